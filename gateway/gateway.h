@@ -1,0 +1,67 @@
+/*
+ * gateway.h - the RTK gateway: the REST v2 server and the store, as a library
+ * linked into the Janus plugin and started by it (design.md section 2).
+ *
+ * Owns: the data directory (SQLite file, credentials.json with the org id,
+ * API key and JWT secret generated on first start), the libmicrohttpd server,
+ * and the join check the plugin runs on a participant token.
+ *
+ * Ownership: rtk_gateway_start() copies everything it needs from the config;
+ * the caller keeps its strings. rtk_gateway_stop() frees the gateway.
+ */
+#ifndef RTK_GATEWAY_H
+#define RTK_GATEWAY_H
+
+#include <jansson.h>
+#include "store.h"
+
+typedef struct rtk_gateway_config {
+	const char *data_dir;    /* created if missing (0700); required */
+	const char *http_bind;   /* default "127.0.0.1" */
+	int http_port;           /* default 8080; 0 = do not serve HTTP (unit tests) */
+	const char *org_id;      /* NULL or "": generated once into credentials.json */
+	const char *api_key;     /* NULL or "": generated once into credentials.json */
+	const char *jwt_secret;  /* NULL or "": generated once into credentials.json */
+	int token_ttl_seconds;   /* default 86400 */
+} rtk_gateway_config;
+
+typedef struct rtk_gateway rtk_gateway;
+
+/* Opens the store, seeds the default presets on first start, loads or
+ * generates credentials, starts HTTP. NULL + *error (free()) on failure. */
+rtk_gateway *rtk_gateway_start(const rtk_gateway_config *config, char **error);
+void rtk_gateway_stop(rtk_gateway *gateway);
+
+rtk_store *rtk_gateway_store(rtk_gateway *gateway);   /* borrowed */
+const char *rtk_gateway_org_id(rtk_gateway *gateway);
+const char *rtk_gateway_api_key(rtk_gateway *gateway);
+/* e.g. "http://127.0.0.1:8080" */
+const char *rtk_gateway_url(rtk_gateway *gateway);
+
+/* The plugin's join check, in order: token signature, expiry, org, the
+ * participant still exists (and belongs to the token's meeting), the
+ * meeting exists and is ACTIVE, the preset exists. */
+typedef enum rtk_admit_status {
+	RTK_ADMIT_OK = 0,
+	RTK_ADMIT_TOKEN_MALFORMED,
+	RTK_ADMIT_TOKEN_FORGED,
+	RTK_ADMIT_TOKEN_EXPIRED,
+	RTK_ADMIT_PARTICIPANT_NOT_FOUND,
+	RTK_ADMIT_MEETING_NOT_FOUND,
+	RTK_ADMIT_MEETING_INACTIVE,
+	RTK_ADMIT_PRESET_NOT_FOUND,
+	RTK_ADMIT_STORE_FAILED
+} rtk_admit_status;
+
+/* On RTK_ADMIT_OK the three outputs receive NEW references in their REST
+ * shapes (store.h); the caller json_decref()s them. Otherwise all are NULL. */
+typedef struct rtk_admission {
+	json_t *participant;
+	json_t *meeting;
+	json_t *preset;
+} rtk_admission;
+
+rtk_admit_status rtk_gateway_admit(rtk_gateway *gateway, const char *token, rtk_admission *out);
+void rtk_admission_clear(rtk_admission *admission);
+
+#endif

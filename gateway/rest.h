@@ -1,0 +1,46 @@
+/*
+ * rest.h - REST v2 request dispatch, independent of the HTTP server.
+ *
+ * http.c turns a libmicrohttpd request into an rtk_rest_request and sends
+ * the rtk_rest_reply back; unit tests and the fuzzer call
+ * rtk_rest_dispatch() directly. Handlers live one file per resource
+ * (rest_meetings.c, rest_presets.c, rest_participants.c).
+ *
+ * Paths: /v2/... and /accounts/{account_id}/realtime/kit/{app_id}/... reach
+ * the same handlers.
+ */
+#ifndef RTK_REST_H
+#define RTK_REST_H
+
+#include <stddef.h>
+#include "store.h"
+
+#define RTK_REST_MAX_BODY (1024 * 1024)   /* larger bodies: 413 */
+
+typedef struct rtk_rest_ctx {
+	rtk_store *store;                 /* borrowed */
+	const char *org_id;               /* borrowed */
+	const char *api_key;              /* borrowed */
+	const unsigned char *jwt_secret;  /* borrowed */
+	size_t jwt_secret_len;
+	int token_ttl_seconds;
+} rtk_rest_ctx;
+
+typedef struct rtk_rest_request {
+	const char *method;         /* "GET", "POST", ... */
+	const char *path;           /* raw path without query, e.g. "/v2/meetings" */
+	const char *query;          /* raw query string after '?', or NULL */
+	const char *authorization;  /* Authorization header value, or NULL */
+	const char *body;           /* may be NULL when body_len == 0; not NUL-terminated */
+	size_t body_len;
+} rtk_rest_request;
+
+typedef struct rtk_rest_reply {
+	int status;                 /* HTTP status */
+	char *body;                 /* malloc'd JSON text; the caller frees with free() */
+} rtk_rest_reply;
+
+/* Never fails: any input yields a reply (an error envelope for bad input). */
+void rtk_rest_dispatch(const rtk_rest_ctx *ctx, const rtk_rest_request *req, rtk_rest_reply *reply);
+
+#endif

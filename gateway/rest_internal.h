@@ -1,0 +1,154 @@
+/*
+ * rest_internal.h - what the REST dispatcher (rest.c) shares with the
+ * per-resource handler files (rest_meetings.c, rest_presets.c,
+ * rest_participants.c). Not a public interface: only gateway/rest*.c and the
+ * REST unit test and fuzzer include it, and http.c for rtk_rest_fail(), so
+ * that the errors it answers itself (413) have the same envelope.
+ *
+ * The split of work: rest.c authenticates, routes, parses the query and the
+ * body, checks the ids in the path and computes paging before a handler runs;
+ * a handler validates its fields with rtk_rest_take_fields(), calls the
+ * store, and answers with exactly one rtk_rest_reply_*() call.
+ */
+#ifndef RTK_REST_INTERNAL_H
+#define RTK_REST_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <jansson.h>
+#include "rest.h"
+#include "store.h"
+
+/* Paging (query page_no, per_page). */
+#define RTK_REST_PER_PAGE_DEFAULT 20
+#define RTK_REST_PER_PAGE_MAX 100
+#define RTK_REST_PAGE_NO_MAX 10000000
+
+/* Preset names: presets own them, participants refer to them. */
+#define RTK_PRESET_NAME_MAX 255
+
+/* At most this many {placeholders} in a route pattern. */
+#define RTK_REST_MAX_IDS 2
+
+/* ---- One request on its way through a handler ---- */
+
+typedef struct rtk_rest_call {
+	const rtk_rest_ctx *ctx;
+	const rtk_rest_request *req;
+	rtk_rest_reply *reply;
+	/* The {placeholder} segments of the path in pattern order, already
+	 * checked to be UUID-shaped. Borrowed for the duration of the call. */
+	const char *ids[RTK_REST_MAX_IDS];
+	/* The request body as a JSON object (routes with RTK_REST_BODY; an
+	 * empty body reads as {}), borrowed; NULL on other routes. */
+	json_t *body;
+	/* Paging window (routes with RTK_REST_PAGED). */
+	int offset;
+	int limit;
+} rtk_rest_call;
+
+typedef void (*rtk_rest_handler)(rtk_rest_call *call);
+
+enum {
+	RTK_REST_BODY = 1 << 0,   /* parse the body as a JSON object into call->body */
+	RTK_REST_PAGED = 1 << 1   /* read page_no/per_page into call->offset/limit */
+};
+
+/* A route, relative to /v2 (or the Cloudflare prefix). Pattern segments in
+ * braces match one UUID-shaped path segment; the name inside the braces is
+ * what a 404 calls it: "meetings/{meeting}/participants/{participant}".
+ * Each resource file exports a table ending with a zeroed entry. */
+typedef struct rtk_rest_route {
+	const char *method;
+	const char *pattern;
+	unsigned flags;
+	rtk_rest_handler handler;
+} rtk_rest_route;
+
+extern const rtk_rest_route rtk_rest_meeting_routes[];
+extern const rtk_rest_route rtk_rest_preset_routes[];
+extern const rtk_rest_route rtk_rest_participant_routes[];
+
+/* ---- Replies: a handler makes exactly one of these calls ---- */
+
+/* {"success": true, "data": data}. Steals the reference to `data`. */
+void rtk_rest_reply_data(rtk_rest_call *call, int status, json_t *data);
+/* 200 {"success": true, "data": items, "paging": {...}} for the window in
+ * call->offset. Steals the reference to `items` (a JSON array). */
+void rtk_rest_reply_list(rtk_rest_call *call, json_t *items, int total);
+/* {"success": false, "error": {"code": status, "message": ...}}. The message
+ * is made valid UTF-8 if it is not; echo user input through rtk_rest_echo(). */
+void rtk_rest_fail(rtk_rest_reply *reply, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* The answer for a store status other than RTK_STORE_OK when no more
+ * specific one applies: NOT_FOUND -> 404 "<what> '<id>' not found",
+ * CONFLICT -> 409, FAILED -> 500. */
+void rtk_rest_fail_store(rtk_rest_call *call, rtk_store_status status, const char *what, const char *id);
+
+/* User input made fit for an error message: at most 64 bytes (then "..."),
+ * valid UTF-8; NULL reads as "". Returns a g_malloc'd string the caller
+ * g_free()s. */
+char *rtk_rest_echo(const char *s);
+
+/* ---- Field validation shared by the resources ---- */
+
+typedef enum rtk_rest_kind {
+	RTK_REST_STRING,
+	RTK_REST_BOOLEAN,
+	RTK_REST_OBJECT,
+	RTK_REST_URL        /* a string starting with http:// or https:// */
+} rtk_rest_kind;
+
+enum {
+	RTK_REST_REQUIRED = 1 << 0,  /* absent -> 422 "field 'x' is required" */
+	RTK_REST_NULLABLE = 1 << 1,  /* JSON null is accepted (and stored) */
+	RTK_REST_NONEMPTY = 1 << 2   /* strings: "" is refused */
+};
+
+typedef struct rtk_rest_field {
+	const char *name;
+	rtk_rest_kind kind;
+	unsigned flags;
+	size_t max_len;              /* strings: longest accepted in bytes; 0 = no limit */
+	const char *const *choices;  /* strings: NULL-terminated allowed values, or NULL */
+} rtk_rest_field;
+
+/* Checks the fields listed in `fields` (ended by a zeroed entry) in
+ * call->body and copies the ones present into a NEW object *out; fields not
+ * listed are ignored. On the first bad field answers 422 naming it and
+ * returns false with *out NULL. */
+bool rtk_rest_take_fields(rtk_rest_call *call, const rtk_rest_field *fields, json_t **out);
+
+/* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" with hex digits of either case. */
+bool rtk_rest_is_uuid(const char *s);
+
+/* ---- Query strings (application/x-www-form-urlencoded) ---- */
+
+typedef struct rtk_rest_query rtk_rest_query;
+
+#define RTK_REST_QUERY_MAX_PARAMS 64
+
+/* Parses `len` bytes of `raw` ("a=1&b=x%20y"; '+' is a space). Names and
+ * values are percent-decoded; a parameter without '=' has the value "".
+ * Empty pieces ("a=1&&b=2") are skipped. Returns NULL with *error (a static
+ * string) when an escape is malformed, decodes to NUL, or there are more than
+ * RTK_REST_QUERY_MAX_PARAMS parameters. `raw` may be NULL when len is 0. */
+rtk_rest_query *rtk_rest_query_parse(const char *raw, size_t len, const char **error);
+/* The value of the last parameter named `name`, or NULL. Borrowed from q. */
+const char *rtk_rest_query_get(const rtk_rest_query *q, const char *name);
+size_t rtk_rest_query_count(const rtk_rest_query *q);
+/* The i-th parameter, in order of appearance (i < count). Borrowed. */
+void rtk_rest_query_nth(const rtk_rest_query *q, size_t i, const char **name, const char **value);
+void rtk_rest_query_free(rtk_rest_query *q);
+
+/* Decodes %XX escapes (and '+' as a space) of `len` bytes into a malloc'd
+ * NUL-terminated string. NULL when an escape is malformed or decodes to NUL. */
+char *rtk_rest_percent_decode(const char *s, size_t len);
+
+/* ---- Participant tokens (rest_participants.c) ---- */
+
+/* A malloc'd JWT for `participant` (its REST shape: id, meeting_id,
+ * preset_id), or NULL on allocation failure. */
+char *rtk_rest_participant_token(const rtk_rest_ctx *ctx, const json_t *participant);
+
+#endif

@@ -1,0 +1,79 @@
+/*
+ * peer.c - a participant's presence in a live session (see peer.h).
+ */
+#include <string.h>
+#include "peer.h"
+
+static char *peer_dup_string(const json_t *object, const char *key) {
+	const char *value = json_string_value(json_object_get(object, key));
+	return value ? g_strdup(value) : NULL;
+}
+
+rtk_peer *rtk_peer_new(const json_t *participant, const json_t *preset, void *transport) {
+	const char *user_id = json_string_value(json_object_get(participant, "id"));
+	if(user_id == NULL)
+		return NULL;
+	rtk_peer *peer = g_new0(rtk_peer, 1);
+	peer->id = g_uuid_string_random();
+	peer->user_id = g_strdup(user_id);
+	peer->name = peer_dup_string(participant, "name");
+	peer->picture = peer_dup_string(participant, "picture");
+	peer->custom_participant_id = peer_dup_string(participant, "custom_participant_id");
+	peer->preset_name = peer_dup_string(preset, "name");
+	json_t *permissions = json_object_get(preset, "permissions");
+	json_t *config = json_object_get(preset, "config");
+	peer->permissions_json = permissions ? json_deep_copy(permissions) : json_object();
+	peer->config_json = config ? json_deep_copy(config) : json_object();
+	rtk_permissions_parse(&peer->permissions, peer->permissions_json);
+	peer->transport = transport;
+	return peer;
+}
+
+void rtk_peer_free(rtk_peer *peer) {
+	if(peer == NULL)
+		return;
+	g_free(peer->id);
+	g_free(peer->user_id);
+	g_free(peer->name);
+	g_free(peer->picture);
+	g_free(peer->custom_participant_id);
+	g_free(peer->preset_name);
+	json_decref(peer->permissions_json);
+	json_decref(peer->config_json);
+	g_free(peer);
+}
+
+const char *rtk_peer_media_event(rtk_media_kind kind) {
+	static const char *names[RTK_MEDIA_KINDS] = { "audioUpdate", "videoUpdate", "screenShareUpdate" };
+	return kind < RTK_MEDIA_KINDS ? names[kind] : NULL;
+}
+
+const char *rtk_peer_media_field(rtk_media_kind kind) {
+	static const char *names[RTK_MEDIA_KINDS] = { "audioEnabled", "videoEnabled", "screenShareEnabled" };
+	return kind < RTK_MEDIA_KINDS ? names[kind] : NULL;
+}
+
+static json_t *peer_string_or_null(const char *value) {
+	return value ? json_string(value) : json_null();
+}
+
+json_t *rtk_peer_to_json(const rtk_peer *peer) {
+	json_t *object = json_object();
+	json_object_set_new(object, "id", json_string(peer->id));
+	json_object_set_new(object, "userId", json_string(peer->user_id));
+	json_object_set_new(object, "name", peer_string_or_null(peer->name));
+	json_object_set_new(object, "picture", peer_string_or_null(peer->picture));
+	json_object_set_new(object, "customParticipantId", peer_string_or_null(peer->custom_participant_id));
+	json_object_set_new(object, "presetName", peer_string_or_null(peer->preset_name));
+	for(int kind = 0; kind < RTK_MEDIA_KINDS; kind++)
+		json_object_set_new(object, rtk_peer_media_field(kind), json_boolean(peer->media_enabled[kind]));
+	return object;
+}
+
+json_t *rtk_peer_self_json(const rtk_peer *peer) {
+	json_t *object = rtk_peer_to_json(peer);
+	json_object_set(object, "permissions", peer->permissions_json);
+	json_object_set(object, "config", peer->config_json);
+	json_object_set_new(object, "roomState", json_string("joined"));
+	return object;
+}

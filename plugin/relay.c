@@ -1,0 +1,177 @@
+/*
+ * relay.c - SFU forwarding of RTP from publishers to subscribers (relay.h).
+ */
+#include <string.h>
+#include <arpa/inet.h>
+#include "relay.h"
+
+#define RTK_RELAY_PLI_INTERVAL_US (300 * 1000)
+
+rtk_pub_stream *rtk_pub_stream_new(janus_plugin_session *publisher, const char *peer_id,
+		const char *user_id, int mindex, const char *mid, rtk_media_kind type) {
+	rtk_pub_stream *ps = g_new0(rtk_pub_stream, 1);
+	ps->peer_id = g_strdup(peer_id);
+	ps->user_id = g_strdup(user_id);
+	ps->publisher = publisher;
+	ps->mindex = mindex;
+	ps->mid = g_strdup(mid ? mid : "");
+	ps->type = type;
+	ps->video = (type != RTK_MEDIA_AUDIO);
+	ps->acodec = JANUS_AUDIOCODEC_NONE;
+	ps->vcodec = JANUS_VIDEOCODEC_NONE;
+	ps->rid_ext_id = -1;
+	janus_mutex_init(&ps->rid_mutex);
+	janus_mutex_init(&ps->subs_mutex);
+	ps->subs = g_ptr_array_new();
+	g_atomic_int_set(&ps->enabled, 1);
+	return ps;
+}
+
+void rtk_pub_stream_free(rtk_pub_stream *ps) {
+	if(ps == NULL)
+		return;
+	janus_rtp_simulcasting_cleanup(&ps->rid_ext_id, ps->ssrcs, ps->rids, &ps->rid_mutex);
+	g_ptr_array_free(ps->subs, TRUE);
+	g_free(ps->mid);
+	g_free(ps->peer_id);
+	g_free(ps->user_id);
+	g_free(ps);
+}
+
+rtk_sub_stream *rtk_sub_stream_new(janus_plugin_session *subscriber, int mindex, gboolean video,
+		volatile gint *started, void *owner) {
+	rtk_sub_stream *ss = g_new0(rtk_sub_stream, 1);
+	ss->subscriber = subscriber;
+	ss->mindex = mindex;
+	g_snprintf(ss->mid, sizeof(ss->mid), "%d", mindex);
+	ss->video = video;
+	ss->started = started;
+	ss->owner = owner;
+	janus_rtp_switching_context_reset(&ss->context);
+	janus_rtp_simulcasting_context_reset(&ss->sim);
+	janus_vp8_simulcast_context_reset(&ss->vp8);
+	return ss;
+}
+
+void rtk_sub_stream_free(rtk_sub_stream *ss) {
+	if(ss == NULL)
+		return;
+	rtk_relay_detach(ss);
+	g_free(ss);
+}
+
+void rtk_relay_attach(rtk_pub_stream *ps, rtk_sub_stream *ss) {
+	janus_mutex_lock(&ps->subs_mutex);
+	ss->source = ps;
+	/* Keep the subscriber's sequence/timestamp continuity across a change of
+	 * source: the switching context rebases on the new SSRC by itself. */
+	int substream = ss->sim.substream_target, temporal = ss->sim.templayer_target;
+	janus_rtp_simulcasting_context_reset(&ss->sim);
+	ss->sim.rid_ext_id = ps->rid_ext_id;
+	ss->sim.substream_target = substream >= 0 ? substream : 2;
+	ss->sim.templayer_target = temporal >= 0 ? temporal : 2;
+	janus_vp8_simulcast_context_reset(&ss->vp8);
+	g_ptr_array_add(ps->subs, ss);
+	janus_mutex_unlock(&ps->subs_mutex);
+}
+
+void rtk_relay_detach(rtk_sub_stream *ss) {
+	rtk_pub_stream *ps = ss->source;
+	if(ps == NULL)
+		return;
+	janus_mutex_lock(&ps->subs_mutex);
+	g_ptr_array_remove_fast(ps->subs, ss);
+	ss->source = NULL;
+	janus_mutex_unlock(&ps->subs_mutex);
+}
+
+void rtk_relay_detach_all(rtk_pub_stream *ps, void (*each)(rtk_sub_stream *ss, void *user), void *user) {
+	janus_mutex_lock(&ps->subs_mutex);
+	for(guint i = 0; i < ps->subs->len; i++) {
+		rtk_sub_stream *ss = g_ptr_array_index(ps->subs, i);
+		ss->source = NULL;
+		if(each)
+			each(ss, user);
+	}
+	g_ptr_array_set_size(ps->subs, 0);
+	janus_mutex_unlock(&ps->subs_mutex);
+}
+
+void rtk_relay_request_keyframe(janus_callbacks *gateway, rtk_pub_stream *ps) {
+	if(!ps->video)
+		return;
+	gint64 now = janus_get_monotonic_time();
+	gint64 last = __atomic_load_n(&ps->last_pli, __ATOMIC_RELAXED);
+	if(now - last < RTK_RELAY_PLI_INTERVAL_US)
+		return;
+	__atomic_store_n(&ps->last_pli, now, __ATOMIC_RELAXED);
+	gateway->send_pli_stream(ps->publisher, ps->mindex);
+}
+
+void rtk_relay_set_layers(rtk_sub_stream *ss, int substream, int temporal) {
+	rtk_pub_stream *ps = ss->source;
+	if(ps != NULL)
+		janus_mutex_lock(&ps->subs_mutex);
+	if(substream >= 0 && substream <= 2)
+		ss->sim.substream_target = substream;
+	if(temporal >= 0 && temporal <= 2)
+		ss->sim.templayer_target = temporal;
+	if(ps != NULL)
+		janus_mutex_unlock(&ps->subs_mutex);
+}
+
+/* Simulcast: decides whether this packet's layer goes to `ss`, and rewrites
+ * the VP8 descriptor so the subscriber sees one continuous stream. Returns
+ * FALSE to drop. `vp8pd` receives the original descriptor to restore. */
+static gboolean relay_simulcast_filter(janus_callbacks *gateway, rtk_pub_stream *ps, rtk_sub_stream *ss,
+		janus_plugin_rtp *packet, char **payload, int *plen) {
+	if(!janus_rtp_simulcasting_context_process_rtp(&ss->sim, packet->buffer, packet->length,
+			ps->ssrcs, ps->rids, ps->vcodec, &ss->context, &ps->rid_mutex)) {
+		if(ss->sim.need_pli)
+			rtk_relay_request_keyframe(gateway, ps);
+		return FALSE;
+	}
+	if(ss->sim.need_pli)
+		rtk_relay_request_keyframe(gateway, ps);
+	*payload = janus_rtp_payload(packet->buffer, packet->length, plen);
+	return *payload != NULL;
+}
+
+static void relay_to_subscriber(janus_callbacks *gateway, rtk_pub_stream *ps, rtk_sub_stream *ss,
+		janus_plugin_rtp *packet) {
+	if(!g_atomic_int_get(ss->started))
+		return;
+	janus_rtp_header *header = (janus_rtp_header *)packet->buffer;
+	char saved_header[12];
+	memcpy(saved_header, header, sizeof(saved_header));
+	char *payload = NULL;
+	int plen = 0;
+	char saved_vp8[6];
+	gboolean vp8_rewritten = FALSE;
+	if(ps->simulcast) {
+		if(!relay_simulcast_filter(gateway, ps, ss, packet, &payload, &plen))
+			return;
+		if(ps->vcodec == JANUS_VIDEOCODEC_VP8 && plen >= (int)sizeof(saved_vp8)) {
+			memcpy(saved_vp8, payload, sizeof(saved_vp8));
+			janus_vp8_simulcast_descriptor_update(payload, plen, &ss->vp8, ss->sim.changed_substream);
+			vp8_rewritten = TRUE;
+		}
+	}
+	janus_rtp_header_update(header, &ss->context, ps->video, 0);
+	int mindex = packet->mindex;
+	packet->mindex = ss->mindex;
+	gateway->relay_rtp(ss->subscriber, packet);
+	packet->mindex = mindex;
+	memcpy(header, saved_header, sizeof(saved_header));
+	if(vp8_rewritten)
+		memcpy(payload, saved_vp8, sizeof(saved_vp8));
+}
+
+void rtk_relay_rtp(janus_callbacks *gateway, rtk_pub_stream *ps, janus_plugin_rtp *packet) {
+	if(!g_atomic_int_get(&ps->enabled) || packet->length < 12)
+		return;
+	janus_mutex_lock(&ps->subs_mutex);
+	for(guint i = 0; i < ps->subs->len; i++)
+		relay_to_subscriber(gateway, ps, g_ptr_array_index(ps->subs, i), packet);
+	janus_mutex_unlock(&ps->subs_mutex);
+}

@@ -1,0 +1,95 @@
+/*
+ * relay.h - SFU forwarding: published streams and the subscriber streams
+ * they feed.
+ *
+ * Owns the relay path. A published stream (rtk_pub_stream) keeps the list of
+ * subscriber streams (rtk_sub_stream) it feeds; each RTP packet from the
+ * publisher is handed to every one of them as the SAME buffer: the header
+ * (SSRC, sequence number, timestamp; VP8 picture id under simulcast) is
+ * rewritten in place for one subscriber, sent, and restored. Nothing is
+ * allocated per packet or per subscriber on this path.
+ *
+ * Locking: `subs_mutex` of a published stream guards its subscriber list
+ * and every subscriber stream on it (their switching/simulcast contexts are
+ * only touched on the relay path or with that lock held). Callers that
+ * attach or detach hold the plugin's state lock first: state -> subs_mutex.
+ *
+ * Ownership: a sub stream is owned by its subscriber session; a pub stream by
+ * its publisher session. Detach before freeing either.
+ */
+#ifndef RTK_RELAY_H
+#define RTK_RELAY_H
+
+#include <glib.h>
+#include <plugins/plugin.h>
+#include <rtp.h>
+#include <utils.h>
+#include <mutex.h>
+#include "permissions.h"
+
+typedef struct rtk_pub_stream {
+	int mindex;
+	char *mid;
+	char *peer_id;                   /* the publishing peer: msid and stream lists */
+	char *user_id;
+	rtk_media_kind type;             /* audio, video (camera) or screenshare */
+	gboolean video;                  /* RTP media kind */
+	int pt;                          /* negotiated payload type */
+	janus_audiocodec acodec;
+	janus_videocodec vcodec;
+	/* simulcast, as the Janus core reported it for this m-line */
+	gboolean simulcast;
+	uint32_t ssrcs[3];
+	char *rids[3];
+	int rid_ext_id;
+	janus_mutex rid_mutex;
+	volatile gint enabled;           /* 0: the participant turned this kind off */
+	gint64 last_pli;                 /* monotonic us of the last keyframe request */
+	janus_plugin_session *publisher; /* borrowed: valid while the stream exists */
+	janus_mutex subs_mutex;
+	GPtrArray *subs;                 /* rtk_sub_stream*, borrowed */
+} rtk_pub_stream;
+
+typedef struct rtk_sub_stream {
+	int mindex;
+	char mid[12];
+	gboolean video;
+	rtk_pub_stream *source;          /* NULL: inactive slot, reusable */
+	janus_rtp_switching_context context;
+	janus_rtp_simulcasting_context sim;
+	janus_vp8_simulcast_context vp8;
+	janus_plugin_session *subscriber;/* borrowed */
+	volatile gint *started;          /* borrowed: the subscriber's PeerConnection is up */
+	void *owner;                     /* borrowed: the subscriber session */
+} rtk_sub_stream;
+
+rtk_pub_stream *rtk_pub_stream_new(janus_plugin_session *publisher, const char *peer_id,
+	const char *user_id, int mindex, const char *mid, rtk_media_kind type);
+/* The stream must have no subscribers left (rtk_relay_detach_all). */
+void rtk_pub_stream_free(rtk_pub_stream *ps);
+
+rtk_sub_stream *rtk_sub_stream_new(janus_plugin_session *subscriber, int mindex, gboolean video,
+	volatile gint *started, void *owner);
+void rtk_sub_stream_free(rtk_sub_stream *ss);
+
+/* Points `ss` at `ps` (ss must be inactive), resetting its contexts. */
+void rtk_relay_attach(rtk_pub_stream *ps, rtk_sub_stream *ss);
+/* Makes `ss` inactive. */
+void rtk_relay_detach(rtk_sub_stream *ss);
+/* Detaches every subscriber of `ps`; calls `each(ss, user)` for each one
+ * (with subs_mutex held) so the caller can mark their sessions for
+ * renegotiation. */
+void rtk_relay_detach_all(rtk_pub_stream *ps, void (*each)(rtk_sub_stream *ss, void *user), void *user);
+
+/* The relay path: forwards `packet` from the publisher to every subscriber
+ * of `ps`. `packet` is modified during the call and restored before it
+ * returns. */
+void rtk_relay_rtp(janus_callbacks *gateway, rtk_pub_stream *ps, janus_plugin_rtp *packet);
+
+/* Asks the publisher for a keyframe on this stream, at most every 300 ms. */
+void rtk_relay_request_keyframe(janus_callbacks *gateway, rtk_pub_stream *ps);
+
+/* Chooses the simulcast layers `ss` receives (-1 leaves one unchanged). */
+void rtk_relay_set_layers(rtk_sub_stream *ss, int substream, int temporal);
+
+#endif
