@@ -77,7 +77,7 @@ static json_t *room_event(const char *name) {
 
 json_t *rtk_room_meta_json(const rtk_room *room, const rtk_peer *viewer) {
 	const char *view_type = json_string_value(json_object_get(viewer->config_json, "view_type"));
-	return json_pack("{ss s? ss ss ss}",
+	return json_pack("{ss ss? ss ss ss}",
 		"meetingId", room->meeting_id,
 		"meetingTitle", room->title,
 		"sessionId", room->session_id,
