@@ -17,7 +17,7 @@ char *rtk_util_uuid4(void);
 /* Current UTC time as "2026-11-22T00:39:42.123Z". */
 char *rtk_util_now_iso8601(void);
 
-/* `nbytes` random bytes as 2 * nbytes lower-case hex digits. */
+/* `nbytes` (1..4096) random bytes as 2 * nbytes lower-case hex digits. */
 char *rtk_util_random_hex(size_t nbytes);
 
 /* mkdir -p: creates `path` and missing parents with `mode`. 0, or -1 with

@@ -1,0 +1,395 @@
+/*
+ * gateway.c - starts and stops the gateway (see gateway.h): the data
+ * directory, the deployment credentials, the store with its default
+ * presets, the HTTP server, and the join check the plugin runs on tokens.
+ *
+ * Credentials: each of org_id, api_key and jwt_secret is taken from the
+ * config when given (non-empty), else from <data_dir>/credentials.json, else
+ * generated; generated values are written back (mode 0600) so they stay the
+ * same across restarts. Values that came from the config are not written.
+ * The JWT secret is used as the bytes of its string (HMAC key).
+ *
+ * Nothing here logs a secret or a token.
+ */
+#include "gateway.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <glib.h>
+
+#include "http.h"
+#include "jwt.h"
+#include "presets_default.h"
+#include "rest.h"
+#include "util.h"
+
+#define DEFAULT_BIND "127.0.0.1"
+#define DEFAULT_TOKEN_TTL 86400
+#define SECRET_BYTES 32
+
+struct rtk_gateway {
+	char *data_dir;
+	char *org_id;
+	char *api_key;
+	char *jwt_secret;
+	char *url;
+	rtk_store *store;
+	rtk_rest_ctx rest;   /* borrowed by the HTTP server: lives as long as the gateway */
+	rtk_http *http;
+};
+
+static void set_error(char **error, const char *fmt, ...)
+{
+	if (!error)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	*error = n >= 0 ? malloc((size_t)n + 1) : NULL;
+	if (*error) {
+		va_start(ap, fmt);
+		vsnprintf(*error, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
+}
+
+static int given(const char *s)
+{
+	return s && *s;
+}
+
+/* ---- credentials ---- */
+
+typedef struct credential {
+	const char *key;       /* in credentials.json */
+	const char *config;    /* from rtk_gateway_config, may be NULL */
+	char **slot;           /* where the chosen value goes (malloc'd) */
+} credential;
+
+static char *generate(const char *key)
+{
+	return strcmp(key, "org_id") == 0 ? rtk_util_uuid4() : rtk_util_random_hex(SECRET_BYTES);
+}
+
+/* Reads credentials.json into a new object; a missing file reads as {}. */
+static json_t *credentials_read(const char *path, char **error)
+{
+	size_t len = 0;
+	char *text = rtk_util_read_file(path, &len);
+	if (!text) {
+		if (errno == ENOENT)
+			return json_object();
+		set_error(error, "cannot read %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	json_error_t jerr;
+	json_t *file = json_loadb(text, len, 0, &jerr);
+	free(text);
+	/* Refuse to regenerate over a damaged file: that would silently void
+	 * every API key and token handed out so far. */
+	if (!file) {
+		set_error(error, "%s: line %d: %s; fix or remove the file", path, jerr.line, jerr.text);
+		return NULL;
+	}
+	if (!json_is_object(file)) {
+		set_error(error, "%s is not a JSON object; fix or remove the file", path);
+		json_decref(file);
+		return NULL;
+	}
+	return file;
+}
+
+static int credentials_load(rtk_gateway *gw, const rtk_gateway_config *config, char **error)
+{
+	credential creds[] = {
+		{ "org_id", config->org_id, &gw->org_id },
+		{ "api_key", config->api_key, &gw->api_key },
+		{ "jwt_secret", config->jwt_secret, &gw->jwt_secret },
+	};
+	char *path = g_build_filename(gw->data_dir, "credentials.json", NULL);
+	json_t *file = credentials_read(path, error);
+	int rc = file ? 0 : -1, dirty = 0;
+
+	for (size_t i = 0; rc == 0 && i < G_N_ELEMENTS(creds); i++) {
+		const char *stored = json_string_value(json_object_get(file, creds[i].key));
+		if (given(creds[i].config)) {
+			*creds[i].slot = strdup(creds[i].config);
+		} else if (given(stored)) {
+			*creds[i].slot = strdup(stored);
+		} else {
+			*creds[i].slot = generate(creds[i].key);
+			if (*creds[i].slot) {
+				json_object_set_new(file, creds[i].key, json_string(*creds[i].slot));
+				dirty = 1;
+			}
+		}
+		if (!*creds[i].slot) {
+			set_error(error, "cannot set up %s: out of memory or entropy", creds[i].key);
+			rc = -1;
+		}
+	}
+
+	if (rc == 0 && dirty) {
+		char *text = json_dumps(file, JSON_INDENT(2) | JSON_SORT_KEYS);
+		if (!text || rtk_util_write_file_atomic(path, text, strlen(text), 0600) != 0) {
+			set_error(error, "cannot write %s: %s", path, strerror(errno));
+			rc = -1;
+		}
+		free(text);
+		if (rc == 0)   /* the file path, never the values */
+			g_message("rtk gateway: generated credentials saved in %s", path);
+	} else if (rc == 0 && chmod(path, 0600) != 0 && errno != ENOENT) {
+		g_warning("rtk gateway: cannot restrict %s to mode 0600: %s", path, strerror(errno));
+	}
+	json_decref(file);
+	g_free(path);
+	return rc;
+}
+
+/* ---- default presets ---- */
+
+static int seed_presets(rtk_store *store, char **error)
+{
+	char *seeded = NULL;
+	rtk_store_status st = rtk_store_meta_get(store, "default_presets_seeded", &seeded);
+	free(seeded);
+	if (st == RTK_STORE_OK)
+		return 0;
+	if (st != RTK_STORE_NOT_FOUND) {
+		set_error(error, "cannot read store metadata");
+		return -1;
+	}
+
+	json_t *presets = rtk_presets_default();
+	size_t i;
+	json_t *preset;
+	int rc = json_is_array(presets) ? 0 : -1;
+	json_array_foreach(presets, i, preset) {
+		const char *name = json_string_value(json_object_get(preset, "name"));
+		json_t *existing = NULL, *created = NULL;
+		st = rtk_store_preset_get_by_name(store, name, &existing);
+		if (st == RTK_STORE_NOT_FOUND)
+			st = rtk_store_preset_create(store, preset, &created);
+		json_decref(existing);
+		json_decref(created);
+		if (st != RTK_STORE_OK) {
+			set_error(error, "cannot create default preset %s", name ? name : "(unnamed)");
+			rc = -1;
+			break;
+		}
+	}
+	json_decref(presets);
+	if (rc == 0 && rtk_store_meta_set(store, "default_presets_seeded", "1") != RTK_STORE_OK) {
+		set_error(error, "cannot write store metadata");
+		rc = -1;
+	}
+	if (rc != 0 && error && !*error)
+		set_error(error, "no default presets");
+	return rc;
+}
+
+/* ---- start / stop ---- */
+
+static char *make_url(const char *bind, int port)
+{
+	const char *host = bind;
+	if (strcmp(bind, "0.0.0.0") == 0 || strcmp(bind, "") == 0)
+		host = "127.0.0.1";
+	else if (strcmp(bind, "::") == 0)
+		host = "::1";
+	int v6 = strchr(host, ':') != NULL;
+	size_t n = strlen(host) + 32;
+	char *url = malloc(n);
+	if (url)
+		snprintf(url, n, "http://%s%s%s:%d", v6 ? "[" : "", host, v6 ? "]" : "", port);
+	return url;
+}
+
+rtk_gateway *rtk_gateway_start(const rtk_gateway_config *config, char **error)
+{
+	if (error)
+		*error = NULL;
+	if (!config || !given(config->data_dir)) {
+		set_error(error, "no data directory configured");
+		return NULL;
+	}
+	rtk_gateway *gw = calloc(1, sizeof(*gw));
+	if (!gw || !(gw->data_dir = strdup(config->data_dir))) {
+		free(gw);
+		set_error(error, "out of memory");
+		return NULL;
+	}
+
+	if (rtk_util_mkdir_p(gw->data_dir, 0700) != 0) {
+		set_error(error, "cannot create %s: %s", gw->data_dir, strerror(errno));
+		goto fail;
+	}
+	if (credentials_load(gw, config, error) != 0)
+		goto fail;
+
+	char *db_path = g_build_filename(gw->data_dir, "rtk.sqlite3", NULL);
+	gw->store = rtk_store_open(db_path, error);
+	g_free(db_path);
+	if (!gw->store || seed_presets(gw->store, error) != 0)
+		goto fail;
+
+	const char *bind = given(config->http_bind) ? config->http_bind : DEFAULT_BIND;
+	gw->url = make_url(bind, config->http_port);
+	if (!gw->url) {
+		set_error(error, "out of memory");
+		goto fail;
+	}
+	gw->rest = (rtk_rest_ctx) {
+		.store = gw->store,
+		.org_id = gw->org_id,
+		.api_key = gw->api_key,
+		.jwt_secret = (const unsigned char *)gw->jwt_secret,
+		.jwt_secret_len = strlen(gw->jwt_secret),
+		.token_ttl_seconds = config->token_ttl_seconds > 0 ?
+			config->token_ttl_seconds : DEFAULT_TOKEN_TTL,
+	};
+	if (config->http_port > 0) {
+		gw->http = rtk_http_start(bind, config->http_port, &gw->rest, error);
+		if (!gw->http)
+			goto fail;
+	}
+	return gw;
+fail:
+	rtk_gateway_stop(gw);
+	return NULL;
+}
+
+static void free_secret(char *s)
+{
+	if (s) {
+		memset(s, 0, strlen(s));
+		free(s);
+	}
+}
+
+void rtk_gateway_stop(rtk_gateway *gateway)
+{
+	if (!gateway)
+		return;
+	if (gateway->http)
+		rtk_http_stop(gateway->http);   /* first: its threads use the store */
+	rtk_store_close(gateway->store);
+	free(gateway->data_dir);
+	free(gateway->org_id);
+	free_secret(gateway->api_key);
+	free_secret(gateway->jwt_secret);
+	free(gateway->url);
+	free(gateway);
+}
+
+rtk_store *rtk_gateway_store(rtk_gateway *gateway)
+{
+	return gateway->store;
+}
+
+const char *rtk_gateway_org_id(rtk_gateway *gateway)
+{
+	return gateway->org_id;
+}
+
+const char *rtk_gateway_api_key(rtk_gateway *gateway)
+{
+	return gateway->api_key;
+}
+
+const char *rtk_gateway_url(rtk_gateway *gateway)
+{
+	return gateway->url;
+}
+
+/* ---- admission ---- */
+
+static rtk_admit_status admit_status_of(rtk_jwt_status st)
+{
+	switch (st) {
+	case RTK_JWT_OK: return RTK_ADMIT_OK;
+	case RTK_JWT_BAD_SIGNATURE: return RTK_ADMIT_TOKEN_FORGED;
+	case RTK_JWT_EXPIRED: return RTK_ADMIT_TOKEN_EXPIRED;
+	case RTK_JWT_MALFORMED: break;
+	}
+	return RTK_ADMIT_TOKEN_MALFORMED;
+}
+
+/* Maps a store lookup to `missing` for NOT_FOUND, STORE_FAILED otherwise. */
+static rtk_admit_status lookup_status(rtk_store_status st, rtk_admit_status missing)
+{
+	return st == RTK_STORE_OK ? RTK_ADMIT_OK :
+		st == RTK_STORE_NOT_FOUND ? missing : RTK_ADMIT_STORE_FAILED;
+}
+
+static rtk_admit_status admit(rtk_gateway *gw, const char *token, rtk_admission *out)
+{
+	json_t *claims = NULL;
+	rtk_admit_status status = admit_status_of(rtk_jwt_verify(token,
+		(const unsigned char *)gw->jwt_secret, strlen(gw->jwt_secret),
+		(long long)time(NULL), &claims));
+	if (status != RTK_ADMIT_OK)
+		return status;
+
+	const char *org = json_string_value(json_object_get(claims, "orgId"));
+	const char *pid = json_string_value(json_object_get(claims, "participantId"));
+	const char *mid = json_string_value(json_object_get(claims, "meetingId"));
+	if (!org || strcmp(org, gw->org_id) != 0)
+		status = RTK_ADMIT_TOKEN_FORGED;
+	else if (!pid || !mid || !json_is_string(json_object_get(claims, "presetId")))
+		status = RTK_ADMIT_TOKEN_MALFORMED;
+
+	if (status == RTK_ADMIT_OK) {
+		status = lookup_status(rtk_store_participant_get(gw->store, NULL, pid, &out->participant),
+			RTK_ADMIT_PARTICIPANT_NOT_FOUND);
+	}
+	if (status == RTK_ADMIT_OK) {
+		const char *pmid = json_string_value(json_object_get(out->participant, "meeting_id"));
+		if (!pmid || strcmp(pmid, mid) != 0)
+			status = RTK_ADMIT_PARTICIPANT_NOT_FOUND;
+	}
+	if (status == RTK_ADMIT_OK) {
+		status = lookup_status(rtk_store_meeting_get(gw->store, mid, &out->meeting),
+			RTK_ADMIT_MEETING_NOT_FOUND);
+	}
+	if (status == RTK_ADMIT_OK) {
+		const char *ms = json_string_value(json_object_get(out->meeting, "status"));
+		if (!ms || strcmp(ms, "ACTIVE") != 0)
+			status = RTK_ADMIT_MEETING_INACTIVE;
+	}
+	if (status == RTK_ADMIT_OK) {
+		/* The participant's current preset, not the token's: a PATCH of the
+		 * preset takes effect on the next join. */
+		const char *preset_id = json_string_value(json_object_get(out->participant, "preset_id"));
+		status = lookup_status(rtk_store_preset_get(gw->store, preset_id, &out->preset),
+			RTK_ADMIT_PRESET_NOT_FOUND);
+	}
+	json_decref(claims);
+	return status;
+}
+
+rtk_admit_status rtk_gateway_admit(rtk_gateway *gateway, const char *token, rtk_admission *out)
+{
+	*out = (rtk_admission) { 0 };
+	rtk_admit_status status = admit(gateway, token, out);
+	if (status != RTK_ADMIT_OK)
+		rtk_admission_clear(out);
+	return status;
+}
+
+void rtk_admission_clear(rtk_admission *admission)
+{
+	if (!admission)
+		return;
+	json_decref(admission->participant);
+	json_decref(admission->meeting);
+	json_decref(admission->preset);
+	*admission = (rtk_admission) { 0 };
+}

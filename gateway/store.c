@@ -1,0 +1,1047 @@
+/*
+ * store.c - the SQLite store behind store.h: meetings, presets,
+ * participants and deployment metadata.
+ *
+ * One connection per rtk_store, serialised by one GMutex; every statement is
+ * prepared once at open (see `sql[]`) and reset after each use. The file is
+ * in WAL mode with synchronous=FULL, so a write is on disk when its call
+ * returns, and other connections (another process) may read and write the
+ * same file. The schema lives in `migrations[]` only: each entry moves
+ * PRAGMA user_version up by one, in its own transaction.
+ *
+ * Resources leave as Jansson objects in their REST shape; every function
+ * that returns one builds it from the row it just read, so what a caller
+ * sees is exactly what is stored.
+ */
+#include "store.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib.h>
+#include <sqlite3.h>
+
+#include "util.h"
+
+/* ---- schema ---- */
+
+static const char *const migrations[] = {
+	/* 1: the v2 resources. `seq` gives every table a stable insertion order;
+	 * participants reference presets by id, so a rename follows through and
+	 * a preset in use cannot be deleted. */
+	"CREATE TABLE meta ("
+	"  key TEXT PRIMARY KEY,"
+	"  value TEXT NOT NULL);"
+	"CREATE TABLE meetings ("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  id TEXT NOT NULL UNIQUE,"
+	"  title TEXT,"
+	"  status TEXT NOT NULL,"
+	"  record_on_start INTEGER NOT NULL,"
+	"  live_stream_on_start INTEGER NOT NULL,"
+	"  persist_chat INTEGER NOT NULL,"
+	"  summarize_on_end INTEGER NOT NULL,"
+	"  created_at TEXT NOT NULL,"
+	"  updated_at TEXT NOT NULL);"
+	"CREATE TABLE presets ("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  id TEXT NOT NULL UNIQUE,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  config TEXT NOT NULL,"
+	"  permissions TEXT NOT NULL,"
+	"  ui TEXT NOT NULL,"
+	"  created_at TEXT NOT NULL,"
+	"  updated_at TEXT NOT NULL);"
+	"CREATE TABLE participants ("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  id TEXT NOT NULL UNIQUE,"
+	"  meeting_id TEXT NOT NULL REFERENCES meetings(id) ON DELETE RESTRICT,"
+	"  preset_id TEXT NOT NULL REFERENCES presets(id) ON DELETE RESTRICT,"
+	"  name TEXT,"
+	"  picture TEXT,"
+	"  custom_participant_id TEXT,"
+	"  created_at TEXT NOT NULL,"
+	"  updated_at TEXT NOT NULL);"
+	"CREATE INDEX participants_by_meeting ON participants(meeting_id, seq);"
+	"CREATE INDEX participants_by_preset ON participants(preset_id);",
+};
+#define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+/* ---- statements ---- */
+
+#define MEETING_COLS "id, title, status, record_on_start, live_stream_on_start, " \
+	"persist_chat, summarize_on_end, created_at, updated_at"
+#define PRESET_COLS "id, name, config, permissions, ui, created_at, updated_at"
+#define PARTICIPANT_COLS "pa.id, pa.meeting_id, pa.name, pa.picture, pr.name, pa.preset_id, " \
+	"pa.custom_participant_id, pa.created_at, pa.updated_at"
+#define PARTICIPANT_FROM "FROM participants pa LEFT JOIN presets pr ON pr.id = pa.preset_id"
+
+enum stmt_id {
+	S_BEGIN, S_BEGIN_WRITE, S_COMMIT, S_ROLLBACK,
+	S_META_GET, S_META_SET,
+	S_MEETING_INSERT, S_MEETING_GET, S_MEETING_LIST, S_MEETING_COUNT, S_MEETING_UPDATE,
+	S_PRESET_INSERT, S_PRESET_GET, S_PRESET_GET_BY_NAME, S_PRESET_LIST, S_PRESET_COUNT,
+	S_PRESET_UPDATE, S_PRESET_DELETE,
+	S_PARTICIPANT_INSERT, S_PARTICIPANT_GET, S_PARTICIPANT_LIST, S_PARTICIPANT_COUNT,
+	S_PARTICIPANT_UPDATE, S_PARTICIPANT_DELETE,
+	S_COUNT
+};
+
+static const char *const sql[S_COUNT] = {
+	[S_BEGIN] = "BEGIN",
+	[S_BEGIN_WRITE] = "BEGIN IMMEDIATE",
+	[S_COMMIT] = "COMMIT",
+	[S_ROLLBACK] = "ROLLBACK",
+	[S_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+	[S_META_SET] = "INSERT INTO meta(key, value) VALUES (?1, ?2)"
+		" ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+	[S_MEETING_INSERT] = "INSERT INTO meetings(" MEETING_COLS ")"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	[S_MEETING_GET] = "SELECT " MEETING_COLS " FROM meetings WHERE id = ?1",
+	[S_MEETING_LIST] = "SELECT " MEETING_COLS " FROM meetings ORDER BY seq DESC LIMIT ?1 OFFSET ?2",
+	[S_MEETING_COUNT] = "SELECT count(*) FROM meetings",
+	[S_MEETING_UPDATE] = "UPDATE meetings SET title = ?2, status = ?3, record_on_start = ?4,"
+		" live_stream_on_start = ?5, persist_chat = ?6, summarize_on_end = ?7,"
+		" updated_at = ?9 WHERE id = ?1",
+	[S_PRESET_INSERT] = "INSERT INTO presets(" PRESET_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[S_PRESET_GET] = "SELECT " PRESET_COLS " FROM presets WHERE id = ?1",
+	[S_PRESET_GET_BY_NAME] = "SELECT " PRESET_COLS " FROM presets WHERE name = ?1",
+	[S_PRESET_LIST] = "SELECT " PRESET_COLS " FROM presets ORDER BY seq LIMIT ?1 OFFSET ?2",
+	[S_PRESET_COUNT] = "SELECT count(*) FROM presets",
+	[S_PRESET_UPDATE] = "UPDATE presets SET name = ?2, config = ?3, permissions = ?4, ui = ?5,"
+		" updated_at = ?7 WHERE id = ?1",
+	[S_PRESET_DELETE] = "DELETE FROM presets WHERE id = ?1",
+	[S_PARTICIPANT_INSERT] = "INSERT INTO participants(id, meeting_id, name, picture, preset_id,"
+		" custom_participant_id, created_at, updated_at)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[S_PARTICIPANT_GET] = "SELECT " PARTICIPANT_COLS " " PARTICIPANT_FROM
+		" WHERE pa.id = ?1 AND (?2 IS NULL OR pa.meeting_id = ?2)",
+	[S_PARTICIPANT_LIST] = "SELECT " PARTICIPANT_COLS " " PARTICIPANT_FROM
+		" WHERE pa.meeting_id = ?1 ORDER BY pa.seq LIMIT ?2 OFFSET ?3",
+	[S_PARTICIPANT_COUNT] = "SELECT count(*) FROM participants WHERE meeting_id = ?1",
+	[S_PARTICIPANT_UPDATE] = "UPDATE participants SET name = ?2, picture = ?3, preset_id = ?4,"
+		" custom_participant_id = ?5, updated_at = ?6 WHERE id = ?1",
+	[S_PARTICIPANT_DELETE] = "DELETE FROM participants"
+		" WHERE id = ?1 AND (?2 IS NULL OR meeting_id = ?2)",
+};
+
+struct rtk_store {
+	sqlite3 *db;
+	GMutex lock;
+	sqlite3_stmt *stmt[S_COUNT];
+};
+
+/* ---- small helpers ---- */
+
+static void set_error(char **error, const char *fmt, ...)
+{
+	if (!error)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	*error = n >= 0 ? malloc((size_t)n + 1) : NULL;
+	if (*error) {
+		va_start(ap, fmt);
+		vsnprintf(*error, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
+}
+
+/* Returns the statement, ready for binding. Pair every use with done(). */
+static sqlite3_stmt *stmt(rtk_store *s, enum stmt_id id)
+{
+	return s->stmt[id];
+}
+
+static void done(sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
+/* Maps an SQLite result to a store status; unexpected errors are logged. */
+static rtk_store_status status_of(rtk_store *s, int rc, const char *what)
+{
+	switch (rc) {
+	case SQLITE_OK:
+	case SQLITE_ROW:
+	case SQLITE_DONE:
+		return RTK_STORE_OK;
+	case SQLITE_CONSTRAINT_UNIQUE:
+	case SQLITE_CONSTRAINT_PRIMARYKEY:
+	case SQLITE_CONSTRAINT_FOREIGNKEY:
+	case SQLITE_CONSTRAINT_TRIGGER:   /* how ON DELETE RESTRICT reports; we define no triggers */
+		return RTK_STORE_CONFLICT;
+	default:
+		g_warning("rtk store: %s: %s (%d)", what, sqlite3_errmsg(s->db), rc);
+		return RTK_STORE_FAILED;
+	}
+}
+
+/* Steps a statement that returns no rows, then resets it. */
+static rtk_store_status exec(rtk_store *s, enum stmt_id id)
+{
+	sqlite3_stmt *st = stmt(s, id);
+	int rc = sqlite3_step(st);
+	rtk_store_status status = status_of(s, rc, sql[id]);
+	done(st);
+	return status;
+}
+
+static rtk_store_status begin(rtk_store *s, int write)
+{
+	return exec(s, write ? S_BEGIN_WRITE : S_BEGIN);
+}
+
+/* Ends the transaction: COMMIT when `status` is OK (its failure becomes
+ * the result), ROLLBACK otherwise. */
+static rtk_store_status end(rtk_store *s, rtk_store_status status)
+{
+	if (status == RTK_STORE_OK) {
+		status = exec(s, S_COMMIT);
+		if (status == RTK_STORE_OK)
+			return status;
+		status = RTK_STORE_FAILED;
+	}
+	if (sqlite3_get_autocommit(s->db) == 0)
+		exec(s, S_ROLLBACK);
+	return status;
+}
+
+static void bind_text(sqlite3_stmt *st, int idx, const char *text)
+{
+	if (text)
+		sqlite3_bind_text(st, idx, text, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, idx);
+}
+
+/* A JSON string binds as text; anything else (null, missing) as NULL. */
+static void bind_json_string(sqlite3_stmt *st, int idx, const json_t *v)
+{
+	bind_text(st, idx, json_string_value(v));
+}
+
+static void bind_json_doc(sqlite3_stmt *st, int idx, const json_t *v)
+{
+	char *text = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+	if (text)
+		sqlite3_bind_text(st, idx, text, -1, free);
+	else
+		sqlite3_bind_text(st, idx, "{}", -1, SQLITE_STATIC);
+}
+
+static json_t *col_string(sqlite3_stmt *st, int col)
+{
+	const unsigned char *text = sqlite3_column_text(st, col);
+	return text ? json_string((const char *)text) : json_null();
+}
+
+static json_t *col_bool(sqlite3_stmt *st, int col)
+{
+	return json_boolean(sqlite3_column_int(st, col) != 0);
+}
+
+/* Parses a stored JSON document; NULL if the row is corrupt. */
+static json_t *col_doc(sqlite3_stmt *st, int col)
+{
+	const char *text = (const char *)sqlite3_column_text(st, col);
+	return text ? json_loads(text, JSON_DECODE_ANY, NULL) : NULL;
+}
+
+static void clamp_page(int *offset, int *limit)
+{
+	if (*offset < 0)
+		*offset = 0;
+	if (*limit < 0)
+		*limit = -1;   /* SQLite: no limit */
+}
+
+/* Copies fields[key] into obj[key] when it has an accepted type. */
+static void take_string(json_t *obj, const json_t *fields, const char *key, int nullable)
+{
+	json_t *v = json_object_get(fields, key);
+	if (json_is_string(v) || (nullable && json_is_null(v)))
+		json_object_set(obj, key, v);
+}
+
+static void take_bool(json_t *obj, const json_t *fields, const char *key)
+{
+	json_t *v = json_object_get(fields, key);
+	if (json_is_boolean(v))
+		json_object_set(obj, key, v);
+}
+
+static void take_doc(json_t *obj, const json_t *fields, const char *key)
+{
+	json_t *v = json_object_get(fields, key);
+	if (v)
+		json_object_set(obj, key, v);
+}
+
+/* ---- open / close ---- */
+
+static int exec_sql(sqlite3 *db, const char *text, char **error)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(db, text, NULL, NULL, &msg) == SQLITE_OK)
+		return 0;
+	set_error(error, "%s", msg ? msg : sqlite3_errmsg(db));
+	sqlite3_free(msg);
+	return -1;
+}
+
+static int user_version(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	int v = -1;
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+			sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static int migrate(sqlite3 *db, char **error)
+{
+	for (;;) {
+		if (exec_sql(db, "BEGIN IMMEDIATE", error) != 0)
+			return -1;
+		/* Read inside the write transaction: another process may migrate too. */
+		int v = user_version(db);
+		if (v < 0 || v > SCHEMA_VERSION) {
+			exec_sql(db, "ROLLBACK", NULL);
+			set_error(error, "schema version %d is not one this build knows (up to %d)",
+				v, SCHEMA_VERSION);
+			return -1;
+		}
+		if (v == SCHEMA_VERSION)
+			return exec_sql(db, "COMMIT", error);
+		char bump[64];
+		snprintf(bump, sizeof(bump), "PRAGMA user_version = %d", v + 1);
+		if (exec_sql(db, migrations[v], error) != 0 || exec_sql(db, bump, error) != 0 ||
+				exec_sql(db, "COMMIT", error) != 0) {
+			exec_sql(db, "ROLLBACK", NULL);
+			return -1;
+		}
+	}
+}
+
+static int configure(sqlite3 *db, char **error)
+{
+	sqlite3_extended_result_codes(db, 1);
+	sqlite3_busy_timeout(db, 5000);
+
+	sqlite3_stmt *st = NULL;
+	const char *mode = NULL;
+	if (sqlite3_prepare_v2(db, "PRAGMA journal_mode = WAL", -1, &st, NULL) == SQLITE_OK &&
+			sqlite3_step(st) == SQLITE_ROW)
+		mode = (const char *)sqlite3_column_text(st, 0);
+	int wal = mode && g_ascii_strcasecmp(mode, "wal") == 0;
+	sqlite3_finalize(st);
+	if (!wal) {
+		set_error(error, "cannot switch to WAL: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	return exec_sql(db, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;", error);
+}
+
+rtk_store *rtk_store_open(const char *path, char **error)
+{
+	if (error)
+		*error = NULL;
+	if (!path) {
+		set_error(error, "no store path");
+		return NULL;
+	}
+	rtk_store *s = calloc(1, sizeof(*s));
+	if (!s) {
+		set_error(error, "out of memory");
+		return NULL;
+	}
+	g_mutex_init(&s->lock);
+
+	int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc != SQLITE_OK) {
+		set_error(error, "cannot open %s: %s", path,
+			s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+		goto fail;
+	}
+	char *why = NULL;
+	if (configure(s->db, &why) != 0 || migrate(s->db, &why) != 0) {
+		set_error(error, "%s: %s", path, why ? why : "unknown error");
+		free(why);
+		goto fail;
+	}
+	for (int i = 0; i < S_COUNT; i++) {
+		if (sqlite3_prepare_v3(s->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+				&s->stmt[i], NULL) != SQLITE_OK) {
+			set_error(error, "%s: preparing \"%s\": %s", path, sql[i], sqlite3_errmsg(s->db));
+			goto fail;
+		}
+	}
+	return s;
+fail:
+	rtk_store_close(s);
+	return NULL;
+}
+
+void rtk_store_close(rtk_store *store)
+{
+	if (!store)
+		return;
+	for (int i = 0; i < S_COUNT; i++)
+		sqlite3_finalize(store->stmt[i]);
+	sqlite3_close(store->db);
+	g_mutex_clear(&store->lock);
+	free(store);
+}
+
+/* ---- meta ---- */
+
+rtk_store_status rtk_store_meta_get(rtk_store *store, const char *key, char **value)
+{
+	*value = NULL;
+	if (!key)
+		return RTK_STORE_NOT_FOUND;
+	g_mutex_lock(&store->lock);
+	sqlite3_stmt *st = stmt(store, S_META_GET);
+	bind_text(st, 1, key);
+	int rc = sqlite3_step(st);
+	rtk_store_status status = status_of(store, rc, "meta get");
+	if (rc == SQLITE_ROW) {
+		*value = strdup((const char *)sqlite3_column_text(st, 0));
+		if (!*value)
+			status = RTK_STORE_FAILED;
+	} else if (rc == SQLITE_DONE) {
+		status = RTK_STORE_NOT_FOUND;
+	}
+	done(st);
+	g_mutex_unlock(&store->lock);
+	return status;
+}
+
+rtk_store_status rtk_store_meta_set(rtk_store *store, const char *key, const char *value)
+{
+	if (!key || !value)
+		return RTK_STORE_FAILED;
+	g_mutex_lock(&store->lock);
+	sqlite3_stmt *st = stmt(store, S_META_SET);
+	bind_text(st, 1, key);
+	bind_text(st, 2, value);
+	rtk_store_status status = status_of(store, sqlite3_step(st), "meta set");
+	done(st);
+	g_mutex_unlock(&store->lock);
+	return status;
+}
+
+/* ---- generic row access ---- */
+
+typedef json_t *(*row_fn)(sqlite3_stmt *st);
+
+/* Runs a prepared, bound statement expecting zero or one row. */
+static rtk_store_status fetch_one(rtk_store *s, sqlite3_stmt *st, row_fn row, json_t **out,
+	const char *what)
+{
+	*out = NULL;
+	int rc = sqlite3_step(st);
+	rtk_store_status status = status_of(s, rc, what);
+	if (rc == SQLITE_ROW) {
+		*out = row(st);
+		if (!*out)
+			status = RTK_STORE_FAILED;
+	} else if (rc == SQLITE_DONE) {
+		status = RTK_STORE_NOT_FOUND;
+	}
+	done(st);
+	return status;
+}
+
+/* Runs a prepared, bound statement collecting every row into a new array. */
+static rtk_store_status fetch_all(rtk_store *s, sqlite3_stmt *st, row_fn row, json_t **items,
+	const char *what)
+{
+	json_t *array = json_array();
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		json_t *item = row(st);
+		if (!item)
+			break;
+		json_array_append_new(array, item);
+	}
+	rtk_store_status status = rc == SQLITE_ROW ? RTK_STORE_FAILED : status_of(s, rc, what);
+	done(st);
+	if (status != RTK_STORE_OK) {
+		json_decref(array);
+		array = NULL;
+	}
+	*items = array;
+	return status;
+}
+
+static rtk_store_status count_rows(rtk_store *s, sqlite3_stmt *st, int *total)
+{
+	int rc = sqlite3_step(st);
+	rtk_store_status status = status_of(s, rc, "count");
+	if (rc == SQLITE_ROW)
+		*total = sqlite3_column_int(st, 0);
+	else if (status == RTK_STORE_OK)
+		status = RTK_STORE_FAILED;
+	done(st);
+	return status;
+}
+
+/* count + page in one read transaction, so total and items agree. */
+static rtk_store_status list_page(rtk_store *s, sqlite3_stmt *count, sqlite3_stmt *list,
+	row_fn row, json_t **items, int *total)
+{
+	rtk_store_status status = begin(s, 0);
+	if (status == RTK_STORE_OK)
+		status = count_rows(s, count, total);
+	else
+		done(count);
+	if (status == RTK_STORE_OK)
+		status = fetch_all(s, list, row, items, "list");
+	else
+		done(list);
+	return end(s, status);
+}
+
+/* ---- meetings ---- */
+
+static json_t *meeting_row(sqlite3_stmt *st)
+{
+	json_t *m = json_object();
+	json_object_set_new(m, "id", col_string(st, 0));
+	json_object_set_new(m, "title", col_string(st, 1));
+	json_object_set_new(m, "status", col_string(st, 2));
+	json_object_set_new(m, "record_on_start", col_bool(st, 3));
+	json_object_set_new(m, "live_stream_on_start", col_bool(st, 4));
+	json_object_set_new(m, "persist_chat", col_bool(st, 5));
+	json_object_set_new(m, "summarize_on_end", col_bool(st, 6));
+	json_object_set_new(m, "created_at", col_string(st, 7));
+	json_object_set_new(m, "updated_at", col_string(st, 8));
+	return m;
+}
+
+static const char *const meeting_flags[] = {
+	"record_on_start", "live_stream_on_start", "persist_chat", "summarize_on_end",
+};
+
+static void meeting_apply(json_t *m, const json_t *fields)
+{
+	take_string(m, fields, "title", 1);
+	take_string(m, fields, "status", 0);
+	for (size_t i = 0; i < G_N_ELEMENTS(meeting_flags); i++)
+		take_bool(m, fields, meeting_flags[i]);
+}
+
+/* Binds a meeting object to S_MEETING_INSERT / S_MEETING_UPDATE (same slots). */
+static void meeting_bind(sqlite3_stmt *st, const json_t *m)
+{
+	bind_json_string(st, 1, json_object_get(m, "id"));
+	bind_json_string(st, 2, json_object_get(m, "title"));
+	bind_json_string(st, 3, json_object_get(m, "status"));
+	for (int i = 0; i < (int)G_N_ELEMENTS(meeting_flags); i++)
+		sqlite3_bind_int(st, 4 + i, json_is_true(json_object_get(m, meeting_flags[i])));
+	bind_json_string(st, 8, json_object_get(m, "created_at"));
+	bind_json_string(st, 9, json_object_get(m, "updated_at"));
+}
+
+static rtk_store_status meeting_get_locked(rtk_store *s, const char *id, json_t **out)
+{
+	sqlite3_stmt *st = stmt(s, S_MEETING_GET);
+	bind_text(st, 1, id);
+	return fetch_one(s, st, meeting_row, out, "meeting get");
+}
+
+rtk_store_status rtk_store_meeting_create(rtk_store *store, const json_t *fields, json_t **out)
+{
+	*out = NULL;
+	char *id = rtk_util_uuid4(), *now = rtk_util_now_iso8601();
+	if (!id || !now) {
+		free(id);
+		free(now);
+		return RTK_STORE_FAILED;
+	}
+	json_t *m = json_pack("{s:s, s:n, s:s, s:b, s:b, s:b, s:b, s:s, s:s}",
+		"id", id, "title", "status", "ACTIVE", "record_on_start", 0,
+		"live_stream_on_start", 0, "persist_chat", 0, "summarize_on_end", 0,
+		"created_at", now, "updated_at", now);
+	meeting_apply(m, fields);
+
+	g_mutex_lock(&store->lock);
+	sqlite3_stmt *st = stmt(store, S_MEETING_INSERT);
+	meeting_bind(st, m);
+	rtk_store_status status = status_of(store, sqlite3_step(st), "meeting insert");
+	done(st);
+	if (status == RTK_STORE_OK)
+		status = meeting_get_locked(store, id, out);
+	g_mutex_unlock(&store->lock);
+
+	json_decref(m);
+	free(id);
+	free(now);
+	return status;
+}
+
+rtk_store_status rtk_store_meeting_get(rtk_store *store, const char *id, json_t **out)
+{
+	*out = NULL;
+	if (!id)
+		return RTK_STORE_NOT_FOUND;
+	g_mutex_lock(&store->lock);
+	rtk_store_status status = meeting_get_locked(store, id, out);
+	g_mutex_unlock(&store->lock);
+	return status;
+}
+
+rtk_store_status rtk_store_meeting_list(rtk_store *store, int offset, int limit,
+	json_t **items, int *total)
+{
+	*items = NULL;
+	*total = 0;
+	clamp_page(&offset, &limit);
+	g_mutex_lock(&store->lock);
+	sqlite3_stmt *list = stmt(store, S_MEETING_LIST);
+	sqlite3_bind_int(list, 1, limit);
+	sqlite3_bind_int(list, 2, offset);
+	rtk_store_status status = list_page(store, stmt(store, S_MEETING_COUNT), list,
+		meeting_row, items, total);
+	g_mutex_unlock(&store->lock);
+	return status;
+}
+
+rtk_store_status rtk_store_meeting_update(rtk_store *store, const char *id,
+	const json_t *fields, json_t **out)
+{
+	*out = NULL;
+	if (!id)
+		return RTK_STORE_NOT_FOUND;
+	char *now = rtk_util_now_iso8601();
+	if (!now)
+		return RTK_STORE_FAILED;
+
+	g_mutex_lock(&store->lock);
+	json_t *m = NULL;
+	rtk_store_status status = begin(store, 1);
+	if (status == RTK_STORE_OK)
+		status = meeting_get_locked(store, id, &m);
+	if (status == RTK_STORE_OK) {
+		meeting_apply(m, fields);
+		json_object_set_new(m, "updated_at", json_string(now));
+		sqlite3_stmt *st = stmt(store, S_MEETING_UPDATE);
+		meeting_bind(st, m);
+		status = status_of(store, sqlite3_step(st), "meeting update");
+		done(st);
+	}
+	if (status == RTK_STORE_OK)
+		status = meeting_get_locked(store, id, out);
+	status = end(store, status);
+	g_mutex_unlock(&store->lock);
+
+	if (status != RTK_STORE_OK) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	json_decref(m);
+	free(now);
+	return status;
+}
+
+/* ---- presets ---- */
+
+static json_t *preset_row(sqlite3_stmt *st)
+{
+	json_t *config = col_doc(st, 2), *permissions = col_doc(st, 3), *ui = col_doc(st, 4);
+	if (!config || !permissions || !ui) {
+		g_warning("rtk store: preset %s has a corrupt JSON column", sqlite3_column_text(st, 0));
+		json_decref(config);
+		json_decref(permissions);
+		json_decref(ui);
+		return NULL;
+	}
+	json_t *p = json_object();
+	json_object_set_new(p, "id", col_string(st, 0));
+	json_object_set_new(p, "name", col_string(st, 1));
+	json_object_set_new(p, "config", config);
+	json_object_set_new(p, "permissions", permissions);
+	json_object_set_new(p, "ui", ui);
+	json_object_set_new(p, "created_at", col_string(st, 5));
+	json_object_set_new(p, "updated_at", col_string(st, 6));
+	return p;
+}
+
+static void preset_apply(json_t *p, const json_t *fields)
+{
+	take_string(p, fields, "name", 0);
+	take_doc(p, fields, "config");
+	take_doc(p, fields, "permissions");
+	take_doc(p, fields, "ui");
+}
+
+/* Binds a preset object to S_PRESET_INSERT / S_PRESET_UPDATE (same slots). */
+static void preset_bind(sqlite3_stmt *st, const json_t *p)
+{
+	bind_json_string(st, 1, json_object_get(p, "id"));
+	bind_json_string(st, 2, json_object_get(p, "name"));
+	bind_json_doc(st, 3, json_object_get(p, "config"));
+	bind_json_doc(st, 4, json_object_get(p, "permissions"));
+	bind_json_doc(st, 5, json_object_get(p, "ui"));
+	bind_json_string(st, 6, json_object_get(p, "created_at"));
+	bind_json_string(st, 7, json_object_get(p, "updated_at"));
+}
+
+static rtk_store_status preset_get_locked(rtk_store *s, enum stmt_id by, const char *key,
+	json_t **out)
+{
+	sqlite3_stmt *st = stmt(s, by);
+	bind_text(st, 1, key);
+	return fetch_one(s, st, preset_row, out, "preset get");
+}
+
+rtk_store_status rtk_store_preset_create(rtk_store *store, const json_t *fields, json_t **out)
+{
+	*out = NULL;
+	if (!json_is_string(json_object_get(fields, "name")))
+		return RTK_STORE_FAILED;   /* the REST layer validates; never store a nameless preset */
+	char *id = rtk_util_uuid4(), *now = rtk_util_now_iso8601();
+	if (!id || !now) {
+		free(id);
+		free(now);
+		return RTK_STORE_FAILED;
+	}
+	json_t *p = json_pack("{s:s, s:{}, s:{}, s:{}, s:s, s:s}",
+		"id", id, "config", "permissions", "ui", "created_at", now, "updated_at", now);
+	preset_apply(p, fields);
+
+	g_mutex_lock(&store->lock);
+	sqlite3_stmt *st = stmt(store, S_PRESET_INSERT);
+	preset_bind(st, p);
+	rtk_store_status status = status_of(store, sqlite3_step(st), "preset insert");
+	done(st);
+	if (status == RTK_STORE_OK)
+		status = preset_get_locked(store, S_PRESET_GET, id, out);
+	g_mutex_unlock(&store->lock);
+
+	json_decref(p);
+	free(id);
+	free(now);
+	return status;
+}
+
+rtk_store_status rtk_store_preset_get(rtk_store *store, const char *id, json_t **out)
+{
+	*out = NULL;
+	if (!id)
+		return RTK_STORE_NOT_FOUND;
+	g_mutex_lock(&store->lock);
+	rtk_store_status status = preset_get_locked(store, S_PRESET_GET, id, out);
+	g_mutex_unlock(&store->lock);
+	return status;
+}
+
+rtk_store_status rtk_store_preset_get_by_name(rtk_store *store, const char *name, json_t **out)
+{
+	*out = NULL;
+	if (!name)
+		return RTK_STORE_NOT_FOUND;
+	g_mutex_lock(&store->lock);
+	rtk_store_status status = preset_get_locked(store, S_PRESET_GET_BY_NAME, name, out);
+	g_mutex_unlock(&store->lock);
+	return status;
+}
+
+rtk_store_status rtk_store_preset_list(rtk_store *store, int offset, int limit,
+	json_t **items, int *total)
+{
+	*items = NULL;
+	*total = 0;
+	clamp_page(&offset, &limit);
+	g_mutex_lock(&store->lock);
+	sqlite3_stmt *list = stmt(store, S_PRESET_LIST);
+	sqlite3_bind_int(list, 1, limit);
+	sqlite3_bind_int(list, 2, offset);
+	rtk_store_status status = list_page(store, stmt(store, S_PRESET_COUNT), list,
+		preset_row, items, total);
+	g_mutex_unlock(&store->lock);
+	return status;
+}
+
+rtk_store_status rtk_store_preset_update(rtk_store *store, const char *id,
+	const json_t *fields, json_t **out)
+{
+	*out = NULL;
+	if (!id)
+		return RTK_STORE_NOT_FOUND;
+	char *now = rtk_util_now_iso8601();
+	if (!now)
+		return RTK_STORE_FAILED;
+
+	g_mutex_lock(&store->lock);
+	json_t *p = NULL;
+	rtk_store_status status = begin(store, 1);
+	if (status == RTK_STORE_OK)
+		status = preset_get_locked(store, S_PRESET_GET, id, &p);
+	if (status == RTK_STORE_OK) {
+		preset_apply(p, fields);
+		json_object_set_new(p, "updated_at", json_string(now));
+		sqlite3_stmt *st = stmt(store, S_PRESET_UPDATE);
+		preset_bind(st, p);
+		status = status_of(store, sqlite3_step(st), "preset update");
+		done(st);
+	}
+	if (status == RTK_STORE_OK)
+		status = preset_get_locked(store, S_PRESET_GET, id, out);
+	status = end(store, status);
+	g_mutex_unlock(&store->lock);
+
+	if (status != RTK_STORE_OK) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	json_decref(p);
+	free(now);
+	return status;
+}
+
+rtk_store_status rtk_store_preset_delete(rtk_store *store, const char *id)
+{
+	if (!id)
+		return RTK_STORE_NOT_FOUND;
+	g_mutex_lock(&store->lock);
+	sqlite3_stmt *st = stmt(store, S_PRESET_DELETE);
+	bind_text(st, 1, id);
+	rtk_store_status status = status_of(store, sqlite3_step(st), "preset delete");
+	if (status == RTK_STORE_OK && sqlite3_changes(store->db) == 0)
+		status = RTK_STORE_NOT_FOUND;
+	done(st);
+	g_mutex_unlock(&store->lock);
+	return status;
+}
+
+/* ---- participants ---- */
+
+static json_t *participant_row(sqlite3_stmt *st)
+{
+	json_t *p = json_object();
+	json_object_set_new(p, "id", col_string(st, 0));
+	json_object_set_new(p, "meeting_id", col_string(st, 1));
+	json_object_set_new(p, "name", col_string(st, 2));
+	json_object_set_new(p, "picture", col_string(st, 3));
+	json_object_set_new(p, "preset_name", col_string(st, 4));
+	json_object_set_new(p, "preset_id", col_string(st, 5));
+	json_object_set_new(p, "custom_participant_id", col_string(st, 6));
+	json_object_set_new(p, "created_at", col_string(st, 7));
+	json_object_set_new(p, "updated_at", col_string(st, 8));
+	return p;
+}
+
+static rtk_store_status participant_get_locked(rtk_store *s, const char *meeting_id,
+	const char *id, json_t **out)
+{
+	sqlite3_stmt *st = stmt(s, S_PARTICIPANT_GET);
+	bind_text(st, 1, id);
+	bind_text(st, 2, meeting_id);
+	return fetch_one(s, st, participant_row, out, "participant get");
+}
+
+static rtk_store_status meeting_exists_locked(rtk_store *s, const char *meeting_id)
+{
+	json_t *m = NULL;
+	rtk_store_status status = meeting_get_locked(s, meeting_id, &m);
+	json_decref(m);
+	return status;
+}
+
+/* Resolves fields.preset_name to a preset id (malloc'd). */
+static rtk_store_status preset_id_locked(rtk_store *s, const json_t *fields, char **preset_id)
+{
+	*preset_id = NULL;
+	const char *name = json_string_value(json_object_get(fields, "preset_name"));
+	if (!name)
+		return RTK_STORE_NOT_FOUND;
+	json_t *preset = NULL;
+	rtk_store_status status = preset_get_locked(s, S_PRESET_GET_BY_NAME, name, &preset);
+	if (status == RTK_STORE_OK) {
+		*preset_id = strdup(json_string_value(json_object_get(preset, "id")));
+		if (!*preset_id)
+			status = RTK_STORE_FAILED;
+	}
+	json_decref(preset);
+	return status;
+}
+
+static void participant_apply(json_t *p, const json_t *fields)
+{
+	take_string(p, fields, "name", 1);
+	take_string(p, fields, "picture", 1);
+	take_string(p, fields, "custom_participant_id", 1);
+}
+
+rtk_store_status rtk_store_participant_create(rtk_store *store, const char *meeting_id,
+	const json_t *fields, json_t **out, const char **missing)
+{
+	*out = NULL;
+	if (missing)
+		*missing = NULL;
+	char *id = rtk_util_uuid4(), *now = rtk_util_now_iso8601(), *preset_id = NULL;
+	if (!id || !now) {
+		free(id);
+		free(now);
+		return RTK_STORE_FAILED;
+	}
+	json_t *p = json_pack("{s:n, s:n, s:n}", "name", "picture", "custom_participant_id");
+	participant_apply(p, fields);
+
+	g_mutex_lock(&store->lock);
+	const char *what = NULL;
+	rtk_store_status status = begin(store, 1);
+	if (status == RTK_STORE_OK) {
+		status = meeting_id ? meeting_exists_locked(store, meeting_id) : RTK_STORE_NOT_FOUND;
+		what = "meeting";
+	}
+	if (status == RTK_STORE_OK) {
+		status = preset_id_locked(store, fields, &preset_id);
+		what = "preset";
+	}
+	if (status == RTK_STORE_OK) {
+		sqlite3_stmt *st = stmt(store, S_PARTICIPANT_INSERT);
+		bind_text(st, 1, id);
+		bind_text(st, 2, meeting_id);
+		bind_json_string(st, 3, json_object_get(p, "name"));
+		bind_json_string(st, 4, json_object_get(p, "picture"));
+		bind_text(st, 5, preset_id);
+		bind_json_string(st, 6, json_object_get(p, "custom_participant_id"));
+		bind_text(st, 7, now);
+		bind_text(st, 8, now);
+		status = status_of(store, sqlite3_step(st), "participant insert");
+		done(st);
+	}
+	if (status == RTK_STORE_OK)
+		status = participant_get_locked(store, meeting_id, id, out);
+	status = end(store, status);
+	g_mutex_unlock(&store->lock);
+
+	if (status != RTK_STORE_OK) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	if (status == RTK_STORE_NOT_FOUND && missing)
+		*missing = what;
+	json_decref(p);
+	free(preset_id);
+	free(id);
+	free(now);
+	return status;
+}
+
+rtk_store_status rtk_store_participant_get(rtk_store *store, const char *meeting_id,
+	const char *id, json_t **out)
+{
+	*out = NULL;
+	if (!id)
+		return RTK_STORE_NOT_FOUND;
+	g_mutex_lock(&store->lock);
+	rtk_store_status status = participant_get_locked(store, meeting_id, id, out);
+	g_mutex_unlock(&store->lock);
+	return status;
+}
+
+rtk_store_status rtk_store_participant_list(rtk_store *store, const char *meeting_id,
+	int offset, int limit, json_t **items, int *total)
+{
+	*items = NULL;
+	*total = 0;
+	if (!meeting_id)
+		return RTK_STORE_NOT_FOUND;
+	clamp_page(&offset, &limit);
+	g_mutex_lock(&store->lock);
+	rtk_store_status status = meeting_exists_locked(store, meeting_id);
+	if (status == RTK_STORE_OK) {
+		sqlite3_stmt *count = stmt(store, S_PARTICIPANT_COUNT);
+		sqlite3_stmt *list = stmt(store, S_PARTICIPANT_LIST);
+		bind_text(count, 1, meeting_id);
+		bind_text(list, 1, meeting_id);
+		sqlite3_bind_int(list, 2, limit);
+		sqlite3_bind_int(list, 3, offset);
+		status = list_page(store, count, list, participant_row, items, total);
+	}
+	g_mutex_unlock(&store->lock);
+	return status;
+}
+
+rtk_store_status rtk_store_participant_update(rtk_store *store, const char *meeting_id,
+	const char *id, const json_t *fields, json_t **out, const char **missing)
+{
+	*out = NULL;
+	if (missing)
+		*missing = NULL;
+	if (!id) {
+		if (missing)
+			*missing = "participant";
+		return RTK_STORE_NOT_FOUND;
+	}
+	char *now = rtk_util_now_iso8601(), *preset_id = NULL;
+	if (!now)
+		return RTK_STORE_FAILED;
+
+	g_mutex_lock(&store->lock);
+	json_t *p = NULL;
+	const char *what = "participant";
+	rtk_store_status status = begin(store, 1);
+	if (status == RTK_STORE_OK)
+		status = participant_get_locked(store, meeting_id, id, &p);
+	if (status == RTK_STORE_OK && json_object_get(fields, "preset_name")) {
+		status = preset_id_locked(store, fields, &preset_id);
+		what = "preset";
+	}
+	if (status == RTK_STORE_OK) {
+		participant_apply(p, fields);
+		sqlite3_stmt *st = stmt(store, S_PARTICIPANT_UPDATE);
+		bind_text(st, 1, id);
+		bind_json_string(st, 2, json_object_get(p, "name"));
+		bind_json_string(st, 3, json_object_get(p, "picture"));
+		bind_text(st, 4, preset_id ? preset_id : json_string_value(json_object_get(p, "preset_id")));
+		bind_json_string(st, 5, json_object_get(p, "custom_participant_id"));
+		bind_text(st, 6, now);
+		status = status_of(store, sqlite3_step(st), "participant update");
+		done(st);
+	}
+	if (status == RTK_STORE_OK)
+		status = participant_get_locked(store, meeting_id, id, out);
+	status = end(store, status);
+	g_mutex_unlock(&store->lock);
+
+	if (status != RTK_STORE_OK) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	if (status == RTK_STORE_NOT_FOUND && missing)
+		*missing = what;
+	json_decref(p);
+	free(preset_id);
+	free(now);
+	return status;
+}
+
+rtk_store_status rtk_store_participant_delete(rtk_store *store, const char *meeting_id,
+	const char *id)
+{
+	if (!id)
+		return RTK_STORE_NOT_FOUND;
+	g_mutex_lock(&store->lock);
+	sqlite3_stmt *st = stmt(store, S_PARTICIPANT_DELETE);
+	bind_text(st, 1, id);
+	bind_text(st, 2, meeting_id);
+	rtk_store_status status = status_of(store, sqlite3_step(st), "participant delete");
+	if (status == RTK_STORE_OK && sqlite3_changes(store->db) == 0)
+		status = RTK_STORE_NOT_FOUND;
+	done(st);
+	g_mutex_unlock(&store->lock);
+	return status;
+}

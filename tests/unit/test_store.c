@@ -1,0 +1,930 @@
+/*
+ * test_store.c - the SQLite store (CRUD, conflicts, paging, durability
+ * across reopen, a second connection on the same file) and the gateway
+ * built on it (data directory, credentials, default presets, the join
+ * check with every refusal).
+ *
+ * Everything runs in a fresh mkdtemp() directory removed at the end.
+ */
+#define _GNU_SOURCE
+#include <ftw.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <glib.h>
+#include <sqlite3.h>
+
+#include "gateway.h"
+#include "jwt.h"
+#include "store.h"
+#include "unit.h"
+#include "util.h"
+
+static char tmpdir[256];
+
+static char *path_in(const char *name)
+{
+	return g_build_filename(tmpdir, name, NULL);
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+static const char *str(const json_t *obj, const char *key)
+{
+	return json_string_value(json_object_get(obj, key));
+}
+
+static rtk_store *open_store(const char *name)
+{
+	char *path = path_in(name), *error = NULL;
+	rtk_store *s = rtk_store_open(path, &error);
+	if (!s)
+		fprintf(stderr, "open %s: %s\n", path, error);
+	CHECK_NOT_NULL(s);
+	CHECK_NULL(error);
+	free(error);
+	g_free(path);
+	return s;
+}
+
+static json_t *new_meeting(rtk_store *s, const char *title)
+{
+	json_t *fields = json_pack("{s:s}", "title", title), *m = NULL;
+	CHECK_EQ_INT(rtk_store_meeting_create(s, fields, &m), RTK_STORE_OK);
+	json_decref(fields);
+	return m;
+}
+
+static json_t *new_preset(rtk_store *s, const char *name)
+{
+	json_t *fields = json_pack("{s:s, s:{s:i}, s:{s:b}, s:{}}", "name", name,
+		"config", "max_video_streams", 6, "permissions", "can_record", 1, "ui"), *p = NULL;
+	CHECK_EQ_INT(rtk_store_preset_create(s, fields, &p), RTK_STORE_OK);
+	json_decref(fields);
+	return p;
+}
+
+static json_t *new_participant(rtk_store *s, const char *meeting_id, const char *name,
+	const char *preset_name)
+{
+	json_t *fields = json_pack("{s:s, s:s, s:s}", "name", name, "preset_name", preset_name,
+		"custom_participant_id", name), *p = NULL;
+	const char *missing = "unset";
+	CHECK_EQ_INT(rtk_store_participant_create(s, meeting_id, fields, &p, &missing), RTK_STORE_OK);
+	CHECK_NULL(missing);
+	json_decref(fields);
+	return p;
+}
+
+/* ---- store ---- */
+
+static void test_meta(void)
+{
+	rtk_store *s = open_store("meta.sqlite3");
+	char *v = (char *)"x";
+	CHECK_EQ_INT(rtk_store_meta_get(s, "k", &v), RTK_STORE_NOT_FOUND);
+	CHECK_NULL(v);
+	CHECK_EQ_INT(rtk_store_meta_set(s, "k", "1"), RTK_STORE_OK);
+	CHECK_EQ_INT(rtk_store_meta_set(s, "k", "2"), RTK_STORE_OK);
+	CHECK_EQ_INT(rtk_store_meta_get(s, "k", &v), RTK_STORE_OK);
+	CHECK_EQ_STR(v, "2");
+	free(v);
+	rtk_store_close(s);
+}
+
+static void test_meetings(void)
+{
+	rtk_store *s = open_store("meetings.sqlite3");
+
+	json_t *empty = json_object(), *m = NULL;
+	CHECK_EQ_INT(rtk_store_meeting_create(s, empty, &m), RTK_STORE_OK);
+	CHECK_EQ_INT(strlen(str(m, "id")), 36);
+	CHECK(json_is_null(json_object_get(m, "title")));
+	CHECK_EQ_STR(str(m, "status"), "ACTIVE");
+	CHECK(json_is_false(json_object_get(m, "record_on_start")));
+	CHECK(json_is_false(json_object_get(m, "live_stream_on_start")));
+	CHECK(json_is_false(json_object_get(m, "persist_chat")));
+	CHECK(json_is_false(json_object_get(m, "summarize_on_end")));
+	CHECK_EQ_INT(strlen(str(m, "created_at")), 24);
+	CHECK_EQ_STR(str(m, "created_at"), str(m, "updated_at"));
+	CHECK_EQ_INT(json_object_size(m), 9);
+	json_decref(empty);
+
+	json_t *fields = json_pack("{s:s, s:b, s:b, s:s}", "title", "Standup", "record_on_start", 1,
+		"persist_chat", 1, "unknown", "ignored"), *m2 = NULL;
+	CHECK_EQ_INT(rtk_store_meeting_create(s, fields, &m2), RTK_STORE_OK);
+	CHECK_EQ_STR(str(m2, "title"), "Standup");
+	CHECK(json_is_true(json_object_get(m2, "record_on_start")));
+	CHECK(json_is_true(json_object_get(m2, "persist_chat")));
+	CHECK(json_is_false(json_object_get(m2, "summarize_on_end")));
+	CHECK_NULL(json_object_get(m2, "unknown"));
+	json_decref(fields);
+
+	json_t *got = NULL;
+	CHECK_EQ_INT(rtk_store_meeting_get(s, str(m2, "id"), &got), RTK_STORE_OK);
+	CHECK(json_equal(got, m2));
+	json_decref(got);
+	got = (json_t *)0x1;
+	CHECK_EQ_INT(rtk_store_meeting_get(s, "00000000-0000-4000-8000-000000000000", &got),
+		RTK_STORE_NOT_FOUND);
+	CHECK_NULL(got);
+
+	/* update: known fields only, updated_at moves, created_at does not */
+	usleep(2000);
+	fields = json_pack("{s:s, s:n, s:b}", "status", "INACTIVE", "title", "record_on_start", 0);
+	CHECK_EQ_INT(rtk_store_meeting_update(s, str(m2, "id"), fields, &got), RTK_STORE_OK);
+	CHECK_EQ_STR(str(got, "status"), "INACTIVE");
+	CHECK(json_is_null(json_object_get(got, "title")));
+	CHECK(json_is_false(json_object_get(got, "record_on_start")));
+	CHECK(json_is_true(json_object_get(got, "persist_chat")));
+	CHECK_EQ_STR(str(got, "created_at"), str(m2, "created_at"));
+	CHECK(strcmp(str(got, "updated_at"), str(m2, "updated_at")) > 0);
+	json_decref(got);
+	got = (json_t *)0x1;
+	CHECK_EQ_INT(rtk_store_meeting_update(s, "nope", fields, &got), RTK_STORE_NOT_FOUND);
+	CHECK_NULL(got);
+	json_decref(fields);
+
+	/* list: newest first, with paging */
+	json_t *m3 = new_meeting(s, "third");
+	json_t *items = NULL;
+	int total = -1;
+	CHECK_EQ_INT(rtk_store_meeting_list(s, 0, 10, &items, &total), RTK_STORE_OK);
+	CHECK_EQ_INT(total, 3);
+	CHECK_EQ_INT(json_array_size(items), 3);
+	CHECK_EQ_STR(str(json_array_get(items, 0), "id"), str(m3, "id"));
+	CHECK_EQ_STR(str(json_array_get(items, 1), "id"), str(m2, "id"));
+	CHECK_EQ_STR(str(json_array_get(items, 2), "id"), str(m, "id"));
+	json_decref(items);
+	CHECK_EQ_INT(rtk_store_meeting_list(s, 1, 1, &items, &total), RTK_STORE_OK);
+	CHECK_EQ_INT(total, 3);
+	CHECK_EQ_INT(json_array_size(items), 1);
+	CHECK_EQ_STR(str(json_array_get(items, 0), "id"), str(m2, "id"));
+	json_decref(items);
+	CHECK_EQ_INT(rtk_store_meeting_list(s, 5, 10, &items, &total), RTK_STORE_OK);
+	CHECK_EQ_INT(total, 3);
+	CHECK_EQ_INT(json_array_size(items), 0);
+	json_decref(items);
+
+	json_decref(m);
+	json_decref(m2);
+	json_decref(m3);
+	rtk_store_close(s);
+}
+
+static void test_presets(void)
+{
+	rtk_store *s = open_store("presets.sqlite3");
+	json_t *a = new_preset(s, "alpha"), *b = new_preset(s, "beta"), *got = NULL;
+	CHECK_EQ_INT(json_object_size(a), 7);
+	CHECK_EQ_INT(json_integer_value(json_object_get(json_object_get(a, "config"),
+		"max_video_streams")), 6);
+	CHECK(json_is_true(json_object_get(json_object_get(a, "permissions"), "can_record")));
+	CHECK(json_is_object(json_object_get(a, "ui")));
+
+	/* a preset without name is refused, defaults fill config/permissions/ui */
+	json_t *fields = json_object();
+	CHECK(rtk_store_preset_create(s, fields, &got) != RTK_STORE_OK);
+	CHECK_NULL(got);
+	json_object_set_new(fields, "name", json_string("gamma"));
+	CHECK_EQ_INT(rtk_store_preset_create(s, fields, &got), RTK_STORE_OK);
+	CHECK(json_is_object(json_object_get(got, "config")));
+	CHECK_EQ_INT(json_object_size(json_object_get(got, "config")), 0);
+	json_t *c = got;
+	json_decref(fields);
+
+	/* duplicate name */
+	fields = json_pack("{s:s}", "name", "alpha");
+	got = (json_t *)0x1;
+	CHECK_EQ_INT(rtk_store_preset_create(s, fields, &got), RTK_STORE_CONFLICT);
+	CHECK_NULL(got);
+	/* rename onto an existing name */
+	CHECK_EQ_INT(rtk_store_preset_update(s, str(b, "id"), fields, &got), RTK_STORE_CONFLICT);
+	CHECK_NULL(got);
+	json_decref(fields);
+
+	/* get, by name, rename, config replace */
+	CHECK_EQ_INT(rtk_store_preset_get(s, str(a, "id"), &got), RTK_STORE_OK);
+	CHECK(json_equal(got, a));
+	json_decref(got);
+	CHECK_EQ_INT(rtk_store_preset_get_by_name(s, "beta", &got), RTK_STORE_OK);
+	CHECK_EQ_STR(str(got, "id"), str(b, "id"));
+	json_decref(got);
+	CHECK_EQ_INT(rtk_store_preset_get_by_name(s, "nope", &got), RTK_STORE_NOT_FOUND);
+	CHECK_EQ_INT(rtk_store_preset_get(s, "nope", &got), RTK_STORE_NOT_FOUND);
+	fields = json_pack("{s:s, s:{s:[s]}}", "name", "beta2", "ui", "design_tokens", "dark");
+	CHECK_EQ_INT(rtk_store_preset_update(s, str(b, "id"), fields, &got), RTK_STORE_OK);
+	CHECK_EQ_STR(str(got, "name"), "beta2");
+	CHECK(json_equal(json_object_get(got, "ui"), json_object_get(fields, "ui")));
+	CHECK(json_equal(json_object_get(got, "config"), json_object_get(b, "config")));
+	json_decref(got);
+	CHECK_EQ_INT(rtk_store_preset_update(s, "nope", fields, &got), RTK_STORE_NOT_FOUND);
+	json_decref(fields);
+
+	/* list: oldest first */
+	json_t *items = NULL;
+	int total = 0;
+	CHECK_EQ_INT(rtk_store_preset_list(s, 0, 100, &items, &total), RTK_STORE_OK);
+	CHECK_EQ_INT(total, 3);
+	CHECK_EQ_STR(str(json_array_get(items, 0), "name"), "alpha");
+	CHECK_EQ_STR(str(json_array_get(items, 1), "name"), "beta2");
+	CHECK_EQ_STR(str(json_array_get(items, 2), "name"), "gamma");
+	json_decref(items);
+	CHECK_EQ_INT(rtk_store_preset_list(s, 2, 5, &items, &total), RTK_STORE_OK);
+	CHECK_EQ_INT(json_array_size(items), 1);
+	CHECK_EQ_STR(str(json_array_get(items, 0), "name"), "gamma");
+	json_decref(items);
+
+	/* delete */
+	CHECK_EQ_INT(rtk_store_preset_delete(s, str(c, "id")), RTK_STORE_OK);
+	CHECK_EQ_INT(rtk_store_preset_delete(s, str(c, "id")), RTK_STORE_NOT_FOUND);
+	CHECK_EQ_INT(rtk_store_preset_get(s, str(c, "id"), &got), RTK_STORE_NOT_FOUND);
+	/* the name is free again */
+	json_decref(new_preset(s, "gamma"));
+
+	json_decref(a);
+	json_decref(b);
+	json_decref(c);
+	rtk_store_close(s);
+}
+
+static void test_participants(void)
+{
+	rtk_store *s = open_store("participants.sqlite3");
+	json_t *m = new_meeting(s, "m"), *other = new_meeting(s, "other");
+	json_t *host = new_preset(s, "host"), *guest = new_preset(s, "guest");
+	const char *mid = str(m, "id");
+
+	/* unknown meeting / preset */
+	json_t *fields = json_pack("{s:s, s:s}", "name", "Ann", "preset_name", "host"), *p = NULL;
+	const char *missing = NULL;
+	CHECK_EQ_INT(rtk_store_participant_create(s, "no-such-meeting", fields, &p, &missing),
+		RTK_STORE_NOT_FOUND);
+	CHECK_EQ_STR(missing, "meeting");
+	CHECK_NULL(p);
+	json_object_set_new(fields, "preset_name", json_string("no-such-preset"));
+	CHECK_EQ_INT(rtk_store_participant_create(s, mid, fields, &p, &missing), RTK_STORE_NOT_FOUND);
+	CHECK_EQ_STR(missing, "preset");
+	CHECK_NULL(p);
+	json_object_del(fields, "preset_name");
+	CHECK_EQ_INT(rtk_store_participant_create(s, mid, fields, &p, &missing), RTK_STORE_NOT_FOUND);
+	CHECK_EQ_STR(missing, "preset");
+	json_decref(fields);
+
+	/* create: shape */
+	json_t *ann = new_participant(s, mid, "Ann", "host");
+	CHECK_EQ_INT(json_object_size(ann), 9);
+	CHECK_EQ_INT(strlen(str(ann, "id")), 36);
+	CHECK_EQ_STR(str(ann, "meeting_id"), mid);
+	CHECK_EQ_STR(str(ann, "name"), "Ann");
+	CHECK(json_is_null(json_object_get(ann, "picture")));
+	CHECK_EQ_STR(str(ann, "preset_name"), "host");
+	CHECK_EQ_STR(str(ann, "preset_id"), str(host, "id"));
+	CHECK_EQ_STR(str(ann, "custom_participant_id"), "Ann");
+	json_t *bob = new_participant(s, mid, "Bob", "guest");
+	json_t *cy = new_participant(s, str(other, "id"), "Cy", "guest");
+
+	/* get: scoped to the meeting, or by id alone */
+	json_t *got = NULL;
+	CHECK_EQ_INT(rtk_store_participant_get(s, mid, str(ann, "id"), &got), RTK_STORE_OK);
+	CHECK(json_equal(got, ann));
+	json_decref(got);
+	CHECK_EQ_INT(rtk_store_participant_get(s, NULL, str(ann, "id"), &got), RTK_STORE_OK);
+	CHECK(json_equal(got, ann));
+	json_decref(got);
+	CHECK_EQ_INT(rtk_store_participant_get(s, str(other, "id"), str(ann, "id"), &got),
+		RTK_STORE_NOT_FOUND);
+	CHECK_NULL(got);
+
+	/* preset_name follows a rename of the preset */
+	fields = json_pack("{s:s}", "name", "moderator");
+	json_t *renamed = NULL;
+	CHECK_EQ_INT(rtk_store_preset_update(s, str(host, "id"), fields, &renamed), RTK_STORE_OK);
+	json_decref(renamed);
+	json_decref(fields);
+	CHECK_EQ_INT(rtk_store_participant_get(s, mid, str(ann, "id"), &got), RTK_STORE_OK);
+	CHECK_EQ_STR(str(got, "preset_name"), "moderator");
+	json_decref(got);
+
+	/* a preset in use cannot go */
+	CHECK_EQ_INT(rtk_store_preset_delete(s, str(host, "id")), RTK_STORE_CONFLICT);
+	CHECK_EQ_INT(rtk_store_preset_get(s, str(host, "id"), &got), RTK_STORE_OK);
+	json_decref(got);
+
+	/* update: fields, preset by name, unknown preset, unknown participant */
+	fields = json_pack("{s:s, s:s, s:s}", "name", "Ann B", "picture", "https://x/a.png",
+		"preset_name", "guest");
+	missing = NULL;
+	CHECK_EQ_INT(rtk_store_participant_update(s, mid, str(ann, "id"), fields, &got, &missing),
+		RTK_STORE_OK);
+	CHECK_NULL(missing);
+	CHECK_EQ_STR(str(got, "name"), "Ann B");
+	CHECK_EQ_STR(str(got, "picture"), "https://x/a.png");
+	CHECK_EQ_STR(str(got, "preset_name"), "guest");
+	CHECK_EQ_STR(str(got, "preset_id"), str(guest, "id"));
+	CHECK_EQ_STR(str(got, "custom_participant_id"), "Ann");
+	CHECK_EQ_STR(str(got, "created_at"), str(ann, "created_at"));
+	json_decref(got);
+	json_object_set_new(fields, "preset_name", json_string("nope"));
+	CHECK_EQ_INT(rtk_store_participant_update(s, mid, str(ann, "id"), fields, &got, &missing),
+		RTK_STORE_NOT_FOUND);
+	CHECK_EQ_STR(missing, "preset");
+	CHECK_NULL(got);
+	CHECK_EQ_INT(rtk_store_participant_update(s, mid, "nope", fields, &got, &missing),
+		RTK_STORE_NOT_FOUND);
+	CHECK_EQ_STR(missing, "participant");
+	json_decref(fields);
+	/* the failed update changed nothing */
+	CHECK_EQ_INT(rtk_store_participant_get(s, mid, str(ann, "id"), &got), RTK_STORE_OK);
+	CHECK_EQ_STR(str(got, "name"), "Ann B");
+	CHECK_EQ_STR(str(got, "preset_name"), "guest");
+	json_decref(got);
+	/* nobody uses "moderator" any more */
+	CHECK_EQ_INT(rtk_store_preset_delete(s, str(host, "id")), RTK_STORE_OK);
+
+	/* list: oldest first, per meeting */
+	json_t *dee = new_participant(s, mid, "Dee", "guest");
+	json_t *items = NULL;
+	int total = 0;
+	CHECK_EQ_INT(rtk_store_participant_list(s, mid, 0, 10, &items, &total), RTK_STORE_OK);
+	CHECK_EQ_INT(total, 3);
+	CHECK_EQ_INT(json_array_size(items), 3);
+	CHECK_EQ_STR(str(json_array_get(items, 0), "id"), str(ann, "id"));
+	CHECK_EQ_STR(str(json_array_get(items, 1), "id"), str(bob, "id"));
+	CHECK_EQ_STR(str(json_array_get(items, 2), "id"), str(dee, "id"));
+	json_decref(items);
+	CHECK_EQ_INT(rtk_store_participant_list(s, mid, 1, 1, &items, &total), RTK_STORE_OK);
+	CHECK_EQ_INT(total, 3);
+	CHECK_EQ_INT(json_array_size(items), 1);
+	CHECK_EQ_STR(str(json_array_get(items, 0), "id"), str(bob, "id"));
+	json_decref(items);
+	CHECK_EQ_INT(rtk_store_participant_list(s, str(other, "id"), 0, 10, &items, &total),
+		RTK_STORE_OK);
+	CHECK_EQ_INT(total, 1);
+	json_decref(items);
+	CHECK_EQ_INT(rtk_store_participant_list(s, "nope", 0, 10, &items, &total), RTK_STORE_NOT_FOUND);
+	CHECK_NULL(items);
+
+	/* delete: scoped to the meeting */
+	CHECK_EQ_INT(rtk_store_participant_delete(s, str(other, "id"), str(bob, "id")),
+		RTK_STORE_NOT_FOUND);
+	CHECK_EQ_INT(rtk_store_participant_delete(s, mid, str(bob, "id")), RTK_STORE_OK);
+	CHECK_EQ_INT(rtk_store_participant_delete(s, mid, str(bob, "id")), RTK_STORE_NOT_FOUND);
+	CHECK_EQ_INT(rtk_store_participant_get(s, NULL, str(bob, "id"), &got), RTK_STORE_NOT_FOUND);
+	CHECK_EQ_INT(rtk_store_participant_list(s, mid, 0, 10, &items, &total), RTK_STORE_OK);
+	CHECK_EQ_INT(total, 2);
+	json_decref(items);
+
+	json_decref(m);
+	json_decref(other);
+	json_decref(host);
+	json_decref(guest);
+	json_decref(ann);
+	json_decref(bob);
+	json_decref(cy);
+	json_decref(dee);
+	rtk_store_close(s);
+}
+
+static void test_reopen(void)
+{
+	rtk_store *s = open_store("reopen.sqlite3");
+	json_t *m = new_meeting(s, "durable"), *pr = new_preset(s, "p");
+	json_t *pa = new_participant(s, str(m, "id"), "Eve", "p");
+	CHECK_EQ_INT(rtk_store_meta_set(s, "k", "v"), RTK_STORE_OK);
+	rtk_store_close(s);
+
+	s = open_store("reopen.sqlite3");
+	json_t *got = NULL;
+	CHECK_EQ_INT(rtk_store_meeting_get(s, str(m, "id"), &got), RTK_STORE_OK);
+	CHECK(json_equal(got, m));
+	json_decref(got);
+	CHECK_EQ_INT(rtk_store_preset_get(s, str(pr, "id"), &got), RTK_STORE_OK);
+	CHECK(json_equal(got, pr));
+	json_decref(got);
+	CHECK_EQ_INT(rtk_store_participant_get(s, str(m, "id"), str(pa, "id"), &got), RTK_STORE_OK);
+	CHECK(json_equal(got, pa));
+	json_decref(got);
+	char *v = NULL;
+	CHECK_EQ_INT(rtk_store_meta_get(s, "k", &v), RTK_STORE_OK);
+	CHECK_EQ_STR(v, "v");
+	free(v);
+
+	/* A second connection on the same file, as another process would have. */
+	rtk_store *s2 = open_store("reopen.sqlite3");
+	CHECK_EQ_INT(rtk_store_meeting_get(s2, str(m, "id"), &got), RTK_STORE_OK);
+	json_decref(got);
+	json_t *m2 = new_meeting(s2, "from the second");
+	CHECK_EQ_INT(rtk_store_meeting_get(s, str(m2, "id"), &got), RTK_STORE_OK);
+	CHECK_EQ_STR(str(got, "title"), "from the second");
+	json_decref(got);
+	json_t *m3 = new_meeting(s, "from the first");
+	json_t *items = NULL;
+	int total = 0;
+	CHECK_EQ_INT(rtk_store_meeting_list(s2, 0, 10, &items, &total), RTK_STORE_OK);
+	CHECK_EQ_INT(total, 3);
+	CHECK_EQ_STR(str(json_array_get(items, 0), "id"), str(m3, "id"));
+	json_decref(items);
+	/* constraints hold across connections too */
+	CHECK_EQ_INT(rtk_store_preset_delete(s2, str(pr, "id")), RTK_STORE_CONFLICT);
+	rtk_store_close(s2);
+	rtk_store_close(s);
+
+	/* and the file is in WAL mode */
+	char *path = path_in("reopen.sqlite3");
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	CHECK_EQ_INT(sqlite3_open(path, &db), SQLITE_OK);
+	CHECK_EQ_INT(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
+	CHECK_EQ_INT(sqlite3_step(st), SQLITE_ROW);
+	CHECK_EQ_STR((const char *)sqlite3_column_text(st, 0), "wal");
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	g_free(path);
+
+	json_decref(m);
+	json_decref(m2);
+	json_decref(m3);
+	json_decref(pr);
+	json_decref(pa);
+}
+
+/* Every acknowledged write survives kill -9: a child creates meetings and
+ * reports each id once the call has returned; the parent kills it mid-stream
+ * and finds every reported id in the file. */
+static void test_kill9(void)
+{
+	int fds[2];
+	CHECK_EQ_INT(pipe(fds), 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(fds[0]);
+		char *path = path_in("kill9.sqlite3");
+		rtk_store *s = rtk_store_open(path, NULL);
+		for (;;) {
+			json_t *fields = json_object(), *m = NULL;
+			if (!s || rtk_store_meeting_create(s, fields, &m) != RTK_STORE_OK)
+				_exit(1);
+			char line[40];
+			snprintf(line, sizeof(line), "%s\n", json_string_value(json_object_get(m, "id")));
+			if (write(fds[1], line, 37) != 37)
+				_exit(1);
+			json_decref(m);
+			json_decref(fields);
+		}
+	}
+	close(fds[1]);
+	enum { N = 25 };
+	char ids[N][37];
+	FILE *f = fdopen(fds[0], "r");
+	int got = 0;
+	while (got < N && fgets(ids[got], sizeof(ids[got]), f) && fgetc(f) != EOF)
+		got++;   /* fgets stops before '\n', fgetc consumes it */
+	kill(pid, SIGKILL);
+	int wstatus = 0;
+	waitpid(pid, &wstatus, 0);
+	fclose(f);
+	CHECK_EQ_INT(got, N);
+	CHECK(WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGKILL);
+
+	rtk_store *s = open_store("kill9.sqlite3");
+	int found = 0;
+	for (int i = 0; i < got; i++) {
+		json_t *m = NULL;
+		if (rtk_store_meeting_get(s, ids[i], &m) == RTK_STORE_OK)
+			found++;
+		json_decref(m);
+	}
+	CHECK_EQ_INT(found, got);
+	rtk_store_close(s);
+}
+
+/* One store shared by several threads (the REST server and the plugin). */
+typedef struct worker_arg {
+	rtk_store *store;
+	const char *meeting_id;
+	int failures;
+} worker_arg;
+
+static gpointer worker(gpointer data)
+{
+	worker_arg *arg = data;
+	for (int i = 0; i < 50; i++) {
+		json_t *fields = json_pack("{s:s, s:s}", "name", "t", "preset_name", "shared"), *p = NULL;
+		if (rtk_store_participant_create(arg->store, arg->meeting_id, fields, &p, NULL) != RTK_STORE_OK)
+			arg->failures++;
+		json_t *got = NULL;
+		if (p && rtk_store_participant_get(arg->store, NULL, json_string_value(json_object_get(p, "id")),
+				&got) != RTK_STORE_OK)
+			arg->failures++;
+		json_decref(got);
+		json_decref(p);
+		json_decref(fields);
+	}
+	return NULL;
+}
+
+static void test_threads(void)
+{
+	rtk_store *s = open_store("threads.sqlite3");
+	json_t *m = new_meeting(s, "busy"), *pr = new_preset(s, "shared");
+	worker_arg args[4];
+	GThread *threads[4];
+	for (int i = 0; i < 4; i++) {
+		args[i] = (worker_arg) { s, str(m, "id"), 0 };
+		threads[i] = g_thread_new("store-worker", worker, &args[i]);
+	}
+	for (int i = 0; i < 4; i++) {
+		g_thread_join(threads[i]);
+		CHECK_EQ_INT(args[i].failures, 0);
+	}
+	json_t *items = NULL;
+	int total = 0;
+	CHECK_EQ_INT(rtk_store_participant_list(s, str(m, "id"), 0, -1, &items, &total), RTK_STORE_OK);
+	CHECK_EQ_INT(total, 200);
+	CHECK_EQ_INT(json_array_size(items), 200);
+	json_decref(items);
+	json_decref(m);
+	json_decref(pr);
+	rtk_store_close(s);
+}
+
+static void test_open_failure(void)
+{
+	char *error = NULL;
+	CHECK_NULL(rtk_store_open("/nonexistent-dir/x/y.sqlite3", &error));
+	CHECK_NOT_NULL(error);
+	free(error);
+
+	/* not a database */
+	char *path = path_in("garbage.sqlite3");
+	const char junk[] = "this is not an SQLite file, not at all, no no no no no no no no no no";
+	CHECK_EQ_INT(rtk_util_write_file_atomic(path, junk, sizeof(junk), 0600), 0);
+	error = NULL;
+	CHECK_NULL(rtk_store_open(path, &error));
+	CHECK_NOT_NULL(error);
+	free(error);
+	g_free(path);
+}
+
+/* ---- util ---- */
+
+static void test_util(void)
+{
+	char *a = rtk_util_uuid4(), *b = rtk_util_uuid4();
+	CHECK_EQ_INT(strlen(a), 36);
+	CHECK(strcmp(a, b) != 0);
+	CHECK(a[8] == '-' && a[13] == '-' && a[18] == '-' && a[23] == '-');
+	CHECK(a[14] == '4');
+	CHECK(strchr("89ab", a[19]) != NULL);
+	free(a);
+	free(b);
+
+	char *t = rtk_util_now_iso8601();
+	CHECK_EQ_INT(strlen(t), 24);
+	CHECK(t[4] == '-' && t[10] == 'T' && t[19] == '.' && t[23] == 'Z');
+	free(t);
+
+	char *h = rtk_util_random_hex(32);
+	CHECK_EQ_INT(strlen(h), 64);
+	CHECK_EQ_INT(strspn(h, "0123456789abcdef"), 64);
+	free(h);
+
+	char *dir = path_in("a/b/c");
+	CHECK_EQ_INT(rtk_util_mkdir_p(dir, 0700), 0);
+	CHECK_EQ_INT(rtk_util_mkdir_p(dir, 0700), 0);
+	struct stat st;
+	CHECK_EQ_INT(stat(dir, &st), 0);
+	CHECK(S_ISDIR(st.st_mode));
+	char *file = g_build_filename(dir, "f", NULL);
+	CHECK_EQ_INT(rtk_util_write_file_atomic(file, "hello", 5, 0640), 0);
+	CHECK_EQ_INT(stat(file, &st), 0);
+	CHECK_EQ_INT(st.st_mode & 0777, 0640);
+	size_t len = 0;
+	char *data = rtk_util_read_file(file, &len);
+	CHECK_EQ_STR(data, "hello");
+	CHECK_EQ_INT(len, 5);
+	free(data);
+	CHECK_EQ_INT(rtk_util_mkdir_p(file, 0700), -1);   /* a file, not a directory */
+	CHECK_NULL(rtk_util_read_file("/nonexistent/file", NULL));
+	g_free(file);
+	g_free(dir);
+}
+
+/* ---- gateway ---- */
+
+static const char *const default_presets[] = {
+	"group_call_host", "group_call_participant", "webinar_presenter",
+	"webinar_viewer", "livestream_host", "livestream_viewer",
+};
+
+static rtk_gateway *start(const char *data_dir, const char *org_id, const char *api_key,
+	const char *jwt_secret)
+{
+	rtk_gateway_config config = {
+		.data_dir = data_dir, .http_port = 0,
+		.org_id = org_id, .api_key = api_key, .jwt_secret = jwt_secret,
+	};
+	char *error = NULL;
+	rtk_gateway *gw = rtk_gateway_start(&config, &error);
+	if (!gw)
+		fprintf(stderr, "rtk_gateway_start: %s\n", error);
+	CHECK_NOT_NULL(gw);
+	free(error);
+	return gw;
+}
+
+static json_t *read_credentials(const char *data_dir)
+{
+	char *path = g_build_filename(data_dir, "credentials.json", NULL);
+	char *text = rtk_util_read_file(path, NULL);
+	json_t *creds = text ? json_loads(text, 0, NULL) : NULL;
+	free(text);
+	g_free(path);
+	return creds;
+}
+
+static void test_gateway_start(void)
+{
+	char *data_dir = path_in("data/nested");
+	rtk_gateway *gw = start(data_dir, NULL, "", NULL);
+	if (!gw) {
+		g_free(data_dir);
+		return;
+	}
+
+	struct stat st;
+	CHECK_EQ_INT(stat(data_dir, &st), 0);
+	CHECK_EQ_INT(st.st_mode & 0777, 0700);
+	char *creds_path = g_build_filename(data_dir, "credentials.json", NULL);
+	CHECK_EQ_INT(stat(creds_path, &st), 0);
+	CHECK_EQ_INT(st.st_mode & 0777, 0600);
+	char *db_path = g_build_filename(data_dir, "rtk.sqlite3", NULL);
+	CHECK_EQ_INT(access(db_path, F_OK), 0);
+	g_free(db_path);
+
+	json_t *creds = read_credentials(data_dir);
+	CHECK(json_is_object(creds));
+	CHECK_EQ_STR(str(creds, "org_id"), rtk_gateway_org_id(gw));
+	CHECK_EQ_STR(str(creds, "api_key"), rtk_gateway_api_key(gw));
+	CHECK_EQ_INT(strlen(rtk_gateway_org_id(gw)), 36);
+	CHECK_EQ_INT(strlen(rtk_gateway_api_key(gw)), 64);
+	CHECK_EQ_INT(strlen(str(creds, "jwt_secret")), 64);
+	CHECK(strcmp(str(creds, "jwt_secret"), str(creds, "api_key")) != 0);
+	CHECK_EQ_STR(rtk_gateway_url(gw), "http://127.0.0.1:0");
+
+	/* the six default presets, in order, before anything else */
+	rtk_store *s = rtk_gateway_store(gw);
+	json_t *items = NULL;
+	int total = 0;
+	CHECK_EQ_INT(rtk_store_preset_list(s, 0, 100, &items, &total), RTK_STORE_OK);
+	CHECK_EQ_INT(total, 6);
+	for (size_t i = 0; i < G_N_ELEMENTS(default_presets); i++)
+		CHECK_EQ_STR(str(json_array_get(items, i), "name"), default_presets[i]);
+	json_decref(items);
+	/* seeded once: a deleted default preset stays deleted across restarts */
+	json_t *viewer = NULL;
+	CHECK_EQ_INT(rtk_store_preset_get_by_name(s, "livestream_viewer", &viewer), RTK_STORE_OK);
+	CHECK_EQ_INT(rtk_store_preset_delete(s, str(viewer, "id")), RTK_STORE_OK);
+	json_decref(viewer);
+	rtk_gateway_stop(gw);
+
+	/* restart: same credentials, no reseeding */
+	gw = start(data_dir, "", NULL, "");
+	CHECK_EQ_STR(rtk_gateway_org_id(gw), str(creds, "org_id"));
+	CHECK_EQ_STR(rtk_gateway_api_key(gw), str(creds, "api_key"));
+	CHECK_EQ_INT(rtk_store_preset_list(rtk_gateway_store(gw), 0, 100, &items, &total),
+		RTK_STORE_OK);
+	CHECK_EQ_INT(total, 5);
+	json_decref(items);
+	rtk_gateway_stop(gw);
+
+	/* config values win, and do not overwrite the file */
+	gw = start(data_dir, "my-org", "my-key", NULL);
+	CHECK_EQ_STR(rtk_gateway_org_id(gw), "my-org");
+	CHECK_EQ_STR(rtk_gateway_api_key(gw), "my-key");
+	rtk_gateway_stop(gw);
+	json_t *after = read_credentials(data_dir);
+	CHECK(json_equal(after, creds));
+	json_decref(after);
+	CHECK_EQ_INT(stat(creds_path, &st), 0);
+	CHECK_EQ_INT(st.st_mode & 0777, 0600);
+
+	/* a damaged credentials file stops the start instead of replacing keys */
+	CHECK_EQ_INT(rtk_util_write_file_atomic(creds_path, "{not json", 9, 0600), 0);
+	rtk_gateway_config config = { .data_dir = data_dir };
+	char *error = NULL;
+	CHECK_NULL(rtk_gateway_start(&config, &error));
+	CHECK_NOT_NULL(error);
+	free(error);
+	error = NULL;
+	config.data_dir = NULL;
+	CHECK_NULL(rtk_gateway_start(&config, &error));
+	CHECK_NOT_NULL(error);
+	free(error);
+
+	json_decref(creds);
+	g_free(creds_path);
+	g_free(data_dir);
+}
+
+/* Raw SQL on the gateway's file with foreign keys off: reaches states the
+ * store's constraints otherwise prevent (a dangling reference). */
+static void raw_sql(const char *data_dir, const char *stmt_sql, const char *id)
+{
+	char *path = g_build_filename(data_dir, "rtk.sqlite3", NULL);
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	CHECK_EQ_INT(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	CHECK_EQ_INT(sqlite3_prepare_v2(db, stmt_sql, -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	CHECK_EQ_INT(sqlite3_step(st), SQLITE_DONE);
+	CHECK_EQ_INT(sqlite3_changes(db), 1);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	g_free(path);
+}
+
+#define SECRET "admit-test-secret"
+
+static char *token_for(const char *org, const json_t *participant, long long exp,
+	const char *secret)
+{
+	json_t *claims = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "orgId", org,
+		"meetingId", str(participant, "meeting_id"), "participantId", str(participant, "id"),
+		"presetId", str(participant, "preset_id"), "iat", (json_int_t)time(NULL),
+		"exp", (json_int_t)exp);
+	char *token = rtk_jwt_sign(claims, (const unsigned char *)secret, strlen(secret));
+	json_decref(claims);
+	return token;
+}
+
+static char *token_claims(json_t *claims)
+{
+	char *token = rtk_jwt_sign(claims, (const unsigned char *)SECRET, strlen(SECRET));
+	json_decref(claims);
+	return token;
+}
+
+static rtk_admit_status admit(rtk_gateway *gw, char *token)
+{
+	rtk_admission a;
+	rtk_admit_status st = rtk_gateway_admit(gw, token, &a);
+	if (st != RTK_ADMIT_OK)
+		CHECK(!a.participant && !a.meeting && !a.preset);
+	rtk_admission_clear(&a);
+	free(token);
+	return st;
+}
+
+static void test_gateway_admit(void)
+{
+	char *data_dir = path_in("admit");
+	rtk_gateway *gw = start(data_dir, "org-A", NULL, SECRET);
+	if (!gw) {
+		g_free(data_dir);
+		return;
+	}
+	rtk_store *s = rtk_gateway_store(gw);
+	long long later = (long long)time(NULL) + 3600;
+	json_t *m = new_meeting(s, "admit"), *m2 = new_meeting(s, "second");
+	json_t *p = new_participant(s, str(m, "id"), "Ann", "group_call_host");
+
+	/* admitted: the three resources come back */
+	rtk_admission a;
+	char *token = token_for("org-A", p, later, SECRET);
+	CHECK_EQ_INT(rtk_gateway_admit(gw, token, &a), RTK_ADMIT_OK);
+	CHECK_EQ_STR(str(a.participant, "id"), str(p, "id"));
+	CHECK_EQ_STR(str(a.meeting, "id"), str(m, "id"));
+	CHECK_EQ_STR(str(a.preset, "name"), "group_call_host");
+	rtk_admission_clear(&a);
+	CHECK(!a.participant && !a.meeting && !a.preset);
+	rtk_admission_clear(&a);   /* twice is harmless */
+	free(token);
+
+	/* token problems */
+	CHECK_EQ_INT(admit(gw, strdup("garbage")), RTK_ADMIT_TOKEN_MALFORMED);
+	CHECK_EQ_INT(admit(gw, strdup("")), RTK_ADMIT_TOKEN_MALFORMED);
+	CHECK_EQ_INT(admit(gw, token_for("org-A", p, later, "another-secret")), RTK_ADMIT_TOKEN_FORGED);
+	CHECK_EQ_INT(admit(gw, token_for("org-A", p, time(NULL) - 1, SECRET)), RTK_ADMIT_TOKEN_EXPIRED);
+	CHECK_EQ_INT(admit(gw, token_for("org-B", p, later, SECRET)), RTK_ADMIT_TOKEN_FORGED);
+	CHECK_EQ_INT(admit(gw, token_claims(json_pack("{s:s, s:s, s:s, s:I}", "orgId", "org-A",
+		"meetingId", str(m, "id"), "presetId", "x", "exp", (json_int_t)later))),
+		RTK_ADMIT_TOKEN_MALFORMED);   /* no participantId */
+	CHECK_EQ_INT(admit(gw, token_claims(json_pack("{s:s, s:s, s:s, s:i, s:I}", "orgId", "org-A",
+		"meetingId", str(m, "id"), "participantId", str(p, "id"), "presetId", 7,
+		"exp", (json_int_t)later))), RTK_ADMIT_TOKEN_MALFORMED);   /* presetId not a string */
+	CHECK_EQ_INT(admit(gw, token_claims(json_pack("{s:s, s:s, s:s, s:I}",
+		"meetingId", str(m, "id"), "participantId", str(p, "id"), "presetId", "x",
+		"exp", (json_int_t)later))), RTK_ADMIT_TOKEN_FORGED);   /* no orgId */
+
+	/* participant: unknown id, wrong meeting, deleted */
+	CHECK_EQ_INT(admit(gw, token_claims(json_pack("{s:s, s:s, s:s, s:s, s:I}", "orgId", "org-A",
+		"meetingId", str(m, "id"), "participantId", "00000000-0000-4000-8000-000000000000",
+		"presetId", str(p, "preset_id"), "exp", (json_int_t)later))),
+		RTK_ADMIT_PARTICIPANT_NOT_FOUND);
+	CHECK_EQ_INT(admit(gw, token_claims(json_pack("{s:s, s:s, s:s, s:s, s:I}", "orgId", "org-A",
+		"meetingId", str(m2, "id"), "participantId", str(p, "id"),
+		"presetId", str(p, "preset_id"), "exp", (json_int_t)later))),
+		RTK_ADMIT_PARTICIPANT_NOT_FOUND);
+	json_t *gone = new_participant(s, str(m, "id"), "Gone", "group_call_participant");
+	token = token_for("org-A", gone, later, SECRET);
+	CHECK_EQ_INT(rtk_store_participant_delete(s, str(m, "id"), str(gone, "id")), RTK_STORE_OK);
+	CHECK_EQ_INT(admit(gw, token), RTK_ADMIT_PARTICIPANT_NOT_FOUND);
+	json_decref(gone);
+
+	/* the participant's current preset counts, not the token's */
+	token = token_for("org-A", p, later, SECRET);
+	json_t *fields = json_pack("{s:s}", "preset_name", "webinar_viewer"), *up = NULL;
+	CHECK_EQ_INT(rtk_store_participant_update(s, str(m, "id"), str(p, "id"), fields, &up, NULL),
+		RTK_STORE_OK);
+	json_decref(fields);
+	json_decref(up);
+	CHECK_EQ_INT(rtk_gateway_admit(gw, token, &a), RTK_ADMIT_OK);
+	CHECK_EQ_STR(str(a.preset, "name"), "webinar_viewer");
+	rtk_admission_clear(&a);
+
+	/* meeting INACTIVE, then active again */
+	fields = json_pack("{s:s}", "status", "INACTIVE");
+	json_t *mm = NULL;
+	CHECK_EQ_INT(rtk_store_meeting_update(s, str(m, "id"), fields, &mm), RTK_STORE_OK);
+	json_decref(mm);
+	CHECK_EQ_INT(rtk_gateway_admit(gw, token, &a), RTK_ADMIT_MEETING_INACTIVE);
+	CHECK(!a.participant && !a.meeting && !a.preset);
+	json_object_set_new(fields, "status", json_string("ACTIVE"));
+	CHECK_EQ_INT(rtk_store_meeting_update(s, str(m, "id"), fields, &mm), RTK_STORE_OK);
+	json_decref(mm);
+	json_decref(fields);
+	CHECK_EQ_INT(rtk_gateway_admit(gw, token, &a), RTK_ADMIT_OK);
+	rtk_admission_clear(&a);
+
+	/* dangling references (only reachable by damaging the file) */
+	json_t *q = new_participant(s, str(m2, "id"), "Quinn", "livestream_host");
+	char *qtoken = token_for("org-A", q, later, SECRET);
+	raw_sql(data_dir, "DELETE FROM presets WHERE name = ?1", "livestream_host");
+	CHECK_EQ_INT(rtk_gateway_admit(gw, qtoken, &a), RTK_ADMIT_PRESET_NOT_FOUND);
+	raw_sql(data_dir, "DELETE FROM meetings WHERE id = ?1", str(m2, "id"));
+	CHECK_EQ_INT(rtk_gateway_admit(gw, qtoken, &a), RTK_ADMIT_MEETING_NOT_FOUND);
+	CHECK(!a.participant && !a.meeting && !a.preset);
+	free(qtoken);
+	json_decref(q);
+
+	/* restart with the same secret: old tokens still admit */
+	rtk_gateway_stop(gw);
+	gw = start(data_dir, "org-A", NULL, SECRET);
+	CHECK_EQ_INT(admit(gw, token), RTK_ADMIT_OK);
+	rtk_gateway_stop(gw);
+
+	/* the generated secret from credentials.json signs admissible tokens */
+	char *dir2 = path_in("admit2");
+	gw = start(dir2, NULL, NULL, NULL);
+	json_t *creds = read_credentials(dir2);
+	s = rtk_gateway_store(gw);
+	json_t *m3 = new_meeting(s, "third");
+	json_t *r = new_participant(s, str(m3, "id"), "Rae", "webinar_presenter");
+	CHECK_EQ_INT(admit(gw, token_for(rtk_gateway_org_id(gw), r, later, str(creds, "jwt_secret"))),
+		RTK_ADMIT_OK);
+	CHECK_EQ_INT(admit(gw, token_for(rtk_gateway_org_id(gw), r, later, SECRET)),
+		RTK_ADMIT_TOKEN_FORGED);
+	rtk_gateway_stop(gw);
+	json_decref(creds);
+	json_decref(m3);
+	json_decref(r);
+	g_free(dir2);
+
+	json_decref(m);
+	json_decref(m2);
+	json_decref(p);
+	g_free(data_dir);
+}
+
+int main(void)
+{
+	snprintf(tmpdir, sizeof(tmpdir), "%s/rtk-test-store-XXXXXX", g_get_tmp_dir());
+	if (!mkdtemp(tmpdir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	UNIT_RUN(test_util);
+	UNIT_RUN(test_meta);
+	UNIT_RUN(test_meetings);
+	UNIT_RUN(test_presets);
+	UNIT_RUN(test_participants);
+	UNIT_RUN(test_reopen);
+	UNIT_RUN(test_kill9);
+	UNIT_RUN(test_threads);
+	UNIT_RUN(test_open_failure);
+	UNIT_RUN(test_gateway_start);
+	UNIT_RUN(test_gateway_admit);
+	nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	return UNIT_DONE();
+}
