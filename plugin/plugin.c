@@ -249,12 +249,9 @@ static void subscriber_add_source(rtk_session *sub, rtk_pub_stream *ps) {
 	rtk_relay_attach(ps, slot);
 }
 
-static void subscriber_request_keyframes(rtk_session *sub) {
-	for(guint i = 0; i < sub->slots->len; i++) {
-		rtk_sub_stream *ss = g_ptr_array_index(sub->slots, i);
-		if(ss->source != NULL)
-			rtk_relay_request_keyframe(gateway, ss->source);
-	}
+static void subscriber_want_keyframes(rtk_session *sub) {
+	for(guint i = 0; i < sub->slots->len; i++)
+		rtk_relay_want_keyframe(g_ptr_array_index(sub->slots, i));
 }
 
 /* Takes `sub` out of its meeting: slots detached and freed, role cleared. */
@@ -586,7 +583,7 @@ static void request_start(rtk_session *session, rtk_message *msg, rtk_reply *rep
 	if(!request_needs_role(session, RTK_ROLE_SUBSCRIBER, reply) || !request_jsep(msg, "answer", &answer, reply))
 		return;
 	session->offer_outstanding = FALSE;
-	subscriber_request_keyframes(session);
+	subscriber_want_keyframes(session);
 	reply->event = event_new("started");
 }
 
@@ -795,7 +792,7 @@ void rtk_plugin_setup_media(janus_plugin_session *handle) {
 	if(session != NULL) {
 		g_atomic_int_set(&session->started, 1);
 		if(session->role == RTK_ROLE_SUBSCRIBER)
-			subscriber_request_keyframes(session);
+			subscriber_want_keyframes(session);
 	}
 	janus_mutex_unlock(&state_mutex);
 }

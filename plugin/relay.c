@@ -71,6 +71,7 @@ void rtk_relay_attach(rtk_pub_stream *ps, rtk_sub_stream *ss) {
 	ss->sim.substream_target = substream >= 0 ? substream : 2;
 	ss->sim.templayer_target = temporal >= 0 ? temporal : 2;
 	janus_vp8_simulcast_context_reset(&ss->vp8);
+	g_atomic_int_set(&ss->need_keyframe, ps->video);
 	g_ptr_array_add(ps->subs, ss);
 	janus_mutex_unlock(&ps->subs_mutex);
 }
@@ -95,6 +96,10 @@ void rtk_relay_detach_all(rtk_pub_stream *ps, void (*each)(rtk_sub_stream *ss, v
 	}
 	g_ptr_array_set_size(ps->subs, 0);
 	janus_mutex_unlock(&ps->subs_mutex);
+}
+
+void rtk_relay_want_keyframe(rtk_sub_stream *ss) {
+	g_atomic_int_set(&ss->need_keyframe, ss->video);
 }
 
 void rtk_relay_request_keyframe(janus_callbacks *gateway, rtk_pub_stream *ps) {
@@ -137,6 +142,19 @@ static gboolean relay_simulcast_filter(janus_callbacks *gateway, rtk_pub_stream 
 	return *payload != NULL;
 }
 
+/* Until a keyframe reaches `ss`, every packet checks for one and otherwise
+ * asks the publisher (throttled): a subscriber that starts mid-stream or
+ * lost a keyframe gets a decodable picture within a few hundred ms. */
+static void relay_check_keyframe(janus_callbacks *gateway, rtk_pub_stream *ps, rtk_sub_stream *ss,
+		janus_plugin_rtp *packet) {
+	int plen = 0;
+	char *payload = janus_rtp_payload(packet->buffer, packet->length, &plen);
+	if(payload != NULL && ps->vcodec == JANUS_VIDEOCODEC_VP8 && janus_vp8_is_keyframe(payload, plen))
+		g_atomic_int_set(&ss->need_keyframe, 0);
+	else
+		rtk_relay_request_keyframe(gateway, ps);
+}
+
 static void relay_to_subscriber(janus_callbacks *gateway, rtk_pub_stream *ps, rtk_sub_stream *ss,
 		janus_plugin_rtp *packet) {
 	if(!g_atomic_int_get(ss->started))
@@ -157,6 +175,8 @@ static void relay_to_subscriber(janus_callbacks *gateway, rtk_pub_stream *ps, rt
 			vp8_rewritten = TRUE;
 		}
 	}
+	if(g_atomic_int_get(&ss->need_keyframe))
+		relay_check_keyframe(gateway, ps, ss, packet);
 	janus_rtp_header_update(header, &ss->context, ps->video, 0);
 	int mindex = packet->mindex;
 	packet->mindex = ss->mindex;

@@ -60,6 +60,7 @@ typedef struct rtk_sub_stream {
 	janus_vp8_simulcast_context vp8;
 	janus_plugin_session *subscriber;/* borrowed */
 	volatile gint *started;          /* borrowed: the subscriber's PeerConnection is up */
+	volatile gint need_keyframe;     /* video: ask the publisher until one passes */
 	void *owner;                     /* borrowed: the subscriber session */
 } rtk_sub_stream;
 
@@ -85,6 +86,11 @@ void rtk_relay_detach_all(rtk_pub_stream *ps, void (*each)(rtk_sub_stream *ss, v
  * of `ps`. `packet` is modified during the call and restored before it
  * returns. */
 void rtk_relay_rtp(janus_callbacks *gateway, rtk_pub_stream *ps, janus_plugin_rtp *packet);
+
+/* Makes the relay path ask for keyframes until one reaches `ss`: call when
+ * the subscriber's PeerConnection comes up or its m-line is (re)negotiated,
+ * so the first frame it gets is decodable. */
+void rtk_relay_want_keyframe(rtk_sub_stream *ss);
 
 /* Asks the publisher for a keyframe on this stream, at most every 300 ms. */
 void rtk_relay_request_keyframe(janus_callbacks *gateway, rtk_pub_stream *ps);
