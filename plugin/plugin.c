@@ -634,6 +634,13 @@ static void dispatch(rtk_session *session, rtk_message *msg) {
 		subscriber_send_offer(session, "updated", NULL);
 }
 
+/* The session of a handle, or NULL once the plugin is stopping (Janus may
+ * still call back for handles it has not torn down yet). Call with
+ * state_mutex held. */
+static rtk_session *session_lookup(janus_plugin_session *handle) {
+	return sessions != NULL ? g_hash_table_lookup(sessions, handle) : NULL;
+}
+
 static void message_free(rtk_message *msg) {
 	janus_refcount_decrease(&msg->handle->ref);
 	g_free(msg->transaction);
@@ -648,7 +655,7 @@ static gpointer message_loop(gpointer data) {
 		if(msg == &exit_message)
 			break;
 		janus_mutex_lock(&state_mutex);
-		rtk_session *session = g_hash_table_lookup(sessions, msg->handle);
+		rtk_session *session = session_lookup(msg->handle);
 		if(session != NULL && !g_atomic_int_get(&session->destroyed))
 			dispatch(session, msg);
 		janus_mutex_unlock(&state_mutex);
@@ -710,7 +717,11 @@ void rtk_plugin_destroy(void) {
 	g_thread_join(message_thread);
 	janus_mutex_lock(&state_mutex);
 	g_hash_table_destroy(lives);
+	lives = NULL;
+	/* Sessions stay allocated: Janus may still call destroy_session, RTP and
+	 * RTCP callbacks for their handles; they find no session and return. */
 	g_hash_table_destroy(sessions);
+	sessions = NULL;
 	janus_mutex_unlock(&state_mutex);
 	g_async_queue_unref(messages);
 	rtk_gateway_stop(rtk_gw);
@@ -735,7 +746,7 @@ void rtk_plugin_create_session(janus_plugin_session *handle, int *error) {
 
 void rtk_plugin_destroy_session(janus_plugin_session *handle, int *error) {
 	janus_mutex_lock(&state_mutex);
-	rtk_session *session = g_hash_table_lookup(sessions, handle);
+	rtk_session *session = session_lookup(handle);
 	if(session == NULL) {
 		janus_mutex_unlock(&state_mutex);
 		*error = -2;
@@ -754,7 +765,7 @@ void rtk_plugin_destroy_session(janus_plugin_session *handle, int *error) {
 
 json_t *rtk_plugin_query_session(janus_plugin_session *handle) {
 	janus_mutex_lock(&state_mutex);
-	rtk_session *session = g_hash_table_lookup(sessions, handle);
+	rtk_session *session = session_lookup(handle);
 	json_t *info = json_object();
 	if(session != NULL) {
 		static const char *roles[] = { "none", "main", "subscriber" };
@@ -788,7 +799,7 @@ struct janus_plugin_result *rtk_plugin_handle_message(janus_plugin_session *hand
 
 void rtk_plugin_setup_media(janus_plugin_session *handle) {
 	janus_mutex_lock(&state_mutex);
-	rtk_session *session = g_hash_table_lookup(sessions, handle);
+	rtk_session *session = session_lookup(handle);
 	if(session != NULL) {
 		g_atomic_int_set(&session->started, 1);
 		if(session->role == RTK_ROLE_SUBSCRIBER)
@@ -816,7 +827,7 @@ void rtk_plugin_incoming_rtcp(janus_plugin_session *handle, janus_plugin_rtcp *p
 			janus_rtcp_has_fir(packet->buffer, packet->length)))
 		return;
 	janus_mutex_lock(&state_mutex);
-	rtk_session *session = g_hash_table_lookup(sessions, handle);
+	rtk_session *session = session_lookup(handle);
 	if(session != NULL && session->role == RTK_ROLE_SUBSCRIBER && packet->mindex >= 0 &&
 			(guint)packet->mindex < session->slots->len) {
 		rtk_sub_stream *ss = g_ptr_array_index(session->slots, packet->mindex);
@@ -828,7 +839,7 @@ void rtk_plugin_incoming_rtcp(janus_plugin_session *handle, janus_plugin_rtcp *p
 
 void rtk_plugin_hangup_media(janus_plugin_session *handle) {
 	janus_mutex_lock(&state_mutex);
-	rtk_session *session = g_hash_table_lookup(sessions, handle);
+	rtk_session *session = session_lookup(handle);
 	if(session != NULL) {
 		g_atomic_int_set(&session->started, 0);
 		if(session->role == RTK_ROLE_MAIN)
