@@ -661,8 +661,9 @@ static const rtk_rest_route *rtk_rest_prepare(rtk_rest_call *call, rtk_rest_path
 	}
 	const rtk_rest_route *route = NULL;
 	if (!rtk_rest_path_split(req->path, path))
-		rtk_rest_fail(call->reply, 404, "no such endpoint: paths start with /v2/ or "
-			"/accounts/{account_id}/realtime/kit/{app_id}/");
+		rtk_rest_fail(call->reply, 404, "no such endpoint: routes are under /v2/ or "
+			"/accounts/{account_id}/realtime/kit/{app_id}/, at most %d segments deep",
+			RTK_REST_MAX_SEGMENTS);
 	else
 		route = rtk_rest_route_find(call, path);
 	if (route && (route->flags & RTK_REST_PAGED) && !rtk_rest_paging(call, query))

@@ -79,11 +79,6 @@ static void rtk_participant_fail(rtk_rest_call *call, rtk_store_status st, const
 		g_free(name);
 	} else if (st == RTK_STORE_NOT_FOUND && missing && strcmp(missing, "meeting") == 0) {
 		rtk_rest_fail_store(call, st, "meeting", call->ids[0]);
-	} else if (st == RTK_STORE_CONFLICT) {
-		char *custom = rtk_rest_echo(json_string_value(json_object_get(fields, "custom_participant_id")));
-		rtk_rest_fail(call->reply, 409, "a participant with custom_participant_id '%s' "
-			"already exists in this meeting", custom);
-		g_free(custom);
 	} else {
 		rtk_rest_fail_store(call, st, "participant", call->ids[1]);
 	}

@@ -1,0 +1,117 @@
+#!/bin/sh
+# run.sh - builds every tests/fuzz/fuzz_*.c as a libFuzzer target and runs it
+# for a bounded time on a copy of its seed corpus (tests/fuzz/corpus/<name>,
+# <name> being the file name without "fuzz_" and ".c").
+#
+# Run by `make check` from the build directory with:
+#   RTK_TOP_SRCDIR    the source tree (default: two levels above this script)
+#   CLANG             clang with libFuzzer; empty: the test is skipped (77)
+#   RTK_FUZZ_SECONDS  seconds per target (default 30)
+# Any crash, sanitizer report, leak or timeout fails the script (exit 1) and
+# prints the reproducer, which stays under tests/fuzz/artifacts/<name>/ in
+# the build directory; rerun it with: tests/fuzz/bin/fuzz_<name> <reproducer>.
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+top_src=${RTK_TOP_SRCDIR:-$(cd "$here/../.." && pwd)}
+clang=${CLANG:-}
+seconds=${RTK_FUZZ_SECONDS:-30}
+build=${RTK_TOP_BUILDDIR:-$(pwd)}/tests/fuzz
+
+if [ -z "$clang" ]; then
+	echo "SKIP: CLANG is empty (configure found no clang); install the Debian package clang to fuzz"
+	exit 77
+fi
+
+# Gateway sources each target links, by target name. Targets not listed
+# here get every gateway source except the HTTP server and the gateway
+# itself (which need libmicrohttpd and a data directory).
+sources_for() {
+	case "$1" in
+	jwt) echo "gateway/jwt.c gateway/util.c" ;;
+	rest) ls "$top_src"/gateway/*.c | sed "s|^$top_src/||" | grep -v -e '^gateway/http\.c$' -e '^gateway/gateway\.c$' ;;
+	*) ls "$top_src"/gateway/*.c | sed "s|^$top_src/||" | grep -v -e '^gateway/http\.c$' -e '^gateway/gateway\.c$' ;;
+	esac
+}
+
+if ! deps=$(pkg-config --cflags --libs glib-2.0 jansson sqlite3 libcrypto); then
+	echo "FAIL: pkg-config cannot find glib-2.0, jansson, sqlite3 and libcrypto"
+	exit 1
+fi
+
+# Can this clang build a fuzzer at all?
+probe_dir=$(mktemp -d)
+printf '#include <stddef.h>\n#include <stdint.h>\nint LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { return 0; }\n' \
+	> "$probe_dir/probe.c"
+if ! "$clang" -fsanitize=fuzzer,address,undefined "$probe_dir/probe.c" -o "$probe_dir/probe" >/dev/null 2>&1; then
+	rm -rf "$probe_dir"
+	echo "SKIP: $clang cannot build with -fsanitize=fuzzer,address,undefined (libFuzzer missing)"
+	exit 77
+fi
+rm -rf "$probe_dir"
+
+# Scratch space for corpus copies and the targets' data directories; on
+# tmpfs when there is one, so SQLite's fsyncs cost nothing.
+if [ -d /dev/shm ] && [ -w /dev/shm ]; then
+	work=$(mktemp -d /dev/shm/rtk-fuzz-XXXXXX)
+else
+	work=$(mktemp -d)
+fi
+trap 'rm -rf "$work"' EXIT INT TERM
+
+mkdir -p "$build/bin" || exit 1
+failed=0
+ran=0
+for src in "$top_src"/tests/fuzz/fuzz_*.c; do
+	[ -e "$src" ] || continue
+	name=$(basename "$src" .c)
+	short=${name#fuzz_}
+	bin=$build/bin/$name
+	artifacts=$build/artifacts/$short
+	log=$build/$name.log
+	mkdir -p "$artifacts"
+
+	echo "== $name: building"
+	# shellcheck disable=SC2046 # word splitting of the source list is wanted
+	if ! (cd "$top_src" && "$clang" -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -fno-omit-frame-pointer \
+		-Igateway -Itests/unit "tests/fuzz/$name.c" $(sources_for "$short") $deps -o "$bin"); then
+		echo "FAIL: $name does not build"
+		failed=1
+		continue
+	fi
+
+	corpus=$work/corpus-$short
+	mkdir -p "$corpus" "$work/data-$short"
+	if [ -d "$top_src/tests/fuzz/corpus/$short" ]; then
+		cp "$top_src/tests/fuzz/corpus/$short"/* "$corpus"/ 2>/dev/null
+	fi
+
+	echo "== $name: fuzzing for ${seconds}s (log: $log)"
+	before=$(ls "$artifacts" | wc -l)
+	RTK_FUZZ_TMPDIR=$work/data-$short "$bin" -max_total_time="$seconds" -max_len=65536 \
+		-timeout=25 -rss_limit_mb=4096 -print_final_stats=1 \
+		-artifact_prefix="$artifacts/" "$corpus" >"$log" 2>&1
+	rc=$?
+	ran=$((ran + 1))
+	after=$(ls "$artifacts" | wc -l)
+	if [ "$rc" -ne 0 ] || [ "$after" -ne "$before" ]; then
+		failed=1
+		echo "FAIL: $name exited with $rc; the end of its log:"
+		tail -n 40 "$log"
+		for f in $(ls -t "$artifacts"); do
+			echo "reproducer: $artifacts/$f"
+			echo "  rerun: $bin $artifacts/$f"
+			break
+		done
+	else
+		grep -E '^(#[0-9]+[[:space:]]+DONE|stat::number_of_executed_units)' "$log" | sed "s/^/   /"
+		echo "ok: $name"
+	fi
+done
+
+if [ "$ran" -eq 0 ] && [ "$failed" -eq 0 ]; then
+	echo "SKIP: no tests/fuzz/fuzz_*.c targets"
+	exit 77
+fi
+exit $failed

@@ -1,0 +1,1163 @@
+/*
+ * test_rest.c - unit tests of the REST v2 API (gateway/rest*.c,
+ * gateway/presets_default.c) through rtk_rest_dispatch(), on a real store in
+ * a temporary directory.
+ *
+ * Every reply is checked for the envelope ({"success", "data"} or
+ * {"success": false, "error": {"code" = HTTP status, "message"}}); every bad
+ * request is checked for its status, for a message naming what was wrong,
+ * and for leaving the stored data exactly as it was.
+ */
+#include <glib.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "jwt.h"
+#include "presets_default.h"
+#include "rest.h"
+#include "rest_internal.h"
+#include "store.h"
+#include "unit.h"
+
+#define ORG_ID "0b5c1a7e-2d2c-4b8e-9a57-3f1b2c3d4e5f"
+#define API_KEY "test-api-key-0123456789"
+#define SECRET "test-jwt-secret-abcdefghijklmnop"
+#define TTL 3600
+#define NO_SUCH_ID "00000000-0000-4000-8000-000000000000"
+
+static rtk_store *store;
+static rtk_rest_ctx ctx;
+static char *bearer;
+
+/* Ids of resources the tests made, substituted for {M}, {P}, {S} in paths. */
+static char meeting_id[64], participant_id[64], preset_id[64];
+
+/* ---- Helpers ---- */
+
+/* Replaces {M}, {P}, {S} in `path`. Returns a g_malloc'd string. */
+static char *expand(const char *path)
+{
+	GString *out = g_string_new(NULL);
+	for (const char *p = path; *p; p++) {
+		if (strncmp(p, "{M}", 3) == 0) {
+			g_string_append(out, meeting_id);
+			p += 2;
+		} else if (strncmp(p, "{P}", 3) == 0) {
+			g_string_append(out, participant_id);
+			p += 2;
+		} else if (strncmp(p, "{S}", 3) == 0) {
+			g_string_append(out, preset_id);
+			p += 2;
+		} else {
+			g_string_append_c(out, *p);
+		}
+	}
+	return g_string_free(out, FALSE);
+}
+
+/* Checks the envelope of a reply and returns it parsed (NEW reference). */
+static json_t *check_envelope(const rtk_rest_reply *reply)
+{
+	CHECK_NOT_NULL(reply->body);
+	json_error_t err;
+	json_t *root = reply->body ? json_loads(reply->body, 0, &err) : NULL;
+	CHECK(json_is_object(root));
+	if (!json_is_object(root)) {
+		fprintf(stderr, "\treply body: %s\n", reply->body ? reply->body : "(null)");
+		json_decref(root);
+		return json_object();
+	}
+	json_t *success = json_object_get(root, "success");
+	CHECK(json_is_boolean(success));
+	if (reply->status < 400) {
+		CHECK(json_is_true(success));
+		CHECK_NOT_NULL(json_object_get(root, "data"));
+	} else {
+		CHECK(json_is_false(success));
+		json_t *error = json_object_get(root, "error");
+		CHECK(json_is_object(error));
+		CHECK_EQ_INT(json_integer_value(json_object_get(error, "code")), reply->status);
+		const char *message = json_string_value(json_object_get(error, "message"));
+		CHECK(message != NULL && *message != '\0');
+	}
+	return root;
+}
+
+/* One request; returns the status, *out (may be NULL) gets the parsed reply. */
+static int request_full(const char *method, const char *path, const char *query,
+	const char *auth, const char *body, size_t body_len, json_t **out)
+{
+	char *full_path = expand(path);
+	rtk_rest_request req = {
+		.method = method, .path = full_path, .query = query,
+		.authorization = auth, .body = body, .body_len = body_len,
+	};
+	rtk_rest_reply reply = { -1, NULL };
+	rtk_rest_dispatch(&ctx, &req, &reply);
+	json_t *root = check_envelope(&reply);
+	int status = reply.status;
+	free(reply.body);
+	g_free(full_path);
+	if (out)
+		*out = root;
+	else
+		json_decref(root);
+	return status;
+}
+
+static int request(const char *method, const char *path, const char *query, const char *body,
+	json_t **out)
+{
+	return request_full(method, path, query, bearer, body, body ? strlen(body) : 0, out);
+}
+
+static json_t *data_of(json_t *root)
+{
+	return json_object_get(root, "data");
+}
+
+static const char *str_of(json_t *obj, const char *key)
+{
+	return json_string_value(json_object_get(obj, key));
+}
+
+static const char *error_message(json_t *root)
+{
+	return json_string_value(json_object_get(json_object_get(root, "error"), "message"));
+}
+
+/* Everything in the store, as canonical text (g_free()). */
+static char *snapshot(void)
+{
+	json_t *all = json_object(), *items, *parts = json_object();
+	int total;
+	CHECK_EQ_INT(rtk_store_meeting_list(store, 0, -1, &items, &total), RTK_STORE_OK);
+	size_t i;
+	json_t *m;
+	json_array_foreach(items, i, m) {
+		json_t *p;
+		int n;
+		const char *id = str_of(m, "id");
+		CHECK_EQ_INT(rtk_store_participant_list(store, id, 0, -1, &p, &n), RTK_STORE_OK);
+		json_object_set_new(parts, id, p);
+	}
+	json_object_set_new(all, "meetings", items);
+	json_object_set_new(all, "participants", parts);
+	CHECK_EQ_INT(rtk_store_preset_list(store, 0, -1, &items, &total), RTK_STORE_OK);
+	json_object_set_new(all, "presets", items);
+	char *text = json_dumps(all, JSON_SORT_KEYS | JSON_COMPACT);
+	json_decref(all);
+	char *copy = g_strdup(text);
+	free(text);
+	return copy;
+}
+
+/* A bad request: expected status, a word the message must contain, and
+ * nothing stored may change. */
+static void expect_refusal(const char *method, const char *path, const char *query,
+	const char *body, int status, const char *needle)
+{
+	char *before = snapshot();
+	json_t *root;
+	int got = request(method, path, query, body, &root);
+	if (got != status)
+		fprintf(stderr, "\t%s %s ?%s body=%s\n", method, path, query ? query : "", body ? body : "");
+	CHECK_EQ_INT(got, status);
+	const char *message = error_message(root);
+	if (needle && (message == NULL || strstr(message, needle) == NULL)) {
+		fprintf(stderr, "\tmessage '%s' lacks '%s' (%s %s body=%s)\n", message ? message : "",
+			needle, method, path, body ? body : "");
+		CHECK(!"error message names the problem");
+	}
+	char *after = snapshot();
+	CHECK_EQ_STR(after, before);
+	g_free(before);
+	g_free(after);
+	json_decref(root);
+}
+
+static void create_meeting(const char *body)
+{
+	json_t *root;
+	CHECK_EQ_INT(request("POST", "/v2/meetings", NULL, body, &root), 201);
+	g_strlcpy(meeting_id, str_of(data_of(root), "id") ? str_of(data_of(root), "id") : "", sizeof meeting_id);
+	json_decref(root);
+}
+
+static void create_participant(const char *body)
+{
+	json_t *root;
+	CHECK_EQ_INT(request("POST", "/v2/meetings/{M}/participants", NULL, body, &root), 201);
+	const char *id = str_of(data_of(root), "id");
+	g_strlcpy(participant_id, id ? id : "", sizeof participant_id);
+	json_decref(root);
+}
+
+static json_t *default_preset(const char *name)
+{
+	json_t *all = rtk_presets_default(), *found = NULL;
+	size_t i;
+	json_t *p;
+	json_array_foreach(all, i, p)
+		if (strcmp(str_of(p, "name"), name) == 0)
+			found = json_incref(p);
+	json_decref(all);
+	return found;
+}
+
+/* ---- Authentication ---- */
+
+static void test_auth(void)
+{
+	char *basic_raw = g_base64_encode((const guchar *)ORG_ID ":" API_KEY, strlen(ORG_ID ":" API_KEY));
+	char *basic = g_strdup_printf("Basic %s", basic_raw);
+	char *wrong_org_raw = g_base64_encode((const guchar *)"other:" API_KEY, strlen("other:" API_KEY));
+	char *wrong_org = g_strdup_printf("Basic %s", wrong_org_raw);
+	char *wrong_key_raw = g_base64_encode((const guchar *)ORG_ID ":nope", strlen(ORG_ID ":nope"));
+	char *wrong_key = g_strdup_printf("Basic %s", wrong_key_raw);
+	char *no_colon_raw = g_base64_encode((const guchar *)API_KEY, strlen(API_KEY));
+	char *no_colon = g_strdup_printf("Basic %s", no_colon_raw);
+
+	CHECK_EQ_INT(request_full("GET", "/v2/meetings", NULL, basic, NULL, 0, NULL), 200);
+	CHECK_EQ_INT(request_full("GET", "/v2/meetings", NULL, bearer, NULL, 0, NULL), 200);
+	CHECK_EQ_INT(request_full("GET", "/v2/meetings", NULL, "bearer " API_KEY, NULL, 0, NULL), 200);
+
+	const char *refused[] = {
+		NULL, "", "Bearer", "Bearer ", "Bearer wrong", "Bearer " API_KEY "x",
+		"Token " API_KEY, API_KEY, "Basic", "Basic !!!!", wrong_org, wrong_key, no_colon,
+	};
+	char *before = snapshot();
+	for (size_t i = 0; i < G_N_ELEMENTS(refused); i++) {
+		json_t *root;
+		CHECK_EQ_INT(request_full("GET", "/v2/meetings", NULL, refused[i], NULL, 0, &root), 401);
+		CHECK(strstr(error_message(root) ? error_message(root) : "", "Authorization") != NULL);
+		json_decref(root);
+		/* Writes are refused too, before anything is read. */
+		CHECK_EQ_INT(request_full("POST", "/v2/meetings", NULL, refused[i], "{}", 2, NULL), 401);
+		CHECK_EQ_INT(request_full("GET", "/v2/nowhere", NULL, refused[i], NULL, 0, NULL), 401);
+	}
+	char *after = snapshot();
+	CHECK_EQ_STR(after, before);
+	g_free(before);
+	g_free(after);
+
+	/* An empty API key never authenticates, not even with an empty secret. */
+	rtk_rest_ctx saved = ctx;
+	ctx.api_key = "";
+	CHECK_EQ_INT(request_full("GET", "/v2/meetings", NULL, "Bearer ", NULL, 0, NULL), 401);
+	ctx = saved;
+
+	g_free(basic_raw); g_free(basic);
+	g_free(wrong_org_raw); g_free(wrong_org);
+	g_free(wrong_key_raw); g_free(wrong_key);
+	g_free(no_colon_raw); g_free(no_colon);
+}
+
+/* ---- Meetings ---- */
+
+static void test_meeting_create_defaults(void)
+{
+	json_t *root;
+	CHECK_EQ_INT(request("POST", "/v2/meetings", NULL, NULL, &root), 201);
+	json_t *m = data_of(root);
+	CHECK(rtk_rest_is_uuid(str_of(m, "id") ? str_of(m, "id") : ""));
+	CHECK(json_is_null(json_object_get(m, "title")));
+	CHECK_EQ_STR(str_of(m, "status"), "ACTIVE");
+	CHECK(json_is_false(json_object_get(m, "record_on_start")));
+	CHECK(json_is_false(json_object_get(m, "live_stream_on_start")));
+	CHECK(json_is_false(json_object_get(m, "persist_chat")));
+	CHECK(json_is_false(json_object_get(m, "summarize_on_end")));
+	CHECK_NOT_NULL(str_of(m, "created_at"));
+	CHECK_NOT_NULL(str_of(m, "updated_at"));
+	json_decref(root);
+
+	CHECK_EQ_INT(request("POST", "/v2/meetings", NULL, "{}", NULL), 201);
+}
+
+static void test_meeting_crud(void)
+{
+	json_t *root;
+	CHECK_EQ_INT(request("POST", "/v2/meetings", NULL,
+		"{\"title\": \"Standup\", \"record_on_start\": true, \"live_stream_on_start\": false,"
+		" \"persist_chat\": true, \"summarize_on_end\": true, \"ignored\": 1}", &root), 201);
+	json_t *m = data_of(root);
+	g_strlcpy(meeting_id, str_of(m, "id"), sizeof meeting_id);
+	CHECK_EQ_STR(str_of(m, "title"), "Standup");
+	CHECK_EQ_STR(str_of(m, "status"), "ACTIVE");
+	CHECK(json_is_true(json_object_get(m, "record_on_start")));
+	CHECK(json_is_false(json_object_get(m, "live_stream_on_start")));
+	CHECK(json_is_true(json_object_get(m, "persist_chat")));
+	CHECK(json_is_true(json_object_get(m, "summarize_on_end")));
+	CHECK_NULL(json_object_get(m, "ignored"));
+	char *created = json_dumps(m, JSON_SORT_KEYS);
+	json_decref(root);
+
+	CHECK_EQ_INT(request("GET", "/v2/meetings/{M}", NULL, NULL, &root), 200);
+	char *fetched = json_dumps(data_of(root), JSON_SORT_KEYS);
+	CHECK_EQ_STR(fetched, created);
+	free(fetched);
+	free(created);
+	json_decref(root);
+
+	CHECK_EQ_INT(request("PATCH", "/v2/meetings/{M}", NULL,
+		"{\"title\": \"Retro\", \"status\": \"INACTIVE\", \"record_on_start\": false}", &root), 200);
+	m = data_of(root);
+	CHECK_EQ_STR(str_of(m, "id"), meeting_id);
+	CHECK_EQ_STR(str_of(m, "title"), "Retro");
+	CHECK_EQ_STR(str_of(m, "status"), "INACTIVE");
+	CHECK(json_is_false(json_object_get(m, "record_on_start")));
+	CHECK(json_is_true(json_object_get(m, "persist_chat")));
+	json_decref(root);
+
+	CHECK_EQ_INT(request("PATCH", "/v2/meetings/{M}", NULL, "{\"status\": \"ACTIVE\", \"title\": null}", &root), 200);
+	CHECK_EQ_STR(str_of(data_of(root), "status"), "ACTIVE");
+	CHECK(json_is_null(json_object_get(data_of(root), "title")));
+	json_decref(root);
+
+	/* An empty PATCH changes nothing but is fine. */
+	CHECK_EQ_INT(request("PATCH", "/v2/meetings/{M}", NULL, NULL, NULL), 200);
+}
+
+static void test_meeting_refusals(void)
+{
+	create_meeting("{\"title\": \"keep me\"}");
+	static const struct {
+		const char *method, *path, *body;
+		int status;
+		const char *needle;
+	} cases[] = {
+		{ "POST", "/v2/meetings", "{\"title\": 5}", 422, "'title'" },
+		{ "POST", "/v2/meetings", "{\"title\": true}", 422, "'title'" },
+		{ "POST", "/v2/meetings", "{\"title\": {}}", 422, "'title'" },
+		{ "POST", "/v2/meetings", "{\"record_on_start\": \"yes\"}", 422, "'record_on_start'" },
+		{ "POST", "/v2/meetings", "{\"record_on_start\": null}", 422, "'record_on_start'" },
+		{ "POST", "/v2/meetings", "{\"live_stream_on_start\": 1}", 422, "'live_stream_on_start'" },
+		{ "POST", "/v2/meetings", "{\"persist_chat\": []}", 422, "'persist_chat'" },
+		{ "POST", "/v2/meetings", "{\"summarize_on_end\": \"true\"}", 422, "'summarize_on_end'" },
+		{ "POST", "/v2/meetings", "{", 400, "JSON" },
+		{ "POST", "/v2/meetings", "{\"title\": \"a\"} trailing", 400, "JSON" },
+		{ "POST", "/v2/meetings", "{\"title\": \"a\", \"title\": \"b\"}", 400, "JSON" },
+		{ "POST", "/v2/meetings", "[1, 2]", 400, "object" },
+		{ "POST", "/v2/meetings", "5", 400, "object" },
+		{ "POST", "/v2/meetings", "\"title\"", 400, "object" },
+		{ "POST", "/v2/meetings", "null", 400, "object" },
+		{ "POST", "/v2/meetings", "not json", 400, "JSON" },
+		{ "PATCH", "/v2/meetings/{M}", "{\"status\": \"DONE\"}", 422, "'status'" },
+		{ "PATCH", "/v2/meetings/{M}", "{\"status\": \"active\"}", 422, "ACTIVE, INACTIVE" },
+		{ "PATCH", "/v2/meetings/{M}", "{\"status\": null}", 422, "'status'" },
+		{ "PATCH", "/v2/meetings/{M}", "{\"status\": 1}", 422, "'status'" },
+		{ "PATCH", "/v2/meetings/{M}", "{\"title\": 1.5}", 422, "'title'" },
+		{ "PATCH", "/v2/meetings/{M}", "{\"title\": \"ok\", \"persist_chat\": 0}", 422, "'persist_chat'" },
+		{ "PATCH", "/v2/meetings/{M}", "[]", 400, "object" },
+		{ "PATCH", "/v2/meetings/" NO_SUCH_ID, "{\"title\": \"x\"}", 404, NO_SUCH_ID },
+		{ "PATCH", "/v2/meetings/not-a-uuid", "{\"title\": \"x\"}", 404, "not-a-uuid" },
+		{ "GET", "/v2/meetings/" NO_SUCH_ID, NULL, 404, "meeting" },
+		{ "GET", "/v2/meetings/12345", NULL, 404, "meeting" },
+		{ "GET", "/v2/meetings/{M}x", NULL, 404, "meeting" },
+		{ "GET", "/v2/meetings/%00", NULL, 404, NULL },
+		{ "DELETE", "/v2/meetings/{M}", NULL, 405, "GET, PATCH" },
+		{ "PUT", "/v2/meetings/{M}", "{}", 405, "PATCH" },
+		{ "DELETE", "/v2/meetings", NULL, 405, "POST" },
+		{ "PATCH", "/v2/meetings", "{}", 405, "GET" },
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++)
+		expect_refusal(cases[i].method, cases[i].path, NULL, cases[i].body, cases[i].status, cases[i].needle);
+
+	/* The meeting is still as it was. */
+	json_t *root;
+	CHECK_EQ_INT(request("GET", "/v2/meetings/{M}", NULL, NULL, &root), 200);
+	CHECK_EQ_STR(str_of(data_of(root), "title"), "keep me");
+	CHECK_EQ_STR(str_of(data_of(root), "status"), "ACTIVE");
+	json_decref(root);
+
+	/* A title longer than the limit. */
+	char *big = g_strdup_printf("{\"title\": \"%0*d\"}", 2000, 0);
+	expect_refusal("POST", "/v2/meetings", NULL, big, 422, "'title'");
+	g_free(big);
+}
+
+/* ---- Routing, prefixes, bodies ---- */
+
+static void test_routes(void)
+{
+	create_meeting("{\"title\": \"routes\"}");
+	json_t *root;
+	CHECK_EQ_INT(request("GET", "/v2/meetings/", NULL, NULL, NULL), 200);
+	CHECK_EQ_INT(request("GET", "/v2/meetings/{M}/", NULL, NULL, NULL), 200);
+	CHECK_EQ_INT(request("GET", "/v2//meetings", NULL, NULL, NULL), 200);
+
+	/* The Cloudflare path form reaches the same handlers. */
+	CHECK_EQ_INT(request("GET", "/accounts/abc/realtime/kit/def/meetings", NULL, NULL, &root), 200);
+	CHECK(json_is_array(data_of(root)));
+	CHECK(json_is_object(json_object_get(root, "paging")));
+	json_decref(root);
+	CHECK_EQ_INT(request("GET", "/accounts/abc/realtime/kit/def/meetings/{M}", NULL, NULL, &root), 200);
+	CHECK_EQ_STR(str_of(data_of(root), "title"), "routes");
+	json_decref(root);
+	CHECK_EQ_INT(request("POST", "/accounts/abc/realtime/kit/def/meetings", NULL,
+		"{\"title\": \"cf\"}", &root), 201);
+	CHECK_EQ_STR(str_of(data_of(root), "title"), "cf");
+	json_decref(root);
+	CHECK_EQ_INT(request("GET", "/accounts/abc/realtime/kit/def/presets", NULL, NULL, NULL), 200);
+	CHECK_EQ_INT(request("GET", "/accounts/abc/realtime/kit/def/meetings/{M}/participants", NULL, NULL, NULL), 200);
+
+	static const struct {
+		const char *method, *path;
+		int status;
+	} cases[] = {
+		{ "GET", "/", 404 }, { "GET", "", 404 }, { "GET", "/v2", 404 }, { "GET", "/v2/", 404 },
+		{ "GET", "/v3/meetings", 404 }, { "GET", "/v2/nope", 404 }, { "GET", "/meetings", 404 },
+		{ "GET", "/v2/meetings/{M}/nope", 404 }, { "GET", "/v2/meetings/{M}/participants/{M}/x/y", 404 },
+		{ "GET", "/accounts/abc/realtime/kit/meetings", 404 },
+		{ "GET", "/accounts/abc/realtime/kit", 404 },
+		{ "GET", "/accounts/abc/other/kit/def/meetings", 404 },
+		{ "GET", "/v2/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q/r/s/t", 404 },
+		{ "BREW", "/v2/meetings", 405 }, { "HEAD", "/v2/presets", 405 }, { "", "/v2/presets", 405 },
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++)
+		expect_refusal(cases[i].method, cases[i].path, NULL, NULL, cases[i].status, NULL);
+
+	/* Oversized body: 413, nothing parsed or stored. */
+	size_t big_len = RTK_REST_MAX_BODY + 1;
+	char *big = malloc(big_len);
+	memset(big, ' ', big_len);
+	big[0] = '{';
+	big[big_len - 1] = '}';
+	char *before = snapshot();
+	CHECK_EQ_INT(request_full("POST", "/v2/meetings", NULL, bearer, big, big_len, NULL), 413);
+	char *after = snapshot();
+	CHECK_EQ_STR(after, before);
+	g_free(before);
+	g_free(after);
+	/* Exactly the limit is accepted. */
+	CHECK_EQ_INT(request_full("POST", "/v2/meetings", NULL, bearer, big, big_len - 1, NULL), 400);
+	big[big_len - 2] = '}';
+	CHECK_EQ_INT(request_full("POST", "/v2/meetings", NULL, bearer, big, big_len - 1, NULL), 201);
+	free(big);
+
+	/* A body on a GET is ignored; a body with a NUL inside is refused. */
+	CHECK_EQ_INT(request("GET", "/v2/meetings/{M}", NULL, "garbage", NULL), 200);
+	CHECK_EQ_INT(request_full("POST", "/v2/meetings", NULL, bearer, "{\"title\":\"a\0b\"}", 15, NULL), 400);
+	/* Invalid UTF-8 in a body is malformed JSON. */
+	CHECK_EQ_INT(request("POST", "/v2/meetings", NULL, "{\"title\": \"\xff\xfe\"}", NULL), 400);
+	/* Echoed ids with invalid UTF-8 still make a valid reply. */
+	CHECK_EQ_INT(request("GET", "/v2/meetings/\xff\xfe\xc3", NULL, NULL, NULL), 404);
+}
+
+/* ---- Paging and the query string ---- */
+
+static void check_paging(json_t *root, int count, int total, int start, int end)
+{
+	json_t *paging = json_object_get(root, "paging");
+	CHECK_EQ_INT(json_array_size(data_of(root)), count);
+	CHECK_EQ_INT(json_integer_value(json_object_get(paging, "total_count")), total);
+	CHECK_EQ_INT(json_integer_value(json_object_get(paging, "start_offset")), start);
+	CHECK_EQ_INT(json_integer_value(json_object_get(paging, "end_offset")), end);
+}
+
+static void test_paging(void)
+{
+	create_meeting("{\"title\": \"paging\"}");
+	for (int i = 0; i < 25; i++) {
+		char body[128];
+		snprintf(body, sizeof body, "{\"name\": \"p%d\", \"preset_name\": "
+			"\"group_call_participant\", \"custom_participant_id\": \"c%d\"}", i, i);
+		create_participant(body);
+	}
+	json_t *root;
+	const char *path = "/v2/meetings/{M}/participants";
+	CHECK_EQ_INT(request("GET", path, NULL, NULL, &root), 200);
+	check_paging(root, 20, 25, 1, 20);
+	CHECK_EQ_STR(str_of(json_array_get(data_of(root), 0), "name"), "p0");
+	json_decref(root);
+	CHECK_EQ_INT(request("GET", path, "page_no=2", NULL, &root), 200);
+	check_paging(root, 5, 25, 21, 25);
+	CHECK_EQ_STR(str_of(json_array_get(data_of(root), 0), "name"), "p20");
+	json_decref(root);
+	CHECK_EQ_INT(request("GET", path, "page_no=3&per_page=10", NULL, &root), 200);
+	check_paging(root, 5, 25, 21, 25);
+	json_decref(root);
+	CHECK_EQ_INT(request("GET", path, "per_page=100", NULL, &root), 200);
+	check_paging(root, 25, 25, 1, 25);
+	json_decref(root);
+	CHECK_EQ_INT(request("GET", path, "per_page=1&page_no=7", NULL, &root), 200);
+	check_paging(root, 1, 25, 7, 7);
+	CHECK_EQ_STR(str_of(json_array_get(data_of(root), 0), "name"), "p6");
+	json_decref(root);
+	CHECK_EQ_INT(request("GET", path, "page_no=9", NULL, &root), 200);
+	check_paging(root, 0, 25, 0, 0);
+	json_decref(root);
+	CHECK_EQ_INT(request("GET", path, "page_no=10000000&per_page=100", NULL, &root), 200);
+	check_paging(root, 0, 25, 0, 0);
+	json_decref(root);
+	/* Percent-encoding, '+', unknown parameters, the last value wins. */
+	CHECK_EQ_INT(request("GET", path, "per%5Fpage=%35&x=a+b&&flag", NULL, &root), 200);
+	check_paging(root, 5, 25, 1, 5);
+	json_decref(root);
+	CHECK_EQ_INT(request("GET", path, "per_page=3&per_page=2", NULL, &root), 200);
+	check_paging(root, 2, 25, 1, 2);
+	json_decref(root);
+	CHECK_EQ_INT(request("GET", path, "", NULL, &root), 200);
+	check_paging(root, 20, 25, 1, 20);
+	json_decref(root);
+
+	static const struct {
+		const char *query;
+		int status;
+		const char *needle;
+	} bad[] = {
+		{ "per_page=0", 422, "'per_page'" }, { "per_page=101", 422, "'per_page'" },
+		{ "per_page=-1", 422, "'per_page'" }, { "per_page=abc", 422, "'per_page'" },
+		{ "per_page=", 422, "'per_page'" }, { "per_page=1.5", 422, "'per_page'" },
+		{ "per_page=+5", 422, "'per_page'" }, { "per_page=99999999999999999999", 422, "'per_page'" },
+		{ "page_no=0", 422, "'page_no'" }, { "page_no=-3", 422, "'page_no'" },
+		{ "page_no=x", 422, "'page_no'" }, { "page_no=10000001", 422, "'page_no'" },
+		{ "page_no", 422, "'page_no'" },
+		{ "per_page=%zz", 400, "query" }, { "per_page=%4", 400, "query" }, { "%", 400, "query" },
+		{ "a=%00", 400, "query" },
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+		expect_refusal("GET", path, bad[i].query, NULL, bad[i].status, bad[i].needle);
+		expect_refusal("GET", "/v2/meetings", bad[i].query, NULL, bad[i].status, bad[i].needle);
+		expect_refusal("GET", "/v2/presets", bad[i].query, NULL, bad[i].status, bad[i].needle);
+	}
+	/* The query is parsed on every route: malformed is 400 even on a POST. */
+	expect_refusal("POST", "/v2/meetings", "%g0", "{}", 400, "query");
+
+	/* Meetings: newest first. */
+	CHECK_EQ_INT(request("GET", "/v2/meetings", "per_page=1", NULL, &root), 200);
+	CHECK_EQ_STR(str_of(json_array_get(data_of(root), 0), "title"), "paging");
+	json_decref(root);
+}
+
+static void test_query_parser(void)
+{
+	const char *error = NULL;
+	rtk_rest_query *q = rtk_rest_query_parse("a=1&b=x%20y+z&c&=v&a=2&%41=%42", 30, &error);
+	CHECK_NOT_NULL(q);
+	if (q) {
+		CHECK_EQ_INT(rtk_rest_query_count(q), 6);
+		CHECK_EQ_STR(rtk_rest_query_get(q, "a"), "2");
+		CHECK_EQ_STR(rtk_rest_query_get(q, "b"), "x y z");
+		CHECK_EQ_STR(rtk_rest_query_get(q, "c"), "");
+		CHECK_EQ_STR(rtk_rest_query_get(q, ""), "v");
+		CHECK_EQ_STR(rtk_rest_query_get(q, "A"), "B");
+		CHECK_NULL(rtk_rest_query_get(q, "d"));
+		const char *name, *value;
+		rtk_rest_query_nth(q, 0, &name, &value);
+		CHECK_EQ_STR(name, "a");
+		CHECK_EQ_STR(value, "1");
+	}
+	rtk_rest_query_free(q);
+
+	/* The length bounds the input: nothing past it is read. */
+	q = rtk_rest_query_parse("a=1&b=2", 3, &error);
+	CHECK(q != NULL && rtk_rest_query_count(q) == 1 && rtk_rest_query_get(q, "b") == NULL);
+	rtk_rest_query_free(q);
+	q = rtk_rest_query_parse(NULL, 0, &error);
+	CHECK(q != NULL && rtk_rest_query_count(q) == 0);
+	rtk_rest_query_free(q);
+	q = rtk_rest_query_parse("a=%4", 4, &error);
+	CHECK_NULL(q);
+	CHECK_NOT_NULL(error);
+
+	GString *many = g_string_new(NULL);
+	for (int i = 0; i < RTK_REST_QUERY_MAX_PARAMS + 1; i++)
+		g_string_append_printf(many, "p%d=%d&", i, i);
+	q = rtk_rest_query_parse(many->str, many->len, &error);
+	CHECK_NULL(q);
+	g_string_free(many, TRUE);
+
+	char *d = rtk_rest_percent_decode("%e2%82%AC+%2B", 13);
+	CHECK_EQ_STR(d, "\xe2\x82\xac +");
+	free(d);
+	CHECK_NULL(rtk_rest_percent_decode("%", 1));
+	CHECK_NULL(rtk_rest_percent_decode("ab%0", 4));
+	CHECK_NULL(rtk_rest_percent_decode("%00", 3));
+	CHECK_NULL(rtk_rest_percent_decode("a\0b", 3));
+
+	CHECK(rtk_rest_is_uuid("0b5c1a7e-2d2c-4b8e-9a57-3f1b2c3d4e5f"));
+	CHECK(rtk_rest_is_uuid("0B5C1A7E-2D2C-4B8E-9A57-3F1B2C3D4E5F"));
+	CHECK(!rtk_rest_is_uuid("0b5c1a7e-2d2c-4b8e-9a57-3f1b2c3d4e5"));
+	CHECK(!rtk_rest_is_uuid("0b5c1a7e-2d2c-4b8e-9a57-3f1b2c3d4e5ff"));
+	CHECK(!rtk_rest_is_uuid("0b5c1a7e+2d2c-4b8e-9a57-3f1b2c3d4e5f"));
+	CHECK(!rtk_rest_is_uuid("0b5c1a7g-2d2c-4b8e-9a57-3f1b2c3d4e5f"));
+	CHECK(!rtk_rest_is_uuid(""));
+}
+
+/* ---- Default presets ---- */
+
+static const char *const permission_keys[] = {
+	"accept_waiting_requests", "can_accept_production_requests", "can_change_participant_permissions",
+	"can_edit_display_name", "can_livestream", "can_record", "can_spotlight",
+	"disable_participant_audio", "disable_participant_video", "disable_participant_screensharing",
+	"kick_participant", "pin_participant", "hidden_participant", "show_participant_list",
+	"is_recorder", "recorder_type", "waiting_room_type", "plugins", "polls", "media", "chat",
+	"connected_meetings", "stage_enabled", "stage_access", "accept_stage_requests",
+};
+
+static const char *const host_controls[] = {
+	"accept_waiting_requests", "can_accept_production_requests", "can_change_participant_permissions",
+	"can_spotlight", "disable_participant_audio", "disable_participant_video",
+	"disable_participant_screensharing", "kick_participant", "pin_participant", "accept_stage_requests",
+};
+
+static const char *perm_str(json_t *preset, const char *path)
+{
+	json_t *v = json_object_get(preset, "permissions");
+	char **parts = g_strsplit(path, ".", 0);
+	for (char **p = parts; *p; p++)
+		v = json_object_get(v, *p);
+	g_strfreev(parts);
+	return json_is_string(v) ? json_string_value(v) : json_is_true(v) ? "true" : json_is_false(v) ? "false" : NULL;
+}
+
+static void check_host_controls(json_t *p, const char *expected)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(host_controls); i++) {
+		const char *v = perm_str(p, host_controls[i]);
+		if (v == NULL || strcmp(v, expected) != 0)
+			fprintf(stderr, "\t%s: %s is %s\n", str_of(p, "name"), host_controls[i], v ? v : "(missing)");
+		CHECK_EQ_STR(v, expected);
+	}
+}
+
+static void check_produce(json_t *p, const char *audio, const char *video, const char *screenshare)
+{
+	CHECK_EQ_STR(perm_str(p, "media.audio.can_produce"), audio);
+	CHECK_EQ_STR(perm_str(p, "media.video.can_produce"), video);
+	CHECK_EQ_STR(perm_str(p, "media.screenshare.can_produce"), screenshare);
+}
+
+static void test_default_presets_shape(void)
+{
+	static const char *const names[] = {
+		"group_call_host", "group_call_participant", "webinar_presenter",
+		"webinar_viewer", "livestream_host", "livestream_viewer",
+	};
+	json_t *all = rtk_presets_default();
+	CHECK_EQ_INT(json_array_size(all), 6);
+	for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
+		json_t *p = json_array_get(all, i);
+		CHECK_EQ_STR(str_of(p, "name"), names[i]);
+		json_t *config = json_object_get(p, "config"), *perms = json_object_get(p, "permissions");
+		CHECK(json_is_string(json_object_get(config, "view_type")));
+		CHECK(json_is_integer(json_object_get(json_object_get(config, "max_video_streams"), "mobile")));
+		CHECK(json_is_integer(json_object_get(json_object_get(config, "max_video_streams"), "desktop")));
+		CHECK(json_is_integer(json_object_get(config, "max_screenshare_count")));
+		json_t *media = json_object_get(config, "media");
+		CHECK(json_is_boolean(json_object_get(json_object_get(media, "audio"), "enable_stereo")));
+		CHECK(json_is_boolean(json_object_get(json_object_get(media, "audio"), "enable_high_bitrate")));
+		CHECK(json_is_string(json_object_get(json_object_get(media, "video"), "quality")));
+		CHECK(json_is_integer(json_object_get(json_object_get(media, "video"), "frame_rate")));
+		CHECK(json_is_string(json_object_get(json_object_get(media, "screenshare"), "quality")));
+		CHECK(json_is_integer(json_object_get(json_object_get(media, "screenshare"), "frame_rate")));
+		for (size_t k = 0; k < G_N_ELEMENTS(permission_keys); k++) {
+			if (!json_object_get(perms, permission_keys[k]))
+				fprintf(stderr, "\t%s lacks permissions.%s\n", names[i], permission_keys[k]);
+			CHECK_NOT_NULL(json_object_get(perms, permission_keys[k]));
+		}
+		static const char *const bools[] = {
+			"plugins.can_start", "plugins.can_close", "plugins.can_edit_config",
+			"polls.can_create", "polls.can_vote", "polls.can_view",
+			"chat.public.can_send", "chat.public.text", "chat.public.files",
+			"chat.private.can_send", "chat.private.can_receive", "chat.private.text", "chat.private.files",
+			"connected_meetings.can_alter_connected_meetings",
+			"connected_meetings.can_switch_connected_meetings",
+			"connected_meetings.can_switch_to_parent_meeting",
+		};
+		for (size_t k = 0; k < G_N_ELEMENTS(bools); k++) {
+			const char *v = perm_str(p, bools[k]);
+			CHECK(v != NULL && (strcmp(v, "true") == 0 || strcmp(v, "false") == 0));
+		}
+		CHECK(json_is_object(json_object_get(json_object_get(perms, "plugins"), "config")));
+		CHECK_EQ_STR(perm_str(p, "recorder_type"), "NONE");
+		CHECK_EQ_STR(perm_str(p, "is_recorder"), "false");
+		CHECK_EQ_STR(perm_str(p, "waiting_room_type"), "SKIP");
+		CHECK(json_is_object(json_object_get(json_object_get(p, "ui"), "design_tokens")));
+	}
+	json_decref(all);
+}
+
+static void test_default_presets_behaviour(void)
+{
+	json_t *p = default_preset("group_call_host");
+	CHECK_EQ_STR(str_of(json_object_get(p, "config"), "view_type"), "GROUP_CALL");
+	check_host_controls(p, "true");
+	check_produce(p, "ALLOWED", "ALLOWED", "ALLOWED");
+	CHECK_EQ_STR(perm_str(p, "can_record"), "true");
+	CHECK_EQ_STR(perm_str(p, "can_livestream"), "true");
+	CHECK_EQ_STR(perm_str(p, "stage_enabled"), "false");
+	json_decref(p);
+
+	p = default_preset("group_call_participant");
+	CHECK_EQ_STR(str_of(json_object_get(p, "config"), "view_type"), "GROUP_CALL");
+	check_host_controls(p, "false");
+	check_produce(p, "ALLOWED", "ALLOWED", "ALLOWED");
+	CHECK_EQ_STR(perm_str(p, "can_record"), "false");
+	CHECK_EQ_STR(perm_str(p, "can_livestream"), "false");
+	CHECK_EQ_STR(perm_str(p, "chat.public.can_send"), "true");
+	json_decref(p);
+
+	p = default_preset("webinar_presenter");
+	CHECK_EQ_STR(str_of(json_object_get(p, "config"), "view_type"), "WEBINAR");
+	check_host_controls(p, "true");
+	check_produce(p, "ALLOWED", "ALLOWED", "ALLOWED");
+	CHECK_EQ_STR(perm_str(p, "stage_enabled"), "true");
+	CHECK_EQ_STR(perm_str(p, "stage_access"), "ALLOWED");
+	json_decref(p);
+
+	p = default_preset("webinar_viewer");
+	CHECK_EQ_STR(str_of(json_object_get(p, "config"), "view_type"), "WEBINAR");
+	check_host_controls(p, "false");
+	check_produce(p, "CAN_REQUEST", "CAN_REQUEST", "NOT_ALLOWED");
+	CHECK_EQ_STR(perm_str(p, "stage_enabled"), "true");
+	CHECK_EQ_STR(perm_str(p, "stage_access"), "CAN_REQUEST");
+	CHECK_EQ_STR(perm_str(p, "polls.can_create"), "false");
+	CHECK_EQ_STR(perm_str(p, "polls.can_vote"), "true");
+	CHECK_EQ_STR(perm_str(p, "can_record"), "false");
+	json_decref(p);
+
+	p = default_preset("livestream_host");
+	CHECK_EQ_STR(str_of(json_object_get(p, "config"), "view_type"), "LIVESTREAM");
+	check_host_controls(p, "true");
+	check_produce(p, "ALLOWED", "ALLOWED", "ALLOWED");
+	CHECK_EQ_STR(perm_str(p, "stage_enabled"), "true");
+	CHECK_EQ_STR(perm_str(p, "stage_access"), "ALLOWED");
+	CHECK_EQ_STR(perm_str(p, "can_livestream"), "true");
+	json_decref(p);
+
+	p = default_preset("livestream_viewer");
+	CHECK_EQ_STR(str_of(json_object_get(p, "config"), "view_type"), "LIVESTREAM");
+	check_host_controls(p, "false");
+	check_produce(p, "NOT_ALLOWED", "NOT_ALLOWED", "NOT_ALLOWED");
+	CHECK_EQ_STR(perm_str(p, "stage_enabled"), "true");
+	CHECK_EQ_STR(perm_str(p, "stage_access"), "NOT_ALLOWED");
+	CHECK_EQ_STR(perm_str(p, "chat.public.can_send"), "true");
+	CHECK_EQ_STR(perm_str(p, "chat.public.text"), "true");
+	CHECK_EQ_STR(perm_str(p, "can_livestream"), "false");
+	json_decref(p);
+}
+
+/* ---- Presets ---- */
+
+static void test_preset_list(void)
+{
+	json_t *root;
+	CHECK_EQ_INT(request("GET", "/v2/presets", NULL, NULL, &root), 200);
+	check_paging(root, 6, 6, 1, 6);
+	json_t *first = json_array_get(data_of(root), 0);
+	CHECK_EQ_STR(str_of(first, "name"), "group_call_host");
+	CHECK(rtk_rest_is_uuid(str_of(first, "id") ? str_of(first, "id") : ""));
+	CHECK_NOT_NULL(str_of(first, "created_at"));
+	CHECK_NOT_NULL(str_of(first, "updated_at"));
+	json_decref(root);
+	CHECK_EQ_INT(request("GET", "/v2/presets", "per_page=4&page_no=2", NULL, &root), 200);
+	check_paging(root, 2, 6, 5, 6);
+	CHECK_EQ_STR(str_of(json_array_get(data_of(root), 1), "name"), "livestream_viewer");
+	json_decref(root);
+}
+
+static void test_preset_crud(void)
+{
+	json_t *root;
+	json_t *tmpl = default_preset("group_call_participant");
+
+	/* Only a name: config and permissions come from group_call_participant. */
+	CHECK_EQ_INT(request("POST", "/v2/presets", NULL, "{\"name\": \"minimal\"}", &root), 201);
+	json_t *p = data_of(root);
+	g_strlcpy(preset_id, str_of(p, "id") ? str_of(p, "id") : "", sizeof preset_id);
+	CHECK(rtk_rest_is_uuid(preset_id));
+	CHECK_EQ_STR(str_of(p, "name"), "minimal");
+	CHECK(json_equal(json_object_get(p, "config"), json_object_get(tmpl, "config")));
+	CHECK(json_equal(json_object_get(p, "permissions"), json_object_get(tmpl, "permissions")));
+	CHECK(json_equal(json_object_get(p, "ui"), json_object_get(tmpl, "ui")));
+	CHECK_NOT_NULL(str_of(p, "created_at"));
+	json_decref(root);
+
+	CHECK_EQ_INT(request("GET", "/v2/presets/{S}", NULL, NULL, &root), 200);
+	CHECK_EQ_STR(str_of(data_of(root), "name"), "minimal");
+	json_decref(root);
+
+	/* Partial documents merge onto the defaults; unknown keys are kept. */
+	CHECK_EQ_INT(request("POST", "/v2/presets", NULL,
+		"{\"name\": \"recorder-ish\", \"config\": {\"view_type\": \"WEBINAR\", \"extra\": [1]},"
+		" \"permissions\": {\"can_record\": true, \"media\": {\"video\": {\"can_produce\": \"CAN_REQUEST\"}}},"
+		" \"ui\": {\"design_tokens\": {\"theme\": \"light\"}}}", &root), 201);
+	p = data_of(root);
+	CHECK_EQ_STR(str_of(json_object_get(p, "config"), "view_type"), "WEBINAR");
+	CHECK_NOT_NULL(json_object_get(json_object_get(p, "config"), "extra"));
+	CHECK_NOT_NULL(json_object_get(json_object_get(p, "config"), "max_video_streams"));
+	CHECK_EQ_STR(perm_str(p, "can_record"), "true");
+	CHECK_EQ_STR(perm_str(p, "media.video.can_produce"), "CAN_REQUEST");
+	CHECK_EQ_STR(perm_str(p, "media.audio.can_produce"), "ALLOWED");
+	CHECK_EQ_STR(perm_str(p, "waiting_room_type"), "SKIP");
+	CHECK_EQ_STR(str_of(json_object_get(json_object_get(p, "ui"), "design_tokens"), "theme"), "light");
+	json_decref(root);
+
+	/* Rename, and merge one permission into the stored ones. */
+	CHECK_EQ_INT(request("PATCH", "/v2/presets/{S}", NULL,
+		"{\"name\": \"renamed\", \"permissions\": {\"kick_participant\": true, \"stage_access\": \"CAN_REQUEST\"}}",
+		&root), 200);
+	p = data_of(root);
+	CHECK_EQ_STR(str_of(p, "id"), preset_id);
+	CHECK_EQ_STR(str_of(p, "name"), "renamed");
+	CHECK_EQ_STR(perm_str(p, "kick_participant"), "true");
+	CHECK_EQ_STR(perm_str(p, "stage_access"), "CAN_REQUEST");
+	CHECK_EQ_STR(perm_str(p, "pin_participant"), "false");
+	CHECK(json_equal(json_object_get(p, "config"), json_object_get(tmpl, "config")));
+	json_decref(root);
+
+	/* A PATCH of config alone leaves the name and permissions. */
+	CHECK_EQ_INT(request("PATCH", "/v2/presets/{S}/", NULL,
+		"{\"config\": {\"max_video_streams\": {\"desktop\": 4}}}", &root), 200);
+	p = data_of(root);
+	CHECK_EQ_STR(str_of(p, "name"), "renamed");
+	CHECK_EQ_INT(json_integer_value(json_object_get(json_object_get(json_object_get(p, "config"),
+		"max_video_streams"), "desktop")), 4);
+	CHECK_EQ_INT(json_integer_value(json_object_get(json_object_get(json_object_get(p, "config"),
+		"max_video_streams"), "mobile")), 6);
+	CHECK_EQ_STR(perm_str(p, "kick_participant"), "true");
+	json_decref(root);
+
+	/* Delete an unused preset: 200 with what it was, then 404. */
+	CHECK_EQ_INT(request("POST", "/v2/presets", NULL, "{\"name\": \"doomed\"}", &root), 201);
+	char doomed[64];
+	g_strlcpy(doomed, str_of(data_of(root), "id"), sizeof doomed);
+	json_decref(root);
+	char *path = g_strdup_printf("/v2/presets/%s", doomed);
+	CHECK_EQ_INT(request("DELETE", path, NULL, NULL, &root), 200);
+	CHECK_EQ_STR(str_of(data_of(root), "name"), "doomed");
+	json_decref(root);
+	CHECK_EQ_INT(request("GET", path, NULL, NULL, NULL), 404);
+	CHECK_EQ_INT(request("DELETE", path, NULL, NULL, NULL), 404);
+	/* The name is free again. */
+	CHECK_EQ_INT(request("POST", "/v2/presets", NULL, "{\"name\": \"doomed\"}", NULL), 201);
+	g_free(path);
+	json_decref(tmpl);
+}
+
+static void test_preset_refusals(void)
+{
+	static const struct {
+		const char *method, *path, *body;
+		int status;
+		const char *needle;
+	} cases[] = {
+		{ "POST", "/v2/presets", "{}", 422, "'name'" },
+		{ "POST", "/v2/presets", "{\"name\": \"\"}", 422, "'name'" },
+		{ "POST", "/v2/presets", "{\"name\": 5}", 422, "'name'" },
+		{ "POST", "/v2/presets", "{\"name\": null}", 422, "'name'" },
+		{ "POST", "/v2/presets", "{\"name\": \"x\", \"config\": \"GROUP_CALL\"}", 422, "'config'" },
+		{ "POST", "/v2/presets", "{\"name\": \"x\", \"config\": null}", 422, "'config'" },
+		{ "POST", "/v2/presets", "{\"name\": \"x\", \"permissions\": []}", 422, "'permissions'" },
+		{ "POST", "/v2/presets", "{\"name\": \"x\", \"ui\": 1}", 422, "'ui'" },
+		{ "POST", "/v2/presets", "{\"name\": \"x\", \"config\": {\"view_type\": \"MEETING\"}}",
+			422, "'config.view_type'" },
+		{ "POST", "/v2/presets", "{\"name\": \"x\", \"config\": {\"view_type\": 1}}", 422, "'config.view_type'" },
+		{ "POST", "/v2/presets", "{\"name\": \"x\", \"config\": {\"max_video_streams\": 5}}",
+			422, "'config.max_video_streams'" },
+		{ "POST", "/v2/presets", "{\"name\": \"x\", \"config\": {\"max_video_streams\": {\"mobile\": -1}}}",
+			422, "'config.max_video_streams.mobile'" },
+		{ "POST", "/v2/presets", "{\"name\": \"x\", \"config\": {\"max_video_streams\": {\"mobile\": \"6\"}}}",
+			422, "'config.max_video_streams.mobile'" },
+		{ "POST", "/v2/presets", "{\"name\": \"x\", \"config\": {\"max_screenshare_count\": 1.5}}",
+			422, "'config.max_screenshare_count'" },
+		{ "POST", "/v2/presets", "{\"name\": \"x\", \"config\": {\"media\": {\"video\": {\"frame_rate\": 0}}}}",
+			422, "'config.media.video.frame_rate'" },
+		{ "POST", "/v2/presets", "{\"name\": \"x\", \"config\": {\"media\": {\"video\": {\"quality\": \"8k\"}}}}",
+			422, "hd, vga, qvga" },
+		{ "POST", "/v2/presets", "{\"name\": \"x\", \"permissions\": {\"media\": {\"audio\": {\"can_produce\": \"MAYBE\"}}}}",
+			422, "'permissions.media.audio.can_produce'" },
+		{ "POST", "/v2/presets", "{\"name\": \"x\", \"permissions\": {\"media\": {\"audio\": true}}}",
+			422, "'permissions.media.audio'" },
+		{ "POST", "/v2/presets", "{\"name\": \"x\", \"permissions\": {\"stage_access\": \"YES\"}}",
+			422, "ALLOWED, NOT_ALLOWED, CAN_REQUEST" },
+		{ "POST", "/v2/presets", "{\"name\": \"x\", \"permissions\": {\"waiting_room_type\": \"NEVER\"}}",
+			422, "'permissions.waiting_room_type'" },
+		{ "POST", "/v2/presets", "{\"name\": \"x\", \"permissions\": {\"kick_participant\": \"true\"}}",
+			422, "'permissions.kick_participant'" },
+		{ "POST", "/v2/presets", "{\"name\": \"x\", \"permissions\": {\"chat\": {\"public\": {\"can_send\": null}}}}",
+			422, "'permissions.chat.public.can_send'" },
+		{ "POST", "/v2/presets", "{\"name\": \"x\", \"permissions\": {\"recorder_type\": \"ANY\"}}",
+			422, "'permissions.recorder_type'" },
+		{ "POST", "/v2/presets", "{\"name\": \"group_call_host\"}", 409, "group_call_host" },
+		{ "POST", "/v2/presets", "{\"name\": \"renamed\"}", 409, "renamed" },
+		{ "POST", "/v2/presets", "{\"name\": \"x\"", 400, "JSON" },
+		{ "POST", "/v2/presets", "[]", 400, "object" },
+		{ "PATCH", "/v2/presets/{S}", "{\"name\": \"group_call_host\"}", 409, "already exists" },
+		{ "PATCH", "/v2/presets/{S}", "{\"name\": \"\"}", 422, "'name'" },
+		{ "PATCH", "/v2/presets/{S}", "{\"name\": false}", 422, "'name'" },
+		{ "PATCH", "/v2/presets/{S}", "{\"permissions\": {\"can_record\": 1}}", 422, "'permissions.can_record'" },
+		{ "PATCH", "/v2/presets/{S}", "{\"name\": \"fine\", \"config\": {\"view_type\": \"X\"}}", 422, "view_type" },
+		{ "PATCH", "/v2/presets/{S}", "{\"config\": []}", 422, "'config'" },
+		{ "PATCH", "/v2/presets/" NO_SUCH_ID, "{\"name\": \"y\"}", 404, "preset" },
+		{ "PATCH", "/v2/presets/" NO_SUCH_ID, "{\"config\": {}}", 404, "preset" },
+		{ "GET", "/v2/presets/" NO_SUCH_ID, NULL, 404, "preset" },
+		{ "GET", "/v2/presets/minimal", NULL, 404, "preset" },
+		{ "DELETE", "/v2/presets/" NO_SUCH_ID, NULL, 404, "preset" },
+		{ "DELETE", "/v2/presets/nope", NULL, 404, "preset" },
+		{ "DELETE", "/v2/presets", NULL, 405, "GET, POST" },
+		{ "POST", "/v2/presets/{S}", "{}", 405, "DELETE" },
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++)
+		expect_refusal(cases[i].method, cases[i].path, NULL, cases[i].body, cases[i].status, cases[i].needle);
+
+	/* A preset with participants cannot be deleted. */
+	create_meeting("{}");
+	create_participant("{\"preset_name\": \"renamed\", \"custom_participant_id\": \"u1\"}");
+	expect_refusal("DELETE", "/v2/presets/{S}", NULL, NULL, 409, "renamed");
+	/* A rename follows through to the participant. */
+	json_t *root;
+	CHECK_EQ_INT(request("PATCH", "/v2/presets/{S}", NULL, "{\"name\": \"renamed-again\"}", NULL), 200);
+	CHECK_EQ_INT(request("GET", "/v2/meetings/{M}/participants/{P}", NULL, NULL, &root), 200);
+	CHECK_EQ_STR(str_of(data_of(root), "preset_name"), "renamed-again");
+	json_decref(root);
+	/* Once the participant is gone, the preset can go. */
+	CHECK_EQ_INT(request("DELETE", "/v2/meetings/{M}/participants/{P}", NULL, NULL, NULL), 200);
+	CHECK_EQ_INT(request("DELETE", "/v2/presets/{S}", NULL, NULL, NULL), 200);
+}
+
+/* ---- Participants ---- */
+
+static void check_token(const char *token, const char *pid, const char *preset_name)
+{
+	CHECK_NOT_NULL(token);
+	if (token == NULL)
+		return;
+	json_t *claims = NULL;
+	CHECK_EQ_INT(rtk_jwt_verify(token, (const unsigned char *)SECRET, strlen(SECRET),
+		(long long)time(NULL), &claims), RTK_JWT_OK);
+	CHECK_EQ_STR(str_of(claims, "orgId"), ORG_ID);
+	CHECK_EQ_STR(str_of(claims, "meetingId"), meeting_id);
+	CHECK_EQ_STR(str_of(claims, "participantId"), pid);
+	json_t *preset = NULL;
+	CHECK_EQ_INT(rtk_store_preset_get_by_name(store, preset_name, &preset), RTK_STORE_OK);
+	CHECK_EQ_STR(str_of(claims, "presetId"), str_of(preset, "id"));
+	json_decref(preset);
+	json_int_t iat = json_integer_value(json_object_get(claims, "iat"));
+	json_int_t exp = json_integer_value(json_object_get(claims, "exp"));
+	CHECK(llabs((long long)iat - (long long)time(NULL)) <= 5);
+	CHECK_EQ_INT(exp - iat, TTL);
+	json_decref(claims);
+	/* Signed with our secret only. */
+	CHECK_EQ_INT(rtk_jwt_verify(token, (const unsigned char *)"other", 5, (long long)time(NULL), NULL),
+		RTK_JWT_BAD_SIGNATURE);
+}
+
+static void test_participant_crud(void)
+{
+	create_meeting("{\"title\": \"people\"}");
+	json_t *root;
+	CHECK_EQ_INT(request("POST", "/v2/meetings/{M}/participants", NULL,
+		"{\"name\": \"Ada\", \"picture\": \"https://example.com/ada.png\","
+		" \"preset_name\": \"group_call_host\", \"custom_participant_id\": \"ada-1\"}", &root), 201);
+	json_t *p = data_of(root);
+	g_strlcpy(participant_id, str_of(p, "id") ? str_of(p, "id") : "", sizeof participant_id);
+	CHECK(rtk_rest_is_uuid(participant_id));
+	CHECK_EQ_STR(str_of(p, "name"), "Ada");
+	CHECK_EQ_STR(str_of(p, "picture"), "https://example.com/ada.png");
+	CHECK_EQ_STR(str_of(p, "preset_name"), "group_call_host");
+	CHECK_EQ_STR(str_of(p, "custom_participant_id"), "ada-1");
+	CHECK_NOT_NULL(str_of(p, "created_at"));
+	CHECK_NOT_NULL(str_of(p, "updated_at"));
+	check_token(str_of(p, "token"), participant_id, "group_call_host");
+	json_decref(root);
+
+	/* name and picture are optional; picture may be null. */
+	CHECK_EQ_INT(request("POST", "/v2/meetings/{M}/participants", NULL,
+		"{\"picture\": null, \"preset_name\": \"webinar_viewer\", \"custom_participant_id\": \"anon\"}",
+		&root), 201);
+	CHECK(json_is_null(json_object_get(data_of(root), "picture")));
+	CHECK(json_is_null(json_object_get(data_of(root), "name")));
+	json_decref(root);
+
+	CHECK_EQ_INT(request("GET", "/v2/meetings/{M}/participants/{P}", NULL, NULL, &root), 200);
+	CHECK_EQ_STR(str_of(data_of(root), "name"), "Ada");
+	CHECK_NULL(json_object_get(data_of(root), "token"));
+	json_decref(root);
+
+	CHECK_EQ_INT(request("GET", "/v2/meetings/{M}/participants", NULL, NULL, &root), 200);
+	check_paging(root, 2, 2, 1, 2);
+	CHECK_EQ_STR(str_of(json_array_get(data_of(root), 0), "id"), participant_id);
+	json_decref(root);
+
+	CHECK_EQ_INT(request("PATCH", "/v2/meetings/{M}/participants/{P}", NULL,
+		"{\"name\": \"Ada L.\", \"picture\": null, \"preset_name\": \"webinar_presenter\"}", &root), 200);
+	p = data_of(root);
+	CHECK_EQ_STR(str_of(p, "name"), "Ada L.");
+	CHECK(json_is_null(json_object_get(p, "picture")));
+	CHECK_EQ_STR(str_of(p, "preset_name"), "webinar_presenter");
+	CHECK_EQ_STR(str_of(p, "custom_participant_id"), "ada-1");
+	json_decref(root);
+
+	/* A fresh token for the same participant, with the new preset. */
+	CHECK_EQ_INT(request("POST", "/v2/meetings/{M}/participants/{P}/token", NULL, NULL, &root), 201);
+	check_token(str_of(data_of(root), "token"), participant_id, "webinar_presenter");
+	json_decref(root);
+
+	/* The Cloudflare form. */
+	CHECK_EQ_INT(request("POST", "/accounts/a/realtime/kit/b/meetings/{M}/participants/{P}/token",
+		NULL, NULL, &root), 201);
+	check_token(str_of(data_of(root), "token"), participant_id, "webinar_presenter");
+	json_decref(root);
+
+	CHECK_EQ_INT(request("DELETE", "/v2/meetings/{M}/participants/{P}", NULL, NULL, &root), 200);
+	CHECK_EQ_STR(str_of(data_of(root), "id"), participant_id);
+	json_decref(root);
+	CHECK_EQ_INT(request("GET", "/v2/meetings/{M}/participants/{P}", NULL, NULL, NULL), 404);
+	CHECK_EQ_INT(request("POST", "/v2/meetings/{M}/participants/{P}/token", NULL, NULL, NULL), 404);
+	CHECK_EQ_INT(request("DELETE", "/v2/meetings/{M}/participants/{P}", NULL, NULL, NULL), 404);
+	CHECK_EQ_INT(request("GET", "/v2/meetings/{M}/participants", NULL, NULL, &root), 200);
+	check_paging(root, 1, 1, 1, 1);
+	json_decref(root);
+}
+
+static void test_participant_refusals(void)
+{
+	create_meeting("{\"title\": \"refusals\"}");
+	create_participant("{\"name\": \"Bob\", \"preset_name\": \"group_call_participant\","
+		" \"custom_participant_id\": \"bob\"}");
+	char other_meeting[64];
+	g_strlcpy(other_meeting, meeting_id, sizeof other_meeting);
+	static const struct {
+		const char *method, *path, *body;
+		int status;
+		const char *needle;
+	} cases[] = {
+		{ "POST", "/v2/meetings/{M}/participants", "{\"custom_participant_id\": \"x\"}", 422, "'preset_name'" },
+		{ "POST", "/v2/meetings/{M}/participants", "{\"preset_name\": \"group_call_host\"}",
+			422, "'custom_participant_id'" },
+		{ "POST", "/v2/meetings/{M}/participants",
+			"{\"preset_name\": \"group_call_host\", \"custom_participant_id\": \"\"}", 422, "'custom_participant_id'" },
+		{ "POST", "/v2/meetings/{M}/participants",
+			"{\"preset_name\": \"group_call_host\", \"custom_participant_id\": 7}", 422, "'custom_participant_id'" },
+		{ "POST", "/v2/meetings/{M}/participants",
+			"{\"preset_name\": \"no_such_preset\", \"custom_participant_id\": \"x\"}", 422, "no_such_preset" },
+		{ "POST", "/v2/meetings/{M}/participants",
+			"{\"preset_name\": \"\", \"custom_participant_id\": \"x\"}", 422, "'preset_name'" },
+		{ "POST", "/v2/meetings/{M}/participants",
+			"{\"preset_name\": [\"group_call_host\"], \"custom_participant_id\": \"x\"}", 422, "'preset_name'" },
+		{ "POST", "/v2/meetings/{M}/participants",
+			"{\"name\": 5, \"preset_name\": \"group_call_host\", \"custom_participant_id\": \"x\"}", 422, "'name'" },
+		{ "POST", "/v2/meetings/{M}/participants",
+			"{\"picture\": \"ftp://x/y.png\", \"preset_name\": \"group_call_host\", \"custom_participant_id\": \"x\"}",
+			422, "'picture'" },
+		{ "POST", "/v2/meetings/{M}/participants",
+			"{\"picture\": \"https://\", \"preset_name\": \"group_call_host\", \"custom_participant_id\": \"x\"}",
+			422, "'picture'" },
+		{ "POST", "/v2/meetings/{M}/participants",
+			"{\"picture\": 3, \"preset_name\": \"group_call_host\", \"custom_participant_id\": \"x\"}",
+			422, "'picture'" },
+		{ "POST", "/v2/meetings/{M}/participants", "{\"preset_name\": ", 400, "JSON" },
+		{ "POST", "/v2/meetings/{M}/participants", "\"x\"", 400, "object" },
+		{ "POST", "/v2/meetings/" NO_SUCH_ID "/participants",
+			"{\"preset_name\": \"group_call_host\", \"custom_participant_id\": \"x\"}", 404, "meeting" },
+		{ "POST", "/v2/meetings/zzz/participants",
+			"{\"preset_name\": \"group_call_host\", \"custom_participant_id\": \"x\"}", 404, "meeting" },
+		{ "GET", "/v2/meetings/" NO_SUCH_ID "/participants", NULL, 404, "meeting" },
+		{ "GET", "/v2/meetings/{M}/participants/" NO_SUCH_ID, NULL, 404, "participant" },
+		{ "GET", "/v2/meetings/{M}/participants/bob", NULL, 404, "participant" },
+		{ "GET", "/v2/meetings/" NO_SUCH_ID "/participants/{P}", NULL, 404, "meeting" },
+		{ "PATCH", "/v2/meetings/{M}/participants/{P}", "{\"preset_name\": \"nope\"}", 422, "nope" },
+		{ "PATCH", "/v2/meetings/{M}/participants/{P}", "{\"preset_name\": null}", 422, "'preset_name'" },
+		{ "PATCH", "/v2/meetings/{M}/participants/{P}", "{\"name\": \"ok\", \"picture\": 1}", 422, "'picture'" },
+		{ "PATCH", "/v2/meetings/{M}/participants/{P}", "{\"name\": []}", 422, "'name'" },
+		{ "PATCH", "/v2/meetings/{M}/participants/{P}", "1", 400, "object" },
+		{ "PATCH", "/v2/meetings/{M}/participants/" NO_SUCH_ID, "{\"name\": \"x\"}", 404, "participant" },
+		{ "PATCH", "/v2/meetings/" NO_SUCH_ID "/participants/{P}", "{\"name\": \"x\"}", 404, "meeting" },
+		{ "DELETE", "/v2/meetings/{M}/participants/" NO_SUCH_ID, NULL, 404, "participant" },
+		{ "DELETE", "/v2/meetings/" NO_SUCH_ID "/participants/{P}", NULL, 404, "meeting" },
+		{ "POST", "/v2/meetings/{M}/participants/" NO_SUCH_ID "/token", NULL, 404, "participant" },
+		{ "POST", "/v2/meetings/{M}/participants/xyz/token", NULL, 404, "participant" },
+		{ "GET", "/v2/meetings/{M}/participants/{P}/token", NULL, 405, "POST" },
+		{ "PUT", "/v2/meetings/{M}/participants/{P}", "{}", 405, "DELETE" },
+		{ "DELETE", "/v2/meetings/{M}/participants", NULL, 405, "GET, POST" },
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++)
+		expect_refusal(cases[i].method, cases[i].path, NULL, cases[i].body, cases[i].status, cases[i].needle);
+
+	/* A participant is reached only through its own meeting. */
+	create_meeting("{\"title\": \"elsewhere\"}");
+	expect_refusal("GET", "/v2/meetings/{M}/participants/{P}", NULL, NULL, 404, "participant");
+	expect_refusal("DELETE", "/v2/meetings/{M}/participants/{P}", NULL, NULL, 404, "participant");
+	expect_refusal("PATCH", "/v2/meetings/{M}/participants/{P}", NULL, "{\"name\": \"z\"}", 404, "participant");
+	g_strlcpy(meeting_id, other_meeting, sizeof meeting_id);
+
+	json_t *root;
+	CHECK_EQ_INT(request("GET", "/v2/meetings/{M}/participants/{P}", NULL, NULL, &root), 200);
+	CHECK_EQ_STR(str_of(data_of(root), "name"), "Bob");
+	CHECK_EQ_STR(str_of(data_of(root), "preset_name"), "group_call_participant");
+	json_decref(root);
+}
+
+/* ---- Set-up ---- */
+
+static char *tmpdir;
+
+static void setup(void)
+{
+	char template[] = "/tmp/rtk-test-rest-XXXXXX";
+	tmpdir = g_strdup(mkdtemp(template));
+	CHECK_NOT_NULL(tmpdir);
+	char *path = g_strdup_printf("%s/rtk.sqlite", tmpdir);
+	char *error = NULL;
+	store = rtk_store_open(path, &error);
+	if (store == NULL) {
+		fprintf(stderr, "cannot open the store: %s\n", error ? error : "?");
+		exit(1);
+	}
+	g_free(path);
+	/* Seed the default presets as the gateway does on first start. */
+	json_t *defaults = rtk_presets_default();
+	size_t i;
+	json_t *p;
+	json_array_foreach(defaults, i, p) {
+		json_t *out = NULL;
+		CHECK_EQ_INT(rtk_store_preset_create(store, p, &out), RTK_STORE_OK);
+		json_decref(out);
+	}
+	json_decref(defaults);
+	ctx = (rtk_rest_ctx) {
+		.store = store, .org_id = ORG_ID, .api_key = API_KEY,
+		.jwt_secret = (const unsigned char *)SECRET, .jwt_secret_len = strlen(SECRET),
+		.token_ttl_seconds = TTL,
+	};
+	bearer = g_strdup("Bearer " API_KEY);
+}
+
+static void teardown(void)
+{
+	rtk_store_close(store);
+	char *cmd = g_strdup_printf("rm -rf '%s'", tmpdir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", tmpdir);
+	g_free(cmd);
+	g_free(tmpdir);
+	g_free(bearer);
+}
+
+int main(void)
+{
+	setup();
+	UNIT_RUN(test_query_parser);
+	UNIT_RUN(test_default_presets_shape);
+	UNIT_RUN(test_default_presets_behaviour);
+	UNIT_RUN(test_auth);
+	UNIT_RUN(test_preset_list);
+	UNIT_RUN(test_meeting_create_defaults);
+	UNIT_RUN(test_meeting_crud);
+	UNIT_RUN(test_meeting_refusals);
+	UNIT_RUN(test_routes);
+	UNIT_RUN(test_paging);
+	UNIT_RUN(test_preset_crud);
+	UNIT_RUN(test_preset_refusals);
+	UNIT_RUN(test_participant_crud);
+	UNIT_RUN(test_participant_refusals);
+	teardown();
+	return UNIT_DONE();
+}
