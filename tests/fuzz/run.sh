@@ -23,12 +23,13 @@ if [ -z "$clang" ]; then
 	exit 77
 fi
 
-# Gateway sources each target links, by target name. Targets not listed
+# Sources each target links, by target name. Targets not listed
 # here get every gateway source except the HTTP server and the gateway
 # itself (which need libmicrohttpd and a data directory).
 sources_for() {
 	case "$1" in
 	jwt) echo "gateway/jwt.c gateway/util.c" ;;
+	room) echo "plugin/room.c plugin/peer.c plugin/permissions.c" ;;
 	rest) ls "$top_src"/gateway/*.c | sed "s|^$top_src/||" | grep -v -e '^gateway/http\.c$' -e '^gateway/gateway\.c$' ;;
 	*) ls "$top_src"/gateway/*.c | sed "s|^$top_src/||" | grep -v -e '^gateway/http\.c$' -e '^gateway/gateway\.c$' ;;
 	esac
@@ -75,7 +76,7 @@ for src in "$top_src"/tests/fuzz/fuzz_*.c; do
 	# shellcheck disable=SC2046 # word splitting of the source list is wanted
 	if ! (cd "$top_src" && "$clang" -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all -fno-omit-frame-pointer \
-		-Igateway -Itests/unit "tests/fuzz/$name.c" $(sources_for "$short") $deps -o "$bin"); then
+		-Igateway -Iplugin -Itests/unit "tests/fuzz/$name.c" $(sources_for "$short") $deps -o "$bin"); then
 		echo "FAIL: $name does not build"
 		failed=1
 		continue
