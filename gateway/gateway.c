@@ -44,22 +44,6 @@ struct rtk_gateway {
 	rtk_http *http;
 };
 
-static void set_error(char **error, const char *fmt, ...)
-{
-	if (!error)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	*error = n >= 0 ? malloc((size_t)n + 1) : NULL;
-	if (*error) {
-		va_start(ap, fmt);
-		vsnprintf(*error, (size_t)n + 1, fmt, ap);
-		va_end(ap);
-	}
-}
-
 static int given(const char *s)
 {
 	return s && *s;
@@ -86,7 +70,7 @@ static json_t *credentials_read(const char *path, char **error)
 	if (!text) {
 		if (errno == ENOENT)
 			return json_object();
-		set_error(error, "cannot read %s: %s", path, strerror(errno));
+		rtk_util_set_error(error, "cannot read %s: %s", path, strerror(errno));
 		return NULL;
 	}
 	json_error_t jerr;
@@ -95,11 +79,11 @@ static json_t *credentials_read(const char *path, char **error)
 	/* Refuse to regenerate over a damaged file: that would silently void
 	 * every API key and token handed out so far. */
 	if (!file) {
-		set_error(error, "%s: line %d: %s; fix or remove the file", path, jerr.line, jerr.text);
+		rtk_util_set_error(error, "%s: line %d: %s; fix or remove the file", path, jerr.line, jerr.text);
 		return NULL;
 	}
 	if (!json_is_object(file)) {
-		set_error(error, "%s is not a JSON object; fix or remove the file", path);
+		rtk_util_set_error(error, "%s is not a JSON object; fix or remove the file", path);
 		json_decref(file);
 		return NULL;
 	}
@@ -131,7 +115,7 @@ static int credentials_load(rtk_gateway *gw, const rtk_gateway_config *config, c
 			}
 		}
 		if (!*creds[i].slot) {
-			set_error(error, "cannot set up %s: out of memory or entropy", creds[i].key);
+			rtk_util_set_error(error, "cannot set up %s: out of memory or entropy", creds[i].key);
 			rc = -1;
 		}
 	}
@@ -139,7 +123,7 @@ static int credentials_load(rtk_gateway *gw, const rtk_gateway_config *config, c
 	if (rc == 0 && dirty) {
 		char *text = json_dumps(file, JSON_INDENT(2) | JSON_SORT_KEYS);
 		if (!text || rtk_util_write_file_atomic(path, text, strlen(text), 0600) != 0) {
-			set_error(error, "cannot write %s: %s", path, strerror(errno));
+			rtk_util_set_error(error, "cannot write %s: %s", path, strerror(errno));
 			rc = -1;
 		}
 		free(text);
@@ -163,7 +147,7 @@ static int seed_presets(rtk_store *store, char **error)
 	if (st == RTK_STORE_OK)
 		return 0;
 	if (st != RTK_STORE_NOT_FOUND) {
-		set_error(error, "cannot read store metadata");
+		rtk_util_set_error(error, "cannot read store metadata");
 		return -1;
 	}
 
@@ -180,18 +164,18 @@ static int seed_presets(rtk_store *store, char **error)
 		json_decref(existing);
 		json_decref(created);
 		if (st != RTK_STORE_OK) {
-			set_error(error, "cannot create default preset %s", name ? name : "(unnamed)");
+			rtk_util_set_error(error, "cannot create default preset %s", name ? name : "(unnamed)");
 			rc = -1;
 			break;
 		}
 	}
 	json_decref(presets);
 	if (rc == 0 && rtk_store_meta_set(store, "default_presets_seeded", "1") != RTK_STORE_OK) {
-		set_error(error, "cannot write store metadata");
+		rtk_util_set_error(error, "cannot write store metadata");
 		rc = -1;
 	}
 	if (rc != 0 && error && !*error)
-		set_error(error, "no default presets");
+		rtk_util_set_error(error, "no default presets");
 	return rc;
 }
 
@@ -217,18 +201,18 @@ rtk_gateway *rtk_gateway_start(const rtk_gateway_config *config, char **error)
 	if (error)
 		*error = NULL;
 	if (!config || !given(config->data_dir)) {
-		set_error(error, "no data directory configured");
+		rtk_util_set_error(error, "no data directory configured");
 		return NULL;
 	}
 	rtk_gateway *gw = calloc(1, sizeof(*gw));
 	if (!gw || !(gw->data_dir = strdup(config->data_dir))) {
 		free(gw);
-		set_error(error, "out of memory");
+		rtk_util_set_error(error, "out of memory");
 		return NULL;
 	}
 
 	if (rtk_util_mkdir_p(gw->data_dir, 0700) != 0) {
-		set_error(error, "cannot create %s: %s", gw->data_dir, strerror(errno));
+		rtk_util_set_error(error, "cannot create %s: %s", gw->data_dir, strerror(errno));
 		goto fail;
 	}
 	if (credentials_load(gw, config, error) != 0)
@@ -243,7 +227,7 @@ rtk_gateway *rtk_gateway_start(const rtk_gateway_config *config, char **error)
 	const char *bind = given(config->http_bind) ? config->http_bind : DEFAULT_BIND;
 	gw->url = make_url(bind, config->http_port);
 	if (!gw->url) {
-		set_error(error, "out of memory");
+		rtk_util_set_error(error, "out of memory");
 		goto fail;
 	}
 	gw->rest = (rtk_rest_ctx) {

@@ -17,6 +17,7 @@
  */
 #define _GNU_SOURCE   /* vasprintf */
 #include "http.h"
+#include "util.h"
 
 #include <netdb.h>
 #include <stdarg.h>
@@ -242,20 +243,6 @@ static void rtk_http_log(void *cls, const char *fmt, va_list ap)
 	g_warning("rtk http: %s", line);
 }
 
-/* Sets *error (http.h: the caller free()s it) to a formatted message. */
-static void rtk_http_set_error(char **error, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void rtk_http_set_error(char **error, const char *fmt, ...)
-{
-	if (error == NULL)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	if (vasprintf(error, fmt, ap) < 0)
-		*error = NULL;
-	va_end(ap);
-}
-
 /* Resolves the bind address (numeric or a host name) and port. */
 static bool rtk_http_address(const char *bind_address, int port, struct sockaddr_storage *out,
 	socklen_t *out_len, char **error)
@@ -267,7 +254,7 @@ static bool rtk_http_address(const char *bind_address, int port, struct sockaddr
 	snprintf(service, sizeof service, "%d", port);
 	int rc = getaddrinfo(bind_address, service, &hints, &res);
 	if (rc != 0 || res == NULL) {
-		rtk_http_set_error(error, "cannot use '%s' as the HTTP bind address: %s",
+		rtk_util_set_error(error, "cannot use '%s' as the HTTP bind address: %s",
 			bind_address, gai_strerror(rc));
 		return false;
 	}
@@ -282,7 +269,7 @@ rtk_http *rtk_http_start(const char *bind_address, int port, const rtk_rest_ctx 
 	if (bind_address == NULL || *bind_address == '\0')
 		bind_address = "127.0.0.1";
 	if (port < 0 || port > 65535) {
-		rtk_http_set_error(error, "HTTP port %d is out of range 0-65535", port);
+		rtk_util_set_error(error, "HTTP port %d is out of range 0-65535", port);
 		return NULL;
 	}
 	struct sockaddr_storage addr;
@@ -292,7 +279,7 @@ rtk_http *rtk_http_start(const char *bind_address, int port, const rtk_rest_ctx 
 
 	rtk_http *http = calloc(1, sizeof *http);
 	if (http == NULL) {
-		rtk_http_set_error(error, "out of memory");
+		rtk_util_set_error(error, "out of memory");
 		return NULL;
 	}
 	http->ctx = ctx;
@@ -315,7 +302,7 @@ rtk_http *rtk_http_start(const char *bind_address, int port, const rtk_rest_ctx 
 	http->starting = false;
 	g_mutex_unlock(&http->log_lock);
 	if (http->daemon == NULL) {
-		rtk_http_set_error(error, "cannot serve HTTP on %s port %d: %s", bind_address, port,
+		rtk_util_set_error(error, "cannot serve HTTP on %s port %d: %s", bind_address, port,
 			http->start_error[0] ? http->start_error : "libmicrohttpd refused to start");
 		g_mutex_clear(&http->log_lock);
 		free(http);

@@ -135,22 +135,6 @@ struct rtk_store {
 
 /* ---- small helpers ---- */
 
-static void set_error(char **error, const char *fmt, ...)
-{
-	if (!error)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	*error = n >= 0 ? malloc((size_t)n + 1) : NULL;
-	if (*error) {
-		va_start(ap, fmt);
-		vsnprintf(*error, (size_t)n + 1, fmt, ap);
-		va_end(ap);
-	}
-}
-
 /* Returns the statement, ready for binding. Pair every use with done(). */
 static sqlite3_stmt *stmt(rtk_store *s, enum stmt_id id)
 {
@@ -290,7 +274,7 @@ static int exec_sql(sqlite3 *db, const char *text, char **error)
 	char *msg = NULL;
 	if (sqlite3_exec(db, text, NULL, NULL, &msg) == SQLITE_OK)
 		return 0;
-	set_error(error, "%s", msg ? msg : sqlite3_errmsg(db));
+	rtk_util_set_error(error, "%s", msg ? msg : sqlite3_errmsg(db));
 	sqlite3_free(msg);
 	return -1;
 }
@@ -315,7 +299,7 @@ static int migrate(sqlite3 *db, char **error)
 		int v = user_version(db);
 		if (v < 0 || v > SCHEMA_VERSION) {
 			exec_sql(db, "ROLLBACK", NULL);
-			set_error(error, "schema version %d is not one this build knows (up to %d)",
+			rtk_util_set_error(error, "schema version %d is not one this build knows (up to %d)",
 				v, SCHEMA_VERSION);
 			return -1;
 		}
@@ -344,7 +328,7 @@ static int configure(sqlite3 *db, char **error)
 	int wal = mode && g_ascii_strcasecmp(mode, "wal") == 0;
 	sqlite3_finalize(st);
 	if (!wal) {
-		set_error(error, "cannot switch to WAL: %s", sqlite3_errmsg(db));
+		rtk_util_set_error(error, "cannot switch to WAL: %s", sqlite3_errmsg(db));
 		return -1;
 	}
 	return exec_sql(db, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;", error);
@@ -355,32 +339,32 @@ rtk_store *rtk_store_open(const char *path, char **error)
 	if (error)
 		*error = NULL;
 	if (!path) {
-		set_error(error, "no store path");
+		rtk_util_set_error(error, "no store path");
 		return NULL;
 	}
 	rtk_store *s = calloc(1, sizeof(*s));
 	if (!s) {
-		set_error(error, "out of memory");
+		rtk_util_set_error(error, "out of memory");
 		return NULL;
 	}
 	g_mutex_init(&s->lock);
 
 	int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
 	if (rc != SQLITE_OK) {
-		set_error(error, "cannot open %s: %s", path,
+		rtk_util_set_error(error, "cannot open %s: %s", path,
 			s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
 		goto fail;
 	}
 	char *why = NULL;
 	if (configure(s->db, &why) != 0 || migrate(s->db, &why) != 0) {
-		set_error(error, "%s: %s", path, why ? why : "unknown error");
+		rtk_util_set_error(error, "%s: %s", path, why ? why : "unknown error");
 		free(why);
 		goto fail;
 	}
 	for (int i = 0; i < S_COUNT; i++) {
 		if (sqlite3_prepare_v3(s->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT,
 				&s->stmt[i], NULL) != SQLITE_OK) {
-			set_error(error, "%s: preparing \"%s\": %s", path, sql[i], sqlite3_errmsg(s->db));
+			rtk_util_set_error(error, "%s: preparing \"%s\": %s", path, sql[i], sqlite3_errmsg(s->db));
 			goto fail;
 		}
 	}

@@ -2,9 +2,11 @@
  * util.c - random ids and secrets (OpenSSL RAND_bytes), ISO 8601 timestamps,
  * and crash-safe file helpers for the data directory (see util.h).
  */
+#define _GNU_SOURCE   /* vasprintf */
 #include "util.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +26,17 @@ static void hex_encode(const unsigned char *in, size_t n, char *out)
 		out[2 * i + 1] = hex_digits[in[i] & 0x0f];
 	}
 	out[2 * n] = '\0';
+}
+
+void rtk_util_set_error(char **error, const char *fmt, ...)
+{
+	if (error == NULL)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	if (vasprintf(error, fmt, ap) < 0)
+		*error = NULL;
+	va_end(ap);
 }
 
 char *rtk_util_uuid4(void)

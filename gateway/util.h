@@ -12,6 +12,11 @@
 #include <stddef.h>
 
 /* Random UUID v4, lower case, 36 characters. */
+/* Sets *error (when error is not NULL) to a malloc'd formatted message the
+ * caller frees with free(): the error convention of every gateway start/open
+ * function. */
+void rtk_util_set_error(char **error, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 char *rtk_util_uuid4(void);
 
 /* Current UTC time as "2026-11-22T00:39:42.123Z". */
