@@ -1,0 +1,328 @@
+/*
+ * requests.c - the signalling requests (requests.h, docs/protocol.md).
+ */
+#include <string.h>
+#include <debug.h>
+
+#include "requests.h"
+#include "errors.h"
+#include "media.h"
+
+/* What a request handler answers: an event (and a JSEP), or an error. */
+typedef struct rtk_reply {
+	json_t *event;
+	json_t *jsep;
+	const char *code;
+	char message[256];
+} rtk_reply;
+
+static void reply_error(rtk_reply *reply, const char *code, const char *format, ...) G_GNUC_PRINTF(3, 4);
+static void reply_error(rtk_reply *reply, const char *code, const char *format, ...) {
+	va_list args;
+	va_start(args, format);
+	g_vsnprintf(reply->message, sizeof(reply->message), format, args);
+	va_end(args);
+	reply->code = code;
+}
+
+static const char *admit_error_code(rtk_admit_status status) {
+	switch(status) {
+		case RTK_ADMIT_TOKEN_MALFORMED: return RTK_ERR_TOKEN_MALFORMED;
+		case RTK_ADMIT_TOKEN_FORGED: return RTK_ERR_TOKEN_FORGED;
+		case RTK_ADMIT_TOKEN_EXPIRED: return RTK_ERR_TOKEN_EXPIRED;
+		case RTK_ADMIT_PARTICIPANT_NOT_FOUND: return RTK_ERR_PARTICIPANT_DELETED;
+		case RTK_ADMIT_MEETING_NOT_FOUND: return RTK_ERR_MEETING_NOT_FOUND;
+		case RTK_ADMIT_MEETING_INACTIVE: return RTK_ERR_MEETING_INACTIVE;
+		case RTK_ADMIT_PRESET_NOT_FOUND: return RTK_ERR_PRESET_NOT_FOUND;
+		default: return RTK_ERR_INTERNAL;
+	}
+}
+
+static const char *admit_error_message(rtk_admit_status status) {
+	switch(status) {
+		case RTK_ADMIT_TOKEN_MALFORMED: return "token malformed: expected a JWT from the REST API";
+		case RTK_ADMIT_TOKEN_FORGED: return "token signature invalid: not issued by this deployment";
+		case RTK_ADMIT_TOKEN_EXPIRED: return "token expired: ask the REST API for a fresh one";
+		case RTK_ADMIT_PARTICIPANT_NOT_FOUND: return "participant was deleted";
+		case RTK_ADMIT_MEETING_NOT_FOUND: return "meeting does not exist";
+		case RTK_ADMIT_MEETING_INACTIVE: return "meeting is INACTIVE";
+		case RTK_ADMIT_PRESET_NOT_FOUND: return "the participant's preset no longer exists";
+		default: return "internal error: store unavailable";
+	}
+}
+
+/* Checks the request's token; on success fills `admission`. */
+static gboolean request_admit(rtk_message *msg, rtk_admission *admission, rtk_reply *reply) {
+	json_t *token = json_object_get(msg->body, "token");
+	if(!json_is_string(token)) {
+		reply_error(reply, RTK_ERR_TOKEN_MALFORMED, "field 'token' (string) is required");
+		return FALSE;
+	}
+	rtk_admit_status status = rtk_gateway_admit(rtk_gw, json_string_value(token), admission);
+	if(status != RTK_ADMIT_OK) {
+		reply_error(reply, admit_error_code(status), "%s", admit_error_message(status));
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static void request_join(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
+	if(session->role != RTK_ROLE_NONE) {
+		reply_error(reply, RTK_ERR_ALREADY_JOINED, "this handle already joined or subscribed");
+		return;
+	}
+	rtk_admission admission;
+	if(!request_admit(msg, &admission, reply))
+		return;
+	rtk_live *live = rtk_live_get_or_create(admission.meeting);
+	rtk_peer *earlier = rtk_room_find_user(live->room,
+		json_string_value(json_object_get(admission.participant, "id")));
+	if(earlier != NULL)
+		rtk_session_leave(rtk_live_main_session(earlier), "left");
+	rtk_peer *peer = rtk_peer_new(admission.participant, admission.preset, session);
+	session->role = RTK_ROLE_MAIN;
+	session->live = live;
+	session->peer = peer;
+	reply->event = rtk_room_join(live->room, peer);
+	JANUS_LOG(LOG_INFO, "[rtk] meeting %s: participant %s joined as peer %s\n",
+		live->room->meeting_id, peer->user_id, peer->id);
+	rtk_admission_clear(&admission);
+}
+
+static gboolean request_needs_role(rtk_session *session, rtk_role role, rtk_reply *reply) {
+	if(session->role == role)
+		return TRUE;
+	reply_error(reply, RTK_ERR_NOT_JOINED, role == RTK_ROLE_MAIN ?
+		"join first: this request belongs on a joined main handle" :
+		"subscribe first: this request belongs on a subscriber handle");
+	return FALSE;
+}
+
+static gboolean request_jsep(rtk_message *msg, const char *type, const char **sdp, rtk_reply *reply) {
+	const char *jtype = json_string_value(json_object_get(msg->jsep, "type"));
+	*sdp = json_string_value(json_object_get(msg->jsep, "sdp"));
+	if(jtype == NULL || *sdp == NULL || strcmp(jtype, type)) {
+		reply_error(reply, RTK_ERR_JSEP_REQUIRED, "a JSEP %s is required", type);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static void request_publish(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
+	const char *offer;
+	if(!request_needs_role(session, RTK_ROLE_MAIN, reply) || !request_jsep(msg, "offer", &offer, reply))
+		return;
+	rtk_peer *peer = session->peer;
+	GPtrArray *streams = g_ptr_array_new();
+	char error[256] = "";
+	char *answer = rtk_media_answer_publisher(session->handle, peer->id, peer->user_id, offer,
+		json_object_get(msg->jsep, "simulcast"), json_object_get(msg->body, "descriptions"),
+		&peer->permissions, streams, error, sizeof(error));
+	if(answer == NULL) {
+		g_ptr_array_free(streams, TRUE);
+		reply_error(reply, RTK_ERR_SDP, "offer refused: %s", error);
+		return;
+	}
+	/* A new offer on the same handle replaces what was published before. */
+	rtk_publisher_teardown(session, FALSE);
+	json_t *published = json_array();
+	janus_mutex_lock(&session->pub_mutex);
+	for(guint i = 0; i < streams->len; i++) {
+		rtk_pub_stream *ps = g_ptr_array_index(streams, i);
+		if(ps->mindex >= RTK_MAX_PUB_STREAMS) {
+			rtk_pub_stream_free(ps);
+			g_ptr_array_index(streams, i) = NULL;
+			continue;
+		}
+		session->pub[ps->mindex] = ps;
+		json_array_append_new(published, json_pack("{ss ss ss}", "mid", ps->mid,
+			"kind", ps->video ? "video" : "audio", "type", rtk_media_kind_name(ps->type)));
+	}
+	janus_mutex_unlock(&session->pub_mutex);
+	for(int kind = 0; kind < RTK_MEDIA_KINDS; kind++)
+		rtk_room_set_media(session->live->room, peer, kind, rtk_publisher_has_kind(session, kind));
+	for(guint s = 0; s < session->live->subscribers->len; s++) {
+		rtk_session *sub = g_ptr_array_index(session->live->subscribers, s);
+		if(sub->peer == peer)
+			continue;
+		for(guint i = 0; i < streams->len; i++)
+			if(g_ptr_array_index(streams, i) != NULL)
+				rtk_subscriber_add_source(sub, g_ptr_array_index(streams, i));
+		rtk_subscriber_renegotiate(sub);
+	}
+	g_ptr_array_free(streams, TRUE);
+	reply->event = rtk_event_new("published");
+	json_object_set_new(reply->event, "streams", published);
+	reply->jsep = rtk_jsep_new("answer", answer);
+	g_free(answer);
+}
+
+static void request_unpublish(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
+	if(!request_needs_role(session, RTK_ROLE_MAIN, reply))
+		return;
+	rtk_publisher_teardown(session, TRUE);
+	rtk_janus->close_pc(session->handle);
+	reply->event = rtk_event_new("unpublished");
+}
+
+/* configure on a main handle: media on/off. */
+static void request_configure_media(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
+	static const char *keys[RTK_MEDIA_KINDS] = { "audio", "video", "screenshare" };
+	for(int kind = 0; kind < RTK_MEDIA_KINDS; kind++) {
+		json_t *value = json_object_get(msg->body, keys[kind]);
+		if(value != NULL && !json_is_boolean(value)) {
+			reply_error(reply, RTK_ERR_BAD_REQUEST, "field '%s' must be a boolean", keys[kind]);
+			return;
+		}
+	}
+	rtk_peer *peer = session->peer;
+	for(int kind = 0; kind < RTK_MEDIA_KINDS; kind++) {
+		json_t *value = json_object_get(msg->body, keys[kind]);
+		if(value == NULL)
+			continue;
+		gboolean enabled = json_is_true(value) && rtk_publisher_has_kind(session, kind);
+		for(int i = 0; i < RTK_MAX_PUB_STREAMS; i++) {
+			rtk_pub_stream *ps = session->pub[i];
+			if(ps == NULL || ps->type != (rtk_media_kind)kind)
+				continue;
+			g_atomic_int_set(&ps->enabled, enabled);
+			if(enabled)
+				rtk_relay_request_keyframe(rtk_janus, ps);
+		}
+		rtk_room_set_media(session->live->room, peer, kind, enabled);
+	}
+	reply->event = rtk_event_new("configured");
+	for(int kind = 0; kind < RTK_MEDIA_KINDS; kind++)
+		json_object_set_new(reply->event, rtk_peer_media_field(kind), json_boolean(peer->media_enabled[kind]));
+}
+
+/* configure on a subscriber handle: simulcast layers of one stream. */
+static void request_configure_layers(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
+	const char *mid = json_string_value(json_object_get(msg->body, "mid"));
+	json_t *substream = json_object_get(msg->body, "substream");
+	json_t *temporal = json_object_get(msg->body, "temporal");
+	if((substream && !json_is_integer(substream)) || (temporal && !json_is_integer(temporal))) {
+		reply_error(reply, RTK_ERR_BAD_REQUEST, "fields 'substream' and 'temporal' must be integers 0-2");
+		return;
+	}
+	for(guint i = 0; mid != NULL && i < session->slots->len; i++) {
+		rtk_sub_stream *ss = g_ptr_array_index(session->slots, i);
+		if(strcmp(ss->mid, mid))
+			continue;
+		rtk_relay_set_layers(ss, substream ? json_integer_value(substream) : -1,
+			temporal ? json_integer_value(temporal) : -1);
+		if(ss->source != NULL)
+			rtk_relay_request_keyframe(rtk_janus, ss->source);
+		reply->event = rtk_event_new("configured");
+		return;
+	}
+	reply_error(reply, RTK_ERR_UNKNOWN_STREAM, "no stream with mid '%s'", mid ? mid : "(missing)");
+}
+
+static void request_configure(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
+	if(session->role == RTK_ROLE_MAIN)
+		request_configure_media(session, msg, reply);
+	else if(session->role == RTK_ROLE_SUBSCRIBER)
+		request_configure_layers(session, msg, reply);
+	else
+		reply_error(reply, RTK_ERR_NOT_JOINED, "join or subscribe first");
+}
+
+static void request_leave(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
+	if(!request_needs_role(session, RTK_ROLE_MAIN, reply))
+		return;
+	rtk_janus->close_pc(session->handle);
+	rtk_session_leave(session, NULL);
+	reply->event = json_pack("{ss ss}", "rtk", "roomLeft", "state", "left");
+}
+
+static void request_subscribe(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
+	if(session->role != RTK_ROLE_NONE) {
+		reply_error(reply, RTK_ERR_ALREADY_JOINED, "this handle already joined or subscribed");
+		return;
+	}
+	rtk_admission admission;
+	if(!request_admit(msg, &admission, reply))
+		return;
+	const char *meeting_id = json_string_value(json_object_get(admission.meeting, "id"));
+	const char *user_id = json_string_value(json_object_get(admission.participant, "id"));
+	rtk_live *live = rtk_live_find(meeting_id);
+	rtk_peer *peer = live ? rtk_room_find_user(live->room, user_id) : NULL;
+	rtk_admission_clear(&admission);
+	if(peer == NULL) {
+		reply_error(reply, RTK_ERR_PARTICIPANT_ABSENT, "participant is not in the meeting: join on a main handle first");
+		return;
+	}
+	session->role = RTK_ROLE_SUBSCRIBER;
+	session->live = live;
+	session->peer = peer;
+	session->slots = g_ptr_array_new_with_free_func((GDestroyNotify)rtk_sub_stream_free);
+	g_ptr_array_add(live->subscribers, session);
+	for(guint p = 0; p < live->room->peers->len; p++) {
+		rtk_peer *other = g_ptr_array_index(live->room->peers, p);
+		rtk_session *publisher = rtk_live_main_session(other);
+		if(other == peer || publisher == NULL)
+			continue;
+		for(int i = 0; i < RTK_MAX_PUB_STREAMS; i++)
+			if(publisher->pub[i] != NULL)
+				rtk_subscriber_add_source(session, publisher->pub[i]);
+	}
+	/* The reply carries the first offer: sent here with the transaction. */
+	rtk_subscriber_send_offer(session, "subscribed", msg->transaction);
+}
+
+static void request_start(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
+	const char *answer;
+	if(!request_needs_role(session, RTK_ROLE_SUBSCRIBER, reply) || !request_jsep(msg, "answer", &answer, reply))
+		return;
+	session->offer_outstanding = FALSE;
+	rtk_subscriber_want_keyframes(session);
+	reply->event = rtk_event_new("started");
+}
+
+typedef void (*rtk_request_fn)(rtk_session *session, rtk_message *msg, rtk_reply *reply);
+
+static const struct {
+	const char *name;
+	rtk_request_fn fn;
+} requests[] = {
+	{ "join", request_join },
+	{ "publish", request_publish },
+	{ "unpublish", request_unpublish },
+	{ "configure", request_configure },
+	{ "leave", request_leave },
+	{ "subscribe", request_subscribe },
+	{ "start", request_start },
+};
+
+static rtk_request_fn request_lookup(const char *name) {
+	for(size_t i = 0; i < G_N_ELEMENTS(requests); i++)
+		if(!strcmp(requests[i].name, name))
+			return requests[i].fn;
+	return NULL;
+}
+
+void rtk_requests_dispatch(rtk_session *session, rtk_message *msg) {
+	rtk_reply reply = { 0 };
+	const char *name = json_string_value(json_object_get(msg->body, "request"));
+	rtk_request_fn fn = name ? request_lookup(name) : NULL;
+	if(!json_is_object(msg->body) || name == NULL)
+		reply_error(&reply, RTK_ERR_BAD_REQUEST, "body must be a JSON object with a string 'request'");
+	else if(fn == NULL)
+		reply_error(&reply, RTK_ERR_UNKNOWN_REQUEST, "unknown request '%s'", name);
+	else
+		fn(session, msg, &reply);
+	if(reply.code != NULL) {
+		json_t *event = json_pack("{ss ss? s{ssss}}", "rtk", "error", "request", name,
+			"error", "code", reply.code, "message", reply.message);
+		rtk_janus->push_event(msg->handle, &rtk_plugin, msg->transaction, event, NULL);
+		json_decref(event);
+	} else if(reply.event != NULL) {
+		rtk_janus->push_event(msg->handle, &rtk_plugin, msg->transaction, reply.event, reply.jsep);
+	}
+	json_decref(reply.event);
+	json_decref(reply.jsep);
+	/* An answer may free the way for an offer that waited for it. */
+	if(session->role == RTK_ROLE_SUBSCRIBER && !session->offer_outstanding && session->offer_needed)
+		rtk_subscriber_send_offer(session, "updated", NULL);
+}

@@ -1,0 +1,201 @@
+/*
+ * session.c - sessions and live meetings on the Janus side (session.h):
+ * what happens to subscribers when publishers come and go, and to both when
+ * a participant leaves.
+ */
+#include <string.h>
+#include <debug.h>
+
+#include "session.h"
+#include "media.h"
+
+janus_callbacks *rtk_janus;
+rtk_gateway *rtk_gw;
+static GHashTable *lives;       /* meeting id -> rtk_live* (owned) */
+
+json_t *rtk_event_new(const char *name) {
+	return json_pack("{ss}", "rtk", name);
+}
+
+json_t *rtk_jsep_new(const char *type, const char *sdp) {
+	return json_pack("{ssss}", "type", type, "sdp", sdp);
+}
+
+/* The room sink: delivers room events to a peer's main handle. */
+static void deliver_to_peer(rtk_peer *peer, json_t *event, void *user_data) {
+	rtk_session *session = peer->transport;
+	if(session == NULL || g_atomic_int_get(&session->destroyed))
+		return;
+	rtk_janus->push_event(session->handle, &rtk_plugin, NULL, event, NULL);
+}
+
+static const rtk_room_sink room_sink = { deliver_to_peer, NULL };
+
+/* ---- live meetings ---- */
+
+rtk_live *rtk_live_get_or_create(const json_t *meeting) {
+	const char *id = json_string_value(json_object_get(meeting, "id"));
+	rtk_live *live = g_hash_table_lookup(lives, id);
+	if(live != NULL)
+		return live;
+	live = g_new0(rtk_live, 1);
+	live->room = rtk_room_new(meeting, &room_sink);
+	live->subscribers = g_ptr_array_new();
+	g_hash_table_insert(lives, g_strdup(id), live);
+	JANUS_LOG(LOG_INFO, "[rtk] meeting %s: session %s started\n", id, live->room->session_id);
+	return live;
+}
+
+static void live_free(rtk_live *live) {
+	rtk_room_free(live->room);
+	g_ptr_array_free(live->subscribers, TRUE);
+	g_free(live);
+}
+
+void rtk_lives_init(void) {
+	lives = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)live_free);
+}
+
+void rtk_lives_destroy(void) {
+	g_hash_table_destroy(lives);
+	lives = NULL;
+}
+
+rtk_live *rtk_live_find(const char *meeting_id) {
+	return meeting_id ? g_hash_table_lookup(lives, meeting_id) : NULL;
+}
+
+static void live_release_if_empty(rtk_live *live) {
+	if(rtk_room_size(live->room) > 0 || live->subscribers->len > 0)
+		return;
+	JANUS_LOG(LOG_INFO, "[rtk] meeting %s: session %s ended\n", live->room->meeting_id, live->room->session_id);
+	g_hash_table_remove(lives, live->room->meeting_id);
+}
+
+rtk_session *rtk_live_main_session(rtk_peer *peer) {
+	return peer ? peer->transport : NULL;
+}
+
+/* ---- subscribers ---- */
+
+void rtk_subscriber_send_offer(rtk_session *sub, const char *event_name, const char *transaction) {
+	json_t *event = rtk_event_new(event_name);
+	json_object_set_new(event, "streams", rtk_media_slots_json(sub->slots));
+	json_t *jsep = NULL;
+	if(sub->slots->len > 0) {
+		char *sdp = rtk_media_offer_subscriber(sub->slots, ++sub->sdp_version);
+		jsep = rtk_jsep_new("offer", sdp);
+		g_free(sdp);
+		sub->offer_outstanding = TRUE;
+		sub->offer_needed = FALSE;
+	}
+	rtk_janus->push_event(sub->handle, &rtk_plugin, transaction, event, jsep);
+	json_decref(event);
+	json_decref(jsep);
+}
+
+/* Sends an `updated` offer now, or once the outstanding one is answered. */
+void rtk_subscriber_renegotiate(rtk_session *sub) {
+	if(sub->offer_outstanding) {
+		sub->offer_needed = TRUE;
+		return;
+	}
+	rtk_subscriber_send_offer(sub, "updated", NULL);
+}
+
+/* Feeds `ps` to `sub` on a free slot of the same kind, or a new one. */
+void rtk_subscriber_add_source(rtk_session *sub, rtk_pub_stream *ps) {
+	rtk_sub_stream *slot = NULL;
+	for(guint i = 0; i < sub->slots->len && slot == NULL; i++) {
+		rtk_sub_stream *ss = g_ptr_array_index(sub->slots, i);
+		if(ss->source == NULL && ss->video == ps->video)
+			slot = ss;
+	}
+	if(slot == NULL) {
+		slot = rtk_sub_stream_new(sub->handle, sub->slots->len, ps->video, &sub->started, sub);
+		g_ptr_array_add(sub->slots, slot);
+	}
+	rtk_relay_attach(ps, slot);
+}
+
+void rtk_subscriber_want_keyframes(rtk_session *sub) {
+	for(guint i = 0; i < sub->slots->len; i++)
+		rtk_relay_want_keyframe(g_ptr_array_index(sub->slots, i));
+}
+
+/* Takes `sub` out of its meeting: slots detached and freed, role cleared. */
+void rtk_subscriber_reset(rtk_session *sub) {
+	if(sub->role != RTK_ROLE_SUBSCRIBER)
+		return;
+	g_ptr_array_free(sub->slots, TRUE);   /* frees and detaches every slot */
+	sub->slots = NULL;
+	sub->offer_outstanding = sub->offer_needed = FALSE;
+	g_atomic_int_set(&sub->started, 0);
+	rtk_live *live = sub->live;
+	g_ptr_array_remove_fast(live->subscribers, sub);
+	sub->role = RTK_ROLE_NONE;
+	sub->live = NULL;
+	sub->peer = NULL;
+	live_release_if_empty(live);
+}
+
+/* ---- publishers ---- */
+
+static void mark_owner_for_offer(rtk_sub_stream *ss, void *user) {
+	GPtrArray *affected = user;
+	if(!g_ptr_array_find(affected, ss->owner, NULL))
+		g_ptr_array_add(affected, ss->owner);
+}
+
+/* Stops relaying everything `session` publishes; subscribers get updated
+ * offers. With `announce`, the others see the media kinds turned off. */
+void rtk_publisher_teardown(rtk_session *session, gboolean announce) {
+	rtk_pub_stream *streams[RTK_MAX_PUB_STREAMS];
+	janus_mutex_lock(&session->pub_mutex);
+	memcpy(streams, session->pub, sizeof(streams));
+	memset(session->pub, 0, sizeof(session->pub));
+	janus_mutex_unlock(&session->pub_mutex);
+	GPtrArray *affected = g_ptr_array_new();
+	for(int i = 0; i < RTK_MAX_PUB_STREAMS; i++) {
+		if(streams[i] == NULL)
+			continue;
+		rtk_relay_detach_all(streams[i], mark_owner_for_offer, affected);
+		rtk_pub_stream_free(streams[i]);
+	}
+	for(guint i = 0; i < affected->len; i++)
+		rtk_subscriber_renegotiate(g_ptr_array_index(affected, i));
+	g_ptr_array_free(affected, TRUE);
+	if(announce && session->peer != NULL) {
+		for(int kind = 0; kind < RTK_MEDIA_KINDS; kind++)
+			rtk_room_set_media(session->live->room, session->peer, kind, FALSE);
+	}
+}
+
+gboolean rtk_publisher_has_kind(rtk_session *session, rtk_media_kind kind) {
+	for(int i = 0; i < RTK_MAX_PUB_STREAMS; i++)
+		if(session->pub[i] != NULL && session->pub[i]->type == kind)
+			return TRUE;
+	return FALSE;
+}
+
+/* Removes a main handle's participant from its meeting. `state`: the roomLeft
+ * state sent to it through the room, or NULL to send none. */
+void rtk_session_leave(rtk_session *session, const char *state) {
+	if(session->role != RTK_ROLE_MAIN)
+		return;
+	rtk_live *live = session->live;
+	rtk_publisher_teardown(session, FALSE);
+	for(guint i = live->subscribers->len; i > 0; i--) {
+		rtk_session *sub = g_ptr_array_index(live->subscribers, i - 1);
+		if(sub->peer == session->peer) {
+			rtk_subscriber_reset(sub);
+			rtk_janus->close_pc(sub->handle);
+		}
+	}
+	rtk_room_leave(live->room, session->peer, state);
+	session->peer = NULL;
+	session->role = RTK_ROLE_NONE;
+	session->live = NULL;
+	live_release_if_empty(live);
+}
+

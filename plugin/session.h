@@ -1,0 +1,88 @@
+/*
+ * session.h - the Janus-side state of the plugin: one rtk_session per Janus
+ * handle, one rtk_live per meeting in session, and the operations on them
+ * that several requests and callbacks share (publishing, subscribing,
+ * leaving, renegotiation).
+ *
+ * Locking (see plugin.c): everything here runs with the plugin's state
+ * mutex held, except the fields the relay path reads, which have their own
+ * locks (pub_mutex, and each stream's subs_mutex in relay.h).
+ */
+#ifndef RTK_SESSION_H
+#define RTK_SESSION_H
+
+#include <glib.h>
+#include <jansson.h>
+#include <plugins/plugin.h>
+#include <mutex.h>
+
+#include "gateway.h"
+#include "room.h"
+#include "relay.h"
+
+#define RTK_MAX_PUB_STREAMS 16
+
+typedef enum rtk_role {
+	RTK_ROLE_NONE = 0,
+	RTK_ROLE_MAIN,           /* joined: the participant's presence, publishing */
+	RTK_ROLE_SUBSCRIBER      /* receives every other participant's streams */
+} rtk_role;
+
+typedef struct rtk_live rtk_live;
+
+typedef struct rtk_session {
+	janus_plugin_session *handle;
+	rtk_role role;
+	rtk_live *live;             /* the meeting this handle is in, or NULL */
+	rtk_peer *peer;             /* MAIN: our presence (owned by the room);
+	                               SUBSCRIBER: the peer we receive for */
+	/* MAIN: published streams by mindex; guarded by pub_mutex on the relay path */
+	janus_mutex pub_mutex;
+	rtk_pub_stream *pub[RTK_MAX_PUB_STREAMS];
+	/* SUBSCRIBER: m-line slots (rtk_sub_stream*, owned, index == mindex) */
+	GPtrArray *slots;
+	gboolean offer_outstanding; /* an offer awaits its answer */
+	gboolean offer_needed;      /* the slots changed meanwhile */
+	guint64 sdp_version;
+	volatile gint started;      /* the PeerConnection is up */
+	volatile gint destroyed;
+} rtk_session;
+
+/* A meeting in session: the room model and the subscriber handles watching it. */
+struct rtk_live {
+	rtk_room *room;
+	GPtrArray *subscribers;     /* rtk_session* in SUBSCRIBER role, borrowed */
+};
+
+/* Set by the plugin's init, read everywhere in the glue. */
+extern janus_callbacks *rtk_janus;   /* the Janus core */
+extern janus_plugin rtk_plugin;      /* our descriptor (push_event needs it) */
+extern rtk_gateway *rtk_gw;          /* REST, store and token checks */
+
+/* Events: new JSON references the caller passes on and releases. */
+json_t *rtk_event_new(const char *name);
+json_t *rtk_jsep_new(const char *type, const char *sdp);
+
+/* Live meetings: created on the first join, freed when nobody is left. */
+void rtk_lives_init(void);
+void rtk_lives_destroy(void);
+rtk_live *rtk_live_get_or_create(const json_t *meeting);
+rtk_live *rtk_live_find(const char *meeting_id);
+rtk_session *rtk_live_main_session(rtk_peer *peer);
+
+/* Subscribers. */
+void rtk_subscriber_send_offer(rtk_session *sub, const char *event_name, const char *transaction);
+void rtk_subscriber_renegotiate(rtk_session *sub);
+void rtk_subscriber_add_source(rtk_session *sub, rtk_pub_stream *ps);
+void rtk_subscriber_want_keyframes(rtk_session *sub);
+void rtk_subscriber_reset(rtk_session *sub);
+
+/* Publishers. */
+void rtk_publisher_teardown(rtk_session *session, gboolean announce);
+gboolean rtk_publisher_has_kind(rtk_session *session, rtk_media_kind kind);
+
+/* Takes a main handle's participant out of its meeting; `state` is the
+ * roomLeft state sent to it through the room, or NULL to send none. */
+void rtk_session_leave(rtk_session *session, const char *state);
+
+#endif
