@@ -5,9 +5,6 @@
 #include <sdp-utils.h>
 #include "media.h"
 
-#define RTK_MEDIA_DEFAULT_AUDIO_PT 111
-#define RTK_MEDIA_DEFAULT_VIDEO_PT 96
-
 static const char *media_mline_mid(janus_sdp_mline *m) {
 	for(GList *l = m->attributes; l != NULL; l = l->next) {
 		janus_sdp_attribute *a = l->data;
@@ -99,7 +96,6 @@ char *rtk_media_answer_publisher(janus_plugin_session *publisher, const char *pe
 		taken[type] = TRUE;
 		rtk_pub_stream *ps = rtk_pub_stream_new(publisher, peer_id, user_id, m->index,
 			media_mline_mid(m), type);
-		ps->pt = janus_sdp_get_codec_pt(answer, m->index, codec);
 		if(ps->video)
 			ps->vcodec = JANUS_VIDEOCODEC_VP8;
 		else
@@ -121,12 +117,11 @@ char *rtk_media_offer_subscriber(GPtrArray *slots, guint64 version) {
 		rtk_sub_stream *ss = g_ptr_array_index(slots, i);
 		rtk_pub_stream *ps = ss->source;
 		char *track_id = ps ? g_strdup_printf("%s-%s", ps->peer_id, rtk_media_kind_name(ps->type)) : NULL;
-		int pt = ps ? ps->pt : (ss->video ? RTK_MEDIA_DEFAULT_VIDEO_PT : RTK_MEDIA_DEFAULT_AUDIO_PT);
 		janus_sdp_generate_offer_mline(offer,
 			JANUS_SDP_OA_MLINE, ss->video ? JANUS_SDP_VIDEO : JANUS_SDP_AUDIO,
 			JANUS_SDP_OA_MID, ss->mid,
 			JANUS_SDP_OA_MSID, ps ? ps->peer_id : NULL, track_id,
-			JANUS_SDP_OA_PT, pt,
+			JANUS_SDP_OA_PT, ss->video ? RTK_RELAY_VP8_PT : RTK_RELAY_OPUS_PT,
 			JANUS_SDP_OA_CODEC, ss->video ? "vp8" : "opus",
 			JANUS_SDP_OA_DIRECTION, ps ? JANUS_SDP_SENDONLY : JANUS_SDP_INACTIVE,
 			JANUS_SDP_OA_EXTENSION, JANUS_RTP_EXTMAP_MID, janus_rtp_extension_id(JANUS_RTP_EXTMAP_MID),

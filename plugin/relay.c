@@ -98,6 +98,21 @@ void rtk_relay_detach_all(rtk_pub_stream *ps, void (*each)(rtk_sub_stream *ss, v
 	janus_mutex_unlock(&ps->subs_mutex);
 }
 
+void rtk_relay_set_enabled(janus_callbacks *gateway, rtk_pub_stream *ps, gboolean enabled) {
+	janus_mutex_lock(&ps->subs_mutex);
+	if(enabled && !g_atomic_int_get(&ps->enabled)) {
+		for(guint i = 0; i < ps->subs->len; i++) {
+			rtk_sub_stream *ss = g_ptr_array_index(ps->subs, i);
+			ss->context.seq_reset = TRUE;
+			g_atomic_int_set(&ss->need_keyframe, ss->video);
+		}
+	}
+	g_atomic_int_set(&ps->enabled, enabled);
+	janus_mutex_unlock(&ps->subs_mutex);
+	if(enabled)
+		rtk_relay_request_keyframe(gateway, ps);
+}
+
 void rtk_relay_want_keyframe(rtk_sub_stream *ss) {
 	g_atomic_int_set(&ss->need_keyframe, ss->video);
 }
@@ -178,6 +193,7 @@ static void relay_to_subscriber(janus_callbacks *gateway, rtk_pub_stream *ps, rt
 	if(g_atomic_int_get(&ss->need_keyframe))
 		relay_check_keyframe(gateway, ps, ss, packet);
 	janus_rtp_header_update(header, &ss->context, ps->video, 0);
+	header->type = ps->video ? RTK_RELAY_VP8_PT : RTK_RELAY_OPUS_PT;
 	int mindex = packet->mindex;
 	packet->mindex = ss->mindex;
 	gateway->relay_rtp(ss->subscriber, packet);

@@ -27,6 +27,12 @@
 #include <mutex.h>
 #include "permissions.h"
 
+/* Payload types of every subscriber offer, whatever numbers each publisher
+ * chose: one number per codec across the BUNDLE, so streams of publishers
+ * with different numbering never collide. The relay rewrites the header. */
+#define RTK_RELAY_OPUS_PT 111
+#define RTK_RELAY_VP8_PT 96
+
 typedef struct rtk_pub_stream {
 	int mindex;
 	char *mid;
@@ -34,7 +40,6 @@ typedef struct rtk_pub_stream {
 	char *user_id;
 	rtk_media_kind type;             /* audio, video (camera) or screenshare */
 	gboolean video;                  /* RTP media kind */
-	int pt;                          /* negotiated payload type */
 	janus_audiocodec acodec;
 	janus_videocodec vcodec;
 	/* simulcast, as the Janus core reported it for this m-line */
@@ -86,6 +91,12 @@ void rtk_relay_detach_all(rtk_pub_stream *ps, void (*each)(rtk_sub_stream *ss, v
  * of `ps`. `packet` is modified during the call and restored before it
  * returns. */
 void rtk_relay_rtp(janus_callbacks *gateway, rtk_pub_stream *ps, janus_plugin_rtp *packet);
+
+/* Turns relaying of `ps` on or off (the participant muted or unmuted). On
+ * resume, each subscriber's sequence numbers continue without a gap (a
+ * receiver would otherwise wait for packets that were never sent) and the
+ * publisher is asked for a keyframe. */
+void rtk_relay_set_enabled(janus_callbacks *gateway, rtk_pub_stream *ps, gboolean enabled);
 
 /* Makes the relay path ask for keyframes until one reaches `ss`: call when
  * the subscriber's PeerConnection comes up or its m-line is (re)negotiated,

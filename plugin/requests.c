@@ -185,9 +185,7 @@ static void request_configure_media(rtk_session *session, rtk_message *msg, rtk_
 			rtk_pub_stream *ps = session->pub[i];
 			if(ps == NULL || ps->type != (rtk_media_kind)kind)
 				continue;
-			g_atomic_int_set(&ps->enabled, enabled);
-			if(enabled)
-				rtk_relay_request_keyframe(rtk_janus, ps);
+			rtk_relay_set_enabled(rtk_janus, ps, enabled);
 		}
 		rtk_room_set_media(session->live->room, peer, kind, enabled);
 	}

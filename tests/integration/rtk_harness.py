@@ -790,6 +790,18 @@ def jsep_of(description):
     return {"type": description.type, "sdp": description.sdp}
 
 
+def check_bundle_codecs(sdp, what):
+    """Every payload type means one codec across all m-lines of a BUNDLE, as
+    browsers require ("BUNDLE group contains a codec collision")."""
+    seen = {}
+    for line in sdp.splitlines():
+        if line.startswith("a=rtpmap:"):
+            pt, codec = line[len("a=rtpmap:"):].split(" ", 1)
+            codec = codec.strip().lower()
+            check(seen.setdefault(pt, codec) == codec,
+                  "%s maps payload type %s to both %s and %s" % (what, pt, seen[pt], codec))
+
+
 class RtkClient:
     """One participant: a Janus session with a main handle (join, publish,
     configure, leave) and a subscriber handle whose offers it answers,
@@ -904,6 +916,7 @@ class RtkClient:
         from aiortc import RTCSessionDescription
         check(offer.get("type") == "offer", "%s: subscriber JSEP is not an offer: %r"
               % (self.name, offer.get("type")))
+        check_bundle_codecs(offer.get("sdp", ""), "%s's subscriber offer" % self.name)
         await self.sub_pc.setRemoteDescription(RTCSessionDescription(**offer))
         await self.sub_pc.setLocalDescription(await self.sub_pc.createAnswer())
         await self.request(self.sub, {"request": "start"},
