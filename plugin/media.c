@@ -90,6 +90,10 @@ char *rtk_media_answer_publisher(janus_plugin_session *publisher, const char *pe
 			JANUS_SDP_OA_ACCEPT_EXTMAP, JANUS_RTP_EXTMAP_RID,
 			JANUS_SDP_OA_ACCEPT_EXTMAP, JANUS_RTP_EXTMAP_REPAIRED_RID,
 			JANUS_SDP_OA_ACCEPT_EXTMAP, JANUS_RTP_EXTMAP_AUDIO_LEVEL,
+			/* The Janus core answers these with congestion feedback, so a browser
+			 * publisher can adapt its bitrate. */
+			JANUS_SDP_OA_ACCEPT_EXTMAP, JANUS_RTP_EXTMAP_TRANSPORT_WIDE_CC,
+			JANUS_SDP_OA_ACCEPT_EXTMAP, JANUS_RTP_EXTMAP_ABS_SEND_TIME,
 			JANUS_SDP_OA_DONE);
 		if(!accept)
 			continue;
