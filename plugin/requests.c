@@ -51,8 +51,14 @@ static const char *admit_error_message(rtk_admit_status status) {
 	}
 }
 
-/* Checks the request's token; on success fills `admission`. */
-static gboolean request_admit(rtk_message *msg, rtk_admission *admission, rtk_reply *reply) {
+/* The first request on a handle (join, subscribe): the handle must be
+ * fresh and the token admit its participant; on success fills `admission`. */
+static gboolean request_admit(rtk_session *session, rtk_message *msg, rtk_admission *admission,
+		rtk_reply *reply) {
+	if(session->role != RTK_ROLE_NONE) {
+		reply_error(reply, RTK_ERR_ALREADY_JOINED, "this handle already joined or subscribed");
+		return FALSE;
+	}
 	json_t *token = json_object_get(msg->body, "token");
 	if(!json_is_string(token)) {
 		reply_error(reply, RTK_ERR_TOKEN_MALFORMED, "field 'token' (string) is required");
@@ -67,12 +73,8 @@ static gboolean request_admit(rtk_message *msg, rtk_admission *admission, rtk_re
 }
 
 static void request_join(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
-	if(session->role != RTK_ROLE_NONE) {
-		reply_error(reply, RTK_ERR_ALREADY_JOINED, "this handle already joined or subscribed");
-		return;
-	}
 	rtk_admission admission;
-	if(!request_admit(msg, &admission, reply))
+	if(!request_admit(session, msg, &admission, reply))
 		return;
 	rtk_live *live = rtk_live_get_or_create(admission.meeting);
 	rtk_peer *earlier = rtk_room_find_user(live->room,
@@ -235,12 +237,8 @@ static void request_leave(rtk_session *session, rtk_message *msg, rtk_reply *rep
 }
 
 static void request_subscribe(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
-	if(session->role != RTK_ROLE_NONE) {
-		reply_error(reply, RTK_ERR_ALREADY_JOINED, "this handle already joined or subscribed");
-		return;
-	}
 	rtk_admission admission;
-	if(!request_admit(msg, &admission, reply))
+	if(!request_admit(session, msg, &admission, reply))
 		return;
 	const char *meeting_id = json_string_value(json_object_get(admission.meeting, "id"));
 	const char *user_id = json_string_value(json_object_get(admission.participant, "id"));
