@@ -238,6 +238,7 @@ rtk_gateway *rtk_gateway_start(const rtk_gateway_config *config, char **error)
 		.jwt_secret_len = strlen(gw->jwt_secret),
 		.token_ttl_seconds = config->token_ttl_seconds > 0 ?
 			config->token_ttl_seconds : DEFAULT_TOKEN_TTL,
+		.live = config->live,
 	};
 	if (config->http_port > 0) {
 		gw->http = rtk_http_start(bind, config->http_port, &gw->rest, error);

@@ -14,6 +14,7 @@
 
 #include <jansson.h>
 #include "store.h"
+#include "rest.h"
 
 typedef struct rtk_gateway_config {
 	const char *data_dir;    /* created if missing (0700); required */
@@ -23,6 +24,7 @@ typedef struct rtk_gateway_config {
 	const char *api_key;     /* NULL or "": generated once into credentials.json */
 	const char *jwt_secret;  /* NULL or "": generated once into credentials.json */
 	int token_ttl_seconds;   /* default 86400 */
+	const rtk_live_ops *live;/* the plugin's live meetings (rest.h); borrowed, may be NULL */
 } rtk_gateway_config;
 
 typedef struct rtk_gateway rtk_gateway;

@@ -591,6 +591,7 @@ static const rtk_rest_route *const rtk_rest_tables[] = {
 	rtk_rest_meeting_routes,
 	rtk_rest_preset_routes,
 	rtk_rest_participant_routes,
+	rtk_rest_session_routes,
 	NULL
 };
 

@@ -13,9 +13,31 @@
 #define RTK_REST_H
 
 #include <stddef.h>
+#include <glib.h>
+#include <jansson.h>
 #include "store.h"
 
 #define RTK_REST_MAX_BODY (1024 * 1024)   /* larger bodies: 413 */
+
+/*
+ * What the REST API asks of the live meetings, which only the plugin knows
+ * (design.md section 2: one process holds the live state). The plugin fills
+ * this in; every function runs on an HTTP thread and must do its own
+ * locking. Each returns a NEW reference, or NULL when the meeting has no
+ * live session. Participants are named by REST participant id (user id) or
+ * by custom_participant_id; the arrays are borrowed arrays of strings.
+ */
+typedef struct rtk_live_ops {
+	/* {id, meeting_id, started_at, live_participants, participants: [...]} */
+	json_t *(*active_session)(const char *meeting_id, void *user_data);
+	/* The participants removed ("kicked"); all but none when both arrays are NULL. */
+	json_t *(*kick)(const char *meeting_id, const json_t *participant_ids,
+		const json_t *custom_participant_ids, gboolean all, void *user_data);
+	/* The participants whose audio was turned off by the server. */
+	json_t *(*mute)(const char *meeting_id, const json_t *participant_ids,
+		const json_t *custom_participant_ids, gboolean all, gboolean allow_unmute, void *user_data);
+	void *user_data;
+} rtk_live_ops;
 
 typedef struct rtk_rest_ctx {
 	rtk_store *store;                 /* borrowed */
@@ -24,6 +46,7 @@ typedef struct rtk_rest_ctx {
 	const unsigned char *jwt_secret;  /* borrowed */
 	size_t jwt_secret_len;
 	int token_ttl_seconds;
+	const rtk_live_ops *live;         /* borrowed; NULL: no live state (unit tests) */
 } rtk_rest_ctx;
 
 typedef struct rtk_rest_request {

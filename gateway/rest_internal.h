@@ -68,6 +68,7 @@ typedef struct rtk_rest_route {
 extern const rtk_rest_route rtk_rest_meeting_routes[];
 extern const rtk_rest_route rtk_rest_preset_routes[];
 extern const rtk_rest_route rtk_rest_participant_routes[];
+extern const rtk_rest_route rtk_rest_session_routes[];
 
 /* ---- Replies: a handler makes exactly one of these calls ---- */
 

@@ -1,0 +1,154 @@
+/*
+ * rest_sessions.c - the active session of a meeting, in the REST v2 API:
+ *   GET  /v2/meetings/{id}/active-session            who is in, since when (404 when nobody)
+ *   POST /v2/meetings/{id}/active-session/kick       {participant_ids, custom_participant_ids}
+ *   POST /v2/meetings/{id}/active-session/kick-all
+ *   POST /v2/meetings/{id}/active-session/mute       {participant_ids, custom_participant_ids, allow_unmute}
+ *   POST /v2/meetings/{id}/active-session/mute-all   {allow_unmute}
+ *
+ * Owns the validation of these requests. The live state is the plugin's:
+ * these handlers reach it through the rtk_live_ops of the context (rest.h).
+ */
+#include "rest_internal.h"
+
+/* Answers 404 and returns false unless the meeting exists and is live. */
+static bool rtk_session_live(rtk_rest_call *call)
+{
+	json_t *meeting = NULL;
+	rtk_store_status st = rtk_store_meeting_get(call->ctx->store, call->ids[0], &meeting);
+	json_decref(meeting);
+	if (st != RTK_STORE_OK) {
+		rtk_rest_fail_store(call, st, "meeting", call->ids[0]);
+		return false;
+	}
+	if (call->ctx->live == NULL) {
+		rtk_rest_fail(call->reply, 404, "meeting '%s' has no active session", call->ids[0]);
+		return false;
+	}
+	return true;
+}
+
+/* `name` in the body: absent, or an array of non-empty strings (at most
+ * 1000). Answers 422 and returns false otherwise. */
+static bool rtk_session_id_list(rtk_rest_call *call, const char *name, const json_t **out)
+{
+	const json_t *list = json_object_get(call->body, name);
+	*out = NULL;
+	if (list == NULL || json_is_null(list))
+		return true;
+	size_t i;
+	const json_t *id;
+	bool ok = json_is_array(list) && json_array_size(list) <= 1000;
+	json_array_foreach(list, i, id) {
+		if (!json_is_string(id) || json_string_length(id) == 0)
+			ok = false;
+	}
+	if (!ok) {
+		rtk_rest_fail(call->reply, 422, "field '%s' must be an array of participant id strings", name);
+		return false;
+	}
+	*out = json_array_size(list) > 0 ? list : NULL;
+	return true;
+}
+
+/* Reads participant_ids and custom_participant_ids; at least one must name someone. */
+static bool rtk_session_targets(rtk_rest_call *call, const json_t **ids, const json_t **customs)
+{
+	if (!rtk_session_id_list(call, "participant_ids", ids) ||
+			!rtk_session_id_list(call, "custom_participant_ids", customs))
+		return false;
+	if (*ids == NULL && *customs == NULL) {
+		rtk_rest_fail(call->reply, 422, "field 'participant_ids' or 'custom_participant_ids' "
+			"must name at least one participant");
+		return false;
+	}
+	return true;
+}
+
+static bool rtk_session_allow_unmute(rtk_rest_call *call, gboolean *allow)
+{
+	const json_t *value = json_object_get(call->body, "allow_unmute");
+	*allow = FALSE;
+	if (value == NULL)
+		return true;
+	if (!json_is_boolean(value)) {
+		rtk_rest_fail(call->reply, 422, "field 'allow_unmute' must be a boolean");
+		return false;
+	}
+	*allow = json_is_true(value);
+	return true;
+}
+
+/* Replies with the participants an action reached, or 404 when the meeting
+ * has no live session. Steals `participants`. */
+static void rtk_session_reply_action(rtk_rest_call *call, const char *action, json_t *participants)
+{
+	if (participants == NULL) {
+		rtk_rest_fail(call->reply, 404, "meeting '%s' has no active session", call->ids[0]);
+		return;
+	}
+	rtk_rest_reply_data(call, 200, json_pack("{s:s, s:o}", "action", action,
+		"participants", participants));
+}
+
+static void rtk_session_get(rtk_rest_call *call)
+{
+	if (!rtk_session_live(call))
+		return;
+	const rtk_live_ops *live = call->ctx->live;
+	json_t *session = live->active_session(call->ids[0], live->user_data);
+	if (session == NULL)
+		rtk_rest_fail(call->reply, 404, "meeting '%s' has no active session", call->ids[0]);
+	else
+		rtk_rest_reply_data(call, 200, session);
+}
+
+static void rtk_session_kick(rtk_rest_call *call)
+{
+	const json_t *ids, *customs;
+	if (!rtk_session_live(call) || !rtk_session_targets(call, &ids, &customs))
+		return;
+	const rtk_live_ops *live = call->ctx->live;
+	rtk_session_reply_action(call, "kick",
+		live->kick(call->ids[0], ids, customs, FALSE, live->user_data));
+}
+
+static void rtk_session_kick_all(rtk_rest_call *call)
+{
+	if (!rtk_session_live(call))
+		return;
+	const rtk_live_ops *live = call->ctx->live;
+	rtk_session_reply_action(call, "kick-all",
+		live->kick(call->ids[0], NULL, NULL, TRUE, live->user_data));
+}
+
+static void rtk_session_mute(rtk_rest_call *call)
+{
+	const json_t *ids, *customs;
+	gboolean allow_unmute;
+	if (!rtk_session_live(call) || !rtk_session_targets(call, &ids, &customs) ||
+			!rtk_session_allow_unmute(call, &allow_unmute))
+		return;
+	const rtk_live_ops *live = call->ctx->live;
+	rtk_session_reply_action(call, "mute",
+		live->mute(call->ids[0], ids, customs, FALSE, allow_unmute, live->user_data));
+}
+
+static void rtk_session_mute_all(rtk_rest_call *call)
+{
+	gboolean allow_unmute;
+	if (!rtk_session_live(call) || !rtk_session_allow_unmute(call, &allow_unmute))
+		return;
+	const rtk_live_ops *live = call->ctx->live;
+	rtk_session_reply_action(call, "mute-all",
+		live->mute(call->ids[0], NULL, NULL, TRUE, allow_unmute, live->user_data));
+}
+
+const rtk_rest_route rtk_rest_session_routes[] = {
+	{ "GET", "meetings/{meeting}/active-session", 0, rtk_session_get },
+	{ "POST", "meetings/{meeting}/active-session/kick", RTK_REST_BODY, rtk_session_kick },
+	{ "POST", "meetings/{meeting}/active-session/kick-all", RTK_REST_BODY, rtk_session_kick_all },
+	{ "POST", "meetings/{meeting}/active-session/mute", RTK_REST_BODY, rtk_session_mute },
+	{ "POST", "meetings/{meeting}/active-session/mute-all", RTK_REST_BODY, rtk_session_mute_all },
+	{ NULL, NULL, 0, NULL }
+};
