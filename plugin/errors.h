@@ -1,11 +1,17 @@
 /*
- * errors.h - the refusal codes of the signalling protocol.
+ * errors.h - the refusal codes of the signalling protocol, and the refusal
+ * a model function fills when it says no.
  *
  * Four-digit strings in RealtimeKit's module scheme (first two digits: the
- * module). docs/protocol.md lists each with its meaning; keep both in step.
+ * module: 00 general, 08 meeting, 09 permissions/presets, 12 participant,
+ * 15 webinar, 20 stage). docs/protocol.md lists each with its meaning; keep
+ * both in step.
  */
 #ifndef RTK_ERRORS_H
 #define RTK_ERRORS_H
+
+#include <stdarg.h>
+#include <glib.h>
 
 #define RTK_ERR_BAD_REQUEST          "0001"
 #define RTK_ERR_UNKNOWN_REQUEST      "0002"
@@ -20,8 +26,40 @@
 #define RTK_ERR_MEETING_NOT_FOUND    "0801"
 #define RTK_ERR_MEETING_INACTIVE     "0802"
 #define RTK_ERR_PRESET_NOT_FOUND     "0901"
+#define RTK_ERR_NOT_PERMITTED        "0902"   /* the preset lacks the permission (message names it) */
+#define RTK_ERR_BAD_PERMISSIONS      "0903"   /* updatePermissions: unknown key, wrong type or value */
+#define RTK_ERR_MEDIA_NOT_ALLOWED    "0904"   /* can_produce is not ALLOWED for that kind (nor granted by the stage) */
+#define RTK_ERR_MEDIA_LOCKED         "0905"   /* a host disabled this kind without allowing unmute */
 #define RTK_ERR_PARTICIPANT_DELETED  "1201"
 #define RTK_ERR_PARTICIPANT_ABSENT   "1202"
 #define RTK_ERR_UNKNOWN_STREAM       "1203"
+#define RTK_ERR_TARGET_NOT_FOUND     "1204"   /* no such participant in the meeting */
+#define RTK_ERR_NOT_WAITLISTED       "1205"   /* accept/reject of someone not in the waiting room */
+#define RTK_ERR_OFF_STAGE            "1501"   /* publishing while off stage in a stage-enabled preset */
+#define RTK_ERR_STAGE_DISABLED       "2001"   /* the preset has stage_enabled false */
+#define RTK_ERR_STAGE_NOT_ALLOWED    "2002"   /* stage_access NOT_ALLOWED */
+#define RTK_ERR_STAGE_NO_REQUEST     "2003"   /* grant/deny/cancel without a pending request */
+#define RTK_ERR_STAGE_NOT_ACCEPTED   "2004"   /* joining with CAN_REQUEST before being accepted */
+#define RTK_ERR_STAGE_ALREADY        "2005"   /* already on stage, or a request already pending */
+#define RTK_ERR_NOT_ON_STAGE         "2006"   /* leaving (or being removed from) a stage one is not on */
+
+/* Why a model function said no: `code` is one of the strings above (static
+ * storage), `message` a sentence naming what is wrong. */
+typedef struct rtk_refusal {
+	const char *code;
+	char message[200];
+} rtk_refusal;
+
+/* Fills `why` (which may be NULL: the caller does not care why). */
+static inline void rtk_refusal_set(rtk_refusal *why, const char *code, const char *format, ...) G_GNUC_PRINTF(3, 4);
+static inline void rtk_refusal_set(rtk_refusal *why, const char *code, const char *format, ...) {
+	if(why == NULL)
+		return;
+	why->code = code;
+	va_list args;
+	va_start(args, format);
+	g_vsnprintf(why->message, sizeof(why->message), format, args);
+	va_end(args);
+}
 
 #endif

@@ -61,7 +61,7 @@ static void media_apply_simulcast(rtk_pub_stream *ps, json_t *simulcast) {
 
 char *rtk_media_answer_publisher(janus_plugin_session *publisher, const char *peer_id,
 		const char *user_id, const char *offer_sdp, json_t *simulcast, json_t *descriptions,
-		const rtk_permissions *permissions, GPtrArray *streams, char *error, size_t errlen) {
+		const gboolean allowed[RTK_MEDIA_KINDS], GPtrArray *streams, char *error, size_t errlen) {
 	janus_sdp *offer = janus_sdp_parse(offer_sdp, error, errlen);
 	if(offer == NULL)
 		return NULL;
@@ -79,7 +79,7 @@ char *rtk_media_answer_publisher(janus_plugin_session *publisher, const char *pe
 		gboolean sending = (m->port > 0 &&
 			(m->direction == JANUS_SDP_SENDONLY || m->direction == JANUS_SDP_SENDRECV));
 		gboolean accept = sending && !taken[type] &&
-			permissions->produce[type] == RTK_PRODUCE_ALLOWED &&
+			allowed[type] &&
 			janus_sdp_get_codec_pt(offer, m->index, codec) != -1;
 		janus_sdp_generate_answer_mline(offer, answer, m,
 			JANUS_SDP_OA_MLINE, m->type,

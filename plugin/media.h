@@ -14,15 +14,16 @@
 #include "relay.h"
 #include "permissions.h"
 
-/* Answers a publisher's offer. `simulcast` and `descriptions` are borrowed
- * (may be NULL): the JSEP's "simulcast" array from the Janus core, the
- * request's "descriptions" array ({mid, type}). On success returns the
+/* Answers a publisher's offer, accepting an m-line only for a kind
+ * `allowed` (the caller's rtk_peer_may_publish verdicts). `simulcast` and
+ * `descriptions` are borrowed (may be NULL): the JSEP's "simulcast" array
+ * from the Janus core, the request's "descriptions" array ({mid, type}). On success returns the
  * answer SDP (g_free) and fills `streams` (owned rtk_pub_stream*, one per
  * accepted m-line, indexed by nothing: each knows its mindex). On failure
  * returns NULL with a message in `error`. */
 char *rtk_media_answer_publisher(janus_plugin_session *publisher, const char *peer_id,
 	const char *user_id, const char *offer_sdp, json_t *simulcast, json_t *descriptions,
-	const rtk_permissions *permissions, GPtrArray *streams, char *error, size_t errlen);
+	const gboolean allowed[RTK_MEDIA_KINDS], GPtrArray *streams, char *error, size_t errlen);
 
 /* Builds a subscriber offer with one m-line per slot (rtk_sub_stream*, in
  * mindex order); slots without a source are inactive. Returns g_free-able SDP. */

@@ -9,6 +9,11 @@ static char *peer_dup_string(const json_t *object, const char *key) {
 	return value ? g_strdup(value) : NULL;
 }
 
+/* Group calls have no stage: everyone is "on stage" and may publish. */
+static rtk_stage_status peer_initial_stage(const rtk_permissions *permissions) {
+	return permissions->stage_enabled ? RTK_STAGE_OFF_STAGE : RTK_STAGE_ON_STAGE;
+}
+
 rtk_peer *rtk_peer_new(const json_t *participant, const json_t *preset, void *transport) {
 	const char *user_id = json_string_value(json_object_get(participant, "id"));
 	if(user_id == NULL)
@@ -22,9 +27,10 @@ rtk_peer *rtk_peer_new(const json_t *participant, const json_t *preset, void *tr
 	peer->preset_name = peer_dup_string(preset, "name");
 	json_t *permissions = json_object_get(preset, "permissions");
 	json_t *config = json_object_get(preset, "config");
-	peer->permissions_json = permissions ? json_deep_copy(permissions) : json_object();
+	peer->permissions_json = json_is_object(permissions) ? json_deep_copy(permissions) : json_object();
 	peer->config_json = config ? json_deep_copy(config) : json_object();
 	rtk_permissions_parse(&peer->permissions, peer->permissions_json);
+	peer->stage = peer_initial_stage(&peer->permissions);
 	peer->transport = transport;
 	return peer;
 }
@@ -43,6 +49,14 @@ void rtk_peer_free(rtk_peer *peer) {
 	g_free(peer);
 }
 
+void rtk_peer_set_permissions(rtk_peer *peer, json_t *permissions) {
+	json_decref(peer->permissions_json);
+	peer->permissions_json = permissions;
+	rtk_permissions_parse(&peer->permissions, permissions);
+	if(!peer->permissions.stage_enabled)
+		peer->stage = RTK_STAGE_ON_STAGE;
+}
+
 const char *rtk_peer_media_event(rtk_media_kind kind) {
 	static const char *names[RTK_MEDIA_KINDS] = { "audioUpdate", "videoUpdate", "screenShareUpdate" };
 	return kind < RTK_MEDIA_KINDS ? names[kind] : NULL;
@@ -51,6 +65,16 @@ const char *rtk_peer_media_event(rtk_media_kind kind) {
 const char *rtk_peer_media_field(rtk_media_kind kind) {
 	static const char *names[RTK_MEDIA_KINDS] = { "audioEnabled", "videoEnabled", "screenShareEnabled" };
 	return kind < RTK_MEDIA_KINDS ? names[kind] : NULL;
+}
+
+const char *rtk_stage_status_name(rtk_stage_status status) {
+	switch(status) {
+		case RTK_STAGE_OFF_STAGE: return "OFF_STAGE";
+		case RTK_STAGE_REQUESTED: return "REQUESTED_TO_JOIN_STAGE";
+		case RTK_STAGE_ACCEPTED: return "ACCEPTED_TO_JOIN_STAGE";
+		case RTK_STAGE_ON_STAGE: return "ON_STAGE";
+		default: return "OFF_STAGE";
+	}
 }
 
 static json_t *peer_string_or_null(const char *value) {
@@ -67,6 +91,8 @@ json_t *rtk_peer_to_json(const rtk_peer *peer) {
 	json_object_set_new(object, "presetName", peer_string_or_null(peer->preset_name));
 	for(int kind = 0; kind < RTK_MEDIA_KINDS; kind++)
 		json_object_set_new(object, rtk_peer_media_field(kind), json_boolean(peer->media_enabled[kind]));
+	json_object_set_new(object, "stageStatus", json_string(rtk_stage_status_name(peer->stage)));
+	json_object_set_new(object, "isPinned", json_boolean(peer->pinned));
 	return object;
 }
 
@@ -74,6 +100,38 @@ json_t *rtk_peer_self_json(const rtk_peer *peer) {
 	json_t *object = rtk_peer_to_json(peer);
 	json_object_set(object, "permissions", peer->permissions_json);
 	json_object_set(object, "config", peer->config_json);
-	json_object_set_new(object, "roomState", json_string("joined"));
+	json_object_set_new(object, "roomState", json_string(peer->waitlisted ? "waitlisted" : "joined"));
 	return object;
+}
+
+gboolean rtk_peer_may_publish(const rtk_peer *peer, rtk_media_kind kind, rtk_refusal *why) {
+	if((unsigned)kind >= RTK_MEDIA_KINDS) {
+		rtk_refusal_set(why, RTK_ERR_MEDIA_NOT_ALLOWED, "unknown media kind %d", (int)kind);
+		return FALSE;
+	}
+	const char *name = rtk_media_kind_name(kind);
+	const rtk_permissions *p = &peer->permissions;
+	if(peer->media_locked[kind]) {
+		rtk_refusal_set(why, RTK_ERR_MEDIA_LOCKED, "a host disabled your %s and did not allow unmuting it", name);
+		return FALSE;
+	}
+	if(p->stage_enabled && peer->stage != RTK_STAGE_ON_STAGE) {
+		rtk_refusal_set(why, RTK_ERR_OFF_STAGE, "you are not on stage (status %s): join the stage to publish %s",
+			rtk_stage_status_name(peer->stage), name);
+		return FALSE;
+	}
+	switch(p->produce[kind]) {
+		case RTK_PRODUCE_ALLOWED:
+			return TRUE;
+		case RTK_PRODUCE_CAN_REQUEST:
+			if(p->stage_enabled)   /* and ON_STAGE, checked above */
+				return TRUE;
+			rtk_refusal_set(why, RTK_ERR_MEDIA_NOT_ALLOWED,
+				"your preset allows %s only on request (media.%s.can_produce is CAN_REQUEST) and has no stage to grant it", name, name);
+			return FALSE;
+		case RTK_PRODUCE_NOT_ALLOWED:
+		default:
+			rtk_refusal_set(why, RTK_ERR_MEDIA_NOT_ALLOWED, "your preset does not allow producing %s (media.%s.can_produce is NOT_ALLOWED)", name, name);
+			return FALSE;
+	}
 }

@@ -4,16 +4,27 @@
  * A peer is created when a participant joins (from the store's participant
  * and preset objects) and freed when it leaves. It owns the participant's
  * identity as the SDK sees it (peer id, user id, name, ...), its preset's
- * permissions and config, and its media state. It knows nothing of Janus:
- * `transport` is an opaque pointer the plugin glue uses to reach the
- * participant's handle.
+ * permissions and config, its media state (on/off, locked by a host), its
+ * stage status, pin and waiting-room flags, and the one rule that combines
+ * them into "may this peer publish this kind now" (rtk_peer_may_publish).
+ * It knows nothing of Janus: `transport` is an opaque pointer the plugin
+ * glue uses to reach the participant's handle.
  */
 #ifndef RTK_PEER_H
 #define RTK_PEER_H
 
 #include <glib.h>
 #include <jansson.h>
+#include "errors.h"
 #include "permissions.h"
+
+/* The stage statuses of the stage-management guide. */
+typedef enum rtk_stage_status {
+	RTK_STAGE_OFF_STAGE = 0,
+	RTK_STAGE_REQUESTED,      /* REQUESTED_TO_JOIN_STAGE: waiting for a host */
+	RTK_STAGE_ACCEPTED,       /* ACCEPTED_TO_JOIN_STAGE: may call stage join */
+	RTK_STAGE_ON_STAGE
+} rtk_stage_status;
 
 typedef struct rtk_peer {
 	char *id;                 /* peer id: fresh for every join */
@@ -22,10 +33,14 @@ typedef struct rtk_peer {
 	char *picture;            /* may be NULL */
 	char *custom_participant_id;
 	char *preset_name;
-	json_t *permissions_json; /* owned reference: the preset's permissions */
+	json_t *permissions_json; /* owned reference: the preset's permissions (updatePermissions edits it) */
 	json_t *config_json;      /* owned reference: the preset's config */
-	rtk_permissions permissions;
+	rtk_permissions permissions;   /* parsed from permissions_json; keep in step via rtk_peer_set_permissions */
 	gboolean media_enabled[RTK_MEDIA_KINDS];
+	gboolean media_locked[RTK_MEDIA_KINDS];  /* a host disabled it without allowing unmute */
+	rtk_stage_status stage;   /* ON_STAGE from the start when the preset has no stage */
+	gboolean pinned;
+	gboolean waitlisted;      /* in the room's waiting room, not (yet) joined */
 	void *transport;          /* borrowed: the glue's handle for this peer */
 } rtk_peer;
 
@@ -34,16 +49,34 @@ typedef struct rtk_peer {
 rtk_peer *rtk_peer_new(const json_t *participant, const json_t *preset, void *transport);
 void rtk_peer_free(rtk_peer *peer);
 
-/* The participant object other participants see (docs/protocol.md).
- * Returns a NEW reference. */
+/* Replaces the peer's permissions with `permissions` (the peer takes the
+ * reference) and re-parses them. A peer whose preset loses the stage is put
+ * ON_STAGE (everyone may publish); one that gains it keeps its status. */
+void rtk_peer_set_permissions(rtk_peer *peer, json_t *permissions);
+
+/* The participant object other participants see (docs/protocol.md),
+ * including "stageStatus" and "isPinned". Returns a NEW reference. */
 json_t *rtk_peer_to_json(const rtk_peer *peer);
-/* The `self` object of roomJoined: the above plus permissions, config and
- * roomState. Returns a NEW reference. */
+/* The `self` object of roomJoined / waitlisted: the above plus permissions,
+ * config and roomState ("joined" or "waitlisted"). Returns a NEW reference. */
 json_t *rtk_peer_self_json(const rtk_peer *peer);
 
 /* SDK event name and field for a media kind: "audioUpdate"/"audioEnabled",
  * "videoUpdate"/"videoEnabled", "screenShareUpdate"/"screenShareEnabled". */
 const char *rtk_peer_media_event(rtk_media_kind kind);
 const char *rtk_peer_media_field(rtk_media_kind kind);
+
+/* "OFF_STAGE", "REQUESTED_TO_JOIN_STAGE", "ACCEPTED_TO_JOIN_STAGE", "ON_STAGE". */
+const char *rtk_stage_status_name(rtk_stage_status status);
+
+/* May the peer publish `kind` now? In order:
+ * locked by a host -> RTK_ERR_MEDIA_LOCKED;
+ * stage-enabled preset and not ON_STAGE -> RTK_ERR_OFF_STAGE;
+ * can_produce ALLOWED -> yes;
+ * CAN_REQUEST -> yes while ON_STAGE in a stage-enabled preset (a viewer
+ *   granted the stage may speak), else RTK_ERR_MEDIA_NOT_ALLOWED;
+ * NOT_ALLOWED -> RTK_ERR_MEDIA_NOT_ALLOWED.
+ * Fills `why` (may be NULL) on FALSE. */
+gboolean rtk_peer_may_publish(const rtk_peer *peer, rtk_media_kind kind, rtk_refusal *why);
 
 #endif

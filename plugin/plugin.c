@@ -12,12 +12,12 @@
  * Handles: a participant's "main" handle joins and publishes; its
  * "subscriber" handle receives everyone else (docs/protocol.md).
  *
- * Locking: `state_mutex` guards the session table, the live meetings, the
+ * Locking: `rtk_state_mutex` (session.c) guards the session table, the live meetings, the
  * room models and every session's role, slots and negotiation state. All
  * signalling runs under it (on the message thread, or in destroy/hangup
  * callbacks). The relay path never takes it: incoming_rtp takes only the
  * publisher's `pub_mutex`, then each published stream's `subs_mutex`.
- * Order: state_mutex -> pub_mutex -> subs_mutex.
+ * Order: rtk_state_mutex -> pub_mutex -> subs_mutex.
  */
 #include <string.h>
 #include <jansson.h>
@@ -88,7 +88,6 @@ __attribute__((visibility("default"))) janus_plugin *create(void) {
 /* ---- state ---- */
 
 static volatile gint initialized, stopping;
-static janus_mutex state_mutex = JANUS_MUTEX_INITIALIZER;
 static GHashTable *sessions;    /* janus_plugin_session* -> rtk_session* (owned) */
 static GAsyncQueue *messages;
 static GThread *message_thread;
@@ -96,7 +95,7 @@ static rtk_message exit_message;
 
 /* The session of a handle, or NULL once the plugin is stopping (Janus may
  * still call back for handles it has not torn down yet). Call with
- * state_mutex held. */
+ * rtk_state_mutex held. */
 static rtk_session *session_lookup(janus_plugin_session *handle) {
 	return sessions != NULL ? g_hash_table_lookup(sessions, handle) : NULL;
 }
@@ -114,11 +113,11 @@ static gpointer message_loop(gpointer data) {
 		rtk_message *msg = g_async_queue_pop(messages);
 		if(msg == &exit_message)
 			break;
-		janus_mutex_lock(&state_mutex);
+		janus_mutex_lock(&rtk_state_mutex);
 		rtk_session *session = session_lookup(msg->handle);
 		if(session != NULL && !g_atomic_int_get(&session->destroyed))
 			rtk_requests_dispatch(session, msg);
-		janus_mutex_unlock(&state_mutex);
+		janus_mutex_unlock(&rtk_state_mutex);
 		message_free(msg);
 	}
 	return NULL;
@@ -148,6 +147,7 @@ int rtk_plugin_init(janus_callbacks *callback, const char *config_path) {
 		.api_key = config_string(config, general, "api_key", NULL),
 		.jwt_secret = config_string(config, general, "jwt_secret", NULL),
 		.token_ttl_seconds = atoi(config_string(config, general, "token_ttl", "86400")),
+		.live = &rtk_live_api,
 	};
 	char *error = NULL;
 	rtk_gw = rtk_gateway_start(&gwc, &error);
@@ -175,13 +175,13 @@ void rtk_plugin_destroy(void) {
 	g_atomic_int_set(&stopping, 1);
 	g_async_queue_push(messages, &exit_message);
 	g_thread_join(message_thread);
-	janus_mutex_lock(&state_mutex);
+	janus_mutex_lock(&rtk_state_mutex);
 	rtk_lives_destroy();
 	/* Sessions stay allocated: Janus may still call destroy_session, RTP and
 	 * RTCP callbacks for their handles; they find no session and return. */
 	g_hash_table_destroy(sessions);
 	sessions = NULL;
-	janus_mutex_unlock(&state_mutex);
+	janus_mutex_unlock(&rtk_state_mutex);
 	g_async_queue_unref(messages);
 	rtk_gateway_stop(rtk_gw);
 	rtk_gw = NULL;
@@ -198,16 +198,16 @@ void rtk_plugin_create_session(janus_plugin_session *handle, int *error) {
 	session->handle = handle;
 	janus_mutex_init(&session->pub_mutex);
 	handle->plugin_handle = session;
-	janus_mutex_lock(&state_mutex);
+	janus_mutex_lock(&rtk_state_mutex);
 	g_hash_table_insert(sessions, handle, session);
-	janus_mutex_unlock(&state_mutex);
+	janus_mutex_unlock(&rtk_state_mutex);
 }
 
 void rtk_plugin_destroy_session(janus_plugin_session *handle, int *error) {
-	janus_mutex_lock(&state_mutex);
+	janus_mutex_lock(&rtk_state_mutex);
 	rtk_session *session = session_lookup(handle);
 	if(session == NULL) {
-		janus_mutex_unlock(&state_mutex);
+		janus_mutex_unlock(&rtk_state_mutex);
 		*error = -2;
 		return;
 	}
@@ -218,12 +218,12 @@ void rtk_plugin_destroy_session(janus_plugin_session *handle, int *error) {
 		rtk_subscriber_reset(session);
 	g_hash_table_remove(sessions, handle);
 	handle->plugin_handle = NULL;
-	janus_mutex_unlock(&state_mutex);
+	janus_mutex_unlock(&rtk_state_mutex);
 	g_free(session);
 }
 
 json_t *rtk_plugin_query_session(janus_plugin_session *handle) {
-	janus_mutex_lock(&state_mutex);
+	janus_mutex_lock(&rtk_state_mutex);
 	rtk_session *session = session_lookup(handle);
 	json_t *info = json_object();
 	if(session != NULL) {
@@ -234,7 +234,7 @@ json_t *rtk_plugin_query_session(janus_plugin_session *handle) {
 		if(session->live)
 			json_object_set_new(info, "meeting_id", json_string(session->live->room->meeting_id));
 	}
-	janus_mutex_unlock(&state_mutex);
+	janus_mutex_unlock(&rtk_state_mutex);
 	return info;
 }
 
@@ -257,14 +257,14 @@ struct janus_plugin_result *rtk_plugin_handle_message(janus_plugin_session *hand
 }
 
 void rtk_plugin_setup_media(janus_plugin_session *handle) {
-	janus_mutex_lock(&state_mutex);
+	janus_mutex_lock(&rtk_state_mutex);
 	rtk_session *session = session_lookup(handle);
 	if(session != NULL) {
 		g_atomic_int_set(&session->started, 1);
 		if(session->role == RTK_ROLE_SUBSCRIBER)
 			rtk_subscriber_want_keyframes(session);
 	}
-	janus_mutex_unlock(&state_mutex);
+	janus_mutex_unlock(&rtk_state_mutex);
 }
 
 /* The relay path: no state_mutex here (see the top of this file). */
@@ -285,7 +285,7 @@ void rtk_plugin_incoming_rtcp(janus_plugin_session *handle, janus_plugin_rtcp *p
 	if(!packet->video || !(janus_rtcp_has_pli(packet->buffer, packet->length) ||
 			janus_rtcp_has_fir(packet->buffer, packet->length)))
 		return;
-	janus_mutex_lock(&state_mutex);
+	janus_mutex_lock(&rtk_state_mutex);
 	rtk_session *session = session_lookup(handle);
 	if(session != NULL && session->role == RTK_ROLE_SUBSCRIBER && packet->mindex >= 0 &&
 			(guint)packet->mindex < session->slots->len) {
@@ -293,11 +293,11 @@ void rtk_plugin_incoming_rtcp(janus_plugin_session *handle, janus_plugin_rtcp *p
 		if(ss->source != NULL)
 			rtk_relay_request_keyframe(rtk_janus, ss->source);
 	}
-	janus_mutex_unlock(&state_mutex);
+	janus_mutex_unlock(&rtk_state_mutex);
 }
 
 void rtk_plugin_hangup_media(janus_plugin_session *handle) {
-	janus_mutex_lock(&state_mutex);
+	janus_mutex_lock(&rtk_state_mutex);
 	rtk_session *session = session_lookup(handle);
 	if(session != NULL) {
 		g_atomic_int_set(&session->started, 0);
@@ -306,5 +306,5 @@ void rtk_plugin_hangup_media(janus_plugin_session *handle) {
 		else if(session->role == RTK_ROLE_SUBSCRIBER)
 			rtk_subscriber_reset(session);
 	}
-	janus_mutex_unlock(&state_mutex);
+	janus_mutex_unlock(&rtk_state_mutex);
 }

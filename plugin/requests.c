@@ -85,9 +85,9 @@ static void request_join(rtk_session *session, rtk_message *msg, rtk_reply *repl
 	session->role = RTK_ROLE_MAIN;
 	session->live = live;
 	session->peer = peer;
-	reply->event = rtk_room_join(live->room, peer);
-	JANUS_LOG(LOG_INFO, "[rtk] meeting %s: participant %s joined as peer %s\n",
-		live->room->meeting_id, peer->user_id, peer->id);
+	reply->event = rtk_room_enter(live->room, peer);
+	JANUS_LOG(LOG_INFO, "[rtk] meeting %s: participant %s %s as peer %s\n",
+		live->room->meeting_id, peer->user_id, peer->waitlisted ? "waitlisted" : "joined", peer->id);
 	rtk_admission_clear(&admission);
 }
 
@@ -100,6 +100,21 @@ static gboolean request_needs_role(rtk_session *session, rtk_role role, rtk_repl
 	return FALSE;
 }
 
+/* A joined participant (main handle, not in the waiting room). */
+static gboolean request_needs_joined(rtk_session *session, rtk_reply *reply) {
+	if(!request_needs_role(session, RTK_ROLE_MAIN, reply))
+		return FALSE;
+	if(session->peer->waitlisted) {
+		reply_error(reply, RTK_ERR_NOT_JOINED, "in the waiting room: wait until a host accepts you");
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static void reply_refusal(rtk_reply *reply, const rtk_refusal *why) {
+	reply_error(reply, why->code, "%s", why->message);
+}
+
 static gboolean request_jsep(rtk_message *msg, const char *type, const char **sdp, rtk_reply *reply) {
 	const char *jtype = json_string_value(json_object_get(msg->jsep, "type"));
 	*sdp = json_string_value(json_object_get(msg->jsep, "sdp"));
@@ -110,16 +125,36 @@ static gboolean request_jsep(rtk_message *msg, const char *type, const char **sd
 	return TRUE;
 }
 
+/* Which kinds the peer may publish now; FALSE (with the refusal of the
+ * camera, else the microphone) when none. */
+static gboolean publish_allowed_kinds(rtk_peer *peer, gboolean allowed[RTK_MEDIA_KINDS], rtk_refusal *why) {
+	gboolean any = FALSE;
+	rtk_refusal kind_why[RTK_MEDIA_KINDS];
+	for(int kind = 0; kind < RTK_MEDIA_KINDS; kind++) {
+		allowed[kind] = rtk_peer_may_publish(peer, kind, &kind_why[kind]);
+		any = any || allowed[kind];
+	}
+	if(!any)
+		*why = kind_why[RTK_MEDIA_VIDEO];
+	return any;
+}
+
 static void request_publish(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
 	const char *offer;
-	if(!request_needs_role(session, RTK_ROLE_MAIN, reply) || !request_jsep(msg, "offer", &offer, reply))
+	if(!request_needs_joined(session, reply) || !request_jsep(msg, "offer", &offer, reply))
 		return;
 	rtk_peer *peer = session->peer;
+	gboolean allowed[RTK_MEDIA_KINDS];
+	rtk_refusal why;
+	if(!publish_allowed_kinds(peer, allowed, &why)) {
+		reply_refusal(reply, &why);
+		return;
+	}
 	GPtrArray *streams = g_ptr_array_new();
 	char error[256] = "";
 	char *answer = rtk_media_answer_publisher(session->handle, peer->id, peer->user_id, offer,
 		json_object_get(msg->jsep, "simulcast"), json_object_get(msg->body, "descriptions"),
-		&peer->permissions, streams, error, sizeof(error));
+		allowed, streams, error, sizeof(error));
 	if(answer == NULL) {
 		g_ptr_array_free(streams, TRUE);
 		reply_error(reply, RTK_ERR_SDP, "offer refused: %s", error);
@@ -178,6 +213,15 @@ static void request_configure_media(rtk_session *session, rtk_message *msg, rtk_
 		}
 	}
 	rtk_peer *peer = session->peer;
+	/* Every kind is checked before any changes: a refused unmute changes nothing. */
+	for(int kind = 0; kind < RTK_MEDIA_KINDS; kind++) {
+		rtk_refusal why;
+		if(json_is_true(json_object_get(msg->body, keys[kind])) && rtk_publisher_has_kind(session, kind) &&
+				!rtk_peer_may_publish(peer, kind, &why)) {
+			reply_refusal(reply, &why);
+			return;
+		}
+	}
 	for(int kind = 0; kind < RTK_MEDIA_KINDS; kind++) {
 		json_t *value = json_object_get(msg->body, keys[kind]);
 		if(value == NULL)
@@ -185,9 +229,8 @@ static void request_configure_media(rtk_session *session, rtk_message *msg, rtk_
 		gboolean enabled = json_is_true(value) && rtk_publisher_has_kind(session, kind);
 		for(int i = 0; i < RTK_MAX_PUB_STREAMS; i++) {
 			rtk_pub_stream *ps = session->pub[i];
-			if(ps == NULL || ps->type != (rtk_media_kind)kind)
-				continue;
-			rtk_relay_set_enabled(rtk_janus, ps, enabled);
+			if(ps != NULL && ps->type == (rtk_media_kind)kind)
+				rtk_relay_set_enabled(rtk_janus, ps, enabled);
 		}
 		rtk_room_set_media(session->live->room, peer, kind, enabled);
 	}
@@ -220,8 +263,10 @@ static void request_configure_layers(rtk_session *session, rtk_message *msg, rtk
 }
 
 static void request_configure(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
-	if(session->role == RTK_ROLE_MAIN)
+	if(session->role == RTK_ROLE_MAIN && request_needs_joined(session, reply))
 		request_configure_media(session, msg, reply);
+	else if(session->role == RTK_ROLE_MAIN)
+		return;
 	else if(session->role == RTK_ROLE_SUBSCRIBER)
 		request_configure_layers(session, msg, reply);
 	else
@@ -276,6 +321,214 @@ static void request_start(rtk_session *session, rtk_message *msg, rtk_reply *rep
 	reply->event = rtk_event_new("started");
 }
 
+/* ---- meeting controls: waiting room, stage, host controls, pins, rights ---- */
+
+/* Field `key`: a required non-empty string. */
+static gboolean body_string(rtk_message *msg, const char *key, const char **out, rtk_reply *reply) {
+	*out = json_string_value(json_object_get(msg->body, key));
+	if(*out == NULL || **out == '\0') {
+		reply_error(reply, RTK_ERR_BAD_REQUEST, "field '%s' (a participant id string) is required", key);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* Field `key`: a required non-empty array of strings. */
+static gboolean body_id_list(rtk_message *msg, const char *key, const json_t **out, rtk_reply *reply) {
+	const json_t *list = json_object_get(msg->body, key);
+	size_t i;
+	const json_t *id;
+	gboolean ok = json_is_array(list) && json_array_size(list) > 0;
+	json_array_foreach(list, i, id)
+		ok = ok && json_is_string(id);
+	if(!ok) {
+		reply_error(reply, RTK_ERR_BAD_REQUEST, "field '%s' (a non-empty array of id strings) is required", key);
+		return FALSE;
+	}
+	*out = list;
+	return TRUE;
+}
+
+/* Field `key`: an optional boolean, `fallback` when absent. */
+static gboolean body_flag(rtk_message *msg, const char *key, gboolean fallback, gboolean *out, rtk_reply *reply) {
+	const json_t *value = json_object_get(msg->body, key);
+	if(value != NULL && !json_is_boolean(value)) {
+		reply_error(reply, RTK_ERR_BAD_REQUEST, "field '%s' must be a boolean", key);
+		return FALSE;
+	}
+	*out = value ? json_is_true(value) : fallback;
+	return TRUE;
+}
+
+/* Ends every room operation: the refusal or {"rtk": "ok", "request": name},
+ * then what the room's changes left to do (rtk_live_flush). `live` is taken
+ * before the operation: the actor itself may have left it (meeting.end). */
+static void room_op_done(rtk_live *live, rtk_message *msg, gboolean done, const rtk_refusal *why,
+		rtk_reply *reply) {
+	if(done)
+		reply->event = json_pack("{ss ss}", "rtk", "ok", "request",
+			json_string_value(json_object_get(msg->body, "request")));
+	else
+		reply_refusal(reply, why);
+	rtk_live_flush(live);
+}
+
+static void request_accept_waiting(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
+	const char *id;
+	rtk_refusal why;
+	if(!request_needs_joined(session, reply) || !body_string(msg, "id", &id, reply))
+		return;
+	rtk_live *live = session->live;
+	room_op_done(live, msg, rtk_room_accept_waiting(live->room, session->peer, id, &why), &why, reply);
+}
+
+static void request_accept_all_waiting(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
+	rtk_refusal why;
+	if(!request_needs_joined(session, reply))
+		return;
+	rtk_live *live = session->live;
+	room_op_done(live, msg, rtk_room_accept_waiting(live->room, session->peer, NULL, &why), &why, reply);
+}
+
+static void request_reject_waiting(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
+	const char *id;
+	rtk_refusal why;
+	if(!request_needs_joined(session, reply) || !body_string(msg, "id", &id, reply))
+		return;
+	rtk_live *live = session->live;
+	room_op_done(live, msg, rtk_room_reject_waiting(live->room, session->peer, id, &why), &why, reply);
+}
+
+/* stage.requestAccess, cancelRequestAccess, join, leave: on oneself. */
+typedef gboolean (*rtk_stage_self_fn)(rtk_room *room, rtk_peer *peer, rtk_refusal *why);
+
+static void request_stage_self(rtk_session *session, rtk_message *msg, rtk_reply *reply, rtk_stage_self_fn fn) {
+	rtk_refusal why;
+	if(!request_needs_joined(session, reply))
+		return;
+	rtk_live *live = session->live;
+	room_op_done(live, msg, fn(live->room, session->peer, &why), &why, reply);
+}
+
+static void request_stage_request(rtk_session *s, rtk_message *m, rtk_reply *r) { request_stage_self(s, m, r, rtk_room_stage_request); }
+static void request_stage_cancel(rtk_session *s, rtk_message *m, rtk_reply *r) { request_stage_self(s, m, r, rtk_room_stage_cancel); }
+static void request_stage_join(rtk_session *s, rtk_message *m, rtk_reply *r) { request_stage_self(s, m, r, rtk_room_stage_join); }
+static void request_stage_leave(rtk_session *s, rtk_message *m, rtk_reply *r) { request_stage_self(s, m, r, rtk_room_stage_leave); }
+
+/* stage.grantAccess, denyAccess, kick: on others, by user ids. */
+typedef gboolean (*rtk_stage_others_fn)(rtk_room *room, rtk_peer *actor, const json_t *user_ids, rtk_refusal *why);
+
+static void request_stage_others(rtk_session *session, rtk_message *msg, rtk_reply *reply, rtk_stage_others_fn fn) {
+	const json_t *user_ids;
+	rtk_refusal why;
+	if(!request_needs_joined(session, reply) || !body_id_list(msg, "userIds", &user_ids, reply))
+		return;
+	rtk_live *live = session->live;
+	room_op_done(live, msg, fn(live->room, session->peer, user_ids, &why), &why, reply);
+}
+
+static void request_stage_grant(rtk_session *s, rtk_message *m, rtk_reply *r) { request_stage_others(s, m, r, rtk_room_stage_grant); }
+static void request_stage_deny(rtk_session *s, rtk_message *m, rtk_reply *r) { request_stage_others(s, m, r, rtk_room_stage_deny); }
+static void request_stage_kick(rtk_session *s, rtk_message *m, rtk_reply *r) { request_stage_others(s, m, r, rtk_room_stage_kick); }
+
+static void request_stage_requests(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
+	rtk_refusal why;
+	if(!request_needs_joined(session, reply))
+		return;
+	json_t *requests = rtk_room_stage_requests(session->live->room, session->peer, &why);
+	if(requests == NULL) {
+		reply_refusal(reply, &why);
+		return;
+	}
+	reply->event = rtk_event_new("stageAccessRequests");
+	json_object_set_new(reply->event, "requests", requests);
+}
+
+/* participant.disableAudio / disableVideo / disableScreenShare {participantId, allowUnmute}. */
+static void request_disable_media(rtk_session *session, rtk_message *msg, rtk_reply *reply, rtk_media_kind kind) {
+	const char *target;
+	gboolean allow_unmute;
+	rtk_refusal why;
+	if(!request_needs_joined(session, reply) || !body_string(msg, "participantId", &target, reply) ||
+			!body_flag(msg, "allowUnmute", TRUE, &allow_unmute, reply))
+		return;
+	rtk_live *live = session->live;
+	room_op_done(live, msg, rtk_room_disable_media(live->room, session->peer, target, kind, allow_unmute, &why),
+		&why, reply);
+}
+
+static void request_disable_audio(rtk_session *s, rtk_message *m, rtk_reply *r) { request_disable_media(s, m, r, RTK_MEDIA_AUDIO); }
+static void request_disable_video(rtk_session *s, rtk_message *m, rtk_reply *r) { request_disable_media(s, m, r, RTK_MEDIA_VIDEO); }
+static void request_disable_screenshare(rtk_session *s, rtk_message *m, rtk_reply *r) { request_disable_media(s, m, r, RTK_MEDIA_SCREENSHARE); }
+
+/* participants.disableAllAudio {allowUnmute} / disableAllVideo. */
+static void request_disable_all_media(rtk_session *session, rtk_message *msg, rtk_reply *reply, rtk_media_kind kind) {
+	gboolean allow_unmute;
+	rtk_refusal why;
+	if(!request_needs_joined(session, reply) || !body_flag(msg, "allowUnmute", FALSE, &allow_unmute, reply))
+		return;
+	rtk_live *live = session->live;
+	room_op_done(live, msg, rtk_room_disable_all_media(live->room, session->peer, kind, allow_unmute, &why),
+		&why, reply);
+}
+
+static void request_disable_all_audio(rtk_session *s, rtk_message *m, rtk_reply *r) { request_disable_all_media(s, m, r, RTK_MEDIA_AUDIO); }
+static void request_disable_all_video(rtk_session *s, rtk_message *m, rtk_reply *r) { request_disable_all_media(s, m, r, RTK_MEDIA_VIDEO); }
+
+static void request_kick(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
+	const char *target;
+	rtk_refusal why;
+	if(!request_needs_joined(session, reply) || !body_string(msg, "participantId", &target, reply))
+		return;
+	rtk_live *live = session->live;
+	room_op_done(live, msg, rtk_room_kick(live->room, session->peer, target, &why), &why, reply);
+}
+
+static void request_kick_all(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
+	rtk_refusal why;
+	if(!request_needs_joined(session, reply))
+		return;
+	rtk_live *live = session->live;
+	room_op_done(live, msg, rtk_room_kick_all(live->room, session->peer, &why), &why, reply);
+}
+
+/* meeting.end: everyone, the caller included, gets roomLeft "ended"; the
+ * reply is that roomLeft, with this request's transaction. */
+static void request_end(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
+	rtk_refusal why;
+	if(!request_needs_joined(session, reply))
+		return;
+	rtk_live *live = session->live;
+	room_op_done(live, msg, rtk_room_end(live->room, session->peer, &why), &why, reply);
+}
+
+static void request_pin(rtk_session *session, rtk_message *msg, rtk_reply *reply, gboolean pin) {
+	const char *target;
+	rtk_refusal why;
+	if(!request_needs_joined(session, reply) || !body_string(msg, "participantId", &target, reply))
+		return;
+	rtk_live *live = session->live;
+	room_op_done(live, msg, rtk_room_pin(live->room, session->peer, target, pin, &why), &why, reply);
+}
+
+static void request_pin_on(rtk_session *s, rtk_message *m, rtk_reply *r) { request_pin(s, m, r, TRUE); }
+static void request_pin_off(rtk_session *s, rtk_message *m, rtk_reply *r) { request_pin(s, m, r, FALSE); }
+
+static void request_update_permissions(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
+	const json_t *targets;
+	rtk_refusal why;
+	if(!request_needs_joined(session, reply) || !body_id_list(msg, "participantIds", &targets, reply))
+		return;
+	const json_t *partial = json_object_get(msg->body, "permissions");
+	if(!json_is_object(partial)) {
+		reply_error(reply, RTK_ERR_BAD_REQUEST, "field 'permissions' (an object) is required");
+		return;
+	}
+	rtk_live *live = session->live;
+	room_op_done(live, msg, rtk_room_update_permissions(live->room, session->peer, targets, partial, &why),
+		&why, reply);
+}
+
 typedef void (*rtk_request_fn)(rtk_session *session, rtk_message *msg, rtk_reply *reply);
 
 static const struct {
@@ -289,6 +542,28 @@ static const struct {
 	{ "leave", request_leave },
 	{ "subscribe", request_subscribe },
 	{ "start", request_start },
+	{ "participants.acceptWaitingRoomRequest", request_accept_waiting },
+	{ "participants.acceptAllWaitingRoomRequest", request_accept_all_waiting },
+	{ "participants.rejectWaitingRoomRequest", request_reject_waiting },
+	{ "participants.disableAllAudio", request_disable_all_audio },
+	{ "participants.disableAllVideo", request_disable_all_video },
+	{ "participants.kickAll", request_kick_all },
+	{ "participants.updatePermissions", request_update_permissions },
+	{ "participant.disableAudio", request_disable_audio },
+	{ "participant.disableVideo", request_disable_video },
+	{ "participant.disableScreenShare", request_disable_screenshare },
+	{ "participant.kick", request_kick },
+	{ "participant.pin", request_pin_on },
+	{ "participant.unpin", request_pin_off },
+	{ "stage.requestAccess", request_stage_request },
+	{ "stage.cancelRequestAccess", request_stage_cancel },
+	{ "stage.grantAccess", request_stage_grant },
+	{ "stage.denyAccess", request_stage_deny },
+	{ "stage.join", request_stage_join },
+	{ "stage.leave", request_stage_leave },
+	{ "stage.kick", request_stage_kick },
+	{ "stage.getAccessRequests", request_stage_requests },
+	{ "meeting.end", request_end },
 };
 
 static rtk_request_fn request_lookup(const char *name) {

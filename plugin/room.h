@@ -1,11 +1,31 @@
 /*
  * room.h - a meeting's live session: who is in it and what they are told.
  *
- * A room exists while at least one participant is joined. It owns its peers
- * (rtk_peer) and decides every signalling event of the session: who receives
- * participantJoined, participantLeft, the media updates, roomLeft. It sends
- * them through the `rtk_room_sink` the glue provides, so a unit test can
- * drive a room and read the events without Janus.
+ * A room exists while at least one participant is joined or waiting. It
+ * owns its peers (rtk_peer), joined and waitlisted, and decides every
+ * signalling event of the session: who receives participantJoined,
+ * participantLeft, the media updates, roomLeft, the waiting-room, stage,
+ * pin and permission events. It sends them through the `rtk_room_sink` the
+ * glue provides, so a unit test can drive a room and read the events
+ * without Janus.
+ *
+ * The room's operations live in one file per concept, all declared here:
+ *   room.c      joining, leaving, media toggles, who sees whom, lookups
+ *   waitlist.c  the waiting room (enter, accept, reject)
+ *   stage.c     the stage (request, cancel, grant, deny, join, leave, kick)
+ *   controls.c  host controls (disable media, kick, end, pin, permissions)
+ *
+ * Conventions of every operation:
+ * - An operation that can refuse returns gboolean (TRUE: done) and fills
+ *   `why` (may be NULL) on FALSE; nothing has changed when it refuses.
+ * - `actor` is the participant asking; NULL means the server itself (REST),
+ *   which skips permission checks.
+ * - Every target id ("target", the strings of `user_ids`/`target_ids`)
+ *   accepts a peer id or a user id.
+ * - Visibility: a peer with hidden_participant is absent from the others'
+ *   lists and from every event about it they would receive; a peer with
+ *   show_participant_list false gets an empty list and no
+ *   participantJoined/participantLeft.
  *
  * Locking: a room is not thread-safe; the plugin serialises every call on a
  * room under its rooms lock.
@@ -15,13 +35,27 @@
 
 #include <glib.h>
 #include <jansson.h>
+#include "errors.h"
 #include "peer.h"
+
+/* What changed about a peer that the glue must act on (media consequences). */
+typedef enum rtk_peer_change {
+	RTK_PEER_MEDIA,        /* a host turned some media_enabled off: stop relaying those kinds */
+	RTK_PEER_STAGE,        /* stage status changed: re-check rtk_peer_may_publish for what it publishes */
+	RTK_PEER_ADMITTED,     /* a waitlisted peer was accepted (its roomJoined is already delivered) */
+	RTK_PEER_REMOVED,      /* removed by someone else (kicked, rejected, meeting ended): called after
+	                        * its roomLeft was delivered and before rtk_peer_free; tear down its handles */
+	RTK_PEER_PERMISSIONS   /* updatePermissions changed its rights: same re-check as STAGE */
+} rtk_peer_change;
 
 typedef struct rtk_room_sink {
 	/* Delivers `event` (borrowed: the callee takes its own reference if it
 	 * keeps it) to the peer's client. */
 	void (*deliver)(rtk_peer *peer, json_t *event, void *user_data);
 	void *user_data;
+	/* Tells the glue what changed about `peer` (see rtk_peer_change). May be
+	 * NULL (unit tests). Must not call back into the room. */
+	void (*changed)(rtk_peer *peer, rtk_peer_change change, void *user_data);
 } rtk_room_sink;
 
 typedef struct rtk_room {
@@ -29,33 +63,158 @@ typedef struct rtk_room {
 	char *title;               /* may be NULL */
 	char *session_id;          /* fresh for every live session */
 	char *started_at;          /* ISO 8601 UTC of the first join */
-	GPtrArray *peers;          /* rtk_peer*, owned, in join order */
+	GPtrArray *peers;          /* rtk_peer*, owned, joined, in join order */
+	GPtrArray *waitlisted;     /* rtk_peer*, owned, in the waiting room, in arrival order */
+	GHashTable *admitted;      /* user ids (owned char*) accepted once: SKIP_ON_ACCEPT skips next time */
 	rtk_room_sink sink;
 } rtk_room;
 
-/* `meeting` is a borrowed store meeting object. */
+/* `meeting` is a borrowed store meeting object; `sink` is copied. */
 rtk_room *rtk_room_new(const json_t *meeting, const rtk_room_sink *sink);
-/* Frees the room and every peer still in it, without events. */
+/* Frees the room and every peer still in it (joined or waiting), without events. */
 void rtk_room_free(rtk_room *room);
 
-/* Adds `peer` (the room takes ownership): the others get participantJoined.
- * Returns the roomJoined event for the new peer (a NEW reference). */
+/* ---- joining and leaving (room.c) ---- */
+
+/* Adds `peer` (the room takes ownership) straight in, whatever its waiting
+ * room: the others get participantJoined. Returns the roomJoined event for
+ * the new peer (a NEW reference): self, meeting, participants, pinned (peer
+ * ids) and, when the peer may accept waiting requests, waitlisted. */
 json_t *rtk_room_join(rtk_room *room, rtk_peer *peer);
 
-/* Removes and frees `peer`: the others get participantLeft; when `state` is
- * not NULL the peer itself gets roomLeft with that state ("left", ...). */
+/* The join entry point: applies the peer's waiting_room_type (the room
+ * takes ownership of `peer` either way). SKIP, or a peer that may itself
+ * accept waiting requests, or SKIP_ON_ACCEPT for a user already accepted in
+ * this live session -> as rtk_room_join (returns roomJoined). Otherwise the
+ * peer is waitlisted (peer->waitlisted TRUE, kept in room->waitlisted) and
+ * the result is {"rtk":"waitlisted","self":{... "roomState":"waitlisted"},
+ * "meeting":{...}} with no participant list; joined peers with
+ * accept_waiting_requests get {"rtk":"waitlistedParticipantJoined",
+ * "participant":{...}}. Returns a NEW reference. */
+json_t *rtk_room_enter(rtk_room *room, rtk_peer *peer);
+
+/* Removes and frees `peer` (joined or waitlisted) on its own initiative
+ * (no changed(REMOVED)). Joined: the others get participantLeft. Waitlisted:
+ * the peers that may accept get waitlistedParticipantLeft {participantId,
+ * state:"left"}. When `state` is not NULL the peer itself first gets
+ * roomLeft with that state ("left", ...). A peer not in the room is ignored. */
 void rtk_room_leave(rtk_room *room, rtk_peer *peer, const char *state);
 
 /* Sets one kind of the peer's media on or off; when it changes, the others
  * get the SDK's update event (audioUpdate, videoUpdate, screenShareUpdate).
+ * No permission check (the glue reports what is actually relayed).
  * Returns TRUE when it changed. */
 gboolean rtk_room_set_media(rtk_room *room, rtk_peer *peer, rtk_media_kind kind, gboolean enabled);
 
+/* The participant's own toggle: enabling checks rtk_peer_may_publish
+ * (0904, 0905, 1501); then as rtk_room_set_media. TRUE also when nothing
+ * changed. */
+gboolean rtk_room_set_own_media(rtk_room *room, rtk_peer *peer, rtk_media_kind kind, gboolean enabled, rtk_refusal *why);
+
+/* Joined peers only. */
 rtk_peer *rtk_room_find_peer(rtk_room *room, const char *peer_id);
 rtk_peer *rtk_room_find_user(rtk_room *room, const char *user_id);
+/* Joined and waitlisted peers: a room is freed only when this is 0. */
 guint rtk_room_size(const rtk_room *room);
 
 /* The meeting object of roomJoined (a NEW reference). */
 json_t *rtk_room_meta_json(const rtk_room *room, const rtk_peer *viewer);
+/* Peer ids of the pinned peers (a NEW array). */
+json_t *rtk_room_pinned_json(const rtk_room *room);
+
+/* ---- the waiting room (waitlist.c) ---- */
+
+/* A waitlisted peer by peer id or user id, or NULL. */
+rtk_peer *rtk_room_find_waiting(rtk_room *room, const char *id);
+/* Participant objects of the waitlisted peers when `viewer` may accept
+ * them (or is NULL: the server), else an empty array. A NEW reference. */
+json_t *rtk_room_waitlisted_json(const rtk_room *room, const rtk_peer *viewer);
+/* Needs accept_waiting_requests (0902). `target` NULL: everyone waiting.
+ * Not waitlisted: 1205. Each accepted peer gets roomJoined through the sink
+ * (as rtk_room_join returns it), the others participantJoined, the peers
+ * that may accept waitlistedParticipantLeft {participantId,
+ * state:"accepted"}; then changed(ADMITTED). */
+gboolean rtk_room_accept_waiting(rtk_room *room, rtk_peer *actor, const char *target, rtk_refusal *why);
+/* Needs accept_waiting_requests (0902); not waitlisted: 1205. The target
+ * gets roomLeft state "rejected", the peers that may accept
+ * waitlistedParticipantLeft {state:"rejected"}, then changed(REMOVED), then
+ * the peer is freed. */
+gboolean rtk_room_reject_waiting(rtk_room *room, rtk_peer *actor, const char *target, rtk_refusal *why);
+
+/* ---- the stage (stage.c) ----
+ * Self events: stageStatusUpdate {status}. Events about a peer carry
+ * participantId, userId and stageStatus. "Stage hosts" are the peers with
+ * accept_stage_requests; they get stageAccessRequestUpdate {requests:[...]}
+ * whenever the pending requests change.
+ * Common refusals: the peer is waitlisted (0003), stage_enabled false
+ * (2001), stage_access NOT_ALLOWED (2002). */
+
+/* requestAccess. stage_access ALLOWED -> ACCEPTED_TO_JOIN_STAGE at once
+ * (others: peerAcceptedToJoinStage). CAN_REQUEST -> REQUESTED_TO_JOIN_STAGE:
+ * stage hosts get newStageRequest {count, participantId, userId,
+ * stageStatus} and stageAccessRequestUpdate, the others
+ * peerRequestToJoinStage. Already requested, accepted or on stage: 2005. */
+gboolean rtk_room_stage_request(rtk_room *room, rtk_peer *peer, rtk_refusal *why);
+/* cancelRequestAccess: REQUESTED -> OFF_STAGE (self stageStatusUpdate,
+ * stage hosts stageAccessRequestUpdate). No pending request: 2003. */
+gboolean rtk_room_stage_cancel(rtk_room *room, rtk_peer *peer, rtk_refusal *why);
+/* grantAccess: needs accept_stage_requests (0902); `user_ids` a JSON array
+ * of ids (else 0001; unknown id 1204; a target without a pending request
+ * 2003; all checked before any change). Each target -> ACCEPTED: it gets
+ * stageRequestApproved and stageStatusUpdate, the others
+ * peerAcceptedToJoinStage, stage hosts stageAccessRequestUpdate. */
+gboolean rtk_room_stage_grant(rtk_room *room, rtk_peer *actor, const json_t *user_ids, rtk_refusal *why);
+/* denyAccess: as grant, but each target -> OFF_STAGE: stageRequestRejected
+ * and stageStatusUpdate, others peerRejectedToJoinStage. */
+gboolean rtk_room_stage_deny(rtk_room *room, rtk_peer *actor, const json_t *user_ids, rtk_refusal *why);
+/* join: stage_access ALLOWED or status ACCEPTED -> ON_STAGE (else 2004;
+ * already on stage 2005): self stageStatusUpdate, others
+ * peerStartedPresenting, then changed(STAGE). */
+gboolean rtk_room_stage_join(rtk_room *room, rtk_peer *peer, rtk_refusal *why);
+/* leave: ON_STAGE -> OFF_STAGE (else 2006): self stageStatusUpdate, others
+ * peerStoppedPresenting, then changed(STAGE). */
+gboolean rtk_room_stage_leave(rtk_room *room, rtk_peer *peer, rtk_refusal *why);
+/* kick: needs accept_stage_requests (0902); `user_ids` as for grant; a
+ * target not on stage: 2006. Each target -> OFF_STAGE: stageStatusUpdate to
+ * it, peerStoppedPresenting to the others, changed(STAGE). */
+gboolean rtk_room_stage_kick(rtk_room *room, rtk_peer *actor, const json_t *user_ids, rtk_refusal *why);
+/* getAccessRequests: needs accept_stage_requests (0902). A NEW array of the
+ * participant objects with REQUESTED_TO_JOIN_STAGE, or NULL when refused. */
+json_t *rtk_room_stage_requests(rtk_room *room, rtk_peer *actor, rtk_refusal *why);
+
+/* ---- host controls (controls.c) ---- */
+
+/* Needs disable_participant_audio/video/screensharing (0902); unknown
+ * target 1204. Turns the target's `kind` off (the others get the usual
+ * update if it was on) and locks it unless `allow_unmute`; the target gets
+ * {"rtk":"audioUpdate", "participantId": its own id, "audioEnabled": false,
+ * "disabledBy": actor peer id or null, "canUnmute": allow_unmute} (video and
+ * screenshare alike); then changed(MEDIA). */
+gboolean rtk_room_disable_media(rtk_room *room, rtk_peer *actor, const char *target, rtk_media_kind kind, gboolean allow_unmute, rtk_refusal *why);
+/* The same for every joined peer but the actor. */
+gboolean rtk_room_disable_all_media(rtk_room *room, rtk_peer *actor, rtk_media_kind kind, gboolean allow_unmute, rtk_refusal *why);
+/* Needs kick_participant (0902); unknown target 1204; kicking oneself 0001.
+ * The target gets roomLeft "kicked", the others participantLeft, then
+ * changed(REMOVED), then it is freed. */
+gboolean rtk_room_kick(rtk_room *room, rtk_peer *actor, const char *target, rtk_refusal *why);
+/* The same for every joined peer but the actor (the waiting room stays). */
+gboolean rtk_room_kick_all(rtk_room *room, rtk_peer *actor, rtk_refusal *why);
+/* Needs kick_participant (0902). Everyone, waitlisted and the actor
+ * included, gets roomLeft "ended", then changed(REMOVED), then is freed
+ * (the actor too: the glue must not use it afterwards). The room is left
+ * empty. */
+gboolean rtk_room_end(rtk_room *room, rtk_peer *actor, rtk_refusal *why);
+/* Needs pin_participant (0902); unknown target 1204. When the pin changes,
+ * every peer that sees the target (itself included) gets participantPinned
+ * or participantUnpinned {participantId, userId}. */
+gboolean rtk_room_pin(rtk_room *room, rtk_peer *actor, const char *target, gboolean pin, rtk_refusal *why);
+/* Needs can_change_participant_permissions (0902); `target_ids` a JSON
+ * array of ids (else 0001; unknown 1204); `partial` is merged into each
+ * target's permissions (rtk_permissions_merge, 0903; all targets checked
+ * before any change). Each target's rights are re-parsed, a media kind the
+ * partial mentions is unlocked, the target gets {"rtk":"permissionsUpdate",
+ * "permissions":{...full}}, then changed(PERMISSIONS). A target that becomes
+ * hidden (or visible) leaves (or joins) the others' lists. */
+gboolean rtk_room_update_permissions(rtk_room *room, rtk_peer *actor, const json_t *target_ids, const json_t *partial, rtk_refusal *why);
 
 #endif

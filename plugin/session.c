@@ -11,7 +11,10 @@
 
 janus_callbacks *rtk_janus;
 rtk_gateway *rtk_gw;
+janus_mutex rtk_state_mutex = JANUS_MUTEX_INITIALIZER;
 static GHashTable *lives;       /* meeting id -> rtk_live* (owned) */
+
+static void session_peer_changed(rtk_peer *peer, rtk_peer_change change, void *user_data);
 
 json_t *rtk_event_new(const char *name) {
 	return json_pack("{ss}", "rtk", name);
@@ -29,7 +32,10 @@ static void deliver_to_peer(rtk_peer *peer, json_t *event, void *user_data) {
 	rtk_janus->push_event(session->handle, &rtk_plugin, NULL, event, NULL);
 }
 
-static const rtk_room_sink room_sink = { deliver_to_peer, NULL };
+static const rtk_room_sink room_sink = {
+	.deliver = deliver_to_peer,
+	.changed = session_peer_changed,
+};
 
 /* ---- live meetings ---- */
 
@@ -65,7 +71,7 @@ rtk_live *rtk_live_find(const char *meeting_id) {
 	return meeting_id ? g_hash_table_lookup(lives, meeting_id) : NULL;
 }
 
-static void live_release_if_empty(rtk_live *live) {
+void rtk_live_release_if_empty(rtk_live *live) {
 	if(rtk_room_size(live->room) > 0 || live->subscribers->len > 0)
 		return;
 	JANUS_LOG(LOG_INFO, "[rtk] meeting %s: session %s ended\n", live->room->meeting_id, live->room->session_id);
@@ -124,9 +130,9 @@ void rtk_subscriber_want_keyframes(rtk_session *sub) {
 }
 
 /* Takes `sub` out of its meeting: slots detached and freed, role cleared. */
-void rtk_subscriber_reset(rtk_session *sub) {
-	if(sub->role != RTK_ROLE_SUBSCRIBER)
-		return;
+/* Takes `sub` out of its meeting (slots detached and freed, role cleared)
+ * and returns the meeting it was in; does not free the meeting. */
+static rtk_live *subscriber_detach(rtk_session *sub) {
 	g_ptr_array_free(sub->slots, TRUE);   /* frees and detaches every slot */
 	sub->slots = NULL;
 	sub->offer_outstanding = sub->offer_needed = FALSE;
@@ -136,7 +142,12 @@ void rtk_subscriber_reset(rtk_session *sub) {
 	sub->role = RTK_ROLE_NONE;
 	sub->live = NULL;
 	sub->peer = NULL;
-	live_release_if_empty(live);
+	return live;
+}
+
+void rtk_subscriber_reset(rtk_session *sub) {
+	if(sub->role == RTK_ROLE_SUBSCRIBER)
+		rtk_live_release_if_empty(subscriber_detach(sub));
 }
 
 /* ---- publishers ---- */
@@ -180,22 +191,96 @@ gboolean rtk_publisher_has_kind(rtk_session *session, rtk_media_kind kind) {
 
 /* Removes a main handle's participant from its meeting. `state`: the roomLeft
  * state sent to it through the room, or NULL to send none. */
-void rtk_session_leave(rtk_session *session, const char *state) {
-	if(session->role != RTK_ROLE_MAIN)
-		return;
+/* Cuts the Janus side of a main handle loose from its peer: no more
+ * publishing, its subscriber handles closed, the session back to no role.
+ * Touches neither the room nor the meeting's lifetime. */
+static void session_detach_main(rtk_session *session) {
 	rtk_live *live = session->live;
 	rtk_publisher_teardown(session, FALSE);
 	for(guint i = live->subscribers->len; i > 0; i--) {
 		rtk_session *sub = g_ptr_array_index(live->subscribers, i - 1);
 		if(sub->peer == session->peer) {
-			rtk_subscriber_reset(sub);
+			subscriber_detach(sub);
 			rtk_janus->close_pc(sub->handle);
 		}
 	}
-	rtk_room_leave(live->room, session->peer, state);
+	session->peer->transport = NULL;
 	session->peer = NULL;
 	session->role = RTK_ROLE_NONE;
 	session->live = NULL;
-	live_release_if_empty(live);
+	memset(session->announce_off, 0, sizeof(session->announce_off));
+}
+
+void rtk_session_leave(rtk_session *session, const char *state) {
+	if(session->role != RTK_ROLE_MAIN)
+		return;
+	rtk_live *live = session->live;
+	rtk_peer *peer = session->peer;
+	session_detach_main(session);
+	rtk_room_leave(live->room, peer, state);
+	rtk_live_release_if_empty(live);
+}
+
+/* Drops the streams the peer may no longer publish (stage left, rights
+ * changed) and pauses those a host turned off. The kinds dropped are
+ * announced later, by rtk_live_flush(), outside the room's callback. */
+static void session_enforce_publishing(rtk_session *session) {
+	rtk_peer *peer = session->peer;
+	GPtrArray *affected = g_ptr_array_new();
+	janus_mutex_lock(&session->pub_mutex);
+	for(int i = 0; i < RTK_MAX_PUB_STREAMS; i++) {
+		rtk_pub_stream *ps = session->pub[i];
+		rtk_refusal why;
+		if(ps == NULL)
+			continue;
+		if(!rtk_peer_may_publish(peer, ps->type, &why)) {
+			session->pub[i] = NULL;
+			session->announce_off[ps->type] = TRUE;
+			rtk_relay_detach_all(ps, mark_owner_for_offer, affected);
+			rtk_pub_stream_free(ps);
+		} else if(!peer->media_enabled[ps->type]) {
+			rtk_relay_set_enabled(rtk_janus, ps, FALSE);
+		}
+	}
+	janus_mutex_unlock(&session->pub_mutex);
+	for(guint i = 0; i < affected->len; i++)
+		rtk_subscriber_renegotiate(g_ptr_array_index(affected, i));
+	g_ptr_array_free(affected, TRUE);
+}
+
+/* The room's `changed` callback: the Janus consequences of what the model
+ * decided. Runs inside a room call, so it never calls back into the room. */
+static void session_peer_changed(rtk_peer *peer, rtk_peer_change change, void *user_data) {
+	rtk_session *session = peer->transport;
+	if(session == NULL || session->role != RTK_ROLE_MAIN)
+		return;
+	switch(change) {
+		case RTK_PEER_REMOVED:
+			rtk_janus->close_pc(session->handle);
+			session_detach_main(session);
+			break;
+		case RTK_PEER_MEDIA:
+		case RTK_PEER_STAGE:
+		case RTK_PEER_PERMISSIONS:
+			session_enforce_publishing(session);
+			break;
+		case RTK_PEER_ADMITTED:
+			break;
+	}
+}
+
+void rtk_live_flush(rtk_live *live) {
+	for(guint p = 0; p < live->room->peers->len; p++) {
+		rtk_peer *peer = g_ptr_array_index(live->room->peers, p);
+		rtk_session *session = peer->transport;
+		if(session == NULL)
+			continue;
+		for(int kind = 0; kind < RTK_MEDIA_KINDS; kind++) {
+			if(session->announce_off[kind])
+				rtk_room_set_media(live->room, peer, kind, FALSE);
+			session->announce_off[kind] = FALSE;
+		}
+	}
+	rtk_live_release_if_empty(live);
 }
 

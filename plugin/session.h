@@ -44,6 +44,7 @@ typedef struct rtk_session {
 	gboolean offer_outstanding; /* an offer awaits its answer */
 	gboolean offer_needed;      /* the slots changed meanwhile */
 	guint64 sdp_version;
+	gboolean announce_off[RTK_MEDIA_KINDS]; /* MAIN: dropped kinds rtk_live_flush() announces */
 	volatile gint started;      /* the PeerConnection is up */
 	volatile gint destroyed;
 } rtk_session;
@@ -58,6 +59,10 @@ struct rtk_live {
 extern janus_callbacks *rtk_janus;   /* the Janus core */
 extern janus_plugin rtk_plugin;      /* our descriptor (push_event needs it) */
 extern rtk_gateway *rtk_gw;          /* REST, store and token checks */
+extern janus_mutex rtk_state_mutex;  /* guards everything in this header but the relay path */
+
+/* What the REST API may do to live meetings (live_api.c). */
+extern const rtk_live_ops rtk_live_api;
 
 /* Events: new JSON references the caller passes on and releases. */
 json_t *rtk_event_new(const char *name);
@@ -69,6 +74,11 @@ void rtk_lives_destroy(void);
 rtk_live *rtk_live_get_or_create(const json_t *meeting);
 rtk_live *rtk_live_find(const char *meeting_id);
 rtk_session *rtk_live_main_session(rtk_peer *peer);
+/* Frees the meeting when nobody is in it or watching it. */
+void rtk_live_release_if_empty(rtk_live *live);
+/* After any room operation: announces the media kinds the room's changes
+ * stopped (stage left, rights lost), then frees the meeting if it emptied. */
+void rtk_live_flush(rtk_live *live);
 
 /* Subscribers. */
 void rtk_subscriber_send_offer(rtk_session *sub, const char *event_name, const char *transaction);

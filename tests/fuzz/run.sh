@@ -29,7 +29,7 @@ fi
 sources_for() {
 	case "$1" in
 	jwt) echo "gateway/jwt.c gateway/util.c" ;;
-	room) echo "plugin/room.c plugin/peer.c plugin/permissions.c" ;;
+	room) echo "plugin/room.c plugin/peer.c plugin/permissions.c plugin/waitlist.c plugin/stage.c plugin/controls.c" ;;
 	rest) ls "$top_src"/gateway/*.c | sed "s|^$top_src/||" | grep -v -e '^gateway/http\.c$' -e '^gateway/gateway\.c$' ;;
 	*) ls "$top_src"/gateway/*.c | sed "s|^$top_src/||" | grep -v -e '^gateway/http\.c$' -e '^gateway/gateway\.c$' ;;
 	esac
