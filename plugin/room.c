@@ -259,7 +259,7 @@ void rtk_room_leave(rtk_room *room, rtk_peer *peer, const char *state) {
 /* ---- media ---- */
 
 gboolean rtk_room_set_media(rtk_room *room, rtk_peer *peer, rtk_media_kind kind, gboolean enabled) {
-	if((unsigned)kind >= RTK_MEDIA_KINDS || peer->media_enabled[kind] == enabled)
+	if((unsigned)kind >= RTK_MEDIA_KINDS || peer->waitlisted || peer->media_enabled[kind] == enabled)
 		return FALSE;
 	peer->media_enabled[kind] = enabled;
 	json_t *event = room_event(rtk_peer_media_event(kind));

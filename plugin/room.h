@@ -102,8 +102,8 @@ void rtk_room_leave(rtk_room *room, rtk_peer *peer, const char *state);
 
 /* Sets one kind of the peer's media on or off; when it changes, the others
  * get the SDK's update event (audioUpdate, videoUpdate, screenShareUpdate).
- * No permission check (the glue reports what is actually relayed).
- * Returns TRUE when it changed. */
+ * No permission check (the glue reports what is actually relayed); a
+ * waitlisted peer's media stays off. Returns TRUE when it changed. */
 gboolean rtk_room_set_media(rtk_room *room, rtk_peer *peer, rtk_media_kind kind, gboolean enabled);
 
 /* The participant's own toggle: enabling checks rtk_peer_may_publish

@@ -1,56 +1,230 @@
 /*
  * fuzz_room.c - libFuzzer target for the meeting model's reading of outside
- * JSON: a preset's `permissions` and `config` (written by REST clients) and a
- * participant object, through rtk_permissions_parse, rtk_peer_new, the
- * roomJoined/participantJoined builders and the media update events.
+ * JSON and for the operations clients drive with it: a preset's
+ * `permissions` and `config` (written by REST clients), participant
+ * objects, and every room operation (waiting room, stage, host controls,
+ * pins, updatePermissions) called with fuzzed ids, user-id arrays and
+ * partial permissions. After each operation the room's invariants are
+ * checked (a violation traps).
  *
- * Input: one JSON document {"participant": {...}, "preset": {...},
- * "media": [kind, on, kind, on, ...]}; anything else is used as both the
- * participant and the preset.
+ * Input: one JSON document
+ *   {"participant": {...} | "participants": [{...}, ...],
+ *    "preset": {...} | "presets": [{...}, ...], "title": ...,
+ *    "media": [kind, on, kind, on, ...],
+ *    "ops": [{"op": NAME, "by": SLOT|null, "target": SLOT|"id", "ids": [SLOT|"id"|any, ...],
+ *             "partial": {...}, "kind": K, "on": BOOL}, ...]}
+ * where SLOT is the index of a peer created by the input (three at the
+ * start, one more per "enter" op) and "by": null is the server. Anything
+ * else is used as both the participant and the preset.
  */
 #include <stdint.h>
 #include <stddef.h>
+#include <string.h>
 #include <jansson.h>
 #include "room.h"
+
+#define FUZZ_SLOTS 8
+#define FUZZ_MAX_OPS 64
+
+typedef struct fuzz_state {
+	rtk_room *room;
+	json_t *doc;
+	char *ids[FUZZ_SLOTS];     /* owned: peer id of each slot (the peer may be gone) */
+	char *users[FUZZ_SLOTS];   /* owned: its user id */
+	int slots;
+} fuzz_state;
 
 static void fuzz_deliver(rtk_peer *peer, json_t *event, void *user_data) {
 	char *text = json_dumps(event, JSON_COMPACT);
 	free(text);
 }
 
+static void fuzz_changed(rtk_peer *peer, rtk_peer_change change, void *user_data) {
+	/* Reading the peer catches a notice about a freed one (ASan). */
+	if(peer->id[0] == '\0' || (unsigned)change > RTK_PEER_PERMISSIONS)
+		__builtin_trap();
+}
+
+/* The peer in `slot` if it is still in the room (joined or waiting). */
+static rtk_peer *fuzz_peer(fuzz_state *s, json_int_t slot) {
+	if(slot < 0 || slot >= s->slots)
+		return NULL;
+	rtk_peer *peer = rtk_room_find_peer(s->room, s->ids[slot]);
+	return peer ? peer : rtk_room_find_waiting(s->room, s->ids[slot]);
+}
+
+/* Item `i` of an optional per-slot array, else the shared object, else the document. */
+static json_t *fuzz_pick(json_t *doc, const char *many, const char *one, int i) {
+	json_t *list = json_object_get(doc, many);
+	if(json_array_size(list) > 0)
+		return json_array_get(list, (size_t)i % json_array_size(list));
+	json_t *value = json_object_get(doc, one);
+	return value ? value : doc;
+}
+
+/* Creates the peer of the next slot and enters it; FALSE when none can be made. */
+static gboolean fuzz_enter(fuzz_state *s) {
+	if(s->slots >= FUZZ_SLOTS)
+		return FALSE;
+	int i = s->slots;
+	rtk_peer *peer = rtk_peer_new(fuzz_pick(s->doc, "participants", "participant", i),
+		fuzz_pick(s->doc, "presets", "preset", i), NULL);
+	if(peer == NULL)
+		return FALSE;
+	s->ids[i] = g_strdup(peer->id);
+	s->users[i] = g_strdup(peer->user_id);
+	s->slots++;
+	json_decref(rtk_room_enter(s->room, peer));
+	return TRUE;
+}
+
+/* A slot number names that slot's peer id; a string is used as is. */
+static const char *fuzz_target(fuzz_state *s, json_t *value) {
+	if(json_is_integer(value)) {
+		json_int_t slot = json_integer_value(value);
+		return slot >= 0 && slot < s->slots ? s->ids[slot] : "gone";
+	}
+	return json_string_value(value);
+}
+
+/* A NEW copy of `ids` with slot numbers replaced by user ids; a non-array is returned as is. */
+static json_t *fuzz_ids(fuzz_state *s, json_t *ids) {
+	if(!json_is_array(ids))
+		return json_incref(ids);
+	json_t *out = json_array();
+	size_t i;
+	json_t *id;
+	json_array_foreach(ids, i, id) {
+		if(json_is_integer(id)) {
+			json_int_t slot = json_integer_value(id);
+			json_array_append_new(out, json_string(slot >= 0 && slot < s->slots ? s->users[slot] : "gone"));
+		} else {
+			json_array_append(out, id);
+		}
+	}
+	return out;
+}
+
+/* The room's invariants: joined peers are not waitlisted and vice versa;
+ * a peer without a stage is ON_STAGE; statuses are in range. */
+static void fuzz_check(const rtk_room *room) {
+	for(guint i = 0; i < room->peers->len; i++) {
+		const rtk_peer *peer = g_ptr_array_index(room->peers, i);
+		if(peer->waitlisted || (unsigned)peer->stage > RTK_STAGE_ON_STAGE)
+			__builtin_trap();
+		if(!peer->permissions.stage_enabled && peer->stage != RTK_STAGE_ON_STAGE)
+			__builtin_trap();
+	}
+	for(guint i = 0; i < room->waitlisted->len; i++)
+		if(!((const rtk_peer *)g_ptr_array_index(room->waitlisted, i))->waitlisted)
+			__builtin_trap();
+}
+
+static void fuzz_op(fuzz_state *s, json_t *op) {
+	const char *name = json_string_value(json_object_get(op, "op"));
+	if(name == NULL)
+		return;
+	json_t *by_value = json_object_get(op, "by");
+	rtk_peer *by = json_is_integer(by_value) ? fuzz_peer(s, json_integer_value(by_value)) : NULL;
+	const char *target = fuzz_target(s, json_object_get(op, "target"));
+	json_t *ids = fuzz_ids(s, json_object_get(op, "ids"));
+	json_t *partial = json_object_get(op, "partial");
+	rtk_media_kind kind = (rtk_media_kind)(int)json_integer_value(json_object_get(op, "kind"));
+	gboolean on = json_is_true(json_object_get(op, "on"));
+	rtk_refusal why;
+	rtk_room *room = s->room;
+	json_t *result = NULL;
+
+	if(!strcmp(name, "enter"))
+		fuzz_enter(s);
+	else if(!strcmp(name, "accept"))
+		rtk_room_accept_waiting(room, by, target, &why);
+	else if(!strcmp(name, "reject"))
+		rtk_room_reject_waiting(room, by, target, &why);
+	else if(!strcmp(name, "disable"))
+		rtk_room_disable_media(room, by, target, kind, on, &why);
+	else if(!strcmp(name, "disable_all"))
+		rtk_room_disable_all_media(room, by, kind, on, &why);
+	else if(!strcmp(name, "kick"))
+		rtk_room_kick(room, by, target, &why);
+	else if(!strcmp(name, "kick_all"))
+		rtk_room_kick_all(room, by, &why);
+	else if(!strcmp(name, "end"))
+		rtk_room_end(room, by, &why);
+	else if(!strcmp(name, "pin"))
+		rtk_room_pin(room, by, target, on, &why);
+	else if(!strcmp(name, "update"))
+		rtk_room_update_permissions(room, by, ids, partial, &why);
+	else if(!strcmp(name, "stage_grant"))
+		rtk_room_stage_grant(room, by, ids, &why);
+	else if(!strcmp(name, "stage_deny"))
+		rtk_room_stage_deny(room, by, ids, &why);
+	else if(!strcmp(name, "stage_kick"))
+		rtk_room_stage_kick(room, by, ids, &why);
+	else if(!strcmp(name, "stage_requests"))
+		result = rtk_room_stage_requests(room, by, &why);
+	else if(!strcmp(name, "waitlisted"))
+		result = rtk_room_waitlisted_json(room, by);
+	else if(!strcmp(name, "pinned"))
+		result = rtk_room_pinned_json(room);
+	else if(by != NULL) {
+		/* The participant's own steps need a participant. */
+		if(!strcmp(name, "leave"))
+			rtk_room_leave(room, by, on ? "left" : NULL);
+		else if(!strcmp(name, "media"))
+			rtk_room_set_media(room, by, kind, on);
+		else if(!strcmp(name, "own_media"))
+			rtk_room_set_own_media(room, by, kind, on, &why);
+		else if(!strcmp(name, "stage_request"))
+			rtk_room_stage_request(room, by, &why);
+		else if(!strcmp(name, "stage_cancel"))
+			rtk_room_stage_cancel(room, by, &why);
+		else if(!strcmp(name, "stage_join"))
+			rtk_room_stage_join(room, by, &why);
+		else if(!strcmp(name, "stage_leave"))
+			rtk_room_stage_leave(room, by, &why);
+		else if(!strcmp(name, "may_publish"))
+			rtk_peer_may_publish(by, kind, &why);
+	}
+	json_decref(result);
+	json_decref(ids);
+	fuzz_check(room);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 	json_t *doc = json_loadb((const char *)data, size, 0, NULL);
 	if(doc == NULL)
 		return 0;
-	json_t *participant = json_object_get(doc, "participant");
-	json_t *preset = json_object_get(doc, "preset");
-	if(participant == NULL)
-		participant = doc;
-	if(preset == NULL)
-		preset = doc;
-	rtk_room_sink sink = { fuzz_deliver, NULL };
+	rtk_room_sink sink = { fuzz_deliver, NULL, fuzz_changed };
 	json_t *title = json_object_get(doc, "title");
 	json_t *meeting = json_pack("{ss sO}", "id", "m", "title", title ? title : json_null());
-	rtk_room *room = rtk_room_new(meeting, &sink);
-	rtk_peer *first = rtk_peer_new(participant, preset, NULL);
-	rtk_peer *second = rtk_peer_new(participant, preset, NULL);
-	if(room != NULL && first != NULL && second != NULL) {
-		json_decref(rtk_room_join(room, first));
-		json_decref(rtk_room_join(room, second));
+	fuzz_state s = { rtk_room_new(meeting, &sink), doc, { NULL }, { NULL }, 0 };
+	if(s.room != NULL) {
+		for(int i = 0; i < 3; i++)
+			fuzz_enter(&s);
+		rtk_peer *second = fuzz_peer(&s, 1);
 		json_t *media = json_object_get(doc, "media");
-		for(size_t i = 0; i + 1 < json_array_size(media); i += 2) {
+		for(size_t i = 0; second != NULL && i + 1 < json_array_size(media); i += 2) {
 			json_int_t kind = json_integer_value(json_array_get(media, i));
 			if(kind >= 0 && kind < RTK_MEDIA_KINDS)
-				rtk_room_set_media(room, second, (rtk_media_kind)kind,
+				rtk_room_set_media(s.room, second, (rtk_media_kind)kind,
 					json_is_true(json_array_get(media, i + 1)));
 		}
-		rtk_room_leave(room, second, "left");
-		rtk_room_leave(room, first, NULL);
-	} else {
-		rtk_peer_free(first);
-		rtk_peer_free(second);
+		fuzz_check(s.room);
+		json_t *ops = json_object_get(doc, "ops");
+		for(size_t i = 0; i < json_array_size(ops) && i < FUZZ_MAX_OPS; i++)
+			fuzz_op(&s, json_array_get(ops, i));
+		/* Whoever is left leaves, alternately with and without roomLeft. */
+		for(int i = s.slots - 1; i >= 0; i--)
+			rtk_room_leave(s.room, fuzz_peer(&s, i), i % 2 ? "left" : NULL);
+		if(rtk_room_size(s.room) != 0)
+			__builtin_trap();
 	}
-	rtk_room_free(room);
+	rtk_room_free(s.room);
+	for(int i = 0; i < s.slots; i++) {
+		g_free(s.ids[i]);
+		g_free(s.users[i]);
+	}
 	json_decref(meeting);
 	json_decref(doc);
 	return 0;

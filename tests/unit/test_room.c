@@ -1,14 +1,19 @@
 /*
- * test_room.c - the meeting model (room.c, peer.c, permissions.c) driven
- * without Janus: joins, leaves, media updates, and who is told what.
+ * test_room.c - the meeting model (room.c, waitlist.c, stage.c, controls.c,
+ * peer.c, permissions.c) driven without Janus: joins, leaves, media updates,
+ * the waiting room, the stage, host controls, pins, permission updates and
+ * visibility; each test asserts exactly who is told what, in which order,
+ * and the refusal codes. (The permission matrix is test_permissions.c.)
  */
 #include <glib.h>
 #include <jansson.h>
 #include "unit.h"
 #include "room.h"
+#include "presets_default.h"
 
-/* A sink that records every delivered event as "<peer name>:<event name>"
- * and keeps the events themselves for field checks. */
+/* A sink that records every delivered event as "<peer name>:<event name>",
+ * every changed() notice as "<peer name>!<change>", and keeps the events
+ * themselves for field checks. */
 typedef struct recorder {
 	GPtrArray *lines;    /* char*, owned */
 	json_t *events;      /* array of {"to": name, "event": {...}} */
@@ -19,6 +24,23 @@ static void record_event(rtk_peer *peer, json_t *event, void *user_data) {
 	const char *name = json_string_value(json_object_get(event, "rtk"));
 	g_ptr_array_add(rec->lines, g_strdup_printf("%s:%s", peer->name, name));
 	json_array_append_new(rec->events, json_pack("{sssO}", "to", peer->name, "event", event));
+}
+
+static const char *change_name(rtk_peer_change change) {
+	switch(change) {
+		case RTK_PEER_MEDIA: return "MEDIA";
+		case RTK_PEER_STAGE: return "STAGE";
+		case RTK_PEER_ADMITTED: return "ADMITTED";
+		case RTK_PEER_REMOVED: return "REMOVED";
+		case RTK_PEER_PERMISSIONS: return "PERMISSIONS";
+		default: return "?";
+	}
+}
+
+/* Reads the peer (ASan catches a notice about a freed peer). */
+static void record_change(rtk_peer *peer, rtk_peer_change change, void *user_data) {
+	recorder *rec = user_data;
+	g_ptr_array_add(rec->lines, g_strdup_printf("%s!%s", peer->name, change_name(change)));
 }
 
 static recorder *recorder_new(void) {
@@ -46,10 +68,11 @@ static char *recorder_joined(recorder *rec) {
 	return text;
 }
 
+/* A minimal preset: media rights and a participant list, nothing else. */
 static json_t *preset(const char *name, const char *audio, const char *view_type) {
-	return json_pack("{ss s{s{s{ss}s{ss}s{ss}}} s{ss}}", "name", name,
+	return json_pack("{ss s{s{s{ss}s{ss}s{ss}} sb} s{ss}}", "name", name,
 		"permissions", "media", "audio", "can_produce", audio, "video", "can_produce", "ALLOWED",
-		"screenshare", "can_produce", "NOT_ALLOWED",
+		"screenshare", "can_produce", "NOT_ALLOWED", "show_participant_list", 1,
 		"config", "view_type", view_type);
 }
 
@@ -81,7 +104,7 @@ static void test_permissions_parse(void) {
 
 static void test_join_and_leave_events(void) {
 	recorder *rec = recorder_new();
-	rtk_room_sink sink = { record_event, rec };
+	rtk_room_sink sink = { record_event, rec, NULL };
 	json_t *meeting = json_pack("{ss ss}", "id", "m-1", "title", "Standup");
 	rtk_room *room = rtk_room_new(meeting, &sink);
 	CHECK_NOT_NULL(room);
@@ -169,7 +192,7 @@ static void test_join_and_leave_events(void) {
 }
 
 static void test_bad_inputs(void) {
-	rtk_room_sink sink = { record_event, NULL };
+	rtk_room_sink sink = { record_event, NULL, NULL };
 	json_t *no_id = json_pack("{ss}", "title", "x");
 	CHECK_NULL(rtk_room_new(no_id, &sink));
 	CHECK_NULL(rtk_peer_new(no_id, NULL, NULL));
@@ -186,9 +209,765 @@ static void test_bad_inputs(void) {
 	json_decref(participant);
 }
 
+/* ---- fixtures for the waiting room, stage and host-control tests ---- */
+
+#define CHECK_LINES(rec, expected) do { \
+	char *lines_ = recorder_joined(rec); \
+	CHECK_EQ_STR(lines_, expected); \
+	g_free(lines_); \
+	recorder_clear(rec); \
+} while(0)
+
+#define CHECK_REFUSED(call, expected_code) do { \
+	rtk_refusal why_ = { 0 }; \
+	CHECK(!(call)); \
+	CHECK_EQ_STR(why_.code, expected_code); \
+	CHECK(why_.message[0] != '\0'); \
+} while(0)
+/* `call` must use `&why_` as its refusal. */
+
+typedef struct world {
+	recorder *rec;
+	rtk_room *room;
+	json_t *meeting;
+} world;
+
+static void world_init(world *w) {
+	w->rec = recorder_new();
+	rtk_room_sink sink = { record_event, w->rec, record_change };
+	w->meeting = json_pack("{ss ss}", "id", "m-2", "title", "Webinar");
+	w->room = rtk_room_new(w->meeting, &sink);
+}
+
+static void world_clear(world *w) {
+	rtk_room_free(w->room);
+	json_decref(w->meeting);
+	recorder_free(w->rec);
+}
+
+/* The first event delivered to `to` named `name` (borrowed), or NULL. */
+static json_t *sent(recorder *rec, const char *to, const char *name) {
+	size_t i;
+	json_t *entry;
+	json_array_foreach(rec->events, i, entry) {
+		json_t *event = json_object_get(entry, "event");
+		if(!g_strcmp0(json_string_value(json_object_get(entry, "to")), to)
+				&& !g_strcmp0(json_string_value(json_object_get(event, "rtk")), name))
+			return event;
+	}
+	return NULL;
+}
+
+static const char *str(const json_t *object, const char *key) {
+	return json_string_value(json_object_get(object, key));
+}
+
+/* A NEW copy of the default preset `name`, with `partial` (JSON text or
+ * NULL) merged into its permissions. */
+static json_t *preset_of(const char *name, const char *partial) {
+	json_t *defaults = rtk_presets_default();
+	json_t *found = NULL;
+	size_t i;
+	json_t *preset;
+	json_array_foreach(defaults, i, preset)
+		if(!g_strcmp0(str(preset, "name"), name))
+			found = json_deep_copy(preset);
+	json_decref(defaults);
+	if(found != NULL && partial != NULL) {
+		json_t *changes = json_loads(partial, 0, NULL);
+		rtk_refusal why = { 0 };
+		if(!rtk_permissions_merge(json_object_get(found, "permissions"), changes, &why))
+			fprintf(stderr, "bad test preset %s: %s\n", partial, why.message);
+		json_decref(changes);
+	}
+	return found;
+}
+
+/* A peer for user "u-<name>" with the default preset `preset_name` (+ partial). */
+static rtk_peer *member(const char *name, const char *preset_name, const char *partial) {
+	json_t *preset = preset_of(preset_name, partial);
+	char *user_id = g_strdup_printf("u-%s", name);
+	json_t *participant = json_pack("{ss ss}", "id", user_id, "name", name);
+	rtk_peer *peer = rtk_peer_new(participant, preset, NULL);
+	json_decref(participant);
+	g_free(user_id);
+	json_decref(preset);
+	return peer;
+}
+
+/* Joins straight in (rtk_room_join) and forgets the events of joining. */
+static rtk_peer *join(world *w, const char *name, const char *preset_name, const char *partial) {
+	rtk_peer *peer = member(name, preset_name, partial);
+	json_decref(rtk_room_join(w->room, peer));
+	recorder_clear(w->rec);
+	return peer;
+}
+
+/* ---- the waiting room ---- */
+
+#define WAIT_PRIVILEGED "{\"waiting_room_type\": \"ON_PRIVILEGED_USER_ENTRY\"}"
+#define WAIT_ONCE "{\"waiting_room_type\": \"SKIP_ON_ACCEPT\"}"
+
+static void test_waiting_room_skip(void) {
+	world w;
+	world_init(&w);
+	rtk_peer *ada = join(&w, "ada", "group_call_host", NULL);
+	rtk_peer *bob = member("bob", "group_call_participant", NULL);
+	json_t *answer = rtk_room_enter(w.room, bob);
+	CHECK_EQ_STR(str(answer, "rtk"), "roomJoined");
+	CHECK_EQ_STR(str(json_object_get(answer, "self"), "roomState"), "joined");
+	CHECK_EQ_INT(json_array_size(json_object_get(answer, "participants")), 1);
+	CHECK_NULL(json_object_get(answer, "waitlisted"));   /* bob may not accept anyone */
+	CHECK(!bob->waitlisted);
+	json_decref(answer);
+	CHECK_LINES(w.rec, "ada:participantJoined");
+	CHECK(rtk_room_find_user(w.room, "u-bob") == bob);
+	(void)ada;
+	world_clear(&w);
+}
+
+static void test_waiting_room_on_privileged_entry(void) {
+	world w;
+	world_init(&w);
+	rtk_peer *ada = join(&w, "ada", "group_call_host", NULL);
+	rtk_peer *bob = join(&w, "bob", "group_call_participant", NULL);
+
+	/* carl waits: only ada (accept_waiting_requests) hears of it. */
+	rtk_peer *carl = member("carl", "group_call_participant", WAIT_PRIVILEGED);
+	json_t *answer = rtk_room_enter(w.room, carl);
+	CHECK_EQ_STR(str(answer, "rtk"), "waitlisted");
+	CHECK_EQ_STR(str(json_object_get(answer, "self"), "roomState"), "waitlisted");
+	CHECK_EQ_STR(str(json_object_get(answer, "meeting"), "meetingId"), "m-2");
+	CHECK_NULL(json_object_get(answer, "participants"));
+	json_decref(answer);
+	CHECK(carl->waitlisted);
+	CHECK_LINES(w.rec, "ada:waitlistedParticipantJoined");
+	CHECK_EQ_INT(rtk_room_size(w.room), 3);
+	CHECK(rtk_room_find_waiting(w.room, "u-carl") == carl);
+	CHECK(rtk_room_find_waiting(w.room, carl->id) == carl);
+	CHECK_NULL(rtk_room_find_user(w.room, "u-carl"));
+	CHECK_NULL(rtk_room_find_waiting(w.room, "u-bob"));
+
+	json_t *list = rtk_room_waitlisted_json(w.room, ada);
+	CHECK_EQ_INT(json_array_size(list), 1);
+	CHECK_EQ_STR(str(json_array_get(list, 0), "id"), carl->id);
+	json_decref(list);
+	list = rtk_room_waitlisted_json(w.room, bob);
+	CHECK_EQ_INT(json_array_size(list), 0);
+	json_decref(list);
+	list = rtk_room_waitlisted_json(w.room, NULL);
+	CHECK_EQ_INT(json_array_size(list), 1);
+	json_decref(list);
+
+	/* A host arriving now sees the waiting room in roomJoined; carl is in no list. */
+	rtk_peer *dan = member("dan", "group_call_host", NULL);
+	answer = rtk_room_enter(w.room, dan);
+	CHECK_EQ_INT(json_array_size(json_object_get(answer, "waitlisted")), 1);
+	CHECK_EQ_INT(json_array_size(json_object_get(answer, "participants")), 2);
+	json_decref(answer);
+	recorder_clear(w.rec);
+
+	/* Refusals. */
+	CHECK_REFUSED(rtk_room_accept_waiting(w.room, bob, "u-carl", &why_), RTK_ERR_NOT_PERMITTED);
+	CHECK_REFUSED(rtk_room_reject_waiting(w.room, bob, "u-carl", &why_), RTK_ERR_NOT_PERMITTED);
+	CHECK_REFUSED(rtk_room_accept_waiting(w.room, ada, "u-nobody", &why_), RTK_ERR_NOT_WAITLISTED);
+	CHECK_REFUSED(rtk_room_accept_waiting(w.room, ada, "u-bob", &why_), RTK_ERR_NOT_WAITLISTED);
+	CHECK_REFUSED(rtk_room_reject_waiting(w.room, ada, NULL, &why_), RTK_ERR_NOT_WAITLISTED);
+	CHECK_LINES(w.rec, "");
+
+	/* Accept one: roomJoined to carl, participantJoined to the others,
+	 * waitlistedParticipantLeft to the hosts, then ADMITTED. */
+	CHECK(rtk_room_accept_waiting(w.room, ada, "u-carl", NULL));
+	CHECK_LINES(w.rec, "carl:roomJoined,ada:participantJoined,bob:participantJoined,dan:participantJoined,"
+		"ada:waitlistedParticipantLeft,dan:waitlistedParticipantLeft,carl!ADMITTED");
+	CHECK(!carl->waitlisted);
+	CHECK(rtk_room_find_user(w.room, "u-carl") == carl);
+	CHECK_EQ_INT(rtk_room_size(w.room), 4);
+	/* (events were cleared; re-run one to read its fields) */
+	rtk_peer *eve = member("eve", "group_call_participant", WAIT_PRIVILEGED);
+	json_decref(rtk_room_enter(w.room, eve));
+	recorder_clear(w.rec);
+	CHECK(rtk_room_accept_waiting(w.room, dan, eve->id, NULL));
+	json_t *joined = sent(w.rec, "eve", "roomJoined");
+	CHECK_EQ_STR(str(json_object_get(joined, "self"), "roomState"), "joined");
+	CHECK_EQ_INT(json_array_size(json_object_get(joined, "participants")), 4);
+	json_t *left = sent(w.rec, "ada", "waitlistedParticipantLeft");
+	CHECK_EQ_STR(str(left, "participantId"), eve->id);
+	CHECK_EQ_STR(str(left, "state"), "accepted");
+	recorder_clear(w.rec);
+
+	/* ON_PRIVILEGED_USER_ENTRY waits on every join, even after an accept. */
+	rtk_room_leave(w.room, carl, "left");
+	recorder_clear(w.rec);
+	carl = member("carl", "group_call_participant", WAIT_PRIVILEGED);
+	answer = rtk_room_enter(w.room, carl);
+	CHECK_EQ_STR(str(answer, "rtk"), "waitlisted");
+	json_decref(answer);
+	recorder_clear(w.rec);
+
+	/* Reject: roomLeft "rejected" to carl, the hosts are told, then REMOVED and freed. */
+	CHECK(rtk_room_reject_waiting(w.room, ada, "u-carl", NULL));
+	CHECK_EQ_STR(str(sent(w.rec, "carl", "roomLeft"), "state"), "rejected");
+	CHECK_EQ_STR(str(sent(w.rec, "dan", "waitlistedParticipantLeft"), "state"), "rejected");
+	CHECK_LINES(w.rec, "carl:roomLeft,ada:waitlistedParticipantLeft,dan:waitlistedParticipantLeft,carl!REMOVED");
+	CHECK_NULL(rtk_room_find_waiting(w.room, "u-carl"));
+
+	/* Accept all (the server may: actor NULL), in arrival order. */
+	rtk_peer *fay = member("fay", "group_call_participant", WAIT_PRIVILEGED);
+	rtk_peer *gus = member("gus", "group_call_participant", WAIT_PRIVILEGED);
+	json_decref(rtk_room_enter(w.room, fay));
+	json_decref(rtk_room_enter(w.room, gus));
+	CHECK_LINES(w.rec, "ada:waitlistedParticipantJoined,dan:waitlistedParticipantJoined,"
+		"ada:waitlistedParticipantJoined,dan:waitlistedParticipantJoined");
+	CHECK(rtk_room_accept_waiting(w.room, NULL, NULL, NULL));
+	CHECK_EQ_INT(w.room->waitlisted->len, 0);
+	CHECK(rtk_room_find_user(w.room, "u-gus") == gus);
+	json_t *gus_joined = sent(w.rec, "gus", "roomJoined");
+	CHECK_EQ_INT(json_array_size(json_object_get(gus_joined, "participants")), 5);   /* fay included */
+	CHECK_NOT_NULL(sent(w.rec, "fay", "participantJoined"));
+	recorder_clear(w.rec);
+	CHECK(rtk_room_accept_waiting(w.room, ada, NULL, NULL));   /* nobody waiting: fine */
+	CHECK_LINES(w.rec, "");
+
+	/* A waitlisted peer leaving on its own: hosts told "left", no REMOVED. */
+	rtk_peer *hal = member("hal", "group_call_participant", WAIT_PRIVILEGED);
+	json_decref(rtk_room_enter(w.room, hal));
+	recorder_clear(w.rec);
+	rtk_room_leave(w.room, hal, "left");
+	CHECK_EQ_STR(str(sent(w.rec, "ada", "waitlistedParticipantLeft"), "state"), "left");
+	CHECK_LINES(w.rec, "hal:roomLeft,ada:waitlistedParticipantLeft,dan:waitlistedParticipantLeft");
+	CHECK_EQ_INT(w.room->waitlisted->len, 0);
+	world_clear(&w);
+}
+
+static void test_waiting_room_skip_on_accept(void) {
+	world w;
+	world_init(&w);
+	/* Nobody can accept yet: the room exists for the waiting peer alone. */
+	rtk_peer *ivy = member("ivy", "group_call_participant", WAIT_ONCE);
+	json_t *answer = rtk_room_enter(w.room, ivy);
+	CHECK_EQ_STR(str(answer, "rtk"), "waitlisted");
+	json_decref(answer);
+	CHECK_EQ_INT(rtk_room_size(w.room), 1);
+	CHECK_LINES(w.rec, "");
+
+	rtk_peer *ada = join(&w, "ada", "group_call_host", NULL);
+	CHECK(rtk_room_accept_waiting(w.room, ada, "u-ivy", NULL));
+	CHECK_LINES(w.rec, "ivy:roomJoined,ada:participantJoined,ada:waitlistedParticipantLeft,ivy!ADMITTED");
+
+	/* ivy leaves and comes back in the same live session: straight in. */
+	rtk_room_leave(w.room, ivy, NULL);
+	recorder_clear(w.rec);
+	ivy = member("ivy", "group_call_participant", WAIT_ONCE);
+	answer = rtk_room_enter(w.room, ivy);
+	CHECK_EQ_STR(str(answer, "rtk"), "roomJoined");
+	json_decref(answer);
+	CHECK_LINES(w.rec, "ada:participantJoined");
+
+	/* Another user of the same preset still waits. */
+	rtk_peer *jon = member("jon", "group_call_participant", WAIT_ONCE);
+	answer = rtk_room_enter(w.room, jon);
+	CHECK_EQ_STR(str(answer, "rtk"), "waitlisted");
+	json_decref(answer);
+	CHECK_LINES(w.rec, "ada:waitlistedParticipantJoined");
+
+	/* A peer that may accept others never waits itself. */
+	rtk_peer *kim = member("kim", "group_call_host", WAIT_PRIVILEGED);
+	answer = rtk_room_enter(w.room, kim);
+	CHECK_EQ_STR(str(answer, "rtk"), "roomJoined");
+	json_decref(answer);
+
+	/* A waitlisted peer may not touch its media or the stage. */
+	CHECK_REFUSED(rtk_room_set_own_media(w.room, jon, RTK_MEDIA_AUDIO, TRUE, &why_), RTK_ERR_NOT_JOINED);
+	world_clear(&w);   /* frees jon, still waiting */
+}
+
+/* ---- the stage ---- */
+
+static void test_stage_webinar_flow(void) {
+	world w;
+	world_init(&w);
+	rtk_peer *pam = join(&w, "pam", "webinar_presenter", NULL);
+	rtk_peer *vic = join(&w, "vic", "webinar_viewer", NULL);
+	rtk_peer *val = join(&w, "val", "webinar_viewer", NULL);
+	CHECK_EQ_INT(pam->stage, RTK_STAGE_OFF_STAGE);
+	CHECK_EQ_INT(vic->stage, RTK_STAGE_OFF_STAGE);
+
+	/* vic asks: self status, the host gets the request, the other viewer the peer event. */
+	CHECK(rtk_room_stage_request(w.room, vic, NULL));
+	CHECK_EQ_INT(vic->stage, RTK_STAGE_REQUESTED);
+	CHECK_EQ_STR(str(sent(w.rec, "vic", "stageStatusUpdate"), "status"), "REQUESTED_TO_JOIN_STAGE");
+	json_t *request = sent(w.rec, "pam", "newStageRequest");
+	CHECK_EQ_INT(json_integer_value(json_object_get(request, "count")), 1);
+	CHECK_EQ_STR(str(request, "participantId"), vic->id);
+	CHECK_EQ_STR(str(request, "stageStatus"), "REQUESTED_TO_JOIN_STAGE");
+	json_t *requests = json_object_get(sent(w.rec, "pam", "stageAccessRequestUpdate"), "requests");
+	CHECK_EQ_INT(json_array_size(requests), 1);
+	CHECK_EQ_STR(str(json_array_get(requests, 0), "userId"), "u-vic");
+	CHECK_EQ_STR(str(json_array_get(requests, 0), "stageStatus"), "REQUESTED_TO_JOIN_STAGE");
+	CHECK_EQ_STR(str(sent(w.rec, "val", "peerRequestToJoinStage"), "participantId"), vic->id);
+	CHECK_LINES(w.rec, "vic:stageStatusUpdate,pam:newStageRequest,pam:stageAccessRequestUpdate,val:peerRequestToJoinStage");
+
+	CHECK_REFUSED(rtk_room_stage_request(w.room, vic, &why_), RTK_ERR_STAGE_ALREADY);
+	CHECK_REFUSED(rtk_room_stage_join(w.room, vic, &why_), RTK_ERR_STAGE_NOT_ACCEPTED);
+
+	/* getAccessRequests: hosts and the server only. */
+	json_t *list = rtk_room_stage_requests(w.room, pam, NULL);
+	CHECK_EQ_INT(json_array_size(list), 1);
+	json_decref(list);
+	list = rtk_room_stage_requests(w.room, NULL, NULL);
+	CHECK_EQ_INT(json_array_size(list), 1);
+	json_decref(list);
+	rtk_refusal why = { 0 };
+	CHECK_NULL(rtk_room_stage_requests(w.room, val, &why));
+	CHECK_EQ_STR(why.code, RTK_ERR_NOT_PERMITTED);
+
+	/* A viewer cannot grant; the host can, by user id. */
+	json_t *vic_ids = json_pack("[s]", "u-vic");
+	CHECK_REFUSED(rtk_room_stage_grant(w.room, val, vic_ids, &why_), RTK_ERR_NOT_PERMITTED);
+	CHECK_LINES(w.rec, "");
+	CHECK(rtk_room_stage_grant(w.room, pam, vic_ids, NULL));
+	CHECK_EQ_INT(vic->stage, RTK_STAGE_ACCEPTED);
+	CHECK_EQ_STR(str(sent(w.rec, "vic", "stageStatusUpdate"), "status"), "ACCEPTED_TO_JOIN_STAGE");
+	CHECK_EQ_STR(str(sent(w.rec, "val", "peerAcceptedToJoinStage"), "stageStatus"), "ACCEPTED_TO_JOIN_STAGE");
+	CHECK_EQ_INT(json_array_size(json_object_get(sent(w.rec, "pam", "stageAccessRequestUpdate"), "requests")), 0);
+	CHECK_LINES(w.rec, "vic:stageRequestApproved,vic:stageStatusUpdate,pam:peerAcceptedToJoinStage,"
+		"val:peerAcceptedToJoinStage,pam:stageAccessRequestUpdate");
+	CHECK_REFUSED(rtk_room_stage_grant(w.room, pam, vic_ids, &why_), RTK_ERR_STAGE_NO_REQUEST);
+
+	/* Accepted is not yet on stage: no publishing. */
+	CHECK_REFUSED(rtk_room_set_own_media(w.room, vic, RTK_MEDIA_AUDIO, TRUE, &why_), RTK_ERR_OFF_STAGE);
+
+	/* Join: ON_STAGE, the others see the presenter, the glue re-checks. */
+	CHECK(rtk_room_stage_join(w.room, vic, NULL));
+	CHECK_EQ_INT(vic->stage, RTK_STAGE_ON_STAGE);
+	CHECK_EQ_STR(str(sent(w.rec, "vic", "stageStatusUpdate"), "status"), "ON_STAGE");
+	CHECK_EQ_STR(str(sent(w.rec, "pam", "peerStartedPresenting"), "participantId"), vic->id);
+	CHECK_LINES(w.rec, "vic:stageStatusUpdate,pam:peerStartedPresenting,val:peerStartedPresenting,vic!STAGE");
+	CHECK_REFUSED(rtk_room_stage_join(w.room, vic, &why_), RTK_ERR_STAGE_ALREADY);
+	CHECK_REFUSED(rtk_room_stage_request(w.room, vic, &why_), RTK_ERR_STAGE_ALREADY);
+
+	/* On stage, the viewer's CAN_REQUEST audio is granted; screenshare never. */
+	CHECK(rtk_room_set_own_media(w.room, vic, RTK_MEDIA_AUDIO, TRUE, NULL));
+	CHECK_LINES(w.rec, "pam:audioUpdate,val:audioUpdate");
+	CHECK_REFUSED(rtk_room_set_own_media(w.room, vic, RTK_MEDIA_SCREENSHARE, TRUE, &why_), RTK_ERR_MEDIA_NOT_ALLOWED);
+	CHECK(rtk_room_set_own_media(w.room, vic, RTK_MEDIA_SCREENSHARE, FALSE, NULL));   /* turning off is always fine */
+	CHECK_LINES(w.rec, "");
+
+	/* Leave the stage. */
+	CHECK(rtk_room_stage_leave(w.room, vic, NULL));
+	CHECK_EQ_INT(vic->stage, RTK_STAGE_OFF_STAGE);
+	CHECK_EQ_STR(str(sent(w.rec, "val", "peerStoppedPresenting"), "stageStatus"), "OFF_STAGE");
+	CHECK_LINES(w.rec, "vic:stageStatusUpdate,pam:peerStoppedPresenting,val:peerStoppedPresenting,vic!STAGE");
+	CHECK_REFUSED(rtk_room_stage_leave(w.room, vic, &why_), RTK_ERR_NOT_ON_STAGE);
+	CHECK_REFUSED(rtk_room_set_own_media(w.room, vic, RTK_MEDIA_VIDEO, TRUE, &why_), RTK_ERR_OFF_STAGE);
+
+	/* The presenter (stage_access ALLOWED): a request is accepted at once, or it joins directly. */
+	CHECK(rtk_room_stage_request(w.room, pam, NULL));
+	CHECK_EQ_INT(pam->stage, RTK_STAGE_ACCEPTED);
+	CHECK_LINES(w.rec, "pam:stageStatusUpdate,vic:peerAcceptedToJoinStage,val:peerAcceptedToJoinStage");
+	CHECK_REFUSED(rtk_room_set_own_media(w.room, pam, RTK_MEDIA_VIDEO, TRUE, &why_), RTK_ERR_OFF_STAGE);
+	CHECK(rtk_room_stage_join(w.room, pam, NULL));
+	CHECK_LINES(w.rec, "pam:stageStatusUpdate,vic:peerStartedPresenting,val:peerStartedPresenting,pam!STAGE");
+	CHECK(rtk_room_set_own_media(w.room, pam, RTK_MEDIA_VIDEO, TRUE, NULL));
+	CHECK(rtk_room_stage_leave(w.room, pam, NULL));
+	recorder_clear(w.rec);
+	CHECK(rtk_room_stage_join(w.room, pam, NULL));   /* no request needed */
+	CHECK_EQ_INT(pam->stage, RTK_STAGE_ON_STAGE);
+	recorder_clear(w.rec);
+
+	/* Stage kick: hosts only, targets on stage only. */
+	CHECK(rtk_room_stage_request(w.room, vic, NULL));
+	CHECK(rtk_room_stage_grant(w.room, pam, vic_ids, NULL));
+	CHECK(rtk_room_stage_join(w.room, vic, NULL));
+	recorder_clear(w.rec);
+	json_t *by_peer_id = json_pack("[s]", vic->id);
+	CHECK_REFUSED(rtk_room_stage_kick(w.room, val, by_peer_id, &why_), RTK_ERR_NOT_PERMITTED);
+	json_t *val_ids = json_pack("[s]", "u-val");
+	CHECK_REFUSED(rtk_room_stage_kick(w.room, pam, val_ids, &why_), RTK_ERR_NOT_ON_STAGE);
+	json_t *unknown = json_pack("[s]", "u-nobody");
+	CHECK_REFUSED(rtk_room_stage_kick(w.room, pam, unknown, &why_), RTK_ERR_TARGET_NOT_FOUND);
+	json_t *not_array = json_string("u-vic");
+	CHECK_REFUSED(rtk_room_stage_kick(w.room, pam, not_array, &why_), RTK_ERR_BAD_REQUEST);
+	json_t *not_strings = json_pack("[i]", 7);
+	CHECK_REFUSED(rtk_room_stage_grant(w.room, pam, not_strings, &why_), RTK_ERR_BAD_REQUEST);
+	CHECK_LINES(w.rec, "");
+	CHECK(rtk_room_stage_kick(w.room, pam, by_peer_id, NULL));
+	CHECK_EQ_INT(vic->stage, RTK_STAGE_OFF_STAGE);
+	CHECK_LINES(w.rec, "vic:stageStatusUpdate,pam:peerStoppedPresenting,val:peerStoppedPresenting,vic!STAGE");
+
+	json_decref(vic_ids);
+	json_decref(by_peer_id);
+	json_decref(val_ids);
+	json_decref(unknown);
+	json_decref(not_array);
+	json_decref(not_strings);
+	world_clear(&w);
+}
+
+static void test_stage_deny_and_cancel(void) {
+	world w;
+	world_init(&w);
+	rtk_peer *pam = join(&w, "pam", "webinar_presenter", NULL);
+	rtk_peer *vic = join(&w, "vic", "webinar_viewer", NULL);
+	rtk_peer *val = join(&w, "val", "webinar_viewer", NULL);
+	json_t *val_ids = json_pack("[s]", "u-val");
+	json_t *both = json_pack("[ss]", "u-vic", "u-val");
+
+	/* Deny. */
+	CHECK(rtk_room_stage_request(w.room, val, NULL));
+	recorder_clear(w.rec);
+	CHECK(rtk_room_stage_deny(w.room, pam, val_ids, NULL));
+	CHECK_EQ_INT(val->stage, RTK_STAGE_OFF_STAGE);
+	CHECK_EQ_STR(str(sent(w.rec, "val", "stageStatusUpdate"), "status"), "OFF_STAGE");
+	CHECK_EQ_STR(str(sent(w.rec, "vic", "peerRejectedToJoinStage"), "participantId"), val->id);
+	CHECK_LINES(w.rec, "val:stageRequestRejected,val:stageStatusUpdate,pam:peerRejectedToJoinStage,"
+		"vic:peerRejectedToJoinStage,pam:stageAccessRequestUpdate");
+	CHECK_REFUSED(rtk_room_stage_deny(w.room, pam, val_ids, &why_), RTK_ERR_STAGE_NO_REQUEST);
+	CHECK_REFUSED(rtk_room_stage_deny(w.room, vic, val_ids, &why_), RTK_ERR_NOT_PERMITTED);
+
+	/* All or nothing: vic requested, val did not -> nothing changes. */
+	CHECK(rtk_room_stage_request(w.room, vic, NULL));
+	recorder_clear(w.rec);
+	CHECK_REFUSED(rtk_room_stage_grant(w.room, pam, both, &why_), RTK_ERR_STAGE_NO_REQUEST);
+	CHECK_EQ_INT(vic->stage, RTK_STAGE_REQUESTED);
+	CHECK_LINES(w.rec, "");
+
+	/* Cancel. */
+	CHECK_REFUSED(rtk_room_stage_cancel(w.room, val, &why_), RTK_ERR_STAGE_NO_REQUEST);
+	CHECK(rtk_room_stage_cancel(w.room, vic, NULL));
+	CHECK_EQ_INT(vic->stage, RTK_STAGE_OFF_STAGE);
+	CHECK_LINES(w.rec, "vic:stageStatusUpdate,pam:stageAccessRequestUpdate");
+	CHECK_REFUSED(rtk_room_stage_cancel(w.room, vic, &why_), RTK_ERR_STAGE_NO_REQUEST);
+
+	/* A requester who leaves the meeting leaves the request list. */
+	CHECK(rtk_room_stage_request(w.room, vic, NULL));
+	recorder_clear(w.rec);
+	rtk_room_leave(w.room, vic, "left");
+	CHECK_EQ_INT(json_array_size(json_object_get(sent(w.rec, "pam", "stageAccessRequestUpdate"), "requests")), 0);
+	CHECK_LINES(w.rec, "vic:roomLeft,pam:participantLeft,val:participantLeft,pam:stageAccessRequestUpdate");
+
+	json_decref(val_ids);
+	json_decref(both);
+	world_clear(&w);
+}
+
+static void test_stage_refusals(void) {
+	world w;
+	world_init(&w);
+	rtk_peer *host = join(&w, "host", "livestream_host", NULL);
+	rtk_peer *fan = join(&w, "fan", "livestream_viewer", NULL);
+	rtk_peer *gc = join(&w, "gc", "group_call_participant", NULL);
+
+	CHECK_REFUSED(rtk_room_stage_request(w.room, fan, &why_), RTK_ERR_STAGE_NOT_ALLOWED);
+	CHECK_REFUSED(rtk_room_stage_join(w.room, fan, &why_), RTK_ERR_STAGE_NOT_ALLOWED);
+	CHECK_REFUSED(rtk_room_stage_cancel(w.room, fan, &why_), RTK_ERR_STAGE_NOT_ALLOWED);
+	CHECK_REFUSED(rtk_room_stage_leave(w.room, fan, &why_), RTK_ERR_NOT_ON_STAGE);
+	CHECK_REFUSED(rtk_room_stage_request(w.room, gc, &why_), RTK_ERR_STAGE_DISABLED);
+	CHECK_REFUSED(rtk_room_stage_join(w.room, gc, &why_), RTK_ERR_STAGE_DISABLED);
+	CHECK_REFUSED(rtk_room_stage_leave(w.room, gc, &why_), RTK_ERR_STAGE_DISABLED);
+	json_t *gc_ids = json_pack("[s]", "u-gc");
+	CHECK_REFUSED(rtk_room_stage_kick(w.room, host, gc_ids, &why_), RTK_ERR_STAGE_DISABLED);
+	CHECK_REFUSED(rtk_room_stage_grant(w.room, host, gc_ids, &why_), RTK_ERR_STAGE_DISABLED);
+	json_decref(gc_ids);
+	/* The group-call participant is ON_STAGE from the start and publishes. */
+	CHECK_EQ_INT(gc->stage, RTK_STAGE_ON_STAGE);
+	CHECK(rtk_room_set_own_media(w.room, gc, RTK_MEDIA_VIDEO, TRUE, NULL));
+	/* A waitlisted peer has no stage yet. */
+	rtk_peer *late = member("late", "webinar_viewer", WAIT_PRIVILEGED);
+	json_decref(rtk_room_enter(w.room, late));
+	CHECK_REFUSED(rtk_room_stage_request(w.room, late, &why_), RTK_ERR_NOT_JOINED);
+	CHECK_REFUSED(rtk_room_stage_leave(w.room, late, &why_), RTK_ERR_NOT_JOINED);
+	/* Nothing above changed anyone's status. */
+	CHECK_EQ_INT(fan->stage, RTK_STAGE_OFF_STAGE);
+	CHECK_EQ_INT(host->stage, RTK_STAGE_OFF_STAGE);
+	world_clear(&w);
+}
+
+/* ---- host controls ---- */
+
+static void test_disable_media(void) {
+	world w;
+	world_init(&w);
+	rtk_peer *ada = join(&w, "ada", "group_call_host", NULL);
+	rtk_peer *bob = join(&w, "bob", "group_call_participant", NULL);
+	rtk_peer *cy = join(&w, "cy", "group_call_participant", NULL);
+	rtk_room_set_media(w.room, cy, RTK_MEDIA_AUDIO, TRUE);
+	rtk_room_set_media(w.room, bob, RTK_MEDIA_VIDEO, TRUE);
+	recorder_clear(w.rec);
+
+	CHECK_REFUSED(rtk_room_disable_media(w.room, bob, "u-cy", RTK_MEDIA_AUDIO, FALSE, &why_), RTK_ERR_NOT_PERMITTED);
+	CHECK_REFUSED(rtk_room_disable_media(w.room, ada, "u-nobody", RTK_MEDIA_AUDIO, FALSE, &why_), RTK_ERR_TARGET_NOT_FOUND);
+	CHECK_REFUSED(rtk_room_disable_media(w.room, ada, "u-cy", RTK_MEDIA_KINDS, FALSE, &why_), RTK_ERR_BAD_REQUEST);
+	CHECK_LINES(w.rec, "");
+
+	/* Without allowUnmute: the others see audio off, cy learns who and that it is locked. */
+	CHECK(rtk_room_disable_media(w.room, ada, "u-cy", RTK_MEDIA_AUDIO, FALSE, NULL));
+	CHECK(!cy->media_enabled[RTK_MEDIA_AUDIO]);
+	CHECK(cy->media_locked[RTK_MEDIA_AUDIO]);
+	json_t *own = sent(w.rec, "cy", "audioUpdate");
+	CHECK_EQ_STR(str(own, "participantId"), cy->id);
+	CHECK(json_is_false(json_object_get(own, "audioEnabled")));
+	CHECK_EQ_STR(str(own, "disabledBy"), ada->id);
+	CHECK(json_is_false(json_object_get(own, "canUnmute")));
+	CHECK_LINES(w.rec, "ada:audioUpdate,bob:audioUpdate,cy:audioUpdate,cy!MEDIA");
+	CHECK_REFUSED(rtk_room_set_own_media(w.room, cy, RTK_MEDIA_AUDIO, TRUE, &why_), RTK_ERR_MEDIA_LOCKED);
+	CHECK(rtk_room_set_own_media(w.room, cy, RTK_MEDIA_VIDEO, TRUE, NULL));   /* other kinds unaffected */
+	recorder_clear(w.rec);
+
+	/* With allowUnmute (here by the server): unlocked, cy may turn it back on. */
+	CHECK(rtk_room_disable_media(w.room, NULL, cy->id, RTK_MEDIA_AUDIO, TRUE, NULL));
+	own = sent(w.rec, "cy", "audioUpdate");
+	CHECK(json_is_null(json_object_get(own, "disabledBy")));
+	CHECK(json_is_true(json_object_get(own, "canUnmute")));
+	CHECK_LINES(w.rec, "cy:audioUpdate,cy!MEDIA");   /* already off: the others hear nothing */
+	CHECK(!cy->media_locked[RTK_MEDIA_AUDIO]);
+	CHECK(rtk_room_set_own_media(w.room, cy, RTK_MEDIA_AUDIO, TRUE, NULL));
+	CHECK_LINES(w.rec, "ada:audioUpdate,bob:audioUpdate");
+
+	/* Everyone but the actor. */
+	CHECK_REFUSED(rtk_room_disable_all_media(w.room, bob, RTK_MEDIA_VIDEO, FALSE, &why_), RTK_ERR_NOT_PERMITTED);
+	rtk_room_set_media(w.room, ada, RTK_MEDIA_VIDEO, TRUE);
+	recorder_clear(w.rec);
+	CHECK(rtk_room_disable_all_media(w.room, ada, RTK_MEDIA_VIDEO, FALSE, NULL));
+	CHECK_LINES(w.rec, "ada:videoUpdate,cy:videoUpdate,bob:videoUpdate,bob!MEDIA,"
+		"ada:videoUpdate,bob:videoUpdate,cy:videoUpdate,cy!MEDIA");
+	CHECK(ada->media_enabled[RTK_MEDIA_VIDEO]);
+	CHECK(!ada->media_locked[RTK_MEDIA_VIDEO]);
+	CHECK(bob->media_locked[RTK_MEDIA_VIDEO] && cy->media_locked[RTK_MEDIA_VIDEO]);
+	CHECK_REFUSED(rtk_room_set_own_media(w.room, bob, RTK_MEDIA_VIDEO, TRUE, &why_), RTK_ERR_MEDIA_LOCKED);
+	world_clear(&w);
+}
+
+static void test_kick_kick_all_and_end(void) {
+	world w;
+	world_init(&w);
+	rtk_peer *ada = join(&w, "ada", "group_call_host", NULL);
+	rtk_peer *bob = join(&w, "bob", "group_call_participant", NULL);
+	join(&w, "cy", "group_call_participant", NULL);
+
+	CHECK_REFUSED(rtk_room_kick(w.room, bob, "u-cy", &why_), RTK_ERR_NOT_PERMITTED);
+	CHECK_REFUSED(rtk_room_kick(w.room, ada, "u-nobody", &why_), RTK_ERR_TARGET_NOT_FOUND);
+	CHECK_REFUSED(rtk_room_kick(w.room, ada, ada->id, &why_), RTK_ERR_BAD_REQUEST);
+	CHECK_LINES(w.rec, "");
+
+	/* roomLeft "kicked" to bob, participantLeft to the others, REMOVED before the free. */
+	CHECK(rtk_room_kick(w.room, ada, "u-bob", NULL));
+	CHECK_EQ_STR(str(sent(w.rec, "bob", "roomLeft"), "state"), "kicked");
+	CHECK_LINES(w.rec, "bob:roomLeft,ada:participantLeft,cy:participantLeft,bob!REMOVED");
+	CHECK_NULL(rtk_room_find_user(w.room, "u-bob"));
+	CHECK_EQ_INT(rtk_room_size(w.room), 2);
+
+	/* Kick everyone but the actor; the waiting room stays. */
+	join(&w, "dee", "group_call_participant", NULL);
+	rtk_peer *wai = member("wai", "group_call_participant", WAIT_PRIVILEGED);
+	json_decref(rtk_room_enter(w.room, wai));
+	recorder_clear(w.rec);
+	CHECK_REFUSED(rtk_room_kick_all(w.room, wai, &why_), RTK_ERR_NOT_PERMITTED);
+	CHECK(rtk_room_kick_all(w.room, ada, NULL));
+	CHECK_LINES(w.rec, "cy:roomLeft,ada:participantLeft,dee:participantLeft,cy!REMOVED,"
+		"dee:roomLeft,ada:participantLeft,dee!REMOVED");
+	CHECK_EQ_INT(rtk_room_size(w.room), 2);   /* ada and wai */
+
+	/* End: everyone, the waiting and the actor too, gets roomLeft "ended". */
+	rtk_peer *eli = join(&w, "eli", "group_call_participant", NULL);
+	CHECK_REFUSED(rtk_room_end(w.room, eli, &why_), RTK_ERR_NOT_PERMITTED);
+	CHECK(rtk_room_end(w.room, ada, NULL));
+	CHECK_EQ_STR(str(sent(w.rec, "wai", "roomLeft"), "state"), "ended");
+	CHECK_EQ_STR(str(sent(w.rec, "ada", "roomLeft"), "state"), "ended");
+	CHECK_LINES(w.rec, "ada:roomLeft,ada!REMOVED,eli:roomLeft,eli!REMOVED,wai:roomLeft,wai!REMOVED");
+	CHECK_EQ_INT(rtk_room_size(w.room), 0);
+	world_clear(&w);
+}
+
+static void test_pins(void) {
+	world w;
+	world_init(&w);
+	rtk_peer *ada = join(&w, "ada", "group_call_host", NULL);
+	rtk_peer *bob = join(&w, "bob", "group_call_participant", NULL);
+	rtk_peer *cy = join(&w, "cy", "group_call_participant", NULL);
+
+	CHECK_REFUSED(rtk_room_pin(w.room, cy, "u-bob", TRUE, &why_), RTK_ERR_NOT_PERMITTED);
+	CHECK_REFUSED(rtk_room_pin(w.room, ada, "u-nobody", TRUE, &why_), RTK_ERR_TARGET_NOT_FOUND);
+	CHECK(rtk_room_pin(w.room, ada, "u-bob", TRUE, NULL));
+	CHECK(bob->pinned);
+	CHECK_EQ_STR(str(sent(w.rec, "cy", "participantPinned"), "participantId"), bob->id);
+	CHECK_LINES(w.rec, "bob:participantPinned,ada:participantPinned,cy:participantPinned");
+	CHECK(rtk_room_pin(w.room, ada, bob->id, TRUE, NULL));   /* no change, no event */
+	CHECK_LINES(w.rec, "");
+
+	json_t *pinned = rtk_room_pinned_json(w.room);
+	CHECK_EQ_INT(json_array_size(pinned), 1);
+	CHECK_EQ_STR(json_string_value(json_array_get(pinned, 0)), bob->id);
+	json_decref(pinned);
+	json_t *object = rtk_peer_to_json(bob);
+	CHECK(json_is_true(json_object_get(object, "isPinned")));
+	json_decref(object);
+
+	rtk_peer *dee = member("dee", "group_call_participant", NULL);
+	json_t *joined = rtk_room_join(w.room, dee);
+	CHECK_EQ_STR(json_string_value(json_array_get(json_object_get(joined, "pinned"), 0)), bob->id);
+	json_decref(joined);
+	recorder_clear(w.rec);
+
+	CHECK(rtk_room_pin(w.room, NULL, "u-bob", FALSE, NULL));
+	CHECK(!bob->pinned);
+	CHECK_LINES(w.rec, "bob:participantUnpinned,ada:participantUnpinned,cy:participantUnpinned,dee:participantUnpinned");
+	pinned = rtk_room_pinned_json(w.room);
+	CHECK_EQ_INT(json_array_size(pinned), 0);
+	json_decref(pinned);
+	world_clear(&w);
+}
+
+static void test_update_permissions(void) {
+	world w;
+	world_init(&w);
+	rtk_peer *ada = join(&w, "ada", "group_call_host", NULL);
+	rtk_peer *bob = join(&w, "bob", "group_call_participant", NULL);
+	rtk_peer *cy = join(&w, "cy", "group_call_participant", NULL);
+	json_t *bob_ids = json_pack("[s]", "u-bob");
+	json_t *kick = json_pack("{sb}", "kick_participant", 1);
+
+	CHECK_REFUSED(rtk_room_update_permissions(w.room, bob, bob_ids, kick, &why_), RTK_ERR_NOT_PERMITTED);
+	json_t *with_unknown = json_pack("[ss]", "u-bob", "u-nobody");
+	CHECK_REFUSED(rtk_room_update_permissions(w.room, ada, with_unknown, kick, &why_), RTK_ERR_TARGET_NOT_FOUND);
+	json_t *bogus = json_pack("{sb}", "bogus", 1);
+	CHECK_REFUSED(rtk_room_update_permissions(w.room, ada, bob_ids, bogus, &why_), RTK_ERR_BAD_PERMISSIONS);
+	CHECK_REFUSED(rtk_room_update_permissions(w.room, ada, kick, kick, &why_), RTK_ERR_BAD_REQUEST);
+	CHECK(!bob->permissions.kick_participant);
+	CHECK(json_is_false(json_object_get(bob->permissions_json, "kick_participant")));
+	CHECK_LINES(w.rec, "");
+
+	/* bob gains kick: his full permissions are sent, his rights re-parsed. */
+	CHECK(rtk_room_update_permissions(w.room, ada, bob_ids, kick, NULL));
+	CHECK(bob->permissions.kick_participant);
+	json_t *update = sent(w.rec, "bob", "permissionsUpdate");
+	json_t *full = json_object_get(update, "permissions");
+	CHECK(json_is_true(json_object_get(full, "kick_participant")));
+	CHECK_NOT_NULL(json_object_get(full, "media"));   /* the whole set, not the partial */
+	CHECK_LINES(w.rec, "bob:permissionsUpdate,bob!PERMISSIONS");
+	CHECK(rtk_room_kick(w.room, bob, "u-cy", NULL));   /* and may use it */
+	recorder_clear(w.rec);
+	cy = join(&w, "cy", "group_call_participant", NULL);
+
+	/* Re-stating a media right lifts a host's lock on that kind; a revoked one refuses. */
+	CHECK(rtk_room_disable_media(w.room, ada, "u-bob", RTK_MEDIA_AUDIO, FALSE, NULL));
+	CHECK(bob->media_locked[RTK_MEDIA_AUDIO]);
+	json_t *no_audio = json_pack("{s{s{ss}}}", "media", "audio", "can_produce", "NOT_ALLOWED");
+	CHECK(rtk_room_update_permissions(w.room, ada, bob_ids, no_audio, NULL));
+	CHECK(!bob->media_locked[RTK_MEDIA_AUDIO]);
+	CHECK_REFUSED(rtk_room_set_own_media(w.room, bob, RTK_MEDIA_AUDIO, TRUE, &why_), RTK_ERR_MEDIA_NOT_ALLOWED);
+	recorder_clear(w.rec);
+
+	/* Becoming hidden leaves the others' lists; becoming visible joins them again. */
+	json_t *cy_ids = json_pack("[s]", cy->id);
+	json_t *hide = json_pack("{sb}", "hidden_participant", 1);
+	CHECK(rtk_room_update_permissions(w.room, NULL, cy_ids, hide, NULL));
+	CHECK_LINES(w.rec, "cy:permissionsUpdate,ada:participantLeft,bob:participantLeft,cy!PERMISSIONS");
+	rtk_room_set_media(w.room, cy, RTK_MEDIA_VIDEO, TRUE);
+	CHECK_LINES(w.rec, "");
+	json_t *show = json_pack("{sb}", "hidden_participant", 0);
+	CHECK(rtk_room_update_permissions(w.room, ada, cy_ids, show, NULL));
+	CHECK(json_is_true(json_object_get(json_object_get(sent(w.rec, "bob", "participantJoined"), "participant"), "videoEnabled")));
+	CHECK_LINES(w.rec, "cy:permissionsUpdate,ada:participantJoined,bob:participantJoined,cy!PERMISSIONS");
+
+	json_decref(bob_ids);
+	json_decref(kick);
+	json_decref(with_unknown);
+	json_decref(bogus);
+	json_decref(no_audio);
+	json_decref(cy_ids);
+	json_decref(hide);
+	json_decref(show);
+	world_clear(&w);
+}
+
+static void test_update_permissions_stage(void) {
+	world w;
+	world_init(&w);
+	rtk_peer *pam = join(&w, "pam", "webinar_presenter", NULL);
+	rtk_peer *vic = join(&w, "vic", "webinar_viewer", NULL);
+	CHECK(rtk_room_stage_request(w.room, vic, NULL));
+	recorder_clear(w.rec);
+	/* Taking the stage away: vic is ON_STAGE (group-call rules) and off the request list. */
+	json_t *vic_ids = json_pack("[s]", "u-vic");
+	json_t *no_stage = json_pack("{sb}", "stage_enabled", 0);
+	CHECK(rtk_room_update_permissions(w.room, pam, vic_ids, no_stage, NULL));
+	CHECK_EQ_INT(vic->stage, RTK_STAGE_ON_STAGE);
+	CHECK_LINES(w.rec, "vic:permissionsUpdate,pam:stageAccessRequestUpdate,vic!PERMISSIONS");
+	json_decref(vic_ids);
+	json_decref(no_stage);
+	world_clear(&w);
+}
+
+/* ---- visibility ---- */
+
+static void test_hidden_participant(void) {
+	world w;
+	world_init(&w);
+	rtk_peer *ada = join(&w, "ada", "group_call_host", NULL);
+	rtk_peer *ghost = member("ghost", "group_call_participant", "{\"hidden_participant\": true}");
+	json_t *joined = rtk_room_join(w.room, ghost);
+	CHECK_EQ_INT(json_array_size(json_object_get(joined, "participants")), 1);   /* ghost sees ada */
+	json_decref(joined);
+	CHECK_LINES(w.rec, "");   /* nobody hears of ghost */
+
+	rtk_peer *bob = member("bob", "group_call_participant", NULL);
+	joined = rtk_room_join(w.room, bob);
+	json_t *others = json_object_get(joined, "participants");
+	CHECK_EQ_INT(json_array_size(others), 1);
+	CHECK_EQ_STR(str(json_array_get(others, 0), "userId"), "u-ada");
+	json_decref(joined);
+	CHECK_LINES(w.rec, "ada:participantJoined,ghost:participantJoined");
+
+	rtk_room_set_media(w.room, ghost, RTK_MEDIA_AUDIO, TRUE);
+	CHECK(rtk_room_pin(w.room, ada, "u-ghost", TRUE, NULL));
+	CHECK_LINES(w.rec, "ghost:participantPinned");
+	rtk_room_set_media(w.room, bob, RTK_MEDIA_AUDIO, TRUE);
+	CHECK_LINES(w.rec, "ada:audioUpdate,ghost:audioUpdate");
+	rtk_room_leave(w.room, ghost, "left");
+	CHECK_LINES(w.rec, "ghost:roomLeft");
+	world_clear(&w);
+}
+
+static void test_no_participant_list(void) {
+	world w;
+	world_init(&w);
+	rtk_peer *host = join(&w, "host", "livestream_host", NULL);
+	rtk_peer *fan = member("fan", "livestream_viewer", NULL);
+	CHECK(!fan->permissions.show_participant_list);
+	json_t *joined = rtk_room_join(w.room, fan);
+	CHECK_EQ_INT(json_array_size(json_object_get(joined, "participants")), 0);
+	json_decref(joined);
+	CHECK_LINES(w.rec, "host:participantJoined");   /* the host still lists the fan */
+
+	rtk_peer *two = member("two", "livestream_host", NULL);
+	json_decref(rtk_room_join(w.room, two));
+	CHECK_LINES(w.rec, "host:participantJoined");   /* no participantJoined for the fan */
+	CHECK(rtk_room_stage_join(w.room, two, NULL));
+	CHECK_LINES(w.rec, "two:stageStatusUpdate,host:peerStartedPresenting,fan:peerStartedPresenting,two!STAGE");
+	rtk_room_leave(w.room, two, NULL);
+	CHECK_LINES(w.rec, "host:participantLeft");
+	(void)host;
+	world_clear(&w);
+}
+
 int main(void) {
 	UNIT_RUN(test_permissions_parse);
 	UNIT_RUN(test_join_and_leave_events);
 	UNIT_RUN(test_bad_inputs);
+	UNIT_RUN(test_waiting_room_skip);
+	UNIT_RUN(test_waiting_room_on_privileged_entry);
+	UNIT_RUN(test_waiting_room_skip_on_accept);
+	UNIT_RUN(test_stage_webinar_flow);
+	UNIT_RUN(test_stage_deny_and_cancel);
+	UNIT_RUN(test_stage_refusals);
+	UNIT_RUN(test_disable_media);
+	UNIT_RUN(test_kick_kick_all_and_end);
+	UNIT_RUN(test_pins);
+	UNIT_RUN(test_update_permissions);
+	UNIT_RUN(test_update_permissions_stage);
+	UNIT_RUN(test_hidden_participant);
+	UNIT_RUN(test_no_participant_list);
 	return UNIT_DONE();
 }
