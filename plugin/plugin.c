@@ -108,11 +108,25 @@ static void message_free(rtk_message *msg) {
 	g_free(msg);
 }
 
+#define RTK_TICK_US (200 * G_TIME_SPAN_MILLISECOND)
+
 static gpointer message_loop(gpointer data) {
+	gint64 next_tick = janus_get_monotonic_time() + RTK_TICK_US;
 	while(TRUE) {
-		rtk_message *msg = g_async_queue_pop(messages);
+		/* The meetings' periodic work (active speaker, views) runs here too,
+		 * every 200 ms, between requests: signalling stays on one thread. */
+		gint64 wait = next_tick - janus_get_monotonic_time();
+		rtk_message *msg = wait > 0 ? g_async_queue_timeout_pop(messages, wait) : g_async_queue_try_pop(messages);
 		if(msg == &exit_message)
 			break;
+		if(janus_get_monotonic_time() >= next_tick) {
+			janus_mutex_lock(&rtk_state_mutex);
+			rtk_lives_tick();
+			janus_mutex_unlock(&rtk_state_mutex);
+			next_tick = janus_get_monotonic_time() + RTK_TICK_US;
+		}
+		if(msg == NULL)
+			continue;
 		janus_mutex_lock(&rtk_state_mutex);
 		rtk_session *session = session_lookup(msg->handle);
 		if(session != NULL && !g_atomic_int_get(&session->destroyed))

@@ -72,6 +72,7 @@ void rtk_relay_attach(rtk_pub_stream *ps, rtk_sub_stream *ss) {
 	ss->sim.templayer_target = temporal >= 0 ? temporal : 2;
 	janus_vp8_simulcast_context_reset(&ss->vp8);
 	g_atomic_int_set(&ss->need_keyframe, ps->video);
+	g_atomic_int_set(&ss->paused, 0);
 	g_ptr_array_add(ps->subs, ss);
 	janus_mutex_unlock(&ps->subs_mutex);
 }
@@ -110,6 +111,21 @@ void rtk_relay_set_enabled(janus_callbacks *gateway, rtk_pub_stream *ps, gboolea
 	g_atomic_int_set(&ps->enabled, enabled);
 	janus_mutex_unlock(&ps->subs_mutex);
 	if(enabled)
+		rtk_relay_request_keyframe(gateway, ps);
+}
+
+void rtk_relay_set_paused(janus_callbacks *gateway, rtk_sub_stream *ss, gboolean paused) {
+	rtk_pub_stream *ps = ss->source;
+	if(ps == NULL || g_atomic_int_get(&ss->paused) == paused)
+		return;
+	janus_mutex_lock(&ps->subs_mutex);
+	if(!paused) {
+		ss->context.seq_reset = TRUE;
+		g_atomic_int_set(&ss->need_keyframe, ss->video);
+	}
+	g_atomic_int_set(&ss->paused, paused);
+	janus_mutex_unlock(&ps->subs_mutex);
+	if(!paused)
 		rtk_relay_request_keyframe(gateway, ps);
 }
 
@@ -172,7 +188,7 @@ static void relay_check_keyframe(janus_callbacks *gateway, rtk_pub_stream *ps, r
 
 static void relay_to_subscriber(janus_callbacks *gateway, rtk_pub_stream *ps, rtk_sub_stream *ss,
 		janus_plugin_rtp *packet) {
-	if(!g_atomic_int_get(ss->started))
+	if(!g_atomic_int_get(ss->started) || g_atomic_int_get(&ss->paused))
 		return;
 	janus_rtp_header *header = (janus_rtp_header *)packet->buffer;
 	char saved_header[12];
@@ -206,6 +222,9 @@ static void relay_to_subscriber(janus_callbacks *gateway, rtk_pub_stream *ps, rt
 void rtk_relay_rtp(janus_callbacks *gateway, rtk_pub_stream *ps, janus_plugin_rtp *packet) {
 	if(!g_atomic_int_get(&ps->enabled) || packet->length < 12)
 		return;
+	if(!ps->video && ps->speakers != NULL && packet->extensions.audio_level >= 0)
+		rtk_speakers_level(ps->speakers, ps->peer_id, packet->extensions.audio_level,
+			packet->extensions.audio_level_vad, janus_get_monotonic_time());
 	janus_mutex_lock(&ps->subs_mutex);
 	for(guint i = 0; i < ps->subs->len; i++)
 		relay_to_subscriber(gateway, ps, g_ptr_array_index(ps->subs, i), packet);

@@ -26,6 +26,7 @@
 #include <utils.h>
 #include <mutex.h>
 #include "permissions.h"
+#include "speaker.h"
 
 /* Payload types of every subscriber offer, whatever numbers each publisher
  * chose: one number per codec across the BUNDLE, so streams of publishers
@@ -51,6 +52,7 @@ typedef struct rtk_pub_stream {
 	volatile gint enabled;           /* 0: the participant turned this kind off */
 	gint64 last_pli;                 /* monotonic us of the last keyframe request */
 	janus_plugin_session *publisher; /* borrowed: valid while the stream exists */
+	rtk_speakers *speakers;          /* borrowed: the meeting's, fed from audio levels; outlives the stream */
 	janus_mutex subs_mutex;
 	GPtrArray *subs;                 /* rtk_sub_stream*, borrowed */
 } rtk_pub_stream;
@@ -66,6 +68,7 @@ typedef struct rtk_sub_stream {
 	janus_plugin_session *subscriber;/* borrowed */
 	volatile gint *started;          /* borrowed: the subscriber's PeerConnection is up */
 	volatile gint need_keyframe;     /* video: ask the publisher until one passes */
+	volatile gint paused;            /* the viewer's view does not show this source now */
 	void *owner;                     /* borrowed: the subscriber session */
 } rtk_sub_stream;
 
@@ -97,6 +100,10 @@ void rtk_relay_rtp(janus_callbacks *gateway, rtk_pub_stream *ps, janus_plugin_rt
  * receiver would otherwise wait for packets that were never sent) and the
  * publisher is asked for a keyframe. */
 void rtk_relay_set_enabled(janus_callbacks *gateway, rtk_pub_stream *ps, gboolean enabled);
+
+/* Pauses or resumes forwarding to `ss` (the viewer's active grid or page
+ * moved). Resuming continues its sequence numbers and asks for a keyframe. */
+void rtk_relay_set_paused(janus_callbacks *gateway, rtk_sub_stream *ss, gboolean paused);
 
 /* Makes the relay path ask for keyframes until one reaches `ss`: call when
  * the subscriber's PeerConnection comes up or its m-line is (re)negotiated,

@@ -85,6 +85,7 @@ static void request_join(rtk_session *session, rtk_message *msg, rtk_reply *repl
 	session->role = RTK_ROLE_MAIN;
 	session->live = live;
 	session->peer = peer;
+	rtk_view_init(&session->view, peer->config_json);
 	reply->event = rtk_room_enter(live->room, peer);
 	JANUS_LOG(LOG_INFO, "[rtk] meeting %s: participant %s %s as peer %s\n",
 		live->room->meeting_id, peer->user_id, peer->waitlisted ? "waitlisted" : "joined", peer->id);
@@ -171,6 +172,7 @@ static void request_publish(rtk_session *session, rtk_message *msg, rtk_reply *r
 			g_ptr_array_index(streams, i) = NULL;
 			continue;
 		}
+		ps->speakers = session->live->speakers;
 		session->pub[ps->mindex] = ps;
 		json_array_append_new(published, json_pack("{ss ss ss}", "mid", ps->mid,
 			"kind", ps->video ? "video" : "audio", "type", rtk_media_kind_name(ps->type)));
@@ -529,6 +531,57 @@ static void request_update_permissions(rtk_session *session, rtk_message *msg, r
 		&why, reply);
 }
 
+/* participants.setViewMode {viewMode}, setPage {page}, setMaxActiveParticipantsCount {count}:
+ * the reply is viewModeUpdate; what the subscriber handle forwards follows. */
+static void reply_view(rtk_session *session, rtk_reply *reply) {
+	guint candidates = rtk_view_count_candidates(session->live->room->peers);
+	if(candidates > 0)
+		candidates--;   /* the viewer itself */
+	reply->event = rtk_view_mode_event(&session->view, candidates);
+	rtk_live_apply_views(session->live);
+}
+
+static void request_set_view_mode(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
+	rtk_view_mode mode;
+	if(!request_needs_joined(session, reply))
+		return;
+	if(!rtk_view_parse_mode(json_string_value(json_object_get(msg->body, "viewMode")), &mode)) {
+		reply_error(reply, RTK_ERR_BAD_REQUEST, "field 'viewMode' must be \"ACTIVE_GRID\" or \"PAGINATED\"");
+		return;
+	}
+	rtk_view_set_mode(&session->view, mode);
+	reply_view(session, reply);
+}
+
+static void request_set_page(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
+	rtk_refusal why;
+	json_t *page = json_object_get(msg->body, "page");
+	if(!request_needs_joined(session, reply))
+		return;
+	if(!json_is_integer(page)) {
+		reply_error(reply, RTK_ERR_BAD_REQUEST, "field 'page' (an integer from 1) is required");
+		return;
+	}
+	guint candidates = rtk_view_count_candidates(session->live->room->peers);
+	if(!rtk_view_set_page(&session->view, json_integer_value(page), candidates > 0 ? candidates - 1 : 0, &why)) {
+		reply_refusal(reply, &why);
+		return;
+	}
+	reply_view(session, reply);
+}
+
+static void request_set_max_active(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
+	json_t *count = json_object_get(msg->body, "count");
+	if(!request_needs_joined(session, reply))
+		return;
+	if(!json_is_integer(count)) {
+		reply_error(reply, RTK_ERR_BAD_REQUEST, "field 'count' (an integer from 1) is required");
+		return;
+	}
+	rtk_view_set_max_active(&session->view, json_integer_value(count));
+	reply_view(session, reply);
+}
+
 typedef void (*rtk_request_fn)(rtk_session *session, rtk_message *msg, rtk_reply *reply);
 
 static const struct {
@@ -563,6 +616,9 @@ static const struct {
 	{ "stage.leave", request_stage_leave },
 	{ "stage.kick", request_stage_kick },
 	{ "stage.getAccessRequests", request_stage_requests },
+	{ "participants.setViewMode", request_set_view_mode },
+	{ "participants.setPage", request_set_page },
+	{ "participants.setMaxActiveParticipantsCount", request_set_max_active },
 	{ "meeting.end", request_end },
 };
 
@@ -596,4 +652,7 @@ void rtk_requests_dispatch(rtk_session *session, rtk_message *msg) {
 	/* An answer may free the way for an offer that waited for it. */
 	if(session->role == RTK_ROLE_SUBSCRIBER && !session->offer_outstanding && session->offer_needed)
 		rtk_subscriber_send_offer(session, "updated", NULL);
+	/* Streams came or went, or who is shown changed: views follow at once. */
+	if(session->live != NULL)
+		rtk_live_apply_views(session->live);
 }

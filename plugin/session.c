@@ -46,6 +46,7 @@ rtk_live *rtk_live_get_or_create(const json_t *meeting) {
 		return live;
 	live = g_new0(rtk_live, 1);
 	live->room = rtk_room_new(meeting, &room_sink);
+	live->speakers = rtk_speakers_new();
 	live->subscribers = g_ptr_array_new();
 	g_hash_table_insert(lives, g_strdup(id), live);
 	JANUS_LOG(LOG_INFO, "[rtk] meeting %s: session %s started\n", id, live->room->session_id);
@@ -54,6 +55,7 @@ rtk_live *rtk_live_get_or_create(const json_t *meeting) {
 
 static void live_free(rtk_live *live) {
 	rtk_room_free(live->room);
+	rtk_speakers_free(live->speakers);
 	g_ptr_array_free(live->subscribers, TRUE);
 	g_free(live);
 }
@@ -135,6 +137,7 @@ void rtk_subscriber_want_keyframes(rtk_session *sub) {
 static rtk_live *subscriber_detach(rtk_session *sub) {
 	g_ptr_array_free(sub->slots, TRUE);   /* frees and detaches every slot */
 	sub->slots = NULL;
+	g_clear_pointer(&sub->shown, g_free);
 	sub->offer_outstanding = sub->offer_needed = FALSE;
 	g_atomic_int_set(&sub->started, 0);
 	rtk_live *live = sub->live;
@@ -197,6 +200,7 @@ gboolean rtk_publisher_has_kind(rtk_session *session, rtk_media_kind kind) {
 static void session_detach_main(rtk_session *session) {
 	rtk_live *live = session->live;
 	rtk_publisher_teardown(session, FALSE);
+	rtk_speakers_forget(live->speakers, session->peer->id);
 	for(guint i = live->subscribers->len; i > 0; i--) {
 		rtk_session *sub = g_ptr_array_index(live->subscribers, i - 1);
 		if(sub->peer == session->peer) {
@@ -281,6 +285,93 @@ void rtk_live_flush(rtk_live *live) {
 			session->announce_off[kind] = FALSE;
 		}
 	}
+	rtk_live_apply_views(live);
 	rtk_live_release_if_empty(live);
+}
+
+/* The peer ids of `selected`, in order, as one string ("a,b,c"). */
+static char *view_signature(GPtrArray *selected) {
+	GString *text = g_string_new(NULL);
+	for(guint i = 0; i < selected->len; i++) {
+		rtk_peer *peer = g_ptr_array_index(selected, i);
+		g_string_append_printf(text, "%s%s", i ? "," : "", peer->id);
+	}
+	return g_string_free(text, FALSE);
+}
+
+static gboolean view_shows(GPtrArray *selected, const char *peer_id) {
+	for(guint i = 0; i < selected->len; i++)
+		if(!strcmp(((rtk_peer *)g_ptr_array_index(selected, i))->id, peer_id))
+			return TRUE;
+	return FALSE;
+}
+
+/* One subscriber: camera video of the peers its viewer's view selects is
+ * forwarded, the rest paused; audio and screenshares always flow. */
+static void view_apply(rtk_live *live, rtk_session *sub, GPtrArray *others, GPtrArray *selected) {
+	rtk_session *viewer = rtk_live_main_session(sub->peer);
+	if(viewer == NULL)
+		return;
+	g_ptr_array_set_size(others, 0);
+	for(guint i = 0; i < live->room->peers->len; i++) {
+		rtk_peer *peer = g_ptr_array_index(live->room->peers, i);
+		if(peer != sub->peer)
+			g_ptr_array_add(others, peer);
+	}
+	g_ptr_array_set_size(selected, 0);
+	rtk_view_select(&viewer->view, others, live->speakers, selected);
+	for(guint i = 0; i < sub->slots->len; i++) {
+		rtk_sub_stream *ss = g_ptr_array_index(sub->slots, i);
+		if(ss->source != NULL && ss->source->type == RTK_MEDIA_VIDEO)
+			rtk_relay_set_paused(rtk_janus, ss, !view_shows(selected, ss->source->peer_id));
+	}
+	char *shown = view_signature(selected);
+	if(g_strcmp0(shown, sub->shown) != 0) {
+		json_t *event = rtk_view_active_event(selected, others);
+		rtk_janus->push_event(viewer->handle, &rtk_plugin, NULL, event, NULL);
+		json_decref(event);
+		g_free(sub->shown);
+		sub->shown = shown;
+	} else {
+		g_free(shown);
+	}
+}
+
+void rtk_live_apply_views(rtk_live *live) {
+	GPtrArray *others = g_ptr_array_new(), *selected = g_ptr_array_new();
+	for(guint i = 0; i < live->subscribers->len; i++)
+		view_apply(live, g_ptr_array_index(live->subscribers, i), others, selected);
+	g_ptr_array_free(others, TRUE);
+	g_ptr_array_free(selected, TRUE);
+}
+
+/* A new active speaker: everyone who may see it gets activeSpeaker. */
+static void live_announce_speaker(rtk_live *live, const char *peer_id) {
+	rtk_peer *speaker = rtk_room_find_peer(live->room, peer_id);
+	json_t *event = speaker ? rtk_view_speaker_event(speaker) : NULL;
+	if(event == NULL)
+		return;
+	for(guint i = 0; i < live->room->peers->len; i++) {
+		rtk_peer *peer = g_ptr_array_index(live->room->peers, i);
+		if(peer != speaker)
+			deliver_to_peer(peer, event, NULL);
+	}
+	json_decref(event);
+}
+
+void rtk_lives_tick(void) {
+	if(lives == NULL)
+		return;
+	gint64 now = janus_get_monotonic_time();
+	GHashTableIter iter;
+	gpointer value;
+	g_hash_table_iter_init(&iter, lives);
+	while(g_hash_table_iter_next(&iter, NULL, &value)) {
+		rtk_live *live = value;
+		const char *speaker = rtk_speakers_evaluate(live->speakers, now);
+		if(speaker != NULL)
+			live_announce_speaker(live, speaker);
+		rtk_live_apply_views(live);
+	}
 }
 

@@ -19,6 +19,8 @@
 #include "gateway.h"
 #include "room.h"
 #include "relay.h"
+#include "speaker.h"
+#include "view.h"
 
 #define RTK_MAX_PUB_STREAMS 16
 
@@ -45,6 +47,8 @@ typedef struct rtk_session {
 	gboolean offer_needed;      /* the slots changed meanwhile */
 	guint64 sdp_version;
 	gboolean announce_off[RTK_MEDIA_KINDS]; /* MAIN: dropped kinds rtk_live_flush() announces */
+	rtk_view view;              /* MAIN: what this participant wants to see (setViewMode, ...) */
+	char *shown;                /* SUBSCRIBER: peer ids whose video it gets now, for change detection */
 	volatile gint started;      /* the PeerConnection is up */
 	volatile gint destroyed;
 } rtk_session;
@@ -52,6 +56,7 @@ typedef struct rtk_session {
 /* A meeting in session: the room model and the subscriber handles watching it. */
 struct rtk_live {
 	rtk_room *room;
+	rtk_speakers *speakers;     /* active speaker, from the audio levels the relay sees */
 	GPtrArray *subscribers;     /* rtk_session* in SUBSCRIBER role, borrowed */
 };
 
@@ -79,6 +84,14 @@ void rtk_live_release_if_empty(rtk_live *live);
 /* After any room operation: announces the media kinds the room's changes
  * stopped (stage left, rights lost), then frees the meeting if it emptied. */
 void rtk_live_flush(rtk_live *live);
+
+/* Every ~200 ms on the signalling thread: active speaker changes
+ * (activeSpeaker events) and the views that follow them. */
+void rtk_lives_tick(void);
+
+/* Views: applies each subscriber's view (ACTIVE_GRID or PAGINATED) to what
+ * its video slots forward, and tells the viewer when its active set moved. */
+void rtk_live_apply_views(rtk_live *live);
 
 /* Subscribers. */
 void rtk_subscriber_send_offer(rtk_session *sub, const char *event_name, const char *transaction);
