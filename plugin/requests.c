@@ -77,8 +77,10 @@ static void request_join(rtk_session *session, rtk_message *msg, rtk_reply *repl
 	if(!request_admit(session, msg, &admission, reply))
 		return;
 	rtk_live *live = rtk_live_get_or_create(admission.meeting);
-	rtk_peer *earlier = rtk_room_find_user(live->room,
-		json_string_value(json_object_get(admission.participant, "id")));
+	const char *user_id = json_string_value(json_object_get(admission.participant, "id"));
+	rtk_peer *earlier = rtk_room_find_user(live->room, user_id);
+	if(earlier == NULL)
+		earlier = rtk_room_find_waiting(live->room, user_id);
 	if(earlier != NULL)
 		rtk_session_leave(rtk_live_main_session(earlier), "left");
 	rtk_peer *peer = rtk_peer_new(admission.participant, admission.preset, session);

@@ -93,6 +93,28 @@ def skip(reason):
     raise TestSkipped(reason)
 
 
+def check_error(event, code, what):
+    """`event` is the plugin's refusal with error code `code` and a message."""
+    check(event.name == "error", "%s: expected error %s, got %r" % (what, code, event))
+    error = event.data.get("error") or {}
+    check_equal(error.get("code"), code, "error code of " + what)
+    check(isinstance(error.get("message"), str) and error["message"],
+          "%s: error %s has no message: %r" % (what, code, event.data))
+
+
+def from_peer(peer_id, **fields):
+    """An event filter: participantId is `peer_id` and the fields match."""
+    def matches(event):
+        return (event.data.get("participantId") == peer_id
+                and all(event.data.get(k) == v for k, v in fields.items()))
+    return matches
+
+
+def about_user(user_id):
+    """An event filter: the event's `participant` object has userId `user_id`."""
+    return lambda event: (event.data.get("participant") or {}).get("userId") == user_id
+
+
 # ---------------------------------------------------------------- network namespace
 
 def _run(argv):
@@ -595,6 +617,11 @@ class JanusSession:
     def detach(self, handle):
         self._post("/%s/%s" % (self.session_id, handle), {"janus": "detach"})
 
+    def hangup(self, handle):
+        """Asks the Janus core to close the handle's PeerConnection (the
+        Janus API's own `hangup`, not a plugin request)."""
+        self._post("/%s/%s" % (self.session_id, handle), {"janus": "hangup"})
+
     def send(self, handle, body, jsep=None):
         """Sends a plugin message; returns its transaction. A synchronous
         plugin reply is queued like an event."""
@@ -853,29 +880,60 @@ class RtkClient:
         if self.main is None:
             self.main = await self._blocking(self.janus.attach)
 
-    async def join(self, token):
-        """join on the main handle; returns roomJoined's data."""
+    async def join(self, token, expect="roomJoined"):
+        """join on the main handle; returns the reply's data (roomJoined, or
+        `expect`: "waitlisted" for a join that waits)."""
         await self.connect()
-        event = await self.request(self.main, {"request": "join", "token": token}, expect="roomJoined")
+        event = await self.request(self.main, {"request": "join", "token": token}, expect=expect)
         self.joined = event.data
-        log("%s joined as %s" % (self.name, self.peer_id))
+        log("%s %s as %s" % (self.name, "joined" if expect == "roomJoined" else expect, self.peer_id))
         return event.data
 
     async def publish(self):
         """Publishes a VP8 video and an Opus audio track (send-only)."""
+        event = await self.try_publish()
+        check(event.name == "published", "%s: publish: expected published, got %r" % (self.name, event))
+        return event.data
+
+    async def try_publish(self):
+        """Offers a VP8 video and an Opus audio track (send-only) and returns
+        the reply event: `published` (its answer applied) or an error (the
+        publishing PeerConnection closed again)."""
         self.pub_pc = new_peer_connection()
         video, audio = make_tracks()
         self.pub_pc.addTransceiver(audio, direction="sendonly")
         self.pub_pc.addTransceiver(video, direction="sendonly")
         await self.pub_pc.setLocalDescription(await self.pub_pc.createOffer())
         event = await self.request(self.main, {"request": "publish"},
-                                   jsep=jsep_of(self.pub_pc.localDescription), expect="published")
+                                   jsep=jsep_of(self.pub_pc.localDescription))
+        if event.name != "published":
+            await self.pub_pc.close()
+            self.pub_pc = None
+            if os.environ.get("RTK_DEV_HANGUP"):  # DEV ONLY, remove
+                await self._blocking(self.janus.hangup, self.main)
+            return event
         check(event.jsep and event.jsep.get("type") == "answer",
               "%s: published carries no JSEP answer: %r" % (self.name, event.message))
         from aiortc import RTCSessionDescription
         await self.pub_pc.setRemoteDescription(RTCSessionDescription(**event.jsep))
         self.published = event.data
-        return event.data
+        return event
+
+    async def control(self, body, timeout=10):
+        """A meeting control on the main handle (docs/protocol.md, "Meeting
+        controls") that must be answered {"rtk": "ok", "request": name}."""
+        event = await self.request(self.main, body, timeout=timeout)
+        check(event.name == "ok" and event.data.get("request") == body.get("request"),
+              "%s: %s: expected ok, got %r" % (self.name, json.dumps(body)[:160], event))
+        return event
+
+    async def refused(self, body, code, handle=None, jsep=None):
+        """A request that must be refused with error `code`; returns the error event."""
+        event = await self.request(handle or self.main, body, jsep=jsep)
+        check_error(event, code, "%s: %s" % (self.name, json.dumps(body)[:160]))
+        check(event.jsep is None, "%s: the refusal of %s carries a JSEP: %r"
+              % (self.name, body.get("request"), event.jsep))
+        return event
 
     async def configure(self, **media):
         event = await self.request(self.main, dict(media, request="configure"), expect="configured")
@@ -918,10 +976,35 @@ class RtkClient:
               % (self.name, offer.get("type")))
         check_bundle_codecs(offer.get("sdp", ""), "%s's subscriber offer" % self.name)
         await self.sub_pc.setRemoteDescription(RTCSessionDescription(**offer))
+        self._route_new_ssrcs(offer.get("sdp", ""))
         await self.sub_pc.setLocalDescription(await self.sub_pc.createAnswer())
         await self.request(self.sub, {"request": "start"},
                            jsep=jsep_of(self.sub_pc.localDescription), expect="started")
         self.offers_answered += 1
+
+    def _route_new_ssrcs(self, sdp):
+        """aiortc 1.4 routes incoming RTP by the SSRCs each receiver had when
+        it first started (and by payload type only when a single m-line uses
+        it, never the case here: every subscriber m-line of a kind has the
+        same payload type). When an `updated` offer reuses an inactive m-line
+        for a new stream, the Janus core announces a new SSRC on it, and
+        aiortc would drop its packets. Routes each m-line's media SSRC (its
+        first a=ssrc) to the m-line's receiver, as a browser does."""
+        first_ssrc = {}
+        for section in sdp.replace("\r\n", "\n").split("\nm=")[1:]:
+            mid, ssrc = None, None
+            for line in section.split("\n"):
+                if line.startswith("a=mid:"):
+                    mid = line[len("a=mid:"):].strip()
+                elif line.startswith("a=ssrc:") and ssrc is None:
+                    ssrc = int(line[len("a=ssrc:"):].split()[0])
+            if mid is not None and ssrc is not None:
+                first_ssrc[mid] = ssrc
+        for transceiver in self.sub_pc.getTransceivers():
+            receiver = transceiver.receiver
+            router = getattr(receiver.transport, "_rtp_router", None)
+            if router is not None and transceiver.mid in first_ssrc:
+                router.ssrc_table[first_ssrc[transceiver.mid]] = receiver
 
     async def _follow_updates(self):
         """Answers every `updated` offer; a failure is kept for the waiters."""
@@ -988,6 +1071,25 @@ class RtkClient:
         await self.wait_until(lambda: all(self.streams[m].get("active") is False for m in mids),
                               timeout, lambda: "m-lines %r are not all inactive: %r"
                               % (mids, {m: self.streams.get(m) for m in mids}))
+
+    async def check_stopped(self, peer_id, kinds, clock, clock_peer, clock_kind="video",
+                            clock_frames=30, stray=5, what="stopped"):
+        """After `kinds` of `peer_id` were stopped: waits until `clock` (an
+        RtkClient, maybe self) decoded `clock_frames` more `clock_kind`
+        frames from `clock_peer` (media flowed meanwhile: 30 video or 50
+        audio frames are about a second), then checks that self decoded at
+        most `stray` frames (in flight) of each of `kinds` from `peer_id` in
+        that time. Returns the counts received meanwhile."""
+        before = dict(self.frames[peer_id])
+        ticks = clock.frames[clock_peer][clock_kind]
+        await clock.wait_frames(clock_peer, **{clock_kind: ticks + clock_frames})
+        got = {kind: self.frames[peer_id][kind] - before[kind] for kind in kinds}
+        for kind in kinds:
+            check(got[kind] <= stray,
+                  "%s: received %d %s frames from %s after they %s (while %s received %d "
+                  "%s frames from %s)" % (self.name, got[kind], kind, peer_id, what,
+                                          clock.name, clock_frames, clock_kind, clock_peer))
+        return got
 
     def streams_of(self, peer_id):
         """(kind, active) of the subscriber streams of `peer_id`, sorted."""
