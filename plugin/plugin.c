@@ -284,7 +284,7 @@ void rtk_plugin_setup_media(janus_plugin_session *handle) {
 /* The relay path: no state_mutex here (see the top of this file). */
 void rtk_plugin_incoming_rtp(janus_plugin_session *handle, janus_plugin_rtp *packet) {
 	rtk_session *session = handle ? handle->plugin_handle : NULL;
-	if(session == NULL || g_atomic_int_get(&session->destroyed) ||
+	if(session == NULL || g_atomic_int_get(&stopping) || g_atomic_int_get(&session->destroyed) ||
 			packet->mindex < 0 || packet->mindex >= RTK_MAX_PUB_STREAMS)
 		return;
 	janus_mutex_lock(&session->pub_mutex);
