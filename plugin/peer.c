@@ -109,12 +109,21 @@ gboolean rtk_peer_may_publish(const rtk_peer *peer, rtk_media_kind kind, rtk_ref
 		rtk_refusal_set(why, RTK_ERR_MEDIA_NOT_ALLOWED, "unknown media kind %d", (int)kind);
 		return FALSE;
 	}
-	const char *name = rtk_media_kind_name(kind);
-	const rtk_permissions *p = &peer->permissions;
 	if(peer->media_locked[kind]) {
-		rtk_refusal_set(why, RTK_ERR_MEDIA_LOCKED, "a host disabled your %s and did not allow unmuting it", name);
+		rtk_refusal_set(why, RTK_ERR_MEDIA_LOCKED, "a host disabled your %s and did not allow unmuting it",
+			rtk_media_kind_name(kind));
 		return FALSE;
 	}
+	return rtk_peer_may_produce(peer, kind, why);
+}
+
+gboolean rtk_peer_may_produce(const rtk_peer *peer, rtk_media_kind kind, rtk_refusal *why) {
+	if((unsigned)kind >= RTK_MEDIA_KINDS) {
+		rtk_refusal_set(why, RTK_ERR_MEDIA_NOT_ALLOWED, "unknown media kind %d", (int)kind);
+		return FALSE;
+	}
+	const char *name = rtk_media_kind_name(kind);
+	const rtk_permissions *p = &peer->permissions;
 	if(p->stage_enabled && peer->stage != RTK_STAGE_ON_STAGE) {
 		rtk_refusal_set(why, RTK_ERR_OFF_STAGE, "you are not on stage (status %s): join the stage to publish %s",
 			rtk_stage_status_name(peer->stage), name);

@@ -78,5 +78,9 @@ const char *rtk_stage_status_name(rtk_stage_status status);
  * NOT_ALLOWED -> RTK_ERR_MEDIA_NOT_ALLOWED.
  * Fills `why` (may be NULL) on FALSE. */
 gboolean rtk_peer_may_publish(const rtk_peer *peer, rtk_media_kind kind, rtk_refusal *why);
+/* The same rule without the host's lock: may this peer's preset and stage
+ * status let it produce `kind` at all? (A locked kind is paused, not
+ * dropped: it comes back when the host allows it.) */
+gboolean rtk_peer_may_produce(const rtk_peer *peer, rtk_media_kind kind, rtk_refusal *why);
 
 #endif

@@ -142,15 +142,29 @@ static gboolean publish_allowed_kinds(rtk_peer *peer, gboolean allowed[RTK_MEDIA
 	return any;
 }
 
+/* The Janus core set up ICE for the refused offer: close that
+ * PeerConnection (unless one is already publishing) so a later offer on
+ * the handle starts afresh. */
+static void publish_refused(rtk_session *session, rtk_message *msg) {
+	gboolean publishing = FALSE;
+	for(int kind = 0; kind < RTK_MEDIA_KINDS; kind++)
+		publishing = publishing || rtk_publisher_has_kind(session, kind);
+	if(msg->jsep != NULL && !publishing)
+		rtk_janus->close_pc(session->handle);
+}
+
 static void request_publish(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
 	const char *offer;
-	if(!request_needs_joined(session, reply) || !request_jsep(msg, "offer", &offer, reply))
+	if(!request_needs_joined(session, reply) || !request_jsep(msg, "offer", &offer, reply)) {
+		publish_refused(session, msg);
 		return;
+	}
 	rtk_peer *peer = session->peer;
 	gboolean allowed[RTK_MEDIA_KINDS];
 	rtk_refusal why;
 	if(!publish_allowed_kinds(peer, allowed, &why)) {
 		reply_refusal(reply, &why);
+		publish_refused(session, msg);
 		return;
 	}
 	GPtrArray *streams = g_ptr_array_new();
@@ -161,6 +175,7 @@ static void request_publish(rtk_session *session, rtk_message *msg, rtk_reply *r
 	if(answer == NULL) {
 		g_ptr_array_free(streams, TRUE);
 		reply_error(reply, RTK_ERR_SDP, "offer refused: %s", error);
+		publish_refused(session, msg);
 		return;
 	}
 	/* A new offer on the same handle replaces what was published before. */

@@ -225,8 +225,9 @@ void rtk_session_leave(rtk_session *session, const char *state) {
 	rtk_live_release_if_empty(live);
 }
 
-/* Drops the streams the peer may no longer publish (stage left, rights
- * changed) and pauses those a host turned off. The kinds dropped are
+/* Drops the streams the peer may no longer produce (stage left, rights
+ * changed) and pauses those a host turned off (locked or not): those come
+ * back with the participant's own configure once allowed. The kinds dropped are
  * announced later, by rtk_live_flush(), outside the room's callback. */
 static void session_enforce_publishing(rtk_session *session) {
 	rtk_peer *peer = session->peer;
@@ -237,12 +238,12 @@ static void session_enforce_publishing(rtk_session *session) {
 		rtk_refusal why;
 		if(ps == NULL)
 			continue;
-		if(!rtk_peer_may_publish(peer, ps->type, &why)) {
+		if(!rtk_peer_may_produce(peer, ps->type, &why)) {
 			session->pub[i] = NULL;
 			session->announce_off[ps->type] = TRUE;
 			rtk_relay_detach_all(ps, mark_owner_for_offer, affected);
 			rtk_pub_stream_free(ps);
-		} else if(!peer->media_enabled[ps->type]) {
+		} else if(!peer->media_enabled[ps->type] || peer->media_locked[ps->type]) {
 			rtk_relay_set_enabled(rtk_janus, ps, FALSE);
 		}
 	}

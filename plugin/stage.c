@@ -192,8 +192,8 @@ static gboolean stage_answer(rtk_room *room, rtk_peer *actor, const json_t *user
 		rtk_peer *peer = g_ptr_array_index(targets, i);
 		if(peer->stage != RTK_STAGE_REQUESTED)   /* named twice */
 			continue;
-		stage_tell(room, peer, grant ? "stageRequestApproved" : "stageRequestRejected");
 		stage_set(room, peer, grant ? RTK_STAGE_ACCEPTED : RTK_STAGE_OFF_STAGE);
+		stage_tell(room, peer, grant ? "stageRequestApproved" : "stageRequestRejected");
 		stage_tell_others(room, peer, grant ? "peerAcceptedToJoinStage" : "peerRejectedToJoinStage", ROOM_VIEW_STATE);
 	}
 	if(ok && targets->len > 0)

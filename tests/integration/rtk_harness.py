@@ -617,11 +617,6 @@ class JanusSession:
     def detach(self, handle):
         self._post("/%s/%s" % (self.session_id, handle), {"janus": "detach"})
 
-    def hangup(self, handle):
-        """Asks the Janus core to close the handle's PeerConnection (the
-        Janus API's own `hangup`, not a plugin request)."""
-        self._post("/%s/%s" % (self.session_id, handle), {"janus": "hangup"})
-
     def send(self, handle, body, jsep=None):
         """Sends a plugin message; returns its transaction. A synchronous
         plugin reply is queued like an event."""
@@ -904,13 +899,19 @@ class RtkClient:
         self.pub_pc.addTransceiver(audio, direction="sendonly")
         self.pub_pc.addTransceiver(video, direction="sendonly")
         await self.pub_pc.setLocalDescription(await self.pub_pc.createOffer())
-        event = await self.request(self.main, {"request": "publish"},
-                                   jsep=jsep_of(self.pub_pc.localDescription))
+        try:
+            event = await self.request(self.main, {"request": "publish"},
+                                       jsep=jsep_of(self.pub_pc.localDescription))
+        except JanusError as error:
+            raise TestFailure("%s: publish: the Janus core refused the offer before the plugin "
+                              "saw it (%s)" % (self.name, error))
         if event.name != "published":
+            # docs/protocol.md: the plugin closes the half-made PeerConnection
+            # of a refused offer; Janus says `hangup` when it is gone, and only
+            # then may the handle take a new offer.
             await self.pub_pc.close()
             self.pub_pc = None
-            if os.environ.get("RTK_DEV_HANGUP"):  # DEV ONLY, remove
-                await self._blocking(self.janus.hangup, self.main)
+            await self._blocking(self.janus.wait_event, self.main, "janus:hangup", 10)
             return event
         check(event.jsep and event.jsep.get("type") == "answer",
               "%s: published carries no JSEP answer: %r" % (self.name, event.message))
