@@ -550,10 +550,20 @@ static void request_update_permissions(rtk_session *session, rtk_message *msg, r
 
 /* participants.setViewMode {viewMode}, setPage {page}, setMaxActiveParticipantsCount {count}:
  * the reply is viewModeUpdate; what the subscriber handle forwards follows. */
+/* How many participants the viewer's view chooses from: everyone else. */
+static guint view_candidates(rtk_session *session) {
+	GPtrArray *others = g_ptr_array_new();
+	GPtrArray *peers = session->live->room->peers;
+	for(guint i = 0; i < peers->len; i++)
+		if(g_ptr_array_index(peers, i) != session->peer)
+			g_ptr_array_add(others, g_ptr_array_index(peers, i));
+	guint candidates = rtk_view_count_candidates(others);
+	g_ptr_array_free(others, TRUE);
+	return candidates;
+}
+
 static void reply_view(rtk_session *session, rtk_reply *reply) {
-	guint candidates = rtk_view_count_candidates(session->live->room->peers);
-	if(candidates > 0)
-		candidates--;   /* the viewer itself */
+	guint candidates = view_candidates(session);
 	reply->event = rtk_view_mode_event(&session->view, candidates);
 	rtk_live_apply_views(session->live);
 }
@@ -579,8 +589,7 @@ static void request_set_page(rtk_session *session, rtk_message *msg, rtk_reply *
 		reply_error(reply, RTK_ERR_BAD_REQUEST, "field 'page' (an integer from 1) is required");
 		return;
 	}
-	guint candidates = rtk_view_count_candidates(session->live->room->peers);
-	if(!rtk_view_set_page(&session->view, json_integer_value(page), candidates > 0 ? candidates - 1 : 0, &why)) {
+	if(!rtk_view_set_page(&session->view, json_integer_value(page), view_candidates(session), &why)) {
 		reply_refusal(reply, &why);
 		return;
 	}
