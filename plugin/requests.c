@@ -511,8 +511,8 @@ static void request_kick_all(rtk_session *session, rtk_message *msg, rtk_reply *
 	room_op_done(live, msg, rtk_room_kick_all(live->room, session->peer, &why), &why, reply);
 }
 
-/* meeting.end: everyone, the caller included, gets roomLeft "ended"; the
- * reply is that roomLeft, with this request's transaction. */
+/* meeting.end: everyone, the caller included, gets roomLeft "ended" (the
+ * caller's before its "ok" reply), and every handle of theirs is closed. */
 static void request_end(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
 	rtk_refusal why;
 	if(!request_needs_joined(session, reply))

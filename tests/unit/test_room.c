@@ -531,7 +531,9 @@ static void test_stage_webinar_flow(void) {
 	CHECK_EQ_STR(str(sent(w.rec, "vic", "stageStatusUpdate"), "status"), "ACCEPTED_TO_JOIN_STAGE");
 	CHECK_EQ_STR(str(sent(w.rec, "val", "peerAcceptedToJoinStage"), "stageStatus"), "ACCEPTED_TO_JOIN_STAGE");
 	CHECK_EQ_INT(json_array_size(json_object_get(sent(w.rec, "pam", "stageAccessRequestUpdate"), "requests")), 0);
-	CHECK_LINES(w.rec, "vic:stageRequestApproved,vic:stageStatusUpdate,pam:peerAcceptedToJoinStage,"
+	/* The answer carries the status it leads to, so it comes after the change. */
+	CHECK_EQ_STR(str(sent(w.rec, "vic", "stageRequestApproved"), "stageStatus"), "ACCEPTED_TO_JOIN_STAGE");
+	CHECK_LINES(w.rec, "vic:stageStatusUpdate,vic:stageRequestApproved,pam:peerAcceptedToJoinStage,"
 		"val:peerAcceptedToJoinStage,pam:stageAccessRequestUpdate");
 	CHECK_REFUSED(rtk_room_stage_grant(w.room, pam, vic_ids, &why_), RTK_ERR_STAGE_NO_REQUEST);
 
@@ -621,7 +623,8 @@ static void test_stage_deny_and_cancel(void) {
 	CHECK_EQ_INT(val->stage, RTK_STAGE_OFF_STAGE);
 	CHECK_EQ_STR(str(sent(w.rec, "val", "stageStatusUpdate"), "status"), "OFF_STAGE");
 	CHECK_EQ_STR(str(sent(w.rec, "vic", "peerRejectedToJoinStage"), "participantId"), val->id);
-	CHECK_LINES(w.rec, "val:stageRequestRejected,val:stageStatusUpdate,pam:peerRejectedToJoinStage,"
+	CHECK_EQ_STR(str(sent(w.rec, "val", "stageRequestRejected"), "stageStatus"), "OFF_STAGE");
+	CHECK_LINES(w.rec, "val:stageStatusUpdate,val:stageRequestRejected,pam:peerRejectedToJoinStage,"
 		"vic:peerRejectedToJoinStage,pam:stageAccessRequestUpdate");
 	CHECK_REFUSED(rtk_room_stage_deny(w.room, pam, val_ids, &why_), RTK_ERR_STAGE_NO_REQUEST);
 	CHECK_REFUSED(rtk_room_stage_deny(w.room, vic, val_ids, &why_), RTK_ERR_NOT_PERMITTED);
