@@ -1,7 +1,14 @@
 /*
  * session.c - sessions and live meetings on the Janus side (session.h):
  * what happens to subscribers when publishers come and go, and to both when
- * a participant leaves.
+ * a participant leaves or the room model removes it; the media consequences
+ * of the model's decisions (stage, a host's lock, changed rights); and the
+ * meetings' periodic work (active speaker, views).
+ *
+ * The room model reports its decisions through the sink's `changed`
+ * callback, which runs inside a room call: what needs the room again
+ * (announcing dropped media, freeing an empty meeting) waits for
+ * rtk_live_flush(), which every operation calls when the room returns.
  */
 #include <string.h>
 #include <debug.h>
