@@ -1,0 +1,104 @@
+/*
+ * pipeline.h - one composite recording (or livestream rendition): the
+ * participants on stage, their decoders and last pictures, the output clock,
+ * the compositor, the audio mixer and the output file. The object rtk-recorder
+ * and rtk-hls drive from their control pipe and their RTP sockets
+ * (design.md sections 2 and 4.4).
+ *
+ * The clock: output is produced by rtk_pipeline_tick(now_ns), where now_ns
+ * is any monotonic clock in nanoseconds the caller chooses (the recorder
+ * passes CLOCK_MONOTONIC, tests pass media time). Each tick emits every
+ * video frame whose slot (k / fps) has come and the audio mixed up to now.
+ * Not driven by the inputs' media time, because a meeting must keep
+ * producing frames when nobody sends any (cameras off, everyone muted) and
+ * inputs come from several unsynchronised senders; and not by a timer
+ * inside, so tests are deterministic and one thread can drive many outputs.
+ * The first tick is output time 0.
+ *
+ * Inputs: rtk_pipeline_push() decodes right away. A video source's latest
+ * picture is what the next output frame shows (a participant without a new
+ * frame keeps its last one; one without any picture gets a placeholder
+ * tile). Audio is placed on the mixer's timeline by RTP timestamp (see
+ * mixer.h), `audio_delay_ms` after the clock's position when the source's
+ * first packet arrived.
+ *
+ * Pause: while paused, ticks produce nothing and inputs are still decoded
+ * (so pictures are current at resume); output time stops, so the file has
+ * no gap: timestamps continue where they stopped.
+ *
+ * Ownership: the pipeline owns everything it creates (decoders, pictures,
+ * compositor, mixer, output) and copies ids and names; rtk_pipeline_push()
+ * borrows the rtk_frame (the caller still frees it, e.g. rtk_frame_free()).
+ * Threading: not thread-safe; one thread makes every call (the encoders run
+ * their own threads inside).
+ */
+#ifndef RTK_PIPELINE_H
+#define RTK_PIPELINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "depack.h"
+#include "output.h"
+
+typedef struct rtk_pipeline_config {
+	const char *path;           /* output file */
+	rtk_output_format format;   /* MP4 (H.264 + AAC) or WebM (VP8 + Opus) */
+	int width, height;          /* 1..1920, rounded down to even; 0: 1280x720 */
+	int fps;                    /* 1..60; 0: 25 */
+	int audio_delay_ms;         /* jitter the audio mix absorbs, 0..500 */
+} rtk_pipeline_config;
+
+typedef enum rtk_source {
+	RTK_SOURCE_CAMERA = 0,      /* camera video and microphone audio */
+	RTK_SOURCE_SCREEN           /* screenshare video and its audio */
+} rtk_source;
+
+typedef struct rtk_pipeline_stats {
+	uint64_t video_frames;      /* output frames encoded */
+	uint64_t audio_samples;     /* output samples (per channel) encoded */
+	int64_t output_ns;          /* output time reached */
+	uint64_t frames_in, decode_errors;
+} rtk_pipeline_stats;
+
+typedef struct rtk_pipeline rtk_pipeline;
+
+/* Opens the output (header written). NULL on failure with a reason in err. */
+rtk_pipeline *rtk_pipeline_new(const rtk_pipeline_config *config, char *err, size_t errlen);
+
+/* Frees everything; without rtk_pipeline_finish() the file ends at its last
+ * complete fragment. */
+void rtk_pipeline_free(rtk_pipeline *pipeline);
+
+/* Participants in tile order (join order). Adding an existing id updates
+ * its name. Returns 0, or -1 (unknown id, out of memory). */
+int rtk_pipeline_add_participant(rtk_pipeline *pipeline, const char *id, const char *name);
+int rtk_pipeline_remove_participant(rtk_pipeline *pipeline, const char *id);
+
+/* Marks (on) or unmarks the participant's screenshare: while marked, its
+ * RTK_SOURCE_SCREEN video takes the main area and cameras a strip. The last
+ * one marked wins. */
+int rtk_pipeline_set_screenshare(rtk_pipeline *pipeline, const char *id, bool on);
+
+/* Decodes one frame from the participant's source. Returns 0 (also for a
+ * frame dropped while waiting for a keyframe), -1 for an unknown id or a
+ * frame that failed to decode. */
+int rtk_pipeline_push(rtk_pipeline *pipeline, const char *id, rtk_source source, const rtk_frame *frame);
+
+/* Produces output up to `now_ns` (see the clock above). Returns 0 or a
+ * negative AVERROR from the encoder or muxer. */
+int rtk_pipeline_tick(rtk_pipeline *pipeline, int64_t now_ns);
+
+/* Pause emits what is due up to now_ns, then stops output time; resume
+ * starts it again at now_ns. Both are idempotent. */
+int rtk_pipeline_pause(rtk_pipeline *pipeline, int64_t now_ns);
+int rtk_pipeline_resume(rtk_pipeline *pipeline, int64_t now_ns);
+bool rtk_pipeline_paused(const rtk_pipeline *pipeline);
+
+/* Flushes encoders and writes the trailer. Call rtk_pipeline_free() after. */
+int rtk_pipeline_finish(rtk_pipeline *pipeline);
+
+void rtk_pipeline_get_stats(const rtk_pipeline *pipeline, rtk_pipeline_stats *stats);
+
+#endif
