@@ -105,6 +105,7 @@ static void message_free(rtk_message *msg) {
 	g_free(msg->transaction);
 	json_decref(msg->body);
 	json_decref(msg->jsep);
+	rtk_admission_clear(&msg->admission);
 	g_free(msg);
 }
 
@@ -127,6 +128,7 @@ static gpointer message_loop(gpointer data) {
 		}
 		if(msg == NULL)
 			continue;
+		rtk_requests_prepare(msg);   /* store reads: outside the lock */
 		janus_mutex_lock(&rtk_state_mutex);
 		rtk_session *session = session_lookup(msg->handle);
 		if(session != NULL && !g_atomic_int_get(&session->destroyed))

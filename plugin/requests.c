@@ -51,39 +51,46 @@ static const char *admit_error_message(rtk_admit_status status) {
 	}
 }
 
+void rtk_requests_prepare(rtk_message *msg) {
+	const char *name = json_string_value(json_object_get(msg->body, "request"));
+	const char *token = json_string_value(json_object_get(msg->body, "token"));
+	if(name == NULL || token == NULL || (strcmp(name, "join") && strcmp(name, "subscribe")))
+		return;
+	msg->admit_status = rtk_gateway_admit(rtk_gw, token, &msg->admission);
+	msg->admit_checked = TRUE;
+}
+
 /* The first request on a handle (join, subscribe): the handle must be
- * fresh and the token admit its participant; on success fills `admission`. */
-static gboolean request_admit(rtk_session *session, rtk_message *msg, rtk_admission *admission,
-		rtk_reply *reply) {
+ * fresh and the token (checked by rtk_requests_prepare) admit its
+ * participant. Returns the admission, borrowed from `msg`, or NULL. */
+static const rtk_admission *request_admit(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
 	if(session->role != RTK_ROLE_NONE) {
 		reply_error(reply, RTK_ERR_ALREADY_JOINED, "this handle already joined or subscribed");
-		return FALSE;
+		return NULL;
 	}
-	json_t *token = json_object_get(msg->body, "token");
-	if(!json_is_string(token)) {
+	if(!msg->admit_checked) {
 		reply_error(reply, RTK_ERR_TOKEN_MALFORMED, "field 'token' (string) is required");
-		return FALSE;
+		return NULL;
 	}
-	rtk_admit_status status = rtk_gateway_admit(rtk_gw, json_string_value(token), admission);
-	if(status != RTK_ADMIT_OK) {
-		reply_error(reply, admit_error_code(status), "%s", admit_error_message(status));
-		return FALSE;
+	if(msg->admit_status != RTK_ADMIT_OK) {
+		reply_error(reply, admit_error_code(msg->admit_status), "%s", admit_error_message(msg->admit_status));
+		return NULL;
 	}
-	return TRUE;
+	return &msg->admission;
 }
 
 static void request_join(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
-	rtk_admission admission;
-	if(!request_admit(session, msg, &admission, reply))
+	const rtk_admission *admission = request_admit(session, msg, reply);
+	if(admission == NULL)
 		return;
-	rtk_live *live = rtk_live_get_or_create(admission.meeting);
-	const char *user_id = json_string_value(json_object_get(admission.participant, "id"));
+	rtk_live *live = rtk_live_get_or_create(admission->meeting);
+	const char *user_id = json_string_value(json_object_get(admission->participant, "id"));
 	rtk_peer *earlier = rtk_room_find_user(live->room, user_id);
 	if(earlier == NULL)
 		earlier = rtk_room_find_waiting(live->room, user_id);
 	if(earlier != NULL)
 		rtk_session_leave(rtk_live_main_session(earlier), "left");
-	rtk_peer *peer = rtk_peer_new(admission.participant, admission.preset, session);
+	rtk_peer *peer = rtk_peer_new(admission->participant, admission->preset, session);
 	session->role = RTK_ROLE_MAIN;
 	session->live = live;
 	session->peer = peer;
@@ -91,7 +98,6 @@ static void request_join(rtk_session *session, rtk_message *msg, rtk_reply *repl
 	reply->event = rtk_room_enter(live->room, peer);
 	JANUS_LOG(LOG_INFO, "[rtk] meeting %s: participant %s %s as peer %s\n",
 		live->room->meeting_id, peer->user_id, peer->waitlisted ? "waitlisted" : "joined", peer->id);
-	rtk_admission_clear(&admission);
 }
 
 static gboolean request_needs_role(rtk_session *session, rtk_role role, rtk_reply *reply) {
@@ -301,14 +307,13 @@ static void request_leave(rtk_session *session, rtk_message *msg, rtk_reply *rep
 }
 
 static void request_subscribe(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
-	rtk_admission admission;
-	if(!request_admit(session, msg, &admission, reply))
+	const rtk_admission *admission = request_admit(session, msg, reply);
+	if(admission == NULL)
 		return;
-	const char *meeting_id = json_string_value(json_object_get(admission.meeting, "id"));
-	const char *user_id = json_string_value(json_object_get(admission.participant, "id"));
+	const char *meeting_id = json_string_value(json_object_get(admission->meeting, "id"));
+	const char *user_id = json_string_value(json_object_get(admission->participant, "id"));
 	rtk_live *live = rtk_live_find(meeting_id);
 	rtk_peer *peer = live ? rtk_room_find_user(live->room, user_id) : NULL;
-	rtk_admission_clear(&admission);
 	if(peer == NULL) {
 		reply_error(reply, RTK_ERR_PARTICIPANT_ABSENT, "participant is not in the meeting: join on a main handle first");
 		return;

@@ -19,7 +19,17 @@ typedef struct rtk_message {
 	char *transaction;
 	json_t *body;
 	json_t *jsep;
+	/* The token check of join and subscribe, made by rtk_requests_prepare()
+	 * before the state lock is taken (it reads the store). */
+	gboolean admit_checked;
+	rtk_admit_status admit_status;
+	rtk_admission admission;    /* owned: rtk_admission_clear() when freeing */
 } rtk_message;
+
+/* Does what a request needs from the store (SQLite) before the plugin's
+ * state lock is taken, so no lock is held across that I/O: for join and
+ * subscribe, checks the token and loads participant, meeting and preset. */
+void rtk_requests_prepare(rtk_message *msg);
 
 /* Runs one request on `session` and pushes its reply. Call with the
  * plugin's state mutex held. */
