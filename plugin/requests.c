@@ -1,5 +1,11 @@
 /*
  * requests.c - the signalling requests (requests.h, docs/protocol.md).
+ *
+ * Owns each request's checks and its reply: the handle's role, the fields
+ * and their types, the JSEP it needs. Meeting decisions (who may do what,
+ * which events go to whom) are the room model's (room.h); a request here
+ * calls it and turns a refusal into an error event. Media setup and its
+ * teardown are session.c's and media.c's.
  */
 #include <string.h>
 #include <debug.h>
