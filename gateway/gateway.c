@@ -1,7 +1,10 @@
 /*
  * gateway.c - starts and stops the gateway (see gateway.h): the data
  * directory, the deployment credentials, the store with its default
- * presets, the HTTP server, and the join check the plugin runs on tokens.
+ * presets (and the clean-up of recordings and livestreams a crash left
+ * unfinished), webhook delivery, the LL-HLS stream registry (hls.h), the
+ * HTTP server, and the join check the
+ * plugin runs on tokens.
  *
  * Credentials: each of org_id, api_key and jwt_secret is taken from the
  * config when given (non-empty), else from <data_dir>/credentials.json, else
@@ -35,11 +38,14 @@
 
 struct rtk_gateway {
 	char *data_dir;
+	char *recordings_dir;       /* <data_dir>/recordings (g_malloc'd): where rtk-recorder writes */
 	char *org_id;
 	char *api_key;
 	char *jwt_secret;
 	char *url;
 	rtk_store *store;
+	rtk_webhooks *webhooks;
+	rtk_hls *hls;        /* live LL-HLS streams (hls.h), served by the HTTP server */
 	rtk_rest_ctx rest;   /* borrowed by the HTTP server: lives as long as the gateway */
 	rtk_http *http;
 };
@@ -179,6 +185,24 @@ static int seed_presets(rtk_store *store, char **error)
 	return rc;
 }
 
+/* ---- unfinished outputs ---- */
+
+/* Recordings and livestreams a previous run left in progress cannot be
+ * resumed (their companions died with it): they become ERRORED. */
+static int fail_unfinished(rtk_store *store, char **error)
+{
+	int recordings = 0, livestreams = 0;
+	if (rtk_store_recording_fail_unfinished(store, &recordings) != RTK_STORE_OK ||
+			rtk_store_livestream_fail_unfinished(store, &livestreams) != RTK_STORE_OK) {
+		rtk_util_set_error(error, "cannot mark unfinished recordings and livestreams as ERRORED");
+		return -1;
+	}
+	if (recordings || livestreams)
+		g_message("rtk gateway: %d recording(s) and %d livestream(s) left unfinished by the "
+			"previous run are now ERRORED", recordings, livestreams);
+	return 0;
+}
+
 /* ---- start / stop ---- */
 
 static char *make_url(const char *bind, int port)
@@ -221,9 +245,21 @@ rtk_gateway *rtk_gateway_start(const rtk_gateway_config *config, char **error)
 	char *db_path = g_build_filename(gw->data_dir, "rtk.sqlite3", NULL);
 	gw->store = rtk_store_open(db_path, error);
 	g_free(db_path);
-	if (!gw->store || seed_presets(gw->store, error) != 0)
+	if (!gw->store || seed_presets(gw->store, error) != 0 || fail_unfinished(gw->store, error) != 0)
 		goto fail;
+	gw->webhooks = rtk_webhooks_new(gw->store);
+	if (!gw->webhooks) {
+		rtk_util_set_error(error, "cannot start webhook delivery");
+		goto fail;
+	}
 
+	gw->hls = rtk_hls_new();
+	if (!gw->hls) {
+		rtk_util_set_error(error, "cannot start the LL-HLS timer thread");
+		goto fail;
+	}
+
+	gw->recordings_dir = g_build_filename(gw->data_dir, "recordings", NULL);
 	const char *bind = given(config->http_bind) ? config->http_bind : DEFAULT_BIND;
 	gw->url = make_url(bind, config->http_port);
 	if (!gw->url) {
@@ -239,6 +275,9 @@ rtk_gateway *rtk_gateway_start(const rtk_gateway_config *config, char **error)
 		.token_ttl_seconds = config->token_ttl_seconds > 0 ?
 			config->token_ttl_seconds : DEFAULT_TOKEN_TTL,
 		.live = config->live,
+		.base_url = gw->url,
+		.recordings_dir = gw->recordings_dir,
+		.hls = gw->hls,
 	};
 	if (config->http_port > 0) {
 		gw->http = rtk_http_start(bind, config->http_port, &gw->rest, error);
@@ -265,8 +304,11 @@ void rtk_gateway_stop(rtk_gateway *gateway)
 		return;
 	if (gateway->http)
 		rtk_http_stop(gateway->http);   /* first: its threads use the store */
+	rtk_hls_free(gateway->hls);   /* after HTTP: nothing is parked on it any more */
+	rtk_webhooks_free(gateway->webhooks);   /* before the store its thread reads */
 	rtk_store_close(gateway->store);
 	free(gateway->data_dir);
+	g_free(gateway->recordings_dir);
 	free(gateway->org_id);
 	free_secret(gateway->api_key);
 	free_secret(gateway->jwt_secret);
@@ -277,6 +319,16 @@ void rtk_gateway_stop(rtk_gateway *gateway)
 rtk_store *rtk_gateway_store(rtk_gateway *gateway)
 {
 	return gateway->store;
+}
+
+rtk_webhooks *rtk_gateway_webhooks(rtk_gateway *gateway)
+{
+	return gateway->webhooks;
+}
+
+rtk_hls *rtk_gateway_hls(rtk_gateway *gateway)
+{
+	return gateway->hls;
 }
 
 const char *rtk_gateway_org_id(rtk_gateway *gateway)

@@ -4,7 +4,8 @@
  *
  * Owns: the data directory (SQLite file, credentials.json with the org id,
  * API key and JWT secret generated on first start), the libmicrohttpd server,
- * and the join check the plugin runs on a participant token.
+ * the webhook delivery thread, and the join check the plugin runs on a
+ * participant token.
  *
  * Ownership: rtk_gateway_start() copies everything it needs from the config;
  * the caller keeps its strings. rtk_gateway_stop() frees the gateway.
@@ -15,6 +16,8 @@
 #include <jansson.h>
 #include "store.h"
 #include "rest.h"
+#include "webhooks.h"
+#include "hls.h"
 
 typedef struct rtk_gateway_config {
 	const char *data_dir;    /* created if missing (0700); required */
@@ -29,12 +32,21 @@ typedef struct rtk_gateway_config {
 
 typedef struct rtk_gateway rtk_gateway;
 
-/* Opens the store, seeds the default presets on first start, loads or
- * generates credentials, starts HTTP. NULL + *error (free()) on failure. */
+/* Opens the store, seeds the default presets on first start, marks the
+ * recordings and livestreams a previous run left unfinished as ERRORED
+ * (store.h, *_fail_unfinished), loads or generates credentials, starts
+ * webhook delivery and HTTP. NULL + *error (free()) on failure. */
 rtk_gateway *rtk_gateway_start(const rtk_gateway_config *config, char **error);
 void rtk_gateway_stop(rtk_gateway *gateway);
 
 rtk_store *rtk_gateway_store(rtk_gateway *gateway);   /* borrowed */
+/* Webhook delivery (webhooks.h): the plugin calls rtk_webhooks_emit() on it.
+ * Borrowed; lives until rtk_gateway_stop(). */
+rtk_webhooks *rtk_gateway_webhooks(rtk_gateway *gateway);
+/* The live LL-HLS streams served at /hls/<id>/index.m3u8 (hls.h): the plugin
+ * opens, announces and closes streams on it. Borrowed; lives until
+ * rtk_gateway_stop(). */
+rtk_hls *rtk_gateway_hls(rtk_gateway *gateway);
 const char *rtk_gateway_org_id(rtk_gateway *gateway);
 const char *rtk_gateway_api_key(rtk_gateway *gateway);
 /* e.g. "http://127.0.0.1:8080" */

@@ -9,6 +9,8 @@
  * a chunked body that grows past the limit is drained without being kept
  * and answered with 413 at its end. Then rtk_rest_dispatch() decides and
  * this file sends its reply as application/json.
+ * Requests under /hls/ go to hls_http.c instead (LL-HLS, no auth), which
+ * may suspend the connection until the playlist model wakes it.
  *
  * Threads: MHD's internal polling thread with a pool of RTK_HTTP_THREADS;
  * the handlers share the store, which serialises itself (store.h).
@@ -25,10 +27,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <glib.h>
 #include <microhttpd.h>
 #include "rest_internal.h"
+#include "hls_http.h"
 
 #define RTK_HTTP_THREADS 4
 #define RTK_HTTP_TIMEOUT_SECONDS 30
@@ -49,6 +55,7 @@ typedef struct rtk_http_conn {
 	size_t cap;
 	bool started;       /* the first access-handler call (headers only) is done */
 	bool too_large;     /* the body passed RTK_REST_MAX_BODY: being drained */
+	rtk_hls_http_req *hls;  /* a /hls/ request (hls_http.h), or NULL */
 } rtk_http_conn;
 
 /* ---- Per-connection state ---- */
@@ -70,6 +77,7 @@ static void rtk_http_conn_free(rtk_http_conn *c)
 {
 	if (c == NULL)
 		return;
+	rtk_hls_http_req_free(c->hls);   /* first: it may still be parked */
 	free(c->uri);
 	free(c->body);
 	free(c);
@@ -149,9 +157,38 @@ static enum MHD_Result rtk_http_send(struct MHD_Connection *con, rtk_rest_reply 
 	return ret;
 }
 
+/* Sends the file a handler named (a recording download), or 404 when it
+ * cannot be opened after all. Frees reply->file_path. */
+static enum MHD_Result rtk_http_send_file(struct MHD_Connection *con, rtk_rest_reply *reply)
+{
+	int fd = open(reply->file_path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	g_free(reply->file_path);
+	reply->file_path = NULL;
+	free(reply->body);
+	reply->body = NULL;
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		if (fd >= 0)
+			close(fd);
+		rtk_rest_fail(reply, 404, "the file is gone");
+		return rtk_http_send(con, reply);
+	}
+	struct MHD_Response *resp = MHD_create_response_from_fd((uint64_t)st.st_size, fd);
+	if (resp == NULL) {
+		close(fd);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, reply->content_type ?
+		reply->content_type : "application/octet-stream");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	enum MHD_Result ret = MHD_queue_response(con, MHD_HTTP_OK, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
 static enum MHD_Result rtk_http_send_too_large(struct MHD_Connection *con)
 {
-	rtk_rest_reply reply = { 0, NULL };
+	rtk_rest_reply reply = { .status = 0 };
 	rtk_rest_fail(&reply, 413, "request body is larger than %d bytes",
 		RTK_REST_MAX_BODY);
 	return rtk_http_send(con, &reply);
@@ -180,6 +217,9 @@ static enum MHD_Result rtk_http_finish(rtk_http *http, struct MHD_Connection *co
 {
 	if (c->too_large)
 		return rtk_http_send_too_large(con);
+	/* LL-HLS: no auth, may suspend the connection and be called again. */
+	if (rtk_hls_http_owns(c->uri))
+		return rtk_hls_http_serve(http->ctx->hls, con, method, c->uri, &c->hls);
 	char *query = strchr(c->uri, '?');
 	if (query)
 		*query++ = '\0';
@@ -195,8 +235,10 @@ static enum MHD_Result rtk_http_finish(rtk_http *http, struct MHD_Connection *co
 		.body = c->body,
 		.body_len = c->len,
 	};
-	rtk_rest_reply reply = { 0, NULL };
+	rtk_rest_reply reply = { .status = 0 };
 	rtk_rest_dispatch(http->ctx, &req, &reply);
+	if (reply.file_path != NULL)
+		return rtk_http_send_file(con, &reply);
 	return rtk_http_send(con, &reply);
 }
 
@@ -285,7 +327,9 @@ rtk_http *rtk_http_start(const char *bind_address, int port, const rtk_rest_ctx 
 	http->ctx = ctx;
 	g_mutex_init(&http->log_lock);
 	http->starting = true;
-	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
+	/* Suspend/resume: blocking LL-HLS playlist reloads park without a thread. */
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG |
+		MHD_ALLOW_SUSPEND_RESUME;
 	if (addr.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	http->daemon = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL,
@@ -315,6 +359,8 @@ void rtk_http_stop(rtk_http *http)
 {
 	if (http == NULL)
 		return;
+	/* MHD must not be stopped with suspended connections: wake them all. */
+	rtk_hls_stop_waiting(http->ctx->hls);
 	MHD_stop_daemon(http->daemon);
 	g_mutex_clear(&http->log_lock);
 	free(http);

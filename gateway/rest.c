@@ -592,6 +592,9 @@ static const rtk_rest_route *const rtk_rest_tables[] = {
 	rtk_rest_preset_routes,
 	rtk_rest_participant_routes,
 	rtk_rest_session_routes,
+	rtk_rest_webhook_routes,
+	rtk_rest_recording_routes,
+	rtk_rest_livestream_routes,
 	NULL
 };
 

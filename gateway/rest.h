@@ -16,6 +16,7 @@
 #include <glib.h>
 #include <jansson.h>
 #include "store.h"
+#include "hls.h"
 
 #define RTK_REST_MAX_BODY (1024 * 1024)   /* larger bodies: 413 */
 
@@ -36,6 +37,25 @@ typedef struct rtk_live_ops {
 	/* The participants whose audio was turned off by the server. */
 	json_t *(*mute)(const char *meeting_id, const json_t *participant_ids,
 		const json_t *custom_participant_ids, gboolean all, gboolean allow_unmute, void *user_data);
+	/*
+	 * Recordings and livestreams (plugin/capture.h). The starts and actions
+	 * return the REST object (NEW reference), or NULL with *status (an HTTP
+	 * status: 404 no such recording, 409 no live session or a state that
+	 * does not allow it, 422 bad config, 500 the companion did not start)
+	 * and *message (g_malloc'd; the caller g_free()s it).
+	 */
+	json_t *(*recording_start)(const char *meeting_id, const json_t *body, int *status, char **message,
+		void *user_data);
+	/* `action`: "stop", "pause" or "resume". */
+	json_t *(*recording_action)(const char *recording_id, const char *action, int *status, char **message,
+		void *user_data);
+	/* The newest unfinished recording of the meeting, or NULL. */
+	json_t *(*recording_active)(const char *meeting_id, void *user_data);
+	json_t *(*livestream_start)(const char *meeting_id, const char *name, int *status, char **message,
+		void *user_data);
+	json_t *(*livestream_stop)(const char *meeting_id, int *status, char **message, void *user_data);
+	/* The meeting's running livestream, or NULL. */
+	json_t *(*livestream_active)(const char *meeting_id, void *user_data);
 	void *user_data;
 } rtk_live_ops;
 
@@ -47,6 +67,9 @@ typedef struct rtk_rest_ctx {
 	size_t jwt_secret_len;
 	int token_ttl_seconds;
 	const rtk_live_ops *live;         /* borrowed; NULL: no live state (unit tests) */
+	const char *base_url;             /* borrowed: "http://host:port", for download_url; may be NULL */
+	const char *recordings_dir;       /* borrowed: where recording files are; NULL: no downloads */
+	rtk_hls *hls;                     /* borrowed: live LL-HLS streams served under /hls/ (hls.h); NULL: none (unit tests) */
 } rtk_rest_ctx;
 
 typedef struct rtk_rest_request {
@@ -61,6 +84,10 @@ typedef struct rtk_rest_request {
 typedef struct rtk_rest_reply {
 	int status;                 /* HTTP status */
 	char *body;                 /* malloc'd JSON text; the caller frees with free() */
+	/* Instead of a body: a file to send (g_malloc'd path; the caller
+	 * g_free()s it) as `content_type` (static). */
+	char *file_path;
+	const char *content_type;
 } rtk_rest_reply;
 
 /* Never fails: any input yields a reply (an error envelope for bad input). */

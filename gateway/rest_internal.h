@@ -69,6 +69,9 @@ extern const rtk_rest_route rtk_rest_meeting_routes[];
 extern const rtk_rest_route rtk_rest_preset_routes[];
 extern const rtk_rest_route rtk_rest_participant_routes[];
 extern const rtk_rest_route rtk_rest_session_routes[];
+extern const rtk_rest_route rtk_rest_webhook_routes[];
+extern const rtk_rest_route rtk_rest_recording_routes[];
+extern const rtk_rest_route rtk_rest_livestream_routes[];
 
 /* ---- Replies: a handler makes exactly one of these calls ---- */
 

@@ -1,6 +1,6 @@
 /*
  * store.c - the SQLite store behind store.h: meetings, presets,
- * participants and deployment metadata.
+ * participants, recordings, livestreams, webhooks and deployment metadata.
  *
  * One connection per rtk_store, serialised by one GMutex; every statement is
  * prepared once at open (see `sql[]`) and reset after each use. The file is
@@ -11,7 +11,10 @@
  *
  * Resources leave as Jansson objects in their REST shape; every function
  * that returns one builds it from the row it just read, so what a caller
- * sees is exactly what is stored.
+ * sees is exactly what is stored. Recordings and livestreams are "document
+ * tables": the whole object is one JSON column, with the few keys the store
+ * filters on (meeting_id, status) copied into columns of their own, and one
+ * set of functions (doc_*) serves both.
  */
 #include "store.h"
 
@@ -66,6 +69,39 @@ static const char *const migrations[] = {
 	"  updated_at TEXT NOT NULL);"
 	"CREATE INDEX participants_by_meeting ON participants(meeting_id, seq);"
 	"CREATE INDEX participants_by_preset ON participants(preset_id);",
+
+	/* 2: recordings, livestreams (document tables: `doc` is the whole
+	 * object, the other columns are copies the store filters on; id is the
+	 * key, `seq` the order) and webhooks. No foreign key to meetings: a
+	 * recording outlives nothing, and the plugin names its meeting. */
+	"CREATE TABLE recordings ("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  id TEXT NOT NULL UNIQUE,"
+	"  meeting_id TEXT NOT NULL,"
+	"  status TEXT NOT NULL,"
+	"  created_at TEXT NOT NULL,"
+	"  doc TEXT NOT NULL);"
+	"CREATE INDEX recordings_by_meeting ON recordings(meeting_id, seq);"
+	"CREATE INDEX recordings_by_status ON recordings(status);"
+	"CREATE TABLE livestreams ("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  id TEXT NOT NULL UNIQUE,"
+	"  meeting_id TEXT NOT NULL,"
+	"  status TEXT NOT NULL,"
+	"  created_at TEXT NOT NULL,"
+	"  doc TEXT NOT NULL);"
+	"CREATE INDEX livestreams_by_meeting ON livestreams(meeting_id, seq);"
+	"CREATE INDEX livestreams_by_status ON livestreams(status);"
+	"CREATE TABLE webhooks ("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  id TEXT NOT NULL UNIQUE,"
+	"  name TEXT,"
+	"  url TEXT NOT NULL,"
+	"  events TEXT NOT NULL,"
+	"  enabled INTEGER NOT NULL,"
+	"  secret TEXT NOT NULL,"
+	"  created_at TEXT NOT NULL,"
+	"  updated_at TEXT NOT NULL);",
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -86,8 +122,32 @@ enum stmt_id {
 	S_PRESET_UPDATE, S_PRESET_DELETE,
 	S_PARTICIPANT_INSERT, S_PARTICIPANT_GET, S_PARTICIPANT_LIST, S_PARTICIPANT_COUNT,
 	S_PARTICIPANT_UPDATE, S_PARTICIPANT_DELETE,
+	/* Document tables: the same six statements each, in DOC_* order. */
+	S_RECORDING_INSERT, S_RECORDING_GET, S_RECORDING_LIST, S_RECORDING_COUNT,
+	S_RECORDING_UPDATE, S_RECORDING_UNFINISHED,
+	S_LIVESTREAM_INSERT, S_LIVESTREAM_GET, S_LIVESTREAM_LIST, S_LIVESTREAM_COUNT,
+	S_LIVESTREAM_UPDATE, S_LIVESTREAM_UNFINISHED,
+	S_WEBHOOK_INSERT, S_WEBHOOK_GET, S_WEBHOOK_LIST, S_WEBHOOK_COUNT, S_WEBHOOK_UPDATE,
+	S_WEBHOOK_DELETE, S_WEBHOOK_ENABLED,
 	S_COUNT
 };
+
+/* Offsets of a document table's statements from its *_INSERT. */
+enum doc_stmt { DOC_INSERT, DOC_GET, DOC_LIST, DOC_COUNT, DOC_UPDATE, DOC_UNFINISHED };
+
+/* ?1 id, ?2 meeting_id, ?3 status, ?4 created_at, ?5 doc; list and count
+ * filter on ?1 meeting_id and ?2 status (NULL: any). */
+#define DOC_FILTER " WHERE (?1 IS NULL OR meeting_id = ?1) AND (?2 IS NULL OR status = ?2)"
+#define DOC_SQL(S, table, unfinished) \
+	[S##_INSERT] = "INSERT INTO " table "(id, meeting_id, status, created_at, doc)" \
+		" VALUES (?1, ?2, ?3, ?4, ?5)", \
+	[S##_GET] = "SELECT doc FROM " table " WHERE id = ?1", \
+	[S##_LIST] = "SELECT doc FROM " table DOC_FILTER " ORDER BY seq DESC LIMIT ?3 OFFSET ?4", \
+	[S##_COUNT] = "SELECT count(*) FROM " table DOC_FILTER, \
+	[S##_UPDATE] = "UPDATE " table " SET meeting_id = ?2, status = ?3, doc = ?5 WHERE id = ?1", \
+	[S##_UNFINISHED] = "SELECT doc FROM " table " WHERE status IN (" unfinished ") ORDER BY seq"
+
+#define WEBHOOK_COLS "id, name, url, events, enabled, secret, created_at, updated_at"
 
 static const char *const sql[S_COUNT] = {
 	[S_BEGIN] = "BEGIN",
@@ -125,6 +185,16 @@ static const char *const sql[S_COUNT] = {
 		" custom_participant_id = ?5, updated_at = ?6 WHERE id = ?1",
 	[S_PARTICIPANT_DELETE] = "DELETE FROM participants"
 		" WHERE id = ?1 AND (?2 IS NULL OR meeting_id = ?2)",
+	DOC_SQL(S_RECORDING, "recordings", "'INVOKED', 'RECORDING', 'PAUSED', 'UPLOADING'"),
+	DOC_SQL(S_LIVESTREAM, "livestreams", "'INVOKED', 'LIVE'"),
+	[S_WEBHOOK_INSERT] = "INSERT INTO webhooks(" WEBHOOK_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[S_WEBHOOK_GET] = "SELECT " WEBHOOK_COLS " FROM webhooks WHERE id = ?1",
+	[S_WEBHOOK_LIST] = "SELECT " WEBHOOK_COLS " FROM webhooks ORDER BY seq LIMIT ?1 OFFSET ?2",
+	[S_WEBHOOK_COUNT] = "SELECT count(*) FROM webhooks",
+	[S_WEBHOOK_UPDATE] = "UPDATE webhooks SET name = ?2, url = ?3, events = ?4, enabled = ?5,"
+		" secret = ?6, updated_at = ?8 WHERE id = ?1",
+	[S_WEBHOOK_DELETE] = "DELETE FROM webhooks WHERE id = ?1",
+	[S_WEBHOOK_ENABLED] = "SELECT " WEBHOOK_COLS " FROM webhooks WHERE enabled = 1 ORDER BY seq",
 };
 
 struct rtk_store {
@@ -1028,4 +1098,485 @@ rtk_store_status rtk_store_participant_delete(rtk_store *store, const char *meet
 	done(st);
 	g_mutex_unlock(&store->lock);
 	return status;
+}
+
+/* ---- document tables: recordings, livestreams ---- */
+
+/* What differs between the document tables. */
+typedef struct doc_kind {
+	const char *what;                    /* for logs: "recording" */
+	enum stmt_id first;                  /* its *_INSERT; the rest follow in DOC_* order */
+	const char *const *create_stamps;    /* keys set to now at create when absent (NULL-ended) */
+	const char *update_stamp;            /* key set to now at every update, or NULL */
+} doc_kind;
+
+static const char *const recording_stamps[] = { "created_at", "invoked_time", NULL };
+static const char *const livestream_stamps[] = { "created_at", "updated_at", NULL };
+
+static const doc_kind recording_kind = { "recording", S_RECORDING_INSERT, recording_stamps, NULL };
+static const doc_kind livestream_kind = { "livestream", S_LIVESTREAM_INSERT, livestream_stamps,
+	"updated_at" };
+
+static sqlite3_stmt *doc_stmt(rtk_store *s, const doc_kind *k, enum doc_stmt which)
+{
+	return stmt(s, (enum stmt_id)(k->first + which));
+}
+
+/* The doc column as an object; NULL (logged) when the row is corrupt. */
+static json_t *doc_row(sqlite3_stmt *st)
+{
+	json_t *doc = col_doc(st, 0);
+	if (!json_is_object(doc)) {
+		g_warning("rtk store: a recording or livestream row has a corrupt document");
+		json_decref(doc);
+		return NULL;
+	}
+	return doc;
+}
+
+/* The keys the table keeps in columns must be strings. */
+static int doc_valid(const json_t *doc)
+{
+	return json_is_string(json_object_get(doc, "id")) &&
+		json_is_string(json_object_get(doc, "meeting_id")) &&
+		json_is_string(json_object_get(doc, "status")) &&
+		json_is_string(json_object_get(doc, "created_at"));
+}
+
+/* Binds a document to its INSERT / UPDATE (same slots). */
+static void doc_bind(sqlite3_stmt *st, const json_t *doc)
+{
+	bind_json_string(st, 1, json_object_get(doc, "id"));
+	bind_json_string(st, 2, json_object_get(doc, "meeting_id"));
+	bind_json_string(st, 3, json_object_get(doc, "status"));
+	bind_json_string(st, 4, json_object_get(doc, "created_at"));
+	bind_json_doc(st, 5, doc);
+}
+
+static rtk_store_status doc_get_locked(rtk_store *s, const doc_kind *k, const char *id,
+	json_t **out)
+{
+	sqlite3_stmt *st = doc_stmt(s, k, DOC_GET);
+	bind_text(st, 1, id);
+	return fetch_one(s, st, doc_row, out, k->what);
+}
+
+/* Writes `doc` (already merged and valid) over the row with its id. */
+static rtk_store_status doc_write_locked(rtk_store *s, const doc_kind *k, const json_t *doc)
+{
+	sqlite3_stmt *st = doc_stmt(s, k, DOC_UPDATE);
+	doc_bind(st, doc);
+	rtk_store_status status = status_of(s, sqlite3_step(st), k->what);
+	done(st);
+	return status;
+}
+
+static rtk_store_status doc_create(rtk_store *s, const doc_kind *k, const json_t *fields,
+	json_t **out)
+{
+	*out = NULL;
+	if (!json_is_object(fields))
+		return RTK_STORE_FAILED;
+	char *now = rtk_util_now_iso8601();
+	json_t *doc = json_deep_copy(fields);
+	if (!now || !doc) {
+		free(now);
+		json_decref(doc);
+		return RTK_STORE_FAILED;
+	}
+	for (const char *const *key = k->create_stamps; *key; key++)
+		if (!json_object_get(doc, *key))
+			json_object_set_new(doc, *key, json_string(now));
+	free(now);
+	if (!doc_valid(doc)) {
+		json_decref(doc);
+		return RTK_STORE_FAILED;   /* the caller's bug: id, meeting_id, status are required */
+	}
+
+	g_mutex_lock(&s->lock);
+	sqlite3_stmt *st = doc_stmt(s, k, DOC_INSERT);
+	doc_bind(st, doc);
+	rtk_store_status status = status_of(s, sqlite3_step(st), k->what);
+	done(st);
+	if (status == RTK_STORE_OK)
+		status = doc_get_locked(s, k, json_string_value(json_object_get(doc, "id")), out);
+	g_mutex_unlock(&s->lock);
+	json_decref(doc);
+	return status;
+}
+
+/* Merges `fields` into `doc`, keeping its id and created_at. */
+static void doc_merge(const doc_kind *k, json_t *doc, const json_t *fields, const char *now)
+{
+	json_t *id = json_incref(json_object_get(doc, "id"));
+	json_t *created = json_incref(json_object_get(doc, "created_at"));
+	json_object_update(doc, (json_t *)fields);   /* jansson takes no const here; fields is not changed */
+	json_object_set_new(doc, "id", id);
+	json_object_set_new(doc, "created_at", created);
+	if (k->update_stamp)
+		json_object_set_new(doc, k->update_stamp, json_string(now));
+}
+
+static rtk_store_status doc_update(rtk_store *s, const doc_kind *k, const char *id,
+	const json_t *fields, json_t **out)
+{
+	*out = NULL;
+	if (!id)
+		return RTK_STORE_NOT_FOUND;
+	if (fields && !json_is_object(fields))
+		return RTK_STORE_FAILED;
+	char *now = rtk_util_now_iso8601();
+	if (!now)
+		return RTK_STORE_FAILED;
+
+	g_mutex_lock(&s->lock);
+	json_t *doc = NULL;
+	rtk_store_status status = begin(s, 1);
+	if (status == RTK_STORE_OK)
+		status = doc_get_locked(s, k, id, &doc);
+	if (status == RTK_STORE_OK) {
+		if (fields)
+			doc_merge(k, doc, fields, now);
+		status = doc_valid(doc) ? doc_write_locked(s, k, doc) : RTK_STORE_FAILED;
+	}
+	if (status == RTK_STORE_OK)
+		status = doc_get_locked(s, k, id, out);
+	status = end(s, status);
+	g_mutex_unlock(&s->lock);
+
+	if (status != RTK_STORE_OK) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	json_decref(doc);
+	free(now);
+	return status;
+}
+
+static rtk_store_status doc_get(rtk_store *s, const doc_kind *k, const char *id, json_t **out)
+{
+	*out = NULL;
+	if (!id)
+		return RTK_STORE_NOT_FOUND;
+	g_mutex_lock(&s->lock);
+	rtk_store_status status = doc_get_locked(s, k, id, out);
+	g_mutex_unlock(&s->lock);
+	return status;
+}
+
+static rtk_store_status doc_list(rtk_store *s, const doc_kind *k, const char *meeting_id,
+	const char *state, int offset, int limit, json_t **items, int *total)
+{
+	*items = NULL;
+	*total = 0;
+	clamp_page(&offset, &limit);
+	g_mutex_lock(&s->lock);
+	sqlite3_stmt *count = doc_stmt(s, k, DOC_COUNT), *list = doc_stmt(s, k, DOC_LIST);
+	bind_text(count, 1, meeting_id);
+	bind_text(count, 2, state);
+	bind_text(list, 1, meeting_id);
+	bind_text(list, 2, state);
+	sqlite3_bind_int(list, 3, limit);
+	sqlite3_bind_int(list, 4, offset);
+	rtk_store_status status = list_page(s, count, list, doc_row, items, total);
+	g_mutex_unlock(&s->lock);
+	return status;
+}
+
+/* Every unfinished row becomes ERRORED with stop_reason SERVER_RESTART, in
+ * one write transaction. */
+static rtk_store_status doc_fail_unfinished(rtk_store *s, const doc_kind *k, int *count)
+{
+	if (count)
+		*count = 0;
+	char *now = rtk_util_now_iso8601();
+	json_t *change = json_pack("{s:s, s:{s:s}}", "status", "ERRORED",
+		"stop_reason", "reason", "SERVER_RESTART");
+	if (!now || !change) {
+		free(now);
+		json_decref(change);
+		return RTK_STORE_FAILED;
+	}
+
+	g_mutex_lock(&s->lock);
+	json_t *docs = NULL;
+	rtk_store_status status = begin(s, 1);
+	if (status == RTK_STORE_OK)
+		status = fetch_all(s, doc_stmt(s, k, DOC_UNFINISHED), doc_row, &docs, k->what);
+	size_t i;
+	json_t *doc;
+	json_array_foreach(docs, i, doc) {
+		if (status != RTK_STORE_OK)
+			break;
+		doc_merge(k, doc, change, now);
+		status = doc_write_locked(s, k, doc);
+	}
+	status = end(s, status);
+	g_mutex_unlock(&s->lock);
+
+	if (status == RTK_STORE_OK && count)
+		*count = (int)json_array_size(docs);
+	json_decref(docs);
+	json_decref(change);
+	free(now);
+	return status;
+}
+
+rtk_store_status rtk_store_recording_create(rtk_store *store, const json_t *fields, json_t **out)
+{
+	return doc_create(store, &recording_kind, fields, out);
+}
+
+rtk_store_status rtk_store_recording_update(rtk_store *store, const char *id,
+	const json_t *fields, json_t **out)
+{
+	return doc_update(store, &recording_kind, id, fields, out);
+}
+
+rtk_store_status rtk_store_recording_get(rtk_store *store, const char *id, json_t **out)
+{
+	return doc_get(store, &recording_kind, id, out);
+}
+
+rtk_store_status rtk_store_recording_list(rtk_store *store, const char *meeting_id,
+	const char *status, int offset, int limit, json_t **items, int *total)
+{
+	return doc_list(store, &recording_kind, meeting_id, status, offset, limit, items, total);
+}
+
+rtk_store_status rtk_store_recording_fail_unfinished(rtk_store *store, int *count)
+{
+	return doc_fail_unfinished(store, &recording_kind, count);
+}
+
+rtk_store_status rtk_store_livestream_create(rtk_store *store, const json_t *fields, json_t **out)
+{
+	return doc_create(store, &livestream_kind, fields, out);
+}
+
+rtk_store_status rtk_store_livestream_update(rtk_store *store, const char *id,
+	const json_t *fields, json_t **out)
+{
+	return doc_update(store, &livestream_kind, id, fields, out);
+}
+
+rtk_store_status rtk_store_livestream_get(rtk_store *store, const char *id, json_t **out)
+{
+	return doc_get(store, &livestream_kind, id, out);
+}
+
+rtk_store_status rtk_store_livestream_list(rtk_store *store, const char *meeting_id,
+	const char *status, int offset, int limit, json_t **items, int *total)
+{
+	return doc_list(store, &livestream_kind, meeting_id, status, offset, limit, items, total);
+}
+
+rtk_store_status rtk_store_livestream_fail_unfinished(rtk_store *store, int *count)
+{
+	return doc_fail_unfinished(store, &livestream_kind, count);
+}
+
+/* ---- webhooks ---- */
+
+#define WEBHOOK_SECRET_BYTES 32
+
+static json_t *webhook_row(sqlite3_stmt *st)
+{
+	json_t *events = col_doc(st, 3);
+	if (!json_is_array(events)) {
+		g_warning("rtk store: webhook %s has a corrupt events column", sqlite3_column_text(st, 0));
+		json_decref(events);
+		return NULL;
+	}
+	json_t *w = json_object();
+	json_object_set_new(w, "id", col_string(st, 0));
+	json_object_set_new(w, "name", col_string(st, 1));
+	json_object_set_new(w, "url", col_string(st, 2));
+	json_object_set_new(w, "events", events);
+	json_object_set_new(w, "enabled", col_bool(st, 4));
+	json_object_set_new(w, "secret", col_string(st, 5));
+	json_object_set_new(w, "created_at", col_string(st, 6));
+	json_object_set_new(w, "updated_at", col_string(st, 7));
+	return w;
+}
+
+static void webhook_apply(json_t *w, const json_t *fields)
+{
+	take_string(w, fields, "name", 1);
+	take_string(w, fields, "url", 0);
+	take_bool(w, fields, "enabled");
+	take_string(w, fields, "secret", 0);
+	json_t *events = json_object_get(fields, "events");
+	if (json_is_array(events))
+		json_object_set(w, "events", events);
+}
+
+/* Binds a webhook object to S_WEBHOOK_INSERT / S_WEBHOOK_UPDATE (same slots). */
+static void webhook_bind(sqlite3_stmt *st, const json_t *w)
+{
+	bind_json_string(st, 1, json_object_get(w, "id"));
+	bind_json_string(st, 2, json_object_get(w, "name"));
+	bind_json_string(st, 3, json_object_get(w, "url"));
+	bind_json_doc(st, 4, json_object_get(w, "events"));
+	sqlite3_bind_int(st, 5, json_is_true(json_object_get(w, "enabled")));
+	bind_json_string(st, 6, json_object_get(w, "secret"));
+	bind_json_string(st, 7, json_object_get(w, "created_at"));
+	bind_json_string(st, 8, json_object_get(w, "updated_at"));
+}
+
+static rtk_store_status webhook_get_locked(rtk_store *s, const char *id, json_t **out)
+{
+	sqlite3_stmt *st = stmt(s, S_WEBHOOK_GET);
+	bind_text(st, 1, id);
+	return fetch_one(s, st, webhook_row, out, "webhook get");
+}
+
+rtk_store_status rtk_store_webhook_create(rtk_store *store, const json_t *fields, json_t **out)
+{
+	*out = NULL;
+	if (!json_is_string(json_object_get(fields, "url")) ||
+			!json_is_array(json_object_get(fields, "events")))
+		return RTK_STORE_FAILED;   /* the REST layer validates; never store a webhook without them */
+	char *id = rtk_util_uuid4(), *now = rtk_util_now_iso8601();
+	char *secret = rtk_util_random_hex(WEBHOOK_SECRET_BYTES);
+	if (!id || !now || !secret) {
+		free(id);
+		free(now);
+		free(secret);
+		return RTK_STORE_FAILED;
+	}
+	json_t *w = json_pack("{s:s, s:n, s:b, s:s, s:s, s:s}", "id", id, "name", "enabled", 1,
+		"secret", secret, "created_at", now, "updated_at", now);
+	webhook_apply(w, fields);
+
+	g_mutex_lock(&store->lock);
+	sqlite3_stmt *st = stmt(store, S_WEBHOOK_INSERT);
+	webhook_bind(st, w);
+	rtk_store_status status = status_of(store, sqlite3_step(st), "webhook insert");
+	done(st);
+	if (status == RTK_STORE_OK)
+		status = webhook_get_locked(store, id, out);
+	g_mutex_unlock(&store->lock);
+
+	json_decref(w);
+	memset(secret, 0, strlen(secret));
+	free(secret);
+	free(id);
+	free(now);
+	return status;
+}
+
+rtk_store_status rtk_store_webhook_get(rtk_store *store, const char *id, json_t **out)
+{
+	*out = NULL;
+	if (!id)
+		return RTK_STORE_NOT_FOUND;
+	g_mutex_lock(&store->lock);
+	rtk_store_status status = webhook_get_locked(store, id, out);
+	g_mutex_unlock(&store->lock);
+	return status;
+}
+
+rtk_store_status rtk_store_webhook_list(rtk_store *store, int offset, int limit,
+	json_t **items, int *total)
+{
+	*items = NULL;
+	*total = 0;
+	clamp_page(&offset, &limit);
+	g_mutex_lock(&store->lock);
+	sqlite3_stmt *list = stmt(store, S_WEBHOOK_LIST);
+	sqlite3_bind_int(list, 1, limit);
+	sqlite3_bind_int(list, 2, offset);
+	rtk_store_status status = list_page(store, stmt(store, S_WEBHOOK_COUNT), list,
+		webhook_row, items, total);
+	g_mutex_unlock(&store->lock);
+	return status;
+}
+
+rtk_store_status rtk_store_webhook_update(rtk_store *store, const char *id,
+	const json_t *fields, json_t **out)
+{
+	*out = NULL;
+	if (!id)
+		return RTK_STORE_NOT_FOUND;
+	char *now = rtk_util_now_iso8601();
+	if (!now)
+		return RTK_STORE_FAILED;
+
+	g_mutex_lock(&store->lock);
+	json_t *w = NULL;
+	rtk_store_status status = begin(store, 1);
+	if (status == RTK_STORE_OK)
+		status = webhook_get_locked(store, id, &w);
+	if (status == RTK_STORE_OK) {
+		webhook_apply(w, fields);
+		json_object_set_new(w, "updated_at", json_string(now));
+		sqlite3_stmt *st = stmt(store, S_WEBHOOK_UPDATE);
+		webhook_bind(st, w);
+		status = status_of(store, sqlite3_step(st), "webhook update");
+		done(st);
+	}
+	if (status == RTK_STORE_OK)
+		status = webhook_get_locked(store, id, out);
+	status = end(store, status);
+	g_mutex_unlock(&store->lock);
+
+	if (status != RTK_STORE_OK) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	json_decref(w);
+	free(now);
+	return status;
+}
+
+rtk_store_status rtk_store_webhook_delete(rtk_store *store, const char *id)
+{
+	if (!id)
+		return RTK_STORE_NOT_FOUND;
+	g_mutex_lock(&store->lock);
+	sqlite3_stmt *st = stmt(store, S_WEBHOOK_DELETE);
+	bind_text(st, 1, id);
+	rtk_store_status status = status_of(store, sqlite3_step(st), "webhook delete");
+	if (status == RTK_STORE_OK && sqlite3_changes(store->db) == 0)
+		status = RTK_STORE_NOT_FOUND;
+	done(st);
+	g_mutex_unlock(&store->lock);
+	return status;
+}
+
+static int webhook_wants(const json_t *w, const char *event)
+{
+	size_t i;
+	json_t *name;
+	json_array_foreach(json_object_get(w, "events"), i, name)
+		if (json_is_string(name) && strcmp(json_string_value(name), event) == 0)
+			return 1;
+	return 0;
+}
+
+rtk_store_status rtk_store_webhook_list_for_event(rtk_store *store, const char *event,
+	json_t **items)
+{
+	*items = NULL;
+	if (!event)
+		return RTK_STORE_FAILED;
+	/* A deployment has a handful of webhooks: filter the enabled ones here
+	 * rather than rely on SQLite's JSON functions. */
+	json_t *enabled = NULL;
+	g_mutex_lock(&store->lock);
+	rtk_store_status status = fetch_all(store, stmt(store, S_WEBHOOK_ENABLED), webhook_row,
+		&enabled, "webhook list");
+	g_mutex_unlock(&store->lock);
+	if (status != RTK_STORE_OK)
+		return status;
+	json_t *wanted = json_array();
+	size_t i;
+	json_t *w;
+	json_array_foreach(enabled, i, w)
+		if (webhook_wants(w, event))
+			json_array_append(wanted, w);
+	json_decref(enabled);
+	*items = wanted;
+	return RTK_STORE_OK;
 }

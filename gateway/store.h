@@ -1,8 +1,9 @@
 /*
  * store.h - the persistent store of the RTK server (SQLite, WAL).
  *
- * Owns everything acknowledged to a REST client: meetings, presets and
- * participants, plus a small key/value table for deployment metadata.
+ * Owns everything acknowledged to a REST client: meetings, presets,
+ * participants, recordings, livestreams and webhooks, plus a small key/value
+ * table for deployment metadata.
  * Every write is committed before the function returns, so a crash or a
  * kill -9 after an acknowledgement loses nothing.
  *
@@ -99,5 +100,74 @@ rtk_store_status rtk_store_participant_update(rtk_store *store, const char *meet
 	const char *id, const json_t *fields, json_t **out, const char **missing);
 rtk_store_status rtk_store_participant_delete(rtk_store *store, const char *meeting_id,
 	const char *id);
+
+/* ---- Recordings ----
+ * Shape (REST v2): {id, meeting_id, session_id, status, output_file_name,
+ *   file_size, recording_duration, invoked_time, started_time, stopped_time,
+ *   start_reason {reason, caller}, stop_reason {reason, caller},
+ *   file_name_prefix, video_config, audio_config, max_seconds, created_at, ...}
+ * status: INVOKED | RECORDING | PAUSED | UPLOADING | UPLOADED | ERRORED.
+ * The store keeps the whole object as one JSON document: whatever keys it is
+ * given come back as they were. The caller (the plugin) chooses the id.
+ * create: `fields` must hold the strings "id", "meeting_id" and "status"
+ *   (else RTK_STORE_FAILED); created_at and invoked_time are set to now when
+ *   absent. A duplicate id is RTK_STORE_CONFLICT.
+ * update: merges the keys of `fields` into the stored object (a JSON null
+ *   value stores null, it does not remove the key); "id" and "created_at"
+ *   never change; meeting_id and status must stay strings (else FAILED).
+ * list: newest first (creation order), filtered by meeting and/or status
+ *   when those are not NULL; *total counts the filtered rows.
+ * fail_unfinished: for the server's start. Every recording a crashed server
+ *   left INVOKED, RECORDING, PAUSED or UPLOADING becomes ERRORED with
+ *   stop_reason {"reason": "SERVER_RESTART"}, in one transaction; *count
+ *   (may be NULL) receives how many. */
+rtk_store_status rtk_store_recording_create(rtk_store *store, const json_t *fields, json_t **out);
+rtk_store_status rtk_store_recording_update(rtk_store *store, const char *id,
+	const json_t *fields, json_t **out);
+rtk_store_status rtk_store_recording_get(rtk_store *store, const char *id, json_t **out);
+rtk_store_status rtk_store_recording_list(rtk_store *store, const char *meeting_id,
+	const char *status, int offset, int limit, json_t **items, int *total);
+rtk_store_status rtk_store_recording_fail_unfinished(rtk_store *store, int *count);
+
+/* ---- Livestreams ----
+ * Shape: {id, meeting_id, session_id, status, playback_url, name,
+ *   started_time, stopped_time, created_at, updated_at, ...}
+ * status: RealtimeKit's REST livestream statuses
+ *   INVOKED (asked to start), LIVE (the stream is on air), IDLE (stopped
+ *   normally, or not started), ERRORED (failed).
+ * Same rules as recordings, except the stamps: create sets created_at and
+ * updated_at when absent, update bumps updated_at, and fail_unfinished turns
+ * INVOKED and LIVE into ERRORED (stop_reason {"reason": "SERVER_RESTART"}). */
+rtk_store_status rtk_store_livestream_create(rtk_store *store, const json_t *fields, json_t **out);
+rtk_store_status rtk_store_livestream_update(rtk_store *store, const char *id,
+	const json_t *fields, json_t **out);
+rtk_store_status rtk_store_livestream_get(rtk_store *store, const char *id, json_t **out);
+rtk_store_status rtk_store_livestream_list(rtk_store *store, const char *meeting_id,
+	const char *status, int offset, int limit, json_t **items, int *total);
+rtk_store_status rtk_store_livestream_fail_unfinished(rtk_store *store, int *count);
+
+/* ---- Webhooks ----
+ * Shape: {id, name, url, events, enabled, secret, created_at, updated_at}
+ * events is an array of event names ("meeting.started", ...); secret is the
+ * HMAC key deliveries are signed with (see webhooks.h).
+ * create: the store assigns id (UUID v4) and timestamps; `fields` must hold
+ *   "url" (string) and "events" (array), else RTK_STORE_FAILED; name defaults
+ *   to null, enabled to true, secret to 32 random bytes as 64 hex digits
+ *   (a string "secret" in `fields` is taken instead: tests use it).
+ * update: applies name, url, events, enabled, secret when present with the
+ *   right type; bumps updated_at.
+ * list: oldest first. Results carry the secret: the REST layer decides who
+ *   sees it. */
+rtk_store_status rtk_store_webhook_create(rtk_store *store, const json_t *fields, json_t **out);
+rtk_store_status rtk_store_webhook_get(rtk_store *store, const char *id, json_t **out);
+rtk_store_status rtk_store_webhook_list(rtk_store *store, int offset, int limit,
+	json_t **items, int *total);
+rtk_store_status rtk_store_webhook_update(rtk_store *store, const char *id,
+	const json_t *fields, json_t **out);
+rtk_store_status rtk_store_webhook_delete(rtk_store *store, const char *id);
+/* The enabled webhooks whose events include `event`, oldest first: *items is
+ * a new array (empty when none). */
+rtk_store_status rtk_store_webhook_list_for_event(rtk_store *store, const char *event,
+	json_t **items);
 
 #endif

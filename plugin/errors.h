@@ -30,12 +30,19 @@
 #define RTK_ERR_BAD_PERMISSIONS      "0903"   /* updatePermissions: unknown key, wrong type or value */
 #define RTK_ERR_MEDIA_NOT_ALLOWED    "0904"   /* can_produce is not ALLOWED for that kind (nor granted by the stage) */
 #define RTK_ERR_MEDIA_LOCKED         "0905"   /* a host disabled this kind without allowing unmute */
+#define RTK_ERR_RECORDING_ACTIVE     "1001"   /* a recording runs and this or that one lacks allowMultiple */
+#define RTK_ERR_RECORDING_NONE       "1002"   /* stop/pause/resume: no such recording, or none in a fitting state */
+#define RTK_ERR_RECORDING_CONFIG     "1003"   /* bad videoConfig (codec, width, height) or fileNamePrefix */
+#define RTK_ERR_RECORDING_FAILED     "1004"   /* the recorder process could not be started */
 #define RTK_ERR_PARTICIPANT_DELETED  "1201"
 #define RTK_ERR_PARTICIPANT_ABSENT   "1202"
 #define RTK_ERR_UNKNOWN_STREAM       "1203"
 #define RTK_ERR_TARGET_NOT_FOUND     "1204"   /* no such participant in the meeting */
 #define RTK_ERR_NOT_WAITLISTED       "1205"   /* accept/reject of someone not in the waiting room */
 #define RTK_ERR_OFF_STAGE            "1501"   /* publishing while off stage in a stage-enabled preset */
+#define RTK_ERR_LIVESTREAM_ACTIVE    "1901"   /* start while a livestream runs */
+#define RTK_ERR_LIVESTREAM_NONE      "1902"   /* stop without a running livestream */
+#define RTK_ERR_LIVESTREAM_FAILED    "1903"   /* the HLS process could not be started */
 #define RTK_ERR_STAGE_DISABLED       "2001"   /* the preset has stage_enabled false */
 #define RTK_ERR_STAGE_NOT_ALLOWED    "2002"   /* stage_access NOT_ALLOWED */
 #define RTK_ERR_STAGE_NO_REQUEST     "2003"   /* grant/deny/cancel without a pending request */

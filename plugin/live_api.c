@@ -8,6 +8,7 @@
  */
 #include <string.h>
 
+#include "capture.h"
 #include "session.h"
 
 /* A joined participant as the REST API names it (snake_case, REST ids). */
@@ -110,9 +111,123 @@ static json_t *live_mute(const char *meeting_id, const json_t *ids, const json_t
 	return live_apply(meeting_id, ids, customs, all, live_mute_one, allow_unmute);
 }
 
+/* ---- recordings and livestreams (capture.h) ---- */
+
+static int live_status_of(const char *code) {
+	if(!strcmp(code, RTK_ERR_RECORDING_NONE) || !strcmp(code, RTK_ERR_LIVESTREAM_NONE))
+		return 409;
+	if(!strcmp(code, RTK_ERR_RECORDING_CONFIG))
+		return 422;
+	if(!strcmp(code, RTK_ERR_RECORDING_FAILED) || !strcmp(code, RTK_ERR_LIVESTREAM_FAILED))
+		return 500;
+	return 409;
+}
+
+static json_t *live_fail(const rtk_refusal *why, int *status, char **message) {
+	*status = live_status_of(why->code);
+	*message = g_strdup_printf("%s (code %s)", why->message, why->code);
+	return NULL;
+}
+
+static json_t *live_not_in_session(const char *meeting_id, int *status, char **message) {
+	*status = 409;
+	*message = g_strdup_printf("meeting '%s' has no active session: start one by joining it "
+		"(or set record_on_start / live_stream_on_start)", meeting_id);
+	return NULL;
+}
+
+static json_t *live_recording_start(const char *meeting_id, const json_t *body, int *status, char **message,
+		void *user_data) {
+	(void)user_data;
+	rtk_refusal why;
+	rtk_recording_config config;
+	rtk_recording_config_default(&config);
+	json_t *doc = NULL;
+	janus_mutex_lock(&rtk_state_mutex);
+	rtk_live *live = rtk_live_find(meeting_id);
+	if(live == NULL)
+		live_not_in_session(meeting_id, status, message);
+	else if(!rtk_recording_config_parse(body, &config, &why))
+		live_fail(&why, status, message);
+	else if((doc = rtk_capture_recording_start(live, &config,
+			json_is_true(json_object_get(body, "allow_multiple_recordings")), NULL, &why)) == NULL)
+		live_fail(&why, status, message);
+	janus_mutex_unlock(&rtk_state_mutex);
+	return doc;
+}
+
+static json_t *live_recording_action(const char *recording_id, const char *action, int *status, char **message,
+		void *user_data) {
+	(void)user_data;
+	rtk_refusal why;
+	rtk_capture_action a = !strcmp(action, "stop") ? RTK_CAPTURE_STOP :
+		!strcmp(action, "pause") ? RTK_CAPTURE_PAUSE : RTK_CAPTURE_RESUME;
+	rtk_capture_caller api = { NULL, NULL, NULL };
+	json_t *doc = NULL;
+	janus_mutex_lock(&rtk_state_mutex);
+	if(rtk_capture_recording_action(NULL, recording_id, a, &api, &why) < 0)
+		live_fail(&why, status, message);
+	else
+		doc = rtk_capture_recording_get(recording_id);
+	janus_mutex_unlock(&rtk_state_mutex);
+	return doc;
+}
+
+static json_t *live_recording_active(const char *meeting_id, void *user_data) {
+	(void)user_data;
+	janus_mutex_lock(&rtk_state_mutex);
+	json_t *doc = rtk_capture_recording_active(meeting_id);
+	janus_mutex_unlock(&rtk_state_mutex);
+	return doc;
+}
+
+static json_t *live_livestream_start(const char *meeting_id, const char *name, int *status, char **message,
+		void *user_data) {
+	(void)user_data;
+	rtk_refusal why;
+	rtk_capture_caller api = { NULL, NULL, NULL };
+	json_t *doc = NULL;
+	janus_mutex_lock(&rtk_state_mutex);
+	rtk_live *live = rtk_live_find(meeting_id);
+	if(live == NULL)
+		live_not_in_session(meeting_id, status, message);
+	else if((doc = rtk_capture_livestream_start(live, name, &api, &why)) == NULL)
+		live_fail(&why, status, message);
+	janus_mutex_unlock(&rtk_state_mutex);
+	return doc;
+}
+
+static json_t *live_livestream_stop(const char *meeting_id, int *status, char **message, void *user_data) {
+	(void)user_data;
+	rtk_refusal why;
+	rtk_capture_caller api = { NULL, NULL, NULL };
+	json_t *doc = NULL;
+	janus_mutex_lock(&rtk_state_mutex);
+	if(!rtk_capture_livestream_stop(meeting_id, &api, &why))
+		live_fail(&why, status, message);
+	else
+		doc = rtk_capture_livestream_active(meeting_id);
+	janus_mutex_unlock(&rtk_state_mutex);
+	return doc;
+}
+
+static json_t *live_livestream_active(const char *meeting_id, void *user_data) {
+	(void)user_data;
+	janus_mutex_lock(&rtk_state_mutex);
+	json_t *doc = rtk_capture_livestream_active(meeting_id);
+	janus_mutex_unlock(&rtk_state_mutex);
+	return doc;
+}
+
 const rtk_live_ops rtk_live_api = {
 	.active_session = live_active_session,
 	.kick = live_kick,
 	.mute = live_mute,
+	.recording_start = live_recording_start,
+	.recording_action = live_recording_action,
+	.recording_active = live_recording_active,
+	.livestream_start = live_livestream_start,
+	.livestream_stop = live_livestream_stop,
+	.livestream_active = live_livestream_active,
 	.user_data = NULL,
 };

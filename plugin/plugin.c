@@ -28,6 +28,7 @@
 #include <rtcp.h>
 #include <utils.h>
 
+#include "capture.h"
 #include "requests.h"
 #include "session.h"
 
@@ -167,6 +168,8 @@ int rtk_plugin_init(janus_callbacks *callback, const char *config_path) {
 	};
 	char *error = NULL;
 	rtk_gw = rtk_gateway_start(&gwc, &error);
+	if(rtk_gw != NULL)
+		rtk_captures_init(config_string(config, general, "companion_dir", RTK_COMPANION_DIR), gwc.data_dir);
 	if(config)
 		janus_config_destroy(config);
 	if(rtk_gw == NULL) {
@@ -191,6 +194,7 @@ void rtk_plugin_destroy(void) {
 	g_atomic_int_set(&stopping, 1);
 	g_async_queue_push(messages, &exit_message);
 	g_thread_join(message_thread);
+	rtk_captures_destroy();   /* companions finish their files first */
 	janus_mutex_lock(&rtk_state_mutex);
 	rtk_lives_destroy();
 	/* Sessions stay allocated: Janus may still call destroy_session, RTP and

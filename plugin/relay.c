@@ -23,6 +23,9 @@ rtk_pub_stream *rtk_pub_stream_new(janus_plugin_session *publisher, const char *
 	janus_mutex_init(&ps->rid_mutex);
 	janus_mutex_init(&ps->subs_mutex);
 	ps->subs = g_ptr_array_new();
+	ps->forwards = g_array_new(FALSE, FALSE, sizeof(rtk_forward));
+	static volatile gint64 serials;
+	ps->serial = (guint64)__atomic_add_fetch(&serials, 1, __ATOMIC_RELAXED);
 	g_atomic_int_set(&ps->enabled, 1);
 	return ps;
 }
@@ -32,6 +35,9 @@ void rtk_pub_stream_free(rtk_pub_stream *ps) {
 		return;
 	janus_rtp_simulcasting_cleanup(&ps->rid_ext_id, ps->ssrcs, ps->rids, &ps->rid_mutex);
 	g_ptr_array_free(ps->subs, TRUE);
+	for(guint i = 0; i < ps->forwards->len; i++)
+		rtk_proc_unref(g_array_index(ps->forwards, rtk_forward, i).proc);
+	g_array_free(ps->forwards, TRUE);
 	g_free(ps->mid);
 	g_free(ps->peer_id);
 	g_free(ps->user_id);
@@ -219,6 +225,21 @@ static void relay_to_subscriber(janus_callbacks *gateway, rtk_pub_stream *ps, rt
 		memcpy(payload, saved_vp8, sizeof(saved_vp8));
 }
 
+/* Companions get the publisher's packets as they are, but for the SSRC
+ * (the header copy is rewritten, not the packet). Under simulcast, only
+ * the first layer: a composite tile needs no more. */
+static void relay_to_companions(rtk_pub_stream *ps, janus_plugin_rtp *packet) {
+	if(ps->simulcast) {
+		janus_rtp_header *rtp = (janus_rtp_header *)packet->buffer;
+		if(ps->ssrcs[0] == 0 || ntohl(rtp->ssrc) != ps->ssrcs[0])
+			return;
+	}
+	for(guint i = 0; i < ps->forwards->len; i++) {
+		rtk_forward *f = &g_array_index(ps->forwards, rtk_forward, i);
+		rtk_proc_forward(f->proc, f->ssrc, packet->buffer, packet->length);
+	}
+}
+
 void rtk_relay_rtp(janus_callbacks *gateway, rtk_pub_stream *ps, janus_plugin_rtp *packet) {
 	if(!g_atomic_int_get(&ps->enabled) || packet->length < 12)
 		return;
@@ -228,5 +249,36 @@ void rtk_relay_rtp(janus_callbacks *gateway, rtk_pub_stream *ps, janus_plugin_rt
 	janus_mutex_lock(&ps->subs_mutex);
 	for(guint i = 0; i < ps->subs->len; i++)
 		relay_to_subscriber(gateway, ps, g_ptr_array_index(ps->subs, i), packet);
+	if(ps->forwards->len > 0)
+		relay_to_companions(ps, packet);
+	janus_mutex_unlock(&ps->subs_mutex);
+}
+
+void rtk_relay_forward_add(rtk_pub_stream *ps, rtk_proc *proc, uint32_t ssrc) {
+	janus_mutex_lock(&ps->subs_mutex);
+	gboolean found = FALSE;
+	for(guint i = 0; i < ps->forwards->len; i++) {
+		rtk_forward *f = &g_array_index(ps->forwards, rtk_forward, i);
+		if(f->proc == proc) {
+			f->ssrc = ssrc;
+			found = TRUE;
+		}
+	}
+	if(!found) {
+		rtk_forward f = { rtk_proc_ref(proc), ssrc };
+		g_array_append_val(ps->forwards, f);
+	}
+	janus_mutex_unlock(&ps->subs_mutex);
+}
+
+void rtk_relay_forward_remove(rtk_pub_stream *ps, rtk_proc *proc) {
+	janus_mutex_lock(&ps->subs_mutex);
+	for(guint i = 0; i < ps->forwards->len; i++) {
+		if(g_array_index(ps->forwards, rtk_forward, i).proc == proc) {
+			rtk_proc_unref(proc);
+			g_array_remove_index_fast(ps->forwards, i);
+			break;
+		}
+	}
 	janus_mutex_unlock(&ps->subs_mutex);
 }

@@ -26,6 +26,7 @@
 #include <utils.h>
 #include <mutex.h>
 #include "permissions.h"
+#include "process.h"
 #include "speaker.h"
 
 /* Payload types of every subscriber offer, whatever numbers each publisher
@@ -53,9 +54,18 @@ typedef struct rtk_pub_stream {
 	gint64 last_pli;                 /* monotonic us of the last keyframe request */
 	janus_plugin_session *publisher; /* borrowed: valid while the stream exists */
 	rtk_speakers *speakers;          /* borrowed: the meeting's, fed from audio levels; outlives the stream */
+	guint64 serial;                  /* unique for the plugin's lifetime (pointers get reused) */
 	janus_mutex subs_mutex;
 	GPtrArray *subs;                 /* rtk_sub_stream*, borrowed */
+	GArray *forwards;                /* rtk_forward: companions fed with this stream (subs_mutex) */
 } rtk_pub_stream;
+
+/* A companion (recorder, HLS) fed with a published stream: plain RTP with
+ * the SSRC replaced by `ssrc`, the id the companion knows the stream by. */
+typedef struct rtk_forward {
+	rtk_proc *proc;                  /* a reference, held while forwarding */
+	uint32_t ssrc;
+} rtk_forward;
 
 typedef struct rtk_sub_stream {
 	int mindex;
@@ -94,6 +104,12 @@ void rtk_relay_detach_all(rtk_pub_stream *ps, void (*each)(rtk_sub_stream *ss, v
  * of `ps`. `packet` is modified during the call and restored before it
  * returns. */
 void rtk_relay_rtp(janus_callbacks *gateway, rtk_pub_stream *ps, janus_plugin_rtp *packet);
+
+/* Starts or stops feeding `proc` with `ps` (see rtk_forward). Adding a
+ * companion already fed replaces its ssrc. Under simulcast only the first
+ * layer Janus reported is forwarded. rtk_pub_stream_free() drops them all. */
+void rtk_relay_forward_add(rtk_pub_stream *ps, rtk_proc *proc, uint32_t ssrc);
+void rtk_relay_forward_remove(rtk_pub_stream *ps, rtk_proc *proc);
 
 /* Turns relaying of `ps` on or off (the participant muted or unmuted). On
  * resume, each subscriber's sequence numbers continue without a gap (a

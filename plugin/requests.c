@@ -11,6 +11,7 @@
 #include <debug.h>
 
 #include "requests.h"
+#include "capture.h"
 #include "errors.h"
 #include "media.h"
 
@@ -85,6 +86,17 @@ static const rtk_admission *request_admit(rtk_session *session, rtk_message *msg
 	return &msg->admission;
 }
 
+/* roomJoined carries the meeting's recording and livestream states, as
+ * recordingUpdate and livestreamUpdate would (minus the event names). */
+static void request_join_captures(rtk_live *live, json_t *joined) {
+	json_t *recording = rtk_captures_recording_event(live->room->meeting_id);
+	json_t *livestream = rtk_captures_livestream_event(live->room->meeting_id);
+	json_object_del(recording, "rtk");
+	json_object_del(livestream, "rtk");
+	json_object_set_new(joined, "recording", recording);
+	json_object_set_new(joined, "livestream", livestream);
+}
+
 static void request_join(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
 	const rtk_admission *admission = request_admit(session, msg, reply);
 	if(admission == NULL)
@@ -102,6 +114,7 @@ static void request_join(rtk_session *session, rtk_message *msg, rtk_reply *repl
 	session->peer = peer;
 	rtk_view_init(&session->view, peer->config_json);
 	reply->event = rtk_room_enter(live->room, peer);
+	request_join_captures(live, reply->event);
 	JANUS_LOG(LOG_INFO, "[rtk] meeting %s: participant %s %s as peer %s\n",
 		live->room->meeting_id, peer->user_id, peer->waitlisted ? "waitlisted" : "joined", peer->id);
 }
@@ -619,6 +632,106 @@ static void request_set_max_active(rtk_session *session, rtk_message *msg, rtk_r
 	reply_view(session, reply);
 }
 
+/* ---- recording and livestream (capture.h) ---- */
+
+/* A joined participant whose preset has `action` (can_record, can_livestream). */
+static gboolean request_may(rtk_session *session, rtk_action action, rtk_reply *reply) {
+	rtk_refusal why;
+	if(!request_needs_joined(session, reply))
+		return FALSE;
+	if(!rtk_permissions_allow(&session->peer->permissions, action, &why)) {
+		reply_refusal(reply, &why);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static void request_caller(rtk_session *session, rtk_capture_caller *caller) {
+	caller->peer_id = session->peer->id;
+	caller->user_id = session->peer->user_id;
+	caller->name = session->peer->name;
+}
+
+/* {"rtk": "ok", "request": name, ...fields of `data` (stolen)} */
+static void reply_ok_with(rtk_message *msg, rtk_reply *reply, json_t *data) {
+	reply->event = json_pack("{ss ss}", "rtk", "ok", "request", json_string_value(json_object_get(msg->body, "request")));
+	json_object_update(reply->event, data);
+	json_decref(data);
+}
+
+static void request_recording_start(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
+	rtk_refusal why;
+	rtk_recording_config config;
+	rtk_capture_caller caller;
+	gboolean allow_multiple;
+	if(!request_may(session, RTK_ACTION_RECORD, reply) ||
+			!body_flag(msg, "allowMultiple", FALSE, &allow_multiple, reply))
+		return;
+	rtk_recording_config_default(&config);
+	if(!rtk_recording_config_parse(json_object_get(msg->body, "config"), &config, &why)) {
+		reply_refusal(reply, &why);
+		return;
+	}
+	request_caller(session, &caller);
+	json_t *doc = rtk_capture_recording_start(session->live, &config, allow_multiple, &caller, &why);
+	if(doc == NULL) {
+		reply_refusal(reply, &why);
+		return;
+	}
+	reply_ok_with(msg, reply, json_pack("{s{sOss}}", "recording", "id", json_object_get(doc, "id"), "state", "STARTING"));
+	json_decref(doc);
+}
+
+static void request_recording_action(rtk_session *session, rtk_message *msg, rtk_reply *reply, rtk_capture_action action) {
+	rtk_refusal why;
+	rtk_capture_caller caller;
+	const json_t *id = json_object_get(msg->body, "id");
+	if(!request_may(session, RTK_ACTION_RECORD, reply))
+		return;
+	if(id != NULL && !json_is_null(id) && !json_is_string(id)) {
+		reply_error(reply, RTK_ERR_BAD_REQUEST, "field 'id' must be a recording id string (or absent: all recordings)");
+		return;
+	}
+	request_caller(session, &caller);
+	int changed = rtk_capture_recording_action(session->live->room->meeting_id, json_string_value(id), action, &caller, &why);
+	if(changed < 0)
+		reply_refusal(reply, &why);
+	else
+		reply_ok_with(msg, reply, json_pack("{si}", "changed", changed));
+}
+
+static void request_recording_stop(rtk_session *s, rtk_message *m, rtk_reply *r) { request_recording_action(s, m, r, RTK_CAPTURE_STOP); }
+static void request_recording_pause(rtk_session *s, rtk_message *m, rtk_reply *r) { request_recording_action(s, m, r, RTK_CAPTURE_PAUSE); }
+static void request_recording_resume(rtk_session *s, rtk_message *m, rtk_reply *r) { request_recording_action(s, m, r, RTK_CAPTURE_RESUME); }
+
+static void request_livestream_start(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
+	rtk_refusal why;
+	rtk_capture_caller caller;
+	if(!request_may(session, RTK_ACTION_LIVESTREAM, reply))
+		return;
+	request_caller(session, &caller);
+	json_t *doc = rtk_capture_livestream_start(session->live, NULL, &caller, &why);
+	if(doc == NULL) {
+		reply_refusal(reply, &why);
+		return;
+	}
+	reply_ok_with(msg, reply, json_pack("{s{sOsssO}}", "livestream", "id", json_object_get(doc, "id"),
+		"status", "STARTING", "playbackUrl", json_object_get(doc, "playback_url")));
+	json_decref(doc);
+}
+
+static void request_livestream_stop(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
+	rtk_refusal why;
+	rtk_capture_caller caller;
+	if(!request_may(session, RTK_ACTION_LIVESTREAM, reply))
+		return;
+	request_caller(session, &caller);
+	if(!rtk_capture_livestream_stop(session->live->room->meeting_id, &caller, &why))
+		reply_refusal(reply, &why);
+	else
+		reply_ok_with(msg, reply, json_object());
+}
+
 typedef void (*rtk_request_fn)(rtk_session *session, rtk_message *msg, rtk_reply *reply);
 
 static const struct {
@@ -657,6 +770,12 @@ static const struct {
 	{ "participants.setPage", request_set_page },
 	{ "participants.setMaxActiveParticipantsCount", request_set_max_active },
 	{ "meeting.end", request_end },
+	{ "recording.start", request_recording_start },
+	{ "recording.stop", request_recording_stop },
+	{ "recording.pause", request_recording_pause },
+	{ "recording.resume", request_recording_resume },
+	{ "livestream.start", request_livestream_start },
+	{ "livestream.stop", request_livestream_stop },
 };
 
 static rtk_request_fn request_lookup(const char *name) {

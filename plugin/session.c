@@ -14,6 +14,7 @@
 #include <debug.h>
 
 #include "session.h"
+#include "capture.h"
 #include "media.h"
 
 janus_callbacks *rtk_janus;
@@ -57,6 +58,7 @@ rtk_live *rtk_live_get_or_create(const json_t *meeting) {
 	live->subscribers = g_ptr_array_new();
 	g_hash_table_insert(lives, g_strdup(id), live);
 	JANUS_LOG(LOG_INFO, "[rtk] meeting %s: session %s started\n", id, live->room->session_id);
+	rtk_captures_live_started(live, meeting);
 	return live;
 }
 
@@ -84,6 +86,7 @@ void rtk_live_release_if_empty(rtk_live *live) {
 	if(rtk_room_size(live->room) > 0 || live->subscribers->len > 0)
 		return;
 	JANUS_LOG(LOG_INFO, "[rtk] meeting %s: session %s ended\n", live->room->meeting_id, live->room->session_id);
+	rtk_captures_live_ended(live);
 	g_hash_table_remove(lives, live->room->meeting_id);
 }
 
@@ -294,7 +297,13 @@ void rtk_live_flush(rtk_live *live) {
 		}
 	}
 	rtk_live_apply_views(live);
+	rtk_captures_sync(live);
 	rtk_live_release_if_empty(live);
+}
+
+void rtk_live_broadcast(rtk_live *live, json_t *event) {
+	for(guint p = 0; p < live->room->peers->len; p++)
+		deliver_to_peer(g_ptr_array_index(live->room->peers, p), event, NULL);
 }
 
 /* The peer ids of `selected`, in order, as one string ("a,b,c"). */
@@ -380,6 +389,7 @@ void rtk_lives_tick(void) {
 		if(speaker != NULL)
 			live_announce_speaker(live, speaker);
 		rtk_live_apply_views(live);
+		rtk_captures_sync(live);
 	}
 }
 

@@ -85,6 +85,9 @@ void rtk_live_release_if_empty(rtk_live *live);
  * stopped (stage left, rights lost), then frees the meeting if it emptied. */
 void rtk_live_flush(rtk_live *live);
 
+/* Delivers `event` (borrowed) to every joined participant of the meeting. */
+void rtk_live_broadcast(rtk_live *live, json_t *event);
+
 /* Every ~200 ms on the signalling thread: active speaker changes
  * (activeSpeaker events) and the views that follow them. */
 void rtk_lives_tick(void);

@@ -1,19 +1,58 @@
 /*
- * output.c - encoder setup, encoding and muxing of the composite (see
- * output.h for what this owns, the encoder settings and why).
+ * output.c - encoder setup, encoding and muxing of the composite, and the
+ * CMAF part/segment cutter (see output.h for what this owns, the encoder
+ * settings, the CMAF files and why).
  */
 #include "output.h"
 
+#include <errno.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <libavutil/channel_layout.h>
+#include <libavutil/mem.h>
 #include <libavutil/opt.h>
 
 #define RTK_OUTPUT_RATE 48000
+#define RTK_CMAF_AVIO_SIZE 65536
+#define RTK_CMAF_MAX_SEGMENT_MS 60000
+
+/* The write callback of AVIOContext takes a const buffer from lavf 61 on. */
+#if LIBAVFORMAT_VERSION_MAJOR >= 61
+#define RTK_AVIO_CONST const
+#else
+#define RTK_AVIO_CONST
+#endif
+
+/* A growable byte buffer; kept between parts, so steady state allocates
+ * nothing. */
+typedef struct rtk_output_buf {
+	uint8_t *data;
+	size_t len, cap;
+} rtk_output_buf;
+
+/* The CMAF cutter: where the muxer's bytes go and where the cuts are. */
+typedef struct rtk_output_cmaf {
+	char *dir;
+	int fps, part_frames, segment_frames;
+	rtk_cmaf_callback on_cmaf;
+	void *opaque;
+	rtk_output_buf pending;     /* muxer output since the last cut */
+	rtk_output_buf segment;     /* the parts of the current segment so far */
+	int64_t msn;                /* segment being filled */
+	int part;                   /* part being filled, inside the segment */
+	int64_t frames_sent;        /* video frames given to the encoder */
+	int part_video;             /* video packets in the part being filled */
+	int segment_video;          /* video packets in the segment being filled */
+	bool part_independent;      /* the part's first video packet is a keyframe */
+	bool segment_independent;   /* the segment's first part is */
+	bool write_failed;          /* an AVIO write ran out of memory */
+} rtk_output_cmaf;
 
 struct rtk_output {
 	rtk_output_format format;
@@ -25,7 +64,13 @@ struct rtk_output {
 	int audio_fill;         /* samples already in `audio` */
 	int64_t audio_pts;      /* samples encoded so far */
 	bool header_written, finished;
+	rtk_output_cmaf *cmaf;  /* NULL unless RTK_OUTPUT_CMAF_H264_AAC */
 };
+
+static bool rtk_output_is_h264(const rtk_output *out)
+{
+	return out->format != RTK_OUTPUT_WEBM_VP8_OPUS;
+}
 
 static void rtk_output_error(char *err, size_t errlen, const char *what, int averr)
 {
@@ -38,7 +83,7 @@ static void rtk_output_error(char *err, size_t errlen, const char *what, int ave
 
 static AVCodecContext *rtk_output_open_video(rtk_output *out, int width, int height, int fps)
 {
-	bool h264 = out->format == RTK_OUTPUT_MP4_H264_AAC;
+	bool h264 = rtk_output_is_h264(out);
 	const AVCodec *codec = avcodec_find_encoder_by_name(h264 ? "libx264" : "libvpx");
 	if (codec == NULL)
 		return NULL;
@@ -51,6 +96,10 @@ static AVCodecContext *rtk_output_open_video(rtk_output *out, int width, int hei
 	ctx->time_base = (AVRational){ 1, fps };
 	ctx->framerate = (AVRational){ fps, 1 };
 	ctx->gop_size = 2 * fps;
+	/* CMAF forces an IDR per segment; x264's own limit stays a backstop
+	 * that never lands on the same frame (x264 would log a changed type). */
+	if (out->cmaf != NULL && ctx->gop_size <= out->cmaf->segment_frames)
+		ctx->gop_size = out->cmaf->segment_frames + 1;
 	ctx->max_b_frames = 0;
 	if (out->fmt->oformat->flags & AVFMT_GLOBALHEADER)
 		ctx->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
@@ -59,6 +108,8 @@ static AVCodecContext *rtk_output_open_video(rtk_output *out, int width, int hei
 		av_dict_set(&opts, "preset", "veryfast", 0);
 		av_dict_set(&opts, "tune", "zerolatency", 0);
 		av_dict_set(&opts, "crf", "23", 0);
+		if (out->cmaf != NULL)
+			av_dict_set(&opts, "forced-idr", "1", 0);
 	} else {
 		ctx->bit_rate = (int64_t)width * height * fps / 10;
 		av_dict_set(&opts, "deadline", "realtime", 0);
@@ -87,7 +138,7 @@ static enum AVSampleFormat rtk_output_sample_format(const AVCodec *codec)
 
 static AVCodecContext *rtk_output_open_audio(rtk_output *out)
 {
-	bool aac = out->format == RTK_OUTPUT_MP4_H264_AAC;
+	bool aac = rtk_output_is_h264(out);
 	const AVCodec *codec = avcodec_find_encoder_by_name(aac ? "aac" : "libopus");
 	if (codec == NULL)
 		return NULL;
@@ -131,11 +182,265 @@ static int rtk_output_alloc_audio_frame(rtk_output *out)
 	return av_frame_get_buffer(out->audio, 0);
 }
 
-/* Muxer options: fragments/clusters at least every second (crash safety). */
+/* ---- CMAF files (see output.h) ---- */
+
+static int rtk_output_buf_append(rtk_output_buf *b, const uint8_t *data, size_t len)
+{
+	if (b->len + len > b->cap) {
+		size_t cap = b->cap > 0 ? b->cap : RTK_CMAF_AVIO_SIZE;
+		while (cap < b->len + len)
+			cap *= 2;
+		uint8_t *grown = realloc(b->data, cap);
+		if (grown == NULL)
+			return AVERROR(ENOMEM);
+		b->data = grown;
+		b->cap = cap;
+	}
+	memcpy(b->data + b->len, data, len);
+	b->len += len;
+	return 0;
+}
+
+/* The AVIOContext's write callback: the muxer's bytes pile up in `pending`
+ * until a cut takes them. */
+static int rtk_output_cmaf_avio_write(void *opaque, RTK_AVIO_CONST uint8_t *buf, int size)
+{
+	rtk_output_cmaf *c = opaque;
+	if (rtk_output_buf_append(&c->pending, buf, (size_t)size) < 0) {
+		c->write_failed = true;
+		return AVERROR(ENOMEM);
+	}
+	return size;
+}
+
+/* Writes dir/name whole: into dir/.name.tmp first, then rename()d into
+ * place, so a reader sees the complete file or none. */
+static int rtk_output_cmaf_write_file(const rtk_output_cmaf *c, const char *name, const uint8_t *data,
+	size_t len)
+{
+	char tmp[4096], path[4096];
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", c->dir, name) >= sizeof(tmp) ||
+	    (size_t)snprintf(path, sizeof(path), "%s/%s", c->dir, name) >= sizeof(path))
+		return AVERROR(ENAMETOOLONG);
+	FILE *f = fopen(tmp, "wb");
+	if (f == NULL)
+		return AVERROR(errno);
+	errno = EIO;
+	bool ok = fwrite(data, 1, len, f) == len;
+	ok = fclose(f) == 0 && ok;
+	if (ok && rename(tmp, path) == 0)
+		return 0;
+	int ret = AVERROR(errno);
+	unlink(tmp);
+	return ret;
+}
+
+static void rtk_output_cmaf_announce(const rtk_output_cmaf *c, rtk_cmaf_kind kind, int part, int frames,
+	bool independent, const char *name, size_t size)
+{
+	if (c->on_cmaf == NULL)
+		return;
+	rtk_cmaf_event ev = {
+		.kind = kind, .msn = c->msn, .part = part, .duration_s = (double)frames / c->fps,
+		.independent = independent, .name = name, .size = size,
+	};
+	c->on_cmaf(c->opaque, &ev);
+}
+
+/* Writes seg<msn>.m4s from the parts collected, announces it and starts
+ * the next segment. */
+static int rtk_output_cmaf_end_segment(rtk_output_cmaf *c)
+{
+	char name[64];
+	snprintf(name, sizeof(name), "seg%lld.m4s", (long long)c->msn);
+	int ret = rtk_output_cmaf_write_file(c, name, c->segment.data, c->segment.len);
+	if (ret < 0)
+		return ret;
+	rtk_output_cmaf_announce(c, RTK_CMAF_SEGMENT, c->part, c->segment_video, c->segment_independent,
+		name, c->segment.len);
+	c->msn++;
+	c->part = 0;
+	c->segment_video = 0;
+	c->segment.len = 0;
+	return 0;
+}
+
+/* Closes the fragment being muxed (frag_custom) and takes its bytes as the
+ * next part: written, kept for the segment, announced. `last` also ends
+ * the segment. */
+static int rtk_output_cmaf_cut(rtk_output *out, bool last)
+{
+	rtk_output_cmaf *c = out->cmaf;
+	int ret = av_write_frame(out->fmt, NULL);
+	if (ret < 0)
+		return ret;
+	avio_flush(out->fmt->pb);
+	if (c->write_failed)
+		return AVERROR(ENOMEM);
+	char name[64];
+	snprintf(name, sizeof(name), "seg%lld.%d.m4s", (long long)c->msn, c->part);
+	ret = rtk_output_cmaf_write_file(c, name, c->pending.data, c->pending.len);
+	if (ret >= 0)
+		ret = rtk_output_buf_append(&c->segment, c->pending.data, c->pending.len);
+	if (ret < 0)
+		return ret;
+	if (c->part == 0)
+		c->segment_independent = c->part_independent;
+	rtk_output_cmaf_announce(c, RTK_CMAF_PART, c->part, c->part_video, c->part_independent, name,
+		c->pending.len);
+	c->pending.len = 0;
+	c->part++;
+	c->part_video = 0;
+	return last ? rtk_output_cmaf_end_segment(c) : 0;
+}
+
+/* Muxes the packet in out->pkt straight into the fragment being built (no
+ * interleaving queue: nothing waits for the other track), then cuts when
+ * this video packet completes a part. */
+static int rtk_output_cmaf_mux(rtk_output *out, AVCodecContext *enc, AVStream *st)
+{
+	rtk_output_cmaf *c = out->cmaf;
+	AVPacket *pkt = out->pkt;
+	bool video = st == out->vst;
+	if (!video && pkt->pts < 0) {
+		av_packet_unref(pkt); /* AAC priming, before time 0: see output.h */
+		return 0;
+	}
+	bool key = pkt->flags & AV_PKT_FLAG_KEY;
+	if (pkt->duration <= 0)
+		pkt->duration = video ? 1 : enc->frame_size;
+	av_packet_rescale_ts(pkt, enc->time_base, st->time_base);
+	pkt->stream_index = st->index;
+	int ret = av_write_frame(out->fmt, pkt);
+	av_packet_unref(pkt);
+	if (ret < 0 || !video)
+		return ret;
+	if (c->part_video++ == 0)
+		c->part_independent = key;
+	c->segment_video++;
+	if (c->segment_video >= c->segment_frames)
+		return rtk_output_cmaf_cut(out, true);
+	if (c->part_video >= c->part_frames)
+		return rtk_output_cmaf_cut(out, false);
+	return 0;
+}
+
+static int rtk_output_cmaf_frames(int ms, int fps)
+{
+	long frames = lround(ms * (double)fps / 1000.0);
+	return frames < 1 ? 1 : (int)frames;
+}
+
+/* Validates the options and sets the cutter up (before the encoders open:
+ * the H.264 options depend on it). */
+static int rtk_output_cmaf_new(rtk_output *out, const char *dir, int fps, const rtk_cmaf_options *options,
+	char *err, size_t errlen)
+{
+	rtk_cmaf_options o = { 0 };
+	if (options != NULL)
+		o = *options;
+	int max_frames = RTK_CMAF_MAX_PART_MS * fps / 1000;
+	if (max_frames < 1 || strlen(dir) > 3900) {
+		rtk_output_error(err, errlen, "CMAF needs fps >= 2 (parts of at most 500 ms) and a shorter path", 0);
+		return -1;
+	}
+	rtk_output_cmaf *c = calloc(1, sizeof(*c));
+	if (c == NULL || (c->dir = strdup(dir)) == NULL) {
+		free(c);
+		rtk_output_error(err, errlen, "out of memory", 0);
+		return -1;
+	}
+	int part_ms = o.part_ms > 0 ? o.part_ms : RTK_CMAF_DEFAULT_PART_MS;
+	int segment_ms = o.segment_ms > 0 ? o.segment_ms : RTK_CMAF_DEFAULT_SEGMENT_MS;
+	c->fps = fps;
+	c->part_frames = rtk_output_cmaf_frames(part_ms < RTK_CMAF_MAX_PART_MS ? part_ms : RTK_CMAF_MAX_PART_MS, fps);
+	if (c->part_frames > max_frames)
+		c->part_frames = max_frames;
+	c->segment_frames = rtk_output_cmaf_frames(segment_ms < RTK_CMAF_MAX_SEGMENT_MS ? segment_ms :
+		RTK_CMAF_MAX_SEGMENT_MS, fps);
+	if (c->segment_frames < c->part_frames)
+		c->segment_frames = c->part_frames;
+	c->on_cmaf = o.on_cmaf;
+	c->opaque = o.opaque;
+	out->cmaf = c;
+	return 0;
+}
+
+/* The muxer writes into memory through a custom AVIOContext. */
+static int rtk_output_cmaf_open_io(rtk_output *out)
+{
+	uint8_t *buffer = av_malloc(RTK_CMAF_AVIO_SIZE);
+	if (buffer == NULL)
+		return AVERROR(ENOMEM);
+	out->fmt->pb = avio_alloc_context(buffer, RTK_CMAF_AVIO_SIZE, 1, out->cmaf, NULL,
+		rtk_output_cmaf_avio_write, NULL);
+	if (out->fmt->pb == NULL) {
+		av_free(buffer);
+		return AVERROR(ENOMEM);
+	}
+	out->fmt->flags |= AVFMT_FLAG_CUSTOM_IO;
+	return 0;
+}
+
+/* init.mp4: what the muxer wrote for its header (ftyp + empty moov). */
+static int rtk_output_cmaf_write_init(rtk_output *out)
+{
+	rtk_output_cmaf *c = out->cmaf;
+	avio_flush(out->fmt->pb);
+	if (c->write_failed)
+		return AVERROR(ENOMEM);
+	int ret = rtk_output_cmaf_write_file(c, "init.mp4", c->pending.data, c->pending.len);
+	c->pending.len = 0;
+	return ret;
+}
+
+/* The last part and segment: whatever video is left (audio returned after
+ * a part was already cut at the last frame is dropped, see output.h). */
+static int rtk_output_cmaf_finish(rtk_output *out)
+{
+	rtk_output_cmaf *c = out->cmaf;
+	int ret = 0;
+	if (c->part_video > 0)
+		ret = rtk_output_cmaf_cut(out, true);
+	else if (c->part > 0)
+		ret = rtk_output_cmaf_end_segment(c);
+	return ret;
+}
+
+static void rtk_output_cmaf_free(rtk_output *out)
+{
+	if (out->fmt != NULL && out->fmt->pb != NULL) {
+		av_freep(&out->fmt->pb->buffer);
+		avio_context_free(&out->fmt->pb);
+	}
+	free(out->cmaf->dir);
+	free(out->cmaf->pending.data);
+	free(out->cmaf->segment.data);
+	free(out->cmaf);
+	out->cmaf = NULL;
+}
+
+int rtk_output_cmaf_targets(const rtk_output *out, double *part_s, double *segment_s)
+{
+	if (out == NULL || out->cmaf == NULL)
+		return -1;
+	if (part_s != NULL)
+		*part_s = (double)out->cmaf->part_frames / out->cmaf->fps;
+	if (segment_s != NULL)
+		*segment_s = (double)out->cmaf->segment_frames / out->cmaf->fps;
+	return 0;
+}
+
+/* ---- opening ---- */
+
+/* Muxer options: MP4 fragments and WebM clusters at least every second
+ * (crash safety); CMAF fragments only when a part is cut, no mfra trailer. */
 static int rtk_output_write_header(rtk_output *out)
 {
 	AVDictionary *opts = NULL;
-	if (out->format == RTK_OUTPUT_MP4_H264_AAC) {
+	if (out->cmaf != NULL) {
+		av_dict_set(&opts, "movflags", "frag_custom+empty_moov+default_base_moof+skip_trailer+cmaf", 0);
+	} else if (out->format == RTK_OUTPUT_MP4_H264_AAC) {
 		av_dict_set(&opts, "movflags", "frag_keyframe+empty_moov+default_base_moof", 0);
 		av_dict_set(&opts, "frag_duration", "1000000", 0);
 	} else {
@@ -147,14 +452,17 @@ static int rtk_output_write_header(rtk_output *out)
 	av_dict_free(&opts);
 	if (ret >= 0)
 		out->header_written = true;
+	if (ret >= 0 && out->cmaf != NULL)
+		ret = rtk_output_cmaf_write_init(out);
 	return ret;
 }
 
-rtk_output *rtk_output_open(const char *path, rtk_output_format format, int width, int height,
-	int fps, char *err, size_t errlen)
+static rtk_output *rtk_output_create(const char *path, rtk_output_format format, int width, int height,
+	int fps, const rtk_cmaf_options *cmaf, char *err, size_t errlen)
 {
 	if (path == NULL || width < 2 || height < 2 || width > 1920 || height > 1920 ||
-	    (width | height) & 1 || fps < 1 || fps > 60) {
+	    (width | height) & 1 || fps < 1 || fps > 60 || format < RTK_OUTPUT_MP4_H264_AAC ||
+	    format > RTK_OUTPUT_CMAF_H264_AAC) {
 		rtk_output_error(err, errlen, "invalid output settings", 0);
 		return NULL;
 	}
@@ -162,8 +470,10 @@ rtk_output *rtk_output_open(const char *path, rtk_output_format format, int widt
 	if (out == NULL)
 		return NULL;
 	out->format = format;
-	const char *muxer = format == RTK_OUTPUT_MP4_H264_AAC ? "mp4" : "webm";
-	int ret = avformat_alloc_output_context2(&out->fmt, NULL, muxer, path);
+	if (format == RTK_OUTPUT_CMAF_H264_AAC && rtk_output_cmaf_new(out, path, fps, cmaf, err, errlen) < 0)
+		goto fail;
+	const char *muxer = rtk_output_is_h264(out) ? "mp4" : "webm";
+	int ret = avformat_alloc_output_context2(&out->fmt, NULL, muxer, out->cmaf != NULL ? NULL : path);
 	if (ret < 0) {
 		rtk_output_error(err, errlen, "no muxer", ret);
 		goto fail;
@@ -171,7 +481,7 @@ rtk_output *rtk_output_open(const char *path, rtk_output_format format, int widt
 	out->venc = rtk_output_open_video(out, width, height, fps);
 	out->aenc = rtk_output_open_audio(out);
 	if (out->venc == NULL || out->aenc == NULL) {
-		rtk_output_error(err, errlen, format == RTK_OUTPUT_MP4_H264_AAC ?
+		rtk_output_error(err, errlen, rtk_output_is_h264(out) ?
 			"cannot open libx264 or aac encoder" : "cannot open libvpx or libopus encoder", 0);
 		goto fail;
 	}
@@ -183,14 +493,14 @@ rtk_output *rtk_output_open(const char *path, rtk_output_format format, int widt
 		rtk_output_error(err, errlen, "out of memory", ret);
 		goto fail;
 	}
-	ret = avio_open(&out->fmt->pb, path, AVIO_FLAG_WRITE);
+	ret = out->cmaf != NULL ? rtk_output_cmaf_open_io(out) : avio_open(&out->fmt->pb, path, AVIO_FLAG_WRITE);
 	if (ret < 0) {
 		rtk_output_error(err, errlen, "cannot open output file", ret);
 		goto fail;
 	}
 	ret = rtk_output_write_header(out);
 	if (ret < 0) {
-		rtk_output_error(err, errlen, "cannot write header", ret);
+		rtk_output_error(err, errlen, out->cmaf != NULL ? "cannot write init.mp4" : "cannot write header", ret);
 		goto fail;
 	}
 	return out;
@@ -198,6 +508,20 @@ fail:
 	rtk_output_free(out);
 	return NULL;
 }
+
+rtk_output *rtk_output_open(const char *path, rtk_output_format format, int width, int height,
+	int fps, char *err, size_t errlen)
+{
+	return rtk_output_create(path, format, width, height, fps, NULL, err, errlen);
+}
+
+rtk_output *rtk_output_open_cmaf(const char *dir, int width, int height, int fps,
+	const rtk_cmaf_options *options, char *err, size_t errlen)
+{
+	return rtk_output_create(dir, RTK_OUTPUT_CMAF_H264_AAC, width, height, fps, options, err, errlen);
+}
+
+/* ---- encoding ---- */
 
 /* Sends `frame` (NULL: flush) and muxes every packet the encoder returns;
  * the muxer takes each packet's reference, leaving `pkt` blank for reuse. */
@@ -212,9 +536,13 @@ static int rtk_output_encode(rtk_output *out, AVCodecContext *enc, AVStream *st,
 			return 0;
 		if (ret < 0)
 			return ret;
-		av_packet_rescale_ts(out->pkt, enc->time_base, st->time_base);
-		out->pkt->stream_index = st->index;
-		ret = av_interleaved_write_frame(out->fmt, out->pkt);
+		if (out->cmaf != NULL) {
+			ret = rtk_output_cmaf_mux(out, enc, st);
+		} else {
+			av_packet_rescale_ts(out->pkt, enc->time_base, st->time_base);
+			out->pkt->stream_index = st->index;
+			ret = av_interleaved_write_frame(out->fmt, out->pkt);
+		}
 		if (ret < 0)
 			return ret;
 	}
@@ -226,6 +554,9 @@ int rtk_output_write_video(rtk_output *out, AVFrame *picture, int64_t index)
 		return AVERROR(EINVAL);
 	picture->pts = index;
 	picture->pict_type = AV_PICTURE_TYPE_NONE;
+	/* CMAF: an IDR (forced-idr) starts every segment. */
+	if (out->cmaf != NULL && out->cmaf->frames_sent++ % out->cmaf->segment_frames == 0)
+		picture->pict_type = AV_PICTURE_TYPE_I;
 	return rtk_output_encode(out, out->venc, out->vst, picture);
 }
 
@@ -305,8 +636,12 @@ int rtk_output_finish(rtk_output *out)
 	int ret = rtk_output_flush_audio(out);
 	int r2 = rtk_output_encode(out, out->venc, out->vst, NULL);
 	int r3 = rtk_output_encode(out, out->aenc, out->ast, NULL);
+	if (out->cmaf != NULL && r2 >= 0 && r3 >= 0)
+		r3 = rtk_output_cmaf_finish(out);
 	int r4 = av_write_trailer(out->fmt);
-	int r5 = avio_closep(&out->fmt->pb);
+	int r5 = out->cmaf != NULL ? 0 : avio_closep(&out->fmt->pb);
+	if (out->cmaf != NULL)
+		out->cmaf->pending.len = 0; /* nothing after the last part is kept */
 	out->finished = true;
 	return ret < 0 ? ret : r2 < 0 ? r2 : r3 < 0 ? r3 : r4 < 0 ? r4 : r5;
 }
@@ -315,7 +650,9 @@ void rtk_output_free(rtk_output *out)
 {
 	if (out == NULL)
 		return;
-	if (out->fmt != NULL && out->fmt->pb != NULL)
+	if (out->cmaf != NULL)
+		rtk_output_cmaf_free(out);
+	else if (out->fmt != NULL && out->fmt->pb != NULL)
 		avio_closep(&out->fmt->pb);
 	avformat_free_context(out->fmt);
 	avcodec_free_context(&out->venc);

@@ -1,14 +1,19 @@
 /*
- * output.h - encoders and muxer of a composite recording: H.264 + AAC in
- * fragmented MP4, or VP8 + Opus in WebM (design.md section 4.4).
+ * output.h - encoders and muxer of a composite recording or livestream:
+ * H.264 + AAC in fragmented MP4, VP8 + Opus in WebM, or H.264 + AAC as
+ * LL-HLS CMAF files in a directory (design.md section 4.4).
  *
- * Owns: the AVFormatContext and its file, the two AVCodecContexts, one
+ * Owns: the AVFormatContext and its file (or, for CMAF, its in-memory
+ * AVIOContext and the part/segment buffers), the two AVCodecContexts, one
  * reusable AVPacket, and one reusable audio AVFrame that collects mixed
  * samples until an encoder frame is full (1024 for AAC, 960 for Opus).
  *
  * Encoder settings (stated so the benchmark can give ffmpeg the same):
  *   H.264: libx264 -preset veryfast -tune zerolatency -crf 23
- *          -g 2*fps -pix_fmt yuv420p (no B-frames)
+ *          -g 2*fps -pix_fmt yuv420p (no B-frames); CMAF adds
+ *          -forced-idr 1, forces an IDR at every segment boundary and
+ *          raises -g to segment frames + 1 when that is more (a backstop
+ *          that never lands on a forced IDR)
  *   VP8:   libvpx -deadline realtime -cpu-used 8 -b:v (0.1 bit/pixel/frame,
  *          e.g. 2.3 Mb/s at 1280x720x25) -g 2*fps -lag-in-frames 0
  *   AAC:   native aac 128 kb/s, 48 kHz stereo
@@ -17,40 +22,122 @@
  * frag_keyframe+empty_moov+default_base_moof and frag_duration 1 s, WebM
  * with cluster_time_limit 1 s; both flush after every fragment/cluster, so
  * a recorder killed with SIGKILL leaves a file playable up to the last
- * second or so.
+ * second or so. CMAF files appear whole or not at all (below).
  *
  * Timestamps: video frame k has pts k in 1/fps; audio sample n has pts n in
  * 1/48000. The caller (the pipeline) numbers output time, so a paused
  * recording simply stops calling and resumes without a gap.
  *
+ * CMAF (RTK_OUTPUT_CMAF_H264_AAC, for LL-HLS): `path` is an existing
+ * directory; this module writes into it
+ *   init.mp4          ftyp + moov (empty, with mvex), once, at open;
+ *   seg<M>.<P>.m4s    part P (from 0) of segment M (from 0): one fMP4
+ *                     fragment (one moof + one mdat, both tracks);
+ *   seg<M>.m4s        segment M: the bytes of its parts, concatenated,
+ *                     written when its last part is.
+ * so `cat init.mp4 seg0.m4s seg1.m4s ...` (or init.mp4 followed by parts in
+ * order) is one valid fragmented MP4; baseMediaDecodeTimes continue across
+ * files. Cuts follow video frames: a part is part_frames =
+ * round(part_ms * fps / 1000) frames (at least 1, at most 500 ms, so fps
+ * must be >= 2), a segment segment_frames = round(segment_ms * fps / 1000)
+ * frames (at least one part); every part of a segment but its last has
+ * exactly part_frames. Each segment starts with an IDR forced on its first
+ * frame (x264's -g is only a backstop), so its first part is INDEPENDENT.
+ * A part is cut, written and announced inside the rtk_output_write_video()
+ * call whose frame completes it, right after x264 (zerolatency: one frame
+ * in, one packet out) returns that frame: its fragment holds those video
+ * frames and every audio packet the AAC encoder has returned by then (the
+ * AAC encoder lags its input by 1024 samples, so audio trails video by up
+ * to that plus what the caller has not written yet; later audio goes into
+ * the next part with continuous timestamps). AAC's priming packet (before
+ * time 0) is dropped, as an empty moov cannot carry an edit list: audio
+ * and video both start at 0, in sync. Each file is written under a
+ * temporary name (".<name>.tmp") and rename()d into place before the
+ * callback hears of it, so a reader never sees a partial file. This
+ * module never deletes files: expiring old parts and segments is up to
+ * whoever owns the playlist. rtk_output_finish() cuts the last (possibly short)
+ * part and segment; audio returned after the last video frame of a part
+ * already cut is dropped (at most ~50 ms at the very end).
+ *
  * Ownership: rtk_output_write_video() borrows the picture (and sets its
- * pts); the encoder is drained before it returns, so the caller may
- * overwrite the picture right after (an encoder that still holds a
- * reference makes the compositor copy, never corrupts a frame). rtk_output_write_audio() copies the samples. Threading: none (x264
- * and libvpx run their own threads inside).
+ * pts and pict_type); the encoder is drained before it returns, so the
+ * caller may overwrite the picture right after (an encoder that still
+ * holds a reference makes the compositor copy, never corrupts a frame).
+ * rtk_output_write_audio() copies the samples. rtk_output_open_cmaf()
+ * copies the directory name and the options; `opaque` stays the caller's.
+ * A CMAF event, and its `name`, is valid for the callback only. After an
+ * error from a write (e.g. a full disk) the output is only fit for
+ * rtk_output_finish() / rtk_output_free(). Threading:
+ * none (x264 and libvpx run their own threads inside); callbacks run on the
+ * caller's thread, inside rtk_output_write_video() / rtk_output_finish(),
+ * and must not call back into this output.
  */
 #ifndef RTK_OUTPUT_H
 #define RTK_OUTPUT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <libavutil/frame.h>
 
 typedef enum rtk_output_format {
 	RTK_OUTPUT_MP4_H264_AAC = 0,   /* fragmented MP4 */
-	RTK_OUTPUT_WEBM_VP8_OPUS
+	RTK_OUTPUT_WEBM_VP8_OPUS,
+	RTK_OUTPUT_CMAF_H264_AAC       /* LL-HLS CMAF files in a directory */
 } rtk_output_format;
 
 typedef struct rtk_output rtk_output;
 
+/* ---- CMAF (LL-HLS) ---- */
+
+typedef enum rtk_cmaf_kind {
+	RTK_CMAF_PART = 0,          /* seg<msn>.<part>.m4s is in place */
+	RTK_CMAF_SEGMENT            /* seg<msn>.m4s is in place (after its last part) */
+} rtk_cmaf_kind;
+
+typedef struct rtk_cmaf_event {
+	rtk_cmaf_kind kind;
+	int64_t msn;                /* media sequence number: segments from 0 */
+	int part;                   /* PART: index in the segment from 0; SEGMENT: how many parts */
+	double duration_s;          /* video frames / fps; a segment's is the sum of its parts' */
+	bool independent;           /* starts with a keyframe (a SEGMENT: its first part's, always true) */
+	const char *name;           /* file name inside the directory, e.g. "seg3.2.m4s" */
+	size_t size;                /* bytes of that file */
+} rtk_cmaf_event;
+
+typedef void (*rtk_cmaf_callback)(void *opaque, const rtk_cmaf_event *ev);
+
+#define RTK_CMAF_DEFAULT_PART_MS 200
+#define RTK_CMAF_DEFAULT_SEGMENT_MS 2000
+#define RTK_CMAF_MAX_PART_MS 500
+
+typedef struct rtk_cmaf_options {
+	int part_ms;                /* 0: 200; cut to at most 500 */
+	int segment_ms;             /* 0: 2000; at most 60000 */
+	rtk_cmaf_callback on_cmaf;  /* may be NULL */
+	void *opaque;               /* passed to on_cmaf */
+} rtk_cmaf_options;
+
 /* Opens `path` and writes the header. width and height must be even,
  * 2..1920 (callers round); fps 1..60. On failure returns NULL and writes a
- * reason into err. */
+ * reason into err. RTK_OUTPUT_CMAF_H264_AAC here means default options and
+ * no callback. */
 rtk_output *rtk_output_open(const char *path, rtk_output_format format, int width, int height,
 	int fps, char *err, size_t errlen);
 
+/* Opens a CMAF output in the existing directory `dir` and writes init.mp4
+ * there. `options` is copied (NULL: defaults, no callback); fps 2..60. */
+rtk_output *rtk_output_open_cmaf(const char *dir, int width, int height, int fps,
+	const rtk_cmaf_options *options, char *err, size_t errlen);
+
+/* The part and segment durations a CMAF output aims at (every part but a
+ * segment's last is exactly *part_s; for EXT-X-PART-INF and
+ * EXT-X-TARGETDURATION). Returns 0, or -1 when `out` is not CMAF. */
+int rtk_output_cmaf_targets(const rtk_output *out, double *part_s, double *segment_s);
+
 /* Encodes `picture` (YUV420P of the output size) as video frame `index`
- * (pts in 1/fps) and muxes what the encoder returns. */
+ * (pts in 1/fps) and muxes what the encoder returns; for CMAF, cuts and
+ * announces the part (and segment) this frame completes. */
 int rtk_output_write_video(rtk_output *out, AVFrame *picture, int64_t index);
 
 /* Appends `count` interleaved stereo float samples (48 kHz) to the audio
@@ -58,7 +145,8 @@ int rtk_output_write_video(rtk_output *out, AVFrame *picture, int64_t index);
 int rtk_output_write_audio(rtk_output *out, const float *samples, size_t count);
 
 /* Flushes encoders (the last partial audio frame too) and writes the
- * trailer. The file is complete after this; later writes fail. */
+ * trailer (CMAF: cuts and announces the last part and segment). The file
+ * is complete after this; later writes fail. */
 int rtk_output_finish(rtk_output *out);
 
 /* Closes the file (without a trailer if rtk_output_finish() was not called:

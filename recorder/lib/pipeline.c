@@ -62,7 +62,14 @@ rtk_pipeline *rtk_pipeline_new(const rtk_pipeline_config *config, char *err, siz
 	p->height = rtk_pipeline_clamp(config->height, 2, 1920, 720) & ~1;
 	p->fps = rtk_pipeline_clamp(config->fps, 1, 60, 25);
 	int delay_ms = config->audio_delay_ms < 0 ? 0 : config->audio_delay_ms > 500 ? 500 : config->audio_delay_ms;
-	p->output = rtk_output_open(config->path, config->format, p->width, p->height, p->fps, err, errlen);
+	if (config->format == RTK_OUTPUT_CMAF_H264_AAC) {
+		rtk_cmaf_options cmaf = { .part_ms = config->part_ms, .segment_ms = config->segment_ms,
+			.on_cmaf = config->on_cmaf, .opaque = config->opaque };
+		p->output = rtk_output_open_cmaf(config->path, p->width, p->height, p->fps, &cmaf, err, errlen);
+	} else {
+		p->output = rtk_output_open(config->path, config->format, p->width, p->height, p->fps,
+			err, errlen);
+	}
 	if (p->output == NULL)
 		goto fail;
 	p->compositor = rtk_compositor_new(p->width, p->height);
@@ -328,9 +335,11 @@ int rtk_pipeline_tick(rtk_pipeline *p, int64_t now_ns)
 	}
 	int64_t out_ns = p->wall - p->paused_total;
 	p->stats.output_ns = out_ns;
-	int ret = rtk_pipeline_emit_video(p, out_ns);
+	/* Audio first: a CMAF part cut by a video frame below then carries the
+	 * audio up to now (pipeline.h). */
+	int ret = rtk_pipeline_emit_audio(p);
 	if (ret >= 0)
-		ret = rtk_pipeline_emit_audio(p);
+		ret = rtk_pipeline_emit_video(p, out_ns);
 	return ret;
 }
 
@@ -366,6 +375,11 @@ int rtk_pipeline_finish(rtk_pipeline *p)
 		return 0;
 	p->finished = true;
 	return rtk_output_finish(p->output);
+}
+
+int rtk_pipeline_cmaf_targets(const rtk_pipeline *p, double *part_s, double *segment_s)
+{
+	return rtk_output_cmaf_targets(p->output, part_s, segment_s);
 }
 
 void rtk_pipeline_get_stats(const rtk_pipeline *p, rtk_pipeline_stats *stats)

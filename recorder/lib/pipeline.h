@@ -26,11 +26,21 @@
  * (so pictures are current at resume); output time stops, so the file has
  * no gap: timestamps continue where they stopped.
  *
+ * CMAF (LL-HLS): with RTK_OUTPUT_CMAF_H264_AAC the output is a directory of
+ * init.mp4, parts and segments (output.h). Each tick emits the audio due
+ * before the video due, so the part a video frame completes carries the
+ * audio up to that tick; the part is cut and on_cmaf called inside the
+ * rtk_pipeline_tick() that encodes its last frame, and rtk_pipeline_finish()
+ * cuts and announces the last, possibly short, part and segment.
+ *
  * Ownership: the pipeline owns everything it creates (decoders, pictures,
- * compositor, mixer, output) and copies ids and names; rtk_pipeline_push()
- * borrows the rtk_frame (the caller still frees it, e.g. rtk_frame_free()).
- * Threading: not thread-safe; one thread makes every call (the encoders run
- * their own threads inside).
+ * compositor, mixer, output) and copies ids, names and what it needs of the
+ * config (`opaque` stays the caller's); rtk_pipeline_push() borrows the
+ * rtk_frame (the caller still frees it, e.g. rtk_frame_free()). Files
+ * written stay on disk; a CMAF event is valid during the callback only.
+ * Threading: not thread-safe; one thread makes every call, and on_cmaf runs
+ * on it, inside rtk_pipeline_tick() / rtk_pipeline_finish(), and must not
+ * call back into the pipeline (the encoders run their own threads inside).
  */
 #ifndef RTK_PIPELINE_H
 #define RTK_PIPELINE_H
@@ -43,11 +53,16 @@
 #include "output.h"
 
 typedef struct rtk_pipeline_config {
-	const char *path;           /* output file */
-	rtk_output_format format;   /* MP4 (H.264 + AAC) or WebM (VP8 + Opus) */
+	const char *path;           /* output file; for CMAF an existing directory */
+	rtk_output_format format;   /* MP4 (H.264 + AAC), WebM (VP8 + Opus) or CMAF (H.264 + AAC) */
 	int width, height;          /* 1..1920, rounded down to even; 0: 1280x720 */
-	int fps;                    /* 1..60; 0: 25 */
+	int fps;                    /* 1..60 (CMAF: 2..60); 0: 25 */
 	int audio_delay_ms;         /* jitter the audio mix absorbs, 0..500 */
+	/* CMAF only (see output.h for the files and the cuts): */
+	int part_ms;                /* 0: 200; at most 500 */
+	int segment_ms;             /* 0: 2000 */
+	rtk_cmaf_callback on_cmaf;  /* each part and segment once in place; may be NULL */
+	void *opaque;               /* passed to on_cmaf */
 } rtk_pipeline_config;
 
 typedef enum rtk_source {
@@ -96,8 +111,13 @@ int rtk_pipeline_pause(rtk_pipeline *pipeline, int64_t now_ns);
 int rtk_pipeline_resume(rtk_pipeline *pipeline, int64_t now_ns);
 bool rtk_pipeline_paused(const rtk_pipeline *pipeline);
 
-/* Flushes encoders and writes the trailer. Call rtk_pipeline_free() after. */
+/* Flushes encoders and writes the trailer (CMAF: the last part and
+ * segment). Call rtk_pipeline_free() after. */
 int rtk_pipeline_finish(rtk_pipeline *pipeline);
+
+/* CMAF: the part and segment durations aimed at (rtk_output_cmaf_targets()).
+ * Returns 0, or -1 for another format. */
+int rtk_pipeline_cmaf_targets(const rtk_pipeline *pipeline, double *part_s, double *segment_s);
 
 void rtk_pipeline_get_stats(const rtk_pipeline *pipeline, rtk_pipeline_stats *stats);
 

@@ -284,7 +284,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.body_len = body ? strlen(body) : 0,
 	};
 	char *before = observe(path);
-	rtk_rest_reply reply = { -1, NULL };
+	rtk_rest_reply reply = { .status = -1 };
 	rtk_rest_dispatch(&ctx, &req, &reply);
 	json_t *root = NULL;
 	json_t *out = check_reply(&reply, &root);
@@ -301,6 +301,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	json_decref(root);
 	free(reply.body);
+	g_free(reply.file_path);
 	g_free(before);
 	g_free(path);
 	g_free(raw_path);

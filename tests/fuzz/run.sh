@@ -24,15 +24,16 @@ if [ -z "$clang" ]; then
 fi
 
 # Sources each target links, by target name. Targets not listed
-# here get every gateway source except the HTTP server and the gateway
-# itself (which need libmicrohttpd and a data directory).
+# here get every gateway source except the HTTP server, its LL-HLS side
+# and the gateway itself (which need libmicrohttpd and a data directory).
 sources_for() {
 	case "$1" in
 	jwt) echo "gateway/jwt.c gateway/util.c" ;;
 	room) echo "plugin/room.c plugin/peer.c plugin/permissions.c plugin/waitlist.c plugin/stage.c plugin/controls.c" ;;
 	depack_h264|depack_vp8|depack_opus) echo "recorder/lib/depack.c" ;;
-	rest) ls "$top_src"/gateway/*.c | sed "s|^$top_src/||" | grep -v -e '^gateway/http\.c$' -e '^gateway/gateway\.c$' ;;
-	*) ls "$top_src"/gateway/*.c | sed "s|^$top_src/||" | grep -v -e '^gateway/http\.c$' -e '^gateway/gateway\.c$' ;;
+	hls) echo "gateway/hls.c" ;;
+	rest) ls "$top_src"/gateway/*.c | sed "s|^$top_src/||" | grep -v -e '^gateway/http\.c$' -e '^gateway/hls_http\.c$' -e '^gateway/gateway\.c$' ;;
+	*) ls "$top_src"/gateway/*.c | sed "s|^$top_src/||" | grep -v -e '^gateway/http\.c$' -e '^gateway/hls_http\.c$' -e '^gateway/gateway\.c$' ;;
 	esac
 }
 

@@ -295,6 +295,7 @@ class Server:
             "RTK_HTTP_PORT": str(REST_PORT),
             "RTK_JANUS_HTTP_PORT": str(JANUS_HTTP_PORT),
             "RTK_JANUS_WS_PORT": str(JANUS_WS_PORT),
+            "RTK_COMPANION_DIR": BUILDDIR,
         })
         if self.session_timeout is not None:
             env["RTK_JANUS_SESSION_TIMEOUT"] = str(self.session_timeout)

@@ -1,5 +1,5 @@
 /*
- * test_rest.c - unit tests of the REST v2 API (gateway/rest*.c,
+ * test_rest.c - unit tests of the REST v2 API (gateway/rest*.c, webhooks included,
  * gateway/presets_default.c) through rtk_rest_dispatch(), on a real store in
  * a temporary directory.
  *
@@ -33,12 +33,12 @@ static rtk_store *store;
 static rtk_rest_ctx ctx;
 static char *bearer;
 
-/* Ids of resources the tests made, substituted for {M}, {P}, {S} in paths. */
-static char meeting_id[64], participant_id[64], preset_id[64];
+/* Ids of resources the tests made, substituted for {M}, {P}, {S}, {W} in paths. */
+static char meeting_id[64], participant_id[64], preset_id[64], webhook_id[64];
 
 /* ---- Helpers ---- */
 
-/* Replaces {M}, {P}, {S} in `path`. Returns a g_malloc'd string. */
+/* Replaces {M}, {P}, {S}, {W} in `path`. Returns a g_malloc'd string. */
 static char *expand(const char *path)
 {
 	GString *out = g_string_new(NULL);
@@ -51,6 +51,9 @@ static char *expand(const char *path)
 			p += 2;
 		} else if (strncmp(p, "{S}", 3) == 0) {
 			g_string_append(out, preset_id);
+			p += 2;
+		} else if (strncmp(p, "{W}", 3) == 0) {
+			g_string_append(out, webhook_id);
 			p += 2;
 		} else {
 			g_string_append_c(out, *p);
@@ -96,11 +99,12 @@ static int request_full(const char *method, const char *path, const char *query,
 		.method = method, .path = full_path, .query = query,
 		.authorization = auth, .body = body, .body_len = body_len,
 	};
-	rtk_rest_reply reply = { -1, NULL };
+	rtk_rest_reply reply = { .status = -1 };
 	rtk_rest_dispatch(&ctx, &req, &reply);
 	json_t *root = check_envelope(&reply);
 	int status = reply.status;
 	free(reply.body);
+	g_free(reply.file_path);
 	g_free(full_path);
 	if (out)
 		*out = root;
@@ -149,6 +153,8 @@ static char *snapshot(void)
 	json_object_set_new(all, "participants", parts);
 	CHECK_EQ_INT(rtk_store_preset_list(store, 0, -1, &items, &total), RTK_STORE_OK);
 	json_object_set_new(all, "presets", items);
+	CHECK_EQ_INT(rtk_store_webhook_list(store, 0, -1, &items, &total), RTK_STORE_OK);
+	json_object_set_new(all, "webhooks", items);
 	char *text = json_dumps(all, JSON_SORT_KEYS | JSON_COMPACT);
 	json_decref(all);
 	char *copy = g_strdup(text);
@@ -1095,6 +1101,159 @@ static void test_participant_refusals(void)
 	json_decref(root);
 }
 
+/* ---- Webhooks ---- */
+
+static void test_webhook_crud(void)
+{
+	json_t *root;
+	CHECK_EQ_INT(request("POST", "/v2/webhooks", NULL,
+		"{\"name\": \"ops\", \"url\": \"http://127.0.0.1:9/hook?k=v\", \"events\": [\"meeting.started\","
+		" \"recording.statusUpdate\", \"meeting.started\"], \"secret\": \"mine\", \"ignored\": 1}", &root), 201);
+	json_t *w = data_of(root);
+	const char *id = str_of(w, "id") ? str_of(w, "id") : "";
+	g_strlcpy(webhook_id, id, sizeof webhook_id);
+	CHECK(rtk_rest_is_uuid(id));
+	CHECK_EQ_STR(str_of(w, "name"), "ops");
+	CHECK_EQ_STR(str_of(w, "url"), "http://127.0.0.1:9/hook?k=v");
+	CHECK(json_is_true(json_object_get(w, "enabled")));
+	/* the secret is the gateway's, never the client's, and shown here only */
+	const char *secret = str_of(w, "secret") ? str_of(w, "secret") : "";
+	CHECK_EQ_INT(strlen(secret), 64);
+	CHECK_EQ_INT(strspn(secret, "0123456789abcdef"), 64);
+	char *events = json_dumps(json_object_get(w, "events"), JSON_COMPACT);
+	CHECK_EQ_STR(events, "[\"meeting.started\",\"recording.statusUpdate\"]");
+	free(events);
+	CHECK_NULL(json_object_get(w, "ignored"));
+	CHECK_NOT_NULL(str_of(w, "created_at"));
+	CHECK_EQ_INT(json_object_size(w), 8);
+	json_t *stored = NULL;
+	CHECK_EQ_INT(rtk_store_webhook_get(store, webhook_id, &stored), RTK_STORE_OK);
+	CHECK_EQ_STR(str_of(stored, "secret"), secret);
+	json_object_del(w, "secret");   /* `secret` is gone with it */
+	char *created = json_dumps(w, JSON_SORT_KEYS);
+	json_decref(root);
+
+	CHECK_EQ_INT(request("GET", "/v2/webhooks/{W}", NULL, NULL, &root), 200);
+	char *fetched = json_dumps(data_of(root), JSON_SORT_KEYS);
+	CHECK_EQ_STR(fetched, created);
+	free(fetched);
+	json_decref(root);
+
+	/* enabled false at creation; the Cloudflare prefix */
+	CHECK_EQ_INT(request("POST", "/accounts/a/realtime/kit/b/webhooks", NULL,
+		"{\"name\": \"off\", \"url\": \"https://example.com/x\", \"events\": [\"meeting.chatSynced\"],"
+		" \"enabled\": false}", &root), 201);
+	CHECK(json_is_false(json_object_get(data_of(root), "enabled")));
+	CHECK(strcmp(str_of(data_of(root), "secret") ? str_of(data_of(root), "secret") : "",
+		str_of(stored, "secret")) != 0);
+	json_decref(root);
+
+	/* list: oldest first, paged, without secrets */
+	CHECK_EQ_INT(request("GET", "/v2/webhooks", "per_page=1", NULL, &root), 200);
+	check_paging(root, 1, 2, 1, 1);
+	json_t *first = json_array_get(data_of(root), 0);
+	CHECK_EQ_STR(str_of(first, "id"), webhook_id);
+	CHECK_NULL(json_object_get(first, "secret"));
+	json_decref(root);
+	CHECK_EQ_INT(request("GET", "/v2/webhooks", "page_no=2&per_page=1", NULL, &root), 200);
+	check_paging(root, 1, 2, 2, 2);
+	CHECK_EQ_STR(str_of(json_array_get(data_of(root), 0), "name"), "off");
+	CHECK_NULL(json_object_get(json_array_get(data_of(root), 0), "secret"));
+	json_decref(root);
+
+	/* PATCH: the fields present; the secret does not change */
+	CHECK_EQ_INT(request("PATCH", "/v2/webhooks/{W}", NULL,
+		"{\"name\": \"ops-2\", \"enabled\": false, \"events\": [\"meeting.ended\"], \"secret\": \"x\"}",
+		&root), 200);
+	w = data_of(root);
+	CHECK_EQ_STR(str_of(w, "name"), "ops-2");
+	CHECK(json_is_false(json_object_get(w, "enabled")));
+	CHECK_EQ_STR(json_string_value(json_array_get(json_object_get(w, "events"), 0)), "meeting.ended");
+	CHECK_EQ_STR(str_of(w, "url"), "http://127.0.0.1:9/hook?k=v");
+	CHECK_NULL(json_object_get(w, "secret"));
+	json_decref(root);
+	json_t *after = NULL;
+	CHECK_EQ_INT(rtk_store_webhook_get(store, webhook_id, &after), RTK_STORE_OK);
+	CHECK_EQ_STR(str_of(after, "secret"), str_of(stored, "secret"));
+	json_decref(after);
+	json_decref(stored);
+	CHECK_EQ_INT(request("PATCH", "/v2/webhooks/{W}", NULL, NULL, NULL), 200);
+
+	/* DELETE answers the webhook as it was, then it is gone */
+	CHECK_EQ_INT(request("DELETE", "/v2/webhooks/{W}", NULL, NULL, &root), 200);
+	CHECK_EQ_STR(str_of(data_of(root), "name"), "ops-2");
+	CHECK_NULL(json_object_get(data_of(root), "secret"));
+	json_decref(root);
+	expect_refusal("GET", "/v2/webhooks/{W}", NULL, NULL, 404, "webhook");
+	expect_refusal("DELETE", "/v2/webhooks/{W}", NULL, NULL, 404, "webhook");
+	g_free(created);
+}
+
+static void test_webhook_refusals(void)
+{
+	json_t *root;
+	CHECK_EQ_INT(request("POST", "/v2/webhooks", NULL, "{\"name\": \"keep\", \"url\": \"http://h/\","
+		" \"events\": [\"meeting.ended\"]}", &root), 201);
+	g_strlcpy(webhook_id, str_of(data_of(root), "id") ? str_of(data_of(root), "id") : "", sizeof webhook_id);
+	json_decref(root);
+	static const struct {
+		const char *method, *path, *body;
+		int status;
+		const char *needle;
+	} cases[] = {
+		{ "POST", "/v2/webhooks", "{}", 422, "'name'" },
+		{ "POST", "/v2/webhooks", "{\"name\": \"\", \"url\": \"http://h/\", \"events\": [\"meeting.ended\"]}", 422, "'name'" },
+		{ "POST", "/v2/webhooks", "{\"name\": 5, \"url\": \"http://h/\", \"events\": [\"meeting.ended\"]}", 422, "'name'" },
+		{ "POST", "/v2/webhooks", "{\"name\": \"a\", \"events\": [\"meeting.ended\"]}", 422, "'url'" },
+		{ "POST", "/v2/webhooks", "{\"name\": \"a\", \"url\": \"ftp://h/\", \"events\": [\"meeting.ended\"]}", 422, "'url'" },
+		{ "POST", "/v2/webhooks", "{\"name\": \"a\", \"url\": \"http://\", \"events\": [\"meeting.ended\"]}", 422, "'url'" },
+		{ "POST", "/v2/webhooks", "{\"name\": \"a\", \"url\": \"http://h/a b\", \"events\": [\"meeting.ended\"]}", 422, "'url'" },
+		{ "POST", "/v2/webhooks", "{\"name\": \"a\", \"url\": null, \"events\": [\"meeting.ended\"]}", 422, "'url'" },
+		{ "POST", "/v2/webhooks", "{\"name\": \"a\", \"url\": \"http://h/\"}", 422, "'events'" },
+		{ "POST", "/v2/webhooks", "{\"name\": \"a\", \"url\": \"http://h/\", \"events\": []}", 422, "'events'" },
+		{ "POST", "/v2/webhooks", "{\"name\": \"a\", \"url\": \"http://h/\", \"events\": \"meeting.ended\"}", 422, "'events'" },
+		{ "POST", "/v2/webhooks", "{\"name\": \"a\", \"url\": \"http://h/\", \"events\": [1]}", 422, "'events'" },
+		{ "POST", "/v2/webhooks", "{\"name\": \"a\", \"url\": \"http://h/\", \"events\": [\"meeting.ended\", null]}", 422, "'events'" },
+		{ "POST", "/v2/webhooks", "{\"name\": \"a\", \"url\": \"http://h/\", \"events\": [\"meeting.start\"]}", 422, "'meeting.start'" },
+		{ "POST", "/v2/webhooks", "{\"name\": \"a\", \"url\": \"http://h/\", \"events\": [\"recording.statusupdate\"]}", 422, "livestreaming.statusUpdate" },
+		{ "POST", "/v2/webhooks", "{\"name\": \"a\", \"url\": \"http://h/\", \"events\": [\"meeting.ended\"], \"enabled\": \"yes\"}", 422, "'enabled'" },
+		{ "POST", "/v2/webhooks", "[]", 400, "object" },
+		{ "POST", "/v2/webhooks", "{\"name\": ", 400, "JSON" },
+		{ "PATCH", "/v2/webhooks/{W}", "{\"name\": null}", 422, "'name'" },
+		{ "PATCH", "/v2/webhooks/{W}", "{\"name\": \"\"}", 422, "'name'" },
+		{ "PATCH", "/v2/webhooks/{W}", "{\"url\": \"mailto:x@y\"}", 422, "'url'" },
+		{ "PATCH", "/v2/webhooks/{W}", "{\"events\": []}", 422, "'events'" },
+		{ "PATCH", "/v2/webhooks/{W}", "{\"events\": null}", 422, "'events'" },
+		{ "PATCH", "/v2/webhooks/{W}", "{\"events\": [\"meeting.started\", \"nope\"]}", 422, "'nope'" },
+		{ "PATCH", "/v2/webhooks/{W}", "{\"enabled\": null}", 422, "'enabled'" },
+		{ "PATCH", "/v2/webhooks/{W}", "5", 400, "object" },
+		{ "PATCH", "/v2/webhooks/" NO_SUCH_ID, "{\"name\": \"x\"}", 404, NO_SUCH_ID },
+		{ "PATCH", "/v2/webhooks/not-a-uuid", "{\"name\": \"x\"}", 404, "webhook" },
+		{ "GET", "/v2/webhooks/" NO_SUCH_ID, NULL, 404, "webhook" },
+		{ "DELETE", "/v2/webhooks/" NO_SUCH_ID, NULL, 404, "webhook" },
+		{ "DELETE", "/v2/webhooks", NULL, 405, "GET, POST" },
+		{ "PUT", "/v2/webhooks/{W}", "{}", 405, "DELETE" },
+		{ "GET", "/v2/webhooks/{W}/x", NULL, 404, NULL },
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++)
+		expect_refusal(cases[i].method, cases[i].path, NULL, cases[i].body, cases[i].status, cases[i].needle);
+	expect_refusal("GET", "/v2/webhooks", "per_page=0", NULL, 422, "'per_page'");
+
+	/* too long */
+	char *big = g_strdup_printf("{\"name\": \"%0*d\", \"url\": \"http://h/\", \"events\": [\"meeting.ended\"]}", 300, 0);
+	expect_refusal("POST", "/v2/webhooks", NULL, big, 422, "'name'");
+	g_free(big);
+	big = g_strdup_printf("{\"name\": \"a\", \"url\": \"http://h/%0*d\", \"events\": [\"meeting.ended\"]}", 3000, 0);
+	expect_refusal("POST", "/v2/webhooks", NULL, big, 422, "'url'");
+	g_free(big);
+
+	CHECK_EQ_INT(request("GET", "/v2/webhooks/{W}", NULL, NULL, &root), 200);
+	CHECK_EQ_STR(str_of(data_of(root), "name"), "keep");
+	CHECK_EQ_STR(json_string_value(json_array_get(json_object_get(data_of(root), "events"), 0)),
+		"meeting.ended");
+	json_decref(root);
+}
+
 /* ---- Set-up ---- */
 
 static char *tmpdir;
@@ -1158,6 +1317,8 @@ int main(void)
 	UNIT_RUN(test_preset_refusals);
 	UNIT_RUN(test_participant_crud);
 	UNIT_RUN(test_participant_refusals);
+	UNIT_RUN(test_webhook_crud);
+	UNIT_RUN(test_webhook_refusals);
 	teardown();
 	return UNIT_DONE();
 }

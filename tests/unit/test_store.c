@@ -1,6 +1,8 @@
 /*
  * test_store.c - the SQLite store (CRUD, conflicts, paging, durability
- * across reopen, a second connection on the same file) and the gateway
+ * across reopen, a second connection on the same file, recordings,
+ * livestreams and webhooks with their filters and the clean-up of
+ * unfinished outputs, the schema migration) and the gateway
  * built on it (data directory, credentials, default presets, the join
  * check with every refusal).
  *
@@ -575,6 +577,409 @@ static void test_open_failure(void)
 	g_free(path);
 }
 
+/* ---- recordings, livestreams (document tables) ---- */
+
+static json_t *new_recording(rtk_store *s, const char *id, const char *meeting_id, const char *status)
+{
+	json_t *fields = json_pack("{s:s, s:s, s:s, s:s}", "id", id, "meeting_id", meeting_id,
+		"status", status, "output_file_name", "out.mp4"), *r = NULL;
+	CHECK_EQ_INT(rtk_store_recording_create(s, fields, &r), RTK_STORE_OK);
+	json_decref(fields);
+	return r;
+}
+
+static json_t *new_livestream(rtk_store *s, const char *id, const char *meeting_id, const char *status)
+{
+	json_t *fields = json_pack("{s:s, s:s, s:s}", "id", id, "meeting_id", meeting_id,
+		"status", status), *l = NULL;
+	CHECK_EQ_INT(rtk_store_livestream_create(s, fields, &l), RTK_STORE_OK);
+	json_decref(fields);
+	return l;
+}
+
+/* The ids of a list, comma-separated, for one comparison (g_free()). */
+static char *ids_of(json_t *items)
+{
+	GString *out = g_string_new(NULL);
+	size_t i;
+	json_t *item;
+	json_array_foreach(items, i, item)
+		g_string_append_printf(out, "%s%s", i ? "," : "", str(item, "id"));
+	return g_string_free(out, FALSE);
+}
+
+/* list + ids + total in one check. */
+static void check_list(rtk_store_status (*list)(rtk_store *, const char *, const char *, int, int,
+	json_t **, int *), rtk_store *s, const char *meeting_id, const char *status, int offset,
+	int limit, const char *ids, int total)
+{
+	json_t *items = NULL;
+	int got_total = -1;
+	CHECK_EQ_INT(list(s, meeting_id, status, offset, limit, &items, &got_total), RTK_STORE_OK);
+	char *got = ids_of(items);
+	CHECK_EQ_STR(got, ids);
+	CHECK_EQ_INT(got_total, total);
+	g_free(got);
+	json_decref(items);
+}
+
+static void test_recordings(void)
+{
+	rtk_store *s = open_store("recordings.sqlite3");
+	json_t *r = (json_t *)0x1;
+
+	/* id, meeting_id and status are required strings */
+	json_t *fields = json_pack("{s:s, s:s}", "meeting_id", "m1", "status", "INVOKED");
+	CHECK_EQ_INT(rtk_store_recording_create(s, fields, &r), RTK_STORE_FAILED);
+	CHECK_NULL(r);
+	json_object_set_new(fields, "id", json_integer(7));
+	CHECK_EQ_INT(rtk_store_recording_create(s, fields, &r), RTK_STORE_FAILED);
+	json_object_set_new(fields, "id", json_string("r0"));
+	json_object_del(fields, "status");
+	CHECK_EQ_INT(rtk_store_recording_create(s, fields, &r), RTK_STORE_FAILED);
+	json_decref(fields);
+
+	/* whatever keys it is given come back; created_at and invoked_time are stamped */
+	fields = json_pack("{s:s, s:s, s:s, s:{s:s, s:i}, s:n, s:i, s:{s:s}}", "id", "r1",
+		"meeting_id", "m1", "status", "INVOKED", "video_config", "codec", "H264", "width", 1280,
+		"session_id", "max_seconds", 3600, "start_reason", "reason", "API_CALL");
+	CHECK_EQ_INT(rtk_store_recording_create(s, fields, &r), RTK_STORE_OK);
+	CHECK_EQ_STR(str(r, "id"), "r1");
+	CHECK_EQ_STR(str(r, "status"), "INVOKED");
+	CHECK_EQ_INT(strlen(str(r, "created_at") ? str(r, "created_at") : ""), 24);
+	CHECK_EQ_STR(str(r, "invoked_time"), str(r, "created_at"));
+	CHECK(json_is_null(json_object_get(r, "session_id")));
+	CHECK_EQ_INT(json_integer_value(json_object_get(json_object_get(r, "video_config"), "width")), 1280);
+	CHECK_EQ_STR(str(json_object_get(r, "start_reason"), "reason"), "API_CALL");
+	CHECK_EQ_INT(json_object_size(r), 9);
+	json_t *dup = (json_t *)0x1;
+	CHECK_EQ_INT(rtk_store_recording_create(s, fields, &dup), RTK_STORE_CONFLICT);
+	CHECK_NULL(dup);
+	json_decref(fields);
+
+	/* a given invoked_time is kept */
+	fields = json_pack("{s:s, s:s, s:s, s:s}", "id", "r2", "meeting_id", "m1", "status", "RECORDING",
+		"invoked_time", "2026-01-01T00:00:00.000Z");
+	json_t *r2 = NULL;
+	CHECK_EQ_INT(rtk_store_recording_create(s, fields, &r2), RTK_STORE_OK);
+	CHECK_EQ_STR(str(r2, "invoked_time"), "2026-01-01T00:00:00.000Z");
+	json_decref(fields);
+
+	json_t *got = NULL;
+	CHECK_EQ_INT(rtk_store_recording_get(s, "r1", &got), RTK_STORE_OK);
+	CHECK(json_equal(got, r));
+	json_decref(got);
+	got = (json_t *)0x1;
+	CHECK_EQ_INT(rtk_store_recording_get(s, "nope", &got), RTK_STORE_NOT_FOUND);
+	CHECK_NULL(got);
+	CHECK_EQ_INT(rtk_store_recording_get(s, NULL, &got), RTK_STORE_NOT_FOUND);
+
+	/* update merges; null is stored as null; id and created_at never change */
+	fields = json_pack("{s:s, s:s, s:n, s:s, s:s, s:{s:s}}", "status", "RECORDING",
+		"started_time", "2026-01-01T00:00:01.000Z", "max_seconds", "id", "other",
+		"created_at", "1999", "video_config", "codec", "VP8");
+	CHECK_EQ_INT(rtk_store_recording_update(s, "r1", fields, &got), RTK_STORE_OK);
+	CHECK_EQ_STR(str(got, "id"), "r1");
+	CHECK_EQ_STR(str(got, "created_at"), str(r, "created_at"));
+	CHECK_EQ_STR(str(got, "status"), "RECORDING");
+	CHECK_EQ_STR(str(got, "started_time"), "2026-01-01T00:00:01.000Z");
+	CHECK(json_is_null(json_object_get(got, "max_seconds")));
+	CHECK_EQ_STR(str(json_object_get(got, "video_config"), "codec"), "VP8");
+	CHECK_EQ_STR(str(json_object_get(got, "start_reason"), "reason"), "API_CALL");
+	json_decref(fields);
+	json_t *other = NULL;
+	CHECK_EQ_INT(rtk_store_recording_get(s, "other", &other), RTK_STORE_NOT_FOUND);
+	/* a status that is not a string is refused and nothing changes */
+	fields = json_pack("{s:i, s:s}", "status", 5, "output_file_name", "x.mp4");
+	json_t *bad = (json_t *)0x1, *again = NULL;
+	CHECK_EQ_INT(rtk_store_recording_update(s, "r1", fields, &bad), RTK_STORE_FAILED);
+	CHECK_NULL(bad);
+	CHECK_EQ_INT(rtk_store_recording_get(s, "r1", &again), RTK_STORE_OK);
+	CHECK(json_equal(again, got));
+	json_decref(again);
+	CHECK_EQ_INT(rtk_store_recording_update(s, "nope", fields, &bad), RTK_STORE_NOT_FOUND);
+	CHECK_NULL(bad);
+	json_decref(fields);
+	json_decref(got);
+
+	/* list: newest first, filters, paging */
+	json_t *r3 = new_recording(s, "r3", "m2", "UPLOADED");
+	json_t *r4 = new_recording(s, "r4", "m1", "PAUSED");
+	check_list(rtk_store_recording_list, s, NULL, NULL, 0, 10, "r4,r3,r2,r1", 4);
+	check_list(rtk_store_recording_list, s, "m1", NULL, 0, 10, "r4,r2,r1", 3);
+	check_list(rtk_store_recording_list, s, NULL, "RECORDING", 0, 10, "r2,r1", 2);
+	check_list(rtk_store_recording_list, s, "m2", "RECORDING", 0, 10, "", 0);
+	check_list(rtk_store_recording_list, s, "m2", "UPLOADED", 0, 10, "r3", 1);
+	check_list(rtk_store_recording_list, s, NULL, NULL, 1, 2, "r3,r2", 4);
+	check_list(rtk_store_recording_list, s, "m1", NULL, 2, -1, "r1", 3);
+	check_list(rtk_store_recording_list, s, NULL, NULL, 9, 10, "", 4);
+	check_list(rtk_store_recording_list, s, "nobody", NULL, 0, 10, "", 0);
+
+	/* fail_unfinished: INVOKED, RECORDING, PAUSED, UPLOADING -> ERRORED */
+	json_decref(new_recording(s, "r5", "m3", "INVOKED"));
+	json_decref(new_recording(s, "r6", "m3", "UPLOADING"));
+	json_decref(new_recording(s, "r7", "m3", "ERRORED"));
+	json_t *r3_before = NULL;
+	CHECK_EQ_INT(rtk_store_recording_get(s, "r3", &r3_before), RTK_STORE_OK);
+	int count = -1;
+	CHECK_EQ_INT(rtk_store_recording_fail_unfinished(s, &count), RTK_STORE_OK);
+	CHECK_EQ_INT(count, 5);   /* r1, r2 RECORDING; r4 PAUSED; r5 INVOKED; r6 UPLOADING */
+	const char *failed[] = { "r1", "r2", "r4", "r5", "r6" };
+	for (size_t i = 0; i < G_N_ELEMENTS(failed); i++) {
+		CHECK_EQ_INT(rtk_store_recording_get(s, failed[i], &got), RTK_STORE_OK);
+		CHECK_EQ_STR(str(got, "status"), "ERRORED");
+		CHECK_EQ_STR(str(json_object_get(got, "stop_reason"), "reason"), "SERVER_RESTART");
+		CHECK_EQ_STR(str(got, "output_file_name"), i < 2 ? NULL : "out.mp4");
+		json_decref(got);
+	}
+	CHECK_EQ_INT(rtk_store_recording_get(s, "r3", &got), RTK_STORE_OK);
+	CHECK(json_equal(got, r3_before));
+	json_decref(got);
+	json_decref(r3_before);
+	check_list(rtk_store_recording_list, s, NULL, "ERRORED", 0, 10, "r7,r6,r5,r4,r2,r1", 6);
+	CHECK_EQ_INT(rtk_store_recording_fail_unfinished(s, &count), RTK_STORE_OK);
+	CHECK_EQ_INT(count, 0);
+	CHECK_EQ_INT(rtk_store_recording_fail_unfinished(s, NULL), RTK_STORE_OK);
+
+	/* reopen: all there, in the same order */
+	CHECK_EQ_INT(rtk_store_recording_get(s, "r4", &got), RTK_STORE_OK);
+	rtk_store_close(s);
+	s = open_store("recordings.sqlite3");
+	CHECK_EQ_INT(rtk_store_recording_get(s, "r4", &again), RTK_STORE_OK);
+	CHECK(json_equal(again, got));
+	json_decref(again);
+	json_decref(got);
+	check_list(rtk_store_recording_list, s, NULL, NULL, 0, 100, "r7,r6,r5,r4,r3,r2,r1", 7);
+
+	json_decref(r);
+	json_decref(r2);
+	json_decref(r3);
+	json_decref(r4);
+	rtk_store_close(s);
+}
+
+static void test_livestreams(void)
+{
+	rtk_store *s = open_store("livestreams.sqlite3");
+	json_t *l = (json_t *)0x1;
+	json_t *fields = json_pack("{s:s, s:s}", "id", "l0", "status", "INVOKED");
+	CHECK_EQ_INT(rtk_store_livestream_create(s, fields, &l), RTK_STORE_FAILED);   /* no meeting_id */
+	CHECK_NULL(l);
+	json_decref(fields);
+
+	fields = json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", "l1", "meeting_id", "m1",
+		"status", "INVOKED", "name", "town hall", "playback_url", "http://h/v2/livestreams/l1/index.m3u8");
+	CHECK_EQ_INT(rtk_store_livestream_create(s, fields, &l), RTK_STORE_OK);
+	json_decref(fields);
+	CHECK_EQ_STR(str(l, "name"), "town hall");
+	CHECK_EQ_STR(str(l, "created_at"), str(l, "updated_at"));
+	CHECK_NULL(json_object_get(l, "invoked_time"));
+	CHECK_EQ_INT(json_object_size(l), 7);
+
+	usleep(2000);
+	json_t *got = NULL;
+	fields = json_pack("{s:s, s:s}", "status", "LIVE", "started_time", "2026-01-01T00:00:00.000Z");
+	CHECK_EQ_INT(rtk_store_livestream_update(s, "l1", fields, &got), RTK_STORE_OK);
+	CHECK_EQ_STR(str(got, "status"), "LIVE");
+	CHECK_EQ_STR(str(got, "created_at"), str(l, "created_at"));
+	CHECK(strcmp(str(got, "updated_at"), str(l, "updated_at")) > 0);
+	CHECK_EQ_STR(str(got, "playback_url"), "http://h/v2/livestreams/l1/index.m3u8");
+	json_decref(got);
+	json_decref(fields);
+	CHECK_EQ_INT(rtk_store_livestream_update(s, "l9", NULL, &got), RTK_STORE_NOT_FOUND);
+
+	json_decref(new_livestream(s, "l2", "m1", "IDLE"));
+	json_decref(new_livestream(s, "l3", "m2", "INVOKED"));
+	json_decref(new_livestream(s, "l4", "m2", "ERRORED"));
+	check_list(rtk_store_livestream_list, s, NULL, NULL, 0, 10, "l4,l3,l2,l1", 4);
+	check_list(rtk_store_livestream_list, s, "m2", NULL, 0, 10, "l4,l3", 2);
+	check_list(rtk_store_livestream_list, s, NULL, "LIVE", 0, 10, "l1", 1);
+	check_list(rtk_store_livestream_list, s, NULL, NULL, 3, 10, "l1", 4);
+	/* a recording is not a livestream */
+	CHECK_EQ_INT(rtk_store_recording_get(s, "l1", &got), RTK_STORE_NOT_FOUND);
+
+	int count = -1;
+	CHECK_EQ_INT(rtk_store_livestream_fail_unfinished(s, &count), RTK_STORE_OK);
+	CHECK_EQ_INT(count, 2);   /* l1 LIVE, l3 INVOKED */
+	check_list(rtk_store_livestream_list, s, NULL, "ERRORED", 0, 10, "l4,l3,l1", 3);
+	check_list(rtk_store_livestream_list, s, NULL, "IDLE", 0, 10, "l2", 1);
+	CHECK_EQ_INT(rtk_store_livestream_get(s, "l3", &got), RTK_STORE_OK);
+	CHECK_EQ_STR(str(json_object_get(got, "stop_reason"), "reason"), "SERVER_RESTART");
+	json_decref(got);
+	rtk_store_close(s);
+
+	s = open_store("livestreams.sqlite3");
+	CHECK_EQ_INT(rtk_store_livestream_get(s, "l1", &got), RTK_STORE_OK);
+	CHECK_EQ_STR(str(got, "status"), "ERRORED");
+	CHECK_EQ_STR(str(got, "name"), "town hall");
+	json_decref(got);
+	check_list(rtk_store_livestream_list, s, NULL, NULL, 0, 10, "l4,l3,l2,l1", 4);
+	json_decref(l);
+	rtk_store_close(s);
+}
+
+/* ---- webhooks ---- */
+
+static json_t *new_webhook(rtk_store *s, const char *name, const char *events_csv, int enabled)
+{
+	json_t *events = json_array();
+	char **names = g_strsplit(events_csv, ",", -1);
+	for (char **n = names; *n; n++)
+		json_array_append_new(events, json_string(*n));
+	g_strfreev(names);
+	json_t *fields = json_pack("{s:s, s:s, s:o, s:b}", "name", name,
+		"url", "http://127.0.0.1:9/hook", "events", events, "enabled", enabled), *w = NULL;
+	CHECK_EQ_INT(rtk_store_webhook_create(s, fields, &w), RTK_STORE_OK);
+	json_decref(fields);
+	return w;
+}
+
+static void check_for_event(rtk_store *s, const char *event, const char *ids)
+{
+	json_t *items = (json_t *)0x1;
+	CHECK_EQ_INT(rtk_store_webhook_list_for_event(s, event, &items), RTK_STORE_OK);
+	char *got = ids_of(items);
+	CHECK_EQ_STR(got, ids);
+	g_free(got);
+	json_decref(items);
+}
+
+static void test_webhooks(void)
+{
+	rtk_store *s = open_store("webhooks.sqlite3");
+	json_t *w = (json_t *)0x1;
+	json_t *fields = json_pack("{s:s, s:[s]}", "name", "no url", "events", "meeting.started");
+	CHECK_EQ_INT(rtk_store_webhook_create(s, fields, &w), RTK_STORE_FAILED);
+	CHECK_NULL(w);
+	json_object_set_new(fields, "url", json_string("http://x/"));
+	json_object_set_new(fields, "events", json_string("meeting.started"));
+	CHECK_EQ_INT(rtk_store_webhook_create(s, fields, &w), RTK_STORE_FAILED);   /* events not an array */
+	json_decref(fields);
+
+	/* defaults: enabled, a generated secret, name null */
+	fields = json_pack("{s:s, s:[s, s], s:s}", "url", "http://127.0.0.1:9/a",
+		"events", "meeting.started", "meeting.ended", "ignored", "x");
+	CHECK_EQ_INT(rtk_store_webhook_create(s, fields, &w), RTK_STORE_OK);
+	json_decref(fields);
+	CHECK_EQ_INT(strlen(str(w, "id")), 36);
+	CHECK(json_is_null(json_object_get(w, "name")));
+	CHECK(json_is_true(json_object_get(w, "enabled")));
+	CHECK_EQ_INT(strlen(str(w, "secret")), 64);
+	CHECK_EQ_INT(strspn(str(w, "secret"), "0123456789abcdef"), 64);
+	CHECK_EQ_INT(json_array_size(json_object_get(w, "events")), 2);
+	CHECK_EQ_STR(str(w, "created_at"), str(w, "updated_at"));
+	CHECK_NULL(json_object_get(w, "ignored"));
+	CHECK_EQ_INT(json_object_size(w), 8);
+
+	/* a given secret is taken; two webhooks never share a generated one */
+	fields = json_pack("{s:s, s:s, s:[s], s:b, s:s}", "name", "b", "url", "http://127.0.0.1:9/b",
+		"events", "meeting.started", "enabled", 0, "secret", "s3cret");
+	json_t *b = NULL;
+	CHECK_EQ_INT(rtk_store_webhook_create(s, fields, &b), RTK_STORE_OK);
+	json_decref(fields);
+	CHECK_EQ_STR(str(b, "secret"), "s3cret");
+	CHECK(json_is_false(json_object_get(b, "enabled")));
+	json_t *c = new_webhook(s, "c", "meeting.participantJoined,recording.statusUpdate", 1);
+	CHECK(strcmp(str(c, "secret"), str(w, "secret")) != 0);
+
+	json_t *got = NULL;
+	CHECK_EQ_INT(rtk_store_webhook_get(s, str(b, "id"), &got), RTK_STORE_OK);
+	CHECK(json_equal(got, b));
+	json_decref(got);
+	CHECK_EQ_INT(rtk_store_webhook_get(s, "00000000-0000-4000-8000-000000000000", &got),
+		RTK_STORE_NOT_FOUND);
+	CHECK_NULL(got);
+
+	/* list: oldest first, paged */
+	json_t *items = NULL;
+	int total = -1;
+	CHECK_EQ_INT(rtk_store_webhook_list(s, 0, 10, &items, &total), RTK_STORE_OK);
+	char *ids = ids_of(items), *want = g_strdup_printf("%s,%s,%s", str(w, "id"), str(b, "id"), str(c, "id"));
+	CHECK_EQ_STR(ids, want);
+	CHECK_EQ_INT(total, 3);
+	g_free(ids);
+	g_free(want);
+	json_decref(items);
+	CHECK_EQ_INT(rtk_store_webhook_list(s, 2, 5, &items, &total), RTK_STORE_OK);
+	CHECK_EQ_INT(json_array_size(items), 1);
+	CHECK_EQ_STR(str(json_array_get(items, 0), "id"), str(c, "id"));
+	CHECK_EQ_INT(total, 3);
+	json_decref(items);
+
+	/* for an event: enabled subscribers only, oldest first */
+	check_for_event(s, "meeting.started", str(w, "id"));
+	check_for_event(s, "recording.statusUpdate", str(c, "id"));
+	check_for_event(s, "meeting.chatSynced", "");
+	CHECK_EQ_INT(rtk_store_webhook_list_for_event(s, NULL, &items), RTK_STORE_FAILED);
+
+	/* update: known fields, bumps updated_at */
+	usleep(2000);
+	fields = json_pack("{s:b, s:s, s:[s, s], s:i}", "enabled", 1, "name", "b2",
+		"events", "meeting.started", "meeting.chatSynced", "url", 5);
+	CHECK_EQ_INT(rtk_store_webhook_update(s, str(b, "id"), fields, &got), RTK_STORE_OK);
+	json_decref(fields);
+	CHECK_EQ_STR(str(got, "name"), "b2");
+	CHECK(json_is_true(json_object_get(got, "enabled")));
+	CHECK_EQ_STR(str(got, "url"), "http://127.0.0.1:9/b");
+	CHECK_EQ_STR(str(got, "secret"), "s3cret");
+	CHECK_EQ_STR(str(got, "created_at"), str(b, "created_at"));
+	CHECK(strcmp(str(got, "updated_at"), str(b, "updated_at")) > 0);
+	CHECK_EQ_INT(json_array_size(json_object_get(got, "events")), 2);
+	json_decref(got);
+	want = g_strdup_printf("%s,%s", str(w, "id"), str(b, "id"));
+	check_for_event(s, "meeting.started", want);
+	g_free(want);
+	check_for_event(s, "meeting.chatSynced", str(b, "id"));
+	CHECK_EQ_INT(rtk_store_webhook_update(s, "nope", NULL, &got), RTK_STORE_NOT_FOUND);
+
+	/* delete */
+	CHECK_EQ_INT(rtk_store_webhook_delete(s, str(w, "id")), RTK_STORE_OK);
+	CHECK_EQ_INT(rtk_store_webhook_delete(s, str(w, "id")), RTK_STORE_NOT_FOUND);
+	CHECK_EQ_INT(rtk_store_webhook_delete(s, NULL), RTK_STORE_NOT_FOUND);
+	check_for_event(s, "meeting.started", str(b, "id"));
+
+	/* reopen */
+	rtk_store_close(s);
+	s = open_store("webhooks.sqlite3");
+	CHECK_EQ_INT(rtk_store_webhook_list(s, 0, -1, &items, &total), RTK_STORE_OK);
+	CHECK_EQ_INT(total, 2);
+	CHECK_EQ_STR(str(json_array_get(items, 0), "name"), "b2");
+	CHECK_EQ_STR(str(json_array_get(items, 0), "secret"), "s3cret");
+	CHECK(json_equal(json_array_get(items, 1), c));
+	json_decref(items);
+
+	json_decref(w);
+	json_decref(b);
+	json_decref(c);
+	rtk_store_close(s);
+}
+
+/* A file made by the first schema (meetings, presets, participants only)
+ * gains the new tables and keeps its rows. */
+static void test_migration(void)
+{
+	rtk_store *s = open_store("migrate.sqlite3");
+	json_t *m = new_meeting(s, "old");
+	rtk_store_close(s);
+	char *path = path_in("migrate.sqlite3");
+	sqlite3 *db = NULL;
+	CHECK_EQ_INT(sqlite3_open(path, &db), SQLITE_OK);
+	CHECK_EQ_INT(sqlite3_exec(db, "DROP TABLE recordings; DROP TABLE livestreams; DROP TABLE webhooks;"
+		" PRAGMA user_version = 1;", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	g_free(path);
+
+	s = open_store("migrate.sqlite3");
+	json_t *got = NULL;
+	CHECK_EQ_INT(rtk_store_meeting_get(s, str(m, "id"), &got), RTK_STORE_OK);
+	json_decref(got);
+	json_t *r = new_recording(s, "r1", str(m, "id"), "RECORDING");
+	CHECK_EQ_STR(str(r, "meeting_id"), str(m, "id"));
+	json_decref(r);
+	json_decref(m);
+	rtk_store_close(s);
+}
+
 /* ---- util ---- */
 
 static void test_util(void)
@@ -733,6 +1138,44 @@ static void test_gateway_start(void)
 
 	json_decref(creds);
 	g_free(creds_path);
+	g_free(data_dir);
+}
+
+/* A start after a crash: what the previous run left recording or live is
+ * ERRORED, what had finished is untouched; webhook delivery is running. */
+static void test_gateway_unfinished(void)
+{
+	char *data_dir = path_in("unfinished");
+	CHECK_EQ_INT(rtk_util_mkdir_p(data_dir, 0700), 0);
+	char *db_path = g_build_filename(data_dir, "rtk.sqlite3", NULL), *error = NULL;
+	rtk_store *s = rtk_store_open(db_path, &error);
+	CHECK_NOT_NULL(s);
+	free(error);
+	json_decref(new_recording(s, "busy", "m", "RECORDING"));
+	json_decref(new_recording(s, "done", "m", "UPLOADED"));
+	json_decref(new_livestream(s, "live", "m", "LIVE"));
+	rtk_store_close(s);   /* as a crash would leave it */
+
+	rtk_gateway *gw = start(data_dir, NULL, NULL, NULL);
+	if (gw) {
+		CHECK_NOT_NULL(rtk_gateway_webhooks(gw));
+		s = rtk_gateway_store(gw);
+		json_t *got = NULL;
+		CHECK_EQ_INT(rtk_store_recording_get(s, "busy", &got), RTK_STORE_OK);
+		CHECK_EQ_STR(str(got, "status"), "ERRORED");
+		CHECK_EQ_STR(str(json_object_get(got, "stop_reason"), "reason"), "SERVER_RESTART");
+		json_decref(got);
+		CHECK_EQ_INT(rtk_store_recording_get(s, "done", &got), RTK_STORE_OK);
+		CHECK_EQ_STR(str(got, "status"), "UPLOADED");
+		json_decref(got);
+		CHECK_EQ_INT(rtk_store_livestream_get(s, "live", &got), RTK_STORE_OK);
+		CHECK_EQ_STR(str(got, "status"), "ERRORED");
+		json_decref(got);
+		/* emitting with no webhook subscribed is harmless */
+		rtk_webhooks_emit(rtk_gateway_webhooks(gw), "meeting.started", json_object());
+		rtk_gateway_stop(gw);
+	}
+	g_free(db_path);
 	g_free(data_dir);
 }
 
@@ -923,8 +1366,13 @@ int main(void)
 	UNIT_RUN(test_kill9);
 	UNIT_RUN(test_threads);
 	UNIT_RUN(test_open_failure);
+	UNIT_RUN(test_recordings);
+	UNIT_RUN(test_livestreams);
+	UNIT_RUN(test_webhooks);
+	UNIT_RUN(test_migration);
 	UNIT_RUN(test_gateway_start);
 	UNIT_RUN(test_gateway_admit);
+	UNIT_RUN(test_gateway_unfinished);
 	nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 	return UNIT_DONE();
 }

@@ -1,0 +1,908 @@
+/*
+ * capture.c - recordings and livestreams on companion processes
+ * (capture.h). Janus glue: it reaches published streams through the
+ * sessions of session.h and asks publishers for keyframes.
+ */
+#include "capture.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <debug.h>
+#include <utils.h>
+
+#include "hls.h"
+#include "process.h"
+#include "util.h"
+#include "webhooks.h"
+
+typedef enum capture_state {
+	CAPTURE_STARTING = 0,   /* spawned, no output yet */
+	CAPTURE_ACTIVE,         /* RECORDING / LIVESTREAMING */
+	CAPTURE_PAUSED,         /* recordings only */
+	CAPTURE_STOPPING,       /* stop sent, the companion finishes its output */
+	CAPTURE_DONE            /* the companion exited; kept until unreferenced */
+} capture_state;
+
+/* One published stream a capture is fed with. */
+typedef struct capture_stream {
+	guint64 serial;          /* rtk_pub_stream.serial */
+	uint32_t ssrc;           /* what the companion knows it by */
+	char *peer_id;
+	rtk_media_kind type;
+} capture_stream;
+
+typedef struct rtk_capture {
+	char *id;
+	rtk_capture_kind kind;
+	capture_state state;
+	char *meeting_id, *session_id;
+	rtk_live *live;          /* borrowed; NULL once the live session ended */
+	rtk_proc *proc;          /* our reference */
+	gboolean allow_multiple;
+	int max_seconds;
+	double output_s;
+	gint64 seq;              /* start order */
+	char *output;            /* the file (recording) or directory (livestream) */
+	GHashTable *streams;     /* serial -> capture_stream* (owned) */
+	GHashTable *peers;       /* peer id -> screenshare flag (GINT) */
+	uint32_t next_ssrc;
+	int viewers;
+	json_t *doc;             /* the REST object as last persisted (owned) */
+} rtk_capture;
+
+static GHashTable *captures;     /* id -> rtk_capture* (owned) */
+static char *companion_dir, *data_dir;
+static GAsyncQueue *writes;      /* capture_write* for the writer thread */
+static GThread *writer;
+static const rtk_proc_callbacks capture_callbacks;
+
+/* ---- persistence and webhooks, off the state lock ---- */
+
+typedef struct capture_write {
+	rtk_capture_kind kind;
+	json_t *doc;             /* a copy of the REST object */
+	gboolean notify;         /* a status change: send the webhook */
+	gboolean quit;
+} capture_write;
+
+static void capture_notify(capture_write *w);
+
+static gpointer capture_writer(gpointer data) {
+	(void)data;
+	for(;;) {
+		capture_write *w = g_async_queue_pop(writes);
+		if(w->quit) {
+			g_free(w);
+			return NULL;
+		}
+		rtk_store *store = rtk_gateway_store(rtk_gw);
+		const char *id = json_string_value(json_object_get(w->doc, "id"));
+		json_t *out = NULL;
+		rtk_store_status st = w->kind == RTK_CAPTURE_RECORDING ?
+			rtk_store_recording_update(store, id, w->doc, &out) :
+			rtk_store_livestream_update(store, id, w->doc, &out);
+		json_decref(out);
+		out = NULL;
+		if(st == RTK_STORE_NOT_FOUND)
+			st = w->kind == RTK_CAPTURE_RECORDING ? rtk_store_recording_create(store, w->doc, &out) :
+				rtk_store_livestream_create(store, w->doc, &out);
+		json_decref(out);
+		if(st != RTK_STORE_OK)
+			JANUS_LOG(LOG_ERR, "[rtk] capture %s: could not be stored\n", id);
+		if(w->notify)
+			capture_notify(w);
+		json_decref(w->doc);
+		g_free(w);
+	}
+}
+
+/* The statusUpdate webhook of one write. */
+static void capture_notify(capture_write *w) {
+	json_t *meeting = json_pack("{sO*sO*}", "id", json_object_get(w->doc, "meeting_id"),
+			"session_id", json_object_get(w->doc, "session_id"));
+		const char *event = w->kind == RTK_CAPTURE_RECORDING ? "recording.statusUpdate" : "livestreaming.statusUpdate";
+	json_t *data = json_pack("{soso}", "meeting", meeting,
+		w->kind == RTK_CAPTURE_RECORDING ? "recording" : "livestream", json_deep_copy(w->doc));
+	rtk_webhooks *wh = rtk_gateway_webhooks(rtk_gw);
+	if(wh != NULL)
+		rtk_webhooks_emit(wh, event, data);
+	else
+		json_decref(data);
+}
+
+/* Queues the capture's REST object for the store and, for a status
+ * change, its webhook. */
+static void capture_persist(rtk_capture *c, gboolean notify) {
+	capture_write *w = g_new0(capture_write, 1);
+	w->kind = c->kind;
+	w->notify = notify;
+	w->doc = json_deep_copy(c->doc);
+	g_async_queue_push(writes, w);
+}
+
+static void capture_set(rtk_capture *c, const char *key, json_t *value) {
+	json_object_set_new(c->doc, key, value);
+}
+
+static json_t *capture_now(void) {
+	char *now = rtk_util_now_iso8601();
+	json_t *v = now ? json_string(now) : json_null();
+	free(now);
+	return v;
+}
+
+/* Bytes in the output file, or -1 when there is none. */
+static gint64 capture_file_size(const char *path) {
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) ? (gint64)st.st_size : -1;
+}
+
+static json_t *capture_reason(const char *reason, const rtk_capture_caller *caller) {
+	json_t *who = caller && caller->peer_id ?
+		json_pack("{ssss?ss?}", "type", "PARTICIPANT", "peer_id", caller->peer_id,
+			"user_id", caller->user_id, "name", caller->name) :
+		json_pack("{ss}", "type", caller ? "API" : "SYSTEM");
+	return json_pack("{ssso}", "reason", reason, "caller", who);
+}
+
+/* ---- names of states ---- */
+
+static const char *capture_sdk_state(const rtk_capture *c) {
+	switch(c->state) {
+	case CAPTURE_STARTING: return "STARTING";
+	case CAPTURE_ACTIVE: return c->kind == RTK_CAPTURE_RECORDING ? "RECORDING" : "LIVESTREAMING";
+	case CAPTURE_PAUSED: return "PAUSED";
+	case CAPTURE_STOPPING: return "STOPPING";
+	default: return "IDLE";
+	}
+}
+
+static gboolean capture_running(const rtk_capture *c) {
+	return c->state == CAPTURE_STARTING || c->state == CAPTURE_ACTIVE || c->state == CAPTURE_PAUSED;
+}
+
+/* ---- SDK events ---- */
+
+static void capture_broadcast(const char *meeting_id, json_t *event) {
+	rtk_live *live = meeting_id ? rtk_live_find(meeting_id) : NULL;
+	if(live != NULL && event != NULL)
+		rtk_live_broadcast(live, event);
+	json_decref(event);
+}
+
+/* Recordings of the meeting not finished, oldest first. */
+static GPtrArray *capture_list(const char *meeting_id, rtk_capture_kind kind) {
+	GPtrArray *list = g_ptr_array_new();
+	GHashTableIter it;
+	gpointer v;
+	g_hash_table_iter_init(&it, captures);
+	while(g_hash_table_iter_next(&it, NULL, &v)) {
+		rtk_capture *c = v;
+		if(c->kind == kind && c->state != CAPTURE_DONE && (meeting_id == NULL || !strcmp(c->meeting_id, meeting_id)))
+			g_ptr_array_add(list, c);
+	}
+	return list;
+}
+
+json_t *rtk_captures_recording_event(const char *meeting_id) {
+	GPtrArray *list = capture_list(meeting_id, RTK_CAPTURE_RECORDING);
+	json_t *recordings = json_array();
+	const char *state = "IDLE";
+	gint64 newest = -1;
+	for(guint i = 0; i < list->len; i++) {
+		rtk_capture *c = g_ptr_array_index(list, i);
+		json_array_append_new(recordings, json_pack("{ssss}", "id", c->id, "state", capture_sdk_state(c)));
+		if(c->seq > newest) {
+			newest = c->seq;
+			state = capture_sdk_state(c);
+		}
+	}
+	g_ptr_array_free(list, TRUE);
+	json_t *event = rtk_event_new("recordingUpdate");
+	json_object_set_new(event, "recordingState", json_string(state));
+	json_object_set_new(event, "recordings", recordings);
+	return event;
+}
+
+static rtk_capture *capture_livestream_of(const char *meeting_id) {
+	GPtrArray *list = capture_list(meeting_id, RTK_CAPTURE_LIVESTREAM);
+	rtk_capture *c = list->len > 0 ? g_ptr_array_index(list, list->len - 1) : NULL;
+	g_ptr_array_free(list, TRUE);
+	return c;
+}
+
+json_t *rtk_captures_livestream_event(const char *meeting_id) {
+	rtk_capture *c = capture_livestream_of(meeting_id);
+	json_t *event = rtk_event_new("livestreamUpdate");
+	json_object_set_new(event, "status", json_string(c ? capture_sdk_state(c) : "IDLE"));
+	json_object_set(event, "playbackUrl", c ? json_object_get(c->doc, "playback_url") : json_null());
+	json_object_set_new(event, "viewerCount", json_integer(c ? c->viewers : 0));
+	json_object_set_new(event, "id", c ? json_string(c->id) : json_null());
+	return event;
+}
+
+static void capture_announce(rtk_capture *c) {
+	capture_broadcast(c->meeting_id, c->kind == RTK_CAPTURE_RECORDING ?
+		rtk_captures_recording_event(c->meeting_id) : rtk_captures_livestream_event(c->meeting_id));
+}
+
+/* ---- lifecycle ---- */
+
+static void capture_stream_free(gpointer p) {
+	capture_stream *s = p;
+	g_free(s->peer_id);
+	g_free(s);
+}
+
+static void capture_free(gpointer p) {
+	rtk_capture *c = p;
+	rtk_proc_unref(c->proc);
+	g_hash_table_destroy(c->streams);
+	g_hash_table_destroy(c->peers);
+	json_decref(c->doc);
+	g_free(c->id);
+	g_free(c->meeting_id);
+	g_free(c->session_id);
+	g_free(c->output);
+	g_free(c);
+}
+
+void rtk_recording_config_default(rtk_recording_config *config) {
+	memset(config, 0, sizeof *config);
+	config->width = 1280;
+	config->height = 720;
+}
+
+static gboolean config_dimension(const json_t *v, int *out) {
+	if(v == NULL || json_is_null(v))
+		return TRUE;
+	if(!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 1920)
+		return FALSE;
+	*out = (int)json_integer_value(v);
+	return TRUE;
+}
+
+static gboolean config_prefix(const char *s) {
+	if(strlen(s) >= 64)
+		return FALSE;
+	for(const char *p = s; *p; p++)
+		if(!g_ascii_isalnum(*p) && *p != '-' && *p != '_' && *p != '.')
+			return FALSE;
+	return s[0] != '.';
+}
+
+gboolean rtk_recording_config_parse(const json_t *json, rtk_recording_config *config, rtk_refusal *why) {
+	if(json == NULL || json_is_null(json))
+		return TRUE;
+	if(!json_is_object(json)) {
+		rtk_refusal_set(why, RTK_ERR_RECORDING_CONFIG, "the recording config must be an object");
+		return FALSE;
+	}
+	const json_t *video = json_object_get(json, "videoConfig");
+	if(video == NULL)
+		video = json_object_get(json, "video_config");
+	if(video != NULL && !json_is_null(video)) {
+		const json_t *codec = json_object_get(video, "codec");
+		if(!json_is_object(video) || (codec != NULL && !json_is_string(codec)) ||
+				(codec != NULL && strcmp(json_string_value(codec), "H264") && strcmp(json_string_value(codec), "VP8"))) {
+			rtk_refusal_set(why, RTK_ERR_RECORDING_CONFIG, "videoConfig.codec must be \"H264\" or \"VP8\"");
+			return FALSE;
+		}
+		if(codec != NULL)
+			config->vp8 = !strcmp(json_string_value(codec), "VP8");
+		if(!config_dimension(json_object_get(video, "width"), &config->width) ||
+				!config_dimension(json_object_get(video, "height"), &config->height)) {
+			rtk_refusal_set(why, RTK_ERR_RECORDING_CONFIG, "videoConfig.width and height must be integers 1..1920");
+			return FALSE;
+		}
+	}
+	const json_t *prefix = json_object_get(json, "fileNamePrefix");
+	if(prefix == NULL)
+		prefix = json_object_get(json, "file_name_prefix");
+	if(prefix != NULL && !json_is_null(prefix)) {
+		if(!json_is_string(prefix) || !config_prefix(json_string_value(prefix))) {
+			rtk_refusal_set(why, RTK_ERR_RECORDING_CONFIG,
+				"fileNamePrefix must be under 64 characters of A-Z a-z 0-9 - _ . (not starting with .)");
+			return FALSE;
+		}
+		g_strlcpy(config->file_name_prefix, json_string_value(prefix), sizeof config->file_name_prefix);
+	}
+	const json_t *max = json_object_get(json, "max_seconds");
+	if(max != NULL && !json_is_null(max)) {
+		if(!json_is_integer(max) || json_integer_value(max) < 1 || json_integer_value(max) > 86400) {
+			rtk_refusal_set(why, RTK_ERR_RECORDING_CONFIG, "max_seconds must be an integer 1..86400");
+			return FALSE;
+		}
+		config->max_seconds = (int)json_integer_value(max);
+	}
+	return TRUE;
+}
+
+static rtk_capture *capture_new(rtk_live *live, rtk_capture_kind kind) {
+	rtk_capture *c = g_new0(rtk_capture, 1);
+	char *uuid = rtk_util_uuid4();
+	c->id = g_strdup(uuid);
+	free(uuid);
+	c->kind = kind;
+	c->meeting_id = g_strdup(live->room->meeting_id);
+	c->session_id = g_strdup(live->room->session_id);
+	c->live = live;
+	c->streams = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, capture_stream_free);
+	c->peers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	c->next_ssrc = 1000;
+	static gint64 seq;
+	c->seq = ++seq;
+	c->doc = json_pack("{sssssssosO}", "id", c->id, "meeting_id", c->meeting_id, "session_id", c->session_id,
+		"invoked_time", capture_now(), "download_url", json_null());
+	return c;
+}
+
+static gboolean capture_spawn(rtk_capture *c, char **argv, rtk_refusal *why, const char *code) {
+	char *error = NULL;
+	c->proc = rtk_proc_spawn(argv, &capture_callbacks, g_strdup(c->id), &error);
+	if(c->proc == NULL) {
+		rtk_refusal_set(why, code, "%s", error);
+		JANUS_LOG(LOG_ERR, "[rtk] %s\n", error);
+		g_free(error);
+		return FALSE;
+	}
+	JANUS_LOG(LOG_INFO, "[rtk] meeting %s: %s %s started (pid %d, %s)\n", c->meeting_id,
+		c->kind == RTK_CAPTURE_RECORDING ? "recording" : "livestream", c->id, (int)rtk_proc_pid(c->proc), c->output);
+	return TRUE;
+}
+
+static gboolean recording_may_start(const char *meeting_id, gboolean allow_multiple, rtk_refusal *why) {
+	GPtrArray *list = capture_list(meeting_id, RTK_CAPTURE_RECORDING);
+	gboolean ok = TRUE;
+	for(guint i = 0; i < list->len; i++) {
+		rtk_capture *c = g_ptr_array_index(list, i);
+		if(capture_running(c) && (!allow_multiple || !c->allow_multiple))
+			ok = FALSE;
+	}
+	g_ptr_array_free(list, TRUE);
+	if(!ok)
+		rtk_refusal_set(why, RTK_ERR_RECORDING_ACTIVE, "a recording is already running; parallel recordings "
+			"need allowMultiple on the first one and on this one");
+	return ok;
+}
+
+json_t *rtk_capture_recording_start(rtk_live *live, const rtk_recording_config *config,
+		gboolean allow_multiple, const rtk_capture_caller *caller, rtk_refusal *why) {
+	if(!recording_may_start(live->room->meeting_id, allow_multiple, why))
+		return NULL;
+	rtk_capture *c = capture_new(live, RTK_CAPTURE_RECORDING);
+	c->allow_multiple = allow_multiple;
+	c->max_seconds = config->max_seconds;
+	const char *ext = config->vp8 ? "webm" : "mp4";
+	char *name = g_strdup_printf("%s%s%s.%s", config->file_name_prefix, config->file_name_prefix[0] ? "_" : "", c->id, ext);
+	char *dir = g_build_filename(data_dir, "recordings", NULL);
+	rtk_util_mkdir_p(dir, 0700);
+	c->output = g_build_filename(dir, name, NULL);
+	g_free(dir);
+	char width[16], height[16];
+	g_snprintf(width, sizeof width, "%d", config->width);
+	g_snprintf(height, sizeof height, "%d", config->height);
+	char *path = g_build_filename(companion_dir, "rtk-recorder", NULL);
+	char *argv[] = { path, "--output", c->output, "--format", (char *)(config->vp8 ? "webm" : "mp4"),
+		"--width", width, "--height", height, NULL };
+	gboolean ok = capture_spawn(c, argv, why, RTK_ERR_RECORDING_FAILED);
+	g_free(path);
+	if(!ok) {
+		g_free(name);
+		capture_free(c);
+		return NULL;
+	}
+	capture_set(c, "status", json_string("INVOKED"));
+	capture_set(c, "output_file_name", json_string(name));
+	capture_set(c, "file_name_prefix", config->file_name_prefix[0] ? json_string(config->file_name_prefix) : json_null());
+	capture_set(c, "video_config", json_pack("{sssisi}", "codec", config->vp8 ? "VP8" : "H264",
+		"width", config->width, "height", config->height));
+	capture_set(c, "audio_config", json_pack("{sssi}", "codec", config->vp8 ? "OPUS" : "AAC", "channel", 2));
+	capture_set(c, "max_seconds", config->max_seconds ? json_integer(config->max_seconds) : json_null());
+	capture_set(c, "allow_multiple_recordings", json_boolean(allow_multiple));
+	capture_set(c, "start_reason", capture_reason("STARTED_BY_USER", caller));
+	capture_set(c, "stop_reason", json_null());
+	capture_set(c, "started_time", json_null());
+	capture_set(c, "stopped_time", json_null());
+	capture_set(c, "recording_duration", json_integer(0));
+	capture_set(c, "file_size", json_null());
+	g_free(name);
+	g_hash_table_insert(captures, c->id, c);
+	capture_persist(c, TRUE);
+	rtk_captures_sync(live);
+	capture_announce(c);
+	return json_deep_copy(c->doc);
+}
+
+json_t *rtk_capture_livestream_start(rtk_live *live, const char *name, const rtk_capture_caller *caller, rtk_refusal *why) {
+	rtk_capture *running = capture_livestream_of(live->room->meeting_id);
+	if(running != NULL && capture_running(running)) {
+		rtk_refusal_set(why, RTK_ERR_LIVESTREAM_ACTIVE, "the meeting is already livestreaming (livestream %s)", running->id);
+		return NULL;
+	}
+	rtk_capture *c = capture_new(live, RTK_CAPTURE_LIVESTREAM);
+	c->output = g_build_filename(data_dir, "livestreams", c->id, NULL);
+	rtk_util_mkdir_p(c->output, 0700);
+	char *path = g_build_filename(companion_dir, "rtk-hls", NULL);
+	char *argv[] = { path, "--output", c->output, NULL };
+	gboolean ok = capture_spawn(c, argv, why, RTK_ERR_LIVESTREAM_FAILED);
+	g_free(path);
+	if(!ok) {
+		capture_free(c);
+		return NULL;
+	}
+	rtk_hls *hls = rtk_gateway_hls(rtk_gw);
+	if(hls != NULL)
+		rtk_hls_stream_open(hls, c->id, c->output, 0.2, 2.0);
+	char *url = g_strdup_printf("%s/hls/%s/index.m3u8", rtk_gateway_url(rtk_gw), c->id);
+	capture_set(c, "status", json_string("INVOKED"));
+	capture_set(c, "name", name ? json_string(name) : json_null());
+	capture_set(c, "playback_url", json_string(url));
+	capture_set(c, "start_reason", capture_reason("STARTED_BY_USER", caller));
+	capture_set(c, "started_time", json_null());
+	capture_set(c, "stopped_time", json_null());
+	capture_set(c, "viewer_count", json_integer(0));
+	g_free(url);
+	g_hash_table_insert(captures, c->id, c);
+	capture_persist(c, TRUE);
+	rtk_captures_sync(live);
+	capture_announce(c);
+	return json_deep_copy(c->doc);
+}
+
+/* Sends stop: the companion finishes the output; "exited" ends it. */
+static void capture_stop(rtk_capture *c, const char *reason, const rtk_capture_caller *caller) {
+	if(!capture_running(c))
+		return;
+	c->state = CAPTURE_STOPPING;
+	rtk_proc_command(c->proc, json_pack("{ss}", "cmd", "stop"));
+	capture_set(c, "stop_reason", capture_reason(reason, caller));
+	if(c->kind == RTK_CAPTURE_RECORDING)
+		capture_set(c, "status", json_string("UPLOADING"));
+	capture_persist(c, TRUE);
+	capture_announce(c);
+}
+
+static gboolean capture_apply(rtk_capture *c, rtk_capture_action action, const rtk_capture_caller *caller) {
+	switch(action) {
+	case RTK_CAPTURE_STOP:
+		if(!capture_running(c))
+			return FALSE;
+		capture_stop(c, "STOPPED_BY_USER", caller);
+		return TRUE;
+	case RTK_CAPTURE_PAUSE:
+		if(c->state != CAPTURE_ACTIVE)
+			return FALSE;
+		c->state = CAPTURE_PAUSED;
+		rtk_proc_command(c->proc, json_pack("{ss}", "cmd", "pause"));
+		capture_set(c, "status", json_string("PAUSED"));
+		break;
+	case RTK_CAPTURE_RESUME:
+		if(c->state != CAPTURE_PAUSED)
+			return FALSE;
+		c->state = CAPTURE_ACTIVE;
+		rtk_proc_command(c->proc, json_pack("{ss}", "cmd", "resume"));
+		capture_set(c, "status", json_string("RECORDING"));
+		break;
+	}
+	capture_persist(c, TRUE);
+	capture_announce(c);
+	return TRUE;
+}
+
+int rtk_capture_recording_action(const char *meeting_id, const char *id, rtk_capture_action action,
+		const rtk_capture_caller *caller, rtk_refusal *why) {
+	static const char *const names[] = { "stop", "pause", "resume" };
+	if(id != NULL) {
+		rtk_capture *c = g_hash_table_lookup(captures, id);
+		if(c == NULL || c->kind != RTK_CAPTURE_RECORDING || (meeting_id && strcmp(c->meeting_id, meeting_id))) {
+			rtk_refusal_set(why, RTK_ERR_RECORDING_NONE, "no running recording %s in this meeting", id);
+			return -1;
+		}
+		if(!capture_apply(c, action, caller)) {
+			rtk_refusal_set(why, RTK_ERR_RECORDING_NONE, "recording %s is %s: cannot %s it", id,
+				capture_sdk_state(c), names[action]);
+			return -1;
+		}
+		return 1;
+	}
+	GPtrArray *list = capture_list(meeting_id, RTK_CAPTURE_RECORDING);
+	int changed = 0;
+	for(guint i = 0; i < list->len; i++)
+		changed += capture_apply(g_ptr_array_index(list, i), action, caller) ? 1 : 0;
+	g_ptr_array_free(list, TRUE);
+	if(changed == 0)
+		rtk_refusal_set(why, RTK_ERR_RECORDING_NONE, "no recording of this meeting can %s now",
+			action == RTK_CAPTURE_STOP ? "stop" : action == RTK_CAPTURE_PAUSE ? "pause" : "resume");
+	return changed > 0 ? changed : -1;
+}
+
+gboolean rtk_capture_livestream_stop(const char *meeting_id, const rtk_capture_caller *caller, rtk_refusal *why) {
+	rtk_capture *c = capture_livestream_of(meeting_id);
+	if(c == NULL || !capture_running(c)) {
+		rtk_refusal_set(why, RTK_ERR_LIVESTREAM_NONE, "the meeting is not livestreaming");
+		return FALSE;
+	}
+	capture_stop(c, "STOPPED_BY_USER", caller);
+	return TRUE;
+}
+
+json_t *rtk_capture_livestream_active(const char *meeting_id) {
+	rtk_capture *c = capture_livestream_of(meeting_id);
+	return c != NULL ? json_deep_copy(c->doc) : NULL;
+}
+
+json_t *rtk_capture_recording_get(const char *id) {
+	rtk_capture *c = g_hash_table_lookup(captures, id);
+	return c != NULL && c->kind == RTK_CAPTURE_RECORDING ? json_deep_copy(c->doc) : NULL;
+}
+
+json_t *rtk_capture_recording_active(const char *meeting_id) {
+	GPtrArray *list = capture_list(meeting_id, RTK_CAPTURE_RECORDING);
+	rtk_capture *newest = NULL;
+	for(guint i = 0; i < list->len; i++) {
+		rtk_capture *c = g_ptr_array_index(list, i);
+		if(newest == NULL || c->seq > newest->seq)
+			newest = c;
+	}
+	g_ptr_array_free(list, TRUE);
+	return newest != NULL ? json_deep_copy(newest->doc) : NULL;
+}
+
+/* ---- keeping companions in step with the meeting ---- */
+
+static const char *capture_codec(const rtk_pub_stream *ps) {
+	if(!ps->video)
+		return ps->acodec == JANUS_AUDIOCODEC_OPUS ? "opus" : NULL;
+	if(ps->vcodec == JANUS_VIDEOCODEC_VP8)
+		return "vp8";
+	if(ps->vcodec == JANUS_VIDEOCODEC_H264)
+		return "h264";
+	return NULL;
+}
+
+/* Does the composite show this peer? Those who may produce media now:
+ * not webinar viewers off stage, not hidden participants. */
+static gboolean capture_shows(const rtk_peer *peer) {
+	if(peer->waitlisted || peer->permissions.hidden_participant)
+		return FALSE;
+	return rtk_peer_may_produce(peer, RTK_MEDIA_AUDIO, NULL) || rtk_peer_may_produce(peer, RTK_MEDIA_VIDEO, NULL);
+}
+
+static rtk_pub_stream *capture_find_pub(rtk_live *live, const capture_stream *s) {
+	rtk_peer *peer = live ? rtk_room_find_peer(live->room, s->peer_id) : NULL;
+	rtk_session *session = peer ? peer->transport : NULL;
+	for(int i = 0; session != NULL && i < RTK_MAX_PUB_STREAMS; i++)
+		if(session->pub[i] != NULL && session->pub[i]->serial == s->serial)
+			return session->pub[i];
+	return NULL;
+}
+
+static void capture_add_stream(rtk_capture *c, rtk_peer *peer, rtk_pub_stream *ps) {
+	const char *codec = capture_codec(ps);
+	if(codec == NULL)
+		return;
+	capture_stream *s = g_new0(capture_stream, 1);
+	s->serial = ps->serial;
+	s->ssrc = c->next_ssrc++;
+	s->peer_id = g_strdup(peer->id);
+	s->type = ps->type;
+	g_hash_table_insert(c->streams, &s->serial, s);
+	rtk_proc_command(c->proc, json_pack("{sssIssssss}", "cmd", "stream", "ssrc", (json_int_t)s->ssrc,
+		"id", peer->id, "codec", codec, "source", ps->type == RTK_MEDIA_SCREENSHARE ? "screen" : "camera"));
+	rtk_relay_forward_add(ps, c->proc, s->ssrc);
+	if(ps->video)
+		rtk_relay_request_keyframe(rtk_janus, ps);
+}
+
+/* Streams that ended or whose peer is no longer shown. */
+static void capture_drop_streams(rtk_capture *c, gboolean all) {
+	GHashTableIter it;
+	gpointer v;
+	g_hash_table_iter_init(&it, c->streams);
+	while(g_hash_table_iter_next(&it, NULL, &v)) {
+		capture_stream *s = v;
+		rtk_pub_stream *ps = capture_find_pub(c->live, s);
+		gboolean shown = ps != NULL && g_hash_table_contains(c->peers, s->peer_id);
+		if(shown && !all)
+			continue;
+		if(ps != NULL)
+			rtk_relay_forward_remove(ps, c->proc);
+		if(!all)
+			rtk_proc_command(c->proc, json_pack("{sssI}", "cmd", "unstream", "ssrc", (json_int_t)s->ssrc));
+		g_hash_table_iter_remove(&it);
+	}
+}
+
+static void capture_sync_peers(rtk_capture *c, rtk_live *live) {
+	/* Gone or no longer shown. */
+	GHashTableIter it;
+	gpointer k;
+	g_hash_table_iter_init(&it, c->peers);
+	while(g_hash_table_iter_next(&it, &k, NULL)) {
+		rtk_peer *peer = rtk_room_find_peer(live->room, k);
+		if(peer != NULL && capture_shows(peer))
+			continue;
+		rtk_proc_command(c->proc, json_pack("{ssss}", "cmd", "remove", "id", (const char *)k));
+		g_hash_table_iter_remove(&it);
+	}
+	capture_drop_streams(c, FALSE);
+	/* New ones, their new streams, their screenshare. */
+	for(guint p = 0; p < live->room->peers->len; p++) {
+		rtk_peer *peer = g_ptr_array_index(live->room->peers, p);
+		if(!capture_shows(peer))
+			continue;
+		if(!g_hash_table_contains(c->peers, peer->id)) {
+			rtk_proc_command(c->proc, json_pack("{ssssss}", "cmd", "participant", "id", peer->id, "name", peer->name ? peer->name : ""));
+			g_hash_table_insert(c->peers, g_strdup(peer->id), GINT_TO_POINTER(0));
+		}
+		rtk_session *session = peer->transport;
+		gboolean screen = FALSE;
+		for(int i = 0; session != NULL && i < RTK_MAX_PUB_STREAMS; i++) {
+			rtk_pub_stream *ps = session->pub[i];
+			if(ps == NULL)
+				continue;
+			if(ps->type == RTK_MEDIA_SCREENSHARE)
+				screen = TRUE;
+			if(!g_hash_table_contains(c->streams, &ps->serial))
+				capture_add_stream(c, peer, ps);
+		}
+		if(GPOINTER_TO_INT(g_hash_table_lookup(c->peers, peer->id)) != screen) {
+			rtk_proc_command(c->proc, json_pack("{sssssb}", "cmd", "screenshare", "id", peer->id, "on", screen));
+			g_hash_table_insert(c->peers, g_strdup(peer->id), GINT_TO_POINTER(screen));
+		}
+	}
+}
+
+static void capture_sync_viewers(rtk_capture *c) {
+	rtk_hls *hls = rtk_gateway_hls(rtk_gw);
+	int viewers = hls ? rtk_hls_viewer_count(hls, c->id) : 0;
+	if(viewers == c->viewers)
+		return;
+	c->viewers = viewers;
+	capture_set(c, "viewer_count", json_integer(viewers));
+	json_t *event = rtk_event_new("viewerCountUpdate");
+	json_object_set_new(event, "viewerCount", json_integer(viewers));
+	capture_broadcast(c->meeting_id, event);
+}
+
+void rtk_captures_sync(rtk_live *live) {
+	if(captures == NULL)
+		return;
+	GHashTableIter it;
+	gpointer v;
+	g_hash_table_iter_init(&it, captures);
+	while(g_hash_table_iter_next(&it, NULL, &v)) {
+		rtk_capture *c = v;
+		if(c->live != live || !capture_running(c))
+			continue;
+		capture_sync_peers(c, live);
+		if(c->max_seconds > 0 && c->output_s >= c->max_seconds)
+			capture_stop(c, "MAX_DURATION", NULL);
+		if(c->kind == RTK_CAPTURE_LIVESTREAM)
+			capture_sync_viewers(c);
+	}
+}
+
+void rtk_captures_live_ended(rtk_live *live) {
+	if(captures == NULL)
+		return;
+	GHashTableIter it;
+	gpointer v;
+	g_hash_table_iter_init(&it, captures);
+	while(g_hash_table_iter_next(&it, NULL, &v)) {
+		rtk_capture *c = v;
+		if(c->live != live)
+			continue;
+		capture_drop_streams(c, TRUE);
+		capture_stop(c, "ALL_PEERS_LEFT", NULL);
+		c->live = NULL;
+	}
+}
+
+/* A capture the meeting's settings started: says so in its start reason. */
+static void capture_mark_automatic(const char *id, const char *reason) {
+	rtk_capture *c = g_hash_table_lookup(captures, id);
+	if(c == NULL)
+		return;
+	capture_set(c, "start_reason", capture_reason(reason, NULL));
+	capture_persist(c, FALSE);
+}
+
+void rtk_captures_live_started(rtk_live *live, const json_t *meeting) {
+	rtk_refusal why;
+	if(json_is_true(json_object_get(meeting, "record_on_start"))) {
+		rtk_recording_config config;
+		rtk_recording_config_default(&config);
+		json_t *doc = rtk_capture_recording_start(live, &config, FALSE, NULL, &why);
+		if(doc == NULL)
+			JANUS_LOG(LOG_ERR, "[rtk] record_on_start: %s\n", why.message);
+		else
+			capture_mark_automatic(json_string_value(json_object_get(doc, "id")), "RECORD_ON_START");
+		json_decref(doc);
+	}
+	if(json_is_true(json_object_get(meeting, "live_stream_on_start"))) {
+		json_t *doc = rtk_capture_livestream_start(live, NULL, NULL, &why);
+		if(doc == NULL)
+			JANUS_LOG(LOG_ERR, "[rtk] live_stream_on_start: %s\n", why.message);
+		else
+			capture_mark_automatic(json_string_value(json_object_get(doc, "id")), "LIVE_STREAM_ON_START");
+		json_decref(doc);
+	}
+}
+
+/* ---- the companion's events (reader thread) ---- */
+
+static void capture_on_started(rtk_capture *c) {
+	if(c->state != CAPTURE_STARTING)
+		return;
+	c->state = CAPTURE_ACTIVE;
+	capture_set(c, "status", json_string(c->kind == RTK_CAPTURE_RECORDING ? "RECORDING" : "LIVE"));
+	capture_set(c, "started_time", capture_now());
+	capture_persist(c, TRUE);
+	capture_announce(c);
+}
+
+static void capture_on_keyframe(rtk_capture *c, uint32_t ssrc) {
+	GHashTableIter it;
+	gpointer v;
+	g_hash_table_iter_init(&it, c->streams);
+	while(g_hash_table_iter_next(&it, NULL, &v)) {
+		capture_stream *s = v;
+		rtk_pub_stream *ps = s->ssrc == ssrc ? capture_find_pub(c->live, s) : NULL;
+		if(ps != NULL)
+			rtk_relay_request_keyframe(rtk_janus, ps);
+	}
+}
+
+static void capture_on_hls(rtk_capture *c, const char *name, const json_t *event) {
+	rtk_hls *hls = rtk_gateway_hls(rtk_gw);
+	if(hls == NULL)
+		return;
+	gint64 msn = json_integer_value(json_object_get(event, "msn"));
+	double duration = json_number_value(json_object_get(event, "duration"));
+	if(!strcmp(name, "part"))
+		rtk_hls_stream_part(hls, c->id, msn, (int)json_integer_value(json_object_get(event, "part")),
+			duration, json_is_true(json_object_get(event, "independent")));
+	else
+		rtk_hls_stream_segment(hls, c->id, msn, duration);
+}
+
+static void capture_on_event(rtk_proc *proc, const json_t *event, void *user_data) {
+	const char *name = json_string_value(json_object_get(event, "event"));
+	if(name == NULL)
+		return;
+	janus_mutex_lock(&rtk_state_mutex);
+	rtk_capture *c = captures ? g_hash_table_lookup(captures, user_data) : NULL;
+	if(c != NULL && c->proc == proc) {
+		if(!strcmp(name, "started")) {
+			capture_on_started(c);
+		} else if(!strcmp(name, "progress")) {
+			c->output_s = json_number_value(json_object_get(event, "output_s"));
+			if(c->kind == RTK_CAPTURE_RECORDING) {
+				capture_set(c, "recording_duration", json_integer((json_int_t)c->output_s));
+				capture_persist(c, FALSE);
+			}
+		} else if(!strcmp(name, "keyframe")) {
+			capture_on_keyframe(c, (uint32_t)json_integer_value(json_object_get(event, "ssrc")));
+		} else if(!strcmp(name, "part") || !strcmp(name, "segment")) {
+			capture_on_hls(c, name, event);
+		} else if(!strcmp(name, "stopped")) {
+			c->output_s = json_number_value(json_object_get(event, "output_s"));
+		} else if(!strcmp(name, "stats")) {
+			char *text = json_dumps(event, JSON_COMPACT);
+			JANUS_LOG(LOG_INFO, "[rtk] capture %s: %s\n", c->id, text);
+			free(text);
+		} else if(!strcmp(name, "error") || !strcmp(name, "rejected")) {
+			JANUS_LOG(LOG_ERR, "[rtk] capture %s: %s: %s\n", c->id, name,
+				json_string_value(json_object_get(event, "message")));
+		}
+	}
+	janus_mutex_unlock(&rtk_state_mutex);
+}
+
+/* The output's final REST status; a companion killed or failed leaves an
+ * ERRORED recording whose file still holds what was written. */
+static void capture_finish(rtk_capture *c, int wait_status) {
+	gboolean clean = WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0;
+	if(c->kind == RTK_CAPTURE_RECORDING) {
+		capture_set(c, "status", json_string(clean ? "UPLOADED" : "ERRORED"));
+		gint64 size = capture_file_size(c->output);
+		capture_set(c, "file_size", size >= 0 ? json_integer(size) : json_null());
+		capture_set(c, "recording_duration", json_integer((json_int_t)c->output_s));
+	} else {
+		capture_set(c, "status", json_string(clean ? "IDLE" : "ERRORED"));
+		rtk_hls *hls = rtk_gateway_hls(rtk_gw);
+		if(hls != NULL)
+			rtk_hls_stream_end(hls, c->id);
+	}
+	if(!clean) {
+		char why[64];
+		if(WIFSIGNALED(wait_status))
+			g_snprintf(why, sizeof why, "killed by signal %d", WTERMSIG(wait_status));
+		else
+			g_snprintf(why, sizeof why, "exited with status %d", WEXITSTATUS(wait_status));
+		capture_set(c, "error", json_string(why));
+		if(json_is_null(json_object_get(c->doc, "stop_reason")))
+			capture_set(c, "stop_reason", json_pack("{sss{ss}}", "reason", "INTERNAL_ERROR", "caller", "type", "SYSTEM"));
+	}
+	capture_set(c, "stopped_time", capture_now());
+	int level = clean ? LOG_INFO : LOG_ERR;
+	JANUS_LOG(level, "[rtk] capture %s ended: %s\n", c->id, json_string_value(json_object_get(c->doc, "status")));
+}
+
+static void capture_on_exit(rtk_proc *proc, int wait_status, void *user_data) {
+	janus_mutex_lock(&rtk_state_mutex);
+	rtk_capture *c = captures ? g_hash_table_lookup(captures, user_data) : NULL;
+	if(c != NULL && c->proc == proc) {
+		capture_drop_streams(c, TRUE);
+		capture_finish(c, wait_status);
+		c->state = CAPTURE_DONE;
+		capture_persist(c, TRUE);
+		capture_announce(c);
+		g_hash_table_remove(captures, c->id);
+	}
+	janus_mutex_unlock(&rtk_state_mutex);
+	g_free(user_data);
+}
+
+static const rtk_proc_callbacks capture_callbacks = {
+	.event = capture_on_event,
+	.exited = capture_on_exit,
+};
+
+/* ---- module ---- */
+
+void rtk_captures_init(const char *companions, const char *data) {
+	companion_dir = g_strdup(companions);
+	data_dir = g_strdup(data);
+	captures = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, capture_free);
+	writes = g_async_queue_new();
+	writer = g_thread_new("rtk-capture-store", capture_writer, NULL);
+}
+
+/* Asks every companion to finish, waits up to `grace_us`, then kills. */
+void rtk_captures_destroy(void) {
+	if(captures == NULL)
+		return;
+	janus_mutex_lock(&rtk_state_mutex);
+	GHashTableIter it;
+	gpointer v;
+	g_hash_table_iter_init(&it, captures);
+	while(g_hash_table_iter_next(&it, NULL, &v)) {
+		rtk_capture *c = v;
+		capture_drop_streams(c, TRUE);
+		c->live = NULL;
+		capture_stop(c, "SERVER_SHUTDOWN", NULL);
+		rtk_proc_close_input(c->proc);
+	}
+	janus_mutex_unlock(&rtk_state_mutex);
+	gint64 deadline = janus_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+	for(;;) {
+		janus_mutex_lock(&rtk_state_mutex);
+		guint left = g_hash_table_size(captures);
+		if(left > 0 && janus_get_monotonic_time() >= deadline) {
+			g_hash_table_iter_init(&it, captures);
+			while(g_hash_table_iter_next(&it, NULL, &v))
+				rtk_proc_kill(((rtk_capture *)v)->proc);
+			deadline = G_MAXINT64;
+		}
+		janus_mutex_unlock(&rtk_state_mutex);
+		if(left == 0)
+			break;
+		g_usleep(50000);
+	}
+	capture_write *quit = g_new0(capture_write, 1);
+	quit->quit = TRUE;
+	g_async_queue_push(writes, quit);
+	g_thread_join(writer);
+	g_async_queue_unref(writes);
+	janus_mutex_lock(&rtk_state_mutex);
+	g_hash_table_destroy(captures);
+	captures = NULL;
+	janus_mutex_unlock(&rtk_state_mutex);
+	g_free(companion_dir);
+	g_free(data_dir);
+}

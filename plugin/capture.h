@@ -1,0 +1,106 @@
+/*
+ * capture.h - recordings and livestreams of live meetings: what the SDK's
+ * meeting.recording and meeting.livestream and the REST recordings and
+ * livestreams act on (design.md sections 2 and 4.4, docs/protocol.md).
+ *
+ * A capture is one companion process (rtk-recorder or rtk-hls, process.h)
+ * fed with the meeting's published streams. This file owns the captures'
+ * states (STARTING, RECORDING or LIVESTREAMING, PAUSED, STOPPING), keeps
+ * each companion's participants and streams in step with the meeting
+ * (rtk_captures_sync), turns the companion's events into SDK events
+ * (recordingUpdate, livestreamUpdate, viewerCountUpdate), REST statuses
+ * (INVOKED, RECORDING, PAUSED, UPLOADING, UPLOADED, ERRORED; livestreams
+ * INVOKED, LIVE, IDLE, ERRORED) and webhooks, and persists them.
+ *
+ * A capture outlives its meeting's live session: when everyone leaves it
+ * is stopped, and it stays until its companion has finished the output.
+ *
+ * Locking: every function here is called with rtk_state_mutex held; the
+ * companion's events arrive on its reader thread, which takes that lock.
+ * Store writes and webhooks happen on a writer thread of this file, in
+ * order, so no lock is held across SQLite or network I/O.
+ */
+#ifndef RTK_CAPTURE_H
+#define RTK_CAPTURE_H
+
+#include <glib.h>
+#include <jansson.h>
+#include "errors.h"
+#include "session.h"
+
+typedef enum rtk_capture_kind {
+	RTK_CAPTURE_RECORDING = 0,
+	RTK_CAPTURE_LIVESTREAM
+} rtk_capture_kind;
+
+/* What a recording writes (the SDK's RecordingConfig, REST video_config). */
+typedef struct rtk_recording_config {
+	gboolean vp8;               /* VP8 + Opus in WebM; else H.264 + AAC in MP4 */
+	int width, height;          /* 1..1920 */
+	char file_name_prefix[64];
+	int max_seconds;            /* 0: no limit */
+} rtk_recording_config;
+
+/* Defaults: H264, 1280x720, no prefix, no limit. */
+void rtk_recording_config_default(rtk_recording_config *config);
+/* Reads the SDK's {videoConfig:{codec,width,height}, fileNamePrefix} or the
+ * REST {video_config:{codec,width,height}, file_name_prefix, max_seconds}
+ * (both spellings accepted) over the defaults. FALSE with RTK_ERR_RECORDING_CONFIG. */
+gboolean rtk_recording_config_parse(const json_t *json, rtk_recording_config *config, rtk_refusal *why);
+
+/* `companion_dir` holds rtk-recorder and rtk-hls; outputs go under
+ * `data_dir`/recordings and `data_dir`/livestreams. Copies both. */
+void rtk_captures_init(const char *companion_dir, const char *data_dir);
+/* Stops every companion (a short grace, then SIGKILL) and the writer. */
+void rtk_captures_destroy(void);
+
+/* Who asked: a participant (peer id and user id) or the REST API (NULL). */
+typedef struct rtk_capture_caller {
+	const char *peer_id;
+	const char *user_id;
+	const char *name;
+} rtk_capture_caller;
+
+/* Starts a recording of `live`. Returns its REST object (NEW reference) or
+ * NULL with why (RTK_ERR_RECORDING_ACTIVE, RTK_ERR_RECORDING_FAILED). */
+json_t *rtk_capture_recording_start(rtk_live *live, const rtk_recording_config *config,
+	gboolean allow_multiple, const rtk_capture_caller *caller, rtk_refusal *why);
+
+typedef enum rtk_capture_action { RTK_CAPTURE_STOP, RTK_CAPTURE_PAUSE, RTK_CAPTURE_RESUME } rtk_capture_action;
+/* Applies `action` to the recording `id` of the meeting, or, with id NULL,
+ * to every recording of the meeting in a state it applies to (stop:
+ * RECORDING or PAUSED; pause: RECORDING; resume: PAUSED). Returns how many
+ * it changed, or -1 with why (RTK_ERR_RECORDING_NONE). `meeting_id` NULL
+ * accepts a recording of any meeting (REST by recording id). */
+int rtk_capture_recording_action(const char *meeting_id, const char *id, rtk_capture_action action,
+	const rtk_capture_caller *caller, rtk_refusal *why);
+
+/* The meeting's livestream: start (one at a time; RTK_ERR_LIVESTREAM_ACTIVE)
+ * returns its REST object (NEW); stop returns FALSE with
+ * RTK_ERR_LIVESTREAM_NONE when none runs. */
+json_t *rtk_capture_livestream_start(rtk_live *live, const char *name, const rtk_capture_caller *caller, rtk_refusal *why);
+gboolean rtk_capture_livestream_stop(const char *meeting_id, const rtk_capture_caller *caller, rtk_refusal *why);
+/* The running livestream's REST object (NEW), or NULL. */
+json_t *rtk_capture_livestream_active(const char *meeting_id);
+/* The REST object of a recording still running (NEW), or NULL. */
+json_t *rtk_capture_recording_get(const char *id);
+/* The active (not finished) recording REST object of the meeting, newest first (NEW), or NULL. */
+json_t *rtk_capture_recording_active(const char *meeting_id);
+
+/* The SDK events describing the meeting's captures now, for a participant
+ * that just joined: recordingUpdate and livestreamUpdate (NEW references;
+ * NULL for one that has nothing to say). */
+json_t *rtk_captures_recording_event(const char *meeting_id);
+json_t *rtk_captures_livestream_event(const char *meeting_id);
+
+/* Brings each capture of `live` in step with who is in the meeting and
+ * what they publish; after every room operation and on every tick. Also
+ * applies max_seconds and the livestream's viewer count. */
+void rtk_captures_sync(rtk_live *live);
+/* The meeting's live session ends (nobody left): stops its captures. */
+void rtk_captures_live_ended(rtk_live *live);
+/* A new live session of a meeting with record_on_start or
+ * live_stream_on_start starts them. */
+void rtk_captures_live_started(rtk_live *live, const json_t *meeting);
+
+#endif

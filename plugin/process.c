@@ -1,0 +1,199 @@
+/*
+ * process.c - spawning a companion, its control pipe and its RTP socket
+ * (process.h).
+ */
+#include "process.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+struct rtk_proc {
+	gint refs;
+	pid_t pid;
+	GMutex lock;                     /* stdin_fd */
+	int stdin_fd;
+	int stdout_fd;                   /* the reader thread's */
+	volatile gint rtp_fd;            /* -1 until "ready" */
+	const rtk_proc_callbacks *cb;
+	void *user_data;
+};
+
+rtk_proc *rtk_proc_ref(rtk_proc *proc)
+{
+	g_atomic_int_inc(&proc->refs);
+	return proc;
+}
+
+void rtk_proc_unref(rtk_proc *proc)
+{
+	if (proc == NULL || !g_atomic_int_dec_and_test(&proc->refs))
+		return;
+	if (proc->stdin_fd >= 0)
+		close(proc->stdin_fd);
+	int fd = g_atomic_int_get(&proc->rtp_fd);
+	if (fd >= 0)
+		close(fd);
+	g_mutex_clear(&proc->lock);
+	g_free(proc);
+}
+
+/* Connects the RTP socket to 127.0.0.1:port. */
+static void proc_connect_rtp(rtk_proc *proc, int port)
+{
+	if (port <= 0 || port > 65535 || g_atomic_int_get(&proc->rtp_fd) >= 0)
+		return;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0)
+		return;
+	int sndbuf = 4 * 1024 * 1024;
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+		close(fd);
+		return;
+	}
+	g_atomic_int_set(&proc->rtp_fd, fd);
+}
+
+static void proc_line(rtk_proc *proc, const char *line, size_t len)
+{
+	json_t *event = json_loadb(line, len, 0, NULL);
+	if (!json_is_object(event)) {
+		json_decref(event);
+		return;
+	}
+	const char *name = json_string_value(json_object_get(event, "event"));
+	if (name != NULL && strcmp(name, "ready") == 0)
+		proc_connect_rtp(proc, (int)json_integer_value(json_object_get(event, "rtp_port")));
+	if (proc->cb->event != NULL)
+		proc->cb->event(proc, event, proc->user_data);
+	json_decref(event);
+}
+
+/* The reader thread: events until EOF, then reaps the child. */
+static gpointer proc_reader(gpointer data)
+{
+	rtk_proc *proc = data;
+	GString *line = g_string_new(NULL);
+	char buf[4096];
+	ssize_t n;
+	while ((n = read(proc->stdout_fd, buf, sizeof buf)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (ssize_t i = 0; i < n; i++) {
+			if (buf[i] != '\n') {
+				if (line->len < 65536)
+					g_string_append_c(line, buf[i]);
+				continue;
+			}
+			proc_line(proc, line->str, line->len);
+			g_string_truncate(line, 0);
+		}
+	}
+	g_string_free(line, TRUE);
+	close(proc->stdout_fd);
+	int status = 0;
+	while (waitpid(proc->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (proc->cb->exited != NULL)
+		proc->cb->exited(proc, status, proc->user_data);
+	rtk_proc_unref(proc);
+	return NULL;
+}
+
+rtk_proc *rtk_proc_spawn(char **argv, const rtk_proc_callbacks *callbacks, void *user_data, char **error)
+{
+	GError *gerr = NULL;
+	GPid pid;
+	int in_fd, out_fd;
+	if (!g_spawn_async_with_pipes(NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
+			&pid, &in_fd, &out_fd, NULL, &gerr)) {
+		*error = g_strdup_printf("cannot start %s: %s", argv[0], gerr->message);
+		g_error_free(gerr);
+		return NULL;
+	}
+	rtk_proc *proc = g_new0(rtk_proc, 1);
+	proc->refs = 2;   /* the spawner's and the reader's */
+	proc->pid = pid;
+	proc->stdin_fd = in_fd;
+	proc->stdout_fd = out_fd;
+	proc->rtp_fd = -1;
+	proc->cb = callbacks;
+	proc->user_data = user_data;
+	g_mutex_init(&proc->lock);
+	GThread *reader = g_thread_new("rtk-companion", proc_reader, proc);
+	g_thread_unref(reader);
+	return proc;
+}
+
+gboolean rtk_proc_command(rtk_proc *proc, json_t *command)
+{
+	char *text = command ? json_dumps(command, JSON_COMPACT) : NULL;
+	json_decref(command);
+	if (text == NULL)
+		return FALSE;
+	gboolean ok = TRUE;
+	g_mutex_lock(&proc->lock);
+	if (proc->stdin_fd < 0) {
+		ok = FALSE;
+	} else {
+		struct iovec iov[2] = { { text, strlen(text) }, { "\n", 1 } };
+		size_t want = iov[0].iov_len + 1;
+		ssize_t n;
+		do
+			n = writev(proc->stdin_fd, iov, 2);
+		while (n < 0 && errno == EINTR);
+		/* A short write would corrupt the next line: the pipe is far from
+		 * full in practice (commands are small and read at once). */
+		ok = n == (ssize_t)want;
+	}
+	g_mutex_unlock(&proc->lock);
+	free(text);
+	return ok;
+}
+
+void rtk_proc_forward(rtk_proc *proc, uint32_t ssrc, const char *packet, size_t len)
+{
+	int fd = g_atomic_int_get(&proc->rtp_fd);
+	if (fd < 0 || len < 12)
+		return;
+	char header[12];
+	memcpy(header, packet, 12);
+	uint32_t be = htonl(ssrc);
+	memcpy(header + 8, &be, 4);
+	struct iovec iov[2] = { { header, 12 }, { (char *)packet + 12, len - 12 } };
+	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 2 };
+	sendmsg(fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
+void rtk_proc_close_input(rtk_proc *proc)
+{
+	g_mutex_lock(&proc->lock);
+	if (proc->stdin_fd >= 0) {
+		close(proc->stdin_fd);
+		proc->stdin_fd = -1;
+	}
+	g_mutex_unlock(&proc->lock);
+}
+
+void rtk_proc_kill(rtk_proc *proc)
+{
+	kill(proc->pid, SIGKILL);
+}
+
+pid_t rtk_proc_pid(const rtk_proc *proc)
+{
+	return proc->pid;
+}

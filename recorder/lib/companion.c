@@ -1,0 +1,430 @@
+/*
+ * companion.c - the poll loop shared by rtk-recorder and rtk-hls
+ * (companion.h): RTP in, control commands in, events out, pipeline ticks.
+ */
+#define _GNU_SOURCE
+#include "companion.h"
+#include "control.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <glib.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define COMPANION_MAX_PACKET 1600
+#define COMPANION_POLL_MS 5
+#define COMPANION_KEYFRAME_EVERY_NS 500000000LL
+#define COMPANION_LINE_MAX 8192
+
+/* One announced RTP stream. */
+typedef struct companion_stream {
+	uint32_t ssrc;
+	char id[RTK_CTL_ID_MAX];
+	rtk_source source;
+	rtk_depack *depack;
+	int64_t last_keyframe_ask;
+	uint64_t dropped_seen;   /* the depacketizer's dropped_frames at the last drain */
+} companion_stream;
+
+typedef struct companion {
+	const rtk_companion_options *opts;
+	rtk_pipeline *pipeline;
+	int sock;
+	GHashTable *streams;            /* ssrc -> companion_stream* (owned) */
+	char line[COMPANION_LINE_MAX];  /* the control line being read */
+	size_t line_len;
+	bool line_overflow;             /* the current line is too long: skipped */
+	bool started, stopping;
+	int64_t last_progress;
+	uint64_t unknown_packets;
+} companion;
+
+static volatile sig_atomic_t companion_signalled;
+
+static void companion_on_signal(int sig)
+{
+	(void)sig;
+	companion_signalled = 1;
+}
+
+static int64_t companion_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void companion_emit_error(const char *fmt, const char *detail)
+{
+	char msg[512];
+	snprintf(msg, sizeof msg, fmt, detail);
+	rtk_ctl_emit(stdout, json_pack("{s:s,s:s}", "event", "error", "message", msg));
+}
+
+/* ---- streams ---- */
+
+static void companion_stream_free(gpointer p)
+{
+	companion_stream *s = p;
+	rtk_depack_free(s->depack);
+	g_free(s);
+}
+
+static void companion_add_stream(companion *c, const rtk_ctl *ctl)
+{
+	companion_stream *s = g_new0(companion_stream, 1);
+	s->ssrc = ctl->ssrc;
+	memcpy(s->id, ctl->id, sizeof s->id);
+	s->source = ctl->source;
+	s->depack = rtk_depack_new(ctl->codec, 0);
+	g_hash_table_replace(c->streams, GUINT_TO_POINTER(ctl->ssrc), s);
+}
+
+static gboolean companion_stream_of(gpointer key, gpointer value, gpointer id)
+{
+	(void)key;
+	return strcmp(((companion_stream *)value)->id, id) == 0;
+}
+
+/* Hands every frame the stream has finished to the pipeline, and asks for
+ * a keyframe while the depacketizer is dropping frames for want of one (the
+ * first request may reach the publisher before this process could receive
+ * the answer, so one request is not enough). */
+static void companion_drain(companion *c, companion_stream *s)
+{
+	rtk_frame *frame;
+	while ((frame = rtk_depack_pop(s->depack)) != NULL) {
+		rtk_pipeline_push(c->pipeline, s->id, s->source, frame);
+		rtk_frame_free(frame);
+	}
+	rtk_depack_stats ds;
+	rtk_depack_get_stats(s->depack, &ds);
+	bool dropping = ds.dropped_frames > s->dropped_seen;
+	s->dropped_seen = ds.dropped_frames;
+	if (rtk_depack_need_keyframe(s->depack) || dropping) {
+		int64_t now = companion_now();
+		if (now - s->last_keyframe_ask >= COMPANION_KEYFRAME_EVERY_NS) {
+			s->last_keyframe_ask = now;
+			rtk_ctl_emit(stdout, json_pack("{s:s,s:I}", "event", "keyframe", "ssrc", (json_int_t)s->ssrc));
+		}
+	}
+}
+
+static void companion_read_rtp(companion *c)
+{
+	uint8_t buf[COMPANION_MAX_PACKET];
+	for (int i = 0; i < 256; i++) {
+		ssize_t n = recv(c->sock, buf, sizeof buf, MSG_DONTWAIT);
+		if (n < 12)
+			return;
+		uint32_t ssrc = (uint32_t)buf[8] << 24 | (uint32_t)buf[9] << 16 | (uint32_t)buf[10] << 8 | buf[11];
+		companion_stream *s = g_hash_table_lookup(c->streams, GUINT_TO_POINTER(ssrc));
+		if (s == NULL) {
+			c->unknown_packets++;
+			continue;
+		}
+		if (rtk_depack_push(s->depack, buf, (size_t)n))
+			companion_drain(c, s);
+	}
+}
+
+/* ---- control ---- */
+
+static void companion_apply(companion *c, const rtk_ctl *ctl)
+{
+	int64_t now = companion_now();
+	switch (ctl->kind) {
+	case RTK_CTL_PARTICIPANT:
+		rtk_pipeline_add_participant(c->pipeline, ctl->id, ctl->name);
+		break;
+	case RTK_CTL_REMOVE:
+		g_hash_table_foreach_remove(c->streams, companion_stream_of, (gpointer)ctl->id);
+		rtk_pipeline_remove_participant(c->pipeline, ctl->id);
+		break;
+	case RTK_CTL_STREAM:
+		companion_add_stream(c, ctl);
+		break;
+	case RTK_CTL_UNSTREAM:
+		g_hash_table_remove(c->streams, GUINT_TO_POINTER(ctl->ssrc));
+		break;
+	case RTK_CTL_SCREENSHARE:
+		rtk_pipeline_set_screenshare(c->pipeline, ctl->id, ctl->on);
+		break;
+	case RTK_CTL_PAUSE:
+		rtk_pipeline_pause(c->pipeline, now);
+		rtk_ctl_emit(stdout, json_pack("{s:s}", "event", "paused"));
+		break;
+	case RTK_CTL_RESUME:
+		rtk_pipeline_resume(c->pipeline, now);
+		rtk_ctl_emit(stdout, json_pack("{s:s}", "event", "resumed"));
+		break;
+	case RTK_CTL_STOP:
+		c->stopping = true;
+		break;
+	}
+}
+
+static void companion_line(companion *c, const char *line, size_t len)
+{
+	rtk_ctl ctl;
+	char err[160];
+	if (len == 0)
+		return;
+	if (rtk_ctl_parse(line, len, &ctl, err, sizeof err) == 0)
+		companion_apply(c, &ctl);
+	else
+		rtk_ctl_emit(stdout, json_pack("{s:s,s:s}", "event", "rejected", "message", err));
+}
+
+/* Reads what stdin has; returns false at EOF or on a read error. */
+static bool companion_read_control(companion *c)
+{
+	char buf[4096];
+	ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
+	if (n < 0)
+		return errno == EINTR || errno == EAGAIN;
+	if (n == 0)
+		return false;
+	for (ssize_t i = 0; i < n; i++) {
+		if (buf[i] == '\n') {
+			if (!c->line_overflow)
+				companion_line(c, c->line, c->line_len);
+			else
+				rtk_ctl_emit(stdout, json_pack("{s:s,s:s}", "event", "rejected", "message", "line too long"));
+			c->line_len = 0;
+			c->line_overflow = false;
+		} else if (c->line_len < sizeof c->line) {
+			c->line[c->line_len++] = buf[i];
+		} else {
+			c->line_overflow = true;
+		}
+	}
+	return true;
+}
+
+/* ---- output ---- */
+
+static void companion_on_cmaf(void *opaque, const rtk_cmaf_event *ev)
+{
+	(void)opaque;
+	if (ev->kind == RTK_CMAF_PART)
+		rtk_ctl_emit(stdout, json_pack("{s:s,s:I,s:i,s:f,s:b}", "event", "part", "msn", (json_int_t)ev->msn,
+			"part", ev->part, "duration", ev->duration_s, "independent", ev->independent));
+	else
+		rtk_ctl_emit(stdout, json_pack("{s:s,s:I,s:f}", "event", "segment", "msn", (json_int_t)ev->msn,
+			"duration", ev->duration_s));
+}
+
+static double companion_output_s(const companion *c)
+{
+	rtk_pipeline_stats st;
+	rtk_pipeline_get_stats(c->pipeline, &st);
+	return (double)st.output_ns / 1e9;
+}
+
+static int companion_tick(companion *c)
+{
+	int64_t now = companion_now();
+	int rc = rtk_pipeline_tick(c->pipeline, now);
+	if (rc < 0)
+		return rc;
+	rtk_pipeline_stats st;
+	rtk_pipeline_get_stats(c->pipeline, &st);
+	if (!c->started && st.video_frames > 0) {
+		c->started = true;
+		c->last_progress = now;
+		rtk_ctl_emit(stdout, json_pack("{s:s}", "event", "started"));
+	}
+	if (c->started && now - c->last_progress >= 1000000000LL) {
+		c->last_progress = now;
+		rtk_ctl_emit(stdout, json_pack("{s:s,s:f}", "event", "progress", "output_s", (double)st.output_ns / 1e9));
+	}
+	return 0;
+}
+
+static int companion_open_socket(const rtk_companion_options *o, int *port)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	int rcvbuf = 4 * 1024 * 1024;
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)o->rtp_port) };
+	if (inet_pton(AF_INET, o->rtp_address ? o->rtp_address : "127.0.0.1", &sa.sin_addr) != 1 ||
+			bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+		close(fd);
+		return -1;
+	}
+	socklen_t len = sizeof sa;
+	getsockname(fd, (struct sockaddr *)&sa, &len);
+	*port = ntohs(sa.sin_port);
+	return fd;
+}
+
+/* What came in and what was made of it, for the plugin's log. */
+static void companion_emit_stats(const companion *c)
+{
+	rtk_pipeline_stats st;
+	rtk_pipeline_get_stats(c->pipeline, &st);
+	json_t *streams = json_array();
+	GHashTableIter it;
+	gpointer v;
+	g_hash_table_iter_init(&it, c->streams);
+	while (g_hash_table_iter_next(&it, NULL, &v)) {
+		const companion_stream *s = v;
+		rtk_depack_stats ds;
+		rtk_depack_get_stats(s->depack, &ds);
+		json_array_append_new(streams, json_pack("{s:I,s:s,s:I,s:I,s:I,s:I,s:I}", "ssrc", (json_int_t)s->ssrc,
+			"id", s->id, "packets", (json_int_t)ds.packets, "lost", (json_int_t)ds.lost,
+			"frames", (json_int_t)ds.frames, "dropped_frames", (json_int_t)ds.dropped_frames,
+			"ignored", (json_int_t)ds.ignored));
+	}
+	rtk_ctl_emit(stdout, json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:o}", "event", "stats",
+		"frames_in", (json_int_t)st.frames_in, "decode_errors", (json_int_t)st.decode_errors,
+		"video_frames", (json_int_t)st.video_frames, "audio_samples", (json_int_t)st.audio_samples,
+		"unknown_packets", (json_int_t)c->unknown_packets, "streams", streams));
+}
+
+static long long companion_output_bytes(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) ? (long long)st.st_size : 0;
+}
+
+static int companion_loop(companion *c)
+{
+	struct pollfd fds[2] = {
+		{ .fd = STDIN_FILENO, .events = POLLIN },
+		{ .fd = c->sock, .events = POLLIN },
+	};
+	while (!c->stopping && !companion_signalled) {
+		int n = poll(fds, 2, COMPANION_POLL_MS);
+		if (n < 0 && errno != EINTR)
+			return -1;
+		if (fds[1].revents & POLLIN)
+			companion_read_rtp(c);
+		if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			if (!companion_read_control(c))
+				c->stopping = true;
+		}
+		if (companion_tick(c) < 0) {
+			companion_emit_error("encoding failed (%s)", c->opts->pipeline.path);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int rtk_companion_run(const rtk_companion_options *options)
+{
+	companion c = { .opts = options, .sock = -1 };
+	char err[256] = "";
+	int port = 0;
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGTERM, companion_on_signal);
+	signal(SIGINT, companion_on_signal);
+
+	c.sock = companion_open_socket(options, &port);
+	if (c.sock < 0) {
+		companion_emit_error("cannot bind the RTP socket: %s", strerror(errno));
+		return 1;
+	}
+	rtk_pipeline_config config = options->pipeline;
+	if (config.format == RTK_OUTPUT_CMAF_H264_AAC)
+		config.on_cmaf = companion_on_cmaf;
+	c.pipeline = rtk_pipeline_new(&config, err, sizeof err);
+	if (c.pipeline == NULL) {
+		companion_emit_error("cannot open the output: %s", err);
+		close(c.sock);
+		return 1;
+	}
+	c.streams = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, companion_stream_free);
+	rtk_ctl_emit(stdout, json_pack("{s:s,s:i}", "event", "ready", "rtp_port", port));
+
+	int status = companion_loop(&c) == 0 ? 0 : 1;
+	companion_emit_stats(&c);
+	if (rtk_pipeline_finish(c.pipeline) < 0 && status == 0) {
+		companion_emit_error("finishing the output failed (%s)", options->pipeline.path);
+		status = 1;
+	}
+	double output_s = companion_output_s(&c);
+	rtk_pipeline_free(c.pipeline);
+	g_hash_table_destroy(c.streams);
+	close(c.sock);
+	if (status == 0)
+		rtk_ctl_emit(stdout, json_pack("{s:s,s:f,s:I}", "event", "stopped", "output_s", output_s,
+			"bytes", (json_int_t)companion_output_bytes(options->pipeline.path)));
+	return status;
+}
+
+/* ---- command line ---- */
+
+static bool companion_int_arg(const char *s, int min, int max, int *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < min || v > max)
+		return false;
+	*out = (int)v;
+	return true;
+}
+
+static int companion_usage(const char *prog)
+{
+	fprintf(stderr,
+		"usage: %s --output PATH [--format mp4|webm|cmaf] [--width 1..1920] [--height 1..1920]\n"
+		"       [--fps 1..60] [--rtp-address IPV4] [--rtp-port PORT] [--part-ms MS] [--segment-ms MS]\n"
+		"Reads control commands on stdin and plain RTP on the UDP port; see docs/companions.md.\n",
+		prog);
+	return -1;
+}
+
+int rtk_companion_parse_args(int argc, char **argv, rtk_companion_options *o)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' }, { "format", required_argument, NULL, 'f' },
+		{ "width", required_argument, NULL, 'w' }, { "height", required_argument, NULL, 'h' },
+		{ "fps", required_argument, NULL, 'r' }, { "rtp-address", required_argument, NULL, 'a' },
+		{ "rtp-port", required_argument, NULL, 'p' }, { "part-ms", required_argument, NULL, 'P' },
+		{ "segment-ms", required_argument, NULL, 'S' }, { NULL, 0, NULL, 0 },
+	};
+	int opt;
+	bool ok = true;
+	while (ok && (opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'o': o->pipeline.path = optarg; break;
+		case 'f':
+			if (strcmp(optarg, "mp4") == 0)
+				o->pipeline.format = RTK_OUTPUT_MP4_H264_AAC;
+			else if (strcmp(optarg, "webm") == 0)
+				o->pipeline.format = RTK_OUTPUT_WEBM_VP8_OPUS;
+			else if (strcmp(optarg, "cmaf") == 0)
+				o->pipeline.format = RTK_OUTPUT_CMAF_H264_AAC;
+			else
+				ok = false;
+			break;
+		case 'w': ok = companion_int_arg(optarg, 1, 1920, &o->pipeline.width); break;
+		case 'h': ok = companion_int_arg(optarg, 1, 1920, &o->pipeline.height); break;
+		case 'r': ok = companion_int_arg(optarg, 1, 60, &o->pipeline.fps); break;
+		case 'a': o->rtp_address = optarg; break;
+		case 'p': ok = companion_int_arg(optarg, 0, 65535, &o->rtp_port); break;
+		case 'P': ok = companion_int_arg(optarg, 50, 500, &o->pipeline.part_ms); break;
+		case 'S': ok = companion_int_arg(optarg, 500, 10000, &o->pipeline.segment_ms); break;
+		default: ok = false; break;
+		}
+	}
+	if (!ok || optind != argc || o->pipeline.path == NULL)
+		return companion_usage(argv[0]);
+	return 0;
+}

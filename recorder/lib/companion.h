@@ -1,0 +1,42 @@
+/*
+ * companion.h - the main loop of a companion process: rtk-recorder (a
+ * composite file) and rtk-hls (LL-HLS CMAF parts) are both this loop with a
+ * different output (design.md section 2, docs/companions.md).
+ *
+ * Owns: the UDP socket the plugin forwards plain RTP to, one depacketizer
+ * per announced SSRC, the pipeline (pipeline.h), the control pipe (stdin
+ * commands, stdout events; control.h) and the output clock
+ * (CLOCK_MONOTONIC). Single-threaded: poll() on stdin and the socket.
+ *
+ * Life: binds the socket, opens the output, prints {"event":"ready",
+ * "rtp_port":N}; forwards RTP to the pipeline as commands map SSRCs to
+ * participants; prints {"event":"started"} when the first output frame is
+ * written, {"event":"progress","output_s":S} every second,
+ * {"event":"keyframe","ssrc":N} when a stream needs one (at most every
+ * 500 ms per stream) and, for rtk-hls, {"event":"part",...} and
+ * {"event":"segment",...} as files appear. On "stop", stdin EOF, SIGTERM
+ * or SIGINT it finishes the output, prints {"event":"stopped","output_s":S,
+ * "bytes":B} and returns 0. On a fatal error it prints {"event":"error",
+ * "message":M} and returns 1 (the output keeps what was written).
+ */
+#ifndef RTK_COMPANION_H
+#define RTK_COMPANION_H
+
+#include "pipeline.h"
+
+typedef struct rtk_companion_options {
+	rtk_pipeline_config pipeline;   /* output; on_cmaf is set by the loop */
+	const char *rtp_address;        /* IPv4 address to bind; NULL: 127.0.0.1 */
+	int rtp_port;                   /* 0: any free port (announced in "ready") */
+} rtk_companion_options;
+
+/* Runs until stopped; returns the process exit status (0 or 1). */
+int rtk_companion_run(const rtk_companion_options *options);
+
+/* Parses the command line shared by both companions into `options`:
+ *   --output PATH --width W --height H --fps F --rtp-address A --rtp-port P
+ *   --part-ms MS --segment-ms MS (rtk-hls)
+ * Returns 0, or -1 after printing usage to stderr. */
+int rtk_companion_parse_args(int argc, char **argv, rtk_companion_options *options);
+
+#endif

@@ -1,0 +1,150 @@
+/*
+ * control.c - parsing of the control commands a companion reads from its
+ * stdin, and writing of the events it answers with (control.h).
+ */
+#include "control.h"
+
+#include <string.h>
+
+static int ctl_fail(char *err, size_t errlen, const char *what)
+{
+	if (errlen > 0)
+		snprintf(err, errlen, "%s", what);
+	return -1;
+}
+
+/* Copies a required, non-empty string field that fits `cap` bytes. */
+static bool ctl_string(const json_t *root, const char *key, char *dst, size_t cap, bool cut)
+{
+	const char *s = json_string_value(json_object_get(root, key));
+	if (s == NULL || s[0] == '\0')
+		return false;
+	size_t n = strlen(s);
+	if (n >= cap) {
+		if (!cut)
+			return false;
+		n = cap - 1;
+	}
+	memcpy(dst, s, n);
+	dst[n] = '\0';
+	return true;
+}
+
+static bool ctl_ssrc(const json_t *root, uint32_t *ssrc)
+{
+	const json_t *v = json_object_get(root, "ssrc");
+	if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > UINT32_MAX)
+		return false;
+	*ssrc = (uint32_t)json_integer_value(v);
+	return true;
+}
+
+static bool ctl_codec(const char *s, rtk_codec *codec)
+{
+	if (s == NULL)
+		return false;
+	if (strcmp(s, "vp8") == 0)
+		*codec = RTK_CODEC_VP8;
+	else if (strcmp(s, "h264") == 0)
+		*codec = RTK_CODEC_H264;
+	else if (strcmp(s, "opus") == 0)
+		*codec = RTK_CODEC_OPUS;
+	else
+		return false;
+	return true;
+}
+
+static bool ctl_source(const char *s, rtk_source *source)
+{
+	if (s == NULL || strcmp(s, "camera") == 0)
+		*source = RTK_SOURCE_CAMERA;
+	else if (strcmp(s, "screen") == 0)
+		*source = RTK_SOURCE_SCREEN;
+	else
+		return false;
+	return true;
+}
+
+static const struct {
+	const char *name;
+	rtk_ctl_kind kind;
+} ctl_names[] = {
+	{ "participant", RTK_CTL_PARTICIPANT }, { "remove", RTK_CTL_REMOVE },
+	{ "stream", RTK_CTL_STREAM }, { "unstream", RTK_CTL_UNSTREAM },
+	{ "screenshare", RTK_CTL_SCREENSHARE }, { "pause", RTK_CTL_PAUSE },
+	{ "resume", RTK_CTL_RESUME }, { "stop", RTK_CTL_STOP },
+};
+
+static int ctl_fields(const json_t *root, rtk_ctl *c, char *err, size_t errlen)
+{
+	switch (c->kind) {
+	case RTK_CTL_PARTICIPANT:
+		if (!ctl_string(root, "id", c->id, sizeof c->id, false))
+			return ctl_fail(err, errlen, "participant: \"id\" must be a non-empty string under 128 bytes");
+		if (!ctl_string(root, "name", c->name, sizeof c->name, true))
+			c->name[0] = '\0';
+		return 0;
+	case RTK_CTL_REMOVE:
+	case RTK_CTL_SCREENSHARE:
+		if (!ctl_string(root, "id", c->id, sizeof c->id, false))
+			return ctl_fail(err, errlen, "\"id\" must be a non-empty string under 128 bytes");
+		if (c->kind == RTK_CTL_SCREENSHARE) {
+			const json_t *on = json_object_get(root, "on");
+			if (!json_is_boolean(on))
+				return ctl_fail(err, errlen, "screenshare: \"on\" must be a boolean");
+			c->on = json_is_true(on);
+		}
+		return 0;
+	case RTK_CTL_STREAM:
+		if (!ctl_ssrc(root, &c->ssrc))
+			return ctl_fail(err, errlen, "stream: \"ssrc\" must be an integer 0..4294967295");
+		if (!ctl_string(root, "id", c->id, sizeof c->id, false))
+			return ctl_fail(err, errlen, "stream: \"id\" must be a non-empty string under 128 bytes");
+		if (!ctl_codec(json_string_value(json_object_get(root, "codec")), &c->codec))
+			return ctl_fail(err, errlen, "stream: \"codec\" must be \"vp8\", \"h264\" or \"opus\"");
+		if (!ctl_source(json_string_value(json_object_get(root, "source")), &c->source))
+			return ctl_fail(err, errlen, "stream: \"source\" must be \"camera\" or \"screen\"");
+		return 0;
+	case RTK_CTL_UNSTREAM:
+		if (!ctl_ssrc(root, &c->ssrc))
+			return ctl_fail(err, errlen, "unstream: \"ssrc\" must be an integer 0..4294967295");
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+int rtk_ctl_parse(const char *line, size_t len, rtk_ctl *out, char *err, size_t errlen)
+{
+	json_error_t jerr;
+	json_t *root = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!json_is_object(root)) {
+		json_decref(root);
+		return ctl_fail(err, errlen, "not a JSON object");
+	}
+	const char *cmd = json_string_value(json_object_get(root, "cmd"));
+	int rc = ctl_fail(err, errlen, "unknown or missing \"cmd\"");
+	rtk_ctl c;
+	memset(&c, 0, sizeof c);
+	for (size_t i = 0; cmd != NULL && i < sizeof ctl_names / sizeof ctl_names[0]; i++) {
+		if (strcmp(cmd, ctl_names[i].name) == 0) {
+			c.kind = ctl_names[i].kind;
+			rc = ctl_fields(root, &c, err, errlen);
+			break;
+		}
+	}
+	json_decref(root);
+	if (rc == 0)
+		*out = c;
+	return rc;
+}
+
+int rtk_ctl_emit(FILE *out, json_t *event)
+{
+	if (event == NULL)
+		return -1;
+	int rc = json_dumpf(event, out, JSON_COMPACT) == 0 && fputc('\n', out) != EOF &&
+		fflush(out) == 0 ? 0 : -1;
+	json_decref(event);
+	return rc;
+}

@@ -1,0 +1,260 @@
+#!/usr/bin/python3
+"""test_recording.py - composite recordings, over the SDK side and over REST.
+
+Owns recording end to end (docs/protocol.md "Recording", docs/rest.md
+"Recordings"): a host (group_call_host) and a participant publish VP8 + Opus
+from aiortc, and:
+  * recording.start over signalling with videoConfig H264 640x360: every
+    participant gets recordingUpdate STARTING then RECORDING; a second start
+    without allowMultiple is refused with 1001, a bad codec with 1003, the
+    participant (no can_record) with 0902; pause for ~3 s, resume, stop;
+    REST reports UPLOADED with file_size and recording_duration; the file
+    downloaded from download_url is an MP4 that ffprobe reads with h264
+    640x360 and aac, lasting the wall time recorded minus the pause (10%);
+  * POST /v2/recordings with video_config VP8 320x240: WebM with vp8 320x240
+    and opus, duration within 10% of the wall time between RECORDING and
+    the PUT stop; list filters (meeting_id, status) and their 400s;
+    active-recording; stop of a stopped recording is 409;
+  * crash safety: the recorder of a third recording is killed with SIGKILL;
+    the recording becomes ERRORED, its file is downloadable and ffprobe
+    reads a few seconds of it, and the meeting goes on (frames still flow);
+  * everyone leaves while a recording runs: it stops by itself
+    (stop_reason ALL_PEERS_LEFT) and is UPLOADED.
+"""
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import tempfile
+import time
+import urllib.request
+
+from rtk_harness import RtkClient, Server, check, check_equal, log, run_test
+
+MEDIA_TIMEOUT = 20
+
+
+def ffprobe(path):
+    out = subprocess.run(["ffprobe", "-v", "error", "-show_streams", "-show_format", "-of", "json", path],
+                         capture_output=True, check=False)
+    check(out.returncode == 0, "ffprobe cannot read %s: %s" % (path, out.stderr.decode(errors="replace")))
+    return json.loads(out.stdout)
+
+
+def streams_by_type(probe):
+    return {s["codec_type"]: s for s in probe["streams"]}
+
+
+def download(server, rec, directory):
+    url = rec["download_url"]
+    check(url, "recording %s has no download_url: %r" % (rec["id"], rec))
+    request = urllib.request.Request(url, headers={"Authorization": server.auth_header()})
+    path = os.path.join(directory, rec["output_file_name"])
+    with urllib.request.urlopen(request, timeout=30) as response, open(path, "wb") as out:
+        out.write(response.read())
+    check_equal(os.path.getsize(path), rec["file_size"], "downloaded bytes of %s" % rec["id"])
+    return path
+
+
+async def wait_status(server, rec_id, statuses, timeout=30):
+    """Polls REST; sleeps in asyncio, so the aiortc clients keep sending."""
+    deadline = time.time() + timeout
+    rec = None
+    while time.time() < deadline:
+        rec = server.rest_ok("GET", "/v2/recordings/%s" % rec_id)
+        if rec["status"] in statuses:
+            return rec
+        await asyncio.sleep(0.2)
+    raise AssertionError("recording %s: status %s, waited for %s" % (rec_id, rec and rec["status"], statuses))
+
+
+def gray_frame(path, at, width, height):
+    out = subprocess.run(["ffmpeg", "-v", "error", "-ss", "%.2f" % at, "-i", path, "-frames:v", "1",
+                          "-f", "rawvideo", "-pix_fmt", "gray", "-"], capture_output=True, check=False)
+    check(out.returncode == 0 and len(out.stdout) == width * height,
+          "cannot decode a frame at %.2f s of %s: %s" % (at, path, out.stderr.decode(errors="replace")))
+    return out.stdout
+
+
+def check_pictures_move(path, width, height, first, second, what):
+    """The participants' pictures are in the composite: the aiortc pattern
+    changes colour all the time, a placeholder tile never does."""
+    a, b = gray_frame(path, first, width, height), gray_frame(path, second, width, height)
+    changed = sum(1 for x, y in zip(a, b) if abs(x - y) > 8)
+    check(changed > width * height // 10, "%s: only %d of %d pixels differ between %.1f s and %.1f s: "
+          "participants' video missing?" % (what, changed, width * height, first, second))
+    log("%s: %d%% of the pixels change between %.1f s and %.1f s" % (what, 100 * changed // (width * height),
+                                                                      first, second))
+
+
+def check_duration(probe, expected, what):
+    duration = float(probe["format"]["duration"])
+    check(abs(duration - expected) <= 0.1 * expected,
+          "%s: duration %.2f s, expected %.2f s within 10%%" % (what, duration, expected))
+    log("%s: %.2f s (wall %.2f s)" % (what, duration, expected))
+
+
+async def wait_recording_state(client, state, rec_id=None):
+    def matches(event):
+        if event.data.get("recordingState") != state:
+            return False
+        return rec_id is None or any(r["id"] == rec_id and r["state"] == state
+                                     for r in event.data.get("recordings", []))
+    return await client.wait_event("recordingUpdate", where=matches, timeout=20)
+
+
+async def sdk_recording(server, host, guest, directory):
+    await guest.refused({"request": "recording.start"}, "0902")
+    await host.refused({"request": "recording.start", "config": {"videoConfig": {"codec": "AV1"}}}, "1003")
+    await host.refused({"request": "recording.start", "config": {"videoConfig": {"width": 4000}}}, "1003")
+    await host.refused({"request": "recording.stop"}, "1002")
+    reply = await host.control({"request": "recording.start",
+                                "config": {"videoConfig": {"codec": "H264", "width": 640, "height": 360},
+                                           "fileNamePrefix": "sdk"}})
+    rec_id = reply.data["recording"]["id"]
+    await wait_recording_state(guest, "STARTING", rec_id)
+    await wait_recording_state(host, "RECORDING", rec_id)
+    started = time.time()
+    await guest.wait_event("recordingUpdate", where=lambda e: e.data.get("recordingState") == "RECORDING")
+    await host.refused({"request": "recording.start"}, "1001")
+    check_equal(server.rest_ok("GET", "/v2/recordings/active-recording/%s" % host.meeting_id)["id"],
+                rec_id, "active-recording")
+    await asyncio.sleep(3)
+    await host.control({"request": "recording.pause"})
+    paused_at = time.time()
+    await wait_recording_state(guest, "PAUSED", rec_id)
+    check_equal((await wait_status(server, rec_id, ("PAUSED",)))["status"], "PAUSED", "REST status while paused")
+    await host.refused({"request": "recording.pause", "id": rec_id}, "1002")
+    await asyncio.sleep(3)
+    await host.control({"request": "recording.resume", "id": rec_id})
+    resumed_at = time.time()
+    await wait_recording_state(guest, "RECORDING", rec_id)
+    await asyncio.sleep(3)
+    await host.control({"request": "recording.stop"})
+    stopped = time.time()
+    await wait_recording_state(guest, "IDLE")
+    rec = await wait_status(server, rec_id, ("UPLOADED", "ERRORED"))
+    check_equal(rec["status"], "UPLOADED", "status after stop")
+    check_equal(rec["stop_reason"]["reason"], "STOPPED_BY_USER", "stop reason")
+    check(rec["output_file_name"].startswith("sdk_") and rec["output_file_name"].endswith(".mp4"),
+          "file name %s" % rec["output_file_name"])
+    path = download(server, rec, directory)
+    probe = ffprobe(path)
+    streams = streams_by_type(probe)
+    check_equal((streams["video"]["codec_name"], streams["video"]["width"], streams["video"]["height"]),
+                ("h264", 640, 360), "SDK recording video stream")
+    check_equal(streams["audio"]["codec_name"], "aac", "SDK recording audio codec")
+    check_duration(probe, (stopped - started) - (resumed_at - paused_at), "SDK MP4 without its pause")
+    check_pictures_move(path, 640, 360, 1.0, 2.5, "SDK MP4")
+    check(abs(rec["recording_duration"] - float(probe["format"]["duration"])) <= 1.5,
+          "recording_duration %r vs file" % rec["recording_duration"])
+
+
+async def rest_recording(server, meeting_id, directory):
+    check_equal(server.rest("POST", "/v2/recordings", {"meeting_id": meeting_id,
+                                                       "video_config": {"codec": "VP9"}})[0], 422, "bad codec")
+    check_equal(server.rest("POST", "/v2/recordings", {"meeting_id": "nope"})[0], 422, "bad meeting id")
+    check_equal(server.rest("POST", "/v2/recordings", {"meeting_id": "00000000-0000-4000-8000-000000000000"})[0],
+                404, "unknown meeting")
+    rec = server.rest_ok("POST", "/v2/recordings", {"meeting_id": meeting_id, "file_name_prefix": "rest",
+                                                    "video_config": {"codec": "VP8", "width": 320, "height": 240}},
+                         statuses=(201,))
+    check_equal(rec["status"], "INVOKED", "status of a new recording")
+    rec = await wait_status(server, rec["id"], ("RECORDING",))
+    started = time.time()
+    await asyncio.sleep(5)
+    rec = server.rest_ok("PUT", "/v2/recordings/%s" % rec["id"], {"action": "stop"})
+    stopped = time.time()
+    check_equal(rec["status"], "UPLOADING", "status right after PUT stop")
+    rec = await wait_status(server, rec["id"], ("UPLOADED", "ERRORED"))
+    check_equal(rec["status"], "UPLOADED", "REST recording status")
+    check_equal(server.rest("PUT", "/v2/recordings/%s" % rec["id"], {"action": "stop"})[0], 409,
+                "stop of a stopped recording")
+    check_equal(server.rest("PUT", "/v2/recordings/%s" % rec["id"], {"action": "rewind"})[0], 422, "bad action")
+    path = download(server, rec, directory)
+    probe = ffprobe(path)
+    streams = streams_by_type(probe)
+    check_equal((streams["video"]["codec_name"], streams["video"]["width"], streams["video"]["height"]),
+                ("vp8", 320, 240), "REST recording video stream")
+    check_equal(streams["audio"]["codec_name"], "opus", "REST recording audio codec")
+    check_duration(probe, stopped - started, "REST WebM")
+    check_pictures_move(path, 320, 240, 1.0, 2.5, "REST WebM")
+
+    listed = server.rest_ok("GET", "/v2/recordings?meeting_id=%s&status=UPLOADED" % meeting_id)
+    ids = [r["id"] for r in listed]
+    check(rec["id"] in ids and all(r["status"] == "UPLOADED" for r in listed),
+          "list filtered by meeting and status: %r" % ids)
+    check_equal(server.rest("GET", "/v2/recordings?status=DONE")[0], 400, "bad status filter")
+    check_equal(server.rest("GET", "/v2/recordings?meeting_id=x")[0], 400, "bad meeting filter")
+    check_equal(server.rest("GET", "/v2/recordings/active-recording/%s" % meeting_id)[0], 404,
+                "active-recording when none runs")
+
+
+def recorder_pid(rec_id):
+    out = subprocess.run(["pgrep", "-f", "rtk-recorder .*%s" % rec_id], capture_output=True, text=True)
+    pids = [int(p) for p in out.stdout.split()]
+    check(len(pids) == 1, "one rtk-recorder for %s, found %r" % (rec_id, pids))
+    return pids[0]
+
+
+async def crash(server, meeting_id, host, guest, directory):
+    rec = server.rest_ok("POST", "/v2/recordings", {"meeting_id": meeting_id}, statuses=(201,))
+    await wait_status(server, rec["id"], ("RECORDING",))
+    await asyncio.sleep(4)
+    os.kill(recorder_pid(rec["id"]), signal.SIGKILL)
+    rec = await wait_status(server, rec["id"], ("ERRORED", "UPLOADED"))
+    check_equal(rec["status"], "ERRORED", "status after SIGKILL")
+    path = download(server, rec, directory)
+    probe = ffprobe(path)
+    streams = streams_by_type(probe)
+    check("video" in streams and "audio" in streams, "killed MP4 keeps both streams: %r" % list(streams))
+    duration = float(probe["format"].get("duration", 0))
+    check(duration >= 2.0, "killed MP4 plays %.2f s (expected about 4 s)" % duration)
+    log("SIGKILLed recorder left %d bytes, %.2f s readable" % (rec["file_size"], duration))
+    await guest.wait_event("recordingUpdate", where=lambda e: e.data.get("recordingState") == "IDLE")
+    before = dict(guest.frames[host.peer_id])
+    await guest.wait_frames(host.peer_id, before["video"] + 30, before["audio"] + 50, MEDIA_TIMEOUT)
+    log("the meeting goes on after the recorder died")
+
+
+async def auto_stop(server, directory):
+    meeting = server.create_meeting(title="Auto stop")
+    rest = server.add_participant(meeting["id"], "Solo", "group_call_host")
+    solo = RtkClient(server, "solo")
+    await solo.join(rest["token"])
+    await solo.publish()
+    reply = await solo.control({"request": "recording.start"})
+    rec_id = reply.data["recording"]["id"]
+    await wait_status(server, rec_id, ("RECORDING",))
+    await asyncio.sleep(2)
+    await solo.leave()
+    rec = await wait_status(server, rec_id, ("UPLOADED", "ERRORED"))
+    check_equal((rec["status"], rec["stop_reason"]["reason"]), ("UPLOADED", "ALL_PEERS_LEFT"),
+                "a recording nobody is left in")
+    ffprobe(download(server, rec, directory))
+
+
+async def main():
+    server = Server().start()
+    meeting = server.create_meeting(title="Recording")
+    rests = {"host": server.add_participant(meeting["id"], "Host", "group_call_host"),
+             "guest": server.add_participant(meeting["id"], "Guest")}
+    host, guest = RtkClient(server, "host"), RtkClient(server, "guest")
+    for client in (host, guest):
+        await client.join(rests[client.name]["token"])
+        await client.publish()
+    for client in (host, guest):
+        await client.subscribe(rests[client.name]["token"])
+    await guest.wait_frames(host.peer_id, 30, 50, MEDIA_TIMEOUT)
+    host.meeting_id = meeting["id"]
+    with tempfile.TemporaryDirectory() as directory:
+        await sdk_recording(server, host, guest, directory)
+        await rest_recording(server, meeting["id"], directory)
+        await crash(server, meeting["id"], host, guest, directory)
+        await auto_stop(server, directory)
+
+
+if __name__ == "__main__":
+    run_test(main)
