@@ -89,6 +89,11 @@ static gpointer capture_writer(gpointer data) {
 			st = w->kind == RTK_CAPTURE_RECORDING ? rtk_store_recording_create(store, w->doc, &out) :
 				rtk_store_livestream_create(store, w->doc, &out);
 		json_decref(out);
+		out = NULL;
+		if(st == RTK_STORE_CONFLICT)   /* the REST handler created it meanwhile */
+			st = w->kind == RTK_CAPTURE_RECORDING ? rtk_store_recording_update(store, id, w->doc, &out) :
+				rtk_store_livestream_update(store, id, w->doc, &out);
+		json_decref(out);
 		if(st != RTK_STORE_OK)
 			JANUS_LOG(LOG_ERR, "[rtk] capture %s: could not be stored\n", id);
 		if(w->notify)
@@ -141,7 +146,7 @@ static gint64 capture_file_size(const char *path) {
 
 static json_t *capture_reason(const char *reason, const rtk_capture_caller *caller) {
 	json_t *who = caller && caller->peer_id ?
-		json_pack("{ssss?ss?}", "type", "PARTICIPANT", "peer_id", caller->peer_id,
+		json_pack("{ss ss ss? ss?}", "type", "PARTICIPANT", "peer_id", caller->peer_id,
 			"user_id", caller->user_id, "name", caller->name) :
 		json_pack("{ss}", "type", caller ? "API" : "SYSTEM");
 	return json_pack("{ssso}", "reason", reason, "caller", who);

@@ -115,6 +115,8 @@ static void request_join(rtk_session *session, rtk_message *msg, rtk_reply *repl
 	rtk_view_init(&session->view, peer->config_json);
 	reply->event = rtk_room_enter(live->room, peer);
 	request_join_captures(live, reply->event);
+	if(!peer->waitlisted)
+		rtk_live_webhook(live, "meeting.participantJoined", peer);
 	JANUS_LOG(LOG_INFO, "[rtk] meeting %s: participant %s %s as peer %s\n",
 		live->room->meeting_id, peer->user_id, peer->waitlisted ? "waitlisted" : "joined", peer->id);
 }

@@ -15,6 +15,7 @@
 
 #include "session.h"
 #include "capture.h"
+#include "webhooks.h"
 #include "media.h"
 
 janus_callbacks *rtk_janus;
@@ -58,6 +59,7 @@ rtk_live *rtk_live_get_or_create(const json_t *meeting) {
 	live->subscribers = g_ptr_array_new();
 	g_hash_table_insert(lives, g_strdup(id), live);
 	JANUS_LOG(LOG_INFO, "[rtk] meeting %s: session %s started\n", id, live->room->session_id);
+	rtk_live_webhook(live, "meeting.started", NULL);
 	rtk_captures_live_started(live, meeting);
 	return live;
 }
@@ -87,6 +89,7 @@ void rtk_live_release_if_empty(rtk_live *live) {
 		return;
 	JANUS_LOG(LOG_INFO, "[rtk] meeting %s: session %s ended\n", live->room->meeting_id, live->room->session_id);
 	rtk_captures_live_ended(live);
+	rtk_live_webhook(live, "meeting.ended", NULL);
 	g_hash_table_remove(lives, live->room->meeting_id);
 }
 
@@ -209,6 +212,8 @@ gboolean rtk_publisher_has_kind(rtk_session *session, rtk_media_kind kind) {
  * Touches neither the room nor the meeting's lifetime. */
 static void session_detach_main(rtk_session *session) {
 	rtk_live *live = session->live;
+	if(!session->peer->waitlisted)
+		rtk_live_webhook(live, "meeting.participantLeft", session->peer);
 	rtk_publisher_teardown(session, FALSE);
 	rtk_speakers_forget(live->speakers, session->peer->id);
 	for(guint i = live->subscribers->len; i > 0; i--) {
@@ -280,6 +285,7 @@ static void session_peer_changed(rtk_peer *peer, rtk_peer_change change, void *u
 			session_enforce_publishing(session);
 			break;
 		case RTK_PEER_ADMITTED:
+			rtk_live_webhook(session->live, "meeting.participantJoined", peer);
 			break;
 	}
 }
@@ -299,6 +305,20 @@ void rtk_live_flush(rtk_live *live) {
 	rtk_live_apply_views(live);
 	rtk_captures_sync(live);
 	rtk_live_release_if_empty(live);
+}
+
+void rtk_live_webhook(rtk_live *live, const char *event, const rtk_peer *peer) {
+	rtk_webhooks *webhooks = rtk_gw ? rtk_gateway_webhooks(rtk_gw) : NULL;
+	if(webhooks == NULL)
+		return;
+	rtk_room *room = live->room;
+	json_t *data = json_pack("{s{ss ss? ss ss ss?}}", "meeting", "id", room->meeting_id, "title", room->title,
+		"session_id", room->session_id, "status", "ACTIVE", "started_at", room->started_at);
+	if(peer != NULL)
+		json_object_set_new(data, "participant", json_pack("{ss ss ss? ss? ss?}", "id", peer->user_id,
+			"peer_id", peer->id, "name", peer->name, "custom_participant_id", peer->custom_participant_id,
+			"preset_name", peer->preset_name));
+	rtk_webhooks_emit(webhooks, event, data);
 }
 
 void rtk_live_broadcast(rtk_live *live, json_t *event) {

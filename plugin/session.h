@@ -85,6 +85,10 @@ void rtk_live_release_if_empty(rtk_live *live);
  * stopped (stage left, rights lost), then frees the meeting if it emptied. */
 void rtk_live_flush(rtk_live *live);
 
+/* Queues webhook `event` ("meeting.started", "meeting.participantJoined",
+ * ...) with the meeting and, when not NULL, the participant. */
+void rtk_live_webhook(rtk_live *live, const char *event, const rtk_peer *peer);
+
 /* Delivers `event` (borrowed) to every joined participant of the meeting. */
 void rtk_live_broadcast(rtk_live *live, json_t *event);
 

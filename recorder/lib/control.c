@@ -13,7 +13,8 @@ static int ctl_fail(char *err, size_t errlen, const char *what)
 	return -1;
 }
 
-/* Copies a required, non-empty string field that fits `cap` bytes. */
+/* Copies a required, non-empty string field that fits `cap` bytes, or with
+ * `cut` its longest prefix that does. */
 static bool ctl_string(const json_t *root, const char *key, char *dst, size_t cap, bool cut)
 {
 	const char *s = json_string_value(json_object_get(root, key));
@@ -24,6 +25,8 @@ static bool ctl_string(const json_t *root, const char *key, char *dst, size_t ca
 		if (!cut)
 			return false;
 		n = cap - 1;
+		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+			n--;   /* never split a UTF-8 sequence */
 	}
 	memcpy(dst, s, n);
 	dst[n] = '\0';

@@ -31,6 +31,7 @@ sources_for() {
 	jwt) echo "gateway/jwt.c gateway/util.c" ;;
 	room) echo "plugin/room.c plugin/peer.c plugin/permissions.c plugin/waitlist.c plugin/stage.c plugin/controls.c" ;;
 	depack_h264|depack_vp8|depack_opus) echo "recorder/lib/depack.c" ;;
+	control) echo "recorder/lib/control.c" ;;
 	hls) echo "gateway/hls.c" ;;
 	rest) ls "$top_src"/gateway/*.c | sed "s|^$top_src/||" | grep -v -e '^gateway/http\.c$' -e '^gateway/hls_http\.c$' -e '^gateway/gateway\.c$' ;;
 	*) ls "$top_src"/gateway/*.c | sed "s|^$top_src/||" | grep -v -e '^gateway/http\.c$' -e '^gateway/hls_http\.c$' -e '^gateway/gateway\.c$' ;;

@@ -23,17 +23,62 @@ from aiortc, and:
 """
 
 import asyncio
+import hashlib
+import hmac
+import http.server
 import json
 import os
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 import urllib.request
 
 from rtk_harness import RtkClient, Server, check, check_equal, log, run_test
 
 MEDIA_TIMEOUT = 20
+
+
+class WebhookReceiver:
+    """An HTTP server on 127.0.0.1 that keeps every webhook delivery whose
+    signature verifies with the secret it is given."""
+
+    def __init__(self):
+        receiver = self
+        self.deliveries, self.bad, self.secret = [], [], None
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                want = "sha256=" + hmac.new(receiver.secret.encode(), body, hashlib.sha256).hexdigest()
+                if hmac.compare_digest(want, self.headers.get("rtk-signature", "")):
+                    receiver.deliveries.append(json.loads(body))
+                else:
+                    receiver.bad.append(body)
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = "http://127.0.0.1:%d/hooks" % self.httpd.server_address[1]
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def statuses(self, rec_id):
+        return [d["recording"]["status"] for d in self.deliveries
+                if d["event"] == "recording.statusUpdate" and d["recording"]["id"] == rec_id]
+
+    async def wait(self, condition, what, timeout=15):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if condition():
+                return
+            await asyncio.sleep(0.1)
+        raise AssertionError("webhooks: %s; got %r" % (what, [(d["event"], d.get("recording", {}).get("status"))
+                                                              for d in self.deliveries]))
 
 
 def ffprobe(path):
@@ -105,7 +150,7 @@ async def wait_recording_state(client, state, rec_id=None):
     return await client.wait_event("recordingUpdate", where=matches, timeout=20)
 
 
-async def sdk_recording(server, host, guest, directory):
+async def sdk_recording(server, host, guest, directory, hooks):
     await guest.refused({"request": "recording.start"}, "0902")
     await host.refused({"request": "recording.start", "config": {"videoConfig": {"codec": "AV1"}}}, "1003")
     await host.refused({"request": "recording.start", "config": {"videoConfig": {"width": 4000}}}, "1003")
@@ -150,6 +195,10 @@ async def sdk_recording(server, host, guest, directory):
     check_pictures_move(path, 640, 360, 1.0, 2.5, "SDK MP4")
     check(abs(rec["recording_duration"] - float(probe["format"]["duration"])) <= 1.5,
           "recording_duration %r vs file" % rec["recording_duration"])
+    want = ["INVOKED", "RECORDING", "PAUSED", "RECORDING", "UPLOADING", "UPLOADED"]
+    await hooks.wait(lambda: hooks.statuses(rec_id) == want, "recording.statusUpdate %s" % want)
+    check(not hooks.bad, "%d webhook deliveries with a bad signature" % len(hooks.bad))
+    log("webhooks: recording.statusUpdate %s, signatures verified" % " -> ".join(want))
 
 
 async def rest_recording(server, meeting_id, directory):
@@ -238,6 +287,10 @@ async def auto_stop(server, directory):
 
 async def main():
     server = Server().start()
+    hooks = WebhookReceiver()
+    hook = server.rest_ok("POST", "/v2/webhooks", {"name": "test", "url": hooks.url, "events": [
+        "recording.statusUpdate", "meeting.started", "meeting.participantJoined"]}, statuses=(201,))
+    hooks.secret = hook["secret"]
     meeting = server.create_meeting(title="Recording")
     rests = {"host": server.add_participant(meeting["id"], "Host", "group_call_host"),
              "guest": server.add_participant(meeting["id"], "Guest")}
@@ -249,8 +302,13 @@ async def main():
         await client.subscribe(rests[client.name]["token"])
     await guest.wait_frames(host.peer_id, 30, 50, MEDIA_TIMEOUT)
     host.meeting_id = meeting["id"]
+    await hooks.wait(lambda: [d["event"] for d in hooks.deliveries][:3] == [
+        "meeting.started", "meeting.participantJoined", "meeting.participantJoined"],
+        "meeting.started then two participantJoined")
+    check_equal({d["participant"]["id"] for d in hooks.deliveries if d["event"] == "meeting.participantJoined"},
+                {rests["host"]["id"], rests["guest"]["id"]}, "participants in meeting.participantJoined")
     with tempfile.TemporaryDirectory() as directory:
-        await sdk_recording(server, host, guest, directory)
+        await sdk_recording(server, host, guest, directory, hooks)
         await rest_recording(server, meeting["id"], directory)
         await crash(server, meeting["id"], host, guest, directory)
         await auto_stop(server, directory)
