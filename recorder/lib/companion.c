@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <libavutil/log.h>
 
 #define COMPANION_MAX_PACKET 1600
 #define COMPANION_POLL_MS 5
@@ -225,11 +226,17 @@ static void companion_on_cmaf(void *opaque, const rtk_cmaf_event *ev)
 			"duration", ev->duration_s));
 }
 
+/* Output time in seconds, to the millisecond. */
+static double companion_seconds(int64_t ns)
+{
+	return (double)(ns / 1000000) / 1e3;
+}
+
 static double companion_output_s(const companion *c)
 {
 	rtk_pipeline_stats st;
 	rtk_pipeline_get_stats(c->pipeline, &st);
-	return (double)st.output_ns / 1e9;
+	return companion_seconds(st.output_ns);
 }
 
 static int companion_tick(companion *c)
@@ -247,7 +254,7 @@ static int companion_tick(companion *c)
 	}
 	if (c->started && now - c->last_progress >= 1000000000LL) {
 		c->last_progress = now;
-		rtk_ctl_emit(stdout, json_pack("{s:s,s:f}", "event", "progress", "output_s", (double)st.output_ns / 1e9));
+		rtk_ctl_emit(stdout, json_pack("{s:s,s:f}", "event", "progress", "output_s", companion_seconds(st.output_ns)));
 	}
 	return 0;
 }
@@ -330,6 +337,9 @@ int rtk_companion_run(const rtk_companion_options *options)
 	companion c = { .opts = options, .sock = -1 };
 	char err[256] = "";
 	int port = 0;
+	/* FFmpeg's chatter (encoder banners, muxer notes) goes to stderr only
+	 * when asked for: RTK_AV_LOG=1. */
+	av_log_set_level(getenv("RTK_AV_LOG") ? AV_LOG_INFO : AV_LOG_ERROR);
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGTERM, companion_on_signal);
 	signal(SIGINT, companion_on_signal);
