@@ -1018,7 +1018,7 @@ rtk_hls_outcome rtk_hls_handle(rtk_hls *hls, rtk_hls_request *req, rtk_hls_wake_
 {
 	memset(reply, 0, sizeof *reply);
 	rtk_hls_target t;
-	if (rtk_hls_parse_path(req->path, &t) != 0) {
+	if (hls == NULL || req == NULL || rtk_hls_parse_path(req->path, &t) != 0) {
 		rtk_hls_reply_text(reply, 404, "not found\n");
 		return RTK_HLS_ANSWER;
 	}

@@ -14,7 +14,10 @@
  *
  * Lock order: model lock -> request mutex -> MHD's internal locks. The
  * completion callback cancels a parked request (model lock) before its
- * memory goes; MHD holds none of its locks while calling it.
+ * memory goes; MHD holds none of its locks while calling it. Because wakes
+ * run under the model lock, that cancel also waits out a wake still
+ * unlocking the request's mutex on another thread after its resume let the
+ * request finish: the mutex is never cleared under it.
  */
 #define _GNU_SOURCE
 #include "hls_http.h"

@@ -782,7 +782,7 @@ static void capture_on_event(rtk_proc *proc, const json_t *event, void *user_dat
 	janus_mutex_lock(&rtk_state_mutex);
 	rtk_capture *c = captures ? g_hash_table_lookup(captures, user_data) : NULL;
 	if(c != NULL && c->proc == proc) {
-		if(!strcmp(name, "started")) {
+		if(!strcmp(name, "started") && c->kind == RTK_CAPTURE_RECORDING) {
 			capture_on_started(c);
 		} else if(!strcmp(name, "progress")) {
 			c->output_s = json_number_value(json_object_get(event, "output_s"));
@@ -794,6 +794,7 @@ static void capture_on_event(rtk_proc *proc, const json_t *event, void *user_dat
 			capture_on_keyframe(c, (uint32_t)json_integer_value(json_object_get(event, "ssrc")));
 		} else if(!strcmp(name, "part") || !strcmp(name, "segment")) {
 			capture_on_hls(c, name, event);
+			capture_on_started(c);   /* a livestream is on air once its first part is out */
 		} else if(!strcmp(name, "stopped")) {
 			c->output_s = json_number_value(json_object_get(event, "output_s"));
 		} else if(!strcmp(name, "stats")) {

@@ -146,7 +146,7 @@ int rtk_ctl_emit(FILE *out, json_t *event)
 {
 	if (event == NULL)
 		return -1;
-	int rc = json_dumpf(event, out, JSON_COMPACT) == 0 && fputc('\n', out) != EOF &&
+	int rc = json_dumpf(event, out, JSON_COMPACT | JSON_REAL_PRECISION(9)) == 0 && fputc('\n', out) != EOF &&
 		fflush(out) == 0 ? 0 : -1;
 	json_decref(event);
 	return rc;

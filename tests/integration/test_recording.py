@@ -23,62 +23,17 @@ from aiortc, and:
 """
 
 import asyncio
-import hashlib
-import hmac
-import http.server
 import json
 import os
 import signal
 import subprocess
 import tempfile
-import threading
 import time
 import urllib.request
 
-from rtk_harness import RtkClient, Server, check, check_equal, log, run_test
+from rtk_harness import RtkClient, Server, WebhookReceiver, check, check_equal, log, run_test
 
 MEDIA_TIMEOUT = 20
-
-
-class WebhookReceiver:
-    """An HTTP server on 127.0.0.1 that keeps every webhook delivery whose
-    signature verifies with the secret it is given."""
-
-    def __init__(self):
-        receiver = self
-        self.deliveries, self.bad, self.secret = [], [], None
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                want = "sha256=" + hmac.new(receiver.secret.encode(), body, hashlib.sha256).hexdigest()
-                if hmac.compare_digest(want, self.headers.get("rtk-signature", "")):
-                    receiver.deliveries.append(json.loads(body))
-                else:
-                    receiver.bad.append(body)
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = "http://127.0.0.1:%d/hooks" % self.httpd.server_address[1]
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def statuses(self, rec_id):
-        return [d["recording"]["status"] for d in self.deliveries
-                if d["event"] == "recording.statusUpdate" and d["recording"]["id"] == rec_id]
-
-    async def wait(self, condition, what, timeout=15):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            if condition():
-                return
-            await asyncio.sleep(0.1)
-        raise AssertionError("webhooks: %s; got %r" % (what, [(d["event"], d.get("recording", {}).get("status"))
-                                                              for d in self.deliveries]))
 
 
 def ffprobe(path):
