@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <glib/gstdio.h>
 #include <debug.h>
 #include <utils.h>
 
@@ -44,6 +45,7 @@ typedef struct rtk_capture {
 	int max_seconds;
 	double output_s;
 	gint64 seq;              /* start order */
+	char *notified;          /* the status the last statusUpdate webhook carried */
 	char *output;            /* the file (recording) or directory (livestream) */
 	GHashTable *streams;     /* serial -> capture_stream* (owned) */
 	GHashTable *peers;       /* peer id -> screenshare flag (GINT) */
@@ -53,6 +55,7 @@ typedef struct rtk_capture {
 } rtk_capture;
 
 static GHashTable *captures;     /* id -> rtk_capture* (owned) */
+static GQueue ended_streams;     /* capture_ended*: HLS streams still served after their end */
 static char *companion_dir, *data_dir;
 static GAsyncQueue *writes;      /* capture_write* for the writer thread */
 static GThread *writer;
@@ -117,12 +120,17 @@ static void capture_notify(capture_write *w) {
 		json_decref(data);
 }
 
-/* Queues the capture's REST object for the store and, for a status
- * change, its webhook. */
+/* Queues the capture's REST object for the store and, when `notify` and
+ * its status changed since the last one, its statusUpdate webhook. */
 static void capture_persist(rtk_capture *c, gboolean notify) {
 	capture_write *w = g_new0(capture_write, 1);
+	const char *status = json_string_value(json_object_get(c->doc, "status"));
 	w->kind = c->kind;
-	w->notify = notify;
+	if(notify && status != NULL && g_strcmp0(status, c->notified) != 0) {
+		w->notify = TRUE;
+		g_free(c->notified);
+		c->notified = g_strdup(status);
+	}
 	w->doc = json_deep_copy(c->doc);
 	g_async_queue_push(writes, w);
 }
@@ -251,6 +259,7 @@ static void capture_free(gpointer p) {
 	g_free(c->meeting_id);
 	g_free(c->session_id);
 	g_free(c->output);
+	g_free(c->notified);
 	g_free(c);
 }
 
@@ -738,6 +747,48 @@ void rtk_captures_live_started(rtk_live *live, const json_t *meeting) {
 	}
 }
 
+/* ---- ended livestreams ---- */
+
+/* An ended livestream's playlist (with EXT-X-ENDLIST) stays served for a
+ * while, so players reach its end; then the stream is forgotten and its
+ * directory removed. */
+#define CAPTURE_HLS_LINGER_US (10 * 60 * G_USEC_PER_SEC)
+
+typedef struct capture_ended {
+	char *id, *dir;
+	gint64 until;
+} capture_ended;
+
+static void capture_remove_dir(const char *dir) {
+	GDir *d = g_dir_open(dir, 0, NULL);
+	const char *name;
+	while(d != NULL && (name = g_dir_read_name(d)) != NULL) {
+		char *path = g_build_filename(dir, name, NULL);
+		g_unlink(path);
+		g_free(path);
+	}
+	if(d != NULL)
+		g_dir_close(d);
+	g_rmdir(dir);
+}
+
+static void capture_ended_free(capture_ended *e, gboolean remove) {
+	rtk_hls *hls = rtk_gateway_hls(rtk_gw);
+	if(hls != NULL)
+		rtk_hls_stream_close(hls, e->id);
+	if(remove)
+		capture_remove_dir(e->dir);
+	g_free(e->id);
+	g_free(e->dir);
+	g_free(e);
+}
+
+void rtk_captures_tick(void) {
+	gint64 now = janus_get_monotonic_time();
+	while(!g_queue_is_empty(&ended_streams) && ((capture_ended *)g_queue_peek_head(&ended_streams))->until <= now)
+		capture_ended_free(g_queue_pop_head(&ended_streams), TRUE);
+}
+
 /* ---- the companion's events (reader thread) ---- */
 
 static void capture_on_started(rtk_capture *c) {
@@ -823,6 +874,11 @@ static void capture_finish(rtk_capture *c, int wait_status) {
 		rtk_hls *hls = rtk_gateway_hls(rtk_gw);
 		if(hls != NULL)
 			rtk_hls_stream_end(hls, c->id);
+		capture_ended *e = g_new0(capture_ended, 1);
+		e->id = g_strdup(c->id);
+		e->dir = g_strdup(c->output);
+		e->until = janus_get_monotonic_time() + CAPTURE_HLS_LINGER_US;
+		g_queue_push_tail(&ended_streams, e);
 	}
 	if(!clean) {
 		char why[64];
@@ -905,6 +961,9 @@ void rtk_captures_destroy(void) {
 	g_async_queue_push(writes, quit);
 	g_thread_join(writer);
 	g_async_queue_unref(writes);
+	capture_ended *e;
+	while((e = g_queue_pop_head(&ended_streams)) != NULL)
+		capture_ended_free(e, TRUE);
 	janus_mutex_lock(&rtk_state_mutex);
 	g_hash_table_destroy(captures);
 	captures = NULL;

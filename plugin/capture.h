@@ -97,6 +97,9 @@ json_t *rtk_captures_livestream_event(const char *meeting_id);
  * what they publish; after every room operation and on every tick. Also
  * applies max_seconds and the livestream's viewer count. */
 void rtk_captures_sync(rtk_live *live);
+/* Every tick: forgets livestreams that ended long enough ago (their
+ * playlists stop being served, their files go). */
+void rtk_captures_tick(void);
 /* The meeting's live session ends (nobody left): stops its captures. */
 void rtk_captures_live_ended(rtk_live *live);
 /* A new live session of a meeting with record_on_start or

@@ -399,6 +399,7 @@ static void live_announce_speaker(rtk_live *live, const char *peer_id) {
 void rtk_lives_tick(void) {
 	if(lives == NULL)
 		return;
+	rtk_captures_tick();
 	gint64 now = janus_get_monotonic_time();
 	GHashTableIter iter;
 	gpointer value;

@@ -1161,5 +1161,5 @@ class WebhookReceiver:
             if condition():
                 return
             await asyncio.sleep(0.1)
-        raise AssertionError("webhooks: %s; got %r" % (what, [(d["event"], d.get("recording", {}).get("status"))
-                                                              for d in self.deliveries]))
+        raise AssertionError("webhooks: %s; got %r" % (what, [
+            (d["event"], (d.get("recording") or d.get("livestream") or {}).get("status")) for d in self.deliveries]))
