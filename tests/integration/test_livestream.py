@@ -27,7 +27,9 @@ participant publish VP8 + Opus from aiortc, and:
     with EXT-X-ENDLIST, REST shows it IDLE;
   * over REST: POST /v2/meetings/{id}/livestreams (201, playback_url), 409
     while one runs, GET active-livestream, POST active-livestream/stop, and
-    the livestreaming.statusUpdate webhooks INVOKED -> LIVE -> IDLE.
+    the livestreaming.statusUpdate webhooks INVOKED -> LIVE -> IDLE;
+  * live_stream_on_start: the livestream starts with the session and stops
+    when the last participant leaves.
 """
 
 import asyncio
@@ -264,6 +266,33 @@ async def rest_livestream(server, meeting_id, hooks):
     log("REST livestream: 201, 409, LIVE, stopped; webhooks INVOKED -> LIVE -> IDLE")
 
 
+async def on_start(server):
+    """live_stream_on_start starts the livestream with the live session; it
+    stops when the last participant leaves."""
+    meeting = server.create_meeting(title="Live on start", live_stream_on_start=True)
+    rest = server.add_participant(meeting["id"], "Solo", "group_call_participant")
+    solo = RtkClient(server, "solo")
+    joined = await solo.join(rest["token"])
+    check_equal(joined["livestream"]["status"], "STARTING", "roomJoined livestream status")
+    stream_id = joined["livestream"]["id"]
+    await solo.publish()
+    deadline = time.time() + 30
+    while server.rest_ok("GET", "/v2/livestreams/%s" % stream_id)["status"] != "LIVE":
+        check(time.time() < deadline, "live_stream_on_start never went LIVE")
+        await asyncio.sleep(0.3)
+    await solo.leave()
+    deadline = time.time() + 30
+    while True:
+        doc = server.rest_ok("GET", "/v2/livestreams/%s" % stream_id)
+        if doc["status"] != "LIVE":
+            break
+        check(time.time() < deadline, "the livestream did not stop when everyone left")
+        await asyncio.sleep(0.3)
+    check_equal((doc["status"], doc["start_reason"]["reason"], doc["stop_reason"]["reason"]),
+                ("IDLE", "LIVE_STREAM_ON_START", "ALL_PEERS_LEFT"), "live_stream_on_start livestream")
+    log("live_stream_on_start: on air with the session, IDLE when everyone left")
+
+
 async def main():
     server = Server().start()
     hooks = WebhookReceiver()
@@ -283,6 +312,7 @@ async def main():
     with tempfile.TemporaryDirectory() as directory:
         await sdk_livestream(server, host, guest, directory)
     await rest_livestream(server, meeting["id"], hooks)
+    await on_start(server)
 
 
 if __name__ == "__main__":

@@ -223,21 +223,47 @@ async def crash(server, meeting_id, host, guest, directory):
     log("the meeting goes on after the recorder died")
 
 
-async def auto_stop(server, directory):
-    meeting = server.create_meeting(title="Auto stop")
-    rest = server.add_participant(meeting["id"], "Solo", "group_call_host")
+async def auto_start_and_stop(server, directory):
+    """record_on_start starts a recording with the live session; when the
+    last participant leaves it stops by itself."""
+    meeting = server.create_meeting(title="Auto stop", record_on_start=True)
+    rest = server.add_participant(meeting["id"], "Solo", "group_call_participant")
     solo = RtkClient(server, "solo")
-    await solo.join(rest["token"])
+    joined = await solo.join(rest["token"])
+    check_equal(joined["recording"]["recordingState"], "STARTING", "roomJoined recording state")
     await solo.publish()
-    reply = await solo.control({"request": "recording.start"})
-    rec_id = reply.data["recording"]["id"]
-    await wait_status(server, rec_id, ("RECORDING",))
+    rec_id = joined["recording"]["recordings"][0]["id"]
+    rec = await wait_status(server, rec_id, ("RECORDING",))
+    check_equal(rec["start_reason"]["reason"], "RECORD_ON_START", "start reason")
     await asyncio.sleep(2)
     await solo.leave()
     rec = await wait_status(server, rec_id, ("UPLOADED", "ERRORED"))
     check_equal((rec["status"], rec["stop_reason"]["reason"]), ("UPLOADED", "ALL_PEERS_LEFT"),
                 "a recording nobody is left in")
     ffprobe(download(server, rec, directory))
+    log("record_on_start: started with the session, stopped when everyone left")
+
+
+async def parallel(server, host, guest):
+    """Two recordings at once, both with allowMultiple; stop by id, then all."""
+    first = (await host.control({"request": "recording.start", "allowMultiple": True}))
+    first_id = first.data["recording"]["id"]
+    second_id = (await host.control({"request": "recording.start", "allowMultiple": True,
+                                     "config": {"videoConfig": {"codec": "VP8"}}})).data["recording"]["id"]
+    for rec_id in (first_id, second_id):
+        await wait_status(server, rec_id, ("RECORDING",))
+    event = await guest.wait_event("recordingUpdate", where=lambda e: sorted(
+        (r["id"], r["state"]) for r in e.data["recordings"]) == sorted(
+        [(first_id, "RECORDING"), (second_id, "RECORDING")]))
+    check_equal(len(event.data["recordings"]), 2, "two recordings listed")
+    await host.control({"request": "recording.stop", "id": first_id})
+    check_equal((await wait_status(server, first_id, ("UPLOADED", "ERRORED")))["status"], "UPLOADED", "first")
+    check_equal(server.rest_ok("GET", "/v2/recordings/%s" % second_id)["status"], "RECORDING",
+                "the second runs on after stop(first id)")
+    reply = await host.control({"request": "recording.stop"})
+    check_equal(reply.data["changed"], 1, "stop() without an id stops the rest")
+    check_equal((await wait_status(server, second_id, ("UPLOADED", "ERRORED")))["status"], "UPLOADED", "second")
+    log("two parallel recordings with allowMultiple; stop by id, then stop all")
 
 
 async def main():
@@ -266,7 +292,8 @@ async def main():
         await sdk_recording(server, host, guest, directory, hooks)
         await rest_recording(server, meeting["id"], directory)
         await crash(server, meeting["id"], host, guest, directory)
-        await auto_stop(server, directory)
+        await parallel(server, host, guest)
+        await auto_start_and_stop(server, directory)
 
 
 if __name__ == "__main__":
