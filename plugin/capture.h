@@ -33,20 +33,7 @@ typedef enum rtk_capture_kind {
 	RTK_CAPTURE_LIVESTREAM
 } rtk_capture_kind;
 
-/* What a recording writes (the SDK's RecordingConfig, REST video_config). */
-typedef struct rtk_recording_config {
-	gboolean vp8;               /* VP8 + Opus in WebM; else H.264 + AAC in MP4 */
-	int width, height;          /* 1..1920 */
-	char file_name_prefix[64];
-	int max_seconds;            /* 0: no limit */
-} rtk_recording_config;
-
-/* Defaults: H264, 1280x720, no prefix, no limit. */
-void rtk_recording_config_default(rtk_recording_config *config);
-/* Reads the SDK's {videoConfig:{codec,width,height}, fileNamePrefix} or the
- * REST {video_config:{codec,width,height}, file_name_prefix, max_seconds}
- * (both spellings accepted) over the defaults. FALSE with RTK_ERR_RECORDING_CONFIG. */
-gboolean rtk_recording_config_parse(const json_t *json, rtk_recording_config *config, rtk_refusal *why);
+#include "capture_config.h"
 
 /* `companion_dir` holds rtk-recorder and rtk-hls; outputs go under
  * `data_dir`/recordings and `data_dir`/livestreams. Copies both. */

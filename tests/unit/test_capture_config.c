@@ -1,0 +1,116 @@
+/*
+ * test_capture_config.c - the recording configs a participant (SDK
+ * RecordingConfig) or the REST API (POST /v2/recordings) may ask for:
+ * defaults, both spellings, every bound, and that a refusal leaves the
+ * config as it was and names code 1003.
+ */
+#include <glib.h>
+#include <jansson.h>
+
+#include "capture_config.h"
+#include "unit.h"
+
+/* Parses `text` over the defaults; returns the verdict. */
+static gboolean parse(const char *text, rtk_recording_config *config, rtk_refusal *why)
+{
+	json_t *json = text ? json_loads(text, JSON_DECODE_ANY, NULL) : NULL;
+	rtk_recording_config_default(config);
+	why->code = NULL;
+	gboolean ok = rtk_recording_config_parse(json, config, why);
+	json_decref(json);
+	return ok;
+}
+
+static void test_defaults(void)
+{
+	rtk_recording_config c;
+	rtk_refusal why;
+	CHECK(parse(NULL, &c, &why));
+	CHECK(!c.vp8);
+	CHECK_EQ_INT(c.width, 1280);
+	CHECK_EQ_INT(c.height, 720);
+	CHECK_EQ_STR(c.file_name_prefix, "");
+	CHECK_EQ_INT(c.max_seconds, 0);
+	CHECK(parse("{}", &c, &why));
+	CHECK(parse("{\"videoConfig\": null, \"fileNamePrefix\": null}", &c, &why));
+	CHECK_EQ_INT(c.width, 1280);
+}
+
+static void test_sdk_spelling(void)
+{
+	rtk_recording_config c;
+	rtk_refusal why;
+	CHECK(parse("{\"videoConfig\": {\"codec\": \"VP8\", \"width\": 1920, \"height\": 1}, "
+		"\"fileNamePrefix\": \"standup-2026_11.a\"}", &c, &why));
+	CHECK(c.vp8);
+	CHECK_EQ_INT(c.width, 1920);
+	CHECK_EQ_INT(c.height, 1);
+	CHECK_EQ_STR(c.file_name_prefix, "standup-2026_11.a");
+	CHECK(parse("{\"videoConfig\": {\"codec\": \"H264\"}}", &c, &why));
+	CHECK(!c.vp8);
+	CHECK_EQ_INT(c.width, 1280);   /* what is not given keeps its default */
+}
+
+static void test_rest_spelling(void)
+{
+	rtk_recording_config c;
+	rtk_refusal why;
+	CHECK(parse("{\"video_config\": {\"codec\": \"VP8\", \"width\": 640, \"height\": 480}, "
+		"\"file_name_prefix\": \"rest\", \"max_seconds\": 86400}", &c, &why));
+	CHECK(c.vp8);
+	CHECK_EQ_INT(c.width, 640);
+	CHECK_EQ_INT(c.height, 480);
+	CHECK_EQ_STR(c.file_name_prefix, "rest");
+	CHECK_EQ_INT(c.max_seconds, 86400);
+}
+
+/* Each bad config is refused with 1003 and a message. */
+static void test_refusals(void)
+{
+	static const char *const bad[] = {
+		"[]", "\"H264\"",
+		"{\"videoConfig\": {\"codec\": \"AV1\"}}",
+		"{\"videoConfig\": {\"codec\": \"h264\"}}",       /* the SDK spells it H264 */
+		"{\"videoConfig\": {\"codec\": 264}}",
+		"{\"videoConfig\": \"H264\"}",
+		"{\"videoConfig\": {\"width\": 0}}",
+		"{\"videoConfig\": {\"width\": 1921}}",
+		"{\"videoConfig\": {\"height\": -5}}",
+		"{\"videoConfig\": {\"height\": 720.5}}",
+		"{\"videoConfig\": {\"width\": \"1280\"}}",
+		"{\"fileNamePrefix\": \"../etc\"}",
+		"{\"fileNamePrefix\": \"a/b\"}",
+		"{\"fileNamePrefix\": \".hidden\"}",
+		"{\"fileNamePrefix\": \"sp ace\"}",
+		"{\"fileNamePrefix\": \"\"}",
+		"{\"fileNamePrefix\": 7}",
+		"{\"fileNamePrefix\": \"0123456789012345678901234567890123456789012345678901234567890123\"}",
+		"{\"max_seconds\": 0}",
+		"{\"max_seconds\": 86401}",
+		"{\"max_seconds\": \"60\"}",
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+		rtk_recording_config c;
+		rtk_refusal why;
+		gboolean ok = parse(bad[i], &c, &why);
+		if (ok)
+			fprintf(stderr, "accepted: %s\n", bad[i]);
+		CHECK(!ok);
+		CHECK_EQ_STR(why.code, RTK_ERR_RECORDING_CONFIG);
+		CHECK(why.message[0] != '\0');
+	}
+	/* The longest prefix that fits. */
+	rtk_recording_config c;
+	rtk_refusal why;
+	CHECK(parse("{\"fileNamePrefix\": \"012345678901234567890123456789012345678901234567890123456789012\"}", &c, &why));
+	CHECK_EQ_INT(strlen(c.file_name_prefix), 63);
+}
+
+int main(void)
+{
+	UNIT_RUN(test_defaults);
+	UNIT_RUN(test_sdk_spelling);
+	UNIT_RUN(test_rest_spelling);
+	UNIT_RUN(test_refusals);
+	return UNIT_DONE();
+}
