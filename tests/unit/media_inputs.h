@@ -1,0 +1,150 @@
+/*
+ * media_inputs.h - synthetic encoded media for the media-core unit tests
+ * (test_recorder_core.c, test_cmaf.c): libavcodec-encoded VP8 or H.264
+ * pictures of one colour with a white bar moving along the top, and Opus
+ * sines, as packets a test turns into rtk_frames. Header-only, like
+ * unit.h: each test includes it once.
+ *
+ * Ownership: make_video()/make_audio() fill a tstream the caller frees with
+ * tstream_free().
+ */
+#ifndef RTK_TESTS_MEDIA_INPUTS_H
+#define RTK_TESTS_MEDIA_INPUTS_H
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <libavcodec/avcodec.h>
+#include <libavutil/channel_layout.h>
+#include <libavutil/opt.h>
+
+#include "compositor.h"
+
+typedef struct tpkt {
+	uint8_t *data;
+	size_t size;
+	int64_t pts;
+	bool key;
+} tpkt;
+
+typedef struct tstream {
+	tpkt *pkts;
+	size_t count, next;
+} tstream;
+
+static void tstream_add(tstream *s, const AVPacket *pkt)
+{
+	s->pkts = realloc(s->pkts, (s->count + 1) * sizeof(*s->pkts));
+	tpkt *t = &s->pkts[s->count++];
+	t->data = malloc((size_t)pkt->size);
+	memcpy(t->data, pkt->data, (size_t)pkt->size);
+	t->size = (size_t)pkt->size;
+	t->pts = pkt->pts;
+	t->key = pkt->flags & AV_PKT_FLAG_KEY;
+}
+
+static void tstream_free(tstream *s)
+{
+	for (size_t i = 0; i < s->count; i++)
+		free(s->pkts[i].data);
+	free(s->pkts);
+	memset(s, 0, sizeof(*s));
+}
+
+static void drain(AVCodecContext *enc, AVPacket *pkt, tstream *out)
+{
+	while (avcodec_receive_packet(enc, pkt) == 0) {
+		tstream_add(out, pkt);
+		av_packet_unref(pkt);
+	}
+}
+
+/* `frames` VP8 (or, with `h264`, H.264 Annex B) frames at 25 fps of one
+ * colour with a white bar moving along the top 40 rows. */
+static void make_video(rtk_yuv colour, int frames, bool h264, tstream *out)
+{
+	const AVCodec *codec = avcodec_find_encoder_by_name(h264 ? "libx264" : "libvpx");
+	AVCodecContext *enc = avcodec_alloc_context3(codec);
+	enc->width = 640;
+	enc->height = 480;
+	enc->pix_fmt = AV_PIX_FMT_YUV420P;
+	enc->time_base = (AVRational){ 1, 25 };
+	enc->gop_size = 25;
+	enc->bit_rate = 500000;
+	if (h264) {
+		av_opt_set(enc->priv_data, "preset", "ultrafast", 0);
+		av_opt_set(enc->priv_data, "tune", "zerolatency", 0);
+	} else {
+		av_opt_set(enc->priv_data, "deadline", "realtime", 0);
+		av_opt_set(enc->priv_data, "cpu-used", "8", 0);
+		av_opt_set(enc->priv_data, "lag-in-frames", "0", 0);
+	}
+	if (avcodec_open2(enc, codec, NULL) < 0) {
+		CHECK(!"video encoder opens");
+		avcodec_free_context(&enc);
+		return;
+	}
+	AVFrame *f = av_frame_alloc();
+	AVPacket *pkt = av_packet_alloc();
+	f->format = AV_PIX_FMT_YUV420P;
+	f->width = 640;
+	f->height = 480;
+	av_frame_get_buffer(f, 0);
+	for (int i = 0; i < frames; i++) {
+		av_frame_make_writable(f);
+		for (int y = 0; y < 480; y++)
+			memset(f->data[0] + y * f->linesize[0], colour.y, 640);
+		for (int y = 0; y < 240; y++) {
+			memset(f->data[1] + y * f->linesize[1], colour.u, 320);
+			memset(f->data[2] + y * f->linesize[2], colour.v, 320);
+		}
+		for (int y = 0; y < 40; y++)
+			memset(f->data[0] + y * f->linesize[0] + (i * 16) % 560, 235, 80);
+		f->pts = i;
+		avcodec_send_frame(enc, f);
+		drain(enc, pkt, out);
+	}
+	avcodec_send_frame(enc, NULL);
+	drain(enc, pkt, out);
+	av_packet_free(&pkt);
+	av_frame_free(&f);
+	avcodec_free_context(&enc);
+}
+
+/* `packets` 20 ms Opus packets of a stereo sine at `hz`, amplitude 0.2. */
+static void make_audio(double hz, int packets, tstream *out)
+{
+	const AVCodec *codec = avcodec_find_encoder_by_name("libopus");
+	AVCodecContext *enc = avcodec_alloc_context3(codec);
+	enc->sample_rate = 48000;
+	av_channel_layout_default(&enc->ch_layout, 2);
+	enc->sample_fmt = AV_SAMPLE_FMT_FLT;
+	enc->bit_rate = 64000;
+	enc->time_base = (AVRational){ 1, 48000 };
+	if (avcodec_open2(enc, codec, NULL) < 0) {
+		CHECK(!"libopus opens");
+		avcodec_free_context(&enc);
+		return;
+	}
+	AVFrame *f = av_frame_alloc();
+	AVPacket *pkt = av_packet_alloc();
+	f->format = AV_SAMPLE_FMT_FLT;
+	f->nb_samples = 960;
+	f->sample_rate = 48000;
+	av_channel_layout_default(&f->ch_layout, 2);
+	av_frame_get_buffer(f, 0);
+	for (int i = 0; i < packets; i++) {
+		av_frame_make_writable(f);
+		float *s = (float *)f->data[0];
+		for (int n = 0; n < 960; n++)
+			s[2 * n] = s[2 * n + 1] = (float)(0.2 * sin(2 * M_PI * hz * (i * 960 + n) / 48000.0));
+		f->pts = (int64_t)i * 960;
+		avcodec_send_frame(enc, f);
+		drain(enc, pkt, out);
+	}
+	av_packet_free(&pkt);
+	av_frame_free(&f);
+	avcodec_free_context(&enc);
+}
+
+#endif
