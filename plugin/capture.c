@@ -23,7 +23,7 @@ typedef enum capture_state {
 	CAPTURE_ACTIVE,         /* RECORDING / LIVESTREAMING */
 	CAPTURE_PAUSED,         /* recordings only */
 	CAPTURE_STOPPING,       /* stop sent, the companion finishes its output */
-	CAPTURE_DONE            /* the companion exited; kept until unreferenced */
+	CAPTURE_DONE            /* the companion exited: set just before the capture is forgotten */
 } capture_state;
 
 /* One published stream a capture is fed with. */

@@ -6,6 +6,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@ struct rtk_proc {
 	int stdin_fd;
 	int stdout_fd;                   /* the reader thread's */
 	volatile gint rtp_fd;            /* -1 until "ready" */
+	volatile gint reaped;            /* waitpid() returned: the pid may be reused */
 	const rtk_proc_callbacks *cb;
 	void *user_data;
 };
@@ -107,6 +109,7 @@ static gpointer proc_reader(gpointer data)
 	int status = 0;
 	while (waitpid(proc->pid, &status, 0) < 0 && errno == EINTR)
 		;
+	g_atomic_int_set(&proc->reaped, 1);
 	if (proc->cb->exited != NULL)
 		proc->cb->exited(proc, status, proc->user_data);
 	rtk_proc_unref(proc);
@@ -124,6 +127,11 @@ rtk_proc *rtk_proc_spawn(char **argv, const rtk_proc_callbacks *callbacks, void 
 		g_error_free(gerr);
 		return NULL;
 	}
+	/* The plugin writes commands with its state lock held: a companion
+	 * that stops reading must never block it (see rtk_proc_command). */
+	fcntl(in_fd, F_SETFL, fcntl(in_fd, F_GETFL) | O_NONBLOCK);
+	fcntl(in_fd, F_SETFD, FD_CLOEXEC);
+	fcntl(out_fd, F_SETFD, FD_CLOEXEC);
 	rtk_proc *proc = g_new0(rtk_proc, 1);
 	proc->refs = 2;   /* the spawner's and the reader's */
 	proc->pid = pid;
@@ -155,9 +163,14 @@ gboolean rtk_proc_command(rtk_proc *proc, json_t *command)
 		do
 			n = writev(proc->stdin_fd, iov, 2);
 		while (n < 0 && errno == EINTR);
-		/* A short write would corrupt the next line: the pipe is far from
-		 * full in practice (commands are small and read at once). */
 		ok = n == (ssize_t)want;
+		if (!ok) {
+			/* The pipe is full (64 KiB of commands unread) or broken, or
+			 * a line went out cut: the companion no longer follows. Close
+			 * its input, so it finishes its output and exits. */
+			close(proc->stdin_fd);
+			proc->stdin_fd = -1;
+		}
 	}
 	g_mutex_unlock(&proc->lock);
 	free(text);
@@ -190,7 +203,8 @@ void rtk_proc_close_input(rtk_proc *proc)
 
 void rtk_proc_kill(rtk_proc *proc)
 {
-	kill(proc->pid, SIGKILL);
+	if (!g_atomic_int_get(&proc->reaped))
+		kill(proc->pid, SIGKILL);
 }
 
 pid_t rtk_proc_pid(const rtk_proc *proc)

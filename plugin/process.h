@@ -41,8 +41,9 @@ rtk_proc *rtk_proc_spawn(char **argv, const rtk_proc_callbacks *callbacks, void 
 rtk_proc *rtk_proc_ref(rtk_proc *proc);
 void rtk_proc_unref(rtk_proc *proc);
 
-/* Writes one command (STOLEN) to the child's stdin. FALSE once the pipe
- * is closed or broken. Does not block for long: the child reads promptly. */
+/* Writes one command (STOLEN) to the child's stdin without blocking.
+ * FALSE once the pipe is closed; a child that let its pipe fill up (or
+ * broke it) has its input closed, which makes it finish and exit. */
 gboolean rtk_proc_command(rtk_proc *proc, json_t *command);
 
 /* Sends one RTP packet with its SSRC replaced by `ssrc` (the stream id
