@@ -15,13 +15,28 @@
  *   cameras a vertical strip on the right.
  * Pictures are scaled to fit their tile keeping their aspect ratio
  * (letterboxed on the background colour). A tile without a picture gets a
- * flat placeholder colour.
+ * flat placeholder colour and, when drawn with rtk_compositor_draw_tile(),
+ * the participant's name centred on it (label.h renders it).
  *
- * Ownership: tiles and pictures passed in are borrowed for the call only.
- * The canvas returned by rtk_compositor_canvas() stays owned by the
- * compositor; a caller that hands it to an encoder must be done with it
- * (encoder drained) before the next rtk_compositor_begin().
- * Threading: none; one thread at a time.
+ * Name labels: an em of tile height / 8 pixels (12 to 96), on at most the
+ * tile width less 1/16 of it each side, cut with an ellipsis past that;
+ * none on tiles too small for 12-pixel text. Each label is rendered once per
+ * (name, tile size) into a small YUV block already blended on the
+ * placeholder colour (coverage as alpha on luma towards
+ * rtk_compositor_label_colour, chroma towards neutral by the 2x2 average),
+ * kept in an LRU cache of RTK_COMPOSITOR_LABELS entries, so drawing a
+ * labelled placeholder costs the fill plus copying that block. The font is
+ * opened on the first label (label.h's system list) or chosen with
+ * rtk_compositor_set_font(); without one, tiles get no name (logged once
+ * per process on stderr) and everything else works.
+ *
+ * Ownership: tiles, pictures and names passed in are borrowed for the call
+ * only (the label cache keeps its own copies of names). The canvas returned
+ * by rtk_compositor_canvas() stays owned by the compositor; a caller that
+ * hands it to an encoder must be done with it (encoder drained) before the
+ * next rtk_compositor_begin().
+ * Threading: none; one thread at a time per compositor (each has its own
+ * FreeType instance, so compositors may run on separate threads).
  */
 #ifndef RTK_COMPOSITOR_H
 #define RTK_COMPOSITOR_H
@@ -32,6 +47,8 @@
 
 /* Tiles beyond this many are not drawn (a 7x7 grid is already unreadable). */
 #define RTK_COMPOSITOR_MAX_TILES 49
+/* Rendered name labels kept (a full grid's names at two tile sizes). */
+#define RTK_COMPOSITOR_LABELS 100
 
 typedef struct rtk_rect {
 	int x, y, w, h;    /* even values, inside the canvas */
@@ -45,6 +62,8 @@ typedef struct rtk_yuv {
 extern const rtk_yuv rtk_compositor_placeholder;
 /* The canvas background around tiles and letterboxes (black). */
 extern const rtk_yuv rtk_compositor_background;
+/* The colour of a name on a placeholder (white-ish, neutral chroma). */
+extern const rtk_yuv rtk_compositor_label_colour;
 
 /* Computes the rectangles for `n_cameras` camera tiles (and, first in
  * `out`, the screenshare's main area when `screenshare`). Fills at most
@@ -62,8 +81,23 @@ void rtk_compositor_free(rtk_compositor *comp);
 int rtk_compositor_begin(rtk_compositor *comp);
 
 /* Draws `picture` (any size and pixel format swscale reads; NULL for the
- * placeholder) into `rect`, using the scaler cached for `slot`. */
+ * placeholder) into `rect`, using the scaler cached for `slot`. The same as
+ * rtk_compositor_draw_tile() with no name. */
 int rtk_compositor_draw(rtk_compositor *comp, int slot, const rtk_rect *rect, const AVFrame *picture);
+
+/* Draws the tile of a participant: `picture` as rtk_compositor_draw() does,
+ * or, when it is NULL, the placeholder with `name` (UTF-8, NUL-terminated;
+ * NULL or "" for none) centred on it. A picture is never labelled. A label
+ * that cannot be made (no font, out of memory) is left out, never an
+ * error. Returns 0 or a negative AVERROR (from the scaler). */
+int rtk_compositor_draw_tile(rtk_compositor *comp, int slot, const rtk_rect *rect, const AVFrame *picture,
+	const char *name);
+
+/* Chooses the font of name labels: the file at `path`, or with NULL the
+ * system list of label.h (what the first label does by default). Drops the
+ * labels rendered so far. Returns 0, or -1 when no font could be opened
+ * (tiles then show no names). */
+int rtk_compositor_set_font(rtk_compositor *comp, const char *path);
 
 /* Fills `rect` with a flat colour. */
 void rtk_compositor_fill(rtk_compositor *comp, const rtk_rect *rect, rtk_yuv colour);
