@@ -313,13 +313,44 @@ static void rtk_label_blit(rtk_label_bitmap *out, const FT_Bitmap *bm, int ox, i
 				continue;
 			uint8_t a;
 			if (bm->pixel_mode == FT_PIXEL_MODE_GRAY)
-				a = bm->num_grays == 256 ? src[c] : (uint8_t)(src[c] * 255 / (bm->num_grays - 1));
+				a = bm->num_grays < 2 || bm->num_grays == 256 ? src[c] :
+					(uint8_t)(src[c] * 255 / (bm->num_grays - 1));
 			else
 				a = (src[c >> 3] >> (7 - (c & 7))) & 1 ? 255 : 0;
 			if (a > dst[x])
 				dst[x] = a;
 		}
 	}
+}
+
+/* Drops the blank columns left and right of the ink (side bearings), so
+ * that a centred bitmap centres the visible text; in place. A bitmap with
+ * no ink at all is emptied. */
+static void rtk_label_crop(rtk_label_bitmap *out)
+{
+	int left = out->width, right = 0;
+	for (int y = 0; y < out->height; y++) {
+		const uint8_t *row = out->coverage + (size_t)y * out->width;
+		for (int x = 0; x < out->width; x++)
+			if (row[x] != 0) {
+				if (x < left)
+					left = x;
+				if (x + 1 > right)
+					right = x + 1;
+			}
+	}
+	if (right <= left) {
+		bool truncated = out->truncated;
+		rtk_label_bitmap_clear(out);
+		out->truncated = truncated;
+		return;
+	}
+	int w = right - left;
+	if (w == out->width)
+		return;
+	for (int y = 0; y < out->height; y++)
+		memmove(out->coverage + (size_t)y * w, out->coverage + (size_t)y * out->width + left, (size_t)w);
+	out->width = w;
 }
 
 int rtk_label_render(rtk_label_font *font, const char *utf8, int pixel_size, int max_width,
@@ -383,5 +414,6 @@ int rtk_label_render(rtk_label_font *font, const char *utf8, int pixel_size, int
 			ascent - slot->bitmap_top);
 	}
 	free(glyphs);
+	rtk_label_crop(out);
 	return 0;
 }

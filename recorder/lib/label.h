@@ -61,8 +61,9 @@ int rtk_label_font_faces(const rtk_label_font *font);
  * `pixel_size` pixels (4..512) on one line at most `max_width` pixels wide:
  * text wider than that is cut at a character boundary (never between a
  * letter and its combining marks) and ends with U+2026 (or "..." when the
- * font lacks it). The bitmap is exactly as wide as the text and as high as
- * the font's ascender plus descender. An empty or blank name, or a
+ * font lacks it). The bitmap is exactly as wide as the text's ink (no
+ * side bearings, so centring it centres the text) and as high as the
+ * font's ascender plus descender. An empty or blank name, or a
  * max_width too small for one character and the ellipsis, gives an empty
  * bitmap. `out` is overwritten (clear it first if it held a bitmap).
  * Returns 0, or -1 (out of memory, bad sizes; `out` is then empty). */
