@@ -774,7 +774,10 @@ static void capture_on_event(rtk_proc *proc, const json_t *event, void *user_dat
 			capture_on_keyframe(c, (uint32_t)json_integer_value(json_object_get(event, "ssrc")));
 		} else if(!strcmp(name, "part") || !strcmp(name, "segment")) {
 			capture_on_hls(c, name, event);
-			capture_on_started(c);   /* a livestream is on air once its first part is out */
+			/* On air once its first segment is complete: players (hls.js)
+			 * treat a playlist of parts without a segment as empty. */
+			if(!strcmp(name, "segment"))
+				capture_on_started(c);
 		} else if(!strcmp(name, "stopped")) {
 			c->output_s = json_number_value(json_object_get(event, "output_s"));
 		} else if(!strcmp(name, "stats")) {
