@@ -300,8 +300,19 @@ void rtk_plugin_incoming_rtp(janus_plugin_session *handle, janus_plugin_rtp *pac
 	janus_mutex_unlock(&session->pub_mutex);
 }
 
-/* A subscriber asking for a keyframe: pass it to the stream's publisher. */
+/* A publisher's sender reports go to the companions fed with the stream
+ * (on the relay path's locks, as incoming_rtp: no state_mutex); a
+ * subscriber asking for a keyframe: pass it to the stream's publisher. */
 void rtk_plugin_incoming_rtcp(janus_plugin_session *handle, janus_plugin_rtcp *packet) {
+	rtk_session *publisher = handle ? handle->plugin_handle : NULL;
+	if(publisher != NULL && !g_atomic_int_get(&stopping) && !g_atomic_int_get(&publisher->destroyed) &&
+			packet->mindex >= 0 && packet->mindex < RTK_MAX_PUB_STREAMS) {
+		janus_mutex_lock(&publisher->pub_mutex);
+		rtk_pub_stream *ps = publisher->pub[packet->mindex];
+		if(ps != NULL)
+			rtk_relay_rtcp(ps, packet);
+		janus_mutex_unlock(&publisher->pub_mutex);
+	}
 	if(!packet->video || !(janus_rtcp_has_pli(packet->buffer, packet->length) ||
 			janus_rtcp_has_fir(packet->buffer, packet->length)))
 		return;

@@ -191,6 +191,20 @@ void rtk_proc_forward(rtk_proc *proc, uint32_t ssrc, const char *packet, size_t 
 	sendmsg(fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
+void rtk_proc_forward_rtcp(rtk_proc *proc, uint32_t ssrc, const char *packet, size_t len)
+{
+	int fd = g_atomic_int_get(&proc->rtp_fd);
+	if (fd < 0 || len < 8)
+		return;
+	char header[8];
+	memcpy(header, packet, 8);
+	uint32_t be = htonl(ssrc);
+	memcpy(header + 4, &be, 4);
+	struct iovec iov[2] = { { header, 8 }, { (char *)packet + 8, len - 8 } };
+	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 2 };
+	sendmsg(fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
 void rtk_proc_close_input(rtk_proc *proc)
 {
 	g_mutex_lock(&proc->lock);

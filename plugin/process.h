@@ -10,8 +10,9 @@
  * callbacks and decides what they mean.
  *
  * Threads: the callbacks run on the reader thread; "exited" is the last
- * call, made after the child was reaped. rtk_proc_forward() may be called
- * from any thread (the relay path) and never blocks.
+ * call, made after the child was reaped. rtk_proc_forward() and
+ * rtk_proc_forward_rtcp() may be called from any thread (the relay path)
+ * and never block.
  *
  * Ownership: reference counted; the spawner holds one reference, the
  * reader thread another until after "exited". rtk_proc_unref() never waits.
@@ -50,6 +51,12 @@ gboolean rtk_proc_command(rtk_proc *proc, json_t *command);
  * the owner announced) to the child's RTP port; a no-op before "ready".
  * The packet itself is not modified. */
 void rtk_proc_forward(rtk_proc *proc, uint32_t ssrc, const char *packet, size_t len);
+
+/* Sends one RTCP packet (not compound; the relay passes sender reports)
+ * with its sender SSRC (bytes 4..7, where RTP has it at 8..11) replaced by
+ * `ssrc`, to the same port as the RTP (RFC 5761 multiplexing); a no-op
+ * before "ready". The packet itself is not modified. */
+void rtk_proc_forward_rtcp(rtk_proc *proc, uint32_t ssrc, const char *packet, size_t len);
 
 /* Closes the child's stdin (the companion finishes its output and exits). */
 void rtk_proc_close_input(rtk_proc *proc);

@@ -60,8 +60,9 @@ typedef struct rtk_pub_stream {
 	GArray *forwards;                /* rtk_forward: companions fed with this stream (subs_mutex) */
 } rtk_pub_stream;
 
-/* A companion (recorder, HLS) fed with a published stream: plain RTP with
- * the SSRC replaced by `ssrc`, the id the companion knows the stream by. */
+/* A companion (recorder, HLS) fed with a published stream: plain RTP (and
+ * the stream's RTCP sender reports) with the SSRC replaced by `ssrc`, the
+ * id the companion knows the stream by. */
 typedef struct rtk_forward {
 	rtk_proc *proc;                  /* a reference, held while forwarding */
 	uint32_t ssrc;
@@ -104,6 +105,14 @@ void rtk_relay_detach_all(rtk_pub_stream *ps, void (*each)(rtk_sub_stream *ss, v
  * of `ps`. `packet` is modified during the call and restored before it
  * returns. */
 void rtk_relay_rtp(janus_callbacks *gateway, rtk_pub_stream *ps, janus_plugin_rtp *packet);
+
+/* The publisher's RTCP for `ps` (compound, after SRTP, as Janus passes it
+ * to incoming_rtcp): its sender report (PT 200) goes to every companion fed
+ * with `ps`, with the SSRC replaced as for RTP, so a companion can map the
+ * stream's RTP timestamps to the sender's wall clock (lip sync); under
+ * simulcast only the SR of the layer companions get. Other RTCP is not
+ * forwarded. `packet` is not modified. */
+void rtk_relay_rtcp(rtk_pub_stream *ps, janus_plugin_rtcp *packet);
 
 /* Starts or stops feeding `proc` with `ps` (see rtk_forward). Adding a
  * companion already fed replaces its ssrc. Under simulcast only the first

@@ -32,6 +32,8 @@ typedef struct companion_stream {
 	uint32_t ssrc;
 	char id[RTK_CTL_ID_MAX];
 	rtk_source source;
+	bool audio;
+	uint64_t sender_reports;  /* RTCP SRs handed to the pipeline */
 	rtk_depack *depack;
 	int64_t last_keyframe_ask;
 	uint64_t dropped_seen;   /* the depacketizer's dropped_frames at the last drain */
@@ -87,6 +89,7 @@ static void companion_add_stream(companion *c, const rtk_ctl *ctl)
 	s->ssrc = ctl->ssrc;
 	memcpy(s->id, ctl->id, sizeof s->id);
 	s->source = ctl->source;
+	s->audio = ctl->codec == RTK_CODEC_OPUS;
 	s->depack = rtk_depack_new(ctl->codec, 0);
 	g_hash_table_replace(c->streams, GUINT_TO_POINTER(ctl->ssrc), s);
 }
@@ -121,14 +124,55 @@ static void companion_drain(companion *c, companion_stream *s)
 	}
 }
 
+static uint32_t companion_be32(const uint8_t *b)
+{
+	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+/* RTCP (RFC 5761 multiplexing: the second byte is a packet type in
+ * 200..204): each sender report (RFC 3550 6.4.1) of an announced stream
+ * maps that stream's RTP timestamps to its sender's wall clock (lip sync,
+ * pipeline.h). The rest of a compound packet, and other RTCP, is ignored. */
+static void companion_rtcp(companion *c, const uint8_t *buf, size_t len)
+{
+	size_t at = 0;
+	while (at + 4 <= len) {
+		size_t plen = ((size_t)(buf[at + 2] << 8 | buf[at + 3]) + 1) * 4;
+		if ((buf[at] >> 6) != 2 || plen > len - at)
+			return;
+		if (buf[at + 1] == 200 && plen >= 28) {
+			const uint8_t *sr = buf + at;
+			companion_stream *s = g_hash_table_lookup(c->streams, GUINT_TO_POINTER(companion_be32(sr + 4)));
+			uint64_t ntp = (uint64_t)companion_be32(sr + 8) << 32 | companion_be32(sr + 12);
+			if (s != NULL && rtk_pipeline_sync(c->pipeline, s->id, s->source, s->audio,
+					companion_be32(sr + 16), ntp) == 0)
+				s->sender_reports++;
+		}
+		at += plen;
+	}
+}
+
+static bool companion_is_rtcp(const uint8_t *buf, size_t len)
+{
+	return len >= 8 && buf[1] >= 200 && buf[1] <= 204;
+}
+
 static void companion_read_rtp(companion *c)
 {
 	uint8_t buf[COMPANION_MAX_PACKET];
 	for (int i = 0; i < 256; i++) {
 		ssize_t n = recv(c->sock, buf, sizeof buf, MSG_DONTWAIT);
-		if (n < 12)
+		if (n < 0)
 			return;
-		uint32_t ssrc = (uint32_t)buf[8] << 24 | (uint32_t)buf[9] << 16 | (uint32_t)buf[10] << 8 | buf[11];
+		if (companion_is_rtcp(buf, (size_t)n)) {
+			companion_rtcp(c, buf, (size_t)n);
+			continue;
+		}
+		if (n < 12) {
+			c->unknown_packets++;
+			continue;
+		}
+		uint32_t ssrc = companion_be32(buf + 8);
 		companion_stream *s = g_hash_table_lookup(c->streams, GUINT_TO_POINTER(ssrc));
 		if (s == NULL) {
 			c->unknown_packets++;
@@ -291,10 +335,10 @@ static void companion_emit_stats(const companion *c)
 		const companion_stream *s = v;
 		rtk_depack_stats ds;
 		rtk_depack_get_stats(s->depack, &ds);
-		json_array_append_new(streams, json_pack("{s:I,s:s,s:I,s:I,s:I,s:I,s:I}", "ssrc", (json_int_t)s->ssrc,
+		json_array_append_new(streams, json_pack("{s:I,s:s,s:I,s:I,s:I,s:I,s:I,s:I}", "ssrc", (json_int_t)s->ssrc,
 			"id", s->id, "packets", (json_int_t)ds.packets, "lost", (json_int_t)ds.lost,
 			"frames", (json_int_t)ds.frames, "dropped_frames", (json_int_t)ds.dropped_frames,
-			"ignored", (json_int_t)ds.ignored));
+			"ignored", (json_int_t)ds.ignored, "sender_reports", (json_int_t)s->sender_reports));
 	}
 	rtk_ctl_emit(stdout, json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:o}", "event", "stats",
 		"frames_in", (json_int_t)st.frames_in, "decode_errors", (json_int_t)st.decode_errors,

@@ -3,14 +3,17 @@
  * composite file) and rtk-hls (LL-HLS CMAF parts) are both this loop with a
  * different output (design.md section 2, docs/companions.md).
  *
- * Owns: the UDP socket the plugin forwards plain RTP to, one depacketizer
- * per announced SSRC, the pipeline (pipeline.h), the control pipe (stdin
- * commands, stdout events; control.h) and the output clock
- * (CLOCK_MONOTONIC). Single-threaded: poll() on stdin and the socket.
+ * Owns: the UDP socket the plugin forwards plain RTP to (and, on the same
+ * socket, the streams' RTCP sender reports: packets whose second byte is
+ * 200..204 are RTCP, RFC 5761), one depacketizer per announced SSRC, the
+ * pipeline (pipeline.h), the control pipe (stdin commands, stdout events;
+ * control.h) and the output clock (CLOCK_MONOTONIC). Single-threaded:
+ * poll() on stdin and the socket.
  *
  * Life: binds the socket, opens the output, prints {"event":"ready",
  * "rtp_port":N}; forwards RTP to the pipeline as commands map SSRCs to
- * participants; prints {"event":"started"} when the first output frame is
+ * participants, and each sender report of an announced SSRC as that
+ * stream's timestamp -> wall clock mapping (rtk_pipeline_sync, lip sync); prints {"event":"started"} when the first output frame is
  * written, {"event":"progress","output_s":S} every second,
  * {"event":"keyframe","ssrc":N} when a stream needs one (at most every
  * 500 ms per stream) and, for rtk-hls, {"event":"part",...} and

@@ -1,6 +1,6 @@
 /*
- * mixer.c - audio placement, summing and clipping (see mixer.h for the
- * timeline, what this owns and why).
+ * mixer.c - audio buffering on the timeline, summing and clipping (see
+ * mixer.h for the timeline, what this owns and why).
  */
 #include "mixer.h"
 
@@ -11,12 +11,9 @@
 #include <libavutil/samplefmt.h>
 
 #define RTK_MIXER_RING (2 * RTK_MIXER_RATE) /* samples per input */
-#define RTK_MIXER_REANCHOR RTK_MIXER_RATE    /* one second off -> re-anchor */
 
 struct rtk_mixer_input {
 	rtk_mixer_input *next;
-	bool anchored;
-	int64_t anchor_pos, anchor_ts;
 	int64_t start;          /* timeline position of the first buffered sample */
 	size_t count;           /* buffered samples (from `start`) */
 	size_t head;            /* ring index of `start` */
@@ -24,22 +21,14 @@ struct rtk_mixer_input {
 };
 
 struct rtk_mixer {
-	int64_t pos, delay;
+	int64_t pos;
 	rtk_mixer_input *inputs;
 	float out[RTK_MIXER_MAX_CHUNK * RTK_MIXER_CHANNELS];
 };
 
-rtk_mixer *rtk_mixer_new(int64_t delay)
+rtk_mixer *rtk_mixer_new(void)
 {
-	rtk_mixer *mixer = calloc(1, sizeof(*mixer));
-	if (mixer == NULL)
-		return NULL;
-	if (delay < 0)
-		delay = 0;
-	if (delay >= RTK_MIXER_REANCHOR)
-		delay = RTK_MIXER_REANCHOR - 1;
-	mixer->delay = delay;
-	return mixer;
+	return calloc(1, sizeof(rtk_mixer));
 }
 
 void rtk_mixer_free(rtk_mixer *mixer)
@@ -137,35 +126,39 @@ static void rtk_mixer_input_pad(rtk_mixer_input *in, int64_t pos)
 	}
 }
 
-int rtk_mixer_write(rtk_mixer *mixer, rtk_mixer_input *input, int64_t rtp_ts, const AVFrame *frame)
+/* Appends `frame` from its sample `skip` on at the input's end. */
+static void rtk_mixer_input_append(rtk_mixer_input *in, const AVFrame *frame, int skip)
+{
+	for (int i = skip; i < frame->nb_samples; i++) {
+		if (in->count == RTK_MIXER_RING)
+			rtk_mixer_input_drop(in, in->start + 1);
+		size_t at = (in->head + in->count) % RTK_MIXER_RING;
+		in->ring[at * 2] = rtk_mixer_sample(frame, i, 0);
+		in->ring[at * 2 + 1] = rtk_mixer_sample(frame, i, 1);
+		in->count++;
+	}
+}
+
+int rtk_mixer_write_at(rtk_mixer *mixer, rtk_mixer_input *input, int64_t pos, const AVFrame *frame)
 {
 	if (!rtk_mixer_format_ok(frame))
 		return AVERROR(EINVAL);
-	int64_t pos = input->anchor_pos + (rtp_ts - input->anchor_ts);
-	if (!input->anchored || pos < mixer->pos - RTK_MIXER_REANCHOR ||
-	    pos > mixer->pos + mixer->delay + RTK_MIXER_REANCHOR) {
-		input->anchored = true;
-		input->anchor_pos = mixer->pos + mixer->delay;
-		input->anchor_ts = rtp_ts;
-		input->start = input->anchor_pos;
-		input->count = 0;
+	rtk_mixer_input_drop(input, mixer->pos); /* what was due is gone */
+	/* The first sample kept: none before the read position, none over
+	 * what the input already holds. */
+	int64_t first = pos > mixer->pos ? pos : mixer->pos;
+	if (input->count == 0) {
+		input->start = first;
 		input->head = 0;
-		pos = input->anchor_pos;
+	} else {
+		int64_t end = input->start + (int64_t)input->count;
+		if (first < end)
+			first = end;
+		rtk_mixer_input_pad(input, first);
 	}
-	int skip = 0; /* samples already played or already buffered */
-	int64_t end = input->start + (int64_t)input->count;
-	if (pos < end)
-		skip = (int)(end - pos < frame->nb_samples ? end - pos : frame->nb_samples);
-	else
-		rtk_mixer_input_pad(input, pos);
-	for (int i = skip; i < frame->nb_samples; i++) {
-		if (input->count == RTK_MIXER_RING)
-			rtk_mixer_input_drop(input, input->start + 1);
-		size_t at = (input->head + input->count) % RTK_MIXER_RING;
-		input->ring[at * 2] = rtk_mixer_sample(frame, i, 0);
-		input->ring[at * 2 + 1] = rtk_mixer_sample(frame, i, 1);
-		input->count++;
-	}
+	if (first - pos >= frame->nb_samples)
+		return 0;
+	rtk_mixer_input_append(input, frame, (int)(first - pos));
 	return 0;
 }
 

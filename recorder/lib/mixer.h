@@ -6,18 +6,18 @@
  * Timeline: positions are sample indexes at 48 kHz on the caller's clock
  * (the pipeline's wall clock, which keeps running while a recording is
  * paused). The mixer has a read position `pos`: everything before it has
- * been mixed (or skipped). An input is anchored when its first frame
- * arrives: RTP timestamp ts0 lands at pos + delay; later frames land at
- * anchor + (ts - ts0), so packet loss or DTX leaves silence of the right
- * length, and jitter up to `delay` loses nothing. A frame more than one
- * second off the expected place (a sender restart, clock drift) re-anchors
- * the input.
+ * been mixed (or skipped). Where each frame goes is the caller's choice
+ * (the pipeline places audio and video by capture time, pipeline.h); the
+ * mixer keeps each input's samples in order on the timeline: a gap before
+ * a frame (loss, DTX, a later placement) is silence, a frame overlapping
+ * what the input already holds (an earlier placement) loses its overlap,
+ * and samples that land before `pos` are dropped.
  *
  * Owns: one ring buffer per input (interleaved float stereo, 2 s) and the
  * output buffer returned by rtk_mixer_mix(). All sized at creation: mixing
  * allocates nothing.
  *
- * Ownership: rtk_mixer_write() borrows the decoded AVFrame (the caller
+ * Ownership: rtk_mixer_write_at() borrows the decoded AVFrame (the caller
  * keeps and unrefs it). Inputs belong to the mixer; rtk_mixer_remove_input()
  * frees one. The pointer returned by rtk_mixer_mix() is valid until the
  * next call on the mixer. Threading: none; one thread at a time.
@@ -37,18 +37,17 @@
 typedef struct rtk_mixer rtk_mixer;
 typedef struct rtk_mixer_input rtk_mixer_input;
 
-/* `delay` (samples, < 1 s): how far ahead of `pos` new inputs are anchored;
- * the jitter the mix absorbs, and the audio's delay in the output. */
-rtk_mixer *rtk_mixer_new(int64_t delay);
+rtk_mixer *rtk_mixer_new(void);
 void rtk_mixer_free(rtk_mixer *mixer);
 
 rtk_mixer_input *rtk_mixer_add_input(rtk_mixer *mixer);
 void rtk_mixer_remove_input(rtk_mixer *mixer, rtk_mixer_input *input);
 
 /* Places one decoded frame (48 kHz; mono or stereo; FLT, FLTP, S16 or S16P)
- * whose first sample has RTP timestamp `rtp_ts` (48 kHz clock). Returns 0,
- * or AVERROR(EINVAL) for a format it does not take (the frame is dropped). */
-int rtk_mixer_write(rtk_mixer *mixer, rtk_mixer_input *input, int64_t rtp_ts, const AVFrame *frame);
+ * with its first sample at timeline position `pos` (see the timeline
+ * above). Returns 0, or AVERROR(EINVAL) for a format it does not take (the
+ * frame is dropped). */
+int rtk_mixer_write_at(rtk_mixer *mixer, rtk_mixer_input *input, int64_t pos, const AVFrame *frame);
 
 /* The read position: every sample before it has been mixed or skipped. */
 int64_t rtk_mixer_position(const rtk_mixer *mixer);

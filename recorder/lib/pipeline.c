@@ -1,7 +1,9 @@
 /*
- * pipeline.c - participants, output clock and the glue between decoders,
- * compositor, mixer and output (see pipeline.h for the clock, pause,
- * ownership and threading rules, and why).
+ * pipeline.c - participants, output clock, placement of every frame on it
+ * (lip sync: arrival statistics, sender reports, the per-source picture
+ * queues) and the glue between decoders, compositor, mixer and output (see
+ * pipeline.h for the clock, lip sync, pause, ownership and threading rules,
+ * and why).
  */
 #include "pipeline.h"
 
@@ -16,18 +18,68 @@
 #include "mixer.h"
 
 #define RTK_NS 1000000000LL
+#define RTK_MS 1000000LL
+
+/* Lip sync (pipeline.h explains the model). */
+#define RTK_SYNC_WINDOW_NS (2 * RTK_NS)        /* arrival minima: over the last 2 to 4 s */
+#define RTK_SYNC_SR_WINDOW_NS (10 * RTK_NS)    /* report minima: over the last 10 to 20 s */
+#define RTK_SYNC_HYSTERESIS_NS (30 * RTK_MS)   /* an offset moves when its estimate is this far */
+#define RTK_SYNC_JUMP_NS RTK_NS                /* a timestamp or report this far off restarts */
+#define RTK_SYNC_SPREAD_NS (500 * RTK_MS)      /* participants this close share one offset */
+#define RTK_SYNC_IDLE_NS (2 * RTK_NS)          /* a track without frames this long is left out */
+#define RTK_SYNC_SNAP (10 * RTK_MIXER_RATE / 1000) /* audio this close to continuous stays so */
+#define RTK_QUEUE_MAX 64                       /* pictures queued per source, */
+#define RTK_QUEUE_NS RTK_NS                    /* spanning at most one second */
+
+/* The smallest sample of the current window and of the previous one, so
+ * over the last one to two windows: follows slow drift both ways and
+ * ignores samples that came late. */
+typedef struct rtk_minwin {
+	bool set;
+	int64_t cur, prev;
+	int64_t cur_end;            /* wall ns when `cur` becomes `prev` */
+} rtk_minwin;
+
+/* Timing of one RTP stream of a source (its audio or its video). */
+typedef struct rtk_pipeline_track {
+	int rate;                   /* RTP clock: 48000 (Opus) or 90000 (video) */
+	bool started;               /* a frame came: the fields below are set */
+	int64_t ts_first, ts_last;  /* extended RTP timestamps: media time 0, and latest */
+	int64_t last_arrival;       /* wall ns of the latest frame */
+	rtk_minwin skew;            /* arrival - media time (ns) */
+	int64_t offset;             /* by arrival: placed at media time + offset */
+	bool has_sr;                /* a sender report maps the timestamps to capture time */
+	uint32_t sr_rtp;            /* the latest report's RTP timestamp */
+	rtk_minwin sr;              /* capture time of sr_rtp (ns on the NTP axis) */
+	bool placed;                /* audio: the previous frame's end is known */
+	int64_t next_pos, next_ts;  /* audio: where (samples) and at which timestamp it ended */
+} rtk_pipeline_track;
+
+enum { RTK_TRACK_AUDIO = 0, RTK_TRACK_VIDEO = 1 };
+
+/* A decoded picture waiting for its time (wall ns). */
+typedef struct rtk_pipeline_queued {
+	AVFrame *frame;             /* allocated on first use, then reused */
+	int64_t at;
+} rtk_pipeline_queued;
 
 /* What one source of a participant (camera or screen) holds. */
 typedef struct rtk_pipeline_source {
 	rtk_decoder *video, *audio;
-	AVFrame *picture;           /* last decoded picture; empty (width 0) until one */
+	AVFrame *picture;           /* shown: the last picture due; NULL or empty until one */
+	rtk_pipeline_queued queue[RTK_QUEUE_MAX]; /* a ring: pictures not due yet */
+	int head, queued;
 	rtk_mixer_input *mix;       /* created with the source's first audio */
+	rtk_pipeline_track tracks[2]; /* RTK_TRACK_AUDIO, RTK_TRACK_VIDEO */
 } rtk_pipeline_source;
 
 typedef struct rtk_pipeline_participant {
 	struct rtk_pipeline_participant *next;
 	char *id, *name;
 	rtk_pipeline_source sources[2]; /* indexed by rtk_source */
+	bool synced;                /* tracks with reports are placed by capture time */
+	int64_t offset;             /* its own capture time -> wall clock offset */
+	int64_t effective;          /* the offset used: its cluster's, or its own */
 } rtk_pipeline_participant;
 
 struct rtk_pipeline {
@@ -35,10 +87,15 @@ struct rtk_pipeline {
 	rtk_compositor *compositor;
 	rtk_mixer *mixer;
 	int width, height, fps;
+	int64_t delay;              /* audio_delay_ms, in ns */
 	rtk_pipeline_participant *participants; /* join order */
 	rtk_pipeline_participant *screen_owner; /* NULL: grid layout */
 	AVFrame *decoded;           /* reused for every decoder output */
 	rtk_rect rects[RTK_COMPOSITOR_MAX_TILES + 1];
+
+	bool ntp_set;               /* ntp_ref is the first report's NTP time */
+	uint64_t ntp_ref;           /* capture times are ns since this */
+	bool clusters_dirty;        /* an offset changed: recompute `effective` */
 
 	bool started, paused, finished;
 	int64_t t0, wall;           /* first tick; last wall time (ns since t0) */
@@ -62,6 +119,7 @@ rtk_pipeline *rtk_pipeline_new(const rtk_pipeline_config *config, char *err, siz
 	p->height = rtk_pipeline_clamp(config->height, 2, 1920, 720) & ~1;
 	p->fps = rtk_pipeline_clamp(config->fps, 1, 60, 25);
 	int delay_ms = config->audio_delay_ms < 0 ? 0 : config->audio_delay_ms > 500 ? 500 : config->audio_delay_ms;
+	p->delay = delay_ms * RTK_MS;
 	if (config->format == RTK_OUTPUT_CMAF_H264_AAC) {
 		rtk_cmaf_options cmaf = { .part_ms = config->part_ms, .segment_ms = config->segment_ms,
 			.on_cmaf = config->on_cmaf, .opaque = config->opaque };
@@ -73,7 +131,7 @@ rtk_pipeline *rtk_pipeline_new(const rtk_pipeline_config *config, char *err, siz
 	if (p->output == NULL)
 		goto fail;
 	p->compositor = rtk_compositor_new(p->width, p->height);
-	p->mixer = rtk_mixer_new((int64_t)delay_ms * RTK_MIXER_RATE / 1000);
+	p->mixer = rtk_mixer_new();
 	p->decoded = av_frame_alloc();
 	if (p->compositor == NULL || p->mixer == NULL || p->decoded == NULL) {
 		if (err != NULL && errlen > 0)
@@ -86,15 +144,28 @@ fail:
 	return NULL;
 }
 
-static void rtk_pipeline_source_clear(rtk_pipeline *p, rtk_pipeline_source *s)
+/* Forgets a source's video: decoder, shown and queued pictures, timing
+ * (a later stream starts from a keyframe and a fresh picture). */
+static void rtk_pipeline_source_clear_video(rtk_pipeline_source *s)
 {
 	rtk_decoder_free(s->video);
-	rtk_decoder_free(s->audio);
-	s->video = s->audio = NULL;
+	s->video = NULL;
 	av_frame_free(&s->picture);
+	for (int i = 0; i < RTK_QUEUE_MAX; i++)
+		av_frame_free(&s->queue[i].frame);
+	s->head = s->queued = 0;
+	memset(&s->tracks[RTK_TRACK_VIDEO], 0, sizeof(s->tracks[RTK_TRACK_VIDEO]));
+}
+
+static void rtk_pipeline_source_clear(rtk_pipeline *p, rtk_pipeline_source *s)
+{
+	rtk_pipeline_source_clear_video(s);
+	rtk_decoder_free(s->audio);
+	s->audio = NULL;
 	if (s->mix != NULL)
 		rtk_mixer_remove_input(p->mixer, s->mix);
 	s->mix = NULL;
+	memset(&s->tracks[RTK_TRACK_AUDIO], 0, sizeof(s->tracks[RTK_TRACK_AUDIO]));
 }
 
 static void rtk_pipeline_participant_free(rtk_pipeline *p, rtk_pipeline_participant *part)
@@ -166,6 +237,8 @@ int rtk_pipeline_remove_participant(rtk_pipeline *p, const char *id)
 		*at = part->next;
 		if (p->screen_owner == part)
 			p->screen_owner = NULL;
+		if (part->synced)
+			p->clusters_dirty = true;
 		rtk_pipeline_participant_free(p, part);
 		return 0;
 	}
@@ -183,9 +256,7 @@ int rtk_pipeline_set_screenshare(rtk_pipeline *p, const char *id, bool on)
 		if (p->screen_owner == part)
 			p->screen_owner = NULL;
 		/* A later share starts from a keyframe and a fresh picture. */
-		rtk_decoder_free(part->sources[RTK_SOURCE_SCREEN].video);
-		part->sources[RTK_SOURCE_SCREEN].video = NULL;
-		av_frame_free(&part->sources[RTK_SOURCE_SCREEN].picture);
+		rtk_pipeline_source_clear_video(&part->sources[RTK_SOURCE_SCREEN]);
 	}
 	return 0;
 }
@@ -202,21 +273,338 @@ static rtk_decoder *rtk_pipeline_decoder(rtk_decoder **slot, rtk_codec codec)
 	return *slot;
 }
 
-/* Keeps the newest decoded picture: moves the reference, copies nothing. */
-static int rtk_pipeline_keep_picture(rtk_pipeline_source *s, AVFrame *decoded)
+/* ---- lip sync: where each frame goes on the wall clock ---- */
+
+static void rtk_minwin_add(rtk_minwin *w, int64_t v, int64_t now, int64_t window)
 {
-	if (s->picture == NULL && (s->picture = av_frame_alloc()) == NULL)
+	if (!w->set || now >= w->cur_end + window) {
+		/* the first sample, or both windows are stale */
+		w->set = true;
+		w->cur = w->prev = v;
+		w->cur_end = now + window;
+	} else if (now >= w->cur_end) {
+		w->prev = w->cur;
+		w->cur = v;
+		w->cur_end = now + window;
+	} else if (v < w->cur) {
+		w->cur = v;
+	}
+}
+
+static int64_t rtk_minwin_get(const rtk_minwin *w)
+{
+	return w->cur < w->prev ? w->cur : w->prev;
+}
+
+static int64_t rtk_abs64(int64_t v)
+{
+	return v < 0 ? -v : v;
+}
+
+/* RTP ticks at `rate` Hz as ns (no overflow for any 64-bit tick count
+ * a stream reaches). */
+static int64_t rtk_ticks_ns(int64_t ticks, int rate)
+{
+	return ticks / rate * RTK_NS + ticks % rate * RTK_NS / rate;
+}
+
+/* An NTP time (32.32 fixed point) as ns since the first report's. */
+static int64_t rtk_pipeline_ntp_ns(rtk_pipeline *p, uint64_t ntp)
+{
+	if (!p->ntp_set) {
+		p->ntp_set = true;
+		p->ntp_ref = ntp;
+	}
+	int64_t d = (int64_t)(ntp - p->ntp_ref); /* wraps (NTP eras) cancel out */
+	uint64_t a = d < 0 ? 0 - (uint64_t)d : (uint64_t)d;
+	int64_t ns = (int64_t)((a >> 32) * RTK_NS + (((a & 0xffffffffu) * RTK_NS) >> 32));
+	return d < 0 ? -ns : ns;
+}
+
+/* Media time of `ts` (ns since the track's first frame). */
+static int64_t rtk_track_media(const rtk_pipeline_track *t, int64_t ts)
+{
+	return rtk_ticks_ns(ts - t->ts_first, t->rate);
+}
+
+/* Capture time of `ts` (ns on the NTP axis); needs has_sr. The 32-bit
+ * difference to the report is right within half the timestamp range
+ * (6 h of video) of it, and reports come every few seconds. */
+static int64_t rtk_track_capture(const rtk_pipeline_track *t, int64_t ts)
+{
+	return rtk_minwin_get(&t->sr) + rtk_ticks_ns((int32_t)((uint32_t)ts - t->sr_rtp), t->rate);
+}
+
+/* The smallest recent arrival - capture time: the stream's transit plus
+ * the sender's clock offset. Needs started and has_sr. */
+static int64_t rtk_track_lag(const rtk_pipeline_track *t)
+{
+	return rtk_minwin_get(&t->skew) - (rtk_track_capture(t, t->ts_last) - rtk_track_media(t, t->ts_last));
+}
+
+static bool rtk_track_active(const rtk_pipeline *p, const rtk_pipeline_track *t)
+{
+	return t->started && p->wall - t->last_arrival <= RTK_SYNC_IDLE_NS;
+}
+
+/* Starts the track's media time at `ts`. After a jump, a report survives
+ * only when it places this frame where the participant's other tracks are
+ * (a new stream whose report came before its first frame); otherwise it
+ * belonged to the timestamps before the jump. */
+static void rtk_track_restart(const rtk_pipeline_participant *part, rtk_pipeline_track *t, int64_t ts,
+	int64_t arrival, bool jump)
+{
+	if (jump && t->has_sr && !(part->synced &&
+	    rtk_abs64(arrival - rtk_track_capture(t, ts) - part->offset) <= RTK_SYNC_JUMP_NS))
+		t->has_sr = false;
+	t->started = true;
+	t->ts_first = ts;
+	t->skew.set = false;
+	t->placed = false;
+}
+
+/* A frame with timestamp `ts` arrived at wall time `arrival`: updates the
+ * track's arrival statistics and its offset for placement by arrival. */
+static void rtk_track_arrive(const rtk_pipeline_participant *part, rtk_pipeline_track *t, int64_t ts,
+	int64_t arrival)
+{
+	if (!t->started)
+		rtk_track_restart(part, t, ts, arrival, false);
+	int64_t skew = arrival - rtk_track_media(t, ts);
+	if (t->skew.set && rtk_abs64(skew - t->offset) > RTK_SYNC_JUMP_NS) {
+		/* a new timestamp base (sender restart), or a long stall */
+		rtk_track_restart(part, t, ts, arrival, true);
+		skew = arrival;
+	}
+	bool first = !t->skew.set;
+	rtk_minwin_add(&t->skew, skew, arrival, RTK_SYNC_WINDOW_NS);
+	int64_t est = rtk_minwin_get(&t->skew);
+	if (first || rtk_abs64(est - t->offset) > RTK_SYNC_HYSTERESIS_NS)
+		t->offset = est;
+	t->ts_last = ts;
+	t->last_arrival = arrival;
+}
+
+/* A sender report: RTP timestamp `rtp` was captured at `capture` (ns on
+ * the NTP axis). Keeps the earliest capture time recent reports give for
+ * one timestamp (a sender that stamps reports when it sends them, not when
+ * it captured, is late by its send delay, never early). */
+static void rtk_track_report(rtk_pipeline_track *t, uint32_t rtp, int64_t capture, int64_t now)
+{
+	if (!t->has_sr) {
+		t->sr.set = false; /* what it held belonged to other timestamps */
+	} else {
+		/* carry the estimate over to the new report's timestamp */
+		int64_t shift = rtk_ticks_ns((int32_t)(rtp - t->sr_rtp), t->rate);
+		t->sr.cur += shift;
+		t->sr.prev += shift;
+		if (rtk_abs64(capture - rtk_minwin_get(&t->sr)) > RTK_SYNC_JUMP_NS)
+			t->sr.set = false; /* a new timestamp base or a stepped clock */
+	}
+	t->sr_rtp = rtp;
+	rtk_minwin_add(&t->sr, capture, now, RTK_SYNC_SR_WINDOW_NS);
+	t->has_sr = true;
+}
+
+/* Decides whether the participant's tracks are placed by capture time, and
+ * with which offset: the largest lag of its active tracks with reports, so
+ * that none of them is late (the others wait for it). It starts once every
+ * active track has a report, and stays while one has (a stream added later
+ * is placed by arrival until its first report). Tracks whose lags differ
+ * by more than RTK_SYNC_JUMP_NS do not describe one clock: by arrival. */
+static void rtk_pipeline_resync(rtk_pipeline *p, rtk_pipeline_participant *part)
+{
+	bool all = true, any = false;
+	int64_t lo = INT64_MAX, hi = INT64_MIN;
+	for (int s = 0; s < 2; s++) {
+		for (int k = 0; k < 2; k++) {
+			const rtk_pipeline_track *t = &part->sources[s].tracks[k];
+			if (!rtk_track_active(p, t))
+				continue;
+			if (!t->has_sr) {
+				all = false;
+				continue;
+			}
+			int64_t lag = rtk_track_lag(t);
+			lo = lag < lo ? lag : lo;
+			hi = lag > hi ? lag : hi;
+			any = true;
+		}
+	}
+	bool synced = any && hi - lo <= RTK_SYNC_JUMP_NS && (part->synced || all);
+	if (synced && (!part->synced || rtk_abs64(hi - part->offset) > RTK_SYNC_HYSTERESIS_NS)) {
+		part->offset = hi;
+		p->clusters_dirty = true;
+	}
+	if (synced != part->synced)
+		p->clusters_dirty = true;
+	part->synced = synced;
+}
+
+/* Participants whose offsets lie within RTK_SYNC_SPREAD_NS of each other
+ * share the largest of them, so they line up with each other (their
+ * senders' clocks agree); the window holding the most participants wins,
+ * and the others keep their own offsets (a sender whose clock is off). */
+static void rtk_pipeline_cluster(rtk_pipeline *p)
+{
+	int best = 0;
+	int64_t lo = 0, top = 0;
+	p->clusters_dirty = false;
+	for (rtk_pipeline_participant *a = p->participants; a != NULL; a = a->next) {
+		if (!a->synced)
+			continue;
+		int n = 0;
+		int64_t max = a->offset;
+		for (rtk_pipeline_participant *b = p->participants; b != NULL; b = b->next) {
+			if (b->synced && b->offset >= a->offset && b->offset - a->offset <= RTK_SYNC_SPREAD_NS) {
+				n++;
+				max = b->offset > max ? b->offset : max;
+			}
+		}
+		if (n > best) {
+			best = n;
+			lo = a->offset;
+			top = max;
+		}
+	}
+	for (rtk_pipeline_participant *a = p->participants; a != NULL; a = a->next) {
+		bool member = a->synced && a->offset >= lo && a->offset - lo <= RTK_SYNC_SPREAD_NS;
+		a->effective = member ? top : a->offset;
+	}
+}
+
+/* Where the frame of `t` with timestamp `ts` plays (wall ns): at its
+ * capture time plus the participant's offset once synced, else at its
+ * media time plus the track's arrival offset; plus the delay. */
+static int64_t rtk_pipeline_place(rtk_pipeline *p, const rtk_pipeline_participant *part,
+	const rtk_pipeline_track *t, int64_t ts)
+{
+	if (p->clusters_dirty)
+		rtk_pipeline_cluster(p);
+	if (part->synced && t->has_sr)
+		return rtk_track_capture(t, ts) + part->effective + p->delay;
+	return rtk_track_media(t, ts) + t->offset + p->delay;
+}
+
+int rtk_pipeline_sync(rtk_pipeline *p, const char *id, rtk_source source, bool audio, uint32_t rtp_ts,
+	uint64_t ntp)
+{
+	rtk_pipeline_participant *part = rtk_pipeline_find(p, id);
+	if (part == NULL || (source != RTK_SOURCE_CAMERA && source != RTK_SOURCE_SCREEN))
 		return -1;
-	av_frame_unref(s->picture);
-	av_frame_move_ref(s->picture, decoded);
+	rtk_pipeline_track *t = &part->sources[source].tracks[audio ? RTK_TRACK_AUDIO : RTK_TRACK_VIDEO];
+	t->rate = audio ? RTK_MIXER_RATE : 90000;
+	rtk_track_report(t, rtp_ts, rtk_pipeline_ntp_ns(p, ntp), p->wall);
+	rtk_pipeline_resync(p, part);
 	return 0;
 }
 
-static int rtk_pipeline_mix_audio(rtk_pipeline *p, rtk_pipeline_source *s, int64_t ts, AVFrame *decoded)
+/* ---- pictures waiting for their time ---- */
+
+/* The oldest queued picture becomes the one shown. */
+static void rtk_pipeline_show_next(rtk_pipeline_source *s)
 {
-	if (s->mix == NULL && (s->mix = rtk_mixer_add_input(p->mixer)) == NULL)
+	rtk_pipeline_queued *q = &s->queue[s->head];
+	if (s->picture == NULL)
+		s->picture = av_frame_alloc();
+	if (s->picture != NULL) {
+		av_frame_unref(s->picture);
+		av_frame_move_ref(s->picture, q->frame);
+	} else {
+		av_frame_unref(q->frame);
+	}
+	s->head = (s->head + 1) % RTK_QUEUE_MAX;
+	s->queued--;
+}
+
+/* Shows the newest picture due at wall time `now` (older ones due are
+ * skipped); a picture due later waits. */
+static void rtk_pipeline_advance(rtk_pipeline_source *s, int64_t now)
+{
+	int due = 0;
+	for (int i = 0; i < s->queued; i++)
+		if (s->queue[(s->head + i) % RTK_QUEUE_MAX].at <= now)
+			due = i + 1;
+	while (due-- > 0)
+		rtk_pipeline_show_next(s);
+}
+
+/* Queues a decoded picture (its reference moves, nothing is copied) to be
+ * shown at `at`. Past RTK_QUEUE_MAX pictures or RTK_QUEUE_NS of them, the
+ * oldest is shown early. */
+static int rtk_pipeline_queue_picture(rtk_pipeline_source *s, AVFrame *decoded, int64_t at)
+{
+	while (s->queued > 0 &&
+	       (s->queued == RTK_QUEUE_MAX || at - s->queue[s->head].at > RTK_QUEUE_NS))
+		rtk_pipeline_show_next(s);
+	rtk_pipeline_queued *q = &s->queue[(s->head + s->queued) % RTK_QUEUE_MAX];
+	if (q->frame == NULL && (q->frame = av_frame_alloc()) == NULL)
 		return -1;
-	return rtk_mixer_write(p->mixer, s->mix, ts, decoded) < 0 ? -1 : 0;
+	av_frame_move_ref(q->frame, decoded);
+	q->at = at;
+	s->queued++;
+	return 0;
+}
+
+static void rtk_pipeline_advance_all(rtk_pipeline *p, int64_t now)
+{
+	for (rtk_pipeline_participant *part = p->participants; part != NULL; part = part->next)
+		for (int i = 0; i < 2; i++)
+			rtk_pipeline_advance(&part->sources[i], now);
+}
+
+/* ---- input ---- */
+
+static int64_t rtk_pipeline_sample_at(int64_t wall_ns)
+{
+	return wall_ns / 1000 * RTK_MIXER_RATE / 1000000;
+}
+
+/* Mixer position of an audio frame placed at `at` (wall ns): the end of
+ * the previous frame when that is within RTK_SYNC_SNAP, so small changes
+ * of the placement (a new report) cause no click. */
+static int64_t rtk_pipeline_audio_pos(rtk_pipeline_track *t, int64_t ts, int64_t at)
+{
+	int64_t pos = rtk_pipeline_sample_at(at);
+	if (t->placed) {
+		int64_t cont = t->next_pos + (ts - t->next_ts);
+		if (rtk_abs64(pos - cont) <= RTK_SYNC_SNAP)
+			pos = cont;
+	}
+	return pos;
+}
+
+/* Decodes what `frame` gives: audio into the mix, pictures into the queue,
+ * at `at` (wall ns). */
+static int rtk_pipeline_decode(rtk_pipeline *p, rtk_pipeline_source *s, rtk_decoder *dec,
+	const rtk_frame *frame, int64_t at)
+{
+	bool audio = frame->codec == RTK_CODEC_OPUS;
+	rtk_pipeline_track *t = &s->tracks[audio ? RTK_TRACK_AUDIO : RTK_TRACK_VIDEO];
+	int ret = rtk_decoder_send(dec, frame);
+	if (ret > 0)
+		return 0; /* waiting for a keyframe */
+	int64_t ts = frame->timestamp;
+	int64_t pos = audio ? rtk_pipeline_audio_pos(t, ts, at) : 0;
+	while (ret == 0 && (ret = rtk_decoder_receive(dec, p->decoded)) > 0) {
+		if (audio) {
+			if (s->mix == NULL && (s->mix = rtk_mixer_add_input(p->mixer)) == NULL)
+				ret = -1;
+			else
+				ret = rtk_mixer_write_at(p->mixer, s->mix, pos, p->decoded) < 0 ? -1 : 0;
+			pos += p->decoded->nb_samples;
+			ts += p->decoded->nb_samples;
+			av_frame_unref(p->decoded);
+		} else {
+			ret = rtk_pipeline_queue_picture(s, p->decoded, at);
+		}
+	}
+	if (audio) {
+		t->placed = true;
+		t->next_pos = pos;
+		t->next_ts = ts;
+	}
+	return ret;
 }
 
 int rtk_pipeline_push(rtk_pipeline *p, const char *id, rtk_source source, const rtk_frame *frame)
@@ -230,20 +618,12 @@ int rtk_pipeline_push(rtk_pipeline *p, const char *id, rtk_source source, const 
 	if (dec == NULL)
 		return -1;
 	p->stats.frames_in++;
-	int ret = rtk_decoder_send(dec, frame);
-	if (ret > 0)
-		return 0; /* waiting for a keyframe */
-	int64_t ts = frame->timestamp;
-	while (ret == 0 && (ret = rtk_decoder_receive(dec, p->decoded)) > 0) {
-		if (audio) {
-			ret = rtk_pipeline_mix_audio(p, s, ts, p->decoded);
-			ts += p->decoded->nb_samples;
-			av_frame_unref(p->decoded);
-		} else {
-			ret = rtk_pipeline_keep_picture(s, p->decoded);
-		}
-	}
-	if (ret < 0) {
+	rtk_pipeline_track *t = &s->tracks[audio ? RTK_TRACK_AUDIO : RTK_TRACK_VIDEO];
+	t->rate = audio ? RTK_MIXER_RATE : 90000;
+	rtk_track_arrive(part, t, frame->timestamp, p->wall);
+	rtk_pipeline_resync(p, part);
+	int64_t at = rtk_pipeline_place(p, part, t, frame->timestamp);
+	if (rtk_pipeline_decode(p, s, dec, frame, at) < 0) {
 		p->stats.decode_errors++;
 		return -1;
 	}
@@ -268,14 +648,9 @@ static int rtk_pipeline_compose(rtk_pipeline *p)
 	}
 	for (rtk_pipeline_participant *part = p->participants; part != NULL && tile < count && ret >= 0;
 	     part = part->next, tile++)
-		ret = rtk_compositor_draw(p->compositor, tile + (share ? 0 : 1), &p->rects[tile],
-			part->sources[RTK_SOURCE_CAMERA].picture);
+		ret = rtk_compositor_draw_tile(p->compositor, tile + (share ? 0 : 1), &p->rects[tile],
+			part->sources[RTK_SOURCE_CAMERA].picture, part->name);
 	return ret;
-}
-
-static int64_t rtk_pipeline_sample_at(int64_t wall_ns)
-{
-	return wall_ns / 1000 * RTK_MIXER_RATE / 1000000;
 }
 
 static int rtk_pipeline_emit_audio(rtk_pipeline *p)
@@ -292,25 +667,27 @@ static int rtk_pipeline_emit_audio(rtk_pipeline *p)
 	return 0;
 }
 
-/* Every video frame whose slot k / fps is at or before the output time;
- * the composite is drawn once per tick however many are due. */
+/* Every video frame whose slot k / fps is at or before the output time.
+ * The composite is drawn once per tick however many are due, with each
+ * source's picture due at the last of those slots (to the nearest slot: a
+ * picture due within half a frame after it is shown in it). */
 static int rtk_pipeline_emit_video(rtk_pipeline *p, int64_t out_ns)
 {
-	bool drawn = false;
-	while ((int64_t)p->stats.video_frames * RTK_NS / p->fps <= out_ns) {
-		if (!drawn) {
-			int ret = rtk_pipeline_compose(p);
-			if (ret < 0)
-				return ret;
-			drawn = true;
-		}
-		int ret = rtk_output_write_video(p->output, rtk_compositor_canvas(p->compositor),
+	int64_t due = 0;
+	while ((int64_t)(p->stats.video_frames + (uint64_t)due) * RTK_NS / p->fps <= out_ns)
+		due++;
+	if (due == 0)
+		return 0;
+	int64_t slot = (int64_t)(p->stats.video_frames + (uint64_t)due - 1) * RTK_NS / p->fps;
+	rtk_pipeline_advance_all(p, slot + p->paused_total + RTK_NS / p->fps / 2);
+	int ret = rtk_pipeline_compose(p);
+	for (int64_t i = 0; i < due && ret >= 0; i++) {
+		ret = rtk_output_write_video(p->output, rtk_compositor_canvas(p->compositor),
 			(int64_t)p->stats.video_frames);
-		if (ret < 0)
-			return ret;
-		p->stats.video_frames++;
+		if (ret >= 0)
+			p->stats.video_frames++;
 	}
-	return 0;
+	return ret;
 }
 
 /* Advances the wall clock (never backwards); the first call starts it. */
@@ -330,7 +707,9 @@ int rtk_pipeline_tick(rtk_pipeline *p, int64_t now_ns)
 		return AVERROR(EINVAL);
 	rtk_pipeline_clock(p, now_ns);
 	if (p->paused) {
+		/* nothing is output; pictures stay current for the resume */
 		rtk_mixer_skip(p->mixer, rtk_pipeline_sample_at(p->wall));
+		rtk_pipeline_advance_all(p, p->wall);
 		return 0;
 	}
 	int64_t out_ns = p->wall - p->paused_total;

@@ -15,16 +15,44 @@
  * inside, so tests are deterministic and one thread can drive many outputs.
  * The first tick is output time 0.
  *
- * Inputs: rtk_pipeline_push() decodes right away. A video source's latest
- * picture is what the next output frame shows (a participant without a new
- * frame keeps its last one; one without any picture gets a placeholder
- * tile). Audio is placed on the mixer's timeline by RTP timestamp (see
- * mixer.h), `audio_delay_ms` after the clock's position when the source's
- * first packet arrived.
+ * Inputs: rtk_pipeline_push() decodes right away and places what it
+ * decoded on the wall clock (the clock's position at the last tick is the
+ * frame's arrival time): audio into the mixer's timeline (mixer.h), video
+ * pictures into a small queue per source; an output frame shows, for each
+ * source, the newest picture whose time has come (to the nearest frame
+ * slot). A participant without a new picture keeps its last one; one
+ * without any picture gets a placeholder tile.
+ *
+ * Lip sync (placement): every frame, audio and video alike, plays at
+ *   its time on a common axis + an offset + `audio_delay_ms`,
+ * the delay being the jitter absorbed. Per RTP stream (a "track": one
+ * source's audio or video):
+ * - by arrival, until the participant is synced: the time is the RTP
+ *   timestamp's media time, and the offset the smallest recent arrival -
+ *   media time of the track (a windowed minimum over 2 to 4 s): a frame
+ *   that came with the least delay plays audio_delay_ms after it arrived.
+ * - by capture time, once RTCP sender reports (rtk_pipeline_sync) map the
+ *   timestamps of every active track of the participant to its sender's
+ *   NTP wall clock: the time is the capture time, and the offset, shared
+ *   by all the participant's tracks, the largest of their smallest recent
+ *   arrival - capture times, so the latest of them is on time and the
+ *   others wait for it: audio and video captured together play together.
+ *   Participants whose offsets lie within 0.5 s of each other (senders
+ *   with agreeing clocks) share the largest, so they line up with each
+ *   other; a participant whose clock is further off keeps its own. A
+ *   stream added later is placed by arrival until its first report.
+ * Offsets move only when their estimate drifts by more than 30 ms; audio
+ * within 10 ms of continuing the previous frame continues it (no click
+ * when a report moves the estimate slightly); a timestamp more than a
+ * second off its track's placement restarts the track (a new timestamp
+ * base). Bounds: at most 64 pictures, spanning at most 1 s, wait per
+ * source (past that the oldest is shown early), and the mixer holds 2 s
+ * per input.
  *
  * Pause: while paused, ticks produce nothing and inputs are still decoded
- * (so pictures are current at resume); output time stops, so the file has
- * no gap: timestamps continue where they stopped.
+ * and placed (so pictures are current at resume; audio due meanwhile is
+ * dropped); output time stops, so the file has no gap: timestamps continue
+ * where they stopped.
  *
  * CMAF (LL-HLS): with RTK_OUTPUT_CMAF_H264_AAC the output is a directory of
  * init.mp4, parts and segments (output.h). Each tick emits the audio due
@@ -33,11 +61,12 @@
  * rtk_pipeline_tick() that encodes its last frame, and rtk_pipeline_finish()
  * cuts and announces the last, possibly short, part and segment.
  *
- * Ownership: the pipeline owns everything it creates (decoders, pictures,
- * compositor, mixer, output) and copies ids, names and what it needs of the
- * config (`opaque` stays the caller's); rtk_pipeline_push() borrows the
- * rtk_frame (the caller still frees it, e.g. rtk_frame_free()). Files
- * written stay on disk; a CMAF event is valid during the callback only.
+ * Ownership: the pipeline owns everything it creates (decoders, shown and
+ * queued pictures, compositor, mixer, output) and copies ids, names and
+ * what it needs of the config (`opaque` stays the caller's);
+ * rtk_pipeline_push() borrows the rtk_frame (the caller still frees it,
+ * e.g. rtk_frame_free()). Files written stay on disk; a CMAF event is
+ * valid during the callback only.
  * Threading: not thread-safe; one thread makes every call, and on_cmaf runs
  * on it, inside rtk_pipeline_tick() / rtk_pipeline_finish(), and must not
  * call back into the pipeline (the encoders run their own threads inside).
@@ -57,7 +86,7 @@ typedef struct rtk_pipeline_config {
 	rtk_output_format format;   /* MP4 (H.264 + AAC), WebM (VP8 + Opus) or CMAF (H.264 + AAC) */
 	int width, height;          /* 1..1920, rounded down to even; 0: 1280x720 */
 	int fps;                    /* 1..60 (CMAF: 2..60); 0: 25 */
-	int audio_delay_ms;         /* jitter the audio mix absorbs, 0..500 */
+	int audio_delay_ms;         /* jitter absorbed (audio and video play this late), 0..500 */
 	/* CMAF only (see output.h for the files and the cuts): */
 	int part_ms;                /* 0: 200; at most 500 */
 	int segment_ms;             /* 0: 2000 */
@@ -100,6 +129,14 @@ int rtk_pipeline_set_screenshare(rtk_pipeline *pipeline, const char *id, bool on
  * frame dropped while waiting for a keyframe), -1 for an unknown id or a
  * frame that failed to decode. */
 int rtk_pipeline_push(rtk_pipeline *pipeline, const char *id, rtk_source source, const rtk_frame *frame);
+
+/* A sender report (RTCP SR, RFC 3550 6.4.1) of the participant's `source`
+ * audio (`audio`) or video stream: RTP timestamp `rtp_ts` (the 32 bits on
+ * the wire) was captured at `ntp` (NTP 32.32 fixed point: seconds since
+ * 1900 in the high word) on the sender's wall clock. See lip sync above.
+ * Returns 0, or -1 for an unknown id or source. */
+int rtk_pipeline_sync(rtk_pipeline *pipeline, const char *id, rtk_source source, bool audio,
+	uint32_t rtp_ts, uint64_t ntp);
 
 /* Produces output up to `now_ns` (see the clock above). Returns 0 or a
  * negative AVERROR from the encoder or muxer. */

@@ -301,6 +301,19 @@ static bool near_placeholder(const AVFrame *f, const rtk_rect *r)
 	return near_colour(f, &upper, rtk_compositor_placeholder);
 }
 
+/* The participant's name is drawn on its placeholder tile: bright text
+ * pixels in the middle band of the tile, in the file as decoded. */
+static bool has_label(const AVFrame *f, const rtk_rect *r)
+{
+	int bright = 0;
+	for (int y = r->y + r->h * 3 / 8; y < r->y + r->h * 5 / 8; y++)
+		for (int x = r->x; x < r->x + r->w; x++)
+			bright += f->data[0][y * f->linesize[0] + x] > rtk_compositor_placeholder.y + 60;
+	if (bright < 50)
+		fprintf(stderr, "	only %d text pixels on the placeholder tile\n", bright);
+	return bright >= 50;
+}
+
 /* Copies the first `fraction` of src's bytes to dst (a file cut short as
  * if its writer had been killed). */
 static bool copy_prefix(const char *src, const char *dst, double fraction)
@@ -413,6 +426,8 @@ static void test_mp4_grid(void)
 		CHECK(near_colour(f, &r[0], RED));
 		CHECK(near_colour(f, &r[1], GREEN));
 		CHECK(near_placeholder(f, &r[2]));
+		CHECK(label_pixels(f, &r[2]) >= 50);   /* D's name */
+		CHECK_EQ_INT(label_pixels(f, &r[0]), 0);   /* a picture carries no label */
 		CHECK(near_colour(f, &r[3], BLUE));
 	}
 	CHECK(rms > 0.1); /* three or four 0.2 sines, not silence */
