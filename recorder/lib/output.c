@@ -36,6 +36,10 @@ typedef struct rtk_output_buf {
 	size_t len, cap;
 } rtk_output_buf;
 
+/* Video packets held while a cut waits for audio: more than a part's worth
+ * means audio stopped coming, and the cut is made without it. */
+#define RTK_CMAF_HELD_MAX 64
+
 /* The CMAF cutter: where the muxer's bytes go and where the cuts are. */
 typedef struct rtk_output_cmaf {
 	char *dir;
@@ -52,6 +56,16 @@ typedef struct rtk_output_cmaf {
 	bool part_independent;      /* the part's first video packet is a keyframe */
 	bool segment_independent;   /* the segment's first part is */
 	bool write_failed;          /* an AVIO write ran out of memory */
+	/* A part's last video frame is muxed; the cut waits until the audio
+	 * encoder (which returns each frame about 1024 samples late) has given
+	 * every audio packet that starts before the part's end, so a part's
+	 * audio and video cover the same span (players stall otherwise). The
+	 * video packets the encoder returns meanwhile are held for the next
+	 * part. */
+	bool cut_pending, cut_last;
+	int64_t cut_end;            /* the part's end, in audio samples (48 kHz) */
+	AVPacket *held[RTK_CMAF_HELD_MAX];
+	int held_count;
 } rtk_output_cmaf;
 
 struct rtk_output {
@@ -294,9 +308,53 @@ static int rtk_output_cmaf_cut(rtk_output *out, bool last)
 	return last ? rtk_output_cmaf_end_segment(c) : 0;
 }
 
-/* Muxes the packet in out->pkt straight into the fragment being built (no
- * interleaving queue: nothing waits for the other track), then cuts when
- * this video packet completes a part. */
+/* Writes one video packet (already in the stream's time base) into the
+ * fragment being built and counts it; when it completes a part, the cut is
+ * due once audio reaches the part's end (see cut_pending). */
+static int rtk_output_cmaf_write_video(rtk_output *out, AVPacket *pkt)
+{
+	rtk_output_cmaf *c = out->cmaf;
+	bool key = pkt->flags & AV_PKT_FLAG_KEY;
+	int64_t end = av_rescale_q(pkt->pts + pkt->duration, out->vst->time_base, (AVRational){ 1, 48000 });
+	int ret = av_write_frame(out->fmt, pkt);
+	if (ret < 0)
+		return ret;
+	if (c->part_video++ == 0)
+		c->part_independent = key;
+	c->segment_video++;
+	if (c->segment_video >= c->segment_frames || c->part_video >= c->part_frames) {
+		c->cut_pending = true;
+		c->cut_last = c->segment_video >= c->segment_frames;
+		c->cut_end = end;
+	}
+	return 0;
+}
+
+/* Makes the cut that was waiting, then writes the video packets held
+ * meanwhile (which may make another cut due). */
+static int rtk_output_cmaf_release(rtk_output *out)
+{
+	rtk_output_cmaf *c = out->cmaf;
+	c->cut_pending = false;
+	int ret = rtk_output_cmaf_cut(out, c->cut_last);
+	int held = c->held_count;
+	c->held_count = 0;
+	for (int i = 0; i < held; i++) {
+		if (ret >= 0 && c->cut_pending) {
+			/* A held packet completed a part again: it waits for audio too. */
+			c->held[c->held_count++] = c->held[i];
+			continue;
+		}
+		if (ret >= 0)
+			ret = rtk_output_cmaf_write_video(out, c->held[i]);
+		av_packet_free(&c->held[i]);
+	}
+	return ret;
+}
+
+/* Muxes the packet in out->pkt into the fragment being built (no
+ * interleaving queue: the cut points are ours), holding video while a cut
+ * waits for the audio that belongs before it. */
 static int rtk_output_cmaf_mux(rtk_output *out, AVCodecContext *enc, AVStream *st)
 {
 	rtk_output_cmaf *c = out->cmaf;
@@ -306,23 +364,32 @@ static int rtk_output_cmaf_mux(rtk_output *out, AVCodecContext *enc, AVStream *s
 		av_packet_unref(pkt); /* AAC priming, before time 0: see output.h */
 		return 0;
 	}
-	bool key = pkt->flags & AV_PKT_FLAG_KEY;
 	if (pkt->duration <= 0)
 		pkt->duration = video ? 1 : enc->frame_size;
 	av_packet_rescale_ts(pkt, enc->time_base, st->time_base);
 	pkt->stream_index = st->index;
-	int ret = av_write_frame(out->fmt, pkt);
-	av_packet_unref(pkt);
-	if (ret < 0 || !video)
+	int ret = 0;
+	if (video) {
+		if (!c->cut_pending) {
+			ret = rtk_output_cmaf_write_video(out, pkt);
+		} else if (c->held_count < RTK_CMAF_HELD_MAX) {
+			c->held[c->held_count] = av_packet_clone(pkt);
+			ret = c->held[c->held_count] != NULL ? 0 : AVERROR(ENOMEM);
+			c->held_count += ret == 0;
+		}
+		av_packet_unref(pkt);
+		if (ret >= 0 && c->cut_pending && c->held_count >= c->part_frames)
+			ret = rtk_output_cmaf_release(out);   /* audio stopped coming */
 		return ret;
-	if (c->part_video++ == 0)
-		c->part_independent = key;
-	c->segment_video++;
-	if (c->segment_video >= c->segment_frames)
-		return rtk_output_cmaf_cut(out, true);
-	if (c->part_video >= c->part_frames)
-		return rtk_output_cmaf_cut(out, false);
-	return 0;
+	}
+	/* Audio starting at or after the waiting cut belongs to the next part. */
+	int64_t start = av_rescale_q(pkt->pts, st->time_base, (AVRational){ 1, 48000 });
+	if (c->cut_pending && start >= c->cut_end)
+		ret = rtk_output_cmaf_release(out);
+	if (ret >= 0)
+		ret = av_write_frame(out->fmt, pkt);
+	av_packet_unref(pkt);
+	return ret;
 }
 
 static int rtk_output_cmaf_frames(int ms, int fps)
@@ -400,6 +467,10 @@ static int rtk_output_cmaf_finish(rtk_output *out)
 {
 	rtk_output_cmaf *c = out->cmaf;
 	int ret = 0;
+	while (ret >= 0 && c->cut_pending)
+		ret = rtk_output_cmaf_release(out);
+	if (ret < 0)
+		return ret;
 	if (c->part_video > 0)
 		ret = rtk_output_cmaf_cut(out, true);
 	else if (c->part > 0)
@@ -409,6 +480,8 @@ static int rtk_output_cmaf_finish(rtk_output *out)
 
 static void rtk_output_cmaf_free(rtk_output *out)
 {
+	for (int i = 0; i < out->cmaf->held_count; i++)
+		av_packet_free(&out->cmaf->held[i]);
 	if (out->fmt != NULL && out->fmt->pb != NULL) {
 		av_freep(&out->fmt->pb->buffer);
 		avio_context_free(&out->fmt->pb);

@@ -43,21 +43,23 @@
  * frames (at least one part); every part of a segment but its last has
  * exactly part_frames. Each segment starts with an IDR forced on its first
  * frame (x264's -g is only a backstop), so its first part is INDEPENDENT.
- * A part is cut, written and announced inside the rtk_output_write_video()
- * call whose frame completes it, right after x264 (zerolatency: one frame
- * in, one packet out) returns that frame: its fragment holds those video
- * frames and every audio packet the AAC encoder has returned by then (the
- * AAC encoder lags its input by 1024 samples, so audio trails video by up
- * to that plus what the caller has not written yet; later audio goes into
- * the next part with continuous timestamps). AAC's priming packet (before
+ * A part holds its video frames and every audio packet that starts before
+ * its last frame ends, so audio and video cover the same span (a player
+ * whose audio buffer ends short of the part stalls). The AAC encoder
+ * returns each frame about 1024 samples late, so the cut waits for the
+ * first audio packet that starts at or after the part's end: it is made,
+ * written and announced inside the rtk_output_write_audio() call (or the
+ * rtk_output_write_video() call, when audio stopped coming for a whole
+ * part) that brings that packet, 50 to 100 ms of output time after the
+ * part's last frame; video frames encoded meanwhile wait for the next
+ * part. AAC's priming packet (before
  * time 0) is dropped, as an empty moov cannot carry an edit list: audio
  * and video both start at 0, in sync. Each file is written under a
  * temporary name (".<name>.tmp") and rename()d into place before the
  * callback hears of it, so a reader never sees a partial file. This
  * module never deletes files: expiring old parts and segments is up to
  * whoever owns the playlist. rtk_output_finish() cuts the last (possibly short)
- * part and segment; audio returned after the last video frame of a part
- * already cut is dropped (at most ~50 ms at the very end).
+ * part and segment.
  *
  * Ownership: rtk_output_write_video() borrows the picture (and sets its
  * pts and pict_type); the encoder is drained before it returns, so the

@@ -12,7 +12,8 @@
  * segment starting with an INDEPENDENT part whose first video sample is a
  * keyframe, the INDEPENDENT flag of every part against its first sample,
  * every file in place (and no temporary name left) when announced, a part
- * announced within the tick that encodes its last frame, each part one
+ * announced within 100 ms of output time after its end, its audio ending
+ * within an AAC frame of its video, each part one
  * moof + mdat, a segment equal to its parts concatenated, init.mp4 + one
  * INDEPENDENT part decoding alone, and init.mp4 + every segment read by
  * libavformat with continuous timestamps and by ffprobe with the size and
@@ -444,8 +445,14 @@ static void check_alone(const trun *run, const tevent *t, int frames)
 	CHECK(r.audio_continuous);
 	if (t->ev.independent)
 		CHECK_EQ_INT(r.video_decoded, frames);
-	/* audio rides along in every fragment but, possibly, a final short one */
+	/* audio rides along in every fragment but, possibly, a final short one,
+	 * and covers what the video covers, to within one AAC frame (a player
+	 * whose audio ends short of the part stalls) */
 	CHECK(r.audio_packets > 0 || frames * 1000 / run->fps < 100);
+	if (r.audio_packets > 0 && t->at_ms >= 0 && fabs(r.audio_end_s - r.video_end_s) > 1024.0 / 48000 + EPS) {
+		fprintf(stderr, "\t%s: audio ends at %.3f s, video at %.3f s\n", t->name, r.audio_end_s, r.video_end_s);
+		CHECK(false);
+	}
 	unlink(probe);
 }
 
@@ -473,11 +480,16 @@ static void check_parts_and_segments(const trun *run, int segments)
 			if (t->ev.part == 0)
 				CHECK(t->ev.independent);
 			frames_before += frames;
-			/* Latency: announced in the tick that emitted its last frame,
-			 * before the next frame's slot (finish aside). */
-			if (t->at_ms >= 0)
-				CHECK(t->at_ms >= (frames_before - 1) * 1000 / run->fps &&
-				      t->at_ms < frames_before * 1000 / run->fps);
+			/* Latency: announced once the audio up to the part's end is
+			 * out of the AAC encoder (1024 samples late, plus filling its
+			 * frame, on 10 ms ticks): within 100 ms of output time after the part's end
+			 * (finish aside), never before its last frame. */
+			if (t->at_ms >= 0 && !(t->at_ms >= (frames_before - 1) * 1000 / run->fps &&
+					t->at_ms <= frames_before * 1000 / run->fps + 100)) {
+				fprintf(stderr, "\t%s announced at %d ms, its end is at %lld ms\n", t->name, t->at_ms,
+					(long long)(frames_before * 1000 / run->fps));
+				CHECK(false);
+			}
 			check_alone(run, t, frames);
 			continue;
 		}

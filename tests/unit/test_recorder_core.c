@@ -301,17 +301,15 @@ static bool near_placeholder(const AVFrame *f, const rtk_rect *r)
 	return near_colour(f, &upper, rtk_compositor_placeholder);
 }
 
-/* The participant's name is drawn on its placeholder tile: bright text
- * pixels in the middle band of the tile, in the file as decoded. */
-static bool has_label(const AVFrame *f, const rtk_rect *r)
+/* Pixels of a name label (compositor.h) in the middle band of a tile, in
+ * the file as decoded: much brighter than the placeholder colour. */
+static int label_pixels(const AVFrame *f, const rtk_rect *r)
 {
 	int bright = 0;
 	for (int y = r->y + r->h * 3 / 8; y < r->y + r->h * 5 / 8; y++)
 		for (int x = r->x; x < r->x + r->w; x++)
 			bright += f->data[0][y * f->linesize[0] + x] > rtk_compositor_placeholder.y + 60;
-	if (bright < 50)
-		fprintf(stderr, "	only %d text pixels on the placeholder tile\n", bright);
-	return bright >= 50;
+	return bright;
 }
 
 /* Copies the first `fraction` of src's bytes to dst (a file cut short as
