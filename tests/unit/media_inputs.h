@@ -59,18 +59,22 @@ static void drain(AVCodecContext *enc, AVPacket *pkt, tstream *out)
 	}
 }
 
-/* `frames` VP8 (or, with `h264`, H.264 Annex B) frames at 25 fps of one
- * colour with a white bar moving along the top 40 rows. */
-static void make_video(rtk_yuv colour, int frames, bool h264, tstream *out)
+/* Paints picture `i` (YUV420P, the encoder's size) into `f`. */
+typedef void (*tpaint_fn)(AVFrame *f, int i, void *arg);
+
+/* `frames` pictures painted by `paint`, encoded at 25 fps as VP8 (or, with
+ * `h264`, H.264 Annex B), keyframe every second; the encoder is flushed. */
+static void make_video_with(int width, int height, int frames, bool h264, int64_t bit_rate,
+	tpaint_fn paint, void *arg, tstream *out)
 {
 	const AVCodec *codec = avcodec_find_encoder_by_name(h264 ? "libx264" : "libvpx");
 	AVCodecContext *enc = avcodec_alloc_context3(codec);
-	enc->width = 640;
-	enc->height = 480;
+	enc->width = width;
+	enc->height = height;
 	enc->pix_fmt = AV_PIX_FMT_YUV420P;
 	enc->time_base = (AVRational){ 1, 25 };
 	enc->gop_size = 25;
-	enc->bit_rate = 500000;
+	enc->bit_rate = bit_rate;
 	if (h264) {
 		av_opt_set(enc->priv_data, "preset", "ultrafast", 0);
 		av_opt_set(enc->priv_data, "tune", "zerolatency", 0);
@@ -87,19 +91,12 @@ static void make_video(rtk_yuv colour, int frames, bool h264, tstream *out)
 	AVFrame *f = av_frame_alloc();
 	AVPacket *pkt = av_packet_alloc();
 	f->format = AV_PIX_FMT_YUV420P;
-	f->width = 640;
-	f->height = 480;
+	f->width = width;
+	f->height = height;
 	av_frame_get_buffer(f, 0);
 	for (int i = 0; i < frames; i++) {
 		av_frame_make_writable(f);
-		for (int y = 0; y < 480; y++)
-			memset(f->data[0] + y * f->linesize[0], colour.y, 640);
-		for (int y = 0; y < 240; y++) {
-			memset(f->data[1] + y * f->linesize[1], colour.u, 320);
-			memset(f->data[2] + y * f->linesize[2], colour.v, 320);
-		}
-		for (int y = 0; y < 40; y++)
-			memset(f->data[0] + y * f->linesize[0] + (i * 16) % 560, 235, 80);
+		paint(f, i, arg);
 		f->pts = i;
 		avcodec_send_frame(enc, f);
 		drain(enc, pkt, out);
@@ -111,8 +108,37 @@ static void make_video(rtk_yuv colour, int frames, bool h264, tstream *out)
 	avcodec_free_context(&enc);
 }
 
-/* `packets` 20 ms Opus packets of a stereo sine at `hz`, amplitude 0.2. */
-static void make_audio(double hz, int packets, tstream *out)
+/* Fills `f` with one colour. */
+static void tpaint_fill(AVFrame *f, rtk_yuv colour)
+{
+	for (int y = 0; y < f->height; y++)
+		memset(f->data[0] + y * f->linesize[0], colour.y, (size_t)f->width);
+	for (int y = 0; y < f->height / 2; y++) {
+		memset(f->data[1] + y * f->linesize[1], colour.u, (size_t)f->width / 2);
+		memset(f->data[2] + y * f->linesize[2], colour.v, (size_t)f->width / 2);
+	}
+}
+
+/* One colour (`arg`: an rtk_yuv) with a white bar moving along the top 40 rows. */
+static void tpaint_bar(AVFrame *f, int i, void *arg)
+{
+	tpaint_fill(f, *(const rtk_yuv *)arg);
+	for (int y = 0; y < 40; y++)
+		memset(f->data[0] + y * f->linesize[0] + (i * 16) % (f->width - 80), 235, 80);
+}
+
+/* `frames` 640x480 VP8 (or, with `h264`, H.264 Annex B) frames at 25 fps of
+ * one colour with a white bar moving along the top 40 rows. */
+static void make_video(rtk_yuv colour, int frames, bool h264, tstream *out)
+{
+	make_video_with(640, 480, frames, h264, 500000, tpaint_bar, &colour, out);
+}
+
+/* Fills the 960 interleaved stereo samples of 20 ms packet `i`. */
+typedef void (*tsamples_fn)(float *s, int i, void *arg);
+
+/* `packets` 20 ms Opus packets (48 kHz stereo) of what `fill` writes. */
+static void make_audio_with(int packets, tsamples_fn fill, void *arg, tstream *out)
 {
 	const AVCodec *codec = avcodec_find_encoder_by_name("libopus");
 	AVCodecContext *enc = avcodec_alloc_context3(codec);
@@ -135,9 +161,7 @@ static void make_audio(double hz, int packets, tstream *out)
 	av_frame_get_buffer(f, 0);
 	for (int i = 0; i < packets; i++) {
 		av_frame_make_writable(f);
-		float *s = (float *)f->data[0];
-		for (int n = 0; n < 960; n++)
-			s[2 * n] = s[2 * n + 1] = (float)(0.2 * sin(2 * M_PI * hz * (i * 960 + n) / 48000.0));
+		fill((float *)f->data[0], i, arg);
 		f->pts = (int64_t)i * 960;
 		avcodec_send_frame(enc, f);
 		drain(enc, pkt, out);
@@ -145,6 +169,20 @@ static void make_audio(double hz, int packets, tstream *out)
 	av_packet_free(&pkt);
 	av_frame_free(&f);
 	avcodec_free_context(&enc);
+}
+
+/* A sine at `arg` (a double, Hz), amplitude 0.2. */
+static void tsamples_sine(float *s, int i, void *arg)
+{
+	double hz = *(const double *)arg;
+	for (int n = 0; n < 960; n++)
+		s[2 * n] = s[2 * n + 1] = (float)(0.2 * sin(2 * M_PI * hz * (i * 960 + n) / 48000.0));
+}
+
+/* `packets` 20 ms Opus packets of a stereo sine at `hz`, amplitude 0.2. */
+static void make_audio(double hz, int packets, tstream *out)
+{
+	make_audio_with(packets, tsamples_sine, &hz, out);
 }
 
 #endif

@@ -44,90 +44,43 @@
 
 /* ---- inputs: a flash and a click ---- */
 
-/* `frames` VP8 frames at 25 fps of `colour`, white for two frames from
- * frame `flash` on (a flash). */
-static void make_flash_video(rtk_yuv colour, int frames, int flash, tstream *out)
+/* What a flash video paints: `colour`, white for two frames from `flash`. */
+typedef struct tflash {
+	rtk_yuv colour;
+	int flash;
+} tflash;
+
+static void tpaint_flash(AVFrame *f, int i, void *arg)
 {
-	const AVCodec *codec = avcodec_find_encoder_by_name("libvpx");
-	AVCodecContext *enc = avcodec_alloc_context3(codec);
-	enc->width = 320;
-	enc->height = 240;
-	enc->pix_fmt = AV_PIX_FMT_YUV420P;
-	enc->time_base = (AVRational){ 1, 25 };
-	enc->gop_size = 25;
-	enc->bit_rate = 400000;
-	av_opt_set(enc->priv_data, "deadline", "realtime", 0);
-	av_opt_set(enc->priv_data, "cpu-used", "8", 0);
-	av_opt_set(enc->priv_data, "lag-in-frames", "0", 0);
-	if (avcodec_open2(enc, codec, NULL) < 0) {
-		CHECK(!"libvpx opens");
-		avcodec_free_context(&enc);
-		return;
-	}
-	AVFrame *f = av_frame_alloc();
-	AVPacket *pkt = av_packet_alloc();
-	f->format = AV_PIX_FMT_YUV420P;
-	f->width = 320;
-	f->height = 240;
-	av_frame_get_buffer(f, 0);
-	for (int i = 0; i < frames; i++) {
-		bool white = i >= flash && i < flash + 2;
-		av_frame_make_writable(f);
-		for (int y = 0; y < 240; y++)
-			memset(f->data[0] + y * f->linesize[0], white ? 235 : colour.y, 320);
-		for (int y = 0; y < 120; y++) {
-			memset(f->data[1] + y * f->linesize[1], white ? 128 : colour.u, 160);
-			memset(f->data[2] + y * f->linesize[2], white ? 128 : colour.v, 160);
-		}
-		f->pts = i;
-		avcodec_send_frame(enc, f);
-		drain(enc, pkt, out);
-	}
-	avcodec_send_frame(enc, NULL);
-	drain(enc, pkt, out);
-	av_packet_free(&pkt);
-	av_frame_free(&f);
-	avcodec_free_context(&enc);
+	const tflash *fl = arg;
+	static const rtk_yuv white = { 235, 128, 128 };
+	tpaint_fill(f, i >= fl->flash && i < fl->flash + 2 ? white : fl->colour);
 }
 
-/* `packets` 20 ms Opus packets of a quiet 300 Hz tone, with a loud 1 kHz
- * burst in packets `click` and `click` + 1 (a click of 40 ms). */
+/* `frames` 320x240 VP8 frames at 25 fps of `colour`, white for two frames
+ * from frame `flash` on (a flash). */
+static void make_flash_video(rtk_yuv colour, int frames, int flash, tstream *out)
+{
+	tflash fl = { colour, flash };
+	make_video_with(320, 240, frames, false, 400000, tpaint_flash, &fl, out);
+}
+
+/* A quiet 300 Hz tone, with a loud 1 kHz burst in packets `click` and
+ * `click` + 1 (`arg`: an int). */
+static void tsamples_click(float *s, int i, void *arg)
+{
+	int click = *(const int *)arg;
+	bool loud = i >= click && i < click + 2;
+	for (int n = 0; n < 960; n++) {
+		double t = (i * 960 + n) / 48000.0;
+		s[2 * n] = s[2 * n + 1] = (float)(loud ? 0.8 * sin(2 * M_PI * 1000 * t) : 0.01 * sin(2 * M_PI * 300 * t));
+	}
+}
+
+/* `packets` 20 ms Opus packets of the click track. */
 static void make_click_audio(int packets, int click, tstream *out)
 {
-	const AVCodec *codec = avcodec_find_encoder_by_name("libopus");
-	AVCodecContext *enc = avcodec_alloc_context3(codec);
-	enc->sample_rate = 48000;
-	av_channel_layout_default(&enc->ch_layout, 2);
-	enc->sample_fmt = AV_SAMPLE_FMT_FLT;
-	enc->bit_rate = 64000;
-	enc->time_base = (AVRational){ 1, 48000 };
-	if (avcodec_open2(enc, codec, NULL) < 0) {
-		CHECK(!"libopus opens");
-		avcodec_free_context(&enc);
-		return;
-	}
-	AVFrame *f = av_frame_alloc();
-	AVPacket *pkt = av_packet_alloc();
-	f->format = AV_SAMPLE_FMT_FLT;
-	f->nb_samples = 960;
-	f->sample_rate = 48000;
-	av_channel_layout_default(&f->ch_layout, 2);
-	av_frame_get_buffer(f, 0);
-	for (int i = 0; i < packets; i++) {
-		bool loud = i >= click && i < click + 2;
-		av_frame_make_writable(f);
-		float *s = (float *)f->data[0];
-		for (int n = 0; n < 960; n++) {
-			double t = (i * 960 + n) / 48000.0;
-			s[2 * n] = s[2 * n + 1] = (float)(loud ? 0.8 * sin(2 * M_PI * 1000 * t) : 0.01 * sin(2 * M_PI * 300 * t));
-		}
-		f->pts = (int64_t)i * 960;
-		avcodec_send_frame(enc, f);
-		drain(enc, pkt, out);
-	}
-	av_packet_free(&pkt);
-	av_frame_free(&f);
-	avcodec_free_context(&enc);
+	make_audio_with(packets, tsamples_click, &click, out);
 }
 
 /* ---- senders on media time ---- */
