@@ -51,6 +51,7 @@ typedef struct rtk_capture {
 	GHashTable *peers;       /* peer id -> screenshare flag (GINT) */
 	uint32_t next_ssrc;
 	int viewers;
+	gint64 late_frames_logged;   /* the companion's late_frames when the last warning was logged */
 	json_t *doc;             /* the REST object as last persisted (owned) */
 } rtk_capture;
 
@@ -720,6 +721,18 @@ void rtk_captures_tick(void) {
 
 /* ---- the companion's events (reader thread) ---- */
 
+/* A companion that repeats frames because its ticks come late cannot keep
+ * up with real time (too many recordings for this machine): said in the
+ * log each time another second's worth (25 frames) was repeated. */
+static void capture_check_load(rtk_capture *c, gint64 late_frames) {
+	if(late_frames - c->late_frames_logged >= 25) {
+		JANUS_LOG(LOG_WARN, "[rtk] capture %s: %" G_GINT64_FORMAT " frames repeated so far: the machine "
+			"cannot keep up with this %s in real time\n", c->id, late_frames,
+			c->kind == RTK_CAPTURE_RECORDING ? "recording" : "livestream");
+		c->late_frames_logged = late_frames;
+	}
+}
+
 static void capture_on_started(rtk_capture *c) {
 	if(c->state != CAPTURE_STARTING)
 		return;
@@ -766,6 +779,7 @@ static void capture_on_event(rtk_proc *proc, const json_t *event, void *user_dat
 			capture_on_started(c);
 		} else if(!strcmp(name, "progress")) {
 			c->output_s = json_number_value(json_object_get(event, "output_s"));
+			capture_check_load(c, json_integer_value(json_object_get(event, "late_frames")));
 			if(c->kind == RTK_CAPTURE_RECORDING) {
 				capture_set(c, "recording_duration", json_integer((json_int_t)c->output_s));
 				capture_persist(c, FALSE);

@@ -298,7 +298,8 @@ static int companion_tick(companion *c)
 	}
 	if (c->started && now - c->last_progress >= 1000000000LL) {
 		c->last_progress = now;
-		rtk_ctl_emit(stdout, json_pack("{s:s,s:f}", "event", "progress", "output_s", companion_seconds(st.output_ns)));
+		rtk_ctl_emit(stdout, json_pack("{s:s,s:f,s:I}", "event", "progress", "output_s", companion_seconds(st.output_ns),
+			"late_frames", (json_int_t)st.late_frames));
 	}
 	return 0;
 }
@@ -340,9 +341,10 @@ static void companion_emit_stats(const companion *c)
 			"frames", (json_int_t)ds.frames, "dropped_frames", (json_int_t)ds.dropped_frames,
 			"ignored", (json_int_t)ds.ignored, "sender_reports", (json_int_t)s->sender_reports));
 	}
-	rtk_ctl_emit(stdout, json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:o}", "event", "stats",
+	rtk_ctl_emit(stdout, json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:o}", "event", "stats",
 		"frames_in", (json_int_t)st.frames_in, "decode_errors", (json_int_t)st.decode_errors,
-		"video_frames", (json_int_t)st.video_frames, "audio_samples", (json_int_t)st.audio_samples,
+		"video_frames", (json_int_t)st.video_frames, "late_frames", (json_int_t)st.late_frames,
+		"audio_samples", (json_int_t)st.audio_samples,
 		"unknown_packets", (json_int_t)c->unknown_packets, "streams", streams));
 }
 
@@ -362,12 +364,15 @@ static int companion_loop(companion *c)
 		int n = poll(fds, 2, COMPANION_POLL_MS);
 		if (n < 0 && errno != EINTR)
 			return -1;
-		if (fds[1].revents & POLLIN)
-			companion_read_rtp(c);
+		/* Commands first: a "stream" command and that stream's first
+		 * packets often arrive together, and packets of an SSRC not yet
+		 * announced are dropped. */
 		if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
 			if (!companion_read_control(c))
 				c->stopping = true;
 		}
+		if (fds[1].revents & POLLIN)
+			companion_read_rtp(c);
 		if (companion_tick(c) < 0) {
 			companion_emit_error("encoding failed (%s)", c->opts->pipeline.path);
 			return -1;

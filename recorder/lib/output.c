@@ -612,6 +612,8 @@ static int rtk_output_encode(rtk_output *out, AVCodecContext *enc, AVStream *st,
 		if (out->cmaf != NULL) {
 			ret = rtk_output_cmaf_mux(out, enc, st);
 		} else {
+			if (out->pkt->duration <= 0)   /* the muxer would have to guess it */
+				out->pkt->duration = st == out->vst ? 1 : enc->frame_size;
 			av_packet_rescale_ts(out->pkt, enc->time_base, st->time_base);
 			out->pkt->stream_index = st->index;
 			ret = av_interleaved_write_frame(out->fmt, out->pkt);

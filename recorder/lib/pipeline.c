@@ -365,6 +365,7 @@ static int rtk_pipeline_emit_video(rtk_pipeline *p, int64_t out_ns)
 		due++;
 	if (due == 0)
 		return 0;
+	p->stats.late_frames += (uint64_t)(due - 1);
 	int64_t slot = (int64_t)(p->stats.video_frames + (uint64_t)due - 1) * RTK_NS / p->fps;
 	rtk_pipeline_advance_all(p, slot + p->paused_total + RTK_NS / p->fps / 2);
 	int ret = rtk_pipeline_compose(p);

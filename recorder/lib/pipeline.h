@@ -104,6 +104,8 @@ typedef struct rtk_pipeline_stats {
 	uint64_t audio_samples;     /* output samples (per channel) encoded */
 	int64_t output_ns;          /* output time reached */
 	uint64_t frames_in, decode_errors;
+	uint64_t late_frames;       /* output frames that repeated the previous picture because
+	                               the ticks came late (the machine cannot keep up) */
 } rtk_pipeline_stats;
 
 typedef struct rtk_pipeline rtk_pipeline;
