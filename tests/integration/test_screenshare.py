@@ -27,14 +27,19 @@ Owns screenshare end to end, as the SDK user sees it (docs/protocol.md):
     screenShareUpdate true for her, not even after she asks for
     {screenshare: true}. (aiortc 1.4 cannot apply an answer with a rejected
     m-line: Cy applies a rewritten copy, see aiortc_applicable_answer().)
+  * a recording made while Ada shares has the share layout: her screen in
+    the main area (moving), the cameras in a column on the right.
 """
 
+import asyncio
 import collections
 import os
+import tempfile
 import time
 
 from rtk_harness import (RtkClient, Server, check, check_equal, jsep_of, log, make_tracks,
                          new_peer_connection, run_test)
+from test_recording import download, gray_frame, wait_status
 
 CAMERA_SIZE = (320, 240)       # the harness's pattern track
 SCREEN_SIZE = (640, 360)
@@ -388,6 +393,36 @@ async def cy_without_screenshare(server, meeting, preset, ada, bob):
     log("Bob got only Cy's audio and video, and no screenShareUpdate for her")
 
 
+async def recording_shows_screenshare(server, ada, directory):
+    """A recording while Ada shares: the share takes the left three
+    quarters (its picture moves there), the cameras a column on the right
+    whose lower half is empty (in the grid, Bob's tile would be there)."""
+    width, height = 640, 360
+    reply = await ada.control({"request": "recording.start",
+                               "config": {"videoConfig": {"codec": "VP8", "width": width, "height": height}}})
+    rec_id = reply.data["recording"]["id"]
+    await wait_status(server, rec_id, ("RECORDING",))
+    await asyncio.sleep(4)
+    await ada.control({"request": "recording.stop"})
+    rec = await wait_status(server, rec_id, ("UPLOADED", "ERRORED"))
+    check_equal(rec["status"], "UPLOADED", "recording of a screenshare")
+    path = download(server, rec, directory)
+    first, second = gray_frame(path, 1.5, width, height), gray_frame(path, 3.0, width, height)
+
+    def region(frame, x0, x1, y0, y1):
+        return [frame[y * width + x] for y in range(int(y0 * height), int(y1 * height))
+                for x in range(int(x0 * width), int(x1 * width))]
+    empty = region(second, 0.8, 0.95, 0.55, 0.8)
+    check(sum(empty) / len(empty) < 30, "the lower right of a screenshare layout is empty (mean luma %.0f)"
+          % (sum(empty) / len(empty)))
+    main_a, main_b = region(first, 0.1, 0.65, 0.2, 0.8), region(second, 0.1, 0.65, 0.2, 0.8)
+    moved = sum(1 for a, b in zip(main_a, main_b) if abs(a - b) > 8)
+    check(moved > len(main_a) // 10, "the shared screen moves in the main area (%d of %d pixels changed)"
+          % (moved, len(main_a)))
+    log("recording during the screenshare: share in the main area (%d%% of its pixels move), "
+        "cameras in the right column" % (100 * moved // len(main_a)))
+
+
 async def main():
     started = time.monotonic()
     server = Server().start()
@@ -395,6 +430,8 @@ async def main():
     preset = create_preset_without_screenshare(server)
     ada, bob, ada_rest, bob_rest = await ada_publishes_to_bob(server, meeting)
     await bob_receives_both_videos(ada, bob)
+    with tempfile.TemporaryDirectory() as directory:
+        await recording_shows_screenshare(server, ada, directory)
     await toggle_screenshare(ada, bob)
     await request_low_layer(ada, bob)
     await cy_without_screenshare(server, meeting, preset, ada, bob)
