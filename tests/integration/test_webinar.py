@@ -29,10 +29,15 @@ to end, as the SDK user sees it, with default presets:
   * the livestream_viewer (stage_access NOT_ALLOWED, nothing to produce):
     stage.requestAccess and stage.join -> 2002, publish -> 1501; no stream,
     frame or media update of hers ever reaches the presenter.
+  * a recording made while only the presenter is on stage shows her alone.
 Every stage event carries participantId, userId and the new stageStatus.
 """
 
+import asyncio
+import tempfile
+
 from rtk_harness import (RtkClient, Server, check, check_equal, check_error, log, run_test)
+from test_recording import download, gray_frame, wait_status
 
 VIDEO_FRAMES = 30
 AUDIO_FRAMES = 50
@@ -205,6 +210,30 @@ async def livestream_viewer_stays_off(presenter, lv):
     log("the livestream viewer cannot reach the stage")
 
 
+async def recording_shows_the_stage(server, presenter):
+    """A recording while only the presenter is on stage shows her alone:
+    one tile over the whole frame (her 4:3 picture centred, black at the
+    sides), not a grid with the three viewers off stage."""
+    width, height = 640, 360
+    reply = await presenter.control({"request": "recording.start",
+                                     "config": {"videoConfig": {"codec": "VP8", "width": width, "height": height}}})
+    rec_id = reply.data["recording"]["id"]
+    await wait_status(server, rec_id, ("RECORDING",))
+    await asyncio.sleep(4)
+    await presenter.control({"request": "recording.stop"})
+    rec = await wait_status(server, rec_id, ("UPLOADED", "ERRORED"))
+    check_equal(rec["status"], "UPLOADED", "webinar recording")
+    with tempfile.TemporaryDirectory() as directory:
+        path = download(server, rec, directory)
+        for at in (1.0, 2.0, 3.0):
+            frame = gray_frame(path, at, width, height)
+            # Where a grid of two or more would put a tile (hers or a viewer's placeholder).
+            band = [frame[y * width + x] for y in range(190, 290) for x in range(5, 60)]
+            check(sum(band) / len(band) < 30, "at %.1f s the left band is not black (mean luma %.0f): "
+                  "participants off stage are in the recording" % (at, sum(band) / len(band)))
+    log("webinar recording: the presenter alone, the viewers off stage are not in it")
+
+
 async def main():
     server = Server().start()
     meeting = server.create_meeting(title="Webinar")
@@ -222,6 +251,7 @@ async def main():
     check_joined(lv, rests["lv-viewer"], OFF, [])   # show_participant_list false
 
     await presenter_goes_live(presenter, [a, b, lv], rests)
+    await recording_shows_the_stage(server, presenter)
     await viewer_asks_and_is_granted(presenter, a, [b, lv])
     await viewer_presents_and_leaves(presenter, a, clock=b)
     await viewer_is_denied(presenter, b, [a, lv])
