@@ -19,7 +19,10 @@ from aiortc, and:
     the recording becomes ERRORED, its file is downloadable and ffprobe
     reads a few seconds of it, and the meeting goes on (frames still flow);
   * everyone leaves while a recording runs: it stops by itself
-    (stop_reason ALL_PEERS_LEFT) and is UPLOADED.
+    (stop_reason ALL_PEERS_LEFT) and is UPLOADED; max_seconds stops one
+    by itself (MAX_DURATION);
+  * without the companion programs, starts are refused with 1004 / 1903
+    (REST 500) and nothing is stored.
 """
 
 import asyncio
@@ -186,6 +189,14 @@ async def rest_recording(server, meeting_id, directory):
     check_duration(probe, stopped - started, "REST WebM")
     check_pictures_move(path, 320, 240, 1.0, 2.5, "REST WebM")
 
+    rec = server.rest_ok("POST", "/v2/recordings", {"meeting_id": meeting_id, "max_seconds": 2},
+                         statuses=(201,))
+    rec = await wait_status(server, rec["id"], ("UPLOADED", "ERRORED"), timeout=20)
+    check_equal((rec["status"], rec["stop_reason"]["reason"]), ("UPLOADED", "MAX_DURATION"),
+                "a recording with max_seconds 2")
+    check(2 <= rec["recording_duration"] <= 3, "max_seconds 2 recorded %r s" % rec["recording_duration"])
+    log("max_seconds: stopped by itself after %d s of output" % rec["recording_duration"])
+
     listed = server.rest_ok("GET", "/v2/recordings?meeting_id=%s&status=UPLOADED" % meeting_id)
     ids = [r["id"] for r in listed]
     check(rec["id"] in ids and all(r["status"] == "UPLOADED" for r in listed),
@@ -266,6 +277,25 @@ async def parallel(server, host, guest):
     log("two parallel recordings with allowMultiple; stop by id, then stop all")
 
 
+async def companions_missing():
+    """A server whose companion programs are not where it was told: every
+    start is refused with its code (1004, 1903; REST 500), and the meeting
+    goes on."""
+    server = Server(env={"RTK_COMPANION_DIR": "/nonexistent"}).start()
+    meeting = server.create_meeting(title="No companions")
+    rest = server.add_participant(meeting["id"], "Host", "group_call_host")
+    host = RtkClient(server, "host")
+    await host.join(rest["token"])
+    await host.refused({"request": "recording.start"}, "1004")
+    await host.refused({"request": "livestream.start"}, "1903")
+    check_equal(server.rest("POST", "/v2/recordings", {"meeting_id": meeting["id"]})[0], 500,
+                "REST start without rtk-recorder")
+    check_equal(server.rest_ok("GET", "/v2/recordings?meeting_id=%s" % meeting["id"]), [],
+                "nothing stored for a refused start")
+    await host.control({"request": "participant.pin", "participantId": host.peer_id})
+    log("without companions: 1004, 1903, REST 500; nothing stored, the meeting goes on")
+
+
 async def main():
     server = Server().start()
     hooks = WebhookReceiver()
@@ -294,6 +324,10 @@ async def main():
         await crash(server, meeting["id"], host, guest, directory)
         await parallel(server, host, guest)
         await auto_start_and_stop(server, directory)
+    for client in (host, guest):
+        await client.close()
+    server.stop()
+    await companions_missing()
 
 
 if __name__ == "__main__":
