@@ -5,8 +5,11 @@
  * sines, as packets a test turns into rtk_frames. Header-only, like
  * unit.h: each test includes it once.
  *
+ * Also the reading back of outputs with ffprobe (ffprobe_json and its two
+ * lookups), which those tests share.
+ *
  * Ownership: make_video()/make_audio() fill a tstream the caller frees with
- * tstream_free().
+ * tstream_free(); ffprobe_json() returns a string the caller free()s.
  */
 #ifndef RTK_TESTS_MEDIA_INPUTS_H
 #define RTK_TESTS_MEDIA_INPUTS_H
@@ -14,6 +17,9 @@
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <libavcodec/avcodec.h>
 #include <libavutil/channel_layout.h>
 #include <libavutil/opt.h>
@@ -183,6 +189,47 @@ static void tsamples_sine(float *s, int i, void *arg)
 static void make_audio(double hz, int packets, tstream *out)
 {
 	make_audio_with(packets, tsamples_sine, &hz, out);
+}
+
+/* ---- reading outputs back ---- */
+
+/* ffprobe's JSON, read whole; NULL when ffprobe fails. Caller frees. */
+static inline char *ffprobe_json(const char *path)
+{
+	char cmd[1024];
+	snprintf(cmd, sizeof(cmd), "ffprobe -v error -show_streams -show_format -of json '%s'", path);
+	FILE *f = popen(cmd, "r");
+	if (f == NULL)
+		return NULL;
+	size_t cap = 1 << 16, len = 0;
+	char *buf = malloc(cap);
+	size_t n;
+	while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+		len += n;
+		if (cap - len < 2)
+			buf = realloc(buf, cap *= 2);
+	}
+	buf[len] = '\0';
+	if (pclose(f) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/* The format's "duration": "x.y" in ffprobe JSON, or -1. */
+static inline double ffprobe_duration(const char *json)
+{
+	const char *format = strstr(json, "\"format\"");
+	const char *d = format ? strstr(format, "\"duration\": \"") : NULL;
+	return d ? atof(d + strlen("\"duration\": \"")) : -1;
+}
+
+static inline bool json_has(const char *json, const char *key, const char *value)
+{
+	char needle[128];
+	snprintf(needle, sizeof(needle), "\"%s\": %s", key, value);
+	return strstr(json, needle) != NULL;
 }
 
 #endif

@@ -279,43 +279,6 @@ static bool read_mp4(const char *path, bool decode, tread *r)
 	return true;
 }
 
-/* ffprobe's JSON of `path`, read whole; NULL when ffprobe fails. */
-static char *ffprobe_json(const char *path)
-{
-	char cmd[512];
-	snprintf(cmd, sizeof(cmd), "ffprobe -v error -show_streams -show_format -of json '%s'", path);
-	FILE *f = popen(cmd, "r");
-	if (f == NULL)
-		return NULL;
-	size_t cap = 1 << 16, len = 0, n;
-	char *buf = malloc(cap);
-	while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-		len += n;
-		if (cap - len < 2)
-			buf = realloc(buf, cap *= 2);
-	}
-	buf[len] = '\0';
-	if (pclose(f) != 0) {
-		free(buf);
-		return NULL;
-	}
-	return buf;
-}
-
-static bool json_has(const char *json, const char *key, const char *value)
-{
-	char needle[128];
-	snprintf(needle, sizeof(needle), "\"%s\": %s", key, value);
-	return strstr(json, needle) != NULL;
-}
-
-static double ffprobe_duration(const char *json)
-{
-	const char *format = strstr(json, "\"format\"");
-	const char *d = format ? strstr(format, "\"duration\": \"") : NULL;
-	return d ? atof(d + strlen("\"duration\": \"")) : -1;
-}
-
 /* ---- one run ---- */
 
 typedef struct trun {

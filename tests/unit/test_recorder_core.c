@@ -150,45 +150,6 @@ static bool probe_avformat(const char *path, probe *pr)
 	return true;
 }
 
-/* ffprobe's JSON, read whole; NULL when ffprobe fails. Caller frees. */
-static char *ffprobe_json(const char *path)
-{
-	char cmd[1024];
-	snprintf(cmd, sizeof(cmd), "ffprobe -v error -show_streams -show_format -of json '%s'", path);
-	FILE *f = popen(cmd, "r");
-	if (f == NULL)
-		return NULL;
-	size_t cap = 1 << 16, len = 0;
-	char *buf = malloc(cap);
-	size_t n;
-	while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-		len += n;
-		if (cap - len < 2)
-			buf = realloc(buf, cap *= 2);
-	}
-	buf[len] = '\0';
-	if (pclose(f) != 0) {
-		free(buf);
-		return NULL;
-	}
-	return buf;
-}
-
-/* The format's "duration": "x.y" in ffprobe JSON, or -1. */
-static double ffprobe_duration(const char *json)
-{
-	const char *format = strstr(json, "\"format\"");
-	const char *d = format ? strstr(format, "\"duration\": \"") : NULL;
-	return d ? atof(d + strlen("\"duration\": \"")) : -1;
-}
-
-static bool json_has(const char *json, const char *key, const char *value)
-{
-	char needle[128];
-	snprintf(needle, sizeof(needle), "\"%s\": %s", key, value);
-	return strstr(json, needle) != NULL;
-}
-
 static void check_ffprobe(const char *path, const char *vcodec, const char *acodec, int w, int h,
 	double duration)
 {
