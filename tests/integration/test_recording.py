@@ -234,7 +234,7 @@ async def crash(server, meeting_id, host, guest, directory):
     log("the meeting goes on after the recorder died")
 
 
-async def auto_start_and_stop(server, directory):
+async def auto_start_and_stop(server, directory, hooks):
     """record_on_start starts a recording with the live session; when the
     last participant leaves it stops by itself."""
     meeting = server.create_meeting(title="Auto stop", record_on_start=True)
@@ -253,6 +253,15 @@ async def auto_start_and_stop(server, directory):
                 "a recording nobody is left in")
     ffprobe(download(server, rec, directory))
     log("record_on_start: started with the session, stopped when everyone left")
+
+    def of_meeting(event):
+        return [d for d in hooks.deliveries if d["event"] == event and d["meeting"]["id"] == meeting["id"]]
+    await hooks.wait(lambda: of_meeting("meeting.ended"), "meeting.ended for the meeting nobody is left in")
+    left = of_meeting("meeting.participantLeft")
+    check_equal([d["participant"]["id"] for d in left], [rest["id"]], "meeting.participantLeft")
+    check_equal(of_meeting("meeting.ended")[0]["meeting"]["session_id"],
+                of_meeting("meeting.started")[0]["meeting"]["session_id"], "session of meeting.ended")
+    log("webhooks: meeting.participantLeft and meeting.ended when the last participant left")
 
 
 async def parallel(server, host, guest):
@@ -300,7 +309,8 @@ async def main():
     server = Server().start()
     hooks = WebhookReceiver()
     hook = server.rest_ok("POST", "/v2/webhooks", {"name": "test", "url": hooks.url, "events": [
-        "recording.statusUpdate", "meeting.started", "meeting.participantJoined"]}, statuses=(201,))
+        "recording.statusUpdate", "meeting.started", "meeting.participantJoined", "meeting.participantLeft",
+        "meeting.ended"]}, statuses=(201,))
     hooks.secret = hook["secret"]
     meeting = server.create_meeting(title="Recording")
     rests = {"host": server.add_participant(meeting["id"], "Host", "group_call_host"),
@@ -323,7 +333,7 @@ async def main():
         await rest_recording(server, meeting["id"], directory)
         await crash(server, meeting["id"], host, guest, directory)
         await parallel(server, host, guest)
-        await auto_start_and_stop(server, directory)
+        await auto_start_and_stop(server, directory, hooks)
     for client in (host, guest):
         await client.close()
     server.stop()
