@@ -209,12 +209,32 @@ void rtk_plugin_destroy(void) {
 	JANUS_LOG(LOG_INFO, "%s destroyed\n", RTK_PLUGIN_NAME);
 }
 
+/* The last reference to a session is gone: release the core's plugin
+ * session, which Janus handed us with one reference in create_session. */
+static void session_free(const janus_refcount *ref) {
+	rtk_session *session = janus_refcount_containerof(ref, rtk_session, ref);
+	janus_refcount_decrease(&session->handle->ref);
+	janus_mutex_destroy(&session->pub_mutex);
+	g_free(session);
+}
+
+/* The session of a handle for the relay path, with a reference the caller
+ * drops (janus_refcount_decrease), or NULL when it is going away. */
+static rtk_session *session_acquire(janus_plugin_session *handle) {
+	rtk_session *session = handle && !g_atomic_int_get(&handle->stopped) ? handle->plugin_handle : NULL;
+	if(session == NULL || g_atomic_int_get(&stopping) || g_atomic_int_get(&session->destroyed))
+		return NULL;
+	janus_refcount_increase(&session->ref);
+	return session;
+}
+
 void rtk_plugin_create_session(janus_plugin_session *handle, int *error) {
 	if(g_atomic_int_get(&stopping) || !g_atomic_int_get(&initialized)) {
 		*error = -1;
 		return;
 	}
 	rtk_session *session = g_new0(rtk_session, 1);
+	janus_refcount_init(&session->ref, session_free);
 	session->handle = handle;
 	janus_mutex_init(&session->pub_mutex);
 	handle->plugin_handle = session;
@@ -239,7 +259,7 @@ void rtk_plugin_destroy_session(janus_plugin_session *handle, int *error) {
 	g_hash_table_remove(sessions, handle);
 	handle->plugin_handle = NULL;
 	janus_mutex_unlock(&rtk_state_mutex);
-	g_free(session);
+	janus_refcount_decrease(&session->ref);   /* the table's */
 }
 
 json_t *rtk_plugin_query_session(janus_plugin_session *handle) {
@@ -289,29 +309,32 @@ void rtk_plugin_setup_media(janus_plugin_session *handle) {
 
 /* The relay path: no state_mutex here (see the top of this file). */
 void rtk_plugin_incoming_rtp(janus_plugin_session *handle, janus_plugin_rtp *packet) {
-	rtk_session *session = handle ? handle->plugin_handle : NULL;
-	if(session == NULL || g_atomic_int_get(&stopping) || g_atomic_int_get(&session->destroyed) ||
-			packet->mindex < 0 || packet->mindex >= RTK_MAX_PUB_STREAMS)
+	if(packet->mindex < 0 || packet->mindex >= RTK_MAX_PUB_STREAMS)
+		return;
+	rtk_session *session = session_acquire(handle);
+	if(session == NULL)
 		return;
 	janus_mutex_lock(&session->pub_mutex);
 	rtk_pub_stream *ps = session->pub[packet->mindex];
 	if(ps != NULL)
 		rtk_relay_rtp(rtk_janus, ps, packet);
 	janus_mutex_unlock(&session->pub_mutex);
+	janus_refcount_decrease(&session->ref);
 }
 
 /* A publisher's sender reports go to the companions fed with the stream
  * (on the relay path's locks, as incoming_rtp: no state_mutex); a
  * subscriber asking for a keyframe: pass it to the stream's publisher. */
 void rtk_plugin_incoming_rtcp(janus_plugin_session *handle, janus_plugin_rtcp *packet) {
-	rtk_session *publisher = handle ? handle->plugin_handle : NULL;
-	if(publisher != NULL && !g_atomic_int_get(&stopping) && !g_atomic_int_get(&publisher->destroyed) &&
-			packet->mindex >= 0 && packet->mindex < RTK_MAX_PUB_STREAMS) {
+	rtk_session *publisher = packet->mindex >= 0 && packet->mindex < RTK_MAX_PUB_STREAMS ?
+		session_acquire(handle) : NULL;
+	if(publisher != NULL) {
 		janus_mutex_lock(&publisher->pub_mutex);
 		rtk_pub_stream *ps = publisher->pub[packet->mindex];
 		if(ps != NULL)
 			rtk_relay_rtcp(ps, packet);
 		janus_mutex_unlock(&publisher->pub_mutex);
+		janus_refcount_decrease(&publisher->ref);
 	}
 	if(!packet->video || !(janus_rtcp_has_pli(packet->buffer, packet->length) ||
 			janus_rtcp_has_fir(packet->buffer, packet->length)))

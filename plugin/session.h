@@ -15,6 +15,7 @@
 #include <jansson.h>
 #include <plugins/plugin.h>
 #include <mutex.h>
+#include <refcount.h>
 
 #include "gateway.h"
 #include "room.h"
@@ -32,8 +33,17 @@ typedef enum rtk_role {
 
 typedef struct rtk_live rtk_live;
 
+/*
+ * Lifetime: created by the plugin's create_session with one reference, the
+ * session table's; destroy_session drops it. The relay path holds a
+ * reference while it uses a session, so the last one may be dropped there.
+ * Freeing a session releases the Janus core's plugin-session reference that
+ * Janus handed to create_session (without it every handle, and its eventfd,
+ * would leak).
+ */
 typedef struct rtk_session {
-	janus_plugin_session *handle;
+	janus_refcount ref;
+	janus_plugin_session *handle;   /* we own one core reference (see above) */
 	rtk_role role;
 	rtk_live *live;             /* the meeting this handle is in, or NULL */
 	rtk_peer *peer;             /* MAIN: our presence (owned by the room);
@@ -78,6 +88,8 @@ void rtk_lives_init(void);
 void rtk_lives_destroy(void);
 rtk_live *rtk_live_get_or_create(const json_t *meeting);
 rtk_live *rtk_live_find(const char *meeting_id);
+/* Every live meeting, as a NEW array of borrowed pointers (free the array). */
+GPtrArray *rtk_lives_list(void);
 rtk_session *rtk_live_main_session(rtk_peer *peer);
 /* Frees the meeting when nobody is in it or watching it. */
 void rtk_live_release_if_empty(rtk_live *live);
