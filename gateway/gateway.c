@@ -383,6 +383,12 @@ static rtk_admit_status admit(rtk_gateway *gw, const char *token, rtk_admission 
 	else if (!pid || !mid || !json_is_string(json_object_get(claims, "presetId")))
 		status = RTK_ADMIT_TOKEN_MALFORMED;
 
+	/* The meeting first: a deleted meeting takes its participants along,
+	 * and its token should say so (0801), not "participant deleted". */
+	if (status == RTK_ADMIT_OK) {
+		status = lookup_status(rtk_store_meeting_get(gw->store, mid, &out->meeting),
+			RTK_ADMIT_MEETING_NOT_FOUND);
+	}
 	if (status == RTK_ADMIT_OK) {
 		status = lookup_status(rtk_store_participant_get(gw->store, NULL, pid, &out->participant),
 			RTK_ADMIT_PARTICIPANT_NOT_FOUND);
@@ -393,8 +399,16 @@ static rtk_admit_status admit(rtk_gateway *gw, const char *token, rtk_admission 
 			status = RTK_ADMIT_PARTICIPANT_NOT_FOUND;
 	}
 	if (status == RTK_ADMIT_OK) {
-		status = lookup_status(rtk_store_meeting_get(gw->store, mid, &out->meeting),
-			RTK_ADMIT_MEETING_NOT_FOUND);
+		/* A token older than the participant's last refresh is revoked
+		 * (tokens minted before generations existed count as 0). */
+		long long generation = 0;
+		json_t *claim = json_object_get(claims, "tokenGeneration");
+		status = lookup_status(rtk_store_token_generation_get(gw->store, pid, &generation),
+			RTK_ADMIT_PARTICIPANT_NOT_FOUND);
+		if (status == RTK_ADMIT_OK && (claim != NULL && !json_is_integer(claim)))
+			status = RTK_ADMIT_TOKEN_MALFORMED;
+		else if (status == RTK_ADMIT_OK && (claim ? json_integer_value(claim) : 0) < generation)
+			status = RTK_ADMIT_TOKEN_REVOKED;
 	}
 	if (status == RTK_ADMIT_OK) {
 		const char *ms = json_string_value(json_object_get(out->meeting, "status"));

@@ -53,13 +53,15 @@ const char *rtk_gateway_api_key(rtk_gateway *gateway);
 const char *rtk_gateway_url(rtk_gateway *gateway);
 
 /* The plugin's join check, in order: token signature, expiry, org, the
- * participant still exists (and belongs to the token's meeting), the
- * meeting exists and is ACTIVE, the preset exists. */
+ * meeting exists, the participant still exists (and belongs to the token's
+ * meeting), the token is of the participant's current generation (not
+ * revoked by a refresh), the meeting is ACTIVE, the preset exists. */
 typedef enum rtk_admit_status {
 	RTK_ADMIT_OK = 0,
 	RTK_ADMIT_TOKEN_MALFORMED,
 	RTK_ADMIT_TOKEN_FORGED,
 	RTK_ADMIT_TOKEN_EXPIRED,
+	RTK_ADMIT_TOKEN_REVOKED,      /* a newer token was issued for the participant */
 	RTK_ADMIT_PARTICIPANT_NOT_FOUND,
 	RTK_ADMIT_MEETING_NOT_FOUND,
 	RTK_ADMIT_MEETING_INACTIVE,

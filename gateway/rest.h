@@ -56,6 +56,20 @@ typedef struct rtk_live_ops {
 	json_t *(*livestream_stop)(const char *meeting_id, int *status, char **message, void *user_data);
 	/* The meeting's running livestream, or NULL. */
 	json_t *(*livestream_active)(const char *meeting_id, void *user_data);
+	/*
+	 * Changes made over REST that reach live presences at once (docs/rest.md,
+	 * "Changes that reach live meetings"); each may be NULL and returns
+	 * nothing. participant_removed: the participant leaves the meeting with
+	 * roomLeft "kicked" and `reason` ("participant_deleted",
+	 * "token_revoked"). participant_preset: its preset is now `preset`
+	 * (borrowed store object). preset_changed: every live presence holding
+	 * the preset with `preset`'s id gets the new one.
+	 */
+	void (*participant_removed)(const char *meeting_id, const char *participant_id, const char *reason,
+		void *user_data);
+	void (*participant_preset)(const char *meeting_id, const char *participant_id, const json_t *preset,
+		void *user_data);
+	void (*preset_changed)(const json_t *preset, void *user_data);
 	void *user_data;
 } rtk_live_ops;
 

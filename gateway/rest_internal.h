@@ -152,7 +152,8 @@ char *rtk_rest_percent_decode(const char *s, size_t len);
 /* ---- Participant tokens (rest_participants.c) ---- */
 
 /* A malloc'd JWT for `participant` (its REST shape: id, meeting_id,
- * preset_id), or NULL on allocation failure. */
-char *rtk_rest_participant_token(const rtk_rest_ctx *ctx, const json_t *participant);
+ * preset_id) of token generation `generation` (store.h), or NULL on
+ * allocation failure. */
+char *rtk_rest_participant_token(const rtk_rest_ctx *ctx, const json_t *participant, long long generation);
 
 #endif

@@ -5,12 +5,18 @@
  *   GET    /v2/meetings/{id}/participants/{pid}       fetch
  *   PATCH  /v2/meetings/{id}/participants/{pid}       name, picture, preset_name
  *   DELETE /v2/meetings/{id}/participants/{pid}       remove
- *   POST   /v2/meetings/{id}/participants/{pid}/token a fresh token (201)
+ *   POST   /v2/meetings/{id}/participants/{pid}/token a fresh token (201); earlier ones revoked
  *
  * Owns what a participant's fields may hold and the minting of participant
  * tokens: HS256 JWTs with the claims orgId, meetingId, participantId,
- * presetId, iat, exp (design.md 4.1), signed with the deployment's secret.
- * Tokens are not stored; the plugin checks them on join against the store.
+ * presetId, iat, exp (design.md 4.1) and tokenGeneration, signed with the
+ * deployment's secret. Tokens are not stored; the plugin checks them on
+ * join against the store, which keeps each participant's token generation:
+ * a refresh moves it up, so every earlier token stops admitting (0011).
+ *
+ * Changes reach a live meeting at once (rtk_live_ops): a deleted
+ * participant and one whose tokens were revoked leave it, a new preset
+ * applies to the live presence.
  */
 #include "rest_internal.h"
 
@@ -42,15 +48,16 @@ static const rtk_rest_field rtk_participant_update_fields[] = {
 	{ NULL, 0, 0, 0, NULL }
 };
 
-char *rtk_rest_participant_token(const rtk_rest_ctx *ctx, const json_t *participant)
+char *rtk_rest_participant_token(const rtk_rest_ctx *ctx, const json_t *participant, long long generation)
 {
 	long long now = (long long)time(NULL);
 	int ttl = ctx->token_ttl_seconds > 0 ? ctx->token_ttl_seconds : RTK_TOKEN_TTL_DEFAULT;
-	json_t *claims = json_pack("{s:s, s:O, s:O, s:O, s:I, s:I}",
+	json_t *claims = json_pack("{s:s, s:O, s:O, s:O, s:I, s:I, s:I}",
 		"orgId", ctx->org_id ? ctx->org_id : "",
 		"meetingId", json_object_get(participant, "meeting_id"),
 		"participantId", json_object_get(participant, "id"),
 		"presetId", json_object_get(participant, "preset_id"),
+		"tokenGeneration", (json_int_t)generation,
 		"iat", (json_int_t)now,
 		"exp", (json_int_t)(now + ttl));
 	if (claims == NULL)
@@ -60,10 +67,11 @@ char *rtk_rest_participant_token(const rtk_rest_ctx *ctx, const json_t *particip
 	return token;
 }
 
-/* Adds a fresh "token" to `participant` (borrowed). False on failure. */
+/* Adds a token of generation 0 (a new participant's) to `participant`
+ * (borrowed). False on failure. */
 static bool rtk_participant_add_token(const rtk_rest_ctx *ctx, json_t *participant)
 {
-	char *token = rtk_rest_participant_token(ctx, participant);
+	char *token = rtk_rest_participant_token(ctx, participant, 0);
 	bool ok = token && json_object_set_new(participant, "token", json_string(token)) == 0;
 	free(token);
 	return ok;
@@ -148,6 +156,26 @@ static void rtk_participant_get(rtk_rest_call *call)
 		rtk_rest_reply_data(call, 200, participant);
 }
 
+/* The participant's new preset reaches its live presence, if any. */
+static void rtk_participant_preset_live(rtk_rest_call *call, const json_t *participant)
+{
+	const rtk_live_ops *live = call->ctx->live;
+	json_t *preset = NULL;
+	if (!live || !live->participant_preset)
+		return;
+	if (rtk_store_preset_get(call->ctx->store, json_string_value(json_object_get(participant, "preset_id")),
+			&preset) == RTK_STORE_OK)
+		live->participant_preset(call->ids[0], call->ids[1], preset, live->user_data);
+	json_decref(preset);
+}
+
+static void rtk_participant_removed_live(rtk_rest_call *call, const char *reason)
+{
+	const rtk_live_ops *live = call->ctx->live;
+	if (live && live->participant_removed)
+		live->participant_removed(call->ids[0], call->ids[1], reason, live->user_data);
+}
+
 static void rtk_participant_update(rtk_rest_call *call)
 {
 	json_t *fields, *participant = NULL;
@@ -157,15 +185,19 @@ static void rtk_participant_update(rtk_rest_call *call)
 	if (rtk_participant_meeting_exists(call)) {
 		rtk_store_status st = rtk_store_participant_update(call->ctx->store, call->ids[0],
 			call->ids[1], fields, &participant, &missing);
-		if (st != RTK_STORE_OK)
+		if (st != RTK_STORE_OK) {
 			rtk_participant_fail(call, st, missing, fields);
-		else
+		} else {
+			if (json_object_get(fields, "preset_name"))
+				rtk_participant_preset_live(call, participant);
 			rtk_rest_reply_data(call, 200, participant);
+		}
 	}
 	json_decref(fields);
 }
 
-/* Answers 200 with the participant as it was before removal. */
+/* Answers 200 with the participant as it was before removal; its live
+ * presence leaves the meeting. */
 static void rtk_participant_delete(rtk_rest_call *call)
 {
 	json_t *participant;
@@ -176,19 +208,31 @@ static void rtk_participant_delete(rtk_rest_call *call)
 		json_decref(participant);
 		rtk_rest_fail_store(call, st, "participant", call->ids[1]);
 	} else {
+		rtk_participant_removed_live(call, "participant_deleted");
 		rtk_rest_reply_data(call, 200, participant);
 	}
 }
 
+/* A token of the next generation: every earlier token of the participant
+ * is revoked (it no longer joins: 0011), and a presence that joined with
+ * one leaves the meeting. */
 static void rtk_participant_refresh_token(rtk_rest_call *call)
 {
 	json_t *participant;
+	long long generation = 0;
 	if (!rtk_participant_load(call, &participant))
 		return;
-	char *token = rtk_rest_participant_token(call->ctx, participant);
+	rtk_store_status st = rtk_store_token_generation_bump(call->ctx->store, call->ids[1], &generation);
+	char *token = st == RTK_STORE_OK ? rtk_rest_participant_token(call->ctx, participant, generation) : NULL;
 	json_decref(participant);
+	if (st != RTK_STORE_OK) {
+		rtk_rest_fail_store(call, st, "participant", call->ids[1]);
+		return;
+	}
+	rtk_participant_removed_live(call, "token_revoked");
 	if (token == NULL) {
-		rtk_rest_fail(call->reply, 500, "could not sign the participant's token");
+		rtk_rest_fail(call->reply, 500, "could not sign the participant's token; earlier tokens are "
+			"revoked: ask for another one");
 		return;
 	}
 	rtk_rest_reply_data(call, 201, json_pack("{s:s}", "token", token));

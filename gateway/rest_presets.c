@@ -308,8 +308,12 @@ static void rtk_preset_update(rtk_rest_call *call)
 		rtk_preset_fail_name_taken(call, fields);
 	else if (st != RTK_STORE_OK)
 		rtk_rest_fail_store(call, st, "preset", id);
-	else
+	else {
+		const rtk_live_ops *live = call->ctx->live;
+		if (live && live->preset_changed)   /* live presences hold to it at once */
+			live->preset_changed(preset, live->user_data);
 		rtk_rest_reply_data(call, 200, preset);
+	}
 out:
 	json_decref(current);
 	json_decref(fields);

@@ -102,6 +102,13 @@ static const char *const migrations[] = {
 	"  secret TEXT NOT NULL,"
 	"  created_at TEXT NOT NULL,"
 	"  updated_at TEXT NOT NULL);",
+
+	/* 3: token generations (docs/rest.md, "Token revocation"): a refresh
+	 * moves a participant's generation up, and tokens of lower generations
+	 * stop admitting it. No row: generation 0. */
+	"CREATE TABLE participant_tokens ("
+	"  participant_id TEXT PRIMARY KEY REFERENCES participants(id) ON DELETE CASCADE,"
+	"  generation INTEGER NOT NULL);",
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -122,6 +129,7 @@ enum stmt_id {
 	S_PRESET_UPDATE, S_PRESET_DELETE,
 	S_PARTICIPANT_INSERT, S_PARTICIPANT_GET, S_PARTICIPANT_LIST, S_PARTICIPANT_COUNT,
 	S_PARTICIPANT_UPDATE, S_PARTICIPANT_DELETE,
+	S_TOKEN_GENERATION_GET, S_TOKEN_GENERATION_BUMP,
 	/* Document tables: the same six statements each, in DOC_* order. */
 	S_RECORDING_INSERT, S_RECORDING_GET, S_RECORDING_LIST, S_RECORDING_COUNT,
 	S_RECORDING_UPDATE, S_RECORDING_UNFINISHED,
@@ -185,6 +193,9 @@ static const char *const sql[S_COUNT] = {
 		" custom_participant_id = ?5, updated_at = ?6 WHERE id = ?1",
 	[S_PARTICIPANT_DELETE] = "DELETE FROM participants"
 		" WHERE id = ?1 AND (?2 IS NULL OR meeting_id = ?2)",
+	[S_TOKEN_GENERATION_GET] = "SELECT generation FROM participant_tokens WHERE participant_id = ?1",
+	[S_TOKEN_GENERATION_BUMP] = "INSERT INTO participant_tokens(participant_id, generation) VALUES (?1, 1)"
+		" ON CONFLICT(participant_id) DO UPDATE SET generation = generation + 1 RETURNING generation",
 	DOC_SQL(S_RECORDING, "recordings", "'INVOKED', 'RECORDING', 'PAUSED', 'UPLOADING'"),
 	DOC_SQL(S_LIVESTREAM, "livestreams", "'INVOKED', 'LIVE'"),
 	[S_WEBHOOK_INSERT] = "INSERT INTO webhooks(" WEBHOOK_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -1098,6 +1109,44 @@ rtk_store_status rtk_store_participant_delete(rtk_store *store, const char *meet
 	done(st);
 	g_mutex_unlock(&store->lock);
 	return status;
+}
+
+/* ---- token generations ---- */
+
+/* Runs the generation statement `id` for `participant_id`; a statement that
+ * finds no row leaves *generation 0. */
+static rtk_store_status token_generation(rtk_store *store, enum stmt_id id, const char *participant_id,
+	long long *generation)
+{
+	*generation = 0;
+	if (!participant_id)
+		return RTK_STORE_NOT_FOUND;
+	g_mutex_lock(&store->lock);
+	sqlite3_stmt *st = stmt(store, id);
+	bind_text(st, 1, participant_id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*generation = sqlite3_column_int64(st, 0);
+		if (id == S_TOKEN_GENERATION_BUMP)
+			rc = sqlite3_step(st);   /* RETURNING: the write completes at SQLITE_DONE */
+	}
+	rtk_store_status status = status_of(store, rc, "token generation");
+	done(st);
+	g_mutex_unlock(&store->lock);
+	return status;
+}
+
+rtk_store_status rtk_store_token_generation_get(rtk_store *store, const char *participant_id,
+	long long *generation)
+{
+	return token_generation(store, S_TOKEN_GENERATION_GET, participant_id, generation);
+}
+
+rtk_store_status rtk_store_token_generation_bump(rtk_store *store, const char *participant_id,
+	long long *generation)
+{
+	rtk_store_status status = token_generation(store, S_TOKEN_GENERATION_BUMP, participant_id, generation);
+	return status == RTK_STORE_OK && *generation == 0 ? RTK_STORE_FAILED : status;
 }
 
 /* ---- document tables: recordings, livestreams ---- */

@@ -101,6 +101,15 @@ rtk_store_status rtk_store_participant_update(rtk_store *store, const char *meet
 rtk_store_status rtk_store_participant_delete(rtk_store *store, const char *meeting_id,
 	const char *id);
 
+/* Token generations (docs/rest.md, "Token revocation"): every participant
+ * starts at 0; bump moves it up by one (for a token refresh) and returns
+ * the new value. Deleting the participant deletes its generation. An
+ * unknown participant id reads as 0; bump on one is RTK_STORE_CONFLICT. */
+rtk_store_status rtk_store_token_generation_get(rtk_store *store, const char *participant_id,
+	long long *generation);
+rtk_store_status rtk_store_token_generation_bump(rtk_store *store, const char *participant_id,
+	long long *generation);
+
 /* ---- Recordings ----
  * Shape (REST v2): {id, meeting_id, session_id, status, output_file_name,
  *   file_size, recording_duration, invoked_time, started_time, stopped_time,

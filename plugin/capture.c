@@ -607,6 +607,7 @@ static void capture_sync_viewers(rtk_capture *c) {
 		return;
 	c->viewers = viewers;
 	capture_set(c, "viewer_count", json_integer(viewers));
+	capture_persist(c, FALSE);   /* GET /v2/livestreams/{id} reads the store */
 	json_t *event = rtk_event_new("viewerCountUpdate");
 	json_object_set_new(event, "viewerCount", json_integer(viewers));
 	capture_broadcast(c->meeting_id, event);

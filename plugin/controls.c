@@ -85,7 +85,7 @@ gboolean rtk_room_kick(rtk_room *room, rtk_peer *actor, const char *target, rtk_
 		rtk_refusal_set(why, RTK_ERR_BAD_REQUEST, "you cannot kick yourself: leave the meeting instead");
 		return FALSE;
 	}
-	room_remove(room, peer, "kicked", TRUE);
+	room_remove(room, peer, "kicked", NULL, TRUE);
 	return TRUE;
 }
 
@@ -97,7 +97,7 @@ gboolean rtk_room_kick_all(rtk_room *room, rtk_peer *actor, rtk_refusal *why) {
 		if(g_ptr_array_index(room->peers, i) != actor)
 			g_ptr_array_add(victims, g_ptr_array_index(room->peers, i));
 	for(guint i = 0; i < victims->len; i++)
-		room_remove(room, g_ptr_array_index(victims, i), "kicked", TRUE);
+		room_remove(room, g_ptr_array_index(victims, i), "kicked", NULL, TRUE);
 	g_ptr_array_free(victims, TRUE);
 	return TRUE;
 }
@@ -184,8 +184,12 @@ static void controls_announce_visibility(rtk_room *room, rtk_peer *peer, const G
 	}
 }
 
-/* Gives `peer` its new permissions (`permissions` consumed) and tells who must know. */
-static void controls_apply_permissions(rtk_room *room, rtk_peer *peer, json_t *permissions, const json_t *partial) {
+/* Gives `peer` its new permissions (`permissions` consumed) and tells who
+ * must know. A media kind `partial` (may be NULL) mentions is unlocked: a
+ * host's lock outlives a change of preset. `preset` (may be NULL) adds the
+ * preset's name and config to the peer's permissionsUpdate. */
+static void controls_apply_permissions(rtk_room *room, rtk_peer *peer, json_t *permissions, const json_t *partial,
+		const json_t *preset) {
 	GArray *saw = g_array_sized_new(FALSE, FALSE, sizeof(gboolean), room->peers->len);
 	for(guint i = 0; i < room->peers->len; i++) {
 		gboolean sees = room_sees(g_ptr_array_index(room->peers, i), peer, ROOM_VIEW_LIST);
@@ -199,8 +203,16 @@ static void controls_apply_permissions(rtk_room *room, rtk_peer *peer, json_t *p
 			peer->media_locked[kind] = FALSE;   /* the host re-stated this right */
 	json_t *event = room_event("permissionsUpdate");
 	json_object_set(event, "permissions", peer->permissions_json);
+	if(preset != NULL) {
+		json_object_set_new(event, "presetName", json_string(peer->preset_name));
+		json_object_set(event, "config", peer->config_json);
+	}
 	room_send(room, peer, event);
 	json_decref(event);
+	if(peer->waitlisted) {   /* nobody lists it yet, and it publishes nothing */
+		g_array_free(saw, TRUE);
+		return;
+	}
 	controls_announce_visibility(room, peer, saw);
 	g_array_free(saw, TRUE);
 	if(was_requested && peer->stage != RTK_STAGE_REQUESTED)
@@ -216,9 +228,29 @@ gboolean rtk_room_update_permissions(rtk_room *room, rtk_peer *actor, const json
 	gboolean ok = room_resolve_targets(room, target_ids, targets, why)
 		&& (merged = controls_merged_permissions(targets, partial, why)) != NULL;
 	for(guint i = 0; ok && i < targets->len; i++)
-		controls_apply_permissions(room, g_ptr_array_index(targets, i), json_incref(g_ptr_array_index(merged, i)), partial);
+		controls_apply_permissions(room, g_ptr_array_index(targets, i), json_incref(g_ptr_array_index(merged, i)), partial,
+			NULL);
 	if(merged != NULL)
 		g_ptr_array_free(merged, TRUE);
 	g_ptr_array_free(targets, TRUE);
 	return ok;
+}
+
+gboolean rtk_room_apply_preset(rtk_room *room, const char *user_id, const json_t *preset) {
+	rtk_peer *peer = rtk_room_find_user(room, user_id);
+	if(peer == NULL)
+		peer = rtk_room_find_waiting(room, user_id);
+	if(peer == NULL)
+		return FALSE;
+	const json_t *permissions = json_object_get(preset, "permissions");
+	const json_t *config = json_object_get(preset, "config");
+	g_free(peer->preset_name);
+	peer->preset_name = g_strdup(json_string_value(json_object_get(preset, "name")));
+	g_free(peer->preset_id);
+	peer->preset_id = g_strdup(json_string_value(json_object_get(preset, "id")));
+	json_decref(peer->config_json);
+	peer->config_json = json_is_object(config) ? json_deep_copy(config) : json_object();
+	controls_apply_permissions(room, peer, json_is_object(permissions) ? json_deep_copy(permissions) : json_object(),
+		NULL, preset);
+	return TRUE;
 }

@@ -23,6 +23,7 @@
 #define RTK_ERR_JSEP_REQUIRED        "0008"
 #define RTK_ERR_SDP                  "0009"
 #define RTK_ERR_INTERNAL             "0010"
+#define RTK_ERR_TOKEN_REVOKED        "0011"   /* a newer token was issued for the participant */
 #define RTK_ERR_MEETING_NOT_FOUND    "0801"
 #define RTK_ERR_MEETING_INACTIVE     "0802"
 #define RTK_ERR_PRESET_NOT_FOUND     "0901"

@@ -1,12 +1,15 @@
 /*
  * live_api.c - what the REST API may do to a meeting in session
- * (rtk_live_ops, gateway/rest.h): read who is in, kick, mute.
+ * (rtk_live_ops, gateway/rest.h): read who is in, kick, mute, and carry
+ * REST changes to live presences (a deleted participant or revoked tokens
+ * remove it, a new preset applies at once).
  *
  * Runs on the gateway's HTTP threads, so every entry takes rtk_state_mutex
  * for its whole duration, like a signalling request. The server acts with
  * no actor (permission checks are the REST API key's).
  */
 #include <string.h>
+#include <debug.h>
 
 #include "capture.h"
 #include "session.h"
@@ -219,6 +222,63 @@ static json_t *live_livestream_active(const char *meeting_id, void *user_data) {
 	return doc;
 }
 
+/* ---- REST changes that reach live presences ---- */
+
+static void live_participant_removed(const char *meeting_id, const char *participant_id, const char *reason,
+		void *user_data) {
+	(void)user_data;
+	janus_mutex_lock(&rtk_state_mutex);
+	rtk_live *live = rtk_live_find(meeting_id);
+	if(live != NULL && rtk_room_remove_user(live->room, participant_id, "kicked", reason)) {
+		JANUS_LOG(LOG_INFO, "[rtk] meeting %s: participant %s removed (%s)\n", meeting_id, participant_id, reason);
+		rtk_live_flush(live);
+	}
+	janus_mutex_unlock(&rtk_state_mutex);
+}
+
+static void live_participant_preset(const char *meeting_id, const char *participant_id, const json_t *preset,
+		void *user_data) {
+	(void)user_data;
+	janus_mutex_lock(&rtk_state_mutex);
+	rtk_live *live = rtk_live_find(meeting_id);
+	if(live != NULL && rtk_room_apply_preset(live->room, participant_id, preset))
+		rtk_live_flush(live);
+	janus_mutex_unlock(&rtk_state_mutex);
+}
+
+/* Adds the user ids of the peers in `list` holding preset `preset_id`. */
+static void live_collect_preset_users(GPtrArray *list, const char *preset_id, GPtrArray *user_ids) {
+	for(guint i = 0; i < list->len; i++) {
+		rtk_peer *peer = g_ptr_array_index(list, i);
+		if(g_strcmp0(peer->preset_id, preset_id) == 0)
+			g_ptr_array_add(user_ids, g_strdup(peer->user_id));
+	}
+}
+
+static void live_preset_changed(const json_t *preset, void *user_data) {
+	(void)user_data;
+	const char *preset_id = json_string_value(json_object_get(preset, "id"));
+	if(preset_id == NULL)
+		return;
+	janus_mutex_lock(&rtk_state_mutex);
+	GPtrArray *lives = rtk_lives_list();
+	GPtrArray *user_ids = g_ptr_array_new_with_free_func(g_free);
+	for(guint m = 0; m < lives->len; m++) {
+		rtk_live *live = g_ptr_array_index(lives, m);
+		g_ptr_array_set_size(user_ids, 0);
+		/* Ids first: applying a preset may change who is where. */
+		live_collect_preset_users(live->room->peers, preset_id, user_ids);
+		live_collect_preset_users(live->room->waitlisted, preset_id, user_ids);
+		for(guint i = 0; i < user_ids->len; i++)
+			rtk_room_apply_preset(live->room, g_ptr_array_index(user_ids, i), preset);
+		if(user_ids->len > 0)
+			rtk_live_flush(live);
+	}
+	g_ptr_array_free(user_ids, TRUE);
+	g_ptr_array_free(lives, TRUE);
+	janus_mutex_unlock(&rtk_state_mutex);
+}
+
 const rtk_live_ops rtk_live_api = {
 	.active_session = live_active_session,
 	.kick = live_kick,
@@ -229,5 +289,8 @@ const rtk_live_ops rtk_live_api = {
 	.livestream_start = live_livestream_start,
 	.livestream_stop = live_livestream_stop,
 	.livestream_active = live_livestream_active,
+	.participant_removed = live_participant_removed,
+	.participant_preset = live_participant_preset,
+	.preset_changed = live_preset_changed,
 	.user_data = NULL,
 };

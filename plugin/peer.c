@@ -25,6 +25,7 @@ rtk_peer *rtk_peer_new(const json_t *participant, const json_t *preset, void *tr
 	peer->picture = peer_dup_string(participant, "picture");
 	peer->custom_participant_id = peer_dup_string(participant, "custom_participant_id");
 	peer->preset_name = peer_dup_string(preset, "name");
+	peer->preset_id = peer_dup_string(preset, "id");
 	json_t *permissions = json_object_get(preset, "permissions");
 	json_t *config = json_object_get(preset, "config");
 	peer->permissions_json = json_is_object(permissions) ? json_deep_copy(permissions) : json_object();
@@ -44,6 +45,7 @@ void rtk_peer_free(rtk_peer *peer) {
 	g_free(peer->picture);
 	g_free(peer->custom_participant_id);
 	g_free(peer->preset_name);
+	g_free(peer->preset_id);
 	json_decref(peer->permissions_json);
 	json_decref(peer->config_json);
 	g_free(peer);

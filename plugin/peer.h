@@ -33,6 +33,7 @@ typedef struct rtk_peer {
 	char *picture;            /* may be NULL */
 	char *custom_participant_id;
 	char *preset_name;
+	char *preset_id;          /* the store preset's id (REST preset changes find peers by it) */
 	json_t *permissions_json; /* owned reference: the preset's permissions (updatePermissions edits it) */
 	json_t *config_json;      /* owned reference: the preset's config */
 	rtk_permissions permissions;   /* parsed from permissions_json; keep in step via rtk_peer_set_permissions */

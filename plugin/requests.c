@@ -37,6 +37,7 @@ static const char *admit_error_code(rtk_admit_status status) {
 		case RTK_ADMIT_TOKEN_MALFORMED: return RTK_ERR_TOKEN_MALFORMED;
 		case RTK_ADMIT_TOKEN_FORGED: return RTK_ERR_TOKEN_FORGED;
 		case RTK_ADMIT_TOKEN_EXPIRED: return RTK_ERR_TOKEN_EXPIRED;
+		case RTK_ADMIT_TOKEN_REVOKED: return RTK_ERR_TOKEN_REVOKED;
 		case RTK_ADMIT_PARTICIPANT_NOT_FOUND: return RTK_ERR_PARTICIPANT_DELETED;
 		case RTK_ADMIT_MEETING_NOT_FOUND: return RTK_ERR_MEETING_NOT_FOUND;
 		case RTK_ADMIT_MEETING_INACTIVE: return RTK_ERR_MEETING_INACTIVE;
@@ -50,6 +51,7 @@ static const char *admit_error_message(rtk_admit_status status) {
 		case RTK_ADMIT_TOKEN_MALFORMED: return "token malformed: expected a JWT from the REST API";
 		case RTK_ADMIT_TOKEN_FORGED: return "token signature invalid: not issued by this deployment";
 		case RTK_ADMIT_TOKEN_EXPIRED: return "token expired: ask the REST API for a fresh one";
+		case RTK_ADMIT_TOKEN_REVOKED: return "token revoked: a newer token was issued for this participant";
 		case RTK_ADMIT_PARTICIPANT_NOT_FOUND: return "participant was deleted";
 		case RTK_ADMIT_MEETING_NOT_FOUND: return "meeting does not exist";
 		case RTK_ADMIT_MEETING_INACTIVE: return "meeting is INACTIVE";
@@ -103,11 +105,9 @@ static void request_join(rtk_session *session, rtk_message *msg, rtk_reply *repl
 		return;
 	rtk_live *live = rtk_live_get_or_create(admission->meeting);
 	const char *user_id = json_string_value(json_object_get(admission->participant, "id"));
-	rtk_peer *earlier = rtk_room_find_user(live->room, user_id);
-	if(earlier == NULL)
-		earlier = rtk_room_find_waiting(live->room, user_id);
-	if(earlier != NULL)
-		rtk_session_leave(rtk_live_main_session(earlier), "left");
+	/* A newer join of the same participant takes the seat; the older
+	 * presence is told why (roomLeft "left", reason "replaced"). */
+	rtk_room_remove_user(live->room, user_id, "left", "replaced");
 	rtk_peer *peer = rtk_peer_new(admission->participant, admission->preset, session);
 	session->role = RTK_ROLE_MAIN;
 	session->live = live;
@@ -259,11 +259,12 @@ static void request_configure_media(rtk_session *session, rtk_message *msg, rtk_
 		}
 	}
 	rtk_peer *peer = session->peer;
-	/* Every kind is checked before any changes: a refused unmute changes nothing. */
+	/* Every kind is checked before any changes: a refused unmute changes
+	 * nothing. Turning on a kind the peer may not publish is refused even
+	 * when its stream is gone (dropped when the right was lost). */
 	for(int kind = 0; kind < RTK_MEDIA_KINDS; kind++) {
 		rtk_refusal why;
-		if(json_is_true(json_object_get(msg->body, keys[kind])) && rtk_publisher_has_kind(session, kind) &&
-				!rtk_peer_may_publish(peer, kind, &why)) {
+		if(json_is_true(json_object_get(msg->body, keys[kind])) && !rtk_peer_may_publish(peer, kind, &why)) {
 			reply_refusal(reply, &why);
 			return;
 		}

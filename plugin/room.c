@@ -223,19 +223,19 @@ json_t *rtk_room_join(rtk_room *room, rtk_peer *peer) {
 
 /* ---- leaving ---- */
 
-static void room_send_left(rtk_room *room, rtk_peer *peer, const char *state) {
-	json_t *left = json_pack("{ss ss}", "rtk", "roomLeft", "state", state);
+void room_send_left(rtk_room *room, rtk_peer *peer, const char *state, const char *reason) {
+	json_t *left = json_pack("{ss ss ss*}", "rtk", "roomLeft", "state", state, "reason", reason);
 	room_send(room, peer, left);
 	json_decref(left);
 }
 
-void room_remove(rtk_room *room, rtk_peer *peer, const char *state, gboolean by_other) {
+void room_remove(rtk_room *room, rtk_peer *peer, const char *state, const char *reason, gboolean by_other) {
 	guint index;
 	if(!g_ptr_array_find(room->peers, peer, &index))
 		return;
 	g_ptr_array_steal_index(room->peers, index);
 	if(state != NULL)
-		room_send_left(room, peer, state);
+		room_send_left(room, peer, state, reason);
 	json_t *event = room_event("participantLeft");
 	json_object_set_new(event, "participantId", json_string(peer->id));
 	json_object_set_new(event, "userId", json_string(peer->user_id));
@@ -251,9 +251,23 @@ void rtk_room_leave(rtk_room *room, rtk_peer *peer, const char *state) {
 	if(peer == NULL)
 		return;
 	if(g_ptr_array_find(room->waitlisted, peer, NULL))
-		room_waitlist_remove(room, peer, state, "left", FALSE);
+		room_waitlist_remove(room, peer, state, NULL, "left", FALSE);
 	else
-		room_remove(room, peer, state, FALSE);
+		room_remove(room, peer, state, NULL, FALSE);
+}
+
+gboolean rtk_room_remove_user(rtk_room *room, const char *user_id, const char *state, const char *reason) {
+	rtk_peer *peer = rtk_room_find_user(room, user_id);
+	if(peer != NULL) {
+		room_remove(room, peer, state, reason, TRUE);
+		return TRUE;
+	}
+	peer = rtk_room_find_waiting(room, user_id);
+	if(peer != NULL) {
+		room_waitlist_remove(room, peer, state, reason, "left", TRUE);
+		return TRUE;
+	}
+	return FALSE;
 }
 
 /* ---- media ---- */

@@ -100,6 +100,15 @@ json_t *rtk_room_enter(rtk_room *room, rtk_peer *peer);
  * roomLeft with that state ("left", ...). A peer not in the room is ignored. */
 void rtk_room_leave(rtk_room *room, rtk_peer *peer, const char *state);
 
+/* Removes the participant `user_id` (joined or waitlisted) on the server's
+ * behalf: it gets {"rtk":"roomLeft","state":state,"reason":reason} (reason
+ * may be NULL), the others participantLeft (or waitlistedParticipantLeft
+ * "left"), then changed(REMOVED), then it is freed. Used for a newer join
+ * of the same participant ("left", "replaced") and for REST revocations
+ * ("kicked", "participant_deleted" / "token_revoked"). FALSE when the
+ * participant is not in the room. */
+gboolean rtk_room_remove_user(rtk_room *room, const char *user_id, const char *state, const char *reason);
+
 /* Sets one kind of the peer's media on or off; when it changes, the others
  * get the SDK's update event (audioUpdate, videoUpdate, screenShareUpdate).
  * No permission check (the glue reports what is actually relayed); a
@@ -216,5 +225,13 @@ gboolean rtk_room_pin(rtk_room *room, rtk_peer *actor, const char *target, gbool
  * "permissions":{...full}}, then changed(PERMISSIONS). A target that becomes
  * hidden (or visible) leaves (or joins) the others' lists. */
 gboolean rtk_room_update_permissions(rtk_room *room, rtk_peer *actor, const json_t *target_ids, const json_t *partial, rtk_refusal *why);
+/* The participant `user_id` (joined or waitlisted) now has `preset` (a
+ * borrowed store preset: name, permissions, config), after a REST change of
+ * the participant's preset or of the preset itself. Its permissions,
+ * config and preset name are replaced (a host's media lock stays), and it gets
+ * {"rtk":"permissionsUpdate","permissions":{...},"presetName":..,"config":{...}};
+ * a joined peer is then held to the new rights as after updatePermissions
+ * (visibility events, changed(PERMISSIONS)). FALSE when it is not here. */
+gboolean rtk_room_apply_preset(rtk_room *room, const char *user_id, const json_t *preset);
 
 #endif

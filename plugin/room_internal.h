@@ -50,15 +50,21 @@ gboolean room_resolve_targets(rtk_room *room, const json_t *ids, GPtrArray *out,
  * before the others get participantJoined. Returns the roomJoined event (a
  * NEW reference). */
 json_t *room_admit(rtk_room *room, rtk_peer *peer, gboolean deliver_to_self);
-/* Removes a joined peer: roomLeft `state` to it (when not NULL), the others
- * participantLeft, stage hosts an updated request list if it had one
- * pending, changed(REMOVED) when `by_other`; then frees it. */
-void room_remove(rtk_room *room, rtk_peer *peer, const char *state, gboolean by_other);
+/* Sends `peer` {"rtk":"roomLeft","state":state} with "reason" when
+ * `reason` is not NULL (docs/protocol.md, roomLeft). */
+void room_send_left(rtk_room *room, rtk_peer *peer, const char *state, const char *reason);
 
-/* waitlist.c: removes a waitlisted peer (roomLeft `state` to it when not
- * NULL, waitlistedParticipantLeft {state: list_state} to acceptors,
- * changed(REMOVED) when `by_other`) and frees it. */
-void room_waitlist_remove(rtk_room *room, rtk_peer *peer, const char *state, const char *list_state, gboolean by_other);
+/* Removes a joined peer: roomLeft `state` (and `reason`, may be NULL) to it
+ * when `state` is not NULL, the others participantLeft, stage hosts an
+ * updated request list if it had one pending, changed(REMOVED) when
+ * `by_other`; then frees it. */
+void room_remove(rtk_room *room, rtk_peer *peer, const char *state, const char *reason, gboolean by_other);
+
+/* waitlist.c: removes a waitlisted peer (roomLeft `state` and `reason` to
+ * it when `state` is not NULL, waitlistedParticipantLeft {state: list_state}
+ * to acceptors, changed(REMOVED) when `by_other`) and frees it. */
+void room_waitlist_remove(rtk_room *room, rtk_peer *peer, const char *state, const char *reason,
+	const char *list_state, gboolean by_other);
 
 /* stage.c: tells the stage hosts the current request list. */
 void room_stage_requests_changed(rtk_room *room);

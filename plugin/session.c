@@ -93,6 +93,16 @@ void rtk_live_release_if_empty(rtk_live *live) {
 	g_hash_table_remove(lives, live->room->meeting_id);
 }
 
+GPtrArray *rtk_lives_list(void) {
+	GPtrArray *list = g_ptr_array_new();
+	GHashTableIter iter;
+	gpointer value;
+	g_hash_table_iter_init(&iter, lives);
+	while(g_hash_table_iter_next(&iter, NULL, &value))
+		g_ptr_array_add(list, value);
+	return list;
+}
+
 rtk_session *rtk_live_main_session(rtk_peer *peer) {
 	return peer ? peer->transport : NULL;
 }

@@ -73,16 +73,14 @@ json_t *rtk_room_enter(rtk_room *room, rtk_peer *peer) {
 	return waitlist_event(room, peer);
 }
 
-void room_waitlist_remove(rtk_room *room, rtk_peer *peer, const char *state, const char *list_state, gboolean by_other) {
+void room_waitlist_remove(rtk_room *room, rtk_peer *peer, const char *state, const char *reason,
+		const char *list_state, gboolean by_other) {
 	guint index;
 	if(!g_ptr_array_find(room->waitlisted, peer, &index))
 		return;
 	g_ptr_array_steal_index(room->waitlisted, index);   /* ours to free now */
-	if(state != NULL) {
-		json_t *left = json_pack("{ss ss}", "rtk", "roomLeft", "state", state);
-		room_send(room, peer, left);
-		json_decref(left);
-	}
+	if(state != NULL)
+		room_send_left(room, peer, state, reason);
 	waitlist_announce_left(room, peer, list_state);
 	if(by_other)
 		room_changed(room, peer, RTK_PEER_REMOVED);
@@ -132,6 +130,6 @@ gboolean rtk_room_reject_waiting(rtk_room *room, rtk_peer *actor, const char *ta
 	rtk_peer *peer = waitlist_target(room, target, why);
 	if(peer == NULL)
 		return FALSE;
-	room_waitlist_remove(room, peer, "rejected", "rejected", TRUE);
+	room_waitlist_remove(room, peer, "rejected", NULL, "rejected", TRUE);
 	return TRUE;
 }

@@ -209,6 +209,21 @@ async def wait_status_update(client, status):
     return await client.wait_event("livestreamUpdate", where=lambda e: e.data.get("status") == status, timeout=30)
 
 
+async def rest_viewer_count(server, stream_id):
+    """The REST documents count the player too, as active-livestream does."""
+    deadline = time.time() + 10
+    while True:
+        doc = server.rest_ok("GET", "/v2/livestreams/%s" % stream_id)
+        listed = [d for d in server.rest_ok("GET", "/v2/meetings/%s/livestreams" % doc["meeting_id"])
+                  if d["id"] == stream_id]
+        if doc.get("viewer_count", 0) >= 1 and listed and listed[0].get("viewer_count", 0) >= 1:
+            break
+        check(time.time() < deadline, "viewer_count stays %r on GET /v2/livestreams/{id} and %r in the "
+              "meeting's list while a player watches" % (doc.get("viewer_count"), listed and listed[0].get("viewer_count")))
+        await asyncio.sleep(0.3)
+    log("REST shows the viewer: viewer_count %d" % doc["viewer_count"])
+
+
 async def sdk_livestream(server, host, guest, directory):
     await guest.refused({"request": "livestream.start"}, "0902")
     await host.refused({"request": "livestream.stop"}, "1902")
@@ -231,6 +246,7 @@ async def sdk_livestream(server, host, guest, directory):
     await preload_hint(base_dir_url, pl)
     await host.wait_event("viewerCountUpdate", where=lambda e: e.data.get("viewerCount", 0) >= 1, timeout=15)
     log("the host sees the player as a viewer")
+    await rest_viewer_count(server, url.rsplit("/", 2)[-2])
     await bad_requests(url, pl)
     # Wait for a complete segment, then check the media.
     while not Playlist((await aget(url))[2].decode()).segments:

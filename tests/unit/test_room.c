@@ -955,6 +955,74 @@ static void test_no_participant_list(void) {
 	world_clear(&w);
 }
 
+/* Server-side removals (a newer join, REST revocations): roomLeft carries
+ * the state and the reason, REMOVED follows, waitlisted peers too. */
+static void test_remove_user(void) {
+	world w;
+	world_init(&w);
+	join(&w, "ada", "group_call_host", NULL);
+	join(&w, "bob", "group_call_participant", NULL);
+	CHECK(!rtk_room_remove_user(w.room, "u-nobody", "kicked", "participant_deleted"));
+	CHECK_LINES(w.rec, "");
+
+	CHECK(rtk_room_remove_user(w.room, "u-bob", "left", "replaced"));
+	json_t *left = sent(w.rec, "bob", "roomLeft");
+	CHECK_EQ_STR(str(left, "state"), "left");
+	CHECK_EQ_STR(str(left, "reason"), "replaced");
+	CHECK_LINES(w.rec, "bob:roomLeft,ada:participantLeft,bob!REMOVED");
+	CHECK_NULL(rtk_room_find_user(w.room, "u-bob"));
+
+	rtk_peer *wai = member("wai", "group_call_participant", WAIT_PRIVILEGED);
+	json_decref(rtk_room_enter(w.room, wai));
+	recorder_clear(w.rec);
+	CHECK(rtk_room_remove_user(w.room, "u-wai", "kicked", "token_revoked"));
+	CHECK_EQ_STR(str(sent(w.rec, "wai", "roomLeft"), "reason"), "token_revoked");
+	CHECK_EQ_STR(str(sent(w.rec, "ada", "waitlistedParticipantLeft"), "state"), "left");
+	CHECK_LINES(w.rec, "wai:roomLeft,ada:waitlistedParticipantLeft,wai!REMOVED");
+	CHECK_EQ_INT(rtk_room_size(w.room), 1);
+
+	/* A peer's own leave carries no reason. */
+	rtk_peer *cy = join(&w, "cy", "group_call_participant", NULL);
+	rtk_room_leave(w.room, cy, "left");
+	CHECK_NULL(json_object_get(sent(w.rec, "cy", "roomLeft"), "reason"));
+	world_clear(&w);
+}
+
+/* A REST preset change reaches a live peer: new rights, name and config,
+ * permissionsUpdate to it, PERMISSIONS for the glue; a host lock stays. */
+static void test_apply_preset(void) {
+	world w;
+	world_init(&w);
+	rtk_peer *ada = join(&w, "ada", "group_call_host", NULL);
+	rtk_peer *bob = join(&w, "bob", "group_call_participant", NULL);
+	CHECK(rtk_room_disable_media(w.room, ada, "u-bob", RTK_MEDIA_AUDIO, FALSE, NULL));
+	CHECK(bob->media_locked[RTK_MEDIA_AUDIO]);
+	recorder_clear(w.rec);
+
+	json_t *viewer = preset_of("livestream_viewer", NULL);
+	json_object_set_new(viewer, "id", json_string("preset-viewer"));
+	CHECK(!rtk_room_apply_preset(w.room, "u-nobody", viewer));
+	CHECK(rtk_room_apply_preset(w.room, "u-ada", viewer));
+	json_t *update = sent(w.rec, "ada", "permissionsUpdate");
+	CHECK_EQ_STR(str(update, "presetName"), "livestream_viewer");
+	CHECK(json_is_false(json_object_get(json_object_get(update, "permissions"), "kick_participant")));
+	CHECK_EQ_STR(str(json_object_get(update, "config"), "view_type"), "LIVESTREAM");
+	CHECK_LINES(w.rec, "ada:permissionsUpdate,ada!PERMISSIONS");
+	CHECK_EQ_STR(ada->preset_name, "livestream_viewer");
+	CHECK_EQ_STR(ada->preset_id, "preset-viewer");
+	CHECK_REFUSED(rtk_room_kick(w.room, ada, "u-bob", &why_), RTK_ERR_NOT_PERMITTED);
+	CHECK_REFUSED(rtk_room_set_own_media(w.room, ada, RTK_MEDIA_VIDEO, TRUE, &why_), RTK_ERR_MEDIA_NOT_ALLOWED);
+
+	json_t *host = preset_of("group_call_host", NULL);
+	CHECK(rtk_room_apply_preset(w.room, "u-bob", host));
+	CHECK(bob->permissions.kick_participant);
+	CHECK(bob->media_locked[RTK_MEDIA_AUDIO]);   /* the host's lock outlives the preset */
+	CHECK(rtk_room_kick(w.room, bob, "u-ada", NULL));
+	json_decref(host);
+	json_decref(viewer);
+	world_clear(&w);
+}
+
 int main(void) {
 	UNIT_RUN(test_permissions_parse);
 	UNIT_RUN(test_join_and_leave_events);
@@ -972,5 +1040,7 @@ int main(void) {
 	UNIT_RUN(test_update_permissions_stage);
 	UNIT_RUN(test_hidden_participant);
 	UNIT_RUN(test_no_participant_list);
+	UNIT_RUN(test_remove_user);
+	UNIT_RUN(test_apply_preset);
 	return UNIT_DONE();
 }

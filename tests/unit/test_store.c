@@ -965,7 +965,7 @@ static void test_migration(void)
 	sqlite3 *db = NULL;
 	CHECK_EQ_INT(sqlite3_open(path, &db), SQLITE_OK);
 	CHECK_EQ_INT(sqlite3_exec(db, "DROP TABLE recordings; DROP TABLE livestreams; DROP TABLE webhooks;"
-		" PRAGMA user_version = 1;", NULL, NULL, NULL), SQLITE_OK);
+		" DROP TABLE participant_tokens; PRAGMA user_version = 1;", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	g_free(path);
 
@@ -976,6 +976,10 @@ static void test_migration(void)
 	json_t *r = new_recording(s, "r1", str(m, "id"), "RECORDING");
 	CHECK_EQ_STR(str(r, "meeting_id"), str(m, "id"));
 	json_decref(r);
+	long long generation = -1;   /* the token generations table came with migration 3 */
+	CHECK_EQ_INT(rtk_store_token_generation_get(s, "00000000-0000-4000-8000-000000000000", &generation),
+		RTK_STORE_OK);
+	CHECK_EQ_INT(generation, 0);
 	json_decref(m);
 	rtk_store_close(s);
 }
@@ -1350,6 +1354,67 @@ static void test_gateway_admit(void)
 	g_free(data_dir);
 }
 
+static char *token_of_generation(const json_t *participant, long long exp, json_t *generation)
+{
+	json_t *claims = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "orgId", "org-A",
+		"meetingId", str(participant, "meeting_id"), "participantId", str(participant, "id"),
+		"presetId", str(participant, "preset_id"), "iat", (json_int_t)time(NULL), "exp", (json_int_t)exp);
+	if (generation)
+		json_object_set_new(claims, "tokenGeneration", generation);
+	return token_claims(claims);
+}
+
+/* Token revocation (docs/rest.md): a bump revokes every lower generation;
+ * a token without the claim is generation 0; the meeting is checked
+ * before the participant (0801 is reachable). */
+static void test_gateway_token_generations(void)
+{
+	char *data_dir = path_in("generations");
+	rtk_gateway *gw = start(data_dir, "org-A", NULL, SECRET);
+	if (!gw) {
+		g_free(data_dir);
+		return;
+	}
+	rtk_store *s = rtk_gateway_store(gw);
+	long long later = (long long)time(NULL) + 3600, generation = -1;
+	json_t *m = new_meeting(s, "generations");
+	json_t *p = new_participant(s, str(m, "id"), "Gen", "group_call_host");
+	const char *pid = str(p, "id");
+
+	CHECK_EQ_INT(rtk_store_token_generation_get(s, pid, &generation), RTK_STORE_OK);
+	CHECK_EQ_INT(generation, 0);
+	CHECK_EQ_INT(admit(gw, token_of_generation(p, later, NULL)), RTK_ADMIT_OK);
+	CHECK_EQ_INT(admit(gw, token_of_generation(p, later, json_integer(0))), RTK_ADMIT_OK);
+
+	CHECK_EQ_INT(rtk_store_token_generation_bump(s, pid, &generation), RTK_STORE_OK);
+	CHECK_EQ_INT(generation, 1);
+	CHECK_EQ_INT(admit(gw, token_of_generation(p, later, NULL)), RTK_ADMIT_TOKEN_REVOKED);
+	CHECK_EQ_INT(admit(gw, token_of_generation(p, later, json_integer(0))), RTK_ADMIT_TOKEN_REVOKED);
+	CHECK_EQ_INT(admit(gw, token_of_generation(p, later, json_integer(1))), RTK_ADMIT_OK);
+	CHECK_EQ_INT(admit(gw, token_of_generation(p, later, json_string("1"))), RTK_ADMIT_TOKEN_MALFORMED);
+	CHECK_EQ_INT(rtk_store_token_generation_bump(s, pid, &generation), RTK_STORE_OK);
+	CHECK_EQ_INT(generation, 2);
+	CHECK_EQ_INT(admit(gw, token_of_generation(p, later, json_integer(1))), RTK_ADMIT_TOKEN_REVOKED);
+
+	/* a meeting that does not exist: MEETING_NOT_FOUND, not "participant deleted" */
+	json_t *claims = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "orgId", "org-A",
+		"meetingId", "00000000-0000-4000-8000-000000000000", "participantId", pid,
+		"presetId", str(p, "preset_id"), "iat", (json_int_t)time(NULL), "exp", (json_int_t)later);
+	CHECK_EQ_INT(admit(gw, token_claims(claims)), RTK_ADMIT_MEETING_NOT_FOUND);
+
+	/* deleting the participant deletes its generation; an unknown one cannot be bumped */
+	CHECK_EQ_INT(rtk_store_participant_delete(s, str(m, "id"), pid), RTK_STORE_OK);
+	CHECK_EQ_INT(rtk_store_token_generation_get(s, pid, &generation), RTK_STORE_OK);
+	CHECK_EQ_INT(generation, 0);
+	CHECK_EQ_INT(rtk_store_token_generation_bump(s, pid, &generation), RTK_STORE_CONFLICT);
+	CHECK_EQ_INT(admit(gw, token_of_generation(p, later, json_integer(2))), RTK_ADMIT_PARTICIPANT_NOT_FOUND);
+
+	rtk_gateway_stop(gw);
+	json_decref(m);
+	json_decref(p);
+	g_free(data_dir);
+}
+
 int main(void)
 {
 	snprintf(tmpdir, sizeof(tmpdir), "%s/rtk-test-store-XXXXXX", g_get_tmp_dir());
@@ -1372,6 +1437,7 @@ int main(void)
 	UNIT_RUN(test_migration);
 	UNIT_RUN(test_gateway_start);
 	UNIT_RUN(test_gateway_admit);
+	UNIT_RUN(test_gateway_token_generations);
 	UNIT_RUN(test_gateway_unfinished);
 	nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 	return UNIT_DONE();
