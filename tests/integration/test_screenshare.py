@@ -23,9 +23,9 @@ Owns screenshare end to end, as the SDK user sees it (docs/protocol.md):
     with screenShareEnabled true, her `subscribed` lists Ada's three streams;
     she publishes audio + video + screenshare and `published` lists only
     audio and video, her answer rejects the screenshare m-line, Bob gets
-    only her audio and video streams (and frames), and never a
-    screenShareUpdate true for her, not even after she asks for
-    {screenshare: true}. (aiortc 1.4 cannot apply an answer with a rejected
+    only her audio and video streams (and frames); her configure
+    {screenshare: true} is refused with 0904, and Bob never gets a
+    screenShareUpdate true for her. (aiortc 1.4 cannot apply an answer with a rejected
     m-line: Cy applies a rewritten copy, see aiortc_applicable_answer().)
   * a recording made while Ada shares has the share layout: her screen in
     the main area (moving), the cameras in a column on the right.
@@ -369,13 +369,11 @@ async def cy_without_screenshare(server, meeting, preset, ada, bob):
     await bob.wait_frames(cy.peer_id, audio=AUDIO_FRAMES, timeout=MEDIA_TIMEOUT)
     bob.check_sizes(cy_camera, CAMERA_SIZE, "Cy's camera")
 
-    # Asking for the screenshare changes nothing. Then a sentinel: events
-    # reach Bob in order, so once he has Cy's audioUpdate false, any
-    # screenShareUpdate for her would be there already.
-    state = await cy.configure(screenshare=True)
-    check_equal(media_state(state), (True, True, False),
-                "Cy's configured (audioEnabled, videoEnabled, screenShareEnabled) after asking "
-                "for screenshare without the permission")
+    # Asking for the screenshare is refused (0904, docs/protocol.md
+    # `configure`) and changes nothing. Then a sentinel: events reach Bob in
+    # order, so once he has Cy's audioUpdate false, any screenShareUpdate
+    # for her would be there already.
+    await cy.refused({"request": "configure", "screenshare": True}, "0904")
     state = await cy.configure(audio=False)
     check_equal(media_state(state), (False, True, False), "Cy's configured state after audio off")
     await bob.wait_event("audioUpdate", where=from_peer(cy.peer_id, audioEnabled=False))
