@@ -589,10 +589,12 @@ char *rtk_webhooks_check_url(const char *url, int allow_private, int resolve_ms)
 		int allowed = 0;
 		for (const struct addrinfo *ai = res; ai; ai = ai->ai_next) {
 			const char *w = rtk_webhooks_address_forbidden(ai->ai_addr, ai->ai_addrlen);
-			if (!w)
+			if (!w) {
 				allowed++;
-			else if (!first)
-				first = ai, first_why = w;
+			} else if (!first) {
+				first = ai;
+				first_why = w;
+			}
 		}
 		if (!allowed && first) {
 			char text[INET6_ADDRSTRLEN];
@@ -752,10 +754,12 @@ static attempt_result attempt(rtk_webhooks *wh, const delivery *d, char *why, si
 	for (const struct addrinfo *ai = res; ai && n < MAX_ADDRESSES; ai = ai->ai_next) {
 		const char *w = wh->allow_private ? NULL :
 			rtk_webhooks_address_forbidden(ai->ai_addr, ai->ai_addrlen);
-		if (!w)
+		if (!w) {
 			use[n++] = ai;
-		else if (!refused)
-			refused = ai, refused_why = w;
+		} else if (!refused) {
+			refused = ai;
+			refused_why = w;
+		}
 	}
 	if (n == 0) {
 		char text[INET6_ADDRSTRLEN];
