@@ -247,7 +247,7 @@ rtk_gateway *rtk_gateway_start(const rtk_gateway_config *config, char **error)
 	g_free(db_path);
 	if (!gw->store || seed_presets(gw->store, error) != 0 || fail_unfinished(gw->store, error) != 0)
 		goto fail;
-	gw->webhooks = rtk_webhooks_new(gw->store);
+	gw->webhooks = rtk_webhooks_new(gw->store, config->webhook_allow_private);
 	if (!gw->webhooks) {
 		rtk_util_set_error(error, "cannot start webhook delivery");
 		goto fail;
@@ -278,6 +278,7 @@ rtk_gateway *rtk_gateway_start(const rtk_gateway_config *config, char **error)
 		.base_url = gw->url,
 		.recordings_dir = gw->recordings_dir,
 		.hls = gw->hls,
+		.webhooks_allow_private = config->webhook_allow_private != 0,
 	};
 	if (config->http_port > 0) {
 		gw->http = rtk_http_start(bind, config->http_port, &gw->rest, error);

@@ -28,6 +28,7 @@ typedef struct rtk_gateway_config {
 	const char *jwt_secret;  /* NULL or "": generated once into credentials.json */
 	int token_ttl_seconds;   /* default 86400 */
 	const rtk_live_ops *live;/* the plugin's live meetings (rest.h); borrowed, may be NULL */
+	int webhook_allow_private; /* non-zero: webhooks may target non-public addresses (webhooks.h) */
 } rtk_gateway_config;
 
 typedef struct rtk_gateway rtk_gateway;

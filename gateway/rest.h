@@ -84,6 +84,7 @@ typedef struct rtk_rest_ctx {
 	const char *base_url;             /* borrowed: "http://host:port", for download_url; may be NULL */
 	const char *recordings_dir;       /* borrowed: where recording files are; NULL: no downloads */
 	rtk_hls *hls;                     /* borrowed: live LL-HLS streams served under /hls/ (hls.h); NULL: none (unit tests) */
+	int webhooks_allow_private;       /* non-zero: webhook URLs may point to non-public addresses (webhooks.h) */
 } rtk_rest_ctx;
 
 typedef struct rtk_rest_request {

@@ -9,7 +9,11 @@
  * Owns what a webhook's fields may hold and who sees its signing secret:
  * the store generates the secret (32 random bytes, hex) at creation and this
  * file shows it in the creation response only, as a password is shown once.
- * Delivery is webhooks.c's; the event names are listed there.
+ * A url (POST, PATCH) must also pass rtk_webhooks_check_url(): a host that is
+ * a non-public address, or a name that resolves only to such, is refused
+ * with 422 unless the server allows private targets (RTK_WEBHOOK_ALLOW_PRIVATE);
+ * deliveries check again (webhooks.c). Delivery is webhooks.c's; the event
+ * names are listed there.
  */
 #include "rest_internal.h"
 
@@ -95,12 +99,28 @@ static bool rtk_webhook_take_events(rtk_rest_call *call, json_t *fields, bool re
 	return true;
 }
 
+/* Answers 422 and returns false when fields.url may not be a webhook's
+ * target (webhooks.h, rtk_webhooks_check_url(); may resolve the host for up
+ * to RTK_WEBHOOKS_CHECK_MS). */
+static bool rtk_webhook_check_target(rtk_rest_call *call, const json_t *fields)
+{
+	const char *url = json_string_value(json_object_get(fields, "url"));
+	if (url == NULL)
+		return true;
+	char *why = rtk_webhooks_check_url(url, call->ctx->webhooks_allow_private, RTK_WEBHOOKS_CHECK_MS);
+	if (why == NULL)
+		return true;
+	rtk_rest_fail(call->reply, 422, "field 'url' %s", why);
+	g_free(why);
+	return false;
+}
+
 /* Validates the whole body into a NEW object *out; false after answering. */
 static bool rtk_webhook_fields(rtk_rest_call *call, bool create, json_t **out)
 {
 	if (!rtk_rest_take_fields(call, create ? rtk_webhook_create_fields : rtk_webhook_update_fields, out))
 		return false;
-	if (!rtk_webhook_take_events(call, *out, create)) {
+	if (!rtk_webhook_take_events(call, *out, create) || !rtk_webhook_check_target(call, *out)) {
 		json_decref(*out);
 		*out = NULL;
 		return false;

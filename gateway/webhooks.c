@@ -1,13 +1,32 @@
 /*
- * webhooks.c - the delivery thread behind webhooks.h, and its small HTTP/1.1
- * client (plain POSIX sockets, http:// only).
+ * webhooks.c - the delivery workers behind webhooks.h, their small HTTP/1.1
+ * client (plain POSIX sockets, http:// only), and the target policy: which
+ * addresses a webhook may reach, checked when a URL is registered and again
+ * on every attempt.
  *
  * Owns two queues under one mutex: events as emitted (FIFO), and deliveries
  * (one per event and subscribed webhook) ordered by when their next attempt
- * is due. The thread turns events into deliveries (reading the store), then
- * runs the deliveries that are due, one at a time, with no lock held while
- * it talks to the network; a retry waits in the queue, so one failing
- * receiver does not hold back the others for longer than one attempt.
+ * is due. RTK_WEBHOOKS_WORKERS threads share them: one at a time turns the
+ * oldest event into deliveries (reading the store), so the first attempts to
+ * a webhook keep the order of its events; the others run the deliveries
+ * that are due, with no lock held while they talk to the network, taking a
+ * delivery only when no other attempt to the same webhook is in flight. A
+ * retry waits in the queue; so a receiver that is slow, silent or whose name
+ * never resolves holds one worker for at most one attempt at a time, and the
+ * other webhooks keep being served.
+ *
+ * Name resolution: getaddrinfo() cannot be interrupted or given a deadline,
+ * so a name (not a literal address) is resolved in a detached thread of its
+ * own, which the attempt waits for until its deadline; when the deadline
+ * passes first the attempt fails (and is retried) and the thread is left to
+ * finish, freeing what it holds (a reference count shared with the waiter).
+ * At most RTK_WEBHOOKS_MAX_RESOLVERS such threads live at once.
+ *
+ * The addresses an attempt connects to are the ones that resolution returned
+ * and the policy kept: nothing is resolved twice, so a DNS answer that
+ * changes between the check and the connection (DNS rebinding) cannot
+ * redirect it. Redirect answers are not followed (only the status line is
+ * read).
  *
  * Why a hand-made client: a delivery is one POST and one status line, and
  * keeping the gateway free of another library keeps it linkable into the
@@ -20,17 +39,21 @@
  * Nothing here logs a secret, a body or a URL's path and query (they may
  * carry tokens): logs name the webhook by id and host.
  */
-#define _GNU_SOURCE   /* pipe2, SOCK_NONBLOCK, MSG_NOSIGNAL */
+#define _GNU_SOURCE   /* pipe2, SOCK_NONBLOCK, MSG_NOSIGNAL, memrchr */
 #include "webhooks.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -40,6 +63,8 @@
 #include <openssl/hmac.h>
 
 #include "util.h"
+
+#define MAX_ADDRESSES 16   /* addresses of one host an attempt tries, at most */
 
 const char *const rtk_webhook_event_names[] = {
 	"meeting.started",
@@ -62,14 +87,15 @@ int rtk_webhook_event_known(const char *name)
 
 /* ---- signature ---- */
 
-char *rtk_webhooks_signature(const char *secret, const char *body, size_t body_len)
+/* "sha256=" + lower-case hex HMAC-SHA256 of data keyed with secret (malloc'd). */
+static char *hex_hmac(const char *secret, const unsigned char *data, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
 	static const unsigned char empty = 0;
 	unsigned char mac[EVP_MAX_MD_SIZE];
 	unsigned int mac_len = 0;
 	if (!HMAC(EVP_sha256(), secret ? secret : "", secret ? (int)strlen(secret) : 0,
-			body ? (const unsigned char *)body : &empty, body_len, mac, &mac_len))
+			data ? data : &empty, len, mac, &mac_len))
 		return NULL;
 	char *out = malloc(7 + 2 * mac_len + 1);
 	if (!out)
@@ -81,6 +107,226 @@ char *rtk_webhooks_signature(const char *secret, const char *body, size_t body_l
 	}
 	out[7 + 2 * mac_len] = '\0';
 	return out;
+}
+
+char *rtk_webhooks_signature(const char *secret, const char *body, size_t body_len)
+{
+	return hex_hmac(secret, (const unsigned char *)body, body_len);
+}
+
+char *rtk_webhooks_signature_v2(const char *secret, long long timestamp, const char *body,
+	size_t body_len)
+{
+	char prefix[32];
+	int n = snprintf(prefix, sizeof(prefix), "%lld.", timestamp);
+	if (n <= 0 || (size_t)n >= sizeof(prefix))
+		return NULL;
+	unsigned char *bytes = malloc((size_t)n + body_len);
+	if (!bytes)
+		return NULL;
+	memcpy(bytes, prefix, (size_t)n);
+	if (body_len)
+		memcpy(bytes + n, body, body_len);
+	char *out = hex_hmac(secret, bytes, (size_t)n + body_len);
+	free(bytes);
+	return out;
+}
+
+/* ---- which addresses a webhook may reach ---- */
+
+/* IPv4 ranges that are not public unicast (IANA special-purpose registry,
+ * plus multicast and the reserved class E); the broadcast address before
+ * the class E range that holds it. */
+static const struct v4_range {
+	uint32_t net;
+	unsigned bits;
+	const char *what;
+} v4_refused[] = {
+	{ 0x00000000u, 8, "unspecified or \"this network\" (0.0.0.0/8)" },
+	{ 0x0a000000u, 8, "private (10.0.0.0/8)" },
+	{ 0x64400000u, 10, "shared carrier-grade NAT space (100.64.0.0/10)" },
+	{ 0x7f000000u, 8, "loopback (127.0.0.0/8)" },
+	{ 0xa9fe0000u, 16, "link-local (169.254.0.0/16)" },
+	{ 0xac100000u, 12, "private (172.16.0.0/12)" },
+	{ 0xc0000000u, 24, "IETF protocol assignments (192.0.0.0/24)" },
+	{ 0xc0000200u, 24, "documentation (192.0.2.0/24)" },
+	{ 0xc0586300u, 24, "6to4 relay anycast (192.88.99.0/24)" },
+	{ 0xc0a80000u, 16, "private (192.168.0.0/16)" },
+	{ 0xc6120000u, 15, "benchmarking (198.18.0.0/15)" },
+	{ 0xc6336400u, 24, "documentation (198.51.100.0/24)" },
+	{ 0xcb007100u, 24, "documentation (203.0.113.0/24)" },
+	{ 0xe0000000u, 4, "multicast (224.0.0.0/4)" },
+	{ 0xffffffffu, 32, "broadcast (255.255.255.255)" },
+	{ 0xf0000000u, 4, "reserved (240.0.0.0/4)" },
+};
+
+/* `a` in host order. */
+static const char *v4_refusal(uint32_t a)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(v4_refused); i++) {
+		uint32_t mask = 0xffffffffu << (32 - v4_refused[i].bits);
+		if ((a & mask) == v4_refused[i].net)
+			return v4_refused[i].what;
+	}
+	return NULL;
+}
+
+static uint32_t be32_at(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static int all_zero(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i])
+			return 0;
+	return 1;
+}
+
+/* Only global unicast (2000::/3) is public, less its special blocks; an
+ * address that carries an IPv4 address for a translator or a tunnel is
+ * judged by that address. */
+static const char *v6_refusal(const uint8_t *b)
+{
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	static const uint8_t nat64[12] = { 0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0 };
+	if (memcmp(b, mapped, 12) == 0 || memcmp(b, nat64, 12) == 0)
+		return v4_refusal(be32_at(b + 12));
+	if (b[0] == 0x20 && b[1] == 0x02)   /* 6to4: 2002:AABB:CCDD::/48 */
+		return v4_refusal(be32_at(b + 2));
+	if ((b[0] & 0xe0) == 0x20) {
+		if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8)
+			return "documentation (2001:db8::/32)";
+		if (b[0] == 0x20 && b[1] == 0x01 && (b[2] & 0xfe) == 0)
+			return "IETF special-purpose, Teredo and benchmarking included (2001::/23)";
+		if (b[0] == 0x3f && b[1] == 0xff && (b[2] & 0xf0) == 0)
+			return "documentation (3fff::/20)";
+		return NULL;
+	}
+	if (all_zero(b, 16))
+		return "unspecified (::)";
+	if (all_zero(b, 15) && b[15] == 1)
+		return "loopback (::1)";
+	if (all_zero(b, 12))
+		return "IPv4-compatible, deprecated (::/96)";
+	if (b[0] == 0 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b && b[4] == 0 && b[5] == 1)
+		return "local-use NAT64 (64:ff9b:1::/48)";
+	if (b[0] == 0x01 && all_zero(b + 1, 7))
+		return "discard-only (100::/64)";
+	if ((b[0] & 0xfe) == 0xfc)
+		return "unique local, private (fc00::/7)";
+	if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80)
+		return "link-local (fe80::/10)";
+	if (b[0] == 0xfe && (b[1] & 0xc0) == 0xc0)
+		return "site-local, deprecated (fec0::/10)";
+	if (b[0] == 0xff)
+		return "multicast (ff00::/8)";
+	return "reserved, outside global unicast (2000::/3)";
+}
+
+const char *rtk_webhooks_address_forbidden(const struct sockaddr *addr, socklen_t len)
+{
+	if (addr && addr->sa_family == AF_INET && len >= (socklen_t)sizeof(struct sockaddr_in)) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)addr;
+		return v4_refusal(ntohl(in->sin_addr.s_addr));
+	}
+	if (addr && addr->sa_family == AF_INET6 && len >= (socklen_t)sizeof(struct sockaddr_in6)) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)addr;
+		return v6_refusal(in6->sin6_addr.s6_addr);
+	}
+	return "not an IPv4 or IPv6 address";
+}
+
+/* The address of `ai` as text (into buf). */
+static const char *address_text(const struct addrinfo *ai, char *buf, size_t size)
+{
+	const void *raw = ai->ai_family == AF_INET6 ?
+		(const void *)&((const struct sockaddr_in6 *)ai->ai_addr)->sin6_addr :
+		(const void *)&((const struct sockaddr_in *)ai->ai_addr)->sin_addr;
+	if (!inet_ntop(ai->ai_family, raw, buf, (socklen_t)size))
+		g_strlcpy(buf, "?", size);
+	return buf;
+}
+
+/* ---- URLs ---- */
+
+void rtk_webhooks_target_clear(rtk_webhook_target *t)
+{
+	g_free(t->host);
+	g_free(t->port);
+	g_free(t->authority);
+	g_free(t->path);
+	*t = (rtk_webhook_target) { 0 };
+}
+
+const char *rtk_webhooks_target_parse(const char *url, rtk_webhook_target *t)
+{
+	*t = (rtk_webhook_target) { 0 };
+	if (!url)
+		return "no URL";
+	for (const char *p = url; *p; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f)
+			return "the URL has spaces or control characters";
+	const char *rest;
+	if (g_ascii_strncasecmp(url, "https://", 8) == 0) {
+		t->https = 1;
+		rest = url + 8;
+	} else if (g_ascii_strncasecmp(url, "http://", 7) == 0) {
+		rest = url + 7;
+	} else {
+		return "not an http:// or https:// URL";
+	}
+	size_t auth_len = strcspn(rest, "/?#");
+	const char *at = memrchr(rest, '@', auth_len);
+	if (at) {
+		t->userinfo = 1;
+		auth_len -= (size_t)(at + 1 - rest);
+		rest = at + 1;
+	}
+	if (auth_len == 0)
+		return "the URL has no host";
+	const char *auth = rest, *end = rest + auth_len, *host = auth, *colon;
+	size_t host_len;
+	if (auth[0] == '[') {
+		const char *close = memchr(auth, ']', auth_len);
+		if (!close || (close + 1 < end && close[1] != ':'))
+			return "malformed IPv6 host";
+		host = auth + 1;
+		host_len = (size_t)(close - host);
+		colon = close + 1 < end ? close + 1 : NULL;
+	} else {
+		colon = memchr(auth, ':', auth_len);
+		if (colon && memchr(colon + 1, ':', (size_t)(end - colon - 1)))
+			return "malformed host (an IPv6 address needs brackets)";
+		host_len = colon ? (size_t)(colon - auth) : auth_len;
+	}
+	if (host_len == 0)
+		return "the URL has no host";
+	if (memchr(host, '[', host_len) || memchr(host, ']', host_len))
+		return "malformed IPv6 host";
+	long port = t->https ? 443 : 80;
+	if (colon) {
+		size_t digits = (size_t)(end - colon - 1);
+		port = 0;
+		if (digits == 0 || digits > 5)
+			return "malformed port";
+		for (const char *p = colon + 1; p < end; p++) {
+			if (*p < '0' || *p > '9')
+				return "malformed port";
+			port = port * 10 + (*p - '0');
+		}
+		if (port < 1 || port > 65535)
+			return "malformed port";
+	}
+	t->host = g_strndup(host, host_len);
+	t->port = g_strdup_printf("%ld", port);
+	t->authority = g_strndup(auth, auth_len);
+	const char *path = end;
+	size_t path_len = strcspn(path, "#");
+	t->path = path[0] == '/' ? g_strndup(path, path_len)
+		: g_strdup_printf("/%.*s", (int)path_len, path);
+	return NULL;
 }
 
 /* ---- queues ---- */
@@ -98,18 +344,21 @@ typedef struct delivery {
 	char *id;            /* delivery uuid, also in the body */
 	char *event;
 	char *body;          /* the signed bytes, NUL-terminated */
-	char *signature;
+	char *signature;     /* rtk-signature: over the body alone, the same on every attempt */
 	int attempts;        /* made so far */
 	gint64 due;          /* monotonic microseconds */
 } delivery;
 
 struct rtk_webhooks {
 	rtk_store *store;    /* borrowed */
-	GThread *thread;
+	int allow_private;
+	GThread *workers[RTK_WEBHOOKS_WORKERS];
 	GMutex lock;
-	GCond cond;
+	GCond cond;          /* broadcast whenever the fields below change */
 	GQueue events;       /* pending_event *, oldest first */
 	GQueue deliveries;   /* delivery *, by due time */
+	char *busy[RTK_WEBHOOKS_WORKERS];   /* webhook ids with an attempt in flight (owned), or NULL */
+	gboolean expanding;  /* a worker is turning an event into deliveries */
 	gint64 stop_at;      /* 0 while running; then the monotonic deadline */
 	int wake[2];         /* pipe: written once by free() */
 };
@@ -163,6 +412,26 @@ static guint pending_locked(rtk_webhooks *wh)
 	return wh->events.length + wh->deliveries.length;
 }
 
+/* Called with the lock held: is an attempt to webhook `id` in flight? */
+static gboolean busy_locked(rtk_webhooks *wh, const char *id)
+{
+	for (int i = 0; i < RTK_WEBHOOKS_WORKERS; i++)
+		if (wh->busy[i] && strcmp(wh->busy[i], id) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+/* Called with the lock held. */
+static gboolean idle_locked(rtk_webhooks *wh)
+{
+	if (pending_locked(wh) > 0 || wh->expanding)
+		return FALSE;
+	for (int i = 0; i < RTK_WEBHOOKS_WORKERS; i++)
+		if (wh->busy[i])
+			return FALSE;
+	return TRUE;
+}
+
 static gint64 stop_deadline(rtk_webhooks *wh)
 {
 	g_mutex_lock(&wh->lock);
@@ -171,90 +440,14 @@ static gint64 stop_deadline(rtk_webhooks *wh)
 	return at;
 }
 
-/* ---- the HTTP client ---- */
+/* ---- waiting with deadlines ---- */
 
-typedef struct target {
-	char *host;          /* without brackets */
-	char *port;          /* decimal */
-	char *authority;     /* for Host: */
-	char *path;          /* "/..." with the query, without the fragment */
-} target;
-
-static void target_clear(target *t)
-{
-	g_free(t->host);
-	g_free(t->port);
-	g_free(t->authority);
-	g_free(t->path);
-	*t = (target) { 0 };
-}
-
-/* Splits an http:// URL. NULL on success, else why not (a static string). */
-static const char *target_parse(const char *url, target *t)
-{
-	*t = (target) { 0 };
-	if (!url)
-		return "no URL";
-	for (const char *p = url; *p; p++)
-		if ((unsigned char)*p <= ' ' || *p == 0x7f)
-			return "the URL has spaces or control characters";
-	if (g_ascii_strncasecmp(url, "https://", 8) == 0)
-		return "https:// URLs are not supported by this server (plain http:// only)";
-	if (g_ascii_strncasecmp(url, "http://", 7) != 0)
-		return "not an http:// URL";
-	const char *rest = url + 7;
-	size_t auth_len = strcspn(rest, "/?#");
-	if (auth_len == 0)
-		return "the URL has no host";
-	char *authority = g_strndup(rest, auth_len);
-	if (strchr(authority, '@')) {
-		g_free(authority);
-		return "user:password@ in a webhook URL is not supported";
-	}
-	const char *host = authority, *colon;
-	size_t host_len;
-	if (authority[0] == '[') {
-		const char *close = strchr(authority, ']');
-		if (!close || (close[1] && close[1] != ':')) {
-			g_free(authority);
-			return "malformed IPv6 host";
-		}
-		host = authority + 1;
-		host_len = (size_t)(close - host);
-		colon = close[1] ? close + 1 : NULL;
-	} else {
-		colon = strrchr(authority, ':');
-		host_len = colon ? (size_t)(colon - authority) : strlen(authority);
-	}
-	long port = 80;
-	if (colon) {
-		char *end = NULL;
-		port = colon[1] >= '0' && colon[1] <= '9' ? strtol(colon + 1, &end, 10) : -1;
-		if (port < 1 || port > 65535 || *end) {
-			g_free(authority);
-			return "malformed port";
-		}
-	}
-	if (host_len == 0) {
-		g_free(authority);
-		return "the URL has no host";
-	}
-	t->host = g_strndup(host, host_len);
-	t->port = g_strdup_printf("%ld", port);
-	t->authority = authority;
-	const char *path = rest + auth_len;
-	size_t path_len = strcspn(path, "#");
-	t->path = path[0] == '/' ? g_strndup(path, path_len)
-		: g_strdup_printf("/%.*s", (int)path_len, path);
-	return NULL;
-}
-
-/* Waits until `fd` is ready for `events`, the attempt's deadline passes or
- * free()'s deadline does. 1 ready, 0 out of time, -1 error. */
+/* Waits until `fd` is ready for `events`, `deadline` passes or (when `wh`
+ * is given) free()'s deadline does. 1 ready, 0 out of time, -1 error. */
 static int wait_fd(rtk_webhooks *wh, int fd, short events, gint64 deadline)
 {
 	for (;;) {
-		gint64 stop = stop_deadline(wh), limit = deadline;
+		gint64 stop = wh ? stop_deadline(wh) : 0, limit = deadline;
 		if (stop && stop < limit)
 			limit = stop;
 		gint64 left = limit - g_get_monotonic_time();
@@ -262,8 +455,8 @@ static int wait_fd(rtk_webhooks *wh, int fd, short events, gint64 deadline)
 			return 0;
 		/* Once free() has written to the pipe it stays readable: poll it
 		 * only before, to learn of the new deadline. */
-		struct pollfd p[2] = { { fd, events, 0 }, { wh->wake[0], POLLIN, 0 } };
-		int n = poll(p, stop ? 1 : 2, (int)((left + 999) / 1000));
+		struct pollfd p[2] = { { fd, events, 0 }, { wh ? wh->wake[0] : -1, POLLIN, 0 } };
+		int n = poll(p, wh && !stop ? 2 : 1, (int)((left + 999) / 1000));
 		if (n < 0 && errno != EINTR)
 			return -1;
 		if (n > 0 && p[0].revents)
@@ -271,41 +464,189 @@ static int wait_fd(rtk_webhooks *wh, int fd, short events, gint64 deadline)
 	}
 }
 
-/* A connected socket, or -1 with *why set. */
-static int connect_target(rtk_webhooks *wh, const target *t, gint64 deadline, const char **why)
+/* ---- name resolution with a deadline ---- */
+
+typedef struct resolution {
+	gint refs;           /* the waiter's and the resolver thread's */
+	gint finished;       /* set by the thread, before it signals `done` */
+	int done;            /* eventfd: readable once finished */
+	char *host;
+	char *port;
+	int rc;              /* getaddrinfo()'s */
+	struct addrinfo *res;/* owned until the waiter takes it */
+} resolution;
+
+static gint resolvers_running;   /* resolver threads alive, process-wide */
+
+static const struct addrinfo resolve_hints = {
+	.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV,
+};
+
+static void resolution_unref(resolution *r)
 {
-	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-		.ai_flags = AI_NUMERICSERV }, *res = NULL;
-	/* getaddrinfo() cannot be interrupted; a literal address or a local
-	 * name resolves at once. */
-	if (getaddrinfo(t->host, t->port, &hints, &res) != 0) {
+	if (!g_atomic_int_dec_and_test(&r->refs))
+		return;
+	if (r->done >= 0)
+		close(r->done);
+	if (r->res)
+		freeaddrinfo(r->res);
+	g_free(r->host);
+	g_free(r->port);
+	g_free(r);
+}
+
+static gpointer resolver_main(gpointer data)
+{
+	resolution *r = data;
+	r->rc = getaddrinfo(r->host, r->port, &resolve_hints, &r->res);
+	g_atomic_int_set(&r->finished, 1);
+	uint64_t one = 1;
+	if (write(r->done, &one, sizeof(one)) < 0)
+		g_warning("rtk webhooks: cannot signal a finished name resolution: %s", strerror(errno));
+	g_atomic_int_add(&resolvers_running, -1);
+	resolution_unref(r);
+	return NULL;
+}
+
+/*
+ * Resolves host:port into *out (freeaddrinfo()): a literal address at once,
+ * in any form getaddrinfo() accepts; a name in a resolver thread, waited for
+ * until `deadline` (and free()'s, when `wh` is given), and not at all when
+ * `names` is 0. 0 on success; else -1 and *why (static; NULL for a name not
+ * resolved because `names` is 0). *literal says which it was.
+ */
+static int resolve(rtk_webhooks *wh, const char *host, const char *port, int names, gint64 deadline,
+	struct addrinfo **out, int *literal, const char **why)
+{
+	struct addrinfo hints = resolve_hints;
+	hints.ai_flags |= AI_NUMERICHOST;
+	*out = NULL;
+	*why = NULL;
+	*literal = 1;
+	int rc = getaddrinfo(host, port, &hints, out);
+	if (rc == 0)
+		return 0;
+	*literal = 0;
+	*out = NULL;
+	if (rc != EAI_NONAME) {
 		*why = "cannot resolve the host";
 		return -1;
 	}
-	int fd = -1;
+	if (!names)
+		return -1;
+	if (g_atomic_int_add(&resolvers_running, 1) >= RTK_WEBHOOKS_MAX_RESOLVERS) {
+		g_atomic_int_add(&resolvers_running, -1);
+		*why = "too many host names are being resolved at once";
+		return -1;
+	}
+	resolution *r = g_new0(resolution, 1);
+	r->refs = 2;
+	r->done = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	r->host = g_strdup(host);
+	r->port = g_strdup(port);
+	GThread *thread = r->done >= 0 ?
+		g_thread_try_new("rtk-webhooks-dns", resolver_main, r, NULL) : NULL;
+	if (!thread) {
+		g_atomic_int_add(&resolvers_running, -1);
+		r->refs = 1;
+		resolution_unref(r);
+		*why = "cannot start a name resolution";
+		return -1;
+	}
+	g_thread_unref(thread);   /* detached: it ends by itself */
+	int ready = wait_fd(wh, r->done, POLLIN, deadline);
+	int result = -1;
+	if (g_atomic_int_get(&r->finished)) {
+		if (r->rc == 0) {
+			*out = r->res;   /* taken: the thread no longer touches it */
+			r->res = NULL;
+			result = 0;
+		} else {
+			*why = "cannot resolve the host";
+		}
+	} else {
+		*why = ready == 0 ? "resolving the host took too long" : "cannot resolve the host";
+	}
+	resolution_unref(r);
+	return result;
+}
+
+char *rtk_webhooks_check_url(const char *url, int allow_private, int resolve_ms)
+{
+	rtk_webhook_target t;
+	const char *bad = rtk_webhooks_target_parse(url, &t);
+	if (bad)
+		return g_strdup_printf("is not a usable webhook URL: %s", bad);
+	char *refusal = NULL;
+	struct addrinfo *res = NULL;
+	int literal = 0;
+	const char *why = NULL;
+	gint64 deadline = g_get_monotonic_time() + (gint64)(resolve_ms > 0 ? resolve_ms : 0) * 1000;
+	if (!allow_private &&
+			resolve(NULL, t.host, t.port, resolve_ms > 0, deadline, &res, &literal, &why) == 0) {
+		const struct addrinfo *first = NULL;
+		const char *first_why = NULL;
+		int allowed = 0;
+		for (const struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+			const char *w = rtk_webhooks_address_forbidden(ai->ai_addr, ai->ai_addrlen);
+			if (!w) {
+				allowed++;
+			} else if (!first) {
+				first = ai;
+				first_why = w;
+			}
+		}
+		if (!allowed && first) {
+			char text[INET6_ADDRSTRLEN];
+			address_text(first, text, sizeof(text));
+			/* the host as the client wrote it, cut short (REST makes it valid UTF-8) */
+			char *shown = strlen(t.host) > 64 ? g_strdup_printf("%.64s...", t.host) : g_strdup(t.host);
+			const char *hint = "; set RTK_WEBHOOK_ALLOW_PRIVATE=1 on the server to allow non-public targets";
+			if (literal && strcmp(text, t.host) == 0)
+				refusal = g_strdup_printf("must point to a public address: %s is %s%s",
+					text, first_why, hint);
+			else if (literal)
+				refusal = g_strdup_printf("must point to a public address: %s (%s) is %s%s",
+					shown, text, first_why, hint);
+			else
+				refusal = g_strdup_printf("must point to a public address: %s resolves only to "
+					"non-public addresses (%s is %s)%s", shown, text, first_why, hint);
+			g_free(shown);
+		}
+		freeaddrinfo(res);
+	}
+	rtk_webhooks_target_clear(&t);
+	return refusal;
+}
+
+/* ---- the HTTP client ---- */
+
+/* A socket connected to one of `addrs` (tried in order), or -1 with *why set. */
+static int connect_any(rtk_webhooks *wh, const struct addrinfo *const *addrs, size_t n, gint64 deadline,
+	const char **why)
+{
 	*why = "cannot connect";
-	for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next) {
-		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
+	for (size_t i = 0; i < n; i++) {
+		const struct addrinfo *ai = addrs[i];
+		int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
 		if (fd < 0)
 			continue;
 		int err = 0;
 		socklen_t len = sizeof(err);
 		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
-			break;
+			return fd;
 		if (errno != EINPROGRESS) {
 			*why = errno == ECONNREFUSED ? "connection refused" : "cannot connect";
 		} else {
 			int ready = wait_fd(wh, fd, POLLOUT, deadline);
 			if (ready > 0 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0)
-				break;
+				return fd;
 			*why = ready == 0 ? "timed out connecting" :
 				err == ECONNREFUSED ? "connection refused" : "cannot connect";
 		}
 		close(fd);
-		fd = -1;
 	}
-	freeaddrinfo(res);
-	return fd;
+	return -1;
 }
 
 static int send_all(rtk_webhooks *wh, int fd, const char *buf, size_t len, gint64 deadline)
@@ -351,53 +692,104 @@ static int read_status(rtk_webhooks *wh, int fd, gint64 deadline)
 	return status;
 }
 
-/* The request bytes for one attempt (g_free()). */
-static char *request_text(const target *t, const delivery *d)
+/* The request bytes for one attempt made now (g_free()), or NULL. */
+static char *request_text(const rtk_webhook_target *t, const delivery *d)
 {
-	return g_strdup_printf("POST %s HTTP/1.1\r\n"
+	long long now = (long long)time(NULL);
+	size_t body_len = strlen(d->body);
+	char *v2 = rtk_webhooks_signature_v2(d->secret, now, d->body, body_len);
+	if (!v2)
+		return NULL;
+	char *text = g_strdup_printf("POST %s HTTP/1.1\r\n"
 		"Host: %s\r\n"
 		"User-Agent: rtk-webhooks/1\r\n"
 		"Content-Type: application/json\r\n"
 		"Content-Length: %zu\r\n"
 		"rtk-webhook-id: %s\r\n"
 		"rtk-timestamp: %lld\r\n"
+		"rtk-signature-v2: %s\r\n"
 		"rtk-signature: %s\r\n"
 		"Connection: close\r\n"
 		"\r\n"
-		"%s", t->path, t->authority, strlen(d->body), d->id, (long long)time(NULL),
-		d->signature, d->body);
+		"%s", t->path, t->authority, body_len, d->id, now, v2, d->signature, d->body);
+	free(v2);
+	return text;
 }
 
 typedef enum attempt_result { ATTEMPT_OK, ATTEMPT_RETRY, ATTEMPT_GIVE_UP } attempt_result;
 
-/* One POST. *why (static) or *status says what went wrong. */
-static attempt_result attempt(rtk_webhooks *wh, const delivery *d, const char **why, int *status,
-	char **host)
+/* One POST. `why` (a phrase) or *status says what went wrong; *host names
+ * the target for the logs (g_free()). */
+static attempt_result attempt(rtk_webhooks *wh, const delivery *d, char *why, size_t why_size,
+	int *status, char **host)
 {
-	target t;
+	rtk_webhook_target t;
 	*status = 0;
-	*why = target_parse(d->url, &t);
-	if (*why)
+	const char *problem = rtk_webhooks_target_parse(d->url, &t);
+	if (!problem && t.https)
+		problem = "https:// URLs are not supported by this server (plain http:// only)";
+	else if (!problem && t.userinfo)
+		problem = "user:password@ in a webhook URL is not supported";
+	if (problem) {
+		g_strlcpy(why, problem, why_size);
+		rtk_webhooks_target_clear(&t);
 		return ATTEMPT_GIVE_UP;
+	}
 	*host = g_strdup(t.authority);
 	gint64 deadline = g_get_monotonic_time() + (gint64)RTK_WEBHOOKS_TIMEOUT_MS * 1000;
 	attempt_result result = ATTEMPT_RETRY;
-	int fd = connect_target(wh, &t, deadline, why);
-	if (fd >= 0) {
-		char *text = request_text(&t, d);
-		if (send_all(wh, fd, text, strlen(text), deadline) != 0) {
-			*why = "cannot send the request";
-		} else {
-			*status = read_status(wh, fd, deadline);
-			if (*status < 0)
-				*why = "no HTTP answer in time";
-			else if (*status >= 200 && *status < 300)
-				result = ATTEMPT_OK;
-		}
-		g_free(text);
-		close(fd);
+	struct addrinfo *res = NULL;
+	int literal = 0;
+	if (resolve(wh, t.host, t.port, 1, deadline, &res, &literal, &problem) != 0) {
+		g_strlcpy(why, problem, why_size);
+		rtk_webhooks_target_clear(&t);
+		return ATTEMPT_RETRY;
 	}
-	target_clear(&t);
+	/* The addresses the policy keeps, in the resolver's order: the only
+	 * ones this attempt connects to. */
+	const struct addrinfo *use[MAX_ADDRESSES];
+	size_t n = 0;
+	const struct addrinfo *refused = NULL;
+	const char *refused_why = NULL;
+	for (const struct addrinfo *ai = res; ai && n < MAX_ADDRESSES; ai = ai->ai_next) {
+		const char *w = wh->allow_private ? NULL :
+			rtk_webhooks_address_forbidden(ai->ai_addr, ai->ai_addrlen);
+		if (!w) {
+			use[n++] = ai;
+		} else if (!refused) {
+			refused = ai;
+			refused_why = w;
+		}
+	}
+	if (n == 0) {
+		char text[INET6_ADDRSTRLEN];
+		snprintf(why, why_size, "refused: the host resolves only to non-public addresses (%s is %s); "
+			"RTK_WEBHOOK_ALLOW_PRIVATE=1 allows them",
+			refused ? address_text(refused, text, sizeof(text)) : "?", refused_why ? refused_why : "?");
+		result = ATTEMPT_GIVE_UP;
+	} else {
+		int fd = connect_any(wh, use, n, deadline, &problem);
+		if (fd < 0) {
+			g_strlcpy(why, problem, why_size);
+		} else {
+			char *text = request_text(&t, d);
+			if (!text) {
+				g_strlcpy(why, "out of memory", why_size);
+			} else if (send_all(wh, fd, text, strlen(text), deadline) != 0) {
+				g_strlcpy(why, "cannot send the request", why_size);
+			} else {
+				*status = read_status(wh, fd, deadline);
+				if (*status < 0)
+					g_strlcpy(why, "no HTTP answer in time", why_size);
+				else if (*status >= 200 && *status < 300)
+					result = ATTEMPT_OK;
+			}
+			g_free(text);
+			close(fd);
+		}
+	}
+	freeaddrinfo(res);
+	rtk_webhooks_target_clear(&t);
 	return result;
 }
 
@@ -453,6 +845,7 @@ static void expand(rtk_webhooks *wh, pending_event *e)
 		}
 		g_mutex_lock(&wh->lock);
 		g_queue_insert_sorted(&wh->deliveries, d, by_due, NULL);
+		g_cond_broadcast(&wh->cond);
 		g_mutex_unlock(&wh->lock);
 	}
 	json_decref(hooks);
@@ -461,10 +854,10 @@ static void expand(rtk_webhooks *wh, pending_event *e)
 /* Runs one attempt of `d`; requeues it for a retry or frees it. */
 static void run(rtk_webhooks *wh, delivery *d)
 {
-	const char *why = NULL;
+	char why[320] = "failed";
 	int status = 0;
 	char *host = NULL;
-	attempt_result result = attempt(wh, d, &why, &status, &host);
+	attempt_result result = attempt(wh, d, why, sizeof(why), &status, &host);
 	d->attempts++;
 	if (result == ATTEMPT_OK) {
 		delivery_free(d);
@@ -479,17 +872,18 @@ static void run(rtk_webhooks *wh, delivery *d)
 		g_free(host);
 		return;
 	}
-	char reason[128];
+	char reason[sizeof(why)];
 	if (status > 0)
 		snprintf(reason, sizeof(reason), "answered HTTP %d", status);
 	else
-		snprintf(reason, sizeof(reason), "%s", why ? why : "failed");
+		g_strlcpy(reason, why, sizeof(reason));
 	if (result == ATTEMPT_RETRY && d->attempts < RTK_WEBHOOKS_ATTEMPTS) {
 		g_message("rtk webhooks: %s to webhook %s (%s): attempt %d %s; retrying",
 			d->event, d->webhook_id, host ? host : "?", d->attempts, reason);
 		d->due = g_get_monotonic_time() + (gint64)d->attempts * RTK_WEBHOOKS_BACKOFF_MS * 1000;
 		g_mutex_lock(&wh->lock);
 		g_queue_insert_sorted(&wh->deliveries, d, by_due, NULL);
+		g_cond_broadcast(&wh->cond);
 		g_mutex_unlock(&wh->lock);
 	} else {
 		g_warning("rtk webhooks: %s to webhook %s (%s) failed after %d attempt%s: %s",
@@ -500,20 +894,49 @@ static void run(rtk_webhooks *wh, delivery *d)
 	g_free(host);
 }
 
-/* ---- the thread ---- */
+/* ---- the workers ---- */
 
-/* With the lock held: waits for work; returns false when the thread must end. */
-static gboolean wait_for_work(rtk_webhooks *wh)
+/*
+ * With the lock held: waits for work and takes it: the oldest event, when
+ * no other worker is expanding one (*e), else the first due delivery whose
+ * webhook has no attempt in flight (*d, marked busy in *slot). FALSE when
+ * the worker must end: stopping, and nothing more can run in the grace.
+ */
+static gboolean take_work(rtk_webhooks *wh, pending_event **e, delivery **d, int *slot)
 {
+	*e = NULL;
+	*d = NULL;
 	for (;;) {
-		gint64 now = g_get_monotonic_time();
-		delivery *next = g_queue_peek_head(&wh->deliveries);
-		if (wh->stop_at && (now >= wh->stop_at ||
-				(wh->events.length == 0 && (!next || next->due >= wh->stop_at))))
-			return FALSE;   /* stopping, and nothing more can run in the grace */
-		if (wh->events.length > 0 || (next && next->due <= now))
+		gint64 now = g_get_monotonic_time(), next = G_MAXINT64;
+		GList *ready = NULL;
+		for (GList *l = wh->deliveries.head; l; l = l->next) {
+			delivery *x = l->data;
+			if (busy_locked(wh, x->webhook_id))
+				continue;
+			if (x->due <= now)
+				ready = l;
+			else
+				next = x->due;   /* the queue is sorted: the earliest a free webhook is due */
+			break;
+		}
+		gboolean event = wh->events.length > 0 && !wh->expanding;
+		if (wh->stop_at && (now >= wh->stop_at || (!event && !ready && next >= wh->stop_at)))
+			return FALSE;
+		if (event) {
+			*e = g_queue_pop_head(&wh->events);
+			wh->expanding = TRUE;
 			return TRUE;
-		gint64 until = next ? next->due : G_MAXINT64;
+		}
+		if (ready) {
+			*d = ready->data;
+			g_queue_delete_link(&wh->deliveries, ready);
+			for (*slot = 0; *slot < RTK_WEBHOOKS_WORKERS && wh->busy[*slot]; (*slot)++)
+				;
+			/* one attempt per worker: a slot is always free */
+			wh->busy[*slot] = g_strdup((*d)->webhook_id);
+			return TRUE;
+		}
+		gint64 until = next;
 		if (wh->stop_at && wh->stop_at < until)
 			until = wh->stop_at;
 		if (until == G_MAXINT64)
@@ -523,13 +946,14 @@ static gboolean wait_for_work(rtk_webhooks *wh)
 	}
 }
 
-static gpointer thread_main(gpointer data)
+static gpointer worker_main(gpointer data)
 {
 	rtk_webhooks *wh = data;
+	pending_event *e;
+	delivery *d;
+	int slot = 0;
 	g_mutex_lock(&wh->lock);
-	while (wait_for_work(wh)) {
-		pending_event *e = g_queue_pop_head(&wh->events);
-		delivery *d = e ? NULL : g_queue_pop_head(&wh->deliveries);
+	while (take_work(wh, &e, &d, &slot)) {
 		g_mutex_unlock(&wh->lock);
 		if (e) {
 			expand(wh, e);
@@ -538,42 +962,55 @@ static gpointer thread_main(gpointer data)
 			run(wh, d);
 		}
 		g_mutex_lock(&wh->lock);
+		if (e) {
+			wh->expanding = FALSE;
+		} else {
+			g_free(wh->busy[slot]);
+			wh->busy[slot] = NULL;
+		}
+		g_cond_broadcast(&wh->cond);
 	}
-	guint dropped = pending_locked(wh);
 	g_mutex_unlock(&wh->lock);
-	if (dropped)
-		g_warning("rtk webhooks: stopping; %u queued event(s) or deliveries dropped", dropped);
 	return NULL;
 }
 
 /* ---- public ---- */
 
-rtk_webhooks *rtk_webhooks_new(rtk_store *store)
+rtk_webhooks *rtk_webhooks_new(rtk_store *store, int allow_private)
 {
 	rtk_webhooks *wh = calloc(1, sizeof(*wh));
 	if (!wh)
 		return NULL;
 	wh->store = store;
+	wh->allow_private = allow_private != 0;
 	g_mutex_init(&wh->lock);
 	g_cond_init(&wh->cond);
 	g_queue_init(&wh->events);
 	g_queue_init(&wh->deliveries);
 	wh->wake[0] = wh->wake[1] = -1;
-	GError *err = NULL;
+	gboolean ok = FALSE;
 	if (pipe2(wh->wake, O_CLOEXEC | O_NONBLOCK) != 0) {
 		g_warning("rtk webhooks: cannot make a pipe: %s", strerror(errno));
 	} else {
-		wh->thread = g_thread_try_new("rtk-webhooks", thread_main, wh, &err);
-		if (!wh->thread) {
-			g_warning("rtk webhooks: cannot start the delivery thread: %s",
-				err ? err->message : "unknown error");
-			g_clear_error(&err);
+		ok = TRUE;
+		for (int i = 0; ok && i < RTK_WEBHOOKS_WORKERS; i++) {
+			GError *err = NULL;
+			wh->workers[i] = g_thread_try_new("rtk-webhooks", worker_main, wh, &err);
+			if (!wh->workers[i]) {
+				g_warning("rtk webhooks: cannot start a delivery worker: %s",
+					err ? err->message : "unknown error");
+				g_clear_error(&err);
+				ok = FALSE;
+			}
 		}
 	}
-	if (!wh->thread) {
+	if (!ok) {
 		rtk_webhooks_free(wh);
 		return NULL;
 	}
+	if (wh->allow_private)
+		g_message("rtk webhooks: deliveries may reach loopback, private and other non-public "
+			"addresses (RTK_WEBHOOK_ALLOW_PRIVATE)");
 	return wh;
 }
 
@@ -581,15 +1018,18 @@ void rtk_webhooks_free(rtk_webhooks *wh)
 {
 	if (!wh)
 		return;
-	if (wh->thread) {
-		g_mutex_lock(&wh->lock);
-		wh->stop_at = g_get_monotonic_time() + (gint64)RTK_WEBHOOKS_GRACE_MS * 1000;
-		g_cond_signal(&wh->cond);
-		g_mutex_unlock(&wh->lock);
-		if (write(wh->wake[1], "x", 1) < 0 && errno != EAGAIN)
-			g_warning("rtk webhooks: cannot wake the delivery thread: %s", strerror(errno));
-		g_thread_join(wh->thread);
-	}
+	g_mutex_lock(&wh->lock);
+	wh->stop_at = g_get_monotonic_time() + (gint64)RTK_WEBHOOKS_GRACE_MS * 1000;
+	g_cond_broadcast(&wh->cond);
+	g_mutex_unlock(&wh->lock);
+	if (wh->wake[1] >= 0 && write(wh->wake[1], "x", 1) < 0 && errno != EAGAIN)
+		g_warning("rtk webhooks: cannot wake the delivery workers: %s", strerror(errno));
+	for (int i = 0; i < RTK_WEBHOOKS_WORKERS; i++)
+		if (wh->workers[i])
+			g_thread_join(wh->workers[i]);
+	guint dropped = pending_locked(wh);
+	if (dropped)
+		g_warning("rtk webhooks: stopping; %u queued event(s) or deliveries dropped", dropped);
 	g_queue_clear_full(&wh->events, (GDestroyNotify)pending_event_free);
 	g_queue_clear_full(&wh->deliveries, (GDestroyNotify)delivery_free);
 	for (int i = 0; i < 2; i++)
@@ -598,6 +1038,20 @@ void rtk_webhooks_free(rtk_webhooks *wh)
 	g_cond_clear(&wh->cond);
 	g_mutex_clear(&wh->lock);
 	free(wh);
+}
+
+int rtk_webhooks_wait_idle(rtk_webhooks *wh, int timeout_ms)
+{
+	if (!wh)
+		return 1;
+	gint64 until = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
+	g_mutex_lock(&wh->lock);
+	gboolean idle = idle_locked(wh);
+	while (!idle && g_cond_wait_until(&wh->cond, &wh->lock, until))
+		idle = idle_locked(wh);
+	idle = idle_locked(wh);
+	g_mutex_unlock(&wh->lock);
+	return idle ? 1 : 0;
 }
 
 void rtk_webhooks_emit(rtk_webhooks *wh, const char *event, json_t *data)
@@ -634,7 +1088,7 @@ void rtk_webhooks_emit(rtk_webhooks *wh, const char *event, json_t *data)
 	gboolean accepted = !wh->stop_at && pending_locked(wh) < RTK_WEBHOOKS_MAX_PENDING;
 	if (accepted) {
 		g_queue_push_tail(&wh->events, e);
-		g_cond_signal(&wh->cond);
+		g_cond_broadcast(&wh->cond);
 	}
 	g_mutex_unlock(&wh->lock);
 	if (!accepted) {

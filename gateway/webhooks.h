@@ -1,11 +1,13 @@
 /*
  * webhooks.h - signed delivery of server events to the webhooks in the store
- * (store.h, "Webhooks"; REST: rest_webhooks.c, docs/rest.md "Webhooks").
+ * (store.h, "Webhooks"; REST: rest_webhooks.c, docs/rest.md "Webhooks"), and
+ * the rules on where a webhook may point.
  *
- * Owns the list of event names a webhook may subscribe to and the delivery
- * of events: one background thread POSTs each event to every enabled webhook
- * subscribed to it, so the thread that emits (a Janus plugin thread, the REST
- * server) never waits on the network or on the store.
+ * Owns the list of event names a webhook may subscribe to, the delivery of
+ * events, and the target policy: a few background workers POST each event to
+ * every enabled webhook subscribed to it, so the thread that emits (a Janus
+ * plugin thread, the REST server) never waits on the network or on the
+ * store, and one slow or unresolvable receiver holds at most one worker.
  *
  * A delivery is an HTTP/1.1 POST of
  *     {"event": "<name>", "id": "<delivery uuid>", "created_at": "<ISO 8601>", ...data}
@@ -14,21 +16,34 @@
  *     Content-Type: application/json
  *     rtk-webhook-id: <delivery uuid, the body's "id"; the same on every attempt>
  *     rtk-timestamp: <Unix seconds of the attempt>
- *     rtk-signature: sha256=<lower-case hex HMAC-SHA256 of the raw body,
- *                    keyed with the webhook's secret string as bytes>
+ *     rtk-signature-v2: sha256=<lower-case hex HMAC-SHA256 of
+ *                       "<rtk-timestamp>.<raw body>", keyed with the
+ *                       webhook's secret string as bytes>
+ *     rtk-signature: sha256=<the same over the raw body alone; kept for
+ *                    receivers written before v2: it does not cover the
+ *                    timestamp, so it does not stop replays>
  * Each webhook gets its own delivery (its own id). Plain http:// only:
  * an https:// webhook is logged as unsupported and its deliveries fail.
- * Any 2xx answer is success; anything else (another status, a refused
- * connection, no answer within 5 s) is retried, 3 attempts in all, 1 s then
- * 2 s apart; the last failure is logged. A malformed or unsupported URL fails
- * at once, without retries.
+ * Any 2xx answer is success (a redirect is not followed); anything else (another
+ * status, a refused connection, no answer within 5 s of the start of the
+ * attempt, name resolution included) is retried, 3 attempts in all, 1 s then
+ * 2 s apart; the last failure is logged. A malformed or unsupported URL, and
+ * a host that resolves only to non-public addresses, fail at once, without
+ * retries.
  *
- * Thread safety: rtk_webhooks_emit() may be called from any thread.
+ * Target policy: unless the instance allows private targets
+ * (RTK_WEBHOOK_ALLOW_PRIVATE), an attempt resolves the host once, drops every
+ * address rtk_webhooks_address_forbidden() refuses, and connects only to the
+ * addresses it kept (never resolving again, so a DNS answer that changes
+ * between the check and the connection cannot point it elsewhere).
+ *
+ * Thread safety: everything here may be called from any thread.
  */
 #ifndef RTK_WEBHOOKS_H
 #define RTK_WEBHOOKS_H
 
 #include <stddef.h>
+#include <sys/socket.h>
 #include <jansson.h>
 #include "store.h"
 
@@ -40,22 +55,34 @@ extern const char *const rtk_webhook_event_names[];
 /* Is `name` one of them? */
 int rtk_webhook_event_known(const char *name);
 
-#define RTK_WEBHOOKS_TIMEOUT_MS 5000       /* per attempt: connect, send, first answer line */
+#define RTK_WEBHOOKS_TIMEOUT_MS 5000       /* per attempt: resolve, connect, send, first answer line */
 #define RTK_WEBHOOKS_ATTEMPTS 3
 #define RTK_WEBHOOKS_BACKOFF_MS 1000       /* before attempt n+1: n * this */
 #define RTK_WEBHOOKS_GRACE_MS 2000         /* rtk_webhooks_free() waits at most this long */
 #define RTK_WEBHOOKS_MAX_PENDING 1000      /* events + deliveries queued; more are dropped (logged) */
+#define RTK_WEBHOOKS_WORKERS 4             /* attempts in flight at once, at most one per webhook */
+#define RTK_WEBHOOKS_CHECK_MS 2000         /* rtk_webhooks_check_url(): longest name resolution */
+#define RTK_WEBHOOKS_MAX_RESOLVERS 32      /* names being resolved at once, process-wide */
 
 typedef struct rtk_webhooks rtk_webhooks;
 
-/* Starts the delivery thread. `store` is borrowed and must outlive the
- * instance. NULL (logged) when the thread cannot start. */
-rtk_webhooks *rtk_webhooks_new(rtk_store *store);
+/* Starts the delivery workers. `store` is borrowed and must outlive the
+ * instance. `allow_private`: non-zero lets deliveries reach loopback,
+ * private, link-local and other non-public addresses (a receiver on the
+ * same machine or network; RTK_WEBHOOK_ALLOW_PRIVATE). NULL (logged) when
+ * the workers cannot start. */
+rtk_webhooks *rtk_webhooks_new(rtk_store *store, int allow_private);
 
-/* Stops the thread: what is queued keeps being delivered for at most
- * RTK_WEBHOOKS_GRACE_MS, an attempt in flight is cut at that deadline, and
- * whatever is left is dropped (logged). NULL is accepted. */
+/* Stops the workers: what is queued keeps being delivered for at most
+ * RTK_WEBHOOKS_GRACE_MS, an attempt in flight (a name resolution included)
+ * is cut at that deadline, and whatever is left is dropped (logged). NULL is
+ * accepted. */
 void rtk_webhooks_free(rtk_webhooks *wh);
+
+/* Waits until nothing is queued (retries included) and no attempt is in
+ * flight, at most `timeout_ms`: 1 when idle, 0 when the time ran out. What
+ * tests use to say "nothing (more) was delivered". */
+int rtk_webhooks_wait_idle(rtk_webhooks *wh, int timeout_ms);
 
 /* Queues `event` with `data` (a JSON object or NULL; the reference is
  * STOLEN, whatever happens) for every enabled webhook subscribed to it at
@@ -68,5 +95,50 @@ void rtk_webhooks_emit(rtk_webhooks *wh, const char *event, json_t *data);
 /* "sha256=<hex HMAC-SHA256 of body with secret>", malloc'd (free()), or
  * NULL on allocation failure: what rtk-signature carries. */
 char *rtk_webhooks_signature(const char *secret, const char *body, size_t body_len);
+
+/* The same over "<timestamp>.<body>" (the timestamp in decimal): what
+ * rtk-signature-v2 carries, with `timestamp` the attempt's rtk-timestamp. */
+char *rtk_webhooks_signature_v2(const char *secret, long long timestamp, const char *body,
+	size_t body_len);
+
+/* ---- target URLs ---- */
+
+/* A webhook URL split for delivery (rtk_webhooks_target_parse()); every
+ * string is g_malloc'd, owned by the struct (rtk_webhooks_target_clear()). */
+typedef struct rtk_webhook_target {
+	int https;           /* the scheme was https:// (which delivery does not support) */
+	int userinfo;        /* the authority had "user:password@" (which delivery does not support) */
+	char *host;          /* without brackets or userinfo: a name or a literal address */
+	char *port;          /* decimal; 80 (http) or 443 (https) when the URL has none */
+	char *authority;     /* host[:port] as written, for Host: */
+	char *path;          /* "/..." with the query, without the fragment */
+} rtk_webhook_target;
+
+/* Splits an http:// or https:// URL. NULL on success (fill *t, which the
+ * caller clears), else why not (a static string; *t is left empty). Never
+ * resolves anything. */
+const char *rtk_webhooks_target_parse(const char *url, rtk_webhook_target *t);
+void rtk_webhooks_target_clear(rtk_webhook_target *t);
+
+/* Why `addr` (AF_INET or AF_INET6) may not receive webhooks without the
+ * allow setting: NULL for a public unicast address, else a static phrase
+ * such as "loopback (127.0.0.0/8)". Refused: unspecified and "this network"
+ * (0.0.0.0/8, ::), loopback, private (RFC 1918, unique local fc00::/7),
+ * shared CGNAT (100.64.0.0/10), link-local (169.254.0.0/16, fe80::/10),
+ * multicast, broadcast, documentation, benchmarking and other reserved
+ * ranges, and every IPv6 address outside 2000::/3; an IPv4-mapped, NAT64
+ * (64:ff9b::/96) or 6to4 (2002::/16) address is judged by the IPv4 address
+ * it carries. Any other family is refused. */
+const char *rtk_webhooks_address_forbidden(const struct sockaddr *addr, socklen_t len);
+
+/* Whether `url` may be registered (the REST API's check): NULL when it may,
+ * else a sentence for the client (g_malloc'd; g_free()). Refused: a URL
+ * rtk_webhooks_target_parse() cannot split, and, unless `allow_private`, a
+ * host that is a non-public literal address (in any form the resolver
+ * accepts: 127.1, 0x7f000001, 2130706433, [::ffff:127.0.0.1], ...) or a
+ * name whose addresses are all non-public. A name is resolved for at most
+ * `resolve_ms` (0: names are not resolved at all); a name that does not
+ * resolve, or not in time, is accepted: every delivery checks again. */
+char *rtk_webhooks_check_url(const char *url, int allow_private, int resolve_ms);
 
 #endif

@@ -165,6 +165,7 @@ int rtk_plugin_init(janus_callbacks *callback, const char *config_path) {
 		.jwt_secret = config_string(config, general, "jwt_secret", NULL),
 		.token_ttl_seconds = atoi(config_string(config, general, "token_ttl", "86400")),
 		.live = &rtk_live_api,
+		.webhook_allow_private = janus_is_true(config_string(config, general, "webhook_allow_private", "no")),
 	};
 	char *error = NULL;
 	rtk_gw = rtk_gateway_start(&gwc, &error);

@@ -33,6 +33,7 @@ sources_for() {
 	depack_h264|depack_vp8|depack_opus) echo "recorder/lib/depack.c" ;;
 	control) echo "recorder/lib/control.c" ;;
 	hls) echo "gateway/hls.c" ;;
+	webhook_url) echo "gateway/webhooks.c gateway/store.c gateway/util.c" ;;
 	rest) ls "$top_src"/gateway/*.c | sed "s|^$top_src/||" | grep -v -e '^gateway/http\.c$' -e '^gateway/hls_http\.c$' -e '^gateway/gateway\.c$' ;;
 	*) ls "$top_src"/gateway/*.c | sed "s|^$top_src/||" | grep -v -e '^gateway/http\.c$' -e '^gateway/hls_http\.c$' -e '^gateway/gateway\.c$' ;;
 	esac

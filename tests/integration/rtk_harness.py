@@ -297,6 +297,8 @@ class Server:
             "RTK_JANUS_HTTP_PORT": str(JANUS_HTTP_PORT),
             "RTK_JANUS_WS_PORT": str(JANUS_WS_PORT),
             "RTK_COMPANION_DIR": BUILDDIR,
+            # the tests' webhook receivers listen on 127.0.0.1 or 10.77.0.1
+            "RTK_WEBHOOK_ALLOW_PRIVATE": "1",
         })
         if self.session_timeout is not None:
             env["RTK_JANUS_SESSION_TIMEOUT"] = str(self.session_timeout)
@@ -1126,17 +1128,27 @@ class RtkClient:
 
 class WebhookReceiver:
     """An HTTP server on 127.0.0.1 that keeps every webhook delivery whose
-    signature verifies with the secret it is given."""
+    signatures verify with the secret it is given (docs/rest.md, Deliveries:
+    rtk-signature-v2 over "<rtk-timestamp>.<body>" with a timestamp within
+    TOLERANCE seconds of now, and rtk-signature over the body)."""
+
+    TOLERANCE = 300
 
     def __init__(self):
         receiver = self
         self.deliveries, self.bad, self.secret = [], [], None
 
+        def sign(data):
+            return "sha256=" + hmac.new(receiver.secret.encode(), data, hashlib.sha256).hexdigest()
+
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
-                want = "sha256=" + hmac.new(receiver.secret.encode(), body, hashlib.sha256).hexdigest()
-                if hmac.compare_digest(want, self.headers.get("rtk-signature", "")):
+                timestamp = self.headers.get("rtk-timestamp", "")
+                fresh = timestamp.isdigit() and abs(time.time() - int(timestamp)) <= receiver.TOLERANCE
+                if (fresh and hmac.compare_digest(sign(timestamp.encode() + b"." + body),
+                                                  self.headers.get("rtk-signature-v2", ""))
+                        and hmac.compare_digest(sign(body), self.headers.get("rtk-signature", ""))):
                     receiver.deliveries.append(json.loads(body))
                 else:
                     receiver.bad.append(body)

@@ -2,22 +2,31 @@
  * test_webhooks.c - webhook delivery (gateway/webhooks.c) end to end: a real
  * store with webhooks in it, rtk_webhooks_emit(), and a tiny HTTP receiver
  * on 127.0.0.1 (a thread in this test) that records every request and
- * answers with the statuses a test scripts for its path.
+ * answers with the statuses a test scripts for its path; and the target
+ * policy (which addresses a webhook may reach), as a table, through
+ * rtk_webhooks_check_url(), through the REST API (rtk_rest_dispatch()) and
+ * at delivery time.
  *
  * Checked: the body (event, id, created_at, the data merged at the top
- * level), the headers, that rtk-signature verifies with the webhook's secret
- * (HMAC computed here with OpenSSL, independently of webhooks.c), that an
- * unsubscribed event and a disabled webhook get nothing, that a 500 is
- * retried with the same delivery, that bad URLs fail without harming other
- * deliveries, and that rtk_webhooks_free() returns within its grace even
- * with a receiver that never answers.
+ * level), the headers, that rtk-signature-v2 verifies over
+ * "<rtk-timestamp>.<body>" and rtk-signature over the body with the
+ * webhook's secret (HMAC computed here with OpenSSL, independently of
+ * webhooks.c) while a changed timestamp does not, that an unsubscribed event
+ * and a disabled webhook get nothing, that a 500 is retried with the same
+ * delivery and a redirect is not followed, that bad URLs fail without
+ * harming other deliveries, that a receiver that never answers does not
+ * hold back another webhook, that non-public targets are refused at
+ * registration (422) and at delivery unless allowed, and that
+ * rtk_webhooks_free() returns within its grace even with a receiver that
+ * never answers.
  *
- * "Nothing was delivered" is observed without sleeping: one delivery thread
- * handles events in order, so after emitting the event under test the test
- * emits a sentinel event (meeting.chatSynced, to its own webhook) and checks
- * that the sentinel is the next request the receiver sees.
+ * "Nothing (more) was delivered" is observed without sleeping:
+ * rtk_webhooks_wait_idle() returns once every queued event and delivery is
+ * done, and the receiver records a request before it answers, so whatever
+ * was delivered is in its queue by then.
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <errno.h>
 #include <ftw.h>
 #include <netinet/in.h>
@@ -35,6 +44,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "rest.h"
 #include "store.h"
 #include "unit.h"
 #include "webhooks.h"
@@ -164,17 +174,22 @@ static gpointer receiver_main(gpointer data)
 		setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 		received *r = read_request(c);
 		int status = r && r->path ? scripted_status(rc, r->path) : 400;
-		char reply[128];
-		snprintf(reply, sizeof(reply), "HTTP/1.1 %d Scripted\r\nContent-Length: 0\r\n"
-			"Connection: close\r\n\r\n", status);
-		if (send(c, reply, strlen(reply), MSG_NOSIGNAL) < 0)
-			perror("receiver send");
-		close(c);
+		/* recorded before the answer: once the sender has its status, the
+		 * request is in the queue */
 		if (r) {
 			r->status = status;
 			r->at = g_get_monotonic_time();
 			g_async_queue_push(rc->requests, r);
 		}
+		/* a redirect points to another path of this receiver */
+		char location[96] = "", reply[256];
+		if (status / 100 == 3)
+			snprintf(location, sizeof(location), "Location: http://127.0.0.1:%d/elsewhere\r\n", rc->port);
+		snprintf(reply, sizeof(reply), "HTTP/1.1 %d Scripted\r\nContent-Length: 0\r\n"
+			"%sConnection: close\r\n\r\n", status, location);
+		if (send(c, reply, strlen(reply), MSG_NOSIGNAL) < 0)
+			perror("receiver send");
+		close(c);
 	}
 	return NULL;
 }
@@ -281,6 +296,46 @@ static char *expected_signature(const char *secret, const char *body, size_t len
 	return g_string_free(out, FALSE);
 }
 
+/* The same over "<timestamp>.<body>": how a receiver checks
+ * rtk-signature-v2 (g_free()). */
+static char *expected_signature_v2(const char *secret, const char *timestamp, const char *body,
+	size_t len)
+{
+	GString *bytes = g_string_new(timestamp);
+	g_string_append_c(bytes, '.');
+	g_string_append_len(bytes, body, (gssize)len);
+	char *sig = expected_signature(secret, bytes->str, bytes->len);
+	g_string_free(bytes, TRUE);
+	return sig;
+}
+
+/* Checks rtk-signature-v2 of `r` the way a receiver does: over its
+ * rtk-timestamp and body; and that the same body under another timestamp
+ * (a replay dressed up as fresh) does not verify. */
+static void check_signature_v2(const received *r, const char *secret)
+{
+	const char *ts = header(r, "rtk-timestamp"), *sig = header(r, "rtk-signature-v2");
+	CHECK_NOT_NULL(ts);
+	CHECK_NOT_NULL(sig);
+	char *want = expected_signature_v2(secret, ts ? ts : "", r->body, r->body_len);
+	CHECK_EQ_STR(sig, want);
+	g_free(want);
+	char *later = g_strdup_printf("%lld", (ts ? atoll(ts) : 0) + 600);
+	want = expected_signature_v2(secret, later, r->body, r->body_len);
+	CHECK(strcmp(sig ? sig : "", want) != 0);
+	/* what the server itself signs for that timestamp is what a verifier
+	 * would want for it: so no header it sent fits the replay */
+	char *server = rtk_webhooks_signature_v2(secret, atoll(later), r->body, r->body_len);
+	CHECK_EQ_STR(server, want);
+	free(server);
+	g_free(want);
+	g_free(later);
+	/* the body-only signature is not the v2 one */
+	want = expected_signature(secret, r->body, r->body_len);
+	CHECK(strcmp(sig ? sig : "", want) != 0);
+	g_free(want);
+}
+
 static const char *body_str(const received *r, const char *key)
 {
 	json_t *body = json_loadb(r->body, r->body_len, 0, NULL);
@@ -291,8 +346,19 @@ static const char *body_str(const received *r, const char *key)
 	return v ? value : NULL;
 }
 
-/* Emits the sentinel and checks that it, and nothing else, comes next. */
-static void expect_only_sentinel(rtk_webhooks *wh, receiver *rc)
+/* Once `w` is idle, the receiver has nothing more. */
+static void expect_nothing_more(rtk_webhooks *w, receiver *rc)
+{
+	CHECK(rtk_webhooks_wait_idle(w, WAIT_MS * 3));
+	received *r = g_async_queue_try_pop(rc->requests);
+	if (r)
+		fprintf(stderr, "\tunexpected request to %s: %s\n", r->path, r->body);
+	CHECK_NULL(r);
+	received_free(r);
+}
+
+/* Emits the sentinel and checks that it is the next request. */
+static void expect_sentinel(rtk_webhooks *wh, receiver *rc)
 {
 	rtk_webhooks_emit(wh, "meeting.chatSynced", json_pack("{s:s}", "sentinel", "yes"));
 	received *r = next_request(rc);
@@ -318,6 +384,17 @@ static void test_signature_helper(void)
 	char *sig = rtk_webhooks_signature("Jefe", "what do ya want for nothing?", 28);
 	CHECK_EQ_STR(sig, "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 	free(sig);
+	/* v2: the same HMAC over "<timestamp>.<body>" */
+	sig = rtk_webhooks_signature_v2("Jefe", 1795300542, "what do ya want for nothing?", 28);
+	char *want = expected_signature("Jefe", "1795300542.what do ya want for nothing?", 39);
+	CHECK_EQ_STR(sig, want);
+	free(sig);
+	g_free(want);
+	sig = rtk_webhooks_signature_v2("Jefe", 1795300543, "what do ya want for nothing?", 28);
+	want = expected_signature("Jefe", "1795300542.what do ya want for nothing?", 39);
+	CHECK(strcmp(sig, want) != 0);
+	free(sig);
+	g_free(want);
 	CHECK(rtk_webhook_event_known("meeting.started"));
 	CHECK(rtk_webhook_event_known("livestreaming.statusUpdate"));
 	CHECK(!rtk_webhook_event_known("meeting.Started"));
@@ -371,6 +448,8 @@ static void test_delivery(void)
 	g_free(want);
 	long long ts = header(r, "rtk-timestamp") ? atoll(header(r, "rtk-timestamp")) : 0;
 	CHECK(ts >= (long long)before && ts <= (long long)time(NULL) + 1);
+	/* rtk-signature-v2 also covers the timestamp */
+	check_signature_v2(r, "secret-a");
 	received_free(r);
 out:
 	CHECK_EQ_INT(rtk_store_webhook_delete(store, hook), RTK_STORE_OK);
@@ -386,11 +465,11 @@ static void test_not_delivered(void)
 
 	/* meeting.ended: only a disabled webhook wants it */
 	rtk_webhooks_emit(wh, "meeting.ended", json_object());
-	expect_only_sentinel(wh, rc);
+	expect_nothing_more(wh, rc);
 	/* participantLeft: nobody subscribes; also data that is not an object */
 	rtk_webhooks_emit(wh, "meeting.participantLeft", json_integer(5));
 	rtk_webhooks_emit(wh, "meeting.participantLeft", NULL);
-	expect_only_sentinel(wh, rc);
+	expect_nothing_more(wh, rc);
 
 	/* meeting.started: the enabled webhook gets it, the disabled one does not */
 	rtk_webhooks_emit(wh, "meeting.started", json_pack("{s:{s:s}}", "meeting", "id", "m2"));
@@ -401,7 +480,7 @@ static void test_not_delivered(void)
 		CHECK_EQ_STR(body_str(r, "event"), "meeting.started");
 	}
 	received_free(r);
-	expect_only_sentinel(wh, rc);
+	expect_nothing_more(wh, rc);
 
 	/* enabling it (PATCH) takes effect for the next event */
 	json_t *fields = json_pack("{s:b}", "enabled", 1), *w = NULL;
@@ -415,7 +494,7 @@ static void test_not_delivered(void)
 	if (r)
 		CHECK_EQ_STR(r->path, "/disabled");
 	received_free(r);
-	expect_only_sentinel(wh, rc);
+	expect_nothing_more(wh, rc);
 
 	CHECK_EQ_INT(rtk_store_webhook_delete(store, d), RTK_STORE_OK);
 	CHECK_EQ_INT(rtk_store_webhook_delete(store, e), RTK_STORE_OK);
@@ -447,12 +526,15 @@ static void test_retry(void)
 		char *want = expected_signature("retry-secret", second->body, second->body_len);
 		CHECK_EQ_STR(header(second, "rtk-signature"), want);
 		g_free(want);
+		/* each attempt is signed with its own timestamp */
+		check_signature_v2(first, "retry-secret");
+		check_signature_v2(second, "retry-secret");
 		CHECK(second->at - first->at >= (gint64)RTK_WEBHOOKS_BACKOFF_MS * 1000 * 9 / 10);
 	}
 	received_free(first);
 	received_free(second);
 	/* a success is not repeated */
-	expect_only_sentinel(wh, rc);
+	expect_nothing_more(wh, rc);
 
 	/* three 500s: three attempts, then it gives up */
 	for (int i = 0; i < 3; i++)
@@ -465,7 +547,7 @@ static void test_retry(void)
 			CHECK_EQ_INT(r->status, 500);
 		received_free(r);
 	}
-	expect_only_sentinel(wh, rc);
+	expect_nothing_more(wh, rc);
 	CHECK_EQ_INT(rtk_store_webhook_delete(store, hook), RTK_STORE_OK);
 	g_free(hook);
 	g_free(url);
@@ -488,7 +570,7 @@ static void test_bad_urls(void)
 	gint64 start = g_get_monotonic_time();
 	rtk_webhooks_emit(wh, "livestreaming.statusUpdate", json_pack("{s:{s:s}}",
 		"livestream", "status", "LIVE"));
-	expect_only_sentinel(wh, rc);
+	expect_sentinel(wh, rc);
 	/* the refused connection's retries wait in the queue, not in front of the sentinel */
 	CHECK(g_get_monotonic_time() - start < (gint64)RTK_WEBHOOKS_BACKOFF_MS * 1000);
 	for (size_t i = 0; i < G_N_ELEMENTS(urls); i++) {
@@ -498,7 +580,7 @@ static void test_bad_urls(void)
 	rtk_webhooks_emit(NULL, "meeting.started", json_object());   /* no instance: released */
 	rtk_webhooks_emit(wh, NULL, json_object());
 	rtk_webhooks_emit(wh, "meeting.chatsynced", json_object());   /* not an event name: dropped */
-	expect_only_sentinel(wh, rc);
+	expect_nothing_more(wh, rc);
 	rtk_webhooks_free(NULL);
 }
 
@@ -510,7 +592,7 @@ static void test_free_bounded(void)
 	int port = 0, fd = listen_local(&port);   /* never accept()ed: the kernel completes the handshake */
 	char *url = g_strdup_printf("http://127.0.0.1:%d/silent", port);
 	char *hook = add_webhook(s, url, "meeting.ended", 1, NULL);
-	rtk_webhooks *w = rtk_webhooks_new(s);
+	rtk_webhooks *w = rtk_webhooks_new(s, 1);
 	CHECK_NOT_NULL(w);
 	for (int i = 0; i < 5; i++)
 		rtk_webhooks_emit(w, "meeting.ended", json_object());
@@ -521,7 +603,7 @@ static void test_free_bounded(void)
 	CHECK(took < (gint64)(RTK_WEBHOOKS_GRACE_MS + 1000) * 1000);
 	CHECK(took < (gint64)RTK_WEBHOOKS_TIMEOUT_MS * 1000);
 
-	w = rtk_webhooks_new(s);
+	w = rtk_webhooks_new(s, 1);
 	start = g_get_monotonic_time();
 	rtk_webhooks_free(w);
 	CHECK(g_get_monotonic_time() - start < 500 * 1000);
@@ -529,6 +611,413 @@ static void test_free_bounded(void)
 	close(fd);
 	g_free(hook);
 	g_free(url);
+	rtk_store_close(s);
+}
+
+/* A receiver that answers 307 the first time: the redirect counts as a
+ * failed attempt, is not followed, and the retry succeeds. */
+static void test_redirect_not_followed(void)
+{
+	char *url = local_url(rc, "/redirect");
+	char *hook = add_webhook(store, url, "meeting.ended", 1, NULL);
+	receiver_script(rc, "/redirect", 307);
+	rtk_webhooks_emit(wh, "meeting.ended", json_object());
+	received *first = next_request(rc), *second = next_request(rc);
+	CHECK_NOT_NULL(first);
+	CHECK_NOT_NULL(second);
+	if (first && second) {
+		CHECK_EQ_STR(first->path, "/redirect");
+		CHECK_EQ_INT(first->status, 307);
+		CHECK_EQ_STR(second->path, "/redirect");   /* not /elsewhere */
+		CHECK_EQ_INT(second->status, 200);
+	}
+	received_free(first);
+	received_free(second);
+	expect_nothing_more(wh, rc);
+	CHECK_EQ_INT(rtk_store_webhook_delete(store, hook), RTK_STORE_OK);
+	g_free(hook);
+	g_free(url);
+}
+
+/* Fills *ss with a literal IPv4 or IPv6 address; returns its length. */
+static socklen_t sockaddr_of(const char *text, struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	struct sockaddr_in *in = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+	if (inet_pton(AF_INET, text, &in->sin_addr) == 1) {
+		in->sin_family = AF_INET;
+		return sizeof(*in);
+	}
+	if (inet_pton(AF_INET6, text, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		return sizeof(*in6);
+	}
+	fprintf(stderr, "not an address: %s\n", text);
+	exit(1);
+}
+
+/* Every refused range (with its edges) and public neighbours. */
+static void test_address_table(void)
+{
+	static const struct {
+		const char *address;
+		const char *refused;   /* a part of the reason, or NULL: public */
+	} cases[] = {
+		{ "0.0.0.0", "unspecified or \"this network\" (0.0.0.0/8)" },
+		{ "0.255.255.255", "(0.0.0.0/8)" },
+		{ "1.0.0.0", NULL },
+		{ "9.255.255.255", NULL },
+		{ "10.0.0.0", "private (10.0.0.0/8)" },
+		{ "10.77.0.1", "private (10.0.0.0/8)" },
+		{ "10.255.255.255", "private (10.0.0.0/8)" },
+		{ "11.0.0.0", NULL },
+		{ "100.63.255.255", NULL },
+		{ "100.64.0.0", "carrier-grade NAT space (100.64.0.0/10)" },
+		{ "100.127.255.255", "(100.64.0.0/10)" },
+		{ "100.128.0.0", NULL },
+		{ "126.255.255.255", NULL },
+		{ "127.0.0.0", "loopback (127.0.0.0/8)" },
+		{ "127.0.0.1", "loopback (127.0.0.0/8)" },
+		{ "127.255.255.255", "loopback (127.0.0.0/8)" },
+		{ "128.0.0.0", NULL },
+		{ "169.253.255.255", NULL },
+		{ "169.254.0.0", "link-local (169.254.0.0/16)" },
+		{ "169.254.169.254", "link-local (169.254.0.0/16)" },
+		{ "169.255.0.0", NULL },
+		{ "172.15.255.255", NULL },
+		{ "172.16.0.0", "private (172.16.0.0/12)" },
+		{ "172.31.255.255", "private (172.16.0.0/12)" },
+		{ "172.32.0.0", NULL },
+		{ "191.255.255.255", NULL },
+		{ "192.0.0.0", "IETF protocol assignments (192.0.0.0/24)" },
+		{ "192.0.0.255", "(192.0.0.0/24)" },
+		{ "192.0.1.0", NULL },
+		{ "192.0.2.1", "documentation (192.0.2.0/24)" },
+		{ "192.0.3.0", NULL },
+		{ "192.88.99.1", "6to4 relay anycast (192.88.99.0/24)" },
+		{ "192.167.255.255", NULL },
+		{ "192.168.0.0", "private (192.168.0.0/16)" },
+		{ "192.168.255.255", "private (192.168.0.0/16)" },
+		{ "192.169.0.0", NULL },
+		{ "198.17.255.255", NULL },
+		{ "198.18.0.0", "benchmarking (198.18.0.0/15)" },
+		{ "198.19.255.255", "benchmarking (198.18.0.0/15)" },
+		{ "198.20.0.0", NULL },
+		{ "198.51.100.7", "documentation (198.51.100.0/24)" },
+		{ "203.0.113.9", "documentation (203.0.113.0/24)" },
+		{ "203.0.114.0", NULL },
+		{ "223.255.255.255", NULL },
+		{ "224.0.0.0", "multicast (224.0.0.0/4)" },
+		{ "239.255.255.255", "multicast (224.0.0.0/4)" },
+		{ "240.0.0.0", "reserved (240.0.0.0/4)" },
+		{ "255.255.255.254", "reserved (240.0.0.0/4)" },
+		{ "255.255.255.255", "broadcast (255.255.255.255)" },
+		{ "8.8.8.8", NULL },
+		{ "1.1.1.1", NULL },
+		{ "93.184.216.34", NULL },
+		/* IPv6: only 2000::/3 is public, less its special blocks */
+		{ "::", "unspecified (::)" },
+		{ "::1", "loopback (::1)" },
+		{ "::2", "IPv4-compatible, deprecated (::/96)" },
+		{ "::8.8.8.8", "(::/96)" },
+		{ "::ffff:127.0.0.1", "loopback (127.0.0.0/8)" },   /* IPv4-mapped */
+		{ "::ffff:10.1.2.3", "private (10.0.0.0/8)" },
+		{ "::ffff:169.254.169.254", "link-local (169.254.0.0/16)" },
+		{ "::ffff:0.0.0.0", "(0.0.0.0/8)" },
+		{ "::ffff:255.255.255.255", "broadcast" },
+		{ "::ffff:8.8.8.8", NULL },
+		{ "::fffe:8.8.8.8", "(2000::/3)" },
+		{ "64:ff9b::7f00:1", "loopback (127.0.0.0/8)" },   /* NAT64 of 127.0.0.1 */
+		{ "64:ff9b::a00:1", "private (10.0.0.0/8)" },
+		{ "64:ff9b::808:808", NULL },
+		{ "64:ff9b:1::1", "local-use NAT64 (64:ff9b:1::/48)" },
+		{ "100::1", "discard-only (100::/64)" },
+		{ "1::1", "outside global unicast (2000::/3)" },
+		{ "1fff:ffff::1", "(2000::/3)" },
+		{ "2000::1", NULL },
+		{ "2001::1", "(2001::/23)" },   /* Teredo */
+		{ "2001:2::1", "(2001::/23)" },   /* benchmarking */
+		{ "2001:1ff:ffff::1", "(2001::/23)" },
+		{ "2001:200::1", NULL },
+		{ "2001:db8::1", "documentation (2001:db8::/32)" },
+		{ "2001:db9::1", NULL },
+		{ "2002:7f00:1::1", "loopback (127.0.0.0/8)" },   /* 6to4 of 127.0.0.1 */
+		{ "2002:c0a8:101::1", "private (192.168.0.0/16)" },
+		{ "2002:808:808::1", NULL },
+		{ "2001:4860:4860::8888", NULL },
+		{ "2606:4700:4700::1111", NULL },
+		{ "2a00:1450:4001:80b::200e", NULL },
+		{ "3ffe::1", NULL },
+		{ "3fff::1", "documentation (3fff::/20)" },
+		{ "3fff:fff:ffff::1", "(3fff::/20)" },
+		{ "3fff:1000::1", NULL },
+		{ "4000::1", "(2000::/3)" },
+		{ "5f00::1", "(2000::/3)" },
+		{ "fbff:ffff::1", "(2000::/3)" },
+		{ "fc00::1", "unique local, private (fc00::/7)" },
+		{ "fd12:3456:789a::1", "unique local, private (fc00::/7)" },
+		{ "fe80::1", "link-local (fe80::/10)" },
+		{ "febf:ffff::1", "link-local (fe80::/10)" },
+		{ "fec0::1", "site-local, deprecated (fec0::/10)" },
+		{ "ff02::1", "multicast (ff00::/8)" },
+		{ "ff0e::101", "multicast (ff00::/8)" },
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		struct sockaddr_storage ss;
+		socklen_t len = sockaddr_of(cases[i].address, &ss);
+		const char *why = rtk_webhooks_address_forbidden((struct sockaddr *)&ss, len);
+		int ok = cases[i].refused ? why && strstr(why, cases[i].refused) : why == NULL;
+		if (!ok)
+			fprintf(stderr, "\t%s: expected %s, got %s\n", cases[i].address,
+				cases[i].refused ? cases[i].refused : "public", why ? why : "public");
+		CHECK(ok);
+	}
+	/* not an IP address, or too short for its family */
+	struct sockaddr_storage ss = { .ss_family = AF_UNIX };
+	CHECK_NOT_NULL(rtk_webhooks_address_forbidden((struct sockaddr *)&ss, sizeof(ss)));
+	socklen_t len = sockaddr_of("8.8.8.8", &ss);
+	CHECK_NOT_NULL(rtk_webhooks_address_forbidden((struct sockaddr *)&ss, len - 1));
+	CHECK_NULL(rtk_webhooks_address_forbidden((struct sockaddr *)&ss, len));
+	CHECK_NOT_NULL(rtk_webhooks_address_forbidden(NULL, 0));
+}
+
+static void test_target_parse(void)
+{
+	rtk_webhook_target t;
+	CHECK_NULL(rtk_webhooks_target_parse("http://user:pw@[::1]:8080/a?b=1#frag", &t));
+	CHECK_EQ_STR(t.host, "::1");
+	CHECK_EQ_STR(t.port, "8080");
+	CHECK_EQ_STR(t.authority, "[::1]:8080");
+	CHECK_EQ_STR(t.path, "/a?b=1");
+	CHECK(t.userinfo && !t.https);
+	rtk_webhooks_target_clear(&t);
+	CHECK_NULL(rtk_webhooks_target_parse("HTTPS://Example.com", &t));
+	CHECK_EQ_STR(t.host, "Example.com");
+	CHECK_EQ_STR(t.port, "443");
+	CHECK_EQ_STR(t.path, "/");
+	CHECK(t.https && !t.userinfo);
+	rtk_webhooks_target_clear(&t);
+	CHECK_NULL(rtk_webhooks_target_parse("http://h?q=1", &t));
+	CHECK_EQ_STR(t.port, "80");
+	CHECK_EQ_STR(t.path, "/?q=1");
+	rtk_webhooks_target_clear(&t);
+}
+
+/* rtk_webhooks_check_url(): what registration refuses, and why. */
+static void test_check_url(void)
+{
+	static const struct {
+		const char *url;
+		int allow, resolve_ms;
+		const char *refused;   /* a part of the answer, or NULL: accepted */
+	} cases[] = {
+		/* non-public literals, in every form the resolver accepts */
+		{ "http://127.0.0.1:8000/hooks", 0, 0, "must point to a public address: 127.0.0.1 is loopback "
+			"(127.0.0.0/8); set RTK_WEBHOOK_ALLOW_PRIVATE=1 on the server to allow non-public targets" },
+		{ "http://127.1/", 0, 0, "127.1 (127.0.0.1) is loopback (127.0.0.0/8)" },
+		{ "http://2130706433/", 0, 0, "2130706433 (127.0.0.1) is loopback" },
+		{ "http://0x7f000001/", 0, 0, "0x7f000001 (127.0.0.1) is loopback" },
+		{ "http://0177.0.0.1/", 0, 0, "0177.0.0.1 (127.0.0.1) is loopback" },
+		{ "http://0x7f.1/", 0, 0, "0x7f.1 (127.0.0.1) is loopback" },
+		{ "http://0/", 0, 0, "0 (0.0.0.0) is unspecified" },
+		{ "http://0.0.0.0:80/", 0, 0, "0.0.0.0 is unspecified" },
+		{ "http://[::1]:8080/x", 0, 0, "::1 is loopback (::1)" },
+		{ "http://[::]/", 0, 0, ":: is unspecified (::)" },
+		{ "http://[::ffff:127.0.0.1]/", 0, 0, "::ffff:127.0.0.1 is loopback (127.0.0.0/8)" },
+		{ "http://[::ffff:7f00:1]/", 0, 0, "::ffff:7f00:1 (::ffff:127.0.0.1) is loopback" },
+		{ "http://10.77.0.1:8080/", 0, 0, "10.77.0.1 is private (10.0.0.0/8)" },
+		{ "http://172.20.0.1/", 0, 0, "private (172.16.0.0/12)" },
+		{ "http://192.168.1.1/", 0, 0, "private (192.168.0.0/16)" },
+		{ "http://169.254.169.254/latest/meta-data/", 0, 0, "link-local (169.254.0.0/16)" },
+		{ "http://100.64.1.1/", 0, 0, "carrier-grade NAT" },
+		{ "http://224.0.0.251/", 0, 0, "multicast (224.0.0.0/4)" },
+		{ "http://255.255.255.255/", 0, 0, "broadcast" },
+		{ "http://[fe80::1]/", 0, 0, "link-local (fe80::/10)" },
+		{ "http://[fd00::1]/", 0, 0, "unique local, private (fc00::/7)" },
+		{ "http://[ff02::1]/", 0, 0, "multicast (ff00::/8)" },
+		{ "https://192.168.1.1/", 0, 0, "private (192.168.0.0/16)" },
+		{ "HTTP://user:secret@10.0.0.1/", 0, 0, "10.0.0.1 is private" },
+		/* a name that resolves only to non-public addresses (/etc/hosts) */
+		{ "http://localhost:8000/", 0, RTK_WEBHOOKS_CHECK_MS,
+			"must point to a public address: localhost resolves only to non-public addresses (" },
+		/* public literals; names left unresolved; the allow setting */
+		{ "http://8.8.8.8/hooks", 0, 0, NULL },
+		{ "http://[2606:4700:4700::1111]:8080/", 0, 0, NULL },
+		{ "http://[::ffff:8.8.8.8]/", 0, 0, NULL },
+		{ "http://localhost:8000/", 0, 0, NULL },
+		{ "http://127.0.0.1:8000/", 1, 0, NULL },
+		{ "http://localhost/", 1, RTK_WEBHOOKS_CHECK_MS, NULL },
+		/* URLs no delivery can use */
+		{ "ftp://8.8.8.8/", 1, 0, "is not a usable webhook URL: not an http:// or https:// URL" },
+		{ "http://[::1/", 1, 0, "is not a usable webhook URL: malformed IPv6 host" },
+		{ "http://[::1]x/", 1, 0, "malformed IPv6 host" },
+		{ "http://::1/", 1, 0, "an IPv6 address needs brackets" },
+		{ "http://8.8.8.8:99999/", 1, 0, "malformed port" },
+		{ "http://8.8.8.8:/", 1, 0, "malformed port" },
+		{ "http://8.8.8.8:8a/", 1, 0, "malformed port" },
+		{ "http:///path", 1, 0, "no host" },
+		{ "http://user@/", 1, 0, "no host" },
+		{ "http://a b/", 1, 0, "spaces or control characters" },
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		char *why = rtk_webhooks_check_url(cases[i].url, cases[i].allow, cases[i].resolve_ms);
+		int ok = cases[i].refused ? why && strstr(why, cases[i].refused) : why == NULL;
+		if (!ok)
+			fprintf(stderr, "\t%s (allow %d): expected %s, got %s\n", cases[i].url, cases[i].allow,
+				cases[i].refused ? cases[i].refused : "accepted", why ? why : "accepted");
+		CHECK(ok);
+		g_free(why);
+	}
+}
+
+/* One REST request on `ctx`; returns the status, *message the error's. */
+static int rest(const rtk_rest_ctx *ctx, const char *method, const char *path, const char *body,
+	char **message, char **id)
+{
+	rtk_rest_request req = {
+		.method = method, .path = path, .authorization = "Bearer test-key",
+		.body = body, .body_len = body ? strlen(body) : 0,
+	};
+	rtk_rest_reply reply = { .status = -1 };
+	rtk_rest_dispatch(ctx, &req, &reply);
+	json_t *root = reply.body ? json_loads(reply.body, 0, NULL) : NULL;
+	const char *m = json_string_value(json_object_get(json_object_get(root, "error"), "message"));
+	const char *i = json_string_value(json_object_get(json_object_get(root, "data"), "id"));
+	if (message)
+		*message = g_strdup(m);
+	if (id)
+		*id = g_strdup(i);
+	json_decref(root);
+	free(reply.body);
+	g_free(reply.file_path);
+	return reply.status;
+}
+
+/* POST and PATCH /v2/webhooks answer 422 for a non-public target unless
+ * the server allows them; nothing is stored. */
+static void test_rest_refusals(void)
+{
+	rtk_store *s = open_store("rest.sqlite3");
+	rtk_rest_ctx ctx = { .store = s, .org_id = "org", .api_key = "test-key",
+		.jwt_secret = (const unsigned char *)"jwt", .jwt_secret_len = 3, .token_ttl_seconds = 60 };
+	char *message = NULL, *id = NULL;
+	CHECK_EQ_INT(rest(&ctx, "POST", "/v2/webhooks", "{\"name\": \"n\", \"url\": "
+		"\"http://127.0.0.1:9/hooks\", \"events\": [\"meeting.ended\"]}", &message, NULL), 422);
+	CHECK_EQ_STR(message, "field 'url' must point to a public address: 127.0.0.1 is loopback "
+		"(127.0.0.0/8); set RTK_WEBHOOK_ALLOW_PRIVATE=1 on the server to allow non-public targets");
+	g_free(message);
+	CHECK_EQ_INT(rest(&ctx, "POST", "/v2/webhooks", "{\"name\": \"n\", \"url\": "
+		"\"http://localhost:9/\", \"events\": [\"meeting.ended\"]}", &message, NULL), 422);
+	CHECK(message && strstr(message, "field 'url' must point to a public address: localhost resolves "
+		"only to non-public addresses ("));
+	g_free(message);
+	CHECK_EQ_INT(rest(&ctx, "POST", "/v2/webhooks", "{\"name\": \"n\", \"url\": "
+		"\"http://[::1/\", \"events\": [\"meeting.ended\"]}", &message, NULL), 422);
+	CHECK_EQ_STR(message, "field 'url' is not a usable webhook URL: malformed IPv6 host");
+	g_free(message);
+	/* a public target is fine; PATCHing it to a private one is not */
+	CHECK_EQ_INT(rest(&ctx, "POST", "/v2/webhooks", "{\"name\": \"n\", \"url\": "
+		"\"http://8.8.8.8/hooks\", \"events\": [\"meeting.ended\"]}", NULL, &id), 201);
+	char *path = g_strdup_printf("/v2/webhooks/%s", id ? id : "none");
+	CHECK_EQ_INT(rest(&ctx, "PATCH", path, "{\"url\": \"http://[fd00::5]:80/\"}", &message, NULL), 422);
+	CHECK_EQ_STR(message, "field 'url' must point to a public address: fd00::5 is unique local, "
+		"private (fc00::/7); set RTK_WEBHOOK_ALLOW_PRIVATE=1 on the server to allow non-public targets");
+	g_free(message);
+	json_t *stored = NULL;
+	CHECK_EQ_INT(rtk_store_webhook_get(s, id ? id : "none", &stored), RTK_STORE_OK);
+	CHECK_EQ_STR(json_string_value(json_object_get(stored, "url")), "http://8.8.8.8/hooks");
+	json_decref(stored);
+	json_t *all = NULL;
+	int total = -1;
+	CHECK_EQ_INT(rtk_store_webhook_list(s, 0, -1, &all, &total), RTK_STORE_OK);
+	CHECK_EQ_INT(total, 1);
+	json_decref(all);
+	/* allowed: the same private targets are accepted */
+	ctx.webhooks_allow_private = 1;
+	CHECK_EQ_INT(rest(&ctx, "PATCH", path, "{\"url\": \"http://[fd00::5]:80/\"}", NULL, NULL), 200);
+	CHECK_EQ_INT(rest(&ctx, "POST", "/v2/webhooks", "{\"name\": \"n\", \"url\": "
+		"\"http://127.0.0.1:9/hooks\", \"events\": [\"meeting.ended\"]}", NULL, NULL), 201);
+	g_free(path);
+	g_free(id);
+	rtk_store_close(s);
+}
+
+/* Without the allow setting a delivery never reaches a non-public address,
+ * whatever form the URL names it in, even when the URL was stored without
+ * the REST check (or its name resolved elsewhere then): it fails at once,
+ * without retries. The same webhooks, allowed, all reach the receiver. */
+static void test_refused_at_delivery(void)
+{
+	rtk_store *s = open_store("policy.sqlite3");
+	const char *forms[] = { "127.0.0.1", "localhost", "[::ffff:127.0.0.1]", "2130706433", "0x7f.1" };
+	char *ids[G_N_ELEMENTS(forms)];
+	for (size_t i = 0; i < G_N_ELEMENTS(forms); i++) {
+		char *url = g_strdup_printf("http://%s:%d/form%zu", forms[i], rc->port, i);
+		ids[i] = add_webhook(s, url, "meeting.participantJoined", 1, NULL);
+		g_free(url);
+	}
+	rtk_webhooks *w = rtk_webhooks_new(s, 0);
+	CHECK_NOT_NULL(w);
+	gint64 start = g_get_monotonic_time();
+	rtk_webhooks_emit(w, "meeting.participantJoined", json_object());
+	expect_nothing_more(w, rc);
+	/* no retry: a retry would come 1 s, then 2 s later */
+	CHECK(g_get_monotonic_time() - start < (gint64)RTK_WEBHOOKS_BACKOFF_MS * 1000 * 5 / 2);
+	rtk_webhooks_free(w);
+
+	w = rtk_webhooks_new(s, 1);
+	rtk_webhooks_emit(w, "meeting.participantJoined", json_object());
+	GHashTable *paths = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	for (size_t i = 0; i < G_N_ELEMENTS(forms); i++) {
+		received *r = next_request(rc);
+		CHECK_NOT_NULL(r);
+		if (r)
+			g_hash_table_add(paths, g_strdup(r->path));
+		received_free(r);
+	}
+	for (size_t i = 0; i < G_N_ELEMENTS(forms); i++) {
+		char *path = g_strdup_printf("/form%zu", i);
+		if (!g_hash_table_contains(paths, path))
+			fprintf(stderr, "\tallowed, %s got nothing\n", forms[i]);
+		CHECK(g_hash_table_contains(paths, path));
+		g_free(path);
+		g_free(ids[i]);
+	}
+	g_hash_table_destroy(paths);
+	expect_nothing_more(w, rc);
+	rtk_webhooks_free(w);
+	rtk_store_close(s);
+}
+
+/* A receiver that accepts but never answers holds one worker for its
+ * attempt; a webhook to a receiver that answers is served meanwhile. */
+static void test_slow_receiver_does_not_hold_back(void)
+{
+	rtk_store *s = open_store("slow.sqlite3");
+	int port = 0, fd = listen_local(&port);   /* never accept()ed: the kernel completes the handshake */
+	char *silent = g_strdup_printf("http://127.0.0.1:%d/silent", port), *fast = local_url(rc, "/fast");
+	char *a = add_webhook(s, silent, "meeting.participantLeft", 1, NULL);   /* first in the store */
+	char *b = add_webhook(s, fast, "meeting.participantLeft", 1, NULL);
+	rtk_webhooks *w = rtk_webhooks_new(s, 1);
+	gint64 start = g_get_monotonic_time();
+	for (int i = 0; i < 3; i++)
+		rtk_webhooks_emit(w, "meeting.participantLeft", json_object());
+	for (int i = 0; i < 3; i++) {
+		received *r = next_request(rc);
+		CHECK_NOT_NULL(r);
+		if (r)
+			CHECK_EQ_STR(r->path, "/fast");
+		received_free(r);
+	}
+	/* one event alone would wait behind 5 s of silence with a single queue */
+	CHECK(g_get_monotonic_time() - start < (gint64)RTK_WEBHOOKS_TIMEOUT_MS * 1000 * 4 / 5);
+	rtk_webhooks_free(w);
+	close(fd);
+	g_free(a);
+	g_free(b);
+	g_free(silent);
+	g_free(fast);
 	rtk_store_close(s);
 }
 
@@ -546,7 +1035,7 @@ int main(void)
 	}
 	store = open_store("rtk.sqlite3");
 	rc = receiver_start();
-	wh = rtk_webhooks_new(store);
+	wh = rtk_webhooks_new(store, 1);   /* the receiver is on 127.0.0.1 */
 	CHECK_NOT_NULL(wh);
 	char *sentinel_url = local_url(rc, "/sentinel");
 	char *sentinel = add_webhook(store, sentinel_url, "meeting.chatSynced", 1, NULL);
@@ -556,6 +1045,13 @@ int main(void)
 	UNIT_RUN(test_not_delivered);
 	UNIT_RUN(test_retry);
 	UNIT_RUN(test_bad_urls);
+	UNIT_RUN(test_redirect_not_followed);
+	UNIT_RUN(test_address_table);
+	UNIT_RUN(test_target_parse);
+	UNIT_RUN(test_check_url);
+	UNIT_RUN(test_rest_refusals);
+	UNIT_RUN(test_refused_at_delivery);
+	UNIT_RUN(test_slow_receiver_does_not_hold_back);
 	UNIT_RUN(test_free_bounded);
 
 	rtk_webhooks_free(wh);
