@@ -81,13 +81,13 @@
 /* The same complaint from MHD (e.g. a flood refused one connection at a
  * time) is logged once per this many seconds, with a count. */
 #define RTK_HTTP_LOG_REPEAT_S 10
-/* Connections per worker thread at most. libmicrohttpd (0.9.75 and later)
- * drains epoll in rounds of 128 events and, when a round comes back full,
- * waits again with the full timeout before handling any of them: a worker
- * that gets 128 events at once (a burst of connections, a flood closing)
- * sleeps until its next connection timeout with requests unread. A worker
- * with at most 120 connections, plus its listening socket and its wake-up
- * pipe, never gets 128 events. */
+/* Connections per worker thread at most. libmicrohttpd (0.9.75, and later
+ * releases as of this writing) drains epoll in rounds of 128 events and,
+ * when a round comes back full, waits again with the full timeout before
+ * handling any of them: a worker that gets exactly 128 events at once (a
+ * burst of connections, a flood closing) sleeps until its next connection
+ * timeout with requests unread. A worker with at most 120 connections,
+ * plus its listening socket and its wake-up pipe, never gets 128 events. */
 #define RTK_HTTP_MAX_PER_WORKER 120
 /* Late headers: one summary line per this many seconds at most. */
 #define RTK_HTTP_REAP_LOG_S 60
@@ -183,7 +183,11 @@ static void rtk_http_stop_awaiting_locked(rtk_http *http, rtk_http_socket *sock)
 	}
 }
 
-/* The reaper thread: shuts down the sockets whose headers are late. */
+static void rtk_http_log_flush(rtk_http *http);
+
+/* The reaper thread: shuts down the sockets whose headers are late, and
+ * every RTK_HTTP_LOG_REPEAT_S seconds at most writes the log lines it and
+ * rtk_http_log() held back (outside watch_lock). */
 static gpointer rtk_http_reaper(gpointer data)
 {
 	rtk_http *http = data;
@@ -200,17 +204,25 @@ static gpointer rtk_http_reaper(gpointer data)
 			shutdown(sock->fd, SHUT_RDWR);
 			http->reaped++;
 		}
+		unsigned int reaped = 0;
 		if (http->reaped > 0 && now - http->reaped_log_us >= RTK_HTTP_REAP_LOG_S * G_USEC_PER_SEC) {
-			g_message("rtk http: closed %u connection(s) whose request headers took more than %u s",
-				http->reaped, http->limits.header_timeout_s);
+			reaped = http->reaped;
 			http->reaped = 0;
 			http->reaped_log_us = now;
 		}
-		if (head != NULL)
-			g_cond_wait_until(&http->watch_cond, &http->watch_lock,
-				((rtk_http_socket *)head->data)->deadline_us);
-		else
-			g_cond_wait(&http->watch_cond, &http->watch_lock);
+		g_mutex_unlock(&http->watch_lock);
+		if (reaped > 0)
+			g_message("rtk http: closed %u connection(s) whose request headers took more than %u s",
+				reaped, http->limits.header_timeout_s);
+		rtk_http_log_flush(http);
+		g_mutex_lock(&http->watch_lock);
+		/* The queue may have changed meanwhile: its head decides. */
+		gint64 wake = now + RTK_HTTP_LOG_REPEAT_S * G_USEC_PER_SEC;
+		head = g_queue_peek_head_link(&http->awaiting);
+		if (head != NULL && ((rtk_http_socket *)head->data)->deadline_us < wake)
+			wake = ((rtk_http_socket *)head->data)->deadline_us;
+		if (!http->stopping)
+			g_cond_wait_until(&http->watch_cond, &http->watch_lock, wake);
 	}
 	g_mutex_unlock(&http->watch_lock);
 	return NULL;
@@ -482,8 +494,9 @@ static enum MHD_Result rtk_http_handle(void *cls, struct MHD_Connection *con, co
 /* ---- Server ---- */
 
 /* MHD's complaints. A flood makes MHD repeat one line per refused
- * connection: a line equal to the previous one is counted, not logged,
- * within RTK_HTTP_LOG_REPEAT_S seconds of it. */
+ * connection: a line equal to the previous one, within
+ * RTK_HTTP_LOG_REPEAT_S seconds of it, is counted instead of logged; the
+ * count is logged before the next other line or by rtk_http_log_flush(). */
 static void rtk_http_log(void *cls, const char *fmt, va_list ap)
 {
 	rtk_http *http = cls;
@@ -492,26 +505,44 @@ static void rtk_http_log(void *cls, const char *fmt, va_list ap)
 	g_strchomp(line);
 	gint64 now = g_get_monotonic_time();
 	unsigned int repeats = 0;
-	bool quiet = false;
 	g_mutex_lock(&http->log_lock);
 	if (http->starting)
 		g_strlcpy(http->start_error, line, sizeof http->start_error);
 	if (strcmp(line, http->last_log) == 0 &&
 			now - http->last_log_us < RTK_HTTP_LOG_REPEAT_S * G_USEC_PER_SEC) {
 		http->log_repeats++;
-		quiet = true;
-	} else {
+		g_mutex_unlock(&http->log_lock);
+		return;
+	}
+	repeats = http->log_repeats;
+	char previous[sizeof http->last_log];
+	g_strlcpy(previous, http->last_log, sizeof previous);
+	http->log_repeats = 0;
+	g_strlcpy(http->last_log, line, sizeof http->last_log);
+	http->last_log_us = now;
+	g_mutex_unlock(&http->log_lock);
+	if (repeats > 0)
+		g_warning("rtk http: %s (%u more times)", previous, repeats);
+	g_warning("rtk http: %s", line);
+}
+
+/* Logs the repeats rtk_http_log() counted once RTK_HTTP_LOG_REPEAT_S
+ * seconds have passed since the line was logged. */
+static void rtk_http_log_flush(rtk_http *http)
+{
+	gint64 now = g_get_monotonic_time();
+	char line[sizeof http->last_log];
+	unsigned int repeats = 0;
+	g_mutex_lock(&http->log_lock);
+	if (http->log_repeats > 0 && now - http->last_log_us >= RTK_HTTP_LOG_REPEAT_S * G_USEC_PER_SEC) {
 		repeats = http->log_repeats;
 		http->log_repeats = 0;
-		g_strlcpy(http->last_log, line, sizeof http->last_log);
 		http->last_log_us = now;
+		g_strlcpy(line, http->last_log, sizeof line);
 	}
 	g_mutex_unlock(&http->log_lock);
-	if (quiet)
-		return;
 	if (repeats > 0)
-		g_warning("rtk http: (the line before this one came %u more times)", repeats);
-	g_warning("rtk http: %s", line);
+		g_warning("rtk http: %s (%u more times)", line, repeats);
 }
 
 /* Resolves the bind address (numeric or a host name) and port. */
