@@ -281,7 +281,8 @@ rtk_gateway *rtk_gateway_start(const rtk_gateway_config *config, char **error)
 		.webhooks_allow_private = config->webhook_allow_private != 0,
 	};
 	if (config->http_port > 0) {
-		gw->http = rtk_http_start(bind, config->http_port, &gw->rest, error);
+		gw->http = rtk_http_start_with_limits(bind, config->http_port, &gw->rest,
+			&config->http_limits, error);
 		if (!gw->http)
 			goto fail;
 	}

@@ -18,11 +18,14 @@
 #include "rest.h"
 #include "webhooks.h"
 #include "hls.h"
+#include "http.h"
 
 typedef struct rtk_gateway_config {
 	const char *data_dir;    /* created if missing (0700); required */
 	const char *http_bind;   /* default "127.0.0.1" */
 	int http_port;           /* default 8080; 0 = do not serve HTTP (unit tests) */
+	rtk_http_limits http_limits; /* connection limits and timeouts (http.h): zeros read as
+	                          * the defaults, but max_per_address 0 as no limit */
 	const char *org_id;      /* NULL or "": generated once into credentials.json */
 	const char *api_key;     /* NULL or "": generated once into credentials.json */
 	const char *jwt_secret;  /* NULL or "": generated once into credentials.json */

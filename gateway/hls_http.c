@@ -186,6 +186,21 @@ static enum MHD_Result rtk_hls_http_not_allowed(struct MHD_Connection *con)
 	return rtk_hls_http_queue(con, MHD_HTTP_METHOD_NOT_ALLOWED, resp);
 }
 
+enum MHD_Result rtk_hls_http_busy(struct MHD_Connection *con)
+{
+	static const char text[] = "too many livestream connections on this server; retry shortly\n";
+	struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(text), (void *)text,
+		MHD_RESPMEM_PERSISTENT);
+	if (resp == NULL)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+	/* The slot goes back at once instead of idling as a keep-alive. */
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+	return rtk_hls_http_queue(con, MHD_HTTP_SERVICE_UNAVAILABLE, resp);
+}
+
 /* A media file from disk: MHD sends it (sendfile) and closes the fd. A
  * file gone in the meantime is 404. */
 static enum MHD_Result rtk_hls_http_file(struct MHD_Connection *con, const char *path)

@@ -7,7 +7,8 @@
  * media files from disk, and parking blocked requests with
  * MHD_suspend_connection() until the model wakes them, so no HTTP worker
  * thread is held while a client waits. No authentication: the livestream
- * id in the URL is the capability.
+ * id in the URL is the capability. How many connections /hls/ may hold is
+ * http.c's business; past its budget it answers rtk_hls_http_busy().
  *
  * The daemon must run with MHD_ALLOW_SUSPEND_RESUME, and
  * rtk_hls_stop_waiting() must be called before MHD_stop_daemon() (a
@@ -33,6 +34,10 @@ bool rtk_hls_http_owns(const char *uri);
  * and freed by rtk_hls_http_req_free(). */
 enum MHD_Result rtk_hls_http_serve(rtk_hls *hls, struct MHD_Connection *con, const char *method,
 	const char *uri, rtk_hls_http_req **state);
+
+/* The answer to a /hls/ request past the connection budget of http.c:
+ * 503 with Retry-After, and the connection closes after it. */
+enum MHD_Result rtk_hls_http_busy(struct MHD_Connection *con);
 
 /* From MHD's completion callback; NULL is a no-op. */
 void rtk_hls_http_req_free(rtk_hls_http_req *req);

@@ -12,10 +12,51 @@
  * Requests under /hls/ go to hls_http.c instead (LL-HLS, no auth), which
  * may suspend the connection until the playlist model wakes it.
  *
- * Threads: MHD's internal polling thread with a pool of RTK_HTTP_THREADS;
- * the handlers share the store, which serialises itself (store.h).
- * Per-request memory lives in an rtk_http_conn, created by the URI callback
- * and freed by the completion callback, whatever happened in between.
+ * Threads: a pool of `threads` MHD workers, each polling its own epoll set
+ * (MHD_USE_EPOLL_INTERNAL_THREAD + MHD_OPTION_THREAD_POOL_SIZE), chosen
+ * over the alternatives on purpose:
+ *   - thread per connection would spend a thread (and its stack) on every
+ *     slow client and on every parked LL-HLS reload, which is exactly what
+ *     a flood of slow clients wants;
+ *   - one polling thread would put every request behind the slowest
+ *     handler (handlers wait on SQLite and on the plugin's live state);
+ *   - select() cannot watch descriptors past FD_SETSIZE (1024), which a
+ *     busy Janus process reaches; epoll has no such bound.
+ * So a connection costs a socket and MHD's per-connection memory pool, not
+ * a thread, and a parked request costs nothing but its socket. The handlers
+ * share the store, which serialises itself (store.h). The pool has at least
+ * one worker per RTK_HTTP_MAX_PER_WORKER connections of the cap: see there
+ * for the libmicrohttpd stall this avoids (it is what kept the server
+ * unusable for the 30 s idle timeout after a flood of 512 clients closed).
+ *
+ * Who may hold a connection (rtk_http_limits, docs/rest.md "Limits"):
+ *   - max_connections in all (MHD_OPTION_CONNECTION_LIMIT, shared out
+ *     between the workers); past it new connections wait in the kernel's
+ *     accept queue;
+ *   - max_per_address from one client address
+ *     (MHD_OPTION_PER_IP_CONNECTION_LIMIT): more are closed on accept, so
+ *     one address cannot fill the server;
+ *   - a deadline for each request's headers, counted from the
+ *     connection's opening or from the end of its previous request: MHD's
+ *     own timeout only counts silence, which a client trickling a byte at
+ *     a time never leaves. The connections awaiting headers sit in a queue
+ *     ordered by deadline (deadlines are now + one constant, so appending
+ *     keeps the order); a reaper thread shuts down the socket of each one
+ *     that is late, and MHD then closes it as a client that went away.
+ *     shutdown() runs under watch_lock, which MHD's
+ *     MHD_CONNECTION_NOTIFY_CLOSED (called before MHD closes the socket)
+ *     also takes: the descriptor cannot have been closed and reused under
+ *     it. shutdown() does not block;
+ *   - a budget of connections for /hls/: a connection counts from a /hls/
+ *     request until its next REST request or its end (a parked blocking
+ *     reload or a player's keep-alive). A /hls/ request on a connection
+ *     that does not count yet, when the budget is spent, is answered 503
+ *     and closed, so players never take REST's share;
+ *   - MHD's idle timeout (idle_timeout_s) for everything else that stalls.
+ * Per-connection memory lives in an rtk_http_conn, created by the URI callback
+ * and freed by the completion callback, whatever happened in between; the
+ * socket's rtk_http_socket lives from MHD_CONNECTION_NOTIFY_STARTED to
+ * MHD_CONNECTION_NOTIFY_CLOSED.
  */
 #define _GNU_SOURCE   /* vasprintf */
 #include "http.h"
@@ -28,6 +69,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -36,16 +78,50 @@
 #include "rest_internal.h"
 #include "hls_http.h"
 
-#define RTK_HTTP_THREADS 4
-#define RTK_HTTP_TIMEOUT_SECONDS 30
-#define RTK_HTTP_MAX_CONNECTIONS 512
+/* The same complaint from MHD (e.g. a flood refused one connection at a
+ * time) is logged once per this many seconds, with a count. */
+#define RTK_HTTP_LOG_REPEAT_S 10
+/* Connections per worker thread at most. libmicrohttpd (0.9.75, and later
+ * releases as of this writing) drains epoll in rounds of 128 events and,
+ * when a round comes back full, waits again with the full timeout before
+ * handling any of them: a worker that gets exactly 128 events at once (a
+ * burst of connections, a flood closing) sleeps until its next connection
+ * timeout with requests unread. A worker with at most 120 connections,
+ * plus its listening socket and its wake-up pipe, never gets 128 events. */
+#define RTK_HTTP_MAX_PER_WORKER 120
+/* Late headers: one summary line per this many seconds at most. */
+#define RTK_HTTP_REAP_LOG_S 60
+
+/* One accepted socket, from MHD_CONNECTION_NOTIFY_STARTED to
+ * MHD_CONNECTION_NOTIFY_CLOSED (its socket_context). Fields other than
+ * `fd` are guarded by rtk_http.watch_lock. */
+typedef struct rtk_http_socket {
+	GList link;             /* in rtk_http.awaiting while `awaiting` */
+	int fd;                 /* MHD's; shut down (never closed) by the reaper */
+	gint64 deadline_us;     /* monotonic: the headers are due */
+	bool awaiting;          /* between requests: waiting for headers */
+	bool hls;               /* counts in rtk_http.hls_connections */
+} rtk_http_socket;
 
 struct rtk_http {
 	struct MHD_Daemon *daemon;
 	const rtk_rest_ctx *ctx;        /* borrowed */
+	rtk_http_limits limits;         /* resolved: no defaults left to apply */
 	GMutex log_lock;
 	char start_error[256];          /* MHD's last complaint while starting */
 	bool starting;
+	char last_log[256];             /* the previous MHD complaint, and when */
+	gint64 last_log_us;
+	unsigned int log_repeats;       /* its repeats not logged yet */
+
+	GMutex watch_lock;              /* the fields below and every rtk_http_socket */
+	GCond watch_cond;               /* the reaper's: the queue or `stopping` changed */
+	GQueue awaiting;                /* rtk_http_socket awaiting headers, earliest deadline first */
+	unsigned int hls_connections;   /* sockets whose latest request is under /hls/ */
+	unsigned int reaped;            /* closed for late headers since the last log line */
+	gint64 reaped_log_us;
+	bool stopping;
+	GThread *reaper;
 };
 
 typedef struct rtk_http_conn {
@@ -83,6 +159,140 @@ static void rtk_http_conn_free(rtk_http_conn *c)
 	free(c);
 }
 
+/* ---- Connection watch: header deadlines and the /hls/ budget ---- */
+
+/* Starts (or restarts) the wait for a request's headers. watch_lock held. */
+static void rtk_http_await_locked(rtk_http *http, rtk_http_socket *sock)
+{
+	if (sock->awaiting)
+		g_queue_unlink(&http->awaiting, &sock->link);
+	sock->awaiting = true;
+	sock->deadline_us = g_get_monotonic_time() +
+		(gint64)http->limits.header_timeout_s * G_USEC_PER_SEC;
+	bool was_empty = g_queue_is_empty(&http->awaiting);
+	g_queue_push_tail_link(&http->awaiting, &sock->link);
+	if (was_empty)
+		g_cond_signal(&http->watch_cond);   /* the reaper may sleep without a deadline */
+}
+
+static void rtk_http_stop_awaiting_locked(rtk_http *http, rtk_http_socket *sock)
+{
+	if (sock->awaiting) {
+		g_queue_unlink(&http->awaiting, &sock->link);
+		sock->awaiting = false;
+	}
+}
+
+static void rtk_http_log_flush(rtk_http *http);
+
+/* The reaper thread: shuts down the sockets whose headers are late, and
+ * every RTK_HTTP_LOG_REPEAT_S seconds at most writes the log lines it and
+ * rtk_http_log() held back (outside watch_lock). */
+static gpointer rtk_http_reaper(gpointer data)
+{
+	rtk_http *http = data;
+	g_mutex_lock(&http->watch_lock);
+	while (!http->stopping) {
+		gint64 now = g_get_monotonic_time();
+		GList *head;
+		while ((head = g_queue_peek_head_link(&http->awaiting)) != NULL) {
+			rtk_http_socket *sock = head->data;
+			if (sock->deadline_us > now)
+				break;
+			rtk_http_stop_awaiting_locked(http, sock);
+			/* MHD reads end-of-stream and closes the connection itself. */
+			shutdown(sock->fd, SHUT_RDWR);
+			http->reaped++;
+		}
+		unsigned int reaped = 0;
+		if (http->reaped > 0 && now - http->reaped_log_us >= RTK_HTTP_REAP_LOG_S * G_USEC_PER_SEC) {
+			reaped = http->reaped;
+			http->reaped = 0;
+			http->reaped_log_us = now;
+		}
+		g_mutex_unlock(&http->watch_lock);
+		if (reaped > 0)
+			g_message("rtk http: closed %u connection(s) whose request headers took more than %u s",
+				reaped, http->limits.header_timeout_s);
+		rtk_http_log_flush(http);
+		g_mutex_lock(&http->watch_lock);
+		/* The queue may have changed meanwhile: its head decides. */
+		gint64 wake = now + RTK_HTTP_LOG_REPEAT_S * G_USEC_PER_SEC;
+		head = g_queue_peek_head_link(&http->awaiting);
+		if (head != NULL && ((rtk_http_socket *)head->data)->deadline_us < wake)
+			wake = ((rtk_http_socket *)head->data)->deadline_us;
+		if (!http->stopping)
+			g_cond_wait_until(&http->watch_cond, &http->watch_lock, wake);
+	}
+	g_mutex_unlock(&http->watch_lock);
+	return NULL;
+}
+
+/* MHD_OPTION_NOTIFY_CONNECTION: a socket was accepted or is about to be
+ * closed. On a failed allocation the socket goes unwatched (MHD's idle
+ * timeout still applies). */
+static void rtk_http_notify_connection(void *cls, struct MHD_Connection *con, void **socket_context,
+	enum MHD_ConnectionNotificationCode code)
+{
+	rtk_http *http = cls;
+	rtk_http_socket *sock = *socket_context;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *info = MHD_get_connection_info(con,
+			MHD_CONNECTION_INFO_CONNECTION_FD);
+		if (info == NULL || (sock = calloc(1, sizeof *sock)) == NULL)
+			return;
+		sock->fd = info->connect_fd;
+		sock->link.data = sock;
+		g_mutex_lock(&http->watch_lock);
+		rtk_http_await_locked(http, sock);
+		g_mutex_unlock(&http->watch_lock);
+		*socket_context = sock;
+		return;
+	}
+	if (sock == NULL)
+		return;
+	g_mutex_lock(&http->watch_lock);
+	rtk_http_stop_awaiting_locked(http, sock);
+	if (sock->hls)
+		http->hls_connections--;
+	g_mutex_unlock(&http->watch_lock);
+	free(sock);
+	*socket_context = NULL;
+}
+
+static rtk_http_socket *rtk_http_socket_of(struct MHD_Connection *con)
+{
+	const union MHD_ConnectionInfo *info = MHD_get_connection_info(con,
+		MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return info ? info->socket_context : NULL;
+}
+
+/* The headers of a request are in: its deadline is met, and the socket
+ * counts for /hls/ or stops counting. False: the request is under /hls/
+ * and the budget is spent (the caller answers rtk_hls_http_busy()). */
+static bool rtk_http_headers_arrived(rtk_http *http, struct MHD_Connection *con, bool hls)
+{
+	rtk_http_socket *sock = rtk_http_socket_of(con);
+	if (sock == NULL)
+		return true;
+	bool admitted = true;
+	g_mutex_lock(&http->watch_lock);
+	rtk_http_stop_awaiting_locked(http, sock);
+	if (hls && !sock->hls) {
+		if (http->hls_connections >= http->limits.hls_max_connections) {
+			admitted = false;
+		} else {
+			sock->hls = true;
+			http->hls_connections++;
+		}
+	} else if (!hls && sock->hls) {
+		sock->hls = false;
+		http->hls_connections--;
+	}
+	g_mutex_unlock(&http->watch_lock);
+	return admitted;
+}
+
 /* MHD_OPTION_URI_LOG_CALLBACK: the first thing MHD tells us about a
  * request. The returned pointer becomes the request's *con_cls. */
 static void *rtk_http_uri_log(void *cls, const char *uri, struct MHD_Connection *con)
@@ -95,8 +305,17 @@ static void *rtk_http_uri_log(void *cls, const char *uri, struct MHD_Connection 
 static void rtk_http_completed(void *cls, struct MHD_Connection *con, void **con_cls,
 	enum MHD_RequestTerminationCode toe)
 {
+	rtk_http *http = cls;
 	rtk_http_conn_free(*con_cls);
 	*con_cls = NULL;
+	/* A kept-alive connection owes the next request's headers from now;
+	 * one that is closing leaves the queue in rtk_http_notify_connection(). */
+	rtk_http_socket *sock = rtk_http_socket_of(con);
+	if (sock != NULL) {
+		g_mutex_lock(&http->watch_lock);
+		rtk_http_await_locked(http, sock);
+		g_mutex_unlock(&http->watch_lock);
+	}
 }
 
 /* Appends a piece of the body, or, past the limit, drops everything kept
@@ -258,6 +477,8 @@ static enum MHD_Result rtk_http_handle(void *cls, struct MHD_Connection *con, co
 	}
 	if (!c->started) {
 		c->started = true;
+		if (!rtk_http_headers_arrived(http, con, rtk_hls_http_owns(c->uri)))
+			return rtk_hls_http_busy(con);
 		if (rtk_http_announces_too_much(con))
 			return rtk_http_send_too_large(con);
 		return MHD_YES;
@@ -272,17 +493,56 @@ static enum MHD_Result rtk_http_handle(void *cls, struct MHD_Connection *con, co
 
 /* ---- Server ---- */
 
+/* MHD's complaints. A flood makes MHD repeat one line per refused
+ * connection: a line equal to the previous one, within
+ * RTK_HTTP_LOG_REPEAT_S seconds of it, is counted instead of logged; the
+ * count is logged before the next other line or by rtk_http_log_flush(). */
 static void rtk_http_log(void *cls, const char *fmt, va_list ap)
 {
 	rtk_http *http = cls;
 	char line[256];
 	vsnprintf(line, sizeof line, fmt, ap);
 	g_strchomp(line);
+	gint64 now = g_get_monotonic_time();
+	unsigned int repeats = 0;
 	g_mutex_lock(&http->log_lock);
 	if (http->starting)
 		g_strlcpy(http->start_error, line, sizeof http->start_error);
+	if (strcmp(line, http->last_log) == 0 &&
+			now - http->last_log_us < RTK_HTTP_LOG_REPEAT_S * G_USEC_PER_SEC) {
+		http->log_repeats++;
+		g_mutex_unlock(&http->log_lock);
+		return;
+	}
+	repeats = http->log_repeats;
+	char previous[sizeof http->last_log];
+	g_strlcpy(previous, http->last_log, sizeof previous);
+	http->log_repeats = 0;
+	g_strlcpy(http->last_log, line, sizeof http->last_log);
+	http->last_log_us = now;
 	g_mutex_unlock(&http->log_lock);
+	if (repeats > 0)
+		g_warning("rtk http: %s (%u more times)", previous, repeats);
 	g_warning("rtk http: %s", line);
+}
+
+/* Logs the repeats rtk_http_log() counted once RTK_HTTP_LOG_REPEAT_S
+ * seconds have passed since the line was logged. */
+static void rtk_http_log_flush(rtk_http *http)
+{
+	gint64 now = g_get_monotonic_time();
+	char line[sizeof http->last_log];
+	unsigned int repeats = 0;
+	g_mutex_lock(&http->log_lock);
+	if (http->log_repeats > 0 && now - http->last_log_us >= RTK_HTTP_LOG_REPEAT_S * G_USEC_PER_SEC) {
+		repeats = http->log_repeats;
+		http->log_repeats = 0;
+		http->last_log_us = now;
+		g_strlcpy(line, http->last_log, sizeof line);
+	}
+	g_mutex_unlock(&http->log_lock);
+	if (repeats > 0)
+		g_warning("rtk http: %s (%u more times)", line, repeats);
 }
 
 /* Resolves the bind address (numeric or a host name) and port. */
@@ -306,7 +566,61 @@ static bool rtk_http_address(const char *bind_address, int port, struct sockaddr
 	return true;
 }
 
-rtk_http *rtk_http_start(const char *bind_address, int port, const rtk_rest_ctx *ctx, char **error)
+/* Fills in the defaults and bounds of rtk_http_limits (http.h). */
+static rtk_http_limits rtk_http_limits_resolve(const rtk_http_limits *given)
+{
+	rtk_http_limits l = given ? *given : (rtk_http_limits) {
+		.max_per_address = RTK_HTTP_DEFAULT_MAX_PER_ADDRESS };
+	if (l.max_connections == 0)
+		l.max_connections = RTK_HTTP_DEFAULT_MAX_CONNECTIONS;
+	if (l.threads == 0)
+		l.threads = RTK_HTTP_DEFAULT_THREADS;
+	/* MHD gives each worker an equal share of the cap. */
+	unsigned int needed = (l.max_connections + RTK_HTTP_MAX_PER_WORKER - 1) / RTK_HTTP_MAX_PER_WORKER;
+	if (l.threads < needed)
+		l.threads = needed;
+	if (l.threads > l.max_connections)
+		l.threads = l.max_connections;
+	if (l.hls_max_connections == 0)
+		l.hls_max_connections = l.max_connections - l.max_connections / 4;
+	if (l.hls_max_connections > l.max_connections)
+		l.hls_max_connections = l.max_connections;
+	if (l.header_timeout_s == 0)
+		l.header_timeout_s = RTK_HTTP_DEFAULT_HEADER_TIMEOUT;
+	if (l.idle_timeout_s == 0)
+		l.idle_timeout_s = RTK_HTTP_DEFAULT_IDLE_TIMEOUT;
+	return l;
+}
+
+/* Every connection is a descriptor of this process, which Janus shares:
+ * say so when the cap cannot be reached. */
+static void rtk_http_check_descriptors(unsigned int max_connections)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+			(rlim_t)max_connections * 2 > rl.rlim_cur)
+		g_warning("rtk http: %u connections may use more than half of this process's %llu file "
+			"descriptors (ulimit -n), which Janus needs too", max_connections,
+			(unsigned long long)rl.rlim_cur);
+}
+
+static void rtk_http_free(rtk_http *http)
+{
+	if (http->reaper != NULL) {
+		g_mutex_lock(&http->watch_lock);
+		http->stopping = true;
+		g_cond_signal(&http->watch_cond);
+		g_mutex_unlock(&http->watch_lock);
+		g_thread_join(http->reaper);
+	}
+	g_mutex_clear(&http->watch_lock);
+	g_cond_clear(&http->watch_cond);
+	g_mutex_clear(&http->log_lock);
+	free(http);
+}
+
+rtk_http *rtk_http_start_with_limits(const char *bind_address, int port, const rtk_rest_ctx *ctx,
+	const rtk_http_limits *limits, char **error)
 {
 	if (bind_address == NULL || *bind_address == '\0')
 		bind_address = "127.0.0.1";
@@ -325,20 +639,32 @@ rtk_http *rtk_http_start(const char *bind_address, int port, const rtk_rest_ctx 
 		return NULL;
 	}
 	http->ctx = ctx;
+	http->limits = rtk_http_limits_resolve(limits);
 	g_mutex_init(&http->log_lock);
+	g_mutex_init(&http->watch_lock);
+	g_cond_init(&http->watch_cond);
+	g_queue_init(&http->awaiting);
+	http->reaper = g_thread_try_new("rtk http reaper", rtk_http_reaper, http, NULL);
+	if (http->reaper == NULL) {
+		rtk_util_set_error(error, "cannot start the HTTP reaper thread");
+		rtk_http_free(http);
+		return NULL;
+	}
+	rtk_http_check_descriptors(http->limits.max_connections);
 	http->starting = true;
 	/* Suspend/resume: blocking LL-HLS playlist reloads park without a thread. */
-	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG |
-		MHD_ALLOW_SUSPEND_RESUME;
+	unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
 	if (addr.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	http->daemon = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL,
 		rtk_http_handle, http,
 		MHD_OPTION_EXTERNAL_LOGGER, rtk_http_log, http,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-		MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)RTK_HTTP_THREADS,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)RTK_HTTP_TIMEOUT_SECONDS,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)RTK_HTTP_MAX_CONNECTIONS,
+		MHD_OPTION_THREAD_POOL_SIZE, http->limits.threads,
+		MHD_OPTION_CONNECTION_TIMEOUT, http->limits.idle_timeout_s,
+		MHD_OPTION_CONNECTION_LIMIT, http->limits.max_connections,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, http->limits.max_per_address,
+		MHD_OPTION_NOTIFY_CONNECTION, rtk_http_notify_connection, http,
 		MHD_OPTION_URI_LOG_CALLBACK, rtk_http_uri_log, http,
 		MHD_OPTION_NOTIFY_COMPLETED, rtk_http_completed, http,
 		MHD_OPTION_END);
@@ -348,11 +674,20 @@ rtk_http *rtk_http_start(const char *bind_address, int port, const rtk_rest_ctx 
 	if (http->daemon == NULL) {
 		rtk_util_set_error(error, "cannot serve HTTP on %s port %d: %s", bind_address, port,
 			http->start_error[0] ? http->start_error : "libmicrohttpd refused to start");
-		g_mutex_clear(&http->log_lock);
-		free(http);
+		rtk_http_free(http);
 		return NULL;
 	}
+	g_message("rtk http: at most %u connections, %u per client address%s, %u for /hls/; "
+		"headers within %u s, idle %u s; %u threads", http->limits.max_connections,
+		http->limits.max_per_address, http->limits.max_per_address ? "" : " (no limit)",
+		http->limits.hls_max_connections, http->limits.header_timeout_s,
+		http->limits.idle_timeout_s, http->limits.threads);
 	return http;
+}
+
+rtk_http *rtk_http_start(const char *bind_address, int port, const rtk_rest_ctx *ctx, char **error)
+{
+	return rtk_http_start_with_limits(bind_address, port, ctx, NULL, error);
 }
 
 void rtk_http_stop(rtk_http *http)
@@ -361,7 +696,6 @@ void rtk_http_stop(rtk_http *http)
 		return;
 	/* MHD must not be stopped with suspended connections: wake them all. */
 	rtk_hls_stop_waiting(http->ctx->hls);
-	MHD_stop_daemon(http->daemon);
-	g_mutex_clear(&http->log_lock);
-	free(http);
+	MHD_stop_daemon(http->daemon);   /* closes every socket: the queue is empty after it */
+	rtk_http_free(http);
 }
