@@ -8,10 +8,7 @@
  *     from its BEGIN IMMEDIATE to its COMMIT;
  *   - a pool of up to RTK_STORE_READERS reader connections (query_only),
  *     opened on demand and handed to one reader at a time, so a read never
- *     waits behind a write, and readers do not wait for each other;
- *   - a checkpointer thread with a connection of its own, which copies the
- *     WAL into the database file when it has grown (checkpointer()), so no
- *     write pays for a checkpoint inside its COMMIT.
+ *     waits behind a write, and readers do not wait for each other.
  * Every connection prepares every statement once (see `sql[]`) and resets
  * it after each use. Other connections (another process) may read and
  * write the same file.
@@ -27,7 +24,13 @@
  * is durable; should the machine lose power in that window, that write is
  * lost, but it was never acknowledged, and neither was any write after it
  * (the WAL is in commit order: a sync covering a later write covers it).
- * A failed sync stops all writing (durable_wait()).
+ * A failed sync stops all writing (durable_wait()). SQLite's automatic
+ * checkpoint (every 1000 WAL pages) runs inside the COMMIT that crosses the
+ * mark; at synchronous=NORMAL it syncs the WAL before copying it and the
+ * database before the WAL is reused, so a synced write stays on disk. (A
+ * checkpoint thread of its own was tried: under a steady stream of writes
+ * it never caught up far enough for the WAL to be reused, and the WAL grew
+ * by tens of MB in seconds, slowing every read.)
  *
  * Counts. `paging.total_count` must not cost a scan of the table: the row
  * counts of the tables that grow without bound (meetings, and recordings
@@ -66,10 +69,6 @@
 /* Reader connections kept open at most. Readers beyond this wait for one
  * to come back (the REST server has a handful of threads). */
 #define RTK_STORE_READERS 8
-
-/* WAL frames (pages) after which the checkpointer runs: SQLite's default
- * for its automatic checkpoint. */
-#define RTK_STORE_CHECKPOINT_FRAMES 1000
 
 /* ---- schema ---- */
 
@@ -325,15 +324,6 @@ struct rtk_store {
 	guint64 synced;
 	gboolean syncing;
 	gint sync_failed;              /* atomic: a sync failed, writes are refused */
-
-	/* Checkpoints (see checkpointer()): the writer's WAL hook asks for one
-	 * under ckpt_lock; the thread runs it on its own connection. */
-	GThread *ckpt_thread;
-	sqlite3 *ckpt_db;
-	GMutex ckpt_lock;
-	GCond ckpt_cond;
-	gboolean ckpt_wanted;
-	gboolean ckpt_stop;
 
 	/* The readers, under read_lock (never held across an SQLite call):
 	 * `readers` are all the open ones, `idle` those waiting to be handed
@@ -735,66 +725,6 @@ static int wal_open(rtk_store *s, char **error)
 	return rc;
 }
 
-/* sqlite3_wal_hook() of the writer, called after each commit with the
- * number of frames in the WAL: past RTK_STORE_CHECKPOINT_FRAMES, wake the
- * checkpointer (this replaces SQLite's automatic checkpoint, which would
- * run inside the COMMIT, holding up every write behind it). */
-static int wal_grown(void *arg, sqlite3 *db, const char *name, int frames)
-{
-	rtk_store *s = arg;
-	if (frames >= RTK_STORE_CHECKPOINT_FRAMES) {
-		g_mutex_lock(&s->ckpt_lock);
-		s->ckpt_wanted = TRUE;
-		g_cond_signal(&s->ckpt_cond);
-		g_mutex_unlock(&s->ckpt_lock);
-	}
-	return SQLITE_OK;
-}
-
-/* The checkpointer thread: copies the WAL into the database file when the
- * writer asks, with a PASSIVE checkpoint, which waits for nobody: writes
- * and reads go on meanwhile. At synchronous=NORMAL the checkpoint syncs the
- * WAL before it copies and the database before the WAL may be reused, so
- * nothing durable in the WAL is ever only in a page cache. */
-static gpointer checkpointer(gpointer arg)
-{
-	rtk_store *s = arg;
-	g_mutex_lock(&s->ckpt_lock);
-	for (;;) {
-		while (!s->ckpt_wanted && !s->ckpt_stop)
-			g_cond_wait(&s->ckpt_cond, &s->ckpt_lock);
-		if (s->ckpt_stop)
-			break;
-		s->ckpt_wanted = FALSE;
-		g_mutex_unlock(&s->ckpt_lock);
-		int rc = sqlite3_wal_checkpoint_v2(s->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-		if (rc != SQLITE_OK && rc != SQLITE_BUSY)
-			g_warning("rtk store: checkpoint of %s: %s (%d)", s->path, sqlite3_errmsg(s->ckpt_db), rc);
-		g_mutex_lock(&s->ckpt_lock);
-	}
-	g_mutex_unlock(&s->ckpt_lock);
-	return NULL;
-}
-
-static int checkpointer_start(rtk_store *s, char **error)
-{
-	int rc = sqlite3_open_v2(s->path, &s->ckpt_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
-	if (rc != SQLITE_OK || exec_sql(s->ckpt_db, "PRAGMA synchronous = NORMAL;", error) != 0) {
-		if (rc != SQLITE_OK)
-			rtk_util_set_error(error, "cannot open %s for checkpoints: %s", s->path,
-				s->ckpt_db ? sqlite3_errmsg(s->ckpt_db) : sqlite3_errstr(rc));
-		return -1;
-	}
-	sqlite3_busy_timeout(s->ckpt_db, 5000);
-	s->ckpt_thread = g_thread_try_new("rtk-store-ckpt", checkpointer, s, NULL);
-	if (!s->ckpt_thread) {
-		rtk_util_set_error(error, "cannot start the checkpoint thread");
-		return -1;
-	}
-	sqlite3_wal_hook(s->writer->db, wal_grown, s);
-	return 0;
-}
-
 rtk_store *rtk_store_open(const char *path, char **error)
 {
 	if (error)
@@ -812,14 +742,12 @@ rtk_store *rtk_store_open(const char *path, char **error)
 	g_mutex_init(&s->write_lock);
 	g_mutex_init(&s->sync_lock);
 	g_cond_init(&s->synced_cond);
-	g_mutex_init(&s->ckpt_lock);
-	g_cond_init(&s->ckpt_cond);
 	s->wal_fd = -1;
 	g_mutex_init(&s->read_lock);
 	g_cond_init(&s->reader_back);
 
 	s->writer = conn_open(path, 1, error);
-	if (!s->writer || wal_open(s, error) != 0 || checkpointer_start(s, error) != 0)
+	if (!s->writer || wal_open(s, error) != 0)
 		goto fail;
 	/* One reader now, so that a file readers cannot use fails here. */
 	store_conn *reader = conn_open(path, 0, error);
@@ -839,14 +767,6 @@ void rtk_store_close(rtk_store *store)
 {
 	if (!store)
 		return;
-	if (store->ckpt_thread) {
-		g_mutex_lock(&store->ckpt_lock);
-		store->ckpt_stop = TRUE;
-		g_cond_signal(&store->ckpt_cond);
-		g_mutex_unlock(&store->ckpt_lock);
-		g_thread_join(store->ckpt_thread);
-	}
-	sqlite3_close(store->ckpt_db);
 	for (int i = 0; i < store->n_readers; i++)
 		conn_close(store->readers[i]);
 	conn_close(store->writer);
@@ -855,8 +775,6 @@ void rtk_store_close(rtk_store *store)
 		close(store->wal_fd);
 	g_mutex_clear(&store->sync_lock);
 	g_cond_clear(&store->synced_cond);
-	g_mutex_clear(&store->ckpt_lock);
-	g_cond_clear(&store->ckpt_cond);
 	g_mutex_clear(&store->read_lock);
 	g_cond_clear(&store->reader_back);
 	free(store->path);
