@@ -767,12 +767,12 @@ void rtk_store_close(rtk_store *store)
 {
 	if (!store)
 		return;
+	if (store->wal_fd >= 0)
+		close(store->wal_fd);
 	for (int i = 0; i < store->n_readers; i++)
 		conn_close(store->readers[i]);
 	conn_close(store->writer);
 	g_mutex_clear(&store->write_lock);
-	if (store->wal_fd >= 0)
-		close(store->wal_fd);
 	g_mutex_clear(&store->sync_lock);
 	g_cond_clear(&store->synced_cond);
 	g_mutex_clear(&store->read_lock);
