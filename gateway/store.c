@@ -2,12 +2,47 @@
  * store.c - the SQLite store behind store.h: meetings, presets,
  * participants, recordings, livestreams, webhooks and deployment metadata.
  *
- * One connection per rtk_store, serialised by one GMutex; every statement is
- * prepared once at open (see `sql[]`) and reset after each use. The file is
- * in WAL mode with synchronous=FULL, so a write is on disk when its call
- * returns, and other connections (another process) may read and write the
- * same file. The schema lives in `migrations[]` only: each entry moves
- * PRAGMA user_version up by one, in its own transaction.
+ * Connections. The file is in WAL mode, where one writer and any number of
+ * readers proceed at once, and the store is shaped to match:
+ *   - one writer connection, used under `write_lock` by one write at a time,
+ *     from its BEGIN IMMEDIATE to its COMMIT;
+ *   - a pool of up to RTK_STORE_READERS reader connections (query_only),
+ *     opened on demand and handed to one reader at a time, so a read never
+ *     waits behind a write, and readers do not wait for each other.
+ * Every connection prepares every statement once (see `sql[]`) and resets
+ * it after each use. Other connections (another process) may read and
+ * write the same file.
+ *
+ * Durability. Every write is one transaction. Its COMMIT runs at
+ * synchronous=NORMAL, which appends it to the WAL without syncing, and the
+ * call then waits for an fdatasync() of the WAL that began after that
+ * COMMIT (durable_wait()). So an acknowledged write survives a process
+ * crash and a power loss, as at synchronous=FULL, but one sync serves every
+ * write that committed while the previous one ran (group commit), and no
+ * lock is held across it: later writes commit meanwhile. The price is that
+ * a reader may see a write a few milliseconds before its writer is told it
+ * is durable; should the machine lose power in that window, that write is
+ * lost, but it was never acknowledged, and neither was any write after it
+ * (the WAL is in commit order: a sync covering a later write covers it).
+ * A failed sync stops all writing (durable_wait()). SQLite's automatic
+ * checkpoint (every 1000 WAL pages) runs inside the COMMIT that crosses the
+ * mark; at synchronous=NORMAL it syncs the WAL before copying it and the
+ * database before the WAL is reused, so a synced write stays on disk. (A
+ * checkpoint thread of its own was tried: under a steady stream of writes
+ * it never caught up far enough for the WAL to be reused, and the WAL grew
+ * by tens of MB in seconds, slowing every read.)
+ *
+ * Counts. `paging.total_count` must not cost a scan of the table: the row
+ * counts of the tables that grow without bound (meetings, and recordings
+ * and livestreams in total and per status) are kept in `row_counts` by
+ * triggers, in the same transaction as the change, whoever makes it (this
+ * process, another one, the sqlite3 shell). Filters the counters do not
+ * cover (a meeting's participants, recordings or livestreams) count
+ * through an index over that meeting's rows only; presets and webhooks are
+ * a handful of rows and are counted directly.
+ *
+ * The schema lives in `migrations[]` only: each entry moves PRAGMA
+ * user_version up by one, in its own transaction.
  *
  * Resources leave as Jansson objects in their REST shape; every function
  * that returns one builds it from the row it just read, so what a caller
@@ -18,17 +53,44 @@
  */
 #include "store.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib.h>
 #include <sqlite3.h>
 
 #include "util.h"
 
+/* Reader connections kept open at most. Readers beyond this wait for one
+ * to come back (the REST server has a handful of threads). */
+#define RTK_STORE_READERS 8
+
 /* ---- schema ---- */
+
+/* The counters of one document table: its total and one per status. */
+#define DOC_COUNTERS(table) \
+	"INSERT INTO row_counts(name, n) SELECT '" table "', count(*) FROM " table ";" \
+	"INSERT INTO row_counts(name, n) SELECT '" table ":' || status, count(*) FROM " table \
+	"  GROUP BY status;" \
+	"CREATE TRIGGER IF NOT EXISTS " table "_counted_insert AFTER INSERT ON " table " BEGIN" \
+	"  UPDATE row_counts SET n = n + 1 WHERE name = '" table "';" \
+	"  INSERT INTO row_counts(name, n) VALUES ('" table ":' || NEW.status, 1)" \
+	"    ON CONFLICT(name) DO UPDATE SET n = n + 1;" \
+	"END;" \
+	"CREATE TRIGGER IF NOT EXISTS " table "_counted_delete AFTER DELETE ON " table " BEGIN" \
+	"  UPDATE row_counts SET n = n - 1 WHERE name IN ('" table "', '" table ":' || OLD.status);" \
+	"END;" \
+	"CREATE TRIGGER IF NOT EXISTS " table "_counted_status AFTER UPDATE OF status ON " table \
+	"  WHEN OLD.status IS NOT NEW.status BEGIN" \
+	"  UPDATE row_counts SET n = n - 1 WHERE name = '" table ":' || OLD.status;" \
+	"  INSERT INTO row_counts(name, n) VALUES ('" table ":' || NEW.status, 1)" \
+	"    ON CONFLICT(name) DO UPDATE SET n = n + 1;" \
+	"END;"
 
 static const char *const migrations[] = {
 	/* 1: the v2 resources. `seq` gives every table a stable insertion order;
@@ -105,10 +167,27 @@ static const char *const migrations[] = {
 
 	/* 3: token generations (docs/rest.md, "Token revocation"): a refresh
 	 * moves a participant's generation up, and tokens of lower generations
-	 * stop admitting it. No row: generation 0. */
-	"CREATE TABLE participant_tokens ("
+	 * stop admitting it. No row: generation 0. Written to be re-run. */
+	"CREATE TABLE IF NOT EXISTS participant_tokens ("
 	"  participant_id TEXT PRIMARY KEY REFERENCES participants(id) ON DELETE CASCADE,"
 	"  generation INTEGER NOT NULL);",
+
+	/* 4: row counts kept by triggers (see the header comment), computed
+	 * once here from the rows already stored. Written to be re-run: the
+	 * counts are recomputed and existing triggers kept. */
+	"CREATE TABLE IF NOT EXISTS row_counts ("
+	"  name TEXT PRIMARY KEY,"
+	"  n INTEGER NOT NULL) WITHOUT ROWID;"
+	"DELETE FROM row_counts;"
+	"INSERT INTO row_counts(name, n) SELECT 'meetings', count(*) FROM meetings;"
+	"CREATE TRIGGER IF NOT EXISTS meetings_counted_insert AFTER INSERT ON meetings BEGIN"
+	"  UPDATE row_counts SET n = n + 1 WHERE name = 'meetings';"
+	"END;"
+	"CREATE TRIGGER IF NOT EXISTS meetings_counted_delete AFTER DELETE ON meetings BEGIN"
+	"  UPDATE row_counts SET n = n - 1 WHERE name = 'meetings';"
+	"END;"
+	DOC_COUNTERS("recordings")
+	DOC_COUNTERS("livestreams"),
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -123,6 +202,7 @@ static const char *const migrations[] = {
 
 enum stmt_id {
 	S_BEGIN, S_BEGIN_WRITE, S_COMMIT, S_ROLLBACK,
+	S_SAVEPOINT, S_RELEASE, S_ROLLBACK_TO,
 	S_META_GET, S_META_SET,
 	S_MEETING_INSERT, S_MEETING_GET, S_MEETING_LIST, S_MEETING_COUNT, S_MEETING_UPDATE,
 	S_PRESET_INSERT, S_PRESET_GET, S_PRESET_GET_BY_NAME, S_PRESET_LIST, S_PRESET_COUNT,
@@ -130,10 +210,12 @@ enum stmt_id {
 	S_PARTICIPANT_INSERT, S_PARTICIPANT_GET, S_PARTICIPANT_LIST, S_PARTICIPANT_COUNT,
 	S_PARTICIPANT_UPDATE, S_PARTICIPANT_DELETE,
 	S_TOKEN_GENERATION_GET, S_TOKEN_GENERATION_BUMP,
-	/* Document tables: the same six statements each, in DOC_* order. */
-	S_RECORDING_INSERT, S_RECORDING_GET, S_RECORDING_LIST, S_RECORDING_COUNT,
+	/* Document tables: the same statements each, in DOC_* order. */
+	S_RECORDING_INSERT, S_RECORDING_GET, S_RECORDING_LIST, S_RECORDING_LIST_MEETING,
+	S_RECORDING_LIST_STATUS, S_RECORDING_COUNT, S_RECORDING_COUNT_MEETING,
 	S_RECORDING_UPDATE, S_RECORDING_UNFINISHED,
-	S_LIVESTREAM_INSERT, S_LIVESTREAM_GET, S_LIVESTREAM_LIST, S_LIVESTREAM_COUNT,
+	S_LIVESTREAM_INSERT, S_LIVESTREAM_GET, S_LIVESTREAM_LIST, S_LIVESTREAM_LIST_MEETING,
+	S_LIVESTREAM_LIST_STATUS, S_LIVESTREAM_COUNT, S_LIVESTREAM_COUNT_MEETING,
 	S_LIVESTREAM_UPDATE, S_LIVESTREAM_UNFINISHED,
 	S_WEBHOOK_INSERT, S_WEBHOOK_GET, S_WEBHOOK_LIST, S_WEBHOOK_COUNT, S_WEBHOOK_UPDATE,
 	S_WEBHOOK_DELETE, S_WEBHOOK_ENABLED,
@@ -141,17 +223,31 @@ enum stmt_id {
 };
 
 /* Offsets of a document table's statements from its *_INSERT. */
-enum doc_stmt { DOC_INSERT, DOC_GET, DOC_LIST, DOC_COUNT, DOC_UPDATE, DOC_UNFINISHED };
+enum doc_stmt {
+	DOC_INSERT, DOC_GET, DOC_LIST, DOC_LIST_MEETING, DOC_LIST_STATUS, DOC_COUNT,
+	DOC_COUNT_MEETING, DOC_UPDATE, DOC_UNFINISHED
+};
 
-/* ?1 id, ?2 meeting_id, ?3 status, ?4 created_at, ?5 doc; list and count
- * filter on ?1 meeting_id and ?2 status (NULL: any). */
-#define DOC_FILTER " WHERE (?1 IS NULL OR meeting_id = ?1) AND (?2 IS NULL OR status = ?2)"
+/* ?1 id, ?2 meeting_id, ?3 status, ?4 created_at, ?5 doc in INSERT and
+ * UPDATE. Lists and counts take ?1 meeting_id, ?2 status (NULL: any), ?3
+ * limit, ?4 offset (SQLite numbers parameters up to the highest used, so a
+ * statement may ignore the lower ones). Each filter has its own statement
+ * so that SQLite picks the index that serves it (an "?1 IS NULL OR
+ * meeting_id = ?1" term uses none). Unfiltered and by-status totals come
+ * from row_counts. */
 #define DOC_SQL(S, table, unfinished) \
 	[S##_INSERT] = "INSERT INTO " table "(id, meeting_id, status, created_at, doc)" \
 		" VALUES (?1, ?2, ?3, ?4, ?5)", \
 	[S##_GET] = "SELECT doc FROM " table " WHERE id = ?1", \
-	[S##_LIST] = "SELECT doc FROM " table DOC_FILTER " ORDER BY seq DESC LIMIT ?3 OFFSET ?4", \
-	[S##_COUNT] = "SELECT count(*) FROM " table DOC_FILTER, \
+	[S##_LIST] = "SELECT doc FROM " table " ORDER BY seq DESC LIMIT ?3 OFFSET ?4", \
+	[S##_LIST_MEETING] = "SELECT doc FROM " table " WHERE meeting_id = ?1" \
+		" AND (?2 IS NULL OR status = ?2) ORDER BY seq DESC LIMIT ?3 OFFSET ?4", \
+	[S##_LIST_STATUS] = "SELECT doc FROM " table " WHERE status = ?2" \
+		" ORDER BY seq DESC LIMIT ?3 OFFSET ?4", \
+	[S##_COUNT] = "SELECT coalesce((SELECT n FROM row_counts" \
+		" WHERE name = '" table "' || coalesce(':' || ?2, '')), 0)", \
+	[S##_COUNT_MEETING] = "SELECT count(*) FROM " table " WHERE meeting_id = ?1" \
+		" AND (?2 IS NULL OR status = ?2)", \
 	[S##_UPDATE] = "UPDATE " table " SET meeting_id = ?2, status = ?3, doc = ?5 WHERE id = ?1", \
 	[S##_UNFINISHED] = "SELECT doc FROM " table " WHERE status IN (" unfinished ") ORDER BY seq"
 
@@ -162,6 +258,9 @@ static const char *const sql[S_COUNT] = {
 	[S_BEGIN_WRITE] = "BEGIN IMMEDIATE",
 	[S_COMMIT] = "COMMIT",
 	[S_ROLLBACK] = "ROLLBACK",
+	[S_SAVEPOINT] = "SAVEPOINT one_write",
+	[S_RELEASE] = "RELEASE one_write",
+	[S_ROLLBACK_TO] = "ROLLBACK TO one_write",
 	[S_META_GET] = "SELECT value FROM meta WHERE key = ?1",
 	[S_META_SET] = "INSERT INTO meta(key, value) VALUES (?1, ?2)"
 		" ON CONFLICT(key) DO UPDATE SET value = excluded.value",
@@ -169,7 +268,7 @@ static const char *const sql[S_COUNT] = {
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 	[S_MEETING_GET] = "SELECT " MEETING_COLS " FROM meetings WHERE id = ?1",
 	[S_MEETING_LIST] = "SELECT " MEETING_COLS " FROM meetings ORDER BY seq DESC LIMIT ?1 OFFSET ?2",
-	[S_MEETING_COUNT] = "SELECT count(*) FROM meetings",
+	[S_MEETING_COUNT] = "SELECT coalesce((SELECT n FROM row_counts WHERE name = 'meetings'), 0)",
 	[S_MEETING_UPDATE] = "UPDATE meetings SET title = ?2, status = ?3, record_on_start = ?4,"
 		" live_stream_on_start = ?5, persist_chat = ?6, summarize_on_end = ?7,"
 		" updated_at = ?9 WHERE id = ?1",
@@ -188,6 +287,7 @@ static const char *const sql[S_COUNT] = {
 		" WHERE pa.id = ?1 AND (?2 IS NULL OR pa.meeting_id = ?2)",
 	[S_PARTICIPANT_LIST] = "SELECT " PARTICIPANT_COLS " " PARTICIPANT_FROM
 		" WHERE pa.meeting_id = ?1 ORDER BY pa.seq LIMIT ?2 OFFSET ?3",
+	/* participants_by_meeting: counts that meeting's index entries only */
 	[S_PARTICIPANT_COUNT] = "SELECT count(*) FROM participants WHERE meeting_id = ?1",
 	[S_PARTICIPANT_UPDATE] = "UPDATE participants SET name = ?2, picture = ?3, preset_id = ?4,"
 		" custom_participant_id = ?5, updated_at = ?6 WHERE id = ?1",
@@ -208,18 +308,52 @@ static const char *const sql[S_COUNT] = {
 	[S_WEBHOOK_ENABLED] = "SELECT " WEBHOOK_COLS " FROM webhooks WHERE enabled = 1 ORDER BY seq",
 };
 
-struct rtk_store {
+/* One SQLite connection with every statement prepared on it. Used by one
+ * thread at a time (the store hands it out), so it is opened without
+ * SQLite's own mutex. */
+typedef struct store_conn {
 	sqlite3 *db;
-	GMutex lock;
 	sqlite3_stmt *stmt[S_COUNT];
+} store_conn;
+
+struct rtk_store {
+	char *path;
+
+	/* The writer: one write at a time holds write_lock while it uses
+	 * `writer` (see write_begin() / write_end()). */
+	GMutex write_lock;
+	store_conn *writer;
+	int in_txn;                    /* the current write's transaction is open */
+
+	/* Durability (see durable_wait()), under sync_lock: `committed` numbers
+	 * the commits, `synced` is the last one a finished fdatasync() of the
+	 * WAL (wal_fd) covers, `syncing` when one runs. */
+	int wal_fd;
+	GMutex sync_lock;
+	GCond synced_cond;
+	guint64 committed;
+	guint64 synced;
+	gboolean syncing;
+	gint sync_failed;              /* atomic: a sync failed, writes are refused */
+
+	/* The readers, under read_lock (never held across an SQLite call):
+	 * `readers` are all the open ones, `idle` those waiting to be handed
+	 * out, `opening` the ones being opened by read_begin(). */
+	GMutex read_lock;
+	GCond reader_back;
+	store_conn *idle[RTK_STORE_READERS];
+	int n_idle;
+	store_conn *readers[RTK_STORE_READERS];
+	int n_readers;
+	int opening;
 };
 
 /* ---- small helpers ---- */
 
 /* Returns the statement, ready for binding. Pair every use with done(). */
-static sqlite3_stmt *stmt(rtk_store *s, enum stmt_id id)
+static sqlite3_stmt *stmt(store_conn *c, enum stmt_id id)
 {
-	return s->stmt[id];
+	return c->stmt[id];
 }
 
 static void done(sqlite3_stmt *st)
@@ -229,7 +363,7 @@ static void done(sqlite3_stmt *st)
 }
 
 /* Maps an SQLite result to a store status; unexpected errors are logged. */
-static rtk_store_status status_of(rtk_store *s, int rc, const char *what)
+static rtk_store_status status_of(store_conn *c, int rc, const char *what)
 {
 	switch (rc) {
 	case SQLITE_OK:
@@ -239,42 +373,158 @@ static rtk_store_status status_of(rtk_store *s, int rc, const char *what)
 	case SQLITE_CONSTRAINT_UNIQUE:
 	case SQLITE_CONSTRAINT_PRIMARYKEY:
 	case SQLITE_CONSTRAINT_FOREIGNKEY:
-	case SQLITE_CONSTRAINT_TRIGGER:   /* how ON DELETE RESTRICT reports; we define no triggers */
+	case SQLITE_CONSTRAINT_TRIGGER:   /* how ON DELETE RESTRICT reports; our triggers never RAISE */
 		return RTK_STORE_CONFLICT;
 	default:
-		g_warning("rtk store: %s: %s (%d)", what, sqlite3_errmsg(s->db), rc);
+		g_warning("rtk store: %s: %s (%d)", what, sqlite3_errmsg(c->db), rc);
 		return RTK_STORE_FAILED;
 	}
 }
 
 /* Steps a statement that returns no rows, then resets it. */
-static rtk_store_status exec(rtk_store *s, enum stmt_id id)
+static rtk_store_status exec(store_conn *c, enum stmt_id id)
 {
-	sqlite3_stmt *st = stmt(s, id);
+	sqlite3_stmt *st = stmt(c, id);
 	int rc = sqlite3_step(st);
-	rtk_store_status status = status_of(s, rc, sql[id]);
+	rtk_store_status status = status_of(c, rc, sql[id]);
 	done(st);
 	return status;
 }
 
-static rtk_store_status begin(rtk_store *s, int write)
+/* A read transaction on a reader, so that several statements (a count and
+ * a page) see one snapshot. */
+static rtk_store_status read_txn_begin(store_conn *c)
 {
-	return exec(s, write ? S_BEGIN_WRITE : S_BEGIN);
+	return exec(c, S_BEGIN);
 }
 
-/* Ends the transaction: COMMIT when `status` is OK (its failure becomes
- * the result), ROLLBACK otherwise. */
-static rtk_store_status end(rtk_store *s, rtk_store_status status)
+static rtk_store_status read_txn_end(store_conn *c, rtk_store_status status)
 {
-	if (status == RTK_STORE_OK) {
-		status = exec(s, S_COMMIT);
-		if (status == RTK_STORE_OK)
-			return status;
-		status = RTK_STORE_FAILED;
+	rtk_store_status ended = exec(c, S_COMMIT);
+	if (ended != RTK_STORE_OK && sqlite3_get_autocommit(c->db) == 0)
+		exec(c, S_ROLLBACK);
+	return status == RTK_STORE_OK ? ended : status;
+}
+
+/* ---- the writer: one write at a time, syncs shared ---- */
+
+/* Starts a write: takes the writer and opens its transaction. Returns the
+ * writer connection; *status says whether the write may go on. Every
+ * write_begin() is paired with write_end(), whatever happened. */
+static store_conn *write_begin(rtk_store *s, rtk_store_status *status)
+{
+	g_mutex_lock(&s->write_lock);
+	store_conn *c = s->writer;
+	*status = g_atomic_int_get(&s->sync_failed) ? RTK_STORE_FAILED : exec(c, S_BEGIN_WRITE);
+	s->in_txn = *status == RTK_STORE_OK;
+	return c;
+}
+
+/* Makes every commit numbered up to `seq` durable: one fdatasync() of the
+ * WAL serves every write waiting at the time. The first waiter runs it
+ * (outside every lock but sync_lock's bookkeeping); the others wait for it,
+ * and a write whose commit came after the running sync began waits for the
+ * next one, which covers all the commits made meanwhile. A failed sync is
+ * final: the data it should have made durable may be lost, so every later
+ * write fails too (the server must be restarted). */
+static rtk_store_status durable_wait(rtk_store *s, guint64 seq)
+{
+	g_mutex_lock(&s->sync_lock);
+	while (s->synced < seq && !s->sync_failed) {
+		if (s->syncing) {
+			g_cond_wait(&s->synced_cond, &s->sync_lock);
+			continue;
+		}
+		s->syncing = TRUE;
+		guint64 upto = s->committed;
+		g_mutex_unlock(&s->sync_lock);
+		int rc = fdatasync(s->wal_fd);
+		int err = errno;
+		g_mutex_lock(&s->sync_lock);
+		s->syncing = FALSE;
+		if (rc == 0) {
+			s->synced = upto;
+		} else {
+			g_atomic_int_set(&s->sync_failed, 1);
+			g_critical("rtk store: fdatasync of %s-wal failed (%s): writes are refused from now on",
+				s->path, g_strerror(err));
+		}
+		g_cond_broadcast(&s->synced_cond);
 	}
-	if (sqlite3_get_autocommit(s->db) == 0)
-		exec(s, S_ROLLBACK);
+	rtk_store_status status = s->synced >= seq ? RTK_STORE_OK : RTK_STORE_FAILED;
+	g_mutex_unlock(&s->sync_lock);
 	return status;
+}
+
+/* Ends a write begun by write_begin(): COMMIT when `status` is OK (its
+ * failure becomes the result), ROLLBACK otherwise. A committed write is
+ * numbered under write_lock, so numbers follow the order of the commits in
+ * the WAL; write_lock is released before the sync, so the next writes
+ * commit while this one's sync runs, and are covered by the next. */
+static rtk_store_status write_end(rtk_store *s, rtk_store_status status)
+{
+	store_conn *c = s->writer;
+	guint64 seq = 0;
+	if (s->in_txn && status == RTK_STORE_OK) {
+		status = exec(c, S_COMMIT);
+		if (status != RTK_STORE_OK)
+			status = RTK_STORE_FAILED;
+		else {
+			g_mutex_lock(&s->sync_lock);
+			seq = ++s->committed;
+			g_mutex_unlock(&s->sync_lock);
+		}
+	}
+	if (sqlite3_get_autocommit(c->db) == 0)
+		exec(c, S_ROLLBACK);
+	s->in_txn = 0;
+	g_mutex_unlock(&s->write_lock);
+	return seq ? durable_wait(s, seq) : status;
+}
+
+/* ---- the readers: a pool of connections ---- */
+
+static store_conn *conn_open(const char *path, int writer, char **error);
+static void conn_close(store_conn *c);
+
+/* A reader connection for one read: an idle one, else a new one while
+ * fewer than RTK_STORE_READERS exist, else the next one given back. NULL
+ * (logged) when a new one cannot be opened. Pair with read_end(). */
+static store_conn *read_begin(rtk_store *s)
+{
+	g_mutex_lock(&s->read_lock);
+	while (s->n_idle == 0 && s->n_readers + s->opening >= RTK_STORE_READERS)
+		g_cond_wait(&s->reader_back, &s->read_lock);
+	if (s->n_idle > 0) {
+		store_conn *c = s->idle[--s->n_idle];
+		g_mutex_unlock(&s->read_lock);
+		return c;
+	}
+	s->opening++;
+	g_mutex_unlock(&s->read_lock);
+
+	char *error = NULL;
+	store_conn *c = conn_open(s->path, 0, &error);
+	if (!c) {
+		g_warning("rtk store: cannot open a reader connection: %s", error ? error : "?");
+		free(error);
+	}
+	g_mutex_lock(&s->read_lock);
+	s->opening--;
+	if (c)
+		s->readers[s->n_readers++] = c;
+	else
+		g_cond_signal(&s->reader_back);   /* the slot is free for another try */
+	g_mutex_unlock(&s->read_lock);
+	return c;
+}
+
+static void read_end(rtk_store *s, store_conn *c)
+{
+	g_mutex_lock(&s->read_lock);
+	s->idle[s->n_idle++] = c;
+	g_cond_signal(&s->reader_back);
+	g_mutex_unlock(&s->read_lock);
 }
 
 static void bind_text(sqlite3_stmt *st, int idx, const char *text)
@@ -396,10 +646,15 @@ static int migrate(sqlite3 *db, char **error)
 	}
 }
 
-static int configure(sqlite3 *db, char **error)
+/* The writer switches the file to WAL (a property of the file, which the
+ * readers then share), syncs every commit and enforces foreign keys; a
+ * reader refuses to write. */
+static int configure(sqlite3 *db, int writer, char **error)
 {
 	sqlite3_extended_result_codes(db, 1);
 	sqlite3_busy_timeout(db, 5000);
+	if (!writer)
+		return exec_sql(db, "PRAGMA query_only = ON;", error);
 
 	sqlite3_stmt *st = NULL;
 	const char *mode = NULL;
@@ -412,7 +667,73 @@ static int configure(sqlite3 *db, char **error)
 		rtk_util_set_error(error, "cannot switch to WAL: %s", sqlite3_errmsg(db));
 		return -1;
 	}
-	return exec_sql(db, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;", error);
+	return exec_sql(db, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;", error);
+}
+
+static void conn_close(store_conn *c)
+{
+	if (!c)
+		return;
+	for (int i = 0; i < S_COUNT; i++)
+		sqlite3_finalize(c->stmt[i]);
+	sqlite3_close(c->db);
+	free(c);
+}
+
+/* Opens one connection and prepares every statement on it; the writer also
+ * creates the file and applies the migrations. */
+static store_conn *conn_open(const char *path, int writer, char **error)
+{
+	store_conn *c = calloc(1, sizeof(*c));
+	if (!c) {
+		rtk_util_set_error(error, "out of memory");
+		return NULL;
+	}
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (writer ? SQLITE_OPEN_CREATE : 0);
+	int rc = sqlite3_open_v2(path, &c->db, flags, NULL);
+	if (rc != SQLITE_OK) {
+		rtk_util_set_error(error, "cannot open %s: %s", path,
+			c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
+		goto fail;
+	}
+	char *why = NULL;
+	if (configure(c->db, writer, &why) != 0 || (writer && migrate(c->db, &why) != 0)) {
+		rtk_util_set_error(error, "%s: %s", path, why ? why : "unknown error");
+		free(why);
+		goto fail;
+	}
+	for (int i = 0; i < S_COUNT; i++) {
+		if (sqlite3_prepare_v3(c->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+				&c->stmt[i], NULL) != SQLITE_OK) {
+			rtk_util_set_error(error, "%s: preparing \"%s\": %s", path, sql[i], sqlite3_errmsg(c->db));
+			goto fail;
+		}
+	}
+	return c;
+fail:
+	conn_close(c);
+	return NULL;
+}
+
+/* The WAL file the writer created, opened for durable_wait()'s syncs
+ * (fdatasync() flushes the file whichever descriptor names it). Its
+ * directory entry and everything written so far (the migrations) are
+ * synced here: SQLite at synchronous=NORMAL would only do so at its first
+ * checkpoint. */
+static int wal_open(rtk_store *s, char **error)
+{
+	char *wal = g_strconcat(s->path, "-wal", NULL);
+	char *dir = g_path_get_dirname(s->path);
+	s->wal_fd = open(wal, O_RDONLY | O_CLOEXEC);
+	int dir_fd = s->wal_fd >= 0 ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+	int rc = dir_fd >= 0 && fdatasync(s->wal_fd) == 0 && fsync(dir_fd) == 0 ? 0 : -1;
+	if (rc != 0)
+		rtk_util_set_error(error, "cannot sync %s: %s", wal, g_strerror(errno));
+	if (dir_fd >= 0)
+		close(dir_fd);
+	g_free(wal);
+	g_free(dir);
+	return rc;
 }
 
 rtk_store *rtk_store_open(const char *path, char **error)
@@ -424,45 +745,50 @@ rtk_store *rtk_store_open(const char *path, char **error)
 		return NULL;
 	}
 	rtk_store *s = calloc(1, sizeof(*s));
-	if (!s) {
+	if (!s || !(s->path = strdup(path))) {
+		free(s);
 		rtk_util_set_error(error, "out of memory");
 		return NULL;
 	}
-	g_mutex_init(&s->lock);
+	g_mutex_init(&s->write_lock);
+	g_mutex_init(&s->sync_lock);
+	g_cond_init(&s->synced_cond);
+	s->wal_fd = -1;
+	g_mutex_init(&s->read_lock);
+	g_cond_init(&s->reader_back);
 
-	int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
-	if (rc != SQLITE_OK) {
-		rtk_util_set_error(error, "cannot open %s: %s", path,
-			s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+	s->writer = conn_open(path, 1, error);
+	if (!s->writer || wal_open(s, error) != 0)
 		goto fail;
-	}
-	char *why = NULL;
-	if (configure(s->db, &why) != 0 || migrate(s->db, &why) != 0) {
-		rtk_util_set_error(error, "%s: %s", path, why ? why : "unknown error");
-		free(why);
+	/* One reader now, so that a file readers cannot use fails here. */
+	store_conn *reader = conn_open(path, 0, error);
+	if (!reader)
 		goto fail;
-	}
-	for (int i = 0; i < S_COUNT; i++) {
-		if (sqlite3_prepare_v3(s->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT,
-				&s->stmt[i], NULL) != SQLITE_OK) {
-			rtk_util_set_error(error, "%s: preparing \"%s\": %s", path, sql[i], sqlite3_errmsg(s->db));
-			goto fail;
-		}
-	}
+	s->readers[s->n_readers++] = reader;
+	s->idle[s->n_idle++] = reader;
 	return s;
 fail:
 	rtk_store_close(s);
 	return NULL;
 }
 
+/* No call may be in progress (the owner stops its threads first). Readers
+ * go first: the writer, closing last, checkpoints the WAL into the file. */
 void rtk_store_close(rtk_store *store)
 {
 	if (!store)
 		return;
-	for (int i = 0; i < S_COUNT; i++)
-		sqlite3_finalize(store->stmt[i]);
-	sqlite3_close(store->db);
-	g_mutex_clear(&store->lock);
+	if (store->wal_fd >= 0)
+		close(store->wal_fd);
+	for (int i = 0; i < store->n_readers; i++)
+		conn_close(store->readers[i]);
+	conn_close(store->writer);
+	g_mutex_clear(&store->write_lock);
+	g_mutex_clear(&store->sync_lock);
+	g_cond_clear(&store->synced_cond);
+	g_mutex_clear(&store->read_lock);
+	g_cond_clear(&store->reader_back);
+	free(store->path);
 	free(store);
 }
 
@@ -473,11 +799,13 @@ rtk_store_status rtk_store_meta_get(rtk_store *store, const char *key, char **va
 	*value = NULL;
 	if (!key)
 		return RTK_STORE_NOT_FOUND;
-	g_mutex_lock(&store->lock);
-	sqlite3_stmt *st = stmt(store, S_META_GET);
+	store_conn *c = read_begin(store);
+	if (!c)
+		return RTK_STORE_FAILED;
+	sqlite3_stmt *st = stmt(c, S_META_GET);
 	bind_text(st, 1, key);
 	int rc = sqlite3_step(st);
-	rtk_store_status status = status_of(store, rc, "meta get");
+	rtk_store_status status = status_of(c, rc, "meta get");
 	if (rc == SQLITE_ROW) {
 		*value = strdup((const char *)sqlite3_column_text(st, 0));
 		if (!*value)
@@ -486,7 +814,7 @@ rtk_store_status rtk_store_meta_get(rtk_store *store, const char *key, char **va
 		status = RTK_STORE_NOT_FOUND;
 	}
 	done(st);
-	g_mutex_unlock(&store->lock);
+	read_end(store, c);
 	return status;
 }
 
@@ -494,14 +822,16 @@ rtk_store_status rtk_store_meta_set(rtk_store *store, const char *key, const cha
 {
 	if (!key || !value)
 		return RTK_STORE_FAILED;
-	g_mutex_lock(&store->lock);
-	sqlite3_stmt *st = stmt(store, S_META_SET);
-	bind_text(st, 1, key);
-	bind_text(st, 2, value);
-	rtk_store_status status = status_of(store, sqlite3_step(st), "meta set");
-	done(st);
-	g_mutex_unlock(&store->lock);
-	return status;
+	rtk_store_status status;
+	store_conn *c = write_begin(store, &status);
+	if (status == RTK_STORE_OK) {
+		sqlite3_stmt *st = stmt(c, S_META_SET);
+		bind_text(st, 1, key);
+		bind_text(st, 2, value);
+		status = status_of(c, sqlite3_step(st), "meta set");
+		done(st);
+	}
+	return write_end(store, status);
 }
 
 /* ---- generic row access ---- */
@@ -509,12 +839,12 @@ rtk_store_status rtk_store_meta_set(rtk_store *store, const char *key, const cha
 typedef json_t *(*row_fn)(sqlite3_stmt *st);
 
 /* Runs a prepared, bound statement expecting zero or one row. */
-static rtk_store_status fetch_one(rtk_store *s, sqlite3_stmt *st, row_fn row, json_t **out,
+static rtk_store_status fetch_one(store_conn *c, sqlite3_stmt *st, row_fn row, json_t **out,
 	const char *what)
 {
 	*out = NULL;
 	int rc = sqlite3_step(st);
-	rtk_store_status status = status_of(s, rc, what);
+	rtk_store_status status = status_of(c, rc, what);
 	if (rc == SQLITE_ROW) {
 		*out = row(st);
 		if (!*out)
@@ -527,7 +857,7 @@ static rtk_store_status fetch_one(rtk_store *s, sqlite3_stmt *st, row_fn row, js
 }
 
 /* Runs a prepared, bound statement collecting every row into a new array. */
-static rtk_store_status fetch_all(rtk_store *s, sqlite3_stmt *st, row_fn row, json_t **items,
+static rtk_store_status fetch_all(store_conn *c, sqlite3_stmt *st, row_fn row, json_t **items,
 	const char *what)
 {
 	json_t *array = json_array();
@@ -538,7 +868,7 @@ static rtk_store_status fetch_all(rtk_store *s, sqlite3_stmt *st, row_fn row, js
 			break;
 		json_array_append_new(array, item);
 	}
-	rtk_store_status status = rc == SQLITE_ROW ? RTK_STORE_FAILED : status_of(s, rc, what);
+	rtk_store_status status = rc == SQLITE_ROW ? RTK_STORE_FAILED : status_of(c, rc, what);
 	done(st);
 	if (status != RTK_STORE_OK) {
 		json_decref(array);
@@ -548,10 +878,10 @@ static rtk_store_status fetch_all(rtk_store *s, sqlite3_stmt *st, row_fn row, js
 	return status;
 }
 
-static rtk_store_status count_rows(rtk_store *s, sqlite3_stmt *st, int *total)
+static rtk_store_status count_rows(store_conn *c, sqlite3_stmt *st, int *total)
 {
 	int rc = sqlite3_step(st);
-	rtk_store_status status = status_of(s, rc, "count");
+	rtk_store_status status = status_of(c, rc, "count");
 	if (rc == SQLITE_ROW)
 		*total = sqlite3_column_int(st, 0);
 	else if (status == RTK_STORE_OK)
@@ -561,19 +891,19 @@ static rtk_store_status count_rows(rtk_store *s, sqlite3_stmt *st, int *total)
 }
 
 /* count + page in one read transaction, so total and items agree. */
-static rtk_store_status list_page(rtk_store *s, sqlite3_stmt *count, sqlite3_stmt *list,
+static rtk_store_status list_page(store_conn *c, sqlite3_stmt *count, sqlite3_stmt *list,
 	row_fn row, json_t **items, int *total)
 {
-	rtk_store_status status = begin(s, 0);
+	rtk_store_status status = read_txn_begin(c);
 	if (status == RTK_STORE_OK)
-		status = count_rows(s, count, total);
+		status = count_rows(c, count, total);
 	else
 		done(count);
 	if (status == RTK_STORE_OK)
-		status = fetch_all(s, list, row, items, "list");
+		status = fetch_all(c, list, row, items, "list");
 	else
 		done(list);
-	return end(s, status);
+	return read_txn_end(c, status);
 }
 
 /* ---- meetings ---- */
@@ -617,11 +947,11 @@ static void meeting_bind(sqlite3_stmt *st, const json_t *m)
 	bind_json_string(st, 9, json_object_get(m, "updated_at"));
 }
 
-static rtk_store_status meeting_get_locked(rtk_store *s, const char *id, json_t **out)
+static rtk_store_status meeting_get_on(store_conn *c, const char *id, json_t **out)
 {
-	sqlite3_stmt *st = stmt(s, S_MEETING_GET);
+	sqlite3_stmt *st = stmt(c, S_MEETING_GET);
 	bind_text(st, 1, id);
-	return fetch_one(s, st, meeting_row, out, "meeting get");
+	return fetch_one(c, st, meeting_row, out, "meeting get");
 }
 
 rtk_store_status rtk_store_meeting_create(rtk_store *store, const json_t *fields, json_t **out)
@@ -639,15 +969,22 @@ rtk_store_status rtk_store_meeting_create(rtk_store *store, const json_t *fields
 		"created_at", now, "updated_at", now);
 	meeting_apply(m, fields);
 
-	g_mutex_lock(&store->lock);
-	sqlite3_stmt *st = stmt(store, S_MEETING_INSERT);
-	meeting_bind(st, m);
-	rtk_store_status status = status_of(store, sqlite3_step(st), "meeting insert");
-	done(st);
+	rtk_store_status status;
+	store_conn *c = write_begin(store, &status);
+	if (status == RTK_STORE_OK) {
+		sqlite3_stmt *st = stmt(c, S_MEETING_INSERT);
+		meeting_bind(st, m);
+		status = status_of(c, sqlite3_step(st), "meeting insert");
+		done(st);
+	}
 	if (status == RTK_STORE_OK)
-		status = meeting_get_locked(store, id, out);
-	g_mutex_unlock(&store->lock);
+		status = meeting_get_on(c, id, out);
+	status = write_end(store, status);
 
+	if (status != RTK_STORE_OK) {
+		json_decref(*out);
+		*out = NULL;
+	}
 	json_decref(m);
 	free(id);
 	free(now);
@@ -659,9 +996,11 @@ rtk_store_status rtk_store_meeting_get(rtk_store *store, const char *id, json_t 
 	*out = NULL;
 	if (!id)
 		return RTK_STORE_NOT_FOUND;
-	g_mutex_lock(&store->lock);
-	rtk_store_status status = meeting_get_locked(store, id, out);
-	g_mutex_unlock(&store->lock);
+	store_conn *c = read_begin(store);
+	if (!c)
+		return RTK_STORE_FAILED;
+	rtk_store_status status = meeting_get_on(c, id, out);
+	read_end(store, c);
 	return status;
 }
 
@@ -671,13 +1010,15 @@ rtk_store_status rtk_store_meeting_list(rtk_store *store, int offset, int limit,
 	*items = NULL;
 	*total = 0;
 	clamp_page(&offset, &limit);
-	g_mutex_lock(&store->lock);
-	sqlite3_stmt *list = stmt(store, S_MEETING_LIST);
+	store_conn *c = read_begin(store);
+	if (!c)
+		return RTK_STORE_FAILED;
+	sqlite3_stmt *list = stmt(c, S_MEETING_LIST);
 	sqlite3_bind_int(list, 1, limit);
 	sqlite3_bind_int(list, 2, offset);
-	rtk_store_status status = list_page(store, stmt(store, S_MEETING_COUNT), list,
+	rtk_store_status status = list_page(c, stmt(c, S_MEETING_COUNT), list,
 		meeting_row, items, total);
-	g_mutex_unlock(&store->lock);
+	read_end(store, c);
 	return status;
 }
 
@@ -691,23 +1032,22 @@ rtk_store_status rtk_store_meeting_update(rtk_store *store, const char *id,
 	if (!now)
 		return RTK_STORE_FAILED;
 
-	g_mutex_lock(&store->lock);
 	json_t *m = NULL;
-	rtk_store_status status = begin(store, 1);
+	rtk_store_status status;
+	store_conn *c = write_begin(store, &status);
 	if (status == RTK_STORE_OK)
-		status = meeting_get_locked(store, id, &m);
+		status = meeting_get_on(c, id, &m);
 	if (status == RTK_STORE_OK) {
 		meeting_apply(m, fields);
 		json_object_set_new(m, "updated_at", json_string(now));
-		sqlite3_stmt *st = stmt(store, S_MEETING_UPDATE);
+		sqlite3_stmt *st = stmt(c, S_MEETING_UPDATE);
 		meeting_bind(st, m);
-		status = status_of(store, sqlite3_step(st), "meeting update");
+		status = status_of(c, sqlite3_step(st), "meeting update");
 		done(st);
 	}
 	if (status == RTK_STORE_OK)
-		status = meeting_get_locked(store, id, out);
-	status = end(store, status);
-	g_mutex_unlock(&store->lock);
+		status = meeting_get_on(c, id, out);
+	status = write_end(store, status);
 
 	if (status != RTK_STORE_OK) {
 		json_decref(*out);
@@ -761,12 +1101,12 @@ static void preset_bind(sqlite3_stmt *st, const json_t *p)
 	bind_json_string(st, 7, json_object_get(p, "updated_at"));
 }
 
-static rtk_store_status preset_get_locked(rtk_store *s, enum stmt_id by, const char *key,
+static rtk_store_status preset_get_on(store_conn *c, enum stmt_id by, const char *key,
 	json_t **out)
 {
-	sqlite3_stmt *st = stmt(s, by);
+	sqlite3_stmt *st = stmt(c, by);
 	bind_text(st, 1, key);
-	return fetch_one(s, st, preset_row, out, "preset get");
+	return fetch_one(c, st, preset_row, out, "preset get");
 }
 
 rtk_store_status rtk_store_preset_create(rtk_store *store, const json_t *fields, json_t **out)
@@ -784,15 +1124,22 @@ rtk_store_status rtk_store_preset_create(rtk_store *store, const json_t *fields,
 		"id", id, "config", "permissions", "ui", "created_at", now, "updated_at", now);
 	preset_apply(p, fields);
 
-	g_mutex_lock(&store->lock);
-	sqlite3_stmt *st = stmt(store, S_PRESET_INSERT);
-	preset_bind(st, p);
-	rtk_store_status status = status_of(store, sqlite3_step(st), "preset insert");
-	done(st);
+	rtk_store_status status;
+	store_conn *c = write_begin(store, &status);
+	if (status == RTK_STORE_OK) {
+		sqlite3_stmt *st = stmt(c, S_PRESET_INSERT);
+		preset_bind(st, p);
+		status = status_of(c, sqlite3_step(st), "preset insert");
+		done(st);
+	}
 	if (status == RTK_STORE_OK)
-		status = preset_get_locked(store, S_PRESET_GET, id, out);
-	g_mutex_unlock(&store->lock);
+		status = preset_get_on(c, S_PRESET_GET, id, out);
+	status = write_end(store, status);
 
+	if (status != RTK_STORE_OK) {
+		json_decref(*out);
+		*out = NULL;
+	}
 	json_decref(p);
 	free(id);
 	free(now);
@@ -804,9 +1151,11 @@ rtk_store_status rtk_store_preset_get(rtk_store *store, const char *id, json_t *
 	*out = NULL;
 	if (!id)
 		return RTK_STORE_NOT_FOUND;
-	g_mutex_lock(&store->lock);
-	rtk_store_status status = preset_get_locked(store, S_PRESET_GET, id, out);
-	g_mutex_unlock(&store->lock);
+	store_conn *c = read_begin(store);
+	if (!c)
+		return RTK_STORE_FAILED;
+	rtk_store_status status = preset_get_on(c, S_PRESET_GET, id, out);
+	read_end(store, c);
 	return status;
 }
 
@@ -815,9 +1164,11 @@ rtk_store_status rtk_store_preset_get_by_name(rtk_store *store, const char *name
 	*out = NULL;
 	if (!name)
 		return RTK_STORE_NOT_FOUND;
-	g_mutex_lock(&store->lock);
-	rtk_store_status status = preset_get_locked(store, S_PRESET_GET_BY_NAME, name, out);
-	g_mutex_unlock(&store->lock);
+	store_conn *c = read_begin(store);
+	if (!c)
+		return RTK_STORE_FAILED;
+	rtk_store_status status = preset_get_on(c, S_PRESET_GET_BY_NAME, name, out);
+	read_end(store, c);
 	return status;
 }
 
@@ -827,13 +1178,15 @@ rtk_store_status rtk_store_preset_list(rtk_store *store, int offset, int limit,
 	*items = NULL;
 	*total = 0;
 	clamp_page(&offset, &limit);
-	g_mutex_lock(&store->lock);
-	sqlite3_stmt *list = stmt(store, S_PRESET_LIST);
+	store_conn *c = read_begin(store);
+	if (!c)
+		return RTK_STORE_FAILED;
+	sqlite3_stmt *list = stmt(c, S_PRESET_LIST);
 	sqlite3_bind_int(list, 1, limit);
 	sqlite3_bind_int(list, 2, offset);
-	rtk_store_status status = list_page(store, stmt(store, S_PRESET_COUNT), list,
+	rtk_store_status status = list_page(c, stmt(c, S_PRESET_COUNT), list,
 		preset_row, items, total);
-	g_mutex_unlock(&store->lock);
+	read_end(store, c);
 	return status;
 }
 
@@ -847,23 +1200,22 @@ rtk_store_status rtk_store_preset_update(rtk_store *store, const char *id,
 	if (!now)
 		return RTK_STORE_FAILED;
 
-	g_mutex_lock(&store->lock);
 	json_t *p = NULL;
-	rtk_store_status status = begin(store, 1);
+	rtk_store_status status;
+	store_conn *c = write_begin(store, &status);
 	if (status == RTK_STORE_OK)
-		status = preset_get_locked(store, S_PRESET_GET, id, &p);
+		status = preset_get_on(c, S_PRESET_GET, id, &p);
 	if (status == RTK_STORE_OK) {
 		preset_apply(p, fields);
 		json_object_set_new(p, "updated_at", json_string(now));
-		sqlite3_stmt *st = stmt(store, S_PRESET_UPDATE);
+		sqlite3_stmt *st = stmt(c, S_PRESET_UPDATE);
 		preset_bind(st, p);
-		status = status_of(store, sqlite3_step(st), "preset update");
+		status = status_of(c, sqlite3_step(st), "preset update");
 		done(st);
 	}
 	if (status == RTK_STORE_OK)
-		status = preset_get_locked(store, S_PRESET_GET, id, out);
-	status = end(store, status);
-	g_mutex_unlock(&store->lock);
+		status = preset_get_on(c, S_PRESET_GET, id, out);
+	status = write_end(store, status);
 
 	if (status != RTK_STORE_OK) {
 		json_decref(*out);
@@ -874,19 +1226,28 @@ rtk_store_status rtk_store_preset_update(rtk_store *store, const char *id,
 	return status;
 }
 
+/* Runs a bound DELETE on the writer: NOT_FOUND when it removed no row. */
+static rtk_store_status delete_on(store_conn *c, sqlite3_stmt *st, const char *what)
+{
+	rtk_store_status status = status_of(c, sqlite3_step(st), what);
+	if (status == RTK_STORE_OK && sqlite3_changes(c->db) == 0)
+		status = RTK_STORE_NOT_FOUND;
+	done(st);
+	return status;
+}
+
 rtk_store_status rtk_store_preset_delete(rtk_store *store, const char *id)
 {
 	if (!id)
 		return RTK_STORE_NOT_FOUND;
-	g_mutex_lock(&store->lock);
-	sqlite3_stmt *st = stmt(store, S_PRESET_DELETE);
-	bind_text(st, 1, id);
-	rtk_store_status status = status_of(store, sqlite3_step(st), "preset delete");
-	if (status == RTK_STORE_OK && sqlite3_changes(store->db) == 0)
-		status = RTK_STORE_NOT_FOUND;
-	done(st);
-	g_mutex_unlock(&store->lock);
-	return status;
+	rtk_store_status status;
+	store_conn *c = write_begin(store, &status);
+	if (status == RTK_STORE_OK) {
+		sqlite3_stmt *st = stmt(c, S_PRESET_DELETE);
+		bind_text(st, 1, id);
+		status = delete_on(c, st, "preset delete");
+	}
+	return write_end(store, status);
 }
 
 /* ---- participants ---- */
@@ -906,32 +1267,32 @@ static json_t *participant_row(sqlite3_stmt *st)
 	return p;
 }
 
-static rtk_store_status participant_get_locked(rtk_store *s, const char *meeting_id,
+static rtk_store_status participant_get_on(store_conn *c, const char *meeting_id,
 	const char *id, json_t **out)
 {
-	sqlite3_stmt *st = stmt(s, S_PARTICIPANT_GET);
+	sqlite3_stmt *st = stmt(c, S_PARTICIPANT_GET);
 	bind_text(st, 1, id);
 	bind_text(st, 2, meeting_id);
-	return fetch_one(s, st, participant_row, out, "participant get");
+	return fetch_one(c, st, participant_row, out, "participant get");
 }
 
-static rtk_store_status meeting_exists_locked(rtk_store *s, const char *meeting_id)
+static rtk_store_status meeting_exists_on(store_conn *c, const char *meeting_id)
 {
 	json_t *m = NULL;
-	rtk_store_status status = meeting_get_locked(s, meeting_id, &m);
+	rtk_store_status status = meeting_get_on(c, meeting_id, &m);
 	json_decref(m);
 	return status;
 }
 
 /* Resolves fields.preset_name to a preset id (malloc'd). */
-static rtk_store_status preset_id_locked(rtk_store *s, const json_t *fields, char **preset_id)
+static rtk_store_status preset_id_on(store_conn *c, const json_t *fields, char **preset_id)
 {
 	*preset_id = NULL;
 	const char *name = json_string_value(json_object_get(fields, "preset_name"));
 	if (!name)
 		return RTK_STORE_NOT_FOUND;
 	json_t *preset = NULL;
-	rtk_store_status status = preset_get_locked(s, S_PRESET_GET_BY_NAME, name, &preset);
+	rtk_store_status status = preset_get_on(c, S_PRESET_GET_BY_NAME, name, &preset);
 	if (status == RTK_STORE_OK) {
 		*preset_id = strdup(json_string_value(json_object_get(preset, "id")));
 		if (!*preset_id)
@@ -963,19 +1324,19 @@ rtk_store_status rtk_store_participant_create(rtk_store *store, const char *meet
 	json_t *p = json_pack("{s:n, s:n, s:n}", "name", "picture", "custom_participant_id");
 	participant_apply(p, fields);
 
-	g_mutex_lock(&store->lock);
 	const char *what = NULL;
-	rtk_store_status status = begin(store, 1);
+	rtk_store_status status;
+	store_conn *c = write_begin(store, &status);
 	if (status == RTK_STORE_OK) {
-		status = meeting_id ? meeting_exists_locked(store, meeting_id) : RTK_STORE_NOT_FOUND;
+		status = meeting_id ? meeting_exists_on(c, meeting_id) : RTK_STORE_NOT_FOUND;
 		what = "meeting";
 	}
 	if (status == RTK_STORE_OK) {
-		status = preset_id_locked(store, fields, &preset_id);
+		status = preset_id_on(c, fields, &preset_id);
 		what = "preset";
 	}
 	if (status == RTK_STORE_OK) {
-		sqlite3_stmt *st = stmt(store, S_PARTICIPANT_INSERT);
+		sqlite3_stmt *st = stmt(c, S_PARTICIPANT_INSERT);
 		bind_text(st, 1, id);
 		bind_text(st, 2, meeting_id);
 		bind_json_string(st, 3, json_object_get(p, "name"));
@@ -984,13 +1345,12 @@ rtk_store_status rtk_store_participant_create(rtk_store *store, const char *meet
 		bind_json_string(st, 6, json_object_get(p, "custom_participant_id"));
 		bind_text(st, 7, now);
 		bind_text(st, 8, now);
-		status = status_of(store, sqlite3_step(st), "participant insert");
+		status = status_of(c, sqlite3_step(st), "participant insert");
 		done(st);
 	}
 	if (status == RTK_STORE_OK)
-		status = participant_get_locked(store, meeting_id, id, out);
-	status = end(store, status);
-	g_mutex_unlock(&store->lock);
+		status = participant_get_on(c, meeting_id, id, out);
+	status = write_end(store, status);
 
 	if (status != RTK_STORE_OK) {
 		json_decref(*out);
@@ -1011,9 +1371,11 @@ rtk_store_status rtk_store_participant_get(rtk_store *store, const char *meeting
 	*out = NULL;
 	if (!id)
 		return RTK_STORE_NOT_FOUND;
-	g_mutex_lock(&store->lock);
-	rtk_store_status status = participant_get_locked(store, meeting_id, id, out);
-	g_mutex_unlock(&store->lock);
+	store_conn *c = read_begin(store);
+	if (!c)
+		return RTK_STORE_FAILED;
+	rtk_store_status status = participant_get_on(c, meeting_id, id, out);
+	read_end(store, c);
 	return status;
 }
 
@@ -1025,18 +1387,20 @@ rtk_store_status rtk_store_participant_list(rtk_store *store, const char *meetin
 	if (!meeting_id)
 		return RTK_STORE_NOT_FOUND;
 	clamp_page(&offset, &limit);
-	g_mutex_lock(&store->lock);
-	rtk_store_status status = meeting_exists_locked(store, meeting_id);
+	store_conn *c = read_begin(store);
+	if (!c)
+		return RTK_STORE_FAILED;
+	rtk_store_status status = meeting_exists_on(c, meeting_id);
 	if (status == RTK_STORE_OK) {
-		sqlite3_stmt *count = stmt(store, S_PARTICIPANT_COUNT);
-		sqlite3_stmt *list = stmt(store, S_PARTICIPANT_LIST);
+		sqlite3_stmt *count = stmt(c, S_PARTICIPANT_COUNT);
+		sqlite3_stmt *list = stmt(c, S_PARTICIPANT_LIST);
 		bind_text(count, 1, meeting_id);
 		bind_text(list, 1, meeting_id);
 		sqlite3_bind_int(list, 2, limit);
 		sqlite3_bind_int(list, 3, offset);
-		status = list_page(store, count, list, participant_row, items, total);
+		status = list_page(c, count, list, participant_row, items, total);
 	}
-	g_mutex_unlock(&store->lock);
+	read_end(store, c);
 	return status;
 }
 
@@ -1055,32 +1419,31 @@ rtk_store_status rtk_store_participant_update(rtk_store *store, const char *meet
 	if (!now)
 		return RTK_STORE_FAILED;
 
-	g_mutex_lock(&store->lock);
 	json_t *p = NULL;
 	const char *what = "participant";
-	rtk_store_status status = begin(store, 1);
+	rtk_store_status status;
+	store_conn *c = write_begin(store, &status);
 	if (status == RTK_STORE_OK)
-		status = participant_get_locked(store, meeting_id, id, &p);
+		status = participant_get_on(c, meeting_id, id, &p);
 	if (status == RTK_STORE_OK && json_object_get(fields, "preset_name")) {
-		status = preset_id_locked(store, fields, &preset_id);
+		status = preset_id_on(c, fields, &preset_id);
 		what = "preset";
 	}
 	if (status == RTK_STORE_OK) {
 		participant_apply(p, fields);
-		sqlite3_stmt *st = stmt(store, S_PARTICIPANT_UPDATE);
+		sqlite3_stmt *st = stmt(c, S_PARTICIPANT_UPDATE);
 		bind_text(st, 1, id);
 		bind_json_string(st, 2, json_object_get(p, "name"));
 		bind_json_string(st, 3, json_object_get(p, "picture"));
 		bind_text(st, 4, preset_id ? preset_id : json_string_value(json_object_get(p, "preset_id")));
 		bind_json_string(st, 5, json_object_get(p, "custom_participant_id"));
 		bind_text(st, 6, now);
-		status = status_of(store, sqlite3_step(st), "participant update");
+		status = status_of(c, sqlite3_step(st), "participant update");
 		done(st);
 	}
 	if (status == RTK_STORE_OK)
-		status = participant_get_locked(store, meeting_id, id, out);
-	status = end(store, status);
-	g_mutex_unlock(&store->lock);
+		status = participant_get_on(c, meeting_id, id, out);
+	status = write_end(store, status);
 
 	if (status != RTK_STORE_OK) {
 		json_decref(*out);
@@ -1099,30 +1462,24 @@ rtk_store_status rtk_store_participant_delete(rtk_store *store, const char *meet
 {
 	if (!id)
 		return RTK_STORE_NOT_FOUND;
-	g_mutex_lock(&store->lock);
-	sqlite3_stmt *st = stmt(store, S_PARTICIPANT_DELETE);
-	bind_text(st, 1, id);
-	bind_text(st, 2, meeting_id);
-	rtk_store_status status = status_of(store, sqlite3_step(st), "participant delete");
-	if (status == RTK_STORE_OK && sqlite3_changes(store->db) == 0)
-		status = RTK_STORE_NOT_FOUND;
-	done(st);
-	g_mutex_unlock(&store->lock);
-	return status;
+	rtk_store_status status;
+	store_conn *c = write_begin(store, &status);
+	if (status == RTK_STORE_OK) {
+		sqlite3_stmt *st = stmt(c, S_PARTICIPANT_DELETE);
+		bind_text(st, 1, id);
+		bind_text(st, 2, meeting_id);
+		status = delete_on(c, st, "participant delete");
+	}
+	return write_end(store, status);
 }
 
 /* ---- token generations ---- */
 
-/* Runs the generation statement `id` for `participant_id`; a statement that
- * finds no row leaves *generation 0. */
-static rtk_store_status token_generation(rtk_store *store, enum stmt_id id, const char *participant_id,
+/* Runs the generation statement `id` for `participant_id` on `c`. */
+static rtk_store_status token_generation_step(store_conn *c, enum stmt_id id, const char *participant_id,
 	long long *generation)
 {
-	*generation = 0;
-	if (!participant_id)
-		return RTK_STORE_NOT_FOUND;
-	g_mutex_lock(&store->lock);
-	sqlite3_stmt *st = stmt(store, id);
+	sqlite3_stmt *st = stmt(c, id);
 	bind_text(st, 1, participant_id);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
@@ -1130,10 +1487,32 @@ static rtk_store_status token_generation(rtk_store *store, enum stmt_id id, cons
 		if (id == S_TOKEN_GENERATION_BUMP)
 			rc = sqlite3_step(st);   /* RETURNING: the write completes at SQLITE_DONE */
 	}
-	rtk_store_status status = status_of(store, rc, "token generation");
+	rtk_store_status status = status_of(c, rc, "token generation");
 	done(st);
-	g_mutex_unlock(&store->lock);
 	return status;
+}
+
+/* Reads (GET, on a reader) or bumps (on the writer) a participant's token
+ * generation; a statement that finds no row leaves *generation 0. */
+static rtk_store_status token_generation(rtk_store *store, enum stmt_id id, const char *participant_id,
+	long long *generation)
+{
+	*generation = 0;
+	if (!participant_id)
+		return RTK_STORE_NOT_FOUND;
+	rtk_store_status status;
+	if (id == S_TOKEN_GENERATION_GET) {
+		store_conn *c = read_begin(store);
+		if (!c)
+			return RTK_STORE_FAILED;
+		status = token_generation_step(c, id, participant_id, generation);
+		read_end(store, c);
+		return status;
+	}
+	store_conn *c = write_begin(store, &status);
+	if (status == RTK_STORE_OK)
+		status = token_generation_step(c, id, participant_id, generation);
+	return write_end(store, status);
 }
 
 rtk_store_status rtk_store_token_generation_get(rtk_store *store, const char *participant_id,
@@ -1166,9 +1545,9 @@ static const doc_kind recording_kind = { "recording", S_RECORDING_INSERT, record
 static const doc_kind livestream_kind = { "livestream", S_LIVESTREAM_INSERT, livestream_stamps,
 	"updated_at" };
 
-static sqlite3_stmt *doc_stmt(rtk_store *s, const doc_kind *k, enum doc_stmt which)
+static sqlite3_stmt *doc_stmt(store_conn *c, const doc_kind *k, enum doc_stmt which)
 {
-	return stmt(s, (enum stmt_id)(k->first + which));
+	return stmt(c, (enum stmt_id)(k->first + which));
 }
 
 /* The doc column as an object; NULL (logged) when the row is corrupt. */
@@ -1202,20 +1581,20 @@ static void doc_bind(sqlite3_stmt *st, const json_t *doc)
 	bind_json_doc(st, 5, doc);
 }
 
-static rtk_store_status doc_get_locked(rtk_store *s, const doc_kind *k, const char *id,
+static rtk_store_status doc_get_on(store_conn *c, const doc_kind *k, const char *id,
 	json_t **out)
 {
-	sqlite3_stmt *st = doc_stmt(s, k, DOC_GET);
+	sqlite3_stmt *st = doc_stmt(c, k, DOC_GET);
 	bind_text(st, 1, id);
-	return fetch_one(s, st, doc_row, out, k->what);
+	return fetch_one(c, st, doc_row, out, k->what);
 }
 
 /* Writes `doc` (already merged and valid) over the row with its id. */
-static rtk_store_status doc_write_locked(rtk_store *s, const doc_kind *k, const json_t *doc)
+static rtk_store_status doc_write_on(store_conn *c, const doc_kind *k, const json_t *doc)
 {
-	sqlite3_stmt *st = doc_stmt(s, k, DOC_UPDATE);
+	sqlite3_stmt *st = doc_stmt(c, k, DOC_UPDATE);
 	doc_bind(st, doc);
-	rtk_store_status status = status_of(s, sqlite3_step(st), k->what);
+	rtk_store_status status = status_of(c, sqlite3_step(st), k->what);
 	done(st);
 	return status;
 }
@@ -1242,14 +1621,22 @@ static rtk_store_status doc_create(rtk_store *s, const doc_kind *k, const json_t
 		return RTK_STORE_FAILED;   /* the caller's bug: id, meeting_id, status are required */
 	}
 
-	g_mutex_lock(&s->lock);
-	sqlite3_stmt *st = doc_stmt(s, k, DOC_INSERT);
-	doc_bind(st, doc);
-	rtk_store_status status = status_of(s, sqlite3_step(st), k->what);
-	done(st);
+	rtk_store_status status;
+	store_conn *c = write_begin(s, &status);
+	if (status == RTK_STORE_OK) {
+		sqlite3_stmt *st = doc_stmt(c, k, DOC_INSERT);
+		doc_bind(st, doc);
+		status = status_of(c, sqlite3_step(st), k->what);
+		done(st);
+	}
 	if (status == RTK_STORE_OK)
-		status = doc_get_locked(s, k, json_string_value(json_object_get(doc, "id")), out);
-	g_mutex_unlock(&s->lock);
+		status = doc_get_on(c, k, json_string_value(json_object_get(doc, "id")), out);
+	status = write_end(s, status);
+
+	if (status != RTK_STORE_OK) {
+		json_decref(*out);
+		*out = NULL;
+	}
 	json_decref(doc);
 	return status;
 }
@@ -1278,20 +1665,19 @@ static rtk_store_status doc_update(rtk_store *s, const doc_kind *k, const char *
 	if (!now)
 		return RTK_STORE_FAILED;
 
-	g_mutex_lock(&s->lock);
 	json_t *doc = NULL;
-	rtk_store_status status = begin(s, 1);
+	rtk_store_status status;
+	store_conn *c = write_begin(s, &status);
 	if (status == RTK_STORE_OK)
-		status = doc_get_locked(s, k, id, &doc);
+		status = doc_get_on(c, k, id, &doc);
 	if (status == RTK_STORE_OK) {
 		if (fields)
 			doc_merge(k, doc, fields, now);
-		status = doc_valid(doc) ? doc_write_locked(s, k, doc) : RTK_STORE_FAILED;
+		status = doc_valid(doc) ? doc_write_on(c, k, doc) : RTK_STORE_FAILED;
 	}
 	if (status == RTK_STORE_OK)
-		status = doc_get_locked(s, k, id, out);
-	status = end(s, status);
-	g_mutex_unlock(&s->lock);
+		status = doc_get_on(c, k, id, out);
+	status = write_end(s, status);
 
 	if (status != RTK_STORE_OK) {
 		json_decref(*out);
@@ -1307,28 +1693,37 @@ static rtk_store_status doc_get(rtk_store *s, const doc_kind *k, const char *id,
 	*out = NULL;
 	if (!id)
 		return RTK_STORE_NOT_FOUND;
-	g_mutex_lock(&s->lock);
-	rtk_store_status status = doc_get_locked(s, k, id, out);
-	g_mutex_unlock(&s->lock);
+	store_conn *c = read_begin(s);
+	if (!c)
+		return RTK_STORE_FAILED;
+	rtk_store_status status = doc_get_on(c, k, id, out);
+	read_end(s, c);
 	return status;
 }
 
+/* The statements of a filter: a meeting's rows through its index (with or
+ * without a status), all rows of a status, or all rows; the totals of the
+ * last two are row_counts' counters. */
 static rtk_store_status doc_list(rtk_store *s, const doc_kind *k, const char *meeting_id,
 	const char *state, int offset, int limit, json_t **items, int *total)
 {
 	*items = NULL;
 	*total = 0;
 	clamp_page(&offset, &limit);
-	g_mutex_lock(&s->lock);
-	sqlite3_stmt *count = doc_stmt(s, k, DOC_COUNT), *list = doc_stmt(s, k, DOC_LIST);
+	store_conn *c = read_begin(s);
+	if (!c)
+		return RTK_STORE_FAILED;
+	sqlite3_stmt *count = doc_stmt(c, k, meeting_id ? DOC_COUNT_MEETING : DOC_COUNT);
+	sqlite3_stmt *list = doc_stmt(c, k,
+		meeting_id ? DOC_LIST_MEETING : state ? DOC_LIST_STATUS : DOC_LIST);
 	bind_text(count, 1, meeting_id);
 	bind_text(count, 2, state);
 	bind_text(list, 1, meeting_id);
 	bind_text(list, 2, state);
 	sqlite3_bind_int(list, 3, limit);
 	sqlite3_bind_int(list, 4, offset);
-	rtk_store_status status = list_page(s, count, list, doc_row, items, total);
-	g_mutex_unlock(&s->lock);
+	rtk_store_status status = list_page(c, count, list, doc_row, items, total);
+	read_end(s, c);
 	return status;
 }
 
@@ -1347,21 +1742,20 @@ static rtk_store_status doc_fail_unfinished(rtk_store *s, const doc_kind *k, int
 		return RTK_STORE_FAILED;
 	}
 
-	g_mutex_lock(&s->lock);
 	json_t *docs = NULL;
-	rtk_store_status status = begin(s, 1);
+	rtk_store_status status;
+	store_conn *c = write_begin(s, &status);
 	if (status == RTK_STORE_OK)
-		status = fetch_all(s, doc_stmt(s, k, DOC_UNFINISHED), doc_row, &docs, k->what);
+		status = fetch_all(c, doc_stmt(c, k, DOC_UNFINISHED), doc_row, &docs, k->what);
 	size_t i;
 	json_t *doc;
 	json_array_foreach(docs, i, doc) {
 		if (status != RTK_STORE_OK)
 			break;
 		doc_merge(k, doc, change, now);
-		status = doc_write_locked(s, k, doc);
+		status = doc_write_on(c, k, doc);
 	}
-	status = end(s, status);
-	g_mutex_unlock(&s->lock);
+	status = write_end(s, status);
 
 	if (status == RTK_STORE_OK && count)
 		*count = (int)json_array_size(docs);
@@ -1473,11 +1867,11 @@ static void webhook_bind(sqlite3_stmt *st, const json_t *w)
 	bind_json_string(st, 8, json_object_get(w, "updated_at"));
 }
 
-static rtk_store_status webhook_get_locked(rtk_store *s, const char *id, json_t **out)
+static rtk_store_status webhook_get_on(store_conn *c, const char *id, json_t **out)
 {
-	sqlite3_stmt *st = stmt(s, S_WEBHOOK_GET);
+	sqlite3_stmt *st = stmt(c, S_WEBHOOK_GET);
 	bind_text(st, 1, id);
-	return fetch_one(s, st, webhook_row, out, "webhook get");
+	return fetch_one(c, st, webhook_row, out, "webhook get");
 }
 
 rtk_store_status rtk_store_webhook_create(rtk_store *store, const json_t *fields, json_t **out)
@@ -1498,15 +1892,22 @@ rtk_store_status rtk_store_webhook_create(rtk_store *store, const json_t *fields
 		"secret", secret, "created_at", now, "updated_at", now);
 	webhook_apply(w, fields);
 
-	g_mutex_lock(&store->lock);
-	sqlite3_stmt *st = stmt(store, S_WEBHOOK_INSERT);
-	webhook_bind(st, w);
-	rtk_store_status status = status_of(store, sqlite3_step(st), "webhook insert");
-	done(st);
+	rtk_store_status status;
+	store_conn *c = write_begin(store, &status);
+	if (status == RTK_STORE_OK) {
+		sqlite3_stmt *st = stmt(c, S_WEBHOOK_INSERT);
+		webhook_bind(st, w);
+		status = status_of(c, sqlite3_step(st), "webhook insert");
+		done(st);
+	}
 	if (status == RTK_STORE_OK)
-		status = webhook_get_locked(store, id, out);
-	g_mutex_unlock(&store->lock);
+		status = webhook_get_on(c, id, out);
+	status = write_end(store, status);
 
+	if (status != RTK_STORE_OK) {
+		json_decref(*out);
+		*out = NULL;
+	}
 	json_decref(w);
 	memset(secret, 0, strlen(secret));
 	free(secret);
@@ -1520,9 +1921,11 @@ rtk_store_status rtk_store_webhook_get(rtk_store *store, const char *id, json_t 
 	*out = NULL;
 	if (!id)
 		return RTK_STORE_NOT_FOUND;
-	g_mutex_lock(&store->lock);
-	rtk_store_status status = webhook_get_locked(store, id, out);
-	g_mutex_unlock(&store->lock);
+	store_conn *c = read_begin(store);
+	if (!c)
+		return RTK_STORE_FAILED;
+	rtk_store_status status = webhook_get_on(c, id, out);
+	read_end(store, c);
 	return status;
 }
 
@@ -1532,13 +1935,15 @@ rtk_store_status rtk_store_webhook_list(rtk_store *store, int offset, int limit,
 	*items = NULL;
 	*total = 0;
 	clamp_page(&offset, &limit);
-	g_mutex_lock(&store->lock);
-	sqlite3_stmt *list = stmt(store, S_WEBHOOK_LIST);
+	store_conn *c = read_begin(store);
+	if (!c)
+		return RTK_STORE_FAILED;
+	sqlite3_stmt *list = stmt(c, S_WEBHOOK_LIST);
 	sqlite3_bind_int(list, 1, limit);
 	sqlite3_bind_int(list, 2, offset);
-	rtk_store_status status = list_page(store, stmt(store, S_WEBHOOK_COUNT), list,
+	rtk_store_status status = list_page(c, stmt(c, S_WEBHOOK_COUNT), list,
 		webhook_row, items, total);
-	g_mutex_unlock(&store->lock);
+	read_end(store, c);
 	return status;
 }
 
@@ -1552,23 +1957,22 @@ rtk_store_status rtk_store_webhook_update(rtk_store *store, const char *id,
 	if (!now)
 		return RTK_STORE_FAILED;
 
-	g_mutex_lock(&store->lock);
 	json_t *w = NULL;
-	rtk_store_status status = begin(store, 1);
+	rtk_store_status status;
+	store_conn *c = write_begin(store, &status);
 	if (status == RTK_STORE_OK)
-		status = webhook_get_locked(store, id, &w);
+		status = webhook_get_on(c, id, &w);
 	if (status == RTK_STORE_OK) {
 		webhook_apply(w, fields);
 		json_object_set_new(w, "updated_at", json_string(now));
-		sqlite3_stmt *st = stmt(store, S_WEBHOOK_UPDATE);
+		sqlite3_stmt *st = stmt(c, S_WEBHOOK_UPDATE);
 		webhook_bind(st, w);
-		status = status_of(store, sqlite3_step(st), "webhook update");
+		status = status_of(c, sqlite3_step(st), "webhook update");
 		done(st);
 	}
 	if (status == RTK_STORE_OK)
-		status = webhook_get_locked(store, id, out);
-	status = end(store, status);
-	g_mutex_unlock(&store->lock);
+		status = webhook_get_on(c, id, out);
+	status = write_end(store, status);
 
 	if (status != RTK_STORE_OK) {
 		json_decref(*out);
@@ -1583,15 +1987,14 @@ rtk_store_status rtk_store_webhook_delete(rtk_store *store, const char *id)
 {
 	if (!id)
 		return RTK_STORE_NOT_FOUND;
-	g_mutex_lock(&store->lock);
-	sqlite3_stmt *st = stmt(store, S_WEBHOOK_DELETE);
-	bind_text(st, 1, id);
-	rtk_store_status status = status_of(store, sqlite3_step(st), "webhook delete");
-	if (status == RTK_STORE_OK && sqlite3_changes(store->db) == 0)
-		status = RTK_STORE_NOT_FOUND;
-	done(st);
-	g_mutex_unlock(&store->lock);
-	return status;
+	rtk_store_status status;
+	store_conn *c = write_begin(store, &status);
+	if (status == RTK_STORE_OK) {
+		sqlite3_stmt *st = stmt(c, S_WEBHOOK_DELETE);
+		bind_text(st, 1, id);
+		status = delete_on(c, st, "webhook delete");
+	}
+	return write_end(store, status);
 }
 
 static int webhook_wants(const json_t *w, const char *event)
@@ -1613,10 +2016,12 @@ rtk_store_status rtk_store_webhook_list_for_event(rtk_store *store, const char *
 	/* A deployment has a handful of webhooks: filter the enabled ones here
 	 * rather than rely on SQLite's JSON functions. */
 	json_t *enabled = NULL;
-	g_mutex_lock(&store->lock);
-	rtk_store_status status = fetch_all(store, stmt(store, S_WEBHOOK_ENABLED), webhook_row,
+	store_conn *c = read_begin(store);
+	if (!c)
+		return RTK_STORE_FAILED;
+	rtk_store_status status = fetch_all(c, stmt(c, S_WEBHOOK_ENABLED), webhook_row,
 		&enabled, "webhook list");
-	g_mutex_unlock(&store->lock);
+	read_end(store, c);
 	if (status != RTK_STORE_OK)
 		return status;
 	json_t *wanted = json_array();

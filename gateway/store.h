@@ -4,8 +4,9 @@
  * Owns everything acknowledged to a REST client: meetings, presets,
  * participants, recordings, livestreams and webhooks, plus a small key/value
  * table for deployment metadata.
- * Every write is committed before the function returns, so a crash or a
- * kill -9 after an acknowledgement loses nothing.
+ * Every write is committed and synced to disk (the WAL) before the function
+ * returns, so a crash, a kill -9 or a power loss after an acknowledgement
+ * loses nothing.
  *
  * Resources cross this boundary as Jansson objects already in their REST v2
  * shape (see docs/rest.md), so REST handlers can return them as they are.
@@ -14,9 +15,14 @@
  * must json_decref(). Input `json_t *` arguments are borrowed. On any status
  * other than RTK_STORE_OK, *out is set to NULL.
  *
- * Thread safety: one rtk_store may be used from any thread; calls are
- * serialised by an internal mutex (the REST server and the Janus plugin
- * threads share one store).
+ * Thread safety: one rtk_store may be used from any thread (the REST server
+ * and the Janus plugin threads share one store). Reads run side by side on
+ * a pool of connections and never wait for a write; writes take turns on
+ * one connection, and writes that wait for their sync at the same time
+ * share it (store.c, "Durability").
+ *
+ * Lists: *total is the number of rows matching the filter, read in the same
+ * snapshot as the page, without a scan of the table (store.c, "Counts").
  *
  * Validation of field values is the caller's job (the REST layer); the store
  * only persists what it is given, taking the fields it knows and ignoring the

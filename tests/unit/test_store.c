@@ -2,7 +2,9 @@
  * test_store.c - the SQLite store (CRUD, conflicts, paging, durability
  * across reopen, a second connection on the same file, recordings,
  * livestreams and webhooks with their filters and the clean-up of
- * unfinished outputs, the schema migration) and the gateway
+ * unfinished outputs, the schema migrations, list totals under every
+ * filter, reads that do not wait behind writes, readers and writers at
+ * once) and the gateway
  * built on it (data directory, credentials, default presets, the join
  * check with every refusal).
  *
@@ -984,6 +986,392 @@ static void test_migration(void)
 	rtk_store_close(s);
 }
 
+/* ---- list totals and concurrency ---- */
+
+/* COUNT(*) by an independent connection: what a total must say. */
+static int sql_count(sqlite3 *db, const char *query, const char *a, const char *b)
+{
+	sqlite3_stmt *st = NULL;
+	int n = -1;
+	if (sqlite3_prepare_v2(db, query, -1, &st, NULL) == SQLITE_OK) {
+		if (a)
+			sqlite3_bind_text(st, 1, a, -1, SQLITE_TRANSIENT);
+		if (b)
+			sqlite3_bind_text(st, 2, b, -1, SQLITE_TRANSIENT);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			n = sqlite3_column_int(st, 0);
+	}
+	sqlite3_finalize(st);
+	return n;
+}
+
+static void sql_exec(sqlite3 *db, const char *text)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(db, text, NULL, NULL, &msg);
+	if (rc != SQLITE_OK)
+		fprintf(stderr, "%s: %s\n", text, msg ? msg : "?");
+	CHECK_EQ_INT(rc, SQLITE_OK);
+	sqlite3_free(msg);
+}
+
+typedef rtk_store_status (*doc_list_fn)(rtk_store *, const char *, const char *, int, int,
+	json_t **, int *);
+
+static const char *const test_meetings_ids[] = { NULL, "m1", "m2", "m3" };
+static const char *const test_statuses[] = { NULL, "INVOKED", "RECORDING", "UPLOADED", "ERRORED" };
+
+/* Every filter of a document table: the total equals COUNT(*) and the
+ * whole list (no limit) has that many items; a page of 2 has the same total. */
+static void check_doc_totals(rtk_store *s, sqlite3 *db, const char *table, doc_list_fn list)
+{
+	char *query = g_strdup_printf("SELECT count(*) FROM %s"
+		" WHERE (?1 IS NULL OR meeting_id = ?1) AND (?2 IS NULL OR status = ?2)", table);
+	for (size_t m = 0; m < G_N_ELEMENTS(test_meetings_ids); m++) {
+		for (size_t st = 0; st < G_N_ELEMENTS(test_statuses); st++) {
+			const char *meeting = test_meetings_ids[m], *status = test_statuses[st];
+			int expected = sql_count(db, query, meeting, status);
+			json_t *items = NULL;
+			int total = -1;
+			CHECK_EQ_INT(list(s, meeting, status, 0, -1, &items, &total), RTK_STORE_OK);
+			if (total != expected)
+				fprintf(stderr, "%s meeting %s status %s\n", table, meeting ? meeting : "(any)",
+					status ? status : "(any)");
+			CHECK_EQ_INT(total, expected);
+			CHECK_EQ_INT(json_array_size(items), expected);
+			json_decref(items);
+			CHECK_EQ_INT(list(s, meeting, status, 1, 2, &items, &total), RTK_STORE_OK);
+			CHECK_EQ_INT(total, expected);
+			json_decref(items);
+		}
+	}
+	g_free(query);
+}
+
+static void check_meeting_total(rtk_store *s, sqlite3 *db)
+{
+	json_t *items = NULL;
+	int total = -1;
+	CHECK_EQ_INT(rtk_store_meeting_list(s, 0, 1, &items, &total), RTK_STORE_OK);
+	CHECK_EQ_INT(total, sql_count(db, "SELECT count(*) FROM meetings", NULL, NULL));
+	json_decref(items);
+}
+
+/* paging.total_count is kept by counters (meetings; recordings and
+ * livestreams in total and per status) or counted through a meeting's
+ * index: after creates, status changes and deletes (made by another
+ * connection, as the store has no delete for these) and rows written by
+ * another connection, every filter's total is what COUNT(*) says. */
+static void test_list_totals(void)
+{
+	rtk_store *s = open_store("totals.sqlite3");
+	char *path = path_in("totals.sqlite3");
+	sqlite3 *db = NULL;
+	CHECK_EQ_INT(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+
+	check_meeting_total(s, db);
+	for (int i = 0; i < 5; i++)
+		json_decref(new_meeting(s, "counted"));
+	check_meeting_total(s, db);
+	sql_exec(db, "INSERT INTO meetings(id, title, status, record_on_start, live_stream_on_start,"
+		" persist_chat, summarize_on_end, created_at, updated_at) VALUES ('outside', NULL,"
+		" 'ACTIVE', 0, 0, 0, 0, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')");
+	check_meeting_total(s, db);
+	sql_exec(db, "DELETE FROM meetings WHERE id = 'outside'");
+	check_meeting_total(s, db);
+
+	/* recordings and livestreams: a fixed pseudo-random walk of creates,
+	 * status changes and deletes, every total checked after each step */
+	GRand *rand = g_rand_new_with_seed(8);
+	int made = 0;
+	for (int step = 0; step < 60; step++) {
+		int table = g_rand_int_range(rand, 0, 2), op = g_rand_int_range(rand, 0, 4);
+		const char *name = table ? "livestreams" : "recordings";
+		const char *meeting = test_meetings_ids[g_rand_int_range(rand, 1, 4)];
+		const char *status = test_statuses[g_rand_int_range(rand, 1, 5)];
+		char id[32];
+		snprintf(id, sizeof(id), "d%d", g_rand_int_range(rand, 0, made + 1));
+		json_t *out = NULL;
+		if (op <= 1 || made == 0) {   /* create */
+			snprintf(id, sizeof(id), "d%d", made++);
+			json_t *fields = json_pack("{s:s, s:s, s:s}", "id", id, "meeting_id", meeting,
+				"status", status);
+			rtk_store_status st = table ? rtk_store_livestream_create(s, fields, &out)
+				: rtk_store_recording_create(s, fields, &out);
+			CHECK_EQ_INT(st, RTK_STORE_OK);
+			json_decref(fields);
+		} else if (op == 2) {          /* status change (or none, when the id is elsewhere) */
+			json_t *fields = json_pack("{s:s}", "status", status);
+			if (table)
+				rtk_store_livestream_update(s, id, fields, &out);
+			else
+				rtk_store_recording_update(s, id, fields, &out);
+			json_decref(fields);
+		} else {                       /* delete by another connection */
+			char *del = g_strdup_printf("DELETE FROM %s WHERE id = '%s'", name, id);
+			sql_exec(db, del);
+			g_free(del);
+		}
+		json_decref(out);
+		check_doc_totals(s, db, "recordings", rtk_store_recording_list);
+		check_doc_totals(s, db, "livestreams", rtk_store_livestream_list);
+	}
+	g_rand_free(rand);
+	/* the server's restart clean-up moves rows between statuses too */
+	CHECK_EQ_INT(rtk_store_recording_fail_unfinished(s, NULL), RTK_STORE_OK);
+	CHECK_EQ_INT(rtk_store_livestream_fail_unfinished(s, NULL), RTK_STORE_OK);
+	check_doc_totals(s, db, "recordings", rtk_store_recording_list);
+	check_doc_totals(s, db, "livestreams", rtk_store_livestream_list);
+
+	/* participants: per meeting, after creates and deletes */
+	json_t *m1 = new_meeting(s, "one"), *m2 = new_meeting(s, "two"), *pr = new_preset(s, "counted");
+	json_t *ps[5];
+	for (int i = 0; i < 5; i++)
+		ps[i] = new_participant(s, str(i < 3 ? m1 : m2, "id"), "P", "counted");
+	CHECK_EQ_INT(rtk_store_participant_delete(s, str(m1, "id"), str(ps[1], "id")), RTK_STORE_OK);
+	CHECK_EQ_INT(rtk_store_participant_delete(s, str(m1, "id"), str(ps[4], "id")), RTK_STORE_NOT_FOUND);
+	json_t *items = NULL;
+	int total = -1;
+	CHECK_EQ_INT(rtk_store_participant_list(s, str(m1, "id"), 0, 1, &items, &total), RTK_STORE_OK);
+	CHECK_EQ_INT(total, 2);
+	json_decref(items);
+	CHECK_EQ_INT(rtk_store_participant_list(s, str(m2, "id"), 0, 1, &items, &total), RTK_STORE_OK);
+	CHECK_EQ_INT(total, 2);
+	json_decref(items);
+	for (int i = 0; i < 5; i++)
+		json_decref(ps[i]);
+
+	/* presets and webhooks: after a delete */
+	CHECK_EQ_INT(rtk_store_preset_list(s, 0, 1, &items, &total), RTK_STORE_OK);
+	int presets = total;
+	json_decref(items);
+	json_t *gone = new_preset(s, "gone");
+	CHECK_EQ_INT(rtk_store_preset_delete(s, str(gone, "id")), RTK_STORE_OK);
+	CHECK_EQ_INT(rtk_store_preset_list(s, 0, 1, &items, &total), RTK_STORE_OK);
+	CHECK_EQ_INT(total, presets);
+	json_decref(items);
+	json_decref(gone);
+	json_t *wf = json_pack("{s:s, s:[s]}", "url", "http://127.0.0.1:9/x", "events", "meeting.started");
+	json_t *w1 = NULL, *w2 = NULL;
+	CHECK_EQ_INT(rtk_store_webhook_create(s, wf, &w1), RTK_STORE_OK);
+	CHECK_EQ_INT(rtk_store_webhook_create(s, wf, &w2), RTK_STORE_OK);
+	CHECK_EQ_INT(rtk_store_webhook_delete(s, str(w1, "id")), RTK_STORE_OK);
+	CHECK_EQ_INT(rtk_store_webhook_list(s, 0, 10, &items, &total), RTK_STORE_OK);
+	CHECK_EQ_INT(total, 1);
+	json_decref(items);
+	json_decref(wf);
+	json_decref(w1);
+	json_decref(w2);
+
+	json_decref(m1);
+	json_decref(m2);
+	json_decref(pr);
+	sqlite3_close(db);
+	g_free(path);
+	rtk_store_close(s);
+}
+
+/* A file written before the counters existed (schema 2, no row_counts, no
+ * triggers) gets them on open, computed from the rows already there, and
+ * they follow later changes. */
+static void test_list_totals_migration(void)
+{
+	rtk_store *s = open_store("totals-old.sqlite3");
+	for (int i = 0; i < 3; i++)
+		json_decref(new_meeting(s, "before"));
+	json_decref(new_recording(s, "r1", "m1", "UPLOADED"));
+	json_decref(new_recording(s, "r2", "m1", "RECORDING"));
+	json_decref(new_livestream(s, "l1", "m1", "LIVE"));
+	rtk_store_close(s);
+
+	char *path = path_in("totals-old.sqlite3");
+	sqlite3 *db = NULL;
+	CHECK_EQ_INT(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_stmt *st = NULL;
+	GPtrArray *drops = g_ptr_array_new_with_free_func(g_free);
+	CHECK_EQ_INT(sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type = 'trigger'",
+		-1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		g_ptr_array_add(drops, g_strdup_printf("DROP TRIGGER %s", sqlite3_column_text(st, 0)));
+	sqlite3_finalize(st);
+	CHECK_EQ_INT(drops->len, 8);
+	for (guint i = 0; i < drops->len; i++)
+		sql_exec(db, g_ptr_array_index(drops, i));
+	g_ptr_array_free(drops, TRUE);
+	sql_exec(db, "DROP TABLE row_counts; PRAGMA user_version = 2;");
+	/* rows the old schema took without counting */
+	sql_exec(db, "INSERT INTO meetings(id, title, status, record_on_start, live_stream_on_start,"
+		" persist_chat, summarize_on_end, created_at, updated_at) VALUES ('old', NULL,"
+		" 'ACTIVE', 0, 0, 0, 0, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')");
+	sql_exec(db, "INSERT INTO recordings(id, meeting_id, status, created_at, doc) VALUES"
+		" ('r3', 'm2', 'UPLOADED', '2026', '{\"id\":\"r3\",\"meeting_id\":\"m2\","
+		"\"status\":\"UPLOADED\",\"created_at\":\"2026\"}')");
+
+	s = open_store("totals-old.sqlite3");
+	check_meeting_total(s, db);
+	check_doc_totals(s, db, "recordings", rtk_store_recording_list);
+	check_doc_totals(s, db, "livestreams", rtk_store_livestream_list);
+	json_t *items = NULL;
+	int total = -1;
+	CHECK_EQ_INT(rtk_store_meeting_list(s, 0, 1, &items, &total), RTK_STORE_OK);
+	CHECK_EQ_INT(total, 4);
+	json_decref(items);
+	CHECK_EQ_INT(rtk_store_recording_list(s, NULL, "UPLOADED", 0, 10, &items, &total), RTK_STORE_OK);
+	CHECK_EQ_INT(total, 2);
+	json_decref(items);
+	json_decref(new_meeting(s, "after"));
+	json_decref(new_recording(s, "r4", "m2", "UPLOADED"));
+	check_meeting_total(s, db);
+	check_doc_totals(s, db, "recordings", rtk_store_recording_list);
+	sqlite3_close(db);
+	g_free(path);
+	rtk_store_close(s);
+}
+
+/* Reads must not wait behind writes. Another connection holds the
+ * database's write lock, so a store write blocks inside SQLite (for up to
+ * its 5 s busy timeout) while it holds the store's writer; reads made
+ * meanwhile (get, list, a meeting's participants, meta) must all answer
+ * while that write is still waiting, and the write must succeed once the
+ * lock is released. With one lock for every call, the reads would wait
+ * until the write gave up. */
+typedef struct blocked_write {
+	rtk_store *store;
+	gint finished;          /* atomic */
+	rtk_store_status status;
+} blocked_write;
+
+static gpointer blocked_writer(gpointer data)
+{
+	blocked_write *w = data;
+	json_t *fields = json_pack("{s:s}", "title", "waits"), *m = NULL;
+	w->status = rtk_store_meeting_create(w->store, fields, &m);
+	g_atomic_int_set(&w->finished, 1);
+	json_decref(m);
+	json_decref(fields);
+	return NULL;
+}
+
+static void test_reads_during_write(void)
+{
+	rtk_store *s = open_store("readers.sqlite3");
+	json_t *m = new_meeting(s, "present"), *pr = new_preset(s, "r");
+	json_t *pa = new_participant(s, str(m, "id"), "Ann", "r");
+	CHECK_EQ_INT(rtk_store_meta_set(s, "k", "v"), RTK_STORE_OK);
+
+	char *path = path_in("readers.sqlite3");
+	sqlite3 *db = NULL;
+	CHECK_EQ_INT(sqlite3_open(path, &db), SQLITE_OK);
+	sql_exec(db, "BEGIN IMMEDIATE");
+
+	blocked_write w = { s, 0, RTK_STORE_FAILED };
+	GThread *writer = g_thread_new("blocked-writer", blocked_writer, &w);
+	g_usleep(300 * 1000);   /* lets the write reach SQLite; if it has not, the reads pass anyway */
+
+	json_t *got = NULL, *items = NULL;
+	int total = -1;
+	CHECK_EQ_INT(rtk_store_meeting_get(s, str(m, "id"), &got), RTK_STORE_OK);
+	json_decref(got);
+	CHECK_EQ_INT(rtk_store_meeting_list(s, 0, 10, &items, &total), RTK_STORE_OK);
+	CHECK_EQ_INT(total, 1);
+	json_decref(items);
+	CHECK_EQ_INT(rtk_store_participant_list(s, str(m, "id"), 0, 10, &items, &total), RTK_STORE_OK);
+	CHECK_EQ_INT(total, 1);
+	json_decref(items);
+	char *v = NULL;
+	CHECK_EQ_INT(rtk_store_meta_get(s, "k", &v), RTK_STORE_OK);
+	free(v);
+	/* every read above has answered; the write must still be waiting */
+	CHECK_EQ_INT(g_atomic_int_get(&w.finished), 0);
+
+	sql_exec(db, "COMMIT");
+	g_thread_join(writer);
+	CHECK_EQ_INT(w.status, RTK_STORE_OK);
+	CHECK_EQ_INT(rtk_store_meeting_list(s, 0, 10, &items, &total), RTK_STORE_OK);
+	CHECK_EQ_INT(total, 2);
+	json_decref(items);
+
+	sqlite3_close(db);
+	g_free(path);
+	json_decref(m);
+	json_decref(pr);
+	json_decref(pa);
+	rtk_store_close(s);
+}
+
+/* Writers and readers at once: every list a reader gets is one snapshot
+ * (its total is its number of items) and totals never go backwards;
+ * every acknowledged write is there at the end. */
+typedef struct mixed_arg {
+	rtk_store *store;
+	int failures;
+	gint *stop;             /* atomic, shared */
+} mixed_arg;
+
+enum { MIXED_WRITERS = 4, MIXED_READERS = 3, MIXED_WRITES = 60 };
+
+static gpointer mixed_writer(gpointer data)
+{
+	mixed_arg *a = data;
+	for (int i = 0; i < MIXED_WRITES; i++) {
+		json_t *fields = json_pack("{s:s}", "title", "w"), *m = NULL;
+		if (rtk_store_meeting_create(a->store, fields, &m) != RTK_STORE_OK)
+			a->failures++;
+		json_decref(m);
+		json_decref(fields);
+	}
+	return NULL;
+}
+
+static gpointer mixed_reader(gpointer data)
+{
+	mixed_arg *a = data;
+	int last = 0;
+	while (!g_atomic_int_get(a->stop)) {
+		json_t *items = NULL;
+		int total = -1;
+		if (rtk_store_meeting_list(a->store, 0, -1, &items, &total) != RTK_STORE_OK ||
+				total != (int)json_array_size(items) || total < last)
+			a->failures++;
+		last = total;
+		json_decref(items);
+	}
+	return NULL;
+}
+
+static void test_mixed_threads(void)
+{
+	rtk_store *s = open_store("mixed.sqlite3");
+	gint stop = 0;
+	mixed_arg writers[MIXED_WRITERS], readers[MIXED_READERS];
+	GThread *wt[MIXED_WRITERS], *rt[MIXED_READERS];
+	for (int i = 0; i < MIXED_READERS; i++) {
+		readers[i] = (mixed_arg) { s, 0, &stop };
+		rt[i] = g_thread_new("mixed-reader", mixed_reader, &readers[i]);
+	}
+	for (int i = 0; i < MIXED_WRITERS; i++) {
+		writers[i] = (mixed_arg) { s, 0, &stop };
+		wt[i] = g_thread_new("mixed-writer", mixed_writer, &writers[i]);
+	}
+	for (int i = 0; i < MIXED_WRITERS; i++) {
+		g_thread_join(wt[i]);
+		CHECK_EQ_INT(writers[i].failures, 0);
+	}
+	g_atomic_int_set(&stop, 1);
+	for (int i = 0; i < MIXED_READERS; i++) {
+		g_thread_join(rt[i]);
+		CHECK_EQ_INT(readers[i].failures, 0);
+	}
+	json_t *items = NULL;
+	int total = -1;
+	CHECK_EQ_INT(rtk_store_meeting_list(s, 0, -1, &items, &total), RTK_STORE_OK);
+	CHECK_EQ_INT(total, MIXED_WRITERS * MIXED_WRITES);
+	CHECK_EQ_INT(json_array_size(items), MIXED_WRITERS * MIXED_WRITES);
+	json_decref(items);
+	rtk_store_close(s);
+}
+
 /* ---- util ---- */
 
 static void test_util(void)
@@ -1435,6 +1823,10 @@ int main(void)
 	UNIT_RUN(test_livestreams);
 	UNIT_RUN(test_webhooks);
 	UNIT_RUN(test_migration);
+	UNIT_RUN(test_list_totals);
+	UNIT_RUN(test_list_totals_migration);
+	UNIT_RUN(test_reads_during_write);
+	UNIT_RUN(test_mixed_threads);
 	UNIT_RUN(test_gateway_start);
 	UNIT_RUN(test_gateway_admit);
 	UNIT_RUN(test_gateway_token_generations);
