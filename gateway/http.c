@@ -24,7 +24,13 @@
  *     busy Janus process reaches; epoll has no such bound.
  * So a connection costs a socket and MHD's per-connection memory pool, not
  * a thread, and a parked request costs nothing but its socket. The handlers
- * share the store, which serialises itself (store.h). The pool has at least
+ * share the store, which serialises its writes (store.h). A write (any
+ * method but GET, HEAD and OPTIONS) waits for SQLite's WAL sync, so it does
+ * not run on an MHD worker: its connection is suspended and the request
+ * goes to `writers`, a pool of RTK_HTTP_WRITERS threads, which resumes the
+ * connection with the reply. A worker thus never sleeps in a sync, the
+ * reads it serves never queue behind one, and the writes in flight share
+ * one sync (the store's group commit) instead of at most one per worker. The pool has at least
  * one worker per RTK_HTTP_MAX_PER_WORKER connections of the cap: see there
  * for the libmicrohttpd stall this avoids (it is what kept the server
  * unusable for the 30 s idle timeout after a flood of 512 clients closed).
@@ -91,6 +97,9 @@
 #define RTK_HTTP_MAX_PER_WORKER 120
 /* Late headers: one summary line per this many seconds at most. */
 #define RTK_HTTP_REAP_LOG_S 60
+/* Threads that run REST writes (see the top of this file): how many writes
+ * may wait for a sync at once; more queue in the pool. */
+#define RTK_HTTP_WRITERS 32
 
 /* One accepted socket, from MHD_CONNECTION_NOTIFY_STARTED to
  * MHD_CONNECTION_NOTIFY_CLOSED (its socket_context). Fields other than
@@ -122,6 +131,7 @@ struct rtk_http {
 	gint64 reaped_log_us;
 	bool stopping;
 	GThread *reaper;
+	GThreadPool *writers;           /* rtk_http_conn* of suspended REST writes */
 };
 
 typedef struct rtk_http_conn {
@@ -132,6 +142,16 @@ typedef struct rtk_http_conn {
 	bool started;       /* the first access-handler call (headers only) is done */
 	bool too_large;     /* the body passed RTK_REST_MAX_BODY: being drained */
 	rtk_hls_http_req *hls;  /* a /hls/ request (hls_http.h), or NULL */
+	/* A write dispatched on rtk_http.writers while the connection is
+	 * suspended: what the writer reads (owned copies) and its reply. The
+	 * MHD worker does not touch them from the suspension until the resume. */
+	struct MHD_Connection *con;
+	rtk_http *http;
+	char *method;
+	char *authorization;
+	char *query;        /* points into `uri` (split at '?'), or NULL */
+	bool dispatched;    /* the writer's reply is in `reply` */
+	rtk_rest_reply reply;
 } rtk_http_conn;
 
 /* ---- Per-connection state ---- */
@@ -156,6 +176,10 @@ static void rtk_http_conn_free(rtk_http_conn *c)
 	rtk_hls_http_req_free(c->hls);   /* first: it may still be parked */
 	free(c->uri);
 	free(c->body);
+	free(c->method);
+	free(c->authorization);
+	free(c->reply.body);
+	g_free(c->reply.file_path);
 	free(c);
 }
 
@@ -430,25 +454,90 @@ static bool rtk_http_announces_too_much(struct MHD_Connection *con)
 	return false;
 }
 
-/* The request is complete: split the URI, dispatch, answer. */
-static enum MHD_Result rtk_http_finish(rtk_http *http, struct MHD_Connection *con,
-	const char *method, rtk_http_conn *c)
+static enum MHD_Result rtk_http_reply(struct MHD_Connection *con, rtk_rest_reply *reply)
 {
-	if (c->too_large)
-		return rtk_http_send_too_large(con);
-	/* LL-HLS: no auth, may suspend the connection and be called again. */
-	if (rtk_hls_http_owns(c->uri))
-		return rtk_hls_http_serve(http->ctx->hls, con, method, c->uri, &c->hls);
+	if (reply->file_path != NULL)
+		return rtk_http_send_file(con, reply);
+	return rtk_http_send(con, reply);
+}
+
+/* Splits the request target into path (in c->uri) and query (c->query). */
+static void rtk_http_split_uri(rtk_http_conn *c)
+{
 	char *query = strchr(c->uri, '?');
 	if (query)
 		*query++ = '\0';
 	char *fragment = strchr(query ? query : c->uri, '#');
 	if (fragment)
 		*fragment = '\0';
+	c->query = query;
+}
+
+static bool rtk_http_is_read(const char *method)
+{
+	return strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0 || strcmp(method, "OPTIONS") == 0;
+}
+
+/* A writer thread: runs the suspended write and resumes its connection,
+ * whose next access-handler call sends the reply. */
+static void rtk_http_write_job(gpointer data, gpointer user_data)
+{
+	rtk_http_conn *c = data;
+	(void)user_data;
+	rtk_rest_request req = {
+		.method = c->method,
+		.path = c->uri,
+		.query = c->query,
+		.authorization = c->authorization,
+		.body = c->body,
+		.body_len = c->len,
+	};
+	rtk_rest_dispatch(c->http->ctx, &req, &c->reply);
+	c->dispatched = true;
+	MHD_resume_connection(c->con);
+}
+
+/* Hands a write to the writers with its connection suspended; false when
+ * it must run here instead (out of memory, no pool). */
+static bool rtk_http_defer_write(rtk_http *http, struct MHD_Connection *con, const char *method,
+	rtk_http_conn *c)
+{
+	const char *authorization = MHD_lookup_connection_value(con, MHD_HEADER_KIND,
+		MHD_HTTP_HEADER_AUTHORIZATION);
+	if (http->writers == NULL)
+		return false;
+	c->method = strdup(method);
+	c->authorization = authorization ? strdup(authorization) : NULL;
+	if (c->method == NULL || (authorization && c->authorization == NULL))
+		return false;
+	c->con = con;
+	c->http = http;
+	MHD_suspend_connection(con);
+	/* FALSE only says no new thread could start: the job is queued all the
+	 * same, and a running writer takes it. */
+	g_thread_pool_push(http->writers, c, NULL);
+	return true;
+}
+
+/* The request is complete: split the URI, dispatch, answer. A write is
+ * dispatched on the writers, and this is called again once it is done. */
+static enum MHD_Result rtk_http_finish(rtk_http *http, struct MHD_Connection *con,
+	const char *method, rtk_http_conn *c)
+{
+	if (c->dispatched)
+		return rtk_http_reply(con, &c->reply);
+	if (c->too_large)
+		return rtk_http_send_too_large(con);
+	/* LL-HLS: no auth, may suspend the connection and be called again. */
+	if (rtk_hls_http_owns(c->uri))
+		return rtk_hls_http_serve(http->ctx->hls, con, method, c->uri, &c->hls);
+	rtk_http_split_uri(c);
+	if (!rtk_http_is_read(method) && rtk_http_defer_write(http, con, method, c))
+		return MHD_YES;
 	rtk_rest_request req = {
 		.method = method,
 		.path = c->uri,
-		.query = query,
+		.query = c->query,
 		.authorization = MHD_lookup_connection_value(con, MHD_HEADER_KIND,
 			MHD_HTTP_HEADER_AUTHORIZATION),
 		.body = c->body,
@@ -456,9 +545,7 @@ static enum MHD_Result rtk_http_finish(rtk_http *http, struct MHD_Connection *co
 	};
 	rtk_rest_reply reply = { .status = 0 };
 	rtk_rest_dispatch(http->ctx, &req, &reply);
-	if (reply.file_path != NULL)
-		return rtk_http_send_file(con, &reply);
-	return rtk_http_send(con, &reply);
+	return rtk_http_reply(con, &reply);
 }
 
 /* The access handler. MHD calls it once with the headers, then once per
@@ -606,6 +693,8 @@ static void rtk_http_check_descriptors(unsigned int max_connections)
 
 static void rtk_http_free(rtk_http *http)
 {
+	if (http->writers != NULL)
+		g_thread_pool_free(http->writers, FALSE, TRUE);
 	if (http->reaper != NULL) {
 		g_mutex_lock(&http->watch_lock);
 		http->stopping = true;
@@ -651,6 +740,12 @@ rtk_http *rtk_http_start_with_limits(const char *bind_address, int port, const r
 		return NULL;
 	}
 	rtk_http_check_descriptors(http->limits.max_connections);
+	http->writers = g_thread_pool_new(rtk_http_write_job, NULL, RTK_HTTP_WRITERS, FALSE, NULL);
+	if (http->writers == NULL) {
+		rtk_util_set_error(error, "cannot start the HTTP writer threads");
+		rtk_http_free(http);
+		return NULL;
+	}
 	http->starting = true;
 	/* Suspend/resume: blocking LL-HLS playlist reloads park without a thread. */
 	unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
@@ -694,8 +789,11 @@ void rtk_http_stop(rtk_http *http)
 {
 	if (http == NULL)
 		return;
-	/* MHD must not be stopped with suspended connections: wake them all. */
+	/* MHD must not be stopped with suspended connections: wake them all
+	 * (the writers resume theirs as they finish what is queued). */
 	rtk_hls_stop_waiting(http->ctx->hls);
+	g_thread_pool_free(http->writers, FALSE, TRUE);
+	http->writers = NULL;
 	MHD_stop_daemon(http->daemon);   /* closes every socket: the queue is empty after it */
 	rtk_http_free(http);
 }
