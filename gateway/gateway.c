@@ -30,6 +30,7 @@
 #include "jwt.h"
 #include "presets_default.h"
 #include "rest.h"
+#include "static.h"
 #include "util.h"
 
 #define DEFAULT_BIND "127.0.0.1"
@@ -39,6 +40,7 @@
 struct rtk_gateway {
 	char *data_dir;
 	char *recordings_dir;       /* <data_dir>/recordings (g_malloc'd): where rtk-recorder writes */
+	char *web_dir;              /* the web client files (g_malloc'd), or NULL (static.h) */
 	char *org_id;
 	char *api_key;
 	char *jwt_secret;
@@ -260,6 +262,7 @@ rtk_gateway *rtk_gateway_start(const rtk_gateway_config *config, char **error)
 	}
 
 	gw->recordings_dir = g_build_filename(gw->data_dir, "recordings", NULL);
+	gw->web_dir = given(config->web_dir) ? g_strdup(config->web_dir) : NULL;
 	const char *bind = given(config->http_bind) ? config->http_bind : DEFAULT_BIND;
 	gw->url = make_url(bind, config->http_port);
 	if (!gw->url) {
@@ -279,12 +282,14 @@ rtk_gateway *rtk_gateway_start(const rtk_gateway_config *config, char **error)
 		.recordings_dir = gw->recordings_dir,
 		.hls = gw->hls,
 		.webhooks_allow_private = config->webhook_allow_private != 0,
+		.web_dir = gw->web_dir,
 	};
 	if (config->http_port > 0) {
 		gw->http = rtk_http_start_with_limits(bind, config->http_port, &gw->rest,
 			&config->http_limits, error);
 		if (!gw->http)
 			goto fail;
+		rtk_static_announce(gw->web_dir);
 	}
 	return gw;
 fail:
@@ -311,6 +316,7 @@ void rtk_gateway_stop(rtk_gateway *gateway)
 	rtk_store_close(gateway->store);
 	free(gateway->data_dir);
 	g_free(gateway->recordings_dir);
+	g_free(gateway->web_dir);
 	free(gateway->org_id);
 	free_secret(gateway->api_key);
 	free_secret(gateway->jwt_secret);

@@ -10,7 +10,9 @@
  * and answered with 413 at its end. Then rtk_rest_dispatch() decides and
  * this file sends its reply as application/json.
  * Requests under /hls/ go to hls_http.c instead (LL-HLS, no auth), which
- * may suspend the connection until the playlist model wakes it.
+ * may suspend the connection until the playlist model wakes it; the web
+ * client's files (/, /viewer, /sdk/) go to static.c (no auth, not counted
+ * as /hls/).
  *
  * Threads: a pool of `threads` MHD workers, each polling its own epoll set
  * (MHD_USE_EPOLL_INTERNAL_THREAD + MHD_OPTION_THREAD_POOL_SIZE), chosen
@@ -83,6 +85,7 @@
 #include <microhttpd.h>
 #include "rest_internal.h"
 #include "hls_http.h"
+#include "static.h"
 
 /* The same complaint from MHD (e.g. a flood refused one connection at a
  * time) is logged once per this many seconds, with a count. */
@@ -531,6 +534,9 @@ static enum MHD_Result rtk_http_finish(rtk_http *http, struct MHD_Connection *co
 	/* LL-HLS: no auth, may suspend the connection and be called again. */
 	if (rtk_hls_http_owns(c->uri))
 		return rtk_hls_http_serve(http->ctx->hls, con, method, c->uri, &c->hls);
+	/* The web client's files: public, answered without the REST API. */
+	if (rtk_static_owns(c->uri))
+		return rtk_static_serve(http->ctx->web_dir, con, method, c->uri);
 	rtk_http_split_uri(c);
 	if (!rtk_http_is_read(method) && rtk_http_defer_write(http, con, method, c))
 		return MHD_YES;

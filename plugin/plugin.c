@@ -156,6 +156,10 @@ int rtk_plugin_init(janus_callbacks *callback, const char *config_path) {
 	g_free(filename);
 	janus_config_category *general = config ?
 		janus_config_get(config, NULL, janus_config_type_category, "general") : NULL;
+	/* web_dir = "" serves no web client files: only a missing item takes the default. */
+	janus_config_item *web_item = config ?
+		janus_config_get(config, general, janus_config_type_item, "web_dir") : NULL;
+	const char *web_dir = web_item && web_item->value ? web_item->value : RTK_WEB_DIR;
 	rtk_gateway_config gwc = {
 		.data_dir = config_string(config, general, "data_dir", "./data"),
 		.http_bind = config_string(config, general, "http_bind", "127.0.0.1"),
@@ -179,6 +183,7 @@ int rtk_plugin_init(janus_callbacks *callback, const char *config_path) {
 		.token_ttl_seconds = atoi(config_string(config, general, "token_ttl", "86400")),
 		.live = &rtk_live_api,
 		.webhook_allow_private = janus_is_true(config_string(config, general, "webhook_allow_private", "no")),
+		.web_dir = web_dir,
 	};
 	char *error = NULL;
 	rtk_gw = rtk_gateway_start(&gwc, &error);

@@ -24,8 +24,9 @@ if [ -z "$clang" ]; then
 fi
 
 # Sources each target links, by target name. Targets not listed
-# here get every gateway source except the HTTP server, its LL-HLS side
-# and the gateway itself (which need libmicrohttpd and a data directory).
+# here get every gateway source except the HTTP server, its LL-HLS and
+# static-file sides and the gateway itself (which need libmicrohttpd and a
+# data directory).
 sources_for() {
 	case "$1" in
 	jwt) echo "gateway/jwt.c gateway/util.c" ;;
@@ -33,9 +34,10 @@ sources_for() {
 	depack_h264|depack_vp8|depack_opus) echo "recorder/lib/depack.c" ;;
 	control) echo "recorder/lib/control.c" ;;
 	hls) echo "gateway/hls.c" ;;
+	static_path) echo "gateway/static_path.c" ;;
 	webhook_url) echo "gateway/webhooks.c gateway/store.c gateway/util.c" ;;
-	rest) ls "$top_src"/gateway/*.c | sed "s|^$top_src/||" | grep -v -e '^gateway/http\.c$' -e '^gateway/hls_http\.c$' -e '^gateway/gateway\.c$' ;;
-	*) ls "$top_src"/gateway/*.c | sed "s|^$top_src/||" | grep -v -e '^gateway/http\.c$' -e '^gateway/hls_http\.c$' -e '^gateway/gateway\.c$' ;;
+	rest) ls "$top_src"/gateway/*.c | sed "s|^$top_src/||" | grep -v -e '^gateway/http\.c$' -e '^gateway/hls_http\.c$' -e '^gateway/static\.c$' -e '^gateway/gateway\.c$' ;;
+	*) ls "$top_src"/gateway/*.c | sed "s|^$top_src/||" | grep -v -e '^gateway/http\.c$' -e '^gateway/hls_http\.c$' -e '^gateway/static\.c$' -e '^gateway/gateway\.c$' ;;
 	esac
 }
 

@@ -149,7 +149,7 @@ def check_unknown(server, meeting, participant):
         ("DELETE", "/v2/presets/" + nobody, None),
         ("GET", "/v2/no-such-resource", None),
         ("GET", "/v1/meetings", None),
-        ("GET", "/", None),
+        ("GET", "/nothing-here", None),
     ]:
         expect_error(server, 404, method, path, body)
     expect_error(server, 405, "DELETE", "/v2/meetings")
