@@ -1,0 +1,126 @@
+/*
+ * participant.js - RTKParticipant: one remote participant (a peer id: one
+ * presence in this session), its metadata, media state, tracks, and the
+ * host controls that act on it.
+ *
+ * State changes arrive from meeting.js (participant events of
+ * docs/protocol.md, tracks from the subscriber PeerConnection); each one
+ * updates the fields first and then emits the seeds' event on the
+ * participant (`audioUpdate` {audioEnabled, audioTrack}, `videoUpdate`,
+ * `screenShareUpdate`, `pinned`, `unpinned`, `stageStatusUpdate`, ...),
+ * which every participant map holding it re-emits with the participant
+ * first.
+ */
+import { RTKEventEmitter } from './emitter.js';
+import { attachTrack, detachTrack } from './media.js';
+
+export class RTKParticipant extends RTKEventEmitter {
+	constructor(info, controls) {
+		super();
+		/* controls: the meeting's request function, not enumerable so a
+		 * participant prints as data. */
+		Object.defineProperty(this, '_request', { value: controls, enumerable: false });
+		Object.defineProperty(this, '_videoElements', { value: new Set(), enumerable: false });
+		this.id = info.id;
+		this.userId = info.userId;
+		this.audioTrack = null;
+		this.videoTrack = null;
+		this.screenShareTracks = { audio: null, video: null };
+		this.update(info);
+	}
+
+	/* Metadata and media flags from a participant object of the protocol. */
+	update(info) {
+		this.name = info.name ?? this.name ?? '';
+		this.picture = info.picture ?? this.picture ?? null;
+		this.customParticipantId = info.customParticipantId ?? this.customParticipantId ?? null;
+		this.clientSpecificId = this.customParticipantId;
+		this.presetName = info.presetName ?? this.presetName ?? null;
+		this.audioEnabled = Boolean(info.audioEnabled ?? this.audioEnabled);
+		this.videoEnabled = Boolean(info.videoEnabled ?? this.videoEnabled);
+		this.screenShareEnabled = Boolean(info.screenShareEnabled ?? this.screenShareEnabled);
+		this.stageStatus = info.stageStatus ?? this.stageStatus ?? 'ON_STAGE';
+		this.isPinned = Boolean(info.isPinned ?? this.isPinned);
+	}
+
+	get peerId() { return this.id; }
+
+	_setMediaEnabled(kind, enabled, extra = {}) {
+		if (kind === 'audio') {
+			this.audioEnabled = enabled;
+			this.emit('audioUpdate', { audioEnabled: enabled, audioTrack: this.audioTrack, ...extra });
+		} else if (kind === 'video') {
+			this.videoEnabled = enabled;
+			this.emit('videoUpdate', { videoEnabled: enabled, videoTrack: this.videoTrack, ...extra });
+		} else {
+			this.screenShareEnabled = enabled;
+			this.emit('screenShareUpdate', {
+				screenShareEnabled: enabled, screenShareTracks: this.screenShareTracks, ...extra,
+			});
+		}
+	}
+
+	/* A remote track from the subscriber PeerConnection (or null when its
+	 * m-line went inactive). type: audio | video | screenshare. */
+	_setTrack(kind, type, track) {
+		if (type === 'screenshare') {
+			if (this.screenShareTracks[kind] === track)
+				return;
+			this.screenShareTracks = { ...this.screenShareTracks, [kind]: track };
+			this.emit('screenShareUpdate', {
+				screenShareEnabled: this.screenShareEnabled, screenShareTracks: this.screenShareTracks,
+			});
+		} else if (kind === 'audio') {
+			if (this.audioTrack === track)
+				return;
+			this.audioTrack = track;
+			this.emit('audioUpdate', { audioEnabled: this.audioEnabled, audioTrack: track });
+		} else {
+			if (this.videoTrack === track)
+				return;
+			this.videoTrack = track;
+			for (const el of this._videoElements)
+				attachTrack(el, track);
+			this.emit('videoUpdate', { videoEnabled: this.videoEnabled, videoTrack: track });
+		}
+	}
+
+	_setPinned(pinned) {
+		if (this.isPinned === pinned)
+			return;
+		this.isPinned = pinned;
+		this.emit(pinned ? 'pinned' : 'unpinned', this);
+	}
+
+	registerVideoElement(videoElement) {
+		this._videoElements.add(videoElement);
+		attachTrack(videoElement, this.videoTrack);
+	}
+
+	deregisterVideoElement(videoElement) {
+		this._videoElements.delete(videoElement);
+		detachTrack(videoElement);
+	}
+
+	/* Host controls (docs/protocol.md, Meeting controls). */
+	pin() { return this._request({ request: 'participant.pin', participantId: this.id }); }
+	unpin() { return this._request({ request: 'participant.unpin', participantId: this.id }); }
+	setIsPinned(pinned) { return pinned ? this.pin() : this.unpin(); }
+	kick() { return this._request({ request: 'participant.kick', participantId: this.id }); }
+	disableAudio(allowUnmute = true) {
+		return this._request({ request: 'participant.disableAudio', participantId: this.id, allowUnmute });
+	}
+	disableVideo(allowUnmute = true) {
+		return this._request({ request: 'participant.disableVideo', participantId: this.id, allowUnmute });
+	}
+	disableScreenShare(allowUnmute = true) {
+		return this._request({ request: 'participant.disableScreenShare', participantId: this.id, allowUnmute });
+	}
+
+	toJSON() {
+		const { id, userId, name, picture, customParticipantId, presetName, audioEnabled, videoEnabled,
+			screenShareEnabled, stageStatus, isPinned } = this;
+		return { id, userId, name, picture, customParticipantId, presetName, audioEnabled, videoEnabled,
+			screenShareEnabled, stageStatus, isPinned };
+	}
+}

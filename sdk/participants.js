@@ -1,0 +1,256 @@
+/*
+ * participants.js - meeting.participants: the four participant maps, the
+ * view (mode, page, maxActiveParticipantsCount), the last active speaker,
+ * and the meeting-wide host controls (waiting room, permissions, mute all,
+ * kick all).
+ *
+ * Owns the RTKParticipant objects of the remote participants: meeting.js
+ * feeds it the main handle's events (`handleEvent`), and it keeps `joined`
+ * (everyone but self), `active` (those the server forwards video of:
+ * activeParticipantsUpdate), `pinned` and `waitlisted` in step, emitting the
+ * maps' and the namespace's events after the state changed.
+ */
+import { RTKEventEmitter } from './emitter.js';
+import { RTKParticipantMap } from './participant-map.js';
+import { RTKParticipant } from './participant.js';
+import { unsupported } from './errors.js';
+
+const KIND_OF_UPDATE = {
+	audioUpdate: ['audio', 'audioEnabled'],
+	videoUpdate: ['video', 'videoEnabled'],
+	screenShareUpdate: ['screenshare', 'screenShareEnabled'],
+};
+
+const PEER_STAGE_EVENTS = new Set([
+	'peerRequestToJoinStage', 'peerAcceptedToJoinStage', 'peerRejectedToJoinStage',
+	'peerStartedPresenting', 'peerStoppedPresenting',
+]);
+
+export class RTKParticipants extends RTKEventEmitter {
+	constructor(request) {
+		super();
+		Object.defineProperty(this, '_request', { value: request, enumerable: false });
+		this.joined = new RTKParticipantMap();
+		this.active = new RTKParticipantMap();
+		this.pinned = new RTKParticipantMap();
+		this.waitlisted = new RTKParticipantMap();
+		this.viewMode = 'ACTIVE_GRID';
+		this.currentPage = 0;
+		this.pageCount = 0;
+		this.maxActiveParticipantsCount = 0;
+		this.lastActiveSpeaker = null;
+		this.videoSubscribed = [];
+		this.audioSubscribed = [];
+		/* The seeds call these on the joined map too. */
+		this.joined.acceptWaitingRoomRequest = (id) => this.acceptWaitingRoomRequest(id);
+		this.joined.rejectWaitingRoomRequest = (id) => this.rejectWaitingRoomRequest(id);
+		this.joined.acceptAllWaitingRoomRequest = () => this.acceptAllWaitingRoomRequest();
+		this.pip = {
+			isSupported: false,
+			init: () => Promise.reject(unsupported('plugins', 'picture-in-picture (meeting.participants.pip)')),
+			enable: () => Promise.reject(unsupported('plugins', 'picture-in-picture (meeting.participants.pip)')),
+			disable: () => Promise.reject(unsupported('plugins', 'picture-in-picture (meeting.participants.pip)')),
+		};
+	}
+
+	get count() { return this.joined.size; }
+
+	/* Accepts the seeds' slip `meeting.participants.toArray()`: the joined ones. */
+	toArray() { return this.joined.toArray(); }
+
+	/* Finds a remote participant by peer id or user id. */
+	find(id) {
+		const p = this.joined.get(id) || this.waitlisted.get(id);
+		if (p)
+			return p;
+		for (const q of this.joined.values())
+			if (q.userId === id)
+				return q;
+		return undefined;
+	}
+
+	_newParticipant(info) {
+		return new RTKParticipant(info, (body) => this._request(body));
+	}
+
+	/* The `participants`, `pinned`, `waitlisted` of roomJoined. */
+	_reset(joinedInfo = [], pinnedIds = [], waitlistedInfo = []) {
+		this.joined.clear({ emit: false });
+		this.active.clear({ emit: false });
+		this.pinned.clear({ emit: false });
+		this.waitlisted.clear({ emit: false });
+		for (const info of joinedInfo) {
+			const p = this._newParticipant(info);
+			this.joined.add(p);
+			if (p.isPinned || pinnedIds.includes(p.id)) {
+				p.isPinned = true;
+				this.pinned.add(p);
+			}
+		}
+		for (const info of waitlistedInfo)
+			this.waitlisted.add(this._newParticipant(info));
+	}
+
+	/* Every participant is gone (self left the meeting). */
+	_clear() {
+		this.active.clear();
+		this.pinned.clear();
+		this.waitlisted.clear();
+		this.joined.clear();
+	}
+
+	/*
+	 * One event of the main handle. Returns true when it was about remote
+	 * participants (self-directed ones are meeting.js's).
+	 */
+	handleEvent(ev, selfId) {
+		switch (ev.rtk) {
+		case 'participantJoined': {
+			const info = ev.participant || {};
+			if (!info.id || info.id === selfId)
+				return true;
+			const known = this.joined.get(info.id);
+			if (known) {
+				known.update(info);
+				return true;
+			}
+			const p = this._newParticipant(info);
+			this.joined.add(p);
+			if (p.isPinned)
+				this.pinned.add(p);
+			return true;
+		}
+		case 'participantLeft': {
+			const p = this.joined.get(ev.participantId);
+			if (!p)
+				return true;
+			this.active.delete(p.id);
+			this.pinned.delete(p.id);
+			this.joined.delete(p.id);
+			return true;
+		}
+		case 'audioUpdate':
+		case 'videoUpdate':
+		case 'screenShareUpdate': {
+			if (ev.participantId === selfId)
+				return false;
+			const p = this.joined.get(ev.participantId);
+			const [kind, field] = KIND_OF_UPDATE[ev.rtk];
+			if (p) {
+				const extra = {};
+				if (ev.disabledBy !== undefined)
+					extra.disabledBy = ev.disabledBy;
+				p._setMediaEnabled(kind, Boolean(ev[field]), extra);
+			}
+			return true;
+		}
+		case 'participantPinned':
+		case 'participantUnpinned': {
+			const pinned = ev.rtk === 'participantPinned';
+			if (ev.participantId === selfId)
+				return false;
+			const p = this.joined.get(ev.participantId);
+			if (p) {
+				p._setPinned(pinned);
+				if (pinned)
+					this.pinned.add(p);
+				else
+					this.pinned.delete(p.id);
+			}
+			return true;
+		}
+		case 'waitlistedParticipantJoined': {
+			const info = ev.participant || {};
+			if (info.id && !this.waitlisted.has(info.id))
+				this.waitlisted.add(this._newParticipant(info));
+			return true;
+		}
+		case 'waitlistedParticipantLeft':
+			this.waitlisted.delete(ev.participantId);
+			return true;
+		case 'activeParticipantsUpdate': {
+			const ids = ev.active || [];
+			for (const id of [...this.active.keys()])
+				if (!ids.includes(id))
+					this.active.delete(id);
+			for (const id of ids) {
+				const p = this.joined.get(id);
+				if (p && !this.active.has(id))
+					this.active.add(p);
+			}
+			this.videoSubscribed = ev.videoSubscribed || [];
+			this.audioSubscribed = ev.audioSubscribed || [];
+			this.emit('activeParticipantsUpdate', this.active.toArray());
+			return true;
+		}
+		case 'activeSpeaker': {
+			this.lastActiveSpeaker = ev.participantId;
+			this.emit('activeSpeaker', { peerId: ev.participantId, participantId: ev.participantId, userId: ev.userId });
+			return true;
+		}
+		case 'viewModeUpdate': {
+			const modeChanged = ev.viewMode !== this.viewMode;
+			const pageChanged = ev.currentPage !== this.currentPage || ev.pageCount !== this.pageCount;
+			this.viewMode = ev.viewMode ?? this.viewMode;
+			this.currentPage = ev.currentPage ?? this.currentPage;
+			this.pageCount = ev.pageCount ?? this.pageCount;
+			this.maxActiveParticipantsCount = ev.maxActiveParticipantsCount ?? this.maxActiveParticipantsCount;
+			const state = { viewMode: this.viewMode, currentPage: this.currentPage, pageCount: this.pageCount };
+			if (modeChanged)
+				this.emit('viewModeChanged', state);
+			if (pageChanged)
+				this.emit('pageChanged', state);
+			return true;
+		}
+		default:
+			if (PEER_STAGE_EVENTS.has(ev.rtk)) {
+				const p = this.joined.get(ev.participantId);
+				if (p) {
+					if (ev.stageStatus)
+						p.stageStatus = ev.stageStatus;
+					p.emit(ev.rtk, { participantId: p.id, userId: p.userId, stageStatus: p.stageStatus });
+				}
+				return true;
+			}
+			return false;
+		}
+	}
+
+	/* View (docs/protocol.md, Views and the active speaker). */
+	setViewMode(viewMode) { return this._request({ request: 'participants.setViewMode', viewMode }); }
+	setPage(page) { return this._request({ request: 'participants.setPage', page }); }
+	setMaxActiveParticipantsCount(count) {
+		return this._request({ request: 'participants.setMaxActiveParticipantsCount', count });
+	}
+
+	/* Waiting room. */
+	acceptWaitingRoomRequest(id) {
+		return this._request({ request: 'participants.acceptWaitingRoomRequest', id: idOf(id) });
+	}
+	acceptAllWaitingRoomRequest() {
+		return this._request({ request: 'participants.acceptAllWaitingRoomRequest' });
+	}
+	rejectWaitingRoomRequest(id) {
+		return this._request({ request: 'participants.rejectWaitingRoomRequest', id: idOf(id) });
+	}
+
+	/* Meeting-wide host controls. */
+	updatePermissions(participantIds, permissions) {
+		return this._request({
+			request: 'participants.updatePermissions',
+			participantIds: [].concat(participantIds).map(idOf), permissions,
+		});
+	}
+	disableAllAudio(allowUnmute = true) {
+		return this._request({ request: 'participants.disableAllAudio', allowUnmute });
+	}
+	disableAllVideo(allowUnmute = true) {
+		return this._request({ request: 'participants.disableAllVideo', allowUnmute });
+	}
+	kickAll() { return this._request({ request: 'participants.kickAll' }); }
+}
+
+/* Methods take an id or a participant object. */
+function idOf(x) {
+	return x && typeof x === 'object' ? x.id : x;
+}
