@@ -33,6 +33,10 @@ sources_for() {
 	depack_h264|depack_vp8|depack_opus) echo "recorder/lib/depack.c" ;;
 	control) echo "recorder/lib/control.c" ;;
 	hls) echo "gateway/hls.c" ;;
+	requests) echo "plugin/request_parse.c plugin/view.c plugin/peer.c plugin/permissions.c plugin/speaker.c plugin/capture_config.c plugin/offer_plan.c" ;;
+	offer) echo "plugin/offer_plan.c plugin/permissions.c" ;;
+	sender_report) echo "plugin/sender_report.c" ;;
+	companion_events) echo "plugin/companion_events.c gateway/hls.c" ;;
 	rest) ls "$top_src"/gateway/*.c | sed "s|^$top_src/||" | grep -v -e '^gateway/http\.c$' -e '^gateway/hls_http\.c$' -e '^gateway/gateway\.c$' ;;
 	*) ls "$top_src"/gateway/*.c | sed "s|^$top_src/||" | grep -v -e '^gateway/http\.c$' -e '^gateway/hls_http\.c$' -e '^gateway/gateway\.c$' ;;
 	esac
