@@ -17,14 +17,17 @@ void rtk_event_lines_clear(rtk_event_lines *lines) {
 
 void rtk_event_lines_feed(rtk_event_lines *lines, const char *data, size_t n,
 		void (*fn)(const char *line, size_t len, void *user_data), void *user_data) {
-	for(size_t i = 0; i < n; i++) {
-		if(data[i] != '\n') {
-			if(lines->line->len < RTK_COMPANION_LINE_MAX)
-				g_string_append_c(lines->line, data[i]);
-			continue;
-		}
+	while(n > 0) {
+		const char *nl = memchr(data, '\n', n);
+		size_t take = nl != NULL ? (size_t)(nl - data) : n;
+		if(lines->line->len < RTK_COMPANION_LINE_MAX)
+			g_string_append_len(lines->line, data, (gssize)MIN(take, RTK_COMPANION_LINE_MAX - lines->line->len));
+		if(nl == NULL)
+			return;
 		fn(lines->line->str, lines->line->len, user_data);
 		g_string_truncate(lines->line, 0);
+		data = nl + 1;
+		n -= take + 1;
 	}
 }
 
