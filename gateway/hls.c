@@ -518,7 +518,7 @@ static bool rtk_hls_duration_ok(double d)
 void rtk_hls_stream_part(rtk_hls *hls, const char *stream_id, int64_t msn, int part, double duration_s,
 	bool independent)
 {
-	if (hls == NULL || msn < 0 || part < 0 || !rtk_hls_duration_ok(duration_s))
+	if (hls == NULL || msn < 0 || msn > RTK_HLS_MSN_MAX || part < 0 || !rtk_hls_duration_ok(duration_s))
 		return;
 	GPtrArray *unlink_paths = g_ptr_array_new_with_free_func(g_free);
 	g_mutex_lock(&hls->lock);
@@ -541,7 +541,7 @@ void rtk_hls_stream_part(rtk_hls *hls, const char *stream_id, int64_t msn, int p
 
 void rtk_hls_stream_segment(rtk_hls *hls, const char *stream_id, int64_t msn, double duration_s)
 {
-	if (hls == NULL || msn < 0 || !rtk_hls_duration_ok(duration_s))
+	if (hls == NULL || msn < 0 || msn > RTK_HLS_MSN_MAX || !rtk_hls_duration_ok(duration_s))
 		return;
 	GPtrArray *unlink_paths = g_ptr_array_new_with_free_func(g_free);
 	g_mutex_lock(&hls->lock);

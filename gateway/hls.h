@@ -46,6 +46,10 @@
 #define RTK_HLS_WINDOW_SEGMENTS 10      /* complete segments in the playlist */
 #define RTK_HLS_VIEWER_WINDOW_S 10      /* viewers seen within this many seconds */
 #define RTK_HLS_VIEWERS_MAX 100000      /* distinct viewer keys kept per stream */
+/* The largest media sequence number a stream takes (2^53 - 1: players read
+ * it as a JavaScript number); a part or segment announced beyond it is
+ * ignored, so counting past the last one never overflows. */
+#define RTK_HLS_MSN_MAX ((INT64_C(1) << 53) - 1)
 
 typedef struct rtk_hls rtk_hls;
 
@@ -65,10 +69,10 @@ void rtk_hls_free(rtk_hls *hls);
  * woken). 0, or -1 for an invalid id, directory or target. */
 int rtk_hls_stream_open(rtk_hls *hls, const char *stream_id, const char *dir, double part_target_s,
 	double segment_target_s);
-/* Part `part` of segment `msn` now exists on disk. Parts come in order:
- * (msn, 0), (msn, 1), ..., then (msn + 1, 0); a part of the next segment
- * completes a segment that was never announced complete. Out-of-order or
- * repeated announcements are ignored (logged). */
+/* Part `part` of segment `msn` (0..RTK_HLS_MSN_MAX) now exists on disk.
+ * Parts come in order: (msn, 0), (msn, 1), ..., then (msn + 1, 0); a part
+ * of the next segment completes a segment that was never announced
+ * complete. Out-of-order or repeated announcements are ignored (logged). */
 void rtk_hls_stream_part(rtk_hls *hls, const char *stream_id, int64_t msn, int part, double duration_s,
 	bool independent);
 /* Segment `msn` is complete on disk (its parts were announced before; a

@@ -756,52 +756,40 @@ static void capture_on_keyframe(rtk_capture *c, uint32_t ssrc) {
 	}
 }
 
-static void capture_on_hls(rtk_capture *c, const char *name, const json_t *event) {
-	rtk_hls *hls = rtk_gateway_hls(rtk_gw);
-	if(hls == NULL)
-		return;
-	gint64 msn = json_integer_value(json_object_get(event, "msn"));
-	double duration = json_number_value(json_object_get(event, "duration"));
-	if(!strcmp(name, "part"))
-		rtk_hls_stream_part(hls, c->id, msn, (int)json_integer_value(json_object_get(event, "part")),
-			duration, json_is_true(json_object_get(event, "independent")));
-	else
-		rtk_hls_stream_segment(hls, c->id, msn, duration);
-}
-
-static void capture_on_event(rtk_proc *proc, const json_t *event, void *user_data) {
-	const char *name = json_string_value(json_object_get(event, "event"));
-	if(name == NULL)
+/* What a companion said (companion_events.h read the line). */
+static void capture_on_event(rtk_proc *proc, const rtk_companion_event *event, void *user_data) {
+	if(event->name == NULL)
 		return;
 	janus_mutex_lock(&rtk_state_mutex);
 	rtk_capture *c = captures ? g_hash_table_lookup(captures, user_data) : NULL;
 	if(c != NULL && c->proc == proc) {
-		if(!strcmp(name, "started") && c->kind == RTK_CAPTURE_RECORDING) {
+		if(event->kind == RTK_COMPANION_EVENT_STARTED && c->kind == RTK_CAPTURE_RECORDING) {
 			capture_on_started(c);
-		} else if(!strcmp(name, "progress")) {
-			c->output_s = json_number_value(json_object_get(event, "output_s"));
-			capture_check_load(c, json_integer_value(json_object_get(event, "late_frames")));
+		} else if(event->kind == RTK_COMPANION_EVENT_PROGRESS) {
+			c->output_s = event->output_s;
+			capture_check_load(c, event->late_frames);
 			if(c->kind == RTK_CAPTURE_RECORDING) {
 				capture_set(c, "recording_duration", json_integer((json_int_t)c->output_s));
 				capture_persist(c, FALSE);
 			}
-		} else if(!strcmp(name, "keyframe")) {
-			capture_on_keyframe(c, (uint32_t)json_integer_value(json_object_get(event, "ssrc")));
-		} else if(!strcmp(name, "part") || !strcmp(name, "segment")) {
-			capture_on_hls(c, name, event);
+		} else if(event->kind == RTK_COMPANION_EVENT_KEYFRAME) {
+			capture_on_keyframe(c, event->ssrc);
+		} else if(event->kind == RTK_COMPANION_EVENT_PART || event->kind == RTK_COMPANION_EVENT_SEGMENT) {
+			rtk_hls *hls = rtk_gateway_hls(rtk_gw);
+			if(hls != NULL)
+				rtk_companion_event_to_hls(hls, c->id, event);
 			/* On air once its first segment is complete: players (hls.js)
 			 * treat a playlist of parts without a segment as empty. */
-			if(!strcmp(name, "segment"))
+			if(event->kind == RTK_COMPANION_EVENT_SEGMENT)
 				capture_on_started(c);
-		} else if(!strcmp(name, "stopped")) {
-			c->output_s = json_number_value(json_object_get(event, "output_s"));
-		} else if(!strcmp(name, "stats")) {
-			char *text = json_dumps(event, JSON_COMPACT);
+		} else if(event->kind == RTK_COMPANION_EVENT_STOPPED) {
+			c->output_s = event->output_s;
+		} else if(event->kind == RTK_COMPANION_EVENT_STATS) {
+			char *text = json_dumps(event->json, JSON_COMPACT);
 			JANUS_LOG(LOG_INFO, "[rtk] capture %s: %s\n", c->id, text);
 			free(text);
-		} else if(!strcmp(name, "error") || !strcmp(name, "rejected")) {
-			JANUS_LOG(LOG_ERR, "[rtk] capture %s: %s: %s\n", c->id, name,
-				json_string_value(json_object_get(event, "message")));
+		} else if(event->kind == RTK_COMPANION_EVENT_ERROR || event->kind == RTK_COMPANION_EVENT_REJECTED) {
+			JANUS_LOG(LOG_ERR, "[rtk] capture %s: %s: %s\n", c->id, event->name, event->message);
 		}
 	}
 	janus_mutex_unlock(&rtk_state_mutex);

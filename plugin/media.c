@@ -1,9 +1,13 @@
 /*
  * media.c - offer/answer for publishers and subscribers (see media.h).
+ *
+ * The SDP text is Janus's to parse and write (sdp-utils); which lines of a
+ * publisher's offer are taken, and as what, is offer_plan.c's.
  */
 #include <string.h>
 #include <sdp-utils.h>
 #include "media.h"
+#include "offer_plan.h"
 
 static const char *media_mline_mid(janus_sdp_mline *m) {
 	for(GList *l = m->attributes; l != NULL; l = l->next) {
@@ -12,36 +16,6 @@ static const char *media_mline_mid(janus_sdp_mline *m) {
 			return a->value;
 	}
 	return NULL;
-}
-
-/* The type a client declared for `mid` in `descriptions`, or -1. */
-static int media_described_type(json_t *descriptions, const char *mid) {
-	size_t i;
-	json_t *d;
-	if(mid == NULL || !json_is_array(descriptions))
-		return -1;
-	json_array_foreach(descriptions, i, d) {
-		const char *dmid = json_string_value(json_object_get(d, "mid"));
-		const char *type = json_string_value(json_object_get(d, "type"));
-		if(dmid == NULL || type == NULL || strcmp(dmid, mid))
-			continue;
-		if(!strcmp(type, "screenshare"))
-			return RTK_MEDIA_SCREENSHARE;
-		if(!strcmp(type, "video"))
-			return RTK_MEDIA_VIDEO;
-		if(!strcmp(type, "audio"))
-			return RTK_MEDIA_AUDIO;
-	}
-	return -1;
-}
-
-static rtk_media_kind media_mline_type(janus_sdp_mline *m, json_t *descriptions, const gboolean *taken) {
-	if(m->type == JANUS_SDP_AUDIO)
-		return RTK_MEDIA_AUDIO;
-	int described = media_described_type(descriptions, media_mline_mid(m));
-	if(described == RTK_MEDIA_VIDEO || described == RTK_MEDIA_SCREENSHARE)
-		return described;
-	return taken[RTK_MEDIA_VIDEO] ? RTK_MEDIA_SCREENSHARE : RTK_MEDIA_VIDEO;
 }
 
 static void media_apply_simulcast(rtk_pub_stream *ps, json_t *simulcast) {
@@ -60,31 +34,41 @@ static void media_apply_simulcast(rtk_pub_stream *ps, json_t *simulcast) {
 }
 
 char *rtk_media_answer_publisher(janus_plugin_session *publisher, const char *peer_id,
-		const char *user_id, const char *offer_sdp, json_t *simulcast, json_t *descriptions,
+		const char *user_id, const char *offer_sdp, json_t *simulcast, const json_t *descriptions,
 		const gboolean allowed[RTK_MEDIA_KINDS], GPtrArray *streams, char *error, size_t errlen) {
 	janus_sdp *offer = janus_sdp_parse(offer_sdp, error, errlen);
 	if(offer == NULL)
 		return NULL;
 	janus_sdp *answer = janus_sdp_generate_answer(offer);
-	gboolean taken[RTK_MEDIA_KINDS] = { FALSE };
-	for(GList *l = offer->m_lines; l != NULL; l = l->next) {
+	/* What each m-line says, for the rules of offer_plan.c. */
+	guint count = g_list_length(offer->m_lines), i = 0;
+	rtk_offer_mline *lines = g_new0(rtk_offer_mline, count);
+	for(GList *l = offer->m_lines; l != NULL; l = l->next, i++) {
 		janus_sdp_mline *m = l->data;
-		if(m->type != JANUS_SDP_AUDIO && m->type != JANUS_SDP_VIDEO) {
+		rtk_offer_mline *line = &lines[i];
+		line->media = m->type == JANUS_SDP_AUDIO ? RTK_OFFER_AUDIO :
+			m->type == JANUS_SDP_VIDEO ? RTK_OFFER_VIDEO : RTK_OFFER_OTHER;
+		line->port = m->port;
+		line->sends = m->direction == JANUS_SDP_SENDONLY || m->direction == JANUS_SDP_SENDRECV;
+		line->mid = media_mline_mid(m);
+		const char *codec = rtk_offer_codec(line->media);
+		line->has_codec = codec != NULL && janus_sdp_get_codec_pt(offer, m->index, codec) != -1;
+	}
+	rtk_offer_plan(lines, count, descriptions, allowed);
+	i = 0;
+	for(GList *l = offer->m_lines; l != NULL; l = l->next, i++) {
+		janus_sdp_mline *m = l->data;
+		const rtk_offer_mline *line = &lines[i];
+		if(line->media == RTK_OFFER_OTHER) {
 			janus_sdp_generate_answer_mline(offer, answer, m,
 				JANUS_SDP_OA_MLINE, m->type, JANUS_SDP_OA_ENABLED, FALSE, JANUS_SDP_OA_DONE);
 			continue;
 		}
-		rtk_media_kind type = media_mline_type(m, descriptions, taken);
-		const char *codec = (m->type == JANUS_SDP_AUDIO) ? "opus" : "vp8";
-		gboolean sending = (m->port > 0 &&
-			(m->direction == JANUS_SDP_SENDONLY || m->direction == JANUS_SDP_SENDRECV));
-		gboolean accept = sending && !taken[type] &&
-			allowed[type] &&
-			janus_sdp_get_codec_pt(offer, m->index, codec) != -1;
+		gboolean accept = line->accept;
 		janus_sdp_generate_answer_mline(offer, answer, m,
 			JANUS_SDP_OA_MLINE, m->type,
 			JANUS_SDP_OA_ENABLED, accept,
-			JANUS_SDP_OA_CODEC, codec,
+			JANUS_SDP_OA_CODEC, rtk_offer_codec(line->media),
 			JANUS_SDP_OA_DIRECTION, accept ? JANUS_SDP_RECVONLY : JANUS_SDP_INACTIVE,
 			JANUS_SDP_OA_ACCEPT_EXTMAP, JANUS_RTP_EXTMAP_MID,
 			JANUS_SDP_OA_ACCEPT_EXTMAP, JANUS_RTP_EXTMAP_RID,
@@ -97,9 +81,8 @@ char *rtk_media_answer_publisher(janus_plugin_session *publisher, const char *pe
 			JANUS_SDP_OA_DONE);
 		if(!accept)
 			continue;
-		taken[type] = TRUE;
 		rtk_pub_stream *ps = rtk_pub_stream_new(publisher, peer_id, user_id, m->index,
-			media_mline_mid(m), type);
+			line->mid, line->kind);
 		if(ps->video)
 			ps->vcodec = JANUS_VIDEOCODEC_VP8;
 		else
@@ -107,6 +90,7 @@ char *rtk_media_answer_publisher(janus_plugin_session *publisher, const char *pe
 		media_apply_simulcast(ps, simulcast);
 		g_ptr_array_add(streams, ps);
 	}
+	g_free(lines);
 	char *sdp = janus_sdp_write(answer);
 	janus_sdp_destroy(offer);
 	janus_sdp_destroy(answer);

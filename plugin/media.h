@@ -1,10 +1,11 @@
 /*
  * media.h - SDP negotiation for publishers and subscribers.
  *
- * Owns the offer/answer rules: which m-lines of a publisher's offer we
- * accept (Opus audio, VP8 video; one microphone, one camera, one
- * screenshare; only kinds the preset allows) and how a subscriber's offer
- * is laid out (one m-line per slot, inactive slots kept for reuse).
+ * Owns the offer/answer exchange: answering a publisher's offer with the
+ * m-lines offer_plan.h accepts (Opus audio, VP8 video; one microphone, one
+ * camera, one screenshare; only kinds the preset allows) and how a
+ * subscriber's offer is laid out (one m-line per slot, inactive slots kept
+ * for reuse).
  */
 #ifndef RTK_MEDIA_H
 #define RTK_MEDIA_H
@@ -22,7 +23,7 @@
  * accepted m-line, indexed by nothing: each knows its mindex). On failure
  * returns NULL with a message in `error`. */
 char *rtk_media_answer_publisher(janus_plugin_session *publisher, const char *peer_id,
-	const char *user_id, const char *offer_sdp, json_t *simulcast, json_t *descriptions,
+	const char *user_id, const char *offer_sdp, json_t *simulcast, const json_t *descriptions,
 	const gboolean allowed[RTK_MEDIA_KINDS], GPtrArray *streams, char *error, size_t errlen);
 
 /* Builds a subscriber offer with one m-line per slot (rtk_sub_stream*, in

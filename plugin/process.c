@@ -66,45 +66,36 @@ static void proc_connect_rtp(rtk_proc *proc, int port)
 	g_atomic_int_set(&proc->rtp_fd, fd);
 }
 
-static void proc_line(rtk_proc *proc, const char *line, size_t len)
+static void proc_line(const char *line, size_t len, void *user_data)
 {
-	json_t *event = json_loadb(line, len, 0, NULL);
-	if (!json_is_object(event)) {
-		json_decref(event);
+	rtk_proc *proc = user_data;
+	rtk_companion_event event;
+	if (!rtk_companion_event_parse(line, len, &event))
 		return;
-	}
-	const char *name = json_string_value(json_object_get(event, "event"));
-	if (name != NULL && strcmp(name, "ready") == 0)
-		proc_connect_rtp(proc, (int)json_integer_value(json_object_get(event, "rtp_port")));
+	if (event.kind == RTK_COMPANION_EVENT_READY)
+		proc_connect_rtp(proc, event.rtp_port);
 	if (proc->cb->event != NULL)
-		proc->cb->event(proc, event, proc->user_data);
-	json_decref(event);
+		proc->cb->event(proc, &event, proc->user_data);
+	rtk_companion_event_clear(&event);
 }
 
 /* The reader thread: events until EOF, then reaps the child. */
 static gpointer proc_reader(gpointer data)
 {
 	rtk_proc *proc = data;
-	GString *line = g_string_new(NULL);
+	rtk_event_lines lines;
 	char buf[4096];
 	ssize_t n;
+	rtk_event_lines_init(&lines);
 	while ((n = read(proc->stdout_fd, buf, sizeof buf)) != 0) {
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
-		for (ssize_t i = 0; i < n; i++) {
-			if (buf[i] != '\n') {
-				if (line->len < 65536)
-					g_string_append_c(line, buf[i]);
-				continue;
-			}
-			proc_line(proc, line->str, line->len);
-			g_string_truncate(line, 0);
-		}
+		rtk_event_lines_feed(&lines, buf, (size_t)n, proc_line, proc);
 	}
-	g_string_free(line, TRUE);
+	rtk_event_lines_clear(&lines);
 	close(proc->stdout_fd);
 	int status = 0;
 	while (waitpid(proc->pid, &status, 0) < 0 && errno == EINTR)

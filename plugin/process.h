@@ -4,7 +4,7 @@
  * forwards RTP through (design.md section 2, docs/companions.md).
  *
  * Owns the child's pid, its stdin (commands, one JSON object per line), a
- * reader thread on its stdout (events), and a UDP socket connected to the
+ * reader thread on its stdout (events, read by companion_events.h), and a UDP socket connected to the
  * port the child announces in its "ready" event. Knows nothing of Janus or
  * meetings: the owner (capture.c) gets every event and the exit through
  * callbacks and decides what they mean.
@@ -24,13 +24,15 @@
 #include <sys/types.h>
 #include <glib.h>
 #include <jansson.h>
+#include "companion_events.h"
 
 typedef struct rtk_proc rtk_proc;
 
 typedef struct rtk_proc_callbacks {
-	/* One event line (borrowed), after "ready" was handled (the RTP socket
-	 * is connected before the owner sees "ready"). */
-	void (*event)(rtk_proc *proc, const json_t *event, void *user_data);
+	/* One event line, read by companion_events.h (borrowed), after "ready"
+	 * was handled (the RTP socket is connected before the owner sees
+	 * "ready"). Lines that are not JSON objects never get here. */
+	void (*event)(rtk_proc *proc, const rtk_companion_event *event, void *user_data);
 	/* The child is gone; `wait_status` as waitpid() reports it. */
 	void (*exited)(rtk_proc *proc, int wait_status, void *user_data);
 } rtk_proc_callbacks;

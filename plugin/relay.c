@@ -5,6 +5,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include "relay.h"
+#include "sender_report.h"
 
 #define RTK_RELAY_PLI_INTERVAL_US (300 * 1000)
 
@@ -255,41 +256,19 @@ void rtk_relay_rtp(janus_callbacks *gateway, rtk_pub_stream *ps, janus_plugin_rt
 	janus_mutex_unlock(&ps->subs_mutex);
 }
 
-/* The sender report in a compound RTCP packet (RFC 3550 6.4.1: header,
- * sender SSRC, NTP and RTP timestamps, counts: 28 bytes at least, then
- * report blocks): its offset and length, or -1 when there is none or the
- * compound is malformed. */
-static int relay_find_sr(const guint8 *buf, int len, int *sr_len) {
-	int at = 0;
-	while(at + 4 <= len) {
-		int plen = (((buf[at + 2] << 8) | buf[at + 3]) + 1) * 4;
-		if((buf[at] >> 6) != 2 || plen > len - at)
-			return -1;
-		if(buf[at + 1] == 200 && plen >= 28) {
-			*sr_len = plen;
-			return at;
-		}
-		at += plen;
-	}
-	return -1;
-}
-
 void rtk_relay_rtcp(rtk_pub_stream *ps, janus_plugin_rtcp *packet) {
-	int sr_len = 0;
+	rtk_sender_report sr;
+	size_t at = 0;
 	if(packet->buffer == NULL || packet->length < 28)
 		return;
-	int at = relay_find_sr((const guint8 *)packet->buffer, packet->length, &sr_len);
-	if(at < 0)
+	if(!rtk_sender_report_next((const guint8 *)packet->buffer, packet->length, &at, &sr))
 		return;
-	const char *sr = packet->buffer + at;
-	guint32 ssrc;
-	memcpy(&ssrc, sr + 4, sizeof(ssrc));
 	janus_mutex_lock(&ps->subs_mutex);
 	/* Under simulcast, only the layer relay_to_companions() forwards. */
-	gboolean wanted = !ps->simulcast || (ps->ssrcs[0] != 0 && ntohl(ssrc) == ps->ssrcs[0]);
+	gboolean wanted = !ps->simulcast || (ps->ssrcs[0] != 0 && sr.ssrc == ps->ssrcs[0]);
 	for(guint i = 0; wanted && i < ps->forwards->len; i++) {
 		rtk_forward *f = &g_array_index(ps->forwards, rtk_forward, i);
-		rtk_proc_forward_rtcp(f->proc, f->ssrc, sr, (size_t)sr_len);
+		rtk_proc_forward_rtcp(f->proc, f->ssrc, packet->buffer + sr.offset, sr.length);
 	}
 	janus_mutex_unlock(&ps->subs_mutex);
 }

@@ -1,8 +1,9 @@
 /*
  * requests.c - the signalling requests (requests.h, docs/protocol.md).
  *
- * Owns each request's checks and its reply: the handle's role, the fields
- * and their types, the JSEP it needs. Meeting decisions (who may do what,
+ * Owns each request's checks and its reply: the handle's role, the JSEP it
+ * needs, and when a wrong field is answered (the fields themselves are read
+ * by request_parse.c, without Janus). Meeting decisions (who may do what,
  * which events go to whom) are the room model's (room.h); a request here
  * calls it and turns a refusal into an error event. Media setup and its
  * teardown are session.c's and media.c's.
@@ -145,6 +146,15 @@ static void reply_refusal(rtk_reply *reply, const rtk_refusal *why) {
 	reply_error(reply, why->code, "%s", why->message);
 }
 
+/* The request's fields, as request_parse.c read them: FALSE (answering the
+ * first missing or mistyped one) unless they are all fine. */
+static gboolean request_body(rtk_message *msg, rtk_reply *reply) {
+	if(msg->request.error.code == NULL)
+		return TRUE;
+	reply_refusal(reply, &msg->request.error);
+	return FALSE;
+}
+
 static gboolean request_jsep(rtk_message *msg, const char *type, const char **sdp, rtk_reply *reply) {
 	const char *jtype = json_string_value(json_object_get(msg->jsep, "type"));
 	*sdp = json_string_value(json_object_get(msg->jsep, "sdp"));
@@ -197,7 +207,7 @@ static void request_publish(rtk_session *session, rtk_message *msg, rtk_reply *r
 	GPtrArray *streams = g_ptr_array_new();
 	char error[256] = "";
 	char *answer = rtk_media_answer_publisher(session->handle, peer->id, peer->user_id, offer,
-		json_object_get(msg->jsep, "simulcast"), json_object_get(msg->body, "descriptions"),
+		json_object_get(msg->jsep, "simulcast"), msg->request.descriptions,
 		allowed, streams, error, sizeof(error));
 	if(answer == NULL) {
 		g_ptr_array_free(streams, TRUE);
@@ -251,13 +261,8 @@ static void request_unpublish(rtk_session *session, rtk_message *msg, rtk_reply 
 /* configure on a main handle: media on/off. */
 static void request_configure_media(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
 	static const char *keys[RTK_MEDIA_KINDS] = { "audio", "video", "screenshare" };
-	for(int kind = 0; kind < RTK_MEDIA_KINDS; kind++) {
-		json_t *value = json_object_get(msg->body, keys[kind]);
-		if(value != NULL && !json_is_boolean(value)) {
-			reply_error(reply, RTK_ERR_BAD_REQUEST, "field '%s' must be a boolean", keys[kind]);
-			return;
-		}
-	}
+	if(!request_body(msg, reply))
+		return;
 	rtk_peer *peer = session->peer;
 	/* Every kind is checked before any changes: a refused unmute changes
 	 * nothing. Turning on a kind the peer may not publish is refused even
@@ -288,19 +293,14 @@ static void request_configure_media(rtk_session *session, rtk_message *msg, rtk_
 
 /* configure on a subscriber handle: simulcast layers of one stream. */
 static void request_configure_layers(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
-	const char *mid = json_string_value(json_object_get(msg->body, "mid"));
-	json_t *substream = json_object_get(msg->body, "substream");
-	json_t *temporal = json_object_get(msg->body, "temporal");
-	if((substream && !json_is_integer(substream)) || (temporal && !json_is_integer(temporal))) {
-		reply_error(reply, RTK_ERR_BAD_REQUEST, "fields 'substream' and 'temporal' must be integers 0-2");
+	const char *mid = msg->request.mid;
+	if(!request_body(msg, reply))
 		return;
-	}
 	for(guint i = 0; mid != NULL && i < session->slots->len; i++) {
 		rtk_sub_stream *ss = g_ptr_array_index(session->slots, i);
 		if(strcmp(ss->mid, mid))
 			continue;
-		rtk_relay_set_layers(ss, substream ? json_integer_value(substream) : -1,
-			temporal ? json_integer_value(temporal) : -1);
+		rtk_relay_set_layers(ss, msg->request.substream, msg->request.temporal);
 		if(ss->source != NULL)
 			rtk_relay_request_keyframe(rtk_janus, ss->source);
 		reply->event = rtk_event_new("configured");
@@ -369,43 +369,6 @@ static void request_start(rtk_session *session, rtk_message *msg, rtk_reply *rep
 
 /* ---- meeting controls: waiting room, stage, host controls, pins, rights ---- */
 
-/* Field `key`: a required non-empty string. */
-static gboolean body_string(rtk_message *msg, const char *key, const char **out, rtk_reply *reply) {
-	*out = json_string_value(json_object_get(msg->body, key));
-	if(*out == NULL || **out == '\0') {
-		reply_error(reply, RTK_ERR_BAD_REQUEST, "field '%s' (a participant id string) is required", key);
-		return FALSE;
-	}
-	return TRUE;
-}
-
-/* Field `key`: a required non-empty array of strings. */
-static gboolean body_id_list(rtk_message *msg, const char *key, const json_t **out, rtk_reply *reply) {
-	const json_t *list = json_object_get(msg->body, key);
-	size_t i;
-	const json_t *id;
-	gboolean ok = json_is_array(list) && json_array_size(list) > 0;
-	json_array_foreach(list, i, id)
-		ok = ok && json_is_string(id);
-	if(!ok) {
-		reply_error(reply, RTK_ERR_BAD_REQUEST, "field '%s' (a non-empty array of id strings) is required", key);
-		return FALSE;
-	}
-	*out = list;
-	return TRUE;
-}
-
-/* Field `key`: an optional boolean, `fallback` when absent. */
-static gboolean body_flag(rtk_message *msg, const char *key, gboolean fallback, gboolean *out, rtk_reply *reply) {
-	const json_t *value = json_object_get(msg->body, key);
-	if(value != NULL && !json_is_boolean(value)) {
-		reply_error(reply, RTK_ERR_BAD_REQUEST, "field '%s' must be a boolean", key);
-		return FALSE;
-	}
-	*out = value ? json_is_true(value) : fallback;
-	return TRUE;
-}
-
 /* Ends every room operation: the refusal or {"rtk": "ok", "request": name},
  * then what the room's changes left to do (rtk_live_flush). `live` is taken
  * before the operation: the actor itself may have left it (meeting.end). */
@@ -420,12 +383,11 @@ static void room_op_done(rtk_live *live, rtk_message *msg, gboolean done, const 
 }
 
 static void request_accept_waiting(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
-	const char *id;
 	rtk_refusal why;
-	if(!request_needs_joined(session, reply) || !body_string(msg, "id", &id, reply))
+	if(!request_needs_joined(session, reply) || !request_body(msg, reply))
 		return;
 	rtk_live *live = session->live;
-	room_op_done(live, msg, rtk_room_accept_waiting(live->room, session->peer, id, &why), &why, reply);
+	room_op_done(live, msg, rtk_room_accept_waiting(live->room, session->peer, msg->request.target, &why), &why, reply);
 }
 
 static void request_accept_all_waiting(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
@@ -437,12 +399,11 @@ static void request_accept_all_waiting(rtk_session *session, rtk_message *msg, r
 }
 
 static void request_reject_waiting(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
-	const char *id;
 	rtk_refusal why;
-	if(!request_needs_joined(session, reply) || !body_string(msg, "id", &id, reply))
+	if(!request_needs_joined(session, reply) || !request_body(msg, reply))
 		return;
 	rtk_live *live = session->live;
-	room_op_done(live, msg, rtk_room_reject_waiting(live->room, session->peer, id, &why), &why, reply);
+	room_op_done(live, msg, rtk_room_reject_waiting(live->room, session->peer, msg->request.target, &why), &why, reply);
 }
 
 /* stage.requestAccess, cancelRequestAccess, join, leave: on oneself. */
@@ -465,12 +426,11 @@ static void request_stage_leave(rtk_session *s, rtk_message *m, rtk_reply *r) { 
 typedef gboolean (*rtk_stage_others_fn)(rtk_room *room, rtk_peer *actor, const json_t *user_ids, rtk_refusal *why);
 
 static void request_stage_others(rtk_session *session, rtk_message *msg, rtk_reply *reply, rtk_stage_others_fn fn) {
-	const json_t *user_ids;
 	rtk_refusal why;
-	if(!request_needs_joined(session, reply) || !body_id_list(msg, "userIds", &user_ids, reply))
+	if(!request_needs_joined(session, reply) || !request_body(msg, reply))
 		return;
 	rtk_live *live = session->live;
-	room_op_done(live, msg, fn(live->room, session->peer, user_ids, &why), &why, reply);
+	room_op_done(live, msg, fn(live->room, session->peer, msg->request.ids, &why), &why, reply);
 }
 
 static void request_stage_grant(rtk_session *s, rtk_message *m, rtk_reply *r) { request_stage_others(s, m, r, rtk_room_stage_grant); }
@@ -492,15 +452,12 @@ static void request_stage_requests(rtk_session *session, rtk_message *msg, rtk_r
 
 /* participant.disableAudio / disableVideo / disableScreenShare {participantId, allowUnmute}. */
 static void request_disable_media(rtk_session *session, rtk_message *msg, rtk_reply *reply, rtk_media_kind kind) {
-	const char *target;
-	gboolean allow_unmute;
 	rtk_refusal why;
-	if(!request_needs_joined(session, reply) || !body_string(msg, "participantId", &target, reply) ||
-			!body_flag(msg, "allowUnmute", TRUE, &allow_unmute, reply))
+	if(!request_needs_joined(session, reply) || !request_body(msg, reply))
 		return;
 	rtk_live *live = session->live;
-	room_op_done(live, msg, rtk_room_disable_media(live->room, session->peer, target, kind, allow_unmute, &why),
-		&why, reply);
+	room_op_done(live, msg, rtk_room_disable_media(live->room, session->peer, msg->request.target, kind,
+		msg->request.allow_unmute, &why), &why, reply);
 }
 
 static void request_disable_audio(rtk_session *s, rtk_message *m, rtk_reply *r) { request_disable_media(s, m, r, RTK_MEDIA_AUDIO); }
@@ -509,25 +466,23 @@ static void request_disable_screenshare(rtk_session *s, rtk_message *m, rtk_repl
 
 /* participants.disableAllAudio {allowUnmute} / disableAllVideo. */
 static void request_disable_all_media(rtk_session *session, rtk_message *msg, rtk_reply *reply, rtk_media_kind kind) {
-	gboolean allow_unmute;
 	rtk_refusal why;
-	if(!request_needs_joined(session, reply) || !body_flag(msg, "allowUnmute", FALSE, &allow_unmute, reply))
+	if(!request_needs_joined(session, reply) || !request_body(msg, reply))
 		return;
 	rtk_live *live = session->live;
-	room_op_done(live, msg, rtk_room_disable_all_media(live->room, session->peer, kind, allow_unmute, &why),
-		&why, reply);
+	room_op_done(live, msg, rtk_room_disable_all_media(live->room, session->peer, kind, msg->request.allow_unmute,
+		&why), &why, reply);
 }
 
 static void request_disable_all_audio(rtk_session *s, rtk_message *m, rtk_reply *r) { request_disable_all_media(s, m, r, RTK_MEDIA_AUDIO); }
 static void request_disable_all_video(rtk_session *s, rtk_message *m, rtk_reply *r) { request_disable_all_media(s, m, r, RTK_MEDIA_VIDEO); }
 
 static void request_kick(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
-	const char *target;
 	rtk_refusal why;
-	if(!request_needs_joined(session, reply) || !body_string(msg, "participantId", &target, reply))
+	if(!request_needs_joined(session, reply) || !request_body(msg, reply))
 		return;
 	rtk_live *live = session->live;
-	room_op_done(live, msg, rtk_room_kick(live->room, session->peer, target, &why), &why, reply);
+	room_op_done(live, msg, rtk_room_kick(live->room, session->peer, msg->request.target, &why), &why, reply);
 }
 
 static void request_kick_all(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
@@ -549,30 +504,23 @@ static void request_end(rtk_session *session, rtk_message *msg, rtk_reply *reply
 }
 
 static void request_pin(rtk_session *session, rtk_message *msg, rtk_reply *reply, gboolean pin) {
-	const char *target;
 	rtk_refusal why;
-	if(!request_needs_joined(session, reply) || !body_string(msg, "participantId", &target, reply))
+	if(!request_needs_joined(session, reply) || !request_body(msg, reply))
 		return;
 	rtk_live *live = session->live;
-	room_op_done(live, msg, rtk_room_pin(live->room, session->peer, target, pin, &why), &why, reply);
+	room_op_done(live, msg, rtk_room_pin(live->room, session->peer, msg->request.target, pin, &why), &why, reply);
 }
 
 static void request_pin_on(rtk_session *s, rtk_message *m, rtk_reply *r) { request_pin(s, m, r, TRUE); }
 static void request_pin_off(rtk_session *s, rtk_message *m, rtk_reply *r) { request_pin(s, m, r, FALSE); }
 
 static void request_update_permissions(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
-	const json_t *targets;
 	rtk_refusal why;
-	if(!request_needs_joined(session, reply) || !body_id_list(msg, "participantIds", &targets, reply))
+	if(!request_needs_joined(session, reply) || !request_body(msg, reply))
 		return;
-	const json_t *partial = json_object_get(msg->body, "permissions");
-	if(!json_is_object(partial)) {
-		reply_error(reply, RTK_ERR_BAD_REQUEST, "field 'permissions' (an object) is required");
-		return;
-	}
 	rtk_live *live = session->live;
-	room_op_done(live, msg, rtk_room_update_permissions(live->room, session->peer, targets, partial, &why),
-		&why, reply);
+	room_op_done(live, msg, rtk_room_update_permissions(live->room, session->peer, msg->request.ids,
+		msg->request.permissions, &why), &why, reply);
 }
 
 /* participants.setViewMode {viewMode}, setPage {page}, setMaxActiveParticipantsCount {count}:
@@ -596,27 +544,17 @@ static void reply_view(rtk_session *session, rtk_reply *reply) {
 }
 
 static void request_set_view_mode(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
-	rtk_view_mode mode;
-	if(!request_needs_joined(session, reply))
+	if(!request_needs_joined(session, reply) || !request_body(msg, reply))
 		return;
-	if(!rtk_view_parse_mode(json_string_value(json_object_get(msg->body, "viewMode")), &mode)) {
-		reply_error(reply, RTK_ERR_BAD_REQUEST, "field 'viewMode' must be \"ACTIVE_GRID\" or \"PAGINATED\"");
-		return;
-	}
-	rtk_view_set_mode(&session->view, mode);
+	rtk_view_set_mode(&session->view, msg->request.view_mode);
 	reply_view(session, reply);
 }
 
 static void request_set_page(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
 	rtk_refusal why;
-	json_t *page = json_object_get(msg->body, "page");
-	if(!request_needs_joined(session, reply))
+	if(!request_needs_joined(session, reply) || !request_body(msg, reply))
 		return;
-	if(!json_is_integer(page)) {
-		reply_error(reply, RTK_ERR_BAD_REQUEST, "field 'page' (an integer from 1) is required");
-		return;
-	}
-	if(!rtk_view_set_page(&session->view, json_integer_value(page), view_candidates(session), &why)) {
+	if(!rtk_view_set_page(&session->view, msg->request.page, view_candidates(session), &why)) {
 		reply_refusal(reply, &why);
 		return;
 	}
@@ -624,14 +562,9 @@ static void request_set_page(rtk_session *session, rtk_message *msg, rtk_reply *
 }
 
 static void request_set_max_active(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
-	json_t *count = json_object_get(msg->body, "count");
-	if(!request_needs_joined(session, reply))
+	if(!request_needs_joined(session, reply) || !request_body(msg, reply))
 		return;
-	if(!json_is_integer(count)) {
-		reply_error(reply, RTK_ERR_BAD_REQUEST, "field 'count' (an integer from 1) is required");
-		return;
-	}
-	rtk_view_set_max_active(&session->view, json_integer_value(count));
+	rtk_view_set_max_active(&session->view, msg->request.count);
 	reply_view(session, reply);
 }
 
@@ -664,19 +597,12 @@ static void reply_ok_with(rtk_message *msg, rtk_reply *reply, json_t *data) {
 
 static void request_recording_start(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
 	rtk_refusal why;
-	rtk_recording_config config;
 	rtk_capture_caller caller;
-	gboolean allow_multiple;
-	if(!request_may(session, RTK_ACTION_RECORD, reply) ||
-			!body_flag(msg, "allowMultiple", FALSE, &allow_multiple, reply))
+	if(!request_may(session, RTK_ACTION_RECORD, reply) || !request_body(msg, reply))
 		return;
-	rtk_recording_config_default(&config);
-	if(!rtk_recording_config_parse(json_object_get(msg->body, "config"), &config, &why)) {
-		reply_refusal(reply, &why);
-		return;
-	}
 	request_caller(session, &caller);
-	json_t *doc = rtk_capture_recording_start(session->live, &config, allow_multiple, &caller, &why);
+	json_t *doc = rtk_capture_recording_start(session->live, &msg->request.config, msg->request.allow_multiple,
+		&caller, &why);
 	if(doc == NULL) {
 		reply_refusal(reply, &why);
 		return;
@@ -688,15 +614,11 @@ static void request_recording_start(rtk_session *session, rtk_message *msg, rtk_
 static void request_recording_action(rtk_session *session, rtk_message *msg, rtk_reply *reply, rtk_capture_action action) {
 	rtk_refusal why;
 	rtk_capture_caller caller;
-	const json_t *id = json_object_get(msg->body, "id");
-	if(!request_may(session, RTK_ACTION_RECORD, reply))
+	if(!request_may(session, RTK_ACTION_RECORD, reply) || !request_body(msg, reply))
 		return;
-	if(id != NULL && !json_is_null(id) && !json_is_string(id)) {
-		reply_error(reply, RTK_ERR_BAD_REQUEST, "field 'id' must be a recording id string (or absent: all recordings)");
-		return;
-	}
 	request_caller(session, &caller);
-	int changed = rtk_capture_recording_action(session->live->room->meeting_id, json_string_value(id), action, &caller, &why);
+	int changed = rtk_capture_recording_action(session->live->room->meeting_id, msg->request.recording_id, action,
+		&caller, &why);
 	if(changed < 0)
 		reply_refusal(reply, &why);
 	else
@@ -737,67 +659,57 @@ static void request_livestream_stop(rtk_session *session, rtk_message *msg, rtk_
 
 typedef void (*rtk_request_fn)(rtk_session *session, rtk_message *msg, rtk_reply *reply);
 
-static const struct {
-	const char *name;
-	rtk_request_fn fn;
-} requests[] = {
-	{ "join", request_join },
-	{ "publish", request_publish },
-	{ "unpublish", request_unpublish },
-	{ "configure", request_configure },
-	{ "leave", request_leave },
-	{ "subscribe", request_subscribe },
-	{ "start", request_start },
-	{ "participants.acceptWaitingRoomRequest", request_accept_waiting },
-	{ "participants.acceptAllWaitingRoomRequest", request_accept_all_waiting },
-	{ "participants.rejectWaitingRoomRequest", request_reject_waiting },
-	{ "participants.disableAllAudio", request_disable_all_audio },
-	{ "participants.disableAllVideo", request_disable_all_video },
-	{ "participants.kickAll", request_kick_all },
-	{ "participants.updatePermissions", request_update_permissions },
-	{ "participant.disableAudio", request_disable_audio },
-	{ "participant.disableVideo", request_disable_video },
-	{ "participant.disableScreenShare", request_disable_screenshare },
-	{ "participant.kick", request_kick },
-	{ "participant.pin", request_pin_on },
-	{ "participant.unpin", request_pin_off },
-	{ "stage.requestAccess", request_stage_request },
-	{ "stage.cancelRequestAccess", request_stage_cancel },
-	{ "stage.grantAccess", request_stage_grant },
-	{ "stage.denyAccess", request_stage_deny },
-	{ "stage.join", request_stage_join },
-	{ "stage.leave", request_stage_leave },
-	{ "stage.kick", request_stage_kick },
-	{ "stage.getAccessRequests", request_stage_requests },
-	{ "participants.setViewMode", request_set_view_mode },
-	{ "participants.setPage", request_set_page },
-	{ "participants.setMaxActiveParticipantsCount", request_set_max_active },
-	{ "meeting.end", request_end },
-	{ "recording.start", request_recording_start },
-	{ "recording.stop", request_recording_stop },
-	{ "recording.pause", request_recording_pause },
-	{ "recording.resume", request_recording_resume },
-	{ "livestream.start", request_livestream_start },
-	{ "livestream.stop", request_livestream_stop },
+/* The handler of each request kind (request_parse.h names them). */
+static const rtk_request_fn requests[RTK_REQ_COUNT] = {
+	[RTK_REQ_JOIN] = request_join,
+	[RTK_REQ_PUBLISH] = request_publish,
+	[RTK_REQ_UNPUBLISH] = request_unpublish,
+	[RTK_REQ_CONFIGURE] = request_configure,
+	[RTK_REQ_LEAVE] = request_leave,
+	[RTK_REQ_SUBSCRIBE] = request_subscribe,
+	[RTK_REQ_START] = request_start,
+	[RTK_REQ_ACCEPT_WAITING] = request_accept_waiting,
+	[RTK_REQ_ACCEPT_ALL_WAITING] = request_accept_all_waiting,
+	[RTK_REQ_REJECT_WAITING] = request_reject_waiting,
+	[RTK_REQ_DISABLE_ALL_AUDIO] = request_disable_all_audio,
+	[RTK_REQ_DISABLE_ALL_VIDEO] = request_disable_all_video,
+	[RTK_REQ_KICK_ALL] = request_kick_all,
+	[RTK_REQ_UPDATE_PERMISSIONS] = request_update_permissions,
+	[RTK_REQ_DISABLE_AUDIO] = request_disable_audio,
+	[RTK_REQ_DISABLE_VIDEO] = request_disable_video,
+	[RTK_REQ_DISABLE_SCREENSHARE] = request_disable_screenshare,
+	[RTK_REQ_KICK] = request_kick,
+	[RTK_REQ_PIN] = request_pin_on,
+	[RTK_REQ_UNPIN] = request_pin_off,
+	[RTK_REQ_STAGE_REQUEST] = request_stage_request,
+	[RTK_REQ_STAGE_CANCEL] = request_stage_cancel,
+	[RTK_REQ_STAGE_GRANT] = request_stage_grant,
+	[RTK_REQ_STAGE_DENY] = request_stage_deny,
+	[RTK_REQ_STAGE_JOIN] = request_stage_join,
+	[RTK_REQ_STAGE_LEAVE] = request_stage_leave,
+	[RTK_REQ_STAGE_KICK] = request_stage_kick,
+	[RTK_REQ_STAGE_REQUESTS] = request_stage_requests,
+	[RTK_REQ_SET_VIEW_MODE] = request_set_view_mode,
+	[RTK_REQ_SET_PAGE] = request_set_page,
+	[RTK_REQ_SET_MAX_ACTIVE] = request_set_max_active,
+	[RTK_REQ_MEETING_END] = request_end,
+	[RTK_REQ_RECORDING_START] = request_recording_start,
+	[RTK_REQ_RECORDING_STOP] = request_recording_stop,
+	[RTK_REQ_RECORDING_PAUSE] = request_recording_pause,
+	[RTK_REQ_RECORDING_RESUME] = request_recording_resume,
+	[RTK_REQ_LIVESTREAM_START] = request_livestream_start,
+	[RTK_REQ_LIVESTREAM_STOP] = request_livestream_stop,
 };
-
-static rtk_request_fn request_lookup(const char *name) {
-	for(size_t i = 0; i < G_N_ELEMENTS(requests); i++)
-		if(!strcmp(requests[i].name, name))
-			return requests[i].fn;
-	return NULL;
-}
 
 void rtk_requests_dispatch(rtk_session *session, rtk_message *msg) {
 	rtk_reply reply = { 0 };
+	rtk_request_handle on = session->role == RTK_ROLE_MAIN ? RTK_REQUEST_ON_MAIN :
+		session->role == RTK_ROLE_SUBSCRIBER ? RTK_REQUEST_ON_SUBSCRIBER : RTK_REQUEST_ON_NEW;
 	const char *name = json_string_value(json_object_get(msg->body, "request"));
-	rtk_request_fn fn = name ? request_lookup(name) : NULL;
-	if(!json_is_object(msg->body) || name == NULL)
-		reply_error(&reply, RTK_ERR_BAD_REQUEST, "body must be a JSON object with a string 'request'");
-	else if(fn == NULL)
-		reply_error(&reply, RTK_ERR_UNKNOWN_REQUEST, "unknown request '%s'", name);
+	if(!rtk_request_parse(msg->body, on, &msg->request))
+		reply_refusal(&reply, &msg->request.error);
 	else
-		fn(session, msg, &reply);
+		requests[msg->request.kind](session, msg, &reply);
 	if(reply.code != NULL) {
 		json_t *event = json_pack("{ss ss? s{ssss}}", "rtk", "error", "request", name,
 			"error", "code", reply.code, "message", reply.message);

@@ -11,6 +11,7 @@
 #include <jansson.h>
 #include <plugins/plugin.h>
 #include "session.h"
+#include "request_parse.h"
 
 /* A request as Janus handed it over. Owns its transaction, body and jsep
  * (and a reference on the handle); freed by the plugin's message thread. */
@@ -24,6 +25,8 @@ typedef struct rtk_message {
 	gboolean admit_checked;
 	rtk_admit_status admit_status;
 	rtk_admission admission;    /* owned: rtk_admission_clear() when freeing */
+	/* The body as rtk_requests_dispatch() read it (borrows from `body`). */
+	rtk_request request;
 } rtk_message;
 
 /* Does what a request needs from the store (SQLite) before the plugin's

@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include "companion.h"
 #include "control.h"
+#include "sender_report.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -132,29 +133,17 @@ static uint32_t companion_be32(const uint8_t *b)
 /* RTCP (RFC 5761 multiplexing: the second byte is a packet type in
  * 200..204): each sender report (RFC 3550 6.4.1) of an announced stream
  * maps that stream's RTP timestamps to its sender's wall clock (lip sync,
- * pipeline.h). The rest of a compound packet, and other RTCP, is ignored. */
+ * pipeline.h). The rest of a compound packet, and other RTCP, is ignored;
+ * finding and reading the reports is sender_report.c's. */
 static void companion_rtcp(companion *c, const uint8_t *buf, size_t len)
 {
+	rtk_sender_report sr;
 	size_t at = 0;
-	while (at + 4 <= len) {
-		size_t plen = ((size_t)(buf[at + 2] << 8 | buf[at + 3]) + 1) * 4;
-		if ((buf[at] >> 6) != 2 || plen > len - at)
-			return;
-		if (buf[at + 1] == 200 && plen >= 28) {
-			const uint8_t *sr = buf + at;
-			companion_stream *s = g_hash_table_lookup(c->streams, GUINT_TO_POINTER(companion_be32(sr + 4)));
-			uint64_t ntp = (uint64_t)companion_be32(sr + 8) << 32 | companion_be32(sr + 12);
-			if (s != NULL && rtk_pipeline_sync(c->pipeline, s->id, s->source, s->audio,
-					companion_be32(sr + 16), ntp) == 0)
-				s->sender_reports++;
-		}
-		at += plen;
+	while (rtk_sender_report_next(buf, len, &at, &sr)) {
+		companion_stream *s = g_hash_table_lookup(c->streams, GUINT_TO_POINTER(sr.ssrc));
+		if (s != NULL && rtk_pipeline_sync(c->pipeline, s->id, s->source, s->audio, sr.rtp_ts, sr.ntp) == 0)
+			s->sender_reports++;
 	}
-}
-
-static bool companion_is_rtcp(const uint8_t *buf, size_t len)
-{
-	return len >= 8 && buf[1] >= 200 && buf[1] <= 204;
 }
 
 static void companion_read_rtp(companion *c)
@@ -164,7 +153,7 @@ static void companion_read_rtp(companion *c)
 		ssize_t n = recv(c->sock, buf, sizeof buf, MSG_DONTWAIT);
 		if (n < 0)
 			return;
-		if (companion_is_rtcp(buf, (size_t)n)) {
+		if (rtk_rtcp_is_rtcp(buf, (size_t)n)) {
 			companion_rtcp(c, buf, (size_t)n);
 			continue;
 		}

@@ -36,6 +36,10 @@ sources_for() {
 	hls) echo "gateway/hls.c" ;;
 	static_path) echo "gateway/static_path.c" ;;
 	webhook_url) echo "gateway/webhooks.c gateway/store.c gateway/util.c" ;;
+	requests) echo "plugin/request_parse.c plugin/view.c plugin/peer.c plugin/permissions.c plugin/speaker.c plugin/capture_config.c plugin/offer_plan.c" ;;
+	offer) echo "plugin/offer_plan.c plugin/permissions.c" ;;
+	sender_report) echo "plugin/sender_report.c" ;;
+	companion_events) echo "plugin/companion_events.c gateway/hls.c" ;;
 	rest) ls "$top_src"/gateway/*.c | sed "s|^$top_src/||" | grep -v -e '^gateway/http\.c$' -e '^gateway/hls_http\.c$' -e '^gateway/static\.c$' -e '^gateway/gateway\.c$' ;;
 	*) ls "$top_src"/gateway/*.c | sed "s|^$top_src/||" | grep -v -e '^gateway/http\.c$' -e '^gateway/hls_http\.c$' -e '^gateway/static\.c$' -e '^gateway/gateway\.c$' ;;
 	esac

@@ -1,0 +1,238 @@
+/*
+ * request_parse.c - reading signalling request bodies (request_parse.h).
+ *
+ * Each request's fields are checked in the order its handler always
+ * checked them, with the same codes and messages: the first wrong field is
+ * the one answered.
+ */
+#include <string.h>
+#include "request_parse.h"
+
+static const char *const request_names[RTK_REQ_COUNT] = {
+	[RTK_REQ_JOIN] = "join",
+	[RTK_REQ_PUBLISH] = "publish",
+	[RTK_REQ_UNPUBLISH] = "unpublish",
+	[RTK_REQ_CONFIGURE] = "configure",
+	[RTK_REQ_LEAVE] = "leave",
+	[RTK_REQ_SUBSCRIBE] = "subscribe",
+	[RTK_REQ_START] = "start",
+	[RTK_REQ_ACCEPT_WAITING] = "participants.acceptWaitingRoomRequest",
+	[RTK_REQ_ACCEPT_ALL_WAITING] = "participants.acceptAllWaitingRoomRequest",
+	[RTK_REQ_REJECT_WAITING] = "participants.rejectWaitingRoomRequest",
+	[RTK_REQ_DISABLE_ALL_AUDIO] = "participants.disableAllAudio",
+	[RTK_REQ_DISABLE_ALL_VIDEO] = "participants.disableAllVideo",
+	[RTK_REQ_KICK_ALL] = "participants.kickAll",
+	[RTK_REQ_UPDATE_PERMISSIONS] = "participants.updatePermissions",
+	[RTK_REQ_DISABLE_AUDIO] = "participant.disableAudio",
+	[RTK_REQ_DISABLE_VIDEO] = "participant.disableVideo",
+	[RTK_REQ_DISABLE_SCREENSHARE] = "participant.disableScreenShare",
+	[RTK_REQ_KICK] = "participant.kick",
+	[RTK_REQ_PIN] = "participant.pin",
+	[RTK_REQ_UNPIN] = "participant.unpin",
+	[RTK_REQ_STAGE_REQUEST] = "stage.requestAccess",
+	[RTK_REQ_STAGE_CANCEL] = "stage.cancelRequestAccess",
+	[RTK_REQ_STAGE_GRANT] = "stage.grantAccess",
+	[RTK_REQ_STAGE_DENY] = "stage.denyAccess",
+	[RTK_REQ_STAGE_JOIN] = "stage.join",
+	[RTK_REQ_STAGE_LEAVE] = "stage.leave",
+	[RTK_REQ_STAGE_KICK] = "stage.kick",
+	[RTK_REQ_STAGE_REQUESTS] = "stage.getAccessRequests",
+	[RTK_REQ_SET_VIEW_MODE] = "participants.setViewMode",
+	[RTK_REQ_SET_PAGE] = "participants.setPage",
+	[RTK_REQ_SET_MAX_ACTIVE] = "participants.setMaxActiveParticipantsCount",
+	[RTK_REQ_MEETING_END] = "meeting.end",
+	[RTK_REQ_RECORDING_START] = "recording.start",
+	[RTK_REQ_RECORDING_STOP] = "recording.stop",
+	[RTK_REQ_RECORDING_PAUSE] = "recording.pause",
+	[RTK_REQ_RECORDING_RESUME] = "recording.resume",
+	[RTK_REQ_LIVESTREAM_START] = "livestream.start",
+	[RTK_REQ_LIVESTREAM_STOP] = "livestream.stop",
+};
+
+const char *rtk_request_name(rtk_request_kind kind) {
+	return (unsigned)kind < RTK_REQ_COUNT ? request_names[kind] : NULL;
+}
+
+/* Field `key`: a required non-empty string. */
+static gboolean parse_string(const json_t *body, const char *key, const char **out, rtk_refusal *error) {
+	*out = json_string_value(json_object_get(body, key));
+	if(*out == NULL || **out == '\0') {
+		*out = NULL;
+		rtk_refusal_set(error, RTK_ERR_BAD_REQUEST, "field '%s' (a participant id string) is required", key);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* Field `key`: a required non-empty array of strings. */
+static gboolean parse_id_list(const json_t *body, const char *key, const json_t **out, rtk_refusal *error) {
+	const json_t *list = json_object_get(body, key);
+	size_t i;
+	const json_t *id;
+	gboolean ok = json_is_array(list) && json_array_size(list) > 0;
+	json_array_foreach(list, i, id)
+		ok = ok && json_is_string(id);
+	if(!ok) {
+		rtk_refusal_set(error, RTK_ERR_BAD_REQUEST, "field '%s' (a non-empty array of id strings) is required", key);
+		return FALSE;
+	}
+	*out = list;
+	return TRUE;
+}
+
+/* Field `key`: an optional boolean, `fallback` when absent. */
+static gboolean parse_flag(const json_t *body, const char *key, gboolean fallback, gboolean *out, rtk_refusal *error) {
+	const json_t *value = json_object_get(body, key);
+	if(value != NULL && !json_is_boolean(value)) {
+		rtk_refusal_set(error, RTK_ERR_BAD_REQUEST, "field '%s' must be a boolean", key);
+		return FALSE;
+	}
+	*out = value ? json_is_true(value) : fallback;
+	return TRUE;
+}
+
+/* configure on a main handle: media on/off. */
+static void parse_configure_media(const json_t *body, rtk_request *req) {
+	static const char *keys[RTK_MEDIA_KINDS] = { "audio", "video", "screenshare" };
+	for(int kind = 0; kind < RTK_MEDIA_KINDS; kind++) {
+		const json_t *value = json_object_get(body, keys[kind]);
+		if(value != NULL && !json_is_boolean(value)) {
+			rtk_refusal_set(&req->error, RTK_ERR_BAD_REQUEST, "field '%s' must be a boolean", keys[kind]);
+			return;
+		}
+		req->media[kind] = value == NULL ? -1 : json_is_true(value);
+	}
+}
+
+/* configure on a subscriber handle: simulcast layers of one stream. */
+static void parse_configure_layers(const json_t *body, rtk_request *req) {
+	const json_t *substream = json_object_get(body, "substream");
+	const json_t *temporal = json_object_get(body, "temporal");
+	req->mid = json_string_value(json_object_get(body, "mid"));
+	if((substream && !json_is_integer(substream)) || (temporal && !json_is_integer(temporal))) {
+		rtk_refusal_set(&req->error, RTK_ERR_BAD_REQUEST, "fields 'substream' and 'temporal' must be integers 0-2");
+		return;
+	}
+	req->substream = substream ? json_integer_value(substream) : -1;
+	req->temporal = temporal ? json_integer_value(temporal) : -1;
+}
+
+static void parse_recording_start(const json_t *body, rtk_request *req) {
+	if(!parse_flag(body, "allowMultiple", FALSE, &req->allow_multiple, &req->error))
+		return;
+	rtk_recording_config_default(&req->config);
+	rtk_recording_config_parse(json_object_get(body, "config"), &req->config, &req->error);
+}
+
+static void parse_recording_id(const json_t *body, rtk_request *req) {
+	const json_t *id = json_object_get(body, "id");
+	if(id != NULL && !json_is_null(id) && !json_is_string(id)) {
+		rtk_refusal_set(&req->error, RTK_ERR_BAD_REQUEST,
+			"field 'id' must be a recording id string (or absent: all recordings)");
+		return;
+	}
+	req->recording_id = json_string_value(id);
+}
+
+/* The fields of `req->kind`. */
+static void parse_fields(const json_t *body, rtk_request_handle on, rtk_request *req) {
+	rtk_refusal *error = &req->error;
+	switch(req->kind) {
+		case RTK_REQ_PUBLISH:
+			req->descriptions = json_object_get(body, "descriptions");
+			break;
+		case RTK_REQ_CONFIGURE:
+			if(on == RTK_REQUEST_ON_MAIN)
+				parse_configure_media(body, req);
+			else if(on == RTK_REQUEST_ON_SUBSCRIBER)
+				parse_configure_layers(body, req);
+			break;
+		case RTK_REQ_ACCEPT_WAITING:
+		case RTK_REQ_REJECT_WAITING:
+			parse_string(body, "id", &req->target, error);
+			break;
+		case RTK_REQ_DISABLE_AUDIO:
+		case RTK_REQ_DISABLE_VIDEO:
+		case RTK_REQ_DISABLE_SCREENSHARE:
+			if(parse_string(body, "participantId", &req->target, error))
+				parse_flag(body, "allowUnmute", TRUE, &req->allow_unmute, error);
+			break;
+		case RTK_REQ_DISABLE_ALL_AUDIO:
+		case RTK_REQ_DISABLE_ALL_VIDEO:
+			parse_flag(body, "allowUnmute", FALSE, &req->allow_unmute, error);
+			break;
+		case RTK_REQ_KICK:
+		case RTK_REQ_PIN:
+		case RTK_REQ_UNPIN:
+			parse_string(body, "participantId", &req->target, error);
+			break;
+		case RTK_REQ_UPDATE_PERMISSIONS:
+			if(!parse_id_list(body, "participantIds", &req->ids, error))
+				break;
+			req->permissions = json_object_get(body, "permissions");
+			if(!json_is_object(req->permissions)) {
+				req->permissions = NULL;
+				rtk_refusal_set(error, RTK_ERR_BAD_REQUEST, "field 'permissions' (an object) is required");
+			}
+			break;
+		case RTK_REQ_STAGE_GRANT:
+		case RTK_REQ_STAGE_DENY:
+		case RTK_REQ_STAGE_KICK:
+			parse_id_list(body, "userIds", &req->ids, error);
+			break;
+		case RTK_REQ_SET_VIEW_MODE:
+			if(!rtk_view_parse_mode(json_string_value(json_object_get(body, "viewMode")), &req->view_mode))
+				rtk_refusal_set(error, RTK_ERR_BAD_REQUEST, "field 'viewMode' must be \"ACTIVE_GRID\" or \"PAGINATED\"");
+			break;
+		case RTK_REQ_SET_PAGE: {
+			const json_t *page = json_object_get(body, "page");
+			if(!json_is_integer(page))
+				rtk_refusal_set(error, RTK_ERR_BAD_REQUEST, "field 'page' (an integer from 1) is required");
+			else
+				req->page = json_integer_value(page);
+			break;
+		}
+		case RTK_REQ_SET_MAX_ACTIVE: {
+			const json_t *count = json_object_get(body, "count");
+			if(!json_is_integer(count))
+				rtk_refusal_set(error, RTK_ERR_BAD_REQUEST, "field 'count' (an integer from 1) is required");
+			else
+				req->count = json_integer_value(count);
+			break;
+		}
+		case RTK_REQ_RECORDING_START:
+			parse_recording_start(body, req);
+			break;
+		case RTK_REQ_RECORDING_STOP:
+		case RTK_REQ_RECORDING_PAUSE:
+		case RTK_REQ_RECORDING_RESUME:
+			parse_recording_id(body, req);
+			break;
+		default:
+			/* join and subscribe carry a token, which rtk_requests_prepare()
+			 * hands to the gateway; the others have no fields. */
+			break;
+	}
+}
+
+gboolean rtk_request_parse(const json_t *body, rtk_request_handle on, rtk_request *req) {
+	memset(req, 0, sizeof *req);
+	req->kind = RTK_REQ_COUNT;
+	req->name = json_string_value(json_object_get(body, "request"));
+	if(!json_is_object(body) || req->name == NULL) {
+		rtk_refusal_set(&req->error, RTK_ERR_BAD_REQUEST, "body must be a JSON object with a string 'request'");
+		return FALSE;
+	}
+	for(int kind = 0; kind < RTK_REQ_COUNT; kind++)
+		if(!strcmp(request_names[kind], req->name))
+			req->kind = kind;
+	if(req->kind == RTK_REQ_COUNT) {
+		rtk_refusal_set(&req->error, RTK_ERR_UNKNOWN_REQUEST, "unknown request '%s'", req->name);
+		return FALSE;
+	}
+	for(int kind = 0; kind < RTK_MEDIA_KINDS; kind++)
+		req->media[kind] = -1;
+	req->substream = req->temporal = -1;
+	parse_fields(body, on, req);
+	return TRUE;
+}

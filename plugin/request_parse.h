@@ -1,0 +1,120 @@
+/*
+ * request_parse.h - the body of a signalling request (docs/protocol.md),
+ * read without side effects: which request it names and, for that request,
+ * its fields with their types checked.
+ *
+ * Owns the reading of the JSON a client sends on a main or subscriber
+ * handle: every field a request handler (requests.c) uses is read here, so
+ * the untrusted part of the signalling is plain C + GLib + Jansson (no
+ * Janus) that a unit test (tests/unit/test_request_parse.c) and a fuzzer
+ * (tests/fuzz/fuzz_requests.c) drive. What the fields mean for the meeting
+ * is the handlers' and the room model's business, not this file's.
+ *
+ * Two kinds of error, answered at different times:
+ *   - the body names no request we know (not an object, no string
+ *     "request", an unknown name): rtk_request_parse() returns FALSE and the
+ *     dispatcher answers at once;
+ *   - a field is missing or mistyped: rtk_request_parse() returns TRUE with
+ *     `error` set, and the handler answers it after its own checks (the
+ *     handle's role, the caller's permissions), as it always did, so a
+ *     request on the wrong handle keeps its "join first" answer.
+ *
+ * Memory: a rtk_request borrows from the body it was read from (strings
+ * and arrays point into it): keep the body alive while it is used.
+ */
+#ifndef RTK_REQUEST_PARSE_H
+#define RTK_REQUEST_PARSE_H
+
+#include <glib.h>
+#include <jansson.h>
+#include "errors.h"
+#include "permissions.h"
+#include "view.h"
+#include "capture_config.h"
+
+typedef enum rtk_request_kind {
+	RTK_REQ_JOIN = 0,
+	RTK_REQ_PUBLISH,
+	RTK_REQ_UNPUBLISH,
+	RTK_REQ_CONFIGURE,
+	RTK_REQ_LEAVE,
+	RTK_REQ_SUBSCRIBE,
+	RTK_REQ_START,
+	RTK_REQ_ACCEPT_WAITING,
+	RTK_REQ_ACCEPT_ALL_WAITING,
+	RTK_REQ_REJECT_WAITING,
+	RTK_REQ_DISABLE_ALL_AUDIO,
+	RTK_REQ_DISABLE_ALL_VIDEO,
+	RTK_REQ_KICK_ALL,
+	RTK_REQ_UPDATE_PERMISSIONS,
+	RTK_REQ_DISABLE_AUDIO,
+	RTK_REQ_DISABLE_VIDEO,
+	RTK_REQ_DISABLE_SCREENSHARE,
+	RTK_REQ_KICK,
+	RTK_REQ_PIN,
+	RTK_REQ_UNPIN,
+	RTK_REQ_STAGE_REQUEST,
+	RTK_REQ_STAGE_CANCEL,
+	RTK_REQ_STAGE_GRANT,
+	RTK_REQ_STAGE_DENY,
+	RTK_REQ_STAGE_JOIN,
+	RTK_REQ_STAGE_LEAVE,
+	RTK_REQ_STAGE_KICK,
+	RTK_REQ_STAGE_REQUESTS,
+	RTK_REQ_SET_VIEW_MODE,
+	RTK_REQ_SET_PAGE,
+	RTK_REQ_SET_MAX_ACTIVE,
+	RTK_REQ_MEETING_END,
+	RTK_REQ_RECORDING_START,
+	RTK_REQ_RECORDING_STOP,
+	RTK_REQ_RECORDING_PAUSE,
+	RTK_REQ_RECORDING_RESUME,
+	RTK_REQ_LIVESTREAM_START,
+	RTK_REQ_LIVESTREAM_STOP,
+	RTK_REQ_COUNT
+} rtk_request_kind;
+
+/* The handle a request arrived on: `configure` reads media switches on a
+ * main handle and simulcast layers on a subscriber handle. */
+typedef enum rtk_request_handle {
+	RTK_REQUEST_ON_NEW = 0,      /* neither joined nor subscribed yet */
+	RTK_REQUEST_ON_MAIN,
+	RTK_REQUEST_ON_SUBSCRIBER
+} rtk_request_handle;
+
+typedef struct rtk_request {
+	rtk_request_kind kind;
+	const char *name;             /* the body's "request" */
+	/* The first missing or mistyped field (code NULL: none), or with
+	 * rtk_request_parse() FALSE why the body names no request. */
+	rtk_refusal error;
+	/* Fields, by request; only those of `kind` are set (the rest are zero). */
+	const json_t *descriptions;   /* publish: "descriptions" as sent (media.h reads it), or NULL */
+	int media[RTK_MEDIA_KINDS];   /* configure on a main handle: "audio", "video", "screenshare":
+	                                 -1 absent, 0 false, 1 true */
+	const char *mid;              /* configure on a subscriber handle: NULL when absent */
+	gint64 substream, temporal;   /* ... -1 when absent */
+	const char *target;           /* accept/rejectWaitingRoomRequest "id"; participant.* "participantId":
+	                                 a non-empty string */
+	const json_t *ids;            /* updatePermissions "participantIds", stage grant/deny/kick "userIds":
+	                                 a non-empty array of strings */
+	const json_t *permissions;    /* updatePermissions: an object (the room model checks its keys) */
+	gboolean allow_unmute;        /* disable*: "allowUnmute" */
+	gboolean allow_multiple;      /* recording.start: "allowMultiple" */
+	rtk_recording_config config;  /* recording.start: "config" over the defaults */
+	const char *recording_id;     /* recording.stop/pause/resume: "id", NULL: every recording */
+	rtk_view_mode view_mode;      /* setViewMode */
+	gint64 page;                  /* setPage */
+	gint64 count;                 /* setMaxActiveParticipantsCount */
+} rtk_request;
+
+/* Reads `body` (borrowed, not modified) as a request on a handle in role
+ * `on` into `req`. FALSE when the body names no request we know, with the
+ * reason in req->error (RTK_ERR_BAD_REQUEST or RTK_ERR_UNKNOWN_REQUEST).
+ * TRUE otherwise, req->error.code set when a field is wrong. */
+gboolean rtk_request_parse(const json_t *body, rtk_request_handle on, rtk_request *req);
+
+/* The request name of `kind` (as a client spells it), or NULL. */
+const char *rtk_request_name(rtk_request_kind kind);
+
+#endif

@@ -1,0 +1,250 @@
+/*
+ * fuzz_requests.c - libFuzzer target for the signalling request bodies a
+ * client sends on a main or subscriber handle (plugin/request_parse.c, the
+ * code requests.c runs on every body before it acts), and for the
+ * Janus-free code the parsed fields go to: the view rules (setViewMode,
+ * setPage, setMaxActiveParticipantsCount: plugin/view.c), the recording
+ * config (plugin/capture_config.c, through the parse) and the publisher
+ * offer rules with the body's "descriptions" (plugin/offer_plan.c).
+ *
+ * Input: the body's text, read as the Janus transports read it
+ * (json_loadb, any JSON value; Janus hands the plugin objects only, the
+ * others check the refusal). Each body is read as sent on a new handle, a
+ * main handle and a subscriber handle.
+ *
+ * Checked beyond the sanitizers, for every body and handle:
+ *   - reading has no side effect: the body dumps the same before and
+ *     after, and a second reading gives the same request;
+ *   - a body naming no known request is refused with 0001 or 0002 (0001
+ *     exactly when it is no object with a string "request"), with a message;
+ *   - a known request carries its own name back, and a field error is
+ *     0001 (1003 for a recording config) with a message;
+ *   - a request without a field error has exactly the fields its
+ *     handler needs, with the types and values the body holds: ids are
+ *     non-empty strings of the body, id lists non-empty arrays of strings,
+ *     flags follow the body or their defaults, the recording config is
+ *     within its documented bounds and its file name prefix is safe.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+
+#include "request_parse.h"
+#include "offer_plan.h"
+
+#define CHECK(cond) do { if(!(cond)) __builtin_trap(); } while(0)
+
+static void check_message(const rtk_refusal *error) {
+	CHECK(memchr(error->message, '\0', sizeof error->message) != NULL);
+	CHECK(error->message[0] != '\0');
+}
+
+/* `value` is the body's string `key`, non-empty. */
+static void check_target(const json_t *body, const char *key, const char *value) {
+	CHECK(value != NULL && value[0] != '\0');
+	CHECK(value == json_string_value(json_object_get(body, key)));
+}
+
+static void check_id_list(const json_t *body, const char *key, const json_t *ids) {
+	size_t i;
+	const json_t *id;
+	CHECK(ids != NULL && ids == json_object_get(body, key));
+	CHECK(json_is_array(ids) && json_array_size(ids) > 0);
+	json_array_foreach(ids, i, id)
+		CHECK(json_is_string(id));
+}
+
+static void check_flag(const json_t *body, const char *key, gboolean fallback, gboolean value) {
+	const json_t *v = json_object_get(body, key);
+	CHECK(value == (v ? json_is_true(v) : fallback));
+}
+
+static void check_config(const rtk_recording_config *config) {
+	CHECK(config->width >= 1 && config->width <= 1920);
+	CHECK(config->height >= 1 && config->height <= 1920);
+	CHECK(config->max_seconds >= 0 && config->max_seconds <= 86400);
+	CHECK(memchr(config->file_name_prefix, '\0', sizeof config->file_name_prefix) != NULL);
+	CHECK(config->file_name_prefix[0] != '.');
+	for(const char *p = config->file_name_prefix; *p; p++)
+		CHECK(g_ascii_isalnum(*p) || *p == '-' || *p == '_' || *p == '.');
+}
+
+/* What the handlers do next with the fields, where that code is free of
+ * Janus: the view rules, and the offer rules over a fixed offer. */
+static void drive_consumers(const rtk_request *req) {
+	rtk_view view;
+	rtk_refusal why;
+	rtk_view_init(&view, NULL);
+	switch(req->kind) {
+		case RTK_REQ_SET_VIEW_MODE:
+			rtk_view_set_mode(&view, req->view_mode);
+			CHECK(view.mode == req->view_mode);
+			CHECK(view.page == (req->view_mode == RTK_VIEW_PAGINATED ? 1u : 0u));
+			break;
+		case RTK_REQ_SET_PAGE:
+			rtk_view_set_mode(&view, RTK_VIEW_PAGINATED);
+			for(guint candidates = 0; candidates < 30; candidates += 7) {
+				memset(&why, 0, sizeof why);
+				if(rtk_view_set_page(&view, req->page, candidates, &why))
+					CHECK(view.page >= 1 && (gint64)view.page == req->page);
+				else
+					CHECK(why.code != NULL && !strcmp(why.code, RTK_ERR_BAD_REQUEST));
+				json_t *event = rtk_view_mode_event(&view, candidates);
+				CHECK(json_is_object(event));
+				json_decref(event);
+			}
+			break;
+		case RTK_REQ_SET_MAX_ACTIVE:
+			rtk_view_set_max_active(&view, req->count);
+			CHECK(view.max_active >= RTK_VIEW_MAX_ACTIVE_MIN && view.max_active <= RTK_VIEW_MAX_ACTIVE_MAX);
+			break;
+		case RTK_REQ_PUBLISH: {
+			/* A browser's offer: microphone, camera, screenshare (mids 0, 1, 2). */
+			rtk_offer_mline lines[4] = {
+				{ .media = RTK_OFFER_AUDIO, .port = 9, .sends = TRUE, .mid = "0", .has_codec = TRUE },
+				{ .media = RTK_OFFER_VIDEO, .port = 9, .sends = TRUE, .mid = "1", .has_codec = TRUE },
+				{ .media = RTK_OFFER_VIDEO, .port = 9, .sends = TRUE, .mid = "2", .has_codec = TRUE },
+				{ .media = RTK_OFFER_OTHER, .port = 9, .sends = TRUE, .mid = "3", .has_codec = TRUE },
+			};
+			const gboolean allowed[RTK_MEDIA_KINDS] = { TRUE, TRUE, TRUE };
+			rtk_offer_plan(lines, G_N_ELEMENTS(lines), req->descriptions, allowed);
+			/* Whatever the descriptions say: the microphone, the first video
+			 * line, the second unless described as the same kind. */
+			CHECK(lines[0].accept && lines[0].kind == RTK_MEDIA_AUDIO);
+			CHECK(lines[1].accept && lines[1].kind != RTK_MEDIA_AUDIO && lines[2].kind != RTK_MEDIA_AUDIO);
+			CHECK(lines[2].accept == (lines[2].kind != lines[1].kind));
+			CHECK(!lines[3].accept);
+			break;
+		}
+		default:
+			break;
+	}
+}
+
+static void check_fields(const json_t *body, rtk_request_handle on, const rtk_request *req) {
+	static const char *media_keys[RTK_MEDIA_KINDS] = { "audio", "video", "screenshare" };
+	switch(req->kind) {
+		case RTK_REQ_PUBLISH:
+			CHECK(req->descriptions == json_object_get(body, "descriptions"));
+			break;
+		case RTK_REQ_CONFIGURE:
+			for(int kind = 0; kind < RTK_MEDIA_KINDS; kind++) {
+				const json_t *v = json_object_get(body, media_keys[kind]);
+				if(on != RTK_REQUEST_ON_MAIN || v == NULL)
+					CHECK(req->media[kind] == -1);
+				else
+					CHECK(json_is_boolean(v) && req->media[kind] == json_is_true(v));
+			}
+			if(on == RTK_REQUEST_ON_SUBSCRIBER) {
+				const json_t *s = json_object_get(body, "substream"), *t = json_object_get(body, "temporal");
+				CHECK(req->mid == json_string_value(json_object_get(body, "mid")));
+				CHECK(s ? json_is_integer(s) && req->substream == json_integer_value(s) : req->substream == -1);
+				CHECK(t ? json_is_integer(t) && req->temporal == json_integer_value(t) : req->temporal == -1);
+			} else {
+				CHECK(req->mid == NULL && req->substream == -1 && req->temporal == -1);
+			}
+			break;
+		case RTK_REQ_ACCEPT_WAITING:
+		case RTK_REQ_REJECT_WAITING:
+			check_target(body, "id", req->target);
+			break;
+		case RTK_REQ_DISABLE_AUDIO:
+		case RTK_REQ_DISABLE_VIDEO:
+		case RTK_REQ_DISABLE_SCREENSHARE:
+			check_target(body, "participantId", req->target);
+			check_flag(body, "allowUnmute", TRUE, req->allow_unmute);
+			break;
+		case RTK_REQ_DISABLE_ALL_AUDIO:
+		case RTK_REQ_DISABLE_ALL_VIDEO:
+			check_flag(body, "allowUnmute", FALSE, req->allow_unmute);
+			break;
+		case RTK_REQ_KICK:
+		case RTK_REQ_PIN:
+		case RTK_REQ_UNPIN:
+			check_target(body, "participantId", req->target);
+			break;
+		case RTK_REQ_UPDATE_PERMISSIONS:
+			check_id_list(body, "participantIds", req->ids);
+			CHECK(json_is_object(req->permissions) && req->permissions == json_object_get(body, "permissions"));
+			break;
+		case RTK_REQ_STAGE_GRANT:
+		case RTK_REQ_STAGE_DENY:
+		case RTK_REQ_STAGE_KICK:
+			check_id_list(body, "userIds", req->ids);
+			break;
+		case RTK_REQ_SET_VIEW_MODE: {
+			const char *mode = json_string_value(json_object_get(body, "viewMode"));
+			CHECK(mode != NULL && !strcmp(mode, req->view_mode == RTK_VIEW_PAGINATED ? "PAGINATED" : "ACTIVE_GRID"));
+			break;
+		}
+		case RTK_REQ_SET_PAGE:
+			CHECK(req->page == json_integer_value(json_object_get(body, "page")));
+			break;
+		case RTK_REQ_SET_MAX_ACTIVE:
+			CHECK(req->count == json_integer_value(json_object_get(body, "count")));
+			break;
+		case RTK_REQ_RECORDING_START:
+			check_flag(body, "allowMultiple", FALSE, req->allow_multiple);
+			check_config(&req->config);
+			break;
+		case RTK_REQ_RECORDING_STOP:
+		case RTK_REQ_RECORDING_PAUSE:
+		case RTK_REQ_RECORDING_RESUME:
+			CHECK(req->recording_id == json_string_value(json_object_get(body, "id")));
+			break;
+		default:
+			break;
+	}
+	/* Fields of other requests stay unset. */
+	if(req->kind != RTK_REQ_PUBLISH)
+		CHECK(req->descriptions == NULL);
+	if(req->kind != RTK_REQ_UPDATE_PERMISSIONS && req->kind != RTK_REQ_STAGE_GRANT &&
+			req->kind != RTK_REQ_STAGE_DENY && req->kind != RTK_REQ_STAGE_KICK)
+		CHECK(req->ids == NULL);
+}
+
+static void check_one(const json_t *body, rtk_request_handle on) {
+	rtk_request req, again;
+	const char *name = json_string_value(json_object_get(body, "request"));
+	gboolean known = rtk_request_parse(body, on, &req);
+	CHECK(rtk_request_parse(body, on, &again) == known);
+	CHECK(memcmp(&req, &again, sizeof req) == 0);
+	if(!known) {
+		CHECK(req.error.code != NULL);
+		check_message(&req.error);
+		if(!json_is_object(body) || name == NULL) {
+			CHECK(!strcmp(req.error.code, RTK_ERR_BAD_REQUEST));
+		} else {
+			CHECK(!strcmp(req.error.code, RTK_ERR_UNKNOWN_REQUEST));
+			for(int kind = 0; kind < RTK_REQ_COUNT; kind++)
+				CHECK(strcmp(rtk_request_name(kind), name) != 0);
+		}
+		return;
+	}
+	CHECK(json_is_object(body) && name != NULL && req.name == name);
+	CHECK((unsigned)req.kind < RTK_REQ_COUNT && !strcmp(rtk_request_name(req.kind), name));
+	if(req.error.code != NULL) {
+		CHECK(!strcmp(req.error.code, RTK_ERR_BAD_REQUEST) ||
+			(req.kind == RTK_REQ_RECORDING_START && !strcmp(req.error.code, RTK_ERR_RECORDING_CONFIG)));
+		check_message(&req.error);
+		return;
+	}
+	check_fields(body, on, &req);
+	drive_consumers(&req);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+	json_t *body = json_loadb((const char *)data, size, JSON_DECODE_ANY, NULL);
+	if(body == NULL)
+		return 0;
+	char *before = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
+	for(int on = RTK_REQUEST_ON_NEW; on <= RTK_REQUEST_ON_SUBSCRIBER; on++)
+		check_one(body, (rtk_request_handle)on);
+	char *after = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
+	CHECK(before != NULL && after != NULL && !strcmp(before, after));
+	free(before);
+	free(after);
+	json_decref(body);
+	return 0;
+}

@@ -1,0 +1,260 @@
+/*
+ * test_request_parse.c - unit tests of what the plugin reads from a
+ * client's signalling without Janus: request bodies
+ * (plugin/request_parse.c) and the m-lines of a publisher's offer with the
+ * request's descriptions (plugin/offer_plan.c). The error codes and
+ * messages are those a client gets (docs/protocol.md); the integration
+ * tests check the same refusals over a real Janus.
+ */
+#include <string.h>
+#include <jansson.h>
+
+#include "request_parse.h"
+#include "offer_plan.h"
+#include "unit.h"
+
+/* Parses `text` on a handle in role `on`; the body stays alive in *body (json_decref). */
+static gboolean parse(const char *text, rtk_request_handle on, rtk_request *req, json_t **body) {
+	*body = json_loads(text, JSON_DECODE_ANY, NULL);
+	CHECK_NOT_NULL(*body);
+	return rtk_request_parse(*body, on, req);
+}
+
+/* `text` names a known request whose fields are wrong: `code`, `message`. */
+static void check_field_error(const char *text, rtk_request_handle on, const char *code, const char *message) {
+	rtk_request req;
+	json_t *body;
+	CHECK(parse(text, on, &req, &body));
+	CHECK_EQ_STR(req.error.code, code);
+	CHECK_EQ_STR(req.error.message, message);
+	json_decref(body);
+}
+
+/* `text` is fine: returns its request (the body in *body). */
+static rtk_request fine(const char *text, rtk_request_handle on, json_t **body) {
+	rtk_request req;
+	CHECK(parse(text, on, &req, body));
+	CHECK_NULL(req.error.code);
+	if(req.error.code != NULL)
+		fprintf(stderr, "\t%s: %s %s\n", text, req.error.code, req.error.message);
+	return req;
+}
+
+static void test_envelope(void) {
+	static const char *not_requests[] = { "[]", "\"join\"", "{}", "{\"request\":5}", "{\"request\":null}" };
+	rtk_request req;
+	json_t *body;
+	for(size_t i = 0; i < G_N_ELEMENTS(not_requests); i++) {
+		CHECK(!parse(not_requests[i], RTK_REQUEST_ON_MAIN, &req, &body));
+		CHECK_EQ_STR(req.error.code, RTK_ERR_BAD_REQUEST);
+		CHECK_EQ_STR(req.error.message, "body must be a JSON object with a string 'request'");
+		json_decref(body);
+	}
+	CHECK(!parse("{\"request\":\"chat.send\"}", RTK_REQUEST_ON_MAIN, &req, &body));
+	CHECK_EQ_STR(req.error.code, RTK_ERR_UNKNOWN_REQUEST);
+	CHECK_EQ_STR(req.error.message, "unknown request 'chat.send'");
+	json_decref(body);
+	/* Every request is known by its name. */
+	for(int kind = 0; kind < RTK_REQ_COUNT; kind++) {
+		char *text = g_strdup_printf("{\"request\":\"%s\"}", rtk_request_name(kind));
+		CHECK(parse(text, RTK_REQUEST_ON_NEW, &req, &body));
+		CHECK_EQ_INT(req.kind, kind);
+		CHECK_EQ_STR(req.name, rtk_request_name(kind));
+		json_decref(body);
+		g_free(text);
+	}
+	CHECK_NULL(rtk_request_name(RTK_REQ_COUNT));
+}
+
+static void test_targets(void) {
+	json_t *body;
+	check_field_error("{\"request\":\"participant.kick\"}", RTK_REQUEST_ON_MAIN, RTK_ERR_BAD_REQUEST,
+		"field 'participantId' (a participant id string) is required");
+	check_field_error("{\"request\":\"participant.pin\",\"participantId\":\"\"}", RTK_REQUEST_ON_MAIN,
+		RTK_ERR_BAD_REQUEST, "field 'participantId' (a participant id string) is required");
+	check_field_error("{\"request\":\"participants.acceptWaitingRoomRequest\",\"id\":7}", RTK_REQUEST_ON_MAIN,
+		RTK_ERR_BAD_REQUEST, "field 'id' (a participant id string) is required");
+	rtk_request req = fine("{\"request\":\"participants.rejectWaitingRoomRequest\",\"id\":\"p1\"}",
+		RTK_REQUEST_ON_MAIN, &body);
+	CHECK_EQ_STR(req.target, "p1");
+	json_decref(body);
+}
+
+static void test_flags(void) {
+	json_t *body;
+	/* The target is checked before the flag. */
+	check_field_error("{\"request\":\"participant.disableAudio\",\"allowUnmute\":\"yes\"}", RTK_REQUEST_ON_MAIN,
+		RTK_ERR_BAD_REQUEST, "field 'participantId' (a participant id string) is required");
+	check_field_error("{\"request\":\"participant.disableAudio\",\"participantId\":\"p\",\"allowUnmute\":1}",
+		RTK_REQUEST_ON_MAIN, RTK_ERR_BAD_REQUEST, "field 'allowUnmute' must be a boolean");
+	/* allowUnmute defaults to true for one participant, false for all. */
+	rtk_request req = fine("{\"request\":\"participant.disableVideo\",\"participantId\":\"p\"}", RTK_REQUEST_ON_MAIN, &body);
+	CHECK(req.allow_unmute);
+	json_decref(body);
+	req = fine("{\"request\":\"participants.disableAllAudio\"}", RTK_REQUEST_ON_MAIN, &body);
+	CHECK(!req.allow_unmute);
+	json_decref(body);
+	req = fine("{\"request\":\"participants.disableAllVideo\",\"allowUnmute\":true}", RTK_REQUEST_ON_MAIN, &body);
+	CHECK(req.allow_unmute);
+	json_decref(body);
+}
+
+static void test_id_lists(void) {
+	json_t *body;
+	check_field_error("{\"request\":\"stage.grantAccess\",\"userIds\":[]}", RTK_REQUEST_ON_MAIN,
+		RTK_ERR_BAD_REQUEST, "field 'userIds' (a non-empty array of id strings) is required");
+	check_field_error("{\"request\":\"stage.kick\",\"userIds\":[\"u\",1]}", RTK_REQUEST_ON_MAIN,
+		RTK_ERR_BAD_REQUEST, "field 'userIds' (a non-empty array of id strings) is required");
+	check_field_error("{\"request\":\"participants.updatePermissions\",\"permissions\":{}}", RTK_REQUEST_ON_MAIN,
+		RTK_ERR_BAD_REQUEST, "field 'participantIds' (a non-empty array of id strings) is required");
+	check_field_error("{\"request\":\"participants.updatePermissions\",\"participantIds\":[\"p\"],\"permissions\":[]}",
+		RTK_REQUEST_ON_MAIN, RTK_ERR_BAD_REQUEST, "field 'permissions' (an object) is required");
+	rtk_request req = fine("{\"request\":\"participants.updatePermissions\",\"participantIds\":[\"p\",\"q\"],"
+		"\"permissions\":{\"can_record\":true}}", RTK_REQUEST_ON_MAIN, &body);
+	CHECK_EQ_INT(json_array_size(req.ids), 2);
+	CHECK(json_is_true(json_object_get(req.permissions, "can_record")));
+	json_decref(body);
+}
+
+/* configure means media switches on a main handle, layers on a subscriber handle. */
+static void test_configure(void) {
+	json_t *body;
+	check_field_error("{\"request\":\"configure\",\"video\":1}", RTK_REQUEST_ON_MAIN,
+		RTK_ERR_BAD_REQUEST, "field 'video' must be a boolean");
+	rtk_request req = fine("{\"request\":\"configure\",\"video\":1}", RTK_REQUEST_ON_SUBSCRIBER, &body);
+	CHECK_EQ_INT(req.substream, -1);
+	json_decref(body);
+	req = fine("{\"request\":\"configure\",\"audio\":false,\"screenshare\":true}", RTK_REQUEST_ON_MAIN, &body);
+	CHECK_EQ_INT(req.media[RTK_MEDIA_AUDIO], 0);
+	CHECK_EQ_INT(req.media[RTK_MEDIA_VIDEO], -1);
+	CHECK_EQ_INT(req.media[RTK_MEDIA_SCREENSHARE], 1);
+	json_decref(body);
+	check_field_error("{\"request\":\"configure\",\"mid\":\"1\",\"substream\":\"2\"}", RTK_REQUEST_ON_SUBSCRIBER,
+		RTK_ERR_BAD_REQUEST, "fields 'substream' and 'temporal' must be integers 0-2");
+	req = fine("{\"request\":\"configure\",\"mid\":\"1\",\"substream\":\"2\"}", RTK_REQUEST_ON_MAIN, &body);
+	json_decref(body);
+	req = fine("{\"request\":\"configure\",\"mid\":\"3\",\"temporal\":1}", RTK_REQUEST_ON_SUBSCRIBER, &body);
+	CHECK_EQ_STR(req.mid, "3");
+	CHECK_EQ_INT(req.substream, -1);
+	CHECK_EQ_INT(req.temporal, 1);
+	json_decref(body);
+	/* Before joining, configure's fields are not read (the answer is "join first"). */
+	req = fine("{\"request\":\"configure\",\"video\":1,\"substream\":\"x\"}", RTK_REQUEST_ON_NEW, &body);
+	json_decref(body);
+}
+
+static void test_views(void) {
+	json_t *body;
+	check_field_error("{\"request\":\"participants.setViewMode\",\"viewMode\":\"GRID\"}", RTK_REQUEST_ON_MAIN,
+		RTK_ERR_BAD_REQUEST, "field 'viewMode' must be \"ACTIVE_GRID\" or \"PAGINATED\"");
+	check_field_error("{\"request\":\"participants.setPage\",\"page\":1.5}", RTK_REQUEST_ON_MAIN,
+		RTK_ERR_BAD_REQUEST, "field 'page' (an integer from 1) is required");
+	check_field_error("{\"request\":\"participants.setMaxActiveParticipantsCount\"}", RTK_REQUEST_ON_MAIN,
+		RTK_ERR_BAD_REQUEST, "field 'count' (an integer from 1) is required");
+	rtk_request req = fine("{\"request\":\"participants.setViewMode\",\"viewMode\":\"PAGINATED\"}", RTK_REQUEST_ON_MAIN, &body);
+	CHECK_EQ_INT(req.view_mode, RTK_VIEW_PAGINATED);
+	json_decref(body);
+	req = fine("{\"request\":\"participants.setPage\",\"page\":-3}", RTK_REQUEST_ON_MAIN, &body);
+	CHECK_EQ_INT(req.page, -3);   /* the view rules refuse it (view.h) */
+	json_decref(body);
+}
+
+static void test_recording(void) {
+	json_t *body;
+	/* allowMultiple is checked before the config. */
+	check_field_error("{\"request\":\"recording.start\",\"allowMultiple\":\"no\",\"config\":5}", RTK_REQUEST_ON_MAIN,
+		RTK_ERR_BAD_REQUEST, "field 'allowMultiple' must be a boolean");
+	check_field_error("{\"request\":\"recording.start\",\"config\":{\"videoConfig\":{\"width\":4000}}}",
+		RTK_REQUEST_ON_MAIN, RTK_ERR_RECORDING_CONFIG, "videoConfig.width and height must be integers 1..1920");
+	rtk_request req = fine("{\"request\":\"recording.start\",\"allowMultiple\":true,\"config\":{\"videoConfig\":"
+		"{\"codec\":\"VP8\",\"width\":640},\"fileNamePrefix\":\"take-1\"}}", RTK_REQUEST_ON_MAIN, &body);
+	CHECK(req.allow_multiple && req.config.vp8);
+	CHECK_EQ_INT(req.config.width, 640);
+	CHECK_EQ_INT(req.config.height, 720);
+	CHECK_EQ_STR(req.config.file_name_prefix, "take-1");
+	json_decref(body);
+	check_field_error("{\"request\":\"recording.pause\",\"id\":5}", RTK_REQUEST_ON_MAIN, RTK_ERR_BAD_REQUEST,
+		"field 'id' must be a recording id string (or absent: all recordings)");
+	req = fine("{\"request\":\"recording.stop\",\"id\":null}", RTK_REQUEST_ON_MAIN, &body);
+	CHECK_NULL(req.recording_id);
+	json_decref(body);
+	req = fine("{\"request\":\"recording.resume\",\"id\":\"r1\"}", RTK_REQUEST_ON_MAIN, &body);
+	CHECK_EQ_STR(req.recording_id, "r1");
+	json_decref(body);
+}
+
+/* ---- publisher offers ---- */
+
+static const gboolean all_kinds[RTK_MEDIA_KINDS] = { TRUE, TRUE, TRUE };
+
+#define LINE(m, mid_) { .media = (m), .port = 9, .sends = TRUE, .mid = (mid_), .has_codec = TRUE }
+
+static void test_offer_browser(void) {
+	/* Microphone and camera; then a screenshare on a third m-line. */
+	rtk_offer_mline lines[] = { LINE(RTK_OFFER_AUDIO, "0"), LINE(RTK_OFFER_VIDEO, "1"), LINE(RTK_OFFER_VIDEO, "2"),
+		LINE(RTK_OFFER_OTHER, "3") };
+	rtk_offer_plan(lines, G_N_ELEMENTS(lines), NULL, all_kinds);
+	CHECK(lines[0].accept && lines[0].kind == RTK_MEDIA_AUDIO);
+	CHECK(lines[1].accept && lines[1].kind == RTK_MEDIA_VIDEO);
+	CHECK(lines[2].accept && lines[2].kind == RTK_MEDIA_SCREENSHARE);
+	CHECK(!lines[3].accept);   /* a data channel */
+	CHECK_EQ_STR(rtk_offer_codec(RTK_OFFER_AUDIO), "opus");
+	CHECK_EQ_STR(rtk_offer_codec(RTK_OFFER_VIDEO), "vp8");
+	CHECK_NULL(rtk_offer_codec(RTK_OFFER_OTHER));
+}
+
+static void test_offer_descriptions(void) {
+	/* The client says the first video m-line is its screen. */
+	json_t *descriptions = json_loads("[{\"mid\":\"1\",\"type\":\"screenshare\"},{\"mid\":7},5,"
+		"{\"mid\":\"2\",\"type\":\"video\"}]", 0, NULL);
+	rtk_offer_mline lines[] = { LINE(RTK_OFFER_VIDEO, "1"), LINE(RTK_OFFER_VIDEO, "2"), LINE(RTK_OFFER_VIDEO, NULL) };
+	rtk_offer_plan(lines, G_N_ELEMENTS(lines), descriptions, all_kinds);
+	CHECK(lines[0].accept && lines[0].kind == RTK_MEDIA_SCREENSHARE);
+	CHECK(lines[1].accept && lines[1].kind == RTK_MEDIA_VIDEO);
+	CHECK(!lines[2].accept);   /* both video kinds are taken */
+	/* Described twice as the camera: only the first is taken. */
+	json_decref(descriptions);
+	descriptions = json_loads("[{\"mid\":\"1\",\"type\":\"video\"},{\"mid\":\"2\",\"type\":\"video\"}]", 0, NULL);
+	rtk_offer_mline twice[] = { LINE(RTK_OFFER_VIDEO, "1"), LINE(RTK_OFFER_VIDEO, "2") };
+	rtk_offer_plan(twice, G_N_ELEMENTS(twice), descriptions, all_kinds);
+	CHECK(twice[0].accept && twice[0].kind == RTK_MEDIA_VIDEO);
+	CHECK(!twice[1].accept && twice[1].kind == RTK_MEDIA_VIDEO);
+	json_decref(descriptions);
+}
+
+static void test_offer_refusals(void) {
+	rtk_offer_mline lines[] = { LINE(RTK_OFFER_AUDIO, "0"), LINE(RTK_OFFER_AUDIO, "1"), LINE(RTK_OFFER_VIDEO, "2"),
+		LINE(RTK_OFFER_VIDEO, "3"), LINE(RTK_OFFER_VIDEO, "4") };
+	lines[0].port = 0;             /* rejected m-line */
+	lines[2].sends = FALSE;        /* recvonly */
+	lines[3].has_codec = FALSE;    /* no VP8 */
+	rtk_offer_plan(lines, G_N_ELEMENTS(lines), NULL, all_kinds);
+	CHECK(!lines[0].accept);
+	CHECK(lines[1].accept && lines[1].kind == RTK_MEDIA_AUDIO);
+	CHECK(!lines[2].accept && !lines[3].accept);
+	CHECK(lines[4].accept && lines[4].kind == RTK_MEDIA_VIDEO);
+	/* A kind the preset does not allow is not taken; undescribed video stays the camera. */
+	const gboolean no_camera[RTK_MEDIA_KINDS] = { TRUE, FALSE, TRUE };
+	rtk_offer_mline video[] = { LINE(RTK_OFFER_VIDEO, "0"), LINE(RTK_OFFER_VIDEO, "1") };
+	rtk_offer_plan(video, G_N_ELEMENTS(video), NULL, no_camera);
+	CHECK(!video[0].accept && !video[1].accept);
+	json_t *screen = json_loads("[{\"mid\":\"1\",\"type\":\"screenshare\"}]", 0, NULL);
+	rtk_offer_plan(video, G_N_ELEMENTS(video), screen, no_camera);
+	CHECK(!video[0].accept);
+	CHECK(video[1].accept && video[1].kind == RTK_MEDIA_SCREENSHARE);
+	json_decref(screen);
+}
+
+int main(void) {
+	UNIT_RUN(test_envelope);
+	UNIT_RUN(test_targets);
+	UNIT_RUN(test_flags);
+	UNIT_RUN(test_id_lists);
+	UNIT_RUN(test_configure);
+	UNIT_RUN(test_views);
+	UNIT_RUN(test_recording);
+	UNIT_RUN(test_offer_browser);
+	UNIT_RUN(test_offer_descriptions);
+	UNIT_RUN(test_offer_refusals);
+	return UNIT_DONE();
+}
