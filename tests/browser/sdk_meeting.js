@@ -126,6 +126,10 @@ async function main() {
           result.consoleErrors[who].push(m.text().slice(0, 400));
       });
       page.on("pageerror", (e) => result.consoleErrors[who].push("pageerror: " + String(e).slice(0, 400)));
+      page.on("response", (r) => {
+        if (r.status() >= 400)
+          result.consoleErrors[who].push("HTTP " + r.status() + " " + r.url());
+      });
       await page.goto(url);
       pages[who] = page;
     }
