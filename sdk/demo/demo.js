@@ -173,11 +173,11 @@ function setSpeaker(peerId) {
 
 /* ---- the people panel (hosts act here) ---- */
 
-function personRow(p, actions) {
+function personRow(p, actions, suffix = '') {
 	const li = document.createElement('li');
 	li.innerHTML = '<span class="avatar small"></span><span class="who"></span><span class="actions"></span>';
 	li.querySelector('.avatar').textContent = initials(p.name);
-	li.querySelector('.who').textContent = p.name;
+	li.querySelector('.who').textContent = p.name + suffix;
 	for (const [label, cls, run] of actions) {
 		const b = document.createElement('button');
 		b.className = `small ${cls}`;
@@ -196,7 +196,7 @@ function renderPeople() {
 	const perms = meeting.self.permissions;
 	const people = $('people');
 	people.replaceChildren();
-	people.appendChild(personRow({ name: `${meeting.self.name} (you)`, id: meeting.self.id }, []));
+	people.appendChild(personRow({ name: meeting.self.name, id: meeting.self.id }, [], ' (you)'));
 	for (const p of meeting.participants.joined.values())
 		people.appendChild(personRow(p, perms.kickParticipant ? [['Remove', 'danger', () => p.kick()]] : []));
 	const wl = meeting.participants.waitlisted;

@@ -14,6 +14,12 @@
 //
 // usage: node sdk_meeting.js --host-url URL --guest-url URL
 //        [--chromium PATH] [--screenshot FILE] [--join-button SELECTOR]
+//        [--camera-button SELECTOR] [--panel-button SELECTOR]
+//        [--kick-button SELECTOR-with-{id}]
+// The button options make the driver click the page's own controls (the
+// demo page) instead of calling the SDK: join, camera off, opening the
+// people panel before the screenshot, and the host's kick ({id}: the
+// guest's peer id).
 
 "use strict";
 
@@ -21,9 +27,12 @@ const path = require("path");
 const { chromium } = require(path.join(__dirname, "node_modules", "playwright-core"));
 
 function parseArgs(argv) {
-  const args = { chromium: "/usr/bin/chromium", screenshot: null, joinButton: null };
+  const args = { chromium: "/usr/bin/chromium", screenshot: null, joinButton: null, cameraButton: null,
+                 panelButton: null, kickButton: null };
   const names = { "--host-url": "hostUrl", "--guest-url": "guestUrl", "--chromium": "chromium",
-                  "--screenshot": "screenshot", "--join-button": "joinButton" };
+                  "--screenshot": "screenshot", "--join-button": "joinButton",
+                  "--camera-button": "cameraButton", "--panel-button": "panelButton",
+                  "--kick-button": "kickButton" };
   for (let i = 0; i < argv.length; i += 2) {
     const name = names[argv[i]];
     if (!name || i + 1 >= argv.length)
@@ -104,6 +113,12 @@ function state() {
             audioEnabled: m.self.audioEnabled, videoEnabled: m.self.videoEnabled,
             presetName: m.self.presetName },
     joined, log: t.log,
+    // what the page shows, when it is the demo page
+    screen: document.body.dataset.screen || null,
+    heading: [...document.querySelectorAll("h1")].filter((h) => h.offsetParent !== null).map((h) => h.textContent),
+    tiles: [...document.querySelectorAll(".tile[data-key]")].map((el) => ({
+      key: el.dataset.key, videoOff: el.classList.contains("video-off"),
+      name: (el.querySelector(".name") || {}).textContent || null })),
   };
 }
 
@@ -174,13 +189,20 @@ async function main() {
     }
     await sleep(2000);
     result.afterTwoSeconds = { host: await host.evaluate(state), guest: await guest.evaluate(state) };
+    if (args.panelButton) {
+      await host.click(args.panelButton);
+      await sleep(300);
+    }
     if (args.screenshot)
       await host.screenshot({ path: args.screenshot });
 
     // the host turns its camera off; the guest sees it
     const hostId = result.joined.host.self.id;
     const guestId = result.joined.guest.self.id;
-    await host.evaluate(() => window.rtkMeeting.self.disableVideo());
+    if (args.cameraButton)
+      await host.click(args.cameraButton);
+    else
+      await host.evaluate(() => window.rtkMeeting.self.disableVideo());
     try {
       await until("guest sees the host's video off", 15000, () => guest.evaluate((id) => {
         const m = window.rtkMeeting;
@@ -193,8 +215,13 @@ async function main() {
     }
 
     // the host kicks the guest
-    result.kickReply = await host.evaluate((id) => window.rtkMeeting.participants.joined.get(id).kick()
-      .then((r) => ({ ok: true }), (e) => ({ ok: false, code: e.code, message: e.message })), guestId);
+    if (args.kickButton) {
+      await host.click(args.kickButton.replace("{id}", guestId));
+      result.kickReply = { ok: true, clicked: true };
+    } else {
+      result.kickReply = await host.evaluate((id) => window.rtkMeeting.participants.joined.get(id).kick()
+        .then((r) => ({ ok: true }), (e) => ({ ok: false, code: e.code, message: e.message })), guestId);
+    }
     try {
       await until("the guest gets roomLeft", 15000, () => guest.evaluate(() =>
         ({ ok: window.rtkProbe.log.some((e) => e.what === "roomLeft") })));

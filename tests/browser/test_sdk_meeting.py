@@ -21,6 +21,10 @@ namespace's veth address. Asserted:
     {state: "kicked"}, roomState "kicked", and the host's joined map is
     empty;
   * no console errors on either page.
+On the demo page the driver clicks its buttons (Join, camera, People,
+Remove) instead of calling the SDK, and the page shows the two tiles with
+names, the host's tile with its camera off on the guest's page, and "You
+were removed from the meeting" on the kicked guest's.
 The page is the demo page (sdk/demo/, `/?token=`) when it exists,
 otherwise a bare test page (sdk_meeting.html) in a temporary copy of sdk/.
 A screenshot of the host's page goes to
@@ -119,7 +123,8 @@ async def main():
     argv = [node, DRIVER, "--host-url", url(host["token"]), "--guest-url", url(guest["token"]),
             "--chromium", CHROMIUM, "--screenshot", SCREENSHOT]
     if demo:
-        argv += ["--join-button", "#join"]
+        argv += ["--join-button", "#join", "--camera-button", "#cam", "--panel-button", "#panel-toggle",
+                 "--kick-button", 'button[data-action="remove"][data-participant="{id}"]']
     log("pages: %s" % ("the demo page /" if demo else "/sdk/test/meeting.html"))
     doc = await run_driver(argv, 150)
     dump = lambda key: json.dumps(doc.get(key), indent=1)[:8000]  # noqa: E731
@@ -160,6 +165,11 @@ async def main():
     check(offs and other(g)["videoEnabled"] is False,
           "the guest did not see the host's video go off: %s" % dump("videoOff"))
     check(doc["videoOff"]["host"]["self"]["videoEnabled"] is False, "the host's self.videoEnabled is still true")
+    if demo:
+        tile = [t for t in g["tiles"] if t["key"] == host_id]
+        check(tile and tile[0]["videoOff"] and tile[0]["name"] == "Hedy",
+              "the guest's demo page does not show the host's camera off: %s" % g["tiles"])
+        check(doc["videoOff"]["host"]["tiles"][0]["videoOff"] is True, "the host's own tile still shows video")
     log("disableVideo reached the other page")
 
     # the host kicks the guest
@@ -169,6 +179,12 @@ async def main():
     check(left == [{"state": "kicked"}], "the guest's roomLeft events: %s" % left)
     check(g["self"]["roomState"] == "kicked", "the guest's roomState after the kick: %s" % g["self"])
     check(doc["kicked"]["host"]["joined"] == [], "the host still lists: %s" % doc["kicked"]["host"]["joined"])
+    if demo:
+        check(g["screen"] == "left" and g["heading"] == ["You were removed from the meeting"],
+              "the kicked guest's demo page shows %s %s" % (g["screen"], g["heading"]))
+        check(doc["joined"]["host"]["screen"] == "meeting"
+              and sorted(t["name"] for t in doc["joined"]["host"]["tiles"]) == ["Grace", "Hedy (you)"],
+              "the host's demo page after join: %s %s" % (doc["joined"]["host"]["screen"], doc["joined"]["host"]["tiles"]))
     log("the kicked guest got roomLeft %s" % left[0])
 
     errors = doc["consoleErrors"]
