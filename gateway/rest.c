@@ -24,6 +24,7 @@
 #include <glib.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include "json_out.h"
 
 /* Longest path we route, in segments (the longest route has 5, the
  * Cloudflare prefix 5 more). */
@@ -33,10 +34,11 @@
 /* Replies                                                             */
 /* ------------------------------------------------------------------ */
 
-/* Serialises `root` (stolen) into reply->body. */
+/* Serialises `root` (stolen) into reply->body (json_out.h: what
+ * json_dumps(root, 0) gives, several times faster). */
 static void rtk_rest_reply_json(rtk_rest_reply *reply, int status, json_t *root)
 {
-	char *text = root ? json_dumps(root, 0) : NULL;
+	char *text = root ? rtk_json_out(root) : NULL;
 	json_decref(root);
 	if (text == NULL) {
 		/* Only allocation failure gets here. */

@@ -35,6 +35,7 @@ sources_for() {
 	control) echo "recorder/lib/control.c" ;;
 	hls) echo "gateway/hls.c" ;;
 	static_path) echo "gateway/static_path.c" ;;
+	json_out) echo "gateway/json_out.c" ;;
 	webhook_url) echo "gateway/webhooks.c gateway/store.c gateway/util.c" ;;
 	requests) echo "plugin/request_parse.c plugin/view.c plugin/peer.c plugin/permissions.c plugin/speaker.c plugin/capture_config.c plugin/offer_plan.c" ;;
 	offer) echo "plugin/offer_plan.c plugin/permissions.c" ;;
