@@ -686,10 +686,33 @@ static int read_status(rtk_webhooks *wh, int fd, gint64 deadline)
 		}
 	}
 	line[have] = '\0';
-	int major = 0, minor = 0, status = 0;
-	if (sscanf(line, "HTTP/%d.%d %3d", &major, &minor, &status) != 3 || status < 100 || status > 999)
+	return rtk_webhooks_status_of(line);
+}
+
+int rtk_webhooks_status_of(const char *line)
+{
+	/* "HTTP/" 1*DIGIT ["." 1*DIGIT] SP 3DIGIT, then anything but a digit.
+	 * No sscanf(): a receiver's digits must not overflow an int. */
+	if (line == NULL || strncmp(line, "HTTP/", 5) != 0)
 		return -1;
-	return status;
+	const char *p = line + 5;
+	if (!g_ascii_isdigit(*p))
+		return -1;
+	while (g_ascii_isdigit(*p))
+		p++;
+	if (*p == '.') {
+		p++;
+		if (!g_ascii_isdigit(*p))
+			return -1;
+		while (g_ascii_isdigit(*p))
+			p++;
+	}
+	if (*p++ != ' ')
+		return -1;
+	if (!g_ascii_isdigit(p[0]) || !g_ascii_isdigit(p[1]) || !g_ascii_isdigit(p[2]) || g_ascii_isdigit(p[3]))
+		return -1;
+	int status = (p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0');
+	return status >= 100 ? status : -1;
 }
 
 /* The request bytes for one attempt made now (g_free()), or NULL. */

@@ -101,6 +101,12 @@ char *rtk_webhooks_signature(const char *secret, const char *body, size_t body_l
 char *rtk_webhooks_signature_v2(const char *secret, long long timestamp, const char *body,
 	size_t body_len);
 
+/* The status of a receiver's answer from its first line ("HTTP/1.1 204
+ * No Content" -> 204; the text a delivery reads, NUL-terminated), or -1
+ * when it is not an HTTP status line with a 3-digit status. Only the status
+ * counts: a redirect is not followed, and headers and body are not read. */
+int rtk_webhooks_status_of(const char *line);
+
 /* ---- target URLs ---- */
 
 /* A webhook URL split for delivery (rtk_webhooks_target_parse()); every

@@ -17,7 +17,10 @@
  *  3. the first bytes as an IPv4 and an IPv6 address for
  *     rtk_webhooks_address_forbidden(): an IPv4-mapped, NAT64 or 6to4
  *     address gets the verdict of the IPv4 address it carries, and an
- *     address outside 2000::/3 (but those) is always refused.
+ *     address outside 2000::/3 (but those) is always refused;
+ *  4. the same bytes as a receiver's answer for rtk_webhooks_status_of():
+ *     -1 or a status 100..999, and exactly 204 for the answer line with
+ *     its status replaced by 204.
  *
  * Build: see tests/fuzz/run.sh (sources_for webhook_url).
  */
@@ -148,6 +151,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		rtk_webhooks_target_clear(&t);
 
 	check_addresses(data, size);
+
+	int status = rtk_webhooks_status_of(url);
+	if (status != -1 && (status < 100 || status > 999))
+		abort();
+	if (status != -1) {   /* the same line with another status reads as that status */
+		const char *digits = strchr(url, ' ');   /* the one space after the version */
+		if (digits)
+			digits++;
+		if (digits && strncmp(digits, "204", 3) != 0 && digits[0] >= '0' && digits[0] <= '9' &&
+				digits[1] >= '0' && digits[1] <= '9' && digits[2] >= '0' && digits[2] <= '9') {
+			char *changed = strdup(url);
+			if (changed) {
+				memcpy(changed + (digits - url), "204", 3);
+				if (rtk_webhooks_status_of(changed) != 204)
+					abort();
+				free(changed);
+			}
+		}
+	}
 	free(url);
 	return 0;
 }

@@ -1026,6 +1026,26 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 	return remove(path);
 }
 
+/* The receiver's status line, read strictly (no sscanf: digits that
+ * would overflow an int are refused, not wrapped). */
+static void test_status_line(void)
+{
+	CHECK_EQ_INT(rtk_webhooks_status_of("HTTP/1.1 204 No Content\r\n"), 204);
+	CHECK_EQ_INT(rtk_webhooks_status_of("HTTP/1.0 302 Found\r\nLocation: /x\r\n"), 302);
+	CHECK_EQ_INT(rtk_webhooks_status_of("HTTP/2 200\r\n"), 200);
+	CHECK_EQ_INT(rtk_webhooks_status_of("HTTP/1.1 999"), 999);
+	CHECK_EQ_INT(rtk_webhooks_status_of("HTTP/1.1 099 Too low"), -1);
+	CHECK_EQ_INT(rtk_webhooks_status_of("HTTP/1.1 2000 Four digits"), -1);
+	CHECK_EQ_INT(rtk_webhooks_status_of("HTTP/1.1 20"), -1);
+	CHECK_EQ_INT(rtk_webhooks_status_of("HTTP/1.1\v302 vertical tab"), -1);
+	CHECK_EQ_INT(rtk_webhooks_status_of("HTTP/1.1  200 two spaces"), -1);
+	CHECK_EQ_INT(rtk_webhooks_status_of("HTTP/88888888888888888888.0 302"), 302);
+	CHECK_EQ_INT(rtk_webhooks_status_of("HTTP/. 200"), -1);
+	CHECK_EQ_INT(rtk_webhooks_status_of("http/1.1 200"), -1);
+	CHECK_EQ_INT(rtk_webhooks_status_of(""), -1);
+	CHECK_EQ_INT(rtk_webhooks_status_of(NULL), -1);
+}
+
 int main(void)
 {
 	snprintf(tmpdir, sizeof(tmpdir), "%s/rtk-test-webhooks-XXXXXX", g_get_tmp_dir());
@@ -1041,6 +1061,7 @@ int main(void)
 	char *sentinel = add_webhook(store, sentinel_url, "meeting.chatSynced", 1, NULL);
 
 	UNIT_RUN(test_signature_helper);
+	UNIT_RUN(test_status_line);
 	UNIT_RUN(test_delivery);
 	UNIT_RUN(test_not_delivered);
 	UNIT_RUN(test_retry);
