@@ -134,6 +134,7 @@ struct rtk_http {
 	gint64 reaped_log_us;
 	bool stopping;
 	GThread *reaper;
+	GMutex writers_lock;            /* `writers` itself: it goes NULL when the server stops */
 	GThreadPool *writers;           /* rtk_http_conn* of suspended REST writes */
 };
 
@@ -507,19 +508,22 @@ static bool rtk_http_defer_write(rtk_http *http, struct MHD_Connection *con, con
 {
 	const char *authorization = MHD_lookup_connection_value(con, MHD_HEADER_KIND,
 		MHD_HTTP_HEADER_AUTHORIZATION);
-	if (http->writers == NULL)
-		return false;
 	c->method = strdup(method);
 	c->authorization = authorization ? strdup(authorization) : NULL;
 	if (c->method == NULL || (authorization && c->authorization == NULL))
 		return false;
 	c->con = con;
 	c->http = http;
-	MHD_suspend_connection(con);
-	/* FALSE only says no new thread could start: the job is queued all the
-	 * same, and a running writer takes it. */
-	g_thread_pool_push(http->writers, c, NULL);
-	return true;
+	g_mutex_lock(&http->writers_lock);
+	bool deferred = http->writers != NULL;   /* NULL: the server is stopping */
+	if (deferred) {
+		MHD_suspend_connection(con);
+		/* FALSE only says no new thread could start: the job is queued all
+		 * the same, and a running writer takes it. */
+		g_thread_pool_push(http->writers, c, NULL);
+	}
+	g_mutex_unlock(&http->writers_lock);
+	return deferred;
 }
 
 /* The request is complete: split the URI, dispatch, answer. A write is
@@ -697,10 +701,22 @@ static void rtk_http_check_descriptors(unsigned int max_connections)
 			(unsigned long long)rl.rlim_cur);
 }
 
+/* Stops taking writes and waits for those queued: each resumes its
+ * connection. Writes that arrive from now on run on the MHD worker. */
+static void rtk_http_stop_writers(rtk_http *http)
+{
+	g_mutex_lock(&http->writers_lock);
+	GThreadPool *writers = http->writers;
+	http->writers = NULL;
+	g_mutex_unlock(&http->writers_lock);
+	if (writers != NULL)
+		g_thread_pool_free(writers, FALSE, TRUE);
+}
+
 static void rtk_http_free(rtk_http *http)
 {
-	if (http->writers != NULL)
-		g_thread_pool_free(http->writers, FALSE, TRUE);
+	rtk_http_stop_writers(http);
+	g_mutex_clear(&http->writers_lock);
 	if (http->reaper != NULL) {
 		g_mutex_lock(&http->watch_lock);
 		http->stopping = true;
@@ -736,6 +752,7 @@ rtk_http *rtk_http_start_with_limits(const char *bind_address, int port, const r
 	http->ctx = ctx;
 	http->limits = rtk_http_limits_resolve(limits);
 	g_mutex_init(&http->log_lock);
+	g_mutex_init(&http->writers_lock);
 	g_mutex_init(&http->watch_lock);
 	g_cond_init(&http->watch_cond);
 	g_queue_init(&http->awaiting);
@@ -798,8 +815,7 @@ void rtk_http_stop(rtk_http *http)
 	/* MHD must not be stopped with suspended connections: wake them all
 	 * (the writers resume theirs as they finish what is queued). */
 	rtk_hls_stop_waiting(http->ctx->hls);
-	g_thread_pool_free(http->writers, FALSE, TRUE);
-	http->writers = NULL;
+	rtk_http_stop_writers(http);
 	MHD_stop_daemon(http->daemon);   /* closes every socket: the queue is empty after it */
 	rtk_http_free(http);
 }
