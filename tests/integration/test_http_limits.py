@@ -457,11 +457,14 @@ async def check_hls_budget(server, meeting):
     host, stream_id = await start_livestream(server, "Livestream with a budget of two")
     playlist_path = "/hls/%s/index.m3u8" % stream_id
 
-    def held_reload(sock):
+    counted = [threading.Event(), threading.Event()]
+
+    def held_reload(sock, index):
         """A player's step: the playlist, then a blocking reload for the
         segment after the one in progress (held about a segment, 2 s)."""
         sock.sendall(request_bytes(playlist_path))
         reply = read_response(sock, 5)
+        counted[index].set()   # its connection holds a /hls/ place from now on
         check(reply is not None and reply[0] == 200, "a player's playlist: %r" % (reply,))
         msn = int(HINT.search(reply[2]).group(1)) + 1
         sock.sendall(request_bytes("%s?_HLS_msn=%d" % (playlist_path, msn)))
@@ -470,8 +473,10 @@ async def check_hls_budget(server, meeting):
         return reply, time.monotonic() - started, msn
 
     first, second = connect_from("127.0.0.11"), connect_from("127.0.0.12")
-    reloads = [loop.run_in_executor(None, held_reload, sock) for sock in (first, second)]
-    await asyncio.sleep(0.3)
+    reloads = [loop.run_in_executor(None, held_reload, sock, i) for i, sock in enumerate((first, second))]
+    for event in counted:   # both players hold their places (a fixed sleep lost this race under load)
+        check(await loop.run_in_executor(None, event.wait, 10), "a player's playlist took over 10 s")
+    await asyncio.sleep(0.3)   # and are parked on their blocking reloads
 
     def third_player():
         sock = connect_from("127.0.0.13")
@@ -500,7 +505,7 @@ async def check_hls_budget(server, meeting):
 
     # The second player parks again (it keeps its place); the first
     # player's connection asks REST now: it no longer counts for /hls/.
-    again = loop.run_in_executor(None, held_reload, second)
+    again = loop.run_in_executor(None, held_reload, second, 1)
     first.sendall(("GET /v2/meetings/%s HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: %s\r\n\r\n"
                    % (meeting["id"], server.auth_header())).encode())
     reply = read_response(first, 5)
