@@ -34,7 +34,6 @@ import http.server
 import json
 import math
 import os
-import shutil
 import sys
 import threading
 import time
@@ -44,11 +43,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 
 from rtk_harness import EXIT_SKIP, RtkClient, Server, check, log, run_test  # noqa: E402
+import browser_driver  # noqa: E402
+from browser_driver import CHROMIUM  # noqa: E402
 
-CHROMIUM = os.environ.get("RTK_CHROMIUM") or "/usr/bin/chromium"
 NODE_MODULES = os.path.join(HERE, "node_modules")
 HLS_JS = os.path.join(NODE_MODULES, "hls.js", "dist", "hls.min.js")
-PLAYWRIGHT = os.path.join(NODE_MODULES, "playwright-core", "package.json")
 DRIVER = os.path.join(HERE, "hls_player.js")
 PAGE = os.path.join(HERE, "hls_player.html")
 
@@ -60,18 +59,7 @@ MAX_LATENCY = 5.0       # seconds behind the live edge, at most (non-LL HLS: 3 x
 
 def browser_tools():
     """(node, chromium), or a failure that says what to install."""
-    missing = []
-    node = shutil.which("node")
-    if node is None:
-        missing.append("node (apt-get install nodejs npm)")
-    if not os.access(CHROMIUM, os.X_OK):
-        missing.append("%s (apt-get install chromium)" % CHROMIUM)
-    for path in (HLS_JS, PLAYWRIGHT):
-        if not os.path.isfile(path):
-            missing.append("%s (npm ci --prefix %s)" % (path, HERE))
-    check(not missing, "the browser test needs: %s; ./rtk test installs them "
-          "(RTK_SKIP_BROWSER=1 skips this test)" % "; ".join(missing))
-    return node, CHROMIUM
+    return browser_driver.browser_tools("the browser test", ((HLS_JS, HERE),)), CHROMIUM
 
 
 class PageServer:
@@ -119,64 +107,17 @@ class PageServer:
         self.httpd.server_close()
 
 
-class Player:
+class Player(browser_driver.BrowserDriver):
     """hls_player.js in a child process: we read its JSON reports and tell
     it "stopped"."""
 
     def __init__(self, node, chromium, page_url):
-        self.argv = [node, DRIVER, "--page", page_url, "--chromium", chromium,
-                     "--play-seconds", str(PLAY_SECONDS), "--end-timeout", str(END_TIMEOUT),
-                     "--start-timeout", "30"]
+        argv = [node, DRIVER, "--page", page_url, "--chromium", chromium,
+                "--play-seconds", str(PLAY_SECONDS), "--end-timeout", str(END_TIMEOUT),
+                "--start-timeout", "30"]
         if os.environ.get("RTK_HLS_JS_DEBUG"):
-            self.argv += ["--debug-log", os.environ["RTK_HLS_JS_DEBUG"]]
-        self.proc = None
-        self.stderr = []
-
-    async def start(self):
-        self.proc = await asyncio.create_subprocess_exec(
-            *self.argv, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE, limit=16 << 20)
-        asyncio.ensure_future(self._drain_stderr())
-
-    async def _drain_stderr(self):
-        async for line in self.proc.stderr:
-            self.stderr.append(line.decode(errors="replace").rstrip())
-
-    async def report(self, phase, timeout):
-        """The driver's next report, which must be `phase`."""
-        try:
-            line = await asyncio.wait_for(self.proc.stdout.readline(), timeout)
-        except asyncio.TimeoutError:
-            self.fail("no %r report from the browser within %d s" % (phase, timeout))
-        if not line:
-            await asyncio.wait_for(self.proc.wait(), 10)
-            self.fail("the browser driver exited (status %s) before its %r report"
-                      % (self.proc.returncode, phase))
-        doc = json.loads(line)
-        if doc.get("phase") != phase:
-            self.fail("the browser reported %s, expected %r:\n%s"
-                      % (doc.get("phase"), phase, json.dumps(doc, indent=1)[:6000]))
-        return doc
-
-    def fail(self, message):
-        if self.stderr:
-            message += "\ndriver stderr:\n" + "\n".join(self.stderr[-30:])
-        check(False, message)
-
-    def say_stopped(self):
-        self.proc.stdin.write(b"stopped\n")
-
-    async def close(self):
-        """Ends the driver: end of its input (it closes Chromium and exits),
-        SIGKILL if it is still there 10 s later."""
-        if self.proc is None or self.proc.returncode is not None:
-            return
-        try:
-            self.proc.stdin.close()
-            await asyncio.wait_for(self.proc.wait(), 10)
-        except asyncio.TimeoutError:
-            self.proc.kill()
-            await self.proc.wait()
+            argv += ["--debug-log", os.environ["RTK_HLS_JS_DEBUG"]]
+        super().__init__(argv)
 
 
 def describe(doc):

@@ -47,26 +47,16 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 
 from rtk_harness import BUILDDIR, EXIT_SKIP, SRCDIR, Server, check, log, run_test  # noqa: E402
+import browser_driver  # noqa: E402
+from browser_driver import CHROMIUM  # noqa: E402
 
-CHROMIUM = os.environ.get("RTK_CHROMIUM") or "/usr/bin/chromium"
-PLAYWRIGHT = os.path.join(HERE, "node_modules", "playwright-core", "package.json")
 DRIVER = os.path.join(HERE, "sdk_meeting.js")
 TEST_PAGE = os.path.join(HERE, "sdk_meeting.html")
 SCREENSHOT = os.path.join(BUILDDIR, "tests", "browser", "demo-page.png")
 
 
 def browser_tools():
-    missing = []
-    node = shutil.which("node")
-    if node is None:
-        missing.append("node (apt-get install nodejs npm)")
-    if not os.access(CHROMIUM, os.X_OK):
-        missing.append("%s (apt-get install chromium)" % CHROMIUM)
-    if not os.path.isfile(PLAYWRIGHT):
-        missing.append("%s (npm ci --prefix %s)" % (PLAYWRIGHT, HERE))
-    check(not missing, "the SDK browser test needs: %s; ./rtk test installs them "
-          "(RTK_SKIP_BROWSER=1 skips this test)" % "; ".join(missing))
-    return node
+    return browser_driver.browser_tools("the SDK browser test")
 
 
 def web_dir():

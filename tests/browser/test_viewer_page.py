@@ -29,7 +29,6 @@ RTK_SKIP_BROWSER=1 (then it is skipped: 77).
 import asyncio
 import json
 import os
-import shutil
 import sys
 import time
 
@@ -37,10 +36,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 
 from rtk_harness import BUILDDIR, EXIT_SKIP, SRCDIR, RtkClient, Server, check, log, run_test  # noqa: E402
+import browser_driver  # noqa: E402
+from browser_driver import CHROMIUM  # noqa: E402
 from test_hls_js import first_segment  # noqa: E402
 
-CHROMIUM = os.environ.get("RTK_CHROMIUM") or "/usr/bin/chromium"
-PLAYWRIGHT = os.path.join(HERE, "node_modules", "playwright-core", "package.json")
 SDK_HLS_JS = os.path.join(SRCDIR, "sdk", "node_modules", "hls.js", "dist", "hls.min.mjs")
 VIEWER = os.path.join(SRCDIR, "sdk", "viewer", "index.html")
 DRIVER = os.path.join(HERE, "viewer_page.js")
@@ -53,70 +52,15 @@ END_TIMEOUT = 20
 
 
 def browser_tools():
-    missing = []
-    node = shutil.which("node")
-    if node is None:
-        missing.append("node (apt-get install nodejs npm)")
-    if not os.access(CHROMIUM, os.X_OK):
-        missing.append("%s (apt-get install chromium)" % CHROMIUM)
-    if not os.path.isfile(PLAYWRIGHT):
-        missing.append("%s (npm ci --prefix %s)" % (PLAYWRIGHT, HERE))
-    if not os.path.isfile(SDK_HLS_JS):
-        missing.append("%s (npm ci --prefix %s)" % (SDK_HLS_JS, os.path.join(SRCDIR, "sdk")))
     check(os.path.isfile(VIEWER), "the viewer page %s is missing" % VIEWER)
-    check(not missing, "the viewer test needs: %s; ./rtk test installs them "
-          "(RTK_SKIP_BROWSER=1 skips this test)" % "; ".join(missing))
-    return node
+    return browser_driver.browser_tools("the viewer test", ((SDK_HLS_JS, os.path.join(SRCDIR, "sdk")),))
 
 
-class Driver:
+class Driver(browser_driver.BrowserDriver):
     def __init__(self, node, page_url):
-        self.argv = [node, DRIVER, "--page", page_url, "--chromium", CHROMIUM, "--screenshot", SCREENSHOT,
-                     "--play-seconds", str(PLAY_SECONDS), "--end-timeout", str(END_TIMEOUT)]
-        self.proc = None
-        self.stderr = []
-
-    async def start(self):
-        self.proc = await asyncio.create_subprocess_exec(
-            *self.argv, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE, limit=16 << 20)
-        asyncio.ensure_future(self._drain())
-
-    async def _drain(self):
-        async for line in self.proc.stderr:
-            self.stderr.append(line.decode(errors="replace").rstrip())
-
-    async def report(self, phase, timeout):
-        try:
-            line = await asyncio.wait_for(self.proc.stdout.readline(), timeout)
-        except asyncio.TimeoutError:
-            self.fail("no %r report from the browser within %d s" % (phase, timeout))
-        if not line:
-            await asyncio.wait_for(self.proc.wait(), 10)
-            self.fail("the browser driver exited (%s) before its %r report" % (self.proc.returncode, phase))
-        doc = json.loads(line)
-        if doc.get("phase") != phase:
-            self.fail("the browser reported %s, expected %r:\n%s"
-                      % (doc.get("phase"), phase, json.dumps(doc, indent=1)[:6000]))
-        return doc
-
-    def fail(self, message):
-        if self.stderr:
-            message += "\ndriver stderr:\n" + "\n".join(self.stderr[-30:])
-        check(False, message)
-
-    def say_stopped(self):
-        self.proc.stdin.write(b"stopped\n")
-
-    async def close(self):
-        if self.proc is None or self.proc.returncode is not None:
-            return
-        try:
-            self.proc.stdin.close()
-            await asyncio.wait_for(self.proc.wait(), 15)
-        except asyncio.TimeoutError:
-            self.proc.kill()
-            await self.proc.wait()
+        super().__init__([node, DRIVER, "--page", page_url, "--chromium", CHROMIUM, "--screenshot", SCREENSHOT,
+                          "--play-seconds", str(PLAY_SECONDS), "--end-timeout", str(END_TIMEOUT)],
+                         close_timeout=15)
 
 
 def check_playing(doc):
