@@ -41,6 +41,7 @@ struct rtk_gateway {
 	char *data_dir;
 	char *recordings_dir;       /* <data_dir>/recordings (g_malloc'd): where rtk-recorder writes */
 	char *web_dir;              /* the web client files (g_malloc'd), or NULL (static.h) */
+	char *server_json;          /* /sdk/server.json (malloc'd by rtk_static_server_info) */
 	char *org_id;
 	char *api_key;
 	char *jwt_secret;
@@ -263,6 +264,8 @@ rtk_gateway *rtk_gateway_start(const rtk_gateway_config *config, char **error)
 
 	gw->recordings_dir = g_build_filename(gw->data_dir, "recordings", NULL);
 	gw->web_dir = given(config->web_dir) ? g_strdup(config->web_dir) : NULL;
+	gw->server_json = rtk_static_server_info(config->janus_ws_port > 0 ? config->janus_ws_port : 8188,
+		config->janus_ws_url);
 	const char *bind = given(config->http_bind) ? config->http_bind : DEFAULT_BIND;
 	gw->url = make_url(bind, config->http_port);
 	if (!gw->url) {
@@ -283,6 +286,7 @@ rtk_gateway *rtk_gateway_start(const rtk_gateway_config *config, char **error)
 		.hls = gw->hls,
 		.webhooks_allow_private = config->webhook_allow_private != 0,
 		.web_dir = gw->web_dir,
+		.server_json = gw->server_json,
 	};
 	if (config->http_port > 0) {
 		gw->http = rtk_http_start_with_limits(bind, config->http_port, &gw->rest,
@@ -317,6 +321,7 @@ void rtk_gateway_stop(rtk_gateway *gateway)
 	free(gateway->data_dir);
 	g_free(gateway->recordings_dir);
 	g_free(gateway->web_dir);
+	free(gateway->server_json);
 	free(gateway->org_id);
 	free_secret(gateway->api_key);
 	free_secret(gateway->jwt_secret);

@@ -35,6 +35,8 @@ typedef struct rtk_gateway_config {
 	int webhook_allow_private; /* non-zero: webhooks may target non-public addresses (webhooks.h) */
 	const char *web_dir;     /* the web client files (SDK, demo and viewer pages) served at /, /viewer
 	                          * and /sdk/ (static.h); NULL or "": none */
+	int janus_ws_port;       /* the Janus WebSocket's port, told to browsers at /sdk/server.json */
+	const char *janus_ws_url;/* its URL for browsers when not ws(s)://<page host>:<port>/; NULL or "": none */
 } rtk_gateway_config;
 
 typedef struct rtk_gateway rtk_gateway;

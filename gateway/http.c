@@ -540,7 +540,7 @@ static enum MHD_Result rtk_http_finish(rtk_http *http, struct MHD_Connection *co
 		return rtk_hls_http_serve(http->ctx->hls, con, method, c->uri, &c->hls);
 	/* The web client's files: public, answered without the REST API. */
 	if (rtk_static_owns(c->uri))
-		return rtk_static_serve(http->ctx->web_dir, con, method, c->uri);
+		return rtk_static_serve(http->ctx->web_dir, http->ctx->server_json, con, method, c->uri);
 	rtk_http_split_uri(c);
 	if (!rtk_http_is_read(method) && rtk_http_defer_write(http, con, method, c))
 		return MHD_YES;

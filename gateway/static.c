@@ -19,6 +19,7 @@
  */
 #define _GNU_SOURCE
 #include "static.h"
+#include "json_out.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -164,10 +165,34 @@ static enum MHD_Result rtk_static_file(struct MHD_Connection *con, int fd, const
 	return rtk_static_queue(con, status, resp, cors);
 }
 
+/* /sdk/server.json: small, and it changes only with the settings, so it
+ * is never cached (a restart with another port must be seen at once). */
+static enum MHD_Result rtk_static_json(struct MHD_Connection *con, const char *json)
+{
+	struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(json), (void *)json,
+		MHD_RESPMEM_MUST_COPY);
+	if (resp == NULL)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	return rtk_static_queue(con, MHD_HTTP_OK, resp, true);
+}
+
+char *rtk_static_server_info(int janus_ws_port, const char *janus_ws_url)
+{
+	json_t *doc = json_pack("{s:i, s:o}", "janus_ws_port", janus_ws_port, "janus_ws_url",
+		janus_ws_url != NULL && *janus_ws_url != '\0' ? json_string(janus_ws_url) : json_null());
+	if (doc == NULL)
+		return NULL;
+	char *text = rtk_json_out(doc);
+	json_decref(doc);
+	return text;
+}
+
 /* ---- entry ---- */
 
-enum MHD_Result rtk_static_serve(const char *web_dir, struct MHD_Connection *con, const char *method,
-	const char *uri)
+enum MHD_Result rtk_static_serve(const char *web_dir, const char *server_json, struct MHD_Connection *con,
+	const char *method, const char *uri)
 {
 	rtk_static_target target;
 	rtk_static_resolve(uri, &target);
@@ -184,6 +209,11 @@ enum MHD_Result rtk_static_serve(const char *web_dir, struct MHD_Connection *con
 	}
 	if (target.status != 0) {
 		ret = rtk_static_text(con, (unsigned int)target.status, target.message, cors, NULL);
+		goto done;
+	}
+	if (target.server_info) {
+		ret = server_json != NULL ? rtk_static_json(con, server_json) :
+			rtk_static_text(con, MHD_HTTP_NOT_FOUND, "no such file\n", cors, NULL);
 		goto done;
 	}
 	if (web_dir == NULL || *web_dir == '\0') {

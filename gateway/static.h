@@ -2,7 +2,9 @@
  * static.h - serves the web client's files over libmicrohttpd: the SDK under
  * /sdk/, the demo meeting page at /, the livestream viewer at /viewer, and
  * the npm packages they use under /sdk/vendor/ (static_path.h has the
- * routes and what the sanitizer refuses).
+ * routes and what the sanitizer refuses), and /sdk/server.json, the one
+ * generated document: where browsers reach the Janus WebSocket, so that the
+ * SDK needs no option when the server runs with non-default ports.
  *
  * Owns the wire and the file system side: methods (GET, HEAD; OPTIONS
  * preflight under /sdk/; others 405), headers (Content-Type from the MIME
@@ -23,9 +25,17 @@
 #include "static_path.h"
 
 /* Answers a request whose raw target rtk_static_owns() claimed, from the
- * files under `web_dir` (borrowed; NULL or "": nothing is served, 404). */
-enum MHD_Result rtk_static_serve(const char *web_dir, struct MHD_Connection *con, const char *method,
-	const char *uri);
+ * files under `web_dir` (borrowed; NULL or "": no file is served, 404), and
+ * /sdk/server.json with `server_json` (borrowed; NULL: 404). */
+enum MHD_Result rtk_static_serve(const char *web_dir, const char *server_json, struct MHD_Connection *con,
+	const char *method, const char *uri);
+
+/* The document of /sdk/server.json (docs/rest.md, "Web client files"):
+ * {"janus_ws_port": port, "janus_ws_url": url or null}. `janus_ws_url`
+ * (borrowed; NULL or "": none) is the WebSocket URL browsers must use when
+ * it is not ws(s)://<the page's host>:<port>/ (a TLS proxy, another host).
+ * Returns a malloc'd string the caller frees, or NULL (out of memory). */
+char *rtk_static_server_info(int janus_ws_port, const char *janus_ws_url);
 
 /* One log line at start: where the files come from, or why none will be
  * served (the directory is missing). */

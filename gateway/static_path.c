@@ -275,6 +275,13 @@ void rtk_static_resolve(const char *uri, rtk_static_target *out)
 		rtk_static_refuse(out, 400, bad);
 		return;
 	}
+	static const char server_info[] = "server.json";
+	if (decoded_len == strlen(server_info) && memcmp(decoded, server_info, decoded_len) == 0) {
+		out->server_info = true;
+		out->status = 0;
+		out->message = NULL;
+		return;
+	}
 	rtk_static_resolve_sdk(decoded, decoded_len, out);
 }
 

@@ -13,6 +13,8 @@
  *   /sdk/<path>        <path>                   the SDK, its .d.ts, the pages' files
  *   /sdk/<dir>/        <dir>/index.html         a directory only with a final '/'
  *   /sdk/vendor/hls.js/<file>                   node_modules/hls.js/dist/<file>
+ *   /sdk/server.json   (no file)                where the SDK finds the Janus
+ *                                               WebSocket, built from the settings
  *   /favicon.ico       nothing (404): answered here so a browser opening a
  *                      page never meets the REST API's 401 and its login box
  * The pages at / and /viewer are served under those URLs, so they must name
@@ -48,6 +50,7 @@ typedef struct rtk_static_target {
 	char *path;             /* malloc'd when status == 0: relative to the web directory */
 	bool cors;              /* under /sdk/: any origin may load it (and preflight) */
 	bool page;              /* / or /viewer: a page, not a file of /sdk/ */
+	bool server_info;       /* /sdk/server.json: static.c's generated document, no file (path NULL) */
 } rtk_static_target;
 
 /* Is this raw request target (path and query, as received) one of the

@@ -184,6 +184,8 @@ int rtk_plugin_init(janus_callbacks *callback, const char *config_path) {
 		.live = &rtk_live_api,
 		.webhook_allow_private = janus_is_true(config_string(config, general, "webhook_allow_private", "no")),
 		.web_dir = web_dir,
+		.janus_ws_port = atoi(config_string(config, general, "janus_ws_port", "8188")),
+		.janus_ws_url = config_string(config, general, "janus_ws_url", NULL),
 	};
 	char *error = NULL;
 	rtk_gw = rtk_gateway_start(&gwc, &error);

@@ -23,6 +23,7 @@ import { unsupportedNamespace } from './unsupported.js';
 import { defaultMediaDevices } from './media.js';
 
 const DEFAULT_JANUS_WS_PORT = 8188;
+const SERVER_INFO_TIMEOUT_MS = 3000;   /* /sdk/server.json; the default port after that */
 const SELF_KIND = { audioUpdate: 'audio', videoUpdate: 'video', screenShareUpdate: 'screenshare' };
 const SELF_FIELD = { audioUpdate: 'audioEnabled', videoUpdate: 'videoEnabled', screenShareUpdate: 'screenShareEnabled' };
 
@@ -54,16 +55,46 @@ export class RealtimeKitClient extends RTKEventEmitter {
 	/*
 	 * options: authToken; baseURI (the gateway, default the origin this module
 	 * came from); defaults {audio, video, recording, mediaConfiguration};
-	 * server-specific: janusURL (the Janus WebSocket, default the baseURI's
-	 * host at port janusPort, 8188), iceServers, and for tests WebSocket,
+	 * server-specific: janusURL (the Janus WebSocket; by default what the
+	 * gateway's /sdk/server.json says, else the baseURI's host at port
+	 * janusPort, 8188), iceServers, and for tests WebSocket, fetch,
 	 * RTCPeerConnection, mediaDevices.
 	 */
 	static async init(options = {}) {
 		if (!options.authToken)
 			throw new RTKError('0005', 'init needs an authToken (the token of Add Participant)');
 		const meeting = new RealtimeKitClient(options);
-		await meeting.self._preview(meeting._defaults);
+		await Promise.all([meeting.self._preview(meeting._defaults), meeting._discoverJanus()]);
 		return meeting;
+	}
+
+	/*
+	 * Asks the gateway where its Janus WebSocket is (GET /sdk/server.json,
+	 * docs/rest.md), unless init named it (janusURL or janusPort). Any
+	 * failure (an older gateway, a page with no fetch) keeps the default.
+	 */
+	async _discoverJanus() {
+		const fetchFn = this._options.fetch || globalThis.fetch;
+		if (this._options.janusURL || this._options.janusPort || !this._baseURI || !fetchFn)
+			return;
+		const abort = typeof AbortController === 'function' ? new AbortController() : null;
+		const timer = abort ? setTimeout(() => abort.abort(), SERVER_INFO_TIMEOUT_MS) : null;
+		try {
+			const res = await fetchFn(new URL('/sdk/server.json', this._baseURI).href,
+				{ signal: abort ? abort.signal : undefined, cache: 'no-store' });
+			if (!res.ok)
+				return;
+			const info = await res.json();
+			if (typeof info.janus_ws_url === 'string' && /^wss?:\/\//.test(info.janus_ws_url))
+				this._janusURL = info.janus_ws_url;
+			else if (Number.isInteger(info.janus_ws_port) && info.janus_ws_port > 0 && info.janus_ws_port < 65536)
+				this._janusURL = janusWebSocketURL(this._baseURI, info.janus_ws_port);
+		} catch (e) {
+			/* the default stays */
+		} finally {
+			if (timer)
+				clearTimeout(timer);
+		}
 	}
 
 	constructor(options) {

@@ -47,15 +47,18 @@ export interface InitOptions {
 			screenShare?: { displaySurface?: 'window' | 'monitor' | 'browser' };
 		};
 	};
-	/** Server-specific: the Janus WebSocket URL (default ws(s)://<baseURI host>:<janusPort>/). */
+	/** Server-specific: the Janus WebSocket URL (default: what the gateway's /sdk/server.json
+	 * says, else ws(s)://<baseURI host>:<janusPort>/). */
 	janusURL?: string;
-	/** Server-specific: the Janus WebSocket port (RTK_JANUS_WS_PORT), default 8188. */
+	/** Server-specific: the Janus WebSocket port (RTK_JANUS_WS_PORT); without it and janusURL,
+	 * init asks the gateway (/sdk/server.json), falling back to 8188. */
 	janusPort?: number;
 	iceServers?: RTCIceServer[];
 	/** Keepalive period in ms (default 25000). */
 	keepaliveMs?: number;
 	/** Injection points for tests. */
 	WebSocket?: typeof WebSocket;
+	fetch?: typeof fetch;
 	RTCPeerConnection?: typeof RTCPeerConnection;
 	mediaDevices?: MediaDevices | null;
 }

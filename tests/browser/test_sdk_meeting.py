@@ -20,7 +20,9 @@ namespace's veth address. Asserted:
   * the host's participant.kick() ends the guest's meeting: roomLeft
     {state: "kicked"}, roomState "kicked", and the host's joined map is
     empty;
-  * no console errors on either page.
+  * no console errors on either page;
+  * the Janus WebSocket is on a port that is not the SDK's default (8189):
+    init({authToken}) finds it through the gateway's /sdk/server.json.
 On the demo page the driver clicks its buttons (Join, camera, People,
 Remove) instead of calling the SDK, and the page shows the two tiles with
 names, the host's tile with its camera off on the guest's page, and "You
@@ -53,6 +55,7 @@ from browser_driver import CHROMIUM  # noqa: E402
 DRIVER = os.path.join(HERE, "sdk_meeting.js")
 TEST_PAGE = os.path.join(HERE, "sdk_meeting.html")
 SCREENSHOT = os.path.join(BUILDDIR, "tests", "browser", "demo-page.png")
+JANUS_WS_PORT = 8189
 
 
 def browser_tools():
@@ -100,6 +103,9 @@ async def main():
     os.makedirs(os.path.dirname(SCREENSHOT), exist_ok=True)
     demo = os.path.isfile(os.path.join(SRCDIR, "sdk", "demo", "index.html"))
     env = {} if demo else {"RTK_WEB_DIR": web_dir()}
+    # Not the default port: the page passes no janus option, so the SDK
+    # must find the WebSocket through /sdk/server.json.
+    env["RTK_JANUS_WS_PORT"] = str(JANUS_WS_PORT)
     server = Server(env=env).start()
     meeting = server.create_meeting(title="SDK browser test")
     host = server.add_participant(meeting["id"], "Hedy", "group_call_host")

@@ -73,6 +73,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (t.path != NULL || t.message == NULL || t.message[0] == '\0' ||
 				t.message[strlen(t.message) - 1] != '\n')
 			abort();
+	} else if (t.server_info) {             /* the generated document: no file */
+		if (t.path != NULL || !t.cors || !rtk_static_owns(uri))
+			abort();
 	} else {
 		if (t.path == NULL || !rtk_static_owns(uri))
 			abort();

@@ -21,6 +21,9 @@ fills (so it does not depend on what sdk/ holds today):
     symbolic link to a file or a directory outside, hidden files,
     node_modules, a directory without its final '/', a FIFO (404, at once);
   * a missing demo page is 404 naming demo/index.html and RTK_WEB_DIR;
+  * /sdk/server.json tells where the Janus WebSocket is (the port and
+    RTK_JANUS_WS_URL the server runs with), with CORS and no-store, and
+    wins over a file of that name in the web directory;
   * the REST API still needs auth (401 without, 200 with, on a connection
     that just fetched static files);
   * static requests do not count against RTK_HTTP_HLS_MAX_CONNECTIONS: with
@@ -30,6 +33,7 @@ On 1a3ec61 (no static files) every such URL is the REST API's 401.
 """
 
 import http.client
+import json
 import os
 import shutil
 import socket
@@ -58,6 +62,8 @@ FILES = {
     ".hidden.js": (b"hidden " + SECRET.encode(), JS),
 }
 BIG = 5 * 1024 * 1024
+WS_URL = "wss://rtk.example.com/janus"
+WS_PORT = 8199                 # not the default: the document must follow the setting
 
 
 def make_web_dir(root):
@@ -271,16 +277,34 @@ def check_hls_budget():
     log("static requests do not count against the /hls/ budget (200 while /hls/ gets 503)")
 
 
+def check_server_info(web):
+    with open(os.path.join(web, "server.json"), "w") as f:
+        f.write('{"janus_ws_port": 1}\n')
+    for method in ("GET", "HEAD"):
+        status, headers, body = request(method, "/sdk/server.json",
+                                        headers={"Origin": "https://app.example.com"})
+        check_equal(status, 200, "%s /sdk/server.json" % method)
+        check_equal(headers.get("content-type"), "application/json", "server.json type")
+        check_equal(headers.get("cache-control"), "no-store", "server.json caching")
+        check_equal(headers.get("access-control-allow-origin"), "*", "server.json CORS")
+    check_equal(json.loads(body or request("GET", "/sdk/server.json")[2]),
+                {"janus_ws_port": WS_PORT, "janus_ws_url": WS_URL},
+                "/sdk/server.json (the settings, not the file of that name)")
+    log("/sdk/server.json: %s" % request("GET", "/sdk/server.json")[2].decode().strip())
+
+
 def main():
     root = tempfile.mkdtemp(prefix="rtk-static-")
     try:
         web = make_web_dir(root)
-        server = Server(env={"RTK_WEB_DIR": web, "RTK_HTTP_HLS_MAX_CONNECTIONS": "1"}).start()
+        server = Server(env={"RTK_WEB_DIR": web, "RTK_HTTP_HLS_MAX_CONNECTIONS": "1",
+                             "RTK_JANUS_WS_PORT": str(WS_PORT), "RTK_JANUS_WS_URL": WS_URL}).start()
         check_files()
         check_etag(web)
         check_head_options_methods()
         check_traversal()
         check_missing_page(web)
+        check_server_info(web)
         check_rest_auth(server)
         check_hls_budget()
     finally:

@@ -6,4 +6,4 @@ top="${RTK_TOP_SRCDIR:-$(dirname "$0")/../..}"
 command -v node >/dev/null 2>&1 || { echo "node not found: skipping the SDK unit tests"; exit 77; }
 major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
 [ "$major" -ge 20 ] || { echo "node $major is older than 20: skipping"; exit 77; }
-exec node --test "$top"/tests/sdk/*.test.mjs
+exec node --import "$top"/tests/sdk/no_network.mjs --test "$top"/tests/sdk/*.test.mjs

@@ -93,6 +93,31 @@ test('the Janus WebSocket URL follows baseURI (same host, port 8188, ws or wss),
 	await assert.rejects(RealtimeKitClient.init({}), { code: '0005' });
 });
 
+test('init asks the gateway for its Janus WebSocket (GET /sdk/server.json) unless told', async () => {
+	const asked = [];
+	const answer = (doc, status = 200) => async (url) => {
+		asked.push(url);
+		return { ok: status === 200, status, json: async () => doc };
+	};
+	let m = await RealtimeKitClient.init({ authToken: token(), baseURI: 'http://10.77.0.1:8080', mediaDevices: null,
+		fetch: answer({ janus_ws_port: 9188, janus_ws_url: null }) });
+	assert.deepEqual(asked, ['http://10.77.0.1:8080/sdk/server.json']);
+	assert.equal(m.janusURL, 'ws://10.77.0.1:9188/', 'the port the server runs with');
+	m = await RealtimeKitClient.init({ authToken: token(), baseURI: 'https://meet.example.com', mediaDevices: null,
+		fetch: answer({ janus_ws_port: 8188, janus_ws_url: 'wss://meet.example.com/janus' }) });
+	assert.equal(m.janusURL, 'wss://meet.example.com/janus', 'RTK_JANUS_WS_URL wins over the port');
+	for (const bad of [answer({}, 404), answer({ janus_ws_port: 'x', janus_ws_url: 'http://no' }),
+		async () => { throw new TypeError('offline'); }]) {
+		m = await RealtimeKitClient.init({ authToken: token(), baseURI: 'http://h:8080', mediaDevices: null, fetch: bad });
+		assert.equal(m.janusURL, 'ws://h:8188/', 'an older gateway or a failure keeps the default');
+	}
+	asked.length = 0;
+	m = await RealtimeKitClient.init({ authToken: token(), baseURI: 'http://h:8080', janusPort: 7000, mediaDevices: null,
+		fetch: answer({ janus_ws_port: 9188 }) });
+	assert.equal(m.janusURL, 'ws://h:7000/');
+	assert.deepEqual(asked, [], 'janusPort given: nothing to ask');
+});
+
 test('join: roomJoined fills self (camelCase permissions), meta and the joined map, then subscribes', async () => {
 	const { janus, meeting } = await setup();
 	assert.equal(meeting.self.roomState, 'init');

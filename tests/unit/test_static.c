@@ -219,6 +219,30 @@ static void test_etag(void)
 	CHECK(!rtk_static_etag_matches(list, a));
 }
 
+/* /sdk/server.json is the one generated document: no file is opened for
+ * it, whatever the query or escaping; the same name deeper down is a file. */
+static void test_server_info(void)
+{
+	static const char *const same[] = { "/sdk/server.json", "/sdk/server.json?v=1", "/sdk/%73erver.json" };
+	for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
+		rtk_static_target t;
+		rtk_static_resolve(same[i], &t);
+		CHECK_EQ_INT(t.status, 0);
+		CHECK(t.server_info);
+		CHECK(t.cors);
+		CHECK_NULL(t.path);
+		rtk_static_target_clear(&t);
+	}
+	rtk_static_target t;
+	rtk_static_resolve("/sdk/demo/server.json", &t);
+	CHECK(!t.server_info);
+	CHECK_EQ_STR(t.path, "demo/server.json");
+	rtk_static_target_clear(&t);
+	rtk_static_resolve("/sdk/server.json/", &t);
+	CHECK(!t.server_info);
+	rtk_static_target_clear(&t);
+}
+
 int main(void)
 {
 	UNIT_RUN(test_owns);
@@ -226,5 +250,6 @@ int main(void)
 	UNIT_RUN(test_traversal);
 	UNIT_RUN(test_mime);
 	UNIT_RUN(test_etag);
+	UNIT_RUN(test_server_info);
 	return UNIT_DONE();
 }
