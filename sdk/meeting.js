@@ -21,6 +21,7 @@ import { Publisher } from './publisher.js';
 import { Subscriber } from './subscriber.js';
 import { unsupportedNamespace } from './unsupported.js';
 import { defaultMediaDevices } from './media.js';
+import { RTKAudioOutput } from './audio-output.js';
 
 const DEFAULT_JANUS_WS_PORT = 8188;
 const SERVER_INFO_TIMEOUT_MS = 3000;   /* /sdk/server.json; the default port after that */
@@ -131,10 +132,30 @@ export class RealtimeKitClient extends RTKEventEmitter {
 		/* The seeds' slips that users copy: meeting.poll, meeting.participant. */
 		priv('poll', this.polls);
 		priv('participant', this.participants);
+		priv('_audio', new RTKAudioOutput(options.document));
+		this.#playRemoteAudio();
 		this.__internals__ = { logger: console, features: {} };
 	}
 
 	get isPinned() { return this.self.isPinned; }
+
+	/*
+	 * Others are heard without any application code (audio-output.js): each
+	 * remote microphone and screenshare-audio track plays while its
+	 * participant is in the meeting, on the speaker self.setDevice() chose.
+	 */
+	#playRemoteAudio() {
+		const audio = this._audio;
+		const joined = this.participants.joined;
+		joined.on('audioUpdate', (p) => audio.set(`${p.id}:audio`, p.audioTrack));
+		joined.on('screenShareUpdate', (p) => audio.set(`${p.id}:screenshare`, p.screenShareTracks.audio));
+		joined.on('participantLeft', (p) => audio.deleteParticipant(p.id));
+		this.self.on('deviceUpdate', ({ device }) => {
+			if (device && device.kind === 'audiooutput')
+				audio.setSinkId(device.deviceId).catch((e) =>
+					this.__internals__.logger.warn(`rtk: the speaker could not be set: ${e.message}`));
+		});
+	}
 	get janusURL() { return this._janusURL; }
 
 	#pcFactory() {
@@ -346,6 +367,7 @@ export class RealtimeKitClient extends RTKEventEmitter {
 			this._subscriber.close();
 		this._subscriber = null;
 		this.self._stopAll();
+		this._audio.clear();
 		if (transport)
 			await transport.close();
 	}

@@ -113,6 +113,10 @@ function state() {
             audioEnabled: m.self.audioEnabled, videoEnabled: m.self.videoEnabled,
             presetName: m.self.presetName },
     joined, log: t.log,
+    // the SDK's own playback of remote audio (sdk/audio-output.js)
+    audio: [...document.querySelectorAll("audio[data-rtk-audio]")].map((el) => ({
+      key: el.getAttribute("data-rtk-audio"), paused: el.paused, time: el.currentTime,
+      track: el.srcObject && el.srcObject.getAudioTracks()[0] ? el.srcObject.getAudioTracks()[0].readyState : null })),
     // what the page shows, when it is the demo page
     screen: document.body.dataset.screen || null,
     heading: [...document.querySelectorAll("h1")].filter((h) => h.offsetParent !== null).map((h) => h.textContent),

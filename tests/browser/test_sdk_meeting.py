@@ -12,6 +12,9 @@ true}}) and meeting.join() over the Janus WebSocket; ICE runs on the
 namespace's veth address. Asserted:
   * both reach roomState "joined" with audio and video on, and each sees
     the other (name, preset, audio/video on) in participants.joined;
+  * each hears the other without application code: the SDK plays the
+    other's microphone track in its own <audio data-rtk-audio> element,
+    whose playback time advances;
   * each decodes the other's video: a <video> on the remote participant's
     videoTrack has videoWidth > 0 and its requestVideoFrameCallback count
     and decoded frame count advance over two seconds;
@@ -153,6 +156,13 @@ async def main():
               "%s: remote video frames did not advance over 2 s: %s -> %s" % (who, v0, v1))
         log("%s decodes the other's %dx%d video: %d frames in 2 s"
             % (who, v1["width"], v1["height"], v1["frames"] - v0["frames"]))
+        # the SDK plays the other's microphone by itself: one <audio>, playing
+        a0, a1 = doc["firstFrames"][who]["audio"], doc["afterTwoSeconds"][who]["audio"]
+        check([a["key"] for a in a1] == ["%s:audio" % last["id"]] and a1[0]["track"] == "live"
+              and not a1[0]["paused"], "%s: the SDK does not play the other's audio: %s" % (who, a1))
+        check(len(a0) == 1 and a1[0]["time"] - a0[0]["time"] >= 1.0,
+              "%s: the other's audio did not advance over 2 s: %s -> %s" % (who, a0, a1))
+        log("%s plays the other's audio (%.1f s in 2 s)" % (who, a1[0]["time"] - a0[0]["time"]))
 
     # the host's camera off reaches the guest
     host_id = doc["joined"]["host"]["self"]["id"]

@@ -222,6 +222,7 @@ test('remote tracks: subscribed/updated offers are answered with start and land 
 	assert.equal(ada.audioTrack.label, 'remote 0');
 	assert.equal(ada.videoTrack.label, 'remote 1');
 	assert.deepEqual(updates, ['video']);
+	assert.deepEqual(meeting._audio.keys, ['peer-ada:audio'], 'her microphone plays with no application code');
 	/* Ada unpublishes: her m-lines go inactive and her tracks are withdrawn. */
 	janus.push(subHandle, { rtk: 'updated', streams: [
 		{ mid: '0', participantId: 'peer-ada', userId: 'u-ada', kind: 'audio', type: 'audio', active: false },
@@ -231,6 +232,7 @@ test('remote tracks: subscribed/updated offers are answered with start and land 
 	assert.equal(ada.audioTrack, null);
 	assert.equal(ada.videoTrack, null);
 	assert.deepEqual(updates, ['video', null]);
+	assert.deepEqual(meeting._audio.keys, [], 'a withdrawn track stops playing');
 });
 
 test('self media: defaults publish in one offer; disable/enable send configure and swap the track', async () => {
