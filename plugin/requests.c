@@ -100,6 +100,22 @@ static void request_join_captures(rtk_live *live, json_t *joined) {
 	json_object_set_new(joined, "livestream", livestream);
 }
 
+static guint view_candidates(rtk_session *session);
+
+/* roomJoined carries the view (viewModeUpdate's fields): the page size
+ * comes from the preset, and the SDK needs it before any view request. */
+static void request_join_view(rtk_session *session, json_t *joined) {
+	if(g_strcmp0(json_string_value(json_object_get(joined, "rtk")), "roomJoined") != 0)
+		return;   /* waitlisted: told with the first viewModeUpdate once admitted */
+	json_t *view = rtk_session_view_changed(session, view_candidates(session));
+	if(view == NULL)
+		return;
+	json_t *fields = json_deep_copy(view);
+	json_decref(view);
+	json_object_del(fields, "rtk");
+	json_object_set_new(joined, "view", fields);
+}
+
 static void request_join(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
 	const rtk_admission *admission = request_admit(session, msg, reply);
 	if(admission == NULL)
@@ -116,6 +132,7 @@ static void request_join(rtk_session *session, rtk_message *msg, rtk_reply *repl
 	rtk_view_init(&session->view, peer->config_json);
 	reply->event = rtk_room_enter(live->room, peer);
 	request_join_captures(live, reply->event);
+	request_join_view(session, reply->event);
 	if(!peer->waitlisted)
 		rtk_live_webhook(live, "meeting.participantJoined", peer);
 	JANUS_LOG(LOG_INFO, "[rtk] meeting %s: participant %s %s as peer %s\n",
@@ -540,6 +557,8 @@ static guint view_candidates(rtk_session *session) {
 static void reply_view(rtk_session *session, rtk_reply *reply) {
 	guint candidates = view_candidates(session);
 	reply->event = rtk_view_mode_event(&session->view, candidates);
+	json_t *told = rtk_session_view_changed(session, candidates);   /* the reply tells it */
+	json_decref(told);
 	rtk_live_apply_views(session->live);
 }
 

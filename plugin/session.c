@@ -238,6 +238,7 @@ static void session_detach_main(rtk_session *session) {
 	session->role = RTK_ROLE_NONE;
 	session->live = NULL;
 	memset(session->announce_off, 0, sizeof(session->announce_off));
+	memset(&session->view_told, 0, sizeof(session->view_told));
 }
 
 void rtk_session_leave(rtk_session *session, const char *state) {
@@ -353,6 +354,20 @@ static gboolean view_shows(GPtrArray *selected, const char *peer_id) {
 	return FALSE;
 }
 
+json_t *rtk_session_view_changed(rtk_session *viewer, guint candidates) {
+	const rtk_view *view = &viewer->view;
+	guint page = rtk_view_current_page(view, candidates), pages = rtk_view_page_count(view, candidates);
+	if(viewer->view_told.told && viewer->view_told.mode == view->mode && viewer->view_told.page == page &&
+			viewer->view_told.pages == pages && viewer->view_told.max_active == view->max_active)
+		return NULL;
+	viewer->view_told.told = TRUE;
+	viewer->view_told.mode = view->mode;
+	viewer->view_told.page = page;
+	viewer->view_told.pages = pages;
+	viewer->view_told.max_active = view->max_active;
+	return rtk_view_mode_event(view, candidates);
+}
+
 /* One subscriber: camera video of the peers its viewer's view selects is
  * forwarded, the rest paused; audio and screenshares always flow. */
 static void view_apply(rtk_live *live, rtk_session *sub, GPtrArray *others, GPtrArray *selected) {
@@ -384,12 +399,36 @@ static void view_apply(rtk_live *live, rtk_session *sub, GPtrArray *others, GPtr
 	}
 }
 
+/* Every joined participant whose view changed by itself (a page appeared
+ * or went as others came and left) gets viewModeUpdate. Each chooses from
+ * everyone but itself: the candidates of the room minus its own. */
+static void views_tell_changes(rtk_live *live) {
+	GPtrArray *peers = live->room->peers;
+	guint all = rtk_view_count_candidates(peers);
+	GPtrArray *one = g_ptr_array_sized_new(1);
+	for(guint i = 0; i < peers->len; i++) {
+		rtk_peer *peer = g_ptr_array_index(peers, i);
+		rtk_session *viewer = rtk_live_main_session(peer);
+		if(viewer == NULL)
+			continue;
+		g_ptr_array_set_size(one, 0);
+		g_ptr_array_add(one, peer);
+		json_t *event = rtk_session_view_changed(viewer, all - rtk_view_count_candidates(one));
+		if(event != NULL) {
+			rtk_janus->push_event(viewer->handle, &rtk_plugin, NULL, event, NULL);
+			json_decref(event);
+		}
+	}
+	g_ptr_array_free(one, TRUE);
+}
+
 void rtk_live_apply_views(rtk_live *live) {
 	GPtrArray *others = g_ptr_array_new(), *selected = g_ptr_array_new();
 	for(guint i = 0; i < live->subscribers->len; i++)
 		view_apply(live, g_ptr_array_index(live->subscribers, i), others, selected);
 	g_ptr_array_free(others, TRUE);
 	g_ptr_array_free(selected, TRUE);
+	views_tell_changes(live);
 }
 
 /* A new active speaker: everyone who may see it gets activeSpeaker. */

@@ -58,6 +58,11 @@ typedef struct rtk_session {
 	guint64 sdp_version;
 	gboolean announce_off[RTK_MEDIA_KINDS]; /* MAIN: dropped kinds rtk_live_flush() announces */
 	rtk_view view;              /* MAIN: what this participant wants to see (setViewMode, ...) */
+	struct {                    /* MAIN: the view it was last told (roomJoined, viewModeUpdate) */
+		gboolean told;
+		rtk_view_mode mode;
+		guint page, pages, max_active;
+	} view_told;
 	char *shown;                /* SUBSCRIBER: peer ids whose video it gets now, for change detection */
 	volatile gint started;      /* the PeerConnection is up */
 	volatile gint destroyed;
@@ -111,6 +116,13 @@ void rtk_lives_tick(void);
 /* Views: applies each subscriber's view (ACTIVE_GRID or PAGINATED) to what
  * its video slots forward, and tells the viewer when its active set moved. */
 void rtk_live_apply_views(rtk_live *live);
+
+/* The MAIN session's view as a NEW viewModeUpdate event when it differs
+ * from what the participant was last told (and remembers it as told), or
+ * NULL. `candidates`: how many others its view chooses from
+ * (rtk_view_count_candidates). Pages come and go as others join and
+ * leave, so the view can change without a request. */
+json_t *rtk_session_view_changed(rtk_session *viewer, guint candidates);
 
 /* Subscribers. */
 void rtk_subscriber_send_offer(rtk_session *sub, const char *event_name, const char *transaction);

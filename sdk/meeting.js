@@ -290,6 +290,8 @@ export class RealtimeKitClient extends RTKEventEmitter {
 			this.recording._update(ev.recording);
 		if (ev.livestream)
 			this.livestream._update(ev.livestream);
+		if (ev.view)   /* the view's fields, as viewModeUpdate carries them */
+			this.participants.handleEvent({ ...ev.view, rtk: 'viewModeUpdate' }, this.self.id);
 		if (!this.self.permissions.stageEnabled && !ev.self.stageStatus)
 			this.stage.status = 'ON_STAGE';
 		this.self._setRoomState('joined');

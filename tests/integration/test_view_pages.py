@@ -7,7 +7,10 @@ active speaker") for an ordinary viewer and for a hidden one (a preset with
 `hidden_participant`): the pages are counted over everyone else the viewer
 can see, so a hidden viewer, who is in no one's list, counts the same pages
 as a visible one. Refusals: a page past the last, a page that is not an
-integer, an unknown view mode.
+integer, an unknown view mode. roomJoined carries the view (the preset's
+tiles per page), and a view that changes by itself (a page appears as
+someone joins, or goes as they leave, moving a viewer on the last page
+back) is pushed as viewModeUpdate without a request.
 """
 
 from rtk_harness import JanusSession, Server, check_equal, log, run_test
@@ -20,7 +23,34 @@ def join(server, meeting, name, preset="group_call_participant"):
     handle = session.attach()
     event = session.request(handle, {"request": "join", "token": participant["token"]})
     check_equal(event.name, "roomJoined", "%s's join" % name)
+    check_equal(event.data.get("view"), {
+        "viewMode": "ACTIVE_GRID", "currentPage": 0, "pageCount": 0,
+        "maxActiveParticipantsCount": event.data["self"]["config"]["max_video_streams"]["desktop"]},
+        "%s's roomJoined view" % name)
     return session, handle
+
+
+def expect_pushed(session, handle, what, **fields):
+    """The next viewModeUpdate pushed without a request (no transaction)."""
+    event = session.wait_event(handle, "viewModeUpdate", where=lambda e: e.transaction is None, what=what)
+    for key, value in fields.items():
+        check_equal(event.data.get(key), value, "%s: %s" % (what, key))
+
+
+def pages_follow_the_room(server, meeting, viewer, others):
+    """`viewer` is on page 2 of 2, one tile a page, with `others` (two) in the room."""
+    session, handle = viewer
+    zed = join(server, meeting, "Zed")
+    expect_pushed(session, handle, "a page appears as Zed joins", viewMode="PAGINATED",
+                  currentPage=2, pageCount=3, maxActiveParticipantsCount=1)
+    zed[0].destroy()
+    expect_pushed(session, handle, "the page goes as Zed leaves", currentPage=2, pageCount=2)
+    others[1][0].destroy()
+    expect_pushed(session, handle, "Yuri leaves: the viewer on the last page moves back",
+                  currentPage=1, pageCount=1)
+    check_equal([e for e in session.events(handle, "viewModeUpdate") if e.transaction is None
+                 and e.data.get("pageCount") not in (1, 2, 3)], [], "no other pushed view")
+    log("pages follow the room: 2/2 -> 2/3 (Zed joins) -> 2/2 (Zed leaves) -> 1/1 (Yuri leaves)")
 
 
 def expect_view(session, handle, body, what, **fields):
@@ -65,8 +95,10 @@ def main():
     sessions.append(join(server, meeting, "Vic"))
     pages_of(*sessions[-1], who="Vic")
     sessions.pop()[0].destroy()
+    # Hal, hidden, is in no one's list: his join and leave move no one's pages.
     sessions.append(join(server, meeting, "Hal", preset="hidden_observer"))
     pages_of(*sessions[-1], who="Hal (hidden)")
+    pages_follow_the_room(server, meeting, sessions[-1], sessions[:2])
     for session, _ in sessions:
         session.destroy()
     server.stop()

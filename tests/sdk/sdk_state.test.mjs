@@ -417,3 +417,19 @@ test('keepalives every keepaliveMs on the session', async () => {
 	await tick(80);
 	assert.equal(janus.sent.filter((m) => m.janus === 'keepalive').length, n, 'keepalives stop after leave');
 });
+
+test('the view: roomJoined carries it, and a pushed viewModeUpdate moves the pages', async () => {
+	const { janus, meeting } = await setup({ join: roomJoined({
+		view: { viewMode: 'PAGINATED', currentPage: 2, pageCount: 2, maxActiveParticipantsCount: 1 } }) });
+	const seen = [];
+	meeting.participants.on('pageChanged', (s) => seen.push(['page', s.currentPage, s.pageCount]));
+	await meeting.join();
+	assert.equal(meeting.participants.viewMode, 'PAGINATED');
+	assert.equal(meeting.participants.maxActiveParticipantsCount, 1, 'the page size before any request');
+	assert.equal(meeting.participants.pageCount, 2);
+	janus.push(janus.handles[0], { rtk: 'viewModeUpdate', viewMode: 'PAGINATED', currentPage: 1, pageCount: 1,
+		maxActiveParticipantsCount: 1 });
+	await until(() => meeting.participants.pageCount === 1, 'pushed view');
+	assert.equal(meeting.participants.currentPage, 1);
+	assert.deepEqual(seen.slice(-1), [['page', 1, 1]]);
+});
