@@ -139,6 +139,9 @@ gboolean rtk_room_stage_cancel(rtk_room *room, rtk_peer *peer, rtk_refusal *why)
 	}
 	stage_set(room, peer, RTK_STAGE_OFF_STAGE);
 	room_stage_requests_changed(room);
+	/* Those told of the request hear it is withdrawn (else their copy of
+	 * the peer would stay REQUESTED_TO_JOIN_STAGE). */
+	stage_tell_others(room, peer, "peerCancelledRequestToJoinStage", ROOM_VIEW_STAGE_AUDIENCE);
 	return TRUE;
 }
 

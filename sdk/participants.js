@@ -24,6 +24,7 @@ const KIND_OF_UPDATE = {
 const PEER_STAGE_EVENTS = new Set([
 	'peerRequestToJoinStage', 'peerAcceptedToJoinStage', 'peerRejectedToJoinStage',
 	'peerStartedPresenting', 'peerStoppedPresenting',
+	'peerCancelledRequestToJoinStage',   /* not in the seeds: the request was withdrawn */
 ]);
 
 export class RTKParticipants extends RTKEventEmitter {

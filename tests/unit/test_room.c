@@ -640,7 +640,8 @@ static void test_stage_deny_and_cancel(void) {
 	CHECK_REFUSED(rtk_room_stage_cancel(w.room, val, &why_), RTK_ERR_STAGE_NO_REQUEST);
 	CHECK(rtk_room_stage_cancel(w.room, vic, NULL));
 	CHECK_EQ_INT(vic->stage, RTK_STAGE_OFF_STAGE);
-	CHECK_LINES(w.rec, "vic:stageStatusUpdate,pam:stageAccessRequestUpdate");
+	CHECK_EQ_STR(str(sent(w.rec, "val", "peerCancelledRequestToJoinStage"), "stageStatus"), "OFF_STAGE");
+	CHECK_LINES(w.rec, "vic:stageStatusUpdate,pam:stageAccessRequestUpdate,val:peerCancelledRequestToJoinStage");
 	CHECK_REFUSED(rtk_room_stage_cancel(w.room, vic, &why_), RTK_ERR_STAGE_NO_REQUEST);
 
 	/* A requester who leaves the meeting leaves the request list. */
