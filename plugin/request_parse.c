@@ -64,6 +64,20 @@ static gboolean parse_string(const json_t *body, const char *key, const char **o
 	return TRUE;
 }
 
+/* join's optional "name": absent or null is no name; else a non-empty
+ * string of at most RTK_DISPLAY_NAME_MAX bytes. */
+static void parse_display_name(const json_t *body, rtk_request *req) {
+	const json_t *name = json_object_get(body, "name");
+	if(name == NULL || json_is_null(name))
+		return;
+	if(!json_is_string(name) || json_string_length(name) == 0 || json_string_length(name) > RTK_DISPLAY_NAME_MAX) {
+		rtk_refusal_set(&req->error, RTK_ERR_BAD_REQUEST, "field 'name' must be a non-empty string of at most %d bytes",
+			RTK_DISPLAY_NAME_MAX);
+		return;
+	}
+	req->display_name = json_string_value(name);
+}
+
 /* Field `key`: a required non-empty array of strings. */
 static gboolean parse_id_list(const json_t *body, const char *key, const json_t **out, rtk_refusal *error) {
 	const json_t *list = json_object_get(body, key);
@@ -138,6 +152,9 @@ static void parse_recording_id(const json_t *body, rtk_request *req) {
 static void parse_fields(const json_t *body, rtk_request_handle on, rtk_request *req) {
 	rtk_refusal *error = &req->error;
 	switch(req->kind) {
+		case RTK_REQ_JOIN:
+			parse_display_name(body, req);
+			break;
 		case RTK_REQ_PUBLISH:
 			req->descriptions = json_object_get(body, "descriptions");
 			break;

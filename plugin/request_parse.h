@@ -82,6 +82,9 @@ typedef enum rtk_request_handle {
 	RTK_REQUEST_ON_SUBSCRIBER
 } rtk_request_handle;
 
+/* The longest name a join may carry, in bytes (the REST API's participant name limit). */
+#define RTK_DISPLAY_NAME_MAX 1024
+
 typedef struct rtk_request {
 	rtk_request_kind kind;
 	const char *name;             /* the body's "request" */
@@ -89,6 +92,8 @@ typedef struct rtk_request {
 	 * rtk_request_parse() FALSE why the body names no request. */
 	rtk_refusal error;
 	/* Fields, by request; only those of `kind` are set (the rest are zero). */
+	const char *display_name;     /* join: "name", the name for this presence (self.setName before
+	                                 join), or NULL; non-empty, at most RTK_DISPLAY_NAME_MAX bytes */
 	const json_t *descriptions;   /* publish: "descriptions" as sent (media.h reads it), or NULL */
 	int media[RTK_MEDIA_KINDS];   /* configure on a main handle: "audio", "video", "screenshare":
 	                                 -1 absent, 0 false, 1 true */

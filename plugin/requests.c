@@ -101,6 +101,7 @@ static void request_join_captures(rtk_live *live, json_t *joined) {
 }
 
 static guint view_candidates(rtk_session *session);
+static gboolean request_body(rtk_message *msg, rtk_reply *reply);
 
 /* roomJoined carries the view (viewModeUpdate's fields): the page size
  * comes from the preset, and the SDK needs it before any view request. */
@@ -118,7 +119,7 @@ static void request_join_view(rtk_session *session, json_t *joined) {
 
 static void request_join(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
 	const rtk_admission *admission = request_admit(session, msg, reply);
-	if(admission == NULL)
+	if(admission == NULL || !request_body(msg, reply))
 		return;
 	rtk_live *live = rtk_live_get_or_create(admission->meeting);
 	const char *user_id = json_string_value(json_object_get(admission->participant, "id"));
@@ -126,6 +127,13 @@ static void request_join(rtk_session *session, rtk_message *msg, rtk_reply *repl
 	 * presence is told why (roomLeft "left", reason "replaced"). */
 	rtk_room_remove_user(live->room, user_id, "left", "replaced");
 	rtk_peer *peer = rtk_peer_new(admission->participant, admission->preset, session);
+	/* self.setName before join: this presence's name, when the preset lets
+	 * the participant choose it (else the stored name stays, and roomJoined
+	 * says which one holds). The participant record is not changed. */
+	if(msg->request.display_name != NULL && peer->permissions.can_edit_display_name) {
+		g_free(peer->name);
+		peer->name = g_strdup(msg->request.display_name);
+	}
 	session->role = RTK_ROLE_MAIN;
 	session->live = live;
 	session->peer = peer;

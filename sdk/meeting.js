@@ -200,7 +200,10 @@ export class RealtimeKitClient extends RTKEventEmitter {
 				this.self._publisher.close();
 		});
 		try {
-			await this._main.send({ request: 'join', token: this._options.authToken });
+			const join = { request: 'join', token: this._options.authToken };
+			if (this.self._nameForJoin)
+				join.name = this.self._nameForJoin;
+			await this._main.send(join);
 		} catch (e) {
 			await this.#teardown();
 			throw e;

@@ -27,6 +27,7 @@ export class RTKSelf extends RTKEventEmitter {
 		Object.defineProperty(this, '_videoElements', { value: new Map(), enumerable: false });
 		Object.defineProperty(this, '_publisher', { value: null, enumerable: false, writable: true });
 		Object.defineProperty(this, '_devices', { value: {}, enumerable: false, writable: true });
+		Object.defineProperty(this, '_nameForJoin', { value: null, enumerable: false, writable: true });
 		this.id = null;
 		this.userId = ctx.tokenClaims.participantId || null;
 		this.organizationId = ctx.tokenClaims.orgId || null;
@@ -213,10 +214,18 @@ export class RTKSelf extends RTKEventEmitter {
 
 	/* ---- names, pins, elements, devices ---- */
 
+	/*
+	 * Before join the name goes with `join` and is what everyone sees (when
+	 * the preset's can_edit_display_name allows it; roomJoined then says
+	 * which name holds). After join, as the seeds say, it changes only here.
+	 */
 	async setName(name) {
-		if (this.roomState === 'joined')
-			throw new RTKError(NOT_JOINED, 'setName works before join only (the server takes the name from the participant record)');
-		this.name = String(name);
+		const text = String(name);
+		if (!text)
+			throw new RTKError('0001', 'setName needs a non-empty name');
+		this.name = text;
+		if (this.roomState !== 'joined' && this.roomState !== 'waitlisted')
+			this._nameForJoin = text;
 	}
 
 	pin() { return this._ctx.request({ request: 'participant.pin', participantId: this.id }); }

@@ -12,6 +12,12 @@ are refused on the handle that sent them (which stays unjoined: a
 following `leave` gets 0003), nobody in the meeting hears a
 participantJoined for any of them, and the refused handle can still join
 with a valid token afterwards.
+
+Also `join`'s optional `name` (self.setName before join): it names the
+presence for everyone when the preset has can_edit_display_name (the
+stored participant keeps its name), is ignored for a preset without it,
+and a bad one (empty, not a string) is 0001 without replacing the
+participant's earlier presence.
 """
 
 import json
@@ -119,9 +125,41 @@ def main():
                  for e in session.events(handle, "participantJoined")]
         check_equal(heard, expected, "userIds in the participantJoined events %s received" % name)
 
+    check_join_names(server, meeting, ada, ada_main)
     for session in (intruder, ada, bob):
         session.destroy()
     server.stop()
+
+
+def check_join_names(server, meeting, ada, ada_main):
+    dee_rest = server.add_participant(meeting["id"], "Dee")
+    dee = JanusSession(server)
+    dee.create()
+    dee_main = dee.attach()
+    event = dee.request(dee_main, {"request": "join", "token": dee_rest["token"], "name": "Dee (phone)"})
+    check_equal(event.name, "roomJoined", "Dee's join with a name")
+    check_equal(event.data["self"]["name"], "Dee (phone)", "Dee's name in her roomJoined")
+    heard = ada.wait_event(ada_main, "participantJoined",
+                           where=lambda e: (e.data.get("participant") or {}).get("userId") == dee_rest["id"])
+    check_equal(heard.data["participant"]["name"], "Dee (phone)", "the name Ada hears for Dee")
+    stored = server.rest_ok("GET", "/v2/meetings/%s/participants/%s" % (meeting["id"], dee_rest["id"]))
+    check_equal(stored["name"], "Dee", "the stored participant's name")
+    for bad in ("", 7, ["Dee"]):
+        other = dee.attach()
+        expect_error(dee.request(other, {"request": "join", "token": dee_rest["token"], "name": bad}),
+                     "join", "0001", "a join named %r" % (bad,))
+    check_equal(dee.events(dee_main, "roomLeft"), [], "roomLeft for Dee's presence after refused joins")
+    log("join's name: shown to all (stored name kept); empty or non-string names refused with 0001")
+
+    viewer_rest = server.add_participant(meeting["id"], "Vi", preset_name="webinar_viewer")
+    vi = JanusSession(server)
+    vi.create()
+    event = vi.request(vi.attach(), {"request": "join", "token": viewer_rest["token"], "name": "Someone else"})
+    check_equal(event.name, "roomJoined", "Vi's join with a name")
+    check_equal(event.data["self"]["name"], "Vi", "a preset without can_edit_display_name keeps the stored name")
+    log("join's name: ignored without can_edit_display_name")
+    for session in (dee, vi):
+        session.destroy()
 
 
 if __name__ == "__main__":

@@ -433,3 +433,18 @@ test('the view: roomJoined carries it, and a pushed viewModeUpdate moves the pag
 	assert.equal(meeting.participants.currentPage, 1);
 	assert.deepEqual(seen.slice(-1), [['page', 1, 1]]);
 });
+
+test('setName before join goes with join; after join it is local only', async () => {
+	const { janus, meeting } = await setup();
+	await meeting.self.setName('Ada L.');
+	assert.equal(meeting.self.name, 'Ada L.');
+	await meeting.join();
+	assert.equal(janus.requests('join')[0].body.name, 'Ada L.', 'join carries the chosen name');
+	assert.equal(meeting.self.name, 'Self', 'roomJoined says which name holds');
+	await meeting.self.setName('Later');
+	assert.equal(meeting.self.name, 'Later');
+	await assert.rejects(meeting.self.setName(''), { code: '0001' });
+	const other = await setup();
+	await other.meeting.join();
+	assert.equal('name' in other.janus.requests('join')[0].body, false, 'no setName: no name in join');
+});

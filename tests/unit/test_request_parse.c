@@ -66,6 +66,38 @@ static void test_envelope(void) {
 	CHECK_NULL(rtk_request_name(RTK_REQ_COUNT));
 }
 
+/* join's optional "name" (self.setName before join). */
+static void test_join_name(void) {
+	json_t *body;
+	rtk_request req = fine("{\"request\":\"join\",\"token\":\"t\"}", RTK_REQUEST_ON_NEW, &body);
+	CHECK_NULL(req.display_name);
+	json_decref(body);
+	req = fine("{\"request\":\"join\",\"token\":\"t\",\"name\":null}", RTK_REQUEST_ON_NEW, &body);
+	CHECK_NULL(req.display_name);
+	json_decref(body);
+	req = fine("{\"request\":\"join\",\"token\":\"t\",\"name\":\"Ada L.\"}", RTK_REQUEST_ON_NEW, &body);
+	CHECK_EQ_STR(req.display_name, "Ada L.");
+	json_decref(body);
+	static const char *const bad[] = { "\"\"", "7", "[\"Ada\"]", "true" };
+	for(size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+		char *text = g_strdup_printf("{\"request\":\"join\",\"name\":%s}", bad[i]);
+		check_field_error(text, RTK_REQUEST_ON_NEW, RTK_ERR_BAD_REQUEST,
+			"field 'name' must be a non-empty string of at most 1024 bytes");
+		g_free(text);
+	}
+	char *longest = g_strnfill(RTK_DISPLAY_NAME_MAX, 'n');
+	char *text = g_strdup_printf("{\"request\":\"join\",\"name\":\"%s\"}", longest);
+	req = fine(text, RTK_REQUEST_ON_NEW, &body);
+	CHECK_EQ_INT((int)strlen(req.display_name), RTK_DISPLAY_NAME_MAX);
+	json_decref(body);
+	g_free(text);
+	text = g_strdup_printf("{\"request\":\"join\",\"name\":\"%sn\"}", longest);
+	check_field_error(text, RTK_REQUEST_ON_NEW, RTK_ERR_BAD_REQUEST,
+		"field 'name' must be a non-empty string of at most 1024 bytes");
+	g_free(text);
+	g_free(longest);
+}
+
 static void test_targets(void) {
 	json_t *body;
 	check_field_error("{\"request\":\"participant.kick\"}", RTK_REQUEST_ON_MAIN, RTK_ERR_BAD_REQUEST,
@@ -247,6 +279,7 @@ static void test_offer_refusals(void) {
 
 int main(void) {
 	UNIT_RUN(test_envelope);
+	UNIT_RUN(test_join_name);
 	UNIT_RUN(test_targets);
 	UNIT_RUN(test_flags);
 	UNIT_RUN(test_id_lists);
