@@ -219,8 +219,8 @@ export class RTKSelf extends RTKEventEmitter {
 		this.name = String(name);
 	}
 
-	pin() { return this._ctx.request({ request: 'participant.pin', participantId: this.id }); }
-	unpin() { return this._ctx.request({ request: 'participant.unpin', participantId: this.id }); }
+	pin() { return this._ctx.request({ request: 'participant.pin', participantId: this.id }).then(() => this.id); }
+	unpin() { return this._ctx.request({ request: 'participant.unpin', participantId: this.id }).then(() => this.id); }
 
 	registerVideoElement(videoElement, isPreview = false) {
 		this._videoElements.set(videoElement, isPreview);

@@ -179,7 +179,7 @@ test('participant events update the maps and the participant objects, then emit'
 	assert.equal(b.isPinned, true);
 	janus.push(main, { rtk: 'activeParticipantsUpdate', active: ['peer-bob'], videoSubscribed: ['peer-bob'], audioSubscribed: ['peer-ada', 'peer-bob'] });
 	await until(() => meeting.participants.active.has('peer-bob'), 'active');
-	assert.deepEqual(meeting.participants.audioSubscribed, ['peer-ada', 'peer-bob']);
+	assert.deepEqual(meeting.participants.audioSubscribed.map((p) => p.id), ['peer-ada', 'peer-bob']);
 	let speaker;
 	meeting.participants.on('activeSpeaker', (d) => { speaker = d; });
 	janus.push(main, { rtk: 'activeSpeaker', participantId: 'peer-bob', userId: 'u-bob' });

@@ -1,0 +1,104 @@
+/*
+ * sdk_api.test.mjs - the seeds' API names and semantics that the SDK audit
+ * (issue 9) found missing or different: each test drives the SDK through a
+ * fake Janus (tests/sdk/helpers.mjs) and checks what an application sees.
+ * Run: node --test tests/sdk/ (Node 20, no packages).
+ */
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { until, tick } from './fake_janus.mjs';
+import { setup, roomJoined, bob } from './helpers.mjs';
+
+const hostRequests = (janus) => janus.requests().map((m) => m.body)
+	.filter((b) => !['join', 'subscribe', 'publish', 'start'].includes(b.request));
+
+test('participants.disableAudio/disableVideo/kick(id) act on one participant (peer id, user id or object)', async () => {
+	const { janus, meeting } = await setup();
+	await meeting.join();
+	const ada = meeting.participants.joined.get('peer-ada');
+	await meeting.participants.disableAudio('peer-ada');
+	await meeting.participants.disableVideo('u-ada', false);
+	await meeting.participants.kick(ada);
+	await meeting.participants.disableAllAudio(false);
+	assert.deepEqual(hostRequests(janus), [
+		{ request: 'participant.disableAudio', participantId: 'peer-ada', allowUnmute: true },
+		{ request: 'participant.disableVideo', participantId: 'peer-ada', allowUnmute: false },
+		{ request: 'participant.kick', participantId: 'peer-ada' },
+		{ request: 'participants.disableAllAudio', allowUnmute: false },
+	]);
+});
+
+test('pin()/unpin() resolve with the participant id', async () => {
+	const { meeting } = await setup();
+	await meeting.join();
+	const ada = meeting.participants.joined.get('peer-ada');
+	assert.equal(await ada.pin(), 'peer-ada');
+	assert.equal(await ada.unpin(), 'peer-ada');
+	assert.equal(await meeting.self.pin(), 'peer-self');
+	assert.equal(await meeting.self.unpin(), 'peer-self');
+});
+
+test('participants: all keeps everyone seen, socketJoined/mediaJoined follow the session, getAllJoinedPeers', async () => {
+	const { janus, meeting } = await setup();
+	const ps = meeting.participants;
+	assert.equal(ps.socketJoined, false);
+	assert.equal(ps.mediaJoined, false);
+	assert.equal(ps.all.size, 0);
+	await meeting.join();
+	assert.equal(ps.socketJoined, true);
+	await until(() => ps.mediaJoined, 'mediaJoined after subscribe');
+	janus.push(janus.handles[0], { rtk: 'participantJoined', participant: bob });
+	await until(() => ps.joined.has('peer-bob'), 'bob joined');
+	assert.deepEqual(ps.getAllJoinedPeers().map((p) => p.id), ['peer-ada', 'peer-bob']);
+	janus.push(janus.handles[0], { rtk: 'participantLeft', participantId: 'peer-bob', userId: 'u-bob' });
+	await until(() => !ps.joined.has('peer-bob'), 'bob left');
+	assert.deepEqual(ps.all.toArray().map((p) => p.name), ['Ada', 'Bob'], 'all keeps those who left');
+	assert.deepEqual(ps.getAllJoinedPeers().map((p) => p.id), ['peer-ada']);
+	await meeting.leave();
+	assert.equal(ps.socketJoined, false);
+	assert.equal(ps.mediaJoined, false);
+});
+
+test('videoSubscribed/audioSubscribed hold participant objects; selectedPeers the server\'s selection', async () => {
+	const { janus, meeting } = await setup({ join: roomJoined({ participants: [{ id: 'peer-ada', userId: 'u-ada', name: 'Ada' }, bob] }) });
+	await meeting.join();
+	janus.push(janus.handles[0], { rtk: 'activeParticipantsUpdate', active: ['peer-bob'], videoSubscribed: ['peer-bob'],
+		audioSubscribed: ['peer-ada', 'peer-bob'] });
+	await until(() => meeting.participants.active.has('peer-bob'), 'active');
+	const ps = meeting.participants;
+	assert.equal(ps.videoSubscribed.length, 1);
+	assert.equal(ps.videoSubscribed[0], ps.joined.get('peer-bob'));
+	assert.deepEqual(ps.audioSubscribed.map((p) => p.name), ['Ada', 'Bob']);
+	assert.deepEqual(ps.selectedPeers, ['peer-bob']);
+});
+
+test('getParticipantsInMeetingPreJoin and broadcastMessage reject as unsupported; pip says it is unsupported', async () => {
+	const { janus, meeting } = await setup();
+	await assert.rejects(meeting.participants.getParticipantsInMeetingPreJoin(),
+		(e) => e.code === '0002' && e.capability === 'meeting.participants.getParticipantsInMeetingPreJoin');
+	await meeting.join();
+	await assert.rejects(meeting.participants.broadcastMessage('hello', { a: 1 }),
+		(e) => e.code === '0501' && /broadcastMessage/.test(e.message));
+	assert.equal(meeting.participants.pip.isSupported, false);
+	await assert.rejects(meeting.participants.pip.enable(), (e) => e.code === '0601' && /does not implement/.test(e.message));
+	assert.equal(hostRequests(janus).length, 0, 'nothing was sent');
+});
+
+test('participant objects carry the seeds\' device, producers, manualProducerConfig, supportsRemoteControl, socketJoined, mediaJoined', async () => {
+	const { janus, meeting } = await setup();
+	await meeting.join();
+	const ada = meeting.participants.joined.get('peer-ada');
+	assert.equal(ada.device, null);
+	assert.deepEqual(ada.producers, []);
+	assert.equal(ada.manualProducerConfig, null);
+	assert.equal(ada.supportsRemoteControl, false);
+	assert.equal(ada.socketJoined, true);
+	assert.equal(ada.mediaJoined, false, 'no media received yet');
+	await until(() => janus.handles.length === 2, 'subscriber handle');
+	const { fakeOffer } = await import('./fake_janus.mjs');
+	janus.push(janus.handles[1], { rtk: 'updated', streams: [
+		{ mid: '0', participantId: 'peer-ada', userId: 'u-ada', kind: 'audio', type: 'audio', active: true },
+	] }, fakeOffer([['audio', '0']]));
+	await until(() => ada.audioTrack, 'ada\'s audio');
+	assert.equal(ada.mediaJoined, true);
+});
