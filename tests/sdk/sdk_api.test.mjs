@@ -102,3 +102,30 @@ test('participant objects carry the seeds\' device, producers, manualProducerCon
 	await until(() => ada.audioTrack, 'ada\'s audio');
 	assert.equal(ada.mediaJoined, true);
 });
+
+test('rejected namespaces: every documented method exists; async ones reject, sync getters return [], sync actions throw', async () => {
+	const { meeting } = await setup();
+	const { chat, polls, plugins, ai } = meeting;
+	for (const m of ['setMaxTextLimit', 'getMessages', 'createChannel', 'updateChannel', 'sendMessageToChannel',
+		'getChannelMembers', 'markLastReadMessage', 'searchMessages', 'sendTextMessage', 'pin', 'unpin'])
+		assert.equal(typeof chat[m], 'function', `chat.${m}`);
+	for (const m of ['getMessages', 'createChannel', 'updateChannel', 'sendMessageToChannel', 'getChannelMembers',
+		'markLastReadMessage'])
+		await assert.rejects(chat[m](), (e) => e.code === '0501' && e.capability === `meeting.chat.${m}`);
+	assert.throws(() => chat.setMaxTextLimit(100), (e) => e.code === '0501' && e.capability === 'meeting.chat.setMaxTextLimit');
+	/* S0 329/335 call these without await: an array, no unhandled rejection */
+	assert.deepEqual(chat.getMessagesByUser('u-ada'), []);
+	assert.deepEqual(chat.getMessagesByType('text'), []);
+	assert.deepEqual(chat.channels, []);
+	assert.equal(chat.socketJoined, false);
+	assert.equal(polls.socketJoined, false);
+	assert.throws(() => ai.parseTranscript('x'), (e) => e.code === '1801' && e.capability === 'meeting.ai.parseTranscript');
+	assert.throws(() => ai.parseTranscripts('x'), { code: '1801' });
+	/* plugins.all / active: the seeds call toArray() and get() on them */
+	assert.deepEqual(plugins.all.toArray(), []);
+	assert.deepEqual(plugins.active.toArray(), []);
+	assert.equal(plugins.active.get('p1'), undefined);
+	assert.equal(plugins.all.size, 0);
+	assert.deepEqual([...plugins.all], []);
+	assert.equal(plugins.all.toArray().find((p) => p.name === 'YouTube'), undefined);
+});
