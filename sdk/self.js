@@ -269,13 +269,19 @@ export class RTKSelf extends RTKEventEmitter {
 		this.emit('deviceUpdate', { device });
 	}
 
-	/* Stops every local track (leave). */
+	/* Out of the meeting (leave, kick, rejection, lost socket): every local
+	 * track stops and every kind is off, with its update event, so the flags
+	 * say what a later join() publishes (nothing until enabled again). */
 	_stopAll() {
 		for (const kind of ['audio', 'video', 'screenshare']) {
 			const t = this.#localTrack(kind);
 			if (t)
 				t.stop();
 			this.#setLocalTrack(kind, null);
+			if (this[ENABLED_FIELD[kind]]) {
+				this[ENABLED_FIELD[kind]] = false;
+				this.#emitUpdate(kind);
+			}
 		}
 	}
 }

@@ -129,3 +129,31 @@ test('rejected namespaces: every documented method exists; async ones reject, sy
 	assert.deepEqual([...plugins.all], []);
 	assert.equal(plugins.all.toArray().find((p) => p.name === 'YouTube'), undefined);
 });
+
+test('after roomLeft the self media flags are off (with their events), and a second join publishes what they say', async () => {
+	const { janus, meeting } = await setup({ defaults: { audio: true, video: true }, media: true });
+	await meeting.join();
+	await until(() => janus.requests('publish').length === 1, 'publish');
+	const mic = meeting.self.audioTrack;
+	const cam = meeting.self.videoTrack;
+	const log = [];
+	meeting.self.on('roomLeft', (d) => log.push(['roomLeft', d.state]));
+	meeting.self.on('audioUpdate', (d) => log.push(['audioUpdate', d.audioEnabled, d.audioTrack]));
+	meeting.self.on('videoUpdate', (d) => log.push(['videoUpdate', d.videoEnabled, d.videoTrack]));
+	janus.push(janus.handles[0], { rtk: 'roomLeft', state: 'kicked' });
+	await until(() => log.length === 3, 'roomLeft and two updates');
+	assert.deepEqual(log, [['roomLeft', 'kicked'], ['audioUpdate', false, null], ['videoUpdate', false, null]]);
+	assert.equal(meeting.self.audioEnabled, false);
+	assert.equal(meeting.self.videoEnabled, false);
+	assert.equal(mic.readyState, 'ended');
+	assert.equal(cam.readyState, 'ended');
+	/* join again: nothing is enabled, nothing is published, until enableAudio() */
+	await meeting.join();
+	await until(() => janus.requests('subscribe').length === 2, 'second subscribe');
+	await tick(20);
+	assert.equal(janus.requests('publish').length, 1, 'the flags say off: no publish');
+	await meeting.self.enableAudio();
+	assert.equal(janus.requests('publish').length, 2);
+	assert.equal(janus.requests('publish')[1].jsep.sdp, 'm=audio 0', 'audio only, a live track');
+	assert.equal(meeting.self.audioTrack.readyState, 'live');
+});
