@@ -14,7 +14,7 @@
  */
 import { RTKEventEmitter } from './emitter.js';
 import { RTKError, SELF_MEDIA, NOT_JOINED } from './errors.js';
-import { permissionsView, mayProduce } from './permissions.js';
+import { RTKPermissionsPreset, configView, mayProduce } from './permissions.js';
 import { attachTrack, detachTrack, videoConstraints, audioConstraints } from './media.js';
 
 const ENABLED_FIELD = { audio: 'audioEnabled', video: 'videoEnabled', screenshare: 'screenShareEnabled' };
@@ -34,8 +34,8 @@ export class RTKSelf extends RTKEventEmitter {
 		this.picture = null;
 		this.customParticipantId = null;
 		this.presetName = null;
-		this.permissions = permissionsView({});
-		this.config = {};
+		this.permissions = new RTKPermissionsPreset({});
+		this.config = configView({});
 		this.roomState = 'init';
 		this.roomJoined = false;
 		this.isPinned = false;
@@ -60,9 +60,9 @@ export class RTKSelf extends RTKEventEmitter {
 		this.customParticipantId = info.customParticipantId ?? this.customParticipantId;
 		this.presetName = info.presetName ?? this.presetName;
 		if (info.permissions)
-			this.permissions = permissionsView(info.permissions);
+			this.permissions._update(info.permissions);
 		if (info.config)
-			this.config = info.config;
+			this.config = configView(info.config);
 		if (info.isPinned !== undefined)
 			this.isPinned = Boolean(info.isPinned);
 		if (info.stageStatus)

@@ -157,3 +157,56 @@ test('after roomLeft the self media flags are off (with their events), and a sec
 	assert.equal(janus.requests('publish')[1].jsep.sdp, 'm=audio 0', 'audio only, a live track');
 	assert.equal(meeting.self.audioTrack.readyState, 'live');
 });
+
+test('self.config is RTKThemePreset\'s camelCase view of the preset config, the server\'s object as .raw', async () => {
+	const { meeting } = await setup();
+	await meeting.join();
+	const c = meeting.self.config;
+	assert.equal(c.viewType, 'GROUP_CALL');
+	assert.deepEqual(c.maxVideoStreams, { mobile: 6, desktop: 25 });
+	assert.equal(c.maxScreenShareCount, 1);
+	assert.deepEqual(c.media.audio, { enableStereo: false, enableHighBitrate: false });
+	assert.equal(c.media.screenshare.frameRate, 5);
+	assert.deepEqual(c.disabledPlugins, []);
+	assert.deepEqual(c.livestreamViewerQualities, []);
+	assert.equal(c.raw.max_video_streams.desktop, 25);
+	assert.equal(Object.keys(c).some((k) => k.includes('_')), false, 'no snake_case key');
+	assert.equal(Object.keys(c).includes('raw'), false);
+});
+
+test('self.permissions is an emitter: chatUpdate/pollsUpdate/pluginsUpdate/* per area, permissionsUpdate stays on self', async () => {
+	const { janus, meeting } = await setup();
+	await meeting.join();
+	const perms = meeting.self.permissions;
+	assert.equal(typeof perms.on, 'function');
+	assert.deepEqual(Object.keys(perms).filter((k) => typeof perms[k] === 'function'), [], 'methods are not enumerable');
+	assert.equal(JSON.parse(JSON.stringify(perms)).kickParticipant, true, 'JSON shows the permissions');
+	/* seeds' names (audit item 20); the old name stays as an alias */
+	assert.equal(perms.polls.canViewResults, true);
+	assert.equal(perms.polls.canView, true);
+	assert.equal(perms.canChangeTheme, false);
+	const log = [];
+	perms.on('chatUpdate', (d) => log.push(['chatUpdate', d.chatPublic.canSend]));
+	perms.on('pollsUpdate', (d) => log.push(['pollsUpdate', d.canCreate]));
+	perms.on('pluginsUpdate', () => log.push(['pluginsUpdate']));
+	perms.on('*', (ev) => log.push(['*', ev]));
+	meeting.self.on('permissionsUpdate', (d) => log.push(['self permissionsUpdate', d.permissions === perms]));
+	const { HOST_PERMISSIONS } = await import('./helpers.mjs');
+	const raw = { ...HOST_PERMISSIONS, chat: { ...HOST_PERMISSIONS.chat, public: { can_send: false, text: false, files: false } } };
+	janus.push(janus.handles[0], { rtk: 'permissionsUpdate', permissions: raw, presetName: 'group_call_host' });
+	await until(() => log.some((l) => l[0] === 'self permissionsUpdate'), 'permissionsUpdate');
+	assert.deepEqual(log, [
+		['chatUpdate', false], ['*', 'chatUpdate'], ['*', 'permissionsUpdate'], ['self permissionsUpdate', true],
+	]);
+	assert.equal(meeting.self.permissions, perms, 'the same object: listeners stay');
+	assert.equal(perms.chatPublic.canSend, false);
+	assert.deepEqual(perms.raw, raw);
+	log.length = 0;
+	const raw2 = { ...raw, polls: { can_create: false, can_vote: true, can_view: true }, kick_participant: false };
+	janus.push(janus.handles[0], { rtk: 'permissionsUpdate', permissions: raw2, presetName: 'group_call_host' });
+	await until(() => log.some((l) => l[0] === 'self permissionsUpdate'), 'second permissionsUpdate');
+	assert.deepEqual(log, [
+		['pollsUpdate', false], ['*', 'pollsUpdate'], ['*', 'permissionsUpdate'], ['self permissionsUpdate', true],
+	]);
+	assert.equal(perms.kickParticipant, false);
+});

@@ -139,7 +139,7 @@ test('join: roomJoined fills self (camelCase permissions), meta and the joined m
 	assert.equal(s.permissions.canRecord, true);
 	assert.equal(s.permissions.stageEnabled, false);
 	assert.deepEqual(s.permissions.chatPrivate, { canSend: true, canReceive: true, text: true, files: false });
-	assert.equal(s.config.max_video_streams.desktop, 9);
+	assert.equal(s.config.maxVideoStreams.desktop, 9);
 	assert.equal(meeting.meta.meetingTitle, 'Standup');
 	assert.equal(meeting.meta.sessionId, 's1');
 	assert.equal(meeting.meta.viewType, 'GROUP_CALL');
