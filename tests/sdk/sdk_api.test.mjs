@@ -6,7 +6,7 @@
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { until, tick } from './fake_janus.mjs';
+import { until, tick, fakeMediaDevices, FakePeerConnection } from './fake_janus.mjs';
 import { setup, roomJoined, bob } from './helpers.mjs';
 
 const hostRequests = (janus) => janus.requests().map((m) => m.body)
@@ -209,4 +209,182 @@ test('self.permissions is an emitter: chatUpdate/pollsUpdate/pluginsUpdate/* per
 		['pollsUpdate', false], ['*', 'pollsUpdate'], ['*', 'permissionsUpdate'], ['self permissionsUpdate', true],
 	]);
 	assert.equal(perms.kickParticipant, false);
+});
+
+/* Fake devices with a device list the test changes, devicechange, and a
+ * camera the browser refuses when `denyVideo` is set. */
+function devicesWith(list, { denyVideo = false } = {}) {
+	const d = fakeMediaDevices();
+	const listeners = [];
+	d.list = list;
+	d.denyVideo = denyVideo;
+	const gum = d.getUserMedia.bind(d);
+	d.getUserMedia = async (c) => {
+		if (c.video && d.denyVideo)
+			throw Object.assign(new Error('Permission denied'), { name: 'NotAllowedError' });
+		const stream = await gum(c);
+		/* the track runs on the device asked for, else on the list's first of its kind */
+		for (const t of stream.getTracks()) {
+			const want = t.kind === 'audio' ? 'audioinput' : 'videoinput';
+			const asked = (c[t.kind] && c[t.kind].deviceId && c[t.kind].deviceId.exact)
+				|| (d.list.find((x) => x.kind === want) || {}).deviceId;
+			t.getSettings = () => ({ deviceId: asked });
+		}
+		return stream;
+	};
+	d.enumerateDevices = async () => d.list.map((x) => ({ ...x }));
+	d.addEventListener = (ev, fn) => { if (ev === 'devicechange') listeners.push(fn); };
+	d.change = (newList) => { d.list = newList; for (const fn of listeners) fn(); };
+	return d;
+}
+
+test('mediaPermissionUpdate on each change; preview failures at init reach the first listener', async () => {
+	const devices = devicesWith([{ kind: 'audioinput', deviceId: 'mic1', label: 'Mic' }], { denyVideo: true });
+	const { meeting } = await setup({ defaults: { audio: true, video: true }, media: devices });
+	/* init resolved: the camera was refused during the preview */
+	assert.deepEqual(meeting.self.mediaPermissions, { audio: 'ACCEPTED', video: 'DENIED', screenshare: 'NOT_REQUESTED' });
+	const errors = [];
+	const updates = [];
+	meeting.self.on('mediaPermissionError', (d) => errors.push([d.kind, d.message]));
+	meeting.self.on('mediaPermissionUpdate', (d) => updates.push([d.kind, d.message]));
+	await until(() => errors.length === 1 && updates.length === 2, 'the kept events');
+	assert.deepEqual(errors, [['video', 'DENIED']]);
+	assert.deepEqual(updates, [['audio', 'ACCEPTED'], ['video', 'DENIED']]);
+	const late = [];
+	meeting.self.on('mediaPermissionError', (d) => late.push(d));
+	await tick(10);
+	assert.deepEqual(late, [], 'given once');
+	devices.denyVideo = false;
+	await meeting.self.enableVideo();
+	assert.deepEqual(updates.at(-1), ['video', 'ACCEPTED'], 'live updates after init');
+	await meeting.self.disableVideo();
+	await meeting.self.enableVideo();
+	assert.equal(updates.length, 3, 'no update when the state stays ACCEPTED');
+	assert.equal(errors.length, 1);
+});
+
+test('mediaConfiguration: audio constraints (both noise spellings), screenshare key spellings and quality, high bitrate', async () => {
+	class PC extends FakePeerConnection {
+		addTransceiver(track, init) {
+			const t = super.addTransceiver(track, init);
+			t.sender.params = { encodings: [{}] };
+			t.sender.getParameters = () => structuredClone(t.sender.params);
+			t.sender.setParameters = async (p) => { t.sender.params = p; };
+			return t;
+		}
+	}
+	const { janus, meeting, devices } = await setup({ media: true, options: { RTCPeerConnection: PC }, defaults: {
+		audio: true, video: false,
+		mediaConfiguration: {
+			audio: { echoCancellation: false, noiseSupression: false, autoGainControl: false, enableStereo: true, enableHighBitrate: true },
+			screenshare: { width: { ideal: 1280 }, frameRate: { ideal: 5 } },
+			screenShare: { displaySurface: 'monitor' },
+		},
+	} });
+	const gum = devices.log.find(([f]) => f === 'getUserMedia')[1];
+	assert.deepEqual(gum.audio, { echoCancellation: false, noiseSuppression: false, autoGainControl: false, channelCount: 2 });
+	await meeting.join();
+	await until(() => janus.requests('publish').length === 1, 'publish');
+	const pc = PC.instances.at(-1);
+	assert.equal(pc.transceivers[0].sender.params.encodings[0].maxBitrate, 128000, 'enableHighBitrate: the encoder cap');
+	await meeting.self.enableScreenShare();
+	const gdm = devices.log.find(([f]) => f === 'getDisplayMedia')[1];
+	assert.deepEqual(gdm.video, { displaySurface: 'monitor', width: { ideal: 1280 }, frameRate: { ideal: 5 } });
+	/* updateScreenshareConstraints: the running track, and the next capture */
+	const applied = [];
+	meeting.self.screenShareTracks.video.applyConstraints = async (c) => { applied.push(c); };
+	await meeting.self.updateScreenshareConstraints({ frameRate: { ideal: 15 } });
+	assert.deepEqual(applied, [{ frameRate: { ideal: 15 } }]);
+	await meeting.self.disableScreenShare();
+	await meeting.self.enableScreenShare();
+	const gdm2 = devices.log.filter(([f]) => f === 'getDisplayMedia')[1][1];
+	assert.deepEqual(gdm2.video.frameRate, { ideal: 15 });
+	/* the other spelling alone; noiseSuppression spelled right */
+	const { devices: d2 } = await setup({ media: true, defaults: { audio: true, video: false,
+		mediaConfiguration: { audio: { noiseSuppression: true } }, } });
+	assert.deepEqual(d2.log[0][1].audio, { noiseSuppression: true });
+});
+
+test('isNonPreferredDevice: a virtual camera is avoided by default, the application\'s function decides when given', async () => {
+	const cams = [{ kind: 'videoinput', deviceId: 'obs', label: 'OBS Virtual Camera' },
+		{ kind: 'videoinput', deviceId: 'cam1', label: 'HD Webcam' }];
+	let { meeting } = await setup({ defaults: { audio: false, video: true }, media: devicesWith(cams) });
+	assert.equal(meeting.self.videoTrack.getSettings().deviceId, 'cam1');
+	assert.equal(meeting.self.getCurrentDevices().video.label, 'HD Webcam');
+	({ meeting } = await setup({ defaults: { audio: false, video: true, isNonPreferredDevice: (d) => d.label.startsWith('HD') },
+		media: devicesWith(cams) }));
+	assert.equal(meeting.self.videoTrack.getSettings().deviceId, 'obs');
+});
+
+test('autoSwitchAudioDevice: a microphone plugged in becomes the audio device (deviceUpdate); off when false', async () => {
+	const mics = [{ kind: 'audioinput', deviceId: 'mic1', label: 'Built-in' }];
+	const devices = devicesWith(mics);
+	const { meeting } = await setup({ defaults: { audio: true, video: false }, media: devices });
+	const old = meeting.self.audioTrack;
+	let update;
+	meeting.self.on('deviceUpdate', (d) => { update = d; });
+	devices.change([...mics, { kind: 'audioinput', deviceId: 'headset', label: 'USB Headset' }]);
+	await until(() => update, 'deviceUpdate');
+	assert.equal(update.device.deviceId, 'headset');
+	assert.equal(meeting.self.audioTrack.getSettings().deviceId, 'headset');
+	assert.equal(old.readyState, 'ended');
+	assert.equal(meeting.self.getCurrentDevices().audio.label, 'USB Headset');
+	/* a virtual one is not switched to; nor anything when the option is false */
+	update = undefined;
+	devices.change([...devices.list, { kind: 'audioinput', deviceId: 'vb', label: 'VB-Audio Virtual Cable' }]);
+	const off = devicesWith(mics);
+	const { meeting: m2 } = await setup({ defaults: { audio: true, video: false, autoSwitchAudioDevice: false }, media: off });
+	let update2;
+	m2.self.on('deviceUpdate', (d) => { update2 = d; });
+	off.change([...mics, { kind: 'audioinput', deviceId: 'headset', label: 'USB Headset' }]);
+	await tick(20);
+	assert.equal(update, undefined);
+	assert.equal(update2, undefined);
+	assert.equal(m2.self.audioTrack.getSettings().deviceId, 'mic1');
+});
+
+test('getCurrentDevices returns MediaDeviceInfo objects: the one setDevice got, else the live track\'s', async () => {
+	const list = [{ kind: 'audioinput', deviceId: 'mic1', label: 'Mic', groupId: 'g1' },
+		{ kind: 'videoinput', deviceId: 'cam1', label: 'Cam', groupId: 'g2' },
+		{ kind: 'videoinput', deviceId: 'cam2', label: 'Cam 2', groupId: 'g3' },
+		{ kind: 'audiooutput', deviceId: 'default', label: 'Default speaker', groupId: 'g1' }];
+	const { meeting } = await setup({ defaults: { audio: true, video: true }, media: devicesWith(list) });
+	let cur = meeting.self.getCurrentDevices();
+	assert.deepEqual(cur.audio, list[0]);
+	assert.deepEqual(cur.video, list[1]);
+	assert.deepEqual(cur.speaker, list[3]);
+	const cam2 = (await meeting.self.getVideoDevices())[1];
+	await meeting.self.setDevice(cam2);
+	cur = meeting.self.getCurrentDevices();
+	assert.equal(cur.video, cam2);
+	assert.equal(meeting.self.videoTrack.getSettings().deviceId, 'cam2');
+});
+
+test('self.setIsPinned, hide/show (local, events), cleanupEvents, setupTracks', async () => {
+	const { janus, meeting } = await setup({ media: true });
+	await meeting.join();
+	assert.equal(await meeting.self.setIsPinned(true), 'peer-self');
+	await meeting.self.setIsPinned(false);
+	assert.deepEqual(janus.requests().map((m) => m.body.request).filter((r) => r.startsWith('participant.')),
+		['participant.pin', 'participant.unpin']);
+	const log = [];
+	meeting.self.on('hidden', () => log.push('hidden'));
+	meeting.self.on('shown', () => log.push('shown'));
+	meeting.self.hide();
+	assert.equal(meeting.self.isHidden, true);
+	meeting.self.hide();
+	meeting.self.show();
+	assert.equal(meeting.self.isHidden, false);
+	assert.deepEqual(log, ['hidden', 'shown']);
+	meeting.self.permissions.on('chatUpdate', () => log.push('chat'));
+	meeting.self.cleanupEvents();
+	meeting.self.hide();
+	meeting.self.permissions.emit('chatUpdate');
+	assert.deepEqual(log, ['hidden', 'shown'], 'no listener left');
+	/* setupTracks: acquires and, joined, publishes what it is asked */
+	await meeting.self.setupTracks({ audio: true, video: false });
+	assert.equal(meeting.self.audioEnabled, true);
+	assert.equal(meeting.self.videoEnabled, false);
+	assert.equal(janus.requests('publish').length, 1);
+	assert.equal(janus.requests('publish')[0].jsep.sdp, 'm=audio 0');
 });
