@@ -25,10 +25,13 @@ export const SELF_MEDIA = '1101';      /* Self: local media could not be acquire
 /* Module prefix of each namespace without a server side yet. */
 const UNSUPPORTED_CODES = {
 	chat: '0501', plugins: '0601', polls: '0701', ai: '1801', connectedMeetings: '0001',
+	participants: '0002',   /* as the server's "unknown request": it has none for this */
+	pip: '0601',            /* picture-in-picture is a plugin in RealtimeKit's scheme */
 };
 
-export function unsupported(namespace, capability) {
+/* `why` replaces the default reason (no requests of that namespace). */
+export function unsupported(namespace, capability, why) {
 	return new RTKError(UNSUPPORTED_CODES[namespace] || '0001',
-		`${capability} is not supported by this server yet (janus.plugin.rtk has no ${namespace} requests)`,
+		`${capability} is not supported by this server yet (${why || `janus.plugin.rtk has no ${namespace} requests`})`,
 		{ capability });
 }

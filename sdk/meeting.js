@@ -313,6 +313,7 @@ export class RealtimeKitClient extends RTKEventEmitter {
 		this._subscriber = new Subscriber(factory, handle, (stream, track) => this.#onRemoteTrack(stream, track));
 		handle.on('error', () => {});
 		await this._subscriber.subscribe(this._options.authToken);
+		this.participants._setMediaJoined(true);
 		await this.#publishEnabled();
 	}
 

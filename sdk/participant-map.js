@@ -32,6 +32,8 @@ export class RTKParticipantMap extends RTKEventEmitter {
 		if (had)
 			this.delete(participant.id, { emit: false });
 		this.#map.set(participant.id, participant);
+		if (this._onAdd)
+			this._onAdd(participant);
 		const relay = (event, ...args) => this.emit(event, participant, ...args);
 		this.#relays.set(participant.id, relay);
 		participant.on('*', relay);

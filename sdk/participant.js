@@ -27,6 +27,7 @@ export class RTKParticipant extends RTKEventEmitter {
 		this.videoTrack = null;
 		this.screenShareTracks = { audio: null, video: null };
 		this.update(info);
+		seedDefaults(this);
 	}
 
 	/* Metadata and media flags from a participant object of the protocol. */
@@ -44,6 +45,11 @@ export class RTKParticipant extends RTKEventEmitter {
 	}
 
 	get peerId() { return this.id; }
+
+	/* Whether this subscriber receives any of its media now. */
+	get mediaJoined() {
+		return Boolean(this.audioTrack || this.videoTrack || this.screenShareTracks.audio || this.screenShareTracks.video);
+	}
 
 	_setMediaEnabled(kind, enabled, extra = {}) {
 		if (kind === 'audio') {
@@ -103,8 +109,9 @@ export class RTKParticipant extends RTKEventEmitter {
 	}
 
 	/* Host controls (docs/protocol.md, Meeting controls). */
-	pin() { return this._request({ request: 'participant.pin', participantId: this.id }); }
-	unpin() { return this._request({ request: 'participant.unpin', participantId: this.id }); }
+	/* Resolve with the participant's id, as the seeds say. */
+	pin() { return this._request({ request: 'participant.pin', participantId: this.id }).then(() => this.id); }
+	unpin() { return this._request({ request: 'participant.unpin', participantId: this.id }).then(() => this.id); }
 	setIsPinned(pinned) { return pinned ? this.pin() : this.unpin(); }
 	kick() { return this._request({ request: 'participant.kick', participantId: this.id }); }
 	disableAudio(allowUnmute = true) {
@@ -123,4 +130,15 @@ export class RTKParticipant extends RTKEventEmitter {
 		return { id, userId, name, picture, customParticipantId, presetName, audioEnabled, videoEnabled,
 			screenShareEnabled, stageStatus, isPinned };
 	}
+}
+
+/* The seeds' RTKParticipant members this server has nothing for, with
+ * honest values: no device info, no mediasoup producers or manual
+ * subscription, no remote control; socketJoined: it is in the meeting. */
+function seedDefaults(p) {
+	p.device = null;
+	p.producers = [];
+	p.manualProducerConfig = null;
+	p.supportsRemoteControl = false;
+	p.socketJoined = true;
 }

@@ -46,12 +46,8 @@ export class RTKParticipants extends RTKEventEmitter {
 		this.joined.acceptWaitingRoomRequest = (id) => this.acceptWaitingRoomRequest(id);
 		this.joined.rejectWaitingRoomRequest = (id) => this.rejectWaitingRoomRequest(id);
 		this.joined.acceptAllWaitingRoomRequest = () => this.acceptAllWaitingRoomRequest();
-		this.pip = {
-			isSupported: false,
-			init: () => Promise.reject(unsupported('plugins', 'picture-in-picture (meeting.participants.pip)')),
-			enable: () => Promise.reject(unsupported('plugins', 'picture-in-picture (meeting.participants.pip)')),
-			disable: () => Promise.reject(unsupported('plugins', 'picture-in-picture (meeting.participants.pip)')),
-		};
+		this.pip = unsupportedPip();
+		this._initSeedMembers();
 	}
 
 	get count() { return this.joined.size; }
@@ -76,6 +72,7 @@ export class RTKParticipants extends RTKEventEmitter {
 
 	/* The `participants`, `pinned`, `waitlisted` of roomJoined. */
 	_reset(joinedInfo = [], pinnedIds = [], waitlistedInfo = []) {
+		this._sessionStarted();
 		this.joined.clear({ emit: false });
 		this.active.clear({ emit: false });
 		this.pinned.clear({ emit: false });
@@ -94,6 +91,7 @@ export class RTKParticipants extends RTKEventEmitter {
 
 	/* Every participant is gone (self left the meeting). */
 	_clear() {
+		this._sessionEnded();
 		this.active.clear();
 		this.pinned.clear();
 		this.waitlisted.clear();
@@ -179,8 +177,7 @@ export class RTKParticipants extends RTKEventEmitter {
 				if (p && !this.active.has(id))
 					this.active.add(p);
 			}
-			this.videoSubscribed = ev.videoSubscribed || [];
-			this.audioSubscribed = ev.audioSubscribed || [];
+			this._setSubscribed(ids, ev.videoSubscribed, ev.audioSubscribed);
 			this.emit('activeParticipantsUpdate', this.active.toArray());
 			return true;
 		}
@@ -249,6 +246,78 @@ export class RTKParticipants extends RTKEventEmitter {
 		return this._request({ request: 'participants.disableAllVideo', allowUnmute });
 	}
 	kickAll() { return this._request({ request: 'participants.kickAll' }); }
+
+	/* ---- the seeds' RTKParticipants members added for issue 9 (audit items 3, 13-15) ---- */
+
+	/* `all` (everyone added to `joined` this session, kept after they
+	 * leave), the socketJoined/mediaJoined flags, selectedPeers. */
+	_initSeedMembers() {
+		this.all = new RTKParticipantMap();
+		this.socketJoined = false;
+		this.mediaJoined = false;
+		this.selectedPeers = [];
+		Object.defineProperty(this.joined, '_onAdd', { value: (p) => this.all.add(p), enumerable: false });
+	}
+
+	_sessionStarted() {
+		this.all.clear({ emit: false });
+		this.socketJoined = true;
+	}
+
+	_sessionEnded() {
+		this.socketJoined = false;
+		this.mediaJoined = false;
+		this.selectedPeers = [];
+		this.videoSubscribed = [];
+		this.audioSubscribed = [];
+	}
+
+	/* The subscriber handle is subscribed (meeting.js). */
+	_setMediaJoined(joined) { this.mediaJoined = Boolean(joined); }
+
+	/* activeParticipantsUpdate: the server's selection (peer ids) and the
+	 * participants whose video/audio this subscriber receives. */
+	_setSubscribed(selected, videoIds = [], audioIds = []) {
+		const objects = (ids) => ids.map((id) => this.joined.get(id)).filter(Boolean);
+		this.selectedPeers = [...selected];
+		this.videoSubscribed = objects(videoIds);
+		this.audioSubscribed = objects(audioIds);
+	}
+
+	/* Host controls on one participant (peer id, user id or object). */
+	#one(request, id, extra = {}) {
+		const p = this.find(idOf(id));
+		return this._request({ request, participantId: p ? p.id : idOf(id), ...extra });
+	}
+	disableAudio(participantId, allowUnmute = true) {
+		return this.#one('participant.disableAudio', participantId, { allowUnmute });
+	}
+	disableVideo(participantId, allowUnmute = true) {
+		return this.#one('participant.disableVideo', participantId, { allowUnmute });
+	}
+	kick(participantId) { return this.#one('participant.kick', participantId); }
+
+	getAllJoinedPeers() { return this.joined.toArray(); }
+
+	/* No server request lists a meeting's participants before join. */
+	getParticipantsInMeetingPreJoin() {
+		return Promise.reject(unsupported('participants', 'meeting.participants.getParticipantsInMeetingPreJoin',
+			'janus.plugin.rtk has no request that lists participants before join'));
+	}
+
+	/* (type, payload, target): the server relays no custom messages yet. */
+	broadcastMessage() {
+		return Promise.reject(unsupported('chat', 'meeting.participants.broadcastMessage',
+			'janus.plugin.rtk relays no custom messages'));
+	}
+}
+
+/* Picture-in-picture is not implemented: isSupported is false and every
+ * method rejects (docs/sdk.md). */
+function unsupportedPip() {
+	const no = () => Promise.reject(unsupported('pip', 'picture-in-picture (meeting.participants.pip)',
+		'this SDK does not implement picture-in-picture'));
+	return { isSupported: false, init: no, enable: no, disable: no };
 }
 
 /* Methods take an id or a participant object. */

@@ -4,7 +4,11 @@
  * web-core docs; members not declared here do not exist yet.
  */
 
-export type RoomState = 'init' | 'joined' | 'waitlisted' | 'rejected' | 'kicked' | 'left' | 'ended' | 'disconnected';
+/** 'failed' (reconnection gave up) and 'connected-meeting' (moved to a connected meeting) are the
+ * seeds' values; this server does not reach 'connected-meeting' (no connected meetings). */
+export type RoomState = 'init' | 'joined' | 'waitlisted' | 'rejected' | 'kicked' | 'left' | 'ended' | 'disconnected'
+	| 'failed' | 'connected-meeting';
+export type MediaPermission = 'NOT_REQUESTED' | 'ACCEPTED' | 'DENIED' | 'COULD_NOT_START';
 export type StageStatus = 'ON_STAGE' | 'OFF_STAGE' | 'REQUESTED_TO_JOIN_STAGE' | 'ACCEPTED_TO_JOIN_STAGE';
 export type ProduceAccess = 'ALLOWED' | 'NOT_ALLOWED' | 'CAN_REQUEST';
 export type RecordingState = 'IDLE' | 'STARTING' | 'RECORDING' | 'PAUSED' | 'STOPPING';
@@ -28,6 +32,13 @@ export class RTKEventEmitter {
 	emit(event: string, ...args: any[]): boolean;
 }
 
+export interface ScreenshareQualityConstraints {
+	displaySurface?: 'window' | 'monitor' | 'browser';
+	width?: any;
+	height?: any;
+	frameRate?: any;
+}
+
 export interface RecordingConfig {
 	videoConfig?: { height?: number; width?: number; codec?: 'H264' | 'VP8' };
 	fileNamePrefix?: string;
@@ -43,10 +54,27 @@ export interface InitOptions {
 		recording?: RecordingConfig;
 		mediaConfiguration?: {
 			video?: { width?: any; height?: any; frameRate?: any };
-			audio?: { enableStereo?: boolean };
-			screenShare?: { displaySurface?: 'window' | 'monitor' | 'browser' };
+			audio?: {
+				echoCancellation?: boolean;
+				/** The seeds' spelling; noiseSuppression is accepted too. */
+				noiseSupression?: boolean;
+				noiseSuppression?: boolean;
+				autoGainControl?: boolean;
+				enableStereo?: boolean;
+				/** Caps the audio encoder at 128 kb/s instead of the browser's default. */
+				enableHighBitrate?: boolean;
+			};
+			/** Both spellings are read; where both set a key, screenshare's wins. */
+			screenshare?: ScreenshareQualityConstraints;
+			screenShare?: ScreenshareQualityConstraints;
 		};
+		/** True for devices not to pick by default (default: virtual devices such as OBS, Continuity). */
+		isNonPreferredDevice?: (device: MediaDeviceInfo) => boolean | undefined;
+		/** Switch to a microphone when one is plugged in (default true). */
+		autoSwitchAudioDevice?: boolean;
 	};
+	/** The seeds' overrides (simulcastConfig: see docs/sdk.md for what this server uses). */
+	overrides?: { simulcastConfig?: Record<string, any>; [key: string]: any };
 	/** Server-specific: the Janus WebSocket URL (default: what the gateway's /sdk/server.json
 	 * says, else ws(s)://<baseURI host>:<janusPort>/). */
 	janusURL?: string;
@@ -63,7 +91,9 @@ export interface InitOptions {
 	mediaDevices?: MediaDevices | null;
 }
 
-export interface PermissionsView {
+/** meeting.self.permissions: an emitter of chatUpdate, pollsUpdate, pluginsUpdate (the area changed)
+ * and permissionsUpdate (anything changed); the same object across updates. */
+export class RTKPermissionsPreset extends RTKEventEmitter {
 	stageEnabled: boolean;
 	stageAccess: ProduceAccess;
 	acceptWaitingRequests: boolean;
@@ -96,19 +126,43 @@ export interface PermissionsView {
 	canProduceScreenshare: ProduceAccess;
 	chatPublic: { canSend: boolean; text: boolean; files: boolean };
 	chatPrivate: { canSend: boolean; canReceive: boolean; text: boolean; files: boolean };
-	polls: { canCreate: boolean; canVote: boolean; canView: boolean };
+	/** canView: the name this SDK had, an alias of canViewResults. */
+	polls: { canCreate: boolean; canVote: boolean; canViewResults: boolean; readonly canView: boolean };
 	plugins: { canStart: boolean; canClose: boolean; canEditConfig: boolean; config: object };
 	connectedMeetings: { canAlterConnectedMeetings: boolean; canSwitchConnectedMeetings: boolean; canSwitchToParentMeeting: boolean };
 	hiddenParticipant: boolean;
 	showParticipantList: boolean;
 	canChangeParticipantPermissions: boolean;
 	canChangeParticipantRole: boolean;
+	/** @deprecated in the seeds; the preset's can_change_theme, false when absent. */
+	canChangeTheme: boolean;
 	isRecorder: boolean;
 	recorderType: string;
 	canPresent: boolean;
 	maxScreenShareCount: number;
 	/** The server's snake_case permissions object. */
 	readonly raw: Record<string, any>;
+	on(event: 'chatUpdate', listener: (d: { chatPublic: object; chatPrivate: object }) => void): this;
+	on(event: 'pollsUpdate' | 'pluginsUpdate', listener: (area: Record<string, any>) => void): this;
+	on(event: 'permissionsUpdate', listener: (p: RTKPermissionsPreset) => void): this;
+	on(event: '*', listener: (event: string, ...args: any[]) => void): this;
+	on(event: string, listener: (...args: any[]) => void): this;
+}
+
+/** @deprecated the old name of RTKPermissionsPreset */
+export type PermissionsView = RTKPermissionsPreset;
+
+/** meeting.self.config: RTKThemePreset's names over the preset's config (every key camelCased). */
+export interface RTKThemePreset {
+	viewType?: 'GROUP_CALL' | 'WEBINAR' | 'LIVESTREAM' | string;
+	maxVideoStreams?: { mobile: number; desktop: number };
+	maxScreenShareCount?: number;
+	livestreamViewerQualities: string[];
+	disabledPlugins: string[];
+	media?: Record<string, any>;
+	/** The server's snake_case config. */
+	readonly raw: Record<string, any>;
+	[key: string]: any;
 }
 
 export interface ScreenShareTracks { audio: MediaStreamTrack | null; video: MediaStreamTrack | null }
@@ -130,11 +184,22 @@ export class RTKParticipant extends RTKEventEmitter {
 	screenShareTracks: ScreenShareTracks;
 	stageStatus: StageStatus;
 	isPinned: boolean;
+	/** Not reported by this server: null. */
+	device: null;
+	/** No mediasoup producers here: []. */
+	producers: unknown[];
+	manualProducerConfig: null;
+	supportsRemoteControl: false;
+	/** True: a participant object exists while it is in the meeting. */
+	socketJoined: boolean;
+	/** Whether this page receives any of its media now. */
+	readonly mediaJoined: boolean;
 	registerVideoElement(videoElement: HTMLVideoElement): void;
 	deregisterVideoElement(videoElement: HTMLVideoElement): void;
-	pin(): Promise<unknown>;
-	unpin(): Promise<unknown>;
-	setIsPinned(pinned: boolean): Promise<unknown>;
+	/** Resolves with the participant's id. */
+	pin(): Promise<string>;
+	unpin(): Promise<string>;
+	setIsPinned(pinned: boolean): Promise<string>;
 	kick(): Promise<unknown>;
 	disableAudio(allowUnmute?: boolean): Promise<unknown>;
 	disableVideo(allowUnmute?: boolean): Promise<unknown>;
@@ -177,9 +242,27 @@ export class RTKParticipants extends RTKEventEmitter {
 	pageCount: number;
 	maxActiveParticipantsCount: number;
 	lastActiveSpeaker: string | null;
-	videoSubscribed: string[];
-	audioSubscribed: string[];
-	pip: { isSupported: boolean; init(o?: object): Promise<never>; enable(): Promise<never>; disable(): Promise<never> };
+	/** The participants whose video / audio this page receives. */
+	videoSubscribed: RTKParticipant[];
+	audioSubscribed: RTKParticipant[];
+	/** Everyone who was in `joined` during this session, also after leaving. */
+	all: RTKParticipantMap;
+	/** True from roomJoined to roomLeft. */
+	socketJoined: boolean;
+	/** True once the subscriber handle is subscribed, until roomLeft. */
+	mediaJoined: boolean;
+	/** Peer ids of the server's current selection (the `active` view). */
+	selectedPeers: string[];
+	/** Not implemented: isSupported is false and every method rejects (code 0601). */
+	pip: { isSupported: false; init(o?: object): Promise<never>; enable(): Promise<never>; disable(): Promise<never> };
+	disableAudio(participantId: string | RTKParticipant, allowUnmute?: boolean): Promise<unknown>;
+	disableVideo(participantId: string | RTKParticipant, allowUnmute?: boolean): Promise<unknown>;
+	kick(participantId: string | RTKParticipant): Promise<unknown>;
+	getAllJoinedPeers(): RTKParticipant[];
+	/** Rejects (code 0002): the server has no pre-join participant list. */
+	getParticipantsInMeetingPreJoin(): Promise<never>;
+	/** Rejects (code 0501): the server relays no custom messages yet. */
+	broadcastMessage(type: string, payload: object, target?: object): Promise<never>;
 	toArray(): RTKParticipant[];
 	setViewMode(viewMode: ViewMode): Promise<unknown>;
 	setPage(page: number): Promise<unknown>;
@@ -202,8 +285,8 @@ export class RTKSelf extends RTKEventEmitter {
 	picture: string | null;
 	customParticipantId: string | null;
 	presetName: string | null;
-	permissions: PermissionsView;
-	config: Record<string, any>;
+	permissions: RTKPermissionsPreset;
+	config: RTKThemePreset;
 	roomState: RoomState;
 	roomJoined: boolean;
 	isPinned: boolean;
@@ -214,7 +297,9 @@ export class RTKSelf extends RTKEventEmitter {
 	audioTrack: MediaStreamTrack | null;
 	videoTrack: MediaStreamTrack | null;
 	screenShareTracks: ScreenShareTracks;
-	mediaPermissions: { audio: string; video: string; screenshare: string };
+	mediaPermissions: { audio: MediaPermission; video: MediaPermission; screenshare: MediaPermission };
+	/** Set by hide()/show(); local to this page. */
+	isHidden: boolean;
 	enableAudio(): Promise<void>;
 	disableAudio(): Promise<void>;
 	enableVideo(): Promise<void>;
@@ -222,8 +307,19 @@ export class RTKSelf extends RTKEventEmitter {
 	enableScreenShare(): Promise<void>;
 	disableScreenShare(): Promise<void>;
 	setName(name: string): Promise<void>;
-	pin(): Promise<unknown>;
-	unpin(): Promise<unknown>;
+	/** Resolve with self.id. */
+	pin(): Promise<string>;
+	unpin(): Promise<string>;
+	setIsPinned(pinned: boolean): Promise<string>;
+	/** Local only: emit 'hidden' / 'shown' (self) when isHidden changes. */
+	hide(): void;
+	show(): void;
+	/** Removes every listener of self and of self.permissions. */
+	cleanupEvents(): void;
+	/** Acquires (and once joined publishes) the kinds asked for (default both); rejects on failure. */
+	setupTracks(options?: { audio?: boolean; video?: boolean }): Promise<void>;
+	/** applyConstraints on the running screenshare track; kept for the next one. */
+	updateScreenshareConstraints(constraints: ScreenshareQualityConstraints): Promise<void>;
 	registerVideoElement(videoElement: HTMLVideoElement, isPreview?: boolean): void;
 	deregisterVideoElement(videoElement: HTMLVideoElement): void;
 	getAllDevices(): Promise<MediaDeviceInfo[]>;
@@ -231,7 +327,7 @@ export class RTKSelf extends RTKEventEmitter {
 	getVideoDevices(): Promise<MediaDeviceInfo[]>;
 	getSpeakerDevices(): Promise<MediaDeviceInfo[]>;
 	getDeviceById(deviceId: string, kind: 'audio' | 'video' | 'speaker'): Promise<MediaDeviceInfo | undefined>;
-	getCurrentDevices(): { audio: { deviceId?: string }; video: { deviceId?: string }; speaker: { deviceId?: string } };
+	getCurrentDevices(): { audio?: MediaDeviceInfo; video?: MediaDeviceInfo; speaker?: MediaDeviceInfo };
 	setDevice(device: MediaDeviceInfo): Promise<void>;
 	on(event: 'roomJoined', listener: (d: { reconnected: boolean }) => void): this;
 	on(event: 'roomLeft', listener: (d: { state: RoomState; reason?: string }) => void): this;
@@ -239,7 +335,10 @@ export class RTKSelf extends RTKEventEmitter {
 	on(event: 'audioUpdate', listener: (d: { audioEnabled: boolean; audioTrack: MediaStreamTrack | null }) => void): this;
 	on(event: 'videoUpdate', listener: (d: { videoEnabled: boolean; videoTrack: MediaStreamTrack | null }) => void): this;
 	on(event: 'screenShareUpdate', listener: (d: { screenShareEnabled: boolean; screenShareTracks: ScreenShareTracks }) => void): this;
-	on(event: 'mediaPermissionError', listener: (d: { message: string; kind: string }) => void): this;
+	/** Failures of init's preview are given to the first listener added after init. */
+	on(event: 'mediaPermissionError', listener: (d: { message: MediaPermission; kind: string }) => void): this;
+	on(event: 'mediaPermissionUpdate', listener: (d: { message: MediaPermission; kind: string }) => void): this;
+	on(event: 'hidden' | 'shown', listener: (self: RTKSelf) => void): this;
 	on(event: 'permissionsUpdate', listener: (d: { permissions: PermissionsView }) => void): this;
 	on(event: string, listener: (...args: any[]) => void): this;
 }
@@ -252,7 +351,9 @@ export class RTKMeta extends RTKEventEmitter {
 	viewType: string | null;
 	selfActiveTab: any;
 	broadcastTabChanges: boolean;
+	/** Local only on this server: nothing is broadcast to the others. */
 	setBroadcastTabChanges(b: boolean): void;
+	/** Local only on this server: nothing is broadcast to the others. */
 	setSelfActiveTab(tab: any): void;
 }
 
@@ -291,6 +392,47 @@ export class RTKLivestream extends RTKEventEmitter {
 /** Present, but every method rejects with an RTKError naming the missing capability. */
 export type UnsupportedNamespace = RTKEventEmitter & Record<string, any>;
 
+/** An empty read-only map (plugins.all / plugins.active). */
+export interface RTKEmptyMap<T> extends RTKEventEmitter, Iterable<[string, T]> {
+	readonly size: number;
+	get(id: string): T | undefined;
+	has(id: string): boolean;
+	keys(): IterableIterator<string>;
+	values(): IterableIterator<T>;
+	entries(): IterableIterator<[string, T]>;
+	forEach(fn: (v: T, id: string) => void, thisArg?: any): void;
+	toArray(): T[];
+}
+
+/** meeting.chat without a server side: async methods reject (0501), the local getters return []. */
+export interface RTKChatUnsupported extends UnsupportedNamespace {
+	messages: never[];
+	pinned: never[];
+	channels: never[];
+	/** false: this server has no chat channel. */
+	socketJoined: false;
+	getMessagesByUser(userId: string): never[];
+	getMessagesByType(type: 'text' | 'image' | 'file'): never[];
+	/** Throws (0501). */
+	setMaxTextLimit(limit: number): never;
+}
+
+export interface RTKPollsUnsupported extends UnsupportedNamespace {
+	items: never[];
+	socketJoined: false;
+}
+
+export interface RTKPluginsUnsupported extends UnsupportedNamespace {
+	all: RTKEmptyMap<never>;
+	active: RTKEmptyMap<never>;
+}
+
+export interface RTKAiUnsupported extends UnsupportedNamespace {
+	/** Throw (1801). */
+	parseTranscript(line: string): never;
+	parseTranscripts(text: string): never;
+}
+
 export class RealtimeKitClient extends RTKEventEmitter {
 	static init(options: InitOptions): Promise<RealtimeKitClient>;
 	self: RTKSelf;
@@ -299,11 +441,11 @@ export class RealtimeKitClient extends RTKEventEmitter {
 	stage: RTKStage;
 	recording: RTKRecording;
 	livestream: RTKLivestream;
-	chat: UnsupportedNamespace;
-	polls: UnsupportedNamespace;
-	plugins: UnsupportedNamespace;
+	chat: RTKChatUnsupported;
+	polls: RTKPollsUnsupported;
+	plugins: RTKPluginsUnsupported;
 	connectedMeetings: UnsupportedNamespace;
-	ai: UnsupportedNamespace;
+	ai: RTKAiUnsupported;
 	readonly isPinned: boolean;
 	readonly janusURL: string | null;
 	join(): Promise<void>;

@@ -11,4 +11,5 @@ export { RTKError } from './errors.js';
 export { RTKEventEmitter } from './emitter.js';
 export { RTKParticipant } from './participant.js';
 export { RTKParticipantMap } from './participant-map.js';
+export { RTKPermissionsPreset } from './permissions.js';
 export default RealtimeKitClient;

@@ -14,8 +14,9 @@
  */
 import { RTKEventEmitter } from './emitter.js';
 import { RTKError, SELF_MEDIA, NOT_JOINED } from './errors.js';
-import { permissionsView, mayProduce } from './permissions.js';
-import { attachTrack, detachTrack, videoConstraints, audioConstraints } from './media.js';
+import { RTKPermissionsPreset, configView, mayProduce } from './permissions.js';
+import { attachTrack, detachTrack, videoConstraints, audioConstraints, screenshareConstraints,
+	isVirtualDevice, HIGH_AUDIO_BITRATE } from './media.js';
 
 const ENABLED_FIELD = { audio: 'audioEnabled', video: 'videoEnabled', screenshare: 'screenShareEnabled' };
 
@@ -35,8 +36,8 @@ export class RTKSelf extends RTKEventEmitter {
 		this.picture = null;
 		this.customParticipantId = null;
 		this.presetName = null;
-		this.permissions = permissionsView({});
-		this.config = {};
+		this.permissions = new RTKPermissionsPreset({});
+		this.config = configView({});
 		this.roomState = 'init';
 		this.roomJoined = false;
 		this.isPinned = false;
@@ -61,9 +62,9 @@ export class RTKSelf extends RTKEventEmitter {
 		this.customParticipantId = info.customParticipantId ?? this.customParticipantId;
 		this.presetName = info.presetName ?? this.presetName;
 		if (info.permissions)
-			this.permissions = permissionsView(info.permissions);
+			this.permissions._update(info.permissions);
 		if (info.config)
-			this.config = info.config;
+			this.config = configView(info.config);
 		if (info.isPinned !== undefined)
 			this.isPinned = Boolean(info.isPinned);
 		if (info.stageStatus)
@@ -88,25 +89,31 @@ export class RTKSelf extends RTKEventEmitter {
 		const cfg = this._ctx.mediaConfiguration || {};
 		try {
 			if (kind === 'screenshare') {
-				const surface = cfg.screenShare && cfg.screenShare.displaySurface;
 				const stream = await this.#devices().getDisplayMedia({
-					video: surface ? { displaySurface: surface } : true, audio: false,
+					video: screenshareConstraints(cfg, this.#screenshareOverride), audio: false,
 				});
-				this.mediaPermissions.screenshare = 'ACCEPTED';
+				this._setMediaPermission('screenshare', 'ACCEPTED');
 				return stream.getVideoTracks()[0];
 			}
-			const constraints = kind === 'audio'
-				? { audio: audioConstraints(cfg.audio, this._devices.audio) }
-				: { video: videoConstraints(cfg.video, this._devices.video) };
-			const stream = await this.#devices().getUserMedia(constraints);
-			this.mediaPermissions[kind] = 'ACCEPTED';
-			return kind === 'audio' ? stream.getAudioTracks()[0] : stream.getVideoTracks()[0];
+			const track = await this.#capture(kind, this._devices[kind]);
+			this._setMediaPermission(kind, 'ACCEPTED');
+			return this._devices[kind] ? track : this._preferredTrack(kind, track, (id) => this.#capture(kind, id));
 		} catch (e) {
 			const denied = e && (e.name === 'NotAllowedError' || e.name === 'SecurityError');
-			this.mediaPermissions[kind] = denied ? 'DENIED' : 'COULD_NOT_START';
-			this.emit('mediaPermissionError', { message: this.mediaPermissions[kind], kind, error: e });
+			this._setMediaPermission(kind, denied ? 'DENIED' : 'COULD_NOT_START');
+			this._emitOrKeep('mediaPermissionError', { message: this.mediaPermissions[kind], kind, error: e });
 			throw e instanceof RTKError ? e : new RTKError(SELF_MEDIA, `could not capture ${kind}: ${e && e.message}`);
 		}
+	}
+
+	/* One microphone or camera track (of that device, when given). */
+	async #capture(kind, deviceId) {
+		const cfg = this._ctx.mediaConfiguration || {};
+		const constraints = kind === 'audio'
+			? { audio: audioConstraints(cfg.audio, deviceId) }
+			: { video: videoConstraints(cfg.video, deviceId) };
+		const stream = await this.#devices().getUserMedia(constraints);
+		return kind === 'audio' ? stream.getAudioTracks()[0] : stream.getVideoTracks()[0];
 	}
 
 	#setLocalTrack(kind, track) {
@@ -148,6 +155,7 @@ export class RTKSelf extends RTKEventEmitter {
 		if (this.roomState === 'joined' && this._publisher) {
 			const wasPublished = this._publisher.has(kind);
 			const data = await this._publisher.publish({ [kind]: track });
+			await this._applyAudioBitrate();
 			if (wasPublished || !data)
 				await this._ctx.request({ request: 'configure', [kind === 'screenshare' ? 'screenshare' : kind]: true });
 		}
@@ -199,17 +207,23 @@ export class RTKSelf extends RTKEventEmitter {
 		}
 		if (Object.keys(tracks).length === 0 || !this._publisher)
 			return null;
-		return this._publisher.publish(tracks);
+		const data = await this._publisher.publish(tracks);
+		await this._applyAudioBitrate();
+		return data;
 	}
 
 	/* Pre-call: acquire what `defaults` asks for, reporting failures as
 	 * mediaPermissionError without failing init. */
 	async _preview(defaults) {
+		this.#seedDefaults = defaults;
 		if (!this._ctx.mediaDevices())
 			return;
+		this.#keeping = true;
 		for (const kind of ['audio', 'video'])
 			if (defaults[kind] !== false)
 				await this.#enable(kind).catch(() => {});
+		this.#keeping = false;
+		await this._watchDevices();
 	}
 
 	/* ---- names, pins, elements, devices ---- */
@@ -228,8 +242,8 @@ export class RTKSelf extends RTKEventEmitter {
 			this._nameForJoin = text;
 	}
 
-	pin() { return this._ctx.request({ request: 'participant.pin', participantId: this.id }); }
-	unpin() { return this._ctx.request({ request: 'participant.unpin', participantId: this.id }); }
+	pin() { return this._ctx.request({ request: 'participant.pin', participantId: this.id }).then(() => this.id); }
+	unpin() { return this._ctx.request({ request: 'participant.unpin', participantId: this.id }).then(() => this.id); }
 
 	registerVideoElement(videoElement, isPreview = false) {
 		this._videoElements.set(videoElement, isPreview);
@@ -243,7 +257,8 @@ export class RTKSelf extends RTKEventEmitter {
 	}
 
 	async getAllDevices() {
-		return this.#devices().enumerateDevices();
+		this.#deviceInfos = await this.#devices().enumerateDevices();
+		return this.#deviceInfos;
 	}
 	async getAudioDevices() { return (await this.getAllDevices()).filter((d) => d.kind === 'audioinput'); }
 	async getVideoDevices() { return (await this.getAllDevices()).filter((d) => d.kind === 'videoinput'); }
@@ -252,12 +267,17 @@ export class RTKSelf extends RTKEventEmitter {
 		const want = kind === 'audio' ? 'audioinput' : kind === 'video' ? 'videoinput' : 'audiooutput';
 		return (await this.getAllDevices()).find((d) => d.deviceId === deviceId && d.kind === want);
 	}
+	/* The MediaDeviceInfo of each device in use (undefined when unknown):
+	 * the one given to setDevice, else the one the live track runs on. */
 	getCurrentDevices() {
+		const find = (want, id) => this.#deviceInfos.find((d) => d.kind === want && (id === undefined || d.deviceId === id));
 		const settings = (t) => (t && typeof t.getSettings === 'function' ? t.getSettings().deviceId : undefined);
+		const current = (kind, want, track) => this.#chosen[kind]
+			|| ((this._devices[kind] || settings(track)) ? find(want, this._devices[kind] || settings(track)) : undefined);
 		return {
-			audio: { deviceId: this._devices.audio || settings(this.audioTrack) },
-			video: { deviceId: this._devices.video || settings(this.videoTrack) },
-			speaker: { deviceId: this._devices.speaker },
+			audio: current('audio', 'audioinput', this.audioTrack),
+			video: current('video', 'videoinput', this.videoTrack),
+			speaker: this.#chosen.speaker || find('audiooutput', 'default') || find('audiooutput'),
 		};
 	}
 
@@ -265,6 +285,7 @@ export class RTKSelf extends RTKEventEmitter {
 	async setDevice(device) {
 		const kind = device.kind === 'audioinput' ? 'audio' : device.kind === 'videoinput' ? 'video' : 'speaker';
 		this._devices = { ...this._devices, [kind]: device.deviceId };
+		this.#chosen = { ...this.#chosen, [kind]: device };
 		if (kind !== 'speaker' && this[ENABLED_FIELD[kind]]) {
 			const old = this.#localTrack(kind);
 			const track = await this.#acquire(kind);
@@ -278,13 +299,167 @@ export class RTKSelf extends RTKEventEmitter {
 		this.emit('deviceUpdate', { device });
 	}
 
-	/* Stops every local track (leave). */
+	/* Out of the meeting (leave, kick, rejection, lost socket): every local
+	 * track stops and every kind is off, with its update event, so the flags
+	 * say what a later join() publishes (nothing until enabled again). */
 	_stopAll() {
 		for (const kind of ['audio', 'video', 'screenshare']) {
 			const t = this.#localTrack(kind);
 			if (t)
 				t.stop();
 			this.#setLocalTrack(kind, null);
+			if (this[ENABLED_FIELD[kind]]) {
+				this[ENABLED_FIELD[kind]] = false;
+				this.#emitUpdate(kind);
+			}
 		}
+	}
+
+	/* ---- issue 9 audit items 8, 12, 16: media permission events, device
+	 * choice, the seeds' other RTKSelf methods ---- */
+
+	#seedDefaults = {};       /* init's `defaults` */
+	#keeping = false;         /* init's preview runs: no listener can exist yet */
+	#kept = [];               /* [event, payload] nobody heard during init */
+	#deviceInfos = [];        /* the last enumerateDevices() */
+	#chosen = {};             /* kind -> the MediaDeviceInfo given to setDevice */
+	#screenshareOverride = null;
+	#watching = false;
+	isHidden = false;
+
+	/* mediaPermissions[kind] changed: mediaPermissionUpdate {kind, message}. */
+	_setMediaPermission(kind, state) {
+		if (this.mediaPermissions[kind] === state)
+			return;
+		this.mediaPermissions[kind] = state;
+		this._emitOrKeep('mediaPermissionUpdate', { kind, message: state });
+	}
+
+	/* The preview runs inside init, before the application holds the
+	 * meeting: an event of it that nobody heard is kept and emitted once
+	 * the first listener of that event is added (a microtask later). */
+	_emitOrKeep(event, payload) {
+		if (this.#keeping && this.listenerCount(event) === 0)
+			this.#kept.push([event, payload]);
+		else
+			this.emit(event, payload);
+	}
+
+	on(event, listener) {
+		super.on(event, listener);
+		const kept = this.#kept.filter(([e]) => e === event);
+		if (kept.length) {
+			this.#kept = this.#kept.filter(([e]) => e !== event);
+			queueMicrotask(() => { for (const [e, payload] of kept) this.emit(e, payload); });
+		}
+		return this;
+	}
+
+	/* Without a chosen device: if the browser's pick is a non-preferred one
+	 * (defaults.isNonPreferredDevice, else a virtual device) and a preferred
+	 * one exists, capture that instead. */
+	async _preferredTrack(kind, track, capture) {
+		const custom = this.#seedDefaults.isNonPreferredDevice;
+		const nonPreferred = typeof custom === 'function' ? (d) => Boolean(custom(d)) : isVirtualDevice;
+		const want = kind === 'audio' ? 'audioinput' : 'videoinput';
+		let list;
+		try {
+			list = (await this.getAllDevices()).filter((d) => d.kind === want);
+		} catch (e) {
+			return track;
+		}
+		const id = track && typeof track.getSettings === 'function' ? track.getSettings().deviceId : undefined;
+		const current = list.find((d) => d.deviceId === id);
+		if (!current || !nonPreferred(current))
+			return track;
+		const better = list.find((d) => !['default', 'communications', id].includes(d.deviceId) && !nonPreferred(d));
+		if (!better)
+			return track;
+		try {
+			const t = await capture(better.deviceId);
+			track.stop();
+			return t;
+		} catch (e) {
+			return track;
+		}
+	}
+
+	/* mediaConfiguration.audio.enableHighBitrate: the audio sender's
+	 * maxBitrate, once published. */
+	async _applyAudioBitrate() {
+		const audio = (this._ctx.mediaConfiguration || {}).audio || {};
+		const t = audio.enableHighBitrate && this._publisher && this._publisher.transceivers
+			&& this._publisher.transceivers.audio;
+		if (!t || typeof t.sender.getParameters !== 'function')
+			return;
+		const params = t.sender.getParameters();
+		if (!params.encodings || params.encodings.length === 0)
+			params.encodings = [{}];
+		if (params.encodings[0].maxBitrate === HIGH_AUDIO_BITRATE)
+			return;
+		params.encodings[0].maxBitrate = HIGH_AUDIO_BITRATE;
+		await t.sender.setParameters(params).catch(() => {});
+	}
+
+	/* defaults.autoSwitchAudioDevice (default true): a microphone plugged in
+	 * (devicechange) becomes the audio device, unless non-preferred. */
+	async _watchDevices() {
+		const md = this._ctx.mediaDevices();
+		if (this.#watching || this.#seedDefaults.autoSwitchAudioDevice === false
+			|| !md || typeof md.addEventListener !== 'function')
+			return;
+		this.#watching = true;
+		const custom = this.#seedDefaults.isNonPreferredDevice;
+		const nonPreferred = typeof custom === 'function' ? (d) => Boolean(custom(d)) : isVirtualDevice;
+		const inputs = async () => (await this.getAllDevices().catch(() => [])).filter((d) => d.kind === 'audioinput');
+		let known = new Set((await inputs()).map((d) => d.deviceId));
+		md.addEventListener('devicechange', async () => {
+			const now = await inputs();
+			const added = now.find((d) => !known.has(d.deviceId)
+				&& !['default', 'communications'].includes(d.deviceId) && !nonPreferred(d));
+			known = new Set(now.map((d) => d.deviceId));
+			if (added)
+				await this.setDevice(added).catch(() => {});
+		});
+	}
+
+	setIsPinned(pinned) { return pinned ? this.pin() : this.unpin(); }
+
+	/* Local only: the tile of self is hidden in this page's UI. */
+	hide() {
+		if (!this.isHidden) {
+			this.isHidden = true;
+			this.emit('hidden', this);
+		}
+	}
+
+	show() {
+		if (this.isHidden) {
+			this.isHidden = false;
+			this.emit('shown', this);
+		}
+	}
+
+	/* Removes every listener of self and of self.permissions. */
+	cleanupEvents() {
+		this.removeAllListeners();
+		this.permissions.removeAllListeners();
+	}
+
+	/* Acquires (and once joined, publishes) the kinds asked for, as the
+	 * preview does; rejects with the first failure. */
+	async setupTracks({ audio = true, video = true } = {}) {
+		for (const [kind, want] of [['audio', audio], ['video', video]])
+			if (want && !this[ENABLED_FIELD[kind]])
+				await this.#enable(kind);
+	}
+
+	/* Applies constraints ({width, height, frameRate}) to the running
+	 * screenshare track, and to the next one. */
+	async updateScreenshareConstraints(constraints = {}) {
+		this.#screenshareOverride = { ...(this.#screenshareOverride || {}), ...constraints };
+		const t = this.screenShareTracks.video;
+		if (t && typeof t.applyConstraints === 'function')
+			await t.applyConstraints(constraints);
 	}
 }

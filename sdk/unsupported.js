@@ -2,16 +2,28 @@
  * unsupported.js - meeting.chat, meeting.polls, meeting.plugins,
  * meeting.connectedMeetings and meeting.ai: the seeds' namespaces whose
  * server side does not exist yet. They are there (so code written against
- * the seeds loads), hold empty state, and every method rejects at once with
- * an RTKError naming the missing capability. Later issues replace them.
+ * the seeds loads), hold empty state, and every documented method exists:
+ *
+ * - asynchronous ones (sending, editing, fetching, creating) reject at once
+ *   with an RTKError naming the missing capability;
+ * - synchronous ones that only read local state (chat.getMessagesByUser,
+ *   chat.getMessagesByType) return what that state holds: [];
+ * - synchronous ones that would act (chat.setMaxTextLimit,
+ *   ai.parseTranscript, ai.parseTranscripts) throw that RTKError.
+ *
+ * `socketJoined` is false: this server has no chat/polls channel to join.
+ * plugins.all / plugins.active are empty maps with toArray(). Later issues
+ * replace these namespaces.
  */
 import { RTKEventEmitter } from './emitter.js';
 import { unsupported } from './errors.js';
 
-const METHODS = {
+/* Methods that return promises: they reject. */
+const ASYNC_METHODS = {
 	chat: ['sendTextMessage', 'sendImageMessage', 'sendFileMessage', 'sendMessage', 'editTextMessage',
 		'editImageMessage', 'editFileMessage', 'editMessage', 'deleteMessage', 'pin', 'unpin',
-		'getMessagesByUser', 'getMessagesByType', 'searchMessages', 'fetchMessages'],
+		'searchMessages', 'fetchMessages', 'getMessages', 'createChannel', 'updateChannel',
+		'sendMessageToChannel', 'getChannelMembers', 'markLastReadMessage'],
 	polls: ['create', 'vote'],
 	plugins: ['activate', 'deactivate'],
 	connectedMeetings: ['getConnectedMeetings', 'createMeetings', 'updateMeetings', 'deleteMeetings',
@@ -19,10 +31,41 @@ const METHODS = {
 	ai: ['getActiveTranscript', 'getSummary'],
 };
 
+/* Synchronous methods that read the (empty) local state. */
+const EMPTY_GETTERS = {
+	chat: ['getMessagesByUser', 'getMessagesByType'],
+};
+
+/* Synchronous methods that would act: they throw. */
+const THROWING_METHODS = {
+	chat: ['setMaxTextLimit'],
+	ai: ['parseTranscript', 'parseTranscripts'],
+};
+
+/* An empty, read-only map with the seeds' toArray() (plugins.all/active). */
+export function emptyMap() {
+	const map = new Map();
+	const m = new RTKEventEmitter();
+	const methods = {
+		get: (id) => map.get(id),
+		has: (id) => map.has(id),
+		keys: () => map.keys(),
+		values: () => map.values(),
+		entries: () => map.entries(),
+		forEach: (fn, thisArg) => map.forEach(fn, thisArg),
+		toArray: () => [...map.values()],
+		[Symbol.iterator]: () => map[Symbol.iterator](),
+	};
+	for (const k of Reflect.ownKeys(methods))
+		Object.defineProperty(m, k, { value: methods[k], enumerable: false });
+	Object.defineProperty(m, 'size', { get: () => map.size, enumerable: false });
+	return m;
+}
+
 const STATE = {
-	chat: () => ({ messages: [], pinned: [] }),
-	polls: () => ({ items: [] }),
-	plugins: () => ({ all: new Map(), active: new Map() }),
+	chat: () => ({ messages: [], pinned: [], channels: [], socketJoined: false }),
+	polls: () => ({ items: [], socketJoined: false }),
+	plugins: () => ({ all: emptyMap(), active: emptyMap() }),
 	connectedMeetings: () => ({ meetings: [], parentMeeting: null }),
 	ai: () => ({ transcripts: [] }),
 };
@@ -30,7 +73,11 @@ const STATE = {
 export function unsupportedNamespace(name) {
 	const ns = new RTKEventEmitter();
 	Object.assign(ns, STATE[name]());
-	for (const m of METHODS[name])
+	for (const m of ASYNC_METHODS[name] || [])
 		ns[m] = () => Promise.reject(unsupported(name, `meeting.${name}.${m}`));
+	for (const m of EMPTY_GETTERS[name] || [])
+		ns[m] = () => [];
+	for (const m of THROWING_METHODS[name] || [])
+		ns[m] = () => { throw unsupported(name, `meeting.${name}.${m}`); };
 	return ns;
 }
