@@ -58,6 +58,8 @@ const wanted = { audio: true, video: true };
 /* Kinds the user is turning off: an update turning one off that the page
  * did not ask for is a host's. */
 const turningOff = new Set();
+/* The livestream ran and stopped since this page joined. */
+let livestreamEnded = false;
 
 function token() {
 	const q = new URLSearchParams(location.search);
@@ -173,10 +175,13 @@ function layout() {
 	grid.hidden = watching;
 	const empty = watching ? !url : (meeting.self.permissions.stageEnabled && n === 0);
 	$('empty-stage').hidden = !empty;
-	if (empty) {
-		$('empty-title').textContent = watching ? 'The livestream has not started yet' : 'No one is on stage yet';
-		$('empty-text').textContent = watching ? 'It plays here as soon as a host starts it.'
-			: 'Presenters appear here when they join the stage.';
+	if (empty && watching) {
+		$('empty-title').textContent = livestreamEnded ? 'The livestream has ended' : 'The livestream has not started yet';
+		$('empty-text').textContent = livestreamEnded ? 'It plays here again if a host restarts it.'
+			: 'It plays here as soon as a host starts it.';
+	} else if (empty) {
+		$('empty-title').textContent = 'No one is on stage yet';
+		$('empty-text').textContent = 'Presenters appear here when they join the stage.';
 	}
 }
 
@@ -266,6 +271,13 @@ function paintSelf() {
 	$('screen').classList.toggle('on', self.screenShareEnabled);
 	$('screen').setAttribute('aria-pressed', String(self.screenShareEnabled));
 	$('screen').title = self.screenShareEnabled ? 'Stop sharing' : 'Share screen';
+	/* what the preset can never produce has no button (CAN_REQUEST: on stage) */
+	if (self.roomState === 'joined') {
+		const perms = self.permissions;
+		$('mic').hidden = perms.canProduceAudio === 'NOT_ALLOWED';
+		$('cam').hidden = perms.canProduceVideo === 'NOT_ALLOWED';
+		$('screen').hidden = perms.canProduceScreenshare === 'NOT_ALLOWED';
+	}
 	$('preview').classList.toggle('hidden', !self.videoEnabled);
 	$('preview-avatar').hidden = self.videoEnabled;
 }
@@ -630,7 +642,13 @@ function wire() {
 		act($('stage-leave'), 'Could not leave the stage', () => stage.leave()));
 
 	meeting.recording.on('recordingUpdate', renderHostControls);
-	meeting.livestream.on('livestreamUpdate', renderHostControls);
+	meeting.livestream.on('livestreamUpdate', (status) => {
+		if (status === 'LIVESTREAMING')
+			livestreamEnded = false;
+		else if (status === 'IDLE')
+			livestreamEnded = true;
+		renderHostControls();
+	});
 	meeting.livestream.on('viewerCountUpdate', renderHostControls);
 	$('record').addEventListener('click', toggleRecording);
 	$('record-pause').addEventListener('click', togglePause);

@@ -82,7 +82,12 @@ function demoSnapshot() {
     viewerLink: shown($("viewer-link")) ? $("viewer-link").getAttribute("href") : null,
     stageBar: shown($("stage-bar")) ? { status: $("stage-bar").dataset.status, text: text($("stage-text")) } : null,
     emptyStage: shown($("empty-stage")) ? text($("empty-title")) : null,
-    watch: shown($("watch")) ? $("watch").getAttribute("src") : null,
+    watch: shown($("watch")) ? (() => {
+      const doc = $("watch").contentDocument;
+      const v = doc && doc.getElementById("video");
+      return { src: $("watch").getAttribute("src"), state: doc && doc.body ? doc.body.dataset.state || null : null,
+               frames: v ? v.getVideoPlaybackQuality().totalVideoFrames : 0, currentTime: v ? v.currentTime : 0 };
+    })() : null,
     panel: shown($("panel")),
     people: rows("people"),
     waitlist: shown($("waitlist-block")) ? rows("waitlist") : [],
@@ -127,7 +132,10 @@ async function main() {
       await context.grantPermissions(["camera", "microphone"]);
       const p = await context.newPage();
       consoleErrors[name] = [];
-      p.on("console", (m) => { if (m.type() === "error") consoleErrors[name].push(m.text().slice(0, 400)); });
+      p.on("console", (m) => {
+        if (m.type() === "error")
+          consoleErrors[name].push(m.text().slice(0, 400) + (m.location().url ? " at " + m.location().url : ""));
+      });
       p.on("pageerror", (e) => consoleErrors[name].push("pageerror: " + String(e).slice(0, 400)));
       p.on("response", (r) => {
         if (r.status() >= 400)

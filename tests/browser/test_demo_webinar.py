@@ -14,7 +14,7 @@ webinar_viewer: stage_access and audio/video CAN_REQUEST):
   * Pat clicks Join stage: her bar says she is on stage, her own tile
     shows, and Ava's page decodes Pat's video;
   * Ava clicks Request to join stage: her bar says she asked and offers
-    Cancel; Pat's People button says "1 waiting" and the panel lists Ava
+    Cancel, and no screenshare button (her preset may not share); Pat's People button says "1 waiting" and the panel lists Ava
     under the stage requests with Accept and Deny; Pat clicks Accept: Ava's
     bar offers Join stage; Ava clicks it: she is on stage with her camera
     and microphone on (as she left them in the lobby), and Pat's page
@@ -75,7 +75,7 @@ async def main():
         pat_id, ava_id = p["sdk"]["id"], a["sdk"]["id"]
         check(bar(p).get("status") == "OFF_STAGE" and offered(p) == ["stage-join"],
               "Pat's stage bar: %s %s" % (p["stageBar"], offered(p)))
-        check(offered(a) == ["stage-request"] and a["buttons"]["record"] is None,
+        check(offered(a) == ["stage-request"] and a["buttons"]["record"] is None and a["buttons"]["screen"] is None,
               "Ava's stage bar / buttons: %s %s" % (offered(a), a["buttons"]))
         for who, snap in (("Pat", p), ("Ava", a)):
             check(snap["tiles"] == [] and snap["emptyStage"] == "No one is on stage yet",
