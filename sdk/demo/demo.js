@@ -294,11 +294,14 @@ const STAGE_STATE = {
 	ACCEPTED_TO_JOIN_STAGE: 'invited to the stage', ON_STAGE: 'on stage',
 };
 
-/* A person's stage (in a webinar) and media state, under the name. */
+/* A person's stage and media state, under the name: someone off stage
+ * (an audience member) only watches; "on stage" is said in webinars. */
 function personState(p) {
+	if (p.stageStatus && p.stageStatus !== 'ON_STAGE')
+		return STAGE_STATE[p.stageStatus] || '';
 	const state = [];
-	if (meeting.self.permissions.stageEnabled && STAGE_STATE[p.stageStatus])
-		state.push(STAGE_STATE[p.stageStatus]);
+	if (meeting.self.permissions.stageEnabled)
+		state.push(STAGE_STATE.ON_STAGE);
 	if (p.audioEnabled === false)
 		state.push('muted');
 	if (p.videoEnabled === false)

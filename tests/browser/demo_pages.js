@@ -8,7 +8,9 @@
 //   {"id", "op": "click", "page", "selector"}     clicks a visible, enabled
 //                                                 element (waits up to 10 s)
 //   {"id", "op": "snap", "page", "probe": "demo"|"viewer"}
-//                                                 what the page shows now
+//                                                 what the page shows now (the
+//                                                 demo page: with every notice
+//                                                 it showed so far)
 //   {"id", "op": "mark", "page"}                  keeps the page's current
 //                                                 local tracks (self.audioTrack,
 //                                                 videoTrack) so later snaps
@@ -36,6 +38,27 @@ const { chromium } = require(path.join(__dirname, "node_modules", "playwright-co
 const viewer = require(path.join(__dirname, "viewer_page.js"));
 
 const emit = (object) => process.stdout.write(JSON.stringify(object) + "\n");
+
+// Every notice the demo page shows, in order, in window.rtkToasts (a notice
+// stays a few seconds: a test that looks later still finds it).
+function logToasts() {
+  window.rtkToasts = [];
+  document.addEventListener("DOMContentLoaded", () => {
+    const toast = document.getElementById("toast");
+    if (!toast)
+      return;
+    new MutationObserver(() => {
+      if (toast.hidden)
+        return;
+      const text = document.getElementById("toast-text").textContent;
+      const code = document.getElementById("toast-code");
+      const entry = { text, code: code.hidden ? null : code.textContent, error: toast.classList.contains("toast-error") };
+      const last = window.rtkToasts[window.rtkToasts.length - 1];
+      if (!last || last.text !== entry.text || last.code !== entry.code)
+        window.rtkToasts.push(entry);
+    }).observe(toast, { attributes: true, childList: true, characterData: true, subtree: true });
+  });
+}
 
 // What the demo page shows (sdk/demo/), read as a user sees it, plus the
 // SDK state behind it for the failure messages.
@@ -66,6 +89,7 @@ function demoSnapshot() {
     lobbyError: shown($("lobby-error")) ? text($("lobby-error")) : null,
     toast: shown($("toast")) ? { text: text($("toast-text")), code: shown($("toast-code")) ? text($("toast-code")) : null,
                                  error: $("toast").classList.contains("toast-error") } : null,
+    toasts: window.rtkToasts || [],
     tiles: [...document.querySelectorAll("#grid .tile[data-key]")].filter(shown).map((el) => {
       const v = el.querySelector("video");
       const q = v.getVideoPlaybackQuality();
@@ -131,6 +155,7 @@ async function main() {
       const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
       await context.grantPermissions(["camera", "microphone"]);
       const p = await context.newPage();
+      await p.addInitScript(logToasts);
       consoleErrors[name] = [];
       p.on("console", (m) => {
         if (m.type() === "error")

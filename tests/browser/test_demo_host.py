@@ -35,6 +35,8 @@ ON_PRIVILEGED_USER_ENTRY):
     a screenshot of this host view goes to
     $RTK_TOP_BUILDDIR/tests/browser/demo-host.png; Admit: Wanda's page is
     in the meeting and decodes Hedy's video;
+  * Mute all: Wanda's page shows her microphone off (told a host did it),
+    Hedy's tile shows her muted, Hedy's own microphone stays on;
   * Hedy clicks Remove on Grace: Grace's page says "You were removed from
     the meeting";
   * no console errors on any page (but, on the players, a 404 of a media
@@ -132,6 +134,11 @@ def tile_named(snap, name):
 
 def row(snap, section, pid):
     return next((r for r in snap[section] if r["id"] == pid), None)
+
+
+def told(snap, text):
+    """Whether the page showed this notice (now or earlier)."""
+    return any(t["text"] == text for t in snap["toasts"])
 
 
 def button_state(snap, bid):
@@ -248,12 +255,11 @@ async def main():
         await pages.click("hedy", 'button[data-action="mute"][data-participant="%s"]' % grace_id)
         g = await pages.until("grace", "microphone off by the host",
                               lambda s: s["buttons"]["mic"]["pressed"] == "false" and s["marked"]["audio"] == "ended")
-        check(g["toast"] and g["toast"]["text"] == "A host turned off your microphone",
-              "Grace is not told: %s" % g["toast"])
+        check(told(g, "A host turned off your microphone"), "Grace is not told: %s" % g["toasts"])
         await pages.click("hedy", 'button[data-action="stop-video"][data-participant="%s"]' % grace_id)
         g = await pages.until("grace", "camera off by the host",
                               lambda s: s["buttons"]["cam"]["pressed"] == "false" and s["marked"]["video"] == "ended")
-        check(g["toast"] and g["toast"]["text"] == "A host turned off your camera", "Grace is not told: %s" % g["toast"])
+        check(told(g, "A host turned off your camera"), "Grace is not told: %s" % g["toasts"])
         check(g["sdk"]["audioTrack"] is None and g["sdk"]["videoTrack"] is None,
               "Grace's page still holds tracks: %s" % g["sdk"])
         h = await pages.until("hedy", "Grace muted, camera off",
@@ -278,6 +284,15 @@ async def main():
         await pages.decoding("wanda", hedy_id, "Wanda decodes Hedy")
         h = await pages.until("hedy", "Wanda in", lambda s: not s["waitlist"] and tile_named(s, "Wanda"))
         log("waiting room: admitted from the People panel, Wanda decodes Hedy")
+
+        # mute all
+        await pages.click("hedy", "#mute-all")
+        w = await pages.until("wanda", "microphone off by Mute all", lambda s: s["buttons"]["mic"]["pressed"] == "false"
+                              and s["sdk"]["audioTrack"] is None)
+        check(told(w, "A host turned off your microphone"), "Wanda is not told: %s" % w["toasts"])
+        h = await pages.until("hedy", "Wanda muted", lambda s: (tile_named(s, "Wanda") or {}).get("micOff"))
+        check(h["buttons"]["mic"]["pressed"] == "true", "Mute all muted the host too: %s" % h["buttons"]["mic"])
+        log("mute all: Wanda's microphone is off, the host's is on")
 
         # kick
         await pages.click("hedy", 'button[data-action="remove"][data-participant="%s"]' % grace_id)
