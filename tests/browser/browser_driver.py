@@ -84,7 +84,7 @@ class BrowserDriver:
     def say_stopped(self):
         self.proc.stdin.write(b"stopped\n")
 
-    async def command(self, op, timeout=30, **args):
+    async def command(self, op, timeout=90, **args):
         """One command to the driver; its result, or a failure with its error."""
         self.last_id += 1
         self.proc.stdin.write((json.dumps(dict(args, op=op, id=self.last_id)) + "\n").encode())

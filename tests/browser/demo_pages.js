@@ -5,8 +5,11 @@
 // would, with commands on stdin, one JSON object a line:
 //   {"id", "op": "open", "page": NAME, "url"}     a new page (its own browser
 //                                                 context: one user) at url
-//   {"id", "op": "click", "page", "selector"}     clicks a visible, enabled
-//                                                 element (waits up to 10 s)
+//   {"id", "op": "click", "page", "selector", ["popup": NAME]}
+//                                                 clicks a visible, enabled
+//                                                 element (waits up to 30 s);
+//                                                 with popup, the tab the
+//                                                 click opens is page NAME
 //   {"id", "op": "snap", "page", "probe": "demo"|"viewer"}
 //                                                 what the page shows now (the
 //                                                 demo page: with every notice
@@ -150,12 +153,7 @@ async function main() {
       throw new Error("no page " + name);
     return pages[name];
   };
-  const ops = {
-    async open({ page: name, url }) {
-      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-      await context.grantPermissions(["camera", "microphone"]);
-      const p = await context.newPage();
-      await p.addInitScript(logToasts);
+  const watch = (name, p) => {
       consoleErrors[name] = [];
       p.on("console", (m) => {
         if (m.type() === "error")
@@ -166,13 +164,39 @@ async function main() {
         if (r.status() >= 400)
           consoleErrors[name].push("HTTP " + r.status() + " " + r.url());
       });
-      await p.goto(url);
       pages[name] = p;
+  };
+  const ops = {
+    async open({ page: name, url }) {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      await context.grantPermissions(["camera", "microphone"]);
+      const p = await context.newPage();
+      await p.addInitScript(logToasts);
+      watch(name, p);
+      await p.goto(url);
       return { url: p.url() };
     },
-    async click({ page: name, selector }) {
-      await page(name).click(selector, { timeout: 10000 });
-      return true;
+    async click({ page: name, selector, popup }) {
+      // Visible and enabled, as a user needs it; no wait for it to stay put
+      // over two animation frames (playwright's "stable"): a renderer busy
+      // encoding video on a loaded machine may draw one frame in seconds.
+      const target = page(name).locator(selector);
+      await target.waitFor({ state: "visible", timeout: 30000 });
+      const deadline = Date.now() + 30000;
+      while (!(await target.isEnabled())) {
+        if (Date.now() > deadline)
+          throw new Error(selector + " stays disabled");
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      if (!popup) {
+        await target.click({ force: true, timeout: 30000 });
+        return true;
+      }
+      const [tab] = await Promise.all([page(name).context().waitForEvent("page", { timeout: 30000 }),
+                                       target.click({ force: true, timeout: 30000 })]);
+      watch(popup, tab);
+      await tab.waitForLoadState("domcontentloaded");
+      return { url: tab.url() };
     },
     async snap({ page: name, probe }) {
       return probe === "viewer" ? viewer.snapshot(page(name)) : page(name).evaluate(demoSnapshot);

@@ -1,32 +1,53 @@
 #!/usr/bin/python3
-"""test_demo_webinar.py - the stage of a webinar on the demo page (issue 9).
+"""test_demo_webinar.py - a webinar with a stage, a recording and a
+livestream on the demo page (issue 9).
 
-Owns the stage controls of the demo meeting page (sdk/demo/, served at /)
-end to end in headless Chromium, every step a click on the page's own
-buttons (tests/browser/demo_pages.js; the pages and helpers are
-test_demo_host.py's). A meeting with a presenter (Pat, webinar_presenter:
-stage_access ALLOWED, accepts stage requests) and an attendee (Ava,
-webinar_viewer: stage_access and audio/video CAN_REQUEST):
-  * both join off stage: each page says "No one is on stage yet"; Pat's
-    stage bar offers Join stage, Ava's Request to join stage;
+Owns the stage, recording and livestream controls of the demo meeting page
+(sdk/demo/, served at /) end to end in headless Chromium, every step a
+click on the page's own buttons (tests/browser/demo_pages.js; the steps
+shared with test_demo_host.py are demo_pages.py's). A meeting with a
+presenter (Pat, livestream_host: stage_access ALLOWED, accepts stage
+requests, records and livestreams), an attendee (Ava, webinar_viewer: the
+WEBINAR view, stage_access and audio/video CAN_REQUEST) and a livestream
+viewer (Lou, livestream_viewer: no stage, produces nothing):
+  * all join; Pat and Ava are off stage and their pages say "No one is on
+    stage yet"; Pat's stage bar offers Join stage, Ava's Request to join
+    stage, and Ava has no screenshare button (her preset may not share);
+    Lou's page has no media buttons and says "The livestream has not
+    started yet";
   * Ava clicks the camera while off stage: the page shows the refusal with
     its RTKError code (Error 1501) and the camera stays off;
   * Pat clicks Join stage: her bar says she is on stage, her own tile
     shows, and Ava's page decodes Pat's video;
+  * recording: Pat clicks Record: the REC pill says RECORDING on every page;
   * Ava clicks Request to join stage: her bar says she asked and offers
-    Cancel, and no screenshare button (her preset may not share); Pat's People button says "1 waiting" and the panel lists Ava
-    under the stage requests with Accept and Deny; Pat clicks Accept: Ava's
-    bar offers Join stage; Ava clicks it: she is on stage with her camera
-    and microphone on (as she left them in the lobby), and Pat's page
-    decodes Ava's video;
+    Cancel; Pat's People button says "People · 1 waiting" and the panel
+    lists Ava under the stage requests with Accept and Deny; Pat clicks
+    Accept: Ava's bar offers Join stage; Ava clicks it: she is on stage with
+    her camera and microphone on (as she left them in the lobby), and Pat's
+    page decodes Ava's video; a screenshot of Pat's page goes to
+    $RTK_TOP_BUILDDIR/tests/browser/demo-webinar.png;
+  * Pat pauses ("REC · paused"), resumes and stops the recording: the pill
+    goes away and REST reports the recording UPLOADED with a file ffprobe
+    reads as H.264 lasting >= 2 s;
+  * livestream: Pat clicks Go live: the LIVE pill on Pat's and Ava's pages,
+    and on Pat's a Viewer page link; Pat clicks it: the viewer page opens in
+    a new tab and plays (Live, currentTime and frames advancing), so does Lou's meeting
+    page (the viewer page in an iframe at the same link), Pat's pill counts
+    "1 watching" (one address and browser: one player); Pat clicks again:
+    the pill goes away, the viewer page says Ended, Lou's page "The
+    livestream has ended";
   * Pat clicks "Off stage" on Ava in the People panel: Ava's bar says she
-    is watching again, her camera track is stopped, and her tile leaves
-    Pat's grid;
-  * no console errors on either page; a screenshot of Pat's page with Ava
-    on stage goes to $RTK_TOP_BUILDDIR/tests/browser/demo-webinar.png.
+    is watching again, her camera track is stopped, her tile leaves Pat's
+    grid and her row says "watching";
+  * no console errors on any page (but, on the two players, a 404 of a
+    media part hls.js asked for from a preload hint and that never came).
 
-Needs what test_demo_host.py needs but the companions; RTK_SKIP_BROWSER=1
-skips it (77).
+Needs /usr/bin/chromium (or $RTK_CHROMIUM), node, `npm ci --prefix
+tests/browser` (playwright-core), `npm ci --prefix sdk` (hls.js for the
+viewer page), the companions rtk-recorder and rtk-hls (built) and ffprobe;
+without them the test fails and says so, unless RTK_SKIP_BROWSER=1 (then
+it is skipped: 77).
 """
 
 import json
@@ -38,8 +59,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 
 from rtk_harness import BUILDDIR, EXIT_SKIP, Server, check, log, run_test  # noqa: E402
-import browser_driver  # noqa: E402
-from test_demo_host import Pages, page_url, row, tile_named  # noqa: E402
+from demo_pages import (Pages, finish_recording, livestream_round, page_url, row, start_recording,  # noqa: E402
+                        tile_named, tools)
 
 SCREENSHOT = os.path.join(BUILDDIR, "tests", "browser", "demo-webinar.png")
 
@@ -54,12 +75,13 @@ def offered(snap):
 
 
 async def main():
-    node = browser_driver.browser_tools("the demo page webinar test")
+    node = tools("the demo page webinar test", hls=True)
     os.makedirs(os.path.dirname(SCREENSHOT), exist_ok=True)
     server = Server().start()
-    meeting = server.create_meeting(title="Quarterly webinar")
-    pat = server.add_participant(meeting["id"], "Pat", "webinar_presenter")
+    meeting = server.create_meeting(title="Town hall")
+    pat = server.add_participant(meeting["id"], "Pat", "livestream_host")
     ava = server.add_participant(meeting["id"], "Ava", "webinar_viewer")
+    lou = server.add_participant(meeting["id"], "Lou", "livestream_viewer")
     pages = Pages(node)
     try:
         await pages.start()
@@ -84,7 +106,12 @@ async def main():
         await pages.until("ava", "camera and microphone off while off stage",
                           lambda s: s["buttons"]["cam"]["pressed"] == "false" and s["buttons"]["mic"]["pressed"] == "false"
                           and s["sdk"]["videoTrack"] is None)
-        log("both joined off stage (%.1f s)" % (time.monotonic() - started))
+        await pages.join("lou", page_url(server, lou["token"]))
+        lo = await pages.until("lou", "in the meeting", lambda s: s["screen"] == "meeting" and s["emptyStage"])
+        check(lo["emptyStage"] == "The livestream has not started yet" and lo["tiles"] == [] and lo["watch"] is None
+              and lo["stageBar"] is None and [lo["buttons"][b] for b in ("mic", "cam", "screen")] == [None] * 3,
+              "the livestream viewer's page before the livestream: %s" % json.dumps(lo, indent=1)[:4000])
+        log("all joined, off stage (%.1f s)" % (time.monotonic() - started))
 
         # a refusal shows its code
         await pages.click("ava", "#cam")
@@ -104,6 +131,7 @@ async def main():
               "Pat on stage: %s %s" % (offered(p), p["tiles"]))
         await pages.decoding("ava", pat_id, "Ava decodes Pat")
         log("Pat is on stage; Ava decodes her")
+        recording_since = await start_recording(pages, "pat", ("ava", "lou"))
 
         # Ava asks, Pat accepts, Ava joins
         await pages.click("ava", "#stage-request")
@@ -130,6 +158,10 @@ async def main():
         await pages.command("screenshot", page="pat", path=SCREENSHOT)
         log("Ava asked, Pat accepted, Ava joined the stage; Pat decodes her video")
 
+        # one composite encoder at a time: the recording ends before the livestream
+        await finish_recording(pages, server, "pat", meeting["id"], recording_since)
+        await livestream_round(pages, server, "pat", ("ava",), "lou")
+
         # Pat takes Ava off the stage
         await pages.command("mark", page="ava")
         await pages.click("pat", 'button[data-action="remove-from-stage"][data-participant="%s"]' % ava_id)
@@ -142,7 +174,7 @@ async def main():
                           and (row(s, "people", ava_id) or {}).get("state") == "watching")
         log("Pat took Ava off the stage: her camera track ended, her tile left Pat's grid")
 
-        errors = await pages.console_errors()
+        errors = await pages.console_errors(players=("viewer", "lou"))
         check(not any(errors.values()), "console errors: %s" % json.dumps(errors, indent=1))
         check(os.path.getsize(SCREENSHOT) > 10000, "the screenshot %s is empty" % SCREENSHOT)
         log("screenshot: %s; all in %.1f s" % (SCREENSHOT, time.monotonic() - started))
