@@ -9,8 +9,17 @@
  * per participant with its video (registerVideoElement), name, microphone
  * state and the active speaker's ring, a tile per screenshare, and for
  * hosts (kickParticipant / acceptWaitingRequests) a people panel with
- * kick, accept and reject. The meeting object is window.rtkMeeting once
- * init resolved (the browser test drives the page through it).
+ * kick, accept and reject. Stage-enabled presets (webinar, livestream)
+ * get a stage bar (meeting.stage: request, cancel, join, leave) and a grid
+ * of the participants on stage only; hosts accept or deny stage requests
+ * and remove people from the stage, turn others' microphone and camera off
+ * (one or all), start, pause and stop recordings (meeting.recording) and
+ * the livestream (meeting.livestream, with a link to the viewer page). A
+ * livestream_viewer, who can never be on stage, watches the livestream in
+ * the viewer page (an iframe). Every refusal is shown with its RTKError
+ * code and message. The meeting object is window.rtkMeeting once init
+ * resolved (the browser tests drive the page through its buttons and read
+ * what it shows).
  */
 import RealtimeKitClient from '/sdk/rtk-core.js';
 
@@ -23,6 +32,11 @@ const ICONS = {
 	camOff: '<path d="M10.7 6H14a2 2 0 0 1 2 2v3.3l5-3.3v10M16 16a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2V8a2 2 0 0 1 2-2M3 3l18 18"/>',
 	screen: '<rect x="3" y="4" width="18" height="13" rx="2"/><path d="M8 21h8M12 17v4M9 10l3-3 3 3M12 7v7"/>',
 	leave: '<path d="M3 14.5c5-4.7 13-4.7 18 0l-2.5 2.5-3-1.5v-2.5c-2.3-.7-4.7-.7-7 0v2.5l-3 1.5Z"/>',
+	record: '<circle cx="12" cy="12" r="8"/><circle cx="12" cy="12" r="3.5" class="fill"/>',
+	stop: '<rect x="6" y="6" width="12" height="12" rx="2" class="fill"/>',
+	pause: '<path d="M9 6v12M15 6v12"/>',
+	resume: '<path d="m8 5 11 7-11 7Z"/>',
+	live: '<circle cx="12" cy="12" r="2.5"/><path d="M7.8 7.8a6 6 0 0 0 0 8.4M16.2 7.8a6 6 0 0 1 0 8.4M5 5a10 10 0 0 0 0 14M19 5a10 10 0 0 1 0 14"/>',
 };
 const icon = (name) => `<svg viewBox="0 0 24 24" aria-hidden="true">${ICONS[name]}</svg>`;
 
@@ -37,6 +51,15 @@ const LEFT_TEXT = {
 
 let meeting = null;
 const tiles = new Map();          /* tile key -> {el, video, participant} */
+/* What the user chose in the lobby: a stage-enabled preset publishes
+ * nothing off stage (the SDK stops the tracks), so the page turns these
+ * back on when the user arrives on stage. */
+const wanted = { audio: true, video: true };
+/* Kinds the user is turning off: an update turning one off that the page
+ * did not ask for is a host's. */
+const turningOff = new Set();
+/* The livestream ran and stopped since this page joined. */
+let livestreamEnded = false;
 
 function token() {
 	const q = new URLSearchParams(location.search);
@@ -54,12 +77,39 @@ function show(screen) {
 }
 
 let toastTimer = null;
-function toast(text) {
+function toast(text, code = null) {
 	const t = $('toast');
-	t.textContent = text;
+	$('toast-text').textContent = text;
+	$('toast-code').textContent = code ? `Error ${code}` : '';
+	$('toast-code').hidden = !code;
+	t.classList.toggle('toast-error', Boolean(code));
 	t.hidden = false;
 	clearTimeout(toastTimer);
-	toastTimer = setTimeout(() => { t.hidden = true; }, 4000);
+	toastTimer = setTimeout(() => { t.hidden = true; }, code ? 8000 : 4000);
+}
+
+/* A refusal as the user reads it: what failed, the server's message, and
+ * the RTKError code (docs/protocol.md's table) to look up or report. */
+function fail(what) {
+	return (e) => {
+		const message = (e && e.message) || String(e);
+		toast(`${what}: ${message}`, e && e.code ? String(e.code) : null);
+	};
+}
+
+/* Runs a host or stage action from a button: disabled while it runs, a
+ * refusal shown. */
+async function act(button, what, run) {
+	if (button)
+		button.disabled = true;
+	try {
+		await run();
+	} catch (e) {
+		fail(what)(e);
+	} finally {
+		if (button)
+			button.disabled = false;
+	}
 }
 
 function initials(name) {
@@ -77,9 +127,10 @@ function makeTile(key, { name, self = false, screen = false }) {
 		<div class="avatar"></div>
 		<div class="label"><span class="mic-state"></span><span class="name"></span></div>`;
 	el.querySelector('.avatar').textContent = initials(name);
-	el.querySelector('.name').textContent = screen ? `${name} is presenting` : self ? `${name} (you)` : name;
+	el.querySelector('.name').textContent = screen ? (self ? 'You are presenting' : `${name} is presenting`)
+		: self ? `${name} (you)` : name;
 	$('grid').appendChild(el);
-	const tile = { el, video: el.querySelector('video') };
+	const tile = { el, video: el.querySelector('video'), owner: null };
 	tiles.set(key, tile);
 	layout();
 	return tile;
@@ -89,11 +140,18 @@ function dropTile(key) {
 	const tile = tiles.get(key);
 	if (!tile)
 		return;
-	if (tile.participant)
-		tile.participant.deregisterVideoElement(tile.video);
+	if (tile.owner)
+		tile.owner.deregisterVideoElement(tile.video);
 	tile.el.remove();
 	tiles.delete(key);
 	layout();
+}
+
+/* A livestream_viewer of a LIVESTREAM meeting can never be on stage: the
+ * page plays the livestream for them instead of the grid. */
+function watchMode() {
+	return meeting.meta.viewType === 'LIVESTREAM' && meeting.self.permissions.stageEnabled
+		&& meeting.self.permissions.stageAccess === 'NOT_ALLOWED';
 }
 
 function layout() {
@@ -104,24 +162,48 @@ function layout() {
 	const cols = n <= 1 ? 1 : n <= 4 ? 2 : n <= 9 ? 3 : 4;
 	grid.style.setProperty('--cols', String(cols));
 	grid.style.setProperty('--rows', String(Math.ceil(n / cols)));
-	$('count').textContent = `${meeting ? meeting.participants.joined.size + 1 : 1} in the meeting`;
+	if (!meeting)
+		return;
+	$('count').textContent = `${meeting.participants.joined.size + 1} in the meeting`;
+	const watching = watchMode();
+	const url = viewerURL();
+	$('watch').hidden = !(watching && url);
+	if (watching && url && $('watch').dataset.src !== url) {
+		$('watch').dataset.src = url;
+		$('watch').src = url;
+	}
+	grid.hidden = watching;
+	const empty = watching ? !url : (meeting.self.permissions.stageEnabled && n === 0);
+	$('empty-stage').hidden = !empty;
+	if (empty && watching) {
+		$('empty-title').textContent = livestreamEnded ? 'The livestream has ended' : 'The livestream has not started yet';
+		$('empty-text').textContent = livestreamEnded ? 'It plays here again if a host restarts it.'
+			: 'It plays here as soon as a host starts it.';
+	} else if (empty) {
+		$('empty-title').textContent = 'No one is on stage yet';
+		$('empty-text').textContent = 'Presenters appear here when they join the stage.';
+	}
 }
 
 function paintTile(tile, { videoOn, audioOn }) {
 	tile.el.classList.toggle('video-off', !videoOn);
+	tile.el.classList.toggle('mic-off', !audioOn);
 	const mic = tile.el.querySelector('.mic-state');
 	mic.innerHTML = audioOn ? '' : icon('micOff');
 	mic.title = audioOn ? '' : 'Muted';
 }
 
+/* The grid shows who is on stage; in presets without a stage everyone is
+ * (stageStatus ON_STAGE). */
+const onStage = (p) => p.stageStatus === 'ON_STAGE';
+
 function addParticipant(p) {
-	if (tiles.has(p.id))
+	if (tiles.has(p.id) || !onStage(p) || watchMode())
 		return;
 	const tile = makeTile(p.id, { name: p.name });
-	tile.participant = p;
+	tile.owner = p;
 	p.registerVideoElement(tile.video);
 	paintParticipant(p);
-	renderPeople();
 }
 
 function paintParticipant(p) {
@@ -130,13 +212,38 @@ function paintParticipant(p) {
 		paintTile(tile, { videoOn: p.videoEnabled && !!p.videoTrack, audioOn: p.audioEnabled });
 	const key = `${p.id}:screen`;
 	const screenTrack = p.screenShareTracks && p.screenShareTracks.video;
-	if (p.screenShareEnabled && screenTrack) {
+	if (p.screenShareEnabled && screenTrack && onStage(p) && !watchMode()) {
 		const st = tiles.get(key) || makeTile(key, { name: p.name, screen: true });
 		if (!st.video.srcObject || st.video.srcObject.getVideoTracks()[0] !== screenTrack)
 			st.video.srcObject = new MediaStream([screenTrack]);
 	} else {
 		dropTile(key);
 	}
+}
+
+/* Tiles for whoever is on stage now, self included. */
+function syncTiles() {
+	if (!meeting || meeting.self.roomState !== 'joined')
+		return;
+	const selfOn = meeting.self.stageStatus === 'ON_STAGE' && !watchMode();
+	if (selfOn && !tiles.has('self')) {
+		const tile = makeTile('self', { name: meeting.self.name || 'You', self: true });
+		tile.owner = meeting.self;
+		meeting.self.registerVideoElement(tile.video);
+		tile.el.parentNode.prepend(tile.el);
+	} else if (!selfOn) {
+		dropTile('self');
+	}
+	for (const p of meeting.participants.joined.values()) {
+		if (onStage(p) && !watchMode()) {
+			addParticipant(p);
+		} else {
+			dropTile(p.id);
+			dropTile(`${p.id}:screen`);
+		}
+	}
+	paintSelf();
+	layout();
 }
 
 function paintSelf() {
@@ -146,8 +253,9 @@ function paintSelf() {
 		paintTile(tile, { videoOn: self.videoEnabled, audioOn: self.audioEnabled });
 	const screenTrack = self.screenShareTracks && self.screenShareTracks.video;
 	if (self.roomState === 'joined' && self.screenShareEnabled && screenTrack) {
-		const st = tiles.get('self:screen') || makeTile('self:screen', { name: 'You', screen: true });
-		st.video.srcObject = new MediaStream([screenTrack]);
+		const st = tiles.get('self:screen') || makeTile('self:screen', { name: 'You', self: true, screen: true });
+		if (!st.video.srcObject || st.video.srcObject.getVideoTracks()[0] !== screenTrack)
+			st.video.srcObject = new MediaStream([screenTrack]);
 	} else {
 		dropTile('self:screen');
 	}
@@ -162,6 +270,14 @@ function paintSelf() {
 	$('screen').innerHTML = icon('screen');
 	$('screen').classList.toggle('on', self.screenShareEnabled);
 	$('screen').setAttribute('aria-pressed', String(self.screenShareEnabled));
+	$('screen').title = self.screenShareEnabled ? 'Stop sharing' : 'Share screen';
+	/* what the preset can never produce has no button (CAN_REQUEST: on stage) */
+	if (self.roomState === 'joined') {
+		const perms = self.permissions;
+		$('mic').hidden = perms.canProduceAudio === 'NOT_ALLOWED';
+		$('cam').hidden = perms.canProduceVideo === 'NOT_ALLOWED';
+		$('screen').hidden = perms.canProduceScreenshare === 'NOT_ALLOWED';
+	}
 	$('preview').classList.toggle('hidden', !self.videoEnabled);
 	$('preview-avatar').hidden = self.videoEnabled;
 }
@@ -173,32 +289,75 @@ function setSpeaker(peerId) {
 
 /* ---- the people panel (hosts act here) ---- */
 
-function personRow(p, actions, suffix = '') {
+const STAGE_STATE = {
+	OFF_STAGE: 'watching', REQUESTED_TO_JOIN_STAGE: 'asked for the stage',
+	ACCEPTED_TO_JOIN_STAGE: 'invited to the stage', ON_STAGE: 'on stage',
+};
+
+/* A person's stage and media state, under the name: someone off stage
+ * (an audience member) only watches; "on stage" is said in webinars. */
+function personState(p) {
+	if (p.stageStatus && p.stageStatus !== 'ON_STAGE')
+		return STAGE_STATE[p.stageStatus] || '';
+	const state = [];
+	if (meeting.self.permissions.stageEnabled)
+		state.push(STAGE_STATE.ON_STAGE);
+	if (p.audioEnabled === false)
+		state.push('muted');
+	if (p.videoEnabled === false)
+		state.push('camera off');
+	return state.join(' · ');
+}
+
+/* actions: [label, action key (data-action), class, run]; withState: show
+ * personState (not for the waiting). */
+function personRow(p, actions, suffix = '', withState = true) {
 	const li = document.createElement('li');
-	li.innerHTML = '<span class="avatar small"></span><span class="who"></span><span class="actions"></span>';
+	li.dataset.participant = p.id;
+	li.innerHTML = '<span class="avatar small"></span><span class="who"><span class="person-name"></span>'
+		+ '<span class="person-state"></span></span><span class="actions"></span>';
 	li.querySelector('.avatar').textContent = initials(p.name);
-	li.querySelector('.who').textContent = p.name + suffix;
-	for (const [label, cls, run] of actions) {
+	li.querySelector('.person-name').textContent = p.name + suffix;
+	li.querySelector('.person-state').textContent = withState ? personState(p) : '';
+	for (const [label, key, cls, run] of actions) {
 		const b = document.createElement('button');
 		b.className = `small ${cls}`;
 		b.textContent = label;
-		b.dataset.action = label.toLowerCase();
+		b.dataset.action = key;
 		b.dataset.participant = p.id;
-		b.addEventListener('click', () => run().catch((e) => toast(e.message)));
+		b.addEventListener('click', () => act(b, label, run));
 		li.querySelector('.actions').appendChild(b);
 	}
 	return li;
 }
 
 function renderPeople() {
-	if (!meeting)
+	if (!meeting || meeting.self.roomState !== 'joined')
 		return;
 	const perms = meeting.self.permissions;
+	const stage = meeting.stage;
 	const people = $('people');
 	people.replaceChildren();
-	people.appendChild(personRow({ name: meeting.self.name, id: meeting.self.id }, [], ' (you)'));
-	for (const p of meeting.participants.joined.values())
-		people.appendChild(personRow(p, perms.kickParticipant ? [['Remove', 'danger', () => p.kick()]] : []));
+	const self = meeting.self;
+	people.appendChild(personRow({ name: self.name, id: self.id, stageStatus: self.stageStatus,
+		audioEnabled: self.audioEnabled, videoEnabled: self.videoEnabled }, [], ' (you)'));
+	for (const p of meeting.participants.joined.values()) {
+		const actions = [];
+		if (perms.canDisableParticipantAudio && p.audioEnabled)
+			actions.push(['Mute', 'mute', 'ghost', () => p.disableAudio()]);
+		if (perms.canDisableParticipantVideo && p.videoEnabled)
+			actions.push(['Stop video', 'stop-video', 'ghost', () => p.disableVideo()]);
+		if (perms.acceptStageRequests && perms.stageEnabled && onStage(p))
+			actions.push(['Off stage', 'remove-from-stage', 'ghost', () => stage.kick([p.userId])]);
+		if (perms.kickParticipant)
+			actions.push(['Remove', 'remove', 'danger', () => p.kick()]);
+		people.appendChild(personRow(p, actions));
+	}
+	$('host-all').hidden = !(perms.canDisableParticipantAudio || perms.canDisableParticipantVideo)
+		|| meeting.participants.joined.size === 0;
+	$('mute-all').hidden = !perms.canDisableParticipantAudio;
+	$('video-off-all').hidden = !perms.canDisableParticipantVideo;
+
 	const wl = meeting.participants.waitlisted;
 	const canAdmit = perms.acceptWaitingRequests;
 	$('waitlist-block').hidden = !canAdmit || wl.size === 0;
@@ -207,11 +366,155 @@ function renderPeople() {
 	list.replaceChildren();
 	for (const p of wl.values())
 		list.appendChild(personRow(p, [
-			['Admit', 'primary', () => meeting.participants.acceptWaitingRoomRequest(p.id)],
-			['Deny', 'ghost', () => meeting.participants.rejectWaitingRoomRequest(p.id)],
-		]));
-	$('panel-toggle').textContent = canAdmit && wl.size ? `People · ${wl.size} waiting` : 'People';
-	$('panel-toggle').classList.toggle('attention', canAdmit && wl.size > 0);
+			['Admit', 'admit', 'primary', () => meeting.participants.acceptWaitingRoomRequest(p.id)],
+			['Deny', 'deny', 'ghost', () => meeting.participants.rejectWaitingRoomRequest(p.id)],
+		], '', false));
+
+	const requests = perms.acceptStageRequests ? stage.accessRequests : [];
+	$('stage-requests-block').hidden = requests.length === 0;
+	$('stage-requests-count').textContent = String(requests.length);
+	const rl = $('stage-requests');
+	rl.replaceChildren();
+	for (const r of requests) {
+		const userId = r.userId || r.id;
+		rl.appendChild(personRow({ id: r.id, name: r.name || 'Someone' }, [
+			['Accept', 'accept-stage', 'primary', () => stage.grantAccess([userId])],
+			['Deny', 'deny-stage', 'ghost', () => stage.denyAccess([userId])],
+		], '', false));
+	}
+	const asking = (canAdmit ? wl.size : 0) + requests.length;
+	$('panel-toggle').textContent = asking ? `People · ${asking} waiting` : 'People';
+	$('panel-toggle').classList.toggle('attention', asking > 0);
+}
+
+/* ---- the stage (webinar and livestream presets) ---- */
+
+const STAGE_TEXT = {
+	OFF_STAGE: 'You are watching. Join the stage to be seen and heard.',
+	REQUESTED_TO_JOIN_STAGE: 'You asked to join the stage. A host will answer shortly.',
+	ACCEPTED_TO_JOIN_STAGE: 'A host invited you to the stage.',
+	ON_STAGE: 'You are on stage: everyone sees and hears you.',
+};
+
+function renderStage() {
+	const perms = meeting.self.permissions;
+	const status = meeting.self.stageStatus;
+	const shown = meeting.self.roomState === 'joined' && perms.stageEnabled && perms.stageAccess !== 'NOT_ALLOWED';
+	$('stage-bar').hidden = !shown;
+	$('stage-bar').dataset.status = status;
+	if (!shown)
+		return;
+	$('stage-text').textContent = STAGE_TEXT[status] || status;
+	const direct = perms.stageAccess === 'ALLOWED';
+	$('stage-request').hidden = !(status === 'OFF_STAGE' && !direct);
+	$('stage-cancel').hidden = status !== 'REQUESTED_TO_JOIN_STAGE';
+	$('stage-join').hidden = !(status === 'ACCEPTED_TO_JOIN_STAGE' || (status === 'OFF_STAGE' && direct));
+	$('stage-leave').hidden = status !== 'ON_STAGE';
+}
+
+/* On stage at last: turn on what the user left on in the lobby (the SDK
+ * stopped it while off stage). */
+async function arrivedOnStage() {
+	const self = meeting.self;
+	try {
+		if (wanted.audio && !self.audioEnabled)
+			await self.enableAudio();
+		if (wanted.video && !self.videoEnabled)
+			await self.enableVideo();
+	} catch (e) {
+		fail('Could not turn on your media')(e);
+	}
+	paintSelf();
+}
+
+/* ---- recording and livestream (hosts) ---- */
+
+function viewerURL() {
+	const ls = meeting.livestream;
+	if (!ls.playbackUrl || ls.status === 'IDLE')
+		return null;
+	try {
+		const u = new URL(ls.playbackUrl, location.href);
+		const m = u.pathname.match(/^\/hls\/([A-Za-z0-9-]+)\/index\.m3u8$/);
+		if (u.origin === location.origin && m)
+			return `/viewer/${m[1]}`;
+	} catch (e) {
+		/* not a URL: the viewer page says so */
+	}
+	return `/viewer?url=${encodeURIComponent(ls.playbackUrl)}`;
+}
+
+const REC_LABEL = { STARTING: 'REC · starting', RECORDING: 'REC', PAUSED: 'REC · paused', STOPPING: 'REC · saving' };
+const LIVE_LABEL = { STARTING: 'LIVE · starting', LIVESTREAMING: 'LIVE', STOPPING: 'LIVE · ending' };
+
+function renderHostControls() {
+	const perms = meeting.self.permissions;
+	const rec = meeting.recording.recordingState;
+	const live = meeting.livestream.status;
+
+	$('rec').hidden = rec === 'IDLE';
+	$('rec').textContent = REC_LABEL[rec] || 'REC';
+	$('rec').dataset.state = rec;
+	$('live').hidden = live === 'IDLE';
+	$('live').dataset.state = live;
+	$('live-text').textContent = LIVE_LABEL[live] || 'LIVE';
+	const n = meeting.livestream.viewerCount;
+	$('live-viewers').textContent = live === 'LIVESTREAMING' ? ` · ${n} watching` : '';
+	const url = viewerURL();
+	$('viewer-link').hidden = !url || watchMode();
+	if (url)
+		$('viewer-link').href = url;
+
+	const inMeeting = meeting.self.roomState === 'joined';
+	$('host-controls').hidden = !inMeeting || !(perms.canRecord || perms.canLivestream);
+	const record = $('record');
+	record.hidden = !perms.canRecord;
+	record.dataset.state = rec;
+	const recording = rec === 'RECORDING' || rec === 'PAUSED';
+	record.innerHTML = icon(recording ? 'stop' : 'record');
+	record.classList.toggle('on', recording);
+	record.classList.toggle('busy', rec === 'STARTING' || rec === 'STOPPING');
+	record.setAttribute('aria-pressed', String(recording));
+	record.title = recording ? 'Stop recording' : rec === 'IDLE' ? 'Start recording' : `Recording: ${rec.toLowerCase()}`;
+	const pause = $('record-pause');
+	pause.hidden = !perms.canRecord || !recording;
+	pause.dataset.state = rec;
+	pause.innerHTML = icon(rec === 'PAUSED' ? 'resume' : 'pause');
+	pause.title = rec === 'PAUSED' ? 'Resume recording' : 'Pause recording';
+	const golive = $('golive');
+	golive.hidden = !perms.canLivestream;
+	golive.dataset.state = live;
+	golive.innerHTML = icon(live === 'LIVESTREAMING' ? 'stop' : 'live');
+	golive.classList.toggle('on', live === 'LIVESTREAMING');
+	golive.classList.toggle('busy', live === 'STARTING' || live === 'STOPPING');
+	golive.setAttribute('aria-pressed', String(live === 'LIVESTREAMING'));
+	golive.title = live === 'LIVESTREAMING' ? 'Stop the livestream' : live === 'IDLE' ? 'Start the livestream'
+		: `Livestream: ${live.toLowerCase()}`;
+	layout();
+}
+
+async function toggleRecording() {
+	const r = meeting.recording;
+	if (r.recordingState === 'RECORDING' || r.recordingState === 'PAUSED')
+		await act($('record'), 'Could not stop the recording', () => r.stop());
+	else if (r.recordingState === 'IDLE')
+		await act($('record'), 'Could not start recording', () => r.start());
+}
+
+async function togglePause() {
+	const r = meeting.recording;
+	if (r.recordingState === 'PAUSED')
+		await act($('record-pause'), 'Could not resume the recording', () => r.resume());
+	else if (r.recordingState === 'RECORDING')
+		await act($('record-pause'), 'Could not pause the recording', () => r.pause());
+}
+
+async function toggleLivestream() {
+	const l = meeting.livestream;
+	if (l.status === 'LIVESTREAMING')
+		await act($('golive'), 'Could not stop the livestream', () => l.stop());
+	else if (l.status === 'IDLE')
+		await act($('golive'), 'Could not start the livestream', () => l.start());
 }
 
 /* ---- screens ---- */
@@ -222,14 +525,15 @@ function enterMeeting() {
 	document.title = `${meeting.meta.meetingTitle || 'Meeting'} · RTK`;
 	for (const key of [...tiles.keys()])
 		dropTile(key);
-	const selfTile = makeTile('self', { name: meeting.self.name || 'You', self: true });
-	meeting.self.registerVideoElement(selfTile.video);
-	for (const p of meeting.participants.joined.values())
-		addParticipant(p);
-	paintSelf();
+	syncTiles();
 	renderPeople();
+	renderStage();
+	renderHostControls();
 	if (meeting.participants.lastActiveSpeaker)
 		setSpeaker(meeting.participants.lastActiveSpeaker);
+	const perms = meeting.self.permissions;
+	if (perms.stageEnabled && perms.acceptStageRequests)
+		meeting.stage.getAccessRequests().then(renderPeople, fail('Could not list the stage requests'));
 }
 
 function leftMeeting({ state }) {
@@ -239,22 +543,50 @@ function leftMeeting({ state }) {
 	$('left-title').textContent = title;
 	$('left-text').textContent = text;
 	$('left-text').hidden = !text;
+	$('stage-bar').hidden = true;
+	$('rec').hidden = true;
+	$('live').hidden = true;
+	$('viewer-link').hidden = true;
 	show('left');
 }
 
+const KIND_NAME = { audio: 'microphone', video: 'camera', screenshare: 'screenshare' };
+
 async function toggle(kind) {
 	const self = meeting.self;
+	const on = kind === 'audio' ? self.audioEnabled : kind === 'video' ? self.videoEnabled : self.screenShareEnabled;
 	try {
+		if (on)
+			turningOff.add(kind);
 		if (kind === 'audio')
-			await (self.audioEnabled ? self.disableAudio() : self.enableAudio());
+			await (on ? self.disableAudio() : self.enableAudio());
 		else if (kind === 'video')
-			await (self.videoEnabled ? self.disableVideo() : self.enableVideo());
+			await (on ? self.disableVideo() : self.enableVideo());
 		else
-			await (self.screenShareEnabled ? self.disableScreenShare() : self.enableScreenShare());
+			await (on ? self.disableScreenShare() : self.enableScreenShare());
+		if (kind !== 'screenshare')
+			wanted[kind] = !on;
 	} catch (e) {
-		toast(e.message || String(e));
+		fail(`Could not turn ${on ? 'off' : 'on'} your ${KIND_NAME[kind]}`)(e);
+	} finally {
+		turningOff.delete(kind);
 	}
 	paintSelf();
+}
+
+/* The microphone or camera turned off on stage without the page asking: a
+ * host did it. (A screenshare also ends from the browser's own "Stop
+ * sharing" bar, so it is not announced.) */
+function selfUpdate(kind) {
+	return (payload) => {
+		const enabled = kind === 'audio' ? payload.audioEnabled : kind === 'video' ? payload.videoEnabled
+			: payload.screenShareEnabled;
+		if (enabled === false && kind !== 'screenshare' && !turningOff.has(kind) && meeting.self.roomState === 'joined'
+			&& meeting.self.stageStatus === 'ON_STAGE')
+			toast(`A host turned off your ${KIND_NAME[kind]}`);
+		paintSelf();
+		renderPeople();
+	};
 }
 
 function wire() {
@@ -263,19 +595,23 @@ function wire() {
 	self.on('roomJoined', enterMeeting);
 	self.on('waitlisted', () => show('waiting'));
 	self.on('roomLeft', leftMeeting);
-	for (const ev of ['audioUpdate', 'videoUpdate', 'screenShareUpdate'])
-		self.on(ev, paintSelf);
-	self.on('permissionsUpdate', renderPeople);
+	self.on('audioUpdate', selfUpdate('audio'));
+	self.on('videoUpdate', selfUpdate('video'));
+	self.on('screenShareUpdate', selfUpdate('screenshare'));
+	self.on('permissionsUpdate', () => { renderPeople(); renderStage(); renderHostControls(); syncTiles(); });
 	self.on('mediaPermissionError', ({ kind, message }) =>
-		toast(`Could not use your ${kind === 'audio' ? 'microphone' : kind === 'video' ? 'camera' : 'screen'} (${message})`));
-	participants.joined.on('participantJoined', (p) => { addParticipant(p); toast(`${p.name} joined`); });
+		toast(`Could not use your ${KIND_NAME[kind] || kind} (${message})`));
+	participants.joined.on('participantJoined', (p) => { addParticipant(p); renderPeople(); toast(`${p.name} joined`); });
 	participants.joined.on('participantLeft', (p) => {
 		dropTile(p.id);
 		dropTile(`${p.id}:screen`);
 		renderPeople();
 	});
 	for (const ev of ['audioUpdate', 'videoUpdate', 'screenShareUpdate'])
-		participants.joined.on(ev, (p) => paintParticipant(p));
+		participants.joined.on(ev, (p) => { paintParticipant(p); renderPeople(); });
+	for (const ev of ['peerStartedPresenting', 'peerStoppedPresenting', 'peerRequestToJoinStage',
+		'peerAcceptedToJoinStage', 'peerRejectedToJoinStage'])
+		participants.joined.on(ev, () => { syncTiles(); renderPeople(); });
 	participants.on('activeSpeaker', ({ peerId }) => setSpeaker(peerId));
 	participants.waitlisted.on('participantJoined', (p) => {
 		renderPeople();
@@ -283,9 +619,47 @@ function wire() {
 			toast(`${p.name} is waiting to join`);
 	});
 	participants.waitlisted.on('participantLeft', renderPeople);
-	meeting.recording.on('recordingUpdate', (state) => {
-		$('rec').hidden = !(state === 'RECORDING' || state === 'PAUSED');
+
+	const stage = meeting.stage;
+	stage.on('stageStatusUpdate', (status) => {
+		renderStage();
+		syncTiles();
+		renderPeople();
+		if (status === 'ON_STAGE')
+			arrivedOnStage();
 	});
+	stage.on('stageAccessRequestUpdate', renderPeople);
+	stage.on('newStageRequest', ({ participantId }) => {
+		const p = participants.joined.get(participantId);
+		toast(`${p ? p.name : 'Someone'} asked to join the stage`);
+	});
+	stage.on('stageRequestApproved', () => toast('A host invited you to the stage'));
+	stage.on('stageRequestRejected', () => toast('A host declined your request to join the stage'));
+	$('stage-request').addEventListener('click', () =>
+		act($('stage-request'), 'Could not ask to join the stage', () => stage.requestAccess()));
+	$('stage-cancel').addEventListener('click', () =>
+		act($('stage-cancel'), 'Could not cancel the request', () => stage.cancelRequestAccess()));
+	$('stage-join').addEventListener('click', () =>
+		act($('stage-join'), 'Could not join the stage', () => stage.join()));
+	$('stage-leave').addEventListener('click', () =>
+		act($('stage-leave'), 'Could not leave the stage', () => stage.leave()));
+
+	meeting.recording.on('recordingUpdate', renderHostControls);
+	meeting.livestream.on('livestreamUpdate', (status) => {
+		if (status === 'LIVESTREAMING')
+			livestreamEnded = false;
+		else if (status === 'IDLE')
+			livestreamEnded = true;
+		renderHostControls();
+	});
+	meeting.livestream.on('viewerCountUpdate', renderHostControls);
+	$('record').addEventListener('click', toggleRecording);
+	$('record-pause').addEventListener('click', togglePause);
+	$('golive').addEventListener('click', toggleLivestream);
+	$('mute-all').addEventListener('click', () =>
+		act($('mute-all'), 'Could not mute everyone', () => participants.disableAllAudio()));
+	$('video-off-all').addEventListener('click', () =>
+		act($('video-off-all'), 'Could not stop everyone\'s video', () => participants.disableAllVideo()));
 
 	$('lobby-mic').addEventListener('click', () => toggle('audio'));
 	$('lobby-cam').addEventListener('click', () => toggle('video'));
@@ -297,15 +671,17 @@ function wire() {
 	$('waiting-leave').addEventListener('click', () => meeting.leave());
 	$('rejoin').addEventListener('click', () => location.reload());
 	$('accept-all').addEventListener('click', () =>
-		participants.acceptAllWaitingRoomRequest().catch((e) => toast(e.message)));
+		act($('accept-all'), 'Could not let everyone in', () => participants.acceptAllWaitingRoomRequest()));
 	$('panel-toggle').addEventListener('click', () => { $('panel').hidden = !$('panel').hidden; });
 	$('join').addEventListener('click', async () => {
 		$('join').disabled = true;
 		$('lobby-error').hidden = true;
+		wanted.audio = self.audioEnabled;
+		wanted.video = self.videoEnabled;
 		try {
 			await meeting.join();
 		} catch (e) {
-			$('lobby-error').textContent = `Could not join: ${e.message}`;
+			$('lobby-error').textContent = `Could not join: ${e.message}` + (e.code ? ` (error ${e.code})` : '');
 			$('lobby-error').hidden = false;
 			$('join').disabled = false;
 		}
@@ -318,7 +694,7 @@ async function start(authToken) {
 	try {
 		meeting = await RealtimeKitClient.init({ authToken, defaults: { audio: true, video: true } });
 	} catch (e) {
-		$('lobby-error').textContent = e.message;
+		$('lobby-error').textContent = e.message + (e.code ? ` (error ${e.code})` : '');
 		$('lobby-error').hidden = false;
 		window.rtkError = String(e);
 		return;

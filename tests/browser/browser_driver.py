@@ -7,13 +7,18 @@ the Node driver process they read reports from.
   * BrowserDriver(argv): a Node driver (hls_player.js, viewer_page.js, ...)
     in a child process that prints one JSON report per line, each with a
     "phase"; report(phase) reads the next one, say_stopped() writes
-    "stopped" to it, close() ends it (end of input, SIGKILL after a bound).
+    "stopped" to it, close() ends it (end of input, SIGKILL after a bound);
+    command(op, **args) sends one command line to a driver that answers
+    each with a "reply" report (demo_pages.js) and returns its result;
+  * until(what, probe, pred, timeout): polls probe() until pred holds on
+    what it returned, fails with the last value after the bound.
 """
 
 import asyncio
 import json
 import os
 import shutil
+import time
 
 from rtk_harness import check
 
@@ -43,6 +48,7 @@ class BrowserDriver:
         self.close_timeout = close_timeout
         self.proc = None
         self.stderr = []
+        self.last_id = 0
 
     async def start(self):
         self.proc = await asyncio.create_subprocess_exec(
@@ -78,6 +84,15 @@ class BrowserDriver:
     def say_stopped(self):
         self.proc.stdin.write(b"stopped\n")
 
+    async def command(self, op, timeout=90, **args):
+        """One command to the driver; its result, or a failure with its error."""
+        self.last_id += 1
+        self.proc.stdin.write((json.dumps(dict(args, op=op, id=self.last_id)) + "\n").encode())
+        doc = await self.report("reply", timeout)
+        if doc.get("id") != self.last_id or "error" in doc:
+            self.fail("%s %s: %s" % (op, json.dumps(args)[:300], doc.get("error") or doc))
+        return doc.get("result")
+
     async def close(self):
         """End of its input (it closes Chromium and exits), SIGKILL if it
         is still there `close_timeout` seconds later."""
@@ -89,3 +104,16 @@ class BrowserDriver:
         except asyncio.TimeoutError:
             self.proc.kill()
             await self.proc.wait()
+
+
+async def until(what, probe, pred, timeout, interval=0.2):
+    """probe()'s value once pred(value) holds; a failure showing the last
+    value when it did not within timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = await probe()
+        if pred(value):
+            return value
+        if time.monotonic() > deadline:
+            check(False, "%s: not within %d s; last seen:\n%s" % (what, timeout, json.dumps(value, indent=1)[:8000]))
+        await asyncio.sleep(interval)

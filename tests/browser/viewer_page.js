@@ -14,7 +14,8 @@
 //   then {"phase": "nohls", ...}: the same page in a new tab where every
 //                              /sdk/vendor/ request is answered 404, as on a
 //                              server without the npm install.
-// Assertions are the test's; this script only measures.
+// Assertions are the test's; this script only measures. Its snapshot()
+// (what the viewer page shows) is also used by demo_pages.js.
 //
 // usage: node viewer_page.js --page URL --screenshot FILE [--chromium PATH]
 //        [--play-seconds 4] [--start-timeout 40] [--end-timeout 20]
@@ -152,7 +153,10 @@ async function main() {
   }
 }
 
-main().then((status) => process.exit(status), (error) => {
-  emit({ phase: "error", message: "driver: " + (error && error.stack || String(error)) });
-  process.exit(1);
-});
+module.exports = { snapshot };
+
+if (require.main === module)
+  main().then((status) => process.exit(status), (error) => {
+    emit({ phase: "error", message: "driver: " + (error && error.stack || String(error)) });
+    process.exit(1);
+  });
