@@ -47,7 +47,11 @@ SCREENSHOT = os.path.join(BUILDDIR, "tests", "browser", "viewer-page.png")
 
 PLAY_SECONDS = 4
 MIN_ADVANCE = 2.5
-MAX_LATENCY = 5.0
+# A sanity bound, not a speed goal (bench/hls measures latency): the page
+# must compute a small positive figure from the stream's clock, not seconds
+# since 1970 or a negative drift. Under heavy load (a load average of 48
+# was seen) the encoder falls behind and the edge drifts past 5 s.
+MAX_LATENCY = 20.0
 END_TIMEOUT = 20
 
 
