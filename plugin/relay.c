@@ -171,7 +171,12 @@ static gboolean relay_simulcast_filter(janus_callbacks *gateway, rtk_pub_stream 
 		janus_plugin_rtp *packet, char **payload, int *plen) {
 	if(!janus_rtp_simulcasting_context_process_rtp(&ss->sim, packet->buffer, packet->length,
 			ps->ssrcs, ps->rids, ps->vcodec, &ss->context, &ps->rid_mutex)) {
-		if(ss->sim.need_pli)
+		/* No layer is chosen until a keyframe arrives: keep asking (throttled)
+		 * until one does, as relay_check_keyframe() does without simulcast. A
+		 * single request at start or configure is not enough: its keyframe
+		 * may pass before the subscriber's PeerConnection is up, and a second
+		 * request within the throttle interval is dropped. */
+		if(ss->sim.need_pli || ss->sim.substream < 0)
 			rtk_relay_request_keyframe(gateway, ps);
 		return FALSE;
 	}
@@ -242,8 +247,37 @@ static void relay_to_companions(rtk_pub_stream *ps, janus_plugin_rtp *packet) {
 	}
 }
 
+/* Rid-based simulcast: learns which SSRC carries which layer from the rid
+ * header extension, for every packet of the publisher. Chromium tags only
+ * the first packets of each layer with their rid (until a receiver report
+ * for that SSRC arrives, a second or so), so the mapping must be learnt
+ * here and not only on a subscriber's path: a subscriber that starts
+ * later, or a companion, would otherwise never recognize a layer. Runs on
+ * the publisher's thread, the only writer of ps->ssrcs. */
+static void relay_learn_rid(rtk_pub_stream *ps, janus_plugin_rtp *packet) {
+	if(!ps->simulcast || ps->rid_ext_id < 1)
+		return;
+	uint32_t ssrc = ntohl(((janus_rtp_header *)packet->buffer)->ssrc);
+	if(ssrc == ps->ssrcs[0] || ssrc == ps->ssrcs[1] || ssrc == ps->ssrcs[2])
+		return;
+	char rid[16];
+	if(janus_rtp_header_extension_parse_rid(packet->buffer, packet->length, ps->rid_ext_id, rid, sizeof(rid)) != 0)
+		return;
+	janus_mutex_lock(&ps->rid_mutex);
+	for(int i = 0; i < 3; i++) {
+		if(ps->rids[i] != NULL && !strcmp(ps->rids[i], rid)) {
+			ps->ssrcs[i] = ssrc;
+			break;
+		}
+	}
+	janus_mutex_unlock(&ps->rid_mutex);
+}
+
 void rtk_relay_rtp(janus_callbacks *gateway, rtk_pub_stream *ps, janus_plugin_rtp *packet) {
-	if(!g_atomic_int_get(&ps->enabled) || packet->length < 12)
+	if(packet->length < 12)
+		return;
+	relay_learn_rid(ps, packet);
+	if(!g_atomic_int_get(&ps->enabled))
 		return;
 	if(!ps->video && ps->speakers != NULL && packet->extensions.audio_level >= 0)
 		rtk_speakers_level(ps->speakers, ps->peer_id, packet->extensions.audio_level,
