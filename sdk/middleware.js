@@ -77,8 +77,10 @@ export class VideoMiddlewares {
 	}
 }
 
+/* A <canvas> (what the seeds' middlewares expect), or an OffscreenCanvas
+ * where there is no document. */
 function newCanvas(width, height) {
-	if (typeof OffscreenCanvas === 'function')
+	if (typeof document === 'undefined' && typeof OffscreenCanvas === 'function')
 		return new OffscreenCanvas(width, height);
 	const c = document.createElement('canvas');
 	c.width = width;
