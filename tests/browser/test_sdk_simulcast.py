@@ -70,10 +70,12 @@ def check_scores(events, direction, participant_id, where):
               "%s: score: %s" % (where, e))
         check(e["scoreStats"]["bitrate"] > 0, "%s: no bitrate in %s" % (where, e))
         if e["kind"] == "video":
-            check(e["scoreStats"]["frameWidth"] > 0 and e["scoreStats"]["framesPerSecond"] > 0,
-                  "%s: video picture figures: %s" % (where, e))
+            check(e["scoreStats"]["frameWidth"] > 0, "%s: no picture size in %s" % (where, e))
         kinds.add(e["kind"])
     check_equal(kinds, {"audio", "video"}, "%s: kinds of mediaScoreUpdate" % where)
+    # a sample may fall in a layer switch (no frame decoded then): one with frames is enough
+    check(any(e["kind"] == "video" and e["scoreStats"]["framesPerSecond"] > 0 for e in events),
+          "%s: no video mediaScoreUpdate with frames per second: %s" % (where, events))
 
 
 async def main():
