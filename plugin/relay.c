@@ -57,6 +57,11 @@ rtk_sub_stream *rtk_sub_stream_new(janus_plugin_session *subscriber, int mindex,
 	ss->owner = owner;
 	janus_rtp_switching_context_reset(&ss->context);
 	janus_rtp_simulcasting_context_reset(&ss->sim);
+	/* Until the subscriber chooses (configure): the lowest substream, every
+	 * temporal layer (Chromium sends VP8 simulcast as L1T3: the base layer
+	 * alone would be a quarter of the frame rate). */
+	ss->sim.substream_target = 0;
+	ss->sim.templayer_target = 2;
 	janus_vp8_simulcast_context_reset(&ss->vp8);
 	return ss;
 }
@@ -76,8 +81,10 @@ void rtk_relay_attach(rtk_pub_stream *ps, rtk_sub_stream *ss) {
 	int substream = ss->sim.substream_target, temporal = ss->sim.templayer_target;
 	janus_rtp_simulcasting_context_reset(&ss->sim);
 	ss->sim.rid_ext_id = ps->rid_ext_id;
-	ss->sim.substream_target = substream >= 0 ? substream : 2;
-	ss->sim.templayer_target = temporal >= 0 ? temporal : 2;
+	/* the layers the subscriber chose for this m-line (rtk_sub_stream_new's
+	 * defaults until it chose) */
+	ss->sim.substream_target = substream;
+	ss->sim.templayer_target = temporal;
 	janus_vp8_simulcast_context_reset(&ss->vp8);
 	g_atomic_int_set(&ss->need_keyframe, ps->video);
 	g_atomic_int_set(&ss->paused, 0);

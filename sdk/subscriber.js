@@ -122,15 +122,15 @@ export class Subscriber {
 		return mids;
 	}
 
-	/* Asks for `substream` (all temporal layers) on a video m-line, unless
-	 * that is what was asked last. A refused request is forgotten so the
-	 * next call tries again. */
+	/* Asks for `substream` on a video m-line, unless that is what was asked
+	 * last (the temporal layers stay the plugin's default: all of them). A
+	 * refused request is forgotten so the next call tries again. */
 	setLayer(mid, substream) {
 		mid = String(mid);
 		if (this.layers.get(mid) === substream)
 			return Promise.resolve(null);
 		this.layers.set(mid, substream);
-		return this.configure(mid, substream, 2).catch((e) => {
+		return this.configure(mid, substream).catch((e) => {
 			if (this.layers.get(mid) === substream)
 				this.layers.delete(mid);
 			throw e;

@@ -139,11 +139,21 @@ async function layersAcknowledged() {
   const outbound = [], acked = new Set();
   stats.forEach((s) => {
     if (s.type === "outbound-rtp" && s.kind === "video" && (s.packetsSent || 0) > 0)
-      outbound.push({ id: s.id, rid: s.rid, frameWidth: s.frameWidth || 0 });
+      outbound.push({ id: s.id, rid: s.rid, frameWidth: s.frameWidth || 0, scalabilityMode: s.scalabilityMode || null });
     if (s.type === "remote-inbound-rtp" && s.kind === "video")
       acked.add(s.localId);
   });
   return { ok: outbound.length >= 2 && outbound.every((o) => acked.has(o.id)), outbound, acked: acked.size };
+}
+
+// A: the frames each video layer encoded so far.
+async function sentFrames() {
+  const out = [];
+  (await window.rtkMeeting.self._publisher.pc.getStats()).forEach((s) => {
+    if (s.type === "outbound-rtp" && s.kind === "video")
+      out.push({ rid: s.rid, frameWidth: s.frameWidth || 0, framesEncoded: s.framesEncoded || 0 });
+  });
+  return out;
 }
 
 // A: the middleware of step 5 (the seeds' shape: a function returning the
@@ -224,6 +234,22 @@ async function main() {
     };
     result.large = (await until("B decodes A above the lowest layer", 40000,
       probe((d) => d.width > 400 && d.inbound && d.inbound.frameWidth > 400))).d;
+
+    // B decodes every frame of that layer, not only its base temporal layer
+    // (Chromium sends L1T3): frames B decoded / frames A encoded on the layer
+    // of the same width, over 5 s in which neither width changed and A
+    // encoded 20 frames or more.
+    result.frameShare = (await until("a 5 s window without a layer change", 40000, async () => {
+      const b0 = await b.evaluate(decoded), a0 = await a.evaluate(sentFrames);
+      await sleep(5000);
+      const b1 = await b.evaluate(decoded), a1 = await a.evaluate(sentFrames);
+      const w = b1.inbound && b1.inbound.frameWidth;
+      const l0 = a0.find((l) => l.frameWidth === w), l1 = a1.find((l) => l.frameWidth === w && l.rid === (l0 && l0.rid));
+      if (!b0.inbound || b0.inbound.frameWidth !== w || !l0 || !l1 || l1.framesEncoded - l0.framesEncoded < 20)
+        return { ok: false, b0, b1, a0, a1 };
+      return { ok: true, rid: l1.rid, frameWidth: w, decoded: b1.inbound.framesDecoded - b0.inbound.framesDecoded,
+               encoded: l1.framesEncoded - l0.framesEncoded };
+    }));
 
     // 3. same band (no request), then small
     result.step = "same band";

@@ -128,7 +128,7 @@ test('layers: a camera with no tile asks for 0; tile sizes ask for their layer, 
 		const { janus, meeting, sub, layers } = await setup({ streams: [stream('0', 'peer-ada', 'audio'),
 			stream('1', 'peer-ada', 'video'), stream('2', 'peer-ada', 'video', 'screenshare')] });
 		await until(() => layers().length === 1, 'configure for the new camera');
-		assert.deepEqual(layers(), [{ request: 'configure', mid: '1', substream: 0, temporal: 2 }],
+		assert.deepEqual(layers(), [{ request: 'configure', mid: '1', substream: 0 }],
 			'no tile: the lowest layer, and no request for audio or the screenshare');
 		const p = meeting.participants.joined.get('peer-ada');
 		const el = { clientWidth: 0, clientHeight: 0 };
@@ -158,7 +158,7 @@ test('layers: a camera with no tile asks for 0; tile sizes ask for their layer, 
 		janus.push(sub, { rtk: 'updated', streams: [stream('0', 'peer-bob', 'audio'), stream('1', 'peer-bob', 'video')] },
 			fakeOffer([['audio', '0'], ['video', '1']]));
 		await until(() => layers().length === 7, 'configure for Bob');
-		assert.deepEqual(layers().at(-1), { request: 'configure', mid: '1', substream: 2, temporal: 2 });
+		assert.deepEqual(layers().at(-1), { request: 'configure', mid: '1', substream: 2 });
 	} finally {
 		delete globalThis.ResizeObserver;
 	}
