@@ -8,6 +8,10 @@
 #include "sender_report.h"
 
 #define RTK_RELAY_PLI_INTERVAL_US (300 * 1000)
+/* How long after a layer change keyframes are asked for until the new layer
+ * is reached: a few tries (one every RTK_RELAY_PLI_INTERVAL_US), not a
+ * stream of them when the publisher does not send that layer. */
+#define RTK_RELAY_SWITCH_US (2 * 1000 * 1000)
 
 rtk_pub_stream *rtk_pub_stream_new(janus_plugin_session *publisher, const char *peer_id,
 		const char *user_id, int mindex, const char *mid, rtk_media_kind type) {
@@ -167,8 +171,24 @@ void rtk_relay_set_layers(rtk_sub_stream *ss, int substream, int temporal) {
 		ss->sim.substream_target = substream;
 	if(temporal >= 0 && temporal <= 2)
 		ss->sim.templayer_target = temporal;
+	ss->switch_until = janus_get_monotonic_time() + RTK_RELAY_SWITCH_US;
 	if(ps != NULL)
 		janus_mutex_unlock(&ps->subs_mutex);
+}
+
+/* Whether `ss` is not on the layer chosen last, within RTK_RELAY_SWITCH_US
+ * of the choice: the switch waits for a keyframe of that layer, and the one
+ * request of configure may have been throttled away (or its keyframe gone
+ * by before the switch could happen). */
+static gboolean relay_switch_pending(rtk_sub_stream *ss) {
+	if(ss->switch_until == 0)
+		return FALSE;
+	int target = ss->sim.substream_target_temp == -1 ? ss->sim.substream_target : ss->sim.substream_target_temp;
+	if(ss->sim.substream == target || janus_get_monotonic_time() > ss->switch_until) {
+		ss->switch_until = 0;
+		return FALSE;
+	}
+	return TRUE;
 }
 
 /* Simulcast: decides whether this packet's layer goes to `ss`, and rewrites
@@ -183,11 +203,11 @@ static gboolean relay_simulcast_filter(janus_callbacks *gateway, rtk_pub_stream 
 		 * single request at start or configure is not enough: its keyframe
 		 * may pass before the subscriber's PeerConnection is up, and a second
 		 * request within the throttle interval is dropped. */
-		if(ss->sim.need_pli || ss->sim.substream < 0)
+		if(ss->sim.need_pli || ss->sim.substream < 0 || relay_switch_pending(ss))
 			rtk_relay_request_keyframe(gateway, ps);
 		return FALSE;
 	}
-	if(ss->sim.need_pli)
+	if(ss->sim.need_pli || relay_switch_pending(ss))
 		rtk_relay_request_keyframe(gateway, ps);
 	*payload = janus_rtp_payload(packet->buffer, packet->length, plen);
 	return *payload != NULL;

@@ -80,6 +80,8 @@ typedef struct rtk_sub_stream {
 	volatile gint *started;          /* borrowed: the subscriber's PeerConnection is up */
 	volatile gint need_keyframe;     /* video: ask the publisher until one passes */
 	volatile gint paused;            /* the viewer's view does not show this source now */
+	gint64 switch_until;             /* simulcast: keyframes are asked for, until this monotonic
+	                                  * us, while the layer chosen last is not reached (subs_mutex) */
 	void *owner;                     /* borrowed: the subscriber session */
 } rtk_sub_stream;
 

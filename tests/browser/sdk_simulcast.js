@@ -15,7 +15,8 @@
 //   4. the tile grows again, then is hidden (display: none);
 //   5. A adds a video middleware that paints every frame magenta; B's
 //      decoded pixels are sampled until they are magenta, then A removes
-//      it and they are sampled until they are not;
+//      it and they are sampled until they are not; then again without
+//      insertable streams (the page's MediaStreamTrackGenerator removed);
 //   6. the mediaScoreUpdate events both pages got meanwhile.
 // Every `configure` B's page sends on its WebSocket is recorded.
 //
@@ -286,6 +287,12 @@ async function main() {
     await a.evaluate(() => window.rtkMeeting.self.removeVideoMiddleware(window.rtkMagenta));
     result.afterMiddleware = (await until("B decodes A's camera again", 30000,
       probe((d) => !!d.color && !isMagenta(d.color)))).d;
+    // the same without insertable streams (the <video> + canvas.captureStream path)
+    await a.evaluate(() => { delete window.MediaStreamTrackGenerator; delete window.MediaStreamTrackProcessor; });
+    await a.evaluate(addMagenta);
+    result.withCaptureStream = (await until("B decodes magenta frames (captureStream)", 30000,
+      probe((d) => isMagenta(d.color)))).d;
+    await a.evaluate(() => window.rtkMeeting.self.removeVideoMiddleware(window.rtkMagenta));
 
     // 6. scores (they come every 3 s: wait for both kinds on both sides)
     const scores = (page) => page.evaluate(() => window.rtkProbe);

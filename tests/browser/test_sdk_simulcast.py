@@ -23,7 +23,8 @@ page for a publisher A and a subscriber B of one meeting. Asserted:
     0 for 160x90, 2 again, 0 for a hidden tile;
   * a video middleware on A (the seeds' shape, painting every frame
     magenta) turns the pixels B decodes magenta, and removing it brings
-    the camera back; A's self.videoTrack is the middleware's output, not
+    the camera back; the same middleware turns them magenta without
+    insertable streams too (canvas.captureStream()); A's self.videoTrack is the middleware's output, not
     rawVideoTrack;
   * mediaScoreUpdate arrives on A's meeting.self (what A sends) and on B's
     participants.joined map and participant object (what B gets from A),
@@ -133,8 +134,9 @@ async def main():
 
     check(doc["aAfterAdd"] == {"videoTrackIsRaw": False, "videoTrack": "live"},
           "A's videoTrack with a middleware: %s" % doc["aAfterAdd"])
-    log("B's decoded colour: %s before the middleware, %s with it, %s after removing it"
-        % (doc["beforeMiddleware"]["color"], doc["withMiddleware"]["color"], doc["afterMiddleware"]["color"]))
+    log("B's decoded colour: %s before the middleware, %s with it, %s after removing it, %s with it "
+        "on canvas.captureStream()" % (doc["beforeMiddleware"]["color"], doc["withMiddleware"]["color"],
+                                      doc["afterMiddleware"]["color"], doc["withCaptureStream"]["color"]))
 
     s = doc["scores"]
     check_scores(s["aSelf"], "sent", doc["aId"], "A's meeting.self")
