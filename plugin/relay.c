@@ -8,6 +8,10 @@
 #include "sender_report.h"
 
 #define RTK_RELAY_PLI_INTERVAL_US (300 * 1000)
+/* How long after a layer change keyframes are asked for until the new layer
+ * is reached: a few tries (one every RTK_RELAY_PLI_INTERVAL_US), not a
+ * stream of them when the publisher does not send that layer. */
+#define RTK_RELAY_SWITCH_US (2 * 1000 * 1000)
 
 rtk_pub_stream *rtk_pub_stream_new(janus_plugin_session *publisher, const char *peer_id,
 		const char *user_id, int mindex, const char *mid, rtk_media_kind type) {
@@ -57,6 +61,11 @@ rtk_sub_stream *rtk_sub_stream_new(janus_plugin_session *subscriber, int mindex,
 	ss->owner = owner;
 	janus_rtp_switching_context_reset(&ss->context);
 	janus_rtp_simulcasting_context_reset(&ss->sim);
+	/* Until the subscriber chooses (configure): the lowest substream, every
+	 * temporal layer (Chromium sends VP8 simulcast as L1T3: the base layer
+	 * alone would be a quarter of the frame rate). */
+	ss->sim.substream_target = 0;
+	ss->sim.templayer_target = 2;
 	janus_vp8_simulcast_context_reset(&ss->vp8);
 	return ss;
 }
@@ -76,8 +85,10 @@ void rtk_relay_attach(rtk_pub_stream *ps, rtk_sub_stream *ss) {
 	int substream = ss->sim.substream_target, temporal = ss->sim.templayer_target;
 	janus_rtp_simulcasting_context_reset(&ss->sim);
 	ss->sim.rid_ext_id = ps->rid_ext_id;
-	ss->sim.substream_target = substream >= 0 ? substream : 2;
-	ss->sim.templayer_target = temporal >= 0 ? temporal : 2;
+	/* the layers the subscriber chose for this m-line (rtk_sub_stream_new's
+	 * defaults until it chose) */
+	ss->sim.substream_target = substream;
+	ss->sim.templayer_target = temporal;
 	janus_vp8_simulcast_context_reset(&ss->vp8);
 	g_atomic_int_set(&ss->need_keyframe, ps->video);
 	g_atomic_int_set(&ss->paused, 0);
@@ -160,8 +171,24 @@ void rtk_relay_set_layers(rtk_sub_stream *ss, int substream, int temporal) {
 		ss->sim.substream_target = substream;
 	if(temporal >= 0 && temporal <= 2)
 		ss->sim.templayer_target = temporal;
+	ss->switch_until = janus_get_monotonic_time() + RTK_RELAY_SWITCH_US;
 	if(ps != NULL)
 		janus_mutex_unlock(&ps->subs_mutex);
+}
+
+/* Whether `ss` is not on the layer chosen last, within RTK_RELAY_SWITCH_US
+ * of the choice: the switch waits for a keyframe of that layer, and the one
+ * request of configure may have been throttled away (or its keyframe gone
+ * by before the switch could happen). */
+static gboolean relay_switch_pending(rtk_sub_stream *ss) {
+	if(ss->switch_until == 0)
+		return FALSE;
+	int target = ss->sim.substream_target_temp == -1 ? ss->sim.substream_target : ss->sim.substream_target_temp;
+	if(ss->sim.substream == target || janus_get_monotonic_time() > ss->switch_until) {
+		ss->switch_until = 0;
+		return FALSE;
+	}
+	return TRUE;
 }
 
 /* Simulcast: decides whether this packet's layer goes to `ss`, and rewrites
@@ -171,11 +198,16 @@ static gboolean relay_simulcast_filter(janus_callbacks *gateway, rtk_pub_stream 
 		janus_plugin_rtp *packet, char **payload, int *plen) {
 	if(!janus_rtp_simulcasting_context_process_rtp(&ss->sim, packet->buffer, packet->length,
 			ps->ssrcs, ps->rids, ps->vcodec, &ss->context, &ps->rid_mutex)) {
-		if(ss->sim.need_pli)
+		/* No layer is chosen until a keyframe arrives: keep asking (throttled)
+		 * until one does, as relay_check_keyframe() does without simulcast. A
+		 * single request at start or configure is not enough: its keyframe
+		 * may pass before the subscriber's PeerConnection is up, and a second
+		 * request within the throttle interval is dropped. */
+		if(ss->sim.need_pli || ss->sim.substream < 0 || relay_switch_pending(ss))
 			rtk_relay_request_keyframe(gateway, ps);
 		return FALSE;
 	}
-	if(ss->sim.need_pli)
+	if(ss->sim.need_pli || relay_switch_pending(ss))
 		rtk_relay_request_keyframe(gateway, ps);
 	*payload = janus_rtp_payload(packet->buffer, packet->length, plen);
 	return *payload != NULL;
@@ -242,8 +274,37 @@ static void relay_to_companions(rtk_pub_stream *ps, janus_plugin_rtp *packet) {
 	}
 }
 
+/* Rid-based simulcast: learns which SSRC carries which layer from the rid
+ * header extension, for every packet of the publisher. Chromium tags only
+ * the first packets of each layer with their rid (until a receiver report
+ * for that SSRC arrives, a second or so), so the mapping must be learnt
+ * here and not only on a subscriber's path: a subscriber that starts
+ * later, or a companion, would otherwise never recognize a layer. Runs on
+ * the publisher's thread, the only writer of ps->ssrcs. */
+static void relay_learn_rid(rtk_pub_stream *ps, janus_plugin_rtp *packet) {
+	if(!ps->simulcast || ps->rid_ext_id < 1)
+		return;
+	uint32_t ssrc = ntohl(((janus_rtp_header *)packet->buffer)->ssrc);
+	if(ssrc == ps->ssrcs[0] || ssrc == ps->ssrcs[1] || ssrc == ps->ssrcs[2])
+		return;
+	char rid[16];
+	if(janus_rtp_header_extension_parse_rid(packet->buffer, packet->length, ps->rid_ext_id, rid, sizeof(rid)) != 0)
+		return;
+	janus_mutex_lock(&ps->rid_mutex);
+	for(int i = 0; i < 3; i++) {
+		if(ps->rids[i] != NULL && !strcmp(ps->rids[i], rid)) {
+			ps->ssrcs[i] = ssrc;
+			break;
+		}
+	}
+	janus_mutex_unlock(&ps->rid_mutex);
+}
+
 void rtk_relay_rtp(janus_callbacks *gateway, rtk_pub_stream *ps, janus_plugin_rtp *packet) {
-	if(!g_atomic_int_get(&ps->enabled) || packet->length < 12)
+	if(packet->length < 12)
+		return;
+	relay_learn_rid(ps, packet);
+	if(!g_atomic_int_get(&ps->enabled))
 		return;
 	if(!ps->video && ps->speakers != NULL && packet->extensions.audio_level >= 0)
 		rtk_speakers_level(ps->speakers, ps->peer_id, packet->extensions.audio_level,

@@ -80,6 +80,8 @@ typedef struct rtk_sub_stream {
 	volatile gint *started;          /* borrowed: the subscriber's PeerConnection is up */
 	volatile gint need_keyframe;     /* video: ask the publisher until one passes */
 	volatile gint paused;            /* the viewer's view does not show this source now */
+	gint64 switch_until;             /* simulcast: keyframes are asked for, until this monotonic
+	                                  * us, while the layer chosen last is not reached (subs_mutex) */
 	void *owner;                     /* borrowed: the subscriber session */
 } rtk_sub_stream;
 
@@ -92,7 +94,9 @@ rtk_sub_stream *rtk_sub_stream_new(janus_plugin_session *subscriber, int mindex,
 	volatile gint *started, void *owner);
 void rtk_sub_stream_free(rtk_sub_stream *ss);
 
-/* Points `ss` at `ps` (ss must be inactive), resetting its contexts. */
+/* Points `ss` at `ps` (ss must be inactive), resetting its contexts but for
+ * the simulcast layers chosen for it (rtk_relay_set_layers; until then the
+ * lowest substream and every temporal layer). */
 void rtk_relay_attach(rtk_pub_stream *ps, rtk_sub_stream *ss);
 /* Makes `ss` inactive. */
 void rtk_relay_detach(rtk_sub_stream *ss);
@@ -138,7 +142,8 @@ void rtk_relay_want_keyframe(rtk_sub_stream *ss);
 /* Asks the publisher for a keyframe on this stream, at most every 300 ms. */
 void rtk_relay_request_keyframe(janus_callbacks *gateway, rtk_pub_stream *ps);
 
-/* Chooses the simulcast layers `ss` receives (-1 leaves one unchanged). */
+/* Chooses the simulcast layers `ss` receives (-1 leaves one unchanged); the
+ * caller asks the publisher for a keyframe, where the switch happens. */
 void rtk_relay_set_layers(rtk_sub_stream *ss, int substream, int temporal);
 
 #endif

@@ -22,6 +22,7 @@ import { Subscriber } from './subscriber.js';
 import { unsupportedNamespace } from './unsupported.js';
 import { defaultMediaDevices } from './media.js';
 import { RTKAudioOutput } from './audio-output.js';
+import { MediaScoreMonitor } from './stats.js';
 
 const DEFAULT_JANUS_WS_PORT = 8188;
 const SERVER_INFO_TIMEOUT_MS = 3000;   /* /sdk/server.json; the default port after that */
@@ -108,6 +109,7 @@ export class RealtimeKitClient extends RTKEventEmitter {
 		priv('_main', null);
 		priv('_subscriber', null);
 		priv('_joinWaiters', []);
+		priv('_scoreMonitors', []);
 		const base = options.baseURI ? normalizeBase(options.baseURI) : moduleOrigin();
 		priv('_baseURI', base);
 		priv('_janusURL', options.janusURL || (base ? janusWebSocketURL(base, options.janusPort || DEFAULT_JANUS_WS_PORT) : null));
@@ -308,13 +310,68 @@ export class RealtimeKitClient extends RTKEventEmitter {
 	/* The subscriber handle, then what self has enabled. */
 	async #startMedia() {
 		const factory = this.#pcFactory();
-		this.self._publisher = new Publisher(factory, this._main);
+		const overrides = this._options.overrides || {};
+		this.self._publisher = new Publisher(factory, this._main, { simulcastConfig: overrides.simulcastConfig });
 		const handle = await this._transport.attach();
 		this._subscriber = new Subscriber(factory, handle, (stream, track) => this.#onRemoteTrack(stream, track));
 		handle.on('error', () => {});
+		this.participants._onWantedLayer = (p, substream) => this.#askLayer(p, substream);
+		this.#startScores();
 		await this._subscriber.subscribe(this._options.authToken);
 		this.participants._setMediaJoined(true);
 		await this.#publishEnabled();
+	}
+
+	/* The simulcast layer a participant's tiles need, on each m-line that
+	 * carries its camera (subscriber.js). */
+	#askLayer(p, substream) {
+		if (!this._subscriber)
+			return;
+		for (const mid of this._subscriber.videoMidsOf(p.id))
+			this._subscriber.setLayer(mid, substream).catch(() => {});
+	}
+
+	/* mediaScoreUpdate (stats.js): what self sends, on meeting.self; what
+	 * arrives from each participant, on that participant (and so on the
+	 * maps holding it). */
+	#startScores() {
+		this.#stopScores();
+		const intervalMs = this._options.mediaScoreIntervalMs;
+		const sent = new MediaScoreMonitor({
+			intervalMs,
+			sent: true,
+			pc: () => (this.self._publisher ? this.self._publisher.pc : null),
+			describe: ({ mid }) => {
+				const t = this.self._publisher && this.self._publisher.transceivers;
+				const type = t && ['audio', 'video', 'screenshare'].find((k) => t[k] && String(t[k].mid) === mid);
+				if (!type || !this.self[type === 'screenshare' ? 'screenShareEnabled' : `${type}Enabled`])
+					return null;
+				return { participantId: this.self.id, isScreenshare: type === 'screenshare',
+					emit: (payload) => this.self.emit('mediaScoreUpdate', payload) };
+			},
+		});
+		const received = new MediaScoreMonitor({
+			intervalMs,
+			sent: false,
+			pc: () => (this._subscriber ? this._subscriber.pc : null),
+			describe: ({ mid }) => {
+				const s = this._subscriber && this._subscriber.streams.get(mid);
+				const p = s && s.active !== false && this.participants.joined.get(s.participantId);
+				if (!p)
+					return null;
+				return { participantId: p.id, isScreenshare: s.type === 'screenshare',
+					emit: (payload) => p.emit('mediaScoreUpdate', payload) };
+			},
+		});
+		this._scoreMonitors = [sent, received];
+		for (const m of this._scoreMonitors)
+			m.start();
+	}
+
+	#stopScores() {
+		for (const m of this._scoreMonitors)
+			m.stop();
+		this._scoreMonitors = [];
 	}
 
 	async #publishEnabled() {
@@ -342,6 +399,8 @@ export class RealtimeKitClient extends RTKEventEmitter {
 		const p = this.participants.joined.get(stream.participantId);
 		if (p)
 			p._setTrack(stream.kind, stream.type, track);
+		if (p && track && stream.type === 'video' && this._subscriber)
+			this._subscriber.setLayer(stream.mid, p._wantedSubstream).catch(() => {});
 	}
 
 	#roomLeft(state, reason) {
@@ -366,6 +425,7 @@ export class RealtimeKitClient extends RTKEventEmitter {
 		const transport = this._transport;
 		this._transport = null;
 		this._main = null;
+		this.#stopScores();
 		if (this.self._publisher)
 			this.self._publisher.close();
 		this.self._publisher = null;

@@ -6,9 +6,14 @@
  * `toArray()`, that emits `participantJoined` / `participantLeft` with the
  * participant when one enters or leaves it, and re-emits every event of the
  * participants it holds with the participant first (`audioUpdate`
- * (participant, {audioEnabled, audioTrack}), ...), as the seeds describe.
+ * (participant, {audioEnabled, audioTrack}), ...), as the seeds describe;
+ * `mediaScoreUpdate` is re-emitted as it is (its payload has participantId).
  */
 import { RTKEventEmitter } from './emitter.js';
+
+/* Events the seeds show on a map with their payload first (it names the
+ * participant itself): `mediaScoreUpdate` ({participantId, kind, score, ...}). */
+const PAYLOAD_FIRST = new Set(['mediaScoreUpdate']);
 
 export class RTKParticipantMap extends RTKEventEmitter {
 	#map = new Map();
@@ -34,7 +39,8 @@ export class RTKParticipantMap extends RTKEventEmitter {
 		this.#map.set(participant.id, participant);
 		if (this._onAdd)
 			this._onAdd(participant);
-		const relay = (event, ...args) => this.emit(event, participant, ...args);
+		const relay = (event, ...args) => (PAYLOAD_FIRST.has(event)
+			? this.emit(event, ...args) : this.emit(event, participant, ...args));
 		this.#relays.set(participant.id, relay);
 		participant.on('*', relay);
 		if (emit && !had)

@@ -10,9 +10,16 @@
  * `screenShareUpdate`, `pinned`, `unpinned`, `stageStatusUpdate`, ...),
  * which every participant map holding it re-emits with the participant
  * first.
+ *
+ * Tile size: each registered <video> is watched (ResizeObserver) and the
+ * participant keeps the simulcast layer its largest tile needs
+ * (substreamForSize of subscriber.js; no visible tile: the lowest);
+ * when that changes, `_onWantedLayer(participant, substream)` (set by
+ * participants.js) is told, and meeting.js asks the plugin for it.
  */
 import { RTKEventEmitter } from './emitter.js';
 import { attachTrack, detachTrack } from './media.js';
+import { substreamForSize } from './subscriber.js';
 
 export class RTKParticipant extends RTKEventEmitter {
 	constructor(info, controls) {
@@ -21,6 +28,11 @@ export class RTKParticipant extends RTKEventEmitter {
 		 * participant prints as data. */
 		Object.defineProperty(this, '_request', { value: controls, enumerable: false });
 		Object.defineProperty(this, '_videoElements', { value: new Set(), enumerable: false });
+		/* element -> its last observed {width, height} in CSS pixels */
+		Object.defineProperty(this, '_tileSizes', { value: new Map(), enumerable: false });
+		Object.defineProperty(this, '_resizeObserver', { value: null, enumerable: false, writable: true });
+		Object.defineProperty(this, '_wantedLayer', { value: 0, enumerable: false, writable: true });
+		Object.defineProperty(this, '_onWantedLayer', { value: null, enumerable: false, writable: true });
 		this.id = info.id;
 		this.userId = info.userId;
 		this.audioTrack = null;
@@ -101,11 +113,59 @@ export class RTKParticipant extends RTKEventEmitter {
 	registerVideoElement(videoElement) {
 		this._videoElements.add(videoElement);
 		attachTrack(videoElement, this.videoTrack);
+		this.#watchTile(videoElement);
 	}
 
 	deregisterVideoElement(videoElement) {
 		this._videoElements.delete(videoElement);
 		detachTrack(videoElement);
+		this._tileSizes.delete(videoElement);
+		if (this._resizeObserver)
+			this._resizeObserver.unobserve(videoElement);
+		this.#updateWantedLayer();
+	}
+
+	/* The simulcast substream this participant's tiles need now (0-2). */
+	get _wantedSubstream() { return this._wantedLayer; }
+
+	#watchTile(el) {
+		const RO = globalThis.ResizeObserver;
+		this._tileSizes.set(el, { width: el.clientWidth || 0, height: el.clientHeight || 0 });
+		if (RO) {
+			if (!this._resizeObserver) {
+				this._resizeObserver = new RO((entries) => {
+					for (const entry of entries) {
+						if (!this._tileSizes.has(entry.target))
+							continue;
+						const box = entry.contentRect || {};
+						this._tileSizes.set(entry.target, { width: box.width || 0, height: box.height || 0 });
+					}
+					this.#updateWantedLayer();
+				});
+			}
+			this._resizeObserver.observe(el);
+		}
+		this.#updateWantedLayer();
+	}
+
+	#updateWantedLayer() {
+		const ratio = globalThis.devicePixelRatio || 1;
+		let wanted = 0;
+		for (const { width, height } of this._tileSizes.values())
+			wanted = Math.max(wanted, substreamForSize(width, height, ratio));
+		if (wanted === this._wantedLayer)
+			return;
+		this._wantedLayer = wanted;
+		if (this._onWantedLayer)
+			this._onWantedLayer(this, wanted);
+	}
+
+	/* Left the meeting: stop watching its tiles. */
+	_stopWatching() {
+		if (this._resizeObserver)
+			this._resizeObserver.disconnect();
+		this._resizeObserver = null;
+		this._tileSizes.clear();
 	}
 
 	/* Host controls (docs/protocol.md, Meeting controls). */

@@ -31,6 +31,9 @@ export class RTKParticipants extends RTKEventEmitter {
 	constructor(request) {
 		super();
 		Object.defineProperty(this, '_request', { value: request, enumerable: false });
+		/* meeting.js: (participant, substream) when a participant's tiles
+		 * need another simulcast layer (participant.js) */
+		Object.defineProperty(this, '_onWantedLayer', { value: null, enumerable: false, writable: true });
 		this.joined = new RTKParticipantMap();
 		this.active = new RTKParticipantMap();
 		this.pinned = new RTKParticipantMap();
@@ -67,7 +70,12 @@ export class RTKParticipants extends RTKEventEmitter {
 	}
 
 	_newParticipant(info) {
-		return new RTKParticipant(info, (body) => this._request(body));
+		const p = new RTKParticipant(info, (body) => this._request(body));
+		p._onWantedLayer = (q, substream) => {
+			if (this._onWantedLayer)
+				this._onWantedLayer(q, substream);
+		};
+		return p;
 	}
 
 	/* The `participants`, `pinned`, `waitlisted` of roomJoined. */
@@ -91,6 +99,8 @@ export class RTKParticipants extends RTKEventEmitter {
 
 	/* Every participant is gone (self left the meeting). */
 	_clear() {
+		for (const p of this.joined.values())
+			p._stopWatching();
 		this._sessionEnded();
 		this.active.clear();
 		this.pinned.clear();
@@ -126,6 +136,7 @@ export class RTKParticipants extends RTKEventEmitter {
 			this.active.delete(p.id);
 			this.pinned.delete(p.id);
 			this.joined.delete(p.id);
+			p._stopWatching();
 			return true;
 		}
 		case 'audioUpdate':

@@ -8,13 +8,59 @@
  * published); turning a published type off or on again only swaps the
  * sender's track (replaceTrack) so no renegotiation is needed, and the
  * caller tells the server with `configure`. Offers are serialized.
+ *
+ * Simulcast: the camera is sent as the layers of `overrides.simulcastConfig`
+ * (cameraSendEncodings below); the screenshare always as one encoding.
  */
 
+/*
+ * The camera's layers when init's `overrides.simulcastConfig` names none:
+ * a quarter, a half and the full capture size, each with a bitrate cap.
+ * The plugin takes rid-based simulcast with the highest layer first in the
+ * SDP (Janus's "hml" order), and calls the lowest layer substream 0.
+ */
+export const DEFAULT_SIMULCAST_ENCODINGS = Object.freeze([
+	Object.freeze({ scaleResolutionDownBy: 1, maxBitrate: 1500000 }),
+	Object.freeze({ scaleResolutionDownBy: 2, maxBitrate: 500000 }),
+	Object.freeze({ scaleResolutionDownBy: 4, maxBitrate: 150000 }),
+]);
+const SIMULCAST_RIDS = ['h', 'm', 'l'];
+
+/*
+ * The camera transceiver's sendEncodings for a simulcastConfig
+ * ({disable, encodings} of the seeds): null (one encoding at the capture
+ * size, the browser's default) when `disable` is true; else the given
+ * encodings (RTCRtpEncodingParameters; the defaults above when none),
+ * at most three, sorted from the largest to the smallest picture and
+ * given rids h, m, l unless they carry their own. A single encoding is
+ * sent as it is, without a rid: one (possibly scaled) stream, no simulcast.
+ */
+export function cameraSendEncodings(config) {
+	if (config && config.disable === true)
+		return null;
+	const given = config && Array.isArray(config.encodings) && config.encodings.length > 0
+		? config.encodings : DEFAULT_SIMULCAST_ENCODINGS;
+	const layers = given.slice(0, 3).map((e) => ({ ...e }))
+		.sort((a, b) => (a.scaleResolutionDownBy || 1) - (b.scaleResolutionDownBy || 1));
+	if (layers.length === 1) {
+		delete layers[0].rid;
+		return layers;
+	}
+	const taken = new Set(layers.map((e) => e.rid).filter(Boolean));
+	const spare = SIMULCAST_RIDS.filter((r) => !taken.has(r));
+	for (const e of layers)
+		if (!e.rid)
+			e.rid = spare.shift();
+	return layers;
+}
+
 export class Publisher {
-	/* pcFactory: () => RTCPeerConnection; handle: the main JanusHandle. */
-	constructor(pcFactory, handle) {
+	/* pcFactory: () => RTCPeerConnection; handle: the main JanusHandle;
+	 * options.simulcastConfig: init's overrides.simulcastConfig. */
+	constructor(pcFactory, handle, options = {}) {
 		this.pcFactory = pcFactory;
 		this.handle = handle;
+		this.simulcastConfig = options.simulcastConfig;
 		this.pc = null;
 		this.transceivers = {};
 		this.streams = [];
@@ -48,7 +94,7 @@ export class Publisher {
 				if (this.transceivers[type]) {
 					await this.transceivers[type].sender.replaceTrack(track);
 				} else {
-					this.transceivers[type] = pc.addTransceiver(track, { direction: 'sendonly' });
+					this.transceivers[type] = pc.addTransceiver(track, this.#transceiverInit(type));
 					added = true;
 				}
 			}
@@ -69,6 +115,15 @@ export class Publisher {
 		const p = this.chain.then(run, run);
 		this.chain = p.catch(() => {});
 		return p;
+	}
+
+	/* The camera gets the simulcast layers; audio and screenshare one encoding. */
+	#transceiverInit(type) {
+		const init = { direction: 'sendonly' };
+		const encodings = type === 'video' ? cameraSendEncodings(this.simulcastConfig) : null;
+		if (encodings)
+			init.sendEncodings = encodings;
+		return init;
 	}
 
 	/* Whether the server took the type in the last answer. */

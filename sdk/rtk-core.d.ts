@@ -82,8 +82,12 @@ export interface InitOptions {
 	 * init asks the gateway (/sdk/server.json), falling back to 8188. */
 	janusPort?: number;
 	iceServers?: RTCIceServer[];
+	/** The seeds' overrides; simulcastConfig: the camera's simulcast layers (docs/sdk.md). */
+	overrides?: { simulcastConfig?: SimulcastConfig; [key: string]: any };
 	/** Keepalive period in ms (default 25000). */
 	keepaliveMs?: number;
+	/** Server-specific: how often mediaScoreUpdate samples getStats, in ms (default 3000). */
+	mediaScoreIntervalMs?: number;
 	/** Injection points for tests. */
 	WebSocket?: typeof WebSocket;
 	fetch?: typeof fetch;
@@ -167,6 +171,44 @@ export interface RTKThemePreset {
 
 export interface ScreenShareTracks { audio: MediaStreamTrack | null; video: MediaStreamTrack | null }
 
+/** overrides.simulcastConfig: `disable` sends one encoding; `encodings` are the layers (at most 3). */
+export interface SimulcastConfig {
+	disable?: boolean;
+	encodings?: RTCRtpEncodingParameters[];
+}
+
+/** The seeds' scoreStats; video adds the picture, a sent video the browser's limitations. */
+export interface MediaScoreStats {
+	score: number;
+	/** bytes per second */
+	bitrate: number;
+	packetsLostPercentage: number;
+	/** seconds */
+	jitter: number;
+	isScreenShare: boolean;
+	frameWidth?: number;
+	frameHeight?: number;
+	framesPerSecond?: number;
+	cpuLimitations?: boolean;
+	bandwidthLimitations?: boolean;
+}
+
+export interface MediaScoreUpdate {
+	kind: 'audio' | 'video';
+	isScreenshare: boolean;
+	/** 0-10 */
+	score: number;
+	participantId: string;
+	scoreStats: MediaScoreStats;
+}
+
+/** Called for every camera frame after it was drawn on the canvas (see setVideoMiddlewareGlobalConfig). */
+export type VideoMiddlewareFrame = (canvas: HTMLCanvasElement, ctx: CanvasRenderingContext2D) => void | Promise<void>;
+/** A function returning (possibly through a promise) its per-frame function. */
+export type VideoMiddleware = () => VideoMiddlewareFrame | Promise<VideoMiddlewareFrame>;
+/** A function of an AudioContext returning (possibly through a promise) the AudioNode the microphone runs through. */
+export type AudioMiddleware = (audioContext: AudioContext) => AudioNode | Promise<AudioNode>;
+
 export class RTKParticipant extends RTKEventEmitter {
 	readonly id: string;
 	readonly peerId: string;
@@ -208,6 +250,7 @@ export class RTKParticipant extends RTKEventEmitter {
 	on(event: 'videoUpdate', listener: (d: { videoEnabled: boolean; videoTrack: MediaStreamTrack | null }) => void): this;
 	on(event: 'screenShareUpdate', listener: (d: { screenShareEnabled: boolean; screenShareTracks: ScreenShareTracks }) => void): this;
 	on(event: 'pinned' | 'unpinned', listener: (p: RTKParticipant) => void): this;
+	on(event: 'mediaScoreUpdate', listener: (d: MediaScoreUpdate) => void): this;
 	on(event: string, listener: (...args: any[]) => void): this;
 }
 
@@ -222,6 +265,8 @@ export class RTKParticipantMap extends RTKEventEmitter implements Iterable<[stri
 	[Symbol.iterator](): IterableIterator<[string, RTKParticipant]>;
 	toArray(): RTKParticipant[];
 	on(event: 'participantJoined' | 'participantLeft', listener: (p: RTKParticipant) => void): this;
+	/** Payload first (it names the participant), as the seeds show. */
+	on(event: 'mediaScoreUpdate', listener: (d: MediaScoreUpdate) => void): this;
 	on(event: string, listener: (participant: RTKParticipant, ...args: any[]) => void): this;
 }
 
@@ -296,6 +341,9 @@ export class RTKSelf extends RTKEventEmitter {
 	screenShareEnabled: boolean;
 	audioTrack: MediaStreamTrack | null;
 	videoTrack: MediaStreamTrack | null;
+	/** The captured tracks, before the middlewares (audioTrack/videoTrack when there are none). */
+	rawAudioTrack: MediaStreamTrack | null;
+	rawVideoTrack: MediaStreamTrack | null;
 	screenShareTracks: ScreenShareTracks;
 	mediaPermissions: { audio: MediaPermission; video: MediaPermission; screenshare: MediaPermission };
 	/** Set by hide()/show(); local to this page. */
@@ -329,6 +377,15 @@ export class RTKSelf extends RTKEventEmitter {
 	getDeviceById(deviceId: string, kind: 'audio' | 'video' | 'speaker'): Promise<MediaDeviceInfo | undefined>;
 	getCurrentDevices(): { audio?: MediaDeviceInfo; video?: MediaDeviceInfo; speaker?: MediaDeviceInfo };
 	setDevice(device: MediaDeviceInfo): Promise<void>;
+	updateVideoConstraints(constraints: MediaTrackConstraints): Promise<void>;
+	updateScreenshareConstraints(constraints: MediaTrackConstraints): Promise<void>;
+	addVideoMiddleware(middleware: VideoMiddleware): Promise<void>;
+	removeVideoMiddleware(middleware: VideoMiddleware): Promise<void>;
+	removeAllVideoMiddlewares(): Promise<void>;
+	setVideoMiddlewareGlobalConfig(config: { disablePerFrameCanvasRendering?: boolean }): Promise<void>;
+	addAudioMiddleware(middleware: AudioMiddleware): Promise<void>;
+	removeAudioMiddleware(middleware: AudioMiddleware): Promise<void>;
+	removeAllAudioMiddlewares(): Promise<void>;
 	on(event: 'roomJoined', listener: (d: { reconnected: boolean }) => void): this;
 	on(event: 'roomLeft', listener: (d: { state: RoomState; reason?: string }) => void): this;
 	on(event: 'waitlisted', listener: () => void): this;
@@ -340,6 +397,7 @@ export class RTKSelf extends RTKEventEmitter {
 	on(event: 'mediaPermissionUpdate', listener: (d: { message: MediaPermission; kind: string }) => void): this;
 	on(event: 'hidden' | 'shown', listener: (self: RTKSelf) => void): this;
 	on(event: 'permissionsUpdate', listener: (d: { permissions: PermissionsView }) => void): this;
+	on(event: 'mediaScoreUpdate', listener: (d: MediaScoreUpdate) => void): this;
 	on(event: string, listener: (...args: any[]) => void): this;
 }
 

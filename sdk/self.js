@@ -11,12 +11,20 @@
  * acquires or stops them (the pre-call preview); once joined, meeting.js
  * gives it a Publisher, and enabling a kind publishes it (first time) or
  * swaps the track back in and sends `configure` (docs/protocol.md).
+ *
+ * Middlewares (middleware.js): with audio or video middlewares added, the
+ * captured track is `rawAudioTrack`/`rawVideoTrack` and `audioTrack`/
+ * `videoTrack` (shown in registered elements, and sent) is the
+ * middlewares' output; adding or removing one rebuilds the output and
+ * swaps it into the sender. `mediaScoreUpdate` is emitted here by
+ * meeting.js (stats.js).
  */
 import { RTKEventEmitter } from './emitter.js';
 import { RTKError, SELF_MEDIA, NOT_JOINED } from './errors.js';
 import { RTKPermissionsPreset, configView, mayProduce } from './permissions.js';
 import { attachTrack, detachTrack, videoConstraints, audioConstraints, screenshareConstraints,
 	isVirtualDevice, HIGH_AUDIO_BITRATE } from './media.js';
+import { VideoMiddlewares, AudioMiddlewares } from './middleware.js';
 
 const ENABLED_FIELD = { audio: 'audioEnabled', video: 'videoEnabled', screenshare: 'screenShareEnabled' };
 
@@ -29,6 +37,12 @@ export class RTKSelf extends RTKEventEmitter {
 		Object.defineProperty(this, '_publisher', { value: null, enumerable: false, writable: true });
 		Object.defineProperty(this, '_devices', { value: {}, enumerable: false, writable: true });
 		Object.defineProperty(this, '_nameForJoin', { value: null, enumerable: false, writable: true });
+		Object.defineProperty(this, '_videoMiddlewares', { value: new VideoMiddlewares(), enumerable: false });
+		Object.defineProperty(this, '_audioMiddlewares', { value: new AudioMiddlewares(), enumerable: false });
+		/* kind -> {track, stop} of the running middleware pipeline */
+		Object.defineProperty(this, '_pipelines', { value: { audio: null, video: null }, enumerable: false });
+		/* updateVideoConstraints, for the next capture too */
+		Object.defineProperty(this, '_constraints', { value: { video: null }, enumerable: false });
 		this.id = null;
 		this.userId = ctx.tokenClaims.participantId || null;
 		this.organizationId = ctx.tokenClaims.orgId || null;
@@ -46,6 +60,8 @@ export class RTKSelf extends RTKEventEmitter {
 		this.screenShareEnabled = false;
 		this.audioTrack = null;
 		this.videoTrack = null;
+		this.rawAudioTrack = null;
+		this.rawVideoTrack = null;
 		this.screenShareTracks = { audio: null, video: null };
 		this.mediaPermissions = { audio: 'NOT_REQUESTED', video: 'NOT_REQUESTED', screenshare: 'NOT_REQUESTED' };
 	}
@@ -111,21 +127,71 @@ export class RTKSelf extends RTKEventEmitter {
 		const cfg = this._ctx.mediaConfiguration || {};
 		const constraints = kind === 'audio'
 			? { audio: audioConstraints(cfg.audio, deviceId) }
-			: { video: videoConstraints(cfg.video, deviceId) };
+			: { video: withConstraints(videoConstraints(cfg.video, deviceId), this._constraints.video) };
 		const stream = await this.#devices().getUserMedia(constraints);
 		return kind === 'audio' ? stream.getAudioTracks()[0] : stream.getVideoTracks()[0];
 	}
 
-	#setLocalTrack(kind, track) {
+	/* Sets a kind's captured track (null: none) and what is shown and sent:
+	 * the captured track, or the output of the kind's middlewares. */
+	async #setLocalTrack(kind, raw) {
+		const old = this._pipelines[kind];
+		this._pipelines[kind] = null;
+		const out = raw && kind !== 'screenshare' ? await this.#process(kind, raw) : raw;
+		if (old)
+			old.stop();
+		this.#showTracks(kind, raw, out);
+	}
+
+	#showTracks(kind, raw, track) {
 		if (kind === 'audio') {
+			this.rawAudioTrack = raw;
 			this.audioTrack = track;
 		} else if (kind === 'video') {
+			this.rawVideoTrack = raw;
 			this.videoTrack = track;
 			for (const [el] of this._videoElements)
 				attachTrack(el, track);
 		} else {
 			this.screenShareTracks = { audio: null, video: track };
 		}
+	}
+
+	/* The middlewares' output for a captured track (the track itself when
+	 * there are none, or when they fail: the failure is reported). */
+	async #process(kind, raw) {
+		const middlewares = kind === 'audio' ? this._audioMiddlewares : this._videoMiddlewares;
+		if (middlewares.size === 0)
+			return raw;
+		try {
+			const pipeline = await middlewares.build(raw);
+			this._pipelines[kind] = pipeline;
+			return pipeline.track;
+		} catch (e) {
+			if (typeof console !== 'undefined')
+				console.error(`rtk-core: the ${kind} middlewares could not start; sending the camera/microphone as it is`, e);
+			return raw;
+		}
+	}
+
+	/* The middlewares of a kind changed: rebuild its output and swap it in. */
+	async #rebuild(kind) {
+		const raw = kind === 'audio' ? this.rawAudioTrack : this.rawVideoTrack;
+		if (!raw || raw.readyState === 'ended')
+			return;
+		const old = this._pipelines[kind];
+		this._pipelines[kind] = null;
+		const out = await this.#process(kind, raw);
+		this.#showTracks(kind, raw, out);
+		if (this._publisher && this._publisher.has(kind) && this[ENABLED_FIELD[kind]])
+			await this._publisher.replaceTrack(kind, out);
+		if (old)
+			old.stop();
+		this.#emitUpdate(kind);
+	}
+
+	#rawTrack(kind) {
+		return kind === 'audio' ? this.rawAudioTrack : kind === 'video' ? this.rawVideoTrack : this.screenShareTracks.video;
 	}
 
 	#localTrack(kind) {
@@ -150,7 +216,8 @@ export class RTKSelf extends RTKEventEmitter {
 			track = await this.#acquire(kind);
 			if (kind === 'screenshare' && track)
 				track.addEventListener?.('ended', () => { this.disableScreenShare().catch(() => {}); });
-			this.#setLocalTrack(kind, track);
+			await this.#setLocalTrack(kind, track);
+			track = this.#localTrack(kind);
 		}
 		if (this.roomState === 'joined' && this._publisher) {
 			const wasPublished = this._publisher.has(kind);
@@ -165,6 +232,7 @@ export class RTKSelf extends RTKEventEmitter {
 
 	async #disable(kind, { tell = true } = {}) {
 		const track = this.#localTrack(kind);
+		const raw = this.#rawTrack(kind);
 		if (this._publisher && this._publisher.has(kind)) {
 			await this._publisher.replaceTrack(kind, null);
 			if (tell && this.roomState === 'joined')
@@ -172,7 +240,9 @@ export class RTKSelf extends RTKEventEmitter {
 		}
 		if (track)
 			track.stop();
-		this.#setLocalTrack(kind, null);
+		if (raw && raw !== track)
+			raw.stop();
+		await this.#setLocalTrack(kind, null);
 		const was = this[ENABLED_FIELD[kind]];
 		this[ENABLED_FIELD[kind]] = false;
 		if (was)
@@ -287,16 +357,56 @@ export class RTKSelf extends RTKEventEmitter {
 		this._devices = { ...this._devices, [kind]: device.deviceId };
 		this.#chosen = { ...this.#chosen, [kind]: device };
 		if (kind !== 'speaker' && this[ENABLED_FIELD[kind]]) {
-			const old = this.#localTrack(kind);
-			const track = await this.#acquire(kind);
-			this.#setLocalTrack(kind, track);
+			const old = this.#rawTrack(kind);
+			await this.#setLocalTrack(kind, await this.#acquire(kind));
 			if (this._publisher && this._publisher.has(kind))
-				await this._publisher.replaceTrack(kind, track);
+				await this._publisher.replaceTrack(kind, this.#localTrack(kind));
 			if (old)
 				old.stop();
 			this.#emitUpdate(kind);
 		}
 		this.emit('deviceUpdate', { device });
+	}
+
+	/* ---- middlewares (middleware.js) and constraints ---- */
+
+	async addVideoMiddleware(middleware) {
+		if (await this._videoMiddlewares.add(middleware))
+			await this.#rebuild('video');
+	}
+	async removeVideoMiddleware(middleware) {
+		if (this._videoMiddlewares.remove(middleware))
+			await this.#rebuild('video');
+	}
+	async removeAllVideoMiddlewares() {
+		if (this._videoMiddlewares.removeAll())
+			await this.#rebuild('video');
+	}
+	async setVideoMiddlewareGlobalConfig(config = {}) {
+		this._videoMiddlewares.setGlobalConfig(config);
+		if (this._videoMiddlewares.size > 0)
+			await this.#rebuild('video');
+	}
+	async addAudioMiddleware(middleware) {
+		if (this._audioMiddlewares.add(middleware))
+			await this.#rebuild('audio');
+	}
+	async removeAudioMiddleware(middleware) {
+		if (this._audioMiddlewares.remove(middleware))
+			await this.#rebuild('audio');
+	}
+	async removeAllAudioMiddlewares() {
+		if (this._audioMiddlewares.removeAll())
+			await this.#rebuild('audio');
+	}
+
+	/* Applies MediaTrackConstraints ({width: {ideal: 1920}, ...}) to the
+	 * running camera and keeps them for the next capture. */
+	async updateVideoConstraints(constraints = {}) {
+		this._constraints.video = { ...constraints };
+		const raw = this.rawVideoTrack;
+		if (raw && raw.readyState !== 'ended' && typeof raw.applyConstraints === 'function')
+			await raw.applyConstraints(withConstraints(videoConstraints(this._ctx.mediaConfiguration.video, this._devices.video), constraints));
 	}
 
 	/* Out of the meeting (leave, kick, rejection, lost socket): every local
@@ -305,9 +415,15 @@ export class RTKSelf extends RTKEventEmitter {
 	_stopAll() {
 		for (const kind of ['audio', 'video', 'screenshare']) {
 			const t = this.#localTrack(kind);
+			const raw = this.#rawTrack(kind);
 			if (t)
 				t.stop();
-			this.#setLocalTrack(kind, null);
+			if (raw && raw !== t)
+				raw.stop();
+			if (this._pipelines[kind])
+				this._pipelines[kind].stop();
+			this._pipelines[kind] = null;
+			this.#showTracks(kind, null, null);
 			if (this[ENABLED_FIELD[kind]]) {
 				this[ENABLED_FIELD[kind]] = false;
 				this.#emitUpdate(kind);
@@ -462,4 +578,11 @@ export class RTKSelf extends RTKEventEmitter {
 		if (t && typeof t.applyConstraints === 'function')
 			await t.applyConstraints(constraints);
 	}
+}
+
+/* Video constraints (true or an object) with updateVideoConstraints' on top. */
+function withConstraints(base, extra) {
+	if (!extra || Object.keys(extra).length === 0)
+		return base;
+	return { ...(base === true ? {} : base), ...extra };
 }

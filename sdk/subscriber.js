@@ -9,7 +9,30 @@
  * track null for an m-line that went inactive, so participant objects
  * always hold the tracks the server currently sends them. Offers are
  * handled one at a time in arrival order.
+ *
+ * Layers: `setLayer(mid, substream)` asks the plugin for a simulcast layer
+ * of one video m-line (`configure`), only when it differs from the last
+ * one asked for that m-line; an m-line that is withdrawn or moves to
+ * another participant forgets its layer, so the next owner's is sent.
  */
+
+/*
+ * The simulcast layer a video tile needs: the larger side of the element
+ * in device pixels (CSS size x devicePixelRatio) up to 320 gets substream
+ * 0, up to 640 substream 1, larger substream 2. A zero size (hidden, not
+ * in the page, or no element) gets 0. With the default layers of a
+ * 1280x720 camera (publisher.js) that is the smallest layer at least
+ * about as large as the tile: 320x180, 640x360, 1280x720.
+ */
+export const LAYER_SIDES = Object.freeze([320, 640]);
+
+export function substreamForSize(width, height, pixelRatio = 1) {
+	const side = Math.max(Number(width) || 0, Number(height) || 0) * (Number(pixelRatio) || 1);
+	if (!(side > 0))
+		return 0;
+	const i = LAYER_SIDES.findIndex((limit) => side <= limit);
+	return i === -1 ? LAYER_SIDES.length : i;
+}
 
 export class Subscriber {
 	constructor(pcFactory, handle, onTrack) {
@@ -18,6 +41,7 @@ export class Subscriber {
 		this.onTrack = onTrack;
 		this.pc = null;
 		this.streams = new Map();
+		this.layers = new Map();   /* mid -> the substream last asked for */
 		this.chain = Promise.resolve();
 		handle.on('event', (data, jsep) => {
 			if (data.rtk === 'subscribed' || data.rtk === 'updated')
@@ -69,8 +93,10 @@ export class Subscriber {
 	#report(previous) {
 		for (const [mid, old] of previous) {
 			const now = this.streams.get(mid);
-			if (old.active !== false && (!now || now.active === false || now.participantId !== old.participantId || now.type !== old.type))
+			if (old.active !== false && (!now || now.active === false || now.participantId !== old.participantId || now.type !== old.type)) {
+				this.layers.delete(mid);
 				this.onTrack(old, null);
+			}
 		}
 		for (const [mid, s] of this.streams)
 			if (s.active !== false)
@@ -87,6 +113,30 @@ export class Subscriber {
 		return this.handle.send(body);
 	}
 
+	/* The video m-lines (mids) that carry this participant's camera now. */
+	videoMidsOf(participantId) {
+		const mids = [];
+		for (const [mid, s] of this.streams)
+			if (s.participantId === participantId && s.type === 'video' && s.active !== false)
+				mids.push(mid);
+		return mids;
+	}
+
+	/* Asks for `substream` on a video m-line, unless that is what was asked
+	 * last (the temporal layers stay the plugin's default: all of them). A
+	 * refused request is forgotten so the next call tries again. */
+	setLayer(mid, substream) {
+		mid = String(mid);
+		if (this.layers.get(mid) === substream)
+			return Promise.resolve(null);
+		this.layers.set(mid, substream);
+		return this.configure(mid, substream).catch((e) => {
+			if (this.layers.get(mid) === substream)
+				this.layers.delete(mid);
+			throw e;
+		});
+	}
+
 	close() {
 		if (this.pc) {
 			try {
@@ -97,5 +147,6 @@ export class Subscriber {
 		}
 		this.pc = null;
 		this.streams = new Map();
+		this.layers = new Map();
 	}
 }

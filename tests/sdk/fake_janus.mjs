@@ -174,7 +174,8 @@ export class FakePeerConnection {
 	}
 	addTransceiver(track, init) {
 		const sender = { track, replaceTrack: async (t) => { sender.track = t; } };
-		const t = { mid: null, direction: init.direction, sender, receiver: { track: null }, kind: track.kind };
+		const t = { mid: null, direction: init.direction, sendEncodings: init.sendEncodings, sender,
+			receiver: { track: null }, kind: track.kind };
 		this.transceivers.push(t);
 		return t;
 	}
