@@ -12,6 +12,10 @@
  * is reached: a few tries (one every RTK_RELAY_PLI_INTERVAL_US), not a
  * stream of them when the publisher does not send that layer. */
 #define RTK_RELAY_SWITCH_US (2 * 1000 * 1000)
+/* The longest sender report passed on to companions: 28 bytes and 31 report blocks. */
+#define RTK_RELAY_SR_MAX (28 + 31 * 24)
+
+static void relay_companion_reset(rtk_pub_stream *ps);
 
 rtk_pub_stream *rtk_pub_stream_new(janus_plugin_session *publisher, const char *peer_id,
 		const char *user_id, int mindex, const char *mid, rtk_media_kind type) {
@@ -30,10 +34,19 @@ rtk_pub_stream *rtk_pub_stream_new(janus_plugin_session *publisher, const char *
 	janus_mutex_init(&ps->subs_mutex);
 	ps->subs = g_ptr_array_new();
 	ps->forwards = g_array_new(FALSE, FALSE, sizeof(rtk_forward));
+	relay_companion_reset(ps);
 	static volatile gint64 serials;
 	ps->serial = (guint64)__atomic_add_fetch(&serials, 1, __ATOMIC_RELAXED);
 	g_atomic_int_set(&ps->enabled, 1);
 	return ps;
+}
+
+static void relay_companion_reset(rtk_pub_stream *ps) {
+	janus_rtp_switching_context_reset(&ps->companion_context);
+	janus_rtp_simulcasting_context_reset(&ps->companion_sim);
+	ps->companion_sim.substream_target = 2;
+	ps->companion_sim.templayer_target = 2;
+	janus_vp8_simulcast_context_reset(&ps->companion_vp8);
 }
 
 void rtk_pub_stream_free(rtk_pub_stream *ps) {
@@ -259,19 +272,46 @@ static void relay_to_subscriber(janus_callbacks *gateway, rtk_pub_stream *ps, rt
 		memcpy(payload, saved_vp8, sizeof(saved_vp8));
 }
 
-/* Companions get the publisher's packets as they are, but for the SSRC
- * (the header copy is rewritten, not the packet). Under simulcast, only
- * the first layer: a composite tile needs no more. */
-static void relay_to_companions(rtk_pub_stream *ps, janus_plugin_rtp *packet) {
-	if(ps->simulcast) {
-		janus_rtp_header *rtp = (janus_rtp_header *)packet->buffer;
-		if(ps->ssrcs[0] == 0 || ntohl(rtp->ssrc) != ps->ssrcs[0])
-			return;
-	}
+static void relay_forward_all(rtk_pub_stream *ps, janus_plugin_rtp *packet) {
 	for(guint i = 0; i < ps->forwards->len; i++) {
 		rtk_forward *f = &g_array_index(ps->forwards, rtk_forward, i);
 		rtk_proc_forward(f->proc, f->ssrc, packet->buffer, packet->length);
 	}
+}
+
+/* Companions get the publisher's packets as they are, but for the SSRC
+ * (rtk_proc_forward rewrites its copy). Under simulcast they get the
+ * highest layer through their own switching and simulcast contexts, like a
+ * subscriber that asked for substream 2: the header and VP8 descriptor are
+ * rewritten in place for them and restored after. */
+static void relay_to_companions(janus_callbacks *gateway, rtk_pub_stream *ps, janus_plugin_rtp *packet) {
+	if(!ps->simulcast) {
+		relay_forward_all(ps, packet);
+		return;
+	}
+	ps->companion_sim.rid_ext_id = ps->rid_ext_id;
+	gboolean relay = janus_rtp_simulcasting_context_process_rtp(&ps->companion_sim, packet->buffer,
+		packet->length, ps->ssrcs, ps->rids, ps->vcodec, &ps->companion_context, &ps->rid_mutex);
+	if(ps->companion_sim.need_pli || ps->companion_sim.substream < 0)
+		rtk_relay_request_keyframe(gateway, ps);
+	int plen = 0;
+	char *payload = relay ? janus_rtp_payload(packet->buffer, packet->length, &plen) : NULL;
+	if(payload == NULL)
+		return;
+	janus_rtp_header *header = (janus_rtp_header *)packet->buffer;
+	char saved_header[12], saved_vp8[6];
+	memcpy(saved_header, header, sizeof(saved_header));
+	gboolean vp8 = ps->vcodec == JANUS_VIDEOCODEC_VP8 && plen >= (int)sizeof(saved_vp8);
+	if(vp8) {
+		memcpy(saved_vp8, payload, sizeof(saved_vp8));
+		janus_vp8_simulcast_descriptor_update(payload, plen, &ps->companion_vp8,
+			ps->companion_sim.changed_substream);
+	}
+	janus_rtp_header_update(header, &ps->companion_context, TRUE, 0);
+	relay_forward_all(ps, packet);
+	memcpy(header, saved_header, sizeof(saved_header));
+	if(vp8)
+		memcpy(payload, saved_vp8, sizeof(saved_vp8));
 }
 
 /* Rid-based simulcast: learns which SSRC carries which layer from the rid
@@ -313,7 +353,7 @@ void rtk_relay_rtp(janus_callbacks *gateway, rtk_pub_stream *ps, janus_plugin_rt
 	for(guint i = 0; i < ps->subs->len; i++)
 		relay_to_subscriber(gateway, ps, g_ptr_array_index(ps->subs, i), packet);
 	if(ps->forwards->len > 0)
-		relay_to_companions(ps, packet);
+		relay_to_companions(gateway, ps, packet);
 	janus_mutex_unlock(&ps->subs_mutex);
 }
 
@@ -325,17 +365,33 @@ void rtk_relay_rtcp(rtk_pub_stream *ps, janus_plugin_rtcp *packet) {
 	if(!rtk_sender_report_next((const guint8 *)packet->buffer, packet->length, &at, &sr))
 		return;
 	janus_mutex_lock(&ps->subs_mutex);
-	/* Under simulcast, only the layer relay_to_companions() forwards. */
-	gboolean wanted = !ps->simulcast || (ps->ssrcs[0] != 0 && sr.ssrc == ps->ssrcs[0]);
-	for(guint i = 0; wanted && i < ps->forwards->len; i++) {
+	const char *report = packet->buffer + sr.offset;
+	char shifted[RTK_RELAY_SR_MAX];
+	if(ps->simulcast) {
+		/* Only the layer relay_to_companions() forwards now, with its RTP
+		 * timestamp moved as the switching context moves that layer's
+		 * packets' (janus_rtp_header_update: out = in - base + base_prev). */
+		const janus_rtp_switching_context *ctx = &ps->companion_context;
+		if(ctx->last_ssrc == 0 || sr.ssrc != ctx->last_ssrc || sr.length > sizeof(shifted)) {
+			janus_mutex_unlock(&ps->subs_mutex);
+			return;
+		}
+		memcpy(shifted, report, sr.length);
+		uint32_t ts = htonl(sr.rtp_ts - ctx->base_ts + ctx->base_ts_prev);
+		memcpy(shifted + 16, &ts, sizeof(ts));   /* after the header, SSRC and NTP time */
+		report = shifted;
+	}
+	for(guint i = 0; i < ps->forwards->len; i++) {
 		rtk_forward *f = &g_array_index(ps->forwards, rtk_forward, i);
-		rtk_proc_forward_rtcp(f->proc, f->ssrc, packet->buffer + sr.offset, sr.length);
+		rtk_proc_forward_rtcp(f->proc, f->ssrc, report, sr.length);
 	}
 	janus_mutex_unlock(&ps->subs_mutex);
 }
 
 void rtk_relay_forward_add(rtk_pub_stream *ps, rtk_proc *proc, uint32_t ssrc) {
 	janus_mutex_lock(&ps->subs_mutex);
+	if(ps->forwards->len == 0)
+		relay_companion_reset(ps);   /* the first companion starts on a keyframe of its own */
 	gboolean found = FALSE;
 	for(guint i = 0; i < ps->forwards->len; i++) {
 		rtk_forward *f = &g_array_index(ps->forwards, rtk_forward, i);

@@ -58,6 +58,13 @@ typedef struct rtk_pub_stream {
 	janus_mutex subs_mutex;
 	GPtrArray *subs;                 /* rtk_sub_stream*, borrowed */
 	GArray *forwards;                /* rtk_forward: companions fed with this stream (subs_mutex) */
+	/* Simulcast: what the companions get is one more consumer of the
+	 * stream, on the highest layer the publisher sends (a recording or a
+	 * livestream is watched full size), switched on keyframes and rewritten
+	 * into one continuous stream, as a subscriber's is (subs_mutex). */
+	janus_rtp_switching_context companion_context;
+	janus_rtp_simulcasting_context companion_sim;
+	janus_vp8_simulcast_context companion_vp8;
 } rtk_pub_stream;
 
 /* A companion (recorder, HLS) fed with a published stream: plain RTP (and
@@ -114,13 +121,16 @@ void rtk_relay_rtp(janus_callbacks *gateway, rtk_pub_stream *ps, janus_plugin_rt
  * to incoming_rtcp): its sender report (PT 200) goes to every companion fed
  * with `ps`, with the SSRC replaced as for RTP, so a companion can map the
  * stream's RTP timestamps to the sender's wall clock (lip sync); under
- * simulcast only the SR of the layer companions get. Other RTCP is not
- * forwarded. `packet` is not modified. */
+ * simulcast only the SR of the layer companions get now, its RTP timestamp
+ * rewritten as that layer's packets are. Other RTCP is not forwarded.
+ * `packet` is not modified. */
 void rtk_relay_rtcp(rtk_pub_stream *ps, janus_plugin_rtcp *packet);
 
 /* Starts or stops feeding `proc` with `ps` (see rtk_forward). Adding a
- * companion already fed replaces its ssrc. Under simulcast only the first
- * layer Janus reported is forwarded. rtk_pub_stream_free() drops them all. */
+ * companion already fed replaces its ssrc. Under simulcast the companions
+ * get the highest layer (see companion_sim), and the sender reports of that
+ * layer with their RTP timestamps shifted as the packets' are.
+ * rtk_pub_stream_free() drops them all. */
 void rtk_relay_forward_add(rtk_pub_stream *ps, rtk_proc *proc, uint32_t ssrc);
 void rtk_relay_forward_remove(rtk_pub_stream *ps, rtk_proc *proc);
 

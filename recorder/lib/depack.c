@@ -267,6 +267,12 @@ static void rtk_depack_emit(rtk_depack *d, int64_t ts, bool key, const uint8_t *
 	if (key) {
 		d->waiting_key = false;
 		d->key_requested = false;
+		/* VP8 keyframe header (RFC 6386 9.1): a 3-byte frame tag, the start
+		 * code 9d 01 2a, then 14-bit width and height, little endian. */
+		if (d->codec == RTK_CODEC_VP8 && size >= 10 && data[3] == 0x9d && data[4] == 0x01 && data[5] == 0x2a) {
+			d->stats.width = (unsigned)(data[6] | data[7] << 8) & 0x3fff;
+			d->stats.height = (unsigned)(data[8] | data[9] << 8) & 0x3fff;
+		}
 	}
 }
 

@@ -72,6 +72,7 @@ bool rtk_depack_need_keyframe(rtk_depack *depack);
 typedef struct rtk_depack_stats {
 	uint64_t packets, duplicates, late, lost, frames, dropped_frames;
 	uint64_t ignored;   /* payloads skipped: H.264 STAP-B/MTAP/FU-B/reserved types, bad VP8 descriptors */
+	unsigned width, height;   /* VP8: the picture size of the last keyframe; 0 before one */
 } rtk_depack_stats;
 void rtk_depack_get_stats(const rtk_depack *depack, rtk_depack_stats *stats);
 

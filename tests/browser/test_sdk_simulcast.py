@@ -35,6 +35,7 @@ Needs /usr/bin/chromium (or $RTK_CHROMIUM), node and `npm ci --prefix
 tests/browser`; RTK_SKIP_BROWSER=1 skips it (77).
 """
 
+import asyncio
 import json
 import os
 import sys
@@ -92,8 +93,14 @@ async def main():
     def url(token):
         return "%s/sdk/test/meeting.html?token=%s" % (server.rest_base, urllib.parse.quote(token))
 
-    doc = await run_driver([node, DRIVER, "--a-url", url(a["token"]), "--b-url", url(b["token"]),
-                            "--chromium", CHROMIUM], 180)
+    driven = asyncio.Event()
+    recording = asyncio.ensure_future(record_while_driving(server, meeting["id"], driven))
+    try:
+        doc = await run_driver([node, DRIVER, "--a-url", url(a["token"]), "--b-url", url(b["token"]),
+                                "--chromium", CHROMIUM], 180)
+    finally:
+        driven.set()
+    rec_id = await recording
 
     check_equal(doc["aConstraints"], {"width": 1280, "height": 720}, "A's camera after updateVideoConstraints")
     layers = doc["aLayers"]["outbound"]
@@ -147,6 +154,51 @@ async def main():
 
     errors = doc["consoleErrors"]
     check(not errors["a"] and not errors["b"], "console errors: %s" % errors)
+
+    # The recording got A's camera on a layer above the lowest (companions
+    # take the highest the publisher sends; the recorder reports the picture
+    # size of the keyframes it received per stream).
+    widths = recorded_widths(server, rec_id, doc["aId"])
+    lowest = min(o["frameWidth"] for o in layers)
+    check(widths and max(widths) > lowest,
+          "the recording got A's camera at %s px wide, the lowest layer is %d px" % (widths, lowest))
+    log("the recording received A's camera %d px wide (layers %s)"
+        % (max(widths), sorted(o["frameWidth"] for o in layers)))
+
+
+async def record_while_driving(server, meeting_id, driven):
+    """Starts a small recording once the meeting is live and stops it when
+    the driver is done; returns its id."""
+    while True:
+        status, _ = server.rest("GET", "/v2/meetings/%s/active-session" % meeting_id)
+        if status == 200:
+            break
+        check(not driven.is_set(), "the meeting never became live")
+        await asyncio.sleep(0.5)
+    rec = server.rest_ok("POST", "/v2/recordings", {
+        "meeting_id": meeting_id, "video_config": {"codec": "VP8", "width": 320, "height": 240}},
+        statuses=(201,))
+    await driven.wait()
+    server.rest("PUT", "/v2/recordings/%s" % rec["id"], {"action": "stop"})   # 409 once the meeting ended
+    for _ in range(60):
+        if server.rest_ok("GET", "/v2/recordings/%s" % rec["id"])["status"] in ("UPLOADED", "ERRORED"):
+            break
+        await asyncio.sleep(0.5)
+    return rec["id"]
+
+
+def recorded_widths(server, rec_id, peer_id):
+    """The keyframe widths the recorder reported for `peer_id`'s streams."""
+    widths = []
+    marker = "[rtk] capture %s: " % rec_id
+    with open(server.log_path, errors="replace") as f:
+        for line in f:
+            at = line.find(marker)
+            if at < 0 or not line[at + len(marker):].startswith("{"):
+                continue   # not the stats (a warning about the same capture)
+            stats = json.loads(line[at + len(marker):])
+            widths += [s.get("width", 0) for s in stats.get("streams", []) if s.get("id") == peer_id and s.get("width")]
+    return widths
 
 
 if __name__ == "__main__":

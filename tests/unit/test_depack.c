@@ -678,6 +678,11 @@ static void test_vp8_three_packets_two_partitions(void)
 	memcpy(want + n, vp8_key_part2, sizeof(vp8_key_part2));
 	n += sizeof(vp8_key_part2);
 	EXPECT_FRAME(d, 5000, true, want, n);
+	/* The keyframe's picture size is in the stats (what companions report). */
+	rtk_depack_stats st;
+	rtk_depack_get_stats(d, &st);
+	CHECK_EQ_INT((int)st.width, 320);
+	CHECK_EQ_INT((int)st.height, 240);
 
 	/* An inter frame with a 7-bit PictureID descriptor... */
 	uint8_t p[32];
