@@ -4,7 +4,7 @@
  * web-core docs; members not declared here do not exist yet.
  */
 
-export type RoomState = 'init' | 'joined' | 'waitlisted' | 'rejected' | 'kicked' | 'left' | 'ended' | 'disconnected';
+export type RoomState = 'init' | 'joined' | 'waitlisted' | 'rejected' | 'kicked' | 'left' | 'ended' | 'disconnected' | 'failed';
 export type StageStatus = 'ON_STAGE' | 'OFF_STAGE' | 'REQUESTED_TO_JOIN_STAGE' | 'ACCEPTED_TO_JOIN_STAGE';
 export type ProduceAccess = 'ALLOWED' | 'NOT_ALLOWED' | 'CAN_REQUEST';
 export type RecordingState = 'IDLE' | 'STARTING' | 'RECORDING' | 'PAUSED' | 'STOPPING';
@@ -54,6 +54,16 @@ export interface InitOptions {
 	iceServers?: RTCIceServer[];
 	/** Keepalive period in ms (default 25000). */
 	keepaliveMs?: number;
+	/** Reconnection (docs/sdk.md): claim the session again after a dropped socket (default true). */
+	reconnect?: boolean;
+	/** How long reconnection is tried before `failed`, in ms (default 30000, the server's RTK_JANUS_RECLAIM_TIMEOUT). */
+	reconnectTimeoutMs?: number;
+	/** Delays between reconnection attempts, in ms; the last repeats (default [250, 500, 1000, 2000, 4000]). */
+	reconnectDelaysMs?: number[];
+	/** How long a PeerConnection may stay ICE-`disconnected` before it restarts ICE, in ms (default 4000). */
+	iceDisconnectedMs?: number;
+	/** How often the ICE state is looked at, in ms (default 1000). */
+	iceCheckMs?: number;
 	/** Injection points for tests. */
 	WebSocket?: typeof WebSocket;
 	RTCPeerConnection?: typeof RTCPeerConnection;
