@@ -8,8 +8,15 @@
 // Talks with the test over its standard streams, one JSON line per phase:
 //   {"phase": "decoding", ...}  both decode each other; the test now cuts
 //                                 A's socket and writes "cut" on stdin;
-//   {"phase": "done", ...}      A went `disconnected` and back to `joined`,
-//                                 and A's video advanced at B afterwards;
+//   {"phase": "reconnected", ...} A went `disconnected` and back to
+//                                 `joined`, and A's video advanced at B
+//                                 afterwards; `ports` are the local UDP ports
+//                                 of A's two PeerConnections now: the test
+//                                 drops their traffic (a network change) and
+//                                 writes "netcut" on stdin;
+//   {"phase": "done", ...}      A's PeerConnections noticed, restarted ICE
+//                                 on new ports, and video flows both ways
+//                                 again, A `joined` all along;
 //   {"phase": "error", "message", ...} on a failure (with what was seen).
 // Each report carries both pages' state (sdk_meeting.js's state()) and the
 // ICE credentials (a=ice-ufrag) of A's two PeerConnections. Assertions are
@@ -51,6 +58,26 @@ function iceCredentials() {
     publisherIce: m.self._publisher && m.self._publisher.pc ? m.self._publisher.pc.iceConnectionState : null,
     subscriberIce: m._subscriber && m._subscriber.pc ? m._subscriber.pc.iceConnectionState : null,
   };
+}
+
+// The local UDP port of the selected candidate pair of each of A's
+// PeerConnections (null while none is selected).
+async function selectedPorts() {
+  const m = window.rtkMeeting;
+  const portOf = async (pc) => {
+    if (!pc)
+      return null;
+    const stats = await pc.getStats();
+    let pair = null;
+    stats.forEach((s) => {
+      if (s.type === "transport" && s.selectedCandidatePairId)
+        pair = stats.get(s.selectedCandidatePairId);
+    });
+    const local = pair && stats.get(pair.localCandidateId);
+    return local ? local.port : null;
+  };
+  return { publisher: await portOf(m.self._publisher && m.self._publisher.pc),
+           subscriber: await portOf(m._subscriber && m._subscriber.pc) };
 }
 
 async function main() {
@@ -136,6 +163,39 @@ async function main() {
     await until("B decodes 60 more frames of A's video", 30000, decodingAbove(pages.b, framesAtB + 60));
     await until("A decodes 60 more frames of B's video", 30000, decodingAbove(pages.a, framesAtA + 60));
     result.after = await snap();
+    result.ports = (await until("A's selected candidate pairs", 10000, async () => {
+      const ports = await pages.a.evaluate(selectedPorts);
+      return { ok: ports.publisher && ports.subscriber, ports };
+    })).ports;
+    emit(Object.assign({ phase: "reconnected" }, result));
+
+    // a network change: the old ports' traffic is dropped, the socket stays up
+    const word2 = await nextLine();
+    if (word2 !== "netcut")
+      throw new Error("expected 'netcut' from the test, got " + JSON.stringify(word2));
+    const netcutAt = Date.now();
+    const framesAtB2 = (await pages.b.evaluate(state)).joined[0].video.frames;
+    const framesAtA2 = (await pages.a.evaluate(state)).joined[0].video.frames;
+    result.iceSeen = (await until("A's ICE notices the cut", 30000, async () => {
+      const ice = await pages.a.evaluate(iceCredentials);
+      return { ok: ice.publisherIce !== "connected" || ice.subscriberIce !== "connected", ice };
+    })).ice;
+    result.iceNoticedMs = Date.now() - netcutAt;
+    await until("A's ICE restarts after the network change", 40000, async () => {
+      const ice = await pages.a.evaluate(iceCredentials);
+      return { ok: ["connected", "completed"].includes(ice.publisherIce)
+                   && ["connected", "completed"].includes(ice.subscriberIce)
+                   && ice.publisher.join() !== result.after.aIce.publisher.join()
+                   && ice.subscriber.join() !== result.after.aIce.subscriber.join(), ice };
+    });
+    result.iceRestoredMs = Date.now() - netcutAt;
+    await until("B decodes 60 more frames of A's video after the network change", 30000,
+                decodingAbove(pages.b, framesAtB2 + 60));
+    await until("A decodes 60 more frames of B's video after the network change", 30000,
+                decodingAbove(pages.a, framesAtA2 + 60));
+    result.netcut = { before: { b: framesAtB2, a: framesAtA2 } };
+    result.afterNetcut = await snap();
+    result.portsAfterNetcut = await pages.a.evaluate(selectedPorts);
     emit(Object.assign({ phase: "done" }, result));
     return 0;
   } catch (error) {

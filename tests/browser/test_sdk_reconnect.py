@@ -21,6 +21,13 @@ Asserted:
   * A's video keeps arriving at B after the cut: B's
     requestVideoFrameCallback count for A advances by 60 frames after A
     is joined again, and A decodes 60 more frames of B's;
+  * then a network change with the socket up: the test drops every UDP
+    packet to or from the local ports of A's two PeerConnections (tc on
+    the namespace's lo: an htb class with a zero-length queue, chosen by u32
+    port filters); A's ICE goes disconnected, both PeerConnections restart
+    ICE by themselves (new a=ice-ufrag, connected on other ports), A stays
+    "joined" throughout (no new roomLeft) and video flows both ways again
+    (60 more frames each way), B still sees no participantLeft;
   * no console errors on either page.
 Before the reconnection work, A ended in roomLeft {state: "disconnected"}
 for good and B got participantLeft for A.
@@ -32,6 +39,7 @@ tests/browser`; RTK_SKIP_BROWSER=1 skips it (77).
 import asyncio
 import json
 import os
+import subprocess
 import sys
 import urllib.parse
 
@@ -97,6 +105,26 @@ class Relay:
             self.server.close()
 
 
+def drop_udp_ports(ports):
+    """Drops every UDP packet from or to `ports` on lo (where traffic
+    between the namespace's own addresses goes): an htb class whose queue
+    holds nothing, chosen by u32 filters; the rest passes by the default
+    class. Needs only sch_htb, sch_fifo and cls_u32 (no netem, no actions)."""
+    commands = [
+        "qdisc add dev lo root handle 1: htb default 1",
+        "class add dev lo parent 1: classid 1:1 htb rate 10gbit quantum 60000",
+        "class add dev lo parent 1: classid 1:2 htb rate 10gbit quantum 60000",
+        "qdisc add dev lo parent 1:2 handle 20: pfifo limit 0",
+    ]
+    for port in ports:
+        for field in ("sport", "dport"):
+            commands.append("filter add dev lo parent 1: protocol ip prio 1 u32 match ip protocol 17 0xff "
+                            "match ip %s %d 0xffff flowid 1:2" % (field, port))
+    for command in commands:
+        result = subprocess.run(["tc"] + command.split(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        check(result.returncode == 0, "tc %s: %s" % (command, result.stdout.decode(errors="replace")))
+
+
 def page_url(server, token, janus=None):
     query = {"token": token}
     if janus:
@@ -131,12 +159,23 @@ async def main():
 
         check_equal(relay.cut(), 1, "connections cut")
         driver.proc.stdin.write(b"cut\n")
-        doc = await driver.report("done", 120)
+        doc = await driver.report("reconnected", 120)
+        check_socket_cut(doc, relay, a_id)
+
+        ports = sorted(set(doc["ports"].values()))
+        drop_udp_ports(ports)
+        log("network change: UDP of A's ports %s dropped" % ports)
+        driver.proc.stdin.write(b"netcut\n")
+        doc = await driver.report("done", 150)
+        check_network_change(doc, a_id, ports)
     finally:
         await driver.close()
         relay.close()
-    dump = lambda key: json.dumps(doc.get(key), indent=1)[:6000]  # noqa: E731
+    errors = doc["consoleErrors"]
+    check(not errors["a"] and not errors["b"], "console errors: %s" % json.dumps(errors, indent=1)[:6000])
 
+
+def check_socket_cut(doc, relay, a_id):
     # A: disconnected, then joined again on the same session
     after_a = doc["after"]["a"]
     left = [e["payload"] for e in events(after_a, "roomLeft")]
@@ -172,8 +211,31 @@ async def main():
             % (who.upper(), v1["frames"] - v0["frames"], other.upper(),
                doc["decoding"][who]["joined"][0]["video"]["frames"]))
 
-    errors = doc["consoleErrors"]
-    check(not errors["a"] and not errors["b"], "console errors: %s" % dump("consoleErrors"))
+
+
+def check_network_change(doc, a_id, ports):
+    after_a, after_b = doc["afterNetcut"]["a"], doc["afterNetcut"]["b"]
+    check_equal([e["payload"] for e in events(after_a, "roomLeft")], [{"state": "disconnected"}],
+                "A's roomLeft events (the socket cut's only)")
+    check_equal(after_a["self"]["roomState"], "joined", "A's roomState after the network change")
+    check(doc["iceSeen"]["publisherIce"] != "connected" or doc["iceSeen"]["subscriberIce"] != "connected",
+          "A's ICE never noticed the cut: %s" % doc["iceSeen"])
+    before, now = doc["after"]["aIce"], doc["afterNetcut"]["aIce"]
+    for pc in ("publisher", "subscriber"):
+        check(now[pc] and not set(now[pc]) & set(before[pc]),
+              "A's %s did not restart ICE after the network change: %s -> %s" % (pc, before[pc], now[pc]))
+        check(now[pc + "Ice"] in ("connected", "completed"), "A's %s ICE is %s" % (pc, now[pc + "Ice"]))
+        check(doc["portsAfterNetcut"][pc] not in ports,
+              "A's %s still uses a dropped port: %s" % (pc, doc["portsAfterNetcut"]))
+    check_equal(events(after_b, "participantLeft", a_id), [], "B's participantLeft events for A")
+    check_equal(len(events(after_b, "participantJoined", a_id)), 1, "B's participantJoined events for A")
+    for who, other in (("b", "a"), ("a", "b")):
+        got = after_a if who == "a" else after_b
+        frames = got["joined"][0]["video"]["frames"] - doc["netcut"]["before"][who]
+        check(frames >= 60, "%s decoded %d frames of %s's video after the network change" % (who, frames, other))
+    log("network change: A's ICE left connected after %d ms, both PeerConnections restarted ICE on new "
+        "ports %s and were connected again %d ms after the cut; video flows both ways, A stayed joined"
+        % (doc["iceNoticedMs"], doc["portsAfterNetcut"], doc["iceRestoredMs"]))
 
 
 if __name__ == "__main__":
