@@ -364,13 +364,13 @@ export class RealtimeKitClient extends RTKEventEmitter {
 			return;
 		switch (data.roomState) {
 		case 'joined':
-			this.#applySnapshot(data);
-			this.self._setRoomState('joined');
 			if (this._stateBeforeLoss === 'waitlisted') {
-				/* accepted while away: media starts as after any roomJoined */
+				/* accepted while away: everything starts as after any roomJoined */
 				this.#onRoomJoined({ ...data, rtk: 'roomJoined' });
 				return;
 			}
+			this.#applySnapshot(data);
+			this.self._setRoomState('joined');
 			this.self.emit('roomJoined', { reconnected: true });
 			await this._restartIce();
 			return;
