@@ -235,6 +235,7 @@ void rtk_plugin_destroy(void) {
 static void session_free(const janus_refcount *ref) {
 	rtk_session *session = janus_refcount_containerof(ref, rtk_session, ref);
 	janus_refcount_decrease(&session->handle->ref);
+	json_decref(session->left);
 	janus_mutex_destroy(&session->pub_mutex);
 	g_free(session);
 }

@@ -47,6 +47,7 @@ static const char *const request_names[RTK_REQ_COUNT] = {
 	[RTK_REQ_RECORDING_RESUME] = "recording.resume",
 	[RTK_REQ_LIVESTREAM_START] = "livestream.start",
 	[RTK_REQ_LIVESTREAM_STOP] = "livestream.stop",
+	[RTK_REQ_SYNC] = "sync",
 };
 
 const char *rtk_request_name(rtk_request_kind kind) {
@@ -161,7 +162,8 @@ static void parse_fields(const json_t *body, rtk_request_handle on, rtk_request 
 		case RTK_REQ_CONFIGURE:
 			if(on == RTK_REQUEST_ON_MAIN)
 				parse_configure_media(body, req);
-			else if(on == RTK_REQUEST_ON_SUBSCRIBER)
+			else if(on == RTK_REQUEST_ON_SUBSCRIBER && parse_flag(body, "restart", FALSE, &req->restart, error)
+					&& !req->restart)
 				parse_configure_layers(body, req);
 			break;
 		case RTK_REQ_ACCEPT_WAITING:

@@ -71,6 +71,7 @@ typedef enum rtk_request_kind {
 	RTK_REQ_RECORDING_RESUME,
 	RTK_REQ_LIVESTREAM_START,
 	RTK_REQ_LIVESTREAM_STOP,
+	RTK_REQ_SYNC,
 	RTK_REQ_COUNT
 } rtk_request_kind;
 
@@ -99,6 +100,7 @@ typedef struct rtk_request {
 	                                 -1 absent, 0 false, 1 true */
 	const char *mid;              /* configure on a subscriber handle: NULL when absent */
 	gint64 substream, temporal;   /* ... -1 when absent */
+	gboolean restart;             /* configure on a subscriber handle: "restart" (ICE restart offer) */
 	const char *target;           /* accept/rejectWaitingRoomRequest "id"; participant.* "participantId":
 	                                 a non-empty string */
 	const json_t *ids;            /* updatePermissions "participantIds", stage grant/deny/kick "userIds":

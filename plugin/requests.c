@@ -103,16 +103,13 @@ static void request_join_captures(rtk_live *live, json_t *joined) {
 static guint view_candidates(rtk_session *session);
 static gboolean request_body(rtk_message *msg, rtk_reply *reply);
 
-/* roomJoined carries the view (viewModeUpdate's fields): the page size
- * comes from the preset, and the SDK needs it before any view request. */
+/* roomJoined (and sync's snapshot) carries the view, viewModeUpdate's
+ * fields: the page size comes from the preset, and the SDK needs it before
+ * any view request. The participant counts as told. */
 static void request_join_view(rtk_session *session, json_t *joined) {
-	if(g_strcmp0(json_string_value(json_object_get(joined, "rtk")), "roomJoined") != 0)
-		return;   /* waitlisted: told with the first viewModeUpdate once admitted */
-	json_t *view = rtk_session_view_changed(session, view_candidates(session));
-	if(view == NULL)
-		return;
-	json_t *fields = json_deep_copy(view);
-	json_decref(view);
+	guint candidates = view_candidates(session);
+	json_t *fields = rtk_view_mode_event(&session->view, candidates);
+	json_decref(rtk_session_view_changed(session, candidates));
 	json_object_del(fields, "rtk");
 	json_object_set_new(joined, "view", fields);
 }
@@ -127,6 +124,8 @@ static void request_join(rtk_session *session, rtk_message *msg, rtk_reply *repl
 	 * presence is told why (roomLeft "left", reason "replaced"). */
 	rtk_room_remove_user(live->room, user_id, "left", "replaced");
 	rtk_peer *peer = rtk_peer_new(admission->participant, admission->preset, session);
+	json_decref(session->left);
+	session->left = NULL;
 	/* self.setName before join: this presence's name, when the preset lets
 	 * the participant choose it (else the stored name stays, and roomJoined
 	 * says which one holds). The participant record is not changed. */
@@ -140,7 +139,9 @@ static void request_join(rtk_session *session, rtk_message *msg, rtk_reply *repl
 	rtk_view_init(&session->view, peer->config_json);
 	reply->event = rtk_room_enter(live->room, peer);
 	request_join_captures(live, reply->event);
-	request_join_view(session, reply->event);
+	/* waitlisted: told with the first viewModeUpdate once admitted */
+	if(!peer->waitlisted)
+		request_join_view(session, reply->event);
 	if(!peer->waitlisted)
 		rtk_live_webhook(live, "meeting.participantJoined", peer);
 	JANUS_LOG(LOG_INFO, "[rtk] meeting %s: participant %s %s as peer %s\n",
@@ -215,6 +216,40 @@ static void publish_refused(rtk_session *session, rtk_message *msg) {
 		rtk_janus->close_pc(session->handle);
 }
 
+/* Whether an accepted offer takes exactly the m-lines already published
+ * (same mindex, mid, type and simulcast): an ICE restart, or a re-offer
+ * that changes nothing the plugin relays. `streams`: the offer's new
+ * streams (rtk_pub_stream*, owned by the caller). */
+static gboolean publish_keeps_streams(rtk_session *session, GPtrArray *streams) {
+	guint published = 0;
+	for(int i = 0; i < RTK_MAX_PUB_STREAMS; i++)
+		published += session->pub[i] != NULL;
+	if(published == 0 || published != streams->len)
+		return FALSE;
+	for(guint i = 0; i < streams->len; i++) {
+		rtk_pub_stream *ps = g_ptr_array_index(streams, i);
+		rtk_pub_stream *old = ps->mindex < RTK_MAX_PUB_STREAMS ? session->pub[ps->mindex] : NULL;
+		if(old == NULL || old->type != ps->type || g_strcmp0(old->mid, ps->mid) || old->simulcast != ps->simulcast)
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* The reply to a re-offer that keeps the published streams: `published`
+ * with them and the answer (borrowed); nothing changes for the others. */
+static void publish_answer_kept(rtk_session *session, const char *answer, rtk_reply *reply) {
+	json_t *published = json_array();
+	for(int i = 0; i < RTK_MAX_PUB_STREAMS; i++) {
+		rtk_pub_stream *ps = session->pub[i];
+		if(ps != NULL)
+			json_array_append_new(published, json_pack("{ss ss ss}", "mid", ps->mid,
+				"kind", ps->video ? "video" : "audio", "type", rtk_media_kind_name(ps->type)));
+	}
+	reply->event = rtk_event_new("published");
+	json_object_set_new(reply->event, "streams", published);
+	reply->jsep = rtk_jsep_new("answer", answer);
+}
+
 static void request_publish(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
 	const char *offer;
 	if(!request_needs_joined(session, reply) || !request_jsep(msg, "offer", &offer, reply)) {
@@ -238,6 +273,12 @@ static void request_publish(rtk_session *session, rtk_message *msg, rtk_reply *r
 		g_ptr_array_free(streams, TRUE);
 		reply_error(reply, RTK_ERR_SDP, "offer refused: %s", error);
 		publish_refused(session, msg);
+		return;
+	}
+	if(publish_keeps_streams(session, streams)) {
+		publish_answer_kept(session, answer, reply);
+		g_free(answer);
+		g_ptr_array_free(streams, TRUE);
 		return;
 	}
 	/* A new offer on the same handle replaces what was published before. */
@@ -339,8 +380,12 @@ static void request_configure(rtk_session *session, rtk_message *msg, rtk_reply 
 		request_configure_media(session, msg, reply);
 	else if(session->role == RTK_ROLE_MAIN)
 		return;
-	else if(session->role == RTK_ROLE_SUBSCRIBER)
+	else if(session->role == RTK_ROLE_SUBSCRIBER && msg->request.restart && request_body(msg, reply))
+		rtk_subscriber_restart(session, msg->transaction);   /* the reply is the offer */
+	else if(session->role == RTK_ROLE_SUBSCRIBER && !msg->request.restart)
 		request_configure_layers(session, msg, reply);
+	else if(session->role == RTK_ROLE_SUBSCRIBER)
+		return;
 	else
 		reply_error(reply, RTK_ERR_NOT_JOINED, "join or subscribe first");
 }
@@ -351,6 +396,33 @@ static void request_leave(rtk_session *session, rtk_message *msg, rtk_reply *rep
 	rtk_janus->close_pc(session->handle);
 	rtk_session_leave(session, NULL);
 	reply->event = json_pack("{ss ss}", "rtk", "roomLeft", "state", "left");
+	json_decref(session->left);
+	session->left = json_deep_copy(reply->event);
+}
+
+/* sync on a main handle: where this presence stands now, for a client whose
+ * socket was down (the events pushed meanwhile were lost). Joined: the
+ * roomJoined snapshot; waitlisted: self and meeting; gone: the roomLeft it
+ * was sent. Each as {"rtk": "roomState", "roomState": ...}. */
+static void request_sync(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
+	if(session->role == RTK_ROLE_NONE && session->left != NULL) {
+		reply->event = json_deep_copy(session->left);   /* {rtk, state, reason?} */
+		json_object_set(reply->event, "roomState", json_object_get(session->left, "state"));
+		json_object_del(reply->event, "state");
+	} else if(!request_needs_role(session, RTK_ROLE_MAIN, reply)) {
+		return;
+	} else if(session->peer->waitlisted) {
+		reply->event = json_pack("{ss ss so so}", "rtk", "roomState", "roomState", "waitlisted",
+			"self", rtk_peer_self_json(session->peer),
+			"meeting", rtk_room_meta_json(session->live->room, session->peer));
+		return;
+	} else {
+		reply->event = rtk_room_joined_snapshot(session->live->room, session->peer);
+		request_join_captures(session->live, reply->event);
+		request_join_view(session, reply->event);
+		json_object_set_new(reply->event, "roomState", json_string("joined"));
+	}
+	json_object_set_new(reply->event, "rtk", json_string("roomState"));
 }
 
 static void request_subscribe(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
@@ -726,6 +798,7 @@ static const rtk_request_fn requests[RTK_REQ_COUNT] = {
 	[RTK_REQ_RECORDING_RESUME] = request_recording_resume,
 	[RTK_REQ_LIVESTREAM_START] = request_livestream_start,
 	[RTK_REQ_LIVESTREAM_STOP] = request_livestream_stop,
+	[RTK_REQ_SYNC] = request_sync,
 };
 
 void rtk_requests_dispatch(rtk_session *session, rtk_message *msg) {

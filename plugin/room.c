@@ -205,6 +205,10 @@ static json_t *room_joined_event(const rtk_room *room, const rtk_peer *peer) {
 	return event;
 }
 
+json_t *rtk_room_joined_snapshot(const rtk_room *room, const rtk_peer *peer) {
+	return room_joined_event(room, peer);
+}
+
 json_t *room_admit(rtk_room *room, rtk_peer *peer, gboolean deliver_to_self) {
 	peer->waitlisted = FALSE;
 	json_t *event = room_joined_event(room, peer);

@@ -93,6 +93,10 @@ json_t *rtk_room_join(rtk_room *room, rtk_peer *peer);
  * "participant":{...}}. Returns a NEW reference. */
 json_t *rtk_room_enter(rtk_room *room, rtk_peer *peer);
 
+/* The roomJoined event a joined `peer` would get now (a NEW reference):
+ * what `sync` answers a client that lost events while its socket was down. */
+json_t *rtk_room_joined_snapshot(const rtk_room *room, const rtk_peer *peer);
+
 /* Removes and frees `peer` (joined or waitlisted) on its own initiative
  * (no changed(REMOVED)). Joined: the others get participantLeft. Waitlisted:
  * the peers that may accept get waitlistedParticipantLeft {participantId,

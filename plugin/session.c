@@ -38,6 +38,10 @@ static void deliver_to_peer(rtk_peer *peer, json_t *event, void *user_data) {
 	rtk_session *session = peer->transport;
 	if(session == NULL || g_atomic_int_get(&session->destroyed))
 		return;
+	if(!g_strcmp0(json_string_value(json_object_get(event, "rtk")), "roomLeft")) {
+		json_decref(session->left);
+		session->left = json_deep_copy(event);
+	}
 	rtk_janus->push_event(session->handle, &rtk_plugin, NULL, event, NULL);
 }
 
@@ -116,6 +120,24 @@ void rtk_subscriber_send_offer(rtk_session *sub, const char *event_name, const c
 	if(sub->slots->len > 0) {
 		char *sdp = rtk_media_offer_subscriber(sub->slots, ++sub->sdp_version);
 		jsep = rtk_jsep_new("offer", sdp);
+		g_free(sdp);
+		sub->offer_outstanding = TRUE;
+		sub->offer_needed = FALSE;
+	}
+	rtk_janus->push_event(sub->handle, &rtk_plugin, transaction, event, jsep);
+	json_decref(event);
+	json_decref(jsep);
+}
+
+void rtk_subscriber_restart(rtk_session *sub, const char *transaction) {
+	json_t *event = rtk_event_new("updated");
+	json_object_set_new(event, "streams", rtk_media_slots_json(sub->slots));
+	json_object_set_new(event, "restart", json_true());
+	json_t *jsep = NULL;
+	if(sub->slots->len > 0) {
+		char *sdp = rtk_media_offer_subscriber(sub->slots, ++sub->sdp_version);
+		jsep = rtk_jsep_new("offer", sdp);
+		json_object_set_new(jsep, "restart", json_true());   /* the core restarts its ICE agent */
 		g_free(sdp);
 		sub->offer_outstanding = TRUE;
 		sub->offer_needed = FALSE;

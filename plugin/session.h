@@ -66,6 +66,9 @@ typedef struct rtk_session {
 	char *shown;                /* SUBSCRIBER: peer ids whose video it gets now, for change detection */
 	volatile gint started;      /* the PeerConnection is up */
 	volatile gint destroyed;
+	json_t *left;               /* MAIN: the last roomLeft the room sent this handle (a reference,
+	                               released with the session), so that a client whose socket was
+	                               down when it came learns it from `sync` */
 } rtk_session;
 
 /* A meeting in session: the room model and the subscriber handles watching it. */
@@ -130,6 +133,11 @@ void rtk_subscriber_renegotiate(rtk_session *sub);
 void rtk_subscriber_add_source(rtk_session *sub, rtk_pub_stream *ps);
 void rtk_subscriber_want_keyframes(rtk_session *sub);
 void rtk_subscriber_reset(rtk_session *sub);
+/* Answers a subscriber's `configure` {"restart": true}: a fresh `updated`
+ * offer (with `transaction`) that asks the Janus core for an ICE restart,
+ * sent at once even when an earlier offer is still unanswered (it may have
+ * been lost with the client's socket). */
+void rtk_subscriber_restart(rtk_session *sub, const char *transaction);
 
 /* Publishers. */
 void rtk_publisher_teardown(rtk_session *session, gboolean announce);

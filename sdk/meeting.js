@@ -7,6 +7,16 @@
  * request) and the subscriber handle (remote media) of docs/protocol.md.
  * Each event updates state first and then emits, so a listener always sees
  * the state the event announces.
+ *
+ * Reconnection (docs/sdk.md): when the socket drops, self.roomState becomes
+ * `disconnected` and self emits roomLeft {state: 'disconnected'}, but
+ * participants, tracks and PeerConnections stay; the transport claims the
+ * Janus session again on a new socket, `sync` tells what was missed (applied
+ * as the events it implies), both PeerConnections restart ICE, and self
+ * emits roomJoined {reconnected: true}. When the session cannot be resumed
+ * the state is `failed` (roomLeft {state: 'failed'}) and everything is
+ * closed: join() again starts afresh. A PeerConnection whose ICE fails (or
+ * stays disconnected) while the socket is up restarts ICE by itself.
  */
 import { RTKEventEmitter } from './emitter.js';
 import { RTKError, NOT_JOINED, SOCKET } from './errors.js';
@@ -23,6 +33,7 @@ import { unsupportedNamespace } from './unsupported.js';
 import { defaultMediaDevices } from './media.js';
 import { RTKAudioOutput } from './audio-output.js';
 import { MediaScoreMonitor } from './stats.js';
+import { IceWatch } from './ice-watch.js';
 
 const DEFAULT_JANUS_WS_PORT = 8188;
 const SERVER_INFO_TIMEOUT_MS = 3000;   /* /sdk/server.json; the default port after that */
@@ -110,6 +121,8 @@ export class RealtimeKitClient extends RTKEventEmitter {
 		priv('_subscriber', null);
 		priv('_joinWaiters', []);
 		priv('_scoreMonitors', []);
+		priv('_stateBeforeLoss', null);
+		priv('_iceWatches', []);
 		const base = options.baseURI ? normalizeBase(options.baseURI) : moduleOrigin();
 		priv('_baseURI', base);
 		priv('_janusURL', options.janusURL || (base ? janusWebSocketURL(base, options.janusPort || DEFAULT_JANUS_WS_PORT) : null));
@@ -190,10 +203,19 @@ export class RealtimeKitClient extends RTKEventEmitter {
 			url: this._janusURL,
 			WebSocket: this._options.WebSocket,
 			keepaliveMs: this._options.keepaliveMs,
+			reconnect: this._options.reconnect,
+			reconnectTimeoutMs: this._options.reconnectTimeoutMs,
+			reconnectDelaysMs: this._options.reconnectDelaysMs,
 		});
 		this._transport = transport;
-		transport.on('closed', () => this.#onDisconnected());
-		transport.on('timeout', () => this.#onDisconnected());
+		transport.on('closed', (d) => (d && d.reconnectFailed ? this.#onFailed() : this.#onDisconnected()));
+		transport.on('timeout', () => this.#onFailed());
+		transport.on('disconnected', () => this.#onSocketLost());
+		transport.on('reconnected', () => this.#onReconnected().catch((e) => {
+			if (typeof console !== 'undefined')
+				console.error('rtk-core: resuming after a reconnection failed', e);
+			this.#onFailed();
+		}));
 		await transport.connect();
 		this._main = await transport.attach();
 		this._main.on('event', (data) => this.#onMainEvent(data));
@@ -219,7 +241,10 @@ export class RealtimeKitClient extends RTKEventEmitter {
 
 	/* Leaves: `leave`, then everything is closed; roomLeft {state: 'left'}. */
 	async leave() {
-		if (this._main && (this.self.roomState === 'joined' || this.self.roomState === 'waitlisted')) {
+		if (this.self.roomState === 'disconnected') {
+			/* the server side ends with the session: leave locally */
+			this.#roomLeft('left');
+		} else if (this._main && (this.self.roomState === 'joined' || this.self.roomState === 'waitlisted')) {
 			try {
 				await this._main.send({ request: 'leave' });
 			} catch (e) {
@@ -317,6 +342,7 @@ export class RealtimeKitClient extends RTKEventEmitter {
 		handle.on('error', () => {});
 		this.participants._onWantedLayer = (p, substream) => this.#askLayer(p, substream);
 		this.#startScores();
+		this.#watchIce();
 		await this._subscriber.subscribe(this._options.authToken);
 		this.participants._setMediaJoined(true);
 		await this.#publishEnabled();
@@ -404,8 +430,9 @@ export class RealtimeKitClient extends RTKEventEmitter {
 	}
 
 	#roomLeft(state, reason) {
-		if (this.self.roomState !== 'joined' && this.self.roomState !== 'waitlisted')
-			return;   /* already out: roomLeft is emitted once */
+		const now = this.self.roomState;
+		if (now !== 'joined' && now !== 'waitlisted' && now !== 'disconnected')
+			return;   /* already out: roomLeft is emitted once (besides 'disconnected') */
 		this.self._setRoomState(state);
 		this.participants._clear();
 		const payload = { state };
@@ -421,7 +448,127 @@ export class RealtimeKitClient extends RTKEventEmitter {
 		}
 	}
 
+	/* ---- reconnection ---- */
+
+	/* The socket dropped; the transport is reconnecting. Media and
+	 * participants stay as they are (the meeting goes on meanwhile). */
+	#onSocketLost() {
+		const state = this.self.roomState;
+		if (state !== 'joined' && state !== 'waitlisted')
+			return;
+		this._stateBeforeLoss = state;
+		this.self._setRoomState('disconnected');
+		this.self.emit('roomLeft', { state: 'disconnected' });
+	}
+
+	/* The session could not be resumed: everything closes, roomLeft 'failed'. */
+	#onFailed() {
+		const state = this.self.roomState;
+		if (state !== 'joined' && state !== 'waitlisted' && state !== 'disconnected')
+			return;
+		this.self._setRoomState('failed');
+		this.participants._clear();
+		this.self.emit('roomLeft', { state: 'failed' });
+		this.#teardown();
+	}
+
+	/* The session is ours again: learn what was missed, restart ICE. */
+	async #onReconnected() {
+		if (this.self.roomState !== 'disconnected' || !this._main)
+			return;
+		const { data } = await this._main.send({ request: 'sync' });
+		if (this.self.roomState !== 'disconnected')
+			return;
+		switch (data.roomState) {
+		case 'joined':
+			if (this._stateBeforeLoss === 'waitlisted') {
+				/* accepted while away: everything starts as after any roomJoined */
+				this.#onRoomJoined({ ...data, rtk: 'roomJoined' });
+				return;
+			}
+			this.#applySnapshot(data);
+			this.self._setRoomState('joined');
+			this.self.emit('roomJoined', { reconnected: true });
+			await this._restartIce();
+			return;
+		case 'waitlisted':
+			this.self._setRoomState('waitlisted');
+			this.self.emit('waitlisted');
+			return;
+		default:
+			/* the presence ended while the socket was down (kicked, ended, ...) */
+			this.#roomLeft(data.roomState || 'left', data.reason);
+			this.#teardown();
+		}
+	}
+
+	/* A sync snapshot (roomJoined's fields), applied as the events it implies:
+	 * participantLeft for those gone, participantJoined for newcomers, and
+	 * updates for the changed. */
+	#applySnapshot(data) {
+		const selfId = this.self.id;
+		this.self._update(data.self);
+		this.meta._update(data.meeting);
+		const now = new Map((data.participants || []).map((p) => [p.id, p]));
+		for (const id of [...this.participants.joined.keys()])
+			if (!now.has(id))
+				this.participants.handleEvent({ rtk: 'participantLeft', participantId: id }, selfId);
+		const pinned = new Set(data.pinned || []);
+		for (const info of now.values()) {
+			this.participants.handleEvent({ rtk: 'participantJoined', participant: info }, selfId);
+			const p = this.participants.joined.get(info.id);
+			if (p && p.isPinned !== pinned.has(info.id))
+				this.participants.handleEvent({ rtk: pinned.has(info.id) ? 'participantPinned' : 'participantUnpinned', participantId: info.id }, selfId);
+		}
+		if (data.recording)
+			this.recording._update(data.recording);
+		if (data.livestream)
+			this.livestream._update(data.livestream);
+		if (data.view)   /* viewModeUpdates pushed while the socket was down are lost */
+			this.participants.handleEvent({ ...data.view, rtk: 'viewModeUpdate' }, selfId);
+	}
+
+	/*
+	 * Restarts ICE on both PeerConnections: a publish offer with new ICE
+	 * credentials (the server keeps the streams), and a restart offer asked
+	 * of the subscriber handle. Runs after a reconnection, and when a
+	 * PeerConnection's ICE fails with the socket up (a network change).
+	 */
+	async _restartIce() {
+		const jobs = [];
+		if (this.self._publisher && this.self._publisher.pc)
+			jobs.push(this.self._publisher.restartIce());
+		if (this._subscriber && this._subscriber.pc)
+			jobs.push(this._subscriber.restartIce());
+		const results = await Promise.allSettled(jobs);
+		const failed = results.find((r) => r.status === 'rejected');
+		if (failed)
+			throw failed.reason;
+	}
+
+	/* ICE trouble on a PeerConnection with the socket up: restart it. */
+	#watchIce() {
+		const options = { disconnectedMs: this._options.iceDisconnectedMs, checkMs: this._options.iceCheckMs };
+		const restart = (which) => {
+			if (this.self.roomState !== 'joined' || !this._transport || !this._transport.connected)
+				return;
+			const job = which === 'publisher' ? this.self._publisher && this.self._publisher.restartIce()
+				: this._subscriber && this._subscriber.restartIce();
+			Promise.resolve(job).catch((e) => {
+				if (typeof console !== 'undefined')
+					console.warn(`rtk-core: ICE restart of the ${which} failed`, e);
+			});
+		};
+		this._iceWatches = [
+			new IceWatch(() => this.self._publisher && this.self._publisher.pc, () => restart('publisher'), options),
+			new IceWatch(() => this._subscriber && this._subscriber.pc, () => restart('subscriber'), options),
+		];
+	}
+
 	async #teardown() {
+		for (const w of this._iceWatches || [])
+			w.stop();
+		this._iceWatches = [];
 		const transport = this._transport;
 		this._transport = null;
 		this._main = null;

@@ -126,6 +126,35 @@ export class Publisher {
 		return init;
 	}
 
+	/*
+	 * Restarts ICE (reconnection, network change): a `publish` offer of the
+	 * same m-lines with new ICE credentials, which the server answers
+	 * keeping the published streams (docs/protocol.md, "Reconnecting").
+	 * Serialized with the other offers; returns the `published` data, or
+	 * null when nothing is published.
+	 */
+	restartIce() {
+		const run = async () => {
+			const pc = this.pc;
+			if (!pc || Object.keys(this.transceivers).length === 0)
+				return null;
+			const offer = await pc.createOffer({ iceRestart: true });
+			await pc.setLocalDescription(offer);
+			const body = { request: 'publish' };
+			const ss = this.transceivers.screenshare;
+			if (ss && ss.mid !== null)
+				body.descriptions = [{ mid: ss.mid, type: 'screenshare' }];
+			const { data, jsep } = await this.handle.send(body, { type: 'offer', sdp: pc.localDescription.sdp });
+			if (jsep)
+				await pc.setRemoteDescription(jsep);
+			this.streams = data.streams || this.streams;
+			return data;
+		};
+		const p = this.chain.then(run, run);
+		this.chain = p.catch(() => {});
+		return p;
+	}
+
 	/* Whether the server took the type in the last answer. */
 	published(type) {
 		return this.streams.some((s) => s.type === type);

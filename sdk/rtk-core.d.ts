@@ -73,8 +73,6 @@ export interface InitOptions {
 		/** Switch to a microphone when one is plugged in (default true). */
 		autoSwitchAudioDevice?: boolean;
 	};
-	/** The seeds' overrides (simulcastConfig: see docs/sdk.md for what this server uses). */
-	overrides?: { simulcastConfig?: Record<string, any>; [key: string]: any };
 	/** Server-specific: the Janus WebSocket URL (default: what the gateway's /sdk/server.json
 	 * says, else ws(s)://<baseURI host>:<janusPort>/). */
 	janusURL?: string;
@@ -88,6 +86,16 @@ export interface InitOptions {
 	keepaliveMs?: number;
 	/** Server-specific: how often mediaScoreUpdate samples getStats, in ms (default 3000). */
 	mediaScoreIntervalMs?: number;
+	/** Reconnection (docs/sdk.md): claim the session again after a dropped socket (default true). */
+	reconnect?: boolean;
+	/** How long reconnection is tried before `failed`, in ms (default 30000, the server's RTK_JANUS_RECLAIM_TIMEOUT). */
+	reconnectTimeoutMs?: number;
+	/** Delays between reconnection attempts, in ms; the last repeats (default [250, 500, 1000, 2000, 4000]). */
+	reconnectDelaysMs?: number[];
+	/** How long a PeerConnection may stay ICE-`disconnected` before it restarts ICE, in ms (default 4000). */
+	iceDisconnectedMs?: number;
+	/** How often the ICE state is looked at, in ms (default 1000). */
+	iceCheckMs?: number;
 	/** Injection points for tests. */
 	WebSocket?: typeof WebSocket;
 	fetch?: typeof fetch;

@@ -103,6 +103,19 @@ export class Subscriber {
 				this.onTrack(s, this.#trackOf(mid));
 	}
 
+	/*
+	 * Restarts ICE (reconnection, network change): asks the plugin for a
+	 * fresh offer with new ICE credentials (`configure` {"restart": true});
+	 * that offer comes back as an `updated` event and is answered as any
+	 * other. Resolves once the answer was sent.
+	 */
+	async restartIce() {
+		if (!this.pc)
+			return;
+		await this.handle.send({ request: 'configure', restart: true });
+		await this.chain;
+	}
+
 	/* Chooses a simulcast layer (docs/protocol.md, subscriber configure). */
 	configure(mid, substream, temporal) {
 		const body = { request: 'configure', mid: String(mid) };

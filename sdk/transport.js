@@ -11,8 +11,18 @@
  * plugin event, solicited or not, is also emitted on the handle as
  * 'event' (data, jsep), so one state machine handles both. Janus's own
  * handle events are re-emitted by name: 'webrtcup', 'hangup', 'slowlink',
- * 'media', 'detached'. The transport emits 'closed' when the socket ends
- * and 'timeout' when Janus expired the session.
+ * 'media', 'detached'. The transport emits 'timeout' when Janus expired the
+ * session.
+ *
+ * Reconnection: when the socket drops under a live session, the transport
+ * emits 'disconnected' and opens new sockets with exponential backoff
+ * (reconnectDelaysMs), each sending `claim` for the same session_id: Janus
+ * keeps a session whose socket went away for its reclaim_session_timeout
+ * (conf/janus.jcfg.in), handles and PeerConnections included. A claim that
+ * succeeds emits 'reconnected'; a claim Janus refuses (the session is gone)
+ * or a reconnectTimeoutMs without one emits 'closed' {reconnectFailed: true}.
+ * Without reconnection (reconnect: false) a dropped socket emits 'closed'.
+ * Requests made while disconnected reject with SOCKET (0401).
  *
  * The WebSocket constructor and timers are injectable so the state
  * handling runs in Node with a fake Janus (tests/sdk/).
@@ -22,6 +32,9 @@ import { RTKError, SOCKET } from './errors.js';
 
 export const PLUGIN = 'janus.plugin.rtk';
 export const KEEPALIVE_MS = 25000;
+/* The server's default grace (RTK_JANUS_RECLAIM_TIMEOUT) is 30 s. */
+export const RECONNECT_TIMEOUT_MS = 30000;
+export const RECONNECT_DELAYS_MS = [250, 500, 1000, 2000, 4000];
 
 let txCounter = 0;
 function newTransaction() {
@@ -71,30 +84,51 @@ export class JanusHandle extends RTKEventEmitter {
 export class JanusTransport extends RTKEventEmitter {
 	/*
 	 * options: url (ws:// or wss://), WebSocket (constructor; default the
-	 * global), keepaliveMs, setInterval/clearInterval.
+	 * global), keepaliveMs, reconnect (default true), reconnectTimeoutMs,
+	 * reconnectDelaysMs, and the timer functions setInterval/clearInterval/
+	 * setTimeout/clearTimeout.
 	 */
 	constructor(options) {
 		super();
 		this.url = options.url;
 		this.WebSocketImpl = options.WebSocket || globalThis.WebSocket;
 		this.keepaliveMs = options.keepaliveMs ?? KEEPALIVE_MS;
+		this.reconnect = options.reconnect ?? true;
+		this.reconnectTimeoutMs = options.reconnectTimeoutMs ?? RECONNECT_TIMEOUT_MS;
+		this.reconnectDelaysMs = options.reconnectDelaysMs || RECONNECT_DELAYS_MS;
+		const g = globalThis;
 		this.timers = {
-			setInterval: options.setInterval || globalThis.setInterval.bind(globalThis),
-			clearInterval: options.clearInterval || globalThis.clearInterval.bind(globalThis),
+			setInterval: options.setInterval || g.setInterval.bind(g),
+			clearInterval: options.clearInterval || g.clearInterval.bind(g),
+			setTimeout: options.setTimeout || g.setTimeout.bind(g),
+			clearTimeout: options.clearTimeout || g.clearTimeout.bind(g),
 		};
 		this.ws = null;
 		this.sessionId = null;
 		this.pending = new Map();
 		this.handles = new Map();
 		this.keepaliveTimer = null;
-		this.closed = false;
+		this.closed = false;          /* for good: close(), or the session is lost */
+		this.connected = false;       /* a socket is open and holds the session */
+		this.reconnecting = false;
+		this.reconnectTimer = null;
 	}
 
 	/* Opens the socket and creates the Janus session. */
 	async connect() {
+		await this.#open();
+		const created = await this.request({ janus: 'create' });
+		this.sessionId = created.data.id;
+		this.#startKeepalive();
+		return this.sessionId;
+	}
+
+	/* Opens a socket; resolves once it is open. Events of a socket that is
+	 * no longer this.ws (an earlier one) are ignored. */
+	#open() {
 		if (!this.WebSocketImpl)
-			throw new RTKError(SOCKET, 'no WebSocket implementation in this environment');
-		await new Promise((resolve, reject) => {
+			return Promise.reject(new RTKError(SOCKET, 'no WebSocket implementation in this environment'));
+		return new Promise((resolve, reject) => {
 			let ws;
 			try {
 				ws = new this.WebSocketImpl(this.url, 'janus-protocol');
@@ -105,7 +139,10 @@ export class JanusTransport extends RTKEventEmitter {
 			this.ws = ws;
 			let opened = false;
 			ws.onopen = () => {
+				if (this.ws !== ws)
+					return;
 				opened = true;
+				this.connected = true;
 				resolve();
 			};
 			ws.onerror = () => {
@@ -115,12 +152,18 @@ export class JanusTransport extends RTKEventEmitter {
 			ws.onclose = (ev) => {
 				if (!opened)
 					reject(new RTKError(SOCKET, `WebSocket to ${this.url} closed before opening`));
-				this.#onClose(ev);
+				if (this.ws === ws)
+					this.#onClose(ev, opened);
 			};
-			ws.onmessage = (ev) => this.#onMessage(ev.data);
+			ws.onmessage = (ev) => {
+				if (this.ws === ws)
+					this.#onMessage(ev.data);
+			};
 		});
-		const created = await this.request({ janus: 'create' });
-		this.sessionId = created.data.id;
+	}
+
+	#startKeepalive() {
+		this.#stopKeepalive();
 		if (this.keepaliveMs > 0) {
 			this.keepaliveTimer = this.timers.setInterval(() => {
 				this.request({ janus: 'keepalive' }).catch(() => {});
@@ -128,7 +171,75 @@ export class JanusTransport extends RTKEventEmitter {
 			if (this.keepaliveTimer && typeof this.keepaliveTimer.unref === 'function')
 				this.keepaliveTimer.unref();
 		}
-		return this.sessionId;
+	}
+
+	/*
+	 * Drops the socket as a network failure would (the session stays on the
+	 * server for its reclaim time): the reconnection runs as after a real
+	 * drop. For tests and for an application that knows the network changed.
+	 */
+	dropSocket() {
+		const ws = this.ws;
+		if (!ws || this.closed || !this.connected)
+			return;
+		this.ws = null;
+		this.#onClose({ code: 4000, reason: 'dropped by the client' }, true);
+		try {
+			ws.close();
+		} catch (e) {
+			/* ignore */
+		}
+	}
+
+	/* The reconnection loop: new sockets with backoff, each claiming the
+	 * session, until one succeeds, Janus says the session is gone, or the
+	 * time is up. */
+	async #reconnectLoop() {
+		const deadline = Date.now() + this.reconnectTimeoutMs;
+		for (let attempt = 0; !this.closed; attempt++) {
+			const delay = this.reconnectDelaysMs[Math.min(attempt, this.reconnectDelaysMs.length - 1)];
+			if (Date.now() + delay > deadline)
+				break;
+			await new Promise((r) => { this.reconnectTimer = this.timers.setTimeout(r, delay); });
+			this.reconnectTimer = null;
+			if (this.closed)
+				return;
+			try {
+				await this.#open();
+			} catch (e) {
+				continue;   /* the server is unreachable still: try again later */
+			}
+			try {
+				await this.request({ janus: 'claim' }, { allowDisconnected: true });
+			} catch (e) {
+				if (e.janus) {   /* Janus answered: the session is gone (458) */
+					this.#lost(`the server ended the session (${e.message})`);
+					return;
+				}
+				continue;        /* the new socket dropped as well */
+			}
+			this.reconnecting = false;
+			this.#startKeepalive();
+			this.emit('reconnected');
+			return;
+		}
+		if (!this.closed)
+			this.#lost('could not reconnect in time');
+	}
+
+	/* The session cannot be resumed: closed for good. */
+	#lost(why) {
+		this.reconnecting = false;
+		this.closed = true;
+		this.connected = false;
+		this.#stopKeepalive();
+		try {
+			this.ws && this.ws.close();
+		} catch (e) {
+			/* ignore */
+		}
+		this.#failPending(why);
+		this.emit('closed', { reconnectFailed: true, reason: why });
 	}
 
 	async attach(plugin = PLUGIN) {
@@ -141,9 +252,10 @@ export class JanusTransport extends RTKEventEmitter {
 	/* Sends one Janus request with a fresh transaction. Plugin requests
 	 * resolve with their event ({data, jsep}); core requests with the
 	 * `success` reply (or the `ack` of keepalive and trickle). */
-	request(msg, { plugin = false, request } = {}) {
-		if (this.closed || !this.ws)
-			return Promise.reject(new RTKError(SOCKET, 'not connected to the server'));
+	request(msg, { plugin = false, request, allowDisconnected = false } = {}) {
+		if (this.closed || !this.ws || !this.connected || (this.reconnecting && !allowDisconnected))
+			return Promise.reject(new RTKError(SOCKET, this.reconnecting ?
+				'disconnected from the server: reconnecting' : 'not connected to the server'));
 		const transaction = newTransaction();
 		const full = { ...msg, transaction };
 		if (this.sessionId !== null && msg.janus !== 'create')
@@ -163,7 +275,11 @@ export class JanusTransport extends RTKEventEmitter {
 	async close() {
 		if (this.closed)
 			return;
-		if (this.sessionId !== null && this.ws) {
+		if (this.reconnectTimer !== null) {
+			this.timers.clearTimeout(this.reconnectTimer);
+			this.reconnectTimer = null;
+		}
+		if (this.sessionId !== null && this.ws && this.connected && !this.reconnecting) {
 			try {
 				await Promise.race([
 					this.request({ janus: 'destroy' }),
@@ -174,6 +290,8 @@ export class JanusTransport extends RTKEventEmitter {
 			}
 		}
 		this.closed = true;
+		this.connected = false;
+		this.reconnecting = false;
 		this.#stopKeepalive();
 		try {
 			this.ws && this.ws.close();
@@ -196,13 +314,21 @@ export class JanusTransport extends RTKEventEmitter {
 		this.pending.clear();
 	}
 
-	#onClose(ev) {
-		const wasClosed = this.closed;
-		this.closed = true;
+	/* The current socket closed (opened: it had been open). */
+	#onClose(ev, opened) {
+		this.connected = false;
 		this.#stopKeepalive();
 		this.#failPending('the WebSocket closed');
-		if (!wasClosed)
-			this.emit('closed', { code: ev && ev.code, reason: ev && ev.reason });
+		if (this.closed || this.reconnecting)
+			return;   /* ours (close()), or a reconnection attempt that failed */
+		if (this.reconnect && opened && this.sessionId !== null) {
+			this.reconnecting = true;
+			this.emit('disconnected', { code: ev && ev.code, reason: ev && ev.reason });
+			this.#reconnectLoop();
+			return;
+		}
+		this.closed = true;
+		this.emit('closed', { code: ev && ev.code, reason: ev && ev.reason });
 	}
 
 	#onMessage(text) {

@@ -245,7 +245,12 @@ async function main() {
   }
 }
 
-main().then((status) => process.exit(status), (error) => {
-  emit({ phase: "error", message: "driver: " + (error && error.stack || String(error)) });
-  process.exit(1);
-});
+// The page probes and helpers, for the other SDK drivers (sdk_reconnect.js).
+module.exports = { until, sleep, emit, instrument, state };
+
+if (require.main === module) {
+  main().then((status) => process.exit(status), (error) => {
+    emit({ phase: "error", message: "driver: " + (error && error.stack || String(error)) });
+    process.exit(1);
+  });
+}

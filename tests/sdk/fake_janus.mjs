@@ -9,6 +9,11 @@
  * transaction, as docs/protocol.md says the plugin does. `push()` sends an
  * unsolicited plugin event. FakePeerConnection and fakeMediaDevices model
  * just what publisher.js and subscriber.js use.
+ *
+ * Reconnection: `dropSocket()` closes the socket as a network failure does;
+ * the session survives (as with reclaim_session_timeout) and `claim` on a
+ * new socket succeeds unless `sessionGone` is set (then Janus's 458);
+ * `refuseConnections` makes new sockets fail to open.
  */
 
 export class FakeJanus {
@@ -18,11 +23,22 @@ export class FakeJanus {
 		this.socket = null;
 		this.nextId = 1000;
 		this.onMessage = () => ({ data: { rtk: 'ok' } });
+		this.sockets = 0;
+		this.sessionGone = false;
+		this.refuseConnections = false;
 		const janus = this;
 		this.WebSocket = class {
 			constructor(url, protocol) {
 				this.url = url;
 				this.protocol = protocol;
+				janus.sockets++;
+				if (janus.refuseConnections) {
+					setTimeout(() => {
+						this.onerror && this.onerror({});
+						this.onclose && this.onclose({ code: 1006, reason: 'refused' });
+					}, 0);
+					return;
+				}
 				janus.socket = this;
 				janus.url = url;
 				janus.protocol = protocol;
@@ -56,6 +72,12 @@ export class FakeJanus {
 		case 'keepalive':
 		case 'trickle':
 			this.#reply({ janus: 'ack', transaction: tx, session_id: this.sessionId });
+			return;
+		case 'claim':
+			if (this.sessionGone || msg.session_id !== this.sessionId)
+				this.#reply({ janus: 'error', transaction: tx, session_id: msg.session_id, error: { code: 458, reason: 'No such session' } });
+			else
+				this.#reply({ janus: 'success', transaction: tx, session_id: this.sessionId });
 			return;
 		case 'detach':
 		case 'destroy':
@@ -170,6 +192,8 @@ export class FakePeerConnection {
 		this.localDescription = null;
 		this.remoteDescription = null;
 		this.closed = false;
+		this.iceConnectionState = 'connected';
+		this.offerOptions = [];   /* the options of every createOffer */
 		FakePeerConnection.instances.push(this);
 	}
 	addTransceiver(track, init) {
@@ -180,7 +204,8 @@ export class FakePeerConnection {
 		return t;
 	}
 	getTransceivers() { return this.transceivers; }
-	async createOffer() {
+	async createOffer(options = {}) {
+		this.offerOptions.push(options);
 		return { type: 'offer', sdp: this.transceivers.map((t, i) => `m=${t.kind} ${i}`).join('\n') };
 	}
 	async createAnswer() {
