@@ -5,11 +5,8 @@
 // would, with commands on stdin, one JSON object a line:
 //   {"id", "op": "open", "page": NAME, "url"}     a new page (its own browser
 //                                                 context: one user) at url
-//   {"id", "op": "click", "page", "selector", ["popup": NAME]}
-//                                                 clicks a visible, enabled
-//                                                 element (waits up to 30 s);
-//                                                 with popup, the tab the
-//                                                 click opens is page NAME
+//   {"id", "op": "click", "page", "selector"}     clicks a visible, enabled
+//                                                 element (waits up to 30 s)
 //   {"id", "op": "snap", "page", "probe": "demo"|"viewer"}
 //                                                 what the page shows now (the
 //                                                 demo page: with every notice
@@ -176,7 +173,7 @@ async function main() {
       await p.goto(url);
       return { url: p.url() };
     },
-    async click({ page: name, selector, popup }) {
+    async click({ page: name, selector }) {
       // Visible and enabled, as a user needs it; no wait for it to stay put
       // over two animation frames (playwright's "stable"): a renderer busy
       // encoding video on a loaded machine may draw one frame in seconds.
@@ -188,15 +185,8 @@ async function main() {
           throw new Error(selector + " stays disabled");
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      if (!popup) {
-        await target.click({ force: true, timeout: 30000 });
-        return true;
-      }
-      const [tab] = await Promise.all([page(name).context().waitForEvent("page", { timeout: 30000 }),
-                                       target.click({ force: true, timeout: 30000 })]);
-      watch(popup, tab);
-      await tab.waitForLoadState("domcontentloaded");
-      return { url: tab.url() };
+      await target.click({ force: true, timeout: 30000 });
+      return true;
     },
     async snap({ page: name, probe }) {
       return probe === "viewer" ? viewer.snapshot(page(name)) : page(name).evaluate(demoSnapshot);

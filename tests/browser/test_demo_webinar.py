@@ -31,8 +31,8 @@ viewer (Lou, livestream_viewer: no stage, produces nothing):
     goes away and REST reports the recording UPLOADED with a file ffprobe
     reads as H.264 lasting >= 2 s;
   * livestream: Pat clicks Go live: the LIVE pill on Pat's and Ava's pages,
-    and on Pat's a Viewer page link; Pat clicks it: the viewer page opens in
-    a new tab and plays (Live, currentTime and frames advancing), so does Lou's meeting
+    and on Pat's a Viewer page link; the viewer page at that link plays
+    (Live, currentTime and frames advancing), so does Lou's meeting
     page (the viewer page in an iframe at the same link), Pat's pill counts
     "1 watching" (one address and browser: one player); Pat clicks again:
     the pill goes away, the viewer page says Ended, Lou's page "The
@@ -147,16 +147,18 @@ async def main():
         a = await pages.until("ava", "invited", lambda s: bar(s).get("status") == "ACCEPTED_TO_JOIN_STAGE")
         check(offered(a) == ["stage-join"] and bar(a)["text"] == "A host invited you to the stage.",
               "Ava's bar once accepted: %s %s" % (a["stageBar"], offered(a)))
+        log("Ava asked, Pat accepted from the People panel")
         await pages.click("ava", "#stage-join")
         a = await pages.until("ava", "on stage with camera and microphone",
                               lambda s: bar(s).get("status") == "ON_STAGE" and s["buttons"]["cam"]["pressed"] == "true"
                               and s["buttons"]["mic"]["pressed"] == "true")
+        log("Ava is on stage with her camera and microphone on")
         await pages.decoding("pat", ava_id, "Pat decodes Ava")
         p = await pages.until("pat", "Ava on stage in the panel",
                               lambda s: not s["stageRequests"] and (row(s, "people", ava_id) or {}).get("state") == "on stage")
         check("remove-from-stage" in row(p, "people", ava_id)["actions"], "Pat's row of Ava: %s" % row(p, "people", ava_id))
+        log("Pat decodes Ava's video")
         await pages.command("screenshot", page="pat", path=SCREENSHOT)
-        log("Ava asked, Pat accepted, Ava joined the stage; Pat decodes her video")
 
         # one composite encoder at a time: the recording ends before the livestream
         await finish_recording(pages, server, "pat", meeting["id"], recording_since)
