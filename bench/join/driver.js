@@ -46,8 +46,8 @@ async function openPage(browser, url, errors) {
   const page = await context.newPage();
   page.on("console", (m) => { if (m.type() === "error") errors.push(m.text().slice(0, 300)); });
   page.on("pageerror", (e) => errors.push("pageerror: " + String(e).slice(0, 300)));
-  await page.goto(url);
-  await until(url + ": ready", 30000, () => page.evaluate(() => {
+  await page.goto(url, { timeout: 90000 });
+  await until(url + ": ready", 90000, () => page.evaluate(() => {
     if (window.benchError)
       throw new Error(window.benchError);
     return window.benchReady === true;
@@ -80,21 +80,24 @@ async function main() {
         : bench + "rtk.html?role=subscriber&media=" + (join.mode === "rtk" ? "av" : "none") +
           "&token=" + encodeURIComponent(join.token);
       const pageErrors = [];
-      const { context, page } = await openPage(browser, url, pageErrors);
-      await sleep(300);   // the preview camera (mode rtk) has started
+      let opened = null;
       let result;
       try {
-        result = await page.evaluate((t) => window.benchJoin(t), plan.timeoutMs);
+        opened = await openPage(browser, url, pageErrors);
+        await sleep(300);   // the preview camera (mode rtk) has started
+        result = await opened.page.evaluate((t) => window.benchJoin(t), plan.timeoutMs);
       } catch (error) {
         result = { outcome: "error", message: String(error).slice(0, 1000),
-                   marks: await page.evaluate(() => window.joinProbe.marks).catch(() => null) };
+                   marks: opened && await opened.page.evaluate(() => window.joinProbe.marks).catch(() => null) };
       }
-      try {
-        await Promise.race([page.evaluate(() => window.benchLeave()), sleep(5000)]);
-      } catch (error) {
-        pageErrors.push("leave: " + String(error).slice(0, 300));
+      if (opened) {
+        try {
+          await Promise.race([opened.page.evaluate(() => window.benchLeave()), sleep(5000)]);
+        } catch (error) {
+          pageErrors.push("leave: " + String(error).slice(0, 300));
+        }
+        await opened.context.close();
       }
-      await context.close();
       emit(Object.assign({ phase: "join", index: i, mode: join.mode, errors: pageErrors }, result));
       await sleep(plan.pauseMs);
     }
