@@ -256,6 +256,9 @@ export class RealtimeKitClient extends RTKEventEmitter {
 		this._subscriber = new Subscriber(factory, handle, (stream, track) => this.#onRemoteTrack(stream, track));
 		handle.on('error', () => {});
 		await this._subscriber.subscribe(this._options.authToken);
+		/* The remote media's answer first: a publish offer made meanwhile
+		 * queues with it on the browser's signalling thread. */
+		await this._subscriber.chain;
 		await this.#publishEnabled();
 	}
 
