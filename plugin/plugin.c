@@ -324,7 +324,7 @@ void rtk_plugin_setup_media(janus_plugin_session *handle) {
 	if(session != NULL) {
 		g_atomic_int_set(&session->started, 1);
 		if(session->role == RTK_ROLE_SUBSCRIBER)
-			rtk_subscriber_want_keyframes(session);
+			rtk_subscriber_request_keyframes(session);
 	}
 	janus_mutex_unlock(&rtk_state_mutex);
 }

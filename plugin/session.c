@@ -176,6 +176,15 @@ void rtk_subscriber_want_keyframes(rtk_session *sub) {
 		rtk_relay_want_keyframe(g_ptr_array_index(sub->slots, i));
 }
 
+void rtk_subscriber_request_keyframes(rtk_session *sub) {
+	for(guint i = 0; i < sub->slots->len; i++) {
+		rtk_sub_stream *ss = g_ptr_array_index(sub->slots, i);
+		rtk_relay_want_keyframe(ss);
+		if(ss->source != NULL && ss->video && !g_atomic_int_get(&ss->paused))
+			rtk_relay_request_keyframe(rtk_janus, ss->source);
+	}
+}
+
 /* Takes `sub` out of its meeting: slots detached and freed, role cleared. */
 /* Takes `sub` out of its meeting (slots detached and freed, role cleared)
  * and returns the meeting it was in; does not free the meeting. */

@@ -132,6 +132,11 @@ void rtk_subscriber_send_offer(rtk_session *sub, const char *event_name, const c
 void rtk_subscriber_renegotiate(rtk_session *sub);
 void rtk_subscriber_add_source(rtk_session *sub, rtk_pub_stream *ps);
 void rtk_subscriber_want_keyframes(rtk_session *sub);
+/* The subscriber's PeerConnection is up: as rtk_subscriber_want_keyframes,
+ * and every publisher it forwards video from (not paused) is asked for a
+ * keyframe now rather than on that publisher's next packet, which can be a
+ * frame interval (33 ms at 30 fps) away. Under the state mutex. */
+void rtk_subscriber_request_keyframes(rtk_session *sub);
 void rtk_subscriber_reset(rtk_session *sub);
 /* Answers a subscriber's `configure` {"restart": true}: a fresh `updated`
  * offer (with `transaction`) that asks the Janus core for an ICE restart,

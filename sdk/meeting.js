@@ -345,6 +345,9 @@ export class RealtimeKitClient extends RTKEventEmitter {
 		this.#watchIce();
 		await this._subscriber.subscribe(this._options.authToken);
 		this.participants._setMediaJoined(true);
+		/* The remote media's answer first: a publish offer made meanwhile
+		 * queues with it on the browser's signalling thread. */
+		await this._subscriber.chain;
 		await this.#publishEnabled();
 	}
 

@@ -52,14 +52,15 @@ function roomJoined(extra = {}) {
 
 /* A meeting wired to a fake Janus that answers join, subscribe, publish,
  * configure and start as the plugin does. */
-async function setup({ defaults = { audio: false, video: false }, join = roomJoined(), media = false } = {}) {
+async function setup({ defaults = { audio: false, video: false }, join = roomJoined(), media = false,
+	subscribed = { data: { rtk: 'subscribed', streams: [] } }, PeerConnection = FakePeerConnection } = {}) {
 	const janus = new FakeJanus();
 	janus.onMessage = (handle, body, jsep) => {
 		switch (body.request) {
 		case 'join':
 			return { data: join };
 		case 'subscribe':
-			return { data: { rtk: 'subscribed', streams: [] } };
+			return subscribed;
 		case 'publish':
 			return { data: { rtk: 'published', streams: jsep.sdp.split('\n').map((l, i) => {
 				const kind = l.split(' ')[0].slice(2);
@@ -76,7 +77,7 @@ async function setup({ defaults = { audio: false, video: false }, join = roomJoi
 	};
 	const meeting = await RealtimeKitClient.init({
 		authToken: token(), baseURI: 'http://10.77.0.1:8080', defaults,
-		WebSocket: janus.WebSocket, RTCPeerConnection: FakePeerConnection,
+		WebSocket: janus.WebSocket, RTCPeerConnection: PeerConnection,
 		mediaDevices: media ? fakeMediaDevices() : null, keepaliveMs: 0,
 	});
 	return { janus, meeting };
@@ -262,6 +263,30 @@ test('self media: defaults publish in one offer; disable/enable send configure a
 	assert.deepEqual(janus.requests('publish')[1].body.descriptions, [{ mid: '2', type: 'screenshare' }]);
 	assert.equal(meeting.self.screenShareEnabled, true);
 	assert.deepEqual(events, [[false, null], [true, 'camera']]);
+});
+
+test('join: the subscriber offer is answered before self\'s media is published (the first remote frame comes sooner)', async () => {
+	/* A browser applies an offer slowly; a publish offer made meanwhile
+	 * would queue with it on the signalling thread. */
+	class SlowPeerConnection extends FakePeerConnection {
+		async setRemoteDescription(d) {
+			if (d.type === 'offer')
+				await tick(30);
+			return super.setRemoteDescription(d);
+		}
+	}
+	const { janus, meeting } = await setup({
+		defaults: { audio: true, video: true }, media: true, PeerConnection: SlowPeerConnection,
+		subscribed: { data: { rtk: 'subscribed', streams: [
+			{ mid: '0', participantId: 'peer-ada', userId: 'u-ada', kind: 'audio', type: 'audio', active: true },
+			{ mid: '1', participantId: 'peer-ada', userId: 'u-ada', kind: 'video', type: 'video', active: true },
+		] }, jsep: fakeOffer([['audio', '0'], ['video', '1']]) },
+	});
+	await meeting.join();
+	await until(() => janus.requests('publish').length === 1, 'publish');
+	const order = janus.requests().map((m) => m.body.request).filter((r) => r === 'start' || r === 'publish');
+	assert.deepEqual(order, ['start', 'publish']);
+	assert.equal(meeting.participants.joined.get('peer-ada').videoTrack.label, 'remote 1');
 });
 
 test('a host turning self\'s audio off stops the microphone and emits audioUpdate', async () => {

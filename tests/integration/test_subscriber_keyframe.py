@@ -1,0 +1,110 @@
+#!/usr/bin/python3
+"""test_subscriber_keyframe.py - a subscriber's PeerConnection coming up
+asks the publishers for a keyframe at once.
+
+Owns the keyframe request that starts a subscriber's first picture (issue 9,
+join to first frame): when Janus reports a subscriber handle's
+PeerConnection up (setup_media), the plugin asks every publisher whose
+video it forwards for a keyframe right then, as VideoRoom does, instead of
+on that publisher's next video packet (which was up to a frame interval
+later, and never while the publisher sends no video). With real clients
+(aiortc, ICE, DTLS, SRTP):
+  * A publishes VP8 + Opus, then its camera stalls: its video sender sends
+    nothing more (its audio goes on);
+  * B joins and subscribes; once B's subscriber PeerConnection is
+    connected, A's video sender receives a PLI from janus although it sent
+    no video packet since;
+  * A's camera resumes and B decodes A's video.
+Before the change the PLI came only with A's next video packet: none
+arrived while the camera stalled, and the test fails.
+"""
+
+import asyncio
+import time
+
+from rtk_harness import RtkClient, Server, check, log, run_test
+
+STALL_SETTLE_S = 1.0     # in-flight frames and their keyframe requests die down
+PLI_WAIT_S = 10          # generous: the request is sent when the PC comes up
+
+
+async def until(condition, timeout, what):
+    """Polls condition() (PeerConnection states and RTCP counts wake no one)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        check(time.monotonic() < deadline, "no %s within %d s" % (what, timeout))
+        await asyncio.sleep(0.05)
+
+
+def video_sender(pc):
+    return next(t.sender for t in pc.getTransceivers() if t.sender.track is not None and t.sender.track.kind == "video")
+
+
+def count_plis(sender):
+    """Counts the PLIs janus sends to this sender (wraps its RTCP handler)."""
+    from aiortc.rtcrtpsender import RTCP_PSFB_PLI, RtcpPsfbPacket
+    seen = {"plis": 0, "last": None}
+    handle = sender._handle_rtcp_packet
+
+    async def counting(packet):
+        if isinstance(packet, RtcpPsfbPacket) and packet.fmt == RTCP_PSFB_PLI:
+            seen["plis"] += 1
+            seen["last"] = time.monotonic()
+        await handle(packet)
+    sender._handle_rtcp_packet = counting
+    return seen
+
+
+def stall(track):
+    """Makes the track's recv() wait while the returned event is clear."""
+    running = asyncio.Event()
+    running.set()
+    recv = track.recv
+
+    async def gated():
+        await running.wait()
+        return await recv()
+    track.recv = gated
+    return running
+
+
+async def main():
+    server = Server().start()
+    meeting = server.create_meeting(title="keyframe on subscribe")
+    ada_rest = server.add_participant(meeting["id"], "Ada", "group_call_host")
+    bob_rest = server.add_participant(meeting["id"], "Bob", "group_call_participant")
+
+    ada = RtkClient(server, "ada")
+    await ada.join(ada_rest["token"])
+    await ada.publish()
+    sender = video_sender(ada.pub_pc)
+    plis = count_plis(sender)
+    camera = stall(sender.track)
+    await until(lambda: ada.pub_pc.connectionState == "connected", 20,
+                "ada's publishing PeerConnection connected")
+    camera.clear()
+    await asyncio.sleep(STALL_SETTLE_S)
+    stalled_at = time.monotonic()
+    before = plis["plis"]
+    sent = sender._RTCRtpSender__packet_count
+    log("ada's camera stalled (%d video packets, %d PLIs so far)" % (sent, before))
+
+    bob = RtkClient(server, "bob")
+    await bob.join(bob_rest["token"])
+    await bob.subscribe(bob_rest["token"])
+    await until(lambda: bob.sub_pc.connectionState == "connected", 20,
+                "bob's subscriber PeerConnection connected")
+    await until(lambda: plis["plis"] > before, PLI_WAIT_S, "PLI to ada while her camera sends nothing")
+    check(plis["last"] > stalled_at, "the PLI came before the stall")
+    check(sender._RTCRtpSender__packet_count == sent, "ada sent %d video packets while her camera stalled"
+          % (sender._RTCRtpSender__packet_count - sent))
+    log("ada got a PLI %.2f s after her camera stalled, with no video sent since"
+        % (plis["last"] - stalled_at))
+
+    camera.set()
+    await bob.wait_frames(ada.peer_id, video=10, timeout=30)
+    log("bob decodes ada's video")
+
+
+if __name__ == "__main__":
+    run_test(main)
