@@ -217,6 +217,7 @@ export class RealtimeKitClient extends RTKEventEmitter {
 			this.#onFailed();
 		}));
 		await transport.connect();
+		this.#leaveOnPageHide(true);
 		this._main = await transport.attach();
 		this._main.on('event', (data) => this.#onMainEvent(data));
 		this._main.on('hangup', () => {
@@ -568,7 +569,30 @@ export class RealtimeKitClient extends RTKEventEmitter {
 		];
 	}
 
+	/*
+	 * A closed tab or a navigation away is a leave, not a lost socket: the
+	 * server would otherwise keep the presence for its reconnection grace
+	 * (RTK_JANUS_RECLAIM_TIMEOUT) and the others would see the participant
+	 * linger. `leave` goes out on the open socket as the page hides.
+	 */
+	#leaveOnPageHide(on) {
+		const target = typeof window !== 'undefined' && typeof window.addEventListener === 'function' ? window : null;
+		if (!target)
+			return;
+		if (!this._onPageHide)
+			Object.defineProperty(this, '_onPageHide', { enumerable: false, value: () => {
+				const state = this.self.roomState;
+				if (this._main && (state === 'joined' || state === 'waitlisted'))
+					this._main.send({ request: 'leave' }).catch(() => {});
+			} });
+		if (on)
+			target.addEventListener('pagehide', this._onPageHide);
+		else
+			target.removeEventListener('pagehide', this._onPageHide);
+	}
+
 	async #teardown() {
+		this.#leaveOnPageHide(false);
 		for (const w of this._iceWatches || [])
 			w.stop();
 		this._iceWatches = [];

@@ -196,6 +196,14 @@ async function main() {
     result.netcut = { before: { b: framesAtB2, a: framesAtA2 } };
     result.afterNetcut = await snap();
     result.portsAfterNetcut = await pages.a.evaluate(selectedPorts);
+
+    // A closes its tab: the SDK's leave on pagehide, not a lost socket that
+    // the server would keep for its reconnection grace (30 s)
+    const closedAt = Date.now();
+    await pages.a.close();
+    await until("B sees A leave after A's tab closed", 20000, () => pages.b.evaluate(() =>
+      ({ ok: window.rtkMeeting.participants.joined.size === 0 })));
+    result.closedTabLeftMs = Date.now() - closedAt;
     emit(Object.assign({ phase: "done" }, result));
     return 0;
   } catch (error) {

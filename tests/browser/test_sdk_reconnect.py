@@ -28,6 +28,8 @@ Asserted:
     ICE by themselves (new a=ice-ufrag, connected on other ports), A stays
     "joined" throughout (no new roomLeft) and video flows both ways again
     (60 more frames each way), B still sees no participantLeft;
+  * A closes its tab: B sees A leave within 20 s, well inside the 30 s
+    reconnection grace (the SDK sends leave on pagehide);
   * no console errors on either page.
 Before the reconnection work, A ended in roomLeft {state: "disconnected"}
 for good and B got participantLeft for A.
@@ -236,6 +238,9 @@ def check_network_change(doc, a_id, ports):
     log("network change: A's ICE left connected after %d ms, both PeerConnections restarted ICE on new "
         "ports %s and were connected again %d ms after the cut; video flows both ways, A stayed joined"
         % (doc["iceNoticedMs"], doc["portsAfterNetcut"], doc["iceRestoredMs"]))
+    # the driver waited at most 20 s; without the SDK's leave on pagehide
+    # the presence would stay for the reconnection grace (30 s)
+    log("A closed its tab: B saw A leave %d ms later (the reconnection grace is 30 s)" % doc["closedTabLeftMs"])
 
 
 if __name__ == "__main__":
