@@ -5,7 +5,7 @@
  * Connections. The file is in WAL mode, where one writer and any number of
  * readers proceed at once, and the store is shaped to match:
  *   - one writer connection, used under `write_lock` by one write at a time,
- *     from its BEGIN IMMEDIATE to its COMMIT;
+ *     each inside a savepoint of the transaction its batch shares;
  *   - a pool of up to RTK_STORE_READERS reader connections (query_only),
  *     opened on demand and handed to one reader at a time, so a read never
  *     waits behind a write, and readers do not wait for each other.
@@ -13,18 +13,28 @@
  * it after each use. Other connections (another process) may read and
  * write the same file.
  *
- * Durability. Every write is one transaction. Its COMMIT runs at
- * synchronous=NORMAL, which appends it to the WAL without syncing, and the
- * call then waits for an fdatasync() of the WAL that began after that
- * COMMIT (durable_wait()). So an acknowledged write survives a process
+ * Batches. Every write is atomic: a savepoint, released when it succeeds
+ * and rolled back to when it fails. Writes that queue for the writer share
+ * one transaction, its batch: the first BEGINs it, and the write that finds
+ * no other waiting (or the RTK_STORE_BATCH_WRITES-th) COMMITs it, so a
+ * burst of N writes costs one BEGIN IMMEDIATE, one COMMIT and one WAL
+ * append of the pages they touched instead of N (write_end()). A write
+ * returns only once its batch is committed (and synced, below); if the
+ * COMMIT fails, every write of the batch fails. A batch sees the writes
+ * made before it in it, as consecutive transactions would.
+ *
+ * Durability. The COMMIT of a batch runs at synchronous=NORMAL, which
+ * appends it to the WAL without syncing, and its writes then wait for an
+ * fdatasync() of the WAL that began after that COMMIT
+ * (durable_wait_locked()). So an acknowledged write survives a process
  * crash and a power loss, as at synchronous=FULL, but one sync serves every
- * write that committed while the previous one ran (group commit), and no
- * lock is held across it: later writes commit meanwhile. The price is that
+ * batch that committed while the previous one ran (group commit), and no
+ * lock is held across it: later batches commit meanwhile. The price is that
  * a reader may see a write a few milliseconds before its writer is told it
  * is durable; should the machine lose power in that window, that write is
  * lost, but it was never acknowledged, and neither was any write after it
  * (the WAL is in commit order: a sync covering a later write covers it).
- * A failed sync stops all writing (durable_wait()). SQLite's automatic
+ * A failed sync stops all writing (durable_wait_locked()). SQLite's automatic
  * checkpoint (every 1000 WAL pages) runs inside the COMMIT that crosses the
  * mark; at synchronous=NORMAL it syncs the WAL before copying it and the
  * database before the WAL is reused, so a synced write stays on disk. (A
@@ -69,6 +79,9 @@
 /* Reader connections kept open at most. Readers beyond this wait for one
  * to come back (the REST server has a handful of threads). */
 #define RTK_STORE_READERS 8
+/* Writes in one transaction at most (write_end()): a write waits for the
+ * others of its batch, so this bounds what one write waits for. */
+#define RTK_STORE_BATCH_WRITES 32
 
 /* ---- schema ---- */
 
@@ -316,16 +329,31 @@ typedef struct store_conn {
 	sqlite3_stmt *stmt[S_COUNT];
 } store_conn;
 
+/* The writes that shared one transaction on the writer (write_end()).
+ * Under sync_lock; freed by the last of its references: the open batch
+ * holds one, and so does each write waiting for it to end. */
+typedef struct write_batch {
+	int refs;
+	gboolean ended;
+	GCond ended_cond;              /* broadcast when `ended` is set */
+	rtk_store_status status;       /* once ended: OK when committed */
+	guint64 seq;                   /* once committed: its commit number */
+} write_batch;
+
 struct rtk_store {
 	char *path;
 
 	/* The writer: one write at a time holds write_lock while it uses
-	 * `writer` (see write_begin() / write_end()). */
+	 * `writer` (see write_begin() / write_end()), inside the transaction of
+	 * `batch`, open from the first of its writes to the last. */
 	GMutex write_lock;
 	store_conn *writer;
-	int in_txn;                    /* the current write's transaction is open */
+	int in_write;                  /* the current write's savepoint is open */
+	write_batch *batch;            /* the open transaction's, or NULL */
+	int batch_writes;              /* writes begun in it */
+	gint want_write;               /* atomic: threads waiting in write_begin() for write_lock */
 
-	/* Durability (see durable_wait()), under sync_lock: `committed` numbers
+	/* Durability (see durable_wait_locked()), under sync_lock: `committed` numbers
 	 * the commits, `synced` is the last one a finished fdatasync() of the
 	 * WAL (wal_fd) covers, `syncing` when one runs. */
 	int wal_fd;
@@ -406,30 +434,58 @@ static rtk_store_status read_txn_end(store_conn *c, rtk_store_status status)
 	return status == RTK_STORE_OK ? ended : status;
 }
 
-/* ---- the writer: one write at a time, syncs shared ---- */
+/* ---- the writer: one write at a time, transactions and syncs shared ---- */
 
-/* Starts a write: takes the writer and opens its transaction. Returns the
- * writer connection; *status says whether the write may go on. Every
+/* Starts a write: takes the writer, opens the batch's transaction unless
+ * one is open, and a savepoint for this write. Returns the writer
+ * connection; *status says whether the write may go on. Every
  * write_begin() is paired with write_end(), whatever happened. */
 static store_conn *write_begin(rtk_store *s, rtk_store_status *status)
 {
+	g_atomic_int_inc(&s->want_write);
 	g_mutex_lock(&s->write_lock);
+	g_atomic_int_add(&s->want_write, -1);
 	store_conn *c = s->writer;
-	*status = g_atomic_int_get(&s->sync_failed) ? RTK_STORE_FAILED : exec(c, S_BEGIN_WRITE);
-	s->in_txn = *status == RTK_STORE_OK;
+	s->in_write = 0;
+	if (!s->batch) {
+		if (g_atomic_int_get(&s->sync_failed) || exec(c, S_BEGIN_WRITE) != RTK_STORE_OK) {
+			*status = RTK_STORE_FAILED;
+			return c;
+		}
+		s->batch = calloc(1, sizeof(*s->batch));
+		if (!s->batch) {
+			exec(c, S_ROLLBACK);
+			*status = RTK_STORE_FAILED;
+			return c;
+		}
+		s->batch->refs = 1;   /* the open batch's own, dropped by whoever ends it */
+		g_cond_init(&s->batch->ended_cond);
+		s->batch_writes = 0;
+	}
+	*status = exec(c, S_SAVEPOINT);
+	s->in_write = *status == RTK_STORE_OK;
+	s->batch_writes++;
 	return c;
 }
 
-/* Makes every commit numbered up to `seq` durable: one fdatasync() of the
- * WAL serves every write waiting at the time. The first waiter runs it
- * (outside every lock but sync_lock's bookkeeping); the others wait for it,
- * and a write whose commit came after the running sync began waits for the
- * next one, which covers all the commits made meanwhile. A failed sync is
- * final: the data it should have made durable may be lost, so every later
- * write fails too (the server must be restarted). */
-static rtk_store_status durable_wait(rtk_store *s, guint64 seq)
+/* Drops a reference to a batch. sync_lock held. */
+static void batch_unref_locked(write_batch *b)
 {
-	g_mutex_lock(&s->sync_lock);
+	if (--b->refs == 0) {
+		g_cond_clear(&b->ended_cond);
+		free(b);
+	}
+}
+
+/* Waits, sync_lock held, until every commit numbered up to `seq` is
+ * durable: one fdatasync() of the WAL serves every write waiting at the
+ * time. The first waiter runs it (outside every lock); the others wait for
+ * it, and a write whose commit came after the running sync began waits for
+ * the next one, which covers all the commits made meanwhile. A failed sync
+ * is final: the data it should have made durable may be lost, so every
+ * later write fails too (the server must be restarted). */
+static rtk_store_status durable_wait_locked(rtk_store *s, guint64 seq)
+{
 	while (s->synced < seq && !s->sync_failed) {
 		if (s->syncing) {
 			g_cond_wait(&s->synced_cond, &s->sync_lock);
@@ -451,35 +507,88 @@ static rtk_store_status durable_wait(rtk_store *s, guint64 seq)
 		}
 		g_cond_broadcast(&s->synced_cond);
 	}
-	rtk_store_status status = s->synced >= seq ? RTK_STORE_OK : RTK_STORE_FAILED;
-	g_mutex_unlock(&s->sync_lock);
-	return status;
+	return s->synced >= seq ? RTK_STORE_OK : RTK_STORE_FAILED;
 }
 
-/* Ends a write begun by write_begin(): COMMIT when `status` is OK (its
- * failure becomes the result), ROLLBACK otherwise. A committed write is
- * numbered under write_lock, so numbers follow the order of the commits in
- * the WAL; write_lock is released before the sync, so the next writes
- * commit while this one's sync runs, and are covered by the next. */
+/* Ends the open batch, write_lock held: COMMIT (a failure fails every
+ * write in it), or ROLLBACK when `status` is not OK or SQLite already
+ * ended the transaction. Its commit is numbered under write_lock, so
+ * numbers follow the order of the commits in the WAL. Returns the batch
+ * with a reference for the caller. */
+static write_batch *batch_end(rtk_store *s, rtk_store_status status)
+{
+	store_conn *c = s->writer;
+	write_batch *b = s->batch;
+	guint64 seq = 0;
+	if (status == RTK_STORE_OK && sqlite3_get_autocommit(c->db) == 0)
+		status = exec(c, S_COMMIT) == RTK_STORE_OK ? RTK_STORE_OK : RTK_STORE_FAILED;
+	else
+		status = RTK_STORE_FAILED;   /* rolled back by SQLite (an I/O error, a full disk) */
+	if (sqlite3_get_autocommit(c->db) == 0)
+		exec(c, S_ROLLBACK);
+	s->batch = NULL;
+	g_mutex_lock(&s->sync_lock);
+	if (status == RTK_STORE_OK)
+		seq = ++s->committed;
+	b->status = status;
+	b->seq = seq;
+	b->ended = TRUE;
+	g_cond_broadcast(&b->ended_cond);
+	/* the batch's own reference becomes the caller's */
+	g_mutex_unlock(&s->sync_lock);
+	return b;
+}
+
+/* Ends a write begun by write_begin(). Its savepoint is released when
+ * `status` is OK, else rolled back to: a failed write leaves nothing and
+ * returns its status at once. A successful write is part of the open
+ * batch. While other writes wait for write_lock (and the batch has fewer
+ * than RTK_STORE_BATCH_WRITES), the batch stays open for them and this
+ * write waits for whoever ends it; the last write of the batch COMMITs it.
+ * So writes that queue behind each other share one transaction (one WAL
+ * append of the pages they touched, one set of file locks) instead of one
+ * each, and that is what bounded the write rate: the writer's time per
+ * transaction. write_lock is released before the sync, so the next batch
+ * commits while this one's sync runs, and is covered by the next. A write
+ * is answered only once the batch that holds it is committed and synced. */
 static rtk_store_status write_end(rtk_store *s, rtk_store_status status)
 {
 	store_conn *c = s->writer;
-	guint64 seq = 0;
-	if (s->in_txn && status == RTK_STORE_OK) {
-		status = exec(c, S_COMMIT);
-		if (status != RTK_STORE_OK)
+	if (s->in_write) {
+		if (status == RTK_STORE_OK && exec(c, S_RELEASE) != RTK_STORE_OK)
 			status = RTK_STORE_FAILED;
-		else {
-			g_mutex_lock(&s->sync_lock);
-			seq = ++s->committed;
-			g_mutex_unlock(&s->sync_lock);
+		if (status != RTK_STORE_OK && sqlite3_get_autocommit(c->db) == 0) {
+			exec(c, S_ROLLBACK_TO);
+			exec(c, S_RELEASE);
 		}
+		s->in_write = 0;
 	}
-	if (sqlite3_get_autocommit(c->db) == 0)
-		exec(c, S_ROLLBACK);
-	s->in_txn = 0;
-	g_mutex_unlock(&s->write_lock);
-	return seq ? durable_wait(s, seq) : status;
+	write_batch *b = s->batch;
+	if (!b) {   /* its transaction could not begin */
+		g_mutex_unlock(&s->write_lock);
+		return RTK_STORE_FAILED;
+	}
+	int lost = sqlite3_get_autocommit(c->db) != 0;
+	if (!lost && g_atomic_int_get(&s->want_write) > 0 && s->batch_writes < RTK_STORE_BATCH_WRITES) {
+		if (status != RTK_STORE_OK) {
+			g_mutex_unlock(&s->write_lock);
+			return status;
+		}
+		g_mutex_lock(&s->sync_lock);
+		b->refs++;
+		g_mutex_unlock(&s->write_lock);
+		while (!b->ended)
+			g_cond_wait(&b->ended_cond, &s->sync_lock);
+	} else {
+		b = batch_end(s, lost ? RTK_STORE_FAILED : RTK_STORE_OK);
+		g_mutex_unlock(&s->write_lock);
+		g_mutex_lock(&s->sync_lock);
+	}
+	if (status == RTK_STORE_OK)
+		status = b->status == RTK_STORE_OK ? durable_wait_locked(s, b->seq) : RTK_STORE_FAILED;
+	batch_unref_locked(b);
+	g_mutex_unlock(&s->sync_lock);
+	return status;
 }
 
 /* ---- the readers: a pool of connections ---- */
@@ -715,7 +824,7 @@ fail:
 	return NULL;
 }
 
-/* The WAL file the writer created, opened for durable_wait()'s syncs
+/* The WAL file the writer created, opened for durable_wait_locked()'s syncs
  * (fdatasync() flushes the file whichever descriptor names it). Its
  * directory entry and everything written so far (the migrations) are
  * synced here: SQLite at synchronous=NORMAL would only do so at its first
