@@ -14,27 +14,27 @@
  * write the same file.
  *
  * Batches. Every write is atomic: a savepoint, released when it succeeds
- * and rolled back to when it fails. Writes that queue for the writer share
- * one transaction, its batch: the first BEGINs it, and the write that finds
- * no other waiting (or the RTK_STORE_BATCH_WRITES-th) COMMITs it, so a
- * burst of N writes costs one BEGIN IMMEDIATE, one COMMIT and one WAL
- * append of the pages they touched instead of N (write_end()). A write
- * returns only once its batch is committed (and synced, below); if the
- * COMMIT fails, every write of the batch fails. A batch sees the writes
- * made before it in it, as consecutive transactions would.
+ * and rolled back to when it fails. The writes share transactions, their
+ * batches: the first write BEGINs one, every write that follows joins it,
+ * and it is COMMITted by its lead as soon as it holds a write and the
+ * previous batch is synced. So there is one BEGIN IMMEDIATE, one COMMIT,
+ * one WAL append of the pages touched and one sync per batch, however many
+ * writes it holds: a burst of N writes costs that once, not N times
+ * (write_end()). A batch sees the writes made before it in it, as
+ * consecutive transactions would; if its COMMIT fails, every write of the
+ * batch fails.
  *
- * Durability. The COMMIT of a batch runs at synchronous=NORMAL, which
- * appends it to the WAL without syncing, and its writes then wait for an
- * fdatasync() of the WAL that began after that COMMIT
- * (durable_wait_locked()). So an acknowledged write survives a process
- * crash and a power loss, as at synchronous=FULL, but one sync serves every
- * batch that committed while the previous one ran (group commit), and no
- * lock is held across it: later batches commit meanwhile. The price is that
- * a reader may see a write a few milliseconds before its writer is told it
- * is durable; should the machine lose power in that window, that write is
- * lost, but it was never acknowledged, and neither was any write after it
- * (the WAL is in commit order: a sync covering a later write covers it).
- * A failed sync stops all writing (durable_wait_locked()). SQLite's automatic
+ * Durability. The COMMIT runs at synchronous=NORMAL, which appends the
+ * batch to the WAL without syncing, and the lead then syncs the WAL
+ * (fdatasync()) with no lock held: the next batch's writes go on
+ * meanwhile. A write returns only once that sync is done, so an
+ * acknowledged write survives a process crash and a power loss, as at
+ * synchronous=FULL. The price is that a reader may see a write a fraction
+ * of a millisecond before its writer is told it is durable; should the
+ * machine lose power in that window, that write is lost, but it was never
+ * acknowledged, and neither was any write after it (the WAL is in commit
+ * order: a sync covering a later write covers it). A failed sync stops all
+ * writing (batch_commit()). SQLite's automatic
  * checkpoint (every 1000 WAL pages) runs inside the COMMIT that crosses the
  * mark; at synchronous=NORMAL it syncs the WAL before copying it and the
  * database before the WAL is reused, so a synced write stays on disk. (A
@@ -79,9 +79,6 @@
 /* Reader connections kept open at most. Readers beyond this wait for one
  * to come back (the REST server has a handful of threads). */
 #define RTK_STORE_READERS 8
-/* Writes in one transaction at most (write_end()): a write waits for the
- * others of its batch, so this bounds what one write waits for. */
-#define RTK_STORE_BATCH_WRITES 32
 
 /* ---- schema ---- */
 
@@ -329,15 +326,18 @@ typedef struct store_conn {
 	sqlite3_stmt *stmt[S_COUNT];
 } store_conn;
 
-/* The writes that shared one transaction on the writer (write_end()).
- * Under sync_lock; freed by the last of its references: the open batch
- * holds one, and so does each write waiting for it to end. */
+/* The writes that share one transaction on the writer, from the write
+ * that BEGINs it to its lead's COMMIT and sync (write_end()). `writes` is
+ * under write_lock; `lead`, `ended` and `status` under sync_lock. Freed by
+ * the last of its references: the open batch's own, dropped by whoever
+ * ends it, and one per write waiting for it. */
 typedef struct write_batch {
-	int refs;
-	gboolean ended;
-	GCond ended_cond;              /* broadcast when `ended` is set */
-	rtk_store_status status;       /* once ended: OK when committed */
-	guint64 seq;                   /* once committed: its commit number */
+	gint refs;                     /* atomic */
+	int writes;                    /* successful writes in it */
+	gboolean lead;                 /* handed the lead: one of its writes is to commit it */
+	gboolean ended;                /* committed and synced, or failed */
+	rtk_store_status status;       /* once ended: OK when durable */
+	GCond wake;                    /* broadcast when `ended` is set, signalled for `lead` */
 } write_batch;
 
 struct rtk_store {
@@ -345,23 +345,18 @@ struct rtk_store {
 
 	/* The writer: one write at a time holds write_lock while it uses
 	 * `writer` (see write_begin() / write_end()), inside the transaction of
-	 * `batch`, open from the first of its writes to the last. */
+	 * `batch`, open from its first write to its lead's COMMIT. */
 	GMutex write_lock;
 	store_conn *writer;
 	int in_write;                  /* the current write's savepoint is open */
 	write_batch *batch;            /* the open transaction's, or NULL */
-	int batch_writes;              /* writes begun in it */
-	gint want_write;               /* atomic: threads waiting in write_begin() for write_lock */
 
-	/* Durability (see durable_wait_locked()), under sync_lock: `committed` numbers
-	 * the commits, `synced` is the last one a finished fdatasync() of the
-	 * WAL (wal_fd) covers, `syncing` when one runs. */
+	gboolean leading;              /* a batch is being committed and synced, or is handed the lead */
+
+	/* Durability: the WAL (wal_fd), synced by each batch's lead after its
+	 * COMMIT. sync_lock guards the batches' `lead`, `ended` and `status`. */
 	int wal_fd;
 	GMutex sync_lock;
-	GCond synced_cond;
-	guint64 committed;
-	guint64 synced;
-	gboolean syncing;
 	gint sync_failed;              /* atomic: a sync failed, writes are refused */
 
 	/* The readers, under read_lock (never held across an SQLite call):
@@ -436,124 +431,121 @@ static rtk_store_status read_txn_end(store_conn *c, rtk_store_status status)
 
 /* ---- the writer: one write at a time, transactions and syncs shared ---- */
 
-/* Starts a write: takes the writer, opens the batch's transaction unless
+static void batch_unref(write_batch *b)
+{
+	if (g_atomic_int_dec_and_test(&b->refs)) {
+		g_cond_clear(&b->wake);
+		free(b);
+	}
+}
+
+/* Tells the writes waiting for `b` how it ended, and drops the reference
+ * of whoever ended it. */
+static void batch_finish(rtk_store *s, write_batch *b, rtk_store_status status)
+{
+	g_mutex_lock(&s->sync_lock);
+	b->status = status;
+	b->ended = TRUE;
+	g_cond_broadcast(&b->wake);
+	g_mutex_unlock(&s->sync_lock);
+	batch_unref(b);
+}
+
+/* Starts a write: takes the writer, opens a batch (BEGIN IMMEDIATE) unless
  * one is open, and a savepoint for this write. Returns the writer
  * connection; *status says whether the write may go on. Every
  * write_begin() is paired with write_end(), whatever happened. */
 static store_conn *write_begin(rtk_store *s, rtk_store_status *status)
 {
-	g_atomic_int_inc(&s->want_write);
 	g_mutex_lock(&s->write_lock);
-	g_atomic_int_add(&s->want_write, -1);
 	store_conn *c = s->writer;
 	s->in_write = 0;
+	*status = RTK_STORE_FAILED;
+	if (g_atomic_int_get(&s->sync_failed))
+		return c;
 	if (!s->batch) {
-		if (g_atomic_int_get(&s->sync_failed) || exec(c, S_BEGIN_WRITE) != RTK_STORE_OK) {
-			*status = RTK_STORE_FAILED;
+		write_batch *b = calloc(1, sizeof(*b));
+		if (!b)
+			return c;
+		if (exec(c, S_BEGIN_WRITE) != RTK_STORE_OK) {
+			free(b);
 			return c;
 		}
-		s->batch = calloc(1, sizeof(*s->batch));
-		if (!s->batch) {
-			exec(c, S_ROLLBACK);
-			*status = RTK_STORE_FAILED;
-			return c;
-		}
-		s->batch->refs = 1;   /* the open batch's own, dropped by whoever ends it */
-		g_cond_init(&s->batch->ended_cond);
-		s->batch_writes = 0;
+		b->refs = 1;   /* the open batch's own: whoever ends it drops it */
+		g_cond_init(&b->wake);
+		s->batch = b;
 	}
 	*status = exec(c, S_SAVEPOINT);
 	s->in_write = *status == RTK_STORE_OK;
-	s->batch_writes++;
 	return c;
 }
 
-/* Drops a reference to a batch. sync_lock held. */
-static void batch_unref_locked(write_batch *b)
+/* The lead, write_lock held, passes to the open batch if it holds a write
+ * (one of its writes wakes to commit it), else is given up. */
+static void lead_pass_locked(rtk_store *s)
 {
-	if (--b->refs == 0) {
-		g_cond_clear(&b->ended_cond);
-		free(b);
+	write_batch *next = s->batch;
+	if (!next || next->writes == 0) {
+		s->leading = FALSE;
+		return;
 	}
+	g_mutex_lock(&s->sync_lock);
+	next->lead = TRUE;
+	g_cond_signal(&next->wake);
+	g_mutex_unlock(&s->sync_lock);
 }
 
-/* Waits, sync_lock held, until every commit numbered up to `seq` is
- * durable: one fdatasync() of the WAL serves every write waiting at the
- * time. The first waiter runs it (outside every lock); the others wait for
- * it, and a write whose commit came after the running sync began waits for
- * the next one, which covers all the commits made meanwhile. A failed sync
- * is final: the data it should have made durable may be lost, so every
- * later write fails too (the server must be restarted). */
-static rtk_store_status durable_wait_locked(rtk_store *s, guint64 seq)
-{
-	while (s->synced < seq && !s->sync_failed) {
-		if (s->syncing) {
-			g_cond_wait(&s->synced_cond, &s->sync_lock);
-			continue;
-		}
-		s->syncing = TRUE;
-		guint64 upto = s->committed;
-		g_mutex_unlock(&s->sync_lock);
-		int rc = fdatasync(s->wal_fd);
-		int err = errno;
-		g_mutex_lock(&s->sync_lock);
-		s->syncing = FALSE;
-		if (rc == 0) {
-			s->synced = upto;
-		} else {
-			g_atomic_int_set(&s->sync_failed, 1);
-			g_critical("rtk store: fdatasync of %s-wal failed (%s): writes are refused from now on",
-				s->path, g_strerror(err));
-		}
-		g_cond_broadcast(&s->synced_cond);
-	}
-	return s->synced >= seq ? RTK_STORE_OK : RTK_STORE_FAILED;
-}
-
-/* Ends the open batch, write_lock held: COMMIT (a failure fails every
- * write in it), or ROLLBACK when `status` is not OK or SQLite already
- * ended the transaction. Its commit is numbered under write_lock, so
- * numbers follow the order of the commits in the WAL. Returns the batch
- * with a reference for the caller. */
-static write_batch *batch_end(rtk_store *s, rtk_store_status status)
+/* Commits the open batch `b` as the lead: write_lock held on entry, released
+ * before the sync. Then passes the lead on and returns how `b` ended. */
+static rtk_store_status batch_commit(rtk_store *s, write_batch *b)
 {
 	store_conn *c = s->writer;
-	write_batch *b = s->batch;
-	guint64 seq = 0;
-	if (status == RTK_STORE_OK && sqlite3_get_autocommit(c->db) == 0)
-		status = exec(c, S_COMMIT) == RTK_STORE_OK ? RTK_STORE_OK : RTK_STORE_FAILED;
-	else
-		status = RTK_STORE_FAILED;   /* rolled back by SQLite (an I/O error, a full disk) */
-	if (sqlite3_get_autocommit(c->db) == 0)
-		exec(c, S_ROLLBACK);
 	s->batch = NULL;
-	g_mutex_lock(&s->sync_lock);
-	if (status == RTK_STORE_OK)
-		seq = ++s->committed;
-	b->status = status;
-	b->seq = seq;
-	b->ended = TRUE;
-	g_cond_broadcast(&b->ended_cond);
-	/* the batch's own reference becomes the caller's */
-	g_mutex_unlock(&s->sync_lock);
-	return b;
+	g_atomic_int_inc(&b->refs);   /* the lead's, while it ends the batch */
+	rtk_store_status status = exec(c, S_COMMIT);
+	if (sqlite3_get_autocommit(c->db) == 0) {
+		exec(c, S_ROLLBACK);
+		status = RTK_STORE_FAILED;
+	}
+	g_mutex_unlock(&s->write_lock);
+
+	if (status == RTK_STORE_OK && fdatasync(s->wal_fd) != 0) {
+		int err = errno;
+		g_atomic_int_set(&s->sync_failed, 1);
+		g_critical("rtk store: fdatasync of %s-wal failed (%s): writes are refused from now on",
+			s->path, g_strerror(err));
+	}
+	if (status == RTK_STORE_OK && g_atomic_int_get(&s->sync_failed))
+		status = RTK_STORE_FAILED;
+	batch_finish(s, b, status);
+
+	g_mutex_lock(&s->write_lock);
+	lead_pass_locked(s);
+	g_mutex_unlock(&s->write_lock);
+	batch_unref(b);
+	return status;
 }
 
 /* Ends a write begun by write_begin(). Its savepoint is released when
  * `status` is OK, else rolled back to: a failed write leaves nothing and
- * returns its status at once. A successful write is part of the open
- * batch. While other writes wait for write_lock (and the batch has fewer
- * than RTK_STORE_BATCH_WRITES), the batch stays open for them and this
- * write waits for whoever ends it; the last write of the batch COMMITs it.
- * So writes that queue behind each other share one transaction (one WAL
- * append of the pages they touched, one set of file locks) instead of one
- * each, and that is what bounded the write rate: the writer's time per
- * transaction. write_lock is released before the sync, so the next batch
- * commits while this one's sync runs, and is covered by the next. A write
- * is answered only once the batch that holds it is committed and synced. */
+ * returns its status at once (and a batch left with no write is rolled
+ * back, so that the file's write lock is not kept for nothing).
+ *
+ * A successful write stays in the open batch. One batch at a time is
+ * being committed and synced, by its lead: when none is, this write leads
+ * its own batch, which it COMMITs and syncs at once (batch_commit());
+ * otherwise it releases the writer for the next write and waits. The lead,
+ * once its batch is durable, wakes that batch's writes and hands the lead
+ * to one write of the batch that formed during its sync, which commits
+ * it. So every write is answered after a sync that began after its
+ * COMMIT, and each sync covers everything written while the previous one
+ * ran: one BEGIN, COMMIT, WAL append and sync per batch, with no thread of
+ * its own (a dedicated commit thread was tried: on a busy machine the
+ * whole write path waited for that one thread to be scheduled). */
 static rtk_store_status write_end(rtk_store *s, rtk_store_status status)
 {
 	store_conn *c = s->writer;
+	write_batch *b = s->batch;
 	if (s->in_write) {
 		if (status == RTK_STORE_OK && exec(c, S_RELEASE) != RTK_STORE_OK)
 			status = RTK_STORE_FAILED;
@@ -563,31 +555,59 @@ static rtk_store_status write_end(rtk_store *s, rtk_store_status status)
 		}
 		s->in_write = 0;
 	}
-	write_batch *b = s->batch;
-	if (!b) {   /* its transaction could not begin */
+	if (!b) {   /* write_begin() failed */
 		g_mutex_unlock(&s->write_lock);
 		return RTK_STORE_FAILED;
 	}
-	int lost = sqlite3_get_autocommit(c->db) != 0;
-	if (!lost && g_atomic_int_get(&s->want_write) > 0 && s->batch_writes < RTK_STORE_BATCH_WRITES) {
-		if (status != RTK_STORE_OK) {
+	if (sqlite3_get_autocommit(c->db) != 0) {
+		/* SQLite ended the transaction itself (an I/O error, a full
+		 * disk): every write of the batch is lost. A lead handed to it
+		 * and not taken yet is taken by one of its writes as it wakes. */
+		s->batch = NULL;
+		g_mutex_unlock(&s->write_lock);
+		batch_finish(s, b, RTK_STORE_FAILED);
+		return RTK_STORE_FAILED;
+	}
+	if (status != RTK_STORE_OK) {
+		if (b->writes == 0) {
+			exec(c, S_ROLLBACK);
+			s->batch = NULL;
 			g_mutex_unlock(&s->write_lock);
+			batch_finish(s, b, RTK_STORE_FAILED);   /* nobody waits for it */
+		} else {
+			g_mutex_unlock(&s->write_lock);
+		}
+		return status;
+	}
+	b->writes++;
+	if (!s->leading) {
+		s->leading = TRUE;
+		return batch_commit(s, b);
+	}
+	g_atomic_int_inc(&b->refs);
+	g_mutex_unlock(&s->write_lock);
+
+	g_mutex_lock(&s->sync_lock);
+	for (;;) {
+		while (!b->ended && !b->lead)
+			g_cond_wait(&b->wake, &s->sync_lock);
+		if (!b->lead)
+			break;
+		b->lead = FALSE;
+		g_mutex_unlock(&s->sync_lock);
+		g_mutex_lock(&s->write_lock);
+		if (s->batch == b) {
+			status = batch_commit(s, b);   /* releases write_lock */
+			batch_unref(b);
 			return status;
 		}
-		g_mutex_lock(&s->sync_lock);
-		b->refs++;
-		g_mutex_unlock(&s->write_lock);
-		while (!b->ended)
-			g_cond_wait(&b->ended_cond, &s->sync_lock);
-	} else {
-		b = batch_end(s, lost ? RTK_STORE_FAILED : RTK_STORE_OK);
+		lead_pass_locked(s);   /* the batch was lost before its lead came */
 		g_mutex_unlock(&s->write_lock);
 		g_mutex_lock(&s->sync_lock);
 	}
-	if (status == RTK_STORE_OK)
-		status = b->status == RTK_STORE_OK ? durable_wait_locked(s, b->seq) : RTK_STORE_FAILED;
-	batch_unref_locked(b);
+	status = b->status;
 	g_mutex_unlock(&s->sync_lock);
+	batch_unref(b);
 	return status;
 }
 
@@ -824,7 +844,7 @@ fail:
 	return NULL;
 }
 
-/* The WAL file the writer created, opened for durable_wait_locked()'s syncs
+/* The WAL file the writer created, opened for the leads' syncs
  * (fdatasync() flushes the file whichever descriptor names it). Its
  * directory entry and everything written so far (the migrations) are
  * synced here: SQLite at synchronous=NORMAL would only do so at its first
@@ -861,7 +881,6 @@ rtk_store *rtk_store_open(const char *path, char **error)
 	}
 	g_mutex_init(&s->write_lock);
 	g_mutex_init(&s->sync_lock);
-	g_cond_init(&s->synced_cond);
 	s->wal_fd = -1;
 	g_mutex_init(&s->read_lock);
 	g_cond_init(&s->reader_back);
@@ -881,8 +900,9 @@ fail:
 	return NULL;
 }
 
-/* No call may be in progress (the owner stops its threads first). Readers
- * go first: the writer, closing last, checkpoints the WAL into the file. */
+/* No call may be in progress (the owner stops its threads first), so no
+ * batch is open. Readers go first: the writer, closing last, checkpoints
+ * the WAL into the file. */
 void rtk_store_close(rtk_store *store)
 {
 	if (!store)
@@ -894,7 +914,6 @@ void rtk_store_close(rtk_store *store)
 	conn_close(store->writer);
 	g_mutex_clear(&store->write_lock);
 	g_mutex_clear(&store->sync_lock);
-	g_cond_clear(&store->synced_cond);
 	g_mutex_clear(&store->read_lock);
 	g_cond_clear(&store->reader_back);
 	free(store->path);
