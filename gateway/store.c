@@ -34,13 +34,27 @@
  * machine lose power in that window, that write is lost, but it was never
  * acknowledged, and neither was any write after it (the WAL is in commit
  * order: a sync covering a later write covers it). A failed sync stops all
- * writing (batch_commit()). SQLite's automatic
- * checkpoint (every 1000 WAL pages) runs inside the COMMIT that crosses the
- * mark; at synchronous=NORMAL it syncs the WAL before copying it and the
- * database before the WAL is reused, so a synced write stays on disk. (A
- * checkpoint thread of its own was tried: under a steady stream of writes
- * it never caught up far enough for the WAL to be reused, and the WAL grew
- * by tens of MB in seconds, slowing every read.)
+ * writing (batch_commit()).
+ *
+ * Checkpoints. SQLite's automatic checkpoint would run inside the COMMIT
+ * that takes the WAL past 1000 pages: copying those pages into the file
+ * and syncing it took 5 to 20 ms, under write_lock, so every write queued
+ * behind it, and that was most of POST's p99. It is replaced
+ * (checkpoint_after_commit()): past RTK_STORE_CHECKPOINT_PAGES a thread of
+ * its own, on a connection of its own, copies the WAL into the file and
+ * syncs it while the writes go on (a PASSIVE checkpoint); the WAL can only
+ * start over from its beginning once a checkpoint has copied all of it
+ * before a write transaction begins, which a checkpoint beside a steady
+ * stream of commits never does (a checkpoint thread alone was tried: the
+ * WAL grew by tens of MB in seconds, slowing every read). So once that
+ * thread is within RTK_STORE_CHECKPOINT_CATCH_UP pages of the WAL's end,
+ * the next lead copies the rest itself right after its COMMIT, before it
+ * releases write_lock, and waits up to RTK_STORE_CHECKPOINT_WAIT_MS for the
+ * readers still in the WAL (a RESTART checkpoint): a stall of a
+ * millisecond or two, and the next batch starts the WAL over.
+ * Either way, at synchronous=NORMAL a checkpoint syncs the WAL before
+ * copying it and the file before the WAL is reused, so a synced write
+ * stays on disk.
  *
  * Counts. `paging.total_count` must not cost a scan of the table: the row
  * counts of the tables that grow without bound (meetings, and recordings
@@ -79,6 +93,17 @@
 /* Reader connections kept open at most. Readers beyond this wait for one
  * to come back (the REST server has a handful of threads). */
 #define RTK_STORE_READERS 8
+/* Checkpoints (see the top of this file), in WAL pages: the background
+ * checkpoint starts past CHECKPOINT_PAGES; a lead finishes it when it is
+ * within CHECKPOINT_CATCH_UP of the WAL's end, or whatever it copied once
+ * the WAL passes CHECKPOINT_MAX_PAGES (the background cannot keep up). */
+#define RTK_STORE_CHECKPOINT_PAGES 1000
+#define RTK_STORE_CHECKPOINT_CATCH_UP 256
+#define RTK_STORE_CHECKPOINT_MAX_PAGES 16000
+/* How long a lead's checkpoint waits for readers still in the WAL. */
+#define RTK_STORE_CHECKPOINT_WAIT_MS 2
+/* How long a statement waits for another process's lock. */
+#define RTK_STORE_BUSY_MS 5000
 
 /* ---- schema ---- */
 
@@ -352,6 +377,20 @@ struct rtk_store {
 	write_batch *batch;            /* the open transaction's, or NULL */
 
 	gboolean leading;              /* a batch is being committed and synced, or is handed the lead */
+	int wal_pages;                 /* pages in the WAL after the last COMMIT (wal_hook()) */
+	gboolean wal_restarted;        /* the WAL started over since the last checkpoint_after_commit() */
+
+	/* The background checkpoint (checkpointer_run()) on its own
+	 * connection, under ckpt_lock: `ckpt_wanted` wakes it, `ckpt_copied` is
+	 * how many WAL pages its last pass left copied (0: none to use). */
+	sqlite3 *ckpt_db;
+	GThread *checkpointer;
+	GMutex ckpt_lock;
+	GCond ckpt_cond;
+	gboolean ckpt_wanted;
+	gboolean ckpt_running;
+	int ckpt_copied;
+	gboolean stopping;
 
 	/* Durability: the WAL (wal_fd), synced by each batch's lead after its
 	 * COMMIT. sync_lock guards the batches' `lead`, `ended` and `status`. */
@@ -495,6 +534,89 @@ static void lead_pass_locked(rtk_store *s)
 	g_mutex_unlock(&s->sync_lock);
 }
 
+/* sqlite3_wal_hook() of the writer, called by each COMMIT (under
+ * write_lock): it records the WAL's size, and, being a hook, turns SQLite's
+ * automatic checkpoint off. */
+static int wal_hook(void *data, sqlite3 *db, const char *name, int pages)
+{
+	rtk_store *s = data;
+	(void)db;
+	(void)name;
+	if (pages < s->wal_pages)
+		s->wal_restarted = TRUE;
+	s->wal_pages = pages;
+	return SQLITE_OK;
+}
+
+/* The background checkpoint: a PASSIVE checkpoint (it waits for nobody and
+ * nobody waits for it) each time a lead asks for one. */
+static gpointer checkpointer_run(gpointer data)
+{
+	rtk_store *s = data;
+	g_mutex_lock(&s->ckpt_lock);
+	for (;;) {
+		while (!s->ckpt_wanted && !s->stopping)
+			g_cond_wait(&s->ckpt_cond, &s->ckpt_lock);
+		if (s->stopping)
+			break;
+		s->ckpt_wanted = FALSE;
+		s->ckpt_running = TRUE;
+		g_mutex_unlock(&s->ckpt_lock);
+		int pages = 0, copied = 0;
+		int rc = sqlite3_wal_checkpoint_v2(s->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE, &pages, &copied);
+		if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+			g_warning("rtk store: checkpoint of %s: %s (%d)", s->path, sqlite3_errmsg(s->ckpt_db), rc);
+		g_mutex_lock(&s->ckpt_lock);
+		s->ckpt_running = FALSE;
+		s->ckpt_copied = rc == SQLITE_OK ? copied : 0;
+	}
+	g_mutex_unlock(&s->ckpt_lock);
+	return NULL;
+}
+
+/* After a COMMIT, write_lock held: past RTK_STORE_CHECKPOINT_PAGES, asks
+ * the background for a checkpoint, or, when its last pass left little to
+ * copy (or the WAL is past RTK_STORE_CHECKPOINT_MAX_PAGES), copies the rest
+ * here, so that the next write transaction starts the WAL over. */
+static void checkpoint_after_commit(rtk_store *s)
+{
+	int pages = s->wal_pages;
+	if (s->wal_restarted) {
+		/* what was copied of the previous WAL says nothing of this one */
+		g_mutex_lock(&s->ckpt_lock);
+		s->ckpt_copied = 0;
+		g_mutex_unlock(&s->ckpt_lock);
+		s->wal_restarted = FALSE;
+	}
+	if (pages < RTK_STORE_CHECKPOINT_PAGES)
+		return;
+	gboolean here = FALSE;
+	g_mutex_lock(&s->ckpt_lock);
+	if (!s->ckpt_running) {
+		here = pages - s->ckpt_copied <= RTK_STORE_CHECKPOINT_CATCH_UP ||
+			pages >= RTK_STORE_CHECKPOINT_MAX_PAGES;
+		if (!here && !s->ckpt_wanted) {
+			s->ckpt_wanted = TRUE;
+			g_cond_signal(&s->ckpt_cond);
+		}
+	}
+	g_mutex_unlock(&s->ckpt_lock);
+	if (here) {
+		/* Until the WAL starts over (a reader still in it when the next
+		 * write began can prevent that), the leads that follow copy their
+		 * own few pages the same way and try again. */
+		int copied = 0;
+		sqlite3_busy_timeout(s->writer->db, RTK_STORE_CHECKPOINT_WAIT_MS);
+		int rc = sqlite3_wal_checkpoint_v2(s->writer->db, NULL, SQLITE_CHECKPOINT_RESTART, NULL, &copied);
+		sqlite3_busy_timeout(s->writer->db, RTK_STORE_BUSY_MS);
+		if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+			g_warning("rtk store: checkpoint of %s: %s (%d)", s->path, sqlite3_errmsg(s->writer->db), rc);
+		g_mutex_lock(&s->ckpt_lock);
+		s->ckpt_copied = rc == SQLITE_OK || rc == SQLITE_BUSY ? copied : 0;
+		g_mutex_unlock(&s->ckpt_lock);
+	}
+}
+
 /* Commits the open batch `b` as the lead: write_lock held on entry, released
  * before the sync. Then passes the lead on and returns how `b` ended. */
 static rtk_store_status batch_commit(rtk_store *s, write_batch *b)
@@ -507,6 +629,8 @@ static rtk_store_status batch_commit(rtk_store *s, write_batch *b)
 		exec(c, S_ROLLBACK);
 		status = RTK_STORE_FAILED;
 	}
+	if (status == RTK_STORE_OK)
+		checkpoint_after_commit(s);
 	g_mutex_unlock(&s->write_lock);
 
 	if (status == RTK_STORE_OK && fdatasync(s->wal_fd) != 0) {
@@ -781,7 +905,7 @@ static int migrate(sqlite3 *db, char **error)
 static int configure(sqlite3 *db, int writer, char **error)
 {
 	sqlite3_extended_result_codes(db, 1);
-	sqlite3_busy_timeout(db, 5000);
+	sqlite3_busy_timeout(db, RTK_STORE_BUSY_MS);
 	if (!writer)
 		return exec_sql(db, "PRAGMA query_only = ON;", error);
 
@@ -865,6 +989,34 @@ static int wal_open(rtk_store *s, char **error)
 	return rc;
 }
 
+/* The background checkpoint's connection and thread; from now on the
+ * writer's COMMITs leave checkpoints to checkpoint_after_commit(). */
+static int checkpointer_start(rtk_store *s, char **error)
+{
+	if (sqlite3_open_v2(s->path, &s->ckpt_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+			NULL) != SQLITE_OK) {
+		rtk_util_set_error(error, "%s: cannot open the checkpoint connection: %s", s->path,
+			s->ckpt_db ? sqlite3_errmsg(s->ckpt_db) : "out of memory");
+		return -1;
+	}
+	/* A connection finds the file in WAL mode (and can checkpoint it) once
+	 * it has read it. */
+	char *why = NULL;
+	if (exec_sql(s->ckpt_db, "SELECT count(*) FROM sqlite_schema", &why) != 0) {
+		rtk_util_set_error(error, "%s: the checkpoint connection cannot read it: %s", s->path,
+			why ? why : "?");
+		free(why);
+		return -1;
+	}
+	s->checkpointer = g_thread_try_new("rtk store checkpoint", checkpointer_run, s, NULL);
+	if (!s->checkpointer) {
+		rtk_util_set_error(error, "%s: cannot start the checkpoint thread", s->path);
+		return -1;
+	}
+	sqlite3_wal_hook(s->writer->db, wal_hook, s);
+	return 0;
+}
+
 rtk_store *rtk_store_open(const char *path, char **error)
 {
 	if (error)
@@ -881,6 +1033,8 @@ rtk_store *rtk_store_open(const char *path, char **error)
 	}
 	g_mutex_init(&s->write_lock);
 	g_mutex_init(&s->sync_lock);
+	g_mutex_init(&s->ckpt_lock);
+	g_cond_init(&s->ckpt_cond);
 	s->wal_fd = -1;
 	g_mutex_init(&s->read_lock);
 	g_cond_init(&s->reader_back);
@@ -894,6 +1048,8 @@ rtk_store *rtk_store_open(const char *path, char **error)
 		goto fail;
 	s->readers[s->n_readers++] = reader;
 	s->idle[s->n_idle++] = reader;
+	if (checkpointer_start(s, error) != 0)
+		goto fail;
 	return s;
 fail:
 	rtk_store_close(s);
@@ -907,6 +1063,14 @@ void rtk_store_close(rtk_store *store)
 {
 	if (!store)
 		return;
+	if (store->checkpointer) {
+		g_mutex_lock(&store->ckpt_lock);
+		store->stopping = TRUE;
+		g_cond_signal(&store->ckpt_cond);
+		g_mutex_unlock(&store->ckpt_lock);
+		g_thread_join(store->checkpointer);
+	}
+	sqlite3_close(store->ckpt_db);
 	if (store->wal_fd >= 0)
 		close(store->wal_fd);
 	for (int i = 0; i < store->n_readers; i++)
@@ -914,6 +1078,8 @@ void rtk_store_close(rtk_store *store)
 	conn_close(store->writer);
 	g_mutex_clear(&store->write_lock);
 	g_mutex_clear(&store->sync_lock);
+	g_mutex_clear(&store->ckpt_lock);
+	g_cond_clear(&store->ckpt_cond);
 	g_mutex_clear(&store->read_lock);
 	g_cond_clear(&store->reader_back);
 	free(store->path);

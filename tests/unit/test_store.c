@@ -4,7 +4,8 @@
  * livestreams and webhooks with their filters and the clean-up of
  * unfinished outputs, the schema migrations, list totals under every
  * filter, reads that do not wait behind writes, readers and writers at
- * once, writes that queue sharing one transaction) and the gateway
+ * once, writes that queue sharing one transaction, the WAL starting over
+ * under a steady stream of writes) and the gateway
  * built on it (data directory, credentials, default presets, the join
  * check with every refusal).
  *
@@ -1503,6 +1504,87 @@ static void test_batched_writes(void)
 	rtk_store_close(s);
 }
 
+/* The WAL starts over under a steady stream of writes. Checkpoints run
+ * beside the writes (store.c, "Checkpoints"), and a checkpoint beside a
+ * steady stream of commits alone never lets the WAL start over: the file
+ * would grow with every write (CHECKPOINT_WRITERS x CHECKPOINT_WRITES
+ * meetings are about 12 000 WAL pages, 48 MB). Its size is its high-water
+ * mark, so it must stay a few times the 1000-page checkpoint mark, while
+ * a reader lists the first page all along and every write succeeds. */
+enum { CHECKPOINT_WRITERS = 8, CHECKPOINT_WRITES = 1000 };
+
+typedef struct checkpoint_arg {
+	rtk_store *store;
+	int failures;
+} checkpoint_arg;
+
+static gpointer checkpoint_writer(gpointer data)
+{
+	checkpoint_arg *a = data;
+	for (int i = 0; i < CHECKPOINT_WRITES; i++) {
+		json_t *fields = json_pack("{s:s}", "title", "steady"), *m = NULL;
+		if (rtk_store_meeting_create(a->store, fields, &m) != RTK_STORE_OK)
+			a->failures++;
+		json_decref(m);
+		json_decref(fields);
+	}
+	return NULL;
+}
+
+/* Lists the first page, as GET /v2/meetings does, until told to stop. */
+static gpointer page_reader(gpointer data)
+{
+	mixed_arg *a = data;
+	int last = 0;
+	while (!g_atomic_int_get(a->stop)) {
+		json_t *items = NULL;
+		int total = -1;
+		if (rtk_store_meeting_list(a->store, 0, 20, &items, &total) != RTK_STORE_OK ||
+				total < last || (int)json_array_size(items) != (total < 20 ? total : 20))
+			a->failures++;
+		last = total;
+		json_decref(items);
+	}
+	return NULL;
+}
+
+static void test_wal_starts_over(void)
+{
+	rtk_store *s = open_store("steady.sqlite3");
+	char *path = path_in("steady.sqlite3");
+	char *wal = g_strconcat(path, "-wal", NULL);
+	gint stop = 0;
+	mixed_arg reader = { s, 0, &stop };
+	GThread *rt = g_thread_new("steady-reader", page_reader, &reader);
+	checkpoint_arg writers[CHECKPOINT_WRITERS];
+	GThread *wt[CHECKPOINT_WRITERS];
+	for (int i = 0; i < CHECKPOINT_WRITERS; i++) {
+		writers[i] = (checkpoint_arg) { s, 0 };
+		wt[i] = g_thread_new("steady-writer", checkpoint_writer, &writers[i]);
+	}
+	for (int i = 0; i < CHECKPOINT_WRITERS; i++) {
+		g_thread_join(wt[i]);
+		CHECK_EQ_INT(writers[i].failures, 0);
+	}
+	g_atomic_int_set(&stop, 1);
+	g_thread_join(rt);
+	CHECK_EQ_INT(reader.failures, 0);
+
+	struct stat st;
+	CHECK_EQ_INT(stat(wal, &st), 0);
+	fprintf(stderr, "  %d writes: the WAL reached %lld KiB\n", CHECKPOINT_WRITERS * CHECKPOINT_WRITES,
+		(long long)st.st_size / 1024);
+	CHECK(st.st_size < 6000LL * (4096 + 24));
+	json_t *items = NULL;
+	int total = -1;
+	CHECK_EQ_INT(rtk_store_meeting_list(s, 0, 1, &items, &total), RTK_STORE_OK);
+	CHECK_EQ_INT(total, CHECKPOINT_WRITERS * CHECKPOINT_WRITES);
+	json_decref(items);
+	rtk_store_close(s);
+	g_free(wal);
+	g_free(path);
+}
+
 /* ---- util ---- */
 
 static void test_util(void)
@@ -1959,6 +2041,7 @@ int main(void)
 	UNIT_RUN(test_reads_during_write);
 	UNIT_RUN(test_mixed_threads);
 	UNIT_RUN(test_batched_writes);
+	UNIT_RUN(test_wal_starts_over);
 	UNIT_RUN(test_gateway_start);
 	UNIT_RUN(test_gateway_admit);
 	UNIT_RUN(test_gateway_token_generations);
