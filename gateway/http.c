@@ -32,7 +32,8 @@
  * goes to `writers`, a pool of RTK_HTTP_WRITERS threads, which resumes the
  * connection with the reply. A worker thus never sleeps in a sync, the
  * reads it serves never queue behind one, and the writes in flight share
- * one sync (the store's group commit) instead of at most one per worker. The pool has at least
+ * transactions and syncs (the store's batches), up to RTK_HTTP_WRITERS in
+ * one. The pool has at least
  * one worker per RTK_HTTP_MAX_PER_WORKER connections of the cap: see there
  * for the libmicrohttpd stall this avoids (it is what kept the server
  * unusable for the 30 s idle timeout after a flood of 512 clients closed).

@@ -5,7 +5,7 @@
  * Connections. The file is in WAL mode, where one writer and any number of
  * readers proceed at once, and the store is shaped to match:
  *   - one writer connection, used under `write_lock` by one write at a time,
- *     from its BEGIN IMMEDIATE to its COMMIT;
+ *     each inside a savepoint of the transaction its batch shares;
  *   - a pool of up to RTK_STORE_READERS reader connections (query_only),
  *     opened on demand and handed to one reader at a time, so a read never
  *     waits behind a write, and readers do not wait for each other.
@@ -13,24 +13,48 @@
  * it after each use. Other connections (another process) may read and
  * write the same file.
  *
- * Durability. Every write is one transaction. Its COMMIT runs at
- * synchronous=NORMAL, which appends it to the WAL without syncing, and the
- * call then waits for an fdatasync() of the WAL that began after that
- * COMMIT (durable_wait()). So an acknowledged write survives a process
- * crash and a power loss, as at synchronous=FULL, but one sync serves every
- * write that committed while the previous one ran (group commit), and no
- * lock is held across it: later writes commit meanwhile. The price is that
- * a reader may see a write a few milliseconds before its writer is told it
- * is durable; should the machine lose power in that window, that write is
- * lost, but it was never acknowledged, and neither was any write after it
- * (the WAL is in commit order: a sync covering a later write covers it).
- * A failed sync stops all writing (durable_wait()). SQLite's automatic
- * checkpoint (every 1000 WAL pages) runs inside the COMMIT that crosses the
- * mark; at synchronous=NORMAL it syncs the WAL before copying it and the
- * database before the WAL is reused, so a synced write stays on disk. (A
- * checkpoint thread of its own was tried: under a steady stream of writes
- * it never caught up far enough for the WAL to be reused, and the WAL grew
- * by tens of MB in seconds, slowing every read.)
+ * Batches. Every write is atomic: a savepoint, released when it succeeds
+ * and rolled back to when it fails. The writes share transactions, their
+ * batches: the first write BEGINs one, every write that follows joins it,
+ * and it is COMMITted by its lead as soon as it holds a write and the
+ * previous batch is synced. So there is one BEGIN IMMEDIATE, one COMMIT,
+ * one WAL append of the pages touched and one sync per batch, however many
+ * writes it holds: a burst of N writes costs that once, not N times
+ * (write_end()). A batch sees the writes made before it in it, as
+ * consecutive transactions would; if its COMMIT fails, every write of the
+ * batch fails.
+ *
+ * Durability. The COMMIT runs at synchronous=NORMAL, which appends the
+ * batch to the WAL without syncing, and the lead then syncs the WAL
+ * (fdatasync()) with no lock held: the next batch's writes go on
+ * meanwhile. A write returns only once that sync is done, so an
+ * acknowledged write survives a process crash and a power loss, as at
+ * synchronous=FULL. The price is that a reader may see a write a fraction
+ * of a millisecond before its writer is told it is durable; should the
+ * machine lose power in that window, that write is lost, but it was never
+ * acknowledged, and neither was any write after it (the WAL is in commit
+ * order: a sync covering a later write covers it). A failed sync stops all
+ * writing (batch_commit()).
+ *
+ * Checkpoints. SQLite's automatic checkpoint would run inside the COMMIT
+ * that takes the WAL past 1000 pages: copying those pages into the file
+ * and syncing it took 5 to 20 ms, under write_lock, so every write queued
+ * behind it, and that was most of POST's p99. It is replaced
+ * (checkpoint_after_commit()): past RTK_STORE_CHECKPOINT_PAGES a thread of
+ * its own, on a connection of its own, copies the WAL into the file and
+ * syncs it while the writes go on (a PASSIVE checkpoint); the WAL can only
+ * start over from its beginning once a checkpoint has copied all of it
+ * before a write transaction begins, which a checkpoint beside a steady
+ * stream of commits never does (a checkpoint thread alone was tried: the
+ * WAL grew by tens of MB in seconds, slowing every read). So once that
+ * thread is within RTK_STORE_CHECKPOINT_CATCH_UP pages of the WAL's end,
+ * the next lead copies the rest itself right after its COMMIT, before it
+ * releases write_lock, and waits up to RTK_STORE_CHECKPOINT_WAIT_MS for the
+ * readers still in the WAL (a RESTART checkpoint): a stall of a
+ * millisecond or two, and the next batch starts the WAL over.
+ * Either way, at synchronous=NORMAL a checkpoint syncs the WAL before
+ * copying it and the file before the WAL is reused, so a synced write
+ * stays on disk.
  *
  * Counts. `paging.total_count` must not cost a scan of the table: the row
  * counts of the tables that grow without bound (meetings, and recordings
@@ -69,6 +93,17 @@
 /* Reader connections kept open at most. Readers beyond this wait for one
  * to come back (the REST server has a handful of threads). */
 #define RTK_STORE_READERS 8
+/* Checkpoints (see the top of this file), in WAL pages: the background
+ * checkpoint starts past CHECKPOINT_PAGES; a lead finishes it when it is
+ * within CHECKPOINT_CATCH_UP of the WAL's end, or whatever it copied once
+ * the WAL passes CHECKPOINT_MAX_PAGES (the background cannot keep up). */
+#define RTK_STORE_CHECKPOINT_PAGES 1000
+#define RTK_STORE_CHECKPOINT_CATCH_UP 256
+#define RTK_STORE_CHECKPOINT_MAX_PAGES 16000
+/* How long a lead's checkpoint waits for readers still in the WAL. */
+#define RTK_STORE_CHECKPOINT_WAIT_MS 2
+/* How long a statement waits for another process's lock. */
+#define RTK_STORE_BUSY_MS 5000
 
 /* ---- schema ---- */
 
@@ -316,24 +351,51 @@ typedef struct store_conn {
 	sqlite3_stmt *stmt[S_COUNT];
 } store_conn;
 
+/* The writes that share one transaction on the writer, from the write
+ * that BEGINs it to its lead's COMMIT and sync (write_end()). `writes` is
+ * under write_lock; `lead`, `ended` and `status` under sync_lock. Freed by
+ * the last of its references: the open batch's own, dropped by whoever
+ * ends it, and one per write waiting for it. */
+typedef struct write_batch {
+	gint refs;                     /* atomic */
+	int writes;                    /* successful writes in it */
+	gboolean lead;                 /* handed the lead: one of its writes is to commit it */
+	gboolean ended;                /* committed and synced, or failed */
+	rtk_store_status status;       /* once ended: OK when durable */
+	GCond wake;                    /* broadcast when `ended` is set, signalled for `lead` */
+} write_batch;
+
 struct rtk_store {
 	char *path;
 
 	/* The writer: one write at a time holds write_lock while it uses
-	 * `writer` (see write_begin() / write_end()). */
+	 * `writer` (see write_begin() / write_end()), inside the transaction of
+	 * `batch`, open from its first write to its lead's COMMIT. */
 	GMutex write_lock;
 	store_conn *writer;
-	int in_txn;                    /* the current write's transaction is open */
+	int in_write;                  /* the current write's savepoint is open */
+	write_batch *batch;            /* the open transaction's, or NULL */
 
-	/* Durability (see durable_wait()), under sync_lock: `committed` numbers
-	 * the commits, `synced` is the last one a finished fdatasync() of the
-	 * WAL (wal_fd) covers, `syncing` when one runs. */
+	gboolean leading;              /* a batch is being committed and synced, or is handed the lead */
+	int wal_pages;                 /* pages in the WAL after the last COMMIT (wal_hook()) */
+	gboolean wal_restarted;        /* the WAL started over since the last checkpoint_after_commit() */
+
+	/* The background checkpoint (checkpointer_run()) on its own
+	 * connection, under ckpt_lock: `ckpt_wanted` wakes it, `ckpt_copied` is
+	 * how many WAL pages its last pass left copied (0: none to use). */
+	sqlite3 *ckpt_db;
+	GThread *checkpointer;
+	GMutex ckpt_lock;
+	GCond ckpt_cond;
+	gboolean ckpt_wanted;
+	gboolean ckpt_running;
+	int ckpt_copied;
+	gboolean stopping;
+
+	/* Durability: the WAL (wal_fd), synced by each batch's lead after its
+	 * COMMIT. sync_lock guards the batches' `lead`, `ended` and `status`. */
 	int wal_fd;
 	GMutex sync_lock;
-	GCond synced_cond;
-	guint64 committed;
-	guint64 synced;
-	gboolean syncing;
 	gint sync_failed;              /* atomic: a sync failed, writes are refused */
 
 	/* The readers, under read_lock (never held across an SQLite call):
@@ -406,80 +468,271 @@ static rtk_store_status read_txn_end(store_conn *c, rtk_store_status status)
 	return status == RTK_STORE_OK ? ended : status;
 }
 
-/* ---- the writer: one write at a time, syncs shared ---- */
+/* ---- the writer: one write at a time, transactions and syncs shared ---- */
 
-/* Starts a write: takes the writer and opens its transaction. Returns the
- * writer connection; *status says whether the write may go on. Every
+static void batch_unref(write_batch *b)
+{
+	if (g_atomic_int_dec_and_test(&b->refs)) {
+		g_cond_clear(&b->wake);
+		free(b);
+	}
+}
+
+/* Tells the writes waiting for `b` how it ended, and drops the reference
+ * of whoever ended it. */
+static void batch_finish(rtk_store *s, write_batch *b, rtk_store_status status)
+{
+	g_mutex_lock(&s->sync_lock);
+	b->status = status;
+	b->ended = TRUE;
+	g_cond_broadcast(&b->wake);
+	g_mutex_unlock(&s->sync_lock);
+	batch_unref(b);
+}
+
+/* Starts a write: takes the writer, opens a batch (BEGIN IMMEDIATE) unless
+ * one is open, and a savepoint for this write. Returns the writer
+ * connection; *status says whether the write may go on. Every
  * write_begin() is paired with write_end(), whatever happened. */
 static store_conn *write_begin(rtk_store *s, rtk_store_status *status)
 {
 	g_mutex_lock(&s->write_lock);
 	store_conn *c = s->writer;
-	*status = g_atomic_int_get(&s->sync_failed) ? RTK_STORE_FAILED : exec(c, S_BEGIN_WRITE);
-	s->in_txn = *status == RTK_STORE_OK;
+	s->in_write = 0;
+	*status = RTK_STORE_FAILED;
+	if (g_atomic_int_get(&s->sync_failed))
+		return c;
+	if (!s->batch) {
+		write_batch *b = calloc(1, sizeof(*b));
+		if (!b)
+			return c;
+		if (exec(c, S_BEGIN_WRITE) != RTK_STORE_OK) {
+			free(b);
+			return c;
+		}
+		b->refs = 1;   /* the open batch's own: whoever ends it drops it */
+		g_cond_init(&b->wake);
+		s->batch = b;
+	}
+	*status = exec(c, S_SAVEPOINT);
+	s->in_write = *status == RTK_STORE_OK;
 	return c;
 }
 
-/* Makes every commit numbered up to `seq` durable: one fdatasync() of the
- * WAL serves every write waiting at the time. The first waiter runs it
- * (outside every lock but sync_lock's bookkeeping); the others wait for it,
- * and a write whose commit came after the running sync began waits for the
- * next one, which covers all the commits made meanwhile. A failed sync is
- * final: the data it should have made durable may be lost, so every later
- * write fails too (the server must be restarted). */
-static rtk_store_status durable_wait(rtk_store *s, guint64 seq)
+/* The lead, write_lock held, passes to the open batch if it holds a write
+ * (one of its writes wakes to commit it), else is given up. */
+static void lead_pass_locked(rtk_store *s)
 {
-	g_mutex_lock(&s->sync_lock);
-	while (s->synced < seq && !s->sync_failed) {
-		if (s->syncing) {
-			g_cond_wait(&s->synced_cond, &s->sync_lock);
-			continue;
-		}
-		s->syncing = TRUE;
-		guint64 upto = s->committed;
-		g_mutex_unlock(&s->sync_lock);
-		int rc = fdatasync(s->wal_fd);
-		int err = errno;
-		g_mutex_lock(&s->sync_lock);
-		s->syncing = FALSE;
-		if (rc == 0) {
-			s->synced = upto;
-		} else {
-			g_atomic_int_set(&s->sync_failed, 1);
-			g_critical("rtk store: fdatasync of %s-wal failed (%s): writes are refused from now on",
-				s->path, g_strerror(err));
-		}
-		g_cond_broadcast(&s->synced_cond);
+	write_batch *next = s->batch;
+	if (!next || next->writes == 0) {
+		s->leading = FALSE;
+		return;
 	}
-	rtk_store_status status = s->synced >= seq ? RTK_STORE_OK : RTK_STORE_FAILED;
+	g_mutex_lock(&s->sync_lock);
+	next->lead = TRUE;
+	g_cond_signal(&next->wake);
 	g_mutex_unlock(&s->sync_lock);
+}
+
+/* sqlite3_wal_hook() of the writer, called by each COMMIT (under
+ * write_lock): it records the WAL's size, and, being a hook, turns SQLite's
+ * automatic checkpoint off. */
+static int wal_hook(void *data, sqlite3 *db, const char *name, int pages)
+{
+	rtk_store *s = data;
+	(void)db;
+	(void)name;
+	if (pages < s->wal_pages)
+		s->wal_restarted = TRUE;
+	s->wal_pages = pages;
+	return SQLITE_OK;
+}
+
+/* The background checkpoint: a PASSIVE checkpoint (it waits for nobody and
+ * nobody waits for it) each time a lead asks for one. */
+static gpointer checkpointer_run(gpointer data)
+{
+	rtk_store *s = data;
+	g_mutex_lock(&s->ckpt_lock);
+	for (;;) {
+		while (!s->ckpt_wanted && !s->stopping)
+			g_cond_wait(&s->ckpt_cond, &s->ckpt_lock);
+		if (s->stopping)
+			break;
+		s->ckpt_wanted = FALSE;
+		s->ckpt_running = TRUE;
+		g_mutex_unlock(&s->ckpt_lock);
+		int pages = 0, copied = 0;
+		int rc = sqlite3_wal_checkpoint_v2(s->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE, &pages, &copied);
+		if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+			g_warning("rtk store: checkpoint of %s: %s (%d)", s->path, sqlite3_errmsg(s->ckpt_db), rc);
+		g_mutex_lock(&s->ckpt_lock);
+		s->ckpt_running = FALSE;
+		s->ckpt_copied = rc == SQLITE_OK ? copied : 0;
+	}
+	g_mutex_unlock(&s->ckpt_lock);
+	return NULL;
+}
+
+/* After a COMMIT, write_lock held: past RTK_STORE_CHECKPOINT_PAGES, asks
+ * the background for a checkpoint, or, when its last pass left little to
+ * copy (or the WAL is past RTK_STORE_CHECKPOINT_MAX_PAGES), copies the rest
+ * here, so that the next write transaction starts the WAL over. */
+static void checkpoint_after_commit(rtk_store *s)
+{
+	int pages = s->wal_pages;
+	if (s->wal_restarted) {
+		/* what was copied of the previous WAL says nothing of this one */
+		g_mutex_lock(&s->ckpt_lock);
+		s->ckpt_copied = 0;
+		g_mutex_unlock(&s->ckpt_lock);
+		s->wal_restarted = FALSE;
+	}
+	if (pages < RTK_STORE_CHECKPOINT_PAGES)
+		return;
+	gboolean here = FALSE;
+	g_mutex_lock(&s->ckpt_lock);
+	if (!s->ckpt_running) {
+		here = pages - s->ckpt_copied <= RTK_STORE_CHECKPOINT_CATCH_UP ||
+			pages >= RTK_STORE_CHECKPOINT_MAX_PAGES;
+		if (!here && !s->ckpt_wanted) {
+			s->ckpt_wanted = TRUE;
+			g_cond_signal(&s->ckpt_cond);
+		}
+	}
+	g_mutex_unlock(&s->ckpt_lock);
+	if (here) {
+		/* Until the WAL starts over (a reader still in it when the next
+		 * write began can prevent that), the leads that follow copy their
+		 * own few pages the same way and try again. */
+		int copied = 0;
+		sqlite3_busy_timeout(s->writer->db, RTK_STORE_CHECKPOINT_WAIT_MS);
+		int rc = sqlite3_wal_checkpoint_v2(s->writer->db, NULL, SQLITE_CHECKPOINT_RESTART, NULL, &copied);
+		sqlite3_busy_timeout(s->writer->db, RTK_STORE_BUSY_MS);
+		if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+			g_warning("rtk store: checkpoint of %s: %s (%d)", s->path, sqlite3_errmsg(s->writer->db), rc);
+		g_mutex_lock(&s->ckpt_lock);
+		s->ckpt_copied = rc == SQLITE_OK || rc == SQLITE_BUSY ? copied : 0;
+		g_mutex_unlock(&s->ckpt_lock);
+	}
+}
+
+/* Commits the open batch `b` as the lead: write_lock held on entry, released
+ * before the sync. Then passes the lead on and returns how `b` ended. */
+static rtk_store_status batch_commit(rtk_store *s, write_batch *b)
+{
+	store_conn *c = s->writer;
+	s->batch = NULL;
+	g_atomic_int_inc(&b->refs);   /* the lead's, while it ends the batch */
+	rtk_store_status status = exec(c, S_COMMIT);
+	if (sqlite3_get_autocommit(c->db) == 0) {
+		exec(c, S_ROLLBACK);
+		status = RTK_STORE_FAILED;
+	}
+	if (status == RTK_STORE_OK)
+		checkpoint_after_commit(s);
+	g_mutex_unlock(&s->write_lock);
+
+	if (status == RTK_STORE_OK && fdatasync(s->wal_fd) != 0) {
+		int err = errno;
+		g_atomic_int_set(&s->sync_failed, 1);
+		g_critical("rtk store: fdatasync of %s-wal failed (%s): writes are refused from now on",
+			s->path, g_strerror(err));
+	}
+	if (status == RTK_STORE_OK && g_atomic_int_get(&s->sync_failed))
+		status = RTK_STORE_FAILED;
+	batch_finish(s, b, status);
+
+	g_mutex_lock(&s->write_lock);
+	lead_pass_locked(s);
+	g_mutex_unlock(&s->write_lock);
+	batch_unref(b);
 	return status;
 }
 
-/* Ends a write begun by write_begin(): COMMIT when `status` is OK (its
- * failure becomes the result), ROLLBACK otherwise. A committed write is
- * numbered under write_lock, so numbers follow the order of the commits in
- * the WAL; write_lock is released before the sync, so the next writes
- * commit while this one's sync runs, and are covered by the next. */
+/* Ends a write begun by write_begin(). Its savepoint is released when
+ * `status` is OK, else rolled back to: a failed write leaves nothing and
+ * returns its status at once (and a batch left with no write is rolled
+ * back, so that the file's write lock is not kept for nothing).
+ *
+ * A successful write stays in the open batch. One batch at a time is
+ * being committed and synced, by its lead: when none is, this write leads
+ * its own batch, which it COMMITs and syncs at once (batch_commit());
+ * otherwise it releases the writer for the next write and waits. The lead,
+ * once its batch is durable, wakes that batch's writes and hands the lead
+ * to one write of the batch that formed during its sync, which commits
+ * it. So every write is answered after a sync that began after its
+ * COMMIT, and each sync covers everything written while the previous one
+ * ran: one BEGIN, COMMIT, WAL append and sync per batch, with no thread of
+ * its own (a dedicated commit thread was tried: on a busy machine the
+ * whole write path waited for that one thread to be scheduled). */
 static rtk_store_status write_end(rtk_store *s, rtk_store_status status)
 {
 	store_conn *c = s->writer;
-	guint64 seq = 0;
-	if (s->in_txn && status == RTK_STORE_OK) {
-		status = exec(c, S_COMMIT);
-		if (status != RTK_STORE_OK)
+	write_batch *b = s->batch;
+	if (s->in_write) {
+		if (status == RTK_STORE_OK && exec(c, S_RELEASE) != RTK_STORE_OK)
 			status = RTK_STORE_FAILED;
-		else {
-			g_mutex_lock(&s->sync_lock);
-			seq = ++s->committed;
-			g_mutex_unlock(&s->sync_lock);
+		if (status != RTK_STORE_OK && sqlite3_get_autocommit(c->db) == 0) {
+			exec(c, S_ROLLBACK_TO);
+			exec(c, S_RELEASE);
 		}
+		s->in_write = 0;
 	}
-	if (sqlite3_get_autocommit(c->db) == 0)
-		exec(c, S_ROLLBACK);
-	s->in_txn = 0;
+	if (!b) {   /* write_begin() failed */
+		g_mutex_unlock(&s->write_lock);
+		return RTK_STORE_FAILED;
+	}
+	if (sqlite3_get_autocommit(c->db) != 0) {
+		/* SQLite ended the transaction itself (an I/O error, a full
+		 * disk): every write of the batch is lost. A lead handed to it
+		 * and not taken yet is taken by one of its writes as it wakes. */
+		s->batch = NULL;
+		g_mutex_unlock(&s->write_lock);
+		batch_finish(s, b, RTK_STORE_FAILED);
+		return RTK_STORE_FAILED;
+	}
+	if (status != RTK_STORE_OK) {
+		if (b->writes == 0) {
+			exec(c, S_ROLLBACK);
+			s->batch = NULL;
+			g_mutex_unlock(&s->write_lock);
+			batch_finish(s, b, RTK_STORE_FAILED);   /* nobody waits for it */
+		} else {
+			g_mutex_unlock(&s->write_lock);
+		}
+		return status;
+	}
+	b->writes++;
+	if (!s->leading) {
+		s->leading = TRUE;
+		return batch_commit(s, b);
+	}
+	g_atomic_int_inc(&b->refs);
 	g_mutex_unlock(&s->write_lock);
-	return seq ? durable_wait(s, seq) : status;
+
+	g_mutex_lock(&s->sync_lock);
+	for (;;) {
+		while (!b->ended && !b->lead)
+			g_cond_wait(&b->wake, &s->sync_lock);
+		if (!b->lead)
+			break;
+		b->lead = FALSE;
+		g_mutex_unlock(&s->sync_lock);
+		g_mutex_lock(&s->write_lock);
+		if (s->batch == b) {
+			status = batch_commit(s, b);   /* releases write_lock */
+			batch_unref(b);
+			return status;
+		}
+		lead_pass_locked(s);   /* the batch was lost before its lead came */
+		g_mutex_unlock(&s->write_lock);
+		g_mutex_lock(&s->sync_lock);
+	}
+	status = b->status;
+	g_mutex_unlock(&s->sync_lock);
+	batch_unref(b);
+	return status;
 }
 
 /* ---- the readers: a pool of connections ---- */
@@ -652,7 +905,7 @@ static int migrate(sqlite3 *db, char **error)
 static int configure(sqlite3 *db, int writer, char **error)
 {
 	sqlite3_extended_result_codes(db, 1);
-	sqlite3_busy_timeout(db, 5000);
+	sqlite3_busy_timeout(db, RTK_STORE_BUSY_MS);
 	if (!writer)
 		return exec_sql(db, "PRAGMA query_only = ON;", error);
 
@@ -715,7 +968,7 @@ fail:
 	return NULL;
 }
 
-/* The WAL file the writer created, opened for durable_wait()'s syncs
+/* The WAL file the writer created, opened for the leads' syncs
  * (fdatasync() flushes the file whichever descriptor names it). Its
  * directory entry and everything written so far (the migrations) are
  * synced here: SQLite at synchronous=NORMAL would only do so at its first
@@ -736,6 +989,34 @@ static int wal_open(rtk_store *s, char **error)
 	return rc;
 }
 
+/* The background checkpoint's connection and thread; from now on the
+ * writer's COMMITs leave checkpoints to checkpoint_after_commit(). */
+static int checkpointer_start(rtk_store *s, char **error)
+{
+	if (sqlite3_open_v2(s->path, &s->ckpt_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+			NULL) != SQLITE_OK) {
+		rtk_util_set_error(error, "%s: cannot open the checkpoint connection: %s", s->path,
+			s->ckpt_db ? sqlite3_errmsg(s->ckpt_db) : "out of memory");
+		return -1;
+	}
+	/* A connection finds the file in WAL mode (and can checkpoint it) once
+	 * it has read it. */
+	char *why = NULL;
+	if (exec_sql(s->ckpt_db, "SELECT count(*) FROM sqlite_schema", &why) != 0) {
+		rtk_util_set_error(error, "%s: the checkpoint connection cannot read it: %s", s->path,
+			why ? why : "?");
+		free(why);
+		return -1;
+	}
+	s->checkpointer = g_thread_try_new("rtk store checkpoint", checkpointer_run, s, NULL);
+	if (!s->checkpointer) {
+		rtk_util_set_error(error, "%s: cannot start the checkpoint thread", s->path);
+		return -1;
+	}
+	sqlite3_wal_hook(s->writer->db, wal_hook, s);
+	return 0;
+}
+
 rtk_store *rtk_store_open(const char *path, char **error)
 {
 	if (error)
@@ -752,7 +1033,8 @@ rtk_store *rtk_store_open(const char *path, char **error)
 	}
 	g_mutex_init(&s->write_lock);
 	g_mutex_init(&s->sync_lock);
-	g_cond_init(&s->synced_cond);
+	g_mutex_init(&s->ckpt_lock);
+	g_cond_init(&s->ckpt_cond);
 	s->wal_fd = -1;
 	g_mutex_init(&s->read_lock);
 	g_cond_init(&s->reader_back);
@@ -766,18 +1048,29 @@ rtk_store *rtk_store_open(const char *path, char **error)
 		goto fail;
 	s->readers[s->n_readers++] = reader;
 	s->idle[s->n_idle++] = reader;
+	if (checkpointer_start(s, error) != 0)
+		goto fail;
 	return s;
 fail:
 	rtk_store_close(s);
 	return NULL;
 }
 
-/* No call may be in progress (the owner stops its threads first). Readers
- * go first: the writer, closing last, checkpoints the WAL into the file. */
+/* No call may be in progress (the owner stops its threads first), so no
+ * batch is open. Readers go first: the writer, closing last, checkpoints
+ * the WAL into the file. */
 void rtk_store_close(rtk_store *store)
 {
 	if (!store)
 		return;
+	if (store->checkpointer) {
+		g_mutex_lock(&store->ckpt_lock);
+		store->stopping = TRUE;
+		g_cond_signal(&store->ckpt_cond);
+		g_mutex_unlock(&store->ckpt_lock);
+		g_thread_join(store->checkpointer);
+	}
+	sqlite3_close(store->ckpt_db);
 	if (store->wal_fd >= 0)
 		close(store->wal_fd);
 	for (int i = 0; i < store->n_readers; i++)
@@ -785,7 +1078,8 @@ void rtk_store_close(rtk_store *store)
 	conn_close(store->writer);
 	g_mutex_clear(&store->write_lock);
 	g_mutex_clear(&store->sync_lock);
-	g_cond_clear(&store->synced_cond);
+	g_mutex_clear(&store->ckpt_lock);
+	g_cond_clear(&store->ckpt_cond);
 	g_mutex_clear(&store->read_lock);
 	g_cond_clear(&store->reader_back);
 	free(store->path);

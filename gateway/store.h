@@ -18,8 +18,8 @@
  * Thread safety: one rtk_store may be used from any thread (the REST server
  * and the Janus plugin threads share one store). Reads run side by side on
  * a pool of connections and never wait for a write; writes take turns on
- * one connection, and writes that wait for their sync at the same time
- * share it (store.c, "Durability").
+ * one connection, and the writes that arrive while one sync runs share one
+ * transaction and the next sync (store.c, "Batches" and "Durability").
  *
  * Lists: *total is the number of rows matching the filter, read in the same
  * snapshot as the page, without a scan of the table (store.c, "Counts").

@@ -4,7 +4,8 @@
  * livestreams and webhooks with their filters and the clean-up of
  * unfinished outputs, the schema migrations, list totals under every
  * filter, reads that do not wait behind writes, readers and writers at
- * once) and the gateway
+ * once, writes that queue sharing one transaction, the WAL starting over
+ * under a steady stream of writes) and the gateway
  * built on it (data directory, credentials, default presets, the join
  * check with every refusal).
  *
@@ -1372,6 +1373,218 @@ static void test_mixed_threads(void)
 	rtk_store_close(s);
 }
 
+/* Writes that queue for the writer share one transaction: while another
+ * connection holds the file's write lock, one write waits inside SQLite
+ * holding the store's writer and BATCH_WRITES - 1 more queue behind it.
+ * Once the lock is released, the successful ones must all be committed by
+ * fewer COMMITs than writes (counted as commit frames in the WAL; one
+ * each on 1a3ec61 and until the batches), a write that fails among them
+ * (a duplicate preset name, an unknown meeting) must report exactly that
+ * and leave nothing, and the others must not be affected by it. */
+enum { BATCH_WRITES = 8, BATCH_CONFLICT = 3, BATCH_MISSING = 5 };
+
+typedef struct batch_write {
+	rtk_store *store;
+	int index;
+	gint finished;          /* atomic */
+	rtk_store_status status;
+	json_t *out;
+} batch_write;
+
+static gpointer batch_writer(gpointer data)
+{
+	batch_write *w = data;
+	json_t *fields;
+	if (w->index == BATCH_CONFLICT) {
+		fields = json_pack("{s:s, s:{}, s:{}, s:{}}", "name", "taken", "config", "permissions", "ui");
+		w->status = rtk_store_preset_create(w->store, fields, &w->out);
+	} else if (w->index == BATCH_MISSING) {
+		fields = json_pack("{s:s}", "title", "nobody");
+		w->status = rtk_store_meeting_update(w->store, "no-such-meeting", fields, &w->out);
+	} else {
+		fields = json_pack("{s:s}", "title", "batched");
+		w->status = rtk_store_meeting_create(w->store, fields, &w->out);
+	}
+	json_decref(fields);
+	g_atomic_int_set(&w->finished, 1);
+	return NULL;
+}
+
+static guint32 be32(const unsigned char *p)
+{
+	return (guint32)p[0] << 24 | (guint32)p[1] << 16 | (guint32)p[2] << 8 | p[3];
+}
+
+/* The commit frames of the current WAL generation of the file at
+ * `db_path` (frames whose salt is the header's and whose "database size
+ * after commit" is set); -1 when the WAL cannot be read. */
+static int wal_commits(const char *db_path)
+{
+	char *wal = g_strconcat(db_path, "-wal", NULL);
+	gchar *data = NULL;
+	gsize len = 0;
+	int commits = -1;
+	if (g_file_get_contents(wal, &data, &len, NULL) && len >= 32) {
+		const unsigned char *h = (const unsigned char *)data;
+		guint32 page = be32(h + 8);
+		commits = 0;
+		for (gsize at = 32; page && at + 24 + page <= len; at += 24 + page) {
+			const unsigned char *f = h + at;
+			if (be32(f + 8) != be32(h + 16) || be32(f + 12) != be32(h + 20))
+				break;   /* a frame of an earlier generation: the log ends here */
+			if (be32(f + 4) != 0)
+				commits++;
+		}
+	}
+	g_free(data);
+	g_free(wal);
+	return commits;
+}
+
+static void test_batched_writes(void)
+{
+	rtk_store *s = open_store("batch.sqlite3");
+	json_t *taken = new_preset(s, "taken"), *first = new_meeting(s, "before");
+	char *path = path_in("batch.sqlite3");
+	sqlite3 *db = NULL;
+	CHECK_EQ_INT(sqlite3_open(path, &db), SQLITE_OK);
+	sql_exec(db, "BEGIN IMMEDIATE");
+
+	batch_write w[BATCH_WRITES];
+	GThread *threads[BATCH_WRITES];
+	for (int i = 0; i < BATCH_WRITES; i++) {
+		w[i] = (batch_write) { s, i, 0, RTK_STORE_FAILED, NULL };
+		threads[i] = g_thread_new("batch-writer", batch_writer, &w[i]);
+		if (i == 0)
+			g_usleep(300 * 1000);   /* the first is inside SQLite, the others queue behind it */
+	}
+	g_usleep(300 * 1000);
+	int before = wal_commits(path);
+	CHECK(before > 0);
+	for (int i = 0; i < BATCH_WRITES; i++)
+		CHECK_EQ_INT(g_atomic_int_get(&w[i].finished), 0);
+	sql_exec(db, "COMMIT");   /* changes nothing: no commit frame */
+
+	int created = 0;
+	for (int i = 0; i < BATCH_WRITES; i++) {
+		g_thread_join(threads[i]);
+		if (i == BATCH_CONFLICT || i == BATCH_MISSING) {
+			CHECK_EQ_INT(w[i].status, i == BATCH_CONFLICT ? RTK_STORE_CONFLICT : RTK_STORE_NOT_FOUND);
+			CHECK_NULL(w[i].out);
+			continue;
+		}
+		CHECK_EQ_INT(w[i].status, RTK_STORE_OK);
+		CHECK_EQ_STR(str(w[i].out, "title"), "batched");
+		/* acknowledged: committed, so another connection sees it */
+		CHECK_EQ_INT(sql_count(db, "SELECT count(*) FROM meetings WHERE id = ?1",
+			str(w[i].out, "id"), NULL), 1);
+		json_decref(w[i].out);
+		created++;
+	}
+	int commits = wal_commits(path) - before;
+	fprintf(stderr, "  %d writes (%d created, 2 refused) committed by %d COMMIT(s)\n",
+		BATCH_WRITES, created, commits);
+	CHECK_EQ_INT(created, BATCH_WRITES - 2);
+	CHECK(commits >= 1);
+	CHECK(commits < created);
+	CHECK_EQ_INT(sql_count(db, "SELECT count(*) FROM meetings", NULL, NULL), 1 + created);
+	CHECK_EQ_INT(sql_count(db, "SELECT count(*) FROM presets WHERE name = ?1", "taken", NULL), 1);
+	CHECK_EQ_INT(sql_count(db, "SELECT n FROM row_counts WHERE name = 'meetings'", NULL, NULL),
+		1 + created);
+	json_t *items = NULL;
+	int total = -1;
+	CHECK_EQ_INT(rtk_store_meeting_list(s, 0, -1, &items, &total), RTK_STORE_OK);
+	CHECK_EQ_INT(total, 1 + created);
+	json_decref(items);
+
+	sqlite3_close(db);
+	g_free(path);
+	json_decref(taken);
+	json_decref(first);
+	rtk_store_close(s);
+}
+
+/* The WAL starts over under a steady stream of writes. Checkpoints run
+ * beside the writes (store.c, "Checkpoints"), and a checkpoint beside a
+ * steady stream of commits alone never lets the WAL start over: the file
+ * would grow with every write (CHECKPOINT_WRITERS x CHECKPOINT_WRITES
+ * meetings are about 12 000 WAL pages, 48 MB). Its size is its high-water
+ * mark, so it must stay a few times the 1000-page checkpoint mark, while
+ * a reader lists the first page all along and every write succeeds. */
+enum { CHECKPOINT_WRITERS = 8, CHECKPOINT_WRITES = 1000 };
+
+typedef struct checkpoint_arg {
+	rtk_store *store;
+	int failures;
+} checkpoint_arg;
+
+static gpointer checkpoint_writer(gpointer data)
+{
+	checkpoint_arg *a = data;
+	for (int i = 0; i < CHECKPOINT_WRITES; i++) {
+		json_t *fields = json_pack("{s:s}", "title", "steady"), *m = NULL;
+		if (rtk_store_meeting_create(a->store, fields, &m) != RTK_STORE_OK)
+			a->failures++;
+		json_decref(m);
+		json_decref(fields);
+	}
+	return NULL;
+}
+
+/* Lists the first page, as GET /v2/meetings does, until told to stop. */
+static gpointer page_reader(gpointer data)
+{
+	mixed_arg *a = data;
+	int last = 0;
+	while (!g_atomic_int_get(a->stop)) {
+		json_t *items = NULL;
+		int total = -1;
+		if (rtk_store_meeting_list(a->store, 0, 20, &items, &total) != RTK_STORE_OK ||
+				total < last || (int)json_array_size(items) != (total < 20 ? total : 20))
+			a->failures++;
+		last = total;
+		json_decref(items);
+	}
+	return NULL;
+}
+
+static void test_wal_starts_over(void)
+{
+	rtk_store *s = open_store("steady.sqlite3");
+	char *path = path_in("steady.sqlite3");
+	char *wal = g_strconcat(path, "-wal", NULL);
+	gint stop = 0;
+	mixed_arg reader = { s, 0, &stop };
+	GThread *rt = g_thread_new("steady-reader", page_reader, &reader);
+	checkpoint_arg writers[CHECKPOINT_WRITERS];
+	GThread *wt[CHECKPOINT_WRITERS];
+	for (int i = 0; i < CHECKPOINT_WRITERS; i++) {
+		writers[i] = (checkpoint_arg) { s, 0 };
+		wt[i] = g_thread_new("steady-writer", checkpoint_writer, &writers[i]);
+	}
+	for (int i = 0; i < CHECKPOINT_WRITERS; i++) {
+		g_thread_join(wt[i]);
+		CHECK_EQ_INT(writers[i].failures, 0);
+	}
+	g_atomic_int_set(&stop, 1);
+	g_thread_join(rt);
+	CHECK_EQ_INT(reader.failures, 0);
+
+	struct stat st;
+	CHECK_EQ_INT(stat(wal, &st), 0);
+	fprintf(stderr, "  %d writes: the WAL reached %lld KiB\n", CHECKPOINT_WRITERS * CHECKPOINT_WRITES,
+		(long long)st.st_size / 1024);
+	CHECK(st.st_size < 6000LL * (4096 + 24));
+	json_t *items = NULL;
+	int total = -1;
+	CHECK_EQ_INT(rtk_store_meeting_list(s, 0, 1, &items, &total), RTK_STORE_OK);
+	CHECK_EQ_INT(total, CHECKPOINT_WRITERS * CHECKPOINT_WRITES);
+	json_decref(items);
+	rtk_store_close(s);
+	g_free(wal);
+	g_free(path);
+}
+
 /* ---- util ---- */
 
 static void test_util(void)
@@ -1827,6 +2040,8 @@ int main(void)
 	UNIT_RUN(test_list_totals_migration);
 	UNIT_RUN(test_reads_during_write);
 	UNIT_RUN(test_mixed_threads);
+	UNIT_RUN(test_batched_writes);
+	UNIT_RUN(test_wal_starts_over);
 	UNIT_RUN(test_gateway_start);
 	UNIT_RUN(test_gateway_admit);
 	UNIT_RUN(test_gateway_token_generations);
