@@ -235,6 +235,25 @@ static gboolean publish_keeps_streams(rtk_session *session, GPtrArray *streams) 
 	return TRUE;
 }
 
+/* A re-offer that changes the m-lines (a screenshare added, say) replaces
+ * every published stream; a simulcast one that stays (same mid, same rids)
+ * keeps the SSRC of each layer learnt from the rid header extension, which
+ * Chromium stops sending once the layer was acknowledged: the new stream
+ * could never learn them again, and its camera would reach nobody. */
+static void publish_carry_layers(rtk_session *session, GPtrArray *streams) {
+	for(guint i = 0; i < streams->len; i++) {
+		rtk_pub_stream *ps = g_ptr_array_index(streams, i);
+		rtk_pub_stream *old = ps->mindex < RTK_MAX_PUB_STREAMS ? session->pub[ps->mindex] : NULL;
+		if(old == NULL || !old->simulcast || !ps->simulcast || g_strcmp0(old->mid, ps->mid))
+			continue;
+		janus_mutex_lock(&old->rid_mutex);
+		for(int l = 0; l < 3; l++)
+			if(ps->ssrcs[l] == 0 && ps->rids[l] != NULL && !g_strcmp0(ps->rids[l], old->rids[l]))
+				ps->ssrcs[l] = old->ssrcs[l];
+		janus_mutex_unlock(&old->rid_mutex);
+	}
+}
+
 /* The reply to a re-offer that keeps the published streams: `published`
  * with them and the answer (borrowed); nothing changes for the others. */
 static void publish_answer_kept(rtk_session *session, const char *answer, rtk_reply *reply) {
@@ -282,6 +301,7 @@ static void request_publish(rtk_session *session, rtk_message *msg, rtk_reply *r
 		return;
 	}
 	/* A new offer on the same handle replaces what was published before. */
+	publish_carry_layers(session, streams);
 	rtk_publisher_teardown(session, FALSE);
 	json_t *published = json_array();
 	janus_mutex_lock(&session->pub_mutex);

@@ -325,8 +325,8 @@ static void companion_emit_stats(const companion *c)
 		const companion_stream *s = v;
 		rtk_depack_stats ds;
 		rtk_depack_get_stats(s->depack, &ds);
-		json_array_append_new(streams, json_pack("{s:I,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "ssrc", (json_int_t)s->ssrc,
-			"id", s->id, "packets", (json_int_t)ds.packets, "lost", (json_int_t)ds.lost,
+		json_array_append_new(streams, json_pack("{s:I,s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "ssrc", (json_int_t)s->ssrc,
+			"id", s->id, "source", s->source == RTK_SOURCE_SCREEN ? "screen" : "camera", "packets", (json_int_t)ds.packets, "lost", (json_int_t)ds.lost,
 			"frames", (json_int_t)ds.frames, "dropped_frames", (json_int_t)ds.dropped_frames,
 			"ignored", (json_int_t)ds.ignored, "sender_reports", (json_int_t)s->sender_reports,
 			"width", (json_int_t)ds.width, "height", (json_int_t)ds.height));

@@ -304,6 +304,16 @@ async function main() {
     const sa = await scores(a), sb = await scores(b);
     result.scores = { aSelf: sa.selfScores.slice(-6), bMap: sb.mapScores.slice(-6), bPeer: sb.peerScores.slice(-6),
                       counts: { aSelf: sa.selfScores.length, bMap: sb.mapScores.length, bPeer: sb.peerScores.length } };
+
+    // 7. A adds a screenshare long after its layers were acknowledged (Chromium
+    // no longer tags their packets with the rid): the re-offer replaces A's
+    // published streams, and B must go on decoding A's camera
+    result.step = "screenshare";
+    await a.evaluate(() => window.rtkMeeting.self.enableScreenShare());
+    await sleep(2000);
+    const base = (await b.evaluate(decoded)).inbound;
+    result.afterScreenshare = (await until("B decodes A's camera after A added a screenshare", 30000,
+      probe((d) => d.inbound && d.inbound.framesDecoded >= (base ? base.framesDecoded : 0) + 30))).d;
     emit(Object.assign({ phase: "done" }, result));
     return 0;
   } catch (error) {
