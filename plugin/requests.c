@@ -387,7 +387,10 @@ static void request_configure_layers(rtk_session *session, rtk_message *msg, rtk
 		if(strcmp(ss->mid, mid))
 			continue;
 		rtk_relay_set_layers(ss, msg->request.substream, msg->request.temporal);
-		if(ss->source != NULL)
+		/* Before the PeerConnection is up a keyframe would reach nobody, and
+		 * this request would throttle away the one setup_media makes when it
+		 * comes up (a join's first frame waited 300 ms more for it). */
+		if(ss->source != NULL && g_atomic_int_get(&session->started))
 			rtk_relay_request_keyframe(rtk_janus, ss->source);
 		reply->event = rtk_event_new("configured");
 		return;

@@ -185,7 +185,6 @@ void rtk_subscriber_request_keyframes(rtk_session *sub) {
 	}
 }
 
-/* Takes `sub` out of its meeting: slots detached and freed, role cleared. */
 /* Takes `sub` out of its meeting (slots detached and freed, role cleared)
  * and returns the meeting it was in; does not free the meeting. */
 static rtk_live *subscriber_detach(rtk_session *sub) {

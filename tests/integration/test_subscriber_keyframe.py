@@ -11,12 +11,18 @@ later, and never while the publisher sends no video). With real clients
 (aiortc, ICE, DTLS, SRTP):
   * A publishes VP8 + Opus, then its camera stalls: its video sender sends
     nothing more (its audio goes on);
-  * B joins and subscribes; once B's subscriber PeerConnection is
-    connected, A's video sender receives a PLI from janus although it sent
-    no video packet since;
+  * B joins and subscribes, and chooses a simulcast layer of A's video
+    (`configure` on the subscriber handle, as the SDK does at once) before
+    answering the offer: no PLI reaches A while B's PeerConnection is not
+    up (a keyframe then would reach nobody, and the relay's throttle would
+    drop the request that matters, made 300 ms later or less);
+  * once B's subscriber PeerConnection is connected, A's video sender
+    receives a PLI from janus although it sent no video packet since;
   * A's camera resumes and B decodes A's video.
 Before the change the PLI came only with A's next video packet: none
-arrived while the camera stalled, and the test fails.
+arrived while the camera stalled, and the test fails; before the second
+change the `configure` sent a PLI at once, and the SDK's joins waited for
+its throttle (bench/join: first frame 532 ms after join() against 283).
 """
 
 import asyncio
@@ -25,6 +31,7 @@ import time
 from rtk_harness import RtkClient, Server, check, log, run_test
 
 STALL_SETTLE_S = 1.0     # in-flight frames and their keyframe requests die down
+EARLY_CONFIGURE_S = 0.5  # a PLI sent for the early configure arrives in ms
 PLI_WAIT_S = 10          # generous: the request is sent when the PC comes up
 
 
@@ -68,6 +75,26 @@ def stall(track):
     return running
 
 
+async def subscribe_choosing_layer_first(bob, token):
+    """subscribe, then configure the video stream's layer before answering
+    the offer; waits EARLY_CONFIGURE_S and leaves the offer in
+    bob.pending_offer."""
+    bob.sub = await bob._blocking(bob.janus.attach)
+    from rtk_harness import new_peer_connection
+    bob.sub_pc = new_peer_connection()
+    bob.sub_pc.on("track", bob._on_track)
+    event = await bob.request(bob.sub, {"request": "subscribe", "token": token}, expect="subscribed")
+    video = [s for s in event.data.get("streams") or [] if s.get("kind") == "video"]
+    check(len(video) == 1 and event.jsep, "bob's subscription: one video stream and an offer: %r"
+          % event.data)
+    await bob.request(bob.sub, {"request": "configure", "mid": video[0]["mid"], "substream": 2},
+                      expect="configured")
+    await asyncio.sleep(EARLY_CONFIGURE_S)
+    for stream in event.data["streams"]:
+        bob.streams[stream["mid"]] = stream
+    bob.pending_offer = event.jsep
+
+
 async def main():
     server = Server().start()
     meeting = server.create_meeting(title="keyframe on subscribe")
@@ -91,7 +118,11 @@ async def main():
 
     bob = RtkClient(server, "bob")
     await bob.join(bob_rest["token"])
-    await bob.subscribe(bob_rest["token"])
+    await subscribe_choosing_layer_first(bob, bob_rest["token"])
+    check(plis["plis"] == before, "%d PLIs reached ada before bob's PeerConnection was up"
+          % (plis["plis"] - before))
+    log("no PLI to ada while bob's subscriber PeerConnection is not up")
+    await bob._answer(bob.pending_offer)
     await until(lambda: bob.sub_pc.connectionState == "connected", 20,
                 "bob's subscriber PeerConnection connected")
     await until(lambda: plis["plis"] > before, PLI_WAIT_S, "PLI to ada while her camera sends nothing")
