@@ -1,7 +1,8 @@
 /*
  * capture.c - recordings and livestreams on companion processes
- * (capture.h). Janus glue: it reaches published streams through the
- * sessions of session.h and asks publishers for keyframes.
+ * (capture.h). Janus glue: it learns of the meeting's published streams
+ * from the meeting's router (router.h), whose listener it is, feeds its
+ * companions from them (relay.h) and asks their publishers for keyframes.
  */
 #include "capture.h"
 
@@ -28,7 +29,7 @@ typedef enum capture_state {
 
 /* One published stream a capture is fed with. */
 typedef struct capture_stream {
-	guint64 serial;          /* rtk_pub_stream.serial */
+	rtk_pub_stream *ps;      /* borrowed: the router's producer_closed removes this entry first */
 	uint32_t ssrc;           /* what the companion knows it by */
 	char *peer_id;
 	rtk_media_kind type;
@@ -39,7 +40,8 @@ typedef struct rtk_capture {
 	rtk_capture_kind kind;
 	capture_state state;
 	char *meeting_id, *session_id;
-	rtk_live *live;          /* borrowed; NULL once the live session ended */
+	rtk_room *room;          /* borrowed: the live session's; NULL once it ended */
+	rtk_router *router;      /* borrowed: the live session's (we listen to it); NULL once it ended */
 	rtk_proc *proc;          /* our reference */
 	gboolean allow_multiple;
 	int max_seconds;
@@ -47,7 +49,7 @@ typedef struct rtk_capture {
 	gint64 seq;              /* start order */
 	char *notified;          /* the status the last statusUpdate webhook carried */
 	char *output;            /* the file (recording) or directory (livestream) */
-	GHashTable *streams;     /* serial -> capture_stream* (owned) */
+	GHashTable *streams;     /* rtk_pub_stream* -> capture_stream* (owned) */
 	GHashTable *peers;       /* peer id -> screenshare flag (GINT) */
 	uint32_t next_ssrc;
 	int viewers;
@@ -60,7 +62,9 @@ static GQueue ended_streams;     /* capture_ended*: HLS streams still served aft
 static char *companion_dir, *data_dir;
 static GAsyncQueue *writes;      /* capture_write* for the writer thread */
 static GThread *writer;
+static void (*broadcast)(const char *meeting_id, json_t *event);   /* rtk_captures_init */
 static const rtk_proc_callbacks capture_callbacks;
+static const rtk_router_listener capture_router_listener;
 
 /* ---- persistence and webhooks, off the state lock ---- */
 
@@ -179,10 +183,11 @@ static gboolean capture_running(const rtk_capture *c) {
 
 /* ---- SDK events ---- */
 
+/* To every participant of the meeting's live session, if one runs (a
+ * capture outlives its session, and the meeting may be in a new one). */
 static void capture_broadcast(const char *meeting_id, json_t *event) {
-	rtk_live *live = meeting_id ? rtk_live_find(meeting_id) : NULL;
-	if(live != NULL && event != NULL)
-		rtk_live_broadcast(live, event);
+	if(event != NULL && broadcast != NULL)
+		broadcast(meeting_id, event);
 	json_decref(event);
 }
 
@@ -264,16 +269,17 @@ static void capture_free(gpointer p) {
 	g_free(c);
 }
 
-static rtk_capture *capture_new(rtk_live *live, rtk_capture_kind kind) {
+static rtk_capture *capture_new(rtk_room *room, rtk_router *router, rtk_capture_kind kind) {
 	rtk_capture *c = g_new0(rtk_capture, 1);
 	char *uuid = rtk_util_uuid4();
 	c->id = g_strdup(uuid);
 	free(uuid);
 	c->kind = kind;
-	c->meeting_id = g_strdup(live->room->meeting_id);
-	c->session_id = g_strdup(live->room->session_id);
-	c->live = live;
-	c->streams = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, capture_stream_free);
+	c->meeting_id = g_strdup(room->meeting_id);
+	c->session_id = g_strdup(room->session_id);
+	c->room = room;
+	c->router = router;
+	c->streams = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, capture_stream_free);
 	c->peers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	c->next_ssrc = 1000;
 	static gint64 seq;
@@ -297,6 +303,19 @@ static gboolean capture_spawn(rtk_capture *c, char **argv, rtk_refusal *why, con
 	return TRUE;
 }
 
+static void capture_sync_peers(rtk_capture *c);
+
+/* A spawned capture joins the table and its meeting's router: it is fed
+ * from now on. Returns its REST object (NEW). */
+static json_t *capture_begin(rtk_capture *c) {
+	g_hash_table_insert(captures, c->id, c);
+	capture_persist(c, TRUE);
+	rtk_router_listen(c->router, &capture_router_listener, c);
+	capture_sync_peers(c);
+	capture_announce(c);
+	return json_deep_copy(c->doc);
+}
+
 static gboolean recording_may_start(const char *meeting_id, gboolean allow_multiple, rtk_refusal *why) {
 	GPtrArray *list = capture_list(meeting_id, RTK_CAPTURE_RECORDING);
 	gboolean ok = TRUE;
@@ -312,11 +331,11 @@ static gboolean recording_may_start(const char *meeting_id, gboolean allow_multi
 	return ok;
 }
 
-json_t *rtk_capture_recording_start(rtk_live *live, const rtk_recording_config *config,
+json_t *rtk_capture_recording_start(rtk_room *room, rtk_router *router, const rtk_recording_config *config,
 		gboolean allow_multiple, const rtk_capture_caller *caller, rtk_refusal *why) {
-	if(!recording_may_start(live->room->meeting_id, allow_multiple, why))
+	if(!recording_may_start(room->meeting_id, allow_multiple, why))
 		return NULL;
-	rtk_capture *c = capture_new(live, RTK_CAPTURE_RECORDING);
+	rtk_capture *c = capture_new(room, router, RTK_CAPTURE_RECORDING);
 	c->allow_multiple = allow_multiple;
 	c->max_seconds = config->max_seconds;
 	const char *ext = config->vp8 ? "webm" : "mp4";
@@ -353,20 +372,17 @@ json_t *rtk_capture_recording_start(rtk_live *live, const rtk_recording_config *
 	capture_set(c, "recording_duration", json_integer(0));
 	capture_set(c, "file_size", json_null());
 	g_free(name);
-	g_hash_table_insert(captures, c->id, c);
-	capture_persist(c, TRUE);
-	rtk_captures_sync(live);
-	capture_announce(c);
-	return json_deep_copy(c->doc);
+	return capture_begin(c);
 }
 
-json_t *rtk_capture_livestream_start(rtk_live *live, const char *name, const rtk_capture_caller *caller, rtk_refusal *why) {
-	rtk_capture *running = capture_livestream_of(live->room->meeting_id);
+json_t *rtk_capture_livestream_start(rtk_room *room, rtk_router *router, const char *name,
+		const rtk_capture_caller *caller, rtk_refusal *why) {
+	rtk_capture *running = capture_livestream_of(room->meeting_id);
 	if(running != NULL && capture_running(running)) {
 		rtk_refusal_set(why, RTK_ERR_LIVESTREAM_ACTIVE, "the meeting is already livestreaming (livestream %s)", running->id);
 		return NULL;
 	}
-	rtk_capture *c = capture_new(live, RTK_CAPTURE_LIVESTREAM);
+	rtk_capture *c = capture_new(room, router, RTK_CAPTURE_LIVESTREAM);
 	c->output = g_build_filename(data_dir, "livestreams", c->id, NULL);
 	rtk_util_mkdir_p(c->output, 0700);
 	char *path = g_build_filename(companion_dir, "rtk-hls", NULL);
@@ -389,11 +405,7 @@ json_t *rtk_capture_livestream_start(rtk_live *live, const char *name, const rtk
 	capture_set(c, "stopped_time", json_null());
 	capture_set(c, "viewer_count", json_integer(0));
 	g_free(url);
-	g_hash_table_insert(captures, c->id, c);
-	capture_persist(c, TRUE);
-	rtk_captures_sync(live);
-	capture_announce(c);
-	return json_deep_copy(c->doc);
+	return capture_begin(c);
 }
 
 /* Sends stop: the companion finishes the output; "exited" ends it. */
@@ -515,88 +527,114 @@ static gboolean capture_shows(const rtk_peer *peer) {
 	return rtk_peer_may_produce(peer, RTK_MEDIA_AUDIO, NULL) || rtk_peer_may_produce(peer, RTK_MEDIA_VIDEO, NULL);
 }
 
-static rtk_pub_stream *capture_find_pub(rtk_live *live, const capture_stream *s) {
-	rtk_peer *peer = live ? rtk_room_find_peer(live->room, s->peer_id) : NULL;
-	rtk_session *session = peer ? peer->transport : NULL;
-	for(int i = 0; session != NULL && i < RTK_MAX_PUB_STREAMS; i++)
-		if(session->pub[i] != NULL && session->pub[i]->serial == s->serial)
-			return session->pub[i];
-	return NULL;
-}
-
-static void capture_add_stream(rtk_capture *c, rtk_peer *peer, rtk_pub_stream *ps) {
+static void capture_add_stream(rtk_capture *c, rtk_pub_stream *ps) {
 	const char *codec = capture_codec(ps);
-	if(codec == NULL)
+	if(codec == NULL || g_hash_table_contains(c->streams, ps))
 		return;
 	capture_stream *s = g_new0(capture_stream, 1);
-	s->serial = ps->serial;
+	s->ps = ps;
 	s->ssrc = c->next_ssrc++;
-	s->peer_id = g_strdup(peer->id);
+	s->peer_id = g_strdup(ps->peer_id);
 	s->type = ps->type;
-	g_hash_table_insert(c->streams, &s->serial, s);
+	g_hash_table_insert(c->streams, ps, s);
 	rtk_proc_command(c->proc, json_pack("{sssIssssss}", "cmd", "stream", "ssrc", (json_int_t)s->ssrc,
-		"id", peer->id, "codec", codec, "source", ps->type == RTK_MEDIA_SCREENSHARE ? "screen" : "camera"));
+		"id", ps->peer_id, "codec", codec, "source", ps->type == RTK_MEDIA_SCREENSHARE ? "screen" : "camera"));
 	rtk_relay_forward_add(ps, c->proc, s->ssrc);
 	if(ps->video)
 		rtk_relay_request_keyframe(rtk_janus, ps);
 }
 
-/* Streams that ended or whose peer is no longer shown. */
+/* Stops feeding the companion from `s`; `tell`: and says so (unstream). */
+static void capture_remove_stream(rtk_capture *c, capture_stream *s, gboolean tell) {
+	rtk_relay_forward_remove(s->ps, c->proc);
+	if(tell)
+		rtk_proc_command(c->proc, json_pack("{sssI}", "cmd", "unstream", "ssrc", (json_int_t)s->ssrc));
+	g_hash_table_remove(c->streams, s->ps);
+}
+
+/* The composite shows a screenshare tile for the peer while it shares. */
+static void capture_sync_screenshare(rtk_capture *c, const char *peer_id) {
+	if(!g_hash_table_contains(c->peers, peer_id))
+		return;
+	gboolean screen = rtk_router_peer_produces(c->router, peer_id, RTK_MEDIA_SCREENSHARE);
+	if(GPOINTER_TO_INT(g_hash_table_lookup(c->peers, peer_id)) == screen)
+		return;
+	rtk_proc_command(c->proc, json_pack("{sssssb}", "cmd", "screenshare", "id", peer_id, "on", screen));
+	g_hash_table_insert(c->peers, g_strdup(peer_id), GINT_TO_POINTER(screen));
+}
+
+/* Every stream, or (all FALSE) those of peers no longer shown. */
 static void capture_drop_streams(rtk_capture *c, gboolean all) {
+	GPtrArray *gone = g_ptr_array_new();
 	GHashTableIter it;
 	gpointer v;
 	g_hash_table_iter_init(&it, c->streams);
 	while(g_hash_table_iter_next(&it, NULL, &v)) {
 		capture_stream *s = v;
-		rtk_pub_stream *ps = capture_find_pub(c->live, s);
-		gboolean shown = ps != NULL && g_hash_table_contains(c->peers, s->peer_id);
-		if(shown && !all)
-			continue;
-		if(ps != NULL)
-			rtk_relay_forward_remove(ps, c->proc);
-		if(!all)
-			rtk_proc_command(c->proc, json_pack("{sssI}", "cmd", "unstream", "ssrc", (json_int_t)s->ssrc));
-		g_hash_table_iter_remove(&it);
+		if(all || !g_hash_table_contains(c->peers, s->peer_id))
+			g_ptr_array_add(gone, s);
 	}
+	for(guint i = 0; i < gone->len; i++)
+		capture_remove_stream(c, g_ptr_array_index(gone, i), !all);
+	g_ptr_array_free(gone, TRUE);
 }
 
-static void capture_sync_peers(rtk_capture *c, rtk_live *live) {
-	/* Gone or no longer shown. */
+/* The router's events: a shown participant's new stream is fed at once; a
+ * closing one stops being fed before its publisher frees it. */
+static void capture_producer_added(rtk_router *router, rtk_pub_stream *ps, void *user) {
+	rtk_capture *c = user;
+	(void)router;
+	if(!capture_running(c) || !g_hash_table_contains(c->peers, ps->peer_id))
+		return;
+	capture_add_stream(c, ps);
+	capture_sync_screenshare(c, ps->peer_id);
+}
+
+static void capture_producer_closed(rtk_router *router, rtk_pub_stream *ps, void *user) {
+	rtk_capture *c = user;
+	(void)router;
+	capture_stream *s = g_hash_table_lookup(c->streams, ps);
+	if(s == NULL)
+		return;
+	char *peer_id = g_strdup(s->peer_id);
+	capture_remove_stream(c, s, capture_running(c));
+	if(capture_running(c))
+		capture_sync_screenshare(c, peer_id);
+	g_free(peer_id);
+}
+
+static const rtk_router_listener capture_router_listener = {
+	.producer_added = capture_producer_added,
+	.producer_closed = capture_producer_closed,
+};
+
+/* Who the composite shows, after the room changed: participants that
+ * left or may no longer produce go (with their streams), new ones come
+ * with the streams they already publish. */
+static void capture_sync_peers(rtk_capture *c) {
 	GHashTableIter it;
 	gpointer k;
 	g_hash_table_iter_init(&it, c->peers);
 	while(g_hash_table_iter_next(&it, &k, NULL)) {
-		rtk_peer *peer = rtk_room_find_peer(live->room, k);
+		rtk_peer *peer = rtk_room_find_peer(c->room, k);
 		if(peer != NULL && capture_shows(peer))
 			continue;
 		rtk_proc_command(c->proc, json_pack("{ssss}", "cmd", "remove", "id", (const char *)k));
 		g_hash_table_iter_remove(&it);
 	}
 	capture_drop_streams(c, FALSE);
-	/* New ones, their new streams, their screenshare. */
-	for(guint p = 0; p < live->room->peers->len; p++) {
-		rtk_peer *peer = g_ptr_array_index(live->room->peers, p);
-		if(!capture_shows(peer))
+	for(guint p = 0; p < c->room->peers->len; p++) {
+		rtk_peer *peer = g_ptr_array_index(c->room->peers, p);
+		if(!capture_shows(peer) || g_hash_table_contains(c->peers, peer->id))
 			continue;
-		if(!g_hash_table_contains(c->peers, peer->id)) {
-			rtk_proc_command(c->proc, json_pack("{ssssss}", "cmd", "participant", "id", peer->id, "name", peer->name ? peer->name : ""));
-			g_hash_table_insert(c->peers, g_strdup(peer->id), GINT_TO_POINTER(0));
+		rtk_proc_command(c->proc, json_pack("{ssssss}", "cmd", "participant", "id", peer->id, "name", peer->name ? peer->name : ""));
+		g_hash_table_insert(c->peers, g_strdup(peer->id), GINT_TO_POINTER(0));
+		for(guint i = 0; i < c->router->producers->len; i++) {
+			rtk_pub_stream *ps = g_ptr_array_index(c->router->producers, i);
+			if(!strcmp(ps->peer_id, peer->id))
+				capture_add_stream(c, ps);
 		}
-		rtk_session *session = peer->transport;
-		gboolean screen = FALSE;
-		for(int i = 0; session != NULL && i < RTK_MAX_PUB_STREAMS; i++) {
-			rtk_pub_stream *ps = session->pub[i];
-			if(ps == NULL)
-				continue;
-			if(ps->type == RTK_MEDIA_SCREENSHARE)
-				screen = TRUE;
-			if(!g_hash_table_contains(c->streams, &ps->serial))
-				capture_add_stream(c, peer, ps);
-		}
-		if(GPOINTER_TO_INT(g_hash_table_lookup(c->peers, peer->id)) != screen) {
-			rtk_proc_command(c->proc, json_pack("{sssssb}", "cmd", "screenshare", "id", peer->id, "on", screen));
-			g_hash_table_insert(c->peers, g_strdup(peer->id), GINT_TO_POINTER(screen));
-		}
+		capture_sync_screenshare(c, peer->id);
 	}
 }
 
@@ -613,7 +651,7 @@ static void capture_sync_viewers(rtk_capture *c) {
 	capture_broadcast(c->meeting_id, event);
 }
 
-void rtk_captures_sync(rtk_live *live) {
+void rtk_captures_sync_peers(rtk_room *room, rtk_router *router) {
 	if(captures == NULL)
 		return;
 	GHashTableIter it;
@@ -621,17 +659,22 @@ void rtk_captures_sync(rtk_live *live) {
 	g_hash_table_iter_init(&it, captures);
 	while(g_hash_table_iter_next(&it, NULL, &v)) {
 		rtk_capture *c = v;
-		if(c->live != live || !capture_running(c))
-			continue;
-		capture_sync_peers(c, live);
-		if(c->max_seconds > 0 && c->output_s >= c->max_seconds)
-			capture_stop(c, "MAX_DURATION", NULL);
-		if(c->kind == RTK_CAPTURE_LIVESTREAM)
-			capture_sync_viewers(c);
+		if(c->router == router && c->room == room && capture_running(c))
+			capture_sync_peers(c);
 	}
 }
 
-void rtk_captures_live_ended(rtk_live *live) {
+/* The capture no longer follows a live session: fed by nothing, deaf to
+ * the router. */
+static void capture_detach(rtk_capture *c) {
+	capture_drop_streams(c, TRUE);
+	if(c->router != NULL)
+		rtk_router_unlisten(c->router, c);
+	c->router = NULL;
+	c->room = NULL;
+}
+
+void rtk_captures_live_ended(rtk_router *router) {
 	if(captures == NULL)
 		return;
 	GHashTableIter it;
@@ -639,11 +682,10 @@ void rtk_captures_live_ended(rtk_live *live) {
 	g_hash_table_iter_init(&it, captures);
 	while(g_hash_table_iter_next(&it, NULL, &v)) {
 		rtk_capture *c = v;
-		if(c->live != live)
+		if(c->router != router)
 			continue;
-		capture_drop_streams(c, TRUE);
+		capture_detach(c);
 		capture_stop(c, "ALL_PEERS_LEFT", NULL);
-		c->live = NULL;
 	}
 }
 
@@ -656,12 +698,12 @@ static void capture_mark_automatic(const char *id, const char *reason) {
 	capture_persist(c, FALSE);
 }
 
-void rtk_captures_live_started(rtk_live *live, const json_t *meeting) {
+void rtk_captures_live_started(rtk_room *room, rtk_router *router, const json_t *meeting) {
 	rtk_refusal why;
 	if(json_is_true(json_object_get(meeting, "record_on_start"))) {
 		rtk_recording_config config;
 		rtk_recording_config_default(&config);
-		json_t *doc = rtk_capture_recording_start(live, &config, FALSE, NULL, &why);
+		json_t *doc = rtk_capture_recording_start(room, router, &config, FALSE, NULL, &why);
 		if(doc == NULL)
 			JANUS_LOG(LOG_ERR, "[rtk] record_on_start: %s\n", why.message);
 		else
@@ -669,7 +711,7 @@ void rtk_captures_live_started(rtk_live *live, const json_t *meeting) {
 		json_decref(doc);
 	}
 	if(json_is_true(json_object_get(meeting, "live_stream_on_start"))) {
-		json_t *doc = rtk_capture_livestream_start(live, NULL, NULL, &why);
+		json_t *doc = rtk_capture_livestream_start(room, router, NULL, NULL, &why);
 		if(doc == NULL)
 			JANUS_LOG(LOG_ERR, "[rtk] live_stream_on_start: %s\n", why.message);
 		else
@@ -715,6 +757,14 @@ static void capture_ended_free(capture_ended *e, gboolean remove) {
 }
 
 void rtk_captures_tick(void) {
+	GHashTableIter it;
+	gpointer v;
+	g_hash_table_iter_init(&it, captures);
+	while(g_hash_table_iter_next(&it, NULL, &v)) {
+		rtk_capture *c = v;
+		if(c->kind == RTK_CAPTURE_LIVESTREAM && capture_running(c))
+			capture_sync_viewers(c);
+	}
 	gint64 now = janus_get_monotonic_time();
 	while(!g_queue_is_empty(&ended_streams) && ((capture_ended *)g_queue_peek_head(&ended_streams))->until <= now)
 		capture_ended_free(g_queue_pop_head(&ended_streams), TRUE);
@@ -750,9 +800,8 @@ static void capture_on_keyframe(rtk_capture *c, uint32_t ssrc) {
 	g_hash_table_iter_init(&it, c->streams);
 	while(g_hash_table_iter_next(&it, NULL, &v)) {
 		capture_stream *s = v;
-		rtk_pub_stream *ps = s->ssrc == ssrc ? capture_find_pub(c->live, s) : NULL;
-		if(ps != NULL)
-			rtk_relay_request_keyframe(rtk_janus, ps);
+		if(s->ssrc == ssrc)
+			rtk_relay_request_keyframe(rtk_janus, s->ps);
 	}
 }
 
@@ -772,6 +821,8 @@ static void capture_on_event(rtk_proc *proc, const rtk_companion_event *event, v
 				capture_set(c, "recording_duration", json_integer((json_int_t)c->output_s));
 				capture_persist(c, FALSE);
 			}
+			if(c->max_seconds > 0 && c->output_s >= c->max_seconds)
+				capture_stop(c, "MAX_DURATION", NULL);
 		} else if(event->kind == RTK_COMPANION_EVENT_KEYFRAME) {
 			capture_on_keyframe(c, event->ssrc);
 		} else if(event->kind == RTK_COMPANION_EVENT_PART || event->kind == RTK_COMPANION_EVENT_SEGMENT) {
@@ -834,7 +885,7 @@ static void capture_on_exit(rtk_proc *proc, int wait_status, void *user_data) {
 	janus_mutex_lock(&rtk_state_mutex);
 	rtk_capture *c = captures ? g_hash_table_lookup(captures, user_data) : NULL;
 	if(c != NULL && c->proc == proc) {
-		capture_drop_streams(c, TRUE);
+		capture_detach(c);
 		capture_finish(c, wait_status);
 		c->state = CAPTURE_DONE;
 		capture_persist(c, TRUE);
@@ -852,7 +903,9 @@ static const rtk_proc_callbacks capture_callbacks = {
 
 /* ---- module ---- */
 
-void rtk_captures_init(const char *companions, const char *data) {
+void rtk_captures_init(const char *companions, const char *data,
+		void (*broadcast_to_meeting)(const char *meeting_id, json_t *event)) {
+	broadcast = broadcast_to_meeting;
 	companion_dir = g_strdup(companions);
 	data_dir = g_strdup(data);
 	captures = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, capture_free);
@@ -870,8 +923,7 @@ void rtk_captures_destroy(void) {
 	g_hash_table_iter_init(&it, captures);
 	while(g_hash_table_iter_next(&it, NULL, &v)) {
 		rtk_capture *c = v;
-		capture_drop_streams(c, TRUE);
-		c->live = NULL;
+		capture_detach(c);
 		capture_stop(c, "SERVER_SHUTDOWN", NULL);
 		rtk_proc_close_input(c->proc);
 	}

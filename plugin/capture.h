@@ -6,8 +6,10 @@
  * A capture is one companion process (rtk-recorder or rtk-hls, process.h)
  * fed with the meeting's published streams. This file owns the captures'
  * states (STARTING, RECORDING or LIVESTREAMING, PAUSED, STOPPING), keeps
- * each companion's participants and streams in step with the meeting
- * (rtk_captures_sync), turns the companion's events into SDK events
+ * each companion's participants in step with the room
+ * (rtk_captures_sync_peers) and its streams with the meeting's router,
+ * whose listener it is (router.h: a companion's feed is one more consumer
+ * of a stream), turns the companion's events into SDK events
  * (recordingUpdate, livestreamUpdate, viewerCountUpdate), REST statuses
  * (INVOKED, RECORDING, PAUSED, UPLOADING, UPLOADED, ERRORED; livestreams
  * INVOKED, LIVE, IDLE, ERRORED) and webhooks, and persists them.
@@ -26,7 +28,9 @@
 #include <glib.h>
 #include <jansson.h>
 #include "errors.h"
-#include "session.h"
+#include "glue.h"
+#include "room.h"
+#include "router.h"
 
 typedef enum rtk_capture_kind {
 	RTK_CAPTURE_RECORDING = 0,
@@ -36,8 +40,11 @@ typedef enum rtk_capture_kind {
 #include "capture_config.h"
 
 /* `companion_dir` holds rtk-recorder and rtk-hls; outputs go under
- * `data_dir`/recordings and `data_dir`/livestreams. Copies both. */
-void rtk_captures_init(const char *companion_dir, const char *data_dir);
+ * `data_dir`/recordings and `data_dir`/livestreams (copies both).
+ * `broadcast(meeting_id, event)` delivers an SDK event (borrowed) to every
+ * participant of the meeting's live session, if one runs. */
+void rtk_captures_init(const char *companion_dir, const char *data_dir,
+	void (*broadcast)(const char *meeting_id, json_t *event));
 /* Stops every companion (a short grace, then SIGKILL) and the writer. */
 void rtk_captures_destroy(void);
 
@@ -48,9 +55,11 @@ typedef struct rtk_capture_caller {
 	const char *name;
 } rtk_capture_caller;
 
-/* Starts a recording of `live`. Returns its REST object (NEW reference) or
+/* Starts a recording of the live session of `room`, fed from its `router`
+ * (both borrowed; the capture forgets them when rtk_captures_live_ended()
+ * says the session ended). Returns its REST object (NEW reference) or
  * NULL with why (RTK_ERR_RECORDING_ACTIVE, RTK_ERR_RECORDING_FAILED). */
-json_t *rtk_capture_recording_start(rtk_live *live, const rtk_recording_config *config,
+json_t *rtk_capture_recording_start(rtk_room *room, rtk_router *router, const rtk_recording_config *config,
 	gboolean allow_multiple, const rtk_capture_caller *caller, rtk_refusal *why);
 
 typedef enum rtk_capture_action { RTK_CAPTURE_STOP, RTK_CAPTURE_PAUSE, RTK_CAPTURE_RESUME } rtk_capture_action;
@@ -65,7 +74,8 @@ int rtk_capture_recording_action(const char *meeting_id, const char *id, rtk_cap
 /* The meeting's livestream: start (one at a time; RTK_ERR_LIVESTREAM_ACTIVE)
  * returns its REST object (NEW); stop returns FALSE with
  * RTK_ERR_LIVESTREAM_NONE when none runs. */
-json_t *rtk_capture_livestream_start(rtk_live *live, const char *name, const rtk_capture_caller *caller, rtk_refusal *why);
+json_t *rtk_capture_livestream_start(rtk_room *room, rtk_router *router, const char *name,
+	const rtk_capture_caller *caller, rtk_refusal *why);
 gboolean rtk_capture_livestream_stop(const char *meeting_id, const rtk_capture_caller *caller, rtk_refusal *why);
 /* The running livestream's REST object (NEW), or NULL. */
 json_t *rtk_capture_livestream_active(const char *meeting_id);
@@ -80,17 +90,20 @@ json_t *rtk_capture_recording_active(const char *meeting_id);
 json_t *rtk_captures_recording_event(const char *meeting_id);
 json_t *rtk_captures_livestream_event(const char *meeting_id);
 
-/* Brings each capture of `live` in step with who is in the meeting and
- * what they publish; after every room operation and on every tick. Also
- * applies max_seconds and the livestream's viewer count. */
-void rtk_captures_sync(rtk_live *live);
-/* Every tick: forgets livestreams that ended long enough ago (their
- * playlists stop being served, their files go). */
+/* After every room operation: brings the participants each capture of the
+ * session shows in step with the room (who is in it and may produce
+ * media), with the streams they already publish. Streams published and
+ * closed later reach the captures through the router. */
+void rtk_captures_sync_peers(rtk_room *room, rtk_router *router);
+/* Every tick: the livestreams' viewer counts; forgets livestreams that
+ * ended long enough ago (their playlists stop being served, their files
+ * go). */
 void rtk_captures_tick(void);
-/* The meeting's live session ends (nobody left): stops its captures. */
-void rtk_captures_live_ended(rtk_live *live);
+/* The meeting's live session ends (nobody left): stops its captures,
+ * which forget `router` and its room. */
+void rtk_captures_live_ended(rtk_router *router);
 /* A new live session of a meeting with record_on_start or
  * live_stream_on_start starts them. */
-void rtk_captures_live_started(rtk_live *live, const json_t *meeting);
+void rtk_captures_live_started(rtk_room *room, rtk_router *router, const json_t *meeting);
 
 #endif

@@ -152,7 +152,7 @@ static json_t *live_recording_start(const char *meeting_id, const json_t *body, 
 		live_not_in_session(meeting_id, status, message);
 	else if(!rtk_recording_config_parse(body, &config, &why))
 		live_fail(&why, status, message);
-	else if((doc = rtk_capture_recording_start(live, &config,
+	else if((doc = rtk_capture_recording_start(live->room, live->router, &config,
 			json_is_true(json_object_get(body, "allow_multiple_recordings")), NULL, &why)) == NULL)
 		live_fail(&why, status, message);
 	janus_mutex_unlock(&rtk_state_mutex);
@@ -194,7 +194,7 @@ static json_t *live_livestream_start(const char *meeting_id, const char *name, i
 	rtk_live *live = rtk_live_find(meeting_id);
 	if(live == NULL)
 		live_not_in_session(meeting_id, status, message);
-	else if((doc = rtk_capture_livestream_start(live, name, &api, &why)) == NULL)
+	else if((doc = rtk_capture_livestream_start(live->room, live->router, name, &api, &why)) == NULL)
 		live_fail(&why, status, message);
 	janus_mutex_unlock(&rtk_state_mutex);
 	return doc;

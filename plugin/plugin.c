@@ -5,9 +5,11 @@
  * of sessions (one per Janus handle), the one thread that runs every
  * signalling request in order, and the hand-off of RTP to relay.c. The
  * requests are in requests.c; what they share about sessions and live
- * meetings in session.c; what a meeting is and which events it sends in
- * room.c and peer.c; SDP rules in media.c; forwarding in relay.c; REST,
- * tokens and the store in gateway/.
+ * meetings in session.c; who receives which stream in router.c (a
+ * subscriber handle's offers in subscriber.c); what a meeting is and which
+ * events it sends in room.c and peer.c; recordings and livestreams in
+ * capture.c; SDP rules in media.c; forwarding in relay.c; REST, tokens and
+ * the store in gateway/.
  *
  * Handles: a participant's "main" handle joins and publishes; its
  * "subscriber" handle receives everyone else (docs/protocol.md).
@@ -31,6 +33,7 @@
 #include "capture.h"
 #include "requests.h"
 #include "session.h"
+#include "subscriber.h"
 
 #define RTK_PLUGIN_VERSION 1
 #define RTK_PLUGIN_VERSION_STRING "0.1.0"
@@ -190,7 +193,8 @@ int rtk_plugin_init(janus_callbacks *callback, const char *config_path) {
 	char *error = NULL;
 	rtk_gw = rtk_gateway_start(&gwc, &error);
 	if(rtk_gw != NULL)
-		rtk_captures_init(config_string(config, general, "companion_dir", RTK_COMPANION_DIR), gwc.data_dir);
+		rtk_captures_init(config_string(config, general, "companion_dir", RTK_COMPANION_DIR), gwc.data_dir,
+			rtk_live_broadcast_to_meeting);
 	if(config)
 		janus_config_destroy(config);
 	if(rtk_gw == NULL) {

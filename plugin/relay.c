@@ -35,8 +35,6 @@ rtk_pub_stream *rtk_pub_stream_new(janus_plugin_session *publisher, const char *
 	ps->subs = g_ptr_array_new();
 	ps->forwards = g_array_new(FALSE, FALSE, sizeof(rtk_forward));
 	relay_companion_reset(ps);
-	static volatile gint64 serials;
-	ps->serial = (guint64)__atomic_add_fetch(&serials, 1, __ATOMIC_RELAXED);
 	g_atomic_int_set(&ps->enabled, 1);
 	return ps;
 }

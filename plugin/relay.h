@@ -54,7 +54,6 @@ typedef struct rtk_pub_stream {
 	gint64 last_pli;                 /* monotonic us of the last keyframe request */
 	janus_plugin_session *publisher; /* borrowed: valid while the stream exists */
 	rtk_speakers *speakers;          /* borrowed: the meeting's, fed from audio levels; outlives the stream */
-	guint64 serial;                  /* unique for the plugin's lifetime (pointers get reused) */
 	janus_mutex subs_mutex;
 	GPtrArray *subs;                 /* rtk_sub_stream*, borrowed */
 	GArray *forwards;                /* rtk_forward: companions fed with this stream (subs_mutex) */

@@ -15,6 +15,7 @@
 #include "capture.h"
 #include "errors.h"
 #include "media.h"
+#include "subscriber.h"
 
 /* What a request handler answers: an event (and a JSEP), or an error. */
 typedef struct rtk_reply {
@@ -144,6 +145,7 @@ static void request_join(rtk_session *session, rtk_message *msg, rtk_reply *repl
 		request_join_view(session, reply->event);
 	if(!peer->waitlisted)
 		rtk_live_webhook(live, "meeting.participantJoined", peer);
+	rtk_captures_sync_peers(live->room, live->router);   /* recordings show the newcomer */
 	JANUS_LOG(LOG_INFO, "[rtk] meeting %s: participant %s %s as peer %s\n",
 		live->room->meeting_id, peer->user_id, peer->waitlisted ? "waitlisted" : "joined", peer->id);
 }
@@ -320,15 +322,7 @@ static void request_publish(rtk_session *session, rtk_message *msg, rtk_reply *r
 	janus_mutex_unlock(&session->pub_mutex);
 	for(int kind = 0; kind < RTK_MEDIA_KINDS; kind++)
 		rtk_room_set_media(session->live->room, peer, kind, rtk_publisher_has_kind(session, kind));
-	for(guint s = 0; s < session->live->subscribers->len; s++) {
-		rtk_session *sub = g_ptr_array_index(session->live->subscribers, s);
-		if(sub->peer == peer)
-			continue;
-		for(guint i = 0; i < streams->len; i++)
-			if(g_ptr_array_index(streams, i) != NULL)
-				rtk_subscriber_add_source(sub, g_ptr_array_index(streams, i));
-		rtk_subscriber_renegotiate(sub);
-	}
+	rtk_router_add_producers(session->live->router, streams);
 	g_ptr_array_free(streams, TRUE);
 	reply->event = rtk_event_new("published");
 	json_object_set_new(reply->event, "streams", published);
@@ -464,16 +458,7 @@ static void request_subscribe(rtk_session *session, rtk_message *msg, rtk_reply 
 	session->live = live;
 	session->peer = peer;
 	session->slots = g_ptr_array_new_with_free_func((GDestroyNotify)rtk_sub_stream_free);
-	g_ptr_array_add(live->subscribers, session);
-	for(guint p = 0; p < live->room->peers->len; p++) {
-		rtk_peer *other = g_ptr_array_index(live->room->peers, p);
-		rtk_session *publisher = rtk_live_main_session(other);
-		if(other == peer || publisher == NULL)
-			continue;
-		for(int i = 0; i < RTK_MAX_PUB_STREAMS; i++)
-			if(publisher->pub[i] != NULL)
-				rtk_subscriber_add_source(session, publisher->pub[i]);
-	}
+	rtk_router_add_subscriber(live->router, session);
 	/* The reply carries the first offer: sent here with the transaction. */
 	rtk_subscriber_send_offer(session, "subscribed", msg->transaction);
 }
@@ -723,7 +708,7 @@ static void request_recording_start(rtk_session *session, rtk_message *msg, rtk_
 	if(!request_may(session, RTK_ACTION_RECORD, reply) || !request_body(msg, reply))
 		return;
 	request_caller(session, &caller);
-	json_t *doc = rtk_capture_recording_start(session->live, &msg->request.config, msg->request.allow_multiple,
+	json_t *doc = rtk_capture_recording_start(session->live->room, session->live->router, &msg->request.config, msg->request.allow_multiple,
 		&caller, &why);
 	if(doc == NULL) {
 		reply_refusal(reply, &why);
@@ -757,7 +742,7 @@ static void request_livestream_start(rtk_session *session, rtk_message *msg, rtk
 	if(!request_may(session, RTK_ACTION_LIVESTREAM, reply))
 		return;
 	request_caller(session, &caller);
-	json_t *doc = rtk_capture_livestream_start(session->live, NULL, &caller, &why);
+	json_t *doc = rtk_capture_livestream_start(session->live->room, session->live->router, NULL, &caller, &why);
 	if(doc == NULL) {
 		reply_refusal(reply, &why);
 		return;

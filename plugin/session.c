@@ -1,9 +1,9 @@
 /*
  * session.c - sessions and live meetings on the Janus side (session.h):
- * what happens to subscribers when publishers come and go, and to both when
- * a participant leaves or the room model removes it; the media consequences
- * of the model's decisions (stage, a host's lock, changed rights); and the
- * meetings' periodic work (active speaker, views).
+ * what happens to a participant's handles when it leaves or the room model
+ * removes it; the media consequences of the model's decisions (stage, a
+ * host's lock, changed rights), which it hands to the meeting's router;
+ * and the meetings' periodic work (active speaker, views).
  *
  * The room model reports its decisions through the sink's `changed`
  * callback, which runs inside a room call: what needs the room again
@@ -59,19 +59,19 @@ rtk_live *rtk_live_get_or_create(const json_t *meeting) {
 		return live;
 	live = g_new0(rtk_live, 1);
 	live->room = rtk_room_new(meeting, &room_sink);
+	live->router = rtk_router_new();
 	live->speakers = rtk_speakers_new();
-	live->subscribers = g_ptr_array_new();
 	g_hash_table_insert(lives, g_strdup(id), live);
 	JANUS_LOG(LOG_INFO, "[rtk] meeting %s: session %s started\n", id, live->room->session_id);
 	rtk_live_webhook(live, "meeting.started", NULL);
-	rtk_captures_live_started(live, meeting);
+	rtk_captures_live_started(live->room, live->router, meeting);
 	return live;
 }
 
 static void live_free(rtk_live *live) {
 	rtk_room_free(live->room);
+	rtk_router_free(live->router);
 	rtk_speakers_free(live->speakers);
-	g_ptr_array_free(live->subscribers, TRUE);
 	g_free(live);
 }
 
@@ -89,10 +89,10 @@ rtk_live *rtk_live_find(const char *meeting_id) {
 }
 
 void rtk_live_release_if_empty(rtk_live *live) {
-	if(rtk_room_size(live->room) > 0 || live->subscribers->len > 0)
+	if(rtk_room_size(live->room) > 0 || !rtk_router_is_empty(live->router))
 		return;
 	JANUS_LOG(LOG_INFO, "[rtk] meeting %s: session %s ended\n", live->room->meeting_id, live->room->session_id);
-	rtk_captures_live_ended(live);
+	rtk_captures_live_ended(live->router);
 	rtk_live_webhook(live, "meeting.ended", NULL);
 	g_hash_table_remove(lives, live->room->meeting_id);
 }
@@ -113,88 +113,14 @@ rtk_session *rtk_live_main_session(rtk_peer *peer) {
 
 /* ---- subscribers ---- */
 
-void rtk_subscriber_send_offer(rtk_session *sub, const char *event_name, const char *transaction) {
-	json_t *event = rtk_event_new(event_name);
-	json_object_set_new(event, "streams", rtk_media_slots_json(sub->slots));
-	json_t *jsep = NULL;
-	if(sub->slots->len > 0) {
-		char *sdp = rtk_media_offer_subscriber(sub->slots, ++sub->sdp_version);
-		jsep = rtk_jsep_new("offer", sdp);
-		g_free(sdp);
-		sub->offer_outstanding = TRUE;
-		sub->offer_needed = FALSE;
-	}
-	rtk_janus->push_event(sub->handle, &rtk_plugin, transaction, event, jsep);
-	json_decref(event);
-	json_decref(jsep);
-}
-
-void rtk_subscriber_restart(rtk_session *sub, const char *transaction) {
-	json_t *event = rtk_event_new("updated");
-	json_object_set_new(event, "streams", rtk_media_slots_json(sub->slots));
-	json_object_set_new(event, "restart", json_true());
-	json_t *jsep = NULL;
-	if(sub->slots->len > 0) {
-		char *sdp = rtk_media_offer_subscriber(sub->slots, ++sub->sdp_version);
-		jsep = rtk_jsep_new("offer", sdp);
-		json_object_set_new(jsep, "restart", json_true());   /* the core restarts its ICE agent */
-		g_free(sdp);
-		sub->offer_outstanding = TRUE;
-		sub->offer_needed = FALSE;
-	}
-	rtk_janus->push_event(sub->handle, &rtk_plugin, transaction, event, jsep);
-	json_decref(event);
-	json_decref(jsep);
-}
-
-/* Sends an `updated` offer now, or once the outstanding one is answered. */
-void rtk_subscriber_renegotiate(rtk_session *sub) {
-	if(sub->offer_outstanding) {
-		sub->offer_needed = TRUE;
-		return;
-	}
-	rtk_subscriber_send_offer(sub, "updated", NULL);
-}
-
-/* Feeds `ps` to `sub` on a free slot of the same kind, or a new one. */
-void rtk_subscriber_add_source(rtk_session *sub, rtk_pub_stream *ps) {
-	rtk_sub_stream *slot = NULL;
-	for(guint i = 0; i < sub->slots->len && slot == NULL; i++) {
-		rtk_sub_stream *ss = g_ptr_array_index(sub->slots, i);
-		if(ss->source == NULL && ss->video == ps->video)
-			slot = ss;
-	}
-	if(slot == NULL) {
-		slot = rtk_sub_stream_new(sub->handle, sub->slots->len, ps->video, &sub->started, sub);
-		g_ptr_array_add(sub->slots, slot);
-	}
-	rtk_relay_attach(ps, slot);
-}
-
-void rtk_subscriber_want_keyframes(rtk_session *sub) {
-	for(guint i = 0; i < sub->slots->len; i++)
-		rtk_relay_want_keyframe(g_ptr_array_index(sub->slots, i));
-}
-
-void rtk_subscriber_request_keyframes(rtk_session *sub) {
-	for(guint i = 0; i < sub->slots->len; i++) {
-		rtk_sub_stream *ss = g_ptr_array_index(sub->slots, i);
-		rtk_relay_want_keyframe(ss);
-		if(ss->source != NULL && ss->video && !g_atomic_int_get(&ss->paused))
-			rtk_relay_request_keyframe(rtk_janus, ss->source);
-	}
-}
-
 /* Takes `sub` out of its meeting (slots detached and freed, role cleared)
  * and returns the meeting it was in; does not free the meeting. */
 static rtk_live *subscriber_detach(rtk_session *sub) {
-	g_ptr_array_free(sub->slots, TRUE);   /* frees and detaches every slot */
-	sub->slots = NULL;
+	rtk_live *live = sub->live;
+	rtk_router_remove_subscriber(live->router, sub);
 	g_clear_pointer(&sub->shown, g_free);
 	sub->offer_outstanding = sub->offer_needed = FALSE;
 	g_atomic_int_set(&sub->started, 0);
-	rtk_live *live = sub->live;
-	g_ptr_array_remove_fast(live->subscribers, sub);
 	sub->role = RTK_ROLE_NONE;
 	sub->live = NULL;
 	sub->peer = NULL;
@@ -208,12 +134,6 @@ void rtk_subscriber_reset(rtk_session *sub) {
 
 /* ---- publishers ---- */
 
-static void mark_owner_for_offer(rtk_sub_stream *ss, void *user) {
-	GPtrArray *affected = user;
-	if(!g_ptr_array_find(affected, ss->owner, NULL))
-		g_ptr_array_add(affected, ss->owner);
-}
-
 /* Stops relaying everything `session` publishes; subscribers get updated
  * offers. With `announce`, the others see the media kinds turned off. */
 void rtk_publisher_teardown(rtk_session *session, gboolean announce) {
@@ -222,16 +142,10 @@ void rtk_publisher_teardown(rtk_session *session, gboolean announce) {
 	memcpy(streams, session->pub, sizeof(streams));
 	memset(session->pub, 0, sizeof(session->pub));
 	janus_mutex_unlock(&session->pub_mutex);
-	GPtrArray *affected = g_ptr_array_new();
-	for(int i = 0; i < RTK_MAX_PUB_STREAMS; i++) {
-		if(streams[i] == NULL)
-			continue;
-		rtk_relay_detach_all(streams[i], mark_owner_for_offer, affected);
+	if(session->live != NULL)
+		rtk_router_close_producers(session->live->router, streams, RTK_MAX_PUB_STREAMS);
+	for(int i = 0; i < RTK_MAX_PUB_STREAMS; i++)
 		rtk_pub_stream_free(streams[i]);
-	}
-	for(guint i = 0; i < affected->len; i++)
-		rtk_subscriber_renegotiate(g_ptr_array_index(affected, i));
-	g_ptr_array_free(affected, TRUE);
 	if(announce && session->peer != NULL) {
 		for(int kind = 0; kind < RTK_MEDIA_KINDS; kind++)
 			rtk_room_set_media(session->live->room, session->peer, kind, FALSE);
@@ -245,8 +159,6 @@ gboolean rtk_publisher_has_kind(rtk_session *session, rtk_media_kind kind) {
 	return FALSE;
 }
 
-/* Removes a main handle's participant from its meeting. `state`: the roomLeft
- * state sent to it through the room, or NULL to send none. */
 /* Cuts the Janus side of a main handle loose from its peer: no more
  * publishing, its subscriber handles closed, the session back to no role.
  * Touches neither the room nor the meeting's lifetime. */
@@ -256,8 +168,9 @@ static void session_detach_main(rtk_session *session) {
 		rtk_live_webhook(live, "meeting.participantLeft", session->peer);
 	rtk_publisher_teardown(session, FALSE);
 	rtk_speakers_forget(live->speakers, session->peer->id);
-	for(guint i = live->subscribers->len; i > 0; i--) {
-		rtk_session *sub = g_ptr_array_index(live->subscribers, i - 1);
+	GPtrArray *subscribers = live->router->subscribers;
+	for(guint i = subscribers->len; i > 0; i--) {
+		rtk_session *sub = g_ptr_array_index(subscribers, i - 1);
 		if(sub->peer == session->peer) {
 			subscriber_detach(sub);
 			rtk_janus->close_pc(sub->handle);
@@ -278,7 +191,7 @@ void rtk_session_leave(rtk_session *session, const char *state) {
 	rtk_peer *peer = session->peer;
 	session_detach_main(session);
 	rtk_room_leave(live->room, peer, state);
-	rtk_live_release_if_empty(live);
+	rtk_live_flush(live);
 }
 
 /* Drops the streams the peer may no longer produce (stage left, rights
@@ -287,7 +200,7 @@ void rtk_session_leave(rtk_session *session, const char *state) {
  * announced later, by rtk_live_flush(), outside the room's callback. */
 static void session_enforce_publishing(rtk_session *session) {
 	rtk_peer *peer = session->peer;
-	GPtrArray *affected = g_ptr_array_new();
+	rtk_pub_stream *dropped[RTK_MAX_PUB_STREAMS] = { NULL };
 	janus_mutex_lock(&session->pub_mutex);
 	for(int i = 0; i < RTK_MAX_PUB_STREAMS; i++) {
 		rtk_pub_stream *ps = session->pub[i];
@@ -297,16 +210,15 @@ static void session_enforce_publishing(rtk_session *session) {
 		if(!rtk_peer_may_produce(peer, ps->type, &why)) {
 			session->pub[i] = NULL;
 			session->announce_off[ps->type] = TRUE;
-			rtk_relay_detach_all(ps, mark_owner_for_offer, affected);
-			rtk_pub_stream_free(ps);
+			dropped[i] = ps;
 		} else if(!peer->media_enabled[ps->type] || peer->media_locked[ps->type]) {
 			rtk_relay_set_enabled(rtk_janus, ps, FALSE);
 		}
 	}
 	janus_mutex_unlock(&session->pub_mutex);
-	for(guint i = 0; i < affected->len; i++)
-		rtk_subscriber_renegotiate(g_ptr_array_index(affected, i));
-	g_ptr_array_free(affected, TRUE);
+	rtk_router_close_producers(session->live->router, dropped, RTK_MAX_PUB_STREAMS);
+	for(int i = 0; i < RTK_MAX_PUB_STREAMS; i++)
+		rtk_pub_stream_free(dropped[i]);
 }
 
 /* The room's `changed` callback: the Janus consequences of what the model
@@ -344,7 +256,7 @@ void rtk_live_flush(rtk_live *live) {
 		}
 	}
 	rtk_live_apply_views(live);
-	rtk_captures_sync(live);
+	rtk_captures_sync_peers(live->room, live->router);
 	rtk_live_release_if_empty(live);
 }
 
@@ -365,6 +277,12 @@ void rtk_live_webhook(rtk_live *live, const char *event, const rtk_peer *peer) {
 void rtk_live_broadcast(rtk_live *live, json_t *event) {
 	for(guint p = 0; p < live->room->peers->len; p++)
 		deliver_to_peer(g_ptr_array_index(live->room->peers, p), event, NULL);
+}
+
+void rtk_live_broadcast_to_meeting(const char *meeting_id, json_t *event) {
+	rtk_live *live = rtk_live_find(meeting_id);
+	if(live != NULL)
+		rtk_live_broadcast(live, event);
 }
 
 /* The peer ids of `selected`, in order, as one string ("a,b,c"). */
@@ -454,8 +372,9 @@ static void views_tell_changes(rtk_live *live) {
 
 void rtk_live_apply_views(rtk_live *live) {
 	GPtrArray *others = g_ptr_array_new(), *selected = g_ptr_array_new();
-	for(guint i = 0; i < live->subscribers->len; i++)
-		view_apply(live, g_ptr_array_index(live->subscribers, i), others, selected);
+	GPtrArray *subscribers = live->router->subscribers;
+	for(guint i = 0; i < subscribers->len; i++)
+		view_apply(live, g_ptr_array_index(subscribers, i), others, selected);
 	g_ptr_array_free(others, TRUE);
 	g_ptr_array_free(selected, TRUE);
 	views_tell_changes(live);
@@ -489,7 +408,6 @@ void rtk_lives_tick(void) {
 		if(speaker != NULL)
 			live_announce_speaker(live, speaker);
 		rtk_live_apply_views(live);
-		rtk_captures_sync(live);
 	}
 }
 

@@ -1,8 +1,9 @@
 /*
  * session.h - the Janus-side state of the plugin: one rtk_session per Janus
  * handle, one rtk_live per meeting in session, and the operations on them
- * that several requests and callbacks share (publishing, subscribing,
- * leaving, renegotiation).
+ * that several requests and callbacks share (publishing, leaving, views).
+ * Who receives which stream is the meeting's router's (router.h); a
+ * subscriber handle's offers are subscriber.h's.
  *
  * Locking (see plugin.c): everything here runs with the plugin's state
  * mutex held, except the fields the relay path reads, which have their own
@@ -17,9 +18,10 @@
 #include <mutex.h>
 #include <refcount.h>
 
-#include "gateway.h"
+#include "glue.h"
 #include "room.h"
 #include "relay.h"
+#include "router.h"
 #include "speaker.h"
 #include "view.h"
 
@@ -71,25 +73,16 @@ typedef struct rtk_session {
 	                               down when it came learns it from `sync` */
 } rtk_session;
 
-/* A meeting in session: the room model and the subscriber handles watching it. */
+/* A meeting in session: the room model, and the router of its media. */
 struct rtk_live {
 	rtk_room *room;
+	rtk_router *router;         /* published streams and who receives them (owned) */
 	rtk_speakers *speakers;     /* active speaker, from the audio levels the relay sees */
-	GPtrArray *subscribers;     /* rtk_session* in SUBSCRIBER role, borrowed */
 };
 
-/* Set by the plugin's init, read everywhere in the glue. */
-extern janus_callbacks *rtk_janus;   /* the Janus core */
-extern janus_plugin rtk_plugin;      /* our descriptor (push_event needs it) */
-extern rtk_gateway *rtk_gw;          /* REST, store and token checks */
-extern janus_mutex rtk_state_mutex;  /* guards everything in this header but the relay path */
 
 /* What the REST API may do to live meetings (live_api.c). */
 extern const rtk_live_ops rtk_live_api;
-
-/* Events: new JSON references the caller passes on and releases. */
-json_t *rtk_event_new(const char *name);
-json_t *rtk_jsep_new(const char *type, const char *sdp);
 
 /* Live meetings: created on the first join, freed when nobody is left. */
 void rtk_lives_init(void);
@@ -111,6 +104,8 @@ void rtk_live_webhook(rtk_live *live, const char *event, const rtk_peer *peer);
 
 /* Delivers `event` (borrowed) to every joined participant of the meeting. */
 void rtk_live_broadcast(rtk_live *live, json_t *event);
+/* The same, by meeting id: nothing when the meeting has no live session. */
+void rtk_live_broadcast_to_meeting(const char *meeting_id, json_t *event);
 
 /* Every ~200 ms on the signalling thread: active speaker changes
  * (activeSpeaker events) and the views that follow them. */
@@ -127,23 +122,8 @@ void rtk_live_apply_views(rtk_live *live);
  * leave, so the view can change without a request. */
 json_t *rtk_session_view_changed(rtk_session *viewer, guint candidates);
 
-/* Subscribers. */
-void rtk_subscriber_send_offer(rtk_session *sub, const char *event_name, const char *transaction);
-void rtk_subscriber_renegotiate(rtk_session *sub);
-void rtk_subscriber_add_source(rtk_session *sub, rtk_pub_stream *ps);
-void rtk_subscriber_want_keyframes(rtk_session *sub);
-/* The subscriber's PeerConnection is up: as rtk_subscriber_want_keyframes,
- * and every publisher it forwards video from (not paused) is asked for a
- * keyframe now rather than on that publisher's next packet, which can be a
- * frame interval (33 ms at 30 fps) away. Under the state mutex. */
-void rtk_subscriber_request_keyframes(rtk_session *sub);
+/* Subscribers: takes a subscriber handle out of its meeting. */
 void rtk_subscriber_reset(rtk_session *sub);
-/* Answers a subscriber's `configure` {"restart": true}: a fresh `updated`
- * offer (with `transaction`) that asks the Janus core for an ICE restart,
- * sent at once even when an earlier offer is still unanswered (it may have
- * been lost with the client's socket). */
-void rtk_subscriber_restart(rtk_session *sub, const char *transaction);
-
 /* Publishers. */
 void rtk_publisher_teardown(rtk_session *session, gboolean announce);
 gboolean rtk_publisher_has_kind(rtk_session *session, rtk_media_kind kind);
