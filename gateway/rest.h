@@ -42,7 +42,9 @@ typedef struct rtk_live_ops {
 	 * return the REST object (NEW reference), or NULL with *status (an HTTP
 	 * status: 404 no such recording, 409 no live session or a state that
 	 * does not allow it, 422 bad config, 500 the companion did not start)
-	 * and *message (g_malloc'd; the caller g_free()s it).
+	 * and *message (g_malloc'd; the caller g_free()s it). The plugin is
+	 * the only writer of recording and livestream rows: these return once
+	 * the change is in the store, so a GET that follows reads it.
 	 */
 	json_t *(*recording_start)(const char *meeting_id, const json_t *body, int *status, char **message,
 		void *user_data);

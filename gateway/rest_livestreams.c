@@ -53,10 +53,6 @@ static void livestream_start(rtk_rest_call *call)
 		const rtk_live_ops *live = call->ctx->live;
 		json_t *doc = live->livestream_start(call->ids[0], json_string_value(json_object_get(body, "name")),
 			&status, &message, live->user_data);
-		json_t *out = NULL;
-		/* Readable at once (the plugin's writer thread stores it too; see rest_recordings.c). */
-		if (doc != NULL && rtk_store_livestream_create(call->ctx->store, doc, &out) == RTK_STORE_OK)
-			json_decref(out);
 		livestream_reply_live(call, 201, doc, status, message);
 	}
 	json_decref(body);

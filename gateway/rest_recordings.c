@@ -58,16 +58,6 @@ static void recording_reply_live(rtk_rest_call *call, int ok_status, json_t *rec
 	g_free(message);
 }
 
-/* Makes a recording just started readable at once: the plugin stores it
- * too, from its writer thread, which may not have run yet. Whichever comes
- * second finds it there (CONFLICT here; an update there). */
-static void recording_store_new(rtk_rest_call *call, const json_t *rec)
-{
-	json_t *out = NULL;
-	if (rec != NULL && rtk_store_recording_create(call->ctx->store, rec, &out) == RTK_STORE_OK)
-		json_decref(out);
-}
-
 static void recording_start(rtk_rest_call *call)
 {
 	static const rtk_rest_field fields[] = {
@@ -103,7 +93,6 @@ static void recording_start(rtk_rest_call *call)
 			char *message = NULL;
 			const rtk_live_ops *live = call->ctx->live;
 			json_t *rec = live->recording_start(meeting_id, body, &status, &message, live->user_data);
-			recording_store_new(call, rec);
 			recording_reply_live(call, 201, rec, status, message);
 		}
 	}

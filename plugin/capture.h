@@ -17,10 +17,16 @@
  * A capture outlives its meeting's live session: when everyone leaves it
  * is stopped, and it stays until its companion has finished the output.
  *
- * Locking: every function here is called with rtk_state_mutex held; the
+ * The state machine, the REST objects, the SDK events and when a webhook
+ * is due are the model's (capture_model.h); this file carries out what
+ * the model decides, with the companions, the router and the store.
+ *
+ * Locking: every function here is called with rtk_state_mutex held (but
+ * rtk_captures_wait_stored, which must be called without it); the
  * companion's events arrive on its reader thread, which takes that lock.
  * Store writes and webhooks happen on a writer thread of this file, in
- * order, so no lock is held across SQLite or network I/O.
+ * order, so no lock is held across SQLite or network I/O; that thread is
+ * the only writer of recording and livestream rows while the server runs.
  */
 #ifndef RTK_CAPTURE_H
 #define RTK_CAPTURE_H
@@ -32,12 +38,7 @@
 #include "room.h"
 #include "router.h"
 
-typedef enum rtk_capture_kind {
-	RTK_CAPTURE_RECORDING = 0,
-	RTK_CAPTURE_LIVESTREAM
-} rtk_capture_kind;
-
-#include "capture_config.h"
+#include "capture_model.h"
 
 /* `companion_dir` holds rtk-recorder and rtk-hls; outputs go under
  * `data_dir`/recordings and `data_dir`/livestreams (copies both).
@@ -48,13 +49,6 @@ void rtk_captures_init(const char *companion_dir, const char *data_dir,
 /* Stops every companion (a short grace, then SIGKILL) and the writer. */
 void rtk_captures_destroy(void);
 
-/* Who asked: a participant (peer id and user id) or the REST API (NULL). */
-typedef struct rtk_capture_caller {
-	const char *peer_id;
-	const char *user_id;
-	const char *name;
-} rtk_capture_caller;
-
 /* Starts a recording of the live session of `room`, fed from its `router`
  * (both borrowed; the capture forgets them when rtk_captures_live_ended()
  * says the session ended). Returns its REST object (NEW reference) or
@@ -62,7 +56,6 @@ typedef struct rtk_capture_caller {
 json_t *rtk_capture_recording_start(rtk_room *room, rtk_router *router, const rtk_recording_config *config,
 	gboolean allow_multiple, const rtk_capture_caller *caller, rtk_refusal *why);
 
-typedef enum rtk_capture_action { RTK_CAPTURE_STOP, RTK_CAPTURE_PAUSE, RTK_CAPTURE_RESUME } rtk_capture_action;
 /* Applies `action` to the recording `id` of the meeting, or, with id NULL,
  * to every recording of the meeting in a state it applies to (stop:
  * RECORDING or PAUSED; pause: RECORDING; resume: PAUSED). Returns how many
@@ -83,6 +76,12 @@ json_t *rtk_capture_livestream_active(const char *meeting_id);
 json_t *rtk_capture_recording_get(const char *id);
 /* The active (not finished) recording REST object of the meeting, newest first (NEW), or NULL. */
 json_t *rtk_capture_recording_active(const char *meeting_id);
+
+/* The writes queued so far (under the state lock), and a wait, without
+ * it, until the writer thread has stored them: a REST call that started a
+ * capture returns once its object is readable from the store. */
+guint64 rtk_captures_queued(void);
+void rtk_captures_wait_stored(guint64 upto);
 
 /* The SDK events describing the meeting's captures now, for a participant
  * that just joined: recordingUpdate and livestreamUpdate (NEW references;

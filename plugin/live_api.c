@@ -155,7 +155,9 @@ static json_t *live_recording_start(const char *meeting_id, const json_t *body, 
 	else if((doc = rtk_capture_recording_start(live->room, live->router, &config,
 			json_is_true(json_object_get(body, "allow_multiple_recordings")), NULL, &why)) == NULL)
 		live_fail(&why, status, message);
+	guint64 written = rtk_captures_queued();
 	janus_mutex_unlock(&rtk_state_mutex);
+	rtk_captures_wait_stored(written);   /* readable once answered */
 	return doc;
 }
 
@@ -172,7 +174,9 @@ static json_t *live_recording_action(const char *recording_id, const char *actio
 		live_fail(&why, status, message);
 	else
 		doc = rtk_capture_recording_get(recording_id);
+	guint64 written = rtk_captures_queued();
 	janus_mutex_unlock(&rtk_state_mutex);
+	rtk_captures_wait_stored(written);   /* a GET after the answer reads the new status */
 	return doc;
 }
 
@@ -196,7 +200,9 @@ static json_t *live_livestream_start(const char *meeting_id, const char *name, i
 		live_not_in_session(meeting_id, status, message);
 	else if((doc = rtk_capture_livestream_start(live->room, live->router, name, &api, &why)) == NULL)
 		live_fail(&why, status, message);
+	guint64 written = rtk_captures_queued();
 	janus_mutex_unlock(&rtk_state_mutex);
+	rtk_captures_wait_stored(written);   /* readable once answered */
 	return doc;
 }
 
@@ -210,7 +216,9 @@ static json_t *live_livestream_stop(const char *meeting_id, int *status, char **
 		live_fail(&why, status, message);
 	else
 		doc = rtk_capture_livestream_active(meeting_id);
+	guint64 written = rtk_captures_queued();
 	janus_mutex_unlock(&rtk_state_mutex);
+	rtk_captures_wait_stored(written);
 	return doc;
 }
 

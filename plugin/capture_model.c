@@ -1,0 +1,254 @@
+/*
+ * capture_model.c - a recording's or livestream's state machine, REST
+ * object and SDK events (capture_model.h). No Janus, no I/O: the caller
+ * carries out the effects a transition returns.
+ */
+#include <string.h>
+
+#include "capture_model.h"
+
+rtk_capture_model *rtk_capture_model_new(rtk_capture_kind kind, const char *id, const char *meeting_id,
+		const char *session_id, gint64 seq, const char *now) {
+	rtk_capture_model *m = g_new0(rtk_capture_model, 1);
+	m->kind = kind;
+	m->id = g_strdup(id);
+	m->meeting_id = g_strdup(meeting_id);
+	m->session_id = g_strdup(session_id);
+	m->seq = seq;
+	m->doc = json_pack("{ss ss ss* so so}", "id", id, "meeting_id", meeting_id, "session_id", session_id,
+		"invoked_time", now ? json_string(now) : json_null(), "download_url", json_null());
+	return m;
+}
+
+void rtk_capture_model_free(rtk_capture_model *m) {
+	if(m == NULL)
+		return;
+	json_decref(m->doc);
+	g_free(m->id);
+	g_free(m->meeting_id);
+	g_free(m->session_id);
+	g_free(m->notified);
+	g_free(m);
+}
+
+static void model_set(rtk_capture_model *m, const char *key, json_t *value) {
+	json_object_set_new(m->doc, key, value);
+}
+
+static json_t *model_string_or_null(const char *text) {
+	return text ? json_string(text) : json_null();
+}
+
+/* {reason, caller: {type: PARTICIPANT (peer_id, user_id, name) | API | SYSTEM}} */
+static json_t *model_reason(const char *reason, const rtk_capture_caller *caller) {
+	json_t *who = caller && caller->peer_id ?
+		json_pack("{ss ss ss? ss?}", "type", "PARTICIPANT", "peer_id", caller->peer_id,
+			"user_id", caller->user_id, "name", caller->name) :
+		json_pack("{ss}", "type", caller ? "API" : "SYSTEM");
+	return json_pack("{ssso}", "reason", reason, "caller", who);
+}
+
+/* ---- the REST object of a new capture ---- */
+
+void rtk_capture_model_recording_invoked(rtk_capture_model *m, const rtk_recording_config *config,
+		gboolean allow_multiple, const char *file_name, const rtk_capture_caller *caller) {
+	m->allow_multiple = allow_multiple;
+	m->max_seconds = config->max_seconds;
+	model_set(m, "status", json_string("INVOKED"));
+	model_set(m, "output_file_name", json_string(file_name));
+	model_set(m, "file_name_prefix", config->file_name_prefix[0] ? json_string(config->file_name_prefix) : json_null());
+	model_set(m, "video_config", json_pack("{sssisi}", "codec", config->vp8 ? "VP8" : "H264",
+		"width", config->width, "height", config->height));
+	model_set(m, "audio_config", json_pack("{sssi}", "codec", config->vp8 ? "OPUS" : "AAC", "channel", 2));
+	model_set(m, "max_seconds", config->max_seconds ? json_integer(config->max_seconds) : json_null());
+	model_set(m, "allow_multiple_recordings", json_boolean(allow_multiple));
+	model_set(m, "start_reason", model_reason("STARTED_BY_USER", caller));
+	model_set(m, "stop_reason", json_null());
+	model_set(m, "started_time", json_null());
+	model_set(m, "stopped_time", json_null());
+	model_set(m, "recording_duration", json_integer(0));
+	model_set(m, "file_size", json_null());
+}
+
+void rtk_capture_model_livestream_invoked(rtk_capture_model *m, const char *name, const char *playback_url,
+		const rtk_capture_caller *caller) {
+	model_set(m, "status", json_string("INVOKED"));
+	model_set(m, "name", model_string_or_null(name));
+	model_set(m, "playback_url", model_string_or_null(playback_url));
+	model_set(m, "start_reason", model_reason("STARTED_BY_USER", caller));
+	model_set(m, "started_time", json_null());
+	model_set(m, "stopped_time", json_null());
+	model_set(m, "viewer_count", json_integer(0));
+}
+
+rtk_capture_effects rtk_capture_model_started_automatically(rtk_capture_model *m, const char *reason) {
+	model_set(m, "start_reason", model_reason(reason, NULL));
+	return RTK_CAPTURE_STORE;
+}
+
+/* ---- transitions ---- */
+
+gboolean rtk_capture_model_running(const rtk_capture_model *m) {
+	return m->state == RTK_CAPTURE_STARTING || m->state == RTK_CAPTURE_ACTIVE || m->state == RTK_CAPTURE_PAUSED;
+}
+
+rtk_capture_effects rtk_capture_model_on_air(rtk_capture_model *m, const char *now) {
+	if(m->state != RTK_CAPTURE_STARTING)
+		return 0;
+	m->state = RTK_CAPTURE_ACTIVE;
+	model_set(m, "status", json_string(m->kind == RTK_CAPTURE_RECORDING ? "RECORDING" : "LIVE"));
+	model_set(m, "started_time", model_string_or_null(now));
+	return RTK_CAPTURE_STORE | RTK_CAPTURE_ANNOUNCE;
+}
+
+rtk_capture_effects rtk_capture_model_stop(rtk_capture_model *m, const char *reason, const rtk_capture_caller *caller) {
+	if(!rtk_capture_model_running(m))
+		return 0;
+	m->state = RTK_CAPTURE_STOPPING;
+	model_set(m, "stop_reason", model_reason(reason, caller));
+	if(m->kind == RTK_CAPTURE_RECORDING)
+		model_set(m, "status", json_string("UPLOADING"));
+	return RTK_CAPTURE_SEND_STOP | RTK_CAPTURE_STORE | RTK_CAPTURE_ANNOUNCE;
+}
+
+rtk_capture_effects rtk_capture_model_apply(rtk_capture_model *m, rtk_capture_action action,
+		const rtk_capture_caller *caller) {
+	switch(action) {
+	case RTK_CAPTURE_STOP:
+		return rtk_capture_model_stop(m, "STOPPED_BY_USER", caller);
+	case RTK_CAPTURE_PAUSE:
+		if(m->kind != RTK_CAPTURE_RECORDING || m->state != RTK_CAPTURE_ACTIVE)
+			return 0;
+		m->state = RTK_CAPTURE_PAUSED;
+		model_set(m, "status", json_string("PAUSED"));
+		return RTK_CAPTURE_SEND_PAUSE | RTK_CAPTURE_STORE | RTK_CAPTURE_ANNOUNCE;
+	case RTK_CAPTURE_RESUME:
+		if(m->state != RTK_CAPTURE_PAUSED)
+			return 0;
+		m->state = RTK_CAPTURE_ACTIVE;
+		model_set(m, "status", json_string("RECORDING"));
+		return RTK_CAPTURE_SEND_RESUME | RTK_CAPTURE_STORE | RTK_CAPTURE_ANNOUNCE;
+	}
+	return 0;
+}
+
+rtk_capture_effects rtk_capture_model_progress(rtk_capture_model *m, double output_s) {
+	rtk_capture_effects effects = 0;
+	m->output_s = output_s;
+	if(m->kind == RTK_CAPTURE_RECORDING) {
+		model_set(m, "recording_duration", json_integer((json_int_t)output_s));
+		effects |= RTK_CAPTURE_STORE;
+	}
+	if(m->max_seconds > 0 && output_s >= m->max_seconds)
+		effects |= rtk_capture_model_stop(m, "MAX_DURATION", NULL);
+	return effects;
+}
+
+rtk_capture_effects rtk_capture_model_finished(rtk_capture_model *m, gboolean clean, const char *why,
+		gint64 file_size, const char *now) {
+	if(m->kind == RTK_CAPTURE_RECORDING) {
+		model_set(m, "status", json_string(clean ? "UPLOADED" : "ERRORED"));
+		model_set(m, "file_size", file_size >= 0 ? json_integer(file_size) : json_null());
+		model_set(m, "recording_duration", json_integer((json_int_t)m->output_s));
+	} else {
+		model_set(m, "status", json_string(clean ? "IDLE" : "ERRORED"));
+	}
+	if(!clean) {
+		model_set(m, "error", model_string_or_null(why));
+		if(json_is_null(json_object_get(m->doc, "stop_reason")))
+			model_set(m, "stop_reason", model_reason("INTERNAL_ERROR", NULL));
+	}
+	model_set(m, "stopped_time", model_string_or_null(now));
+	m->state = RTK_CAPTURE_DONE;
+	return RTK_CAPTURE_STORE | RTK_CAPTURE_ANNOUNCE;
+}
+
+rtk_capture_effects rtk_capture_model_set_viewers(rtk_capture_model *m, int viewers) {
+	if(viewers == m->viewers)
+		return 0;
+	m->viewers = viewers;
+	model_set(m, "viewer_count", json_integer(viewers));
+	return RTK_CAPTURE_STORE | RTK_CAPTURE_VIEWERS;   /* GET /v2/livestreams/{id} reads the store */
+}
+
+const char *rtk_capture_model_sdk_state(const rtk_capture_model *m) {
+	switch(m->state) {
+	case RTK_CAPTURE_STARTING: return "STARTING";
+	case RTK_CAPTURE_ACTIVE: return m->kind == RTK_CAPTURE_RECORDING ? "RECORDING" : "LIVESTREAMING";
+	case RTK_CAPTURE_PAUSED: return "PAUSED";
+	case RTK_CAPTURE_STOPPING: return "STOPPING";
+	default: return "IDLE";
+	}
+}
+
+/* ---- persisting and webhooks ---- */
+
+void rtk_capture_model_take_write(rtk_capture_model *m, rtk_capture_write *write) {
+	const char *status = json_string_value(json_object_get(m->doc, "status"));
+	write->kind = m->kind;
+	write->doc = json_deep_copy(m->doc);
+	write->create = !m->stored;
+	write->notify = status != NULL && g_strcmp0(status, m->notified) != 0;
+	m->stored = TRUE;
+	if(write->notify) {
+		g_free(m->notified);
+		m->notified = g_strdup(status);
+	}
+}
+
+const char *rtk_capture_webhook_event(rtk_capture_kind kind) {
+	return kind == RTK_CAPTURE_RECORDING ? "recording.statusUpdate" : "livestreaming.statusUpdate";
+}
+
+json_t *rtk_capture_webhook_data(const rtk_capture_write *write) {
+	json_t *meeting = json_pack("{sO*sO*}", "id", json_object_get(write->doc, "meeting_id"),
+		"session_id", json_object_get(write->doc, "session_id"));
+	return json_pack("{soso}", "meeting", meeting,
+		write->kind == RTK_CAPTURE_RECORDING ? "recording" : "livestream", json_deep_copy(write->doc));
+}
+
+/* ---- rules and events across captures ---- */
+
+gboolean rtk_capture_models_may_record(GPtrArray *recordings, gboolean allow_multiple, rtk_refusal *why) {
+	for(guint i = 0; i < recordings->len; i++) {
+		const rtk_capture_model *m = g_ptr_array_index(recordings, i);
+		if(rtk_capture_model_running(m) && (!allow_multiple || !m->allow_multiple)) {
+			rtk_refusal_set(why, RTK_ERR_RECORDING_ACTIVE, "a recording is already running; parallel recordings "
+				"need allowMultiple on the first one and on this one");
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+json_t *rtk_capture_models_recording_event(GPtrArray *recordings) {
+	json_t *list = json_array();
+	const char *state = "IDLE";
+	gint64 newest = -1;
+	for(guint i = 0; i < recordings->len; i++) {
+		const rtk_capture_model *m = g_ptr_array_index(recordings, i);
+		if(m->state == RTK_CAPTURE_DONE)
+			continue;
+		json_array_append_new(list, json_pack("{ssss}", "id", m->id, "state", rtk_capture_model_sdk_state(m)));
+		if(m->seq > newest) {
+			newest = m->seq;
+			state = rtk_capture_model_sdk_state(m);
+		}
+	}
+	return json_pack("{ss ss so}", "rtk", "recordingUpdate", "recordingState", state, "recordings", list);
+}
+
+json_t *rtk_capture_model_livestream_event(const rtk_capture_model *m) {
+	if(m != NULL && m->state == RTK_CAPTURE_DONE)
+		m = NULL;
+	json_t *url = m ? json_object_get(m->doc, "playback_url") : NULL;
+	return json_pack("{ss ss sO si so}", "rtk", "livestreamUpdate",
+		"status", m ? rtk_capture_model_sdk_state(m) : "IDLE",
+		"playbackUrl", url ? url : json_null(),
+		"viewerCount", m ? m->viewers : 0,
+		"id", m ? json_string(m->id) : json_null());
+}
+
+json_t *rtk_capture_model_viewers_event(const rtk_capture_model *m) {
+	return json_pack("{ss si}", "rtk", "viewerCountUpdate", "viewerCount", m->viewers);
+}
