@@ -32,8 +32,8 @@ sources_for() {
 	case "$1" in
 	jwt) echo "gateway/jwt.c gateway/util.c" ;;
 	room) echo "plugin/room.c plugin/peer.c plugin/permissions.c plugin/waitlist.c plugin/stage.c plugin/controls.c" ;;
-	depack_h264|depack_vp8|depack_opus) echo "recorder/lib/depack.c" ;;
-	control) echo "recorder/lib/control.c" ;;
+	depack_h264|depack_vp8|depack_opus) echo "media/depack.c" ;;
+	control) echo "media/control.c" ;;
 	hls) echo "gateway/hls.c" ;;
 	static_path) echo "gateway/static_path.c" ;;
 	json_out) echo "gateway/json_out.c" ;;
@@ -88,7 +88,7 @@ for src in "$top_src"/tests/fuzz/fuzz_*.c; do
 	# shellcheck disable=SC2046 # word splitting of the source list is wanted
 	if ! (cd "$top_src" && "$clang" -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all -fno-omit-frame-pointer \
-		-Igateway -Iplugin -Irecorder/lib -Itests/unit "tests/fuzz/$name.c" $(sources_for "$short") $deps -o "$bin"); then
+		-Igateway -Iplugin -Imedia -Itests/unit "tests/fuzz/$name.c" $(sources_for "$short") $deps -o "$bin"); then
 		echo "FAIL: $name does not build"
 		failed=1
 		continue
