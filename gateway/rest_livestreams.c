@@ -8,7 +8,7 @@
  *
  * Owns the validation of these requests. Running livestreams are the
  * plugin's (rtk_live_ops, plugin/capture.h); the store keeps every change.
- * The playlist itself is served under /hls/ (gateway/hls.h).
+ * The playlist itself is served under /hls/ (hls/hls.h).
  */
 #include <string.h>
 #include "rest_internal.h"

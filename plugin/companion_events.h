@@ -6,7 +6,7 @@
  * Owns the plugin's side of that pipe's format: cutting the byte stream
  * into lines (process.c's reader thread feeds it), reading a line into a
  * typed event, and passing the livestream's part and segment events on to
- * the LL-HLS model (gateway/hls.h). What an event means for a recording or
+ * the LL-HLS model (hls/hls.h). What an event means for a recording or
  * livestream is capture.c's. A companion is our own program, but it runs
  * outside the plugin (possibly on another host) and may die mid-line, so
  * nothing here trusts the text: it is fuzzed (tests/fuzz/fuzz_companion_events.c).

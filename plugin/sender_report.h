@@ -4,7 +4,7 @@
  *
  * Shared by both ends of the lip-sync path: the plugin's relay (relay.c)
  * picks the publisher's sender report out of the compound RTCP Janus hands
- * it and forwards it to companions; a companion (recorder/lib/companion.c)
+ * it and forwards it to companions; a companion (media/companion.c)
  * reads the reports arriving on its RTP socket, multiplexed with RTP (RFC
  * 5761). The bytes come from a browser (through Janus) or from whoever can
  * reach the companion's port, so this is fuzzed

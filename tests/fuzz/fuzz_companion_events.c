@@ -3,7 +3,7 @@
  * companion's stdout (plugin/companion_events.c): the byte stream cut into
  * lines as process.c's reader thread cuts it, each line read into a typed
  * event, and the part and segment events announced to a real LL-HLS model
- * (gateway/hls.c) the way capture.c announces a livestream's.
+ * (hls/hls.c) the way capture.c announces a livestream's.
  *
  * Input layout:
  *   byte 0        chunk size - 1: the stream arrives in reads of this size

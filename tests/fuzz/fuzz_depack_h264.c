@@ -1,14 +1,14 @@
 /*
  * fuzz_depack_h264.c - libFuzzer target for the H.264 depacketizer
- * (recorder/lib/depack.c): RTP header parsing, reordering, STAP-A and FU-A.
+ * (media/depack.c): RTP header parsing, reordering, STAP-A and FU-A.
  * Input format and the shared invariants: fuzz_depack.h. Here, a frame is
  * no larger than the Annex B expansion of all input (each NAL gains a 4-byte
  * start code, at most 2 bytes per input byte), starts with a start code, and
  * a keyframe holds an IDR NAL header.
  * Seeds: tests/fuzz/corpus/depack_h264/, written by tests/unit/test_depack.
  *
- * Build: clang -g -O1 -fsanitize=fuzzer,address,undefined -Irecorder/lib \
- *   tests/fuzz/fuzz_depack_h264.c recorder/lib/depack.c
+ * Build: clang -g -O1 -fsanitize=fuzzer,address,undefined -Imedia \
+ *   tests/fuzz/fuzz_depack_h264.c media/depack.c
  */
 #include "fuzz_depack.h"
 

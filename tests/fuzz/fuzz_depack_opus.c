@@ -1,14 +1,14 @@
 /*
  * fuzz_depack_opus.c - libFuzzer target for the Opus depacketizer
- * (recorder/lib/depack.c): RTP header parsing, reordering, one packet per
+ * (media/depack.c): RTP header parsing, reordering, one packet per
  * frame. Input format and the shared invariants: fuzz_depack.h. Here, a
  * frame is a non-empty run of the input's bytes (an RTP payload, copied
  * verbatim) and is marked decodable alone.
  * Seeds: tests/fuzz/corpus/depack_opus/, written by tests/unit/test_depack,
  * including RTP captured from aiortc.
  *
- * Build: clang -g -O1 -fsanitize=fuzzer,address,undefined -Irecorder/lib \
- *   tests/fuzz/fuzz_depack_opus.c recorder/lib/depack.c
+ * Build: clang -g -O1 -fsanitize=fuzzer,address,undefined -Imedia \
+ *   tests/fuzz/fuzz_depack_opus.c media/depack.c
  */
 #define _GNU_SOURCE   /* memmem */
 #include "fuzz_depack.h"

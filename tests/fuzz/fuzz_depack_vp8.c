@@ -1,6 +1,6 @@
 /*
  * fuzz_depack_vp8.c - libFuzzer target for the VP8 depacketizer
- * (recorder/lib/depack.c): RTP header parsing, reordering, the VP8 payload
+ * (media/depack.c): RTP header parsing, reordering, the VP8 payload
  * descriptor (X/I/L/T/K, 7- and 15-bit PictureID), frame start and keyframe.
  * Input format and the shared invariants: fuzz_depack.h. Here, a frame is
  * non-empty and no larger than the input (descriptors and headers are only
@@ -8,8 +8,8 @@
  * Seeds: tests/fuzz/corpus/depack_vp8/, written by tests/unit/test_depack,
  * including RTP captured from aiortc.
  *
- * Build: clang -g -O1 -fsanitize=fuzzer,address,undefined -Irecorder/lib \
- *   tests/fuzz/fuzz_depack_vp8.c recorder/lib/depack.c
+ * Build: clang -g -O1 -fsanitize=fuzzer,address,undefined -Imedia \
+ *   tests/fuzz/fuzz_depack_vp8.c media/depack.c
  */
 #include "fuzz_depack.h"
 

@@ -1,6 +1,6 @@
 /*
  * fuzz_hls.c - libFuzzer target for the LL-HLS request side of the gateway
- * (gateway/hls.c): the query parser, the path parser, and the request
+ * (hls/hls.c): the query parser, the path parser, and the request
  * decision on a stream the input itself builds.
  *
  * Input layout:

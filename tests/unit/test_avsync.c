@@ -1,5 +1,5 @@
 /*
- * test_avsync.c - lip sync in the media core (recorder/lib/pipeline.h):
+ * test_avsync.c - lip sync in the media core (media/pipeline.h):
  * audio and video placed by capture time once RTCP sender reports map
  * their RTP timestamps to the sender's clock, by arrival before.
  *

@@ -1,8 +1,8 @@
 /*
  * test_cmaf.c - the CMAF (LL-HLS) output of the media core
- * (RTK_OUTPUT_CMAF_H264_AAC, recorder/lib/output.h): init.mp4, parts and
+ * (RTK_OUTPUT_CMAF_H264_AAC, media/output.h): init.mp4, parts and
  * segments written into a directory and announced through on_cmaf, driven
- * through the pipeline (recorder/lib/pipeline.h) on media time.
+ * through the pipeline (media/pipeline.h) on media time.
  *
  * Inputs are made as in test_recorder_core.c: libavcodec-encoded VP8 or
  * H.264 pictures of one colour with a moving bar, and Opus sines, fed as

@@ -2,7 +2,7 @@
  * test_companion_events.c - unit tests of the plugin's reading of a
  * companion's stdout (plugin/companion_events.c): lines cut from reads of
  * any size, lines read into typed events, and a livestream's part and
- * segment events reaching the LL-HLS model (gateway/hls.c) as capture.c
+ * segment events reaching the LL-HLS model (hls/hls.c) as capture.c
  * passes them on, odd numbers included.
  */
 #include <stdint.h>

@@ -1,5 +1,5 @@
 /*
- * test_depack.c - unit tests for recorder/lib/depack.c: RTP header parsing,
+ * test_depack.c - unit tests for media/depack.c: RTP header parsing,
  * reordering, loss and keyframe handling, and the H.264, VP8 and Opus
  * depacketizers.
  *

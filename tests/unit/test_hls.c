@@ -1,6 +1,6 @@
 /*
- * test_hls.c - unit tests of the LL-HLS playlist model (gateway/hls.c) and
- * of its serving over a real libmicrohttpd daemon (gateway/hls_http.c via
+ * test_hls.c - unit tests of the LL-HLS playlist model (hls/hls.c) and
+ * of its serving over a real libmicrohttpd daemon (hls/hls_http.c via
  * rtk_http_start() on 127.0.0.1).
  *
  * The model is driven like the plugin drives it: parts and segments are

@@ -1,6 +1,6 @@
 /*
  * test_label.c - participant names on placeholder tiles: the label renderer
- * (recorder/lib/label.h: UTF-8, ellipsis, bitmaps) and the compositor
+ * (media/label.h: UTF-8, ellipsis, bitmaps) and the compositor
  * drawing it (compositor.h: rtk_compositor_draw_tile(), the label cache,
  * the font fallback).
  *

@@ -1,7 +1,7 @@
 /*
  * test_recorder_core.c - the recorder's media core end to end: decoders,
  * compositor, mixer, output and the pipeline that ties them
- * (recorder/lib/pipeline.h), without RTP or processes.
+ * (media/pipeline.h), without RTP or processes.
  *
  * Inputs are made here with libavcodec itself (VP8 or H.264 pictures of one
  * solid colour per participant with a moving bar at the top, 640x480, and Opus

@@ -1,6 +1,6 @@
 /*
  * hls_http.h - serves the LL-HLS model (hls.h) over libmicrohttpd: every
- * request under /hls/ that http.c routes here before the REST dispatch.
+ * request under /hls/ that gateway/http.c routes here before the REST dispatch.
  *
  * Owns the wire side only: methods (GET, HEAD, OPTIONS preflight; others
  * 405), headers (Content-Type, Cache-Control, CORS on everything), sending
