@@ -1,6 +1,6 @@
 /*
  * fuzz_offer.c - libFuzzer target for the plugin's decisions on a
- * publisher's SDP offer (plugin/offer_plan.c): which m-lines are taken and
+ * publisher's SDP offer (plugin/model/offer_plan.c): which m-lines are taken and
  * as which kind, from what each m-line says and the request's
  * "descriptions" JSON.
  *

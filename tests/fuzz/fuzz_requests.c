@@ -1,11 +1,11 @@
 /*
  * fuzz_requests.c - libFuzzer target for the signalling request bodies a
- * client sends on a main or subscriber handle (plugin/request_parse.c, the
+ * client sends on a main or subscriber handle (plugin/model/request_parse.c, the
  * code requests.c runs on every body before it acts), and for the
  * Janus-free code the parsed fields go to: the view rules (setViewMode,
- * setPage, setMaxActiveParticipantsCount: plugin/view.c), the recording
- * config (plugin/capture_config.c, through the parse) and the publisher
- * offer rules with the body's "descriptions" (plugin/offer_plan.c).
+ * setPage, setMaxActiveParticipantsCount: plugin/model/view.c), the recording
+ * config (plugin/model/capture_config.c, through the parse) and the publisher
+ * offer rules with the body's "descriptions" (plugin/model/offer_plan.c).
  *
  * Input: the body's text, read as the Janus transports read it
  * (json_loadb, any JSON value; Janus hands the plugin objects only, the

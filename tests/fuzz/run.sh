@@ -31,15 +31,15 @@ fi
 sources_for() {
 	case "$1" in
 	jwt) echo "gateway/jwt.c gateway/util.c" ;;
-	room) echo "plugin/room.c plugin/peer.c plugin/permissions.c plugin/waitlist.c plugin/stage.c plugin/controls.c" ;;
+	room) echo "plugin/model/room.c plugin/model/peer.c plugin/model/permissions.c plugin/model/waitlist.c plugin/model/stage.c plugin/model/controls.c" ;;
 	depack_h264|depack_vp8|depack_opus) echo "media/depack.c" ;;
 	control) echo "media/control.c" ;;
 	hls) echo "hls/hls.c" ;;
 	static_path) echo "gateway/static_path.c" ;;
 	json_out) echo "gateway/json_out.c" ;;
 	webhook_url) echo "gateway/webhooks.c gateway/store.c gateway/util.c" ;;
-	requests) echo "plugin/request_parse.c plugin/view.c plugin/peer.c plugin/permissions.c plugin/speaker.c plugin/capture_config.c plugin/offer_plan.c" ;;
-	offer) echo "plugin/offer_plan.c plugin/permissions.c" ;;
+	requests) echo "plugin/model/request_parse.c plugin/model/view.c plugin/model/peer.c plugin/model/permissions.c plugin/model/speaker.c plugin/model/capture_config.c plugin/model/offer_plan.c" ;;
+	offer) echo "plugin/model/offer_plan.c plugin/model/permissions.c" ;;
 	sender_report) echo "plugin/sender_report.c" ;;
 	companion_events) echo "plugin/companion_events.c hls/hls.c" ;;
 	rest) { ls "$top_src"/gateway/*.c | sed "s|^$top_src/||" | grep -v -e '^gateway/http\.c$' -e '^gateway/static\.c$' -e '^gateway/gateway\.c$'; echo hls/hls.c; } ;;
@@ -88,7 +88,7 @@ for src in "$top_src"/tests/fuzz/fuzz_*.c; do
 	# shellcheck disable=SC2046 # word splitting of the source list is wanted
 	if ! (cd "$top_src" && "$clang" -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all -fno-omit-frame-pointer \
-		-Igateway -Ihls -Iplugin -Imedia -Itests/unit "tests/fuzz/$name.c" $(sources_for "$short") $deps -o "$bin"); then
+		-Igateway -Ihls -Iplugin -Iplugin/model -Imedia -Itests/unit "tests/fuzz/$name.c" $(sources_for "$short") $deps -o "$bin"); then
 		echo "FAIL: $name does not build"
 		failed=1
 		continue

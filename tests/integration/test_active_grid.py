@@ -3,7 +3,7 @@
 (ACTIVE_GRID) or a fixed page (PAGINATED).
 
 Owns active-speaker detection and the viewer's video selection end to end,
-as the SDK user sees it (plugin/speaker.h, plugin/view.h): three
+as the SDK user sees it (plugin/model/speaker.h, plugin/model/view.h): three
 group_call_participant speakers Ada, Bob and Cy join in that order and
 publish VP8 video plus Opus audio whose loudness the test switches at run
 time between a 440 Hz tone (about -15 dBov) and digital silence (aiortc

@@ -1,8 +1,8 @@
 /*
  * test_request_parse.c - unit tests of what the plugin reads from a
  * client's signalling without Janus: request bodies
- * (plugin/request_parse.c) and the m-lines of a publisher's offer with the
- * request's descriptions (plugin/offer_plan.c). The error codes and
+ * (plugin/model/request_parse.c) and the m-lines of a publisher's offer with the
+ * request's descriptions (plugin/model/offer_plan.c). The error codes and
  * messages are those a client gets (docs/protocol.md); the integration
  * tests check the same refusals over a real Janus.
  */
