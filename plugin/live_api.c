@@ -116,18 +116,8 @@ static json_t *live_mute(const char *meeting_id, const json_t *ids, const json_t
 
 /* ---- recordings and livestreams (capture.h) ---- */
 
-static int live_status_of(const char *code) {
-	if(!strcmp(code, RTK_ERR_RECORDING_NONE) || !strcmp(code, RTK_ERR_LIVESTREAM_NONE))
-		return 409;
-	if(!strcmp(code, RTK_ERR_RECORDING_CONFIG))
-		return 422;
-	if(!strcmp(code, RTK_ERR_RECORDING_FAILED) || !strcmp(code, RTK_ERR_LIVESTREAM_FAILED))
-		return 500;
-	return 409;
-}
-
 static json_t *live_fail(const rtk_refusal *why, int *status, char **message) {
-	*status = live_status_of(why->code);
+	*status = rtk_refusal_http_status(why->code);
 	*message = g_strdup_printf("%s (code %s)", why->message, why->code);
 	return NULL;
 }

@@ -70,4 +70,16 @@ static inline void rtk_refusal_set(rtk_refusal *why, const char *code, const cha
 	va_end(args);
 }
 
+/* The HTTP status of a REST call the plugin refused with `code` (docs/rest.md,
+ * Recordings and Livestreams): 422 a bad recording config, 500 a companion
+ * that could not start, 409 any other state that does not allow the call
+ * (one already running, none running). */
+static inline int rtk_refusal_http_status(const char *code) {
+	if(!g_strcmp0(code, RTK_ERR_RECORDING_CONFIG))
+		return 422;
+	if(!g_strcmp0(code, RTK_ERR_RECORDING_FAILED) || !g_strcmp0(code, RTK_ERR_LIVESTREAM_FAILED))
+		return 500;
+	return 409;
+}
+
 #endif

@@ -106,11 +106,24 @@ static void test_refusals(void)
 	CHECK_EQ_INT(strlen(c.file_name_prefix), 63);
 }
 
+/* What REST answers when the plugin refuses a recording or livestream call. */
+static void test_http_statuses(void)
+{
+	CHECK_EQ_INT(rtk_refusal_http_status(RTK_ERR_RECORDING_CONFIG), 422);
+	CHECK_EQ_INT(rtk_refusal_http_status(RTK_ERR_RECORDING_FAILED), 500);
+	CHECK_EQ_INT(rtk_refusal_http_status(RTK_ERR_LIVESTREAM_FAILED), 500);
+	CHECK_EQ_INT(rtk_refusal_http_status(RTK_ERR_RECORDING_ACTIVE), 409);
+	CHECK_EQ_INT(rtk_refusal_http_status(RTK_ERR_RECORDING_NONE), 409);
+	CHECK_EQ_INT(rtk_refusal_http_status(RTK_ERR_LIVESTREAM_ACTIVE), 409);
+	CHECK_EQ_INT(rtk_refusal_http_status(RTK_ERR_LIVESTREAM_NONE), 409);
+}
+
 int main(void)
 {
 	UNIT_RUN(test_defaults);
 	UNIT_RUN(test_sdk_spelling);
 	UNIT_RUN(test_rest_spelling);
 	UNIT_RUN(test_refusals);
+	UNIT_RUN(test_http_statuses);
 	return UNIT_DONE();
 }
