@@ -24,7 +24,6 @@ typedef struct capture_stream {
 	rtk_pub_stream *ps;      /* borrowed: the router's producer_closed removes this entry first */
 	uint32_t ssrc;           /* what the companion knows it by */
 	char *peer_id;
-	rtk_media_kind type;
 } capture_stream;
 
 /* A capture: its model (state, REST object) and the companion it runs on. */
@@ -428,7 +427,6 @@ static void capture_add_stream(rtk_capture *c, rtk_pub_stream *ps) {
 	s->ps = ps;
 	s->ssrc = c->next_ssrc++;
 	s->peer_id = g_strdup(ps->peer_id);
-	s->type = ps->type;
 	g_hash_table_insert(c->streams, ps, s);
 	rtk_proc_command(c->proc, json_pack("{sssIssssss}", "cmd", "stream", "ssrc", (json_int_t)s->ssrc,
 		"id", ps->peer_id, "codec", codec, "source", ps->type == RTK_MEDIA_SCREENSHARE ? "screen" : "camera"));
