@@ -245,15 +245,18 @@ static rtk_capture *capture_new(rtk_room *room, rtk_router *router, rtk_capture_
 
 static gboolean capture_spawn(rtk_capture *c, char **argv, rtk_refusal *why, const char *code) {
 	char *error = NULL;
+	gint64 began = janus_get_monotonic_time();
 	c->proc = rtk_proc_spawn(argv, &capture_callbacks, g_strdup(c->m->id), &error);
+	gint64 took = janus_get_monotonic_time() - began;
 	if(c->proc == NULL) {
 		rtk_refusal_set(why, code, "%s", error);
 		JANUS_LOG(LOG_ERR, "[rtk] %s\n", error);
 		g_free(error);
 		return FALSE;
 	}
-	JANUS_LOG(LOG_INFO, "[rtk] meeting %s: %s %s started (pid %d, %s)\n", c->m->meeting_id,
-		c->m->kind == RTK_CAPTURE_RECORDING ? "recording" : "livestream", c->m->id, (int)rtk_proc_pid(c->proc), c->output);
+	JANUS_LOG(LOG_INFO, "[rtk] meeting %s: %s %s started (pid %d, %s; spawned in %" G_GINT64_FORMAT " us)\n",
+		c->m->meeting_id, c->m->kind == RTK_CAPTURE_RECORDING ? "recording" : "livestream", c->m->id,
+		(int)rtk_proc_pid(c->proc), c->output, took);
 	return TRUE;
 }
 
