@@ -53,7 +53,7 @@ struct rtk_gateway {
 	rtk_http *http;
 };
 
-static int given(const char *s)
+static int gateway_given(const char *s)
 {
 	return s && *s;
 }
@@ -66,13 +66,13 @@ typedef struct credential {
 	char **slot;           /* where the chosen value goes (malloc'd) */
 } credential;
 
-static char *generate(const char *key)
+static char *gateway_generate(const char *key)
 {
 	return strcmp(key, "org_id") == 0 ? rtk_util_uuid4() : rtk_util_random_hex(SECRET_BYTES);
 }
 
 /* Reads credentials.json into a new object; a missing file reads as {}. */
-static json_t *credentials_read(const char *path, char **error)
+static json_t *gateway_credentials_read(const char *path, char **error)
 {
 	size_t len = 0;
 	char *text = rtk_util_read_file(path, &len);
@@ -99,7 +99,7 @@ static json_t *credentials_read(const char *path, char **error)
 	return file;
 }
 
-static int credentials_load(rtk_gateway *gw, const rtk_gateway_config *config, char **error)
+static int gateway_credentials_load(rtk_gateway *gw, const rtk_gateway_config *config, char **error)
 {
 	credential creds[] = {
 		{ "org_id", config->org_id, &gw->org_id },
@@ -107,17 +107,17 @@ static int credentials_load(rtk_gateway *gw, const rtk_gateway_config *config, c
 		{ "jwt_secret", config->jwt_secret, &gw->jwt_secret },
 	};
 	char *path = g_build_filename(gw->data_dir, "credentials.json", NULL);
-	json_t *file = credentials_read(path, error);
+	json_t *file = gateway_credentials_read(path, error);
 	int rc = file ? 0 : -1, dirty = 0;
 
 	for (size_t i = 0; rc == 0 && i < G_N_ELEMENTS(creds); i++) {
 		const char *stored = json_string_value(json_object_get(file, creds[i].key));
-		if (given(creds[i].config)) {
+		if (gateway_given(creds[i].config)) {
 			*creds[i].slot = strdup(creds[i].config);
-		} else if (given(stored)) {
+		} else if (gateway_given(stored)) {
 			*creds[i].slot = strdup(stored);
 		} else {
-			*creds[i].slot = generate(creds[i].key);
+			*creds[i].slot = gateway_generate(creds[i].key);
 			if (*creds[i].slot) {
 				json_object_set_new(file, creds[i].key, json_string(*creds[i].slot));
 				dirty = 1;
@@ -148,7 +148,7 @@ static int credentials_load(rtk_gateway *gw, const rtk_gateway_config *config, c
 
 /* ---- default presets ---- */
 
-static int seed_presets(rtk_store *store, char **error)
+static int gateway_seed_presets(rtk_store *store, char **error)
 {
 	char *seeded = NULL;
 	rtk_store_status st = rtk_store_meta_get(store, "default_presets_seeded", &seeded);
@@ -192,7 +192,7 @@ static int seed_presets(rtk_store *store, char **error)
 
 /* Recordings and livestreams a previous run left in progress cannot be
  * resumed (their companions died with it): they become ERRORED. */
-static int fail_unfinished(rtk_store *store, char **error)
+static int gateway_fail_unfinished(rtk_store *store, char **error)
 {
 	int recordings = 0, livestreams = 0;
 	if (rtk_store_recording_fail_unfinished(store, &recordings) != RTK_STORE_OK ||
@@ -208,7 +208,7 @@ static int fail_unfinished(rtk_store *store, char **error)
 
 /* ---- start / stop ---- */
 
-static char *make_url(const char *bind, int port)
+static char *gateway_make_url(const char *bind, int port)
 {
 	const char *host = bind;
 	if (strcmp(bind, "0.0.0.0") == 0 || strcmp(bind, "") == 0)
@@ -227,7 +227,7 @@ rtk_gateway *rtk_gateway_start(const rtk_gateway_config *config, char **error)
 {
 	if (error)
 		*error = NULL;
-	if (!config || !given(config->data_dir)) {
+	if (!config || !gateway_given(config->data_dir)) {
 		rtk_util_set_error(error, "no data directory configured");
 		return NULL;
 	}
@@ -242,13 +242,13 @@ rtk_gateway *rtk_gateway_start(const rtk_gateway_config *config, char **error)
 		rtk_util_set_error(error, "cannot create %s: %s", gw->data_dir, strerror(errno));
 		goto fail;
 	}
-	if (credentials_load(gw, config, error) != 0)
+	if (gateway_credentials_load(gw, config, error) != 0)
 		goto fail;
 
 	char *db_path = g_build_filename(gw->data_dir, "rtk.sqlite3", NULL);
 	gw->store = rtk_store_open(db_path, error);
 	g_free(db_path);
-	if (!gw->store || seed_presets(gw->store, error) != 0 || fail_unfinished(gw->store, error) != 0)
+	if (!gw->store || gateway_seed_presets(gw->store, error) != 0 || gateway_fail_unfinished(gw->store, error) != 0)
 		goto fail;
 	gw->webhooks = rtk_webhooks_new(gw->store, config->webhook_allow_private);
 	if (!gw->webhooks) {
@@ -263,11 +263,11 @@ rtk_gateway *rtk_gateway_start(const rtk_gateway_config *config, char **error)
 	}
 
 	gw->recordings_dir = g_build_filename(gw->data_dir, "recordings", NULL);
-	gw->web_dir = given(config->web_dir) ? g_strdup(config->web_dir) : NULL;
+	gw->web_dir = gateway_given(config->web_dir) ? g_strdup(config->web_dir) : NULL;
 	gw->server_json = rtk_static_server_info(config->janus_ws_port > 0 ? config->janus_ws_port : 8188,
 		config->janus_ws_url);
-	const char *bind = given(config->http_bind) ? config->http_bind : DEFAULT_BIND;
-	gw->url = make_url(bind, config->http_port);
+	const char *bind = gateway_given(config->http_bind) ? config->http_bind : DEFAULT_BIND;
+	gw->url = gateway_make_url(bind, config->http_port);
 	if (!gw->url) {
 		rtk_util_set_error(error, "out of memory");
 		goto fail;
@@ -301,7 +301,7 @@ fail:
 	return NULL;
 }
 
-static void free_secret(char *s)
+static void gateway_free_secret(char *s)
 {
 	if (s) {
 		memset(s, 0, strlen(s));
@@ -323,8 +323,8 @@ void rtk_gateway_stop(rtk_gateway *gateway)
 	g_free(gateway->web_dir);
 	free(gateway->server_json);
 	free(gateway->org_id);
-	free_secret(gateway->api_key);
-	free_secret(gateway->jwt_secret);
+	gateway_free_secret(gateway->api_key);
+	gateway_free_secret(gateway->jwt_secret);
 	free(gateway->url);
 	free(gateway);
 }
@@ -361,7 +361,7 @@ const char *rtk_gateway_url(rtk_gateway *gateway)
 
 /* ---- admission ---- */
 
-static rtk_admit_status admit_status_of(rtk_jwt_status st)
+static rtk_admit_status gateway_admit_status_of(rtk_jwt_status st)
 {
 	switch (st) {
 	case RTK_JWT_OK: return RTK_ADMIT_OK;
@@ -373,16 +373,16 @@ static rtk_admit_status admit_status_of(rtk_jwt_status st)
 }
 
 /* Maps a store lookup to `missing` for NOT_FOUND, STORE_FAILED otherwise. */
-static rtk_admit_status lookup_status(rtk_store_status st, rtk_admit_status missing)
+static rtk_admit_status gateway_lookup_status(rtk_store_status st, rtk_admit_status missing)
 {
 	return st == RTK_STORE_OK ? RTK_ADMIT_OK :
 		st == RTK_STORE_NOT_FOUND ? missing : RTK_ADMIT_STORE_FAILED;
 }
 
-static rtk_admit_status admit(rtk_gateway *gw, const char *token, rtk_admission *out)
+static rtk_admit_status gateway_admit(rtk_gateway *gw, const char *token, rtk_admission *out)
 {
 	json_t *claims = NULL;
-	rtk_admit_status status = admit_status_of(rtk_jwt_verify(token,
+	rtk_admit_status status = gateway_admit_status_of(rtk_jwt_verify(token,
 		(const unsigned char *)gw->jwt_secret, strlen(gw->jwt_secret),
 		(long long)time(NULL), &claims));
 	if (status != RTK_ADMIT_OK)
@@ -399,11 +399,11 @@ static rtk_admit_status admit(rtk_gateway *gw, const char *token, rtk_admission 
 	/* The meeting first: a deleted meeting takes its participants along,
 	 * and its token should say so (0801), not "participant deleted". */
 	if (status == RTK_ADMIT_OK) {
-		status = lookup_status(rtk_store_meeting_get(gw->store, mid, &out->meeting),
+		status = gateway_lookup_status(rtk_store_meeting_get(gw->store, mid, &out->meeting),
 			RTK_ADMIT_MEETING_NOT_FOUND);
 	}
 	if (status == RTK_ADMIT_OK) {
-		status = lookup_status(rtk_store_participant_get(gw->store, NULL, pid, &out->participant),
+		status = gateway_lookup_status(rtk_store_participant_get(gw->store, NULL, pid, &out->participant),
 			RTK_ADMIT_PARTICIPANT_NOT_FOUND);
 	}
 	if (status == RTK_ADMIT_OK) {
@@ -416,7 +416,7 @@ static rtk_admit_status admit(rtk_gateway *gw, const char *token, rtk_admission 
 		 * (tokens minted before generations existed count as 0). */
 		long long generation = 0;
 		json_t *claim = json_object_get(claims, "tokenGeneration");
-		status = lookup_status(rtk_store_token_generation_get(gw->store, pid, &generation),
+		status = gateway_lookup_status(rtk_store_token_generation_get(gw->store, pid, &generation),
 			RTK_ADMIT_PARTICIPANT_NOT_FOUND);
 		if (status == RTK_ADMIT_OK && (claim != NULL && !json_is_integer(claim)))
 			status = RTK_ADMIT_TOKEN_MALFORMED;
@@ -432,7 +432,7 @@ static rtk_admit_status admit(rtk_gateway *gw, const char *token, rtk_admission 
 		/* The participant's current preset, not the token's: a PATCH of the
 		 * preset takes effect on the next join. */
 		const char *preset_id = json_string_value(json_object_get(out->participant, "preset_id"));
-		status = lookup_status(rtk_store_preset_get(gw->store, preset_id, &out->preset),
+		status = gateway_lookup_status(rtk_store_preset_get(gw->store, preset_id, &out->preset),
 			RTK_ADMIT_PRESET_NOT_FOUND);
 	}
 	json_decref(claims);
@@ -442,7 +442,7 @@ static rtk_admit_status admit(rtk_gateway *gw, const char *token, rtk_admission 
 rtk_admit_status rtk_gateway_admit(rtk_gateway *gateway, const char *token, rtk_admission *out)
 {
 	*out = (rtk_admission) { 0 };
-	rtk_admit_status status = admit(gateway, token, out);
+	rtk_admit_status status = gateway_admit(gateway, token, out);
 	if (status != RTK_ADMIT_OK)
 		rtk_admission_clear(out);
 	return status;

@@ -26,7 +26,7 @@ typedef struct json_out {
 	bool failed;     /* out of memory, or a value Jansson cannot dump */
 } json_out;
 
-static void out_reserve(json_out *o, size_t more)
+static void json_out_reserve(json_out *o, size_t more)
 {
 	if (o->failed || o->len + more + 1 <= o->cap)
 		return;
@@ -42,22 +42,22 @@ static void out_reserve(json_out *o, size_t more)
 	o->cap = cap;
 }
 
-static void out_bytes(json_out *o, const char *bytes, size_t n)
+static void json_out_bytes(json_out *o, const char *bytes, size_t n)
 {
-	out_reserve(o, n);
+	json_out_reserve(o, n);
 	if (o->failed)
 		return;
 	memcpy(o->data + o->len, bytes, n);
 	o->len += n;
 }
 
-static void out_char(json_out *o, char c)
+static void json_out_char(json_out *o, char c)
 {
-	out_bytes(o, &c, 1);
+	json_out_bytes(o, &c, 1);
 }
 
 /* The escape of byte `c`, or NULL when it is copied as it is. */
-static const char *out_escape(unsigned char c, char buf[8])
+static const char *json_out_escape(unsigned char c, char buf[8])
 {
 	switch (c) {
 	case '"': return "\\\"";
@@ -76,55 +76,55 @@ static const char *out_escape(unsigned char c, char buf[8])
 	}
 }
 
-static void out_string(json_out *o, const char *s, size_t n)
+static void json_out_string(json_out *o, const char *s, size_t n)
 {
-	out_char(o, '"');
+	json_out_char(o, '"');
 	size_t run = 0;   /* start of the bytes not written yet */
 	for (size_t i = 0; i < n; i++) {
 		char buf[8];
-		const char *escape = out_escape((unsigned char)s[i], buf);
+		const char *escape = json_out_escape((unsigned char)s[i], buf);
 		if (escape == NULL)
 			continue;
-		out_bytes(o, s + run, i - run);
-		out_bytes(o, escape, strlen(escape));
+		json_out_bytes(o, s + run, i - run);
+		json_out_bytes(o, escape, strlen(escape));
 		run = i + 1;
 	}
-	out_bytes(o, s + run, n - run);
-	out_char(o, '"');
+	json_out_bytes(o, s + run, n - run);
+	json_out_char(o, '"');
 }
 
-static void out_value(json_out *o, const json_t *v, int depth);
+static void json_out_value(json_out *o, const json_t *v, int depth);
 
-static void out_object(json_out *o, const json_t *v, int depth)
+static void json_out_object(json_out *o, const json_t *v, int depth)
 {
 	const char *key;
 	json_t *item;
 	bool first = true;
-	out_char(o, '{');
+	json_out_char(o, '{');
 	json_object_foreach((json_t *)v, key, item) {
 		if (!first)
-			out_bytes(o, ", ", 2);
+			json_out_bytes(o, ", ", 2);
 		first = false;
-		out_string(o, key, strlen(key));
-		out_bytes(o, ": ", 2);
-		out_value(o, item, depth + 1);
+		json_out_string(o, key, strlen(key));
+		json_out_bytes(o, ": ", 2);
+		json_out_value(o, item, depth + 1);
 	}
-	out_char(o, '}');
+	json_out_char(o, '}');
 }
 
-static void out_array(json_out *o, const json_t *v, int depth)
+static void json_out_array(json_out *o, const json_t *v, int depth)
 {
 	size_t n = json_array_size(v);
-	out_char(o, '[');
+	json_out_char(o, '[');
 	for (size_t i = 0; i < n; i++) {
 		if (i > 0)
-			out_bytes(o, ", ", 2);
-		out_value(o, json_array_get(v, i), depth + 1);
+			json_out_bytes(o, ", ", 2);
+		json_out_value(o, json_array_get(v, i), depth + 1);
 	}
-	out_char(o, ']');
+	json_out_char(o, ']');
 }
 
-static void out_value(json_out *o, const json_t *v, int depth)
+static void json_out_value(json_out *o, const json_t *v, int depth)
 {
 	char number[32];
 	if (o->failed)
@@ -135,17 +135,17 @@ static void out_value(json_out *o, const json_t *v, int depth)
 	}
 	switch (json_typeof(v)) {
 	case JSON_OBJECT:
-		out_object(o, v, depth);
+		json_out_object(o, v, depth);
 		break;
 	case JSON_ARRAY:
-		out_array(o, v, depth);
+		json_out_array(o, v, depth);
 		break;
 	case JSON_STRING:
-		out_string(o, json_string_value(v), json_string_length(v));
+		json_out_string(o, json_string_value(v), json_string_length(v));
 		break;
 	case JSON_INTEGER: {
 		int n = snprintf(number, sizeof(number), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-		out_bytes(o, number, (size_t)n);
+		json_out_bytes(o, number, (size_t)n);
 		break;
 	}
 	case JSON_REAL: {
@@ -154,18 +154,18 @@ static void out_value(json_out *o, const json_t *v, int depth)
 			o->failed = true;   /* NaN or infinity: Jansson refuses them too */
 			return;
 		}
-		out_bytes(o, text, strlen(text));
+		json_out_bytes(o, text, strlen(text));
 		free(text);
 		break;
 	}
 	case JSON_TRUE:
-		out_bytes(o, "true", 4);
+		json_out_bytes(o, "true", 4);
 		break;
 	case JSON_FALSE:
-		out_bytes(o, "false", 5);
+		json_out_bytes(o, "false", 5);
 		break;
 	case JSON_NULL:
-		out_bytes(o, "null", 4);
+		json_out_bytes(o, "null", 4);
 		break;
 	}
 }
@@ -175,9 +175,9 @@ char *rtk_json_out(const json_t *v)
 	if (v == NULL || !(json_is_object(v) || json_is_array(v)))
 		return NULL;
 	json_out o = { 0 };
-	out_value(&o, v, 0);
+	json_out_value(&o, v, 0);
 	if (!o.failed)
-		out_reserve(&o, 0);
+		json_out_reserve(&o, 0);
 	if (o.failed || o.data == NULL) {
 		free(o.data);
 		return NULL;

@@ -25,13 +25,13 @@ static const char b64url_alphabet[] =
 
 /* ---- base64url, no padding ---- */
 
-static size_t b64url_encoded_len(size_t n)
+static size_t jwt_b64url_encoded_len(size_t n)
 {
 	return (n / 3) * 4 + (n % 3 ? n % 3 + 1 : 0);
 }
 
-/* Writes b64url_encoded_len(n) characters and a NUL into `out`. */
-static void b64url_encode(const unsigned char *in, size_t n, char *out)
+/* Writes jwt_b64url_encoded_len(n) characters and a NUL into `out`. */
+static void jwt_b64url_encode(const unsigned char *in, size_t n, char *out)
 {
 	size_t i = 0;
 	char *p = out;
@@ -55,7 +55,7 @@ static void b64url_encode(const unsigned char *in, size_t n, char *out)
 	*p = '\0';
 }
 
-static int b64url_value(unsigned char c)
+static int jwt_b64url_value(unsigned char c)
 {
 	if (c >= 'A' && c <= 'Z')
 		return c - 'A';
@@ -73,7 +73,7 @@ static int b64url_value(unsigned char c)
 /* Strict decode of `n` characters: only the url-safe alphabet, no padding,
  * no impossible length, zero trailing bits. Returns a malloc'd buffer
  * (NUL-terminated for convenience, *out_len excludes it) or NULL. */
-static unsigned char *b64url_decode(const char *in, size_t n, size_t *out_len)
+static unsigned char *jwt_b64url_decode(const char *in, size_t n, size_t *out_len)
 {
 	if (n % 4 == 1)
 		return NULL;
@@ -84,7 +84,7 @@ static unsigned char *b64url_decode(const char *in, size_t n, size_t *out_len)
 	unsigned acc = 0;
 	int bits = 0;
 	for (size_t i = 0; i < n; i++) {
-		int v = b64url_value((unsigned char)in[i]);
+		int v = jwt_b64url_value((unsigned char)in[i]);
 		if (v < 0) {
 			free(out);
 			return NULL;
@@ -105,12 +105,12 @@ static unsigned char *b64url_decode(const char *in, size_t n, size_t *out_len)
 	return out;
 }
 
-static int b64url_valid(const char *in, size_t n)
+static int jwt_b64url_valid(const char *in, size_t n)
 {
 	if (n == 0 || n % 4 == 1)
 		return 0;
 	for (size_t i = 0; i < n; i++)
-		if (b64url_value((unsigned char)in[i]) < 0)
+		if (jwt_b64url_value((unsigned char)in[i]) < 0)
 			return 0;
 	return 1;
 }
@@ -118,7 +118,7 @@ static int b64url_valid(const char *in, size_t n)
 /* ---- HMAC ---- */
 
 /* Base64url HMAC-SHA256 of `data` into `out` (SIG_B64_LEN + 1 bytes). */
-static int hs256_b64(const unsigned char *secret, size_t secret_len,
+static int jwt_hs256_b64(const unsigned char *secret, size_t secret_len,
 	const char *data, size_t len, char *out)
 {
 	static const unsigned char empty_key[1];
@@ -127,18 +127,18 @@ static int hs256_b64(const unsigned char *secret, size_t secret_len,
 	if (!HMAC(EVP_sha256(), secret ? secret : empty_key, (int)secret_len,
 			(const unsigned char *)data, len, mac, &mac_len) || mac_len != SIG_LEN)
 		return -1;
-	b64url_encode(mac, mac_len, out);
+	jwt_b64url_encode(mac, mac_len, out);
 	OPENSSL_cleanse(mac, sizeof(mac));
 	return 0;
 }
 
 /* ---- sign ---- */
 
-static char *b64url_dup(const char *in, size_t n)
+static char *jwt_b64url_dup(const char *in, size_t n)
 {
-	char *out = malloc(b64url_encoded_len(n) + 1);
+	char *out = malloc(jwt_b64url_encoded_len(n) + 1);
 	if (out)
-		b64url_encode((const unsigned char *)in, n, out);
+		jwt_b64url_encode((const unsigned char *)in, n, out);
 	return out;
 }
 
@@ -150,8 +150,8 @@ char *rtk_jwt_sign(const json_t *claims, const unsigned char *secret, size_t sec
 	char *payload = json_dumps(claims, JSON_COMPACT);
 	if (!payload)
 		return NULL;
-	char *h64 = b64url_dup(header, sizeof(header) - 1);
-	char *p64 = b64url_dup(payload, strlen(payload));
+	char *h64 = jwt_b64url_dup(header, sizeof(header) - 1);
+	char *p64 = jwt_b64url_dup(payload, strlen(payload));
 	free(payload);
 
 	char *token = NULL;
@@ -163,7 +163,7 @@ char *rtk_jwt_sign(const json_t *claims, const unsigned char *secret, size_t sec
 			token[hl] = '.';
 			memcpy(token + hl + 1, p64, pl);
 			token[hl + 1 + pl] = '.';
-			if (hs256_b64(secret, secret_len, token, hl + 1 + pl, token + hl + 1 + pl + 1) != 0) {
+			if (jwt_hs256_b64(secret, secret_len, token, hl + 1 + pl, token + hl + 1 + pl + 1) != 0) {
 				free(token);
 				token = NULL;
 			}
@@ -177,10 +177,10 @@ char *rtk_jwt_sign(const json_t *claims, const unsigned char *secret, size_t sec
 /* ---- verify ---- */
 
 /* Decodes one part as a JSON object (duplicate keys refused). */
-static json_t *decode_object(const char *part, size_t n)
+static json_t *jwt_decode_object(const char *part, size_t n)
 {
 	size_t len = 0;
-	unsigned char *raw = b64url_decode(part, n, &len);
+	unsigned char *raw = jwt_b64url_decode(part, n, &len);
 	if (!raw)
 		return NULL;
 	json_t *obj = json_loadb((const char *)raw, len, JSON_REJECT_DUPLICATES, NULL);
@@ -192,7 +192,7 @@ static json_t *decode_object(const char *part, size_t n)
 	return obj;
 }
 
-static int header_acceptable(const json_t *header)
+static int jwt_header_acceptable(const json_t *header)
 {
 	const json_t *alg = json_object_get(header, "alg");
 	const json_t *typ = json_object_get(header, "typ");
@@ -218,22 +218,22 @@ rtk_jwt_status rtk_jwt_verify(const char *token, const unsigned char *secret, si
 		return RTK_JWT_MALFORMED;
 	const char *h = token, *p = dot1 + 1, *s = dot2 + 1;
 	size_t hl = (size_t)(dot1 - h), pl = (size_t)(dot2 - p), sl = strlen(s);
-	if (!b64url_valid(h, hl) || !b64url_valid(p, pl) || !b64url_valid(s, sl))
+	if (!jwt_b64url_valid(h, hl) || !jwt_b64url_valid(p, pl) || !jwt_b64url_valid(s, sl))
 		return RTK_JWT_MALFORMED;
 
-	json_t *header = decode_object(h, hl);
-	int ok = header && header_acceptable(header);
+	json_t *header = jwt_decode_object(h, hl);
+	int ok = header && jwt_header_acceptable(header);
 	json_decref(header);
 	if (!ok)
 		return RTK_JWT_MALFORMED;
 
 	char expected[SIG_B64_LEN + 1];
-	if (hs256_b64(secret, secret_len, token, (size_t)(dot2 - token), expected) != 0)
+	if (jwt_hs256_b64(secret, secret_len, token, (size_t)(dot2 - token), expected) != 0)
 		return RTK_JWT_MALFORMED;
 	if (sl != SIG_B64_LEN || CRYPTO_memcmp(expected, s, SIG_B64_LEN) != 0)
 		return RTK_JWT_BAD_SIGNATURE;
 
-	json_t *payload = decode_object(p, pl);
+	json_t *payload = jwt_decode_object(p, pl);
 	json_t *exp = json_object_get(payload, "exp");
 	if (!payload || !json_is_integer(exp)) {
 		json_decref(payload);

@@ -19,7 +19,7 @@
 
 static const char hex_digits[] = "0123456789abcdef";
 
-static void hex_encode(const unsigned char *in, size_t n, char *out)
+static void util_hex_encode(const unsigned char *in, size_t n, char *out)
 {
 	for (size_t i = 0; i < n; i++) {
 		out[2 * i] = hex_digits[in[i] >> 4];
@@ -84,7 +84,7 @@ char *rtk_util_random_hex(size_t nbytes)
 		return NULL;
 	char *out = malloc(2 * nbytes + 1);
 	if (out)
-		hex_encode(buf, nbytes, out);
+		util_hex_encode(buf, nbytes, out);
 	return out;
 }
 
@@ -161,7 +161,7 @@ char *rtk_util_read_file(const char *path, size_t *len)
 	return buf;
 }
 
-static int write_all(int fd, const char *data, size_t len)
+static int util_write_all(int fd, const char *data, size_t len)
 {
 	while (len > 0) {
 		ssize_t w = write(fd, data, len);
@@ -177,7 +177,7 @@ static int write_all(int fd, const char *data, size_t len)
 }
 
 /* fsync the directory holding `path`, so the rename itself is durable. */
-static int fsync_parent(const char *path)
+static int util_fsync_parent(const char *path)
 {
 	char *dir = strdup(path);
 	if (!dir)
@@ -213,7 +213,7 @@ int rtk_util_write_file_atomic(const char *path, const char *data, size_t len, i
 	if (fd < 0)
 		goto out;
 	/* fchmod: the umask must not widen or narrow what the caller asked for. */
-	if (fchmod(fd, (mode_t)mode) != 0 || write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+	if (fchmod(fd, (mode_t)mode) != 0 || util_write_all(fd, data, len) != 0 || fsync(fd) != 0) {
 		e = errno;
 		close(fd);
 		unlink(tmp);
@@ -226,7 +226,7 @@ int rtk_util_write_file_atomic(const char *path, const char *data, size_t len, i
 		errno = e;
 		goto out;
 	}
-	rc = fsync_parent(path);
+	rc = util_fsync_parent(path);
 out:
 	e = errno;
 	free(tmp);

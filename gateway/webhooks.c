@@ -88,7 +88,7 @@ int rtk_webhook_event_known(const char *name)
 /* ---- signature ---- */
 
 /* "sha256=" + lower-case hex HMAC-SHA256 of data keyed with secret (malloc'd). */
-static char *hex_hmac(const char *secret, const unsigned char *data, size_t len)
+static char *webhooks_hex_hmac(const char *secret, const unsigned char *data, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
 	static const unsigned char empty = 0;
@@ -111,7 +111,7 @@ static char *hex_hmac(const char *secret, const unsigned char *data, size_t len)
 
 char *rtk_webhooks_signature(const char *secret, const char *body, size_t body_len)
 {
-	return hex_hmac(secret, (const unsigned char *)body, body_len);
+	return webhooks_hex_hmac(secret, (const unsigned char *)body, body_len);
 }
 
 char *rtk_webhooks_signature_v2(const char *secret, long long timestamp, const char *body,
@@ -127,7 +127,7 @@ char *rtk_webhooks_signature_v2(const char *secret, long long timestamp, const c
 	memcpy(bytes, prefix, (size_t)n);
 	if (body_len)
 		memcpy(bytes + n, body, body_len);
-	char *out = hex_hmac(secret, bytes, (size_t)n + body_len);
+	char *out = webhooks_hex_hmac(secret, bytes, (size_t)n + body_len);
 	free(bytes);
 	return out;
 }
@@ -161,7 +161,7 @@ static const struct v4_range {
 };
 
 /* `a` in host order. */
-static const char *v4_refusal(uint32_t a)
+static const char *webhooks_v4_refusal(uint32_t a)
 {
 	for (size_t i = 0; i < G_N_ELEMENTS(v4_refused); i++) {
 		uint32_t mask = 0xffffffffu << (32 - v4_refused[i].bits);
@@ -171,12 +171,12 @@ static const char *v4_refusal(uint32_t a)
 	return NULL;
 }
 
-static uint32_t be32_at(const uint8_t *p)
+static uint32_t webhooks_be32_at(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-static int all_zero(const uint8_t *p, size_t n)
+static int webhooks_all_zero(const uint8_t *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		if (p[i])
@@ -187,14 +187,14 @@ static int all_zero(const uint8_t *p, size_t n)
 /* Only global unicast (2000::/3) is public, less its special blocks; an
  * address that carries an IPv4 address for a translator or a tunnel is
  * judged by that address. */
-static const char *v6_refusal(const uint8_t *b)
+static const char *webhooks_v6_refusal(const uint8_t *b)
 {
 	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 	static const uint8_t nat64[12] = { 0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0 };
 	if (memcmp(b, mapped, 12) == 0 || memcmp(b, nat64, 12) == 0)
-		return v4_refusal(be32_at(b + 12));
+		return webhooks_v4_refusal(webhooks_be32_at(b + 12));
 	if (b[0] == 0x20 && b[1] == 0x02)   /* 6to4: 2002:AABB:CCDD::/48 */
-		return v4_refusal(be32_at(b + 2));
+		return webhooks_v4_refusal(webhooks_be32_at(b + 2));
 	if ((b[0] & 0xe0) == 0x20) {
 		if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8)
 			return "documentation (2001:db8::/32)";
@@ -204,15 +204,15 @@ static const char *v6_refusal(const uint8_t *b)
 			return "documentation (3fff::/20)";
 		return NULL;
 	}
-	if (all_zero(b, 16))
+	if (webhooks_all_zero(b, 16))
 		return "unspecified (::)";
-	if (all_zero(b, 15) && b[15] == 1)
+	if (webhooks_all_zero(b, 15) && b[15] == 1)
 		return "loopback (::1)";
-	if (all_zero(b, 12))
+	if (webhooks_all_zero(b, 12))
 		return "IPv4-compatible, deprecated (::/96)";
 	if (b[0] == 0 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b && b[4] == 0 && b[5] == 1)
 		return "local-use NAT64 (64:ff9b:1::/48)";
-	if (b[0] == 0x01 && all_zero(b + 1, 7))
+	if (b[0] == 0x01 && webhooks_all_zero(b + 1, 7))
 		return "discard-only (100::/64)";
 	if ((b[0] & 0xfe) == 0xfc)
 		return "unique local, private (fc00::/7)";
@@ -229,17 +229,17 @@ const char *rtk_webhooks_address_forbidden(const struct sockaddr *addr, socklen_
 {
 	if (addr && addr->sa_family == AF_INET && len >= (socklen_t)sizeof(struct sockaddr_in)) {
 		const struct sockaddr_in *in = (const struct sockaddr_in *)addr;
-		return v4_refusal(ntohl(in->sin_addr.s_addr));
+		return webhooks_v4_refusal(ntohl(in->sin_addr.s_addr));
 	}
 	if (addr && addr->sa_family == AF_INET6 && len >= (socklen_t)sizeof(struct sockaddr_in6)) {
 		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)addr;
-		return v6_refusal(in6->sin6_addr.s6_addr);
+		return webhooks_v6_refusal(in6->sin6_addr.s6_addr);
 	}
 	return "not an IPv4 or IPv6 address";
 }
 
 /* The address of `ai` as text (into buf). */
-static const char *address_text(const struct addrinfo *ai, char *buf, size_t size)
+static const char *webhooks_address_text(const struct addrinfo *ai, char *buf, size_t size)
 {
 	const void *raw = ai->ai_family == AF_INET6 ?
 		(const void *)&((const struct sockaddr_in6 *)ai->ai_addr)->sin6_addr :
@@ -363,7 +363,7 @@ struct rtk_webhooks {
 	int wake[2];         /* pipe: written once by free() */
 };
 
-static void pending_event_free(pending_event *e)
+static void webhooks_pending_event_free(pending_event *e)
 {
 	if (!e)
 		return;
@@ -373,7 +373,7 @@ static void pending_event_free(pending_event *e)
 	free(e);
 }
 
-static void free_secret(char *s)
+static void webhooks_free_secret(char *s)
 {
 	if (s) {
 		memset(s, 0, strlen(s));
@@ -381,18 +381,18 @@ static void free_secret(char *s)
 	}
 }
 
-static char *dup_or_null(const char *s)
+static char *webhooks_dup_or_null(const char *s)
 {
 	return s ? strdup(s) : NULL;
 }
 
-static void delivery_free(delivery *d)
+static void webhooks_delivery_free(delivery *d)
 {
 	if (!d)
 		return;
 	free(d->webhook_id);
 	free(d->url);
-	free_secret(d->secret);
+	webhooks_free_secret(d->secret);
 	free(d->id);
 	free(d->event);
 	free(d->body);
@@ -400,20 +400,20 @@ static void delivery_free(delivery *d)
 	free(d);
 }
 
-static gint by_due(gconstpointer a, gconstpointer b, gpointer unused)
+static gint webhooks_by_due(gconstpointer a, gconstpointer b, gpointer unused)
 {
 	gint64 da = ((const delivery *)a)->due, db = ((const delivery *)b)->due;
 	return da < db ? -1 : da > db ? 1 : 0;
 }
 
 /* Called with the lock held. */
-static guint pending_locked(rtk_webhooks *wh)
+static guint webhooks_pending_locked(rtk_webhooks *wh)
 {
 	return wh->events.length + wh->deliveries.length;
 }
 
 /* Called with the lock held: is an attempt to webhook `id` in flight? */
-static gboolean busy_locked(rtk_webhooks *wh, const char *id)
+static gboolean webhooks_busy_locked(rtk_webhooks *wh, const char *id)
 {
 	for (int i = 0; i < RTK_WEBHOOKS_WORKERS; i++)
 		if (wh->busy[i] && strcmp(wh->busy[i], id) == 0)
@@ -422,9 +422,9 @@ static gboolean busy_locked(rtk_webhooks *wh, const char *id)
 }
 
 /* Called with the lock held. */
-static gboolean idle_locked(rtk_webhooks *wh)
+static gboolean webhooks_idle_locked(rtk_webhooks *wh)
 {
-	if (pending_locked(wh) > 0 || wh->expanding)
+	if (webhooks_pending_locked(wh) > 0 || wh->expanding)
 		return FALSE;
 	for (int i = 0; i < RTK_WEBHOOKS_WORKERS; i++)
 		if (wh->busy[i])
@@ -432,7 +432,7 @@ static gboolean idle_locked(rtk_webhooks *wh)
 	return TRUE;
 }
 
-static gint64 stop_deadline(rtk_webhooks *wh)
+static gint64 webhooks_stop_deadline(rtk_webhooks *wh)
 {
 	g_mutex_lock(&wh->lock);
 	gint64 at = wh->stop_at;
@@ -444,10 +444,10 @@ static gint64 stop_deadline(rtk_webhooks *wh)
 
 /* Waits until `fd` is ready for `events`, `deadline` passes or (when `wh`
  * is given) free()'s deadline does. 1 ready, 0 out of time, -1 error. */
-static int wait_fd(rtk_webhooks *wh, int fd, short events, gint64 deadline)
+static int webhooks_wait_fd(rtk_webhooks *wh, int fd, short events, gint64 deadline)
 {
 	for (;;) {
-		gint64 stop = wh ? stop_deadline(wh) : 0, limit = deadline;
+		gint64 stop = wh ? webhooks_stop_deadline(wh) : 0, limit = deadline;
 		if (stop && stop < limit)
 			limit = stop;
 		gint64 left = limit - g_get_monotonic_time();
@@ -482,7 +482,7 @@ static const struct addrinfo resolve_hints = {
 	.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV,
 };
 
-static void resolution_unref(resolution *r)
+static void webhooks_resolution_unref(resolution *r)
 {
 	if (!g_atomic_int_dec_and_test(&r->refs))
 		return;
@@ -495,7 +495,7 @@ static void resolution_unref(resolution *r)
 	g_free(r);
 }
 
-static gpointer resolver_main(gpointer data)
+static gpointer webhooks_resolver_main(gpointer data)
 {
 	resolution *r = data;
 	r->rc = getaddrinfo(r->host, r->port, &resolve_hints, &r->res);
@@ -504,7 +504,7 @@ static gpointer resolver_main(gpointer data)
 	if (write(r->done, &one, sizeof(one)) < 0)
 		g_warning("rtk webhooks: cannot signal a finished name resolution: %s", strerror(errno));
 	g_atomic_int_add(&resolvers_running, -1);
-	resolution_unref(r);
+	webhooks_resolution_unref(r);
 	return NULL;
 }
 
@@ -515,7 +515,7 @@ static gpointer resolver_main(gpointer data)
  * `names` is 0. 0 on success; else -1 and *why (static; NULL for a name not
  * resolved because `names` is 0). *literal says which it was.
  */
-static int resolve(rtk_webhooks *wh, const char *host, const char *port, int names, gint64 deadline,
+static int webhooks_resolve(rtk_webhooks *wh, const char *host, const char *port, int names, gint64 deadline,
 	struct addrinfo **out, int *literal, const char **why)
 {
 	struct addrinfo hints = resolve_hints;
@@ -545,16 +545,16 @@ static int resolve(rtk_webhooks *wh, const char *host, const char *port, int nam
 	r->host = g_strdup(host);
 	r->port = g_strdup(port);
 	GThread *thread = r->done >= 0 ?
-		g_thread_try_new("rtk-webhooks-dns", resolver_main, r, NULL) : NULL;
+		g_thread_try_new("rtk-webhooks-dns", webhooks_resolver_main, r, NULL) : NULL;
 	if (!thread) {
 		g_atomic_int_add(&resolvers_running, -1);
 		r->refs = 1;
-		resolution_unref(r);
+		webhooks_resolution_unref(r);
 		*why = "cannot start a name resolution";
 		return -1;
 	}
 	g_thread_unref(thread);   /* detached: it ends by itself */
-	int ready = wait_fd(wh, r->done, POLLIN, deadline);
+	int ready = webhooks_wait_fd(wh, r->done, POLLIN, deadline);
 	int result = -1;
 	if (g_atomic_int_get(&r->finished)) {
 		if (r->rc == 0) {
@@ -567,7 +567,7 @@ static int resolve(rtk_webhooks *wh, const char *host, const char *port, int nam
 	} else {
 		*why = ready == 0 ? "resolving the host took too long" : "cannot resolve the host";
 	}
-	resolution_unref(r);
+	webhooks_resolution_unref(r);
 	return result;
 }
 
@@ -583,7 +583,7 @@ char *rtk_webhooks_check_url(const char *url, int allow_private, int resolve_ms)
 	const char *why = NULL;
 	gint64 deadline = g_get_monotonic_time() + (gint64)(resolve_ms > 0 ? resolve_ms : 0) * 1000;
 	if (!allow_private &&
-			resolve(NULL, t.host, t.port, resolve_ms > 0, deadline, &res, &literal, &why) == 0) {
+			webhooks_resolve(NULL, t.host, t.port, resolve_ms > 0, deadline, &res, &literal, &why) == 0) {
 		const struct addrinfo *first = NULL;
 		const char *first_why = NULL;
 		int allowed = 0;
@@ -598,7 +598,7 @@ char *rtk_webhooks_check_url(const char *url, int allow_private, int resolve_ms)
 		}
 		if (!allowed && first) {
 			char text[INET6_ADDRSTRLEN];
-			address_text(first, text, sizeof(text));
+			webhooks_address_text(first, text, sizeof(text));
 			/* the host as the client wrote it, cut short (REST makes it valid UTF-8) */
 			char *shown = strlen(t.host) > 64 ? g_strdup_printf("%.64s...", t.host) : g_strdup(t.host);
 			const char *hint = "; set RTK_WEBHOOK_ALLOW_PRIVATE=1 on the server to allow non-public targets";
@@ -622,7 +622,7 @@ char *rtk_webhooks_check_url(const char *url, int allow_private, int resolve_ms)
 /* ---- the HTTP client ---- */
 
 /* A socket connected to one of `addrs` (tried in order), or -1 with *why set. */
-static int connect_any(rtk_webhooks *wh, const struct addrinfo *const *addrs, size_t n, gint64 deadline,
+static int webhooks_connect_any(rtk_webhooks *wh, const struct addrinfo *const *addrs, size_t n, gint64 deadline,
 	const char **why)
 {
 	*why = "cannot connect";
@@ -638,7 +638,7 @@ static int connect_any(rtk_webhooks *wh, const struct addrinfo *const *addrs, si
 		if (errno != EINPROGRESS) {
 			*why = errno == ECONNREFUSED ? "connection refused" : "cannot connect";
 		} else {
-			int ready = wait_fd(wh, fd, POLLOUT, deadline);
+			int ready = webhooks_wait_fd(wh, fd, POLLOUT, deadline);
 			if (ready > 0 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0)
 				return fd;
 			*why = ready == 0 ? "timed out connecting" :
@@ -649,7 +649,7 @@ static int connect_any(rtk_webhooks *wh, const struct addrinfo *const *addrs, si
 	return -1;
 }
 
-static int send_all(rtk_webhooks *wh, int fd, const char *buf, size_t len, gint64 deadline)
+static int webhooks_send_all(rtk_webhooks *wh, int fd, const char *buf, size_t len, gint64 deadline)
 {
 	while (len > 0) {
 		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
@@ -658,7 +658,7 @@ static int send_all(rtk_webhooks *wh, int fd, const char *buf, size_t len, gint6
 			len -= (size_t)n;
 		} else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
 			return -1;
-		} else if (wait_fd(wh, fd, POLLOUT, deadline) <= 0) {
+		} else if (webhooks_wait_fd(wh, fd, POLLOUT, deadline) <= 0) {
 			return -1;
 		}
 	}
@@ -666,7 +666,7 @@ static int send_all(rtk_webhooks *wh, int fd, const char *buf, size_t len, gint6
 }
 
 /* Reads up to the end of the status line; returns the status or -1. */
-static int read_status(rtk_webhooks *wh, int fd, gint64 deadline)
+static int webhooks_read_status(rtk_webhooks *wh, int fd, gint64 deadline)
 {
 	char line[256];
 	size_t have = 0;
@@ -681,7 +681,7 @@ static int read_status(rtk_webhooks *wh, int fd, gint64 deadline)
 			break;
 		} else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
 			return -1;
-		} else if (wait_fd(wh, fd, POLLIN, deadline) <= 0) {
+		} else if (webhooks_wait_fd(wh, fd, POLLIN, deadline) <= 0) {
 			return -1;
 		}
 	}
@@ -716,7 +716,7 @@ int rtk_webhooks_status_of(const char *line)
 }
 
 /* The request bytes for one attempt made now (g_free()), or NULL. */
-static char *request_text(const rtk_webhook_target *t, const delivery *d)
+static char *webhooks_request_text(const rtk_webhook_target *t, const delivery *d)
 {
 	long long now = (long long)time(NULL);
 	size_t body_len = strlen(d->body);
@@ -743,7 +743,7 @@ typedef enum attempt_result { ATTEMPT_OK, ATTEMPT_RETRY, ATTEMPT_GIVE_UP } attem
 
 /* One POST. `why` (a phrase) or *status says what went wrong; *host names
  * the target for the logs (g_free()). */
-static attempt_result attempt(rtk_webhooks *wh, const delivery *d, char *why, size_t why_size,
+static attempt_result webhooks_attempt(rtk_webhooks *wh, const delivery *d, char *why, size_t why_size,
 	int *status, char **host)
 {
 	rtk_webhook_target t;
@@ -763,7 +763,7 @@ static attempt_result attempt(rtk_webhooks *wh, const delivery *d, char *why, si
 	attempt_result result = ATTEMPT_RETRY;
 	struct addrinfo *res = NULL;
 	int literal = 0;
-	if (resolve(wh, t.host, t.port, 1, deadline, &res, &literal, &problem) != 0) {
+	if (webhooks_resolve(wh, t.host, t.port, 1, deadline, &res, &literal, &problem) != 0) {
 		g_strlcpy(why, problem, why_size);
 		rtk_webhooks_target_clear(&t);
 		return ATTEMPT_RETRY;
@@ -788,20 +788,21 @@ static attempt_result attempt(rtk_webhooks *wh, const delivery *d, char *why, si
 		char text[INET6_ADDRSTRLEN];
 		snprintf(why, why_size, "refused: the host resolves only to non-public addresses (%s is %s); "
 			"RTK_WEBHOOK_ALLOW_PRIVATE=1 allows them",
-			refused ? address_text(refused, text, sizeof(text)) : "?", refused_why ? refused_why : "?");
+			refused ? webhooks_address_text(refused, text, sizeof(text)) : "?",
+			refused_why ? refused_why : "?");
 		result = ATTEMPT_GIVE_UP;
 	} else {
-		int fd = connect_any(wh, use, n, deadline, &problem);
+		int fd = webhooks_connect_any(wh, use, n, deadline, &problem);
 		if (fd < 0) {
 			g_strlcpy(why, problem, why_size);
 		} else {
-			char *text = request_text(&t, d);
+			char *text = webhooks_request_text(&t, d);
 			if (!text) {
 				g_strlcpy(why, "out of memory", why_size);
-			} else if (send_all(wh, fd, text, strlen(text), deadline) != 0) {
+			} else if (webhooks_send_all(wh, fd, text, strlen(text), deadline) != 0) {
 				g_strlcpy(why, "cannot send the request", why_size);
 			} else {
-				*status = read_status(wh, fd, deadline);
+				*status = webhooks_read_status(wh, fd, deadline);
 				if (*status < 0)
 					g_strlcpy(why, "no HTTP answer in time", why_size);
 				else if (*status >= 200 && *status < 300)
@@ -818,7 +819,7 @@ static attempt_result attempt(rtk_webhooks *wh, const delivery *d, char *why, si
 
 /* ---- turning events into deliveries ---- */
 
-static char *body_text(const pending_event *e, const char *id)
+static char *webhooks_body_text(const pending_event *e, const char *id)
 {
 	json_t *body = json_pack("{s:s, s:s, s:s}", "event", e->name, "id", id,
 		"created_at", e->created_at);
@@ -830,28 +831,28 @@ static char *body_text(const pending_event *e, const char *id)
 	return text;
 }
 
-static delivery *delivery_new(const pending_event *e, const json_t *webhook)
+static delivery *webhooks_delivery_new(const pending_event *e, const json_t *webhook)
 {
 	delivery *d = calloc(1, sizeof(*d));
 	if (!d)
 		return NULL;
-	d->webhook_id = dup_or_null(json_string_value(json_object_get(webhook, "id")));
-	d->url = dup_or_null(json_string_value(json_object_get(webhook, "url")));
-	d->secret = dup_or_null(json_string_value(json_object_get(webhook, "secret")));
-	d->event = dup_or_null(e->name);
+	d->webhook_id = webhooks_dup_or_null(json_string_value(json_object_get(webhook, "id")));
+	d->url = webhooks_dup_or_null(json_string_value(json_object_get(webhook, "url")));
+	d->secret = webhooks_dup_or_null(json_string_value(json_object_get(webhook, "secret")));
+	d->event = webhooks_dup_or_null(e->name);
 	d->id = rtk_util_uuid4();
-	d->body = d->id ? body_text(e, d->id) : NULL;
+	d->body = d->id ? webhooks_body_text(e, d->id) : NULL;
 	d->signature = d->body ? rtk_webhooks_signature(d->secret, d->body, strlen(d->body)) : NULL;
 	d->due = g_get_monotonic_time();
 	if (!d->webhook_id || !d->url || !d->secret || !d->event || !d->signature) {
-		delivery_free(d);
+		webhooks_delivery_free(d);
 		return NULL;
 	}
 	return d;
 }
 
 /* Reads the subscribers of `e` and queues a delivery for each. */
-static void expand(rtk_webhooks *wh, pending_event *e)
+static void webhooks_expand(rtk_webhooks *wh, pending_event *e)
 {
 	json_t *hooks = NULL;
 	if (rtk_store_webhook_list_for_event(wh->store, e->name, &hooks) != RTK_STORE_OK) {
@@ -861,13 +862,13 @@ static void expand(rtk_webhooks *wh, pending_event *e)
 	size_t i;
 	json_t *hook;
 	json_array_foreach(hooks, i, hook) {
-		delivery *d = delivery_new(e, hook);
+		delivery *d = webhooks_delivery_new(e, hook);
 		if (!d) {
 			g_warning("rtk webhooks: out of memory; %s not delivered", e->name);
 			continue;
 		}
 		g_mutex_lock(&wh->lock);
-		g_queue_insert_sorted(&wh->deliveries, d, by_due, NULL);
+		g_queue_insert_sorted(&wh->deliveries, d, webhooks_by_due, NULL);
 		g_cond_broadcast(&wh->cond);
 		g_mutex_unlock(&wh->lock);
 	}
@@ -875,23 +876,23 @@ static void expand(rtk_webhooks *wh, pending_event *e)
 }
 
 /* Runs one attempt of `d`; requeues it for a retry or frees it. */
-static void run(rtk_webhooks *wh, delivery *d)
+static void webhooks_run(rtk_webhooks *wh, delivery *d)
 {
 	char why[320] = "failed";
 	int status = 0;
 	char *host = NULL;
-	attempt_result result = attempt(wh, d, why, sizeof(why), &status, &host);
+	attempt_result result = webhooks_attempt(wh, d, why, sizeof(why), &status, &host);
 	d->attempts++;
 	if (result == ATTEMPT_OK) {
-		delivery_free(d);
+		webhooks_delivery_free(d);
 		g_free(host);
 		return;
 	}
-	gint64 stop = stop_deadline(wh);
+	gint64 stop = webhooks_stop_deadline(wh);
 	if (result == ATTEMPT_RETRY && stop && g_get_monotonic_time() >= stop) {
 		g_warning("rtk webhooks: %s to webhook %s (%s) dropped: the server is stopping",
 			d->event, d->webhook_id, host ? host : "?");
-		delivery_free(d);
+		webhooks_delivery_free(d);
 		g_free(host);
 		return;
 	}
@@ -905,14 +906,14 @@ static void run(rtk_webhooks *wh, delivery *d)
 			d->event, d->webhook_id, host ? host : "?", d->attempts, reason);
 		d->due = g_get_monotonic_time() + (gint64)d->attempts * RTK_WEBHOOKS_BACKOFF_MS * 1000;
 		g_mutex_lock(&wh->lock);
-		g_queue_insert_sorted(&wh->deliveries, d, by_due, NULL);
+		g_queue_insert_sorted(&wh->deliveries, d, webhooks_by_due, NULL);
 		g_cond_broadcast(&wh->cond);
 		g_mutex_unlock(&wh->lock);
 	} else {
 		g_warning("rtk webhooks: %s to webhook %s (%s) failed after %d attempt%s: %s",
 			d->event, d->webhook_id, host ? host : "?", d->attempts,
 			d->attempts == 1 ? "" : "s", reason);
-		delivery_free(d);
+		webhooks_delivery_free(d);
 	}
 	g_free(host);
 }
@@ -925,7 +926,7 @@ static void run(rtk_webhooks *wh, delivery *d)
  * webhook has no attempt in flight (*d, marked busy in *slot). FALSE when
  * the worker must end: stopping, and nothing more can run in the grace.
  */
-static gboolean take_work(rtk_webhooks *wh, pending_event **e, delivery **d, int *slot)
+static gboolean webhooks_take_work(rtk_webhooks *wh, pending_event **e, delivery **d, int *slot)
 {
 	*e = NULL;
 	*d = NULL;
@@ -934,7 +935,7 @@ static gboolean take_work(rtk_webhooks *wh, pending_event **e, delivery **d, int
 		GList *ready = NULL;
 		for (GList *l = wh->deliveries.head; l; l = l->next) {
 			delivery *x = l->data;
-			if (busy_locked(wh, x->webhook_id))
+			if (webhooks_busy_locked(wh, x->webhook_id))
 				continue;
 			if (x->due <= now)
 				ready = l;
@@ -969,20 +970,20 @@ static gboolean take_work(rtk_webhooks *wh, pending_event **e, delivery **d, int
 	}
 }
 
-static gpointer worker_main(gpointer data)
+static gpointer webhooks_worker_main(gpointer data)
 {
 	rtk_webhooks *wh = data;
 	pending_event *e;
 	delivery *d;
 	int slot = 0;
 	g_mutex_lock(&wh->lock);
-	while (take_work(wh, &e, &d, &slot)) {
+	while (webhooks_take_work(wh, &e, &d, &slot)) {
 		g_mutex_unlock(&wh->lock);
 		if (e) {
-			expand(wh, e);
-			pending_event_free(e);
+			webhooks_expand(wh, e);
+			webhooks_pending_event_free(e);
 		} else {
-			run(wh, d);
+			webhooks_run(wh, d);
 		}
 		g_mutex_lock(&wh->lock);
 		if (e) {
@@ -1018,7 +1019,7 @@ rtk_webhooks *rtk_webhooks_new(rtk_store *store, int allow_private)
 		ok = TRUE;
 		for (int i = 0; ok && i < RTK_WEBHOOKS_WORKERS; i++) {
 			GError *err = NULL;
-			wh->workers[i] = g_thread_try_new("rtk-webhooks", worker_main, wh, &err);
+			wh->workers[i] = g_thread_try_new("rtk-webhooks", webhooks_worker_main, wh, &err);
 			if (!wh->workers[i]) {
 				g_warning("rtk webhooks: cannot start a delivery worker: %s",
 					err ? err->message : "unknown error");
@@ -1050,11 +1051,11 @@ void rtk_webhooks_free(rtk_webhooks *wh)
 	for (int i = 0; i < RTK_WEBHOOKS_WORKERS; i++)
 		if (wh->workers[i])
 			g_thread_join(wh->workers[i]);
-	guint dropped = pending_locked(wh);
+	guint dropped = webhooks_pending_locked(wh);
 	if (dropped)
 		g_warning("rtk webhooks: stopping; %u queued event(s) or deliveries dropped", dropped);
-	g_queue_clear_full(&wh->events, (GDestroyNotify)pending_event_free);
-	g_queue_clear_full(&wh->deliveries, (GDestroyNotify)delivery_free);
+	g_queue_clear_full(&wh->events, (GDestroyNotify)webhooks_pending_event_free);
+	g_queue_clear_full(&wh->deliveries, (GDestroyNotify)webhooks_delivery_free);
 	for (int i = 0; i < 2; i++)
 		if (wh->wake[i] >= 0)
 			close(wh->wake[i]);
@@ -1069,10 +1070,10 @@ int rtk_webhooks_wait_idle(rtk_webhooks *wh, int timeout_ms)
 		return 1;
 	gint64 until = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
 	g_mutex_lock(&wh->lock);
-	gboolean idle = idle_locked(wh);
+	gboolean idle = webhooks_idle_locked(wh);
 	while (!idle && g_cond_wait_until(&wh->cond, &wh->lock, until))
-		idle = idle_locked(wh);
-	idle = idle_locked(wh);
+		idle = webhooks_idle_locked(wh);
+	idle = webhooks_idle_locked(wh);
 	g_mutex_unlock(&wh->lock);
 	return idle ? 1 : 0;
 }
@@ -1101,14 +1102,14 @@ void rtk_webhooks_emit(rtk_webhooks *wh, const char *event, json_t *data)
 	}
 	if (!e || !e->name || !e->data || !e->created_at) {
 		if (e)
-			pending_event_free(e);
+			webhooks_pending_event_free(e);
 		else
 			json_decref(data);
 		g_warning("rtk webhooks: out of memory; %s dropped", event);
 		return;
 	}
 	g_mutex_lock(&wh->lock);
-	gboolean accepted = !wh->stop_at && pending_locked(wh) < RTK_WEBHOOKS_MAX_PENDING;
+	gboolean accepted = !wh->stop_at && webhooks_pending_locked(wh) < RTK_WEBHOOKS_MAX_PENDING;
 	if (accepted) {
 		g_queue_push_tail(&wh->events, e);
 		g_cond_broadcast(&wh->cond);
@@ -1116,6 +1117,6 @@ void rtk_webhooks_emit(rtk_webhooks *wh, const char *event, json_t *data)
 	g_mutex_unlock(&wh->lock);
 	if (!accepted) {
 		g_warning("rtk webhooks: %s dropped: the delivery queue is full or stopping", event);
-		pending_event_free(e);
+		webhooks_pending_event_free(e);
 	}
 }

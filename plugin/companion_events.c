@@ -47,17 +47,17 @@ static const struct {
 	{ "rejected", RTK_COMPANION_EVENT_REJECTED },
 };
 
-static json_int_t event_integer(const json_t *json, const char *key) {
+static json_int_t companion_event_integer(const json_t *json, const char *key) {
 	return json_integer_value(json_object_get(json, key));
 }
 
 /* An int field; -1 when it does not fit. */
-static int event_int(const json_t *json, const char *key) {
-	json_int_t value = event_integer(json, key);
+static int companion_event_int(const json_t *json, const char *key) {
+	json_int_t value = companion_event_integer(json, key);
 	return value >= G_MININT && value <= G_MAXINT ? (int)value : -1;
 }
 
-static double event_number(const json_t *json, const char *key) {
+static double companion_event_number(const json_t *json, const char *key) {
 	return json_number_value(json_object_get(json, key));
 }
 
@@ -75,28 +75,28 @@ gboolean rtk_companion_event_parse(const char *line, size_t len, rtk_companion_e
 			event->kind = event_kinds[i].kind;
 	switch(event->kind) {
 		case RTK_COMPANION_EVENT_READY: {
-			json_int_t port = event_integer(json, "rtp_port");
+			json_int_t port = companion_event_integer(json, "rtp_port");
 			event->rtp_port = port >= 1 && port <= 65535 ? (int)port : 0;
 			break;
 		}
 		case RTK_COMPANION_EVENT_PROGRESS:
-			event->output_s = event_number(json, "output_s");
-			event->late_frames = event_integer(json, "late_frames");
+			event->output_s = companion_event_number(json, "output_s");
+			event->late_frames = companion_event_integer(json, "late_frames");
 			break;
 		case RTK_COMPANION_EVENT_STOPPED:
-			event->output_s = event_number(json, "output_s");
+			event->output_s = companion_event_number(json, "output_s");
 			break;
 		case RTK_COMPANION_EVENT_KEYFRAME:
-			event->ssrc = (uint32_t)event_integer(json, "ssrc");
+			event->ssrc = (uint32_t)companion_event_integer(json, "ssrc");
 			break;
 		case RTK_COMPANION_EVENT_PART:
-			event->part = event_int(json, "part");
+			event->part = companion_event_int(json, "part");
 			event->independent = json_is_true(json_object_get(json, "independent"));
 			/* and msn and duration, as a segment has them */
 			/* fall through */
 		case RTK_COMPANION_EVENT_SEGMENT:
-			event->msn = event_integer(json, "msn");
-			event->duration = event_number(json, "duration");
+			event->msn = companion_event_integer(json, "msn");
+			event->duration = companion_event_number(json, "duration");
 			break;
 		case RTK_COMPANION_EVENT_ERROR:
 		case RTK_COMPANION_EVENT_REJECTED:

@@ -100,11 +100,11 @@ static rtk_message exit_message;
 /* The session of a handle, or NULL once the plugin is stopping (Janus may
  * still call back for handles it has not torn down yet). Call with
  * rtk_state_mutex held. */
-static rtk_session *session_lookup(janus_plugin_session *handle) {
+static rtk_session *plugin_session_lookup(janus_plugin_session *handle) {
 	return sessions != NULL ? g_hash_table_lookup(sessions, handle) : NULL;
 }
 
-static void message_free(rtk_message *msg) {
+static void plugin_message_free(rtk_message *msg) {
 	janus_refcount_decrease(&msg->handle->ref);
 	g_free(msg->transaction);
 	json_decref(msg->body);
@@ -115,7 +115,7 @@ static void message_free(rtk_message *msg) {
 
 #define RTK_TICK_US (200 * G_TIME_SPAN_MILLISECOND)
 
-static gpointer message_loop(gpointer data) {
+static gpointer plugin_message_loop(gpointer data) {
 	gint64 next_tick = janus_get_monotonic_time() + RTK_TICK_US;
 	while(TRUE) {
 		/* The meetings' periodic work (active speaker, views) runs here too,
@@ -134,18 +134,18 @@ static gpointer message_loop(gpointer data) {
 			continue;
 		rtk_requests_prepare(msg);   /* store reads: outside the lock */
 		janus_mutex_lock(&rtk_state_mutex);
-		rtk_session *session = session_lookup(msg->handle);
+		rtk_session *session = plugin_session_lookup(msg->handle);
 		if(session != NULL && !g_atomic_int_get(&session->destroyed))
 			rtk_requests_dispatch(session, msg);
 		janus_mutex_unlock(&rtk_state_mutex);
-		message_free(msg);
+		plugin_message_free(msg);
 	}
 	return NULL;
 }
 
 /* ---- janus_plugin callbacks ---- */
 
-static const char *config_string(janus_config *config, janus_config_category *general,
+static const char *plugin_config_string(janus_config *config, janus_config_category *general,
 		const char *name, const char *fallback) {
 	janus_config_item *item = janus_config_get(config, general, janus_config_type_item, name);
 	return (item && item->value && *item->value) ? item->value : fallback;
@@ -164,37 +164,39 @@ int rtk_plugin_init(janus_callbacks *callback, const char *config_path) {
 		janus_config_get(config, general, janus_config_type_item, "web_dir") : NULL;
 	const char *web_dir = web_item && web_item->value ? web_item->value : RTK_WEB_DIR;
 	rtk_gateway_config gwc = {
-		.data_dir = config_string(config, general, "data_dir", "./data"),
-		.http_bind = config_string(config, general, "http_bind", "127.0.0.1"),
-		.http_port = atoi(config_string(config, general, "http_port", "8080")),
+		.data_dir = plugin_config_string(config, general, "data_dir", "./data"),
+		.http_bind = plugin_config_string(config, general, "http_bind", "127.0.0.1"),
+		.http_port = atoi(plugin_config_string(config, general, "http_port", "8080")),
 		.http_limits = {
-			.max_connections = (unsigned int)MAX(0, atoi(config_string(config, general,
+			.max_connections = (unsigned int)MAX(0, atoi(plugin_config_string(config, general,
 				"http_max_connections", "512"))),
-			.max_per_address = (unsigned int)MAX(0, atoi(config_string(config, general,
+			.max_per_address = (unsigned int)MAX(0, atoi(plugin_config_string(config, general,
 				"http_max_connections_per_address", "64"))),
-			.hls_max_connections = (unsigned int)MAX(0, atoi(config_string(config, general,
+			.hls_max_connections = (unsigned int)MAX(0, atoi(plugin_config_string(config, general,
 				"http_hls_max_connections", "0"))),
-			.header_timeout_s = (unsigned int)MAX(0, atoi(config_string(config, general,
+			.header_timeout_s = (unsigned int)MAX(0, atoi(plugin_config_string(config, general,
 				"http_header_timeout", "10"))),
-			.idle_timeout_s = (unsigned int)MAX(0, atoi(config_string(config, general,
+			.idle_timeout_s = (unsigned int)MAX(0, atoi(plugin_config_string(config, general,
 				"http_idle_timeout", "15"))),
-			.threads = (unsigned int)MAX(0, atoi(config_string(config, general, "http_threads", "4"))),
+			.threads = (unsigned int)MAX(0, atoi(plugin_config_string(config, general,
+				"http_threads", "4"))),
 		},
-		.org_id = config_string(config, general, "org_id", NULL),
-		.api_key = config_string(config, general, "api_key", NULL),
-		.jwt_secret = config_string(config, general, "jwt_secret", NULL),
-		.token_ttl_seconds = atoi(config_string(config, general, "token_ttl", "86400")),
+		.org_id = plugin_config_string(config, general, "org_id", NULL),
+		.api_key = plugin_config_string(config, general, "api_key", NULL),
+		.jwt_secret = plugin_config_string(config, general, "jwt_secret", NULL),
+		.token_ttl_seconds = atoi(plugin_config_string(config, general, "token_ttl", "86400")),
 		.live = &rtk_live_api,
-		.webhook_allow_private = janus_is_true(config_string(config, general, "webhook_allow_private", "no")),
+		.webhook_allow_private = janus_is_true(plugin_config_string(config, general,
+			"webhook_allow_private", "no")),
 		.web_dir = web_dir,
-		.janus_ws_port = atoi(config_string(config, general, "janus_ws_port", "8188")),
-		.janus_ws_url = config_string(config, general, "janus_ws_url", NULL),
+		.janus_ws_port = atoi(plugin_config_string(config, general, "janus_ws_port", "8188")),
+		.janus_ws_url = plugin_config_string(config, general, "janus_ws_url", NULL),
 	};
 	char *error = NULL;
 	rtk_gw = rtk_gateway_start(&gwc, &error);
 	if(rtk_gw != NULL)
-		rtk_captures_init(config_string(config, general, "companion_dir", RTK_COMPANION_DIR), gwc.data_dir,
-			rtk_live_broadcast_to_meeting);
+		rtk_captures_init(plugin_config_string(config, general, "companion_dir", RTK_COMPANION_DIR),
+			gwc.data_dir, rtk_live_broadcast_to_meeting);
 	if(config)
 		janus_config_destroy(config);
 	if(rtk_gw == NULL) {
@@ -207,7 +209,7 @@ int rtk_plugin_init(janus_callbacks *callback, const char *config_path) {
 	sessions = g_hash_table_new_full(NULL, NULL, NULL, NULL);
 	rtk_lives_init();
 	messages = g_async_queue_new();
-	message_thread = g_thread_new("rtk signalling", message_loop, NULL);
+	message_thread = g_thread_new("rtk signalling", plugin_message_loop, NULL);
 	g_atomic_int_set(&initialized, 1);
 	JANUS_LOG(LOG_INFO, "%s initialized\n", RTK_PLUGIN_NAME);
 	return 0;
@@ -236,7 +238,7 @@ void rtk_plugin_destroy(void) {
 
 /* The last reference to a session is gone: release the core's plugin
  * session, which Janus handed us with one reference in create_session. */
-static void session_free(const janus_refcount *ref) {
+static void plugin_session_free(const janus_refcount *ref) {
 	rtk_session *session = janus_refcount_containerof(ref, rtk_session, ref);
 	janus_refcount_decrease(&session->handle->ref);
 	json_decref(session->left);
@@ -246,7 +248,7 @@ static void session_free(const janus_refcount *ref) {
 
 /* The session of a handle for the relay path, with a reference the caller
  * drops (janus_refcount_decrease), or NULL when it is going away. */
-static rtk_session *session_acquire(janus_plugin_session *handle) {
+static rtk_session *plugin_session_acquire(janus_plugin_session *handle) {
 	rtk_session *session = handle && !g_atomic_int_get(&handle->stopped) ? handle->plugin_handle : NULL;
 	if(session == NULL || g_atomic_int_get(&stopping) || g_atomic_int_get(&session->destroyed))
 		return NULL;
@@ -260,7 +262,7 @@ void rtk_plugin_create_session(janus_plugin_session *handle, int *error) {
 		return;
 	}
 	rtk_session *session = g_new0(rtk_session, 1);
-	janus_refcount_init(&session->ref, session_free);
+	janus_refcount_init(&session->ref, plugin_session_free);
 	session->handle = handle;
 	janus_mutex_init(&session->pub_mutex);
 	handle->plugin_handle = session;
@@ -271,7 +273,7 @@ void rtk_plugin_create_session(janus_plugin_session *handle, int *error) {
 
 void rtk_plugin_destroy_session(janus_plugin_session *handle, int *error) {
 	janus_mutex_lock(&rtk_state_mutex);
-	rtk_session *session = session_lookup(handle);
+	rtk_session *session = plugin_session_lookup(handle);
 	if(session == NULL) {
 		janus_mutex_unlock(&rtk_state_mutex);
 		*error = -2;
@@ -290,7 +292,7 @@ void rtk_plugin_destroy_session(janus_plugin_session *handle, int *error) {
 
 json_t *rtk_plugin_query_session(janus_plugin_session *handle) {
 	janus_mutex_lock(&rtk_state_mutex);
-	rtk_session *session = session_lookup(handle);
+	rtk_session *session = plugin_session_lookup(handle);
 	json_t *info = json_object();
 	if(session != NULL) {
 		static const char *roles[] = { "none", "main", "subscriber" };
@@ -324,7 +326,7 @@ struct janus_plugin_result *rtk_plugin_handle_message(janus_plugin_session *hand
 
 void rtk_plugin_setup_media(janus_plugin_session *handle) {
 	janus_mutex_lock(&rtk_state_mutex);
-	rtk_session *session = session_lookup(handle);
+	rtk_session *session = plugin_session_lookup(handle);
 	if(session != NULL) {
 		g_atomic_int_set(&session->started, 1);
 		if(session->role == RTK_ROLE_SUBSCRIBER)
@@ -337,7 +339,7 @@ void rtk_plugin_setup_media(janus_plugin_session *handle) {
 void rtk_plugin_incoming_rtp(janus_plugin_session *handle, janus_plugin_rtp *packet) {
 	if(packet->mindex < 0 || packet->mindex >= RTK_MAX_PUB_STREAMS)
 		return;
-	rtk_session *session = session_acquire(handle);
+	rtk_session *session = plugin_session_acquire(handle);
 	if(session == NULL)
 		return;
 	janus_mutex_lock(&session->pub_mutex);
@@ -353,7 +355,7 @@ void rtk_plugin_incoming_rtp(janus_plugin_session *handle, janus_plugin_rtp *pac
  * subscriber asking for a keyframe: pass it to the stream's publisher. */
 void rtk_plugin_incoming_rtcp(janus_plugin_session *handle, janus_plugin_rtcp *packet) {
 	rtk_session *publisher = packet->mindex >= 0 && packet->mindex < RTK_MAX_PUB_STREAMS ?
-		session_acquire(handle) : NULL;
+		plugin_session_acquire(handle) : NULL;
 	if(publisher != NULL) {
 		janus_mutex_lock(&publisher->pub_mutex);
 		rtk_pub_stream *ps = publisher->pub[packet->mindex];
@@ -366,7 +368,7 @@ void rtk_plugin_incoming_rtcp(janus_plugin_session *handle, janus_plugin_rtcp *p
 			janus_rtcp_has_fir(packet->buffer, packet->length)))
 		return;
 	janus_mutex_lock(&rtk_state_mutex);
-	rtk_session *session = session_lookup(handle);
+	rtk_session *session = plugin_session_lookup(handle);
 	if(session != NULL && session->role == RTK_ROLE_SUBSCRIBER && packet->mindex >= 0 &&
 			(guint)packet->mindex < session->slots->len) {
 		rtk_sub_stream *ss = g_ptr_array_index(session->slots, packet->mindex);
@@ -378,7 +380,7 @@ void rtk_plugin_incoming_rtcp(janus_plugin_session *handle, janus_plugin_rtcp *p
 
 void rtk_plugin_hangup_media(janus_plugin_session *handle) {
 	janus_mutex_lock(&rtk_state_mutex);
-	rtk_session *session = session_lookup(handle);
+	rtk_session *session = plugin_session_lookup(handle);
 	if(session != NULL) {
 		g_atomic_int_set(&session->started, 0);
 		if(session->role == RTK_ROLE_MAIN)

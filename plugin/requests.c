@@ -25,8 +25,8 @@ typedef struct rtk_reply {
 	char message[256];
 } rtk_reply;
 
-static void reply_error(rtk_reply *reply, const char *code, const char *format, ...) G_GNUC_PRINTF(3, 4);
-static void reply_error(rtk_reply *reply, const char *code, const char *format, ...) {
+static void request_reply_error(rtk_reply *reply, const char *code, const char *format, ...) G_GNUC_PRINTF(3, 4);
+static void request_reply_error(rtk_reply *reply, const char *code, const char *format, ...) {
 	va_list args;
 	va_start(args, format);
 	g_vsnprintf(reply->message, sizeof(reply->message), format, args);
@@ -34,7 +34,7 @@ static void reply_error(rtk_reply *reply, const char *code, const char *format, 
 	reply->code = code;
 }
 
-static const char *admit_error_code(rtk_admit_status status) {
+static const char *request_admit_error_code(rtk_admit_status status) {
 	switch(status) {
 		case RTK_ADMIT_TOKEN_MALFORMED: return RTK_ERR_TOKEN_MALFORMED;
 		case RTK_ADMIT_TOKEN_FORGED: return RTK_ERR_TOKEN_FORGED;
@@ -48,7 +48,7 @@ static const char *admit_error_code(rtk_admit_status status) {
 	}
 }
 
-static const char *admit_error_message(rtk_admit_status status) {
+static const char *request_admit_error_message(rtk_admit_status status) {
 	switch(status) {
 		case RTK_ADMIT_TOKEN_MALFORMED: return "token malformed: expected a JWT from the REST API";
 		case RTK_ADMIT_TOKEN_FORGED: return "token signature invalid: not issued by this deployment";
@@ -76,15 +76,16 @@ void rtk_requests_prepare(rtk_message *msg) {
  * participant. Returns the admission, borrowed from `msg`, or NULL. */
 static const rtk_admission *request_admit(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
 	if(session->role != RTK_ROLE_NONE) {
-		reply_error(reply, RTK_ERR_ALREADY_JOINED, "this handle already joined or subscribed");
+		request_reply_error(reply, RTK_ERR_ALREADY_JOINED, "this handle already joined or subscribed");
 		return NULL;
 	}
 	if(!msg->admit_checked) {
-		reply_error(reply, RTK_ERR_TOKEN_MALFORMED, "field 'token' (string) is required");
+		request_reply_error(reply, RTK_ERR_TOKEN_MALFORMED, "field 'token' (string) is required");
 		return NULL;
 	}
 	if(msg->admit_status != RTK_ADMIT_OK) {
-		reply_error(reply, admit_error_code(msg->admit_status), "%s", admit_error_message(msg->admit_status));
+		request_reply_error(reply, request_admit_error_code(msg->admit_status), "%s",
+			request_admit_error_message(msg->admit_status));
 		return NULL;
 	}
 	return &msg->admission;
@@ -101,14 +102,14 @@ static void request_join_captures(rtk_live *live, json_t *joined) {
 	json_object_set_new(joined, "livestream", livestream);
 }
 
-static guint view_candidates(rtk_session *session);
+static guint request_view_candidates(rtk_session *session);
 static gboolean request_body(rtk_message *msg, rtk_reply *reply);
 
 /* roomJoined (and sync's snapshot) carries the view, viewModeUpdate's
  * fields: the page size comes from the preset, and the SDK needs it before
  * any view request. The participant counts as told. */
 static void request_join_view(rtk_session *session, json_t *joined) {
-	guint candidates = view_candidates(session);
+	guint candidates = request_view_candidates(session);
 	json_t *fields = rtk_view_mode_event(&session->view, candidates);
 	json_decref(rtk_session_view_changed(session, candidates));
 	json_object_del(fields, "rtk");
@@ -153,7 +154,7 @@ static void request_join(rtk_session *session, rtk_message *msg, rtk_reply *repl
 static gboolean request_needs_role(rtk_session *session, rtk_role role, rtk_reply *reply) {
 	if(session->role == role)
 		return TRUE;
-	reply_error(reply, RTK_ERR_NOT_JOINED, role == RTK_ROLE_MAIN ?
+	request_reply_error(reply, RTK_ERR_NOT_JOINED, role == RTK_ROLE_MAIN ?
 		"join first: this request belongs on a joined main handle" :
 		"subscribe first: this request belongs on a subscriber handle");
 	return FALSE;
@@ -164,14 +165,14 @@ static gboolean request_needs_joined(rtk_session *session, rtk_reply *reply) {
 	if(!request_needs_role(session, RTK_ROLE_MAIN, reply))
 		return FALSE;
 	if(session->peer->waitlisted) {
-		reply_error(reply, RTK_ERR_NOT_JOINED, "in the waiting room: wait until a host accepts you");
+		request_reply_error(reply, RTK_ERR_NOT_JOINED, "in the waiting room: wait until a host accepts you");
 		return FALSE;
 	}
 	return TRUE;
 }
 
-static void reply_refusal(rtk_reply *reply, const rtk_refusal *why) {
-	reply_error(reply, why->code, "%s", why->message);
+static void request_reply_refusal(rtk_reply *reply, const rtk_refusal *why) {
+	request_reply_error(reply, why->code, "%s", why->message);
 }
 
 /* The request's fields, as request_parse.c read them: FALSE (answering the
@@ -179,7 +180,7 @@ static void reply_refusal(rtk_reply *reply, const rtk_refusal *why) {
 static gboolean request_body(rtk_message *msg, rtk_reply *reply) {
 	if(msg->request.error.code == NULL)
 		return TRUE;
-	reply_refusal(reply, &msg->request.error);
+	request_reply_refusal(reply, &msg->request.error);
 	return FALSE;
 }
 
@@ -187,7 +188,7 @@ static gboolean request_jsep(rtk_message *msg, const char *type, const char **sd
 	const char *jtype = json_string_value(json_object_get(msg->jsep, "type"));
 	*sdp = json_string_value(json_object_get(msg->jsep, "sdp"));
 	if(jtype == NULL || *sdp == NULL || strcmp(jtype, type)) {
-		reply_error(reply, RTK_ERR_JSEP_REQUIRED, "a JSEP %s is required", type);
+		request_reply_error(reply, RTK_ERR_JSEP_REQUIRED, "a JSEP %s is required", type);
 		return FALSE;
 	}
 	return TRUE;
@@ -195,7 +196,7 @@ static gboolean request_jsep(rtk_message *msg, const char *type, const char **sd
 
 /* Which kinds the peer may publish now; FALSE (with the refusal of the
  * camera, else the microphone) when none. */
-static gboolean publish_allowed_kinds(rtk_peer *peer, gboolean allowed[RTK_MEDIA_KINDS], rtk_refusal *why) {
+static gboolean request_publish_allowed_kinds(rtk_peer *peer, gboolean allowed[RTK_MEDIA_KINDS], rtk_refusal *why) {
 	gboolean any = FALSE;
 	rtk_refusal kind_why[RTK_MEDIA_KINDS];
 	for(int kind = 0; kind < RTK_MEDIA_KINDS; kind++) {
@@ -210,7 +211,7 @@ static gboolean publish_allowed_kinds(rtk_peer *peer, gboolean allowed[RTK_MEDIA
 /* The Janus core set up ICE for the refused offer: close that
  * PeerConnection (unless one is already publishing) so a later offer on
  * the handle starts afresh. */
-static void publish_refused(rtk_session *session, rtk_message *msg) {
+static void request_publish_refused(rtk_session *session, rtk_message *msg) {
 	gboolean publishing = FALSE;
 	for(int kind = 0; kind < RTK_MEDIA_KINDS; kind++)
 		publishing = publishing || rtk_publisher_has_kind(session, kind);
@@ -222,7 +223,7 @@ static void publish_refused(rtk_session *session, rtk_message *msg) {
  * (same mindex, mid, type and simulcast): an ICE restart, or a re-offer
  * that changes nothing the plugin relays. `streams`: the offer's new
  * streams (rtk_pub_stream*, owned by the caller). */
-static gboolean publish_keeps_streams(rtk_session *session, GPtrArray *streams) {
+static gboolean request_publish_keeps_streams(rtk_session *session, GPtrArray *streams) {
 	guint published = 0;
 	for(int i = 0; i < RTK_MAX_PUB_STREAMS; i++)
 		published += session->pub[i] != NULL;
@@ -242,7 +243,7 @@ static gboolean publish_keeps_streams(rtk_session *session, GPtrArray *streams) 
  * keeps the SSRC of each layer learnt from the rid header extension, which
  * Chromium stops sending once the layer was acknowledged: the new stream
  * could never learn them again, and its camera would reach nobody. */
-static void publish_carry_layers(rtk_session *session, GPtrArray *streams) {
+static void request_publish_carry_layers(rtk_session *session, GPtrArray *streams) {
 	for(guint i = 0; i < streams->len; i++) {
 		rtk_pub_stream *ps = g_ptr_array_index(streams, i);
 		rtk_pub_stream *old = ps->mindex < RTK_MAX_PUB_STREAMS ? session->pub[ps->mindex] : NULL;
@@ -258,7 +259,7 @@ static void publish_carry_layers(rtk_session *session, GPtrArray *streams) {
 
 /* The reply to a re-offer that keeps the published streams: `published`
  * with them and the answer (borrowed); nothing changes for the others. */
-static void publish_answer_kept(rtk_session *session, const char *answer, rtk_reply *reply) {
+static void request_publish_answer_kept(rtk_session *session, const char *answer, rtk_reply *reply) {
 	json_t *published = json_array();
 	for(int i = 0; i < RTK_MAX_PUB_STREAMS; i++) {
 		rtk_pub_stream *ps = session->pub[i];
@@ -274,15 +275,15 @@ static void publish_answer_kept(rtk_session *session, const char *answer, rtk_re
 static void request_publish(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
 	const char *offer;
 	if(!request_needs_joined(session, reply) || !request_jsep(msg, "offer", &offer, reply)) {
-		publish_refused(session, msg);
+		request_publish_refused(session, msg);
 		return;
 	}
 	rtk_peer *peer = session->peer;
 	gboolean allowed[RTK_MEDIA_KINDS];
 	rtk_refusal why;
-	if(!publish_allowed_kinds(peer, allowed, &why)) {
-		reply_refusal(reply, &why);
-		publish_refused(session, msg);
+	if(!request_publish_allowed_kinds(peer, allowed, &why)) {
+		request_reply_refusal(reply, &why);
+		request_publish_refused(session, msg);
 		return;
 	}
 	GPtrArray *streams = g_ptr_array_new();
@@ -292,18 +293,18 @@ static void request_publish(rtk_session *session, rtk_message *msg, rtk_reply *r
 		allowed, streams, error, sizeof(error));
 	if(answer == NULL) {
 		g_ptr_array_free(streams, TRUE);
-		reply_error(reply, RTK_ERR_SDP, "offer refused: %s", error);
-		publish_refused(session, msg);
+		request_reply_error(reply, RTK_ERR_SDP, "offer refused: %s", error);
+		request_publish_refused(session, msg);
 		return;
 	}
-	if(publish_keeps_streams(session, streams)) {
-		publish_answer_kept(session, answer, reply);
+	if(request_publish_keeps_streams(session, streams)) {
+		request_publish_answer_kept(session, answer, reply);
 		g_free(answer);
 		g_ptr_array_free(streams, TRUE);
 		return;
 	}
 	/* A new offer on the same handle replaces what was published before. */
-	publish_carry_layers(session, streams);
+	request_publish_carry_layers(session, streams);
 	rtk_publisher_teardown(session, FALSE);
 	json_t *published = json_array();
 	janus_mutex_lock(&session->pub_mutex);
@@ -350,7 +351,7 @@ static void request_configure_media(rtk_session *session, rtk_message *msg, rtk_
 	for(int kind = 0; kind < RTK_MEDIA_KINDS; kind++) {
 		rtk_refusal why;
 		if(json_is_true(json_object_get(msg->body, keys[kind])) && !rtk_peer_may_publish(peer, kind, &why)) {
-			reply_refusal(reply, &why);
+			request_reply_refusal(reply, &why);
 			return;
 		}
 	}
@@ -389,7 +390,7 @@ static void request_configure_layers(rtk_session *session, rtk_message *msg, rtk
 		reply->event = rtk_event_new("configured");
 		return;
 	}
-	reply_error(reply, RTK_ERR_UNKNOWN_STREAM, "no stream with mid '%s'", mid ? mid : "(missing)");
+	request_reply_error(reply, RTK_ERR_UNKNOWN_STREAM, "no stream with mid '%s'", mid ? mid : "(missing)");
 }
 
 static void request_configure(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
@@ -404,7 +405,7 @@ static void request_configure(rtk_session *session, rtk_message *msg, rtk_reply 
 	else if(session->role == RTK_ROLE_SUBSCRIBER)
 		return;
 	else
-		reply_error(reply, RTK_ERR_NOT_JOINED, "join or subscribe first");
+		request_reply_error(reply, RTK_ERR_NOT_JOINED, "join or subscribe first");
 }
 
 static void request_leave(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
@@ -451,7 +452,8 @@ static void request_subscribe(rtk_session *session, rtk_message *msg, rtk_reply 
 	rtk_live *live = rtk_live_find(meeting_id);
 	rtk_peer *peer = live ? rtk_room_find_user(live->room, user_id) : NULL;
 	if(peer == NULL) {
-		reply_error(reply, RTK_ERR_PARTICIPANT_ABSENT, "participant is not in the meeting: join on a main handle first");
+		request_reply_error(reply, RTK_ERR_PARTICIPANT_ABSENT,
+			"participant is not in the meeting: join on a main handle first");
 		return;
 	}
 	session->role = RTK_ROLE_SUBSCRIBER;
@@ -477,13 +479,13 @@ static void request_start(rtk_session *session, rtk_message *msg, rtk_reply *rep
 /* Ends every room operation: the refusal or {"rtk": "ok", "request": name},
  * then what the room's changes left to do (rtk_live_flush). `live` is taken
  * before the operation: the actor itself may have left it (meeting.end). */
-static void room_op_done(rtk_live *live, rtk_message *msg, gboolean done, const rtk_refusal *why,
+static void request_room_op_done(rtk_live *live, rtk_message *msg, gboolean done, const rtk_refusal *why,
 		rtk_reply *reply) {
 	if(done)
 		reply->event = json_pack("{ss ss}", "rtk", "ok", "request",
 			json_string_value(json_object_get(msg->body, "request")));
 	else
-		reply_refusal(reply, why);
+		request_reply_refusal(reply, why);
 	rtk_live_flush(live);
 }
 
@@ -492,7 +494,8 @@ static void request_accept_waiting(rtk_session *session, rtk_message *msg, rtk_r
 	if(!request_needs_joined(session, reply) || !request_body(msg, reply))
 		return;
 	rtk_live *live = session->live;
-	room_op_done(live, msg, rtk_room_accept_waiting(live->room, session->peer, msg->request.target, &why), &why, reply);
+	request_room_op_done(live, msg, rtk_room_accept_waiting(live->room, session->peer, msg->request.target, &why),
+		&why, reply);
 }
 
 static void request_accept_all_waiting(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
@@ -500,7 +503,7 @@ static void request_accept_all_waiting(rtk_session *session, rtk_message *msg, r
 	if(!request_needs_joined(session, reply))
 		return;
 	rtk_live *live = session->live;
-	room_op_done(live, msg, rtk_room_accept_waiting(live->room, session->peer, NULL, &why), &why, reply);
+	request_room_op_done(live, msg, rtk_room_accept_waiting(live->room, session->peer, NULL, &why), &why, reply);
 }
 
 static void request_reject_waiting(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
@@ -508,7 +511,8 @@ static void request_reject_waiting(rtk_session *session, rtk_message *msg, rtk_r
 	if(!request_needs_joined(session, reply) || !request_body(msg, reply))
 		return;
 	rtk_live *live = session->live;
-	room_op_done(live, msg, rtk_room_reject_waiting(live->room, session->peer, msg->request.target, &why), &why, reply);
+	request_room_op_done(live, msg, rtk_room_reject_waiting(live->room, session->peer, msg->request.target, &why),
+		&why, reply);
 }
 
 /* stage.requestAccess, cancelRequestAccess, join, leave: on oneself. */
@@ -519,7 +523,7 @@ static void request_stage_self(rtk_session *session, rtk_message *msg, rtk_reply
 	if(!request_needs_joined(session, reply))
 		return;
 	rtk_live *live = session->live;
-	room_op_done(live, msg, fn(live->room, session->peer, &why), &why, reply);
+	request_room_op_done(live, msg, fn(live->room, session->peer, &why), &why, reply);
 }
 
 static void request_stage_request(rtk_session *s, rtk_message *m, rtk_reply *r) { request_stage_self(s, m, r, rtk_room_stage_request); }
@@ -535,7 +539,7 @@ static void request_stage_others(rtk_session *session, rtk_message *msg, rtk_rep
 	if(!request_needs_joined(session, reply) || !request_body(msg, reply))
 		return;
 	rtk_live *live = session->live;
-	room_op_done(live, msg, fn(live->room, session->peer, msg->request.ids, &why), &why, reply);
+	request_room_op_done(live, msg, fn(live->room, session->peer, msg->request.ids, &why), &why, reply);
 }
 
 static void request_stage_grant(rtk_session *s, rtk_message *m, rtk_reply *r) { request_stage_others(s, m, r, rtk_room_stage_grant); }
@@ -548,7 +552,7 @@ static void request_stage_requests(rtk_session *session, rtk_message *msg, rtk_r
 		return;
 	json_t *requests = rtk_room_stage_requests(session->live->room, session->peer, &why);
 	if(requests == NULL) {
-		reply_refusal(reply, &why);
+		request_reply_refusal(reply, &why);
 		return;
 	}
 	reply->event = rtk_event_new("stageAccessRequests");
@@ -561,7 +565,7 @@ static void request_disable_media(rtk_session *session, rtk_message *msg, rtk_re
 	if(!request_needs_joined(session, reply) || !request_body(msg, reply))
 		return;
 	rtk_live *live = session->live;
-	room_op_done(live, msg, rtk_room_disable_media(live->room, session->peer, msg->request.target, kind,
+	request_room_op_done(live, msg, rtk_room_disable_media(live->room, session->peer, msg->request.target, kind,
 		msg->request.allow_unmute, &why), &why, reply);
 }
 
@@ -575,8 +579,8 @@ static void request_disable_all_media(rtk_session *session, rtk_message *msg, rt
 	if(!request_needs_joined(session, reply) || !request_body(msg, reply))
 		return;
 	rtk_live *live = session->live;
-	room_op_done(live, msg, rtk_room_disable_all_media(live->room, session->peer, kind, msg->request.allow_unmute,
-		&why), &why, reply);
+	request_room_op_done(live, msg, rtk_room_disable_all_media(live->room, session->peer, kind,
+		msg->request.allow_unmute, &why), &why, reply);
 }
 
 static void request_disable_all_audio(rtk_session *s, rtk_message *m, rtk_reply *r) { request_disable_all_media(s, m, r, RTK_MEDIA_AUDIO); }
@@ -587,7 +591,8 @@ static void request_kick(rtk_session *session, rtk_message *msg, rtk_reply *repl
 	if(!request_needs_joined(session, reply) || !request_body(msg, reply))
 		return;
 	rtk_live *live = session->live;
-	room_op_done(live, msg, rtk_room_kick(live->room, session->peer, msg->request.target, &why), &why, reply);
+	request_room_op_done(live, msg, rtk_room_kick(live->room, session->peer, msg->request.target, &why), &why,
+		reply);
 }
 
 static void request_kick_all(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
@@ -595,7 +600,7 @@ static void request_kick_all(rtk_session *session, rtk_message *msg, rtk_reply *
 	if(!request_needs_joined(session, reply))
 		return;
 	rtk_live *live = session->live;
-	room_op_done(live, msg, rtk_room_kick_all(live->room, session->peer, &why), &why, reply);
+	request_room_op_done(live, msg, rtk_room_kick_all(live->room, session->peer, &why), &why, reply);
 }
 
 /* meeting.end: everyone, the caller included, gets roomLeft "ended" (the
@@ -605,7 +610,7 @@ static void request_end(rtk_session *session, rtk_message *msg, rtk_reply *reply
 	if(!request_needs_joined(session, reply))
 		return;
 	rtk_live *live = session->live;
-	room_op_done(live, msg, rtk_room_end(live->room, session->peer, &why), &why, reply);
+	request_room_op_done(live, msg, rtk_room_end(live->room, session->peer, &why), &why, reply);
 }
 
 static void request_pin(rtk_session *session, rtk_message *msg, rtk_reply *reply, gboolean pin) {
@@ -613,7 +618,8 @@ static void request_pin(rtk_session *session, rtk_message *msg, rtk_reply *reply
 	if(!request_needs_joined(session, reply) || !request_body(msg, reply))
 		return;
 	rtk_live *live = session->live;
-	room_op_done(live, msg, rtk_room_pin(live->room, session->peer, msg->request.target, pin, &why), &why, reply);
+	request_room_op_done(live, msg, rtk_room_pin(live->room, session->peer, msg->request.target, pin, &why), &why,
+		reply);
 }
 
 static void request_pin_on(rtk_session *s, rtk_message *m, rtk_reply *r) { request_pin(s, m, r, TRUE); }
@@ -624,14 +630,14 @@ static void request_update_permissions(rtk_session *session, rtk_message *msg, r
 	if(!request_needs_joined(session, reply) || !request_body(msg, reply))
 		return;
 	rtk_live *live = session->live;
-	room_op_done(live, msg, rtk_room_update_permissions(live->room, session->peer, msg->request.ids,
+	request_room_op_done(live, msg, rtk_room_update_permissions(live->room, session->peer, msg->request.ids,
 		msg->request.permissions, &why), &why, reply);
 }
 
 /* participants.setViewMode {viewMode}, setPage {page}, setMaxActiveParticipantsCount {count}:
  * the reply is viewModeUpdate; what the subscriber handle forwards follows. */
 /* How many participants the viewer's view chooses from: everyone else. */
-static guint view_candidates(rtk_session *session) {
+static guint request_view_candidates(rtk_session *session) {
 	GPtrArray *others = g_ptr_array_new();
 	GPtrArray *peers = session->live->room->peers;
 	for(guint i = 0; i < peers->len; i++)
@@ -642,8 +648,8 @@ static guint view_candidates(rtk_session *session) {
 	return candidates;
 }
 
-static void reply_view(rtk_session *session, rtk_reply *reply) {
-	guint candidates = view_candidates(session);
+static void request_reply_view(rtk_session *session, rtk_reply *reply) {
+	guint candidates = request_view_candidates(session);
 	reply->event = rtk_view_mode_event(&session->view, candidates);
 	json_t *told = rtk_session_view_changed(session, candidates);   /* the reply tells it */
 	json_decref(told);
@@ -654,25 +660,25 @@ static void request_set_view_mode(rtk_session *session, rtk_message *msg, rtk_re
 	if(!request_needs_joined(session, reply) || !request_body(msg, reply))
 		return;
 	rtk_view_set_mode(&session->view, msg->request.view_mode);
-	reply_view(session, reply);
+	request_reply_view(session, reply);
 }
 
 static void request_set_page(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
 	rtk_refusal why;
 	if(!request_needs_joined(session, reply) || !request_body(msg, reply))
 		return;
-	if(!rtk_view_set_page(&session->view, msg->request.page, view_candidates(session), &why)) {
-		reply_refusal(reply, &why);
+	if(!rtk_view_set_page(&session->view, msg->request.page, request_view_candidates(session), &why)) {
+		request_reply_refusal(reply, &why);
 		return;
 	}
-	reply_view(session, reply);
+	request_reply_view(session, reply);
 }
 
 static void request_set_max_active(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
 	if(!request_needs_joined(session, reply) || !request_body(msg, reply))
 		return;
 	rtk_view_set_max_active(&session->view, msg->request.count);
-	reply_view(session, reply);
+	request_reply_view(session, reply);
 }
 
 /* ---- recording and livestream (capture.h) ---- */
@@ -683,7 +689,7 @@ static gboolean request_may(rtk_session *session, rtk_action action, rtk_reply *
 	if(!request_needs_joined(session, reply))
 		return FALSE;
 	if(!rtk_permissions_allow(&session->peer->permissions, action, &why)) {
-		reply_refusal(reply, &why);
+		request_reply_refusal(reply, &why);
 		return FALSE;
 	}
 	return TRUE;
@@ -696,7 +702,7 @@ static void request_caller(rtk_session *session, rtk_capture_caller *caller) {
 }
 
 /* {"rtk": "ok", "request": name, ...fields of `data` (stolen)} */
-static void reply_ok_with(rtk_message *msg, rtk_reply *reply, json_t *data) {
+static void request_reply_ok_with(rtk_message *msg, rtk_reply *reply, json_t *data) {
 	reply->event = json_pack("{ss ss}", "rtk", "ok", "request", json_string_value(json_object_get(msg->body, "request")));
 	json_object_update(reply->event, data);
 	json_decref(data);
@@ -711,10 +717,11 @@ static void request_recording_start(rtk_session *session, rtk_message *msg, rtk_
 	json_t *doc = rtk_capture_recording_start(session->live->room, session->live->router, &msg->request.config, msg->request.allow_multiple,
 		&caller, &why);
 	if(doc == NULL) {
-		reply_refusal(reply, &why);
+		request_reply_refusal(reply, &why);
 		return;
 	}
-	reply_ok_with(msg, reply, json_pack("{s{sOss}}", "recording", "id", json_object_get(doc, "id"), "state", "STARTING"));
+	request_reply_ok_with(msg, reply,
+		json_pack("{s{sOss}}", "recording", "id", json_object_get(doc, "id"), "state", "STARTING"));
 	json_decref(doc);
 }
 
@@ -727,9 +734,9 @@ static void request_recording_action(rtk_session *session, rtk_message *msg, rtk
 	int changed = rtk_capture_recording_action(session->live->room->meeting_id, msg->request.recording_id, action,
 		&caller, &why);
 	if(changed < 0)
-		reply_refusal(reply, &why);
+		request_reply_refusal(reply, &why);
 	else
-		reply_ok_with(msg, reply, json_pack("{si}", "changed", changed));
+		request_reply_ok_with(msg, reply, json_pack("{si}", "changed", changed));
 }
 
 static void request_recording_stop(rtk_session *s, rtk_message *m, rtk_reply *r) { request_recording_action(s, m, r, RTK_CAPTURE_STOP); }
@@ -744,10 +751,10 @@ static void request_livestream_start(rtk_session *session, rtk_message *msg, rtk
 	request_caller(session, &caller);
 	json_t *doc = rtk_capture_livestream_start(session->live->room, session->live->router, NULL, &caller, &why);
 	if(doc == NULL) {
-		reply_refusal(reply, &why);
+		request_reply_refusal(reply, &why);
 		return;
 	}
-	reply_ok_with(msg, reply, json_pack("{s{sOsssO}}", "livestream", "id", json_object_get(doc, "id"),
+	request_reply_ok_with(msg, reply, json_pack("{s{sOsssO}}", "livestream", "id", json_object_get(doc, "id"),
 		"status", "STARTING", "playbackUrl", json_object_get(doc, "playback_url")));
 	json_decref(doc);
 }
@@ -759,9 +766,9 @@ static void request_livestream_stop(rtk_session *session, rtk_message *msg, rtk_
 		return;
 	request_caller(session, &caller);
 	if(!rtk_capture_livestream_stop(session->live->room->meeting_id, &caller, &why))
-		reply_refusal(reply, &why);
+		request_reply_refusal(reply, &why);
 	else
-		reply_ok_with(msg, reply, json_object());
+		request_reply_ok_with(msg, reply, json_object());
 }
 
 typedef void (*rtk_request_fn)(rtk_session *session, rtk_message *msg, rtk_reply *reply);
@@ -815,7 +822,7 @@ void rtk_requests_dispatch(rtk_session *session, rtk_message *msg) {
 		session->role == RTK_ROLE_SUBSCRIBER ? RTK_REQUEST_ON_SUBSCRIBER : RTK_REQUEST_ON_NEW;
 	const char *name = json_string_value(json_object_get(msg->body, "request"));
 	if(!rtk_request_parse(msg->body, on, &msg->request))
-		reply_refusal(&reply, &msg->request.error);
+		request_reply_refusal(&reply, &msg->request.error);
 	else
 		requests[msg->request.kind](session, msg, &reply);
 	if(reply.code != NULL) {

@@ -3,7 +3,7 @@
  */
 #include "sender_report.h"
 
-static uint32_t sr_be32(const uint8_t *b) {
+static uint32_t sender_report_be32(const uint8_t *b) {
 	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
 }
 
@@ -20,9 +20,9 @@ bool rtk_sender_report_next(const uint8_t *buf, size_t len, size_t *at, rtk_send
 		if(p[1] == 200 && plen >= 28) {
 			sr->offset = *at;
 			sr->length = plen;
-			sr->ssrc = sr_be32(p + 4);
-			sr->ntp = (uint64_t)sr_be32(p + 8) << 32 | sr_be32(p + 12);
-			sr->rtp_ts = sr_be32(p + 16);
+			sr->ssrc = sender_report_be32(p + 4);
+			sr->ntp = (uint64_t)sender_report_be32(p + 8) << 32 | sender_report_be32(p + 12);
+			sr->rtp_ts = sender_report_be32(p + 16);
 			*at += plen;
 			return true;
 		}

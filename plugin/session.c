@@ -34,7 +34,7 @@ json_t *rtk_jsep_new(const char *type, const char *sdp) {
 }
 
 /* The room sink: delivers room events to a peer's main handle. */
-static void deliver_to_peer(rtk_peer *peer, json_t *event, void *user_data) {
+static void session_deliver_to_peer(rtk_peer *peer, json_t *event, void *user_data) {
 	rtk_session *session = peer->transport;
 	if(session == NULL || g_atomic_int_get(&session->destroyed))
 		return;
@@ -46,7 +46,7 @@ static void deliver_to_peer(rtk_peer *peer, json_t *event, void *user_data) {
 }
 
 static const rtk_room_sink room_sink = {
-	.deliver = deliver_to_peer,
+	.deliver = session_deliver_to_peer,
 	.changed = session_peer_changed,
 };
 
@@ -68,7 +68,7 @@ rtk_live *rtk_live_get_or_create(const json_t *meeting) {
 	return live;
 }
 
-static void live_free(rtk_live *live) {
+static void session_live_free(rtk_live *live) {
 	rtk_room_free(live->room);
 	rtk_router_free(live->router);
 	rtk_speakers_free(live->speakers);
@@ -76,7 +76,7 @@ static void live_free(rtk_live *live) {
 }
 
 void rtk_lives_init(void) {
-	lives = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)live_free);
+	lives = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)session_live_free);
 }
 
 void rtk_lives_destroy(void) {
@@ -115,7 +115,7 @@ rtk_session *rtk_live_main_session(rtk_peer *peer) {
 
 /* Takes `sub` out of its meeting (slots detached and freed, role cleared)
  * and returns the meeting it was in; does not free the meeting. */
-static rtk_live *subscriber_detach(rtk_session *sub) {
+static rtk_live *session_subscriber_detach(rtk_session *sub) {
 	rtk_live *live = sub->live;
 	rtk_router_remove_subscriber(live->router, sub);
 	g_clear_pointer(&sub->shown, g_free);
@@ -129,7 +129,7 @@ static rtk_live *subscriber_detach(rtk_session *sub) {
 
 void rtk_subscriber_reset(rtk_session *sub) {
 	if(sub->role == RTK_ROLE_SUBSCRIBER)
-		rtk_live_release_if_empty(subscriber_detach(sub));
+		rtk_live_release_if_empty(session_subscriber_detach(sub));
 }
 
 /* ---- publishers ---- */
@@ -172,7 +172,7 @@ static void session_detach_main(rtk_session *session) {
 	for(guint i = subscribers->len; i > 0; i--) {
 		rtk_session *sub = g_ptr_array_index(subscribers, i - 1);
 		if(sub->peer == session->peer) {
-			subscriber_detach(sub);
+			session_subscriber_detach(sub);
 			rtk_janus->close_pc(sub->handle);
 		}
 	}
@@ -276,7 +276,7 @@ void rtk_live_webhook(rtk_live *live, const char *event, const rtk_peer *peer) {
 
 void rtk_live_broadcast(rtk_live *live, json_t *event) {
 	for(guint p = 0; p < live->room->peers->len; p++)
-		deliver_to_peer(g_ptr_array_index(live->room->peers, p), event, NULL);
+		session_deliver_to_peer(g_ptr_array_index(live->room->peers, p), event, NULL);
 }
 
 void rtk_live_broadcast_to_meeting(const char *meeting_id, json_t *event) {
@@ -286,7 +286,7 @@ void rtk_live_broadcast_to_meeting(const char *meeting_id, json_t *event) {
 }
 
 /* The peer ids of `selected`, in order, as one string ("a,b,c"). */
-static char *view_signature(GPtrArray *selected) {
+static char *session_view_signature(GPtrArray *selected) {
 	GString *text = g_string_new(NULL);
 	for(guint i = 0; i < selected->len; i++) {
 		rtk_peer *peer = g_ptr_array_index(selected, i);
@@ -295,7 +295,7 @@ static char *view_signature(GPtrArray *selected) {
 	return g_string_free(text, FALSE);
 }
 
-static gboolean view_shows(GPtrArray *selected, const char *peer_id) {
+static gboolean session_view_shows(GPtrArray *selected, const char *peer_id) {
 	for(guint i = 0; i < selected->len; i++)
 		if(!strcmp(((rtk_peer *)g_ptr_array_index(selected, i))->id, peer_id))
 			return TRUE;
@@ -318,7 +318,7 @@ json_t *rtk_session_view_changed(rtk_session *viewer, guint candidates) {
 
 /* One subscriber: camera video of the peers its viewer's view selects is
  * forwarded, the rest paused; audio and screenshares always flow. */
-static void view_apply(rtk_live *live, rtk_session *sub, GPtrArray *others, GPtrArray *selected) {
+static void session_view_apply(rtk_live *live, rtk_session *sub, GPtrArray *others, GPtrArray *selected) {
 	rtk_session *viewer = rtk_live_main_session(sub->peer);
 	if(viewer == NULL)
 		return;
@@ -333,9 +333,9 @@ static void view_apply(rtk_live *live, rtk_session *sub, GPtrArray *others, GPtr
 	for(guint i = 0; i < sub->slots->len; i++) {
 		rtk_sub_stream *ss = g_ptr_array_index(sub->slots, i);
 		if(ss->source != NULL && ss->source->type == RTK_MEDIA_VIDEO)
-			rtk_relay_set_paused(rtk_janus, ss, !view_shows(selected, ss->source->peer_id));
+			rtk_relay_set_paused(rtk_janus, ss, !session_view_shows(selected, ss->source->peer_id));
 	}
-	char *shown = view_signature(selected);
+	char *shown = session_view_signature(selected);
 	if(g_strcmp0(shown, sub->shown) != 0) {
 		json_t *event = rtk_view_active_event(selected, others);
 		rtk_janus->push_event(viewer->handle, &rtk_plugin, NULL, event, NULL);
@@ -350,7 +350,7 @@ static void view_apply(rtk_live *live, rtk_session *sub, GPtrArray *others, GPtr
 /* Every joined participant whose view changed by itself (a page appeared
  * or went as others came and left) gets viewModeUpdate. Each chooses from
  * everyone but itself: the candidates of the room minus its own. */
-static void views_tell_changes(rtk_live *live) {
+static void session_views_tell_changes(rtk_live *live) {
 	GPtrArray *peers = live->room->peers;
 	guint all = rtk_view_count_candidates(peers);
 	GPtrArray *one = g_ptr_array_sized_new(1);
@@ -374,14 +374,14 @@ void rtk_live_apply_views(rtk_live *live) {
 	GPtrArray *others = g_ptr_array_new(), *selected = g_ptr_array_new();
 	GPtrArray *subscribers = live->router->subscribers;
 	for(guint i = 0; i < subscribers->len; i++)
-		view_apply(live, g_ptr_array_index(subscribers, i), others, selected);
+		session_view_apply(live, g_ptr_array_index(subscribers, i), others, selected);
 	g_ptr_array_free(others, TRUE);
 	g_ptr_array_free(selected, TRUE);
-	views_tell_changes(live);
+	session_views_tell_changes(live);
 }
 
 /* A new active speaker: everyone who may see it gets activeSpeaker. */
-static void live_announce_speaker(rtk_live *live, const char *peer_id) {
+static void session_live_announce_speaker(rtk_live *live, const char *peer_id) {
 	rtk_peer *speaker = rtk_room_find_peer(live->room, peer_id);
 	json_t *event = speaker ? rtk_view_speaker_event(speaker) : NULL;
 	if(event == NULL)
@@ -389,7 +389,7 @@ static void live_announce_speaker(rtk_live *live, const char *peer_id) {
 	for(guint i = 0; i < live->room->peers->len; i++) {
 		rtk_peer *peer = g_ptr_array_index(live->room->peers, i);
 		if(peer != speaker)
-			deliver_to_peer(peer, event, NULL);
+			session_deliver_to_peer(peer, event, NULL);
 	}
 	json_decref(event);
 }
@@ -406,7 +406,7 @@ void rtk_lives_tick(void) {
 		rtk_live *live = value;
 		const char *speaker = rtk_speakers_evaluate(live->speakers, now);
 		if(speaker != NULL)
-			live_announce_speaker(live, speaker);
+			session_live_announce_speaker(live, speaker);
 		rtk_live_apply_views(live);
 	}
 }

@@ -11,7 +11,7 @@ void rtk_recording_config_default(rtk_recording_config *config) {
 	config->height = 720;
 }
 
-static gboolean config_dimension(const json_t *v, int *out) {
+static gboolean capture_config_dimension(const json_t *v, int *out) {
 	if(v == NULL || json_is_null(v))
 		return TRUE;
 	if(!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 1920)
@@ -21,7 +21,7 @@ static gboolean config_dimension(const json_t *v, int *out) {
 }
 
 /* 1..63 of A-Z a-z 0-9 - _ . not starting with a dot: safe as a file name. */
-static gboolean config_prefix(const char *s) {
+static gboolean capture_config_prefix(const char *s) {
 	if(s[0] == '\0' || strlen(s) >= 64)
 		return FALSE;
 	for(const char *p = s; *p; p++)
@@ -49,8 +49,8 @@ gboolean rtk_recording_config_parse(const json_t *json, rtk_recording_config *co
 		}
 		if(codec != NULL)
 			config->vp8 = !strcmp(json_string_value(codec), "VP8");
-		if(!config_dimension(json_object_get(video, "width"), &config->width) ||
-				!config_dimension(json_object_get(video, "height"), &config->height)) {
+		if(!capture_config_dimension(json_object_get(video, "width"), &config->width) ||
+				!capture_config_dimension(json_object_get(video, "height"), &config->height)) {
 			rtk_refusal_set(why, RTK_ERR_RECORDING_CONFIG, "videoConfig.width and height must be integers 1..1920");
 			return FALSE;
 		}
@@ -59,7 +59,7 @@ gboolean rtk_recording_config_parse(const json_t *json, rtk_recording_config *co
 	if(prefix == NULL)
 		prefix = json_object_get(json, "file_name_prefix");
 	if(prefix != NULL && !json_is_null(prefix)) {
-		if(!json_is_string(prefix) || !config_prefix(json_string_value(prefix))) {
+		if(!json_is_string(prefix) || !capture_config_prefix(json_string_value(prefix))) {
 			rtk_refusal_set(why, RTK_ERR_RECORDING_CONFIG,
 				"fileNamePrefix must be under 64 characters of A-Z a-z 0-9 - _ . (not starting with .)");
 			return FALSE;

@@ -31,16 +31,16 @@ void rtk_capture_model_free(rtk_capture_model *m) {
 	g_free(m);
 }
 
-static void model_set(rtk_capture_model *m, const char *key, json_t *value) {
+static void capture_model_set(rtk_capture_model *m, const char *key, json_t *value) {
 	json_object_set_new(m->doc, key, value);
 }
 
-static json_t *model_string_or_null(const char *text) {
+static json_t *capture_model_string_or_null(const char *text) {
 	return text ? json_string(text) : json_null();
 }
 
 /* {reason, caller: {type: PARTICIPANT (peer_id, user_id, name) | API | SYSTEM}} */
-static json_t *model_reason(const char *reason, const rtk_capture_caller *caller) {
+static json_t *capture_model_reason(const char *reason, const rtk_capture_caller *caller) {
 	json_t *who = caller && caller->peer_id ?
 		json_pack("{ss ss ss? ss?}", "type", "PARTICIPANT", "peer_id", caller->peer_id,
 			"user_id", caller->user_id, "name", caller->name) :
@@ -54,35 +54,36 @@ void rtk_capture_model_recording_invoked(rtk_capture_model *m, const rtk_recordi
 		gboolean allow_multiple, const char *file_name, const rtk_capture_caller *caller) {
 	m->allow_multiple = allow_multiple;
 	m->max_seconds = config->max_seconds;
-	model_set(m, "status", json_string("INVOKED"));
-	model_set(m, "output_file_name", json_string(file_name));
-	model_set(m, "file_name_prefix", config->file_name_prefix[0] ? json_string(config->file_name_prefix) : json_null());
-	model_set(m, "video_config", json_pack("{sssisi}", "codec", config->vp8 ? "VP8" : "H264",
+	capture_model_set(m, "status", json_string("INVOKED"));
+	capture_model_set(m, "output_file_name", json_string(file_name));
+	capture_model_set(m, "file_name_prefix",
+		config->file_name_prefix[0] ? json_string(config->file_name_prefix) : json_null());
+	capture_model_set(m, "video_config", json_pack("{sssisi}", "codec", config->vp8 ? "VP8" : "H264",
 		"width", config->width, "height", config->height));
-	model_set(m, "audio_config", json_pack("{sssi}", "codec", config->vp8 ? "OPUS" : "AAC", "channel", 2));
-	model_set(m, "max_seconds", config->max_seconds ? json_integer(config->max_seconds) : json_null());
-	model_set(m, "allow_multiple_recordings", json_boolean(allow_multiple));
-	model_set(m, "start_reason", model_reason("STARTED_BY_USER", caller));
-	model_set(m, "stop_reason", json_null());
-	model_set(m, "started_time", json_null());
-	model_set(m, "stopped_time", json_null());
-	model_set(m, "recording_duration", json_integer(0));
-	model_set(m, "file_size", json_null());
+	capture_model_set(m, "audio_config", json_pack("{sssi}", "codec", config->vp8 ? "OPUS" : "AAC", "channel", 2));
+	capture_model_set(m, "max_seconds", config->max_seconds ? json_integer(config->max_seconds) : json_null());
+	capture_model_set(m, "allow_multiple_recordings", json_boolean(allow_multiple));
+	capture_model_set(m, "start_reason", capture_model_reason("STARTED_BY_USER", caller));
+	capture_model_set(m, "stop_reason", json_null());
+	capture_model_set(m, "started_time", json_null());
+	capture_model_set(m, "stopped_time", json_null());
+	capture_model_set(m, "recording_duration", json_integer(0));
+	capture_model_set(m, "file_size", json_null());
 }
 
 void rtk_capture_model_livestream_invoked(rtk_capture_model *m, const char *name, const char *playback_url,
 		const rtk_capture_caller *caller) {
-	model_set(m, "status", json_string("INVOKED"));
-	model_set(m, "name", model_string_or_null(name));
-	model_set(m, "playback_url", model_string_or_null(playback_url));
-	model_set(m, "start_reason", model_reason("STARTED_BY_USER", caller));
-	model_set(m, "started_time", json_null());
-	model_set(m, "stopped_time", json_null());
-	model_set(m, "viewer_count", json_integer(0));
+	capture_model_set(m, "status", json_string("INVOKED"));
+	capture_model_set(m, "name", capture_model_string_or_null(name));
+	capture_model_set(m, "playback_url", capture_model_string_or_null(playback_url));
+	capture_model_set(m, "start_reason", capture_model_reason("STARTED_BY_USER", caller));
+	capture_model_set(m, "started_time", json_null());
+	capture_model_set(m, "stopped_time", json_null());
+	capture_model_set(m, "viewer_count", json_integer(0));
 }
 
 rtk_capture_effects rtk_capture_model_started_automatically(rtk_capture_model *m, const char *reason) {
-	model_set(m, "start_reason", model_reason(reason, NULL));
+	capture_model_set(m, "start_reason", capture_model_reason(reason, NULL));
 	return RTK_CAPTURE_STORE;
 }
 
@@ -96,8 +97,8 @@ rtk_capture_effects rtk_capture_model_on_air(rtk_capture_model *m, const char *n
 	if(m->state != RTK_CAPTURE_STARTING)
 		return 0;
 	m->state = RTK_CAPTURE_ACTIVE;
-	model_set(m, "status", json_string(m->kind == RTK_CAPTURE_RECORDING ? "RECORDING" : "LIVE"));
-	model_set(m, "started_time", model_string_or_null(now));
+	capture_model_set(m, "status", json_string(m->kind == RTK_CAPTURE_RECORDING ? "RECORDING" : "LIVE"));
+	capture_model_set(m, "started_time", capture_model_string_or_null(now));
 	return RTK_CAPTURE_STORE | RTK_CAPTURE_ANNOUNCE;
 }
 
@@ -105,9 +106,9 @@ rtk_capture_effects rtk_capture_model_stop(rtk_capture_model *m, const char *rea
 	if(!rtk_capture_model_running(m))
 		return 0;
 	m->state = RTK_CAPTURE_STOPPING;
-	model_set(m, "stop_reason", model_reason(reason, caller));
+	capture_model_set(m, "stop_reason", capture_model_reason(reason, caller));
 	if(m->kind == RTK_CAPTURE_RECORDING)
-		model_set(m, "status", json_string("UPLOADING"));
+		capture_model_set(m, "status", json_string("UPLOADING"));
 	return RTK_CAPTURE_SEND_STOP | RTK_CAPTURE_STORE | RTK_CAPTURE_ANNOUNCE;
 }
 
@@ -120,13 +121,13 @@ rtk_capture_effects rtk_capture_model_apply(rtk_capture_model *m, rtk_capture_ac
 		if(m->kind != RTK_CAPTURE_RECORDING || m->state != RTK_CAPTURE_ACTIVE)
 			return 0;
 		m->state = RTK_CAPTURE_PAUSED;
-		model_set(m, "status", json_string("PAUSED"));
+		capture_model_set(m, "status", json_string("PAUSED"));
 		return RTK_CAPTURE_SEND_PAUSE | RTK_CAPTURE_STORE | RTK_CAPTURE_ANNOUNCE;
 	case RTK_CAPTURE_RESUME:
 		if(m->state != RTK_CAPTURE_PAUSED)
 			return 0;
 		m->state = RTK_CAPTURE_ACTIVE;
-		model_set(m, "status", json_string("RECORDING"));
+		capture_model_set(m, "status", json_string("RECORDING"));
 		return RTK_CAPTURE_SEND_RESUME | RTK_CAPTURE_STORE | RTK_CAPTURE_ANNOUNCE;
 	}
 	return 0;
@@ -136,7 +137,7 @@ rtk_capture_effects rtk_capture_model_progress(rtk_capture_model *m, double outp
 	rtk_capture_effects effects = 0;
 	m->output_s = output_s;
 	if(m->kind == RTK_CAPTURE_RECORDING) {
-		model_set(m, "recording_duration", json_integer((json_int_t)output_s));
+		capture_model_set(m, "recording_duration", json_integer((json_int_t)output_s));
 		effects |= RTK_CAPTURE_STORE;
 	}
 	if(m->max_seconds > 0 && output_s >= m->max_seconds)
@@ -147,18 +148,18 @@ rtk_capture_effects rtk_capture_model_progress(rtk_capture_model *m, double outp
 rtk_capture_effects rtk_capture_model_finished(rtk_capture_model *m, gboolean clean, const char *why,
 		gint64 file_size, const char *now) {
 	if(m->kind == RTK_CAPTURE_RECORDING) {
-		model_set(m, "status", json_string(clean ? "UPLOADED" : "ERRORED"));
-		model_set(m, "file_size", file_size >= 0 ? json_integer(file_size) : json_null());
-		model_set(m, "recording_duration", json_integer((json_int_t)m->output_s));
+		capture_model_set(m, "status", json_string(clean ? "UPLOADED" : "ERRORED"));
+		capture_model_set(m, "file_size", file_size >= 0 ? json_integer(file_size) : json_null());
+		capture_model_set(m, "recording_duration", json_integer((json_int_t)m->output_s));
 	} else {
-		model_set(m, "status", json_string(clean ? "IDLE" : "ERRORED"));
+		capture_model_set(m, "status", json_string(clean ? "IDLE" : "ERRORED"));
 	}
 	if(!clean) {
-		model_set(m, "error", model_string_or_null(why));
+		capture_model_set(m, "error", capture_model_string_or_null(why));
 		if(json_is_null(json_object_get(m->doc, "stop_reason")))
-			model_set(m, "stop_reason", model_reason("INTERNAL_ERROR", NULL));
+			capture_model_set(m, "stop_reason", capture_model_reason("INTERNAL_ERROR", NULL));
 	}
-	model_set(m, "stopped_time", model_string_or_null(now));
+	capture_model_set(m, "stopped_time", capture_model_string_or_null(now));
 	m->state = RTK_CAPTURE_DONE;
 	return RTK_CAPTURE_STORE | RTK_CAPTURE_ANNOUNCE;
 }
@@ -167,7 +168,7 @@ rtk_capture_effects rtk_capture_model_set_viewers(rtk_capture_model *m, int view
 	if(viewers == m->viewers)
 		return 0;
 	m->viewers = viewers;
-	model_set(m, "viewer_count", json_integer(viewers));
+	capture_model_set(m, "viewer_count", json_integer(viewers));
 	return RTK_CAPTURE_STORE | RTK_CAPTURE_VIEWERS;   /* GET /v2/livestreams/{id} reads the store */
 }
 

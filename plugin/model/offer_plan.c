@@ -13,7 +13,7 @@ const char *rtk_offer_codec(rtk_offer_media media) {
 }
 
 /* The type a client declared for `mid` in `descriptions`, or -1. */
-static int offer_described_type(const json_t *descriptions, const char *mid) {
+static int offer_plan_described_type(const json_t *descriptions, const char *mid) {
 	size_t i;
 	const json_t *d;
 	if(mid == NULL || !json_is_array(descriptions))
@@ -33,11 +33,11 @@ static int offer_described_type(const json_t *descriptions, const char *mid) {
 	return -1;
 }
 
-static rtk_media_kind offer_line_kind(const rtk_offer_mline *line, const json_t *descriptions,
+static rtk_media_kind offer_plan_line_kind(const rtk_offer_mline *line, const json_t *descriptions,
 		const gboolean *taken) {
 	if(line->media == RTK_OFFER_AUDIO)
 		return RTK_MEDIA_AUDIO;
-	int described = offer_described_type(descriptions, line->mid);
+	int described = offer_plan_described_type(descriptions, line->mid);
 	if(described == RTK_MEDIA_VIDEO || described == RTK_MEDIA_SCREENSHARE)
 		return described;
 	return taken[RTK_MEDIA_VIDEO] ? RTK_MEDIA_SCREENSHARE : RTK_MEDIA_VIDEO;
@@ -52,7 +52,7 @@ void rtk_offer_plan(rtk_offer_mline *lines, size_t count, const json_t *descript
 		line->kind = RTK_MEDIA_AUDIO;
 		if(line->media != RTK_OFFER_AUDIO && line->media != RTK_OFFER_VIDEO)
 			continue;
-		line->kind = offer_line_kind(line, descriptions, taken);
+		line->kind = offer_plan_line_kind(line, descriptions, taken);
 		gboolean sending = line->port > 0 && line->sends;
 		line->accept = sending && !taken[line->kind] && allowed[line->kind] && line->has_codec;
 		if(line->accept)

@@ -55,7 +55,7 @@ const char *rtk_request_name(rtk_request_kind kind) {
 }
 
 /* Field `key`: a required non-empty string. */
-static gboolean parse_string(const json_t *body, const char *key, const char **out, rtk_refusal *error) {
+static gboolean request_parse_string(const json_t *body, const char *key, const char **out, rtk_refusal *error) {
 	*out = json_string_value(json_object_get(body, key));
 	if(*out == NULL || **out == '\0') {
 		*out = NULL;
@@ -67,7 +67,7 @@ static gboolean parse_string(const json_t *body, const char *key, const char **o
 
 /* join's optional "name": absent or null is no name; else a non-empty
  * string of at most RTK_DISPLAY_NAME_MAX bytes. */
-static void parse_display_name(const json_t *body, rtk_request *req) {
+static void request_parse_display_name(const json_t *body, rtk_request *req) {
 	const json_t *name = json_object_get(body, "name");
 	if(name == NULL || json_is_null(name))
 		return;
@@ -80,7 +80,7 @@ static void parse_display_name(const json_t *body, rtk_request *req) {
 }
 
 /* Field `key`: a required non-empty array of strings. */
-static gboolean parse_id_list(const json_t *body, const char *key, const json_t **out, rtk_refusal *error) {
+static gboolean request_parse_id_list(const json_t *body, const char *key, const json_t **out, rtk_refusal *error) {
 	const json_t *list = json_object_get(body, key);
 	size_t i;
 	const json_t *id;
@@ -96,7 +96,8 @@ static gboolean parse_id_list(const json_t *body, const char *key, const json_t 
 }
 
 /* Field `key`: an optional boolean, `fallback` when absent. */
-static gboolean parse_flag(const json_t *body, const char *key, gboolean fallback, gboolean *out, rtk_refusal *error) {
+static gboolean request_parse_flag(const json_t *body, const char *key, gboolean fallback, gboolean *out,
+		rtk_refusal *error) {
 	const json_t *value = json_object_get(body, key);
 	if(value != NULL && !json_is_boolean(value)) {
 		rtk_refusal_set(error, RTK_ERR_BAD_REQUEST, "field '%s' must be a boolean", key);
@@ -107,7 +108,7 @@ static gboolean parse_flag(const json_t *body, const char *key, gboolean fallbac
 }
 
 /* configure on a main handle: media on/off. */
-static void parse_configure_media(const json_t *body, rtk_request *req) {
+static void request_parse_configure_media(const json_t *body, rtk_request *req) {
 	static const char *keys[RTK_MEDIA_KINDS] = { "audio", "video", "screenshare" };
 	for(int kind = 0; kind < RTK_MEDIA_KINDS; kind++) {
 		const json_t *value = json_object_get(body, keys[kind]);
@@ -120,7 +121,7 @@ static void parse_configure_media(const json_t *body, rtk_request *req) {
 }
 
 /* configure on a subscriber handle: simulcast layers of one stream. */
-static void parse_configure_layers(const json_t *body, rtk_request *req) {
+static void request_parse_configure_layers(const json_t *body, rtk_request *req) {
 	const json_t *substream = json_object_get(body, "substream");
 	const json_t *temporal = json_object_get(body, "temporal");
 	req->mid = json_string_value(json_object_get(body, "mid"));
@@ -132,14 +133,14 @@ static void parse_configure_layers(const json_t *body, rtk_request *req) {
 	req->temporal = temporal ? json_integer_value(temporal) : -1;
 }
 
-static void parse_recording_start(const json_t *body, rtk_request *req) {
-	if(!parse_flag(body, "allowMultiple", FALSE, &req->allow_multiple, &req->error))
+static void request_parse_recording_start(const json_t *body, rtk_request *req) {
+	if(!request_parse_flag(body, "allowMultiple", FALSE, &req->allow_multiple, &req->error))
 		return;
 	rtk_recording_config_default(&req->config);
 	rtk_recording_config_parse(json_object_get(body, "config"), &req->config, &req->error);
 }
 
-static void parse_recording_id(const json_t *body, rtk_request *req) {
+static void request_parse_recording_id(const json_t *body, rtk_request *req) {
 	const json_t *id = json_object_get(body, "id");
 	if(id != NULL && !json_is_null(id) && !json_is_string(id)) {
 		rtk_refusal_set(&req->error, RTK_ERR_BAD_REQUEST,
@@ -150,43 +151,44 @@ static void parse_recording_id(const json_t *body, rtk_request *req) {
 }
 
 /* The fields of `req->kind`. */
-static void parse_fields(const json_t *body, rtk_request_handle on, rtk_request *req) {
+static void request_parse_fields(const json_t *body, rtk_request_handle on, rtk_request *req) {
 	rtk_refusal *error = &req->error;
 	switch(req->kind) {
 		case RTK_REQ_JOIN:
-			parse_display_name(body, req);
+			request_parse_display_name(body, req);
 			break;
 		case RTK_REQ_PUBLISH:
 			req->descriptions = json_object_get(body, "descriptions");
 			break;
 		case RTK_REQ_CONFIGURE:
 			if(on == RTK_REQUEST_ON_MAIN)
-				parse_configure_media(body, req);
-			else if(on == RTK_REQUEST_ON_SUBSCRIBER && parse_flag(body, "restart", FALSE, &req->restart, error)
+				request_parse_configure_media(body, req);
+			else if(on == RTK_REQUEST_ON_SUBSCRIBER
+					&& request_parse_flag(body, "restart", FALSE, &req->restart, error)
 					&& !req->restart)
-				parse_configure_layers(body, req);
+				request_parse_configure_layers(body, req);
 			break;
 		case RTK_REQ_ACCEPT_WAITING:
 		case RTK_REQ_REJECT_WAITING:
-			parse_string(body, "id", &req->target, error);
+			request_parse_string(body, "id", &req->target, error);
 			break;
 		case RTK_REQ_DISABLE_AUDIO:
 		case RTK_REQ_DISABLE_VIDEO:
 		case RTK_REQ_DISABLE_SCREENSHARE:
-			if(parse_string(body, "participantId", &req->target, error))
-				parse_flag(body, "allowUnmute", TRUE, &req->allow_unmute, error);
+			if(request_parse_string(body, "participantId", &req->target, error))
+				request_parse_flag(body, "allowUnmute", TRUE, &req->allow_unmute, error);
 			break;
 		case RTK_REQ_DISABLE_ALL_AUDIO:
 		case RTK_REQ_DISABLE_ALL_VIDEO:
-			parse_flag(body, "allowUnmute", FALSE, &req->allow_unmute, error);
+			request_parse_flag(body, "allowUnmute", FALSE, &req->allow_unmute, error);
 			break;
 		case RTK_REQ_KICK:
 		case RTK_REQ_PIN:
 		case RTK_REQ_UNPIN:
-			parse_string(body, "participantId", &req->target, error);
+			request_parse_string(body, "participantId", &req->target, error);
 			break;
 		case RTK_REQ_UPDATE_PERMISSIONS:
-			if(!parse_id_list(body, "participantIds", &req->ids, error))
+			if(!request_parse_id_list(body, "participantIds", &req->ids, error))
 				break;
 			req->permissions = json_object_get(body, "permissions");
 			if(!json_is_object(req->permissions)) {
@@ -197,7 +199,7 @@ static void parse_fields(const json_t *body, rtk_request_handle on, rtk_request 
 		case RTK_REQ_STAGE_GRANT:
 		case RTK_REQ_STAGE_DENY:
 		case RTK_REQ_STAGE_KICK:
-			parse_id_list(body, "userIds", &req->ids, error);
+			request_parse_id_list(body, "userIds", &req->ids, error);
 			break;
 		case RTK_REQ_SET_VIEW_MODE:
 			if(!rtk_view_parse_mode(json_string_value(json_object_get(body, "viewMode")), &req->view_mode))
@@ -220,12 +222,12 @@ static void parse_fields(const json_t *body, rtk_request_handle on, rtk_request 
 			break;
 		}
 		case RTK_REQ_RECORDING_START:
-			parse_recording_start(body, req);
+			request_parse_recording_start(body, req);
 			break;
 		case RTK_REQ_RECORDING_STOP:
 		case RTK_REQ_RECORDING_PAUSE:
 		case RTK_REQ_RECORDING_RESUME:
-			parse_recording_id(body, req);
+			request_parse_recording_id(body, req);
 			break;
 		default:
 			/* join and subscribe carry a token, which rtk_requests_prepare()
@@ -252,6 +254,6 @@ gboolean rtk_request_parse(const json_t *body, rtk_request_handle on, rtk_reques
 	for(int kind = 0; kind < RTK_MEDIA_KINDS; kind++)
 		req->media[kind] = -1;
 	req->substream = req->temporal = -1;
-	parse_fields(body, on, req);
+	request_parse_fields(body, on, req);
 	return TRUE;
 }
