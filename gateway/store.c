@@ -6,8 +6,6 @@
  * hook that applies them:
  *   - participants: the meeting must exist and the preset is named by
  *     name (participant_meeting(), participant_preset());
- *   - webhooks: a secret is generated when none is given
- *     (rtk_store_webhook_create());
  *   - token generations: read as 0 when absent, bumped by one;
  *   - recordings, livestreams: the clean-up of unfinished ones at start
  *     (fail_unfinished()).
@@ -33,8 +31,6 @@
 
 #include "store_backend.h"
 #include "util.h"
-
-#define WEBHOOK_SECRET_BYTES 32
 
 struct rtk_store {
 	const rtk_store_backend *backend;
@@ -144,10 +140,23 @@ static void row_take(const rtk_store_resource *r, json_t *row, const json_t *fie
 	}
 }
 
+/* Sets a column the store generates (a UUID, a secret); -1 when out of
+ * memory. The text is wiped before it is freed: it may be a secret. */
+static int generate(json_t *row, const rtk_store_column *col)
+{
+	char *v = col->generated == RTK_STORE_UUID ? rtk_util_uuid4() :
+		rtk_util_random_hex(RTK_STORE_SECRET_BYTES);
+	int rc = v ? json_object_set_new(row, col->field, json_string(v)) : -1;
+	if (v)
+		memset(v, 0, strlen(v));
+	free(v);
+	return rc;
+}
+
 /* The row a create writes, a new reference (NULL: out of memory, or a
  * document table's fields are not an object): the fields taken over the
- * initial values, a new id when the store assigns it, the creation stamps
- * where absent. */
+ * initial values, the generated columns, the creation stamps where
+ * absent. */
 static json_t *row_new(const rtk_store_resource *r, const json_t *fields, const char *now)
 {
 	json_t *row;
@@ -161,13 +170,12 @@ static json_t *row_new(const rtk_store_resource *r, const json_t *fields, const 
 					json_loads(r->columns[i].initial, JSON_DECODE_ANY, NULL));
 		row_take(r, row, fields);
 	}
-	if (row && r->generates_id) {
-		char *id = rtk_util_uuid4();
-		if (!id || json_object_set_new(row, r->keys[0], json_string(id)) != 0) {
+	for (int i = 0; row && i < r->n_columns; i++) {
+		const rtk_store_column *col = &r->columns[i];
+		if (col->generated && !json_object_get(row, col->field) && generate(row, col) != 0) {
 			json_decref(row);
 			row = NULL;
 		}
-		free(id);
 	}
 	for (const char *const *key = r->stamped_at_create; row && key && *key; key++)
 		if (!json_object_get(row, *key))
@@ -258,16 +266,24 @@ typedef struct store_write {
 /* Runs inside a write, before its row is written. */
 typedef rtk_store_status (*store_hook)(store_write *w);
 
-/* Inserts `row` (borrowed) after `hook` (may be NULL) and reads it back
- * into *out. */
-static rtk_store_status create_row(rtk_store *s, const rtk_store_resource *r, json_t *row,
+/* Makes a row of `fields` (row_new(); its scope column is `scope` when
+ * not NULL), runs `hook` (may be NULL) inside the write, inserts the row
+ * and reads it back into *out. */
+static rtk_store_status create(rtk_store *s, const rtk_store_resource *r, const char *scope,
 	const json_t *fields, store_hook hook, const char **missing, json_t **out)
 {
 	*out = NULL;
 	if (missing)
 		*missing = NULL;
-	if (!row_complete(r, row))
+	char *now = rtk_util_now_iso8601();
+	json_t *row = now ? row_new(r, fields, now) : NULL;
+	free(now);
+	if (row && scope)
+		json_object_set_new(row, r->scope, json_string(scope));
+	if (!row || !row_complete(r, row)) {
+		json_decref(row);
 		return RTK_STORE_FAILED;   /* the REST layer validates; never store an incomplete row */
+	}
 	store_write w = { .store = s, .fields = fields, .row = row };
 	rtk_store_status status;
 	w.conn = s->backend->write_begin(s->db, &status);
@@ -284,18 +300,6 @@ static rtk_store_status create_row(rtk_store *s, const rtk_store_resource *r, js
 	}
 	if (missing && status == RTK_STORE_NOT_FOUND)
 		*missing = w.missing;
-	return status;
-}
-
-/* The caller's `fields` made a row (row_new()) and created. */
-static rtk_store_status create(rtk_store *s, const rtk_store_resource *r, const json_t *fields,
-	json_t **out)
-{
-	*out = NULL;
-	char *now = rtk_util_now_iso8601();
-	json_t *row = now ? row_new(r, fields, now) : NULL;
-	free(now);
-	rtk_store_status status = row ? create_row(s, r, row, fields, NULL, NULL, out) : RTK_STORE_FAILED;
 	json_decref(row);
 	return status;
 }
@@ -430,7 +434,7 @@ rtk_store_status rtk_store_meta_set(rtk_store *store, const char *key, const cha
 
 rtk_store_status rtk_store_meeting_create(rtk_store *store, const json_t *fields, json_t **out)
 {
-	return create(store, table(RTK_STORE_MEETINGS), fields, out);
+	return create(store, table(RTK_STORE_MEETINGS), NULL, fields, NULL, NULL, out);
 }
 
 rtk_store_status rtk_store_meeting_get(rtk_store *store, const char *id, json_t **out)
@@ -454,7 +458,7 @@ rtk_store_status rtk_store_meeting_update(rtk_store *store, const char *id,
 
 rtk_store_status rtk_store_preset_create(rtk_store *store, const json_t *fields, json_t **out)
 {
-	return create(store, table(RTK_STORE_PRESETS), fields, out);
+	return create(store, table(RTK_STORE_PRESETS), NULL, fields, NULL, NULL, out);
 }
 
 rtk_store_status rtk_store_preset_get(rtk_store *store, const char *id, json_t **out)
@@ -523,20 +527,8 @@ static rtk_store_status participant_preset_change(store_write *w)
 rtk_store_status rtk_store_participant_create(rtk_store *store, const char *meeting_id,
 	const json_t *fields, json_t **out, const char **missing)
 {
-	const rtk_store_resource *r = table(RTK_STORE_PARTICIPANTS);
-	*out = NULL;
-	if (missing)
-		*missing = NULL;
-	char *now = rtk_util_now_iso8601();
-	json_t *row = now ? row_new(r, fields, now) : NULL;
-	free(now);
-	if (!row)
-		return RTK_STORE_FAILED;
-	if (meeting_id)
-		json_object_set_new(row, "meeting_id", json_string(meeting_id));
-	rtk_store_status status = create_row(store, r, row, fields, participant_meeting, missing, out);
-	json_decref(row);
-	return status;
+	return create(store, table(RTK_STORE_PARTICIPANTS), meeting_id, fields, participant_meeting,
+		missing, out);
 }
 
 rtk_store_status rtk_store_participant_get(rtk_store *store, const char *meeting_id,
@@ -672,7 +664,7 @@ static rtk_store_status fail_unfinished(rtk_store *s, const rtk_store_resource *
 
 rtk_store_status rtk_store_recording_create(rtk_store *store, const json_t *fields, json_t **out)
 {
-	return create(store, table(RTK_STORE_RECORDINGS), fields, out);
+	return create(store, table(RTK_STORE_RECORDINGS), NULL, fields, NULL, NULL, out);
 }
 
 rtk_store_status rtk_store_recording_update(rtk_store *store, const char *id,
@@ -699,7 +691,7 @@ rtk_store_status rtk_store_recording_fail_unfinished(rtk_store *store, int *coun
 
 rtk_store_status rtk_store_livestream_create(rtk_store *store, const json_t *fields, json_t **out)
 {
-	return create(store, table(RTK_STORE_LIVESTREAMS), fields, out);
+	return create(store, table(RTK_STORE_LIVESTREAMS), NULL, fields, NULL, NULL, out);
 }
 
 rtk_store_status rtk_store_livestream_update(rtk_store *store, const char *id,
@@ -726,26 +718,9 @@ rtk_store_status rtk_store_livestream_fail_unfinished(rtk_store *store, int *cou
 
 /* ---- webhooks ---- */
 
-/* A row made from the fields gets a random secret when they give none. */
 rtk_store_status rtk_store_webhook_create(rtk_store *store, const json_t *fields, json_t **out)
 {
-	const rtk_store_resource *r = table(RTK_STORE_WEBHOOKS);
-	*out = NULL;
-	char *now = rtk_util_now_iso8601();
-	json_t *row = now ? row_new(r, fields, now) : NULL;
-	free(now);
-	if (row && !json_is_string(json_object_get(row, "secret"))) {
-		char *secret = rtk_util_random_hex(WEBHOOK_SECRET_BYTES);
-		if (secret) {
-			json_object_set_new(row, "secret", json_string(secret));
-			memset(secret, 0, strlen(secret));
-		}
-		free(secret);
-	}
-	rtk_store_status status = row ? create_row(store, r, row, fields, NULL, NULL, out) :
-		RTK_STORE_FAILED;
-	json_decref(row);
-	return status;
+	return create(store, table(RTK_STORE_WEBHOOKS), NULL, fields, NULL, NULL, out);
 }
 
 rtk_store_status rtk_store_webhook_get(rtk_store *store, const char *id, json_t **out)

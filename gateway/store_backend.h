@@ -48,6 +48,14 @@ typedef enum rtk_store_type {
 #define RTK_STORE_REQUIRED 1u   /* a write needs a value of its type: else RTK_STORE_FAILED */
 #define RTK_STORE_FIXED 2u      /* set by create, never changed by update */
 
+/* What the store generates for a column a create leaves unset. */
+typedef enum rtk_store_generated {
+	RTK_STORE_NOT_GENERATED,
+	RTK_STORE_UUID,       /* a UUID v4: the ids the store assigns */
+	RTK_STORE_SECRET      /* RTK_STORE_SECRET_BYTES random bytes as hex digits */
+} rtk_store_generated;
+#define RTK_STORE_SECRET_BYTES 32
+
 /* A column read through another table's row (a participant's preset
  * name): `via` holds the key of that row, whose `column` is read. Not
  * written: store.c sets `via`. */
@@ -65,6 +73,7 @@ typedef struct rtk_store_column {
 	unsigned takes;           /* RTK_STORE_TAKES_*; 0: only the store or a hook sets it */
 	unsigned flags;           /* RTK_STORE_REQUIRED, RTK_STORE_FIXED */
 	const char *initial;      /* JSON text of its value at create when the fields leave it unset */
+	rtk_store_generated generated;   /* else generated then */
 	rtk_store_through through;   /* .table not NULL: read through that table */
 } rtk_store_column;
 
@@ -92,10 +101,8 @@ typedef struct rtk_store_resource {
 	 * list filtered by nothing else counts no rows. */
 	bool counted;
 	const char *counted_by;
-	/* Create: the store assigns a UUID v4 id (else the fields carry it),
-	 * sets these keys to now when absent (NULL-ended); update sets
+	/* Create sets these keys to now when absent (NULL-ended); update sets
 	 * `stamped_at_update` to now when not NULL. */
-	bool generates_id;
 	const char *const *stamped_at_create;
 	const char *stamped_at_update;
 } rtk_store_resource;

@@ -21,6 +21,9 @@
 	{ .field = name, .column = name, .type = type_, .takes = takes_, .flags = flags_, \
 	  .initial = initial_ }
 #define ID_COLUMN(name) COLUMN(name, RTK_STORE_TEXT, 0, RTK_STORE_REQUIRED | RTK_STORE_FIXED, NULL)
+#define UUID_COLUMN \
+	{ .field = "id", .column = "id", .type = RTK_STORE_TEXT, \
+	  .flags = RTK_STORE_REQUIRED | RTK_STORE_FIXED, .generated = RTK_STORE_UUID }
 #define CREATED_AT COLUMN("created_at", RTK_STORE_TIMESTAMP, 0, RTK_STORE_REQUIRED | RTK_STORE_FIXED, NULL)
 #define UPDATED_AT COLUMN("updated_at", RTK_STORE_TIMESTAMP, 0, 0, NULL)
 #define FLAG(name) COLUMN(name, RTK_STORE_BOOL, RTK_STORE_TAKES_BOOL, 0, "false")
@@ -38,7 +41,7 @@ static const rtk_store_column meta_columns[] = {
 
 /* meetings: newest first; its total is counted. */
 static const rtk_store_column meeting_columns[] = {
-	ID_COLUMN("id"),
+	UUID_COLUMN,
 	NULLABLE_TEXT("title"),
 	COLUMN("status", RTK_STORE_TEXT, RTK_STORE_TAKES_STRING, RTK_STORE_REQUIRED, "\"ACTIVE\""),
 	FLAG("record_on_start"),
@@ -51,7 +54,7 @@ static const rtk_store_column meeting_columns[] = {
 
 /* presets: oldest first (the default presets first); names are unique. */
 static const rtk_store_column preset_columns[] = {
-	ID_COLUMN("id"),
+	UUID_COLUMN,
 	COLUMN("name", RTK_STORE_TEXT, RTK_STORE_TAKES_STRING, RTK_STORE_REQUIRED, NULL),
 	COLUMN("config", RTK_STORE_JSON, RTK_STORE_TAKES_ANY, 0, "{}"),
 	COLUMN("permissions", RTK_STORE_JSON, RTK_STORE_TAKES_ANY, 0, "{}"),
@@ -64,7 +67,7 @@ static const rtk_store_column preset_columns[] = {
  * path and preset_id from the fields' preset_name (store.c's hooks); the
  * name is read through the preset, so a rename follows. */
 static const rtk_store_column participant_columns[] = {
-	ID_COLUMN("id"),
+	UUID_COLUMN,
 	COLUMN("meeting_id", RTK_STORE_TEXT, 0, RTK_STORE_FIXED, NULL),
 	NULLABLE_TEXT("name"),
 	NULLABLE_TEXT("picture"),
@@ -97,14 +100,15 @@ static const rtk_store_column livestream_columns[] = { DOCUMENT_COLUMNS };
 static const char *const recording_stamps[] = { "created_at", "invoked_time", NULL };
 
 /* webhooks: oldest first; url and events are required, the secret is
- * generated when not given (store.c). */
+ * generated when not given. */
 static const rtk_store_column webhook_columns[] = {
-	ID_COLUMN("id"),
+	UUID_COLUMN,
 	NULLABLE_TEXT("name"),
 	COLUMN("url", RTK_STORE_TEXT, RTK_STORE_TAKES_STRING, RTK_STORE_REQUIRED, NULL),
 	COLUMN("events", RTK_STORE_JSON, RTK_STORE_TAKES_ARRAY, RTK_STORE_REQUIRED, NULL),
 	COLUMN("enabled", RTK_STORE_BOOL, RTK_STORE_TAKES_BOOL, 0, "true"),
-	COLUMN("secret", RTK_STORE_TEXT, RTK_STORE_TAKES_STRING, RTK_STORE_REQUIRED, NULL),
+	{ .field = "secret", .column = "secret", .type = RTK_STORE_TEXT, .takes = RTK_STORE_TAKES_STRING,
+	  .flags = RTK_STORE_REQUIRED, .generated = RTK_STORE_SECRET },
 	CREATED_AT,
 	UPDATED_AT,
 };
@@ -116,20 +120,20 @@ const rtk_store_resource rtk_store_resources[RTK_STORE_TABLES] = {
 	[RTK_STORE_MEETINGS] = {
 		.name = "meeting", .table = "meetings", COLUMNS(meeting_columns), .keys = { "id" },
 		.order = "seq", .newest_first = true, .counted = true,
-		.generates_id = true, .stamped_at_create = created_and_updated,
+		.stamped_at_create = created_and_updated,
 		.stamped_at_update = "updated_at",
 	},
 	[RTK_STORE_PRESETS] = {
 		.name = "preset", .table = "presets", COLUMNS(preset_columns), .keys = { "id", "name" },
 		.order = "seq",
-		.generates_id = true, .stamped_at_create = created_and_updated,
+		.stamped_at_create = created_and_updated,
 		.stamped_at_update = "updated_at",
 	},
 	[RTK_STORE_PARTICIPANTS] = {
 		.name = "participant", .table = "participants", COLUMNS(participant_columns),
 		.keys = { "id" }, .scope = "meeting_id",
 		.order = "seq", .filters = { "meeting_id" },
-		.generates_id = true, .stamped_at_create = created_and_updated,
+		.stamped_at_create = created_and_updated,
 		.stamped_at_update = "updated_at",
 	},
 	[RTK_STORE_TOKENS] = {
@@ -151,7 +155,7 @@ const rtk_store_resource rtk_store_resources[RTK_STORE_TABLES] = {
 	[RTK_STORE_WEBHOOKS] = {
 		.name = "webhook", .table = "webhooks", COLUMNS(webhook_columns), .keys = { "id" },
 		.order = "seq",
-		.generates_id = true, .stamped_at_create = created_and_updated,
+		.stamped_at_create = created_and_updated,
 		.stamped_at_update = "updated_at",
 	},
 };
