@@ -207,10 +207,6 @@ static rtk_store_status get_on(rtk_store *s, rtk_store_conn *c, const rtk_store_
 {
 	rtk_store_op op = { .verb = RTK_STORE_GET, .res = r, .by = by, .key = key, .scope = scope };
 	rtk_store_status status = s->backend->exec(c, &op);
-	if (status != RTK_STORE_OK) {
-		json_decref(op.result);
-		op.result = NULL;
-	}
 	*out = op.result;
 	return status;
 }
@@ -244,10 +240,6 @@ static rtk_store_status list_on(rtk_store *s, rtk_store_conn *c, const rtk_store
 		.offset = offset < 0 ? 0 : offset, .limit = limit < 0 ? -1 : limit, .total = total,
 	};
 	rtk_store_status status = s->backend->exec(c, &op);
-	if (status != RTK_STORE_OK) {
-		json_decref(op.result);
-		op.result = NULL;
-	}
 	*items = op.result;
 	return status;
 }
@@ -265,6 +257,21 @@ typedef struct store_write {
 
 /* Runs inside a write, before its row is written. */
 typedef rtk_store_status (*store_hook)(store_write *w);
+
+/* Ends a write that read its row back into *out: *out stays only if the
+ * write is durable; *missing is the hook's on NOT_FOUND. */
+static rtk_store_status write_finish(store_write *w, rtk_store_status status,
+	const char **missing, json_t **out)
+{
+	status = w->store->backend->write_end(w->store->db, status);
+	if (status != RTK_STORE_OK) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	if (missing && status == RTK_STORE_NOT_FOUND)
+		*missing = w->missing;
+	return status;
+}
 
 /* Makes a row of `fields` (row_new(); its scope column is `scope` when
  * not NULL), runs `hook` (may be NULL) inside the write, inserts the row
@@ -293,13 +300,7 @@ static rtk_store_status create(rtk_store *s, const rtk_store_resource *r, const 
 		status = write_on(s, w.conn, r, RTK_STORE_INSERT, row);
 	if (status == RTK_STORE_OK)
 		status = get_on(s, w.conn, r, 0, row_id(r, row), NULL, out);
-	status = s->backend->write_end(s->db, status);
-	if (status != RTK_STORE_OK) {
-		json_decref(*out);
-		*out = NULL;
-	}
-	if (missing && status == RTK_STORE_NOT_FOUND)
-		*missing = w.missing;
+	status = write_finish(&w, status, missing, out);
 	json_decref(row);
 	return status;
 }
@@ -361,14 +362,7 @@ static rtk_store_status update(rtk_store *s, const rtk_store_resource *r, const 
 	}
 	if (status == RTK_STORE_OK)
 		status = get_on(s, w.conn, r, 0, id, scope, out);
-	status = s->backend->write_end(s->db, status);
-
-	if (status != RTK_STORE_OK) {
-		json_decref(*out);
-		*out = NULL;
-	}
-	if (missing && status == RTK_STORE_NOT_FOUND)
-		*missing = w.missing;
+	status = write_finish(&w, status, missing, out);
 	json_decref(w.row);
 	free(now);
 	return status;

@@ -131,7 +131,8 @@ typedef enum rtk_store_verb {
 
 /* One operation. Inputs are borrowed; `result` receives a NEW reference
  * the caller json_decref()s: GET the row (NOT_FOUND: none), LIST a new
- * array. DELETE is NOT_FOUND when no row went. */
+ * array; it is NULL unless the status is OK. DELETE is NOT_FOUND when no
+ * row went. */
 typedef struct rtk_store_op {
 	rtk_store_verb verb;
 	const rtk_store_resource *res;    /* a pointer into rtk_store_resources */

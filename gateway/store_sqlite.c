@@ -12,10 +12,9 @@
  *   - a pool of up to RTK_STORE_READERS reader connections (query_only),
  *     opened on demand and handed to one reader at a time, so a read never
  *     waits behind a write, and readers do not wait for each other.
- * Every connection prepares every statement once (`sql` of the store,
- * generated from the descriptors at open: sql_build()) and resets it after
- * each use. Other connections (another process) may read and
- * write the same file.
+ * Every connection prepares every statement once (generated from the
+ * descriptors at open: sql_build()) and resets it after each use. Other
+ * connections (another process) may read and write the same file.
  *
  * Batches. Every write is atomic: a savepoint, released when it succeeds
  * and rolled back to when it fails. The writes share transactions, their
@@ -67,10 +66,9 @@
  * process, another one, the sqlite3 shell). Filters the counters do not
  * cover (a meeting's participants, recordings or livestreams) count
  * through an index over that meeting's rows only; presets and webhooks are
- * a handful of rows and are counted directly.
- *
- * A list counts with row_counts when its table is `counted` and it filters
- * on nothing but the `counted_by` column (run_list()).
+ * a handful of rows and are counted directly. The descriptors say which
+ * tables are `counted` (and `counted_by` which column): a list filtered
+ * by nothing else reads row_counts (run_list()).
  *
  * The schema lives in `migrations[]` only: each entry moves PRAGMA
  * user_version up by one, in its own transaction. The descriptors name its
@@ -1337,10 +1335,9 @@ static rtk_store_status run_delete(rtk_store_conn *c, sqlite3_stmt *st, const rt
 	return status;
 }
 
-static rtk_store_status sqlite_exec(rtk_store_conn *c, rtk_store_op *op)
+static rtk_store_status run(rtk_store_conn *c, rtk_store_op *op)
 {
 	sqlite3_stmt *const *stmt = c->stmt[op->res - rtk_store_resources];
-	op->result = NULL;
 	switch (op->verb) {
 	case RTK_STORE_INSERT:
 	case RTK_STORE_UPDATE: {
@@ -1359,6 +1356,17 @@ static rtk_store_status sqlite_exec(rtk_store_conn *c, rtk_store_op *op)
 		return run_delete(c, stmt[Q_DELETE], op);
 	}
 	return RTK_STORE_FAILED;
+}
+
+static rtk_store_status sqlite_exec(rtk_store_conn *c, rtk_store_op *op)
+{
+	op->result = NULL;
+	rtk_store_status status = run(c, op);
+	if (status != RTK_STORE_OK) {
+		json_decref(op->result);
+		op->result = NULL;
+	}
+	return status;
 }
 
 const rtk_store_backend rtk_store_sqlite = {
