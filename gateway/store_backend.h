@@ -57,8 +57,8 @@ typedef enum rtk_store_generated {
 #define RTK_STORE_SECRET_BYTES 32
 
 /* A column read through another table's row (a participant's preset
- * name): `via` holds the key of that row, whose `column` is read. Not
- * written: store.c sets `via`. */
+ * name): `via` holds the `key` of that row, whose `column` is read. Never
+ * written: the row's `via` column is. */
 typedef struct rtk_store_through {
 	const char *table;
 	const char *key;
@@ -72,8 +72,10 @@ typedef struct rtk_store_column {
 	rtk_store_type type;
 	unsigned takes;           /* RTK_STORE_TAKES_*; 0: only the store or a hook sets it */
 	unsigned flags;           /* RTK_STORE_REQUIRED, RTK_STORE_FIXED */
-	const char *initial;      /* JSON text of its value at create when the fields leave it unset */
-	rtk_store_generated generated;   /* else generated then */
+	/* Its value at create when the fields leave it unset: this JSON text,
+	 * or generated. */
+	const char *initial;
+	rtk_store_generated generated;
 	rtk_store_through through;   /* .table not NULL: read through that table */
 } rtk_store_column;
 
@@ -143,7 +145,7 @@ typedef struct rtk_store_op {
 	const char *filter[RTK_STORE_MAX_FILTERS];   /* by res->filters; NULL: any */
 	int offset;
 	int limit;                        /* < 0: no limit */
-	int *total;                       /* LIST: the matching rows, read in the page's snapshot; NULL: not counted */
+	int *total;                       /* all the matching rows, in the page's snapshot; NULL: not counted */
 	json_t *result;
 } rtk_store_op;
 
