@@ -153,6 +153,19 @@ static int generate(json_t *row, const rtk_store_column *col)
 	return rc;
 }
 
+/* A column's initial value from its JSON text; null, false and true,
+ * what most columns start as, without the parser. */
+static json_t *initial_value(const char *text)
+{
+	if (strcmp(text, "null") == 0)
+		return json_null();
+	if (strcmp(text, "false") == 0)
+		return json_false();
+	if (strcmp(text, "true") == 0)
+		return json_true();
+	return json_loads(text, JSON_DECODE_ANY, NULL);
+}
+
 /* The row a create writes, a new reference (NULL: out of memory, or a
  * document table's fields are not an object): the fields taken over the
  * initial values, the generated columns, the creation stamps where
@@ -166,8 +179,8 @@ static json_t *row_new(const rtk_store_resource *r, const json_t *fields, const 
 		row = json_object();
 		for (int i = 0; row && i < r->n_columns; i++)
 			if (r->columns[i].initial)
-				json_object_set_new(row, r->columns[i].field,
-					json_loads(r->columns[i].initial, JSON_DECODE_ANY, NULL));
+				json_object_set_new_nocheck(row, r->columns[i].field,
+					initial_value(r->columns[i].initial));
 		row_take(r, row, fields);
 	}
 	for (int i = 0; row && i < r->n_columns; i++) {

@@ -798,10 +798,10 @@ static json_t *read_value(sqlite3_stmt *st, int idx, const rtk_store_resource *r
 }
 
 /* The current row of a statement of sql_select() as a new object; NULL
- * when it is corrupt. */
-static json_t *read_row(sqlite3_stmt *st, const rtk_store_resource *r)
+ * when it is corrupt. `doc` is the table's DOCUMENT column, or NULL. The
+ * keys are the descriptor's, plain ASCII: Jansson need not check them. */
+static json_t *read_row(sqlite3_stmt *st, const rtk_store_resource *r, const rtk_store_column *doc)
 {
-	const rtk_store_column *doc = rtk_store_document_column(r);
 	if (doc)
 		return read_json(st, 0, r, doc);
 	json_t *row = json_object();
@@ -811,7 +811,7 @@ static json_t *read_row(sqlite3_stmt *st, const rtk_store_resource *r)
 			json_decref(row);
 			return NULL;
 		}
-		json_object_set_new(row, r->columns[i].field, v);
+		json_object_set_new_nocheck(row, r->columns[i].field, v);
 	}
 	return row;
 }
@@ -910,46 +910,75 @@ static char *sql_update(const rtk_store_resource *r)
 	return g_string_free(q, FALSE);
 }
 
+/* SELECT of the row whose `key` is ?1 (and scope ?2); DELETE of the one
+ * whose id is. */
+static char *sql_get(const rtk_store_resource *r, const char *key)
+{
+	GString *q = g_string_new(NULL);
+	sql_select(q, r);
+	g_string_append_printf(q, " WHERE %s.%s = ?1", r->table, key);
+	sql_scope(q, r);
+	return g_string_free(q, FALSE);
+}
+
+static char *sql_delete(const rtk_store_resource *r)
+{
+	GString *q = g_string_new(NULL);
+	g_string_printf(q, "DELETE FROM %s WHERE %s.%s = ?1", r->table, r->table, r->keys[0]);
+	sql_scope(q, r);
+	return g_string_free(q, FALSE);
+}
+
+/* A page of the rows of the filters from `lead` (sql_filters()): limit and
+ * offset follow the filters' parameters. */
+static char *sql_list(const rtk_store_resource *r, int lead)
+{
+	GString *q = g_string_new(NULL);
+	sql_select(q, r);
+	sql_filters(q, r, lead);
+	g_string_append_printf(q, " ORDER BY %s.%s%s LIMIT ?%d OFFSET ?%d", r->table, r->order,
+		r->newest_first ? " DESC" : "", n_filters(r) + 1, n_filters(r) + 2);
+	return g_string_free(q, FALSE);
+}
+
+static char *sql_count(const rtk_store_resource *r, int lead)
+{
+	GString *q = g_string_new(NULL);
+	g_string_printf(q, "SELECT count(*) FROM %s", r->table);
+	sql_filters(q, r, lead);
+	return g_string_free(q, FALSE);
+}
+
+/* The table's counter in row_counts: 'table', or 'table:value' when the
+ * counted_by filter is given. */
+static char *sql_counted(const rtk_store_resource *r)
+{
+	GString *q = g_string_new(NULL);
+	g_string_printf(q, "SELECT coalesce((SELECT n FROM row_counts WHERE name = '%s'", r->table);
+	for (int i = 0; i < n_filters(r) && r->counted_by; i++)
+		if (strcmp(r->filters[i], r->counted_by) == 0)
+			g_string_append_printf(q, " || coalesce(':' || ?%d, '')", i + 1);
+	g_string_append(q, "), 0)");
+	return g_string_free(q, FALSE);
+}
+
 /* Every statement of every table into s->sql. */
 static void sql_build(rtk_store_db *s)
 {
 	for (int t = 0; t < RTK_STORE_TABLES; t++) {
 		const rtk_store_resource *r = &rtk_store_resources[t];
 		char **sql = s->sql[t];
-		int nf = n_filters(r);
 		sql[Q_INSERT] = sql_insert(r);
 		sql[Q_UPDATE] = sql_update(r);
-		GString *q = g_string_new(NULL);
-		g_string_printf(q, "DELETE FROM %s WHERE %s.%s = ?1", r->table, r->table, r->keys[0]);
-		sql_scope(q, r);
-		sql[Q_DELETE] = g_strdup(q->str);
-		for (int by = 0; by < RTK_STORE_MAX_KEYS && r->keys[by]; by++) {
-			g_string_truncate(q, 0);
-			sql_select(q, r);
-			g_string_append_printf(q, " WHERE %s.%s = ?1", r->table, r->keys[by]);
-			sql_scope(q, r);
-			sql[Q_GET + by] = g_strdup(q->str);
+		sql[Q_DELETE] = sql_delete(r);
+		for (int by = 0; by < RTK_STORE_MAX_KEYS && r->keys[by]; by++)
+			sql[Q_GET + by] = sql_get(r, r->keys[by]);
+		for (int lead = 0; r->order && lead <= n_filters(r); lead++) {
+			sql[Q_LIST + lead] = sql_list(r, lead);
+			sql[Q_COUNT + lead] = sql_count(r, lead);
 		}
-		for (int lead = 0; r->order && lead <= nf; lead++) {
-			g_string_truncate(q, 0);
-			sql_select(q, r);
-			sql_filters(q, r, lead);
-			g_string_append_printf(q, " ORDER BY %s.%s%s LIMIT ?%d OFFSET ?%d", r->table, r->order,
-				r->newest_first ? " DESC" : "", nf + 1, nf + 2);
-			sql[Q_LIST + lead] = g_strdup(q->str);
-			g_string_printf(q, "SELECT count(*) FROM %s", r->table);
-			sql_filters(q, r, lead);
-			sql[Q_COUNT + lead] = g_strdup(q->str);
-		}
-		if (r->counted) {
-			g_string_printf(q, "SELECT coalesce((SELECT n FROM row_counts WHERE name = '%s'", r->table);
-			for (int i = 0; i < nf && r->counted_by; i++)
-				if (strcmp(r->filters[i], r->counted_by) == 0)
-					g_string_append_printf(q, " || coalesce(':' || ?%d, '')", i + 1);
-			g_string_append(q, "), 0)");
-			sql[Q_COUNTED] = g_strdup(q->str);
-		}
-		g_string_free(q, TRUE);
+		if (r->counted)
+			sql[Q_COUNTED] = sql_counted(r);
 	}
 }
 
@@ -1142,6 +1171,9 @@ static int checkpointer_start(rtk_store_db *s, char **error)
 
 static void db_close(rtk_store_db *store);
 
+/* rtk_store_backend.open: the statements generated, the writer (which
+ * creates the file and migrates it), its WAL synced, one reader, the
+ * checkpoint thread. */
 static rtk_store_db *db_open(const char *path, char **error)
 {
 	rtk_store_db *s = calloc(1, sizeof(*s));
@@ -1218,7 +1250,7 @@ static rtk_store_status fetch_one(rtk_store_conn *c, sqlite3_stmt *st, const rtk
 	int rc = sqlite3_step(st);
 	rtk_store_status status = status_of(c, rc, sqlite3_sql(st));
 	if (rc == SQLITE_ROW) {
-		*out = read_row(st, r);
+		*out = read_row(st, r, rtk_store_document_column(r));
 		if (!*out)
 			status = RTK_STORE_FAILED;
 	} else if (rc == SQLITE_DONE) {
@@ -1233,10 +1265,11 @@ static rtk_store_status fetch_one(rtk_store_conn *c, sqlite3_stmt *st, const rtk
 static rtk_store_status fetch_all(rtk_store_conn *c, sqlite3_stmt *st, const rtk_store_resource *r,
 	json_t **items)
 {
+	const rtk_store_column *doc = rtk_store_document_column(r);
 	json_t *array = json_array();
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		json_t *item = read_row(st, r);
+		json_t *item = read_row(st, r, doc);
 		if (!item)
 			break;
 		json_array_append_new(array, item);
