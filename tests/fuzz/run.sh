@@ -37,7 +37,7 @@ sources_for() {
 	hls) echo "gateway/hls.c" ;;
 	static_path) echo "gateway/static_path.c" ;;
 	json_out) echo "gateway/json_out.c" ;;
-	webhook_url) echo "gateway/webhooks.c gateway/store.c gateway/util.c" ;;
+	webhook_url) echo "gateway/webhooks.c gateway/store.c gateway/store_sqlite.c gateway/store_resources.c gateway/util.c" ;;
 	requests) echo "plugin/request_parse.c plugin/view.c plugin/peer.c plugin/permissions.c plugin/speaker.c plugin/capture_config.c plugin/offer_plan.c" ;;
 	offer) echo "plugin/offer_plan.c plugin/permissions.c" ;;
 	sender_report) echo "plugin/sender_report.c" ;;
