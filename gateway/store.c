@@ -13,7 +13,8 @@
  * Rows. A create builds its row here (row_new()): a document table's is a
  * copy of the caller's fields, any other's starts from its columns'
  * initial values and takes the fields the descriptor lets a caller set,
- * with their types; then the id and the creation stamps. An update reads
+ * with their types; then the generated columns (UUID ids, a webhook's
+ * secret) and the creation stamps, where absent. An update reads
  * the row, applies the fields the same way (row_change()) and writes it
  * whole. Both read the row back inside the same write, so what a caller
  * gets is what is stored.
