@@ -763,14 +763,17 @@ static void bind_row(sqlite3_stmt *st, const rtk_store_resource *r, const json_t
 }
 
 /* A stored JSON value; NULL (logged) when it does not parse or has a type
- * the column does not take. */
+ * the column does not take. A row built from columns reads its id first
+ * (every descriptor starts with it), so the log names the row. */
 static json_t *read_json(sqlite3_stmt *st, int idx, const rtk_store_resource *r,
 	const rtk_store_column *col)
 {
 	const char *text = (const char *)sqlite3_column_text(st, idx);
 	json_t *v = text ? json_loads(text, JSON_DECODE_ANY, NULL) : NULL;
 	if (!v || !(col->takes & (1u << json_typeof(v)))) {
-		g_warning("rtk store: a %s row has a corrupt %s column", r->name, col->column);
+		const char *id = col->type == RTK_STORE_DOCUMENT ? NULL :
+			(const char *)sqlite3_column_text(st, 0);
+		g_warning("rtk store: %s %s has a corrupt %s column", r->name, id ? id : "?", col->column);
 		json_decref(v);
 		return NULL;
 	}
