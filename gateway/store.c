@@ -757,8 +757,6 @@ static int webhook_wants(const json_t *w, const char *event)
 {
 	size_t i;
 	json_t *name;
-	if (!json_is_true(json_object_get(w, "enabled")))
-		return 0;
 	json_array_foreach(json_object_get(w, "events"), i, name)
 		if (json_is_string(name) && strcmp(json_string_value(name), event) == 0)
 			return 1;
@@ -771,10 +769,10 @@ rtk_store_status rtk_store_webhook_list_for_event(rtk_store *store, const char *
 	*items = NULL;
 	if (!event)
 		return RTK_STORE_FAILED;
-	/* A deployment has a handful of webhooks: filter them here rather
-	 * than rely on the backend's JSON functions. */
+	/* A deployment has a handful of webhooks: filter the enabled ones
+	 * here rather than rely on the backend's JSON functions. */
 	json_t *all = NULL;
-	rtk_store_status status = list(store, table(RTK_STORE_WEBHOOKS), NULL, NULL, 0, -1, &all, NULL);
+	rtk_store_status status = list(store, table(RTK_STORE_WEBHOOKS), "true", NULL, 0, -1, &all, NULL);
 	if (status != RTK_STORE_OK)
 		return status;
 	json_t *wanted = json_array();

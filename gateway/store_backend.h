@@ -142,7 +142,7 @@ typedef struct rtk_store_op {
 	const char *key;
 	const char *scope;                /* NULL: any */
 	const json_t *row;
-	const char *filter[RTK_STORE_MAX_FILTERS];   /* by res->filters; NULL: any */
+	const char *filter[RTK_STORE_MAX_FILTERS];   /* by res->filters ("true"/"false" for a bool); NULL: any */
 	int offset;
 	int limit;                        /* < 0: no limit */
 	int *total;                       /* all the matching rows, in the page's snapshot; NULL: not counted */

@@ -99,8 +99,8 @@ static const rtk_store_column recording_columns[] = { DOCUMENT_COLUMNS };
 static const rtk_store_column livestream_columns[] = { DOCUMENT_COLUMNS };
 static const char *const recording_stamps[] = { "created_at", "invoked_time", NULL };
 
-/* webhooks: oldest first; url and events are required, the secret is
- * generated when not given. */
+/* webhooks: oldest first, all of them or the enabled ones; url and events
+ * are required, the secret is generated when not given. */
 static const rtk_store_column webhook_columns[] = {
 	UUID_COLUMN,
 	NULLABLE_TEXT("name"),
@@ -154,7 +154,7 @@ const rtk_store_resource rtk_store_resources[RTK_STORE_TABLES] = {
 	},
 	[RTK_STORE_WEBHOOKS] = {
 		.name = "webhook", .table = "webhooks", COLUMNS(webhook_columns), .keys = { "id" },
-		.order = "seq",
+		.order = "seq", .filters = { "enabled" },
 		.stamped_at_create = created_and_updated,
 		.stamped_at_update = "updated_at",
 	},

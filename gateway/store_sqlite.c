@@ -1317,10 +1317,24 @@ static rtk_store_status list_page(rtk_store_conn *c, sqlite3_stmt *count, sqlite
 }
 
 /* Binds a list's filters (?1, ?2, ...) to a list or count statement. */
+static const rtk_store_column *column_named(const rtk_store_resource *r, const char *name)
+{
+	for (int i = 0; i < r->n_columns; i++)
+		if (r->columns[i].column && strcmp(r->columns[i].column, name) == 0)
+			return &r->columns[i];
+	return NULL;
+}
+
+/* A filter's text as its column's type: a bool's is "true" or "false". */
 static void bind_filters(sqlite3_stmt *st, const rtk_store_op *op)
 {
-	for (int i = 0; i < n_filters(op->res); i++)
-		bind_text(st, i + 1, op->filter[i]);
+	for (int i = 0; i < n_filters(op->res); i++) {
+		const rtk_store_column *col = column_named(op->res, op->res->filters[i]);
+		if (op->filter[i] && col && col->type == RTK_STORE_BOOL)
+			sqlite3_bind_int(st, i + 1, strcmp(op->filter[i], "true") == 0);
+		else
+			bind_text(st, i + 1, op->filter[i]);
+	}
 }
 
 /* Whether row_counts has the total of this list: its table is counted
