@@ -7,11 +7,10 @@
  * backend's (store_sqlite.c, `migrations[]`), and these name its columns.
  *
  * What is not a column rule is a hook in store.c, next to the function
- * that calls it: a participant's meeting and preset, a webhook's secret,
- * token generations, the clean-up of unfinished recordings and
- * livestreams. Two rules are the schema's: a preset in use cannot be
- * deleted (participants reference it: CONFLICT), and the counts of
- * `counted` tables are kept by triggers.
+ * that calls it: a participant's meeting and preset, token generations,
+ * the clean-up of unfinished recordings and livestreams. Two rules are
+ * the schema's: a preset in use cannot be deleted (participants reference
+ * it: CONFLICT), and the counts of `counted` tables are kept by triggers.
  */
 #include "store_backend.h"
 
