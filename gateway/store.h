@@ -19,10 +19,10 @@
  * and the Janus plugin threads share one store). Reads run side by side on
  * a pool of connections and never wait for a write; writes take turns on
  * one connection, and the writes that arrive while one sync runs share one
- * transaction and the next sync (store.c, "Batches" and "Durability").
+ * transaction and the next sync (store_sqlite.c, "Batches" and "Durability").
  *
  * Lists: *total is the number of rows matching the filter, read in the same
- * snapshot as the page, without a scan of the table (store.c, "Counts").
+ * snapshot as the page, without a scan of the table (store_sqlite.c, "Counts").
  *
  * Validation of field values is the caller's job (the REST layer); the store
  * only persists what it is given, taking the fields it knows and ignoring the

@@ -5,7 +5,7 @@
  * unfinished outputs, the schema migrations, list totals under every
  * filter, reads that do not wait behind writes, readers and writers at
  * once, writes that queue sharing one transaction, the WAL starting over
- * under a steady stream of writes) and the gateway
+ * under a steady stream of writes, corrupt rows refused) and the gateway
  * built on it (data directory, credentials, default presets, the join
  * check with every refusal).
  *
@@ -1230,6 +1230,52 @@ static void test_list_totals_migration(void)
 	rtk_store_close(s);
 }
 
+/* A row whose stored JSON no longer has its column's type (edited by
+ * hand, a bad disk) is refused and logged, and the other rows still serve:
+ * a preset's config that does not parse, a webhook's events that are not
+ * an array, a recording's document that is not an object. */
+static void test_corrupt_rows(void)
+{
+	rtk_store *s = open_store("corrupt.sqlite3");
+	json_t *p = new_preset(s, "corrupt"), *w = new_webhook(s, "w", "meeting.started", 1);
+	json_t *m = new_meeting(s, "kept"), *r = new_recording(s, "r1", str(m, "id"), "RECORDING");
+	char *path = path_in("corrupt.sqlite3");
+	sqlite3 *db = NULL;
+	CHECK_EQ_INT(sqlite3_open(path, &db), SQLITE_OK);
+	sql_exec(db, "UPDATE presets SET config = 'not json' WHERE name = 'corrupt'");
+	sql_exec(db, "UPDATE webhooks SET events = '{}'");
+	sql_exec(db, "UPDATE recordings SET doc = '[1]' WHERE id = 'r1'");
+	sqlite3_close(db);
+	g_free(path);
+
+	json_t *got = (json_t *)0x1, *items = (json_t *)0x1;
+	int total = -1;
+	CHECK_EQ_INT(rtk_store_preset_get(s, str(p, "id"), &got), RTK_STORE_FAILED);
+	CHECK_NULL(got);
+	CHECK_EQ_INT(rtk_store_preset_list(s, 0, 20, &items, &total), RTK_STORE_FAILED);
+	CHECK_NULL(items);
+	CHECK_EQ_INT(rtk_store_webhook_get(s, str(w, "id"), &got), RTK_STORE_FAILED);
+	CHECK_EQ_INT(rtk_store_webhook_list_for_event(s, "meeting.started", &items), RTK_STORE_FAILED);
+	CHECK_NULL(items);
+	CHECK_EQ_INT(rtk_store_recording_get(s, "r1", &got), RTK_STORE_FAILED);
+	json_t *change = json_pack("{s:s}", "status", "UPLOADED");
+	CHECK_EQ_INT(rtk_store_recording_update(s, "r1", change, &got), RTK_STORE_FAILED);
+	CHECK_NULL(got);
+	json_decref(change);
+
+	CHECK_EQ_INT(rtk_store_meeting_get(s, str(m, "id"), &got), RTK_STORE_OK);
+	CHECK(json_equal(got, m));
+	json_decref(got);
+	CHECK_EQ_INT(rtk_store_meeting_list(s, 0, 20, &items, &total), RTK_STORE_OK);
+	CHECK_EQ_INT(total, 1);
+	json_decref(items);
+	json_decref(p);
+	json_decref(w);
+	json_decref(m);
+	json_decref(r);
+	rtk_store_close(s);
+}
+
 /* Reads must not wait behind writes. Another connection holds the
  * database's write lock, so a store write blocks inside SQLite (for up to
  * its 5 s busy timeout) while it holds the store's writer; reads made
@@ -2038,6 +2084,7 @@ int main(void)
 	UNIT_RUN(test_migration);
 	UNIT_RUN(test_list_totals);
 	UNIT_RUN(test_list_totals_migration);
+	UNIT_RUN(test_corrupt_rows);
 	UNIT_RUN(test_reads_during_write);
 	UNIT_RUN(test_mixed_threads);
 	UNIT_RUN(test_batched_writes);

@@ -1,0 +1,168 @@
+/*
+ * store_resources.c - every table of the store described once: its
+ * columns with their JSON keys, types, defaults and what a caller may set,
+ * its keys, the order and filters of its lists, what the store stamps and
+ * counts. store.c's generic create/get/list/update/delete and the backend's
+ * statements (store_sqlite.c) are driven by these; the schema itself is the
+ * backend's (store_sqlite.c, `migrations[]`), and these name its columns.
+ *
+ * What is not a column rule is a hook in store.c, next to the function
+ * that calls it: a participant's meeting and preset, token generations,
+ * the clean-up of unfinished recordings and livestreams. Two rules are
+ * the schema's: a preset in use cannot be deleted (participants reference
+ * it: CONFLICT), and the counts of `counted` tables are kept by triggers.
+ */
+#include "store_backend.h"
+
+#include <stddef.h>
+
+#define COLUMN(name, type_, takes_, flags_, initial_) \
+	{ .field = name, .column = name, .type = type_, .takes = takes_, .flags = flags_, \
+	  .initial = initial_ }
+#define ID_COLUMN(name) COLUMN(name, RTK_STORE_TEXT, 0, RTK_STORE_REQUIRED | RTK_STORE_FIXED, NULL)
+#define UUID_COLUMN \
+	{ .field = "id", .column = "id", .type = RTK_STORE_TEXT, \
+	  .flags = RTK_STORE_REQUIRED | RTK_STORE_FIXED, .generated = RTK_STORE_UUID }
+#define CREATED_AT COLUMN("created_at", RTK_STORE_TIMESTAMP, 0, RTK_STORE_REQUIRED | RTK_STORE_FIXED, NULL)
+#define UPDATED_AT COLUMN("updated_at", RTK_STORE_TIMESTAMP, 0, 0, NULL)
+#define FLAG(name) COLUMN(name, RTK_STORE_BOOL, RTK_STORE_TAKES_BOOL, 0, "false")
+#define NULLABLE_TEXT(name) \
+	COLUMN(name, RTK_STORE_TEXT, RTK_STORE_TAKES_STRING | RTK_STORE_TAKES_NULL, 0, "null")
+#define COLUMNS(array) .columns = array, .n_columns = (int)(sizeof(array) / sizeof(array[0]))
+
+static const char *const created_and_updated[] = { "created_at", "updated_at", NULL };
+
+/* meta: deployment metadata, key -> value ("default_presets_seeded"). */
+static const rtk_store_column meta_columns[] = {
+	ID_COLUMN("key"),
+	COLUMN("value", RTK_STORE_TEXT, 0, RTK_STORE_REQUIRED, NULL),
+};
+
+/* meetings: newest first; its total is counted. */
+static const rtk_store_column meeting_columns[] = {
+	UUID_COLUMN,
+	NULLABLE_TEXT("title"),
+	COLUMN("status", RTK_STORE_TEXT, RTK_STORE_TAKES_STRING, RTK_STORE_REQUIRED, "\"ACTIVE\""),
+	FLAG("record_on_start"),
+	FLAG("live_stream_on_start"),
+	FLAG("persist_chat"),
+	FLAG("summarize_on_end"),
+	CREATED_AT,
+	UPDATED_AT,
+};
+
+/* presets: oldest first (the default presets first); names are unique. */
+static const rtk_store_column preset_columns[] = {
+	UUID_COLUMN,
+	COLUMN("name", RTK_STORE_TEXT, RTK_STORE_TAKES_STRING, RTK_STORE_REQUIRED, NULL),
+	COLUMN("config", RTK_STORE_JSON, RTK_STORE_TAKES_ANY, 0, "{}"),
+	COLUMN("permissions", RTK_STORE_JSON, RTK_STORE_TAKES_ANY, 0, "{}"),
+	COLUMN("ui", RTK_STORE_JSON, RTK_STORE_TAKES_ANY, 0, "{}"),
+	CREATED_AT,
+	UPDATED_AT,
+};
+
+/* participants: a meeting's, oldest first. meeting_id comes from the
+ * path and preset_id from the fields' preset_name (store.c's hooks); the
+ * name is read through the preset, so a rename follows. */
+static const rtk_store_column participant_columns[] = {
+	UUID_COLUMN,
+	COLUMN("meeting_id", RTK_STORE_TEXT, 0, RTK_STORE_FIXED, NULL),
+	NULLABLE_TEXT("name"),
+	NULLABLE_TEXT("picture"),
+	{ .field = "preset_name", .column = "name", .type = RTK_STORE_TEXT,
+	  .through = { .table = "presets", .key = "id", .column = "name", .via = "preset_id" } },
+	COLUMN("preset_id", RTK_STORE_TEXT, 0, 0, NULL),
+	NULLABLE_TEXT("custom_participant_id"),
+	CREATED_AT,
+	UPDATED_AT,
+};
+
+/* participant_tokens: a participant's token generation (no row: 0). */
+static const rtk_store_column token_columns[] = {
+	ID_COLUMN("participant_id"),
+	COLUMN("generation", RTK_STORE_INT, 0, 0, NULL),
+};
+
+/* recordings, livestreams: document tables. The object is kept whole,
+ * whatever its keys; id, meeting_id, status and created_at are copied into
+ * columns to look rows up, filter and count them. */
+#define DOCUMENT_COLUMNS \
+	ID_COLUMN("id"), \
+	COLUMN("meeting_id", RTK_STORE_TEXT, 0, RTK_STORE_REQUIRED, NULL), \
+	COLUMN("status", RTK_STORE_TEXT, 0, RTK_STORE_REQUIRED, NULL), \
+	CREATED_AT, \
+	{ .column = "doc", .type = RTK_STORE_DOCUMENT, .takes = RTK_STORE_TAKES_OBJECT }
+
+static const rtk_store_column recording_columns[] = { DOCUMENT_COLUMNS };
+static const rtk_store_column livestream_columns[] = { DOCUMENT_COLUMNS };
+static const char *const recording_stamps[] = { "created_at", "invoked_time", NULL };
+
+/* webhooks: oldest first, all of them or the enabled ones; url and events
+ * are required, the secret is generated when not given. */
+static const rtk_store_column webhook_columns[] = {
+	UUID_COLUMN,
+	NULLABLE_TEXT("name"),
+	COLUMN("url", RTK_STORE_TEXT, RTK_STORE_TAKES_STRING, RTK_STORE_REQUIRED, NULL),
+	COLUMN("events", RTK_STORE_JSON, RTK_STORE_TAKES_ARRAY, RTK_STORE_REQUIRED, NULL),
+	COLUMN("enabled", RTK_STORE_BOOL, RTK_STORE_TAKES_BOOL, 0, "true"),
+	{ .field = "secret", .column = "secret", .type = RTK_STORE_TEXT, .takes = RTK_STORE_TAKES_STRING,
+	  .flags = RTK_STORE_REQUIRED, .generated = RTK_STORE_SECRET },
+	CREATED_AT,
+	UPDATED_AT,
+};
+
+const rtk_store_resource rtk_store_resources[RTK_STORE_TABLES] = {
+	[RTK_STORE_META] = {
+		.name = "meta", .table = "meta", COLUMNS(meta_columns), .keys = { "key" },
+	},
+	[RTK_STORE_MEETINGS] = {
+		.name = "meeting", .table = "meetings", COLUMNS(meeting_columns), .keys = { "id" },
+		.order = "seq", .newest_first = true, .counted = true,
+		.stamped_at_create = created_and_updated,
+		.stamped_at_update = "updated_at",
+	},
+	[RTK_STORE_PRESETS] = {
+		.name = "preset", .table = "presets", COLUMNS(preset_columns), .keys = { "id", "name" },
+		.order = "seq",
+		.stamped_at_create = created_and_updated,
+		.stamped_at_update = "updated_at",
+	},
+	[RTK_STORE_PARTICIPANTS] = {
+		.name = "participant", .table = "participants", COLUMNS(participant_columns),
+		.keys = { "id" }, .scope = "meeting_id",
+		.order = "seq", .filters = { "meeting_id" },
+		.stamped_at_create = created_and_updated,
+		.stamped_at_update = "updated_at",
+	},
+	[RTK_STORE_TOKENS] = {
+		.name = "token generation", .table = "participant_tokens", COLUMNS(token_columns),
+		.keys = { "participant_id" },
+	},
+	[RTK_STORE_RECORDINGS] = {
+		.name = "recording", .table = "recordings", COLUMNS(recording_columns), .keys = { "id" },
+		.order = "seq", .newest_first = true, .filters = { "meeting_id", "status" },
+		.counted = true, .counted_by = "status",
+		.stamped_at_create = recording_stamps,
+	},
+	[RTK_STORE_LIVESTREAMS] = {
+		.name = "livestream", .table = "livestreams", COLUMNS(livestream_columns), .keys = { "id" },
+		.order = "seq", .newest_first = true, .filters = { "meeting_id", "status" },
+		.counted = true, .counted_by = "status",
+		.stamped_at_create = created_and_updated, .stamped_at_update = "updated_at",
+	},
+	[RTK_STORE_WEBHOOKS] = {
+		.name = "webhook", .table = "webhooks", COLUMNS(webhook_columns), .keys = { "id" },
+		.order = "seq", .filters = { "enabled" },
+		.stamped_at_create = created_and_updated,
+		.stamped_at_update = "updated_at",
+	},
+};
+
+const rtk_store_column *rtk_store_document_column(const rtk_store_resource *r)
+{
+	for (int i = 0; i < r->n_columns; i++)
+		if (r->columns[i].type == RTK_STORE_DOCUMENT)
+			return &r->columns[i];
+	return NULL;
+}
