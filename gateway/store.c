@@ -5,17 +5,17 @@
  * which name their table and, where a resource has rules of its own, the
  * hook that applies them:
  *   - participants: the meeting must exist and the preset is named by
- *     name (participant_meeting(), participant_preset());
+ *     name (store_participant_meeting(), store_participant_preset());
  *   - token generations: read as 0 when absent, bumped by one;
  *   - recordings, livestreams: the clean-up of unfinished ones at start
- *     (fail_unfinished()).
+ *     (store_fail_unfinished()).
  *
- * Rows. A create builds its row here (row_new()): a document table's is a
+ * Rows. A create builds its row here (store_row_new()): a document table's is a
  * copy of the caller's fields, any other's starts from its columns'
  * initial values and takes the fields the descriptor lets a caller set,
  * with their types; then the generated columns (UUID ids, a webhook's
  * secret) and the creation stamps, where absent. An update reads
- * the row, applies the fields the same way (row_change()) and writes it
+ * the row, applies the fields the same way (store_row_change()) and writes it
  * whole. Both read the row back inside the same write, so what a caller
  * gets is what is stored.
  *
@@ -38,7 +38,7 @@ struct rtk_store {
 	rtk_store_db *db;
 };
 
-static const rtk_store_resource *table(enum rtk_store_table t)
+static const rtk_store_resource *store_table(enum rtk_store_table t)
 {
 	return &rtk_store_resources[t];
 }
@@ -75,12 +75,12 @@ void rtk_store_close(rtk_store *store)
 
 /* ---- rows ---- */
 
-static int is_document(const rtk_store_resource *r)
+static int store_is_document(const rtk_store_resource *r)
 {
 	return rtk_store_document_column(r) != NULL;
 }
 
-static const rtk_store_column *column_of(const rtk_store_resource *r, const char *field)
+static const rtk_store_column *store_column_of(const rtk_store_resource *r, const char *field)
 {
 	for (int i = 0; i < r->n_columns; i++)
 		if (r->columns[i].field && strcmp(r->columns[i].field, field) == 0)
@@ -89,7 +89,7 @@ static const rtk_store_column *column_of(const rtk_store_resource *r, const char
 }
 
 /* Whether `v` is a value of the column's type. */
-static int fits(const rtk_store_column *col, const json_t *v)
+static int store_fits(const rtk_store_column *col, const json_t *v)
 {
 	switch (col->type) {
 	case RTK_STORE_TEXT:
@@ -107,12 +107,12 @@ static int fits(const rtk_store_column *col, const json_t *v)
 }
 
 /* Whether every REQUIRED column of `row` holds a value of its type. */
-static int row_complete(const rtk_store_resource *r, const json_t *row)
+static int store_row_complete(const rtk_store_resource *r, const json_t *row)
 {
 	for (int i = 0; i < r->n_columns; i++) {
 		const rtk_store_column *col = &r->columns[i];
 		if ((col->flags & RTK_STORE_REQUIRED) && col->field &&
-				!fits(col, json_object_get(row, col->field)))
+				!store_fits(col, json_object_get(row, col->field)))
 			return 0;
 	}
 	return 1;
@@ -121,13 +121,13 @@ static int row_complete(const rtk_store_resource *r, const json_t *row)
 /* Copies into `row` the fields a caller may set: in a document, every key
  * but the FIXED columns'; otherwise the columns that take the field's
  * JSON type. */
-static void row_take(const rtk_store_resource *r, json_t *row, const json_t *fields)
+static void store_row_take(const rtk_store_resource *r, json_t *row, const json_t *fields)
 {
-	if (is_document(r)) {
+	if (store_is_document(r)) {
 		const char *key;
 		json_t *v;
 		json_object_foreach((json_t *)fields, key, v) {   /* jansson takes no const; not changed */
-			const rtk_store_column *col = column_of(r, key);
+			const rtk_store_column *col = store_column_of(r, key);
 			if (!col || !(col->flags & RTK_STORE_FIXED))
 				json_object_set(row, key, v);
 		}
@@ -143,7 +143,7 @@ static void row_take(const rtk_store_resource *r, json_t *row, const json_t *fie
 
 /* Sets a column the store generates (a UUID, a secret); -1 when out of
  * memory. The text is wiped before it is freed: it may be a secret. */
-static int generate(json_t *row, const rtk_store_column *col)
+static int store_generate(json_t *row, const rtk_store_column *col)
 {
 	char *v = col->generated == RTK_STORE_UUID ? rtk_util_uuid4() :
 		rtk_util_random_hex(RTK_STORE_SECRET_BYTES);
@@ -156,7 +156,7 @@ static int generate(json_t *row, const rtk_store_column *col)
 
 /* A column's initial value from its JSON text; null, false and true,
  * what most columns start as, without the parser. */
-static json_t *initial_value(const char *text)
+static json_t *store_initial_value(const char *text)
 {
 	if (strcmp(text, "null") == 0)
 		return json_null();
@@ -171,22 +171,22 @@ static json_t *initial_value(const char *text)
  * document table's fields are not an object): the fields taken over the
  * initial values, the generated columns, the creation stamps where
  * absent. */
-static json_t *row_new(const rtk_store_resource *r, const json_t *fields, const char *now)
+static json_t *store_row_new(const rtk_store_resource *r, const json_t *fields, const char *now)
 {
 	json_t *row;
-	if (is_document(r)) {
+	if (store_is_document(r)) {
 		row = json_is_object(fields) ? json_deep_copy(fields) : NULL;
 	} else {
 		row = json_object();
 		for (int i = 0; row && i < r->n_columns; i++)
 			if (r->columns[i].initial)
 				json_object_set_new_nocheck(row, r->columns[i].field,
-					initial_value(r->columns[i].initial));
-		row_take(r, row, fields);
+					store_initial_value(r->columns[i].initial));
+		store_row_take(r, row, fields);
 	}
 	for (int i = 0; row && i < r->n_columns; i++) {
 		const rtk_store_column *col = &r->columns[i];
-		if (col->generated && !json_object_get(row, col->field) && generate(row, col) != 0) {
+		if (col->generated && !json_object_get(row, col->field) && store_generate(row, col) != 0) {
 			json_decref(row);
 			row = NULL;
 		}
@@ -199,24 +199,24 @@ static json_t *row_new(const rtk_store_resource *r, const json_t *fields, const 
 
 /* Applies an update's fields to a stored row and stamps it. A document
  * given no fields stays exactly as it is. */
-static void row_change(const rtk_store_resource *r, json_t *row, const json_t *fields,
+static void store_row_change(const rtk_store_resource *r, json_t *row, const json_t *fields,
 	const char *now)
 {
-	if (is_document(r) && !fields)
+	if (store_is_document(r) && !fields)
 		return;
-	row_take(r, row, fields);
+	store_row_take(r, row, fields);
 	if (r->stamped_at_update)
 		json_object_set_new(row, r->stamped_at_update, json_string(now));
 }
 
-static const char *row_id(const rtk_store_resource *r, const json_t *row)
+static const char *store_row_id(const rtk_store_resource *r, const json_t *row)
 {
 	return json_string_value(json_object_get(row, r->keys[0]));
 }
 
 /* ---- operations on a connection ---- */
 
-static rtk_store_status get_on(rtk_store *s, rtk_store_conn *c, const rtk_store_resource *r,
+static rtk_store_status store_get_on(rtk_store *s, rtk_store_conn *c, const rtk_store_resource *r,
 	int by, const char *key, const char *scope, json_t **out)
 {
 	rtk_store_op op = { .verb = RTK_STORE_GET, .res = r, .by = by, .key = key, .scope = scope };
@@ -225,20 +225,20 @@ static rtk_store_status get_on(rtk_store *s, rtk_store_conn *c, const rtk_store_
 	return status;
 }
 
-static rtk_store_status exists_on(rtk_store *s, rtk_store_conn *c, const rtk_store_resource *r,
+static rtk_store_status store_exists_on(rtk_store *s, rtk_store_conn *c, const rtk_store_resource *r,
 	const char *id)
 {
 	json_t *row = NULL;
-	rtk_store_status status = get_on(s, c, r, 0, id, NULL, &row);
+	rtk_store_status status = store_get_on(s, c, r, 0, id, NULL, &row);
 	json_decref(row);
 	return status;
 }
 
 /* INSERT or UPDATE of a complete row (else FAILED). */
-static rtk_store_status write_on(rtk_store *s, rtk_store_conn *c, const rtk_store_resource *r,
+static rtk_store_status store_write_on(rtk_store *s, rtk_store_conn *c, const rtk_store_resource *r,
 	rtk_store_verb verb, const json_t *row)
 {
-	if (!row_complete(r, row))
+	if (!store_row_complete(r, row))
 		return RTK_STORE_FAILED;
 	rtk_store_op op = { .verb = verb, .res = r, .row = row };
 	return s->backend->exec(c, &op);
@@ -246,7 +246,7 @@ static rtk_store_status write_on(rtk_store *s, rtk_store_conn *c, const rtk_stor
 
 /* A page of the rows matching the filters (NULL: any), as a new array in
  * *items; *total (when `total` is not NULL) counts them all. */
-static rtk_store_status list_on(rtk_store *s, rtk_store_conn *c, const rtk_store_resource *r,
+static rtk_store_status store_list_on(rtk_store *s, rtk_store_conn *c, const rtk_store_resource *r,
 	const char *filter0, const char *filter1, int offset, int limit, json_t **items, int *total)
 {
 	rtk_store_op op = {
@@ -274,7 +274,7 @@ typedef rtk_store_status (*store_hook)(store_write *w);
 
 /* Ends a write that read its row back into *out: *out stays only if the
  * write is durable; *missing is the hook's on NOT_FOUND. */
-static rtk_store_status write_finish(store_write *w, rtk_store_status status,
+static rtk_store_status store_write_finish(store_write *w, rtk_store_status status,
 	const char **missing, json_t **out)
 {
 	status = w->store->backend->write_end(w->store->db, status);
@@ -287,21 +287,21 @@ static rtk_store_status write_finish(store_write *w, rtk_store_status status,
 	return status;
 }
 
-/* Makes a row of `fields` (row_new(); its scope column is `scope` when
+/* Makes a row of `fields` (store_row_new(); its scope column is `scope` when
  * not NULL), runs `hook` (may be NULL) inside the write, inserts the row
  * and reads it back into *out. */
-static rtk_store_status create(rtk_store *s, const rtk_store_resource *r, const char *scope,
+static rtk_store_status store_create(rtk_store *s, const rtk_store_resource *r, const char *scope,
 	const json_t *fields, store_hook hook, const char **missing, json_t **out)
 {
 	*out = NULL;
 	if (missing)
 		*missing = NULL;
 	char *now = rtk_util_now_iso8601();
-	json_t *row = now ? row_new(r, fields, now) : NULL;
+	json_t *row = now ? store_row_new(r, fields, now) : NULL;
 	free(now);
 	if (row && scope)
 		json_object_set_new(row, r->scope, json_string(scope));
-	if (!row || !row_complete(r, row)) {
+	if (!row || !store_row_complete(r, row)) {
 		json_decref(row);
 		return RTK_STORE_FAILED;   /* the REST layer validates; never store an incomplete row */
 	}
@@ -311,15 +311,15 @@ static rtk_store_status create(rtk_store *s, const rtk_store_resource *r, const 
 	if (status == RTK_STORE_OK && hook)
 		status = hook(&w);
 	if (status == RTK_STORE_OK)
-		status = write_on(s, w.conn, r, RTK_STORE_INSERT, row);
+		status = store_write_on(s, w.conn, r, RTK_STORE_INSERT, row);
 	if (status == RTK_STORE_OK)
-		status = get_on(s, w.conn, r, 0, row_id(r, row), NULL, out);
-	status = write_finish(&w, status, missing, out);
+		status = store_get_on(s, w.conn, r, 0, store_row_id(r, row), NULL, out);
+	status = store_write_finish(&w, status, missing, out);
 	json_decref(row);
 	return status;
 }
 
-static rtk_store_status get(rtk_store *s, const rtk_store_resource *r, int by, const char *key,
+static rtk_store_status store_get(rtk_store *s, const rtk_store_resource *r, int by, const char *key,
 	const char *scope, json_t **out)
 {
 	*out = NULL;
@@ -328,12 +328,12 @@ static rtk_store_status get(rtk_store *s, const rtk_store_resource *r, int by, c
 	rtk_store_conn *c = s->backend->read_begin(s->db);
 	if (!c)
 		return RTK_STORE_FAILED;
-	rtk_store_status status = get_on(s, c, r, by, key, scope, out);
+	rtk_store_status status = store_get_on(s, c, r, by, key, scope, out);
 	s->backend->read_end(s->db, c);
 	return status;
 }
 
-static rtk_store_status list(rtk_store *s, const rtk_store_resource *r, const char *filter0,
+static rtk_store_status store_list(rtk_store *s, const rtk_store_resource *r, const char *filter0,
 	const char *filter1, int offset, int limit, json_t **items, int *total)
 {
 	*items = NULL;
@@ -342,14 +342,14 @@ static rtk_store_status list(rtk_store *s, const rtk_store_resource *r, const ch
 	rtk_store_conn *c = s->backend->read_begin(s->db);
 	if (!c)
 		return RTK_STORE_FAILED;
-	rtk_store_status status = list_on(s, c, r, filter0, filter1, offset, limit, items, total);
+	rtk_store_status status = store_list_on(s, c, r, filter0, filter1, offset, limit, items, total);
 	s->backend->read_end(s->db, c);
 	return status;
 }
 
 /* Reads the row with `id` (in `scope`), runs `hook` (may be NULL), applies
  * `fields`, writes it and reads it back into *out. */
-static rtk_store_status update(rtk_store *s, const rtk_store_resource *r, const char *id,
+static rtk_store_status store_update(rtk_store *s, const rtk_store_resource *r, const char *id,
 	const char *scope, const json_t *fields, store_hook hook, const char **missing, json_t **out)
 {
 	*out = NULL;
@@ -357,7 +357,7 @@ static rtk_store_status update(rtk_store *s, const rtk_store_resource *r, const 
 		*missing = NULL;
 	if (!id)
 		return RTK_STORE_NOT_FOUND;
-	if (is_document(r) && fields && !json_is_object(fields))
+	if (store_is_document(r) && fields && !json_is_object(fields))
 		return RTK_STORE_FAILED;
 	char *now = rtk_util_now_iso8601();
 	if (!now)
@@ -367,16 +367,16 @@ static rtk_store_status update(rtk_store *s, const rtk_store_resource *r, const 
 	rtk_store_status status;
 	w.conn = s->backend->write_begin(s->db, &status);
 	if (status == RTK_STORE_OK)
-		status = get_on(s, w.conn, r, 0, id, scope, &w.row);
+		status = store_get_on(s, w.conn, r, 0, id, scope, &w.row);
 	if (status == RTK_STORE_OK && hook)
 		status = hook(&w);
 	if (status == RTK_STORE_OK) {
-		row_change(r, w.row, fields, now);
-		status = write_on(s, w.conn, r, RTK_STORE_UPDATE, w.row);
+		store_row_change(r, w.row, fields, now);
+		status = store_write_on(s, w.conn, r, RTK_STORE_UPDATE, w.row);
 	}
 	if (status == RTK_STORE_OK)
-		status = get_on(s, w.conn, r, 0, id, scope, out);
-	status = write_finish(&w, status, missing, out);
+		status = store_get_on(s, w.conn, r, 0, id, scope, out);
+	status = store_write_finish(&w, status, missing, out);
 	json_decref(w.row);
 	free(now);
 	return status;
@@ -384,7 +384,7 @@ static rtk_store_status update(rtk_store *s, const rtk_store_resource *r, const 
 
 /* NOT_FOUND when no row has that id (in `scope`); CONFLICT when another
  * table's rows still reference it. */
-static rtk_store_status delete(rtk_store *s, const rtk_store_resource *r, const char *id,
+static rtk_store_status store_delete(rtk_store *s, const rtk_store_resource *r, const char *id,
 	const char *scope)
 {
 	if (!id)
@@ -399,13 +399,13 @@ static rtk_store_status delete(rtk_store *s, const rtk_store_resource *r, const 
 }
 
 /* Writes `row` over the row with its id, or as a new one. */
-static rtk_store_status put_on(rtk_store *s, rtk_store_conn *c, const rtk_store_resource *r,
+static rtk_store_status store_put_on(rtk_store *s, rtk_store_conn *c, const rtk_store_resource *r,
 	const json_t *row)
 {
-	rtk_store_status status = exists_on(s, c, r, row_id(r, row));
+	rtk_store_status status = store_exists_on(s, c, r, store_row_id(r, row));
 	if (status == RTK_STORE_NOT_FOUND)
-		return write_on(s, c, r, RTK_STORE_INSERT, row);
-	return status == RTK_STORE_OK ? write_on(s, c, r, RTK_STORE_UPDATE, row) : status;
+		return store_write_on(s, c, r, RTK_STORE_INSERT, row);
+	return status == RTK_STORE_OK ? store_write_on(s, c, r, RTK_STORE_UPDATE, row) : status;
 }
 
 /* ---- meta ---- */
@@ -414,7 +414,7 @@ rtk_store_status rtk_store_meta_get(rtk_store *store, const char *key, char **va
 {
 	*value = NULL;
 	json_t *row = NULL;
-	rtk_store_status status = get(store, table(RTK_STORE_META), 0, key, NULL, &row);
+	rtk_store_status status = store_get(store, store_table(RTK_STORE_META), 0, key, NULL, &row);
 	if (status == RTK_STORE_OK) {
 		const char *v = json_string_value(json_object_get(row, "value"));
 		*value = v ? strdup(v) : NULL;
@@ -433,7 +433,7 @@ rtk_store_status rtk_store_meta_set(rtk_store *store, const char *key, const cha
 	rtk_store_status status;
 	rtk_store_conn *c = store->backend->write_begin(store->db, &status);
 	if (status == RTK_STORE_OK)
-		status = row ? put_on(store, c, table(RTK_STORE_META), row) : RTK_STORE_FAILED;
+		status = row ? store_put_on(store, c, store_table(RTK_STORE_META), row) : RTK_STORE_FAILED;
 	json_decref(row);
 	return store->backend->write_end(store->db, status);
 }
@@ -442,69 +442,69 @@ rtk_store_status rtk_store_meta_set(rtk_store *store, const char *key, const cha
 
 rtk_store_status rtk_store_meeting_create(rtk_store *store, const json_t *fields, json_t **out)
 {
-	return create(store, table(RTK_STORE_MEETINGS), NULL, fields, NULL, NULL, out);
+	return store_create(store, store_table(RTK_STORE_MEETINGS), NULL, fields, NULL, NULL, out);
 }
 
 rtk_store_status rtk_store_meeting_get(rtk_store *store, const char *id, json_t **out)
 {
-	return get(store, table(RTK_STORE_MEETINGS), 0, id, NULL, out);
+	return store_get(store, store_table(RTK_STORE_MEETINGS), 0, id, NULL, out);
 }
 
 rtk_store_status rtk_store_meeting_list(rtk_store *store, int offset, int limit,
 	json_t **items, int *total)
 {
-	return list(store, table(RTK_STORE_MEETINGS), NULL, NULL, offset, limit, items, total);
+	return store_list(store, store_table(RTK_STORE_MEETINGS), NULL, NULL, offset, limit, items, total);
 }
 
 rtk_store_status rtk_store_meeting_update(rtk_store *store, const char *id,
 	const json_t *fields, json_t **out)
 {
-	return update(store, table(RTK_STORE_MEETINGS), id, NULL, fields, NULL, NULL, out);
+	return store_update(store, store_table(RTK_STORE_MEETINGS), id, NULL, fields, NULL, NULL, out);
 }
 
 /* ---- presets ---- */
 
 rtk_store_status rtk_store_preset_create(rtk_store *store, const json_t *fields, json_t **out)
 {
-	return create(store, table(RTK_STORE_PRESETS), NULL, fields, NULL, NULL, out);
+	return store_create(store, store_table(RTK_STORE_PRESETS), NULL, fields, NULL, NULL, out);
 }
 
 rtk_store_status rtk_store_preset_get(rtk_store *store, const char *id, json_t **out)
 {
-	return get(store, table(RTK_STORE_PRESETS), 0, id, NULL, out);
+	return store_get(store, store_table(RTK_STORE_PRESETS), 0, id, NULL, out);
 }
 
 rtk_store_status rtk_store_preset_get_by_name(rtk_store *store, const char *name, json_t **out)
 {
-	return get(store, table(RTK_STORE_PRESETS), 1, name, NULL, out);
+	return store_get(store, store_table(RTK_STORE_PRESETS), 1, name, NULL, out);
 }
 
 rtk_store_status rtk_store_preset_list(rtk_store *store, int offset, int limit,
 	json_t **items, int *total)
 {
-	return list(store, table(RTK_STORE_PRESETS), NULL, NULL, offset, limit, items, total);
+	return store_list(store, store_table(RTK_STORE_PRESETS), NULL, NULL, offset, limit, items, total);
 }
 
 rtk_store_status rtk_store_preset_update(rtk_store *store, const char *id,
 	const json_t *fields, json_t **out)
 {
-	return update(store, table(RTK_STORE_PRESETS), id, NULL, fields, NULL, NULL, out);
+	return store_update(store, store_table(RTK_STORE_PRESETS), id, NULL, fields, NULL, NULL, out);
 }
 
 rtk_store_status rtk_store_preset_delete(rtk_store *store, const char *id)
 {
-	return delete(store, table(RTK_STORE_PRESETS), id, NULL);
+	return store_delete(store, store_table(RTK_STORE_PRESETS), id, NULL);
 }
 
 /* ---- participants ---- */
 
 /* Hook: sets the row's preset_id to the preset the fields name by
  * preset_name (missing: "preset"). */
-static rtk_store_status participant_preset(store_write *w)
+static rtk_store_status store_participant_preset(store_write *w)
 {
 	const char *name = json_string_value(json_object_get(w->fields, "preset_name"));
 	json_t *preset = NULL;
-	rtk_store_status status = name ? get_on(w->store, w->conn, table(RTK_STORE_PRESETS), 1, name,
+	rtk_store_status status = name ? store_get_on(w->store, w->conn, store_table(RTK_STORE_PRESETS), 1, name,
 		NULL, &preset) : RTK_STORE_NOT_FOUND;
 	if (status == RTK_STORE_OK)
 		json_object_set(w->row, "preset_id", json_object_get(preset, "id"));
@@ -516,33 +516,33 @@ static rtk_store_status participant_preset(store_write *w)
 
 /* Hook of create: the row's meeting must exist (missing: "meeting"), then
  * its preset is resolved. */
-static rtk_store_status participant_meeting(store_write *w)
+static rtk_store_status store_participant_meeting(store_write *w)
 {
 	const char *meeting_id = json_string_value(json_object_get(w->row, "meeting_id"));
 	rtk_store_status status = meeting_id ?
-		exists_on(w->store, w->conn, table(RTK_STORE_MEETINGS), meeting_id) : RTK_STORE_NOT_FOUND;
+		store_exists_on(w->store, w->conn, store_table(RTK_STORE_MEETINGS), meeting_id) : RTK_STORE_NOT_FOUND;
 	if (status == RTK_STORE_NOT_FOUND)
 		w->missing = "meeting";
-	return status == RTK_STORE_OK ? participant_preset(w) : status;
+	return status == RTK_STORE_OK ? store_participant_preset(w) : status;
 }
 
 /* Hook of update: a preset_name given names the new preset. */
-static rtk_store_status participant_preset_change(store_write *w)
+static rtk_store_status store_participant_preset_change(store_write *w)
 {
-	return json_object_get(w->fields, "preset_name") ? participant_preset(w) : RTK_STORE_OK;
+	return json_object_get(w->fields, "preset_name") ? store_participant_preset(w) : RTK_STORE_OK;
 }
 
 rtk_store_status rtk_store_participant_create(rtk_store *store, const char *meeting_id,
 	const json_t *fields, json_t **out, const char **missing)
 {
-	return create(store, table(RTK_STORE_PARTICIPANTS), meeting_id, fields, participant_meeting,
+	return store_create(store, store_table(RTK_STORE_PARTICIPANTS), meeting_id, fields, store_participant_meeting,
 		missing, out);
 }
 
 rtk_store_status rtk_store_participant_get(rtk_store *store, const char *meeting_id,
 	const char *id, json_t **out)
 {
-	return get(store, table(RTK_STORE_PARTICIPANTS), 0, id, meeting_id, out);
+	return store_get(store, store_table(RTK_STORE_PARTICIPANTS), 0, id, meeting_id, out);
 }
 
 rtk_store_status rtk_store_participant_list(rtk_store *store, const char *meeting_id,
@@ -555,9 +555,9 @@ rtk_store_status rtk_store_participant_list(rtk_store *store, const char *meetin
 	rtk_store_conn *c = store->backend->read_begin(store->db);
 	if (!c)
 		return RTK_STORE_FAILED;
-	rtk_store_status status = exists_on(store, c, table(RTK_STORE_MEETINGS), meeting_id);
+	rtk_store_status status = store_exists_on(store, c, store_table(RTK_STORE_MEETINGS), meeting_id);
 	if (status == RTK_STORE_OK)
-		status = list_on(store, c, table(RTK_STORE_PARTICIPANTS), meeting_id, NULL, offset, limit,
+		status = store_list_on(store, c, store_table(RTK_STORE_PARTICIPANTS), meeting_id, NULL, offset, limit,
 			items, total);
 	store->backend->read_end(store->db, c);
 	return status;
@@ -566,8 +566,8 @@ rtk_store_status rtk_store_participant_list(rtk_store *store, const char *meetin
 rtk_store_status rtk_store_participant_update(rtk_store *store, const char *meeting_id,
 	const char *id, const json_t *fields, json_t **out, const char **missing)
 {
-	rtk_store_status status = update(store, table(RTK_STORE_PARTICIPANTS), id, meeting_id, fields,
-		participant_preset_change, missing, out);
+	rtk_store_status status = store_update(store, store_table(RTK_STORE_PARTICIPANTS), id, meeting_id, fields,
+		store_participant_preset_change, missing, out);
 	if (missing && status == RTK_STORE_NOT_FOUND && !*missing)
 		*missing = "participant";
 	return status;
@@ -576,12 +576,12 @@ rtk_store_status rtk_store_participant_update(rtk_store *store, const char *meet
 rtk_store_status rtk_store_participant_delete(rtk_store *store, const char *meeting_id,
 	const char *id)
 {
-	return delete(store, table(RTK_STORE_PARTICIPANTS), id, meeting_id);
+	return store_delete(store, store_table(RTK_STORE_PARTICIPANTS), id, meeting_id);
 }
 
 /* ---- token generations ---- */
 
-static long long generation_of(const json_t *row)
+static long long store_generation_of(const json_t *row)
 {
 	return json_integer_value(json_object_get(row, "generation"));
 }
@@ -591,9 +591,9 @@ rtk_store_status rtk_store_token_generation_get(rtk_store *store, const char *pa
 {
 	*generation = 0;
 	json_t *row = NULL;
-	rtk_store_status status = get(store, table(RTK_STORE_TOKENS), 0, participant_id, NULL, &row);
+	rtk_store_status status = store_get(store, store_table(RTK_STORE_TOKENS), 0, participant_id, NULL, &row);
 	if (status == RTK_STORE_OK)
-		*generation = generation_of(row);
+		*generation = store_generation_of(row);
 	json_decref(row);
 	return status == RTK_STORE_NOT_FOUND && participant_id ? RTK_STORE_OK : status;
 }
@@ -603,7 +603,7 @@ rtk_store_status rtk_store_token_generation_get(rtk_store *store, const char *pa
 rtk_store_status rtk_store_token_generation_bump(rtk_store *store, const char *participant_id,
 	long long *generation)
 {
-	const rtk_store_resource *r = table(RTK_STORE_TOKENS);
+	const rtk_store_resource *r = store_table(RTK_STORE_TOKENS);
 	*generation = 0;
 	if (!participant_id)
 		return RTK_STORE_NOT_FOUND;
@@ -611,12 +611,12 @@ rtk_store_status rtk_store_token_generation_bump(rtk_store *store, const char *p
 	rtk_store_status status;
 	rtk_store_conn *c = store->backend->write_begin(store->db, &status);
 	if (status == RTK_STORE_OK)
-		status = get_on(store, c, r, 0, participant_id, NULL, &row);
+		status = store_get_on(store, c, r, 0, participant_id, NULL, &row);
 	if (status == RTK_STORE_OK || status == RTK_STORE_NOT_FOUND) {
-		long long next = generation_of(row) + 1;
+		long long next = store_generation_of(row) + 1;
 		json_t *bumped = json_pack("{s:s, s:I}", "participant_id", participant_id,
 			"generation", (json_int_t)next);
-		status = bumped ? write_on(store, c, r, row ? RTK_STORE_UPDATE : RTK_STORE_INSERT, bumped) :
+		status = bumped ? store_write_on(store, c, r, row ? RTK_STORE_UPDATE : RTK_STORE_INSERT, bumped) :
 			RTK_STORE_FAILED;
 		if (status == RTK_STORE_OK)
 			*generation = next;
@@ -633,7 +633,7 @@ static const char *const livestream_unfinished[] = { "INVOKED", "LIVE", NULL };
 
 /* Every row whose status is one of `statuses` becomes ERRORED with
  * stop_reason SERVER_RESTART, in one write. */
-static rtk_store_status fail_unfinished(rtk_store *s, const rtk_store_resource *r,
+static rtk_store_status store_fail_unfinished(rtk_store *s, const rtk_store_resource *r,
 	const char *const *statuses, int *count)
 {
 	if (count)
@@ -652,12 +652,12 @@ static rtk_store_status fail_unfinished(rtk_store *s, const rtk_store_resource *
 	for (const char *const *st = statuses; status == RTK_STORE_OK && *st; st++) {
 		json_t *rows = NULL, *row;
 		size_t i;
-		status = list_on(s, c, r, NULL, *st, 0, -1, &rows, NULL);
+		status = store_list_on(s, c, r, NULL, *st, 0, -1, &rows, NULL);
 		json_array_foreach(rows, i, row) {
 			if (status != RTK_STORE_OK)
 				break;
-			row_change(r, row, change, now);
-			status = write_on(s, c, r, RTK_STORE_UPDATE, row);
+			store_row_change(r, row, change, now);
+			status = store_write_on(s, c, r, RTK_STORE_UPDATE, row);
 			failed++;
 		}
 		json_decref(rows);
@@ -672,88 +672,88 @@ static rtk_store_status fail_unfinished(rtk_store *s, const rtk_store_resource *
 
 rtk_store_status rtk_store_recording_create(rtk_store *store, const json_t *fields, json_t **out)
 {
-	return create(store, table(RTK_STORE_RECORDINGS), NULL, fields, NULL, NULL, out);
+	return store_create(store, store_table(RTK_STORE_RECORDINGS), NULL, fields, NULL, NULL, out);
 }
 
 rtk_store_status rtk_store_recording_update(rtk_store *store, const char *id,
 	const json_t *fields, json_t **out)
 {
-	return update(store, table(RTK_STORE_RECORDINGS), id, NULL, fields, NULL, NULL, out);
+	return store_update(store, store_table(RTK_STORE_RECORDINGS), id, NULL, fields, NULL, NULL, out);
 }
 
 rtk_store_status rtk_store_recording_get(rtk_store *store, const char *id, json_t **out)
 {
-	return get(store, table(RTK_STORE_RECORDINGS), 0, id, NULL, out);
+	return store_get(store, store_table(RTK_STORE_RECORDINGS), 0, id, NULL, out);
 }
 
 rtk_store_status rtk_store_recording_list(rtk_store *store, const char *meeting_id,
 	const char *status, int offset, int limit, json_t **items, int *total)
 {
-	return list(store, table(RTK_STORE_RECORDINGS), meeting_id, status, offset, limit, items, total);
+	return store_list(store, store_table(RTK_STORE_RECORDINGS), meeting_id, status, offset, limit, items, total);
 }
 
 rtk_store_status rtk_store_recording_fail_unfinished(rtk_store *store, int *count)
 {
-	return fail_unfinished(store, table(RTK_STORE_RECORDINGS), recording_unfinished, count);
+	return store_fail_unfinished(store, store_table(RTK_STORE_RECORDINGS), recording_unfinished, count);
 }
 
 rtk_store_status rtk_store_livestream_create(rtk_store *store, const json_t *fields, json_t **out)
 {
-	return create(store, table(RTK_STORE_LIVESTREAMS), NULL, fields, NULL, NULL, out);
+	return store_create(store, store_table(RTK_STORE_LIVESTREAMS), NULL, fields, NULL, NULL, out);
 }
 
 rtk_store_status rtk_store_livestream_update(rtk_store *store, const char *id,
 	const json_t *fields, json_t **out)
 {
-	return update(store, table(RTK_STORE_LIVESTREAMS), id, NULL, fields, NULL, NULL, out);
+	return store_update(store, store_table(RTK_STORE_LIVESTREAMS), id, NULL, fields, NULL, NULL, out);
 }
 
 rtk_store_status rtk_store_livestream_get(rtk_store *store, const char *id, json_t **out)
 {
-	return get(store, table(RTK_STORE_LIVESTREAMS), 0, id, NULL, out);
+	return store_get(store, store_table(RTK_STORE_LIVESTREAMS), 0, id, NULL, out);
 }
 
 rtk_store_status rtk_store_livestream_list(rtk_store *store, const char *meeting_id,
 	const char *status, int offset, int limit, json_t **items, int *total)
 {
-	return list(store, table(RTK_STORE_LIVESTREAMS), meeting_id, status, offset, limit, items, total);
+	return store_list(store, store_table(RTK_STORE_LIVESTREAMS), meeting_id, status, offset, limit, items, total);
 }
 
 rtk_store_status rtk_store_livestream_fail_unfinished(rtk_store *store, int *count)
 {
-	return fail_unfinished(store, table(RTK_STORE_LIVESTREAMS), livestream_unfinished, count);
+	return store_fail_unfinished(store, store_table(RTK_STORE_LIVESTREAMS), livestream_unfinished, count);
 }
 
 /* ---- webhooks ---- */
 
 rtk_store_status rtk_store_webhook_create(rtk_store *store, const json_t *fields, json_t **out)
 {
-	return create(store, table(RTK_STORE_WEBHOOKS), NULL, fields, NULL, NULL, out);
+	return store_create(store, store_table(RTK_STORE_WEBHOOKS), NULL, fields, NULL, NULL, out);
 }
 
 rtk_store_status rtk_store_webhook_get(rtk_store *store, const char *id, json_t **out)
 {
-	return get(store, table(RTK_STORE_WEBHOOKS), 0, id, NULL, out);
+	return store_get(store, store_table(RTK_STORE_WEBHOOKS), 0, id, NULL, out);
 }
 
 rtk_store_status rtk_store_webhook_list(rtk_store *store, int offset, int limit,
 	json_t **items, int *total)
 {
-	return list(store, table(RTK_STORE_WEBHOOKS), NULL, NULL, offset, limit, items, total);
+	return store_list(store, store_table(RTK_STORE_WEBHOOKS), NULL, NULL, offset, limit, items, total);
 }
 
 rtk_store_status rtk_store_webhook_update(rtk_store *store, const char *id,
 	const json_t *fields, json_t **out)
 {
-	return update(store, table(RTK_STORE_WEBHOOKS), id, NULL, fields, NULL, NULL, out);
+	return store_update(store, store_table(RTK_STORE_WEBHOOKS), id, NULL, fields, NULL, NULL, out);
 }
 
 rtk_store_status rtk_store_webhook_delete(rtk_store *store, const char *id)
 {
-	return delete(store, table(RTK_STORE_WEBHOOKS), id, NULL);
+	return store_delete(store, store_table(RTK_STORE_WEBHOOKS), id, NULL);
 }
 
-static int webhook_wants(const json_t *w, const char *event)
+static int store_webhook_wants(const json_t *w, const char *event)
 {
 	size_t i;
 	json_t *name;
@@ -772,14 +772,14 @@ rtk_store_status rtk_store_webhook_list_for_event(rtk_store *store, const char *
 	/* A deployment has a handful of webhooks: filter the enabled ones
 	 * here rather than rely on the backend's JSON functions. */
 	json_t *all = NULL;
-	rtk_store_status status = list(store, table(RTK_STORE_WEBHOOKS), "true", NULL, 0, -1, &all, NULL);
+	rtk_store_status status = store_list(store, store_table(RTK_STORE_WEBHOOKS), "true", NULL, 0, -1, &all, NULL);
 	if (status != RTK_STORE_OK)
 		return status;
 	json_t *wanted = json_array();
 	size_t i;
 	json_t *w;
 	json_array_foreach(all, i, w)
-		if (webhook_wants(w, event))
+		if (store_webhook_wants(w, event))
 			json_array_append(wanted, w);
 	json_decref(all);
 	*items = wanted;

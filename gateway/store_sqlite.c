@@ -13,7 +13,7 @@
  *     opened on demand and handed to one reader at a time, so a read never
  *     waits behind a write, and readers do not wait for each other.
  * Every connection prepares every statement once (generated from the
- * descriptors at open: sql_build()) and resets it after each use. Other
+ * descriptors at open: sqlite_sql_build()) and resets it after each use. Other
  * connections (another process) may read and write the same file.
  *
  * Batches. Every write is atomic: a savepoint, released when it succeeds
@@ -23,7 +23,7 @@
  * previous batch is synced. So there is one BEGIN IMMEDIATE, one COMMIT,
  * one WAL append of the pages touched and one sync per batch, however many
  * writes it holds: a burst of N writes costs that once, not N times
- * (write_end()). A batch sees the writes made before it in it, as
+ * (sqlite_write_end()). A batch sees the writes made before it in it, as
  * consecutive transactions would; if its COMMIT fails, every write of the
  * batch fails.
  *
@@ -37,13 +37,13 @@
  * machine lose power in that window, that write is lost, but it was never
  * acknowledged, and neither was any write after it (the WAL is in commit
  * order: a sync covering a later write covers it). A failed sync stops all
- * writing (batch_commit()).
+ * writing (sqlite_batch_commit()).
  *
  * Checkpoints. SQLite's automatic checkpoint would run inside the COMMIT
  * that takes the WAL past 1000 pages: copying those pages into the file
  * and syncing it took 5 to 20 ms, under write_lock, so every write queued
  * behind it, and that was most of POST's p99. It is replaced
- * (checkpoint_after_commit()): past RTK_STORE_CHECKPOINT_PAGES a thread of
+ * (sqlite_checkpoint_after_commit()): past RTK_STORE_CHECKPOINT_PAGES a thread of
  * its own, on a connection of its own, copies the WAL into the file and
  * syncs it while the writes go on (a PASSIVE checkpoint); the WAL can only
  * start over from its beginning once a checkpoint has copied all of it
@@ -68,14 +68,14 @@
  * through an index over that meeting's rows only; presets and webhooks are
  * a handful of rows and are counted directly. The descriptors say which
  * tables are `counted` (and `counted_by` which column): a list filtered
- * by nothing else reads row_counts (run_list()).
+ * by nothing else reads row_counts (sqlite_run_list()).
  *
  * The schema lives in `migrations[]` only: each entry moves PRAGMA
  * user_version up by one, in its own transaction. The descriptors name its
  * columns; a descriptor that names one the schema lacks fails at open,
  * when its statements are prepared.
  *
- * Rows leave as Jansson objects built from the row just read (read_row()),
+ * Rows leave as Jansson objects built from the row just read (sqlite_read_row()),
  * so what a caller sees is exactly what is stored: a document table's row
  * is its DOCUMENT column, any other's one key per column.
  */
@@ -248,7 +248,7 @@ static const char *const txn_sql[T_COUNT] = {
 };
 
 /* The statements of one table, generated from its descriptor
- * (sql_build()); NULL where the table has none (no second key, no list).
+ * (sqlite_sql_build()); NULL where the table has none (no second key, no list).
  * Q_GET + by looks a row up by keys[by]; Q_LIST + lead and Q_COUNT + lead
  * serve the filters from filters[lead - 1] on (lead 0: no filter), so that
  * SQLite picks the index of the first filter given; Q_COUNTED reads
@@ -272,7 +272,7 @@ struct rtk_store_conn {
 };
 
 /* The writes that share one transaction on the writer, from the write
- * that BEGINs it to its lead's COMMIT and sync (write_end()). `writes` is
+ * that BEGINs it to its lead's COMMIT and sync (sqlite_write_end()). `writes` is
  * under write_lock; `lead`, `ended` and `status` under sync_lock. Freed by
  * the last of its references: the open batch's own, dropped by whoever
  * ends it, and one per write waiting for it. */
@@ -287,10 +287,10 @@ typedef struct write_batch {
 
 struct rtk_store_db {
 	char *path;
-	char *sql[RTK_STORE_TABLES][Q_PER_TABLE];   /* sql_build(), g_free()d at close */
+	char *sql[RTK_STORE_TABLES][Q_PER_TABLE];   /* sqlite_sql_build(), g_free()d at close */
 
 	/* The writer: one write at a time holds write_lock while it uses
-	 * `writer` (see write_begin() / write_end()), inside the transaction of
+	 * `writer` (see sqlite_write_begin() / sqlite_write_end()), inside the transaction of
 	 * `batch`, open from its first write to its lead's COMMIT. */
 	GMutex write_lock;
 	rtk_store_conn *writer;
@@ -298,10 +298,10 @@ struct rtk_store_db {
 	write_batch *batch;            /* the open transaction's, or NULL */
 
 	gboolean leading;              /* a batch is being committed and synced, or is handed the lead */
-	int wal_pages;                 /* pages in the WAL after the last COMMIT (wal_hook()) */
-	gboolean wal_restarted;        /* the WAL started over since the last checkpoint_after_commit() */
+	int wal_pages;                 /* pages in the WAL after the last COMMIT (sqlite_wal_hook()) */
+	gboolean wal_restarted;        /* the WAL started over since the last sqlite_checkpoint_after_commit() */
 
-	/* The background checkpoint (checkpointer_run()) on its own
+	/* The background checkpoint (sqlite_checkpointer_run()) on its own
 	 * connection, under ckpt_lock: `ckpt_wanted` wakes it, `ckpt_copied` is
 	 * how many WAL pages its last pass left copied (0: none to use). */
 	sqlite3 *ckpt_db;
@@ -321,7 +321,7 @@ struct rtk_store_db {
 
 	/* The readers, under read_lock (never held across an SQLite call):
 	 * `readers` are all the open ones, `idle` those waiting to be handed
-	 * out, `opening` the ones being opened by read_begin(). */
+	 * out, `opening` the ones being opened by sqlite_read_begin(). */
 	GMutex read_lock;
 	GCond reader_back;
 	rtk_store_conn *idle[RTK_STORE_READERS];
@@ -333,14 +333,14 @@ struct rtk_store_db {
 
 /* ---- small helpers ---- */
 
-static void done(sqlite3_stmt *st)
+static void sqlite_done(sqlite3_stmt *st)
 {
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 }
 
 /* Maps an SQLite result to a store status; unexpected errors are logged. */
-static rtk_store_status status_of(rtk_store_conn *c, int rc, const char *what)
+static rtk_store_status sqlite_status_of(rtk_store_conn *c, int rc, const char *what)
 {
 	switch (rc) {
 	case SQLITE_OK:
@@ -359,40 +359,40 @@ static rtk_store_status status_of(rtk_store_conn *c, int rc, const char *what)
 }
 
 /* Steps a statement that returns no rows, then resets it. */
-static rtk_store_status step_once(rtk_store_conn *c, sqlite3_stmt *st)
+static rtk_store_status sqlite_step_once(rtk_store_conn *c, sqlite3_stmt *st)
 {
-	rtk_store_status status = status_of(c, sqlite3_step(st), sqlite3_sql(st));
-	done(st);
+	rtk_store_status status = sqlite_status_of(c, sqlite3_step(st), sqlite3_sql(st));
+	sqlite_done(st);
 	return status;
 }
 
 /* Runs a transaction statement. */
-static rtk_store_status txn(rtk_store_conn *c, enum txn_stmt id)
+static rtk_store_status sqlite_txn(rtk_store_conn *c, enum txn_stmt id)
 {
-	return step_once(c, c->txn[id]);
+	return sqlite_step_once(c, c->txn[id]);
 }
 
 /* A read transaction, so that several statements (a count and a page) see
  * one snapshot; on the writer, whose transaction is open, it is that one. */
-static int read_txn_begin(rtk_store_conn *c, rtk_store_status *status)
+static int sqlite_read_txn_begin(rtk_store_conn *c, rtk_store_status *status)
 {
 	if (sqlite3_get_autocommit(c->db) == 0)
 		return 0;
-	*status = txn(c, T_BEGIN);
+	*status = sqlite_txn(c, T_BEGIN);
 	return 1;
 }
 
-static rtk_store_status read_txn_end(rtk_store_conn *c, rtk_store_status status)
+static rtk_store_status sqlite_read_txn_end(rtk_store_conn *c, rtk_store_status status)
 {
-	rtk_store_status ended = txn(c, T_COMMIT);
+	rtk_store_status ended = sqlite_txn(c, T_COMMIT);
 	if (ended != RTK_STORE_OK && sqlite3_get_autocommit(c->db) == 0)
-		txn(c, T_ROLLBACK);
+		sqlite_txn(c, T_ROLLBACK);
 	return status == RTK_STORE_OK ? ended : status;
 }
 
 /* ---- the writer: one write at a time, transactions and syncs shared ---- */
 
-static void batch_unref(write_batch *b)
+static void sqlite_batch_unref(write_batch *b)
 {
 	if (g_atomic_int_dec_and_test(&b->refs)) {
 		g_cond_clear(&b->wake);
@@ -402,21 +402,21 @@ static void batch_unref(write_batch *b)
 
 /* Tells the writes waiting for `b` how it ended, and drops the reference
  * of whoever ended it. */
-static void batch_finish(rtk_store_db *s, write_batch *b, rtk_store_status status)
+static void sqlite_batch_finish(rtk_store_db *s, write_batch *b, rtk_store_status status)
 {
 	g_mutex_lock(&s->sync_lock);
 	b->status = status;
 	b->ended = TRUE;
 	g_cond_broadcast(&b->wake);
 	g_mutex_unlock(&s->sync_lock);
-	batch_unref(b);
+	sqlite_batch_unref(b);
 }
 
 /* Starts a write: takes the writer, opens a batch (BEGIN IMMEDIATE) unless
  * one is open, and a savepoint for this write. Returns the writer
  * connection; *status says whether the write may go on. Every
- * write_begin() is paired with write_end(), whatever happened. */
-static rtk_store_conn *write_begin(rtk_store_db *s, rtk_store_status *status)
+ * sqlite_write_begin() is paired with sqlite_write_end(), whatever happened. */
+static rtk_store_conn *sqlite_write_begin(rtk_store_db *s, rtk_store_status *status)
 {
 	g_mutex_lock(&s->write_lock);
 	rtk_store_conn *c = s->writer;
@@ -428,7 +428,7 @@ static rtk_store_conn *write_begin(rtk_store_db *s, rtk_store_status *status)
 		write_batch *b = calloc(1, sizeof(*b));
 		if (!b)
 			return c;
-		if (txn(c, T_BEGIN_WRITE) != RTK_STORE_OK) {
+		if (sqlite_txn(c, T_BEGIN_WRITE) != RTK_STORE_OK) {
 			free(b);
 			return c;
 		}
@@ -436,14 +436,14 @@ static rtk_store_conn *write_begin(rtk_store_db *s, rtk_store_status *status)
 		g_cond_init(&b->wake);
 		s->batch = b;
 	}
-	*status = txn(c, T_SAVEPOINT);
+	*status = sqlite_txn(c, T_SAVEPOINT);
 	s->in_write = *status == RTK_STORE_OK;
 	return c;
 }
 
 /* The lead, write_lock held, passes to the open batch if it holds a write
  * (one of its writes wakes to commit it), else is given up. */
-static void lead_pass_locked(rtk_store_db *s)
+static void sqlite_lead_pass_locked(rtk_store_db *s)
 {
 	write_batch *next = s->batch;
 	if (!next || next->writes == 0) {
@@ -459,7 +459,7 @@ static void lead_pass_locked(rtk_store_db *s)
 /* sqlite3_wal_hook() of the writer, called by each COMMIT (under
  * write_lock): it records the WAL's size, and, being a hook, turns SQLite's
  * automatic checkpoint off. */
-static int wal_hook(void *data, sqlite3 *db, const char *name, int pages)
+static int sqlite_wal_hook(void *data, sqlite3 *db, const char *name, int pages)
 {
 	rtk_store_db *s = data;
 	(void)db;
@@ -472,7 +472,7 @@ static int wal_hook(void *data, sqlite3 *db, const char *name, int pages)
 
 /* The background checkpoint: a PASSIVE checkpoint (it waits for nobody and
  * nobody waits for it) each time a lead asks for one. */
-static gpointer checkpointer_run(gpointer data)
+static gpointer sqlite_checkpointer_run(gpointer data)
 {
 	rtk_store_db *s = data;
 	g_mutex_lock(&s->ckpt_lock);
@@ -500,7 +500,7 @@ static gpointer checkpointer_run(gpointer data)
  * the background for a checkpoint, or, when its last pass left little to
  * copy (or the WAL is past RTK_STORE_CHECKPOINT_MAX_PAGES), copies the rest
  * here, so that the next write transaction starts the WAL over. */
-static void checkpoint_after_commit(rtk_store_db *s)
+static void sqlite_checkpoint_after_commit(rtk_store_db *s)
 {
 	int pages = s->wal_pages;
 	if (s->wal_restarted) {
@@ -541,18 +541,18 @@ static void checkpoint_after_commit(rtk_store_db *s)
 
 /* Commits the open batch `b` as the lead: write_lock held on entry, released
  * before the sync. Then passes the lead on and returns how `b` ended. */
-static rtk_store_status batch_commit(rtk_store_db *s, write_batch *b)
+static rtk_store_status sqlite_batch_commit(rtk_store_db *s, write_batch *b)
 {
 	rtk_store_conn *c = s->writer;
 	s->batch = NULL;
 	g_atomic_int_inc(&b->refs);   /* the lead's, while it ends the batch */
-	rtk_store_status status = txn(c, T_COMMIT);
+	rtk_store_status status = sqlite_txn(c, T_COMMIT);
 	if (sqlite3_get_autocommit(c->db) == 0) {
-		txn(c, T_ROLLBACK);
+		sqlite_txn(c, T_ROLLBACK);
 		status = RTK_STORE_FAILED;
 	}
 	if (status == RTK_STORE_OK)
-		checkpoint_after_commit(s);
+		sqlite_checkpoint_after_commit(s);
 	g_mutex_unlock(&s->write_lock);
 
 	if (status == RTK_STORE_OK && fdatasync(s->wal_fd) != 0) {
@@ -563,23 +563,23 @@ static rtk_store_status batch_commit(rtk_store_db *s, write_batch *b)
 	}
 	if (status == RTK_STORE_OK && g_atomic_int_get(&s->sync_failed))
 		status = RTK_STORE_FAILED;
-	batch_finish(s, b, status);
+	sqlite_batch_finish(s, b, status);
 
 	g_mutex_lock(&s->write_lock);
-	lead_pass_locked(s);
+	sqlite_lead_pass_locked(s);
 	g_mutex_unlock(&s->write_lock);
-	batch_unref(b);
+	sqlite_batch_unref(b);
 	return status;
 }
 
-/* Ends a write begun by write_begin(). Its savepoint is released when
+/* Ends a write begun by sqlite_write_begin(). Its savepoint is released when
  * `status` is OK, else rolled back to: a failed write leaves nothing and
  * returns its status at once (and a batch left with no write is rolled
  * back, so that the file's write lock is not kept for nothing).
  *
  * A successful write stays in the open batch. One batch at a time is
  * being committed and synced, by its lead: when none is, this write leads
- * its own batch, which it COMMITs and syncs at once (batch_commit());
+ * its own batch, which it COMMITs and syncs at once (sqlite_batch_commit());
  * otherwise it releases the writer for the next write and waits. The lead,
  * once its batch is durable, wakes that batch's writes and hands the lead
  * to one write of the batch that formed during its sync, which commits
@@ -588,20 +588,20 @@ static rtk_store_status batch_commit(rtk_store_db *s, write_batch *b)
  * ran: one BEGIN, COMMIT, WAL append and sync per batch, with no thread of
  * its own (a dedicated commit thread was tried: on a busy machine the
  * whole write path waited for that one thread to be scheduled). */
-static rtk_store_status write_end(rtk_store_db *s, rtk_store_status status)
+static rtk_store_status sqlite_write_end(rtk_store_db *s, rtk_store_status status)
 {
 	rtk_store_conn *c = s->writer;
 	write_batch *b = s->batch;
 	if (s->in_write) {
-		if (status == RTK_STORE_OK && txn(c, T_RELEASE) != RTK_STORE_OK)
+		if (status == RTK_STORE_OK && sqlite_txn(c, T_RELEASE) != RTK_STORE_OK)
 			status = RTK_STORE_FAILED;
 		if (status != RTK_STORE_OK && sqlite3_get_autocommit(c->db) == 0) {
-			txn(c, T_ROLLBACK_TO);
-			txn(c, T_RELEASE);
+			sqlite_txn(c, T_ROLLBACK_TO);
+			sqlite_txn(c, T_RELEASE);
 		}
 		s->in_write = 0;
 	}
-	if (!b) {   /* write_begin() failed */
+	if (!b) {   /* sqlite_write_begin() failed */
 		g_mutex_unlock(&s->write_lock);
 		return RTK_STORE_FAILED;
 	}
@@ -611,15 +611,15 @@ static rtk_store_status write_end(rtk_store_db *s, rtk_store_status status)
 		 * and not taken yet is taken by one of its writes as it wakes. */
 		s->batch = NULL;
 		g_mutex_unlock(&s->write_lock);
-		batch_finish(s, b, RTK_STORE_FAILED);
+		sqlite_batch_finish(s, b, RTK_STORE_FAILED);
 		return RTK_STORE_FAILED;
 	}
 	if (status != RTK_STORE_OK) {
 		if (b->writes == 0) {
-			txn(c, T_ROLLBACK);
+			sqlite_txn(c, T_ROLLBACK);
 			s->batch = NULL;
 			g_mutex_unlock(&s->write_lock);
-			batch_finish(s, b, RTK_STORE_FAILED);   /* nobody waits for it */
+			sqlite_batch_finish(s, b, RTK_STORE_FAILED);   /* nobody waits for it */
 		} else {
 			g_mutex_unlock(&s->write_lock);
 		}
@@ -628,7 +628,7 @@ static rtk_store_status write_end(rtk_store_db *s, rtk_store_status status)
 	b->writes++;
 	if (!s->leading) {
 		s->leading = TRUE;
-		return batch_commit(s, b);
+		return sqlite_batch_commit(s, b);
 	}
 	g_atomic_int_inc(&b->refs);
 	g_mutex_unlock(&s->write_lock);
@@ -643,29 +643,29 @@ static rtk_store_status write_end(rtk_store_db *s, rtk_store_status status)
 		g_mutex_unlock(&s->sync_lock);
 		g_mutex_lock(&s->write_lock);
 		if (s->batch == b) {
-			status = batch_commit(s, b);   /* releases write_lock */
-			batch_unref(b);
+			status = sqlite_batch_commit(s, b);   /* releases write_lock */
+			sqlite_batch_unref(b);
 			return status;
 		}
-		lead_pass_locked(s);   /* the batch was lost before its lead came */
+		sqlite_lead_pass_locked(s);   /* the batch was lost before its lead came */
 		g_mutex_unlock(&s->write_lock);
 		g_mutex_lock(&s->sync_lock);
 	}
 	status = b->status;
 	g_mutex_unlock(&s->sync_lock);
-	batch_unref(b);
+	sqlite_batch_unref(b);
 	return status;
 }
 
 /* ---- the readers: a pool of connections ---- */
 
-static rtk_store_conn *conn_open(rtk_store_db *s, int writer, char **error);
-static void conn_close(rtk_store_conn *c);
+static rtk_store_conn *sqlite_conn_open(rtk_store_db *s, int writer, char **error);
+static void sqlite_conn_close(rtk_store_conn *c);
 
 /* A reader connection for one read: an idle one, else a new one while
  * fewer than RTK_STORE_READERS exist, else the next one given back. NULL
- * (logged) when a new one cannot be opened. Pair with read_end(). */
-static rtk_store_conn *read_begin(rtk_store_db *s)
+ * (logged) when a new one cannot be opened. Pair with sqlite_read_end(). */
+static rtk_store_conn *sqlite_read_begin(rtk_store_db *s)
 {
 	g_mutex_lock(&s->read_lock);
 	while (s->n_idle == 0 && s->n_readers + s->opening >= RTK_STORE_READERS)
@@ -679,7 +679,7 @@ static rtk_store_conn *read_begin(rtk_store_db *s)
 	g_mutex_unlock(&s->read_lock);
 
 	char *error = NULL;
-	rtk_store_conn *c = conn_open(s, 0, &error);
+	rtk_store_conn *c = sqlite_conn_open(s, 0, &error);
 	if (!c) {
 		g_warning("rtk store: cannot open a reader connection: %s", error ? error : "?");
 		free(error);
@@ -694,7 +694,7 @@ static rtk_store_conn *read_begin(rtk_store_db *s)
 	return c;
 }
 
-static void read_end(rtk_store_db *s, rtk_store_conn *c)
+static void sqlite_read_end(rtk_store_db *s, rtk_store_conn *c)
 {
 	g_mutex_lock(&s->read_lock);
 	s->idle[s->n_idle++] = c;
@@ -704,7 +704,7 @@ static void read_end(rtk_store_db *s, rtk_store_conn *c)
 
 /* ---- rows: binding and reading by column type ---- */
 
-static void bind_text(sqlite3_stmt *st, int idx, const char *text)
+static void sqlite_bind_text(sqlite3_stmt *st, int idx, const char *text)
 {
 	if (text)
 		sqlite3_bind_text(st, idx, text, -1, SQLITE_TRANSIENT);
@@ -713,7 +713,7 @@ static void bind_text(sqlite3_stmt *st, int idx, const char *text)
 }
 
 /* A JSON value as its compact text; "{}" when there is none. */
-static void bind_json(sqlite3_stmt *st, int idx, const json_t *v)
+static void sqlite_bind_json(sqlite3_stmt *st, int idx, const json_t *v)
 {
 	char *text = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
 	if (text)
@@ -723,12 +723,12 @@ static void bind_json(sqlite3_stmt *st, int idx, const json_t *v)
 }
 
 /* Text binds a JSON string, NULL anything else; a bool binds 1 for true. */
-static void bind_value(sqlite3_stmt *st, int idx, rtk_store_type type, const json_t *v)
+static void sqlite_bind_value(sqlite3_stmt *st, int idx, rtk_store_type type, const json_t *v)
 {
 	switch (type) {
 	case RTK_STORE_TEXT:
 	case RTK_STORE_TIMESTAMP:
-		bind_text(st, idx, json_string_value(v));
+		sqlite_bind_text(st, idx, json_string_value(v));
 		break;
 	case RTK_STORE_BOOL:
 		sqlite3_bind_int(st, idx, json_is_true(v));
@@ -738,34 +738,34 @@ static void bind_value(sqlite3_stmt *st, int idx, rtk_store_type type, const jso
 		break;
 	case RTK_STORE_JSON:
 	case RTK_STORE_DOCUMENT:
-		bind_json(st, idx, v);
+		sqlite_bind_json(st, idx, v);
 		break;
 	}
 }
 
-static int is_written(const rtk_store_column *col)
+static int sqlite_is_written(const rtk_store_column *col)
 {
 	return col->through.table == NULL;
 }
 
 /* Binds `row` to a table's INSERT or UPDATE: the written columns are
  * ?1, ?2, ... in the descriptor's order in both. */
-static void bind_row(sqlite3_stmt *st, const rtk_store_resource *r, const json_t *row)
+static void sqlite_bind_row(sqlite3_stmt *st, const rtk_store_resource *r, const json_t *row)
 {
 	int slot = 0;
 	for (int i = 0; i < r->n_columns; i++) {
 		const rtk_store_column *col = &r->columns[i];
-		if (!is_written(col))
+		if (!sqlite_is_written(col))
 			continue;
 		const json_t *v = col->type == RTK_STORE_DOCUMENT ? row : json_object_get(row, col->field);
-		bind_value(st, ++slot, col->type, v);
+		sqlite_bind_value(st, ++slot, col->type, v);
 	}
 }
 
 /* A stored JSON value; NULL (logged) when it does not parse or has a type
  * the column does not take. A row built from columns reads its id first
  * (every descriptor starts with it), so the log names the row. */
-static json_t *read_json(sqlite3_stmt *st, int idx, const rtk_store_resource *r,
+static json_t *sqlite_read_json(sqlite3_stmt *st, int idx, const rtk_store_resource *r,
 	const rtk_store_column *col)
 {
 	const char *text = (const char *)sqlite3_column_text(st, idx);
@@ -780,7 +780,7 @@ static json_t *read_json(sqlite3_stmt *st, int idx, const rtk_store_resource *r,
 	return v;
 }
 
-static json_t *read_value(sqlite3_stmt *st, int idx, const rtk_store_resource *r,
+static json_t *sqlite_read_value(sqlite3_stmt *st, int idx, const rtk_store_resource *r,
 	const rtk_store_column *col)
 {
 	switch (col->type) {
@@ -797,19 +797,19 @@ static json_t *read_value(sqlite3_stmt *st, int idx, const rtk_store_resource *r
 	case RTK_STORE_DOCUMENT:
 		break;
 	}
-	return read_json(st, idx, r, col);
+	return sqlite_read_json(st, idx, r, col);
 }
 
-/* The current row of a statement of sql_select() as a new object; NULL
+/* The current row of a statement of sqlite_sql_select() as a new object; NULL
  * when it is corrupt. `doc` is the table's DOCUMENT column, or NULL. The
  * keys are the descriptor's, plain ASCII: Jansson need not check them. */
-static json_t *read_row(sqlite3_stmt *st, const rtk_store_resource *r, const rtk_store_column *doc)
+static json_t *sqlite_read_row(sqlite3_stmt *st, const rtk_store_resource *r, const rtk_store_column *doc)
 {
 	if (doc)
-		return read_json(st, 0, r, doc);
+		return sqlite_read_json(st, 0, r, doc);
 	json_t *row = json_object();
 	for (int i = 0; i < r->n_columns; i++) {
-		json_t *v = read_value(st, i, r, &r->columns[i]);
+		json_t *v = sqlite_read_value(st, i, r, &r->columns[i]);
 		if (!v) {
 			json_decref(row);
 			return NULL;
@@ -821,7 +821,7 @@ static json_t *read_row(sqlite3_stmt *st, const rtk_store_resource *r, const rtk
 
 /* ---- the statements of a table, from its descriptor ---- */
 
-static int n_filters(const rtk_store_resource *r)
+static int sqlite_n_filters(const rtk_store_resource *r)
 {
 	int n = 0;
 	while (n < RTK_STORE_MAX_FILTERS && r->filters[n])
@@ -831,7 +831,7 @@ static int n_filters(const rtk_store_resource *r)
 
 /* SELECT of a row: a document table's DOCUMENT column alone, else every
  * column, those read through another table from a LEFT JOIN of it. */
-static void sql_select(GString *q, const rtk_store_resource *r)
+static void sqlite_sql_select(GString *q, const rtk_store_resource *r)
 {
 	const rtk_store_column *doc = rtk_store_document_column(r);
 	g_string_append(q, "SELECT ");
@@ -843,7 +843,7 @@ static void sql_select(GString *q, const rtk_store_resource *r)
 		if (!first)
 			g_string_append(q, ", ");
 		first = 0;
-		if (is_written(col))
+		if (sqlite_is_written(col))
 			g_string_append_printf(q, "%s.%s", r->table, col->column);
 		else
 			g_string_append_printf(q, "j%d.%s", i, col->column);
@@ -858,7 +858,7 @@ static void sql_select(GString *q, const rtk_store_resource *r)
 }
 
 /* " AND (?2 IS NULL OR table.scope = ?2)" after a key at ?1. */
-static void sql_scope(GString *q, const rtk_store_resource *r)
+static void sqlite_sql_scope(GString *q, const rtk_store_resource *r)
 {
 	if (r->scope)
 		g_string_append_printf(q, " AND (?2 IS NULL OR %s.%s = ?2)", r->table, r->scope);
@@ -866,23 +866,23 @@ static void sql_scope(GString *q, const rtk_store_resource *r)
 
 /* The WHERE of the filters from filters[lead - 1] on: that one must
  * match, the later ones when given; filter i is ?(i + 1). */
-static void sql_filters(GString *q, const rtk_store_resource *r, int lead)
+static void sqlite_sql_filters(GString *q, const rtk_store_resource *r, int lead)
 {
 	if (lead == 0)
 		return;
 	g_string_append_printf(q, " WHERE %s.%s = ?%d", r->table, r->filters[lead - 1], lead);
-	for (int i = lead; i < n_filters(r); i++)
+	for (int i = lead; i < sqlite_n_filters(r); i++)
 		g_string_append_printf(q, " AND (?%d IS NULL OR %s.%s = ?%d)",
 			i + 1, r->table, r->filters[i], i + 1);
 }
 
-static char *sql_insert(const rtk_store_resource *r)
+static char *sqlite_sql_insert(const rtk_store_resource *r)
 {
 	GString *q = g_string_new(NULL), *values = g_string_new(NULL);
 	g_string_append_printf(q, "INSERT INTO %s(", r->table);
 	int slot = 0;
 	for (int i = 0; i < r->n_columns; i++) {
-		if (!is_written(&r->columns[i]))
+		if (!sqlite_is_written(&r->columns[i]))
 			continue;
 		g_string_append_printf(q, "%s%s", slot ? ", " : "", r->columns[i].column);
 		g_string_append_printf(values, "%s?%d", slot ? ", " : "", slot + 1);
@@ -893,15 +893,15 @@ static char *sql_insert(const rtk_store_resource *r)
 	return g_string_free(q, FALSE);
 }
 
-/* SET of every written column but the FIXED ones, in bind_row()'s slots. */
-static char *sql_update(const rtk_store_resource *r)
+/* SET of every written column but the FIXED ones, in sqlite_bind_row()'s slots. */
+static char *sqlite_sql_update(const rtk_store_resource *r)
 {
 	GString *q = g_string_new(NULL);
 	g_string_append_printf(q, "UPDATE %s SET ", r->table);
 	int slot = 0, id_slot = 0, set = 0;
 	for (int i = 0; i < r->n_columns; i++) {
 		const rtk_store_column *col = &r->columns[i];
-		if (!is_written(col))
+		if (!sqlite_is_written(col))
 			continue;
 		slot++;
 		if (strcmp(col->column, r->keys[0]) == 0)
@@ -915,50 +915,50 @@ static char *sql_update(const rtk_store_resource *r)
 
 /* SELECT of the row whose `key` is ?1 (and scope ?2); DELETE of the one
  * whose id is. */
-static char *sql_get(const rtk_store_resource *r, const char *key)
+static char *sqlite_sql_get(const rtk_store_resource *r, const char *key)
 {
 	GString *q = g_string_new(NULL);
-	sql_select(q, r);
+	sqlite_sql_select(q, r);
 	g_string_append_printf(q, " WHERE %s.%s = ?1", r->table, key);
-	sql_scope(q, r);
+	sqlite_sql_scope(q, r);
 	return g_string_free(q, FALSE);
 }
 
-static char *sql_delete(const rtk_store_resource *r)
+static char *sqlite_sql_delete(const rtk_store_resource *r)
 {
 	GString *q = g_string_new(NULL);
 	g_string_printf(q, "DELETE FROM %s WHERE %s.%s = ?1", r->table, r->table, r->keys[0]);
-	sql_scope(q, r);
+	sqlite_sql_scope(q, r);
 	return g_string_free(q, FALSE);
 }
 
-/* A page of the rows of the filters from `lead` (sql_filters()): limit and
+/* A page of the rows of the filters from `lead` (sqlite_sql_filters()): limit and
  * offset follow the filters' parameters. */
-static char *sql_list(const rtk_store_resource *r, int lead)
+static char *sqlite_sql_list(const rtk_store_resource *r, int lead)
 {
 	GString *q = g_string_new(NULL);
-	sql_select(q, r);
-	sql_filters(q, r, lead);
+	sqlite_sql_select(q, r);
+	sqlite_sql_filters(q, r, lead);
 	g_string_append_printf(q, " ORDER BY %s.%s%s LIMIT ?%d OFFSET ?%d", r->table, r->order,
-		r->newest_first ? " DESC" : "", n_filters(r) + 1, n_filters(r) + 2);
+		r->newest_first ? " DESC" : "", sqlite_n_filters(r) + 1, sqlite_n_filters(r) + 2);
 	return g_string_free(q, FALSE);
 }
 
-static char *sql_count(const rtk_store_resource *r, int lead)
+static char *sqlite_sql_count(const rtk_store_resource *r, int lead)
 {
 	GString *q = g_string_new(NULL);
 	g_string_printf(q, "SELECT count(*) FROM %s", r->table);
-	sql_filters(q, r, lead);
+	sqlite_sql_filters(q, r, lead);
 	return g_string_free(q, FALSE);
 }
 
 /* The table's counter in row_counts: 'table', or 'table:value' when the
  * counted_by filter is given. */
-static char *sql_counted(const rtk_store_resource *r)
+static char *sqlite_sql_counted(const rtk_store_resource *r)
 {
 	GString *q = g_string_new(NULL);
 	g_string_printf(q, "SELECT coalesce((SELECT n FROM row_counts WHERE name = '%s'", r->table);
-	for (int i = 0; i < n_filters(r) && r->counted_by; i++)
+	for (int i = 0; i < sqlite_n_filters(r) && r->counted_by; i++)
 		if (strcmp(r->filters[i], r->counted_by) == 0)
 			g_string_append_printf(q, " || coalesce(':' || ?%d, '')", i + 1);
 	g_string_append(q, "), 0)");
@@ -966,26 +966,26 @@ static char *sql_counted(const rtk_store_resource *r)
 }
 
 /* Every statement of every table into s->sql. */
-static void sql_build(rtk_store_db *s)
+static void sqlite_sql_build(rtk_store_db *s)
 {
 	for (int t = 0; t < RTK_STORE_TABLES; t++) {
 		const rtk_store_resource *r = &rtk_store_resources[t];
 		char **sql = s->sql[t];
-		sql[Q_INSERT] = sql_insert(r);
-		sql[Q_UPDATE] = sql_update(r);
-		sql[Q_DELETE] = sql_delete(r);
+		sql[Q_INSERT] = sqlite_sql_insert(r);
+		sql[Q_UPDATE] = sqlite_sql_update(r);
+		sql[Q_DELETE] = sqlite_sql_delete(r);
 		for (int by = 0; by < RTK_STORE_MAX_KEYS && r->keys[by]; by++)
-			sql[Q_GET + by] = sql_get(r, r->keys[by]);
-		for (int lead = 0; r->order && lead <= n_filters(r); lead++) {
-			sql[Q_LIST + lead] = sql_list(r, lead);
-			sql[Q_COUNT + lead] = sql_count(r, lead);
+			sql[Q_GET + by] = sqlite_sql_get(r, r->keys[by]);
+		for (int lead = 0; r->order && lead <= sqlite_n_filters(r); lead++) {
+			sql[Q_LIST + lead] = sqlite_sql_list(r, lead);
+			sql[Q_COUNT + lead] = sqlite_sql_count(r, lead);
 		}
 		if (r->counted)
-			sql[Q_COUNTED] = sql_counted(r);
+			sql[Q_COUNTED] = sqlite_sql_counted(r);
 	}
 }
 
-static void sql_free(rtk_store_db *s)
+static void sqlite_sql_free(rtk_store_db *s)
 {
 	for (int t = 0; t < RTK_STORE_TABLES; t++)
 		for (int i = 0; i < Q_PER_TABLE; i++)
@@ -994,7 +994,7 @@ static void sql_free(rtk_store_db *s)
 
 /* ---- open / close ---- */
 
-static int exec_sql(sqlite3 *db, const char *text, char **error)
+static int sqlite_exec_sql(sqlite3 *db, const char *text, char **error)
 {
 	char *msg = NULL;
 	if (sqlite3_exec(db, text, NULL, NULL, &msg) == SQLITE_OK)
@@ -1004,7 +1004,7 @@ static int exec_sql(sqlite3 *db, const char *text, char **error)
 	return -1;
 }
 
-static int user_version(sqlite3 *db)
+static int sqlite_user_version(sqlite3 *db)
 {
 	sqlite3_stmt *st = NULL;
 	int v = -1;
@@ -1015,26 +1015,26 @@ static int user_version(sqlite3 *db)
 	return v;
 }
 
-static int migrate(sqlite3 *db, char **error)
+static int sqlite_migrate(sqlite3 *db, char **error)
 {
 	for (;;) {
-		if (exec_sql(db, "BEGIN IMMEDIATE", error) != 0)
+		if (sqlite_exec_sql(db, "BEGIN IMMEDIATE", error) != 0)
 			return -1;
 		/* Read inside the write transaction: another process may migrate too. */
-		int v = user_version(db);
+		int v = sqlite_user_version(db);
 		if (v < 0 || v > SCHEMA_VERSION) {
-			exec_sql(db, "ROLLBACK", NULL);
+			sqlite_exec_sql(db, "ROLLBACK", NULL);
 			rtk_util_set_error(error, "schema version %d is not one this build knows (up to %d)",
 				v, SCHEMA_VERSION);
 			return -1;
 		}
 		if (v == SCHEMA_VERSION)
-			return exec_sql(db, "COMMIT", error);
+			return sqlite_exec_sql(db, "COMMIT", error);
 		char bump[64];
 		snprintf(bump, sizeof(bump), "PRAGMA user_version = %d", v + 1);
-		if (exec_sql(db, migrations[v], error) != 0 || exec_sql(db, bump, error) != 0 ||
-				exec_sql(db, "COMMIT", error) != 0) {
-			exec_sql(db, "ROLLBACK", NULL);
+		if (sqlite_exec_sql(db, migrations[v], error) != 0 || sqlite_exec_sql(db, bump, error) != 0 ||
+				sqlite_exec_sql(db, "COMMIT", error) != 0) {
+			sqlite_exec_sql(db, "ROLLBACK", NULL);
 			return -1;
 		}
 	}
@@ -1043,12 +1043,12 @@ static int migrate(sqlite3 *db, char **error)
 /* The writer switches the file to WAL (a property of the file, which the
  * readers then share), syncs every commit and enforces foreign keys; a
  * reader refuses to write. */
-static int configure(sqlite3 *db, int writer, char **error)
+static int sqlite_configure(sqlite3 *db, int writer, char **error)
 {
 	sqlite3_extended_result_codes(db, 1);
 	sqlite3_busy_timeout(db, RTK_STORE_BUSY_MS);
 	if (!writer)
-		return exec_sql(db, "PRAGMA query_only = ON;", error);
+		return sqlite_exec_sql(db, "PRAGMA query_only = ON;", error);
 
 	sqlite3_stmt *st = NULL;
 	const char *mode = NULL;
@@ -1061,10 +1061,10 @@ static int configure(sqlite3 *db, int writer, char **error)
 		rtk_util_set_error(error, "cannot switch to WAL: %s", sqlite3_errmsg(db));
 		return -1;
 	}
-	return exec_sql(db, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;", error);
+	return sqlite_exec_sql(db, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;", error);
 }
 
-static void conn_close(rtk_store_conn *c)
+static void sqlite_conn_close(rtk_store_conn *c)
 {
 	if (!c)
 		return;
@@ -1078,7 +1078,7 @@ static void conn_close(rtk_store_conn *c)
 }
 
 /* Prepares one statement; an SQL text of NULL is no statement. */
-static int prepare(rtk_store_conn *c, const char *sql, sqlite3_stmt **st, const char *path,
+static int sqlite_prepare(rtk_store_conn *c, const char *sql, sqlite3_stmt **st, const char *path,
 	char **error)
 {
 	if (!sql || sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) == SQLITE_OK)
@@ -1089,7 +1089,7 @@ static int prepare(rtk_store_conn *c, const char *sql, sqlite3_stmt **st, const 
 
 /* Opens one connection and prepares every statement on it; the writer also
  * creates the file and applies the migrations. */
-static rtk_store_conn *conn_open(rtk_store_db *s, int writer, char **error)
+static rtk_store_conn *sqlite_conn_open(rtk_store_db *s, int writer, char **error)
 {
 	rtk_store_conn *c = calloc(1, sizeof(*c));
 	if (!c) {
@@ -1105,21 +1105,21 @@ static rtk_store_conn *conn_open(rtk_store_db *s, int writer, char **error)
 		goto fail;
 	}
 	char *why = NULL;
-	if (configure(c->db, writer, &why) != 0 || (writer && migrate(c->db, &why) != 0)) {
+	if (sqlite_configure(c->db, writer, &why) != 0 || (writer && sqlite_migrate(c->db, &why) != 0)) {
 		rtk_util_set_error(error, "%s: %s", path, why ? why : "unknown error");
 		free(why);
 		goto fail;
 	}
 	for (int i = 0; i < T_COUNT; i++)
-		if (prepare(c, txn_sql[i], &c->txn[i], path, error) != 0)
+		if (sqlite_prepare(c, txn_sql[i], &c->txn[i], path, error) != 0)
 			goto fail;
 	for (int t = 0; t < RTK_STORE_TABLES; t++)
 		for (int i = 0; i < Q_PER_TABLE; i++)
-			if (prepare(c, s->sql[t][i], &c->stmt[t][i], path, error) != 0)
+			if (sqlite_prepare(c, s->sql[t][i], &c->stmt[t][i], path, error) != 0)
 				goto fail;
 	return c;
 fail:
-	conn_close(c);
+	sqlite_conn_close(c);
 	return NULL;
 }
 
@@ -1128,7 +1128,7 @@ fail:
  * directory entry and everything written so far (the migrations) are
  * synced here: SQLite at synchronous=NORMAL would only do so at its first
  * checkpoint. */
-static int wal_open(rtk_store_db *s, char **error)
+static int sqlite_wal_open(rtk_store_db *s, char **error)
 {
 	char *wal = g_strconcat(s->path, "-wal", NULL);
 	char *dir = g_path_get_dirname(s->path);
@@ -1145,8 +1145,8 @@ static int wal_open(rtk_store_db *s, char **error)
 }
 
 /* The background checkpoint's connection and thread; from now on the
- * writer's COMMITs leave checkpoints to checkpoint_after_commit(). */
-static int checkpointer_start(rtk_store_db *s, char **error)
+ * writer's COMMITs leave checkpoints to sqlite_checkpoint_after_commit(). */
+static int sqlite_checkpointer_start(rtk_store_db *s, char **error)
 {
 	if (sqlite3_open_v2(s->path, &s->ckpt_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
 			NULL) != SQLITE_OK) {
@@ -1157,27 +1157,27 @@ static int checkpointer_start(rtk_store_db *s, char **error)
 	/* A connection finds the file in WAL mode (and can checkpoint it) once
 	 * it has read it. */
 	char *why = NULL;
-	if (exec_sql(s->ckpt_db, "SELECT count(*) FROM sqlite_schema", &why) != 0) {
+	if (sqlite_exec_sql(s->ckpt_db, "SELECT count(*) FROM sqlite_schema", &why) != 0) {
 		rtk_util_set_error(error, "%s: the checkpoint connection cannot read it: %s", s->path,
 			why ? why : "?");
 		free(why);
 		return -1;
 	}
-	s->checkpointer = g_thread_try_new("rtk store checkpoint", checkpointer_run, s, NULL);
+	s->checkpointer = g_thread_try_new("rtk store checkpoint", sqlite_checkpointer_run, s, NULL);
 	if (!s->checkpointer) {
 		rtk_util_set_error(error, "%s: cannot start the checkpoint thread", s->path);
 		return -1;
 	}
-	sqlite3_wal_hook(s->writer->db, wal_hook, s);
+	sqlite3_wal_hook(s->writer->db, sqlite_wal_hook, s);
 	return 0;
 }
 
-static void db_close(rtk_store_db *store);
+static void sqlite_db_close(rtk_store_db *store);
 
 /* rtk_store_backend.open: the statements generated, the writer (which
  * creates the file and migrates it), its WAL synced, one reader, the
  * checkpoint thread. */
-static rtk_store_db *db_open(const char *path, char **error)
+static rtk_store_db *sqlite_db_open(const char *path, char **error)
 {
 	rtk_store_db *s = calloc(1, sizeof(*s));
 	if (!s || !(s->path = strdup(path))) {
@@ -1192,29 +1192,29 @@ static rtk_store_db *db_open(const char *path, char **error)
 	s->wal_fd = -1;
 	g_mutex_init(&s->read_lock);
 	g_cond_init(&s->reader_back);
-	sql_build(s);
+	sqlite_sql_build(s);
 
-	s->writer = conn_open(s, 1, error);
-	if (!s->writer || wal_open(s, error) != 0)
+	s->writer = sqlite_conn_open(s, 1, error);
+	if (!s->writer || sqlite_wal_open(s, error) != 0)
 		goto fail;
 	/* One reader now, so that a file readers cannot use fails here. */
-	rtk_store_conn *reader = conn_open(s, 0, error);
+	rtk_store_conn *reader = sqlite_conn_open(s, 0, error);
 	if (!reader)
 		goto fail;
 	s->readers[s->n_readers++] = reader;
 	s->idle[s->n_idle++] = reader;
-	if (checkpointer_start(s, error) != 0)
+	if (sqlite_checkpointer_start(s, error) != 0)
 		goto fail;
 	return s;
 fail:
-	db_close(s);
+	sqlite_db_close(s);
 	return NULL;
 }
 
 /* No call may be in progress (the owner stops its threads first), so no
  * batch is open. Readers go first: the writer, closing last, checkpoints
  * the WAL into the file. */
-static void db_close(rtk_store_db *store)
+static void sqlite_db_close(rtk_store_db *store)
 {
 	if (!store)
 		return;
@@ -1229,15 +1229,15 @@ static void db_close(rtk_store_db *store)
 	if (store->wal_fd >= 0)
 		close(store->wal_fd);
 	for (int i = 0; i < store->n_readers; i++)
-		conn_close(store->readers[i]);
-	conn_close(store->writer);
+		sqlite_conn_close(store->readers[i]);
+	sqlite_conn_close(store->writer);
 	g_mutex_clear(&store->write_lock);
 	g_mutex_clear(&store->sync_lock);
 	g_mutex_clear(&store->ckpt_lock);
 	g_cond_clear(&store->ckpt_cond);
 	g_mutex_clear(&store->read_lock);
 	g_cond_clear(&store->reader_back);
-	sql_free(store);
+	sqlite_sql_free(store);
 	free(store->path);
 	free(store);
 }
@@ -1246,39 +1246,39 @@ static void db_close(rtk_store_db *store)
 
 /* Runs a bound statement expecting zero or one row: *out is it (OK) or
  * NULL (NOT_FOUND, or FAILED when it is corrupt). */
-static rtk_store_status fetch_one(rtk_store_conn *c, sqlite3_stmt *st, const rtk_store_resource *r,
+static rtk_store_status sqlite_fetch_one(rtk_store_conn *c, sqlite3_stmt *st, const rtk_store_resource *r,
 	json_t **out)
 {
 	*out = NULL;
 	int rc = sqlite3_step(st);
-	rtk_store_status status = status_of(c, rc, sqlite3_sql(st));
+	rtk_store_status status = sqlite_status_of(c, rc, sqlite3_sql(st));
 	if (rc == SQLITE_ROW) {
-		*out = read_row(st, r, rtk_store_document_column(r));
+		*out = sqlite_read_row(st, r, rtk_store_document_column(r));
 		if (!*out)
 			status = RTK_STORE_FAILED;
 	} else if (rc == SQLITE_DONE) {
 		status = RTK_STORE_NOT_FOUND;
 	}
-	done(st);
+	sqlite_done(st);
 	return status;
 }
 
 /* Runs a bound statement collecting every row into a new array (*items,
  * NULL unless OK). */
-static rtk_store_status fetch_all(rtk_store_conn *c, sqlite3_stmt *st, const rtk_store_resource *r,
+static rtk_store_status sqlite_fetch_all(rtk_store_conn *c, sqlite3_stmt *st, const rtk_store_resource *r,
 	json_t **items)
 {
 	const rtk_store_column *doc = rtk_store_document_column(r);
 	json_t *array = json_array();
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		json_t *item = read_row(st, r, doc);
+		json_t *item = sqlite_read_row(st, r, doc);
 		if (!item)
 			break;
 		json_array_append_new(array, item);
 	}
-	rtk_store_status status = rc == SQLITE_ROW ? RTK_STORE_FAILED : status_of(c, rc, sqlite3_sql(st));
-	done(st);
+	rtk_store_status status = rc == SQLITE_ROW ? RTK_STORE_FAILED : sqlite_status_of(c, rc, sqlite3_sql(st));
+	sqlite_done(st);
 	if (status != RTK_STORE_OK) {
 		json_decref(array);
 		array = NULL;
@@ -1287,37 +1287,37 @@ static rtk_store_status fetch_all(rtk_store_conn *c, sqlite3_stmt *st, const rtk
 	return status;
 }
 
-static rtk_store_status count_rows(rtk_store_conn *c, sqlite3_stmt *st, int *total)
+static rtk_store_status sqlite_count_rows(rtk_store_conn *c, sqlite3_stmt *st, int *total)
 {
 	int rc = sqlite3_step(st);
-	rtk_store_status status = status_of(c, rc, sqlite3_sql(st));
+	rtk_store_status status = sqlite_status_of(c, rc, sqlite3_sql(st));
 	if (rc == SQLITE_ROW)
 		*total = sqlite3_column_int(st, 0);
 	else if (status == RTK_STORE_OK)
 		status = RTK_STORE_FAILED;
-	done(st);
+	sqlite_done(st);
 	return status;
 }
 
 /* count + page in one read transaction, so total and items agree. */
-static rtk_store_status list_page(rtk_store_conn *c, sqlite3_stmt *count, sqlite3_stmt *list,
+static rtk_store_status sqlite_list_page(rtk_store_conn *c, sqlite3_stmt *count, sqlite3_stmt *list,
 	const rtk_store_resource *r, json_t **items, int *total)
 {
 	rtk_store_status status = RTK_STORE_OK;
-	int own = read_txn_begin(c, &status);
+	int own = sqlite_read_txn_begin(c, &status);
 	if (status == RTK_STORE_OK)
-		status = count_rows(c, count, total);
+		status = sqlite_count_rows(c, count, total);
 	else
-		done(count);
+		sqlite_done(count);
 	if (status == RTK_STORE_OK)
-		status = fetch_all(c, list, r, items);
+		status = sqlite_fetch_all(c, list, r, items);
 	else
-		done(list);
-	return own ? read_txn_end(c, status) : status;
+		sqlite_done(list);
+	return own ? sqlite_read_txn_end(c, status) : status;
 }
 
 /* Binds a list's filters (?1, ?2, ...) to a list or count statement. */
-static const rtk_store_column *column_named(const rtk_store_resource *r, const char *name)
+static const rtk_store_column *sqlite_column_named(const rtk_store_resource *r, const char *name)
 {
 	for (int i = 0; i < r->n_columns; i++)
 		if (r->columns[i].column && strcmp(r->columns[i].column, name) == 0)
@@ -1326,84 +1326,84 @@ static const rtk_store_column *column_named(const rtk_store_resource *r, const c
 }
 
 /* A filter's text as its column's type: a bool's is "true" or "false". */
-static void bind_filters(sqlite3_stmt *st, const rtk_store_op *op)
+static void sqlite_bind_filters(sqlite3_stmt *st, const rtk_store_op *op)
 {
-	for (int i = 0; i < n_filters(op->res); i++) {
-		const rtk_store_column *col = column_named(op->res, op->res->filters[i]);
+	for (int i = 0; i < sqlite_n_filters(op->res); i++) {
+		const rtk_store_column *col = sqlite_column_named(op->res, op->res->filters[i]);
 		if (op->filter[i] && col && col->type == RTK_STORE_BOOL)
 			sqlite3_bind_int(st, i + 1, strcmp(op->filter[i], "true") == 0);
 		else
-			bind_text(st, i + 1, op->filter[i]);
+			sqlite_bind_text(st, i + 1, op->filter[i]);
 	}
 }
 
 /* Whether row_counts has the total of this list: its table is counted
  * and it filters on nothing but the counted column. */
-static int counted(const rtk_store_op *op)
+static int sqlite_counted(const rtk_store_op *op)
 {
 	const rtk_store_resource *r = op->res;
-	for (int i = 0; i < n_filters(r); i++)
+	for (int i = 0; i < sqlite_n_filters(r); i++)
 		if (op->filter[i] && (!r->counted_by || strcmp(r->filters[i], r->counted_by) != 0))
 			return 0;
 	return r->counted;
 }
 
-static rtk_store_status run_list(rtk_store_conn *c, sqlite3_stmt *const *stmt, rtk_store_op *op)
+static rtk_store_status sqlite_run_list(rtk_store_conn *c, sqlite3_stmt *const *stmt, rtk_store_op *op)
 {
-	int nf = n_filters(op->res), lead = 0;
+	int nf = sqlite_n_filters(op->res), lead = 0;
 	while (lead < nf && !op->filter[lead])
 		lead++;
 	lead = lead < nf ? lead + 1 : 0;
 	sqlite3_stmt *list = stmt[Q_LIST + lead];
 	if (!list)
 		return RTK_STORE_FAILED;   /* a table that is never listed */
-	bind_filters(list, op);
+	sqlite_bind_filters(list, op);
 	sqlite3_bind_int(list, nf + 1, op->limit < 0 ? -1 : op->limit);
 	sqlite3_bind_int(list, nf + 2, op->offset);
 	if (!op->total)
-		return fetch_all(c, list, op->res, &op->result);
-	sqlite3_stmt *count = stmt[counted(op) ? Q_COUNTED : Q_COUNT + lead];
-	bind_filters(count, op);
-	return list_page(c, count, list, op->res, &op->result, op->total);
+		return sqlite_fetch_all(c, list, op->res, &op->result);
+	sqlite3_stmt *count = stmt[sqlite_counted(op) ? Q_COUNTED : Q_COUNT + lead];
+	sqlite_bind_filters(count, op);
+	return sqlite_list_page(c, count, list, op->res, &op->result, op->total);
 }
 
 /* GET and DELETE look their row up by a key at ?1 and the scope at ?2. */
-static void bind_key(sqlite3_stmt *st, const rtk_store_op *op)
+static void sqlite_bind_key(sqlite3_stmt *st, const rtk_store_op *op)
 {
-	bind_text(st, 1, op->key);
+	sqlite_bind_text(st, 1, op->key);
 	if (op->res->scope)
-		bind_text(st, 2, op->scope);
+		sqlite_bind_text(st, 2, op->scope);
 }
 
-static rtk_store_status run_delete(rtk_store_conn *c, sqlite3_stmt *st, const rtk_store_op *op)
+static rtk_store_status sqlite_run_delete(rtk_store_conn *c, sqlite3_stmt *st, const rtk_store_op *op)
 {
-	bind_key(st, op);
-	rtk_store_status status = status_of(c, sqlite3_step(st), sqlite3_sql(st));
+	sqlite_bind_key(st, op);
+	rtk_store_status status = sqlite_status_of(c, sqlite3_step(st), sqlite3_sql(st));
 	if (status == RTK_STORE_OK && sqlite3_changes(c->db) == 0)
 		status = RTK_STORE_NOT_FOUND;
-	done(st);
+	sqlite_done(st);
 	return status;
 }
 
-static rtk_store_status run(rtk_store_conn *c, rtk_store_op *op)
+static rtk_store_status sqlite_run(rtk_store_conn *c, rtk_store_op *op)
 {
 	sqlite3_stmt *const *stmt = c->stmt[op->res - rtk_store_resources];
 	switch (op->verb) {
 	case RTK_STORE_INSERT:
 	case RTK_STORE_UPDATE: {
 		sqlite3_stmt *st = stmt[op->verb == RTK_STORE_INSERT ? Q_INSERT : Q_UPDATE];
-		bind_row(st, op->res, op->row);
-		return step_once(c, st);
+		sqlite_bind_row(st, op->res, op->row);
+		return sqlite_step_once(c, st);
 	}
 	case RTK_STORE_GET:
 		if (op->by < 0 || op->by >= RTK_STORE_MAX_KEYS || !stmt[Q_GET + op->by])
 			return RTK_STORE_FAILED;
-		bind_key(stmt[Q_GET + op->by], op);
-		return fetch_one(c, stmt[Q_GET + op->by], op->res, &op->result);
+		sqlite_bind_key(stmt[Q_GET + op->by], op);
+		return sqlite_fetch_one(c, stmt[Q_GET + op->by], op->res, &op->result);
 	case RTK_STORE_LIST:
-		return run_list(c, stmt, op);
+		return sqlite_run_list(c, stmt, op);
 	case RTK_STORE_DELETE:
-		return run_delete(c, stmt[Q_DELETE], op);
+		return sqlite_run_delete(c, stmt[Q_DELETE], op);
 	}
 	return RTK_STORE_FAILED;
 }
@@ -1411,7 +1411,7 @@ static rtk_store_status run(rtk_store_conn *c, rtk_store_op *op)
 static rtk_store_status sqlite_exec(rtk_store_conn *c, rtk_store_op *op)
 {
 	op->result = NULL;
-	rtk_store_status status = run(c, op);
+	rtk_store_status status = sqlite_run(c, op);
 	if (status != RTK_STORE_OK) {
 		json_decref(op->result);
 		op->result = NULL;
@@ -1421,11 +1421,11 @@ static rtk_store_status sqlite_exec(rtk_store_conn *c, rtk_store_op *op)
 
 const rtk_store_backend rtk_store_sqlite = {
 	.name = "sqlite",
-	.open = db_open,
-	.close = db_close,
-	.read_begin = read_begin,
-	.read_end = read_end,
-	.write_begin = write_begin,
-	.write_end = write_end,
+	.open = sqlite_db_open,
+	.close = sqlite_db_close,
+	.read_begin = sqlite_read_begin,
+	.read_end = sqlite_read_end,
+	.write_begin = sqlite_write_begin,
+	.write_end = sqlite_write_end,
 	.exec = sqlite_exec,
 };
