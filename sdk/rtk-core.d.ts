@@ -82,7 +82,7 @@ export interface InitOptions {
 	iceServers?: RTCIceServer[];
 	/** The seeds' overrides; simulcastConfig: the camera's simulcast layers (docs/sdk.md). */
 	overrides?: { simulcastConfig?: SimulcastConfig; [key: string]: any };
-	/** Keepalive period in ms (default 25000). */
+	/** Keepalive period in ms (default 10000); a socket silent for about three periods is treated as dropped (docs/sdk.md, Reconnection). */
 	keepaliveMs?: number;
 	/** Server-specific: how often mediaScoreUpdate samples getStats, in ms (default 3000). */
 	mediaScoreIntervalMs?: number;

@@ -24,6 +24,16 @@
  * Without reconnection (reconnect: false) a dropped socket emits 'closed'.
  * Requests made while disconnected reject with SOCKET (0401).
  *
+ * Liveness: a socket can die silently (a network that vanished without a
+ * FIN, a NAT that forgot the flow): nothing closes it for minutes, while
+ * Janus ends a session that sent no keepalive for its session_timeout
+ * (60 s). So each keepalive tick first checks that Janus was heard since
+ * the keepalive before the last one was sent (a whole period for its ack:
+ * a page whose main thread stalled may run the timer before the message);
+ * if not, the socket is treated as dropped and the reconnection above
+ * starts, at most three keepalive periods (3 x 10 s by default) after the
+ * silence began, well inside Janus's session_timeout.
+ *
  * The WebSocket constructor and timers are injectable so the state
  * handling runs in Node with a fake Janus (tests/sdk/).
  */
@@ -31,7 +41,7 @@ import { RTKEventEmitter } from './emitter.js';
 import { RTKError, SOCKET } from './errors.js';
 
 export const PLUGIN = 'janus.plugin.rtk';
-export const KEEPALIVE_MS = 25000;
+export const KEEPALIVE_MS = 10000;
 /* The server's default grace (RTK_JANUS_RECLAIM_TIMEOUT) is 30 s. */
 export const RECONNECT_TIMEOUT_MS = 30000;
 export const RECONNECT_DELAYS_MS = [250, 500, 1000, 2000, 4000];
@@ -108,6 +118,8 @@ export class JanusTransport extends RTKEventEmitter {
 		this.pending = new Map();
 		this.handles = new Map();
 		this.keepaliveTimer = null;
+		this.keepalivesSentAt = [];   /* Date.now() of the last two keepalives sent, oldest first */
+		this.lastHeardAt = 0;         /* Date.now() of the last message from Janus */
 		this.closed = false;          /* for good: close(), or the session is lost */
 		this.connected = false;       /* a socket is open and holds the session */
 		this.reconnecting = false;
@@ -164,8 +176,17 @@ export class JanusTransport extends RTKEventEmitter {
 
 	#startKeepalive() {
 		this.#stopKeepalive();
+		this.keepalivesSentAt = [];
 		if (this.keepaliveMs > 0) {
 			this.keepaliveTimer = this.timers.setInterval(() => {
+				const sent = this.keepalivesSentAt;
+				if (sent.length === 2 && this.lastHeardAt < sent[0]) {
+					this.dropSocket();   /* unanswered for a whole period: see Liveness */
+					return;
+				}
+				sent.push(Date.now());
+				if (sent.length > 2)
+					sent.shift();
 				this.request({ janus: 'keepalive' }).catch(() => {});
 			}, this.keepaliveMs);
 			if (this.keepaliveTimer && typeof this.keepaliveTimer.unref === 'function')
@@ -332,6 +353,7 @@ export class JanusTransport extends RTKEventEmitter {
 	}
 
 	#onMessage(text) {
+		this.lastHeardAt = Date.now();
 		let msg;
 		try {
 			msg = JSON.parse(typeof text === 'string' ? text : String(text));

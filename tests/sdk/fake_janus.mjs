@@ -13,7 +13,9 @@
  * Reconnection: `dropSocket()` closes the socket as a network failure does;
  * the session survives (as with reclaim_session_timeout) and `claim` on a
  * new socket succeeds unless `sessionGone` is set (then Janus's 458);
- * `refuseConnections` makes new sockets fail to open.
+ * `refuseConnections` makes new sockets fail to open. `silence()` makes the
+ * current socket a dead one that never closes: what the SDK sends on it is
+ * recorded and never answered (a network gone without a FIN).
  */
 
 export class FakeJanus {
@@ -26,6 +28,7 @@ export class FakeJanus {
 		this.sockets = 0;
 		this.sessionGone = false;
 		this.refuseConnections = false;
+		this.sentToDeadSocket = [];
 		const janus = this;
 		this.WebSocket = class {
 			constructor(url, protocol) {
@@ -44,7 +47,12 @@ export class FakeJanus {
 				janus.protocol = protocol;
 				setTimeout(() => this.onopen && this.onopen(), 0);
 			}
-			send(text) { janus.#receive(JSON.parse(text)); }
+			send(text) {
+				if (this.silent)
+					janus.sentToDeadSocket.push(JSON.parse(text));
+				else
+					janus.#receive(JSON.parse(text));
+			}
 			close() {
 				setTimeout(() => this.onclose && this.onclose({ code: 1000, reason: '' }), 0);
 			}
@@ -128,6 +136,10 @@ export class FakeJanus {
 
 	dropSocket() {
 		setTimeout(() => this.socket.onclose({ code: 1006, reason: 'gone' }), 0);
+	}
+
+	silence() {
+		this.socket.silent = true;
 	}
 }
 

@@ -122,6 +122,26 @@ test('a dropped socket: disconnected, then the same session is claimed, sync app
 	assert.equal(meeting.participants.joined.get('peer-bob').name, 'bob');
 });
 
+test('a socket that goes silent without closing is treated as dropped: the session is claimed on a new socket', async () => {
+	const { janus, meeting, log } = await joined({ keepaliveMs: 20 });
+	const session = janus.sessionId;
+	await until(() => janus.sent.filter((m) => m.janus === 'keepalive').length >= 2, 'keepalives answered');
+	assert.equal(meeting.self.roomState, 'joined', 'answered keepalives keep the socket');
+	janus.silence();
+	await until(() => meeting.self.roomState === 'disconnected', 'disconnected after unanswered keepalives');
+	assert.ok(janus.sentToDeadSocket.some((m) => m.janus === 'keepalive'), 'keepalives went into the silence');
+	await until(() => meeting.self.roomState === 'joined', 'joined again');
+	const claims = janus.sent.filter((m) => m.janus === 'claim');
+	assert.equal(claims.length, 1);
+	assert.equal(claims[0].session_id, session, 'the same Janus session');
+	assert.equal(janus.sockets, 2, 'one new socket');
+	assert.deepEqual(log.map((e) => e[0]), ['roomLeft', 'roomJoined']);
+	await until(() => janus.sent.filter((m) => m.janus === 'keepalive' && m.session_id === session).length >= 4,
+		'keepalives on the new socket');
+	assert.equal(meeting.self.roomState, 'joined', 'the new socket stays');
+	assert.equal(janus.sockets, 2);
+});
+
 test('requests during the outage reject with 0401; leave while disconnected ends locally', async () => {
 	const { janus, meeting, log } = await joined();
 	janus.refuseConnections = true;
