@@ -45,7 +45,6 @@ const LEFT_TEXT = {
 	kicked: ['You were removed from the meeting', 'A host removed you.'],
 	rejected: ['You were not let in', 'A host declined your request to join.'],
 	ended: ['The meeting has ended', 'A host ended the meeting for everyone.'],
-	disconnected: ['Connection lost', 'The connection to the server dropped.'],
 	failed: ['Connection failed', 'The connection to the server could not be restored.'],
 };
 
@@ -519,7 +518,10 @@ async function toggleLivestream() {
 
 /* ---- screens ---- */
 
-function enterMeeting() {
+function enterMeeting({ reconnected } = {}) {
+	if (reconnected && !$('reconnecting').hidden)
+		toast('Back in the meeting');
+	$('reconnecting').hidden = true;
 	show('meeting');
 	$('title').textContent = meeting.meta.meetingTitle || 'Meeting';
 	document.title = `${meeting.meta.meetingTitle || 'Meeting'} · RTK`;
@@ -537,6 +539,15 @@ function enterMeeting() {
 }
 
 function leftMeeting({ state }) {
+	/* A dropped connection is not the end: the SDK reconnects by itself
+	 * (docs/sdk.md, Reconnection) and says roomJoined {reconnected: true},
+	 * or roomLeft {state: 'failed'} when it cannot. Meanwhile the meeting
+	 * stays on screen, its media still playing where the path works. */
+	if (state === 'disconnected') {
+		$('reconnecting').hidden = false;
+		return;
+	}
+	$('reconnecting').hidden = true;
 	for (const key of [...tiles.keys()])
 		dropTile(key);
 	const [title, text] = LEFT_TEXT[state] || LEFT_TEXT.left;

@@ -15,6 +15,9 @@
 //                                                 local tracks (self.audioTrack,
 //                                                 videoTrack) so later snaps
 //                                                 report whether they stopped
+//   {"id", "op": "drop", "page"}                  drops the page's Janus WebSocket as a
+//                                                 network failure would (the SDK's
+//                                                 transport.dropSocket()); the SDK reconnects
 //   {"id", "op": "screenshot", "page", "path"}
 //   {"id", "op": "errors"}                        console errors, by page
 // Each gets one line on stdout: {"phase": "reply", "id", "result"} or
@@ -40,10 +43,25 @@ const viewer = require(path.join(__dirname, "viewer_page.js"));
 const emit = (object) => process.stdout.write(JSON.stringify(object) + "\n");
 
 // Every notice the demo page shows, in order, in window.rtkToasts (a notice
-// stays a few seconds: a test that looks later still finds it).
+// stays a few seconds: a test that looks later still finds it), and every
+// screen it showed (window.rtkScreens) and each time the reconnecting banner
+// appeared (window.rtkBanners), which may last less than a snapshot's period.
 function logToasts() {
   window.rtkToasts = [];
+  window.rtkScreens = [];
+  window.rtkBanners = [];
   document.addEventListener("DOMContentLoaded", () => {
+    new MutationObserver(() => {
+      const screen = document.body.dataset.screen || null;
+      if (window.rtkScreens[window.rtkScreens.length - 1] !== screen)
+        window.rtkScreens.push(screen);
+    }).observe(document.body, { attributes: true, attributeFilter: ["data-screen"] });
+    const banner = document.getElementById("reconnecting");
+    if (banner)
+      new MutationObserver(() => {
+        if (!banner.hidden)
+          window.rtkBanners.push(banner.textContent.trim());
+      }).observe(banner, { attributes: true, attributeFilter: ["hidden"] });
     const toast = document.getElementById("toast");
     if (!toast)
       return;
@@ -90,6 +108,9 @@ function demoSnapshot() {
     toast: shown($("toast")) ? { text: text($("toast-text")), code: shown($("toast-code")) ? text($("toast-code")) : null,
                                  error: $("toast").classList.contains("toast-error") } : null,
     toasts: window.rtkToasts || [],
+    screens: window.rtkScreens || [],
+    banners: window.rtkBanners || [],
+    reconnecting: shown($("reconnecting")) ? text($("reconnecting")) : null,
     tiles: [...document.querySelectorAll("#grid .tile[data-key]")].filter(shown).map((el) => {
       const v = el.querySelector("video");
       const q = v.getVideoPlaybackQuality();
@@ -196,6 +217,12 @@ async function main() {
         const s = window.rtkMeeting.self;
         window.rtkTestTracks = { audio: s.audioTrack, video: s.videoTrack };
         return { audio: s.audioTrack ? s.audioTrack.readyState : null, video: s.videoTrack ? s.videoTrack.readyState : null };
+      });
+    },
+    async drop({ page: name }) {
+      return page(name).evaluate(() => {
+        window.rtkMeeting._transport.dropSocket();
+        return window.rtkMeeting.self.roomState;
       });
     },
     async screenshot({ page: name, path: file }) {

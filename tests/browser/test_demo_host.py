@@ -24,6 +24,11 @@ participant (Grace, group_call_participant) and a guest whose preset waits
     in the meeting and decodes Hedy's video;
   * Mute all: Wanda's page shows her microphone off (and is told a host
     did it), Hedy's shows Wanda's tile muted; Hedy's own microphone stays on;
+  * Wanda's connection drops (her Janus WebSocket closed as a network
+    failure would): her page keeps the meeting on screen (never the
+    "Connection lost" screen) with a "Reconnecting" banner, is back in the
+    meeting after the SDK's reconnection, says "Back in the meeting", hides
+    the banner and still decodes Hedy; Hedy's page keeps Wanda's tile;
   * Hedy clicks Remove on Grace: Grace's page says "You were removed from
     the meeting", Hedy's no longer lists her;
   * no console errors on any page.
@@ -133,6 +138,21 @@ async def main():
         h = await pages.until("hedy", "Wanda muted", lambda s: (tile_named(s, "Wanda") or {}).get("micOff"))
         check(h["buttons"]["mic"]["pressed"] == "true", "Mute all muted the host too: %s" % h["buttons"]["mic"])
         log("mute all: Wanda's microphone is off, the host's is on")
+
+        # a dropped connection
+        before = await pages.snap("wanda")
+        await pages.command("drop", page="wanda")
+        w = await pages.until("wanda", "joined again after the drop",
+                              lambda s: s["sdk"]["roomState"] == "joined" and len(s["banners"]) > len(before["banners"])
+                              and s["reconnecting"] is None)
+        check(w["banners"][-1].startswith("Connection lost. Reconnecting"), "Wanda's banner: %s" % w["banners"])
+        check(w["screens"][len(before["screens"]):] == [], "Wanda's page left the meeting screen during the drop: %s"
+              % w["screens"])
+        w = await pages.until("wanda", "told she is back", lambda s: told(s, "Back in the meeting"))
+        await pages.decoding("wanda", hedy_id, "Wanda decodes Hedy after the reconnection")
+        h = await pages.snap("hedy")
+        check(tile_named(h, "Wanda"), "Hedy's page lost Wanda's tile during her reconnection")
+        log("dropped connection: Wanda's page showed the reconnecting banner, stayed in the meeting, decodes Hedy")
 
         # kick
         await pages.click("hedy", 'button[data-action="remove"][data-participant="%s"]' % grace_id)
