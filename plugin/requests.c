@@ -625,6 +625,19 @@ static void request_pin(rtk_session *session, rtk_message *msg, rtk_reply *reply
 static void request_pin_on(rtk_session *s, rtk_message *m, rtk_reply *r) { request_pin(s, m, r, TRUE); }
 static void request_pin_off(rtk_session *s, rtk_message *m, rtk_reply *r) { request_pin(s, m, r, FALSE); }
 
+/* participants.broadcastMessage: the reply says how many got it. */
+static void request_broadcast_message(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
+	rtk_refusal why;
+	if(!request_needs_joined(session, reply) || !request_body(msg, reply))
+		return;
+	rtk_live *live = session->live;
+	int sent = rtk_room_broadcast_message(live->room, session->peer, msg->request.message_type, msg->request.payload,
+		msg->request.ids, msg->request.preset_name, g_get_real_time() / 1000, &why);
+	request_room_op_done(live, msg, sent >= 0, &why, reply);
+	if(sent >= 0)
+		json_object_set_new(reply->event, "recipients", json_integer(sent));
+}
+
 static void request_update_permissions(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
 	rtk_refusal why;
 	if(!request_needs_joined(session, reply) || !request_body(msg, reply))
@@ -814,6 +827,7 @@ static const rtk_request_fn requests[RTK_REQ_COUNT] = {
 	[RTK_REQ_LIVESTREAM_START] = request_livestream_start,
 	[RTK_REQ_LIVESTREAM_STOP] = request_livestream_stop,
 	[RTK_REQ_SYNC] = request_sync,
+	[RTK_REQ_BROADCAST_MESSAGE] = request_broadcast_message,
 };
 
 void rtk_requests_dispatch(rtk_session *session, rtk_message *msg) {

@@ -154,6 +154,11 @@ export class RTKParticipants extends RTKEventEmitter {
 			}
 			return true;
 		}
+		case 'broadcastedMessage':
+			/* participants.broadcastMessage from anyone, self included */
+			this.emit('broadcastedMessage', { type: ev.type, payload: ev.payload, timestamp: ev.timestamp,
+				senderId: ev.senderId });
+			return true;
 		case 'participantPinned':
 		case 'participantUnpinned': {
 			const pinned = ev.rtk === 'participantPinned';
@@ -316,10 +321,21 @@ export class RTKParticipants extends RTKEventEmitter {
 			'janus.plugin.rtk has no request that lists participants before join'));
 	}
 
-	/* (type, payload, target): the server relays no custom messages yet. */
-	broadcastMessage() {
-		return Promise.reject(unsupported('chat', 'meeting.participants.broadcastMessage',
-			'janus.plugin.rtk relays no custom messages'));
+	/*
+	 * Sends {type, payload} to the participants `target` names
+	 * ({participantIds: [...]} or {presetName}), or to everyone, self
+	 * included, without one. They get 'broadcastedMessage' {type, payload,
+	 * timestamp, senderId} on meeting.participants. Resolves with how many
+	 * got it (docs/protocol.md, Messages between participants).
+	 */
+	async broadcastMessage(type, payload, target = {}) {
+		const body = { request: 'participants.broadcastMessage', type, payload };
+		if (target && target.participantIds)
+			body.participantIds = target.participantIds.map(idOf);
+		if (target && target.presetName)
+			body.presetName = target.presetName;
+		const reply = await this._request(body);
+		return reply && reply.data && typeof reply.data.recipients === 'number' ? reply.data.recipients : undefined;
 	}
 }
 

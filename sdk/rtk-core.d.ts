@@ -315,7 +315,8 @@ export class RTKParticipants extends RTKEventEmitter {
 	/** Rejects (code 0002): the server has no pre-join participant list. */
 	getParticipantsInMeetingPreJoin(): Promise<never>;
 	/** Rejects (code 0501): the server relays no custom messages yet. */
-	broadcastMessage(type: string, payload: object, target?: object): Promise<never>;
+	/** Sends {type, payload} through the server to `target`'s participants, or to everyone (self included); resolves with how many got it. Received as 'broadcastedMessage' {type, payload, timestamp, senderId}. */
+	broadcastMessage(type: string, payload: object, target?: { participantIds?: string[] } | { presetName?: string }): Promise<number>;
 	toArray(): RTKParticipant[];
 	setViewMode(viewMode: ViewMode): Promise<unknown>;
 	setPage(page: number): Promise<unknown>;

@@ -5,6 +5,7 @@
  * checked them, with the same codes and messages: the first wrong field is
  * the one answered.
  */
+#include <stdlib.h>
 #include <string.h>
 #include "request_parse.h"
 
@@ -48,6 +49,7 @@ static const char *const request_names[RTK_REQ_COUNT] = {
 	[RTK_REQ_LIVESTREAM_START] = "livestream.start",
 	[RTK_REQ_LIVESTREAM_STOP] = "livestream.stop",
 	[RTK_REQ_SYNC] = "sync",
+	[RTK_REQ_BROADCAST_MESSAGE] = "participants.broadcastMessage",
 };
 
 const char *rtk_request_name(rtk_request_kind kind) {
@@ -150,6 +152,45 @@ static void request_parse_recording_id(const json_t *body, rtk_request *req) {
 	req->recording_id = json_string_value(id);
 }
 
+/* The compact JSON size of `value`, in bytes (0 when it cannot be encoded). */
+static size_t request_parse_json_size(const json_t *value) {
+	char *text = json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY);
+	size_t size = text ? strlen(text) : 0;
+	free(text);
+	return size;
+}
+
+/* participants.broadcastMessage: {type, payload, participantIds? | presetName?}. */
+static void request_parse_broadcast(const json_t *body, rtk_request *req) {
+	const json_t *type = json_object_get(body, "type");
+	if(!json_is_string(type) || json_string_length(type) == 0 || json_string_length(type) > RTK_BROADCAST_TYPE_MAX) {
+		rtk_refusal_set(&req->error, RTK_ERR_BAD_REQUEST, "field 'type' must be a non-empty string of at most %d bytes",
+			RTK_BROADCAST_TYPE_MAX);
+		return;
+	}
+	const json_t *payload = json_object_get(body, "payload");
+	if(!json_is_object(payload) || request_parse_json_size(payload) > RTK_BROADCAST_PAYLOAD_MAX) {
+		rtk_refusal_set(&req->error, RTK_ERR_BAD_REQUEST, "field 'payload' must be an object of at most %d bytes as JSON",
+			RTK_BROADCAST_PAYLOAD_MAX);
+		return;
+	}
+	const json_t *ids = json_object_get(body, "participantIds");
+	const json_t *preset = json_object_get(body, "presetName");
+	if(ids != NULL && preset != NULL) {
+		rtk_refusal_set(&req->error, RTK_ERR_BAD_REQUEST, "give 'participantIds' or 'presetName', not both");
+		return;
+	}
+	if(ids != NULL && !request_parse_id_list(body, "participantIds", &req->ids, &req->error))
+		return;
+	if(preset != NULL && (!json_is_string(preset) || json_string_length(preset) == 0)) {
+		rtk_refusal_set(&req->error, RTK_ERR_BAD_REQUEST, "field 'presetName' must be a non-empty string");
+		return;
+	}
+	req->message_type = json_string_value(type);
+	req->payload = payload;
+	req->preset_name = json_string_value(preset);
+}
+
 /* The fields of `req->kind`. */
 static void request_parse_fields(const json_t *body, rtk_request_handle on, rtk_request *req) {
 	rtk_refusal *error = &req->error;
@@ -223,6 +264,9 @@ static void request_parse_fields(const json_t *body, rtk_request_handle on, rtk_
 		}
 		case RTK_REQ_RECORDING_START:
 			request_parse_recording_start(body, req);
+			break;
+		case RTK_REQ_BROADCAST_MESSAGE:
+			request_parse_broadcast(body, req);
 			break;
 		case RTK_REQ_RECORDING_STOP:
 		case RTK_REQ_RECORDING_PAUSE:

@@ -72,6 +72,7 @@ typedef enum rtk_request_kind {
 	RTK_REQ_LIVESTREAM_START,
 	RTK_REQ_LIVESTREAM_STOP,
 	RTK_REQ_SYNC,
+	RTK_REQ_BROADCAST_MESSAGE,
 	RTK_REQ_COUNT
 } rtk_request_kind;
 
@@ -85,6 +86,9 @@ typedef enum rtk_request_handle {
 
 /* The longest name a join may carry, in bytes (the REST API's participant name limit). */
 #define RTK_DISPLAY_NAME_MAX 1024
+/* broadcastMessage: the longest "type", and the largest "payload" as compact JSON, in bytes. */
+#define RTK_BROADCAST_TYPE_MAX 64
+#define RTK_BROADCAST_PAYLOAD_MAX 16384
 
 typedef struct rtk_request {
 	rtk_request_kind kind;
@@ -104,7 +108,12 @@ typedef struct rtk_request {
 	const char *target;           /* accept/rejectWaitingRoomRequest "id"; participant.* "participantId":
 	                                 a non-empty string */
 	const json_t *ids;            /* updatePermissions "participantIds", stage grant/deny/kick "userIds":
-	                                 a non-empty array of strings */
+	                                 a non-empty array of strings; broadcastMessage "participantIds"
+	                                 (NULL when absent) */
+	const char *message_type;     /* broadcastMessage "type": non-empty, at most RTK_BROADCAST_TYPE_MAX bytes */
+	const json_t *payload;        /* broadcastMessage "payload": an object, at most
+	                                 RTK_BROADCAST_PAYLOAD_MAX bytes as compact JSON */
+	const char *preset_name;      /* broadcastMessage "presetName", or NULL (never with participantIds) */
 	const json_t *permissions;    /* updatePermissions: an object (the room model checks its keys) */
 	gboolean allow_unmute;        /* disable*: "allowUnmute" */
 	gboolean allow_multiple;      /* recording.start: "allowMultiple" */

@@ -238,4 +238,15 @@ gboolean rtk_room_update_permissions(rtk_room *room, rtk_peer *actor, const json
  * (visibility events, changed(PERMISSIONS)). FALSE when it is not here. */
 gboolean rtk_room_apply_preset(rtk_room *room, const char *user_id, const json_t *preset);
 
+/* participants.broadcastMessage (messages.c): `actor` (a joined peer)
+ * sends {"rtk":"broadcastedMessage","type","payload","timestamp","senderId"}
+ * (payload borrowed, copied into the event; timestamp in ms since the
+ * epoch) to the joined peers `participant_ids` names (a JSON array of peer
+ * or user ids: unknown 1204, nothing sent), or to every joined peer with
+ * the preset `preset_name`, or, with neither, to every joined peer, the
+ * actor included. Waitlisted peers get nothing. Returns how many got it,
+ * or -1 with why. */
+int rtk_room_broadcast_message(rtk_room *room, rtk_peer *actor, const char *type, const json_t *payload,
+	const json_t *participant_ids, const char *preset_name, gint64 timestamp_ms, rtk_refusal *why);
+
 #endif

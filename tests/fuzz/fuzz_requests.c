@@ -193,6 +193,23 @@ static void check_fields(const json_t *body, rtk_request_handle on, const rtk_re
 		case RTK_REQ_RECORDING_RESUME:
 			CHECK(req->recording_id == json_string_value(json_object_get(body, "id")));
 			break;
+		case RTK_REQ_BROADCAST_MESSAGE: {
+			const json_t *type = json_object_get(body, "type");
+			CHECK(req->message_type != NULL && req->message_type == json_string_value(type));
+			CHECK(json_string_length(type) > 0 && json_string_length(type) <= RTK_BROADCAST_TYPE_MAX);
+			CHECK(json_is_object(req->payload) && req->payload == json_object_get(body, "payload"));
+			char *text = json_dumps(req->payload, JSON_COMPACT);
+			CHECK(text != NULL && strlen(text) <= RTK_BROADCAST_PAYLOAD_MAX);
+			free(text);
+			CHECK(req->ids == NULL || req->preset_name == NULL);
+			if(json_object_get(body, "participantIds") != NULL)
+				check_id_list(body, "participantIds", req->ids);
+			else
+				CHECK(req->ids == NULL);
+			CHECK(req->preset_name == json_string_value(json_object_get(body, "presetName")));
+			CHECK(req->preset_name == NULL || req->preset_name[0] != '\0');
+			break;
+		}
 		default:
 			break;
 	}
@@ -200,8 +217,11 @@ static void check_fields(const json_t *body, rtk_request_handle on, const rtk_re
 	if(req->kind != RTK_REQ_PUBLISH)
 		CHECK(req->descriptions == NULL);
 	if(req->kind != RTK_REQ_UPDATE_PERMISSIONS && req->kind != RTK_REQ_STAGE_GRANT &&
-			req->kind != RTK_REQ_STAGE_DENY && req->kind != RTK_REQ_STAGE_KICK)
+			req->kind != RTK_REQ_STAGE_DENY && req->kind != RTK_REQ_STAGE_KICK &&
+			req->kind != RTK_REQ_BROADCAST_MESSAGE)
 		CHECK(req->ids == NULL);
+	if(req->kind != RTK_REQ_BROADCAST_MESSAGE)
+		CHECK(req->message_type == NULL && req->payload == NULL && req->preset_name == NULL);
 }
 
 static void check_one(const json_t *body, rtk_request_handle on) {

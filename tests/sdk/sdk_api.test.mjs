@@ -72,13 +72,36 @@ test('videoSubscribed/audioSubscribed hold participant objects; selectedPeers th
 	assert.deepEqual(ps.selectedPeers, ['peer-bob']);
 });
 
-test('getParticipantsInMeetingPreJoin and broadcastMessage reject as unsupported; pip says it is unsupported', async () => {
+test('broadcastMessage sends the request with its target and resolves with the count; broadcastedMessage is emitted', async () => {
+	const { janus, meeting } = await setup();
+	await meeting.join();
+	const ada = meeting.participants.joined.get('peer-ada');
+	janus.onMessage = (h, body) => (body.request === 'participants.broadcastMessage'
+		? { data: { rtk: 'ok', request: body.request, recipients: body.participantIds ? body.participantIds.length : 3 } }
+		: { data: { rtk: 'ok', request: body.request } });
+	assert.equal(await meeting.participants.broadcastMessage('reaction', { emoji: 'wave' }), 3);
+	assert.equal(await meeting.participants.broadcastMessage('reaction', { emoji: 'wave' }, { participantIds: [ada, 'u-bob'] }), 2);
+	assert.equal(await meeting.participants.broadcastMessage('note', {}, { presetName: 'webinar_viewer' }), 3);
+	assert.deepEqual(hostRequests(janus), [
+		{ request: 'participants.broadcastMessage', type: 'reaction', payload: { emoji: 'wave' } },
+		{ request: 'participants.broadcastMessage', type: 'reaction', payload: { emoji: 'wave' }, participantIds: ['peer-ada', 'u-bob'] },
+		{ request: 'participants.broadcastMessage', type: 'note', payload: {}, presetName: 'webinar_viewer' },
+	]);
+	const got = [];
+	meeting.participants.on('broadcastedMessage', (m) => got.push(m));
+	janus.push(janus.handles[0], { rtk: 'broadcastedMessage', type: 'reaction', payload: { emoji: 'wave' },
+		timestamp: 1796560000000, senderId: 'peer-ada' });
+	await until(() => got.length === 1, 'broadcastedMessage');
+	assert.deepEqual(got[0], { type: 'reaction', payload: { emoji: 'wave' }, timestamp: 1796560000000, senderId: 'peer-ada' });
+	janus.onMessage = (h, body) => ({ data: { rtk: 'error', request: body.request, error: { code: '1204', message: 'participant nobody is not in the meeting' } } });
+	await assert.rejects(meeting.participants.broadcastMessage('t', {}, { participantIds: ['nobody'] }), (e) => e.code === '1204');
+});
+
+test('getParticipantsInMeetingPreJoin rejects as unsupported; pip says it is unsupported', async () => {
 	const { janus, meeting } = await setup();
 	await assert.rejects(meeting.participants.getParticipantsInMeetingPreJoin(),
 		(e) => e.code === '0002' && e.capability === 'meeting.participants.getParticipantsInMeetingPreJoin');
 	await meeting.join();
-	await assert.rejects(meeting.participants.broadcastMessage('hello', { a: 1 }),
-		(e) => e.code === '0501' && /broadcastMessage/.test(e.message));
 	assert.equal(meeting.participants.pip.isSupported, false);
 	await assert.rejects(meeting.participants.pip.enable(), (e) => e.code === '0601' && /does not implement/.test(e.message));
 	assert.equal(hostRequests(janus).length, 0, 'nothing was sent');

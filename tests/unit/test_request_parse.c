@@ -277,6 +277,54 @@ static void test_offer_refusals(void) {
 	json_decref(screen);
 }
 
+/* participants.broadcastMessage: type, payload, one target at most. */
+static void test_broadcast(void) {
+	json_t *body;
+	const char *bad_type = "field 'type' must be a non-empty string of at most 64 bytes";
+	check_field_error("{\"request\":\"participants.broadcastMessage\",\"payload\":{}}", RTK_REQUEST_ON_MAIN,
+		RTK_ERR_BAD_REQUEST, bad_type);
+	check_field_error("{\"request\":\"participants.broadcastMessage\",\"type\":\"\",\"payload\":{}}",
+		RTK_REQUEST_ON_MAIN, RTK_ERR_BAD_REQUEST, bad_type);
+	char *long_type = g_strdup_printf("{\"request\":\"participants.broadcastMessage\",\"type\":\"%065d\","
+		"\"payload\":{}}", 0);
+	check_field_error(long_type, RTK_REQUEST_ON_MAIN, RTK_ERR_BAD_REQUEST, bad_type);
+	g_free(long_type);
+	const char *bad_payload = "field 'payload' must be an object of at most 16384 bytes as JSON";
+	check_field_error("{\"request\":\"participants.broadcastMessage\",\"type\":\"t\"}", RTK_REQUEST_ON_MAIN,
+		RTK_ERR_BAD_REQUEST, bad_payload);
+	check_field_error("{\"request\":\"participants.broadcastMessage\",\"type\":\"t\",\"payload\":\"hi\"}",
+		RTK_REQUEST_ON_MAIN, RTK_ERR_BAD_REQUEST, bad_payload);
+	char *big = g_strdup_printf("{\"request\":\"participants.broadcastMessage\",\"type\":\"t\","
+		"\"payload\":{\"x\":\"%016380d\"}}", 0);   /* {"x":"..."}: 16388 bytes */
+	check_field_error(big, RTK_REQUEST_ON_MAIN, RTK_ERR_BAD_REQUEST, bad_payload);
+	g_free(big);
+	check_field_error("{\"request\":\"participants.broadcastMessage\",\"type\":\"t\",\"payload\":{},"
+		"\"participantIds\":[\"p\"],\"presetName\":\"x\"}", RTK_REQUEST_ON_MAIN, RTK_ERR_BAD_REQUEST,
+		"give 'participantIds' or 'presetName', not both");
+	check_field_error("{\"request\":\"participants.broadcastMessage\",\"type\":\"t\",\"payload\":{},"
+		"\"participantIds\":[]}", RTK_REQUEST_ON_MAIN, RTK_ERR_BAD_REQUEST,
+		"field 'participantIds' (a non-empty array of id strings) is required");
+	check_field_error("{\"request\":\"participants.broadcastMessage\",\"type\":\"t\",\"payload\":{},"
+		"\"presetName\":7}", RTK_REQUEST_ON_MAIN, RTK_ERR_BAD_REQUEST, "field 'presetName' must be a non-empty string");
+
+	rtk_request req = fine("{\"request\":\"participants.broadcastMessage\",\"type\":\"reaction\","
+		"\"payload\":{\"emoji\":\"wave\"}}", RTK_REQUEST_ON_MAIN, &body);
+	CHECK_EQ_INT(req.kind, RTK_REQ_BROADCAST_MESSAGE);
+	CHECK_EQ_STR(req.message_type, "reaction");
+	CHECK_EQ_STR(json_string_value(json_object_get(req.payload, "emoji")), "wave");
+	CHECK_NULL(req.ids);
+	CHECK_NULL(req.preset_name);
+	json_decref(body);
+	req = fine("{\"request\":\"participants.broadcastMessage\",\"type\":\"t\",\"payload\":{},"
+		"\"presetName\":\"webinar_viewer\"}", RTK_REQUEST_ON_MAIN, &body);
+	CHECK_EQ_STR(req.preset_name, "webinar_viewer");
+	json_decref(body);
+	req = fine("{\"request\":\"participants.broadcastMessage\",\"type\":\"t\",\"payload\":{},"
+		"\"participantIds\":[\"p\",\"q\"]}", RTK_REQUEST_ON_MAIN, &body);
+	CHECK_EQ_INT(json_array_size(req.ids), 2);
+	json_decref(body);
+}
+
 int main(void) {
 	UNIT_RUN(test_envelope);
 	UNIT_RUN(test_join_name);
@@ -289,5 +337,6 @@ int main(void) {
 	UNIT_RUN(test_offer_browser);
 	UNIT_RUN(test_offer_descriptions);
 	UNIT_RUN(test_offer_refusals);
+	UNIT_RUN(test_broadcast);
 	return UNIT_DONE();
 }

@@ -1024,6 +1024,56 @@ static void test_apply_preset(void) {
 	world_clear(&w);
 }
 
+/* ---- participants.broadcastMessage ---- */
+
+static void test_broadcast_message(void) {
+	world w;
+	world_init(&w);
+	rtk_peer *ada = join(&w, "ada", "group_call_host", NULL);
+	rtk_peer *bob = join(&w, "bob", "group_call_participant", NULL);
+	join(&w, "cy", "webinar_viewer", NULL);
+	rtk_peer *wes = member("wes", "group_call_participant", WAIT_PRIVILEGED);
+	json_decref(rtk_room_enter(w.room, wes));   /* waits: gets nothing */
+	recorder_clear(w.rec);
+	json_t *payload = json_pack("{ss si}", "emoji", "wave", "n", 3);
+
+	/* no target: everyone joined, the sender included */
+	CHECK_EQ_INT(rtk_room_broadcast_message(w.room, bob, "reaction", payload, NULL, NULL, 1234, NULL), 3);
+	json_t *event = sent(w.rec, "cy", "broadcastedMessage");
+	CHECK_EQ_STR(str(event, "type"), "reaction");
+	CHECK(json_equal(json_object_get(event, "payload"), payload));
+	CHECK_EQ_INT(json_integer_value(json_object_get(event, "timestamp")), 1234);
+	CHECK_EQ_STR(str(event, "senderId"), bob->id);
+	CHECK_LINES(w.rec, "ada:broadcastedMessage,bob:broadcastedMessage,cy:broadcastedMessage");
+
+	/* by participant ids (peer or user id; a repeated one gets it once) */
+	json_t *ids = json_pack("[sss]", ada->id, "u-cy", "u-cy");
+	CHECK_EQ_INT(rtk_room_broadcast_message(w.room, bob, "t", payload, ids, NULL, 1, NULL), 2);
+	CHECK_LINES(w.rec, "ada:broadcastedMessage,cy:broadcastedMessage");
+	json_decref(ids);
+	recorder_clear(w.rec);
+
+	/* an unknown id (or the waitlisted one): refused, nothing sent */
+	ids = json_pack("[ss]", ada->id, "u-nobody");
+	CHECK_REFUSED(rtk_room_broadcast_message(w.room, bob, "t", payload, ids, NULL, 1, &why_) >= 0,
+		RTK_ERR_TARGET_NOT_FOUND);
+	json_decref(ids);
+	ids = json_pack("[s]", wes->id);
+	CHECK_REFUSED(rtk_room_broadcast_message(w.room, bob, "t", payload, ids, NULL, 1, &why_) >= 0,
+		RTK_ERR_TARGET_NOT_FOUND);
+	json_decref(ids);
+	CHECK_LINES(w.rec, "");
+
+	/* by preset: every joined peer with it, none is fine */
+	CHECK_EQ_INT(rtk_room_broadcast_message(w.room, ada, "t", payload, NULL, "webinar_viewer", 1, NULL), 1);
+	CHECK_LINES(w.rec, "cy:broadcastedMessage");
+	recorder_clear(w.rec);
+	CHECK_EQ_INT(rtk_room_broadcast_message(w.room, ada, "t", payload, NULL, "no_such_preset", 1, NULL), 0);
+	CHECK_LINES(w.rec, "");
+	json_decref(payload);
+	world_clear(&w);
+}
+
 int main(void) {
 	UNIT_RUN(test_permissions_parse);
 	UNIT_RUN(test_join_and_leave_events);
@@ -1043,5 +1093,6 @@ int main(void) {
 	UNIT_RUN(test_no_participant_list);
 	UNIT_RUN(test_remove_user);
 	UNIT_RUN(test_apply_preset);
+	UNIT_RUN(test_broadcast_message);
 	return UNIT_DONE();
 }

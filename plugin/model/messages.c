@@ -1,0 +1,41 @@
+/*
+ * messages.c - messages participants send each other through the room
+ * (room.h): participants.broadcastMessage. The server only routes them:
+ * what `type` and `payload` mean is the application's.
+ */
+#include "room_internal.h"
+
+/* The recipients of a broadcast, in `out` (not owned). */
+static gboolean messages_recipients(rtk_room *room, const json_t *participant_ids, const char *preset_name,
+		GPtrArray *out, rtk_refusal *why) {
+	if(participant_ids != NULL)
+		return room_resolve_targets(room, participant_ids, out, why);
+	for(guint i = 0; i < room->peers->len; i++) {
+		rtk_peer *peer = g_ptr_array_index(room->peers, i);
+		if(preset_name == NULL || !g_strcmp0(peer->preset_name, preset_name))
+			g_ptr_array_add(out, peer);
+	}
+	return TRUE;
+}
+
+int rtk_room_broadcast_message(rtk_room *room, rtk_peer *actor, const char *type, const json_t *payload,
+		const json_t *participant_ids, const char *preset_name, gint64 timestamp_ms, rtk_refusal *why) {
+	GPtrArray *recipients = g_ptr_array_new();
+	if(!messages_recipients(room, participant_ids, preset_name, recipients, why)) {
+		g_ptr_array_free(recipients, TRUE);
+		return -1;
+	}
+	json_t *event = json_pack("{ss ss sO sI ss}", "rtk", "broadcastedMessage", "type", type, "payload", payload,
+		"timestamp", (json_int_t)timestamp_ms, "senderId", actor->id);
+	GHashTable *sent = g_hash_table_new(g_direct_hash, g_direct_equal);   /* an id named twice: once */
+	for(guint i = 0; i < recipients->len; i++) {
+		rtk_peer *peer = g_ptr_array_index(recipients, i);
+		if(g_hash_table_add(sent, peer))
+			room_send(room, peer, event);
+	}
+	int count = (int)g_hash_table_size(sent);
+	g_hash_table_destroy(sent);
+	json_decref(event);
+	g_ptr_array_free(recipients, TRUE);
+	return count;
+}
