@@ -23,7 +23,6 @@
 typedef struct capture_stream {
 	rtk_pub_stream *ps;      /* borrowed: the router's producer_closed removes this entry first */
 	uint32_t ssrc;           /* what the companion knows it by */
-	char *peer_id;
 } capture_stream;
 
 /* A capture: its model (state, REST object) and the companion it runs on. */
@@ -212,12 +211,6 @@ static void capture_effects(rtk_capture *c, rtk_capture_effects effects) {
 
 /* ---- lifecycle ---- */
 
-static void capture_stream_free(gpointer p) {
-	capture_stream *s = p;
-	g_free(s->peer_id);
-	g_free(s);
-}
-
 static void capture_free(gpointer p) {
 	rtk_capture *c = p;
 	rtk_proc_unref(c->proc);
@@ -237,7 +230,7 @@ static rtk_capture *capture_new(rtk_room *room, rtk_router *router, rtk_capture_
 	g_free(now);
 	c->room = room;
 	c->router = router;
-	c->streams = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, capture_stream_free);
+	c->streams = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
 	c->peers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	c->next_ssrc = 1000;
 	return c;
@@ -429,7 +422,6 @@ static void capture_add_stream(rtk_capture *c, rtk_pub_stream *ps) {
 	capture_stream *s = g_new0(capture_stream, 1);
 	s->ps = ps;
 	s->ssrc = c->next_ssrc++;
-	s->peer_id = g_strdup(ps->peer_id);
 	g_hash_table_insert(c->streams, ps, s);
 	rtk_proc_command(c->proc, json_pack("{sssIssssss}", "cmd", "stream", "ssrc", (json_int_t)s->ssrc,
 		"id", ps->peer_id, "codec", codec, "source", ps->type == RTK_MEDIA_SCREENSHARE ? "screen" : "camera"));
@@ -465,7 +457,7 @@ static void capture_drop_streams(rtk_capture *c, gboolean all) {
 	g_hash_table_iter_init(&it, c->streams);
 	while(g_hash_table_iter_next(&it, NULL, &v)) {
 		capture_stream *s = v;
-		if(all || !g_hash_table_contains(c->peers, s->peer_id))
+		if(all || !g_hash_table_contains(c->peers, s->ps->peer_id))
 			g_ptr_array_add(gone, s);
 	}
 	for(guint i = 0; i < gone->len; i++)
@@ -490,11 +482,9 @@ static void capture_producer_closed(rtk_router *router, rtk_pub_stream *ps, void
 	capture_stream *s = g_hash_table_lookup(c->streams, ps);
 	if(s == NULL)
 		return;
-	char *peer_id = g_strdup(s->peer_id);
 	capture_remove_stream(c, s, rtk_capture_model_running(c->m));
 	if(rtk_capture_model_running(c->m))
-		capture_sync_screenshare(c, peer_id);
-	g_free(peer_id);
+		capture_sync_screenshare(c, ps->peer_id);   /* `ps` is freed only after this call */
 }
 
 static const rtk_router_listener capture_router_listener = {

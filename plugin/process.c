@@ -119,14 +119,37 @@ extern char **environ;
  * descriptors one by one, took 10-90 ms here, all of it under the
  * plugin's state lock. FALSE with *error when it cannot start (a missing
  * or not executable program included: posix_spawn reports exec errors). */
+/* `fd`, moved above stderr when it is not (a janus started with its
+ * standard descriptors closed hands them out): the spawn's dup2 onto 0 and
+ * 1 must not find a pipe end already sitting there, where dup2 would be a
+ * no-op and leave it close-on-exec. */
+static int proc_fd_above_stdio(int fd)
+{
+	if (fd < 0 || fd > STDERR_FILENO)
+		return fd;
+	int moved = fcntl(fd, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
+	close(fd);
+	return moved;
+}
+
 static gboolean proc_start(char **argv, pid_t *pid, int *in_fd, int *out_fd, char **error)
 {
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 };
-	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0) {
+	if (pipe2(in, O_CLOEXEC) == 0) {
+		in[0] = proc_fd_above_stdio(in[0]);
+		in[1] = proc_fd_above_stdio(in[1]);
+	}
+	if (pipe2(out, O_CLOEXEC) == 0) {
+		out[0] = proc_fd_above_stdio(out[0]);
+		out[1] = proc_fd_above_stdio(out[1]);
+	}
+	if (in[0] < 0 || in[1] < 0 || out[0] < 0 || out[1] < 0) {
 		*error = g_strdup_printf("cannot start %s: pipe: %s", argv[0], g_strerror(errno));
-		if (in[0] >= 0) {
-			close(in[0]);
-			close(in[1]);
+		for (int i = 0; i < 2; i++) {
+			if (in[i] >= 0)
+				close(in[i]);
+			if (out[i] >= 0)
+				close(out[i]);
 		}
 		return FALSE;
 	}

@@ -625,17 +625,19 @@ static void request_pin(rtk_session *session, rtk_message *msg, rtk_reply *reply
 static void request_pin_on(rtk_session *s, rtk_message *m, rtk_reply *r) { request_pin(s, m, r, TRUE); }
 static void request_pin_off(rtk_session *s, rtk_message *m, rtk_reply *r) { request_pin(s, m, r, FALSE); }
 
-/* participants.broadcastMessage: the reply says how many got it. */
+/* participants.broadcastMessage: the reply says how many got it. The
+ * room's state does not change, so there is nothing to flush. */
 static void request_broadcast_message(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
 	rtk_refusal why;
 	if(!request_needs_joined(session, reply) || !request_body(msg, reply))
 		return;
-	rtk_live *live = session->live;
-	int sent = rtk_room_broadcast_message(live->room, session->peer, msg->request.message_type, msg->request.payload,
-		msg->request.ids, msg->request.preset_name, g_get_real_time() / 1000, &why);
-	request_room_op_done(live, msg, sent >= 0, &why, reply);
-	if(sent >= 0)
-		json_object_set_new(reply->event, "recipients", json_integer(sent));
+	int sent = rtk_room_broadcast_message(session->live->room, session->peer, msg->request.message_type,
+		msg->request.payload, msg->request.ids, msg->request.preset_name, g_get_real_time() / 1000, &why);
+	if(sent < 0) {
+		request_reply_refusal(reply, &why);
+		return;
+	}
+	reply->event = json_pack("{ss ss si}", "rtk", "ok", "request", msg->request.name, "recipients", sent);
 }
 
 static void request_update_permissions(rtk_session *session, rtk_message *msg, rtk_reply *reply) {

@@ -24,6 +24,7 @@
 #define RTK_ERR_SDP                  "0009"
 #define RTK_ERR_INTERNAL             "0010"
 #define RTK_ERR_TOKEN_REVOKED        "0011"   /* a newer token was issued for the participant */
+#define RTK_ERR_RATE_LIMITED         "0012"   /* too many of these requests in a short time */
 #define RTK_ERR_MEETING_NOT_FOUND    "0801"
 #define RTK_ERR_MEETING_INACTIVE     "0802"
 #define RTK_ERR_PRESET_NOT_FOUND     "0901"

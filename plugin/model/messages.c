@@ -18,8 +18,24 @@ static gboolean messages_recipients(rtk_room *room, const json_t *participant_id
 	return TRUE;
 }
 
+/* Counts one message of `actor` at `now_ms`; FALSE (0012) past the rate. */
+static gboolean messages_within_rate(rtk_peer *actor, gint64 now_ms, rtk_refusal *why) {
+	if(now_ms - actor->broadcasts.window_ms >= 1000 || now_ms < actor->broadcasts.window_ms) {
+		actor->broadcasts.window_ms = now_ms;
+		actor->broadcasts.sent = 0;
+	}
+	if(actor->broadcasts.sent >= RTK_BROADCAST_PER_SECOND) {
+		rtk_refusal_set(why, RTK_ERR_RATE_LIMITED, "at most %d broadcast messages a second", RTK_BROADCAST_PER_SECOND);
+		return FALSE;
+	}
+	actor->broadcasts.sent++;
+	return TRUE;
+}
+
 int rtk_room_broadcast_message(rtk_room *room, rtk_peer *actor, const char *type, const json_t *payload,
 		const json_t *participant_ids, const char *preset_name, gint64 timestamp_ms, rtk_refusal *why) {
+	if(!messages_within_rate(actor, timestamp_ms, why))
+		return -1;
 	GPtrArray *recipients = g_ptr_array_new();
 	if(!messages_recipients(room, participant_ids, preset_name, recipients, why)) {
 		g_ptr_array_free(recipients, TRUE);

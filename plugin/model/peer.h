@@ -42,6 +42,10 @@ typedef struct rtk_peer {
 	rtk_stage_status stage;   /* ON_STAGE from the start when the preset has no stage */
 	gboolean pinned;
 	gboolean waitlisted;      /* in the room's waiting room, not (yet) joined */
+	struct {                  /* broadcastMessage's rate (messages.c) */
+		gint64 window_ms;     /* start of the current one-second window */
+		int sent;             /* messages sent in it */
+	} broadcasts;
 	void *transport;          /* borrowed: the glue's handle for this peer */
 } rtk_peer;
 

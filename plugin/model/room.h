@@ -244,8 +244,11 @@ gboolean rtk_room_apply_preset(rtk_room *room, const char *user_id, const json_t
  * epoch) to the joined peers `participant_ids` names (a JSON array of peer
  * or user ids: unknown 1204, nothing sent), or to every joined peer with
  * the preset `preset_name`, or, with neither, to every joined peer, the
- * actor included. Waitlisted peers get nothing. Returns how many got it,
- * or -1 with why. */
+ * actor included. Waitlisted peers get nothing. A peer may send
+ * RTK_BROADCAST_PER_SECOND messages in a second (by `timestamp_ms`; more
+ * is 0012), so one client cannot flood the others' connections. Returns
+ * how many got it, or -1 with why. */
+#define RTK_BROADCAST_PER_SECOND 20
 int rtk_room_broadcast_message(rtk_room *room, rtk_peer *actor, const char *type, const json_t *payload,
 	const json_t *participant_ids, const char *preset_name, gint64 timestamp_ms, rtk_refusal *why);
 

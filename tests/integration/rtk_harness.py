@@ -94,6 +94,15 @@ def skip(reason):
     raise TestSkipped(reason)
 
 
+async def until(condition, timeout, what):
+    """Polls condition() every 50 ms in asyncio (PeerConnection states and
+    RTCP counts wake no one), so aiortc keeps running; fails after timeout s."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        check(time.monotonic() < deadline, "no %s within %d s" % (what, timeout))
+        await asyncio.sleep(0.05)
+
+
 def check_error(event, code, what):
     """`event` is the plugin's refusal with error code `code` and a message."""
     check(event.name == "error", "%s: expected error %s, got %r" % (what, code, event))

@@ -13,7 +13,9 @@ in the waiting room. Asserted:
     those get it, once each; with presetName only Cy;
   * refusals change nothing: an unknown id (1204: nobody gets the
     message), a payload that is not an object or is over 16 KiB, a type
-    over 64 bytes, both targets (0001); from the waiting room (0003).
+    over 64 bytes, both targets (0001); from the waiting room (0003);
+  * a flood of 30 messages in well under a second: at most 20 are sent,
+    the rest refused with 0012, and Cy gets exactly the ones sent.
 """
 
 import time
@@ -85,6 +87,27 @@ async def main():
     counts = {name: len(received(c)) for name, c in clients.items()}
     check_equal(counts, {"ada": 1, "bob": 2, "cy": 3}, "messages each got")
     log("refusals sent nothing; Wes, waiting, got nothing")
+
+    # a flood: at most 20 a second from one participant, the rest refused with 0012
+    time.sleep(1.1)   # a fresh second for Bob
+    started = time.monotonic()
+    sent = [bob.janus.send(bob.main, {"request": BROADCAST, "type": "flood", "payload": {"i": i},
+                                      "presetName": "webinar_viewer"}) for i in range(30)]
+    took = time.monotonic() - started
+    answers = []
+    for transaction in sent:
+        event = bob.janus.wait_event(bob.main, where=lambda e, t=transaction: e.transaction == t)
+        answers.append(event.name if event.name == "ok" else event.data.get("error", {}).get("code"))
+    check(set(answers) <= {"ok", "0012"} and answers.count("ok") >= 1, "answers to 30 quick messages: %s" % answers)
+    if took < 0.5:   # all 30 well within one second of the server's: at most 20 go through
+        check(answers.count("ok") <= 20 and answers.count("0012") >= 10,
+              "answers to 30 messages sent in %.2f s: %s" % (took, answers))
+    else:
+        log("the 30 messages took %.2f s to send (a loaded machine): the rate is checked by test_room" % took)
+    time.sleep(QUIET_S)
+    flood = [e for e in received(cy) if e["type"] == "flood"]
+    check_equal(len(flood), answers.count("ok"), "flood messages Cy got")
+    log("a flood of 30: %d sent, %d refused with 0012" % (answers.count("ok"), answers.count("0012")))
 
 
 if __name__ == "__main__":

@@ -269,6 +269,7 @@ async def sdk_livestream(server, host, guest, directory):
 async def rest_livestream(server, meeting_id, hooks):
     doc = server.rest_ok("POST", "/v2/meetings/%s/livestreams" % meeting_id, {"name": "rest"}, statuses=(201,))
     check(doc["playback_url"].endswith("/index.m3u8") and doc["status"] == "INVOKED", "REST start: %r" % doc)
+    check_equal(server.rest_ok("GET", "/v2/livestreams/%s" % doc["id"])["id"], doc["id"], "GET right after POST")
     check_equal(server.rest("POST", "/v2/meetings/%s/livestreams" % meeting_id, {})[0], 409, "second start")
     deadline = time.time() + 30
     while server.rest_ok("GET", "/v2/meetings/%s/active-livestream" % meeting_id)["status"] != "LIVE":

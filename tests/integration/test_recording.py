@@ -169,12 +169,16 @@ async def rest_recording(server, meeting_id, directory):
                                                     "video_config": {"codec": "VP8", "width": 320, "height": 240}},
                          statuses=(201,))
     check_equal(rec["status"], "INVOKED", "status of a new recording")
+    # The store has it once POST answered (the plugin writes it; REST waits for that write).
+    check_equal(server.rest_ok("GET", "/v2/recordings/%s" % rec["id"])["id"], rec["id"], "GET right after POST")
     rec = await wait_status(server, rec["id"], ("RECORDING",))
     started = time.time()
     await asyncio.sleep(5)
     rec = server.rest_ok("PUT", "/v2/recordings/%s" % rec["id"], {"action": "stop"})
     stopped = time.time()
     check_equal(rec["status"], "UPLOADING", "status right after PUT stop")
+    check(server.rest_ok("GET", "/v2/recordings/%s" % rec["id"])["status"] in ("UPLOADING", "UPLOADED"),
+          "GET right after PUT stop still says the recording runs")
     rec = await wait_status(server, rec["id"], ("UPLOADED", "ERRORED"))
     check_equal(rec["status"], "UPLOADED", "REST recording status")
     check_equal(server.rest("PUT", "/v2/recordings/%s" % rec["id"], {"action": "stop"})[0], 409,

@@ -19,7 +19,7 @@ import asyncio
 import tempfile
 import time
 
-from rtk_harness import RtkClient, Server, check, check_equal, log, run_test
+from rtk_harness import RtkClient, Server, check, check_equal, log, run_test, until
 from test_recording import download, ffprobe, gray_frame, streams_by_type, wait_status
 
 WIDTH, HEIGHT = 640, 360
@@ -54,13 +54,6 @@ def check_phase(path, start, what, both_move, length=PHASE_S, lead_in=MARGIN_S):
               "(left %.1f%%, right %.1f%%)" % (what, left, right))
 
 
-async def until_connected(pc, what, timeout=20):
-    deadline = time.monotonic() + timeout
-    while pc.connectionState != "connected":
-        check(time.monotonic() < deadline, "%s not connected within %d s" % (what, timeout))
-        await asyncio.sleep(0.05)
-
-
 async def main():
     server = Server().start()
     meeting = server.create_meeting(title="recording follows")
@@ -70,7 +63,7 @@ async def main():
     ada = RtkClient(server, "ada")
     await ada.join(ada_rest["token"])
     await ada.publish()
-    await until_connected(ada.pub_pc, "ada's publishing PeerConnection")
+    await until(lambda: ada.pub_pc.connectionState == "connected", 20, "ada's publishing PeerConnection connected")
     reply = await ada.control({"request": "recording.start",
                                "config": {"videoConfig": {"codec": "VP8", "width": WIDTH, "height": HEIGHT}}})
     rec_id = reply.data["recording"]["id"]
@@ -85,7 +78,7 @@ async def main():
 
     published_at = time.monotonic() - t0
     await bob.publish()
-    await until_connected(bob.pub_pc, "bob's publishing PeerConnection")
+    await until(lambda: bob.pub_pc.connectionState == "connected", 20, "bob's publishing PeerConnection connected")
     connected_at = time.monotonic() - t0
     await asyncio.sleep(PUBLISHED_S)
 

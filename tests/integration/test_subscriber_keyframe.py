@@ -28,19 +28,11 @@ its throttle (bench/join: first frame 532 ms after join() against 283).
 import asyncio
 import time
 
-from rtk_harness import RtkClient, Server, check, log, run_test
+from rtk_harness import RtkClient, Server, check, log, run_test, until
 
 STALL_SETTLE_S = 1.0     # in-flight frames and their keyframe requests die down
 EARLY_CONFIGURE_S = 0.5  # a PLI sent for the early configure arrives in ms
 PLI_WAIT_S = 10          # generous: the request is sent when the PC comes up
-
-
-async def until(condition, timeout, what):
-    """Polls condition() (PeerConnection states and RTCP counts wake no one)."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        check(time.monotonic() < deadline, "no %s within %d s" % (what, timeout))
-        await asyncio.sleep(0.05)
 
 
 def video_sender(pc):

@@ -1070,6 +1070,17 @@ static void test_broadcast_message(void) {
 	recorder_clear(w.rec);
 	CHECK_EQ_INT(rtk_room_broadcast_message(w.room, ada, "t", payload, NULL, "no_such_preset", 1, NULL), 0);
 	CHECK_LINES(w.rec, "");
+
+	/* at most RTK_BROADCAST_PER_SECOND a second from one peer; the others unaffected */
+	for(int i = 0; i < RTK_BROADCAST_PER_SECOND; i++)
+		CHECK_EQ_INT(rtk_room_broadcast_message(w.room, bob, "t", payload, NULL, "webinar_viewer", 10000 + i, NULL), 1);
+	recorder_clear(w.rec);
+	CHECK_REFUSED(rtk_room_broadcast_message(w.room, bob, "t", payload, NULL, NULL, 10999, &why_) >= 0,
+		RTK_ERR_RATE_LIMITED);
+	CHECK_LINES(w.rec, "");
+	CHECK_EQ_INT(rtk_room_broadcast_message(w.room, ada, "t", payload, NULL, "webinar_viewer", 10999, NULL), 1);
+	CHECK_EQ_INT(rtk_room_broadcast_message(w.room, bob, "t", payload, NULL, "webinar_viewer", 11000, NULL), 1);
+	recorder_clear(w.rec);
 	json_decref(payload);
 	world_clear(&w);
 }
