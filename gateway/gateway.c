@@ -26,6 +26,7 @@
 
 #include <glib.h>
 
+#include "chat_files.h"
 #include "http.h"
 #include "jwt.h"
 #include "presets_default.h"
@@ -40,6 +41,7 @@
 struct rtk_gateway {
 	char *data_dir;
 	char *recordings_dir;       /* <data_dir>/recordings (g_malloc'd): where rtk-recorder writes */
+	char *chat_files_dir;       /* <data_dir>/chat-files (g_malloc'd): chat uploads (chat_files.h) */
 	char *web_dir;              /* the web client files (g_malloc'd), or NULL (static.h) */
 	char *server_json;          /* /sdk/server.json (malloc'd by rtk_static_server_info) */
 	char *org_id;
@@ -263,6 +265,7 @@ rtk_gateway *rtk_gateway_start(const rtk_gateway_config *config, char **error)
 	}
 
 	gw->recordings_dir = g_build_filename(gw->data_dir, "recordings", NULL);
+	gw->chat_files_dir = g_build_filename(gw->data_dir, RTK_CHAT_FILES_DIR, NULL);
 	gw->web_dir = gateway_given(config->web_dir) ? g_strdup(config->web_dir) : NULL;
 	gw->server_json = rtk_static_server_info(config->janus_ws_port > 0 ? config->janus_ws_port : 8188,
 		config->janus_ws_url);
@@ -320,6 +323,7 @@ void rtk_gateway_stop(rtk_gateway *gateway)
 	rtk_store_close(gateway->store);
 	free(gateway->data_dir);
 	g_free(gateway->recordings_dir);
+	g_free(gateway->chat_files_dir);
 	g_free(gateway->web_dir);
 	free(gateway->server_json);
 	free(gateway->org_id);
@@ -357,6 +361,27 @@ const char *rtk_gateway_api_key(rtk_gateway *gateway)
 const char *rtk_gateway_url(rtk_gateway *gateway)
 {
 	return gateway->url;
+}
+
+char *rtk_gateway_chat_export_url(rtk_gateway *gateway, const char *session_id, long long expires)
+{
+	return rtk_rest_chat_export_url(&gateway->rest, session_id, expires);
+}
+
+json_t *rtk_gateway_chat_file(rtk_gateway *gateway, const char *meeting_id, const char *file_id,
+	const char *user_id)
+{
+	json_t *meta = rtk_chat_files_get(gateway->chat_files_dir, meeting_id, file_id);
+	if (!meta || g_strcmp0(json_string_value(json_object_get(meta, "user_id")), user_id) != 0) {
+		json_decref(meta);
+		return NULL;
+	}
+	char *link = rtk_chat_files_link(gateway->url, meeting_id, file_id);
+	json_t *out = json_pack("{s:s, s:O, s:O, s:O, s:s}", "id", file_id, "name", json_object_get(meta, "name"),
+		"size", json_object_get(meta, "size"), "type", json_object_get(meta, "type"), "link", link);
+	free(link);
+	json_decref(meta);
+	return out;
 }
 
 /* ---- admission ---- */

@@ -60,6 +60,14 @@ const char *rtk_gateway_org_id(rtk_gateway *gateway);
 const char *rtk_gateway_api_key(rtk_gateway *gateway);
 /* e.g. "http://127.0.0.1:8080" */
 const char *rtk_gateway_url(rtk_gateway *gateway);
+/* The signed URL of a session's chat CSV, valid until `expires` (seconds
+ * since the epoch): rtk_rest_chat_export_url(). malloc'd (free()). */
+char *rtk_gateway_chat_export_url(rtk_gateway *gateway, const char *session_id, long long expires);
+/* The chat upload `file_id` of `meeting_id` when participant `user_id`
+ * made it (chat_files.h): a NEW {"id", "name", "size", "type", "link"},
+ * else NULL. */
+json_t *rtk_gateway_chat_file(rtk_gateway *gateway, const char *meeting_id, const char *file_id,
+	const char *user_id);
 
 /* The plugin's join check, in order: token signature, expiry, org, the
  * meeting exists, the participant still exists (and belongs to the token's

@@ -597,6 +597,7 @@ static const rtk_rest_route *const rtk_rest_tables[] = {
 	rtk_rest_webhook_routes,
 	rtk_rest_recording_routes,
 	rtk_rest_livestream_routes,
+	rtk_rest_chat_routes,
 	NULL
 };
 
@@ -684,6 +685,8 @@ void rtk_rest_dispatch(const rtk_rest_ctx *ctx, const rtk_rest_request *req, rtk
 {
 	reply->status = 0;
 	reply->body = NULL;
+	if (rtk_rest_chat_export_serve(ctx, req, reply))
+		return;
 	if (!rtk_rest_authorized(ctx, req->authorization)) {
 		rtk_rest_fail(reply, 401, "missing or wrong credentials: send 'Authorization: Basic "
 			"base64(ORG_ID:API_KEY)' or 'Authorization: Bearer API_KEY'");

@@ -112,4 +112,9 @@ typedef struct rtk_rest_reply {
 /* Never fails: any input yields a reply (an error envelope for bad input). */
 void rtk_rest_dispatch(const rtk_rest_ctx *ctx, const rtk_rest_request *req, rtk_rest_reply *reply);
 
+/* A signed URL of the CSV of a session's stored chat, valid until
+ * `expires` (seconds since the epoch): what GET /v2/sessions/{id}/chat
+ * and the meeting.chatSynced webhook hand out (rest_chat.c). malloc'd. */
+char *rtk_rest_chat_export_url(const rtk_rest_ctx *ctx, const char *session_id, long long expires);
+
 #endif

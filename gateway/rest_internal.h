@@ -72,6 +72,11 @@ extern const rtk_rest_route rtk_rest_session_routes[];
 extern const rtk_rest_route rtk_rest_webhook_routes[];
 extern const rtk_rest_route rtk_rest_recording_routes[];
 extern const rtk_rest_route rtk_rest_livestream_routes[];
+extern const rtk_rest_route rtk_rest_chat_routes[];
+
+/* rest_chat.c: answers a GET of a signed chat export URL (no API key: the
+ * URL is its credential). False when `req` is not one. */
+bool rtk_rest_chat_export_serve(const rtk_rest_ctx *ctx, const rtk_rest_request *req, rtk_rest_reply *reply);
 
 /* ---- Replies: a handler makes exactly one of these calls ---- */
 

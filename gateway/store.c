@@ -724,6 +724,73 @@ rtk_store_status rtk_store_livestream_fail_unfinished(rtk_store *store, int *cou
 	return store_fail_unfinished(store, store_table(RTK_STORE_LIVESTREAMS), livestream_unfinished, count);
 }
 
+/* ---- chat messages ---- */
+
+rtk_store_status rtk_store_chat_write(rtk_store *store, const json_t *changes)
+{
+	const rtk_store_resource *r = store_table(RTK_STORE_CHAT);
+	if (!json_is_array(changes))
+		return RTK_STORE_FAILED;
+	rtk_store_status status;
+	rtk_store_conn *c = store->backend->write_begin(store->db, &status);
+	size_t i;
+	const json_t *change;
+	json_array_foreach(changes, i, change) {
+		if (status != RTK_STORE_OK)
+			break;
+		const json_t *row = json_object_get(change, "put");
+		const char *gone = json_string_value(json_object_get(change, "delete"));
+		if (json_is_object(row)) {
+			status = store_put_on(store, c, r, row);
+		} else if (gone) {
+			rtk_store_op op = { .verb = RTK_STORE_DELETE, .res = r, .key = gone };
+			status = store->backend->exec(c, &op);
+			if (status == RTK_STORE_NOT_FOUND)
+				status = RTK_STORE_OK;
+		} else {
+			status = RTK_STORE_FAILED;
+		}
+	}
+	return store->backend->write_end(store->db, status);
+}
+
+rtk_store_status rtk_store_chat_purge_session(rtk_store *store, const char *session_id)
+{
+	if (!session_id)
+		return RTK_STORE_FAILED;
+	rtk_store_status status;
+	rtk_store_conn *c = store->backend->write_begin(store->db, &status);
+	if (status == RTK_STORE_OK) {
+		rtk_store_op op = { .verb = RTK_STORE_PURGE, .res = store_table(RTK_STORE_CHAT),
+			.filter = { session_id } };
+		status = store->backend->exec(c, &op);
+	}
+	return store->backend->write_end(store->db, status);
+}
+
+rtk_store_status rtk_store_chat_list(rtk_store *store, const char *session_id, int offset, int limit,
+	json_t **items, int *total)
+{
+	return store_list(store, store_table(RTK_STORE_CHAT), session_id, NULL, offset, limit, items, total);
+}
+
+rtk_store_status rtk_store_chat_search(rtk_store *store, const char *session_id, const char *words,
+	int limit, json_t **items)
+{
+	*items = NULL;
+	if (!session_id || !words)
+		return RTK_STORE_FAILED;
+	rtk_store_conn *c = store->backend->read_begin(store->db);
+	if (!c)
+		return RTK_STORE_FAILED;
+	rtk_store_op op = { .verb = RTK_STORE_SEARCH, .res = store_table(RTK_STORE_CHAT), .key = words,
+		.filter = { session_id }, .limit = limit };
+	rtk_store_status status = store->backend->exec(c, &op);
+	store->backend->read_end(store->db, c);
+	*items = op.result;
+	return status;
+}
+
 /* ---- webhooks ---- */
 
 rtk_store_status rtk_store_webhook_create(rtk_store *store, const json_t *fields, json_t **out)

@@ -2,7 +2,8 @@
  * store.h - the persistent store of the RTK server (SQLite, WAL).
  *
  * Owns everything acknowledged to a REST client: meetings, presets,
- * participants, recordings, livestreams and webhooks, plus a small key/value
+ * participants, recordings, livestreams and webhooks, the sessions' chat,
+ * plus a small key/value
  * table for deployment metadata.
  * Every write is committed and synced to disk (the WAL) before the function
  * returns, so a crash, a kill -9 or a power loss after an acknowledgement
@@ -160,6 +161,27 @@ rtk_store_status rtk_store_livestream_get(rtk_store *store, const char *id, json
 rtk_store_status rtk_store_livestream_list(rtk_store *store, const char *meeting_id,
 	const char *status, int offset, int limit, json_t **items, int *total);
 rtk_store_status rtk_store_livestream_fail_unfinished(rtk_store *store, int *count);
+
+/* ---- Chat messages ----
+ * Shape: the message object participants get (docs/protocol.md, "Chat":
+ *   id, type, userId, displayName, time, message | link, name, size, ...)
+ *   plus meeting_id, session_id and created_at; kept whole, as recordings.
+ * write: applies `changes` (an array, borrowed) in one atomic write, in
+ *   order: {"put": row} stores the row (new, or over the one with its id;
+ *   it needs the strings id, meeting_id, session_id, created_at, else the
+ *   whole write FAILED) and {"delete": id} removes one (absent: ignored).
+ * purge_session: removes every message of a session.
+ * list: a session's messages, oldest first; *total counts them.
+ * search: up to `limit` messages of a session whose text (or file name)
+ *   holds every word of `words` (whitespace-separated; each word also
+ *   matches as a prefix: "meet" finds "meeting"; no word is an operator),
+ *   best match first; an empty array when `words` has none. */
+rtk_store_status rtk_store_chat_write(rtk_store *store, const json_t *changes);
+rtk_store_status rtk_store_chat_purge_session(rtk_store *store, const char *session_id);
+rtk_store_status rtk_store_chat_list(rtk_store *store, const char *session_id, int offset, int limit,
+	json_t **items, int *total);
+rtk_store_status rtk_store_chat_search(rtk_store *store, const char *session_id, const char *words,
+	int limit, json_t **items);
 
 /* ---- Webhooks ----
  * Shape: {id, name, url, events, enabled, secret, created_at, updated_at}

@@ -107,6 +107,11 @@ typedef struct rtk_store_resource {
 	 * `stamped_at_update` to now when not NULL. */
 	const char *const *stamped_at_create;
 	const char *stamped_at_update;
+	/* The backend's full-text index of this table's rows (RTK_STORE_SEARCH),
+	 * or NULL: what it indexes is the backend's schema's business. */
+	const char *search_index;
+	/* RTK_STORE_PURGE may delete every row of one filters[0] value. */
+	bool purgeable;
 } rtk_store_resource;
 
 /* Every table, in one array (store_resources.c); an operation names its
@@ -114,6 +119,7 @@ typedef struct rtk_store_resource {
 enum rtk_store_table {
 	RTK_STORE_META, RTK_STORE_MEETINGS, RTK_STORE_PRESETS, RTK_STORE_PARTICIPANTS,
 	RTK_STORE_TOKENS, RTK_STORE_RECORDINGS, RTK_STORE_LIVESTREAMS, RTK_STORE_WEBHOOKS,
+	RTK_STORE_CHAT,
 	RTK_STORE_TABLES
 };
 extern const rtk_store_resource rtk_store_resources[RTK_STORE_TABLES];
@@ -128,7 +134,10 @@ typedef enum rtk_store_verb {
 	RTK_STORE_GET,      /* the row whose keys[by] is `key` (and scope, `scope`) */
 	RTK_STORE_LIST,     /* a page of the rows matching `filter` */
 	RTK_STORE_UPDATE,   /* `row` over the row with its id (FIXED columns kept) */
-	RTK_STORE_DELETE    /* the row whose id is `key` (and scope, `scope`) */
+	RTK_STORE_DELETE,   /* the row whose id is `key` (and scope, `scope`) */
+	RTK_STORE_PURGE,    /* every row whose filters[0] is filter[0] (none: still OK) */
+	RTK_STORE_SEARCH    /* up to `limit` rows holding every word of `key` (each also as a
+	                     * prefix) whose filters[0] is filter[0], best match first (search_index) */
 } rtk_store_verb;
 
 /* One operation. Inputs are borrowed; `result` receives a NEW reference

@@ -112,6 +112,17 @@ static const rtk_store_column webhook_columns[] = {
 	UPDATED_AT,
 };
 
+/* chat_messages: a live session's chat (plugin/chat_store.c), document
+ * rows: the message as participants get it plus meeting_id, session_id and
+ * created_at; oldest first by session, searchable by text. */
+static const rtk_store_column chat_columns[] = {
+	ID_COLUMN("id"),
+	COLUMN("meeting_id", RTK_STORE_TEXT, 0, RTK_STORE_REQUIRED, NULL),
+	COLUMN("session_id", RTK_STORE_TEXT, 0, RTK_STORE_REQUIRED, NULL),
+	CREATED_AT,
+	{ .column = "doc", .type = RTK_STORE_DOCUMENT, .takes = RTK_STORE_TAKES_OBJECT }
+};
+
 const rtk_store_resource rtk_store_resources[RTK_STORE_TABLES] = {
 	[RTK_STORE_META] = {
 		.name = "meta", .table = "meta", COLUMNS(meta_columns), .keys = { "key" },
@@ -156,6 +167,11 @@ const rtk_store_resource rtk_store_resources[RTK_STORE_TABLES] = {
 		.order = "seq", .filters = { "enabled" },
 		.stamped_at_create = created_and_updated,
 		.stamped_at_update = "updated_at",
+	},
+	[RTK_STORE_CHAT] = {
+		.name = "chat message", .table = "chat_messages", COLUMNS(chat_columns), .keys = { "id" },
+		.order = "seq", .filters = { "session_id" },
+		.search_index = "chat_search", .purgeable = true,
 	},
 };
 

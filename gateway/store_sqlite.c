@@ -227,6 +227,35 @@ static const char *const migrations[] = {
 	"END;"
 	DOC_COUNTERS("recordings")
 	DOC_COUNTERS("livestreams"),
+
+	/* 5: chat messages (a document table, like recordings) and their
+	 * full-text index: a contentless FTS5 table whose rowid is the
+	 * message's seq, over its text (or its file's name), kept by triggers
+	 * (a contentless table is told the old text to forget it). Written to
+	 * be re-run. */
+	"CREATE TABLE IF NOT EXISTS chat_messages ("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  id TEXT NOT NULL UNIQUE,"
+	"  meeting_id TEXT NOT NULL,"
+	"  session_id TEXT NOT NULL,"
+	"  created_at TEXT NOT NULL,"
+	"  doc TEXT NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS chat_messages_by_session ON chat_messages(session_id, seq);"
+	"CREATE VIRTUAL TABLE IF NOT EXISTS chat_search USING fts5(body, content='');"
+	"CREATE TRIGGER IF NOT EXISTS chat_messages_indexed AFTER INSERT ON chat_messages BEGIN"
+	"  INSERT INTO chat_search(rowid, body) VALUES (NEW.seq,"
+	"    coalesce(json_extract(NEW.doc, '$.message'), json_extract(NEW.doc, '$.name'), ''));"
+	"END;"
+	"CREATE TRIGGER IF NOT EXISTS chat_messages_unindexed AFTER DELETE ON chat_messages BEGIN"
+	"  INSERT INTO chat_search(chat_search, rowid, body) VALUES ('delete', OLD.seq,"
+	"    coalesce(json_extract(OLD.doc, '$.message'), json_extract(OLD.doc, '$.name'), ''));"
+	"END;"
+	"CREATE TRIGGER IF NOT EXISTS chat_messages_reindexed AFTER UPDATE OF doc ON chat_messages BEGIN"
+	"  INSERT INTO chat_search(chat_search, rowid, body) VALUES ('delete', OLD.seq,"
+	"    coalesce(json_extract(OLD.doc, '$.message'), json_extract(OLD.doc, '$.name'), ''));"
+	"  INSERT INTO chat_search(rowid, body) VALUES (NEW.seq,"
+	"    coalesce(json_extract(NEW.doc, '$.message'), json_extract(NEW.doc, '$.name'), ''));"
+	"END;",
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -259,6 +288,8 @@ enum table_stmt {
 	Q_LIST = Q_GET + RTK_STORE_MAX_KEYS,
 	Q_COUNT = Q_LIST + RTK_STORE_MAX_FILTERS + 1,
 	Q_COUNTED = Q_COUNT + RTK_STORE_MAX_FILTERS + 1,
+	Q_PURGE,
+	Q_SEARCH,
 	Q_PER_TABLE
 };
 
@@ -965,6 +996,24 @@ static char *sqlite_sql_counted(const rtk_store_resource *r)
 	return g_string_free(q, FALSE);
 }
 
+/* RTK_STORE_PURGE: every row of filters[0] = ?1. */
+static char *sqlite_sql_purge(const rtk_store_resource *r)
+{
+	return g_strdup_printf("DELETE FROM %s WHERE %s = ?1", r->table, r->filters[0]);
+}
+
+/* RTK_STORE_SEARCH: the index's rowid is the table's seq; ?1 the query,
+ * ?2 filters[0], ?3 the limit. */
+static char *sqlite_sql_search(const rtk_store_resource *r)
+{
+	GString *q = g_string_new(NULL);
+	sqlite_sql_select(q, r);
+	g_string_append_printf(q, " JOIN %s ON %s.rowid = %s.seq WHERE %s MATCH ?1 AND %s.%s = ?2"
+		" ORDER BY %s.rank LIMIT ?3", r->search_index, r->search_index, r->table, r->search_index,
+		r->table, r->filters[0], r->search_index);
+	return g_string_free(q, FALSE);
+}
+
 /* Every statement of every table into s->sql. */
 static void sqlite_sql_build(rtk_store_db *s)
 {
@@ -982,6 +1031,10 @@ static void sqlite_sql_build(rtk_store_db *s)
 		}
 		if (r->counted)
 			sql[Q_COUNTED] = sqlite_sql_counted(r);
+		if (r->purgeable && r->filters[0])
+			sql[Q_PURGE] = sqlite_sql_purge(r);
+		if (r->search_index && r->filters[0])
+			sql[Q_SEARCH] = sqlite_sql_search(r);
 	}
 }
 
@@ -1385,6 +1438,47 @@ static rtk_store_status sqlite_run_delete(rtk_store_conn *c, sqlite3_stmt *st, c
 	return status;
 }
 
+/* The FTS5 query for the words of `text`: each quoted (a quote doubled),
+ * so that no word is read as an operator, and made a prefix ("w"*); FTS5
+ * requires all of them. NULL when `text` has no word; g_free() it. */
+static char *sqlite_fts_query(const char *text)
+{
+	char **words = g_strsplit_set(text ? text : "", " \t\r\n", -1);
+	GString *query = g_string_new(NULL);
+	for (int i = 0; words[i] != NULL; i++) {
+		if (words[i][0] == '\0')
+			continue;
+		if (query->len > 0)
+			g_string_append_c(query, ' ');
+		g_string_append_c(query, '"');
+		for (const char *p = words[i]; *p; p++) {
+			if (*p == '"')
+				g_string_append_c(query, '"');
+			g_string_append_c(query, *p);
+		}
+		g_string_append(query, "\"*");
+	}
+	g_strfreev(words);
+	return g_string_free(query, query->len == 0);
+}
+
+static rtk_store_status sqlite_run_search(rtk_store_conn *c, sqlite3_stmt *st, rtk_store_op *op)
+{
+	if (!st)
+		return RTK_STORE_FAILED;
+	char *query = sqlite_fts_query(op->key);
+	if (!query) {
+		op->result = json_array();
+		return RTK_STORE_OK;
+	}
+	sqlite_bind_text(st, 1, query);
+	sqlite_bind_text(st, 2, op->filter[0]);
+	sqlite3_bind_int(st, 3, op->limit < 0 ? -1 : op->limit);
+	rtk_store_status status = sqlite_fetch_all(c, st, op->res, &op->result);
+	g_free(query);
+	return status;
+}
+
 static rtk_store_status sqlite_run(rtk_store_conn *c, rtk_store_op *op)
 {
 	sqlite3_stmt *const *stmt = c->stmt[op->res - rtk_store_resources];
@@ -1404,6 +1498,14 @@ static rtk_store_status sqlite_run(rtk_store_conn *c, rtk_store_op *op)
 		return sqlite_run_list(c, stmt, op);
 	case RTK_STORE_DELETE:
 		return sqlite_run_delete(c, stmt[Q_DELETE], op);
+	case RTK_STORE_PURGE: {
+		if (!stmt[Q_PURGE])
+			return RTK_STORE_FAILED;
+		sqlite_bind_text(stmt[Q_PURGE], 1, op->filter[0]);
+		return sqlite_step_once(c, stmt[Q_PURGE]);
+	}
+	case RTK_STORE_SEARCH:
+		return sqlite_run_search(c, stmt[Q_SEARCH], op);
 	}
 	return RTK_STORE_FAILED;
 }

@@ -31,6 +31,8 @@
 #include <utils.h>
 
 #include "capture.h"
+#include "chat_requests.h"
+#include "chat_store.h"
 #include "requests.h"
 #include "session.h"
 #include "subscriber.h"
@@ -106,11 +108,24 @@ static rtk_session *plugin_session_lookup(janus_plugin_session *handle) {
 
 static void plugin_message_free(rtk_message *msg) {
 	janus_refcount_decrease(&msg->handle->ref);
+	g_free(msg->search.session_id);
+	json_decref(msg->search.found);
 	g_free(msg->transaction);
 	json_decref(msg->body);
 	json_decref(msg->jsep);
 	rtk_admission_clear(&msg->admission);
 	g_free(msg);
+}
+
+/* chat.searchMessages: the store is read without the state lock, then the
+ * reply is made with it (chat_requests.h). */
+static void plugin_message_search(rtk_message *msg) {
+	rtk_chat_request_search_run(msg);
+	janus_mutex_lock(&rtk_state_mutex);
+	rtk_session *session = plugin_session_lookup(msg->handle);
+	if(session != NULL && !g_atomic_int_get(&session->destroyed))
+		rtk_chat_request_search_reply(session, msg);
+	janus_mutex_unlock(&rtk_state_mutex);
 }
 
 #define RTK_TICK_US (200 * G_TIME_SPAN_MILLISECOND)
@@ -138,6 +153,8 @@ static gpointer plugin_message_loop(gpointer data) {
 		if(session != NULL && !g_atomic_int_get(&session->destroyed))
 			rtk_requests_dispatch(session, msg);
 		janus_mutex_unlock(&rtk_state_mutex);
+		if(msg->search.session_id != NULL)
+			plugin_message_search(msg);
 		plugin_message_free(msg);
 	}
 	return NULL;
@@ -195,6 +212,8 @@ int rtk_plugin_init(janus_callbacks *callback, const char *config_path) {
 	char *error = NULL;
 	rtk_gw = rtk_gateway_start(&gwc, &error);
 	if(rtk_gw != NULL)
+		rtk_chat_store_start();
+	if(rtk_gw != NULL)
 		rtk_captures_init(plugin_config_string(config, general, "companion_dir", RTK_COMPANION_DIR),
 			gwc.data_dir, rtk_live_broadcast_to_meeting);
 	if(config)
@@ -230,6 +249,7 @@ void rtk_plugin_destroy(void) {
 	sessions = NULL;
 	janus_mutex_unlock(&rtk_state_mutex);
 	g_async_queue_unref(messages);
+	rtk_chat_store_stop();   /* stores the sessions' chat, ended above */
 	rtk_gateway_stop(rtk_gw);
 	rtk_gw = NULL;
 	g_atomic_int_set(&initialized, 0);

@@ -12,18 +12,13 @@
 #include <debug.h>
 
 #include "requests.h"
+#include "requests_internal.h"
+#include "chat_requests.h"
 #include "capture.h"
 #include "errors.h"
 #include "media.h"
 #include "subscriber.h"
 
-/* What a request handler answers: an event (and a JSEP), or an error. */
-typedef struct rtk_reply {
-	json_t *event;
-	json_t *jsep;
-	const char *code;
-	char message[256];
-} rtk_reply;
 
 static void request_reply_error(rtk_reply *reply, const char *code, const char *format, ...) G_GNUC_PRINTF(3, 4);
 static void request_reply_error(rtk_reply *reply, const char *code, const char *format, ...) {
@@ -786,6 +781,24 @@ static void request_livestream_stop(rtk_session *session, rtk_message *msg, rtk_
 		request_reply_ok_with(msg, reply, json_object());
 }
 
+/* ---- what the per-feature request files share (requests_internal.h) ---- */
+
+gboolean rtk_requests_needs_joined(rtk_session *session, rtk_reply *reply) {
+	return request_needs_joined(session, reply);
+}
+
+gboolean rtk_requests_body(rtk_message *msg, rtk_reply *reply) {
+	return request_body(msg, reply);
+}
+
+void rtk_requests_reply_refusal(rtk_reply *reply, const rtk_refusal *why) {
+	request_reply_refusal(reply, why);
+}
+
+void rtk_requests_reply_ok_with(rtk_message *msg, rtk_reply *reply, json_t *data) {
+	request_reply_ok_with(msg, reply, data);
+}
+
 typedef void (*rtk_request_fn)(rtk_session *session, rtk_message *msg, rtk_reply *reply);
 
 /* The handler of each request kind (request_parse.h names them). */
@@ -830,27 +843,43 @@ static const rtk_request_fn requests[RTK_REQ_COUNT] = {
 	[RTK_REQ_LIVESTREAM_STOP] = request_livestream_stop,
 	[RTK_REQ_SYNC] = request_sync,
 	[RTK_REQ_BROADCAST_MESSAGE] = request_broadcast_message,
+	[RTK_REQ_CHAT_SEND] = rtk_chat_request_send,
+	[RTK_REQ_CHAT_EDIT] = rtk_chat_request_edit,
+	[RTK_REQ_CHAT_DELETE] = rtk_chat_request_delete,
+	[RTK_REQ_CHAT_PIN] = rtk_chat_request_pin,
+	[RTK_REQ_CHAT_UNPIN] = rtk_chat_request_unpin,
+	[RTK_REQ_CHAT_GET_MESSAGES] = rtk_chat_request_get_messages,
+	[RTK_REQ_CHAT_SEARCH] = rtk_chat_request_search,
+	[RTK_REQ_CHAT_CREATE_CHANNEL] = rtk_chat_request_create_channel,
+	[RTK_REQ_CHAT_UPDATE_CHANNEL] = rtk_chat_request_update_channel,
+	[RTK_REQ_CHAT_CHANNEL_MEMBERS] = rtk_chat_request_channel_members,
+	[RTK_REQ_CHAT_MARK_READ] = rtk_chat_request_mark_read,
 };
+
+void rtk_requests_push_reply(rtk_message *msg, rtk_reply *reply) {
+	const char *name = json_string_value(json_object_get(msg->body, "request"));
+	if(reply->code != NULL) {
+		json_t *event = json_pack("{ss ss? s{ssss}}", "rtk", "error", "request", name,
+			"error", "code", reply->code, "message", reply->message);
+		rtk_janus->push_event(msg->handle, &rtk_plugin, msg->transaction, event, NULL);
+		json_decref(event);
+	} else if(reply->event != NULL) {
+		rtk_janus->push_event(msg->handle, &rtk_plugin, msg->transaction, reply->event, reply->jsep);
+	}
+	json_decref(reply->event);
+	json_decref(reply->jsep);
+	reply->event = reply->jsep = NULL;
+}
 
 void rtk_requests_dispatch(rtk_session *session, rtk_message *msg) {
 	rtk_reply reply = { 0 };
 	rtk_request_handle on = session->role == RTK_ROLE_MAIN ? RTK_REQUEST_ON_MAIN :
 		session->role == RTK_ROLE_SUBSCRIBER ? RTK_REQUEST_ON_SUBSCRIBER : RTK_REQUEST_ON_NEW;
-	const char *name = json_string_value(json_object_get(msg->body, "request"));
 	if(!rtk_request_parse(msg->body, on, &msg->request))
 		request_reply_refusal(&reply, &msg->request.error);
 	else
 		requests[msg->request.kind](session, msg, &reply);
-	if(reply.code != NULL) {
-		json_t *event = json_pack("{ss ss? s{ssss}}", "rtk", "error", "request", name,
-			"error", "code", reply.code, "message", reply.message);
-		rtk_janus->push_event(msg->handle, &rtk_plugin, msg->transaction, event, NULL);
-		json_decref(event);
-	} else if(reply.event != NULL) {
-		rtk_janus->push_event(msg->handle, &rtk_plugin, msg->transaction, reply.event, reply.jsep);
-	}
-	json_decref(reply.event);
-	json_decref(reply.jsep);
+	rtk_requests_push_reply(msg, &reply);
 	/* An answer may free the way for an offer that waited for it. */
 	if(session->role == RTK_ROLE_SUBSCRIBER && !session->offer_outstanding && session->offer_needed)
 		rtk_subscriber_send_offer(session, "updated", NULL);

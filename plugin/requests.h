@@ -27,6 +27,13 @@ typedef struct rtk_message {
 	rtk_admission admission;    /* owned: rtk_admission_clear() when freeing */
 	/* The body as rtk_requests_dispatch() read it (borrows from `body`). */
 	rtk_request request;
+	/* chat.searchMessages, run after the dispatch without the state lock
+	 * (chat_requests.h): the session searched (owned; NULL: no search) and
+	 * the ids found (owned). */
+	struct {
+		char *session_id;
+		json_t *found;
+	} search;
 } rtk_message;
 
 /* Does what a request needs from the store (SQLite) before the plugin's

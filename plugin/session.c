@@ -15,6 +15,7 @@
 
 #include "session.h"
 #include "capture.h"
+#include "chat_store.h"
 #include "webhooks.h"
 #include "media.h"
 
@@ -59,6 +60,7 @@ rtk_live *rtk_live_get_or_create(const json_t *meeting) {
 		return live;
 	live = g_new0(rtk_live, 1);
 	live->room = rtk_room_new(meeting, &room_sink);
+	live->persist_chat = json_is_true(json_object_get(meeting, "persist_chat"));
 	live->router = rtk_router_new();
 	live->speakers = rtk_speakers_new();
 	g_hash_table_insert(lives, g_strdup(id), live);
@@ -68,7 +70,18 @@ rtk_live *rtk_live_get_or_create(const json_t *meeting) {
 	return live;
 }
 
+/* The meeting object of the webhooks about `live` (NEW). */
+static json_t *session_meeting_json(const rtk_live *live) {
+	const rtk_room *room = live->room;
+	return json_pack("{ss ss? ss ss ss?}", "id", room->meeting_id, "title", room->title,
+		"session_id", room->session_id, "status", "ACTIVE", "started_at", room->started_at);
+}
+
+/* The session ended (or the plugin stops): its chat is kept or removed. */
 static void session_live_free(rtk_live *live) {
+	json_t *meeting = session_meeting_json(live);
+	rtk_chat_store_session_ended(live->room->session_id, live->persist_chat, meeting);
+	json_decref(meeting);
 	rtk_room_free(live->room);
 	rtk_router_free(live->router);
 	rtk_speakers_free(live->speakers);
@@ -264,9 +277,7 @@ void rtk_live_webhook(rtk_live *live, const char *event, const rtk_peer *peer) {
 	rtk_webhooks *webhooks = rtk_gw ? rtk_gateway_webhooks(rtk_gw) : NULL;
 	if(webhooks == NULL)
 		return;
-	rtk_room *room = live->room;
-	json_t *data = json_pack("{s{ss ss? ss ss ss?}}", "meeting", "id", room->meeting_id, "title", room->title,
-		"session_id", room->session_id, "status", "ACTIVE", "started_at", room->started_at);
+	json_t *data = json_pack("{so}", "meeting", session_meeting_json(live));
 	if(peer != NULL)
 		json_object_set_new(data, "participant", json_pack("{ss ss ss? ss? ss?}", "id", peer->user_id,
 			"peer_id", peer->id, "name", peer->name, "custom_participant_id", peer->custom_participant_id,

@@ -76,6 +76,7 @@ typedef struct rtk_session {
 /* A meeting in session: the room model, and the router of its media. */
 struct rtk_live {
 	rtk_room *room;
+	gboolean persist_chat;      /* the meeting's, when its session started: keep the chat after it */
 	rtk_router *router;         /* published streams and who receives them (owned) */
 	rtk_speakers *speakers;     /* active speaker, from the audio levels the relay sees */
 };

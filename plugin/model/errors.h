@@ -25,6 +25,13 @@
 #define RTK_ERR_INTERNAL             "0010"
 #define RTK_ERR_TOKEN_REVOKED        "0011"   /* a newer token was issued for the participant */
 #define RTK_ERR_RATE_LIMITED         "0012"   /* too many of these requests in a short time */
+#define RTK_ERR_CHAT_NOT_FOUND       "0501"   /* no such chat message (or the caller cannot see it) */
+#define RTK_ERR_CHAT_NOT_AUTHOR      "0502"   /* editing another's message; deleting or pinning it without the right */
+#define RTK_ERR_CHAT_CONTENT         "0503"   /* empty or too long text, a type that cannot change in an edit */
+#define RTK_ERR_CHAT_RECIPIENT       "0504"   /* a private message that nobody named may receive */
+#define RTK_ERR_CHAT_CHANNEL         "0505"   /* no such channel, or the caller is not a member */
+#define RTK_ERR_CHAT_FILE            "0506"   /* no such upload of this meeting for an image or file message */
+#define RTK_ERR_CHAT_LIMIT           "0507"   /* too many channels or members in this session */
 #define RTK_ERR_MEETING_NOT_FOUND    "0801"
 #define RTK_ERR_MEETING_INACTIVE     "0802"
 #define RTK_ERR_PRESET_NOT_FOUND     "0901"

@@ -20,16 +20,10 @@ static gboolean messages_recipients(rtk_room *room, const json_t *participant_id
 
 /* Counts one message of `actor` at `now_ms`; FALSE (0012) past the rate. */
 static gboolean messages_within_rate(rtk_peer *actor, gint64 now_ms, rtk_refusal *why) {
-	if(now_ms - actor->broadcasts.window_ms >= 1000 || now_ms < actor->broadcasts.window_ms) {
-		actor->broadcasts.window_ms = now_ms;
-		actor->broadcasts.sent = 0;
-	}
-	if(actor->broadcasts.sent >= RTK_BROADCAST_PER_SECOND) {
-		rtk_refusal_set(why, RTK_ERR_RATE_LIMITED, "at most %d broadcast messages a second", RTK_BROADCAST_PER_SECOND);
-		return FALSE;
-	}
-	actor->broadcasts.sent++;
-	return TRUE;
+	if(rtk_rate_take(&actor->broadcasts, now_ms, RTK_BROADCAST_PER_SECOND))
+		return TRUE;
+	rtk_refusal_set(why, RTK_ERR_RATE_LIMITED, "at most %d broadcast messages a second", RTK_BROADCAST_PER_SECOND);
+	return FALSE;
 }
 
 int rtk_room_broadcast_message(rtk_room *room, rtk_peer *actor, const char *type, const json_t *payload,

@@ -36,6 +36,17 @@ rtk_peer *rtk_peer_new(const json_t *participant, const json_t *preset, void *tr
 	return peer;
 }
 
+gboolean rtk_rate_take(rtk_rate *rate, gint64 now_ms, int per_second) {
+	if(now_ms - rate->window_ms >= 1000 || now_ms < rate->window_ms) {
+		rate->window_ms = now_ms;
+		rate->used = 0;
+	}
+	if(rate->used >= per_second)
+		return FALSE;
+	rate->used++;
+	return TRUE;
+}
+
 void rtk_peer_free(rtk_peer *peer) {
 	if(peer == NULL)
 		return;

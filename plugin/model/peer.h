@@ -26,6 +26,16 @@ typedef enum rtk_stage_status {
 	RTK_STAGE_ON_STAGE
 } rtk_stage_status;
 
+/* A per-second budget of requests (broadcastMessage, chat messages). */
+typedef struct rtk_rate {
+	gint64 window_ms;         /* start of the current one-second window */
+	int used;                 /* requests counted in it */
+} rtk_rate;
+
+/* Counts one request at `now_ms` (ms since the epoch) against `per_second`;
+ * FALSE (nothing counted) when the window's budget is spent. */
+gboolean rtk_rate_take(rtk_rate *rate, gint64 now_ms, int per_second);
+
 typedef struct rtk_peer {
 	char *id;                 /* peer id: fresh for every join */
 	char *user_id;            /* the REST participant id */
@@ -42,10 +52,8 @@ typedef struct rtk_peer {
 	rtk_stage_status stage;   /* ON_STAGE from the start when the preset has no stage */
 	gboolean pinned;
 	gboolean waitlisted;      /* in the room's waiting room, not (yet) joined */
-	struct {                  /* broadcastMessage's rate (messages.c) */
-		gint64 window_ms;     /* start of the current one-second window */
-		int sent;             /* messages sent in it */
-	} broadcasts;
+	rtk_rate broadcasts;      /* broadcastMessage's rate (messages.c) */
+	rtk_rate chats;           /* chat messages' rate (chat.c) */
 	void *transport;          /* borrowed: the glue's handle for this peer */
 } rtk_peer;
 

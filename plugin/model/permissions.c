@@ -75,6 +75,10 @@ static const permission_flag permission_flags[] = {
 	FLAG("chat.public.can_send", chat_public.can_send),
 	FLAG("chat.private.can_send", chat_private.can_send),
 	FLAG("chat.private.can_receive", chat_private.can_receive),
+	FLAG("chat.public.text", chat_public.text),
+	FLAG("chat.public.files", chat_public.files),
+	FLAG("chat.private.text", chat_private.text),
+	FLAG("chat.private.files", chat_private.files),
 	FLAG("stage_enabled", stage_enabled),
 	FLAG("accept_stage_requests", accept_stage_requests),
 };
@@ -140,6 +144,13 @@ static const action_spec action_specs[RTK_ACTIONS] = {
 	ACTION_FLAG(RTK_ACTION_CHAT_PUBLIC, "chat_public", "chat.public.can_send", chat_public.can_send),
 	ACTION_FLAG(RTK_ACTION_CHAT_PRIVATE, "chat_private", "chat.private.can_send", chat_private.can_send),
 	ACTION_FLAG(RTK_ACTION_CHANGE_PERMISSIONS, "change_permissions", "can_change_participant_permissions", can_change_participant_permissions),
+	ACTION_FLAG(RTK_ACTION_CHAT_PUBLIC_TEXT, "chat_public_text", "chat.public.text", chat_public.text),
+	ACTION_FLAG(RTK_ACTION_CHAT_PUBLIC_FILES, "chat_public_files", "chat.public.files", chat_public.files),
+	ACTION_FLAG(RTK_ACTION_CHAT_PRIVATE_TEXT, "chat_private_text", "chat.private.text", chat_private.text),
+	ACTION_FLAG(RTK_ACTION_CHAT_PRIVATE_FILES, "chat_private_files", "chat.private.files", chat_private.files),
+	ACTION_FLAG(RTK_ACTION_CHAT_RECEIVE_PRIVATE, "chat_receive_private", "chat.private.can_receive", chat_private.can_receive),
+	ACTION_FLAG(RTK_ACTION_CHAT_DELETE_OTHERS, "chat_delete_others", "kick_participant", kick_participant),
+	ACTION_FLAG(RTK_ACTION_CHAT_PIN_OTHERS, "chat_pin_others", "pin_participant", pin_participant),
 };
 #undef ACTION_FLAG
 

@@ -56,8 +56,8 @@ typedef struct rtk_permissions {
 	rtk_waiting_room waiting_room;                 /* waiting_room_type */
 	struct { gboolean can_create, can_vote, can_view; } polls;
 	struct { gboolean can_start, can_close; } plugins;
-	struct { gboolean can_send; } chat_public;     /* chat.public */
-	struct { gboolean can_send, can_receive; } chat_private;  /* chat.private */
+	struct { gboolean can_send, text, files; } chat_public;                /* chat.public */
+	struct { gboolean can_send, can_receive, text, files; } chat_private;  /* chat.private */
 	gboolean stage_enabled;
 	rtk_produce stage_access;
 	gboolean accept_stage_requests;
@@ -87,6 +87,13 @@ typedef enum rtk_action {
 	RTK_ACTION_CHAT_PUBLIC,
 	RTK_ACTION_CHAT_PRIVATE,
 	RTK_ACTION_CHANGE_PERMISSIONS,
+	RTK_ACTION_CHAT_PUBLIC_TEXT,     /* chat.public.text: text in the public chat */
+	RTK_ACTION_CHAT_PUBLIC_FILES,    /* chat.public.files: images and files in the public chat */
+	RTK_ACTION_CHAT_PRIVATE_TEXT,    /* chat.private.text: text to participants or in a channel */
+	RTK_ACTION_CHAT_PRIVATE_FILES,   /* chat.private.files */
+	RTK_ACTION_CHAT_RECEIVE_PRIVATE, /* chat.private.can_receive */
+	RTK_ACTION_CHAT_DELETE_OTHERS,   /* deleting another's message: kick_participant (moderation) */
+	RTK_ACTION_CHAT_PIN_OTHERS,      /* pinning another's message: pin_participant */
 	RTK_ACTIONS
 } rtk_action;
 

@@ -50,6 +50,17 @@ static const char *const request_names[RTK_REQ_COUNT] = {
 	[RTK_REQ_LIVESTREAM_STOP] = "livestream.stop",
 	[RTK_REQ_SYNC] = "sync",
 	[RTK_REQ_BROADCAST_MESSAGE] = "participants.broadcastMessage",
+	[RTK_REQ_CHAT_SEND] = "chat.sendMessage",
+	[RTK_REQ_CHAT_EDIT] = "chat.editMessage",
+	[RTK_REQ_CHAT_DELETE] = "chat.deleteMessage",
+	[RTK_REQ_CHAT_PIN] = "chat.pin",
+	[RTK_REQ_CHAT_UNPIN] = "chat.unpin",
+	[RTK_REQ_CHAT_GET_MESSAGES] = "chat.getMessages",
+	[RTK_REQ_CHAT_SEARCH] = "chat.searchMessages",
+	[RTK_REQ_CHAT_CREATE_CHANNEL] = "chat.createChannel",
+	[RTK_REQ_CHAT_UPDATE_CHANNEL] = "chat.updateChannel",
+	[RTK_REQ_CHAT_CHANNEL_MEMBERS] = "chat.getChannelMembers",
+	[RTK_REQ_CHAT_MARK_READ] = "chat.markLastReadMessage",
 };
 
 const char *rtk_request_name(rtk_request_kind kind) {
@@ -191,6 +202,155 @@ static void request_parse_broadcast(const json_t *body, rtk_request *req) {
 	req->preset_name = json_string_value(preset);
 }
 
+/* ---- chat.* ---- */
+
+/* Field `key`: an optional string (absent or null: NULL); `required` makes
+ * it a required non-empty one. */
+static gboolean request_parse_text(const json_t *body, const char *key, gboolean required, const char **out,
+		rtk_refusal *error) {
+	const json_t *value = json_object_get(body, key);
+	*out = NULL;
+	if(!required && (value == NULL || json_is_null(value)))
+		return TRUE;
+	if(!json_is_string(value) || (required && json_string_length(value) == 0)) {
+		rtk_refusal_set(error, RTK_ERR_BAD_REQUEST, required ? "field '%s' (a non-empty string) is required" :
+			"field '%s' must be a string", key);
+		return FALSE;
+	}
+	*out = json_string_value(value);
+	return TRUE;
+}
+
+/* Field `key`: an optional integer in [min, max], `fallback` when absent. */
+static gboolean request_parse_int(const json_t *body, const char *key, gint64 min, gint64 max, gint64 fallback,
+		gint64 *out, rtk_refusal *error) {
+	const json_t *value = json_object_get(body, key);
+	*out = fallback;
+	if(value == NULL || json_is_null(value))
+		return TRUE;
+	if(!json_is_integer(value) || json_integer_value(value) < min || json_integer_value(value) > max) {
+		rtk_refusal_set(error, RTK_ERR_BAD_REQUEST, "field '%s' must be an integer from %" G_GINT64_FORMAT
+			" to %" G_GINT64_FORMAT, key, min, max);
+		return FALSE;
+	}
+	*out = json_integer_value(value);
+	return TRUE;
+}
+
+/* "message": {type: "text", message} or {type: "image"|"file", fileId}.
+ * Lengths are the chat model's to check (0503). */
+static gboolean request_parse_chat_message(const json_t *body, rtk_chat_request *chat, rtk_refusal *error) {
+	const json_t *message = json_object_get(body, "message");
+	const char *type = json_string_value(json_object_get(message, "type"));
+	if(!json_is_object(message) || type == NULL) {
+		rtk_refusal_set(error, RTK_ERR_BAD_REQUEST, "field 'message' must be an object with a string 'type'");
+		return FALSE;
+	}
+	if(!strcmp(type, "text")) {
+		chat->content.kind = RTK_CHAT_TEXT;
+		if(!json_is_string(json_object_get(message, "message"))) {
+			rtk_refusal_set(error, RTK_ERR_BAD_REQUEST, "a text message needs a string 'message'");
+			return FALSE;
+		}
+		chat->content.text = json_string_value(json_object_get(message, "message"));
+		return TRUE;
+	}
+	if(strcmp(type, "image") && strcmp(type, "file")) {
+		rtk_refusal_set(error, RTK_ERR_BAD_REQUEST, "message type must be 'text', 'image' or 'file'");
+		return FALSE;
+	}
+	chat->content.kind = !strcmp(type, "image") ? RTK_CHAT_IMAGE : RTK_CHAT_FILE;
+	if(!request_parse_text(message, "fileId", TRUE, &chat->file_id, error))
+		return FALSE;
+	return TRUE;
+}
+
+/* A list of ids that may be empty (createChannel's memberIds). */
+static gboolean request_parse_member_ids(const json_t *body, gboolean required, const json_t **out,
+		rtk_refusal *error) {
+	const json_t *list = json_object_get(body, "memberIds");
+	*out = NULL;
+	if(!required && list == NULL)
+		return TRUE;
+	gboolean ok = json_is_array(list);
+	size_t i;
+	const json_t *id;
+	json_array_foreach(list, i, id)
+		ok = ok && json_is_string(id);
+	if(!ok) {
+		rtk_refusal_set(error, RTK_ERR_BAD_REQUEST, "field 'memberIds' must be an array of participant id strings");
+		return FALSE;
+	}
+	*out = list;
+	return TRUE;
+}
+
+static void request_parse_chat(const json_t *body, rtk_request *req) {
+	rtk_chat_request *chat = &req->chat;
+	rtk_refusal *error = &req->error;
+	switch(req->kind) {
+		case RTK_REQ_CHAT_SEND:
+			if(!request_parse_chat_message(body, chat, error) ||
+					!request_parse_text(body, "channelId", FALSE, &chat->channel_id, error))
+				return;
+			if(json_object_get(body, "participantIds") != NULL && !json_is_null(json_object_get(body, "participantIds"))) {
+				if(chat->channel_id != NULL) {
+					rtk_refusal_set(error, RTK_ERR_BAD_REQUEST, "give 'participantIds' or 'channelId', not both");
+					return;
+				}
+				request_parse_id_list(body, "participantIds", &chat->participant_ids, error);
+			}
+			return;
+		case RTK_REQ_CHAT_EDIT:
+			if(request_parse_text(body, "messageId", TRUE, &chat->message_id, error))
+				request_parse_chat_message(body, chat, error);
+			return;
+		case RTK_REQ_CHAT_DELETE:
+		case RTK_REQ_CHAT_PIN:
+		case RTK_REQ_CHAT_UNPIN:
+			request_parse_text(body, "messageId", TRUE, &chat->message_id, error);
+			return;
+		case RTK_REQ_CHAT_GET_MESSAGES:
+			if(request_parse_int(body, "timestamp", 0, G_MAXINT64, -1, &chat->timestamp, error) &&
+					request_parse_int(body, "size", 1, RTK_CHAT_PAGE_MAX, RTK_CHAT_PAGE_DEFAULT, &chat->size, error) &&
+					request_parse_int(body, "offset", 0, G_MAXINT32, 0, &chat->offset, error) &&
+					request_parse_flag(body, "reversed", TRUE, &chat->reversed, error))
+				request_parse_text(body, "channelId", FALSE, &chat->channel_id, error);
+			return;
+		case RTK_REQ_CHAT_SEARCH:
+			if(!request_parse_text(body, "query", TRUE, &chat->query, error) ||
+					!request_parse_int(body, "limit", 1, RTK_CHAT_PAGE_MAX, RTK_CHAT_PAGE_DEFAULT, &chat->size, error) ||
+					!request_parse_text(body, "channelId", FALSE, &chat->channel_id, error))
+				return;
+			if(strlen(chat->query) > RTK_CHAT_QUERY_MAX)
+				rtk_refusal_set(error, RTK_ERR_BAD_REQUEST, "field 'query' has at most %d bytes", RTK_CHAT_QUERY_MAX);
+			return;
+		case RTK_REQ_CHAT_CREATE_CHANNEL:
+			if(request_parse_text(body, "name", TRUE, &chat->name, error) &&
+					request_parse_member_ids(body, TRUE, &chat->member_ids, error) &&
+					request_parse_text(body, "displayPictureUrl", FALSE, &chat->picture, error) &&
+					request_parse_text(body, "visibility", FALSE, &chat->visibility, error))
+				request_parse_flag(body, "isDirectMessage", FALSE, &chat->direct, error);
+			if(chat->visibility != NULL && strcmp(chat->visibility, "public") && strcmp(chat->visibility, "private"))
+				rtk_refusal_set(error, RTK_ERR_BAD_REQUEST, "field 'visibility' must be 'public' or 'private'");
+			return;
+		case RTK_REQ_CHAT_UPDATE_CHANNEL:
+			if(request_parse_text(body, "channelId", TRUE, &chat->channel_id, error) &&
+					request_parse_text(body, "name", FALSE, &chat->name, error))
+				request_parse_member_ids(body, FALSE, &chat->member_ids, error);
+			return;
+		case RTK_REQ_CHAT_CHANNEL_MEMBERS:
+			request_parse_text(body, "channelId", TRUE, &chat->channel_id, error);
+			return;
+		case RTK_REQ_CHAT_MARK_READ:
+			if(request_parse_text(body, "channelId", TRUE, &chat->channel_id, error))
+				request_parse_text(body, "messageId", TRUE, &chat->message_id, error);
+			return;
+		default:
+			return;
+	}
+}
+
 /* The fields of `req->kind`. */
 static void request_parse_fields(const json_t *body, rtk_request_handle on, rtk_request *req) {
 	rtk_refusal *error = &req->error;
@@ -267,6 +427,19 @@ static void request_parse_fields(const json_t *body, rtk_request_handle on, rtk_
 			break;
 		case RTK_REQ_BROADCAST_MESSAGE:
 			request_parse_broadcast(body, req);
+			break;
+		case RTK_REQ_CHAT_SEND:
+		case RTK_REQ_CHAT_EDIT:
+		case RTK_REQ_CHAT_DELETE:
+		case RTK_REQ_CHAT_PIN:
+		case RTK_REQ_CHAT_UNPIN:
+		case RTK_REQ_CHAT_GET_MESSAGES:
+		case RTK_REQ_CHAT_SEARCH:
+		case RTK_REQ_CHAT_CREATE_CHANNEL:
+		case RTK_REQ_CHAT_UPDATE_CHANNEL:
+		case RTK_REQ_CHAT_CHANNEL_MEMBERS:
+		case RTK_REQ_CHAT_MARK_READ:
+			request_parse_chat(body, req);
 			break;
 		case RTK_REQ_RECORDING_STOP:
 		case RTK_REQ_RECORDING_PAUSE:

@@ -31,6 +31,7 @@
 #include "permissions.h"
 #include "view.h"
 #include "capture_config.h"
+#include "chat.h"
 
 typedef enum rtk_request_kind {
 	RTK_REQ_JOIN = 0,
@@ -73,6 +74,17 @@ typedef enum rtk_request_kind {
 	RTK_REQ_LIVESTREAM_STOP,
 	RTK_REQ_SYNC,
 	RTK_REQ_BROADCAST_MESSAGE,
+	RTK_REQ_CHAT_SEND,
+	RTK_REQ_CHAT_EDIT,
+	RTK_REQ_CHAT_DELETE,
+	RTK_REQ_CHAT_PIN,
+	RTK_REQ_CHAT_UNPIN,
+	RTK_REQ_CHAT_GET_MESSAGES,
+	RTK_REQ_CHAT_SEARCH,
+	RTK_REQ_CHAT_CREATE_CHANNEL,
+	RTK_REQ_CHAT_UPDATE_CHANNEL,
+	RTK_REQ_CHAT_CHANNEL_MEMBERS,
+	RTK_REQ_CHAT_MARK_READ,
 	RTK_REQ_COUNT
 } rtk_request_kind;
 
@@ -83,6 +95,32 @@ typedef enum rtk_request_handle {
 	RTK_REQUEST_ON_MAIN,
 	RTK_REQUEST_ON_SUBSCRIBER
 } rtk_request_handle;
+
+/* chat.searchMessages: the longest query, in bytes; getMessages' page size when not given. */
+#define RTK_CHAT_QUERY_MAX 256
+#define RTK_CHAT_PAGE_DEFAULT 25
+
+/* The fields of the chat.* requests (docs/protocol.md, "Chat"); strings
+ * and arrays are borrowed from the body, and NULL when absent. */
+typedef struct rtk_chat_request {
+	rtk_chat_content content;     /* sendMessage, editMessage: "message" {type, message} (text: content.text)
+	                                 or {type, fileId} (image, file: the glue fills link, name, size) */
+	const char *file_id;          /* ... "message.fileId" of an upload */
+	const char *message_id;       /* editMessage, deleteMessage, pin, unpin, markLastReadMessage "messageId" */
+	const char *channel_id;       /* sendMessage, getMessages, searchMessages, updateChannel,
+	                                 getChannelMembers, markLastReadMessage "channelId" */
+	const json_t *participant_ids;   /* sendMessage "participantIds": a non-empty array of strings */
+	gint64 timestamp;             /* getMessages "timestamp" (ms since the epoch); -1: now */
+	gint64 size;                  /* getMessages "size", searchMessages "limit": 1..RTK_CHAT_PAGE_MAX */
+	gboolean reversed;            /* getMessages "reversed" (default true: back in time) */
+	gint64 offset;                /* getMessages "offset" >= 0 */
+	const char *query;            /* searchMessages "query": 1..RTK_CHAT_QUERY_MAX bytes */
+	const char *name;             /* createChannel, updateChannel "name" */
+	const json_t *member_ids;     /* createChannel (required, may be empty), updateChannel "memberIds" */
+	const char *picture;          /* createChannel "displayPictureUrl" */
+	const char *visibility;       /* createChannel "visibility": "public" or "private" */
+	gboolean direct;              /* createChannel "isDirectMessage" */
+} rtk_chat_request;
 
 /* The longest name a join may carry, in bytes (the REST API's participant name limit). */
 #define RTK_DISPLAY_NAME_MAX 1024
@@ -122,6 +160,7 @@ typedef struct rtk_request {
 	rtk_view_mode view_mode;      /* setViewMode */
 	gint64 page;                  /* setPage */
 	gint64 count;                 /* setMaxActiveParticipantsCount */
+	rtk_chat_request chat;        /* chat.* */
 } rtk_request;
 
 /* Reads `body` (borrowed, not modified) as a request on a handle in role

@@ -14,6 +14,8 @@
  *   waitlist.c  the waiting room (enter, accept, reject)
  *   stage.c     the stage (request, cancel, grant, deny, join, leave, kick)
  *   controls.c  host controls (disable media, kick, end, pin, permissions)
+ *   messages.c  broadcastMessage
+ *   chat.c      the chat (declared in chat.h)
  *
  * Conventions of every operation:
  * - An operation that can refuse returns gboolean (TRUE: done) and fills
@@ -37,6 +39,7 @@
 #include <jansson.h>
 #include "errors.h"
 #include "peer.h"
+#include "chat.h"
 
 /* What changed about a peer that the glue must act on (media consequences). */
 typedef enum rtk_peer_change {
@@ -66,6 +69,7 @@ typedef struct rtk_room {
 	GPtrArray *peers;          /* rtk_peer*, owned, joined, in join order */
 	GPtrArray *waitlisted;     /* rtk_peer*, owned, in the waiting room, in arrival order */
 	GHashTable *admitted;      /* user ids (owned char*) accepted once: SKIP_ON_ACCEPT skips next time */
+	rtk_chat *chat;            /* owned: the session's chat (chat.h) */
 	rtk_room_sink sink;
 } rtk_room;
 

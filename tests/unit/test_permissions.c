@@ -90,6 +90,13 @@ static const char *const matrix[RTK_ACTIONS][PRESETS] = {
 	[RTK_ACTION_CHAT_PUBLIC]         = { OK,     OK,     OK,      OK,      OK,     OK,     OK    },
 	[RTK_ACTION_CHAT_PRIVATE]        = { OK,     OK,     OK,      NOPE,    OK,     NOPE,   OK    },
 	[RTK_ACTION_CHANGE_PERMISSIONS]  = { OK,     NOPE,   OK,      NOPE,    OK,     NOPE,   NOPE  },
+	[RTK_ACTION_CHAT_PUBLIC_TEXT]    = { OK,     OK,     OK,      OK,      OK,     OK,     OK    },
+	[RTK_ACTION_CHAT_PUBLIC_FILES]   = { OK,     OK,     OK,      NOPE,    OK,     NOPE,   OK    },
+	[RTK_ACTION_CHAT_PRIVATE_TEXT]   = { OK,     OK,     OK,      NOPE,    OK,     NOPE,   OK    },
+	[RTK_ACTION_CHAT_PRIVATE_FILES]  = { OK,     OK,     OK,      NOPE,    OK,     NOPE,   OK    },
+	[RTK_ACTION_CHAT_RECEIVE_PRIVATE]= { OK,     OK,     OK,      OK,      OK,     OK,     OK    },
+	[RTK_ACTION_CHAT_DELETE_OTHERS]  = { OK,     NOPE,   OK,      NOPE,    OK,     NOPE,   OK    },
+	[RTK_ACTION_CHAT_PIN_OTHERS]     = { OK,     NOPE,   OK,      NOPE,    OK,     NOPE,   NOPE  },
 };
 
 static void test_permission_matrix(void) {

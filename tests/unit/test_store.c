@@ -959,6 +959,93 @@ static void test_webhooks(void)
 
 /* A file made by the first schema (meetings, presets, participants only)
  * gains the new tables and keeps its rows. */
+/* ---- chat messages ---- */
+
+static json_t *chat_row(const char *id, const char *session, const char *text, const char *time)
+{
+	return json_pack("{s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s}}", "put", "id", id, "meeting_id", "m-1",
+		"session_id", session, "created_at", time, "time", time, "type", "text", "message", text);
+}
+
+/* The ids of `rows`, joined by ",". */
+static char *chat_ids(const json_t *rows)
+{
+	GString *out = g_string_new(NULL);
+	size_t i;
+	json_t *row;
+	json_array_foreach(rows, i, row)
+		g_string_append_printf(out, "%s%s", i ? "," : "", str(row, "id"));
+	return g_string_free(out, FALSE);
+}
+
+#define CHECK_SEARCH(s, session, words, expected) do { \
+	json_t *found_ = NULL; \
+	CHECK_EQ_INT(rtk_store_chat_search(s, session, words, 10, &found_), RTK_STORE_OK); \
+	char *ids_ = chat_ids(found_); \
+	CHECK_EQ_STR(ids_, expected); \
+	g_free(ids_); \
+	json_decref(found_); \
+} while (0)
+
+static void test_chat_messages(void)
+{
+	rtk_store *s = open_store("chat.sqlite3");
+	json_t *changes = json_array();
+	json_array_append_new(changes, chat_row("c1", "s-1", "Meeting notes are in the doc", "2026-01-01T00:00:01.000Z"));
+	json_array_append_new(changes, chat_row("c2", "s-1", "lunch at noon?", "2026-01-01T00:00:02.000Z"));
+	json_array_append_new(changes, chat_row("c3", "s-2", "meeting moved", "2026-01-01T00:00:03.000Z"));
+	json_array_append_new(changes, chat_row("c4", "s-1", "say \"hi\" AND NOT bye", "2026-01-01T00:00:04.000Z"));
+	CHECK_EQ_INT(rtk_store_chat_write(s, changes), RTK_STORE_OK);
+	json_decref(changes);
+
+	/* words, as prefixes, all required; only the session's; case-blind */
+	CHECK_SEARCH(s, "s-1", "meet", "c1");
+	CHECK_SEARCH(s, "s-2", "MEETING", "c3");
+	CHECK_SEARCH(s, "s-1", "notes doc", "c1");
+	CHECK_SEARCH(s, "s-1", "notes lunch", "");
+	/* no word is an operator, quotes are text */
+	CHECK_SEARCH(s, "s-1", "\"hi\" AND", "c4");
+	CHECK_SEARCH(s, "s-1", "NOT bye", "c4");
+	CHECK_SEARCH(s, "s-1", "lunch*) OR (", "");
+	CHECK_SEARCH(s, "s-1", "   ", "");
+
+	/* an edit re-indexes; a delete unindexes */
+	changes = json_pack("[o, {s:s}]", chat_row("c2", "s-1", "dinner at eight", "2026-01-01T00:00:02.000Z"),
+		"delete", "c1");
+	CHECK_EQ_INT(rtk_store_chat_write(s, changes), RTK_STORE_OK);
+	json_decref(changes);
+	CHECK_SEARCH(s, "s-1", "lunch", "");
+	CHECK_SEARCH(s, "s-1", "dinner", "c2");
+	CHECK_SEARCH(s, "s-1", "notes", "");
+
+	/* a change without the keys a row needs fails the whole write */
+	changes = json_pack("[o, {s:{s:s}}]", chat_row("c5", "s-1", "fine", "2026-01-01T00:00:05.000Z"),
+		"put", "id", "c6");
+	CHECK_EQ_INT(rtk_store_chat_write(s, changes), RTK_STORE_FAILED);
+	json_decref(changes);
+	CHECK_SEARCH(s, "s-1", "fine", "");
+
+	/* lists, oldest first, survive a reopen; a purge removes one session's */
+	json_t *items = NULL;
+	int total = -1;
+	CHECK_EQ_INT(rtk_store_chat_list(s, "s-1", 0, 10, &items, &total), RTK_STORE_OK);
+	CHECK_EQ_INT(total, 2);
+	char *ids = chat_ids(items);
+	CHECK_EQ_STR(ids, "c2,c4");
+	g_free(ids);
+	CHECK_EQ_STR(str(json_array_get(items, 0), "message"), "dinner at eight");
+	json_decref(items);
+	rtk_store_close(s);
+	s = open_store("chat.sqlite3");
+	CHECK_EQ_INT(rtk_store_chat_purge_session(s, "s-1"), RTK_STORE_OK);
+	CHECK_EQ_INT(rtk_store_chat_list(s, "s-1", 0, 10, &items, &total), RTK_STORE_OK);
+	CHECK_EQ_INT(total, 0);
+	json_decref(items);
+	CHECK_SEARCH(s, "s-1", "dinner", "");
+	CHECK_SEARCH(s, "s-2", "moved", "c3");
+	rtk_store_close(s);
+}
+
 static void test_migration(void)
 {
 	rtk_store *s = open_store("migrate.sqlite3");
@@ -1196,7 +1283,7 @@ static void test_list_totals_migration(void)
 	while (sqlite3_step(st) == SQLITE_ROW)
 		g_ptr_array_add(drops, g_strdup_printf("DROP TRIGGER %s", sqlite3_column_text(st, 0)));
 	sqlite3_finalize(st);
-	CHECK_EQ_INT(drops->len, 8);
+	CHECK_EQ_INT(drops->len, 11);   /* 8 of the counts, 3 of the chat search index */
 	for (guint i = 0; i < drops->len; i++)
 		sql_exec(db, g_ptr_array_index(drops, i));
 	g_ptr_array_free(drops, TRUE);
@@ -2081,6 +2168,7 @@ int main(void)
 	UNIT_RUN(test_recordings);
 	UNIT_RUN(test_livestreams);
 	UNIT_RUN(test_webhooks);
+	UNIT_RUN(test_chat_messages);
 	UNIT_RUN(test_migration);
 	UNIT_RUN(test_list_totals);
 	UNIT_RUN(test_list_totals_migration);

@@ -1,0 +1,36 @@
+/*
+ * chat_requests.h - the chat.* signalling requests (docs/protocol.md,
+ * "Chat"): the glue between a request, the chat model (model/chat.h) and
+ * the chat's persistence (chat_store.h). Handlers run under the state lock
+ * and follow requests.c's conventions.
+ *
+ * chat.searchMessages reads the store, which must not happen under the
+ * state lock: its handler only checks the request and notes the session
+ * to search in `msg`; the plugin's message thread then calls
+ * rtk_chat_request_search_run() without the lock, and
+ * rtk_chat_request_search_reply() with it again.
+ */
+#ifndef RTK_CHAT_REQUESTS_H
+#define RTK_CHAT_REQUESTS_H
+
+#include "requests_internal.h"
+
+void rtk_chat_request_send(rtk_session *session, rtk_message *msg, rtk_reply *reply);
+void rtk_chat_request_edit(rtk_session *session, rtk_message *msg, rtk_reply *reply);
+void rtk_chat_request_delete(rtk_session *session, rtk_message *msg, rtk_reply *reply);
+void rtk_chat_request_pin(rtk_session *session, rtk_message *msg, rtk_reply *reply);
+void rtk_chat_request_unpin(rtk_session *session, rtk_message *msg, rtk_reply *reply);
+void rtk_chat_request_get_messages(rtk_session *session, rtk_message *msg, rtk_reply *reply);
+void rtk_chat_request_search(rtk_session *session, rtk_message *msg, rtk_reply *reply);
+void rtk_chat_request_create_channel(rtk_session *session, rtk_message *msg, rtk_reply *reply);
+void rtk_chat_request_update_channel(rtk_session *session, rtk_message *msg, rtk_reply *reply);
+void rtk_chat_request_channel_members(rtk_session *session, rtk_message *msg, rtk_reply *reply);
+void rtk_chat_request_mark_read(rtk_session *session, rtk_message *msg, rtk_reply *reply);
+
+/* Without the state lock: the store search rtk_chat_request_search noted. */
+void rtk_chat_request_search_run(rtk_message *msg);
+/* With the state lock, `session` looked up again (NULL: gone, nothing is
+ * sent): the messages found that the participant may see, as the reply. */
+void rtk_chat_request_search_reply(rtk_session *session, rtk_message *msg);
+
+#endif
