@@ -14,6 +14,7 @@
 #include "requests.h"
 #include "capture.h"
 #include "errors.h"
+#include "history.h"
 #include "media.h"
 #include "subscriber.h"
 
@@ -144,8 +145,10 @@ static void request_join(rtk_session *session, rtk_message *msg, rtk_reply *repl
 	/* waitlisted: told with the first viewModeUpdate once admitted */
 	if(!peer->waitlisted)
 		request_join_view(session, reply->event);
-	if(!peer->waitlisted)
+	if(!peer->waitlisted) {
 		rtk_live_webhook(live, "meeting.participantJoined", peer);
+		rtk_history_joined(live->room, peer);
+	}
 	rtk_captures_sync_peers(live->room, live->router);   /* recordings show the newcomer */
 	JANUS_LOG(LOG_INFO, "[rtk] meeting %s: participant %s %s as peer %s\n",
 		live->room->meeting_id, peer->user_id, peer->waitlisted ? "waitlisted" : "joined", peer->id);
