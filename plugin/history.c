@@ -101,9 +101,9 @@ static history_session *history_session_for_join(history_event *e) {
 	history_session *s = g_hash_table_lookup(history_sessions, e->session_id);
 	if(s != NULL)
 		return s;
-	json_t *row = json_pack("{ss ss ss ss* ss ss ss s: si si sf}", "id", e->session_id,
+	json_t *row = json_pack("{ss ss ss ss* ss ss ss sn si si sf}", "id", e->session_id,
 		"meeting_id", e->meeting_id, "associated_id", e->meeting_id, "meeting_display_name", e->title,
-		"type", "meeting", "status", "LIVE", "started_at", e->at, "ended_at", json_null(),
+		"type", "meeting", "status", "LIVE", "started_at", e->at, "ended_at",
 		"live_participants", 0, "max_concurrent_participants", 0, "minutes_consumed", 0.0);
 	json_t *out = NULL;
 	history_log_failure("session", e->session_id, rtk_store_session_create(history_store, row, &out));
@@ -216,10 +216,10 @@ static void history_push(history_event *e) {
 void rtk_history_joined(const rtk_room *room, const rtk_peer *peer) {
 	history_event *e = history_event_new(HISTORY_JOINED, room);
 	e->peer_id = g_strdup(peer->id);
-	e->presence = json_pack("{ss ss ss ss* ss* ss* ss s:}", "id", peer->id, "session_id", room->session_id,
+	e->presence = json_pack("{ss ss ss ss* ss* ss* ss sn}", "id", peer->id, "session_id", room->session_id,
 		"user_id", peer->user_id, "custom_participant_id", peer->custom_participant_id,
 		"display_name", peer->name, "preset_name", peer->preset_name, "joined_at", e->at ? e->at : "",
-		"left_at", json_null());
+		"left_at");
 	history_push(e);
 }
 
