@@ -73,6 +73,7 @@ typedef enum rtk_request_kind {
 	RTK_REQ_LIVESTREAM_STOP,
 	RTK_REQ_SYNC,
 	RTK_REQ_BROADCAST_MESSAGE,
+	RTK_REQ_PREJOIN,            /* on a fresh handle, with the token: joins nothing */
 	RTK_REQ_COUNT
 } rtk_request_kind;
 
