@@ -194,7 +194,8 @@ static char *history_now(void) {
 	return copy;
 }
 
-/* Queues an event about `room` (NULL when the writer is not running). */
+/* A new event about `room`, stamped now (`at` NULL when the clock could
+ * not be read: history_push() drops it). */
 static history_event *history_event_new(history_kind kind, const rtk_room *room) {
 	history_event *e = g_new0(history_event, 1);
 	e->kind = kind;
