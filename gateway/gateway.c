@@ -193,7 +193,8 @@ static int gateway_seed_presets(rtk_store *store, char **error)
 /* ---- unfinished outputs ---- */
 
 /* Recordings and livestreams a previous run left in progress cannot be
- * resumed (their companions died with it): they become ERRORED. */
+ * resumed (their companions died with it): they become ERRORED; its live
+ * sessions become ENDED. */
 static int gateway_fail_unfinished(rtk_store *store, char **error)
 {
 	int recordings = 0, livestreams = 0;
@@ -205,6 +206,14 @@ static int gateway_fail_unfinished(rtk_store *store, char **error)
 	if (recordings || livestreams)
 		g_message("rtk gateway: %d recording(s) and %d livestream(s) left unfinished by the "
 			"previous run are now ERRORED", recordings, livestreams);
+	/* The sessions it left LIVE ended with it. */
+	int sessions = 0;
+	if (rtk_store_session_end_unfinished(store, &sessions) != RTK_STORE_OK) {
+		rtk_util_set_error(error, "cannot mark the sessions left LIVE as ENDED");
+		return -1;
+	}
+	if (sessions)
+		g_message("rtk gateway: %d session(s) left LIVE by the previous run are now ENDED", sessions);
 	return 0;
 }
 

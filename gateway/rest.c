@@ -90,6 +90,20 @@ void rtk_rest_reply_list(rtk_rest_call *call, json_t *items, int total)
 		"paging", "total_count", total, "start_offset", start, "end_offset", end));
 }
 
+void rtk_rest_reply_list_in(rtk_rest_call *call, const char *key, json_t *items, int total)
+{
+	if (items == NULL) {
+		rtk_rest_fail(call->reply, 500, "out of memory while building the reply");
+		return;
+	}
+	int count = (int)json_array_size(items);
+	int start = count ? call->offset + 1 : 0;
+	int end = count ? call->offset + count : 0;
+	rtk_rest_reply_json(call->reply, 200, json_pack("{s:b, s:{s:o}, s:{s:i, s:i, s:i}}",
+		"success", 1, "data", key, items,
+		"paging", "total_count", total, "start_offset", start, "end_offset", end));
+}
+
 void rtk_rest_fail_store(rtk_rest_call *call, rtk_store_status status, const char *what, const char *id)
 {
 	switch (status) {
@@ -594,6 +608,7 @@ static const rtk_rest_route *const rtk_rest_tables[] = {
 	rtk_rest_preset_routes,
 	rtk_rest_participant_routes,
 	rtk_rest_session_routes,
+	rtk_rest_history_routes,
 	rtk_rest_webhook_routes,
 	rtk_rest_recording_routes,
 	rtk_rest_livestream_routes,

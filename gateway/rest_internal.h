@@ -69,6 +69,7 @@ extern const rtk_rest_route rtk_rest_meeting_routes[];
 extern const rtk_rest_route rtk_rest_preset_routes[];
 extern const rtk_rest_route rtk_rest_participant_routes[];
 extern const rtk_rest_route rtk_rest_session_routes[];
+extern const rtk_rest_route rtk_rest_history_routes[];
 extern const rtk_rest_route rtk_rest_webhook_routes[];
 extern const rtk_rest_route rtk_rest_recording_routes[];
 extern const rtk_rest_route rtk_rest_livestream_routes[];
@@ -85,6 +86,9 @@ void rtk_rest_reply_data(rtk_rest_call *call, int status, json_t *data);
 /* 200 {"success": true, "data": items, "paging": {...}} for the window in
  * call->offset. Steals the reference to `items` (a JSON array). */
 void rtk_rest_reply_list(rtk_rest_call *call, json_t *items, int total);
+/* The same, with the page under data.<key> ({"data": {"sessions": [...]}},
+ * as RealtimeKit's session lists have it). Steals `items`. */
+void rtk_rest_reply_list_in(rtk_rest_call *call, const char *key, json_t *items, int total);
 /* {"success": false, "error": {"code": status, "message": ...}}. The message
  * is made valid UTF-8 if it is not; echo user input through rtk_rest_echo(). */
 void rtk_rest_fail(rtk_rest_reply *reply, int status, const char *fmt, ...)

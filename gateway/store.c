@@ -8,7 +8,9 @@
  *     name (store_participant_meeting(), store_participant_preset());
  *   - token generations: read as 0 when absent, bumped by one;
  *   - recordings, livestreams: the clean-up of unfinished ones at start
- *     (store_fail_unfinished()).
+ *     (store_fail_unfinished());
+ *   - sessions: the ones a crash left LIVE end at start, their open
+ *     presences closed (rtk_store_session_end_unfinished()).
  *
  * Rows. A create builds its row here (store_row_new()): a document table's is a
  * copy of the caller's fields, any other's starts from its columns'
@@ -789,6 +791,146 @@ rtk_store_status rtk_store_chat_search(rtk_store *store, const char *session_id,
 	store->backend->read_end(store->db, c);
 	*items = op.result;
 	return status;
+}
+
+/* ---- sessions ---- */
+
+double rtk_store_minutes_between(const char *from, const char *to)
+{
+	GDateTime *a = from ? g_date_time_new_from_iso8601(from, NULL) : NULL;
+	GDateTime *b = to ? g_date_time_new_from_iso8601(to, NULL) : g_date_time_new_now_utc();
+	double minutes = 0;
+	if (a && b) {
+		GTimeSpan us = g_date_time_difference(b, a);
+		minutes = us > 0 ? (double)(us / 600000) / 100.0 : 0;   /* 0.01 minute = 600 ms */
+	}
+	if (a)
+		g_date_time_unref(a);
+	if (b)
+		g_date_time_unref(b);
+	return minutes;
+}
+
+/* Closes, at `now`, the presences of session `id` still open (left_at
+ * null): left_at and duration set. *minutes grows by their durations. */
+static rtk_store_status store_session_close_presences(rtk_store *s, rtk_store_conn *c, const char *id,
+	const char *now, double *minutes)
+{
+	const rtk_store_resource *r = store_table(RTK_STORE_SESSION_PARTICIPANTS);
+	json_t *rows = NULL, *row;
+	size_t i;
+	rtk_store_status status = store_list_on(s, c, r, id, NULL, 0, -1, &rows, NULL);
+	json_array_foreach(rows, i, row) {
+		if (status != RTK_STORE_OK)
+			break;
+		const json_t *left = json_object_get(row, "left_at");
+		if (left && !json_is_null(left))
+			continue;
+		double duration = rtk_store_minutes_between(
+			json_string_value(json_object_get(row, "joined_at")), now);
+		json_t *change = json_pack("{s:s, s:f}", "left_at", now, "duration", duration);
+		if (!change) {
+			status = RTK_STORE_FAILED;
+			break;
+		}
+		store_row_change(r, row, change, now);
+		json_decref(change);
+		status = store_write_on(s, c, r, RTK_STORE_UPDATE, row);
+		*minutes += duration;
+	}
+	json_decref(rows);
+	return status;
+}
+
+rtk_store_status rtk_store_session_end_unfinished(rtk_store *store, int *count)
+{
+	const rtk_store_resource *r = store_table(RTK_STORE_SESSIONS);
+	if (count)
+		*count = 0;
+	char *now = rtk_util_now_iso8601();
+	if (!now)
+		return RTK_STORE_FAILED;
+	int ended = 0;
+	json_t *rows = NULL, *row;
+	size_t i;
+	rtk_store_status status;
+	rtk_store_conn *c = store->backend->write_begin(store->db, &status);
+	if (status == RTK_STORE_OK)
+		status = store_list_on(store, c, r, NULL, "LIVE", 0, -1, &rows, NULL);
+	json_array_foreach(rows, i, row) {
+		if (status != RTK_STORE_OK)
+			break;
+		double minutes = json_number_value(json_object_get(row, "minutes_consumed"));
+		status = store_session_close_presences(store, c, store_row_id(r, row), now, &minutes);
+		json_t *change = json_pack("{s:s, s:s, s:i, s:f}", "status", "ENDED", "ended_at", now,
+			"live_participants", 0, "minutes_consumed", minutes);
+		if (status == RTK_STORE_OK && change) {
+			store_row_change(r, row, change, now);
+			status = store_write_on(store, c, r, RTK_STORE_UPDATE, row);
+			ended++;
+		} else if (status == RTK_STORE_OK) {
+			status = RTK_STORE_FAILED;
+		}
+		json_decref(change);
+	}
+	json_decref(rows);
+	status = store->backend->write_end(store->db, status);
+	if (status == RTK_STORE_OK && count)
+		*count = ended;
+	free(now);
+	return status;
+}
+
+rtk_store_status rtk_store_session_create(rtk_store *store, const json_t *fields, json_t **out)
+{
+	return store_create(store, store_table(RTK_STORE_SESSIONS), NULL, fields, NULL, NULL, out);
+}
+
+rtk_store_status rtk_store_session_update(rtk_store *store, const char *id,
+	const json_t *fields, json_t **out)
+{
+	return store_update(store, store_table(RTK_STORE_SESSIONS), id, NULL, fields, NULL, NULL, out);
+}
+
+rtk_store_status rtk_store_session_get(rtk_store *store, const char *id, json_t **out)
+{
+	return store_get(store, store_table(RTK_STORE_SESSIONS), 0, id, NULL, out);
+}
+
+rtk_store_status rtk_store_session_list(rtk_store *store, const char *meeting_id,
+	const char *status, int offset, int limit, json_t **items, int *total)
+{
+	return store_list(store, store_table(RTK_STORE_SESSIONS), meeting_id, status, offset, limit, items, total);
+}
+
+rtk_store_status rtk_store_session_participant_create(rtk_store *store, const json_t *fields,
+	json_t **out)
+{
+	return store_create(store, store_table(RTK_STORE_SESSION_PARTICIPANTS), NULL, fields, NULL, NULL, out);
+}
+
+rtk_store_status rtk_store_session_participant_update(rtk_store *store, const char *id,
+	const json_t *fields, json_t **out)
+{
+	return store_update(store, store_table(RTK_STORE_SESSION_PARTICIPANTS), id, NULL, fields, NULL, NULL, out);
+}
+
+rtk_store_status rtk_store_session_participant_get(rtk_store *store, const char *session_id,
+	const char *id, json_t **out)
+{
+	return store_get(store, store_table(RTK_STORE_SESSION_PARTICIPANTS), 0, id, session_id, out);
+}
+
+rtk_store_status rtk_store_session_participant_list(rtk_store *store, const char *session_id,
+	int offset, int limit, json_t **items, int *total)
+{
+	*items = NULL;
+	if (total)
+		*total = 0;
+	if (!session_id)
+		return RTK_STORE_NOT_FOUND;
+	return store_list(store, store_table(RTK_STORE_SESSION_PARTICIPANTS), session_id, NULL, offset, limit,
+		items, total);
 }
 
 /* ---- webhooks ---- */

@@ -2,9 +2,9 @@
  * store.h - the persistent store of the RTK server (SQLite, WAL).
  *
  * Owns everything acknowledged to a REST client: meetings, presets,
- * participants, recordings, livestreams and webhooks, the sessions' chat,
- * plus a small key/value
- * table for deployment metadata.
+ * participants, recordings, livestreams, webhooks, the history of live
+ * sessions and their chat, plus a small key/value table for deployment
+ * metadata.
  * Every write is committed and synced to disk (the WAL) before the function
  * returns, so a crash, a kill -9 or a power loss after an acknowledgement
  * loses nothing.
@@ -182,6 +182,51 @@ rtk_store_status rtk_store_chat_list(rtk_store *store, const char *session_id, i
 	json_t **items, int *total);
 rtk_store_status rtk_store_chat_search(rtk_store *store, const char *session_id, const char *words,
 	int limit, json_t **items);
+
+/* ---- Sessions (history of live sessions) ----
+ * Shape (REST v2): {id, associated_id, meeting_id, meeting_display_name,
+ *   type "meeting", status, started_at, ended_at, live_participants,
+ *   max_concurrent_participants, minutes_consumed, created_at, updated_at}
+ * status: LIVE | ENDED. id is the live room's session_id. Kept as one
+ * document, like recordings; its writer is the plugin (plugin/history.c).
+ * create: `fields` must hold the strings "id", "meeting_id" and "status";
+ *   created_at and updated_at are set to now when absent; a duplicate id
+ *   is RTK_STORE_CONFLICT.
+ * update: merges the keys of `fields`, bumps updated_at.
+ * list: newest first, filtered by meeting and/or status when not NULL.
+ * end_unfinished: for the server's start. Every session a crashed server
+ *   left LIVE becomes ENDED (ended_at now, live_participants 0), and its
+ *   participants still in it get left_at now and their duration, in one
+ *   transaction; *count (may be NULL) receives how many sessions. */
+rtk_store_status rtk_store_session_create(rtk_store *store, const json_t *fields, json_t **out);
+rtk_store_status rtk_store_session_update(rtk_store *store, const char *id,
+	const json_t *fields, json_t **out);
+rtk_store_status rtk_store_session_get(rtk_store *store, const char *id, json_t **out);
+rtk_store_status rtk_store_session_list(rtk_store *store, const char *meeting_id,
+	const char *status, int offset, int limit, json_t **items, int *total);
+rtk_store_status rtk_store_session_end_unfinished(rtk_store *store, int *count);
+
+/* ---- Session participants (one row per presence in a session) ----
+ * Shape (REST v2): {id (the peer id of that join), session_id, user_id
+ *   (the REST participant id), custom_participant_id, display_name,
+ *   preset_name, joined_at, left_at (null while in), duration (minutes,
+ *   once left), created_at, updated_at}
+ * create: `fields` must hold the strings "id" and "session_id".
+ * update: merges the keys of `fields`, bumps updated_at.
+ * get: `session_id` may be NULL (any session).
+ * list: a session's, oldest first (join order). */
+rtk_store_status rtk_store_session_participant_create(rtk_store *store, const json_t *fields,
+	json_t **out);
+rtk_store_status rtk_store_session_participant_update(rtk_store *store, const char *id,
+	const json_t *fields, json_t **out);
+rtk_store_status rtk_store_session_participant_get(rtk_store *store, const char *session_id,
+	const char *id, json_t **out);
+rtk_store_status rtk_store_session_participant_list(rtk_store *store, const char *session_id,
+	int offset, int limit, json_t **items, int *total);
+
+/* Minutes between two ISO 8601 timestamps of the store (`to` NULL: now),
+ * rounded to 0.01, never negative; 0 when `from` does not parse. */
+double rtk_store_minutes_between(const char *from, const char *to);
 
 /* ---- Webhooks ----
  * Shape: {id, name, url, events, enabled, secret, created_at, updated_at}

@@ -8,7 +8,7 @@
  *
  * What is not a column rule is a hook in store.c, next to the function
  * that calls it: a participant's meeting and preset, token generations,
- * the clean-up of unfinished recordings and livestreams. Two rules are
+ * the clean-up of unfinished recordings, livestreams and sessions. Two rules are
  * the schema's: a preset in use cannot be deleted (participants reference
  * it: CONFLICT), and the counts of `counted` tables are kept by triggers.
  */
@@ -123,6 +123,23 @@ static const rtk_store_column chat_columns[] = {
 	{ .column = "doc", .type = RTK_STORE_DOCUMENT, .takes = RTK_STORE_TAKES_OBJECT }
 };
 
+/* sessions: a meeting's live sessions (the room's session_id), a document
+ * table like recordings: id, meeting_id, status (LIVE, ENDED) and
+ * created_at are copies of the object's keys. Newest first, counted in
+ * total and per status. */
+static const rtk_store_column session_columns[] = { DOCUMENT_COLUMNS };
+static const char *const session_stamps[] = { "created_at", "updated_at", NULL };
+
+/* session_participants: one row per presence in a session (id: the peer
+ * id of that join), oldest first, listed by session; a document table
+ * whose session_id and created_at are copies of the object's keys. */
+static const rtk_store_column session_participant_columns[] = {
+	ID_COLUMN("id"),
+	COLUMN("session_id", RTK_STORE_TEXT, 0, RTK_STORE_REQUIRED, NULL),
+	CREATED_AT,
+	{ .column = "doc", .type = RTK_STORE_DOCUMENT, .takes = RTK_STORE_TAKES_OBJECT },
+};
+
 const rtk_store_resource rtk_store_resources[RTK_STORE_TABLES] = {
 	[RTK_STORE_META] = {
 		.name = "meta", .table = "meta", COLUMNS(meta_columns), .keys = { "key" },
@@ -172,6 +189,18 @@ const rtk_store_resource rtk_store_resources[RTK_STORE_TABLES] = {
 		.name = "chat message", .table = "chat_messages", COLUMNS(chat_columns), .keys = { "id" },
 		.order = "seq", .filters = { "session_id" },
 		.search_index = "chat_search", .purgeable = true,
+	},
+	[RTK_STORE_SESSIONS] = {
+		.name = "session", .table = "sessions", COLUMNS(session_columns), .keys = { "id" },
+		.order = "seq", .newest_first = true, .filters = { "meeting_id", "status" },
+		.counted = true, .counted_by = "status",
+		.stamped_at_create = session_stamps, .stamped_at_update = "updated_at",
+	},
+	[RTK_STORE_SESSION_PARTICIPANTS] = {
+		.name = "session participant", .table = "session_participants",
+		COLUMNS(session_participant_columns), .keys = { "id" }, .scope = "session_id",
+		.order = "seq", .filters = { "session_id" },
+		.stamped_at_create = session_stamps, .stamped_at_update = "updated_at",
 	},
 };
 

@@ -60,8 +60,8 @@
  * stays on disk.
  *
  * Counts. `paging.total_count` must not cost a scan of the table: the row
- * counts of the tables that grow without bound (meetings, and recordings
- * and livestreams in total and per status) are kept in `row_counts` by
+ * counts of the tables that grow without bound (meetings, and recordings,
+ * livestreams and sessions in total and per status) are kept in `row_counts` by
  * triggers, in the same transaction as the change, whoever makes it (this
  * process, another one, the sqlite3 shell). Filters the counters do not
  * cover (a meeting's participants, recordings or livestreams) count
@@ -228,7 +228,33 @@ static const char *const migrations[] = {
 	DOC_COUNTERS("recordings")
 	DOC_COUNTERS("livestreams"),
 
-	/* 5: chat messages (a document table, like recordings) and their
+	/* 5: session history (docs/rest.md, "Sessions"): a meeting's live
+	 * sessions and one row per presence in each, document tables like
+	 * recordings. No foreign keys: the plugin names the meeting and the
+	 * session, and history outlives a deleted participant. Sessions are
+	 * counted like recordings (total and per status); a session's
+	 * participants through their index. Written to be re-run. */
+	"CREATE TABLE IF NOT EXISTS sessions ("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  id TEXT NOT NULL UNIQUE,"
+	"  meeting_id TEXT NOT NULL,"
+	"  status TEXT NOT NULL,"
+	"  created_at TEXT NOT NULL,"
+	"  doc TEXT NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS sessions_by_meeting ON sessions(meeting_id, seq);"
+	"CREATE INDEX IF NOT EXISTS sessions_by_status ON sessions(status);"
+	"CREATE TABLE IF NOT EXISTS session_participants ("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  id TEXT NOT NULL UNIQUE,"
+	"  session_id TEXT NOT NULL,"
+	"  created_at TEXT NOT NULL,"
+	"  doc TEXT NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS session_participants_by_session"
+	"  ON session_participants(session_id, seq);"
+	"DELETE FROM row_counts WHERE name = 'sessions' OR name LIKE 'sessions:%';"
+	DOC_COUNTERS("sessions"),
+
+	/* 6: chat messages (a document table, like recordings) and their
 	 * full-text index: a contentless FTS5 table whose rowid is the
 	 * message's seq, over its text (or its file's name), kept by triggers
 	 * (a contentless table is told the old text to forget it). Written to

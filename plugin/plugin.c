@@ -33,6 +33,7 @@
 #include "capture.h"
 #include "chat_requests.h"
 #include "chat_store.h"
+#include "history.h"
 #include "requests.h"
 #include "session.h"
 #include "subscriber.h"
@@ -211,11 +212,12 @@ int rtk_plugin_init(janus_callbacks *callback, const char *config_path) {
 	};
 	char *error = NULL;
 	rtk_gw = rtk_gateway_start(&gwc, &error);
-	if(rtk_gw != NULL)
+	if(rtk_gw != NULL) {
 		rtk_chat_store_start();
-	if(rtk_gw != NULL)
 		rtk_captures_init(plugin_config_string(config, general, "companion_dir", RTK_COMPANION_DIR),
 			gwc.data_dir, rtk_live_broadcast_to_meeting);
+		rtk_history_init(rtk_gateway_store(rtk_gw));
+	}
 	if(config)
 		janus_config_destroy(config);
 	if(rtk_gw == NULL) {
@@ -248,6 +250,7 @@ void rtk_plugin_destroy(void) {
 	g_hash_table_destroy(sessions);
 	sessions = NULL;
 	janus_mutex_unlock(&rtk_state_mutex);
+	rtk_history_destroy();   /* after the meetings: their sessions end now */
 	g_async_queue_unref(messages);
 	rtk_chat_store_stop();   /* stores the sessions' chat, ended above */
 	rtk_gateway_stop(rtk_gw);

@@ -16,6 +16,7 @@
 #include "chat_requests.h"
 #include "capture.h"
 #include "errors.h"
+#include "history.h"
 #include "media.h"
 #include "subscriber.h"
 
@@ -60,7 +61,8 @@ static const char *request_admit_error_message(rtk_admit_status status) {
 void rtk_requests_prepare(rtk_message *msg) {
 	const char *name = json_string_value(json_object_get(msg->body, "request"));
 	const char *token = json_string_value(json_object_get(msg->body, "token"));
-	if(name == NULL || token == NULL || (strcmp(name, "join") && strcmp(name, "subscribe")))
+	if(name == NULL || token == NULL || (strcmp(name, "join") && strcmp(name, "subscribe") &&
+			strcmp(name, rtk_request_name(RTK_REQ_PREJOIN))))
 		return;
 	msg->admit_status = rtk_gateway_admit(rtk_gw, token, &msg->admission);
 	msg->admit_checked = TRUE;
@@ -139,8 +141,10 @@ static void request_join(rtk_session *session, rtk_message *msg, rtk_reply *repl
 	/* waitlisted: told with the first viewModeUpdate once admitted */
 	if(!peer->waitlisted)
 		request_join_view(session, reply->event);
-	if(!peer->waitlisted)
+	if(!peer->waitlisted) {
 		rtk_live_webhook(live, "meeting.participantJoined", peer);
+		rtk_history_joined(live->room, peer);
+	}
 	rtk_captures_sync_peers(live->room, live->router);   /* recordings show the newcomer */
 	JANUS_LOG(LOG_INFO, "[rtk] meeting %s: participant %s %s as peer %s\n",
 		live->room->meeting_id, peer->user_id, peer->waitlisted ? "waitlisted" : "joined", peer->id);
@@ -436,6 +440,25 @@ static void request_sync(rtk_session *session, rtk_message *msg, rtk_reply *repl
 		json_object_set_new(reply->event, "roomState", json_string("joined"));
 	}
 	json_object_set_new(reply->event, "rtk", json_string("roomState"));
+}
+
+/* participants.getParticipantsInMeetingPreJoin: on a fresh handle, with
+ * the token, what the participant would find if it joined now (the room
+ * model decides what it may see: rtk_room_prejoin_json). Nothing changes:
+ * no presence, no event to anyone, no webhook, no live session created;
+ * the handle stays fresh, so it may join afterwards. */
+static void request_prejoin(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
+	const rtk_admission *admission = request_admit(session, msg, reply);
+	if(admission == NULL)
+		return;
+	rtk_peer *viewer = rtk_peer_new(admission->participant, admission->preset, NULL);
+	if(viewer == NULL) {
+		request_reply_error(reply, RTK_ERR_INTERNAL, "the participant could not be read");
+		return;
+	}
+	rtk_live *live = rtk_live_find(json_string_value(json_object_get(admission->meeting, "id")));
+	reply->event = rtk_room_prejoin_json(live ? live->room : NULL, admission->meeting, viewer);
+	rtk_peer_free(viewer);
 }
 
 static void request_subscribe(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
@@ -854,6 +877,7 @@ static const rtk_request_fn requests[RTK_REQ_COUNT] = {
 	[RTK_REQ_CHAT_UPDATE_CHANNEL] = rtk_chat_request_update_channel,
 	[RTK_REQ_CHAT_CHANNEL_MEMBERS] = rtk_chat_request_channel_members,
 	[RTK_REQ_CHAT_MARK_READ] = rtk_chat_request_mark_read,
+	[RTK_REQ_PREJOIN] = request_prejoin,
 };
 
 void rtk_requests_push_reply(rtk_message *msg, rtk_reply *reply) {

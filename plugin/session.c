@@ -16,6 +16,7 @@
 #include "session.h"
 #include "capture.h"
 #include "chat_store.h"
+#include "history.h"
 #include "webhooks.h"
 #include "media.h"
 
@@ -107,6 +108,7 @@ void rtk_live_release_if_empty(rtk_live *live) {
 	JANUS_LOG(LOG_INFO, "[rtk] meeting %s: session %s ended\n", live->room->meeting_id, live->room->session_id);
 	rtk_captures_live_ended(live->router);
 	rtk_live_webhook(live, "meeting.ended", NULL);
+	rtk_history_ended(live->room);
 	g_hash_table_remove(lives, live->room->meeting_id);
 }
 
@@ -177,8 +179,10 @@ gboolean rtk_publisher_has_kind(rtk_session *session, rtk_media_kind kind) {
  * Touches neither the room nor the meeting's lifetime. */
 static void session_detach_main(rtk_session *session) {
 	rtk_live *live = session->live;
-	if(!session->peer->waitlisted)
+	if(!session->peer->waitlisted) {
 		rtk_live_webhook(live, "meeting.participantLeft", session->peer);
+		rtk_history_left(live->room, session->peer);
+	}
 	rtk_publisher_teardown(session, FALSE);
 	rtk_speakers_forget(live->speakers, session->peer->id);
 	GPtrArray *subscribers = live->router->subscribers;
@@ -252,6 +256,7 @@ static void session_peer_changed(rtk_peer *peer, rtk_peer_change change, void *u
 			break;
 		case RTK_PEER_ADMITTED:
 			rtk_live_webhook(session->live, "meeting.participantJoined", peer);
+			rtk_history_joined(session->live->room, peer);
 			break;
 	}
 }

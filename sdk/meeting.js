@@ -137,6 +137,7 @@ export class RealtimeKitClient extends RTKEventEmitter {
 			mediaConfiguration: this._defaults.mediaConfiguration || {},
 		});
 		this.participants = new RTKParticipants(request);
+		this.participants._preJoin = () => this.#preJoin();
 		this.recording = new RTKRecording(request, this._defaults.recording || {});
 		this.livestream = new RTKLivestream(request);
 		this.chat = unsupportedNamespace('chat');
@@ -239,6 +240,39 @@ export class RealtimeKitClient extends RTKEventEmitter {
 	}
 
 	joinRoom() { return this.join(); }
+
+	/*
+	 * participants.getParticipantsInMeetingPreJoin() before join: a Janus
+	 * session of its own sends the pre-join request on a fresh handle and is
+	 * destroyed again, so the join later starts as it always does. The
+	 * answer also fills meeting.meta. Joined (or waiting), the joined
+	 * participants are the answer.
+	 */
+	async #preJoin() {
+		if (this.self.roomState === 'joined' || this.self.roomState === 'waitlisted')
+			return this.participants.joined.toArray();
+		if (!this._janusURL)
+			throw new RTKError(SOCKET, 'no server: pass baseURI (or janusURL) to init');
+		const transport = new JanusTransport({
+			url: this._janusURL,
+			WebSocket: this._options.WebSocket,
+			keepaliveMs: this._options.keepaliveMs,
+			reconnect: false,
+		});
+		try {
+			await transport.connect();
+			const handle = await transport.attach();
+			const { data } = await handle.send({
+				request: 'participants.getParticipantsInMeetingPreJoin',
+				token: this._options.authToken,
+			});
+			if (data && data.meeting)
+				this.meta._update(data.meeting);
+			return (data && data.participants) || [];
+		} finally {
+			await transport.close().catch(() => {});
+		}
+	}
 
 	/* Leaves: `leave`, then everything is closed; roomLeft {state: 'left'}. */
 	async leave() {

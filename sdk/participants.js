@@ -34,6 +34,9 @@ export class RTKParticipants extends RTKEventEmitter {
 		/* meeting.js: (participant, substream) when a participant's tiles
 		 * need another simulcast layer (participant.js) */
 		Object.defineProperty(this, '_onWantedLayer', { value: null, enumerable: false, writable: true });
+		/* meeting.js: () => the pre-join answer's participants, asked on a
+		 * connection of its own (getParticipantsInMeetingPreJoin) */
+		Object.defineProperty(this, '_preJoin', { value: null, enumerable: false, writable: true });
 		this.joined = new RTKParticipantMap();
 		this.active = new RTKParticipantMap();
 		this.pinned = new RTKParticipantMap();
@@ -315,10 +318,15 @@ export class RTKParticipants extends RTKEventEmitter {
 
 	getAllJoinedPeers() { return this.joined.toArray(); }
 
-	/* No server request lists a meeting's participants before join. */
-	getParticipantsInMeetingPreJoin() {
-		return Promise.reject(unsupported('participants', 'meeting.participants.getParticipantsInMeetingPreJoin',
-			'janus.plugin.rtk has no request that lists participants before join'));
+	/*
+	 * Before joining: the participants in the meeting now, as the server
+	 * lists them to this participant (docs/protocol.md, Before joining:
+	 * none when its preset may not show the participant list, never the
+	 * hidden ones), as plain participant objects. Joined: the joined ones,
+	 * as the seeds advise (meeting.participants.joined).
+	 */
+	async getParticipantsInMeetingPreJoin() {
+		return this._preJoin ? this._preJoin() : this.joined.toArray();
 	}
 
 	/*

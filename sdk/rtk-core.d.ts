@@ -278,6 +278,22 @@ export class RTKParticipantMap extends RTKEventEmitter implements Iterable<[stri
 	on(event: string, listener: (participant: RTKParticipant, ...args: any[]) => void): this;
 }
 
+/** A participant as participants.getParticipantsInMeetingPreJoin() lists it before join (the server's participant object). */
+export interface PreJoinParticipant {
+	id: string;
+	userId: string;
+	name: string;
+	picture?: string | null;
+	customParticipantId?: string | null;
+	presetName?: string;
+	audioEnabled: boolean;
+	videoEnabled: boolean;
+	screenShareEnabled?: boolean;
+	stageStatus: StageStatus;
+	isPinned: boolean;
+	[key: string]: unknown;
+}
+
 export interface JoinedMap extends RTKParticipantMap {
 	acceptWaitingRoomRequest(id: string): Promise<unknown>;
 	rejectWaitingRoomRequest(id: string): Promise<unknown>;
@@ -312,8 +328,8 @@ export class RTKParticipants extends RTKEventEmitter {
 	disableVideo(participantId: string | RTKParticipant, allowUnmute?: boolean): Promise<unknown>;
 	kick(participantId: string | RTKParticipant): Promise<unknown>;
 	getAllJoinedPeers(): RTKParticipant[];
-	/** Rejects (code 0002): the server has no pre-join participant list. */
-	getParticipantsInMeetingPreJoin(): Promise<never>;
+	/** Before join: the participants in the meeting now, as the server lists them to this participant (none without showParticipantList, never hidden ones), as plain participant objects (docs/protocol.md); also fills meeting.meta. Joined: the joined participants. */
+	getParticipantsInMeetingPreJoin(): Promise<Array<PreJoinParticipant | RTKParticipant>>;
 	/** Rejects (code 0501): the server relays no custom messages yet. */
 	/** Sends {type, payload} through the server to `target`'s participants, or to everyone (self included); resolves with how many got it. Received as 'broadcastedMessage' {type, payload, timestamp, senderId}. */
 	broadcastMessage(type: string, payload: object, target?: { participantIds?: string[] } | { presetName?: string }): Promise<number>;

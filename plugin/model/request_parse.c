@@ -61,6 +61,7 @@ static const char *const request_names[RTK_REQ_COUNT] = {
 	[RTK_REQ_CHAT_UPDATE_CHANNEL] = "chat.updateChannel",
 	[RTK_REQ_CHAT_CHANNEL_MEMBERS] = "chat.getChannelMembers",
 	[RTK_REQ_CHAT_MARK_READ] = "chat.markLastReadMessage",
+	[RTK_REQ_PREJOIN] = "participants.getParticipantsInMeetingPreJoin",
 };
 
 const char *rtk_request_name(rtk_request_kind kind) {
@@ -447,8 +448,9 @@ static void request_parse_fields(const json_t *body, rtk_request_handle on, rtk_
 			request_parse_recording_id(body, req);
 			break;
 		default:
-			/* join and subscribe carry a token, which rtk_requests_prepare()
-			 * hands to the gateway; the others have no fields. */
+			/* join, subscribe and the pre-join request carry a token,
+			 * which rtk_requests_prepare() hands to the gateway; the
+			 * others have no fields. */
 			break;
 	}
 }

@@ -85,6 +85,7 @@ typedef enum rtk_request_kind {
 	RTK_REQ_CHAT_UPDATE_CHANNEL,
 	RTK_REQ_CHAT_CHANNEL_MEMBERS,
 	RTK_REQ_CHAT_MARK_READ,
+	RTK_REQ_PREJOIN,            /* on a fresh handle, with the token: joins nothing */
 	RTK_REQ_COUNT
 } rtk_request_kind;
 

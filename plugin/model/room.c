@@ -208,6 +208,25 @@ static json_t *room_joined_event(const rtk_room *room, const rtk_peer *peer) {
 	return event;
 }
 
+json_t *rtk_room_prejoin_json(const rtk_room *room, const json_t *meeting, const rtk_peer *viewer) {
+	json_t *event = room_event("participantsInMeetingPreJoin");
+	json_t *self = rtk_peer_self_json(viewer);
+	json_object_set_new(self, "roomState", json_string("init"));
+	json_object_set_new(event, "self", self);
+	if(room != NULL) {
+		json_object_set_new(event, "meeting", rtk_room_meta_json(room, viewer));
+		json_object_set_new(event, "participants", room_participants_for(room, viewer));
+		return event;
+	}
+	const char *view_type = json_string_value(json_object_get(viewer->config_json, "view_type"));
+	json_object_set_new(event, "meeting", json_pack("{ss? ss? sn sn ss}",
+		"meetingId", json_string_value(json_object_get(meeting, "id")),
+		"meetingTitle", json_string_value(json_object_get(meeting, "title")),
+		"sessionId", "meetingStartedTimestamp", "viewType", view_type ? view_type : "GROUP_CALL"));
+	json_object_set_new(event, "participants", json_array());
+	return event;
+}
+
 json_t *rtk_room_joined_snapshot(const rtk_room *room, const rtk_peer *peer) {
 	return room_joined_event(room, peer);
 }

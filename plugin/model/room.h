@@ -136,6 +136,18 @@ guint rtk_room_size(const rtk_room *room);
 
 /* The meeting object of roomJoined (a NEW reference). */
 json_t *rtk_room_meta_json(const rtk_room *room, const rtk_peer *viewer);
+
+/* What a participant may know before it joins
+ * (participants.getParticipantsInMeetingPreJoin, docs/protocol.md):
+ * {"rtk": "participantsInMeetingPreJoin", "self": its self object with
+ * roomState "init", "meeting": the meeting meta, "participants": the
+ * joined peers it may list, as roomJoined lists them (none without
+ * show_participant_list; hidden participants never)}. `viewer` is a peer
+ * made for the question, in no room; `room` is the meeting's live session,
+ * or NULL when it has none: then the meta comes from `meeting` (the store
+ * object, borrowed), sessionId and meetingStartedTimestamp are null and
+ * nobody is listed. Changes nothing. Returns a NEW reference. */
+json_t *rtk_room_prejoin_json(const rtk_room *room, const json_t *meeting, const rtk_peer *viewer);
 /* Peer ids of the pinned peers (a NEW array). */
 json_t *rtk_room_pinned_json(const rtk_room *room);
 

@@ -97,14 +97,38 @@ test('broadcastMessage sends the request with its target and resolves with the c
 	await assert.rejects(meeting.participants.broadcastMessage('t', {}, { participantIds: ['nobody'] }), (e) => e.code === '1204');
 });
 
-test('getParticipantsInMeetingPreJoin rejects as unsupported; pip says it is unsupported', async () => {
+test('getParticipantsInMeetingPreJoin asks on a Janus session of its own before join and leaves join as it was; pip says it is unsupported', async () => {
 	const { janus, meeting } = await setup();
-	await assert.rejects(meeting.participants.getParticipantsInMeetingPreJoin(),
-		(e) => e.code === '0002' && e.capability === 'meeting.participants.getParticipantsInMeetingPreJoin');
+	const answers = janus.onMessage;
+	const PRE = 'participants.getParticipantsInMeetingPreJoin';
+	janus.onMessage = (h, body, jsep) => (body.request === PRE ? { data: {
+		rtk: 'participantsInMeetingPreJoin', self: { ...roomJoined().self, roomState: 'init' },
+		meeting: { meetingId: 'm1', meetingTitle: 'Lobby', sessionId: 's1' }, participants: [bob] } }
+		: answers(h, body, jsep));
+	const list = await meeting.participants.getParticipantsInMeetingPreJoin();
+	assert.deepEqual(list.map((p) => p.id), ['peer-bob']);
+	assert.equal(meeting.meta.meetingTitle, 'Lobby');
+	assert.equal(meeting.self.roomState, 'init');
+	const asked = janus.requests(PRE);
+	assert.equal(asked.length, 1);
+	assert.equal(asked[0].body.token, meeting._options.authToken);
+	assert.ok(janus.sent.some((m) => m.janus === 'destroy'), 'its Janus session was destroyed');
 	await meeting.join();
+	assert.equal(meeting.self.roomState, 'joined');
+	/* joined: the joined participants, without asking the server */
+	assert.deepEqual((await meeting.participants.getParticipantsInMeetingPreJoin()).map((p) => p.id), ['peer-ada']);
+	assert.equal(janus.requests(PRE).length, 1);
 	assert.equal(meeting.participants.pip.isSupported, false);
 	await assert.rejects(meeting.participants.pip.enable(), (e) => e.code === '0601' && /does not implement/.test(e.message));
-	assert.equal(hostRequests(janus).length, 0, 'nothing was sent');
+	assert.equal(hostRequests(janus).filter((b) => b.request !== PRE).length, 0, 'nothing else was sent');
+});
+
+test('getParticipantsInMeetingPreJoin rejects with the server\'s refusal (a bad token: 0005)', async () => {
+	const { janus, meeting } = await setup();
+	janus.onMessage = (h, body) => ({ data: { rtk: 'error', request: body.request,
+		error: { code: '0005', message: 'token malformed: expected a JWT from the REST API' } } });
+	await assert.rejects(meeting.participants.getParticipantsInMeetingPreJoin(), (e) => e.code === '0005');
+	assert.equal(meeting.self.roomState, 'init');
 });
 
 test('participant objects carry the seeds\' device, producers, manualProducerConfig, supportsRemoteControl, socketJoined, mediaJoined', async () => {

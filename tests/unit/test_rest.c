@@ -1303,6 +1303,83 @@ static void teardown(void)
 	g_free(bearer);
 }
 
+/* GET /v2/sessions and below, on rows the plugin's writer would store:
+ * RealtimeKit's shapes (data.sessions, data.participants,
+ * data.participant), filters, paging, 404s, the Cloudflare path form. */
+static void test_session_history(void)
+{
+	static const char *const sid = "11111111-1111-4111-8111-111111111111";
+	static const char *const peer = "22222222-2222-4222-8222-222222222222";
+	static const char *const user = "33333333-3333-4333-8333-333333333333";
+	json_t *row = json_pack("{s:s, s:s, s:s, s:s, s:s, s:n, s:i, s:i, s:f}", "id", sid,
+		"meeting_id", meeting_id, "associated_id", meeting_id, "status", "LIVE",
+		"started_at", "2026-01-01T10:00:00.000Z", "ended_at", "live_participants", 1,
+		"max_concurrent_participants", 2, "minutes_consumed", 3.5), *out = NULL;
+	CHECK_EQ_INT(rtk_store_session_create(store, row, &out), RTK_STORE_OK);
+	json_decref(out);
+	json_decref(row);
+	row = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:n}", "id", peer, "session_id", sid,
+		"user_id", user, "display_name", "Ada", "preset_name", "group_call_host",
+		"joined_at", "2026-01-01T10:00:00.000Z", "left_at");
+	CHECK_EQ_INT(rtk_store_session_participant_create(store, row, &out), RTK_STORE_OK);
+	json_decref(out);
+	json_decref(row);
+
+	json_t *root;
+	CHECK_EQ_INT(request("GET", "/v2/sessions", NULL, NULL, &root), 200);
+	json_t *sessions = json_object_get(data_of(root), "sessions");
+	CHECK_EQ_INT((int)json_array_size(sessions), 1);
+	CHECK_EQ_STR(str_of(json_array_get(sessions, 0), "id"), sid);
+	CHECK_EQ_INT(json_integer_value(json_object_get(json_object_get(root, "paging"), "total_count")), 1);
+	json_decref(root);
+	char query[128];
+	g_snprintf(query, sizeof query, "associated_id=%s&status=LIVE", meeting_id);
+	CHECK_EQ_INT(request("GET", "/v2/sessions", query, NULL, &root), 200);
+	CHECK_EQ_INT((int)json_array_size(json_object_get(data_of(root), "sessions")), 1);
+	json_decref(root);
+	CHECK_EQ_INT(request("GET", "/v2/sessions", "status=ENDED", NULL, &root), 200);
+	CHECK_EQ_INT((int)json_array_size(json_object_get(data_of(root), "sessions")), 0);
+	json_decref(root);
+	CHECK_EQ_INT(request("GET", "/v2/sessions", "meeting_id=" NO_SUCH_ID, NULL, &root), 200);
+	CHECK_EQ_INT((int)json_array_size(json_object_get(data_of(root), "sessions")), 0);
+	json_decref(root);
+	CHECK_EQ_INT(request("GET", "/v2/sessions", "status=ACTIVE", NULL, NULL), 400);
+	CHECK_EQ_INT(request("GET", "/v2/sessions", "associated_id=x", NULL, NULL), 400);
+	CHECK_EQ_INT(request("GET", "/v2/sessions", "per_page=0", NULL, NULL), 422);
+
+	char path[256];
+	g_snprintf(path, sizeof path, "/v2/sessions/%s", sid);
+	CHECK_EQ_INT(request("GET", path, NULL, NULL, &root), 200);
+	CHECK_EQ_STR(str_of(data_of(root), "associated_id"), meeting_id);
+	CHECK_EQ_STR(str_of(data_of(root), "status"), "LIVE");
+	json_decref(root);
+	g_snprintf(path, sizeof path, "/accounts/acc/realtime/kit/app/sessions/%s/participants", sid);
+	CHECK_EQ_INT(request("GET", path, NULL, NULL, &root), 200);
+	json_t *p = json_array_get(json_object_get(data_of(root), "participants"), 0);
+	CHECK_EQ_STR(str_of(p, "id"), peer);
+	CHECK_EQ_STR(str_of(p, "display_name"), "Ada");
+	CHECK(json_is_null(json_object_get(p, "left_at")));
+	CHECK(json_number_value(json_object_get(p, "duration")) > 0);   /* open: so far */
+	json_decref(root);
+	/* one presence by its peer id, or the latest of a participant by its id */
+	g_snprintf(path, sizeof path, "/v2/sessions/%s/participants/%s", sid, peer);
+	CHECK_EQ_INT(request("GET", path, NULL, NULL, &root), 200);
+	CHECK_EQ_STR(str_of(json_object_get(data_of(root), "participant"), "id"), peer);
+	json_decref(root);
+	g_snprintf(path, sizeof path, "/v2/sessions/%s/participants/%s", sid, user);
+	CHECK_EQ_INT(request("GET", path, NULL, NULL, &root), 200);
+	CHECK_EQ_STR(str_of(json_object_get(data_of(root), "participant"), "id"), peer);
+	json_decref(root);
+
+	/* 404s: an unknown session, a presence of another session */
+	CHECK_EQ_INT(request("GET", "/v2/sessions/" NO_SUCH_ID, NULL, NULL, NULL), 404);
+	CHECK_EQ_INT(request("GET", "/v2/sessions/" NO_SUCH_ID "/participants", NULL, NULL, NULL), 404);
+	g_snprintf(path, sizeof path, "/v2/sessions/%s/participants/%s", sid, NO_SUCH_ID);
+	CHECK_EQ_INT(request("GET", path, NULL, NULL, NULL), 404);
+	g_snprintf(path, sizeof path, "/v2/sessions/%s", sid);
+	CHECK_EQ_INT(request("DELETE", path, NULL, NULL, NULL), 405);
+}
+
 int main(void)
 {
 	setup();
@@ -1322,6 +1399,7 @@ int main(void)
 	UNIT_RUN(test_participant_refusals);
 	UNIT_RUN(test_webhook_crud);
 	UNIT_RUN(test_webhook_refusals);
+	UNIT_RUN(test_session_history);
 	teardown();
 	return UNIT_DONE();
 }

@@ -806,6 +806,42 @@ static void test_no_participant_list(void) {
 	world_clear(&w);
 }
 
+/* Before joining (participants.getParticipantsInMeetingPreJoin): the list
+ * roomJoined would have, without hidden peers or without
+ * show_participant_list; nothing is sent and nobody enters. */
+static void test_prejoin(void) {
+	world w;
+	world_init(&w);
+	rtk_peer *viewer = member("pat", "group_call_participant", NULL);
+	json_t *answer = rtk_room_prejoin_json(NULL, w.meeting, viewer);
+	CHECK_EQ_STR(str(answer, "rtk"), "participantsInMeetingPreJoin");
+	CHECK_EQ_STR(str(json_object_get(answer, "self"), "roomState"), "init");
+	CHECK_EQ_STR(str(json_object_get(answer, "self"), "userId"), "u-pat");
+	CHECK_EQ_STR(str(json_object_get(answer, "meeting"), "meetingTitle"), "Webinar");
+	CHECK(json_is_null(json_object_get(json_object_get(answer, "meeting"), "sessionId")));
+	CHECK_EQ_INT(json_array_size(json_object_get(answer, "participants")), 0);
+	json_decref(answer);
+
+	join(&w, "ada", "group_call_host", NULL);
+	join(&w, "ghost", "group_call_participant", "{\"hidden_participant\": true}");
+	answer = rtk_room_prejoin_json(w.room, w.meeting, viewer);
+	json_t *listed = json_object_get(answer, "participants");
+	CHECK_EQ_INT(json_array_size(listed), 1);
+	CHECK_EQ_STR(str(json_array_get(listed, 0), "userId"), "u-ada");
+	CHECK_EQ_STR(str(json_object_get(answer, "meeting"), "sessionId"), w.room->session_id);
+	json_decref(answer);
+	CHECK_LINES(w.rec, "");
+	CHECK_EQ_INT(w.room->peers->len, 2);
+
+	rtk_peer *fan = member("fan", "livestream_viewer", NULL);
+	answer = rtk_room_prejoin_json(w.room, w.meeting, fan);
+	CHECK_EQ_INT(json_array_size(json_object_get(answer, "participants")), 0);
+	json_decref(answer);
+	rtk_peer_free(fan);
+	rtk_peer_free(viewer);
+	world_clear(&w);
+}
+
 /* Server-side removals (a newer join, REST revocations): roomLeft carries
  * the state and the reason, REMOVED follows, waitlisted peers too. */
 static void test_remove_user(void) {
@@ -955,5 +991,6 @@ int main(void) {
 	UNIT_RUN(test_remove_user);
 	UNIT_RUN(test_apply_preset);
 	UNIT_RUN(test_broadcast_message);
+	UNIT_RUN(test_prejoin);
 	return UNIT_DONE();
 }

@@ -1055,7 +1055,8 @@ static void test_migration(void)
 	sqlite3 *db = NULL;
 	CHECK_EQ_INT(sqlite3_open(path, &db), SQLITE_OK);
 	CHECK_EQ_INT(sqlite3_exec(db, "DROP TABLE recordings; DROP TABLE livestreams; DROP TABLE webhooks;"
-		" DROP TABLE participant_tokens; PRAGMA user_version = 1;", NULL, NULL, NULL), SQLITE_OK);
+		" DROP TABLE participant_tokens; DROP TABLE sessions;"
+		" DROP TABLE session_participants; PRAGMA user_version = 1;", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	g_free(path);
 
@@ -1071,6 +1072,134 @@ static void test_migration(void)
 		RTK_STORE_OK);
 	CHECK_EQ_INT(generation, 0);
 	json_decref(m);
+	rtk_store_close(s);
+}
+
+/* ---- session history ---- */
+
+static json_t *new_session(rtk_store *s, const char *id, const char *meeting_id, const char *started_at)
+{
+	json_t *fields = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i}", "id", id, "meeting_id", meeting_id,
+		"associated_id", meeting_id, "status", "LIVE", "started_at", started_at, "live_participants", 0),
+		*out = NULL;
+	CHECK_EQ_INT(rtk_store_session_create(s, fields, &out), RTK_STORE_OK);
+	json_decref(fields);
+	return out;
+}
+
+static json_t *new_presence(rtk_store *s, const char *id, const char *session_id, const char *user_id,
+	const char *joined_at)
+{
+	json_t *fields = json_pack("{s:s, s:s, s:s, s:s, s:s, s:n}", "id", id, "session_id", session_id,
+		"user_id", user_id, "display_name", user_id, "joined_at", joined_at, "left_at"), *out = NULL;
+	CHECK_EQ_INT(rtk_store_session_participant_create(s, fields, &out), RTK_STORE_OK);
+	json_decref(fields);
+	return out;
+}
+
+static void test_sessions(void)
+{
+	rtk_store *s = open_store("sessions.sqlite3");
+	json_t *out = (json_t *)0x1;
+
+	/* id, meeting_id and status are required; ids are unique */
+	json_t *fields = json_pack("{s:s, s:s}", "meeting_id", "m1", "status", "LIVE");
+	CHECK_EQ_INT(rtk_store_session_create(s, fields, &out), RTK_STORE_FAILED);
+	CHECK_NULL(out);
+	json_decref(fields);
+	json_t *a = new_session(s, "s1", "m1", "2026-01-01T10:00:00.000Z");
+	CHECK_EQ_STR(str(a, "status"), "LIVE");
+	CHECK_NOT_NULL(str(a, "created_at"));
+	CHECK_NOT_NULL(str(a, "updated_at"));
+	fields = json_pack("{s:s, s:s, s:s}", "id", "s1", "meeting_id", "m1", "status", "LIVE");
+	CHECK_EQ_INT(rtk_store_session_create(s, fields, &out), RTK_STORE_CONFLICT);
+	json_decref(fields);
+	json_decref(new_session(s, "s2", "m2", "2026-01-01T11:00:00.000Z"));
+	json_decref(new_session(s, "s3", "m1", "2026-01-01T12:00:00.000Z"));
+
+	/* update merges; lists are newest first, by meeting and status */
+	fields = json_pack("{s:s, s:s, s:i}", "status", "ENDED", "ended_at", "2026-01-01T10:30:00.000Z",
+		"max_concurrent_participants", 2);
+	CHECK_EQ_INT(rtk_store_session_update(s, "s1", fields, &out), RTK_STORE_OK);
+	CHECK_EQ_STR(str(out, "status"), "ENDED");
+	CHECK_EQ_STR(str(out, "associated_id"), "m1");
+	CHECK_EQ_STR(str(out, "created_at"), str(a, "created_at"));
+	CHECK_EQ_INT(json_integer_value(json_object_get(out, "max_concurrent_participants")), 2);
+	json_decref(out);
+	json_decref(fields);
+	CHECK_EQ_INT(rtk_store_session_update(s, "nope", NULL, &out), RTK_STORE_NOT_FOUND);
+	check_list(rtk_store_session_list, s, NULL, NULL, 0, 10, "s3,s2,s1", 3);
+	check_list(rtk_store_session_list, s, "m1", NULL, 0, 10, "s3,s1", 2);
+	check_list(rtk_store_session_list, s, NULL, "LIVE", 0, 10, "s3,s2", 2);
+	check_list(rtk_store_session_list, s, "m1", "ENDED", 0, 10, "s1", 1);
+	check_list(rtk_store_session_list, s, NULL, NULL, 1, 1, "s2", 3);
+	CHECK_EQ_INT(rtk_store_session_get(s, "nope", &out), RTK_STORE_NOT_FOUND);
+	CHECK_NULL(out);
+
+	/* presences: by session, in join order; get is scoped to the session */
+	json_decref(new_presence(s, "p1", "s3", "u1", "2026-01-01T12:00:00.000Z"));
+	json_decref(new_presence(s, "p2", "s3", "u2", "2026-01-01T12:01:00.000Z"));
+	json_decref(new_presence(s, "p3", "s2", "u1", "2026-01-01T11:00:00.000Z"));
+	fields = json_pack("{s:s, s:f}", "left_at", "2026-01-01T12:10:00.000Z", "duration", 10.0);
+	CHECK_EQ_INT(rtk_store_session_participant_update(s, "p1", fields, &out), RTK_STORE_OK);
+	CHECK_EQ_STR(str(out, "left_at"), "2026-01-01T12:10:00.000Z");
+	CHECK_EQ_STR(str(out, "joined_at"), "2026-01-01T12:00:00.000Z");
+	json_decref(out);
+	json_decref(fields);
+	json_t *items = NULL;
+	int total = -1;
+	CHECK_EQ_INT(rtk_store_session_participant_list(s, "s3", 0, 10, &items, &total), RTK_STORE_OK);
+	CHECK_EQ_INT(total, 2);
+	char *ids = ids_of(items);
+	CHECK_EQ_STR(ids, "p1,p2");
+	g_free(ids);
+	json_decref(items);
+	CHECK_EQ_INT(rtk_store_session_participant_list(s, "s3", 1, 10, &items, &total), RTK_STORE_OK);
+	CHECK_EQ_INT(total, 2);
+	CHECK_EQ_INT((int)json_array_size(items), 1);
+	json_decref(items);
+	CHECK_EQ_INT(rtk_store_session_participant_get(s, "s3", "p2", &out), RTK_STORE_OK);
+	json_decref(out);
+	CHECK_EQ_INT(rtk_store_session_participant_get(s, "s2", "p2", &out), RTK_STORE_NOT_FOUND);
+	CHECK_EQ_INT(rtk_store_session_participant_get(s, NULL, "p2", &out), RTK_STORE_OK);
+	json_decref(out);
+
+	/* minutes between two stamps, to the hundredth */
+	CHECK(rtk_store_minutes_between("2026-01-01T12:00:00.000Z", "2026-01-01T12:01:30.000Z") == 1.5);
+	CHECK(rtk_store_minutes_between("2026-01-01T12:01:00.000Z", "2026-01-01T12:00:00.000Z") == 0);
+	CHECK(rtk_store_minutes_between("garbage", NULL) == 0);
+	rtk_store_close(s);
+
+	/* reopen: the rows are there; a server start ends the LIVE ones and
+	 * closes their open presences (p2 in s3; s2's p3), and only those */
+	s = open_store("sessions.sqlite3");
+	check_list(rtk_store_session_list, s, NULL, "LIVE", 0, 10, "s3,s2", 2);
+	int count = -1;
+	CHECK_EQ_INT(rtk_store_session_end_unfinished(s, &count), RTK_STORE_OK);
+	CHECK_EQ_INT(count, 2);
+	check_list(rtk_store_session_list, s, NULL, "LIVE", 0, 10, "", 0);
+	check_list(rtk_store_session_list, s, NULL, "ENDED", 0, 10, "s3,s2,s1", 3);
+	CHECK_EQ_INT(rtk_store_session_get(s, "s3", &out), RTK_STORE_OK);
+	CHECK_NOT_NULL(str(out, "ended_at"));
+	CHECK_EQ_INT(json_integer_value(json_object_get(out, "live_participants")), 0);
+	CHECK(json_number_value(json_object_get(out, "minutes_consumed")) > 0);
+	json_decref(out);
+	CHECK_EQ_INT(rtk_store_session_get(s, "s1", &out), RTK_STORE_OK);
+	CHECK_EQ_STR(str(out, "ended_at"), "2026-01-01T10:30:00.000Z");   /* untouched */
+	json_decref(out);
+	CHECK_EQ_INT(rtk_store_session_participant_get(s, "s3", "p1", &out), RTK_STORE_OK);
+	CHECK_EQ_STR(str(out, "left_at"), "2026-01-01T12:10:00.000Z");    /* untouched */
+	json_decref(out);
+	CHECK_EQ_INT(rtk_store_session_participant_get(s, "s3", "p2", &out), RTK_STORE_OK);
+	CHECK_NOT_NULL(str(out, "left_at"));
+	CHECK(json_number_value(json_object_get(out, "duration")) > 0);
+	json_decref(out);
+	CHECK_EQ_INT(rtk_store_session_participant_get(s, "s2", "p3", &out), RTK_STORE_OK);
+	CHECK_NOT_NULL(str(out, "left_at"));
+	json_decref(out);
+	CHECK_EQ_INT(rtk_store_session_end_unfinished(s, &count), RTK_STORE_OK);
+	CHECK_EQ_INT(count, 0);
+	json_decref(a);
 	rtk_store_close(s);
 }
 
@@ -1283,11 +1412,12 @@ static void test_list_totals_migration(void)
 	while (sqlite3_step(st) == SQLITE_ROW)
 		g_ptr_array_add(drops, g_strdup_printf("DROP TRIGGER %s", sqlite3_column_text(st, 0)));
 	sqlite3_finalize(st);
-	CHECK_EQ_INT(drops->len, 11);   /* 8 of the counts, 3 of the chat search index */
+	CHECK_EQ_INT(drops->len, 14);   /* 11 of the counts, 3 of the chat search index */
 	for (guint i = 0; i < drops->len; i++)
 		sql_exec(db, g_ptr_array_index(drops, i));
 	g_ptr_array_free(drops, TRUE);
-	sql_exec(db, "DROP TABLE row_counts; PRAGMA user_version = 2;");
+	sql_exec(db, "DROP TABLE row_counts; DROP TABLE sessions; DROP TABLE session_participants;"
+		" PRAGMA user_version = 2;");
 	/* rows the old schema took without counting */
 	sql_exec(db, "INSERT INTO meetings(id, title, status, record_on_start, live_stream_on_start,"
 		" persist_chat, summarize_on_end, created_at, updated_at) VALUES ('old', NULL,"
@@ -2169,6 +2299,7 @@ int main(void)
 	UNIT_RUN(test_livestreams);
 	UNIT_RUN(test_webhooks);
 	UNIT_RUN(test_chat_messages);
+	UNIT_RUN(test_sessions);
 	UNIT_RUN(test_migration);
 	UNIT_RUN(test_list_totals);
 	UNIT_RUN(test_list_totals_migration);
