@@ -73,6 +73,8 @@ typedef enum rtk_request_kind {
 	RTK_REQ_LIVESTREAM_STOP,
 	RTK_REQ_SYNC,
 	RTK_REQ_BROADCAST_MESSAGE,
+	RTK_REQ_POLL_CREATE,
+	RTK_REQ_POLL_VOTE,
 	RTK_REQ_COUNT
 } rtk_request_kind;
 
@@ -122,6 +124,14 @@ typedef struct rtk_request {
 	rtk_view_mode view_mode;      /* setViewMode */
 	gint64 page;                  /* setPage */
 	gint64 count;                 /* setMaxActiveParticipantsCount */
+	/* polls.create: "question" a string, "options" an array of strings (their
+	 * lengths and count are the room model's limits), "anonymous" and
+	 * "hideVotes" optional booleans (FALSE when absent). */
+	const char *question;
+	const json_t *options;
+	gboolean anonymous, hide_votes;
+	const char *poll_id;          /* polls.vote "pollId": a non-empty string */
+	gint64 index;                 /* polls.vote "index": an integer (the model checks its range) */
 } rtk_request;
 
 /* Reads `body` (borrowed, not modified) as a request on a handle in role
