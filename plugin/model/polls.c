@@ -117,22 +117,20 @@ static gboolean polls_results_visible(const rtk_poll *poll, const rtk_peer *view
 	return polls_has_voted(poll, viewer) || !g_strcmp0(viewer->user_id, poll->created_by_user_id);
 }
 
-/* The options as `viewer` sees them; `results` FALSE: counts 0, no voters. */
+/* The options as `viewer` sees them; `results` FALSE: counts 0, no voters.
+ * One pass over the votes. */
 static json_t *polls_options_json(const rtk_poll *poll, gboolean results) {
 	json_t *options = json_array();
-	for(guint o = 0; o < poll->options->len; o++) {
-		json_t *votes = json_array();
-		json_int_t count = 0;
-		for(guint v = 0; results && v < poll->votes->len; v++) {
-			const poll_vote *vote = g_ptr_array_index(poll->votes, v);
-			if(vote->option != o)
-				continue;
-			count++;
-			if(!poll->anonymous)
-				json_array_append_new(votes, json_pack("{ss ss}", "id", vote->user_id, "name", vote->name));
-		}
-		json_array_append_new(options, json_pack("{ss so sI}", "text", (const char *)g_ptr_array_index(poll->options, o),
-			"votes", votes, "count", count));
+	for(guint o = 0; o < poll->options->len; o++)
+		json_array_append_new(options, json_pack("{ss s[] sI}", "text", (const char *)g_ptr_array_index(poll->options, o),
+			"votes", "count", (json_int_t)0));
+	for(guint v = 0; results && v < poll->votes->len; v++) {
+		const poll_vote *vote = g_ptr_array_index(poll->votes, v);
+		json_t *option = json_array_get(options, vote->option);
+		json_object_set_new(option, "count", json_integer(json_integer_value(json_object_get(option, "count")) + 1));
+		if(!poll->anonymous)
+			json_array_append_new(json_object_get(option, "votes"),
+				json_pack("{ss ss}", "id", vote->user_id, "name", vote->name));
 	}
 	return options;
 }
