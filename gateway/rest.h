@@ -72,6 +72,16 @@ typedef struct rtk_live_ops {
 	void (*participant_preset)(const char *meeting_id, const char *participant_id, const json_t *preset,
 		void *user_data);
 	void (*preset_changed)(const json_t *preset, void *user_data);
+	/*
+	 * A poll created by the server in the meeting's live session (docs/rest.md,
+	 * "Create a poll"): `options` a borrowed array of strings. Returns the
+	 * REST poll object (NEW reference) once every participant that may view
+	 * polls got its pollsUpdate, or NULL with *status (404 no live session,
+	 * 422 a question or option out of the limits, 409 too many polls) and
+	 * *message (g_malloc'd; the caller g_free()s it).
+	 */
+	json_t *(*poll_create)(const char *meeting_id, const char *question, const json_t *options,
+		gboolean anonymous, gboolean hide_votes, int *status, char **message, void *user_data);
 	void *user_data;
 } rtk_live_ops;
 

@@ -5,6 +5,7 @@
  *   POST /v2/meetings/{id}/active-session/kick-all
  *   POST /v2/meetings/{id}/active-session/mute       {participant_ids, custom_participant_ids, allow_unmute}
  *   POST /v2/meetings/{id}/active-session/mute-all   {allow_unmute}
+ *   POST /v2/meetings/{id}/active-session/poll       {question, options, anonymous, hide_votes}
  *
  * Owns the validation of these requests. The live state is the plugin's:
  * these handlers reach it through the rtk_live_ops of the context (rest.h).
@@ -144,11 +145,67 @@ static void rtk_session_mute_all(rtk_rest_call *call)
 		live->mute(call->ids[0], NULL, NULL, TRUE, allow_unmute, live->user_data));
 }
 
+/* An optional boolean field (false when absent); answers 422 otherwise. */
+static bool rtk_session_flag(rtk_rest_call *call, const char *name, gboolean *out)
+{
+	const json_t *value = json_object_get(call->body, name);
+	*out = FALSE;
+	if (value == NULL || json_is_null(value))
+		return true;
+	if (!json_is_boolean(value)) {
+		rtk_rest_fail(call->reply, 422, "field '%s' must be a boolean", name);
+		return false;
+	}
+	*out = json_is_true(value);
+	return true;
+}
+
+/* The server creates a poll in the live session: every participant that
+ * may view polls gets pollsUpdate. Types are checked here (422); the
+ * limits on lengths and counts are the room model's (422, 409). */
+static void rtk_session_poll(rtk_rest_call *call)
+{
+	if (!rtk_session_live(call))
+		return;
+	const json_t *question = json_object_get(call->body, "question");
+	if (!json_is_string(question)) {
+		rtk_rest_fail(call->reply, 422, "field 'question' must be a string");
+		return;
+	}
+	const json_t *options = json_object_get(call->body, "options");
+	size_t i;
+	const json_t *option;
+	bool ok = json_is_array(options);
+	json_array_foreach(options, i, option) {
+		if (!json_is_string(option))
+			ok = false;
+	}
+	if (!ok) {
+		rtk_rest_fail(call->reply, 422, "field 'options' must be an array of strings");
+		return;
+	}
+	gboolean anonymous, hide_votes;
+	if (!rtk_session_flag(call, "anonymous", &anonymous) || !rtk_session_flag(call, "hide_votes", &hide_votes))
+		return;
+	const rtk_live_ops *live = call->ctx->live;
+	int status = 404;
+	char *message = NULL;
+	json_t *poll = live->poll_create == NULL ? NULL : live->poll_create(call->ids[0], json_string_value(question),
+		options, anonymous, hide_votes, &status, &message, live->user_data);
+	if (poll == NULL) {
+		rtk_rest_fail(call->reply, status, "%s", message ? message : "polls are not available");
+		g_free(message);
+		return;
+	}
+	rtk_rest_reply_data(call, 201, json_pack("{s:s, s:o}", "action", "create", "poll", poll));
+}
+
 const rtk_rest_route rtk_rest_session_routes[] = {
 	{ "GET", "meetings/{meeting}/active-session", 0, rtk_session_get },
 	{ "POST", "meetings/{meeting}/active-session/kick", RTK_REST_BODY, rtk_session_kick },
 	{ "POST", "meetings/{meeting}/active-session/kick-all", RTK_REST_BODY, rtk_session_kick_all },
 	{ "POST", "meetings/{meeting}/active-session/mute", RTK_REST_BODY, rtk_session_mute },
 	{ "POST", "meetings/{meeting}/active-session/mute-all", RTK_REST_BODY, rtk_session_mute_all },
+	{ "POST", "meetings/{meeting}/active-session/poll", RTK_REST_BODY, rtk_session_poll },
 	{ NULL, NULL, 0, NULL }
 };

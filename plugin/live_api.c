@@ -2,7 +2,7 @@
  * live_api.c - what the REST API may do to a meeting in session
  * (rtk_live_ops, gateway/rest.h): read who is in, kick, mute, and carry
  * REST changes to live presences (a deleted participant or revoked tokens
- * remove it, a new preset applies at once).
+ * remove it, a new preset applies at once), create polls.
  *
  * Runs on the gateway's HTTP threads, so every entry takes rtk_state_mutex
  * for its whole duration, like a signalling request. The server acts with
@@ -277,6 +277,31 @@ static void live_preset_changed(const json_t *preset, void *user_data) {
 	janus_mutex_unlock(&rtk_state_mutex);
 }
 
+/* ---- polls ---- */
+
+static json_t *live_poll_create(const char *meeting_id, const char *question, const json_t *options,
+		gboolean anonymous, gboolean hide_votes, int *status, char **message, void *user_data) {
+	(void)user_data;
+	rtk_refusal why;
+	json_t *doc = NULL;
+	janus_mutex_lock(&rtk_state_mutex);
+	rtk_live *live = rtk_live_find(meeting_id);
+	if(live == NULL || rtk_room_size(live->room) == 0) {
+		*status = 404;
+		*message = g_strdup_printf("meeting '%s' has no active session", meeting_id);
+	} else {
+		const rtk_poll *poll = rtk_room_poll_create(live->room, NULL, question, options, anonymous, hide_votes, &why);
+		if(poll == NULL) {
+			live_fail(&why, status, message);
+		} else {
+			doc = rtk_room_poll_rest_json(poll);
+			rtk_live_flush(live);
+		}
+	}
+	janus_mutex_unlock(&rtk_state_mutex);
+	return doc;
+}
+
 const rtk_live_ops rtk_live_api = {
 	.active_session = live_active_session,
 	.kick = live_kick,
@@ -290,5 +315,6 @@ const rtk_live_ops rtk_live_api = {
 	.participant_removed = live_participant_removed,
 	.participant_preset = live_participant_preset,
 	.preset_changed = live_preset_changed,
+	.poll_create = live_poll_create,
 	.user_data = NULL,
 };

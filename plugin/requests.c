@@ -658,6 +658,34 @@ static void request_broadcast_message(rtk_session *session, rtk_message *msg, rt
 	reply->event = json_pack("{ss ss si}", "rtk", "ok", "request", msg->request.name, "recipients", sent);
 }
 
+/* polls.create and polls.vote answer with the poll as the caller sees it
+ * (when it may view polls), after every viewer got its pollsUpdate. */
+static void request_poll_done(rtk_session *session, rtk_message *msg, const rtk_poll *poll, const rtk_refusal *why,
+		rtk_reply *reply) {
+	request_room_op_done(session->live, msg, poll != NULL, why, reply);
+	if(poll != NULL && rtk_room_polls_visible(session->peer))
+		json_object_set_new(reply->event, "poll", rtk_room_poll_json(poll, session->peer));
+}
+
+static void request_poll_create(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
+	rtk_refusal why;
+	if(!request_needs_joined(session, reply) || !request_body(msg, reply))
+		return;
+	const rtk_request *req = &msg->request;
+	const rtk_poll *poll = rtk_room_poll_create(session->live->room, session->peer, req->question, req->options,
+		req->anonymous, req->hide_votes, &why);
+	request_poll_done(session, msg, poll, &why, reply);
+}
+
+static void request_poll_vote(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
+	rtk_refusal why;
+	if(!request_needs_joined(session, reply) || !request_body(msg, reply))
+		return;
+	const rtk_poll *poll = rtk_room_poll_vote(session->live->room, session->peer, msg->request.poll_id,
+		msg->request.index, &why);
+	request_poll_done(session, msg, poll, &why, reply);
+}
+
 static void request_update_permissions(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
 	rtk_refusal why;
 	if(!request_needs_joined(session, reply) || !request_body(msg, reply))
@@ -878,6 +906,8 @@ static const rtk_request_fn requests[RTK_REQ_COUNT] = {
 	[RTK_REQ_CHAT_CHANNEL_MEMBERS] = rtk_chat_request_channel_members,
 	[RTK_REQ_CHAT_MARK_READ] = rtk_chat_request_mark_read,
 	[RTK_REQ_PREJOIN] = request_prejoin,
+	[RTK_REQ_POLL_CREATE] = request_poll_create,
+	[RTK_REQ_POLL_VOTE] = request_poll_vote,
 };
 
 void rtk_requests_push_reply(rtk_message *msg, rtk_reply *reply) {

@@ -4,7 +4,7 @@
  * RTKError carries the server's four-digit code in the RealtimeKit module
  * scheme (docs/protocol.md, "Events and errors") next to its message, so an
  * application can branch on `err.code`. `unsupported()` builds the refusal of
- * the namespaces whose server side does not exist yet (chat, polls, plugins,
+ * the namespaces whose server side does not exist yet (chat, plugins,
  * connectedMeetings, ai): it names the missing capability.
  */
 
@@ -24,7 +24,7 @@ export const SELF_MEDIA = '1101';      /* Self: local media could not be acquire
 
 /* Module prefix of each namespace without a server side yet. */
 const UNSUPPORTED_CODES = {
-	chat: '0501', plugins: '0601', polls: '0701', ai: '1801', connectedMeetings: '0001',
+	chat: '0501', plugins: '0601', ai: '1801', connectedMeetings: '0001',
 	participants: '0002',   /* as the server's "unknown request": it has none for this */
 	pip: '0601',            /* picture-in-picture is a plugin in RealtimeKit's scheme */
 };

@@ -1,7 +1,7 @@
 /*
  * meeting.js - RealtimeKitClient, the `meeting` object: init, join/leave,
  * and the dispatch of the server's events to self, participants, stage,
- * recording, livestream and meta.
+ * recording, livestream, polls and meta.
  *
  * Owns the Janus transport, the main handle (join, publish, every meeting
  * request) and the subscriber handle (remote media) of docs/protocol.md.
@@ -27,6 +27,7 @@ import { RTKMeta } from './meta.js';
 import { RTKStage } from './stage.js';
 import { RTKRecording } from './recording.js';
 import { RTKLivestream } from './livestream.js';
+import { RTKPolls } from './polls.js';
 import { Publisher } from './publisher.js';
 import { Subscriber } from './subscriber.js';
 import { unsupportedNamespace } from './unsupported.js';
@@ -141,7 +142,7 @@ export class RealtimeKitClient extends RTKEventEmitter {
 		this.recording = new RTKRecording(request, this._defaults.recording || {});
 		this.livestream = new RTKLivestream(request);
 		this.chat = unsupportedNamespace('chat');
-		this.polls = unsupportedNamespace('polls');
+		this.polls = new RTKPolls(request);
 		this.plugins = unsupportedNamespace('plugins');
 		this.connectedMeetings = unsupportedNamespace('connectedMeetings');
 		this.ai = unsupportedNamespace('ai');
@@ -341,6 +342,9 @@ export class RealtimeKitClient extends RTKEventEmitter {
 		case 'viewerCountUpdate':
 			this.livestream._setViewerCount(ev.viewerCount);
 			return;
+		case 'pollsUpdate':
+			this.polls._handleEvent(ev);
+			return;
 		default:
 			if (this.stage._handleEvent(ev))
 				this.#onStageChange();
@@ -355,6 +359,7 @@ export class RealtimeKitClient extends RTKEventEmitter {
 			this.recording._update(ev.recording);
 		if (ev.livestream)
 			this.livestream._update(ev.livestream);
+		this.polls._reset(ev.polls);
 		if (ev.view)   /* the view's fields, as viewModeUpdate carries them */
 			this.participants.handleEvent({ ...ev.view, rtk: 'viewModeUpdate' }, this.self.id);
 		if (!this.self.permissions.stageEnabled && !ev.self.stageStatus)
@@ -473,6 +478,8 @@ export class RealtimeKitClient extends RTKEventEmitter {
 			return;   /* already out: roomLeft is emitted once (besides 'disconnected') */
 		this.self._setRoomState(state);
 		this.participants._clear();
+		if (state !== 'disconnected')
+			this.polls._left();
 		const payload = { state };
 		if (reason)
 			payload.reason = reason;
@@ -562,6 +569,7 @@ export class RealtimeKitClient extends RTKEventEmitter {
 			this.recording._update(data.recording);
 		if (data.livestream)
 			this.livestream._update(data.livestream);
+		this.polls._applySnapshot(data.polls);
 		if (data.view)   /* viewModeUpdates pushed while the socket was down are lost */
 			this.participants.handleEvent({ ...data.view, rtk: 'viewModeUpdate' }, selfId);
 	}

@@ -500,9 +500,37 @@ export interface RTKChatUnsupported extends UnsupportedNamespace {
 	setMaxTextLimit(limit: number): never;
 }
 
-export interface RTKPollsUnsupported extends UnsupportedNamespace {
-	items: never[];
-	socketJoined: false;
+/** A vote as a Poll names it: `id` is the voter's user id (participant.userId). */
+export interface PollVote { id: string; name: string }
+export interface PollOption { text: string; votes: PollVote[]; count: number }
+/** A poll as the server shows this participant (docs/protocol.md, Polls): anonymous polls name no
+ * voter (`voted` holds at most self.userId); with hideVotes, counts and votes read 0 and [] until
+ * this participant has voted (its creator always sees them). */
+export interface Poll {
+	id: string;
+	question: string;
+	options: PollOption[];
+	anonymous: boolean;
+	hideVotes: boolean;
+	/** Display name of the creator; "" for a poll created over REST. */
+	createdBy: string;
+	/** User id of the creator; "" for a poll created over REST. */
+	createdByUserId: string;
+	/** User ids of the voters this participant may see. */
+	voted: string[];
+}
+
+export class RTKPolls extends RTKEventEmitter {
+	/** Every poll of the live session (empty without polls.can_view). */
+	items: Poll[];
+	/** True once the meeting is joined. */
+	socketJoined: boolean;
+	/** Needs polls.can_create; resolves with the poll. Rejects 0704 (limits), 0705 (too many polls), 0902. */
+	create(question: string, options: string[], anonymous?: boolean, hideVotes?: boolean): Promise<Poll>;
+	/** One vote per participant; resolves with the poll. Rejects 0701 (unknown poll), 0702 (voted already), 0703 (no such option), 0902. */
+	vote(pollId: string, index: number): Promise<Poll>;
+	on(event: 'pollsUpdate', listener: (update: { polls: Poll[]; newPoll: boolean }) => void): this;
+	on(event: string, listener: (...args: any[]) => void): this;
 }
 
 export interface RTKPluginsUnsupported extends UnsupportedNamespace {
@@ -525,7 +553,7 @@ export class RealtimeKitClient extends RTKEventEmitter {
 	recording: RTKRecording;
 	livestream: RTKLivestream;
 	chat: RTKChatUnsupported;
-	polls: RTKPollsUnsupported;
+	polls: RTKPolls;
 	plugins: RTKPluginsUnsupported;
 	connectedMeetings: UnsupportedNamespace;
 	ai: RTKAiUnsupported;

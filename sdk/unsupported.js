@@ -1,6 +1,6 @@
 /*
- * unsupported.js - meeting.chat, meeting.polls, meeting.plugins,
- * meeting.connectedMeetings and meeting.ai: the seeds' namespaces whose
+ * unsupported.js - meeting.chat, meeting.plugins, meeting.connectedMeetings
+ * and meeting.ai: the seeds' namespaces whose
  * server side does not exist yet. They are there (so code written against
  * the seeds loads), hold empty state, and every documented method exists:
  *
@@ -11,7 +11,7 @@
  * - synchronous ones that would act (chat.setMaxTextLimit,
  *   ai.parseTranscript, ai.parseTranscripts) throw that RTKError.
  *
- * `socketJoined` is false: this server has no chat/polls channel to join.
+ * `socketJoined` is false: this server has no chat channel to join.
  * plugins.all / plugins.active are empty maps with toArray(). Later issues
  * replace these namespaces.
  */
@@ -24,7 +24,6 @@ const ASYNC_METHODS = {
 		'editImageMessage', 'editFileMessage', 'editMessage', 'deleteMessage', 'pin', 'unpin',
 		'searchMessages', 'fetchMessages', 'getMessages', 'createChannel', 'updateChannel',
 		'sendMessageToChannel', 'getChannelMembers', 'markLastReadMessage'],
-	polls: ['create', 'vote'],
 	plugins: ['activate', 'deactivate'],
 	connectedMeetings: ['getConnectedMeetings', 'createMeetings', 'updateMeetings', 'deleteMeetings',
 		'moveParticipants', 'moveParticipantsWithCustomPreset'],
@@ -64,7 +63,6 @@ export function emptyMap() {
 
 const STATE = {
 	chat: () => ({ messages: [], pinned: [], channels: [], socketJoined: false }),
-	polls: () => ({ items: [], socketJoined: false }),
 	plugins: () => ({ all: emptyMap(), active: emptyMap() }),
 	connectedMeetings: () => ({ meetings: [], parentMeeting: null }),
 	ai: () => ({ transcripts: [] }),

@@ -3,8 +3,8 @@
  * a model function fills when it says no.
  *
  * Four-digit strings in RealtimeKit's module scheme (first two digits: the
- * module: 00 general, 08 meeting, 09 permissions/presets, 12 participant,
- * 15 webinar, 20 stage). docs/protocol.md lists each with its meaning; keep
+ * module: 00 general, 07 polls, 08 meeting, 09 permissions/presets,
+ * 12 participant, 15 webinar, 20 stage). docs/protocol.md lists each with its meaning; keep
  * both in step.
  */
 #ifndef RTK_ERRORS_H
@@ -32,6 +32,11 @@
 #define RTK_ERR_CHAT_CHANNEL         "0505"   /* no such channel, or the caller is not a member */
 #define RTK_ERR_CHAT_FILE            "0506"   /* no such upload of this meeting for an image or file message */
 #define RTK_ERR_CHAT_LIMIT           "0507"   /* too many channels or members in this session */
+#define RTK_ERR_POLL_NOT_FOUND       "0701"   /* no poll with that id in the live session */
+#define RTK_ERR_POLL_ALREADY_VOTED   "0702"   /* one vote per participant per poll */
+#define RTK_ERR_POLL_BAD_OPTION      "0703"   /* the option index is not one of the poll's */
+#define RTK_ERR_POLL_INVALID         "0704"   /* question or options empty, too long or too many/few */
+#define RTK_ERR_POLL_LIMIT           "0705"   /* the live session holds RTK_POLLS_MAX polls already */
 #define RTK_ERR_MEETING_NOT_FOUND    "0801"
 #define RTK_ERR_MEETING_INACTIVE     "0802"
 #define RTK_ERR_PRESET_NOT_FOUND     "0901"
@@ -79,11 +84,11 @@ static inline void rtk_refusal_set(rtk_refusal *why, const char *code, const cha
 }
 
 /* The HTTP status of a REST call the plugin refused with `code` (docs/rest.md,
- * Recordings and Livestreams): 422 a bad recording config, 500 a companion
- * that could not start, 409 any other state that does not allow the call
- * (one already running, none running). */
+ * Recordings and Livestreams, Active session): 422 a bad recording config or
+ * poll, 500 a companion that could not start, 409 any other state that does
+ * not allow the call (one already running, none running, too many polls). */
 static inline int rtk_refusal_http_status(const char *code) {
-	if(!g_strcmp0(code, RTK_ERR_RECORDING_CONFIG))
+	if(!g_strcmp0(code, RTK_ERR_RECORDING_CONFIG) || !g_strcmp0(code, RTK_ERR_POLL_INVALID))
 		return 422;
 	if(!g_strcmp0(code, RTK_ERR_RECORDING_FAILED) || !g_strcmp0(code, RTK_ERR_LIVESTREAM_FAILED))
 		return 500;

@@ -62,6 +62,8 @@ static const char *const request_names[RTK_REQ_COUNT] = {
 	[RTK_REQ_CHAT_CHANNEL_MEMBERS] = "chat.getChannelMembers",
 	[RTK_REQ_CHAT_MARK_READ] = "chat.markLastReadMessage",
 	[RTK_REQ_PREJOIN] = "participants.getParticipantsInMeetingPreJoin",
+	[RTK_REQ_POLL_CREATE] = "polls.create",
+	[RTK_REQ_POLL_VOTE] = "polls.vote",
 };
 
 const char *rtk_request_name(rtk_request_kind kind) {
@@ -352,6 +354,49 @@ static void request_parse_chat(const json_t *body, rtk_request *req) {
 	}
 }
 
+/* polls.create: {question, options, anonymous?, hideVotes?}; the limits on
+ * lengths and counts are the room model's (0704). */
+static void request_parse_poll_create(const json_t *body, rtk_request *req) {
+	const json_t *question = json_object_get(body, "question");
+	if(!json_is_string(question)) {
+		rtk_refusal_set(&req->error, RTK_ERR_BAD_REQUEST, "field 'question' (a string) is required");
+		return;
+	}
+	const json_t *options = json_object_get(body, "options");
+	size_t i;
+	const json_t *option;
+	gboolean ok = json_is_array(options);
+	json_array_foreach(options, i, option)
+		ok = ok && json_is_string(option);
+	if(!ok) {
+		rtk_refusal_set(&req->error, RTK_ERR_BAD_REQUEST, "field 'options' (an array of strings) is required");
+		return;
+	}
+	if(!request_parse_flag(body, "anonymous", FALSE, &req->anonymous, &req->error) ||
+			!request_parse_flag(body, "hideVotes", FALSE, &req->hide_votes, &req->error)) {
+		req->anonymous = req->hide_votes = FALSE;
+		return;
+	}
+	req->question = json_string_value(question);
+	req->options = options;
+}
+
+/* polls.vote: {pollId, index}. */
+static void request_parse_poll_vote(const json_t *body, rtk_request *req) {
+	const json_t *poll_id = json_object_get(body, "pollId");
+	if(!json_is_string(poll_id) || json_string_length(poll_id) == 0) {
+		rtk_refusal_set(&req->error, RTK_ERR_BAD_REQUEST, "field 'pollId' (a poll id string) is required");
+		return;
+	}
+	const json_t *index = json_object_get(body, "index");
+	if(!json_is_integer(index)) {
+		rtk_refusal_set(&req->error, RTK_ERR_BAD_REQUEST, "field 'index' (the option's index, an integer from 0) is required");
+		return;
+	}
+	req->poll_id = json_string_value(poll_id);
+	req->index = json_integer_value(index);
+}
+
 /* The fields of `req->kind`. */
 static void request_parse_fields(const json_t *body, rtk_request_handle on, rtk_request *req) {
 	rtk_refusal *error = &req->error;
@@ -441,6 +486,12 @@ static void request_parse_fields(const json_t *body, rtk_request_handle on, rtk_
 		case RTK_REQ_CHAT_CHANNEL_MEMBERS:
 		case RTK_REQ_CHAT_MARK_READ:
 			request_parse_chat(body, req);
+			break;
+		case RTK_REQ_POLL_CREATE:
+			request_parse_poll_create(body, req);
+			break;
+		case RTK_REQ_POLL_VOTE:
+			request_parse_poll_vote(body, req);
 			break;
 		case RTK_REQ_RECORDING_STOP:
 		case RTK_REQ_RECORDING_PAUSE:

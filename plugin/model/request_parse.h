@@ -86,6 +86,8 @@ typedef enum rtk_request_kind {
 	RTK_REQ_CHAT_CHANNEL_MEMBERS,
 	RTK_REQ_CHAT_MARK_READ,
 	RTK_REQ_PREJOIN,            /* on a fresh handle, with the token: joins nothing */
+	RTK_REQ_POLL_CREATE,
+	RTK_REQ_POLL_VOTE,
 	RTK_REQ_COUNT
 } rtk_request_kind;
 
@@ -162,6 +164,14 @@ typedef struct rtk_request {
 	gint64 page;                  /* setPage */
 	gint64 count;                 /* setMaxActiveParticipantsCount */
 	rtk_chat_request chat;        /* chat.* */
+	/* polls.create: "question" a string, "options" an array of strings (their
+	 * lengths and count are the room model's limits), "anonymous" and
+	 * "hideVotes" optional booleans (FALSE when absent). */
+	const char *question;
+	const json_t *options;
+	gboolean anonymous, hide_votes;
+	const char *poll_id;          /* polls.vote "pollId": a non-empty string */
+	gint64 index;                 /* polls.vote "index": an integer (the model checks its range) */
 } rtk_request;
 
 /* Reads `body` (borrowed, not modified) as a request on a handle in role

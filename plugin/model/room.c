@@ -31,6 +31,7 @@ rtk_room *rtk_room_new(const json_t *meeting, const rtk_room_sink *sink) {
 	room->waitlisted = g_ptr_array_new_with_free_func((GDestroyNotify)rtk_peer_free);
 	room->admitted = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	room->chat = rtk_chat_new();
+	room->polls = g_ptr_array_new_with_free_func(room_poll_free);
 	room->sink = *sink;
 	return room;
 }
@@ -42,6 +43,7 @@ void rtk_room_free(rtk_room *room) {
 	g_ptr_array_free(room->waitlisted, TRUE);
 	g_hash_table_destroy(room->admitted);
 	rtk_chat_free(room->chat);
+	g_ptr_array_free(room->polls, TRUE);
 	g_free(room->meeting_id);
 	g_free(room->title);
 	g_free(room->session_id);
@@ -205,6 +207,8 @@ static json_t *room_joined_event(const rtk_room *room, const rtk_peer *peer) {
 	json_object_set_new(event, "chat", rtk_chat_joined_json(room, peer));
 	if(peer->permissions.accept_waiting_requests)
 		json_object_set_new(event, "waitlisted", rtk_room_waitlisted_json(room, peer));
+	if(rtk_room_polls_visible(peer))
+		json_object_set_new(event, "polls", rtk_room_polls_json(room, peer));
 	return event;
 }
 

@@ -14,8 +14,9 @@
  *   waitlist.c  the waiting room (enter, accept, reject)
  *   stage.c     the stage (request, cancel, grant, deny, join, leave, kick)
  *   controls.c  host controls (disable media, kick, end, pin, permissions)
- *   messages.c  broadcastMessage
+ *   messages.c  participants.broadcastMessage
  *   chat.c      the chat (declared in chat.h)
+ *   polls.c     the session's polls (create, vote, each viewer's view of them)
  *
  * Conventions of every operation:
  * - An operation that can refuse returns gboolean (TRUE: done) and fills
@@ -70,6 +71,7 @@ typedef struct rtk_room {
 	GPtrArray *waitlisted;     /* rtk_peer*, owned, in the waiting room, in arrival order */
 	GHashTable *admitted;      /* user ids (owned char*) accepted once: SKIP_ON_ACCEPT skips next time */
 	rtk_chat *chat;            /* owned: the session's chat (chat.h) */
+	GPtrArray *polls;          /* rtk_poll*, owned (polls.c), in creation order: the live session's polls */
 	rtk_room_sink sink;
 } rtk_room;
 
@@ -83,7 +85,8 @@ void rtk_room_free(rtk_room *room);
 /* Adds `peer` (the room takes ownership) straight in, whatever its waiting
  * room: the others get participantJoined. Returns the roomJoined event for
  * the new peer (a NEW reference): self, meeting, participants, pinned (peer
- * ids) and, when the peer may accept waiting requests, waitlisted. */
+ * ids), when the peer may accept waiting requests waitlisted, and when it
+ * may view polls (polls.can_view) polls (rtk_room_polls_json). */
 json_t *rtk_room_join(rtk_room *room, rtk_peer *peer);
 
 /* The join entry point: applies the peer's waiting_room_type (the room
@@ -267,5 +270,64 @@ gboolean rtk_room_apply_preset(rtk_room *room, const char *user_id, const json_t
 #define RTK_BROADCAST_PER_SECOND 20
 int rtk_room_broadcast_message(rtk_room *room, rtk_peer *actor, const char *type, const json_t *payload,
 	const json_t *participant_ids, const char *preset_name, gint64 timestamp_ms, rtk_refusal *why);
+
+/* ---- polls (polls.c) ----
+ * The live session's polls: they last as long as the room. A poll is shown
+ * to each viewer as its own JSON (rtk_room_poll_json), because what a
+ * participant may see of the votes depends on who it is:
+ *   - participant ids in "votes" and "voted" are user ids (REST participant
+ *     ids, a participant's `userId`): one vote per participant, kept across
+ *     rejoins;
+ *   - results (each option's "count" and "votes") are hidden, as 0 and [],
+ *     from a viewer of a hideVotes poll until it has voted, except from the
+ *     poll's creator and the server (REST);
+ *   - an anonymous poll never names voters: every "votes" list is empty and
+ *     "voted" holds at most the viewer's own id, once it has voted (so a
+ *     client can still tell whether it voted); the server sees [] too;
+ *   - a non-anonymous poll with visible results names every voter: "votes"
+ *     [{id, name}] per option, "voted" every voter's id in voting order;
+ *     with hidden results, "voted" holds at most the viewer's own id.
+ * Peers without polls.can_view get no poll at all: nothing in roomJoined,
+ * no pollsUpdate. Every create and vote sends each joined peer that may
+ * view polls {"rtk":"pollsUpdate","polls":[every poll as it sees it],
+ * "newPoll":true on a create, false on a vote}. Waitlisted peers get
+ * nothing and cannot act (0003). */
+#define RTK_POLL_QUESTION_MAX 500   /* bytes */
+#define RTK_POLL_OPTIONS_MIN 2
+#define RTK_POLL_OPTIONS_MAX 10
+#define RTK_POLL_OPTION_MAX 200     /* bytes of one option's text */
+#define RTK_POLLS_MAX 50            /* polls in one live session */
+
+typedef struct rtk_poll rtk_poll;   /* owned by its room */
+
+/* Creates a poll. `actor` NULL is the server: createdBy and createdByUserId
+ * are then "". Needs polls.can_create (0902); a waitlisted actor 0003;
+ * `options` (borrowed) a JSON array of strings (else 0001); the question
+ * non-empty and at most RTK_POLL_QUESTION_MAX bytes, RTK_POLL_OPTIONS_MIN to
+ * RTK_POLL_OPTIONS_MAX options each non-empty and at most
+ * RTK_POLL_OPTION_MAX bytes (else 0704); at most RTK_POLLS_MAX polls (0705).
+ * Returns the new poll (owned by the room) after the pollsUpdate
+ * {newPoll: true}, or NULL with why, nothing changed. */
+const rtk_poll *rtk_room_poll_create(rtk_room *room, rtk_peer *actor, const char *question, const json_t *options,
+	gboolean anonymous, gboolean hide_votes, rtk_refusal *why);
+/* `actor` (a peer: the server does not vote, 0001) votes for option
+ * `index` (from 0) of the poll `poll_id`. A waitlisted actor 0003; needs polls.can_vote (0902); unknown poll 0701;
+ * index out of range 0703; a second vote by the same participant (user id)
+ * 0702. Returns the poll after the pollsUpdate {newPoll: false}, or NULL
+ * with why, nothing changed. */
+const rtk_poll *rtk_room_poll_vote(rtk_room *room, rtk_peer *actor, const char *poll_id, gint64 index,
+	rtk_refusal *why);
+/* The Poll object as `viewer` may see it (rules above; NULL: the server):
+ * {id, question, options:[{text, votes:[{id,name}], count}], anonymous,
+ * hideVotes, createdBy, createdByUserId, voted}. A NEW reference. */
+json_t *rtk_room_poll_json(const rtk_poll *poll, const rtk_peer *viewer);
+/* The same in the REST API's shape, as the server sees it: {id, question,
+ * options, anonymous, hide_votes, created_by, voted}. A NEW reference. */
+json_t *rtk_room_poll_rest_json(const rtk_poll *poll);
+/* Every poll as `viewer` sees it, in creation order; [] when the viewer
+ * lacks polls.can_view. A NEW reference. */
+json_t *rtk_room_polls_json(const rtk_room *room, const rtk_peer *viewer);
+/* May `viewer` see polls at all (polls.can_view)? */
+gboolean rtk_room_polls_visible(const rtk_peer *viewer);
 
 #endif

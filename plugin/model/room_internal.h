@@ -69,4 +69,7 @@ void room_waitlist_remove(rtk_room *room, rtk_peer *peer, const char *state, con
 /* stage.c: tells the stage hosts the current request list. */
 void room_stage_requests_changed(rtk_room *room);
 
+/* polls.c: frees one rtk_poll (the free function of room->polls). */
+void room_poll_free(gpointer poll);
+
 #endif

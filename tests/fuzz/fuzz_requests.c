@@ -210,6 +210,23 @@ static void check_fields(const json_t *body, rtk_request_handle on, const rtk_re
 			CHECK(req->preset_name == NULL || req->preset_name[0] != '\0');
 			break;
 		}
+		case RTK_REQ_POLL_CREATE: {
+			CHECK(req->question != NULL && req->question == json_string_value(json_object_get(body, "question")));
+			CHECK(json_is_array(req->options) && req->options == json_object_get(body, "options"));
+			size_t i;
+			const json_t *option;
+			json_array_foreach(req->options, i, option)
+				CHECK(json_is_string(option));
+			check_flag(body, "anonymous", FALSE, req->anonymous);
+			check_flag(body, "hideVotes", FALSE, req->hide_votes);
+			break;
+		}
+		case RTK_REQ_POLL_VOTE:
+			CHECK(req->poll_id != NULL && req->poll_id[0] != '\0' &&
+				req->poll_id == json_string_value(json_object_get(body, "pollId")));
+			CHECK(json_is_integer(json_object_get(body, "index")) &&
+				req->index == json_integer_value(json_object_get(body, "index")));
+			break;
 		default:
 			break;
 	}
@@ -222,6 +239,10 @@ static void check_fields(const json_t *body, rtk_request_handle on, const rtk_re
 		CHECK(req->ids == NULL);
 	if(req->kind != RTK_REQ_BROADCAST_MESSAGE)
 		CHECK(req->message_type == NULL && req->payload == NULL && req->preset_name == NULL);
+	if(req->kind != RTK_REQ_POLL_CREATE)
+		CHECK(req->question == NULL && req->options == NULL && !req->anonymous && !req->hide_votes);
+	if(req->kind != RTK_REQ_POLL_VOTE)
+		CHECK(req->poll_id == NULL && req->index == 0);
 }
 
 static void check_one(const json_t *body, rtk_request_handle on) {

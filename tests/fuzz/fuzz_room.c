@@ -3,8 +3,8 @@
  * JSON and for the operations clients drive with it: a preset's
  * `permissions` and `config` (written by REST clients), participant
  * objects, and every room operation (waiting room, stage, host controls,
- * pins, updatePermissions) called with fuzzed ids, user-id arrays and
- * partial permissions. After each operation the room's invariants are
+ * pins, updatePermissions, polls) called with fuzzed ids, user-id arrays,
+ * partial permissions, poll questions, options and votes. After each operation the room's invariants are
  * checked (a violation traps).
  *
  * Input: one JSON document
@@ -12,7 +12,8 @@
  *    "preset": {...} | "presets": [{...}, ...], "title": ...,
  *    "media": [kind, on, kind, on, ...],
  *    "ops": [{"op": NAME, "by": SLOT|null, "target": SLOT|"id", "ids": [SLOT|"id"|any, ...],
- *             "partial": {...}, "kind": K, "on": BOOL}, ...]}
+ *             "partial": {...}, "kind": K, "on": BOOL,
+ *             "question": ..., "options": ..., "hide": BOOL, "poll": N|"id", "index": N}, ...]}
  * where SLOT is the index of a peer created by the input (three at the
  * start, one more per "enter" op) and "by": null is the server. Anything
  * else is used as both the participant and the preset.
@@ -120,6 +121,42 @@ static void fuzz_check(const rtk_room *room) {
 			__builtin_trap();
 }
 
+/* The polls' invariants, as the server sees them: each option's count is
+ * its votes, and a named voter appears once. */
+static void fuzz_check_polls(const rtk_room *room) {
+	json_t *polls = rtk_room_polls_json(room, NULL);
+	size_t i, o;
+	json_t *poll, *option;
+	json_array_foreach(polls, i, poll) {
+		json_int_t total = 0;
+		json_array_foreach(json_object_get(poll, "options"), o, option) {
+			json_int_t count = json_integer_value(json_object_get(option, "count"));
+			size_t named = json_array_size(json_object_get(option, "votes"));
+			if(count < 0 || (!json_is_true(json_object_get(poll, "anonymous")) && (size_t)count != named))
+				__builtin_trap();
+			total += count;
+		}
+		if(!json_is_true(json_object_get(poll, "anonymous")) &&
+				(size_t)total != json_array_size(json_object_get(poll, "voted")))
+			__builtin_trap();
+	}
+	if(json_array_size(polls) > RTK_POLLS_MAX)
+		__builtin_trap();
+	json_decref(polls);
+}
+
+/* The id of poll `value` (an index into the room's polls) or `value` as a string. */
+static char *fuzz_poll_id(const rtk_room *room, json_t *value) {
+	if(json_is_integer(value) && json_integer_value(value) >= 0 &&
+			json_integer_value(value) < (json_int_t)room->polls->len) {
+		json_t *poll = rtk_room_poll_rest_json(g_ptr_array_index(room->polls, json_integer_value(value)));
+		char *id = g_strdup(json_string_value(json_object_get(poll, "id")));
+		json_decref(poll);
+		return id;
+	}
+	return g_strdup(json_string_value(value));
+}
+
 static void fuzz_op(fuzz_state *s, json_t *op) {
 	const char *name = json_string_value(json_object_get(op, "op"));
 	if(name == NULL)
@@ -167,6 +204,15 @@ static void fuzz_op(fuzz_state *s, json_t *op) {
 		result = rtk_room_waitlisted_json(room, by);
 	else if(!strcmp(name, "pinned"))
 		result = rtk_room_pinned_json(room);
+	else if(!strcmp(name, "poll_create"))
+		rtk_room_poll_create(room, by, json_string_value(json_object_get(op, "question")),
+			json_object_get(op, "options"), on, json_is_true(json_object_get(op, "hide")), &why);
+	else if(!strcmp(name, "poll_vote")) {
+		char *poll_id = fuzz_poll_id(room, json_object_get(op, "poll"));
+		rtk_room_poll_vote(room, by, poll_id, json_integer_value(json_object_get(op, "index")), &why);
+		g_free(poll_id);
+	} else if(!strcmp(name, "polls"))
+		result = rtk_room_polls_json(room, by);
 	else if(by != NULL) {
 		/* The participant's own steps need a participant. */
 		if(!strcmp(name, "leave"))
@@ -189,6 +235,7 @@ static void fuzz_op(fuzz_state *s, json_t *op) {
 	json_decref(result);
 	json_decref(ids);
 	fuzz_check(room);
+	fuzz_check_polls(room);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

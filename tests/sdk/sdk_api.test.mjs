@@ -165,7 +165,7 @@ test('rejected namespaces: every documented method exists; async ones reject, sy
 	assert.deepEqual(chat.getMessagesByType('text'), []);
 	assert.deepEqual(chat.channels, []);
 	assert.equal(chat.socketJoined, false);
-	assert.equal(polls.socketJoined, false);
+	assert.equal(polls.socketJoined, false);   /* not joined yet */
 	assert.throws(() => ai.parseTranscript('x'), (e) => e.code === '1801' && e.capability === 'meeting.ai.parseTranscript');
 	assert.throws(() => ai.parseTranscripts('x'), { code: '1801' });
 	/* plugins.all / active: the seeds call toArray() and get() on them */

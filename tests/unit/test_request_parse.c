@@ -325,6 +325,61 @@ static void test_broadcast(void) {
 	json_decref(body);
 }
 
+/* polls.create and polls.vote: types here, limits in the room model. */
+static void test_polls(void) {
+	json_t *body;
+	const char *bad_question = "field 'question' (a string) is required";
+	check_field_error("{\"request\":\"polls.create\",\"options\":[\"a\",\"b\"]}", RTK_REQUEST_ON_MAIN,
+		RTK_ERR_BAD_REQUEST, bad_question);
+	check_field_error("{\"request\":\"polls.create\",\"question\":7,\"options\":[\"a\",\"b\"]}",
+		RTK_REQUEST_ON_MAIN, RTK_ERR_BAD_REQUEST, bad_question);
+	const char *bad_options = "field 'options' (an array of strings) is required";
+	check_field_error("{\"request\":\"polls.create\",\"question\":\"Q\"}", RTK_REQUEST_ON_MAIN,
+		RTK_ERR_BAD_REQUEST, bad_options);
+	check_field_error("{\"request\":\"polls.create\",\"question\":\"Q\",\"options\":\"a,b\"}",
+		RTK_REQUEST_ON_MAIN, RTK_ERR_BAD_REQUEST, bad_options);
+	check_field_error("{\"request\":\"polls.create\",\"question\":\"Q\",\"options\":[\"a\",null]}",
+		RTK_REQUEST_ON_MAIN, RTK_ERR_BAD_REQUEST, bad_options);
+	check_field_error("{\"request\":\"polls.create\",\"question\":\"Q\",\"options\":[\"a\",\"b\"],"
+		"\"anonymous\":\"yes\"}", RTK_REQUEST_ON_MAIN, RTK_ERR_BAD_REQUEST, "field 'anonymous' must be a boolean");
+	check_field_error("{\"request\":\"polls.create\",\"question\":\"Q\",\"options\":[\"a\",\"b\"],"
+		"\"hideVotes\":1}", RTK_REQUEST_ON_MAIN, RTK_ERR_BAD_REQUEST, "field 'hideVotes' must be a boolean");
+
+	rtk_request req = fine("{\"request\":\"polls.create\",\"question\":\"Lunch?\",\"options\":[\"Pizza\",\"Sushi\"]}",
+		RTK_REQUEST_ON_MAIN, &body);
+	CHECK_EQ_INT(req.kind, RTK_REQ_POLL_CREATE);
+	CHECK_EQ_STR(req.question, "Lunch?");
+	CHECK_EQ_INT(json_array_size(req.options), 2);
+	CHECK(!req.anonymous && !req.hide_votes);
+	json_decref(body);
+	/* an empty question or one option is the model's refusal (0704), not a parse error */
+	req = fine("{\"request\":\"polls.create\",\"question\":\"\",\"options\":[\"a\"],\"anonymous\":true,"
+		"\"hideVotes\":true}", RTK_REQUEST_ON_MAIN, &body);
+	CHECK_EQ_STR(req.question, "");
+	CHECK(req.anonymous && req.hide_votes);
+	json_decref(body);
+
+	const char *bad_id = "field 'pollId' (a poll id string) is required";
+	check_field_error("{\"request\":\"polls.vote\",\"index\":0}", RTK_REQUEST_ON_MAIN, RTK_ERR_BAD_REQUEST, bad_id);
+	check_field_error("{\"request\":\"polls.vote\",\"pollId\":\"\",\"index\":0}", RTK_REQUEST_ON_MAIN,
+		RTK_ERR_BAD_REQUEST, bad_id);
+	check_field_error("{\"request\":\"polls.vote\",\"pollId\":[\"p\"],\"index\":0}", RTK_REQUEST_ON_MAIN,
+		RTK_ERR_BAD_REQUEST, bad_id);
+	const char *bad_index = "field 'index' (the option's index, an integer from 0) is required";
+	check_field_error("{\"request\":\"polls.vote\",\"pollId\":\"p\"}", RTK_REQUEST_ON_MAIN, RTK_ERR_BAD_REQUEST,
+		bad_index);
+	check_field_error("{\"request\":\"polls.vote\",\"pollId\":\"p\",\"index\":\"0\"}", RTK_REQUEST_ON_MAIN,
+		RTK_ERR_BAD_REQUEST, bad_index);
+	check_field_error("{\"request\":\"polls.vote\",\"pollId\":\"p\",\"index\":1.5}", RTK_REQUEST_ON_MAIN,
+		RTK_ERR_BAD_REQUEST, bad_index);
+	req = fine("{\"request\":\"polls.vote\",\"pollId\":\"p-1\",\"index\":-3}", RTK_REQUEST_ON_MAIN, &body);
+	CHECK_EQ_INT(req.kind, RTK_REQ_POLL_VOTE);
+	CHECK_EQ_STR(req.poll_id, "p-1");
+	CHECK_EQ_INT(req.index, -3);   /* out of range: the model's 0703 */
+	CHECK_NULL(req.question);
+	json_decref(body);
+}
+
 int main(void) {
 	UNIT_RUN(test_envelope);
 	UNIT_RUN(test_join_name);
@@ -338,5 +393,6 @@ int main(void) {
 	UNIT_RUN(test_offer_descriptions);
 	UNIT_RUN(test_offer_refusals);
 	UNIT_RUN(test_broadcast);
+	UNIT_RUN(test_polls);
 	return UNIT_DONE();
 }
