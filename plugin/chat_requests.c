@@ -59,9 +59,11 @@ void rtk_chat_request_send(rtk_session *session, rtk_message *msg, rtk_reply *re
 	if(!rtk_requests_needs_joined(session, reply) || !rtk_requests_body(msg, reply))
 		return;
 	rtk_chat_content content = chat_content_of(msg);
+	gboolean in_public = msg->request.chat.participant_ids == NULL && msg->request.chat.channel_id == NULL;
 	json_t *upload = NULL;
 	const rtk_chat_message *m = NULL;
-	if(chat_resolve_upload(session, &content, &upload, &why))
+	if(rtk_chat_may_send(session->peer, content.kind, in_public, &why) &&
+			chat_resolve_upload(session, &content, &upload, &why))
 		m = rtk_chat_send(session->live->room, session->peer, &content, msg->request.chat.participant_ids,
 			msg->request.chat.channel_id, g_get_real_time() / 1000, &why);
 	json_decref(upload);

@@ -134,8 +134,7 @@ static const char *chat_kind_name(rtk_chat_kind kind) {
 	}
 }
 
-/* May `actor` send `kind` publicly or not (private and channels)? */
-static gboolean chat_may_send(const rtk_peer *actor, rtk_chat_kind kind, gboolean in_public, rtk_refusal *why) {
+gboolean rtk_chat_may_send(const rtk_peer *actor, rtk_chat_kind kind, gboolean in_public, rtk_refusal *why) {
 	rtk_action scope = in_public ? RTK_ACTION_CHAT_PUBLIC : RTK_ACTION_CHAT_PRIVATE;
 	rtk_action what = kind == RTK_CHAT_TEXT ?
 		(in_public ? RTK_ACTION_CHAT_PUBLIC_TEXT : RTK_ACTION_CHAT_PRIVATE_TEXT) :
@@ -232,7 +231,7 @@ static json_t *chat_event(const char *name, const char *action, const rtk_chat_m
 const rtk_chat_message *rtk_chat_send(rtk_room *room, rtk_peer *actor, const rtk_chat_content *content,
 		const json_t *participant_ids, const char *channel_id, gint64 now_ms, rtk_refusal *why) {
 	gboolean in_public = participant_ids == NULL && channel_id == NULL;
-	if(!chat_may_send(actor, content->kind, in_public, why) || !chat_content_valid(content, why))
+	if(!rtk_chat_may_send(actor, content->kind, in_public, why) || !chat_content_valid(content, why))
 		return NULL;
 	rtk_chat_channel *channel = NULL;
 	GPtrArray *targets = g_ptr_array_new_with_free_func(g_free);
@@ -302,7 +301,7 @@ const rtk_chat_message *rtk_chat_edit(rtk_room *room, rtk_peer *actor, const cha
 			chat_kind_name(chat_kind_of(m)), chat_kind_name(content->kind));
 		return NULL;
 	}
-	if(!chat_may_send(actor, content->kind, m->targets == NULL && m->channel == NULL, why) ||
+	if(!rtk_chat_may_send(actor, content->kind, m->targets == NULL && m->channel == NULL, why) ||
 			!chat_content_valid(content, why))
 		return NULL;
 	chat_doc_set_content(m->doc, content);

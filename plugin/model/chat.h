@@ -99,6 +99,11 @@ void rtk_chat_free(rtk_chat *chat);
 const rtk_chat_message *rtk_chat_send(struct rtk_room *room, rtk_peer *actor, const rtk_chat_content *content,
 	const json_t *participant_ids, const char *channel_id, gint64 now_ms, rtk_refusal *why);
 
+/* May `actor` send a message of `kind` in public (`in_public`) or not
+ * (private, channels)? The rights check of rtk_chat_send, for the glue to
+ * make before it resolves an upload (0902). */
+gboolean rtk_chat_may_send(const rtk_peer *actor, rtk_chat_kind kind, gboolean in_public, rtk_refusal *why);
+
 /* chat.editMessage: only the author (0502), same kind (0503), the same
  * send rights as now. The message gets the new content and isEdited; those
  * who see it get chatUpdate "edit". Returns it (borrowed) or NULL. */

@@ -122,6 +122,20 @@ static void drive_consumers(const rtk_request *req) {
 	}
 }
 
+/* chat.sendMessage / editMessage: the content read is the body's "message". */
+static void check_chat_message(const json_t *body, const rtk_chat_request *chat) {
+	const json_t *message = json_object_get(body, "message");
+	const char *type = json_string_value(json_object_get(message, "type"));
+	CHECK(json_is_object(message) && type != NULL);
+	if(chat->content.kind == RTK_CHAT_TEXT) {
+		CHECK(!strcmp(type, "text"));
+		CHECK(chat->content.text == json_string_value(json_object_get(message, "message")));
+	} else {
+		CHECK(!strcmp(type, chat->content.kind == RTK_CHAT_IMAGE ? "image" : "file"));
+		CHECK(chat->file_id != NULL && chat->file_id == json_string_value(json_object_get(message, "fileId")));
+	}
+}
+
 static void check_fields(const json_t *body, rtk_request_handle on, const rtk_request *req) {
 	static const char *media_keys[RTK_MEDIA_KINDS] = { "audio", "video", "screenshare" };
 	switch(req->kind) {
@@ -172,6 +186,30 @@ static void check_fields(const json_t *body, rtk_request_handle on, const rtk_re
 		case RTK_REQ_STAGE_DENY:
 		case RTK_REQ_STAGE_KICK:
 			check_id_list(body, "userIds", req->ids);
+			break;
+		case RTK_REQ_CHAT_SEND:
+		case RTK_REQ_CHAT_EDIT:
+			check_chat_message(body, &req->chat);
+			if(req->kind == RTK_REQ_CHAT_SEND) {
+				CHECK(!(req->chat.participant_ids != NULL && req->chat.channel_id != NULL));
+				if(req->chat.participant_ids != NULL)
+					check_id_list(body, "participantIds", req->chat.participant_ids);
+			} else {
+				check_target(body, "messageId", req->chat.message_id);
+			}
+			break;
+		case RTK_REQ_CHAT_GET_MESSAGES:
+			CHECK(req->chat.size >= 1 && req->chat.size <= RTK_CHAT_PAGE_MAX);
+			CHECK(req->chat.offset >= 0 && req->chat.timestamp >= -1);
+			break;
+		case RTK_REQ_CHAT_SEARCH:
+			CHECK(req->chat.query != NULL && req->chat.query[0] != '\0' && strlen(req->chat.query) <= RTK_CHAT_QUERY_MAX);
+			CHECK(req->chat.size >= 1 && req->chat.size <= RTK_CHAT_PAGE_MAX);
+			break;
+		case RTK_REQ_CHAT_CREATE_CHANNEL:
+			CHECK(req->chat.name != NULL && json_is_array(req->chat.member_ids));
+			CHECK(req->chat.visibility == NULL || !strcmp(req->chat.visibility, "public") ||
+				!strcmp(req->chat.visibility, "private"));
 			break;
 		case RTK_REQ_SET_VIEW_MODE: {
 			const char *mode = json_string_value(json_object_get(body, "viewMode"));

@@ -380,6 +380,78 @@ static void test_polls(void) {
 	json_decref(body);
 }
 
+/* chat.*: types and shapes here; lengths, rights and ids in the chat model. */
+static void test_chat(void) {
+	json_t *body;
+	check_field_error("{\"request\":\"chat.sendMessage\"}", RTK_REQUEST_ON_MAIN, RTK_ERR_BAD_REQUEST,
+		"field 'message' must be an object with a string 'type'");
+	check_field_error("{\"request\":\"chat.sendMessage\",\"message\":\"hi\"}", RTK_REQUEST_ON_MAIN,
+		RTK_ERR_BAD_REQUEST, "field 'message' must be an object with a string 'type'");
+	check_field_error("{\"request\":\"chat.sendMessage\",\"message\":{\"type\":\"video\"}}", RTK_REQUEST_ON_MAIN,
+		RTK_ERR_BAD_REQUEST, "message type must be 'text', 'image' or 'file'");
+	check_field_error("{\"request\":\"chat.sendMessage\",\"message\":{\"type\":\"text\",\"message\":7}}",
+		RTK_REQUEST_ON_MAIN, RTK_ERR_BAD_REQUEST, "a text message needs a string 'message'");
+	check_field_error("{\"request\":\"chat.sendMessage\",\"message\":{\"type\":\"image\"}}", RTK_REQUEST_ON_MAIN,
+		RTK_ERR_BAD_REQUEST, "field 'fileId' (a non-empty string) is required");
+	check_field_error("{\"request\":\"chat.sendMessage\",\"message\":{\"type\":\"text\",\"message\":\"x\"},"
+		"\"participantIds\":[\"p\"],\"channelId\":\"c\"}", RTK_REQUEST_ON_MAIN, RTK_ERR_BAD_REQUEST,
+		"give 'participantIds' or 'channelId', not both");
+	check_field_error("{\"request\":\"chat.sendMessage\",\"message\":{\"type\":\"text\",\"message\":\"x\"},"
+		"\"participantIds\":[1]}", RTK_REQUEST_ON_MAIN, RTK_ERR_BAD_REQUEST,
+		"field 'participantIds' (a non-empty array of id strings) is required");
+	check_field_error("{\"request\":\"chat.getMessages\",\"size\":0}", RTK_REQUEST_ON_MAIN, RTK_ERR_BAD_REQUEST,
+		"field 'size' must be an integer from 1 to 100");
+	check_field_error("{\"request\":\"chat.getMessages\",\"timestamp\":-5}", RTK_REQUEST_ON_MAIN,
+		RTK_ERR_BAD_REQUEST, "field 'timestamp' must be an integer from 0 to 9223372036854775807");
+	check_field_error("{\"request\":\"chat.getMessages\",\"reversed\":\"yes\"}", RTK_REQUEST_ON_MAIN,
+		RTK_ERR_BAD_REQUEST, "field 'reversed' must be a boolean");
+	check_field_error("{\"request\":\"chat.searchMessages\",\"query\":\"\"}", RTK_REQUEST_ON_MAIN,
+		RTK_ERR_BAD_REQUEST, "field 'query' (a non-empty string) is required");
+	char *long_query = g_strdup_printf("{\"request\":\"chat.searchMessages\",\"query\":\"%0257d\"}", 0);
+	check_field_error(long_query, RTK_REQUEST_ON_MAIN, RTK_ERR_BAD_REQUEST, "field 'query' has at most 256 bytes");
+	g_free(long_query);
+	check_field_error("{\"request\":\"chat.createChannel\",\"name\":\"x\"}", RTK_REQUEST_ON_MAIN,
+		RTK_ERR_BAD_REQUEST, "field 'memberIds' must be an array of participant id strings");
+	check_field_error("{\"request\":\"chat.createChannel\",\"name\":\"x\",\"memberIds\":[],"
+		"\"visibility\":\"secret\"}", RTK_REQUEST_ON_MAIN, RTK_ERR_BAD_REQUEST,
+		"field 'visibility' must be 'public' or 'private'");
+	check_field_error("{\"request\":\"chat.markLastReadMessage\",\"channelId\":\"c\"}", RTK_REQUEST_ON_MAIN,
+		RTK_ERR_BAD_REQUEST, "field 'messageId' (a non-empty string) is required");
+	check_field_error("{\"request\":\"chat.pin\",\"messageId\":null}", RTK_REQUEST_ON_MAIN,
+		RTK_ERR_BAD_REQUEST, "field 'messageId' (a non-empty string) is required");
+
+	rtk_request req = fine("{\"request\":\"chat.sendMessage\",\"message\":{\"type\":\"text\",\"message\":\"hi\"},"
+		"\"participantIds\":[\"p\"]}", RTK_REQUEST_ON_MAIN, &body);
+	CHECK_EQ_INT(req.kind, RTK_REQ_CHAT_SEND);
+	CHECK_EQ_INT(req.chat.content.kind, RTK_CHAT_TEXT);
+	CHECK_EQ_STR(req.chat.content.text, "hi");
+	CHECK_EQ_INT(json_array_size(req.chat.participant_ids), 1);
+	CHECK_NULL(req.chat.channel_id);
+	json_decref(body);
+	req = fine("{\"request\":\"chat.editMessage\",\"messageId\":\"m\",\"message\":{\"type\":\"file\","
+		"\"fileId\":\"f\"}}", RTK_REQUEST_ON_MAIN, &body);
+	CHECK_EQ_INT(req.chat.content.kind, RTK_CHAT_FILE);
+	CHECK_EQ_STR(req.chat.file_id, "f");
+	CHECK_EQ_STR(req.chat.message_id, "m");
+	json_decref(body);
+	req = fine("{\"request\":\"chat.getMessages\"}", RTK_REQUEST_ON_MAIN, &body);
+	CHECK_EQ_INT(req.chat.timestamp, -1);
+	CHECK_EQ_INT(req.chat.size, RTK_CHAT_PAGE_DEFAULT);
+	CHECK(req.chat.reversed);
+	CHECK_EQ_INT(req.chat.offset, 0);
+	json_decref(body);
+	req = fine("{\"request\":\"chat.createChannel\",\"name\":\"side\",\"memberIds\":[],\"isDirectMessage\":true}",
+		RTK_REQUEST_ON_MAIN, &body);
+	CHECK_EQ_STR(req.chat.name, "side");
+	CHECK_EQ_INT(json_array_size(req.chat.member_ids), 0);
+	CHECK(req.chat.direct);
+	json_decref(body);
+	req = fine("{\"request\":\"chat.updateChannel\",\"channelId\":\"c\"}", RTK_REQUEST_ON_MAIN, &body);
+	CHECK_NULL(req.chat.member_ids);
+	CHECK_NULL(req.chat.name);
+	json_decref(body);
+}
+
 int main(void) {
 	UNIT_RUN(test_envelope);
 	UNIT_RUN(test_join_name);
@@ -394,5 +466,6 @@ int main(void) {
 	UNIT_RUN(test_offer_refusals);
 	UNIT_RUN(test_broadcast);
 	UNIT_RUN(test_polls);
+	UNIT_RUN(test_chat);
 	return UNIT_DONE();
 }
