@@ -137,8 +137,11 @@ char *rtk_chat_files_disposition(const char *name, const char *type)
 	if (name == NULL || *name == '\0')
 		return g_string_free(out, FALSE);
 	g_string_append(out, "; filename=\"");
-	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+		if ((*p & 0xC0) == 0x80)
+			continue;   /* the rest of a character already replaced */
 		g_string_append_c(out, *p < 0x20 || *p >= 0x7f || *p == '"' || *p == '\\' ? '_' : (char)*p);
+	}
 	g_string_append(out, "\"; filename*=UTF-8''");
 	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
 		if (chat_files_attr_char(*p))

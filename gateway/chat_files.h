@@ -64,8 +64,9 @@ bool rtk_chat_files_type_allowed(const char *allowed, const char *type);
 
 /* The Content-Disposition of a download (g_malloc'd): "inline" for images
  * a browser shows as pictures (an image/... type but SVG, which can run scripts),
- * "attachment" otherwise, with filename="..." (ASCII: other bytes, quotes,
- * backslashes and control characters become '_') and filename*=UTF-8''...
+ * "attachment" otherwise, with filename="..." (ASCII: other characters,
+ * quotes, backslashes and control characters become '_') and
+ * filename*=UTF-8''...
  * (RFC 8187 percent-encoding of the whole name). */
 char *rtk_chat_files_disposition(const char *name, const char *type);
 
