@@ -3,7 +3,8 @@
  * per-resource handler files (rest_meetings.c, rest_presets.c,
  * rest_participants.c). Not a public interface: only gateway/rest*.c and the
  * REST unit test and fuzzer include it, and http.c for rtk_rest_fail(), so
- * that the errors it answers itself (413) have the same envelope.
+ * that the errors it answers itself (413) have the same envelope, and for
+ * the chat file uploads whose bodies it streams (rtk_rest_chat_upload_*).
  *
  * The split of work: rest.c authenticates, routes, parses the query and the
  * body, checks the ids in the path and computes paging before a handler runs;
