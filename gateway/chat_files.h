@@ -80,10 +80,12 @@ typedef enum rtk_chat_upload_state {
 	RTK_CHAT_UPLOAD_FAILED       /* the disk refused (full, I/O error): its bytes are gone */
 } rtk_chat_upload_state;
 
-/* Starts upload of `name` (checked) of media type `type` (checked) by
- * participant `user_id` into <files_dir>/<meeting_id>/ (created, 0700),
- * with a new file id, at most `max_bytes` long. NULL + *error (g_free())
- * when the directory or the file cannot be created. */
+/* Starts the upload of a file called `name` (refused unless
+ * rtk_chat_files_name_ok()) of media type `type` (as the caller checked
+ * it) by participant `user_id` into <files_dir>/<meeting_id>/ (created,
+ * 0700), with a new file id, at most `max_bytes` long. NULL + *error
+ * (g_free()) when refused or when the directory or the file cannot be
+ * created. */
 rtk_chat_upload *rtk_chat_upload_begin(const char *files_dir, const char *meeting_id, const char *user_id,
 	const char *name, const char *type, unsigned long long max_bytes, char **error);
 

@@ -336,7 +336,11 @@ static bool rtk_http_headers_arrived(rtk_http *http, struct MHD_Connection *con,
 }
 
 /* MHD_OPTION_URI_LOG_CALLBACK: the first thing MHD tells us about a
- * request. The returned pointer becomes the request's *con_cls. */
+ * request. The returned pointer becomes the request's *con_cls. Despite
+ * the option's name nothing is logged: the raw URI may carry a
+ * participant's ?token= (chat file downloads, rest_chat_files.c) and is
+ * only kept for dispatch; MHD's own complaints (rtk_http_log) name the
+ * path without its query. */
 static void *rtk_http_uri_log(void *cls, const char *uri, struct MHD_Connection *con)
 {
 	return rtk_http_conn_new(uri);

@@ -25,6 +25,7 @@
  */
 #include "rest_internal.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <glib.h>
@@ -112,11 +113,13 @@ static bool chat_files_announces_more(const char *content_length, unsigned long 
 {
 	unsigned long long n = 0;
 	for (const char *p = content_length; p && *p >= '0' && *p <= '9'; p++) {
-		if (n > (max - (unsigned long long)(*p - '0')) / 10)
-			return true;
+		if (n > (ULLONG_MAX - 9) / 10)
+			return true;   /* more than any limit; n * 10 would overflow */
 		n = n * 10 + (unsigned long long)(*p - '0');
+		if (n > max)
+			return true;
 	}
-	return n > max;
+	return false;
 }
 
 static void chat_files_fail_too_large(rtk_rest_reply *reply, unsigned long long max)
