@@ -22,13 +22,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include <glib.h>
 
 #include "chat_files.h"
 #include "http.h"
-#include "jwt.h"
 #include "presets_default.h"
 #include "rest.h"
 #include "static.h"
@@ -42,6 +40,7 @@ struct rtk_gateway {
 	char *data_dir;
 	char *recordings_dir;       /* <data_dir>/recordings (g_malloc'd): where rtk-recorder writes */
 	char *chat_files_dir;       /* <data_dir>/chat-files (g_malloc'd): chat uploads (chat_files.h) */
+	char *chat_file_types;      /* the media types chat uploads may have (g_malloc'd), or NULL: the default */
 	char *web_dir;              /* the web client files (g_malloc'd), or NULL (static.h) */
 	char *server_json;          /* /sdk/server.json (malloc'd by rtk_static_server_info) */
 	char *org_id;
@@ -275,6 +274,7 @@ rtk_gateway *rtk_gateway_start(const rtk_gateway_config *config, char **error)
 
 	gw->recordings_dir = g_build_filename(gw->data_dir, "recordings", NULL);
 	gw->chat_files_dir = g_build_filename(gw->data_dir, RTK_CHAT_FILES_DIR, NULL);
+	gw->chat_file_types = gateway_given(config->chat_file_types) ? g_strdup(config->chat_file_types) : NULL;
 	gw->web_dir = gateway_given(config->web_dir) ? g_strdup(config->web_dir) : NULL;
 	gw->server_json = rtk_static_server_info(config->janus_ws_port > 0 ? config->janus_ws_port : 8188,
 		config->janus_ws_url);
@@ -299,6 +299,9 @@ rtk_gateway *rtk_gateway_start(const rtk_gateway_config *config, char **error)
 		.webhooks_allow_private = config->webhook_allow_private != 0,
 		.web_dir = gw->web_dir,
 		.server_json = gw->server_json,
+		.chat_files_dir = gw->chat_files_dir,
+		.chat_file_max_bytes = config->chat_file_max_bytes,
+		.chat_file_types = gw->chat_file_types,
 	};
 	if (config->http_port > 0) {
 		gw->http = rtk_http_start_with_limits(bind, config->http_port, &gw->rest,
@@ -333,6 +336,7 @@ void rtk_gateway_stop(rtk_gateway *gateway)
 	free(gateway->data_dir);
 	g_free(gateway->recordings_dir);
 	g_free(gateway->chat_files_dir);
+	g_free(gateway->chat_file_types);
 	g_free(gateway->web_dir);
 	free(gateway->server_json);
 	free(gateway->org_id);
@@ -395,99 +399,8 @@ json_t *rtk_gateway_chat_file(rtk_gateway *gateway, const char *meeting_id, cons
 
 /* ---- admission ---- */
 
-static rtk_admit_status gateway_admit_status_of(rtk_jwt_status st)
-{
-	switch (st) {
-	case RTK_JWT_OK: return RTK_ADMIT_OK;
-	case RTK_JWT_BAD_SIGNATURE: return RTK_ADMIT_TOKEN_FORGED;
-	case RTK_JWT_EXPIRED: return RTK_ADMIT_TOKEN_EXPIRED;
-	case RTK_JWT_MALFORMED: break;
-	}
-	return RTK_ADMIT_TOKEN_MALFORMED;
-}
-
-/* Maps a store lookup to `missing` for NOT_FOUND, STORE_FAILED otherwise. */
-static rtk_admit_status gateway_lookup_status(rtk_store_status st, rtk_admit_status missing)
-{
-	return st == RTK_STORE_OK ? RTK_ADMIT_OK :
-		st == RTK_STORE_NOT_FOUND ? missing : RTK_ADMIT_STORE_FAILED;
-}
-
-static rtk_admit_status gateway_admit(rtk_gateway *gw, const char *token, rtk_admission *out)
-{
-	json_t *claims = NULL;
-	rtk_admit_status status = gateway_admit_status_of(rtk_jwt_verify(token,
-		(const unsigned char *)gw->jwt_secret, strlen(gw->jwt_secret),
-		(long long)time(NULL), &claims));
-	if (status != RTK_ADMIT_OK)
-		return status;
-
-	const char *org = json_string_value(json_object_get(claims, "orgId"));
-	const char *pid = json_string_value(json_object_get(claims, "participantId"));
-	const char *mid = json_string_value(json_object_get(claims, "meetingId"));
-	if (!org || strcmp(org, gw->org_id) != 0)
-		status = RTK_ADMIT_TOKEN_FORGED;
-	else if (!pid || !mid || !json_is_string(json_object_get(claims, "presetId")))
-		status = RTK_ADMIT_TOKEN_MALFORMED;
-
-	/* The meeting first: a deleted meeting takes its participants along,
-	 * and its token should say so (0801), not "participant deleted". */
-	if (status == RTK_ADMIT_OK) {
-		status = gateway_lookup_status(rtk_store_meeting_get(gw->store, mid, &out->meeting),
-			RTK_ADMIT_MEETING_NOT_FOUND);
-	}
-	if (status == RTK_ADMIT_OK) {
-		status = gateway_lookup_status(rtk_store_participant_get(gw->store, NULL, pid, &out->participant),
-			RTK_ADMIT_PARTICIPANT_NOT_FOUND);
-	}
-	if (status == RTK_ADMIT_OK) {
-		const char *pmid = json_string_value(json_object_get(out->participant, "meeting_id"));
-		if (!pmid || strcmp(pmid, mid) != 0)
-			status = RTK_ADMIT_PARTICIPANT_NOT_FOUND;
-	}
-	if (status == RTK_ADMIT_OK) {
-		/* A token older than the participant's last refresh is revoked
-		 * (tokens minted before generations existed count as 0). */
-		long long generation = 0;
-		json_t *claim = json_object_get(claims, "tokenGeneration");
-		status = gateway_lookup_status(rtk_store_token_generation_get(gw->store, pid, &generation),
-			RTK_ADMIT_PARTICIPANT_NOT_FOUND);
-		if (status == RTK_ADMIT_OK && (claim != NULL && !json_is_integer(claim)))
-			status = RTK_ADMIT_TOKEN_MALFORMED;
-		else if (status == RTK_ADMIT_OK && (claim ? json_integer_value(claim) : 0) < generation)
-			status = RTK_ADMIT_TOKEN_REVOKED;
-	}
-	if (status == RTK_ADMIT_OK) {
-		const char *ms = json_string_value(json_object_get(out->meeting, "status"));
-		if (!ms || strcmp(ms, "ACTIVE") != 0)
-			status = RTK_ADMIT_MEETING_INACTIVE;
-	}
-	if (status == RTK_ADMIT_OK) {
-		/* The participant's current preset, not the token's: a PATCH of the
-		 * preset takes effect on the next join. */
-		const char *preset_id = json_string_value(json_object_get(out->participant, "preset_id"));
-		status = gateway_lookup_status(rtk_store_preset_get(gw->store, preset_id, &out->preset),
-			RTK_ADMIT_PRESET_NOT_FOUND);
-	}
-	json_decref(claims);
-	return status;
-}
-
 rtk_admit_status rtk_gateway_admit(rtk_gateway *gateway, const char *token, rtk_admission *out)
 {
-	*out = (rtk_admission) { 0 };
-	rtk_admit_status status = gateway_admit(gateway, token, out);
-	if (status != RTK_ADMIT_OK)
-		rtk_admission_clear(out);
-	return status;
-}
-
-void rtk_admission_clear(rtk_admission *admission)
-{
-	if (!admission)
-		return;
-	json_decref(admission->participant);
-	json_decref(admission->meeting);
-	json_decref(admission->preset);
-	*admission = (rtk_admission) { 0 };
+	return rtk_admit_token(gateway->store, gateway->org_id, (const unsigned char *)gateway->jwt_secret,
+		strlen(gateway->jwt_secret), token, out);
 }

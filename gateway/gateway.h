@@ -15,6 +15,7 @@
 #define RTK_GATEWAY_H
 
 #include <jansson.h>
+#include "admit.h"
 #include "store.h"
 #include "rest.h"
 #include "webhooks.h"
@@ -37,6 +38,9 @@ typedef struct rtk_gateway_config {
 	                          * and /sdk/ (static.h); NULL or "": none */
 	int janus_ws_port;       /* the Janus WebSocket's port, told to browsers at /sdk/server.json */
 	const char *janus_ws_url;/* its URL for browsers when not ws(s)://<page host>:<port>/; NULL or "": none */
+	unsigned long long chat_file_max_bytes; /* largest chat file upload (chat_files.h); 0: 10 MiB */
+	const char *chat_file_types; /* the media types chat files may have, comma-separated, "image/"
+	                          * for a prefix; NULL or "": RTK_CHAT_FILES_DEFAULT_TYPES */
 } rtk_gateway_config;
 
 typedef struct rtk_gateway rtk_gateway;
@@ -69,32 +73,8 @@ char *rtk_gateway_chat_export_url(rtk_gateway *gateway, const char *session_id, 
 json_t *rtk_gateway_chat_file(rtk_gateway *gateway, const char *meeting_id, const char *file_id,
 	const char *user_id);
 
-/* The plugin's join check, in order: token signature, expiry, org, the
- * meeting exists, the participant still exists (and belongs to the token's
- * meeting), the token is of the participant's current generation (not
- * revoked by a refresh), the meeting is ACTIVE, the preset exists. */
-typedef enum rtk_admit_status {
-	RTK_ADMIT_OK = 0,
-	RTK_ADMIT_TOKEN_MALFORMED,
-	RTK_ADMIT_TOKEN_FORGED,
-	RTK_ADMIT_TOKEN_EXPIRED,
-	RTK_ADMIT_TOKEN_REVOKED,      /* a newer token was issued for the participant */
-	RTK_ADMIT_PARTICIPANT_NOT_FOUND,
-	RTK_ADMIT_MEETING_NOT_FOUND,
-	RTK_ADMIT_MEETING_INACTIVE,
-	RTK_ADMIT_PRESET_NOT_FOUND,
-	RTK_ADMIT_STORE_FAILED
-} rtk_admit_status;
-
-/* On RTK_ADMIT_OK the three outputs receive NEW references in their REST
- * shapes (store.h); the caller json_decref()s them. Otherwise all are NULL. */
-typedef struct rtk_admission {
-	json_t *participant;
-	json_t *meeting;
-	json_t *preset;
-} rtk_admission;
-
+/* The plugin's join check (admit.h): rtk_admit_token() with the gateway's
+ * store and credentials. */
 rtk_admit_status rtk_gateway_admit(rtk_gateway *gateway, const char *token, rtk_admission *out);
-void rtk_admission_clear(rtk_admission *admission);
 
 #endif

@@ -9,6 +9,16 @@
  * a chunked body that grows past the limit is drained without being kept
  * and answered with 413 at its end. Then rtk_rest_dispatch() decides and
  * this file sends its reply as application/json.
+ * Chat file uploads (POST /v2/chat-files, rest_chat_files.c) are the one
+ * exception to buffering: a file may be far larger than RTK_REST_MAX_BODY,
+ * so their bodies go to disk as they arrive. With the headers,
+ * rtk_rest_chat_upload_start() checks the participant's token, the name,
+ * the type and the Content-Length against chat_file_max_bytes (a refusal is
+ * answered before the body is read) and opens a temporary file in the
+ * meeting's directory; each piece of the body is written to it from MHD's
+ * buffer (no copy is kept here); a body that passes the limit (chunked) is
+ * deleted at once, drained and answered with 413 at its end; a complete one
+ * is synced and renamed by a writer thread (below), which answers 201.
  * Requests under /hls/ go to hls_http.c instead (LL-HLS, no auth), which
  * may suspend the connection until the playlist model wakes it; the web
  * client's files (/, /viewer, /sdk/) go to static.c (no auth, not counted
@@ -33,7 +43,9 @@
  * connection with the reply. A worker thus never sleeps in a sync, the
  * reads it serves never queue behind one, and the writes in flight share
  * transactions and syncs (the store's batches), up to RTK_HTTP_WRITERS in
- * one. The pool has at least
+ * one. The end of a chat file upload (its syncs and renames) runs there
+ * too; its body's write()s, which only fill the page cache, run on the
+ * worker as the pieces arrive. The pool has at least
  * one worker per RTK_HTTP_MAX_PER_WORKER connections of the cap: see there
  * for the libmicrohttpd stall this avoids (it is what kept the server
  * unusable for the 30 s idle timeout after a flood of 512 clients closed).
@@ -146,6 +158,7 @@ typedef struct rtk_http_conn {
 	size_t cap;
 	bool started;       /* the first access-handler call (headers only) is done */
 	bool too_large;     /* the body passed RTK_REST_MAX_BODY: being drained */
+	rtk_chat_upload *upload;  /* a chat file upload streaming its body to disk, or NULL */
 	rtk_hls_http_req *hls;  /* a /hls/ request (hls_http.h), or NULL */
 	/* A write dispatched on rtk_http.writers while the connection is
 	 * suspended: what the writer reads (owned copies) and its reply. The
@@ -179,12 +192,12 @@ static void rtk_http_conn_free(rtk_http_conn *c)
 	if (c == NULL)
 		return;
 	rtk_hls_http_req_free(c->hls);   /* first: it may still be parked */
+	rtk_chat_upload_free(c->upload);   /* removes what an unfinished upload wrote */
 	free(c->uri);
 	free(c->body);
 	free(c->method);
 	free(c->authorization);
-	free(c->reply.body);
-	g_free(c->reply.file_path);
+	rtk_rest_reply_clear(&c->reply);
 	free(c);
 }
 
@@ -323,7 +336,11 @@ static bool rtk_http_headers_arrived(rtk_http *http, struct MHD_Connection *con,
 }
 
 /* MHD_OPTION_URI_LOG_CALLBACK: the first thing MHD tells us about a
- * request. The returned pointer becomes the request's *con_cls. */
+ * request. The returned pointer becomes the request's *con_cls. Despite
+ * the option's name nothing is logged: the raw URI may carry a
+ * participant's ?token= (chat file downloads, rest_chat_files.c) and is
+ * only kept for dispatch; MHD's own complaints (rtk_http_log) name the
+ * path without its query. */
 static void *rtk_http_uri_log(void *cls, const char *uri, struct MHD_Connection *con)
 {
 	return rtk_http_conn_new(uri);
@@ -406,30 +423,43 @@ static enum MHD_Result rtk_http_send(struct MHD_Connection *con, rtk_rest_reply 
 	return ret;
 }
 
-/* Sends the file a handler named (a recording download), or 404 when it
- * cannot be opened after all. Frees reply->file_path. */
+/* Adds the headers of a file reply: its type, and for a file participants
+ * uploaded (a disposition) what keeps a browser from running it as a page
+ * of this origin. */
+static void rtk_http_file_headers(struct MHD_Response *resp, const rtk_rest_reply *reply)
+{
+	const char *type = reply->file_type ? reply->file_type :
+		reply->content_type ? reply->content_type : "application/octet-stream";
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	if (reply->disposition != NULL) {
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_DISPOSITION, reply->disposition);
+		MHD_add_response_header(resp, "Content-Security-Policy", "default-src 'none'; sandbox");
+	}
+}
+
+/* Sends the file a handler named (a recording or a chat file), or 404 when
+ * it cannot be opened after all. Frees what the reply holds. */
 static enum MHD_Result rtk_http_send_file(struct MHD_Connection *con, rtk_rest_reply *reply)
 {
 	int fd = open(reply->file_path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
-	g_free(reply->file_path);
-	reply->file_path = NULL;
-	free(reply->body);
-	reply->body = NULL;
 	if (fd < 0 || fstat(fd, &st) != 0) {
 		if (fd >= 0)
 			close(fd);
+		rtk_rest_reply_clear(reply);
 		rtk_rest_fail(reply, 404, "the file is gone");
 		return rtk_http_send(con, reply);
 	}
 	struct MHD_Response *resp = MHD_create_response_from_fd((uint64_t)st.st_size, fd);
 	if (resp == NULL) {
 		close(fd);
+		rtk_rest_reply_clear(reply);
 		return MHD_NO;
 	}
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, reply->content_type ?
-		reply->content_type : "application/octet-stream");
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	rtk_http_file_headers(resp, reply);
+	rtk_rest_reply_clear(reply);
 	enum MHD_Result ret = MHD_queue_response(con, MHD_HTTP_OK, resp);
 	MHD_destroy_response(resp);
 	return ret;
@@ -498,7 +528,10 @@ static void rtk_http_write_job(gpointer data, gpointer user_data)
 		.body = c->body,
 		.body_len = c->len,
 	};
-	rtk_rest_dispatch(c->http->ctx, &req, &c->reply);
+	if (c->upload != NULL)
+		rtk_rest_chat_upload_finish(c->http->ctx, c->upload, &c->reply);
+	else
+		rtk_rest_dispatch(c->http->ctx, &req, &c->reply);
 	c->dispatched = true;
 	MHD_resume_connection(c->con);
 }
@@ -528,6 +561,44 @@ static bool rtk_http_defer_write(rtk_http *http, struct MHD_Connection *con, con
 	return deferred;
 }
 
+/* The headers of a chat file upload are in: split the URI and start the
+ * upload, or answer its refusal before the body is read. */
+static enum MHD_Result rtk_http_upload_start(rtk_http *http, struct MHD_Connection *con, const char *method,
+	rtk_http_conn *c)
+{
+	rtk_http_split_uri(c);
+	const char *content_type = MHD_lookup_connection_value(con, MHD_HEADER_KIND,
+		MHD_HTTP_HEADER_CONTENT_TYPE);
+	rtk_rest_request req = {
+		.method = method,
+		.path = c->uri,
+		.query = c->query,
+		.authorization = MHD_lookup_connection_value(con, MHD_HEADER_KIND,
+			MHD_HTTP_HEADER_AUTHORIZATION),
+		.content_type = content_type,
+	};
+	rtk_rest_reply reply = { .status = 0 };
+	c->upload = rtk_rest_chat_upload_start(http->ctx, &req, content_type,
+		MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH), &reply);
+	if (c->upload == NULL)
+		return rtk_http_reply(con, &reply);
+	return MHD_YES;
+}
+
+/* A chat file upload's body is complete: its commit syncs, so it goes to
+ * the writers like a REST write (an upload already refused is answered
+ * here). */
+static enum MHD_Result rtk_http_upload_finish(rtk_http *http, struct MHD_Connection *con, const char *method,
+	rtk_http_conn *c)
+{
+	if (rtk_chat_upload_state_of(c->upload) == RTK_CHAT_UPLOAD_WRITING &&
+			rtk_http_defer_write(http, con, method, c))
+		return MHD_YES;
+	rtk_rest_reply reply = { .status = 0 };
+	rtk_rest_chat_upload_finish(http->ctx, c->upload, &reply);
+	return rtk_http_reply(con, &reply);
+}
+
 /* The request is complete: split the URI, dispatch, answer. A write is
  * dispatched on the writers, and this is called again once it is done. */
 static enum MHD_Result rtk_http_finish(rtk_http *http, struct MHD_Connection *con,
@@ -535,6 +606,8 @@ static enum MHD_Result rtk_http_finish(rtk_http *http, struct MHD_Connection *co
 {
 	if (c->dispatched)
 		return rtk_http_reply(con, &c->reply);
+	if (c->upload != NULL)
+		return rtk_http_upload_finish(http, con, method, c);
 	if (c->too_large)
 		return rtk_http_send_too_large(con);
 	/* LL-HLS: no auth, may suspend the connection and be called again. */
@@ -578,12 +651,17 @@ static enum MHD_Result rtk_http_handle(void *cls, struct MHD_Connection *con, co
 		c->started = true;
 		if (!rtk_http_headers_arrived(http, con, rtk_hls_http_owns(c->uri)))
 			return rtk_hls_http_busy(con);
+		if (rtk_rest_chat_upload_owns(c->uri))
+			return rtk_http_upload_start(http, con, method, c);
 		if (rtk_http_announces_too_much(con))
 			return rtk_http_send_too_large(con);
 		return MHD_YES;
 	}
 	if (*upload_data_size > 0) {
-		rtk_http_conn_append(c, upload_data, *upload_data_size);
+		if (c->upload != NULL)
+			rtk_rest_chat_upload_append(c->upload, upload_data, *upload_data_size);
+		else
+			rtk_http_conn_append(c, upload_data, *upload_data_size);
 		*upload_data_size = 0;
 		return MHD_YES;
 	}

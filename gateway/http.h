@@ -5,7 +5,8 @@
  * per-connection request assembly (headers, raw URI with its query, body
  * up to RTK_REST_MAX_BODY; larger bodies get 413 without being buffered),
  * then hands a complete rtk_rest_request to rtk_rest_dispatch(), or a
- * /hls/ request to hls_http.c. The threading model and the reasons for it
+ * /hls/ request to hls_http.c. Chat file uploads are not buffered: their
+ * bodies stream to disk (rest_chat_files.c), up to chat_file_max_bytes. The threading model and the reasons for it
  * are in http.c's header comment.
  *
  * Connection limits (rtk_http_limits, docs/rest.md "Limits"): a total

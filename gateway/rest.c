@@ -26,10 +26,6 @@
 #include <openssl/evp.h>
 #include "json_out.h"
 
-/* Longest path we route, in segments (the longest route has 5, the
- * Cloudflare prefix 5 more). */
-#define RTK_REST_MAX_SEGMENTS 16
-
 /* ------------------------------------------------------------------ */
 /* Replies                                                             */
 /* ------------------------------------------------------------------ */
@@ -63,6 +59,15 @@ void rtk_rest_fail(rtk_rest_reply *reply, int status, const char *fmt, ...)
 		"error", "code", status, "message", message);
 	g_free(message);
 	rtk_rest_reply_json(reply, status, root);
+}
+
+void rtk_rest_reply_clear(rtk_rest_reply *reply)
+{
+	free(reply->body);
+	g_free(reply->file_path);
+	g_free(reply->file_type);
+	g_free(reply->disposition);
+	*reply = (rtk_rest_reply) { .status = 0 };
 }
 
 void rtk_rest_reply_data(rtk_rest_call *call, int status, json_t *data)
@@ -161,9 +166,7 @@ static bool rtk_rest_secret_equal(const void *given, size_t given_len, const cha
 	return secret_len > 0 && alen == blen && CRYPTO_memcmp(a, b, alen) == 0;
 }
 
-/* Returns the credentials after "<scheme> " when `header` uses `scheme`
- * (case-insensitive), else NULL. */
-static const char *rtk_rest_auth_param(const char *header, const char *scheme)
+const char *rtk_rest_auth_param(const char *header, const char *scheme)
 {
 	size_t n = strlen(scheme);
 	if (strncasecmp(header, scheme, n) != 0 || (header[n] != ' ' && header[n] != '\t'))
@@ -537,16 +540,7 @@ bool rtk_rest_is_uuid(const char *s)
 /* Routing                                                             */
 /* ------------------------------------------------------------------ */
 
-typedef struct rtk_rest_path {
-	char *copy;                                /* owns the segment strings */
-	const char *segs[RTK_REST_MAX_SEGMENTS];
-	int count;
-} rtk_rest_path;
-
-/* Splits `path` on '/' ignoring empty segments (so trailing and doubled
- * slashes are tolerated), then strips /v2 or the Cloudflare prefix.
- * Returns false when the path has neither prefix or is too long. */
-static bool rtk_rest_path_split(const char *path, rtk_rest_path *out)
+bool rtk_rest_path_split(const char *path, rtk_rest_path *out)
 {
 	out->count = 0;
 	out->copy = strdup(path ? path : "");
@@ -700,7 +694,7 @@ void rtk_rest_dispatch(const rtk_rest_ctx *ctx, const rtk_rest_request *req, rtk
 {
 	reply->status = 0;
 	reply->body = NULL;
-	if (rtk_rest_chat_export_serve(ctx, req, reply))
+	if (rtk_rest_chat_export_serve(ctx, req, reply) || rtk_rest_chat_files_serve(ctx, req, reply))
 		return;
 	if (!rtk_rest_authorized(ctx, req->authorization)) {
 		rtk_rest_fail(reply, 401, "missing or wrong credentials: send 'Authorization: Basic "

@@ -4,7 +4,10 @@
  * http.c turns a libmicrohttpd request into an rtk_rest_request and sends
  * the rtk_rest_reply back; unit tests and the fuzzer call
  * rtk_rest_dispatch() directly. Handlers live one file per resource
- * (rest_meetings.c, rest_presets.c, rest_participants.c).
+ * (rest_meetings.c, rest_presets.c, rest_participants.c). Chat file
+ * uploads stream their body to disk instead of passing it in
+ * rtk_rest_request: http.c drives them through rest_internal.h's
+ * rtk_rest_chat_upload_*() (rtk_rest_dispatch() takes a body in memory).
  *
  * Paths: /v2/... and /accounts/{account_id}/realtime/kit/{app_id}/... reach
  * the same handlers.
@@ -82,6 +85,12 @@ typedef struct rtk_live_ops {
 	 */
 	json_t *(*poll_create)(const char *meeting_id, const char *question, const json_t *options,
 		gboolean anonymous, gboolean hide_votes, int *status, char **message, void *user_data);
+	/* Does participant `user_id`, joined in `meeting_id`'s live session,
+	 * see a chat message carrying upload `file_id` (docs/rest.md, "Chat
+	 * files")? FALSE without a live session. May be NULL: nobody but the
+	 * uploader downloads. */
+	gboolean (*chat_file_visible)(const char *meeting_id, const char *file_id, const char *user_id,
+		void *user_data);
 	void *user_data;
 } rtk_live_ops;
 
@@ -99,6 +108,9 @@ typedef struct rtk_rest_ctx {
 	int webhooks_allow_private;       /* non-zero: webhook URLs may point to non-public addresses (webhooks.h) */
 	const char *server_json;          /* borrowed: the document of /sdk/server.json (static.h); NULL: 404 */
 	const char *web_dir;              /* borrowed: the web client files served at /, /viewer, /sdk/ (static.h); NULL: none */
+	const char *chat_files_dir;       /* borrowed: <data_dir>/chat-files (chat_files.h); NULL: no uploads */
+	unsigned long long chat_file_max_bytes; /* an upload's limit; 0: RTK_CHAT_FILES_DEFAULT_MAX_BYTES */
+	const char *chat_file_types;      /* borrowed: the media types uploads may have; NULL: the default list */
 } rtk_rest_ctx;
 
 typedef struct rtk_rest_request {
@@ -106,6 +118,7 @@ typedef struct rtk_rest_request {
 	const char *path;           /* raw path without query, e.g. "/v2/meetings" */
 	const char *query;          /* raw query string after '?', or NULL */
 	const char *authorization;  /* Authorization header value, or NULL */
+	const char *content_type;   /* Content-Type header value, or NULL (read by chat file uploads only) */
 	const char *body;           /* may be NULL when body_len == 0; not NUL-terminated */
 	size_t body_len;
 } rtk_rest_request;
@@ -114,13 +127,22 @@ typedef struct rtk_rest_reply {
 	int status;                 /* HTTP status */
 	char *body;                 /* malloc'd JSON text; the caller frees with free() */
 	/* Instead of a body: a file to send (g_malloc'd path; the caller
-	 * g_free()s it) as `content_type` (static). */
+	 * g_free()s it) as `content_type` (static), or as `file_type`
+	 * (g_malloc'd, wins) with the Content-Disposition `disposition`
+	 * (g_malloc'd, or NULL: none). A reply with `disposition` is a file
+	 * participants uploaded: it also gets nosniff and a sandboxing
+	 * Content-Security-Policy (http.c). */
 	char *file_path;
 	const char *content_type;
+	char *file_type;
+	char *disposition;
 } rtk_rest_reply;
 
 /* Never fails: any input yields a reply (an error envelope for bad input). */
 void rtk_rest_dispatch(const rtk_rest_ctx *ctx, const rtk_rest_request *req, rtk_rest_reply *reply);
+/* Frees what a reply holds (body, file_path, file_type, disposition) and
+ * zeroes it. */
+void rtk_rest_reply_clear(rtk_rest_reply *reply);
 
 /* A signed URL of the CSV of a session's stored chat, valid until
  * `expires` (seconds since the epoch): what GET /v2/sessions/{id}/chat

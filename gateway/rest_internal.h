@@ -3,7 +3,8 @@
  * per-resource handler files (rest_meetings.c, rest_presets.c,
  * rest_participants.c). Not a public interface: only gateway/rest*.c and the
  * REST unit test and fuzzer include it, and http.c for rtk_rest_fail(), so
- * that the errors it answers itself (413) have the same envelope.
+ * that the errors it answers itself (413) have the same envelope, and for
+ * the chat file uploads whose bodies it streams (rtk_rest_chat_upload_*).
  *
  * The split of work: rest.c authenticates, routes, parses the query and the
  * body, checks the ids in the path and computes paging before a handler runs;
@@ -16,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <jansson.h>
+#include "chat_files.h"
 #include "rest.h"
 #include "store.h"
 
@@ -78,6 +80,33 @@ extern const rtk_rest_route rtk_rest_chat_routes[];
 /* rest_chat.c: answers a GET of a signed chat export URL (no API key: the
  * URL is its credential). False when `req` is not one. */
 bool rtk_rest_chat_export_serve(const rtk_rest_ctx *ctx, const rtk_rest_request *req, rtk_rest_reply *reply);
+
+/* ---- Chat files (rest_chat_files.c): a participant's token, not the API key ---- */
+
+/* Answers a request under /v2/chat-files (a download, or an upload whose
+ * body is in req->body) with the participant token as its credential.
+ * False when `req` is not one. */
+bool rtk_rest_chat_files_serve(const rtk_rest_ctx *ctx, const rtk_rest_request *req, rtk_rest_reply *reply);
+
+/* Is `target` (a path, with or without its query) the upload route
+ * (POST /v2/chat-files)? http.c streams the bodies of those. */
+bool rtk_rest_chat_upload_owns(const char *target);
+
+/* The streamed upload, in three steps, from a request whose body is not
+ * in `req` (req->body is ignored):
+ *   start: with the headers. Checks the method, the token, the name, the
+ *     type and `content_length` (the header's value, or NULL) and opens the
+ *     file; NULL with `reply` filled when refused;
+ *   append: each piece of the body as it arrives (no reply: a body past
+ *     the limit or a failed write is told by finish);
+ *   finish: at the body's end, commits the upload (syncs: not on an HTTP
+ *     worker) and fills `reply` (201, 413 or 500).
+ * The caller frees the upload with rtk_chat_upload_free() whatever
+ * happened; one not committed leaves nothing on disk. */
+rtk_chat_upload *rtk_rest_chat_upload_start(const rtk_rest_ctx *ctx, const rtk_rest_request *req,
+	const char *content_type, const char *content_length, rtk_rest_reply *reply);
+void rtk_rest_chat_upload_append(rtk_chat_upload *upload, const char *data, size_t len);
+void rtk_rest_chat_upload_finish(const rtk_rest_ctx *ctx, rtk_chat_upload *upload, rtk_rest_reply *reply);
 
 /* ---- Replies: a handler makes exactly one of these calls ---- */
 
@@ -157,6 +186,29 @@ void rtk_rest_query_free(rtk_rest_query *q);
 /* Decodes %XX escapes (and '+' as a space) of `len` bytes into a malloc'd
  * NUL-terminated string. NULL when an escape is malformed or decodes to NUL. */
 char *rtk_rest_percent_decode(const char *s, size_t len);
+
+/* ---- Paths and credentials (rest.c) ---- */
+
+/* Longest path we route, in segments (the longest route has 5, the
+ * Cloudflare prefix 5 more). */
+#define RTK_REST_MAX_SEGMENTS 16
+
+/* A path split into segments, relative to /v2 or the Cloudflare prefix. */
+typedef struct rtk_rest_path {
+	char *copy;                                /* owns the segment strings; free() */
+	const char *segs[RTK_REST_MAX_SEGMENTS];
+	int count;
+} rtk_rest_path;
+
+/* Splits `path` on '/' ignoring empty segments (so trailing and doubled
+ * slashes are tolerated), then strips /v2 or the Cloudflare prefix.
+ * Returns false when the path has neither prefix or is too long. Free
+ * out->copy in both cases. */
+bool rtk_rest_path_split(const char *path, rtk_rest_path *out);
+
+/* The credentials after "<scheme> " when the Authorization value `header`
+ * uses `scheme` (case-insensitive), else NULL. Borrowed from `header`. */
+const char *rtk_rest_auth_param(const char *header, const char *scheme);
 
 /* ---- Participant tokens (rest_participants.c) ---- */
 

@@ -2,7 +2,8 @@
  * live_api.c - what the REST API may do to a meeting in session
  * (rtk_live_ops, gateway/rest.h): read who is in, kick, mute, and carry
  * REST changes to live presences (a deleted participant or revoked tokens
- * remove it, a new preset applies at once), create polls.
+ * remove it, a new preset applies at once), create polls, and tell who
+ * may download a chat file (a participant who sees a message carrying it).
  *
  * Runs on the gateway's HTTP threads, so every entry takes rtk_state_mutex
  * for its whole duration, like a signalling request. The server acts with
@@ -12,6 +13,7 @@
 #include <debug.h>
 
 #include "capture.h"
+#include "chat.h"
 #include "session.h"
 
 /* A joined participant as the REST API names it (snake_case, REST ids). */
@@ -302,6 +304,18 @@ static json_t *live_poll_create(const char *meeting_id, const char *question, co
 	return doc;
 }
 
+/* ---- chat files (gateway/rest_chat_files.c) ---- */
+
+static gboolean live_chat_file_visible(const char *meeting_id, const char *file_id, const char *user_id,
+		void *user_data) {
+	(void)user_data;
+	janus_mutex_lock(&rtk_state_mutex);
+	rtk_live *live = rtk_live_find(meeting_id);
+	gboolean visible = live != NULL && rtk_chat_file_visible(live->room, user_id, file_id);
+	janus_mutex_unlock(&rtk_state_mutex);
+	return visible;
+}
+
 const rtk_live_ops rtk_live_api = {
 	.active_session = live_active_session,
 	.kick = live_kick,
@@ -316,5 +330,6 @@ const rtk_live_ops rtk_live_api = {
 	.participant_preset = live_participant_preset,
 	.preset_changed = live_preset_changed,
 	.poll_create = live_poll_create,
+	.chat_file_visible = live_chat_file_visible,
 	.user_data = NULL,
 };

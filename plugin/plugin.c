@@ -209,6 +209,9 @@ int rtk_plugin_init(janus_callbacks *callback, const char *config_path) {
 		.web_dir = web_dir,
 		.janus_ws_port = atoi(plugin_config_string(config, general, "janus_ws_port", "8188")),
 		.janus_ws_url = plugin_config_string(config, general, "janus_ws_url", NULL),
+		.chat_file_max_bytes = g_ascii_strtoull(plugin_config_string(config, general,
+			"chat_file_max_bytes", "10485760"), NULL, 10),
+		.chat_file_types = plugin_config_string(config, general, "chat_file_types", NULL),
 	};
 	char *error = NULL;
 	rtk_gw = rtk_gateway_start(&gwc, &error);

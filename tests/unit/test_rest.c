@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "chat_files.h"
 #include "jwt.h"
 #include "presets_default.h"
 #include "rest.h"
@@ -32,6 +33,7 @@
 static rtk_store *store;
 static rtk_rest_ctx ctx;
 static char *bearer;
+static char *tmpdir;
 
 /* Ids of resources the tests made, substituted for {M}, {P}, {S}, {W} in paths. */
 static char meeting_id[64], participant_id[64], preset_id[64], webhook_id[64];
@@ -1256,7 +1258,282 @@ static void test_webhook_refusals(void)
 
 /* ---- Set-up ---- */
 
-static char *tmpdir;
+
+/* ---- Chat files (chat_files.c, rest_chat_files.c) ---- */
+
+static void test_chat_file_checks(void)
+{
+	CHECK(rtk_chat_files_name_ok("cat.png"));
+	CHECK(rtk_chat_files_name_ok("\xc3\xa9t\xc3\xa9 notes (1).txt"));
+	CHECK(rtk_chat_files_name_ok(".."));   /* a name, never a path: the bytes are stored by id */
+	char name[RTK_CHAT_FILES_NAME_MAX + 2];
+	memset(name, 'x', sizeof name - 1);
+	name[sizeof name - 1] = '\0';
+	CHECK(!rtk_chat_files_name_ok(name));   /* 256 bytes */
+	name[RTK_CHAT_FILES_NAME_MAX] = '\0';
+	CHECK(rtk_chat_files_name_ok(name));    /* 255 */
+	CHECK(!rtk_chat_files_name_ok(""));
+	CHECK(!rtk_chat_files_name_ok(NULL));
+	CHECK(!rtk_chat_files_name_ok("a/b"));
+	CHECK(!rtk_chat_files_name_ok("a\nb"));
+	CHECK(!rtk_chat_files_name_ok("bad \xff utf-8"));
+
+	char *type = rtk_chat_files_type_of(" Image/PNG ; q=1");
+	CHECK_EQ_STR(type, "image/png");
+	g_free(type);
+	type = rtk_chat_files_type_of("text/plain;charset=utf-8");
+	CHECK_EQ_STR(type, "text/plain");
+	g_free(type);
+	static const char *const bad_types[] = { "", "image", "image/", "/png", "image/png x", "im age/png",
+		"image/p\"ng", "a/b/c", NULL };
+	for (const char *const *t = bad_types; *t; t++) {
+		type = rtk_chat_files_type_of(*t);
+		if (type != NULL)
+			fprintf(stderr, "\t'%s' read as '%s'\n", *t, type);
+		CHECK_NULL(type);
+		g_free(type);
+	}
+	CHECK_NULL(rtk_chat_files_type_of(NULL));
+
+	CHECK(rtk_chat_files_type_allowed(NULL, "image/png"));
+	CHECK(rtk_chat_files_type_allowed("", "application/zip"));
+	CHECK(!rtk_chat_files_type_allowed(NULL, "image/svg+xml"));
+	CHECK(!rtk_chat_files_type_allowed(NULL, "text/html"));
+	CHECK(rtk_chat_files_type_allowed(" image/ , application/PDF", "image/svg+xml"));
+	CHECK(rtk_chat_files_type_allowed("image/,application/PDF", "application/pdf"));
+	CHECK(!rtk_chat_files_type_allowed("image/,application/pdf", "imagex/png"));
+	CHECK(!rtk_chat_files_type_allowed("image/png", "image/pngx"));
+	CHECK(!rtk_chat_files_type_allowed("text/plain,,", "text/html"));
+	CHECK(!rtk_chat_files_type_allowed("image/png", NULL));
+
+	char *d = rtk_chat_files_disposition("a \"b\"\\c \xc3\xa9.png", "image/png");
+	CHECK_EQ_STR(d, "inline; filename=\"a _b__c _.png\"; filename*=UTF-8''a%20%22b%22%5Cc%20%C3%A9.png");
+	g_free(d);
+	d = rtk_chat_files_disposition("x.svg", "image/svg+xml");
+	CHECK_EQ_STR(d, "attachment; filename=\"x.svg\"; filename*=UTF-8''x.svg");
+	g_free(d);
+	d = rtk_chat_files_disposition("r\r\nSet-Cookie: a=b", "text/plain");
+	CHECK_EQ_STR(d, "attachment; filename=\"r__Set-Cookie: a=b\"; filename*=UTF-8''r%0D%0ASet-Cookie%3A%20a%3Db");
+	g_free(d);
+}
+
+static gboolean chat_file_seen;   /* what the fake live state answers */
+
+static gboolean fake_chat_file_visible(const char *meeting, const char *file, const char *user, void *data)
+{
+	(void)meeting; (void)file; (void)user; (void)data;
+	return chat_file_seen;
+}
+
+/* One chat-files request through rtk_rest_dispatch(); the reply is the caller's. */
+static int chat_files_request(const char *method, const char *path, const char *query, const char *auth,
+	const char *content_type, const char *body, size_t body_len, rtk_rest_reply *reply)
+{
+	char *full = expand(path);
+	rtk_rest_request req = { .method = method, .path = full, .query = query, .authorization = auth,
+		.content_type = content_type, .body = body, .body_len = body_len };
+	*reply = (rtk_rest_reply) { .status = -1 };
+	rtk_rest_dispatch(&ctx, &req, reply);
+	g_free(full);
+	if (reply->file_path == NULL) {
+		json_t *root = check_envelope(reply);
+		json_decref(root);
+	}
+	return reply->status;
+}
+
+static gint chat_files_name_cmp(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The space-separated names of `names` (g_malloc'd strings, taken), sorted. */
+static char *chat_files_sorted(GPtrArray *names)
+{
+	g_ptr_array_sort(names, chat_files_name_cmp);
+	g_ptr_array_add(names, NULL);
+	char *out = g_strjoinv(" ", (char **)names->pdata);
+	g_ptr_array_free(names, TRUE);
+	return out;
+}
+
+/* `expected` (space-separated names) sorted as chat_files_listing() sorts. */
+static char *chat_files_expect(const char *expected)
+{
+	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+	char **parts = g_strsplit(expected, " ", -1);
+	for (char **p = parts; *p; p++)
+		g_ptr_array_add(names, g_strdup(*p));
+	g_strfreev(parts);
+	return chat_files_sorted(names);
+}
+
+/* The names of the files in the meeting's upload directory, sorted, joined by spaces. */
+static char *chat_files_listing(void)
+{
+	char *dir = g_build_filename(ctx.chat_files_dir, meeting_id, NULL);
+	GDir *d = g_dir_open(dir, 0, NULL);
+	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+	for (const char *n; d && (n = g_dir_read_name(d)) != NULL;)
+		g_ptr_array_add(names, g_strdup(n));
+	if (d)
+		g_dir_close(d);
+	g_free(dir);
+	return chat_files_sorted(names);
+}
+
+static char *new_participant_token(const char *custom_id)
+{
+	char *body = g_strdup_printf("{\"name\": \"%s\", \"preset_name\": \"group_call_participant\","
+		" \"custom_participant_id\": \"%s\"}", custom_id, custom_id);
+	json_t *root;
+	CHECK_EQ_INT(request("POST", "/v2/meetings/{M}/participants", NULL, body, &root), 201);
+	char *auth = g_strdup_printf("Bearer %s", str_of(data_of(root), "token"));
+	json_decref(root);
+	g_free(body);
+	return auth;
+}
+
+static void test_chat_files_rest(void)
+{
+	rtk_live_ops live = { .chat_file_visible = fake_chat_file_visible };
+	char *files_dir = g_build_filename(tmpdir, "chat-files", NULL);
+	rtk_rest_ctx saved = ctx;
+	ctx.chat_files_dir = files_dir;
+	ctx.chat_file_max_bytes = 16;
+	ctx.base_url = "http://rtk.test";
+	ctx.live = &live;
+
+	create_meeting("{\"title\": \"elsewhere\"}");
+	char *stranger = new_participant_token("dan");
+	create_meeting("{\"title\": \"files\"}");
+	char *ada = new_participant_token("ada"), *bob = new_participant_token("bob");
+	rtk_rest_reply reply;
+
+	/* An upload: 201 with its link; on disk the bytes and the description. */
+	CHECK_EQ_INT(chat_files_request("POST", "/v2/chat-files", "name=hi%20there.txt", ada, "text/plain",
+		"0123456789abcdef", 16, &reply), 201);
+	json_t *root = json_loads(reply.body, 0, NULL);
+	rtk_rest_reply_clear(&reply);
+	json_t *data = data_of(root);
+	char file_id[64];
+	g_strlcpy(file_id, str_of(data, "id") ? str_of(data, "id") : "", sizeof file_id);
+	CHECK(rtk_rest_is_uuid(file_id));
+	CHECK_EQ_STR(str_of(data, "name"), "hi there.txt");
+	CHECK_EQ_STR(str_of(data, "type"), "text/plain");
+	CHECK_EQ_INT(json_integer_value(json_object_get(data, "size")), 16);
+	char *link = g_strdup_printf("http://rtk.test/v2/chat-files/%s/%s", meeting_id, file_id);
+	CHECK_EQ_STR(str_of(data, "link"), link);
+	json_decref(root);
+	char *named = g_strdup_printf("%s %s.json", file_id, file_id);
+	char *listing = chat_files_expect(named);
+	g_free(named);
+	char *got = chat_files_listing();
+	CHECK_EQ_STR(got, listing);
+	g_free(got);
+
+	/* Downloads: the uploader; another participant only when it sees a message with it. */
+	char *path = g_strdup_printf("/v2/chat-files/{M}/%s", file_id);
+	CHECK_EQ_INT(chat_files_request("GET", path, NULL, ada, NULL, NULL, 0, &reply), 200);
+	char *expected_path = g_build_filename(files_dir, meeting_id, file_id, NULL);
+	CHECK_EQ_STR(reply.file_path, expected_path);
+	CHECK_EQ_STR(reply.file_type, "text/plain");
+	CHECK_EQ_STR(reply.disposition, "attachment; filename=\"hi there.txt\"; filename*=UTF-8''hi%20there.txt");
+	rtk_rest_reply_clear(&reply);
+	chat_file_seen = FALSE;
+	CHECK_EQ_INT(chat_files_request("GET", path, NULL, bob, NULL, NULL, 0, &reply), 403);
+	rtk_rest_reply_clear(&reply);
+	chat_file_seen = TRUE;
+	char *query = g_strdup_printf("token=%s", bob + strlen("Bearer "));
+	CHECK_EQ_INT(chat_files_request("GET", path, query, NULL, NULL, NULL, 0, &reply), 200);
+	rtk_rest_reply_clear(&reply);
+	CHECK_EQ_INT(chat_files_request("GET", path, NULL, stranger, NULL, NULL, 0, &reply), 404);
+	rtk_rest_reply_clear(&reply);
+	CHECK_EQ_INT(chat_files_request("GET", path, NULL, NULL, NULL, NULL, 0, &reply), 401);
+	rtk_rest_reply_clear(&reply);
+	CHECK_EQ_INT(chat_files_request("GET", path, NULL, bearer, NULL, NULL, 0, &reply), 401);
+	rtk_rest_reply_clear(&reply);
+	CHECK_EQ_INT(chat_files_request("DELETE", path, NULL, ada, NULL, NULL, 0, &reply), 405);
+	rtk_rest_reply_clear(&reply);
+	CHECK_EQ_INT(chat_files_request("GET", "/v2/chat-files/{M}/" NO_SUCH_ID, NULL, ada, NULL, NULL, 0, &reply), 404);
+	rtk_rest_reply_clear(&reply);
+	CHECK_EQ_INT(chat_files_request("GET", "/v2/chat-files/{M}/not-a-uuid", NULL, ada, NULL, NULL, 0, &reply), 404);
+	rtk_rest_reply_clear(&reply);
+	char *cloudflare = g_strdup_printf("/accounts/a/realtime/kit/b/chat-files/{M}/%s", file_id);
+	CHECK_EQ_INT(chat_files_request("GET", cloudflare, NULL, ada, NULL, NULL, 0, &reply), 200);
+	rtk_rest_reply_clear(&reply);
+
+	/* Refusals keep nothing. */
+	struct { const char *query, *auth, *type, *body; int status; } bad[] = {
+		{ "name=a.txt", ada, "text/plain", "0123456789abcdefX", 413 },
+		{ "name=a.txt", ada, "text/html", "x", 415 },
+		{ "name=a.txt", ada, NULL, "x", 415 },
+		{ "name=a%2Fb.txt", ada, "text/plain", "x", 400 },
+		{ "name=", ada, "text/plain", "x", 400 },
+		{ NULL, ada, "text/plain", "x", 400 },
+		{ "name=%zz", ada, "text/plain", "x", 400 },
+		{ "name=a.txt", NULL, "text/plain", "x", 401 },
+		{ "name=a.txt", bearer, "text/plain", "x", 401 },
+		{ "name=a.txt", "Bearer not.a.jwt", "text/plain", "x", 401 },
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+		int status = chat_files_request("POST", "/v2/chat-files", bad[i].query, bad[i].auth, bad[i].type,
+			bad[i].body, strlen(bad[i].body), &reply);
+		if (status != bad[i].status)
+			fprintf(stderr, "\tbad upload %zu: %d, expected %d\n", i, status, bad[i].status);
+		CHECK_EQ_INT(status, bad[i].status);
+		rtk_rest_reply_clear(&reply);
+	}
+	CHECK_EQ_INT(chat_files_request("GET", "/v2/chat-files", NULL, ada, NULL, NULL, 0, &reply), 405);
+	rtk_rest_reply_clear(&reply);
+
+	/* The streamed steps, as http.c runs them: a Content-Length over the
+	 * limit is refused at the start; a body that grows past it is deleted
+	 * as soon as it does. */
+	rtk_rest_request req = { .method = "POST", .path = "/v2/chat-files", .query = "name=s.txt",
+		.authorization = ada };
+	reply = (rtk_rest_reply) { 0 };
+	CHECK_NULL(rtk_rest_chat_upload_start(&ctx, &req, "text/plain", "17", &reply));
+	CHECK_EQ_INT(reply.status, 413);
+	rtk_rest_reply_clear(&reply);
+	rtk_chat_upload *upload = rtk_rest_chat_upload_start(&ctx, &req, "text/plain", NULL, &reply);
+	CHECK_NOT_NULL(upload);
+	rtk_rest_chat_upload_append(upload, "0123456789", 10);
+	named = g_strdup_printf("%s %s.part", listing, upload ? rtk_chat_upload_id(upload) : "");
+	char *partial = chat_files_expect(named);
+	g_free(named);
+	got = chat_files_listing();
+	CHECK_EQ_STR(got, partial);
+	g_free(got);
+	rtk_rest_chat_upload_append(upload, "0123456789", 10);
+	got = chat_files_listing();
+	CHECK_EQ_STR(got, listing);
+	g_free(got);
+	rtk_rest_chat_upload_finish(&ctx, upload, &reply);
+	CHECK_EQ_INT(reply.status, 413);
+	rtk_rest_reply_clear(&reply);
+	rtk_chat_upload_free(upload);
+	/* An upload abandoned midway (the client went away) leaves nothing. */
+	upload = rtk_rest_chat_upload_start(&ctx, &req, "text/plain", NULL, &reply);
+	rtk_rest_chat_upload_append(upload, "01234", 5);
+	rtk_chat_upload_free(upload);
+	got = chat_files_listing();
+	CHECK_EQ_STR(got, listing);
+	g_free(got);
+
+	g_free(partial);
+	g_free(cloudflare);
+	g_free(query);
+	g_free(expected_path);
+	g_free(path);
+	g_free(listing);
+	g_free(link);
+	g_free(ada);
+	g_free(bob);
+	g_free(stranger);
+	g_free(files_dir);
+	ctx = saved;
+}
 
 static void setup(void)
 {
@@ -1400,6 +1677,8 @@ int main(void)
 	UNIT_RUN(test_webhook_crud);
 	UNIT_RUN(test_webhook_refusals);
 	UNIT_RUN(test_session_history);
+	UNIT_RUN(test_chat_file_checks);
+	UNIT_RUN(test_chat_files_rest);
 	teardown();
 	return UNIT_DONE();
 }
