@@ -1,7 +1,7 @@
 /*
  * meeting.js - RealtimeKitClient, the `meeting` object: init, join/leave,
  * and the dispatch of the server's events to self, participants, stage,
- * recording, livestream and meta.
+ * recording, livestream, chat and meta.
  *
  * Owns the Janus transport, the main handle (join, publish, every meeting
  * request) and the subscriber handle (remote media) of docs/protocol.md.
@@ -27,6 +27,7 @@ import { RTKMeta } from './meta.js';
 import { RTKStage } from './stage.js';
 import { RTKRecording } from './recording.js';
 import { RTKLivestream } from './livestream.js';
+import { RTKChat } from './chat.js';
 import { Publisher } from './publisher.js';
 import { Subscriber } from './subscriber.js';
 import { unsupportedNamespace } from './unsupported.js';
@@ -139,7 +140,13 @@ export class RealtimeKitClient extends RTKEventEmitter {
 		this.participants = new RTKParticipants(request);
 		this.recording = new RTKRecording(request, this._defaults.recording || {});
 		this.livestream = new RTKLivestream(request);
-		this.chat = unsupportedNamespace('chat');
+		this.chat = new RTKChat({
+			request,
+			self: this.self,
+			baseURI: () => this._baseURI,
+			token: options.authToken,
+			fetch: options.fetch,
+		});
 		this.polls = unsupportedNamespace('polls');
 		this.plugins = unsupportedNamespace('plugins');
 		this.connectedMeetings = unsupportedNamespace('connectedMeetings');
@@ -260,7 +267,7 @@ export class RealtimeKitClient extends RTKEventEmitter {
 
 	#onMainEvent(ev) {
 		const selfId = this.self.id;
-		if (this.participants.handleEvent(ev, selfId))
+		if (this.participants.handleEvent(ev, selfId) || this.chat._handleEvent(ev))
 			return;
 		switch (ev.rtk) {
 		case 'roomJoined':
@@ -317,6 +324,7 @@ export class RealtimeKitClient extends RTKEventEmitter {
 		this.self._update(ev.self);
 		this.meta._update(ev.meeting);
 		this.participants._reset(ev.participants || [], ev.pinned || [], ev.waitlisted || []);
+		this.chat._reset(ev.chat);
 		if (ev.recording)
 			this.recording._update(ev.recording);
 		if (ev.livestream)
@@ -439,6 +447,7 @@ export class RealtimeKitClient extends RTKEventEmitter {
 			return;   /* already out: roomLeft is emitted once (besides 'disconnected') */
 		this.self._setRoomState(state);
 		this.participants._clear();
+		this.chat._clear();
 		const payload = { state };
 		if (reason)
 			payload.reason = reason;
@@ -472,6 +481,7 @@ export class RealtimeKitClient extends RTKEventEmitter {
 			return;
 		this.self._setRoomState('failed');
 		this.participants._clear();
+		this.chat._clear();
 		this.self.emit('roomLeft', { state: 'failed' });
 		this.#teardown();
 	}
@@ -528,6 +538,8 @@ export class RealtimeKitClient extends RTKEventEmitter {
 			this.recording._update(data.recording);
 		if (data.livestream)
 			this.livestream._update(data.livestream);
+		if (data.chat)   /* chat events missed while away are in it */
+			this.chat._reset(data.chat);
 		if (data.view)   /* viewModeUpdates pushed while the socket was down are lost */
 			this.participants.handleEvent({ ...data.view, rtk: 'viewModeUpdate' }, selfId);
 	}

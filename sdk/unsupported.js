@@ -1,17 +1,15 @@
 /*
- * unsupported.js - meeting.chat, meeting.polls, meeting.plugins,
+ * unsupported.js - meeting.polls, meeting.plugins,
  * meeting.connectedMeetings and meeting.ai: the seeds' namespaces whose
  * server side does not exist yet. They are there (so code written against
  * the seeds loads), hold empty state, and every documented method exists:
  *
  * - asynchronous ones (sending, editing, fetching, creating) reject at once
  *   with an RTKError naming the missing capability;
- * - synchronous ones that only read local state (chat.getMessagesByUser,
- *   chat.getMessagesByType) return what that state holds: [];
- * - synchronous ones that would act (chat.setMaxTextLimit,
- *   ai.parseTranscript, ai.parseTranscripts) throw that RTKError.
+ * - synchronous ones that would act (ai.parseTranscript,
+ *   ai.parseTranscripts) throw that RTKError.
  *
- * `socketJoined` is false: this server has no chat/polls channel to join.
+ * `socketJoined` is false: this server has no polls channel to join.
  * plugins.all / plugins.active are empty maps with toArray(). Later issues
  * replace these namespaces.
  */
@@ -20,10 +18,6 @@ import { unsupported } from './errors.js';
 
 /* Methods that return promises: they reject. */
 const ASYNC_METHODS = {
-	chat: ['sendTextMessage', 'sendImageMessage', 'sendFileMessage', 'sendMessage', 'editTextMessage',
-		'editImageMessage', 'editFileMessage', 'editMessage', 'deleteMessage', 'pin', 'unpin',
-		'searchMessages', 'fetchMessages', 'getMessages', 'createChannel', 'updateChannel',
-		'sendMessageToChannel', 'getChannelMembers', 'markLastReadMessage'],
 	polls: ['create', 'vote'],
 	plugins: ['activate', 'deactivate'],
 	connectedMeetings: ['getConnectedMeetings', 'createMeetings', 'updateMeetings', 'deleteMeetings',
@@ -31,14 +25,8 @@ const ASYNC_METHODS = {
 	ai: ['getActiveTranscript', 'getSummary'],
 };
 
-/* Synchronous methods that read the (empty) local state. */
-const EMPTY_GETTERS = {
-	chat: ['getMessagesByUser', 'getMessagesByType'],
-};
-
 /* Synchronous methods that would act: they throw. */
 const THROWING_METHODS = {
-	chat: ['setMaxTextLimit'],
 	ai: ['parseTranscript', 'parseTranscripts'],
 };
 
@@ -63,7 +51,6 @@ export function emptyMap() {
 }
 
 const STATE = {
-	chat: () => ({ messages: [], pinned: [], channels: [], socketJoined: false }),
 	polls: () => ({ items: [], socketJoined: false }),
 	plugins: () => ({ all: emptyMap(), active: emptyMap() }),
 	connectedMeetings: () => ({ meetings: [], parentMeeting: null }),
@@ -75,8 +62,6 @@ export function unsupportedNamespace(name) {
 	Object.assign(ns, STATE[name]());
 	for (const m of ASYNC_METHODS[name] || [])
 		ns[m] = () => Promise.reject(unsupported(name, `meeting.${name}.${m}`));
-	for (const m of EMPTY_GETTERS[name] || [])
-		ns[m] = () => [];
 	for (const m of THROWING_METHODS[name] || [])
 		ns[m] = () => { throw unsupported(name, `meeting.${name}.${m}`); };
 	return ns;
