@@ -280,7 +280,8 @@ export class RTKChat extends RTKEventEmitter {
 	 * message as sent.
 	 */
 	async sendMessage(message, participantIds) {
-		const targets = participantIds == null ? null : [].concat(participantIds).map(idOf);
+		const ids = participantIds == null ? [] : [].concat(participantIds).map(idOf);
+		const targets = ids.length ? ids : null;   /* none named: everyone */
 		const body = { request: 'chat.sendMessage', message: await this.#content(message, targets ? 'private' : 'public') };
 		if (targets)
 			body.participantIds = targets;
