@@ -4,7 +4,7 @@
  * RTKError carries the server's four-digit code in the RealtimeKit module
  * scheme (docs/protocol.md, "Events and errors") next to its message, so an
  * application can branch on `err.code`. `unsupported()` builds the refusal of
- * the namespaces whose server side does not exist yet (chat, plugins,
+ * the namespaces whose server side does not exist yet (plugins,
  * connectedMeetings, ai): it names the missing capability.
  */
 

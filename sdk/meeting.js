@@ -1,7 +1,7 @@
 /*
  * meeting.js - RealtimeKitClient, the `meeting` object: init, join/leave,
  * and the dispatch of the server's events to self, participants, stage,
- * recording, livestream, polls and meta.
+ * recording, livestream, chat, polls and meta.
  *
  * Owns the Janus transport, the main handle (join, publish, every meeting
  * request) and the subscriber handle (remote media) of docs/protocol.md.
@@ -28,6 +28,7 @@ import { RTKStage } from './stage.js';
 import { RTKRecording } from './recording.js';
 import { RTKLivestream } from './livestream.js';
 import { RTKPolls } from './polls.js';
+import { RTKChat } from './chat.js';
 import { Publisher } from './publisher.js';
 import { Subscriber } from './subscriber.js';
 import { unsupportedNamespace } from './unsupported.js';
@@ -141,7 +142,13 @@ export class RealtimeKitClient extends RTKEventEmitter {
 		this.participants._preJoin = () => this.#preJoin();
 		this.recording = new RTKRecording(request, this._defaults.recording || {});
 		this.livestream = new RTKLivestream(request);
-		this.chat = unsupportedNamespace('chat');
+		this.chat = new RTKChat({
+			request,
+			self: this.self,
+			baseURI: () => this._baseURI,
+			token: options.authToken,
+			fetch: options.fetch,
+		});
 		this.polls = new RTKPolls(request);
 		this.plugins = unsupportedNamespace('plugins');
 		this.connectedMeetings = unsupportedNamespace('connectedMeetings');
@@ -295,7 +302,7 @@ export class RealtimeKitClient extends RTKEventEmitter {
 
 	#onMainEvent(ev) {
 		const selfId = this.self.id;
-		if (this.participants.handleEvent(ev, selfId))
+		if (this.participants.handleEvent(ev, selfId) || this.chat._handleEvent(ev))
 			return;
 		switch (ev.rtk) {
 		case 'roomJoined':
@@ -355,6 +362,7 @@ export class RealtimeKitClient extends RTKEventEmitter {
 		this.self._update(ev.self);
 		this.meta._update(ev.meeting);
 		this.participants._reset(ev.participants || [], ev.pinned || [], ev.waitlisted || []);
+		this.chat._reset(ev.chat);
 		if (ev.recording)
 			this.recording._update(ev.recording);
 		if (ev.livestream)
@@ -480,6 +488,7 @@ export class RealtimeKitClient extends RTKEventEmitter {
 		this.participants._clear();
 		if (state !== 'disconnected')
 			this.polls._left();
+		this.chat._clear();
 		const payload = { state };
 		if (reason)
 			payload.reason = reason;
@@ -513,6 +522,7 @@ export class RealtimeKitClient extends RTKEventEmitter {
 			return;
 		this.self._setRoomState('failed');
 		this.participants._clear();
+		this.chat._clear();
 		this.self.emit('roomLeft', { state: 'failed' });
 		this.#teardown();
 	}
@@ -570,6 +580,8 @@ export class RealtimeKitClient extends RTKEventEmitter {
 		if (data.livestream)
 			this.livestream._update(data.livestream);
 		this.polls._applySnapshot(data.polls);
+		if (data.chat)   /* chat events missed while away are in it */
+			this.chat._reset(data.chat);
 		if (data.view)   /* viewModeUpdates pushed while the socket was down are lost */
 			this.participants.handleEvent({ ...data.view, rtk: 'viewModeUpdate' }, selfId);
 	}

@@ -487,17 +487,122 @@ export interface RTKEmptyMap<T> extends RTKEventEmitter, Iterable<[string, T]> {
 	toArray(): T[];
 }
 
-/** meeting.chat without a server side: async methods reject (0501), the local getters return []. */
-export interface RTKChatUnsupported extends UnsupportedNamespace {
-	messages: never[];
-	pinned: never[];
-	channels: never[];
-	/** false: this server has no chat channel. */
-	socketJoined: false;
-	getMessagesByUser(userId: string): never[];
-	getMessagesByType(type: 'text' | 'image' | 'file'): never[];
-	/** Throws (0501). */
-	setMaxTextLimit(limit: number): never;
+export type MessageType = 'text' | 'image' | 'file';
+
+/** The seeds' BaseMessage: what every chat message carries. */
+export interface BaseMessage<T extends MessageType> {
+	type: T;
+	id: string;
+	/** The author's participant id (the REST id, the same across reconnects). */
+	userId: string;
+	displayName: string;
+	time: Date;
+	/** Server-specific: `time` in ms since the epoch (getMessages takes it as a timestamp). */
+	timeMs: number;
+	isEdited?: boolean;
+	read?: boolean;
+	pluginId?: string;
+	pinned?: boolean;
+	/** A private message: the user ids it was sent to. */
+	targetUserIds?: string[];
+	/** A channel message: its channel. */
+	channelId?: string;
+}
+
+export interface TextMessage extends BaseMessage<'text'> {
+	message: string;
+}
+
+/** An image or file: `link` needs the participant token (chat.getFileUrl adds it). */
+export interface ImageMessage extends BaseMessage<'image'> {
+	fileId: string;
+	link: string;
+	name: string;
+	size: number;
+}
+
+export interface FileMessage extends BaseMessage<'file'> {
+	fileId: string;
+	link: string;
+	name: string;
+	size: number;
+}
+
+export type Message = TextMessage | ImageMessage | FileMessage;
+
+/** What sendMessage, sendMessageToChannel and editMessage take. */
+export type MessagePayload =
+	| { type: 'text'; message: string }
+	| { type: 'image'; image: File | Blob }
+	| { type: 'file'; file: File | Blob };
+
+export interface ChatChannel {
+	id: string;
+	displayName: string;
+	displayPictureUrl?: string | null;
+	visibility: 'public' | 'private';
+	isDirectMessage: boolean;
+	/** The creator's user id. */
+	createdBy: string;
+	memberIds: string[];
+	latestMessage: Message | null;
+	/** The channel's messages from others after self's markLastReadMessage. */
+	unreadCount: number;
+}
+
+/** A chat channel member: a participant object, or {id, userId} for one not joined now. */
+export type ChannelMember = { id: string; userId: string; name?: string; [key: string]: any };
+
+export type ChatUpdateAction = 'add' | 'edit' | 'delete';
+
+/** meeting.chat (docs/sdk.md, Chat). Refusals reject with RTKError (05xx, 0902, 0012, ...). */
+export class RTKChat extends RTKEventEmitter {
+	/** The public chat and the private messages self sees, oldest first (channel messages are not in it). */
+	messages: Message[];
+	/** The pinned messages self sees, oldest first. */
+	pinned: Message[];
+	/** The channels self is a member of. */
+	channels: ChatChannel[];
+	/** True from roomJoined to roomLeft. */
+	socketJoined: boolean;
+	/** sendTextMessage and editTextMessage refuse (0503) text longer than `limit` characters. */
+	setMaxTextLimit(limit: number): void;
+	/** Sends text to everyone, or privately to participantIds (user or peer ids). Resolves with the message. */
+	sendTextMessage(message: string, participantIds?: string[]): Promise<Message>;
+	/** Uploads the image (POST /v2/chat-files), then sends it. */
+	sendImageMessage(image: File | Blob, participantIds?: string[]): Promise<Message>;
+	/** Uploads the file (POST /v2/chat-files), then sends it. */
+	sendFileMessage(file: File | Blob, participantIds?: string[]): Promise<Message>;
+	sendMessage(message: MessagePayload, participantIds?: string[]): Promise<Message>;
+	sendMessageToChannel(message: MessagePayload, channelId: string): Promise<Message>;
+	editTextMessage(messageId: string, message: string): Promise<Message>;
+	editImageMessage(messageId: string, image: File | Blob): Promise<Message>;
+	editFileMessage(messageId: string, file: File | Blob): Promise<Message>;
+	editMessage(messageId: string, message: MessagePayload): Promise<Message>;
+	deleteMessage(messageId: string): Promise<void>;
+	getMessagesByUser(userId: string): Message[];
+	getMessagesByType(type: MessageType): Message[];
+	/** Resolves with the message, pinned. */
+	pin(id: string): Promise<Message>;
+	unpin(id: string): Promise<Message>;
+	/** A page: `reversed` (default true) goes back in time from `timestamp` (ms or Date). Does not change `messages`. */
+	getMessages(timestamp?: number | Date, size?: number, reversed?: boolean, offset?: number, channelId?: string):
+		Promise<{ messages: Message[]; next: boolean }>;
+	/** Every word must match, each also as a prefix; best match first. */
+	searchMessages(query: string, options?: { channelId?: string; limit?: number }): Promise<Message[]>;
+	createChannel(channelName: string, memberIds: string[],
+		options?: { displayPictureUrl?: string; visibility?: 'public' | 'private'; isDirectMessage?: boolean }): Promise<ChatChannel>;
+	/** Renames the channel and/or replaces its members (the creator or kick_participant). */
+	updateChannel(channelId: string, payload: { name?: string; memberIds?: string[] }): Promise<ChatChannel>;
+	getChannelMembers(channelId: string): Promise<ChannelMember[]>;
+	markLastReadMessage(channelId: string, message: Message | string): Promise<ChatChannel>;
+	/** Server-specific: an image's or file's link with the participant token (for <img src>, <a href>); null for text. */
+	getFileUrl(message: Message): string | null;
+	/** `action` is server-specific; for 'delete', `message` is the removed one (or {id, channelId} when self never held it). */
+	on(event: 'chatUpdate', listener: (d: { message: Message; messages: Message[]; action: ChatUpdateAction }) => void): this;
+	on(event: 'pinMessage' | 'unpinMessage', listener: (d: { message: Message }) => void): this;
+	on(event: 'channelCreate' | 'channelUpdate', listener: (d: { channel: ChatChannel; channels: ChatChannel[] }) => void): this;
+	on(event: string, listener: (...args: any[]) => void): this;
 }
 
 /** A vote as a Poll names it: `id` is the voter's user id (participant.userId). */
@@ -552,7 +657,7 @@ export class RealtimeKitClient extends RTKEventEmitter {
 	stage: RTKStage;
 	recording: RTKRecording;
 	livestream: RTKLivestream;
-	chat: RTKChatUnsupported;
+	chat: RTKChat;
 	polls: RTKPolls;
 	plugins: RTKPluginsUnsupported;
 	connectedMeetings: UnsupportedNamespace;

@@ -1,17 +1,14 @@
 /*
- * unsupported.js - meeting.chat, meeting.plugins, meeting.connectedMeetings
- * and meeting.ai: the seeds' namespaces whose
+ * unsupported.js - meeting.plugins, meeting.connectedMeetings and
+ * meeting.ai: the seeds' namespaces whose
  * server side does not exist yet. They are there (so code written against
  * the seeds loads), hold empty state, and every documented method exists:
  *
  * - asynchronous ones (sending, editing, fetching, creating) reject at once
  *   with an RTKError naming the missing capability;
- * - synchronous ones that only read local state (chat.getMessagesByUser,
- *   chat.getMessagesByType) return what that state holds: [];
- * - synchronous ones that would act (chat.setMaxTextLimit,
- *   ai.parseTranscript, ai.parseTranscripts) throw that RTKError.
+ * - synchronous ones that would act (ai.parseTranscript,
+ *   ai.parseTranscripts) throw that RTKError.
  *
- * `socketJoined` is false: this server has no chat channel to join.
  * plugins.all / plugins.active are empty maps with toArray(). Later issues
  * replace these namespaces.
  */
@@ -20,24 +17,14 @@ import { unsupported } from './errors.js';
 
 /* Methods that return promises: they reject. */
 const ASYNC_METHODS = {
-	chat: ['sendTextMessage', 'sendImageMessage', 'sendFileMessage', 'sendMessage', 'editTextMessage',
-		'editImageMessage', 'editFileMessage', 'editMessage', 'deleteMessage', 'pin', 'unpin',
-		'searchMessages', 'fetchMessages', 'getMessages', 'createChannel', 'updateChannel',
-		'sendMessageToChannel', 'getChannelMembers', 'markLastReadMessage'],
 	plugins: ['activate', 'deactivate'],
 	connectedMeetings: ['getConnectedMeetings', 'createMeetings', 'updateMeetings', 'deleteMeetings',
 		'moveParticipants', 'moveParticipantsWithCustomPreset'],
 	ai: ['getActiveTranscript', 'getSummary'],
 };
 
-/* Synchronous methods that read the (empty) local state. */
-const EMPTY_GETTERS = {
-	chat: ['getMessagesByUser', 'getMessagesByType'],
-};
-
 /* Synchronous methods that would act: they throw. */
 const THROWING_METHODS = {
-	chat: ['setMaxTextLimit'],
 	ai: ['parseTranscript', 'parseTranscripts'],
 };
 
@@ -62,7 +49,6 @@ export function emptyMap() {
 }
 
 const STATE = {
-	chat: () => ({ messages: [], pinned: [], channels: [], socketJoined: false }),
 	plugins: () => ({ all: emptyMap(), active: emptyMap() }),
 	connectedMeetings: () => ({ meetings: [], parentMeeting: null }),
 	ai: () => ({ transcripts: [] }),
@@ -73,8 +59,6 @@ export function unsupportedNamespace(name) {
 	Object.assign(ns, STATE[name]());
 	for (const m of ASYNC_METHODS[name] || [])
 		ns[m] = () => Promise.reject(unsupported(name, `meeting.${name}.${m}`));
-	for (const m of EMPTY_GETTERS[name] || [])
-		ns[m] = () => [];
 	for (const m of THROWING_METHODS[name] || [])
 		ns[m] = () => { throw unsupported(name, `meeting.${name}.${m}`); };
 	return ns;

@@ -16,8 +16,11 @@
  * (one or all), start, pause and stop recordings (meeting.recording) and
  * the livestream (meeting.livestream, with a link to the viewer page). A
  * livestream_viewer, who can never be on stage, watches the livestream in
- * the viewer page (an iframe). Every refusal is shown with its RTKError
- * code and message. The meeting object is window.rtkMeeting once init
+ * the viewer page (an iframe). A chat panel (meeting.chat) lists the
+ * messages with name and time, images (through chat.getFileUrl) and files
+ * as download links, sends text, an attached image or file, to everyone or
+ * privately to one participant, and pins or unpins for whoever may. Every
+ * refusal is shown with its RTKError code and message. The meeting object is window.rtkMeeting once init
  * resolved (the browser tests drive the page through its buttons and read
  * what it shows).
  */
@@ -73,6 +76,7 @@ function show(screen) {
 	$('controls').hidden = screen !== 'meeting';
 	$('count').hidden = screen !== 'meeting';
 	$('panel-toggle').hidden = screen !== 'meeting';
+	$('chat-toggle').hidden = screen !== 'meeting';
 }
 
 let toastTimer = null;
@@ -386,6 +390,161 @@ function renderPeople() {
 	$('panel-toggle').classList.toggle('attention', asking > 0);
 }
 
+/* ---- chat (meeting.chat) ---- */
+
+/* Messages that arrived while the chat panel was closed. */
+let chatUnread = 0;
+
+/* A participant's name by user id (self included), for "to ..." labels. */
+function nameOf(userId) {
+	if (userId === meeting.self.userId)
+		return 'you';
+	for (const p of meeting.participants.joined.values())
+		if (p.userId === userId)
+			return p.name;
+	return 'someone';
+}
+
+/* May self pin or unpin this message: its own, or pin_participant. */
+const mayPin = (m) => m.userId === meeting.self.userId || meeting.self.permissions.pinParticipant;
+
+function chatItem(m) {
+	const chat = meeting.chat;
+	const li = document.createElement('li');
+	li.className = 'chat-message' + (m.userId === meeting.self.userId ? ' mine' : '') + (m.targetUserIds ? ' private' : '');
+	li.dataset.messageId = m.id;
+	li.dataset.type = m.type;
+	li.innerHTML = '<div class="msg-head"><span class="msg-name"></span><span class="msg-to"></span>'
+		+ '<time class="msg-time"></time><span class="msg-actions"></span></div><div class="msg-body"></div>';
+	li.querySelector('.msg-name').textContent = m.userId === meeting.self.userId ? 'You' : m.displayName;
+	li.querySelector('.msg-to').textContent = m.targetUserIds
+		? `to ${m.targetUserIds.map(nameOf).join(', ')} (private)` : '';
+	const time = li.querySelector('.msg-time');
+	time.dateTime = m.time.toISOString();
+	time.textContent = m.time.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) + (m.isEdited ? ' · edited' : '');
+	const body = li.querySelector('.msg-body');
+	if (m.type === 'image') {
+		const img = document.createElement('img');
+		img.src = chat.getFileUrl(m);
+		img.alt = m.name || 'image';
+		img.loading = 'lazy';
+		body.appendChild(img);
+	} else if (m.type === 'file') {
+		const a = document.createElement('a');
+		a.href = chat.getFileUrl(m);
+		a.download = m.name || 'file';
+		a.textContent = `${m.name || 'file'} (${formatSize(m.size)})`;
+		body.appendChild(a);
+	} else {
+		body.textContent = m.message;
+	}
+	if (mayPin(m)) {
+		const b = document.createElement('button');
+		b.type = 'button';
+		b.className = 'ghost small pin';
+		b.textContent = m.pinned ? 'Unpin' : 'Pin';
+		b.dataset.action = m.pinned ? 'unpin' : 'pin';
+		b.addEventListener('click', () => act(b, m.pinned ? 'Could not unpin' : 'Could not pin',
+			() => (m.pinned ? chat.unpin(m.id) : chat.pin(m.id))));
+		li.querySelector('.msg-actions').appendChild(b);
+	}
+	return li;
+}
+
+function formatSize(n) {
+	if (!(n >= 0))
+		return '?';
+	return n < 1024 ? `${n} B` : n < 1 << 20 ? `${(n / 1024).toFixed(1)} KB` : `${(n / (1 << 20)).toFixed(1)} MB`;
+}
+
+function renderChat() {
+	if (!meeting)
+		return;
+	const chat = meeting.chat;
+	const list = $('chat-list');
+	const atBottom = list.scrollTop + list.clientHeight >= list.scrollHeight - 8;
+	list.replaceChildren(...chat.messages.map(chatItem));
+	if (atBottom)
+		list.scrollTop = list.scrollHeight;
+	$('chat-empty').hidden = chat.messages.length > 0;
+	$('chat-pinned-block').hidden = chat.pinned.length === 0;
+	$('chat-pinned').replaceChildren(...chat.pinned.map(chatItem));
+	$('chat-toggle').textContent = chatUnread ? `Chat · ${chatUnread}` : 'Chat';
+	$('chat-toggle').classList.toggle('attention', chatUnread > 0);
+}
+
+/* The "To" choices: everyone, or one participant privately (when the
+ * preset may send private messages). */
+function renderChatTargets() {
+	if (!meeting || meeting.self.roomState !== 'joined')
+		return;
+	const perms = meeting.self.permissions;
+	const select = $('chat-to');
+	const chosen = select.value;
+	const options = [new Option('Everyone', '')];
+	if (perms.chatPrivate.canSend)
+		for (const p of meeting.participants.joined.values())
+			options.push(new Option(`${p.name} (private)`, p.userId));
+	select.replaceChildren(...options);
+	select.value = options.some((o) => o.value === chosen) ? chosen : '';
+	$('chat-to').parentNode.hidden = options.length === 1;
+	const canSend = perms.chatPublic.canSend || perms.chatPrivate.canSend;
+	$('chat-form').hidden = !canSend;
+	$('chat-attach').hidden = !(perms.chatPublic.files || perms.chatPrivate.files);
+}
+
+/* Sends what the text box holds, to the chosen target. */
+async function sendChat(e) {
+	e.preventDefault();
+	const text = $('chat-text').value.trim();
+	if (!text)
+		return;
+	const to = $('chat-to').value;
+	await act($('chat-send'), 'Could not send the message', async () => {
+		await meeting.chat.sendTextMessage(text, to ? [to] : undefined);
+		$('chat-text').value = '';
+	});
+}
+
+/* An attached file: an image is shown inline, anything else as a link. */
+async function sendAttachment() {
+	const input = $('chat-file');
+	const file = input.files && input.files[0];
+	input.value = '';
+	if (!file)
+		return;
+	const to = $('chat-to').value ? [$('chat-to').value] : undefined;
+	const chat = meeting.chat;
+	await act($('chat-send'), `Could not send ${file.name}`, () => (file.type.startsWith('image/')
+		? chat.sendImageMessage(file, to) : chat.sendFileMessage(file, to)));
+}
+
+function wireChat() {
+	const chat = meeting.chat;
+	chat.on('chatUpdate', ({ message, action }) => {
+		if (action === 'add' && $('chat').hidden && message.userId !== meeting.self.userId && !message.channelId)
+			chatUnread++;
+		renderChat();
+	});
+	chat.on('pinMessage', renderChat);
+	chat.on('unpinMessage', renderChat);
+	$('chat-form').addEventListener('submit', sendChat);
+	$('chat-file').addEventListener('change', sendAttachment);
+	$('chat-toggle').addEventListener('click', () => {
+		$('chat').hidden = !$('chat').hidden;
+		if (!$('chat').hidden) {
+			chatUnread = 0;
+			renderChat();
+			$('chat-list').scrollTop = $('chat-list').scrollHeight;
+			$('chat-text').focus();
+		}
+	});
+	const joined = meeting.participants.joined;
+	joined.on('participantJoined', renderChatTargets);
+	joined.on('participantLeft', renderChatTargets);
+	meeting.self.on('permissionsUpdate', () => { renderChatTargets(); renderChat(); });
+}
+
 /* ---- the stage (webinar and livestream presets) ---- */
 
 const STAGE_TEXT = {
@@ -531,6 +690,8 @@ function enterMeeting({ reconnected } = {}) {
 	renderPeople();
 	renderStage();
 	renderHostControls();
+	renderChatTargets();
+	renderChat();
 	if (meeting.participants.lastActiveSpeaker)
 		setSpeaker(meeting.participants.lastActiveSpeaker);
 	const perms = meeting.self.permissions;
@@ -655,6 +816,7 @@ function wire() {
 	$('stage-leave').addEventListener('click', () =>
 		act($('stage-leave'), 'Could not leave the stage', () => stage.leave()));
 
+	wireChat();
 	meeting.recording.on('recordingUpdate', renderHostControls);
 	meeting.livestream.on('livestreamUpdate', (status) => {
 		if (status === 'LIVESTREAMING')

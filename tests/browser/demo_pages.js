@@ -7,6 +7,10 @@
 //                                                 context: one user) at url
 //   {"id", "op": "click", "page", "selector"}     clicks a visible, enabled
 //                                                 element (waits up to 30 s)
+//   {"id", "op": "fill", "page", "selector", "value"}
+//                                                 types into a text box
+//   {"id", "op": "select", "page", "selector", "value"}
+//                                                 chooses an option of a <select>
 //   {"id", "op": "snap", "page", "probe": "demo"|"viewer"}
 //                                                 what the page shows now (the
 //                                                 demo page: with every notice
@@ -81,6 +85,37 @@ function logToasts() {
 // What the demo page shows (sdk/demo/), read as a user sees it, plus the
 // SDK state behind it for the failure messages.
 function demoSnapshot() {
+  // The chat panel: its button, the messages and pinned ones as shown (name,
+  // "to ..." of a private one, time, text, an image's or file's link and
+  // whether the image loaded, the pin actions), the "To" choices, Attach.
+  function chatSnapshot() {
+    const $ = (id) => document.getElementById(id);
+    const shown = (el) => !!el && !el.hidden && el.checkVisibility();
+    const text = (el) => (el ? el.textContent.trim() : null);
+    const item = (li) => {
+      const img = li.querySelector(".msg-body img");
+      const link = li.querySelector(".msg-body a");
+      return {
+        id: li.dataset.messageId, type: li.dataset.type, name: text(li.querySelector(".msg-name")),
+        to: text(li.querySelector(".msg-to")) || null, time: text(li.querySelector(".msg-time")),
+        text: text(li.querySelector(".msg-body")),
+        image: img ? { src: img.getAttribute("src"), loaded: img.complete && img.naturalWidth > 0 } : null,
+        link: link ? { href: link.getAttribute("href"), text: text(link) } : null,
+        actions: [...li.querySelectorAll("button")].filter(shown).map((b) => b.dataset.action),
+      };
+    };
+    if (!$("chat"))
+      return null;
+    return {
+      toggle: shown($("chat-toggle")) ? text($("chat-toggle")) : null,
+      open: shown($("chat")),
+      messages: [...$("chat-list").querySelectorAll("li")].map(item),
+      pinned: shown($("chat-pinned-block")) ? [...$("chat-pinned").querySelectorAll("li")].map(item) : [],
+      targets: shown($("chat-to")) ? [...$("chat-to").options].map((o) => ({ value: o.value, text: o.text })) : [],
+      form: shown($("chat-form")),
+      attach: shown($("chat-attach")),
+    };
+  }
   const $ = (id) => document.getElementById(id);
   const shown = (el) => !!el && !el.hidden && el.checkVisibility();
   const text = (el) => (el ? el.textContent.trim() : null);
@@ -147,6 +182,7 @@ function demoSnapshot() {
         audioEnabled: p.audioEnabled, videoEnabled: p.videoEnabled })),
     } : null,
     marked: marked ? { audio: track(marked.audio), video: track(marked.video) } : null,
+    chat: chatSnapshot(),
   };
 }
 
@@ -207,6 +243,14 @@ async function main() {
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       await target.click({ force: true, timeout: 30000 });
+      return true;
+    },
+    async fill({ page: name, selector, value }) {
+      await page(name).locator(selector).fill(value, { timeout: 30000 });
+      return true;
+    },
+    async select({ page: name, selector, value }) {
+      await page(name).locator(selector).selectOption(value, { timeout: 30000 });
       return true;
     },
     async snap({ page: name, probe }) {

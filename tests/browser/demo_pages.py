@@ -3,7 +3,7 @@ test_demo_webinar.py) share: the pages of demo_pages.js and the steps both
 take.
 
   * Pages: one headless Chromium (demo_pages.js in a child process) with a
-    page per user; open, click, snap (what a page shows), until (a snap that
+    page per user; open, click, fill, select, snap (what a page shows), until (a snap that
     satisfies a condition), join (lobby, then Join), decoding (a tile's
     video advances), console_errors;
   * page_url, tile_named, row, told, button_state: reading a snapshot;
@@ -52,6 +52,12 @@ class Pages(browser_driver.BrowserDriver):
 
     async def click(self, name, selector):
         await self.command("click", page=name, selector=selector)
+
+    async def fill(self, name, selector, value):
+        await self.command("fill", page=name, selector=selector, value=value)
+
+    async def select(self, name, selector, value):
+        await self.command("select", page=name, selector=selector, value=value)
 
     async def snap(self, name, probe="demo"):
         return await self.command("snap", page=name, probe=probe)
