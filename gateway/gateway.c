@@ -191,6 +191,31 @@ static int gateway_seed_presets(rtk_store *store, char **error)
 
 /* ---- unfinished outputs ---- */
 
+/* The chat of the sessions a previous run left LIVE goes, as it would
+ * have at their end, unless their meeting has persist_chat (a session
+ * that ends normally is the plugin's: plugin/chat_store.c). Failures are
+ * logged: the rows stay until a later start. */
+static void gateway_purge_unkept_chat(rtk_store *store)
+{
+	json_t *live = NULL, *session;
+	size_t i;
+	if (rtk_store_session_list(store, NULL, "LIVE", 0, -1, &live, NULL) != RTK_STORE_OK) {
+		g_warning("rtk gateway: cannot list the sessions left LIVE: their chat stays");
+		return;
+	}
+	json_array_foreach(live, i, session) {
+		const char *id = json_string_value(json_object_get(session, "id"));
+		json_t *meeting = NULL;
+		rtk_store_status st = rtk_store_meeting_get(store,
+			json_string_value(json_object_get(session, "meeting_id")), &meeting);
+		gboolean keep = st == RTK_STORE_OK && json_is_true(json_object_get(meeting, "persist_chat"));
+		json_decref(meeting);
+		if (!keep && id && rtk_store_chat_purge_session(store, id) != RTK_STORE_OK)
+			g_warning("rtk gateway: cannot remove the chat of session %s", id);
+	}
+	json_decref(live);
+}
+
 /* Recordings and livestreams a previous run left in progress cannot be
  * resumed (their companions died with it): they become ERRORED; its live
  * sessions become ENDED. */
@@ -205,7 +230,8 @@ static int gateway_fail_unfinished(rtk_store *store, char **error)
 	if (recordings || livestreams)
 		g_message("rtk gateway: %d recording(s) and %d livestream(s) left unfinished by the "
 			"previous run are now ERRORED", recordings, livestreams);
-	/* The sessions it left LIVE ended with it. */
+	/* The sessions it left LIVE ended with it, and so did their chat. */
+	gateway_purge_unkept_chat(store);
 	int sessions = 0;
 	if (rtk_store_session_end_unfinished(store, &sessions) != RTK_STORE_OK) {
 		rtk_util_set_error(error, "cannot mark the sessions left LIVE as ENDED");

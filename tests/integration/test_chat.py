@@ -24,7 +24,8 @@ meeting with persist_chat, Ada (group_call_host), Bob and Cy
     CSV (no API key) holds the messages; a tampered signature is 403; GET
     /v2/sessions/{id}/chat hands out a fresh URL. A meeting without
     persist_chat has its chat in the store while it runs, and nothing
-    once it ended (404).
+    once it ended (404), also when the server was killed while it ran
+    (the restart removes it; a persist_chat meeting's stays).
 """
 
 import csv
@@ -211,30 +212,48 @@ async def main():
     check_equal(http_get(export["chat_download_url"])[0], 200, "the URL of GET /v2/sessions/{id}/chat")
     log("the ended session's chat: chatSynced, a signed CSV of %d messages, 403 when tampered" % len(rows))
 
-    # without persist_chat nothing is kept
-    other = server.create_meeting(title="ephemeral")
-    rest = server.add_participant(other["id"], "Eve", "group_call_host")
-    eve = RtkClient(server, "eve")
-    joined = await eve.join(rest["token"])
-    await send(eve, "gone with the session")
-    path = "/v2/sessions/%s/chat" % joined["meeting"]["sessionId"]
-
-    def chat_status(wanted):
+    # without persist_chat nothing is kept: when the session ends, or after a crash
+    def chat_status(session, wanted):
         deadline = time.time() + 10
         while True:
-            status, _ = server.rest("GET", path)
+            status, _ = server.rest("GET", "/v2/sessions/%s/chat" % session)
             if status == wanted or time.time() > deadline:
                 return status
             time.sleep(0.05)
 
-    check_equal(chat_status(200), 200, "GET .../chat while the session runs (the writer stored it)")
+    other = server.create_meeting(title="ephemeral")
+    kept = server.create_meeting(title="kept", persist_chat=True)
+    eve_rest = server.add_participant(other["id"], "Eve", "group_call_host")
+    kim_rest = server.add_participant(kept["id"], "Kim", "group_call_host")
+    eve = RtkClient(server, "eve")
+    joined = await eve.join(eve_rest["token"])
+    await send(eve, "gone with the session")
+    ephemeral = joined["meeting"]["sessionId"]
+    check_equal(chat_status(ephemeral, 200), 200, "GET .../chat while the session runs (the writer stored it)")
     await eve.leave()
-    status = chat_status(404)
-    check_equal(status, 404, "GET .../chat of a session without persist_chat")
+    check_equal(chat_status(ephemeral, 404), 404, "GET .../chat of an ended session without persist_chat")
     check_equal([d["event"] for d in receiver.deliveries], ["meeting.chatSynced"], "no chatSynced for it")
     log("without persist_chat the chat went with the session")
-    server.stop()
 
+    sessions = {}
+    for rest, title in ((eve_rest, "ephemeral"), (kim_rest, "kept")):
+        client = RtkClient(server, title)
+        sessions[title] = (await client.join(rest["token"]))["meeting"]["sessionId"]
+        await send(client, "said just before a crash")
+        check_equal(chat_status(sessions[title], 200), 200, "the %s meeting's chat, stored" % title)
+        deadline = time.time() + 10   # and its history row (the restart reads it)
+        while server.rest("GET", "/v2/sessions/%s" % sessions[title])[0] != 200 and time.time() < deadline:
+            time.sleep(0.05)
+        client.janus.abandon()
+    server.kill9()
+    server.restart()
+    check_equal(server.rest("GET", "/v2/sessions/%s/chat" % sessions["ephemeral"])[0], 404,
+                "the chat of a session a crash left LIVE, without persist_chat, after the restart")
+    export = server.rest_ok("GET", "/v2/sessions/%s/chat" % sessions["kept"])
+    status, _, body = http_get(export["chat_download_url"])
+    check(status == 200 and "said just before a crash" in body, "the kept chat after the crash: %s" % status)
+    log("after a crash the restart removes the chat of sessions without persist_chat and keeps the others")
+    server.stop()
 
 if __name__ == "__main__":
     run_test(main)
