@@ -64,6 +64,8 @@ static const char *const request_names[RTK_REQ_COUNT] = {
 	[RTK_REQ_PREJOIN] = "participants.getParticipantsInMeetingPreJoin",
 	[RTK_REQ_POLL_CREATE] = "polls.create",
 	[RTK_REQ_POLL_VOTE] = "polls.vote",
+	[RTK_REQ_SET_BROADCAST_TABS] = "meta.setBroadcastTabChanges",
+	[RTK_REQ_SET_ACTIVE_TAB] = "meta.setSelfActiveTab",
 };
 
 const char *rtk_request_name(rtk_request_kind kind) {
@@ -397,6 +399,29 @@ static void request_parse_poll_vote(const json_t *body, rtk_request *req) {
 	req->index = json_integer_value(index);
 }
 
+/* meta.setSelfActiveTab: {tab: {type, id?}}. */
+static void request_parse_active_tab(const json_t *body, rtk_request *req) {
+	const json_t *tab = json_object_get(body, "tab");
+	const json_t *type = json_object_get(tab, "type");
+	const json_t *id = json_object_get(tab, "id");
+	if(!json_is_object(tab)) {
+		rtk_refusal_set(&req->error, RTK_ERR_BAD_REQUEST, "field 'tab' (an object {type, id}) is required");
+		return;
+	}
+	if(!json_is_string(type) || json_string_length(type) == 0 || json_string_length(type) > RTK_TAB_TYPE_MAX) {
+		rtk_refusal_set(&req->error, RTK_ERR_BAD_REQUEST, "field 'tab.type' must be a non-empty string of at most %d bytes",
+			RTK_TAB_TYPE_MAX);
+		return;
+	}
+	if(id != NULL && !json_is_null(id) && (!json_is_string(id) || json_string_length(id) > RTK_TAB_ID_MAX)) {
+		rtk_refusal_set(&req->error, RTK_ERR_BAD_REQUEST, "field 'tab.id' must be a string of at most %d bytes, or null",
+			RTK_TAB_ID_MAX);
+		return;
+	}
+	req->tab_type = json_string_value(type);
+	req->tab_id = json_string_value(id);
+}
+
 /* The fields of `req->kind`. */
 static void request_parse_fields(const json_t *body, rtk_request_handle on, rtk_request *req) {
 	rtk_refusal *error = &req->error;
@@ -492,6 +517,15 @@ static void request_parse_fields(const json_t *body, rtk_request_handle on, rtk_
 			break;
 		case RTK_REQ_POLL_VOTE:
 			request_parse_poll_vote(body, req);
+			break;
+		case RTK_REQ_SET_BROADCAST_TABS:
+			if(!json_is_boolean(json_object_get(body, "enabled")))
+				rtk_refusal_set(error, RTK_ERR_BAD_REQUEST, "field 'enabled' (a boolean) is required");
+			else
+				req->enabled = json_is_true(json_object_get(body, "enabled"));
+			break;
+		case RTK_REQ_SET_ACTIVE_TAB:
+			request_parse_active_tab(body, req);
 			break;
 		case RTK_REQ_RECORDING_STOP:
 		case RTK_REQ_RECORDING_PAUSE:
