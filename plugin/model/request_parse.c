@@ -399,6 +399,14 @@ static void request_parse_poll_vote(const json_t *body, rtk_request *req) {
 	req->index = json_integer_value(index);
 }
 
+/* Is `value` a string of `min`..`max` bytes without a NUL inside? */
+static gboolean request_parse_is_text(const json_t *value, size_t min, size_t max) {
+	if(!json_is_string(value))
+		return FALSE;
+	size_t length = json_string_length(value);
+	return length >= min && length <= max && strlen(json_string_value(value)) == length;
+}
+
 /* meta.setSelfActiveTab: {tab: {type, id?}}. */
 static void request_parse_active_tab(const json_t *body, rtk_request *req) {
 	const json_t *tab = json_object_get(body, "tab");
@@ -408,12 +416,12 @@ static void request_parse_active_tab(const json_t *body, rtk_request *req) {
 		rtk_refusal_set(&req->error, RTK_ERR_BAD_REQUEST, "field 'tab' (an object {type, id}) is required");
 		return;
 	}
-	if(!json_is_string(type) || json_string_length(type) == 0 || json_string_length(type) > RTK_TAB_TYPE_MAX) {
+	if(!request_parse_is_text(type, 1, RTK_TAB_TYPE_MAX)) {
 		rtk_refusal_set(&req->error, RTK_ERR_BAD_REQUEST, "field 'tab.type' must be a non-empty string of at most %d bytes",
 			RTK_TAB_TYPE_MAX);
 		return;
 	}
-	if(id != NULL && !json_is_null(id) && (!json_is_string(id) || json_string_length(id) > RTK_TAB_ID_MAX)) {
+	if(id != NULL && !json_is_null(id) && !request_parse_is_text(id, 0, RTK_TAB_ID_MAX)) {
 		rtk_refusal_set(&req->error, RTK_ERR_BAD_REQUEST, "field 'tab.id' must be a string of at most %d bytes, or null",
 			RTK_TAB_ID_MAX);
 		return;
