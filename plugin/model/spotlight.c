@@ -103,7 +103,10 @@ static json_t *spotlight_tab_new(const char *type, const char *id, rtk_refusal *
 		rtk_refusal_set(why, RTK_ERR_BAD_REQUEST, "tab 'id' must be a string of at most %d bytes", RTK_TAB_ID_MAX);
 		return NULL;
 	}
-	return json_pack("{ss s:s?}", "type", type, "id", id);
+	json_t *tab = json_pack("{ss s:s?}", "type", type, "id", id);
+	if(tab == NULL)   /* not UTF-8: never from a parsed request */
+		rtk_refusal_set(why, RTK_ERR_BAD_REQUEST, "tab 'type' and 'id' must be UTF-8 text");
+	return tab;
 }
 
 gboolean rtk_room_set_active_tab(rtk_room *room, rtk_peer *actor, const char *type, const char *id, gint64 now_ms,
