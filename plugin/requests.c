@@ -686,6 +686,26 @@ static void request_poll_vote(rtk_session *session, rtk_message *msg, rtk_reply 
 	request_poll_done(session, msg, poll, &why, reply);
 }
 
+/* meta.setBroadcastTabChanges: the spotlight on or off (spotlight.c). */
+static void request_set_broadcast_tabs(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
+	rtk_refusal why;
+	if(!request_needs_joined(session, reply) || !request_body(msg, reply))
+		return;
+	rtk_live *live = session->live;
+	request_room_op_done(live, msg, rtk_room_set_broadcast_tabs(live->room, session->peer, msg->request.enabled, &why),
+		&why, reply);
+}
+
+/* meta.setSelfActiveTab: the caller's tab, followed by the others while it is the spotlight. */
+static void request_set_active_tab(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
+	rtk_refusal why;
+	if(!request_needs_joined(session, reply) || !request_body(msg, reply))
+		return;
+	rtk_live *live = session->live;
+	request_room_op_done(live, msg, rtk_room_set_active_tab(live->room, session->peer, msg->request.tab_type,
+		msg->request.tab_id, g_get_real_time() / 1000, &why), &why, reply);
+}
+
 static void request_update_permissions(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
 	rtk_refusal why;
 	if(!request_needs_joined(session, reply) || !request_body(msg, reply))
@@ -894,6 +914,8 @@ static const rtk_request_fn requests[RTK_REQ_COUNT] = {
 	[RTK_REQ_LIVESTREAM_STOP] = request_livestream_stop,
 	[RTK_REQ_SYNC] = request_sync,
 	[RTK_REQ_BROADCAST_MESSAGE] = request_broadcast_message,
+	[RTK_REQ_SET_BROADCAST_TABS] = request_set_broadcast_tabs,
+	[RTK_REQ_SET_ACTIVE_TAB] = request_set_active_tab,
 	[RTK_REQ_CHAT_SEND] = rtk_chat_request_send,
 	[RTK_REQ_CHAT_EDIT] = rtk_chat_request_edit,
 	[RTK_REQ_CHAT_DELETE] = rtk_chat_request_delete,

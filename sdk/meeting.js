@@ -129,7 +129,7 @@ export class RealtimeKitClient extends RTKEventEmitter {
 		priv('_baseURI', base);
 		priv('_janusURL', options.janusURL || (base ? janusWebSocketURL(base, options.janusPort || DEFAULT_JANUS_WS_PORT) : null));
 		const request = (body) => this._request(body);
-		this.meta = new RTKMeta(this._claims.meetingId || null);
+		this.meta = new RTKMeta(this._claims.meetingId || null, request);
 		this.stage = new RTKStage(request);
 		this.self = new RTKSelf({
 			request,
@@ -302,7 +302,7 @@ export class RealtimeKitClient extends RTKEventEmitter {
 
 	#onMainEvent(ev) {
 		const selfId = this.self.id;
-		if (this.participants.handleEvent(ev, selfId) || this.chat._handleEvent(ev))
+		if (this.participants.handleEvent(ev, selfId) || this.chat._handleEvent(ev) || this.meta._handleEvent(ev))
 			return;
 		switch (ev.rtk) {
 		case 'roomJoined':
@@ -368,6 +368,7 @@ export class RealtimeKitClient extends RTKEventEmitter {
 		if (ev.livestream)
 			this.livestream._update(ev.livestream);
 		this.polls._reset(ev.polls);
+		this.meta._applySpotlight(ev.spotlight, this.self.id);
 		if (ev.view)   /* the view's fields, as viewModeUpdate carries them */
 			this.participants.handleEvent({ ...ev.view, rtk: 'viewModeUpdate' }, this.self.id);
 		if (!this.self.permissions.stageEnabled && !ev.self.stageStatus)
@@ -486,8 +487,10 @@ export class RealtimeKitClient extends RTKEventEmitter {
 			return;   /* already out: roomLeft is emitted once (besides 'disconnected') */
 		this.self._setRoomState(state);
 		this.participants._clear();
-		if (state !== 'disconnected')
+		if (state !== 'disconnected') {
 			this.polls._left();
+			this.meta._left();
+		}
 		this.chat._clear();
 		const payload = { state };
 		if (reason)
@@ -582,6 +585,7 @@ export class RealtimeKitClient extends RTKEventEmitter {
 		this.polls._applySnapshot(data.polls);
 		if (data.chat)   /* chat events missed while away are in it */
 			this.chat._reset(data.chat);
+		this.meta._applySpotlight(data.spotlight, selfId);
 		if (data.view)   /* viewModeUpdates pushed while the socket was down are lost */
 			this.participants.handleEvent({ ...data.view, rtk: 'viewModeUpdate' }, selfId);
 	}

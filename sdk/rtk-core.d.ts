@@ -432,12 +432,25 @@ export class RTKMeta extends RTKEventEmitter {
 	sessionId: string | null;
 	meetingStartedTimestamp: Date | null;
 	viewType: string | null;
-	selfActiveTab: any;
+	/** This participant's active tab: its own (setSelfActiveTab), or the spotlighter's it follows. */
+	selfActiveTab: SpotlightTab | null;
+	/** Whether this participant is the spotlight: the others follow its tab changes. */
 	broadcastTabChanges: boolean;
-	/** Local only on this server: nothing is broadcast to the others. */
-	setBroadcastTabChanges(b: boolean): void;
-	/** Local only on this server: nothing is broadcast to the others. */
-	setSelfActiveTab(tab: any): void;
+	/** Turns the broadcasting of this participant's tab changes on (needs can_spotlight: rejects with 0902) or off. The latest participant to turn it on takes over. */
+	setBroadcastTabChanges(broadcastTabChanges: boolean): Promise<void>;
+	/** Sets this participant's active tab (type 1-32 bytes, id at most 128 bytes or null; else 0001; 0012 past 20 a second); followed by the others while it broadcasts. */
+	setSelfActiveTab(spotlightTab: SpotlightTab): Promise<void>;
+	on(event: 'metaUpdate', listener: (meta: RTKMeta) => void): this;
+	on(event: 'activeTabUpdate', listener: (d: { tab: SpotlightTab; participantId: string }) => void): this;
+	on(event: 'spotlightEnded', listener: (d: { participantId: string; reason: 'disabled' | 'replaced' | 'left' | 'permissions' }) => void): this;
+	on(event: 'broadcastTabChangesUpdate', listener: (d: { broadcastTabChanges: false; reason: 'replaced' | 'permissions'; participantId: string | null }) => void): this;
+	on(event: string, listener: (...args: any[]) => void): this;
+}
+
+/** What a participant looks at: e.g. {type: 'screenshare', id: peerId} or {type: 'plugin', id: pluginId}. */
+export interface SpotlightTab {
+	type: string;
+	id?: string | null;
 }
 
 export class RTKStage extends RTKEventEmitter {

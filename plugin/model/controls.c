@@ -115,6 +115,7 @@ gboolean rtk_room_end(rtk_room *room, rtk_peer *actor, rtk_refusal *why) {
 	controls_take_all(room->peers, everyone);
 	controls_take_all(room->waitlisted, everyone);
 	g_hash_table_remove_all(room->admitted);   /* the live session is over */
+	g_clear_pointer(&room->spotlight_peer, g_free);
 	json_t *left = json_pack("{ss ss}", "rtk", "roomLeft", "state", "ended");
 	for(guint i = 0; i < everyone->len; i++) {
 		rtk_peer *peer = g_ptr_array_index(everyone, i);
@@ -215,6 +216,7 @@ static void controls_apply_permissions(rtk_room *room, rtk_peer *peer, json_t *p
 	}
 	controls_announce_visibility(room, peer, saw);
 	g_array_free(saw, TRUE);
+	room_spotlight_recheck(room, peer);
 	if(was_requested && peer->stage != RTK_STAGE_REQUESTED)
 		room_stage_requests_changed(room);
 	room_changed(room, peer, RTK_PEER_PERMISSIONS);

@@ -57,6 +57,7 @@ void rtk_peer_free(rtk_peer *peer) {
 	g_free(peer->custom_participant_id);
 	g_free(peer->preset_name);
 	g_free(peer->preset_id);
+	json_decref(peer->active_tab);
 	json_decref(peer->permissions_json);
 	json_decref(peer->config_json);
 	g_free(peer);

@@ -32,6 +32,11 @@ typedef struct rtk_rate {
 	int used;                 /* requests counted in it */
 } rtk_rate;
 
+/* meta.setSelfActiveTab: a tab's "type" is 1..RTK_TAB_TYPE_MAX bytes, its
+ * "id" at most RTK_TAB_ID_MAX bytes (or absent). */
+#define RTK_TAB_TYPE_MAX 32
+#define RTK_TAB_ID_MAX 128
+
 /* Counts one request at `now_ms` (ms since the epoch) against `per_second`;
  * FALSE (nothing counted) when the window's budget is spent. */
 gboolean rtk_rate_take(rtk_rate *rate, gint64 now_ms, int per_second);
@@ -54,6 +59,9 @@ typedef struct rtk_peer {
 	gboolean waitlisted;      /* in the room's waiting room, not (yet) joined */
 	rtk_rate broadcasts;      /* broadcastMessage's rate (messages.c) */
 	rtk_rate chats;           /* chat messages' rate (chat.c) */
+	gboolean broadcast_tabs;  /* meta.setBroadcastTabChanges: this peer is the room's spotlight (spotlight.c) */
+	json_t *active_tab;       /* owned, or NULL: meta.setSelfActiveTab's {"type","id"} (id a string or null) */
+	rtk_rate tab_changes;     /* setSelfActiveTab's rate (spotlight.c) */
 	void *transport;          /* borrowed: the glue's handle for this peer */
 } rtk_peer;
 

@@ -151,6 +151,7 @@ static const action_spec action_specs[RTK_ACTIONS] = {
 	ACTION_FLAG(RTK_ACTION_CHAT_RECEIVE_PRIVATE, "chat_receive_private", "chat.private.can_receive", chat_private.can_receive),
 	ACTION_FLAG(RTK_ACTION_CHAT_DELETE_OTHERS, "chat_delete_others", "kick_participant", kick_participant),
 	ACTION_FLAG(RTK_ACTION_CHAT_PIN_OTHERS, "chat_pin_others", "pin_participant", pin_participant),
+	ACTION_FLAG(RTK_ACTION_SPOTLIGHT, "spotlight", "can_spotlight", can_spotlight),
 };
 #undef ACTION_FLAG
 

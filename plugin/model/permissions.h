@@ -94,6 +94,7 @@ typedef enum rtk_action {
 	RTK_ACTION_CHAT_RECEIVE_PRIVATE, /* chat.private.can_receive */
 	RTK_ACTION_CHAT_DELETE_OTHERS,   /* deleting another's message: kick_participant (moderation) */
 	RTK_ACTION_CHAT_PIN_OTHERS,      /* pinning another's message: pin_participant */
+	RTK_ACTION_SPOTLIGHT,            /* meta.setBroadcastTabChanges on: can_spotlight */
 	RTK_ACTIONS
 } rtk_action;
 

@@ -64,6 +64,8 @@ static const char *const request_names[RTK_REQ_COUNT] = {
 	[RTK_REQ_PREJOIN] = "participants.getParticipantsInMeetingPreJoin",
 	[RTK_REQ_POLL_CREATE] = "polls.create",
 	[RTK_REQ_POLL_VOTE] = "polls.vote",
+	[RTK_REQ_SET_BROADCAST_TABS] = "meta.setBroadcastTabChanges",
+	[RTK_REQ_SET_ACTIVE_TAB] = "meta.setSelfActiveTab",
 };
 
 const char *rtk_request_name(rtk_request_kind kind) {
@@ -397,6 +399,37 @@ static void request_parse_poll_vote(const json_t *body, rtk_request *req) {
 	req->index = json_integer_value(index);
 }
 
+/* Is `value` a string of `min`..`max` bytes without a NUL inside? */
+static gboolean request_parse_is_text(const json_t *value, size_t min, size_t max) {
+	if(!json_is_string(value))
+		return FALSE;
+	size_t length = json_string_length(value);
+	return length >= min && length <= max && strlen(json_string_value(value)) == length;
+}
+
+/* meta.setSelfActiveTab: {tab: {type, id?}}. */
+static void request_parse_active_tab(const json_t *body, rtk_request *req) {
+	const json_t *tab = json_object_get(body, "tab");
+	const json_t *type = json_object_get(tab, "type");
+	const json_t *id = json_object_get(tab, "id");
+	if(!json_is_object(tab)) {
+		rtk_refusal_set(&req->error, RTK_ERR_BAD_REQUEST, "field 'tab' (an object {type, id}) is required");
+		return;
+	}
+	if(!request_parse_is_text(type, 1, RTK_TAB_TYPE_MAX)) {
+		rtk_refusal_set(&req->error, RTK_ERR_BAD_REQUEST, "field 'tab.type' must be a non-empty string of at most %d bytes",
+			RTK_TAB_TYPE_MAX);
+		return;
+	}
+	if(id != NULL && !json_is_null(id) && !request_parse_is_text(id, 0, RTK_TAB_ID_MAX)) {
+		rtk_refusal_set(&req->error, RTK_ERR_BAD_REQUEST, "field 'tab.id' must be a string of at most %d bytes, or null",
+			RTK_TAB_ID_MAX);
+		return;
+	}
+	req->tab_type = json_string_value(type);
+	req->tab_id = json_string_value(id);
+}
+
 /* The fields of `req->kind`. */
 static void request_parse_fields(const json_t *body, rtk_request_handle on, rtk_request *req) {
 	rtk_refusal *error = &req->error;
@@ -492,6 +525,15 @@ static void request_parse_fields(const json_t *body, rtk_request_handle on, rtk_
 			break;
 		case RTK_REQ_POLL_VOTE:
 			request_parse_poll_vote(body, req);
+			break;
+		case RTK_REQ_SET_BROADCAST_TABS:
+			if(!json_is_boolean(json_object_get(body, "enabled")))
+				rtk_refusal_set(error, RTK_ERR_BAD_REQUEST, "field 'enabled' (a boolean) is required");
+			else
+				req->enabled = json_is_true(json_object_get(body, "enabled"));
+			break;
+		case RTK_REQ_SET_ACTIVE_TAB:
+			request_parse_active_tab(body, req);
 			break;
 		case RTK_REQ_RECORDING_STOP:
 		case RTK_REQ_RECORDING_PAUSE:

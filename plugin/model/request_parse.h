@@ -29,6 +29,7 @@
 #include <jansson.h>
 #include "errors.h"
 #include "permissions.h"
+#include "peer.h"
 #include "view.h"
 #include "capture_config.h"
 #include "chat.h"
@@ -88,6 +89,8 @@ typedef enum rtk_request_kind {
 	RTK_REQ_PREJOIN,            /* on a fresh handle, with the token: joins nothing */
 	RTK_REQ_POLL_CREATE,
 	RTK_REQ_POLL_VOTE,
+	RTK_REQ_SET_BROADCAST_TABS,
+	RTK_REQ_SET_ACTIVE_TAB,
 	RTK_REQ_COUNT
 } rtk_request_kind;
 
@@ -172,6 +175,11 @@ typedef struct rtk_request {
 	gboolean anonymous, hide_votes;
 	const char *poll_id;          /* polls.vote "pollId": a non-empty string */
 	gint64 index;                 /* polls.vote "index": an integer (the model checks its range) */
+	gboolean enabled;             /* meta.setBroadcastTabChanges "enabled": a required boolean */
+	/* meta.setSelfActiveTab "tab": {type: 1..RTK_TAB_TYPE_MAX bytes, id: at
+	 * most RTK_TAB_ID_MAX bytes, or null or absent (tab_id NULL)}. */
+	const char *tab_type;
+	const char *tab_id;
 } rtk_request;
 
 /* Reads `body` (borrowed, not modified) as a request on a handle in role

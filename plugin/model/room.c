@@ -44,6 +44,7 @@ void rtk_room_free(rtk_room *room) {
 	g_hash_table_destroy(room->admitted);
 	rtk_chat_free(room->chat);
 	g_ptr_array_free(room->polls, TRUE);
+	g_free(room->spotlight_peer);
 	g_free(room->meeting_id);
 	g_free(room->title);
 	g_free(room->session_id);
@@ -209,6 +210,7 @@ static json_t *room_joined_event(const rtk_room *room, const rtk_peer *peer) {
 		json_object_set_new(event, "waitlisted", rtk_room_waitlisted_json(room, peer));
 	if(rtk_room_polls_visible(peer))
 		json_object_set_new(event, "polls", rtk_room_polls_json(room, peer));
+	json_object_set_new(event, "spotlight", rtk_room_spotlight_json(room));
 	return event;
 }
 
@@ -266,6 +268,7 @@ void room_remove(rtk_room *room, rtk_peer *peer, const char *state, const char *
 	g_ptr_array_steal_index(room->peers, index);
 	if(state != NULL)
 		room_send_left(room, peer, state, reason);
+	room_spotlight_left(room, peer);
 	json_t *event = room_event("participantLeft");
 	json_object_set_new(event, "participantId", json_string(peer->id));
 	json_object_set_new(event, "userId", json_string(peer->user_id));

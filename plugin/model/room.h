@@ -15,6 +15,7 @@
  *   stage.c     the stage (request, cancel, grant, deny, join, leave, kick)
  *   controls.c  host controls (disable media, kick, end, pin, permissions)
  *   messages.c  participants.broadcastMessage
+ *   spotlight.c the spotlight (meta.setBroadcastTabChanges, setSelfActiveTab)
  *   chat.c      the chat (declared in chat.h)
  *   polls.c     the session's polls (create, vote, each viewer's view of them)
  *
@@ -72,6 +73,7 @@ typedef struct rtk_room {
 	GHashTable *admitted;      /* user ids (owned char*) accepted once: SKIP_ON_ACCEPT skips next time */
 	rtk_chat *chat;            /* owned: the session's chat (chat.h) */
 	GPtrArray *polls;          /* rtk_poll*, owned (polls.c), in creation order: the live session's polls */
+	char *spotlight_peer;      /* owned, or NULL: the peer id of the spotlighter (spotlight.c) */
 	rtk_room_sink sink;
 } rtk_room;
 
@@ -270,6 +272,39 @@ gboolean rtk_room_apply_preset(rtk_room *room, const char *user_id, const json_t
 #define RTK_BROADCAST_PER_SECOND 20
 int rtk_room_broadcast_message(rtk_room *room, rtk_peer *actor, const char *type, const json_t *payload,
 	const json_t *participant_ids, const char *preset_name, gint64 timestamp_ms, rtk_refusal *why);
+
+/* ---- the spotlight (spotlight.c) ----
+ * A peer with can_spotlight turns on broadcasting of its tab changes; from
+ * then on every tab it sets is followed by every other joined peer. One
+ * spotlighter at a time: the latest to enable takes over. Events (each to
+ * every joined peer but the spotlighter, hidden or not: turning the
+ * spotlight on is asking to be followed; waitlisted peers get nothing):
+ *   activeTabUpdate {tab: {type, id}, participantId: the spotlighter}
+ *     when the spotlighter sets a tab, and when one with a tab already set
+ *     turns broadcasting on;
+ *   spotlightEnded {participantId, reason: "disabled" | "replaced" |
+ *     "left" | "permissions"} when its spotlight ends.
+ * The spotlighter that is replaced, or loses can_spotlight, is told
+ * {"rtk":"broadcastTabChangesUpdate","broadcastTabChanges":false,
+ * "reason":"replaced"|"permissions","participantId": who took over, or null}.
+ * roomJoined and sync carry "spotlight" (rtk_room_spotlight_json). */
+#define RTK_TAB_CHANGES_PER_SECOND 20
+
+/* meta.setBroadcastTabChanges. Waitlisted actor: 0003. Enabling needs
+ * can_spotlight (0902); it makes `actor` the spotlighter (the previous one
+ * is replaced, as above); enabling again changes nothing. Disabling always
+ * succeeds, and ends the actor's spotlight if it has one. */
+gboolean rtk_room_set_broadcast_tabs(rtk_room *room, rtk_peer *actor, gboolean enabled, rtk_refusal *why);
+/* meta.setSelfActiveTab: stores {type, id} (`id` may be NULL: null) as the
+ * actor's active tab; when the actor is the spotlighter, the others get
+ * activeTabUpdate. Waitlisted actor: 0003; `type` empty or longer than
+ * RTK_TAB_TYPE_MAX, `id` longer than RTK_TAB_ID_MAX: 0001; more than
+ * RTK_TAB_CHANGES_PER_SECOND a second (by `now_ms`): 0012. */
+gboolean rtk_room_set_active_tab(rtk_room *room, rtk_peer *actor, const char *type, const char *id, gint64 now_ms,
+	rtk_refusal *why);
+/* {"participantId", "tab": {type, id} or null while the spotlighter has
+ * set none}, or JSON null without a spotlight. A NEW reference. */
+json_t *rtk_room_spotlight_json(const rtk_room *room);
 
 /* ---- polls (polls.c) ----
  * The live session's polls: they last as long as the room. A poll is shown

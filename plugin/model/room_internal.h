@@ -69,6 +69,14 @@ void room_waitlist_remove(rtk_room *room, rtk_peer *peer, const char *state, con
 /* stage.c: tells the stage hosts the current request list. */
 void room_stage_requests_changed(rtk_room *room);
 
+/* spotlight.c: `peer` is leaving the joined peers (already out of
+ * room->peers): ends its spotlight, if any (spotlightEnded "left"). */
+void room_spotlight_left(rtk_room *room, rtk_peer *peer);
+/* spotlight.c: `peer`'s rights changed: a spotlighter without
+ * can_spotlight now stops (broadcastTabChangesUpdate, spotlightEnded
+ * "permissions"). */
+void room_spotlight_recheck(rtk_room *room, rtk_peer *peer);
+
 /* polls.c: frees one rtk_poll (the free function of room->polls). */
 void room_poll_free(gpointer poll);
 

@@ -265,6 +265,19 @@ static void check_fields(const json_t *body, rtk_request_handle on, const rtk_re
 			CHECK(json_is_integer(json_object_get(body, "index")) &&
 				req->index == json_integer_value(json_object_get(body, "index")));
 			break;
+		case RTK_REQ_SET_BROADCAST_TABS:
+			CHECK(json_is_boolean(json_object_get(body, "enabled")) &&
+				req->enabled == json_is_true(json_object_get(body, "enabled")));
+			break;
+		case RTK_REQ_SET_ACTIVE_TAB: {
+			const json_t *tab = json_object_get(body, "tab");
+			const json_t *id = json_object_get(tab, "id");
+			CHECK(req->tab_type != NULL && req->tab_type == json_string_value(json_object_get(tab, "type")));
+			CHECK(req->tab_type[0] != '\0' && json_string_length(json_object_get(tab, "type")) <= RTK_TAB_TYPE_MAX);
+			CHECK(req->tab_id == json_string_value(id));
+			CHECK(id == NULL || json_is_null(id) || json_string_length(id) <= RTK_TAB_ID_MAX);
+			break;
+		}
 		default:
 			break;
 	}
@@ -281,6 +294,10 @@ static void check_fields(const json_t *body, rtk_request_handle on, const rtk_re
 		CHECK(req->question == NULL && req->options == NULL && !req->anonymous && !req->hide_votes);
 	if(req->kind != RTK_REQ_POLL_VOTE)
 		CHECK(req->poll_id == NULL && req->index == 0);
+	if(req->kind != RTK_REQ_SET_BROADCAST_TABS)
+		CHECK(!req->enabled);
+	if(req->kind != RTK_REQ_SET_ACTIVE_TAB)
+		CHECK(req->tab_type == NULL && req->tab_id == NULL);
 }
 
 static void check_one(const json_t *body, rtk_request_handle on) {

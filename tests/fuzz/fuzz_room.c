@@ -3,7 +3,7 @@
  * JSON and for the operations clients drive with it: a preset's
  * `permissions` and `config` (written by REST clients), participant
  * objects, and every room operation (waiting room, stage, host controls,
- * pins, updatePermissions, polls) called with fuzzed ids, user-id arrays,
+ * pins, updatePermissions, polls, the spotlight) called with fuzzed ids, user-id arrays,
  * partial permissions, poll questions, options and votes. After each operation the room's invariants are
  * checked (a violation traps).
  *
@@ -13,7 +13,8 @@
  *    "media": [kind, on, kind, on, ...],
  *    "ops": [{"op": NAME, "by": SLOT|null, "target": SLOT|"id", "ids": [SLOT|"id"|any, ...],
  *             "partial": {...}, "kind": K, "on": BOOL,
- *             "question": ..., "options": ..., "hide": BOOL, "poll": N|"id", "index": N}, ...]}
+ *             "question": ..., "options": ..., "hide": BOOL, "poll": N|"id", "index": N,
+ *             "type": ..., "id": ..., "at": MS}, ...]}
  * where SLOT is the index of a peer created by the input (three at the
  * start, one more per "enter" op) and "by": null is the server. Anything
  * else is used as both the participant and the preset.
@@ -119,6 +120,27 @@ static void fuzz_check(const rtk_room *room) {
 	for(guint i = 0; i < room->waitlisted->len; i++)
 		if(!((const rtk_peer *)g_ptr_array_index(room->waitlisted, i))->waitlisted)
 			__builtin_trap();
+}
+
+/* The spotlight's invariants: a peer broadcasts its tabs exactly when it is
+ * the room's spotlighter, a joined peer with can_spotlight. */
+static void fuzz_check_spotlight(rtk_room *room) {
+	rtk_peer *spotlighter = room->spotlight_peer ? rtk_room_find_peer(room, room->spotlight_peer) : NULL;
+	if(room->spotlight_peer != NULL && (spotlighter == NULL || !spotlighter->broadcast_tabs ||
+			!spotlighter->permissions.can_spotlight))
+		__builtin_trap();
+	for(guint i = 0; i < room->peers->len; i++) {
+		const rtk_peer *peer = g_ptr_array_index(room->peers, i);
+		if(peer->broadcast_tabs != (peer == spotlighter))
+			__builtin_trap();
+	}
+	for(guint i = 0; i < room->waitlisted->len; i++)
+		if(((const rtk_peer *)g_ptr_array_index(room->waitlisted, i))->broadcast_tabs)
+			__builtin_trap();
+	json_t *spot = rtk_room_spotlight_json(room);
+	if(json_is_null(spot) != (spotlighter == NULL))
+		__builtin_trap();
+	json_decref(spot);
 }
 
 /* The polls' invariants, as the server sees them: each option's count is
@@ -231,11 +253,17 @@ static void fuzz_op(fuzz_state *s, json_t *op) {
 			rtk_room_stage_leave(room, by, &why);
 		else if(!strcmp(name, "may_publish"))
 			rtk_peer_may_publish(by, kind, &why);
+		else if(!strcmp(name, "spotlight"))
+			rtk_room_set_broadcast_tabs(room, by, on, &why);
+		else if(!strcmp(name, "tab"))
+			rtk_room_set_active_tab(room, by, json_string_value(json_object_get(op, "type")),
+				json_string_value(json_object_get(op, "id")), json_integer_value(json_object_get(op, "at")), &why);
 	}
 	json_decref(result);
 	json_decref(ids);
 	fuzz_check(room);
 	fuzz_check_polls(room);
+	fuzz_check_spotlight(room);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

@@ -452,6 +452,59 @@ static void test_chat(void) {
 	json_decref(body);
 }
 
+/* meta.setBroadcastTabChanges {enabled}; meta.setSelfActiveTab {tab: {type, id?}}. */
+static void test_spotlight(void) {
+	json_t *body;
+	const char *bad_enabled = "field 'enabled' (a boolean) is required";
+	check_field_error("{\"request\":\"meta.setBroadcastTabChanges\"}", RTK_REQUEST_ON_MAIN, RTK_ERR_BAD_REQUEST,
+		bad_enabled);
+	check_field_error("{\"request\":\"meta.setBroadcastTabChanges\",\"enabled\":1}", RTK_REQUEST_ON_MAIN,
+		RTK_ERR_BAD_REQUEST, bad_enabled);
+	rtk_request req = fine("{\"request\":\"meta.setBroadcastTabChanges\",\"enabled\":true}", RTK_REQUEST_ON_MAIN, &body);
+	CHECK_EQ_INT(req.kind, RTK_REQ_SET_BROADCAST_TABS);
+	CHECK(req.enabled);
+	json_decref(body);
+	req = fine("{\"request\":\"meta.setBroadcastTabChanges\",\"enabled\":false}", RTK_REQUEST_ON_MAIN, &body);
+	CHECK(!req.enabled);
+	json_decref(body);
+
+	const char *bad_tab = "field 'tab' (an object {type, id}) is required";
+	check_field_error("{\"request\":\"meta.setSelfActiveTab\"}", RTK_REQUEST_ON_MAIN, RTK_ERR_BAD_REQUEST, bad_tab);
+	check_field_error("{\"request\":\"meta.setSelfActiveTab\",\"tab\":\"plugin\"}", RTK_REQUEST_ON_MAIN,
+		RTK_ERR_BAD_REQUEST, bad_tab);
+	const char *bad_type = "field 'tab.type' must be a non-empty string of at most 32 bytes";
+	check_field_error("{\"request\":\"meta.setSelfActiveTab\",\"tab\":{\"id\":\"x\"}}", RTK_REQUEST_ON_MAIN,
+		RTK_ERR_BAD_REQUEST, bad_type);
+	check_field_error("{\"request\":\"meta.setSelfActiveTab\",\"tab\":{\"type\":\"\"}}", RTK_REQUEST_ON_MAIN,
+		RTK_ERR_BAD_REQUEST, bad_type);
+	char *text = g_strdup_printf("{\"request\":\"meta.setSelfActiveTab\",\"tab\":{\"type\":\"%033d\"}}", 0);
+	check_field_error(text, RTK_REQUEST_ON_MAIN, RTK_ERR_BAD_REQUEST, bad_type);
+	g_free(text);
+	const char *bad_id = "field 'tab.id' must be a string of at most 128 bytes, or null";
+	check_field_error("{\"request\":\"meta.setSelfActiveTab\",\"tab\":{\"type\":\"plugin\",\"id\":7}}",
+		RTK_REQUEST_ON_MAIN, RTK_ERR_BAD_REQUEST, bad_id);
+	text = g_strdup_printf("{\"request\":\"meta.setSelfActiveTab\",\"tab\":{\"type\":\"plugin\",\"id\":\"%0129d\"}}", 0);
+	check_field_error(text, RTK_REQUEST_ON_MAIN, RTK_ERR_BAD_REQUEST, bad_id);
+	g_free(text);
+
+	text = g_strdup_printf("{\"request\":\"meta.setSelfActiveTab\",\"tab\":{\"type\":\"%032d\",\"id\":\"%0128d\"}}", 0, 0);
+	req = fine(text, RTK_REQUEST_ON_MAIN, &body);
+	CHECK_EQ_INT(req.kind, RTK_REQ_SET_ACTIVE_TAB);
+	CHECK_EQ_INT(strlen(req.tab_type), 32);
+	CHECK_EQ_INT(strlen(req.tab_id), 128);
+	json_decref(body);
+	g_free(text);
+	req = fine("{\"request\":\"meta.setSelfActiveTab\",\"tab\":{\"type\":\"screenshare\",\"id\":null}}",
+		RTK_REQUEST_ON_MAIN, &body);
+	CHECK_EQ_STR(req.tab_type, "screenshare");
+	CHECK_NULL(req.tab_id);
+	json_decref(body);
+	req = fine("{\"request\":\"meta.setSelfActiveTab\",\"tab\":{\"type\":\"plugin\",\"id\":\"\",\"extra\":1}}",
+		RTK_REQUEST_ON_MAIN, &body);
+	CHECK_EQ_STR(req.tab_id, "");
+	json_decref(body);
+}
+
 int main(void) {
 	UNIT_RUN(test_envelope);
 	UNIT_RUN(test_join_name);
@@ -465,6 +518,7 @@ int main(void) {
 	UNIT_RUN(test_offer_descriptions);
 	UNIT_RUN(test_offer_refusals);
 	UNIT_RUN(test_broadcast);
+	UNIT_RUN(test_spotlight);
 	UNIT_RUN(test_polls);
 	UNIT_RUN(test_chat);
 	return UNIT_DONE();

@@ -971,6 +971,169 @@ static void test_broadcast_message(void) {
 	world_clear(&w);
 }
 
+/* ---- the spotlight (meta.setBroadcastTabChanges, setSelfActiveTab) ---- */
+
+/* TRUE when `tab` is {"type": type, "id": id (NULL: null)}. */
+static gboolean tab_is(const json_t *tab, const char *type, const char *id) {
+	json_t *expected = json_pack("{ss s:s?}", "type", type, "id", id);
+	gboolean same = json_equal(tab, expected);
+	json_decref(expected);
+	return same;
+}
+
+static void test_spotlight_follow(void) {
+	world w;
+	world_init(&w);
+	rtk_peer *ada = join(&w, "ada", "group_call_host", NULL);
+	rtk_peer *bob = join(&w, "bob", "group_call_participant", NULL);
+	join(&w, "cy", "webinar_viewer", NULL);
+	rtk_peer *wes = member("wes", "group_call_participant", WAIT_PRIVILEGED);
+	json_decref(rtk_room_enter(w.room, wes));   /* waits: gets nothing, may do nothing */
+	recorder_clear(w.rec);
+
+	/* refusals change nothing: no can_spotlight, the waiting room */
+	CHECK_REFUSED(rtk_room_set_broadcast_tabs(w.room, bob, TRUE, &why_), RTK_ERR_NOT_PERMITTED);
+	CHECK_REFUSED(rtk_room_set_broadcast_tabs(w.room, wes, FALSE, &why_), RTK_ERR_NOT_JOINED);
+	CHECK_REFUSED(rtk_room_set_active_tab(w.room, wes, "plugin", "p", 1000, &why_), RTK_ERR_NOT_JOINED);
+	CHECK(!bob->broadcast_tabs && wes->active_tab == NULL);
+	json_t *spot = rtk_room_spotlight_json(w.room);
+	CHECK(json_is_null(spot));
+	json_decref(spot);
+	/* turning off what is not on is fine */
+	CHECK(rtk_room_set_broadcast_tabs(w.room, bob, FALSE, NULL));
+	/* a tab without broadcasting is kept and told to nobody */
+	CHECK(rtk_room_set_active_tab(w.room, bob, "screenshare", "s-1", 1000, NULL));
+	CHECK(tab_is(bob->active_tab, "screenshare", "s-1"));
+	CHECK(rtk_room_set_active_tab(w.room, ada, "plugin", "whiteboard", 1000, NULL));
+	CHECK_LINES(w.rec, "");
+
+	/* enabling with a tab set: the others (not the waiting room) follow it at once */
+	CHECK(rtk_room_set_broadcast_tabs(w.room, ada, TRUE, NULL));
+	CHECK(ada->broadcast_tabs);
+	json_t *event = sent(w.rec, "cy", "activeTabUpdate");
+	CHECK(tab_is(json_object_get(event, "tab"), "plugin", "whiteboard"));
+	CHECK_EQ_STR(str(event, "participantId"), ada->id);
+	CHECK_LINES(w.rec, "bob:activeTabUpdate,cy:activeTabUpdate");
+	CHECK(rtk_room_set_broadcast_tabs(w.room, ada, TRUE, NULL));   /* again: nothing new */
+	CHECK_LINES(w.rec, "");
+
+	/* each tab change is followed; a follower's own tab is not broadcast */
+	CHECK(rtk_room_set_active_tab(w.room, ada, "screenshare", NULL, 1000, NULL));
+	CHECK(tab_is(json_object_get(sent(w.rec, "bob", "activeTabUpdate"), "tab"), "screenshare", NULL));
+	CHECK_LINES(w.rec, "bob:activeTabUpdate,cy:activeTabUpdate");
+	CHECK(rtk_room_set_active_tab(w.room, bob, "plugin", "p-2", 1000, NULL));
+	CHECK_LINES(w.rec, "");
+
+	/* bad tabs: 0001, the tab unchanged */
+	char *long_type = g_strnfill(RTK_TAB_TYPE_MAX + 1, 't');
+	char *long_id = g_strnfill(RTK_TAB_ID_MAX + 1, 'i');
+	char *max_id = g_strnfill(RTK_TAB_ID_MAX, 'i');
+	CHECK_REFUSED(rtk_room_set_active_tab(w.room, ada, "", "x", 1000, &why_), RTK_ERR_BAD_REQUEST);
+	CHECK_REFUSED(rtk_room_set_active_tab(w.room, ada, NULL, "x", 1000, &why_), RTK_ERR_BAD_REQUEST);
+	CHECK_REFUSED(rtk_room_set_active_tab(w.room, ada, long_type, "x", 1000, &why_), RTK_ERR_BAD_REQUEST);
+	CHECK_REFUSED(rtk_room_set_active_tab(w.room, ada, "plugin", long_id, 1000, &why_), RTK_ERR_BAD_REQUEST);
+	CHECK(tab_is(ada->active_tab, "screenshare", NULL));
+	CHECK_LINES(w.rec, "");
+
+	/* a late joiner and a sync snapshot carry the spotlight */
+	rtk_peer *dan = member("dan", "group_call_participant", NULL);
+	json_t *joined = rtk_room_join(w.room, dan);
+	spot = json_object_get(joined, "spotlight");
+	CHECK_EQ_STR(str(spot, "participantId"), ada->id);
+	CHECK(tab_is(json_object_get(spot, "tab"), "screenshare", NULL));
+	json_decref(joined);
+	json_t *snapshot = rtk_room_joined_snapshot(w.room, bob);
+	CHECK_EQ_STR(str(json_object_get(snapshot, "spotlight"), "participantId"), ada->id);
+	json_decref(snapshot);
+	recorder_clear(w.rec);
+
+	/* the rate: RTK_TAB_CHANGES_PER_SECOND a second, then 0012 until the next second */
+	for(int i = 0; i < RTK_TAB_CHANGES_PER_SECOND; i++)
+		CHECK(rtk_room_set_active_tab(w.room, ada, "plugin", max_id, 5000 + i, NULL));
+	recorder_clear(w.rec);
+	CHECK_REFUSED(rtk_room_set_active_tab(w.room, ada, "plugin", "late", 5999, &why_), RTK_ERR_RATE_LIMITED);
+	CHECK(tab_is(ada->active_tab, "plugin", max_id));
+	CHECK_LINES(w.rec, "");
+	CHECK(rtk_room_set_active_tab(w.room, ada, "plugin", "late", 6000, NULL));
+	CHECK_LINES(w.rec, "bob:activeTabUpdate,cy:activeTabUpdate,dan:activeTabUpdate");
+
+	/* turning it off ends the spotlight: the others are told; twice is once */
+	CHECK(rtk_room_set_broadcast_tabs(w.room, ada, FALSE, NULL));
+	event = sent(w.rec, "dan", "spotlightEnded");
+	CHECK_EQ_STR(str(event, "participantId"), ada->id);
+	CHECK_EQ_STR(str(event, "reason"), "disabled");
+	CHECK_LINES(w.rec, "bob:spotlightEnded,cy:spotlightEnded,dan:spotlightEnded");
+	CHECK(!ada->broadcast_tabs);
+	CHECK(rtk_room_set_broadcast_tabs(w.room, ada, FALSE, NULL));
+	CHECK(rtk_room_set_active_tab(w.room, ada, "plugin", "after", 7000, NULL));
+	CHECK_LINES(w.rec, "");
+	spot = rtk_room_spotlight_json(w.room);
+	CHECK(json_is_null(spot));
+	json_decref(spot);
+	g_free(long_type);
+	g_free(long_id);
+	g_free(max_id);
+	world_clear(&w);
+}
+
+static void test_spotlight_takeover_and_end(void) {
+	world w;
+	world_init(&w);
+	rtk_peer *ada = join(&w, "ada", "group_call_host", NULL);
+	rtk_peer *eve = join(&w, "eve", "webinar_presenter", NULL);
+	join(&w, "bob", "group_call_participant", NULL);
+	CHECK(rtk_room_set_active_tab(w.room, ada, "plugin", "p", 1, NULL));
+	CHECK(rtk_room_set_broadcast_tabs(w.room, ada, TRUE, NULL));
+	recorder_clear(w.rec);
+
+	/* the latest to enable takes over; the previous one is told, the others see it end */
+	CHECK(rtk_room_set_broadcast_tabs(w.room, eve, TRUE, NULL));
+	json_t *told = sent(w.rec, "ada", "broadcastTabChangesUpdate");
+	CHECK(json_is_false(json_object_get(told, "broadcastTabChanges")));
+	CHECK_EQ_STR(str(told, "reason"), "replaced");
+	CHECK_EQ_STR(str(told, "participantId"), eve->id);
+	CHECK_EQ_STR(str(sent(w.rec, "bob", "spotlightEnded"), "reason"), "replaced");
+	CHECK_LINES(w.rec, "ada:broadcastTabChangesUpdate,eve:spotlightEnded,bob:spotlightEnded");
+	CHECK(!ada->broadcast_tabs && eve->broadcast_tabs);
+	json_t *spot = rtk_room_spotlight_json(w.room);   /* no tab yet */
+	CHECK_EQ_STR(str(spot, "participantId"), eve->id);
+	CHECK(json_is_null(json_object_get(spot, "tab")));
+	json_decref(spot);
+	CHECK(rtk_room_set_active_tab(w.room, ada, "plugin", "q", 2, NULL));   /* ada follows now */
+	CHECK_LINES(w.rec, "");
+	CHECK(rtk_room_set_active_tab(w.room, eve, "screenshare", "e", 2, NULL));
+	CHECK_LINES(w.rec, "ada:activeTabUpdate,bob:activeTabUpdate");
+
+	/* the spotlighter leaving ends it, before the others hear it left */
+	rtk_room_leave(w.room, eve, "left");
+	CHECK_EQ_STR(str(sent(w.rec, "bob", "spotlightEnded"), "reason"), "left");
+	CHECK_LINES(w.rec, "eve:roomLeft,ada:spotlightEnded,bob:spotlightEnded,ada:participantLeft,bob:participantLeft");
+	spot = rtk_room_spotlight_json(w.room);
+	CHECK(json_is_null(spot));
+	json_decref(spot);
+
+	/* losing can_spotlight ends it too */
+	CHECK(rtk_room_set_broadcast_tabs(w.room, ada, TRUE, NULL));
+	CHECK_LINES(w.rec, "bob:activeTabUpdate");
+	json_t *ids = json_pack("[s]", ada->id);
+	json_t *partial = json_pack("{sb}", "can_spotlight", 0);
+	CHECK(rtk_room_update_permissions(w.room, NULL, ids, partial, NULL));
+	CHECK_EQ_STR(str(sent(w.rec, "ada", "broadcastTabChangesUpdate"), "reason"), "permissions");
+	CHECK_EQ_STR(str(sent(w.rec, "bob", "spotlightEnded"), "reason"), "permissions");
+	CHECK_LINES(w.rec, "ada:permissionsUpdate,ada:broadcastTabChangesUpdate,bob:spotlightEnded,ada!PERMISSIONS");
+	CHECK_REFUSED(rtk_room_set_broadcast_tabs(w.room, ada, TRUE, &why_), RTK_ERR_NOT_PERMITTED);
+	CHECK_LINES(w.rec, "");
+	json_decref(ids);
+	json_decref(partial);
+
+	/* the meeting ending with a spotlight on leaves none behind */
+	rtk_peer *hal = join(&w, "hal", "group_call_host", NULL);
+	CHECK(rtk_room_set_broadcast_tabs(w.room, hal, TRUE, NULL));
+	CHECK(rtk_room_end(w.room, hal, NULL));
+	CHECK(w.room->spotlight_peer == NULL);
+	world_clear(&w);
+}
+
 int main(void) {
 	UNIT_RUN(test_permissions_parse);
 	UNIT_RUN(test_join_and_leave_events);
@@ -992,5 +1155,7 @@ int main(void) {
 	UNIT_RUN(test_apply_preset);
 	UNIT_RUN(test_broadcast_message);
 	UNIT_RUN(test_prejoin);
+	UNIT_RUN(test_spotlight_follow);
+	UNIT_RUN(test_spotlight_takeover_and_end);
 	return UNIT_DONE();
 }
