@@ -22,6 +22,7 @@ struct rtk_chat {
 	GPtrArray *messages;      /* rtk_chat_message*, owned, in the order sent */
 	GHashTable *by_id;        /* id -> message (borrowed from `messages`) */
 	guint64 last_seq;
+	gint64 last_time_ms;      /* the newest message's time: times are unique in a session */
 	GPtrArray *channels;      /* rtk_chat_channel*, owned, in the order created */
 };
 
@@ -253,12 +254,15 @@ const rtk_chat_message *rtk_chat_send(rtk_room *room, rtk_peer *actor, const rtk
 	rtk_chat_message *m = g_new0(rtk_chat_message, 1);
 	m->id = g_uuid_string_random();
 	m->seq = ++room->chat->last_seq;
-	m->time_ms = now_ms;
+	/* A later message never shares a millisecond with an earlier one, so
+	 * getMessages can page by time alone without skipping any. */
+	m->time_ms = MAX(now_ms, room->chat->last_time_ms + 1);
+	room->chat->last_time_ms = m->time_ms;
 	m->author = g_strdup(actor->user_id);
 	m->channel = channel;
-	char *time = chat_iso8601(now_ms);
+	char *time = chat_iso8601(m->time_ms);
 	m->doc = json_pack("{ss ss ss ss sI sb sb}", "id", m->id, "userId", actor->user_id,
-		"displayName", actor->name ? actor->name : "", "time", time, "timeMs", (json_int_t)now_ms,
+		"displayName", actor->name ? actor->name : "", "time", time, "timeMs", (json_int_t)m->time_ms,
 		"isEdited", 0, "pinned", 0);
 	g_free(time);
 	chat_doc_set_content(m->doc, content);

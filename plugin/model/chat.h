@@ -70,7 +70,9 @@ typedef struct rtk_chat_channel rtk_chat_channel;
 
 /* One message, owned by the session's chat. `doc` is the seed's Message
  * object as every participant who may see it gets it: id, type, userId,
- * displayName, time (ISO 8601), timeMs, isEdited, pinned, and message
+ * displayName, time (ISO 8601), timeMs (unique in the session: a message
+ * sent in the same millisecond as the one before gets the next one),
+ * isEdited, pinned, and message
  * (text) or fileId, link, name, size (image, file), plus targetUserIds (private)
  * or channelId (channel). */
 typedef struct rtk_chat_message {

@@ -223,7 +223,8 @@ static void test_paging(void) {
 		g_snprintf(text, sizeof text, "m%d", i);
 		CHECK_NOT_NULL(say(&w, i % 2 ? bob : ada, text, 1000 + i));
 	}
-	/* a private message to cy that bob must not see, in the middle */
+	/* a private message to cy that bob must not see: sent "at" 1005, it is
+	 * stamped after the newest (1010: times only grow in a session) */
 	json_t *ids = ids_of("u-cy", NULL);
 	rtk_chat_content c = text_of("secret");
 	CHECK_NOT_NULL(rtk_chat_send(w.room, ada, &c, ids, NULL, 1005, NULL));
@@ -237,7 +238,7 @@ static void test_paging(void) {
 	/* forward in time */
 	CHECK_PAGE(rtk_chat_page(w.room, bob, 1006, 10, FALSE, 0, NULL, NULL), "m7,m8,m9", FALSE);
 	/* ada sees the private one too */
-	CHECK_PAGE(rtk_chat_page(w.room, ada, 1006, 2, TRUE, 0, NULL, NULL), "m5,secret", TRUE);
+	CHECK_PAGE(rtk_chat_page(w.room, ada, 2000, 2, TRUE, 0, NULL, NULL), "m9,secret", TRUE);
 	CHECK_REFUSED(rtk_chat_page(w.room, ada, 1006, 2, TRUE, 0, "no-channel", &why_) != NULL, RTK_ERR_CHAT_CHANNEL);
 	world_clear(&w);
 }
@@ -256,6 +257,15 @@ static void test_history_and_rate(void) {
 	CHECK_EQ_INT(json_integer_value(json_object_get(json_array_get(json_object_get(chat, "messages"), 0), "timeMs")),
 		5000);
 	json_decref(joined);
+
+	/* times are unique in the session: two messages in one millisecond get two */
+	const rtk_chat_message *a = say(&w, ada, "same", 900000);
+	gint64 a_time = a->time_ms;
+	const rtk_chat_message *b = say(&w, ada, "ms", 900000);
+	CHECK_EQ_INT(a_time, 900000);
+	CHECK_EQ_INT(b->time_ms, 900001);
+	CHECK_EQ_INT(json_integer_value(json_object_get(b->doc, "timeMs")), 900001);
+	recorder_clear(w.rec);
 
 	/* at most RTK_CHAT_PER_SECOND messages a second from one peer */
 	for(int i = 0; i < RTK_CHAT_PER_SECOND; i++)
