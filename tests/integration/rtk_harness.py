@@ -147,12 +147,32 @@ def enter_netns():
         sys.stdout.flush()
         sys.stderr.flush()
         os.execvpe("unshare", argv, env)
+    # No IPv6 in the namespace: the kernel would give each interface a
+    # link-local address a second or two after it comes up (after duplicate
+    # address detection), and Chromium, seeing the addresses change, fails
+    # the page loads in flight with ERR_NETWORK_CHANGED. Nothing here uses
+    # IPv6 (the namespace's own sysctls: the host's are untouched).
+    for scope in ("default", "all"):
+        path = "/proc/sys/net/ipv6/conf/%s/disable_ipv6" % scope
+        if os.path.exists(path):
+            with open(path, "w") as sysctl:
+                sysctl.write("1")
     _run(["ip", "link", "set", "lo", "up"])
     if not os.path.exists("/sys/class/net/rtk0"):
         _run(["ip", "link", "add", "rtk0", "type", "veth", "peer", "name", "rtk1"])
         _run(["ip", "addr", "add", VETH_ADDRESS + "/24", "dev", "rtk0"])
         _run(["ip", "link", "set", "rtk0", "up"])
         _run(["ip", "link", "set", "rtk1", "up"])
+    # and the veth's carrier is up before anything starts (it comes a moment
+    # after "up", and is one more change a browser would see)
+    # (/sys shows the host's interfaces, not the namespace's: ask ip)
+    deadline = time.time() + 5
+    while time.time() < deadline:
+        link = subprocess.run(["ip", "-o", "link", "show", "rtk0"], stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL).stdout.decode()
+        if "LOWER_UP" in link:
+            break
+        time.sleep(0.01)
 
 
 def _exit_skip(reason):
