@@ -2,7 +2,7 @@
  * load.mjs - the load client of bench/chat/run (which starts the server,
  * makes the meeting and its participants and passes RTK_CHAT_BENCH, JSON:
  * {ws, origin, tokens, senders, rate, window, rounds, kinds, sockets,
- * size, drain, janusPid}).
+ * size, drain, idle, pause, janusPid, latencyDir}).
  *
  * One Node process holds every participant: each is a Janus session with
  * one janus.plugin.rtk handle that `join`s (no media, no subscriber
