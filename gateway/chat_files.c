@@ -60,6 +60,18 @@ char *rtk_chat_files_path(const char *files_dir, const char *meeting_id, const c
 	return g_build_filename(files_dir, meeting_id, file_id, NULL);
 }
 
+bool rtk_chat_files_remove(const char *files_dir, const char *meeting_id, const char *file_id)
+{
+	if (!files_dir || !rtk_rest_is_uuid(meeting_id) || !rtk_rest_is_uuid(file_id))
+		return false;
+	char *bytes = rtk_chat_files_path(files_dir, meeting_id, file_id);
+	char *description = g_strdup_printf("%s.json", bytes);
+	bool ok = (unlink(description) == 0 || errno == ENOENT) && (unlink(bytes) == 0 || errno == ENOENT);
+	g_free(description);
+	g_free(bytes);
+	return ok;
+}
+
 /* ---- Checks ---- */
 
 bool rtk_chat_files_name_ok(const char *name)

@@ -45,6 +45,11 @@ char *rtk_chat_files_link(const char *base_url, const char *meeting_id, const ch
 /* Where upload `file_id`'s bytes are (g_malloc'd; no check that it exists). */
 char *rtk_chat_files_path(const char *files_dir, const char *meeting_id, const char *file_id);
 
+/* Removes upload `file_id` of `meeting_id` (its description first, so it
+ * stops existing at once, then its bytes). False when an id is not
+ * UUID-shaped or a file could not be removed (absent ones are fine). */
+bool rtk_chat_files_remove(const char *files_dir, const char *meeting_id, const char *file_id);
+
 /* ---- Checks ---- */
 
 /* May an upload be called `name`: 1..RTK_CHAT_FILES_NAME_MAX bytes of

@@ -191,11 +191,27 @@ static int gateway_seed_presets(rtk_store *store, char **error)
 
 /* ---- unfinished outputs ---- */
 
-/* The chat of the sessions a previous run left LIVE goes, as it would
- * have at their end, unless their meeting has persist_chat (a session
- * that ends normally is the plugin's: plugin/chat_store.c). Failures are
- * logged: the rows stay until a later start. */
-static void gateway_purge_unkept_chat(rtk_store *store)
+/* Removes the uploads the stored chat of session `id` carried. */
+static void gateway_remove_chat_files(rtk_store *store, const char *chat_files_dir, const char *id)
+{
+	json_t *rows = NULL, *row;
+	size_t i;
+	if (rtk_store_chat_list(store, id, 0, -1, &rows, NULL) != RTK_STORE_OK)
+		return;
+	json_array_foreach(rows, i, row) {
+		const char *file = json_string_value(json_object_get(row, "fileId"));
+		if (file && *file && !rtk_chat_files_remove(chat_files_dir,
+				json_string_value(json_object_get(row, "meeting_id")), file))
+			g_warning("rtk gateway: cannot remove chat file %s of session %s", file, id);
+	}
+	json_decref(rows);
+}
+
+/* The chat of the sessions a previous run left LIVE goes, files and all,
+ * as it would have at their end, unless their meeting has persist_chat (a
+ * session that ends normally is the plugin's: plugin/chat_store.c).
+ * Failures are logged: the rows stay until a later start. */
+static void gateway_purge_unkept_chat(rtk_store *store, const char *chat_files_dir)
 {
 	json_t *live = NULL, *session;
 	size_t i;
@@ -210,7 +226,10 @@ static void gateway_purge_unkept_chat(rtk_store *store)
 			json_string_value(json_object_get(session, "meeting_id")), &meeting);
 		gboolean keep = st == RTK_STORE_OK && json_is_true(json_object_get(meeting, "persist_chat"));
 		json_decref(meeting);
-		if (!keep && id && rtk_store_chat_purge_session(store, id) != RTK_STORE_OK)
+		if (keep || !id)
+			continue;
+		gateway_remove_chat_files(store, chat_files_dir, id);
+		if (rtk_store_chat_purge_session(store, id) != RTK_STORE_OK)
 			g_warning("rtk gateway: cannot remove the chat of session %s", id);
 	}
 	json_decref(live);
@@ -219,7 +238,7 @@ static void gateway_purge_unkept_chat(rtk_store *store)
 /* Recordings and livestreams a previous run left in progress cannot be
  * resumed (their companions died with it): they become ERRORED; its live
  * sessions become ENDED. */
-static int gateway_fail_unfinished(rtk_store *store, char **error)
+static int gateway_fail_unfinished(rtk_store *store, const char *chat_files_dir, char **error)
 {
 	int recordings = 0, livestreams = 0;
 	if (rtk_store_recording_fail_unfinished(store, &recordings) != RTK_STORE_OK ||
@@ -231,7 +250,7 @@ static int gateway_fail_unfinished(rtk_store *store, char **error)
 		g_message("rtk gateway: %d recording(s) and %d livestream(s) left unfinished by the "
 			"previous run are now ERRORED", recordings, livestreams);
 	/* The sessions it left LIVE ended with it, and so did their chat. */
-	gateway_purge_unkept_chat(store);
+	gateway_purge_unkept_chat(store, chat_files_dir);
 	int sessions = 0;
 	if (rtk_store_session_end_unfinished(store, &sessions) != RTK_STORE_OK) {
 		rtk_util_set_error(error, "cannot mark the sessions left LIVE as ENDED");
@@ -284,7 +303,9 @@ rtk_gateway *rtk_gateway_start(const rtk_gateway_config *config, char **error)
 	char *db_path = g_build_filename(gw->data_dir, "rtk.sqlite3", NULL);
 	gw->store = rtk_store_open(db_path, error);
 	g_free(db_path);
-	if (!gw->store || gateway_seed_presets(gw->store, error) != 0 || gateway_fail_unfinished(gw->store, error) != 0)
+	gw->chat_files_dir = g_build_filename(gw->data_dir, RTK_CHAT_FILES_DIR, NULL);
+	if (!gw->store || gateway_seed_presets(gw->store, error) != 0 ||
+			gateway_fail_unfinished(gw->store, gw->chat_files_dir, error) != 0)
 		goto fail;
 	gw->webhooks = rtk_webhooks_new(gw->store, config->webhook_allow_private);
 	if (!gw->webhooks) {
@@ -299,7 +320,6 @@ rtk_gateway *rtk_gateway_start(const rtk_gateway_config *config, char **error)
 	}
 
 	gw->recordings_dir = g_build_filename(gw->data_dir, "recordings", NULL);
-	gw->chat_files_dir = g_build_filename(gw->data_dir, RTK_CHAT_FILES_DIR, NULL);
 	gw->chat_file_types = gateway_given(config->chat_file_types) ? g_strdup(config->chat_file_types) : NULL;
 	gw->web_dir = gateway_given(config->web_dir) ? g_strdup(config->web_dir) : NULL;
 	gw->server_json = rtk_static_server_info(config->janus_ws_port > 0 ? config->janus_ws_port : 8188,
@@ -405,6 +425,11 @@ const char *rtk_gateway_url(rtk_gateway *gateway)
 char *rtk_gateway_chat_export_url(rtk_gateway *gateway, const char *session_id, long long expires)
 {
 	return rtk_rest_chat_export_url(&gateway->rest, session_id, expires);
+}
+
+bool rtk_gateway_chat_file_remove(rtk_gateway *gateway, const char *meeting_id, const char *file_id)
+{
+	return rtk_chat_files_remove(gateway->chat_files_dir, meeting_id, file_id);
 }
 
 json_t *rtk_gateway_chat_file(rtk_gateway *gateway, const char *meeting_id, const char *file_id,

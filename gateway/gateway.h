@@ -72,6 +72,9 @@ char *rtk_gateway_chat_export_url(rtk_gateway *gateway, const char *session_id, 
  * else NULL. */
 json_t *rtk_gateway_chat_file(rtk_gateway *gateway, const char *meeting_id, const char *file_id,
 	const char *user_id);
+/* Removes the chat upload `file_id` of `meeting_id` (chat_files.h); false
+ * when it could not be. */
+bool rtk_gateway_chat_file_remove(rtk_gateway *gateway, const char *meeting_id, const char *file_id);
 
 /* The plugin's join check (admit.h): rtk_admit_token() with the gateway's
  * store and credentials. */

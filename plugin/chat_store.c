@@ -77,9 +77,34 @@ static void chat_store_write(GPtrArray *batch) {
 	json_decref(ops);
 }
 
-/* The end of a session's chat: purge it, or keep it and tell the webhooks. */
+/* Removes the uploads the messages of session `id` carried. */
+static void chat_store_remove_files(const char *id) {
+	rtk_store *store = rtk_gateway_store(rtk_gw);
+	for(int offset = 0;; offset += CHAT_STORE_BATCH) {
+		json_t *rows = NULL;
+		if(rtk_store_chat_list(store, id, offset, CHAT_STORE_BATCH, &rows, NULL) != RTK_STORE_OK) {
+			JANUS_LOG(LOG_ERR, "[rtk] chat of session %s: its files could not be listed\n", id);
+			return;
+		}
+		size_t i, n = json_array_size(rows);
+		json_t *row;
+		json_array_foreach(rows, i, row) {
+			const char *file = json_string_value(json_object_get(row, "fileId"));
+			const char *meeting = json_string_value(json_object_get(row, "meeting_id"));
+			if(file != NULL && *file && !rtk_gateway_chat_file_remove(rtk_gw, meeting, file))
+				JANUS_LOG(LOG_ERR, "[rtk] chat file %s of session %s: could not be removed\n", file, id);
+		}
+		json_decref(rows);
+		if(n < CHAT_STORE_BATCH)
+			return;
+	}
+}
+
+/* The end of a session's chat: purge it (its files too), or keep it and
+ * tell the webhooks. */
 static void chat_store_end_session(const chat_change *c) {
 	if(!c->persist) {
+		chat_store_remove_files(c->id);
 		if(rtk_store_chat_purge_session(rtk_gateway_store(rtk_gw), c->id) != RTK_STORE_OK)
 			JANUS_LOG(LOG_ERR, "[rtk] chat of session %s: could not be removed\n", c->id);
 		return;

@@ -32,6 +32,7 @@ import hashlib
 import http.client
 import json
 import os
+import time
 import urllib.parse
 
 from rtk_harness import REST_PORT, RtkClient, Server, check, check_equal, log, run_test
@@ -186,6 +187,21 @@ async def main():
     await bob.refused({"request": "chat.sendMessage", "message": {"type": "file",
                        "fileId": "00000000-0000-4000-8000-000000000000"}}, "0506")
     await bob.refused({"request": "chat.sendMessage", "message": {"type": "image", "fileId": file_id}}, "0506")
+
+    # the meeting has no persist_chat: when its session ends, the files its messages carried go too
+    sent_path = os.path.join(server.data_dir, "chat-files", meeting["id"], file_id)
+    check(os.path.exists(sent_path), "Ada's sent image before the end of the session")
+    for client in clients.values():
+        await client.leave()
+    deadline = time.time() + 10
+    while os.path.exists(sent_path) and time.time() < deadline:
+        time.sleep(0.05)
+    check(not os.path.exists(sent_path) and not os.path.exists(sent_path + ".json"),
+          "the image of a message of the ended session is still on disk")
+    status, _, _ = http_request("GET", "/v2/chat-files/%s/%s" % (meeting["id"], file_id),
+                                headers={"Authorization": "Bearer " + tokens["ada"]})
+    check_equal(status, 404, "Ada downloads her image after the session ended")
+    log("the session ended without persist_chat: the files its messages carried are gone")
 
     server.stop()
     with open(server.log_path, errors="replace") as f:
