@@ -3,8 +3,9 @@
  * (docs/protocol.md, Polls). `items` is every poll as the server shows this
  * participant (Poll objects: {id, question, options: [{text, votes: [{id,
  * name}], count}], anonymous, hideVotes, createdBy, createdByUserId,
- * voted}), filled from roomJoined (and a reconnection's sync) and replaced
- * by each `pollsUpdate` event, which is emitted as {polls, newPoll}.
+ * voted}), filled from roomJoined (and a reconnection's sync); each
+ * `pollsUpdate` event carries the poll that changed, merged into `items`
+ * by id (a new one goes last), then emitted as the seeds' {polls, newPoll}.
  * Participants whose preset lacks polls.can_view get no polls: items stays
  * []. Ids in `votes` and `voted` are user ids (participant.userId): a poll
  * this participant voted on has meeting.self.userId in `voted`, anonymous or
@@ -45,7 +46,10 @@ export class RTKPolls extends RTKEventEmitter {
 	_handleEvent(ev) {
 		if (ev.rtk !== 'pollsUpdate')
 			return false;
-		this.items = Array.isArray(ev.polls) ? ev.polls : [];
+		if (ev.poll && typeof ev.poll === 'object') {
+			const at = this.items.findIndex((p) => p.id === ev.poll.id);
+			this.items = at < 0 ? [...this.items, ev.poll] : this.items.map((p, i) => (i === at ? ev.poll : p));
+		}
 		this.emit('pollsUpdate', { polls: this.items, newPoll: Boolean(ev.newPoll) });
 		return true;
 	}

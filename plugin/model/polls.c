@@ -178,13 +178,16 @@ json_t *rtk_room_polls_json(const rtk_room *room, const rtk_peer *viewer) {
 	return list;
 }
 
-/* pollsUpdate to every joined peer that may view polls, each its own list. */
-static void polls_changed(rtk_room *room, gboolean new_poll) {
+/* pollsUpdate about `poll` to every joined peer that may view polls, as
+ * each sees it. Only the poll that changed: the whole list for every
+ * viewer on every vote cost viewers x polls x votes per vote (a 100-person
+ * meeting voting on its 50th poll spent seconds of the signalling thread). */
+static void polls_changed(rtk_room *room, const rtk_poll *poll, gboolean new_poll) {
 	for(guint i = 0; i < room->peers->len; i++) {
 		rtk_peer *peer = g_ptr_array_index(room->peers, i);
 		if(!rtk_room_polls_visible(peer))
 			continue;
-		json_t *event = json_pack("{ss so sb}", "rtk", "pollsUpdate", "polls", rtk_room_polls_json(room, peer),
+		json_t *event = json_pack("{ss so sb}", "rtk", "pollsUpdate", "poll", rtk_room_poll_json(poll, peer),
 			"newPoll", new_poll);
 		room_send(room, peer, event);
 		json_decref(event);
@@ -216,7 +219,7 @@ const rtk_poll *rtk_room_poll_create(rtk_room *room, rtk_peer *actor, const char
 	poll->votes = g_ptr_array_new_with_free_func(poll_vote_free);
 	poll->voters = g_hash_table_new(g_str_hash, g_str_equal);
 	g_ptr_array_add(room->polls, poll);
-	polls_changed(room, TRUE);
+	polls_changed(room, poll, TRUE);
 	return poll;
 }
 
@@ -248,6 +251,6 @@ const rtk_poll *rtk_room_poll_vote(rtk_room *room, rtk_peer *actor, const char *
 	vote->option = (guint)index;
 	g_ptr_array_add(poll->votes, vote);
 	g_hash_table_add(poll->voters, vote->user_id);
-	polls_changed(room, FALSE);
+	polls_changed(room, poll, FALSE);
 	return poll;
 }

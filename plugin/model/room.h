@@ -324,8 +324,8 @@ json_t *rtk_room_spotlight_json(const rtk_room *room);
  *     with hidden results, "voted" holds at most the viewer's own id.
  * Peers without polls.can_view get no poll at all: nothing in roomJoined,
  * no pollsUpdate. Every create and vote sends each joined peer that may
- * view polls {"rtk":"pollsUpdate","polls":[every poll as it sees it],
- * "newPoll":true on a create, false on a vote}. Waitlisted peers get
+ * view polls {"rtk":"pollsUpdate","poll":{the poll that changed, as it
+ * sees it},"newPoll":true on a create, false on a vote}. Waitlisted peers get
  * nothing and cannot act (0003). */
 #define RTK_POLL_QUESTION_MAX 500   /* bytes */
 #define RTK_POLL_OPTIONS_MIN 2

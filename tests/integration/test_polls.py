@@ -37,7 +37,7 @@ def updates(client):
 
 
 def poll_in(event, poll_id):
-    for poll in event.get("polls") or []:
+    for poll in event.get("polls") or [event.get("poll")]:
         if poll.get("id") == poll_id:
             return poll
     raise AssertionError("poll %s not in %r" % (poll_id, event))

@@ -1,7 +1,7 @@
 /*
  * sdk_polls.test.mjs - meeting.polls (sdk/polls.js) on a fake Janus: items
  * from roomJoined, create/vote send the documented requests and resolve with
- * the poll of the reply, pollsUpdate replaces items and is emitted as
+ * the poll of the reply, pollsUpdate merges its poll into items and is emitted as
  * {polls, newPoll}, refusals reject with the server's code, and a
  * reconnection's snapshot emits only what changed.
  * Run: node --test tests/sdk/ (Node 20, no packages).
@@ -41,7 +41,7 @@ test('create and vote send polls.create / polls.vote and resolve with the poll; 
 		if (body.request === 'polls.create') {
 			const poll = { ...lunch, id: 'poll-2', question: body.question, anonymous: body.anonymous,
 				hideVotes: body.hideVotes, voted: [], options: body.options.map((text) => ({ text, votes: [], count: 0 })) };
-			janus.push(h, { rtk: 'pollsUpdate', polls: [poll], newPoll: true });
+			janus.push(h, { rtk: 'pollsUpdate', poll, newPoll: true });
 			return { data: { rtk: 'ok', request: body.request, poll } };
 		}
 		if (body.request === 'polls.vote' && body.index > 1)
@@ -49,7 +49,7 @@ test('create and vote send polls.create / polls.vote and resolve with the poll; 
 		if (body.request === 'polls.vote' && body.pollId === 'poll-2' && votes++ === 0) {
 			const poll = { ...meeting.polls.items[0], voted: ['u-self'] };
 			poll.options = poll.options.map((o, i) => (i === body.index ? { ...o, count: 1, votes: [{ id: 'u-self', name: 'Self' }] } : o));
-			janus.push(h, { rtk: 'pollsUpdate', polls: [poll], newPoll: false });
+			janus.push(h, { rtk: 'pollsUpdate', poll, newPoll: false });
 			return { data: { rtk: 'ok', request: body.request, poll } };
 		}
 		return { data: { rtk: 'error', request: body.request, error: { code: '0702', message: 'you have voted on poll \'poll-2\' already' } } };

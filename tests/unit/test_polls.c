@@ -126,9 +126,14 @@ static rtk_peer *join(world *w, const char *name, const char *preset_name, const
 #define NO_VIEW "{\"polls\": {\"can_view\": false}}"
 #define WAITS "{\"waiting_room_type\": \"ON_PRIVILEGED_USER_ENTRY\"}"
 
-/* The poll `index` of a pollsUpdate / roomJoined list. */
+/* The poll `index` of a roomJoined list. */
 static json_t *poll_at(const json_t *event, size_t index) {
 	return json_array_get(json_object_get(event, "polls"), index);
+}
+
+/* The poll a pollsUpdate carries: the one that changed. */
+static json_t *poll_of(const json_t *event) {
+	return json_object_get(event, "poll");
 }
 
 static json_t *option_at(const json_t *poll, size_t index) {
@@ -196,8 +201,9 @@ static void test_create_and_vote(void) {
 	json_t *event = last_sent(&w, "cy", "pollsUpdate");
 	CHECK_NOT_NULL(event);
 	CHECK(json_is_false(json_object_get(event, "newPoll")));
-	CHECK_EQ_INT(json_array_size(json_object_get(event, "polls")), 1);
-	json_t *seen = poll_at(event, 0);
+	CHECK_NULL(json_object_get(event, "polls"));   /* only the poll that changed */
+	json_t *seen = poll_of(event);
+	CHECK_EQ_STR(str(seen, "id"), poll_id);
 	CHECK_EQ_INT(count_of(seen, 0), 0);
 	CHECK_EQ_INT(count_of(seen, 1), 1);
 	json_t *vote = json_array_get(json_object_get(option_at(seen, 1), "votes"), 0);
@@ -279,7 +285,7 @@ static void test_anonymous(void) {
 	const rtk_peer *viewers[] = { ada, bob, cy };
 	const char *own[] = { "u-ada", "u-bob", "" };
 	for(int v = 0; v < 3; v++) {
-		json_t *seen = poll_at(last_sent(&w, viewers[v]->name, "pollsUpdate"), 0);
+		json_t *seen = poll_of(last_sent(&w, viewers[v]->name, "pollsUpdate"));
 		CHECK(json_is_true(json_object_get(seen, "anonymous")));
 		CHECK_EQ_INT(count_of(seen, 0), 1);
 		CHECK_EQ_INT(count_of(seen, 1), 1);
@@ -317,14 +323,14 @@ static void test_hide_votes(void) {
 	CHECK_NOT_NULL(rtk_room_poll_vote(w.room, bob, poll_id, 0, NULL));
 
 	/* bob voted: he sees the results; ada created it: she does; cy has not voted: she sees nothing */
-	json_t *seen = poll_at(last_sent(&w, "bob", "pollsUpdate"), 0);
+	json_t *seen = poll_of(last_sent(&w, "bob", "pollsUpdate"));
 	CHECK_EQ_INT(count_of(seen, 0), 1);
 	CHECK_EQ_INT(votes_of(seen, 0), 1);
 	CHECK_VOTED(seen, "u-bob");
-	seen = poll_at(last_sent(&w, "ada", "pollsUpdate"), 0);
+	seen = poll_of(last_sent(&w, "ada", "pollsUpdate"));
 	CHECK_EQ_INT(count_of(seen, 0), 1);
 	CHECK_VOTED(seen, "u-bob");
-	seen = poll_at(last_sent(&w, "cy", "pollsUpdate"), 0);
+	seen = poll_of(last_sent(&w, "cy", "pollsUpdate"));
 	CHECK(json_is_true(json_object_get(seen, "hideVotes")));
 	CHECK_EQ_INT(count_of(seen, 0), 0);
 	CHECK_EQ_INT(votes_of(seen, 0), 0);
@@ -336,7 +342,7 @@ static void test_hide_votes(void) {
 
 	/* once cy votes, she sees them too */
 	CHECK_NOT_NULL(rtk_room_poll_vote(w.room, cy, poll_id, 1, NULL));
-	seen = poll_at(last_sent(&w, "cy", "pollsUpdate"), 0);
+	seen = poll_of(last_sent(&w, "cy", "pollsUpdate"));
 	CHECK_EQ_INT(count_of(seen, 0), 1);
 	CHECK_EQ_INT(count_of(seen, 1), 1);
 	CHECK_VOTED(seen, "u-bob,u-cy");
@@ -347,14 +353,14 @@ static void test_hide_votes(void) {
 	char *both_id = g_strdup(str(first, "id"));
 	json_decref(first);
 	CHECK_NOT_NULL(rtk_room_poll_vote(w.room, ada, both_id, 1, NULL));
-	seen = poll_at(last_sent(&w, "cy", "pollsUpdate"), 1);
+	seen = poll_of(last_sent(&w, "cy", "pollsUpdate"));
 	CHECK_EQ_INT(count_of(seen, 1), 0);
 	CHECK_VOTED(seen, "");
-	seen = poll_at(last_sent(&w, "bob", "pollsUpdate"), 1);   /* the creator */
+	seen = poll_of(last_sent(&w, "bob", "pollsUpdate"));   /* the creator */
 	CHECK_EQ_INT(count_of(seen, 1), 1);
 	CHECK_EQ_INT(votes_of(seen, 1), 0);
 	CHECK_VOTED(seen, "");
-	seen = poll_at(last_sent(&w, "ada", "pollsUpdate"), 1);
+	seen = poll_of(last_sent(&w, "ada", "pollsUpdate"));
 	CHECK_EQ_INT(count_of(seen, 1), 1);
 	CHECK_VOTED(seen, "u-ada");
 	g_free(both_id);
