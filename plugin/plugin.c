@@ -33,6 +33,7 @@
 #include "capture.h"
 #include "chat_requests.h"
 #include "chat_store.h"
+#include "connected_requests.h"
 #include "history.h"
 #include "requests.h"
 #include "session.h"
@@ -111,6 +112,7 @@ static void plugin_message_free(rtk_message *msg) {
 	janus_refcount_decrease(&msg->handle->ref);
 	g_free(msg->search.session_id);
 	json_decref(msg->search.found);
+	rtk_connected_job_free(msg->connected);
 	g_free(msg->transaction);
 	json_decref(msg->body);
 	json_decref(msg->jsep);
@@ -126,6 +128,18 @@ static void plugin_message_search(rtk_message *msg) {
 	rtk_session *session = plugin_session_lookup(msg->handle);
 	if(session != NULL && !g_atomic_int_get(&session->destroyed))
 		rtk_chat_request_search_reply(session, msg);
+	janus_mutex_unlock(&rtk_state_mutex);
+}
+
+/* connectedMeetings.*: the store is read and written without the state
+ * lock, then the live rooms change and the reply is made with it
+ * (connected_requests.h). */
+static void plugin_message_connected(rtk_message *msg) {
+	rtk_connected_request_run(msg);
+	janus_mutex_lock(&rtk_state_mutex);
+	rtk_session *session = plugin_session_lookup(msg->handle);
+	if(session != NULL && !g_atomic_int_get(&session->destroyed))
+		rtk_connected_request_reply(session, msg);
 	janus_mutex_unlock(&rtk_state_mutex);
 }
 
@@ -156,6 +170,8 @@ static gpointer plugin_message_loop(gpointer data) {
 		janus_mutex_unlock(&rtk_state_mutex);
 		if(msg->search.session_id != NULL)
 			plugin_message_search(msg);
+		if(msg->connected != NULL)
+			plugin_message_connected(msg);
 		plugin_message_free(msg);
 	}
 	return NULL;

@@ -14,6 +14,7 @@
 #include "requests.h"
 #include "requests_internal.h"
 #include "chat_requests.h"
+#include "connected_requests.h"
 #include "capture.h"
 #include "errors.h"
 #include "history.h"
@@ -930,6 +931,12 @@ static const rtk_request_fn requests[RTK_REQ_COUNT] = {
 	[RTK_REQ_PREJOIN] = request_prejoin,
 	[RTK_REQ_POLL_CREATE] = request_poll_create,
 	[RTK_REQ_POLL_VOTE] = request_poll_vote,
+	[RTK_REQ_CONNECTED_GET] = rtk_connected_request_get,
+	[RTK_REQ_CONNECTED_CREATE] = rtk_connected_request_create,
+	[RTK_REQ_CONNECTED_UPDATE] = rtk_connected_request_update,
+	[RTK_REQ_CONNECTED_DELETE] = rtk_connected_request_delete,
+	[RTK_REQ_CONNECTED_MOVE] = rtk_connected_request_move,
+	[RTK_REQ_CONNECTED_MOVE_PRESET] = rtk_connected_request_move,
 };
 
 void rtk_requests_push_reply(rtk_message *msg, rtk_reply *reply) {
