@@ -101,7 +101,8 @@ static void rtk_session_reply_action(rtk_rest_call *call, const char *action, js
 static json_t *rtk_session_breakout_rooms(rtk_rest_call *call)
 {
 	json_t *children = NULL;
-	if (rtk_store_meeting_children(call->ctx->store, call->ids[0], 0, -1, &children, NULL) != RTK_STORE_OK)
+	int total = 0;
+	if (rtk_store_meeting_children(call->ctx->store, call->ids[0], 0, -1, &children, &total) != RTK_STORE_OK)
 		return NULL;
 	const rtk_live_ops *live = call->ctx->live;
 	json_t *rooms = json_array();

@@ -235,7 +235,8 @@ static gboolean connected_family_member(rtk_connected_job *job, const char *meet
 /* The parent's ACTIVE connected meetings, oldest first: a NEW array, or NULL (store failed). */
 static json_t *connected_children(rtk_connected_job *job) {
 	json_t *all = NULL;
-	if(rtk_store_meeting_children(rtk_gateway_store(rtk_gw), job->root_id, 0, -1, &all, NULL) != RTK_STORE_OK) {
+	int total = 0;
+	if(rtk_store_meeting_children(rtk_gateway_store(rtk_gw), job->root_id, 0, -1, &all, &total) != RTK_STORE_OK) {
 		connected_store_failed(job);
 		return NULL;
 	}
@@ -320,9 +321,10 @@ static json_t *connected_destination_participant(rtk_connected_job *job, const c
 		const char *meeting_id, long long *generation) {
 	rtk_store *store = rtk_gateway_store(rtk_gw);
 	json_t *list = NULL, *found = NULL;
+	int total = 0;
 	*generation = 0;
 	if(t->custom_participant_id != NULL &&
-			rtk_store_participant_list(store, meeting_id, 0, -1, &list, NULL) == RTK_STORE_OK) {
+			rtk_store_participant_list(store, meeting_id, 0, -1, &list, &total) == RTK_STORE_OK) {
 		size_t i;
 		json_t *p;
 		json_array_foreach(list, i, p) {
