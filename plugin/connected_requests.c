@@ -78,13 +78,13 @@ void rtk_connected_request_get(rtk_session *session, rtk_message *msg, rtk_reply
 /* createMeetings, updateMeetings, deleteMeetings: can_alter_connected_meetings. */
 static rtk_connected_job *connected_begin_alter(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
 	rtk_refusal why;
-	if(!rtk_requests_needs_joined(session, reply) || !rtk_requests_body(msg, reply))
-		return NULL;
-	if(!rtk_permissions_allow(&session->peer->permissions, RTK_ACTION_CONNECTED_ALTER, &why)) {
+	rtk_connected_job *job = connected_begin(session, msg, reply);
+	if(job != NULL && !rtk_permissions_allow(&session->peer->permissions, RTK_ACTION_CONNECTED_ALTER, &why)) {
 		rtk_requests_reply_refusal(reply, &why);
+		rtk_connected_job_free(job);
 		return NULL;
 	}
-	return connected_begin(session, msg, reply);
+	return job;
 }
 
 void rtk_connected_request_create(rtk_session *session, rtk_message *msg, rtk_reply *reply) {

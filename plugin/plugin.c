@@ -4,7 +4,8 @@
  * Owns the janus_plugin callbacks and nothing more than it must: the table
  * of sessions (one per Janus handle), the one thread that runs every
  * signalling request in order, and the hand-off of RTP to relay.c. The
- * requests are in requests.c; what they share about sessions and live
+ * requests are in requests.c (chat's in chat_requests.c, connected
+ * meetings' in connected_requests.c); what they share about sessions and live
  * meetings in session.c; who receives which stream in router.c (a
  * subscriber handle's offers in subscriber.c); what a meeting is and which
  * events it sends in room.c and peer.c; recordings and livestreams in
@@ -17,7 +18,9 @@
  * Locking: `rtk_state_mutex` (session.c) guards the session table, the live meetings, the
  * room models and every session's role, slots and negotiation state. All
  * signalling runs under it (on the message thread, or in destroy/hangup
- * callbacks). The relay path never takes it: incoming_rtp takes only the
+ * callbacks), except the store I/O of a request, which the message thread
+ * runs without it: the token checks before a join (rtk_requests_prepare),
+ * chat.searchMessages and connectedMeetings.* after their dispatch. The relay path never takes it: incoming_rtp takes only the
  * publisher's `pub_mutex`, then each published stream's `subs_mutex`.
  * Order: rtk_state_mutex -> pub_mutex -> subs_mutex.
  */
