@@ -14,7 +14,8 @@ Asserted:
   * Hal moves two participants into each room: each gets roomLeft
     `connected-meeting` with the destination's meeting id and a token, the
     others in the parent see them leave; each joins its room with that
-    token (no REST call) and sees only that room's participants;
+    token (no REST call), sees only that room's participants, and with
+    aiortc media receives only its room-mate's audio and video;
   * getConnectedMeetings shows Hal every room's participants; a participant
     sees the rooms without participants; the parent's REST active session
     lists breakout_rooms with their live participants;
@@ -24,6 +25,9 @@ Asserted:
 """
 
 from rtk_harness import RtkClient, Server, check, check_equal, log, run_test
+
+MEDIA_FRAMES = 10     # video and audio frames each must receive from its room-mate
+MEDIA_TIMEOUT = 60
 
 
 async def moved(client, destination_id, is_parent=False):
@@ -127,6 +131,21 @@ async def main():
         check_equal(seen, [], "%s hears of %s in another room" % (client.name, other))
     check_equal(joined["Ann"]["self"]["name"], "Ann", "Ann's name in her room")
     log("each room has exactly its two participants")
+
+    # media: each publishes; each hears and sees its room-mate, nothing from the other room
+    for client in (ann, ben, cat, dan):
+        await client.publish()
+    for client in (ann, ben, cat, dan):
+        await client.subscribe(tokens[client.name])
+    for client, mate in ((ann, ben), (ben, ann), (cat, dan), (dan, cat)):
+        await client.wait_frames(mate.peer_id, video=MEDIA_FRAMES, audio=MEDIA_FRAMES, timeout=MEDIA_TIMEOUT)
+    for client, others in ((ann, (cat, dan)), (ben, (cat, dan)), (cat, (ann, ben)), (dan, (ann, ben))):
+        streams = {s.get("participantId") for s in client.streams.values()}
+        for other in others:
+            check(other.peer_id not in streams and sum(client.frames[other.peer_id].values()) == 0,
+                  "%s receives %s of the other room: streams %r, frames %r"
+                  % (client.name, other.name, streams, dict(client.frames[other.peer_id])))
+    log("each hears and sees only its room-mate")
 
     # who sees what
     state = (await hal.control({"request": "connectedMeetings.getConnectedMeetings"})).data
