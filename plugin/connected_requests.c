@@ -1,7 +1,8 @@
 /*
  * connected_requests.c - connectedMeetings.* (connected_requests.h): each
  * request's three steps, the job that carries a request from one to the
- * next, and the `destination` a moved participant is given.
+ * next, and the `destination` a moved participant is given; and
+ * broadcastMessage to the family's other meetings.
  *
  * Who frees what: the job belongs to the message (rtk_message.connected)
  * and is freed with it (plugin.c); every string and JSON value in it is
@@ -198,6 +199,28 @@ void rtk_connected_request_move(rtk_session *session, rtk_message *msg, rtk_repl
 		return;
 	}
 	msg->connected = job;
+}
+
+void rtk_connected_broadcast(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
+	rtk_room *own = session->live->room;
+	const char *root = rtk_room_connected_root(own);
+	GPtrArray *rooms = g_ptr_array_new();
+	size_t i;
+	const json_t *id;
+	json_array_foreach(msg->request.meeting_ids, i, id) {
+		rtk_live *live = rtk_live_find(json_string_value(id));
+		if(live != NULL && !strcmp(rtk_room_connected_root(live->room), root) &&
+				!g_ptr_array_find(rooms, live->room, NULL))
+			g_ptr_array_add(rooms, live->room);
+	}
+	rtk_refusal why;
+	int sent = rtk_room_broadcast_to_rooms((rtk_room *const *)rooms->pdata, rooms->len, own, session->peer,
+		msg->request.message_type, msg->request.payload, msg->request.preset_name, g_get_real_time() / 1000, &why);
+	g_ptr_array_free(rooms, TRUE);
+	if(sent < 0)
+		rtk_requests_reply_refusal(reply, &why);
+	else
+		rtk_requests_reply_ok_with(msg, reply, json_pack("{si}", "recipients", sent));
 }
 
 /* ---- step 2: without the state lock ---- */

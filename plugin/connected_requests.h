@@ -31,6 +31,12 @@ void rtk_connected_request_update(rtk_session *session, rtk_message *msg, rtk_re
 void rtk_connected_request_delete(rtk_session *session, rtk_message *msg, rtk_reply *reply);
 void rtk_connected_request_move(rtk_session *session, rtk_message *msg, rtk_reply *reply);
 
+/* participants.broadcastMessage with "meetingIds" (a joined caller, fields
+ * checked): to every joined participant of each meeting named that is a
+ * live meeting of the caller's family (the caller's own included when
+ * named); other ids reach nobody. Live rooms only: no store, one step. */
+void rtk_connected_broadcast(rtk_session *session, rtk_message *msg, rtk_reply *reply);
+
 /* Step 2, without the state lock: the store part of the job in msg->connected. */
 void rtk_connected_request_run(rtk_message *msg);
 /* Step 3, with the state lock, `session` looked up again (NULL: gone; the

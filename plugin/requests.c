@@ -650,6 +650,10 @@ static void request_broadcast_message(rtk_session *session, rtk_message *msg, rt
 	rtk_refusal why;
 	if(!request_needs_joined(session, reply) || !request_body(msg, reply))
 		return;
+	if(msg->request.meeting_ids != NULL) {   /* to other meetings of the family */
+		rtk_connected_broadcast(session, msg, reply);
+		return;
+	}
 	int sent = rtk_room_broadcast_message(session->live->room, session->peer, msg->request.message_type,
 		msg->request.payload, msg->request.ids, msg->request.preset_name, g_get_real_time() / 1000, &why);
 	if(sent < 0) {

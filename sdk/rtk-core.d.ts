@@ -332,7 +332,7 @@ export class RTKParticipants extends RTKEventEmitter {
 	getParticipantsInMeetingPreJoin(): Promise<Array<PreJoinParticipant | RTKParticipant>>;
 	/** Rejects (code 0501): the server relays no custom messages yet. */
 	/** Sends {type, payload} through the server to `target`'s participants, or to everyone (self included); resolves with how many got it. Received as 'broadcastedMessage' {type, payload, timestamp, senderId}. */
-	broadcastMessage(type: string, payload: object, target?: { participantIds?: string[] } | { presetName?: string }): Promise<number>;
+	broadcastMessage(type: string, payload: object, target?: { participantIds?: string[] } | { presetName?: string; meetingIds?: string[] }): Promise<number>;
 	toArray(): RTKParticipant[];
 	setViewMode(viewMode: ViewMode): Promise<unknown>;
 	setPage(page: number): Promise<unknown>;

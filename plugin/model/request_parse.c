@@ -198,11 +198,15 @@ static void request_parse_broadcast(const json_t *body, rtk_request *req) {
 	}
 	const json_t *ids = json_object_get(body, "participantIds");
 	const json_t *preset = json_object_get(body, "presetName");
-	if(ids != NULL && preset != NULL) {
-		rtk_refusal_set(&req->error, RTK_ERR_BAD_REQUEST, "give 'participantIds' or 'presetName', not both");
+	const json_t *meetings = json_object_get(body, "meetingIds");
+	if(ids != NULL && (preset != NULL || meetings != NULL)) {
+		rtk_refusal_set(&req->error, RTK_ERR_BAD_REQUEST, "give 'participantIds' or '%s', not both",
+			preset != NULL ? "presetName" : "meetingIds");
 		return;
 	}
 	if(ids != NULL && !request_parse_id_list(body, "participantIds", &req->ids, &req->error))
+		return;
+	if(meetings != NULL && !request_parse_id_list(body, "meetingIds", &req->meeting_ids, &req->error))
 		return;
 	if(preset != NULL && (!json_is_string(preset) || json_string_length(preset) == 0)) {
 		rtk_refusal_set(&req->error, RTK_ERR_BAD_REQUEST, "field 'presetName' must be a non-empty string");

@@ -164,6 +164,8 @@ typedef struct rtk_request {
 	const json_t *payload;        /* broadcastMessage "payload": an object, at most
 	                                 RTK_BROADCAST_PAYLOAD_MAX bytes as compact JSON */
 	const char *preset_name;      /* broadcastMessage "presetName", or NULL (never with participantIds) */
+	const json_t *meeting_ids;    /* broadcastMessage "meetingIds": a non-empty array of strings, or NULL
+	                                 (never with participantIds): other meetings of the family */
 	const json_t *permissions;    /* updatePermissions: an object (the room model checks its keys) */
 	gboolean allow_unmute;        /* disable*: "allowUnmute" */
 	gboolean allow_multiple;      /* recording.start: "allowMultiple" */

@@ -274,6 +274,14 @@ gboolean rtk_room_apply_preset(rtk_room *room, const char *user_id, const json_t
 #define RTK_BROADCAST_PER_SECOND 20
 int rtk_room_broadcast_message(rtk_room *room, rtk_peer *actor, const char *type, const json_t *payload,
 	const json_t *participant_ids, const char *preset_name, gint64 timestamp_ms, rtk_refusal *why);
+/* The same to other meetings of a connected-meetings family (the seeds'
+ * broadcastMessage(type, payload, {meetingIds})): every joined peer of each
+ * of the `n_rooms` rooms (filtered by `preset_name` when not NULL) gets it,
+ * with "meetingId" (the actor's meeting) added; one message against the
+ * actor's rate, whatever the number of rooms. The caller picks the rooms
+ * (the family's, connected.c). Returns how many got it, or -1 (0012). */
+int rtk_room_broadcast_to_rooms(rtk_room *const *rooms, guint n_rooms, rtk_room *from, rtk_peer *actor,
+	const char *type, const json_t *payload, const char *preset_name, gint64 timestamp_ms, rtk_refusal *why);
 
 /* ---- the spotlight (spotlight.c) ----
  * A peer with can_spotlight turns on broadcasting of its tab changes; from

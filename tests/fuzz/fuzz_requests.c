@@ -246,6 +246,11 @@ static void check_fields(const json_t *body, rtk_request_handle on, const rtk_re
 				CHECK(req->ids == NULL);
 			CHECK(req->preset_name == json_string_value(json_object_get(body, "presetName")));
 			CHECK(req->preset_name == NULL || req->preset_name[0] != '\0');
+			if(json_object_get(body, "meetingIds") != NULL)
+				check_id_list(body, "meetingIds", req->meeting_ids);
+			else
+				CHECK(req->meeting_ids == NULL);
+			CHECK(req->ids == NULL || req->meeting_ids == NULL);
 			break;
 		}
 		case RTK_REQ_POLL_CREATE: {
@@ -311,7 +316,8 @@ static void check_fields(const json_t *body, rtk_request_handle on, const rtk_re
 			req->kind != RTK_REQ_BROADCAST_MESSAGE)
 		CHECK(req->ids == NULL);
 	if(req->kind != RTK_REQ_BROADCAST_MESSAGE)
-		CHECK(req->message_type == NULL && req->payload == NULL && req->preset_name == NULL);
+		CHECK(req->message_type == NULL && req->payload == NULL && req->preset_name == NULL &&
+			req->meeting_ids == NULL);
 	if(req->kind != RTK_REQ_POLL_CREATE)
 		CHECK(req->question == NULL && req->options == NULL && !req->anonymous && !req->hide_votes);
 	if(req->kind != RTK_REQ_POLL_VOTE)

@@ -19,6 +19,8 @@ Asserted:
   * getConnectedMeetings shows Hal every room's participants; a participant
     sees the rooms without participants; the parent's REST active session
     lists breakout_rooms with their live participants;
+  * a broadcastMessage to the rooms (meetingIds) reaches everyone in them,
+    with the sender's meeting id, and no one else;
   * deleting an occupied room is refused 0805; then everyone moves back to
     the parent, rejoining as the participant it was there (same user id),
     and Hal sees them join; an empty room is deleted (INACTIVE over REST).
@@ -160,6 +162,18 @@ async def main():
     check_equal(sorted((r["id"], r["live_participants"]) for r in session["breakout_rooms"]),
                 sorted([(room1, 2), (room2, 2)]), "breakout_rooms of the parent's active session")
     log("Hal sees every room's participants; REST shows breakout_rooms")
+
+    # a message to the rooms: everyone in them gets it, with Hal's meeting; not the parent
+    notice = {"request": "participants.broadcastMessage", "type": "notice", "payload": {"message": "5 minutes"},
+              "meetingIds": [room1, room2, elsewhere["id"]]}
+    check_equal((await hal.control(notice)).data["recipients"], 4, "recipients of the rooms' notice")
+    for client in (ann, ben, cat, dan):
+        got = (await client.wait_event("broadcastedMessage")).data
+        check_equal((got["type"], got["payload"], got["senderId"], got["meetingId"]),
+                    ("notice", {"message": "5 minutes"}, hal.peer_id, parent["id"]), "%s's notice" % client.name)
+    check_equal(hal.janus.events(hal.main, "broadcastedMessage"), [], "Hal's own notice")
+    await ann.refused(dict(notice, participantIds=[ben.peer_id]), "0001")
+    log("a broadcast to the rooms reached their four participants")
 
     # an occupied room cannot go; then everyone returns
     await hal.refused({"request": "connectedMeetings.deleteMeetings", "meetingIds": [room1]}, "0805")

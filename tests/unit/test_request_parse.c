@@ -323,6 +323,19 @@ static void test_broadcast(void) {
 		"\"participantIds\":[\"p\",\"q\"]}", RTK_REQUEST_ON_MAIN, &body);
 	CHECK_EQ_INT(json_array_size(req.ids), 2);
 	json_decref(body);
+	/* meetingIds: to other meetings of the family, with presetName or not, never with participantIds */
+	rtk_request to_rooms = fine("{\"request\":\"participants.broadcastMessage\",\"type\":\"t\",\"payload\":{},"
+		"\"meetingIds\":[\"m1\",\"m2\"],\"presetName\":\"group_call_host\"}", RTK_REQUEST_ON_MAIN, &body);
+	CHECK_EQ_INT(json_array_size(to_rooms.meeting_ids), 2);
+	CHECK_EQ_STR(to_rooms.preset_name, "group_call_host");
+	CHECK_NULL(to_rooms.ids);
+	json_decref(body);
+	check_field_error("{\"request\":\"participants.broadcastMessage\",\"type\":\"t\",\"payload\":{},"
+		"\"meetingIds\":[\"m1\"],\"participantIds\":[\"p\"]}", RTK_REQUEST_ON_MAIN, RTK_ERR_BAD_REQUEST,
+		"give 'participantIds' or 'meetingIds', not both");
+	check_field_error("{\"request\":\"participants.broadcastMessage\",\"type\":\"t\",\"payload\":{},"
+		"\"meetingIds\":[]}", RTK_REQUEST_ON_MAIN, RTK_ERR_BAD_REQUEST,
+		"field 'meetingIds' (a non-empty array of id strings) is required");
 }
 
 /* polls.create and polls.vote: types here, limits in the room model. */

@@ -1257,6 +1257,44 @@ static void test_connected_move(void) {
 	recorder_free(rec);
 }
 
+/* broadcastMessage to other rooms of a family: everyone joined there (by
+ * preset when given) gets it with the sender's meeting; one message against
+ * the rate whatever the number of rooms. */
+static void test_connected_broadcast(void) {
+	world w;
+	world_init(&w);
+	rtk_peer *host = join(&w, "Host", "group_call_host", NULL);
+	recorder *rec = recorder_new();
+	rtk_room_sink sink = { record_event, rec, record_change };
+	json_t *meeting = json_pack("{ss ss ss}", "id", "c-1", "title", "Room 1", "parent_meeting_id", "m-2");
+	rtk_room *child = rtk_room_new(meeting, &sink);
+	json_decref(rtk_room_join(child, member("Ann", "group_call_participant", NULL)));
+	json_decref(rtk_room_join(child, member("Boss", "group_call_host", NULL)));
+	recorder_clear(rec);
+	json_t *payload = json_pack("{ss}", "message", "5 minutes");
+	rtk_room *rooms[] = { child };
+	rtk_refusal why_ = { 0 };
+	CHECK_EQ_INT(rtk_room_broadcast_to_rooms(rooms, 1, w.room, host, "notice", payload, NULL, 1000, &why_), 2);
+	CHECK_LINES(rec, "Ann:broadcastedMessage,Boss:broadcastedMessage");
+	CHECK_LINES(w.rec, "");
+	json_t *got = NULL;
+	CHECK_EQ_INT(rtk_room_broadcast_to_rooms(rooms, 1, w.room, host, "notice", payload, "group_call_host", 1000,
+		&why_), 1);
+	got = sent(rec, "Boss", "broadcastedMessage");
+	CHECK_EQ_STR(str(got, "meetingId"), "m-2");
+	CHECK_EQ_STR(str(got, "senderId"), host->id);
+	recorder_clear(rec);
+	for(int i = 2; i < RTK_BROADCAST_PER_SECOND; i++)
+		CHECK(rtk_room_broadcast_to_rooms(rooms, 1, w.room, host, "notice", payload, NULL, 1000, &why_) >= 0);
+	CHECK_EQ_INT(rtk_room_broadcast_to_rooms(rooms, 1, w.room, host, "notice", payload, NULL, 1000, &why_), -1);
+	CHECK_EQ_STR(why_.code, RTK_ERR_RATE_LIMITED);
+	json_decref(payload);
+	rtk_room_free(child);
+	json_decref(meeting);
+	recorder_free(rec);
+	world_clear(&w);
+}
+
 int main(void) {
 	UNIT_RUN(test_permissions_parse);
 	UNIT_RUN(test_join_and_leave_events);
@@ -1283,5 +1321,6 @@ int main(void) {
 	UNIT_RUN(test_connected_rights);
 	UNIT_RUN(test_connected_meetings_valid);
 	UNIT_RUN(test_connected_move);
+	UNIT_RUN(test_connected_broadcast);
 	return UNIT_DONE();
 }
