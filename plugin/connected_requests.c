@@ -61,7 +61,7 @@ void rtk_connected_job_free(rtk_connected_job *job) {
 
 /* ---- step 1: under the state lock ---- */
 
-/* A joined caller with well-formed fields; then the job, noted in `msg`. */
+/* A joined caller with well-formed fields: its job (NEW), else NULL with the reply set. */
 static rtk_connected_job *connected_begin(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
 	if(!rtk_requests_needs_joined(session, reply) || !rtk_requests_body(msg, reply))
 		return NULL;
@@ -123,6 +123,9 @@ void rtk_connected_request_delete(rtk_session *session, rtk_message *msg, rtk_re
 		if(!strcmp(meeting_id, job->root_id))
 			rtk_refusal_set(&why, RTK_ERR_CONNECTED_NOT_FOUND, "%.64s is the parent meeting, not a connected one",
 				meeting_id);
+		else if(live != NULL && strcmp(rtk_room_connected_root(live->room), job->root_id))
+			rtk_refusal_set(&why, RTK_ERR_CONNECTED_NOT_FOUND, "meeting %.64s is not one of this meeting's "
+				"connected meetings", meeting_id);
 		else if(live != NULL && rtk_room_size(live->room) > 0)
 			rtk_refusal_set(&why, RTK_ERR_CONNECTED_OCCUPIED, "connected meeting %.64s has participants: "
 				"move them out first", meeting_id);
