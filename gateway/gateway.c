@@ -29,6 +29,7 @@
 #include "http.h"
 #include "presets_default.h"
 #include "rest.h"
+#include "rest_internal.h"
 #include "static.h"
 #include "util.h"
 
@@ -449,6 +450,11 @@ json_t *rtk_gateway_chat_file(rtk_gateway *gateway, const char *meeting_id, cons
 }
 
 /* ---- admission ---- */
+
+char *rtk_gateway_participant_token(rtk_gateway *gateway, const json_t *participant, long long generation)
+{
+	return rtk_rest_participant_token(&gateway->rest, participant, generation);
+}
 
 rtk_admit_status rtk_gateway_admit(rtk_gateway *gateway, const char *token, rtk_admission *out)
 {

@@ -76,6 +76,11 @@ json_t *rtk_gateway_chat_file(rtk_gateway *gateway, const char *meeting_id, cons
  * when it could not be. */
 bool rtk_gateway_chat_file_remove(rtk_gateway *gateway, const char *meeting_id, const char *file_id);
 
+/* A participant token (the REST API's, rtk_rest_participant_token) for
+ * `participant` (a store participant object, borrowed) of token generation
+ * `generation`: what a participant moved to a connected meeting joins with.
+ * malloc'd (free()), NULL on failure. */
+char *rtk_gateway_participant_token(rtk_gateway *gateway, const json_t *participant, long long generation);
 /* The plugin's join check (admit.h): rtk_admit_token() with the gateway's
  * store and credentials. */
 rtk_admit_status rtk_gateway_admit(rtk_gateway *gateway, const char *token, rtk_admission *out);

@@ -1,6 +1,7 @@
 /*
  * rest_sessions.c - the active session of a meeting, in the REST v2 API:
- *   GET  /v2/meetings/{id}/active-session            who is in, since when (404 when nobody)
+ *   GET  /v2/meetings/{id}/active-session            who is in, since when (404 when nobody);
+ *                                                     a parent's lists its breakout_rooms
  *   POST /v2/meetings/{id}/active-session/kick       {participant_ids, custom_participant_ids}
  *   POST /v2/meetings/{id}/active-session/kick-all
  *   POST /v2/meetings/{id}/active-session/mute       {participant_ids, custom_participant_ids, allow_unmute}
@@ -10,6 +11,7 @@
  * Owns the validation of these requests. The live state is the plugin's:
  * these handlers reach it through the rtk_live_ops of the context (rest.h).
  */
+#include <string.h>
 #include "rest_internal.h"
 
 /* Answers 404 and returns false unless the meeting exists and is live. */
@@ -92,16 +94,51 @@ static void rtk_session_reply_action(rtk_rest_call *call, const char *action, js
 		"participants", participants));
 }
 
+/* breakout_rooms of a parent's active session: each ACTIVE connected
+ * meeting {id, title, live_participants, participants} as its own live
+ * session shows them (0 and [] when nobody is in it). NULL when the meeting
+ * has none or the store fails (the session is answered without it). */
+static json_t *rtk_session_breakout_rooms(rtk_rest_call *call)
+{
+	json_t *children = NULL;
+	int total = 0;
+	if (rtk_store_meeting_children(call->ctx->store, call->ids[0], 0, -1, &children, &total) != RTK_STORE_OK)
+		return NULL;
+	const rtk_live_ops *live = call->ctx->live;
+	json_t *rooms = json_array();
+	size_t i;
+	json_t *child;
+	json_array_foreach(children, i, child) {
+		const char *id = json_string_value(json_object_get(child, "id"));
+		const char *status = json_string_value(json_object_get(child, "status"));
+		if (id == NULL || status == NULL || strcmp(status, "ACTIVE") != 0)
+			continue;
+		json_t *session = live->active_session(id, live->user_data);
+		json_t *participants = json_object_get(session, "participants");
+		json_array_append_new(rooms, json_pack("{s:s, s:O, s:I, s:o}", "id", id,
+			"title", json_object_get(child, "title"),
+			"live_participants", (json_int_t)json_array_size(participants),
+			"participants", participants != NULL ? json_incref(participants) : json_array()));
+		json_decref(session);
+	}
+	json_decref(children);
+	return rooms;
+}
+
 static void rtk_session_get(rtk_rest_call *call)
 {
 	if (!rtk_session_live(call))
 		return;
 	const rtk_live_ops *live = call->ctx->live;
 	json_t *session = live->active_session(call->ids[0], live->user_data);
-	if (session == NULL)
+	if (session == NULL) {
 		rtk_rest_fail(call->reply, 404, "meeting '%s' has no active session", call->ids[0]);
-	else
-		rtk_rest_reply_data(call, 200, session);
+		return;
+	}
+	json_t *rooms = rtk_session_breakout_rooms(call);
+	if (rooms != NULL)
+		json_object_set_new(session, "breakout_rooms", rooms);
+	rtk_rest_reply_data(call, 200, session);
 }
 
 static void rtk_session_kick(rtk_rest_call *call)

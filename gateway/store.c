@@ -458,6 +458,12 @@ rtk_store_status rtk_store_meeting_list(rtk_store *store, int offset, int limit,
 	return store_list(store, store_table(RTK_STORE_MEETINGS), NULL, NULL, offset, limit, items, total);
 }
 
+rtk_store_status rtk_store_meeting_children(rtk_store *store, const char *parent_id, int offset,
+	int limit, json_t **items, int *total)
+{
+	return store_list(store, store_table(RTK_STORE_MEETINGS), parent_id, NULL, offset, limit, items, total);
+}
+
 rtk_store_status rtk_store_meeting_update(rtk_store *store, const char *id,
 	const json_t *fields, json_t **out)
 {

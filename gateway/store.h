@@ -57,7 +57,9 @@ rtk_store_status rtk_store_meta_set(rtk_store *store, const char *key, const cha
 /* ---- Meetings ----
  * Shape: {id, title, status ("ACTIVE"|"INACTIVE"), record_on_start,
  *         live_stream_on_start, persist_chat, summarize_on_end,
- *         created_at, updated_at}
+ *         parent_meeting_id, created_at, updated_at}
+ * parent_meeting_id: null, or the parent of a connected meeting (breakout
+ * room); set at creation only (the REST layer checks the parent).
  * Timestamps are ISO 8601 UTC with milliseconds: "2026-11-22T00:39:42.123Z".
  * create: the store assigns id (UUID v4), timestamps; missing fields take
  * defaults (title null, status ACTIVE, flags false). */
@@ -66,6 +68,9 @@ rtk_store_status rtk_store_meeting_get(rtk_store *store, const char *id, json_t 
 /* Newest first. *items is a new JSON array, *total the number of all rows. */
 rtk_store_status rtk_store_meeting_list(rtk_store *store, int offset, int limit,
 	json_t **items, int *total);
+/* The meetings whose parent_meeting_id is `parent_id`, newest first. */
+rtk_store_status rtk_store_meeting_children(rtk_store *store, const char *parent_id, int offset,
+	int limit, json_t **items, int *total);
 /* Applies the known fields present in `fields`, bumps updated_at. */
 rtk_store_status rtk_store_meeting_update(rtk_store *store, const char *id,
 	const json_t *fields, json_t **out);

@@ -38,7 +38,7 @@ static const rtk_store_column meta_columns[] = {
 	COLUMN("value", RTK_STORE_TEXT, 0, RTK_STORE_REQUIRED, NULL),
 };
 
-/* meetings: newest first; its total is counted. */
+/* meetings: newest first; its total is counted; listed whole or by parent. */
 static const rtk_store_column meeting_columns[] = {
 	UUID_COLUMN,
 	NULLABLE_TEXT("title"),
@@ -47,6 +47,9 @@ static const rtk_store_column meeting_columns[] = {
 	FLAG("live_stream_on_start"),
 	FLAG("persist_chat"),
 	FLAG("summarize_on_end"),
+	/* a connected meeting's (breakout room's) parent; null for a top-level meeting */
+	COLUMN("parent_meeting_id", RTK_STORE_TEXT, RTK_STORE_TAKES_STRING | RTK_STORE_TAKES_NULL,
+		RTK_STORE_FIXED, "null"),
 	CREATED_AT,
 	UPDATED_AT,
 };
@@ -146,7 +149,7 @@ const rtk_store_resource rtk_store_resources[RTK_STORE_TABLES] = {
 	},
 	[RTK_STORE_MEETINGS] = {
 		.name = "meeting", .table = "meetings", COLUMNS(meeting_columns), .keys = { "id" },
-		.order = "seq", .newest_first = true, .counted = true,
+		.order = "seq", .newest_first = true, .counted = true, .filters = { "parent_meeting_id" },
 		.stamped_at_create = created_and_updated,
 		.stamped_at_update = "updated_at",
 	},

@@ -282,6 +282,21 @@ static const char *const migrations[] = {
 	"  INSERT INTO chat_search(rowid, body) VALUES (NEW.seq,"
 	"    coalesce(json_extract(NEW.doc, '$.message'), json_extract(NEW.doc, '$.name'), ''));"
 	"END;",
+
+	/* 7: connected meetings (breakout rooms): a child meeting names its
+	 * parent (the column: migration_columns[]); the children of a parent
+	 * are listed by it. */
+	"CREATE INDEX IF NOT EXISTS meetings_by_parent ON meetings(parent_meeting_id, seq);",
+};
+
+/* Columns a migration adds to a table that exists. ALTER TABLE ADD COLUMN
+ * cannot be written to be re-run, so each is added, before its migration's
+ * SQL runs, only when the table lacks it. */
+static const struct migration_column {
+	int version;   /* the migration (1-based) it belongs to */
+	const char *table, *column, *declaration;
+} migration_columns[] = {
+	{ 7, "meetings", "parent_meeting_id", "TEXT" },
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -1094,6 +1109,32 @@ static int sqlite_user_version(sqlite3 *db)
 	return v;
 }
 
+/* migration_columns[] of migration `version` the tables lack, added. */
+static int sqlite_add_columns(sqlite3 *db, int version, char **error)
+{
+	for (size_t i = 0; i < sizeof(migration_columns) / sizeof(migration_columns[0]); i++) {
+		const struct migration_column *mc = &migration_columns[i];
+		if (mc->version != version)
+			continue;
+		sqlite3_stmt *st = NULL;
+		int present = 0;
+		if (sqlite3_prepare_v2(db, "SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2", -1, &st, NULL) == SQLITE_OK) {
+			sqlite3_bind_text(st, 1, mc->table, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 2, mc->column, -1, SQLITE_STATIC);
+			present = sqlite3_step(st) == SQLITE_ROW;
+		}
+		sqlite3_finalize(st);
+		if (present)
+			continue;
+		char *sql = g_strdup_printf("ALTER TABLE %s ADD COLUMN %s %s", mc->table, mc->column, mc->declaration);
+		int rc = sqlite_exec_sql(db, sql, error);
+		g_free(sql);
+		if (rc != 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int sqlite_migrate(sqlite3 *db, char **error)
 {
 	for (;;) {
@@ -1111,7 +1152,8 @@ static int sqlite_migrate(sqlite3 *db, char **error)
 			return sqlite_exec_sql(db, "COMMIT", error);
 		char bump[64];
 		snprintf(bump, sizeof(bump), "PRAGMA user_version = %d", v + 1);
-		if (sqlite_exec_sql(db, migrations[v], error) != 0 || sqlite_exec_sql(db, bump, error) != 0 ||
+		if (sqlite_add_columns(db, v + 1, error) != 0 ||
+				sqlite_exec_sql(db, migrations[v], error) != 0 || sqlite_exec_sql(db, bump, error) != 0 ||
 				sqlite_exec_sql(db, "COMMIT", error) != 0) {
 			sqlite_exec_sql(db, "ROLLBACK", NULL);
 			return -1;

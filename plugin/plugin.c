@@ -4,7 +4,8 @@
  * Owns the janus_plugin callbacks and nothing more than it must: the table
  * of sessions (one per Janus handle), the one thread that runs every
  * signalling request in order, and the hand-off of RTP to relay.c. The
- * requests are in requests.c; what they share about sessions and live
+ * requests are in requests.c (chat's in chat_requests.c, connected
+ * meetings' in connected_requests.c); what they share about sessions and live
  * meetings in session.c; who receives which stream in router.c (a
  * subscriber handle's offers in subscriber.c); what a meeting is and which
  * events it sends in room.c and peer.c; recordings and livestreams in
@@ -17,7 +18,9 @@
  * Locking: `rtk_state_mutex` (session.c) guards the session table, the live meetings, the
  * room models and every session's role, slots and negotiation state. All
  * signalling runs under it (on the message thread, or in destroy/hangup
- * callbacks). The relay path never takes it: incoming_rtp takes only the
+ * callbacks), except the store I/O of a request, which the message thread
+ * runs without it: the token checks before a join (rtk_requests_prepare),
+ * chat.searchMessages and connectedMeetings.* after their dispatch. The relay path never takes it: incoming_rtp takes only the
  * publisher's `pub_mutex`, then each published stream's `subs_mutex`.
  * Order: rtk_state_mutex -> pub_mutex -> subs_mutex.
  */
@@ -33,6 +36,7 @@
 #include "capture.h"
 #include "chat_requests.h"
 #include "chat_store.h"
+#include "connected_requests.h"
 #include "history.h"
 #include "requests.h"
 #include "session.h"
@@ -111,6 +115,7 @@ static void plugin_message_free(rtk_message *msg) {
 	janus_refcount_decrease(&msg->handle->ref);
 	g_free(msg->search.session_id);
 	json_decref(msg->search.found);
+	rtk_connected_job_free(msg->connected);
 	g_free(msg->transaction);
 	json_decref(msg->body);
 	json_decref(msg->jsep);
@@ -126,6 +131,18 @@ static void plugin_message_search(rtk_message *msg) {
 	rtk_session *session = plugin_session_lookup(msg->handle);
 	if(session != NULL && !g_atomic_int_get(&session->destroyed))
 		rtk_chat_request_search_reply(session, msg);
+	janus_mutex_unlock(&rtk_state_mutex);
+}
+
+/* connectedMeetings.*: the store is read and written without the state
+ * lock, then the live rooms change and the reply is made with it
+ * (connected_requests.h). */
+static void plugin_message_connected(rtk_message *msg) {
+	rtk_connected_request_run(msg);
+	janus_mutex_lock(&rtk_state_mutex);
+	rtk_session *session = plugin_session_lookup(msg->handle);
+	if(session != NULL && !g_atomic_int_get(&session->destroyed))
+		rtk_connected_request_reply(session, msg);
 	janus_mutex_unlock(&rtk_state_mutex);
 }
 
@@ -156,6 +173,8 @@ static gpointer plugin_message_loop(gpointer data) {
 		janus_mutex_unlock(&rtk_state_mutex);
 		if(msg->search.session_id != NULL)
 			plugin_message_search(msg);
+		if(msg->connected != NULL)
+			plugin_message_connected(msg);
 		plugin_message_free(msg);
 	}
 	return NULL;

@@ -14,6 +14,7 @@
 #include "requests.h"
 #include "requests_internal.h"
 #include "chat_requests.h"
+#include "connected_requests.h"
 #include "capture.h"
 #include "errors.h"
 #include "history.h"
@@ -649,6 +650,10 @@ static void request_broadcast_message(rtk_session *session, rtk_message *msg, rt
 	rtk_refusal why;
 	if(!request_needs_joined(session, reply) || !request_body(msg, reply))
 		return;
+	if(msg->request.meeting_ids != NULL) {   /* to other meetings of the family */
+		rtk_connected_broadcast(session, msg, reply);
+		return;
+	}
 	int sent = rtk_room_broadcast_message(session->live->room, session->peer, msg->request.message_type,
 		msg->request.payload, msg->request.ids, msg->request.preset_name, g_get_real_time() / 1000, &why);
 	if(sent < 0) {
@@ -930,6 +935,12 @@ static const rtk_request_fn requests[RTK_REQ_COUNT] = {
 	[RTK_REQ_PREJOIN] = request_prejoin,
 	[RTK_REQ_POLL_CREATE] = request_poll_create,
 	[RTK_REQ_POLL_VOTE] = request_poll_vote,
+	[RTK_REQ_CONNECTED_GET] = rtk_connected_request_get,
+	[RTK_REQ_CONNECTED_CREATE] = rtk_connected_request_create,
+	[RTK_REQ_CONNECTED_UPDATE] = rtk_connected_request_update,
+	[RTK_REQ_CONNECTED_DELETE] = rtk_connected_request_delete,
+	[RTK_REQ_CONNECTED_MOVE] = rtk_connected_request_move,
+	[RTK_REQ_CONNECTED_MOVE_PRESET] = rtk_connected_request_move,
 };
 
 void rtk_requests_push_reply(rtk_message *msg, rtk_reply *reply) {

@@ -34,6 +34,9 @@ typedef struct rtk_message {
 		char *session_id;
 		json_t *found;
 	} search;
+	/* connectedMeetings.*, whose store part runs after the dispatch
+	 * without the state lock (connected_requests.h); owned, NULL: none. */
+	struct rtk_connected_job *connected;
 } rtk_message;
 
 /* Does what a request needs from the store (SQLite) before the plugin's

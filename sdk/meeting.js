@@ -1,7 +1,8 @@
 /*
  * meeting.js - RealtimeKitClient, the `meeting` object: init, join/leave,
  * and the dispatch of the server's events to self, participants, stage,
- * recording, livestream, chat, polls and meta.
+ * recording, livestream, chat, polls, meta and connectedMeetings (a move to
+ * a connected meeting: #moveTo).
  *
  * Owns the Janus transport, the main handle (join, publish, every meeting
  * request) and the subscriber handle (remote media) of docs/protocol.md.
@@ -28,6 +29,7 @@ import { RTKStage } from './stage.js';
 import { RTKRecording } from './recording.js';
 import { RTKLivestream } from './livestream.js';
 import { RTKPolls } from './polls.js';
+import { RTKConnectedMeetings } from './connected-meetings.js';
 import { RTKChat } from './chat.js';
 import { Publisher } from './publisher.js';
 import { Subscriber } from './subscriber.js';
@@ -151,7 +153,7 @@ export class RealtimeKitClient extends RTKEventEmitter {
 		});
 		this.polls = new RTKPolls(request);
 		this.plugins = unsupportedNamespace('plugins');
-		this.connectedMeetings = unsupportedNamespace('connectedMeetings');
+		this.connectedMeetings = new RTKConnectedMeetings(request);
 		this.ai = unsupportedNamespace('ai');
 		/* The seeds' slips that users copy: meeting.poll, meeting.participant. */
 		priv('poll', this.polls);
@@ -315,6 +317,13 @@ export class RealtimeKitClient extends RTKEventEmitter {
 			this.self.emit('waitlisted');
 			return;
 		case 'roomLeft':
+			if (ev.state === 'connected-meeting' && ev.destination && ev.destination.token) {
+				this.#moveTo(ev.destination).catch((e) => {
+					if (typeof console !== 'undefined')
+						console.error('rtk-core: joining the connected meeting failed', e);
+				});
+				return;
+			}
 			this.#roomLeft(ev.state || 'left', ev.reason);
 			this.#teardown();
 			return;
@@ -496,6 +505,35 @@ export class RealtimeKitClient extends RTKEventEmitter {
 		if (reason)
 			payload.reason = reason;
 		this.self.emit('roomLeft', payload);
+	}
+
+	/*
+	 * The server moved this participant to another meeting of its family
+	 * (docs/protocol.md, "Connected meetings"): roomLeft {state:
+	 * 'connected-meeting'}, everything closes, then it joins the destination
+	 * with the token the server gave (the participant's token from now on)
+	 * and turns back on the microphone and camera it had on.
+	 * connectedMeetings emits changingMeeting before, meetingChanged after.
+	 */
+	async #moveTo(destination) {
+		const media = { audio: this.self.audioEnabled, video: this.self.videoEnabled };
+		this.connectedMeetings.emit('changingMeeting', destination.meetingId);
+		this.#roomLeft('connected-meeting');
+		await this.#teardown();
+		this._options = { ...this._options, authToken: destination.token };
+		this._claims = tokenClaims(destination.token);
+		if (this.chat._ctx)
+			this.chat._ctx.token = destination.token;
+		await this.join();
+		if (media.audio && !this.self.audioEnabled)
+			await this.self.enableAudio().catch(() => {});
+		if (media.video && !this.self.videoEnabled)
+			await this.self.enableVideo().catch(() => {});
+		this.connectedMeetings.emit('meetingChanged', {
+			id: destination.meetingId,
+			title: destination.title ?? null,
+			isParent: Boolean(destination.isParent),
+		});
 	}
 
 	#onDisconnected() {

@@ -160,7 +160,7 @@ export class RTKParticipants extends RTKEventEmitter {
 		case 'broadcastedMessage':
 			/* participants.broadcastMessage from anyone, self included */
 			this.emit('broadcastedMessage', { type: ev.type, payload: ev.payload, timestamp: ev.timestamp,
-				senderId: ev.senderId });
+				senderId: ev.senderId, ...(ev.meetingId ? { meetingId: ev.meetingId } : {}) });
 			return true;
 		case 'participantPinned':
 		case 'participantUnpinned': {
@@ -332,8 +332,11 @@ export class RTKParticipants extends RTKEventEmitter {
 	/*
 	 * Sends {type, payload} to the participants `target` names
 	 * ({participantIds: [...]} or {presetName}), or to everyone, self
-	 * included, without one. They get 'broadcastedMessage' {type, payload,
-	 * timestamp, senderId} on meeting.participants. Resolves with how many
+	 * included, without one; {meetingIds: [...]} sends to everyone in those
+	 * meetings of the connected-meetings family instead (with {presetName}:
+	 * those with that preset). They get 'broadcastedMessage' {type, payload,
+	 * timestamp, senderId} (and meetingId, the sender's, from another
+	 * meeting) on meeting.participants. Resolves with how many
 	 * got it (docs/protocol.md, Messages between participants).
 	 */
 	async broadcastMessage(type, payload, target = {}) {
@@ -342,6 +345,8 @@ export class RTKParticipants extends RTKEventEmitter {
 			body.participantIds = target.participantIds.map(idOf);
 		if (target && target.presetName)
 			body.presetName = target.presetName;
+		if (target && Array.isArray(target.meetingIds))
+			body.meetingIds = target.meetingIds;
 		const reply = await this._request(body);
 		return reply && reply.data && typeof reply.data.recipients === 'number' ? reply.data.recipients : undefined;
 	}

@@ -6,7 +6,7 @@
 
 /** 'failed' (reconnection gave up) and 'connected-meeting' (moved to a connected meeting) are the
  * seeds' values; this server does not reach 'connected-meeting' (no connected meetings). */
-export type RoomState = 'init' | 'joined' | 'waitlisted' | 'rejected' | 'kicked' | 'left' | 'ended' | 'disconnected'
+export type RoomState = 'init' | 'joined' | 'waitlisted' | 'rejected' | 'kicked' | 'left' | 'ended' | 'disconnected' | 'connected-meeting'
 	| 'failed' | 'connected-meeting';
 export type MediaPermission = 'NOT_REQUESTED' | 'ACCEPTED' | 'DENIED' | 'COULD_NOT_START';
 export type StageStatus = 'ON_STAGE' | 'OFF_STAGE' | 'REQUESTED_TO_JOIN_STAGE' | 'ACCEPTED_TO_JOIN_STAGE';
@@ -332,7 +332,7 @@ export class RTKParticipants extends RTKEventEmitter {
 	getParticipantsInMeetingPreJoin(): Promise<Array<PreJoinParticipant | RTKParticipant>>;
 	/** Rejects (code 0501): the server relays no custom messages yet. */
 	/** Sends {type, payload} through the server to `target`'s participants, or to everyone (self included); resolves with how many got it. Received as 'broadcastedMessage' {type, payload, timestamp, senderId}. */
-	broadcastMessage(type: string, payload: object, target?: { participantIds?: string[] } | { presetName?: string }): Promise<number>;
+	broadcastMessage(type: string, payload: object, target?: { participantIds?: string[] } | { presetName?: string; meetingIds?: string[] }): Promise<number>;
 	toArray(): RTKParticipant[];
 	setViewMode(viewMode: ViewMode): Promise<unknown>;
 	setPage(page: number): Promise<unknown>;
@@ -651,6 +651,41 @@ export class RTKPolls extends RTKEventEmitter {
 	on(event: string, listener: (...args: any[]) => void): this;
 }
 
+/** A meeting of a connected-meetings family (docs/protocol.md, "Connected meetings"). */
+export interface ConnectedMeeting {
+	id: string;
+	title: string | null;
+	/** Who is joined there now; only for a caller with can_alter_connected_meetings. */
+	participants?: Record<string, any>[];
+}
+
+export class RTKConnectedMeetings extends RTKEventEmitter {
+	/** As the last getConnectedMeetings() answered. */
+	parentMeeting: ConnectedMeeting | null;
+	meetings: ConnectedMeeting[];
+	/** The parent and its ACTIVE connected meetings; emits stateUpdate. */
+	getConnectedMeetings(): Promise<{ parentMeeting: ConnectedMeeting; meetings: ConnectedMeeting[] }>;
+	/** Needs can_alter_connected_meetings. Rejects 0804 (titles, at most 50), 0902. */
+	createMeetings(meetings: { title: string }[]): Promise<{ id: string; title: string }[]>;
+	/** Rejects 0803 (not a connected meeting of this family), 0804, 0902. */
+	updateMeetings(meetings: { id: string; title: string }[]): Promise<{ id: string; title: string }[]>;
+	/** Sets them INACTIVE. Rejects 0803, 0805 (someone is in it), 0902. */
+	deleteMeetings(meetingIds: string[]): Promise<{ id: string; title: string }[]>;
+	/** Others: can_alter_connected_meetings; oneself: can_switch_connected_meetings / can_switch_to_parent_meeting.
+	 * Rejects 0803, 0804 (source = destination), 1204 (not joined in the source), 0902. */
+	moveParticipants(sourceMeetingId: string, destinationMeetingId: string, participantIds: string[]):
+		Promise<{ id: string; destinationMeetingId: string }[]>;
+	/** As moveParticipants with another preset there (a name, or {presetName} / {presetId}); also 0901. */
+	moveParticipantsWithCustomPreset(sourceMeetingId: string, destinationMeetingId: string, participantIds: string[],
+		preset: string | { presetName?: string; presetId?: string }): Promise<{ id: string; destinationMeetingId: string }[]>;
+	on(event: 'stateUpdate', listener: (state: { parentMeeting: ConnectedMeeting | null; meetings: ConnectedMeeting[] }) => void): this;
+	/** This participant is being moved (the meeting id it goes to). */
+	on(event: 'changingMeeting', listener: (meetingId: string) => void): this;
+	/** This participant joined the meeting it was moved to. */
+	on(event: 'meetingChanged', listener: (meeting: { id: string; title: string | null; isParent: boolean }) => void): this;
+	on(event: string, listener: (...args: any[]) => void): this;
+}
+
 export interface RTKPluginsUnsupported extends UnsupportedNamespace {
 	all: RTKEmptyMap<never>;
 	active: RTKEmptyMap<never>;
@@ -673,7 +708,7 @@ export class RealtimeKitClient extends RTKEventEmitter {
 	chat: RTKChat;
 	polls: RTKPolls;
 	plugins: RTKPluginsUnsupported;
-	connectedMeetings: UnsupportedNamespace;
+	connectedMeetings: RTKConnectedMeetings;
 	ai: RTKAiUnsupported;
 	readonly isPinned: boolean;
 	readonly janusURL: string | null;

@@ -1,6 +1,5 @@
 /*
- * unsupported.js - meeting.plugins, meeting.connectedMeetings and
- * meeting.ai: the seeds' namespaces whose
+ * unsupported.js - meeting.plugins and meeting.ai: the seeds' namespaces whose
  * server side does not exist yet. They are there (so code written against
  * the seeds loads), hold empty state, and every documented method exists:
  *
@@ -18,8 +17,6 @@ import { unsupported } from './errors.js';
 /* Methods that return promises: they reject. */
 const ASYNC_METHODS = {
 	plugins: ['activate', 'deactivate'],
-	connectedMeetings: ['getConnectedMeetings', 'createMeetings', 'updateMeetings', 'deleteMeetings',
-		'moveParticipants', 'moveParticipantsWithCustomPreset'],
 	ai: ['getActiveTranscript', 'getSummary'],
 };
 
@@ -50,7 +47,6 @@ export function emptyMap() {
 
 const STATE = {
 	plugins: () => ({ all: emptyMap(), active: emptyMap() }),
-	connectedMeetings: () => ({ meetings: [], parentMeeting: null }),
 	ai: () => ({ transcripts: [] }),
 };
 

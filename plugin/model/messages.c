@@ -1,6 +1,7 @@
 /*
  * messages.c - messages participants send each other through the room
- * (room.h): participants.broadcastMessage. The server only routes them:
+ * (room.h): participants.broadcastMessage, within a room or to the other
+ * meetings of a connected-meetings family. The server only routes them:
  * what `type` and `payload` mean is the application's.
  */
 #include "room_internal.h"
@@ -47,5 +48,24 @@ int rtk_room_broadcast_message(rtk_room *room, rtk_peer *actor, const char *type
 	g_hash_table_destroy(sent);
 	json_decref(event);
 	g_ptr_array_free(recipients, TRUE);
+	return count;
+}
+
+int rtk_room_broadcast_to_rooms(rtk_room *const *rooms, guint n_rooms, rtk_room *from, rtk_peer *actor,
+		const char *type, const json_t *payload, const char *preset_name, gint64 timestamp_ms, rtk_refusal *why) {
+	if(!messages_within_rate(actor, timestamp_ms, why))
+		return -1;
+	json_t *event = json_pack("{ss ss sO sI ss ss}", "rtk", "broadcastedMessage", "type", type, "payload", payload,
+		"timestamp", (json_int_t)timestamp_ms, "senderId", actor->id, "meetingId", from->meeting_id);
+	int count = 0;
+	for(guint r = 0; r < n_rooms; r++) {
+		GPtrArray *recipients = g_ptr_array_new();
+		messages_recipients(rooms[r], NULL, preset_name, recipients, NULL);
+		for(guint i = 0; i < recipients->len; i++)
+			room_send(rooms[r], g_ptr_array_index(recipients, i), event);
+		count += (int)recipients->len;
+		g_ptr_array_free(recipients, TRUE);
+	}
+	json_decref(event);
 	return count;
 }

@@ -72,6 +72,9 @@ static const permission_flag permission_flags[] = {
 	FLAG("polls.can_view", polls.can_view),
 	FLAG("plugins.can_start", plugins.can_start),
 	FLAG("plugins.can_close", plugins.can_close),
+	FLAG("connected_meetings.can_alter_connected_meetings", connected.can_alter),
+	FLAG("connected_meetings.can_switch_connected_meetings", connected.can_switch),
+	FLAG("connected_meetings.can_switch_to_parent_meeting", connected.can_switch_to_parent),
 	FLAG("chat.public.can_send", chat_public.can_send),
 	FLAG("chat.private.can_send", chat_private.can_send),
 	FLAG("chat.private.can_receive", chat_private.can_receive),
@@ -152,6 +155,12 @@ static const action_spec action_specs[RTK_ACTIONS] = {
 	ACTION_FLAG(RTK_ACTION_CHAT_DELETE_OTHERS, "chat_delete_others", "kick_participant", kick_participant),
 	ACTION_FLAG(RTK_ACTION_CHAT_PIN_OTHERS, "chat_pin_others", "pin_participant", pin_participant),
 	ACTION_FLAG(RTK_ACTION_SPOTLIGHT, "spotlight", "can_spotlight", can_spotlight),
+	ACTION_FLAG(RTK_ACTION_CONNECTED_ALTER, "connected_alter",
+		"connected_meetings.can_alter_connected_meetings", connected.can_alter),
+	ACTION_FLAG(RTK_ACTION_CONNECTED_SWITCH, "connected_switch",
+		"connected_meetings.can_switch_connected_meetings", connected.can_switch),
+	ACTION_FLAG(RTK_ACTION_CONNECTED_TO_PARENT, "connected_to_parent",
+		"connected_meetings.can_switch_to_parent_meeting", connected.can_switch_to_parent),
 };
 #undef ACTION_FLAG
 

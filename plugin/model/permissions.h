@@ -56,6 +56,8 @@ typedef struct rtk_permissions {
 	rtk_waiting_room waiting_room;                 /* waiting_room_type */
 	struct { gboolean can_create, can_vote, can_view; } polls;
 	struct { gboolean can_start, can_close; } plugins;
+	/* connected_meetings (breakout rooms) */
+	struct { gboolean can_alter, can_switch, can_switch_to_parent; } connected;
 	struct { gboolean can_send, text, files; } chat_public;                /* chat.public */
 	struct { gboolean can_send, can_receive, text, files; } chat_private;  /* chat.private */
 	gboolean stage_enabled;
@@ -95,6 +97,12 @@ typedef enum rtk_action {
 	RTK_ACTION_CHAT_DELETE_OTHERS,   /* deleting another's message: kick_participant (moderation) */
 	RTK_ACTION_CHAT_PIN_OTHERS,      /* pinning another's message: pin_participant */
 	RTK_ACTION_SPOTLIGHT,            /* meta.setBroadcastTabChanges on: can_spotlight */
+	RTK_ACTION_CONNECTED_ALTER,      /* connected_meetings.can_alter_connected_meetings: create, update,
+	                                  * delete connected meetings, move others */
+	RTK_ACTION_CONNECTED_SWITCH,     /* connected_meetings.can_switch_connected_meetings: move oneself
+	                                  * into a connected meeting */
+	RTK_ACTION_CONNECTED_TO_PARENT,  /* connected_meetings.can_switch_to_parent_meeting: move oneself
+	                                  * back to the parent */
 	RTK_ACTIONS
 } rtk_action;
 

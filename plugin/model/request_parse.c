@@ -66,6 +66,12 @@ static const char *const request_names[RTK_REQ_COUNT] = {
 	[RTK_REQ_POLL_VOTE] = "polls.vote",
 	[RTK_REQ_SET_BROADCAST_TABS] = "meta.setBroadcastTabChanges",
 	[RTK_REQ_SET_ACTIVE_TAB] = "meta.setSelfActiveTab",
+	[RTK_REQ_CONNECTED_GET] = "connectedMeetings.getConnectedMeetings",
+	[RTK_REQ_CONNECTED_CREATE] = "connectedMeetings.createMeetings",
+	[RTK_REQ_CONNECTED_UPDATE] = "connectedMeetings.updateMeetings",
+	[RTK_REQ_CONNECTED_DELETE] = "connectedMeetings.deleteMeetings",
+	[RTK_REQ_CONNECTED_MOVE] = "connectedMeetings.moveParticipants",
+	[RTK_REQ_CONNECTED_MOVE_PRESET] = "connectedMeetings.moveParticipantsWithCustomPreset",
 };
 
 const char *rtk_request_name(rtk_request_kind kind) {
@@ -192,11 +198,15 @@ static void request_parse_broadcast(const json_t *body, rtk_request *req) {
 	}
 	const json_t *ids = json_object_get(body, "participantIds");
 	const json_t *preset = json_object_get(body, "presetName");
-	if(ids != NULL && preset != NULL) {
-		rtk_refusal_set(&req->error, RTK_ERR_BAD_REQUEST, "give 'participantIds' or 'presetName', not both");
+	const json_t *meetings = json_object_get(body, "meetingIds");
+	if(ids != NULL && (preset != NULL || meetings != NULL)) {
+		rtk_refusal_set(&req->error, RTK_ERR_BAD_REQUEST, "give 'participantIds' or '%s', not both",
+			preset != NULL ? "presetName" : "meetingIds");
 		return;
 	}
 	if(ids != NULL && !request_parse_id_list(body, "participantIds", &req->ids, &req->error))
+		return;
+	if(meetings != NULL && !request_parse_id_list(body, "meetingIds", &req->meeting_ids, &req->error))
 		return;
 	if(preset != NULL && (!json_is_string(preset) || json_string_length(preset) == 0)) {
 		rtk_refusal_set(&req->error, RTK_ERR_BAD_REQUEST, "field 'presetName' must be a non-empty string");
@@ -399,6 +409,58 @@ static void request_parse_poll_vote(const json_t *body, rtk_request *req) {
 	req->index = json_integer_value(index);
 }
 
+/* Field `key`: a required non-empty meeting id string. */
+static gboolean request_parse_meeting_id(const json_t *body, const char *key, const char **out, rtk_refusal *error) {
+	*out = json_string_value(json_object_get(body, key));
+	if(*out == NULL || **out == '\0') {
+		*out = NULL;
+		rtk_refusal_set(error, RTK_ERR_BAD_REQUEST, "field '%s' (a meeting id string) is required", key);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* connectedMeetings.*: the fields of each request (see request_parse.h). */
+static void request_parse_connected(const json_t *body, rtk_request *req) {
+	rtk_refusal *error = &req->error;
+	switch(req->kind) {
+		case RTK_REQ_CONNECTED_CREATE:
+		case RTK_REQ_CONNECTED_UPDATE:
+			req->connected.meetings = json_object_get(body, "meetings");
+			if(!json_is_array(req->connected.meetings)) {
+				req->connected.meetings = NULL;
+				rtk_refusal_set(error, RTK_ERR_BAD_REQUEST, "field 'meetings' (an array of {%stitle}) is required",
+					req->kind == RTK_REQ_CONNECTED_UPDATE ? "id, " : "");
+			}
+			return;
+		case RTK_REQ_CONNECTED_DELETE:
+			request_parse_id_list(body, "meetingIds", &req->connected.meeting_ids, error);
+			return;
+		case RTK_REQ_CONNECTED_MOVE:
+		case RTK_REQ_CONNECTED_MOVE_PRESET:
+			if(!request_parse_meeting_id(body, "sourceMeetingId", &req->connected.source, error) ||
+					!request_parse_meeting_id(body, "destinationMeetingId", &req->connected.destination, error) ||
+					!request_parse_id_list(body, "participantIds", &req->connected.participant_ids, error)) {
+				memset(&req->connected, 0, sizeof req->connected);
+				return;
+			}
+			if(req->kind == RTK_REQ_CONNECTED_MOVE)
+				return;
+			req->connected.preset_name = json_string_value(json_object_get(body, "presetName"));
+			req->connected.preset_id = json_string_value(json_object_get(body, "presetId"));
+			if((req->connected.preset_name == NULL) == (req->connected.preset_id == NULL) ||
+					(req->connected.preset_name != NULL && *req->connected.preset_name == '\0') ||
+					(req->connected.preset_id != NULL && *req->connected.preset_id == '\0')) {
+				memset(&req->connected, 0, sizeof req->connected);
+				rtk_refusal_set(error, RTK_ERR_BAD_REQUEST, "exactly one of 'presetName' and 'presetId' "
+					"(a non-empty string) is required");
+			}
+			return;
+		default:
+			return;
+	}
+}
+
 /* Is `value` a string of `min`..`max` bytes without a NUL inside? */
 static gboolean request_parse_is_text(const json_t *value, size_t min, size_t max) {
 	if(!json_is_string(value))
@@ -534,6 +596,13 @@ static void request_parse_fields(const json_t *body, rtk_request_handle on, rtk_
 			break;
 		case RTK_REQ_SET_ACTIVE_TAB:
 			request_parse_active_tab(body, req);
+			break;
+		case RTK_REQ_CONNECTED_CREATE:
+		case RTK_REQ_CONNECTED_UPDATE:
+		case RTK_REQ_CONNECTED_DELETE:
+		case RTK_REQ_CONNECTED_MOVE:
+		case RTK_REQ_CONNECTED_MOVE_PRESET:
+			request_parse_connected(body, req);
 			break;
 		case RTK_REQ_RECORDING_STOP:
 		case RTK_REQ_RECORDING_PAUSE:

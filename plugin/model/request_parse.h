@@ -91,6 +91,12 @@ typedef enum rtk_request_kind {
 	RTK_REQ_POLL_VOTE,
 	RTK_REQ_SET_BROADCAST_TABS,
 	RTK_REQ_SET_ACTIVE_TAB,
+	RTK_REQ_CONNECTED_GET,
+	RTK_REQ_CONNECTED_CREATE,
+	RTK_REQ_CONNECTED_UPDATE,
+	RTK_REQ_CONNECTED_DELETE,
+	RTK_REQ_CONNECTED_MOVE,
+	RTK_REQ_CONNECTED_MOVE_PRESET,
 	RTK_REQ_COUNT
 } rtk_request_kind;
 
@@ -158,6 +164,8 @@ typedef struct rtk_request {
 	const json_t *payload;        /* broadcastMessage "payload": an object, at most
 	                                 RTK_BROADCAST_PAYLOAD_MAX bytes as compact JSON */
 	const char *preset_name;      /* broadcastMessage "presetName", or NULL (never with participantIds) */
+	const json_t *meeting_ids;    /* broadcastMessage "meetingIds": a non-empty array of strings, or NULL
+	                                 (never with participantIds): other meetings of the family */
 	const json_t *permissions;    /* updatePermissions: an object (the room model checks its keys) */
 	gboolean allow_unmute;        /* disable*: "allowUnmute" */
 	gboolean allow_multiple;      /* recording.start: "allowMultiple" */
@@ -180,6 +188,18 @@ typedef struct rtk_request {
 	 * most RTK_TAB_ID_MAX bytes, or null or absent (tab_id NULL)}. */
 	const char *tab_type;
 	const char *tab_id;
+	/* connectedMeetings.* (docs/protocol.md, "Connected meetings"): the
+	 * contents of "meetings" are the room model's to check
+	 * (rtk_connected_meetings_valid). */
+	struct {
+		const json_t *meetings;       /* createMeetings, updateMeetings "meetings": an array */
+		const json_t *meeting_ids;    /* deleteMeetings "meetingIds": a non-empty array of strings */
+		const char *source;           /* moveParticipants* "sourceMeetingId" */
+		const char *destination;      /* ... "destinationMeetingId" */
+		const json_t *participant_ids;/* ... "participantIds": a non-empty array of strings */
+		const char *preset_name;      /* moveParticipantsWithCustomPreset "presetName" or */
+		const char *preset_id;        /* ... "presetId": exactly one of them */
+	} connected;
 } rtk_request;
 
 /* Reads `body` (borrowed, not modified) as a request on a handle in role

@@ -25,6 +25,8 @@ rtk_room *rtk_room_new(const json_t *meeting, const rtk_room_sink *sink) {
 	room->meeting_id = g_strdup(id);
 	const char *title = json_string_value(json_object_get(meeting, "title"));
 	room->title = title ? g_strdup(title) : NULL;
+	const char *parent = json_string_value(json_object_get(meeting, "parent_meeting_id"));
+	room->parent_meeting_id = parent ? g_strdup(parent) : NULL;
 	room->session_id = g_uuid_string_random();
 	room->started_at = room_now_iso8601();
 	room->peers = g_ptr_array_new_with_free_func((GDestroyNotify)rtk_peer_free);
@@ -47,6 +49,7 @@ void rtk_room_free(rtk_room *room) {
 	g_free(room->spotlight_peer);
 	g_free(room->meeting_id);
 	g_free(room->title);
+	g_free(room->parent_meeting_id);
 	g_free(room->session_id);
 	g_free(room->started_at);
 	g_free(room);
@@ -262,12 +265,18 @@ void room_send_left(rtk_room *room, rtk_peer *peer, const char *state, const cha
 }
 
 void room_remove(rtk_room *room, rtk_peer *peer, const char *state, const char *reason, gboolean by_other) {
+	json_t *left = state != NULL ? json_pack("{ss ss ss*}", "rtk", "roomLeft", "state", state, "reason", reason) : NULL;
+	room_remove_with(room, peer, left, by_other);
+	json_decref(left);
+}
+
+void room_remove_with(rtk_room *room, rtk_peer *peer, json_t *left, gboolean by_other) {
 	guint index;
 	if(!g_ptr_array_find(room->peers, peer, &index))
 		return;
 	g_ptr_array_steal_index(room->peers, index);
-	if(state != NULL)
-		room_send_left(room, peer, state, reason);
+	if(left != NULL)
+		room_send(room, peer, left);
 	room_spotlight_left(room, peer);
 	json_t *event = room_event("participantLeft");
 	json_object_set_new(event, "participantId", json_string(peer->id));

@@ -18,6 +18,7 @@
  *   spotlight.c the spotlight (meta.setBroadcastTabChanges, setSelfActiveTab)
  *   chat.c      the chat (declared in chat.h)
  *   polls.c     the session's polls (create, vote, each viewer's view of them)
+ *   connected.c connected meetings (breakout rooms): who may move whom, the move out
  *
  * Conventions of every operation:
  * - An operation that can refuse returns gboolean (TRUE: done) and fills
@@ -66,6 +67,7 @@ typedef struct rtk_room_sink {
 typedef struct rtk_room {
 	char *meeting_id;
 	char *title;               /* may be NULL */
+	char *parent_meeting_id;   /* a connected meeting's parent (connected.c), or NULL */
 	char *session_id;          /* fresh for every live session */
 	char *started_at;          /* ISO 8601 UTC of the first join */
 	GPtrArray *peers;          /* rtk_peer*, owned, joined, in join order */
@@ -272,6 +274,14 @@ gboolean rtk_room_apply_preset(rtk_room *room, const char *user_id, const json_t
 #define RTK_BROADCAST_PER_SECOND 20
 int rtk_room_broadcast_message(rtk_room *room, rtk_peer *actor, const char *type, const json_t *payload,
 	const json_t *participant_ids, const char *preset_name, gint64 timestamp_ms, rtk_refusal *why);
+/* The same to other meetings of a connected-meetings family (the seeds'
+ * broadcastMessage(type, payload, {meetingIds})): every joined peer of each
+ * of the `n_rooms` rooms (filtered by `preset_name` when not NULL) gets it,
+ * with "meetingId" (the actor's meeting) added; one message against the
+ * actor's rate, whatever the number of rooms. The caller picks the rooms
+ * (the family's, connected.c). Returns how many got it, or -1 (0012). */
+int rtk_room_broadcast_to_rooms(rtk_room *const *rooms, guint n_rooms, rtk_room *from, rtk_peer *actor,
+	const char *type, const json_t *payload, const char *preset_name, gint64 timestamp_ms, rtk_refusal *why);
 
 /* ---- the spotlight (spotlight.c) ----
  * A peer with can_spotlight turns on broadcasting of its tab changes; from
@@ -364,5 +374,43 @@ json_t *rtk_room_poll_rest_json(const rtk_poll *poll);
 json_t *rtk_room_polls_json(const rtk_room *room, const rtk_peer *viewer);
 /* May `viewer` see polls at all (polls.can_view)? */
 gboolean rtk_room_polls_visible(const rtk_peer *viewer);
+
+/* ---- connected meetings: breakout rooms (connected.c) ---- */
+
+/* The most connected meetings one createMeetings may make, and a parent may have. */
+#define RTK_CONNECTED_MAX 50
+/* The longest connected meeting title, in bytes (the REST API's). */
+#define RTK_CONNECTED_TITLE_MAX 1024
+
+/* The family of a meeting: its parent's id when it is a connected meeting,
+ * else its own (it is the parent). Borrowed from `room`. */
+const char *rtk_room_connected_root(const rtk_room *room);
+
+/* createMeetings' (`with_id` FALSE) and updateMeetings' (`with_id` TRUE)
+ * list, checked before anything is written: 1..RTK_CONNECTED_MAX objects,
+ * each with a "title" of 1..RTK_CONNECTED_TITLE_MAX bytes and, with_id, a
+ * non-empty string "id". Not an array of objects, a title or id missing or
+ * mistyped: 0001; empty, too long or too many: 0804. */
+gboolean rtk_connected_meetings_valid(const json_t *meetings, gboolean with_id, rtk_refusal *why);
+
+/* The right a move needs (docs/protocol.md, "Connected meetings"): moving
+ * anyone but oneself needs can_alter_connected_meetings; moving oneself
+ * needs can_switch_to_parent_meeting to `root_id` (the parent) and
+ * can_switch_connected_meetings to a connected meeting (either one will do
+ * for a caller with can_alter_connected_meetings). `targets` are the user
+ * ids moved; `source_id` = `destination_id` is 0804. */
+gboolean rtk_connected_move_allowed(const rtk_peer *actor, const char *root_id, const char *source_id,
+	const char *destination_id, const GPtrArray *targets, rtk_refusal *why);
+
+/* Moves the participant `user_id` (joined) out of `room` to another meeting
+ * of its family: it gets {"rtk":"roomLeft","state":"connected-meeting",
+ * "destination": destination} (`destination` borrowed: what it needs to
+ * join there, see docs/protocol.md), the others participantLeft, then
+ * changed(REMOVED), and it is freed. FALSE when it is not joined here. */
+gboolean rtk_room_move_user(rtk_room *room, const char *user_id, const json_t *destination);
+
+/* The joined participants of `room` as a host of the family sees them
+ * (hidden participants left out): a NEW array of participant objects. */
+json_t *rtk_room_connected_participants(const rtk_room *room);
 
 #endif

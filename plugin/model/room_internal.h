@@ -59,6 +59,8 @@ void room_send_left(rtk_room *room, rtk_peer *peer, const char *state, const cha
  * updated request list if it had one pending, changed(REMOVED) when
  * `by_other`; then frees it. */
 void room_remove(rtk_room *room, rtk_peer *peer, const char *state, const char *reason, gboolean by_other);
+/* The same with the peer's last event given whole (`left` borrowed; NULL: none). */
+void room_remove_with(rtk_room *room, rtk_peer *peer, json_t *left, gboolean by_other);
 
 /* waitlist.c: removes a waitlisted peer (roomLeft `state` and `reason` to
  * it when `state` is not NULL, waitlistedParticipantLeft {state: list_state}

@@ -246,6 +246,11 @@ static void check_fields(const json_t *body, rtk_request_handle on, const rtk_re
 				CHECK(req->ids == NULL);
 			CHECK(req->preset_name == json_string_value(json_object_get(body, "presetName")));
 			CHECK(req->preset_name == NULL || req->preset_name[0] != '\0');
+			if(json_object_get(body, "meetingIds") != NULL)
+				check_id_list(body, "meetingIds", req->meeting_ids);
+			else
+				CHECK(req->meeting_ids == NULL);
+			CHECK(req->ids == NULL || req->meeting_ids == NULL);
 			break;
 		}
 		case RTK_REQ_POLL_CREATE: {
@@ -278,6 +283,28 @@ static void check_fields(const json_t *body, rtk_request_handle on, const rtk_re
 			CHECK(id == NULL || json_is_null(id) || json_string_length(id) <= RTK_TAB_ID_MAX);
 			break;
 		}
+		case RTK_REQ_CONNECTED_CREATE:
+		case RTK_REQ_CONNECTED_UPDATE:
+			CHECK(json_is_array(req->connected.meetings) &&
+				req->connected.meetings == json_object_get(body, "meetings"));
+			break;
+		case RTK_REQ_CONNECTED_DELETE:
+			check_id_list(body, "meetingIds", req->connected.meeting_ids);
+			break;
+		case RTK_REQ_CONNECTED_MOVE_PRESET: {
+			const char *name = req->connected.preset_name, *id = req->connected.preset_id;
+			CHECK((name == NULL) != (id == NULL));
+			if(name != NULL)
+				check_target(body, "presetName", name);
+			else
+				check_target(body, "presetId", id);
+		}
+			/* fall through */
+		case RTK_REQ_CONNECTED_MOVE:
+			check_target(body, "sourceMeetingId", req->connected.source);
+			check_target(body, "destinationMeetingId", req->connected.destination);
+			check_id_list(body, "participantIds", req->connected.participant_ids);
+			break;
 		default:
 			break;
 	}
@@ -289,7 +316,8 @@ static void check_fields(const json_t *body, rtk_request_handle on, const rtk_re
 			req->kind != RTK_REQ_BROADCAST_MESSAGE)
 		CHECK(req->ids == NULL);
 	if(req->kind != RTK_REQ_BROADCAST_MESSAGE)
-		CHECK(req->message_type == NULL && req->payload == NULL && req->preset_name == NULL);
+		CHECK(req->message_type == NULL && req->payload == NULL && req->preset_name == NULL &&
+			req->meeting_ids == NULL);
 	if(req->kind != RTK_REQ_POLL_CREATE)
 		CHECK(req->question == NULL && req->options == NULL && !req->anonymous && !req->hide_votes);
 	if(req->kind != RTK_REQ_POLL_VOTE)
@@ -298,6 +326,15 @@ static void check_fields(const json_t *body, rtk_request_handle on, const rtk_re
 		CHECK(!req->enabled);
 	if(req->kind != RTK_REQ_SET_ACTIVE_TAB)
 		CHECK(req->tab_type == NULL && req->tab_id == NULL);
+	if(req->kind != RTK_REQ_CONNECTED_CREATE && req->kind != RTK_REQ_CONNECTED_UPDATE)
+		CHECK(req->connected.meetings == NULL);
+	if(req->kind != RTK_REQ_CONNECTED_DELETE)
+		CHECK(req->connected.meeting_ids == NULL);
+	if(req->kind != RTK_REQ_CONNECTED_MOVE && req->kind != RTK_REQ_CONNECTED_MOVE_PRESET)
+		CHECK(req->connected.source == NULL && req->connected.destination == NULL &&
+			req->connected.participant_ids == NULL);
+	if(req->kind != RTK_REQ_CONNECTED_MOVE_PRESET)
+		CHECK(req->connected.preset_name == NULL && req->connected.preset_id == NULL);
 }
 
 static void check_one(const json_t *body, rtk_request_handle on) {

@@ -410,7 +410,7 @@ test('namespaces without a server side reject at once, naming the capability; th
 	await assert.rejects(meeting.chat.sendTextMessage('hi'), (e) => e.code === '0003', 'chat: join first');
 	await assert.rejects(meeting.plugins.activate('x'), { code: '0601' });
 	await assert.rejects(meeting.ai.getSummary(), { code: '1801' });
-	await assert.rejects(meeting.connectedMeetings.getConnectedMeetings(), /connectedMeetings/);
+	await assert.rejects(meeting.connectedMeetings.getConnectedMeetings(), { code: '0003' }, 'connectedMeetings: join first');
 	assert.equal(meeting.poll, meeting.polls);
 	assert.equal(meeting.participant.pip.isSupported, false);
 	assert.equal(meeting.isPinned, false);

@@ -98,6 +98,9 @@ static const char *const matrix[RTK_ACTIONS][PRESETS] = {
 	[RTK_ACTION_CHAT_DELETE_OTHERS]  = { OK,     NOPE,   OK,      NOPE,    OK,     NOPE,   OK    },
 	[RTK_ACTION_CHAT_PIN_OTHERS]     = { OK,     NOPE,   OK,      NOPE,    OK,     NOPE,   NOPE  },
 	[RTK_ACTION_SPOTLIGHT]           = { OK,     NOPE,   OK,      NOPE,    OK,     NOPE,   NOPE  },
+	[RTK_ACTION_CONNECTED_ALTER]     = { OK,     NOPE,   OK,      NOPE,    OK,     NOPE,   NOPE  },
+	[RTK_ACTION_CONNECTED_SWITCH]    = { OK,     NOPE,   OK,      NOPE,    OK,     NOPE,   NOPE  },
+	[RTK_ACTION_CONNECTED_TO_PARENT] = { OK,     NOPE,   OK,      NOPE,    OK,     NOPE,   NOPE  },
 };
 
 static void test_permission_matrix(void) {

@@ -323,6 +323,19 @@ static void test_broadcast(void) {
 		"\"participantIds\":[\"p\",\"q\"]}", RTK_REQUEST_ON_MAIN, &body);
 	CHECK_EQ_INT(json_array_size(req.ids), 2);
 	json_decref(body);
+	/* meetingIds: to other meetings of the family, with presetName or not, never with participantIds */
+	rtk_request to_rooms = fine("{\"request\":\"participants.broadcastMessage\",\"type\":\"t\",\"payload\":{},"
+		"\"meetingIds\":[\"m1\",\"m2\"],\"presetName\":\"group_call_host\"}", RTK_REQUEST_ON_MAIN, &body);
+	CHECK_EQ_INT(json_array_size(to_rooms.meeting_ids), 2);
+	CHECK_EQ_STR(to_rooms.preset_name, "group_call_host");
+	CHECK_NULL(to_rooms.ids);
+	json_decref(body);
+	check_field_error("{\"request\":\"participants.broadcastMessage\",\"type\":\"t\",\"payload\":{},"
+		"\"meetingIds\":[\"m1\"],\"participantIds\":[\"p\"]}", RTK_REQUEST_ON_MAIN, RTK_ERR_BAD_REQUEST,
+		"give 'participantIds' or 'meetingIds', not both");
+	check_field_error("{\"request\":\"participants.broadcastMessage\",\"type\":\"t\",\"payload\":{},"
+		"\"meetingIds\":[]}", RTK_REQUEST_ON_MAIN, RTK_ERR_BAD_REQUEST,
+		"field 'meetingIds' (a non-empty array of id strings) is required");
 }
 
 /* polls.create and polls.vote: types here, limits in the room model. */
@@ -505,9 +518,61 @@ static void test_spotlight(void) {
 	json_decref(body);
 }
 
+/* connectedMeetings.*: types here, titles and counts in the room model. */
+static void test_connected(void) {
+	json_t *body;
+	rtk_request req = fine("{\"request\":\"connectedMeetings.getConnectedMeetings\"}", RTK_REQUEST_ON_MAIN, &body);
+	CHECK_EQ_INT(req.kind, RTK_REQ_CONNECTED_GET);
+	json_decref(body);
+	req = fine("{\"request\":\"connectedMeetings.createMeetings\",\"meetings\":[{\"title\":\"R1\"}]}",
+		RTK_REQUEST_ON_MAIN, &body);
+	CHECK_EQ_INT(json_array_size(req.connected.meetings), 1);
+	json_decref(body);
+	check_field_error("{\"request\":\"connectedMeetings.createMeetings\",\"meetings\":{}}", RTK_REQUEST_ON_MAIN,
+		RTK_ERR_BAD_REQUEST, "field 'meetings' (an array of {title}) is required");
+	check_field_error("{\"request\":\"connectedMeetings.updateMeetings\"}", RTK_REQUEST_ON_MAIN,
+		RTK_ERR_BAD_REQUEST, "field 'meetings' (an array of {id, title}) is required");
+	req = fine("{\"request\":\"connectedMeetings.deleteMeetings\",\"meetingIds\":[\"m1\",\"m2\"]}",
+		RTK_REQUEST_ON_MAIN, &body);
+	CHECK_EQ_INT(json_array_size(req.connected.meeting_ids), 2);
+	json_decref(body);
+	check_field_error("{\"request\":\"connectedMeetings.deleteMeetings\",\"meetingIds\":[]}", RTK_REQUEST_ON_MAIN,
+		RTK_ERR_BAD_REQUEST, "field 'meetingIds' (a non-empty array of id strings) is required");
+
+	req = fine("{\"request\":\"connectedMeetings.moveParticipants\",\"sourceMeetingId\":\"a\","
+		"\"destinationMeetingId\":\"b\",\"participantIds\":[\"u1\"]}", RTK_REQUEST_ON_MAIN, &body);
+	CHECK_EQ_STR(req.connected.source, "a");
+	CHECK_EQ_STR(req.connected.destination, "b");
+	CHECK_EQ_INT(json_array_size(req.connected.participant_ids), 1);
+	CHECK_NULL(req.connected.preset_name);
+	json_decref(body);
+	check_field_error("{\"request\":\"connectedMeetings.moveParticipants\",\"destinationMeetingId\":\"b\","
+		"\"participantIds\":[\"u1\"]}", RTK_REQUEST_ON_MAIN, RTK_ERR_BAD_REQUEST,
+		"field 'sourceMeetingId' (a meeting id string) is required");
+	check_field_error("{\"request\":\"connectedMeetings.moveParticipants\",\"sourceMeetingId\":\"a\","
+		"\"destinationMeetingId\":\"b\",\"participantIds\":[1]}", RTK_REQUEST_ON_MAIN, RTK_ERR_BAD_REQUEST,
+		"field 'participantIds' (a non-empty array of id strings) is required");
+	req = fine("{\"request\":\"connectedMeetings.moveParticipantsWithCustomPreset\",\"sourceMeetingId\":\"a\","
+		"\"destinationMeetingId\":\"b\",\"participantIds\":[\"u1\"],\"presetId\":\"p-1\"}", RTK_REQUEST_ON_MAIN, &body);
+	CHECK_EQ_STR(req.connected.preset_id, "p-1");
+	CHECK_NULL(req.connected.preset_name);
+	json_decref(body);
+	const char *one_preset = "exactly one of 'presetName' and 'presetId' (a non-empty string) is required";
+	check_field_error("{\"request\":\"connectedMeetings.moveParticipantsWithCustomPreset\",\"sourceMeetingId\":\"a\","
+		"\"destinationMeetingId\":\"b\",\"participantIds\":[\"u1\"]}", RTK_REQUEST_ON_MAIN, RTK_ERR_BAD_REQUEST,
+		one_preset);
+	check_field_error("{\"request\":\"connectedMeetings.moveParticipantsWithCustomPreset\",\"sourceMeetingId\":\"a\","
+		"\"destinationMeetingId\":\"b\",\"participantIds\":[\"u1\"],\"presetId\":\"p\",\"presetName\":\"n\"}",
+		RTK_REQUEST_ON_MAIN, RTK_ERR_BAD_REQUEST, one_preset);
+	check_field_error("{\"request\":\"connectedMeetings.moveParticipantsWithCustomPreset\",\"sourceMeetingId\":\"a\","
+		"\"destinationMeetingId\":\"b\",\"participantIds\":[\"u1\"],\"presetName\":\"\"}",
+		RTK_REQUEST_ON_MAIN, RTK_ERR_BAD_REQUEST, one_preset);
+}
+
 int main(void) {
 	UNIT_RUN(test_envelope);
 	UNIT_RUN(test_join_name);
+	UNIT_RUN(test_connected);
 	UNIT_RUN(test_targets);
 	UNIT_RUN(test_flags);
 	UNIT_RUN(test_id_lists);

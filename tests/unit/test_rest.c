@@ -1535,6 +1535,95 @@ static void test_chat_files_rest(void)
 	ctx = saved;
 }
 
+/* ---- connected meetings (breakout rooms) ---- */
+
+static char fake_live_meeting[64];   /* the one meeting the fake live state has a session for */
+
+/* A live session of one participant in fake_live_meeting, none elsewhere. */
+static json_t *fake_active_session(const char *meeting, void *data)
+{
+	(void)data;
+	if (strcmp(meeting, fake_live_meeting) != 0)
+		return NULL;
+	return json_pack("{s:s, s:s, s:i, s:[{s:s, s:s}]}", "id", "session-1", "meeting_id", meeting,
+		"live_participants", 1, "participants", "id", "peer-1", "name", "Ada");
+}
+
+static void test_connected_meetings(void)
+{
+	rtk_live_ops live = { .active_session = fake_active_session };
+	rtk_rest_ctx saved = ctx;
+	ctx.live = &live;
+	json_t *root;
+	char parent[64], child[64], other[64], path[200], query[120], body[200];
+
+	create_meeting("{\"title\": \"All hands\"}");
+	g_strlcpy(parent, meeting_id, sizeof parent);
+	CHECK_EQ_INT(request("GET", "/v2/meetings/{M}", NULL, NULL, &root), 200);
+	CHECK(json_is_null(json_object_get(data_of(root), "parent_meeting_id")));
+	json_decref(root);
+
+	/* children: created with their parent, fixed afterwards */
+	snprintf(body, sizeof body, "{\"title\": \"Room 1\", \"parent_meeting_id\": \"%s\"}", parent);
+	create_meeting(body);
+	g_strlcpy(child, meeting_id, sizeof child);
+	CHECK_EQ_INT(request("GET", "/v2/meetings/{M}", NULL, NULL, &root), 200);
+	CHECK_EQ_STR(str_of(data_of(root), "parent_meeting_id"), parent);
+	json_decref(root);
+	snprintf(body, sizeof body, "{\"title\": \"Room 2\", \"parent_meeting_id\": \"%s\"}", parent);
+	create_meeting(body);
+	g_strlcpy(other, meeting_id, sizeof other);
+	CHECK_EQ_INT(request("PATCH", "/v2/meetings/{M}", NULL, "{\"parent_meeting_id\": null}", &root), 200);
+	CHECK_EQ_STR(str_of(data_of(root), "parent_meeting_id"), parent);
+	json_decref(root);
+
+	/* refusals change nothing: unknown parent, a child as parent, wrong type */
+	expect_refusal("POST", "/v2/meetings", NULL,
+		"{\"parent_meeting_id\": \"00000000-0000-4000-8000-000000000000\"}", 422, "parent_meeting_id");
+	expect_refusal("POST", "/v2/meetings", NULL, "{\"parent_meeting_id\": \"not-a-uuid\"}", 422,
+		"parent_meeting_id");
+	snprintf(body, sizeof body, "{\"parent_meeting_id\": \"%s\"}", child);
+	expect_refusal("POST", "/v2/meetings", NULL, body, 422, "one level");
+	expect_refusal("POST", "/v2/meetings", NULL, "{\"parent_meeting_id\": 7}", 422, "parent_meeting_id");
+
+	/* the list filters by parent */
+	snprintf(query, sizeof query, "parent_meeting_id=%s", parent);
+	CHECK_EQ_INT(request("GET", "/v2/meetings", query, NULL, &root), 200);
+	CHECK_EQ_INT(json_array_size(data_of(root)), 2);
+	CHECK_EQ_STR(str_of(json_array_get(data_of(root), 0), "id"), other);
+	CHECK_EQ_STR(str_of(json_array_get(data_of(root), 1), "id"), child);
+	CHECK_EQ_INT(json_integer_value(json_object_get(json_object_get(root, "paging"), "total_count")), 2);
+	json_decref(root);
+	snprintf(query, sizeof query, "parent_meeting_id=%s", child);
+	CHECK_EQ_INT(request("GET", "/v2/meetings", query, NULL, &root), 200);
+	CHECK_EQ_INT(json_array_size(data_of(root)), 0);
+	json_decref(root);
+
+	/* the parent's active session lists its breakout rooms with their live participants;
+	 * an INACTIVE child is gone from it */
+	g_strlcpy(fake_live_meeting, parent, sizeof fake_live_meeting);
+	snprintf(path, sizeof path, "/v2/meetings/%s/active-session", parent);
+	CHECK_EQ_INT(request("GET", path, NULL, NULL, &root), 200);
+	json_t *rooms = json_object_get(data_of(root), "breakout_rooms");
+	CHECK_EQ_INT(json_array_size(rooms), 2);
+	CHECK_EQ_STR(str_of(json_array_get(rooms, 0), "id"), other);
+	CHECK_EQ_INT(json_integer_value(json_object_get(json_array_get(rooms, 0), "live_participants")), 0);
+	json_decref(root);
+	g_strlcpy(fake_live_meeting, child, sizeof fake_live_meeting);
+	snprintf(path, sizeof path, "/v2/meetings/%s", other);
+	CHECK_EQ_INT(request("PATCH", path, NULL, "{\"status\": \"INACTIVE\"}", NULL), 200);
+	/* a parent without a live session of its own: 404, as any meeting */
+	snprintf(path, sizeof path, "/v2/meetings/%s/active-session", parent);
+	CHECK_EQ_INT(request("GET", path, NULL, NULL, NULL), 404);
+	snprintf(path, sizeof path, "/v2/meetings/%s/active-session", child);
+	CHECK_EQ_INT(request("GET", path, NULL, NULL, &root), 200);
+	CHECK_EQ_INT(json_array_size(json_object_get(data_of(root), "breakout_rooms")), 0);
+	json_decref(root);
+
+	ctx = saved;
+	fake_live_meeting[0] = '\0';
+}
+
 static void setup(void)
 {
 	char template[] = "/tmp/rtk-test-rest-XXXXXX";
@@ -1679,6 +1768,7 @@ int main(void)
 	UNIT_RUN(test_session_history);
 	UNIT_RUN(test_chat_file_checks);
 	UNIT_RUN(test_chat_files_rest);
+	UNIT_RUN(test_connected_meetings);
 	teardown();
 	return UNIT_DONE();
 }

@@ -1134,6 +1134,167 @@ static void test_spotlight_takeover_and_end(void) {
 	world_clear(&w);
 }
 
+/* ---- connected meetings (connected.c) ---- */
+
+static GPtrArray *user_list(const char *a, const char *b) {
+	GPtrArray *list = g_ptr_array_new();
+	g_ptr_array_add(list, (gpointer)a);
+	if(b != NULL)
+		g_ptr_array_add(list, (gpointer)b);
+	return list;
+}
+
+/* Who may move whom: others need can_alter; oneself can_switch (to a child)
+ * or can_switch_to_parent (to the parent); refusals name the permission. */
+static void test_connected_rights(void) {
+	rtk_peer *host = member("Host", "group_call_host", NULL);
+	rtk_peer *guest = member("Guest", "group_call_participant", NULL);
+	rtk_peer *switcher = member("Sw", "group_call_participant",
+		"{\"connected_meetings\": {\"can_switch_connected_meetings\": true}}");
+	rtk_peer *returner = member("Re", "group_call_participant",
+		"{\"connected_meetings\": {\"can_switch_to_parent_meeting\": true}}");
+	GPtrArray *others = user_list("u-Guest", "u-Sw");
+	GPtrArray *self_guest = user_list("u-Guest", NULL), *self_sw = user_list("u-Sw", NULL);
+	GPtrArray *self_re = user_list("u-Re", NULL), *self_host = user_list("u-Host", NULL);
+	rtk_refusal why_ = { 0 };
+
+	CHECK(rtk_connected_move_allowed(host, "p", "p", "c1", others, &why_));
+	CHECK(rtk_connected_move_allowed(host, "p", "c1", "p", self_host, &why_));
+	CHECK(rtk_connected_move_allowed(NULL, "p", "c1", "c2", others, &why_));   /* the server */
+	/* a refusal names the permission it lacks */
+	CHECK(!rtk_connected_move_allowed(guest, "p", "p", "c1", others, &why_));
+	CHECK_EQ_STR(why_.code, RTK_ERR_NOT_PERMITTED);
+	CHECK(strstr(why_.message, "can_alter_connected_meetings") != NULL);
+	CHECK(!rtk_connected_move_allowed(guest, "p", "p", "c1", self_guest, &why_));
+	CHECK(strstr(why_.message, "can_switch_connected_meetings") != NULL);
+	CHECK(!rtk_connected_move_allowed(guest, "p", "c1", "p", self_guest, &why_));
+	CHECK(strstr(why_.message, "can_switch_to_parent_meeting") != NULL);
+	/* can_switch: between children and from the parent, not back to it */
+	CHECK(rtk_connected_move_allowed(switcher, "p", "p", "c1", self_sw, &why_));
+	CHECK(rtk_connected_move_allowed(switcher, "p", "c1", "c2", self_sw, &why_));
+	CHECK_REFUSED(rtk_connected_move_allowed(switcher, "p", "c1", "p", self_sw, &why_), RTK_ERR_NOT_PERMITTED);
+	/* ...nor anyone else */
+	CHECK_REFUSED(rtk_connected_move_allowed(switcher, "p", "p", "c1", others, &why_), RTK_ERR_NOT_PERMITTED);
+	/* can_switch_to_parent: only back */
+	CHECK(rtk_connected_move_allowed(returner, "p", "c1", "p", self_re, &why_));
+	CHECK_REFUSED(rtk_connected_move_allowed(returner, "p", "p", "c1", self_re, &why_), RTK_ERR_NOT_PERMITTED);
+	/* nowhere: source = destination */
+	CHECK_REFUSED(rtk_connected_move_allowed(host, "p", "c1", "c1", others, &why_), RTK_ERR_CONNECTED_INVALID);
+
+	g_ptr_array_free(others, TRUE);
+	g_ptr_array_free(self_guest, TRUE);
+	g_ptr_array_free(self_sw, TRUE);
+	g_ptr_array_free(self_re, TRUE);
+	g_ptr_array_free(self_host, TRUE);
+	rtk_peer_free(host);
+	rtk_peer_free(guest);
+	rtk_peer_free(switcher);
+	rtk_peer_free(returner);
+}
+
+static void test_connected_meetings_valid(void) {
+	rtk_refusal why_ = { 0 };
+	json_t *ok = json_loads("[{\"title\": \"Room 1\"}, {\"title\": \"Room 2\"}]", 0, NULL);
+	json_t *ok_ids = json_loads("[{\"id\": \"m-1\", \"title\": \"Room 1\"}]", 0, NULL);
+	CHECK(rtk_connected_meetings_valid(ok, FALSE, &why_));
+	CHECK(rtk_connected_meetings_valid(ok_ids, TRUE, &why_));
+	CHECK_REFUSED(rtk_connected_meetings_valid(ok, TRUE, &why_), RTK_ERR_BAD_REQUEST);   /* no id */
+	json_t *bad[] = {
+		json_loads("[]", 0, NULL), json_loads("[{\"title\": \"\"}]", 0, NULL),
+		json_loads("[{\"title\": 3}]", 0, NULL), json_loads("[\"Room\"]", 0, NULL), json_object(),
+	};
+	const char *codes[] = { RTK_ERR_CONNECTED_INVALID, RTK_ERR_CONNECTED_INVALID, RTK_ERR_BAD_REQUEST,
+		RTK_ERR_BAD_REQUEST, RTK_ERR_BAD_REQUEST };
+	for(size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+		CHECK_REFUSED(rtk_connected_meetings_valid(bad[i], FALSE, &why_), codes[i]);
+		json_decref(bad[i]);
+	}
+	json_t *many = json_array();
+	for(int i = 0; i <= RTK_CONNECTED_MAX; i++)
+		json_array_append_new(many, json_pack("{ss}", "title", "r"));
+	CHECK_REFUSED(rtk_connected_meetings_valid(many, FALSE, &why_), RTK_ERR_CONNECTED_INVALID);
+	char *long_title = g_strnfill(RTK_CONNECTED_TITLE_MAX + 1, 'x');
+	json_t *too_long = json_pack("[{ss}]", "title", long_title);
+	CHECK_REFUSED(rtk_connected_meetings_valid(too_long, FALSE, &why_), RTK_ERR_CONNECTED_INVALID);
+	g_free(long_title);
+	json_decref(too_long);
+	json_decref(many);
+	json_decref(ok);
+	json_decref(ok_ids);
+}
+
+/* A move out: the moved one gets roomLeft connected-meeting with its
+ * destination, the others participantLeft, the glue REMOVED; a second move
+ * of the same user finds nobody. The family root follows parent_meeting_id. */
+static void test_connected_move(void) {
+	world w;
+	world_init(&w);
+	CHECK_EQ_STR(rtk_room_connected_root(w.room), "m-2");
+	rtk_peer *host = join(&w, "Host", "group_call_host", NULL);
+	join(&w, "Ada", "group_call_participant", NULL);
+	join(&w, "Bob", "group_call_participant", "{\"hidden_participant\": true}");
+	json_t *listed = rtk_room_connected_participants(w.room);
+	CHECK_EQ_INT(json_array_size(listed), 2);   /* Bob is hidden */
+	json_decref(listed);
+
+	json_t *destination = json_pack("{ss ss sb}", "meetingId", "c-1", "token", "t0k", "isParent", 0);
+	CHECK(rtk_room_move_user(w.room, "u-Ada", destination));
+	CHECK_LINES(w.rec, "Ada:roomLeft,Host:participantLeft,Bob:participantLeft,Ada!REMOVED");
+	CHECK(!rtk_room_move_user(w.room, "u-Ada", destination));
+	CHECK_LINES(w.rec, "");
+	json_decref(destination);
+	CHECK_EQ_INT(rtk_room_size(w.room), 2);
+	CHECK(rtk_room_find_user(w.room, "u-Host") == host);
+	world_clear(&w);
+
+	recorder *rec = recorder_new();
+	rtk_room_sink sink = { record_event, rec, record_change };
+	json_t *meeting = json_pack("{ss ss ss}", "id", "c-1", "title", "Room 1", "parent_meeting_id", "m-2");
+	rtk_room *child = rtk_room_new(meeting, &sink);
+	CHECK_EQ_STR(rtk_room_connected_root(child), "m-2");
+	rtk_room_free(child);
+	json_decref(meeting);
+	recorder_free(rec);
+}
+
+/* broadcastMessage to other rooms of a family: everyone joined there (by
+ * preset when given) gets it with the sender's meeting; one message against
+ * the rate whatever the number of rooms. */
+static void test_connected_broadcast(void) {
+	world w;
+	world_init(&w);
+	rtk_peer *host = join(&w, "Host", "group_call_host", NULL);
+	recorder *rec = recorder_new();
+	rtk_room_sink sink = { record_event, rec, record_change };
+	json_t *meeting = json_pack("{ss ss ss}", "id", "c-1", "title", "Room 1", "parent_meeting_id", "m-2");
+	rtk_room *child = rtk_room_new(meeting, &sink);
+	json_decref(rtk_room_join(child, member("Ann", "group_call_participant", NULL)));
+	json_decref(rtk_room_join(child, member("Boss", "group_call_host", NULL)));
+	recorder_clear(rec);
+	json_t *payload = json_pack("{ss}", "message", "5 minutes");
+	rtk_room *rooms[] = { child };
+	rtk_refusal why_ = { 0 };
+	CHECK_EQ_INT(rtk_room_broadcast_to_rooms(rooms, 1, w.room, host, "notice", payload, NULL, 1000, &why_), 2);
+	CHECK_LINES(rec, "Ann:broadcastedMessage,Boss:broadcastedMessage");
+	CHECK_LINES(w.rec, "");
+	json_t *got = NULL;
+	CHECK_EQ_INT(rtk_room_broadcast_to_rooms(rooms, 1, w.room, host, "notice", payload, "group_call_host", 1000,
+		&why_), 1);
+	got = sent(rec, "Boss", "broadcastedMessage");
+	CHECK_EQ_STR(str(got, "meetingId"), "m-2");
+	CHECK_EQ_STR(str(got, "senderId"), host->id);
+	recorder_clear(rec);
+	for(int i = 2; i < RTK_BROADCAST_PER_SECOND; i++)
+		CHECK(rtk_room_broadcast_to_rooms(rooms, 1, w.room, host, "notice", payload, NULL, 1000, &why_) >= 0);
+	CHECK_EQ_INT(rtk_room_broadcast_to_rooms(rooms, 1, w.room, host, "notice", payload, NULL, 1000, &why_), -1);
+	CHECK_EQ_STR(why_.code, RTK_ERR_RATE_LIMITED);
+	json_decref(payload);
+	rtk_room_free(child);
+	json_decref(meeting);
+	recorder_free(rec);
+	world_clear(&w);
+}
+
 int main(void) {
 	UNIT_RUN(test_permissions_parse);
 	UNIT_RUN(test_join_and_leave_events);
@@ -1157,5 +1318,9 @@ int main(void) {
 	UNIT_RUN(test_prejoin);
 	UNIT_RUN(test_spotlight_follow);
 	UNIT_RUN(test_spotlight_takeover_and_end);
+	UNIT_RUN(test_connected_rights);
+	UNIT_RUN(test_connected_meetings_valid);
+	UNIT_RUN(test_connected_move);
+	UNIT_RUN(test_connected_broadcast);
 	return UNIT_DONE();
 }

@@ -120,7 +120,8 @@ static void test_meetings(void)
 	CHECK(json_is_false(json_object_get(m, "summarize_on_end")));
 	CHECK_EQ_INT(strlen(str(m, "created_at")), 24);
 	CHECK_EQ_STR(str(m, "created_at"), str(m, "updated_at"));
-	CHECK_EQ_INT(json_object_size(m), 9);
+	CHECK(json_is_null(json_object_get(m, "parent_meeting_id")));
+	CHECK_EQ_INT(json_object_size(m), 10);
 	json_decref(empty);
 
 	json_t *fields = json_pack("{s:s, s:b, s:b, s:s}", "title", "Standup", "record_on_start", 1,
@@ -182,6 +183,46 @@ static void test_meetings(void)
 	json_decref(m);
 	json_decref(m2);
 	json_decref(m3);
+	rtk_store_close(s);
+}
+
+/* Connected meetings: parent_meeting_id is set at creation, never by an
+ * update, and the children of a parent list by it, newest first. */
+static void test_meeting_children(void)
+{
+	rtk_store *s = open_store("children.sqlite3");
+	json_t *parent = new_meeting(s, "parent"), *other = new_meeting(s, "other");
+	json_t *kids[2] = { NULL, NULL };
+	for (int i = 0; i < 2; i++) {
+		json_t *fields = json_pack("{s:s, s:s}", "title", i ? "room 2" : "room 1",
+			"parent_meeting_id", str(parent, "id"));
+		CHECK_EQ_INT(rtk_store_meeting_create(s, fields, &kids[i]), RTK_STORE_OK);
+		CHECK_EQ_STR(str(kids[i], "parent_meeting_id"), str(parent, "id"));
+		json_decref(fields);
+	}
+	json_t *items = NULL, *got = NULL;
+	int total = -1;
+	CHECK_EQ_INT(rtk_store_meeting_children(s, str(parent, "id"), 0, 10, &items, &total), RTK_STORE_OK);
+	CHECK_EQ_INT(total, 2);
+	CHECK_EQ_STR(str(json_array_get(items, 0), "id"), str(kids[1], "id"));
+	CHECK_EQ_STR(str(json_array_get(items, 1), "id"), str(kids[0], "id"));
+	json_decref(items);
+	CHECK_EQ_INT(rtk_store_meeting_children(s, str(other, "id"), 0, 10, &items, &total), RTK_STORE_OK);
+	CHECK_EQ_INT(total, 0);
+	json_decref(items);
+	CHECK_EQ_INT(rtk_store_meeting_list(s, 0, 10, &items, &total), RTK_STORE_OK);
+	CHECK_EQ_INT(total, 4);
+	json_decref(items);
+	/* fixed: an update leaves the parent alone */
+	json_t *fields = json_pack("{s:s}", "parent_meeting_id", str(other, "id"));
+	CHECK_EQ_INT(rtk_store_meeting_update(s, str(kids[0], "id"), fields, &got), RTK_STORE_OK);
+	CHECK_EQ_STR(str(got, "parent_meeting_id"), str(parent, "id"));
+	json_decref(got);
+	json_decref(fields);
+	for (int i = 0; i < 2; i++)
+		json_decref(kids[i]);
+	json_decref(parent);
+	json_decref(other);
 	rtk_store_close(s);
 }
 
@@ -2289,6 +2330,7 @@ int main(void)
 	UNIT_RUN(test_util);
 	UNIT_RUN(test_meta);
 	UNIT_RUN(test_meetings);
+	UNIT_RUN(test_meeting_children);
 	UNIT_RUN(test_presets);
 	UNIT_RUN(test_participants);
 	UNIT_RUN(test_reopen);
