@@ -282,6 +282,19 @@ static const char *const migrations[] = {
 	"  INSERT INTO chat_search(rowid, body) VALUES (NEW.seq,"
 	"    coalesce(json_extract(NEW.doc, '$.message'), json_extract(NEW.doc, '$.name'), ''));"
 	"END;",
+
+	/* 7: the plugin registry (/v2/plugins, meeting.plugins). Written to be
+	 * re-run. */
+	"CREATE TABLE IF NOT EXISTS plugins ("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  id TEXT NOT NULL UNIQUE,"
+	"  name TEXT NOT NULL,"
+	"  description TEXT,"
+	"  picture TEXT,"
+	"  url TEXT NOT NULL,"
+	"  config TEXT NOT NULL,"
+	"  created_at TEXT NOT NULL,"
+	"  updated_at TEXT NOT NULL);",
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

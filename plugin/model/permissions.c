@@ -72,6 +72,7 @@ static const permission_flag permission_flags[] = {
 	FLAG("polls.can_view", polls.can_view),
 	FLAG("plugins.can_start", plugins.can_start),
 	FLAG("plugins.can_close", plugins.can_close),
+	FLAG("plugins.can_edit_config", plugins.can_edit_config),
 	FLAG("chat.public.can_send", chat_public.can_send),
 	FLAG("chat.private.can_send", chat_private.can_send),
 	FLAG("chat.private.can_receive", chat_private.can_receive),
@@ -152,6 +153,7 @@ static const action_spec action_specs[RTK_ACTIONS] = {
 	ACTION_FLAG(RTK_ACTION_CHAT_DELETE_OTHERS, "chat_delete_others", "kick_participant", kick_participant),
 	ACTION_FLAG(RTK_ACTION_CHAT_PIN_OTHERS, "chat_pin_others", "pin_participant", pin_participant),
 	ACTION_FLAG(RTK_ACTION_SPOTLIGHT, "spotlight", "can_spotlight", can_spotlight),
+	ACTION_FLAG(RTK_ACTION_PLUGIN_EDIT_CONFIG, "plugin_edit_config", "plugins.can_edit_config", plugins.can_edit_config),
 };
 #undef ACTION_FLAG
 

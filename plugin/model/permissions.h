@@ -55,7 +55,7 @@ typedef struct rtk_permissions {
 	gboolean show_participant_list;
 	rtk_waiting_room waiting_room;                 /* waiting_room_type */
 	struct { gboolean can_create, can_vote, can_view; } polls;
-	struct { gboolean can_start, can_close; } plugins;
+	struct { gboolean can_start, can_close, can_edit_config; } plugins;
 	struct { gboolean can_send, text, files; } chat_public;                /* chat.public */
 	struct { gboolean can_send, can_receive, text, files; } chat_private;  /* chat.private */
 	gboolean stage_enabled;
@@ -95,6 +95,7 @@ typedef enum rtk_action {
 	RTK_ACTION_CHAT_DELETE_OTHERS,   /* deleting another's message: kick_participant (moderation) */
 	RTK_ACTION_CHAT_PIN_OTHERS,      /* pinning another's message: pin_participant */
 	RTK_ACTION_SPOTLIGHT,            /* meta.setBroadcastTabChanges on: can_spotlight */
+	RTK_ACTION_PLUGIN_EDIT_CONFIG,   /* plugins.toggleViewMode: plugins.can_edit_config */
 	RTK_ACTIONS
 } rtk_action;
 

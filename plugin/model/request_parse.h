@@ -91,6 +91,12 @@ typedef enum rtk_request_kind {
 	RTK_REQ_POLL_VOTE,
 	RTK_REQ_SET_BROADCAST_TABS,
 	RTK_REQ_SET_ACTIVE_TAB,
+	RTK_REQ_PLUGINS_LIST,
+	RTK_REQ_PLUGIN_ACTIVATE,
+	RTK_REQ_PLUGIN_DEACTIVATE,
+	RTK_REQ_PLUGIN_SEND_DATA,
+	RTK_REQ_PLUGIN_SET_STATE,
+	RTK_REQ_PLUGIN_VIEW_MODE,
 	RTK_REQ_COUNT
 } rtk_request_kind;
 
@@ -180,7 +186,16 @@ typedef struct rtk_request {
 	 * most RTK_TAB_ID_MAX bytes, or null or absent (tab_id NULL)}. */
 	const char *tab_type;
 	const char *tab_id;
+	/* plugins.activate, deactivate, sendData, setState, toggleViewMode
+	 * "pluginId": 1..RTK_PLUGIN_ID_MAX bytes. */
+	const char *plugin_id;
+	const json_t *plugin_data;    /* plugins.sendData "data": an object (the model checks its size) */
+	const char *state_key;        /* plugins.setState "key": a string (the model checks its length) */
+	const json_t *state_value;    /* plugins.setState "value": any JSON, null (or absent) removes the key */
 } rtk_request;
+
+/* The longest plugin id a request may name. */
+#define RTK_PLUGIN_ID_MAX 64
 
 /* Reads `body` (borrowed, not modified) as a request on a handle in role
  * `on` into `req`. FALSE when the body names no request we know, with the

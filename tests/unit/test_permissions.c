@@ -98,6 +98,7 @@ static const char *const matrix[RTK_ACTIONS][PRESETS] = {
 	[RTK_ACTION_CHAT_DELETE_OTHERS]  = { OK,     NOPE,   OK,      NOPE,    OK,     NOPE,   OK    },
 	[RTK_ACTION_CHAT_PIN_OTHERS]     = { OK,     NOPE,   OK,      NOPE,    OK,     NOPE,   NOPE  },
 	[RTK_ACTION_SPOTLIGHT]           = { OK,     NOPE,   OK,      NOPE,    OK,     NOPE,   NOPE  },
+	[RTK_ACTION_PLUGIN_EDIT_CONFIG]  = { OK,     NOPE,   OK,      NOPE,    OK,     NOPE,   NOPE  },
 };
 
 static void test_permission_matrix(void) {
