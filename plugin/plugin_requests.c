@@ -1,28 +1,12 @@
 /*
  * plugin_requests.c - the plugins.* requests (plugin_requests.h). Each
  * checks the handle and hands the request to the room, which decides and
- * tells the participants; plugins.list and plugins.activate read the
- * registry from the gateway's in-memory copy. Replies are
+ * tells the participants; plugins.list (through the room's sink) and
+ * plugins.activate read the registry from the gateway's in-memory copy. Replies are
  * {"rtk":"ok","request":name, ...}.
  */
 #include "plugin_requests.h"
 #include "glue.h"
-
-/* The registry as `peer` may see it: without the plugins its preset's
- * config.disabledPlugins names (NEW). */
-static json_t *plugin_registry_for(const rtk_peer *peer) {
-	json_t *all = rtk_plugin_registry_all(rtk_gateway_plugins(rtk_gw));
-	json_t *visible = json_array();
-	size_t i;
-	json_t *plugin;
-	json_array_foreach(all, i, plugin) {
-		if(!rtk_peer_plugin_disabled(peer, json_string_value(json_object_get(plugin, "id")),
-				json_string_value(json_object_get(plugin, "name"))))
-			json_array_append(visible, plugin);
-	}
-	json_decref(all);
-	return visible;
-}
 
 /* {"rtk":"ok"} or the refusal. */
 static void plugin_done(rtk_message *msg, rtk_reply *reply, gboolean done, const rtk_refusal *why) {
@@ -36,7 +20,8 @@ static void plugin_done(rtk_message *msg, rtk_reply *reply, gboolean done, const
 void rtk_plugin_request_list(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
 	if(!rtk_requests_needs_joined(session, reply) || !rtk_requests_body(msg, reply))
 		return;
-	rtk_requests_reply_ok_with(msg, reply, json_pack("{so so}", "plugins", plugin_registry_for(session->peer),
+	json_t *registry = rtk_room_plugin_registry_for(session->live->room, session->peer);
+	rtk_requests_reply_ok_with(msg, reply, json_pack("{so so}", "plugins", registry ? registry : json_array(),
 		"active", rtk_room_plugins_json(session->live->room)));
 }
 

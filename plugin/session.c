@@ -47,9 +47,17 @@ static void session_deliver_to_peer(rtk_peer *peer, json_t *event, void *user_da
 	rtk_janus->push_event(session->handle, &rtk_plugin, NULL, event, NULL);
 }
 
+/* The room sink: the plugin registry (the gateway's in-memory copy, no
+ * store I/O under the state lock), for roomJoined's "pluginsAll". */
+static json_t *session_plugin_registry(void *user_data) {
+	(void)user_data;
+	return rtk_plugin_registry_all(rtk_gateway_plugins(rtk_gw));
+}
+
 static const rtk_room_sink room_sink = {
 	.deliver = session_deliver_to_peer,
 	.changed = session_peer_changed,
+	.plugin_registry = session_plugin_registry,
 };
 
 /* ---- live meetings ---- */

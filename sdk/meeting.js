@@ -1,7 +1,7 @@
 /*
  * meeting.js - RealtimeKitClient, the `meeting` object: init, join/leave,
  * and the dispatch of the server's events to self, participants, stage,
- * recording, livestream, chat, polls and meta.
+ * recording, livestream, chat, polls, plugins and meta.
  *
  * Owns the Janus transport, the main handle (join, publish, every meeting
  * request) and the subscriber handle (remote media) of docs/protocol.md.
@@ -28,6 +28,7 @@ import { RTKStage } from './stage.js';
 import { RTKRecording } from './recording.js';
 import { RTKLivestream } from './livestream.js';
 import { RTKPolls } from './polls.js';
+import { RTKPlugins } from './plugins.js';
 import { RTKChat } from './chat.js';
 import { Publisher } from './publisher.js';
 import { Subscriber } from './subscriber.js';
@@ -150,7 +151,7 @@ export class RealtimeKitClient extends RTKEventEmitter {
 			fetch: options.fetch,
 		});
 		this.polls = new RTKPolls(request);
-		this.plugins = unsupportedNamespace('plugins');
+		this.plugins = new RTKPlugins({ request, self: this.self, baseURI: () => this._baseURI });
 		this.connectedMeetings = unsupportedNamespace('connectedMeetings');
 		this.ai = unsupportedNamespace('ai');
 		/* The seeds' slips that users copy: meeting.poll, meeting.participant. */
@@ -352,6 +353,13 @@ export class RealtimeKitClient extends RTKEventEmitter {
 		case 'pollsUpdate':
 			this.polls._handleEvent(ev);
 			return;
+		case 'pluginActivated':
+		case 'pluginDeactivated':
+		case 'pluginData':
+		case 'pluginStateUpdate':
+		case 'pluginViewModeUpdate':
+			this.plugins._handleEvent(ev);
+			return;
 		default:
 			if (this.stage._handleEvent(ev))
 				this.#onStageChange();
@@ -368,6 +376,7 @@ export class RealtimeKitClient extends RTKEventEmitter {
 		if (ev.livestream)
 			this.livestream._update(ev.livestream);
 		this.polls._reset(ev.polls);
+		this.plugins._reset(ev.plugins, ev.pluginsAll);
 		this.meta._applySpotlight(ev.spotlight, this.self.id);
 		if (ev.view)   /* the view's fields, as viewModeUpdate carries them */
 			this.participants.handleEvent({ ...ev.view, rtk: 'viewModeUpdate' }, this.self.id);
@@ -490,6 +499,7 @@ export class RealtimeKitClient extends RTKEventEmitter {
 		if (state !== 'disconnected') {
 			this.polls._left();
 			this.meta._left();
+			this.plugins._left();
 		}
 		this.chat._clear();
 		const payload = { state };
@@ -583,6 +593,7 @@ export class RealtimeKitClient extends RTKEventEmitter {
 		if (data.livestream)
 			this.livestream._update(data.livestream);
 		this.polls._applySnapshot(data.polls);
+		this.plugins._reset(data.plugins, data.pluginsAll);
 		if (data.chat)   /* chat events missed while away are in it */
 			this.chat._reset(data.chat);
 		this.meta._applySpotlight(data.spotlight, selfId);

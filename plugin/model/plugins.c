@@ -246,6 +246,22 @@ json_t *rtk_room_plugins_json(const rtk_room *room) {
 	return list;
 }
 
+json_t *rtk_room_plugin_registry_for(const rtk_room *room, const rtk_peer *viewer) {
+	if(room->sink.plugin_registry == NULL)
+		return NULL;
+	json_t *all = room->sink.plugin_registry(room->sink.user_data);
+	json_t *visible = json_array();
+	size_t i;
+	json_t *plugin;
+	json_array_foreach(all, i, plugin) {
+		if(!rtk_peer_plugin_disabled(viewer, json_string_value(json_object_get(plugin, "id")),
+				json_string_value(json_object_get(plugin, "name"))))
+			json_array_append(visible, plugin);
+	}
+	json_decref(all);
+	return visible;
+}
+
 const json_t *rtk_room_plugin_state(const rtk_room *room, const char *plugin_id) {
 	rtk_active_plugin *active = plugin_id ? plugins_find(room, plugin_id) : NULL;
 	return active ? active->state : NULL;

@@ -214,6 +214,9 @@ static json_t *room_joined_event(const rtk_room *room, const rtk_peer *peer) {
 		json_object_set_new(event, "polls", rtk_room_polls_json(room, peer));
 	json_object_set_new(event, "spotlight", rtk_room_spotlight_json(room));
 	json_object_set_new(event, "plugins", rtk_room_plugins_json(room));
+	json_t *registry = rtk_room_plugin_registry_for(room, peer);
+	if(registry != NULL)
+		json_object_set_new(event, "pluginsAll", registry);
 	return event;
 }
 

@@ -62,6 +62,10 @@ typedef struct rtk_room_sink {
 	/* Tells the glue what changed about `peer` (see rtk_peer_change). May be
 	 * NULL (unit tests). Must not call back into the room. */
 	void (*changed)(rtk_peer *peer, rtk_peer_change change, void *user_data);
+	/* Every plugin of the registry (a NEW array of plugin objects), for
+	 * roomJoined's "pluginsAll" (plugins.c). May be NULL (unit tests: no
+	 * "pluginsAll"). Must not call back into the room. */
+	json_t *(*plugin_registry)(void *user_data);
 } rtk_room_sink;
 
 typedef struct rtk_room {
@@ -320,7 +324,8 @@ json_t *rtk_room_spotlight_json(const rtk_room *room);
  * and pluginData {pluginId, data, senderId} to every joined peer but the
  * sender. ACTIVE is {id, plugin: the registry's object, activatedBy (peer
  * id or null), activatedAt (ms), viewOnlyControl, state: {key: value}};
- * roomJoined and sync carry "plugins": [ACTIVE...] (rtk_room_plugins_json).
+ * roomJoined and sync carry "plugins": [ACTIVE...] (rtk_room_plugins_json)
+ * and "pluginsAll" (rtk_room_plugin_registry_for).
  * A NULL actor is the server: no permission, view-only or rate check. */
 #define RTK_PLUGINS_ACTIVE_MAX 8
 #define RTK_PLUGIN_DATA_MAX (16 * 1024)     /* pluginData's data, as compact JSON */
@@ -354,6 +359,11 @@ gboolean rtk_room_plugin_set_view_mode(rtk_room *room, rtk_peer *actor, const ch
 	rtk_refusal *why);
 /* [ACTIVE...] in activation order: a NEW reference. */
 json_t *rtk_room_plugins_json(const rtk_room *room);
+/* The registry as `viewer` may use it (the sink's plugin_registry without
+ * the plugins its config.disabledPlugins names): a NEW array, or NULL
+ * when the sink has no registry. roomJoined and sync carry it as
+ * "pluginsAll"; plugins.list answers it. */
+json_t *rtk_room_plugin_registry_for(const rtk_room *room, const rtk_peer *viewer);
 /* The state object of an active plugin (borrowed), or NULL. */
 const json_t *rtk_room_plugin_state(const rtk_room *room, const char *plugin_id);
 /* Whether `peer`'s config.disabledPlugins (or disabled_plugins) names the
