@@ -246,10 +246,14 @@ json_t *rtk_room_plugins_json(const rtk_room *room) {
 	return list;
 }
 
+void rtk_room_set_plugin_registry(rtk_room *room, rtk_plugin_registry_fn registry) {
+	room->plugin_registry = registry;
+}
+
 json_t *rtk_room_plugin_registry_for(const rtk_room *room, const rtk_peer *viewer) {
-	if(room->sink.plugin_registry == NULL)
+	if(room->plugin_registry == NULL)
 		return NULL;
-	json_t *all = room->sink.plugin_registry(room->sink.user_data);
+	json_t *all = room->plugin_registry();
 	json_t *visible = json_array();
 	size_t i;
 	json_t *plugin;

@@ -62,11 +62,11 @@ typedef struct rtk_room_sink {
 	/* Tells the glue what changed about `peer` (see rtk_peer_change). May be
 	 * NULL (unit tests). Must not call back into the room. */
 	void (*changed)(rtk_peer *peer, rtk_peer_change change, void *user_data);
-	/* Every plugin of the registry (a NEW array of plugin objects), for
-	 * roomJoined's "pluginsAll" (plugins.c). May be NULL (unit tests: no
-	 * "pluginsAll"). Must not call back into the room. */
-	json_t *(*plugin_registry)(void *user_data);
 } rtk_room_sink;
+
+/* Every plugin of the registry (a NEW array of plugin objects), for
+ * roomJoined's "pluginsAll" (plugins.c); must not call back into the room. */
+typedef json_t *(*rtk_plugin_registry_fn)(void);
 
 typedef struct rtk_room {
 	char *meeting_id;
@@ -80,6 +80,7 @@ typedef struct rtk_room {
 	GPtrArray *polls;          /* rtk_poll*, owned (polls.c), in creation order: the live session's polls */
 	char *spotlight_peer;      /* owned, or NULL: the peer id of the spotlighter (spotlight.c) */
 	GPtrArray *plugins;        /* rtk_active_plugin*, owned (plugins.c), in activation order */
+	rtk_plugin_registry_fn plugin_registry; /* NULL (unit tests): no "pluginsAll" (rtk_room_set_plugin_registry) */
 	rtk_room_sink sink;
 } rtk_room;
 
@@ -359,9 +360,11 @@ gboolean rtk_room_plugin_set_view_mode(rtk_room *room, rtk_peer *actor, const ch
 	rtk_refusal *why);
 /* [ACTIVE...] in activation order: a NEW reference. */
 json_t *rtk_room_plugins_json(const rtk_room *room);
-/* The registry as `viewer` may use it (the sink's plugin_registry without
+/* Where the room reads the plugin registry (the glue sets it once). */
+void rtk_room_set_plugin_registry(rtk_room *room, rtk_plugin_registry_fn registry);
+/* The registry as `viewer` may use it (the room's plugin_registry without
  * the plugins its config.disabledPlugins names): a NEW array, or NULL
- * when the sink has no registry. roomJoined and sync carry it as
+ * when the room has no registry. roomJoined and sync carry it as
  * "pluginsAll"; plugins.list answers it. */
 json_t *rtk_room_plugin_registry_for(const rtk_room *room, const rtk_peer *viewer);
 /* The state object of an active plugin (borrowed), or NULL. */

@@ -53,6 +53,8 @@ async def main():
     for client, name in ((ada, "ada"), (bob, "bob")):
         joined = await client.join(rests[name]["token"])
         check_equal(joined.get("plugins"), [], "%s's roomJoined plugins" % name)
+        check_equal(sorted(p["name"] for p in joined.get("pluginsAll", [])), ["Notes", "Whiteboard"],
+                    "%s's roomJoined pluginsAll" % name)
 
     # the registry as a participant sees it, following REST writes
     listed = (await ada.control({"request": "plugins.list"})).data
@@ -70,7 +72,8 @@ async def main():
     await ada.refused({"request": "plugins.activate", "pluginId": "no-such-plugin"}, "0601")
     await ada.refused({"request": "plugins.sendData", "pluginId": whiteboard, "data": {"x": 1}}, "0603")
     nia = RtkClient(server, "nia")
-    await nia.join(rests["nia"]["token"])
+    joined = await nia.join(rests["nia"]["token"])
+    check_equal([p["name"] for p in joined.get("pluginsAll", [])], ["Whiteboard"], "Nia's roomJoined pluginsAll")
     await nia.refused({"request": "plugins.activate", "pluginId": notes}, "0602")
     listed = (await nia.control({"request": "plugins.list"})).data
     check_equal([p["name"] for p in listed["plugins"]], ["Whiteboard"], "Nia's plugins.list without Notes")

@@ -102,6 +102,29 @@ static void test_disabled_by_preset(void) {
 	world_clear(&w);
 }
 
+static json_t *two_plugins(void) {
+	return json_pack("[{ss ss} {ss ss}]", "id", "p-wb", "name", "Whiteboard", "id", "p-notes", "name", "Notes");
+}
+
+/* roomJoined's pluginsAll: the registry without what disabledPlugins names;
+ * absent without a registry. */
+static void test_registry_in_room_joined(void) {
+	world w;
+	world_init(&w);
+	rtk_peer *host = join(&w, "host", "group_call_host", NULL);
+	json_t *joined = rtk_room_joined_snapshot(w.room, host);
+	CHECK_NULL(json_object_get(joined, "pluginsAll"));
+	json_decref(joined);
+	rtk_room_set_plugin_registry(w.room, two_plugins);
+	json_object_set_new(host->config_json, "disabledPlugins", json_pack("[s]", "p-notes"));
+	joined = rtk_room_joined_snapshot(w.room, host);
+	json_t *all = json_object_get(joined, "pluginsAll");
+	CHECK_EQ_INT(json_array_size(all), 1);
+	CHECK_EQ_STR(str(json_array_get(all, 0), "name"), "Whiteboard");
+	json_decref(joined);
+	world_clear(&w);
+}
+
 static void test_data_and_state(void) {
 	world w;
 	world_init(&w);
@@ -238,6 +261,7 @@ int main(void) {
 	UNIT_RUN(test_activate_and_deactivate);
 	UNIT_RUN(test_rights);
 	UNIT_RUN(test_disabled_by_preset);
+	UNIT_RUN(test_registry_in_room_joined);
 	UNIT_RUN(test_data_and_state);
 	UNIT_RUN(test_limits);
 	UNIT_RUN(test_waitlisted);
