@@ -272,8 +272,9 @@ async function main() {
       await target.click({ force: true, timeout: 30000 });
       return true;
     },
-    async fill({ page: name, selector, value }) {
-      await page(name).locator(selector).fill(value, { timeout: 30000 });
+    async fill({ page: name, selector, value, frame }) {
+      const root = frame ? page(name).frameLocator(frame) : page(name);
+      await root.locator(selector).fill(value, { timeout: 30000 });
       return true;
     },
     async select({ page: name, selector, value }) {

@@ -15,6 +15,8 @@ FULL_ACCESS) and a participant (Grace, group_call_participant: VIEW_ONLY):
   * Ida, joining late, finds the whiteboard shown with the stroke (plugin
     state in roomJoined);
   * Hedy deactivates it: the iframes go on every page;
+  * Hedy activates Notes and types in it: Grace's and Ida's notes show
+    the text (plugin state);
   * no console errors on any page.
 A screenshot of Grace's page with the drawing goes to
 $RTK_TOP_BUILDDIR/tests/browser/demo-plugins.png.
@@ -88,6 +90,14 @@ async def main():
         for name in ("hedy", "grace", "ida"):
             await pages.until(name, "no plugin view", lambda s: view(s) is None)
         log("Hedy deactivated it: the iframes are gone")
+
+        await pages.click("hedy", '#plugins-list li[data-plugin-id="%s"] button:has-text("Activate")' % plugins["Notes"])
+        await pages.until("hedy", "the notes iframe", lambda s: (view(s) or {}).get("pluginId") == plugins["Notes"]
+                          and (view(s) or {}).get("text") == "")
+        await pages.fill("hedy", "#text", "agenda: plugins", frame=FRAME)
+        for name in ("grace", "ida"):
+            await pages.until(name, "Hedy's notes", lambda s: (view(s) or {}).get("text") == "agenda: plugins")
+        log("Hedy wrote in Notes: Grace and Ida see the text")
 
         errors = await pages.console_errors()
         check(not any(errors.values()), "console errors: %r" % errors)
