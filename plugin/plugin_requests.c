@@ -1,7 +1,7 @@
 /*
  * plugin_requests.c - the plugins.* requests (plugin_requests.h). Each
  * checks the handle and hands the request to the room, which decides and
- * tells the participants; plugins.list (through the room's sink) and
+ * tells the participants; plugins.list (through the room's registry function) and
  * plugins.activate read the registry from the gateway's in-memory copy. Replies are
  * {"rtk":"ok","request":name, ...}.
  */
