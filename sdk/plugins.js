@@ -221,13 +221,26 @@ export class RTKPlugin extends RTKEventEmitter {
 
 	/* ---- what RTKPlugins tells it ---- */
 
+	/* Active, as `active` (ACTIVE) says. For a plugin active already (a
+	 * reconnection's sync), the keys whose value changed meanwhile are told
+	 * as state updates (updatedBy null), so its views catch up. */
 	_activated(active) {
+		const was = this.active ? this.state : null;
 		this.active = true;
 		this.activatedBy = active.activatedBy ?? null;
-		this.state = { ...(active.state || {}) };
 		this.viewOnlyControl = Boolean(active.viewOnlyControl);
 		if (active.plugin)
 			this._setInfo(active.plugin);
+		const next = { ...(active.state || {}) };
+		if (!was) {
+			this.state = next;
+			return;
+		}
+		for (const key of new Set([...Object.keys(was), ...Object.keys(next)])) {
+			if (JSON.stringify(was[key]) !== JSON.stringify(next[key]))
+				this._state({ key, value: next[key] ?? null, updatedBy: null });
+		}
+		this.state = next;
 	}
 
 	_deactivated() {

@@ -90,6 +90,18 @@ test('events update the maps and reach the plugins; the maps re-emit them; ForSe
 	assert.equal(meeting.plugins.all.has('p-notes'), true);
 });
 
+test('a snapshot (sync) of an active plugin tells the keys that changed meanwhile', async () => {
+	const { meeting } = await setup({ join: roomJoined({ pluginsAll: [WB], plugins: [ACTIVE_WB] }) });
+	await meeting.join();
+	const wb = meeting.plugins.active.get('p-wb');
+	const got = [];
+	wb.on('stateUpdate', (d) => got.push(d));
+	meeting.plugins._reset([{ ...ACTIVE_WB, state: { 's-2': [9] } }], [WB]);
+	assert.deepEqual(got, [{ key: 's-1', value: null, updatedBy: null }, { key: 's-2', value: [9], updatedBy: null }]);
+	assert.deepEqual(wb.state, { 's-2': [9] });
+	assert.equal(meeting.plugins.active.get('p-wb'), wb);
+});
+
 /* A stand-in iframe: its window receives what the page posts; the page's
  * window gets `message` events whose source is the iframe's window. */
 function fakeIframe() {
