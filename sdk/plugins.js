@@ -27,7 +27,8 @@
  *                rtk:data {data, senderId}, rtk:state {key, value, updatedBy},
  *                rtk:viewMode {canWrite}, rtk:error {code, message, request},
  *                and whatever sendIframeEvent(message) is given.
- * The page accepts messages only from the iframe's own window.
+ * The page accepts messages only from the iframe's own window, and posts
+ * to the origin of the iframe's src.
  */
 import { RTKEventEmitter } from './emitter.js';
 
@@ -75,6 +76,16 @@ export class RTKPluginMap extends RTKEventEmitter {
 	_clear() {
 		for (const id of [...this.#map.keys()])
 			this._delete(id);
+	}
+}
+
+/* The origin an iframe's app was loaded from, or '*'. */
+function frameOrigin(iframe) {
+	try {
+		const origin = new URL(iframe.src).origin;
+		return /^https?:/.test(origin) ? origin : '*';
+	} catch {
+		return '*';
 	}
 }
 
@@ -187,11 +198,12 @@ export class RTKPlugin extends RTKEventEmitter {
 		this.#views.delete(viewId);
 	}
 
-	/* Posts `message` to every view of this plugin. */
+	/* Posts `message` to every view of this plugin, to the origin of the
+	 * iframe's src only (any origin when it has no http(s) src). */
 	sendIframeEvent(message) {
 		for (const { iframe } of this.#views.values()) {
 			if (iframe.contentWindow)
-				iframe.contentWindow.postMessage(message, '*');
+				iframe.contentWindow.postMessage(message, frameOrigin(iframe));
 		}
 	}
 
