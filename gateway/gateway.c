@@ -50,6 +50,7 @@ struct rtk_gateway {
 	char *url;
 	rtk_store *store;
 	rtk_webhooks *webhooks;
+	rtk_plugin_registry *plugins;   /* the store's plugins table, copied (plugin_registry.h) */
 	rtk_hls *hls;        /* live LL-HLS streams (hls.h), served by the HTTP server */
 	rtk_rest_ctx rest;   /* borrowed by the HTTP server: lives as long as the gateway */
 	rtk_http *http;
@@ -305,9 +306,14 @@ rtk_gateway *rtk_gateway_start(const rtk_gateway_config *config, char **error)
 	gw->store = rtk_store_open(db_path, error);
 	g_free(db_path);
 	gw->chat_files_dir = g_build_filename(gw->data_dir, RTK_CHAT_FILES_DIR, NULL);
-	if (!gw->store || gateway_seed_presets(gw->store, error) != 0 ||
+	if (!gw->store || gateway_seed_presets(gw->store, error) != 0 || rtk_plugins_seed(gw->store, error) != 0 ||
 			gateway_fail_unfinished(gw->store, gw->chat_files_dir, error) != 0)
 		goto fail;
+	gw->plugins = rtk_plugin_registry_new();
+	if (rtk_plugin_registry_reload(gw->plugins, gw->store) != 0) {
+		rtk_util_set_error(error, "cannot read the plugin registry");
+		goto fail;
+	}
 	gw->webhooks = rtk_webhooks_new(gw->store, config->webhook_allow_private);
 	if (!gw->webhooks) {
 		rtk_util_set_error(error, "cannot start webhook delivery");
@@ -349,6 +355,7 @@ rtk_gateway *rtk_gateway_start(const rtk_gateway_config *config, char **error)
 		.chat_files_dir = gw->chat_files_dir,
 		.chat_file_max_bytes = config->chat_file_max_bytes,
 		.chat_file_types = gw->chat_file_types,
+		.plugins = gw->plugins,
 	};
 	if (config->http_port > 0) {
 		gw->http = rtk_http_start_with_limits(bind, config->http_port, &gw->rest,
@@ -380,6 +387,7 @@ void rtk_gateway_stop(rtk_gateway *gateway)
 	rtk_hls_free(gateway->hls);   /* after HTTP: nothing is parked on it any more */
 	rtk_webhooks_free(gateway->webhooks);   /* before the store its thread reads */
 	rtk_store_close(gateway->store);
+	rtk_plugin_registry_free(gateway->plugins);
 	free(gateway->data_dir);
 	g_free(gateway->recordings_dir);
 	g_free(gateway->chat_files_dir);
@@ -396,6 +404,11 @@ void rtk_gateway_stop(rtk_gateway *gateway)
 rtk_store *rtk_gateway_store(rtk_gateway *gateway)
 {
 	return gateway->store;
+}
+
+rtk_plugin_registry *rtk_gateway_plugins(rtk_gateway *gateway)
+{
+	return gateway->plugins;
 }
 
 rtk_webhooks *rtk_gateway_webhooks(rtk_gateway *gateway)

@@ -56,6 +56,10 @@ rtk_store *rtk_gateway_store(rtk_gateway *gateway);   /* borrowed */
 /* Webhook delivery (webhooks.h): the plugin calls rtk_webhooks_emit() on it.
  * Borrowed; lives until rtk_gateway_stop(). */
 rtk_webhooks *rtk_gateway_webhooks(rtk_gateway *gateway);
+/* The plugin registry's copy (plugin_registry.h): what plugins.list and
+ * plugins.activate read under the plugin's state lock. Borrowed; lives
+ * until rtk_gateway_stop(). */
+rtk_plugin_registry *rtk_gateway_plugins(rtk_gateway *gateway);
 /* The live LL-HLS streams served at /hls/<id>/index.m3u8 (hls.h): the plugin
  * opens, announces and closes streams on it. Borrowed; lives until
  * rtk_gateway_stop(). */

@@ -607,6 +607,7 @@ static const rtk_rest_route *const rtk_rest_tables[] = {
 	rtk_rest_recording_routes,
 	rtk_rest_livestream_routes,
 	rtk_rest_chat_routes,
+	rtk_rest_plugin_routes,
 	NULL
 };
 

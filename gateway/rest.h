@@ -20,6 +20,7 @@
 #include <jansson.h>
 #include "store.h"
 #include "hls.h"
+#include "plugin_registry.h"
 
 #define RTK_REST_MAX_BODY (1024 * 1024)   /* larger bodies: 413 */
 
@@ -111,6 +112,7 @@ typedef struct rtk_rest_ctx {
 	const char *chat_files_dir;       /* borrowed: <data_dir>/chat-files (chat_files.h); NULL: no uploads */
 	unsigned long long chat_file_max_bytes; /* an upload's limit; 0: RTK_CHAT_FILES_DEFAULT_MAX_BYTES */
 	const char *chat_file_types;      /* borrowed: the media types uploads may have; NULL: the default list */
+	rtk_plugin_registry *plugins;     /* borrowed: reloaded after /v2/plugins writes (plugin_registry.h); may be NULL */
 } rtk_rest_ctx;
 
 typedef struct rtk_rest_request {

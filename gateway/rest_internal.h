@@ -76,6 +76,7 @@ extern const rtk_rest_route rtk_rest_webhook_routes[];
 extern const rtk_rest_route rtk_rest_recording_routes[];
 extern const rtk_rest_route rtk_rest_livestream_routes[];
 extern const rtk_rest_route rtk_rest_chat_routes[];
+extern const rtk_rest_route rtk_rest_plugin_routes[];
 
 /* rest_chat.c: answers a GET of a signed chat export URL (no API key: the
  * URL is its credential). False when `req` is not one. */

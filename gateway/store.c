@@ -968,6 +968,33 @@ rtk_store_status rtk_store_webhook_delete(rtk_store *store, const char *id)
 	return store_delete(store, store_table(RTK_STORE_WEBHOOKS), id, NULL);
 }
 
+/* ---- plugins ---- */
+
+rtk_store_status rtk_store_plugin_create(rtk_store *store, const json_t *fields, json_t **out)
+{
+	return store_create(store, store_table(RTK_STORE_PLUGINS), NULL, fields, NULL, NULL, out);
+}
+
+rtk_store_status rtk_store_plugin_get(rtk_store *store, const char *id, json_t **out)
+{
+	return store_get(store, store_table(RTK_STORE_PLUGINS), 0, id, NULL, out);
+}
+
+rtk_store_status rtk_store_plugin_list(rtk_store *store, int offset, int limit, json_t **items, int *total)
+{
+	return store_list(store, store_table(RTK_STORE_PLUGINS), NULL, NULL, offset, limit, items, total);
+}
+
+rtk_store_status rtk_store_plugin_update(rtk_store *store, const char *id, const json_t *fields, json_t **out)
+{
+	return store_update(store, store_table(RTK_STORE_PLUGINS), id, NULL, fields, NULL, NULL, out);
+}
+
+rtk_store_status rtk_store_plugin_delete(rtk_store *store, const char *id)
+{
+	return store_delete(store, store_table(RTK_STORE_PLUGINS), id, NULL);
+}
+
 static int store_webhook_wants(const json_t *w, const char *event)
 {
 	size_t i;

@@ -257,4 +257,17 @@ rtk_store_status rtk_store_webhook_delete(rtk_store *store, const char *id);
 rtk_store_status rtk_store_webhook_list_for_event(rtk_store *store, const char *event,
 	json_t **items);
 
+/* ---- Plugins ----
+ * Shape: {id, name, description, picture, url, config, created_at, updated_at}
+ * the registry meeting.plugins shows (docs/rest.md, "Plugins"). create: the
+ * store assigns id and timestamps; `fields` must hold "name" and "url"
+ * (strings); description and picture default to null, config to {}.
+ * update: applies those fields when present with the right type. list:
+ * oldest first. */
+rtk_store_status rtk_store_plugin_create(rtk_store *store, const json_t *fields, json_t **out);
+rtk_store_status rtk_store_plugin_get(rtk_store *store, const char *id, json_t **out);
+rtk_store_status rtk_store_plugin_list(rtk_store *store, int offset, int limit, json_t **items, int *total);
+rtk_store_status rtk_store_plugin_update(rtk_store *store, const char *id, const json_t *fields, json_t **out);
+rtk_store_status rtk_store_plugin_delete(rtk_store *store, const char *id);
+
 #endif

@@ -143,6 +143,20 @@ static const rtk_store_column session_participant_columns[] = {
 	{ .column = "doc", .type = RTK_STORE_DOCUMENT, .takes = RTK_STORE_TAKES_OBJECT },
 };
 
+/* plugins: the registry of plugins a meeting may activate (meeting.plugins,
+ * /v2/plugins), oldest first (the two built-in ones first). name and url
+ * are required; config is the plugin's free-form settings object. */
+static const rtk_store_column plugin_columns[] = {
+	UUID_COLUMN,
+	COLUMN("name", RTK_STORE_TEXT, RTK_STORE_TAKES_STRING, RTK_STORE_REQUIRED, NULL),
+	NULLABLE_TEXT("description"),
+	NULLABLE_TEXT("picture"),
+	COLUMN("url", RTK_STORE_TEXT, RTK_STORE_TAKES_STRING, RTK_STORE_REQUIRED, NULL),
+	COLUMN("config", RTK_STORE_JSON, RTK_STORE_TAKES_OBJECT, 0, "{}"),
+	CREATED_AT,
+	UPDATED_AT,
+};
+
 const rtk_store_resource rtk_store_resources[RTK_STORE_TABLES] = {
 	[RTK_STORE_META] = {
 		.name = "meta", .table = "meta", COLUMNS(meta_columns), .keys = { "key" },
@@ -204,6 +218,12 @@ const rtk_store_resource rtk_store_resources[RTK_STORE_TABLES] = {
 		COLUMNS(session_participant_columns), .keys = { "id" }, .scope = "session_id",
 		.order = "seq", .filters = { "session_id" },
 		.stamped_at_create = session_stamps, .stamped_at_update = "updated_at",
+	},
+	[RTK_STORE_PLUGINS] = {
+		.name = "plugin", .table = "plugins", COLUMNS(plugin_columns), .keys = { "id" },
+		.order = "seq",
+		.stamped_at_create = created_and_updated,
+		.stamped_at_update = "updated_at",
 	},
 };
 

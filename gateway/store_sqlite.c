@@ -287,6 +287,19 @@ static const char *const migrations[] = {
 	 * parent (the column: migration_columns[]); the children of a parent
 	 * are listed by it. */
 	"CREATE INDEX IF NOT EXISTS meetings_by_parent ON meetings(parent_meeting_id, seq);",
+
+	/* 8: the plugin registry (/v2/plugins, meeting.plugins). Written to be
+	 * re-run. */
+	"CREATE TABLE IF NOT EXISTS plugins ("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  id TEXT NOT NULL UNIQUE,"
+	"  name TEXT NOT NULL,"
+	"  description TEXT,"
+	"  picture TEXT,"
+	"  url TEXT NOT NULL,"
+	"  config TEXT NOT NULL,"
+	"  created_at TEXT NOT NULL,"
+	"  updated_at TEXT NOT NULL);",
 };
 
 /* Columns a migration adds to a table that exists. ALTER TABLE ADD COLUMN

@@ -15,6 +15,7 @@
 #include "requests_internal.h"
 #include "chat_requests.h"
 #include "connected_requests.h"
+#include "plugin_requests.h"
 #include "capture.h"
 #include "errors.h"
 #include "history.h"
@@ -921,6 +922,12 @@ static const rtk_request_fn requests[RTK_REQ_COUNT] = {
 	[RTK_REQ_BROADCAST_MESSAGE] = request_broadcast_message,
 	[RTK_REQ_SET_BROADCAST_TABS] = request_set_broadcast_tabs,
 	[RTK_REQ_SET_ACTIVE_TAB] = request_set_active_tab,
+	[RTK_REQ_PLUGINS_LIST] = rtk_plugin_request_list,
+	[RTK_REQ_PLUGIN_ACTIVATE] = rtk_plugin_request_activate,
+	[RTK_REQ_PLUGIN_DEACTIVATE] = rtk_plugin_request_deactivate,
+	[RTK_REQ_PLUGIN_SEND_DATA] = rtk_plugin_request_send_data,
+	[RTK_REQ_PLUGIN_SET_STATE] = rtk_plugin_request_set_state,
+	[RTK_REQ_PLUGIN_VIEW_MODE] = rtk_plugin_request_view_mode,
 	[RTK_REQ_CHAT_SEND] = rtk_chat_request_send,
 	[RTK_REQ_CHAT_EDIT] = rtk_chat_request_edit,
 	[RTK_REQ_CHAT_DELETE] = rtk_chat_request_delete,

@@ -52,6 +52,12 @@ static const rtk_room_sink room_sink = {
 	.changed = session_peer_changed,
 };
 
+/* The plugin registry for the rooms' roomJoined "pluginsAll": the
+ * gateway's in-memory copy (no store I/O under the state lock). */
+static json_t *session_plugin_registry(void) {
+	return rtk_plugin_registry_all(rtk_gateway_plugins(rtk_gw));
+}
+
 /* ---- live meetings ---- */
 
 rtk_live *rtk_live_get_or_create(const json_t *meeting) {
@@ -61,6 +67,7 @@ rtk_live *rtk_live_get_or_create(const json_t *meeting) {
 		return live;
 	live = g_new0(rtk_live, 1);
 	live->room = rtk_room_new(meeting, &room_sink);
+	rtk_room_set_plugin_registry(live->room, session_plugin_registry);
 	live->persist_chat = json_is_true(json_object_get(meeting, "persist_chat"));
 	live->router = rtk_router_new();
 	live->speakers = rtk_speakers_new();

@@ -1,8 +1,8 @@
 /*
  * meeting.js - RealtimeKitClient, the `meeting` object: init, join/leave,
  * and the dispatch of the server's events to self, participants, stage,
- * recording, livestream, chat, polls, meta and connectedMeetings (a move to
- * a connected meeting: #moveTo).
+ * recording, livestream, chat, polls, plugins, meta and connectedMeetings (a
+ * move to a connected meeting: #moveTo).
  *
  * Owns the Janus transport, the main handle (join, publish, every meeting
  * request) and the subscriber handle (remote media) of docs/protocol.md.
@@ -30,6 +30,7 @@ import { RTKRecording } from './recording.js';
 import { RTKLivestream } from './livestream.js';
 import { RTKPolls } from './polls.js';
 import { RTKConnectedMeetings } from './connected-meetings.js';
+import { RTKPlugins } from './plugins.js';
 import { RTKChat } from './chat.js';
 import { Publisher } from './publisher.js';
 import { Subscriber } from './subscriber.js';
@@ -152,7 +153,7 @@ export class RealtimeKitClient extends RTKEventEmitter {
 			fetch: options.fetch,
 		});
 		this.polls = new RTKPolls(request);
-		this.plugins = unsupportedNamespace('plugins');
+		this.plugins = new RTKPlugins({ request, self: this.self, baseURI: () => this._baseURI });
 		this.connectedMeetings = new RTKConnectedMeetings(request);
 		this.ai = unsupportedNamespace('ai');
 		/* The seeds' slips that users copy: meeting.poll, meeting.participant. */
@@ -361,6 +362,13 @@ export class RealtimeKitClient extends RTKEventEmitter {
 		case 'pollsUpdate':
 			this.polls._handleEvent(ev);
 			return;
+		case 'pluginActivated':
+		case 'pluginDeactivated':
+		case 'pluginData':
+		case 'pluginStateUpdate':
+		case 'pluginViewModeUpdate':
+			this.plugins._handleEvent(ev);
+			return;
 		default:
 			if (this.stage._handleEvent(ev))
 				this.#onStageChange();
@@ -377,6 +385,7 @@ export class RealtimeKitClient extends RTKEventEmitter {
 		if (ev.livestream)
 			this.livestream._update(ev.livestream);
 		this.polls._reset(ev.polls);
+		this.plugins._reset(ev.plugins, ev.pluginsAll);
 		this.meta._applySpotlight(ev.spotlight, this.self.id);
 		if (ev.view)   /* the view's fields, as viewModeUpdate carries them */
 			this.participants.handleEvent({ ...ev.view, rtk: 'viewModeUpdate' }, this.self.id);
@@ -499,6 +508,7 @@ export class RealtimeKitClient extends RTKEventEmitter {
 		if (state !== 'disconnected') {
 			this.polls._left();
 			this.meta._left();
+			this.plugins._left();
 		}
 		this.chat._clear();
 		const payload = { state };
@@ -621,6 +631,7 @@ export class RealtimeKitClient extends RTKEventEmitter {
 		if (data.livestream)
 			this.livestream._update(data.livestream);
 		this.polls._applySnapshot(data.polls);
+		this.plugins._reset(data.plugins, data.pluginsAll);
 		if (data.chat)   /* chat events missed while away are in it */
 			this.chat._reset(data.chat);
 		this.meta._applySpotlight(data.spotlight, selfId);

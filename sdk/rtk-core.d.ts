@@ -488,8 +488,9 @@ export class RTKLivestream extends RTKEventEmitter {
 /** Present, but every method rejects with an RTKError naming the missing capability. */
 export type UnsupportedNamespace = RTKEventEmitter & Record<string, any>;
 
-/** An empty read-only map (plugins.all / plugins.active). */
-export interface RTKEmptyMap<T> extends RTKEventEmitter, Iterable<[string, T]> {
+/** meeting.plugins.all / .active: a read-only map by plugin id that emits pluginAdded / pluginDeleted
+ * (the plugin) and re-emits every event of a plugin it holds, the plugin first: ('stateUpdate', plugin, update). */
+export interface RTKPluginMap<T = RTKPlugin> extends RTKEventEmitter, Iterable<[string, T]> {
 	readonly size: number;
 	get(id: string): T | undefined;
 	has(id: string): boolean;
@@ -689,6 +690,85 @@ export class RTKConnectedMeetings extends RTKEventEmitter {
 export interface RTKPluginsUnsupported extends UnsupportedNamespace {
 	all: RTKEmptyMap<never>;
 	active: RTKEmptyMap<never>;
+/** A plugin of the registry (REST /v2/plugins): the seeds' plugin object. */
+export interface RTKPluginInfo {
+	id: string;
+	name: string;
+	description: string | null;
+	picture: string | null;
+	/** The iframe app: an http(s) URL or a path on the server. */
+	url: string;
+	config: Record<string, any>;
+}
+
+/** A key of a plugin's meeting state changed (value null: removed). */
+export interface RTKPluginStateUpdate {
+	key: string;
+	value: any;
+	updatedBy: string | null;
+}
+
+/** One plugin of meeting.plugins (protocol.md, "Plugins"). */
+export class RTKPlugin extends RTKEventEmitter implements RTKPluginInfo {
+	id: string;
+	name: string;
+	description: string | null;
+	picture: string | null;
+	url: string;
+	config: Record<string, any>;
+	/** Active in the meeting (for everyone). */
+	active: boolean;
+	/** Peer id of who activated it, or null. */
+	activatedBy: string | null;
+	/** The plugin's key-value state in this meeting (while active). */
+	state: Record<string, any>;
+	/** Whether VIEW_ONLY participants were given control (toggleViewMode). */
+	viewOnlyControl: boolean;
+	/** Closed for this participant only (deactivateForSelf). */
+	hiddenForSelf: boolean;
+	/** This participant may send data and set state (FULL_ACCESS, or view-only control on). */
+	readonly canWrite: boolean;
+	/** For everyone; needs plugins.can_start. Rejects 0601 (unknown), 0602 (disabled by the preset), 0605, 0902. */
+	activate(): Promise<void>;
+	/** For everyone; needs plugins.can_close. Rejects 0603 (not active), 0902. */
+	deactivate(): Promise<void>;
+	/** Local: shows an active plugin again for this participant. */
+	activateForSelf(): Promise<void>;
+	/** Local: hides the plugin for this participant (the others keep it). */
+	deactivateForSelf(): Promise<void>;
+	/** @deprecated activateForSelf */
+	enable(): Promise<void>;
+	/** @deprecated deactivateForSelf */
+	disable(): Promise<void>;
+	/** To this plugin's instances of the other participants: an object of at most 16 KiB as JSON.
+	 * Rejects 0603, 0604 (view only), 0606 (too large), 0012. */
+	sendData(payload: Record<string, any>): Promise<void>;
+	/** Sets a key of the plugin's meeting state (null removes it): keys 1-128 bytes, values 16 KiB, 256 keys. */
+	setState(key: string, value: any): Promise<void>;
+	/** Gives (true) or takes back control from VIEW_ONLY participants; needs plugins.can_edit_config. */
+	toggleViewMode(enabled?: boolean): Promise<void>;
+	/** Hosts the plugin's app in `iframe` (src set to its url when empty) and bridges its postMessage protocol. */
+	addPluginView(iframe: HTMLIFrameElement, viewId?: string): Promise<void>;
+	/** Detaches a view's bridge; call before the iframe leaves the DOM. */
+	removePluginView(viewId?: string): void;
+	/** Posts `message` to every view of the plugin. */
+	sendIframeEvent(message: any): void;
+	on(event: 'enabled' | 'closed' | 'ready', listener: () => void): this;
+	on(event: 'stateUpdate' | 'rtkStateUpdate', listener: (update: RTKPluginStateUpdate) => void): this;
+	on(event: 'data', listener: (message: { data: any; senderId: string | null }) => void): this;
+	on(event: 'toggleViewMode', listener: (canWrite: boolean) => void): this;
+	on(event: string, listener: (...args: any[]) => void): this;
+}
+
+/** meeting.plugins: every plugin this participant may use, and the active ones. */
+export class RTKPlugins extends RTKEventEmitter {
+	all: RTKPluginMap<RTKPlugin>;
+	active: RTKPluginMap<RTKPlugin>;
+	/** By id, as RTKPlugin.activate / deactivate. */
+	activate(pluginId: string): Promise<void>;
+	deactivate(pluginId: string): Promise<void>;
+	/** Re-reads the registry into `all` (plugins.list). */
+	refresh(): Promise<RTKPluginMap<RTKPlugin>>;
 }
 
 export interface RTKAiUnsupported extends UnsupportedNamespace {
@@ -707,7 +787,7 @@ export class RealtimeKitClient extends RTKEventEmitter {
 	livestream: RTKLivestream;
 	chat: RTKChat;
 	polls: RTKPolls;
-	plugins: RTKPluginsUnsupported;
+	plugins: RTKPlugins;
 	connectedMeetings: RTKConnectedMeetings;
 	ai: RTKAiUnsupported;
 	readonly isPinned: boolean;

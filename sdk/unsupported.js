@@ -1,22 +1,21 @@
 /*
- * unsupported.js - meeting.plugins and meeting.ai: the seeds' namespaces whose
- * server side does not exist yet. They are there (so code written against
- * the seeds loads), hold empty state, and every documented method exists:
+ * unsupported.js - meeting.ai: the seeds' namespace whose server side does
+ * not exist yet. It is there (so code written against the seeds loads),
+ * holds empty state, and every documented method exists:
  *
  * - asynchronous ones (sending, editing, fetching, creating) reject at once
  *   with an RTKError naming the missing capability;
  * - synchronous ones that would act (ai.parseTranscript,
  *   ai.parseTranscripts) throw that RTKError.
  *
- * plugins.all / plugins.active are empty maps with toArray(). Later issues
- * replace these namespaces.
+ * A later issue replaces it (as plugins.js, chat.js, polls.js and
+ * connected-meetings.js replaced the others).
  */
 import { RTKEventEmitter } from './emitter.js';
 import { unsupported } from './errors.js';
 
 /* Methods that return promises: they reject. */
 const ASYNC_METHODS = {
-	plugins: ['activate', 'deactivate'],
 	ai: ['getActiveTranscript', 'getSummary'],
 };
 
@@ -25,28 +24,7 @@ const THROWING_METHODS = {
 	ai: ['parseTranscript', 'parseTranscripts'],
 };
 
-/* An empty, read-only map with the seeds' toArray() (plugins.all/active). */
-export function emptyMap() {
-	const map = new Map();
-	const m = new RTKEventEmitter();
-	const methods = {
-		get: (id) => map.get(id),
-		has: (id) => map.has(id),
-		keys: () => map.keys(),
-		values: () => map.values(),
-		entries: () => map.entries(),
-		forEach: (fn, thisArg) => map.forEach(fn, thisArg),
-		toArray: () => [...map.values()],
-		[Symbol.iterator]: () => map[Symbol.iterator](),
-	};
-	for (const k of Reflect.ownKeys(methods))
-		Object.defineProperty(m, k, { value: methods[k], enumerable: false });
-	Object.defineProperty(m, 'size', { get: () => map.size, enumerable: false });
-	return m;
-}
-
 const STATE = {
-	plugins: () => ({ all: emptyMap(), active: emptyMap() }),
 	ai: () => ({ transcripts: [] }),
 };
 

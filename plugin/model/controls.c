@@ -116,6 +116,7 @@ gboolean rtk_room_end(rtk_room *room, rtk_peer *actor, rtk_refusal *why) {
 	controls_take_all(room->waitlisted, everyone);
 	g_hash_table_remove_all(room->admitted);   /* the live session is over */
 	g_clear_pointer(&room->spotlight_peer, g_free);
+	g_ptr_array_set_size(room->plugins, 0);   /* the active plugins and their state end with the session */
 	json_t *left = json_pack("{ss ss}", "rtk", "roomLeft", "state", "ended");
 	for(guint i = 0; i < everyone->len; i++) {
 		rtk_peer *peer = g_ptr_array_index(everyone, i);

@@ -3,7 +3,7 @@
  * a model function fills when it says no.
  *
  * Four-digit strings in RealtimeKit's module scheme (first two digits: the
- * module: 00 general, 07 polls, 08 meeting, 09 permissions/presets,
+ * module: 00 general, 05 chat, 06 plugins, 07 polls, 08 meeting, 09 permissions/presets,
  * 12 participant, 15 webinar, 20 stage). docs/protocol.md lists each with its meaning; keep
  * both in step.
  */
@@ -32,6 +32,12 @@
 #define RTK_ERR_CHAT_CHANNEL         "0505"   /* no such channel, or the caller is not a member */
 #define RTK_ERR_CHAT_FILE            "0506"   /* no such upload of this meeting for an image or file message */
 #define RTK_ERR_CHAT_LIMIT           "0507"   /* too many channels or members in this session */
+#define RTK_ERR_PLUGIN_NOT_FOUND     "0601"   /* no plugin with that id in the registry */
+#define RTK_ERR_PLUGIN_DISABLED      "0602"   /* the caller's preset lists it in config.disabledPlugins */
+#define RTK_ERR_PLUGIN_NOT_ACTIVE    "0603"   /* deactivate, data, state or view mode of a plugin not active */
+#define RTK_ERR_PLUGIN_VIEW_ONLY     "0604"   /* plugins.config.access_control VIEW_ONLY without view-only control */
+#define RTK_ERR_PLUGIN_LIMIT         "0605"   /* too many active plugins, or state keys of one plugin */
+#define RTK_ERR_PLUGIN_TOO_LARGE     "0606"   /* data, state key or value over its size limit */
 #define RTK_ERR_POLL_NOT_FOUND       "0701"   /* no poll with that id in the live session */
 #define RTK_ERR_POLL_ALREADY_VOTED   "0702"   /* one vote per participant per poll */
 #define RTK_ERR_POLL_BAD_OPTION      "0703"   /* the option index is not one of the poll's */

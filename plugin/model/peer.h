@@ -62,6 +62,7 @@ typedef struct rtk_peer {
 	gboolean broadcast_tabs;  /* meta.setBroadcastTabChanges: this peer is the room's spotlight (spotlight.c) */
 	json_t *active_tab;       /* owned, or NULL: meta.setSelfActiveTab's {"type","id"} (id a string or null) */
 	rtk_rate tab_changes;     /* setSelfActiveTab's rate (spotlight.c) */
+	rtk_rate plugin_ops;      /* plugins.sendData and plugins.setState, counted together (plugins.c) */
 	void *transport;          /* borrowed: the glue's handle for this peer */
 } rtk_peer;
 

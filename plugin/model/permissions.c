@@ -75,6 +75,7 @@ static const permission_flag permission_flags[] = {
 	FLAG("connected_meetings.can_alter_connected_meetings", connected.can_alter),
 	FLAG("connected_meetings.can_switch_connected_meetings", connected.can_switch),
 	FLAG("connected_meetings.can_switch_to_parent_meeting", connected.can_switch_to_parent),
+	FLAG("plugins.can_edit_config", plugins.can_edit_config),
 	FLAG("chat.public.can_send", chat_public.can_send),
 	FLAG("chat.private.can_send", chat_private.can_send),
 	FLAG("chat.private.can_receive", chat_private.can_receive),
@@ -161,6 +162,7 @@ static const action_spec action_specs[RTK_ACTIONS] = {
 		"connected_meetings.can_switch_connected_meetings", connected.can_switch),
 	ACTION_FLAG(RTK_ACTION_CONNECTED_TO_PARENT, "connected_to_parent",
 		"connected_meetings.can_switch_to_parent_meeting", connected.can_switch_to_parent),
+	ACTION_FLAG(RTK_ACTION_PLUGIN_EDIT_CONFIG, "plugin_edit_config", "plugins.can_edit_config", plugins.can_edit_config),
 };
 #undef ACTION_FLAG
 

@@ -55,7 +55,7 @@ typedef struct rtk_permissions {
 	gboolean show_participant_list;
 	rtk_waiting_room waiting_room;                 /* waiting_room_type */
 	struct { gboolean can_create, can_vote, can_view; } polls;
-	struct { gboolean can_start, can_close; } plugins;
+	struct { gboolean can_start, can_close, can_edit_config; } plugins;
 	/* connected_meetings (breakout rooms) */
 	struct { gboolean can_alter, can_switch, can_switch_to_parent; } connected;
 	struct { gboolean can_send, text, files; } chat_public;                /* chat.public */
@@ -103,6 +103,7 @@ typedef enum rtk_action {
 	                                  * into a connected meeting */
 	RTK_ACTION_CONNECTED_TO_PARENT,  /* connected_meetings.can_switch_to_parent_meeting: move oneself
 	                                  * back to the parent */
+	RTK_ACTION_PLUGIN_EDIT_CONFIG,   /* plugins.toggleViewMode: plugins.can_edit_config */
 	RTK_ACTIONS
 } rtk_action;
 

@@ -72,6 +72,12 @@ static const char *const request_names[RTK_REQ_COUNT] = {
 	[RTK_REQ_CONNECTED_DELETE] = "connectedMeetings.deleteMeetings",
 	[RTK_REQ_CONNECTED_MOVE] = "connectedMeetings.moveParticipants",
 	[RTK_REQ_CONNECTED_MOVE_PRESET] = "connectedMeetings.moveParticipantsWithCustomPreset",
+	[RTK_REQ_PLUGINS_LIST] = "plugins.list",
+	[RTK_REQ_PLUGIN_ACTIVATE] = "plugins.activate",
+	[RTK_REQ_PLUGIN_DEACTIVATE] = "plugins.deactivate",
+	[RTK_REQ_PLUGIN_SEND_DATA] = "plugins.sendData",
+	[RTK_REQ_PLUGIN_SET_STATE] = "plugins.setState",
+	[RTK_REQ_PLUGIN_VIEW_MODE] = "plugins.toggleViewMode",
 };
 
 const char *rtk_request_name(rtk_request_kind kind) {
@@ -492,6 +498,35 @@ static void request_parse_active_tab(const json_t *body, rtk_request *req) {
 	req->tab_id = json_string_value(id);
 }
 
+/* plugins.*: {pluginId, ...the fields of the request}. */
+static void request_parse_plugin(const json_t *body, rtk_request *req) {
+	const json_t *id = json_object_get(body, "pluginId");
+	if(!json_is_string(id) || json_string_length(id) == 0 || json_string_length(id) > RTK_PLUGIN_ID_MAX) {
+		rtk_refusal_set(&req->error, RTK_ERR_BAD_REQUEST, "field 'pluginId' must be a non-empty string of at most %d bytes",
+			RTK_PLUGIN_ID_MAX);
+		return;
+	}
+	req->plugin_id = json_string_value(id);
+	if(req->kind == RTK_REQ_PLUGIN_SEND_DATA) {
+		req->plugin_data = json_object_get(body, "data");
+		if(!json_is_object(req->plugin_data))
+			rtk_refusal_set(&req->error, RTK_ERR_BAD_REQUEST, "field 'data' (an object) is required");
+	} else if(req->kind == RTK_REQ_PLUGIN_SET_STATE) {
+		const json_t *key = json_object_get(body, "key");
+		if(!json_is_string(key)) {
+			rtk_refusal_set(&req->error, RTK_ERR_BAD_REQUEST, "field 'key' (a string) is required");
+			return;
+		}
+		req->state_key = json_string_value(key);
+		req->state_value = json_object_get(body, "value");
+	} else if(req->kind == RTK_REQ_PLUGIN_VIEW_MODE) {
+		if(!json_is_boolean(json_object_get(body, "enabled")))
+			rtk_refusal_set(&req->error, RTK_ERR_BAD_REQUEST, "field 'enabled' (a boolean) is required");
+		else
+			req->enabled = json_is_true(json_object_get(body, "enabled"));
+	}
+}
+
 /* The fields of `req->kind`. */
 static void request_parse_fields(const json_t *body, rtk_request_handle on, rtk_request *req) {
 	rtk_refusal *error = &req->error;
@@ -603,6 +638,13 @@ static void request_parse_fields(const json_t *body, rtk_request_handle on, rtk_
 		case RTK_REQ_CONNECTED_MOVE:
 		case RTK_REQ_CONNECTED_MOVE_PRESET:
 			request_parse_connected(body, req);
+			break;
+		case RTK_REQ_PLUGIN_ACTIVATE:
+		case RTK_REQ_PLUGIN_DEACTIVATE:
+		case RTK_REQ_PLUGIN_SEND_DATA:
+		case RTK_REQ_PLUGIN_SET_STATE:
+		case RTK_REQ_PLUGIN_VIEW_MODE:
+			request_parse_plugin(body, req);
 			break;
 		case RTK_REQ_RECORDING_STOP:
 		case RTK_REQ_RECORDING_PAUSE:

@@ -97,6 +97,12 @@ typedef enum rtk_request_kind {
 	RTK_REQ_CONNECTED_DELETE,
 	RTK_REQ_CONNECTED_MOVE,
 	RTK_REQ_CONNECTED_MOVE_PRESET,
+	RTK_REQ_PLUGINS_LIST,
+	RTK_REQ_PLUGIN_ACTIVATE,
+	RTK_REQ_PLUGIN_DEACTIVATE,
+	RTK_REQ_PLUGIN_SEND_DATA,
+	RTK_REQ_PLUGIN_SET_STATE,
+	RTK_REQ_PLUGIN_VIEW_MODE,
 	RTK_REQ_COUNT
 } rtk_request_kind;
 
@@ -200,7 +206,16 @@ typedef struct rtk_request {
 		const char *preset_name;      /* moveParticipantsWithCustomPreset "presetName" or */
 		const char *preset_id;        /* ... "presetId": exactly one of them */
 	} connected;
+	/* plugins.activate, deactivate, sendData, setState, toggleViewMode
+	 * "pluginId": 1..RTK_PLUGIN_ID_MAX bytes. */
+	const char *plugin_id;
+	const json_t *plugin_data;    /* plugins.sendData "data": an object (the model checks its size) */
+	const char *state_key;        /* plugins.setState "key": a string (the model checks its length) */
+	const json_t *state_value;    /* plugins.setState "value": any JSON, null (or absent) removes the key */
 } rtk_request;
+
+/* The longest plugin id a request may name. */
+#define RTK_PLUGIN_ID_MAX 64
 
 /* Reads `body` (borrowed, not modified) as a request on a handle in role
  * `on` into `req`. FALSE when the body names no request we know, with the

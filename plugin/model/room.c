@@ -34,6 +34,7 @@ rtk_room *rtk_room_new(const json_t *meeting, const rtk_room_sink *sink) {
 	room->admitted = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	room->chat = rtk_chat_new();
 	room->polls = g_ptr_array_new_with_free_func(room_poll_free);
+	room->plugins = g_ptr_array_new_with_free_func(room_plugin_free);
 	room->sink = *sink;
 	return room;
 }
@@ -47,6 +48,7 @@ void rtk_room_free(rtk_room *room) {
 	rtk_chat_free(room->chat);
 	g_ptr_array_free(room->polls, TRUE);
 	g_free(room->spotlight_peer);
+	g_ptr_array_free(room->plugins, TRUE);
 	g_free(room->meeting_id);
 	g_free(room->title);
 	g_free(room->parent_meeting_id);
@@ -214,6 +216,10 @@ static json_t *room_joined_event(const rtk_room *room, const rtk_peer *peer) {
 	if(rtk_room_polls_visible(peer))
 		json_object_set_new(event, "polls", rtk_room_polls_json(room, peer));
 	json_object_set_new(event, "spotlight", rtk_room_spotlight_json(room));
+	json_object_set_new(event, "plugins", rtk_room_plugins_json(room));
+	json_t *registry = rtk_room_plugin_registry_for(room, peer);
+	if(registry != NULL)
+		json_object_set_new(event, "pluginsAll", registry);
 	return event;
 }
 

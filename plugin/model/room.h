@@ -19,6 +19,7 @@
  *   chat.c      the chat (declared in chat.h)
  *   polls.c     the session's polls (create, vote, each viewer's view of them)
  *   connected.c connected meetings (breakout rooms): who may move whom, the move out
+ *   plugins.c   the active plugins, their data and state (plugins.activate, ...)
  *
  * Conventions of every operation:
  * - An operation that can refuse returns gboolean (TRUE: done) and fills
@@ -64,6 +65,10 @@ typedef struct rtk_room_sink {
 	void (*changed)(rtk_peer *peer, rtk_peer_change change, void *user_data);
 } rtk_room_sink;
 
+/* Every plugin of the registry (a NEW array of plugin objects), for
+ * roomJoined's "pluginsAll" (plugins.c); must not call back into the room. */
+typedef json_t *(*rtk_plugin_registry_fn)(void);
+
 typedef struct rtk_room {
 	char *meeting_id;
 	char *title;               /* may be NULL */
@@ -76,6 +81,8 @@ typedef struct rtk_room {
 	rtk_chat *chat;            /* owned: the session's chat (chat.h) */
 	GPtrArray *polls;          /* rtk_poll*, owned (polls.c), in creation order: the live session's polls */
 	char *spotlight_peer;      /* owned, or NULL: the peer id of the spotlighter (spotlight.c) */
+	GPtrArray *plugins;        /* rtk_active_plugin*, owned (plugins.c), in activation order */
+	rtk_plugin_registry_fn plugin_registry; /* NULL (unit tests): no "pluginsAll" (rtk_room_set_plugin_registry) */
 	rtk_room_sink sink;
 } rtk_room;
 
@@ -315,6 +322,68 @@ gboolean rtk_room_set_active_tab(rtk_room *room, rtk_peer *actor, const char *ty
 /* {"participantId", "tab": {type, id} or null while the spotlighter has
  * set none}, or JSON null without a spotlight. A NEW reference. */
 json_t *rtk_room_spotlight_json(const rtk_room *room);
+
+/* ---- plugins (plugins.c) ----
+ * The plugins active in the live session, for everyone. The registry is
+ * the store's: the caller looks the plugin up and passes its object (NULL
+ * when there is none). Events, to every joined peer (the waiting room
+ * gets none):
+ *   pluginActivated {pluginId, plugin: ACTIVE, activatedBy}
+ *   pluginDeactivated {pluginId, deactivatedBy}
+ *   pluginStateUpdate {pluginId, key, value (null: removed), updatedBy}
+ *   pluginViewModeUpdate {pluginId, viewOnlyControl, updatedBy}
+ * and pluginData {pluginId, data, senderId} to every joined peer but the
+ * sender. ACTIVE is {id, plugin: the registry's object, activatedBy (peer
+ * id or null), activatedAt (ms), viewOnlyControl, state: {key: value}};
+ * roomJoined and sync carry "plugins": [ACTIVE...] (rtk_room_plugins_json)
+ * and "pluginsAll" (rtk_room_plugin_registry_for).
+ * A NULL actor is the server: no permission, view-only or rate check. */
+#define RTK_PLUGINS_ACTIVE_MAX 8
+#define RTK_PLUGIN_DATA_MAX (16 * 1024)     /* pluginData's data, as compact JSON */
+#define RTK_PLUGIN_KEY_MAX 128              /* a state key, bytes */
+#define RTK_PLUGIN_VALUE_MAX (16 * 1024)    /* a state value, as compact JSON */
+#define RTK_PLUGIN_STATE_KEYS 256           /* keys per active plugin */
+#define RTK_PLUGIN_OPS_PER_SECOND 50        /* sendData + setState per peer */
+
+/* plugins.activate: plugins.can_start (0902); `plugin` NULL or not an
+ * object: 0601; listed in the actor's config.disabledPlugins (by id or
+ * name): 0602; RTK_PLUGINS_ACTIVE_MAX active already: 0605. Activating an
+ * active plugin changes nothing and succeeds. Waitlisted actor: 0003. */
+gboolean rtk_room_plugin_activate(rtk_room *room, rtk_peer *actor, const char *plugin_id, const json_t *plugin,
+	gint64 now_ms, rtk_refusal *why);
+/* plugins.deactivate: plugins.can_close (0902); not active: 0603. Drops its state. */
+gboolean rtk_room_plugin_deactivate(rtk_room *room, rtk_peer *actor, const char *plugin_id, rtk_refusal *why);
+/* plugins.sendData: not active 0603; VIEW_ONLY actor without the plugin's
+ * view-only control 0604; `data` not an object or over
+ * RTK_PLUGIN_DATA_MAX 0606; past the rate 0012. */
+gboolean rtk_room_plugin_send_data(rtk_room *room, rtk_peer *actor, const char *plugin_id, const json_t *data,
+	gint64 now_ms, rtk_refusal *why);
+/* plugins.setState: sets `key` to a copy of `value` (NULL or JSON null
+ * removes it). Refusals as sendData, plus 0606 for an empty key, one over
+ * RTK_PLUGIN_KEY_MAX bytes or a value over RTK_PLUGIN_VALUE_MAX, 0605 for a
+ * new key past RTK_PLUGIN_STATE_KEYS. Last writer wins. */
+gboolean rtk_room_plugin_set_state(rtk_room *room, rtk_peer *actor, const char *plugin_id, const char *key,
+	const json_t *value, gint64 now_ms, rtk_refusal *why);
+/* plugins.toggleViewMode: plugins.can_edit_config (0902); not active 0603.
+ * `enabled` gives VIEW_ONLY peers control of the plugin (data and state). */
+gboolean rtk_room_plugin_set_view_mode(rtk_room *room, rtk_peer *actor, const char *plugin_id, gboolean enabled,
+	rtk_refusal *why);
+/* [ACTIVE...] in activation order: a NEW reference. */
+json_t *rtk_room_plugins_json(const rtk_room *room);
+/* Where the room reads the plugin registry (the glue sets it once). */
+void rtk_room_set_plugin_registry(rtk_room *room, rtk_plugin_registry_fn registry);
+/* The registry as `viewer` may use it (the room's plugin_registry without
+ * the plugins its config.disabledPlugins names): a NEW array, or NULL
+ * when the room has no registry. roomJoined and sync carry it as
+ * "pluginsAll"; plugins.list answers it. */
+json_t *rtk_room_plugin_registry_for(const rtk_room *room, const rtk_peer *viewer);
+/* The state object of an active plugin (borrowed), or NULL. */
+const json_t *rtk_room_plugin_state(const rtk_room *room, const char *plugin_id);
+/* Whether `peer`'s config.disabledPlugins (or disabled_plugins) names the
+ * plugin by id or name. */
+gboolean rtk_peer_plugin_disabled(const rtk_peer *peer, const char *plugin_id, const char *plugin_name);
+/* Whether `peer` has plugins.config.access_control VIEW_ONLY. */
+gboolean rtk_peer_plugin_view_only(const rtk_peer *peer);
 
 /* ---- polls (polls.c) ----
  * The live session's polls: they last as long as the room. A poll is shown

@@ -79,6 +79,9 @@ void room_spotlight_left(rtk_room *room, rtk_peer *peer);
  * "permissions"). */
 void room_spotlight_recheck(rtk_room *room, rtk_peer *peer);
 
+/* plugins.c: frees one active plugin (the free function of room->plugins). */
+void room_plugin_free(gpointer data);
+
 /* polls.c: frees one rtk_poll (the free function of room->polls). */
 void room_poll_free(gpointer poll);
 

@@ -19,7 +19,11 @@
  * the viewer page (an iframe). A chat panel (meeting.chat) lists the
  * messages with name and time, images (through chat.getFileUrl) and files
  * as download links, sends text, an attached image or file, to everyone or
- * privately to one participant, and pins or unpins for whoever may. Every
+ * privately to one participant, and pins or unpins for whoever may. A
+ * plugins panel lists meeting.plugins.all with Activate / Deactivate for
+ * whoever may (plugins.can_start / can_close) and the page hosts the latest
+ * active plugin's iframe (RTKPlugin.addPluginView), "Close for me" being
+ * deactivateForSelf. Every
  * refusal is shown with its RTKError code and message. The meeting object is window.rtkMeeting once init
  * resolved (the browser tests drive the page through its buttons and read
  * what it shows).
@@ -77,6 +81,7 @@ function show(screen) {
 	$('count').hidden = screen !== 'meeting';
 	$('panel-toggle').hidden = screen !== 'meeting';
 	$('chat-toggle').hidden = screen !== 'meeting';
+	$('plugins-toggle').hidden = screen !== 'meeting';
 }
 
 let toastTimer = null;
@@ -545,6 +550,88 @@ function wireChat() {
 	meeting.self.on('permissionsUpdate', () => { renderChatTargets(); renderChat(); });
 }
 
+/* ---- plugins (meeting.plugins) ---- */
+
+/* The plugin whose iframe the page shows, or null. */
+let shownPlugin = null;
+
+function pluginItem(plugin) {
+	const perms = meeting.self.permissions.plugins || {};
+	const li = document.createElement('li');
+	li.className = 'plugin-item';
+	li.dataset.pluginId = plugin.id;
+	const name = document.createElement('strong');
+	name.textContent = plugin.name + (plugin.active ? ' · active' : '');
+	const about = document.createElement('span');
+	about.className = 'muted';
+	about.textContent = plugin.description || '';
+	const actions = document.createElement('div');
+	actions.className = 'plugin-actions';
+	const button = (text, what, run) => {
+		const b = document.createElement('button');
+		b.className = 'ghost small';
+		b.textContent = text;
+		b.addEventListener('click', () => act(b, what, run));
+		actions.append(b);
+	};
+	if (!plugin.active && perms.canStart)
+		button('Activate', `Could not activate ${plugin.name}`, () => plugin.activate());
+	if (plugin.active && plugin.hiddenForSelf)
+		button('Show', `Could not show ${plugin.name}`, () => plugin.activateForSelf());
+	if (plugin.active && perms.canClose)
+		button('Deactivate', `Could not deactivate ${plugin.name}`, () => plugin.deactivate());
+	li.append(name, about, actions);
+	return li;
+}
+
+function renderPlugins() {
+	const all = meeting.plugins.all.toArray();
+	$('plugins-list').replaceChildren(...all.map(pluginItem));
+	$('plugins-empty').hidden = all.length > 0;
+	const active = meeting.plugins.active.toArray();
+	const next = active.includes(shownPlugin) ? shownPlugin : active[active.length - 1] || null;
+	showPlugin(next);
+}
+
+/* Hosts `plugin`'s app in a fresh iframe (or none). */
+function showPlugin(plugin) {
+	if (plugin === shownPlugin)
+		return;
+	if (shownPlugin)
+		shownPlugin.removePluginView();
+	shownPlugin = plugin;
+	$('plugin-view').hidden = !plugin;
+	$('plugin-frame-box').replaceChildren();
+	if (!plugin)
+		return;
+	$('plugin-title').textContent = plugin.name;
+	const frame = document.createElement('iframe');
+	frame.title = plugin.name;
+	frame.dataset.pluginId = plugin.id;
+	$('plugin-frame-box').append(frame);
+	plugin.addPluginView(frame).catch(fail(`Could not open ${plugin.name}`));
+}
+
+function wirePlugins() {
+	const plugins = meeting.plugins;
+	for (const map of [plugins.all, plugins.active]) {
+		map.on('pluginAdded', renderPlugins);
+		map.on('pluginDeleted', renderPlugins);
+	}
+	plugins.active.on('pluginAdded', (plugin) => showPlugin(plugin));
+	plugins.all.on('enabled', renderPlugins);
+	plugins.all.on('closed', renderPlugins);
+	$('plugins-toggle').addEventListener('click', () => {
+		$('plugins').hidden = !$('plugins').hidden;
+		renderPlugins();
+	});
+	$('plugin-hide').addEventListener('click', () => {
+		if (shownPlugin)
+			act($('plugin-hide'), 'Could not close the plugin', () => shownPlugin.deactivateForSelf());
+	});
+	meeting.self.on('permissionsUpdate', renderPlugins);
+}
+
 /* ---- the stage (webinar and livestream presets) ---- */
 
 const STAGE_TEXT = {
@@ -692,6 +779,7 @@ function enterMeeting({ reconnected } = {}) {
 	renderHostControls();
 	renderChatTargets();
 	renderChat();
+	renderPlugins();
 	if (meeting.participants.lastActiveSpeaker)
 		setSpeaker(meeting.participants.lastActiveSpeaker);
 	const perms = meeting.self.permissions;
@@ -817,6 +905,7 @@ function wire() {
 		act($('stage-leave'), 'Could not leave the stage', () => stage.leave()));
 
 	wireChat();
+	wirePlugins();
 	meeting.recording.on('recordingUpdate', renderHostControls);
 	meeting.livestream.on('livestreamUpdate', (status) => {
 		if (status === 'LIVESTREAMING')

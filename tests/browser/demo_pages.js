@@ -116,6 +116,32 @@ function demoSnapshot() {
       attach: shown($("chat-attach")),
     };
   }
+  // The plugins panel (meeting.plugins.all with its buttons) and the
+  // plugin's iframe shown, with what its app says it drew or holds
+  // (body.dataset.strokes of the whiteboard, body.dataset.text of notes).
+  function pluginsSnapshot() {
+    const $ = (id) => document.getElementById(id);
+    const shown = (el) => !!el && !el.hidden && el.checkVisibility();
+    const text = (el) => (el ? el.textContent.trim() : null);
+    if (!$("plugins"))
+      return null;
+    const frame = $("plugin-frame-box").querySelector("iframe");
+    const doc = frame && frame.contentDocument;
+    return {
+      toggle: shown($("plugins-toggle")) ? text($("plugins-toggle")) : null,
+      open: shown($("plugins")),
+      items: [...$("plugins-list").querySelectorAll("li")].map((li) => ({
+        id: li.dataset.pluginId, name: text(li.querySelector("strong")),
+        actions: [...li.querySelectorAll("button")].filter(shown).map(text),
+      })),
+      view: shown($("plugin-view")) && frame ? {
+        pluginId: frame.dataset.pluginId, title: text($("plugin-title")), src: frame.getAttribute("src"),
+        strokes: doc && doc.body ? Number(doc.body.dataset.strokes || 0) : null,
+        text: doc && doc.body ? doc.body.dataset.text ?? null : null,
+        status: doc ? text(doc.getElementById("status")) : null,
+      } : null,
+    };
+  }
   const $ = (id) => document.getElementById(id);
   const shown = (el) => !!el && !el.hidden && el.checkVisibility();
   const text = (el) => (el ? el.textContent.trim() : null);
@@ -183,6 +209,7 @@ function demoSnapshot() {
     } : null,
     marked: marked ? { audio: track(marked.audio), video: track(marked.video) } : null,
     chat: chatSnapshot(),
+    plugins: pluginsSnapshot(),
   };
 }
 
@@ -245,12 +272,29 @@ async function main() {
       await target.click({ force: true, timeout: 30000 });
       return true;
     },
-    async fill({ page: name, selector, value }) {
-      await page(name).locator(selector).fill(value, { timeout: 30000 });
+    async fill({ page: name, selector, value, frame }) {
+      const root = frame ? page(name).frameLocator(frame) : page(name);
+      await root.locator(selector).fill(value, { timeout: 30000 });
       return true;
     },
     async select({ page: name, selector, value }) {
       await page(name).locator(selector).selectOption(value, { timeout: 30000 });
+      return true;
+    },
+    // A pointer drag inside an iframe's element, as a user draws: from and
+    // to are fractions of the element's box.
+    async drag({ page: name, frame, selector, from, to, steps }) {
+      const p = page(name);
+      const target = p.frameLocator(frame).locator(selector);
+      await target.waitFor({ state: "visible", timeout: 30000 });
+      const box = await target.boundingBox();
+      if (!box)
+        throw new Error(selector + " has no box");
+      const at = ([fx, fy]) => [box.x + fx * box.width, box.y + fy * box.height];
+      await p.mouse.move(...at(from));
+      await p.mouse.down();
+      await p.mouse.move(...at(to), { steps: steps || 12 });
+      await p.mouse.up();
       return true;
     },
     async snap({ page: name, probe }) {

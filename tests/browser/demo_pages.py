@@ -53,8 +53,15 @@ class Pages(browser_driver.BrowserDriver):
     async def click(self, name, selector):
         await self.command("click", page=name, selector=selector)
 
-    async def fill(self, name, selector, value):
-        await self.command("fill", page=name, selector=selector, value=value)
+    async def fill(self, name, selector, value, frame=None):
+        """Types `value` into `selector` (inside the iframe `frame` when given)."""
+        await self.command("fill", page=name, selector=selector, value=value, frame=frame)
+
+    async def drag(self, name, frame, selector, start, end):
+        """A pointer drag over `selector` in the iframe `frame`, between
+        fractions (x, y) of its box."""
+        await self.command("drag", page=name, frame=frame, selector=selector,
+                           **{"from": list(start), "to": list(end)})
 
     async def select(self, name, selector, value):
         await self.command("select", page=name, selector=selector, value=value)

@@ -322,7 +322,7 @@ static void check_fields(const json_t *body, rtk_request_handle on, const rtk_re
 		CHECK(req->question == NULL && req->options == NULL && !req->anonymous && !req->hide_votes);
 	if(req->kind != RTK_REQ_POLL_VOTE)
 		CHECK(req->poll_id == NULL && req->index == 0);
-	if(req->kind != RTK_REQ_SET_BROADCAST_TABS)
+	if(req->kind != RTK_REQ_SET_BROADCAST_TABS && req->kind != RTK_REQ_PLUGIN_VIEW_MODE)
 		CHECK(!req->enabled);
 	if(req->kind != RTK_REQ_SET_ACTIVE_TAB)
 		CHECK(req->tab_type == NULL && req->tab_id == NULL);
@@ -335,6 +335,23 @@ static void check_fields(const json_t *body, rtk_request_handle on, const rtk_re
 			req->connected.participant_ids == NULL);
 	if(req->kind != RTK_REQ_CONNECTED_MOVE_PRESET)
 		CHECK(req->connected.preset_name == NULL && req->connected.preset_id == NULL);
+	gboolean plugin_kind = req->kind == RTK_REQ_PLUGIN_ACTIVATE || req->kind == RTK_REQ_PLUGIN_DEACTIVATE ||
+		req->kind == RTK_REQ_PLUGIN_SEND_DATA || req->kind == RTK_REQ_PLUGIN_SET_STATE ||
+		req->kind == RTK_REQ_PLUGIN_VIEW_MODE;
+	if(plugin_kind) {
+		CHECK(req->plugin_id != NULL && req->plugin_id[0] != '\0' && strlen(req->plugin_id) <= RTK_PLUGIN_ID_MAX);
+		CHECK(req->plugin_id == json_string_value(json_object_get(body, "pluginId")));
+	} else {
+		CHECK(req->plugin_id == NULL);
+	}
+	if(req->kind == RTK_REQ_PLUGIN_SEND_DATA)
+		CHECK(json_is_object(req->plugin_data));
+	else
+		CHECK(req->plugin_data == NULL);
+	if(req->kind == RTK_REQ_PLUGIN_SET_STATE)
+		CHECK(req->state_key != NULL && req->state_value == json_object_get(body, "value"));
+	else
+		CHECK(req->state_key == NULL && req->state_value == NULL);
 }
 
 static void check_one(const json_t *body, rtk_request_handle on) {

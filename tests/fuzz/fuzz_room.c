@@ -3,7 +3,7 @@
  * JSON and for the operations clients drive with it: a preset's
  * `permissions` and `config` (written by REST clients), participant
  * objects, and every room operation (waiting room, stage, host controls,
- * pins, updatePermissions, polls, the spotlight) called with fuzzed ids, user-id arrays,
+ * pins, updatePermissions, polls, the spotlight, plugins) called with fuzzed ids, user-id arrays,
  * partial permissions, poll questions, options and votes. After each operation the room's invariants are
  * checked (a violation traps).
  *
@@ -14,7 +14,8 @@
  *    "ops": [{"op": NAME, "by": SLOT|null, "target": SLOT|"id", "ids": [SLOT|"id"|any, ...],
  *             "partial": {...}, "kind": K, "on": BOOL,
  *             "question": ..., "options": ..., "hide": BOOL, "poll": N|"id", "index": N,
- *             "type": ..., "id": ..., "at": MS}, ...]}
+ *             "type": ..., "id": ..., "at": MS,
+ *             "pluginId": ..., "plugin": {...}, "data": ..., "key": ..., "value": ...}, ...]}
  * where SLOT is the index of a peer created by the input (three at the
  * start, one more per "enter" op) and "by": null is the server. Anything
  * else is used as both the participant and the preset.
@@ -120,6 +121,26 @@ static void fuzz_check(const rtk_room *room) {
 	for(guint i = 0; i < room->waitlisted->len; i++)
 		if(!((const rtk_peer *)g_ptr_array_index(room->waitlisted, i))->waitlisted)
 			__builtin_trap();
+}
+
+/* The plugins' invariants: at most RTK_PLUGINS_ACTIVE_MAX active, each
+ * with an object state of at most RTK_PLUGIN_STATE_KEYS keys, ids unique. */
+static void fuzz_check_plugins(rtk_room *room) {
+	if(room->plugins->len > RTK_PLUGINS_ACTIVE_MAX)
+		abort();
+	json_t *active = rtk_room_plugins_json(room);
+	GHashTable *ids = g_hash_table_new(g_str_hash, g_str_equal);
+	size_t i;
+	json_t *plugin;
+	json_array_foreach(active, i, plugin) {
+		const char *id = json_string_value(json_object_get(plugin, "id"));
+		const json_t *state = json_object_get(plugin, "state");
+		if(id == NULL || !g_hash_table_add(ids, (gpointer)id) || !json_is_object(state) ||
+				json_object_size(state) > RTK_PLUGIN_STATE_KEYS || !json_equal(rtk_room_plugin_state(room, id), state))
+			abort();
+	}
+	g_hash_table_destroy(ids);
+	json_decref(active);
 }
 
 /* The spotlight's invariants: a peer broadcasts its tabs exactly when it is
@@ -235,6 +256,20 @@ static void fuzz_op(fuzz_state *s, json_t *op) {
 		g_free(poll_id);
 	} else if(!strcmp(name, "polls"))
 		result = rtk_room_polls_json(room, by);
+	else if(!strcmp(name, "plugin_activate"))
+		rtk_room_plugin_activate(room, by, json_string_value(json_object_get(op, "pluginId")),
+			json_object_get(op, "plugin"), json_integer_value(json_object_get(op, "at")), &why);
+	else if(!strcmp(name, "plugin_deactivate"))
+		rtk_room_plugin_deactivate(room, by, json_string_value(json_object_get(op, "pluginId")), &why);
+	else if(!strcmp(name, "plugin_data"))
+		rtk_room_plugin_send_data(room, by, json_string_value(json_object_get(op, "pluginId")),
+			json_object_get(op, "data"), json_integer_value(json_object_get(op, "at")), &why);
+	else if(!strcmp(name, "plugin_state"))
+		rtk_room_plugin_set_state(room, by, json_string_value(json_object_get(op, "pluginId")),
+			json_string_value(json_object_get(op, "key")), json_object_get(op, "value"),
+			json_integer_value(json_object_get(op, "at")), &why);
+	else if(!strcmp(name, "plugin_view_mode"))
+		rtk_room_plugin_set_view_mode(room, by, json_string_value(json_object_get(op, "pluginId")), on, &why);
 	else if(by != NULL) {
 		/* The participant's own steps need a participant. */
 		if(!strcmp(name, "leave"))
@@ -264,6 +299,7 @@ static void fuzz_op(fuzz_state *s, json_t *op) {
 	fuzz_check(room);
 	fuzz_check_polls(room);
 	fuzz_check_spotlight(room);
+	fuzz_check_plugins(room);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

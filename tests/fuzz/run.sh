@@ -31,7 +31,7 @@ fi
 sources_for() {
 	case "$1" in
 	jwt) echo "gateway/jwt.c gateway/util.c" ;;
-	room) echo "plugin/model/room.c plugin/model/peer.c plugin/model/permissions.c plugin/model/waitlist.c plugin/model/stage.c plugin/model/controls.c plugin/model/spotlight.c plugin/model/polls.c plugin/model/chat.c" ;;
+	room) echo "plugin/model/room.c plugin/model/peer.c plugin/model/permissions.c plugin/model/waitlist.c plugin/model/stage.c plugin/model/controls.c plugin/model/spotlight.c plugin/model/plugins.c plugin/model/polls.c plugin/model/chat.c" ;;
 	depack_h264|depack_vp8|depack_opus) echo "media/depack.c" ;;
 	control) echo "media/control.c" ;;
 	hls) echo "hls/hls.c" ;;

@@ -408,7 +408,7 @@ test('recording, livestream and stage state follow their events', async () => {
 test('namespaces without a server side reject at once, naming the capability; the seeds\' slips work', async () => {
 	const { meeting } = await setup();
 	await assert.rejects(meeting.chat.sendTextMessage('hi'), (e) => e.code === '0003', 'chat: join first');
-	await assert.rejects(meeting.plugins.activate('x'), { code: '0601' });
+	await assert.rejects(meeting.plugins.activate('x'), (e) => e.code === '0003', 'plugins: join first');
 	await assert.rejects(meeting.ai.getSummary(), { code: '1801' });
 	await assert.rejects(meeting.connectedMeetings.getConnectedMeetings(), { code: '0003' }, 'connectedMeetings: join first');
 	assert.equal(meeting.poll, meeting.polls);

@@ -101,6 +101,7 @@ static const char *const matrix[RTK_ACTIONS][PRESETS] = {
 	[RTK_ACTION_CONNECTED_ALTER]     = { OK,     NOPE,   OK,      NOPE,    OK,     NOPE,   NOPE  },
 	[RTK_ACTION_CONNECTED_SWITCH]    = { OK,     NOPE,   OK,      NOPE,    OK,     NOPE,   NOPE  },
 	[RTK_ACTION_CONNECTED_TO_PARENT] = { OK,     NOPE,   OK,      NOPE,    OK,     NOPE,   NOPE  },
+	[RTK_ACTION_PLUGIN_EDIT_CONFIG]  = { OK,     NOPE,   OK,      NOPE,    OK,     NOPE,   NOPE  },
 };
 
 static void test_permission_matrix(void) {

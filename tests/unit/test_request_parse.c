@@ -567,6 +567,54 @@ static void test_connected(void) {
 	check_field_error("{\"request\":\"connectedMeetings.moveParticipantsWithCustomPreset\",\"sourceMeetingId\":\"a\","
 		"\"destinationMeetingId\":\"b\",\"participantIds\":[\"u1\"],\"presetName\":\"\"}",
 		RTK_REQUEST_ON_MAIN, RTK_ERR_BAD_REQUEST, one_preset);
+/* plugins.*: {pluginId, ...}: sendData {data: object}, setState {key, value?}, toggleViewMode {enabled}. */
+static void test_plugins(void) {
+	json_t *body;
+	const char *bad_id = "field 'pluginId' must be a non-empty string of at most 64 bytes";
+	check_field_error("{\"request\":\"plugins.activate\"}", RTK_REQUEST_ON_MAIN, RTK_ERR_BAD_REQUEST, bad_id);
+	check_field_error("{\"request\":\"plugins.deactivate\",\"pluginId\":\"\"}", RTK_REQUEST_ON_MAIN,
+		RTK_ERR_BAD_REQUEST, bad_id);
+	check_field_error("{\"request\":\"plugins.sendData\",\"pluginId\":7,\"data\":{}}", RTK_REQUEST_ON_MAIN,
+		RTK_ERR_BAD_REQUEST, bad_id);
+	char *text = g_strdup_printf("{\"request\":\"plugins.activate\",\"pluginId\":\"%065d\"}", 0);
+	check_field_error(text, RTK_REQUEST_ON_MAIN, RTK_ERR_BAD_REQUEST, bad_id);
+	g_free(text);
+	rtk_request req = fine("{\"request\":\"plugins.activate\",\"pluginId\":\"p-1\"}", RTK_REQUEST_ON_MAIN, &body);
+	CHECK_EQ_INT(req.kind, RTK_REQ_PLUGIN_ACTIVATE);
+	CHECK_EQ_STR(req.plugin_id, "p-1");
+	json_decref(body);
+	req = fine("{\"request\":\"plugins.list\"}", RTK_REQUEST_ON_MAIN, &body);
+	CHECK_EQ_INT(req.kind, RTK_REQ_PLUGINS_LIST);
+	json_decref(body);
+
+	check_field_error("{\"request\":\"plugins.sendData\",\"pluginId\":\"p\"}", RTK_REQUEST_ON_MAIN,
+		RTK_ERR_BAD_REQUEST, "field 'data' (an object) is required");
+	check_field_error("{\"request\":\"plugins.sendData\",\"pluginId\":\"p\",\"data\":[1]}", RTK_REQUEST_ON_MAIN,
+		RTK_ERR_BAD_REQUEST, "field 'data' (an object) is required");
+	req = fine("{\"request\":\"plugins.sendData\",\"pluginId\":\"p\",\"data\":{\"a\":1}}", RTK_REQUEST_ON_MAIN, &body);
+	CHECK_EQ_INT(req.kind, RTK_REQ_PLUGIN_SEND_DATA);
+	CHECK_EQ_INT(json_integer_value(json_object_get(req.plugin_data, "a")), 1);
+	json_decref(body);
+
+	check_field_error("{\"request\":\"plugins.setState\",\"pluginId\":\"p\",\"value\":1}", RTK_REQUEST_ON_MAIN,
+		RTK_ERR_BAD_REQUEST, "field 'key' (a string) is required");
+	req = fine("{\"request\":\"plugins.setState\",\"pluginId\":\"p\",\"key\":\"k\",\"value\":[1,2]}",
+		RTK_REQUEST_ON_MAIN, &body);
+	CHECK_EQ_INT(req.kind, RTK_REQ_PLUGIN_SET_STATE);
+	CHECK_EQ_STR(req.state_key, "k");
+	CHECK(json_is_array(req.state_value));
+	json_decref(body);
+	req = fine("{\"request\":\"plugins.setState\",\"pluginId\":\"p\",\"key\":\"k\"}", RTK_REQUEST_ON_MAIN, &body);
+	CHECK_NULL(req.state_value);
+	json_decref(body);
+
+	check_field_error("{\"request\":\"plugins.toggleViewMode\",\"pluginId\":\"p\"}", RTK_REQUEST_ON_MAIN,
+		RTK_ERR_BAD_REQUEST, "field 'enabled' (a boolean) is required");
+	req = fine("{\"request\":\"plugins.toggleViewMode\",\"pluginId\":\"p\",\"enabled\":true}", RTK_REQUEST_ON_MAIN,
+		&body);
+	CHECK_EQ_INT(req.kind, RTK_REQ_PLUGIN_VIEW_MODE);
+	CHECK(req.enabled);
+	json_decref(body);
 }
 
 int main(void) {
@@ -586,5 +634,6 @@ int main(void) {
 	UNIT_RUN(test_spotlight);
 	UNIT_RUN(test_polls);
 	UNIT_RUN(test_chat);
+	UNIT_RUN(test_plugins);
 	return UNIT_DONE();
 }

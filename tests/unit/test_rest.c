@@ -157,6 +157,8 @@ static char *snapshot(void)
 	json_object_set_new(all, "presets", items);
 	CHECK_EQ_INT(rtk_store_webhook_list(store, 0, -1, &items, &total), RTK_STORE_OK);
 	json_object_set_new(all, "webhooks", items);
+	CHECK_EQ_INT(rtk_store_plugin_list(store, 0, -1, &items, &total), RTK_STORE_OK);
+	json_object_set_new(all, "plugins", items);
 	char *text = json_dumps(all, JSON_SORT_KEYS | JSON_COMPACT);
 	json_decref(all);
 	char *copy = g_strdup(text);
@@ -1103,6 +1105,89 @@ static void test_participant_refusals(void)
 	json_decref(root);
 }
 
+/* ---- Plugins ---- */
+
+/* The built-in plugins seeded once, CRUD with the envelope, 404 and 422,
+ * and the registry copy the Janus plugin reads following every write. */
+static void test_plugin_crud(void)
+{
+	json_t *root;
+	char *error = NULL;
+	rtk_plugin_registry *registry = rtk_plugin_registry_new();
+	ctx.plugins = registry;
+	CHECK_EQ_INT(rtk_plugins_seed(store, &error), 0);
+	CHECK_EQ_INT(rtk_plugins_seed(store, &error), 0);   /* once only */
+	CHECK_EQ_INT(rtk_plugin_registry_reload(registry, store), 0);
+	CHECK_EQ_INT(request("GET", "/v2/plugins", NULL, NULL, &root), 200);
+	json_t *items = data_of(root);
+	CHECK_EQ_INT(json_array_size(items), 2);
+	CHECK_EQ_STR(str_of(json_array_get(items, 0), "name"), "Whiteboard");
+	CHECK_EQ_STR(str_of(json_array_get(items, 0), "url"), "/sdk/plugins/whiteboard/");
+	CHECK_EQ_STR(str_of(json_array_get(items, 1), "name"), "Notes");
+	CHECK_EQ_INT(json_integer_value(json_object_get(json_object_get(root, "paging"), "total_count")), 2);
+	json_decref(root);
+
+	CHECK_EQ_INT(request("POST", "/v2/plugins", NULL,
+		"{\"name\": \"Clock\", \"url\": \"https://example.com/clock/\", \"config\": {\"tz\": \"UTC\"}, \"x\": 1}",
+		&root), 201);
+	json_t *p = data_of(root);
+	char id[64];
+	g_strlcpy(id, str_of(p, "id") ? str_of(p, "id") : "", sizeof id);
+	CHECK(rtk_rest_is_uuid(id));
+	CHECK_EQ_STR(str_of(p, "name"), "Clock");
+	CHECK(json_is_null(json_object_get(p, "description")));
+	CHECK_EQ_STR(str_of(json_object_get(p, "config"), "tz"), "UTC");
+	CHECK_NULL(json_object_get(p, "x"));
+	json_decref(root);
+	json_t *copy = rtk_plugin_registry_get(registry, id);
+	CHECK_EQ_STR(str_of(copy, "name"), "Clock");
+	json_decref(copy);
+
+	char *path = g_strdup_printf("/v2/plugins/%s", id);
+	CHECK_EQ_INT(request("PATCH", path, NULL, "{\"name\": \"World clock\", \"description\": \"tick\"}", &root), 200);
+	CHECK_EQ_STR(str_of(data_of(root), "name"), "World clock");
+	CHECK_EQ_STR(str_of(data_of(root), "url"), "https://example.com/clock/");
+	json_decref(root);
+	copy = rtk_plugin_registry_get(registry, id);
+	CHECK_EQ_STR(str_of(copy, "description"), "tick");
+	json_decref(copy);
+	CHECK_EQ_INT(request("GET", path, NULL, NULL, &root), 200);
+	CHECK_EQ_STR(str_of(data_of(root), "name"), "World clock");
+	json_decref(root);
+
+	/* refusals change nothing */
+	static const struct { const char *method; const char *body; const char *names; } bad[] = {
+		{ "POST", "{}", "'name'" },
+		{ "POST", "{\"name\": \"a\"}", "'url'" },
+		{ "POST", "{\"name\": \"\", \"url\": \"/x\"}", "'name'" },
+		{ "POST", "{\"name\": \"a\", \"url\": \"javascript:alert(1)\"}", "'url'" },
+		{ "POST", "{\"name\": \"a\", \"url\": \"//evil.example/\"}", "'url'" },
+		{ "POST", "{\"name\": \"a\", \"url\": \"/x\", \"config\": []}", "'config'" },
+		{ "POST", "{\"name\": \"a\", \"url\": \"/x\", \"picture\": \"data:x\"}", "'picture'" },
+		{ "PATCH", "{\"url\": 5}", "'url'" },
+	};
+	char *before = snapshot();
+	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++)
+		expect_refusal(bad[i].method, !strcmp(bad[i].method, "POST") ? "/v2/plugins" : path, NULL, bad[i].body,
+			422, bad[i].names);
+	char *after = snapshot();
+	CHECK_EQ_STR(after, before);
+	g_free(before);
+	g_free(after);
+
+	CHECK_EQ_INT(request("DELETE", path, NULL, NULL, &root), 200);
+	CHECK_EQ_STR(str_of(data_of(root), "name"), "World clock");
+	json_decref(root);
+	CHECK_NULL(rtk_plugin_registry_get(registry, id));
+	expect_refusal("GET", path, NULL, NULL, 404, "plugin");
+	expect_refusal("DELETE", path, NULL, NULL, 404, "plugin");
+	expect_refusal("PATCH", path, NULL, "{\"name\": \"x\"}", 404, "plugin");
+	CHECK_EQ_INT(request_full("GET", "/v2/plugins", NULL, NULL, NULL, 0, NULL), 401);
+	g_free(path);
+	ctx.plugins = NULL;
+	rtk_plugin_registry_free(registry);
+}
+
 /* ---- Webhooks ---- */
 
 static void test_webhook_crud(void)
@@ -1763,6 +1848,7 @@ int main(void)
 	UNIT_RUN(test_preset_refusals);
 	UNIT_RUN(test_participant_crud);
 	UNIT_RUN(test_participant_refusals);
+	UNIT_RUN(test_plugin_crud);
 	UNIT_RUN(test_webhook_crud);
 	UNIT_RUN(test_webhook_refusals);
 	UNIT_RUN(test_session_history);

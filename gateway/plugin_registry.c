@@ -1,0 +1,128 @@
+/*
+ * plugin_registry.c - the built-in plugins and the gateway's copy of the
+ * plugins table (plugin_registry.h says why a copy).
+ *
+ * The built-in list is C, like the default presets (presets_default.c),
+ * rather than a file in conf/: it needs no path resolved at run time, unit
+ * tests and every deployment get the same list, and its urls point at
+ * files this repository ships (sdk/plugins/), so the two change together.
+ */
+#include "plugin_registry.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <glib.h>
+
+#include "util.h"
+
+struct rtk_plugin_registry {
+	GMutex lock;
+	json_t *items;   /* owned: an array of plugin objects, oldest first */
+};
+
+json_t *rtk_plugins_builtin(void)
+{
+	return json_pack("[{ss ss ss ss s{ss}} {ss ss ss ss s{ss}}]",
+		"name", "Whiteboard",
+		"description", "A shared whiteboard: everyone draws on the same canvas, late joiners see the drawing.",
+		"picture", "/sdk/plugins/whiteboard/icon.svg",
+		"url", "/sdk/plugins/whiteboard/",
+		"config", "kind", "whiteboard",
+		"name", "Notes",
+		"description", "A shared notes pad: one text everyone edits, the last edit wins.",
+		"picture", "/sdk/plugins/notes/icon.svg",
+		"url", "/sdk/plugins/notes/",
+		"config", "kind", "notes");
+}
+
+int rtk_plugins_seed(rtk_store *store, char **error)
+{
+	char *seeded = NULL;
+	rtk_store_status st = rtk_store_meta_get(store, "builtin_plugins_seeded", &seeded);
+	free(seeded);
+	if (st == RTK_STORE_OK)
+		return 0;
+	if (st != RTK_STORE_NOT_FOUND) {
+		rtk_util_set_error(error, "cannot read store metadata");
+		return -1;
+	}
+	json_t *plugins = rtk_plugins_builtin();
+	size_t i;
+	json_t *plugin;
+	int rc = 0;
+	json_array_foreach(plugins, i, plugin) {
+		json_t *created = NULL;
+		if (rtk_store_plugin_create(store, plugin, &created) != RTK_STORE_OK) {
+			rtk_util_set_error(error, "cannot create the built-in plugin %s",
+				json_string_value(json_object_get(plugin, "name")));
+			rc = -1;
+			break;
+		}
+		json_decref(created);
+	}
+	json_decref(plugins);
+	if (rc == 0 && rtk_store_meta_set(store, "builtin_plugins_seeded", "1") != RTK_STORE_OK) {
+		rtk_util_set_error(error, "cannot write store metadata");
+		rc = -1;
+	}
+	return rc;
+}
+
+rtk_plugin_registry *rtk_plugin_registry_new(void)
+{
+	rtk_plugin_registry *registry = g_new0(rtk_plugin_registry, 1);
+	g_mutex_init(&registry->lock);
+	registry->items = json_array();
+	return registry;
+}
+
+void rtk_plugin_registry_free(rtk_plugin_registry *registry)
+{
+	if (!registry)
+		return;
+	json_decref(registry->items);
+	g_mutex_clear(&registry->lock);
+	g_free(registry);
+}
+
+int rtk_plugin_registry_reload(rtk_plugin_registry *registry, rtk_store *store)
+{
+	json_t *items = NULL;
+	int total = 0;
+	if (!registry || rtk_store_plugin_list(store, 0, RTK_PLUGINS_REGISTRY_MAX, &items, &total) != RTK_STORE_OK)
+		return -1;
+	g_mutex_lock(&registry->lock);
+	json_t *old = registry->items;
+	registry->items = items;
+	g_mutex_unlock(&registry->lock);
+	json_decref(old);
+	return 0;
+}
+
+json_t *rtk_plugin_registry_get(rtk_plugin_registry *registry, const char *id)
+{
+	json_t *found = NULL;
+	size_t i;
+	json_t *plugin;
+	if (!registry || !id)
+		return NULL;
+	g_mutex_lock(&registry->lock);
+	json_array_foreach(registry->items, i, plugin) {
+		if (g_strcmp0(json_string_value(json_object_get(plugin, "id")), id) == 0) {
+			found = json_deep_copy(plugin);
+			break;
+		}
+	}
+	g_mutex_unlock(&registry->lock);
+	return found;
+}
+
+json_t *rtk_plugin_registry_all(rtk_plugin_registry *registry)
+{
+	if (!registry)
+		return json_array();
+	g_mutex_lock(&registry->lock);
+	json_t *copy = json_deep_copy(registry->items);
+	g_mutex_unlock(&registry->lock);
+	return copy;
+}
