@@ -567,6 +567,8 @@ static void test_connected(void) {
 	check_field_error("{\"request\":\"connectedMeetings.moveParticipantsWithCustomPreset\",\"sourceMeetingId\":\"a\","
 		"\"destinationMeetingId\":\"b\",\"participantIds\":[\"u1\"],\"presetName\":\"\"}",
 		RTK_REQUEST_ON_MAIN, RTK_ERR_BAD_REQUEST, one_preset);
+}
+
 /* plugins.*: {pluginId, ...}: sendData {data: object}, setState {key, value?}, toggleViewMode {enabled}. */
 static void test_plugins(void) {
 	json_t *body;
