@@ -803,11 +803,14 @@ async function addRoom() {
 	await refreshRooms();
 }
 
-/* Everyone in a room back to the main meeting, room by room. */
+/* Everyone in a room back to the main meeting, room by room; the room this
+ * host is in last (the move takes this page along). */
 async function bringEveryoneBack() {
 	await fetchRooms();
 	const parent = rooms.parentMeeting;
-	for (const m of rooms.meetings) {
+	const here = meeting.meta.meetingId;
+	const order = [...rooms.meetings.filter((m) => m.id !== here), ...rooms.meetings.filter((m) => m.id === here)];
+	for (const m of order) {
 		const ids = (m.participants || []).map((p) => p.id);
 		if (parent && ids.length)
 			await meeting.connectedMeetings.moveParticipants(m.id, parent.id, ids);
