@@ -852,8 +852,9 @@ function wireRooms() {
 		roomsTimer = setInterval(refreshRooms, ROOMS_REFRESH_MS);
 	});
 	$('rooms-add').addEventListener('click', () => act($('rooms-add'), 'Could not add a room', addRoom));
+	/* act enables the button again when done: whether anyone is left in a room says */
 	$('rooms-back').addEventListener('click', () =>
-		act($('rooms-back'), 'Could not bring everyone back', bringEveryoneBack));
+		act($('rooms-back'), 'Could not bring everyone back', bringEveryoneBack).then(renderRooms));
 }
 
 /* ---- screens ---- */

@@ -138,7 +138,8 @@ async def main():
         for name in ("hedy", "ivan"):
             s = await pages.until(name, "Grace's tile back", lambda s, n=name: names(s) == everyone[n])
             await pages.decoding(name, tile_named(s, "Grace")["key"], "%s sees Grace" % name)
-        h = await pages.until("hedy", "Room 1 empty", lambda s: (room(s, "Room 1") or {}).get("actions") == ["close"], 20)
+        h = await pages.until("hedy", "Room 1 empty", lambda s: (room(s, "Room 1") or {}).get("actions") == ["close"]
+                              and s["rooms"]["back"]["disabled"], 20)
         check_equal(room(h, "Room 1")["people"], "Empty", "Room 1 after everyone came back")
         log("Bring everyone back: Grace's page is the main meeting again, every tile decoding")
 
