@@ -23,7 +23,10 @@
  * plugins panel lists meeting.plugins.all with Activate / Deactivate for
  * whoever may (plugins.can_start / can_close) and the page hosts the latest
  * active plugin's iframe (RTKPlugin.addPluginView), "Close for me" being
- * deactivateForSelf. Every
+ * deactivateForSelf. Hosts (can_alter_connected_meetings) get a rooms panel
+ * (meeting.connectedMeetings): add a room, move people, bring everyone back,
+ * close an empty room; when the SDK moves this participant to another
+ * meeting of the family, the page says so and shows the new meeting. Every
  * refusal is shown with its RTKError code and message. The meeting object is window.rtkMeeting once init
  * resolved (the browser tests drive the page through its buttons and read
  * what it shows).
@@ -762,6 +765,184 @@ async function toggleLivestream() {
 		await act($('golive'), 'Could not start the livestream', () => l.start());
 }
 
+/* ---- breakout rooms (meeting.connectedMeetings) ---- */
+
+/* Titles of the family's meetings by id (from every getConnectedMeetings
+ * answer), so a participant who is moved reads where to. */
+const roomTitles = new Map();
+/* The family as the last getConnectedMeetings answered: {parentMeeting, meetings}. */
+let rooms = { parentMeeting: null, meetings: [] };
+let roomsTimer = null;
+const ROOMS_REFRESH_MS = 3000;
+
+const canAlterRooms = () => Boolean(meeting && meeting.self.permissions.connectedMeetings
+	&& meeting.self.permissions.connectedMeetings.canAlterConnectedMeetings);
+/* The move lists of the panel as last drawn (redrawn only when they change,
+ * so a host's choice in a select stays while the panel refreshes). */
+let roomsPeopleDrawn = '';
+const roomName = (id) => (rooms.parentMeeting && id === rooms.parentMeeting.id ? 'the main meeting'
+	: roomTitles.get(id) || 'another room');
+
+/* The family, asked again (the server sends no events about it). */
+async function fetchRooms() {
+	const family = await meeting.connectedMeetings.getConnectedMeetings();
+	rooms = family;
+	for (const m of [family.parentMeeting, ...family.meetings])
+		if (m && m.id)
+			roomTitles.set(m.id, m.title || (m === family.parentMeeting ? 'the main meeting' : 'a room'));
+	return family;
+}
+
+async function refreshRooms() {
+	if (!meeting || meeting.self.roomState !== 'joined')
+		return;
+	try {
+		await fetchRooms();
+	} catch (e) {
+		fail('Could not list the rooms')(e);
+	}
+	renderRooms();
+}
+
+function renderRoomsToggle() {
+	const shown = meeting.self.roomState === 'joined' && canAlterRooms();
+	$('rooms-toggle').hidden = !shown;
+	if (!shown && !$('rooms').hidden)
+		closeRooms();
+}
+
+function closeRooms() {
+	$('rooms').hidden = true;
+	roomsPeopleDrawn = '';
+	clearInterval(roomsTimer);
+	roomsTimer = null;
+}
+
+function roomItem(m, isParent) {
+	const li = document.createElement('li');
+	li.dataset.meetingId = m.id;
+	li.classList.toggle('room-parent', isParent);
+	li.innerHTML = '<div class="room-head"><span class="room-title"></span><span class="room-here"></span>'
+		+ '<span class="actions"></span></div><div class="room-people"></div>';
+	li.querySelector('.room-title').textContent = isParent ? `Main meeting · ${m.title || ''}`.replace(/ · $/, '') : m.title;
+	li.querySelector('.room-here').textContent = m.id === meeting.meta.meetingId ? 'you are here' : '';
+	const people = m.participants || [];
+	li.querySelector('.room-people').textContent = people.length ? people.map((p) => p.name).join(', ') : 'Empty';
+	if (!isParent && people.length === 0) {
+		const b = document.createElement('button');
+		b.className = 'small ghost';
+		b.textContent = 'Close';
+		b.dataset.action = 'close';
+		b.addEventListener('click', () => act(b, `Could not close ${m.title}`, async () => {
+			await meeting.connectedMeetings.deleteMeetings([m.id]);
+			await refreshRooms();
+		}));
+		li.querySelector('.actions').appendChild(b);
+	}
+	return li;
+}
+
+function renderRooms() {
+	if (!meeting || $('rooms').hidden || meeting.self.roomState !== 'joined')
+		return;
+	const { parentMeeting, meetings } = rooms;
+	const list = $('rooms-list');
+	list.replaceChildren();
+	if (parentMeeting)
+		list.appendChild(roomItem(parentMeeting, true));
+	for (const m of meetings)
+		list.appendChild(roomItem(m, false));
+	$('rooms-back').disabled = !parentMeeting || !meetings.some((m) => (m.participants || []).length > 0);
+
+	/* who is here, each with where to move them */
+	const here = meeting.meta.meetingId;
+	const targets = [parentMeeting, ...meetings].filter((m) => m && m.id !== here);
+	const drawn = JSON.stringify([here, targets.map((m) => [m.id, m.title]),
+		meeting.participants.joined.toArray().map((p) => [p.id, p.name])]);
+	if (drawn === roomsPeopleDrawn)
+		return;
+	roomsPeopleDrawn = drawn;
+	const people = $('rooms-people');
+	people.replaceChildren();
+	for (const p of meeting.participants.joined.values()) {
+		const select = document.createElement('select');
+		select.setAttribute('aria-label', `Move ${p.name} to`);
+		for (const m of targets)
+			select.add(new Option(m === parentMeeting ? 'Main meeting' : m.title, m.id));
+		const li = personRow(p, [['Move', 'move', 'primary', async () => {
+			await meeting.connectedMeetings.moveParticipants(here, select.value, [p.id]);
+			await refreshRooms();
+		}]], '', false);
+		li.querySelector('.actions').prepend(select);
+		li.querySelector('button').disabled = targets.length === 0;
+		people.appendChild(li);
+	}
+	$('rooms-people-empty').hidden = meeting.participants.joined.size > 0;
+}
+
+async function addRoom() {
+	const taken = new Set(rooms.meetings.map((m) => m.title));
+	let n = 1;
+	while (taken.has(`Room ${n}`))
+		n++;
+	await meeting.connectedMeetings.createMeetings([{ title: `Room ${n}` }]);
+	await refreshRooms();
+}
+
+/* Everyone in a room back to the main meeting, room by room; the room this
+ * host is in last (the move takes this page along). */
+async function bringEveryoneBack() {
+	await fetchRooms();
+	const parent = rooms.parentMeeting;
+	const here = meeting.meta.meetingId;
+	const order = [...rooms.meetings.filter((m) => m.id !== here), ...rooms.meetings.filter((m) => m.id === here)];
+	for (const m of order) {
+		const ids = (m.participants || []).map((p) => p.id);
+		if (parent && ids.length)
+			await meeting.connectedMeetings.moveParticipants(m.id, parent.id, ids);
+	}
+	await refreshRooms();
+}
+
+function wireRooms() {
+	const cm = meeting.connectedMeetings;
+	const self = meeting.self;
+	/* After enterMeeting: the meeting's title is set, the tiles are the new
+	 * meeting's. Everyone learns the family's titles (for the move notices). */
+	self.on('roomJoined', () => {
+		renderRoomsToggle();
+		fetchRooms().then(renderRooms, () => {});
+	});
+	self.on('roomLeft', renderRoomsToggle);
+	self.on('permissionsUpdate', () => { renderRoomsToggle(); renderRooms(); });
+	const joined = meeting.participants.joined;
+	joined.on('participantJoined', renderRooms);
+	joined.on('participantLeft', renderRooms);
+	/* the SDK moves the page by itself: say so */
+	cm.on('changingMeeting', (id) => toast(`Moving to ${roomName(id)}…`));
+	cm.on('meetingChanged', ({ id, title, isParent }) => {
+		if (title)
+			roomTitles.set(id, title);
+		const name = meeting.meta.meetingTitle || title || 'Meeting';
+		$('title').textContent = name;
+		document.title = `${name} · RTK`;
+		toast(isParent ? 'Back in the main meeting' : `You are in ${title || roomName(id)}`);
+	});
+	$('rooms-toggle').addEventListener('click', () => {
+		if (!$('rooms').hidden) {
+			closeRooms();
+			return;
+		}
+		$('rooms').hidden = false;
+		refreshRooms();
+		roomsTimer = setInterval(refreshRooms, ROOMS_REFRESH_MS);
+	});
+	$('rooms-add').addEventListener('click', () => act($('rooms-add'), 'Could not add a room', addRoom));
+	/* act enables the button again when done: whether anyone is left in a room says */
+	$('rooms-back').addEventListener('click', () =>
+		act($('rooms-back'), 'Could not bring everyone back', bringEveryoneBack).then(renderRooms));
+}
+
 /* ---- screens ---- */
 
 function enterMeeting({ reconnected } = {}) {
@@ -799,6 +980,10 @@ function leftMeeting({ state }) {
 	$('reconnecting').hidden = true;
 	for (const key of [...tiles.keys()])
 		dropTile(key);
+	/* Moved to a connected meeting (a breakout room): the SDK joins it by
+	 * itself (roomJoined follows); the meeting screen stays meanwhile. */
+	if (state === 'connected-meeting')
+		return;
 	const [title, text] = LEFT_TEXT[state] || LEFT_TEXT.left;
 	$('left-title').textContent = title;
 	$('left-text').textContent = text;
@@ -963,6 +1148,7 @@ async function start(authToken) {
 	}
 	window.rtkMeeting = meeting;
 	wire();
+	wireRooms();
 	meeting.self.registerVideoElement($('preview'), true);
 	paintSelf();
 	const who = meeting.self.name;

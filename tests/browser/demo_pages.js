@@ -142,6 +142,32 @@ function demoSnapshot() {
       } : null,
     };
   }
+
+  // The rooms panel (breakout rooms, hosts): its button, the family's
+  // meetings listed (title, "you are here", who is in it, the actions), and
+  // per participant here the move choices.
+  function roomsSnapshot() {
+    const $ = (id) => document.getElementById(id);
+    const shown = (el) => !!el && !el.hidden && el.checkVisibility();
+    const text = (el) => (el ? el.textContent.trim() : null);
+    if (!$("rooms"))
+      return null;
+    return {
+      toggle: shown($("rooms-toggle")) ? text($("rooms-toggle")) : null,
+      open: shown($("rooms")),
+      list: [...$("rooms-list").querySelectorAll("li")].map((li) => ({
+        id: li.dataset.meetingId, title: text(li.querySelector(".room-title")),
+        parent: li.classList.contains("room-parent"), here: text(li.querySelector(".room-here")) !== "",
+        people: text(li.querySelector(".room-people")),
+        actions: [...li.querySelectorAll("button")].filter(shown).map((b) => b.dataset.action),
+      })),
+      back: shown($("rooms-back")) ? { disabled: $("rooms-back").disabled } : null,
+      people: [...$("rooms-people").querySelectorAll("li")].map((li) => ({
+        id: li.dataset.participant, name: text(li.querySelector(".person-name")),
+        options: [...li.querySelectorAll("select option")].map((o) => ({ value: o.value, text: o.text })),
+      })),
+    };
+  }
   const $ = (id) => document.getElementById(id);
   const shown = (el) => !!el && !el.hidden && el.checkVisibility();
   const text = (el) => (el ? el.textContent.trim() : null);
@@ -164,6 +190,8 @@ function demoSnapshot() {
   return {
     now: performance.now(),
     screen: document.body.dataset.screen || null,
+    title: text($("title")),
+    documentTitle: document.title,
     heading: [...document.querySelectorAll("h1")].filter(shown).map(text),
     lobbyError: shown($("lobby-error")) ? text($("lobby-error")) : null,
     toast: shown($("toast")) ? { text: text($("toast-text")), code: shown($("toast-code")) ? text($("toast-code")) : null,
@@ -204,12 +232,14 @@ function demoSnapshot() {
       screenShareEnabled: m.self.screenShareEnabled, audioTrack: track(m.self.audioTrack),
       videoTrack: track(m.self.videoTrack), recordingState: m.recording.recordingState,
       livestream: m.livestream.status, viewerCount: m.livestream.viewerCount,
+      meetingId: m.meta.meetingId,
       joined: m.participants.joined.toArray().map((p) => ({ id: p.id, name: p.name, stageStatus: p.stageStatus,
         audioEnabled: p.audioEnabled, videoEnabled: p.videoEnabled })),
     } : null,
     marked: marked ? { audio: track(marked.audio), video: track(marked.video) } : null,
     chat: chatSnapshot(),
     plugins: pluginsSnapshot(),
+    rooms: roomsSnapshot(),
   };
 }
 
