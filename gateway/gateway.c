@@ -306,7 +306,7 @@ rtk_gateway *rtk_gateway_start(const rtk_gateway_config *config, char **error)
 	gw->store = rtk_store_open(db_path, error);
 	g_free(db_path);
 	gw->chat_files_dir = g_build_filename(gw->data_dir, RTK_CHAT_FILES_DIR, NULL);
-	if (!gw->store || gateway_seed_presets(gw->store, error) != 0 || rtk_plugins_seed(gw->store, error) != 0 ||
+	if (!gw->store || gateway_seed_presets(gw->store, error) != 0 || rtk_plugins_seed(gw->store, config->plugins_seed, error) != 0 ||
 			gateway_fail_unfinished(gw->store, gw->chat_files_dir, error) != 0)
 		goto fail;
 	gw->plugins = rtk_plugin_registry_new();

@@ -41,6 +41,7 @@ typedef struct rtk_gateway_config {
 	unsigned long long chat_file_max_bytes; /* largest chat file upload (chat_files.h); 0: 10 MiB */
 	const char *chat_file_types; /* the media types chat files may have, comma-separated, "image/"
 	                          * for a prefix; NULL or "": RTK_CHAT_FILES_DEFAULT_TYPES */
+	const char *plugins_seed;/* the plugins of the first start (plugin_registry.h); NULL or "": none */
 } rtk_gateway_config;
 
 typedef struct rtk_gateway rtk_gateway;

@@ -1,14 +1,16 @@
 /*
- * plugin_registry.c - the built-in plugins and the gateway's copy of the
- * plugins table (plugin_registry.h says why a copy).
+ * plugin_registry.c - the plugins a deployment starts with, and the
+ * gateway's copy of the plugins table (plugin_registry.h says why a copy).
  *
- * The built-in list is C, like the default presets (presets_default.c),
- * rather than a file in conf/: it needs no path resolved at run time, unit
- * tests and every deployment get the same list, and its urls point at
- * files this repository ships (sdk/plugins/), so the two change together.
+ * The starting list is a file, conf/plugins.json in this repository (the
+ * plugins_seed setting, RTK_PLUGINS_SEED): the two plugins this repository
+ * ships under sdk/plugins/, which a deployment may replace or extend
+ * before its first start. It is read once, at the first start; afterwards
+ * the registry is the REST API's (/v2/plugins).
  */
 #include "plugin_registry.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <glib.h>
@@ -20,23 +22,34 @@ struct rtk_plugin_registry {
 	json_t *items;   /* owned: an array of plugin objects, oldest first */
 };
 
-json_t *rtk_plugins_builtin(void)
+/* The plugins of the seed file `path`: a NEW array of objects with a
+ * string name and url each, or NULL with *error. */
+static json_t *plugins_seed_load(const char *path, char **error)
 {
-	return json_pack("[{ss ss ss ss s{ss}} {ss ss ss ss s{ss}}]",
-		"name", "Whiteboard",
-		"description", "A shared whiteboard: everyone draws on the same canvas, late joiners see the drawing.",
-		"picture", "/sdk/plugins/whiteboard/icon.svg",
-		"url", "/sdk/plugins/whiteboard/",
-		"config", "kind", "whiteboard",
-		"name", "Notes",
-		"description", "A shared notes pad: one text everyone edits, the last edit wins.",
-		"picture", "/sdk/plugins/notes/icon.svg",
-		"url", "/sdk/plugins/notes/",
-		"config", "kind", "notes");
+	json_error_t why;
+	json_t *plugins = json_load_file(path, 0, &why);
+	if (!plugins) {
+		rtk_util_set_error(error, "plugins_seed %s: %s (line %d)", path, why.text, why.line);
+		return NULL;
+	}
+	size_t i;
+	json_t *plugin;
+	bool ok = json_is_array(plugins);
+	json_array_foreach(plugins, i, plugin)
+		ok = ok && json_is_string(json_object_get(plugin, "name")) && json_is_string(json_object_get(plugin, "url"));
+	if (!ok) {
+		rtk_util_set_error(error, "plugins_seed %s: must be an array of plugin objects, each with a string "
+			"name and url", path);
+		json_decref(plugins);
+		return NULL;
+	}
+	return plugins;
 }
 
-int rtk_plugins_seed(rtk_store *store, char **error)
+int rtk_plugins_seed(rtk_store *store, const char *seed_path, char **error)
 {
+	if (!seed_path || !*seed_path)
+		return 0;
 	char *seeded = NULL;
 	rtk_store_status st = rtk_store_meta_get(store, "builtin_plugins_seeded", &seeded);
 	free(seeded);
@@ -46,14 +59,16 @@ int rtk_plugins_seed(rtk_store *store, char **error)
 		rtk_util_set_error(error, "cannot read store metadata");
 		return -1;
 	}
-	json_t *plugins = rtk_plugins_builtin();
+	json_t *plugins = plugins_seed_load(seed_path, error);
+	if (!plugins)
+		return -1;
 	size_t i;
 	json_t *plugin;
 	int rc = 0;
 	json_array_foreach(plugins, i, plugin) {
 		json_t *created = NULL;
 		if (rtk_store_plugin_create(store, plugin, &created) != RTK_STORE_OK) {
-			rtk_util_set_error(error, "cannot create the built-in plugin %s",
+			rtk_util_set_error(error, "cannot create the seeded plugin %s",
 				json_string_value(json_object_get(plugin, "name")));
 			rc = -1;
 			break;

@@ -20,15 +20,15 @@
 
 typedef struct rtk_plugin_registry rtk_plugin_registry;
 
-/* A NEW reference to the built-in plugins, [{name, description, picture,
- * url, config}] in the REST shape without id and timestamps: the shared
- * whiteboard and the shared notes pad, served under /sdk/plugins/. */
-json_t *rtk_plugins_builtin(void);
-
-/* Creates the built-in plugins in `store` once per deployment (store meta
- * "builtin_plugins_seeded"), as the default presets are: a deployment
- * that deleted them does not get them back. 0, or -1 with *error set. */
-int rtk_plugins_seed(rtk_store *store, char **error);
+/* Creates the plugins of the seed file `seed_path` (a JSON array of
+ * {name, description, picture, url, config} in the REST shape without id
+ * and timestamps; conf/plugins.json: the shared whiteboard and notes pad
+ * served under /sdk/plugins/) in `store`, once per deployment (store meta
+ * "builtin_plugins_seeded"), as the default presets are: a deployment that
+ * deleted them does not get them back. `seed_path` NULL or "": nothing is
+ * seeded. 0, or -1 with *error set (an unreadable or malformed file stops
+ * the start, as a bad setting does). */
+int rtk_plugins_seed(rtk_store *store, const char *seed_path, char **error);
 
 rtk_plugin_registry *rtk_plugin_registry_new(void);
 void rtk_plugin_registry_free(rtk_plugin_registry *registry);

@@ -200,6 +200,10 @@ int rtk_plugin_init(janus_callbacks *callback, const char *config_path) {
 	janus_config_item *web_item = config ?
 		janus_config_get(config, general, janus_config_type_item, "web_dir") : NULL;
 	const char *web_dir = web_item && web_item->value ? web_item->value : RTK_WEB_DIR;
+	/* plugins_seed = "" seeds no plugins, as web_dir does. */
+	janus_config_item *seed_item = config ?
+		janus_config_get(config, general, janus_config_type_item, "plugins_seed") : NULL;
+	const char *plugins_seed = seed_item && seed_item->value ? seed_item->value : RTK_PLUGINS_SEED;
 	rtk_gateway_config gwc = {
 		.data_dir = plugin_config_string(config, general, "data_dir", "./data"),
 		.http_bind = plugin_config_string(config, general, "http_bind", "127.0.0.1"),
@@ -231,6 +235,7 @@ int rtk_plugin_init(janus_callbacks *callback, const char *config_path) {
 		.chat_file_max_bytes = g_ascii_strtoull(plugin_config_string(config, general,
 			"chat_file_max_bytes", "10485760"), NULL, 10),
 		.chat_file_types = plugin_config_string(config, general, "chat_file_types", NULL),
+		.plugins_seed = plugins_seed,
 	};
 	char *error = NULL;
 	rtk_gw = rtk_gateway_start(&gwc, &error);

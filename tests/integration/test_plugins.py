@@ -17,9 +17,15 @@ Owns the server's plugin registry and the live plugin session. Asserted:
   * Ada stores two strokes in the plugin state (pluginStateUpdate to both);
     Cy, joining late, finds the plugin and both strokes in roomJoined;
     an over-long key: 0606, nothing changed;
-  * Ada deactivates: everyone gets pluginDeactivated; data to it: 0603.
+  * Ada deactivates: everyone gets pluginDeactivated; data to it: 0603;
+  * the seed file (RTK_PLUGINS_SEED): a deployment's own list is what a
+    fresh deployment lists, an empty setting seeds none, a malformed file
+    stops the start and the log says why.
 """
 
+import json
+import os
+import tempfile
 import time
 
 from rtk_harness import RtkClient, Server, check, check_equal, log, run_test
@@ -132,6 +138,34 @@ async def main():
                     "%s's pluginDeactivated" % client.name)
     await ada.refused({"request": "plugins.sendData", "pluginId": whiteboard, "data": {"x": 1}}, "0603")
     log("Ada deactivated it: everyone told; data to it 0603")
+    server.stop()
+
+    # the seed file: a deployment's own list, none, or a bad one that stops the start
+    with tempfile.TemporaryDirectory() as directory:
+        seed = os.path.join(directory, "plugins.json")
+        with open(seed, "w") as f:
+            json.dump([{"name": "Kanban", "url": "https://kanban.example/app", "config": {"columns": 3}}], f)
+        own = Server(env={"RTK_PLUGINS_SEED": seed}).start()
+        listed = own.rest_ok("GET", "/v2/plugins")
+        check_equal([(p["name"], p["url"], p["config"]) for p in listed],
+                    [("Kanban", "https://kanban.example/app", {"columns": 3})], "the plugins of a custom seed")
+        own.stop()
+        none = Server(env={"RTK_PLUGINS_SEED": ""}).start()
+        check_equal(none.rest_ok("GET", "/v2/plugins"), [], "the plugins of an empty seed setting")
+        none.stop()
+        with open(seed, "w") as f:
+            f.write("{not json")
+        bad = Server(env={"RTK_PLUGINS_SEED": seed})
+        try:
+            bad.start(timeout=10)
+            started = True
+        except Exception:
+            started = False
+        bad.stop()
+        check(not started, "a server started with a malformed plugins seed file")
+        with open(bad.log_path, errors="replace") as f:
+            check("plugins_seed" in f.read(), "the log does not say the plugins seed is malformed")
+    log("RTK_PLUGINS_SEED: a custom list, none, and a malformed file that stops the start with its reason")
 
 
 if __name__ == "__main__":

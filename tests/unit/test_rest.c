@@ -1107,16 +1107,31 @@ static void test_participant_refusals(void)
 
 /* ---- Plugins ---- */
 
-/* The built-in plugins seeded once, CRUD with the envelope, 404 and 422,
- * and the registry copy the Janus plugin reads following every write. */
+/* The plugins of conf/plugins.json seeded once (a bad seed file stops the
+ * start, none seeds nothing), CRUD with the envelope, 404 and 422, and the
+ * registry copy the Janus plugin reads following every write. */
 static void test_plugin_crud(void)
 {
 	json_t *root;
 	char *error = NULL;
 	rtk_plugin_registry *registry = rtk_plugin_registry_new();
 	ctx.plugins = registry;
-	CHECK_EQ_INT(rtk_plugins_seed(store, &error), 0);
-	CHECK_EQ_INT(rtk_plugins_seed(store, &error), 0);   /* once only */
+	char *seed = g_build_filename(RTK_TOP_SRCDIR, "conf", "plugins.json", NULL);
+	char *bad_seed = g_build_filename(g_get_tmp_dir(), "rtk-test-plugins-seed.json", NULL);
+	CHECK(g_file_set_contents(bad_seed, "[{\"name\": \"no url\"}]", -1, NULL));
+	CHECK_EQ_INT(rtk_plugins_seed(store, NULL, &error), 0);   /* no seed file: nothing */
+	CHECK_EQ_INT(rtk_plugins_seed(store, bad_seed, &error), -1);
+	CHECK(error != NULL && strstr(error, "string name and url") != NULL);
+	free(error);
+	error = NULL;
+	CHECK_EQ_INT(rtk_plugins_seed(store, "/nonexistent/plugins.json", &error), -1);
+	free(error);
+	error = NULL;
+	unlink(bad_seed);
+	g_free(bad_seed);
+	CHECK_EQ_INT(rtk_plugins_seed(store, seed, &error), 0);
+	CHECK_EQ_INT(rtk_plugins_seed(store, seed, &error), 0);   /* once only */
+	g_free(seed);
 	CHECK_EQ_INT(rtk_plugin_registry_reload(registry, store), 0);
 	CHECK_EQ_INT(request("GET", "/v2/plugins", NULL, NULL, &root), 200);
 	json_t *items = data_of(root);
