@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""test_breakout_recording.py - recordings of connected meetings (breakout
-rooms) follow their own meeting (issue 12).
+"""test_breakout_recording.py - recordings and livestreams of connected
+meetings (breakout rooms) follow their own meeting (issue 12).
 
 With real clients (aiortc) and the real rtk-recorder: in the parent
 meeting Ada (group_call_host) records without publishing (her tile is a
@@ -9,6 +9,8 @@ still placeholder) while Bob publishes:
   * Ada creates a breakout room and moves Bob there; Bob joins it with the
     token of his roomLeft and publishes again; the room is recorded over
     REST;
+  * the room is livestreamed over REST too: LIVE, its playlist served,
+    while the parent has no livestream (404);
   * from then on the parent's recording shows only Ada: nothing in its
     frame moves; the room's recording shows only Bob: his picture fills
     the frame and moves everywhere;
@@ -24,6 +26,7 @@ from rtk_harness import RtkClient, Server, check, check_equal, log, run_test, un
 from test_breakout import moved, rejoin
 from test_recording import download, ffprobe, streams_by_type, wait_status
 from test_recording_follows import HEIGHT, MARGIN_S, PHASE_S, WIDTH, halves_moving
+from test_livestream import aget
 
 SETTLE_S = 2.0   # after a move: the new layout and Bob's first keyframe in the room
 
@@ -77,8 +80,20 @@ async def main():
     await wait_status(server, room_rec, ("RECORDING",))
     t1 = time.monotonic()
     in_room_at = t1 - t0
-    await asyncio.sleep(PHASE_S + SETTLE_S)
-    log("Bob is in the room (moved at %.1f s of the parent's recording), which is RECORDING" % moved_at)
+    # the room's livestream is the room's: LIVE with a playlist, while the parent has none
+    stream = server.rest_ok("POST", "/v2/meetings/%s/livestreams" % room, {"name": "room"}, statuses=(201,))
+    check_equal(stream["meeting_id"], room, "the room livestream's meeting")
+    deadline = time.time() + 30
+    while server.rest_ok("GET", "/v2/meetings/%s/active-livestream" % room)["status"] != "LIVE":
+        check(time.time() < deadline, "the room's livestream never became LIVE")
+        await asyncio.sleep(0.3)
+    status, _, body, _ = await aget(stream["playback_url"])
+    check(status == 200 and body.startswith(b"#EXTM3U"), "the room's playlist: %s %r" % (status, body[:40]))
+    check_equal(server.rest("GET", "/v2/meetings/%s/active-livestream" % parent["id"])[0], 404,
+                "the parent's active livestream while the room streams")
+    await asyncio.sleep(max(0.0, PHASE_S + SETTLE_S - (time.monotonic() - t1)))
+    server.rest_ok("POST", "/v2/meetings/%s/active-livestream/stop" % room)
+    log("Bob is in the room (moved at %.1f s of the parent's recording), which is RECORDING and LIVE" % moved_at)
 
     await ada.control({"request": "recording.stop"})
     server.rest_ok("PUT", "/v2/recordings/%s" % room_rec, {"action": "stop"})
