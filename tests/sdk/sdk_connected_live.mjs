@@ -1,7 +1,7 @@
 /*
  * sdk_connected_live.mjs - meeting.connectedMeetings and the automatic move
- * against the real server, run by tests/sdk/test_sdk_connected.py (which
- * starts the server and passes RTK_CONNECTED_LIVE: {base, meetingId, people:
+ * against the real server, run by tests/sdk/test_sdk_connected.py (tests/sdk/sdk_live.py) (which
+ * starts the server and passes RTK_SDK_LIVE: {base, meetingId, people:
  * {hal, ann, ben: {token, id, name}}}). Not a unit test (run.sh runs
  * *.test.mjs only).
  *
@@ -17,55 +17,11 @@
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import RealtimeKitClient from '../../sdk/rtk-core.js';
+import { join, leaveAll, live, meetings, next as nextEvent } from './live.mjs';
 
-const { base, meetingId, people } = JSON.parse(process.env.RTK_CONNECTED_LIVE || '{}');
-const meetings = {};
-
-/* The Janus WebSocket takes the gateway's origin only (README:
- * RTK_JANUS_ALLOW_ORIGIN); a page sends it by itself, Node must be told. */
-class PageWebSocket extends WebSocket {
-	constructor(url, protocols) {
-		super(url, { protocols, headers: { Origin: new URL(base).origin } });
-	}
-}
-
-/* Without RTCPeerConnection the SDK says once per join that media could
- * not start: expected here. */
-const consoleError = console.error;
-console.error = (...args) => {
-	if (!/media setup failed/.test(String(args[0])))
-		consoleError(...args);
-};
-
-async function join(who) {
-	const meeting = await RealtimeKitClient.init({
-		authToken: people[who].token, baseURI: base, WebSocket: PageWebSocket,
-		defaults: { audio: false, video: false }, mediaDevices: null,
-	});
-	await meeting.join();
-	assert.equal(meeting.self.roomState, 'joined', `${who} joined`);
-	meetings[who] = meeting;
-	return meeting;
-}
-
-/* The next `event` on an emitter, matching `where`. */
-function next(emitter, event, where = () => true, ms = 8000) {
-	return new Promise((resolve, reject) => {
-		const timer = setTimeout(() => {
-			emitter.off(event, listener);
-			reject(new Error(`no ${event} within ${ms} ms`));
-		}, ms);
-		const listener = (d) => {
-			if (!where(d))
-				return;
-			clearTimeout(timer);
-			emitter.off(event, listener);
-			resolve(d);
-		};
-		emitter.on(event, listener);
-	});
-}
+const { meetingId, people } = live;
+/* Moves take a leave and a join: events wait longer. */
+const next = (emitter, event, where = () => true, ms = 8000) => nextEvent(emitter, event, where, ms);
 
 const rooms = {};
 
@@ -75,10 +31,7 @@ test.before(async () => {
 	await join('ben');
 });
 
-test.after(async () => {
-	for (const meeting of Object.values(meetings))
-		await meeting.leave().catch(() => {});
-});
+test.after(leaveAll);
 
 test('a participant without can_alter_connected_meetings cannot create rooms (0902)', async () => {
 	await assert.rejects(meetings.ann.connectedMeetings.createMeetings([{ title: 'Mine' }]), (e) => e.code === '0902');

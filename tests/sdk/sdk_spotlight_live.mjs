@@ -1,7 +1,7 @@
 /*
  * sdk_spotlight_live.mjs - meeting.meta's spotlight against the real
- * server, run by tests/sdk/test_sdk_spotlight.py (which starts the server
- * and passes RTK_SPOTLIGHT_LIVE: {base, people: {ada, bob, vera, lena:
+ * server, run by tests/sdk/test_sdk_spotlight.py (tests/sdk/sdk_live.py) (which starts the server
+ * and passes RTK_SDK_LIVE: {base, people: {ada, bob, vera, lena:
  * {token, id, name}}}). Not a unit test (run.sh runs *.test.mjs only).
  *
  * SDK clients in Node join the meeting over the Janus WebSocket (no media:
@@ -14,55 +14,9 @@
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import RealtimeKitClient from '../../sdk/rtk-core.js';
+import { join, leaveAll, live, meetings, next } from './live.mjs';
 
-const { base, people } = JSON.parse(process.env.RTK_SPOTLIGHT_LIVE || '{}');
-const meetings = {};
-
-/* The Janus WebSocket takes the gateway's origin only (README:
- * RTK_JANUS_ALLOW_ORIGIN); a page sends it by itself, Node must be told. */
-class PageWebSocket extends WebSocket {
-	constructor(url, protocols) {
-		super(url, { protocols, headers: { Origin: new URL(base).origin } });
-	}
-}
-
-/* Without RTCPeerConnection the SDK says once per join that media could
- * not start: expected here. */
-const consoleError = console.error;
-console.error = (...args) => {
-	if (!/media setup failed/.test(String(args[0])))
-		consoleError(...args);
-};
-
-async function join(who) {
-	const meeting = await RealtimeKitClient.init({
-		authToken: people[who].token, baseURI: base, WebSocket: PageWebSocket,
-		defaults: { audio: false, video: false }, mediaDevices: null,
-	});
-	await meeting.join();
-	assert.equal(meeting.self.roomState, 'joined', `${who} joined`);
-	meetings[who] = meeting;
-	return meeting;
-}
-
-/* The next `event` on an emitter, matching `where`. */
-function next(emitter, event, where = () => true, ms = 5000) {
-	return new Promise((resolve, reject) => {
-		const timer = setTimeout(() => {
-			emitter.off(event, listener);
-			reject(new Error(`no ${event} within ${ms} ms`));
-		}, ms);
-		const listener = (d) => {
-			if (!where(d))
-				return;
-			clearTimeout(timer);
-			emitter.off(event, listener);
-			resolve(d);
-		};
-		emitter.on(event, listener);
-	});
-}
+const { people } = live;
 
 test.before(async () => {
 	await join('ada');
@@ -70,10 +24,7 @@ test.before(async () => {
 	await join('vera');
 });
 
-test.after(async () => {
-	for (const meeting of Object.values(meetings))
-		await meeting.leave().catch(() => {});
-});
+test.after(leaveAll);
 
 test('a participant without can_spotlight cannot broadcast its tabs (0902)', async () => {
 	const { bob } = meetings;
