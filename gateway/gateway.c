@@ -153,15 +153,10 @@ static int gateway_credentials_load(rtk_gateway *gw, const rtk_gateway_config *c
 
 static int gateway_seed_presets(rtk_store *store, char **error)
 {
-	char *seeded = NULL;
-	rtk_store_status st = rtk_store_meta_get(store, "default_presets_seeded", &seeded);
-	free(seeded);
-	if (st == RTK_STORE_OK)
-		return 0;
-	if (st != RTK_STORE_NOT_FOUND) {
-		rtk_util_set_error(error, "cannot read store metadata");
-		return -1;
-	}
+	int done = rtk_store_meta_done(store, "default_presets_seeded", error);
+	if (done != 0)
+		return done < 0 ? -1 : 0;
+	rtk_store_status st;
 
 	json_t *presets = rtk_presets_default();
 	size_t i;

@@ -50,15 +50,9 @@ int rtk_plugins_seed(rtk_store *store, const char *seed_path, char **error)
 {
 	if (!seed_path || !*seed_path)
 		return 0;
-	char *seeded = NULL;
-	rtk_store_status st = rtk_store_meta_get(store, "builtin_plugins_seeded", &seeded);
-	free(seeded);
-	if (st == RTK_STORE_OK)
-		return 0;
-	if (st != RTK_STORE_NOT_FOUND) {
-		rtk_util_set_error(error, "cannot read store metadata");
-		return -1;
-	}
+	int done = rtk_store_meta_done(store, "builtin_plugins_seeded", error);
+	if (done != 0)
+		return done < 0 ? -1 : 0;
 	json_t *plugins = plugins_seed_load(seed_path, error);
 	if (!plugins)
 		return -1;

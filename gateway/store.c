@@ -440,6 +440,19 @@ rtk_store_status rtk_store_meta_set(rtk_store *store, const char *key, const cha
 	return store->backend->write_end(store->db, status);
 }
 
+int rtk_store_meta_done(rtk_store *store, const char *key, char **error)
+{
+	char *value = NULL;
+	rtk_store_status st = rtk_store_meta_get(store, key, &value);
+	free(value);
+	if (st == RTK_STORE_OK)
+		return 1;
+	if (st == RTK_STORE_NOT_FOUND)
+		return 0;
+	rtk_util_set_error(error, "cannot read store metadata");
+	return -1;
+}
+
 /* ---- meetings ---- */
 
 rtk_store_status rtk_store_meeting_create(rtk_store *store, const json_t *fields, json_t **out)

@@ -53,6 +53,9 @@ void rtk_store_close(rtk_store *store);
  * malloc'd string the caller frees, or NULL when absent (status NOT_FOUND). */
 rtk_store_status rtk_store_meta_get(rtk_store *store, const char *key, char **value);
 rtk_store_status rtk_store_meta_set(rtk_store *store, const char *key, const char *value);
+/* Whether the one-time step `key` (a seed) is done: 1 when meta holds the
+ * key, 0 when not, -1 with *error ("cannot read store metadata"). */
+int rtk_store_meta_done(rtk_store *store, const char *key, char **error);
 
 /* ---- Meetings ----
  * Shape: {id, title, status ("ACTIVE"|"INACTIVE"), record_on_start,

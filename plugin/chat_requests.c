@@ -20,8 +20,16 @@ static void chat_persist(rtk_session *session, const rtk_chat_message *m) {
 	rtk_chat_store_put(room->meeting_id, room->session_id, m->doc);
 }
 
-/* {"rtk":"ok","request":name,"message":{...}} */
-static void chat_reply_message(rtk_message *msg, rtk_reply *reply, const rtk_chat_message *m) {
+/* A send, edit or pin ended with `m` (NULL: refused for `why`): the
+ * message is queued for the store and the reply is {"rtk":"ok",
+ * "request":name,"message":{...}}, or the refusal. */
+static void chat_changed(rtk_session *session, rtk_message *msg, rtk_reply *reply, const rtk_chat_message *m,
+		const rtk_refusal *why) {
+	if(m == NULL) {
+		rtk_requests_reply_refusal(reply, why);
+		return;
+	}
+	chat_persist(session, m);
 	rtk_requests_reply_ok_with(msg, reply, json_pack("{sO}", "message", m->doc));
 }
 
@@ -67,12 +75,7 @@ void rtk_chat_request_send(rtk_session *session, rtk_message *msg, rtk_reply *re
 		m = rtk_chat_send(session->live->room, session->peer, &content, msg->request.chat.participant_ids,
 			msg->request.chat.channel_id, g_get_real_time() / 1000, &why);
 	json_decref(upload);
-	if(m == NULL) {
-		rtk_requests_reply_refusal(reply, &why);
-		return;
-	}
-	chat_persist(session, m);
-	chat_reply_message(msg, reply, m);
+	chat_changed(session, msg, reply, m, &why);
 }
 
 void rtk_chat_request_edit(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
@@ -85,12 +88,7 @@ void rtk_chat_request_edit(rtk_session *session, rtk_message *msg, rtk_reply *re
 	if(chat_resolve_upload(session, &content, &upload, &why))
 		m = rtk_chat_edit(session->live->room, session->peer, msg->request.chat.message_id, &content, &why);
 	json_decref(upload);
-	if(m == NULL) {
-		rtk_requests_reply_refusal(reply, &why);
-		return;
-	}
-	chat_persist(session, m);
-	chat_reply_message(msg, reply, m);
+	chat_changed(session, msg, reply, m, &why);
 }
 
 void rtk_chat_request_delete(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
@@ -111,14 +109,8 @@ static void chat_request_pin(rtk_session *session, rtk_message *msg, rtk_reply *
 	rtk_refusal why;
 	if(!rtk_requests_needs_joined(session, reply) || !rtk_requests_body(msg, reply))
 		return;
-	const rtk_chat_message *m = rtk_chat_pin(session->live->room, session->peer, msg->request.chat.message_id,
-		pin, &why);
-	if(m == NULL) {
-		rtk_requests_reply_refusal(reply, &why);
-		return;
-	}
-	chat_persist(session, m);
-	chat_reply_message(msg, reply, m);
+	chat_changed(session, msg, reply, rtk_chat_pin(session->live->room, session->peer, msg->request.chat.message_id,
+		pin, &why), &why);
 }
 
 void rtk_chat_request_pin(rtk_session *session, rtk_message *msg, rtk_reply *reply) {

@@ -374,6 +374,27 @@ static void test_files(void) {
 	world_clear(&w);
 }
 
+/* 0507: at most RTK_CHAT_CHANNELS_MAX channels in a session; the refusal
+ * creates nothing and tells nobody. */
+static void test_channel_limit(void) {
+	world w;
+	world_init(&w);
+	rtk_peer *ada = join(&w, "ada", "group_call_host", NULL);
+	join(&w, "bob", "group_call_participant", NULL);
+	json_t *ids = ids_of("u-bob", NULL);
+	for(int i = 0; i < RTK_CHAT_CHANNELS_MAX; i++)
+		json_decref(rtk_chat_channel_create(w.room, ada, "c", ids, NULL, NULL, FALSE, NULL));
+	recorder_clear(w.rec);
+	CHECK_REFUSED(rtk_chat_channel_create(w.room, ada, "one more", ids, NULL, NULL, FALSE, &why_) != NULL,
+		RTK_ERR_CHAT_LIMIT);
+	CHECK_LINES(w.rec, "");
+	json_t *seen = rtk_chat_joined_json(w.room, ada);
+	CHECK_EQ_INT(json_array_size(json_object_get(seen, "channels")), RTK_CHAT_CHANNELS_MAX);
+	json_decref(seen);
+	json_decref(ids);
+	world_clear(&w);
+}
+
 int main(void) {
 	UNIT_RUN(test_public_message);
 	UNIT_RUN(test_private_message);
@@ -383,5 +404,6 @@ int main(void) {
 	UNIT_RUN(test_history_and_rate);
 	UNIT_RUN(test_channels);
 	UNIT_RUN(test_files);
+	UNIT_RUN(test_channel_limit);
 	return UNIT_DONE();
 }
