@@ -458,22 +458,42 @@ async def check_hls_budget(server, meeting):
     playlist_path = "/hls/%s/index.m3u8" % stream_id
 
     counted = [threading.Event(), threading.Event()]
+    socks = [None, None]
 
-    def held_reload(sock, index):
+    def admitted_playlist(index, source):
+        """A new player's first playlist. A 503 is retried as a player
+        would after Retry-After: the server may still count a place for
+        wait_stream()'s connection, closed by the client a moment ago but
+        not yet seen closed by the server."""
+        deadline = time.monotonic() + 10
+        while True:
+            sock = connect_from(source)
+            sock.sendall(request_bytes(playlist_path))
+            reply = read_response(sock, 5)
+            if reply is None or reply[0] != 503 or time.monotonic() > deadline:
+                socks[index] = sock
+                return reply
+            sock.close()
+            time.sleep(0.2)
+
+    def held_reload(index, source):
         """A player's step: the playlist, then a blocking reload for the
         segment after the one in progress (held about a segment, 2 s)."""
-        sock.sendall(request_bytes(playlist_path))
-        reply = read_response(sock, 5)
+        if socks[index] is None:
+            reply = admitted_playlist(index, source)
+        else:
+            socks[index].sendall(request_bytes(playlist_path))
+            reply = read_response(socks[index], 5)
         counted[index].set()   # its connection holds a /hls/ place from now on
         check(reply is not None and reply[0] == 200, "a player's playlist: %r" % (reply,))
         msn = int(HINT.search(reply[2]).group(1)) + 1
-        sock.sendall(request_bytes("%s?_HLS_msn=%d" % (playlist_path, msn)))
+        socks[index].sendall(request_bytes("%s?_HLS_msn=%d" % (playlist_path, msn)))
         started = time.monotonic()
-        reply = read_response(sock, 15)
+        reply = read_response(socks[index], 15)
         return reply, time.monotonic() - started, msn
 
-    first, second = connect_from("127.0.0.11"), connect_from("127.0.0.12")
-    reloads = [loop.run_in_executor(None, held_reload, sock, i) for i, sock in enumerate((first, second))]
+    sources = ("127.0.0.11", "127.0.0.12")
+    reloads = [loop.run_in_executor(None, held_reload, i, source) for i, source in enumerate(sources)]
     for event in counted:   # both players hold their places (a fixed sleep lost this race under load)
         check(await loop.run_in_executor(None, event.wait, 10), "a player's playlist took over 10 s")
     await asyncio.sleep(0.3)   # and are parked on their blocking reloads
@@ -505,7 +525,8 @@ async def check_hls_budget(server, meeting):
 
     # The second player parks again (it keeps its place); the first
     # player's connection asks REST now: it no longer counts for /hls/.
-    again = loop.run_in_executor(None, held_reload, second, 1)
+    first, second = socks
+    again = loop.run_in_executor(None, held_reload, 1, sources[1])
     first.sendall(("GET /v2/meetings/%s HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: %s\r\n\r\n"
                    % (meeting["id"], server.auth_header())).encode())
     reply = read_response(first, 5)
