@@ -3,6 +3,16 @@
  * (capture.h). Janus glue: it learns of the meeting's published streams
  * from the meeting's router (router.h), whose listener it is, feeds its
  * companions from them (relay.h) and asks their publishers for keyframes.
+ *
+ * Locking: `captures_mutex` guards the table of captures and every
+ * capture; it comes after the lock of the capture's meeting family
+ * (meeting_lock.h), which every change that reaches the meeting holds
+ * (SDK events go to its participants). Public functions take
+ * captures_mutex themselves; static ones run with it held. A companion
+ * is spawned with neither held by this file: the start functions check,
+ * release the lock, spawn, then take it again to add the capture (the
+ * meeting's lock, held by their caller, keeps a second start of the same
+ * meeting out meanwhile).
  */
 #include "capture.h"
 
@@ -15,6 +25,7 @@
 #include <utils.h>
 
 #include "hls.h"
+#include "meeting_lock.h"
 #include "process.h"
 #include "util.h"
 #include "webhooks.h"
@@ -28,6 +39,7 @@ typedef struct capture_stream {
 /* A capture: its model (state, REST object) and the companion it runs on. */
 typedef struct rtk_capture {
 	rtk_capture_model *m;    /* owned */
+	char *root;              /* the root of its meeting's family: whose lock its changes take */
 	rtk_room *room;          /* borrowed: the live session's; NULL once it ended */
 	rtk_router *router;      /* borrowed: the live session's (we listen to it); NULL once it ended */
 	rtk_proc *proc;          /* our reference */
@@ -36,8 +48,10 @@ typedef struct rtk_capture {
 	GHashTable *peers;       /* peer id -> screenshare flag (GINT) */
 	uint32_t next_ssrc;
 	gint64 late_frames_logged;   /* the companion's late_frames when the last warning was logged */
+	gboolean spawning;       /* in the table while its companion is spawned: not listed yet */
 } rtk_capture;
 
+static GMutex captures_mutex;    /* see the top of this file */
 static GHashTable *captures;     /* id -> rtk_capture* (owned) */
 static GQueue ended_streams;     /* capture_ended*: HLS streams still served after their end */
 static char *companion_dir, *data_dir;
@@ -47,7 +61,7 @@ static void (*broadcast)(const char *meeting_id, json_t *event);   /* rtk_captur
 static const rtk_proc_callbacks capture_callbacks;
 static const rtk_router_listener capture_router_listener;
 
-/* ---- persistence and webhooks: the writer thread, off the state lock ----
+/* ---- persistence and webhooks: the writer thread, off the meeting locks ----
  *
  * The writer is the one writer of recording and livestream rows while the
  * server runs: it creates each at its first write and updates it after,
@@ -63,7 +77,7 @@ typedef struct capture_write {
 
 static GMutex stored_mutex;
 static GCond stored_cond;
-static guint64 queued_seq, stored_seq;   /* queued under the state lock; stored under stored_mutex */
+static guint64 queued_seq, stored_seq;   /* queued under captures_mutex; stored under stored_mutex */
 
 static void capture_store_write(const rtk_capture_write *w) {
 	rtk_store *store = rtk_gateway_store(rtk_gw);
@@ -115,7 +129,10 @@ static void capture_persist(rtk_capture *c) {
 }
 
 guint64 rtk_captures_queued(void) {
-	return queued_seq;
+	g_mutex_lock(&captures_mutex);
+	guint64 queued = queued_seq;
+	g_mutex_unlock(&captures_mutex);
+	return queued;
 }
 
 void rtk_captures_wait_stored(guint64 upto) {
@@ -157,8 +174,8 @@ static GPtrArray *capture_list(const char *meeting_id, rtk_capture_kind kind) {
 	g_hash_table_iter_init(&it, captures);
 	while(g_hash_table_iter_next(&it, NULL, &v)) {
 		rtk_capture *c = v;
-		if(c->m->kind == kind && c->m->state != RTK_CAPTURE_DONE &&
-				(meeting_id == NULL || !strcmp(c->m->meeting_id, meeting_id)))
+		if(c->m->kind == kind && (meeting_id == NULL || !strcmp(c->m->meeting_id, meeting_id)) &&
+				!c->spawning && c->m->state != RTK_CAPTURE_DONE)
 			g_ptr_array_add(list, c);
 	}
 	return list;
@@ -172,10 +189,17 @@ static GPtrArray *capture_models(const char *meeting_id, rtk_capture_kind kind) 
 	return list;
 }
 
-json_t *rtk_captures_recording_event(const char *meeting_id) {
+static json_t *capture_recording_event(const char *meeting_id) {
 	GPtrArray *models = capture_models(meeting_id, RTK_CAPTURE_RECORDING);
 	json_t *event = rtk_capture_models_recording_event(models);
 	g_ptr_array_free(models, TRUE);
+	return event;
+}
+
+json_t *rtk_captures_recording_event(const char *meeting_id) {
+	g_mutex_lock(&captures_mutex);
+	json_t *event = capture_recording_event(meeting_id);
+	g_mutex_unlock(&captures_mutex);
 	return event;
 }
 
@@ -187,9 +211,16 @@ static rtk_capture *capture_livestream_of(const char *meeting_id) {
 	return c;
 }
 
-json_t *rtk_captures_livestream_event(const char *meeting_id) {
+static json_t *capture_livestream_event(const char *meeting_id) {
 	rtk_capture *c = capture_livestream_of(meeting_id);
 	return rtk_capture_model_livestream_event(c ? c->m : NULL);
+}
+
+json_t *rtk_captures_livestream_event(const char *meeting_id) {
+	g_mutex_lock(&captures_mutex);
+	json_t *event = capture_livestream_event(meeting_id);
+	g_mutex_unlock(&captures_mutex);
+	return event;
 }
 
 /* Carries out what a transition of the capture's model asked for. */
@@ -204,7 +235,7 @@ static void capture_effects(rtk_capture *c, rtk_capture_effects effects) {
 		capture_persist(c);
 	if(effects & RTK_CAPTURE_ANNOUNCE)
 		capture_broadcast(c->m->meeting_id, c->m->kind == RTK_CAPTURE_RECORDING ?
-			rtk_captures_recording_event(c->m->meeting_id) : rtk_captures_livestream_event(c->m->meeting_id));
+			capture_recording_event(c->m->meeting_id) : capture_livestream_event(c->m->meeting_id));
 	if(effects & RTK_CAPTURE_VIEWERS)
 		capture_broadcast(c->m->meeting_id, rtk_capture_model_viewers_event(c->m));
 }
@@ -217,6 +248,7 @@ static void capture_free(gpointer p) {
 	g_hash_table_destroy(c->streams);
 	g_hash_table_destroy(c->peers);
 	rtk_capture_model_free(c->m);
+	g_free(c->root);
 	g_free(c->output);
 	g_free(c);
 }
@@ -228,6 +260,7 @@ static rtk_capture *capture_new(rtk_room *room, rtk_router *router, rtk_capture_
 	c->m = rtk_capture_model_new(kind, id, room->meeting_id, room->session_id, ++seq, now);
 	free(id);
 	g_free(now);
+	c->root = g_strdup(rtk_room_connected_root(room));
 	c->room = room;
 	c->router = router;
 	c->streams = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
@@ -236,29 +269,42 @@ static rtk_capture *capture_new(rtk_room *room, rtk_router *router, rtk_capture_
 	return c;
 }
 
+/* Spawns the companion of `c` with none of this file's locks held. `c`
+ * is in the table (flagged spawning) from before the spawn, so that its
+ * reader finds it, and waits on the meeting's lock (held by the caller)
+ * until the start is complete. FALSE (with why): `c` is gone. */
 static gboolean capture_spawn(rtk_capture *c, char **argv, rtk_refusal *why, const char *code) {
 	char *error = NULL;
+	g_mutex_lock(&captures_mutex);
+	c->spawning = TRUE;
+	g_hash_table_insert(captures, c->m->id, c);
+	g_mutex_unlock(&captures_mutex);
 	gint64 began = janus_get_monotonic_time();
-	c->proc = rtk_proc_spawn(argv, &capture_callbacks, g_strdup(c->m->id), &error);
+	rtk_proc *proc = rtk_proc_spawn(argv, &capture_callbacks, g_strdup(c->m->id), &error);
 	gint64 took = janus_get_monotonic_time() - began;
-	if(c->proc == NULL) {
+	g_mutex_lock(&captures_mutex);
+	if(proc == NULL) {
 		rtk_refusal_set(why, code, "%s", error);
 		JANUS_LOG(LOG_ERR, "[rtk] %s\n", error);
 		g_free(error);
+		g_hash_table_remove(captures, c->m->id);   /* frees it */
+		g_mutex_unlock(&captures_mutex);
 		return FALSE;
 	}
+	c->proc = proc;
+	g_mutex_unlock(&captures_mutex);
 	JANUS_LOG(LOG_INFO, "[rtk] meeting %s: %s %s started (pid %d, %s; spawned in %" G_GINT64_FORMAT " us)\n",
 		c->m->meeting_id, c->m->kind == RTK_CAPTURE_RECORDING ? "recording" : "livestream", c->m->id,
-		(int)rtk_proc_pid(c->proc), c->output, took);
+		(int)rtk_proc_pid(proc), c->output, took);
 	return TRUE;
 }
 
 static void capture_sync_peers(rtk_capture *c);
 
-/* A spawned capture joins the table and its meeting's router: it is fed
+/* A spawned capture is listed and joins its meeting's router: it is fed
  * from now on. Returns its REST object (NEW). */
 static json_t *capture_begin(rtk_capture *c) {
-	g_hash_table_insert(captures, c->m->id, c);
+	c->spawning = FALSE;
 	rtk_router_listen(c->router, &capture_router_listener, c);
 	capture_sync_peers(c);
 	capture_effects(c, RTK_CAPTURE_STORE | RTK_CAPTURE_ANNOUNCE);
@@ -267,9 +313,11 @@ static json_t *capture_begin(rtk_capture *c) {
 
 json_t *rtk_capture_recording_start(rtk_room *room, rtk_router *router, const rtk_recording_config *config,
 		gboolean allow_multiple, const rtk_capture_caller *caller, rtk_refusal *why) {
+	g_mutex_lock(&captures_mutex);
 	GPtrArray *recordings = capture_models(room->meeting_id, RTK_CAPTURE_RECORDING);
 	gboolean may = rtk_capture_models_may_record(recordings, allow_multiple, why);
 	g_ptr_array_free(recordings, TRUE);
+	g_mutex_unlock(&captures_mutex);
 	if(!may)
 		return NULL;
 	rtk_capture *c = capture_new(room, router, RTK_CAPTURE_RECORDING);
@@ -288,24 +336,29 @@ json_t *rtk_capture_recording_start(rtk_room *room, rtk_router *router, const rt
 		"--width", width, "--height", height, NULL };
 	gboolean ok = capture_spawn(c, argv, why, RTK_ERR_RECORDING_FAILED);
 	g_free(path);
-	if(ok)
-		rtk_capture_model_recording_invoked(c->m, config, allow_multiple, name, caller);
-	g_free(name);
 	if(!ok) {
-		capture_free(c);
+		g_free(name);
 		return NULL;
 	}
-	return capture_begin(c);
+	g_mutex_lock(&captures_mutex);
+	rtk_capture_model_recording_invoked(c->m, config, allow_multiple, name, caller);
+	g_free(name);
+	json_t *doc = capture_begin(c);
+	g_mutex_unlock(&captures_mutex);
+	return doc;
 }
 
 json_t *rtk_capture_livestream_start(rtk_room *room, rtk_router *router, const char *name,
 		const rtk_capture_caller *caller, rtk_refusal *why) {
+	g_mutex_lock(&captures_mutex);
 	rtk_capture *running = capture_livestream_of(room->meeting_id);
 	if(running != NULL && rtk_capture_model_running(running->m)) {
 		rtk_refusal_set(why, RTK_ERR_LIVESTREAM_ACTIVE, "the meeting is already livestreaming (livestream %s)",
 			running->m->id);
+		g_mutex_unlock(&captures_mutex);
 		return NULL;
 	}
+	g_mutex_unlock(&captures_mutex);
 	rtk_capture *c = capture_new(room, router, RTK_CAPTURE_LIVESTREAM);
 	c->output = g_build_filename(data_dir, "livestreams", c->m->id, NULL);
 	rtk_util_mkdir_p(c->output, 0700);
@@ -313,17 +366,18 @@ json_t *rtk_capture_livestream_start(rtk_room *room, rtk_router *router, const c
 	char *argv[] = { path, "--output", c->output, NULL };
 	gboolean ok = capture_spawn(c, argv, why, RTK_ERR_LIVESTREAM_FAILED);
 	g_free(path);
-	if(!ok) {
-		capture_free(c);
+	if(!ok)
 		return NULL;
-	}
 	rtk_hls *hls = rtk_gateway_hls(rtk_gw);
 	if(hls != NULL)
 		rtk_hls_stream_open(hls, c->m->id, c->output, 0.2, 2.0);
 	char *url = g_strdup_printf("%s/hls/%s/index.m3u8", rtk_gateway_url(rtk_gw), c->m->id);
+	g_mutex_lock(&captures_mutex);
 	rtk_capture_model_livestream_invoked(c->m, name, url, caller);
 	g_free(url);
-	return capture_begin(c);
+	json_t *doc = capture_begin(c);
+	g_mutex_unlock(&captures_mutex);
+	return doc;
 }
 
 /* Asks the companion to finish its output; its exit ends the capture. */
@@ -331,7 +385,7 @@ static void capture_stop(rtk_capture *c, const char *reason, const rtk_capture_c
 	capture_effects(c, rtk_capture_model_stop(c->m, reason, caller));
 }
 
-int rtk_capture_recording_action(const char *meeting_id, const char *id, rtk_capture_action action,
+static int capture_recording_action(const char *meeting_id, const char *id, rtk_capture_action action,
 		const rtk_capture_caller *caller, rtk_refusal *why) {
 	static const char *const names[] = { "stop", "pause", "resume" };
 	if(id != NULL) {
@@ -363,27 +417,64 @@ int rtk_capture_recording_action(const char *meeting_id, const char *id, rtk_cap
 	return changed > 0 ? changed : -1;
 }
 
+int rtk_capture_recording_action(const char *meeting_id, const char *id, rtk_capture_action action,
+		const rtk_capture_caller *caller, rtk_refusal *why) {
+	g_mutex_lock(&captures_mutex);
+	int changed = capture_recording_action(meeting_id, id, action, caller, why);
+	g_mutex_unlock(&captures_mutex);
+	return changed;
+}
+
 gboolean rtk_capture_livestream_stop(const char *meeting_id, const rtk_capture_caller *caller, rtk_refusal *why) {
+	g_mutex_lock(&captures_mutex);
 	rtk_capture *c = capture_livestream_of(meeting_id);
-	if(c == NULL || !rtk_capture_model_running(c->m)) {
+	gboolean running = c != NULL && rtk_capture_model_running(c->m);
+	if(!running)
 		rtk_refusal_set(why, RTK_ERR_LIVESTREAM_NONE, "the meeting is not livestreaming");
-		return FALSE;
-	}
-	capture_stop(c, "STOPPED_BY_USER", caller);
-	return TRUE;
+	else
+		capture_stop(c, "STOPPED_BY_USER", caller);
+	g_mutex_unlock(&captures_mutex);
+	return running;
 }
 
 json_t *rtk_capture_livestream_active(const char *meeting_id) {
+	g_mutex_lock(&captures_mutex);
 	rtk_capture *c = capture_livestream_of(meeting_id);
-	return c != NULL ? json_deep_copy(c->m->doc) : NULL;
+	json_t *doc = c != NULL ? json_deep_copy(c->m->doc) : NULL;
+	g_mutex_unlock(&captures_mutex);
+	return doc;
 }
 
 json_t *rtk_capture_recording_get(const char *id) {
+	g_mutex_lock(&captures_mutex);
 	rtk_capture *c = g_hash_table_lookup(captures, id);
-	return c != NULL && c->m->kind == RTK_CAPTURE_RECORDING ? json_deep_copy(c->m->doc) : NULL;
+	json_t *doc = c != NULL && c->m->kind == RTK_CAPTURE_RECORDING ? json_deep_copy(c->m->doc) : NULL;
+	g_mutex_unlock(&captures_mutex);
+	return doc;
+}
+
+char *rtk_captures_root_of(const char *id, const char *meeting_id) {
+	char *root = NULL;
+	g_mutex_lock(&captures_mutex);
+	if(id != NULL) {
+		rtk_capture *c = captures ? g_hash_table_lookup(captures, id) : NULL;
+		root = c != NULL ? g_strdup(c->root) : NULL;
+	} else if(captures != NULL) {
+		GHashTableIter it;
+		gpointer v;
+		g_hash_table_iter_init(&it, captures);
+		while(root == NULL && g_hash_table_iter_next(&it, NULL, &v)) {
+			rtk_capture *c = v;
+			if(!strcmp(c->m->meeting_id, meeting_id))
+				root = g_strdup(c->root);
+		}
+	}
+	g_mutex_unlock(&captures_mutex);
+	return root;
 }
 
 json_t *rtk_capture_recording_active(const char *meeting_id) {
+	g_mutex_lock(&captures_mutex);
 	GPtrArray *list = capture_list(meeting_id, RTK_CAPTURE_RECORDING);
 	rtk_capture *newest = NULL;
 	for(guint i = 0; i < list->len; i++) {
@@ -392,7 +483,9 @@ json_t *rtk_capture_recording_active(const char *meeting_id) {
 			newest = c;
 	}
 	g_ptr_array_free(list, TRUE);
-	return newest != NULL ? json_deep_copy(newest->m->doc) : NULL;
+	json_t *doc = newest != NULL ? json_deep_copy(newest->m->doc) : NULL;
+	g_mutex_unlock(&captures_mutex);
+	return doc;
 }
 
 /* ---- keeping companions in step with the meeting ---- */
@@ -470,21 +563,25 @@ static void capture_drop_streams(rtk_capture *c, gboolean all) {
 static void capture_producer_added(rtk_router *router, rtk_pub_stream *ps, void *user) {
 	rtk_capture *c = user;
 	(void)router;
-	if(!rtk_capture_model_running(c->m) || !g_hash_table_contains(c->peers, ps->peer_id))
-		return;
-	capture_add_stream(c, ps);
-	capture_sync_screenshare(c, ps->peer_id);
+	g_mutex_lock(&captures_mutex);
+	if(rtk_capture_model_running(c->m) && g_hash_table_contains(c->peers, ps->peer_id)) {
+		capture_add_stream(c, ps);
+		capture_sync_screenshare(c, ps->peer_id);
+	}
+	g_mutex_unlock(&captures_mutex);
 }
 
 static void capture_producer_closed(rtk_router *router, rtk_pub_stream *ps, void *user) {
 	rtk_capture *c = user;
 	(void)router;
+	g_mutex_lock(&captures_mutex);
 	capture_stream *s = g_hash_table_lookup(c->streams, ps);
-	if(s == NULL)
-		return;
-	capture_remove_stream(c, s, rtk_capture_model_running(c->m));
-	if(rtk_capture_model_running(c->m))
-		capture_sync_screenshare(c, ps->peer_id);   /* `ps` is freed only after this call */
+	if(s != NULL) {
+		capture_remove_stream(c, s, rtk_capture_model_running(c->m));
+		if(rtk_capture_model_running(c->m))
+			capture_sync_screenshare(c, ps->peer_id);   /* `ps` is freed only after this call */
+	}
+	g_mutex_unlock(&captures_mutex);
 }
 
 static const rtk_router_listener capture_router_listener = {
@@ -528,16 +625,18 @@ static void capture_sync_viewers(rtk_capture *c) {
 }
 
 void rtk_captures_sync_peers(rtk_room *room, rtk_router *router) {
-	if(captures == NULL)
-		return;
+	g_mutex_lock(&captures_mutex);
 	GHashTableIter it;
 	gpointer v;
-	g_hash_table_iter_init(&it, captures);
-	while(g_hash_table_iter_next(&it, NULL, &v)) {
+	if(captures != NULL)
+		g_hash_table_iter_init(&it, captures);
+	while(captures != NULL && g_hash_table_iter_next(&it, NULL, &v)) {
 		rtk_capture *c = v;
-		if(c->router == router && c->room == room && rtk_capture_model_running(c->m))
+		if(!strcmp(c->m->meeting_id, room->meeting_id) && c->router == router && c->room == room &&
+				rtk_capture_model_running(c->m))
 			capture_sync_peers(c);
 	}
+	g_mutex_unlock(&captures_mutex);
 }
 
 /* The capture no longer follows a live session: fed by nothing, deaf to
@@ -550,26 +649,29 @@ static void capture_detach(rtk_capture *c) {
 	c->room = NULL;
 }
 
-void rtk_captures_live_ended(rtk_router *router) {
-	if(captures == NULL)
-		return;
+void rtk_captures_live_ended(const char *meeting_id, rtk_router *router) {
+	g_mutex_lock(&captures_mutex);
 	GHashTableIter it;
 	gpointer v;
-	g_hash_table_iter_init(&it, captures);
-	while(g_hash_table_iter_next(&it, NULL, &v)) {
+	if(captures != NULL)
+		g_hash_table_iter_init(&it, captures);
+	while(captures != NULL && g_hash_table_iter_next(&it, NULL, &v)) {
 		rtk_capture *c = v;
-		if(c->router != router)
+		if(strcmp(c->m->meeting_id, meeting_id) || c->router != router)
 			continue;
 		capture_detach(c);
 		capture_stop(c, "ALL_PEERS_LEFT", NULL);
 	}
+	g_mutex_unlock(&captures_mutex);
 }
 
 /* A capture the meeting's settings started: says so in its start reason. */
 static void capture_mark_automatic(const char *id, const char *reason) {
+	g_mutex_lock(&captures_mutex);
 	rtk_capture *c = g_hash_table_lookup(captures, id);
 	if(c != NULL)
 		capture_effects(c, rtk_capture_model_started_automatically(c->m, reason));
+	g_mutex_unlock(&captures_mutex);
 }
 
 void rtk_captures_live_started(rtk_room *room, rtk_router *router, const json_t *meeting) {
@@ -630,18 +732,24 @@ static void capture_ended_free(capture_ended *e, gboolean remove) {
 	g_free(e);
 }
 
+void rtk_captures_tick_meeting(const char *meeting_id) {
+	g_mutex_lock(&captures_mutex);
+	rtk_capture *c = captures ? capture_livestream_of(meeting_id) : NULL;
+	if(c != NULL && rtk_capture_model_running(c->m))
+		capture_sync_viewers(c);
+	g_mutex_unlock(&captures_mutex);
+}
+
 void rtk_captures_tick(void) {
-	GHashTableIter it;
-	gpointer v;
-	g_hash_table_iter_init(&it, captures);
-	while(g_hash_table_iter_next(&it, NULL, &v)) {
-		rtk_capture *c = v;
-		if(c->m->kind == RTK_CAPTURE_LIVESTREAM && rtk_capture_model_running(c->m))
-			capture_sync_viewers(c);
-	}
 	gint64 now = janus_get_monotonic_time();
+	GQueue expired = G_QUEUE_INIT;
+	g_mutex_lock(&captures_mutex);
 	while(!g_queue_is_empty(&ended_streams) && ((capture_ended *)g_queue_peek_head(&ended_streams))->until <= now)
-		capture_ended_free(g_queue_pop_head(&ended_streams), TRUE);
+		g_queue_push_tail(&expired, g_queue_pop_head(&ended_streams));
+	g_mutex_unlock(&captures_mutex);
+	capture_ended *e;
+	while((e = g_queue_pop_head(&expired)) != NULL)   /* directories removed without the lock */
+		capture_ended_free(e, TRUE);
 }
 
 /* ---- the companion's events (reader thread) ---- */
@@ -675,11 +783,31 @@ static void capture_on_keyframe(rtk_capture *c, uint32_t ssrc) {
 	}
 }
 
+/* For a companion's reader: the lock of the capture's meeting family,
+ * acquired, then captures_mutex; NULL (neither held) when the capture is
+ * gone. The capture is looked up again once both are held. */
+static rtk_meeting_lock *capture_lock_for_event(const char *id) {
+	char *root = rtk_captures_root_of(id, NULL);
+	if(root == NULL)
+		return NULL;
+	rtk_meeting_lock *lock = rtk_meeting_lock_meeting(root, NULL);
+	g_free(root);
+	g_mutex_lock(&captures_mutex);
+	return lock;
+}
+
+static void capture_unlock_for_event(rtk_meeting_lock *lock) {
+	g_mutex_unlock(&captures_mutex);
+	rtk_meeting_lock_done(lock);
+}
+
 /* What a companion said (companion_events.h read the line). */
 static void capture_on_event(rtk_proc *proc, const rtk_companion_event *event, void *user_data) {
 	if(event->name == NULL)
 		return;
-	janus_mutex_lock(&rtk_state_mutex);
+	rtk_meeting_lock *lock = capture_lock_for_event(user_data);
+	if(lock == NULL)
+		return;
 	rtk_capture *c = captures ? g_hash_table_lookup(captures, user_data) : NULL;
 	if(c != NULL && c->proc == proc) {
 		if(event->kind == RTK_COMPANION_EVENT_STARTED && c->m->kind == RTK_CAPTURE_RECORDING) {
@@ -707,7 +835,7 @@ static void capture_on_event(rtk_proc *proc, const rtk_companion_event *event, v
 			JANUS_LOG(LOG_ERR, "[rtk] capture %s: %s: %s\n", c->m->id, event->name, event->message);
 		}
 	}
-	janus_mutex_unlock(&rtk_state_mutex);
+	capture_unlock_for_event(lock);
 }
 
 /* A livestream's playlist gets its end, and stays served a while. */
@@ -726,7 +854,11 @@ static void capture_end_hls(rtk_capture *c) {
  * or failed leaves an ERRORED recording whose file still holds what was
  * written. */
 static void capture_on_exit(rtk_proc *proc, int wait_status, void *user_data) {
-	janus_mutex_lock(&rtk_state_mutex);
+	rtk_meeting_lock *lock = capture_lock_for_event(user_data);
+	if(lock == NULL) {
+		g_free(user_data);
+		return;
+	}
 	rtk_capture *c = captures ? g_hash_table_lookup(captures, user_data) : NULL;
 	if(c != NULL && c->proc == proc) {
 		capture_detach(c);
@@ -746,7 +878,7 @@ static void capture_on_exit(rtk_proc *proc, int wait_status, void *user_data) {
 			json_string_value(json_object_get(c->m->doc, "status")));
 		g_hash_table_remove(captures, c->m->id);
 	}
-	janus_mutex_unlock(&rtk_state_mutex);
+	capture_unlock_for_event(lock);
 	g_free(user_data);
 }
 
@@ -767,24 +899,34 @@ void rtk_captures_init(const char *companions, const char *data,
 	writer = g_thread_new("rtk-capture-store", capture_writer, NULL);
 }
 
-/* Asks every companion to finish, waits up to `grace_us`, then kills. */
+/* Asks every companion to finish (each under its meeting's lock: the
+ * participants still there are told), waits up to 10 s, then kills. */
 void rtk_captures_destroy(void) {
 	if(captures == NULL)
 		return;
-	janus_mutex_lock(&rtk_state_mutex);
+	GPtrArray *ids = g_ptr_array_new_with_free_func(g_free);
 	GHashTableIter it;
-	gpointer v;
+	gpointer k, v;
+	g_mutex_lock(&captures_mutex);
 	g_hash_table_iter_init(&it, captures);
-	while(g_hash_table_iter_next(&it, NULL, &v)) {
-		rtk_capture *c = v;
-		capture_detach(c);
-		capture_stop(c, "SERVER_SHUTDOWN", NULL);
-		rtk_proc_close_input(c->proc);
+	while(g_hash_table_iter_next(&it, &k, NULL))
+		g_ptr_array_add(ids, g_strdup(k));
+	g_mutex_unlock(&captures_mutex);
+	for(guint i = 0; i < ids->len; i++) {
+		rtk_meeting_lock *lock = capture_lock_for_event(g_ptr_array_index(ids, i));
+		rtk_capture *c = lock ? g_hash_table_lookup(captures, g_ptr_array_index(ids, i)) : NULL;
+		if(c != NULL) {
+			capture_detach(c);
+			capture_stop(c, "SERVER_SHUTDOWN", NULL);
+			rtk_proc_close_input(c->proc);
+		}
+		if(lock != NULL)
+			capture_unlock_for_event(lock);
 	}
-	janus_mutex_unlock(&rtk_state_mutex);
+	g_ptr_array_free(ids, TRUE);
 	gint64 deadline = janus_get_monotonic_time() + 10 * G_USEC_PER_SEC;
 	for(;;) {
-		janus_mutex_lock(&rtk_state_mutex);
+		g_mutex_lock(&captures_mutex);
 		guint left = g_hash_table_size(captures);
 		if(left > 0 && janus_get_monotonic_time() >= deadline) {
 			g_hash_table_iter_init(&it, captures);
@@ -792,7 +934,7 @@ void rtk_captures_destroy(void) {
 				rtk_proc_kill(((rtk_capture *)v)->proc);
 			deadline = G_MAXINT64;
 		}
-		janus_mutex_unlock(&rtk_state_mutex);
+		g_mutex_unlock(&captures_mutex);
 		if(left == 0)
 			break;
 		g_usleep(50000);
@@ -805,10 +947,10 @@ void rtk_captures_destroy(void) {
 	capture_ended *e;
 	while((e = g_queue_pop_head(&ended_streams)) != NULL)
 		capture_ended_free(e, TRUE);
-	janus_mutex_lock(&rtk_state_mutex);
+	g_mutex_lock(&captures_mutex);
 	g_hash_table_destroy(captures);
 	captures = NULL;
-	janus_mutex_unlock(&rtk_state_mutex);
+	g_mutex_unlock(&captures_mutex);
 	g_free(companion_dir);
 	g_free(data_dir);
 }

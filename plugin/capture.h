@@ -21,12 +21,17 @@
  * is due are the model's (capture_model.h); this file carries out what
  * the model decides, with the companions, the router and the store.
  *
- * Locking: every function here is called with rtk_state_mutex held (but
- * rtk_captures_wait_stored, which must be called without it); the
- * companion's events arrive on its reader thread, which takes that lock.
- * Store writes and webhooks happen on a writer thread of this file, in
- * order, so no lock is held across SQLite or network I/O; that thread is
- * the only writer of recording and livestream rows while the server runs.
+ * Locking: the functions that change a capture are called with the lock
+ * of its meeting's family held (meeting_lock.h), as every change of a
+ * meeting is: a request's, a REST call's (live_api.c takes it), a tick's;
+ * the companion's events arrive on its reader thread, which takes it.
+ * Those that only read (the REST objects, the events for a newcomer) need
+ * none. This file's own lock comes after the meeting's (capture.c); a
+ * companion is spawned without it. rtk_captures_wait_stored must be
+ * called with no lock held. Store writes and webhooks happen on a writer
+ * thread of this file, in order, so no lock is held across SQLite or
+ * network I/O; that thread is the only writer of recording and livestream
+ * rows while the server runs.
  */
 #ifndef RTK_CAPTURE_H
 #define RTK_CAPTURE_H
@@ -77,9 +82,9 @@ json_t *rtk_capture_recording_get(const char *id);
 /* The active (not finished) recording REST object of the meeting, newest first (NEW), or NULL. */
 json_t *rtk_capture_recording_active(const char *meeting_id);
 
-/* The writes queued so far (under the state lock), and a wait, without
- * it, until the writer thread has stored them: a REST call that started a
- * capture returns once its object is readable from the store. */
+/* The writes queued so far, and a wait, with no lock held, until the
+ * writer thread has stored them: a REST call that started a capture
+ * returns once its object is readable from the store. */
 guint64 rtk_captures_queued(void);
 void rtk_captures_wait_stored(guint64 upto);
 
@@ -94,13 +99,19 @@ json_t *rtk_captures_livestream_event(const char *meeting_id);
  * media), with the streams they already publish. Streams published and
  * closed later reach the captures through the router. */
 void rtk_captures_sync_peers(rtk_room *room, rtk_router *router);
-/* Every tick: the livestreams' viewer counts; forgets livestreams that
- * ended long enough ago (their playlists stop being served, their files
- * go). */
+/* Every tick, for each live meeting (its lock held): its livestream's
+ * viewer count. */
+void rtk_captures_tick_meeting(const char *meeting_id);
+/* Every tick, with no lock held: forgets livestreams that ended long
+ * enough ago (their playlists stop being served, their files go). */
 void rtk_captures_tick(void);
 /* The meeting's live session ends (nobody left): stops its captures,
  * which forget `router` and its room. */
-void rtk_captures_live_ended(rtk_router *router);
+void rtk_captures_live_ended(const char *meeting_id, rtk_router *router);
+/* The root of the meeting family of capture `id` (or, with id NULL, of a
+ * capture of `meeting_id`): whose lock a change of it takes. NEW, or NULL
+ * when there is no such capture. No lock needed. */
+char *rtk_captures_root_of(const char *id, const char *meeting_id);
 /* A new live session of a meeting with record_on_start or
  * live_stream_on_start starts them. */
 void rtk_captures_live_started(rtk_room *room, rtk_router *router, const json_t *meeting);

@@ -1,12 +1,12 @@
 /*
  * chat_requests.h - the chat.* signalling requests (docs/protocol.md,
  * "Chat"): the glue between a request, the chat model (model/chat.h) and
- * the chat's persistence (chat_store.h). Handlers run under the state lock
+ * the chat's persistence (chat_store.h). Handlers run under the meeting's lock
  * and follow requests.c's conventions.
  *
  * chat.searchMessages reads the store, which must not happen under the
- * state lock: its handler only checks the request and notes the session
- * to search in `msg`; the plugin's message thread then calls
+ * meeting's lock: its handler only checks the request and notes the session
+ * to search in `msg`; the plugin's signalling worker then calls
  * rtk_chat_request_search_run() without the lock, and
  * rtk_chat_request_search_reply() with it again.
  */
@@ -27,9 +27,9 @@ void rtk_chat_request_update_channel(rtk_session *session, rtk_message *msg, rtk
 void rtk_chat_request_channel_members(rtk_session *session, rtk_message *msg, rtk_reply *reply);
 void rtk_chat_request_mark_read(rtk_session *session, rtk_message *msg, rtk_reply *reply);
 
-/* Without the state lock: the store search rtk_chat_request_search noted. */
+/* Without a meeting lock: the store search rtk_chat_request_search noted. */
 void rtk_chat_request_search_run(rtk_message *msg);
-/* With the state lock, `session` looked up again (NULL: gone, nothing is
+/* With the meeting's lock, `session` looked up again (NULL: gone, nothing is
  * sent): the messages found that the participant may see, as the reply. */
 void rtk_chat_request_search_reply(rtk_session *session, rtk_message *msg);
 

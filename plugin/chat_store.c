@@ -3,7 +3,7 @@
  * and the one thread that writes them, in batches, to the store.
  *
  * Why a thread: a store write returns once the disk has synced it
- * (milliseconds), and chat messages are sent under the plugin's state lock
+ * (milliseconds), and chat messages are sent under a meeting lock
  * by the signalling thread. Delivery to participants never waits for the
  * disk; the store catches up behind it, one batch (one transaction, one
  * sync) for everything queued meanwhile.
@@ -188,7 +188,7 @@ void rtk_chat_store_stop(void) {
 	changes = NULL;
 }
 
-/* ---- queueing (under the state lock) ---- */
+/* ---- queueing (under the meeting's lock) ---- */
 
 static char *chat_store_now(void) {
 	GDateTime *t = g_date_time_new_now_utc();
@@ -234,7 +234,7 @@ void rtk_chat_store_session_ended(const char *session_id, gboolean persist, cons
 	chat_store_queue(c);
 }
 
-/* ---- search (without the state lock) ---- */
+/* ---- search (without a meeting lock) ---- */
 
 /* Waits until the writer has stored everything queued up to `upto`;
  * FALSE after CHAT_STORE_SEARCH_WAIT_US. */

@@ -1,7 +1,7 @@
 /*
  * chat_store.h - the chat's persistence (design.md section 5): every
  * message the chat model (plugin/model/chat.h) keeps in memory is also in
- * the store's chat_messages table, written off the state lock by one
+ * the store's chat_messages table, written off the meeting locks by one
  * writer thread, in the order of the changes.
  *
  * While a session runs its messages are searchable (SQLite FTS5). When it
@@ -9,7 +9,7 @@
  * stay, the meeting.chatSynced webhook fires, and REST
  * GET /v2/sessions/{id}/chat hands out a CSV of them.
  *
- * Threads: the queueing functions run under the plugin's state lock and
+ * Threads: the queueing functions run under a meeting lock and
  * never wait; rtk_chat_store_search waits for the writer and reads the
  * store, so it runs without the lock.
  */

@@ -28,6 +28,7 @@ typedef struct connected_target {
 struct rtk_connected_job {
 	rtk_request_kind kind;
 	char *root_id;              /* the family's parent meeting */
+	const rtk_meeting_lock *lock;   /* step 3: the family's lock, held (borrowed) */
 	gboolean host;              /* the caller has can_alter_connected_meetings: sees every room's participants */
 	GPtrArray *targets;         /* move: connected_target*, owned */
 	rtk_refusal error;          /* step 2's refusal (code NULL: none) */
@@ -59,7 +60,7 @@ void rtk_connected_job_free(rtk_connected_job *job) {
 	g_free(job);
 }
 
-/* ---- step 1: under the state lock ---- */
+/* ---- step 1: under the meeting's lock ---- */
 
 /* A joined caller with well-formed fields: its job (NEW), else NULL with the reply set. */
 static rtk_connected_job *connected_begin(rtk_session *session, rtk_message *msg, rtk_reply *reply) {
@@ -119,7 +120,7 @@ void rtk_connected_request_delete(rtk_session *session, rtk_message *msg, rtk_re
 	const json_t *id;
 	json_array_foreach(msg->request.connected.meeting_ids, i, id) {
 		const char *meeting_id = json_string_value(id);
-		rtk_live *live = rtk_live_find(meeting_id);
+		rtk_live *live = rtk_live_find(msg->lock, meeting_id);
 		if(!strcmp(meeting_id, job->root_id))
 			rtk_refusal_set(&why, RTK_ERR_CONNECTED_NOT_FOUND, "%.64s is the parent meeting, not a connected one",
 				meeting_id);
@@ -180,7 +181,7 @@ void rtk_connected_request_move(rtk_session *session, rtk_message *msg, rtk_repl
 		return;
 	const char *source = msg->request.connected.source;
 	const char *destination = msg->request.connected.destination;
-	rtk_live *live = rtk_live_find(source);
+	rtk_live *live = rtk_live_find(msg->lock, source);
 	rtk_room *room = live != NULL ? live->room : NULL;
 	if(room != NULL && strcmp(rtk_room_connected_root(room), job->root_id))
 		rtk_refusal_set(&why, RTK_ERR_CONNECTED_NOT_FOUND, "meeting %.64s is not one of this meeting's "
@@ -211,7 +212,7 @@ void rtk_connected_broadcast(rtk_session *session, rtk_message *msg, rtk_reply *
 	size_t i;
 	const json_t *id;
 	json_array_foreach(msg->request.meeting_ids, i, id) {
-		rtk_live *live = rtk_live_find(json_string_value(id));
+		rtk_live *live = rtk_live_find(msg->lock, json_string_value(id));
 		if(live != NULL && !strcmp(rtk_room_connected_root(live->room), root) &&
 				!g_ptr_array_find(rooms, live->room, NULL))
 			g_ptr_array_add(rooms, live->room);
@@ -226,7 +227,7 @@ void rtk_connected_broadcast(rtk_session *session, rtk_message *msg, rtk_reply *
 		rtk_requests_reply_ok_with(msg, reply, json_pack("{si}", "recipients", sent));
 }
 
-/* ---- step 2: without the state lock ---- */
+/* ---- step 2: without a meeting lock ---- */
 
 static void connected_store_failed(rtk_connected_job *job) {
 	rtk_refusal_set(&job->error, RTK_ERR_INTERNAL, "internal error: store unavailable");
@@ -461,7 +462,7 @@ void rtk_connected_request_run(rtk_message *msg) {
 	}
 }
 
-/* ---- step 3: under the state lock again ---- */
+/* ---- step 3: under the family's lock again ---- */
 
 /* {id, title, participants?} of one meeting of the family, participants
  * from its live room (for a host of the family). NEW. */
@@ -469,7 +470,7 @@ static json_t *connected_meeting_json(const rtk_connected_job *job, const json_t
 	const char *id = json_string_value(json_object_get(meeting, "id"));
 	json_t *out = json_pack("{ss sO?}", "id", id, "title", json_object_get(meeting, "title"));
 	if(job->host) {
-		rtk_live *live = rtk_live_find(id);
+		rtk_live *live = rtk_live_find(job->lock, id);
 		json_object_set_new(out, "participants", live != NULL ?
 			rtk_room_connected_participants(live->room) : json_array());
 	}
@@ -489,7 +490,7 @@ static json_t *connected_meetings_json(const rtk_connected_job *job, const json_
  * [{id (user id), destinationMeetingId}]. */
 static json_t *connected_apply_move(rtk_connected_job *job, const char *source) {
 	json_t *moved = json_array();
-	rtk_live *live = rtk_live_find(source);
+	rtk_live *live = rtk_live_find(job->lock, source);
 	if(live == NULL)
 		return moved;
 	for(guint i = 0; i < job->targets->len; i++) {
@@ -504,14 +505,19 @@ static json_t *connected_apply_move(rtk_connected_job *job, const char *source) 
 	return moved;
 }
 
+const char *rtk_connected_job_root(const rtk_connected_job *job) {
+	return job->root_id;
+}
+
 void rtk_connected_request_reply(rtk_session *session, rtk_message *msg) {
 	rtk_connected_job *job = msg->connected;
 	rtk_reply reply = { 0 };
 	if(session == NULL)
 		return;
+	job->lock = msg->lock;
 	if(job->error.code != NULL) {
 		rtk_requests_reply_refusal(&reply, &job->error);
-	} else if(session->role != RTK_ROLE_MAIN || session->live == NULL) {
+	} else if(session->role != RTK_ROLE_MAIN || session->live == NULL || session->live->lock != job->lock) {
 		rtk_refusal why;
 		rtk_refusal_set(&why, RTK_ERR_NOT_JOINED, "left the meeting before the request was done");
 		rtk_requests_reply_refusal(&reply, &why);

@@ -7,14 +7,14 @@
  * creates.
  *
  * Every one of these requests reads or writes the store, which must not
- * happen under the state lock, so each runs in three steps, as
+ * happen under a meeting lock, so each runs in three steps, as
  * chat.searchMessages does (chat_requests.h):
- *   1. the handler (under the lock, from rtk_requests_dispatch) checks the
+ *   1. the handler (under the family's lock, from rtk_requests_dispatch) checks the
  *      caller and the request against the live rooms and notes what the
  *      store part needs in msg->connected (a job);
  *   2. rtk_connected_request_run() (without the lock) reads and writes the
  *      store and mints the moved participants' tokens;
- *   3. rtk_connected_request_reply() (under the lock again) applies the
+ *   3. rtk_connected_request_reply() (under the family's lock again) applies the
  *      result to the live rooms (a move's roomLeft) and answers.
  * A refusal in step 1 or 2 changes nothing.
  */
@@ -37,10 +37,13 @@ void rtk_connected_request_move(rtk_session *session, rtk_message *msg, rtk_repl
  * named); other ids reach nobody. Live rooms only: no store, one step. */
 void rtk_connected_broadcast(rtk_session *session, rtk_message *msg, rtk_reply *reply);
 
-/* Step 2, without the state lock: the store part of the job in msg->connected. */
+/* Step 2, without a meeting lock: the store part of the job in msg->connected. */
 void rtk_connected_request_run(rtk_message *msg);
-/* Step 3, with the state lock, `session` looked up again (NULL: gone; the
- * job's result is dropped, nothing is moved). */
+/* The root meeting of the job's family (borrowed): whose lock step 3 takes. */
+const char *rtk_connected_job_root(const rtk_connected_job *job);
+/* Step 3, with msg->lock set to the family's lock, held, and `session`
+ * looked up again (NULL: gone; the job's result is dropped, nothing is
+ * moved). */
 void rtk_connected_request_reply(rtk_session *session, rtk_message *msg);
 /* Frees msg->connected (NULL is fine). */
 void rtk_connected_job_free(rtk_connected_job *job);

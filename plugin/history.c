@@ -4,8 +4,8 @@
  * thread of this file.
  *
  * Why a thread. A store write returns once it is synced to disk
- * (milliseconds); joins and leaves happen under rtk_state_mutex, which
- * every request and event of every meeting takes. So the glue's calls
+ * (milliseconds); joins and leaves happen under their meeting's lock,
+ * which every request and event of that meeting takes. So the glue's calls
  * only copy the facts (ids, names, the time) into a history_event and push
  * it on a GAsyncQueue, as capture.c does for recordings; the writer pops
  * them in order and writes. Ordering is the queue's: a leave is always
@@ -58,7 +58,8 @@ typedef struct history_session {
 } history_session;
 
 static rtk_store *history_store;    /* borrowed */
-static GAsyncQueue *history_queue;  /* history_event*; NULL when not running (under rtk_state_mutex) */
+static GMutex history_mutex;        /* guards history_queue's pointer (a leaf) */
+static GAsyncQueue *history_queue;  /* history_event*; NULL when not running */
 static GThread *history_writer;
 static GHashTable *history_sessions;   /* the writer's: session id -> history_session* */
 
@@ -185,7 +186,7 @@ static gpointer history_writer_run(gpointer data) {
 	}
 }
 
-/* ---- the glue's calls (rtk_state_mutex held) ---- */
+/* ---- the glue's calls (the meeting's lock held) ---- */
 
 static char *history_now(void) {
 	char *now = rtk_util_now_iso8601();
@@ -207,11 +208,13 @@ static history_event *history_event_new(history_kind kind, const rtk_room *room)
 }
 
 static void history_push(history_event *e) {
-	if(history_queue == NULL || e->at == NULL) {
+	g_mutex_lock(&history_mutex);
+	gboolean running = history_queue != NULL && e->at != NULL;
+	if(running)
+		g_async_queue_push(history_queue, e);
+	g_mutex_unlock(&history_mutex);
+	if(!running)
 		history_event_free(e);
-		return;
-	}
-	g_async_queue_push(history_queue, e);
 }
 
 void rtk_history_joined(const rtk_room *room, const rtk_peer *peer) {
@@ -249,11 +252,11 @@ void rtk_history_destroy(void) {
 		return;
 	history_event *quit = g_new0(history_event, 1);
 	quit->kind = HISTORY_QUIT;
-	janus_mutex_lock(&rtk_state_mutex);
+	g_mutex_lock(&history_mutex);
 	GAsyncQueue *queue = history_queue;
 	g_async_queue_push(queue, quit);
 	history_queue = NULL;
-	janus_mutex_unlock(&rtk_state_mutex);
+	g_mutex_unlock(&history_mutex);
 	g_thread_join(history_writer);
 	g_async_queue_unref(queue);
 	history_writer = NULL;

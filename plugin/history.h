@@ -5,7 +5,7 @@
  * (joined_at, left_at, duration), kept in the store.
  *
  * The glue tells this module what happened, in the order it happened,
- * with rtk_state_mutex held: a participant joined the meeting (straight
+ * with the meeting's lock held (meeting_lock.h): a participant joined the meeting (straight
  * in, or admitted from the waiting room), a joined participant left it
  * (whatever the way: leave, kick, socket drop, replaced by a newer join,
  * removed), the live session ended (its room is freed). Waiting-room
@@ -13,7 +13,7 @@
  *
  * Each call only copies what it needs and queues it (microseconds); a
  * writer thread of history.c makes the store writes, in order, so no
- * store write (a disk sync: milliseconds) runs under the state lock. The
+ * store write (a disk sync: milliseconds) runs under a meeting lock. The
  * price: a REST read right after a join or a leave may not see it yet,
  * for the writer's latency (one store write, milliseconds).
  */
@@ -27,10 +27,10 @@
 void rtk_history_init(rtk_store *store);
 /* Writes what is queued, stops the writer, and ends the sessions still
  * LIVE (the server stops: their presences close now). Call with no
- * meeting left and without rtk_state_mutex. */
+ * meeting left and no lock held. */
 void rtk_history_destroy(void);
 
-/* With rtk_state_mutex held. `peer` is borrowed, joined (not waitlisted). */
+/* With the meeting's lock held. `peer` is borrowed, joined (not waitlisted). */
 void rtk_history_joined(const rtk_room *room, const rtk_peer *peer);
 void rtk_history_left(const rtk_room *room, const rtk_peer *peer);
 void rtk_history_ended(const rtk_room *room);

@@ -5,15 +5,18 @@
  * remove it, a new preset applies at once), create polls, and tell who
  * may download a chat file (a participant who sees a message carrying it).
  *
- * Runs on the gateway's HTTP threads, so every entry takes rtk_state_mutex
- * for its whole duration, like a signalling request. The server acts with
- * no actor (permission checks are the REST API key's).
+ * Runs on the gateway's HTTP threads, so every entry takes the lock of the
+ * meeting it acts on (rtk_live_lock, meeting_lock.h) for its whole
+ * duration, like a signalling request; a REST call on one meeting never
+ * waits on another meeting's. The server acts with no actor (permission
+ * checks are the REST API key's).
  */
 #include <string.h>
 #include <debug.h>
 
 #include "capture.h"
 #include "chat.h"
+#include "meeting_lock.h"
 #include "session.h"
 
 /* A joined participant as the REST API names it (snake_case, REST ids). */
@@ -53,8 +56,8 @@ static GPtrArray *live_targets(rtk_room *room, const json_t *ids, const json_t *
 }
 
 static json_t *live_active_session(const char *meeting_id, void *user_data) {
-	janus_mutex_lock(&rtk_state_mutex);
-	rtk_live *live = rtk_live_find(meeting_id);
+	rtk_meeting_lock *lock;
+	rtk_live *live = rtk_live_lock(meeting_id, &lock);
 	json_t *session = NULL;
 	if(live != NULL && rtk_room_size(live->room) > 0) {
 		json_t *participants = json_array();
@@ -67,7 +70,7 @@ static json_t *live_active_session(const char *meeting_id, void *user_data) {
 			"live_participants", (int)rtk_room_size(live->room),
 			"participants", participants);
 	}
-	janus_mutex_unlock(&rtk_state_mutex);
+	rtk_meeting_lock_done(lock);
 	return session;
 }
 
@@ -76,8 +79,8 @@ typedef gboolean (*live_act_fn)(rtk_room *room, rtk_peer *target, gboolean flag)
 
 static json_t *live_apply(const char *meeting_id, const json_t *ids, const json_t *customs, gboolean all,
 		live_act_fn act, gboolean flag) {
-	janus_mutex_lock(&rtk_state_mutex);
-	rtk_live *live = rtk_live_find(meeting_id);
+	rtk_meeting_lock *lock;
+	rtk_live *live = rtk_live_lock(meeting_id, &lock);
 	json_t *done = NULL;
 	if(live != NULL && rtk_room_size(live->room) > 0) {
 		done = json_array();
@@ -92,7 +95,7 @@ static json_t *live_apply(const char *meeting_id, const json_t *ids, const json_
 		g_ptr_array_free(targets, TRUE);
 		rtk_live_flush(live);
 	}
-	janus_mutex_unlock(&rtk_state_mutex);
+	rtk_meeting_lock_done(lock);
 	return done;
 }
 
@@ -118,6 +121,17 @@ static json_t *live_mute(const char *meeting_id, const json_t *ids, const json_t
 
 /* ---- recordings and livestreams (capture.h) ---- */
 
+/* The lock of the meeting family of capture `id` (or of a capture of
+ * `meeting_id`), acquired, for a change of a capture that may have
+ * outlived its live session; NULL when there is no such capture (the
+ * action then finds none and says so). */
+static rtk_meeting_lock *live_lock_capture(const char *id, const char *meeting_id) {
+	char *root = rtk_captures_root_of(id, meeting_id);
+	rtk_meeting_lock *lock = root != NULL ? rtk_meeting_lock_meeting(root, NULL) : NULL;
+	g_free(root);
+	return lock;
+}
+
 static json_t *live_fail(const rtk_refusal *why, int *status, char **message) {
 	*status = rtk_refusal_http_status(why->code);
 	*message = g_strdup_printf("%s (code %s)", why->message, why->code);
@@ -138,8 +152,8 @@ static json_t *live_recording_start(const char *meeting_id, const json_t *body, 
 	rtk_recording_config config;
 	rtk_recording_config_default(&config);
 	json_t *doc = NULL;
-	janus_mutex_lock(&rtk_state_mutex);
-	rtk_live *live = rtk_live_find(meeting_id);
+	rtk_meeting_lock *lock;
+	rtk_live *live = rtk_live_lock(meeting_id, &lock);
 	if(live == NULL)
 		live_not_in_session(meeting_id, status, message);
 	else if(!rtk_recording_config_parse(body, &config, &why))
@@ -148,7 +162,7 @@ static json_t *live_recording_start(const char *meeting_id, const json_t *body, 
 			json_is_true(json_object_get(body, "allow_multiple_recordings")), NULL, &why)) == NULL)
 		live_fail(&why, status, message);
 	guint64 written = rtk_captures_queued();
-	janus_mutex_unlock(&rtk_state_mutex);
+	rtk_meeting_lock_done(lock);
 	rtk_captures_wait_stored(written);   /* readable once answered */
 	return doc;
 }
@@ -161,23 +175,20 @@ static json_t *live_recording_action(const char *recording_id, const char *actio
 		!strcmp(action, "pause") ? RTK_CAPTURE_PAUSE : RTK_CAPTURE_RESUME;
 	rtk_capture_caller api = { NULL, NULL, NULL };
 	json_t *doc = NULL;
-	janus_mutex_lock(&rtk_state_mutex);
+	rtk_meeting_lock *lock = live_lock_capture(recording_id, NULL);
 	if(rtk_capture_recording_action(NULL, recording_id, a, &api, &why) < 0)
 		live_fail(&why, status, message);
 	else
 		doc = rtk_capture_recording_get(recording_id);
 	guint64 written = rtk_captures_queued();
-	janus_mutex_unlock(&rtk_state_mutex);
+	rtk_meeting_lock_done(lock);
 	rtk_captures_wait_stored(written);   /* a GET after the answer reads the new status */
 	return doc;
 }
 
 static json_t *live_recording_active(const char *meeting_id, void *user_data) {
 	(void)user_data;
-	janus_mutex_lock(&rtk_state_mutex);
-	json_t *doc = rtk_capture_recording_active(meeting_id);
-	janus_mutex_unlock(&rtk_state_mutex);
-	return doc;
+	return rtk_capture_recording_active(meeting_id);   /* a read: capture.c's lock is enough */
 }
 
 static json_t *live_livestream_start(const char *meeting_id, const char *name, int *status, char **message,
@@ -186,14 +197,14 @@ static json_t *live_livestream_start(const char *meeting_id, const char *name, i
 	rtk_refusal why;
 	rtk_capture_caller api = { NULL, NULL, NULL };
 	json_t *doc = NULL;
-	janus_mutex_lock(&rtk_state_mutex);
-	rtk_live *live = rtk_live_find(meeting_id);
+	rtk_meeting_lock *lock;
+	rtk_live *live = rtk_live_lock(meeting_id, &lock);
 	if(live == NULL)
 		live_not_in_session(meeting_id, status, message);
 	else if((doc = rtk_capture_livestream_start(live->room, live->router, name, &api, &why)) == NULL)
 		live_fail(&why, status, message);
 	guint64 written = rtk_captures_queued();
-	janus_mutex_unlock(&rtk_state_mutex);
+	rtk_meeting_lock_done(lock);
 	rtk_captures_wait_stored(written);   /* readable once answered */
 	return doc;
 }
@@ -203,23 +214,20 @@ static json_t *live_livestream_stop(const char *meeting_id, int *status, char **
 	rtk_refusal why;
 	rtk_capture_caller api = { NULL, NULL, NULL };
 	json_t *doc = NULL;
-	janus_mutex_lock(&rtk_state_mutex);
+	rtk_meeting_lock *lock = live_lock_capture(NULL, meeting_id);
 	if(!rtk_capture_livestream_stop(meeting_id, &api, &why))
 		live_fail(&why, status, message);
 	else
 		doc = rtk_capture_livestream_active(meeting_id);
 	guint64 written = rtk_captures_queued();
-	janus_mutex_unlock(&rtk_state_mutex);
+	rtk_meeting_lock_done(lock);
 	rtk_captures_wait_stored(written);
 	return doc;
 }
 
 static json_t *live_livestream_active(const char *meeting_id, void *user_data) {
 	(void)user_data;
-	janus_mutex_lock(&rtk_state_mutex);
-	json_t *doc = rtk_capture_livestream_active(meeting_id);
-	janus_mutex_unlock(&rtk_state_mutex);
-	return doc;
+	return rtk_capture_livestream_active(meeting_id);   /* a read: capture.c's lock is enough */
 }
 
 /* ---- REST changes that reach live presences ---- */
@@ -227,23 +235,23 @@ static json_t *live_livestream_active(const char *meeting_id, void *user_data) {
 static void live_participant_removed(const char *meeting_id, const char *participant_id, const char *reason,
 		void *user_data) {
 	(void)user_data;
-	janus_mutex_lock(&rtk_state_mutex);
-	rtk_live *live = rtk_live_find(meeting_id);
+	rtk_meeting_lock *lock;
+	rtk_live *live = rtk_live_lock(meeting_id, &lock);
 	if(live != NULL && rtk_room_remove_user(live->room, participant_id, "kicked", reason)) {
 		JANUS_LOG(LOG_INFO, "[rtk] meeting %s: participant %s removed (%s)\n", meeting_id, participant_id, reason);
 		rtk_live_flush(live);
 	}
-	janus_mutex_unlock(&rtk_state_mutex);
+	rtk_meeting_lock_done(lock);
 }
 
 static void live_participant_preset(const char *meeting_id, const char *participant_id, const json_t *preset,
 		void *user_data) {
 	(void)user_data;
-	janus_mutex_lock(&rtk_state_mutex);
-	rtk_live *live = rtk_live_find(meeting_id);
+	rtk_meeting_lock *lock;
+	rtk_live *live = rtk_live_lock(meeting_id, &lock);
 	if(live != NULL && rtk_room_apply_preset(live->room, participant_id, preset))
 		rtk_live_flush(live);
-	janus_mutex_unlock(&rtk_state_mutex);
+	rtk_meeting_lock_done(lock);
 }
 
 /* Adds the user ids of the peers in `list` holding preset `preset_id`. */
@@ -260,11 +268,13 @@ static void live_preset_changed(const json_t *preset, void *user_data) {
 	const char *preset_id = json_string_value(json_object_get(preset, "id"));
 	if(preset_id == NULL)
 		return;
-	janus_mutex_lock(&rtk_state_mutex);
-	GPtrArray *lives = rtk_lives_list();
+	GPtrArray *ids = rtk_lives_ids();
 	GPtrArray *user_ids = g_ptr_array_new_with_free_func(g_free);
-	for(guint m = 0; m < lives->len; m++) {
-		rtk_live *live = g_ptr_array_index(lives, m);
+	for(guint m = 0; m < ids->len; m++) {   /* one meeting at a time, each under its lock */
+		rtk_meeting_lock *lock;
+		rtk_live *live = rtk_live_lock(g_ptr_array_index(ids, m), &lock);
+		if(live == NULL)
+			continue;
 		g_ptr_array_set_size(user_ids, 0);
 		/* Ids first: applying a preset may change who is where. */
 		live_collect_preset_users(live->room->peers, preset_id, user_ids);
@@ -273,10 +283,10 @@ static void live_preset_changed(const json_t *preset, void *user_data) {
 			rtk_room_apply_preset(live->room, g_ptr_array_index(user_ids, i), preset);
 		if(user_ids->len > 0)
 			rtk_live_flush(live);
+		rtk_meeting_lock_done(lock);
 	}
 	g_ptr_array_free(user_ids, TRUE);
-	g_ptr_array_free(lives, TRUE);
-	janus_mutex_unlock(&rtk_state_mutex);
+	g_ptr_array_free(ids, TRUE);
 }
 
 /* ---- polls ---- */
@@ -286,8 +296,8 @@ static json_t *live_poll_create(const char *meeting_id, const char *question, co
 	(void)user_data;
 	rtk_refusal why;
 	json_t *doc = NULL;
-	janus_mutex_lock(&rtk_state_mutex);
-	rtk_live *live = rtk_live_find(meeting_id);
+	rtk_meeting_lock *lock;
+	rtk_live *live = rtk_live_lock(meeting_id, &lock);
 	if(live == NULL || rtk_room_size(live->room) == 0) {
 		*status = 404;
 		*message = g_strdup_printf("meeting '%s' has no active session", meeting_id);
@@ -300,7 +310,7 @@ static json_t *live_poll_create(const char *meeting_id, const char *question, co
 			rtk_live_flush(live);
 		}
 	}
-	janus_mutex_unlock(&rtk_state_mutex);
+	rtk_meeting_lock_done(lock);
 	return doc;
 }
 
@@ -309,10 +319,10 @@ static json_t *live_poll_create(const char *meeting_id, const char *question, co
 static gboolean live_chat_file_visible(const char *meeting_id, const char *file_id, const char *user_id,
 		void *user_data) {
 	(void)user_data;
-	janus_mutex_lock(&rtk_state_mutex);
-	rtk_live *live = rtk_live_find(meeting_id);
+	rtk_meeting_lock *lock;
+	rtk_live *live = rtk_live_lock(meeting_id, &lock);
 	gboolean visible = live != NULL && rtk_chat_file_visible(live->room, user_id, file_id);
-	janus_mutex_unlock(&rtk_state_mutex);
+	rtk_meeting_lock_done(lock);
 	return visible;
 }
 

@@ -15,14 +15,29 @@
  * Handles: a participant's "main" handle joins and publishes; its
  * "subscriber" handle receives everyone else (docs/protocol.md).
  *
- * Locking: `rtk_state_mutex` (session.c) guards the session table, the live meetings, the
- * room models and every session's role, slots and negotiation state. All
- * signalling runs under it (on the message thread, or in destroy/hangup
- * callbacks), except the store I/O of a request, which the message thread
- * runs without it: the token checks before a join (rtk_requests_prepare),
- * chat.searchMessages and connectedMeetings.* after their dispatch. The relay path never takes it: incoming_rtp takes only the
- * publisher's `pub_mutex`, then each published stream's `subs_mutex`.
- * Order: rtk_state_mutex -> pub_mutex -> subs_mutex.
+ * Threads: RTK_WORKERS signalling workers run the requests, each handle's
+ * on one worker in the order they came (a handle is hashed to its
+ * worker); a ticker runs the meetings' periodic work every 200 ms; the
+ * Janus core calls setup_media, hangup_media, destroy_session and the
+ * relay callbacks on its own threads; REST calls (live_api.c) come on the
+ * gateway's HTTP threads, and companion events (capture.c) on readers.
+ *
+ * Locking: one lock per meeting family (meeting_lock.h: a meeting and its
+ * connected meetings) guards its live meetings, the sessions in them and
+ * their rooms, routers and views. Every path takes the lock of the one
+ * meeting it acts on, so meetings never wait on each other: a request
+ * the lock of its session's meeting (rtk_session_lock), else that of the
+ * meeting its token admits, else the lock of sessions in no meeting; a
+ * REST call or a companion event the lock of its meeting. The store I/O of
+ * a request runs without any: the token checks before a join
+ * (rtk_requests_prepare), chat.searchMessages and connectedMeetings.*
+ * after their dispatch. The relay path takes no meeting lock:
+ * incoming_rtp takes only the publisher's `pub_mutex`, then each
+ * published stream's `subs_mutex`.
+ * Order: meeting lock -> capture.c's lock -> pub_mutex -> subs_mutex.
+ * Leaves (nothing is taken under them): the session table's, the live
+ * meetings' table (session.c), the session links (session.c) and the
+ * meeting locks' table (meeting_lock.c).
  */
 #include <string.h>
 #include <jansson.h>
@@ -38,6 +53,7 @@
 #include "chat_store.h"
 #include "connected_requests.h"
 #include "history.h"
+#include "meeting_lock.h"
 #include "requests.h"
 #include "session.h"
 #include "subscriber.h"
@@ -98,17 +114,27 @@ __attribute__((visibility("default"))) janus_plugin *create(void) {
 
 /* ---- state ---- */
 
-static volatile gint initialized, stopping;
-static GHashTable *sessions;    /* janus_plugin_session* -> rtk_session* (owned) */
-static GAsyncQueue *messages;
-static GThread *message_thread;
-static rtk_message exit_message;
+#define RTK_WORKERS 4
 
-/* The session of a handle, or NULL once the plugin is stopping (Janus may
- * still call back for handles it has not torn down yet). Call with
- * rtk_state_mutex held. */
+static volatile gint initialized, stopping;
+static GMutex sessions_mutex;   /* guards `sessions`: a leaf */
+static GHashTable *sessions;    /* janus_plugin_session* -> rtk_session* (a reference) */
+static GAsyncQueue *worker_queues[RTK_WORKERS];
+static GThread *workers[RTK_WORKERS], *ticker;
+static rtk_message exit_message;
+static GMutex ticker_mutex;
+static GCond ticker_cond;
+
+/* The session of a handle, with a reference the caller drops
+ * (janus_refcount_decrease), or NULL once the plugin is stopping (Janus
+ * may still call back for handles it has not torn down yet). */
 static rtk_session *plugin_session_lookup(janus_plugin_session *handle) {
-	return sessions != NULL ? g_hash_table_lookup(sessions, handle) : NULL;
+	g_mutex_lock(&sessions_mutex);
+	rtk_session *session = sessions != NULL ? g_hash_table_lookup(sessions, handle) : NULL;
+	if(session != NULL)
+		janus_refcount_increase(&session->ref);
+	g_mutex_unlock(&sessions_mutex);
+	return session;
 }
 
 static void plugin_message_free(rtk_message *msg) {
@@ -123,61 +149,97 @@ static void plugin_message_free(rtk_message *msg) {
 	g_free(msg);
 }
 
-/* chat.searchMessages: the store is read without the state lock, then the
- * reply is made with it (chat_requests.h). */
-static void plugin_message_search(rtk_message *msg) {
-	rtk_chat_request_search_run(msg);
-	janus_mutex_lock(&rtk_state_mutex);
-	rtk_session *session = plugin_session_lookup(msg->handle);
-	if(session != NULL && !g_atomic_int_get(&session->destroyed))
-		rtk_chat_request_search_reply(session, msg);
-	janus_mutex_unlock(&rtk_state_mutex);
+/* The lock a request runs under (see the top of this file), acquired,
+ * with a reference: its session's meeting's, else the family's of the
+ * meeting its token admits (join, subscribe, pre-join), else the lock of
+ * sessions in no meeting (root ""). The session cannot enter a meeting
+ * meanwhile: only its own requests, on this worker, link it. */
+static rtk_meeting_lock *plugin_message_lock(rtk_session *session, rtk_message *msg) {
+	rtk_meeting_lock *lock = rtk_session_lock(session);
+	if(lock != NULL)
+		return lock;
+	if(msg->admit_checked && msg->admit_status == RTK_ADMIT_OK)
+		return rtk_meeting_lock_meeting(json_string_value(json_object_get(msg->admission.meeting, "id")),
+			json_string_value(json_object_get(msg->admission.meeting, "parent_meeting_id")));
+	return rtk_meeting_lock_meeting("", NULL);
 }
 
-/* connectedMeetings.*: the store is read and written without the state
- * lock, then the live rooms change and the reply is made with it
+/* chat.searchMessages: the store is read without a lock, then the reply
+ * is made with the session's (chat_requests.h). */
+static void plugin_message_search(rtk_session *session, rtk_message *msg) {
+	rtk_chat_request_search_run(msg);
+	msg->lock = rtk_session_lock(session);
+	if(msg->lock != NULL && !g_atomic_int_get(&session->destroyed))
+		rtk_chat_request_search_reply(session, msg);
+	rtk_meeting_lock_done(msg->lock);
+	msg->lock = NULL;
+}
+
+/* connectedMeetings.*: the store is read and written without a lock,
+ * then, with the family's, the live rooms change and the reply is made
  * (connected_requests.h). */
-static void plugin_message_connected(rtk_message *msg) {
+static void plugin_message_connected(rtk_session *session, rtk_message *msg) {
 	rtk_connected_request_run(msg);
-	janus_mutex_lock(&rtk_state_mutex);
+	msg->lock = rtk_meeting_lock_meeting(rtk_connected_job_root(msg->connected), NULL);
+	rtk_connected_request_reply(g_atomic_int_get(&session->destroyed) ? NULL : session, msg);
+	rtk_meeting_lock_done(msg->lock);
+	msg->lock = NULL;
+}
+
+static void plugin_message_run(rtk_message *msg) {
+	rtk_requests_prepare(msg);   /* store reads: outside any lock */
 	rtk_session *session = plugin_session_lookup(msg->handle);
-	if(session != NULL && !g_atomic_int_get(&session->destroyed))
-		rtk_connected_request_reply(session, msg);
-	janus_mutex_unlock(&rtk_state_mutex);
+	if(session == NULL)
+		return;
+	msg->lock = plugin_message_lock(session, msg);
+	if(!g_atomic_int_get(&session->destroyed))
+		rtk_requests_dispatch(session, msg);
+	rtk_meeting_lock_done(msg->lock);
+	msg->lock = NULL;
+	if(msg->search.session_id != NULL)
+		plugin_message_search(session, msg);
+	if(msg->connected != NULL)
+		plugin_message_connected(session, msg);
+	janus_refcount_decrease(&session->ref);
+}
+
+static gpointer plugin_worker(gpointer data) {
+	GAsyncQueue *queue = data;
+	for(;;) {
+		rtk_message *msg = g_async_queue_pop(queue);
+		if(msg == &exit_message)
+			break;
+		plugin_message_run(msg);
+		plugin_message_free(msg);
+	}
+	return NULL;
 }
 
 #define RTK_TICK_US (200 * G_TIME_SPAN_MILLISECOND)
 
-static gpointer plugin_message_loop(gpointer data) {
-	gint64 next_tick = janus_get_monotonic_time() + RTK_TICK_US;
-	while(TRUE) {
-		/* The meetings' periodic work (active speaker, views) runs here too,
-		 * every 200 ms, between requests: signalling stays on one thread. */
-		gint64 wait = next_tick - janus_get_monotonic_time();
-		rtk_message *msg = wait > 0 ? g_async_queue_timeout_pop(messages, wait) : g_async_queue_try_pop(messages);
-		if(msg == &exit_message)
+/* The meetings' periodic work (active speaker, views, livestream
+ * viewers), every 200 ms, each meeting under its own lock. */
+static gpointer plugin_ticker(gpointer data) {
+	(void)data;
+	g_mutex_lock(&ticker_mutex);
+	while(!g_atomic_int_get(&stopping)) {
+		gint64 until = g_get_monotonic_time() + RTK_TICK_US;
+		while(!g_atomic_int_get(&stopping) && g_cond_wait_until(&ticker_cond, &ticker_mutex, until))
+			;
+		if(g_atomic_int_get(&stopping))
 			break;
-		if(janus_get_monotonic_time() >= next_tick) {
-			janus_mutex_lock(&rtk_state_mutex);
-			rtk_lives_tick();
-			janus_mutex_unlock(&rtk_state_mutex);
-			next_tick = janus_get_monotonic_time() + RTK_TICK_US;
-		}
-		if(msg == NULL)
-			continue;
-		rtk_requests_prepare(msg);   /* store reads: outside the lock */
-		janus_mutex_lock(&rtk_state_mutex);
-		rtk_session *session = plugin_session_lookup(msg->handle);
-		if(session != NULL && !g_atomic_int_get(&session->destroyed))
-			rtk_requests_dispatch(session, msg);
-		janus_mutex_unlock(&rtk_state_mutex);
-		if(msg->search.session_id != NULL)
-			plugin_message_search(msg);
-		if(msg->connected != NULL)
-			plugin_message_connected(msg);
-		plugin_message_free(msg);
+		g_mutex_unlock(&ticker_mutex);
+		rtk_lives_tick();
+		g_mutex_lock(&ticker_mutex);
 	}
+	g_mutex_unlock(&ticker_mutex);
 	return NULL;
+}
+
+/* A handle's requests all go to one worker, so they run in order. */
+static GAsyncQueue *plugin_worker_queue(janus_plugin_session *handle) {
+	guintptr h = (guintptr)handle;
+	return worker_queues[((h >> 4) ^ (h >> 12)) % RTK_WORKERS];
 }
 
 /* ---- janus_plugin callbacks ---- */
@@ -256,8 +318,13 @@ int rtk_plugin_init(janus_callbacks *callback, const char *config_path) {
 	rtk_janus = callback;
 	sessions = g_hash_table_new_full(NULL, NULL, NULL, NULL);
 	rtk_lives_init();
-	messages = g_async_queue_new();
-	message_thread = g_thread_new("rtk signalling", plugin_message_loop, NULL);
+	for(int i = 0; i < RTK_WORKERS; i++) {
+		char name[32];
+		g_snprintf(name, sizeof name, "rtk signal %d", i);
+		worker_queues[i] = g_async_queue_new();
+		workers[i] = g_thread_new(name, plugin_worker, worker_queues[i]);
+	}
+	ticker = g_thread_new("rtk ticker", plugin_ticker, NULL);
 	g_atomic_int_set(&initialized, 1);
 	JANUS_LOG(LOG_INFO, "%s initialized\n", RTK_PLUGIN_NAME);
 	return 0;
@@ -267,18 +334,25 @@ void rtk_plugin_destroy(void) {
 	if(!g_atomic_int_get(&initialized))
 		return;
 	g_atomic_int_set(&stopping, 1);
-	g_async_queue_push(messages, &exit_message);
-	g_thread_join(message_thread);
+	g_mutex_lock(&ticker_mutex);
+	g_cond_signal(&ticker_cond);
+	g_mutex_unlock(&ticker_mutex);
+	g_thread_join(ticker);
+	for(int i = 0; i < RTK_WORKERS; i++) {
+		g_async_queue_push(worker_queues[i], &exit_message);
+		g_thread_join(workers[i]);
+		g_async_queue_unref(worker_queues[i]);
+	}
 	rtk_captures_destroy();   /* companions finish their files first */
-	janus_mutex_lock(&rtk_state_mutex);
-	rtk_lives_destroy();
 	/* Sessions stay allocated: Janus may still call destroy_session, RTP and
 	 * RTCP callbacks for their handles; they find no session and return. */
-	g_hash_table_destroy(sessions);
+	g_mutex_lock(&sessions_mutex);
+	GHashTable *table = sessions;
 	sessions = NULL;
-	janus_mutex_unlock(&rtk_state_mutex);
+	g_mutex_unlock(&sessions_mutex);
+	g_hash_table_destroy(table);
+	rtk_lives_destroy();
 	rtk_history_destroy();   /* after the meetings: their sessions end now */
-	g_async_queue_unref(messages);
 	rtk_chat_store_stop();   /* stores the sessions' chat, ended above */
 	rtk_gateway_stop(rtk_gw);
 	rtk_gw = NULL;
@@ -316,43 +390,49 @@ void rtk_plugin_create_session(janus_plugin_session *handle, int *error) {
 	session->handle = handle;
 	janus_mutex_init(&session->pub_mutex);
 	handle->plugin_handle = session;
-	janus_mutex_lock(&rtk_state_mutex);
+	g_mutex_lock(&sessions_mutex);
 	g_hash_table_insert(sessions, handle, session);
-	janus_mutex_unlock(&rtk_state_mutex);
+	g_mutex_unlock(&sessions_mutex);
 }
 
+/* Takes the handle's session out of its meeting (a vanished client
+ * leaves like any other), then out of the table. */
 void rtk_plugin_destroy_session(janus_plugin_session *handle, int *error) {
-	janus_mutex_lock(&rtk_state_mutex);
 	rtk_session *session = plugin_session_lookup(handle);
 	if(session == NULL) {
-		janus_mutex_unlock(&rtk_state_mutex);
 		*error = -2;
 		return;
 	}
-	g_atomic_int_set(&session->destroyed, 1);
+	rtk_session_mark_destroyed(session);   /* no meeting takes it in from now on */
+	rtk_meeting_lock *lock = rtk_session_lock(session);
 	if(session->role == RTK_ROLE_MAIN)
-		rtk_session_leave(session, NULL);     /* a vanished client leaves like any other */
+		rtk_session_leave(session, NULL);
 	else
 		rtk_subscriber_reset(session);
-	g_hash_table_remove(sessions, handle);
+	rtk_meeting_lock_done(lock);
+	g_mutex_lock(&sessions_mutex);
+	gboolean listed = sessions != NULL && g_hash_table_remove(sessions, handle);
+	g_mutex_unlock(&sessions_mutex);
 	handle->plugin_handle = NULL;
-	janus_mutex_unlock(&rtk_state_mutex);
-	janus_refcount_decrease(&session->ref);   /* the table's */
+	if(listed)
+		janus_refcount_decrease(&session->ref);   /* the table's */
+	janus_refcount_decrease(&session->ref);       /* ours */
 }
 
 json_t *rtk_plugin_query_session(janus_plugin_session *handle) {
-	janus_mutex_lock(&rtk_state_mutex);
 	rtk_session *session = plugin_session_lookup(handle);
 	json_t *info = json_object();
-	if(session != NULL) {
-		static const char *roles[] = { "none", "main", "subscriber" };
-		json_object_set_new(info, "role", json_string(roles[session->role]));
-		if(session->peer)
-			json_object_set_new(info, "peer_id", json_string(session->peer->id));
-		if(session->live)
-			json_object_set_new(info, "meeting_id", json_string(session->live->room->meeting_id));
-	}
-	janus_mutex_unlock(&rtk_state_mutex);
+	if(session == NULL)
+		return info;
+	rtk_meeting_lock *lock = rtk_session_lock(session);
+	static const char *roles[] = { "none", "main", "subscriber" };
+	json_object_set_new(info, "role", json_string(roles[session->role]));
+	if(session->peer)
+		json_object_set_new(info, "peer_id", json_string(session->peer->id));
+	if(session->live)
+		json_object_set_new(info, "meeting_id", json_string(session->live->room->meeting_id));
+	rtk_meeting_lock_done(lock);
+	janus_refcount_decrease(&session->ref);
 	return info;
 }
 
@@ -370,22 +450,23 @@ struct janus_plugin_result *rtk_plugin_handle_message(janus_plugin_session *hand
 	msg->transaction = transaction;   /* ours now, as the plugin API says */
 	msg->body = message;
 	msg->jsep = jsep;
-	g_async_queue_push(messages, msg);
+	g_async_queue_push(plugin_worker_queue(handle), msg);
 	return janus_plugin_result_new(JANUS_PLUGIN_OK_WAIT, NULL, NULL);
 }
 
 void rtk_plugin_setup_media(janus_plugin_session *handle) {
-	janus_mutex_lock(&rtk_state_mutex);
 	rtk_session *session = plugin_session_lookup(handle);
-	if(session != NULL) {
-		g_atomic_int_set(&session->started, 1);
-		if(session->role == RTK_ROLE_SUBSCRIBER)
-			rtk_subscriber_request_keyframes(session);
-	}
-	janus_mutex_unlock(&rtk_state_mutex);
+	if(session == NULL)
+		return;
+	rtk_meeting_lock *lock = rtk_session_lock(session);
+	g_atomic_int_set(&session->started, 1);
+	if(lock != NULL && session->role == RTK_ROLE_SUBSCRIBER)
+		rtk_subscriber_request_keyframes(session);
+	rtk_meeting_lock_done(lock);
+	janus_refcount_decrease(&session->ref);
 }
 
-/* The relay path: no state_mutex here (see the top of this file). */
+/* The relay path: no meeting lock here (see the top of this file). */
 void rtk_plugin_incoming_rtp(janus_plugin_session *handle, janus_plugin_rtp *packet) {
 	if(packet->mindex < 0 || packet->mindex >= RTK_MAX_PUB_STREAMS)
 		return;
@@ -401,7 +482,7 @@ void rtk_plugin_incoming_rtp(janus_plugin_session *handle, janus_plugin_rtp *pac
 }
 
 /* A publisher's sender reports go to the companions fed with the stream
- * (on the relay path's locks, as incoming_rtp: no state_mutex); a
+ * (on the relay path's locks, as incoming_rtp: no meeting lock); a
  * subscriber asking for a keyframe: pass it to the stream's publisher. */
 void rtk_plugin_incoming_rtcp(janus_plugin_session *handle, janus_plugin_rtcp *packet) {
 	rtk_session *publisher = packet->mindex >= 0 && packet->mindex < RTK_MAX_PUB_STREAMS ?
@@ -417,26 +498,30 @@ void rtk_plugin_incoming_rtcp(janus_plugin_session *handle, janus_plugin_rtcp *p
 	if(!packet->video || !(janus_rtcp_has_pli(packet->buffer, packet->length) ||
 			janus_rtcp_has_fir(packet->buffer, packet->length)))
 		return;
-	janus_mutex_lock(&rtk_state_mutex);
 	rtk_session *session = plugin_session_lookup(handle);
-	if(session != NULL && session->role == RTK_ROLE_SUBSCRIBER && packet->mindex >= 0 &&
+	if(session == NULL)
+		return;
+	rtk_meeting_lock *lock = rtk_session_lock(session);
+	if(lock != NULL && session->role == RTK_ROLE_SUBSCRIBER && packet->mindex >= 0 &&
 			(guint)packet->mindex < session->slots->len) {
 		rtk_sub_stream *ss = g_ptr_array_index(session->slots, packet->mindex);
 		if(ss->source != NULL)
 			rtk_relay_request_keyframe(rtk_janus, ss->source);
 	}
-	janus_mutex_unlock(&rtk_state_mutex);
+	rtk_meeting_lock_done(lock);
+	janus_refcount_decrease(&session->ref);
 }
 
 void rtk_plugin_hangup_media(janus_plugin_session *handle) {
-	janus_mutex_lock(&rtk_state_mutex);
 	rtk_session *session = plugin_session_lookup(handle);
-	if(session != NULL) {
-		g_atomic_int_set(&session->started, 0);
-		if(session->role == RTK_ROLE_MAIN)
-			rtk_publisher_teardown(session, TRUE);
-		else if(session->role == RTK_ROLE_SUBSCRIBER)
-			rtk_subscriber_reset(session);
-	}
-	janus_mutex_unlock(&rtk_state_mutex);
+	if(session == NULL)
+		return;
+	rtk_meeting_lock *lock = rtk_session_lock(session);
+	g_atomic_int_set(&session->started, 0);
+	if(session->role == RTK_ROLE_MAIN)
+		rtk_publisher_teardown(session, TRUE);
+	else if(session->role == RTK_ROLE_SUBSCRIBER)
+		rtk_subscriber_reset(session);
+	rtk_meeting_lock_done(lock);
+	janus_refcount_decrease(&session->ref);
 }

@@ -2,7 +2,7 @@
  * plugin_requests.h - the plugins.* signalling requests (docs/protocol.md,
  * "Plugins"): the glue between a request, the gateway's copy of the plugin
  * registry (gateway/plugin_registry.h, read without store I/O) and the
- * room's plugins (model/plugins.c). Handlers run under the state lock and
+ * room's plugins (model/plugins.c). Handlers run under the meeting's lock and
  * follow requests.c's conventions.
  */
 #ifndef RTK_PLUGIN_REQUESTS_H

@@ -116,8 +116,8 @@ extern char **environ;
  * posix_spawn: the child shares our memory until it execs (vfork), so
  * starting it costs about the same whatever janus's size; a fork, which
  * copies the page tables of every janus thread and then closes the
- * descriptors one by one, took 10-90 ms here, all of it under the
- * plugin's state lock. FALSE with *error when it cannot start (a missing
+ * descriptors one by one, took 10-90 ms here (then under the plugin's one
+ * state lock of the time). FALSE with *error when it cannot start (a missing
  * or not executable program included: posix_spawn reports exec errors). */
 /* `fd`, moved above stderr when it is not (a janus started with its
  * standard descriptors closed hands them out): the spawn's dup2 onto 0 and
@@ -179,7 +179,7 @@ rtk_proc *rtk_proc_spawn(char **argv, const rtk_proc_callbacks *callbacks, void 
 	int in_fd, out_fd;
 	if (!proc_start(argv, &pid, &in_fd, &out_fd, error))
 		return NULL;
-	/* The plugin writes commands with its state lock held: a companion
+	/* The plugin writes commands with a meeting lock held: a companion
 	 * that stops reading must never block it (see rtk_proc_command). */
 	fcntl(in_fd, F_SETFL, fcntl(in_fd, F_GETFL) | O_NONBLOCK);
 	rtk_proc *proc = g_new0(rtk_proc, 1);

@@ -12,7 +12,7 @@
  * Locking: `subs_mutex` of a published stream guards its subscriber list
  * and every subscriber stream on it (their switching/simulcast contexts are
  * only touched on the relay path or with that lock held). Callers that
- * attach or detach hold the plugin's state lock first: state -> subs_mutex.
+ * attach or detach hold a meeting lock first: state -> subs_mutex.
  *
  * Ownership: a sub stream is owned by its subscriber session; a pub stream by
  * its publisher session. Detach before freeing either.

@@ -119,7 +119,11 @@ static void request_join(rtk_session *session, rtk_message *msg, rtk_reply *repl
 	const rtk_admission *admission = request_admit(session, msg, reply);
 	if(admission == NULL || !request_body(msg, reply))
 		return;
-	rtk_live *live = rtk_live_get_or_create(admission->meeting);
+	rtk_live *live = rtk_live_get_or_create(msg->lock, admission->meeting);
+	if(!rtk_session_link(session, live)) {   /* the handle is being destroyed: nobody to answer */
+		rtk_live_release_if_empty(live);
+		return;
+	}
 	const char *user_id = json_string_value(json_object_get(admission->participant, "id"));
 	/* A newer join of the same participant takes the seat; the older
 	 * presence is told why (roomLeft "left", reason "replaced"). */
@@ -135,7 +139,6 @@ static void request_join(rtk_session *session, rtk_message *msg, rtk_reply *repl
 		peer->name = g_strdup(msg->request.display_name);
 	}
 	session->role = RTK_ROLE_MAIN;
-	session->live = live;
 	session->peer = peer;
 	rtk_view_init(&session->view, peer->config_json);
 	reply->event = rtk_room_enter(live->room, peer);
@@ -458,7 +461,7 @@ static void request_prejoin(rtk_session *session, rtk_message *msg, rtk_reply *r
 		request_reply_error(reply, RTK_ERR_INTERNAL, "the participant could not be read");
 		return;
 	}
-	rtk_live *live = rtk_live_find(json_string_value(json_object_get(admission->meeting, "id")));
+	rtk_live *live = rtk_live_find(msg->lock, json_string_value(json_object_get(admission->meeting, "id")));
 	reply->event = rtk_room_prejoin_json(live ? live->room : NULL, admission->meeting, viewer);
 	rtk_peer_free(viewer);
 }
@@ -469,15 +472,16 @@ static void request_subscribe(rtk_session *session, rtk_message *msg, rtk_reply 
 		return;
 	const char *meeting_id = json_string_value(json_object_get(admission->meeting, "id"));
 	const char *user_id = json_string_value(json_object_get(admission->participant, "id"));
-	rtk_live *live = rtk_live_find(meeting_id);
+	rtk_live *live = rtk_live_find(msg->lock, meeting_id);
 	rtk_peer *peer = live ? rtk_room_find_user(live->room, user_id) : NULL;
 	if(peer == NULL) {
 		request_reply_error(reply, RTK_ERR_PARTICIPANT_ABSENT,
 			"participant is not in the meeting: join on a main handle first");
 		return;
 	}
+	if(!rtk_session_link(session, live))   /* the handle is being destroyed */
+		return;
 	session->role = RTK_ROLE_SUBSCRIBER;
-	session->live = live;
 	session->peer = peer;
 	session->slots = g_ptr_array_new_with_free_func((GDestroyNotify)rtk_sub_stream_free);
 	rtk_router_add_subscriber(live->router, session);

@@ -14,20 +14,25 @@
 #include "request_parse.h"
 
 /* A request as Janus handed it over. Owns its transaction, body and jsep
- * (and a reference on the handle); freed by the plugin's message thread. */
+ * (and a reference on the handle); freed by the plugin's signalling worker
+ * that ran it. */
 typedef struct rtk_message {
 	janus_plugin_session *handle;
+	/* The meeting lock the worker holds while the request runs (plugin.c:
+	 * the session's meeting's, else the admitted meeting's, else the lock
+	 * of sessions in no meeting); borrowed. */
+	rtk_meeting_lock *lock;
 	char *transaction;
 	json_t *body;
 	json_t *jsep;
 	/* The token check of join and subscribe, made by rtk_requests_prepare()
-	 * before the state lock is taken (it reads the store). */
+	 * before a meeting lock is taken (it reads the store). */
 	gboolean admit_checked;
 	rtk_admit_status admit_status;
 	rtk_admission admission;    /* owned: rtk_admission_clear() when freeing */
 	/* The body as rtk_requests_dispatch() read it (borrows from `body`). */
 	rtk_request request;
-	/* chat.searchMessages, run after the dispatch without the state lock
+	/* chat.searchMessages, run after the dispatch without a meeting lock
 	 * (chat_requests.h): the session searched (owned; NULL: no search) and
 	 * the ids found (owned). */
 	struct {
@@ -35,17 +40,17 @@ typedef struct rtk_message {
 		json_t *found;
 	} search;
 	/* connectedMeetings.*, whose store part runs after the dispatch
-	 * without the state lock (connected_requests.h); owned, NULL: none. */
+	 * without a meeting lock (connected_requests.h); owned, NULL: none. */
 	struct rtk_connected_job *connected;
 } rtk_message;
 
-/* Does what a request needs from the store (SQLite) before the plugin's
- * state lock is taken, so no lock is held across that I/O: for join and
+/* Does what a request needs from the store (SQLite) before a meeting
+ * lock is taken, so no lock is held across that I/O: for join and
  * subscribe, checks the token and loads participant, meeting and preset. */
 void rtk_requests_prepare(rtk_message *msg);
 
-/* Runs one request on `session` and pushes its reply. Call with the
- * plugin's state mutex held. */
+/* Runs one request on `session` and pushes its reply. Call with
+ * msg->lock set and held. */
 void rtk_requests_dispatch(rtk_session *session, rtk_message *msg);
 
 #endif

@@ -26,7 +26,7 @@
  * only its own arrays. A router is freed empty (no producer, no
  * subscriber): the meeting ends when nobody is in it or watching it.
  *
- * Locking: every call is made with rtk_state_mutex held (glue.h); the
+ * Locking: every call is made with the meeting's lock held (meeting_lock.h); the
  * relay path does not use the router. Listeners are called with it held
  * and must not call back into the router.
  */

@@ -15,6 +15,7 @@
 
 #include "session.h"
 #include "capture.h"
+#include "meeting_lock.h"
 #include "chat_store.h"
 #include "history.h"
 #include "webhooks.h"
@@ -22,8 +23,9 @@
 
 janus_callbacks *rtk_janus;
 rtk_gateway *rtk_gw;
-janus_mutex rtk_state_mutex = JANUS_MUTEX_INITIALIZER;
+static GMutex lives_mutex;      /* guards `lives` (the table, not the meetings): a leaf */
 static GHashTable *lives;       /* meeting id -> rtk_live* (owned) */
+static GMutex links_mutex;      /* guards each session's `live` and `destroyed` changes: a leaf */
 
 static void session_peer_changed(rtk_peer *peer, rtk_peer_change change, void *user_data);
 
@@ -53,25 +55,28 @@ static const rtk_room_sink room_sink = {
 };
 
 /* The plugin registry for the rooms' roomJoined "pluginsAll": the
- * gateway's in-memory copy (no store I/O under the state lock). */
+ * gateway's in-memory copy (no store I/O under the meeting's lock). */
 static json_t *session_plugin_registry(void) {
 	return rtk_plugin_registry_all(rtk_gateway_plugins(rtk_gw));
 }
 
 /* ---- live meetings ---- */
 
-rtk_live *rtk_live_get_or_create(const json_t *meeting) {
+rtk_live *rtk_live_get_or_create(rtk_meeting_lock *held, const json_t *meeting) {
 	const char *id = json_string_value(json_object_get(meeting, "id"));
-	rtk_live *live = g_hash_table_lookup(lives, id);
+	rtk_live *live = rtk_live_find(held, id);
 	if(live != NULL)
 		return live;
 	live = g_new0(rtk_live, 1);
+	live->lock = rtk_meeting_lock_ref(held);
 	live->room = rtk_room_new(meeting, &room_sink);
 	rtk_room_set_plugin_registry(live->room, session_plugin_registry);
 	live->persist_chat = json_is_true(json_object_get(meeting, "persist_chat"));
 	live->router = rtk_router_new();
 	live->speakers = rtk_speakers_new();
+	g_mutex_lock(&lives_mutex);
 	g_hash_table_insert(lives, g_strdup(id), live);
+	g_mutex_unlock(&lives_mutex);
 	JANUS_LOG(LOG_INFO, "[rtk] meeting %s: session %s started\n", id, live->room->session_id);
 	rtk_live_webhook(live, "meeting.started", NULL);
 	rtk_captures_live_started(live->room, live->router, meeting);
@@ -85,7 +90,9 @@ static json_t *session_meeting_json(const rtk_live *live) {
 		"session_id", room->session_id, "status", "ACTIVE", "started_at", room->started_at);
 }
 
-/* The session ended (or the plugin stops): its chat is kept or removed. */
+/* The session ended (or the plugin stops): its chat is kept or removed.
+ * Out of the table already; its lock is held by the caller, who keeps a
+ * reference of its own (the live's is put back here). */
 static void session_live_free(rtk_live *live) {
 	json_t *meeting = session_meeting_json(live);
 	rtk_chat_store_session_ended(live->room->session_id, live->persist_chat, meeting);
@@ -93,40 +100,136 @@ static void session_live_free(rtk_live *live) {
 	rtk_room_free(live->room);
 	rtk_router_free(live->router);
 	rtk_speakers_free(live->speakers);
+	rtk_meeting_lock_put(live->lock);
 	g_free(live);
 }
 
 void rtk_lives_init(void) {
-	lives = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)session_live_free);
+	rtk_meeting_locks_init();
+	lives = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 }
 
+/* At shutdown, once no request, callback or companion event runs. */
 void rtk_lives_destroy(void) {
-	g_hash_table_destroy(lives);
+	GHashTableIter iter;
+	gpointer value;
+	g_mutex_lock(&lives_mutex);
+	GHashTable *table = lives;
 	lives = NULL;
+	g_mutex_unlock(&lives_mutex);
+	g_hash_table_iter_init(&iter, table);
+	while(g_hash_table_iter_next(&iter, NULL, &value)) {
+		rtk_live *live = value;
+		rtk_meeting_lock *lock = rtk_meeting_lock_ref(live->lock);
+		rtk_meeting_lock_acquire(lock);
+		session_live_free(live);
+		rtk_meeting_lock_done(lock);
+	}
+	g_hash_table_destroy(table);
+	rtk_meeting_locks_destroy();
 }
 
-rtk_live *rtk_live_find(const char *meeting_id) {
-	return meeting_id ? g_hash_table_lookup(lives, meeting_id) : NULL;
+/* The live meeting `meeting_id`, whatever its family: only for a caller
+ * that holds the lock of that meeting's family. */
+static rtk_live *session_live_lookup(const char *meeting_id) {
+	g_mutex_lock(&lives_mutex);
+	rtk_live *live = meeting_id && lives ? g_hash_table_lookup(lives, meeting_id) : NULL;
+	g_mutex_unlock(&lives_mutex);
+	return live;
+}
+
+rtk_live *rtk_live_find(const rtk_meeting_lock *held, const char *meeting_id) {
+	rtk_live *live = session_live_lookup(meeting_id);
+	return live != NULL && live->lock == held ? live : NULL;
+}
+
+rtk_live *rtk_live_lock(const char *meeting_id, rtk_meeting_lock **held) {
+	*held = NULL;
+	for(int attempt = 0; attempt < 8; attempt++) {
+		g_mutex_lock(&lives_mutex);
+		rtk_live *live = meeting_id && lives ? g_hash_table_lookup(lives, meeting_id) : NULL;
+		rtk_meeting_lock *lock = live ? rtk_meeting_lock_ref(live->lock) : NULL;
+		g_mutex_unlock(&lives_mutex);
+		if(lock == NULL)
+			return NULL;
+		rtk_meeting_lock_acquire(lock);
+		live = rtk_live_find(lock, meeting_id);
+		if(live != NULL) {
+			*held = lock;
+			return live;
+		}
+		/* It ended meanwhile (and may have started again, in the same
+		 * family: then the next attempt finds it). */
+		rtk_meeting_lock_done(lock);
+	}
+	return NULL;
 }
 
 void rtk_live_release_if_empty(rtk_live *live) {
 	if(rtk_room_size(live->room) > 0 || !rtk_router_is_empty(live->router))
 		return;
 	JANUS_LOG(LOG_INFO, "[rtk] meeting %s: session %s ended\n", live->room->meeting_id, live->room->session_id);
-	rtk_captures_live_ended(live->router);
+	rtk_captures_live_ended(live->room->meeting_id, live->router);
 	rtk_live_webhook(live, "meeting.ended", NULL);
 	rtk_history_ended(live->room);
+	g_mutex_lock(&lives_mutex);
 	g_hash_table_remove(lives, live->room->meeting_id);
+	g_mutex_unlock(&lives_mutex);
+	session_live_free(live);
 }
 
-GPtrArray *rtk_lives_list(void) {
-	GPtrArray *list = g_ptr_array_new();
+GPtrArray *rtk_lives_ids(void) {
+	GPtrArray *ids = g_ptr_array_new_with_free_func(g_free);
 	GHashTableIter iter;
-	gpointer value;
-	g_hash_table_iter_init(&iter, lives);
-	while(g_hash_table_iter_next(&iter, NULL, &value))
-		g_ptr_array_add(list, value);
-	return list;
+	gpointer key;
+	g_mutex_lock(&lives_mutex);
+	if(lives != NULL) {
+		g_hash_table_iter_init(&iter, lives);
+		while(g_hash_table_iter_next(&iter, &key, NULL))
+			g_ptr_array_add(ids, g_strdup(key));
+	}
+	g_mutex_unlock(&lives_mutex);
+	return ids;
+}
+
+/* ---- which meeting a session is in ---- */
+
+gboolean rtk_session_link(rtk_session *session, rtk_live *live) {
+	g_mutex_lock(&links_mutex);
+	gboolean linked = !g_atomic_int_get(&session->destroyed);
+	if(linked)
+		session->live = live;
+	g_mutex_unlock(&links_mutex);
+	return linked;
+}
+
+static void session_unlink(rtk_session *session) {
+	g_mutex_lock(&links_mutex);
+	session->live = NULL;
+	g_mutex_unlock(&links_mutex);
+}
+
+void rtk_session_mark_destroyed(rtk_session *session) {
+	g_mutex_lock(&links_mutex);
+	g_atomic_int_set(&session->destroyed, 1);
+	g_mutex_unlock(&links_mutex);
+}
+
+rtk_meeting_lock *rtk_session_lock(rtk_session *session) {
+	for(;;) {
+		g_mutex_lock(&links_mutex);
+		rtk_meeting_lock *lock = session->live != NULL ? rtk_meeting_lock_ref(session->live->lock) : NULL;
+		g_mutex_unlock(&links_mutex);
+		if(lock == NULL)
+			return NULL;
+		rtk_meeting_lock_acquire(lock);
+		g_mutex_lock(&links_mutex);
+		gboolean still = session->live != NULL && session->live->lock == lock;
+		g_mutex_unlock(&links_mutex);
+		if(still)
+			return lock;
+		rtk_meeting_lock_done(lock);   /* it left (or moved) meanwhile: again */
+	}
 }
 
 rtk_session *rtk_live_main_session(rtk_peer *peer) {
@@ -144,7 +247,7 @@ static rtk_live *session_subscriber_detach(rtk_session *sub) {
 	sub->offer_outstanding = sub->offer_needed = FALSE;
 	g_atomic_int_set(&sub->started, 0);
 	sub->role = RTK_ROLE_NONE;
-	sub->live = NULL;
+	session_unlink(sub);
 	sub->peer = NULL;
 	return live;
 }
@@ -203,7 +306,7 @@ static void session_detach_main(rtk_session *session) {
 	session->peer->transport = NULL;
 	session->peer = NULL;
 	session->role = RTK_ROLE_NONE;
-	session->live = NULL;
+	session_unlink(session);
 	memset(session->announce_off, 0, sizeof(session->announce_off));
 	memset(&session->view_told, 0, sizeof(session->view_told));
 }
@@ -303,7 +406,7 @@ void rtk_live_broadcast(rtk_live *live, json_t *event) {
 }
 
 void rtk_live_broadcast_to_meeting(const char *meeting_id, json_t *event) {
-	rtk_live *live = rtk_live_find(meeting_id);
+	rtk_live *live = session_live_lookup(meeting_id);
 	if(live != NULL)
 		rtk_live_broadcast(live, event);
 }
@@ -417,20 +520,25 @@ static void session_live_announce_speaker(rtk_live *live, const char *peer_id) {
 	json_decref(event);
 }
 
-void rtk_lives_tick(void) {
-	if(lives == NULL)
-		return;
-	rtk_captures_tick();
-	gint64 now = janus_get_monotonic_time();
-	GHashTableIter iter;
-	gpointer value;
-	g_hash_table_iter_init(&iter, lives);
-	while(g_hash_table_iter_next(&iter, NULL, &value)) {
-		rtk_live *live = value;
-		const char *speaker = rtk_speakers_evaluate(live->speakers, now);
-		if(speaker != NULL)
-			session_live_announce_speaker(live, speaker);
-		rtk_live_apply_views(live);
-	}
+/* One meeting's periodic work, its lock held. */
+static void session_live_tick(rtk_live *live, gint64 now) {
+	const char *speaker = rtk_speakers_evaluate(live->speakers, now);
+	if(speaker != NULL)
+		session_live_announce_speaker(live, speaker);
+	rtk_live_apply_views(live);
+	rtk_captures_tick_meeting(live->room->meeting_id);
 }
 
+void rtk_lives_tick(void) {
+	GPtrArray *ids = rtk_lives_ids();
+	gint64 now = janus_get_monotonic_time();
+	for(guint i = 0; i < ids->len; i++) {
+		rtk_meeting_lock *lock;
+		rtk_live *live = rtk_live_lock(g_ptr_array_index(ids, i), &lock);
+		if(live != NULL)
+			session_live_tick(live, now);
+		rtk_meeting_lock_done(lock);
+	}
+	g_ptr_array_free(ids, TRUE);
+	rtk_captures_tick();
+}

@@ -5,9 +5,11 @@
  * Who receives which stream is the meeting's router's (router.h); a
  * subscriber handle's offers are subscriber.h's.
  *
- * Locking (see plugin.c): everything here runs with the plugin's state
- * mutex held, except the fields the relay path reads, which have their own
- * locks (pub_mutex, and each stream's subs_mutex in relay.h).
+ * Locking (see plugin.c): everything here runs with the lock of the
+ * meeting's family held (meeting_lock.h), except the fields the relay path
+ * reads, which have their own locks (pub_mutex, and each stream's
+ * subs_mutex in relay.h). A session in no meeting is touched only by the
+ * signalling worker of its handle and by destroy_session.
  */
 #ifndef RTK_SESSION_H
 #define RTK_SESSION_H
@@ -19,6 +21,7 @@
 #include <refcount.h>
 
 #include "glue.h"
+#include "meeting_lock.h"
 #include "room.h"
 #include "relay.h"
 #include "router.h"
@@ -47,7 +50,9 @@ typedef struct rtk_session {
 	janus_refcount ref;
 	janus_plugin_session *handle;   /* we own one core reference (see above) */
 	rtk_role role;
-	rtk_live *live;             /* the meeting this handle is in, or NULL */
+	rtk_live *live;             /* the meeting this handle is in, or NULL; changed only with that
+	                               meeting's lock held, through rtk_session_link() and the detach
+	                               functions, so that rtk_session_lock() can find the lock */
 	rtk_peer *peer;             /* MAIN: our presence (owned by the room);
 	                               SUBSCRIBER: the peer we receive for */
 	/* MAIN: published streams by mindex; guarded by pub_mutex on the relay path */
@@ -67,7 +72,7 @@ typedef struct rtk_session {
 	} view_told;
 	char *shown;                /* SUBSCRIBER: peer ids whose video it gets now, for change detection */
 	volatile gint started;      /* the PeerConnection is up */
-	volatile gint destroyed;
+	volatile gint destroyed;    /* set by rtk_session_mark_destroyed(): no meeting links it again */
 	json_t *left;               /* MAIN: the last roomLeft the room sent this handle (a reference,
 	                               released with the session), so that a client whose socket was
 	                               down when it came learns it from `sync` */
@@ -75,6 +80,7 @@ typedef struct rtk_session {
 
 /* A meeting in session: the room model, and the router of its media. */
 struct rtk_live {
+	rtk_meeting_lock *lock;     /* its family's (a reference): guards everything below */
 	rtk_room *room;
 	gboolean persist_chat;      /* the meeting's, when its session started: keep the chat after it */
 	rtk_router *router;         /* published streams and who receives them (owned) */
@@ -85,13 +91,23 @@ struct rtk_live {
 /* What the REST API may do to live meetings (live_api.c). */
 extern const rtk_live_ops rtk_live_api;
 
-/* Live meetings: created on the first join, freed when nobody is left. */
+/* Live meetings: created on the first join, freed when nobody is left.
+ * The table of live meetings has a leaf lock of its own; a live meeting
+ * is used with its family's lock held. */
 void rtk_lives_init(void);
 void rtk_lives_destroy(void);
-rtk_live *rtk_live_get_or_create(const json_t *meeting);
-rtk_live *rtk_live_find(const char *meeting_id);
-/* Every live meeting, as a NEW array of borrowed pointers (free the array). */
-GPtrArray *rtk_lives_list(void);
+/* The live meeting of `meeting` (a store meeting object), created when it
+ * is not in session; `held`: the lock of its family, acquired. */
+rtk_live *rtk_live_get_or_create(rtk_meeting_lock *held, const json_t *meeting);
+/* The live meeting `meeting_id` when it is in session and of the family
+ * whose lock the caller holds (`held`), else NULL. */
+rtk_live *rtk_live_find(const rtk_meeting_lock *held, const char *meeting_id);
+/* The live meeting `meeting_id` with its family's lock acquired into
+ * *held (rtk_meeting_lock_done() when finished), or NULL (*held NULL)
+ * when it is not in session: for callers that hold no meeting lock. */
+rtk_live *rtk_live_lock(const char *meeting_id, rtk_meeting_lock **held);
+/* The ids of the live meetings now, as a NEW array of NEW strings. */
+GPtrArray *rtk_lives_ids(void);
 rtk_session *rtk_live_main_session(rtk_peer *peer);
 /* Frees the meeting when nobody is in it or watching it. */
 void rtk_live_release_if_empty(rtk_live *live);
@@ -105,12 +121,25 @@ void rtk_live_webhook(rtk_live *live, const char *event, const rtk_peer *peer);
 
 /* Delivers `event` (borrowed) to every joined participant of the meeting. */
 void rtk_live_broadcast(rtk_live *live, json_t *event);
-/* The same, by meeting id: nothing when the meeting has no live session. */
+/* The same, by meeting id: nothing when the meeting has no live session.
+ * The caller holds the lock of that meeting's family. */
 void rtk_live_broadcast_to_meeting(const char *meeting_id, json_t *event);
 
-/* Every ~200 ms on the signalling thread: active speaker changes
- * (activeSpeaker events) and the views that follow them. */
+/* Every ~200 ms on the plugin's ticker thread, with no lock held: for
+ * each live meeting in turn, under its lock, active speaker changes
+ * (activeSpeaker events) and the views that follow them, and its
+ * livestreams' viewer counts. */
 void rtk_lives_tick(void);
+
+/* Which meeting a session is in. rtk_session_link() puts `session` in
+ * `live` (whose lock the caller holds); FALSE when the session is being
+ * destroyed (then it stays out). rtk_session_lock() acquires the lock of
+ * the session's meeting, as it is when the lock is held, and returns it
+ * with a reference (rtk_meeting_lock_done()); NULL: in no meeting.
+ * rtk_session_mark_destroyed(): the handle is going; no link after it. */
+gboolean rtk_session_link(rtk_session *session, rtk_live *live);
+rtk_meeting_lock *rtk_session_lock(rtk_session *session);
+void rtk_session_mark_destroyed(rtk_session *session);
 
 /* Views: applies each subscriber's view (ACTIVE_GRID or PAGINATED) to what
  * its video slots forward, and tells the viewer when its active set moved. */

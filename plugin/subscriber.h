@@ -3,7 +3,7 @@
  * sent as its slots change (router.h decides what the slots carry), ICE
  * restarts, and the keyframes its first pictures need.
  *
- * Every function runs with rtk_state_mutex held (glue.h).
+ * Every function runs with the meeting's lock held (meeting_lock.h).
  */
 #ifndef RTK_SUBSCRIBER_H
 #define RTK_SUBSCRIBER_H

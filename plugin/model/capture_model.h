@@ -15,7 +15,7 @@
  *
  * Plain C + GLib + Jansson (no Janus), so a unit test drives it:
  * tests/unit/test_capture_model.c. Not thread-safe: the plugin calls it
- * under its state lock.
+ * under capture.c's lock.
  */
 #ifndef RTK_CAPTURE_MODEL_H
 #define RTK_CAPTURE_MODEL_H

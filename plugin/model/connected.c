@@ -6,7 +6,7 @@
  *
  * The family itself (which meetings are children of which parent) is the
  * store's: the glue (plugin/connected_requests.c) reads and writes it
- * without the state lock; this file only decides, from what it is given.
+ * without a meeting lock; this file only decides, from what it is given.
  */
 #include <string.h>
 #include "room.h"
