@@ -254,10 +254,10 @@ static void capture_free(gpointer p) {
 }
 
 static rtk_capture *capture_new(rtk_room *room, rtk_router *router, rtk_capture_kind kind) {
-	static gint64 seq;
+	static gint seq;   /* starts in different meetings may run at once */
 	rtk_capture *c = g_new0(rtk_capture, 1);
 	char *id = rtk_util_uuid4(), *now = capture_now();
-	c->m = rtk_capture_model_new(kind, id, room->meeting_id, room->session_id, ++seq, now);
+	c->m = rtk_capture_model_new(kind, id, room->meeting_id, room->session_id, g_atomic_int_add(&seq, 1) + 1, now);
 	free(id);
 	g_free(now);
 	c->root = g_strdup(rtk_room_connected_root(room));

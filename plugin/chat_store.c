@@ -3,8 +3,8 @@
  * and the one thread that writes them, in batches, to the store.
  *
  * Why a thread: a store write returns once the disk has synced it
- * (milliseconds), and chat messages are sent under a meeting lock
- * by the signalling thread. Delivery to participants never waits for the
+ * (milliseconds), and chat messages are sent under their meeting's lock
+ * by a signalling worker. Delivery to participants never waits for the
  * disk; the store catches up behind it, one batch (one transaction, one
  * sync) for everything queued meanwhile.
  */
@@ -42,7 +42,8 @@ static GAsyncQueue *changes;
 static GThread *writer;
 static GMutex stored_mutex;
 static GCond stored_cond;
-static guint64 queued_seq;     /* written by the signalling thread only */
+static GMutex queue_mutex;     /* numbers and queues a change in one step: the queue is in seq order */
+static guint64 queued_seq;     /* under queue_mutex */
 static guint64 stored_seq;     /* under stored_mutex */
 
 static void chat_change_free(chat_change *c) {
@@ -52,8 +53,10 @@ static void chat_change_free(chat_change *c) {
 }
 
 static void chat_store_queue(chat_change *c) {
+	g_mutex_lock(&queue_mutex);
 	c->seq = ++queued_seq;
 	g_async_queue_push(changes, c);
+	g_mutex_unlock(&queue_mutex);
 }
 
 /* ---- the writer ---- */
@@ -253,7 +256,10 @@ json_t *rtk_chat_store_search(const char *session_id, const char *text, int limi
 	json_t *ids = json_array();
 	if(changes == NULL)
 		return ids;
-	if(!chat_store_wait(queued_seq))
+	g_mutex_lock(&queue_mutex);
+	guint64 upto = queued_seq;
+	g_mutex_unlock(&queue_mutex);
+	if(!chat_store_wait(upto))
 		JANUS_LOG(LOG_WARN, "[rtk] chat search: the store is behind; the newest messages may be missing\n");
 	json_t *rows = NULL;
 	if(rtk_store_chat_search(rtk_gateway_store(rtk_gw), session_id, text, limit, &rows) == RTK_STORE_OK) {
