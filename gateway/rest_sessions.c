@@ -13,6 +13,7 @@
  */
 #include <string.h>
 #include "rest_internal.h"
+#include "util.h"
 
 /* Answers 404 and returns false unless the meeting exists and is live. */
 static bool rtk_session_live(rtk_rest_call *call)
@@ -83,15 +84,21 @@ static bool rtk_session_allow_unmute(rtk_rest_call *call, gboolean *allow)
 }
 
 /* Replies with the participants an action reached, or 404 when the meeting
- * has no live session. Steals `participants`. */
-static void rtk_session_reply_action(rtk_rest_call *call, const char *action, json_t *participants)
+ * has no live session. `count_field` (kick-all, mute-all: RealtimeKit's
+ * kicked_participants_count, muted_participants_count) NULL: none. Steals
+ * `participants`. */
+static void rtk_session_reply_action(rtk_rest_call *call, const char *action, const char *count_field,
+	json_t *participants)
 {
 	if (participants == NULL) {
 		rtk_rest_fail(call->reply, 404, "meeting '%s' has no active session", call->ids[0]);
 		return;
 	}
-	rtk_rest_reply_data(call, 200, json_pack("{s:s, s:o}", "action", action,
-		"participants", participants));
+	json_t *data = json_pack("{s:s}", "action", action);
+	if (count_field != NULL)
+		json_object_set_new(data, count_field, json_integer((json_int_t)json_array_size(participants)));
+	json_object_set_new(data, "participants", participants);
+	rtk_rest_reply_data(call, 200, data);
 }
 
 /* breakout_rooms of a parent's active session: each ACTIVE connected
@@ -125,6 +132,40 @@ static json_t *rtk_session_breakout_rooms(rtk_rest_call *call)
 	return rooms;
 }
 
+/* The active session in RealtimeKit's shape: the history's row of the
+ * session (GET /v2/sessions/{id}: associated_id, meeting_display_name,
+ * type, status, max_concurrent_participants, minutes_consumed, ...) with
+ * what only the live meeting knows (live_participants now, participants).
+ * The history's writer may not have written the row of a session that
+ * just started: then its fields come from the live meeting. Steals
+ * `live_session`; returns a NEW object. */
+static json_t *rtk_session_active_shape(rtk_rest_call *call, json_t *live_session)
+{
+	const char *session_id = json_string_value(json_object_get(live_session, "id"));
+	json_t *row = NULL;
+	if (session_id == NULL || rtk_store_session_get(call->ctx->store, session_id, &row) != RTK_STORE_OK) {
+		json_decref(row);
+		char *now = rtk_util_now_iso8601();
+		json_t *started = json_object_get(live_session, "started_at");
+		json_t *title = json_object_get(live_session, "title");
+		row = json_pack("{s:O, s:O, s:O, s:s, s:s, s:O, s:O, s:s?, s:n, s:O, s:i}",
+			"id", json_object_get(live_session, "id"),
+			"associated_id", json_object_get(live_session, "meeting_id"),
+			"meeting_id", json_object_get(live_session, "meeting_id"),
+			"type", "meeting", "status", "LIVE",
+			"started_at", started, "created_at", started, "updated_at", now, "ended_at",
+			"meeting_display_name", title != NULL ? title : json_null(),
+			"minutes_consumed", 0);
+		json_object_set(row, "max_concurrent_participants", json_object_get(live_session, "live_participants"));
+		free(now);
+	}
+	json_object_set_new(row, "organization_id", json_string(call->ctx->org_id));
+	json_object_del(live_session, "title");   /* meeting_display_name */
+	json_object_update(row, live_session);    /* live_participants and participants as they are now */
+	json_decref(live_session);
+	return row;
+}
+
 static void rtk_session_get(rtk_rest_call *call)
 {
 	if (!rtk_session_live(call))
@@ -135,6 +176,7 @@ static void rtk_session_get(rtk_rest_call *call)
 		rtk_rest_fail(call->reply, 404, "meeting '%s' has no active session", call->ids[0]);
 		return;
 	}
+	session = rtk_session_active_shape(call, session);
 	json_t *rooms = rtk_session_breakout_rooms(call);
 	if (rooms != NULL)
 		json_object_set_new(session, "breakout_rooms", rooms);
@@ -147,7 +189,7 @@ static void rtk_session_kick(rtk_rest_call *call)
 	if (!rtk_session_live(call) || !rtk_session_targets(call, &ids, &customs))
 		return;
 	const rtk_live_ops *live = call->ctx->live;
-	rtk_session_reply_action(call, "kick",
+	rtk_session_reply_action(call, "kick", NULL,
 		live->kick(call->ids[0], ids, customs, FALSE, live->user_data));
 }
 
@@ -156,7 +198,7 @@ static void rtk_session_kick_all(rtk_rest_call *call)
 	if (!rtk_session_live(call))
 		return;
 	const rtk_live_ops *live = call->ctx->live;
-	rtk_session_reply_action(call, "kick-all",
+	rtk_session_reply_action(call, "kick-all", "kicked_participants_count",
 		live->kick(call->ids[0], NULL, NULL, TRUE, live->user_data));
 }
 
@@ -168,7 +210,7 @@ static void rtk_session_mute(rtk_rest_call *call)
 			!rtk_session_allow_unmute(call, &allow_unmute))
 		return;
 	const rtk_live_ops *live = call->ctx->live;
-	rtk_session_reply_action(call, "mute",
+	rtk_session_reply_action(call, "mute", NULL,
 		live->mute(call->ids[0], ids, customs, FALSE, allow_unmute, live->user_data));
 }
 
@@ -178,7 +220,7 @@ static void rtk_session_mute_all(rtk_rest_call *call)
 	if (!rtk_session_live(call) || !rtk_session_allow_unmute(call, &allow_unmute))
 		return;
 	const rtk_live_ops *live = call->ctx->live;
-	rtk_session_reply_action(call, "mute-all",
+	rtk_session_reply_action(call, "mute-all", "muted_participants_count",
 		live->mute(call->ids[0], NULL, NULL, TRUE, allow_unmute, live->user_data));
 }
 

@@ -59,13 +59,14 @@ static json_t *live_active_session(const char *meeting_id, void *user_data) {
 	rtk_meeting_lock *lock;
 	rtk_live *live = rtk_live_lock(meeting_id, &lock);
 	json_t *session = NULL;
-	if(live != NULL && rtk_room_size(live->room) > 0) {
+	if(live != NULL && rtk_live_in_session(live)) {
 		json_t *participants = json_array();
 		for(guint i = 0; i < live->room->peers->len; i++)
 			json_array_append_new(participants, live_participant_json(g_ptr_array_index(live->room->peers, i)));
-		session = json_pack("{ss ss ss si so}",
+		session = json_pack("{ss ss ss? ss si so}",
 			"id", live->room->session_id,
 			"meeting_id", live->room->meeting_id,
+			"title", live->room->title,
 			"started_at", live->room->started_at,
 			"live_participants", (int)rtk_room_size(live->room),
 			"participants", participants);
@@ -82,7 +83,7 @@ static json_t *live_apply(const char *meeting_id, const json_t *ids, const json_
 	rtk_meeting_lock *lock;
 	rtk_live *live = rtk_live_lock(meeting_id, &lock);
 	json_t *done = NULL;
-	if(live != NULL && rtk_room_size(live->room) > 0) {
+	if(live != NULL && rtk_live_in_session(live)) {
 		done = json_array();
 		GPtrArray *targets = live_targets(live->room, ids, customs, all);
 		for(guint i = 0; i < targets->len; i++) {

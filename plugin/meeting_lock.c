@@ -80,6 +80,13 @@ void rtk_meeting_lock_done(rtk_meeting_lock *lock) {
 	rtk_meeting_lock_put(lock);
 }
 
+guint rtk_meeting_locks_count(void) {
+	g_mutex_lock(&locks_mutex);
+	guint count = locks != NULL ? g_hash_table_size(locks) : 0;
+	g_mutex_unlock(&locks_mutex);
+	return count;
+}
+
 const char *rtk_meeting_lock_root(const rtk_meeting_lock *lock) {
 	return lock->root_id;
 }

@@ -43,6 +43,9 @@ void rtk_meeting_lock_release(rtk_meeting_lock *lock);
 /* Releases and puts back the caller's reference; NULL: nothing. */
 void rtk_meeting_lock_done(rtk_meeting_lock *lock);
 
+/* How many family locks exist now (tests). */
+guint rtk_meeting_locks_count(void);
+
 /* The family's root id (borrowed, lives as long as the lock). */
 const char *rtk_meeting_lock_root(const rtk_meeting_lock *lock);
 

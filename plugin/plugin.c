@@ -146,6 +146,7 @@ static void plugin_message_free(rtk_message *msg) {
 	json_decref(msg->body);
 	json_decref(msg->jsep);
 	rtk_admission_clear(&msg->admission);
+	json_decref(msg->held_reply);
 	g_free(msg);
 }
 
@@ -196,6 +197,7 @@ static void plugin_message_run(rtk_message *msg) {
 		rtk_requests_dispatch(session, msg);
 	rtk_meeting_lock_done(msg->lock);
 	msg->lock = NULL;
+	rtk_requests_push_held(msg);
 	if(msg->search.session_id != NULL)
 		plugin_message_search(session, msg);
 	if(msg->connected != NULL)

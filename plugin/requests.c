@@ -969,6 +969,31 @@ void rtk_requests_push_reply(rtk_message *msg, rtk_reply *reply) {
 	reply->event = reply->jsep = NULL;
 }
 
+/* recording.* and livestream.*: what they change is written to the store
+ * by the capture writer, after the request. */
+static gboolean request_changes_captures(const rtk_message *msg) {
+	switch(msg->request.kind) {
+		case RTK_REQ_RECORDING_START:
+		case RTK_REQ_RECORDING_STOP:
+		case RTK_REQ_RECORDING_PAUSE:
+		case RTK_REQ_RECORDING_RESUME:
+		case RTK_REQ_LIVESTREAM_START:
+		case RTK_REQ_LIVESTREAM_STOP:
+			return TRUE;
+		default:
+			return FALSE;
+	}
+}
+
+void rtk_requests_push_held(rtk_message *msg) {
+	if(msg->held_reply == NULL)
+		return;
+	rtk_captures_wait_stored(msg->held_until);
+	rtk_janus->push_event(msg->handle, &rtk_plugin, msg->transaction, msg->held_reply, NULL);
+	json_decref(msg->held_reply);
+	msg->held_reply = NULL;
+}
+
 void rtk_requests_dispatch(rtk_session *session, rtk_message *msg) {
 	rtk_reply reply = { 0 };
 	rtk_request_handle on = session->role == RTK_ROLE_MAIN ? RTK_REQUEST_ON_MAIN :
@@ -977,6 +1002,11 @@ void rtk_requests_dispatch(rtk_session *session, rtk_message *msg) {
 		request_reply_refusal(&reply, &msg->request.error);
 	else
 		requests[msg->request.kind](session, msg, &reply);
+	if(reply.code == NULL && reply.event != NULL && reply.jsep == NULL && request_changes_captures(msg)) {
+		msg->held_reply = reply.event;   /* pushed once stored: rtk_requests_push_held() */
+		msg->held_until = rtk_captures_queued();
+		reply.event = NULL;
+	}
 	rtk_requests_push_reply(msg, &reply);
 	/* An answer may free the way for an offer that waited for it. */
 	if(session->role == RTK_ROLE_SUBSCRIBER && !session->offer_outstanding && session->offer_needed)

@@ -39,6 +39,12 @@ typedef struct rtk_message {
 		char *session_id;
 		json_t *found;
 	} search;
+	/* The answer of a request that changed a recording or livestream,
+	 * held until the store has its new state (so a REST read after the
+	 * answer sees it, as after the REST call): pushed by
+	 * rtk_requests_push_held() with no lock held. NULL: none. */
+	json_t *held_reply;
+	guint64 held_until;         /* rtk_captures_queued() when it was held */
 	/* connectedMeetings.*, whose store part runs after the dispatch
 	 * without a meeting lock (connected_requests.h); owned, NULL: none. */
 	struct rtk_connected_job *connected;
@@ -49,7 +55,12 @@ typedef struct rtk_message {
  * subscribe, checks the token and loads participant, meeting and preset. */
 void rtk_requests_prepare(rtk_message *msg);
 
-/* Runs one request on `session` and pushes its reply. Call with
+/* Pushes msg->held_reply once the store has what it says; with no lock
+ * held (it waits for the capture writer: milliseconds). */
+void rtk_requests_push_held(rtk_message *msg);
+
+/* Runs one request on `session` and pushes its reply (or holds it: see
+ * held_reply). Call with
  * msg->lock set and held. */
 void rtk_requests_dispatch(rtk_session *session, rtk_message *msg);
 

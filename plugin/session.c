@@ -74,6 +74,8 @@ rtk_live *rtk_live_get_or_create(rtk_meeting_lock *held, const json_t *meeting) 
 	live->persist_chat = json_is_true(json_object_get(meeting, "persist_chat"));
 	live->router = rtk_router_new();
 	live->speakers = rtk_speakers_new();
+	json_int_t keep_alive = json_integer_value(json_object_get(meeting, "session_keep_alive_time_in_secs"));
+	live->keep_alive_us = keep_alive > 0 ? (gint64)keep_alive * G_USEC_PER_SEC : 0;
 	g_mutex_lock(&lives_mutex);
 	g_hash_table_insert(lives, g_strdup(id), live);
 	g_mutex_unlock(&lives_mutex);
@@ -165,9 +167,29 @@ rtk_live *rtk_live_lock(const char *meeting_id, rtk_meeting_lock **held) {
 	return NULL;
 }
 
+/* Nobody is in the meeting nor watching it. */
+static gboolean session_live_empty(const rtk_live *live) {
+	return rtk_room_size(live->room) == 0 && rtk_router_is_empty(live->router);
+}
+
+gboolean rtk_live_in_session(const rtk_live *live) {
+	return rtk_room_size(live->room) > 0 || live->empty_since != 0;
+}
+
 void rtk_live_release_if_empty(rtk_live *live) {
-	if(rtk_room_size(live->room) > 0 || !rtk_router_is_empty(live->router))
+	if(!session_live_empty(live)) {
+		live->empty_since = 0;
 		return;
+	}
+	gint64 now = janus_get_monotonic_time();
+	if(live->keep_alive_us > 0 && (live->empty_since == 0 || now - live->empty_since < live->keep_alive_us)) {
+		if(live->empty_since == 0) {
+			live->empty_since = now;
+			JANUS_LOG(LOG_INFO, "[rtk] meeting %s: session %s empty, kept alive %" G_GINT64_FORMAT " s\n",
+				live->room->meeting_id, live->room->session_id, live->keep_alive_us / G_USEC_PER_SEC);
+		}
+		return;
+	}
 	JANUS_LOG(LOG_INFO, "[rtk] meeting %s: session %s ended\n", live->room->meeting_id, live->room->session_id);
 	rtk_captures_live_ended(live->room->meeting_id, live->router);
 	rtk_live_webhook(live, "meeting.ended", NULL);
@@ -520,8 +542,14 @@ static void session_live_announce_speaker(rtk_live *live, const char *peer_id) {
 	json_decref(event);
 }
 
-/* One meeting's periodic work, its lock held. */
+/* One meeting's periodic work, its lock held. A meeting kept alive past
+ * its last participant ends here when its time is up (last: it frees
+ * `live`). */
 static void session_live_tick(rtk_live *live, gint64 now) {
+	if(live->empty_since != 0) {
+		rtk_live_release_if_empty(live);
+		return;
+	}
 	const char *speaker = rtk_speakers_evaluate(live->speakers, now);
 	if(speaker != NULL)
 		session_live_announce_speaker(live, speaker);

@@ -85,6 +85,9 @@ struct rtk_live {
 	gboolean persist_chat;      /* the meeting's, when its session started: keep the chat after it */
 	rtk_router *router;         /* published streams and who receives them (owned) */
 	rtk_speakers *speakers;     /* active speaker, from the audio levels the relay sees */
+	gint64 keep_alive_us;       /* the meeting's session_keep_alive_time_in_secs: how long the
+	                               session outlives its last participant (0: not at all) */
+	gint64 empty_since;         /* monotonic time its last participant left; 0 while occupied */
 };
 
 
@@ -109,8 +112,13 @@ rtk_live *rtk_live_lock(const char *meeting_id, rtk_meeting_lock **held);
 /* The ids of the live meetings now, as a NEW array of NEW strings. */
 GPtrArray *rtk_lives_ids(void);
 rtk_session *rtk_live_main_session(rtk_peer *peer);
-/* Frees the meeting when nobody is in it or watching it. */
+/* Frees the meeting when nobody is in it or watching it, and its keep-alive
+ * time (if any) has passed since the last one left; until then it stays,
+ * empty, and the ticker frees it when the time is up. */
 void rtk_live_release_if_empty(rtk_live *live);
+/* Whether the meeting's session is still on: someone is in it, or it is
+ * kept alive after the last one left. */
+gboolean rtk_live_in_session(const rtk_live *live);
 /* After any room operation: announces the media kinds the room's changes
  * stopped (stage left, rights lost), then frees the meeting if it emptied. */
 void rtk_live_flush(rtk_live *live);

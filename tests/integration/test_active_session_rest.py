@@ -74,6 +74,19 @@ async def main():
                 "active session (id, meeting_id, live_participants)")
     check(isinstance(session.get("started_at"), str) and session["started_at"].endswith("Z"),
           "started_at is not an ISO time: %r" % session.get("started_at"))
+    # RealtimeKit's shape of an active session, as GET /v2/sessions/{id} has it
+    check_equal({k: session.get(k) for k in ("associated_id", "meeting_display_name", "type", "status",
+                                             "organization_id", "ended_at")},
+                {"associated_id": meeting["id"], "meeting_display_name": "Active session", "type": "meeting",
+                 "status": "LIVE", "organization_id": server.credentials["org_id"], "ended_at": None},
+                "the active session's RealtimeKit fields")
+    check(session.get("max_concurrent_participants") == 2,
+          "max_concurrent_participants with two in: %r" % session.get("max_concurrent_participants"))
+    check(isinstance(session.get("minutes_consumed"), (int, float)) and session["minutes_consumed"] >= 0,
+          "minutes_consumed: %r" % session.get("minutes_consumed"))
+    for field in ("created_at", "updated_at"):
+        check(isinstance(session.get(field), str) and session[field].endswith("Z"),
+              "%s is not an ISO time: %r" % (field, session.get(field)))
     listed = sorted((p.get("id"), p.get("peer_id"), p.get("name"), p.get("custom_participant_id"),
                      p.get("preset_name"), p.get("audio_enabled"), p.get("video_enabled"),
                      p.get("screenshare_enabled"), p.get("stage_status"))
@@ -104,6 +117,7 @@ async def main():
     # -- mute everyone, allowing unmute
     data = expect_status(server, "POST", base + "/mute-all", {"allow_unmute": True}, 200, "mute-all")
     check_action(data, "mute-all", [rests["p1"], rests["p2"]], "mute-all")
+    check_equal(data.get("muted_participants_count"), 2, "mute-all's muted_participants_count")
     for client in (p1, p2):
         own = await client.wait_event("audioUpdate", where=from_peer(client.peer_id))
         check_equal((own.data.get("audioEnabled"), own.data.get("canUnmute")), (False, True),
@@ -146,6 +160,7 @@ async def main():
     # -- kick everyone
     data = expect_status(server, "POST", base + "/kick-all", None, 200, "kick-all")
     check_action(data, "kick-all", [rests["p2"]], "kick-all")
+    check_equal(data.get("kicked_participants_count"), 1, "kick-all's kicked_participants_count")
     left = await p2.wait_event("roomLeft")
     check_equal(left.data.get("state"), "kicked", "P2's roomLeft state after kick-all")
     expect_status(server, "GET", base, None, 404, "GET active-session after everyone was kicked")
