@@ -148,13 +148,13 @@ static json_t *rtk_session_active_shape(rtk_rest_call *call, json_t *live_sessio
 		char *now = rtk_util_now_iso8601();
 		json_t *started = json_object_get(live_session, "started_at");
 		json_t *title = json_object_get(live_session, "title");
-		row = json_pack("{s:O, s:O, s:O, s:s, s:s, s:O, s:O, s:s?, s:n, s:O, s:i}",
+		row = json_pack("{s:O?, s:O?, s:O?, s:s, s:s, s:O?, s:O?, s:s?, s:n, s:O?, s:i}",
 			"id", json_object_get(live_session, "id"),
 			"associated_id", json_object_get(live_session, "meeting_id"),
 			"meeting_id", json_object_get(live_session, "meeting_id"),
 			"type", "meeting", "status", "LIVE",
 			"started_at", started, "created_at", started, "updated_at", now, "ended_at",
-			"meeting_display_name", title != NULL ? title : json_null(),
+			"meeting_display_name", title,
 			"minutes_consumed", 0);
 		json_object_set(row, "max_concurrent_participants", json_object_get(live_session, "live_participants"));
 		free(now);
