@@ -320,12 +320,13 @@ static int gateway_server_info(rtk_gateway *gw, const rtk_gateway_config *config
 		return -1;
 	gw->server_json = rtk_static_server_info(config->janus_ws_port > 0 ? config->janus_ws_port : 8188,
 		config->janus_ws_url, tls, ice);
+	size_t servers = json_array_size(ice);
 	json_decref(ice);
 	if (gw->server_json == NULL) {
 		rtk_util_set_error(error, "out of memory");
 		return -1;
 	}
-	if (json_array_size(ice) > 0)
+	if (servers > 0)
 		g_message("rtk gateway: browsers are told to relay through the TURN server %s (RTK_TURN_SERVER)",
 			config->turn_server);
 	return 0;
