@@ -12,6 +12,15 @@
  * same across restarts. Values that came from the config are not written.
  * The JWT secret is used as the bytes of its string (HMAC key).
  *
+ * TLS (RTK_TLS_CERT, RTK_TLS_KEY): the pair is read and checked (tls.h)
+ * before anything listens; a bad pair stops the start, so the port never
+ * serves plain HTTP where HTTPS was asked for. The gateway's URL (the REST
+ * banner, playback and download links) is then https://.
+ *
+ * TURN (RTK_TURN_*): handed to browsers at /sdk/server.json as one
+ * RTCIceServer with the long-term credentials (docs/deploy.md says what
+ * that exposes); Janus reads the same settings from janus.jcfg.
+ *
  * Nothing here logs a secret or a token.
  */
 #include "gateway.h"
@@ -31,11 +40,13 @@
 #include "rest.h"
 #include "rest_internal.h"
 #include "static.h"
+#include "tls.h"
 #include "util.h"
 
 #define DEFAULT_BIND "127.0.0.1"
 #define DEFAULT_TOKEN_TTL 86400
 #define SECRET_BYTES 32
+#define DEFAULT_TURN_PORT 3478
 
 struct rtk_gateway {
 	char *data_dir;
@@ -260,7 +271,78 @@ static int gateway_fail_unfinished(rtk_store *store, const char *chat_files_dir,
 
 /* ---- start / stop ---- */
 
-static char *gateway_make_url(const char *bind, int port)
+/* The RTCIceServer of the TURN server (a new array of one object, or of
+ * none when no server is set; NULL when the transport is unknown, with
+ * *error). UDP relaying is offered first, then TCP for networks that let
+ * no UDP out; "tls" offers turns: only. */
+static json_t *gateway_ice_servers(const rtk_gateway_config *config, char **error)
+{
+	json_t *servers = json_array();
+	if (!gateway_given(config->turn_server))
+		return servers;
+	const char *transport = gateway_given(config->turn_transport) ? config->turn_transport : "udp";
+	int port = config->turn_port > 0 ? config->turn_port : DEFAULT_TURN_PORT;
+	const char *host = config->turn_server;
+	bool v6 = strchr(host, ':') != NULL;
+	char *udp = g_strdup_printf("turn:%s%s%s:%d?transport=udp", v6 ? "[" : "", host, v6 ? "]" : "", port);
+	char *tcp = g_strdup_printf("turn:%s%s%s:%d?transport=tcp", v6 ? "[" : "", host, v6 ? "]" : "", port);
+	char *tls = g_strdup_printf("turns:%s%s%s:%d?transport=tcp", v6 ? "[" : "", host, v6 ? "]" : "", port);
+	json_t *urls = NULL;
+	if (strcmp(transport, "udp") == 0)
+		urls = json_pack("[s, s]", udp, tcp);
+	else if (strcmp(transport, "tcp") == 0)
+		urls = json_pack("[s]", tcp);
+	else if (strcmp(transport, "tls") == 0)
+		urls = json_pack("[s]", tls);
+	g_free(udp);
+	g_free(tcp);
+	g_free(tls);
+	if (urls == NULL) {
+		rtk_util_set_error(error, "unknown TURN transport '%s' (RTK_TURN_TRANSPORT): udp, tcp or tls",
+			transport);
+		json_decref(servers);
+		return NULL;
+	}
+	json_t *server = json_pack("{s:o}", "urls", urls);
+	if (gateway_given(config->turn_user))
+		json_object_set_new(server, "username", json_string(config->turn_user));
+	if (gateway_given(config->turn_password))
+		json_object_set_new(server, "credential", json_string(config->turn_password));
+	json_array_append_new(servers, server);
+	return servers;
+}
+
+/* /sdk/server.json's text into gw->server_json; -1 with *error. */
+static int gateway_server_info(rtk_gateway *gw, const rtk_gateway_config *config, bool tls, char **error)
+{
+	json_t *ice = gateway_ice_servers(config, error);
+	if (ice == NULL)
+		return -1;
+	gw->server_json = rtk_static_server_info(config->janus_ws_port > 0 ? config->janus_ws_port : 8188,
+		config->janus_ws_url, tls, ice);
+	size_t servers = json_array_size(ice);
+	json_decref(ice);
+	if (gw->server_json == NULL) {
+		rtk_util_set_error(error, "out of memory");
+		return -1;
+	}
+	if (servers > 0)
+		g_message("rtk gateway: browsers are told to relay through the TURN server %s (RTK_TURN_SERVER)",
+			config->turn_server);
+	return 0;
+}
+
+/* The TLS pair into *pair when one is configured; 0 (and an empty pair)
+ * when neither file is, -1 with *error when it cannot be used. */
+static int gateway_tls_load(const rtk_gateway_config *config, rtk_tls_pair *pair, char **error)
+{
+	*pair = (rtk_tls_pair) { 0 };
+	if (!gateway_given(config->tls_cert) && !gateway_given(config->tls_key))
+		return 0;
+	return rtk_tls_pair_load(config->tls_cert, config->tls_key, pair, error);
+}
+
+static char *gateway_make_url(const char *bind, int port, bool tls)
 {
 	const char *host = bind;
 	if (strcmp(bind, "0.0.0.0") == 0 || strcmp(bind, "") == 0)
@@ -271,12 +353,13 @@ static char *gateway_make_url(const char *bind, int port)
 	size_t n = strlen(host) + 32;
 	char *url = malloc(n);
 	if (url)
-		snprintf(url, n, "http://%s%s%s:%d", v6 ? "[" : "", host, v6 ? "]" : "", port);
+		snprintf(url, n, "%s://%s%s%s:%d", tls ? "https" : "http", v6 ? "[" : "", host, v6 ? "]" : "", port);
 	return url;
 }
 
 rtk_gateway *rtk_gateway_start(const rtk_gateway_config *config, char **error)
 {
+	rtk_tls_pair tls = { 0 };   /* read here, copied by the HTTP server, cleared at the end */
 	if (error)
 		*error = NULL;
 	if (!config || !gateway_given(config->data_dir)) {
@@ -294,6 +377,9 @@ rtk_gateway *rtk_gateway_start(const rtk_gateway_config *config, char **error)
 		rtk_util_set_error(error, "cannot create %s: %s", gw->data_dir, strerror(errno));
 		goto fail;
 	}
+	/* First: a bad certificate should be said before anything else runs. */
+	if (gateway_tls_load(config, &tls, error) != 0)
+		goto fail;
 	if (gateway_credentials_load(gw, config, error) != 0)
 		goto fail;
 
@@ -324,10 +410,10 @@ rtk_gateway *rtk_gateway_start(const rtk_gateway_config *config, char **error)
 	gw->recordings_dir = g_build_filename(gw->data_dir, "recordings", NULL);
 	gw->chat_file_types = gateway_given(config->chat_file_types) ? g_strdup(config->chat_file_types) : NULL;
 	gw->web_dir = gateway_given(config->web_dir) ? g_strdup(config->web_dir) : NULL;
-	gw->server_json = rtk_static_server_info(config->janus_ws_port > 0 ? config->janus_ws_port : 8188,
-		config->janus_ws_url);
+	if (gateway_server_info(gw, config, tls.cert_pem != NULL, error) != 0)
+		goto fail;
 	const char *bind = gateway_given(config->http_bind) ? config->http_bind : DEFAULT_BIND;
-	gw->url = gateway_make_url(bind, config->http_port);
+	gw->url = gateway_make_url(bind, config->http_port, tls.cert_pem != NULL);
 	if (!gw->url) {
 		rtk_util_set_error(error, "out of memory");
 		goto fail;
@@ -353,14 +439,16 @@ rtk_gateway *rtk_gateway_start(const rtk_gateway_config *config, char **error)
 		.plugins = gw->plugins,
 	};
 	if (config->http_port > 0) {
-		gw->http = rtk_http_start_with_limits(bind, config->http_port, &gw->rest,
-			&config->http_limits, error);
+		gw->http = rtk_http_start_tls(bind, config->http_port, &gw->rest,
+			&config->http_limits, tls.cert_pem != NULL ? &tls : NULL, error);
 		if (!gw->http)
 			goto fail;
 		rtk_static_announce(gw->web_dir);
 	}
+	rtk_tls_pair_clear(&tls);   /* the HTTP server keeps its own copy */
 	return gw;
 fail:
+	rtk_tls_pair_clear(&tls);
 	rtk_gateway_stop(gw);
 	return NULL;
 }

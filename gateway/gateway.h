@@ -42,6 +42,15 @@ typedef struct rtk_gateway_config {
 	const char *chat_file_types; /* the media types chat files may have, comma-separated, "image/"
 	                          * for a prefix; NULL or "": RTK_CHAT_FILES_DEFAULT_TYPES */
 	const char *plugins_seed;/* the plugins of the first start (plugin_registry.h); NULL or "": none */
+	const char *tls_cert;    /* PEM certificate (chain) of the REST/HLS port: HTTPS only (tls.h); with tls_key */
+	const char *tls_key;     /* its unencrypted PEM key; NULL or "" in both: plain HTTP. With
+	                          * them the Janus WebSocket speaks wss too (./rtk renders it so),
+	                          * and /sdk/server.json says so */
+	const char *turn_server; /* a TURN server browsers may relay media through (/sdk/server.json); NULL or "": none */
+	int turn_port;           /* its port; 0: 3478 */
+	const char *turn_transport; /* "udp" (default: UDP, then TCP), "tcp" or "tls" (turns:) */
+	const char *turn_user;   /* its long-term credentials, handed to every browser */
+	const char *turn_password;
 } rtk_gateway_config;
 
 typedef struct rtk_gateway rtk_gateway;
@@ -67,7 +76,7 @@ rtk_plugin_registry *rtk_gateway_plugins(rtk_gateway *gateway);
 rtk_hls *rtk_gateway_hls(rtk_gateway *gateway);
 const char *rtk_gateway_org_id(rtk_gateway *gateway);
 const char *rtk_gateway_api_key(rtk_gateway *gateway);
-/* e.g. "http://127.0.0.1:8080" */
+/* e.g. "http://127.0.0.1:8080" ("https://..." with TLS) */
 const char *rtk_gateway_url(rtk_gateway *gateway);
 /* The signed URL of a session's chat CSV, valid until `expires` (seconds
  * since the epoch): rtk_rest_chat_export_url(). malloc'd (free()). */

@@ -78,6 +78,11 @@
  * and freed by the completion callback, whatever happened in between; the
  * socket's rtk_http_socket lives from MHD_CONNECTION_NOTIFY_STARTED to
  * MHD_CONNECTION_NOTIFY_CLOSED.
+ *
+ * TLS (rtk_http_start_tls): MHD_USE_TLS with the PEM text of the
+ * certificate and key (tls.h checked them), kept here until the daemon
+ * stops; the same workers, limits and deadlines apply, the handshake
+ * counting towards the headers' deadline.
  */
 #define _GNU_SOURCE   /* vasprintf */
 #include "http.h"
@@ -134,6 +139,7 @@ struct rtk_http {
 	rtk_http_limits limits;         /* resolved: no defaults left to apply */
 	GMutex log_lock;
 	char start_error[256];          /* MHD's last complaint while starting */
+	rtk_tls_pair tls;               /* HTTPS: copies of the PEM text (empty: plain HTTP) */
 	bool starting;
 	char last_log[256];             /* the previous MHD complaint, and when */
 	gint64 last_log_us;
@@ -807,16 +813,38 @@ static void rtk_http_free(rtk_http *http)
 	g_mutex_clear(&http->watch_lock);
 	g_cond_clear(&http->watch_cond);
 	g_mutex_clear(&http->log_lock);
+	rtk_tls_pair_clear(&http->tls);
 	free(http);
+}
+
+/* http->tls := copies of `tls` (NULL: stays empty). false when out of memory. */
+static bool rtk_http_copy_tls(rtk_http *http, const rtk_tls_pair *tls)
+{
+	if (tls == NULL)
+		return true;
+	http->tls.cert_pem = strdup(tls->cert_pem);
+	http->tls.key_pem = strdup(tls->key_pem);
+	return http->tls.cert_pem != NULL && http->tls.key_pem != NULL;
 }
 
 rtk_http *rtk_http_start_with_limits(const char *bind_address, int port, const rtk_rest_ctx *ctx,
 	const rtk_http_limits *limits, char **error)
 {
+	return rtk_http_start_tls(bind_address, port, ctx, limits, NULL, error);
+}
+
+rtk_http *rtk_http_start_tls(const char *bind_address, int port, const rtk_rest_ctx *ctx,
+	const rtk_http_limits *limits, const rtk_tls_pair *tls, char **error)
+{
 	if (bind_address == NULL || *bind_address == '\0')
 		bind_address = "127.0.0.1";
 	if (port < 0 || port > 65535) {
 		rtk_util_set_error(error, "HTTP port %d is out of range 0-65535", port);
+		return NULL;
+	}
+	if (tls != NULL && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+		rtk_util_set_error(error, "TLS is configured (RTK_TLS_CERT) but this libmicrohttpd "
+			"was built without TLS support");
 		return NULL;
 	}
 	struct sockaddr_storage addr;
@@ -831,6 +859,12 @@ rtk_http *rtk_http_start_with_limits(const char *bind_address, int port, const r
 	}
 	http->ctx = ctx;
 	http->limits = rtk_http_limits_resolve(limits);
+	if (!rtk_http_copy_tls(http, tls)) {
+		rtk_util_set_error(error, "out of memory");
+		rtk_tls_pair_clear(&http->tls);
+		free(http);
+		return NULL;
+	}
 	g_mutex_init(&http->log_lock);
 	g_mutex_init(&http->writers_lock);
 	g_mutex_init(&http->watch_lock);
@@ -854,6 +888,14 @@ rtk_http *rtk_http_start_with_limits(const char *bind_address, int port, const r
 	unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
 	if (addr.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
+	/* HTTPS: the certificate and key; plain HTTP: no options at all. */
+	struct MHD_OptionItem tls_options[] = {
+		{ MHD_OPTION_HTTPS_MEM_CERT, 0, http->tls.cert_pem },
+		{ MHD_OPTION_HTTPS_MEM_KEY, 0, http->tls.key_pem },
+		{ MHD_OPTION_END, 0, NULL },
+	};
+	if (tls != NULL)
+		flags |= MHD_USE_TLS;
 	http->daemon = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL,
 		rtk_http_handle, http,
 		MHD_OPTION_EXTERNAL_LOGGER, rtk_http_log, http,
@@ -865,18 +907,19 @@ rtk_http *rtk_http_start_with_limits(const char *bind_address, int port, const r
 		MHD_OPTION_NOTIFY_CONNECTION, rtk_http_notify_connection, http,
 		MHD_OPTION_URI_LOG_CALLBACK, rtk_http_uri_log, http,
 		MHD_OPTION_NOTIFY_COMPLETED, rtk_http_completed, http,
+		MHD_OPTION_ARRAY, tls != NULL ? tls_options : &tls_options[2],
 		MHD_OPTION_END);
 	g_mutex_lock(&http->log_lock);
 	http->starting = false;
 	g_mutex_unlock(&http->log_lock);
 	if (http->daemon == NULL) {
-		rtk_util_set_error(error, "cannot serve HTTP on %s port %d: %s", bind_address, port,
+		rtk_util_set_error(error, "cannot serve %s on %s port %d: %s", tls ? "HTTPS" : "HTTP", bind_address, port,
 			http->start_error[0] ? http->start_error : "libmicrohttpd refused to start");
 		rtk_http_free(http);
 		return NULL;
 	}
-	g_message("rtk http: at most %u connections, %u per client address%s, %u for /hls/; "
-		"headers within %u s, idle %u s; %u threads", http->limits.max_connections,
+	g_message("rtk http: %s; at most %u connections, %u per client address%s, %u for /hls/; "
+		"headers within %u s, idle %u s; %u threads", tls ? "HTTPS only" : "plain HTTP", http->limits.max_connections,
 		http->limits.max_per_address, http->limits.max_per_address ? "" : " (no limit)",
 		http->limits.hls_max_connections, http->limits.header_timeout_s,
 		http->limits.idle_timeout_s, http->limits.threads);

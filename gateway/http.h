@@ -13,11 +13,16 @@
  * cap, a cap per client address, a budget of connections that /hls/
  * players may hold so REST keeps room, a deadline for a request's headers
  * and an idle timeout.
+ *
+ * TLS (RTK_TLS_CERT, RTK_TLS_KEY): given a certificate and key (tls.h),
+ * the port speaks HTTPS and nothing else; a client speaking plain HTTP to
+ * it fails its handshake and is closed.
  */
 #ifndef RTK_HTTP_H
 #define RTK_HTTP_H
 
 #include "rest.h"
+#include "tls.h"
 
 #define RTK_HTTP_DEFAULT_MAX_CONNECTIONS 512
 #define RTK_HTTP_DEFAULT_MAX_PER_ADDRESS 64
@@ -61,6 +66,11 @@ typedef struct rtk_http rtk_http;
  * taken. */
 rtk_http *rtk_http_start_with_limits(const char *bind_address, int port, const rtk_rest_ctx *ctx,
 	const rtk_http_limits *limits, char **error);
+/* rtk_http_start_with_limits() serving HTTPS with `tls` (borrowed: its
+ * PEM text is copied; NULL: plain HTTP). Fails, rather than serve plain
+ * HTTP, when libmicrohttpd cannot do TLS or refuses the pair. */
+rtk_http *rtk_http_start_tls(const char *bind_address, int port, const rtk_rest_ctx *ctx,
+	const rtk_http_limits *limits, const rtk_tls_pair *tls, char **error);
 /* rtk_http_start_with_limits() with every default. */
 rtk_http *rtk_http_start(const char *bind_address, int port, const rtk_rest_ctx *ctx, char **error);
 void rtk_http_stop(rtk_http *http);

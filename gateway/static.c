@@ -178,10 +178,13 @@ static enum MHD_Result rtk_static_json(struct MHD_Connection *con, const char *j
 	return rtk_static_queue(con, MHD_HTTP_OK, resp, true);
 }
 
-char *rtk_static_server_info(int janus_ws_port, const char *janus_ws_url)
+char *rtk_static_server_info(int janus_ws_port, const char *janus_ws_url, bool janus_ws_secure,
+	json_t *ice_servers)
 {
-	json_t *doc = json_pack("{s:i, s:o}", "janus_ws_port", janus_ws_port, "janus_ws_url",
-		janus_ws_url != NULL && *janus_ws_url != '\0' ? json_string(janus_ws_url) : json_null());
+	json_t *doc = json_pack("{s:i, s:o, s:b, s:o}", "janus_ws_port", janus_ws_port, "janus_ws_url",
+		janus_ws_url != NULL && *janus_ws_url != '\0' ? json_string(janus_ws_url) : json_null(),
+		"janus_ws_secure", janus_ws_secure,
+		"ice_servers", ice_servers != NULL ? json_incref(ice_servers) : json_array());
 	if (doc == NULL)
 		return NULL;
 	char *text = rtk_json_out(doc);

@@ -300,6 +300,13 @@ int rtk_plugin_init(janus_callbacks *callback, const char *config_path) {
 			"chat_file_max_bytes", "10485760"), NULL, 10),
 		.chat_file_types = plugin_config_string(config, general, "chat_file_types", NULL),
 		.plugins_seed = plugins_seed,
+		.tls_cert = plugin_config_string(config, general, "tls_cert", NULL),
+		.tls_key = plugin_config_string(config, general, "tls_key", NULL),
+		.turn_server = plugin_config_string(config, general, "turn_server", NULL),
+		.turn_port = atoi(plugin_config_string(config, general, "turn_port", "3478")),
+		.turn_transport = plugin_config_string(config, general, "turn_transport", "udp"),
+		.turn_user = plugin_config_string(config, general, "turn_user", NULL),
+		.turn_password = plugin_config_string(config, general, "turn_password", NULL),
 	};
 	char *error = NULL;
 	rtk_gw = rtk_gateway_start(&gwc, &error);

@@ -60,6 +60,14 @@ export function tokenClaims(token) {
 }
 
 /* Where this module was loaded from: the gateway that served it. */
+/* An RTCIceServer as /sdk/server.json gives it: urls a string or strings. */
+function validIceServer(server) {
+	if (!server || typeof server !== 'object')
+		return false;
+	const urls = Array.isArray(server.urls) ? server.urls : [server.urls];
+	return urls.length > 0 && urls.every((u) => typeof u === 'string' && /^(stun|stuns|turn|turns):/.test(u));
+}
+
 function moduleOrigin() {
 	try {
 		const u = new URL(import.meta.url);
@@ -75,7 +83,8 @@ export class RealtimeKitClient extends RTKEventEmitter {
 	 * came from); defaults {audio, video, recording, mediaConfiguration};
 	 * server-specific: janusURL (the Janus WebSocket; by default what the
 	 * gateway's /sdk/server.json says, else the baseURI's host at port
-	 * janusPort, 8188), iceServers, and for tests WebSocket, fetch,
+	 * janusPort, 8188), iceServers (by default what /sdk/server.json says:
+	 * the server's TURN server, if any), and for tests WebSocket, fetch,
 	 * RTCPeerConnection, mediaDevices.
 	 */
 	static async init(options = {}) {
@@ -87,13 +96,18 @@ export class RealtimeKitClient extends RTKEventEmitter {
 	}
 
 	/*
-	 * Asks the gateway where its Janus WebSocket is (GET /sdk/server.json,
-	 * docs/rest.md), unless init named it (janusURL or janusPort). Any
-	 * failure (an older gateway, a page with no fetch) keeps the default.
+	 * Asks the gateway where its Janus WebSocket is and which ICE servers
+	 * (a TURN server) PeerConnections should use (GET /sdk/server.json,
+	 * docs/rest.md), unless init named both (janusURL or janusPort, and
+	 * iceServers). janus_ws_secure makes it wss:// even from a page on
+	 * http://. Any failure (an older gateway, a page with no fetch) keeps
+	 * the defaults.
 	 */
 	async _discoverJanus() {
 		const fetchFn = this._options.fetch || globalThis.fetch;
-		if (this._options.janusURL || this._options.janusPort || !this._baseURI || !fetchFn)
+		const wantURL = !this._options.janusURL && !this._options.janusPort;
+		const wantICE = !this._options.iceServers;
+		if ((!wantURL && !wantICE) || !this._baseURI || !fetchFn)
 			return;
 		const abort = typeof AbortController === 'function' ? new AbortController() : null;
 		const timer = abort ? setTimeout(() => abort.abort(), SERVER_INFO_TIMEOUT_MS) : null;
@@ -103,16 +117,23 @@ export class RealtimeKitClient extends RTKEventEmitter {
 			if (!res.ok)
 				return;
 			const info = await res.json();
-			if (typeof info.janus_ws_url === 'string' && /^wss?:\/\//.test(info.janus_ws_url))
-				this._janusURL = info.janus_ws_url;
-			else if (Number.isInteger(info.janus_ws_port) && info.janus_ws_port > 0 && info.janus_ws_port < 65536)
-				this._janusURL = janusWebSocketURL(this._baseURI, info.janus_ws_port);
+			if (wantURL)
+				this.#useServerJanus(info);
+			if (wantICE && Array.isArray(info.ice_servers))
+				this._iceServers = info.ice_servers.filter(validIceServer);
 		} catch (e) {
 			/* the default stays */
 		} finally {
 			if (timer)
 				clearTimeout(timer);
 		}
+	}
+
+	#useServerJanus(info) {
+		if (typeof info.janus_ws_url === 'string' && /^wss?:\/\//.test(info.janus_ws_url))
+			this._janusURL = info.janus_ws_url;
+		else if (Number.isInteger(info.janus_ws_port) && info.janus_ws_port > 0 && info.janus_ws_port < 65536)
+			this._janusURL = janusWebSocketURL(this._baseURI, info.janus_ws_port, info.janus_ws_secure === true);
 	}
 
 	constructor(options) {
@@ -128,6 +149,7 @@ export class RealtimeKitClient extends RTKEventEmitter {
 		priv('_scoreMonitors', []);
 		priv('_stateBeforeLoss', null);
 		priv('_iceWatches', []);
+		priv('_iceServers', options.iceServers || []);
 		const base = options.baseURI ? normalizeBase(options.baseURI) : moduleOrigin();
 		priv('_baseURI', base);
 		priv('_janusURL', options.janusURL || (base ? janusWebSocketURL(base, options.janusPort || DEFAULT_JANUS_WS_PORT) : null));
@@ -190,7 +212,7 @@ export class RealtimeKitClient extends RTKEventEmitter {
 		return () => {
 			if (!PC)
 				throw new RTKError('1101', 'no RTCPeerConnection in this environment');
-			return new PC({ iceServers: this._options.iceServers || [] });
+			return new PC({ iceServers: this._iceServers });
 		};
 	}
 

@@ -79,6 +79,8 @@ export interface InitOptions {
 	/** Server-specific: the Janus WebSocket port (RTK_JANUS_WS_PORT); without it and janusURL,
 	 * init asks the gateway (/sdk/server.json), falling back to 8188. */
 	janusPort?: number;
+	/** The ICE servers of both PeerConnections (default: the ice_servers of the gateway's
+	 * /sdk/server.json, i.e. its TURN server, RTK_TURN_SERVER; none when it names none). */
 	iceServers?: RTCIceServer[];
 	/** The seeds' overrides; simulcastConfig: the camera's simulcast layers (docs/sdk.md). */
 	overrides?: { simulcastConfig?: SimulcastConfig; [key: string]: any };

@@ -444,10 +444,11 @@ function settlePlugin(p, data, jsep) {
 
 /*
  * The Janus WebSocket URL for a gateway base URL: same host, port
- * RTK_JANUS_WS_PORT (default 8188), ws: or wss: after the page's scheme.
+ * RTK_JANUS_WS_PORT (default 8188), wss: when `secure` (the server says its
+ * WebSocket speaks only TLS) or the page is https:, else ws:.
  */
-export function janusWebSocketURL(base, port = 8188) {
+export function janusWebSocketURL(base, port = 8188, secure = false) {
 	const u = new URL(base);
-	const scheme = u.protocol === 'https:' ? 'wss:' : 'ws:';
+	const scheme = secure || u.protocol === 'https:' ? 'wss:' : 'ws:';
 	return `${scheme}//${u.hostname}:${port}/`;   /* hostname keeps IPv6 brackets */
 }

@@ -28,11 +28,11 @@ const { chromium } = require(path.join(__dirname, "node_modules", "playwright-co
 
 function parseArgs(argv) {
   const args = { chromium: "/usr/bin/chromium", screenshot: null, joinButton: null, cameraButton: null,
-                 panelButton: null, kickButton: null };
+                 panelButton: null, kickButton: null, trustSpki: null };
   const names = { "--host-url": "hostUrl", "--guest-url": "guestUrl", "--chromium": "chromium",
                   "--screenshot": "screenshot", "--join-button": "joinButton",
                   "--camera-button": "cameraButton", "--panel-button": "panelButton",
-                  "--kick-button": "kickButton" };
+                  "--kick-button": "kickButton", "--trust-spki": "trustSpki" };
   for (let i = 0; i < argv.length; i += 2) {
     const name = names[argv[i]];
     if (!name || i + 1 >= argv.length)
@@ -131,7 +131,9 @@ async function main() {
   const browser = await chromium.launch({
     executablePath: args.chromium,
     args: ["--no-sandbox", "--autoplay-policy=no-user-gesture-required",
-           "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"],
+           "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"].concat(
+      /* a server with a test certificate: trust that key alone (HTTPS and wss) */
+      args.trustSpki ? ["--ignore-certificate-errors-spki-list=" + args.trustSpki] : []),
   });
   const result = { consoleErrors: { host: [], guest: [] } };
   try {

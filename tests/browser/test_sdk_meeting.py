@@ -101,15 +101,18 @@ def other(snap):
     return snap["joined"][0]
 
 
-async def main():
+async def main(tls=None, screenshot=SCREENSHOT):
+    """tls: {"env": RTK_TLS_*, "ca": ssl context, "spki": the key's hash}
+    for a server with a test certificate (test_sdk_tls.py)."""
     node = browser_tools()
-    os.makedirs(os.path.dirname(SCREENSHOT), exist_ok=True)
+    os.makedirs(os.path.dirname(screenshot), exist_ok=True)
     demo = os.path.isfile(os.path.join(SRCDIR, "sdk", "demo", "index.html"))
     env = {} if demo else {"RTK_WEB_DIR": web_dir()}
     # Not the default port: the page passes no janus option, so the SDK
     # must find the WebSocket through /sdk/server.json.
     env["RTK_JANUS_WS_PORT"] = str(JANUS_WS_PORT)
-    server = Server(env=env).start()
+    env.update(tls["env"] if tls else {})
+    server = Server(env=env, tls_ca=tls["ca"] if tls else None).start()
     meeting = server.create_meeting(title="SDK browser test")
     host = server.add_participant(meeting["id"], "Hedy", "group_call_host")
     guest = server.add_participant(meeting["id"], "Grace", "group_call_participant")
@@ -120,7 +123,9 @@ async def main():
         return "%s/sdk/test/meeting.html?token=%s" % (server.rest_base, urllib.parse.quote(token))
 
     argv = [node, DRIVER, "--host-url", url(host["token"]), "--guest-url", url(guest["token"]),
-            "--chromium", CHROMIUM, "--screenshot", SCREENSHOT]
+            "--chromium", CHROMIUM, "--screenshot", screenshot]
+    if tls:
+        argv += ["--trust-spki", tls["spki"]]
     if demo:
         argv += ["--join-button", "#join", "--camera-button", "#cam", "--panel-button", "#panel-toggle",
                  "--kick-button", 'button[data-action="remove"][data-participant="{id}"]']
@@ -196,8 +201,8 @@ async def main():
     errors = doc["consoleErrors"]
     check(not errors["host"] and not errors["guest"], "console errors: %s" % errors)
     if demo:
-        check(os.path.getsize(SCREENSHOT) > 10000, "the screenshot %s is empty" % SCREENSHOT)
-        log("screenshot: %s" % SCREENSHOT)
+        check(os.path.getsize(screenshot) > 10000, "the screenshot %s is empty" % screenshot)
+        log("screenshot: %s" % screenshot)
 
 
 if __name__ == "__main__":

@@ -9,10 +9,12 @@ Owns everything the integration tests need to drive a real server:
     temporary directory, runs `janus -F` with our plugin, waits for the REST
     API and the Janus HTTP API, speaks REST (rest()), kills and restarts.
   * JanusSession: a Janus API client over HTTP long-poll (session, handles,
-    messages, per-handle event queues, keepalives, abandon()).
+    messages, per-handle event queues, keepalives, abandon()); JanusWsSession
+    the same over the Janus WebSocket (ws:// or wss:// with the test's CA).
   * RtkClient: an aiortc participant speaking docs/protocol.md: join,
     publish VP8 + Opus from synthetic tracks, subscribe and count the frames
-    received from every remote participant.
+    received from every remote participant (over either session, with the
+    ICE servers it is given).
   * run_test(): exit codes for the automake harness: 0 pass, 1 fail,
     77 skip; janus is always stopped.
 
@@ -38,6 +40,7 @@ import logging
 import os
 import shutil
 import signal
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -270,9 +273,11 @@ def _die_with_parent():
 class Server:
     """One janus process with janus.plugin.rtk, configured by `rtk render-conf`
     in its own temporary directory. REST on 127.0.0.1:8080, the Janus HTTP
-    API on every interface of the namespace (port 8088)."""
+    API on every interface of the namespace (port 8088). With `tls_ca` (an
+    ssl.SSLContext trusting the test's CA; env then names RTK_TLS_CERT and
+    RTK_TLS_KEY) REST is spoken over HTTPS."""
 
-    def __init__(self, data_dir=None, session_timeout=None, env=None):
+    def __init__(self, data_dir=None, session_timeout=None, env=None, tls_ca=None):
         self.workdir = tempfile.mkdtemp(prefix="rtk-it-")
         self.data_dir = data_dir or os.path.join(self.workdir, "data")
         self.conf_dir = os.path.join(self.workdir, "janus")
@@ -282,7 +287,8 @@ class Server:
         self.died_on_its_own = False
         self.credentials = None
         self.last_text = None
-        self.rest_base = "http://127.0.0.1:%d" % REST_PORT
+        self.tls_ca = tls_ca
+        self.rest_base = "%s://127.0.0.1:%d" % ("https" if tls_ca else "http", REST_PORT)
         self.janus_url = "http://127.0.0.1:%d/janus" % JANUS_HTTP_PORT
         _SERVERS.append(self)
 
@@ -360,9 +366,17 @@ class Server:
         raise TestFailure("the REST API (%s) or the Janus API (%s) did not answer within %ds"
                           % (self.rest_base, self.janus_url, timeout))
 
+    def rest_connection(self, timeout=15):
+        """A connection to the REST/HLS port: HTTPS checked against the
+        test's CA when the server has TLS."""
+        if self.tls_ca is not None:
+            return http.client.HTTPSConnection("127.0.0.1", REST_PORT, timeout=timeout,
+                                               context=self.tls_ca)
+        return http.client.HTTPConnection("127.0.0.1", REST_PORT, timeout=timeout)
+
     def _rest_answers(self):
         try:
-            connection = http.client.HTTPConnection("127.0.0.1", REST_PORT, timeout=2)
+            connection = self.rest_connection(timeout=2)
             connection.request("GET", "/v2/meetings")
             connection.getresponse().read()
             connection.close()
@@ -473,7 +487,7 @@ class Server:
             payload = json.dumps(body).encode()
         if payload is not None:
             all_headers.setdefault("Content-Type", "application/json")
-        connection = http.client.HTTPConnection("127.0.0.1", REST_PORT, timeout=15)
+        connection = self.rest_connection()
         try:
             connection.request(method, path, body=payload, headers=all_headers)
             response = connection.getresponse()
@@ -763,6 +777,98 @@ class JanusSession:
                 pass
 
 
+class JanusWsSession(JanusSession):
+    """The Janus API over the Janus WebSocket (subprotocol janus-protocol), as
+    the SDK speaks it: `url` is ws:// or wss:// (verified with `ssl_context`),
+    `origin` the Origin header Janus checks (enforce_cors). A thread runs an
+    asyncio loop holding the socket: replies (success, error, ack) go to the
+    request that waits for their transaction, events to the per-handle queues
+    of JanusSession. Needs python3-websockets."""
+
+    def __init__(self, server, url, ssl_context=None, origin=None, keepalive_interval=None):
+        super().__init__(server, keepalive_interval)
+        try:
+            import websockets  # noqa: F401
+        except ImportError as error:
+            skip("python3-websockets is not installed (%s)" % error)
+        self.url = url
+        self.ssl_context = ssl_context
+        self.origin = origin or server.rest_base
+        self._socket = None
+        self._waiting = {}   # transaction -> concurrent.futures.Future
+        self._loop = asyncio.new_event_loop()
+        self._loop_thread = threading.Thread(target=self._loop.run_forever, name="janus-ws",
+                                             daemon=True)
+        self._loop_thread.start()
+
+    def _in_loop(self, coroutine, timeout=15):
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout)
+
+    async def _open(self):
+        import websockets
+        self._socket = await websockets.connect(
+            self.url, subprotocols=["janus-protocol"], ssl=self.ssl_context,
+            origin=self.origin, open_timeout=10, max_size=None)
+        self._loop.create_task(self._receive_loop())
+
+    async def _receive_loop(self):
+        try:
+            async for text in self._socket:
+                message = json.loads(text)
+                waiter = self._waiting.get(message.get("transaction"))
+                if waiter is not None and message.get("janus") in ("success", "error", "ack"):
+                    del self._waiting[message["transaction"]]
+                    waiter.set_result(message)
+                else:
+                    self._dispatch(message)
+        except Exception:  # the socket closed: the session is over for us
+            pass
+        self._mark_closed()
+        for waiter in self._waiting.values():
+            if not waiter.done():
+                waiter.set_exception(SessionClosed("the Janus WebSocket closed"))
+
+    def _post(self, suffix, payload):
+        """Sends `payload` (for the session and handle of `suffix`,
+        /session[/handle]) and waits for the reply to its transaction."""
+        parts = [p for p in suffix.split("/") if p]
+        payload = dict(payload, transaction="t%d" % next(self._transactions))
+        if parts:
+            payload["session_id"] = int(parts[0])
+        if len(parts) > 1:
+            payload["handle_id"] = int(parts[1])
+        if self.closed:
+            raise SessionClosed("Janus session %s is gone" % self.session_id)
+        waiter = concurrent.futures.Future()
+        self._waiting[payload["transaction"]] = waiter
+        self._in_loop(self._socket.send(json.dumps(payload)))
+        reply = waiter.result(15)
+        if reply.get("janus") == "error":
+            error = reply.get("error", {})
+            if error.get("code") == 458:
+                self._mark_closed()
+                raise SessionClosed("Janus session %s is gone" % self.session_id)
+            raise JanusError("Janus refused %s: %s" % (payload.get("janus"), error))
+        return payload["transaction"], reply
+
+    def create(self):
+        if self._socket is None:
+            self._in_loop(self._open())
+        _, reply = self._post("", {"janus": "create"})
+        self.session_id = reply["data"]["id"]
+        self._start_thread(self._keepalive_loop, "janus-keepalive-%s" % self.session_id)
+        return self.session_id
+
+    def stop(self):
+        super().stop()
+        if self._socket is not None and self._loop.is_running():
+            try:
+                self._in_loop(self._socket.close(), timeout=5)
+            except Exception:
+                pass
+            self._loop.call_soon_threadsafe(self._loop.stop)
+
+
 # ---------------------------------------------------------------- media
 
 def _media_imports():
@@ -834,11 +940,15 @@ def make_tracks():
     return PatternVideoTrack(), ToneAudioTrack()
 
 
-def new_peer_connection():
+def new_peer_connection(ice_servers=None):
+    """`ice_servers`: RTCIceServer dicts as /sdk/server.json has them
+    ({"urls", "username", "credential"}); none: the only candidates are
+    host candidates on the veth."""
     _media_imports()
-    from aiortc import RTCConfiguration, RTCPeerConnection
-    # No STUN/TURN: the only candidates are host candidates on the veth.
-    return RTCPeerConnection(RTCConfiguration(iceServers=[]))
+    from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection
+    servers = [RTCIceServer(urls=s["urls"], username=s.get("username"), credential=s.get("credential"))
+               for s in ice_servers or []]
+    return RTCPeerConnection(RTCConfiguration(iceServers=servers))
 
 
 def jsep_of(description):
@@ -862,10 +972,13 @@ class RtkClient:
     configure, leave) and a subscriber handle whose offers it answers,
     counting the frames received from each remote participant."""
 
-    def __init__(self, server, name):
+    def __init__(self, server, name, janus=None, ice_servers=None):
+        """`janus`: the Janus API session to use (default: HTTP long-poll,
+        JanusSession); `ice_servers`: for new_peer_connection()."""
         self.server = server
         self.name = name
-        self.janus = JanusSession(server)
+        self.janus = janus or JanusSession(server)
+        self.ice_servers = ice_servers
         self.main = None
         self.sub = None
         self.joined = None          # data of roomJoined
@@ -927,7 +1040,7 @@ class RtkClient:
         """Offers a VP8 video and an Opus audio track (send-only) and returns
         the reply event: `published` (its answer applied) or an error (the
         publishing PeerConnection closed again)."""
-        self.pub_pc = new_peer_connection()
+        self.pub_pc = new_peer_connection(self.ice_servers)
         video, audio = make_tracks()
         self.pub_pc.addTransceiver(audio, direction="sendonly")
         self.pub_pc.addTransceiver(video, direction="sendonly")
@@ -985,7 +1098,7 @@ class RtkClient:
         """subscribe on a second handle, answering the offer (recvonly) and
         every `updated` offer that follows."""
         self.sub = await self._blocking(self.janus.attach)
-        self.sub_pc = new_peer_connection()
+        self.sub_pc = new_peer_connection(self.ice_servers)
         self.sub_pc.on("track", self._on_track)
         event = await self.request(self.sub, {"request": "subscribe", "token": token},
                                    expect="subscribed")

@@ -288,7 +288,8 @@ def check_server_info(web):
         check_equal(headers.get("cache-control"), "no-store", "server.json caching")
         check_equal(headers.get("access-control-allow-origin"), "*", "server.json CORS")
     check_equal(json.loads(body or request("GET", "/sdk/server.json")[2]),
-                {"janus_ws_port": WS_PORT, "janus_ws_url": WS_URL},
+                {"janus_ws_port": WS_PORT, "janus_ws_url": WS_URL, "janus_ws_secure": False,
+                 "ice_servers": []},
                 "/sdk/server.json (the settings, not the file of that name)")
     log("/sdk/server.json: %s" % request("GET", "/sdk/server.json")[2].decode().strip())
 

@@ -113,10 +113,38 @@ test('init asks the gateway for its Janus WebSocket (GET /sdk/server.json) unles
 		assert.equal(m.janusURL, 'ws://h:8188/', 'an older gateway or a failure keeps the default');
 	}
 	asked.length = 0;
-	m = await RealtimeKitClient.init({ authToken: token(), baseURI: 'http://h:8080', janusPort: 7000, mediaDevices: null,
-		fetch: answer({ janus_ws_port: 9188 }) });
+	m = await RealtimeKitClient.init({ authToken: token(), baseURI: 'http://h:8080', janusPort: 7000, iceServers: [],
+		mediaDevices: null, fetch: answer({ janus_ws_port: 9188 }) });
 	assert.equal(m.janusURL, 'ws://h:7000/');
-	assert.deepEqual(asked, [], 'janusPort given: nothing to ask');
+	assert.deepEqual(asked, [], 'janusPort and iceServers given: nothing to ask');
+	m = await RealtimeKitClient.init({ authToken: token(), baseURI: 'http://h:8080', janusPort: 7000, mediaDevices: null,
+		fetch: answer({ janus_ws_port: 9188, janus_ws_secure: true }) });
+	assert.equal(m.janusURL, 'ws://h:7000/', 'janusPort given: the server\'s port and scheme are not used');
+	assert.deepEqual(asked, ['http://h:8080/sdk/server.json'], 'asked for the ICE servers only');
+});
+
+test('server.json with TLS and a TURN server: wss:// and the PeerConnections get its iceServers', async () => {
+	const turn = { urls: ['turn:turn.example.com:3478?transport=udp', 'turn:turn.example.com:3478?transport=tcp'],
+		username: 'rtk', credential: 'secret' };
+	const janus = new FakeJanus();
+	janus.onMessage = (handle, body) => (body.request === 'join' ? { data: roomJoined() }
+		: body.request === 'subscribe' ? { data: { rtk: 'subscribed', streams: [] }, jsep: fakeOffer([]) }
+		: body.request === 'start' ? { data: { rtk: 'started' } } : { data: { rtk: 'ok', request: body.request } });
+	const fetch = async () => ({ ok: true, status: 200, json: async () => ({ janus_ws_port: 8188, janus_ws_url: null,
+		janus_ws_secure: true, ice_servers: [turn, { urls: 'http://not-ice' }, null] }) });
+	const before = FakePeerConnection.instances.length;
+	const m = await RealtimeKitClient.init({ authToken: token(), baseURI: 'http://10.77.0.1:8080', fetch,
+		WebSocket: janus.WebSocket, RTCPeerConnection: FakePeerConnection, mediaDevices: null, keepaliveMs: 0,
+		defaults: { audio: false, video: false } });
+	assert.equal(m.janusURL, 'wss://10.77.0.1:8188/', 'janus_ws_secure: wss even from an http: base');
+	await m.join();
+	await until(() => FakePeerConnection.instances.length > before, 'the subscriber PeerConnection');
+	const made = FakePeerConnection.instances.slice(before);
+	for (const pc of made)
+		assert.deepEqual(pc.config.iceServers, [turn], 'only the valid RTCIceServer, as the server gave it');
+	const given = await RealtimeKitClient.init({ authToken: token(), baseURI: 'http://10.77.0.1:8080', fetch,
+		iceServers: [{ urls: 'stun:stun.example.com' }], mediaDevices: null });
+	assert.deepEqual(given._iceServers, [{ urls: 'stun:stun.example.com' }], 'init\'s iceServers win');
 });
 
 test('join: roomJoined fills self (camelCase permissions), meta and the joined map, then subscribes', async () => {
