@@ -120,6 +120,11 @@ static void request_join(rtk_session *session, rtk_message *msg, rtk_reply *repl
 	if(admission == NULL || !request_body(msg, reply))
 		return;
 	rtk_live *live = rtk_live_get_or_create(msg->lock, admission->meeting);
+	if(live == NULL) {
+		request_reply_error(reply, RTK_ERR_INTERNAL, "the meeting's session belongs to another family: "
+			"join again once it ended");
+		return;
+	}
 	if(!rtk_session_link(session, live)) {   /* the handle is being destroyed: nobody to answer */
 		rtk_live_release_if_empty(live);
 		return;

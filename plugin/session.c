@@ -62,10 +62,35 @@ static json_t *session_plugin_registry(void) {
 
 /* ---- live meetings ---- */
 
+/* The live meeting `meeting_id`, whatever its family: only for a caller
+ * that holds the lock of that meeting's family. */
+static rtk_live *session_live_lookup(const char *meeting_id) {
+	g_mutex_lock(&lives_mutex);
+	rtk_live *live = meeting_id && lives ? g_hash_table_lookup(lives, meeting_id) : NULL;
+	g_mutex_unlock(&lives_mutex);
+	return live;
+}
+
+/* The live meeting `meeting_id` if it is of the family whose lock is
+ * `held`; *elsewhere (when not NULL) says whether it is in session under
+ * another family's lock. The family is compared under lives_mutex: a live
+ * meeting of another family may be freed at any moment. */
+static rtk_live *session_live_lookup_held(const rtk_meeting_lock *held, const char *meeting_id,
+		gboolean *elsewhere) {
+	g_mutex_lock(&lives_mutex);
+	rtk_live *live = meeting_id && lives ? g_hash_table_lookup(lives, meeting_id) : NULL;
+	gboolean other = live != NULL && live->lock != held;
+	g_mutex_unlock(&lives_mutex);
+	if(elsewhere != NULL)
+		*elsewhere = other;
+	return other ? NULL : live;
+}
+
 rtk_live *rtk_live_get_or_create(rtk_meeting_lock *held, const json_t *meeting) {
 	const char *id = json_string_value(json_object_get(meeting, "id"));
-	rtk_live *live = rtk_live_find(held, id);
-	if(live != NULL)
+	gboolean elsewhere;
+	rtk_live *live = session_live_lookup_held(held, id, &elsewhere);
+	if(live != NULL || elsewhere)   /* elsewhere: its family changed while in session */
 		return live;
 	live = g_new0(rtk_live, 1);
 	live->lock = rtk_meeting_lock_ref(held);
@@ -131,18 +156,8 @@ void rtk_lives_destroy(void) {
 	rtk_meeting_locks_destroy();
 }
 
-/* The live meeting `meeting_id`, whatever its family: only for a caller
- * that holds the lock of that meeting's family. */
-static rtk_live *session_live_lookup(const char *meeting_id) {
-	g_mutex_lock(&lives_mutex);
-	rtk_live *live = meeting_id && lives ? g_hash_table_lookup(lives, meeting_id) : NULL;
-	g_mutex_unlock(&lives_mutex);
-	return live;
-}
-
 rtk_live *rtk_live_find(const rtk_meeting_lock *held, const char *meeting_id) {
-	rtk_live *live = session_live_lookup(meeting_id);
-	return live != NULL && live->lock == held ? live : NULL;
+	return session_live_lookup_held(held, meeting_id, NULL);
 }
 
 rtk_live *rtk_live_lock(const char *meeting_id, rtk_meeting_lock **held) {

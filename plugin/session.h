@@ -100,7 +100,9 @@ extern const rtk_live_ops rtk_live_api;
 void rtk_lives_init(void);
 void rtk_lives_destroy(void);
 /* The live meeting of `meeting` (a store meeting object), created when it
- * is not in session; `held`: the lock of its family, acquired. */
+ * is not in session; `held`: the lock of its family, acquired. NULL when
+ * the meeting is in session under another family's lock (its family
+ * changed meanwhile: the store's parent no longer matches the live one). */
 rtk_live *rtk_live_get_or_create(rtk_meeting_lock *held, const json_t *meeting);
 /* The live meeting `meeting_id` when it is in session and of the family
  * whose lock the caller holds (`held`), else NULL. */
