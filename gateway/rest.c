@@ -6,7 +6,8 @@
  * constant time), the path forms (/v2/... and the Cloudflare
  * /accounts/{account_id}/realtime/kit/{app_id}/...), routing with 404/405,
  * the query parser, paging, body parsing (400/413), the response envelope,
- * and the field validation the three resource files share. It exists so
+ * the field validation the three resource files share, and the parsers of
+ * list filters (repeated choices, ISO 8601 times). It exists so
  * that rest_meetings.c, rest_presets.c and rest_participants.c contain only
  * what is particular to their resource, and so that the whole API can be
  * unit-tested and fuzzed without an HTTP server.

@@ -68,7 +68,10 @@
  * through an index over that meeting's rows only; presets and webhooks are
  * a handful of rows and are counted directly. The descriptors say which
  * tables are `counted` (and `counted_by` which column): a list filtered
- * by nothing else reads row_counts (sqlite_run_list()).
+ * by nothing else reads row_counts (sqlite_run_list()). A list narrowed by
+ * a `where` (a text in the searched columns, a range of the ranged one:
+ * the meetings' search and times) is counted by a scan of the rows its
+ * equality filters select.
  *
  * The schema lives in `migrations[]` only: each entry moves PRAGMA
  * user_version up by one, in its own transaction. The descriptors name its
