@@ -6,7 +6,8 @@
  * constant time), the path forms (/v2/... and the Cloudflare
  * /accounts/{account_id}/realtime/kit/{app_id}/...), routing with 404/405,
  * the query parser, paging, body parsing (400/413), the response envelope,
- * and the field validation the three resource files share. It exists so
+ * the field validation the three resource files share, and the parsers of
+ * list filters (repeated choices, ISO 8601 times). It exists so
  * that rest_meetings.c, rest_presets.c and rest_participants.c contain only
  * what is particular to their resource, and so that the whole API can be
  * unit-tested and fuzzed without an HTTP server.
@@ -326,6 +327,175 @@ void rtk_rest_query_free(rtk_rest_query *q)
 }
 
 /* ------------------------------------------------------------------ */
+/* List filters                                                        */
+/* ------------------------------------------------------------------ */
+
+/* Adds the bit of `value` (an element of `allowed`) to *mask; false when
+ * it is none of them. */
+static bool rtk_rest_choice_bit(const char *const *allowed, const char *value, size_t len, unsigned *mask)
+{
+	for (unsigned i = 0; allowed[i]; i++)
+		if (strlen(allowed[i]) == len && strncmp(allowed[i], value, len) == 0) {
+			*mask |= 1u << i;
+			return true;
+		}
+	return false;
+}
+
+bool rtk_rest_query_choices(rtk_rest_reply *reply, const rtk_rest_query *q, const char *name,
+	const char *const *allowed, unsigned *mask)
+{
+	*mask = 0;
+	for (size_t i = 0; q && i < q->count; i++) {
+		if (strcmp(q->names[i], name) != 0)
+			continue;
+		const char *v = q->values[i];
+		for (;;) {
+			const char *comma = strchr(v, ',');
+			size_t len = comma ? (size_t)(comma - v) : strlen(v);
+			if (!rtk_rest_choice_bit(allowed, v, len, mask)) {
+				GString *list = g_string_new(NULL);
+				for (const char *const *c = allowed; *c; c++)
+					g_string_append_printf(list, "%s%s", c == allowed ? "" : ", ", *c);
+				char *echo = g_strndup(v, len);
+				char *shown = rtk_rest_echo(echo);
+				rtk_rest_fail(reply, 400, "query parameter '%s' must be one of %s (repeat it, or "
+					"separate values with commas, for several), not '%s'", name, list->str, shown);
+				g_free(shown);
+				g_free(echo);
+				g_string_free(list, TRUE);
+				*mask = 0;
+				return false;
+			}
+			if (!comma)
+				break;
+			v = comma + 1;
+		}
+	}
+	return true;
+}
+
+/* `n` decimal digits at s; -1 when any is not a digit. */
+static int rtk_rest_digits(const char *s, int n)
+{
+	int v = 0;
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (any year 0..9999). */
+static long long rtk_rest_days_from_civil(int y, int m, int d)
+{
+	y -= m <= 2;
+	long long era = (y >= 0 ? y : y - 399) / 400;
+	long long yoe = y - era * 400;
+	long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static void rtk_rest_civil_from_days(long long z, int *y, int *m, int *d)
+{
+	z += 719468;
+	long long era = (z >= 0 ? z : z - 146096) / 146097;
+	long long doe = z - era * 146097;
+	long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	long long mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+static int rtk_rest_month_days(int y, int m)
+{
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	return m == 2 && leap ? 29 : days[m - 1];
+}
+
+/* The offset east of UTC in minutes of "Z", "+HH:MM", "+HHMM", "+HH" (or
+ * '-'; a ' ' for '+', as an unescaped '+' in a query decodes) or "" (UTC).
+ * False when it is none of these. */
+static bool rtk_rest_time_offset(const char *s, int *minutes)
+{
+	*minutes = 0;
+	if (*s == '\0' || ((*s == 'Z' || *s == 'z') && s[1] == '\0'))
+		return true;
+	if (*s != '+' && *s != '-' && *s != ' ')
+		return false;
+	int sign = *s == '-' ? -1 : 1;
+	int hh = rtk_rest_digits(s + 1, 2), mm = 0;
+	const char *rest = s + 3;
+	if (hh < 0)
+		return false;
+	if (*rest == ':')
+		rest++;
+	if (*rest != '\0') {
+		if ((mm = rtk_rest_digits(rest, 2)) < 0 || rest[2] != '\0')
+			return false;
+	}
+	if (hh > 23 || mm > 59)
+		return false;
+	*minutes = sign * (hh * 60 + mm);
+	return true;
+}
+
+bool rtk_rest_time_parse(const char *s, char out[RTK_REST_TIME_LEN])
+{
+	if (s == NULL || strlen(s) < 10 || s[4] != '-' || s[7] != '-')
+		return false;
+	int y = rtk_rest_digits(s, 4), mo = rtk_rest_digits(s + 5, 2), d = rtk_rest_digits(s + 8, 2);
+	int h = 0, mi = 0, sec = 0, ms = 0;
+	const char *p = s + 10;
+	if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > rtk_rest_month_days(y, mo))
+		return false;
+	if (*p == 'T' || *p == 't' || (*p == ' ' && rtk_rest_digits(p + 1, 2) >= 0 && p[3] == ':')) {
+		h = rtk_rest_digits(p + 1, 2);
+		if (h < 0 || p[3] != ':' || (mi = rtk_rest_digits(p + 4, 2)) < 0)
+			return false;
+		p += 6;
+		if (*p == ':') {
+			if ((sec = rtk_rest_digits(p + 1, 2)) < 0)
+				return false;
+			p += 3;
+			if (*p == '.' || *p == ',') {
+				int n = 0;
+				for (p++; *p >= '0' && *p <= '9'; p++, n++)
+					if (n < 3)
+						ms = ms * 10 + (*p - '0');
+				if (n == 0)
+					return false;
+				for (; n < 3; n++)
+					ms *= 10;
+			}
+		}
+		if (h > 23 || mi > 59 || sec > 59)
+			return false;
+	}
+	int offset;
+	if (!rtk_rest_time_offset(p, &offset))
+		return false;
+	long long minutes = rtk_rest_days_from_civil(y, mo, d) * 1440 + h * 60 + mi - offset;
+	long long days = minutes >= 0 ? minutes / 1440 : -((-minutes + 1439) / 1440);
+	int rem = (int)(minutes - days * 1440);
+	rtk_rest_civil_from_days(days, &y, &mo, &d);
+	if (y < 0 || y > 9999)
+		return false;
+	char text[64];
+	int n = snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", y, mo, d, rem / 60,
+		rem % 60, sec, ms);
+	if (n != RTK_REST_TIME_LEN - 1)
+		return false;
+	memcpy(out, text, RTK_REST_TIME_LEN);
+	return true;
+}
+
+/* ------------------------------------------------------------------ */
 /* Paging                                                              */
 /* ------------------------------------------------------------------ */
 
@@ -450,27 +620,27 @@ static bool rtk_rest_is_url(const char *s)
 	return true;
 }
 
-/* Answers 422 with "field 'x' must be one of A, B, C". */
-static void rtk_rest_fail_choices(rtk_rest_call *call, const rtk_rest_field *f)
+/* Answers `status` with "field 'x' must be one of A, B, C". */
+static void rtk_rest_fail_choices(rtk_rest_call *call, const rtk_rest_field *f, int status)
 {
 	GString *list = g_string_new(NULL);
 	for (const char *const *c = f->choices; *c; c++)
 		g_string_append_printf(list, "%s%s", c == f->choices ? "" : ", ", *c);
-	rtk_rest_fail(call->reply, 422, "field '%s' must be one of %s", f->name, list->str);
+	rtk_rest_fail(call->reply, status, "field '%s' must be one of %s", f->name, list->str);
 	g_string_free(list, TRUE);
 }
 
-/* Checks one present field; answers 422 and returns false when it is bad. */
-static bool rtk_rest_check_field(rtk_rest_call *call, const rtk_rest_field *f, const json_t *v)
+/* Checks one present field; answers `status` and returns false when it is bad. */
+static bool rtk_rest_check_field(rtk_rest_call *call, const rtk_rest_field *f, const json_t *v, int status)
 {
 	if (json_is_null(v)) {
 		if (f->flags & RTK_REST_NULLABLE)
 			return true;
-		rtk_rest_fail(call->reply, 422, "field '%s' must be %s, not null", f->name, rtk_rest_kind_name(f));
+		rtk_rest_fail(call->reply, status, "field '%s' must be %s, not null", f->name, rtk_rest_kind_name(f));
 		return false;
 	}
 	if (!rtk_rest_kind_matches(f->kind, v)) {
-		rtk_rest_fail(call->reply, 422, "field '%s' must be %s", f->name, rtk_rest_kind_name(f));
+		rtk_rest_fail(call->reply, status, "field '%s' must be %s", f->name, rtk_rest_kind_name(f));
 		return false;
 	}
 	if (!json_is_string(v))
@@ -478,28 +648,33 @@ static bool rtk_rest_check_field(rtk_rest_call *call, const rtk_rest_field *f, c
 	const char *s = json_string_value(v);
 	size_t len = json_string_length(v);
 	if ((f->flags & RTK_REST_NONEMPTY) && len == 0) {
-		rtk_rest_fail(call->reply, 422, "field '%s' must not be empty", f->name);
+		rtk_rest_fail(call->reply, status, "field '%s' must not be empty", f->name);
 		return false;
 	}
 	if (f->max_len && len > f->max_len) {
-		rtk_rest_fail(call->reply, 422, "field '%s' must be at most %zu bytes long", f->name, f->max_len);
+		rtk_rest_fail(call->reply, status, "field '%s' must be at most %zu bytes long", f->name, f->max_len);
 		return false;
 	}
 	if (f->kind == RTK_REST_URL && !rtk_rest_is_url(s)) {
-		rtk_rest_fail(call->reply, 422, "field '%s' must be %s", f->name, rtk_rest_kind_name(f));
+		rtk_rest_fail(call->reply, status, "field '%s' must be %s", f->name, rtk_rest_kind_name(f));
 		return false;
 	}
 	if (f->choices) {
 		for (const char *const *c = f->choices; *c; c++)
 			if (strcmp(*c, s) == 0)
 				return true;
-		rtk_rest_fail_choices(call, f);
+		rtk_rest_fail_choices(call, f, status);
 		return false;
 	}
 	return true;
 }
 
 bool rtk_rest_take_fields(rtk_rest_call *call, const rtk_rest_field *fields, json_t **out)
+{
+	return rtk_rest_take_fields_as(call, fields, 422, out);
+}
+
+bool rtk_rest_take_fields_as(rtk_rest_call *call, const rtk_rest_field *fields, int status, json_t **out)
 {
 	*out = NULL;
 	json_t *taken = json_object();
@@ -512,11 +687,11 @@ bool rtk_rest_take_fields(rtk_rest_call *call, const rtk_rest_field *fields, jso
 		if (v == NULL) {
 			if (!(f->flags & RTK_REST_REQUIRED))
 				continue;
-			rtk_rest_fail(call->reply, 422, "field '%s' is required", f->name);
+			rtk_rest_fail(call->reply, status, "field '%s' is required", f->name);
 			json_decref(taken);
 			return false;
 		}
-		if (!rtk_rest_check_field(call, f, v)) {
+		if (!rtk_rest_check_field(call, f, v, status)) {
 			json_decref(taken);
 			return false;
 		}

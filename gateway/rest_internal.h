@@ -161,6 +161,11 @@ typedef struct rtk_rest_field {
  * listed are ignored. On the first bad field answers 422 naming it and
  * returns false with *out NULL. */
 bool rtk_rest_take_fields(rtk_rest_call *call, const rtk_rest_field *fields, json_t **out);
+/* The same, answering `status` for a bad field. RealtimeKit answers field
+ * errors with 400 (RTK_REST_FIELD_ERROR): meetings, presets and
+ * participants do; the resources still on rtk_rest_take_fields() answer 422. */
+#define RTK_REST_FIELD_ERROR 400
+bool rtk_rest_take_fields_as(rtk_rest_call *call, const rtk_rest_field *fields, int status, json_t **out);
 
 /* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" with hex digits of either case. */
 bool rtk_rest_is_uuid(const char *s);
@@ -183,6 +188,24 @@ size_t rtk_rest_query_count(const rtk_rest_query *q);
 /* The i-th parameter, in order of appearance (i < count). Borrowed. */
 void rtk_rest_query_nth(const rtk_rest_query *q, size_t i, const char **name, const char **value);
 void rtk_rest_query_free(rtk_rest_query *q);
+
+/* List filters of the query. choices: every value of the parameters
+ * `name` (repeated, "?status=A&status=B", or comma-separated, "?status=A,B")
+ * must be one of `allowed` (NULL-terminated, at most 32); *mask gets bit i
+ * for allowed[i] (0: the parameter is absent). Answers 400 naming the bad
+ * value and returns false otherwise. `q` may be NULL (no parameters). */
+bool rtk_rest_query_choices(rtk_rest_reply *reply, const rtk_rest_query *q, const char *name,
+	const char *const *allowed, unsigned *mask);
+
+/* An ISO 8601 date-time as the store writes timestamps, in UTC with
+ * milliseconds ("2026-11-22T00:39:42.123Z"), so that it compares with them
+ * as text. Takes "YYYY-MM-DD", optionally "THH:MM", ":SS", ".fraction"
+ * (digits past milliseconds are dropped), and an offset "Z", "+HH:MM",
+ * "+HHMM", "+HH" or "-..." (none: UTC; a space for '+', as an unescaped
+ * '+' in a query decodes). False when `s` is none of these or names no
+ * real date. */
+#define RTK_REST_TIME_LEN 25
+bool rtk_rest_time_parse(const char *s, char out[RTK_REST_TIME_LEN]);
 
 /* Decodes %XX escapes (and '+' as a space) of `len` bytes into a malloc'd
  * NUL-terminated string. NULL when an escape is malformed or decodes to NUL. */

@@ -1,9 +1,11 @@
 /*
  * rest_participants.c - the participants of a meeting in the REST v2 API:
- *   POST   /v2/meetings/{id}/participants             add (201, with a token)
+ *   POST   /v2/meetings/{id}/participants             add (201, with a token); the legacy
+ *                                                      client_specific_id names custom_participant_id
  *   GET    /v2/meetings/{id}/participants             list, oldest first (paged)
  *   GET    /v2/meetings/{id}/participants/{pid}       fetch
- *   PATCH  /v2/meetings/{id}/participants/{pid}       name, picture, preset_name
+ *   PATCH  /v2/meetings/{id}/participants/{pid}       name, picture, preset_name (200, with a token
+ *                                                      of the current generation: none revoked)
  *   DELETE /v2/meetings/{id}/participants/{pid}       remove
  *   POST   /v2/meetings/{id}/participants/{pid}/token a fresh token (201); earlier ones revoked
  *
@@ -13,6 +15,8 @@
  * deployment's secret. Tokens are not stored; the plugin checks them on
  * join against the store, which keeps each participant's token generation:
  * a refresh moves it up, so every earlier token stops admitting (0011).
+ *
+ * Field errors answer 400, as RealtimeKit does.
  *
  * Changes reach a live meeting at once (rtk_live_ops): a deleted
  * participant and one whose tokens were revoked leave it, a new preset
@@ -36,10 +40,12 @@
 	{ "picture", RTK_REST_URL, RTK_REST_NULLABLE, RTK_PARTICIPANT_PICTURE_MAX, NULL }, \
 	{ "preset_name", RTK_REST_STRING, (preset_flags) | RTK_REST_NONEMPTY, RTK_PRESET_NAME_MAX, NULL }
 
+/* custom_participant_id is required, under its own name or the legacy
+ * client_specific_id (rtk_participant_custom_id()). */
 static const rtk_rest_field rtk_participant_create_fields[] = {
 	RTK_PARTICIPANT_FIELDS(RTK_REST_REQUIRED),
-	{ "custom_participant_id", RTK_REST_STRING, RTK_REST_REQUIRED | RTK_REST_NONEMPTY,
-		RTK_PARTICIPANT_CUSTOM_ID_MAX, NULL },
+	{ "custom_participant_id", RTK_REST_STRING, RTK_REST_NONEMPTY, RTK_PARTICIPANT_CUSTOM_ID_MAX, NULL },
+	{ "client_specific_id", RTK_REST_STRING, RTK_REST_NONEMPTY, RTK_PARTICIPANT_CUSTOM_ID_MAX, NULL },
 	{ NULL, 0, 0, 0, NULL }
 };
 
@@ -67,11 +73,11 @@ char *rtk_rest_participant_token(const rtk_rest_ctx *ctx, const json_t *particip
 	return token;
 }
 
-/* Adds a token of generation 0 (a new participant's) to `participant`
- * (borrowed). False on failure. */
-static bool rtk_participant_add_token(const rtk_rest_ctx *ctx, json_t *participant)
+/* Adds a token of `generation` to `participant` (borrowed). False on
+ * failure. */
+static bool rtk_participant_add_token(const rtk_rest_ctx *ctx, json_t *participant, long long generation)
 {
-	char *token = rtk_rest_participant_token(ctx, participant, 0);
+	char *token = rtk_rest_participant_token(ctx, participant, generation);
 	bool ok = token && json_object_set_new(participant, "token", json_string(token)) == 0;
 	free(token);
 	return ok;
@@ -83,7 +89,7 @@ static void rtk_participant_fail(rtk_rest_call *call, rtk_store_status st, const
 {
 	if (st == RTK_STORE_NOT_FOUND && missing && strcmp(missing, "preset") == 0) {
 		char *name = rtk_rest_echo(json_string_value(json_object_get(fields, "preset_name")));
-		rtk_rest_fail(call->reply, 422, "field 'preset_name': no preset named '%s'", name);
+		rtk_rest_fail(call->reply, RTK_REST_FIELD_ERROR, "field 'preset_name': no preset named '%s'", name);
 		g_free(name);
 	} else if (st == RTK_STORE_NOT_FOUND && missing && strcmp(missing, "meeting") == 0) {
 		rtk_rest_fail_store(call, st, "meeting", call->ids[0]);
@@ -116,17 +122,46 @@ static bool rtk_participant_load(rtk_rest_call *call, json_t **out)
 	return st == RTK_STORE_OK;
 }
 
+/* custom_participant_id in `fields`, from itself or the legacy
+ * client_specific_id (both: they must agree). Answers 400 and returns
+ * false when there is none or they differ. */
+static bool rtk_participant_custom_id(rtk_rest_call *call, json_t *fields)
+{
+	json_t *custom = json_object_get(fields, "custom_participant_id");
+	json_t *legacy = json_object_get(fields, "client_specific_id");
+	if (custom == NULL && legacy == NULL) {
+		rtk_rest_fail(call->reply, RTK_REST_FIELD_ERROR, "field 'custom_participant_id' is required "
+			"(or its legacy name 'client_specific_id')");
+		return false;
+	}
+	if (custom != NULL && legacy != NULL && !json_equal(custom, legacy)) {
+		rtk_rest_fail(call->reply, RTK_REST_FIELD_ERROR, "fields 'custom_participant_id' and "
+			"'client_specific_id' name the same thing and must be equal when both are given");
+		return false;
+	}
+	if (custom == NULL)
+		json_object_set(fields, "custom_participant_id", legacy);
+	return true;
+}
+
 static void rtk_participant_create(rtk_rest_call *call)
 {
 	json_t *fields, *participant = NULL;
 	const char *missing = NULL;
-	if (!rtk_rest_take_fields(call, rtk_participant_create_fields, &fields))
+	if (!rtk_rest_take_fields_as(call, rtk_participant_create_fields, RTK_REST_FIELD_ERROR, &fields))
 		return;
+	if (!rtk_participant_custom_id(call, fields)) {
+		json_decref(fields);
+		return;
+	}
 	rtk_store_status st = rtk_store_participant_create(call->ctx->store, call->ids[0], fields,
 		&participant, &missing);
+	/* A caller that used the legacy name gets it back too. */
+	if (st == RTK_STORE_OK && json_object_get(fields, "client_specific_id"))
+		json_object_set(participant, "client_specific_id", json_object_get(participant, "custom_participant_id"));
 	if (st != RTK_STORE_OK)
 		rtk_participant_fail(call, st, missing, fields);
-	else if (!rtk_participant_add_token(call->ctx, participant)) {
+	else if (!rtk_participant_add_token(call->ctx, participant, 0)) {
 		json_decref(participant);
 		rtk_rest_fail(call->reply, 500, "could not sign the participant's token; the participant "
 			"was added, get a token with POST .../participants/{id}/token");
@@ -176,21 +211,34 @@ static void rtk_participant_removed_live(rtk_rest_call *call, const char *reason
 		live->participant_removed(call->ids[0], call->ids[1], reason, live->user_data);
 }
 
+/* Answers 200 with the participant and a token of its current
+ * generation, as RealtimeKit's PATCH does: no earlier token is revoked
+ * (only a refresh revokes), and the new one carries the new preset id. */
 static void rtk_participant_update(rtk_rest_call *call)
 {
 	json_t *fields, *participant = NULL;
 	const char *missing = NULL;
-	if (!rtk_rest_take_fields(call, rtk_participant_update_fields, &fields))
+	long long generation = 0;
+	if (!rtk_rest_take_fields_as(call, rtk_participant_update_fields, RTK_REST_FIELD_ERROR, &fields))
 		return;
 	if (rtk_participant_meeting_exists(call)) {
 		rtk_store_status st = rtk_store_participant_update(call->ctx->store, call->ids[0],
 			call->ids[1], fields, &participant, &missing);
+		if (st == RTK_STORE_OK)
+			st = rtk_store_token_generation_get(call->ctx->store, call->ids[1], &generation);
 		if (st != RTK_STORE_OK) {
+			json_decref(participant);
 			rtk_participant_fail(call, st, missing, fields);
 		} else {
 			if (json_object_get(fields, "preset_name"))
 				rtk_participant_preset_live(call, participant);
-			rtk_rest_reply_data(call, 200, participant);
+			if (!rtk_participant_add_token(call->ctx, participant, generation)) {
+				json_decref(participant);
+				rtk_rest_fail(call->reply, 500, "could not sign the participant's token; the change "
+					"is saved, get a token with POST .../participants/{id}/token");
+			} else {
+				rtk_rest_reply_data(call, 200, participant);
+			}
 		}
 	}
 	json_decref(fields);

@@ -4,6 +4,8 @@
  *   GET    /v2/presets          list, oldest first (paged)
  *   GET    /v2/presets/{id}     fetch
  *   PATCH  /v2/presets/{id}     rename and/or merge into config/permissions/ui
+ *   PUT    /v2/presets/{id}     replace: name required, config/permissions/ui merged onto
+ *                               the default as at creation (what is not given returns to it)
  *   DELETE /v2/presets/{id}     delete; 409 while participants use it
  *
  * Owns the rules for a preset's documents. `config`, `permissions` and `ui`
@@ -13,7 +15,8 @@
  * config and permissions are then checked against the shape of that default:
  * every key it has must keep its JSON type, enumerations must hold one of
  * their values, and numbers must be integers in range. Unknown keys are kept
- * as they are, for clients newer than this server.
+ * as they are, for clients newer than this server. Field errors answer
+ * 400, as RealtimeKit does.
  */
 #include "rest_internal.h"
 
@@ -44,8 +47,10 @@ static const char *const rtk_preset_documents[] = { "config", "permissions", "ui
 
 /* ---- The shape rules ---- */
 
-static const char *const rtk_preset_view_types[] = { "GROUP_CALL", "WEBINAR", "LIVESTREAM", NULL };
-static const char *const rtk_preset_qualities[] = { "hd", "vga", "qvga", NULL };
+/* AUDIO_ROOM is stored and handed to clients as the room's viewType; what
+ * a participant may publish stays its permissions' (docs/rest.md). */
+static const char *const rtk_preset_view_types[] = { "GROUP_CALL", "WEBINAR", "AUDIO_ROOM", "LIVESTREAM", NULL };
+static const char *const rtk_preset_qualities[] = { "hd", "vga", "qvga", "fhd", "uhd", NULL };
 static const char *const rtk_preset_access[] = { "ALLOWED", "NOT_ALLOWED", "CAN_REQUEST", NULL };
 static const char *const rtk_preset_waiting[] = { "SKIP", "ON_PRIVILEGED_USER_ENTRY", "SKIP_ON_ACCEPT", NULL };
 static const char *const rtk_preset_recorders[] = { "NONE", "RECORDER", "LIVESTREAMER", NULL };
@@ -121,7 +126,7 @@ static bool rtk_preset_same_type(const json_t *a, const json_t *b)
 static bool rtk_preset_check_leaf(rtk_rest_call *call, const json_t *value, const json_t *tmpl, const char *path)
 {
 	if (!rtk_preset_same_type(value, tmpl)) {
-		rtk_rest_fail(call->reply, 422, "field '%s' must be %s", path, rtk_preset_type_name(tmpl));
+		rtk_rest_fail(call->reply, RTK_REST_FIELD_ERROR, "field '%s' must be %s", path, rtk_preset_type_name(tmpl));
 		return false;
 	}
 	const char *const *values = json_is_string(value) ? rtk_preset_enum_values(path) : NULL;
@@ -132,7 +137,7 @@ static bool rtk_preset_check_leaf(rtk_rest_call *call, const json_t *value, cons
 		GString *list = g_string_new(NULL);
 		for (const char *const *v = values; *v; v++)
 			g_string_append_printf(list, "%s%s", v == values ? "" : ", ", *v);
-		rtk_rest_fail(call->reply, 422, "field '%s' must be one of %s", path, list->str);
+		rtk_rest_fail(call->reply, RTK_REST_FIELD_ERROR, "field '%s' must be one of %s", path, list->str);
 		g_string_free(list, TRUE);
 		return false;
 	}
@@ -140,7 +145,7 @@ static bool rtk_preset_check_leaf(rtk_rest_call *call, const json_t *value, cons
 		json_int_t min, max, n = json_integer_value(value);
 		rtk_preset_range(path, &min, &max);
 		if (n < min || n > max) {
-			rtk_rest_fail(call->reply, 422, "field '%s' must be an integer from %" JSON_INTEGER_FORMAT
+			rtk_rest_fail(call->reply, RTK_REST_FIELD_ERROR, "field '%s' must be an integer from %" JSON_INTEGER_FORMAT
 				" to %" JSON_INTEGER_FORMAT, path, min, max);
 			return false;
 		}
@@ -149,14 +154,14 @@ static bool rtk_preset_check_leaf(rtk_rest_call *call, const json_t *value, cons
 }
 
 /* Checks `value` against `tmpl` for every key `tmpl` has; `path` is the
- * dotted name of `value` and is restored before returning. Answers 422 and
+ * dotted name of `value` and is restored before returning. Answers 400 and
  * returns false on the first mismatch. */
 static bool rtk_preset_check_like(rtk_rest_call *call, const json_t *value, const json_t *tmpl, GString *path)
 {
 	if (!json_is_object(tmpl))
 		return rtk_preset_check_leaf(call, value, tmpl, path->str);
 	if (!json_is_object(value)) {
-		rtk_rest_fail(call->reply, 422, "field '%s' must be an object", path->str);
+		rtk_rest_fail(call->reply, RTK_REST_FIELD_ERROR, "field '%s' must be an object", path->str);
 		return false;
 	}
 	const char *key;
@@ -255,7 +260,7 @@ static void rtk_preset_fail_name_taken(rtk_rest_call *call, const json_t *fields
 static void rtk_preset_create(rtk_rest_call *call)
 {
 	json_t *fields, *preset = NULL;
-	if (!rtk_rest_take_fields(call, rtk_preset_create_fields, &fields))
+	if (!rtk_rest_take_fields_as(call, rtk_preset_create_fields, RTK_REST_FIELD_ERROR, &fields))
 		return;
 	if (!rtk_preset_complete(call, fields, rtk_preset_template(), true)) {
 		json_decref(fields);
@@ -293,14 +298,19 @@ static void rtk_preset_get(rtk_rest_call *call)
 		rtk_rest_reply_data(call, 200, preset);
 }
 
-static void rtk_preset_update(rtk_rest_call *call)
+/* PATCH merges the documents given onto the stored ones; PUT (`replace`)
+ * takes a create's fields and merges every document onto the default, as
+ * a create does, so what it does not give returns to the default. */
+static void rtk_preset_write(rtk_rest_call *call, bool replace)
 {
 	const char *id = call->ids[0];
 	json_t *fields, *current = NULL, *preset = NULL;
-	if (!rtk_rest_take_fields(call, rtk_preset_update_fields, &fields))
+	if (!rtk_rest_take_fields_as(call, replace ? rtk_preset_create_fields : rtk_preset_update_fields,
+			RTK_REST_FIELD_ERROR, &fields))
 		return;
 	rtk_store_status st = rtk_store_preset_get(call->ctx->store, id, &current);
-	if (st == RTK_STORE_OK && !rtk_preset_complete(call, fields, current, false))
+	if (st == RTK_STORE_OK && !rtk_preset_complete(call, fields, replace ? rtk_preset_template() : current,
+			replace))
 		goto out;
 	if (st == RTK_STORE_OK)
 		st = rtk_store_preset_update(call->ctx->store, id, fields, &preset);
@@ -317,6 +327,16 @@ static void rtk_preset_update(rtk_rest_call *call)
 out:
 	json_decref(current);
 	json_decref(fields);
+}
+
+static void rtk_preset_update(rtk_rest_call *call)
+{
+	rtk_preset_write(call, false);
+}
+
+static void rtk_preset_replace(rtk_rest_call *call)
+{
+	rtk_preset_write(call, true);
 }
 
 /* Answers 200 with the preset as it was before deletion. */
@@ -346,6 +366,7 @@ const rtk_rest_route rtk_rest_preset_routes[] = {
 	{ "POST", "presets", RTK_REST_BODY, rtk_preset_create },
 	{ "GET", "presets/{preset}", 0, rtk_preset_get },
 	{ "PATCH", "presets/{preset}", RTK_REST_BODY, rtk_preset_update },
+	{ "PUT", "presets/{preset}", RTK_REST_BODY, rtk_preset_replace },
 	{ "DELETE", "presets/{preset}", 0, rtk_preset_delete },
 	{ NULL, NULL, 0, NULL }
 };

@@ -58,6 +58,22 @@ static void recording_reply_live(rtk_rest_call *call, int ok_status, json_t *rec
 	g_free(message);
 }
 
+/* The meeting's recording_config (docs/rest.md, "Meetings") is the
+ * default of every key the request leaves out or null. */
+static void recording_meeting_defaults(json_t *body, const json_t *meeting)
+{
+	const char *key;
+	json_t *v;
+	json_t *defaults = json_object_get(meeting, "recording_config");
+	if (!json_is_object(defaults))
+		return;
+	json_object_foreach(defaults, key, v) {
+		json_t *own = json_object_get(body, key);
+		if (own == NULL || json_is_null(own))
+			json_object_set(body, key, v);
+	}
+}
+
 static void recording_start(rtk_rest_call *call)
 {
 	static const rtk_rest_field fields[] = {
@@ -83,18 +99,19 @@ static void recording_start(rtk_rest_call *call)
 	} else if (recording_live_ops(call)) {
 		json_t *meeting = NULL;
 		rtk_store_status st = rtk_store_meeting_get(call->ctx->store, meeting_id, &meeting);
-		json_decref(meeting);
 		if (st != RTK_STORE_OK) {
 			rtk_rest_fail_store(call, st, "meeting", meeting_id);
 		} else {
 			if (max != NULL)
 				json_object_set(body, "max_seconds", (json_t *)max);
+			recording_meeting_defaults(body, meeting);
 			int status = 0;
 			char *message = NULL;
 			const rtk_live_ops *live = call->ctx->live;
 			json_t *rec = live->recording_start(meeting_id, body, &status, &message, live->user_data);
 			recording_reply_live(call, 201, rec, status, message);
 		}
+		json_decref(meeting);
 	}
 	json_decref(body);
 }

@@ -477,10 +477,56 @@ rtk_store_status rtk_store_meeting_children(rtk_store *store, const char *parent
 	return store_list(store, store_table(RTK_STORE_MEETINGS), parent_id, NULL, offset, limit, items, total);
 }
 
+rtk_store_status rtk_store_meeting_find(rtk_store *store, const rtk_store_meeting_filter *filter,
+	int offset, int limit, json_t **items, int *total)
+{
+	const rtk_store_resource *r = store_table(RTK_STORE_MEETINGS);
+	rtk_store_where where = { .contains = filter->search, .since = filter->created_from,
+		.until = filter->created_to };
+	rtk_store_op op = {
+		.verb = RTK_STORE_LIST, .res = r, .filter = { filter->parent_id, filter->status },
+		.offset = offset < 0 ? 0 : offset, .limit = limit < 0 ? -1 : limit, .total = total,
+		.where = &where,
+	};
+	*items = NULL;
+	if (total)
+		*total = 0;
+	rtk_store_conn *c = store->backend->read_begin(store->db);
+	if (!c)
+		return RTK_STORE_FAILED;
+	rtk_store_status status = store->backend->exec(c, &op);
+	store->backend->read_end(store->db, c);
+	*items = op.result;
+	return status;
+}
+
 rtk_store_status rtk_store_meeting_update(rtk_store *store, const char *id,
 	const json_t *fields, json_t **out)
 {
 	return store_update(store, store_table(RTK_STORE_MEETINGS), id, NULL, fields, NULL, NULL, out);
+}
+
+/* A replace's hook: every setting of the meeting returns to its initial
+ * value (its status and parent stay), before the fields are applied. */
+static rtk_store_status store_meeting_reset(store_write *w)
+{
+	const rtk_store_resource *r = store_table(RTK_STORE_MEETINGS);
+	for (int i = 0; i < r->n_columns; i++) {
+		const rtk_store_column *col = &r->columns[i];
+		if (!col->takes || !col->initial || (col->flags & RTK_STORE_FIXED) || strcmp(col->field, "status") == 0)
+			continue;
+		json_t *v = store_initial_value(col->initial);
+		if (!v || json_object_set_new(w->row, col->field, v) != 0)
+			return RTK_STORE_FAILED;
+	}
+	return RTK_STORE_OK;
+}
+
+rtk_store_status rtk_store_meeting_replace(rtk_store *store, const char *id,
+	const json_t *fields, json_t **out)
+{
+	return store_update(store, store_table(RTK_STORE_MEETINGS), id, NULL, fields, store_meeting_reset,
+		NULL, out);
 }
 
 /* ---- presets ---- */

@@ -60,7 +60,11 @@ int rtk_store_meta_done(rtk_store *store, const char *key, char **error);
 /* ---- Meetings ----
  * Shape: {id, title, status ("ACTIVE"|"INACTIVE"), record_on_start,
  *         live_stream_on_start, persist_chat, summarize_on_end,
- *         parent_meeting_id, created_at, updated_at}
+ *         transcribe_on_end, preferred_region, session_keep_alive_time_in_secs,
+ *         recording_config, ai_config, parent_meeting_id, created_at, updated_at}
+ * recording_config and ai_config: an object or null (the REST layer checks
+ * their contents); session_keep_alive_time_in_secs a number (default 0);
+ * preferred_region a string or null.
  * parent_meeting_id: null, or the parent of a connected meeting (breakout
  * room); set at creation only (the REST layer checks the parent).
  * Timestamps are ISO 8601 UTC with milliseconds: "2026-11-22T00:39:42.123Z".
@@ -74,8 +78,28 @@ rtk_store_status rtk_store_meeting_list(rtk_store *store, int offset, int limit,
 /* The meetings whose parent_meeting_id is `parent_id`, newest first. */
 rtk_store_status rtk_store_meeting_children(rtk_store *store, const char *parent_id, int offset,
 	int limit, json_t **items, int *total);
+/* A list of meetings narrowed by any of these (NULL: not narrowed):
+ * the parent; the status; a text the title or the id holds (ASCII letters
+ * match in either case; no character is a wildcard); created_at at or
+ * after / at or before a timestamp in the store's form (above). Newest
+ * first; *total counts the matching rows (a scan when search or times
+ * are given). */
+typedef struct rtk_store_meeting_filter {
+	const char *parent_id;
+	const char *status;
+	const char *search;
+	const char *created_from;
+	const char *created_to;
+} rtk_store_meeting_filter;
+rtk_store_status rtk_store_meeting_find(rtk_store *store, const rtk_store_meeting_filter *filter,
+	int offset, int limit, json_t **items, int *total);
 /* Applies the known fields present in `fields`, bumps updated_at. */
 rtk_store_status rtk_store_meeting_update(rtk_store *store, const char *id,
+	const json_t *fields, json_t **out);
+/* The same, but every field a create sets that `fields` lacks returns to
+ * its default (status and parent_meeting_id stay as they are unless
+ * `fields` sets status): PUT. */
+rtk_store_status rtk_store_meeting_replace(rtk_store *store, const char *id,
 	const json_t *fields, json_t **out);
 
 /* ---- Presets ----

@@ -81,6 +81,7 @@ typedef struct rtk_store_column {
 
 #define RTK_STORE_MAX_KEYS 2
 #define RTK_STORE_MAX_FILTERS 2
+#define RTK_STORE_MAX_SEARCHED 2
 
 typedef struct rtk_store_resource {
 	const char *name;         /* singular, for logs: "meeting" */
@@ -112,6 +113,11 @@ typedef struct rtk_store_resource {
 	const char *search_index;
 	/* RTK_STORE_PURGE may delete every row of one filters[0] value. */
 	bool purgeable;
+	/* A list's `where` (rtk_store_where): the text columns `contains`
+	 * looks in, and the timestamp column `since`/`until` bound; NULL:
+	 * the table has no such narrowing. */
+	const char *searched[RTK_STORE_MAX_SEARCHED];
+	const char *ranged;
 } rtk_store_resource;
 
 /* Every table, in one array (store_resources.c); an operation names its
@@ -145,6 +151,15 @@ typedef enum rtk_store_verb {
  * the caller json_decref()s: GET the row (NOT_FOUND: none), LIST a new
  * array; it is NULL unless the status is OK. DELETE is NOT_FOUND when no
  * row went. */
+/* What narrows a LIST beyond its equality filters, for tables with
+ * `searched` or `ranged` columns; a NULL member narrows nothing. Such a
+ * list is counted by a scan of the rows its filters select. */
+typedef struct rtk_store_where {
+	const char *contains;   /* one of res->searched holds this text (ASCII letters in either case) */
+	const char *since;      /* res->ranged >= this timestamp (the store's text form) */
+	const char *until;      /* res->ranged <= this */
+} rtk_store_where;
+
 typedef struct rtk_store_op {
 	rtk_store_verb verb;
 	const rtk_store_resource *res;    /* a pointer into rtk_store_resources */
@@ -156,6 +171,7 @@ typedef struct rtk_store_op {
 	int offset;
 	int limit;                        /* < 0: no limit */
 	int *total;                       /* all the matching rows, in the page's snapshot; NULL: not counted */
+	const rtk_store_where *where;     /* LIST: more narrowing, or NULL */
 	json_t *result;
 } rtk_store_op;
 

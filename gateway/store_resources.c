@@ -38,7 +38,10 @@ static const rtk_store_column meta_columns[] = {
 	COLUMN("value", RTK_STORE_TEXT, 0, RTK_STORE_REQUIRED, NULL),
 };
 
-/* meetings: newest first; its total is counted; listed whole or by parent. */
+/* meetings: newest first; its total is counted; listed whole, by parent
+ * and/or status, and narrowed by a text in the title or id and a range of
+ * created_at. The REST layer validates recording_config and ai_config
+ * (objects or null) and the keep-alive (a number). */
 static const rtk_store_column meeting_columns[] = {
 	UUID_COLUMN,
 	NULLABLE_TEXT("title"),
@@ -47,6 +50,12 @@ static const rtk_store_column meeting_columns[] = {
 	FLAG("live_stream_on_start"),
 	FLAG("persist_chat"),
 	FLAG("summarize_on_end"),
+	FLAG("transcribe_on_end"),
+	NULLABLE_TEXT("preferred_region"),
+	COLUMN("session_keep_alive_time_in_secs", RTK_STORE_JSON, (1u << JSON_INTEGER) | (1u << JSON_REAL),
+		0, "0"),
+	COLUMN("recording_config", RTK_STORE_JSON, RTK_STORE_TAKES_OBJECT | RTK_STORE_TAKES_NULL, 0, "null"),
+	COLUMN("ai_config", RTK_STORE_JSON, RTK_STORE_TAKES_OBJECT | RTK_STORE_TAKES_NULL, 0, "null"),
 	/* a connected meeting's (breakout room's) parent; null for a top-level meeting */
 	COLUMN("parent_meeting_id", RTK_STORE_TEXT, RTK_STORE_TAKES_STRING | RTK_STORE_TAKES_NULL,
 		RTK_STORE_FIXED, "null"),
@@ -163,7 +172,9 @@ const rtk_store_resource rtk_store_resources[RTK_STORE_TABLES] = {
 	},
 	[RTK_STORE_MEETINGS] = {
 		.name = "meeting", .table = "meetings", COLUMNS(meeting_columns), .keys = { "id" },
-		.order = "seq", .newest_first = true, .counted = true, .filters = { "parent_meeting_id" },
+		.order = "seq", .newest_first = true, .counted = true,
+		.filters = { "parent_meeting_id", "status" },
+		.searched = { "title", "id" }, .ranged = "created_at",
 		.stamped_at_create = created_and_updated,
 		.stamped_at_update = "updated_at",
 	},

@@ -68,7 +68,10 @@
  * through an index over that meeting's rows only; presets and webhooks are
  * a handful of rows and are counted directly. The descriptors say which
  * tables are `counted` (and `counted_by` which column): a list filtered
- * by nothing else reads row_counts (sqlite_run_list()).
+ * by nothing else reads row_counts (sqlite_run_list()). A list narrowed by
+ * a `where` (a text in the searched columns, a range of the ranged one:
+ * the meetings' search and times) is counted by a scan of the rows its
+ * equality filters select.
  *
  * The schema lives in `migrations[]` only: each entry moves PRAGMA
  * user_version up by one, in its own transaction. The descriptors name its
@@ -300,6 +303,13 @@ static const char *const migrations[] = {
 	"  config TEXT NOT NULL,"
 	"  created_at TEXT NOT NULL,"
 	"  updated_at TEXT NOT NULL);",
+
+	/* 9: RealtimeKit's other meeting settings (docs/rest.md, "Meetings"):
+	 * recording_config and ai_config (JSON objects or null),
+	 * preferred_region, session_keep_alive_time_in_secs (a JSON number)
+	 * and transcribe_on_end (the columns: migration_columns[], with the
+	 * defaults existing meetings take); meetings listed by status. */
+	"CREATE INDEX IF NOT EXISTS meetings_by_status ON meetings(status, seq);",
 };
 
 /* Columns a migration adds to a table that exists. ALTER TABLE ADD COLUMN
@@ -310,6 +320,11 @@ static const struct migration_column {
 	const char *table, *column, *declaration;
 } migration_columns[] = {
 	{ 7, "meetings", "parent_meeting_id", "TEXT" },
+	{ 9, "meetings", "recording_config", "TEXT NOT NULL DEFAULT 'null'" },
+	{ 9, "meetings", "ai_config", "TEXT NOT NULL DEFAULT 'null'" },
+	{ 9, "meetings", "preferred_region", "TEXT" },
+	{ 9, "meetings", "session_keep_alive_time_in_secs", "TEXT NOT NULL DEFAULT '0'" },
+	{ 9, "meetings", "transcribe_on_end", "INTEGER NOT NULL DEFAULT 0" },
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -335,7 +350,8 @@ static const char *const txn_sql[T_COUNT] = {
  * Q_GET + by looks a row up by keys[by]; Q_LIST + lead and Q_COUNT + lead
  * serve the filters from filters[lead - 1] on (lead 0: no filter), so that
  * SQLite picks the index of the first filter given; Q_COUNTED reads
- * row_counts. */
+ * row_counts; Q_LIST_WHERE and Q_COUNT_WHERE serve a list with a `where`
+ * (sqlite_sql_where()). */
 enum table_stmt {
 	Q_INSERT, Q_UPDATE, Q_DELETE,
 	Q_GET,
@@ -344,6 +360,8 @@ enum table_stmt {
 	Q_COUNTED = Q_COUNT + RTK_STORE_MAX_FILTERS + 1,
 	Q_PURGE,
 	Q_SEARCH,
+	Q_LIST_WHERE,
+	Q_COUNT_WHERE,
 	Q_PER_TABLE
 };
 
@@ -1068,6 +1086,45 @@ static char *sqlite_sql_search(const rtk_store_resource *r)
 	return g_string_free(q, FALSE);
 }
 
+/* The WHERE of a list with a `where`: every filter when given (?1...),
+ * then ?nf+3 a LIKE pattern any searched column matches, ?nf+4 and ?nf+5
+ * the bounds of the ranged column (NULL: no bound). ?nf+1 and ?nf+2 are
+ * the list's limit and offset. */
+static void sqlite_sql_where(GString *q, const rtk_store_resource *r)
+{
+	int nf = sqlite_n_filters(r);
+	g_string_append(q, " WHERE 1");
+	for (int i = 0; i < nf; i++)
+		g_string_append_printf(q, " AND (?%d IS NULL OR %s.%s = ?%d)", i + 1, r->table, r->filters[i], i + 1);
+	if (r->searched[0]) {
+		g_string_append_printf(q, " AND (?%d IS NULL", nf + 3);
+		for (int i = 0; i < RTK_STORE_MAX_SEARCHED && r->searched[i]; i++)
+			g_string_append_printf(q, " OR %s.%s LIKE ?%d ESCAPE '\\'", r->table, r->searched[i], nf + 3);
+		g_string_append(q, ")");
+	}
+	if (r->ranged)
+		g_string_append_printf(q, " AND (?%d IS NULL OR %s.%s >= ?%d) AND (?%d IS NULL OR %s.%s <= ?%d)",
+			nf + 4, r->table, r->ranged, nf + 4, nf + 5, r->table, r->ranged, nf + 5);
+}
+
+static char *sqlite_sql_list_where(const rtk_store_resource *r)
+{
+	GString *q = g_string_new(NULL);
+	sqlite_sql_select(q, r);
+	sqlite_sql_where(q, r);
+	g_string_append_printf(q, " ORDER BY %s.%s%s LIMIT ?%d OFFSET ?%d", r->table, r->order,
+		r->newest_first ? " DESC" : "", sqlite_n_filters(r) + 1, sqlite_n_filters(r) + 2);
+	return g_string_free(q, FALSE);
+}
+
+static char *sqlite_sql_count_where(const rtk_store_resource *r)
+{
+	GString *q = g_string_new(NULL);
+	g_string_printf(q, "SELECT count(*) FROM %s", r->table);
+	sqlite_sql_where(q, r);
+	return g_string_free(q, FALSE);
+}
+
 /* Every statement of every table into s->sql. */
 static void sqlite_sql_build(rtk_store_db *s)
 {
@@ -1089,6 +1146,10 @@ static void sqlite_sql_build(rtk_store_db *s)
 			sql[Q_PURGE] = sqlite_sql_purge(r);
 		if (r->search_index && r->filters[0])
 			sql[Q_SEARCH] = sqlite_sql_search(r);
+		if (r->order && (r->searched[0] || r->ranged)) {
+			sql[Q_LIST_WHERE] = sqlite_sql_list_where(r);
+			sql[Q_COUNT_WHERE] = sqlite_sql_count_where(r);
+		}
 	}
 }
 
@@ -1482,8 +1543,60 @@ static int sqlite_counted(const rtk_store_op *op)
 	return r->counted;
 }
 
+/* The LIKE pattern of a `contains` text: itself, its % _ and \ escaped,
+ * between two %. g_free() it. */
+static char *sqlite_like_pattern(const char *text)
+{
+	GString *p = g_string_new("%");
+	for (const char *c = text; *c; c++) {
+		if (*c == '%' || *c == '_' || *c == '\\')
+			g_string_append_c(p, '\\');
+		g_string_append_c(p, *c);
+	}
+	g_string_append_c(p, '%');
+	return g_string_free(p, FALSE);
+}
+
+/* Binds a `where` (sqlite_sql_where()) after the filters; *pattern is the
+ * LIKE pattern bound (the caller g_free()s it after the statement ran). */
+static void sqlite_bind_where(sqlite3_stmt *st, const rtk_store_op *op, char **pattern)
+{
+	int nf = sqlite_n_filters(op->res);
+	sqlite_bind_filters(st, op);
+	if (op->where->contains && !*pattern)
+		*pattern = sqlite_like_pattern(op->where->contains);
+	sqlite_bind_text(st, nf + 3, *pattern);
+	sqlite_bind_text(st, nf + 4, op->where->since);
+	sqlite_bind_text(st, nf + 5, op->where->until);
+}
+
+/* A list with a `where`: counted by a scan of what it selects. */
+static rtk_store_status sqlite_run_list_where(rtk_store_conn *c, sqlite3_stmt *const *stmt, rtk_store_op *op)
+{
+	sqlite3_stmt *list = stmt[Q_LIST_WHERE], *count = stmt[Q_COUNT_WHERE];
+	if (!list || !count)
+		return RTK_STORE_FAILED;   /* a table without searched or ranged columns */
+	int nf = sqlite_n_filters(op->res);
+	char *pattern = NULL;
+	sqlite_bind_where(list, op, &pattern);
+	sqlite3_bind_int(list, nf + 1, op->limit < 0 ? -1 : op->limit);
+	sqlite3_bind_int(list, nf + 2, op->offset);
+	rtk_store_status status;
+	if (!op->total) {
+		status = sqlite_fetch_all(c, list, op->res, &op->result);
+	} else {
+		sqlite_bind_where(count, op, &pattern);
+		status = sqlite_list_page(c, count, list, op->res, &op->result, op->total);
+	}
+	g_free(pattern);
+	return status;
+}
+
 static rtk_store_status sqlite_run_list(rtk_store_conn *c, sqlite3_stmt *const *stmt, rtk_store_op *op)
 {
+	const rtk_store_where *w = op->where;
+	if (w && (w->contains || w->since || w->until))
+		return sqlite_run_list_where(c, stmt, op);
 	int nf = sqlite_n_filters(op->res), lead = 0;
 	while (lead < nf && !op->filter[lead])
 		lead++;

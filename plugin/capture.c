@@ -678,7 +678,9 @@ void rtk_captures_live_started(rtk_room *room, rtk_router *router, const json_t 
 	rtk_refusal why;
 	if(json_is_true(json_object_get(meeting, "record_on_start"))) {
 		rtk_recording_config config;
-		rtk_recording_config_default(&config);
+		if(!rtk_recording_config_for_meeting(meeting, &config, &why))
+			JANUS_LOG(LOG_WARN, "[rtk] record_on_start: the meeting's recording_config: %s (the defaults apply)\n",
+				why.message);
 		json_t *doc = rtk_capture_recording_start(room, router, &config, FALSE, NULL, &why);
 		if(doc == NULL)
 			JANUS_LOG(LOG_ERR, "[rtk] record_on_start: %s\n", why.message);

@@ -99,8 +99,8 @@ rtk_live *rtk_live_get_or_create(rtk_meeting_lock *held, const json_t *meeting) 
 	live->persist_chat = json_is_true(json_object_get(meeting, "persist_chat"));
 	live->router = rtk_router_new();
 	live->speakers = rtk_speakers_new();
-	json_int_t keep_alive = json_integer_value(json_object_get(meeting, "session_keep_alive_time_in_secs"));
-	live->keep_alive_us = keep_alive > 0 ? (gint64)keep_alive * G_USEC_PER_SEC : 0;
+	double keep_alive = json_number_value(json_object_get(meeting, "session_keep_alive_time_in_secs"));
+	live->keep_alive_us = keep_alive > 0 ? (gint64)(keep_alive * G_USEC_PER_SEC) : 0;
 	g_mutex_lock(&lives_mutex);
 	g_hash_table_insert(lives, g_strdup(id), live);
 	g_mutex_unlock(&lives_mutex);

@@ -77,3 +77,12 @@ gboolean rtk_recording_config_parse(const json_t *json, rtk_recording_config *co
 	return TRUE;
 }
 
+
+gboolean rtk_recording_config_for_meeting(const json_t *meeting, rtk_recording_config *config, rtk_refusal *why) {
+	rtk_recording_config_default(config);
+	rtk_recording_config parsed = *config;
+	if(!rtk_recording_config_parse(json_object_get(meeting, "recording_config"), &parsed, why))
+		return FALSE;
+	*config = parsed;
+	return TRUE;
+}

@@ -28,5 +28,11 @@ void rtk_recording_config_default(rtk_recording_config *config);
  * REST {video_config:{codec,width,height}, file_name_prefix, max_seconds}
  * (both spellings accepted) over the defaults. FALSE with RTK_ERR_RECORDING_CONFIG. */
 gboolean rtk_recording_config_parse(const json_t *json, rtk_recording_config *config, rtk_refusal *why);
+/* The recording defaults of a meeting (its REST object): the defaults
+ * above under its recording_config (docs/rest.md, "Meetings"), when it has
+ * one. FALSE with RTK_ERR_RECORDING_CONFIG, and *config the plain
+ * defaults, when that does not parse (the REST layer refuses such
+ * configs, so only a store written by hand has one). */
+gboolean rtk_recording_config_for_meeting(const json_t *meeting, rtk_recording_config *config, rtk_refusal *why);
 
 #endif

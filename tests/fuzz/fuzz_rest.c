@@ -1,6 +1,7 @@
 /*
  * fuzz_rest.c - libFuzzer target for the REST v2 API: rtk_rest_dispatch()
- * on a real store, and the query parser on its own.
+ * on a real store, and the query parser on its own, with the list filters
+ * parsers (ISO 8601 times, repeated choices) on every value it yields.
  *
  * Input layout:
  *   byte 0      bits 0-2: method (GET POST PATCH DELETE PUT HEAD "" OPTIONS)
@@ -232,6 +233,17 @@ static void remember(const json_t *data)
 
 /* ---- The query parser on its own ---- */
 
+/* A time that parses is the store's form, and parses again to itself. */
+static void fuzz_time(const char *value)
+{
+	char out[RTK_REST_TIME_LEN], again[RTK_REST_TIME_LEN];
+	if (!rtk_rest_time_parse(value, out))
+		return;
+	if (strlen(out) != RTK_REST_TIME_LEN - 1 || out[10] != 'T' || out[RTK_REST_TIME_LEN - 2] != 'Z' ||
+			!rtk_rest_time_parse(out, again) || strcmp(out, again) != 0)
+		abort();
+}
+
 static void fuzz_query(const char *raw, size_t len)
 {
 	const char *error = NULL;
@@ -250,7 +262,16 @@ static void fuzz_query(const char *raw, size_t len)
 		const char *last = rtk_rest_query_get(q, name);
 		if (name == NULL || value == NULL || last == NULL)
 			abort();
+		fuzz_time(value);
 	}
+	static const char *const choices[] = { "ACTIVE", "INACTIVE", NULL };
+	unsigned mask = 0;
+	rtk_rest_reply reply = { .status = -1 };
+	if (!rtk_rest_query_choices(&reply, q, "status", choices, &mask) && (reply.status != 400 || mask != 0))
+		abort();
+	if (mask > 3u)
+		abort();
+	free(reply.body);
 	rtk_rest_query_free(q);
 	free(rtk_rest_percent_decode(raw, len));
 }

@@ -19,8 +19,15 @@ what the participants in the meeting see and hear.
   * bad input: kick {} and participant_ids that is not an array -> 422,
     allow_unmute not a boolean -> 422, an unknown meeting -> 404;
   * POST .../kick-all: P2 gets roomLeft "kicked"; GET is 404 again, and so
-    are the actions (nobody in).
+    are the actions (nobody in);
+  * a meeting with session_keep_alive_time_in_secs 3: after its last
+    participant leaves, GET still shows its session LIVE with nobody in; a
+    join meanwhile continues the same session; it ends (404, history ENDED)
+    3 s after the last leave, not before.
 """
+
+import asyncio
+import time
 
 from rtk_harness import RtkClient, Server, check, check_equal, from_peer, log, run_test
 
@@ -28,6 +35,7 @@ VIDEO_FRAMES = 30
 AUDIO_FRAMES = 50
 MEDIA_TIMEOUT = 20
 UNKNOWN_MEETING = "00000000-0000-4000-8000-000000000000"
+KEEP_ALIVE_S = 3
 
 
 def expect_status(server, method, path, body, status, what):
@@ -166,6 +174,39 @@ async def main():
     expect_status(server, "GET", base, None, 404, "GET active-session after everyone was kicked")
     expect_status(server, "POST", base + "/mute-all", {}, 404, "mute-all with nobody in")
     log("kick and kick-all emptied the session")
+    await keep_alive(server)
+
+
+async def keep_alive(server):
+    """session_keep_alive_time_in_secs: the session outlives its last
+    participant that long (LIVE, nobody in), a participant who comes back
+    meanwhile continues it, and it ends once the time is up."""
+    meeting = server.create_meeting(title="Kept alive", session_keep_alive_time_in_secs=KEEP_ALIVE_S)
+    base = "/v2/meetings/%s/active-session" % meeting["id"]
+    rest = server.add_participant(meeting["id"], "Ada")
+    ada = RtkClient(server, "ada")
+    await ada.join(rest["token"])
+    session_id = ada.joined["meeting"]["sessionId"]
+    await ada.leave()
+    session = expect_status(server, "GET", base, None, 200, "GET active-session right after the last one left")
+    check_equal((session.get("id"), session.get("status"), session.get("live_participants"),
+                 session.get("participants")), (session_id, "LIVE", 0, []),
+                "the kept-alive session (id, status, live_participants, participants)")
+    again = RtkClient(server, "ada-again")
+    await again.join(rest["token"])
+    check_equal(again.joined["meeting"]["sessionId"], session_id, "the session id of a join within the keep-alive")
+    await again.leave()
+    left_at = time.monotonic()
+    while server.rest("GET", base)[0] == 200:
+        check(time.monotonic() - left_at < KEEP_ALIVE_S + 10, "the session outlived its keep-alive by 10 s")
+        await asyncio.sleep(0.1)
+    ended_after = time.monotonic() - left_at
+    check(ended_after >= KEEP_ALIVE_S - 0.5, "the session ended %.1f s after the last leave, before its %d s "
+          "keep-alive" % (ended_after, KEEP_ALIVE_S))
+    ended = server.rest_ok("GET", "/v2/sessions/%s" % session_id)
+    check_equal(ended.get("status"), "ENDED", "the session's history status once its keep-alive is over")
+    log("a session kept alive %d s: continued by a rejoin, ended %.1f s after the last leave"
+        % (KEEP_ALIVE_S, ended_after))
 
 
 if __name__ == "__main__":

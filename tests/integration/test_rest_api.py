@@ -4,7 +4,8 @@
 Owns what a REST client sees from the running server (design.md 4.1):
   * authentication: no header, wrong key, wrong org, malformed headers ->
     401 with the error envelope; Basic and Bearer both work;
-  * malformed JSON -> 400, wrong types / missing / oversized fields -> 422,
+  * malformed JSON -> 400, wrong types / missing / oversized fields of
+    meetings, participants and presets -> 400 (RealtimeKit's status),
     unknown ids and paths -> 404, wrong method -> 405, conflicts -> 409,
     a 10 MB body -> 413 (announced by Content-Length, with and without
     Expect: 100-continue, and chunked);
@@ -128,8 +129,8 @@ def check_wrong_types(server, meeting, participant):
         ("POST", "/v2/presets", {"config": {}}),
     ]
     for method, path, body in cases + missing:
-        expect_error(server, 422, method, path, body, what="%s %s %s" % (method, path, str(body)[:80]))
-    log("%d wrong types and %d missing fields refused with 422" % (len(cases), len(missing)))
+        expect_error(server, 400, method, path, body, what="%s %s %s" % (method, path, str(body)[:80]))
+    log("%d wrong types and %d missing fields refused with 400" % (len(cases), len(missing)))
 
 
 def check_unknown(server, meeting, participant):
@@ -153,7 +154,7 @@ def check_unknown(server, meeting, participant):
     ]:
         expect_error(server, 404, method, path, body)
     expect_error(server, 405, "DELETE", "/v2/meetings")
-    expect_error(server, 405, "PUT", one, {"title": "put"})
+    expect_error(server, 405, "DELETE", one)
     expect_error(server, 409, "POST", "/v2/presets", {"name": "group_call_host"}, what="duplicate preset name")
     log("unknown ids and paths refused with 404, methods with 405, duplicates with 409")
 

@@ -2,7 +2,8 @@
  * test_capture_config.c - the recording configs a participant (SDK
  * RecordingConfig) or the REST API (POST /v2/recordings) may ask for:
  * defaults, both spellings, every bound, and that a refusal leaves the
- * config as it was and names code 1003.
+ * config as it was and names code 1003; and a meeting's recording_config
+ * as the defaults of its recordings.
  */
 #include <glib.h>
 #include <jansson.h>
@@ -118,6 +119,43 @@ static void test_http_statuses(void)
 	CHECK_EQ_INT(rtk_refusal_http_status(RTK_ERR_LIVESTREAM_NONE), 409);
 }
 
+/* A meeting's recording_config is its recordings' defaults; a meeting
+ * without one, or with one that does not parse, has the plain defaults. */
+static void test_meeting_defaults(void)
+{
+	rtk_recording_config c;
+	rtk_refusal why = { 0 };
+	json_t *meeting = json_pack("{s:s, s:{s:s, s:i, s:{s:s, s:i, s:i}, s:{s:s}}}", "id", "m",
+		"recording_config", "file_name_prefix", "weekly", "max_seconds", 600,
+		"video_config", "codec", "VP8", "width", 320, "height", 240, "storage_config", "type", "aws");
+	CHECK(rtk_recording_config_for_meeting(meeting, &c, &why));
+	CHECK(c.vp8);
+	CHECK_EQ_INT(c.width, 320);
+	CHECK_EQ_INT(c.height, 240);
+	CHECK_EQ_STR(c.file_name_prefix, "weekly");
+	CHECK_EQ_INT(c.max_seconds, 600);
+	json_decref(meeting);
+
+	meeting = json_pack("{s:s, s:n}", "id", "m", "recording_config");
+	CHECK(rtk_recording_config_for_meeting(meeting, &c, &why));
+	CHECK(!c.vp8);
+	CHECK_EQ_INT(c.width, 1280);
+	CHECK_EQ_STR(c.file_name_prefix, "");
+	json_decref(meeting);
+	meeting = json_pack("{s:s}", "id", "m");
+	CHECK(rtk_recording_config_for_meeting(meeting, &c, &why));
+	CHECK_EQ_INT(c.max_seconds, 0);
+	json_decref(meeting);
+
+	meeting = json_pack("{s:{s:s, s:{s:s}}}", "recording_config", "file_name_prefix", "kept?",
+		"video_config", "codec", "VP9");
+	CHECK(!rtk_recording_config_for_meeting(meeting, &c, &why));
+	CHECK_EQ_STR(why.code, RTK_ERR_RECORDING_CONFIG);
+	CHECK(!c.vp8);
+	CHECK_EQ_STR(c.file_name_prefix, "");   /* nothing of a bad config */
+	json_decref(meeting);
+}
+
 int main(void)
 {
 	UNIT_RUN(test_defaults);
@@ -125,5 +163,6 @@ int main(void)
 	UNIT_RUN(test_rest_spelling);
 	UNIT_RUN(test_refusals);
 	UNIT_RUN(test_http_statuses);
+	UNIT_RUN(test_meeting_defaults);
 	return UNIT_DONE();
 }

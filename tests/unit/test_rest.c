@@ -340,14 +340,14 @@ static void test_meeting_refusals(void)
 		int status;
 		const char *needle;
 	} cases[] = {
-		{ "POST", "/v2/meetings", "{\"title\": 5}", 422, "'title'" },
-		{ "POST", "/v2/meetings", "{\"title\": true}", 422, "'title'" },
-		{ "POST", "/v2/meetings", "{\"title\": {}}", 422, "'title'" },
-		{ "POST", "/v2/meetings", "{\"record_on_start\": \"yes\"}", 422, "'record_on_start'" },
-		{ "POST", "/v2/meetings", "{\"record_on_start\": null}", 422, "'record_on_start'" },
-		{ "POST", "/v2/meetings", "{\"live_stream_on_start\": 1}", 422, "'live_stream_on_start'" },
-		{ "POST", "/v2/meetings", "{\"persist_chat\": []}", 422, "'persist_chat'" },
-		{ "POST", "/v2/meetings", "{\"summarize_on_end\": \"true\"}", 422, "'summarize_on_end'" },
+		{ "POST", "/v2/meetings", "{\"title\": 5}", 400, "'title'" },
+		{ "POST", "/v2/meetings", "{\"title\": true}", 400, "'title'" },
+		{ "POST", "/v2/meetings", "{\"title\": {}}", 400, "'title'" },
+		{ "POST", "/v2/meetings", "{\"record_on_start\": \"yes\"}", 400, "'record_on_start'" },
+		{ "POST", "/v2/meetings", "{\"transcribe_on_end\": null}", 400, "'transcribe_on_end'" },
+		{ "POST", "/v2/meetings", "{\"live_stream_on_start\": 1}", 400, "'live_stream_on_start'" },
+		{ "POST", "/v2/meetings", "{\"persist_chat\": []}", 400, "'persist_chat'" },
+		{ "POST", "/v2/meetings", "{\"summarize_on_end\": \"true\"}", 400, "'summarize_on_end'" },
 		{ "POST", "/v2/meetings", "{", 400, "JSON" },
 		{ "POST", "/v2/meetings", "{\"title\": \"a\"} trailing", 400, "JSON" },
 		{ "POST", "/v2/meetings", "{\"title\": \"a\", \"title\": \"b\"}", 400, "JSON" },
@@ -356,12 +356,12 @@ static void test_meeting_refusals(void)
 		{ "POST", "/v2/meetings", "\"title\"", 400, "object" },
 		{ "POST", "/v2/meetings", "null", 400, "object" },
 		{ "POST", "/v2/meetings", "not json", 400, "JSON" },
-		{ "PATCH", "/v2/meetings/{M}", "{\"status\": \"DONE\"}", 422, "'status'" },
-		{ "PATCH", "/v2/meetings/{M}", "{\"status\": \"active\"}", 422, "ACTIVE, INACTIVE" },
-		{ "PATCH", "/v2/meetings/{M}", "{\"status\": null}", 422, "'status'" },
-		{ "PATCH", "/v2/meetings/{M}", "{\"status\": 1}", 422, "'status'" },
-		{ "PATCH", "/v2/meetings/{M}", "{\"title\": 1.5}", 422, "'title'" },
-		{ "PATCH", "/v2/meetings/{M}", "{\"title\": \"ok\", \"persist_chat\": 0}", 422, "'persist_chat'" },
+		{ "PATCH", "/v2/meetings/{M}", "{\"status\": \"DONE\"}", 400, "'status'" },
+		{ "PATCH", "/v2/meetings/{M}", "{\"status\": \"active\"}", 400, "ACTIVE, INACTIVE" },
+		{ "PATCH", "/v2/meetings/{M}", "{\"status\": null}", 400, "'status'" },
+		{ "PATCH", "/v2/meetings/{M}", "{\"status\": 1}", 400, "'status'" },
+		{ "PATCH", "/v2/meetings/{M}", "{\"title\": 1.5}", 400, "'title'" },
+		{ "PATCH", "/v2/meetings/{M}", "{\"title\": \"ok\", \"persist_chat\": 0}", 400, "'persist_chat'" },
 		{ "PATCH", "/v2/meetings/{M}", "[]", 400, "object" },
 		{ "PATCH", "/v2/meetings/" NO_SUCH_ID, "{\"title\": \"x\"}", 404, NO_SUCH_ID },
 		{ "PATCH", "/v2/meetings/not-a-uuid", "{\"title\": \"x\"}", 404, "not-a-uuid" },
@@ -370,7 +370,7 @@ static void test_meeting_refusals(void)
 		{ "GET", "/v2/meetings/{M}x", NULL, 404, "meeting" },
 		{ "GET", "/v2/meetings/%00", NULL, 404, NULL },
 		{ "DELETE", "/v2/meetings/{M}", NULL, 405, "GET, PATCH" },
-		{ "PUT", "/v2/meetings/{M}", "{}", 405, "PATCH" },
+		{ "DELETE", "/v2/meetings/{M}", NULL, 405, "GET, PATCH, PUT" },
 		{ "DELETE", "/v2/meetings", NULL, 405, "POST" },
 		{ "PATCH", "/v2/meetings", "{}", 405, "GET" },
 	};
@@ -386,7 +386,7 @@ static void test_meeting_refusals(void)
 
 	/* A title longer than the limit. */
 	char *big = g_strdup_printf("{\"title\": \"%0*d\"}", 2000, 0);
-	expect_refusal("POST", "/v2/meetings", NULL, big, 422, "'title'");
+	expect_refusal("POST", "/v2/meetings", NULL, big, 400, "'title'");
 	g_free(big);
 }
 
@@ -858,53 +858,53 @@ static void test_preset_refusals(void)
 		int status;
 		const char *needle;
 	} cases[] = {
-		{ "POST", "/v2/presets", "{}", 422, "'name'" },
-		{ "POST", "/v2/presets", "{\"name\": \"\"}", 422, "'name'" },
-		{ "POST", "/v2/presets", "{\"name\": 5}", 422, "'name'" },
-		{ "POST", "/v2/presets", "{\"name\": null}", 422, "'name'" },
-		{ "POST", "/v2/presets", "{\"name\": \"x\", \"config\": \"GROUP_CALL\"}", 422, "'config'" },
-		{ "POST", "/v2/presets", "{\"name\": \"x\", \"config\": null}", 422, "'config'" },
-		{ "POST", "/v2/presets", "{\"name\": \"x\", \"permissions\": []}", 422, "'permissions'" },
-		{ "POST", "/v2/presets", "{\"name\": \"x\", \"ui\": 1}", 422, "'ui'" },
+		{ "POST", "/v2/presets", "{}", 400, "'name'" },
+		{ "POST", "/v2/presets", "{\"name\": \"\"}", 400, "'name'" },
+		{ "POST", "/v2/presets", "{\"name\": 5}", 400, "'name'" },
+		{ "POST", "/v2/presets", "{\"name\": null}", 400, "'name'" },
+		{ "POST", "/v2/presets", "{\"name\": \"x\", \"config\": \"GROUP_CALL\"}", 400, "'config'" },
+		{ "POST", "/v2/presets", "{\"name\": \"x\", \"config\": null}", 400, "'config'" },
+		{ "POST", "/v2/presets", "{\"name\": \"x\", \"permissions\": []}", 400, "'permissions'" },
+		{ "POST", "/v2/presets", "{\"name\": \"x\", \"ui\": 1}", 400, "'ui'" },
 		{ "POST", "/v2/presets", "{\"name\": \"x\", \"config\": {\"view_type\": \"MEETING\"}}",
-			422, "'config.view_type'" },
-		{ "POST", "/v2/presets", "{\"name\": \"x\", \"config\": {\"view_type\": 1}}", 422, "'config.view_type'" },
+			400, "'config.view_type'" },
+		{ "POST", "/v2/presets", "{\"name\": \"x\", \"config\": {\"view_type\": 1}}", 400, "'config.view_type'" },
 		{ "POST", "/v2/presets", "{\"name\": \"x\", \"config\": {\"max_video_streams\": 5}}",
-			422, "'config.max_video_streams'" },
+			400, "'config.max_video_streams'" },
 		{ "POST", "/v2/presets", "{\"name\": \"x\", \"config\": {\"max_video_streams\": {\"mobile\": -1}}}",
-			422, "'config.max_video_streams.mobile'" },
+			400, "'config.max_video_streams.mobile'" },
 		{ "POST", "/v2/presets", "{\"name\": \"x\", \"config\": {\"max_video_streams\": {\"mobile\": \"6\"}}}",
-			422, "'config.max_video_streams.mobile'" },
+			400, "'config.max_video_streams.mobile'" },
 		{ "POST", "/v2/presets", "{\"name\": \"x\", \"config\": {\"max_screenshare_count\": 1.5}}",
-			422, "'config.max_screenshare_count'" },
+			400, "'config.max_screenshare_count'" },
 		{ "POST", "/v2/presets", "{\"name\": \"x\", \"config\": {\"media\": {\"video\": {\"frame_rate\": 0}}}}",
-			422, "'config.media.video.frame_rate'" },
+			400, "'config.media.video.frame_rate'" },
 		{ "POST", "/v2/presets", "{\"name\": \"x\", \"config\": {\"media\": {\"video\": {\"quality\": \"8k\"}}}}",
-			422, "hd, vga, qvga" },
+			400, "hd, vga, qvga, fhd, uhd" },
 		{ "POST", "/v2/presets", "{\"name\": \"x\", \"permissions\": {\"media\": {\"audio\": {\"can_produce\": \"MAYBE\"}}}}",
-			422, "'permissions.media.audio.can_produce'" },
+			400, "'permissions.media.audio.can_produce'" },
 		{ "POST", "/v2/presets", "{\"name\": \"x\", \"permissions\": {\"media\": {\"audio\": true}}}",
-			422, "'permissions.media.audio'" },
+			400, "'permissions.media.audio'" },
 		{ "POST", "/v2/presets", "{\"name\": \"x\", \"permissions\": {\"stage_access\": \"YES\"}}",
-			422, "ALLOWED, NOT_ALLOWED, CAN_REQUEST" },
+			400, "ALLOWED, NOT_ALLOWED, CAN_REQUEST" },
 		{ "POST", "/v2/presets", "{\"name\": \"x\", \"permissions\": {\"waiting_room_type\": \"NEVER\"}}",
-			422, "'permissions.waiting_room_type'" },
+			400, "'permissions.waiting_room_type'" },
 		{ "POST", "/v2/presets", "{\"name\": \"x\", \"permissions\": {\"kick_participant\": \"true\"}}",
-			422, "'permissions.kick_participant'" },
+			400, "'permissions.kick_participant'" },
 		{ "POST", "/v2/presets", "{\"name\": \"x\", \"permissions\": {\"chat\": {\"public\": {\"can_send\": null}}}}",
-			422, "'permissions.chat.public.can_send'" },
+			400, "'permissions.chat.public.can_send'" },
 		{ "POST", "/v2/presets", "{\"name\": \"x\", \"permissions\": {\"recorder_type\": \"ANY\"}}",
-			422, "'permissions.recorder_type'" },
+			400, "'permissions.recorder_type'" },
 		{ "POST", "/v2/presets", "{\"name\": \"group_call_host\"}", 409, "group_call_host" },
 		{ "POST", "/v2/presets", "{\"name\": \"renamed\"}", 409, "renamed" },
 		{ "POST", "/v2/presets", "{\"name\": \"x\"", 400, "JSON" },
 		{ "POST", "/v2/presets", "[]", 400, "object" },
 		{ "PATCH", "/v2/presets/{S}", "{\"name\": \"group_call_host\"}", 409, "already exists" },
-		{ "PATCH", "/v2/presets/{S}", "{\"name\": \"\"}", 422, "'name'" },
-		{ "PATCH", "/v2/presets/{S}", "{\"name\": false}", 422, "'name'" },
-		{ "PATCH", "/v2/presets/{S}", "{\"permissions\": {\"can_record\": 1}}", 422, "'permissions.can_record'" },
-		{ "PATCH", "/v2/presets/{S}", "{\"name\": \"fine\", \"config\": {\"view_type\": \"X\"}}", 422, "view_type" },
-		{ "PATCH", "/v2/presets/{S}", "{\"config\": []}", 422, "'config'" },
+		{ "PATCH", "/v2/presets/{S}", "{\"name\": \"\"}", 400, "'name'" },
+		{ "PATCH", "/v2/presets/{S}", "{\"name\": false}", 400, "'name'" },
+		{ "PATCH", "/v2/presets/{S}", "{\"permissions\": {\"can_record\": 1}}", 400, "'permissions.can_record'" },
+		{ "PATCH", "/v2/presets/{S}", "{\"name\": \"fine\", \"config\": {\"view_type\": \"X\"}}", 400, "view_type" },
+		{ "PATCH", "/v2/presets/{S}", "{\"config\": []}", 400, "'config'" },
 		{ "PATCH", "/v2/presets/" NO_SUCH_ID, "{\"name\": \"y\"}", 404, "preset" },
 		{ "PATCH", "/v2/presets/" NO_SUCH_ID, "{\"config\": {}}", 404, "preset" },
 		{ "GET", "/v2/presets/" NO_SUCH_ID, NULL, 404, "preset" },
@@ -1039,30 +1039,30 @@ static void test_participant_refusals(void)
 		int status;
 		const char *needle;
 	} cases[] = {
-		{ "POST", "/v2/meetings/{M}/participants", "{\"custom_participant_id\": \"x\"}", 422, "'preset_name'" },
+		{ "POST", "/v2/meetings/{M}/participants", "{\"custom_participant_id\": \"x\"}", 400, "'preset_name'" },
 		{ "POST", "/v2/meetings/{M}/participants", "{\"preset_name\": \"group_call_host\"}",
-			422, "'custom_participant_id'" },
+			400, "'custom_participant_id'" },
 		{ "POST", "/v2/meetings/{M}/participants",
-			"{\"preset_name\": \"group_call_host\", \"custom_participant_id\": \"\"}", 422, "'custom_participant_id'" },
+			"{\"preset_name\": \"group_call_host\", \"custom_participant_id\": \"\"}", 400, "'custom_participant_id'" },
 		{ "POST", "/v2/meetings/{M}/participants",
-			"{\"preset_name\": \"group_call_host\", \"custom_participant_id\": 7}", 422, "'custom_participant_id'" },
+			"{\"preset_name\": \"group_call_host\", \"custom_participant_id\": 7}", 400, "'custom_participant_id'" },
 		{ "POST", "/v2/meetings/{M}/participants",
-			"{\"preset_name\": \"no_such_preset\", \"custom_participant_id\": \"x\"}", 422, "no_such_preset" },
+			"{\"preset_name\": \"no_such_preset\", \"custom_participant_id\": \"x\"}", 400, "no_such_preset" },
 		{ "POST", "/v2/meetings/{M}/participants",
-			"{\"preset_name\": \"\", \"custom_participant_id\": \"x\"}", 422, "'preset_name'" },
+			"{\"preset_name\": \"\", \"custom_participant_id\": \"x\"}", 400, "'preset_name'" },
 		{ "POST", "/v2/meetings/{M}/participants",
-			"{\"preset_name\": [\"group_call_host\"], \"custom_participant_id\": \"x\"}", 422, "'preset_name'" },
+			"{\"preset_name\": [\"group_call_host\"], \"custom_participant_id\": \"x\"}", 400, "'preset_name'" },
 		{ "POST", "/v2/meetings/{M}/participants",
-			"{\"name\": 5, \"preset_name\": \"group_call_host\", \"custom_participant_id\": \"x\"}", 422, "'name'" },
+			"{\"name\": 5, \"preset_name\": \"group_call_host\", \"custom_participant_id\": \"x\"}", 400, "'name'" },
 		{ "POST", "/v2/meetings/{M}/participants",
 			"{\"picture\": \"ftp://x/y.png\", \"preset_name\": \"group_call_host\", \"custom_participant_id\": \"x\"}",
-			422, "'picture'" },
+			400, "'picture'" },
 		{ "POST", "/v2/meetings/{M}/participants",
 			"{\"picture\": \"https://\", \"preset_name\": \"group_call_host\", \"custom_participant_id\": \"x\"}",
-			422, "'picture'" },
+			400, "'picture'" },
 		{ "POST", "/v2/meetings/{M}/participants",
 			"{\"picture\": 3, \"preset_name\": \"group_call_host\", \"custom_participant_id\": \"x\"}",
-			422, "'picture'" },
+			400, "'picture'" },
 		{ "POST", "/v2/meetings/{M}/participants", "{\"preset_name\": ", 400, "JSON" },
 		{ "POST", "/v2/meetings/{M}/participants", "\"x\"", 400, "object" },
 		{ "POST", "/v2/meetings/" NO_SUCH_ID "/participants",
@@ -1073,10 +1073,10 @@ static void test_participant_refusals(void)
 		{ "GET", "/v2/meetings/{M}/participants/" NO_SUCH_ID, NULL, 404, "participant" },
 		{ "GET", "/v2/meetings/{M}/participants/bob", NULL, 404, "participant" },
 		{ "GET", "/v2/meetings/" NO_SUCH_ID "/participants/{P}", NULL, 404, "meeting" },
-		{ "PATCH", "/v2/meetings/{M}/participants/{P}", "{\"preset_name\": \"nope\"}", 422, "nope" },
-		{ "PATCH", "/v2/meetings/{M}/participants/{P}", "{\"preset_name\": null}", 422, "'preset_name'" },
-		{ "PATCH", "/v2/meetings/{M}/participants/{P}", "{\"name\": \"ok\", \"picture\": 1}", 422, "'picture'" },
-		{ "PATCH", "/v2/meetings/{M}/participants/{P}", "{\"name\": []}", 422, "'name'" },
+		{ "PATCH", "/v2/meetings/{M}/participants/{P}", "{\"preset_name\": \"nope\"}", 400, "nope" },
+		{ "PATCH", "/v2/meetings/{M}/participants/{P}", "{\"preset_name\": null}", 400, "'preset_name'" },
+		{ "PATCH", "/v2/meetings/{M}/participants/{P}", "{\"name\": \"ok\", \"picture\": 1}", 400, "'picture'" },
+		{ "PATCH", "/v2/meetings/{M}/participants/{P}", "{\"name\": []}", 400, "'name'" },
 		{ "PATCH", "/v2/meetings/{M}/participants/{P}", "1", 400, "object" },
 		{ "PATCH", "/v2/meetings/{M}/participants/" NO_SUCH_ID, "{\"name\": \"x\"}", 404, "participant" },
 		{ "PATCH", "/v2/meetings/" NO_SUCH_ID "/participants/{P}", "{\"name\": \"x\"}", 404, "meeting" },
@@ -1679,12 +1679,12 @@ static void test_connected_meetings(void)
 
 	/* refusals change nothing: unknown parent, a child as parent, wrong type */
 	expect_refusal("POST", "/v2/meetings", NULL,
-		"{\"parent_meeting_id\": \"00000000-0000-4000-8000-000000000000\"}", 422, "parent_meeting_id");
-	expect_refusal("POST", "/v2/meetings", NULL, "{\"parent_meeting_id\": \"not-a-uuid\"}", 422,
+		"{\"parent_meeting_id\": \"00000000-0000-4000-8000-000000000000\"}", 400, "parent_meeting_id");
+	expect_refusal("POST", "/v2/meetings", NULL, "{\"parent_meeting_id\": \"not-a-uuid\"}", 400,
 		"parent_meeting_id");
 	snprintf(body, sizeof body, "{\"parent_meeting_id\": \"%s\"}", child);
-	expect_refusal("POST", "/v2/meetings", NULL, body, 422, "one level");
-	expect_refusal("POST", "/v2/meetings", NULL, "{\"parent_meeting_id\": 7}", 422, "parent_meeting_id");
+	expect_refusal("POST", "/v2/meetings", NULL, body, 400, "one level");
+	expect_refusal("POST", "/v2/meetings", NULL, "{\"parent_meeting_id\": 7}", 400, "parent_meeting_id");
 
 	/* the list filters by parent */
 	snprintf(query, sizeof query, "parent_meeting_id=%s", parent);
@@ -1846,6 +1846,390 @@ static void test_session_history(void)
 	CHECK_EQ_INT(request("DELETE", path, NULL, NULL, NULL), 405);
 }
 
+/* ---- RealtimeKit parity (issue 16): meeting settings, PUT, list filters,
+ * AUDIO_ROOM and fhd/uhd presets, client_specific_id, PATCH tokens ---- */
+
+static void test_time_parse(void)
+{
+	static const struct {
+		const char *in, *out;   /* out NULL: refused */
+	} cases[] = {
+		{ "2026-11-22T00:39:42.123Z", "2026-11-22T00:39:42.123Z" },
+		{ "2026-11-22T00:39:42Z", "2026-11-22T00:39:42.000Z" },
+		{ "2026-11-22T00:39:42.5Z", "2026-11-22T00:39:42.500Z" },
+		{ "2026-11-22T00:39:42.123456789Z", "2026-11-22T00:39:42.123Z" },
+		{ "2026-11-22T00:39:42", "2026-11-22T00:39:42.000Z" },
+		{ "2026-11-22T00:39", "2026-11-22T00:39:00.000Z" },
+		{ "2026-11-22", "2026-11-22T00:00:00.000Z" },
+		{ "2026-11-22 10:00:00", "2026-11-22T10:00:00.000Z" },
+		{ "2026-11-22T05:30:00+05:30", "2026-11-22T00:00:00.000Z" },
+		{ "2026-11-22T05:30:00 05:30", "2026-11-22T00:00:00.000Z" },   /* an unescaped '+' */
+		{ "2026-11-22T01:00:00+0100", "2026-11-22T00:00:00.000Z" },
+		{ "2026-01-01T00:30:00+01", "2025-12-31T23:30:00.000Z" },
+		{ "2025-12-31T23:00:00-02:00", "2026-01-01T01:00:00.000Z" },
+		{ "2024-02-29T00:00:00z", "2024-02-29T00:00:00.000Z" },
+		{ "2026-02-29", NULL }, { "2026-13-01", NULL }, { "2026-00-10", NULL }, { "2026-04-31", NULL },
+		{ "2026-11-22T24:00:00Z", NULL }, { "2026-11-22T10:60Z", NULL }, { "2026-11-22T10:00:61Z", NULL },
+		{ "2026-11-22T10", NULL }, { "2026-11-22T", NULL }, { "2026-11-22T10:00:00.Z", NULL },
+		{ "2026-11-22T10:00:00+25:00", NULL }, { "2026-11-22T10:00:00+05:3", NULL },
+		{ "2026-11-22T10:00:00Zjunk", NULL }, { "26-11-22", NULL }, { "2026/11/22", NULL },
+		{ "yesterday", NULL }, { "", NULL }, { "1700000000", NULL }, { "0000-01-01T00:00:00+01:00", NULL },
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		char out[RTK_REST_TIME_LEN];
+		bool ok = rtk_rest_time_parse(cases[i].in, out);
+		if (ok != (cases[i].out != NULL))
+			fprintf(stderr, "\ttime '%s'\n", cases[i].in);
+		CHECK_EQ_INT(ok, cases[i].out != NULL);
+		if (ok && cases[i].out)
+			CHECK_EQ_STR(out, cases[i].out);
+	}
+	CHECK(!rtk_rest_time_parse(NULL, NULL));
+}
+
+#define FULL_RECORDING_CONFIG \
+	"{\"max_seconds\": 120, \"file_name_prefix\": \"weekly\"," \
+	" \"video_config\": {\"codec\": \"VP8\", \"width\": 640, \"height\": 360, \"export_file\": true," \
+	"  \"watermark\": {\"url\": \"https://example.com/w.png\", \"size\": {\"width\": 10, \"height\": 10}," \
+	"   \"position\": \"left top\"}}," \
+	" \"audio_config\": {\"codec\": \"AAC\", \"channel\": \"stereo\", \"export_file\": false}," \
+	" \"storage_config\": {\"type\": \"aws\", \"access_key\": \"AK\", \"secret\": \"SK\", \"bucket\": \"b\"," \
+	"  \"region\": \"us-east-1\", \"path\": \"rec/\"}," \
+	" \"realtimekit_bucket_config\": {\"enabled\": true}," \
+	" \"live_streaming_config\": {\"rtmp_url\": \"rtmp://a.example/live\"}}"
+
+#define FULL_AI_CONFIG \
+	"{\"transcription\": {\"keywords\": [\"RTK\"], \"language\": \"de\", \"profanity_filter\": true}," \
+	" \"summarization\": {\"word_limit\": 150, \"text_format\": \"plain_text\", \"summary_type\": \"lecture\"}}"
+
+static void test_meeting_settings(void)
+{
+	json_t *root;
+	CHECK_EQ_INT(request("POST", "/v2/meetings", NULL, "{}", &root), 201);
+	json_t *m = data_of(root);
+	CHECK(json_is_null(json_object_get(m, "recording_config")));
+	CHECK(json_is_null(json_object_get(m, "ai_config")));
+	CHECK(json_is_null(json_object_get(m, "preferred_region")));
+	CHECK_EQ_INT(json_integer_value(json_object_get(m, "session_keep_alive_time_in_secs")), 0);
+	CHECK(json_is_false(json_object_get(m, "transcribe_on_end")));
+	json_decref(root);
+
+	CHECK_EQ_INT(request("POST", "/v2/meetings", NULL,
+		"{\"title\": \"All set\", \"record_on_start\": null, \"live_stream_on_start\": null,"
+		" \"preferred_region\": \"eu-central-1\", \"session_keep_alive_time_in_secs\": 120,"
+		" \"transcribe_on_end\": true, \"recording_config\": " FULL_RECORDING_CONFIG ","
+		" \"ai_config\": " FULL_AI_CONFIG "}", &root), 201);
+	m = data_of(root);
+	g_strlcpy(meeting_id, str_of(m, "id"), sizeof meeting_id);
+	CHECK(json_is_false(json_object_get(m, "record_on_start")));
+	CHECK_EQ_STR(str_of(m, "preferred_region"), "eu-central-1");
+	CHECK_EQ_INT(json_integer_value(json_object_get(m, "session_keep_alive_time_in_secs")), 120);
+	CHECK(json_is_true(json_object_get(m, "transcribe_on_end")));
+	json_t *rc = json_object_get(m, "recording_config");
+	CHECK_EQ_INT(json_integer_value(json_object_get(rc, "max_seconds")), 120);
+	CHECK_EQ_STR(str_of(json_object_get(rc, "video_config"), "codec"), "VP8");
+	/* the storage secrets are written, never shown */
+	json_t *storage = json_object_get(rc, "storage_config");
+	CHECK_EQ_STR(str_of(storage, "bucket"), "b");
+	CHECK_NULL(json_object_get(storage, "access_key"));
+	CHECK_NULL(json_object_get(storage, "secret"));
+	json_t *ai = json_object_get(m, "ai_config");
+	CHECK_EQ_STR(str_of(json_object_get(ai, "transcription"), "language"), "de");
+	char *created = json_dumps(m, JSON_SORT_KEYS);
+	json_decref(root);
+	json_t *stored = NULL;
+	CHECK_EQ_INT(rtk_store_meeting_get(store, meeting_id, &stored), RTK_STORE_OK);
+	CHECK_EQ_STR(str_of(json_object_get(json_object_get(stored, "recording_config"), "storage_config"),
+		"secret"), "SK");
+	json_decref(stored);
+
+	/* GET and the list show the same */
+	CHECK_EQ_INT(request("GET", "/v2/meetings/{M}", NULL, NULL, &root), 200);
+	char *fetched = json_dumps(data_of(root), JSON_SORT_KEYS);
+	CHECK_EQ_STR(fetched, created);
+	free(fetched);
+	json_decref(root);
+	CHECK_EQ_INT(request("GET", "/v2/meetings", "per_page=1", NULL, &root), 200);
+	fetched = json_dumps(json_array_get(data_of(root), 0), JSON_SORT_KEYS);
+	CHECK_EQ_STR(fetched, created);
+	free(fetched);
+	free(created);
+	json_decref(root);
+
+	/* PATCH changes what it names */
+	CHECK_EQ_INT(request("PATCH", "/v2/meetings/{M}", NULL,
+		"{\"session_keep_alive_time_in_secs\": 30.5, \"ai_config\": null, \"status\": \"INACTIVE\"}", &root), 200);
+	m = data_of(root);
+	CHECK(json_real_value(json_object_get(m, "session_keep_alive_time_in_secs")) == 30.5);
+	CHECK(json_is_null(json_object_get(m, "ai_config")));
+	CHECK_EQ_STR(str_of(m, "preferred_region"), "eu-central-1");
+	json_decref(root);
+
+	/* PUT: what it does not give returns to the default; the status stays */
+	CHECK_EQ_INT(request("PUT", "/v2/meetings/{M}", NULL, "{\"title\": \"Replaced\", \"persist_chat\": true}",
+		&root), 200);
+	m = data_of(root);
+	CHECK_EQ_STR(str_of(m, "id"), meeting_id);
+	CHECK_EQ_STR(str_of(m, "title"), "Replaced");
+	CHECK(json_is_true(json_object_get(m, "persist_chat")));
+	CHECK(json_is_null(json_object_get(m, "recording_config")));
+	CHECK(json_is_null(json_object_get(m, "preferred_region")));
+	CHECK_EQ_INT(json_integer_value(json_object_get(m, "session_keep_alive_time_in_secs")), 0);
+	CHECK(json_is_false(json_object_get(m, "transcribe_on_end")));
+	CHECK_EQ_STR(str_of(m, "status"), "INACTIVE");
+	json_decref(root);
+	CHECK_EQ_INT(request("PUT", "/v2/meetings/{M}", NULL, "{\"status\": \"ACTIVE\"}", &root), 200);
+	CHECK_EQ_STR(str_of(data_of(root), "status"), "ACTIVE");
+	CHECK(json_is_null(json_object_get(data_of(root), "title")));
+	CHECK(json_is_false(json_object_get(data_of(root), "persist_chat")));
+	json_decref(root);
+	CHECK_EQ_INT(request("PUT", "/accounts/a/realtime/kit/b/meetings/{M}", NULL, "{\"title\": \"CF\"}", &root), 200);
+	CHECK_EQ_STR(str_of(data_of(root), "title"), "CF");
+	json_decref(root);
+
+	static const struct {
+		const char *method, *body, *needle;
+	} bad[] = {
+		{ "POST", "{\"preferred_region\": \"mars-1\"}", "ap-south-1, ap-southeast-1, us-east-1, eu-central-1" },
+		{ "POST", "{\"preferred_region\": 1}", "'preferred_region'" },
+		{ "POST", "{\"transcribe_on_end\": \"yes\"}", "'transcribe_on_end'" },
+		{ "POST", "{\"session_keep_alive_time_in_secs\": 601}", "from 0 to 600" },
+		{ "POST", "{\"session_keep_alive_time_in_secs\": -1}", "'session_keep_alive_time_in_secs'" },
+		{ "POST", "{\"session_keep_alive_time_in_secs\": \"60\"}", "'session_keep_alive_time_in_secs'" },
+		{ "POST", "{\"session_keep_alive_time_in_secs\": null}", "'session_keep_alive_time_in_secs'" },
+		{ "POST", "{\"recording_config\": []}", "'recording_config'" },
+		{ "POST", "{\"recording_config\": {\"max_seconds\": 59}}", "'recording_config.max_seconds' must be an integer from 60 to 86400" },
+		{ "POST", "{\"recording_config\": {\"max_seconds\": 86401}}", "'recording_config.max_seconds'" },
+		{ "POST", "{\"recording_config\": {\"file_name_prefix\": \"../x\"}}", "'recording_config.file_name_prefix'" },
+		{ "POST", "{\"recording_config\": {\"video_config\": 1}}", "'recording_config.video_config' must be an object" },
+		{ "POST", "{\"recording_config\": {\"video_config\": {\"codec\": \"VP9\"}}}", "must be one of H264, VP8" },
+		{ "POST", "{\"recording_config\": {\"video_config\": {\"width\": 1921}}}", "'recording_config.video_config.width'" },
+		{ "POST", "{\"recording_config\": {\"video_config\": {\"height\": 0}}}", "'recording_config.video_config.height'" },
+		{ "POST", "{\"recording_config\": {\"video_config\": {\"watermark\": {\"position\": \"middle\"}}}}",
+			"'recording_config.video_config.watermark.position'" },
+		{ "POST", "{\"recording_config\": {\"video_config\": {\"watermark\": {\"url\": \"ftp://x\"}}}}",
+			"'recording_config.video_config.watermark.url'" },
+		{ "POST", "{\"recording_config\": {\"audio_config\": {\"codec\": \"OPUS\"}}}", "MP3, AAC" },
+		{ "POST", "{\"recording_config\": {\"audio_config\": {\"channel\": \"surround\"}}}", "mono, stereo" },
+		{ "POST", "{\"recording_config\": {\"storage_config\": {\"bucket\": \"b\"}}}",
+			"field 'recording_config.storage_config.type' is required" },
+		{ "POST", "{\"recording_config\": {\"storage_config\": {\"type\": \"ftp\"}}}", "aws, azure" },
+		{ "POST", "{\"recording_config\": {\"storage_config\": {\"type\": \"sftp\", \"port\": 0}}}",
+			"'recording_config.storage_config.port'" },
+		{ "POST", "{\"recording_config\": {\"realtimekit_bucket_config\": {}}}",
+			"'recording_config.realtimekit_bucket_config.enabled' is required" },
+		{ "POST", "{\"recording_config\": {\"dyte_bucket_config\": {\"enabled\": \"no\"}}}",
+			"'recording_config.dyte_bucket_config.enabled'" },
+		{ "POST", "{\"ai_config\": {\"transcription\": {\"language\": \"xx\"}}}", "en-US, en-IN" },
+		{ "POST", "{\"ai_config\": {\"transcription\": {\"keywords\": [1]}}}", "an array of strings" },
+		{ "POST", "{\"ai_config\": {\"summarization\": {\"word_limit\": 149}}}", "from 150 to 1000" },
+		{ "POST", "{\"ai_config\": {\"summarization\": {\"summary_type\": \"poem\"}}}", "'ai_config.summarization.summary_type'" },
+		{ "POST", "{\"ai_config\": {\"summarization\": {\"text_format\": \"html\"}}}", "plain_text, markdown" },
+		{ "PATCH", "{\"record_on_start\": null}", "'record_on_start'" },
+		{ "PATCH", "{\"recording_config\": {\"max_seconds\": 1.5}}", "'recording_config.max_seconds'" },
+		{ "PUT", "{\"status\": \"DONE\"}", "ACTIVE, INACTIVE" },
+		{ "PUT", "{\"ai_config\": 5}", "'ai_config'" },
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++)
+		expect_refusal(bad[i].method, strcmp(bad[i].method, "POST") ? "/v2/meetings/{M}" : "/v2/meetings",
+			NULL, bad[i].body, 400, bad[i].needle);
+	expect_refusal("PUT", "/v2/meetings/" NO_SUCH_ID, NULL, "{}", 404, NO_SUCH_ID);
+	expect_refusal("PUT", "/v2/meetings/{M}", NULL, "[]", 400, "object");
+}
+
+/* The number of meetings a list query finds (its paging total), or -1
+ * when it is refused. */
+static int meetings_found(const char *query)
+{
+	json_t *root;
+	int status = request("GET", "/v2/meetings", query, NULL, &root);
+	int total = status == 200 ?
+		(int)json_integer_value(json_object_get(json_object_get(root, "paging"), "total_count")) : -1;
+	json_decref(root);
+	return total;
+}
+
+static void test_meeting_list_filters(void)
+{
+	json_t *root;
+	int all = meetings_found(NULL);
+	create_meeting("{\"title\": \"Quarterly ZEBRA review\"}");
+	char zebra[64];
+	g_strlcpy(zebra, meeting_id, sizeof zebra);
+	create_meeting("{\"title\": \"zebra crossing\"}");
+	CHECK_EQ_INT(request("PATCH", "/v2/meetings/{M}", NULL, "{\"status\": \"INACTIVE\"}", NULL), 200);
+	CHECK_EQ_INT(meetings_found(NULL), all + 2);
+	CHECK_EQ_INT(meetings_found("search=zebra"), 2);
+	CHECK_EQ_INT(meetings_found("search=ZeBrA&status=ACTIVE"), 1);
+	CHECK_EQ_INT(meetings_found("search=zebra&status=INACTIVE"), 1);
+	CHECK_EQ_INT(meetings_found("search=zebra&status=ACTIVE&status=INACTIVE"), 2);
+	CHECK_EQ_INT(meetings_found("search=zebra&status=ACTIVE,INACTIVE"), 2);
+	CHECK_EQ_INT(meetings_found("search=zebra%20crossing"), 1);
+	CHECK_EQ_INT(meetings_found("search=z_bra"), 0);
+	char query[256];
+	g_snprintf(query, sizeof query, "search=%.13s", zebra + 5);   /* a piece of the id */
+	CHECK_EQ_INT(meetings_found(query), 1);
+	CHECK_EQ_INT(meetings_found("search="), all + 2);   /* empty: no narrowing */
+
+	/* times: on created_at, inclusive */
+	CHECK_EQ_INT(request("GET", "/v2/meetings/{M}", NULL, NULL, &root), 200);
+	char created[64];
+	g_strlcpy(created, str_of(data_of(root), "created_at"), sizeof created);
+	json_decref(root);
+	g_snprintf(query, sizeof query, "search=zebra&start_time=%s", created);
+	CHECK_EQ_INT(meetings_found(query), 1);
+	g_snprintf(query, sizeof query, "search=zebra&end_time=%s", created);
+	CHECK_EQ_INT(meetings_found(query), 2);
+	g_snprintf(query, sizeof query, "search=zebra&start_time=%s&end_time=%s", created, created);
+	CHECK_EQ_INT(meetings_found(query), 1);
+	CHECK_EQ_INT(meetings_found("start_time=2000-01-01&end_time=2000-12-31T23:59:59%2B01:00"), 0);
+	CHECK_EQ_INT(meetings_found("search=zebra&start_time=2000-01-01"), 2);
+	CHECK_EQ_INT(meetings_found("search=zebra&end_time=9999-12-31"), 2);
+	CHECK_EQ_INT(meetings_found("status=INACTIVE&per_page=1") + meetings_found("status=ACTIVE"), all + 2);
+
+	/* the list shows the page of the narrowed rows */
+	CHECK_EQ_INT(request("GET", "/v2/meetings", "search=zebra&per_page=1&page_no=2", NULL, &root), 200);
+	check_paging(root, 1, 2, 2, 2);
+	CHECK_EQ_STR(str_of(json_array_get(data_of(root), 0), "id"), zebra);
+	json_decref(root);
+	CHECK_EQ_INT(request("GET", "/accounts/a/realtime/kit/b/meetings", "search=ZEBRA", NULL, &root), 200);
+	CHECK_EQ_INT((int)json_array_size(data_of(root)), 2);
+	json_decref(root);
+
+	static const struct {
+		const char *query, *needle;
+	} bad[] = {
+		{ "start_time=yesterday", "query parameter 'start_time' must be an ISO 8601 date-time" },
+		{ "end_time=2026-02-30", "'end_time'" },
+		{ "start_time=", "'start_time'" },
+		{ "start_time=2026-01-02&end_time=2026-01-01", "is after 'end_time'" },
+		{ "status=DONE", "query parameter 'status' must be one of ACTIVE, INACTIVE" },
+		{ "status=ACTIVE&status=active", "not 'active'" },
+		{ "status=ACTIVE,", "not ''" },
+		{ "status=", "'status'" },
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++)
+		expect_refusal("GET", "/v2/meetings", bad[i].query, NULL, 400, bad[i].needle);
+}
+
+static void test_preset_parity(void)
+{
+	json_t *root;
+	CHECK_EQ_INT(request("POST", "/v2/presets", NULL,
+		"{\"name\": \"audio_room_speaker\", \"config\": {\"view_type\": \"AUDIO_ROOM\","
+		" \"media\": {\"video\": {\"quality\": \"uhd\"}, \"screenshare\": {\"quality\": \"fhd\"}}},"
+		" \"permissions\": {\"media\": {\"video\": {\"can_produce\": \"NOT_ALLOWED\"}}}}", &root), 201);
+	json_t *p = data_of(root);
+	g_strlcpy(preset_id, str_of(p, "id"), sizeof preset_id);
+	json_t *config = json_object_get(p, "config");
+	CHECK_EQ_STR(str_of(config, "view_type"), "AUDIO_ROOM");
+	CHECK_EQ_STR(str_of(json_object_get(json_object_get(config, "media"), "video"), "quality"), "uhd");
+	CHECK_EQ_STR(str_of(json_object_get(json_object_get(config, "media"), "screenshare"), "quality"), "fhd");
+	CHECK_EQ_INT(json_integer_value(json_object_get(json_object_get(json_object_get(config, "media"), "video"),
+		"frame_rate")), 30);   /* merged onto the default */
+	json_decref(root);
+	CHECK_EQ_INT(request("GET", "/v2/presets/{S}", NULL, NULL, &root), 200);
+	CHECK_EQ_STR(str_of(json_object_get(data_of(root), "config"), "view_type"), "AUDIO_ROOM");
+	json_decref(root);
+	CHECK_EQ_INT(request("PATCH", "/v2/presets/{S}", NULL,
+		"{\"config\": {\"media\": {\"video\": {\"quality\": \"fhd\"}}}}", &root), 200);
+	config = json_object_get(data_of(root), "config");
+	CHECK_EQ_STR(str_of(config, "view_type"), "AUDIO_ROOM");
+	CHECK_EQ_STR(str_of(json_object_get(json_object_get(config, "media"), "video"), "quality"), "fhd");
+	json_decref(root);
+
+	/* PUT: the name is required; every document not given is the default's again */
+	json_t *tmpl = default_preset("group_call_participant");
+	CHECK_EQ_INT(request("PUT", "/v2/presets/{S}", NULL,
+		"{\"name\": \"audio_room_listener\", \"config\": {\"view_type\": \"AUDIO_ROOM\"}}", &root), 200);
+	p = data_of(root);
+	CHECK_EQ_STR(str_of(p, "id"), preset_id);
+	CHECK_EQ_STR(str_of(p, "name"), "audio_room_listener");
+	CHECK_EQ_STR(str_of(json_object_get(p, "config"), "view_type"), "AUDIO_ROOM");
+	CHECK_EQ_STR(str_of(json_object_get(json_object_get(json_object_get(p, "config"), "media"), "video"),
+		"quality"), "hd");
+	CHECK(json_equal(json_object_get(p, "permissions"), json_object_get(tmpl, "permissions")));
+	CHECK(json_equal(json_object_get(p, "ui"), json_object_get(tmpl, "ui")));
+	json_decref(root);
+	json_decref(tmpl);
+	CHECK_EQ_INT(request("PUT", "/accounts/a/realtime/kit/b/presets/{S}", NULL, "{\"name\": \"cf_put\"}", &root), 200);
+	CHECK_EQ_STR(str_of(json_object_get(data_of(root), "config"), "view_type"), "GROUP_CALL");
+	json_decref(root);
+
+	expect_refusal("PUT", "/v2/presets/{S}", NULL, "{\"config\": {}}", 400, "field 'name' is required");
+	expect_refusal("PUT", "/v2/presets/{S}", NULL, "{\"name\": \"x\", \"config\": {\"view_type\": \"RADIO\"}}",
+		400, "GROUP_CALL, WEBINAR, AUDIO_ROOM, LIVESTREAM");
+	expect_refusal("PUT", "/v2/presets/{S}", NULL, "{\"name\": \"group_call_host\"}", 409, "group_call_host");
+	expect_refusal("PUT", "/v2/presets/" NO_SUCH_ID, NULL, "{\"name\": \"y\"}", 404, "preset");
+	expect_refusal("POST", "/v2/presets", NULL,
+		"{\"name\": \"x\", \"config\": {\"media\": {\"screenshare\": {\"quality\": \"4k\"}}}}", 400,
+		"hd, vga, qvga, fhd, uhd");
+}
+
+/* The tokenGeneration claim of a token (-1 when it does not verify). */
+static long long token_generation(const char *token)
+{
+	json_t *claims = NULL;
+	if (!token || rtk_jwt_verify(token, (const unsigned char *)SECRET, strlen(SECRET), (long long)time(NULL),
+			&claims) != RTK_JWT_OK)
+		return -1;
+	long long g = json_integer_value(json_object_get(claims, "tokenGeneration"));
+	json_decref(claims);
+	return g;
+}
+
+static void test_participant_parity(void)
+{
+	create_meeting("{\"title\": \"legacy\"}");
+	json_t *root;
+	/* the legacy name, echoed under both */
+	CHECK_EQ_INT(request("POST", "/v2/meetings/{M}/participants", NULL,
+		"{\"name\": \"Old Code\", \"preset_name\": \"group_call_host\", \"client_specific_id\": \"legacy-7\"}",
+		&root), 201);
+	json_t *p = data_of(root);
+	g_strlcpy(participant_id, str_of(p, "id"), sizeof participant_id);
+	CHECK_EQ_STR(str_of(p, "custom_participant_id"), "legacy-7");
+	CHECK_EQ_STR(str_of(p, "client_specific_id"), "legacy-7");
+	check_token(str_of(p, "token"), participant_id, "group_call_host");
+	json_decref(root);
+	CHECK_EQ_INT(request("GET", "/v2/meetings/{M}/participants/{P}", NULL, NULL, &root), 200);
+	CHECK_EQ_STR(str_of(data_of(root), "custom_participant_id"), "legacy-7");
+	json_decref(root);
+	/* both names, equal: fine, and the new name alone gets no legacy echo */
+	CHECK_EQ_INT(request("POST", "/v2/meetings/{M}/participants", NULL,
+		"{\"preset_name\": \"group_call_host\", \"client_specific_id\": \"x\", \"custom_participant_id\": \"x\"}",
+		NULL), 201);
+	CHECK_EQ_INT(request("POST", "/v2/meetings/{M}/participants", NULL,
+		"{\"preset_name\": \"group_call_host\", \"custom_participant_id\": \"y\"}", &root), 201);
+	CHECK_NULL(json_object_get(data_of(root), "client_specific_id"));
+	json_decref(root);
+	expect_refusal("POST", "/v2/meetings/{M}/participants", NULL,
+		"{\"preset_name\": \"group_call_host\", \"client_specific_id\": \"a\", \"custom_participant_id\": \"b\"}",
+		400, "must be equal");
+	expect_refusal("POST", "/v2/meetings/{M}/participants", NULL, "{\"preset_name\": \"group_call_host\"}",
+		400, "field 'custom_participant_id' is required (or its legacy name 'client_specific_id')");
+	expect_refusal("POST", "/v2/meetings/{M}/participants", NULL,
+		"{\"preset_name\": \"group_call_host\", \"client_specific_id\": 5}", 400, "'client_specific_id'");
+
+	/* PATCH answers a token of the current generation: nothing is revoked */
+	CHECK_EQ_INT(request("PATCH", "/v2/meetings/{M}/participants/{P}", NULL,
+		"{\"preset_name\": \"webinar_viewer\"}", &root), 200);
+	p = data_of(root);
+	CHECK_EQ_STR(str_of(p, "preset_name"), "webinar_viewer");
+	check_token(str_of(p, "token"), participant_id, "webinar_viewer");
+	CHECK_EQ_INT(token_generation(str_of(p, "token")), 0);
+	json_decref(root);
+	long long generation = -1;
+	CHECK_EQ_INT(rtk_store_token_generation_get(store, participant_id, &generation), RTK_STORE_OK);
+	CHECK_EQ_INT(generation, 0);
+	CHECK_EQ_INT(request("POST", "/v2/meetings/{M}/participants/{P}/token", NULL, NULL, NULL), 201);
+	CHECK_EQ_INT(request("PATCH", "/v2/meetings/{M}/participants/{P}", NULL, "{\"name\": \"New\"}", &root), 200);
+	CHECK_EQ_INT(token_generation(str_of(data_of(root), "token")), 1);
+	json_decref(root);
+	CHECK_EQ_INT(rtk_store_token_generation_get(store, participant_id, &generation), RTK_STORE_OK);
+	CHECK_EQ_INT(generation, 1);
+}
+
 int main(void)
 {
 	setup();
@@ -1870,6 +2254,11 @@ int main(void)
 	UNIT_RUN(test_chat_file_checks);
 	UNIT_RUN(test_chat_files_rest);
 	UNIT_RUN(test_connected_meetings);
+	UNIT_RUN(test_time_parse);
+	UNIT_RUN(test_meeting_settings);
+	UNIT_RUN(test_meeting_list_filters);
+	UNIT_RUN(test_preset_parity);
+	UNIT_RUN(test_participant_parity);
 	teardown();
 	return UNIT_DONE();
 }

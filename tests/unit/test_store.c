@@ -121,7 +121,7 @@ static void test_meetings(void)
 	CHECK_EQ_INT(strlen(str(m, "created_at")), 24);
 	CHECK_EQ_STR(str(m, "created_at"), str(m, "updated_at"));
 	CHECK(json_is_null(json_object_get(m, "parent_meeting_id")));
-	CHECK_EQ_INT(json_object_size(m), 10);
+	CHECK_EQ_INT(json_object_size(m), 15);   /* with the settings of migration 9 */
 	json_decref(empty);
 
 	json_t *fields = json_pack("{s:s, s:b, s:b, s:s}", "title", "Standup", "record_on_start", 1,
@@ -223,6 +223,109 @@ static void test_meeting_children(void)
 		json_decref(kids[i]);
 	json_decref(parent);
 	json_decref(other);
+	rtk_store_close(s);
+}
+
+/* RealtimeKit's meeting settings (migration 9): defaults, a replace that
+ * returns what it is not given to them, the list's narrowing by status,
+ * text and creation time, and a store of schema 8 brought up to date. */
+static void test_meeting_settings(void)
+{
+	rtk_store *s = open_store("settings.sqlite3");
+	json_t *m = new_meeting(s, "Weekly 100% Sync_up"), *got = NULL;
+	CHECK(json_is_null(json_object_get(m, "recording_config")));
+	CHECK(json_is_null(json_object_get(m, "ai_config")));
+	CHECK(json_is_null(json_object_get(m, "preferred_region")));
+	CHECK_EQ_INT(json_integer_value(json_object_get(m, "session_keep_alive_time_in_secs")), 0);
+	CHECK(json_is_false(json_object_get(m, "transcribe_on_end")));
+
+	json_t *fields = json_pack("{s:{s:i}, s:s, s:f, s:b, s:b, s:s}", "recording_config", "max_seconds", 120,
+		"preferred_region", "eu-central-1", "session_keep_alive_time_in_secs", 90.5, "transcribe_on_end", 1,
+		"persist_chat", 1, "status", "INACTIVE");
+	CHECK_EQ_INT(rtk_store_meeting_update(s, str(m, "id"), fields, &got), RTK_STORE_OK);
+	json_decref(fields);
+	CHECK_EQ_INT(json_integer_value(json_object_get(json_object_get(got, "recording_config"), "max_seconds")), 120);
+	CHECK_EQ_STR(str(got, "preferred_region"), "eu-central-1");
+	CHECK(json_real_value(json_object_get(got, "session_keep_alive_time_in_secs")) == 90.5);
+	CHECK_EQ_STR(str(got, "status"), "INACTIVE");
+	json_decref(got);
+
+	/* replace: the fields not given return to their defaults; the status stays */
+	fields = json_pack("{s:s}", "title", "Replaced");
+	CHECK_EQ_INT(rtk_store_meeting_replace(s, str(m, "id"), fields, &got), RTK_STORE_OK);
+	json_decref(fields);
+	CHECK_EQ_STR(str(got, "title"), "Replaced");
+	CHECK(json_is_null(json_object_get(got, "recording_config")));
+	CHECK(json_is_null(json_object_get(got, "preferred_region")));
+	CHECK_EQ_INT(json_integer_value(json_object_get(got, "session_keep_alive_time_in_secs")), 0);
+	CHECK(json_is_false(json_object_get(got, "transcribe_on_end")));
+	CHECK(json_is_false(json_object_get(got, "persist_chat")));
+	CHECK_EQ_STR(str(got, "status"), "INACTIVE");
+	CHECK_EQ_STR(str(got, "created_at"), str(m, "created_at"));
+	json_decref(got);
+	CHECK_EQ_INT(rtk_store_meeting_replace(s, "00000000-0000-4000-8000-000000000000", NULL, &got),
+		RTK_STORE_NOT_FOUND);
+
+	/* narrowing */
+	json_t *b = new_meeting(s, "weekly 100x sync"), *c = new_meeting(s, "Other");
+	json_t *items = NULL;
+	int total = -1;
+	rtk_store_meeting_filter f = { .search = "WEEKLY" };
+	CHECK_EQ_INT(rtk_store_meeting_find(s, &f, 0, 10, &items, &total), RTK_STORE_OK);
+	CHECK_EQ_INT(total, 1);   /* "Replaced" lost the word; b has it */
+	CHECK_EQ_STR(str(json_array_get(items, 0), "id"), str(b, "id"));
+	json_decref(items);
+	f = (rtk_store_meeting_filter) { .search = "100%" };   /* % is no wildcard */
+	CHECK_EQ_INT(rtk_store_meeting_find(s, &f, 0, 10, &items, &total), RTK_STORE_OK);
+	CHECK_EQ_INT(total, 0);
+	json_decref(items);
+	f = (rtk_store_meeting_filter) { .search = str(c, "id") + 9 };   /* a piece of an id */
+	CHECK_EQ_INT(rtk_store_meeting_find(s, &f, 0, 10, &items, &total), RTK_STORE_OK);
+	CHECK_EQ_INT(total, 1);
+	json_decref(items);
+	f = (rtk_store_meeting_filter) { .status = "INACTIVE" };
+	CHECK_EQ_INT(rtk_store_meeting_find(s, &f, 0, 10, &items, &total), RTK_STORE_OK);
+	CHECK_EQ_INT(total, 1);
+	CHECK_EQ_STR(str(json_array_get(items, 0), "id"), str(m, "id"));
+	json_decref(items);
+	f = (rtk_store_meeting_filter) { .status = "ACTIVE", .created_from = str(b, "created_at") };
+	CHECK_EQ_INT(rtk_store_meeting_find(s, &f, 0, 1, &items, &total), RTK_STORE_OK);
+	CHECK_EQ_INT(total, 2);   /* b and c, one per page, newest first */
+	CHECK_EQ_INT((int)json_array_size(items), 1);
+	CHECK_EQ_STR(str(json_array_get(items, 0), "id"), str(c, "id"));
+	json_decref(items);
+	f = (rtk_store_meeting_filter) { .created_to = "2000-01-01T00:00:00.000Z" };
+	CHECK_EQ_INT(rtk_store_meeting_find(s, &f, 0, 10, &items, &total), RTK_STORE_OK);
+	CHECK_EQ_INT(total, 0);
+	json_decref(items);
+	f = (rtk_store_meeting_filter) { 0 };
+	CHECK_EQ_INT(rtk_store_meeting_find(s, &f, 0, 10, &items, &total), RTK_STORE_OK);
+	CHECK_EQ_INT(total, 3);
+	json_decref(items);
+	json_decref(b);
+	json_decref(c);
+	rtk_store_close(s);
+
+	/* a store of schema 8 gets the columns, its meetings the defaults */
+	char *path = path_in("settings.sqlite3");
+	sqlite3 *db = NULL;
+	CHECK_EQ_INT(sqlite3_open(path, &db), SQLITE_OK);
+	CHECK_EQ_INT(sqlite3_exec(db, "DROP INDEX meetings_by_status;"
+		" ALTER TABLE meetings DROP COLUMN recording_config; ALTER TABLE meetings DROP COLUMN ai_config;"
+		" ALTER TABLE meetings DROP COLUMN preferred_region;"
+		" ALTER TABLE meetings DROP COLUMN session_keep_alive_time_in_secs;"
+		" ALTER TABLE meetings DROP COLUMN transcribe_on_end; PRAGMA user_version = 8;", NULL, NULL, NULL),
+		SQLITE_OK);
+	sqlite3_close(db);
+	g_free(path);
+	s = open_store("settings.sqlite3");
+	CHECK_EQ_INT(rtk_store_meeting_get(s, str(m, "id"), &got), RTK_STORE_OK);
+	CHECK_EQ_STR(str(got, "title"), "Replaced");
+	CHECK(json_is_null(json_object_get(got, "recording_config")));
+	CHECK_EQ_INT(json_integer_value(json_object_get(got, "session_keep_alive_time_in_secs")), 0);
+	CHECK(json_is_false(json_object_get(got, "transcribe_on_end")));
+	json_decref(got);
+	json_decref(m);
 	rtk_store_close(s);
 }
 
@@ -2343,6 +2446,7 @@ int main(void)
 	UNIT_RUN(test_chat_messages);
 	UNIT_RUN(test_sessions);
 	UNIT_RUN(test_migration);
+	UNIT_RUN(test_meeting_settings);
 	UNIT_RUN(test_list_totals);
 	UNIT_RUN(test_list_totals_migration);
 	UNIT_RUN(test_corrupt_rows);
