@@ -42,6 +42,7 @@ typedef struct rtk_gateway_config {
 	const char *chat_file_types; /* the media types chat files may have, comma-separated, "image/"
 	                          * for a prefix; NULL or "": RTK_CHAT_FILES_DEFAULT_TYPES */
 	const char *plugins_seed;/* the plugins of the first start (plugin_registry.h); NULL or "": none */
+	const char *metrics_token; /* the bearer token GET /metrics needs (metrics.h); NULL or "": open */
 } rtk_gateway_config;
 
 typedef struct rtk_gateway rtk_gateway;

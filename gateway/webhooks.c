@@ -62,6 +62,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "metrics.h"
 #include "util.h"
 
 #define MAX_ADDRESSES 16   /* addresses of one host an attempt tries, at most */
@@ -884,6 +885,7 @@ static void webhooks_run(rtk_webhooks *wh, delivery *d)
 	attempt_result result = webhooks_attempt(wh, d, why, sizeof(why), &status, &host);
 	d->attempts++;
 	if (result == ATTEMPT_OK) {
+		rtk_metrics_webhook_delivery(true);
 		webhooks_delivery_free(d);
 		g_free(host);
 		return;
@@ -892,6 +894,7 @@ static void webhooks_run(rtk_webhooks *wh, delivery *d)
 	if (result == ATTEMPT_RETRY && stop && g_get_monotonic_time() >= stop) {
 		g_warning("rtk webhooks: %s to webhook %s (%s) dropped: the server is stopping",
 			d->event, d->webhook_id, host ? host : "?");
+		rtk_metrics_webhook_delivery(false);
 		webhooks_delivery_free(d);
 		g_free(host);
 		return;
@@ -913,6 +916,7 @@ static void webhooks_run(rtk_webhooks *wh, delivery *d)
 		g_warning("rtk webhooks: %s to webhook %s (%s) failed after %d attempt%s: %s",
 			d->event, d->webhook_id, host ? host : "?", d->attempts,
 			d->attempts == 1 ? "" : "s", reason);
+		rtk_metrics_webhook_delivery(false);
 		webhooks_delivery_free(d);
 	}
 	g_free(host);

@@ -121,6 +121,8 @@ void rtk_live_release_if_empty(rtk_live *live) {
 
 GPtrArray *rtk_lives_list(void) {
 	GPtrArray *list = g_ptr_array_new();
+	if(lives == NULL)   /* before init or after destroy: /metrics may ask */
+		return list;
 	GHashTableIter iter;
 	gpointer value;
 	g_hash_table_iter_init(&iter, lives);
