@@ -22,7 +22,11 @@
  * Requests under /hls/ go to hls_http.c instead (LL-HLS, no auth), which
  * may suspend the connection until the playlist model wakes it; the web
  * client's files (/, /viewer, /sdk/) go to static.c (no auth, not counted
- * as /hls/).
+ * as /hls/); /metrics and /healthz to metrics.c.
+ * Every other request is REST: with its headers it takes a token from its
+ * client address's bucket (ratelimit.h; none left: 429 with Retry-After,
+ * before the body is read), and its reply is counted, with the time since
+ * its request line, for /metrics (rtk_http_answer()).
  *
  * Threads: a pool of `threads` MHD workers, each polling its own epoll set
  * (MHD_USE_EPOLL_INTERNAL_THREAD + MHD_OPTION_THREAD_POOL_SIZE), chosen

@@ -6,10 +6,10 @@
  * counters, bumped on the relay path with relaxed atomic adds, once per
  * publisher packet that reached at least one subscriber (not once per
  * copy: the relay counts its copies in a local and adds them at the end).
- * No lock, no fence, no allocation: the relay's cost is two uncontended
- * lock-prefixed adds per incoming packet, next to the SRTP work and the
- * subscriber loop it already does (README's bench note in docs/rest.md,
- * "Operations", has the measurement).
+ * No lock, no fence, no allocation: the relay's cost is two lock-prefixed
+ * adds per incoming packet, measured at 4.5 ns (18 ns when two threads add
+ * at once without pause), next to the SRTP work of every copy (docs/rest.md,
+ * "GET /metrics").
  */
 #ifndef RTK_METRICS_LIVE_H
 #define RTK_METRICS_LIVE_H
