@@ -22,6 +22,7 @@
 #include <glib.h>
 #include "rest_internal.h"
 #include "hls.h"
+#include "webhooks.h"
 
 /* ---- the gateway's counters ---- */
 
@@ -40,8 +41,6 @@ static const double metrics_bounds[] = { 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05
 static uint64_t metrics_requests[METRICS_METHODS][METRICS_CLASSES];
 static uint64_t metrics_latency_buckets[METRICS_BOUNDS + 1];
 static uint64_t metrics_latency_sum_us;
-static uint64_t metrics_webhooks_delivered;
-static uint64_t metrics_webhooks_failed;
 
 static inline void metrics_add(uint64_t *counter, uint64_t n)
 {
@@ -70,11 +69,6 @@ void rtk_metrics_rest_request(const char *method, int status, int64_t elapsed_us
 		b++;
 	metrics_add(&metrics_latency_buckets[b], 1);
 	metrics_add(&metrics_latency_sum_us, (uint64_t)elapsed_us);
-}
-
-void rtk_metrics_webhook_delivery(bool delivered)
-{
-	metrics_add(delivered ? &metrics_webhooks_delivered : &metrics_webhooks_failed, 1);
 }
 
 /* ---- rendering ---- */
@@ -127,10 +121,12 @@ static void metrics_gateway_families(GString *out)
 
 	metrics_family(out, "rtk_webhook_deliveries_total", "counter",
 		"Webhook deliveries finished: delivered (a 2xx answer) or failed after their last attempt.");
+	uint64_t delivered = 0, failed = 0;
+	rtk_webhooks_deliveries(&delivered, &failed);
 	g_string_append_printf(out, "rtk_webhook_deliveries_total{result=\"delivered\"} %llu\n",
-		(unsigned long long)metrics_get(&metrics_webhooks_delivered));
+		(unsigned long long)delivered);
 	g_string_append_printf(out, "rtk_webhook_deliveries_total{result=\"failed\"} %llu\n",
-		(unsigned long long)metrics_get(&metrics_webhooks_failed));
+		(unsigned long long)failed);
 }
 
 static void metrics_live_families(GString *out, const rtk_rest_ctx *ctx)

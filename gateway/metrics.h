@@ -3,11 +3,11 @@
  * the Prometheus text exposition format (version 0.0.4) and GET /healthz
  * (docs/rest.md, "Operations").
  *
- * Owns the gateway's own counters: REST requests by method and status
- * class, their latency histogram, and webhook deliveries by outcome. They
- * are process-wide relaxed atomics, bumped from any thread without a lock
- * (http.c once per REST reply, webhooks.c once per finished delivery). The
- * live figures (meetings, participants, publishers, subscribers, RTP
+ * Owns the REST counters: requests by method and status class and their
+ * latency histogram, process-wide relaxed atomics bumped from any thread
+ * without a lock (http.c once per REST reply). Webhook deliveries by
+ * outcome are counted by webhooks.c (rtk_webhooks_deliveries(), so that
+ * it needs nothing of this file). The live figures (meetings, participants, publishers, subscribers, RTP
  * forwarded) come from the plugin through rtk_live_ops.metrics (rest.h,
  * plugin/metrics_live.c); recordings and livestreams by state from the
  * store; livestream viewers from the LL-HLS registry (hls.h). A scrape
@@ -41,10 +41,6 @@ void rtk_metrics_serve(const rtk_rest_ctx *ctx, const char *method, const char *
 /* One REST reply sent: `method` as the client sent it, `status` the HTTP
  * status, `elapsed_us` from the request's headers to its reply. */
 void rtk_metrics_rest_request(const char *method, int status, int64_t elapsed_us);
-
-/* One webhook delivery finished: delivered (a 2xx answer) or failed for
- * good (after its last attempt, or refused at once). */
-void rtk_metrics_webhook_delivery(bool delivered);
 
 /* The exposition text (malloc'd; free()) for `ctx`: what GET /metrics
  * answers. Unit tests call it directly. */
