@@ -11,17 +11,37 @@ With RTK_RATE_LIMIT=2 and RTK_RATE_LIMIT_BURST=5, what a client sees:
     rtk_rest_requests_total{code="4xx"};
   * after waiting Retry-After, the client is served again; and sending at
     the refill rate (2 a second) it is never refused;
+  * the official Cloudflare SDK (tests/cloudflare_sdk, when installed) rides
+    over the limit as it does RealtimeKit's: ten list calls in a row all
+    succeed, the SDK waiting Retry-After between its retries;
   * with RTK_RATE_LIMIT=0 there is no limit: 300 requests in a row are all
     answered.
 """
 
 import http.client
 import json
+import os
+import shutil
 import socket
+import subprocess
 import time
 
 from prometheus_text import parse
-from rtk_harness import REST_PORT, Server, check, check_equal, log, run_test
+from rtk_harness import REST_PORT, SRCDIR, Server, check, check_equal, log, run_test
+
+SDK_DIR = os.path.join(SRCDIR, "tests", "cloudflare_sdk")
+# Ten calls through the SDK with its default retries (2, honouring Retry-After).
+SDK_SCRIPT = """
+import Cloudflare from 'cloudflare';
+const [base, key] = process.argv.slice(1);
+const client = new Cloudflare({apiToken: key, baseURL: base});
+const started = Date.now();
+for (let i = 0; i < 10; i++) {
+	const page = await client.realtimeKit.meetings.get('app', {account_id: 'acc', per_page: 1});
+	if (page.success !== true) throw new Error('call ' + i + ': ' + JSON.stringify(page));
+}
+console.log(JSON.stringify({seconds: (Date.now() - started) / 1000}));
+"""
 
 
 def get(server, path, source="127.0.0.1", auth=True):
@@ -71,7 +91,25 @@ def limited():
             time.sleep(0.55)
             check_equal(get(server, "/v2/meetings")[0], 200, "request %d at the refill rate" % (i + 1))
         log("served again after Retry-After, and at 2 a second")
+        sdk_retries(server)
         server.remove()
+
+
+def sdk_retries(server):
+    node = shutil.which("node")
+    if node is None or not os.path.isdir(os.path.join(SDK_DIR, "node_modules", "cloudflare")):
+        log("the Cloudflare SDK is not installed (npm ci --prefix tests/cloudflare_sdk): its retries not checked")
+        return
+    time.sleep(3)   # a full bucket: 5 calls pass, the other 5 wait for tokens
+    result = subprocess.run([node, "--input-type=module", "-e", SDK_SCRIPT, server.rest_base,
+                             server.credentials["api_key"]], cwd=SDK_DIR, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, timeout=60)
+    output = result.stdout.decode(errors="replace")
+    check(result.returncode == 0, "the SDK's calls past the limit: %s" % output)
+    seconds = json.loads(output.strip().splitlines()[-1])["seconds"]
+    check(seconds >= 1.0, "ten SDK calls at 2 a second after a burst of 5 took only %.2f s" % seconds)
+    log("Cloudflare SDK: 10 calls past a burst of 5 all succeeded in %.1f s, retrying after Retry-After"
+        % seconds)
 
 
 def unlimited():
