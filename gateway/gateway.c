@@ -63,6 +63,7 @@ struct rtk_gateway {
 	rtk_webhooks *webhooks;
 	rtk_plugin_registry *plugins;   /* the store's plugins table, copied (plugin_registry.h) */
 	rtk_hls *hls;        /* live LL-HLS streams (hls.h), served by the HTTP server */
+	char *metrics_token; /* g_malloc'd, or NULL: /metrics is open (metrics.h) */
 	rtk_rest_ctx rest;   /* borrowed by the HTTP server: lives as long as the gateway */
 	rtk_http *http;
 };
@@ -412,6 +413,7 @@ rtk_gateway *rtk_gateway_start(const rtk_gateway_config *config, char **error)
 	gw->web_dir = gateway_given(config->web_dir) ? g_strdup(config->web_dir) : NULL;
 	if (gateway_server_info(gw, config, tls.cert_pem != NULL, error) != 0)
 		goto fail;
+	gw->metrics_token = gateway_given(config->metrics_token) ? g_strdup(config->metrics_token) : NULL;
 	const char *bind = gateway_given(config->http_bind) ? config->http_bind : DEFAULT_BIND;
 	gw->url = gateway_make_url(bind, config->http_port, tls.cert_pem != NULL);
 	if (!gw->url) {
@@ -437,6 +439,7 @@ rtk_gateway *rtk_gateway_start(const rtk_gateway_config *config, char **error)
 		.chat_file_max_bytes = config->chat_file_max_bytes,
 		.chat_file_types = gw->chat_file_types,
 		.plugins = gw->plugins,
+		.metrics_token = gw->metrics_token,
 	};
 	if (config->http_port > 0) {
 		gw->http = rtk_http_start_tls(bind, config->http_port, &gw->rest,
@@ -476,6 +479,10 @@ void rtk_gateway_stop(rtk_gateway *gateway)
 	g_free(gateway->chat_files_dir);
 	g_free(gateway->chat_file_types);
 	g_free(gateway->web_dir);
+	if (gateway->metrics_token) {
+		memset(gateway->metrics_token, 0, strlen(gateway->metrics_token));
+		g_free(gateway->metrics_token);
+	}
 	free(gateway->server_json);
 	free(gateway->org_id);
 	gateway_free_secret(gateway->api_key);

@@ -51,6 +51,7 @@ typedef struct rtk_gateway_config {
 	const char *turn_transport; /* "udp" (default: UDP, then TCP), "tcp" or "tls" (turns:) */
 	const char *turn_user;   /* its long-term credentials, handed to every browser */
 	const char *turn_password;
+	const char *metrics_token; /* the bearer token GET /metrics needs (metrics.h); NULL or "": open */
 } rtk_gateway_config;
 
 typedef struct rtk_gateway rtk_gateway;

@@ -22,7 +22,11 @@
  * Requests under /hls/ go to hls_http.c instead (LL-HLS, no auth), which
  * may suspend the connection until the playlist model wakes it; the web
  * client's files (/, /viewer, /sdk/) go to static.c (no auth, not counted
- * as /hls/).
+ * as /hls/); /metrics and /healthz to metrics.c.
+ * Every other request is REST: with its headers it takes a token from its
+ * client address's bucket (ratelimit.h; none left: 429 with Retry-After,
+ * before the body is read), and its reply is counted, with the time since
+ * its request line, for /metrics (rtk_http_answer()).
  *
  * Threads: a pool of `threads` MHD workers, each polling its own epoll set
  * (MHD_USE_EPOLL_INTERNAL_THREAD + MHD_OPTION_THREAD_POOL_SIZE), chosen
@@ -103,7 +107,10 @@
 #include <microhttpd.h>
 #include "rest_internal.h"
 #include "hls_http.h"
+#include "metrics.h"
+#include "ratelimit.h"
 #include "static.h"
+#include <arpa/inet.h>
 
 /* The same complaint from MHD (e.g. a flood refused one connection at a
  * time) is logged once per this many seconds, with a count. */
@@ -155,10 +162,12 @@ struct rtk_http {
 	GThread *reaper;
 	GMutex writers_lock;            /* `writers` itself: it goes NULL when the server stops */
 	GThreadPool *writers;           /* rtk_http_conn* of suspended REST writes */
+	rtk_ratelimit *ratelimit;       /* REST requests per client address (ratelimit.h); NULL: no limit */
 };
 
 typedef struct rtk_http_conn {
 	char *uri;          /* raw request target, path and query, NUL-terminated */
+	gint64 start_us;    /* monotonic: the request line arrived (REST latency, metrics.h) */
 	char *body;         /* the body so far; NULL until the first byte */
 	size_t len;
 	size_t cap;
@@ -190,6 +199,7 @@ static rtk_http_conn *rtk_http_conn_new(const char *uri)
 		free(c);
 		return NULL;
 	}
+	c->start_us = g_get_monotonic_time();
 	return c;
 }
 
@@ -503,6 +513,70 @@ static enum MHD_Result rtk_http_reply(struct MHD_Connection *con, rtk_rest_reply
 	return rtk_http_send(con, reply);
 }
 
+/* Sends a REST reply and counts it for /metrics (metrics.h). */
+static enum MHD_Result rtk_http_answer(struct MHD_Connection *con, const char *method,
+	const rtk_http_conn *c, rtk_rest_reply *reply)
+{
+	rtk_metrics_rest_request(method, reply->status, g_get_monotonic_time() - c->start_us);
+	return rtk_http_reply(con, reply);
+}
+
+static enum MHD_Result rtk_http_answer_too_large(struct MHD_Connection *con, const char *method,
+	const rtk_http_conn *c)
+{
+	rtk_metrics_rest_request(method, 413, g_get_monotonic_time() - c->start_us);
+	return rtk_http_send_too_large(con);
+}
+
+/* The client's address as text (its bucket's key), or "" when unknown. */
+static void rtk_http_client_address(struct MHD_Connection *con, char *out, size_t size)
+{
+	out[0] = '\0';
+	const union MHD_ConnectionInfo *info = MHD_get_connection_info(con,
+		MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = info ? info->client_addr : NULL;
+	if (sa == NULL)
+		return;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)size);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)size);
+}
+
+/* The rate limit (docs/rest.md, "Rate limits"): MHD_YES when the REST
+ * request may go on, else its 429 was queued (*refused set). */
+static enum MHD_Result rtk_http_rate_limit(rtk_http *http, struct MHD_Connection *con, const char *method,
+	const rtk_http_conn *c, bool *refused)
+{
+	*refused = false;
+	if (http->ratelimit == NULL)
+		return MHD_YES;
+	char address[INET6_ADDRSTRLEN];
+	rtk_http_client_address(con, address, sizeof address);
+	unsigned int wait_s = rtk_ratelimit_take(http->ratelimit, address, g_get_monotonic_time());
+	if (wait_s == 0)
+		return MHD_YES;
+	*refused = true;
+	rtk_metrics_rest_request(method, 429, g_get_monotonic_time() - c->start_us);
+	rtk_rest_reply reply = { .status = 0 };
+	rtk_rest_fail(&reply, 429, "too many requests from this address: at most %u a second, %u at once; "
+		"retry after %u s", http->limits.rate_limit, http->limits.rate_limit_burst, wait_s);
+	size_t len = strlen(reply.body);
+	struct MHD_Response *resp = MHD_create_response_from_buffer(len, reply.body, MHD_RESPMEM_MUST_FREE);
+	if (resp == NULL) {
+		free(reply.body);
+		return MHD_NO;
+	}
+	char retry[16];
+	snprintf(retry, sizeof retry, "%u", wait_s);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, retry);
+	enum MHD_Result ret = MHD_queue_response(con, 429, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
 /* Splits the request target into path (in c->uri) and query (c->query). */
 static void rtk_http_split_uri(rtk_http_conn *c)
 {
@@ -587,7 +661,7 @@ static enum MHD_Result rtk_http_upload_start(rtk_http *http, struct MHD_Connecti
 	c->upload = rtk_rest_chat_upload_start(http->ctx, &req, content_type,
 		MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH), &reply);
 	if (c->upload == NULL)
-		return rtk_http_reply(con, &reply);
+		return rtk_http_answer(con, method, c, &reply);
 	return MHD_YES;
 }
 
@@ -602,7 +676,7 @@ static enum MHD_Result rtk_http_upload_finish(rtk_http *http, struct MHD_Connect
 		return MHD_YES;
 	rtk_rest_reply reply = { .status = 0 };
 	rtk_rest_chat_upload_finish(http->ctx, c->upload, &reply);
-	return rtk_http_reply(con, &reply);
+	return rtk_http_answer(con, method, c, &reply);
 }
 
 /* The request is complete: split the URI, dispatch, answer. A write is
@@ -611,11 +685,11 @@ static enum MHD_Result rtk_http_finish(rtk_http *http, struct MHD_Connection *co
 	const char *method, rtk_http_conn *c)
 {
 	if (c->dispatched)
-		return rtk_http_reply(con, &c->reply);
+		return rtk_http_answer(con, method, c, &c->reply);
 	if (c->upload != NULL)
 		return rtk_http_upload_finish(http, con, method, c);
 	if (c->too_large)
-		return rtk_http_send_too_large(con);
+		return rtk_http_answer_too_large(con, method, c);
 	/* LL-HLS: no auth, may suspend the connection and be called again. */
 	if (rtk_hls_http_owns(c->uri))
 		return rtk_hls_http_serve(http->ctx->hls, con, method, c->uri, &c->hls);
@@ -623,6 +697,13 @@ static enum MHD_Result rtk_http_finish(rtk_http *http, struct MHD_Connection *co
 	if (rtk_static_owns(c->uri))
 		return rtk_static_serve(http->ctx->web_dir, http->ctx->server_json, con, method, c->uri);
 	rtk_http_split_uri(c);
+	/* /metrics and /healthz: not REST (no API key, not counted). */
+	if (rtk_metrics_owns(c->uri)) {
+		rtk_rest_reply reply = { .status = 0 };
+		rtk_metrics_serve(http->ctx, method, c->uri, MHD_lookup_connection_value(con, MHD_HEADER_KIND,
+			MHD_HTTP_HEADER_AUTHORIZATION), &reply);
+		return rtk_http_reply(con, &reply);
+	}
 	if (!rtk_http_is_read(method) && rtk_http_defer_write(http, con, method, c))
 		return MHD_YES;
 	rtk_rest_request req = {
@@ -636,7 +717,18 @@ static enum MHD_Result rtk_http_finish(rtk_http *http, struct MHD_Connection *co
 	};
 	rtk_rest_reply reply = { .status = 0 };
 	rtk_rest_dispatch(http->ctx, &req, &reply);
-	return rtk_http_reply(con, &reply);
+	return rtk_http_answer(con, method, c, &reply);
+}
+
+/* Is the request one the REST rate limit counts? Everything but /hls/,
+ * the web client's files, /metrics and /healthz. */
+static bool rtk_http_is_rest(const char *uri)
+{
+	if (rtk_hls_http_owns(uri) || rtk_static_owns(uri))
+		return false;
+	size_t path_len = strcspn(uri, "?#");
+	return !((path_len == 8 && strncmp(uri, "/metrics", 8) == 0) ||
+		(path_len == 8 && strncmp(uri, "/healthz", 8) == 0));
 }
 
 /* The access handler. MHD calls it once with the headers, then once per
@@ -657,10 +749,16 @@ static enum MHD_Result rtk_http_handle(void *cls, struct MHD_Connection *con, co
 		c->started = true;
 		if (!rtk_http_headers_arrived(http, con, rtk_hls_http_owns(c->uri)))
 			return rtk_hls_http_busy(con);
+		if (rtk_http_is_rest(c->uri)) {
+			bool refused;
+			enum MHD_Result limited = rtk_http_rate_limit(http, con, method, c, &refused);
+			if (refused || limited != MHD_YES)
+				return limited;
+		}
 		if (rtk_rest_chat_upload_owns(c->uri))
 			return rtk_http_upload_start(http, con, method, c);
 		if (rtk_http_announces_too_much(con))
-			return rtk_http_send_too_large(con);
+			return rtk_http_answer_too_large(con, method, c);
 		return MHD_YES;
 	}
 	if (*upload_data_size > 0) {
@@ -772,6 +870,8 @@ static rtk_http_limits rtk_http_limits_resolve(const rtk_http_limits *given)
 		l.header_timeout_s = RTK_HTTP_DEFAULT_HEADER_TIMEOUT;
 	if (l.idle_timeout_s == 0)
 		l.idle_timeout_s = RTK_HTTP_DEFAULT_IDLE_TIMEOUT;
+	if (l.rate_limit > 0 && l.rate_limit_burst == 0)
+		l.rate_limit_burst = l.rate_limit;
 	return l;
 }
 
@@ -814,6 +914,7 @@ static void rtk_http_free(rtk_http *http)
 	g_cond_clear(&http->watch_cond);
 	g_mutex_clear(&http->log_lock);
 	rtk_tls_pair_clear(&http->tls);
+	rtk_ratelimit_free(http->ratelimit);
 	free(http);
 }
 
@@ -865,6 +966,7 @@ rtk_http *rtk_http_start_tls(const char *bind_address, int port, const rtk_rest_
 		free(http);
 		return NULL;
 	}
+	http->ratelimit = rtk_ratelimit_new(http->limits.rate_limit, http->limits.rate_limit_burst);
 	g_mutex_init(&http->log_lock);
 	g_mutex_init(&http->writers_lock);
 	g_mutex_init(&http->watch_lock);
@@ -919,10 +1021,12 @@ rtk_http *rtk_http_start_tls(const char *bind_address, int port, const rtk_rest_
 		return NULL;
 	}
 	g_message("rtk http: %s; at most %u connections, %u per client address%s, %u for /hls/; "
-		"headers within %u s, idle %u s; %u threads", tls ? "HTTPS only" : "plain HTTP", http->limits.max_connections,
+		"headers within %u s, idle %u s; %u threads; REST rate limit %u/s, burst %u per client address%s",
+		tls ? "HTTPS only" : "plain HTTP", http->limits.max_connections,
 		http->limits.max_per_address, http->limits.max_per_address ? "" : " (no limit)",
 		http->limits.hls_max_connections, http->limits.header_timeout_s,
-		http->limits.idle_timeout_s, http->limits.threads);
+		http->limits.idle_timeout_s, http->limits.threads, http->limits.rate_limit,
+		http->limits.rate_limit_burst, http->ratelimit ? "" : " (off)");
 	return http;
 }
 

@@ -12,7 +12,9 @@
  * Connection limits (rtk_http_limits, docs/rest.md "Limits"): a total
  * cap, a cap per client address, a budget of connections that /hls/
  * players may hold so REST keeps room, a deadline for a request's headers
- * and an idle timeout.
+ * and an idle timeout; and a rate limit on REST requests per client
+ * address (429 with Retry-After). Also serves /metrics and /healthz
+ * (metrics.h) and counts every REST reply for them.
  *
  * TLS (RTK_TLS_CERT, RTK_TLS_KEY): given a certificate and key (tls.h),
  * the port speaks HTTPS and nothing else; a client speaking plain HTTP to
@@ -29,6 +31,10 @@
 #define RTK_HTTP_DEFAULT_HEADER_TIMEOUT 10
 #define RTK_HTTP_DEFAULT_IDLE_TIMEOUT 15
 #define RTK_HTTP_DEFAULT_THREADS 4
+/* The REST rate limit's defaults (docs/rest.md, "Rate limits"): what
+ * ./rtk and the plugin use when unset; in rtk_http_limits 0 means off. */
+#define RTK_HTTP_DEFAULT_RATE_LIMIT 200
+#define RTK_HTTP_DEFAULT_RATE_LIMIT_BURST 2000
 
 typedef struct rtk_http_limits {
 	/* Open connections at once; past it new ones wait in the kernel's
@@ -57,6 +63,13 @@ typedef struct rtk_http_limits {
 	/* Worker threads, each with its own epoll set; raised to one per 120
 	 * connections of max_connections (http.c says why). 0: the default. */
 	unsigned int threads;
+	/* REST requests a second from one client address, refilled
+	 * continuously into a bucket of rate_limit_burst (ratelimit.h); a
+	 * request that finds the bucket empty gets 429 with Retry-After.
+	 * /hls/, the web client's files, /metrics and /healthz are not
+	 * counted. 0: no rate limit. rate_limit_burst 0: rate_limit. */
+	unsigned int rate_limit;
+	unsigned int rate_limit_burst;
 } rtk_http_limits;
 
 typedef struct rtk_http rtk_http;

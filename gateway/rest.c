@@ -155,7 +155,7 @@ char *rtk_rest_echo(const char *s)
 /* Equal in time independent of where they differ or of their lengths:
  * compares SHA-256 digests with CRYPTO_memcmp. An empty secret matches
  * nothing, so an unconfigured key never opens the API. */
-static bool rtk_rest_secret_equal(const void *given, size_t given_len, const char *secret)
+bool rtk_rest_secret_equal(const void *given, size_t given_len, const char *secret)
 {
 	unsigned char a[EVP_MAX_MD_SIZE], b[EVP_MAX_MD_SIZE];
 	unsigned int alen = 0, blen = 0;

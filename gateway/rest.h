@@ -32,6 +32,19 @@
  * live session. Participants are named by REST participant id (user id) or
  * by custom_participant_id; the arrays are borrowed arrays of strings.
  */
+/*
+ * What the plugin tells /metrics (rtk_live_ops.metrics, metrics.h): the
+ * live meetings now, and the RTP the relay forwarded since the start.
+ */
+typedef struct rtk_live_metrics {
+	unsigned long long meetings;       /* meetings in session */
+	unsigned long long participants;   /* participants joined in them (waitlisted ones not) */
+	unsigned long long publishers;     /* participants publishing at least one stream */
+	unsigned long long subscribers;    /* subscriber handles receiving a meeting's streams */
+	unsigned long long rtp_packets;    /* RTP packets sent to subscribers (counter) */
+	unsigned long long rtp_bytes;      /* their bytes, RTP headers included (counter) */
+} rtk_live_metrics;
+
 typedef struct rtk_live_ops {
 	/* {id, meeting_id, started_at, live_participants, participants: [...]} */
 	json_t *(*active_session)(const char *meeting_id, void *user_data);
@@ -92,6 +105,10 @@ typedef struct rtk_live_ops {
 	 * uploader downloads. */
 	gboolean (*chat_file_visible)(const char *meeting_id, const char *file_id, const char *user_id,
 		void *user_data);
+	/* Fills *out for /metrics and /healthz (metrics.h). FALSE when the
+	 * plugin's state could not be read within `timeout_ms` (the plugin
+	 * does not answer: /healthz says 503). May be NULL. */
+	gboolean (*metrics)(rtk_live_metrics *out, int timeout_ms, void *user_data);
 	void *user_data;
 } rtk_live_ops;
 
@@ -113,6 +130,7 @@ typedef struct rtk_rest_ctx {
 	unsigned long long chat_file_max_bytes; /* an upload's limit; 0: RTK_CHAT_FILES_DEFAULT_MAX_BYTES */
 	const char *chat_file_types;      /* borrowed: the media types uploads may have; NULL: the default list */
 	rtk_plugin_registry *plugins;     /* borrowed: reloaded after /v2/plugins writes (plugin_registry.h); may be NULL */
+	const char *metrics_token;        /* borrowed: the bearer token GET /metrics needs (metrics.h); NULL: open */
 } rtk_rest_ctx;
 
 typedef struct rtk_rest_request {

@@ -233,6 +233,10 @@ bool rtk_rest_path_split(const char *path, rtk_rest_path *out);
 /* The credentials after "<scheme> " when the Authorization value `header`
  * uses `scheme` (case-insensitive), else NULL. Borrowed from `header`. */
 const char *rtk_rest_auth_param(const char *header, const char *scheme);
+/* Is `given` (given_len bytes) the secret? In time independent of where
+ * they differ (SHA-256 digests, CRYPTO_memcmp); an empty or NULL secret
+ * matches nothing. */
+bool rtk_rest_secret_equal(const void *given, size_t given_len, const char *secret);
 
 /* ---- Participant tokens (rest_participants.c) ---- */
 

@@ -875,6 +875,21 @@ static void webhooks_expand(rtk_webhooks *wh, pending_event *e)
 	json_decref(hooks);
 }
 
+/* Deliveries finished, for /metrics (rtk_webhooks_deliveries()): process-wide
+ * relaxed atomics, like every counter of metrics.h. */
+static uint64_t webhooks_delivered, webhooks_failed;
+
+static void webhooks_count(uint64_t *counter)
+{
+	__atomic_fetch_add(counter, 1, __ATOMIC_RELAXED);
+}
+
+void rtk_webhooks_deliveries(uint64_t *delivered, uint64_t *failed)
+{
+	*delivered = __atomic_load_n(&webhooks_delivered, __ATOMIC_RELAXED);
+	*failed = __atomic_load_n(&webhooks_failed, __ATOMIC_RELAXED);
+}
+
 /* Runs one attempt of `d`; requeues it for a retry or frees it. */
 static void webhooks_run(rtk_webhooks *wh, delivery *d)
 {
@@ -884,6 +899,7 @@ static void webhooks_run(rtk_webhooks *wh, delivery *d)
 	attempt_result result = webhooks_attempt(wh, d, why, sizeof(why), &status, &host);
 	d->attempts++;
 	if (result == ATTEMPT_OK) {
+		webhooks_count(&webhooks_delivered);
 		webhooks_delivery_free(d);
 		g_free(host);
 		return;
@@ -892,6 +908,7 @@ static void webhooks_run(rtk_webhooks *wh, delivery *d)
 	if (result == ATTEMPT_RETRY && stop && g_get_monotonic_time() >= stop) {
 		g_warning("rtk webhooks: %s to webhook %s (%s) dropped: the server is stopping",
 			d->event, d->webhook_id, host ? host : "?");
+		webhooks_count(&webhooks_failed);
 		webhooks_delivery_free(d);
 		g_free(host);
 		return;
@@ -913,6 +930,7 @@ static void webhooks_run(rtk_webhooks *wh, delivery *d)
 		g_warning("rtk webhooks: %s to webhook %s (%s) failed after %d attempt%s: %s",
 			d->event, d->webhook_id, host ? host : "?", d->attempts,
 			d->attempts == 1 ? "" : "s", reason);
+		webhooks_count(&webhooks_failed);
 		webhooks_delivery_free(d);
 	}
 	g_free(host);

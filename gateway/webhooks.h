@@ -43,6 +43,7 @@
 #define RTK_WEBHOOKS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/socket.h>
 #include <jansson.h>
 #include "store.h"
@@ -91,6 +92,11 @@ int rtk_webhooks_wait_idle(rtk_webhooks *wh, int timeout_ms);
  * rtk_webhook_event_names is dropped and logged. For recording.statusUpdate
  * data looks like {"meeting": {...}, "recording": {...}}. */
 void rtk_webhooks_emit(rtk_webhooks *wh, const char *event, json_t *data);
+
+/* Deliveries finished since the start, for /metrics (metrics.h): delivered
+ * (a 2xx answer) and failed (after the last attempt, refused at once, or
+ * dropped as the server stopped). Any thread. */
+void rtk_webhooks_deliveries(uint64_t *delivered, uint64_t *failed);
 
 /* "sha256=<hex HMAC-SHA256 of body with secret>", malloc'd (free()), or
  * NULL on allocation failure: what rtk-signature carries. */

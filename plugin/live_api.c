@@ -17,6 +17,7 @@
 #include "capture.h"
 #include "chat.h"
 #include "meeting_lock.h"
+#include "metrics_live.h"
 #include "session.h"
 
 /* A joined participant as the REST API names it (snake_case, REST ids). */
@@ -342,5 +343,6 @@ const rtk_live_ops rtk_live_api = {
 	.preset_changed = live_preset_changed,
 	.poll_create = live_poll_create,
 	.chat_file_visible = live_chat_file_visible,
+	.metrics = rtk_metrics_live_read,   /* metrics_live.c */
 	.user_data = NULL,
 };

@@ -69,6 +69,10 @@ void rtk_meeting_lock_acquire(rtk_meeting_lock *lock) {
 	g_mutex_lock(&lock->mutex);
 }
 
+gboolean rtk_meeting_lock_try_acquire(rtk_meeting_lock *lock) {
+	return g_mutex_trylock(&lock->mutex);
+}
+
 void rtk_meeting_lock_release(rtk_meeting_lock *lock) {
 	g_mutex_unlock(&lock->mutex);
 }

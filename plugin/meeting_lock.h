@@ -39,6 +39,8 @@ rtk_meeting_lock *rtk_meeting_lock_ref(rtk_meeting_lock *lock);
 void rtk_meeting_lock_put(rtk_meeting_lock *lock);
 
 void rtk_meeting_lock_acquire(rtk_meeting_lock *lock);
+/* Acquires unless another thread holds it: FALSE then. */
+gboolean rtk_meeting_lock_try_acquire(rtk_meeting_lock *lock);
 void rtk_meeting_lock_release(rtk_meeting_lock *lock);
 /* Releases and puts back the caller's reference; NULL: nothing. */
 void rtk_meeting_lock_done(rtk_meeting_lock *lock);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include "relay.h"
+#include "metrics_live.h"
 #include "sender_report.h"
 
 #define RTK_RELAY_PLI_INTERVAL_US (300 * 1000)
@@ -237,10 +238,11 @@ static void relay_check_keyframe(janus_callbacks *gateway, rtk_pub_stream *ps, r
 		rtk_relay_request_keyframe(gateway, ps);
 }
 
-static void relay_to_subscriber(janus_callbacks *gateway, rtk_pub_stream *ps, rtk_sub_stream *ss,
+/* Sends `packet` to `ss` unless its layer or state keeps it; TRUE when sent. */
+static gboolean relay_to_subscriber(janus_callbacks *gateway, rtk_pub_stream *ps, rtk_sub_stream *ss,
 		janus_plugin_rtp *packet) {
 	if(!g_atomic_int_get(ss->started) || g_atomic_int_get(&ss->paused))
-		return;
+		return FALSE;
 	janus_rtp_header *header = (janus_rtp_header *)packet->buffer;
 	char saved_header[12];
 	memcpy(saved_header, header, sizeof(saved_header));
@@ -250,7 +252,7 @@ static void relay_to_subscriber(janus_callbacks *gateway, rtk_pub_stream *ps, rt
 	gboolean vp8_rewritten = FALSE;
 	if(ps->simulcast) {
 		if(!relay_simulcast_filter(gateway, ps, ss, packet, &payload, &plen))
-			return;
+			return FALSE;
 		if(ps->vcodec == JANUS_VIDEOCODEC_VP8 && plen >= (int)sizeof(saved_vp8)) {
 			memcpy(saved_vp8, payload, sizeof(saved_vp8));
 			janus_vp8_simulcast_descriptor_update(payload, plen, &ss->vp8, ss->sim.changed_substream);
@@ -268,6 +270,7 @@ static void relay_to_subscriber(janus_callbacks *gateway, rtk_pub_stream *ps, rt
 	memcpy(header, saved_header, sizeof(saved_header));
 	if(vp8_rewritten)
 		memcpy(payload, saved_vp8, sizeof(saved_vp8));
+	return TRUE;
 }
 
 static void relay_forward_all(rtk_pub_stream *ps, janus_plugin_rtp *packet) {
@@ -347,12 +350,15 @@ void rtk_relay_rtp(janus_callbacks *gateway, rtk_pub_stream *ps, janus_plugin_rt
 	if(!ps->video && ps->speakers != NULL && packet->extensions.audio_level >= 0)
 		rtk_speakers_level(ps->speakers, ps->peer_id, packet->extensions.audio_level,
 			packet->extensions.audio_level_vad, janus_get_monotonic_time());
+	guint sent = 0;
 	janus_mutex_lock(&ps->subs_mutex);
 	for(guint i = 0; i < ps->subs->len; i++)
-		relay_to_subscriber(gateway, ps, g_ptr_array_index(ps->subs, i), packet);
+		sent += relay_to_subscriber(gateway, ps, g_ptr_array_index(ps->subs, i), packet);
 	if(ps->forwards->len > 0)
 		relay_to_companions(gateway, ps, packet);
 	janus_mutex_unlock(&ps->subs_mutex);
+	if(sent > 0)
+		rtk_metrics_live_forwarded(sent, (guint)packet->length);   /* metrics_live.h */
 }
 
 void rtk_relay_rtcp(rtk_pub_stream *ps, janus_plugin_rtcp *packet) {

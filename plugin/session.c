@@ -160,8 +160,29 @@ rtk_live *rtk_live_find(const rtk_meeting_lock *held, const char *meeting_id) {
 	return session_live_lookup_held(held, meeting_id, NULL);
 }
 
+/* Acquires `lock`, waiting until `deadline` at most (G_MAXINT64: no limit). */
+static gboolean session_acquire_until(rtk_meeting_lock *lock, gint64 deadline) {
+	if(deadline == G_MAXINT64) {
+		rtk_meeting_lock_acquire(lock);
+		return TRUE;
+	}
+	while(!rtk_meeting_lock_try_acquire(lock)) {
+		if(g_get_monotonic_time() >= deadline)
+			return FALSE;
+		g_usleep(1000);
+	}
+	return TRUE;
+}
+
 rtk_live *rtk_live_lock(const char *meeting_id, rtk_meeting_lock **held) {
+	gboolean timed_out;
+	return rtk_live_lock_until(meeting_id, G_MAXINT64, held, &timed_out);
+}
+
+rtk_live *rtk_live_lock_until(const char *meeting_id, gint64 deadline, rtk_meeting_lock **held,
+		gboolean *timed_out) {
 	*held = NULL;
+	*timed_out = FALSE;
 	for(int attempt = 0; attempt < 8; attempt++) {
 		g_mutex_lock(&lives_mutex);
 		rtk_live *live = meeting_id && lives ? g_hash_table_lookup(lives, meeting_id) : NULL;
@@ -169,7 +190,11 @@ rtk_live *rtk_live_lock(const char *meeting_id, rtk_meeting_lock **held) {
 		g_mutex_unlock(&lives_mutex);
 		if(lock == NULL)
 			return NULL;
-		rtk_meeting_lock_acquire(lock);
+		if(!session_acquire_until(lock, deadline)) {
+			rtk_meeting_lock_put(lock);
+			*timed_out = TRUE;
+			return NULL;
+		}
 		live = rtk_live_find(lock, meeting_id);
 		if(live != NULL) {
 			*held = lock;

@@ -111,6 +111,10 @@ rtk_live *rtk_live_find(const rtk_meeting_lock *held, const char *meeting_id);
  * *held (rtk_meeting_lock_done() when finished), or NULL (*held NULL)
  * when it is not in session: for callers that hold no meeting lock. */
 rtk_live *rtk_live_lock(const char *meeting_id, rtk_meeting_lock **held);
+/* rtk_live_lock() that waits for the lock until `deadline` (monotonic us)
+ * only: NULL with *timed_out TRUE when it could not have it by then. */
+rtk_live *rtk_live_lock_until(const char *meeting_id, gint64 deadline, rtk_meeting_lock **held,
+	gboolean *timed_out);
 /* The ids of the live meetings now, as a NEW array of NEW strings. */
 GPtrArray *rtk_lives_ids(void);
 rtk_session *rtk_live_main_session(rtk_peer *peer);

@@ -87,7 +87,7 @@ const replaced = await kit.meetings.replaceMeetingByID(m.id, { ...ids, title: 'S
 const r = replaced.data;
 assert.deepEqual([r.id, r.title, r.persist_chat, r.transcribe_on_end, r.session_keep_alive_time_in_secs,
 	r.preferred_region, r.recording_config, r.ai_config, r.status],
-	[m.id, 'SDK replaced', true, false, 60, null, null, null, 'INACTIVE']);
+	[m.id, 'SDK replaced', true, false, 0, null, null, null, 'INACTIVE']);
 step('meetings.replaceMeetingByID returns what it is not given to the defaults');
 await refused(kit.meetings.replaceMeetingByID(m.id, { ...ids, recording_config: { video_config: { codec: 'VP9' } } }),
 	400, 'H264, VP8', 'meetings.replaceMeetingByID with VP9');
