@@ -1334,7 +1334,11 @@ static void test_webhook_refusals(void)
 		{ "GET", "/v2/webhooks/" NO_SUCH_ID, NULL, 404, "webhook" },
 		{ "DELETE", "/v2/webhooks/" NO_SUCH_ID, NULL, 404, "webhook" },
 		{ "DELETE", "/v2/webhooks", NULL, 405, "GET, POST" },
-		{ "PUT", "/v2/webhooks/{W}", "{}", 405, "DELETE" },
+		{ "POST", "/v2/webhooks/{W}", "{}", 405, "GET, PUT, PATCH, DELETE" },
+		{ "PUT", "/v2/webhooks/{W}", "{}", 422, "field 'name' is required" },
+		{ "PUT", "/v2/webhooks/{W}", "{\"name\": \"a\", \"url\": \"http://h/\"}", 422, "field 'events' is required" },
+		{ "PUT", "/v2/webhooks/{W}", "{\"name\": \"a\", \"url\": \"http://h/\", \"events\": [\"meeting.summary\", \"x\"]}", 422, "meeting.transcript, meeting.summary" },
+		{ "PUT", "/v2/webhooks/" NO_SUCH_ID, "{\"name\": \"a\", \"url\": \"http://h/\", \"events\": [\"meeting.ended\"]}", 404, NO_SUCH_ID },
 		{ "GET", "/v2/webhooks/{W}/x", NULL, 404, NULL },
 	};
 	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++)
