@@ -980,6 +980,8 @@ static attempt_result webhooks_post(rtk_webhooks *wh, const delivery *d, const r
 			result = ATTEMPT_OK;
 		else if (x.status == 0)
 			webhooks_failure_text(rc, &x, errbuf, why, why_size);
+		if (x.status == 0 && (rc == CURLE_URL_MALFORMAT || rc == CURLE_UNSUPPORTED_PROTOCOL))
+			result = ATTEMPT_GIVE_UP;   /* the same on every attempt */
 	}
 	if (curl)
 		curl_easy_cleanup(curl);

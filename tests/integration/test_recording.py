@@ -158,6 +158,15 @@ async def sdk_recording(server, host, guest, directory, hooks):
     check(not hooks.bad, "%d webhook deliveries with a bad signature" % len(hooks.bad))
     uploaded = [d["recording"] for d in hooks.deliveries
                 if d["event"] == "recording.statusUpdate" and d["recording"]["id"] == rec_id][-1]
+    check_equal(sorted(uploaded), sorted([
+        "id", "recordingId", "meetingId", "roomUUID", "status", "startedTime", "stoppedTime", "fileSize",
+        "outputFileName", "downloadUrl", "downloadUrlExpiry", "organizationId"]), "the recording object's keys")
+    last = [d for d in hooks.deliveries if d["event"] == "recording.statusUpdate"][-1]
+    check_equal(sorted(last["meeting"]), ["createdAt", "id", "organizedBy", "sessionId", "title"],
+                "the meeting object's keys in recording.statusUpdate")
+    check_equal((uploaded["recordingId"], uploaded["meetingId"], uploaded["roomUUID"], uploaded["organizationId"]),
+                (rec_id, rec["meeting_id"], rec["session_id"], server.credentials["org_id"]),
+                "the UPLOADED recording.statusUpdate: ids")
     check_equal((uploaded["downloadUrl"], uploaded["fileSize"], uploaded["outputFileName"]),
                 (rec["download_url"], rec["file_size"], rec["output_file_name"]),
                 "the UPLOADED recording.statusUpdate: downloadUrl, fileSize, outputFileName as REST has them")
