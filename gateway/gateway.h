@@ -3,7 +3,8 @@
  * linked into the Janus plugin and started by it (design.md section 2).
  *
  * Owns: the data directory (SQLite file, credentials.json with the org id,
- * API key and JWT secret generated on first start), the libmicrohttpd server
+ * API key and JWT secret generated on first start, webhook_key.pem with the
+ * RSA key that signs webhooks, also generated once), the libmicrohttpd server
  * (REST, LL-HLS, and the web client files of RTK_WEB_DIR),
  * the webhook delivery thread, and the join check the plugin runs on a
  * participant token.

@@ -1051,7 +1051,8 @@ static attempt_result webhooks_attempt(rtk_webhooks *wh, const delivery *d, char
 /* ---- turning events into deliveries ---- */
 
 /* Adds what the emitter could not know to a "meeting" object: title and
- * createdAt from the stored meeting (when absent), and organizedBy. */
+ * createdAt from the stored meeting (when either is absent), and
+ * organizedBy. */
 static void webhooks_complete_meeting(rtk_webhooks *wh, json_t *meeting)
 {
 	const char *id = json_string_value(json_object_get(meeting, "id"));

@@ -117,8 +117,8 @@ int rtk_webhooks_wait_idle(rtk_webhooks *wh, int timeout_ms);
  *
  * The emitter gives what only it knows, in RealtimeKit's camelCase shapes
  * (docs/rest.md, Events); the delivery completes, from the store and the
- * config, what it does not: a "meeting" object gets "title" and
- * "createdAt" (from the stored meeting, when absent) and "organizedBy"
+ * config, what it does not: a "meeting" object without "createdAt" or
+ * "title" gets both from the stored meeting, and "organizedBy"
  * {id: org_id, name: "RTK"}; meeting.chatSynced gets "organizedBy" at the
  * top level; a "recording" object gets "organizationId", and "downloadUrl"
  * (base_url/v2/recordings/<id>/download) once it is UPLOADED with a file. */
