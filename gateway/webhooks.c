@@ -44,7 +44,7 @@
  * Nothing here logs a secret, a body or a URL's path and query (they may
  * carry tokens): logs name the webhook by id and host.
  */
-#define _GNU_SOURCE   /* pipe2, SOCK_NONBLOCK, MSG_NOSIGNAL, memrchr */
+#define _GNU_SOURCE   /* pipe2, memrchr */
 #include "webhooks.h"
 
 #include <arpa/inet.h>
@@ -938,7 +938,10 @@ static void webhooks_failure_text(CURLcode rc, const transfer *x, const char *er
 {
 	switch (rc) {
 	case CURLE_COULDNT_CONNECT:
-		g_strlcpy(why, x->refused ? "refused: the address connected to is not public" : "cannot connect", size);
+		if (x->refused)
+			snprintf(why, size, "refused: the address libcurl was to connect to is %s", x->refused);
+		else   /* libcurl's text names the address and port, never the URL's path */
+			snprintf(why, size, "cannot connect: %s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
 		break;
 	case CURLE_OPERATION_TIMEDOUT:
 		g_strlcpy(why, "no HTTP answer in time", size);
