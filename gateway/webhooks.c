@@ -1073,6 +1073,22 @@ static void webhooks_complete_meeting(rtk_webhooks *wh, json_t *meeting)
 		json_object_set_new(meeting, "organizedBy", json_pack("{s:s, s:s}", "id", wh->org_id, "name", "RTK"));
 }
 
+/* Adds joinedAt to a participant who left, from the session's history
+ * (store.h, session participants: the row of that join, by peer id), when
+ * it is there. */
+static void webhooks_complete_participant(rtk_webhooks *wh, json_t *participant)
+{
+	const char *peer = json_string_value(json_object_get(participant, "peerId"));
+	json_t *row = NULL;
+	if (peer && !json_object_get(participant, "joinedAt") &&
+			rtk_store_session_participant_get(wh->store, NULL, peer, &row) == RTK_STORE_OK) {
+		json_t *joined = json_object_get(row, "joined_at");
+		if (json_is_string(joined))
+			json_object_set_new(participant, "joinedAt", json_copy(joined));
+	}
+	json_decref(row);
+}
+
 /* Adds organizationId, and downloadUrl once the file can be fetched. */
 static void webhooks_complete_recording(rtk_webhooks *wh, json_t *rec)
 {
@@ -1104,6 +1120,12 @@ static char *webhooks_body_text(rtk_webhooks *wh, const pending_event *e)
 		json_t *copy = json_deep_copy(meeting);   /* e->data is not changed */
 		webhooks_complete_meeting(wh, copy);
 		json_object_set_new(body, "meeting", copy);
+	}
+	json_t *participant = json_object_get(body, "participant");
+	if (json_is_object(participant)) {
+		json_t *copy = json_deep_copy(participant);
+		webhooks_complete_participant(wh, copy);
+		json_object_set_new(body, "participant", copy);
 	}
 	json_t *rec = json_object_get(body, "recording");
 	if (json_is_object(rec)) {

@@ -119,7 +119,9 @@ int rtk_webhooks_wait_idle(rtk_webhooks *wh, int timeout_ms);
  * (docs/rest.md, Events); the delivery completes, from the store and the
  * config, what it does not: a "meeting" object without "createdAt" or
  * "title" gets both from the stored meeting, and "organizedBy"
- * {id: org_id, name: "RTK"}; meeting.chatSynced gets "organizedBy" at the
+ * {id: org_id, name: "RTK"}; a "participant" without "joinedAt" gets it
+ * from the session's history when its join is there (participantLeft);
+ * meeting.chatSynced gets "organizedBy" at the
  * top level; a "recording" object gets "organizationId", and "downloadUrl"
  * (base_url/v2/recordings/<id>/download) once it is UPLOADED with a file. */
 void rtk_webhooks_emit(rtk_webhooks *wh, const char *event, json_t *data);

@@ -10,8 +10,9 @@ Owns what a receiver written for RealtimeKit sees:
   * https:// delivery: a receiver started here (python's http.server + ssl)
     with a certificate of a CA the test makes with openssl, trusted through
     RTK_WEBHOOK_CA_FILE, gets meeting.started, participantJoined,
-    participantLeft and meeting.ended, in that order, in exactly
-    RealtimeKit's shapes (every key checked), each with rtk-uuid (a fresh
+    participantLeft (with joinedAt from the session's history) and
+    meeting.ended, in that order, in exactly RealtimeKit's shapes (every key
+    checked), each with rtk-uuid (a fresh
     UUID per delivery), rtk-webhook-id (the webhook's id), the dyte-* twins,
     and an rtk-signature that verifies with the published key by the Python
     code of docs/rest.md (WebhookReceiver runs it) and an rtk-signature-v2
@@ -145,6 +146,12 @@ async def https_delivery(certs):
     ada = RtkClient(server, "ada")
     joined = await ada.join(rest["token"])
     session_id = joined["meeting"]["sessionId"]
+    # participantLeft's joinedAt comes from the session's history: once the join is recorded
+    deadline = time.monotonic() + BOUND
+    while not server.rest_ok("GET", "/v2/sessions/%s/participants" % session_id)["participants"]:
+        check(time.monotonic() < deadline, "the session's history never recorded Ada's join")
+        await asyncio.sleep(0.1)
+    presence = server.rest_ok("GET", "/v2/sessions/%s/participants" % session_id)["participants"][0]
     await ada.leave()
     want = ["meeting.started", "meeting.participantJoined", "meeting.participantLeft", "meeting.ended"]
     await trusted.wait(lambda: [d["event"] for d in trusted.deliveries] == want, "the session's events", BOUND)
@@ -159,12 +166,15 @@ async def https_delivery(certs):
         check_meeting(delivery["meeting"], meeting, session_id, org_id, ended=False)
         participant = delivery["participant"]
         check_equal(sorted(participant), sorted(["peerId", "userDisplayName", "customParticipantId",
-                                                 "clientSpecificId", moment]), "the participant's keys")
+                                                 "clientSpecificId", "joinedAt"] + ([moment] if moment != "joinedAt"
+                                                                                    else [])),
+                    "the participant's keys")
         check_equal((participant["peerId"], participant["userDisplayName"], participant["customParticipantId"],
                      participant["clientSpecificId"]),
                     (ada.peer_id, "Ada", rest["custom_participant_id"], rest["custom_participant_id"]),
                     "the participant of %s" % delivery["event"])
         check(participant[moment].endswith("Z"), "%s: %r" % (moment, participant[moment]))
+    check_equal(left["participant"]["joinedAt"], presence["joined_at"], "participantLeft's joinedAt (the history's)")
     check_equal(sorted(ended), ["event", "meeting", "reason"], "meeting.ended's keys")
     check_equal(ended["reason"], "ALL_PARTICIPANTS_LEFT", "meeting.ended's reason")
     check_meeting(ended["meeting"], meeting, session_id, org_id, ended=True)
