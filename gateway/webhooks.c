@@ -455,6 +455,8 @@ struct rtk_webhooks {
 	gboolean expanding;  /* a worker is turning an event into deliveries */
 	gint64 stop_at;      /* 0 while running; then the monotonic deadline */
 	int wake[2];         /* pipe: written once by free() */
+	guint64 delivered;   /* under `lock`: deliveries answered 2xx */
+	guint64 failed;      /* under `lock`: deliveries given up */
 };
 
 static void webhooks_pending_event_free(pending_event *e)
@@ -1209,6 +1211,15 @@ static void webhooks_run(rtk_webhooks *wh, delivery *d)
 	char *host = NULL;
 	attempt_result result = webhooks_attempt(wh, d, why, sizeof(why), &status, &host);
 	d->attempts++;
+	gboolean final = result != ATTEMPT_RETRY || d->attempts >= RTK_WEBHOOKS_ATTEMPTS;
+	if (result == ATTEMPT_OK || final) {
+		g_mutex_lock(&wh->lock);
+		if (result == ATTEMPT_OK)
+			wh->delivered++;
+		else
+			wh->failed++;
+		g_mutex_unlock(&wh->lock);
+	}
 	if (result == ATTEMPT_OK) {
 		webhooks_delivery_free(d);
 		g_free(host);
@@ -1411,6 +1422,16 @@ void rtk_webhooks_free(rtk_webhooks *wh)
 	g_cond_clear(&wh->cond);
 	g_mutex_clear(&wh->lock);
 	free(wh);
+}
+
+void rtk_webhooks_counts(rtk_webhooks *wh, unsigned long long *delivered, unsigned long long *failed)
+{
+	g_mutex_lock(&wh->lock);
+	if (delivered)
+		*delivered = wh->delivered;
+	if (failed)
+		*failed = wh->failed;
+	g_mutex_unlock(&wh->lock);
 }
 
 int rtk_webhooks_wait_idle(rtk_webhooks *wh, int timeout_ms)

@@ -109,6 +109,12 @@ void rtk_webhooks_free(rtk_webhooks *wh);
  * tests use to say "nothing (more) was delivered". */
 int rtk_webhooks_wait_idle(rtk_webhooks *wh, int timeout_ms);
 
+/* Deliveries since the start: *delivered (a 2xx answer) and *failed (given
+ * up: every attempt failed, a TLS certificate that never verified included,
+ * or the URL or target was refused). Either pointer may be NULL. For
+ * /metrics and the tests. */
+void rtk_webhooks_counts(rtk_webhooks *wh, unsigned long long *delivered, unsigned long long *failed);
+
 /* Queues `event` with `data` (a JSON object or NULL; the reference is
  * STOLEN, whatever happens) for every enabled webhook subscribed to it at
  * the time the thread takes the event. Never blocks on the network or the

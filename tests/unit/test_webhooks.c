@@ -576,6 +576,9 @@ static void test_retry(void)
 {
 	char *url = local_url(rc, "/retry");
 	char *hook = add_webhook(store, url, "meeting.participantJoined", 1, "retry-secret");
+	unsigned long long delivered0 = 0, failed0 = 0, delivered = 0, failed = 0;
+	CHECK(rtk_webhooks_wait_idle(wh, WAIT_MS));
+	rtk_webhooks_counts(wh, &delivered0, &failed0);
 	receiver_script(rc, "/retry", 500);
 	rtk_webhooks_emit(wh, "meeting.participantJoined", json_pack("{s:{s:s}}",
 		"participant", "name", "Ada"));
@@ -602,6 +605,9 @@ static void test_retry(void)
 	received_free(second);
 	/* a success is not repeated */
 	expect_nothing_more(wh, rc);
+	rtk_webhooks_counts(wh, &delivered, &failed);
+	CHECK_EQ_INT((int)(delivered - delivered0), 1);   /* a retried delivery counts once */
+	CHECK_EQ_INT((int)(failed - failed0), 0);
 
 	/* three 500s: three attempts, then it gives up */
 	for (int i = 0; i < 3; i++)
@@ -615,6 +621,9 @@ static void test_retry(void)
 		received_free(r);
 	}
 	expect_nothing_more(wh, rc);
+	rtk_webhooks_counts(wh, &delivered, &failed);
+	CHECK_EQ_INT((int)(delivered - delivered0), 1);
+	CHECK_EQ_INT((int)(failed - failed0), 1);   /* three failed attempts: one failed delivery */
 	CHECK_EQ_INT(rtk_store_webhook_delete(store, hook), RTK_STORE_OK);
 	g_free(hook);
 	g_free(url);
