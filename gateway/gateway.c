@@ -21,6 +21,11 @@
  * RTCIceServer with the long-term credentials (docs/deploy.md says what
  * that exposes); Janus reads the same settings from janus.jcfg.
  *
+ * The webhook signing key (webhooks.h, rtk-signature) lives in
+ * <data_dir>/webhook_key.pem: generated (RSA-2048, mode 0600) at the first
+ * start, read at every later one, so receivers keep the public key they
+ * fetched from /.well-known/webhooks.json.
+ *
  * Nothing here logs a secret or a token.
  */
 #include "gateway.h"
@@ -61,6 +66,8 @@ struct rtk_gateway {
 	char *url;
 	rtk_store *store;
 	rtk_webhooks *webhooks;
+	EVP_PKEY *webhook_key;      /* the deployment's webhook signing key (webhooks.h) */
+	char *webhook_public_pem;   /* its public half (malloc'd): /.well-known/webhooks.json */
 	rtk_plugin_registry *plugins;   /* the store's plugins table, copied (plugin_registry.h) */
 	rtk_hls *hls;        /* live LL-HLS streams (hls.h), served by the HTTP server */
 	char *metrics_token; /* g_malloc'd, or NULL: /metrics is open (metrics.h) */
@@ -396,7 +403,26 @@ rtk_gateway *rtk_gateway_start(const rtk_gateway_config *config, char **error)
 		rtk_util_set_error(error, "cannot read the plugin registry");
 		goto fail;
 	}
-	gw->webhooks = rtk_webhooks_new(gw->store, config->webhook_allow_private);
+	char *key_path = g_build_filename(gw->data_dir, "webhook_key.pem", NULL);
+	gw->webhook_key = rtk_webhooks_key_load(key_path, error);
+	g_free(key_path);
+	if (!gw->webhook_key)
+		goto fail;
+	gw->webhook_public_pem = rtk_webhooks_public_key_pem(gw->webhook_key);
+	const char *bind = gateway_given(config->http_bind) ? config->http_bind : DEFAULT_BIND;
+	gw->url = gateway_make_url(bind, config->http_port, tls.cert_pem != NULL);
+	if (!gw->webhook_public_pem || !gw->url) {
+		rtk_util_set_error(error, "out of memory");
+		goto fail;
+	}
+	rtk_webhooks_config whc = {
+		.allow_private = config->webhook_allow_private,
+		.ca_file = config->webhook_ca_file,
+		.signing_key = gw->webhook_key,
+		.org_id = gw->org_id,
+		.base_url = gw->url,
+	};
+	gw->webhooks = rtk_webhooks_new(gw->store, &whc);
 	if (!gw->webhooks) {
 		rtk_util_set_error(error, "cannot start webhook delivery");
 		goto fail;
@@ -414,12 +440,6 @@ rtk_gateway *rtk_gateway_start(const rtk_gateway_config *config, char **error)
 	if (gateway_server_info(gw, config, tls.cert_pem != NULL, error) != 0)
 		goto fail;
 	gw->metrics_token = gateway_given(config->metrics_token) ? g_strdup(config->metrics_token) : NULL;
-	const char *bind = gateway_given(config->http_bind) ? config->http_bind : DEFAULT_BIND;
-	gw->url = gateway_make_url(bind, config->http_port, tls.cert_pem != NULL);
-	if (!gw->url) {
-		rtk_util_set_error(error, "out of memory");
-		goto fail;
-	}
 	gw->rest = (rtk_rest_ctx) {
 		.store = gw->store,
 		.org_id = gw->org_id,
@@ -433,6 +453,7 @@ rtk_gateway *rtk_gateway_start(const rtk_gateway_config *config, char **error)
 		.recordings_dir = gw->recordings_dir,
 		.hls = gw->hls,
 		.webhooks_allow_private = config->webhook_allow_private != 0,
+		.webhooks_public_key_pem = gw->webhook_public_pem,
 		.web_dir = gw->web_dir,
 		.server_json = gw->server_json,
 		.chat_files_dir = gw->chat_files_dir,
@@ -472,6 +493,8 @@ void rtk_gateway_stop(rtk_gateway *gateway)
 		rtk_http_stop(gateway->http);   /* first: its threads use the store */
 	rtk_hls_free(gateway->hls);   /* after HTTP: nothing is parked on it any more */
 	rtk_webhooks_free(gateway->webhooks);   /* before the store its thread reads */
+	EVP_PKEY_free(gateway->webhook_key);
+	free(gateway->webhook_public_pem);
 	rtk_store_close(gateway->store);
 	rtk_plugin_registry_free(gateway->plugins);
 	free(gateway->data_dir);

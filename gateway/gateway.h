@@ -3,7 +3,8 @@
  * linked into the Janus plugin and started by it (design.md section 2).
  *
  * Owns: the data directory (SQLite file, credentials.json with the org id,
- * API key and JWT secret generated on first start), the libmicrohttpd server
+ * API key and JWT secret generated on first start, webhook_key.pem with the
+ * RSA key that signs webhooks, also generated once), the libmicrohttpd server
  * (REST, LL-HLS, and the web client files of RTK_WEB_DIR),
  * the webhook delivery thread, and the join check the plugin runs on a
  * participant token.
@@ -34,6 +35,8 @@ typedef struct rtk_gateway_config {
 	int token_ttl_seconds;   /* default 86400 */
 	const rtk_live_ops *live;/* the plugin's live meetings (rest.h); borrowed, may be NULL */
 	int webhook_allow_private; /* non-zero: webhooks may target non-public addresses (webhooks.h) */
+	const char *webhook_ca_file; /* PEM CA certificates trusted for https:// webhooks besides the
+	                          * system's (webhooks.h); NULL or "": none */
 	const char *web_dir;     /* the web client files (SDK, demo and viewer pages) served at /, /viewer
 	                          * and /sdk/ (static.h); NULL or "": none */
 	int janus_ws_port;       /* the Janus WebSocket's port, told to browsers at /sdk/server.json */

@@ -870,7 +870,8 @@ void rtk_rest_dispatch(const rtk_rest_ctx *ctx, const rtk_rest_request *req, rtk
 {
 	reply->status = 0;
 	reply->body = NULL;
-	if (rtk_rest_chat_export_serve(ctx, req, reply) || rtk_rest_chat_files_serve(ctx, req, reply))
+	if (rtk_rest_chat_export_serve(ctx, req, reply) || rtk_rest_chat_files_serve(ctx, req, reply) ||
+			rtk_rest_webhook_key_serve(ctx, req, reply))
 		return;
 	if (!rtk_rest_authorized(ctx, req->authorization)) {
 		rtk_rest_fail(reply, 401, "missing or wrong credentials: send 'Authorization: Basic "

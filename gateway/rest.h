@@ -124,6 +124,7 @@ typedef struct rtk_rest_ctx {
 	const char *recordings_dir;       /* borrowed: where recording files are; NULL: no downloads */
 	rtk_hls *hls;                     /* borrowed: live LL-HLS streams served under /hls/ (hls.h); NULL: none (unit tests) */
 	int webhooks_allow_private;       /* non-zero: webhook URLs may point to non-public addresses (webhooks.h) */
+	const char *webhooks_public_key_pem; /* borrowed: served at /.well-known/webhooks.json; NULL: 404 */
 	const char *server_json;          /* borrowed: the document of /sdk/server.json (static.h); NULL: 404 */
 	const char *web_dir;              /* borrowed: the web client files served at /, /viewer, /sdk/ (static.h); NULL: none */
 	const char *chat_files_dir;       /* borrowed: <data_dir>/chat-files (chat_files.h); NULL: no uploads */

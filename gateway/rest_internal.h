@@ -82,6 +82,10 @@ extern const rtk_rest_route rtk_rest_plugin_routes[];
  * URL is its credential). False when `req` is not one. */
 bool rtk_rest_chat_export_serve(const rtk_rest_ctx *ctx, const rtk_rest_request *req, rtk_rest_reply *reply);
 
+/* rest_webhooks.c: answers GET /.well-known/webhooks.json (no API key: the
+ * public key that verifies rtk-signature). False when `req` is not that path. */
+bool rtk_rest_webhook_key_serve(const rtk_rest_ctx *ctx, const rtk_rest_request *req, rtk_rest_reply *reply);
+
 /* ---- Chat files (rest_chat_files.c): a participant's token, not the API key ---- */
 
 /* Answers a request under /v2/chat-files (a download, or an upload whose

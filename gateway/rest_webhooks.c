@@ -3,8 +3,12 @@
  *   POST   /v2/webhooks          create (201); the only answer with the secret
  *   GET    /v2/webhooks          list, oldest first (paged)
  *   GET    /v2/webhooks/{id}     fetch
+ *   PUT    /v2/webhooks/{id}     replace: name, url and events required, enabled
+ *                                back to true unless given (RealtimeKit's replaceWebhook)
  *   PATCH  /v2/webhooks/{id}     update name, url, events, enabled
  *   DELETE /v2/webhooks/{id}     delete (200 with the webhook as it was)
+ *   GET    /.well-known/webhooks.json   no auth: the public key that verifies
+ *                                rtk-signature, {"success", "data": {"publicKey"}, "message"}
  *
  * Owns what a webhook's fields may hold and who sees its signing secret:
  * the store generates the secret (32 random bytes, hex) at creation and this
@@ -20,6 +24,7 @@
 #include <string.h>
 #include <glib.h>
 
+#include "json_out.h"
 #include "webhooks.h"
 
 #define RTK_WEBHOOK_NAME_MAX 255
@@ -115,12 +120,13 @@ static bool rtk_webhook_check_target(rtk_rest_call *call, const json_t *fields)
 	return false;
 }
 
-/* Validates the whole body into a NEW object *out; false after answering. */
-static bool rtk_webhook_fields(rtk_rest_call *call, bool create, json_t **out)
+/* Validates the whole body into a NEW object *out; false after answering.
+ * `whole` (POST, PUT): name, url and events are required. */
+static bool rtk_webhook_fields(rtk_rest_call *call, bool whole, json_t **out)
 {
-	if (!rtk_rest_take_fields(call, create ? rtk_webhook_create_fields : rtk_webhook_update_fields, out))
+	if (!rtk_rest_take_fields(call, whole ? rtk_webhook_create_fields : rtk_webhook_update_fields, out))
 		return false;
-	if (!rtk_webhook_take_events(call, *out, create) || !rtk_webhook_check_target(call, *out)) {
+	if (!rtk_webhook_take_events(call, *out, whole) || !rtk_webhook_check_target(call, *out)) {
 		json_decref(*out);
 		*out = NULL;
 		return false;
@@ -187,6 +193,23 @@ static void rtk_webhook_update(rtk_rest_call *call)
 		rtk_rest_reply_data(call, 200, rtk_webhook_public(webhook));
 }
 
+/* PUT: every field is given again; enabled not given means true, as at
+ * creation. */
+static void rtk_webhook_replace(rtk_rest_call *call)
+{
+	json_t *fields, *webhook = NULL;
+	if (!rtk_webhook_fields(call, true, &fields))
+		return;
+	if (json_object_get(fields, "enabled") == NULL)
+		json_object_set_new(fields, "enabled", json_true());
+	rtk_store_status st = rtk_store_webhook_update(call->ctx->store, call->ids[0], fields, &webhook);
+	json_decref(fields);
+	if (st != RTK_STORE_OK)
+		rtk_rest_fail_store(call, st, "webhook", call->ids[0]);
+	else
+		rtk_rest_reply_data(call, 200, rtk_webhook_public(webhook));
+}
+
 /* Answers 200 with the webhook as it was before deletion. */
 static void rtk_webhook_delete(rtk_rest_call *call)
 {
@@ -207,7 +230,34 @@ const rtk_rest_route rtk_rest_webhook_routes[] = {
 	{ "GET", "webhooks", RTK_REST_PAGED, rtk_webhook_list },
 	{ "POST", "webhooks", RTK_REST_BODY, rtk_webhook_create },
 	{ "GET", "webhooks/{webhook}", 0, rtk_webhook_get },
+	{ "PUT", "webhooks/{webhook}", RTK_REST_BODY, rtk_webhook_replace },
 	{ "PATCH", "webhooks/{webhook}", RTK_REST_BODY, rtk_webhook_update },
 	{ "DELETE", "webhooks/{webhook}", 0, rtk_webhook_delete },
 	{ NULL, NULL, 0, NULL }
 };
+
+bool rtk_rest_webhook_key_serve(const rtk_rest_ctx *ctx, const rtk_rest_request *req, rtk_rest_reply *reply)
+{
+	if (req->path == NULL || strcmp(req->path, "/.well-known/webhooks.json") != 0)
+		return false;
+	if (strcmp(req->method ? req->method : "", "GET") != 0) {
+		rtk_rest_fail(reply, 405, "method not allowed here; allowed: GET");
+		return true;
+	}
+	if (ctx->webhooks_public_key_pem == NULL) {
+		rtk_rest_fail(reply, 404, "this server has no webhook signing key");
+		return true;
+	}
+	json_t *root = json_pack("{s:b, s:{s:s}, s:s}", "success", 1,
+		"data", "publicKey", ctx->webhooks_public_key_pem, "message", "");
+	char *text = root ? rtk_json_out(root) : NULL;
+	json_decref(root);
+	if (text == NULL) {
+		rtk_rest_fail(reply, 500, "out of memory while writing the reply");
+		return true;
+	}
+	free(reply->body);
+	reply->status = 200;
+	reply->body = text;
+	return true;
+}

@@ -1,19 +1,20 @@
 /*
- * webhooks.c - the delivery workers behind webhooks.h, their small HTTP/1.1
- * client (plain POSIX sockets, http:// only), and the target policy: which
- * addresses a webhook may reach, checked when a URL is registered and again
- * on every attempt.
+ * webhooks.c - the delivery workers behind webhooks.h, their HTTP client
+ * (libcurl, http:// and https://), the deployment's signing key, and the
+ * target policy: which addresses a webhook may reach, checked when a URL is
+ * registered and again on every attempt.
  *
  * Owns two queues under one mutex: events as emitted (FIFO), and deliveries
  * (one per event and subscribed webhook) ordered by when their next attempt
  * is due. RTK_WEBHOOKS_WORKERS threads share them: one at a time turns the
- * oldest event into deliveries (reading the store), so the first attempts to
- * a webhook keep the order of its events; the others run the deliveries
- * that are due, with no lock held while they talk to the network, taking a
- * delivery only when no other attempt to the same webhook is in flight. A
- * retry waits in the queue; so a receiver that is slow, silent or whose name
- * never resolves holds one worker for at most one attempt at a time, and the
- * other webhooks keep being served.
+ * oldest event into deliveries (reading the store, which also completes the
+ * payload: webhooks_complete()), so the first attempts to a webhook keep the
+ * order of its events; the others run the deliveries that are due, with no
+ * lock held while they talk to the network, taking a delivery only when no
+ * other attempt to the same webhook is in flight. A retry waits in the
+ * queue; so a receiver that is slow, silent or whose name never resolves
+ * holds one worker for at most one attempt at a time, and the other
+ * webhooks keep being served.
  *
  * Name resolution: getaddrinfo() cannot be interrupted or given a deadline,
  * so a name (not a literal address) is resolved in a detached thread of its
@@ -23,23 +24,27 @@
  * At most RTK_WEBHOOKS_MAX_RESOLVERS such threads live at once.
  *
  * The addresses an attempt connects to are the ones that resolution returned
- * and the policy kept: nothing is resolved twice, so a DNS answer that
- * changes between the check and the connection (DNS rebinding) cannot
- * redirect it. Redirect answers are not followed (only the status line is
- * read).
+ * and the policy kept, handed to libcurl with CURLOPT_RESOLVE: nothing is
+ * resolved twice, so a DNS answer that changes between the check and the
+ * connection (DNS rebinding) cannot redirect it; libcurl's socket callback
+ * (webhooks_open_socket) checks the policy once more on the address it is
+ * about to connect to. Redirects are not followed; the transfer stops at the
+ * status line (webhooks_on_header), as the hand-made client before it did.
+ * No proxy from the environment is used: a proxy would connect for us.
  *
- * Why a hand-made client: a delivery is one POST and one status line, and
- * keeping the gateway free of another library keeps it linkable into the
- * plugin, the unit tests and the fuzzers as it is.
+ * Why libcurl: https:// targets need TLS with certificate verification;
+ * libcurl (OpenSSL flavour) brings both, and the extra CA file of the config
+ * is added to the system's CAs in the SSL_CTX (webhooks_on_ssl_ctx).
  *
  * Shutdown: rtk_webhooks_free() sets a deadline (now + grace) and writes to a
- * pipe that every wait of an attempt also polls, so an attempt in flight
- * sees the deadline at once and never runs past it.
+ * pipe that every wait of an attempt also polls (curl_multi_poll() of the
+ * transfer included), so an attempt in flight sees the deadline at once and
+ * never runs past it.
  *
  * Nothing here logs a secret, a body or a URL's path and query (they may
  * carry tokens): logs name the webhook by id and host.
  */
-#define _GNU_SOURCE   /* pipe2, SOCK_NONBLOCK, MSG_NOSIGNAL, memrchr */
+#define _GNU_SOURCE   /* pipe2, memrchr */
 #include "webhooks.h"
 
 #include <arpa/inet.h>
@@ -58,9 +63,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
 #include <glib.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include "util.h"
 
@@ -74,6 +84,8 @@ const char *const rtk_webhook_event_names[] = {
 	"recording.statusUpdate",
 	"livestreaming.statusUpdate",
 	"meeting.chatSynced",
+	"meeting.transcript",   /* accepted, never emitted: no transcription */
+	"meeting.summary",      /* accepted, never emitted: no transcription */
 	NULL
 };
 
@@ -129,6 +141,85 @@ char *rtk_webhooks_signature_v2(const char *secret, long long timestamp, const c
 		memcpy(bytes + n, body, body_len);
 	char *out = webhooks_hex_hmac(secret, bytes, (size_t)n + body_len);
 	free(bytes);
+	return out;
+}
+
+/* ---- the deployment's signing key ---- */
+
+/* A new RSA-2048 key written to `path` (0600), or NULL and *error. */
+static EVP_PKEY *webhooks_key_create(const char *path, char **error)
+{
+	EVP_PKEY *key = EVP_RSA_gen(2048);
+	BIO *mem = BIO_new(BIO_s_mem());
+	char *pem = NULL;
+	long len = 0;
+	if (!key || !mem || !PEM_write_bio_PrivateKey(mem, key, NULL, NULL, 0, NULL, NULL) ||
+			(len = BIO_get_mem_data(mem, &pem)) <= 0) {
+		rtk_util_set_error(error, "cannot generate the webhook signing key");
+	} else if (rtk_util_write_file_atomic(path, pem, (size_t)len, 0600) != 0) {
+		rtk_util_set_error(error, "cannot write %s: %s", path, strerror(errno));
+	} else {
+		BIO_free(mem);
+		g_message("rtk webhooks: generated the webhook signing key in %s", path);
+		return key;
+	}
+	BIO_free(mem);
+	EVP_PKEY_free(key);
+	return NULL;
+}
+
+EVP_PKEY *rtk_webhooks_key_load(const char *path, char **error)
+{
+	size_t len = 0;
+	char *text = rtk_util_read_file(path, &len);
+	if (!text) {
+		if (errno == ENOENT)
+			return webhooks_key_create(path, error);
+		rtk_util_set_error(error, "cannot read %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	BIO *mem = BIO_new_mem_buf(text, (int)len);
+	EVP_PKEY *key = mem ? PEM_read_bio_PrivateKey(mem, NULL, NULL, NULL) : NULL;
+	BIO_free(mem);
+	memset(text, 0, len);
+	free(text);
+	/* Refuse to regenerate over a damaged file: receivers hold the old
+	 * public key. */
+	if (!key || EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA) {
+		rtk_util_set_error(error, "%s is not an RSA private key in PEM; fix or remove the file", path);
+		EVP_PKEY_free(key);
+		return NULL;
+	}
+	return key;
+}
+
+char *rtk_webhooks_public_key_pem(EVP_PKEY *key)
+{
+	BIO *mem = BIO_new(BIO_s_mem());
+	char *data = NULL, *out = NULL;
+	long len;
+	if (mem && key && PEM_write_bio_PUBKEY(mem, key) && (len = BIO_get_mem_data(mem, &data)) > 0)
+		out = strndup(data, (size_t)len);
+	BIO_free(mem);
+	return out;
+}
+
+char *rtk_webhooks_sign(EVP_PKEY *key, const char *body, size_t body_len)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	unsigned char *sig = NULL;
+	size_t sig_len = 0;
+	char *out = NULL;
+	if (ctx && key && EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL, key) == 1 &&
+			EVP_DigestSign(ctx, NULL, &sig_len, (const unsigned char *)body, body_len) == 1 &&
+			(sig = malloc(sig_len)) &&
+			EVP_DigestSign(ctx, sig, &sig_len, (const unsigned char *)body, body_len) == 1) {
+		gchar *b64 = g_base64_encode(sig, sig_len);
+		out = strdup(b64);
+		g_free(b64);
+	}
+	free(sig);
+	EVP_MD_CTX_free(ctx);
 	return out;
 }
 
@@ -334,17 +425,16 @@ const char *rtk_webhooks_target_parse(const char *url, rtk_webhook_target *t)
 typedef struct pending_event {
 	char *name;
 	json_t *data;        /* owned; an object */
-	char *created_at;
 } pending_event;
 
 typedef struct delivery {
 	char *webhook_id;
 	char *url;
 	char *secret;
-	char *id;            /* delivery uuid, also in the body */
+	char *id;            /* delivery uuid: rtk-uuid */
 	char *event;
 	char *body;          /* the signed bytes, NUL-terminated */
-	char *signature;     /* rtk-signature: over the body alone, the same on every attempt */
+	char *rsa_signature; /* rtk-signature: over the body alone, the same on every attempt; NULL: no key */
 	int attempts;        /* made so far */
 	gint64 due;          /* monotonic microseconds */
 } delivery;
@@ -352,6 +442,10 @@ typedef struct delivery {
 struct rtk_webhooks {
 	rtk_store *store;    /* borrowed */
 	int allow_private;
+	char *ca_file;       /* owned, or NULL: the system's CAs only */
+	EVP_PKEY *key;       /* owned reference, or NULL: no rtk-signature */
+	char *org_id;        /* owned, or NULL */
+	char *base_url;      /* owned, or NULL */
 	GThread *workers[RTK_WEBHOOKS_WORKERS];
 	GMutex lock;
 	GCond cond;          /* broadcast whenever the fields below change */
@@ -369,7 +463,6 @@ static void webhooks_pending_event_free(pending_event *e)
 		return;
 	free(e->name);
 	json_decref(e->data);
-	free(e->created_at);
 	free(e);
 }
 
@@ -396,7 +489,7 @@ static void webhooks_delivery_free(delivery *d)
 	free(d->id);
 	free(d->event);
 	free(d->body);
-	free(d->signature);
+	free(d->rsa_signature);
 	free(d);
 }
 
@@ -619,75 +712,7 @@ char *rtk_webhooks_check_url(const char *url, int allow_private, int resolve_ms)
 	return refusal;
 }
 
-/* ---- the HTTP client ---- */
-
-/* A socket connected to one of `addrs` (tried in order), or -1 with *why set. */
-static int webhooks_connect_any(rtk_webhooks *wh, const struct addrinfo *const *addrs, size_t n, gint64 deadline,
-	const char **why)
-{
-	*why = "cannot connect";
-	for (size_t i = 0; i < n; i++) {
-		const struct addrinfo *ai = addrs[i];
-		int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
-		if (fd < 0)
-			continue;
-		int err = 0;
-		socklen_t len = sizeof(err);
-		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
-			return fd;
-		if (errno != EINPROGRESS) {
-			*why = errno == ECONNREFUSED ? "connection refused" : "cannot connect";
-		} else {
-			int ready = webhooks_wait_fd(wh, fd, POLLOUT, deadline);
-			if (ready > 0 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0)
-				return fd;
-			*why = ready == 0 ? "timed out connecting" :
-				err == ECONNREFUSED ? "connection refused" : "cannot connect";
-		}
-		close(fd);
-	}
-	return -1;
-}
-
-static int webhooks_send_all(rtk_webhooks *wh, int fd, const char *buf, size_t len, gint64 deadline)
-{
-	while (len > 0) {
-		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
-		if (n > 0) {
-			buf += n;
-			len -= (size_t)n;
-		} else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-			return -1;
-		} else if (webhooks_wait_fd(wh, fd, POLLOUT, deadline) <= 0) {
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/* Reads up to the end of the status line; returns the status or -1. */
-static int webhooks_read_status(rtk_webhooks *wh, int fd, gint64 deadline)
-{
-	char line[256];
-	size_t have = 0;
-	while (have < sizeof(line) - 1) {
-		ssize_t n = recv(fd, line + have, sizeof(line) - 1 - have, 0);
-		if (n > 0) {
-			have += (size_t)n;
-			line[have] = '\0';
-			if (strstr(line, "\r\n") || strchr(line, '\n'))
-				break;
-		} else if (n == 0) {
-			break;
-		} else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-			return -1;
-		} else if (webhooks_wait_fd(wh, fd, POLLIN, deadline) <= 0) {
-			return -1;
-		}
-	}
-	line[have] = '\0';
-	return rtk_webhooks_status_of(line);
-}
+/* ---- the HTTP client (libcurl) ---- */
 
 int rtk_webhooks_status_of(const char *line)
 {
@@ -715,43 +740,270 @@ int rtk_webhooks_status_of(const char *line)
 	return status >= 100 ? status : -1;
 }
 
-/* The request bytes for one attempt made now (g_free()), or NULL. */
-static char *webhooks_request_text(const rtk_webhook_target *t, const delivery *d)
+/* What one transfer's callbacks share with the attempt. */
+typedef struct transfer {
+	rtk_webhooks *wh;
+	int status;          /* the final (non-1xx) status, 0 until its line came */
+	int line_start;      /* the next header line starts a response (a status line) */
+	const char *refused; /* the policy refused the address libcurl was about to connect to */
+} transfer;
+
+/* Reads the status line of every response (1xx ones included) and stops the
+ * transfer once a final status is known: headers and body are not read. */
+static size_t webhooks_on_header(char *data, size_t size, size_t n, void *user)
+{
+	transfer *x = user;
+	size_t len = size * n;
+	if (x->line_start) {
+		char line[256];
+		size_t keep = MIN(len, sizeof(line) - 1);
+		memcpy(line, data, keep);
+		line[keep] = '\0';
+		int status = rtk_webhooks_status_of(line);
+		if (status >= 200) {
+			x->status = status;
+			return 0;   /* stop here: CURLE_WRITE_ERROR, with the status known */
+		}
+		x->line_start = 0;
+	}
+	if (len <= 2 && (len == 0 || data[0] == '\r' || data[0] == '\n'))
+		x->line_start = 1;   /* the end of a 1xx response's headers */
+	return len;
+}
+
+static size_t webhooks_on_body(char *data, size_t size, size_t n, void *user)
+{
+	return size * n;   /* not reached with a status line; discarded */
+}
+
+/* The socket of every connection libcurl makes: only to an address the
+ * policy allows (the address actually connected, after CURLOPT_RESOLVE). */
+static curl_socket_t webhooks_open_socket(void *user, curlsocktype purpose, struct curl_sockaddr *address)
+{
+	transfer *x = user;
+	if (purpose != CURLSOCKTYPE_IPCXN)
+		return CURL_SOCKET_BAD;
+	if (!x->wh->allow_private) {
+		const char *why = rtk_webhooks_address_forbidden(&address->addr, address->addrlen);
+		if (why) {
+			x->refused = why;
+			return CURL_SOCKET_BAD;
+		}
+	}
+	return socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+}
+
+/* Adds the extra CA file to the certificates libcurl already trusts. */
+static CURLcode webhooks_on_ssl_ctx(CURL *curl, void *ssl_ctx, void *user)
+{
+	const char *ca_file = user;
+	X509_STORE *store = SSL_CTX_get_cert_store(ssl_ctx);
+	if (!store || X509_STORE_load_locations(store, ca_file, NULL) != 1)
+		return CURLE_SSL_CACERT_BADFILE;
+	return CURLE_OK;
+}
+
+/* "host:port:addr1,addr2,..." for CURLOPT_RESOLVE (g_free()): `addrs` as
+ * the only addresses of t->host. */
+static char *webhooks_pin_text(const rtk_webhook_target *t, const struct addrinfo *const *addrs, size_t n)
+{
+	GString *s = g_string_new(NULL);
+	g_string_append_printf(s, "%s:%s:", t->host, t->port);
+	for (size_t i = 0; i < n; i++) {
+		char text[INET6_ADDRSTRLEN];
+		webhooks_address_text(addrs[i], text, sizeof(text));
+		g_string_append_printf(s, addrs[i]->ai_family == AF_INET6 ? "%s[%s]" : "%s%s", i ? "," : "", text);
+	}
+	return g_string_free(s, FALSE);
+}
+
+/* The request headers of one attempt made now (curl_slist_free_all()). */
+static struct curl_slist *webhooks_headers(rtk_webhooks *wh, const delivery *d)
 {
 	long long now = (long long)time(NULL);
-	size_t body_len = strlen(d->body);
-	char *v2 = rtk_webhooks_signature_v2(d->secret, now, d->body, body_len);
+	char *v2 = rtk_webhooks_signature_v2(d->secret, now, d->body, strlen(d->body));
 	if (!v2)
 		return NULL;
-	char *text = g_strdup_printf("POST %s HTTP/1.1\r\n"
-		"Host: %s\r\n"
-		"User-Agent: rtk-webhooks/1\r\n"
-		"Content-Type: application/json\r\n"
-		"Content-Length: %zu\r\n"
-		"rtk-webhook-id: %s\r\n"
-		"rtk-timestamp: %lld\r\n"
-		"rtk-signature-v2: %s\r\n"
-		"rtk-signature: %s\r\n"
-		"Connection: close\r\n"
-		"\r\n"
-		"%s", t->path, t->authority, body_len, d->id, now, v2, d->signature, d->body);
+	char *lines[] = {
+		g_strdup("Content-Type: application/json"),
+		g_strdup("User-Agent: rtk-webhooks/2"),
+		g_strdup("Expect:"),
+		g_strdup_printf("rtk-uuid: %s", d->id),
+		g_strdup_printf("dyte-uuid: %s", d->id),
+		g_strdup_printf("rtk-webhook-id: %s", d->webhook_id),
+		g_strdup_printf("dyte-webhook-id: %s", d->webhook_id),
+		d->rsa_signature ? g_strdup_printf("rtk-signature: %s", d->rsa_signature) : NULL,
+		d->rsa_signature ? g_strdup_printf("dyte-signature: %s", d->rsa_signature) : NULL,
+		g_strdup_printf("rtk-timestamp: %lld", now),
+		g_strdup_printf("rtk-signature-v2: %s", v2),
+	};
 	free(v2);
-	return text;
+	struct curl_slist *list = NULL;
+	for (size_t i = 0; i < G_N_ELEMENTS(lines); i++) {
+		if (lines[i]) {
+			struct curl_slist *more = curl_slist_append(list, lines[i]);
+			if (more)
+				list = more;
+		}
+		g_free(lines[i]);
+	}
+	return list;
+}
+
+/* Sets up `curl` for one POST of `d` to the addresses `pin` holds. 0, or -1. */
+static int webhooks_prepare(rtk_webhooks *wh, CURL *curl, const delivery *d, struct curl_slist *headers,
+	struct curl_slist *pin, transfer *x, gint64 deadline, char *errbuf)
+{
+	long timeout_ms = (long)MAX(1, (deadline - g_get_monotonic_time()) / 1000);
+	int bad = 0;
+#define WEBHOOKS_SET(opt, value) bad |= curl_easy_setopt(curl, opt, value) != CURLE_OK
+	WEBHOOKS_SET(CURLOPT_URL, d->url);
+	WEBHOOKS_SET(CURLOPT_PROTOCOLS_STR, "http,https");
+	WEBHOOKS_SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	WEBHOOKS_SET(CURLOPT_FOLLOWLOCATION, 0L);
+	WEBHOOKS_SET(CURLOPT_PROXY, "");   /* never a proxy from the environment */
+	WEBHOOKS_SET(CURLOPT_NOPROXY, "*");
+	WEBHOOKS_SET(CURLOPT_NOSIGNAL, 1L);
+	WEBHOOKS_SET(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+	WEBHOOKS_SET(CURLOPT_FORBID_REUSE, 1L);
+	WEBHOOKS_SET(CURLOPT_TIMEOUT_MS, timeout_ms);
+	WEBHOOKS_SET(CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+	WEBHOOKS_SET(CURLOPT_RESOLVE, pin);
+	WEBHOOKS_SET(CURLOPT_OPENSOCKETFUNCTION, webhooks_open_socket);
+	WEBHOOKS_SET(CURLOPT_OPENSOCKETDATA, x);
+	WEBHOOKS_SET(CURLOPT_SSL_VERIFYPEER, 1L);
+	WEBHOOKS_SET(CURLOPT_SSL_VERIFYHOST, 2L);
+	if (wh->ca_file) {
+		WEBHOOKS_SET(CURLOPT_CA_CACHE_TIMEOUT, 0L);
+		WEBHOOKS_SET(CURLOPT_SSL_CTX_FUNCTION, webhooks_on_ssl_ctx);
+		WEBHOOKS_SET(CURLOPT_SSL_CTX_DATA, wh->ca_file);
+	}
+	WEBHOOKS_SET(CURLOPT_POST, 1L);
+	WEBHOOKS_SET(CURLOPT_POSTFIELDS, d->body);
+	WEBHOOKS_SET(CURLOPT_POSTFIELDSIZE, (long)strlen(d->body));
+	WEBHOOKS_SET(CURLOPT_HTTPHEADER, headers);
+	WEBHOOKS_SET(CURLOPT_HEADERFUNCTION, webhooks_on_header);
+	WEBHOOKS_SET(CURLOPT_HEADERDATA, x);
+	WEBHOOKS_SET(CURLOPT_WRITEFUNCTION, webhooks_on_body);
+	WEBHOOKS_SET(CURLOPT_ERRORBUFFER, errbuf);
+#undef WEBHOOKS_SET
+	return bad ? -1 : 0;
+}
+
+/* Runs the transfer until it ends, `deadline` passes or free()'s does
+ * (the wake pipe is polled with libcurl's sockets). The transfer's result;
+ * CURLE_OPERATION_TIMEDOUT when a deadline cut it. */
+static CURLcode webhooks_perform(rtk_webhooks *wh, CURL *curl, gint64 deadline)
+{
+	CURLM *multi = curl_multi_init();
+	if (!multi)
+		return CURLE_OUT_OF_MEMORY;
+	CURLcode result = CURLE_OPERATION_TIMEDOUT;
+	if (curl_multi_add_handle(multi, curl) != CURLM_OK) {
+		curl_multi_cleanup(multi);
+		return CURLE_OUT_OF_MEMORY;
+	}
+	for (;;) {
+		int running = 0;
+		if (curl_multi_perform(multi, &running) != CURLM_OK) {
+			result = CURLE_FAILED_INIT;
+			break;
+		}
+		if (!running) {
+			int left = 0;
+			CURLMsg *msg;
+			while ((msg = curl_multi_info_read(multi, &left)))
+				if (msg->msg == CURLMSG_DONE)
+					result = msg->data.result;
+			break;
+		}
+		gint64 stop = webhooks_stop_deadline(wh), limit = deadline;
+		if (stop && stop < limit)
+			limit = stop;
+		gint64 wait_us = limit - g_get_monotonic_time();
+		if (wait_us <= 0)
+			break;   /* out of time: CURLE_OPERATION_TIMEDOUT */
+		/* Once free() has written to the pipe it stays readable: poll it
+		 * only before, to learn of the new deadline. */
+		struct curl_waitfd wake = { .fd = wh->wake[0], .events = CURL_WAIT_POLLIN };
+		curl_multi_poll(multi, stop ? NULL : &wake, stop ? 0 : 1, (int)MIN((wait_us + 999) / 1000, 1000), NULL);
+	}
+	curl_multi_remove_handle(multi, curl);
+	curl_multi_cleanup(multi);
+	return result;
+}
+
+/* Why a transfer that ended with `rc` and no status failed (a phrase). */
+static void webhooks_failure_text(CURLcode rc, const transfer *x, const char *errbuf, char *why, size_t size)
+{
+	switch (rc) {
+	case CURLE_COULDNT_CONNECT:
+		if (x->refused)
+			snprintf(why, size, "refused: the address libcurl was to connect to is %s", x->refused);
+		else   /* libcurl's text names the address and port, never the URL's path */
+			snprintf(why, size, "cannot connect: %s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
+		break;
+	case CURLE_OPERATION_TIMEDOUT:
+		g_strlcpy(why, "no HTTP answer in time", size);
+		break;
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CACERT_BADFILE:
+		/* libcurl's text names the certificate problem, never the URL's path */
+		snprintf(why, size, "TLS failed: %s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
+		break;
+	default:
+		snprintf(why, size, "%s", curl_easy_strerror(rc));
+		break;
+	}
 }
 
 typedef enum attempt_result { ATTEMPT_OK, ATTEMPT_RETRY, ATTEMPT_GIVE_UP } attempt_result;
 
-/* One POST. `why` (a phrase) or *status says what went wrong; *host names
- * the target for the logs (g_free()). */
+/* One POST to the addresses `use` (which the policy kept; none for a
+ * literal address, which libcurl connects to as it is). */
+static attempt_result webhooks_post(rtk_webhooks *wh, const delivery *d, const rtk_webhook_target *t,
+	const struct addrinfo *const *use, size_t n, gint64 deadline, char *why, size_t why_size, int *status)
+{
+	char errbuf[CURL_ERROR_SIZE] = "";
+	transfer x = { .wh = wh, .line_start = 1 };
+	/* a literal address is not resolved by libcurl: only a name is pinned */
+	char *pin_text = n ? webhooks_pin_text(t, use, n) : NULL;
+	struct curl_slist *pin = pin_text ? curl_slist_append(NULL, pin_text) : NULL;
+	struct curl_slist *headers = webhooks_headers(wh, d);
+	CURL *curl = curl_easy_init();
+	attempt_result result = ATTEMPT_RETRY;
+	if ((pin_text && !pin) || !headers || !curl || webhooks_prepare(wh, curl, d, headers, pin, &x, deadline, errbuf) != 0) {
+		g_strlcpy(why, "cannot set up the request", why_size);
+	} else {
+		CURLcode rc = webhooks_perform(wh, curl, deadline);
+		*status = x.status;
+		if (x.status >= 200 && x.status < 300)
+			result = ATTEMPT_OK;
+		else if (x.status == 0)
+			webhooks_failure_text(rc, &x, errbuf, why, why_size);
+		if (x.status == 0 && (rc == CURLE_URL_MALFORMAT || rc == CURLE_UNSUPPORTED_PROTOCOL))
+			result = ATTEMPT_GIVE_UP;   /* the same on every attempt */
+	}
+	if (curl)
+		curl_easy_cleanup(curl);
+	curl_slist_free_all(headers);
+	curl_slist_free_all(pin);
+	g_free(pin_text);
+	return result;
+}
+
+/* One attempt: resolve, keep the addresses the policy allows, POST. `why`
+ * (a phrase) or *status says what went wrong; *host names the target for
+ * the logs (g_free()). */
 static attempt_result webhooks_attempt(rtk_webhooks *wh, const delivery *d, char *why, size_t why_size,
 	int *status, char **host)
 {
 	rtk_webhook_target t;
 	*status = 0;
 	const char *problem = rtk_webhooks_target_parse(d->url, &t);
-	if (!problem && t.https)
-		problem = "https:// URLs are not supported by this server (plain http:// only)";
-	else if (!problem && t.userinfo)
+	if (!problem && t.userinfo)
 		problem = "user:password@ in a webhook URL is not supported";
 	if (problem) {
 		g_strlcpy(why, problem, why_size);
@@ -792,25 +1044,7 @@ static attempt_result webhooks_attempt(rtk_webhooks *wh, const delivery *d, char
 			refused_why ? refused_why : "?");
 		result = ATTEMPT_GIVE_UP;
 	} else {
-		int fd = webhooks_connect_any(wh, use, n, deadline, &problem);
-		if (fd < 0) {
-			g_strlcpy(why, problem, why_size);
-		} else {
-			char *text = webhooks_request_text(&t, d);
-			if (!text) {
-				g_strlcpy(why, "out of memory", why_size);
-			} else if (webhooks_send_all(wh, fd, text, strlen(text), deadline) != 0) {
-				g_strlcpy(why, "cannot send the request", why_size);
-			} else {
-				*status = webhooks_read_status(wh, fd, deadline);
-				if (*status < 0)
-					g_strlcpy(why, "no HTTP answer in time", why_size);
-				else if (*status >= 200 && *status < 300)
-					result = ATTEMPT_OK;
-			}
-			g_free(text);
-			close(fd);
-		}
+		result = webhooks_post(wh, d, &t, literal ? NULL : use, literal ? 0 : n, deadline, why, why_size, status);
 	}
 	freeaddrinfo(res);
 	rtk_webhooks_target_clear(&t);
@@ -819,19 +1053,95 @@ static attempt_result webhooks_attempt(rtk_webhooks *wh, const delivery *d, char
 
 /* ---- turning events into deliveries ---- */
 
-static char *webhooks_body_text(const pending_event *e, const char *id)
+/* Adds what the emitter could not know to a "meeting" object: title and
+ * createdAt from the stored meeting (when either is absent), and
+ * organizedBy. */
+static void webhooks_complete_meeting(rtk_webhooks *wh, json_t *meeting)
 {
-	json_t *body = json_pack("{s:s, s:s, s:s}", "event", e->name, "id", id,
-		"created_at", e->created_at);
+	const char *id = json_string_value(json_object_get(meeting, "id"));
+	json_t *stored = NULL;
+	if (id && (!json_object_get(meeting, "title") || !json_object_get(meeting, "createdAt")) &&
+			rtk_store_meeting_get(wh->store, id, &stored) == RTK_STORE_OK) {
+		json_t *title = json_object_get(stored, "title");
+		json_object_set_new(meeting, "title", json_is_string(title) ? json_copy(title) : json_null());
+		json_t *created = json_object_get(stored, "created_at");
+		if (json_is_string(created))
+			json_object_set_new(meeting, "createdAt", json_copy(created));
+	}
+	json_decref(stored);
+	if (wh->org_id)
+		json_object_set_new(meeting, "organizedBy", json_pack("{s:s, s:s}", "id", wh->org_id, "name", "RTK"));
+}
+
+/* Adds joinedAt to a participant who left, from the session's history
+ * (store.h, session participants: the row of that join, by peer id), when
+ * it is there. */
+static void webhooks_complete_participant(rtk_webhooks *wh, json_t *participant)
+{
+	const char *peer = json_string_value(json_object_get(participant, "peerId"));
+	json_t *row = NULL;
+	if (peer && !json_object_get(participant, "joinedAt") &&
+			rtk_store_session_participant_get(wh->store, NULL, peer, &row) == RTK_STORE_OK) {
+		json_t *joined = json_object_get(row, "joined_at");
+		if (json_is_string(joined))
+			json_object_set_new(participant, "joinedAt", json_copy(joined));
+	}
+	json_decref(row);
+}
+
+/* Adds organizationId, and downloadUrl once the file can be fetched. */
+static void webhooks_complete_recording(rtk_webhooks *wh, json_t *rec)
+{
+	if (wh->org_id)
+		json_object_set_new(rec, "organizationId", json_string(wh->org_id));
+	const char *id = json_string_value(json_object_get(rec, "id"));
+	const char *status = json_string_value(json_object_get(rec, "status"));
+	json_t *size = json_object_get(rec, "fileSize");
+	if (wh->base_url && id && status && strcmp(status, "UPLOADED") == 0 &&
+			json_is_integer(size) && json_integer_value(size) > 0) {
+		char *url = g_strdup_printf("%s/v2/recordings/%s/download", wh->base_url, id);
+		json_object_set_new(rec, "downloadUrl", json_string(url));
+		g_free(url);
+	} else if (!json_object_get(rec, "downloadUrl")) {
+		json_object_set_new(rec, "downloadUrl", json_null());
+	}
+}
+
+/* The body of event `e` as every subscriber gets it (free()), or NULL:
+ * {"event", ...data}, completed from the store and the config. */
+static char *webhooks_body_text(rtk_webhooks *wh, const pending_event *e)
+{
+	json_t *body = json_pack("{s:s}", "event", e->name);
 	if (!body)
 		return NULL;
 	json_object_update_missing(body, e->data);
+	json_t *meeting = json_object_get(body, "meeting");
+	if (json_is_object(meeting)) {
+		json_t *copy = json_deep_copy(meeting);   /* e->data is not changed */
+		webhooks_complete_meeting(wh, copy);
+		json_object_set_new(body, "meeting", copy);
+	}
+	json_t *participant = json_object_get(body, "participant");
+	if (json_is_object(participant)) {
+		json_t *copy = json_deep_copy(participant);
+		webhooks_complete_participant(wh, copy);
+		json_object_set_new(body, "participant", copy);
+	}
+	json_t *rec = json_object_get(body, "recording");
+	if (json_is_object(rec)) {
+		json_t *copy = json_deep_copy(rec);
+		webhooks_complete_recording(wh, copy);
+		json_object_set_new(body, "recording", copy);
+	}
+	if (strcmp(e->name, "meeting.chatSynced") == 0 && wh->org_id)
+		json_object_set_new(body, "organizedBy", json_pack("{s:s, s:s}", "id", wh->org_id, "name", "RTK"));
 	char *text = json_dumps(body, JSON_COMPACT);
 	json_decref(body);
 	return text;
 }
 
-static delivery *webhooks_delivery_new(const pending_event *e, const json_t *webhook)
+static delivery *webhooks_delivery_new(rtk_webhooks *wh, const pending_event *e, const char *body,
+	const char *rsa_signature, const json_t *webhook)
 {
 	delivery *d = calloc(1, sizeof(*d));
 	if (!d)
@@ -841,17 +1151,19 @@ static delivery *webhooks_delivery_new(const pending_event *e, const json_t *web
 	d->secret = webhooks_dup_or_null(json_string_value(json_object_get(webhook, "secret")));
 	d->event = webhooks_dup_or_null(e->name);
 	d->id = rtk_util_uuid4();
-	d->body = d->id ? webhooks_body_text(e, d->id) : NULL;
-	d->signature = d->body ? rtk_webhooks_signature(d->secret, d->body, strlen(d->body)) : NULL;
+	d->body = strdup(body);
+	d->rsa_signature = webhooks_dup_or_null(rsa_signature);
 	d->due = g_get_monotonic_time();
-	if (!d->webhook_id || !d->url || !d->secret || !d->event || !d->signature) {
+	if (!d->webhook_id || !d->url || !d->secret || !d->event || !d->id || !d->body ||
+			(rsa_signature && !d->rsa_signature)) {
 		webhooks_delivery_free(d);
 		return NULL;
 	}
 	return d;
 }
 
-/* Reads the subscribers of `e` and queues a delivery for each. */
+/* Reads the subscribers of `e` and queues a delivery for each: the same
+ * body and signature for all (the body does not name the webhook). */
 static void webhooks_expand(rtk_webhooks *wh, pending_event *e)
 {
 	json_t *hooks = NULL;
@@ -859,10 +1171,22 @@ static void webhooks_expand(rtk_webhooks *wh, pending_event *e)
 		g_warning("rtk webhooks: cannot read the webhooks for %s; event dropped", e->name);
 		return;
 	}
+	if (json_array_size(hooks) == 0) {
+		json_decref(hooks);
+		return;
+	}
+	char *body = webhooks_body_text(wh, e);
+	char *sig = body && wh->key ? rtk_webhooks_sign(wh->key, body, strlen(body)) : NULL;
+	if (!body || (wh->key && !sig)) {
+		g_warning("rtk webhooks: cannot make or sign the body of %s; event dropped", e->name);
+		free(body);
+		json_decref(hooks);
+		return;
+	}
 	size_t i;
 	json_t *hook;
 	json_array_foreach(hooks, i, hook) {
-		delivery *d = webhooks_delivery_new(e, hook);
+		delivery *d = webhooks_delivery_new(wh, e, body, sig, hook);
 		if (!d) {
 			g_warning("rtk webhooks: out of memory; %s not delivered", e->name);
 			continue;
@@ -872,6 +1196,8 @@ static void webhooks_expand(rtk_webhooks *wh, pending_event *e)
 		g_cond_broadcast(&wh->cond);
 		g_mutex_unlock(&wh->lock);
 	}
+	free(body);
+	free(sig);
 	json_decref(hooks);
 }
 
@@ -1018,13 +1344,29 @@ static gpointer webhooks_worker_main(gpointer data)
 
 /* ---- public ---- */
 
-rtk_webhooks *rtk_webhooks_new(rtk_store *store, int allow_private)
+/* libcurl's process-wide set-up, once, before any transfer. */
+static gpointer webhooks_curl_init(gpointer unused)
 {
+	return GINT_TO_POINTER(curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK);
+}
+
+rtk_webhooks *rtk_webhooks_new(rtk_store *store, const rtk_webhooks_config *config)
+{
+	static GOnce curl_once = G_ONCE_INIT;
+	if (!GPOINTER_TO_INT(g_once(&curl_once, webhooks_curl_init, NULL))) {
+		g_warning("rtk webhooks: libcurl did not initialise");
+		return NULL;
+	}
 	rtk_webhooks *wh = calloc(1, sizeof(*wh));
 	if (!wh)
 		return NULL;
 	wh->store = store;
-	wh->allow_private = allow_private != 0;
+	wh->allow_private = config && config->allow_private != 0;
+	wh->ca_file = config && config->ca_file && *config->ca_file ? g_strdup(config->ca_file) : NULL;
+	if (config && config->signing_key && EVP_PKEY_up_ref(config->signing_key) == 1)
+		wh->key = config->signing_key;
+	wh->org_id = config && config->org_id ? g_strdup(config->org_id) : NULL;
+	wh->base_url = config && config->base_url ? g_strdup(config->base_url) : NULL;
 	g_mutex_init(&wh->lock);
 	g_cond_init(&wh->cond);
 	g_queue_init(&wh->events);
@@ -1050,6 +1392,9 @@ rtk_webhooks *rtk_webhooks_new(rtk_store *store, int allow_private)
 		rtk_webhooks_free(wh);
 		return NULL;
 	}
+	if (wh->ca_file)
+		g_message("rtk webhooks: https:// targets may also use certificates from %s (RTK_WEBHOOK_CA_FILE)",
+			wh->ca_file);
 	if (wh->allow_private)
 		g_message("rtk webhooks: deliveries may reach loopback, private and other non-public "
 			"addresses (RTK_WEBHOOK_ALLOW_PRIVATE)");
@@ -1077,6 +1422,10 @@ void rtk_webhooks_free(rtk_webhooks *wh)
 	for (int i = 0; i < 2; i++)
 		if (wh->wake[i] >= 0)
 			close(wh->wake[i]);
+	g_free(wh->ca_file);
+	EVP_PKEY_free(wh->key);
+	g_free(wh->org_id);
+	g_free(wh->base_url);
 	g_cond_clear(&wh->cond);
 	g_mutex_clear(&wh->lock);
 	free(wh);
@@ -1116,9 +1465,8 @@ void rtk_webhooks_emit(rtk_webhooks *wh, const char *event, json_t *data)
 	if (e) {
 		e->name = strdup(event);
 		e->data = data ? data : json_object();
-		e->created_at = rtk_util_now_iso8601();
 	}
-	if (!e || !e->name || !e->data || !e->created_at) {
+	if (!e || !e->name || !e->data) {
 		if (e)
 			webhooks_pending_event_free(e);
 		else

@@ -120,10 +120,10 @@ static void chat_store_end_session(const chat_change *c) {
 	GDateTime *t = g_date_time_new_from_unix_utc(expires);
 	char *expiry = g_date_time_format(t, "%Y-%m-%dT%H:%M:%S.000Z");
 	g_date_time_unref(t);
-	json_t *meeting = json_deep_copy(c->row);
-	json_object_set_new(meeting, "session_id", json_string(c->id));
-	rtk_webhooks_emit(wh, "meeting.chatSynced", json_pack("{so ss? ss}", "meeting", meeting,
-		"chat_download_url", url, "chat_download_url_expiry", expiry));
+	/* RealtimeKit's shape: flat, camelCase; webhooks.c adds organizedBy */
+	rtk_webhooks_emit(wh, "meeting.chatSynced", json_pack("{sO* ss ss? ss}",
+		"meetingId", json_object_get(c->row, "id"), "sessionId", c->id,
+		"chatDownloadUrl", url, "chatDownloadUrlExpiry", expiry));
 	free(url);
 	g_free(expiry);
 }

@@ -298,6 +298,7 @@ int rtk_plugin_init(janus_callbacks *callback, const char *config_path) {
 		.live = &rtk_live_api,
 		.webhook_allow_private = janus_is_true(plugin_config_string(config, general,
 			"webhook_allow_private", "no")),
+		.webhook_ca_file = plugin_config_string(config, general, "webhook_ca_file", NULL),
 		.web_dir = web_dir,
 		.janus_ws_port = atoi(plugin_config_string(config, general, "janus_ws_port", "8188")),
 		.janus_ws_url = plugin_config_string(config, general, "janus_ws_url", NULL),

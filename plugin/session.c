@@ -18,6 +18,7 @@
 #include "meeting_lock.h"
 #include "chat_store.h"
 #include "history.h"
+#include "util.h"
 #include "webhooks.h"
 #include "media.h"
 
@@ -110,11 +111,12 @@ rtk_live *rtk_live_get_or_create(rtk_meeting_lock *held, const json_t *meeting) 
 	return live;
 }
 
-/* The meeting object of the webhooks about `live` (NEW). */
+/* The meeting object of the webhooks about `live` (NEW), in RealtimeKit's
+ * shape; webhooks.c adds createdAt and organizedBy (webhooks.h). */
 static json_t *session_meeting_json(const rtk_live *live) {
 	const rtk_room *room = live->room;
-	return json_pack("{ss ss? ss ss ss?}", "id", room->meeting_id, "title", room->title,
-		"session_id", room->session_id, "status", "ACTIVE", "started_at", room->started_at);
+	return json_pack("{ss ss* ss ss ss?}", "id", room->meeting_id, "title", room->title,
+		"sessionId", room->session_id, "status", "LIVE", "startedAt", room->started_at);
 }
 
 /* The session ended (or the plugin stops): its chat is kept or removed.
@@ -454,11 +456,22 @@ void rtk_live_webhook(rtk_live *live, const char *event, const rtk_peer *peer) {
 	rtk_webhooks *webhooks = rtk_gw ? rtk_gateway_webhooks(rtk_gw) : NULL;
 	if(webhooks == NULL)
 		return;
-	json_t *data = json_pack("{so}", "meeting", session_meeting_json(live));
-	if(peer != NULL)
-		json_object_set_new(data, "participant", json_pack("{ss ss ss? ss? ss?}", "id", peer->user_id,
-			"peer_id", peer->id, "name", peer->name, "custom_participant_id", peer->custom_participant_id,
-			"preset_name", peer->preset_name));
+	json_t *meeting = session_meeting_json(live);
+	json_t *data = json_pack("{so}", "meeting", meeting);
+	char *now = rtk_util_now_iso8601();
+	if(strcmp(event, "meeting.ended") == 0) {
+		/* the session ends when its last participant is gone */
+		json_object_set_new(meeting, "endedAt", json_string(now));
+		json_object_set_new(data, "reason", json_string("ALL_PARTICIPANTS_LEFT"));
+	}
+	if(peer != NULL) {
+		gboolean joined = strcmp(event, "meeting.participantJoined") == 0;
+		json_t *cpid = peer->custom_participant_id ? json_string(peer->custom_participant_id) : json_null();
+		json_object_set_new(data, "participant", json_pack("{ss ss? sO so ss}", "peerId", peer->id,
+			"userDisplayName", peer->name, "customParticipantId", cpid, "clientSpecificId", cpid,
+			joined ? "joinedAt" : "leftAt", now));
+	}
+	free(now);
 	rtk_webhooks_emit(webhooks, event, data);
 }
 

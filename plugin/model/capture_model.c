@@ -202,10 +202,27 @@ const char *rtk_capture_webhook_event(rtk_capture_kind kind) {
 }
 
 json_t *rtk_capture_webhook_data(const rtk_capture_write *write) {
-	json_t *meeting = json_pack("{sO*sO*}", "id", json_object_get(write->doc, "meeting_id"),
-		"session_id", json_object_get(write->doc, "session_id"));
-	return json_pack("{soso}", "meeting", meeting,
-		write->kind == RTK_CAPTURE_RECORDING ? "recording" : "livestream", json_deep_copy(write->doc));
+	const json_t *doc = write->doc;
+	if(write->kind != RTK_CAPTURE_RECORDING) {
+		/* RealtimeKit's {streamId, status}: a livestream that ended is OFFLINE */
+		const char *status = json_string_value(json_object_get(doc, "status"));
+		return json_pack("{sO* ss?}", "streamId", json_object_get(doc, "id"),
+			"status", g_strcmp0(status, "IDLE") == 0 ? "OFFLINE" : status);
+	}
+	json_t *meeting = json_pack("{sO* sO*}", "id", json_object_get(doc, "meeting_id"),
+		"sessionId", json_object_get(doc, "session_id"));
+	json_t *recording = json_pack("{sO* sO* sO* sO* sO* sO* sO* sO* sO* sn}",
+		"id", json_object_get(doc, "id"),
+		"recordingId", json_object_get(doc, "id"),
+		"meetingId", json_object_get(doc, "meeting_id"),
+		"roomUUID", json_object_get(doc, "session_id"),
+		"status", json_object_get(doc, "status"),
+		"startedTime", json_object_get(doc, "started_time"),
+		"stoppedTime", json_object_get(doc, "stopped_time"),
+		"fileSize", json_object_get(doc, "file_size"),
+		"outputFileName", json_object_get(doc, "output_file_name"),
+		"downloadUrlExpiry");
+	return json_pack("{soso}", "meeting", meeting, "recording", recording);
 }
 
 /* ---- rules and events across captures ---- */

@@ -125,7 +125,8 @@ typedef struct rtk_capture_write {
 	gboolean notify;
 } rtk_capture_write;
 void rtk_capture_model_take_write(rtk_capture_model *m, rtk_capture_write *write);
-/* The statusUpdate webhook of a write: its event name and its data (NEW). */
+/* The statusUpdate webhook of a write: its event name and its data (NEW), in
+ * RealtimeKit's shapes: {meeting, recording} or {streamId, status} (docs/rest.md, Events). */
 const char *rtk_capture_webhook_event(rtk_capture_kind kind);
 json_t *rtk_capture_webhook_data(const rtk_capture_write *write);
 

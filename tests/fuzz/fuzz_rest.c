@@ -99,6 +99,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		/* no name resolution of fuzzed webhook hosts: fuzz_webhook_url.c
 		 * covers the target policy */
 		.webhooks_allow_private = 1,
+		.webhooks_public_key_pem = "-----BEGIN PUBLIC KEY-----\nfuzz\n-----END PUBLIC KEY-----\n",
 	};
 	char *b64 = g_base64_encode((const guchar *)ORG_ID ":" API_KEY, strlen(ORG_ID ":" API_KEY));
 	basic_auth = g_strdup_printf("Basic %s", b64);

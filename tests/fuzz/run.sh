@@ -47,8 +47,8 @@ sources_for() {
 	esac
 }
 
-if ! deps=$(pkg-config --cflags --libs glib-2.0 jansson sqlite3 libcrypto); then
-	echo "FAIL: pkg-config cannot find glib-2.0, jansson, sqlite3 and libcrypto"
+if ! deps=$(pkg-config --cflags --libs glib-2.0 jansson sqlite3 libcrypto libssl libcurl); then
+	echo "FAIL: pkg-config cannot find glib-2.0, jansson, sqlite3, libcrypto, libssl and libcurl"
 	exit 1
 fi
 

@@ -1268,17 +1268,47 @@ class RtkClient:
             _CLIENTS.remove(self)
 
 
+def docs_block(language, first_line, doc="rest.md"):
+    """The fenced ```<language> block of docs/<doc> whose first line is
+    `first_line` (the code, as text): tests run the documentation's examples."""
+    with open(os.path.join(SRCDIR, "docs", doc)) as f:
+        text = f.read()
+    start = text.index("```%s\n%s\n" % (language, first_line)) + len("```%s\n" % language)
+    return text[start:text.index("\n```\n", start) + 1]
+
+
+def webhook_receiver_example():
+    """rtk_public_key() and rtk_verified() of docs/rest.md's Python receiver
+    (Verifying a delivery), as a dict of its globals."""
+    code = docs_block("python", "# webhook_receiver.py - receives RTK webhooks and checks rtk-signature")
+    example = {"__name__": "rtk_docs_webhook_receiver"}
+    exec(compile(code, "docs/rest.md (webhook_receiver.py)", "exec"), example)
+    return example
+
+
 class WebhookReceiver:
-    """An HTTP server on 127.0.0.1 that keeps every webhook delivery whose
-    signatures verify with the secret it is given (docs/rest.md, Deliveries:
-    rtk-signature-v2 over "<rtk-timestamp>.<body>" with a timestamp within
-    TOLERANCE seconds of now, and rtk-signature over the body)."""
+    """An HTTP server on 127.0.0.1 (HTTPS with `tls` = (certfile, keyfile))
+    that keeps every webhook delivery whose rtk-signature verifies with the
+    server's published key, checked with the very code of docs/rest.md
+    (rtk_public_key() and rtk_verified() of webhook_receiver.py), and, once
+    `secret` is given, whose rtk-signature-v2 verifies over
+    "<rtk-timestamp>.<body>" with a timestamp within TOLERANCE seconds of now.
+    Every delivery's headers are kept in `headers` (lower-case names),
+    in step with `deliveries`."""
 
     TOLERANCE = 300
 
-    def __init__(self):
+    def __init__(self, tls=None, status=200):
         receiver = self
-        self.deliveries, self.bad, self.secret = [], [], None
+        self.deliveries, self.headers, self.bad, self.secret = [], [], [], None
+        self.status = status
+        example = webhook_receiver_example()
+        self._public_key = None
+
+        def public_key():
+            if receiver._public_key is None:
+                receiver._public_key = example["rtk_public_key"]("http://127.0.0.1:%d" % REST_PORT)
+            return receiver._public_key
 
         def sign(data):
             return "sha256=" + hmac.new(receiver.secret.encode(), data, hashlib.sha256).hexdigest()
@@ -1286,15 +1316,18 @@ class WebhookReceiver:
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
+                event = example["rtk_verified"](public_key(), body, self.headers)
                 timestamp = self.headers.get("rtk-timestamp", "")
                 fresh = timestamp.isdigit() and abs(time.time() - int(timestamp)) <= receiver.TOLERANCE
-                if (fresh and hmac.compare_digest(sign(timestamp.encode() + b"." + body),
-                                                  self.headers.get("rtk-signature-v2", ""))
-                        and hmac.compare_digest(sign(body), self.headers.get("rtk-signature", ""))):
-                    receiver.deliveries.append(json.loads(body))
+                hmac_ok = receiver.secret is None or (
+                    fresh and hmac.compare_digest(sign(timestamp.encode() + b"." + body),
+                                                  self.headers.get("rtk-signature-v2", "")))
+                if event is not None and hmac_ok:
+                    receiver.headers.append({k.lower(): v for k, v in self.headers.items()})
+                    receiver.deliveries.append(event)
                 else:
                     receiver.bad.append(body)
-                self.send_response(200)
+                self.send_response(receiver.status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
@@ -1302,7 +1335,13 @@ class WebhookReceiver:
                 pass
 
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = "http://127.0.0.1:%d/hooks" % self.httpd.server_address[1]
+        scheme = "http"
+        if tls:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
+            scheme = "https"
+        self.url = "%s://127.0.0.1:%d/hooks" % (scheme, self.httpd.server_address[1])
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
     def statuses(self, rec_id):
@@ -1316,4 +1355,4 @@ class WebhookReceiver:
                 return
             await asyncio.sleep(0.1)
         raise AssertionError("webhooks: %s; got %r" % (what, [
-            (d["event"], (d.get("recording") or d.get("livestream") or {}).get("status")) for d in self.deliveries]))
+            (d["event"], (d.get("recording") or d).get("status")) for d in self.deliveries]))

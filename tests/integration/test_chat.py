@@ -195,9 +195,10 @@ async def main():
         time.sleep(0.1)
     check_equal([d["event"] for d in receiver.deliveries], ["meeting.chatSynced"], "webhooks delivered")
     synced = receiver.deliveries[0]
-    check_equal((synced["meeting"]["id"], synced["meeting"]["session_id"]), (meeting["id"], session_id),
-                "chatSynced's meeting")
-    status, kind, body = http_get(synced["chat_download_url"])
+    check_equal((synced["meetingId"], synced["sessionId"]), (meeting["id"], session_id), "chatSynced's meeting")
+    check_equal(sorted(synced), ["chatDownloadUrl", "chatDownloadUrlExpiry", "event", "meetingId", "organizedBy",
+                                 "sessionId"], "chatSynced's keys (RealtimeKit's)")
+    status, kind, body = http_get(synced["chatDownloadUrl"])
     check_equal((status, kind.split(";")[0]), (200, "text/csv"), "GET the chat CSV without credentials")
     rows = list(csv.DictReader(io.StringIO(body)))
     ids = [r["id"] for r in rows]
@@ -206,7 +207,7 @@ async def main():
     row = next(r for r in rows if r["id"] == typo["id"])
     check_equal((row["message"], row["is_edited"], row["participant_id"]),
                 ("see you at noon", "true", rests["bob"]["id"]), "the CSV row of the edited message")
-    tampered = synced["chat_download_url"].replace("signature=", "signature=0")
+    tampered = synced["chatDownloadUrl"].replace("signature=", "signature=0")
     check_equal(http_get(tampered)[0], 403, "a tampered signature")
     export = server.rest_ok("GET", "/v2/sessions/%s/chat" % session_id)
     check_equal(http_get(export["chat_download_url"])[0], 200, "the URL of GET /v2/sessions/{id}/chat")

@@ -27,7 +27,7 @@ participant publish VP8 + Opus from aiortc, and:
     with EXT-X-ENDLIST, REST shows it IDLE;
   * over REST: POST /v2/meetings/{id}/livestreams (201, playback_url), 409
     while one runs, GET active-livestream, POST active-livestream/stop, and
-    the livestreaming.statusUpdate webhooks INVOKED -> LIVE -> IDLE;
+    the livestreaming.statusUpdate webhooks INVOKED -> LIVE -> OFFLINE;
   * live_stream_on_start: the livestream starts with the session and stops
     when the last participant leaves.
 """
@@ -276,11 +276,11 @@ async def rest_livestream(server, meeting_id, hooks):
         check(time.time() < deadline, "REST livestream never became LIVE")
         await asyncio.sleep(0.3)
     server.rest_ok("POST", "/v2/meetings/%s/active-livestream/stop" % meeting_id)
-    await hooks.wait(lambda: [d["livestream"]["status"] for d in hooks.deliveries
-                              if d["event"] == "livestreaming.statusUpdate" and d["livestream"]["id"] == doc["id"]]
-                     == ["INVOKED", "LIVE", "IDLE"], "livestreaming.statusUpdate INVOKED -> LIVE -> IDLE", 30)
+    await hooks.wait(lambda: [d["status"] for d in hooks.deliveries
+                              if d["event"] == "livestreaming.statusUpdate" and d["streamId"] == doc["id"]]
+                     == ["INVOKED", "LIVE", "OFFLINE"], "livestreaming.statusUpdate INVOKED -> LIVE -> OFFLINE", 30)
     check_equal(server.rest("POST", "/v2/meetings/%s/active-livestream/stop" % meeting_id)[0], 409, "stop again")
-    log("REST livestream: 201, 409, LIVE, stopped; webhooks INVOKED -> LIVE -> IDLE")
+    log("REST livestream: 201, 409, LIVE, stopped; webhooks INVOKED -> LIVE -> OFFLINE")
 
 
 async def on_start(server):

@@ -156,6 +156,20 @@ async def sdk_recording(server, host, guest, directory, hooks):
     want = ["INVOKED", "RECORDING", "PAUSED", "RECORDING", "UPLOADING", "UPLOADED"]
     await hooks.wait(lambda: hooks.statuses(rec_id) == want, "recording.statusUpdate %s" % want)
     check(not hooks.bad, "%d webhook deliveries with a bad signature" % len(hooks.bad))
+    uploaded = [d["recording"] for d in hooks.deliveries
+                if d["event"] == "recording.statusUpdate" and d["recording"]["id"] == rec_id][-1]
+    check_equal(sorted(uploaded), sorted([
+        "id", "recordingId", "meetingId", "roomUUID", "status", "startedTime", "stoppedTime", "fileSize",
+        "outputFileName", "downloadUrl", "downloadUrlExpiry", "organizationId"]), "the recording object's keys")
+    last = [d for d in hooks.deliveries if d["event"] == "recording.statusUpdate"][-1]
+    check_equal(sorted(last["meeting"]), ["createdAt", "id", "organizedBy", "sessionId", "title"],
+                "the meeting object's keys in recording.statusUpdate")
+    check_equal((uploaded["recordingId"], uploaded["meetingId"], uploaded["roomUUID"], uploaded["organizationId"]),
+                (rec_id, rec["meeting_id"], rec["session_id"], server.credentials["org_id"]),
+                "the UPLOADED recording.statusUpdate: ids")
+    check_equal((uploaded["downloadUrl"], uploaded["fileSize"], uploaded["outputFileName"]),
+                (rec["download_url"], rec["file_size"], rec["output_file_name"]),
+                "the UPLOADED recording.statusUpdate: downloadUrl, fileSize, outputFileName as REST has them")
     log("webhooks: recording.statusUpdate %s, signatures verified" % " -> ".join(want))
 
 
@@ -262,9 +276,10 @@ async def auto_start_and_stop(server, directory, hooks):
         return [d for d in hooks.deliveries if d["event"] == event and d["meeting"]["id"] == meeting["id"]]
     await hooks.wait(lambda: of_meeting("meeting.ended"), "meeting.ended for the meeting nobody is left in")
     left = of_meeting("meeting.participantLeft")
-    check_equal([d["participant"]["id"] for d in left], [rest["id"]], "meeting.participantLeft")
-    check_equal(of_meeting("meeting.ended")[0]["meeting"]["session_id"],
-                of_meeting("meeting.started")[0]["meeting"]["session_id"], "session of meeting.ended")
+    check_equal([d["participant"]["customParticipantId"] for d in left], [rest["custom_participant_id"]],
+                "meeting.participantLeft")
+    check_equal(of_meeting("meeting.ended")[0]["meeting"]["sessionId"],
+                of_meeting("meeting.started")[0]["meeting"]["sessionId"], "session of meeting.ended")
     log("webhooks: meeting.participantLeft and meeting.ended when the last participant left")
 
 
@@ -330,8 +345,10 @@ async def main():
     await hooks.wait(lambda: [d["event"] for d in hooks.deliveries][:3] == [
         "meeting.started", "meeting.participantJoined", "meeting.participantJoined"],
         "meeting.started then two participantJoined")
-    check_equal({d["participant"]["id"] for d in hooks.deliveries if d["event"] == "meeting.participantJoined"},
-                {rests["host"]["id"], rests["guest"]["id"]}, "participants in meeting.participantJoined")
+    check_equal({d["participant"]["customParticipantId"] for d in hooks.deliveries
+                 if d["event"] == "meeting.participantJoined"},
+                {rests["host"]["custom_participant_id"], rests["guest"]["custom_participant_id"]},
+                "participants in meeting.participantJoined")
     with tempfile.TemporaryDirectory() as directory:
         await sdk_recording(server, host, guest, directory, hooks)
         await rest_recording(server, meeting["id"], directory)

@@ -49,6 +49,7 @@ static int take_write(rtk_capture_model *m, const char *status)
 		json_t *data = rtk_capture_webhook_data(&w);
 		CHECK_EQ_STR(json_string_value(json_object_get(json_object_get(data, "meeting"), "id")), "meeting-1");
 		CHECK_EQ_STR(json_string_value(json_object_get(json_object_get(data, "recording"), "status")), status);
+		CHECK_EQ_STR(json_string_value(json_object_get(json_object_get(data, "recording"), "meetingId")), "meeting-1");
 		json_decref(data);
 	}
 	json_decref(w.doc);
@@ -241,7 +242,10 @@ static void test_livestream_life(void)
 	rtk_capture_model_take_write(m, &w);
 	CHECK_EQ_STR(rtk_capture_webhook_event(w.kind), "livestreaming.statusUpdate");
 	json_t *data = rtk_capture_webhook_data(&w);
-	CHECK_EQ_STR(json_string_value(json_object_get(json_object_get(data, "livestream"), "status")), "IDLE");
+	/* RealtimeKit's {streamId, status}: an ended livestream is OFFLINE */
+	CHECK_EQ_INT((int)json_object_size(data), 2);
+	CHECK_EQ_STR(json_string_value(json_object_get(data, "streamId")), json_string_value(json_object_get(w.doc, "id")));
+	CHECK_EQ_STR(json_string_value(json_object_get(data, "status")), "OFFLINE");
 	json_decref(data);
 	json_decref(w.doc);
 	rtk_capture_model_free(m);

@@ -1334,7 +1334,11 @@ static void test_webhook_refusals(void)
 		{ "GET", "/v2/webhooks/" NO_SUCH_ID, NULL, 404, "webhook" },
 		{ "DELETE", "/v2/webhooks/" NO_SUCH_ID, NULL, 404, "webhook" },
 		{ "DELETE", "/v2/webhooks", NULL, 405, "GET, POST" },
-		{ "PUT", "/v2/webhooks/{W}", "{}", 405, "DELETE" },
+		{ "POST", "/v2/webhooks/{W}", "{}", 405, "GET, PUT, PATCH, DELETE" },
+		{ "PUT", "/v2/webhooks/{W}", "{}", 422, "field 'name' is required" },
+		{ "PUT", "/v2/webhooks/{W}", "{\"name\": \"a\", \"url\": \"http://h/\"}", 422, "field 'events' is required" },
+		{ "PUT", "/v2/webhooks/{W}", "{\"name\": \"a\", \"url\": \"http://h/\", \"events\": [\"meeting.summary\", \"x\"]}", 422, "meeting.transcript, meeting.summary" },
+		{ "PUT", "/v2/webhooks/" NO_SUCH_ID, "{\"name\": \"a\", \"url\": \"http://h/\", \"events\": [\"meeting.ended\"]}", 404, NO_SUCH_ID },
 		{ "GET", "/v2/webhooks/{W}/x", NULL, 404, NULL },
 	};
 	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++)
@@ -2230,6 +2234,27 @@ static void test_participant_parity(void)
 	CHECK_EQ_INT(generation, 1);
 }
 
+/* GET /.well-known/webhooks.json: no credentials, RealtimeKit's shape; GET
+ * only; 404 while the server has no key. */
+static void test_webhook_key_document(void)
+{
+	const char *pem = "-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----\n";
+	ctx.webhooks_public_key_pem = pem;
+	json_t *root = NULL;
+	CHECK_EQ_INT(request_full("GET", "/.well-known/webhooks.json", NULL, NULL, NULL, 0, &root), 200);
+	CHECK_EQ_INT((int)json_object_size(root), 3);
+	CHECK(json_is_true(json_object_get(root, "success")));
+	CHECK_EQ_STR(str_of(root, "message"), "");
+	CHECK_EQ_INT((int)json_object_size(data_of(root)), 1);
+	CHECK_EQ_STR(str_of(data_of(root), "publicKey"), pem);
+	json_decref(root);
+	CHECK_EQ_INT(request_full("GET", "/.well-known/webhooks.json", NULL, "Bearer wrong", NULL, 0, NULL), 200);
+	CHECK_EQ_INT(request_full("POST", "/.well-known/webhooks.json", NULL, NULL, "{}", 2, NULL), 405);
+	CHECK_EQ_INT(request_full("GET", "/.well-known/webhooks.jsonx", NULL, NULL, NULL, 0, NULL), 401);
+	ctx.webhooks_public_key_pem = NULL;
+	CHECK_EQ_INT(request_full("GET", "/.well-known/webhooks.json", NULL, NULL, NULL, 0, NULL), 404);
+}
+
 int main(void)
 {
 	setup();
@@ -2250,6 +2275,7 @@ int main(void)
 	UNIT_RUN(test_plugin_crud);
 	UNIT_RUN(test_webhook_crud);
 	UNIT_RUN(test_webhook_refusals);
+	UNIT_RUN(test_webhook_key_document);
 	UNIT_RUN(test_session_history);
 	UNIT_RUN(test_chat_file_checks);
 	UNIT_RUN(test_chat_files_rest);

@@ -7,11 +7,13 @@
  * rtk_webhooks_check_url(), through the REST API (rtk_rest_dispatch()) and
  * at delivery time.
  *
- * Checked: the body (event, id, created_at, the data merged at the top
- * level), the headers, that rtk-signature-v2 verifies over
- * "<rtk-timestamp>.<body>" and rtk-signature over the body with the
- * webhook's secret (HMAC computed here with OpenSSL, independently of
- * webhooks.c) while a changed timestamp does not, that an unsubscribed event
+ * Checked: the body (event, the data merged at the top level), the
+ * headers (rtk-uuid, rtk-webhook-id and their dyte-* twins), that
+ * rtk-signature verifies over the body with the public half of the signing
+ * key (RSA-SHA256, checked here with OpenSSL's EVP_DigestVerify), that the
+ * key is kept across loads, that rtk-signature-v2 verifies over
+ * "<rtk-timestamp>.<body>" with the webhook's secret (HMAC computed here,
+ * independently of webhooks.c) while a changed timestamp does not, that an unsubscribed event
  * and a disabled webhook get nothing, that a 500 is retried with the same
  * delivery and a redirect is not followed, that bad URLs fail without
  * harming other deliveries, that a receiver that never answers does not
@@ -35,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -43,6 +46,7 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/pem.h>
 
 #include "rest.h"
 #include "store.h"
@@ -279,6 +283,48 @@ static char *add_webhook(rtk_store *s, const char *url, const char *event, int e
 	return id;
 }
 
+static EVP_PKEY *signing_key;   /* <tmpdir>/webhook_key.pem */
+
+/* Webhook delivery as the gateway starts it, with the test's key. */
+static rtk_webhooks *new_webhooks(rtk_store *s, int allow_private)
+{
+	rtk_webhooks_config config = { .allow_private = allow_private, .signing_key = signing_key };
+	return rtk_webhooks_new(s, &config);
+}
+
+/* Does `sig` (base64) verify over the body of `r` with the public key in
+ * PEM `pem`, as a receiver checks rtk-signature? */
+static int rsa_verifies(const char *pem, const char *sig, const received *r)
+{
+	BIO *mem = BIO_new_mem_buf(pem, -1);
+	EVP_PKEY *pub = PEM_read_bio_PUBKEY(mem, NULL, NULL, NULL);
+	BIO_free(mem);
+	gsize len = 0;
+	guchar *raw = sig ? g_base64_decode(sig, &len) : NULL;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	int ok = pub && raw && len && EVP_DigestVerifyInit(ctx, NULL, EVP_sha256(), NULL, pub) == 1 &&
+		EVP_DigestVerify(ctx, raw, len, (const unsigned char *)r->body, r->body_len) == 1;
+	EVP_MD_CTX_free(ctx);
+	g_free(raw);
+	EVP_PKEY_free(pub);
+	return ok;
+}
+
+/* Checks rtk-signature (and dyte-signature) of `r` with the test key's
+ * public half, and that it does not verify over other bytes. */
+static void check_rsa_signature(const received *r)
+{
+	char *pem = rtk_webhooks_public_key_pem(signing_key);
+	CHECK_NOT_NULL(pem);
+	const char *sig = header(r, "rtk-signature");
+	CHECK(rsa_verifies(pem, sig, r));
+	CHECK_EQ_STR(header(r, "dyte-signature"), sig);
+	received other = *r;
+	other.body_len = r->body_len ? r->body_len - 1 : 0;
+	CHECK(!rsa_verifies(pem, sig, &other));
+	free(pem);
+}
+
 static char *local_url(receiver *rc, const char *path)
 {
 	return g_strdup_printf("http://127.0.0.1:%d%s", rc->port, path);
@@ -397,8 +443,33 @@ static void test_signature_helper(void)
 	g_free(want);
 	CHECK(rtk_webhook_event_known("meeting.started"));
 	CHECK(rtk_webhook_event_known("livestreaming.statusUpdate"));
+	CHECK(rtk_webhook_event_known("meeting.transcript"));
+	CHECK(rtk_webhook_event_known("meeting.summary"));
 	CHECK(!rtk_webhook_event_known("meeting.Started"));
 	CHECK(!rtk_webhook_event_known(NULL));
+}
+
+/* The key is made once and read back the same; a damaged file is refused. */
+static void test_signing_key(void)
+{
+	char *path = g_build_filename(tmpdir, "webhook_key.pem", NULL), *error = NULL;
+	EVP_PKEY *again = rtk_webhooks_key_load(path, &error);
+	CHECK_NOT_NULL(again);
+	char *a = rtk_webhooks_public_key_pem(signing_key), *b = rtk_webhooks_public_key_pem(again);
+	CHECK(a && g_str_has_prefix(a, "-----BEGIN PUBLIC KEY-----\n"));
+	CHECK_EQ_STR(a, b);
+	struct stat st;
+	CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600);
+	free(a);
+	free(b);
+	EVP_PKEY_free(again);
+	char *bad = g_build_filename(tmpdir, "damaged.pem", NULL);
+	CHECK(g_file_set_contents(bad, "-----BEGIN PRIVATE KEY-----\nnot a key\n", -1, NULL));
+	CHECK_NULL(rtk_webhooks_key_load(bad, &error));
+	CHECK(error && strstr(error, "is not an RSA private key in PEM; fix or remove the file"));
+	free(error);
+	g_free(bad);
+	g_free(path);
 }
 
 static void test_delivery(void)
@@ -408,9 +479,9 @@ static void test_delivery(void)
 	g_free(url);
 
 	time_t before = time(NULL);
-	rtk_webhooks_emit(wh, "recording.statusUpdate", json_pack("{s:{s:s}, s:{s:s, s:s}, s:s, s:s}",
+	rtk_webhooks_emit(wh, "recording.statusUpdate", json_pack("{s:{s:s}, s:{s:s, s:s}, s:s}",
 		"meeting", "id", "m1", "recording", "id", "r1", "status", "RECORDING",
-		"event", "spoofed", "id", "spoofed"));
+		"event", "spoofed"));
 	received *r = next_request(rc);
 	CHECK_NOT_NULL(r);
 	if (!r)
@@ -428,24 +499,20 @@ static void test_delivery(void)
 	json_t *body = json_loadb(r->body, r->body_len, 0, &err);
 	CHECK(json_is_object(body));
 	CHECK_EQ_STR(json_string_value(json_object_get(body, "event")), "recording.statusUpdate");
-	const char *id = json_string_value(json_object_get(body, "id"));
-	CHECK_EQ_INT(strlen(id ? id : ""), 36);
-	CHECK_EQ_STR(header(r, "rtk-webhook-id"), id);
-	const char *created = json_string_value(json_object_get(body, "created_at"));
-	CHECK_EQ_INT(strlen(created ? created : ""), 24);
+	const char *uuid = header(r, "rtk-uuid");
+	CHECK_EQ_INT(strlen(uuid ? uuid : ""), 36);
+	CHECK_EQ_STR(header(r, "dyte-uuid"), uuid);
+	CHECK_EQ_STR(header(r, "rtk-webhook-id"), hook);
+	CHECK_EQ_STR(header(r, "dyte-webhook-id"), hook);
 	CHECK_EQ_STR(json_string_value(json_object_get(json_object_get(body, "meeting"), "id")), "m1");
-	CHECK_EQ_STR(json_string_value(json_object_get(json_object_get(body, "recording"), "status")),
-		"RECORDING");
-	CHECK_EQ_INT(json_object_size(body), 5);
+	json_t *rec = json_object_get(body, "recording");
+	CHECK_EQ_STR(json_string_value(json_object_get(rec, "status")), "RECORDING");
+	CHECK(json_is_null(json_object_get(rec, "downloadUrl")));   /* not UPLOADED */
+	CHECK_EQ_INT(json_object_size(body), 3);
 	json_decref(body);
 
-	/* the signature verifies with the webhook's secret, over the raw bytes */
-	char *want = expected_signature("secret-a", r->body, r->body_len);
-	CHECK_EQ_STR(header(r, "rtk-signature"), want);
-	g_free(want);
-	want = expected_signature("another secret", r->body, r->body_len);
-	CHECK(strcmp(header(r, "rtk-signature") ? header(r, "rtk-signature") : "", want) != 0);
-	g_free(want);
+	/* rtk-signature verifies with the deployment's public key, over the raw bytes */
+	check_rsa_signature(r);
 	long long ts = header(r, "rtk-timestamp") ? atoll(header(r, "rtk-timestamp")) : 0;
 	CHECK(ts >= (long long)before && ts <= (long long)time(NULL) + 1);
 	/* rtk-signature-v2 also covers the timestamp */
@@ -509,6 +576,9 @@ static void test_retry(void)
 {
 	char *url = local_url(rc, "/retry");
 	char *hook = add_webhook(store, url, "meeting.participantJoined", 1, "retry-secret");
+	uint64_t delivered0 = 0, failed0 = 0, delivered = 0, failed = 0;
+	CHECK(rtk_webhooks_wait_idle(wh, WAIT_MS));
+	rtk_webhooks_deliveries(&delivered0, &failed0);
 	receiver_script(rc, "/retry", 500);
 	rtk_webhooks_emit(wh, "meeting.participantJoined", json_pack("{s:{s:s}}",
 		"participant", "name", "Ada"));
@@ -521,11 +591,11 @@ static void test_retry(void)
 		CHECK_EQ_INT(first->status, 500);
 		CHECK_EQ_INT(second->status, 200);
 		/* the same delivery again, still correctly signed, after the backoff */
-		CHECK_EQ_STR(header(second, "rtk-webhook-id"), header(first, "rtk-webhook-id"));
+		CHECK_EQ_STR(header(second, "rtk-uuid"), header(first, "rtk-uuid"));
+		CHECK_EQ_STR(header(second, "rtk-webhook-id"), hook);
 		CHECK_EQ_STR(second->body, first->body);
-		char *want = expected_signature("retry-secret", second->body, second->body_len);
-		CHECK_EQ_STR(header(second, "rtk-signature"), want);
-		g_free(want);
+		CHECK_EQ_STR(header(second, "rtk-signature"), header(first, "rtk-signature"));
+		check_rsa_signature(second);
 		/* each attempt is signed with its own timestamp */
 		check_signature_v2(first, "retry-secret");
 		check_signature_v2(second, "retry-secret");
@@ -535,6 +605,9 @@ static void test_retry(void)
 	received_free(second);
 	/* a success is not repeated */
 	expect_nothing_more(wh, rc);
+	rtk_webhooks_deliveries(&delivered, &failed);
+	CHECK_EQ_INT((int)(delivered - delivered0), 1);   /* a retried delivery counts once */
+	CHECK_EQ_INT((int)(failed - failed0), 0);
 
 	/* three 500s: three attempts, then it gives up */
 	for (int i = 0; i < 3; i++)
@@ -548,6 +621,9 @@ static void test_retry(void)
 		received_free(r);
 	}
 	expect_nothing_more(wh, rc);
+	rtk_webhooks_deliveries(&delivered, &failed);
+	CHECK_EQ_INT((int)(delivered - delivered0), 1);
+	CHECK_EQ_INT((int)(failed - failed0), 1);   /* three failed attempts: one failed delivery */
 	CHECK_EQ_INT(rtk_store_webhook_delete(store, hook), RTK_STORE_OK);
 	g_free(hook);
 	g_free(url);
@@ -592,7 +668,7 @@ static void test_free_bounded(void)
 	int port = 0, fd = listen_local(&port);   /* never accept()ed: the kernel completes the handshake */
 	char *url = g_strdup_printf("http://127.0.0.1:%d/silent", port);
 	char *hook = add_webhook(s, url, "meeting.ended", 1, NULL);
-	rtk_webhooks *w = rtk_webhooks_new(s, 1);
+	rtk_webhooks *w = new_webhooks(s, 1);
 	CHECK_NOT_NULL(w);
 	for (int i = 0; i < 5; i++)
 		rtk_webhooks_emit(w, "meeting.ended", json_object());
@@ -603,7 +679,7 @@ static void test_free_bounded(void)
 	CHECK(took < (gint64)(RTK_WEBHOOKS_GRACE_MS + 1000) * 1000);
 	CHECK(took < (gint64)RTK_WEBHOOKS_TIMEOUT_MS * 1000);
 
-	w = rtk_webhooks_new(s, 1);
+	w = new_webhooks(s, 1);
 	start = g_get_monotonic_time();
 	rtk_webhooks_free(w);
 	CHECK(g_get_monotonic_time() - start < 500 * 1000);
@@ -957,7 +1033,7 @@ static void test_refused_at_delivery(void)
 		ids[i] = add_webhook(s, url, "meeting.participantJoined", 1, NULL);
 		g_free(url);
 	}
-	rtk_webhooks *w = rtk_webhooks_new(s, 0);
+	rtk_webhooks *w = new_webhooks(s, 0);
 	CHECK_NOT_NULL(w);
 	gint64 start = g_get_monotonic_time();
 	rtk_webhooks_emit(w, "meeting.participantJoined", json_object());
@@ -966,7 +1042,7 @@ static void test_refused_at_delivery(void)
 	CHECK(g_get_monotonic_time() - start < (gint64)RTK_WEBHOOKS_BACKOFF_MS * 1000 * 5 / 2);
 	rtk_webhooks_free(w);
 
-	w = rtk_webhooks_new(s, 1);
+	w = new_webhooks(s, 1);
 	rtk_webhooks_emit(w, "meeting.participantJoined", json_object());
 	GHashTable *paths = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	for (size_t i = 0; i < G_N_ELEMENTS(forms); i++) {
@@ -999,7 +1075,7 @@ static void test_slow_receiver_does_not_hold_back(void)
 	char *silent = g_strdup_printf("http://127.0.0.1:%d/silent", port), *fast = local_url(rc, "/fast");
 	char *a = add_webhook(s, silent, "meeting.participantLeft", 1, NULL);   /* first in the store */
 	char *b = add_webhook(s, fast, "meeting.participantLeft", 1, NULL);
-	rtk_webhooks *w = rtk_webhooks_new(s, 1);
+	rtk_webhooks *w = new_webhooks(s, 1);
 	gint64 start = g_get_monotonic_time();
 	for (int i = 0; i < 3; i++)
 		rtk_webhooks_emit(w, "meeting.participantLeft", json_object());
@@ -1054,13 +1130,18 @@ int main(void)
 		return 1;
 	}
 	store = open_store("rtk.sqlite3");
+	char *key_path = g_build_filename(tmpdir, "webhook_key.pem", NULL), *key_error = NULL;
+	signing_key = rtk_webhooks_key_load(key_path, &key_error);   /* made here */
+	g_free(key_path);
+	CHECK_NOT_NULL(signing_key);
 	rc = receiver_start();
-	wh = rtk_webhooks_new(store, 1);   /* the receiver is on 127.0.0.1 */
+	wh = new_webhooks(store, 1);   /* the receiver is on 127.0.0.1 */
 	CHECK_NOT_NULL(wh);
 	char *sentinel_url = local_url(rc, "/sentinel");
 	char *sentinel = add_webhook(store, sentinel_url, "meeting.chatSynced", 1, NULL);
 
 	UNIT_RUN(test_signature_helper);
+	UNIT_RUN(test_signing_key);
 	UNIT_RUN(test_status_line);
 	UNIT_RUN(test_delivery);
 	UNIT_RUN(test_not_delivered);
@@ -1076,6 +1157,7 @@ int main(void)
 	UNIT_RUN(test_free_bounded);
 
 	rtk_webhooks_free(wh);
+	EVP_PKEY_free(signing_key);
 	receiver_stop(rc);
 	rtk_store_close(store);
 	g_free(sentinel);
