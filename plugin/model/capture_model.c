@@ -39,13 +39,38 @@ static json_t *capture_model_string_or_null(const char *text) {
 	return text ? json_string(text) : json_null();
 }
 
-/* {reason, caller: {type: PARTICIPANT (peer_id, user_id, name) | API | SYSTEM}} */
-static json_t *capture_model_reason(const char *reason, const rtk_capture_caller *caller) {
-	json_t *who = caller && caller->peer_id ?
-		json_pack("{ss ss ss? ss?}", "type", "PARTICIPANT", "peer_id", caller->peer_id,
-			"user_id", caller->user_id, "name", caller->name) :
-		json_pack("{ss}", "type", caller ? "API" : "SYSTEM");
-	return json_pack("{ssso}", "reason", reason, "caller", who);
+/* The reference's caller: a participant {type: USER, user_Id, name}, the
+ * REST API {type: ORGANIZATION}; NULL for the server itself (no caller). */
+static json_t *capture_model_caller(const rtk_capture_caller *caller) {
+	if(caller == NULL)
+		return NULL;
+	if(caller->user_id != NULL || caller->peer_id != NULL)
+		return json_pack("{ss ss* ss*}", "type", "USER", "user_Id", caller->user_id, "name", caller->name);
+	return json_pack("{ss}", "type", "ORGANIZATION");
+}
+
+const char *rtk_capture_public_reason(const char *cause) {
+	static const char *const map[][2] = {
+		{ "STARTED_BY_USER", "API_CALL" }, { "STOPPED_BY_USER", "API_CALL" }, { "MAX_DURATION", "API_CALL" },
+		{ "RECORD_ON_START", "RECORD_ON_START" }, { "LIVE_STREAM_ON_START", "LIVE_STREAM_ON_START" },
+		{ "ALL_PEERS_LEFT", "ALL_PEERS_LEFT" },
+	};
+	for(size_t i = 0; cause != NULL && i < G_N_ELEMENTS(map); i++)
+		if(!strcmp(cause, map[i][0]))
+			return map[i][1];
+	return "INTERNAL_ERROR";
+}
+
+/* {reason, detail?, caller?}: `reason` from the reference's enums
+ * (rtk_capture_public_reason), `detail` our own cause when it says more. */
+static json_t *capture_model_reason(const char *cause, json_t *caller) {
+	const char *reason = rtk_capture_public_reason(cause);
+	json_t *r = json_pack("{ss}", "reason", reason);
+	if(strcmp(reason, cause) && strcmp(cause, "STARTED_BY_USER") && strcmp(cause, "STOPPED_BY_USER"))
+		json_object_set_new(r, "detail", json_string(cause));
+	if(caller != NULL)
+		json_object_set_new(r, "caller", caller);
+	return r;
 }
 
 /* ---- the REST object of a new capture ---- */
@@ -63,7 +88,7 @@ void rtk_capture_model_recording_invoked(rtk_capture_model *m, const rtk_recordi
 	capture_model_set(m, "audio_config", json_pack("{sssi}", "codec", config->vp8 ? "OPUS" : "AAC", "channel", 2));
 	capture_model_set(m, "max_seconds", config->max_seconds ? json_integer(config->max_seconds) : json_null());
 	capture_model_set(m, "allow_multiple_recordings", json_boolean(allow_multiple));
-	capture_model_set(m, "start_reason", capture_model_reason("STARTED_BY_USER", caller));
+	capture_model_set(m, "start_reason", capture_model_reason("STARTED_BY_USER", capture_model_caller(caller)));
 	capture_model_set(m, "stop_reason", json_null());
 	capture_model_set(m, "started_time", json_null());
 	capture_model_set(m, "stopped_time", json_null());
@@ -76,7 +101,7 @@ void rtk_capture_model_livestream_invoked(rtk_capture_model *m, const char *name
 	capture_model_set(m, "status", json_string("INVOKED"));
 	capture_model_set(m, "name", capture_model_string_or_null(name));
 	capture_model_set(m, "playback_url", capture_model_string_or_null(playback_url));
-	capture_model_set(m, "start_reason", capture_model_reason("STARTED_BY_USER", caller));
+	capture_model_set(m, "start_reason", capture_model_reason("STARTED_BY_USER", capture_model_caller(caller)));
 	capture_model_set(m, "started_time", json_null());
 	capture_model_set(m, "stopped_time", json_null());
 	capture_model_set(m, "viewer_count", json_integer(0));
@@ -106,7 +131,12 @@ rtk_capture_effects rtk_capture_model_stop(rtk_capture_model *m, const char *rea
 	if(!rtk_capture_model_running(m))
 		return 0;
 	m->state = RTK_CAPTURE_STOPPING;
-	capture_model_set(m, "stop_reason", capture_model_reason(reason, caller));
+	json_t *who = capture_model_caller(caller);
+	if(who == NULL && !strcmp(reason, "MAX_DURATION")) {   /* the limit its starter set */
+		json_t *start = json_object_get(json_object_get(m->doc, "start_reason"), "caller");
+		who = start ? json_deep_copy(start) : NULL;
+	}
+	capture_model_set(m, "stop_reason", capture_model_reason(reason, who));
 	if(m->kind == RTK_CAPTURE_RECORDING)
 		capture_model_set(m, "status", json_string("UPLOADING"));
 	return RTK_CAPTURE_SEND_STOP | RTK_CAPTURE_STORE | RTK_CAPTURE_ANNOUNCE;

@@ -38,7 +38,10 @@ typedef enum rtk_capture_state {
 	RTK_CAPTURE_DONE           /* the companion exited */
 } rtk_capture_state;
 
-/* Who asked: a participant (peer id and user id) or the REST API (NULL). */
+/* Who asked: a participant (user id, and peer id when joined), the REST
+ * API with the API key (all NULL), or the server itself (a NULL caller).
+ * The REST object shows it as the reference's caller: {type: "USER",
+ * user_Id, name}, {type: "ORGANIZATION"}, or no caller. */
 typedef struct rtk_capture_caller {
 	const char *peer_id;
 	const char *user_id;
@@ -92,6 +95,15 @@ rtk_capture_effects rtk_capture_model_started_automatically(rtk_capture_model *m
 /* The output began (a recording's first frame, a livestream's first
  * complete segment): RECORDING / LIVE. */
 rtk_capture_effects rtk_capture_model_on_air(rtk_capture_model *m, const char *now);
+/* The reference's reason for one of our causes: STARTED_BY_USER,
+ * STOPPED_BY_USER and MAX_DURATION (the limit the start asked for) are
+ * API_CALL; RECORD_ON_START, LIVE_STREAM_ON_START and ALL_PEERS_LEFT are
+ * themselves; anything else (INTERNAL_ERROR, SERVER_SHUTDOWN,
+ * SERVER_RESTART) is INTERNAL_ERROR. The REST object's start_reason and
+ * stop_reason are {reason, detail (the cause, when it is neither the
+ * reason nor a user's start or stop), caller (absent for the server)}. */
+const char *rtk_capture_public_reason(const char *cause);
+
 /* `reason` ("STOPPED_BY_USER", "ALL_PEERS_LEFT", "MAX_DURATION", ...):
  * STOPPING (a recording UPLOADING) unless it no longer runs (0). */
 rtk_capture_effects rtk_capture_model_stop(rtk_capture_model *m, const char *reason, const rtk_capture_caller *caller);
