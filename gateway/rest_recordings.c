@@ -7,36 +7,87 @@
  *   PUT  /v2/recordings/{id}                   {action: stop|pause|resume}
  *   GET  /v2/recordings/active-recording/{meeting_id}
  *   GET  /v2/recordings/{id}/download          the file (MP4 or WebM), REST-authenticated
+ *   GET  /v2/recordings/{id}/download?expires=..&signature=..
+ *                                              the same with no API key: the recording's
+ *                                              download_url, signed (signed_url.h), 403 once expired
  *
- * Owns the validation of these requests and the public shape of a
- * recording (download_url added, never the server's paths). Running
- * recordings are the plugin's (rtk_live_ops, plugin/capture.h); finished
- * ones are read from the store, where the plugin records every change.
+ * Owns the validation of these requests, who may call them and the public
+ * shape of a recording (download_url and download_url_expiry added, never
+ * the server's paths). POST, the GETs of a recording and of the active one
+ * and the list also take a participant's token (Authorization: Bearer, as
+ * the reference's "Bearer" scheme: a participant with permissions for
+ * recording): its own meeting only, and only when its preset has
+ * permissions.can_record; PUT takes the API key only, as in the reference.
+ * Running recordings are the plugin's (rtk_live_ops, plugin/capture.h);
+ * finished ones are read from the store, where the plugin records every
+ * change.
  */
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include "rest_internal.h"
+#include "signed_url.h"
+
+/* How long a download_url stays valid. */
+#define RECORDING_DOWNLOAD_TTL_SECONDS (24 * 3600)
+#define RECORDING_DOWNLOAD_PURPOSE "recording-download"
 
 static const char *const recording_statuses[] = {
 	"INVOKED", "RECORDING", "PAUSED", "UPLOADING", "UPLOADED", "ERRORED", NULL
 };
 
-/* Sets download_url (null until a file can be downloaded) in `rec`, in
- * place; returns `rec`. */
+/* Sets download_url (a signed link a browser opens without the API key)
+ * and download_url_expiry, both null until a file can be downloaded, and
+ * audio_download_url (null: the reference's separate audio file is not
+ * written; an audio-only recording's file is its download_url) in `rec`,
+ * in place; returns `rec`. */
 static json_t *recording_public(const rtk_rest_ctx *ctx, json_t *rec)
 {
 	const char *status = json_string_value(json_object_get(rec, "status"));
 	const char *id = json_string_value(json_object_get(rec, "id"));
 	bool done = status && (!strcmp(status, "UPLOADED") || !strcmp(status, "ERRORED"));
 	json_t *size = json_object_get(rec, "file_size");
-	if (done && ctx->base_url && id && json_is_integer(size) && json_integer_value(size) > 0) {
-		char *url = g_strdup_printf("%s/v2/recordings/%s/download", ctx->base_url, id);
+	char *query = NULL;
+	long long expires = g_get_real_time() / G_USEC_PER_SEC + RECORDING_DOWNLOAD_TTL_SECONDS;
+	if (done && ctx->base_url && id && json_is_integer(size) && json_integer_value(size) > 0)
+		query = rtk_signed_url_query(ctx->jwt_secret, ctx->jwt_secret_len, RECORDING_DOWNLOAD_PURPOSE, id, expires);
+	if (query != NULL) {
+		char *url = g_strdup_printf("%s/v2/recordings/%s/download?%s", ctx->base_url, id, query);
+		char *expiry = rtk_signed_url_iso8601(expires);
 		json_object_set_new(rec, "download_url", json_string(url));
+		json_object_set_new(rec, "download_url_expiry", json_string(expiry));
 		g_free(url);
+		g_free(expiry);
+		free(query);
 	} else {
 		json_object_set_new(rec, "download_url", json_null());
+		json_object_set_new(rec, "download_url_expiry", json_null());
 	}
+	if (json_object_get(rec, "audio_download_url") == NULL)
+		json_object_set_new(rec, "audio_download_url", json_null());
 	return rec;
+}
+
+/* May the call reach recordings of `meeting_id`? Always with the API key;
+ * a participant's token only for its own meeting, when its preset allows
+ * recording. Answers 403 otherwise. */
+static bool recording_may(rtk_rest_call *call, const char *meeting_id)
+{
+	if (call->who == NULL)
+		return true;
+	const char *own = json_string_value(json_object_get(call->who->participant, "meeting_id"));
+	json_t *permissions = json_object_get(call->who->preset, "permissions");
+	if (!json_is_true(json_object_get(permissions, "can_record"))) {
+		rtk_rest_fail(call->reply, 403, "this participant's preset does not allow recording "
+			"(permissions.can_record)");
+		return false;
+	}
+	if (meeting_id == NULL || own == NULL || strcasecmp(own, meeting_id) != 0) {
+		rtk_rest_fail(call->reply, 403, "a participant's token reaches only the recordings of its own meeting");
+		return false;
+	}
+	return true;
 }
 
 static bool recording_live_ops(rtk_rest_call *call)
@@ -80,7 +131,7 @@ static void recording_start(rtk_rest_call *call)
 		char *echo = rtk_rest_echo(meeting_id);
 		rtk_rest_fail(call->reply, 422, "field 'meeting_id' must be a meeting id, not '%s'", echo);
 		g_free(echo);
-	} else if (recording_live_ops(call)) {
+	} else if (recording_may(call, meeting_id) && recording_live_ops(call)) {
 		json_t *meeting = NULL;
 		rtk_store_status st = rtk_store_meeting_get(call->ctx->store, meeting_id, &meeting);
 		json_decref(meeting);
@@ -89,6 +140,10 @@ static void recording_start(rtk_rest_call *call)
 		} else {
 			if (max != NULL)
 				json_object_set(body, "max_seconds", (json_t *)max);
+			if (call->who != NULL)   /* who started it (the plugin's caller); never from the body */
+				json_object_set_new(body, "caller", json_pack("{s:O?, s:O?}",
+					"user_id", json_object_get(call->who->participant, "id"),
+					"name", json_object_get(call->who->participant, "name")));
 			int status = 0;
 			char *message = NULL;
 			const rtk_live_ops *live = call->ctx->live;
@@ -111,6 +166,8 @@ static void recording_list(rtk_rest_call *call)
 	}
 	const char *meeting_id = rtk_rest_query_get(q, "meeting_id");
 	const char *status = rtk_rest_query_get(q, "status");
+	if (call->who != NULL && meeting_id == NULL)   /* a participant lists its own meeting's */
+		meeting_id = json_string_value(json_object_get(call->who->participant, "meeting_id"));
 	bool status_ok = status == NULL;
 	for (int i = 0; !status_ok && recording_statuses[i]; i++)
 		status_ok = !strcmp(status, recording_statuses[i]);
@@ -119,7 +176,7 @@ static void recording_list(rtk_rest_call *call)
 	} else if (!status_ok) {
 		rtk_rest_fail(call->reply, 400, "query 'status' must be one of INVOKED, RECORDING, PAUSED, "
 			"UPLOADING, UPLOADED, ERRORED");
-	} else {
+	} else if (recording_may(call, meeting_id)) {
 		json_t *items = NULL;
 		int total = 0;
 		rtk_store_status st = rtk_store_recording_list(call->ctx->store, meeting_id, status,
@@ -143,8 +200,9 @@ static void recording_get(rtk_rest_call *call)
 	rtk_store_status st = rtk_store_recording_get(call->ctx->store, call->ids[0], &rec);
 	if (st != RTK_STORE_OK)
 		rtk_rest_fail_store(call, st, "recording", call->ids[0]);
-	else
-		rtk_rest_reply_data(call, 200, recording_public(call->ctx, rec));
+	else if (recording_may(call, json_string_value(json_object_get(rec, "meeting_id"))))
+		rtk_rest_reply_data(call, 200, recording_public(call->ctx, json_incref(rec)));
+	json_decref(rec);
 }
 
 static void recording_action(rtk_rest_call *call)
@@ -175,6 +233,8 @@ static void recording_action(rtk_rest_call *call)
 
 static void recording_active(rtk_rest_call *call)
 {
+	if (!recording_may(call, call->ids[0]))
+		return;
 	json_t *meeting = NULL;
 	rtk_store_status st = rtk_store_meeting_get(call->ctx->store, call->ids[0], &meeting);
 	json_decref(meeting);
@@ -190,35 +250,82 @@ static void recording_active(rtk_rest_call *call)
 		rtk_rest_reply_data(call, 200, recording_public(call->ctx, rec));
 }
 
-/* The file itself: http.c streams it (rtk_rest_reply.file_path). */
-static void recording_download(rtk_rest_call *call)
+/* Fills `reply` with the file of recording `id` (http.c streams it:
+ * rtk_rest_reply.file_path), or a 404. */
+static void recording_file(const rtk_rest_ctx *ctx, const char *id, rtk_rest_reply *reply)
 {
 	json_t *rec = NULL;
-	rtk_store_status st = rtk_store_recording_get(call->ctx->store, call->ids[0], &rec);
-	if (st != RTK_STORE_OK) {
-		rtk_rest_fail_store(call, st, "recording", call->ids[0]);
-		return;
-	}
-	const char *name = json_string_value(json_object_get(rec, "output_file_name"));
-	char *path = name && call->ctx->recordings_dir && !strchr(name, '/') ?
-		g_build_filename(call->ctx->recordings_dir, name, NULL) : NULL;
+	rtk_store_status st = rtk_store_recording_get(ctx->store, id, &rec);
+	const char *name = st == RTK_STORE_OK ? json_string_value(json_object_get(rec, "output_file_name")) : NULL;
+	char *path = name && ctx->recordings_dir && !strchr(name, '/') ?
+		g_build_filename(ctx->recordings_dir, name, NULL) : NULL;
 	struct stat sb;
-	if (path == NULL || stat(path, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size == 0) {
-		rtk_rest_fail(call->reply, 404, "recording '%s' has no file to download (yet)", call->ids[0]);
+	if (st == RTK_STORE_FAILED) {
+		rtk_rest_fail(reply, 500, "the store failed");
+	} else if (st != RTK_STORE_OK) {
+		rtk_rest_fail(reply, 404, "recording '%s' not found", id);
+	} else if (path == NULL || stat(path, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size == 0) {
+		rtk_rest_fail(reply, 404, "recording '%s' has no file to download (yet)", id);
 	} else {
-		call->reply->status = 200;
-		call->reply->file_path = g_strdup(path);
-		call->reply->content_type = g_str_has_suffix(name, ".webm") ? "video/webm" : "video/mp4";
+		reply->status = 200;
+		reply->file_path = g_strdup(path);
+		reply->content_type = g_str_has_suffix(name, ".webm") ? "video/webm" :
+			g_str_has_suffix(name, ".m4a") ? "audio/mp4" : g_str_has_suffix(name, ".ogg") ? "audio/ogg" :
+			"video/mp4";
 	}
 	g_free(path);
 	json_decref(rec);
 }
 
+static void recording_download(rtk_rest_call *call)
+{
+	recording_file(call->ctx, call->ids[0], call->reply);
+}
+
+/* The recording id of "/v2/recordings/<uuid>/download" in `id` (37
+ * bytes), or false. */
+static bool recording_download_path(const char *path, char id[37])
+{
+	static const char prefix[] = "/v2/recordings/", suffix[] = "/download";
+	size_t plen = sizeof prefix - 1, slen = sizeof suffix - 1;
+	if (path == NULL || strncmp(path, prefix, plen) != 0 || strlen(path) != plen + 36 + slen ||
+	    strcmp(path + plen + 36, suffix) != 0)
+		return false;
+	memcpy(id, path + plen, 36);
+	id[36] = '\0';
+	return rtk_rest_is_uuid(id);
+}
+
+bool rtk_rest_recording_download_serve(const rtk_rest_ctx *ctx, const rtk_rest_request *req, rtk_rest_reply *reply)
+{
+	char id[37];
+	if (!recording_download_path(req->path, id) || strcmp(req->method ? req->method : "", "GET") != 0)
+		return false;
+	const char *error = NULL;
+	rtk_rest_query *q = rtk_rest_query_parse(req->query, req->query ? strlen(req->query) : 0, &error);
+	const char *expires = q ? rtk_rest_query_get(q, "expires") : NULL;
+	const char *signature = q ? rtk_rest_query_get(q, "signature") : NULL;
+	if (q != NULL && expires == NULL && signature == NULL) {
+		rtk_rest_query_free(q);
+		return false;   /* not signed: the route with the API key */
+	}
+	rtk_signed_url_status st = rtk_signed_url_check(ctx->jwt_secret, ctx->jwt_secret_len,
+		RECORDING_DOWNLOAD_PURPOSE, id, expires, signature, g_get_real_time() / G_USEC_PER_SEC);
+	rtk_rest_query_free(q);
+	if (st == RTK_SIGNED_URL_INVALID)
+		rtk_rest_fail(reply, 403, "this download URL is not valid: ask GET /v2/recordings/{id} for its download_url");
+	else if (st == RTK_SIGNED_URL_EXPIRED)
+		rtk_rest_fail(reply, 403, "this download URL has expired: ask GET /v2/recordings/{id} for a new one");
+	else
+		recording_file(ctx, id, reply);
+	return true;
+}
+
 const rtk_rest_route rtk_rest_recording_routes[] = {
-	{ "POST", "recordings", RTK_REST_BODY, recording_start },
-	{ "GET", "recordings", RTK_REST_PAGED, recording_list },
-	{ "GET", "recordings/active-recording/{meeting}", 0, recording_active },
-	{ "GET", "recordings/{recording}", 0, recording_get },
+	{ "POST", "recordings", RTK_REST_BODY | RTK_REST_PARTICIPANT, recording_start },
+	{ "GET", "recordings", RTK_REST_PAGED | RTK_REST_PARTICIPANT, recording_list },
+	{ "GET", "recordings/active-recording/{meeting}", RTK_REST_PARTICIPANT, recording_active },
+	{ "GET", "recordings/{recording}", RTK_REST_PARTICIPANT, recording_get },
 	{ "PUT", "recordings/{recording}", RTK_REST_BODY, recording_action },
 	{ "GET", "recordings/{recording}/download", 0, recording_download },
 	{ NULL, NULL, 0, NULL }
