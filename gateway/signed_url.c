@@ -9,22 +9,18 @@
 #include <string.h>
 #include <glib.h>
 
-#include "webhooks.h"
 
-/* The hex HMAC (malloc'd, without "sha256="), or NULL. */
+/* The hex HMAC-SHA256 over "<purpose>\n<id>\n<expires>" with all
+ * `secret_len` bytes of the secret (malloc'd), or NULL. */
 static char *signed_url_hex(const unsigned char *secret, size_t secret_len, const char *purpose,
 	const char *id, long long expires)
 {
-	char *key = g_strndup((const char *)secret, secret_len);
 	char *text = g_strdup_printf("%s\n%s\n%lld", purpose, id, expires);
-	char *sig = rtk_webhooks_signature(key, text, strlen(text));
-	memset(key, 0, secret_len);
-	g_free(key);
+	gchar *hmac = g_compute_hmac_for_data(G_CHECKSUM_SHA256, secret, secret_len, (const guchar *)text,
+		strlen(text));
 	g_free(text);
-	if (sig == NULL)
-		return NULL;
-	char *hex = strdup(sig + strlen("sha256="));
-	free(sig);
+	char *hex = hmac ? strdup(hmac) : NULL;
+	g_free(hmac);
 	return hex;
 }
 

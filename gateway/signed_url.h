@@ -7,8 +7,8 @@
  *
  * Shared by the chat CSV exports (rest_chat.c) and the recordings'
  * download_url (rest_recordings.c), so both sign and check the same way.
- * The signature is the one webhooks use (webhooks.h), over
- * "<purpose>\n<id>\n<expires>".
+ * The signature: HMAC-SHA256 in lower-case hex, keyed with every byte of
+ * the secret, over "<purpose>\n<id>\n<expires>".
  */
 #ifndef RTK_SIGNED_URL_H
 #define RTK_SIGNED_URL_H
