@@ -270,7 +270,7 @@ static void recording_file(const rtk_rest_ctx *ctx, const char *id, rtk_rest_rep
 		reply->status = 200;
 		reply->file_path = g_strdup(path);
 		reply->content_type = g_str_has_suffix(name, ".webm") ? "video/webm" :
-			g_str_has_suffix(name, ".m4a") ? "audio/mp4" : g_str_has_suffix(name, ".ogg") ? "audio/ogg" :
+			g_str_has_suffix(name, ".m4a") ? "audio/mp4" : g_str_has_suffix(name, ".mp3") ? "audio/mpeg" :
 			"video/mp4";
 	}
 	g_free(path);

@@ -273,7 +273,7 @@ json_t *rtk_capture_recording_start(rtk_room *room, rtk_router *router, const rt
 	if(!may)
 		return NULL;
 	rtk_capture *c = capture_new(room, router, RTK_CAPTURE_RECORDING);
-	const char *ext = config->vp8 ? "webm" : "mp4";
+	const char *ext = rtk_recording_config_format(config);   /* mp4, webm, m4a or mp3 */
 	char *name = g_strdup_printf("%s%s%s.%s", config->file_name_prefix, config->file_name_prefix[0] ? "_" : "",
 		c->m->id, ext);
 	char *dir = g_build_filename(data_dir, "recordings", NULL);
@@ -285,7 +285,7 @@ json_t *rtk_capture_recording_start(rtk_room *room, rtk_router *router, const rt
 	g_snprintf(height, sizeof height, "%d", config->height);
 	char *path = g_build_filename(companion_dir, "rtk-recorder", NULL);
 	char *argv[] = { path, "--output", c->output, "--format", (char *)ext,
-		"--width", width, "--height", height, NULL };
+		"--width", width, "--height", height, "--channels", config->channels == 1 ? "1" : "2", NULL };
 	gboolean ok = capture_spawn(c, argv, why, RTK_ERR_RECORDING_FAILED);
 	g_free(path);
 	if(ok)

@@ -9,6 +9,67 @@ void rtk_recording_config_default(rtk_recording_config *config) {
 	memset(config, 0, sizeof *config);
 	config->width = 1280;
 	config->height = 720;
+	config->channels = 2;
+	config->audio_export = -1;
+}
+
+const char *rtk_recording_config_format(const rtk_recording_config *config) {
+	if(config->audio_only)
+		return config->mp3 ? "mp3" : "m4a";
+	return config->vp8 ? "webm" : "mp4";
+}
+
+/* {key} under either spelling (camelCase first), or NULL. */
+static const json_t *capture_config_get(const json_t *json, const char *camel, const char *snake) {
+	const json_t *v = json_object_get(json, camel);
+	return v != NULL ? v : json_object_get(json, snake);
+}
+
+/* export_file: absent or null leaves *out; else must be a boolean. */
+static gboolean capture_config_export(const json_t *obj, int *out) {
+	const json_t *v = capture_config_get(obj, "exportFile", "export_file");
+	if(v == NULL || json_is_null(v))
+		return TRUE;
+	if(!json_is_boolean(v))
+		return FALSE;
+	*out = json_is_true(v);
+	return TRUE;
+}
+
+/* audio_config: {codec: AAC | MP3, channel: mono | stereo (1 | 2), export_file}. */
+static gboolean capture_config_audio(const json_t *audio, rtk_recording_config *config, rtk_refusal *why) {
+	if(audio == NULL || json_is_null(audio))
+		return TRUE;
+	if(!json_is_object(audio)) {
+		rtk_refusal_set(why, RTK_ERR_RECORDING_CONFIG, "audioConfig must be an object");
+		return FALSE;
+	}
+	const json_t *codec = json_object_get(audio, "codec");
+	if(codec != NULL && !json_is_null(codec)) {
+		if(!json_is_string(codec) || (strcmp(json_string_value(codec), "AAC") && strcmp(json_string_value(codec), "MP3"))) {
+			rtk_refusal_set(why, RTK_ERR_RECORDING_CONFIG, "audioConfig.codec must be \"AAC\" or \"MP3\"");
+			return FALSE;
+		}
+		config->mp3 = !strcmp(json_string_value(codec), "MP3");
+	}
+	const json_t *channel = json_object_get(audio, "channel");
+	if(channel != NULL && !json_is_null(channel)) {
+		const char *c = json_string_value(channel);
+		json_int_t n = json_is_integer(channel) ? json_integer_value(channel) : 0;
+		if(c != NULL && (!strcmp(c, "mono") || !strcmp(c, "stereo")))
+			config->channels = !strcmp(c, "mono") ? 1 : 2;
+		else if(n == 1 || n == 2)
+			config->channels = (int)n;
+		else {
+			rtk_refusal_set(why, RTK_ERR_RECORDING_CONFIG, "audioConfig.channel must be \"mono\" or \"stereo\"");
+			return FALSE;
+		}
+	}
+	if(!capture_config_export(audio, &config->audio_export)) {
+		rtk_refusal_set(why, RTK_ERR_RECORDING_CONFIG, "audioConfig.export_file must be a boolean");
+		return FALSE;
+	}
+	return TRUE;
 }
 
 static gboolean capture_config_dimension(const json_t *v, int *out) {
@@ -54,6 +115,19 @@ gboolean rtk_recording_config_parse(const json_t *json, rtk_recording_config *co
 			rtk_refusal_set(why, RTK_ERR_RECORDING_CONFIG, "videoConfig.width and height must be integers 1..1920");
 			return FALSE;
 		}
+		int video_export = 1;
+		if(!capture_config_export(video, &video_export)) {
+			rtk_refusal_set(why, RTK_ERR_RECORDING_CONFIG, "videoConfig.export_file must be a boolean");
+			return FALSE;
+		}
+		config->audio_only = !video_export;
+	}
+	if(!capture_config_audio(capture_config_get(json, "audioConfig", "audio_config"), config, why))
+		return FALSE;
+	if(config->mp3 && !config->audio_only) {
+		rtk_refusal_set(why, RTK_ERR_RECORDING_CONFIG, "audioConfig.codec \"MP3\" is for audio-only recordings "
+			"(videoConfig.export_file false); with video the audio is AAC (H264) or Opus (VP8)");
+		return FALSE;
 	}
 	const json_t *prefix = json_object_get(json, "fileNamePrefix");
 	if(prefix == NULL)

@@ -1,8 +1,10 @@
 /*
  * capture_config.h - what a recording is asked to write: the SDK's
- * RecordingConfig ({videoConfig: {codec, width, height}, fileNamePrefix})
- * or the REST body of POST /v2/recordings ({video_config, file_name_prefix,
- * max_seconds}), checked and turned into the companion's options.
+ * RecordingConfig ({videoConfig: {codec, width, height}, audioConfig,
+ * fileNamePrefix}) or the REST body of POST /v2/recordings ({video_config,
+ * audio_config, file_name_prefix, max_seconds}), checked and turned into
+ * the companion's options (its --format, which is also the file's
+ * extension, and --channels).
  *
  * Plain C + GLib + Jansson (the meeting model's rules; no Janus), so a unit
  * test drives it: tests/unit/test_capture_config.c.
@@ -20,13 +22,26 @@ typedef struct rtk_recording_config {
 	int width, height;          /* 1..1920 */
 	char file_name_prefix[64];
 	int max_seconds;            /* 0: no limit */
+	gboolean audio_only;        /* video_config.export_file false: the mixed audio alone */
+	gboolean mp3;               /* audio_config.codec MP3 (audio only): MP3; else AAC in M4A */
+	int channels;               /* audio_config.channel: 1 mono, 2 stereo */
+	int audio_export;           /* audio_config.export_file as asked: -1 not given, 0, 1 (echoed only) */
 } rtk_recording_config;
 
-/* Defaults: H264, 1280x720, no prefix, no limit. */
+/* Defaults: H264, 1280x720, stereo, no prefix, no limit. */
 void rtk_recording_config_default(rtk_recording_config *config);
-/* Reads the SDK's {videoConfig:{codec,width,height}, fileNamePrefix} or the
- * REST {video_config:{codec,width,height}, file_name_prefix, max_seconds}
- * (both spellings accepted) over the defaults. FALSE with RTK_ERR_RECORDING_CONFIG. */
+/* Reads the SDK's {videoConfig:{codec,width,height,export_file},
+ * audioConfig:{codec,channel,export_file}, fileNamePrefix} or the REST
+ * {video_config, audio_config, file_name_prefix, max_seconds} (both
+ * spellings accepted) over the defaults. The reference's enums:
+ * audio_config.codec "AAC" or "MP3" (MP3 only for an audio-only
+ * recording; a VP8 recording's audio is Opus whatever is asked),
+ * channel "mono" or "stereo" (1 and 2 too); video_config.export_file false
+ * makes the recording audio-only. FALSE with RTK_ERR_RECORDING_CONFIG. */
 gboolean rtk_recording_config_parse(const json_t *json, rtk_recording_config *config, rtk_refusal *why);
+
+/* The companion's --format and the file's extension: "mp4", "webm", or
+ * for audio only "m4a" or "mp3". Static. */
+const char *rtk_recording_config_format(const rtk_recording_config *config);
 
 #endif

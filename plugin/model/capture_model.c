@@ -83,9 +83,13 @@ void rtk_capture_model_recording_invoked(rtk_capture_model *m, const rtk_recordi
 	capture_model_set(m, "output_file_name", json_string(file_name));
 	capture_model_set(m, "file_name_prefix",
 		config->file_name_prefix[0] ? json_string(config->file_name_prefix) : json_null());
-	capture_model_set(m, "video_config", json_pack("{sssisi}", "codec", config->vp8 ? "VP8" : "H264",
-		"width", config->width, "height", config->height));
-	capture_model_set(m, "audio_config", json_pack("{sssi}", "codec", config->vp8 ? "OPUS" : "AAC", "channel", 2));
+	capture_model_set(m, "video_config", json_pack("{sssisisb}", "codec", config->vp8 ? "VP8" : "H264",
+		"width", config->width, "height", config->height, "export_file", !config->audio_only));
+	/* the audio written: Opus beside VP8, MP3 or AAC alone, else AAC */
+	const char *acodec = config->audio_only ? (config->mp3 ? "MP3" : "AAC") : config->vp8 ? "OPUS" : "AAC";
+	capture_model_set(m, "audio_config", json_pack("{ssss so}", "codec", acodec,
+		"channel", config->channels == 1 ? "mono" : "stereo",
+		"export_file", config->audio_export < 0 ? json_null() : json_boolean(config->audio_export)));
 	capture_model_set(m, "max_seconds", config->max_seconds ? json_integer(config->max_seconds) : json_null());
 	capture_model_set(m, "allow_multiple_recordings", json_boolean(allow_multiple));
 	capture_model_set(m, "start_reason", capture_model_reason("STARTED_BY_USER", capture_model_caller(caller)));

@@ -16,6 +16,10 @@ cloudflare-python types/realtime_kit), docs/rest.md "Recordings" and
     h264 320x240 + aac lasting the recorded time); download_url_expiry is the
     link's expiry (24 h); a tampered signature or expiry, or an expired link
     signed with the server's secret, is 403 with the error envelope;
+  * audio only (video_config.export_file false, audio_config {AAC, mono}):
+    an .m4a with one mono AAC stream and no video, lasting the recorded time,
+    with the participant's tone in it; MP3 beside video and an unknown
+    channel are 422;
   * livestreams: stop answers {message}; GET /v2/livestreams/{id} is
     {livestream, session, sessions} with paging; active-livestream-session
     while it runs (404 after); livestreams/sessions/{id} with ingest_seconds;
@@ -196,6 +200,52 @@ def signed_download(server, rec, wall, secret, directory):
         % rec["file_size"])
 
 
+async def audio_only(server, meeting_id, directory):
+    """video_config.export_file false: the mixed audio alone, AAC in .m4a,
+    mono as audio_config.channel asks; MP3 with video is refused."""
+    check_equal(server.rest("POST", "/v2/recordings", {"meeting_id": meeting_id,
+                                                       "audio_config": {"codec": "MP3"}})[0], 422,
+                "MP3 beside video")
+    check_equal(server.rest("POST", "/v2/recordings", {"meeting_id": meeting_id,
+                                                       "audio_config": {"channel": "5.1"}})[0], 422,
+                "an unknown channel")
+    rec = server.rest_ok("POST", "/v2/recordings", {"meeting_id": meeting_id, "file_name_prefix": "voice",
+                                                    "video_config": {"export_file": False},
+                                                    "audio_config": {"codec": "AAC", "channel": "mono",
+                                                                     "export_file": False}}, statuses=(201,))
+    check(rec["output_file_name"].startswith("voice_") and rec["output_file_name"].endswith(".m4a"),
+          "audio-only file name %s" % rec["output_file_name"])
+    check_equal(rec["audio_config"], {"codec": "AAC", "channel": "mono", "export_file": False}, "audio_config echoed")
+    check_equal(rec["video_config"]["export_file"], False, "video_config.export_file echoed")
+    await wait_recording(server, rec["id"], ("RECORDING",))
+    started = time.time()
+    await asyncio.sleep(4)
+    server.rest_ok("PUT", "/v2/recordings/%s" % rec["id"], {"action": "stop"})
+    wall = time.time() - started
+    rec = await wait_recording(server, rec["id"], ("UPLOADED", "ERRORED"))
+    check_equal(rec["status"], "UPLOADED", "audio-only status")
+    status, headers, body = plain_get(rec["download_url"])
+    check_equal((status, headers.get("Content-Type"), len(body)), (200, "audio/mp4", rec["file_size"]),
+                "the audio-only download")
+    path = os.path.join(directory, "voice.m4a")
+    with open(path, "wb") as f:
+        f.write(body)
+    out = subprocess.run(["ffprobe", "-v", "error", "-show_streams", "-show_format", "-of", "json", path],
+                         capture_output=True, check=False)
+    check(out.returncode == 0, "ffprobe: %s" % out.stderr.decode(errors="replace"))
+    probe = json.loads(out.stdout)
+    check_equal([(s["codec_type"], s["codec_name"], s["channels"]) for s in probe["streams"]], [("audio", "aac", 1)],
+                "one mono AAC stream, no video")
+    duration = float(probe["format"]["duration"])
+    check(abs(duration - wall) <= 0.15 * wall + 0.5, "audio-only duration %.2f s, recorded %.2f s" % (duration, wall))
+    vol = subprocess.run(["ffmpeg", "-v", "info", "-i", path, "-af", "volumedetect", "-f", "null", "-"],
+                         capture_output=True, text=True, check=False).stderr
+    mean = [float(line.split("mean_volume:")[1].split()[0]) for line in vol.splitlines() if "mean_volume:" in line]
+    check(mean and mean[0] > -40, "the participant's tone is in the file (mean volume %r dB)" % mean)
+    log("audio only: %s, mono AAC, %.2f s (recorded %.2f s), mean volume %.1f dB"
+        % (rec["output_file_name"], duration, wall, mean[0]))
+
+
 async def livestreams(server, meeting_id):
     first = server.rest_ok("POST", "/v2/meetings/%s/livestreams" % meeting_id, {"name": "parity"}, statuses=(201,))
     check_equal((first["ingest_server"], first["stream_key"], first["disabled"]), (None, None, False),
@@ -292,6 +342,7 @@ async def main():
         rec, wall = await participant_recording(server, meeting["id"], host, guest, directory)
         secret = jwt_secret_bytes(server.credentials["jwt_secret"], host["token"])
         signed_download(server, rec, wall, secret, directory)
+        await audio_only(server, meeting["id"], directory)
     await livestreams(server, meeting["id"])
     await client.close()
     server.stop()
