@@ -1,7 +1,8 @@
 /*
  * rest_recordings.c - recordings in the REST v2 API:
  *   POST /v2/recordings                        start one {meeting_id, file_name_prefix, video_config,
- *                                              audio_config, max_seconds, allow_multiple_recordings}
+ *                                              audio_config, max_seconds, allow_multiple_recordings,
+ *                                              storage_config (API key only)}
  *   GET  /v2/recordings                        list, newest first (query meeting_id, status)
  *   GET  /v2/recordings/{id}                   one
  *   PUT  /v2/recordings/{id}                   {action: stop|pause|resume}
@@ -117,6 +118,7 @@ static void recording_start(rtk_rest_call *call)
 		{ "video_config", RTK_REST_OBJECT, RTK_REST_NULLABLE, 0, NULL },
 		{ "audio_config", RTK_REST_OBJECT, RTK_REST_NULLABLE, 0, NULL },
 		{ "allow_multiple_recordings", RTK_REST_BOOLEAN, 0, 0, NULL },
+		{ "storage_config", RTK_REST_OBJECT, RTK_REST_NULLABLE, 0, NULL },
 		{ NULL, 0, 0, 0, NULL }
 	};
 	json_t *body = NULL;
@@ -131,6 +133,9 @@ static void recording_start(rtk_rest_call *call)
 		char *echo = rtk_rest_echo(meeting_id);
 		rtk_rest_fail(call->reply, 422, "field 'meeting_id' must be a meeting id, not '%s'", echo);
 		g_free(echo);
+	} else if (call->who != NULL && json_is_object(json_object_get(body, "storage_config"))) {
+		/* the server would send the file where a participant says */
+		rtk_rest_fail(call->reply, 403, "storage_config needs the API key, not a participant's token");
 	} else if (recording_may(call, meeting_id) && recording_live_ops(call)) {
 		json_t *meeting = NULL;
 		rtk_store_status st = rtk_store_meeting_get(call->ctx->store, meeting_id, &meeting);

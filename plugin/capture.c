@@ -14,6 +14,7 @@
 #include <debug.h>
 #include <utils.h>
 
+#include "capture_upload.h"
 #include "hls.h"
 #include "process.h"
 #include "util.h"
@@ -740,6 +741,7 @@ static void capture_on_exit(rtk_proc *proc, int wait_status, void *user_data) {
 			capture_end_hls(c);
 		capture_effects(c, rtk_capture_model_finished(c->m, clean, why,
 			c->m->kind == RTK_CAPTURE_RECORDING ? capture_file_size(c->output) : -1, now));
+		rtk_capture_upload_start(c->m, c->output, rtk_captures_queued());   /* storage_config: UPLOADING until sent */
 		g_free(now);
 		int level = clean ? LOG_INFO : LOG_ERR;
 		JANUS_LOG(level, "[rtk] capture %s ended: %s\n", c->m->id,
@@ -797,6 +799,7 @@ void rtk_captures_destroy(void) {
 			break;
 		g_usleep(50000);
 	}
+	rtk_capture_uploads_finish(10 * G_USEC_PER_SEC);   /* uploads still use the writer and the store */
 	capture_write *quit = g_new0(capture_write, 1);
 	quit->quit = TRUE;
 	g_async_queue_push(writes, quit);

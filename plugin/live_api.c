@@ -146,7 +146,8 @@ static json_t *live_recording_start(const char *meeting_id, const json_t *body, 
 	rtk_live *live = rtk_live_find(meeting_id);
 	if(live == NULL)
 		live_not_in_session(meeting_id, status, message);
-	else if(!rtk_recording_config_parse(body, &config, &why))
+	else if(!rtk_recording_config_parse(body, &config, &why) ||
+			!rtk_recording_config_parse_storage(json_object_get(body, "storage_config"), &config, &why))
 		live_fail(&why, status, message);
 	else if((doc = rtk_capture_recording_start(live->room, live->router, &config,
 			json_is_true(json_object_get(body, "allow_multiple_recordings")), &caller, &why)) == NULL)

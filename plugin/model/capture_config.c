@@ -151,3 +151,83 @@ gboolean rtk_recording_config_parse(const json_t *json, rtk_recording_config *co
 	return TRUE;
 }
 
+
+/* Copies string `key` of `json` into `out` (of `size`): FALSE when it is
+ * present but not a string, or too long, or absent while `required`. */
+static gboolean capture_config_storage_str(const json_t *json, const char *key, gboolean required,
+		char *out, size_t size) {
+	const json_t *v = json_object_get(json, key);
+	if(v == NULL || json_is_null(v))
+		return !required;
+	if(!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) >= size ||
+			strlen(json_string_value(v)) != json_string_length(v))
+		return FALSE;
+	g_strlcpy(out, json_string_value(v), size);
+	return TRUE;
+}
+
+gboolean rtk_recording_config_parse_storage(const json_t *json, rtk_recording_config *config, rtk_refusal *why) {
+	if(json == NULL || json_is_null(json))
+		return TRUE;
+	rtk_recording_config c = *config;
+	memset(&c.storage, 0, sizeof c.storage);
+	const char *type = json_string_value(json_object_get(json, "type"));
+	if(!json_is_object(json) || type == NULL) {
+		rtk_refusal_set(why, RTK_ERR_RECORDING_CONFIG, "storage_config must be an object with a type");
+		return FALSE;
+	}
+	if(strcmp(type, "aws") && strcmp(type, "digitalocean")) {
+		rtk_refusal_set(why, RTK_ERR_RECORDING_CONFIG, "storage_config.type must be \"aws\" or \"digitalocean\" "
+			"(S3-compatible storage; azure, gcs and sftp are not supported)");
+		return FALSE;
+	}
+	g_strlcpy(c.storage.type, type, sizeof c.storage.type);
+	if(!capture_config_storage_str(json, "bucket", TRUE, c.storage.bucket, sizeof c.storage.bucket) ||
+			!capture_config_storage_str(json, "region", TRUE, c.storage.region, sizeof c.storage.region) ||
+			!capture_config_storage_str(json, "access_key", TRUE, c.storage.access_key, sizeof c.storage.access_key) ||
+			!capture_config_storage_str(json, "secret", TRUE, c.storage.secret, sizeof c.storage.secret) ||
+			!capture_config_storage_str(json, "path", FALSE, c.storage.path, sizeof c.storage.path) ||
+			!capture_config_storage_str(json, "host", FALSE, c.storage.host, sizeof c.storage.host)) {
+		rtk_refusal_set(why, RTK_ERR_RECORDING_CONFIG, "storage_config needs bucket, region, access_key and secret "
+			"(strings), and takes path and host (strings)");
+		return FALSE;
+	}
+	for(const char *p = c.storage.bucket; *p; p++)
+		if(!g_ascii_isalnum(*p) && *p != '-' && *p != '.' && *p != '_') {
+			rtk_refusal_set(why, RTK_ERR_RECORDING_CONFIG, "storage_config.bucket must be a bucket name "
+				"(A-Z a-z 0-9 - . _)");
+			return FALSE;
+		}
+	for(const char *p = c.storage.region; *p; p++)
+		if(!g_ascii_isalnum(*p) && *p != '-') {
+			rtk_refusal_set(why, RTK_ERR_RECORDING_CONFIG, "storage_config.region must be a region name (e.g. us-east-1)");
+			return FALSE;
+		}
+	for(const char *p = c.storage.host; *p; p++)
+		if((unsigned char)*p <= ' ' || *p == '?' || *p == '#' || *p == '@' || (unsigned char)*p >= 0x7f) {
+			rtk_refusal_set(why, RTK_ERR_RECORDING_CONFIG, "storage_config.host must be a URL (http:// or https://) "
+				"or a host name, without credentials, query or spaces");
+			return FALSE;
+		}
+	if(strstr(c.storage.host, "://") != NULL && !g_str_has_prefix(c.storage.host, "http://") &&
+			!g_str_has_prefix(c.storage.host, "https://")) {
+		rtk_refusal_set(why, RTK_ERR_RECORDING_CONFIG, "storage_config.host must be http:// or https://");
+		return FALSE;
+	}
+	*config = c;
+	return TRUE;
+}
+
+json_t *rtk_recording_config_storage_json(const rtk_recording_config *config, gboolean credentials) {
+	if(config->storage.type[0] == '\0')
+		return NULL;
+	json_t *s = json_pack("{ss ss ss}", "type", config->storage.type, "bucket", config->storage.bucket,
+		"region", config->storage.region);
+	json_object_set_new(s, "path", config->storage.path[0] ? json_string(config->storage.path) : json_null());
+	json_object_set_new(s, "host", config->storage.host[0] ? json_string(config->storage.host) : json_null());
+	if(credentials) {
+		json_object_set_new(s, "access_key", json_string(config->storage.access_key));
+		json_object_set_new(s, "secret", json_string(config->storage.secret));
+	}
+	return s;
+}

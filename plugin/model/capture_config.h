@@ -26,6 +26,13 @@ typedef struct rtk_recording_config {
 	gboolean mp3;               /* audio_config.codec MP3 (audio only): MP3; else AAC in M4A */
 	int channels;               /* audio_config.channel: 1 mono, 2 stereo */
 	int audio_export;           /* audio_config.export_file as asked: -1 not given, 0, 1 (echoed only) */
+	/* storage_config (REST with the API key only): where the finished file
+	 * is uploaded, S3-compatible (type aws or digitalocean); type[0] == 0:
+	 * none. access_key and secret are never shown back. */
+	struct {
+		char type[16], bucket[256], region[64], path[512], host[256];
+		char access_key[256], secret[256];
+	} storage;
 } rtk_recording_config;
 
 /* Defaults: H264, 1280x720, stereo, no prefix, no limit. */
@@ -39,6 +46,19 @@ void rtk_recording_config_default(rtk_recording_config *config);
  * channel "mono" or "stereo" (1 and 2 too); video_config.export_file false
  * makes the recording audio-only. FALSE with RTK_ERR_RECORDING_CONFIG. */
 gboolean rtk_recording_config_parse(const json_t *json, rtk_recording_config *config, rtk_refusal *why);
+
+/* The reference's storage_config {type, bucket, region, access_key,
+ * secret, path, host} over `config` (NULL or null: none). type "aws" or
+ * "digitalocean" (S3 with SigV4); the reference's other types (azure, gcs,
+ * sftp) are refused; bucket, region, access_key and secret are required;
+ * host (an S3-compatible server: http:// or https:// URL or a host name)
+ * is optional. Only the REST API with the API key may give one: a
+ * participant's config never reaches this. FALSE with RTK_ERR_RECORDING_CONFIG. */
+gboolean rtk_recording_config_parse_storage(const json_t *json, rtk_recording_config *config, rtk_refusal *why);
+/* The storage_config a recording shows: {type, bucket, region, path, host}
+ * without the credentials (NEW), or NULL when there is none. With
+ * `credentials`, access_key and secret too (for the uploader). */
+json_t *rtk_recording_config_storage_json(const rtk_recording_config *config, gboolean credentials);
 
 /* The companion's --format and the file's extension: "mp4", "webm", or
  * for audio only "m4a" or "mp3". Static. */

@@ -24,6 +24,7 @@ void rtk_capture_model_free(rtk_capture_model *m) {
 	if(m == NULL)
 		return;
 	json_decref(m->doc);
+	json_decref(m->storage);
 	g_free(m->id);
 	g_free(m->meeting_id);
 	g_free(m->session_id);
@@ -91,6 +92,10 @@ void rtk_capture_model_recording_invoked(rtk_capture_model *m, const rtk_recordi
 		"channel", config->channels == 1 ? "mono" : "stereo",
 		"export_file", config->audio_export < 0 ? json_null() : json_boolean(config->audio_export)));
 	capture_model_set(m, "max_seconds", config->max_seconds ? json_integer(config->max_seconds) : json_null());
+	json_t *storage = rtk_recording_config_storage_json(config, FALSE);
+	capture_model_set(m, "storage_config", storage ? storage : json_null());
+	json_decref(m->storage);
+	m->storage = rtk_recording_config_storage_json(config, TRUE);
 	capture_model_set(m, "allow_multiple_recordings", json_boolean(allow_multiple));
 	capture_model_set(m, "start_reason", capture_model_reason("STARTED_BY_USER", capture_model_caller(caller)));
 	capture_model_set(m, "stop_reason", json_null());
@@ -182,7 +187,8 @@ rtk_capture_effects rtk_capture_model_progress(rtk_capture_model *m, double outp
 rtk_capture_effects rtk_capture_model_finished(rtk_capture_model *m, gboolean clean, const char *why,
 		gint64 file_size, const char *now) {
 	if(m->kind == RTK_CAPTURE_RECORDING) {
-		capture_model_set(m, "status", json_string(clean ? "UPLOADED" : "ERRORED"));
+		m->upload_pending = clean && m->storage != NULL && file_size > 0;
+		capture_model_set(m, "status", json_string(m->upload_pending ? "UPLOADING" : clean ? "UPLOADED" : "ERRORED"));
 		capture_model_set(m, "file_size", file_size >= 0 ? json_integer(file_size) : json_null());
 		capture_model_set(m, "recording_duration", json_integer((json_int_t)m->output_s));
 	} else {
@@ -196,6 +202,15 @@ rtk_capture_effects rtk_capture_model_finished(rtk_capture_model *m, gboolean cl
 	capture_model_set(m, "stopped_time", capture_model_string_or_null(now));
 	m->state = RTK_CAPTURE_DONE;
 	return RTK_CAPTURE_STORE | RTK_CAPTURE_ANNOUNCE;
+}
+
+void rtk_capture_model_uploaded(json_t *doc, const char *error) {
+	json_object_set_new(doc, "status", json_string(error ? "ERRORED" : "UPLOADED"));
+	if(error != NULL) {
+		char *text = g_strdup_printf("upload failed: %s", error);
+		json_object_set_new(doc, "error", json_string(text));
+		g_free(text);
+	}
 }
 
 rtk_capture_effects rtk_capture_model_set_viewers(rtk_capture_model *m, int viewers) {

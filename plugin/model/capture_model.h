@@ -73,6 +73,9 @@ typedef struct rtk_capture_model {
 	json_t *doc;               /* the REST object (owned) */
 	char *notified;            /* the status the last statusUpdate webhook carried */
 	gboolean stored;           /* the object was written once: later writes update it */
+	json_t *storage;           /* recordings: storage_config with credentials (owned), NULL: none */
+	gboolean upload_pending;   /* finished cleanly with a storage_config: still UPLOADING until
+	                              the upload (plugin/capture_upload.c) says UPLOADED or ERRORED */
 } rtk_capture_model;
 
 /* A capture just spawned, with its REST object's common fields
@@ -116,9 +119,17 @@ rtk_capture_effects rtk_capture_model_apply(rtk_capture_model *m, rtk_capture_ac
 rtk_capture_effects rtk_capture_model_progress(rtk_capture_model *m, double output_s);
 /* The companion exited: `clean` (exit status 0) or not (`why`, e.g.
  * "killed by signal 9"); a recording's file has `file_size` bytes (-1:
- * none). UPLOADED or ERRORED (livestreams IDLE or ERRORED), DONE. */
+ * none). UPLOADED or ERRORED (livestreams IDLE or ERRORED), DONE. A clean
+ * recording with a storage_config stays UPLOADING with upload_pending set:
+ * its file goes to the storage next (rtk_capture_model_uploaded). */
 rtk_capture_effects rtk_capture_model_finished(rtk_capture_model *m, gboolean clean, const char *why,
 	gint64 file_size, const char *now);
+/* The end of a recording's upload, on `doc` (a copy of its REST object
+ * when it finished; changed in place): UPLOADED when `error` is NULL, else
+ * ERRORED with error "upload failed: <error>" (the local file stays and
+ * download_url serves it). Plain JSON: the uploader runs after the model
+ * is gone. */
+void rtk_capture_model_uploaded(json_t *doc, const char *error);
 /* A livestream's player count. */
 rtk_capture_effects rtk_capture_model_set_viewers(rtk_capture_model *m, int viewers);
 
