@@ -10,6 +10,7 @@
  *   GET  /v2/livestreams/{id}                        one with its sessions {livestream, session, sessions}
  *   GET  /v2/livestreams/{id}/active-livestream-session   {livestream, session} while it runs
  *   GET  /v2/livestreams/sessions/{id}               one session
+ *   GET  /v2/sessions/{id}/livestream-sessions       those of a meeting session {data, paging}
  *
  * Owns the validation of these requests and the public shapes: a
  * livestream (the stored object plus the reference's ingest_server,
@@ -250,6 +251,40 @@ static void livestream_session_get(rtk_rest_call *call)
 	json_decref(doc);
 }
 
+/* GET /v2/sessions/{session_id}/livestream-sessions: the livestream
+ * sessions run during a meeting session, oldest first, as the reference
+ * nests them: {"data": [...], "paging": {...}} (and paging beside data). */
+static void livestream_of_session(rtk_rest_call *call)
+{
+	json_t *session = NULL, *rows = NULL;
+	rtk_store_status st = rtk_store_session_get(call->ctx->store, call->ids[0], &session);
+	const char *meeting_id = json_string_value(json_object_get(session, "meeting_id"));
+	if (st == RTK_STORE_OK)
+		st = rtk_store_livestream_list(call->ctx->store, meeting_id, NULL, 0, -1, &rows, NULL);
+	if (st != RTK_STORE_OK) {
+		rtk_rest_fail_store(call, st, "session", call->ids[0]);
+		json_decref(session);
+		return;
+	}
+	json_t *page = json_array();
+	int total = 0;
+	for (size_t k = json_array_size(rows); k-- > 0;) {   /* the store's rows are newest first */
+		json_t *doc = json_array_get(rows, k);
+		const char *of = json_string_value(json_object_get(doc, "session_id"));
+		if (of == NULL || strcmp(of, call->ids[0]) != 0)
+			continue;
+		if (total >= call->offset && total < call->offset + call->limit)
+			json_array_append_new(page, livestream_session(doc));
+		total++;
+	}
+	int count = (int)json_array_size(page);
+	rtk_rest_reply_paged(call, json_pack("{s:o, s:{s:i, s:i, s:i}}", "data", page,
+		"paging", "total_count", total, "start_offset", count ? call->offset + 1 : 0,
+		"end_offset", count ? call->offset + count : 0), count, total);
+	json_decref(rows);
+	json_decref(session);
+}
+
 /* A query time for GET /v2/livestreams (NEW), or NULL with *bad set. */
 static GDateTime *livestream_query_time(const rtk_rest_query *q, const char *name, bool *bad)
 {
@@ -345,5 +380,6 @@ const rtk_rest_route rtk_rest_livestream_routes[] = {
 	{ "GET", "livestreams/sessions/{livestream session}", 0, livestream_session_get },
 	{ "GET", "livestreams/{livestream}", RTK_REST_PAGED, livestream_get },
 	{ "GET", "livestreams/{livestream}/active-livestream-session", 0, livestream_active_session },
+	{ "GET", "sessions/{session}/livestream-sessions", RTK_REST_PAGED, livestream_of_session },
 	{ NULL, NULL, 0, NULL }
 };

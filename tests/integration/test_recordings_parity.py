@@ -23,7 +23,7 @@ cloudflare-python types/realtime_kit), docs/rest.md "Recordings" and
   * livestreams: stop answers {message}; GET /v2/livestreams/{id} is
     {livestream, session, sessions} with paging; active-livestream-session
     while it runs (404 after); livestreams/sessions/{id} with ingest_seconds;
-    GET /v2/meetings/{id}/livestream; GET /v2/livestreams with status,
+    GET /v2/meetings/{id}/livestream; GET /v2/sessions/{id}/livestream-sessions; GET /v2/livestreams with status,
     sort_order, paging, exclude_meetings, start_time/end_time and their 400s.
 """
 
@@ -310,6 +310,14 @@ async def livestreams(server, meeting_id):
     status, reply = server.rest("GET", "/v2/livestreams?sort_order=ASC&per_page=1&page_no=2")
     check_equal(([d["id"] for d in reply["data"]], reply["paging"]),
                 ([second["id"]], {"total_count": 2, "start_offset": 2, "end_offset": 2}), "page 2 of 1")
+    session_id = server.rest_ok("GET", "/v2/livestreams/%s" % first["id"])["livestream"]["session_id"]
+    status, reply = server.rest("GET", "/v2/sessions/%s/livestream-sessions" % session_id)
+    check_equal(([d["id"] for d in reply["data"]["data"]], reply["data"]["paging"], reply["paging"]),
+                ([first["id"], second["id"]], {"total_count": 2, "start_offset": 1, "end_offset": 2},
+                 {"total_count": 2, "start_offset": 1, "end_offset": 2}),
+                "GET /v2/sessions/{id}/livestream-sessions")
+    check_equal(server.rest("GET", "/v2/sessions/00000000-0000-4000-8000-000000000000/livestream-sessions")[0],
+                404, "livestream sessions of an unknown session")
     check_equal(server.rest_ok("GET", "/v2/livestreams?exclude_meetings=true"), [], "exclude_meetings=true")
     check_equal(server.rest_ok("GET", "/v2/livestreams?status=LIVE"), [], "none LIVE now")
     future = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600))
