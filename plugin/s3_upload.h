@@ -6,7 +6,8 @@
  * Owns where an object goes (the URL of bucket + path + file name for the
  * storage types we write to) and the PUT itself. Blocking, no shared
  * state: call it on a thread of its own, off any lock
- * (plugin/capture_upload.c does).
+ * (plugin/capture_upload.c does). Lives in plugin/, as only the plugin
+ * links libcurl.
  */
 #ifndef RTK_S3_UPLOAD_H
 #define RTK_S3_UPLOAD_H
