@@ -26,8 +26,10 @@ participant publish VP8 + Opus from aiortc, and:
   * livestream.stop: livestreamUpdate STOPPING then IDLE, the playlist ends
     with EXT-X-ENDLIST, REST shows it IDLE;
   * over REST: POST /v2/meetings/{id}/livestreams (201, playback_url), 409
-    while one runs, GET active-livestream, POST active-livestream/stop, and
-    the livestreaming.statusUpdate webhooks INVOKED -> LIVE -> IDLE;
+    while one runs, GET active-livestream, POST active-livestream/stop
+    ({message}, as the reference), and the livestreaming.statusUpdate
+    webhooks INVOKED -> LIVE -> IDLE (the sessions and the list are
+    test_recordings_parity.py's);
   * live_stream_on_start: the livestream starts with the session and stops
     when the last participant leaves.
 """
