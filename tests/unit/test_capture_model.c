@@ -71,6 +71,16 @@ static rtk_capture_model *new_recording(const char *id, gint64 seq, gboolean all
 	return m;
 }
 
+/* Takes the write the glue would queue; returns whether its webhook is due. */
+static int take_write_status(rtk_capture_model *m)
+{
+	rtk_capture_write w;
+	rtk_capture_model_take_write(m, &w);
+	int notify = w.notify ? 1 : 0;
+	json_decref(w.doc);
+	return notify;
+}
+
 /* Takes the write the glue would queue; returns its flags as create*2 + notify. */
 static int take_write(rtk_capture_model *m, const char *status)
 {
@@ -289,6 +299,53 @@ static void test_livestream_life(void)
 	rtk_capture_model_free(m);
 }
 
+/* A recording with a storage_config: UPLOADING until its upload ends,
+ * credentials never in the REST object. */
+static void test_storage_upload(void)
+{
+	rtk_recording_config config;
+	rtk_refusal why;
+	rtk_recording_config_default(&config);
+	json_t *storage = json_pack("{ss ss ss ss ss ss}", "type", "aws", "bucket", "b", "region", "eu-test-1",
+		"access_key", "AKID", "secret", "SHH", "path", "p/q");
+	CHECK(rtk_recording_config_parse_storage(storage, &config, &why));
+	json_decref(storage);
+	rtk_capture_model *m = rtk_capture_model_new(RTK_CAPTURE_RECORDING, "rec-u", "meeting-1", "session-1", 40, "t0");
+	rtk_capture_model_recording_invoked(m, &config, FALSE, "rec-u.mp4", NULL);
+	json_t *shown = json_object_get(m->doc, "storage_config");
+	CHECK_EQ_STR(json_string_value(json_object_get(shown, "bucket")), "b");
+	CHECK_EQ_STR(json_string_value(json_object_get(shown, "path")), "p/q");
+	CHECK_NULL(json_object_get(shown, "secret"));
+	CHECK_NULL(json_object_get(shown, "access_key"));
+	CHECK_EQ_STR(json_string_value(json_object_get(m->storage, "secret")), "SHH");
+	rtk_capture_model_on_air(m, "t1");
+	rtk_capture_model_stop(m, "STOPPED_BY_USER", NULL);
+	CHECK_EQ_INT(take_write_status(m), 1);
+	rtk_capture_model_finished(m, TRUE, "", 2048, "t2");
+	CHECK(m->upload_pending);
+	CHECK_EQ_STR(doc_str(m, "status"), "UPLOADING");   /* not UPLOADED before the storage has it */
+	CHECK_EQ_INT(take_write_status(m), 0);              /* the same status: no second webhook */
+	json_t *done = json_deep_copy(m->doc), *failed = json_deep_copy(m->doc);
+	rtk_capture_model_uploaded(done, NULL);
+	CHECK_EQ_STR(json_string_value(json_object_get(done, "status")), "UPLOADED");
+	CHECK_NULL(json_object_get(done, "error"));
+	rtk_capture_model_uploaded(failed, "refused with HTTP 403");
+	CHECK_EQ_STR(json_string_value(json_object_get(failed, "status")), "ERRORED");
+	CHECK_EQ_STR(json_string_value(json_object_get(failed, "error")), "upload failed: refused with HTTP 403");
+	CHECK_EQ_INT(json_integer_value(json_object_get(failed, "file_size")), 2048);
+	json_decref(done);
+	json_decref(failed);
+	rtk_capture_model_free(m);
+
+	/* A recorder that failed uploads nothing. */
+	m = rtk_capture_model_new(RTK_CAPTURE_RECORDING, "rec-v", "meeting-1", "session-1", 41, "t0");
+	rtk_capture_model_recording_invoked(m, &config, FALSE, "rec-v.mp4", NULL);
+	rtk_capture_model_finished(m, FALSE, "killed by signal 9", 100, "t1");
+	CHECK(!m->upload_pending);
+	CHECK_EQ_STR(doc_str(m, "status"), "ERRORED");
+	rtk_capture_model_free(m);
+}
+
 int main(void)
 {
 	UNIT_RUN(test_public_reasons);
@@ -298,5 +355,6 @@ int main(void)
 	UNIT_RUN(test_parallel_recordings);
 	UNIT_RUN(test_recording_event);
 	UNIT_RUN(test_livestream_life);
+	UNIT_RUN(test_storage_upload);
 	return UNIT_DONE();
 }
