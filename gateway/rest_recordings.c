@@ -3,7 +3,8 @@
  *   POST /v2/recordings                        start one {meeting_id, file_name_prefix, video_config,
  *                                              audio_config, max_seconds, allow_multiple_recordings,
  *                                              storage_config (API key only)}
- *   GET  /v2/recordings                        list, newest first (query meeting_id, status)
+ *   GET  /v2/recordings                        list, newest first (query meeting_id, status, start_time,
+ *                                              end_time, sort_by, sort_order, expired, search)
  *   GET  /v2/recordings/{id}                   one
  *   PUT  /v2/recordings/{id}                   {action: stop|pause|resume}
  *   GET  /v2/recordings/active-recording/{meeting_id}
@@ -159,43 +160,196 @@ static void recording_start(rtk_rest_call *call)
 	json_decref(body);
 }
 
+/* The reference's list filters beyond meeting_id (all optional). */
+typedef struct recording_filter {
+	GPtrArray *statuses;       /* borrowed strings: repeated or comma-separated status; empty: any */
+	char *status_text;         /* owns the comma-split copies */
+	GDateTime *from, *to;      /* start_time, end_time: invoked_time inside (NULL: open) */
+	bool asc;                  /* sort_order ASC (sort_by invokedTime, the only one) */
+	bool none;                 /* expired=true: download links never expire here */
+	char *search;              /* lower-case: part of the meeting id or title; NULL: any */
+	GHashTable *titles;        /* meeting id -> lower-case title (owned), read once each */
+} recording_filter;
+
+static void recording_filter_clear(recording_filter *f)
+{
+	if (f->statuses)
+		g_ptr_array_free(f->statuses, TRUE);
+	g_free(f->status_text);
+	if (f->from)
+		g_date_time_unref(f->from);
+	if (f->to)
+		g_date_time_unref(f->to);
+	g_free(f->search);
+	if (f->titles)
+		g_hash_table_destroy(f->titles);
+}
+
+static bool recording_status_known(const char *status)
+{
+	for (int i = 0; recording_statuses[i]; i++)
+		if (!strcmp(status, recording_statuses[i]))
+			return true;
+	return false;
+}
+
+/* Reads the filters of `q` into `f`; answers 400 and returns false on a bad one. */
+static bool recording_filter_parse(rtk_rest_call *call, const rtk_rest_query *q, recording_filter *f)
+{
+	f->statuses = g_ptr_array_new();
+	GString *all = g_string_new(NULL);
+	for (size_t i = 0; i < rtk_rest_query_count(q); i++) {
+		const char *name, *value;
+		rtk_rest_query_nth(q, i, &name, &value);
+		if (!strcmp(name, "status"))
+			g_string_append_printf(all, "%s%s", all->len ? "," : "", value);
+	}
+	f->status_text = g_string_free(all, FALSE);
+	for (char *p = f->status_text, *next; p && *p; p = next) {
+		next = strchr(p, ',');
+		if (next)
+			*next++ = '\0';
+		if (!recording_status_known(p)) {
+			rtk_rest_fail(call->reply, 400, "query 'status' must be one or more of INVOKED, RECORDING, PAUSED, "
+				"UPLOADING, UPLOADED, ERRORED");
+			return false;
+		}
+		g_ptr_array_add(f->statuses, p);
+	}
+	const char *from = rtk_rest_query_get(q, "start_time"), *to = rtk_rest_query_get(q, "end_time");
+	const char *order = rtk_rest_query_get(q, "sort_order"), *by = rtk_rest_query_get(q, "sort_by");
+	const char *expired = rtk_rest_query_get(q, "expired"), *search = rtk_rest_query_get(q, "search");
+	f->from = from ? g_date_time_new_from_iso8601(from, NULL) : NULL;
+	f->to = to ? g_date_time_new_from_iso8601(to, NULL) : NULL;
+	if ((from && !f->from) || (to && !f->to)) {
+		rtk_rest_fail(call->reply, 400, "queries 'start_time' and 'end_time' must be ISO 8601 times "
+			"(e.g. 2026-12-07T00:00:00Z)");
+		return false;
+	}
+	if ((order && strcmp(order, "ASC") && strcmp(order, "DESC")) || (by && strcmp(by, "invokedTime"))) {
+		rtk_rest_fail(call->reply, 400, "query 'sort_by' must be invokedTime and 'sort_order' ASC or DESC");
+		return false;
+	}
+	if (expired && strcmp(expired, "true") && strcmp(expired, "false")) {
+		rtk_rest_fail(call->reply, 400, "query 'expired' must be true or false");
+		return false;
+	}
+	f->asc = order && !strcmp(order, "ASC");
+	f->none = expired && !strcmp(expired, "true");
+	f->search = search && *search ? g_utf8_strdown(search, -1) : NULL;
+	return true;
+}
+
+/* Only the store's own filters (meeting, one status) and its order? */
+static bool recording_filter_plain(const recording_filter *f)
+{
+	return f->statuses->len <= 1 && !f->from && !f->to && !f->asc && !f->none && !f->search;
+}
+
+/* Does the meeting id or title of `rec` hold f->search? */
+static bool recording_search_matches(const rtk_rest_ctx *ctx, recording_filter *f, const json_t *rec)
+{
+	const char *meeting_id = json_string_value(json_object_get(rec, "meeting_id"));
+	if (meeting_id == NULL)
+		return false;
+	if (strstr(meeting_id, f->search) != NULL)
+		return true;
+	if (f->titles == NULL)
+		f->titles = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	const char *title = g_hash_table_lookup(f->titles, meeting_id);
+	if (title == NULL) {
+		json_t *meeting = NULL;
+		const char *t = rtk_store_meeting_get(ctx->store, meeting_id, &meeting) == RTK_STORE_OK ?
+			json_string_value(json_object_get(meeting, "title")) : NULL;
+		char *lower = g_utf8_strdown(t ? t : "", -1);
+		g_hash_table_insert(f->titles, g_strdup(meeting_id), lower);
+		title = lower;
+		json_decref(meeting);
+	}
+	return strstr(title, f->search) != NULL;
+}
+
+static bool recording_filter_matches(const rtk_rest_ctx *ctx, recording_filter *f, const json_t *rec)
+{
+	const char *status = json_string_value(json_object_get(rec, "status"));
+	bool status_ok = f->statuses->len == 0;
+	for (guint i = 0; !status_ok && status && i < f->statuses->len; i++)
+		status_ok = !strcmp(status, g_ptr_array_index(f->statuses, i));
+	if (!status_ok)
+		return false;
+	if (f->from || f->to) {
+		const char *invoked = json_string_value(json_object_get(rec, "invoked_time"));
+		GDateTime *t = invoked ? g_date_time_new_from_iso8601(invoked, NULL) : NULL;
+		bool in = t && (!f->from || g_date_time_compare(t, f->from) >= 0) &&
+			(!f->to || g_date_time_compare(t, f->to) <= 0);
+		if (t)
+			g_date_time_unref(t);
+		if (!in)
+			return false;
+	}
+	return f->search == NULL || recording_search_matches(ctx, f, rec);
+}
+
+/* The filtered page (NEW) of every row of the meeting (or all), in order. */
+static json_t *recording_filtered_page(rtk_rest_call *call, recording_filter *f, json_t *rows, int *total)
+{
+	json_t *page = json_array();
+	size_t n = json_array_size(rows);
+	*total = 0;
+	for (size_t k = 0; !f->none && k < n; k++) {   /* the store's rows are newest first */
+		json_t *rec = json_array_get(rows, f->asc ? n - 1 - k : k);
+		if (!recording_filter_matches(call->ctx, f, rec))
+			continue;
+		if (*total >= call->offset && *total < call->offset + call->limit)
+			json_array_append(page, rec);
+		(*total)++;
+	}
+	return page;
+}
+
+/* GET /v2/recordings: meeting_id, status (one or more), start_time,
+ * end_time, sort_by, sort_order, expired, search, as the reference. */
 static void recording_list(rtk_rest_call *call)
 {
-	rtk_rest_query *q = NULL;
 	const char *error = NULL;
 	const char *query = call->req->query;
-	q = rtk_rest_query_parse(query, query ? strlen(query) : 0, &error);
+	rtk_rest_query *q = rtk_rest_query_parse(query, query ? strlen(query) : 0, &error);
 	if (q == NULL) {
 		rtk_rest_fail(call->reply, 400, "malformed query: %s", error);
 		return;
 	}
 	const char *meeting_id = rtk_rest_query_get(q, "meeting_id");
-	const char *status = rtk_rest_query_get(q, "status");
 	if (call->who != NULL && meeting_id == NULL)   /* a participant lists its own meeting's */
 		meeting_id = json_string_value(json_object_get(call->who->participant, "meeting_id"));
-	bool status_ok = status == NULL;
-	for (int i = 0; !status_ok && recording_statuses[i]; i++)
-		status_ok = !strcmp(status, recording_statuses[i]);
+	recording_filter f = { 0 };
 	if (meeting_id != NULL && !rtk_rest_is_uuid(meeting_id)) {
 		rtk_rest_fail(call->reply, 400, "query 'meeting_id' must be a meeting id");
-	} else if (!status_ok) {
-		rtk_rest_fail(call->reply, 400, "query 'status' must be one of INVOKED, RECORDING, PAUSED, "
-			"UPLOADING, UPLOADED, ERRORED");
-	} else if (recording_may(call, meeting_id)) {
+	} else if (recording_filter_parse(call, q, &f) && recording_may(call, meeting_id)) {
 		json_t *items = NULL;
 		int total = 0;
-		rtk_store_status st = rtk_store_recording_list(call->ctx->store, meeting_id, status,
-			call->offset, call->limit, &items, &total);
+		bool plain = recording_filter_plain(&f);
+		rtk_store_status st = plain ?
+			rtk_store_recording_list(call->ctx->store, meeting_id, f.statuses->len ? g_ptr_array_index(f.statuses, 0) :
+				NULL, call->offset, call->limit, &items, &total) :
+			rtk_store_recording_list(call->ctx->store, meeting_id, NULL, 0, -1, &items, NULL);
 		if (st != RTK_STORE_OK) {
 			rtk_rest_fail_store(call, st, "recordings", "");
 		} else {
+			if (!plain) {
+				json_t *rows = items;
+				items = recording_filtered_page(call, &f, rows, &total);
+				json_decref(rows);
+			}
 			size_t i;
 			json_t *rec;
 			json_array_foreach(items, i, rec)
 				recording_public(call->ctx, rec);
 			rtk_rest_reply_list(call, items, total);
+			items = NULL;
 		}
+		json_decref(items);
 	}
+	recording_filter_clear(&f);
 	rtk_rest_query_free(q);
 }
 

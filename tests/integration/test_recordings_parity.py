@@ -20,6 +20,9 @@ cloudflare-python types/realtime_kit), docs/rest.md "Recordings" and
     an .m4a with one mono AAC stream and no video, lasting the recorded time,
     with the participant's tone in it; MP3 beside video and an unknown
     channel are 422;
+  * GET /v2/recordings with the reference's filters: status (several),
+    start_time/end_time, sort_by/sort_order, expired, search (meeting id or
+    title), paging, and the 400 of each when malformed;
   * livestreams: stop answers {message}; GET /v2/livestreams/{id} is
     {livestream, session, sessions} with paging; active-livestream-session
     while it runs (404 after); livestreams/sessions/{id} with ingest_seconds;
@@ -244,6 +247,41 @@ async def audio_only(server, meeting_id, directory):
     check(mean and mean[0] > -40, "the participant's tone is in the file (mean volume %r dB)" % mean)
     log("audio only: %s, mono AAC, %.2f s (recorded %.2f s), mean volume %.1f dB"
         % (rec["output_file_name"], duration, wall, mean[0]))
+    return rec
+
+
+def recording_list_filters(server, meeting_id, first, second):
+    """GET /v2/recordings with the reference's filters, over the meeting's two
+    finished recordings (`first` started before `second`)."""
+    def ids(query):
+        status, reply = server.rest("GET", "/v2/recordings?meeting_id=%s&%s" % (meeting_id, query))
+        check_equal(status, 200, "GET /v2/recordings?%s: %s" % (query, server.last_text))
+        return [r["id"] for r in reply["data"]], reply["paging"]["total_count"]
+    future = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600))
+    past = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 3600))
+    for query, want in (("", [second, first]), ("sort_order=DESC&sort_by=invokedTime", [second, first]),
+                        ("sort_order=ASC", [first, second]), ("status=UPLOADED,ERRORED", [second, first]),
+                        ("status=RECORDING&status=UPLOADED", [second, first]), ("status=RECORDING", []),
+                        ("expired=true", []), ("expired=false", [second, first]),
+                        ("start_time=%s" % future, []), ("end_time=%s" % past, []),
+                        ("start_time=%s&end_time=%s&sort_order=ASC" % (past, future), [first, second]),
+                        ("search=PARI", [second, first]), ("search=%s" % meeting_id[:8], [second, first]),
+                        ("search=no-such-meeting", [])):
+        check_equal(ids(query), (want, len(want)), "GET /v2/recordings?%s" % query)
+    status, reply = server.rest("GET", "/v2/recordings?meeting_id=%s&sort_order=ASC&per_page=1&page_no=2" % meeting_id)
+    check_equal(([r["id"] for r in reply["data"]], reply["paging"]),
+                ([second], {"total_count": 2, "start_offset": 2, "end_offset": 2}), "page 2 of 1, oldest first")
+    for query, message in (
+            ("status=DONE", "query 'status' must be one or more of INVOKED, RECORDING, PAUSED, UPLOADING, "
+                            "UPLOADED, ERRORED"),
+            ("sort_order=UP", "query 'sort_by' must be invokedTime and 'sort_order' ASC or DESC"),
+            ("sort_by=startTime", "query 'sort_by' must be invokedTime and 'sort_order' ASC or DESC"),
+            ("expired=maybe", "query 'expired' must be true or false"),
+            ("start_time=yesterday", "queries 'start_time' and 'end_time' must be ISO 8601 times "
+                                     "(e.g. 2026-12-07T00:00:00Z)")):
+        check_equal(server.rest("GET", "/v2/recordings?%s" % query), (400, error(400, message)),
+                    "GET /v2/recordings?%s" % query)
+    log("GET /v2/recordings: status list, times, order, expired, search, paging and their 400s")
 
 
 async def livestreams(server, meeting_id):
@@ -350,7 +388,8 @@ async def main():
         rec, wall = await participant_recording(server, meeting["id"], host, guest, directory)
         secret = jwt_secret_bytes(server.credentials["jwt_secret"], host["token"])
         signed_download(server, rec, wall, secret, directory)
-        await audio_only(server, meeting["id"], directory)
+        voice = await audio_only(server, meeting["id"], directory)
+        recording_list_filters(server, meeting["id"], rec["id"], voice["id"])
     await livestreams(server, meeting["id"])
     await client.close()
     server.stop()
