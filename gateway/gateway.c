@@ -421,6 +421,8 @@ rtk_gateway *rtk_gateway_start(const rtk_gateway_config *config, char **error)
 		.signing_key = gw->webhook_key,
 		.org_id = gw->org_id,
 		.base_url = gw->url,
+		.link_secret = (const unsigned char *)gw->jwt_secret,
+		.link_secret_len = strlen(gw->jwt_secret),
 	};
 	gw->webhooks = rtk_webhooks_new(gw->store, &whc);
 	if (!gw->webhooks) {

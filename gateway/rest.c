@@ -110,6 +110,19 @@ void rtk_rest_reply_list_in(rtk_rest_call *call, const char *key, json_t *items,
 		"paging", "total_count", total, "start_offset", start, "end_offset", end));
 }
 
+void rtk_rest_reply_paged(rtk_rest_call *call, json_t *data, int count, int total)
+{
+	if (data == NULL) {
+		rtk_rest_fail(call->reply, 500, "out of memory while building the reply");
+		return;
+	}
+	int start = count ? call->offset + 1 : 0;
+	int end = count ? call->offset + count : 0;
+	rtk_rest_reply_json(call->reply, 200, json_pack("{s:b, s:o, s:{s:i, s:i, s:i}}",
+		"success", 1, "data", data,
+		"paging", "total_count", total, "start_offset", start, "end_offset", end));
+}
+
 void rtk_rest_fail_store(rtk_rest_call *call, rtk_store_status status, const char *what, const char *id)
 {
 	switch (status) {
@@ -852,7 +865,18 @@ static const rtk_rest_route *rtk_rest_prepare(rtk_rest_call *call, rtk_rest_path
 		return NULL;
 	}
 	const rtk_rest_route *route = NULL;
-	if (!rtk_rest_path_split(req->path, path))
+	if (call->who != NULL) {
+		/* a participant's token: only on the routes that take one, and
+		 * refused like any wrong credential everywhere else */
+		if (rtk_rest_path_split(req->path, path))
+			route = rtk_rest_route_find(call, path);
+		if (route == NULL || !(route->flags & RTK_REST_PARTICIPANT)) {
+			rtk_rest_reply_clear(call->reply);
+			rtk_rest_fail(call->reply, 401, "a participant's token is not accepted here; send 'Authorization: "
+				"Basic base64(ORG_ID:API_KEY)' or 'Authorization: Bearer API_KEY'");
+			route = NULL;
+		}
+	} else if (!rtk_rest_path_split(req->path, path))
 		rtk_rest_fail(call->reply, 404, "no such endpoint: routes are under /v2/ or "
 			"/accounts/{account_id}/realtime/kit/{app_id}/, at most %d segments deep",
 			RTK_REST_MAX_SEGMENTS);
@@ -871,19 +895,28 @@ void rtk_rest_dispatch(const rtk_rest_ctx *ctx, const rtk_rest_request *req, rtk
 	reply->status = 0;
 	reply->body = NULL;
 	if (rtk_rest_chat_export_serve(ctx, req, reply) || rtk_rest_chat_files_serve(ctx, req, reply) ||
-			rtk_rest_webhook_key_serve(ctx, req, reply))
+			rtk_rest_webhook_key_serve(ctx, req, reply) || rtk_rest_recording_download_serve(ctx, req, reply))
 		return;
+	rtk_admission who = { NULL, NULL, NULL };
+	bool participant = false;
 	if (!rtk_rest_authorized(ctx, req->authorization)) {
-		rtk_rest_fail(reply, 401, "missing or wrong credentials: send 'Authorization: Basic "
-			"base64(ORG_ID:API_KEY)' or 'Authorization: Bearer API_KEY'");
-		return;
+		/* not the API key: a participant's token, for the routes that take one */
+		const char *token = req->authorization ? rtk_rest_auth_param(req->authorization, "Bearer") : NULL;
+		participant = token != NULL && rtk_admit_token(ctx->store, ctx->org_id, ctx->jwt_secret,
+			ctx->jwt_secret_len, token, &who) == RTK_ADMIT_OK;
+		if (!participant) {
+			rtk_rest_fail(reply, 401, "missing or wrong credentials: send 'Authorization: Basic "
+				"base64(ORG_ID:API_KEY)' or 'Authorization: Bearer API_KEY'");
+			return;
+		}
 	}
 	if (req->body_len > RTK_REST_MAX_BODY) {
 		rtk_rest_fail(reply, 413, "request body is larger than %d bytes", RTK_REST_MAX_BODY);
+		rtk_admission_clear(&who);
 		return;
 	}
 
-	rtk_rest_call call = { .ctx = ctx, .req = req, .reply = reply };
+	rtk_rest_call call = { .ctx = ctx, .req = req, .reply = reply, .who = participant ? &who : NULL };
 	rtk_rest_path path = { 0 };
 	const rtk_rest_route *route = rtk_rest_prepare(&call, &path);
 	if (route)
@@ -892,4 +925,5 @@ void rtk_rest_dispatch(const rtk_rest_ctx *ctx, const rtk_rest_request *req, rtk
 		rtk_rest_fail(reply, 500, "the handler gave no reply");
 	json_decref(call.body);
 	free(path.copy);
+	rtk_admission_clear(&who);
 }

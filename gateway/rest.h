@@ -63,6 +63,9 @@ typedef struct rtk_live_ops {
 	 * the only writer of recording and livestream rows: these return once
 	 * the change is in the store, so a GET that follows reads it.
 	 */
+	/* `body`: the checked POST /v2/recordings fields, plus "caller"
+	 * {user_id, name} when a participant's token started it (set by the
+	 * gateway, never taken from the request; absent: the API key). */
 	json_t *(*recording_start)(const char *meeting_id, const json_t *body, int *status, char **message,
 		void *user_data);
 	/* `action`: "stop", "pause" or "resume". */

@@ -8,9 +8,10 @@
  *   GET /v2/chat-exports/{session_id}.csv?expires=..&signature=..
  *       the CSV itself. No API key: the URL carries its own credentials, an
  *       HMAC-SHA256 of the session id and the expiry with the deployment's
- *       token secret, so a browser can open it; after `expires` it is 403.
+ *       token secret (signed_url.h), so a browser can open it; after
+ *       `expires` it is 403.
  *
- * Owns the export's URL signing and its CSV shape (docs/rest.md, "Chat
+ * Owns the export's URLs and its CSV shape (docs/rest.md, "Chat
  * export"). The messages are the store's (store.h, chat messages), written
  * by the plugin (plugin/chat_store.c).
  */
@@ -19,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "webhooks.h"
+#include "signed_url.h"
 
 #define CHAT_EXPORT_PREFIX "/v2/chat-exports/"
 #define CHAT_EXPORT_SUFFIX ".csv"
@@ -28,38 +29,17 @@
 /* Messages read from the store at a time while writing the CSV. */
 #define CHAT_EXPORT_PAGE 500
 
-/* "sha256=<hex>" over the session and the expiry (malloc'd), or NULL. */
-static char *chat_export_signature(const rtk_rest_ctx *ctx, const char *session_id, long long expires)
-{
-	char *secret = g_strndup((const char *)ctx->jwt_secret, ctx->jwt_secret_len);
-	char *text = g_strdup_printf("chat-export\n%s\n%lld", session_id, expires);
-	char *sig = rtk_webhooks_signature(secret, text, strlen(text));
-	memset(secret, 0, ctx->jwt_secret_len);
-	g_free(secret);
-	g_free(text);
-	return sig;
-}
-
 char *rtk_rest_chat_export_url(const rtk_rest_ctx *ctx, const char *session_id, long long expires)
 {
-	char *sig = chat_export_signature(ctx, session_id, expires);
-	if (sig == NULL)
+	char *query = rtk_signed_url_query(ctx->jwt_secret, ctx->jwt_secret_len, "chat-export", session_id, expires);
+	if (query == NULL)
 		return NULL;
-	/* "sha256=" is not part of the query value */
-	char *url = g_strdup_printf("%s" CHAT_EXPORT_PREFIX "%s" CHAT_EXPORT_SUFFIX "?expires=%lld&signature=%s",
-		ctx->base_url ? ctx->base_url : "", session_id, expires, sig + strlen("sha256="));
-	free(sig);
+	char *url = g_strdup_printf("%s" CHAT_EXPORT_PREFIX "%s" CHAT_EXPORT_SUFFIX "?%s",
+		ctx->base_url ? ctx->base_url : "", session_id, query);
+	free(query);
 	char *out = strdup(url);
 	g_free(url);
 	return out;
-}
-
-static char *chat_export_iso8601(long long unix_seconds)
-{
-	GDateTime *t = g_date_time_new_from_unix_utc(unix_seconds);
-	char *text = g_date_time_format(t, "%Y-%m-%dT%H:%M:%S.000Z");
-	g_date_time_unref(t);
-	return text;
 }
 
 /* GET /v2/sessions/{session_id}/chat */
@@ -81,7 +61,7 @@ static void rtk_chat_export_get(rtk_rest_call *call)
 	}
 	long long expires = g_get_real_time() / G_USEC_PER_SEC + CHAT_EXPORT_TTL_SECONDS;
 	char *url = rtk_rest_chat_export_url(call->ctx, session_id, expires);
-	char *expiry = chat_export_iso8601(expires);
+	char *expiry = rtk_signed_url_iso8601(expires);
 	rtk_rest_reply_data(call, 200, json_pack("{s:s?, s:s}", "chat_download_url", url,
 		"chat_download_url_expiry", expiry));
 	free(url);
@@ -181,16 +161,6 @@ static bool chat_export_path(const char *path, char id[37])
 	return rtk_rest_is_uuid(id);
 }
 
-/* Constant-time comparison of two NUL-terminated strings. */
-static bool chat_export_same(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	unsigned char diff = la != lb;
-	for (size_t i = 0; i < la && i < lb; i++)
-		diff |= (unsigned char)(a[i] ^ b[i]);
-	return diff == 0;
-}
-
 bool rtk_rest_chat_export_serve(const rtk_rest_ctx *ctx, const rtk_rest_request *req, rtk_rest_reply *reply)
 {
 	char session_id[37];
@@ -202,19 +172,15 @@ bool rtk_rest_chat_export_serve(const rtk_rest_ctx *ctx, const rtk_rest_request 
 	}
 	const char *error = NULL;
 	rtk_rest_query *q = rtk_rest_query_parse(req->query, req->query ? strlen(req->query) : 0, &error);
-	const char *expires_text = q ? rtk_rest_query_get(q, "expires") : NULL;
-	const char *given = q ? rtk_rest_query_get(q, "signature") : NULL;
-	char *end = NULL;
-	long long expires = expires_text ? strtoll(expires_text, &end, 10) : 0;
-	char *sig = expires_text && end && *end == '\0' ? chat_export_signature(ctx, session_id, expires) : NULL;
-	bool valid = sig && given && chat_export_same(sig + strlen("sha256="), given);
-	free(sig);
+	rtk_signed_url_status st = rtk_signed_url_check(ctx->jwt_secret, ctx->jwt_secret_len, "chat-export",
+		session_id, q ? rtk_rest_query_get(q, "expires") : NULL, q ? rtk_rest_query_get(q, "signature") : NULL,
+		g_get_real_time() / G_USEC_PER_SEC);
 	rtk_rest_query_free(q);
-	if (!valid) {
+	if (st == RTK_SIGNED_URL_INVALID) {
 		rtk_rest_fail(reply, 403, "this chat export URL is not valid: ask GET /v2/sessions/{id}/chat for one");
 		return true;
 	}
-	if (expires < g_get_real_time() / G_USEC_PER_SEC) {
+	if (st == RTK_SIGNED_URL_EXPIRED) {
 		rtk_rest_fail(reply, 403, "this chat export URL has expired: ask GET /v2/sessions/{id}/chat for a new one");
 		return true;
 	}

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <jansson.h>
+#include "admit.h"
 #include "chat_files.h"
 #include "rest.h"
 #include "store.h"
@@ -47,13 +48,18 @@ typedef struct rtk_rest_call {
 	/* Paging window (routes with RTK_REST_PAGED). */
 	int offset;
 	int limit;
+	/* The participant whose token (Authorization: Bearer) admitted the
+	 * call, on routes with RTK_REST_PARTICIPANT; NULL with the API key.
+	 * Borrowed. The handler limits what it may reach. */
+	const rtk_admission *who;
 } rtk_rest_call;
 
 typedef void (*rtk_rest_handler)(rtk_rest_call *call);
 
 enum {
 	RTK_REST_BODY = 1 << 0,   /* parse the body as a JSON object into call->body */
-	RTK_REST_PAGED = 1 << 1   /* read page_no/per_page into call->offset/limit */
+	RTK_REST_PAGED = 1 << 1,  /* read page_no/per_page into call->offset/limit */
+	RTK_REST_PARTICIPANT = 1 << 2   /* a participant's token may call it too (call->who) */
 };
 
 /* A route, relative to /v2 (or the Cloudflare prefix). Pattern segments in
@@ -85,6 +91,12 @@ bool rtk_rest_chat_export_serve(const rtk_rest_ctx *ctx, const rtk_rest_request 
 /* rest_webhooks.c: answers GET /.well-known/webhooks.json (no API key: the
  * public key that verifies rtk-signature). False when `req` is not that path. */
 bool rtk_rest_webhook_key_serve(const rtk_rest_ctx *ctx, const rtk_rest_request *req, rtk_rest_reply *reply);
+
+/* rest_recordings.c: answers a GET of a recording's signed download_url
+ * (?expires=..&signature=..; no API key: the URL is its credential).
+ * False when `req` is not one (a download without a signature is an
+ * ordinary route, with the API key). */
+bool rtk_rest_recording_download_serve(const rtk_rest_ctx *ctx, const rtk_rest_request *req, rtk_rest_reply *reply);
 
 /* ---- Chat files (rest_chat_files.c): a participant's token, not the API key ---- */
 
@@ -123,6 +135,11 @@ void rtk_rest_reply_list(rtk_rest_call *call, json_t *items, int total);
 /* The same, with the page under data.<key> ({"data": {"sessions": [...]}},
  * as RealtimeKit's session lists have it). Steals `items`. */
 void rtk_rest_reply_list_in(rtk_rest_call *call, const char *key, json_t *items, int total);
+/* 200 {"success": true, "data": data, "paging": {...}} for a page of
+ * `count` items of `total` at call->offset, when the page sits inside
+ * `data` with other keys ({"livestream": {...}, "sessions": [...]}, as
+ * RealtimeKit's livestream reads have it). Steals `data`. */
+void rtk_rest_reply_paged(rtk_rest_call *call, json_t *data, int count, int total);
 /* {"success": false, "error": {"code": status, "message": ...}}. The message
  * is made valid UTF-8 if it is not; echo user input through rtk_rest_echo(). */
 void rtk_rest_fail(rtk_rest_reply *reply, int status, const char *fmt, ...)

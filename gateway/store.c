@@ -699,15 +699,16 @@ static const char *const recording_unfinished[] = { "INVOKED", "RECORDING", "PAU
 static const char *const livestream_unfinished[] = { "INVOKED", "LIVE", NULL };
 
 /* Every row whose status is one of `statuses` becomes ERRORED with
- * stop_reason SERVER_RESTART, in one write. */
+ * stop_reason {"reason": "INTERNAL_ERROR", "detail": "SERVER_RESTART"}
+ * (the reference's reason, our cause: capture_model.h), in one write. */
 static rtk_store_status store_fail_unfinished(rtk_store *s, const rtk_store_resource *r,
 	const char *const *statuses, int *count)
 {
 	if (count)
 		*count = 0;
 	char *now = rtk_util_now_iso8601();
-	json_t *change = json_pack("{s:s, s:{s:s}}", "status", "ERRORED",
-		"stop_reason", "reason", "SERVER_RESTART");
+	json_t *change = json_pack("{s:s, s:{s:s, s:s}}", "status", "ERRORED",
+		"stop_reason", "reason", "INTERNAL_ERROR", "detail", "SERVER_RESTART");
 	if (!now || !change) {
 		free(now);
 		json_decref(change);

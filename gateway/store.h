@@ -167,7 +167,7 @@ rtk_store_status rtk_store_token_generation_bump(rtk_store *store, const char *p
  *   when those are not NULL; *total counts the filtered rows.
  * fail_unfinished: for the server's start. Every recording a crashed server
  *   left INVOKED, RECORDING, PAUSED or UPLOADING becomes ERRORED with
- *   stop_reason {"reason": "SERVER_RESTART"}, in one transaction; *count
+ *   stop_reason {"reason": "INTERNAL_ERROR", "detail": "SERVER_RESTART"}, in one transaction; *count
  *   (may be NULL) receives how many. */
 rtk_store_status rtk_store_recording_create(rtk_store *store, const json_t *fields, json_t **out);
 rtk_store_status rtk_store_recording_update(rtk_store *store, const char *id,
@@ -185,7 +185,7 @@ rtk_store_status rtk_store_recording_fail_unfinished(rtk_store *store, int *coun
  *   normally, or not started), ERRORED (failed).
  * Same rules as recordings, except the stamps: create sets created_at and
  * updated_at when absent, update bumps updated_at, and fail_unfinished turns
- * INVOKED and LIVE into ERRORED (stop_reason {"reason": "SERVER_RESTART"}). */
+ * INVOKED and LIVE into ERRORED (stop_reason {"reason": "INTERNAL_ERROR", "detail": "SERVER_RESTART"}). */
 rtk_store_status rtk_store_livestream_create(rtk_store *store, const json_t *fields, json_t **out);
 rtk_store_status rtk_store_livestream_update(rtk_store *store, const char *id,
 	const json_t *fields, json_t **out);

@@ -46,6 +46,7 @@
  */
 #define _GNU_SOURCE   /* pipe2, memrchr */
 #include "webhooks.h"
+#include "signed_url.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -446,6 +447,8 @@ struct rtk_webhooks {
 	EVP_PKEY *key;       /* owned reference, or NULL: no rtk-signature */
 	char *org_id;        /* owned, or NULL */
 	char *base_url;      /* owned, or NULL */
+	unsigned char *link_secret;   /* owned copy (signed download links), or NULL */
+	size_t link_secret_len;
 	GThread *workers[RTK_WEBHOOKS_WORKERS];
 	GMutex lock;
 	GCond cond;          /* broadcast whenever the fields below change */
@@ -1097,11 +1100,16 @@ static void webhooks_complete_recording(rtk_webhooks *wh, json_t *rec)
 	const char *id = json_string_value(json_object_get(rec, "id"));
 	const char *status = json_string_value(json_object_get(rec, "status"));
 	json_t *size = json_object_get(rec, "fileSize");
-	if (wh->base_url && id && status && strcmp(status, "UPLOADED") == 0 &&
-			json_is_integer(size) && json_integer_value(size) > 0) {
-		char *url = g_strdup_printf("%s/v2/recordings/%s/download", wh->base_url, id);
+	char *url = NULL, *expiry = NULL;
+	if (wh->base_url && wh->link_secret && id && status && strcmp(status, "UPLOADED") == 0 &&
+			json_is_integer(size) && json_integer_value(size) > 0)
+		url = rtk_signed_url_recording(wh->link_secret, wh->link_secret_len, wh->base_url, id,
+			g_get_real_time() / G_USEC_PER_SEC, &expiry);
+	if (url != NULL) {   /* the signed link REST's download_url is, valid a day from now */
 		json_object_set_new(rec, "downloadUrl", json_string(url));
+		json_object_set_new(rec, "downloadUrlExpiry", json_string(expiry));
 		g_free(url);
+		g_free(expiry);
 	} else if (!json_object_get(rec, "downloadUrl")) {
 		json_object_set_new(rec, "downloadUrl", json_null());
 	}
@@ -1367,6 +1375,10 @@ rtk_webhooks *rtk_webhooks_new(rtk_store *store, const rtk_webhooks_config *conf
 		wh->key = config->signing_key;
 	wh->org_id = config && config->org_id ? g_strdup(config->org_id) : NULL;
 	wh->base_url = config && config->base_url ? g_strdup(config->base_url) : NULL;
+	if (config && config->link_secret && config->link_secret_len > 0) {
+		wh->link_secret = g_memdup2(config->link_secret, config->link_secret_len);
+		wh->link_secret_len = config->link_secret_len;
+	}
 	g_mutex_init(&wh->lock);
 	g_cond_init(&wh->cond);
 	g_queue_init(&wh->events);
@@ -1426,6 +1438,7 @@ void rtk_webhooks_free(rtk_webhooks *wh)
 	EVP_PKEY_free(wh->key);
 	g_free(wh->org_id);
 	g_free(wh->base_url);
+	g_free(wh->link_secret);
 	g_cond_clear(&wh->cond);
 	g_mutex_clear(&wh->lock);
 	free(wh);

@@ -92,6 +92,10 @@ typedef struct rtk_webhooks_config {
 	const char *org_id;
 	/* "http://host:port" of the REST API: recording.downloadUrl; NULL: none */
 	const char *base_url;
+	/* the secret that signs download links (signed_url.h: the token
+	 * secret, as the REST API's download_url); copied */
+	const unsigned char *link_secret;
+	size_t link_secret_len;
 } rtk_webhooks_config;
 
 /* Starts the delivery workers. `store` is borrowed and must outlive the

@@ -432,8 +432,9 @@ static bool companion_int_arg(const char *s, int min, int max, int *out)
 static int companion_usage(const char *prog)
 {
 	fprintf(stderr,
-		"usage: %s --output PATH [--format mp4|webm|cmaf] [--width 1..1920] [--height 1..1920]\n"
-		"       [--fps 1..60] [--rtp-address IPV4] [--rtp-port PORT] [--part-ms MS] [--segment-ms MS]\n"
+		"usage: %s --output PATH [--format mp4|webm|cmaf|m4a|mp3] [--width 1..1920] [--height 1..1920]\n"
+		"       [--fps 1..60] [--channels 1|2] [--rtp-address IPV4] [--rtp-port PORT] [--part-ms MS]\n"
+		"       [--segment-ms MS]\n"
 		"Reads control commands on stdin and plain RTP on the UDP port; see docs/companions.md.\n",
 		prog);
 	return -1;
@@ -446,7 +447,8 @@ int rtk_companion_parse_args(int argc, char **argv, rtk_companion_options *o)
 		{ "width", required_argument, NULL, 'w' }, { "height", required_argument, NULL, 'h' },
 		{ "fps", required_argument, NULL, 'r' }, { "rtp-address", required_argument, NULL, 'a' },
 		{ "rtp-port", required_argument, NULL, 'p' }, { "part-ms", required_argument, NULL, 'P' },
-		{ "segment-ms", required_argument, NULL, 'S' }, { NULL, 0, NULL, 0 },
+		{ "segment-ms", required_argument, NULL, 'S' }, { "channels", required_argument, NULL, 'c' },
+		{ NULL, 0, NULL, 0 },
 	};
 	int opt;
 	bool ok = true;
@@ -460,6 +462,10 @@ int rtk_companion_parse_args(int argc, char **argv, rtk_companion_options *o)
 				o->pipeline.format = RTK_OUTPUT_WEBM_VP8_OPUS;
 			else if (strcmp(optarg, "cmaf") == 0)
 				o->pipeline.format = RTK_OUTPUT_CMAF_H264_AAC;
+			else if (strcmp(optarg, "m4a") == 0)
+				o->pipeline.format = RTK_OUTPUT_M4A_AAC;
+			else if (strcmp(optarg, "mp3") == 0)
+				o->pipeline.format = RTK_OUTPUT_MP3;
 			else
 				ok = false;
 			break;
@@ -470,6 +476,7 @@ int rtk_companion_parse_args(int argc, char **argv, rtk_companion_options *o)
 		case 'p': ok = companion_int_arg(optarg, 0, 65535, &o->rtp_port); break;
 		case 'P': ok = companion_int_arg(optarg, 50, 500, &o->pipeline.part_ms); break;
 		case 'S': ok = companion_int_arg(optarg, 500, 10000, &o->pipeline.segment_ms); break;
+		case 'c': ok = companion_int_arg(optarg, 1, 2, &o->pipeline.channels); break;
 		default: ok = false; break;
 		}
 	}

@@ -78,12 +78,20 @@ struct rtk_output {
 	int audio_fill;         /* samples already in `audio` */
 	int64_t audio_pts;      /* samples encoded so far */
 	bool header_written, finished;
+	int channels;           /* encoded audio channels: 1 (the mixed stereo folded) or 2 */
 	rtk_output_cmaf *cmaf;  /* NULL unless RTK_OUTPUT_CMAF_H264_AAC */
 };
 
 static bool rtk_output_is_h264(const rtk_output *out)
 {
 	return out->format != RTK_OUTPUT_WEBM_VP8_OPUS;
+}
+
+/* Audio-only formats have no video stream: rtk_output_write_video() drops
+ * the pictures. */
+static bool rtk_output_has_video(rtk_output_format format)
+{
+	return format != RTK_OUTPUT_M4A_AAC && format != RTK_OUTPUT_MP3;
 }
 
 static void rtk_output_error(char *err, size_t errlen, const char *what, int averr)
@@ -153,16 +161,17 @@ static enum AVSampleFormat rtk_output_sample_format(const AVCodec *codec)
 static AVCodecContext *rtk_output_open_audio(rtk_output *out)
 {
 	bool aac = rtk_output_is_h264(out);
-	const AVCodec *codec = avcodec_find_encoder_by_name(aac ? "aac" : "libopus");
+	const char *name = out->format == RTK_OUTPUT_MP3 ? "libmp3lame" : aac ? "aac" : "libopus";
+	const AVCodec *codec = avcodec_find_encoder_by_name(name);
 	if (codec == NULL)
 		return NULL;
 	AVCodecContext *ctx = avcodec_alloc_context3(codec);
 	if (ctx == NULL)
 		return NULL;
 	ctx->sample_rate = RTK_OUTPUT_RATE;
-	av_channel_layout_default(&ctx->ch_layout, 2);
+	av_channel_layout_default(&ctx->ch_layout, out->channels);
 	ctx->sample_fmt = rtk_output_sample_format(codec);
-	ctx->bit_rate = aac ? 128000 : 96000;
+	ctx->bit_rate = (aac ? 128000 : 96000) * out->channels / 2;
 	ctx->time_base = (AVRational){ 1, RTK_OUTPUT_RATE };
 	if (out->fmt->oformat->flags & AVFMT_GLOBALHEADER)
 		ctx->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
@@ -516,7 +525,11 @@ static int rtk_output_write_header(rtk_output *out)
 	} else if (out->format == RTK_OUTPUT_MP4_H264_AAC) {
 		av_dict_set(&opts, "movflags", "frag_keyframe+empty_moov+default_base_moof", 0);
 		av_dict_set(&opts, "frag_duration", "1000000", 0);
-	} else {
+	} else if (out->format == RTK_OUTPUT_M4A_AAC) {
+		/* every audio packet is a keyframe: fragments by time only */
+		av_dict_set(&opts, "movflags", "empty_moov+default_base_moof", 0);
+		av_dict_set(&opts, "frag_duration", "1000000", 0);
+	} else if (out->format == RTK_OUTPUT_WEBM_VP8_OPUS) {
 		av_dict_set(&opts, "cluster_time_limit", "1000", 0);
 	}
 	out->fmt->flags |= AVFMT_FLAG_FLUSH_PACKETS;
@@ -531,11 +544,11 @@ static int rtk_output_write_header(rtk_output *out)
 }
 
 static rtk_output *rtk_output_create(const char *path, rtk_output_format format, int width, int height,
-	int fps, const rtk_cmaf_options *cmaf, char *err, size_t errlen)
+	int fps, int channels, const rtk_cmaf_options *cmaf, char *err, size_t errlen)
 {
 	if (path == NULL || width < 2 || height < 2 || width > 1920 || height > 1920 ||
 	    (width | height) & 1 || fps < 1 || fps > 60 || format < RTK_OUTPUT_MP4_H264_AAC ||
-	    format > RTK_OUTPUT_CMAF_H264_AAC) {
+	    format > RTK_OUTPUT_MP3 || (channels != 1 && channels != 2)) {
 		rtk_output_error(err, errlen, "invalid output settings", 0);
 		return NULL;
 	}
@@ -543,26 +556,29 @@ static rtk_output *rtk_output_create(const char *path, rtk_output_format format,
 	if (out == NULL)
 		return NULL;
 	out->format = format;
+	out->channels = channels;
 	if (format == RTK_OUTPUT_CMAF_H264_AAC && rtk_output_cmaf_new(out, path, fps, cmaf, err, errlen) < 0)
 		goto fail;
-	const char *muxer = rtk_output_is_h264(out) ? "mp4" : "webm";
+	const char *muxer = format == RTK_OUTPUT_MP3 ? "mp3" : rtk_output_is_h264(out) ? "mp4" : "webm";
 	int ret = avformat_alloc_output_context2(&out->fmt, NULL, muxer, out->cmaf != NULL ? NULL : path);
 	if (ret < 0) {
 		rtk_output_error(err, errlen, "no muxer", ret);
 		goto fail;
 	}
-	out->venc = rtk_output_open_video(out, width, height, fps);
+	bool video = rtk_output_has_video(format);
+	out->venc = video ? rtk_output_open_video(out, width, height, fps) : NULL;
 	out->aenc = rtk_output_open_audio(out);
-	if (out->venc == NULL || out->aenc == NULL) {
-		rtk_output_error(err, errlen, rtk_output_is_h264(out) ?
+	if ((video && out->venc == NULL) || out->aenc == NULL) {
+		rtk_output_error(err, errlen, format == RTK_OUTPUT_MP3 ? "cannot open libmp3lame encoder" :
+			!video ? "cannot open aac encoder" : rtk_output_is_h264(out) ?
 			"cannot open libx264 or aac encoder" : "cannot open libvpx or libopus encoder", 0);
 		goto fail;
 	}
-	out->vst = rtk_output_add_stream(out, out->venc);
+	out->vst = video ? rtk_output_add_stream(out, out->venc) : NULL;
 	out->ast = rtk_output_add_stream(out, out->aenc);
 	out->pkt = av_packet_alloc();
 	ret = rtk_output_alloc_audio_frame(out);
-	if (out->vst == NULL || out->ast == NULL || out->pkt == NULL || ret < 0) {
+	if ((video && out->vst == NULL) || out->ast == NULL || out->pkt == NULL || ret < 0) {
 		rtk_output_error(err, errlen, "out of memory", ret);
 		goto fail;
 	}
@@ -585,13 +601,19 @@ fail:
 rtk_output *rtk_output_open(const char *path, rtk_output_format format, int width, int height,
 	int fps, char *err, size_t errlen)
 {
-	return rtk_output_create(path, format, width, height, fps, NULL, err, errlen);
+	return rtk_output_create(path, format, width, height, fps, 2, NULL, err, errlen);
+}
+
+rtk_output *rtk_output_open_channels(const char *path, rtk_output_format format, int width, int height,
+	int fps, int channels, char *err, size_t errlen)
+{
+	return rtk_output_create(path, format, width, height, fps, channels, NULL, err, errlen);
 }
 
 rtk_output *rtk_output_open_cmaf(const char *dir, int width, int height, int fps,
 	const rtk_cmaf_options *options, char *err, size_t errlen)
 {
-	return rtk_output_create(dir, RTK_OUTPUT_CMAF_H264_AAC, width, height, fps, options, err, errlen);
+	return rtk_output_create(dir, RTK_OUTPUT_CMAF_H264_AAC, width, height, fps, 2, options, err, errlen);
 }
 
 /* ---- encoding ---- */
@@ -627,6 +649,8 @@ int rtk_output_write_video(rtk_output *out, AVFrame *picture, int64_t index)
 {
 	if (out->finished)
 		return AVERROR(EINVAL);
+	if (out->venc == NULL)   /* audio only */
+		return 0;
 	picture->pts = index;
 	picture->pict_type = AV_PICTURE_TYPE_NONE;
 	/* CMAF: an IDR (forced-idr) starts every segment. */
@@ -635,9 +659,20 @@ int rtk_output_write_video(rtk_output *out, AVFrame *picture, int64_t index)
 	return rtk_output_encode(out, out->venc, out->vst, picture);
 }
 
-/* Copies `n` interleaved stereo samples into the audio frame at `at`. */
+/* Copies `n` interleaved stereo samples into the audio frame at `at`; a
+ * mono frame gets the mean of the two channels. */
 static void rtk_output_put_samples(AVFrame *f, int at, const float *s, int n)
 {
+	if (f->ch_layout.nb_channels == 1) {
+		for (int i = 0; i < n; i++) {
+			float m = 0.5f * (s[2 * i] + s[2 * i + 1]);
+			if (f->format == AV_SAMPLE_FMT_S16)
+				((int16_t *)f->data[0])[at + i] = (int16_t)(m * 32767.0f);
+			else   /* FLTP and FLT are the same for one channel */
+				((float *)f->data[0])[at + i] = m;
+		}
+		return;
+	}
 	switch (f->format) {
 	case AV_SAMPLE_FMT_FLTP:
 		for (int i = 0; i < n; i++) {
@@ -709,7 +744,7 @@ int rtk_output_finish(rtk_output *out)
 	if (out->finished)
 		return 0;
 	int ret = rtk_output_flush_audio(out);
-	int r2 = rtk_output_encode(out, out->venc, out->vst, NULL);
+	int r2 = out->venc != NULL ? rtk_output_encode(out, out->venc, out->vst, NULL) : 0;
 	int r3 = rtk_output_encode(out, out->aenc, out->ast, NULL);
 	if (out->cmaf != NULL && r2 >= 0 && r3 >= 0)
 		r3 = rtk_output_cmaf_finish(out);

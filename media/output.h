@@ -1,7 +1,8 @@
 /*
  * output.h - encoders and muxer of a composite recording or livestream:
- * H.264 + AAC in fragmented MP4, VP8 + Opus in WebM, or H.264 + AAC as
- * LL-HLS CMAF files in a directory (design.md section 4.4).
+ * H.264 + AAC in fragmented MP4, VP8 + Opus in WebM, H.264 + AAC as
+ * LL-HLS CMAF files in a directory (design.md section 4.4), or the mixed
+ * audio alone: AAC in fragmented MP4 (.m4a, fragments of 1 s) or MP3.
  *
  * Owns: the AVFormatContext and its file (or, for CMAF, its in-memory
  * AVIOContext and the part/segment buffers), the two AVCodecContexts, one
@@ -85,7 +86,9 @@
 typedef enum rtk_output_format {
 	RTK_OUTPUT_MP4_H264_AAC = 0,   /* fragmented MP4 */
 	RTK_OUTPUT_WEBM_VP8_OPUS,
-	RTK_OUTPUT_CMAF_H264_AAC       /* LL-HLS CMAF files in a directory */
+	RTK_OUTPUT_CMAF_H264_AAC,      /* LL-HLS CMAF files in a directory */
+	RTK_OUTPUT_M4A_AAC,            /* audio only: AAC in fragmented MP4 (.m4a) */
+	RTK_OUTPUT_MP3                 /* audio only: MP3 (libmp3lame 128 kb/s stereo, 64 mono) */
 } rtk_output_format;
 
 typedef struct rtk_output rtk_output;
@@ -126,6 +129,13 @@ typedef struct rtk_cmaf_options {
  * no callback. */
 rtk_output *rtk_output_open(const char *path, rtk_output_format format, int width, int height,
 	int fps, char *err, size_t errlen);
+
+/* The same with `channels` (1 or 2) of audio: 1 encodes the mean of the
+ * mixed stereo (at half the bit rate). The audio-only formats
+ * (RTK_OUTPUT_M4A_AAC, RTK_OUTPUT_MP3) still take a valid picture size and
+ * fps, and rtk_output_write_video() returns 0 without encoding. */
+rtk_output *rtk_output_open_channels(const char *path, rtk_output_format format, int width, int height,
+	int fps, int channels, char *err, size_t errlen);
 
 /* Opens a CMAF output in the existing directory `dir` and writes init.mp4
  * there. `options` is copied (NULL: defaults, no callback); fps 2..60. */

@@ -38,8 +38,9 @@ rtk_pipeline *rtk_pipeline_new(const rtk_pipeline_config *config, char *err, siz
 			.on_cmaf = config->on_cmaf, .opaque = config->opaque };
 		p->output = rtk_output_open_cmaf(config->path, p->width, p->height, p->fps, &cmaf, err, errlen);
 	} else {
-		p->output = rtk_output_open(config->path, config->format, p->width, p->height, p->fps,
-			err, errlen);
+		p->output = rtk_output_open_channels(config->path, config->format, p->width, p->height, p->fps,
+			config->channels == 1 ? 1 : 2, err, errlen);
+		p->audio_only = config->format == RTK_OUTPUT_M4A_AAC || config->format == RTK_OUTPUT_MP3;
 	}
 	if (p->output == NULL)
 		goto fail;
@@ -368,7 +369,7 @@ static int rtk_pipeline_emit_video(rtk_pipeline *p, int64_t out_ns)
 	p->stats.late_frames += (uint64_t)(due - 1);
 	int64_t slot = (int64_t)(p->stats.video_frames + (uint64_t)due - 1) * RTK_NS / p->fps;
 	rtk_pipeline_advance_all(p, slot + p->paused_total + RTK_NS / p->fps / 2);
-	int ret = rtk_pipeline_compose(p);
+	int ret = p->audio_only ? 0 : rtk_pipeline_compose(p);   /* audio only: nothing to draw */
 	for (int64_t i = 0; i < due && ret >= 0; i++) {
 		ret = rtk_output_write_video(p->output, rtk_compositor_canvas(p->compositor),
 			(int64_t)p->stats.video_frames);

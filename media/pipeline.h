@@ -83,7 +83,9 @@
 
 typedef struct rtk_pipeline_config {
 	const char *path;           /* output file; for CMAF an existing directory */
-	rtk_output_format format;   /* MP4 (H.264 + AAC), WebM (VP8 + Opus) or CMAF (H.264 + AAC) */
+	rtk_output_format format;   /* MP4 (H.264 + AAC), WebM (VP8 + Opus), CMAF (H.264 + AAC), or audio
+	                               only: M4A (AAC) or MP3 (no composite is drawn) */
+	int channels;               /* audio channels written: 1 (mono) or 2; 0: 2. CMAF: always 2 */
 	int width, height;          /* 1..1920, rounded down to even; 0: 1280x720 */
 	int fps;                    /* 1..60 (CMAF: 2..60); 0: 25 */
 	int audio_delay_ms;         /* jitter absorbed (audio and video play this late), 0..500 */

@@ -85,6 +85,7 @@ struct rtk_pipeline {
 	rtk_compositor *compositor;
 	rtk_mixer *mixer;
 	int width, height, fps;
+	bool audio_only;            /* M4A or MP3: the composite is not drawn */
 	int64_t delay;              /* audio_delay_ms, in ns */
 	rtk_pipeline_participant *participants; /* join order */
 	rtk_pipeline_participant *screen_owner; /* NULL: grid layout */

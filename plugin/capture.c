@@ -24,6 +24,7 @@
 #include <debug.h>
 #include <utils.h>
 
+#include "capture_upload.h"
 #include "hls.h"
 #include "meeting_lock.h"
 #include "process.h"
@@ -321,7 +322,7 @@ json_t *rtk_capture_recording_start(rtk_room *room, rtk_router *router, const rt
 	if(!may)
 		return NULL;
 	rtk_capture *c = capture_new(room, router, RTK_CAPTURE_RECORDING);
-	const char *ext = config->vp8 ? "webm" : "mp4";
+	const char *ext = rtk_recording_config_format(config);   /* mp4, webm, m4a or mp3 */
 	char *name = g_strdup_printf("%s%s%s.%s", config->file_name_prefix, config->file_name_prefix[0] ? "_" : "",
 		c->m->id, ext);
 	char *dir = g_build_filename(data_dir, "recordings", NULL);
@@ -333,7 +334,7 @@ json_t *rtk_capture_recording_start(rtk_room *room, rtk_router *router, const rt
 	g_snprintf(height, sizeof height, "%d", config->height);
 	char *path = g_build_filename(companion_dir, "rtk-recorder", NULL);
 	char *argv[] = { path, "--output", c->output, "--format", (char *)ext,
-		"--width", width, "--height", height, NULL };
+		"--width", width, "--height", height, "--channels", config->channels == 1 ? "1" : "2", NULL };
 	gboolean ok = capture_spawn(c, argv, why, RTK_ERR_RECORDING_FAILED);
 	g_free(path);
 	if(!ok) {
@@ -874,6 +875,7 @@ static void capture_on_exit(rtk_proc *proc, int wait_status, void *user_data) {
 			capture_end_hls(c);
 		capture_effects(c, rtk_capture_model_finished(c->m, clean, why,
 			c->m->kind == RTK_CAPTURE_RECORDING ? capture_file_size(c->output) : -1, now));
+		rtk_capture_upload_start(c->m, c->output, queued_seq);   /* storage_config: UPLOADING until sent */
 		g_free(now);
 		int level = clean ? LOG_INFO : LOG_ERR;
 		JANUS_LOG(level, "[rtk] capture %s ended: %s\n", c->m->id,
@@ -941,6 +943,7 @@ void rtk_captures_destroy(void) {
 			break;
 		g_usleep(50000);
 	}
+	rtk_capture_uploads_finish(10 * G_USEC_PER_SEC);   /* uploads still use the writer and the store */
 	capture_write *quit = g_new0(capture_write, 1);
 	quit->quit = TRUE;
 	g_async_queue_push(writes, quit);

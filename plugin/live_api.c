@@ -153,15 +153,20 @@ static json_t *live_recording_start(const char *meeting_id, const json_t *body, 
 	rtk_refusal why;
 	rtk_recording_config config;
 	rtk_recording_config_default(&config);
+	/* body.caller: the participant whose token the gateway admitted, else the API key */
+	const json_t *who = json_object_get(body, "caller");
+	rtk_capture_caller caller = { NULL, json_string_value(json_object_get(who, "user_id")),
+		json_string_value(json_object_get(who, "name")) };
 	json_t *doc = NULL;
 	rtk_meeting_lock *lock;
 	rtk_live *live = rtk_live_lock(meeting_id, &lock);
 	if(live == NULL)
 		live_not_in_session(meeting_id, status, message);
-	else if(!rtk_recording_config_parse(body, &config, &why))
+	else if(!rtk_recording_config_parse(body, &config, &why) ||
+			!rtk_recording_config_parse_storage(json_object_get(body, "storage_config"), &config, &why))
 		live_fail(&why, status, message);
 	else if((doc = rtk_capture_recording_start(live->room, live->router, &config,
-			json_is_true(json_object_get(body, "allow_multiple_recordings")), NULL, &why)) == NULL)
+			json_is_true(json_object_get(body, "allow_multiple_recordings")), &caller, &why)) == NULL)
 		live_fail(&why, status, message);
 	guint64 written = rtk_captures_queued();
 	rtk_meeting_lock_done(lock);

@@ -40,7 +40,8 @@ export interface ScreenshareQualityConstraints {
 }
 
 export interface RecordingConfig {
-	videoConfig?: { height?: number; width?: number; codec?: 'H264' | 'VP8' };
+	videoConfig?: { height?: number; width?: number; codec?: 'H264' | 'VP8'; exportFile?: boolean };
+	audioConfig?: { codec?: 'AAC' | 'MP3'; channel?: 'mono' | 'stereo'; exportFile?: boolean };
 	fileNamePrefix?: string;
 }
 

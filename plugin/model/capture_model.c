@@ -24,6 +24,7 @@ void rtk_capture_model_free(rtk_capture_model *m) {
 	if(m == NULL)
 		return;
 	json_decref(m->doc);
+	json_decref(m->storage);
 	g_free(m->id);
 	g_free(m->meeting_id);
 	g_free(m->session_id);
@@ -39,13 +40,38 @@ static json_t *capture_model_string_or_null(const char *text) {
 	return text ? json_string(text) : json_null();
 }
 
-/* {reason, caller: {type: PARTICIPANT (peer_id, user_id, name) | API | SYSTEM}} */
-static json_t *capture_model_reason(const char *reason, const rtk_capture_caller *caller) {
-	json_t *who = caller && caller->peer_id ?
-		json_pack("{ss ss ss? ss?}", "type", "PARTICIPANT", "peer_id", caller->peer_id,
-			"user_id", caller->user_id, "name", caller->name) :
-		json_pack("{ss}", "type", caller ? "API" : "SYSTEM");
-	return json_pack("{ssso}", "reason", reason, "caller", who);
+/* The reference's caller: a participant {type: USER, user_Id, name}, the
+ * REST API {type: ORGANIZATION}; NULL for the server itself (no caller). */
+static json_t *capture_model_caller(const rtk_capture_caller *caller) {
+	if(caller == NULL)
+		return NULL;
+	if(caller->user_id != NULL || caller->peer_id != NULL)
+		return json_pack("{ss ss* ss*}", "type", "USER", "user_Id", caller->user_id, "name", caller->name);
+	return json_pack("{ss}", "type", "ORGANIZATION");
+}
+
+const char *rtk_capture_public_reason(const char *cause) {
+	static const char *const map[][2] = {
+		{ "STARTED_BY_USER", "API_CALL" }, { "STOPPED_BY_USER", "API_CALL" }, { "MAX_DURATION", "API_CALL" },
+		{ "RECORD_ON_START", "RECORD_ON_START" }, { "LIVE_STREAM_ON_START", "LIVE_STREAM_ON_START" },
+		{ "ALL_PEERS_LEFT", "ALL_PEERS_LEFT" },
+	};
+	for(size_t i = 0; cause != NULL && i < G_N_ELEMENTS(map); i++)
+		if(!strcmp(cause, map[i][0]))
+			return map[i][1];
+	return "INTERNAL_ERROR";
+}
+
+/* {reason, detail?, caller?}: `reason` from the reference's enums
+ * (rtk_capture_public_reason), `detail` our own cause when it says more. */
+static json_t *capture_model_reason(const char *cause, json_t *caller) {
+	const char *reason = rtk_capture_public_reason(cause);
+	json_t *r = json_pack("{ss}", "reason", reason);
+	if(strcmp(reason, cause) && strcmp(cause, "STARTED_BY_USER") && strcmp(cause, "STOPPED_BY_USER"))
+		json_object_set_new(r, "detail", json_string(cause));
+	if(caller != NULL)
+		json_object_set_new(r, "caller", caller);
+	return r;
 }
 
 /* ---- the REST object of a new capture ---- */
@@ -58,12 +84,20 @@ void rtk_capture_model_recording_invoked(rtk_capture_model *m, const rtk_recordi
 	capture_model_set(m, "output_file_name", json_string(file_name));
 	capture_model_set(m, "file_name_prefix",
 		config->file_name_prefix[0] ? json_string(config->file_name_prefix) : json_null());
-	capture_model_set(m, "video_config", json_pack("{sssisi}", "codec", config->vp8 ? "VP8" : "H264",
-		"width", config->width, "height", config->height));
-	capture_model_set(m, "audio_config", json_pack("{sssi}", "codec", config->vp8 ? "OPUS" : "AAC", "channel", 2));
+	capture_model_set(m, "video_config", json_pack("{sssisisb}", "codec", config->vp8 ? "VP8" : "H264",
+		"width", config->width, "height", config->height, "export_file", !config->audio_only));
+	/* the audio written: Opus beside VP8, MP3 or AAC alone, else AAC */
+	const char *acodec = config->audio_only ? (config->mp3 ? "MP3" : "AAC") : config->vp8 ? "OPUS" : "AAC";
+	capture_model_set(m, "audio_config", json_pack("{ssss so}", "codec", acodec,
+		"channel", config->channels == 1 ? "mono" : "stereo",
+		"export_file", config->audio_export < 0 ? json_null() : json_boolean(config->audio_export)));
 	capture_model_set(m, "max_seconds", config->max_seconds ? json_integer(config->max_seconds) : json_null());
+	json_t *storage = rtk_recording_config_storage_json(config, FALSE);
+	capture_model_set(m, "storage_config", storage ? storage : json_null());
+	json_decref(m->storage);
+	m->storage = rtk_recording_config_storage_json(config, TRUE);
 	capture_model_set(m, "allow_multiple_recordings", json_boolean(allow_multiple));
-	capture_model_set(m, "start_reason", capture_model_reason("STARTED_BY_USER", caller));
+	capture_model_set(m, "start_reason", capture_model_reason("STARTED_BY_USER", capture_model_caller(caller)));
 	capture_model_set(m, "stop_reason", json_null());
 	capture_model_set(m, "started_time", json_null());
 	capture_model_set(m, "stopped_time", json_null());
@@ -76,7 +110,7 @@ void rtk_capture_model_livestream_invoked(rtk_capture_model *m, const char *name
 	capture_model_set(m, "status", json_string("INVOKED"));
 	capture_model_set(m, "name", capture_model_string_or_null(name));
 	capture_model_set(m, "playback_url", capture_model_string_or_null(playback_url));
-	capture_model_set(m, "start_reason", capture_model_reason("STARTED_BY_USER", caller));
+	capture_model_set(m, "start_reason", capture_model_reason("STARTED_BY_USER", capture_model_caller(caller)));
 	capture_model_set(m, "started_time", json_null());
 	capture_model_set(m, "stopped_time", json_null());
 	capture_model_set(m, "viewer_count", json_integer(0));
@@ -106,7 +140,12 @@ rtk_capture_effects rtk_capture_model_stop(rtk_capture_model *m, const char *rea
 	if(!rtk_capture_model_running(m))
 		return 0;
 	m->state = RTK_CAPTURE_STOPPING;
-	capture_model_set(m, "stop_reason", capture_model_reason(reason, caller));
+	json_t *who = capture_model_caller(caller);
+	if(who == NULL && !strcmp(reason, "MAX_DURATION")) {   /* the limit its starter set */
+		json_t *start = json_object_get(json_object_get(m->doc, "start_reason"), "caller");
+		who = start ? json_deep_copy(start) : NULL;
+	}
+	capture_model_set(m, "stop_reason", capture_model_reason(reason, who));
 	if(m->kind == RTK_CAPTURE_RECORDING)
 		capture_model_set(m, "status", json_string("UPLOADING"));
 	return RTK_CAPTURE_SEND_STOP | RTK_CAPTURE_STORE | RTK_CAPTURE_ANNOUNCE;
@@ -148,7 +187,8 @@ rtk_capture_effects rtk_capture_model_progress(rtk_capture_model *m, double outp
 rtk_capture_effects rtk_capture_model_finished(rtk_capture_model *m, gboolean clean, const char *why,
 		gint64 file_size, const char *now) {
 	if(m->kind == RTK_CAPTURE_RECORDING) {
-		capture_model_set(m, "status", json_string(clean ? "UPLOADED" : "ERRORED"));
+		m->upload_pending = clean && m->storage != NULL && file_size > 0;
+		capture_model_set(m, "status", json_string(m->upload_pending ? "UPLOADING" : clean ? "UPLOADED" : "ERRORED"));
 		capture_model_set(m, "file_size", file_size >= 0 ? json_integer(file_size) : json_null());
 		capture_model_set(m, "recording_duration", json_integer((json_int_t)m->output_s));
 	} else {
@@ -162,6 +202,15 @@ rtk_capture_effects rtk_capture_model_finished(rtk_capture_model *m, gboolean cl
 	capture_model_set(m, "stopped_time", capture_model_string_or_null(now));
 	m->state = RTK_CAPTURE_DONE;
 	return RTK_CAPTURE_STORE | RTK_CAPTURE_ANNOUNCE;
+}
+
+void rtk_capture_model_uploaded(json_t *doc, const char *error) {
+	json_object_set_new(doc, "status", json_string(error ? "ERRORED" : "UPLOADED"));
+	if(error != NULL) {
+		char *text = g_strdup_printf("upload failed: %s", error);
+		json_object_set_new(doc, "error", json_string(text));
+		g_free(text);
+	}
 }
 
 rtk_capture_effects rtk_capture_model_set_viewers(rtk_capture_model *m, int viewers) {

@@ -38,7 +38,10 @@ typedef enum rtk_capture_state {
 	RTK_CAPTURE_DONE           /* the companion exited */
 } rtk_capture_state;
 
-/* Who asked: a participant (peer id and user id) or the REST API (NULL). */
+/* Who asked: a participant (user id, and peer id when joined), the REST
+ * API with the API key (all NULL), or the server itself (a NULL caller).
+ * The REST object shows it as the reference's caller: {type: "USER",
+ * user_Id, name}, {type: "ORGANIZATION"}, or no caller. */
 typedef struct rtk_capture_caller {
 	const char *peer_id;
 	const char *user_id;
@@ -70,6 +73,9 @@ typedef struct rtk_capture_model {
 	json_t *doc;               /* the REST object (owned) */
 	char *notified;            /* the status the last statusUpdate webhook carried */
 	gboolean stored;           /* the object was written once: later writes update it */
+	json_t *storage;           /* recordings: storage_config with credentials (owned), NULL: none */
+	gboolean upload_pending;   /* finished cleanly with a storage_config: still UPLOADING until
+	                              the upload (plugin/capture_upload.c) says UPLOADED or ERRORED */
 } rtk_capture_model;
 
 /* A capture just spawned, with its REST object's common fields
@@ -92,6 +98,15 @@ rtk_capture_effects rtk_capture_model_started_automatically(rtk_capture_model *m
 /* The output began (a recording's first frame, a livestream's first
  * complete segment): RECORDING / LIVE. */
 rtk_capture_effects rtk_capture_model_on_air(rtk_capture_model *m, const char *now);
+/* The reference's reason for one of our causes: STARTED_BY_USER,
+ * STOPPED_BY_USER and MAX_DURATION (the limit the start asked for) are
+ * API_CALL; RECORD_ON_START, LIVE_STREAM_ON_START and ALL_PEERS_LEFT are
+ * themselves; anything else (INTERNAL_ERROR, SERVER_SHUTDOWN,
+ * SERVER_RESTART) is INTERNAL_ERROR. The REST object's start_reason and
+ * stop_reason are {reason, detail (the cause, when it is neither the
+ * reason nor a user's start or stop), caller (absent for the server)}. */
+const char *rtk_capture_public_reason(const char *cause);
+
 /* `reason` ("STOPPED_BY_USER", "ALL_PEERS_LEFT", "MAX_DURATION", ...):
  * STOPPING (a recording UPLOADING) unless it no longer runs (0). */
 rtk_capture_effects rtk_capture_model_stop(rtk_capture_model *m, const char *reason, const rtk_capture_caller *caller);
@@ -104,9 +119,17 @@ rtk_capture_effects rtk_capture_model_apply(rtk_capture_model *m, rtk_capture_ac
 rtk_capture_effects rtk_capture_model_progress(rtk_capture_model *m, double output_s);
 /* The companion exited: `clean` (exit status 0) or not (`why`, e.g.
  * "killed by signal 9"); a recording's file has `file_size` bytes (-1:
- * none). UPLOADED or ERRORED (livestreams IDLE or ERRORED), DONE. */
+ * none). UPLOADED or ERRORED (livestreams IDLE or ERRORED), DONE. A clean
+ * recording with a storage_config stays UPLOADING with upload_pending set:
+ * its file goes to the storage next (rtk_capture_model_uploaded). */
 rtk_capture_effects rtk_capture_model_finished(rtk_capture_model *m, gboolean clean, const char *why,
 	gint64 file_size, const char *now);
+/* The end of a recording's upload, on `doc` (a copy of its REST object
+ * when it finished; changed in place): UPLOADED when `error` is NULL, else
+ * ERRORED with error "upload failed: <error>" (the local file stays and
+ * download_url serves it). Plain JSON: the uploader runs after the model
+ * is gone. */
+void rtk_capture_model_uploaded(json_t *doc, const char *error);
 /* A livestream's player count. */
 rtk_capture_effects rtk_capture_model_set_viewers(rtk_capture_model *m, int viewers);
 

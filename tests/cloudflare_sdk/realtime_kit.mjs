@@ -306,7 +306,7 @@ async function livestreams() {
 			ok(await kit.livestreams.getMeetingActiveLivestreams(meetingId, ids), 'active').status === 'LIVE');
 	});
 	await step('livestreams.getLivestreamSessionForLivestreamID', async () => {
-		assert.equal(ok(await kit.livestreams.getLivestreamSessionForLivestreamID(id, ids), 'get livestream').id, id);
+		assert.equal(ok(await kit.livestreams.getLivestreamSessionForLivestreamID(id, ids), 'get livestream').livestream.id, id);
 	});
 	await pending('livestreams.getAllLivestreams', 'GET /v2/livestreams', async () => {
 		const data = ok(await kit.livestreams.getAllLivestreams(APP, { account_id: ACCOUNT }), 'all livestreams');
@@ -316,7 +316,7 @@ async function livestreams() {
 	await step('livestreams.stopLivestreamingAMeeting', async () => {
 		ok(await kit.livestreams.stopLivestreamingAMeeting(meetingId, ids), 'stop');
 		await until('the livestream stopped', async () =>
-			ok(await kit.livestreams.getLivestreamSessionForLivestreamID(id, ids), 'get').status !== 'LIVE');
+			ok(await kit.livestreams.getLivestreamSessionForLivestreamID(id, ids), 'get').livestream.status !== 'LIVE');
 	});
 }
 

@@ -68,6 +68,35 @@ static void check_config(const rtk_recording_config *config) {
 	CHECK(config->file_name_prefix[0] != '.');
 	for(const char *p = config->file_name_prefix; *p; p++)
 		CHECK(g_ascii_isalnum(*p) || *p == '-' || *p == '_' || *p == '.');
+	CHECK(config->channels == 1 || config->channels == 2);
+	CHECK(!config->mp3 || config->audio_only);
+	const char *format = rtk_recording_config_format(config);
+	CHECK(!strcmp(format, "mp4") || !strcmp(format, "webm") || !strcmp(format, "m4a") || !strcmp(format, "mp3"));
+}
+
+/* The REST-only storage_config, on any "storage_config" of the body: a
+ * success has a supported type and every required field; a refusal leaves
+ * the config as it was; the shown form never holds the credentials. */
+static void check_storage(const json_t *body) {
+	rtk_recording_config config;
+	rtk_refusal why;
+	rtk_recording_config_default(&config);
+	const json_t *storage = json_is_object(body) ? json_object_get(body, "storage_config") : body;
+	if(rtk_recording_config_parse_storage(storage, &config, &why)) {
+		if(storage == NULL || json_is_null(storage)) {
+			CHECK(config.storage.type[0] == '\0');
+			return;
+		}
+		CHECK(!strcmp(config.storage.type, "aws") || !strcmp(config.storage.type, "digitalocean"));
+		CHECK(config.storage.bucket[0] && config.storage.region[0] && config.storage.access_key[0] &&
+			config.storage.secret[0]);
+		json_t *shown = rtk_recording_config_storage_json(&config, FALSE);
+		CHECK(shown != NULL && json_object_get(shown, "secret") == NULL && json_object_get(shown, "access_key") == NULL);
+		json_decref(shown);
+	} else {
+		CHECK(config.storage.type[0] == '\0');
+		CHECK(!strcmp(why.code, RTK_ERR_RECORDING_CONFIG));
+	}
 }
 
 /* What the handlers do next with the fields, where that code is free of
@@ -391,6 +420,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 	char *before = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
 	for(int on = RTK_REQUEST_ON_NEW; on <= RTK_REQUEST_ON_SUBSCRIBER; on++)
 		check_one(body, (rtk_request_handle)on);
+	check_storage(body);
 	char *after = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
 	CHECK(before != NULL && after != NULL && !strcmp(before, after));
 	free(before);

@@ -187,7 +187,7 @@ static char *observe(const char *path)
 
 static bool status_documented(int status)
 {
-	static const int documented[] = { 200, 201, 400, 401, 404, 405, 409, 413, 422 };
+	static const int documented[] = { 200, 201, 400, 401, 403, 404, 405, 409, 413, 422 };
 	for (size_t i = 0; i < G_N_ELEMENTS(documented); i++)
 		if (status == documented[i])
 			return true;

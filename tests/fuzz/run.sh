@@ -37,7 +37,7 @@ sources_for() {
 	hls) echo "hls/hls.c" ;;
 	static_path) echo "gateway/static_path.c" ;;
 	json_out) echo "gateway/json_out.c" ;;
-	webhook_url) echo "gateway/webhooks.c gateway/store.c gateway/store_sqlite.c gateway/store_resources.c gateway/util.c" ;;
+	webhook_url) echo "gateway/webhooks.c gateway/signed_url.c gateway/store.c gateway/store_sqlite.c gateway/store_resources.c gateway/util.c" ;;
 	requests) echo "plugin/model/request_parse.c plugin/model/view.c plugin/model/peer.c plugin/model/permissions.c plugin/model/speaker.c plugin/model/capture_config.c plugin/model/offer_plan.c" ;;
 	offer) echo "plugin/model/offer_plan.c plugin/model/permissions.c" ;;
 	sender_report) echo "plugin/sender_report.c" ;;

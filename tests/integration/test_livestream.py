@@ -26,8 +26,10 @@ participant publish VP8 + Opus from aiortc, and:
   * livestream.stop: livestreamUpdate STOPPING then IDLE, the playlist ends
     with EXT-X-ENDLIST, REST shows it IDLE;
   * over REST: POST /v2/meetings/{id}/livestreams (201, playback_url), 409
-    while one runs, GET active-livestream, POST active-livestream/stop, and
-    the livestreaming.statusUpdate webhooks INVOKED -> LIVE -> OFFLINE;
+    while one runs, GET active-livestream, POST active-livestream/stop
+    ({message}, as the reference), and the livestreaming.statusUpdate
+    webhooks INVOKED -> LIVE -> OFFLINE (the sessions and the list are
+    test_recordings_parity.py's);
   * live_stream_on_start: the livestream starts with the session and stops
     when the last participant leaves.
 """
@@ -213,7 +215,7 @@ async def rest_viewer_count(server, stream_id):
     """The REST documents count the player too, as active-livestream does."""
     deadline = time.time() + 10
     while True:
-        doc = server.rest_ok("GET", "/v2/livestreams/%s" % stream_id)
+        doc = server.rest_ok("GET", "/v2/livestreams/%s" % stream_id)["livestream"]
         listed = [d for d in server.rest_ok("GET", "/v2/meetings/%s/livestreams" % doc["meeting_id"])
                   if d["id"] == stream_id]
         if doc.get("viewer_count", 0) >= 1 and listed and listed[0].get("viewer_count", 0) >= 1:
@@ -261,7 +263,7 @@ async def sdk_livestream(server, host, guest, directory):
     check(status == 200 and "#EXT-X-ENDLIST" in body.decode(), "ENDLIST after stop (%d)" % status)
     check("#EXT-X-PRELOAD-HINT" not in body.decode(), "no preload hint after the end")
     stream_id = url.rsplit("/", 2)[-2]
-    doc = server.rest_ok("GET", "/v2/livestreams/%s" % stream_id)
+    doc = server.rest_ok("GET", "/v2/livestreams/%s" % stream_id)["livestream"]
     check_equal(doc["status"], "IDLE", "REST status after stop")
     log("stopped: EXT-X-ENDLIST, status IDLE")
 
@@ -269,13 +271,15 @@ async def sdk_livestream(server, host, guest, directory):
 async def rest_livestream(server, meeting_id, hooks):
     doc = server.rest_ok("POST", "/v2/meetings/%s/livestreams" % meeting_id, {"name": "rest"}, statuses=(201,))
     check(doc["playback_url"].endswith("/index.m3u8") and doc["status"] == "INVOKED", "REST start: %r" % doc)
-    check_equal(server.rest_ok("GET", "/v2/livestreams/%s" % doc["id"])["id"], doc["id"], "GET right after POST")
+    check_equal(server.rest_ok("GET", "/v2/livestreams/%s" % doc["id"])["livestream"]["id"], doc["id"],
+                "GET right after POST")
     check_equal(server.rest("POST", "/v2/meetings/%s/livestreams" % meeting_id, {})[0], 409, "second start")
     deadline = time.time() + 30
     while server.rest_ok("GET", "/v2/meetings/%s/active-livestream" % meeting_id)["status"] != "LIVE":
         check(time.time() < deadline, "REST livestream never became LIVE")
         await asyncio.sleep(0.3)
-    server.rest_ok("POST", "/v2/meetings/%s/active-livestream/stop" % meeting_id)
+    check_equal(server.rest_ok("POST", "/v2/meetings/%s/active-livestream/stop" % meeting_id),
+                {"message": "Stopped live stream successfully"}, "the reference's stop answer")
     await hooks.wait(lambda: [d["status"] for d in hooks.deliveries
                               if d["event"] == "livestreaming.statusUpdate" and d["streamId"] == doc["id"]]
                      == ["INVOKED", "LIVE", "OFFLINE"], "livestreaming.statusUpdate INVOKED -> LIVE -> OFFLINE", 30)
@@ -294,19 +298,20 @@ async def on_start(server):
     stream_id = joined["livestream"]["id"]
     await solo.publish()
     deadline = time.time() + 30
-    while server.rest_ok("GET", "/v2/livestreams/%s" % stream_id)["status"] != "LIVE":
+    while server.rest_ok("GET", "/v2/livestreams/%s" % stream_id)["livestream"]["status"] != "LIVE":
         check(time.time() < deadline, "live_stream_on_start never went LIVE")
         await asyncio.sleep(0.3)
     await solo.leave()
     deadline = time.time() + 30
     while True:
-        doc = server.rest_ok("GET", "/v2/livestreams/%s" % stream_id)
+        doc = server.rest_ok("GET", "/v2/livestreams/%s" % stream_id)["livestream"]
         if doc["status"] != "LIVE":
             break
         check(time.time() < deadline, "the livestream did not stop when everyone left")
         await asyncio.sleep(0.3)
-    check_equal((doc["status"], doc["start_reason"]["reason"], doc["stop_reason"]["reason"]),
-                ("IDLE", "LIVE_STREAM_ON_START", "ALL_PEERS_LEFT"), "live_stream_on_start livestream")
+    check_equal((doc["status"], doc["start_reason"], doc["stop_reason"]),
+                ("IDLE", {"reason": "LIVE_STREAM_ON_START"}, {"reason": "ALL_PEERS_LEFT"}),
+                "live_stream_on_start livestream")
     log("live_stream_on_start: on air with the session, IDLE when everyone left")
 
 

@@ -189,7 +189,6 @@ def check_no_other_methods(checker, ids):
                     checker.fail("%s %s: undocumented, answered %d %s" % (method.upper(), probe, status, data[:120]))
     undocumented = ["/v2", "/v2/", "/v2/meeting", "/v2/analytics/daywise", "/v2/apps", "/v2/recordings/track",
                     "/v2/sessions/peer-report/" + ids["participant_id"], "/v2/meetings/%s/nothing" % ids["meeting_id"],
-                    "/v2/livestreams/sessions/" + ids["livestream_id"],
                     "/v2/sessions/%s/summary" % ids["session_id"], "/v2/sessions/%s/transcript" % ids["session_id"],
                     "/accounts/acc/realtime/kit/apps", "/v3/meetings", "/nothing"]
     for path in undocumented:
@@ -326,7 +325,11 @@ async def live_session(c, server, mid, people):
     c.call("get", "/v2/livestreams/{livestream_id}", "/v2/livestreams/" + stream["id"], 200)
     c.call("get", "/v2/meetings/{meeting_id}/livestreams", "/v2/meetings/%s/livestreams" % mid, 200)
     c.call("get", "/v2/livestreams", "/v2/livestreams", 200)
-    wait_for("the livestream LIVE", lambda: server.rest_ok("GET", "/v2/livestreams/" + stream["id"])["status"] == "LIVE")
+    wait_for("the livestream LIVE", lambda: server.rest_ok("GET", "/v2/livestreams/" + stream["id"])["livestream"]["status"] == "LIVE")
+    c.call("get", "/v2/livestreams/{livestream_id}/active-livestream-session",
+           "/v2/livestreams/%s/active-livestream-session" % stream["id"], 200)
+    c.call("get", "/v2/livestreams/sessions/{livestream_session_id}", "/v2/livestreams/sessions/" + stream["id"], 200)
+    c.call("get", "/v2/meetings/{meeting_id}/livestream", "/v2/meetings/%s/livestream" % mid, 200)
     c.call("post", "/v2/meetings/{meeting_id}/active-livestream/stop", "/v2/meetings/%s/active-livestream/stop" % mid,
            200)
     c.call("post", "/v2/meetings/{meeting_id}/active-livestream/stop", "/v2/meetings/%s/active-livestream/stop" % mid,
@@ -348,6 +351,7 @@ def history(c, server, mid, people):
     c.call("get", "/v2/sessions", "/v2/sessions?status=ACTIVE", 400)
     sid = sessions["sessions"][0]["id"]
     c.call("get", "/v2/sessions/{session_id}", "/v2/sessions/" + sid, 200)
+    c.call("get", "/v2/sessions/{session_id}/livestream-sessions", "/v2/sessions/%s/livestream-sessions" % sid, 200)
     c.call("get", "/v2/sessions/{session_id}/participants", "/v2/sessions/%s/participants" % sid, 200)
     c.call("get", "/v2/sessions/{session_id}/participants/{participant_id}",
            "/v2/sessions/%s/participants/%s" % (sid, people["host"]["id"]), 200)
@@ -375,7 +379,8 @@ async def main():
         sid = history(c, server, mid, people)
         ids = {"meeting_id": mid, "participant_id": people["host"]["id"], "preset_id": people["host"]["preset_id"],
                "plugin_id": plugin_id, "webhook_id": hook_id, "session_id": sid, "recording_id": rec_id,
-               "livestream_id": stream_id, "file_id": "00000000-0000-4000-8000-000000000000",
+               "livestream_id": stream_id, "livestream_session_id": stream_id,
+               "file_id": "00000000-0000-4000-8000-000000000000",
                "file": sid + ".csv"}
         check_no_other_methods(c, ids)
         for key, (template, operation) in sorted(c.operations.items()):

@@ -20,7 +20,7 @@ from aiortc, and:
     reads a few seconds of it, and the meeting goes on (frames still flow);
   * everyone leaves while a recording runs: it stops by itself
     (stop_reason ALL_PEERS_LEFT) and is UPLOADED; max_seconds stops one
-    by itself (MAX_DURATION);
+    by itself (stop_reason API_CALL, detail MAX_DURATION);
   * without the companion programs, starts are refused with 1004 / 1903
     (REST 500) and nothing is stored.
 """
@@ -140,7 +140,9 @@ async def sdk_recording(server, host, guest, directory, hooks):
     await wait_recording_state(guest, "IDLE")
     rec = await wait_status(server, rec_id, ("UPLOADED", "ERRORED"))
     check_equal(rec["status"], "UPLOADED", "status after stop")
-    check_equal(rec["stop_reason"]["reason"], "STOPPED_BY_USER", "stop reason")
+    check_equal(rec["stop_reason"]["reason"], "API_CALL", "stop reason")
+    check_equal((rec["stop_reason"]["caller"]["type"], rec["stop_reason"]["caller"]["name"]), ("USER", "Host"),
+                "stop caller (the host, over the SDK)")
     check(rec["output_file_name"].startswith("sdk_") and rec["output_file_name"].endswith(".mp4"),
           "file name %s" % rec["output_file_name"])
     path = download(server, rec, directory)
@@ -167,9 +169,14 @@ async def sdk_recording(server, host, guest, directory, hooks):
     check_equal((uploaded["recordingId"], uploaded["meetingId"], uploaded["roomUUID"], uploaded["organizationId"]),
                 (rec_id, rec["meeting_id"], rec["session_id"], server.credentials["org_id"]),
                 "the UPLOADED recording.statusUpdate: ids")
-    check_equal((uploaded["downloadUrl"], uploaded["fileSize"], uploaded["outputFileName"]),
-                (rec["download_url"], rec["file_size"], rec["output_file_name"]),
+    # downloadUrl is a signed link like REST's download_url (its expiry a day from when it was made)
+    check_equal((uploaded["downloadUrl"].split("?")[0], uploaded["fileSize"], uploaded["outputFileName"]),
+                (rec["download_url"].split("?")[0], rec["file_size"], rec["output_file_name"]),
                 "the UPLOADED recording.statusUpdate: downloadUrl, fileSize, outputFileName as REST has them")
+    check(isinstance(uploaded.get("downloadUrlExpiry"), str), "the UPLOADED recording.statusUpdate's "
+          "downloadUrlExpiry: %r" % uploaded.get("downloadUrlExpiry"))
+    with urllib.request.urlopen(uploaded["downloadUrl"], timeout=10) as reply:   # no credentials
+        check_equal(len(reply.read()), rec["file_size"], "bytes behind the webhook's downloadUrl")
     log("webhooks: recording.statusUpdate %s, signatures verified" % " -> ".join(want))
 
 
@@ -183,6 +190,8 @@ async def rest_recording(server, meeting_id, directory):
                                                     "video_config": {"codec": "VP8", "width": 320, "height": 240}},
                          statuses=(201,))
     check_equal(rec["status"], "INVOKED", "status of a new recording")
+    check_equal(rec["start_reason"], {"reason": "API_CALL", "caller": {"type": "ORGANIZATION"}},
+                "start_reason of a start with the API key")
     # The store has it once POST answered (the plugin writes it; REST waits for that write).
     check_equal(server.rest_ok("GET", "/v2/recordings/%s" % rec["id"])["id"], rec["id"], "GET right after POST")
     rec = await wait_status(server, rec["id"], ("RECORDING",))
@@ -191,6 +200,8 @@ async def rest_recording(server, meeting_id, directory):
     rec = server.rest_ok("PUT", "/v2/recordings/%s" % rec["id"], {"action": "stop"})
     stopped = time.time()
     check_equal(rec["status"], "UPLOADING", "status right after PUT stop")
+    check_equal(rec["stop_reason"], {"reason": "API_CALL", "caller": {"type": "ORGANIZATION"}},
+                "stop_reason of a PUT stop with the API key")
     check(server.rest_ok("GET", "/v2/recordings/%s" % rec["id"])["status"] in ("UPLOADING", "UPLOADED"),
           "GET right after PUT stop still says the recording runs")
     rec = await wait_status(server, rec["id"], ("UPLOADED", "ERRORED"))
@@ -210,8 +221,9 @@ async def rest_recording(server, meeting_id, directory):
     rec = server.rest_ok("POST", "/v2/recordings", {"meeting_id": meeting_id, "max_seconds": 2},
                          statuses=(201,))
     rec = await wait_status(server, rec["id"], ("UPLOADED", "ERRORED"), timeout=20)
-    check_equal((rec["status"], rec["stop_reason"]["reason"]), ("UPLOADED", "MAX_DURATION"),
-                "a recording with max_seconds 2")
+    check_equal((rec["status"], rec["stop_reason"]), ("UPLOADED", {
+        "reason": "API_CALL", "detail": "MAX_DURATION", "caller": {"type": "ORGANIZATION"}}),
+        "a recording with max_seconds 2")
     check(2 <= rec["recording_duration"] <= 3, "max_seconds 2 recorded %r s" % rec["recording_duration"])
     log("max_seconds: stopped by itself after %d s of output" % rec["recording_duration"])
 
@@ -263,11 +275,11 @@ async def auto_start_and_stop(server, directory, hooks):
     await solo.publish()
     rec_id = joined["recording"]["recordings"][0]["id"]
     rec = await wait_status(server, rec_id, ("RECORDING",))
-    check_equal(rec["start_reason"]["reason"], "RECORD_ON_START", "start reason")
+    check_equal(rec["start_reason"], {"reason": "RECORD_ON_START"}, "start reason (no user details)")
     await asyncio.sleep(2)
     await solo.leave()
     rec = await wait_status(server, rec_id, ("UPLOADED", "ERRORED"))
-    check_equal((rec["status"], rec["stop_reason"]["reason"]), ("UPLOADED", "ALL_PEERS_LEFT"),
+    check_equal((rec["status"], rec["stop_reason"]), ("UPLOADED", {"reason": "ALL_PEERS_LEFT"}),
                 "a recording nobody is left in")
     ffprobe(download(server, rec, directory))
     log("record_on_start: started with the session, stopped when everyone left")

@@ -89,6 +89,14 @@ static void test_refusals(void)
 		"{\"max_seconds\": 0}",
 		"{\"max_seconds\": 86401}",
 		"{\"max_seconds\": \"60\"}",
+		"{\"audio_config\": \"AAC\"}",
+		"{\"audio_config\": {\"codec\": \"OPUS\"}}",               /* the reference: AAC or MP3 */
+		"{\"audio_config\": {\"codec\": \"aac\"}}",
+		"{\"audio_config\": {\"channel\": \"surround\"}}",
+		"{\"audio_config\": {\"channel\": 3}}",
+		"{\"audio_config\": {\"export_file\": \"yes\"}}",
+		"{\"video_config\": {\"export_file\": 0}}",
+		"{\"audio_config\": {\"codec\": \"MP3\"}}",               /* MP3 only without video */
 	};
 	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
 		rtk_recording_config c;
@@ -105,6 +113,37 @@ static void test_refusals(void)
 	rtk_refusal why;
 	CHECK(parse("{\"fileNamePrefix\": \"012345678901234567890123456789012345678901234567890123456789012\"}", &c, &why));
 	CHECK_EQ_INT(strlen(c.file_name_prefix), 63);
+}
+
+/* audio_config and video_config.export_file: the reference's enums, the
+ * companion's format and channels. */
+static void test_audio(void)
+{
+	rtk_recording_config c;
+	rtk_refusal why;
+	CHECK(parse(NULL, &c, &why));
+	CHECK(!c.audio_only);
+	CHECK_EQ_INT(c.channels, 2);
+	CHECK_EQ_INT(c.audio_export, -1);
+	CHECK_EQ_STR(rtk_recording_config_format(&c), "mp4");
+	CHECK(parse("{\"video_config\": {\"codec\": \"VP8\"}, \"audio_config\": {\"codec\": \"AAC\", "
+		"\"channel\": \"mono\", \"export_file\": false}}", &c, &why));
+	CHECK_EQ_STR(rtk_recording_config_format(&c), "webm");   /* a VP8 recording's audio is Opus */
+	CHECK_EQ_INT(c.channels, 1);
+	CHECK_EQ_INT(c.audio_export, 0);
+	CHECK(parse("{\"video_config\": {\"export_file\": false}, \"audio_config\": {\"channel\": \"stereo\"}}",
+		&c, &why));
+	CHECK(c.audio_only);
+	CHECK_EQ_INT(c.channels, 2);
+	CHECK_EQ_STR(rtk_recording_config_format(&c), "m4a");
+	CHECK(parse("{\"videoConfig\": {\"exportFile\": false}, \"audioConfig\": {\"codec\": \"MP3\", \"channel\": 1}}",
+		&c, &why));
+	CHECK_EQ_STR(rtk_recording_config_format(&c), "mp3");
+	CHECK_EQ_INT(c.channels, 1);
+	CHECK(parse("{\"video_config\": {\"export_file\": true}, \"audio_config\": {\"export_file\": true}}",
+		&c, &why));
+	CHECK(!c.audio_only);
+	CHECK_EQ_INT(c.audio_export, 1);
 }
 
 /* What REST answers when the plugin refuses a recording or livestream call. */
@@ -162,6 +201,7 @@ int main(void)
 	UNIT_RUN(test_sdk_spelling);
 	UNIT_RUN(test_rest_spelling);
 	UNIT_RUN(test_refusals);
+	UNIT_RUN(test_audio);
 	UNIT_RUN(test_http_statuses);
 	UNIT_RUN(test_meeting_defaults);
 	return UNIT_DONE();

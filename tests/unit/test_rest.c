@@ -21,6 +21,7 @@
 #include "presets_default.h"
 #include "rest.h"
 #include "rest_internal.h"
+#include "signed_url.h"
 #include "store.h"
 #include "unit.h"
 
@@ -2255,10 +2256,51 @@ static void test_webhook_key_document(void)
 	CHECK_EQ_INT(request_full("GET", "/.well-known/webhooks.json", NULL, NULL, NULL, 0, NULL), 404);
 }
 
+/* Signed links (signed_url.h): what a valid one checks, and every way one
+ * can be wrong. */
+static void test_signed_url(void)
+{
+	static const unsigned char secret[] = { 's', 0, 'e', 'c', 'r', 'e', 't' };   /* a NUL inside counts */
+	static const unsigned char other[] = { 's' };
+	char *query = rtk_signed_url_query(secret, sizeof secret, "recording-download", "id-1", 2000000000LL);
+	CHECK(query != NULL && g_str_has_prefix(query, "expires=2000000000&signature="));
+	const char *sig = strchr(query, '&') + strlen("&signature=");
+	CHECK_EQ_INT(strlen(sig), 64);
+	CHECK_EQ_INT(rtk_signed_url_check(secret, sizeof secret, "recording-download", "id-1", "2000000000", sig,
+		1000), RTK_SIGNED_URL_OK);
+	CHECK_EQ_INT(rtk_signed_url_check(secret, sizeof secret, "recording-download", "id-1", "2000000000", sig,
+		2000000001LL), RTK_SIGNED_URL_EXPIRED);
+	CHECK_EQ_INT(rtk_signed_url_check(secret, sizeof secret, "chat-export", "id-1", "2000000000", sig, 1000),
+		RTK_SIGNED_URL_INVALID);                                    /* another purpose */
+	CHECK_EQ_INT(rtk_signed_url_check(secret, sizeof secret, "recording-download", "id-2", "2000000000", sig,
+		1000), RTK_SIGNED_URL_INVALID);                             /* another id */
+	CHECK_EQ_INT(rtk_signed_url_check(secret, sizeof secret, "recording-download", "id-1", "2000000001", sig,
+		1000), RTK_SIGNED_URL_INVALID);                             /* another expiry */
+	CHECK_EQ_INT(rtk_signed_url_check(other, sizeof other, "recording-download", "id-1", "2000000000", sig,
+		1000), RTK_SIGNED_URL_INVALID);                             /* the secret up to its NUL */
+	CHECK_EQ_INT(rtk_signed_url_check(secret, sizeof secret, "recording-download", "id-1", "2000000000x", sig,
+		1000), RTK_SIGNED_URL_INVALID);
+	CHECK_EQ_INT(rtk_signed_url_check(secret, sizeof secret, "recording-download", "id-1", "", sig, 1000),
+		RTK_SIGNED_URL_INVALID);
+	CHECK_EQ_INT(rtk_signed_url_check(secret, sizeof secret, "recording-download", "id-1", NULL, sig, 1000),
+		RTK_SIGNED_URL_INVALID);
+	CHECK_EQ_INT(rtk_signed_url_check(secret, sizeof secret, "recording-download", "id-1", "2000000000", NULL,
+		1000), RTK_SIGNED_URL_INVALID);
+	char *upper = g_ascii_strup(sig, -1);
+	CHECK_EQ_INT(rtk_signed_url_check(secret, sizeof secret, "recording-download", "id-1", "2000000000", upper,
+		1000), RTK_SIGNED_URL_INVALID);                             /* lower-case hex only */
+	g_free(upper);
+	free(query);
+	char *iso = rtk_signed_url_iso8601(2000000000LL);
+	CHECK_EQ_STR(iso, "2033-05-18T03:33:20.000Z");
+	g_free(iso);
+}
+
 int main(void)
 {
 	setup();
 	UNIT_RUN(test_query_parser);
+	UNIT_RUN(test_signed_url);
 	UNIT_RUN(test_default_presets_shape);
 	UNIT_RUN(test_default_presets_behaviour);
 	UNIT_RUN(test_auth);

@@ -875,7 +875,8 @@ static void test_recordings(void)
 	for (size_t i = 0; i < G_N_ELEMENTS(failed); i++) {
 		CHECK_EQ_INT(rtk_store_recording_get(s, failed[i], &got), RTK_STORE_OK);
 		CHECK_EQ_STR(str(got, "status"), "ERRORED");
-		CHECK_EQ_STR(str(json_object_get(got, "stop_reason"), "reason"), "SERVER_RESTART");
+		CHECK_EQ_STR(str(json_object_get(got, "stop_reason"), "reason"), "INTERNAL_ERROR");
+		CHECK_EQ_STR(str(json_object_get(got, "stop_reason"), "detail"), "SERVER_RESTART");
 		CHECK_EQ_STR(str(got, "output_file_name"), i < 2 ? NULL : "out.mp4");
 		json_decref(got);
 	}
@@ -951,7 +952,8 @@ static void test_livestreams(void)
 	check_list(rtk_store_livestream_list, s, NULL, "ERRORED", 0, 10, "l4,l3,l1", 3);
 	check_list(rtk_store_livestream_list, s, NULL, "IDLE", 0, 10, "l2", 1);
 	CHECK_EQ_INT(rtk_store_livestream_get(s, "l3", &got), RTK_STORE_OK);
-	CHECK_EQ_STR(str(json_object_get(got, "stop_reason"), "reason"), "SERVER_RESTART");
+	CHECK_EQ_STR(str(json_object_get(got, "stop_reason"), "reason"), "INTERNAL_ERROR");
+	CHECK_EQ_STR(str(json_object_get(got, "stop_reason"), "detail"), "SERVER_RESTART");
 	json_decref(got);
 	rtk_store_close(s);
 
@@ -2175,7 +2177,8 @@ static void test_gateway_unfinished(void)
 		json_t *got = NULL;
 		CHECK_EQ_INT(rtk_store_recording_get(s, "busy", &got), RTK_STORE_OK);
 		CHECK_EQ_STR(str(got, "status"), "ERRORED");
-		CHECK_EQ_STR(str(json_object_get(got, "stop_reason"), "reason"), "SERVER_RESTART");
+		CHECK_EQ_STR(str(json_object_get(got, "stop_reason"), "reason"), "INTERNAL_ERROR");
+		CHECK_EQ_STR(str(json_object_get(got, "stop_reason"), "detail"), "SERVER_RESTART");
 		json_decref(got);
 		CHECK_EQ_INT(rtk_store_recording_get(s, "done", &got), RTK_STORE_OK);
 		CHECK_EQ_STR(str(got, "status"), "UPLOADED");
