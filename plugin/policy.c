@@ -8,6 +8,7 @@
 #include "policy.h"
 #include "forwarding.h"
 #include "glue.h"
+#include <debug.h>
 
 static volatile guint policy_last_n = 0;
 
@@ -97,7 +98,10 @@ void rtk_policy_subscriber_loss(rtk_session *sub, guint8 fraction_lost) {
 		rtk_sub_stream *ss = g_ptr_array_index(sub->slots, i);
 		if(ss->source == NULL || !ss->source->simulcast || g_atomic_int_get(&ss->paused))
 			continue;
-		if(rtk_fwd_downlink_report(&ss->downlink, fraction_lost, rtk_relay_current_layer(ss), now))
-			rtk_relay_set_limit(rtk_janus, ss, MIN(ss->limit, ss->downlink.cap));
+		if(!rtk_fwd_downlink_report(&ss->downlink, fraction_lost, rtk_relay_current_layer(ss), now))
+			continue;
+		JANUS_LOG(LOG_INFO, "[rtk] subscriber of %s: loss %u/256, %s's stream on mid %s limited to substream %d\n",
+			sub->peer ? sub->peer->id : "?", fraction_lost, ss->source->peer_id, ss->mid, ss->downlink.cap);
+		rtk_relay_set_limit(rtk_janus, ss, MIN(ss->limit, ss->downlink.cap));
 	}
 }
