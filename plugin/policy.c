@@ -50,13 +50,13 @@ static void policy_apply_layers(rtk_live *live, rtk_session *sub, GPtrArray *sel
  * of those that left the top N less than the hold time ago. */
 static void policy_apply_last_n(rtk_live *live, rtk_session *sub, gint64 now) {
 	guint n = g_atomic_int_get(&policy_last_n);
-	rtk_fwd_voice voices[64];
+	rtk_fwd_voice *voices = g_new(rtk_fwd_voice, sub->slots->len);   /* freed below */
 	guint count = 0;
 	for(guint i = 0; i < sub->slots->len; i++) {
 		rtk_sub_stream *ss = g_ptr_array_index(sub->slots, i);
 		if(ss->source == NULL || ss->source->video)
 			continue;
-		if(n == 0 || count == G_N_ELEMENTS(voices)) {
+		if(n == 0) {
 			rtk_relay_set_paused(rtk_janus, ss, FALSE);
 			continue;
 		}
@@ -64,25 +64,15 @@ static void policy_apply_last_n(rtk_live *live, rtk_session *sub, gint64 now) {
 		voice->peer_id = ss->source->peer_id;
 		voice->loudness = 0.0;
 		voice->speaking = FALSE;
+		voice->user = ss;
 		rtk_speakers_voice(live->speakers, voice->peer_id, &voice->loudness, &voice->speaking);
 	}
-	if(count == 0)
-		return;
 	guint top = rtk_fwd_lastn_top(voices, count, n);
-	for(guint i = 0; i < sub->slots->len; i++) {
-		rtk_sub_stream *ss = g_ptr_array_index(sub->slots, i);
-		if(ss->source == NULL || ss->source->video)
-			continue;
-		gboolean in_top = FALSE, listed = FALSE;
-		for(guint v = 0; v < count; v++) {
-			if(!strcmp(voices[v].peer_id, ss->source->peer_id)) {
-				listed = TRUE;
-				in_top = v < top;
-			}
-		}
-		if(listed)
-			rtk_relay_set_paused(rtk_janus, ss, !rtk_fwd_lastn_hold(&ss->audible_until, in_top, now));
+	for(guint v = 0; v < count; v++) {
+		rtk_sub_stream *ss = voices[v].user;
+		rtk_relay_set_paused(rtk_janus, ss, !rtk_fwd_lastn_hold(&ss->audible_until, v < top, now));
 	}
+	g_free(voices);
 }
 
 void rtk_policy_apply(rtk_live *live, rtk_session *sub, GPtrArray *selected) {

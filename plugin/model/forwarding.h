@@ -90,6 +90,7 @@ typedef struct rtk_fwd_voice {
 	const char *peer_id;     /* borrowed */
 	double loudness;         /* speaker.h: 0..60 */
 	gboolean speaking;       /* speaking now */
+	void *user;              /* the caller's, carried along by the sort */
 } rtk_fwd_voice;
 
 /* Sorts `voices` best first (speaking now, then louder, then the given

@@ -123,16 +123,19 @@ static void test_rtcp_loss(void) {
 
 /* Speaking now first, then louder; silent peers never in the top N. */
 static void test_lastn_top(void) {
+	int marks[5];
 	rtk_fwd_voice v[] = {
-		{ "a", 0.0, FALSE }, { "b", 20.0, FALSE }, { "c", 5.0, TRUE }, { "d", 30.0, TRUE }, { "e", 0.0, FALSE },
+		{ "a", 0.0, FALSE, &marks[0] }, { "b", 20.0, FALSE, &marks[1] }, { "c", 5.0, TRUE, &marks[2] },
+		{ "d", 30.0, TRUE, &marks[3] }, { "e", 0.0, FALSE, &marks[4] },
 	};
 	guint top = rtk_fwd_lastn_top(v, G_N_ELEMENTS(v), 2);
 	CHECK_EQ_INT(top, 2);
 	CHECK_EQ_STR(v[0].peer_id, "d");
 	CHECK_EQ_STR(v[1].peer_id, "c");
 	CHECK_EQ_STR(v[2].peer_id, "b");
+	CHECK(v[0].user == &marks[3] && v[1].user == &marks[2] && v[2].user == &marks[1]);   /* carried along */
 	CHECK_EQ_INT(rtk_fwd_lastn_top(v, G_N_ELEMENTS(v), 10), 3);
-	rtk_fwd_voice quiet[] = { { "a", 0.0, FALSE }, { "b", 0.0, FALSE } };
+	rtk_fwd_voice quiet[] = { { "a", 0.0, FALSE, NULL }, { "b", 0.0, FALSE, NULL } };
 	CHECK_EQ_INT(rtk_fwd_lastn_top(quiet, 2, 1), 0);
 	CHECK_EQ_INT(rtk_fwd_lastn_top(quiet, 0, 1), 0);
 }
@@ -172,6 +175,7 @@ static void test_lastn_with_speakers(void) {
 			v[p].peer_id = peers[p];
 			v[p].loudness = 0.0;
 			v[p].speaking = FALSE;
+			v[p].user = NULL;
 			CHECK(rtk_speakers_voice(s, peers[p], &v[p].loudness, &v[p].speaking));
 		}
 		guint top = rtk_fwd_lastn_top(v, 3, 1);
