@@ -54,6 +54,7 @@
 #include "connected_requests.h"
 #include "history.h"
 #include "meeting_lock.h"
+#include "policy.h"
 #include "requests.h"
 #include "session.h"
 #include "subscriber.h"
@@ -321,6 +322,8 @@ int rtk_plugin_init(janus_callbacks *callback, const char *config_path) {
 		rtk_captures_init(plugin_config_string(config, general, "companion_dir", RTK_COMPANION_DIR),
 			gwc.data_dir, rtk_live_broadcast_to_meeting);
 		rtk_history_init(rtk_gateway_store(rtk_gw));
+		rtk_policy_set_last_n((guint)CLAMP(atoi(plugin_config_string(config, general,
+			"last_n_audio", "0")), 0, 100));
 	}
 	if(config)
 		janus_config_destroy(config);
@@ -498,7 +501,8 @@ void rtk_plugin_incoming_rtp(janus_plugin_session *handle, janus_plugin_rtp *pac
 
 /* A publisher's sender reports go to the companions fed with the stream
  * (on the relay path's locks, as incoming_rtp: no meeting lock); a
- * subscriber asking for a keyframe: pass it to the stream's publisher. */
+ * subscriber asking for a keyframe: pass it to the stream's publisher; a
+ * subscriber's receiver reports: their loss goes to the forwarding policy. */
 void rtk_plugin_incoming_rtcp(janus_plugin_session *handle, janus_plugin_rtcp *packet) {
 	rtk_session *publisher = packet->mindex >= 0 && packet->mindex < RTK_MAX_PUB_STREAMS ?
 		plugin_session_acquire(handle) : NULL;
@@ -510,19 +514,25 @@ void rtk_plugin_incoming_rtcp(janus_plugin_session *handle, janus_plugin_rtcp *p
 		janus_mutex_unlock(&publisher->pub_mutex);
 		janus_refcount_decrease(&publisher->ref);
 	}
-	if(!packet->video || !(janus_rtcp_has_pli(packet->buffer, packet->length) ||
-			janus_rtcp_has_fir(packet->buffer, packet->length)))
+	guint8 lost = 0;
+	gboolean keyframe = packet->video && (janus_rtcp_has_pli(packet->buffer, packet->length) ||
+			janus_rtcp_has_fir(packet->buffer, packet->length));
+	gboolean report = packet->video && rtk_fwd_rtcp_max_loss((const uint8_t *)packet->buffer,
+		packet->length, &lost);   /* a subscriber's downlink (policy.h) */
+	if(!keyframe && !report)
 		return;
 	rtk_session *session = plugin_session_lookup(handle);
 	if(session == NULL)
 		return;
 	rtk_meeting_lock *lock = rtk_session_lock(session);
-	if(lock != NULL && session->role == RTK_ROLE_SUBSCRIBER && packet->mindex >= 0 &&
+	if(lock != NULL && keyframe && session->role == RTK_ROLE_SUBSCRIBER && packet->mindex >= 0 &&
 			(guint)packet->mindex < session->slots->len) {
 		rtk_sub_stream *ss = g_ptr_array_index(session->slots, packet->mindex);
 		if(ss->source != NULL)
 			rtk_relay_request_keyframe(rtk_janus, ss->source);
 	}
+	if(lock != NULL && report)
+		rtk_policy_subscriber_loss(session, lost);
 	rtk_meeting_lock_done(lock);
 	janus_refcount_decrease(&session->ref);
 }

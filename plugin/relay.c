@@ -78,6 +78,9 @@ rtk_sub_stream *rtk_sub_stream_new(janus_plugin_session *subscriber, int mindex,
 	 * alone would be a quarter of the frame rate). */
 	ss->sim.substream_target = 0;
 	ss->sim.templayer_target = 2;
+	ss->wanted = -1;
+	ss->limit = RTK_FWD_LAYER_LOW;
+	rtk_fwd_downlink_init(&ss->downlink);
 	janus_vp8_simulcast_context_reset(&ss->vp8);
 	return ss;
 }
@@ -104,6 +107,7 @@ void rtk_relay_attach(rtk_pub_stream *ps, rtk_sub_stream *ss) {
 	janus_vp8_simulcast_context_reset(&ss->vp8);
 	g_atomic_int_set(&ss->need_keyframe, ps->video);
 	g_atomic_int_set(&ss->paused, 0);
+	ss->audible_until = 0;
 	g_ptr_array_add(ps->subs, ss);
 	janus_mutex_unlock(&ps->subs_mutex);
 }
@@ -175,17 +179,52 @@ void rtk_relay_request_keyframe(janus_callbacks *gateway, rtk_pub_stream *ps) {
 	gateway->send_pli_stream(ps->publisher, ps->mindex);
 }
 
+/* Makes the sim context's target the policy's choice from `wanted` and
+ * `limit`; subs_mutex held (or `ss` inactive). Returns whether it changed. */
+static gboolean relay_retarget(rtk_sub_stream *ss) {
+	int substream = rtk_fwd_layer_choose(ss->wanted, ss->limit, RTK_FWD_LAYER_HIGH);
+	if(ss->sim.substream_target == substream)
+		return FALSE;
+	ss->sim.substream_target = substream;
+	ss->switch_until = janus_get_monotonic_time() + RTK_RELAY_SWITCH_US;
+	return TRUE;
+}
+
 void rtk_relay_set_layers(rtk_sub_stream *ss, int substream, int temporal) {
 	rtk_pub_stream *ps = ss->source;
 	if(ps != NULL)
 		janus_mutex_lock(&ps->subs_mutex);
 	if(substream >= 0 && substream <= 2)
-		ss->sim.substream_target = substream;
+		ss->wanted = substream;
+	relay_retarget(ss);
 	if(temporal >= 0 && temporal <= 2)
 		ss->sim.templayer_target = temporal;
 	ss->switch_until = janus_get_monotonic_time() + RTK_RELAY_SWITCH_US;
 	if(ps != NULL)
 		janus_mutex_unlock(&ps->subs_mutex);
+}
+
+void rtk_relay_set_limit(janus_callbacks *gateway, rtk_sub_stream *ss, int limit) {
+	rtk_pub_stream *ps = ss->source;
+	limit = CLAMP(limit, RTK_FWD_LAYER_LOW, RTK_FWD_LAYER_HIGH);
+	if(ps == NULL || ss->limit == limit)
+		return;
+	janus_mutex_lock(&ps->subs_mutex);
+	ss->limit = limit;
+	gboolean changed = relay_retarget(ss);
+	janus_mutex_unlock(&ps->subs_mutex);
+	if(changed && ps->simulcast && g_atomic_int_get(ss->started) && !g_atomic_int_get(&ss->paused))
+		rtk_relay_request_keyframe(gateway, ps);
+}
+
+int rtk_relay_current_layer(rtk_sub_stream *ss) {
+	rtk_pub_stream *ps = ss->source;
+	if(ps == NULL)
+		return ss->sim.substream_target;
+	janus_mutex_lock(&ps->subs_mutex);
+	int layer = ss->sim.substream >= 0 ? ss->sim.substream : ss->sim.substream_target;
+	janus_mutex_unlock(&ps->subs_mutex);
+	return layer;
 }
 
 /* Whether `ss` is not on the layer chosen last, within RTK_RELAY_SWITCH_US

@@ -28,6 +28,7 @@
 #include "permissions.h"
 #include "process.h"
 #include "speaker.h"
+#include "forwarding.h"
 
 /* Payload types of every subscriber offer, whatever numbers each publisher
  * chose: one number per codec across the BUNDLE, so streams of publishers
@@ -88,6 +89,13 @@ typedef struct rtk_sub_stream {
 	volatile gint paused;            /* the viewer's view does not show this source now */
 	gint64 switch_until;             /* simulcast: keyframes are asked for, until this monotonic
 	                                  * us, while the layer chosen last is not reached (subs_mutex) */
+	/* The forwarding policy (forwarding.h; plugin/forwarding.c applies it
+	 * on the meeting's tick). The substream sent is wanted held to limit
+	 * (rtk_fwd_layer_choose); both kept when the slot is reused. */
+	int wanted;                      /* the subscriber's configure substream; -1: none (subs_mutex) */
+	int limit;                       /* the policy's highest substream for it now (subs_mutex) */
+	rtk_fwd_downlink downlink;       /* video: its receiver reports' loss (the meeting's lock) */
+	gint64 audible_until;            /* audio, last-N: forwarded until then (the meeting's lock) */
 	void *owner;                     /* borrowed: the subscriber session */
 } rtk_sub_stream;
 
@@ -151,8 +159,20 @@ void rtk_relay_want_keyframe(rtk_sub_stream *ss);
 /* Asks the publisher for a keyframe on this stream, at most every 300 ms. */
 void rtk_relay_request_keyframe(janus_callbacks *gateway, rtk_pub_stream *ps);
 
-/* Chooses the simulcast layers `ss` receives (-1 leaves one unchanged); the
- * caller asks the publisher for a keyframe, where the switch happens. */
+/* The subscriber chooses the simulcast layers `ss` receives (-1 leaves one
+ * unchanged): the substream is its wish, held to the policy's limit
+ * (rtk_relay_set_limit); the caller asks the publisher for a keyframe,
+ * where the switch happens. */
 void rtk_relay_set_layers(rtk_sub_stream *ss, int substream, int temporal);
+
+/* The forwarding policy holds `ss` to substream `limit` (0..2; until the
+ * first call 0, the lowest) and, when no layer was asked for, sends that
+ * one. A change of the layer sent asks the publisher for keyframes (the
+ * switch happens on one of the new layer), at once when the PeerConnection
+ * is up. */
+void rtk_relay_set_limit(janus_callbacks *gateway, rtk_sub_stream *ss, int limit);
+
+/* The substream `ss` receives now (its target while none was reached). */
+int rtk_relay_current_layer(rtk_sub_stream *ss);
 
 #endif

@@ -21,6 +21,7 @@
 #include "util.h"
 #include "webhooks.h"
 #include "media.h"
+#include "policy.h"
 
 janus_callbacks *rtk_janus;
 rtk_gateway *rtk_gw;
@@ -518,7 +519,8 @@ json_t *rtk_session_view_changed(rtk_session *viewer, guint candidates) {
 }
 
 /* One subscriber: camera video of the peers its viewer's view selects is
- * forwarded, the rest paused; audio and screenshares always flow. */
+ * forwarded, the rest paused; screenshares always flow; the layers and
+ * whose audio flows are the forwarding policy's. */
 static void session_view_apply(rtk_live *live, rtk_session *sub, GPtrArray *others, GPtrArray *selected) {
 	rtk_session *viewer = rtk_live_main_session(sub->peer);
 	if(viewer == NULL)
@@ -536,6 +538,7 @@ static void session_view_apply(rtk_live *live, rtk_session *sub, GPtrArray *othe
 		if(ss->source != NULL && ss->source->type == RTK_MEDIA_VIDEO)
 			rtk_relay_set_paused(rtk_janus, ss, !session_view_shows(selected, ss->source->peer_id));
 	}
+	rtk_policy_apply(live, sub, selected);   /* layers and last-N audio (policy.h) */
 	char *shown = session_view_signature(selected);
 	if(g_strcmp0(shown, sub->shown) != 0) {
 		json_t *event = rtk_view_active_event(selected, others);

@@ -58,6 +58,7 @@ typedef struct speaker_peer {
 	speaker_bucket buckets[SPEAKER_RING];   /* ring indexed by bucket index % SPEAKER_RING */
 	/* Written by evaluate(): */
 	double loudness;          /* mean score over the window, 0..60 */
+	gboolean voiced;          /* one of its last two buckets is voiced */
 	gboolean speaking;        /* speaking now and loud enough */
 	gint64 challenge_since;   /* first evaluation of the current challenge, or SPEAKER_NEVER */
 	gint64 spoke_at;          /* last evaluation at which it was speaking, or SPEAKER_NEVER */
@@ -193,7 +194,8 @@ static void speaker_measure(rtk_speakers *s, gint64 now_us) {
 	for(guint i = 0; i < s->order->len; i++) {
 		speaker_peer *peer = g_ptr_array_index(s->order, i);
 		peer->loudness = speaker_loudness(peer, last);
-		peer->speaking = peer->loudness >= SPEAKER_SPEAKING_MIN && speaker_voiced_now(peer, last);
+		peer->voiced = speaker_voiced_now(peer, last);
+		peer->speaking = peer->loudness >= SPEAKER_SPEAKING_MIN && peer->voiced;
 		if(peer->speaking) {
 			peer->spoke_at = now_us;
 			peer->spoke_loudness = peer->loudness;
@@ -350,4 +352,18 @@ guint rtk_speakers_rank(const rtk_speakers *s, const char *peer_id) {
 	guint rank = peer ? peer->rank : G_MAXUINT;
 	g_mutex_unlock(&locked->lock);
 	return rank;
+}
+
+gboolean rtk_speakers_voice(const rtk_speakers *s, const char *peer_id, double *loudness, gboolean *voiced) {
+	if(s == NULL || peer_id == NULL)
+		return FALSE;
+	rtk_speakers *locked = (rtk_speakers *)s;
+	g_mutex_lock(&locked->lock);
+	speaker_peer *peer = g_hash_table_lookup(s->by_id, peer_id);
+	if(peer != NULL) {
+		*loudness = peer->loudness;
+		*voiced = peer->voiced;
+	}
+	g_mutex_unlock(&locked->lock);
+	return peer != NULL;
 }

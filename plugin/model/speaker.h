@@ -77,4 +77,11 @@ const char *rtk_speakers_current(const rtk_speakers *s);
  * G_MAXUINT = never spoke (or unknown). */
 guint rtk_speakers_rank(const rtk_speakers *s, const char *peer_id);
 
+/* As of the last evaluate(): the peer's loudness (0..60, the mean score
+ * of its last second) and whether it is voiced now (one of its last two
+ * 100 ms buckets is: the earliest sign of speech, before its loudness
+ * makes it "speaking"). FALSE (nothing written) for an unknown peer. The
+ * last-N audio policy's input (forwarding.h). */
+gboolean rtk_speakers_voice(const rtk_speakers *s, const char *peer_id, double *loudness, gboolean *voiced);
+
 #endif

@@ -1,0 +1,97 @@
+/*
+ * policy.c - the forwarding policy's glue (policy.h): gathers its inputs
+ * from the meeting (view, active speaker, audio levels, receiver reports)
+ * and applies its decisions to the subscriber streams (relay.h).
+ */
+#include <string.h>
+
+#include "policy.h"
+#include "forwarding.h"
+#include "glue.h"
+#include <debug.h>
+
+static volatile guint policy_last_n = 0;
+
+void rtk_policy_set_last_n(guint n) {
+	g_atomic_int_set(&policy_last_n, n);
+}
+
+static rtk_peer *policy_shown_peer(GPtrArray *selected, const char *peer_id) {
+	for(guint i = 0; i < selected->len; i++) {
+		rtk_peer *peer = g_ptr_array_index(selected, i);
+		if(!strcmp(peer->id, peer_id))
+			return peer;
+	}
+	return NULL;
+}
+
+/* Camera tiles: the active speaker's (or a pinned peer's) unlimited, the
+ * others by the size of the view; screenshares by the downlink only. */
+static void policy_apply_layers(rtk_live *live, rtk_session *sub, GPtrArray *selected) {
+	const char *speaker = rtk_speakers_current(live->speakers);
+	for(guint i = 0; i < sub->slots->len; i++) {
+		rtk_sub_stream *ss = g_ptr_array_index(sub->slots, i);
+		rtk_pub_stream *ps = ss->source;
+		if(ps == NULL || !ps->video)
+			continue;
+		int limit = RTK_FWD_LAYER_HIGH;
+		if(ps->type == RTK_MEDIA_VIDEO) {
+			rtk_peer *peer = policy_shown_peer(selected, ps->peer_id);
+			if(peer == NULL)
+				continue;   /* paused by the view */
+			gboolean featured = peer->pinned || !g_strcmp0(speaker, peer->id);
+			limit = rtk_fwd_layer_limit(featured, selected->len);
+		}
+		rtk_relay_set_limit(rtk_janus, ss, MIN(limit, ss->downlink.cap));
+	}
+}
+
+/* Last-N: the audio of the top N of the subscriber's audio sources, and
+ * of those that left the top N less than the hold time ago. */
+static void policy_apply_last_n(rtk_live *live, rtk_session *sub, gint64 now) {
+	guint n = g_atomic_int_get(&policy_last_n);
+	rtk_fwd_voice *voices = g_new(rtk_fwd_voice, sub->slots->len);   /* freed below */
+	guint count = 0;
+	for(guint i = 0; i < sub->slots->len; i++) {
+		rtk_sub_stream *ss = g_ptr_array_index(sub->slots, i);
+		if(ss->source == NULL || ss->source->video)
+			continue;
+		if(n == 0) {
+			rtk_relay_set_paused(rtk_janus, ss, FALSE);
+			continue;
+		}
+		rtk_fwd_voice *voice = &voices[count++];
+		voice->peer_id = ss->source->peer_id;
+		voice->loudness = 0.0;
+		voice->speaking = FALSE;
+		voice->user = ss;
+		rtk_speakers_voice(live->speakers, voice->peer_id, &voice->loudness, &voice->speaking);
+	}
+	guint top = rtk_fwd_lastn_top(voices, count, n);
+	for(guint v = 0; v < count; v++) {
+		rtk_sub_stream *ss = voices[v].user;
+		rtk_relay_set_paused(rtk_janus, ss, !rtk_fwd_lastn_hold(&ss->audible_until, v < top, now));
+	}
+	g_free(voices);
+}
+
+void rtk_policy_apply(rtk_live *live, rtk_session *sub, GPtrArray *selected) {
+	policy_apply_layers(live, sub, selected);
+	policy_apply_last_n(live, sub, janus_get_monotonic_time());
+}
+
+void rtk_policy_subscriber_loss(rtk_session *sub, guint8 fraction_lost) {
+	if(sub->role != RTK_ROLE_SUBSCRIBER || sub->slots == NULL)
+		return;
+	gint64 now = janus_get_monotonic_time();
+	for(guint i = 0; i < sub->slots->len; i++) {
+		rtk_sub_stream *ss = g_ptr_array_index(sub->slots, i);
+		if(ss->source == NULL || !ss->source->simulcast || g_atomic_int_get(&ss->paused))
+			continue;
+		if(!rtk_fwd_downlink_report(&ss->downlink, fraction_lost, rtk_relay_current_layer(ss), now))
+			continue;
+		JANUS_LOG(LOG_INFO, "[rtk] subscriber of %s: loss %u/256, %s's stream on mid %s limited to substream %d\n",
+			sub->peer ? sub->peer->id : "?", fraction_lost, ss->source->peer_id, ss->mid, ss->downlink.cap);
+		rtk_relay_set_limit(rtk_janus, ss, MIN(ss->limit, ss->downlink.cap));
+	}
+}
