@@ -16,12 +16,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <curl/curl.h>
 #include "load.h"
 
 typedef struct lc_options {
 	char *rest, *janus, *org_id, *api_key, *clip_dir, *json_path, *local_address, *meeting_id;
-	int subscribers, publishers, setup_threads;
+	int subscribers, publishers, setup_threads, server_pid;
 	double duration, settle;
 } lc_options;
 
@@ -37,9 +38,14 @@ static volatile gboolean finished;
 
 /* ---------------------------------------------------------------- helpers */
 
-static double main_cpu_seconds(void) {
-	char buf[1024];
-	FILE *f = fopen("/proc/self/stat", "r");
+/* utime + stime of a process (/proc/PID/stat; pid 0: this one), in seconds. */
+static double main_cpu_seconds_of(int pid) {
+	char buf[1024], path[64];
+	if(pid > 0)
+		g_snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	else
+		g_strlcpy(path, "/proc/self/stat", sizeof(path));
+	FILE *f = fopen(path, "r");
 	if(f == NULL)
 		return 0;
 	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
@@ -51,6 +57,10 @@ static double main_cpu_seconds(void) {
 	if(p == NULL || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) != 2)
 		return 0;
 	return (double)(utime + stime) / sysconf(_SC_CLK_TCK);
+}
+
+static double main_cpu_seconds(void) {
+	return main_cpu_seconds_of(0);
 }
 
 static double main_now(void) {
@@ -235,7 +245,7 @@ static int main_wait_up(lc_peer **peers, int count, double timeout) {
 typedef struct lc_snapshot {
 	lc_counts *counts;     /* one per subscriber */
 	lc_counts pub;         /* publishers: packets/bytes in video_*, nothing else */
-	double cpu, at;
+	double cpu, server_cpu, at;
 	GArray *jitter_video, *jitter_audio;
 } lc_snapshot;
 
@@ -254,6 +264,7 @@ static void main_snapshot_now(gpointer data) {
 			if(subs[i] != NULL && subs[i]->state == LC_PEER_UP)
 				lc_peer_jitter_ms(subs[i], snap->jitter_video, snap->jitter_audio);
 	snap->cpu = main_cpu_seconds();
+	snap->server_cpu = opt.server_pid > 0 ? main_cpu_seconds_of(opt.server_pid) : 0;
 	snap->at = main_now();
 }
 
@@ -372,6 +383,14 @@ static int main_report(lc_snapshot *a, lc_snapshot *b, GArray *jv, GArray *ja, d
 		main_percentile(ja, 0.5), main_percentile(ja, 0.99));
 	printf("rtcp sent: %" G_GUINT64_FORMAT " compound packets, %" G_GUINT64_FORMAT " NACKed packets, %" G_GUINT64_FORMAT " PLIs\n",
 		total.rtcp, total.nacks, total.plis);
+	guint64 packets = total.video_packets + total.audio_packets;
+	if(opt.server_pid > 0) {
+		double server_cpu = b->server_cpu - a->server_cpu;
+		json_object_set_new(root, "server_cpu_s", json_real(server_cpu));
+		json_object_set_new(root, "server_us_per_packet", json_real(packets ? server_cpu * 1e6 / packets : 0));
+		printf("server (pid %d): CPU %.3f s in the window, %.2f us per packet received by the subscribers\n",
+			opt.server_pid, server_cpu, packets ? server_cpu * 1e6 / packets : 0);
+	}
 	printf("load: %d subscribers: client CPU %.3f s in %.1f s = %.2f ms/s per subscriber (%.2f%% of a core each)"
 		"; loss video %.3f%% audio %.3f%%\n", opt.subscribers, cpu, seconds, 1000 * cpu_per_sub / seconds,
 		100 * cpu_per_sub / seconds, main_loss_pct(total.video_expected, total.video_packets),
@@ -400,6 +419,7 @@ static gboolean main_parse(int argc, char **argv) {
 		{"clip", 0, 0, G_OPTION_ARG_FILENAME, &opt.clip_dir, "the clip directory (bench/load/make-clip)", "DIR"},
 		{"json", 0, 0, G_OPTION_ARG_FILENAME, &opt.json_path, "write the figures as JSON here", "FILE"},
 		{"setup-threads", 0, 0, G_OPTION_ARG_INT, &opt.setup_threads, "subscribers set up in parallel (4)", "N"},
+		{"server-pid", 0, 0, G_OPTION_ARG_INT, &opt.server_pid, "also measure this process's CPU (janus)", "PID"},
 		{"local-address", 0, 0, G_OPTION_ARG_STRING, &opt.local_address, "gather candidates on this address only", "IP"},
 		{NULL}
 	};
@@ -426,6 +446,12 @@ static gboolean main_parse(int argc, char **argv) {
 int main(int argc, char **argv) {
 	if(!main_parse(argc, argv))
 		return 2;
+	/* two sockets or so per peer, and curl's: lift the soft limit of open files to the hard one */
+	struct rlimit files;
+	if(getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+		files.rlim_cur = files.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &files);
+	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if(!lc_peer_global_init()) {
 		fprintf(stderr, "rtk-load: DTLS/SRTP initialisation failed\n");

@@ -134,7 +134,7 @@ lc_peer *lc_peer_new(int index, gboolean publisher, const char *local_address) {
 	peer->own_ssrc = g_random_int();
 	peer->created_us = g_get_monotonic_time();
 	peer->agent = nice_agent_new(media_ctx, NICE_COMPATIBILITY_RFC5245);
-	g_object_set(peer->agent, "controlling-mode", publisher, NULL);
+	g_object_set(peer->agent, "controlling-mode", publisher, "upnp", FALSE, NULL);
 	if(local_address != NULL) {
 		NiceAddress address;
 		nice_address_init(&address);
