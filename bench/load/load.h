@@ -136,6 +136,9 @@ typedef struct lc_peer {
 /* Process-wide set-up: the DTLS certificate (one for every peer) and libsrtp. */
 gboolean lc_peer_global_init(void);
 const char *lc_peer_fingerprint(void);
+/* Drops this fraction of received RTP packets at random before counting them (a lossy link
+ * without netem: the NACKs then ask the server to send them again). */
+void lc_peer_set_drop(double fraction);
 /* A new peer whose agent runs on the media context; controlling for an offerer. */
 lc_peer *lc_peer_new(int index, gboolean publisher, const char *local_address);
 /* Gathers host candidates and waits for them (from a setup thread). */

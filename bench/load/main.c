@@ -22,11 +22,11 @@
 
 typedef struct lc_options {
 	char *rest, *janus, *org_id, *api_key, *clip_dir, *json_path, *local_address, *meeting_id;
-	int subscribers, publishers, setup_threads, server_pid;
-	double duration, settle;
+	int subscribers, publishers, setup_threads, server_pid, substream;
+	double duration, settle, drop_pct;
 } lc_options;
 
-static lc_options opt = {.subscribers = 10, .publishers = 1, .setup_threads = 4, .duration = 20, .settle = 2};
+static lc_options opt = {.substream = -1, .subscribers = 10, .publishers = 1, .setup_threads = 4, .duration = 20, .settle = 2};
 static char *meeting_id;
 static lc_clip *clip;
 static lc_peer **subs, **pubs;
@@ -134,6 +134,26 @@ static gboolean main_setup_publisher(lc_http *http, int index, char *error, size
 
 /* ---------------------------------------------------------------- subscribers */
 
+/* `configure` {"mid", "substream"} for every video stream offered (the SDK does it per tile size). */
+static gboolean main_choose_substream(lc_http *http, lc_peer *peer, json_t *streams, char *error, size_t errlen) {
+	size_t i;
+	json_t *s;
+	json_array_foreach(streams, i, s) {
+		const char *kind = json_string_value(json_object_get(s, "kind"));
+		const char *mid = json_string_value(json_object_get(s, "mid"));
+		if(kind == NULL || mid == NULL || strcmp(kind, "video") != 0)
+			continue;
+		json_t *body = json_pack("{ss ss si}", "request", "configure", "mid", mid, "substream", opt.substream);
+		json_t *reply = lc_janus_request(http, opt.janus, peer->session_id, peer->sub_handle, body, NULL,
+			"configured", error, errlen);
+		json_decref(body);
+		if(reply == NULL)
+			return FALSE;
+		json_decref(reply);
+	}
+	return TRUE;
+}
+
 static gboolean main_setup_subscriber(lc_http *http, int index, char *error, size_t errlen) {
 	lc_peer *peer = lc_peer_new(index, FALSE, opt.local_address);
 	subs[index] = peer;
@@ -184,6 +204,9 @@ static gboolean main_setup_subscriber(lc_http *http, int index, char *error, siz
 	} else {
 		g_snprintf(error, errlen, "ICE set-up failed (remote candidates or gathering)");
 	}
+	if(ok && opt.substream >= 0)
+		ok = main_choose_substream(http, peer, json_object_get(json_object_get(json_object_get(reply,
+			"plugindata"), "data"), "streams"), error, errlen);
 	json_decref(reply);
 	if(ok)
 		lc_media_add_peer(peer);
@@ -415,11 +438,13 @@ static gboolean main_parse(int argc, char **argv) {
 		{"subscribers", 'n', 0, G_OPTION_ARG_INT, &opt.subscribers, "receive-only participants (10)", "N"},
 		{"publishers", 'p', 0, G_OPTION_ARG_INT, &opt.publishers, "publishers replaying the clip (1)", "N"},
 		{"duration", 'd', 0, G_OPTION_ARG_DOUBLE, &opt.duration, "seconds measured (20)", "S"},
+		{"substream", 0, 0, G_OPTION_ARG_INT, &opt.substream, "ask for this simulcast layer (0-2; default: the server's, 0)", "L"},
 		{"settle", 0, 0, G_OPTION_ARG_DOUBLE, &opt.settle, "seconds between everyone up and the window (2)", "S"},
 		{"clip", 0, 0, G_OPTION_ARG_FILENAME, &opt.clip_dir, "the clip directory (bench/load/make-clip)", "DIR"},
 		{"json", 0, 0, G_OPTION_ARG_FILENAME, &opt.json_path, "write the figures as JSON here", "FILE"},
 		{"setup-threads", 0, 0, G_OPTION_ARG_INT, &opt.setup_threads, "subscribers set up in parallel (4)", "N"},
 		{"server-pid", 0, 0, G_OPTION_ARG_INT, &opt.server_pid, "also measure this process's CPU (janus)", "PID"},
+		{"drop", 0, 0, G_OPTION_ARG_DOUBLE, &opt.drop_pct, "drop this % of received RTP (simulated loss; NACKs recover it)", "PCT"},
 		{"local-address", 0, 0, G_OPTION_ARG_STRING, &opt.local_address, "gather candidates on this address only", "IP"},
 		{NULL}
 	};
@@ -457,6 +482,7 @@ int main(int argc, char **argv) {
 		fprintf(stderr, "rtk-load: DTLS/SRTP initialisation failed\n");
 		return 1;
 	}
+	lc_peer_set_drop(opt.drop_pct / 100.0);
 	if(opt.publishers > 0 && (clip = lc_clip_load(opt.clip_dir)) == NULL)
 		return 1;
 	lc_media_start();

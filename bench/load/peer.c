@@ -6,9 +6,11 @@
  * certificate is checked against the SDP fingerprint), SRTP is libsrtp2 keyed from the DTLS
  * exporter (SRTP_AES128_CM_SHA1_80). Received RTP is decrypted and counted, never decoded:
  * packets, bytes, expected (sequence numbers, RFC 3550 A.1), interarrival jitter (RFC 3550 A.8).
- * Like a browser, a subscriber sends every second a compound RTCP receiver report with SDES,
- * NACKs for sequence gaps (once per missing packet), and PLIs until a video stream's first
- * keyframe (at most one a second). Everything here runs on the media thread except
+ * Like a browser, a subscriber sends for every received stream a compound RTCP packet every
+ * second (RR with that stream's block, SDES CNAME), NACKs for video sequence gaps (once per
+ * missing packet, at the next 5 ms tick), a PLI when a video stream starts and then every second
+ * until its first keyframe. lc_peer_set_drop simulates a lossy link (the NACKs recover it).
+ * Everything here runs on the media thread except
  * lc_peer_new/lc_peer_gather/lc_peer_local_ice_lines/lc_peer_set_remote (setup threads, before
  * lc_media_add_peer; libnice locks its agent itself).
  */
@@ -27,6 +29,7 @@ static SSL_CTX *peer_ssl_ctx;
 static char peer_fingerprint[128];
 static GMainContext *media_ctx;
 static GPtrArray *media_peers;     /* media thread only */
+static double peer_drop_fraction;  /* lc_peer_set_drop: simulated loss of received RTP */
 
 /* ---------------------------------------------------------------- DTLS certificate */
 
@@ -70,6 +73,10 @@ gboolean lc_peer_global_init(void) {
 	X509_free(cert);
 	EVP_PKEY_free(key);
 	return TRUE;
+}
+
+void lc_peer_set_drop(double fraction) {
+	peer_drop_fraction = fraction;
 }
 
 const char *lc_peer_fingerprint(void) {
@@ -344,7 +351,7 @@ static void peer_rx_update(lc_rx_stream *s, guint16 seq, guint32 ts, gint64 now_
 		if(delta > 0 && delta < 0x8000) {
 			if(seq < s->max_seq)
 				s->cycles += 65536;
-			if(delta > 1 && delta <= LC_NACK_PENDING)
+			if(s->video && delta > 1 && delta <= LC_NACK_PENDING)   /* browsers NACK video only */
 				peer_rx_queue_nacks(s, s->max_seq + 1, seq);
 			s->max_seq = seq;
 		} else {
@@ -388,6 +395,8 @@ static void peer_rtp_incoming(lc_peer *peer, const char *data, guint len) {
 	guint8 buf[LC_MTU + 64];
 	int n = len;
 	if(len > LC_MTU || peer->srtp_in == NULL)
+		return;
+	if(peer_drop_fraction > 0 && g_random_double() < peer_drop_fraction)
 		return;
 	memcpy(buf, data, len);
 	if(srtp_unprotect(peer->srtp_in, buf, &n) != srtp_err_status_ok || n < 12)
@@ -470,37 +479,37 @@ static void peer_rtcp_header(guint8 *p, int count, int pt, int bytes) {
 	p[3] = (bytes / 4 - 1) & 0xff;
 }
 
-/* RR with one block per stream (up to 31), then SDES CNAME. Returns the bytes written. */
-static int peer_write_rr_sdes(lc_peer *peer, guint8 *out, gint64 now) {
-	guint count = MIN(peer->rx_count, 31);
-	guint8 *p = out + 4;
-	p = peer_put32(p, peer->own_ssrc);
-	for(guint i = 0; i < count; i++) {
-		lc_rx_stream *s = &peer->rx[i];
-		guint64 expected = peer_rx_expected(s);
-		gint64 lost = (gint64)expected - (gint64)s->received;
-		guint64 expected_interval = expected - s->expected_prior;
-		gint64 lost_interval = (gint64)expected_interval - (gint64)(s->received - s->received_prior);
+/* RR with the block of one stream, then SDES CNAME; returns the bytes written. One stream per
+ * compound packet, as Chromium sends them: Janus files a compound packet under the medium of
+ * its first report block (janus_rtcp_get_receiver_ssrc). `periodic`: the interval for the
+ * fraction lost ends here (feedback between reports leaves it running). */
+static int peer_write_rr_sdes(lc_peer *peer, guint8 *out, lc_rx_stream *s, gboolean periodic, gint64 now) {
+	guint8 *p = peer_put32(out + 4, peer->own_ssrc);
+	guint64 expected = peer_rx_expected(s);
+	gint64 lost = CLAMP((gint64)expected - (gint64)s->received, 0, 0x7fffff);
+	guint64 expected_interval = expected - s->expected_prior;
+	gint64 lost_interval = (gint64)expected_interval - (gint64)(s->received - s->received_prior);
+	if(periodic) {
 		s->expected_prior = expected;
 		s->received_prior = s->received;
-		guint8 fraction = (expected_interval == 0 || lost_interval <= 0) ? 0 :
-			(guint8)MIN(255, (lost_interval << 8) / (gint64)expected_interval);
-		lost = CLAMP(lost, 0, 0x7fffff);
-		p = peer_put32(p, s->ssrc);
-		p = peer_put32(p, ((guint32)fraction << 24) | (guint32)lost);
-		p = peer_put32(p, (guint32)peer_rx_extended_max(s));
-		p = peer_put32(p, (guint32)s->jitter);
-		p = peer_put32(p, s->last_sr);
-		p = peer_put32(p, s->last_sr_us ? (guint32)((now - s->last_sr_us) * 65536 / 1000000) : 0);
 	}
-	peer_rtcp_header(out, count, 201, p - out);
+	guint8 fraction = (expected_interval == 0 || lost_interval <= 0) ? 0 :
+		(guint8)MIN(255, (lost_interval << 8) / (gint64)expected_interval);
+	p = peer_put32(p, s->ssrc);
+	p = peer_put32(p, ((guint32)fraction << 24) | (guint32)lost);
+	p = peer_put32(p, (guint32)peer_rx_extended_max(s));
+	p = peer_put32(p, (guint32)s->jitter);
+	p = peer_put32(p, s->last_sr);
+	p = peer_put32(p, s->last_sr_us ? (guint32)((now - s->last_sr_us) * 65536 / 1000000) : 0);
+	peer_rtcp_header(out, 1, 201, p - out);
 	/* SDES: one chunk, CNAME, then the end item and padding to a word */
 	guint8 *sdes = p;
+	size_t name = strlen(peer->name);
 	p = peer_put32(sdes + 4, peer->own_ssrc);
 	*p++ = 1;
-	*p++ = strlen(peer->name);
-	memcpy(p, peer->name, strlen(peer->name));
-	p += strlen(peer->name);
+	*p++ = name;
+	memcpy(p, peer->name, name);
+	p += name;
 	*p++ = 0;
 	while((p - sdes) % 4)
 		*p++ = 0;
@@ -547,33 +556,29 @@ static gboolean peer_wants_pli(const lc_rx_stream *s, gint64 now) {
 	return s->video && (s->plis == 0 || (!s->keyframe_seen && now - s->last_pli_us >= G_USEC_PER_SEC));
 }
 
-/* Once a second the report; between them, NACKs and PLIs as they are needed (each in a
- * compound packet led by the report, as RFC 3550 wants). */
+/* Once a second a report per stream; between them, NACKs and PLIs as they are needed, each in
+ * a compound packet led by the stream's report (RFC 3550 6.1, RFC 4585 3.1). */
 static void peer_rtcp_tick(lc_peer *peer, gint64 now) {
-	gboolean report = now >= peer->next_rtcp_us, feedback = FALSE;
+	gboolean report = now >= peer->next_rtcp_us;
 	for(guint i = 0; i < peer->rx_count; i++) {
 		lc_rx_stream *s = &peer->rx[i];
-		if(s->nack_count > 0 || peer_wants_pli(s, now))
-			feedback = TRUE;
-	}
-	if(!report && !feedback)
-		return;
-	guint8 buf[LC_MTU + 64];
-	int len = peer_write_rr_sdes(peer, buf, now);
-	for(guint i = 0; i < peer->rx_count && len < 1000; i++) {
-		lc_rx_stream *s = &peer->rx[i];
+		gboolean pli = peer_wants_pli(s, now);
+		if(!report && !pli && s->nack_count == 0)
+			continue;
+		guint8 buf[LC_MTU + 64];
+		int len = peer_write_rr_sdes(peer, buf, s, report, now);
 		if(s->nack_count > 0)
 			len += peer_write_nack(peer, buf + len, s);
-		if(peer_wants_pli(s, now)) {
+		if(pli) {
 			len += peer_write_pli(peer, buf + len, s->ssrc);
 			s->last_pli_us = now;
 			s->plis++;
 			peer->plis_sent++;
 		}
+		peer_send_rtcp(peer, buf, len);
 	}
-	peer_send_rtcp(peer, buf, len);
 	if(report)
-		peer->next_rtcp_us = now + 1000000;
+		peer->next_rtcp_us = now + G_USEC_PER_SEC;
 }
 
 void lc_peer_send_rtp(lc_peer *peer, guint8 *buf, int len) {
