@@ -5,7 +5,8 @@
  * libnice (ICE), OpenSSL (DTLS), libsrtp2 (SRTP). Modules and prefixes:
  *   main.c      lc_main_*   options, setting the meeting up, the measuring window, the report
  *   signal.c    lc_http_*, lc_rest_*, lc_janus_*   REST and the Janus HTTP long-poll API (libcurl)
- *   sdp.c       lc_sdp_*    the few SDP lines a load client reads and writes
+ *   sdp.c       lc_sdp_*    the few SDP lines a load client reads and writes (sdp.h)
+ *   rtp.c       lc_rtp_*, lc_rtcp_*   reading received RTP/RTCP headers, VP8 keyframes, SRs (rtp.h)
  *   peer.c      lc_peer_*   one PeerConnection: ICE, DTLS-SRTP, RTP counting, RTCP (RR, SDES, NACK, PLI)
  *   clip.c      lc_clip_*   the recorded clip (IVF VP8 layers + Ogg Opus) and its RTP packetizer
  * Threads: one media thread runs every libnice agent, DTLS, SRTP and the 5 ms tick (RTCP, NACK,
@@ -25,8 +26,6 @@
 
 #define LC_MAX_STREAMS 64          /* received SSRCs per subscriber */
 #define LC_NACK_PENDING 64         /* sequence numbers waiting to be NACKed per stream */
-#define LC_VP8_PT 96
-#define LC_OPUS_PT 111
 
 /* ---- clip.c ---- */
 
@@ -182,14 +181,7 @@ json_t *lc_janus_request(lc_http *http, const char *janus, guint64 session, guin
 void lc_janus_keepalive(lc_http *http, const char *janus, guint64 session);
 void lc_janus_destroy(lc_http *http, const char *janus, guint64 session);
 
-/* ---- sdp.c ---- */
-
-/* An answer to a subscriber offer: every m-line received (recvonly; inactive stays inactive),
- * BUNDLEd, our ICE lines and fingerprint (g_free it). */
-char *lc_sdp_answer(const char *offer, const char *ice_lines, const char *fingerprint);
-/* A publisher offer: Opus and VP8 with an SSRC simulcast group of `layers` (g_free it). */
-char *lc_sdp_offer(const lc_sender *sender, guint layers, const char *ice_lines, const char *fingerprint);
-/* The value of the first `a=NAME:` line (g_free it) or NULL. */
-char *lc_sdp_attribute(const char *sdp, const char *name);
+/* ---- sdp.c: sdp.h (GLib only, so tests/fuzz/fuzz_load_sdp.c links it alone) ---- */
+#include "sdp.h"
 
 #endif

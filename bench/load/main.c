@@ -111,7 +111,7 @@ static gboolean main_setup_publisher(lc_http *http, int index, char *error, size
 		ok = lc_peer_gather(peer, 10000);
 	if(ok) {
 		char *ice = lc_peer_local_ice_lines(peer);
-		char *sdp = lc_sdp_offer(sender, clip->layers, ice, lc_peer_fingerprint());
+		char *sdp = lc_sdp_offer(sender->audio_ssrc, sender->video_ssrc, clip->layers, ice, lc_peer_fingerprint());
 		json_t *body = json_pack("{ss}", "request", "publish"), *jsep = main_jsep("offer", sdp);
 		reply = lc_janus_request(http, opt.janus, peer->session_id, peer->main_handle, body, jsep,
 			"published", error, errlen);

@@ -21,6 +21,7 @@
 #include <openssl/x509.h>
 #include <openssl/evp.h>
 #include "load.h"
+#include "rtp.h"
 
 #define LC_TICK_MS 5
 #define LC_MTU 1500
@@ -369,56 +370,35 @@ static void peer_rx_update(lc_rx_stream *s, guint16 seq, guint32 ts, gint64 now_
 	s->last_transit = transit;
 }
 
-/* VP8 (RFC 7741): the payload descriptor, then on a partition start the frame tag (P bit 0 =
- * keyframe). */
-static gboolean peer_vp8_keyframe(const guint8 *p, int len) {
-	if(len < 1)
-		return FALSE;
-	int i = 1;
-	gboolean start = (p[0] & 0x10) && (p[0] & 0x07) == 0;
-	if(p[0] & 0x80) {
-		if(len < 2)
-			return FALSE;
-		guint8 x = p[1];
-		i = 2;
-		if(x & 0x80)
-			i += (i < len && (p[i] & 0x80)) ? 2 : 1;
-		if(x & 0x40)
-			i++;
-		if(x & 0x30)
-			i++;
-	}
-	return start && i < len && (p[i] & 0x01) == 0;
-}
-
 static void peer_rtp_incoming(lc_peer *peer, const char *data, guint len) {
 	guint8 buf[LC_MTU + 64];
 	int n = len;
+	lc_rtp_info rtp;
 	if(len > LC_MTU || peer->srtp_in == NULL)
 		return;
 	if(peer_drop_fraction > 0 && g_random_double() < peer_drop_fraction)
 		return;
 	memcpy(buf, data, len);
-	if(srtp_unprotect(peer->srtp_in, buf, &n) != srtp_err_status_ok || n < 12)
+	if(srtp_unprotect(peer->srtp_in, buf, &n) != srtp_err_status_ok || !lc_rtp_parse(buf, n, &rtp))
 		return;
-	int pt = buf[1] & 0x7f;
-	guint16 seq = (buf[2] << 8) | buf[3];
-	guint32 ts = ((guint32)buf[4] << 24) | (buf[5] << 16) | (buf[6] << 8) | buf[7];
-	guint32 ssrc = ((guint32)buf[8] << 24) | (buf[9] << 16) | (buf[10] << 8) | buf[11];
-	lc_rx_stream *s = peer_rx_stream(peer, ssrc, pt);
+	lc_rx_stream *s = peer_rx_stream(peer, rtp.ssrc, rtp.pt);
 	if(s == NULL)
 		return;
-	gint64 now = g_get_monotonic_time();
-	peer_rx_update(s, seq, ts, now, n);
-	if(s->video) {
-		int header = 12 + 4 * (buf[0] & 0x0f);
-		if((buf[0] & 0x10) && header + 4 <= n)
-			header += 4 + 4 * ((buf[header + 2] << 8) | buf[header + 3]);
-		if(header < n && peer_vp8_keyframe(buf + header, n - header)) {
-			s->keyframes++;
-			s->keyframe_seen = TRUE;
-		}
+	peer_rx_update(s, rtp.seq, rtp.ts, g_get_monotonic_time(), n);
+	if(s->video && lc_rtp_vp8_keyframe(buf + rtp.payload, rtp.payload_len)) {
+		s->keyframes++;
+		s->keyframe_seen = TRUE;
 	}
+}
+
+/* A sender report: its NTP time and arrival, for our next RR's LSR and DLSR. */
+static void peer_sender_report(guint32 ssrc, guint32 lsr, gpointer data) {
+	lc_peer *peer = data;
+	for(guint i = 0; i < peer->rx_count; i++)
+		if(peer->rx[i].ssrc == ssrc) {
+			peer->rx[i].last_sr = lsr;
+			peer->rx[i].last_sr_us = g_get_monotonic_time();
+		}
 }
 
 static void peer_rtcp_incoming(lc_peer *peer, const char *data, guint len) {
@@ -427,25 +407,8 @@ static void peer_rtcp_incoming(lc_peer *peer, const char *data, guint len) {
 	if(len > LC_MTU || peer->srtp_in == NULL)
 		return;
 	memcpy(buf, data, len);
-	if(srtp_unprotect_rtcp(peer->srtp_in, buf, &n) != srtp_err_status_ok)
-		return;
-	gint64 now = g_get_monotonic_time();
-	for(int off = 0; off + 4 <= n; ) {
-		int words = (buf[off + 2] << 8) | buf[off + 3];
-		int size = 4 * (words + 1);
-		if(off + size > n)
-			break;
-		if(buf[off + 1] == 200 && size >= 28) {   /* SR: remember its NTP time for our RR's LSR */
-			const guint8 *p = buf + off;
-			guint32 ssrc = ((guint32)p[4] << 24) | (p[5] << 16) | (p[6] << 8) | p[7];
-			for(guint i = 0; i < peer->rx_count; i++)
-				if(peer->rx[i].ssrc == ssrc) {
-					peer->rx[i].last_sr = ((guint32)p[10] << 24) | (p[11] << 16) | (p[12] << 8) | p[13];
-					peer->rx[i].last_sr_us = now;
-				}
-		}
-		off += size;
-	}
+	if(srtp_unprotect_rtcp(peer->srtp_in, buf, &n) == srtp_err_status_ok)
+		lc_rtcp_sender_reports(buf, n, peer_sender_report, peer);
 }
 
 static void peer_on_receive(NiceAgent *agent, guint stream_id, guint component_id, guint len,

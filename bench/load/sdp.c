@@ -1,5 +1,5 @@
 /*
- * sdp.c - the SDP a load client reads and writes (load.h).
+ * sdp.c - the SDP a load client reads and writes (sdp.h).
  *
  * Reads only what it needs from the server's SDP (attributes by name, the m-lines' kind, mid,
  * direction, payload type, rtpmap and fmtp) and writes a minimal, BUNDLEd, rtcp-mux answer or
@@ -8,8 +8,10 @@
  * Candidates go in the first m-line only (one transport for all). Strings returned are g_free'd
  * by the caller.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include "load.h"
+#include "sdp.h"
 
 char *lc_sdp_attribute(const char *sdp, const char *name) {
 	char *prefix = g_strdup_printf("a=%s:", name);
@@ -100,7 +102,8 @@ char *lc_sdp_answer(const char *offer, const char *ice_lines, const char *finger
 	return g_string_free(out, FALSE);
 }
 
-char *lc_sdp_offer(const lc_sender *sender, guint layers, const char *ice_lines, const char *fingerprint) {
+char *lc_sdp_offer(guint32 audio_ssrc, const guint32 *video_ssrc, guint layers, const char *ice_lines,
+		const char *fingerprint) {
 	GString *out = g_string_new(NULL);
 	sdp_session_header(out, " 0 1");
 	/* "active": the server answers passive and is the DTLS server, so we are always a client. */
@@ -108,7 +111,7 @@ char *lc_sdp_offer(const lc_sender *sender, guint layers, const char *ice_lines,
 	g_string_append_printf(out, "a=mid:0\r\na=sendonly\r\na=rtcp-mux\r\n"
 		"a=rtpmap:%d opus/48000/2\r\na=fmtp:%d minptime=10;useinbandfec=1\r\n"
 		"a=ssrc:%u cname:rtk-load\r\na=ssrc:%u msid:rtk-load audio\r\n",
-		LC_OPUS_PT, LC_OPUS_PT, sender->audio_ssrc, sender->audio_ssrc);
+		LC_OPUS_PT, LC_OPUS_PT, audio_ssrc, audio_ssrc);
 	char *credentials = g_strndup(ice_lines, strstr(ice_lines, "a=candidate") ?
 		(gsize)(strstr(ice_lines, "a=candidate") - ice_lines) : strlen(ice_lines));
 	sdp_transport(out, "video", LC_VP8_PT, credentials, fingerprint, "active");
@@ -119,11 +122,11 @@ char *lc_sdp_offer(const lc_sender *sender, guint layers, const char *ice_lines,
 	if(layers > 1) {
 		g_string_append(out, "a=ssrc-group:SIM");
 		for(guint l = 0; l < layers; l++)
-			g_string_append_printf(out, " %u", sender->video_ssrc[l]);
+			g_string_append_printf(out, " %u", video_ssrc[l]);
 		g_string_append(out, "\r\n");
 	}
 	for(guint l = 0; l < layers; l++)
 		g_string_append_printf(out, "a=ssrc:%u cname:rtk-load\r\na=ssrc:%u msid:rtk-load video\r\n",
-			sender->video_ssrc[l], sender->video_ssrc[l]);
+			video_ssrc[l], video_ssrc[l]);
 	return g_string_free(out, FALSE);
 }
