@@ -41,6 +41,8 @@ sources_for() {
 	requests) echo "plugin/model/request_parse.c plugin/model/view.c plugin/model/peer.c plugin/model/permissions.c plugin/model/speaker.c plugin/model/capture_config.c plugin/model/offer_plan.c" ;;
 	offer) echo "plugin/model/offer_plan.c plugin/model/permissions.c" ;;
 	sender_report) echo "plugin/sender_report.c" ;;
+	load_rtp) echo "bench/load/rtp.c" ;;
+	load_sdp) echo "bench/load/sdp.c" ;;
 	companion_events) echo "plugin/companion_events.c hls/hls.c" ;;
 	rest) { ls "$top_src"/gateway/*.c | sed "s|^$top_src/||" | grep -v -e '^gateway/http\.c$' -e '^gateway/static\.c$' -e '^gateway/gateway\.c$'; echo hls/hls.c; } ;;
 	*) { ls "$top_src"/gateway/*.c | sed "s|^$top_src/||" | grep -v -e '^gateway/http\.c$' -e '^gateway/static\.c$' -e '^gateway/gateway\.c$'; echo hls/hls.c; } ;;
