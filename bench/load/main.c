@@ -63,6 +63,30 @@ static double main_cpu_seconds(void) {
 	return main_cpu_seconds_of(0);
 }
 
+/* Udp RcvbufErrors of this network namespace (/proc/net/snmp): datagrams the kernel dropped
+ * because a socket's buffer was full, ours or the server's. */
+static guint64 main_udp_rcvbuf_errors(void) {
+	gchar *text = NULL;
+	guint64 value = 0;
+	if(!g_file_get_contents("/proc/net/snmp", &text, NULL, NULL))
+		return 0;
+	gchar **lines = g_strsplit(text, "\n", -1);
+	for(int i = 0; lines[i] != NULL && lines[i + 1] != NULL; i++) {
+		if(!g_str_has_prefix(lines[i], "Udp: ") || !g_str_has_prefix(lines[i + 1], "Udp: "))
+			continue;
+		gchar **names = g_strsplit(lines[i], " ", -1), **values = g_strsplit(lines[i + 1], " ", -1);
+		for(int k = 0; names[k] != NULL && values[k] != NULL; k++)
+			if(!strcmp(names[k], "RcvbufErrors"))
+				value = g_ascii_strtoull(values[k], NULL, 10);
+		g_strfreev(names);
+		g_strfreev(values);
+		break;
+	}
+	g_strfreev(lines);
+	g_free(text);
+	return value;
+}
+
 static double main_now(void) {
 	return g_get_monotonic_time() / 1e6;
 }
@@ -269,6 +293,7 @@ typedef struct lc_snapshot {
 	lc_counts *counts;     /* one per subscriber */
 	lc_counts pub;         /* publishers: packets/bytes in video_*, nothing else */
 	double cpu, server_cpu, at;
+	guint64 udp_drops;
 	GArray *jitter_video, *jitter_audio;
 } lc_snapshot;
 
@@ -287,6 +312,7 @@ static void main_snapshot_now(gpointer data) {
 			if(subs[i] != NULL && subs[i]->state == LC_PEER_UP)
 				lc_peer_jitter_ms(subs[i], snap->jitter_video, snap->jitter_audio);
 	snap->cpu = main_cpu_seconds();
+	snap->udp_drops = main_udp_rcvbuf_errors();
 	snap->server_cpu = opt.server_pid > 0 ? main_cpu_seconds_of(opt.server_pid) : 0;
 	snap->at = main_now();
 }
@@ -407,6 +433,9 @@ static int main_report(lc_snapshot *a, lc_snapshot *b, GArray *jv, GArray *ja, d
 	printf("rtcp sent: %" G_GUINT64_FORMAT " compound packets, %" G_GUINT64_FORMAT " NACKed packets, %" G_GUINT64_FORMAT " PLIs\n",
 		total.rtcp, total.nacks, total.plis);
 	guint64 packets = total.video_packets + total.audio_packets;
+	json_object_set_new(root, "udp_rcvbuf_errors", json_integer((json_int_t)(b->udp_drops - a->udp_drops)));
+	printf("UDP datagrams dropped by full socket buffers in the namespace: %" G_GUINT64_FORMAT "\n",
+		b->udp_drops - a->udp_drops);
 	if(opt.server_pid > 0) {
 		double server_cpu = b->server_cpu - a->server_cpu;
 		json_object_set_new(root, "server_cpu_s", json_real(server_cpu));
