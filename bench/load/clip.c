@@ -6,7 +6,8 @@
  * and keyframe interval) and audio.ogg (Opus, 20 ms packets). It is read whole into memory and
  * replayed in a loop: every frame as RTP (VP8 per RFC 7741 with a 15-bit picture id, at most
  * 1100 payload bytes a packet, the marker on a frame's last packet; Opus one packet per 20 ms),
- * timestamps running on across loops so the stream looks live. Nothing is encoded at run time.
+ * timestamps running on across loops so the stream looks live. Like a browser, every SSRC gets
+ * a sender report (with SDES) every second. Nothing is encoded at run time.
  */
 #include <stdio.h>
 #include <string.h>
@@ -136,10 +137,55 @@ static int clip_rtp_header(guint8 *buf, int pt, gboolean marker, guint16 seq, gu
 	return 12;
 }
 
-static void clip_send_packet(lc_peer *peer, lc_sender *sender, guint8 *buf, int len) {
+/* index: the SSRC's slot in ssrc_packets (layer, or 3 for audio) */
+static void clip_send_packet(lc_peer *peer, lc_sender *sender, guint index, guint8 *buf, int len) {
 	sender->packets++;
 	sender->bytes += len;
+	sender->ssrc_packets[index]++;
+	sender->ssrc_octets[index] += len - 12;
 	lc_peer_send_rtp(peer, buf, len);
+}
+
+static guint8 *clip_put32(guint8 *p, guint32 v) {
+	p[0] = v >> 24; p[1] = v >> 16; p[2] = v >> 8; p[3] = v;
+	return p + 4;
+}
+
+/* SR (RFC 3550 6.4.1: NTP time now, the RTP time of now on the stream's clock, counts) + SDES. */
+static void clip_send_sr(lc_peer *peer, lc_sender *sender, guint32 ssrc, guint index, guint32 rtp_now) {
+	guint8 buf[128], *p = buf;
+	gint64 wall = g_get_real_time();
+	guint64 fraction = (guint64)(wall % G_USEC_PER_SEC) * 4294967296ULL / G_USEC_PER_SEC;
+	*p++ = 0x80; *p++ = 200; *p++ = 0; *p++ = 6;
+	p = clip_put32(p, ssrc);
+	p = clip_put32(p, (guint32)(wall / G_USEC_PER_SEC + 2208988800ULL));
+	p = clip_put32(p, (guint32)fraction);
+	p = clip_put32(p, rtp_now);
+	p = clip_put32(p, sender->ssrc_packets[index]);
+	p = clip_put32(p, sender->ssrc_octets[index]);
+	static const char cname[] = "rtk-load";
+	guint8 *sdes = p;
+	*p++ = 0x81; *p++ = 202; *p++ = 0; *p++ = 0;
+	p = clip_put32(p, ssrc);
+	*p++ = 1;
+	*p++ = sizeof(cname) - 1;
+	memcpy(p, cname, sizeof(cname) - 1);
+	p += sizeof(cname) - 1;
+	*p++ = 0;
+	while((p - sdes) % 4)
+		*p++ = 0;
+	sdes[3] = (p - sdes) / 4 - 1;
+	lc_peer_send_rtcp(peer, buf, p - buf);
+}
+
+static void clip_send_reports(lc_peer *peer, lc_sender *sender, gint64 now_us) {
+	if(now_us < sender->next_sr_us)
+		return;
+	sender->next_sr_us = now_us + G_USEC_PER_SEC;
+	gint64 elapsed = now_us - sender->started_us;
+	for(guint layer = 0; layer < sender->clip->layers; layer++)
+		clip_send_sr(peer, sender, sender->video_ssrc[layer], layer, (guint32)(elapsed * 90000 / G_USEC_PER_SEC));
+	clip_send_sr(peer, sender, sender->audio_ssrc, 3, (guint32)(elapsed * 48000 / G_USEC_PER_SEC));
 }
 
 /* One VP8 frame of one layer: descriptor X=1 I=1 (M=1: 15-bit picture id), S on the first. */
@@ -155,15 +201,18 @@ static void clip_send_vp8(lc_peer *peer, lc_sender *sender, guint layer, const l
 		buf[n++] = 0x80 | (pid >> 8);
 		buf[n++] = pid & 0xff;
 		memcpy(buf + n, f->data + off, chunk);
-		clip_send_packet(peer, sender, buf, n + chunk);
+		clip_send_packet(peer, sender, layer, buf, n + chunk);
 		off += chunk;
 	}
 }
 
 void lc_clip_send_due(lc_peer *peer, lc_sender *sender, gint64 now_us) {
 	const lc_clip *clip = sender->clip;
-	if(sender->started_us == 0)
+	if(sender->started_us == 0) {
 		sender->started_us = now_us;
+		sender->next_sr_us = now_us + G_USEC_PER_SEC / 2;
+	}
+	clip_send_reports(peer, sender, now_us);
 	gint64 elapsed = now_us - sender->started_us;
 	/* Video: frame k is due at k / fps; a late tick sends what it owes, but never more than a
 	 * second's worth at once (a stalled thread catches up by skipping). */
@@ -190,6 +239,6 @@ void lc_clip_send_due(lc_peer *peer, lc_sender *sender, gint64 now_us) {
 		int n = clip_rtp_header(buf, LC_OPUS_PT, k == 0, sender->audio_seq++, (guint32)(k * 48 * CLIP_AUDIO_MS),
 			sender->audio_ssrc);
 		memcpy(buf + n, f->data, f->size);
-		clip_send_packet(peer, sender, buf, n + f->size);
+		clip_send_packet(peer, sender, 3, buf, n + f->size);
 	}
 }

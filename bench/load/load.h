@@ -58,7 +58,9 @@ typedef struct lc_sender {
 	guint16 picture_id[3];
 	guint64 video_sent, audio_sent;      /* frames sent since start */
 	gint64 started_us;                   /* 0 until the first packet */
-	guint64 packets, bytes;
+	gint64 next_sr_us;
+	guint64 packets, bytes;              /* every SSRC's, headers included */
+	guint32 ssrc_packets[4], ssrc_octets[4];   /* per SSRC for the sender reports: layers 0-2, audio */
 } lc_sender;
 
 struct lc_peer;
@@ -148,6 +150,8 @@ char *lc_peer_local_ice_lines(lc_peer *peer);
 gboolean lc_peer_set_remote(lc_peer *peer, const char *sdp);
 /* Sends one RTP packet (plain, in buf with room for the SRTP trailer) - media thread. */
 void lc_peer_send_rtp(lc_peer *peer, guint8 *buf, int len);
+/* Sends one compound RTCP packet (plain, with room for the SRTCP trailer) - media thread. */
+void lc_peer_send_rtcp(lc_peer *peer, guint8 *buf, int len);
 void lc_peer_counts(const lc_peer *peer, lc_counts *out);
 /* The RFC 3550 jitter of each received stream, in ms, appended to the arrays (media thread). */
 void lc_peer_jitter_ms(const lc_peer *peer, GArray *video, GArray *audio);

@@ -507,7 +507,7 @@ static int peer_write_nack(lc_peer *peer, guint8 *out, lc_rx_stream *s) {
 	return p - out;
 }
 
-static void peer_send_rtcp(lc_peer *peer, guint8 *buf, int len) {
+void lc_peer_send_rtcp(lc_peer *peer, guint8 *buf, int len) {
 	if(srtp_protect_rtcp(peer->srtp_out, buf, &len) != srtp_err_status_ok)
 		return;
 	nice_agent_send(peer->agent, peer->stream_id, 1, len, (const gchar *)buf);
@@ -538,7 +538,7 @@ static void peer_rtcp_tick(lc_peer *peer, gint64 now) {
 			s->plis++;
 			peer->plis_sent++;
 		}
-		peer_send_rtcp(peer, buf, len);
+		lc_peer_send_rtcp(peer, buf, len);
 	}
 	if(report)
 		peer->next_rtcp_us = now + G_USEC_PER_SEC;
