@@ -7,7 +7,8 @@
  * replayed in a loop: every frame as RTP (VP8 per RFC 7741 with a 15-bit picture id, at most
  * 1100 payload bytes a packet, the marker on a frame's last packet; Opus one packet per 20 ms),
  * timestamps running on across loops so the stream looks live. Like a browser, every SSRC gets
- * a sender report (with SDES) every second. Nothing is encoded at run time.
+ * a sender report (with SDES) every second, and a PLI or FIR from the server is answered with a
+ * keyframe at the next frame (the clip jumps to its first frame). Nothing is encoded at run time.
  */
 #include <stdio.h>
 #include <string.h>
@@ -222,8 +223,13 @@ void lc_clip_send_due(lc_peer *peer, lc_sender *sender, gint64 now_us) {
 	while(sender->video_sent < due) {
 		guint64 k = sender->video_sent++;
 		guint32 ts = (guint32)(k * 90000 / clip->fps);
+		if(sender->keyframe_requested) {
+			/* as an encoder answers a PLI: a keyframe now (the clip's first frame, in every layer) */
+			sender->keyframe_requested = FALSE;
+			sender->video_offset = clip->video_frames[0] - k % clip->video_frames[0];
+		}
 		for(guint layer = 0; layer < clip->layers; layer++) {
-			const lc_frame *f = &clip->video[layer][k % clip->video_frames[layer]];
+			const lc_frame *f = &clip->video[layer][(k + sender->video_offset) % clip->video_frames[layer]];
 			clip_send_vp8(peer, sender, layer, f, ts);
 		}
 	}

@@ -57,6 +57,9 @@ typedef struct lc_sender {
 	guint16 audio_seq, video_seq[3];
 	guint16 picture_id[3];
 	guint64 video_sent, audio_sent;      /* frames sent since start */
+	guint64 video_offset;                /* clip frame = (sent + offset) % frames: moved on a PLI */
+	gboolean keyframe_requested;         /* a PLI or FIR came: the next frame is the clip's first */
+	guint64 keyframe_requests;
 	gint64 started_us;                   /* 0 until the first packet */
 	gint64 next_sr_us;
 	guint64 packets, bytes;              /* every SSRC's, headers included */

@@ -306,6 +306,7 @@ static void main_snapshot_now(gpointer data) {
 		if(pubs[i] != NULL && pubs[i]->sender != NULL) {
 			snap->pub.video_packets += pubs[i]->sender->packets;
 			snap->pub.video_bytes += pubs[i]->sender->bytes;
+			snap->pub.plis += pubs[i]->sender->keyframe_requests;
 		}
 	if(snap->jitter_video != NULL)
 		for(int i = 0; i < opt.subscribers; i++)
@@ -384,22 +385,24 @@ static int main_report(lc_snapshot *a, lc_snapshot *b, GArray *jv, GArray *ja, d
 		d.plis = y->plis - x->plis;
 		d.rtcp = y->rtcp - x->rtcp;
 		d.keyframes = y->keyframes - x->keyframes;
+		d.late = y->late - x->late;
 		total.video_packets += d.video_packets; total.video_bytes += d.video_bytes;
 		total.video_expected += d.video_expected; total.audio_packets += d.audio_packets;
 		total.audio_bytes += d.audio_bytes; total.audio_expected += d.audio_expected;
+		total.late += d.late;
 		total.nacks += d.nacks; total.plis += d.plis; total.rtcp += d.rtcp; total.keyframes += d.keyframes;
 		double rate = (d.video_bytes + d.audio_bytes) * 8 / seconds / 1000;
 		g_array_append_val(kbps, rate);
 		if(d.video_packets == 0 || d.audio_packets == 0)
 			starved++;
 		lc_peer *p = subs[i];
-		json_array_append_new(per, json_pack("{si ss sI sI sI sI sf sf sf sI sI sI sf sf}",
+		json_array_append_new(per, json_pack("{si ss sI sI sI sI sf sf sf sI sI sI sI sf sf}",
 			"index", i, "state", p && p->state == LC_PEER_UP ? "up" : p && p->failure[0] ? p->failure : "down",
 			"video_packets", (json_int_t)d.video_packets, "audio_packets", (json_int_t)d.audio_packets,
 			"video_expected", (json_int_t)d.video_expected, "audio_expected", (json_int_t)d.audio_expected,
 			"video_loss_pct", main_loss_pct(d.video_expected, d.video_packets),
 			"audio_loss_pct", main_loss_pct(d.audio_expected, d.audio_packets),
-			"kbps", rate, "nacks", (json_int_t)d.nacks, "plis", (json_int_t)d.plis,
+			"kbps", rate, "nacks", (json_int_t)d.nacks, "late", (json_int_t)d.late, "plis", (json_int_t)d.plis,
 			"keyframes", (json_int_t)d.keyframes,
 			"ice_ms", p && p->ice_us ? (p->ice_us - p->created_us) / 1000.0 : -1.0,
 			"dtls_ms", p && p->dtls_us && p->ice_us ? (p->dtls_us - p->ice_us) / 1000.0 : -1.0));
@@ -422,17 +425,20 @@ static int main_report(lc_snapshot *a, lc_snapshot *b, GArray *jv, GArray *ja, d
 		"per_subscriber", per);
 	printf("rtk-load: %d/%d subscribers up, %d/%d publishers up, set-up %.1f s (client CPU %.2f s)\n",
 		subs_up, opt.subscribers, pubs_up, opt.publishers, setup_s, setup_cpu);
-	printf("window %.1f s: publishers sent %.0f kbit/s; subscribers received %.0f kbit/s each (min %.0f, max %.0f)\n",
-		seconds, pub_kbps, main_percentile(kbps, 0.5), main_percentile(kbps, 0), main_percentile(kbps, 1));
+	printf("window %.1f s: publishers sent %.0f kbit/s (%" G_GUINT64_FORMAT " keyframe requests); subscribers received %.0f kbit/s each (min %.0f, max %.0f)\n",
+		seconds, pub_kbps, b->pub.plis - a->pub.plis, main_percentile(kbps, 0.5), main_percentile(kbps, 0), main_percentile(kbps, 1));
 	printf("video: %" G_GUINT64_FORMAT " packets, loss %.3f%%, jitter p50 %.2f ms p99 %.2f ms; keyframes %" G_GUINT64_FORMAT "\n",
 		total.video_packets, main_loss_pct(total.video_expected, total.video_packets),
 		main_percentile(jv, 0.5), main_percentile(jv, 0.99), total.keyframes);
 	printf("audio: %" G_GUINT64_FORMAT " packets, loss %.3f%%, jitter p50 %.2f ms p99 %.2f ms\n",
 		total.audio_packets, main_loss_pct(total.audio_expected, total.audio_packets),
 		main_percentile(ja, 0.5), main_percentile(ja, 0.99));
-	printf("rtcp sent: %" G_GUINT64_FORMAT " compound packets, %" G_GUINT64_FORMAT " NACKed packets, %" G_GUINT64_FORMAT " PLIs\n",
-		total.rtcp, total.nacks, total.plis);
+	printf("rtcp sent: %" G_GUINT64_FORMAT " compound packets, %" G_GUINT64_FORMAT " NACKed packets, %" G_GUINT64_FORMAT
+		" PLIs; %" G_GUINT64_FORMAT " packets arrived late (retransmitted or reordered)\n",
+		total.rtcp, total.nacks, total.plis, total.late);
 	guint64 packets = total.video_packets + total.audio_packets;
+	json_object_set_new(root, "late_packets", json_integer((json_int_t)total.late));
+	json_object_set_new(root, "publishers_keyframe_requests", json_integer((json_int_t)(b->pub.plis - a->pub.plis)));
 	json_object_set_new(root, "udp_rcvbuf_errors", json_integer((json_int_t)(b->udp_drops - a->udp_drops)));
 	printf("UDP datagrams dropped by full socket buffers in the namespace: %" G_GUINT64_FORMAT "\n",
 		b->udp_drops - a->udp_drops);

@@ -407,8 +407,14 @@ static void peer_rtcp_incoming(lc_peer *peer, const char *data, guint len) {
 	if(len > LC_MTU || peer->srtp_in == NULL)
 		return;
 	memcpy(buf, data, len);
-	if(srtp_unprotect_rtcp(peer->srtp_in, buf, &n) == srtp_err_status_ok)
+	if(srtp_unprotect_rtcp(peer->srtp_in, buf, &n) != srtp_err_status_ok)
+		return;
+	if(peer->sender != NULL && lc_rtcp_wants_keyframe(buf, n)) {
+		peer->sender->keyframe_requested = TRUE;
+		peer->sender->keyframe_requests++;
+	} else if(peer->sender == NULL) {
 		lc_rtcp_sender_reports(buf, n, peer_sender_report, peer);
+	}
 }
 
 static void peer_on_receive(NiceAgent *agent, guint stream_id, guint component_id, guint len,

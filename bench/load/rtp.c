@@ -1,6 +1,6 @@
 /*
  * rtp.c - reading received RTP and RTCP for rtk-load (rtp.h): the header fields it counts, the
- * VP8 keyframe flag, the sender reports' NTP time. Bounds are checked against the packet length
+ * VP8 keyframe flag, the sender reports' NTP time, keyframe requests. Bounds are checked against the packet length
  * at every step (the input is a decrypted datagram from the server; fuzzed by
  * tests/fuzz/fuzz_load_rtp.c).
  */
@@ -62,4 +62,17 @@ int lc_rtcp_sender_reports(const guint8 *buf, int len, void (*found)(guint32 ssr
 		off += size;
 	}
 	return count;
+}
+
+gboolean lc_rtcp_wants_keyframe(const guint8 *buf, int len) {
+	for(int off = 0; off + 4 <= len; ) {
+		int size = 4 * (((buf[off + 2] << 8) | buf[off + 3]) + 1);
+		if(off + size > len)
+			break;
+		int fmt = buf[off] & 0x1f;
+		if(buf[off + 1] == 206 && size >= 12 && (fmt == 1 || fmt == 4))
+			return TRUE;
+		off += size;
+	}
+	return FALSE;
 }

@@ -25,4 +25,8 @@ gboolean lc_rtp_vp8_keyframe(const guint8 *payload, int len);
 int lc_rtcp_sender_reports(const guint8 *buf, int len, void (*found)(guint32 ssrc, guint32 lsr, gpointer data),
 	gpointer data);
 
+/* Whether a compound RTCP packet asks for a keyframe (PLI, RFC 4585 6.3.1, or FIR, RFC 5104
+ * 4.3.1); stops at the first malformed length. */
+gboolean lc_rtcp_wants_keyframe(const guint8 *buf, int len);
+
 #endif

@@ -3,7 +3,7 @@
  * (bench/load/rtp.c): what the load client reads from every decrypted datagram.
  *
  * Input: one datagram, as is; read as RTP (header, then the VP8 keyframe flag of its payload)
- * and as compound RTCP (its sender reports).
+ * and as compound RTCP (its sender reports, whether it asks for a keyframe).
  *
  * Checked beyond the sanitizers: the payload lies inside the packet; the header fields are the
  * big-endian words at their RFC 3550 offsets; every sender report found is one the walk reaches
@@ -44,5 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 	reports r = {.data = data, .len = len};
 	int found = lc_rtcp_sender_reports(data, len, on_report, &r);
 	CHECK(found == r.count);
+	if(lc_rtcp_wants_keyframe(data, len))
+		CHECK(len >= 12);
 	return 0;
 }
