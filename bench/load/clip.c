@@ -7,8 +7,9 @@
  * replayed in a loop: every frame as RTP (VP8 per RFC 7741 with a 15-bit picture id, at most
  * 1100 payload bytes a packet, the marker on a frame's last packet; Opus one packet per 20 ms),
  * timestamps running on across loops so the stream looks live. Like a browser, every SSRC gets
- * a sender report (with SDES) every second, and a PLI or FIR from the server is answered with a
- * keyframe at the next frame (the clip jumps to its first frame). Nothing is encoded at run time.
+ * a sender report (with SDES) every second, a PLI or FIR from the server is answered with a
+ * keyframe at the next frame (the clip jumps to its first frame), and a NACK with the packet
+ * again (the last LC_HISTORY packets of each SSRC are kept). Nothing is encoded at run time.
  */
 #include <stdio.h>
 #include <string.h>
@@ -144,7 +145,32 @@ static void clip_send_packet(lc_peer *peer, lc_sender *sender, guint index, guin
 	sender->bytes += len;
 	sender->ssrc_packets[index]++;
 	sender->ssrc_octets[index] += len - 12;
+	if(sender->history[index] == NULL)
+		sender->history[index] = g_new0(lc_sent, LC_HISTORY);
+	guint16 seq = (guint16)((buf[2] << 8) | buf[3]);
+	lc_sent *kept = &sender->history[index][seq % LC_HISTORY];
+	if((size_t)len <= sizeof(kept->data)) {
+		kept->seq = seq;
+		kept->len = len;
+		memcpy(kept->data, buf, len);
+	}
 	lc_peer_send_rtp(peer, buf, len);
+}
+
+void lc_clip_retransmit(lc_peer *peer, lc_sender *sender, guint32 ssrc, guint16 seq) {
+	int index = ssrc == sender->audio_ssrc ? 3 : -1;
+	for(guint layer = 0; layer < 3 && index < 0; layer++)
+		if(ssrc == sender->video_ssrc[layer])
+			index = layer;
+	if(index < 0 || sender->history[index] == NULL)
+		return;
+	lc_sent *kept = &sender->history[index][seq % LC_HISTORY];
+	if(kept->len == 0 || kept->seq != seq)
+		return;
+	guint8 buf[1400];
+	memcpy(buf, kept->data, kept->len);
+	sender->retransmitted++;
+	lc_peer_send_rtp(peer, buf, kept->len);
 }
 
 static guint8 *clip_put32(guint8 *p, guint32 v) {

@@ -50,6 +50,14 @@ typedef struct lc_clip {
 lc_clip *lc_clip_load(const char *dir);
 void lc_clip_free(lc_clip *clip);
 
+#define LC_HISTORY 512          /* packets kept per SSRC for NACKed retransmissions */
+
+typedef struct lc_sent {
+	guint16 seq;
+	guint16 len;                 /* 0: empty */
+	guint8 data[1300];
+} lc_sent;
+
 /* A publisher's sending state: SSRCs, sequence numbers, the position in the clip. */
 typedef struct lc_sender {
 	const lc_clip *clip;
@@ -64,11 +72,16 @@ typedef struct lc_sender {
 	gint64 next_sr_us;
 	guint64 packets, bytes;              /* every SSRC's, headers included */
 	guint32 ssrc_packets[4], ssrc_octets[4];   /* per SSRC for the sender reports: layers 0-2, audio */
+	lc_sent *history[4];                 /* per SSRC slot, LC_HISTORY each, by seq % LC_HISTORY */
+	guint64 retransmitted;
 } lc_sender;
 
 struct lc_peer;
 /* Sends every frame due by now_us (paced by the clip's rates) through the peer's SRTP. */
 void lc_clip_send_due(struct lc_peer *peer, lc_sender *sender, gint64 now_us);
+/* Sends again a packet the server NACKed, when it is still in the history (as a browser without
+ * RTX does: same SSRC and sequence number). */
+void lc_clip_retransmit(struct lc_peer *peer, lc_sender *sender, guint32 ssrc, guint16 seq);
 
 /* ---- peer.c ---- */
 

@@ -307,6 +307,7 @@ static void main_snapshot_now(gpointer data) {
 			snap->pub.video_packets += pubs[i]->sender->packets;
 			snap->pub.video_bytes += pubs[i]->sender->bytes;
 			snap->pub.plis += pubs[i]->sender->keyframe_requests;
+			snap->pub.nacks += pubs[i]->sender->retransmitted;
 		}
 	if(snap->jitter_video != NULL)
 		for(int i = 0; i < opt.subscribers; i++)
@@ -425,8 +426,8 @@ static int main_report(lc_snapshot *a, lc_snapshot *b, GArray *jv, GArray *ja, d
 		"per_subscriber", per);
 	printf("rtk-load: %d/%d subscribers up, %d/%d publishers up, set-up %.1f s (client CPU %.2f s)\n",
 		subs_up, opt.subscribers, pubs_up, opt.publishers, setup_s, setup_cpu);
-	printf("window %.1f s: publishers sent %.0f kbit/s (%" G_GUINT64_FORMAT " keyframe requests); subscribers received %.0f kbit/s each (min %.0f, max %.0f)\n",
-		seconds, pub_kbps, b->pub.plis - a->pub.plis, main_percentile(kbps, 0.5), main_percentile(kbps, 0), main_percentile(kbps, 1));
+	printf("window %.1f s: publishers sent %.0f kbit/s (%" G_GUINT64_FORMAT " keyframe requests, %" G_GUINT64_FORMAT " packets sent again for NACKs); subscribers received %.0f kbit/s each (min %.0f, max %.0f)\n",
+		seconds, pub_kbps, b->pub.plis - a->pub.plis, b->pub.nacks - a->pub.nacks, main_percentile(kbps, 0.5), main_percentile(kbps, 0), main_percentile(kbps, 1));
 	printf("video: %" G_GUINT64_FORMAT " packets, loss %.3f%%, jitter p50 %.2f ms p99 %.2f ms; keyframes %" G_GUINT64_FORMAT "\n",
 		total.video_packets, main_loss_pct(total.video_expected, total.video_packets),
 		main_percentile(jv, 0.5), main_percentile(jv, 0.99), total.keyframes);
@@ -437,6 +438,7 @@ static int main_report(lc_snapshot *a, lc_snapshot *b, GArray *jv, GArray *ja, d
 		" PLIs; %" G_GUINT64_FORMAT " packets arrived late (retransmitted or reordered)\n",
 		total.rtcp, total.nacks, total.plis, total.late);
 	guint64 packets = total.video_packets + total.audio_packets;
+	json_object_set_new(root, "publishers_retransmitted", json_integer((json_int_t)(b->pub.nacks - a->pub.nacks)));
 	json_object_set_new(root, "late_packets", json_integer((json_int_t)total.late));
 	json_object_set_new(root, "publishers_keyframe_requests", json_integer((json_int_t)(b->pub.plis - a->pub.plis)));
 	json_object_set_new(root, "udp_rcvbuf_errors", json_integer((json_int_t)(b->udp_drops - a->udp_drops)));

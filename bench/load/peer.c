@@ -401,6 +401,12 @@ static void peer_sender_report(guint32 ssrc, guint32 lsr, gpointer data) {
 		}
 }
 
+/* A NACK from the server to a publisher: that packet again. */
+static void peer_nacked(guint32 ssrc, guint16 seq, gpointer data) {
+	lc_peer *peer = data;
+	lc_clip_retransmit(peer, peer->sender, ssrc, seq);
+}
+
 static void peer_rtcp_incoming(lc_peer *peer, const char *data, guint len) {
 	guint8 buf[LC_MTU + 64];
 	int n = len;
@@ -409,12 +415,15 @@ static void peer_rtcp_incoming(lc_peer *peer, const char *data, guint len) {
 	memcpy(buf, data, len);
 	if(srtp_unprotect_rtcp(peer->srtp_in, buf, &n) != srtp_err_status_ok)
 		return;
-	if(peer->sender != NULL && lc_rtcp_wants_keyframe(buf, n)) {
+	if(peer->sender == NULL) {
+		lc_rtcp_sender_reports(buf, n, peer_sender_report, peer);
+		return;
+	}
+	if(lc_rtcp_wants_keyframe(buf, n)) {
 		peer->sender->keyframe_requested = TRUE;
 		peer->sender->keyframe_requests++;
-	} else if(peer->sender == NULL) {
-		lc_rtcp_sender_reports(buf, n, peer_sender_report, peer);
 	}
+	lc_rtcp_nacks(buf, n, peer_nacked, peer);
 }
 
 static void peer_on_receive(NiceAgent *agent, guint stream_id, guint component_id, guint len,

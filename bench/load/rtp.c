@@ -1,6 +1,6 @@
 /*
  * rtp.c - reading received RTP and RTCP for rtk-load (rtp.h): the header fields it counts, the
- * VP8 keyframe flag, the sender reports' NTP time, keyframe requests. Bounds are checked against the packet length
+ * VP8 keyframe flag, the sender reports' NTP time, keyframe requests and NACKs. Bounds are checked against the packet length
  * at every step (the input is a decrypted datagram from the server; fuzzed by
  * tests/fuzz/fuzz_load_rtp.c).
  */
@@ -75,4 +75,30 @@ gboolean lc_rtcp_wants_keyframe(const guint8 *buf, int len) {
 		off += size;
 	}
 	return FALSE;
+}
+
+int lc_rtcp_nacks(const guint8 *buf, int len, void (*lost)(guint32 ssrc, guint16 seq, gpointer data),
+		gpointer data) {
+	int count = 0;
+	for(int off = 0; off + 4 <= len; ) {
+		int size = 4 * (((buf[off + 2] << 8) | buf[off + 3]) + 1);
+		if(off + size > len)
+			break;
+		if(buf[off + 1] == 205 && (buf[off] & 0x1f) == 1 && size >= 16) {
+			guint32 ssrc = rtp_be32(buf + off + 8);
+			for(int fci = off + 12; fci + 4 <= off + size; fci += 4) {
+				guint16 pid = (guint16)((buf[fci] << 8) | buf[fci + 1]);
+				guint16 blp = (guint16)((buf[fci + 2] << 8) | buf[fci + 3]);
+				lost(ssrc, pid, data);
+				count++;
+				for(int bit = 0; bit < 16; bit++)
+					if(blp & (1 << bit)) {
+						lost(ssrc, (guint16)(pid + bit + 1), data);
+						count++;
+					}
+			}
+		}
+		off += size;
+	}
+	return count;
 }

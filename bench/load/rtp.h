@@ -25,6 +25,10 @@ gboolean lc_rtp_vp8_keyframe(const guint8 *payload, int len);
 int lc_rtcp_sender_reports(const guint8 *buf, int len, void (*found)(guint32 ssrc, guint32 lsr, gpointer data),
 	gpointer data);
 
+/* Calls lost(media_ssrc, seq, data) for every sequence number a compound RTCP packet's generic
+ * NACKs (RFC 4585 6.2.1) ask for; stops at the first malformed length. Returns how many. */
+int lc_rtcp_nacks(const guint8 *buf, int len, void (*lost)(guint32 ssrc, guint16 seq, gpointer data),
+	gpointer data);
 /* Whether a compound RTCP packet asks for a keyframe (PLI, RFC 4585 6.3.1, or FIR, RFC 5104
  * 4.3.1); stops at the first malformed length. */
 gboolean lc_rtcp_wants_keyframe(const guint8 *buf, int len);

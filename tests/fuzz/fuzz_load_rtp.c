@@ -3,7 +3,7 @@
  * (bench/load/rtp.c): what the load client reads from every decrypted datagram.
  *
  * Input: one datagram, as is; read as RTP (header, then the VP8 keyframe flag of its payload)
- * and as compound RTCP (its sender reports, whether it asks for a keyframe).
+ * and as compound RTCP (its sender reports, NACKs, whether it asks for a keyframe).
  *
  * Checked beyond the sanitizers: the payload lies inside the packet; the header fields are the
  * big-endian words at their RFC 3550 offsets; every sender report found is one the walk reaches
@@ -20,6 +20,12 @@ typedef struct reports {
 	const uint8_t *data;
 	int len, count;
 } reports;
+
+static void on_nack(guint32 ssrc, guint16 seq, gpointer user) {
+	reports *r = user;
+	r->count++;
+	CHECK(r->count <= 17 * (r->len / 4));   /* a PID and 16 BLP bits per 4-byte FCI */
+}
 
 static void on_report(guint32 ssrc, guint32 lsr, gpointer user) {
 	reports *r = user;
@@ -44,6 +50,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 	reports r = {.data = data, .len = len};
 	int found = lc_rtcp_sender_reports(data, len, on_report, &r);
 	CHECK(found == r.count);
+	reports nacks = {.data = data, .len = len};
+	CHECK(lc_rtcp_nacks(data, len, on_nack, &nacks) == nacks.count);
 	if(lc_rtcp_wants_keyframe(data, len))
 		CHECK(len >= 12);
 	return 0;
