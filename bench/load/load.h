@@ -113,7 +113,7 @@ typedef struct lc_rx_stream {
 typedef struct lc_counts {
 	guint64 video_packets, video_bytes, video_expected;
 	guint64 audio_packets, audio_bytes, audio_expected;
-	guint64 nacks, plis, rtcp, keyframes, late;
+	guint64 nacks, plis, rtcp, keyframes, late, srtp_errors;
 } lc_counts;
 
 typedef enum lc_peer_state {
@@ -142,7 +142,7 @@ typedef struct lc_peer {
 	guint32 own_ssrc;
 	lc_rx_stream rx[LC_MAX_STREAMS];
 	guint rx_count;
-	guint64 nacks_sent, plis_sent, rtcp_sent;
+	guint64 nacks_sent, plis_sent, rtcp_sent, srtp_errors;
 	gint64 next_rtcp_us;
 	/* sending (publishers) */
 	lc_sender *sender;

@@ -391,6 +391,7 @@ static int main_report(lc_snapshot *a, lc_snapshot *b, GArray *jv, GArray *ja, d
 		total.video_expected += d.video_expected; total.audio_packets += d.audio_packets;
 		total.audio_bytes += d.audio_bytes; total.audio_expected += d.audio_expected;
 		total.late += d.late;
+		total.srtp_errors += y->srtp_errors - x->srtp_errors;
 		total.nacks += d.nacks; total.plis += d.plis; total.rtcp += d.rtcp; total.keyframes += d.keyframes;
 		double rate = (d.video_bytes + d.audio_bytes) * 8 / seconds / 1000;
 		g_array_append_val(kbps, rate);
@@ -440,6 +441,7 @@ static int main_report(lc_snapshot *a, lc_snapshot *b, GArray *jv, GArray *ja, d
 	guint64 packets = total.video_packets + total.audio_packets;
 	json_object_set_new(root, "publishers_retransmitted", json_integer((json_int_t)(b->pub.nacks - a->pub.nacks)));
 	json_object_set_new(root, "late_packets", json_integer((json_int_t)total.late));
+	json_object_set_new(root, "srtp_errors", json_integer((json_int_t)total.srtp_errors));
 	json_object_set_new(root, "publishers_keyframe_requests", json_integer((json_int_t)(b->pub.plis - a->pub.plis)));
 	json_object_set_new(root, "udp_rcvbuf_errors", json_integer((json_int_t)(b->udp_drops - a->udp_drops)));
 	printf("UDP datagrams dropped by full socket buffers in the namespace: %" G_GUINT64_FORMAT "\n",

@@ -379,7 +379,11 @@ static void peer_rtp_incoming(lc_peer *peer, const char *data, guint len) {
 	if(peer_drop_fraction > 0 && g_random_double() < peer_drop_fraction)
 		return;
 	memcpy(buf, data, len);
-	if(srtp_unprotect(peer->srtp_in, buf, &n) != srtp_err_status_ok || !lc_rtp_parse(buf, n, &rtp))
+	if(srtp_unprotect(peer->srtp_in, buf, &n) != srtp_err_status_ok) {
+		peer->srtp_errors++;   /* a replay, or a packet that does not authenticate */
+		return;
+	}
+	if(!lc_rtp_parse(buf, n, &rtp))
 		return;
 	lc_rx_stream *s = peer_rx_stream(peer, rtp.ssrc, rtp.pt);
 	if(s == NULL)
@@ -583,6 +587,7 @@ void lc_peer_counts(const lc_peer *peer, lc_counts *out) {
 		out->keyframes += s->keyframes;
 		out->late += s->late;
 	}
+	out->srtp_errors = peer->srtp_errors;
 	out->nacks = peer->nacks_sent;
 	out->plis = peer->plis_sent;
 	out->rtcp = peer->rtcp_sent;
