@@ -87,6 +87,7 @@ void lc_clip_retransmit(struct lc_peer *peer, lc_sender *sender, guint32 ssrc, g
 
 typedef struct lc_rx_stream {
 	guint32 ssrc;
+	guint32 local_ssrc;          /* the sender SSRC of our RTCP about this stream */
 	gboolean video;
 	guint32 clock;
 	gboolean started;
@@ -139,7 +140,6 @@ typedef struct lc_peer {
 	gint64 created_us, ice_us, dtls_us;   /* when ICE and DTLS completed */
 	char failure[160];
 	/* receiving */
-	guint32 own_ssrc;
 	lc_rx_stream rx[LC_MAX_STREAMS];
 	guint rx_count;
 	guint64 nacks_sent, plis_sent, rtcp_sent, srtp_errors;

@@ -139,7 +139,6 @@ lc_peer *lc_peer_new(int index, gboolean publisher, const char *local_address) {
 	g_snprintf(peer->name, sizeof(peer->name), "%s%d", publisher ? "pub" : "sub", index);
 	g_mutex_init(&peer->lock);
 	g_cond_init(&peer->cond);
-	peer->own_ssrc = g_random_int();
 	peer->created_us = g_get_monotonic_time();
 	peer->agent = nice_agent_new(media_ctx, NICE_COMPATIBILITY_RFC5245);
 	g_object_set(peer->agent, "controlling-mode", publisher, "upnp", FALSE, NULL);
@@ -323,6 +322,7 @@ static lc_rx_stream *peer_rx_stream(lc_peer *peer, guint32 ssrc, int pt) {
 	s->ssrc = ssrc;
 	s->video = pt != LC_OPUS_PT;
 	s->clock = s->video ? 90000 : 48000;
+	s->local_ssrc = g_random_int();   /* a receiver's own SSRC per stream, as Chromium's */
 	return s;
 }
 
@@ -466,7 +466,7 @@ static void peer_rtcp_header(guint8 *p, int count, int pt, int bytes) {
  * its first report block (janus_rtcp_get_receiver_ssrc). `periodic`: the interval for the
  * fraction lost ends here (feedback between reports leaves it running). */
 static int peer_write_rr_sdes(lc_peer *peer, guint8 *out, lc_rx_stream *s, gboolean periodic, gint64 now) {
-	guint8 *p = peer_put32(out + 4, peer->own_ssrc);
+	guint8 *p = peer_put32(out + 4, s->local_ssrc);
 	guint64 expected = peer_rx_expected(s);
 	gint64 lost = CLAMP((gint64)expected - (gint64)s->received, 0, 0x7fffff);
 	guint64 expected_interval = expected - s->expected_prior;
@@ -487,7 +487,7 @@ static int peer_write_rr_sdes(lc_peer *peer, guint8 *out, lc_rx_stream *s, gbool
 	/* SDES: one chunk, CNAME, then the end item and padding to a word */
 	guint8 *sdes = p;
 	size_t name = strlen(peer->name);
-	p = peer_put32(sdes + 4, peer->own_ssrc);
+	p = peer_put32(sdes + 4, s->local_ssrc);
 	*p++ = 1;
 	*p++ = name;
 	memcpy(p, peer->name, name);
@@ -499,16 +499,16 @@ static int peer_write_rr_sdes(lc_peer *peer, guint8 *out, lc_rx_stream *s, gbool
 	return p - out;
 }
 
-static int peer_write_pli(lc_peer *peer, guint8 *out, guint32 media_ssrc) {
+static int peer_write_pli(lc_peer *peer, guint8 *out, lc_rx_stream *s) {
 	peer_rtcp_header(out, 1, 206, 12);
-	peer_put32(out + 4, peer->own_ssrc);
-	peer_put32(out + 8, media_ssrc);
+	peer_put32(out + 4, s->local_ssrc);
+	peer_put32(out + 8, s->ssrc);
 	return 12;
 }
 
 /* Generic NACK (RFC 4585 6.2.1): the pending sequence numbers as PID + BLP pairs. */
 static int peer_write_nack(lc_peer *peer, guint8 *out, lc_rx_stream *s) {
-	guint8 *p = peer_put32(out + 4, peer->own_ssrc);
+	guint8 *p = peer_put32(out + 4, s->local_ssrc);
 	p = peer_put32(p, s->ssrc);
 	guint i = 0;
 	while(i < s->nack_count) {
@@ -552,7 +552,7 @@ static void peer_rtcp_tick(lc_peer *peer, gint64 now) {
 		if(s->nack_count > 0)
 			len += peer_write_nack(peer, buf + len, s);
 		if(pli) {
-			len += peer_write_pli(peer, buf + len, s->ssrc);
+			len += peer_write_pli(peer, buf + len, s);
 			s->last_pli_us = now;
 			s->plis++;
 			peer->plis_sent++;
