@@ -483,7 +483,7 @@ static gboolean main_parse(int argc, char **argv) {
 		{"json", 0, 0, G_OPTION_ARG_FILENAME, &opt.json_path, "write the figures as JSON here", "FILE"},
 		{"setup-threads", 0, 0, G_OPTION_ARG_INT, &opt.setup_threads, "subscribers set up in parallel (4)", "N"},
 		{"server-pid", 0, 0, G_OPTION_ARG_INT, &opt.server_pid, "also measure this process's CPU (janus)", "PID"},
-		{"drop", 0, 0, G_OPTION_ARG_DOUBLE, &opt.drop_pct, "drop this % of received RTP (simulated loss; NACKs recover it)", "PCT"},
+		{"drop", 0, 0, G_OPTION_ARG_DOUBLE, &opt.drop_pct, "drop this % of received RTP (simulated loss: video is NACKed)", "PCT"},
 		{"local-address", 0, 0, G_OPTION_ARG_STRING, &opt.local_address, "gather candidates on this address only", "IP"},
 		{NULL}
 	};
