@@ -42,6 +42,8 @@ sources_for() {
 	offer) echo "plugin/model/offer_plan.c plugin/model/permissions.c" ;;
 	sender_report) echo "plugin/sender_report.c" ;;
 	rtcp_loss) echo "plugin/model/forwarding.c" ;;
+	load_rtp) echo "bench/load/rtp.c" ;;
+	load_sdp) echo "bench/load/sdp.c" ;;
 	companion_events) echo "plugin/companion_events.c hls/hls.c" ;;
 	rest) { ls "$top_src"/gateway/*.c | sed "s|^$top_src/||" | grep -v -e '^gateway/http\.c$' -e '^gateway/static\.c$' -e '^gateway/gateway\.c$'; echo hls/hls.c; } ;;
 	*) { ls "$top_src"/gateway/*.c | sed "s|^$top_src/||" | grep -v -e '^gateway/http\.c$' -e '^gateway/static\.c$' -e '^gateway/gateway\.c$'; echo hls/hls.c; } ;;

@@ -1,0 +1,587 @@
+/*
+ * main.c - rtk-load: many WebRTC participants of one meeting in one process (load.h,
+ * bench/README.md "bench/load").
+ *
+ * Creates a meeting and its participants over REST, then: P publishers (group_call_host) join
+ * and publish the recorded clip (VP8 simulcast + Opus, clip.c); N subscribers
+ * (group_call_participant) each take a Janus session, a main handle that `join`s and a
+ * subscriber handle that `subscribe`s and answers the offer (docs/protocol.md). Once every peer
+ * is up (ICE, DTLS, SRTP) and after --settle seconds, it measures a window of --duration
+ * seconds: what each subscriber received (packets, bytes, loss from sequence numbers, jitter),
+ * the RTCP it sent, and this process's own CPU time (/proc/self/stat). Prints a text summary
+ * on stdout and, with --json FILE, every figure as JSON. Exit status 0 when every peer came up
+ * and every subscriber received video and audio in the window, 1 otherwise, 2 on bad options.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/resource.h>
+#include <curl/curl.h>
+#include "load.h"
+
+typedef struct lc_options {
+	char *rest, *janus, *org_id, *api_key, *clip_dir, *json_path, *local_address, *meeting_id;
+	int subscribers, publishers, setup_threads, server_pid, substream;
+	double duration, settle, drop_pct;
+} lc_options;
+
+static lc_options opt = {.substream = -1, .subscribers = 10, .publishers = 1, .setup_threads = 4, .duration = 20, .settle = 2};
+static char *meeting_id;
+static lc_clip *clip;
+static lc_peer **subs, **pubs;
+static char **sub_tokens;
+static gint next_sub;            /* the setup threads' shared cursor */
+static GMutex sessions_lock;
+static GArray *sessions;         /* guint64, every Janus session made: kept alive, destroyed at the end */
+static volatile gboolean finished;
+
+/* ---------------------------------------------------------------- helpers */
+
+/* utime + stime of a process (/proc/PID/stat; pid 0: this one), in seconds. */
+static double main_cpu_seconds_of(int pid) {
+	char buf[1024], path[64];
+	if(pid > 0)
+		g_snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	else
+		g_strlcpy(path, "/proc/self/stat", sizeof(path));
+	FILE *f = fopen(path, "r");
+	if(f == NULL)
+		return 0;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	char *p = strrchr(buf, ')');
+	unsigned long utime = 0, stime = 0;
+	/* after ")": state(3) ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime(14) stime(15) */
+	if(p == NULL || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) != 2)
+		return 0;
+	return (double)(utime + stime) / sysconf(_SC_CLK_TCK);
+}
+
+static double main_cpu_seconds(void) {
+	return main_cpu_seconds_of(0);
+}
+
+/* Udp RcvbufErrors of this network namespace (/proc/net/snmp): datagrams the kernel dropped
+ * because a socket's buffer was full, ours or the server's. */
+static guint64 main_udp_rcvbuf_errors(void) {
+	gchar *text = NULL;
+	guint64 value = 0;
+	if(!g_file_get_contents("/proc/net/snmp", &text, NULL, NULL))
+		return 0;
+	gchar **lines = g_strsplit(text, "\n", -1);
+	for(int i = 0; lines[i] != NULL && lines[i + 1] != NULL; i++) {
+		if(!g_str_has_prefix(lines[i], "Udp: ") || !g_str_has_prefix(lines[i + 1], "Udp: "))
+			continue;
+		gchar **names = g_strsplit(lines[i], " ", -1), **values = g_strsplit(lines[i + 1], " ", -1);
+		for(int k = 0; names[k] != NULL && values[k] != NULL; k++)
+			if(!strcmp(names[k], "RcvbufErrors"))
+				value = g_ascii_strtoull(values[k], NULL, 10);
+		g_strfreev(names);
+		g_strfreev(values);
+		break;
+	}
+	g_strfreev(lines);
+	g_free(text);
+	return value;
+}
+
+static double main_now(void) {
+	return g_get_monotonic_time() / 1e6;
+}
+
+static void main_remember_session(guint64 session) {
+	g_mutex_lock(&sessions_lock);
+	g_array_append_val(sessions, session);
+	g_mutex_unlock(&sessions_lock);
+}
+
+static json_t *main_jsep(const char *type, const char *sdp) {
+	return json_pack("{ss ss sb}", "type", type, "sdp", sdp, "trickle", 0);
+}
+
+/* ---------------------------------------------------------------- publishers */
+
+static gboolean main_setup_publisher(lc_http *http, int index, char *error, size_t errlen) {
+	char name[32];
+	g_snprintf(name, sizeof(name), "load-pub-%d", index);
+	char *token = lc_rest_add_participant(http, opt.rest, meeting_id, name, "group_call_host");
+	if(token == NULL) {
+		g_snprintf(error, errlen, "REST: participant not created");
+		return FALSE;
+	}
+	lc_peer *peer = lc_peer_new(index, TRUE, opt.local_address);
+	pubs[index] = peer;
+	lc_sender *sender = g_new0(lc_sender, 1);
+	sender->clip = clip;
+	sender->audio_ssrc = g_random_int();
+	for(guint l = 0; l < 3; l++)
+		sender->video_ssrc[l] = g_random_int();
+	peer->session_id = lc_janus_create(http, opt.janus);
+	main_remember_session(peer->session_id);
+	peer->main_handle = peer->session_id ? lc_janus_attach(http, opt.janus, peer->session_id) : 0;
+	gboolean ok = peer->main_handle != 0;
+	json_t *reply = NULL;
+	if(ok) {
+		json_t *body = json_pack("{ss ss}", "request", "join", "token", token);
+		reply = lc_janus_request(http, opt.janus, peer->session_id, peer->main_handle, body, NULL,
+			"roomJoined", error, errlen);
+		json_decref(body);
+		ok = reply != NULL;
+		json_decref(reply);
+	}
+	if(ok)
+		ok = lc_peer_gather(peer, 10000);
+	if(ok) {
+		char *ice = lc_peer_local_ice_lines(peer);
+		char *sdp = lc_sdp_offer(sender->audio_ssrc, sender->video_ssrc, clip->layers, ice, lc_peer_fingerprint());
+		json_t *body = json_pack("{ss}", "request", "publish"), *jsep = main_jsep("offer", sdp);
+		reply = lc_janus_request(http, opt.janus, peer->session_id, peer->main_handle, body, jsep,
+			"published", error, errlen);
+		json_decref(body);
+		json_decref(jsep);
+		g_free(ice);
+		g_free(sdp);
+		const char *answer = json_string_value(json_object_get(json_object_get(reply, "jsep"), "sdp"));
+		ok = answer != NULL && lc_peer_set_remote(peer, answer);
+		if(reply != NULL && !ok)
+			g_snprintf(error, errlen, "publish: no usable answer");
+		json_decref(reply);
+	}
+	peer->sender = sender;
+	if(ok)
+		lc_media_add_peer(peer);
+	g_free(token);
+	return ok;
+}
+
+/* ---------------------------------------------------------------- subscribers */
+
+/* `configure` {"mid", "substream"} for every video stream offered (the SDK does it per tile size). */
+static gboolean main_choose_substream(lc_http *http, lc_peer *peer, json_t *streams, char *error, size_t errlen) {
+	size_t i;
+	json_t *s;
+	json_array_foreach(streams, i, s) {
+		const char *kind = json_string_value(json_object_get(s, "kind"));
+		const char *mid = json_string_value(json_object_get(s, "mid"));
+		if(kind == NULL || mid == NULL || strcmp(kind, "video") != 0)
+			continue;
+		json_t *body = json_pack("{ss ss si}", "request", "configure", "mid", mid, "substream", opt.substream);
+		json_t *reply = lc_janus_request(http, opt.janus, peer->session_id, peer->sub_handle, body, NULL,
+			"configured", error, errlen);
+		json_decref(body);
+		if(reply == NULL)
+			return FALSE;
+		json_decref(reply);
+	}
+	return TRUE;
+}
+
+static gboolean main_setup_subscriber(lc_http *http, int index, char *error, size_t errlen) {
+	lc_peer *peer = lc_peer_new(index, FALSE, opt.local_address);
+	subs[index] = peer;
+	const char *token = sub_tokens[index];
+	peer->session_id = lc_janus_create(http, opt.janus);
+	if(peer->session_id == 0) {
+		g_snprintf(error, errlen, "Janus create failed");
+		return FALSE;
+	}
+	main_remember_session(peer->session_id);
+	peer->main_handle = lc_janus_attach(http, opt.janus, peer->session_id);
+	peer->sub_handle = lc_janus_attach(http, opt.janus, peer->session_id);
+	if(peer->main_handle == 0 || peer->sub_handle == 0) {
+		g_snprintf(error, errlen, "Janus attach failed");
+		return FALSE;
+	}
+	json_t *body = json_pack("{ss ss}", "request", "join", "token", token);
+	json_t *reply = lc_janus_request(http, opt.janus, peer->session_id, peer->main_handle, body, NULL,
+		"roomJoined", error, errlen);
+	json_decref(body);
+	if(reply == NULL)
+		return FALSE;
+	json_decref(reply);
+	body = json_pack("{ss ss}", "request", "subscribe", "token", token);
+	reply = lc_janus_request(http, opt.janus, peer->session_id, peer->sub_handle, body, NULL,
+		"subscribed", error, errlen);
+	json_decref(body);
+	const char *offer = json_string_value(json_object_get(json_object_get(reply, "jsep"), "sdp"));
+	if(offer == NULL) {
+		if(reply != NULL)
+			g_snprintf(error, errlen, "subscribed without an offer (nobody publishing?)");
+		json_decref(reply);
+		return FALSE;
+	}
+	gboolean ok = lc_peer_set_remote(peer, offer) && lc_peer_gather(peer, 10000);
+	if(ok) {
+		char *ice = lc_peer_local_ice_lines(peer);
+		char *sdp = lc_sdp_answer(offer, ice, lc_peer_fingerprint());
+		json_t *start = json_pack("{ss}", "request", "start"), *jsep = main_jsep("answer", sdp);
+		json_t *started = lc_janus_request(http, opt.janus, peer->session_id, peer->sub_handle, start, jsep,
+			"started", error, errlen);
+		ok = started != NULL;
+		json_decref(started);
+		json_decref(start);
+		json_decref(jsep);
+		g_free(ice);
+		g_free(sdp);
+	} else {
+		g_snprintf(error, errlen, "ICE set-up failed (remote candidates or gathering)");
+	}
+	if(ok && opt.substream >= 0)
+		ok = main_choose_substream(http, peer, json_object_get(json_object_get(json_object_get(reply,
+			"plugindata"), "data"), "streams"), error, errlen);
+	json_decref(reply);
+	if(ok)
+		lc_media_add_peer(peer);
+	return ok;
+}
+
+static gpointer main_setup_thread(gpointer unused) {
+	lc_http *http = lc_http_new(NULL, NULL);
+	int index;
+	while((index = g_atomic_int_add(&next_sub, 1)) < opt.subscribers) {
+		char error[512] = "";
+		if(!main_setup_subscriber(http, index, error, sizeof(error))) {
+			fprintf(stderr, "rtk-load: sub%d: %s\n", index, error);
+			if(subs[index] != NULL) {
+				subs[index]->state = LC_PEER_FAILED;
+				g_strlcpy(subs[index]->failure, error, sizeof(subs[index]->failure));
+			}
+		}
+	}
+	lc_http_free(http);
+	return NULL;
+}
+
+static gpointer main_keepalive_thread(gpointer unused) {
+	lc_http *http = lc_http_new(NULL, NULL);
+	while(!finished) {
+		for(int i = 0; i < 150 && !finished; i++)
+			g_usleep(100000);
+		g_mutex_lock(&sessions_lock);
+		GArray *copy = g_array_copy(sessions);
+		g_mutex_unlock(&sessions_lock);
+		for(guint i = 0; i < copy->len && !finished; i++)
+			lc_janus_keepalive(http, opt.janus, g_array_index(copy, guint64, i));
+		g_array_free(copy, TRUE);
+	}
+	lc_http_free(http);
+	return NULL;
+}
+
+/* Waits until every peer is up or failed; returns how many are up. */
+static int main_wait_up(lc_peer **peers, int count, double timeout) {
+	double deadline = main_now() + timeout;
+	for(;;) {
+		int up = 0, settled = 0;
+		for(int i = 0; i < count; i++) {
+			if(peers[i] == NULL || peers[i]->state == LC_PEER_FAILED)
+				settled++;
+			else if(peers[i]->state == LC_PEER_UP)
+				up++, settled++;
+		}
+		if(settled == count || main_now() > deadline)
+			return up;
+		g_usleep(50000);
+	}
+}
+
+/* ---------------------------------------------------------------- measuring */
+
+typedef struct lc_snapshot {
+	lc_counts *counts;     /* one per subscriber */
+	lc_counts pub;         /* publishers: packets/bytes in video_*, nothing else */
+	double cpu, server_cpu, at;
+	guint64 udp_drops;
+	GArray *jitter_video, *jitter_audio;
+} lc_snapshot;
+
+static void main_snapshot_now(gpointer data) {
+	lc_snapshot *snap = data;
+	for(int i = 0; i < opt.subscribers; i++)
+		if(subs[i] != NULL)
+			lc_peer_counts(subs[i], &snap->counts[i]);
+	for(int i = 0; i < opt.publishers; i++)
+		if(pubs[i] != NULL && pubs[i]->sender != NULL) {
+			snap->pub.video_packets += pubs[i]->sender->packets;
+			snap->pub.video_bytes += pubs[i]->sender->bytes;
+			snap->pub.plis += pubs[i]->sender->keyframe_requests;
+			snap->pub.nacks += pubs[i]->sender->retransmitted;
+		}
+	if(snap->jitter_video != NULL)
+		for(int i = 0; i < opt.subscribers; i++)
+			if(subs[i] != NULL && subs[i]->state == LC_PEER_UP)
+				lc_peer_jitter_ms(subs[i], snap->jitter_video, snap->jitter_audio);
+	snap->cpu = main_cpu_seconds();
+	snap->udp_drops = main_udp_rcvbuf_errors();
+	snap->server_cpu = opt.server_pid > 0 ? main_cpu_seconds_of(opt.server_pid) : 0;
+	snap->at = main_now();
+}
+
+static lc_snapshot *main_snapshot(gboolean with_jitter) {
+	lc_snapshot *snap = g_new0(lc_snapshot, 1);
+	snap->counts = g_new0(lc_counts, opt.subscribers);
+	if(with_jitter) {
+		snap->jitter_video = g_array_new(FALSE, FALSE, sizeof(double));
+		snap->jitter_audio = g_array_new(FALSE, FALSE, sizeof(double));
+	}
+	lc_media_call(main_snapshot_now, snap);
+	return snap;
+}
+
+static int main_compare_double(gconstpointer a, gconstpointer b) {
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static double main_percentile(GArray *values, double p) {
+	if(values == NULL || values->len == 0)
+		return 0;
+	g_array_sort(values, main_compare_double);
+	guint i = (guint)(p * (values->len - 1) + 0.5);
+	return g_array_index(values, double, MIN(i, values->len - 1));
+}
+
+static double main_loss_pct(guint64 expected, guint64 received) {
+	return expected == 0 ? 0 : expected > received ? 100.0 * (expected - received) / expected : 0;
+}
+
+/* Samples of the jitter every 0.5 s during the window (each stream's RFC 3550 estimate). */
+static void main_sample_jitter(GArray *video, GArray *audio) {
+	lc_snapshot *snap = main_snapshot(TRUE);
+	g_array_append_vals(video, snap->jitter_video->data, snap->jitter_video->len);
+	g_array_append_vals(audio, snap->jitter_audio->data, snap->jitter_audio->len);
+	g_array_free(snap->jitter_video, TRUE);
+	g_array_free(snap->jitter_audio, TRUE);
+	g_free(snap->counts);
+	g_free(snap);
+}
+
+static json_t *main_kind_json(guint64 packets, guint64 bytes, guint64 expected, GArray *jitter, double seconds) {
+	return json_pack("{sI sI sI sI sf sf sf sf}", "packets", (json_int_t)packets, "bytes", (json_int_t)bytes,
+		"expected", (json_int_t)expected,
+		"lost", (json_int_t)(expected > packets ? expected - packets : 0),
+		"loss_pct", main_loss_pct(expected, packets),
+		"kbps", seconds > 0 ? bytes * 8 / seconds / 1000 : 0.0,
+		"jitter_ms_p50", main_percentile(jitter, 0.5), "jitter_ms_p99", main_percentile(jitter, 0.99));
+}
+
+static int main_report(lc_snapshot *a, lc_snapshot *b, GArray *jv, GArray *ja, double setup_s,
+		int subs_up, int pubs_up, double setup_cpu) {
+	double seconds = b->at - a->at, cpu = b->cpu - a->cpu;
+	lc_counts total = {0};
+	GArray *kbps = g_array_new(FALSE, FALSE, sizeof(double));
+	json_t *per = json_array();
+	int starved = 0;
+	for(int i = 0; i < opt.subscribers; i++) {
+		lc_counts *x = &a->counts[i], *y = &b->counts[i], d;
+		d.video_packets = y->video_packets - x->video_packets;
+		d.video_bytes = y->video_bytes - x->video_bytes;
+		d.video_expected = y->video_expected - x->video_expected;
+		d.audio_packets = y->audio_packets - x->audio_packets;
+		d.audio_bytes = y->audio_bytes - x->audio_bytes;
+		d.audio_expected = y->audio_expected - x->audio_expected;
+		d.nacks = y->nacks - x->nacks;
+		d.plis = y->plis - x->plis;
+		d.rtcp = y->rtcp - x->rtcp;
+		d.keyframes = y->keyframes - x->keyframes;
+		d.late = y->late - x->late;
+		total.video_packets += d.video_packets; total.video_bytes += d.video_bytes;
+		total.video_expected += d.video_expected; total.audio_packets += d.audio_packets;
+		total.audio_bytes += d.audio_bytes; total.audio_expected += d.audio_expected;
+		total.late += d.late;
+		total.srtp_errors += y->srtp_errors - x->srtp_errors;
+		total.nacks += d.nacks; total.plis += d.plis; total.rtcp += d.rtcp; total.keyframes += d.keyframes;
+		double rate = (d.video_bytes + d.audio_bytes) * 8 / seconds / 1000;
+		g_array_append_val(kbps, rate);
+		if(d.video_packets == 0 || d.audio_packets == 0)
+			starved++;
+		lc_peer *p = subs[i];
+		json_array_append_new(per, json_pack("{si ss sI sI sI sI sf sf sf sI sI sI sI sf sf}",
+			"index", i, "state", p && p->state == LC_PEER_UP ? "up" : p && p->failure[0] ? p->failure : "down",
+			"video_packets", (json_int_t)d.video_packets, "audio_packets", (json_int_t)d.audio_packets,
+			"video_expected", (json_int_t)d.video_expected, "audio_expected", (json_int_t)d.audio_expected,
+			"video_loss_pct", main_loss_pct(d.video_expected, d.video_packets),
+			"audio_loss_pct", main_loss_pct(d.audio_expected, d.audio_packets),
+			"kbps", rate, "nacks", (json_int_t)d.nacks, "late", (json_int_t)d.late, "plis", (json_int_t)d.plis,
+			"keyframes", (json_int_t)d.keyframes,
+			"ice_ms", p && p->ice_us ? (p->ice_us - p->created_us) / 1000.0 : -1.0,
+			"dtls_ms", p && p->dtls_us && p->ice_us ? (p->dtls_us - p->ice_us) / 1000.0 : -1.0));
+	}
+	double pub_kbps = (b->pub.video_bytes - a->pub.video_bytes) * 8 / seconds / 1000;
+	double cpu_per_sub = opt.subscribers ? cpu / opt.subscribers : 0;
+	json_t *root = json_pack("{si si si si sf sf sf so so sI sI sI sI so sf sf sf sf so}",
+		"subscribers", opt.subscribers, "publishers", opt.publishers,
+		"subscribers_up", subs_up, "publishers_up", pubs_up,
+		"setup_s", setup_s, "setup_cpu_s", setup_cpu, "window_s", seconds,
+		"video", main_kind_json(total.video_packets, total.video_bytes, total.video_expected, jv, seconds),
+		"audio", main_kind_json(total.audio_packets, total.audio_bytes, total.audio_expected, ja, seconds),
+		"nacks_sent", (json_int_t)total.nacks, "plis_sent", (json_int_t)total.plis,
+		"rtcp_sent", (json_int_t)total.rtcp, "keyframes", (json_int_t)total.keyframes,
+		"kbps_per_subscriber", json_pack("{sf sf sf}", "min", main_percentile(kbps, 0),
+			"p50", main_percentile(kbps, 0.5), "max", main_percentile(kbps, 1)),
+		"publishers_kbps", pub_kbps,
+		"cpu_s", cpu, "cpu_s_per_subscriber", cpu_per_sub,
+		"cpu_pct_of_core_per_subscriber", seconds > 0 ? 100 * cpu_per_sub / seconds : 0.0,
+		"per_subscriber", per);
+	printf("rtk-load: %d/%d subscribers up, %d/%d publishers up, set-up %.1f s (client CPU %.2f s)\n",
+		subs_up, opt.subscribers, pubs_up, opt.publishers, setup_s, setup_cpu);
+	printf("window %.1f s: publishers sent %.0f kbit/s (%" G_GUINT64_FORMAT " keyframe requests, %" G_GUINT64_FORMAT " packets sent again for NACKs); subscribers received %.0f kbit/s each (min %.0f, max %.0f)\n",
+		seconds, pub_kbps, b->pub.plis - a->pub.plis, b->pub.nacks - a->pub.nacks, main_percentile(kbps, 0.5), main_percentile(kbps, 0), main_percentile(kbps, 1));
+	printf("video: %" G_GUINT64_FORMAT " packets, loss %.3f%%, jitter p50 %.2f ms p99 %.2f ms; keyframes %" G_GUINT64_FORMAT "\n",
+		total.video_packets, main_loss_pct(total.video_expected, total.video_packets),
+		main_percentile(jv, 0.5), main_percentile(jv, 0.99), total.keyframes);
+	printf("audio: %" G_GUINT64_FORMAT " packets, loss %.3f%%, jitter p50 %.2f ms p99 %.2f ms\n",
+		total.audio_packets, main_loss_pct(total.audio_expected, total.audio_packets),
+		main_percentile(ja, 0.5), main_percentile(ja, 0.99));
+	printf("rtcp sent: %" G_GUINT64_FORMAT " compound packets, %" G_GUINT64_FORMAT " NACKed packets, %" G_GUINT64_FORMAT
+		" PLIs; %" G_GUINT64_FORMAT " packets arrived late (retransmitted or reordered)\n",
+		total.rtcp, total.nacks, total.plis, total.late);
+	guint64 packets = total.video_packets + total.audio_packets;
+	json_object_set_new(root, "publishers_retransmitted", json_integer((json_int_t)(b->pub.nacks - a->pub.nacks)));
+	json_object_set_new(root, "late_packets", json_integer((json_int_t)total.late));
+	json_object_set_new(root, "srtp_errors", json_integer((json_int_t)total.srtp_errors));
+	json_object_set_new(root, "publishers_keyframe_requests", json_integer((json_int_t)(b->pub.plis - a->pub.plis)));
+	json_object_set_new(root, "udp_rcvbuf_errors", json_integer((json_int_t)(b->udp_drops - a->udp_drops)));
+	printf("UDP datagrams dropped by full socket buffers in the namespace: %" G_GUINT64_FORMAT "\n",
+		b->udp_drops - a->udp_drops);
+	if(opt.server_pid > 0) {
+		double server_cpu = b->server_cpu - a->server_cpu;
+		json_object_set_new(root, "server_cpu_s", json_real(server_cpu));
+		json_object_set_new(root, "server_us_per_packet", json_real(packets ? server_cpu * 1e6 / packets : 0));
+		printf("server (pid %d): CPU %.3f s in the window, %.2f us per packet received by the subscribers\n",
+			opt.server_pid, server_cpu, packets ? server_cpu * 1e6 / packets : 0);
+	}
+	printf("load: %d subscribers: client CPU %.3f s in %.1f s = %.2f ms/s per subscriber (%.2f%% of a core each)"
+		"; loss video %.3f%% audio %.3f%%\n", opt.subscribers, cpu, seconds, 1000 * cpu_per_sub / seconds,
+		100 * cpu_per_sub / seconds, main_loss_pct(total.video_expected, total.video_packets),
+		main_loss_pct(total.audio_expected, total.audio_packets));
+	fflush(stdout);
+	if(opt.json_path != NULL && json_dump_file(root, opt.json_path, JSON_INDENT(1)) != 0)
+		fprintf(stderr, "rtk-load: cannot write %s\n", opt.json_path);
+	json_decref(root);
+	g_array_free(kbps, TRUE);
+	return subs_up == opt.subscribers && pubs_up == opt.publishers && starved == 0 ? 0 : 1;
+}
+
+/* ---------------------------------------------------------------- main */
+
+static gboolean main_parse(int argc, char **argv) {
+	GOptionEntry entries[] = {
+		{"rest", 0, 0, G_OPTION_ARG_STRING, &opt.rest, "REST base URL (http://127.0.0.1:8080)", "URL"},
+		{"janus", 0, 0, G_OPTION_ARG_STRING, &opt.janus, "Janus HTTP API (http://127.0.0.1:8088/janus)", "URL"},
+		{"org-id", 0, 0, G_OPTION_ARG_STRING, &opt.org_id, "organization id (Basic auth; without it Bearer)", "ID"},
+		{"api-key", 0, 0, G_OPTION_ARG_STRING, &opt.api_key, "API key (required)", "KEY"},
+		{"meeting", 0, 0, G_OPTION_ARG_STRING, &opt.meeting_id, "use this meeting instead of creating one", "ID"},
+		{"subscribers", 'n', 0, G_OPTION_ARG_INT, &opt.subscribers, "receive-only participants (10)", "N"},
+		{"publishers", 'p', 0, G_OPTION_ARG_INT, &opt.publishers, "publishers replaying the clip (1)", "N"},
+		{"duration", 'd', 0, G_OPTION_ARG_DOUBLE, &opt.duration, "seconds measured (20)", "S"},
+		{"substream", 0, 0, G_OPTION_ARG_INT, &opt.substream, "ask for this simulcast layer (0-2; default: the server's, 0)", "L"},
+		{"settle", 0, 0, G_OPTION_ARG_DOUBLE, &opt.settle, "seconds between everyone up and the window (2)", "S"},
+		{"clip", 0, 0, G_OPTION_ARG_FILENAME, &opt.clip_dir, "the clip directory (bench/load/make-clip)", "DIR"},
+		{"json", 0, 0, G_OPTION_ARG_FILENAME, &opt.json_path, "write the figures as JSON here", "FILE"},
+		{"setup-threads", 0, 0, G_OPTION_ARG_INT, &opt.setup_threads, "subscribers set up in parallel (4)", "N"},
+		{"server-pid", 0, 0, G_OPTION_ARG_INT, &opt.server_pid, "also measure this process's CPU (janus)", "PID"},
+		{"drop", 0, 0, G_OPTION_ARG_DOUBLE, &opt.drop_pct, "drop this % of received RTP (simulated loss: video is NACKed)", "PCT"},
+		{"local-address", 0, 0, G_OPTION_ARG_STRING, &opt.local_address, "gather candidates on this address only", "IP"},
+		{NULL}
+	};
+	GOptionContext *context = g_option_context_new("- a WebRTC load client for RTK (bench/README.md)");
+	g_option_context_add_main_entries(context, entries, NULL);
+	GError *error = NULL;
+	gboolean ok = g_option_context_parse(context, &argc, &argv, &error);
+	if(!ok)
+		fprintf(stderr, "rtk-load: %s\n", error->message);
+	g_clear_error(&error);
+	g_option_context_free(context);
+	if(ok && (opt.api_key == NULL || opt.subscribers < 0 || opt.publishers < 0 || opt.duration <= 0 ||
+			opt.setup_threads < 1 || (opt.publishers > 0 && opt.clip_dir == NULL))) {
+		fprintf(stderr, "rtk-load: needs --api-key, --clip DIR with publishers, counts >= 0, --duration > 0\n");
+		ok = FALSE;
+	}
+	if(opt.rest == NULL)
+		opt.rest = g_strdup("http://127.0.0.1:8080");
+	if(opt.janus == NULL)
+		opt.janus = g_strdup("http://127.0.0.1:8088/janus");
+	return ok;
+}
+
+int main(int argc, char **argv) {
+	if(!main_parse(argc, argv))
+		return 2;
+	/* two sockets or so per peer, and curl's: lift the soft limit of open files to the hard one */
+	struct rlimit files;
+	if(getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+		files.rlim_cur = files.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &files);
+	}
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if(!lc_peer_global_init()) {
+		fprintf(stderr, "rtk-load: DTLS/SRTP initialisation failed\n");
+		return 1;
+	}
+	lc_peer_set_drop(opt.drop_pct / 100.0);
+	if(opt.publishers > 0 && (clip = lc_clip_load(opt.clip_dir)) == NULL)
+		return 1;
+	lc_media_start();
+	sessions = g_array_new(FALSE, FALSE, sizeof(guint64));
+	double t0 = main_now(), cpu0 = main_cpu_seconds();
+	char *auth = opt.org_id ? g_strdup_printf("%s:%s", opt.org_id, opt.api_key) : NULL;
+	lc_http *http = lc_http_new(auth, auth ? NULL : opt.api_key);
+	meeting_id = opt.meeting_id ? g_strdup(opt.meeting_id) : lc_rest_create_meeting(http, opt.rest, "rtk-load");
+	if(meeting_id == NULL)
+		return 1;
+	sub_tokens = g_new0(char *, opt.subscribers + 1);
+	for(int i = 0; i < opt.subscribers; i++) {
+		char name[32];
+		g_snprintf(name, sizeof(name), "load-sub-%d", i);
+		if((sub_tokens[i] = lc_rest_add_participant(http, opt.rest, meeting_id, name, "group_call_participant")) == NULL)
+			return 1;
+	}
+	GThread *keepalive = g_thread_new("lc-keepalive", main_keepalive_thread, NULL);
+	pubs = g_new0(lc_peer *, opt.publishers + 1);
+	subs = g_new0(lc_peer *, opt.subscribers + 1);
+	for(int i = 0; i < opt.publishers; i++) {
+		char error[512] = "";
+		if(!main_setup_publisher(http, i, error, sizeof(error)))
+			fprintf(stderr, "rtk-load: pub%d: %s\n", i, error);
+	}
+	int pubs_up = main_wait_up(pubs, opt.publishers, 20);
+	if(opt.publishers > 0 && pubs_up == 0) {
+		fprintf(stderr, "rtk-load: no publisher came up: nothing to measure\n");
+		_exit(1);
+	}
+	fprintf(stderr, "rtk-load: %d/%d publishers up after %.1f s; setting up %d subscribers\n",
+		pubs_up, opt.publishers, main_now() - t0, opt.subscribers);
+	GThread **threads = g_new0(GThread *, opt.setup_threads);
+	for(int i = 0; i < opt.setup_threads; i++)
+		threads[i] = g_thread_new("lc-setup", main_setup_thread, NULL);
+	for(int i = 0; i < opt.setup_threads; i++)
+		g_thread_join(threads[i]);
+	g_free(threads);
+	int subs_up = main_wait_up(subs, opt.subscribers, 30);
+	double setup_s = main_now() - t0, setup_cpu = main_cpu_seconds() - cpu0;
+	fprintf(stderr, "rtk-load: %d/%d subscribers up after %.1f s; measuring %.0f s\n",
+		subs_up, opt.subscribers, setup_s, opt.duration);
+	g_usleep((gulong)(opt.settle * G_USEC_PER_SEC));
+	GArray *jv = g_array_new(FALSE, FALSE, sizeof(double)), *ja = g_array_new(FALSE, FALSE, sizeof(double));
+	lc_snapshot *before = main_snapshot(FALSE);
+	double end = before->at + opt.duration;
+	while(main_now() + 0.5 < end) {
+		g_usleep(500000);
+		main_sample_jitter(jv, ja);
+	}
+	if(end > main_now())
+		g_usleep((gulong)((end - main_now()) * G_USEC_PER_SEC));
+	lc_snapshot *after = main_snapshot(FALSE);
+	int status = main_report(before, after, jv, ja, setup_s, subs_up, pubs_up, setup_cpu);
+	finished = TRUE;
+	g_thread_join(keepalive);
+	for(guint i = 0; i < sessions->len; i++)
+		if(g_array_index(sessions, guint64, i) != 0)
+			lc_janus_destroy(http, opt.janus, g_array_index(sessions, guint64, i));
+	lc_http_free(http);
+	fflush(stdout);
+	_exit(status);   /* the media thread and its agents go with the process */
+}

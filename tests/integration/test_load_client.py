@@ -1,0 +1,100 @@
+#!/usr/bin/python3
+"""test_load_client.py - bench/load/rtk-load, the C load client, against the real server.
+
+rtk-load creates a meeting and 6 participants over REST; 1 publisher replays a short VP8
+simulcast (3 layers) + Opus clip (bench/load/make-clip), 5 subscribers complete ICE, DTLS and
+SRTP with janus and count what they receive for 5 s. What a user of the benchmark sees: exit
+status 0, every peer up, every subscriber received video and audio packets with under 5% loss
+(sequence numbers), sent RTCP (receiver reports and PLIs), and saw keyframes; its JSON report
+has the documented fields. A second run drops 5% of the received RTP on purpose (--drop 5): audio
+(never NACKed, as browsers do) loses about 5%, and every video packet lost is NACKed, once.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+
+from rtk_harness import BUILDDIR, SRCDIR, Server, check, check_equal, log, run_test, skip
+
+LOAD = os.path.join(BUILDDIR, "bench", "load", "rtk-load")
+MAKE_CLIP = os.path.join(SRCDIR, "bench", "load", "make-clip")
+SUBSCRIBERS = 5
+
+
+def main():
+    if not os.access(LOAD, os.X_OK):
+        libraries = subprocess.run(["pkg-config", "--exists", "nice", "libsrtp2", "openssl", "libcurl"])
+        if libraries.returncode != 0:
+            skip("bench/load/rtk-load is not built: no libnice-dev, libsrtp2-dev or libcurl4-openssl-dev")
+        check(False, "%s is not built although its libraries are installed (configure, make)" % LOAD)
+    if shutil.which("ffmpeg") is None:
+        skip("ffmpeg is needed to make the clip")
+    work = tempfile.mkdtemp(prefix="rtk-load-test-")
+    try:
+        clip = os.path.join(work, "clip")
+        subprocess.run(["nice", MAKE_CLIP, clip, "2", "320x180"], check=True)
+        with Server() as server:
+            check_clean_run(server, clip, work)
+            check_nacks(server, clip, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def run_load(server, clip, work, *extra):
+    """Runs rtk-load with 1 publisher and SUBSCRIBERS subscribers for 5 s; returns (exit status,
+    output, JSON report)."""
+    report_path = os.path.join(work, "report.json")
+    argv = [LOAD, "--rest", server.rest_base, "--janus", server.janus_url,
+            "--org-id", server.credentials["org_id"], "--api-key", server.credentials["api_key"],
+            "--subscribers", str(SUBSCRIBERS), "--publishers", "1", "--duration", "5",
+            "--settle", "1", "--clip", clip, "--json", report_path] + list(extra)
+    log("running %s" % " ".join(argv))
+    result = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=90)
+    output = result.stdout.decode(errors="replace")
+    print(output, flush=True)
+    with open(report_path) as f:
+        report = json.load(f)
+    os.unlink(report_path)
+    return result.returncode, output, report
+
+
+def check_clean_run(server, clip, work):
+    status, output, report = run_load(server, clip, work)
+    check_equal(status, 0, "rtk-load exit status")
+    check("load: %d subscribers: client CPU" % SUBSCRIBERS in output, "the summary line is printed")
+    check_equal(report["subscribers_up"], SUBSCRIBERS, "subscribers up")
+    check_equal(report["publishers_up"], 1, "publishers up")
+    check(report["cpu_s"] > 0 and report["cpu_s_per_subscriber"] > 0, "client CPU measured: %r" % report)
+    # one report per stream and second: 2 streams x 5 s x SUBSCRIBERS, give or take a tick
+    check(report["rtcp_sent"] >= SUBSCRIBERS * 2 * 4, "receiver reports sent: %d" % report["rtcp_sent"])
+    check(report["video"]["jitter_ms_p99"] >= report["video"]["jitter_ms_p50"] >= 0, "jitter percentiles")
+    for sub in report["per_subscriber"]:
+        what = "subscriber %d (%r)" % (sub["index"], sub)
+        check_equal(sub["state"], "up", what + " state")
+        # substream 0 of 30 fps VP8: a few hundred packets in 5 s; Opus 50 a second
+        check(sub["video_packets"] >= 100, what + ": video packets")
+        check(sub["audio_packets"] >= 200, what + ": audio packets")
+        check(sub["video_loss_pct"] < 5 and sub["audio_loss_pct"] < 5, what + ": loss under 5%")
+        check(sub["keyframes"] >= 2, what + ": keyframes (one a second in the clip)")
+
+
+def check_nacks(server, clip, work):
+    status, output, report = run_load(server, clip, work, "--drop", "5")
+    check_equal(status, 0, "rtk-load --drop 5 exit status")
+    check_equal(report["srtp_errors"], 0, "SRTP errors")
+    # the drop is real: audio (never NACKed, as browsers do) loses about 5% (+-0.6 over 1250 packets)
+    check(3.0 < report["audio"]["loss_pct"] < 8.0, "audio loss near 5%%: %.2f%%" % report["audio"]["loss_pct"])
+    # every video packet still missing was NACKed (once); janus's retransmissions (late_packets)
+    # fill some of the gaps, so there are at least as many NACKs as video packets still lost
+    lost = report["video"]["lost"]
+    check(report["nacks_sent"] > 0 and report["nacks_sent"] + 2 * SUBSCRIBERS >= lost,
+          "NACKs sent (%d) for the %d video packets lost" % (report["nacks_sent"], lost))
+    check(report["nacks_sent"] <= report["video"]["expected"] * 0.10,
+          "NACKs (%d) only for what was dropped (~5%% of %d)" % (report["nacks_sent"], report["video"]["expected"]))
+    log("janus resent %d of the %d NACKed packets" % (report["late_packets"], report["nacks_sent"]))
+
+
+if __name__ == "__main__":
+    run_test(main)
