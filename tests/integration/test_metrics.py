@@ -184,7 +184,7 @@ async def livestream(server, meeting_id):
     doc = server.rest_ok("POST", "/v2/meetings/%s/livestreams" % meeting_id, {"name": "metrics"},
                          statuses=(201,))
     deadline = time.time() + 30
-    while server.rest_ok("GET", "/v2/livestreams/%s" % doc["id"])["status"] != "LIVE":
+    while server.rest_ok("GET", "/v2/livestreams/%s" % doc["id"])["livestream"]["status"] != "LIVE":
         check(time.time() < deadline, "the livestream never went LIVE")
         await asyncio.sleep(0.2)
     families, _ = scrape()
