@@ -12,7 +12,10 @@
  * on stdout and, with --json FILE, every figure as JSON.
  * With --plugin videoroom the same peers speak Debian's janus.plugin.videoroom instead (no REST):
  * room --room (created when missing), publishers `join` + `configure` with the offer, each
- * subscriber one multistream subscription to every publisher's feed; the report is the same. Exit status 0 when every peer came up
+ * subscriber one multistream subscription to every publisher's feed; the report is the same.
+ * With --participants N, N participants each publish and subscribe to everyone else on the same
+ * Janus session (the meeting benchmark: rtk with an ACTIVE_GRID view of --grid tiles, VideoRoom
+ * every other feed at its top layer); publisher i and subscriber i are participant i. Exit status 0 when every peer came up
  * and every subscriber received video and audio in the window, 1 otherwise, 2 on bad options.
  */
 #include <stdio.h>
@@ -25,11 +28,11 @@
 
 typedef struct lc_options {
 	char *rest, *janus, *org_id, *api_key, *clip_dir, *json_path, *local_address, *meeting_id, *plugin_name;
-	int subscribers, publishers, setup_threads, server_pid, substream, room;
+	int subscribers, publishers, setup_threads, server_pid, substream, room, participants, grid;
 	double duration, settle, drop_pct;
 } lc_options;
 
-static lc_options opt = {.substream = -1, .room = 1234, .subscribers = 10, .publishers = 1, .setup_threads = 4, .duration = 20, .settle = 2};
+static lc_options opt = {.substream = -1, .room = 1234, .grid = 9, .subscribers = 10, .publishers = 1, .setup_threads = 4, .duration = 20, .settle = 2};
 static char *meeting_id;
 static lc_clip *clip;
 static lc_peer **subs, **pubs;
@@ -146,6 +149,18 @@ static gboolean main_videoroom_publish(lc_http *http, lc_peer *peer, lc_sender *
 	return ok;
 }
 
+/* --participants, rtk: the meeting's view of each participant, ACTIVE_GRID (the default mode) of
+ * --grid tiles (`participants.setMaxActiveParticipantsCount`; docs/protocol.md "Views"). */
+static gboolean main_rtk_set_grid(lc_http *http, lc_peer *peer, char *error, size_t errlen) {
+	json_t *body = json_pack("{ss si}", "request", "participants.setMaxActiveParticipantsCount", "count", opt.grid);
+	json_t *reply = lc_janus_request(http, opt.janus, peer->session_id, peer->main_handle, body, NULL,
+		"viewModeUpdate", error, errlen);
+	json_decref(body);
+	gboolean ok = reply != NULL;
+	json_decref(reply);
+	return ok;
+}
+
 static gboolean main_setup_publisher(lc_http *http, int index, char *error, size_t errlen) {
 	char name[32];
 	g_snprintf(name, sizeof(name), "load-pub-%d", index);
@@ -183,6 +198,10 @@ static gboolean main_setup_publisher(lc_http *http, int index, char *error, size
 		ok = reply != NULL;
 		json_decref(reply);
 	}
+	if(ok && opt.participants > 0)
+		ok = main_rtk_set_grid(http, peer, error, errlen);
+	if(opt.participants > 0)
+		sub_tokens[index] = g_strdup(token);   /* the participant subscribes with the same token */
 	if(ok)
 		ok = lc_peer_gather(peer, 10000);
 	if(ok) {
@@ -236,13 +255,16 @@ static gboolean main_choose_substream(lc_http *http, lc_peer *peer, json_t *stre
 /* rtk: `join` on the main handle, `subscribe` on the other; returns the `subscribed` event
  * (its jsep the offer; caller unrefs) or NULL. */
 static json_t *main_rtk_subscribe(lc_http *http, lc_peer *peer, const char *token, char *error, size_t errlen) {
-	json_t *body = json_pack("{ss ss}", "request", "join", "token", token);
-	json_t *reply = lc_janus_request(http, opt.janus, peer->session_id, peer->main_handle, body, NULL,
-		"roomJoined", error, errlen);
-	json_decref(body);
-	if(reply == NULL)
-		return NULL;
-	json_decref(reply);
+	json_t *body, *reply;
+	if(opt.participants == 0) {   /* a participant joined when it published */
+		body = json_pack("{ss ss}", "request", "join", "token", token);
+		reply = lc_janus_request(http, opt.janus, peer->session_id, peer->main_handle, body, NULL,
+			"roomJoined", error, errlen);
+		json_decref(body);
+		if(reply == NULL)
+			return NULL;
+		json_decref(reply);
+	}
 	body = json_pack("{ss ss}", "request", "subscribe", "token", token);
 	reply = lc_janus_request(http, opt.janus, peer->session_id, peer->sub_handle, body, NULL,
 		"subscribed", error, errlen);
@@ -250,12 +272,13 @@ static json_t *main_rtk_subscribe(lc_http *http, lc_peer *peer, const char *toke
 	return reply;
 }
 
-/* VideoRoom: `join` as a subscriber of --room to every publisher's feed (one multistream
- * subscription); returns the `attached` event (its jsep the offer; caller unrefs) or NULL. */
+/* VideoRoom: `join` as a subscriber of --room to every publisher's feed but its own (one
+ * multistream subscription, every feed at VideoRoom's default: the highest layer it sends, as a
+ * naive client would); returns the `attached` event (its jsep the offer; caller unrefs) or NULL. */
 static json_t *main_videoroom_subscribe(lc_http *http, lc_peer *peer, char *error, size_t errlen) {
 	json_t *streams = json_array();
 	for(int i = 0; i < opt.publishers; i++)
-		if(pub_feeds[i] != 0)
+		if(pub_feeds[i] != 0 && !(opt.participants > 0 && i == peer->index))
 			json_array_append_new(streams, json_pack("{sI}", "feed", (json_int_t)pub_feeds[i]));
 	json_t *body = json_pack("{ss ss si so}", "request", "join", "ptype", "subscriber", "room", opt.room,
 		"streams", streams);
@@ -268,14 +291,24 @@ static json_t *main_videoroom_subscribe(lc_http *http, lc_peer *peer, char *erro
 static gboolean main_setup_subscriber(lc_http *http, int index, char *error, size_t errlen) {
 	lc_peer *peer = lc_peer_new(index, FALSE, opt.local_address);
 	subs[index] = peer;
-	peer->session_id = lc_janus_create(http, opt.janus);
-	if(peer->session_id == 0) {
-		g_snprintf(error, errlen, "Janus create failed");
-		return FALSE;
+	if(opt.participants > 0) {
+		/* the participant's own publisher's session and main handle (rtk: joined already) */
+		if(pubs[index] == NULL || pubs[index]->state == LC_PEER_FAILED || pubs[index]->main_handle == 0) {
+			g_snprintf(error, errlen, "its publisher is not up");
+			return FALSE;
+		}
+		peer->session_id = pubs[index]->session_id;
+		peer->main_handle = pubs[index]->main_handle;
+	} else {
+		peer->session_id = lc_janus_create(http, opt.janus);
+		if(peer->session_id == 0) {
+			g_snprintf(error, errlen, "Janus create failed");
+			return FALSE;
+		}
+		main_remember_session(peer->session_id);
+		/* rtk: a main handle that joins and a subscriber handle; VideoRoom: the subscriber handle only */
+		peer->main_handle = plugin == LC_PLUGIN_RTK ? lc_janus_attach(http, opt.janus, peer->session_id) : 1;
 	}
-	main_remember_session(peer->session_id);
-	/* rtk: a main handle that joins and a subscriber handle; VideoRoom: the subscriber handle only */
-	peer->main_handle = plugin == LC_PLUGIN_RTK ? lc_janus_attach(http, opt.janus, peer->session_id) : 1;
 	peer->sub_handle = lc_janus_attach(http, opt.janus, peer->session_id);
 	if(peer->main_handle == 0 || peer->sub_handle == 0) {
 		g_snprintf(error, errlen, "Janus attach failed");
@@ -489,8 +522,8 @@ static int main_report(lc_snapshot *a, lc_snapshot *b, GArray *jv, GArray *ja, d
 	}
 	double pub_kbps = (b->pub.video_bytes - a->pub.video_bytes) * 8 / seconds / 1000;
 	double cpu_per_sub = opt.subscribers ? cpu / opt.subscribers : 0;
-	json_t *root = json_pack("{ss si si si si sf sf sf so so sI sI sI sI so sf sf sf sf so}",
-		"plugin", plugin == LC_PLUGIN_VIDEOROOM ? "videoroom" : "rtk",
+	json_t *root = json_pack("{ss si si si si si sf sf sf so so sI sI sI sI so sf sf sf sf so}",
+		"plugin", plugin == LC_PLUGIN_VIDEOROOM ? "videoroom" : "rtk", "participants", opt.participants,
 		"subscribers", opt.subscribers, "publishers", opt.publishers,
 		"subscribers_up", subs_up, "publishers_up", pubs_up,
 		"setup_s", setup_s, "setup_cpu_s", setup_cpu, "window_s", seconds,
@@ -590,6 +623,8 @@ static gboolean main_parse(int argc, char **argv) {
 		{"setup-threads", 0, 0, G_OPTION_ARG_INT, &opt.setup_threads, "subscribers set up in parallel (4)", "N"},
 		{"server-pid", 0, 0, G_OPTION_ARG_INT, &opt.server_pid, "also measure this process's CPU (janus)", "PID"},
 		{"drop", 0, 0, G_OPTION_ARG_DOUBLE, &opt.drop_pct, "drop this % of received RTP (simulated loss: video is NACKed)", "PCT"},
+		{"participants", 0, 0, G_OPTION_ARG_INT, &opt.participants, "N participants that each publish the clip and subscribe to the others (overrides -n and -p)", "N"},
+		{"grid", 0, 0, G_OPTION_ARG_INT, &opt.grid, "rtk --participants: ACTIVE_GRID tiles of each participant's view (9)", "N"},
 		{"plugin", 0, 0, G_OPTION_ARG_STRING, &opt.plugin_name, "rtk (default) or videoroom (Debian's janus.plugin.videoroom)", "NAME"},
 		{"room", 0, 0, G_OPTION_ARG_INT, &opt.room, "VideoRoom: the room, created when missing (1234)", "ID"},
 		{"local-address", 0, 0, G_OPTION_ARG_STRING, &opt.local_address, "gather candidates on this address only", "IP"},
@@ -607,6 +642,8 @@ static gboolean main_parse(int argc, char **argv) {
 		fprintf(stderr, "rtk-load: --plugin is rtk or videoroom\n");
 		ok = FALSE;
 	}
+	if(opt.participants > 0)
+		opt.publishers = opt.subscribers = opt.participants;
 	plugin = opt.plugin_name && !strcmp(opt.plugin_name, "videoroom") ? LC_PLUGIN_VIDEOROOM : LC_PLUGIN_RTK;
 	if(ok && ((opt.api_key == NULL && plugin == LC_PLUGIN_RTK) || opt.subscribers < 0 || opt.publishers < 0 || opt.duration <= 0 ||
 			opt.setup_threads < 1 || (opt.publishers > 0 && opt.clip_dir == NULL))) {
@@ -652,7 +689,7 @@ int main(int argc, char **argv) {
 		if(meeting_id == NULL)
 			return 1;
 	}
-	for(int i = 0; i < opt.subscribers && plugin == LC_PLUGIN_RTK; i++) {
+	for(int i = 0; i < opt.subscribers && plugin == LC_PLUGIN_RTK && opt.participants == 0; i++) {
 		char name[32];
 		g_snprintf(name, sizeof(name), "load-sub-%d", i);
 		if((sub_tokens[i] = lc_rest_add_participant(http, opt.rest, meeting_id, name, "group_call_participant")) == NULL)
