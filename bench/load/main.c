@@ -29,7 +29,7 @@
 typedef struct lc_options {
 	char *rest, *janus, *org_id, *api_key, *clip_dir, *json_path, *local_address, *meeting_id, *plugin_name;
 	int subscribers, publishers, setup_threads, server_pid, substream, room, participants, grid;
-	double duration, settle, drop_pct;
+	double duration, settle, drop_pct, window_at;
 } lc_options;
 
 static lc_options opt = {.substream = -1, .room = 1234, .grid = 9, .subscribers = 10, .publishers = 1, .setup_threads = 4, .duration = 20, .settle = 2};
@@ -625,6 +625,7 @@ static gboolean main_parse(int argc, char **argv) {
 		{"drop", 0, 0, G_OPTION_ARG_DOUBLE, &opt.drop_pct, "drop this % of received RTP (simulated loss: video is NACKed)", "PCT"},
 		{"participants", 0, 0, G_OPTION_ARG_INT, &opt.participants, "N participants that each publish the clip and subscribe to the others (overrides -n and -p)", "N"},
 		{"grid", 0, 0, G_OPTION_ARG_INT, &opt.grid, "rtk --participants: ACTIVE_GRID tiles of each participant's view (9)", "N"},
+		{"window-at", 0, 0, G_OPTION_ARG_DOUBLE, &opt.window_at, "start the window at this Unix time (after --settle; so that several rtk-load processes measure the same seconds)", "T"},
 		{"plugin", 0, 0, G_OPTION_ARG_STRING, &opt.plugin_name, "rtk (default) or videoroom (Debian's janus.plugin.videoroom)", "NAME"},
 		{"room", 0, 0, G_OPTION_ARG_INT, &opt.room, "VideoRoom: the room, created when missing (1234)", "ID"},
 		{"local-address", 0, 0, G_OPTION_ARG_STRING, &opt.local_address, "gather candidates on this address only", "IP"},
@@ -721,6 +722,11 @@ int main(int argc, char **argv) {
 	fprintf(stderr, "rtk-load: %d/%d subscribers up after %.1f s; measuring %.0f s\n",
 		subs_up, opt.subscribers, setup_s, opt.duration);
 	g_usleep((gulong)(opt.settle * G_USEC_PER_SEC));
+	double wait = opt.window_at - g_get_real_time() / 1e6;
+	if(opt.window_at > 0 && wait > 0)
+		g_usleep((gulong)(wait * G_USEC_PER_SEC));
+	else if(opt.window_at > 0)
+		fprintf(stderr, "rtk-load: set-up ended %.1f s after --window-at: the window starts late\n", -wait);
 	GArray *jv = g_array_new(FALSE, FALSE, sizeof(double)), *ja = g_array_new(FALSE, FALSE, sizeof(double));
 	lc_snapshot *before = main_snapshot(FALSE);
 	double end = before->at + opt.duration;
