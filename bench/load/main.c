@@ -293,7 +293,8 @@ static gboolean main_setup_subscriber(lc_http *http, int index, char *error, siz
 	subs[index] = peer;
 	if(opt.participants > 0) {
 		/* the participant's own publisher's session and main handle (rtk: joined already) */
-		if(pubs[index] == NULL || pubs[index]->state == LC_PEER_FAILED || pubs[index]->main_handle == 0) {
+		if(pubs[index] == NULL || pubs[index]->state == LC_PEER_FAILED || pubs[index]->main_handle == 0 ||
+				(plugin == LC_PLUGIN_RTK && sub_tokens[index] == NULL)) {
 			g_snprintf(error, errlen, "its publisher is not up");
 			return FALSE;
 		}
@@ -701,8 +702,13 @@ int main(int argc, char **argv) {
 	subs = g_new0(lc_peer *, opt.subscribers + 1);
 	for(int i = 0; i < opt.publishers; i++) {
 		char error[512] = "";
-		if(!main_setup_publisher(http, i, error, sizeof(error)))
+		if(!main_setup_publisher(http, i, error, sizeof(error))) {
 			fprintf(stderr, "rtk-load: pub%d: %s\n", i, error);
+			if(pubs[i] != NULL) {   /* never handed to the media thread: ours to mark */
+				pubs[i]->state = LC_PEER_FAILED;
+				g_strlcpy(pubs[i]->failure, error, sizeof(pubs[i]->failure));
+			}
+		}
 	}
 	int pubs_up = main_wait_up(pubs, opt.publishers, 20);
 	if(opt.publishers > 0 && pubs_up == 0) {
