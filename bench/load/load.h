@@ -5,6 +5,7 @@
  * libnice (ICE), OpenSSL (DTLS), libsrtp2 (SRTP). Modules and prefixes:
  *   main.c      lc_main_*   options, setting the meeting up, the measuring window, the report
  *   signal.c    lc_http_*, lc_rest_*, lc_janus_*   REST and the Janus HTTP long-poll API (libcurl)
+ *   event.c     lc_event_*  which request a polled Janus message answers (rtk or VideoRoom; event.h)
  *   sdp.c       lc_sdp_*    the few SDP lines a load client reads and writes (sdp.h)
  *   rtp.c       lc_rtp_*, lc_rtcp_*   reading received RTP/RTCP headers, VP8 keyframes, SRs (rtp.h)
  *   peer.c      lc_peer_*   one PeerConnection: ICE, DTLS-SRTP, RTP counting, RTCP (RR, SDES, NACK, PLI)
@@ -23,6 +24,7 @@
 #include <nice/agent.h>
 #include <openssl/ssl.h>
 #include <srtp2/srtp.h>
+#include "event.h"      /* event.c (GLib and jansson only, for tests/fuzz/fuzz_load_event.c) */
 
 #define LC_MAX_STREAMS 64          /* received SSRCs per subscriber */
 #define LC_NACK_PENDING 64         /* sequence numbers waiting to be NACKed per stream */
@@ -192,6 +194,8 @@ char *lc_rest_create_meeting(lc_http *http, const char *base, const char *title)
 char *lc_rest_add_participant(lc_http *http, const char *base, const char *meeting_id,
 	const char *name, const char *preset);
 
+/* The plugin handles attach to (default janus.plugin.rtk); set once, before any thread starts. */
+void lc_janus_set_plugin(lc_plugin plugin);
 guint64 lc_janus_create(lc_http *http, const char *janus);
 guint64 lc_janus_attach(lc_http *http, const char *janus, guint64 session);
 /* Sends a plugin message (jsep may be NULL; both borrowed) and waits for the plugin event whose

@@ -9,7 +9,13 @@
  * is up (ICE, DTLS, SRTP) and after --settle seconds, it measures a window of --duration
  * seconds: what each subscriber received (packets, bytes, loss from sequence numbers, jitter),
  * the RTCP it sent, and this process's own CPU time (/proc/self/stat). Prints a text summary
- * on stdout and, with --json FILE, every figure as JSON. Exit status 0 when every peer came up
+ * on stdout and, with --json FILE, every figure as JSON.
+ * With --plugin videoroom the same peers speak Debian's janus.plugin.videoroom instead (no REST):
+ * room --room (created when missing), publishers `join` + `configure` with the offer, each
+ * subscriber one multistream subscription to every publisher's feed; the report is the same.
+ * With --participants N, N participants each publish and subscribe to everyone else on the same
+ * Janus session (the meeting benchmark: rtk with an ACTIVE_GRID view of --grid tiles, VideoRoom
+ * every other feed at its top layer); publisher i and subscriber i are participant i. Exit status 0 when every peer came up
  * and every subscriber received video and audio in the window, 1 otherwise, 2 on bad options.
  */
 #include <stdio.h>
@@ -21,16 +27,18 @@
 #include "load.h"
 
 typedef struct lc_options {
-	char *rest, *janus, *org_id, *api_key, *clip_dir, *json_path, *local_address, *meeting_id;
-	int subscribers, publishers, setup_threads, server_pid, substream;
-	double duration, settle, drop_pct;
+	char *rest, *janus, *org_id, *api_key, *clip_dir, *json_path, *local_address, *meeting_id, *plugin_name;
+	int subscribers, publishers, setup_threads, server_pid, substream, room, participants, grid;
+	double duration, settle, drop_pct, window_at;
 } lc_options;
 
-static lc_options opt = {.substream = -1, .subscribers = 10, .publishers = 1, .setup_threads = 4, .duration = 20, .settle = 2};
+static lc_options opt = {.substream = -1, .room = 1234, .grid = 9, .subscribers = 10, .publishers = 1, .setup_threads = 4, .duration = 20, .settle = 2};
 static char *meeting_id;
 static lc_clip *clip;
 static lc_peer **subs, **pubs;
 static char **sub_tokens;
+static lc_plugin plugin;          /* --plugin: rtk (default) or videoroom */
+static guint64 *pub_feeds;        /* VideoRoom: each publisher's feed id (0 until joined) */
 static gint next_sub;            /* the setup threads' shared cursor */
 static GMutex sessions_lock;
 static GArray *sessions;         /* guint64, every Janus session made: kept alive, destroyed at the end */
@@ -103,10 +111,61 @@ static json_t *main_jsep(const char *type, const char *sdp) {
 
 /* ---------------------------------------------------------------- publishers */
 
+/* VideoRoom: `join` as a publisher of --room (its feed id kept), then `configure` with the offer
+ * (audio and video; the SSRC simulcast group as the Janus core reads it). */
+static gboolean main_videoroom_publish(lc_http *http, lc_peer *peer, lc_sender *sender, int index,
+		char *error, size_t errlen) {
+	char display[32];
+	g_snprintf(display, sizeof(display), "load-pub-%d", index);
+	json_t *body = json_pack("{ss ss si ss}", "request", "join", "ptype", "publisher", "room", opt.room,
+		"display", display);
+	json_t *reply = lc_janus_request(http, opt.janus, peer->session_id, peer->main_handle, body, NULL,
+		"joined", error, errlen);
+	json_decref(body);
+	pub_feeds[index] = lc_event_id(reply, "id");
+	json_decref(reply);
+	if(pub_feeds[index] == 0) {
+		if(error[0] == '\0')
+			g_snprintf(error, errlen, "joined without a feed id");
+		return FALSE;
+	}
+	if(!lc_peer_gather(peer, 10000))
+		return FALSE;
+	char *ice = lc_peer_local_ice_lines(peer);
+	char *sdp = lc_sdp_offer(sender->audio_ssrc, sender->video_ssrc, clip->layers, ice, lc_peer_fingerprint());
+	json_t *jsep = main_jsep("offer", sdp);
+	body = json_pack("{ss sb sb}", "request", "configure", "audio", 1, "video", 1);
+	reply = lc_janus_request(http, opt.janus, peer->session_id, peer->main_handle, body, jsep,
+		"configured", error, errlen);
+	json_decref(body);
+	json_decref(jsep);
+	g_free(ice);
+	g_free(sdp);
+	const char *answer = json_string_value(json_object_get(json_object_get(reply, "jsep"), "sdp"));
+	gboolean ok = answer != NULL && lc_peer_set_remote(peer, answer);
+	if(reply != NULL && !ok)
+		g_snprintf(error, errlen, "configure: no usable answer");
+	json_decref(reply);
+	return ok;
+}
+
+/* --participants, rtk: the meeting's view of each participant, ACTIVE_GRID (the default mode) of
+ * --grid tiles (`participants.setMaxActiveParticipantsCount`; docs/protocol.md "Views"). */
+static gboolean main_rtk_set_grid(lc_http *http, lc_peer *peer, char *error, size_t errlen) {
+	json_t *body = json_pack("{ss si}", "request", "participants.setMaxActiveParticipantsCount", "count", opt.grid);
+	json_t *reply = lc_janus_request(http, opt.janus, peer->session_id, peer->main_handle, body, NULL,
+		"viewModeUpdate", error, errlen);
+	json_decref(body);
+	gboolean ok = reply != NULL;
+	json_decref(reply);
+	return ok;
+}
+
 static gboolean main_setup_publisher(lc_http *http, int index, char *error, size_t errlen) {
 	char name[32];
 	g_snprintf(name, sizeof(name), "load-pub-%d", index);
-	char *token = lc_rest_add_participant(http, opt.rest, meeting_id, name, "group_call_host");
+	char *token = plugin == LC_PLUGIN_RTK ?
+		lc_rest_add_participant(http, opt.rest, meeting_id, name, "group_call_host") : g_strdup("");
 	if(token == NULL) {
 		g_snprintf(error, errlen, "REST: participant not created");
 		return FALSE;
@@ -123,6 +182,14 @@ static gboolean main_setup_publisher(lc_http *http, int index, char *error, size
 	peer->main_handle = peer->session_id ? lc_janus_attach(http, opt.janus, peer->session_id) : 0;
 	gboolean ok = peer->main_handle != 0;
 	json_t *reply = NULL;
+	if(ok && plugin == LC_PLUGIN_VIDEOROOM) {
+		ok = main_videoroom_publish(http, peer, sender, index, error, errlen);
+		peer->sender = sender;
+		if(ok)
+			lc_media_add_peer(peer);
+		g_free(token);
+		return ok;
+	}
 	if(ok) {
 		json_t *body = json_pack("{ss ss}", "request", "join", "token", token);
 		reply = lc_janus_request(http, opt.janus, peer->session_id, peer->main_handle, body, NULL,
@@ -131,6 +198,10 @@ static gboolean main_setup_publisher(lc_http *http, int index, char *error, size
 		ok = reply != NULL;
 		json_decref(reply);
 	}
+	if(ok && opt.participants > 0)
+		ok = main_rtk_set_grid(http, peer, error, errlen);
+	if(opt.participants > 0)
+		sub_tokens[index] = g_strdup(token);   /* the participant subscribes with the same token */
 	if(ok)
 		ok = lc_peer_gather(peer, 10000);
 	if(ok) {
@@ -163,11 +234,14 @@ static gboolean main_choose_substream(lc_http *http, lc_peer *peer, json_t *stre
 	size_t i;
 	json_t *s;
 	json_array_foreach(streams, i, s) {
-		const char *kind = json_string_value(json_object_get(s, "kind"));
+		/* rtk names a stream's media `kind`, VideoRoom `type` */
+		const char *kind = json_string_value(json_object_get(s, plugin == LC_PLUGIN_RTK ? "kind" : "type"));
 		const char *mid = json_string_value(json_object_get(s, "mid"));
 		if(kind == NULL || mid == NULL || strcmp(kind, "video") != 0)
 			continue;
-		json_t *body = json_pack("{ss ss si}", "request", "configure", "mid", mid, "substream", opt.substream);
+		json_t *body = plugin == LC_PLUGIN_RTK ?
+			json_pack("{ss ss si}", "request", "configure", "mid", mid, "substream", opt.substream) :
+			json_pack("{ss s[{ss si}]}", "request", "configure", "streams", "mid", mid, "substream", opt.substream);
 		json_t *reply = lc_janus_request(http, opt.janus, peer->session_id, peer->sub_handle, body, NULL,
 			"configured", error, errlen);
 		json_decref(body);
@@ -178,33 +252,71 @@ static gboolean main_choose_substream(lc_http *http, lc_peer *peer, json_t *stre
 	return TRUE;
 }
 
+/* rtk: `join` on the main handle, `subscribe` on the other; returns the `subscribed` event
+ * (its jsep the offer; caller unrefs) or NULL. */
+static json_t *main_rtk_subscribe(lc_http *http, lc_peer *peer, const char *token, char *error, size_t errlen) {
+	json_t *body, *reply;
+	if(opt.participants == 0) {   /* a participant joined when it published */
+		body = json_pack("{ss ss}", "request", "join", "token", token);
+		reply = lc_janus_request(http, opt.janus, peer->session_id, peer->main_handle, body, NULL,
+			"roomJoined", error, errlen);
+		json_decref(body);
+		if(reply == NULL)
+			return NULL;
+		json_decref(reply);
+	}
+	body = json_pack("{ss ss}", "request", "subscribe", "token", token);
+	reply = lc_janus_request(http, opt.janus, peer->session_id, peer->sub_handle, body, NULL,
+		"subscribed", error, errlen);
+	json_decref(body);
+	return reply;
+}
+
+/* VideoRoom: `join` as a subscriber of --room to every publisher's feed but its own (one
+ * multistream subscription, every feed at VideoRoom's default: the highest layer it sends, as a
+ * naive client would); returns the `attached` event (its jsep the offer; caller unrefs) or NULL. */
+static json_t *main_videoroom_subscribe(lc_http *http, lc_peer *peer, char *error, size_t errlen) {
+	json_t *streams = json_array();
+	for(int i = 0; i < opt.publishers; i++)
+		if(pub_feeds[i] != 0 && !(opt.participants > 0 && i == peer->index))
+			json_array_append_new(streams, json_pack("{sI}", "feed", (json_int_t)pub_feeds[i]));
+	json_t *body = json_pack("{ss ss si so}", "request", "join", "ptype", "subscriber", "room", opt.room,
+		"streams", streams);
+	json_t *reply = lc_janus_request(http, opt.janus, peer->session_id, peer->sub_handle, body, NULL,
+		"attached", error, errlen);
+	json_decref(body);
+	return reply;
+}
+
 static gboolean main_setup_subscriber(lc_http *http, int index, char *error, size_t errlen) {
 	lc_peer *peer = lc_peer_new(index, FALSE, opt.local_address);
 	subs[index] = peer;
-	const char *token = sub_tokens[index];
-	peer->session_id = lc_janus_create(http, opt.janus);
-	if(peer->session_id == 0) {
-		g_snprintf(error, errlen, "Janus create failed");
-		return FALSE;
+	if(opt.participants > 0) {
+		/* the participant's own publisher's session and main handle (rtk: joined already) */
+		if(pubs[index] == NULL || pubs[index]->state == LC_PEER_FAILED || pubs[index]->main_handle == 0 ||
+				(plugin == LC_PLUGIN_RTK && sub_tokens[index] == NULL)) {
+			g_snprintf(error, errlen, "its publisher is not up");
+			return FALSE;
+		}
+		peer->session_id = pubs[index]->session_id;
+		peer->main_handle = pubs[index]->main_handle;
+	} else {
+		peer->session_id = lc_janus_create(http, opt.janus);
+		if(peer->session_id == 0) {
+			g_snprintf(error, errlen, "Janus create failed");
+			return FALSE;
+		}
+		main_remember_session(peer->session_id);
+		/* rtk: a main handle that joins and a subscriber handle; VideoRoom: the subscriber handle only */
+		peer->main_handle = plugin == LC_PLUGIN_RTK ? lc_janus_attach(http, opt.janus, peer->session_id) : 1;
 	}
-	main_remember_session(peer->session_id);
-	peer->main_handle = lc_janus_attach(http, opt.janus, peer->session_id);
 	peer->sub_handle = lc_janus_attach(http, opt.janus, peer->session_id);
 	if(peer->main_handle == 0 || peer->sub_handle == 0) {
 		g_snprintf(error, errlen, "Janus attach failed");
 		return FALSE;
 	}
-	json_t *body = json_pack("{ss ss}", "request", "join", "token", token);
-	json_t *reply = lc_janus_request(http, opt.janus, peer->session_id, peer->main_handle, body, NULL,
-		"roomJoined", error, errlen);
-	json_decref(body);
-	if(reply == NULL)
-		return FALSE;
-	json_decref(reply);
-	body = json_pack("{ss ss}", "request", "subscribe", "token", token);
-	reply = lc_janus_request(http, opt.janus, peer->session_id, peer->sub_handle, body, NULL,
-		"subscribed", error, errlen);
-	json_decref(body);
+	json_t *reply = plugin == LC_PLUGIN_RTK ? main_rtk_subscribe(http, peer, sub_tokens[index], error, errlen) :
+		main_videoroom_subscribe(http, peer, error, errlen);
 	const char *offer = json_string_value(json_object_get(json_object_get(reply, "jsep"), "sdp"));
 	if(offer == NULL) {
 		if(reply != NULL)
@@ -411,7 +523,8 @@ static int main_report(lc_snapshot *a, lc_snapshot *b, GArray *jv, GArray *ja, d
 	}
 	double pub_kbps = (b->pub.video_bytes - a->pub.video_bytes) * 8 / seconds / 1000;
 	double cpu_per_sub = opt.subscribers ? cpu / opt.subscribers : 0;
-	json_t *root = json_pack("{si si si si sf sf sf so so sI sI sI sI so sf sf sf sf so}",
+	json_t *root = json_pack("{ss si si si si si sf sf sf so so sI sI sI sI so sf sf sf sf so}",
+		"plugin", plugin == LC_PLUGIN_VIDEOROOM ? "videoroom" : "rtk", "participants", opt.participants,
 		"subscribers", opt.subscribers, "publishers", opt.publishers,
 		"subscribers_up", subs_up, "publishers_up", pubs_up,
 		"setup_s", setup_s, "setup_cpu_s", setup_cpu, "window_s", seconds,
@@ -467,6 +580,33 @@ static int main_report(lc_snapshot *a, lc_snapshot *b, GArray *jv, GArray *ja, d
 
 /* ---------------------------------------------------------------- main */
 
+/* VideoRoom: makes sure room --room exists (`exists`, then `create`: VP8 + Opus, no bitrate cap,
+ * room for 100 publishers), on a session of its own kept to the end. */
+static gboolean main_videoroom_room(lc_http *http) {
+	char error[512] = "";
+	guint64 session = lc_janus_create(http, opt.janus);
+	guint64 handle = session ? lc_janus_attach(http, opt.janus, session) : 0;
+	if(handle == 0)
+		return FALSE;
+	main_remember_session(session);
+	json_t *body = json_pack("{ss si}", "request", "exists", "room", opt.room);
+	json_t *reply = lc_janus_request(http, opt.janus, session, handle, body, NULL, "success", error, sizeof(error));
+	json_decref(body);
+	gboolean exists = json_is_true(json_object_get(lc_event_data(reply), "exists"));
+	json_decref(reply);
+	if(!exists) {
+		body = json_pack("{ss si si si ss ss}", "request", "create", "room", opt.room, "publishers", 100,
+			"bitrate", 0, "videocodec", "vp8", "audiocodec", "opus");
+		reply = lc_janus_request(http, opt.janus, session, handle, body, NULL, "created", error, sizeof(error));
+		json_decref(body);
+		exists = reply != NULL;
+		json_decref(reply);
+	}
+	if(!exists)
+		fprintf(stderr, "rtk-load: VideoRoom room %d: %s\n", opt.room, error[0] ? error : "cannot create it");
+	return exists;
+}
+
 static gboolean main_parse(int argc, char **argv) {
 	GOptionEntry entries[] = {
 		{"rest", 0, 0, G_OPTION_ARG_STRING, &opt.rest, "REST base URL (http://127.0.0.1:8080)", "URL"},
@@ -484,6 +624,11 @@ static gboolean main_parse(int argc, char **argv) {
 		{"setup-threads", 0, 0, G_OPTION_ARG_INT, &opt.setup_threads, "subscribers set up in parallel (4)", "N"},
 		{"server-pid", 0, 0, G_OPTION_ARG_INT, &opt.server_pid, "also measure this process's CPU (janus)", "PID"},
 		{"drop", 0, 0, G_OPTION_ARG_DOUBLE, &opt.drop_pct, "drop this % of received RTP (simulated loss: video is NACKed)", "PCT"},
+		{"participants", 0, 0, G_OPTION_ARG_INT, &opt.participants, "N participants that each publish the clip and subscribe to the others (overrides -n and -p)", "N"},
+		{"grid", 0, 0, G_OPTION_ARG_INT, &opt.grid, "rtk --participants: ACTIVE_GRID tiles of each participant's view (9)", "N"},
+		{"window-at", 0, 0, G_OPTION_ARG_DOUBLE, &opt.window_at, "start the window at this Unix time (after --settle; so that several rtk-load processes measure the same seconds)", "T"},
+		{"plugin", 0, 0, G_OPTION_ARG_STRING, &opt.plugin_name, "rtk (default) or videoroom (Debian's janus.plugin.videoroom)", "NAME"},
+		{"room", 0, 0, G_OPTION_ARG_INT, &opt.room, "VideoRoom: the room, created when missing (1234)", "ID"},
 		{"local-address", 0, 0, G_OPTION_ARG_STRING, &opt.local_address, "gather candidates on this address only", "IP"},
 		{NULL}
 	};
@@ -495,9 +640,16 @@ static gboolean main_parse(int argc, char **argv) {
 		fprintf(stderr, "rtk-load: %s\n", error->message);
 	g_clear_error(&error);
 	g_option_context_free(context);
-	if(ok && (opt.api_key == NULL || opt.subscribers < 0 || opt.publishers < 0 || opt.duration <= 0 ||
+	if(ok && opt.plugin_name != NULL && strcmp(opt.plugin_name, "rtk") && strcmp(opt.plugin_name, "videoroom")) {
+		fprintf(stderr, "rtk-load: --plugin is rtk or videoroom\n");
+		ok = FALSE;
+	}
+	if(opt.participants > 0)
+		opt.publishers = opt.subscribers = opt.participants;
+	plugin = opt.plugin_name && !strcmp(opt.plugin_name, "videoroom") ? LC_PLUGIN_VIDEOROOM : LC_PLUGIN_RTK;
+	if(ok && ((opt.api_key == NULL && plugin == LC_PLUGIN_RTK) || opt.subscribers < 0 || opt.publishers < 0 || opt.duration <= 0 ||
 			opt.setup_threads < 1 || (opt.publishers > 0 && opt.clip_dir == NULL))) {
-		fprintf(stderr, "rtk-load: needs --api-key, --clip DIR with publishers, counts >= 0, --duration > 0\n");
+		fprintf(stderr, "rtk-load: needs --api-key (rtk), --clip DIR with publishers, counts >= 0, --duration > 0\n");
 		ok = FALSE;
 	}
 	if(opt.rest == NULL)
@@ -529,11 +681,17 @@ int main(int argc, char **argv) {
 	double t0 = main_now(), cpu0 = main_cpu_seconds();
 	char *auth = opt.org_id ? g_strdup_printf("%s:%s", opt.org_id, opt.api_key) : NULL;
 	lc_http *http = lc_http_new(auth, auth ? NULL : opt.api_key);
-	meeting_id = opt.meeting_id ? g_strdup(opt.meeting_id) : lc_rest_create_meeting(http, opt.rest, "rtk-load");
-	if(meeting_id == NULL)
-		return 1;
+	lc_janus_set_plugin(plugin);
+	pub_feeds = g_new0(guint64, opt.publishers + 1);
 	sub_tokens = g_new0(char *, opt.subscribers + 1);
-	for(int i = 0; i < opt.subscribers; i++) {
+	if(plugin == LC_PLUGIN_VIDEOROOM && !main_videoroom_room(http))
+		return 1;
+	if(plugin == LC_PLUGIN_RTK) {
+		meeting_id = opt.meeting_id ? g_strdup(opt.meeting_id) : lc_rest_create_meeting(http, opt.rest, "rtk-load");
+		if(meeting_id == NULL)
+			return 1;
+	}
+	for(int i = 0; i < opt.subscribers && plugin == LC_PLUGIN_RTK && opt.participants == 0; i++) {
 		char name[32];
 		g_snprintf(name, sizeof(name), "load-sub-%d", i);
 		if((sub_tokens[i] = lc_rest_add_participant(http, opt.rest, meeting_id, name, "group_call_participant")) == NULL)
@@ -544,8 +702,13 @@ int main(int argc, char **argv) {
 	subs = g_new0(lc_peer *, opt.subscribers + 1);
 	for(int i = 0; i < opt.publishers; i++) {
 		char error[512] = "";
-		if(!main_setup_publisher(http, i, error, sizeof(error)))
+		if(!main_setup_publisher(http, i, error, sizeof(error))) {
 			fprintf(stderr, "rtk-load: pub%d: %s\n", i, error);
+			if(pubs[i] != NULL) {   /* never handed to the media thread: ours to mark */
+				pubs[i]->state = LC_PEER_FAILED;
+				g_strlcpy(pubs[i]->failure, error, sizeof(pubs[i]->failure));
+			}
+		}
 	}
 	int pubs_up = main_wait_up(pubs, opt.publishers, 20);
 	if(opt.publishers > 0 && pubs_up == 0) {
@@ -565,6 +728,11 @@ int main(int argc, char **argv) {
 	fprintf(stderr, "rtk-load: %d/%d subscribers up after %.1f s; measuring %.0f s\n",
 		subs_up, opt.subscribers, setup_s, opt.duration);
 	g_usleep((gulong)(opt.settle * G_USEC_PER_SEC));
+	double wait = opt.window_at - g_get_real_time() / 1e6;
+	if(opt.window_at > 0 && wait > 0)
+		g_usleep((gulong)(wait * G_USEC_PER_SEC));
+	else if(opt.window_at > 0)
+		fprintf(stderr, "rtk-load: set-up ended %.1f s after --window-at: the window starts late\n", -wait);
 	GArray *jv = g_array_new(FALSE, FALSE, sizeof(double)), *ja = g_array_new(FALSE, FALSE, sizeof(double));
 	lc_snapshot *before = main_snapshot(FALSE);
 	double end = before->at + opt.duration;

@@ -6,7 +6,9 @@
  * carry none. A plugin request is a Janus `message` (acked), then long polls of the session
  * (GET /janus/<session>?maxev=10) until the plugin event answering it arrives on that handle;
  * other events on the way (participantJoined, webrtcup, media, ...) are dropped: a load client
- * only needs each request's answer. Every json_t returned is the caller's to unref.
+ * only needs each request's answer. The plugin is janus.plugin.rtk or, with --plugin videoroom,
+ * Debian's janus.plugin.videoroom (event.c tells which message answers what); a synchronous
+ * VideoRoom reply ("success") answers at once. Every json_t returned is the caller's to unref.
  */
 #include <stdio.h>
 #include <string.h>
@@ -116,6 +118,12 @@ char *lc_rest_add_participant(lc_http *http, const char *base, const char *meeti
 
 /* ---------------------------------------------------------------- Janus */
 
+static lc_plugin janus_plugin = LC_PLUGIN_RTK;
+
+void lc_janus_set_plugin(lc_plugin plugin) {
+	janus_plugin = plugin;
+}
+
 static json_t *janus_post(lc_http *http, const char *url, json_t *body) {
 	char transaction[16];
 	g_snprintf(transaction, sizeof(transaction), "%08x", g_random_int());
@@ -144,23 +152,14 @@ guint64 lc_janus_create(lc_http *http, const char *janus) {
 guint64 lc_janus_attach(lc_http *http, const char *janus, guint64 session) {
 	char *url = g_strdup_printf("%s/%" G_GUINT64_FORMAT, janus, session);
 	guint64 id = janus_data_id(janus_post(http, url,
-		json_pack("{ss ss}", "janus", "attach", "plugin", "janus.plugin.rtk")), "attach");
+		json_pack("{ss ss}", "janus", "attach", "plugin",
+		janus_plugin == LC_PLUGIN_VIDEOROOM ? "janus.plugin.videoroom" : "janus.plugin.rtk")), "attach");
 	g_free(url);
 	return id;
 }
 
-/* Whether one polled message answers the request: 1 the expected event, -1 an error, 0 neither. */
 static int janus_matches(json_t *message, guint64 handle, const char *expect) {
-	if(json_integer_value(json_object_get(message, "sender")) != (json_int_t)handle)
-		return 0;
-	const char *kind = json_string_value(json_object_get(message, "janus"));
-	if(kind && !strcmp(kind, "hangup"))
-		return -1;
-	const char *rtk = json_string_value(json_object_get(json_object_get(json_object_get(message,
-		"plugindata"), "data"), "rtk"));
-	if(rtk == NULL)
-		return 0;
-	return !strcmp(rtk, expect) ? 1 : !strcmp(rtk, "error") ? -1 : 0;
+	return lc_event_matches(message, handle, janus_plugin, expect);
 }
 
 json_t *lc_janus_request(lc_http *http, const char *janus, guint64 session, guint64 handle,
@@ -173,7 +172,7 @@ json_t *lc_janus_request(lc_http *http, const char *janus, guint64 session, guin
 	json_t *ack = janus_post(http, url, message);
 	g_free(url);
 	const char *kind = json_string_value(json_object_get(ack, "janus"));
-	if(kind == NULL || (strcmp(kind, "ack") && strcmp(kind, "event"))) {
+	if(kind == NULL || (strcmp(kind, "ack") && strcmp(kind, "event") && strcmp(kind, "success"))) {
 		char *text = ack ? json_dumps(ack, JSON_COMPACT) : g_strdup("(no reply)");
 		g_snprintf(error, errlen, "%s: %s", expect, text);
 		free(text);
@@ -181,8 +180,17 @@ json_t *lc_janus_request(lc_http *http, const char *janus, guint64 session, guin
 		return NULL;
 	}
 	json_t *found = NULL;
-	if(!strcmp(kind, "event") && janus_matches(ack, handle, expect) == 1)
+	/* an event, or a synchronous reply ("success": VideoRoom's exists/create) may answer at once */
+	int now = strcmp(kind, "ack") ? janus_matches(ack, handle, expect) : 0;
+	if(now == 1)
 		found = json_incref(ack);
+	if(now == -1) {
+		char *text = json_dumps(ack, JSON_COMPACT);
+		g_snprintf(error, errlen, "%s: %s", expect, text);
+		free(text);
+		json_decref(ack);
+		return NULL;
+	}
 	json_decref(ack);
 	char *poll = g_strdup_printf("%s/%" G_GUINT64_FORMAT "?maxev=10", janus, session);
 	gint64 deadline = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;

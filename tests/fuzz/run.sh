@@ -44,6 +44,7 @@ sources_for() {
 	rtcp_loss) echo "plugin/model/forwarding.c" ;;
 	load_rtp) echo "bench/load/rtp.c" ;;
 	load_sdp) echo "bench/load/sdp.c" ;;
+	load_event) echo "bench/load/event.c" ;;
 	companion_events) echo "plugin/companion_events.c hls/hls.c" ;;
 	rest) { ls "$top_src"/gateway/*.c | sed "s|^$top_src/||" | grep -v -e '^gateway/http\.c$' -e '^gateway/static\.c$' -e '^gateway/gateway\.c$'; echo hls/hls.c; } ;;
 	*) { ls "$top_src"/gateway/*.c | sed "s|^$top_src/||" | grep -v -e '^gateway/http\.c$' -e '^gateway/static\.c$' -e '^gateway/gateway\.c$'; echo hls/hls.c; } ;;

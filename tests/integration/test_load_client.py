@@ -8,8 +8,13 @@ status 0, every peer up, every subscriber received video and audio packets with 
 (sequence numbers), sent RTCP (receiver reports and PLIs), and saw keyframes; its JSON report
 has the documented fields. A second run drops 5% of the received RTP on purpose (--drop 5): audio
 (never NACKed, as browsers do) loses about 5%, and every video packet lost is NACKed, once.
+A third run, on a janus that also loads Debian's janus.plugin.videoroom (as bench/sfu and
+bench/scale do), uses --plugin videoroom: 1 publisher and 3 subscribers of a room rtk-load
+creates, every one up and receiving video and audio, the report the same shape (plugin
+"videoroom"). Skipped when the VideoRoom plugin is not installed.
 """
 
+import glob
 import json
 import os
 import shutil
@@ -21,6 +26,18 @@ from rtk_harness import BUILDDIR, SRCDIR, Server, check, check_equal, log, run_t
 LOAD = os.path.join(BUILDDIR, "bench", "load", "rtk-load")
 MAKE_CLIP = os.path.join(SRCDIR, "bench", "load", "make-clip")
 SUBSCRIBERS = 5
+VIDEOROOM = (os.environ.get("RTK_VIDEOROOM_PLUGIN")
+             or next(iter(sorted(glob.glob("/usr/lib/*/janus/plugins/libjanus_videoroom.so"))), None))
+
+
+class ServerWithVideoRoom(Server):
+    """Our janus, with Debian's VideoRoom in its plugins folder too (numeric room ids)."""
+
+    def _render(self):
+        super()._render()
+        os.symlink(VIDEOROOM, os.path.join(self.conf_dir, "plugins", os.path.basename(VIDEOROOM)))
+        with open(os.path.join(self.conf_dir, "janus.plugin.videoroom.jcfg"), "w") as f:
+            f.write("general: {\n\tstring_ids = false\n}\n")
 
 
 def main():
@@ -38,17 +55,22 @@ def main():
         with Server() as server:
             check_clean_run(server, clip, work)
             check_nacks(server, clip, work)
+        if VIDEOROOM is None:
+            log("no libjanus_videoroom.so: --plugin videoroom not checked")
+        else:
+            with ServerWithVideoRoom() as server:
+                check_videoroom(server, clip, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def run_load(server, clip, work, *extra):
-    """Runs rtk-load with 1 publisher and SUBSCRIBERS subscribers for 5 s; returns (exit status,
+def run_load(server, clip, work, *extra, subscribers=SUBSCRIBERS):
+    """Runs rtk-load with 1 publisher and `subscribers` subscribers for 5 s; returns (exit status,
     output, JSON report)."""
     report_path = os.path.join(work, "report.json")
     argv = [LOAD, "--rest", server.rest_base, "--janus", server.janus_url,
             "--org-id", server.credentials["org_id"], "--api-key", server.credentials["api_key"],
-            "--subscribers", str(SUBSCRIBERS), "--publishers", "1", "--duration", "5",
+            "--subscribers", str(subscribers), "--publishers", "1", "--duration", "5",
             "--settle", "1", "--clip", clip, "--json", report_path] + list(extra)
     log("running %s" % " ".join(argv))
     result = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=90)
@@ -94,6 +116,24 @@ def check_nacks(server, clip, work):
     check(report["nacks_sent"] <= report["video"]["expected"] * 0.10,
           "NACKs (%d) only for what was dropped (~5%% of %d)" % (report["nacks_sent"], report["video"]["expected"]))
     log("janus resent %d of the %d NACKed packets" % (report["late_packets"], report["nacks_sent"]))
+
+
+def check_videoroom(server, clip, work):
+    status, output, report = run_load(server, clip, work, "--plugin", "videoroom", "--room", "4321",
+                                      subscribers=3)
+    check_equal(status, 0, "rtk-load --plugin videoroom exit status")
+    check("load: 3 subscribers: client CPU" in output, "the summary line is printed")
+    check_equal(report["plugin"], "videoroom", "plugin in the report")
+    check_equal(report["subscribers_up"], 3, "VideoRoom subscribers up")
+    check_equal(report["publishers_up"], 1, "VideoRoom publishers up")
+    check_equal(report["srtp_errors"], 0, "SRTP errors")
+    for sub in report["per_subscriber"]:
+        what = "VideoRoom subscriber %d (%r)" % (sub["index"], sub)
+        check_equal(sub["state"], "up", what + " state")
+        check(sub["video_packets"] >= 100, what + ": video packets")
+        check(sub["audio_packets"] >= 200, what + ": audio packets")
+        check(sub["video_loss_pct"] < 5 and sub["audio_loss_pct"] < 5, what + ": loss under 5%")
+        check(sub["keyframes"] >= 2, what + ": keyframes")
 
 
 if __name__ == "__main__":

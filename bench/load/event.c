@@ -1,0 +1,50 @@
+/*
+ * event.c - which request a polled Janus message answers (event.h), for rtk-load's two plugins.
+ * Everything read here comes from the server, so nothing is assumed about types: jansson's
+ * getters return NULL/0 for a missing or mistyped field and every one is checked.
+ */
+#include <string.h>
+#include "event.h"
+
+json_t *lc_event_data(json_t *message) {
+	json_t *data = json_object_get(json_object_get(message, "plugindata"), "data");
+	return json_is_object(data) ? data : NULL;
+}
+
+guint64 lc_event_id(json_t *message, const char *field) {
+	json_t *value = json_object_get(lc_event_data(message), field);
+	return json_is_integer(value) && json_integer_value(value) > 0 ? (guint64)json_integer_value(value) : 0;
+}
+
+static int event_matches_rtk(json_t *data, const char *expect) {
+	const char *rtk = json_string_value(json_object_get(data, "rtk"));
+	if(rtk == NULL)
+		return 0;
+	return !strcmp(rtk, expect) ? 1 : !strcmp(rtk, "error") ? -1 : 0;
+}
+
+static int event_matches_videoroom(json_t *data, const char *expect) {
+	const char *kind = json_string_value(json_object_get(data, "videoroom"));
+	if(kind == NULL)
+		return 0;
+	if(json_object_get(data, "error") != NULL || !strcmp(kind, "error"))
+		return -1;
+	if(!strcmp(kind, expect))
+		return 1;
+	return !strcmp(kind, "event") && json_object_get(data, expect) != NULL ? 1 : 0;
+}
+
+int lc_event_matches(json_t *message, guint64 handle, lc_plugin plugin, const char *expect) {
+	if(!json_is_object(message) || expect == NULL)
+		return 0;
+	json_t *sender = json_object_get(message, "sender");
+	if(!json_is_integer(sender) || (guint64)json_integer_value(sender) != handle)
+		return 0;
+	const char *kind = json_string_value(json_object_get(message, "janus"));
+	if(kind && !strcmp(kind, "hangup"))
+		return -1;
+	json_t *data = lc_event_data(message);
+	if(data == NULL)
+		return 0;
+	return plugin == LC_PLUGIN_VIDEOROOM ? event_matches_videoroom(data, expect) : event_matches_rtk(data, expect);
+}

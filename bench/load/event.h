@@ -1,0 +1,26 @@
+/*
+ * event.h - reading the Janus API messages rtk-load polls (event.c; part of rtk-load, load.h):
+ * which request a message answers, for janus.plugin.rtk (`rtk` names the event) and Debian's
+ * janus.plugin.videoroom (`videoroom` names it; "event" carries the answered key). GLib and
+ * jansson only: tests/fuzz/fuzz_load_event.c builds it alone. Borrowed json_t in, nothing owned out.
+ */
+#ifndef RTK_LOAD_EVENT_H
+#define RTK_LOAD_EVENT_H
+
+#include <glib.h>
+#include <jansson.h>
+
+/* Which plugin's events: janus.plugin.rtk or janus.plugin.videoroom. */
+typedef enum lc_plugin { LC_PLUGIN_RTK = 0, LC_PLUGIN_VIDEOROOM } lc_plugin;
+
+/* Whether one polled message (any JSON) answers a request sent on `handle`: 1 the expected event,
+ * -1 an error (a hangup, an rtk "error", a VideoRoom event with "error"), 0 neither.
+ * rtk: `expect` is the event's `rtk` value. VideoRoom: `expect` is the `videoroom` value
+ * ("joined", "attached", "success"), or a key of a videoroom "event" ("configured", "started"). */
+int lc_event_matches(json_t *message, guint64 handle, lc_plugin plugin, const char *expect);
+/* The plugin data of a message ({"plugindata": {"data": ...}}), or NULL. */
+json_t *lc_event_data(json_t *message);
+/* A positive integer field of the plugin data (a VideoRoom feed id), or 0. */
+guint64 lc_event_id(json_t *message, const char *field);
+
+#endif
