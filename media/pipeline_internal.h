@@ -82,6 +82,8 @@ typedef struct rtk_pipeline_participant {
 
 struct rtk_pipeline {
 	rtk_output *output;
+	rtk_output *push;           /* NULL, or the RTMP push (FLV) fed the same frames and samples */
+	bool push_failed;           /* a write to `push` failed (the server went away or stalled 10 s) */
 	rtk_compositor *compositor;
 	rtk_mixer *mixer;
 	int width, height, fps;

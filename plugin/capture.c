@@ -334,7 +334,8 @@ json_t *rtk_capture_recording_start(rtk_room *room, rtk_router *router, const rt
 	g_snprintf(height, sizeof height, "%d", config->height);
 	char *path = g_build_filename(companion_dir, "rtk-recorder", NULL);
 	char *argv[] = { path, "--output", c->output, "--format", (char *)ext,
-		"--width", width, "--height", height, "--channels", config->channels == 1 ? "1" : "2", NULL };
+		"--width", width, "--height", height, "--channels", config->channels == 1 ? "1" : "2",
+		config->rtmp_url[0] ? "--rtmp" : NULL, (char *)config->rtmp_url, NULL };
 	gboolean ok = capture_spawn(c, argv, why, RTK_ERR_RECORDING_FAILED);
 	g_free(path);
 	if(!ok) {

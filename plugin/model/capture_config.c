@@ -91,6 +91,34 @@ static gboolean capture_config_prefix(const char *s) {
 	return s[0] != '.';
 }
 
+/* live_streaming_config {rtmp_url}: an rtmp:// or rtmps:// URL under 1024
+ * bytes of printable ASCII (it goes on the companion's command line), and
+ * only with video. */
+static gboolean capture_config_live_streaming(const json_t *live, rtk_recording_config *config, rtk_refusal *why) {
+	if(live == NULL || json_is_null(live))
+		return TRUE;
+	const json_t *url = json_is_object(live) ? json_object_get(live, "rtmp_url") : NULL;
+	if(json_is_object(live) && (url == NULL || json_is_null(url)))
+		return TRUE;
+	const char *s = json_is_string(url) ? json_string_value(url) : "";
+	gboolean ok = (g_str_has_prefix(s, "rtmp://") || g_str_has_prefix(s, "rtmps://")) &&
+		strlen(s) < sizeof config->rtmp_url;
+	for(const char *p = s; ok && *p; p++)
+		ok = *p > 0x20 && *p < 0x7f;
+	if(!ok) {
+		rtk_refusal_set(why, RTK_ERR_RECORDING_CONFIG,
+			"live_streaming_config.rtmp_url must be an rtmp:// or rtmps:// URL under 1024 characters");
+		return FALSE;
+	}
+	if(config->audio_only) {
+		rtk_refusal_set(why, RTK_ERR_RECORDING_CONFIG,
+			"live_streaming_config.rtmp_url needs video (videoConfig.export_file true)");
+		return FALSE;
+	}
+	g_strlcpy(config->rtmp_url, s, sizeof config->rtmp_url);
+	return TRUE;
+}
+
 gboolean rtk_recording_config_parse(const json_t *json, rtk_recording_config *config, rtk_refusal *why) {
 	if(json == NULL || json_is_null(json))
 		return TRUE;
@@ -140,6 +168,8 @@ gboolean rtk_recording_config_parse(const json_t *json, rtk_recording_config *co
 		}
 		g_strlcpy(config->file_name_prefix, json_string_value(prefix), sizeof config->file_name_prefix);
 	}
+	if(!capture_config_live_streaming(json_object_get(json, "live_streaming_config"), config, why))
+		return FALSE;
 	const json_t *max = json_object_get(json, "max_seconds");
 	if(max != NULL && !json_is_null(max)) {
 		if(!json_is_integer(max) || json_integer_value(max) < 1 || json_integer_value(max) > 86400) {

@@ -26,6 +26,8 @@ typedef struct rtk_recording_config {
 	gboolean mp3;               /* audio_config.codec MP3 (audio only): MP3; else AAC in M4A */
 	int channels;               /* audio_config.channel: 1 mono, 2 stereo */
 	int audio_export;           /* audio_config.export_file as asked: -1 not given, 0, 1 (echoed only) */
+	char rtmp_url[1024];        /* live_streaming_config.rtmp_url: "" or an rtmp:// / rtmps:// URL the
+	                               composite is also pushed to (rtk-recorder --rtmp) */
 	/* storage_config (REST with the API key only): where the finished file
 	 * is uploaded, S3-compatible (type aws or digitalocean); type[0] == 0:
 	 * none. access_key and secret are never shown back. */
