@@ -2,7 +2,8 @@
  * rest_recordings.c - recordings in the REST v2 API:
  *   POST /v2/recordings                        start one {meeting_id, file_name_prefix, video_config,
  *                                              audio_config, max_seconds, allow_multiple_recordings,
- *                                              storage_config (API key only)}
+ *                                              storage_config and live_streaming_config
+ *                                              {rtmp_url} (API key only)}
  *   GET  /v2/recordings                        list, newest first (query meeting_id, status, start_time,
  *                                              end_time, sort_by, sort_order, expired, search)
  *   GET  /v2/recordings/{id}                   one
@@ -130,6 +131,7 @@ static void recording_start(rtk_rest_call *call)
 		{ "audio_config", RTK_REST_OBJECT, RTK_REST_NULLABLE, 0, NULL },
 		{ "allow_multiple_recordings", RTK_REST_BOOLEAN, 0, 0, NULL },
 		{ "storage_config", RTK_REST_OBJECT, RTK_REST_NULLABLE, 0, NULL },
+		{ "live_streaming_config", RTK_REST_OBJECT, RTK_REST_NULLABLE, 0, NULL },
 		{ NULL, 0, 0, 0, NULL }
 	};
 	json_t *body = NULL;
@@ -147,6 +149,9 @@ static void recording_start(rtk_rest_call *call)
 	} else if (call->who != NULL && json_is_object(json_object_get(body, "storage_config"))) {
 		/* the server would send the file where a participant says */
 		rtk_rest_fail(call->reply, 403, "storage_config needs the API key, not a participant's token");
+	} else if (call->who != NULL && json_is_object(json_object_get(body, "live_streaming_config"))) {
+		/* likewise: the server would push the meeting where a participant says */
+		rtk_rest_fail(call->reply, 403, "live_streaming_config needs the API key, not a participant's token");
 	} else if (recording_may(call, meeting_id) && recording_live_ops(call)) {
 		json_t *meeting = NULL;
 		rtk_store_status st = rtk_store_meeting_get(call->ctx->store, meeting_id, &meeting);

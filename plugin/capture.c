@@ -50,6 +50,7 @@ typedef struct rtk_capture {
 	uint32_t next_ssrc;
 	gint64 late_frames_logged;   /* the companion's late_frames when the last warning was logged */
 	gboolean spawning;       /* in the table while its companion is spawned: not listed yet */
+	char error[256];         /* the companion's last "error" event: the ERRORED document's reason */
 } rtk_capture;
 
 static GMutex captures_mutex;    /* see the top of this file */
@@ -836,6 +837,8 @@ static void capture_on_event(rtk_proc *proc, const rtk_companion_event *event, v
 			JANUS_LOG(LOG_INFO, "[rtk] capture %s: %s\n", c->m->id, text);
 			free(text);
 		} else if(event->kind == RTK_COMPANION_EVENT_ERROR || event->kind == RTK_COMPANION_EVENT_REJECTED) {
+			if(event->kind == RTK_COMPANION_EVENT_ERROR && event->message != NULL)
+				g_strlcpy(c->error, event->message, sizeof c->error);
 			JANUS_LOG(LOG_ERR, "[rtk] capture %s: %s: %s\n", c->m->id, event->name, event->message);
 		}
 	}
@@ -867,8 +870,10 @@ static void capture_on_exit(rtk_proc *proc, int wait_status, void *user_data) {
 	if(c != NULL && c->proc == proc) {
 		capture_detach(c);
 		gboolean clean = WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0;
-		char why[64] = "", *now = capture_now();
-		if(WIFSIGNALED(wait_status))
+		char why[256] = "", *now = capture_now();
+		if(!clean && c->error[0])
+			g_strlcpy(why, c->error, sizeof why);
+		else if(WIFSIGNALED(wait_status))
 			g_snprintf(why, sizeof why, "killed by signal %d", WTERMSIG(wait_status));
 		else if(!clean)
 			g_snprintf(why, sizeof why, "exited with status %d", WEXITSTATUS(wait_status));

@@ -91,8 +91,8 @@ static gboolean capture_config_prefix(const char *s) {
 	return s[0] != '.';
 }
 
-/* live_streaming_config {rtmp_url}: an rtmp:// or rtmps:// URL under 1024
- * bytes of printable ASCII (it goes on the companion's command line), and
+/* live_streaming_config {rtmp_url}: an rtmp:// or rtmps:// URL with a host,
+ * under 1024 bytes of printable ASCII (it goes on the companion's command line), and
  * only with video. */
 static gboolean capture_config_live_streaming(const json_t *live, rtk_recording_config *config, rtk_refusal *why) {
 	if(live == NULL || json_is_null(live))
@@ -101,8 +101,8 @@ static gboolean capture_config_live_streaming(const json_t *live, rtk_recording_
 	if(json_is_object(live) && (url == NULL || json_is_null(url)))
 		return TRUE;
 	const char *s = json_is_string(url) ? json_string_value(url) : "";
-	gboolean ok = (g_str_has_prefix(s, "rtmp://") || g_str_has_prefix(s, "rtmps://")) &&
-		strlen(s) < sizeof config->rtmp_url;
+	const char *host = g_str_has_prefix(s, "rtmp://") ? s + 7 : g_str_has_prefix(s, "rtmps://") ? s + 8 : NULL;
+	gboolean ok = host != NULL && *host != '\0' && *host != '/' && strlen(s) < sizeof config->rtmp_url;
 	for(const char *p = s; ok && *p; p++)
 		ok = *p > 0x20 && *p < 0x7f;
 	if(!ok) {
