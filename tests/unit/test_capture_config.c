@@ -97,6 +97,14 @@ static void test_refusals(void)
 		"{\"audio_config\": {\"export_file\": \"yes\"}}",
 		"{\"video_config\": {\"export_file\": 0}}",
 		"{\"audio_config\": {\"codec\": \"MP3\"}}",               /* MP3 only without video */
+		"{\"live_streaming_config\": {\"rtmp_url\": \"http://example.com/live\"}}",
+		"{\"live_streaming_config\": {\"rtmp_url\": \"rtmp://\"}}",
+		"{\"live_streaming_config\": {\"rtmp_url\": \"rtmp:///live\"}}",
+		"{\"live_streaming_config\": {\"rtmp_url\": \"rtmp://a b/live\"}}",
+		"{\"live_streaming_config\": {\"rtmp_url\": \"rtmp://a\\nb/live\"}}",
+		"{\"live_streaming_config\": {\"rtmp_url\": 7}}",
+		"{\"live_streaming_config\": \"rtmp://a/live\"}",
+		"{\"video_config\": {\"export_file\": false}, \"live_streaming_config\": {\"rtmp_url\": \"rtmp://a/l\"}}",
 	};
 	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
 		rtk_recording_config c;
@@ -195,6 +203,29 @@ static void test_meeting_defaults(void)
 	json_decref(meeting);
 }
 
+/* live_streaming_config.rtmp_url: rtmp:// or rtmps:// with a host, kept
+ * as given; absent or null: no push. */
+static void test_rtmp_url(void)
+{
+	rtk_recording_config c;
+	rtk_refusal why;
+	CHECK(parse("{}", &c, &why));
+	CHECK_EQ_STR(c.rtmp_url, "");
+	CHECK(parse("{\"live_streaming_config\": null}", &c, &why));
+	CHECK_EQ_STR(c.rtmp_url, "");
+	CHECK(parse("{\"live_streaming_config\": {\"rtmp_url\": null}}", &c, &why));
+	CHECK_EQ_STR(c.rtmp_url, "");
+	CHECK(parse("{\"live_streaming_config\": {\"rtmp_url\": \"rtmp://live.example:1935/app/key?x=1\"}}", &c, &why));
+	CHECK_EQ_STR(c.rtmp_url, "rtmp://live.example:1935/app/key?x=1");
+	CHECK(parse("{\"live_streaming_config\": {\"rtmp_url\": \"rtmps://live.example/app/key\"}}", &c, &why));
+	CHECK_EQ_STR(c.rtmp_url, "rtmps://live.example/app/key");
+	char text[1200];
+	g_snprintf(text, sizeof text, "{\"live_streaming_config\": {\"rtmp_url\": \"rtmp://h/%01014d\"}}", 0);
+	CHECK(parse(text, &c, &why));   /* 1023 characters */
+	g_snprintf(text, sizeof text, "{\"live_streaming_config\": {\"rtmp_url\": \"rtmp://h/%01015d\"}}", 0);
+	CHECK(!parse(text, &c, &why));  /* 1024 */
+}
+
 int main(void)
 {
 	UNIT_RUN(test_defaults);
@@ -202,6 +233,7 @@ int main(void)
 	UNIT_RUN(test_rest_spelling);
 	UNIT_RUN(test_refusals);
 	UNIT_RUN(test_audio);
+	UNIT_RUN(test_rtmp_url);
 	UNIT_RUN(test_http_statuses);
 	UNIT_RUN(test_meeting_defaults);
 	return UNIT_DONE();
