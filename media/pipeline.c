@@ -44,6 +44,13 @@ rtk_pipeline *rtk_pipeline_new(const rtk_pipeline_config *config, char *err, siz
 	}
 	if (p->output == NULL)
 		goto fail;
+	if (config->watermark_url != NULL && !p->audio_only) {
+		p->watermark = rtk_watermark_load(config->watermark_url, config->watermark_width,
+			config->watermark_height, (rtk_watermark_corner)config->watermark_corner, p->width, p->height,
+			err, errlen);
+		if (p->watermark == NULL)
+			goto fail;
+	}
 	if (config->push_url != NULL) {
 		if (p->audio_only) {
 			if (err != NULL && errlen > 0)
@@ -113,6 +120,7 @@ void rtk_pipeline_free(rtk_pipeline *p)
 	}
 	rtk_output_free(p->output);
 	rtk_output_free(p->push);
+	rtk_watermark_free(p->watermark);
 	rtk_compositor_free(p->compositor);
 	rtk_mixer_free(p->mixer);
 	av_frame_free(&p->decoded);
@@ -350,6 +358,8 @@ static int rtk_pipeline_compose(rtk_pipeline *p)
 	     part = part->next, tile++)
 		ret = rtk_compositor_draw_tile(p->compositor, tile + (share ? 0 : 1), &p->rects[tile],
 			part->sources[RTK_SOURCE_CAMERA].picture, part->name);
+	if (ret >= 0)
+		rtk_watermark_put(p->watermark, rtk_compositor_canvas(p->compositor));
 	return ret;
 }
 
