@@ -438,7 +438,7 @@ static int companion_usage(const char *prog)
 	fprintf(stderr,
 		"usage: %s --output PATH [--format mp4|webm|cmaf|m4a|mp3] [--width 1..1920] [--height 1..1920]\n"
 		"       [--fps 1..60] [--channels 1|2] [--rtp-address IPV4] [--rtp-port PORT] [--part-ms MS]\n"
-		"       [--segment-ms MS] [--rtmp rtmp://...|rtmps://...] [--watermark URL --watermark-size WxH]\n"
+		"       [--segment-ms MS] [--rtmp rtmp://...|rtmps://...] [--watermark URL [--watermark-size WxH]]\n"
 		"       [--watermark-position 'left top'|'right top'|'left bottom'|'right bottom']\n"
 		"Reads control commands on stdin and plain RTP on the UDP port; see docs/companions.md.\n",
 		prog);
@@ -507,8 +507,6 @@ int rtk_companion_parse_args(int argc, char **argv, rtk_companion_options *o)
 		default: ok = false; break;
 		}
 	}
-	if (o->pipeline.watermark_url != NULL && o->pipeline.watermark_width == 0)
-		ok = false;   /* a watermark needs its size */
 	if (!ok || optind != argc || o->pipeline.path == NULL)
 		return companion_usage(argv[0]);
 	return 0;

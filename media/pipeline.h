@@ -91,7 +91,7 @@ typedef struct rtk_pipeline_config {
 	int audio_delay_ms;         /* jitter absorbed (audio and video play this late), 0..500 */
 	const char *watermark_url;  /* NULL, or an http(s):// or data: PNG/JPEG laid over every picture
 	                               (watermark.h): fetched when the pipeline opens, which fails without it */
-	int watermark_width, watermark_height;   /* its size, 1..1920 */
+	int watermark_width, watermark_height;   /* its size, 1..1920; 0: the image's own */
 	int watermark_corner;       /* rtk_watermark_corner */
 	const char *push_url;       /* NULL, or an rtmp:// or rtmps:// URL the same composite is also pushed to
 	                               (H.264 + AAC in FLV, its own encoders; not with audio-only formats) */

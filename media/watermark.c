@@ -177,8 +177,7 @@ static AVFrame *watermark_scale(const AVFrame *src, int w, int h, char *err, siz
 rtk_watermark *rtk_watermark_load(const char *url, int width, int height, rtk_watermark_corner corner,
 	int canvas_w, int canvas_h, char *err, size_t errlen)
 {
-	int w = (width < canvas_w ? width : canvas_w) & ~1, h = (height < canvas_h ? height : canvas_h) & ~1;
-	if (url == NULL || w < 2 || h < 2) {
+	if (url == NULL || width < 0 || height < 0 || canvas_w < 2 || canvas_h < 2) {
 		watermark_error(err, errlen, "invalid watermark settings", 0);
 		return NULL;
 	}
@@ -188,6 +187,15 @@ rtk_watermark *rtk_watermark_load(const char *url, int width, int height, rtk_wa
 		return NULL;
 	AVFrame *decoded = watermark_decode(bytes, size, err, errlen);
 	av_free(bytes);
+	if (decoded != NULL && (width == 0 || height == 0)) {   /* the image's own size */
+		width = decoded->width;
+		height = decoded->height;
+	}
+	int w = (width < canvas_w ? width : canvas_w) & ~1, h = (height < canvas_h ? height : canvas_h) & ~1;
+	if (w < 2)
+		w = 2;
+	if (h < 2)
+		h = 2;
 	AVFrame *scaled = decoded != NULL ? watermark_scale(decoded, w, h, err, errlen) : NULL;
 	av_frame_free(&decoded);
 	rtk_watermark *wm = scaled != NULL ? calloc(1, sizeof *wm) : NULL;

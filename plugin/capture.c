@@ -334,9 +334,25 @@ json_t *rtk_capture_recording_start(rtk_room *room, rtk_router *router, const rt
 	g_snprintf(width, sizeof width, "%d", config->width);
 	g_snprintf(height, sizeof height, "%d", config->height);
 	char *path = g_build_filename(companion_dir, "rtk-recorder", NULL);
-	char *argv[] = { path, "--output", c->output, "--format", (char *)ext,
-		"--width", width, "--height", height, "--channels", config->channels == 1 ? "1" : "2",
-		config->rtmp_url[0] ? "--rtmp" : NULL, (char *)config->rtmp_url, NULL };
+	char wm_size[32];
+	g_snprintf(wm_size, sizeof wm_size, "%dx%d", config->watermark_width, config->watermark_height);
+	char *argv[24] = { path, "--output", c->output, "--format", (char *)ext,
+		"--width", width, "--height", height, "--channels", config->channels == 1 ? "1" : "2", NULL };
+	int argc = 11;
+	if(config->rtmp_url[0]) {
+		argv[argc++] = "--rtmp";
+		argv[argc++] = (char *)config->rtmp_url;
+	}
+	if(config->watermark_url[0] && !config->audio_only) {
+		argv[argc++] = "--watermark";
+		argv[argc++] = (char *)config->watermark_url;
+		argv[argc++] = "--watermark-position";
+		argv[argc++] = (char *)config->watermark_position;
+		if(config->watermark_width > 0) {
+			argv[argc++] = "--watermark-size";
+			argv[argc++] = wm_size;
+		}
+	}
 	gboolean ok = capture_spawn(c, argv, why, RTK_ERR_RECORDING_FAILED);
 	g_free(path);
 	if(!ok) {
