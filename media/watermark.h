@@ -13,8 +13,9 @@
  * PNG or JPEG) fails with a reason in `err` that never repeats the URL.
  *
  * Placement: the image is width x height (each 1..1920; 0: the image's
- * own size; cut to the canvas and rounded down to even, at least 2), 16 pixels (even) from the two edges of its
- * corner; nothing of it falls outside the canvas.
+ * own size; cut to the canvas and rounded down to even, at least 2),
+ * 16 pixels from the two edges of its corner (less when it does not fit:
+ * half of what is left, even); nothing of it falls outside the canvas.
  *
  * Threading: none; the caller's.
  */
