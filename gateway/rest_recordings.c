@@ -2,7 +2,8 @@
  * rest_recordings.c - recordings in the REST v2 API:
  *   POST /v2/recordings                        start one {meeting_id, file_name_prefix, video_config,
  *                                              audio_config, max_seconds, allow_multiple_recordings,
- *                                              storage_config (API key only)}
+ *                                              storage_config and live_streaming_config
+ *                                              {rtmp_url} (API key only)}
  *   GET  /v2/recordings                        list, newest first (query meeting_id, status, start_time,
  *                                              end_time, sort_by, sort_order, expired, search)
  *   GET  /v2/recordings/{id}                   one
@@ -31,6 +32,15 @@
 #include "rest_internal.h"
 #include "signed_url.h"
 
+
+/* Whether the body's video_config.watermark names a URL the recorder would
+ * fetch (http or https; a data: URI carries the image itself). */
+static bool recording_fetches_url(const json_t *body)
+{
+	const char *url = json_string_value(json_object_get(json_object_get(json_object_get(body, "video_config"),
+		"watermark"), "url"));
+	return url != NULL && strncmp(url, "data:", 5) != 0;
+}
 
 static const char *const recording_statuses[] = {
 	"INVOKED", "RECORDING", "PAUSED", "UPLOADING", "UPLOADED", "ERRORED", NULL
@@ -130,6 +140,7 @@ static void recording_start(rtk_rest_call *call)
 		{ "audio_config", RTK_REST_OBJECT, RTK_REST_NULLABLE, 0, NULL },
 		{ "allow_multiple_recordings", RTK_REST_BOOLEAN, 0, 0, NULL },
 		{ "storage_config", RTK_REST_OBJECT, RTK_REST_NULLABLE, 0, NULL },
+		{ "live_streaming_config", RTK_REST_OBJECT, RTK_REST_NULLABLE, 0, NULL },
 		{ NULL, 0, 0, 0, NULL }
 	};
 	json_t *body = NULL;
@@ -147,6 +158,13 @@ static void recording_start(rtk_rest_call *call)
 	} else if (call->who != NULL && json_is_object(json_object_get(body, "storage_config"))) {
 		/* the server would send the file where a participant says */
 		rtk_rest_fail(call->reply, 403, "storage_config needs the API key, not a participant's token");
+	} else if (call->who != NULL && json_is_object(json_object_get(body, "live_streaming_config"))) {
+		/* likewise: the server would push the meeting where a participant says */
+		rtk_rest_fail(call->reply, 403, "live_streaming_config needs the API key, not a participant's token");
+	} else if (call->who != NULL && recording_fetches_url(body)) {
+		/* the recorder would fetch a URL a participant chose, from inside the deployment's network */
+		rtk_rest_fail(call->reply, 403, "a participant's video_config.watermark.url must be a data: URI; "
+			"an http(s) one needs the API key");
 	} else if (recording_may(call, meeting_id) && recording_live_ops(call)) {
 		json_t *meeting = NULL;
 		rtk_store_status st = rtk_store_meeting_get(call->ctx->store, meeting_id, &meeting);

@@ -6,6 +6,7 @@
 #include "companion.h"
 #include "control.h"
 #include "sender_report.h"
+#include "watermark.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -364,7 +365,10 @@ static int companion_loop(companion *c)
 		if (fds[1].revents & POLLIN)
 			companion_read_rtp(c);
 		if (companion_tick(c) < 0) {
-			companion_emit_error("encoding failed (%s)", c->opts->pipeline.path);
+			if (rtk_pipeline_push_failed(c->pipeline))
+				companion_emit_error("%s", "the RTMP push failed: the server closed the connection or stopped reading");
+			else
+				companion_emit_error("encoding failed (%s)", c->opts->pipeline.path);
 			return -1;
 		}
 	}
@@ -434,7 +438,8 @@ static int companion_usage(const char *prog)
 	fprintf(stderr,
 		"usage: %s --output PATH [--format mp4|webm|cmaf|m4a|mp3] [--width 1..1920] [--height 1..1920]\n"
 		"       [--fps 1..60] [--channels 1|2] [--rtp-address IPV4] [--rtp-port PORT] [--part-ms MS]\n"
-		"       [--segment-ms MS]\n"
+		"       [--segment-ms MS] [--rtmp rtmp://...|rtmps://...] [--watermark URL [--watermark-size WxH]]\n"
+		"       [--watermark-position 'left top'|'right top'|'left bottom'|'right bottom']\n"
 		"Reads control commands on stdin and plain RTP on the UDP port; see docs/companions.md.\n",
 		prog);
 	return -1;
@@ -448,6 +453,9 @@ int rtk_companion_parse_args(int argc, char **argv, rtk_companion_options *o)
 		{ "fps", required_argument, NULL, 'r' }, { "rtp-address", required_argument, NULL, 'a' },
 		{ "rtp-port", required_argument, NULL, 'p' }, { "part-ms", required_argument, NULL, 'P' },
 		{ "segment-ms", required_argument, NULL, 'S' }, { "channels", required_argument, NULL, 'c' },
+		{ "rtmp", required_argument, NULL, 'R' }, { "watermark", required_argument, NULL, 'W' },
+		{ "watermark-size", required_argument, NULL, 'Z' },
+		{ "watermark-position", required_argument, NULL, 'X' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt;
@@ -477,6 +485,25 @@ int rtk_companion_parse_args(int argc, char **argv, rtk_companion_options *o)
 		case 'P': ok = companion_int_arg(optarg, 50, 500, &o->pipeline.part_ms); break;
 		case 'S': ok = companion_int_arg(optarg, 500, 10000, &o->pipeline.segment_ms); break;
 		case 'c': ok = companion_int_arg(optarg, 1, 2, &o->pipeline.channels); break;
+		case 'W': o->pipeline.watermark_url = optarg; break;
+		case 'Z': {
+			int w = 0, h = 0, n = 0;
+			ok = sscanf(optarg, "%dx%d%n", &w, &h, &n) == 2 && optarg[n] == '\0' && w >= 1 && w <= 1920 &&
+				h >= 1 && h <= 1920;
+			o->pipeline.watermark_width = w;
+			o->pipeline.watermark_height = h;
+			break;
+		}
+		case 'X': {
+			rtk_watermark_corner corner;
+			ok = rtk_watermark_corner_parse(optarg, &corner) == 0;
+			o->pipeline.watermark_corner = (int)corner;
+			break;
+		}
+		case 'R':
+			ok = strncmp(optarg, "rtmp://", 7) == 0 || strncmp(optarg, "rtmps://", 8) == 0;
+			o->pipeline.push_url = optarg;
+			break;
 		default: ok = false; break;
 		}
 	}

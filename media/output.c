@@ -17,6 +17,7 @@
 #include <libavutil/channel_layout.h>
 #include <libavutil/mem.h>
 #include <libavutil/opt.h>
+#include <libavutil/time.h>
 
 #define RTK_OUTPUT_RATE 48000
 #define RTK_CMAF_AVIO_SIZE 65536
@@ -70,6 +71,7 @@ typedef struct rtk_output_cmaf {
 
 struct rtk_output {
 	rtk_output_format format;
+	int64_t push_deadline;          /* FLV push: CLOCK_MONOTONIC ns the connect must finish by; 0: none */
 	AVFormatContext *fmt;
 	AVCodecContext *venc, *aenc;
 	AVStream *vst, *ast;
@@ -515,6 +517,32 @@ int rtk_output_cmaf_targets(const rtk_output *out, double *part_s, double *segme
 
 /* ---- opening ---- */
 
+#define RTK_OUTPUT_PUSH_TIMEOUT_NS 10000000000LL
+
+/* Interrupts a push's connect that takes longer than its deadline. */
+static int rtk_output_push_interrupt(void *opaque)
+{
+	const rtk_output *out = opaque;
+	return out->push_deadline != 0 && av_gettime_relative() * 1000 > out->push_deadline;
+}
+
+/* Opens an FLV push to `url` (rtmp:// or rtmps://): connect within 10 s,
+ * each write within 10 s after that. */
+static int rtk_output_open_push(rtk_output *out, const char *url)
+{
+	if (strncmp(url, "rtmp://", 7) != 0 && strncmp(url, "rtmps://", 8) != 0)
+		return AVERROR(EINVAL);
+	AVDictionary *opts = NULL;
+	av_dict_set(&opts, "rw_timeout", "10000000", 0);
+	out->fmt->interrupt_callback.callback = rtk_output_push_interrupt;
+	out->fmt->interrupt_callback.opaque = out;
+	out->push_deadline = av_gettime_relative() * 1000 + RTK_OUTPUT_PUSH_TIMEOUT_NS;
+	int ret = avio_open2(&out->fmt->pb, url, AVIO_FLAG_WRITE, &out->fmt->interrupt_callback, &opts);
+	av_dict_free(&opts);
+	out->push_deadline = 0;   /* connected (or not): later writes have rw_timeout */
+	return ret;
+}
+
 /* Muxer options: MP4 fragments and WebM clusters at least every second
  * (crash safety); CMAF fragments only when a part is cut, no mfra trailer. */
 static int rtk_output_write_header(rtk_output *out)
@@ -548,7 +576,7 @@ static rtk_output *rtk_output_create(const char *path, rtk_output_format format,
 {
 	if (path == NULL || width < 2 || height < 2 || width > 1920 || height > 1920 ||
 	    (width | height) & 1 || fps < 1 || fps > 60 || format < RTK_OUTPUT_MP4_H264_AAC ||
-	    format > RTK_OUTPUT_MP3 || (channels != 1 && channels != 2)) {
+	    format > RTK_OUTPUT_FLV_H264_AAC || (channels != 1 && channels != 2)) {
 		rtk_output_error(err, errlen, "invalid output settings", 0);
 		return NULL;
 	}
@@ -559,7 +587,8 @@ static rtk_output *rtk_output_create(const char *path, rtk_output_format format,
 	out->channels = channels;
 	if (format == RTK_OUTPUT_CMAF_H264_AAC && rtk_output_cmaf_new(out, path, fps, cmaf, err, errlen) < 0)
 		goto fail;
-	const char *muxer = format == RTK_OUTPUT_MP3 ? "mp3" : rtk_output_is_h264(out) ? "mp4" : "webm";
+	const char *muxer = format == RTK_OUTPUT_MP3 ? "mp3" : format == RTK_OUTPUT_FLV_H264_AAC ? "flv" :
+		rtk_output_is_h264(out) ? "mp4" : "webm";
 	int ret = avformat_alloc_output_context2(&out->fmt, NULL, muxer, out->cmaf != NULL ? NULL : path);
 	if (ret < 0) {
 		rtk_output_error(err, errlen, "no muxer", ret);
@@ -582,9 +611,11 @@ static rtk_output *rtk_output_create(const char *path, rtk_output_format format,
 		rtk_output_error(err, errlen, "out of memory", ret);
 		goto fail;
 	}
-	ret = out->cmaf != NULL ? rtk_output_cmaf_open_io(out) : avio_open(&out->fmt->pb, path, AVIO_FLAG_WRITE);
+	ret = out->cmaf != NULL ? rtk_output_cmaf_open_io(out) : format == RTK_OUTPUT_FLV_H264_AAC ?
+		rtk_output_open_push(out, path) : avio_open(&out->fmt->pb, path, AVIO_FLAG_WRITE);
 	if (ret < 0) {
-		rtk_output_error(err, errlen, "cannot open output file", ret);
+		rtk_output_error(err, errlen, format == RTK_OUTPUT_FLV_H264_AAC ? "cannot connect to the RTMP server" :
+			"cannot open output file", ret);
 		goto fail;
 	}
 	ret = rtk_output_write_header(out);

@@ -25,6 +25,12 @@
  * a recorder killed with SIGKILL leaves a file playable up to the last
  * second or so. CMAF files appear whole or not at all (below).
  *
+ * FLV (RTK_OUTPUT_FLV_H264_AAC): the same H.264 and AAC settings as MP4,
+ * muxed as FLV and written to `path` through libavformat's protocols (its
+ * native rtmp/rtmps client: an RTMP push). Connecting must succeed within
+ * 10 s and every later write within 10 s (rw_timeout), else the open or
+ * the write fails; error texts never repeat the URL (it holds the key).
+ *
  * Timestamps: video frame k has pts k in 1/fps; audio sample n has pts n in
  * 1/48000. The caller (the pipeline) numbers output time, so a paused
  * recording simply stops calling and resumes without a gap.
@@ -88,7 +94,8 @@ typedef enum rtk_output_format {
 	RTK_OUTPUT_WEBM_VP8_OPUS,
 	RTK_OUTPUT_CMAF_H264_AAC,      /* LL-HLS CMAF files in a directory */
 	RTK_OUTPUT_M4A_AAC,            /* audio only: AAC in fragmented MP4 (.m4a) */
-	RTK_OUTPUT_MP3                 /* audio only: MP3 (libmp3lame 128 kb/s stereo, 64 mono) */
+	RTK_OUTPUT_MP3,                /* audio only: MP3 (libmp3lame 128 kb/s stereo, 64 mono) */
+	RTK_OUTPUT_FLV_H264_AAC        /* H.264 + AAC in FLV, `path` an rtmp:// or rtmps:// URL (a push) */
 } rtk_output_format;
 
 typedef struct rtk_output rtk_output;

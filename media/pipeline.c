@@ -44,6 +44,24 @@ rtk_pipeline *rtk_pipeline_new(const rtk_pipeline_config *config, char *err, siz
 	}
 	if (p->output == NULL)
 		goto fail;
+	if (config->watermark_url != NULL && !p->audio_only) {
+		p->watermark = rtk_watermark_load(config->watermark_url, config->watermark_width,
+			config->watermark_height, (rtk_watermark_corner)config->watermark_corner, p->width, p->height,
+			err, errlen);
+		if (p->watermark == NULL)
+			goto fail;
+	}
+	if (config->push_url != NULL) {
+		if (p->audio_only) {
+			if (err != NULL && errlen > 0)
+				snprintf(err, errlen, "an RTMP push needs a format with video");
+			goto fail;
+		}
+		p->push = rtk_output_open_channels(config->push_url, RTK_OUTPUT_FLV_H264_AAC, p->width, p->height,
+			p->fps, 2, err, errlen);
+		if (p->push == NULL)
+			goto fail;
+	}
 	p->compositor = rtk_compositor_new(p->width, p->height);
 	p->mixer = rtk_mixer_new();
 	p->decoded = av_frame_alloc();
@@ -101,6 +119,8 @@ void rtk_pipeline_free(rtk_pipeline *p)
 		p->participants = next;
 	}
 	rtk_output_free(p->output);
+	rtk_output_free(p->push);
+	rtk_watermark_free(p->watermark);
 	rtk_compositor_free(p->compositor);
 	rtk_mixer_free(p->mixer);
 	av_frame_free(&p->decoded);
@@ -338,6 +358,8 @@ static int rtk_pipeline_compose(rtk_pipeline *p)
 	     part = part->next, tile++)
 		ret = rtk_compositor_draw_tile(p->compositor, tile + (share ? 0 : 1), &p->rects[tile],
 			part->sources[RTK_SOURCE_CAMERA].picture, part->name);
+	if (ret >= 0)
+		rtk_watermark_put(p->watermark, rtk_compositor_canvas(p->compositor));
 	return ret;
 }
 
@@ -348,6 +370,8 @@ static int rtk_pipeline_emit_audio(rtk_pipeline *p)
 		size_t count;
 		const float *mixed = rtk_mixer_mix(p->mixer, end, &count);
 		int ret = rtk_output_write_audio(p->output, mixed, count);
+		if (ret >= 0 && p->push != NULL && (ret = rtk_output_write_audio(p->push, mixed, count)) < 0)
+			p->push_failed = true;
 		if (ret < 0)
 			return ret;
 		p->stats.audio_samples += count;
@@ -373,6 +397,9 @@ static int rtk_pipeline_emit_video(rtk_pipeline *p, int64_t out_ns)
 	for (int64_t i = 0; i < due && ret >= 0; i++) {
 		ret = rtk_output_write_video(p->output, rtk_compositor_canvas(p->compositor),
 			(int64_t)p->stats.video_frames);
+		if (ret >= 0 && p->push != NULL && (ret = rtk_output_write_video(p->push,
+				rtk_compositor_canvas(p->compositor), (int64_t)p->stats.video_frames)) < 0)
+			p->push_failed = true;
 		if (ret >= 0)
 			p->stats.video_frames++;
 	}
@@ -442,7 +469,10 @@ int rtk_pipeline_finish(rtk_pipeline *p)
 	if (p->finished)
 		return 0;
 	p->finished = true;
-	return rtk_output_finish(p->output);
+	int ret = rtk_output_finish(p->output);
+	int pushed = p->push != NULL ? rtk_output_finish(p->push) : 0;
+	p->push_failed = p->push_failed || pushed < 0;
+	return ret < 0 ? ret : pushed;
 }
 
 int rtk_pipeline_cmaf_targets(const rtk_pipeline *p, double *part_s, double *segment_s)
@@ -453,4 +483,9 @@ int rtk_pipeline_cmaf_targets(const rtk_pipeline *p, double *part_s, double *seg
 void rtk_pipeline_get_stats(const rtk_pipeline *p, rtk_pipeline_stats *stats)
 {
 	*stats = p->stats;
+}
+
+bool rtk_pipeline_push_failed(const rtk_pipeline *p)
+{
+	return p->push_failed;
 }

@@ -89,6 +89,12 @@ typedef struct rtk_pipeline_config {
 	int width, height;          /* 1..1920, rounded down to even; 0: 1280x720 */
 	int fps;                    /* 1..60 (CMAF: 2..60); 0: 25 */
 	int audio_delay_ms;         /* jitter absorbed (audio and video play this late), 0..500 */
+	const char *watermark_url;  /* NULL, or an http(s):// or data: PNG/JPEG laid over every picture
+	                               (watermark.h): fetched when the pipeline opens, which fails without it */
+	int watermark_width, watermark_height;   /* its size, 1..1920; 0: the image's own */
+	int watermark_corner;       /* rtk_watermark_corner */
+	const char *push_url;       /* NULL, or an rtmp:// or rtmps:// URL the same composite is also pushed to
+	                               (H.264 + AAC in FLV, its own encoders; not with audio-only formats) */
 	/* CMAF only (see output.h for the files and the cuts): */
 	int part_ms;                /* 0: 200; at most 500 */
 	int segment_ms;             /* 0: 2000 */
@@ -161,5 +167,9 @@ int rtk_pipeline_finish(rtk_pipeline *pipeline);
 int rtk_pipeline_cmaf_targets(const rtk_pipeline *pipeline, double *part_s, double *segment_s);
 
 void rtk_pipeline_get_stats(const rtk_pipeline *pipeline, rtk_pipeline_stats *stats);
+
+/* Whether the last failure (of rtk_pipeline_tick() or rtk_pipeline_finish())
+ * was the RTMP push's (push_url): the server went away or stalled. */
+bool rtk_pipeline_push_failed(const rtk_pipeline *p);
 
 #endif

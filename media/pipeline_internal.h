@@ -14,6 +14,7 @@
 #include "decode.h"
 #include "mixer.h"
 #include "pipeline.h"
+#include "watermark.h"
 
 #define RTK_NS 1000000000LL
 #define RTK_MS 1000000LL
@@ -82,6 +83,9 @@ typedef struct rtk_pipeline_participant {
 
 struct rtk_pipeline {
 	rtk_output *output;
+	rtk_watermark *watermark;   /* NULL, or laid over every composite */
+	rtk_output *push;           /* NULL, or the RTMP push (FLV) fed the same frames and samples */
+	bool push_failed;           /* a write to `push` failed (the server went away or stalled 10 s) */
 	rtk_compositor *compositor;
 	rtk_mixer *mixer;
 	int width, height, fps;

@@ -50,6 +50,7 @@ typedef struct rtk_capture {
 	uint32_t next_ssrc;
 	gint64 late_frames_logged;   /* the companion's late_frames when the last warning was logged */
 	gboolean spawning;       /* in the table while its companion is spawned: not listed yet */
+	char error[256];         /* the companion's last "error" event: the ERRORED document's reason */
 } rtk_capture;
 
 static GMutex captures_mutex;    /* see the top of this file */
@@ -333,8 +334,25 @@ json_t *rtk_capture_recording_start(rtk_room *room, rtk_router *router, const rt
 	g_snprintf(width, sizeof width, "%d", config->width);
 	g_snprintf(height, sizeof height, "%d", config->height);
 	char *path = g_build_filename(companion_dir, "rtk-recorder", NULL);
-	char *argv[] = { path, "--output", c->output, "--format", (char *)ext,
+	char wm_size[32];
+	g_snprintf(wm_size, sizeof wm_size, "%dx%d", config->watermark_width, config->watermark_height);
+	char *argv[24] = { path, "--output", c->output, "--format", (char *)ext,
 		"--width", width, "--height", height, "--channels", config->channels == 1 ? "1" : "2", NULL };
+	int argc = 11;
+	if(config->rtmp_url[0]) {
+		argv[argc++] = "--rtmp";
+		argv[argc++] = (char *)config->rtmp_url;
+	}
+	if(config->watermark_url[0] && !config->audio_only) {
+		argv[argc++] = "--watermark";
+		argv[argc++] = (char *)config->watermark_url;
+		argv[argc++] = "--watermark-position";
+		argv[argc++] = (char *)config->watermark_position;
+		if(config->watermark_width > 0) {
+			argv[argc++] = "--watermark-size";
+			argv[argc++] = wm_size;
+		}
+	}
 	gboolean ok = capture_spawn(c, argv, why, RTK_ERR_RECORDING_FAILED);
 	g_free(path);
 	if(!ok) {
@@ -835,6 +853,8 @@ static void capture_on_event(rtk_proc *proc, const rtk_companion_event *event, v
 			JANUS_LOG(LOG_INFO, "[rtk] capture %s: %s\n", c->m->id, text);
 			free(text);
 		} else if(event->kind == RTK_COMPANION_EVENT_ERROR || event->kind == RTK_COMPANION_EVENT_REJECTED) {
+			if(event->kind == RTK_COMPANION_EVENT_ERROR && event->message != NULL)
+				g_strlcpy(c->error, event->message, sizeof c->error);
 			JANUS_LOG(LOG_ERR, "[rtk] capture %s: %s: %s\n", c->m->id, event->name, event->message);
 		}
 	}
@@ -866,8 +886,10 @@ static void capture_on_exit(rtk_proc *proc, int wait_status, void *user_data) {
 	if(c != NULL && c->proc == proc) {
 		capture_detach(c);
 		gboolean clean = WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0;
-		char why[64] = "", *now = capture_now();
-		if(WIFSIGNALED(wait_status))
+		char why[256] = "", *now = capture_now();
+		if(!clean && c->error[0])
+			g_strlcpy(why, c->error, sizeof why);
+		else if(WIFSIGNALED(wait_status))
 			g_snprintf(why, sizeof why, "killed by signal %d", WTERMSIG(wait_status));
 		else if(!clean)
 			g_snprintf(why, sizeof why, "exited with status %d", WEXITSTATUS(wait_status));

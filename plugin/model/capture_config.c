@@ -91,6 +91,84 @@ static gboolean capture_config_prefix(const char *s) {
 	return s[0] != '.';
 }
 
+/* A URL fit for a command line: printable ASCII, no spaces. */
+static gboolean capture_config_printable(const char *s) {
+	for(const char *p = s; *p; p++)
+		if(*p <= 0x20 || *p >= 0x7f)
+			return FALSE;
+	return TRUE;
+}
+
+/* video_config.watermark {url, size {width, height}, position}: url
+ * http://, https:// or data: with something after it, under 8192 bytes of
+ * printable ASCII; size optional (both 1..1920); position optional. */
+static gboolean capture_config_watermark(const json_t *wm, rtk_recording_config *config, rtk_refusal *why) {
+	if(wm == NULL || json_is_null(wm))
+		return TRUE;
+	const json_t *url = json_is_object(wm) ? json_object_get(wm, "url") : NULL;
+	const char *s = json_is_string(url) ? json_string_value(url) : "";
+	const char *rest = g_str_has_prefix(s, "http://") ? s + 7 : g_str_has_prefix(s, "https://") ? s + 8 :
+		g_str_has_prefix(s, "data:") ? s + 5 : NULL;
+	if(rest == NULL || *rest == '\0' || strlen(s) >= sizeof config->watermark_url || !capture_config_printable(s)) {
+		rtk_refusal_set(why, RTK_ERR_RECORDING_CONFIG,
+			"video_config.watermark.url must be an http://, https:// or data: URL under 8192 characters");
+		return FALSE;
+	}
+	const json_t *size = json_object_get(wm, "size");
+	int w = 0, h = 0;
+	if(size != NULL && !json_is_null(size)) {
+		const json_t *jw = json_is_object(size) ? json_object_get(size, "width") : NULL;
+		const json_t *jh = json_is_object(size) ? json_object_get(size, "height") : NULL;
+		if(!json_is_integer(jw) || !json_is_integer(jh) || json_integer_value(jw) < 1 ||
+				json_integer_value(jw) > 1920 || json_integer_value(jh) < 1 || json_integer_value(jh) > 1920) {
+			rtk_refusal_set(why, RTK_ERR_RECORDING_CONFIG,
+				"video_config.watermark.size must be {width, height}, integers 1..1920");
+			return FALSE;
+		}
+		w = (int)json_integer_value(jw);
+		h = (int)json_integer_value(jh);
+	}
+	const json_t *pos = json_object_get(wm, "position");
+	const char *p = pos == NULL || json_is_null(pos) ? "left top" : json_is_string(pos) ? json_string_value(pos) : "";
+	if(strcmp(p, "left top") && strcmp(p, "right top") && strcmp(p, "left bottom") && strcmp(p, "right bottom")) {
+		rtk_refusal_set(why, RTK_ERR_RECORDING_CONFIG, "video_config.watermark.position must be \"left top\", "
+			"\"right top\", \"left bottom\" or \"right bottom\"");
+		return FALSE;
+	}
+	g_strlcpy(config->watermark_url, s, sizeof config->watermark_url);
+	config->watermark_width = w;
+	config->watermark_height = h;
+	g_strlcpy(config->watermark_position, p, sizeof config->watermark_position);
+	return TRUE;
+}
+
+/* live_streaming_config {rtmp_url}: an rtmp:// or rtmps:// URL with a host,
+ * under 1024 bytes of printable ASCII (it goes on the companion's command line), and
+ * only with video. */
+static gboolean capture_config_live_streaming(const json_t *live, rtk_recording_config *config, rtk_refusal *why) {
+	if(live == NULL || json_is_null(live))
+		return TRUE;
+	const json_t *url = json_is_object(live) ? json_object_get(live, "rtmp_url") : NULL;
+	if(json_is_object(live) && (url == NULL || json_is_null(url)))
+		return TRUE;
+	const char *s = json_is_string(url) ? json_string_value(url) : "";
+	const char *host = g_str_has_prefix(s, "rtmp://") ? s + 7 : g_str_has_prefix(s, "rtmps://") ? s + 8 : NULL;
+	gboolean ok = host != NULL && *host != '\0' && *host != '/' && strlen(s) < sizeof config->rtmp_url &&
+		capture_config_printable(s);
+	if(!ok) {
+		rtk_refusal_set(why, RTK_ERR_RECORDING_CONFIG,
+			"live_streaming_config.rtmp_url must be an rtmp:// or rtmps:// URL under 1024 characters");
+		return FALSE;
+	}
+	if(config->audio_only) {
+		rtk_refusal_set(why, RTK_ERR_RECORDING_CONFIG,
+			"live_streaming_config.rtmp_url needs video (videoConfig.export_file true)");
+		return FALSE;
+	}
+	g_strlcpy(config->rtmp_url, s, sizeof config->rtmp_url);
+	return TRUE;
+}
+
 gboolean rtk_recording_config_parse(const json_t *json, rtk_recording_config *config, rtk_refusal *why) {
 	if(json == NULL || json_is_null(json))
 		return TRUE;
@@ -121,6 +199,8 @@ gboolean rtk_recording_config_parse(const json_t *json, rtk_recording_config *co
 			return FALSE;
 		}
 		config->audio_only = !video_export;
+		if(!capture_config_watermark(json_object_get(video, "watermark"), config, why))
+			return FALSE;
 	}
 	if(!capture_config_audio(capture_config_get(json, "audioConfig", "audio_config"), config, why))
 		return FALSE;
@@ -140,6 +220,8 @@ gboolean rtk_recording_config_parse(const json_t *json, rtk_recording_config *co
 		}
 		g_strlcpy(config->file_name_prefix, json_string_value(prefix), sizeof config->file_name_prefix);
 	}
+	if(!capture_config_live_streaming(json_object_get(json, "live_streaming_config"), config, why))
+		return FALSE;
 	const json_t *max = json_object_get(json, "max_seconds");
 	if(max != NULL && !json_is_null(max)) {
 		if(!json_is_integer(max) || json_integer_value(max) < 1 || json_integer_value(max) > 86400) {

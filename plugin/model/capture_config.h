@@ -26,6 +26,15 @@ typedef struct rtk_recording_config {
 	gboolean mp3;               /* audio_config.codec MP3 (audio only): MP3; else AAC in M4A */
 	int channels;               /* audio_config.channel: 1 mono, 2 stereo */
 	int audio_export;           /* audio_config.export_file as asked: -1 not given, 0, 1 (echoed only) */
+	/* video_config.watermark: url "" for none; else http(s):// or data:
+	 * (the companion fetches it: rtk-recorder --watermark); size 0x0 for
+	 * the image's own; position "left top" (default), "right top",
+	 * "left bottom" or "right bottom" */
+	char watermark_url[8192];
+	int watermark_width, watermark_height;
+	char watermark_position[16];
+	char rtmp_url[1024];        /* live_streaming_config.rtmp_url: "" or an rtmp:// / rtmps:// URL the
+	                               composite is also pushed to (rtk-recorder --rtmp) */
 	/* storage_config (REST with the API key only): where the finished file
 	 * is uploaded, S3-compatible (type aws or digitalocean); type[0] == 0:
 	 * none. access_key and secret are never shown back. */

@@ -84,8 +84,13 @@ void rtk_capture_model_recording_invoked(rtk_capture_model *m, const rtk_recordi
 	capture_model_set(m, "output_file_name", json_string(file_name));
 	capture_model_set(m, "file_name_prefix",
 		config->file_name_prefix[0] ? json_string(config->file_name_prefix) : json_null());
-	capture_model_set(m, "video_config", json_pack("{sssisisb}", "codec", config->vp8 ? "VP8" : "H264",
-		"width", config->width, "height", config->height, "export_file", !config->audio_only));
+	json_t *video = json_pack("{sssisisb}", "codec", config->vp8 ? "VP8" : "H264",
+		"width", config->width, "height", config->height, "export_file", !config->audio_only);
+	if(config->watermark_url[0])
+		json_object_set_new(video, "watermark", json_pack("{s:s, s:o?, s:s}", "url", config->watermark_url,
+			"size", config->watermark_width > 0 ? json_pack("{sisi}", "width", config->watermark_width,
+				"height", config->watermark_height) : NULL, "position", config->watermark_position));
+	capture_model_set(m, "video_config", video);
 	/* the audio written: Opus beside VP8, MP3 or AAC alone, else AAC */
 	const char *acodec = config->audio_only ? (config->mp3 ? "MP3" : "AAC") : config->vp8 ? "OPUS" : "AAC";
 	capture_model_set(m, "audio_config", json_pack("{ssss so}", "codec", acodec,

@@ -167,7 +167,15 @@ static void request_parse_recording_start(const json_t *body, rtk_request *req) 
 	if(!request_parse_flag(body, "allowMultiple", FALSE, &req->allow_multiple, &req->error))
 		return;
 	rtk_recording_config_default(&req->config);
-	rtk_recording_config_parse(json_object_get(body, "config"), &req->config, &req->error);
+	if(!rtk_recording_config_parse(json_object_get(body, "config"), &req->config, &req->error))
+		return;
+	if(req->config.rtmp_url[0] != '\0')   /* the server would push the meeting where a participant says */
+		rtk_refusal_set(&req->error, RTK_ERR_RECORDING_CONFIG,
+			"live_streaming_config needs the REST API with the API key");
+	else if(req->config.watermark_url[0] != '\0' && !g_str_has_prefix(req->config.watermark_url, "data:"))
+		/* the recorder would fetch a URL a participant chose, from inside the deployment's network */
+		rtk_refusal_set(&req->error, RTK_ERR_RECORDING_CONFIG,
+			"a participant's watermark must be a data: URI; an http(s) one needs the REST API with the API key");
 }
 
 static void request_parse_recording_id(const json_t *body, rtk_request *req) {

@@ -70,6 +70,16 @@ static void check_config(const rtk_recording_config *config) {
 		CHECK(g_ascii_isalnum(*p) || *p == '-' || *p == '_' || *p == '.');
 	CHECK(config->channels == 1 || config->channels == 2);
 	CHECK(!config->mp3 || config->audio_only);
+	CHECK(memchr(config->rtmp_url, '\0', sizeof config->rtmp_url) != NULL);
+	CHECK(config->rtmp_url[0] == '\0' || ((g_str_has_prefix(config->rtmp_url, "rtmp://") ||
+		g_str_has_prefix(config->rtmp_url, "rtmps://")) && !config->audio_only));
+	for(const char *p = config->rtmp_url; *p; p++)
+		CHECK(*p > 0x20 && *p < 0x7f);
+	CHECK(memchr(config->watermark_url, '\0', sizeof config->watermark_url) != NULL);
+	CHECK(config->watermark_url[0] == '\0' || g_str_has_prefix(config->watermark_url, "http://") ||
+		g_str_has_prefix(config->watermark_url, "https://") || g_str_has_prefix(config->watermark_url, "data:"));
+	CHECK(config->watermark_width >= 0 && config->watermark_width <= 1920);
+	CHECK(config->watermark_height >= 0 && config->watermark_height <= 1920);
 	const char *format = rtk_recording_config_format(config);
 	CHECK(!strcmp(format, "mp4") || !strcmp(format, "webm") || !strcmp(format, "m4a") || !strcmp(format, "mp3"));
 }

@@ -97,6 +97,22 @@ static void test_refusals(void)
 		"{\"audio_config\": {\"export_file\": \"yes\"}}",
 		"{\"video_config\": {\"export_file\": 0}}",
 		"{\"audio_config\": {\"codec\": \"MP3\"}}",               /* MP3 only without video */
+		"{\"live_streaming_config\": {\"rtmp_url\": \"http://example.com/live\"}}",
+		"{\"video_config\": {\"watermark\": {\"url\": \"ftp://a/w.png\"}}}",
+		"{\"video_config\": {\"watermark\": {\"url\": \"data:\"}}}",
+		"{\"video_config\": {\"watermark\": {\"url\": \"https://a/w .png\"}}}",
+		"{\"video_config\": {\"watermark\": {}}}",
+		"{\"video_config\": {\"watermark\": \"https://a/w.png\"}}",
+		"{\"video_config\": {\"watermark\": {\"url\": \"https://a/w.png\", \"size\": {\"width\": 1921, \"height\": 1}}}}",
+		"{\"video_config\": {\"watermark\": {\"url\": \"https://a/w.png\", \"size\": {\"width\": 10}}}}",
+		"{\"video_config\": {\"watermark\": {\"url\": \"https://a/w.png\", \"position\": \"top left\"}}}",
+		"{\"live_streaming_config\": {\"rtmp_url\": \"rtmp://\"}}",
+		"{\"live_streaming_config\": {\"rtmp_url\": \"rtmp:///live\"}}",
+		"{\"live_streaming_config\": {\"rtmp_url\": \"rtmp://a b/live\"}}",
+		"{\"live_streaming_config\": {\"rtmp_url\": \"rtmp://a\\nb/live\"}}",
+		"{\"live_streaming_config\": {\"rtmp_url\": 7}}",
+		"{\"live_streaming_config\": \"rtmp://a/live\"}",
+		"{\"video_config\": {\"export_file\": false}, \"live_streaming_config\": {\"rtmp_url\": \"rtmp://a/l\"}}",
 	};
 	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
 		rtk_recording_config c;
@@ -195,6 +211,48 @@ static void test_meeting_defaults(void)
 	json_decref(meeting);
 }
 
+/* video_config.watermark: url, optional size and position (default left top). */
+static void test_watermark(void)
+{
+	rtk_recording_config c;
+	rtk_refusal why;
+	CHECK(parse("{}", &c, &why));
+	CHECK_EQ_STR(c.watermark_url, "");
+	CHECK(parse("{\"video_config\": {\"watermark\": {\"url\": \"https://a/w.png\"}}}", &c, &why));
+	CHECK_EQ_STR(c.watermark_url, "https://a/w.png");
+	CHECK_EQ_STR(c.watermark_position, "left top");
+	CHECK_EQ_INT(c.watermark_width, 0);
+	CHECK(parse("{\"video_config\": {\"watermark\": {\"url\": \"data:image/png;base64,AAAA\", "
+		"\"size\": {\"width\": 1920, \"height\": 1}, \"position\": \"right bottom\"}}}", &c, &why));
+	CHECK_EQ_STR(c.watermark_url, "data:image/png;base64,AAAA");
+	CHECK_EQ_STR(c.watermark_position, "right bottom");
+	CHECK_EQ_INT(c.watermark_width, 1920);
+	CHECK_EQ_INT(c.watermark_height, 1);
+}
+
+/* live_streaming_config.rtmp_url: rtmp:// or rtmps:// with a host, kept
+ * as given; absent or null: no push. */
+static void test_rtmp_url(void)
+{
+	rtk_recording_config c;
+	rtk_refusal why;
+	CHECK(parse("{}", &c, &why));
+	CHECK_EQ_STR(c.rtmp_url, "");
+	CHECK(parse("{\"live_streaming_config\": null}", &c, &why));
+	CHECK_EQ_STR(c.rtmp_url, "");
+	CHECK(parse("{\"live_streaming_config\": {\"rtmp_url\": null}}", &c, &why));
+	CHECK_EQ_STR(c.rtmp_url, "");
+	CHECK(parse("{\"live_streaming_config\": {\"rtmp_url\": \"rtmp://live.example:1935/app/key?x=1\"}}", &c, &why));
+	CHECK_EQ_STR(c.rtmp_url, "rtmp://live.example:1935/app/key?x=1");
+	CHECK(parse("{\"live_streaming_config\": {\"rtmp_url\": \"rtmps://live.example/app/key\"}}", &c, &why));
+	CHECK_EQ_STR(c.rtmp_url, "rtmps://live.example/app/key");
+	char text[1200];
+	g_snprintf(text, sizeof text, "{\"live_streaming_config\": {\"rtmp_url\": \"rtmp://h/%01014d\"}}", 0);
+	CHECK(parse(text, &c, &why));   /* 1023 characters */
+	g_snprintf(text, sizeof text, "{\"live_streaming_config\": {\"rtmp_url\": \"rtmp://h/%01015d\"}}", 0);
+	CHECK(!parse(text, &c, &why));  /* 1024 */
+}
+
 int main(void)
 {
 	UNIT_RUN(test_defaults);
@@ -202,6 +260,8 @@ int main(void)
 	UNIT_RUN(test_rest_spelling);
 	UNIT_RUN(test_refusals);
 	UNIT_RUN(test_audio);
+	UNIT_RUN(test_rtmp_url);
+	UNIT_RUN(test_watermark);
 	UNIT_RUN(test_http_statuses);
 	UNIT_RUN(test_meeting_defaults);
 	return UNIT_DONE();

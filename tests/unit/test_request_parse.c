@@ -198,6 +198,13 @@ static void test_recording(void) {
 		RTK_ERR_BAD_REQUEST, "field 'allowMultiple' must be a boolean");
 	check_field_error("{\"request\":\"recording.start\",\"config\":{\"videoConfig\":{\"width\":4000}}}",
 		RTK_REQUEST_ON_MAIN, RTK_ERR_RECORDING_CONFIG, "videoConfig.width and height must be integers 1..1920");
+	/* an RTMP push is the API key's (REST) only */
+	check_field_error("{\"request\":\"recording.start\",\"config\":{\"live_streaming_config\":"
+		"{\"rtmp_url\":\"rtmp://a/live\"}}}", RTK_REQUEST_ON_MAIN, RTK_ERR_RECORDING_CONFIG,
+		"live_streaming_config needs the REST API with the API key");
+	check_field_error("{\"request\":\"recording.start\",\"config\":{\"videoConfig\":{\"watermark\":"
+		"{\"url\":\"http://10.0.0.1/logo.png\"}}}}", RTK_REQUEST_ON_MAIN, RTK_ERR_RECORDING_CONFIG,
+		"a participant's watermark must be a data: URI; an http(s) one needs the REST API with the API key");
 	rtk_request req = fine("{\"request\":\"recording.start\",\"allowMultiple\":true,\"config\":{\"videoConfig\":"
 		"{\"codec\":\"VP8\",\"width\":640},\"fileNamePrefix\":\"take-1\"}}", RTK_REQUEST_ON_MAIN, &body);
 	CHECK(req.allow_multiple && req.config.vp8);
