@@ -712,6 +712,21 @@ int rtk_hls_ladder_set(rtk_hls *hls, const char *ladder_id, const rtk_hls_varian
 	return 0;
 }
 
+int rtk_hls_codecs_from_init(const unsigned char *init, size_t len, char *out, size_t out_len)
+{
+	if (init == NULL || out == NULL || out_len < 24)
+		return -1;
+	/* "avcC" is the box type; the configuration record after it starts
+	 * with version 1, then profile, constraint flags, level. */
+	for (size_t i = 4; i + 8 <= len; i++) {
+		if (memcmp(init + i, "avcC", 4) != 0 || init[i + 4] != 1)
+			continue;
+		snprintf(out, out_len, "avc1.%02x%02x%02x,mp4a.40.2", init[i + 5], init[i + 6], init[i + 7]);
+		return 0;
+	}
+	return -1;
+}
+
 /* A variant's URI as seen from /hls/<from_id>/: a sibling directory. */
 static void rtk_hls_append_variant_uri(GString *out, const char *from_id, const char *stream_id)
 {

@@ -120,6 +120,11 @@ typedef struct rtk_hls_variant {
  * removes its ladder too. 0, or -1 for an invalid argument (nothing
  * changed). */
 int rtk_hls_ladder_set(rtk_hls *hls, const char *ladder_id, const rtk_hls_variant *variants, int n);
+/* The CODECS value of an H.264 + AAC-LC CMAF rendition from the bytes of
+ * its init.mp4: "avc1.PPCCLL,mp4a.40.2" with profile, constraint flags
+ * and level of the first avcC box. 0, or -1 when there is no complete
+ * avcC box or `out` (at least 24 bytes) is too small. */
+int rtk_hls_codecs_from_init(const unsigned char *init, size_t len, char *out, size_t out_len);
 /* The Multivariant Playlist, malloc'd; NULL for an unknown ladder. */
 char *rtk_hls_multivariant(rtk_hls *hls, const char *ladder_id);
 
