@@ -862,6 +862,26 @@ static void test_ladder_multivariant(void)
 	rtk_hls_free(hls);
 }
 
+/* CODECS from init.mp4 bytes: the first avcC record's profile,
+ * constraints and level; nothing without a whole one. */
+static void test_codecs_from_init(void)
+{
+	static const unsigned char init[] = "....ftypiso6....moov....avc1....avcC\x01\x64\x00\x1f" "\xff"
+		"....avcC\x01\x42\xc0\x0d";
+	char out[32];
+	CHECK_EQ_INT(rtk_hls_codecs_from_init(init, sizeof init - 1, out, sizeof out), 0);
+	CHECK_EQ_STR(out, "avc1.64001f,mp4a.40.2");
+	/* avcC whose version is not 1 is skipped; a record cut short is none */
+	static const unsigned char v0[] = "avcC\x00\x64\x00\x1f" "avcC\x01\x4d\x40\x28";
+	CHECK_EQ_INT(rtk_hls_codecs_from_init(v0, sizeof v0 - 1, out, sizeof out), 0);
+	CHECK_EQ_STR(out, "avc1.4d4028,mp4a.40.2");
+	static const unsigned char cut[] = "xxxxavcC\x01\x64\x00";
+	CHECK_EQ_INT(rtk_hls_codecs_from_init(cut, sizeof cut - 1, out, sizeof out), -1);
+	CHECK_EQ_INT(rtk_hls_codecs_from_init(init, 8, out, sizeof out), -1);
+	CHECK_EQ_INT(rtk_hls_codecs_from_init(init, sizeof init - 1, out, 23), -1);
+	CHECK_EQ_INT(rtk_hls_codecs_from_init(NULL, 0, out, sizeof out), -1);
+}
+
 static void test_ladder_rendition_reports(void)
 {
 	rtk_hls *hls = open_stream();
@@ -1194,6 +1214,7 @@ int main(void)
 	UNIT_RUN(test_media_requests);
 	UNIT_RUN(test_ladder_multivariant);
 	UNIT_RUN(test_ladder_rendition_reports);
+	UNIT_RUN(test_codecs_from_init);
 	UNIT_RUN(test_viewers);
 	UNIT_RUN(test_http_blocking);
 	remove_dir();
