@@ -56,6 +56,7 @@ typedef struct rtk_hls_stream {
 	double segment_target;
 	int target_duration;    /* EXT-X-TARGETDURATION: never shrinks */
 	bool ended;
+	bool vod;               /* keeps every segment; once ended, lists them all as a VOD playlist */
 	GPtrArray *segments;    /* rtk_hls_segment *, ascending contiguous msn (owned) */
 	GHashTable *viewers;    /* client key -> gint64 * last seen, monotonic (both owned) */
 } rtk_hls_stream;
@@ -264,6 +265,8 @@ static guint rtk_hls_first_listed(const rtk_hls_stream *s)
 	guint n = s->segments->len;
 	const rtk_hls_segment *last = rtk_hls_last(s);
 	guint complete = (last && !last->complete) ? n - 1 : n;
+	if (s->vod && s->ended)
+		return 0;
 	return complete > RTK_HLS_WINDOW_SEGMENTS ? complete - RTK_HLS_WINDOW_SEGMENTS : 0;
 }
 
@@ -313,7 +316,7 @@ static void rtk_hls_trim(rtk_hls_stream *s, GPtrArray *unlink_paths)
 		seg->parts_deleted = true;
 	}
 	guint keep_before = RTK_HLS_WINDOW_SEGMENTS + 1;
-	guint drop = first > keep_before ? first - keep_before : 0;
+	guint drop = first > keep_before && !s->vod ? first - keep_before : 0;
 	for (guint i = 0; i < drop; i++) {
 		rtk_hls_segment *seg = rtk_hls_seg_at(s, i);
 		for (int p = 0; !seg->parts_deleted && p < seg->nparts; p++)
@@ -621,6 +624,18 @@ void rtk_hls_stream_end(rtk_hls *hls, const char *stream_id)
 	rtk_hls_unlink_all(unlink_paths);
 }
 
+int rtk_hls_stream_set_vod(rtk_hls *hls, const char *stream_id)
+{
+	if (hls == NULL || stream_id == NULL)
+		return -1;
+	g_mutex_lock(&hls->lock);
+	rtk_hls_stream *s = rtk_hls_get(hls, stream_id);
+	if (s)
+		s->vod = true;
+	g_mutex_unlock(&hls->lock);
+	return s ? 0 : -1;
+}
+
 void rtk_hls_stream_close(rtk_hls *hls, const char *stream_id)
 {
 	if (hls == NULL || stream_id == NULL)
@@ -851,6 +866,8 @@ static guint rtk_hls_skip_count(const rtk_hls_stream *s, guint first, guint part
 static void rtk_hls_render_header(const rtk_hls_stream *s, GString *out, int64_t media_sequence)
 {
 	g_string_append(out, "#EXTM3U\n#EXT-X-VERSION:9\n");
+	if (s->vod && s->ended)
+		g_string_append(out, "#EXT-X-PLAYLIST-TYPE:VOD\n");
 	g_string_append_printf(out, "#EXT-X-TARGETDURATION:%d\n", s->target_duration);
 	g_string_append_printf(out, "#EXT-X-MEDIA-SEQUENCE:%" PRId64 "\n", media_sequence);
 	g_string_append(out, "#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=");
@@ -912,7 +929,8 @@ static GString *rtk_hls_render(const rtk_hls *hls, const rtk_hls_stream *s, bool
 	GString *out = g_string_sized_new(2048);
 	guint n = s->segments->len;
 	guint first = rtk_hls_first_listed(s);
-	guint parts_from = rtk_hls_parts_from(s, first);
+	/* a VOD playlist lists whole segments only */
+	guint parts_from = s->vod && s->ended ? n : rtk_hls_parts_from(s, first);
 	int64_t next_msn;
 	int next_part;
 	rtk_hls_next_part(s, &next_msn, &next_part);

@@ -82,6 +82,12 @@ void rtk_hls_stream_segment(rtk_hls *hls, const char *stream_id, int64_t msn, do
  * a trailing segment that was never completed is dropped; parked
  * requests are answered. */
 void rtk_hls_stream_end(rtk_hls *hls, const char *stream_id);
+/* Keeps every segment of the stream (call before its first segment): no
+ * segment record or file leaves, though the live playlist still shows the
+ * last RTK_HLS_WINDOW_SEGMENTS (part files still go). Once ended, its
+ * playlist is a VOD one: EXT-X-PLAYLIST-TYPE:VOD, every segment from msn
+ * 0 without parts, EXT-X-ENDLIST. 0, or -1 for an unknown stream. */
+int rtk_hls_stream_set_vod(rtk_hls *hls, const char *stream_id);
 /* Forgets the stream: later requests get 404, parked ones are woken and
  * get 404. Files are left on disk. */
 void rtk_hls_stream_close(rtk_hls *hls, const char *stream_id);

@@ -862,6 +862,48 @@ static void test_ladder_multivariant(void)
 	rtk_hls_free(hls);
 }
 
+/* A VOD stream keeps every segment (file and record); live, its playlist
+ * is the usual window; ended, it lists them all, without parts. */
+static void test_vod(void)
+{
+	rtk_hls *hls = open_stream();
+	CHECK_EQ_INT(rtk_hls_stream_set_vod(hls, ID), 0);
+	CHECK_EQ_INT(rtk_hls_stream_set_vod(hls, "no-such-stream"), -1);
+	feed(hls, 0, 15);
+	part(hls, 15, 0);
+	char *text = rtk_hls_playlist(hls, ID, false);
+	CHECK_HAS(text, "#EXT-X-MEDIA-SEQUENCE:5\n");
+	CHECK_HAS_NOT(text, "PLAYLIST-TYPE");
+	CHECK_HAS_NOT(text, "\nseg4.m4s\n");
+	free(text);
+	CHECK(file_exists("seg0.m4s"));
+	CHECK(!file_exists("seg0.0.m4s"));   /* parts still go */
+	rtk_hls_stream_end(hls, ID);
+	text = rtk_hls_playlist(hls, ID, false);
+	CHECK_HAS(text, "#EXTM3U\n#EXT-X-VERSION:9\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-TARGETDURATION:2\n"
+		"#EXT-X-MEDIA-SEQUENCE:0\n");
+	CHECK_HAS(text, "#EXTINF:2.000,\nseg0.m4s\n");
+	CHECK_HAS(text, "#EXTINF:2.000,\nseg14.m4s\n#EXT-X-ENDLIST\n");
+	CHECK_HAS_NOT(text, "#EXT-X-PART:");
+	CHECK_HAS_NOT(text, "PRELOAD-HINT");
+	CHECK_HAS_NOT(text, "seg15");
+	int listed = 0;
+	for (const char *p = text; (p = strstr(p, "#EXTINF:")) != NULL; p++)
+		listed++;
+	CHECK_EQ_INT(listed, 15);
+	free(text);
+	rtk_hls_request req = { .path = "/hls/" ID "/seg0.m4s" };
+	rtk_hls_reply reply;
+	waker w = { 0 };
+	CHECK_EQ_INT(ask(hls, &req, &w, &reply), RTK_HLS_ANSWER);
+	CHECK_EQ_INT(reply.status, 200);
+	char *expected = file_path("seg0.m4s");
+	CHECK_EQ_STR(reply.file, expected);
+	g_free(expected);
+	rtk_hls_reply_clear(&reply);
+	rtk_hls_free(hls);
+}
+
 /* CODECS from init.mp4 bytes: the first avcC record's profile,
  * constraints and level; nothing without a whole one. */
 static void test_codecs_from_init(void)
@@ -1215,6 +1257,7 @@ int main(void)
 	UNIT_RUN(test_ladder_multivariant);
 	UNIT_RUN(test_ladder_rendition_reports);
 	UNIT_RUN(test_codecs_from_init);
+	UNIT_RUN(test_vod);
 	UNIT_RUN(test_viewers);
 	UNIT_RUN(test_http_blocking);
 	remove_dir();
