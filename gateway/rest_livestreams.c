@@ -1,6 +1,6 @@
 /*
  * rest_livestreams.c - livestreams in the REST v2 API:
- *   POST /v2/meetings/{id}/livestreams               start {name, livestream_viewer_qualities}
+ *   POST /v2/meetings/{id}/livestreams               start {name, livestream_viewer_qualities, vod}
  *                                                    -> {id, status, playback_url}
  *   GET  /v2/meetings/{id}/livestreams               the meeting's livestreams, newest first
  *   GET  /v2/meetings/{id}/livestream                the same with their sessions {livestreams, sessions}
@@ -134,6 +134,7 @@ static void livestream_start(rtk_rest_call *call)
 {
 	static const rtk_rest_field fields[] = {
 		{ "name", RTK_REST_STRING, RTK_REST_NULLABLE, 255, NULL },
+		{ "vod", RTK_REST_BOOLEAN, 0, 0, NULL },
 		{ NULL, 0, 0, 0, NULL }
 	};
 	int qualities[LIVESTREAM_QUALITIES_MAX], n_qualities = 0;
@@ -149,7 +150,8 @@ static void livestream_start(rtk_rest_call *call)
 		char *message = NULL;
 		const rtk_live_ops *live = call->ctx->live;
 		json_t *doc = live->livestream_start(call->ids[0], json_string_value(json_object_get(body, "name")),
-			qualities, n_qualities, &status, &message, live->user_data);
+			qualities, n_qualities, json_is_true(json_object_get(body, "vod")), &status, &message,
+			live->user_data);
 		livestream_reply_live(call, 201, doc, status, message);
 	}
 	json_decref(body);

@@ -58,6 +58,7 @@ typedef struct rtk_capture {
 		char *stream_id, *dir;   /* owned */
 	} renditions[RTK_CAPTURE_LADDER_MAX];
 	gboolean ladder_set;
+	gboolean vod;            /* livestream: keep every segment, a VOD playlist at the end */
 } rtk_capture;
 
 static GMutex captures_mutex;    /* see the top of this file */
@@ -413,7 +414,7 @@ static char **capture_hls_argv(rtk_capture *c, char *path) {
 }
 
 json_t *rtk_capture_livestream_start(rtk_room *room, rtk_router *router, const char *name,
-		const int *qualities, int n_qualities, const rtk_capture_caller *caller, rtk_refusal *why) {
+		const int *qualities, int n_qualities, gboolean vod, const rtk_capture_caller *caller, rtk_refusal *why) {
 	g_mutex_lock(&captures_mutex);
 	rtk_capture *running = capture_livestream_of(room->meeting_id);
 	if(running != NULL && rtk_capture_model_running(running->m)) {
@@ -436,8 +437,12 @@ json_t *rtk_capture_livestream_start(rtk_room *room, rtk_router *router, const c
 	if(!ok)
 		return NULL;
 	rtk_hls *hls = rtk_gateway_hls(rtk_gw);
-	for(int i = 0; hls != NULL && i < c->n_renditions; i++)
+	c->vod = vod;
+	for(int i = 0; hls != NULL && i < c->n_renditions; i++) {
 		rtk_hls_stream_open(hls, c->renditions[i].stream_id, c->renditions[i].dir, 0.2, 2.0);
+		if(vod)
+			rtk_hls_stream_set_vod(hls, c->renditions[i].stream_id);
+	}
 	/* asked for a ladder: players get the multivariant playlist */
 	char *url = g_strdup_printf("%s/hls/%s/%s", rtk_gateway_url(rtk_gw), c->m->id,
 		n_qualities > 0 ? "master.m3u8" : "index.m3u8");
@@ -758,7 +763,7 @@ void rtk_captures_live_started(rtk_room *room, rtk_router *router, const json_t 
 		json_decref(doc);
 	}
 	if(json_is_true(json_object_get(meeting, "live_stream_on_start"))) {
-		json_t *doc = rtk_capture_livestream_start(room, router, NULL, NULL, 0, NULL, &why);
+		json_t *doc = rtk_capture_livestream_start(room, router, NULL, NULL, 0, FALSE, NULL, &why);
 		if(doc == NULL)
 			JANUS_LOG(LOG_ERR, "[rtk] live_stream_on_start: %s\n", why.message);
 		else
@@ -771,13 +776,22 @@ void rtk_captures_live_started(rtk_room *room, rtk_router *router, const json_t 
 
 /* An ended livestream's playlist (with EXT-X-ENDLIST) stays served for a
  * while, so players reach its end; then the stream is forgotten and its
- * directory removed. */
+ * directory removed. A VOD one (vod in POST .../livestreams) stays served
+ * until the plugin stops, and its directories are never removed. */
 #define CAPTURE_HLS_LINGER_US (10 * 60 * G_USEC_PER_SEC)
 
 typedef struct capture_ended {
 	char *id, *dir;
-	gint64 until;
+	gint64 until;            /* G_MAXINT64: a VOD one, never expires */
+	gboolean keep;           /* VOD: its directory stays on disk */
 } capture_ended;
+
+/* Earliest `until` first, so the tick only looks at the head. */
+static gint capture_ended_cmp(gconstpointer a, gconstpointer b, gpointer data) {
+	(void)data;
+	gint64 x = ((const capture_ended *)a)->until, y = ((const capture_ended *)b)->until;
+	return x < y ? -1 : x > y;
+}
 
 static void capture_remove_dir(const char *dir) {
 	GDir *d = g_dir_open(dir, 0, NULL);
@@ -957,8 +971,10 @@ static void capture_end_hls(rtk_capture *c) {
 		capture_ended *e = g_new0(capture_ended, 1);
 		e->id = g_strdup(c->renditions[i].stream_id);
 		e->dir = g_strdup(c->renditions[i].dir);
-		e->until = janus_get_monotonic_time() + CAPTURE_HLS_LINGER_US;
-		g_queue_push_tail(&ended_streams, e);
+		/* VOD: served and kept until the plugin stops (it removes nothing then) */
+		e->until = c->vod ? G_MAXINT64 : janus_get_monotonic_time() + CAPTURE_HLS_LINGER_US;
+		e->keep = c->vod;
+		g_queue_insert_sorted(&ended_streams, e, capture_ended_cmp, NULL);
 	}
 }
 
@@ -1060,7 +1076,7 @@ void rtk_captures_destroy(void) {
 	g_async_queue_unref(writes);
 	capture_ended *e;
 	while((e = g_queue_pop_head(&ended_streams)) != NULL)
-		capture_ended_free(e, TRUE);
+		capture_ended_free(e, !e->keep);
 	g_mutex_lock(&captures_mutex);
 	g_hash_table_destroy(captures);
 	captures = NULL;
