@@ -693,9 +693,14 @@ static void capture_sync_peers(rtk_capture *c) {
 	}
 }
 
+/* Viewers of every rendition (one that switched within the viewer window
+ * counts in both). */
 static void capture_sync_viewers(rtk_capture *c) {
 	rtk_hls *hls = rtk_gateway_hls(rtk_gw);
-	capture_effects(c, rtk_capture_model_set_viewers(c->m, hls ? rtk_hls_viewer_count(hls, c->m->id) : 0));
+	int viewers = 0;
+	for(int i = 0; hls != NULL && i < c->n_renditions; i++)
+		viewers += rtk_hls_viewer_count(hls, c->renditions[i].stream_id);
+	capture_effects(c, rtk_capture_model_set_viewers(c->m, viewers));
 }
 
 void rtk_captures_sync_peers(rtk_room *room, rtk_router *router) {
