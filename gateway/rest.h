@@ -73,8 +73,10 @@ typedef struct rtk_live_ops {
 		void *user_data);
 	/* The newest unfinished recording of the meeting, or NULL. */
 	json_t *(*recording_active)(const char *meeting_id, void *user_data);
-	json_t *(*livestream_start)(const char *meeting_id, const char *name, int *status, char **message,
-		void *user_data);
+	/* `qualities`: the POST body's livestream_viewer_qualities (heights, n 0..4);
+	 * `vod`: its vod flag (keep every segment and leave a VOD playlist). */
+	json_t *(*livestream_start)(const char *meeting_id, const char *name, const int *qualities, int n_qualities,
+		bool vod, int *status, char **message, void *user_data);
 	json_t *(*livestream_stop)(const char *meeting_id, int *status, char **message, void *user_data);
 	/* The meeting's running livestream, or NULL. */
 	json_t *(*livestream_active)(const char *meeting_id, void *user_data);

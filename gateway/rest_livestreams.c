@@ -1,6 +1,7 @@
 /*
  * rest_livestreams.c - livestreams in the REST v2 API:
- *   POST /v2/meetings/{id}/livestreams               start {name} -> {id, status, playback_url}
+ *   POST /v2/meetings/{id}/livestreams               start {name, livestream_viewer_qualities, vod}
+ *                                                    -> {id, status, playback_url}
  *   GET  /v2/meetings/{id}/livestreams               the meeting's livestreams, newest first
  *   GET  /v2/meetings/{id}/livestream                the same with their sessions {livestreams, sessions}
  *   GET  /v2/meetings/{id}/active-livestream         the running one (404 when none)
@@ -101,21 +102,56 @@ static void livestream_reply_live(rtk_rest_call *call, int ok_status, json_t *do
 	g_free(message);
 }
 
+#define LIVESTREAM_QUALITIES_MAX 4   /* RTK_CAPTURE_LADDER_MAX in the plugin */
+
+/* livestream_viewer_qualities: null, or an array of 1..4 distinct
+ * integers, each a rendition's height 144..1080. false after answering
+ * 422. */
+static bool livestream_qualities(rtk_rest_call *call, int *qualities, int *n)
+{
+	const json_t *q = json_object_get(call->body, "livestream_viewer_qualities");
+	*n = 0;
+	if (q == NULL || json_is_null(q))
+		return true;
+	size_t count = json_is_array(q) ? json_array_size(q) : 0;
+	bool ok = count >= 1 && count <= LIVESTREAM_QUALITIES_MAX;
+	for (size_t i = 0; ok && i < count; i++) {
+		const json_t *v = json_array_get(q, i);
+		json_int_t h = json_is_integer(v) ? json_integer_value(v) : 0;
+		ok = h >= 144 && h <= 1080;
+		for (int j = 0; ok && j < *n; j++)
+			ok = qualities[j] != (int)h;
+		if (ok)
+			qualities[(*n)++] = (int)h;
+	}
+	if (!ok)
+		rtk_rest_fail(call->reply, 422, "field 'livestream_viewer_qualities' must be 1 to %d distinct "
+			"heights from 144 to 1080", LIVESTREAM_QUALITIES_MAX);
+	return ok;
+}
+
 static void livestream_start(rtk_rest_call *call)
 {
 	static const rtk_rest_field fields[] = {
 		{ "name", RTK_REST_STRING, RTK_REST_NULLABLE, 255, NULL },
+		{ "vod", RTK_REST_BOOLEAN, 0, 0, NULL },
 		{ NULL, 0, 0, 0, NULL }
 	};
+	int qualities[LIVESTREAM_QUALITIES_MAX], n_qualities = 0;
 	json_t *body = NULL;
 	if (!rtk_rest_take_fields(call, fields, &body))
 		return;
+	if (!livestream_qualities(call, qualities, &n_qualities)) {
+		json_decref(body);
+		return;
+	}
 	if (livestream_meeting(call)) {
 		int status = 0;
 		char *message = NULL;
 		const rtk_live_ops *live = call->ctx->live;
 		json_t *doc = live->livestream_start(call->ids[0], json_string_value(json_object_get(body, "name")),
-			&status, &message, live->user_data);
+			qualities, n_qualities, json_is_true(json_object_get(body, "vod")), &status, &message,
+			live->user_data);
 		livestream_reply_live(call, 201, doc, status, message);
 	}
 	json_decref(body);

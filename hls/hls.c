@@ -12,6 +12,10 @@
  * the old ones kept for late clients, the RTK_HLS_WINDOW_SEGMENTS complete
  * ones in the playlist, and at most one in progress (the last, with parts
  * and no EXTINF yet).
+ *
+ * Ladders (rtk_hls_ladder_set) live beside the streams, keyed by their own
+ * id, with a reverse map from each variant's stream id to its ladder: a
+ * Media Playlist looks its siblings up there for its rendition reports.
  */
 #include "hls.h"
 
@@ -52,6 +56,7 @@ typedef struct rtk_hls_stream {
 	double segment_target;
 	int target_duration;    /* EXT-X-TARGETDURATION: never shrinks */
 	bool ended;
+	bool vod;               /* keeps every segment; once ended, lists them all as a VOD playlist */
 	GPtrArray *segments;    /* rtk_hls_segment *, ascending contiguous msn (owned) */
 	GHashTable *viewers;    /* client key -> gint64 * last seen, monotonic (both owned) */
 } rtk_hls_stream;
@@ -63,6 +68,19 @@ typedef struct rtk_hls_waiter {
 	int64_t deadline_us;
 } rtk_hls_waiter;
 
+typedef struct rtk_hls_ladder_variant {
+	char *stream_id;
+	int64_t bandwidth;
+	int width, height;
+	double frame_rate;
+	char *codecs;
+} rtk_hls_ladder_variant;
+
+typedef struct rtk_hls_ladder {
+	int n;
+	rtk_hls_ladder_variant variants[RTK_HLS_LADDER_MAX];
+} rtk_hls_ladder;
+
 struct rtk_hls {
 	GMutex lock;
 	GCond timer_cond;
@@ -70,11 +88,15 @@ struct rtk_hls {
 	bool quit;
 	bool refusing;          /* rtk_hls_stop_waiting() was called */
 	GHashTable *streams;    /* id -> rtk_hls_stream * (owned) */
+	GHashTable *ladders;    /* ladder id -> rtk_hls_ladder * (both owned) */
+	GHashTable *ladder_of;  /* variant stream id -> its ladder id (both owned) */
 	GQueue waiters;         /* rtk_hls_waiter * (owned) */
 	rtk_hls_clock_fn monotonic;
 	rtk_hls_clock_fn wall;
 	void *clock_data;
 };
+
+static void rtk_hls_ladder_remove(rtk_hls *hls, const char *ladder_id);
 
 /* ---- clocks ---- */
 
@@ -243,6 +265,8 @@ static guint rtk_hls_first_listed(const rtk_hls_stream *s)
 	guint n = s->segments->len;
 	const rtk_hls_segment *last = rtk_hls_last(s);
 	guint complete = (last && !last->complete) ? n - 1 : n;
+	if (s->vod && s->ended)
+		return 0;
 	return complete > RTK_HLS_WINDOW_SEGMENTS ? complete - RTK_HLS_WINDOW_SEGMENTS : 0;
 }
 
@@ -292,7 +316,7 @@ static void rtk_hls_trim(rtk_hls_stream *s, GPtrArray *unlink_paths)
 		seg->parts_deleted = true;
 	}
 	guint keep_before = RTK_HLS_WINDOW_SEGMENTS + 1;
-	guint drop = first > keep_before ? first - keep_before : 0;
+	guint drop = first > keep_before && !s->vod ? first - keep_before : 0;
 	for (guint i = 0; i < drop; i++) {
 		rtk_hls_segment *seg = rtk_hls_seg_at(s, i);
 		for (int p = 0; !seg->parts_deleted && p < seg->nparts; p++)
@@ -417,6 +441,16 @@ static gpointer rtk_hls_timer_main(gpointer data)
 
 /* ---- registry ---- */
 
+static void rtk_hls_ladder_free(gpointer p)
+{
+	rtk_hls_ladder *ladder = p;
+	for (int i = 0; i < ladder->n; i++) {
+		g_free(ladder->variants[i].stream_id);
+		g_free(ladder->variants[i].codecs);
+	}
+	g_free(ladder);
+}
+
 rtk_hls *rtk_hls_new(void)
 {
 	rtk_hls *hls = g_new0(rtk_hls, 1);
@@ -424,12 +458,16 @@ rtk_hls *rtk_hls_new(void)
 	g_cond_init(&hls->timer_cond);
 	g_queue_init(&hls->waiters);
 	hls->streams = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, rtk_hls_stream_free);
+	hls->ladders = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, rtk_hls_ladder_free);
+	hls->ladder_of = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	GError *error = NULL;
 	hls->timer = g_thread_try_new("rtk-hls-timer", rtk_hls_timer_main, hls, &error);
 	if (hls->timer == NULL) {
 		g_warning("rtk hls: cannot start the timer thread: %s", error ? error->message : "?");
 		g_clear_error(&error);
 		g_hash_table_unref(hls->streams);
+		g_hash_table_unref(hls->ladders);
+		g_hash_table_unref(hls->ladder_of);
 		g_cond_clear(&hls->timer_cond);
 		g_mutex_clear(&hls->lock);
 		g_free(hls);
@@ -451,6 +489,8 @@ void rtk_hls_free(rtk_hls *hls)
 		g_warning("rtk hls: freed with %u requests parked", hls->waiters.length);
 	g_queue_clear_full(&hls->waiters, g_free);
 	g_hash_table_unref(hls->streams);
+	g_hash_table_unref(hls->ladders);
+	g_hash_table_unref(hls->ladder_of);
 	g_cond_clear(&hls->timer_cond);
 	g_mutex_clear(&hls->lock);
 	g_free(hls);
@@ -584,6 +624,18 @@ void rtk_hls_stream_end(rtk_hls *hls, const char *stream_id)
 	rtk_hls_unlink_all(unlink_paths);
 }
 
+int rtk_hls_stream_set_vod(rtk_hls *hls, const char *stream_id)
+{
+	if (hls == NULL || stream_id == NULL)
+		return -1;
+	g_mutex_lock(&hls->lock);
+	rtk_hls_stream *s = rtk_hls_get(hls, stream_id);
+	if (s)
+		s->vod = true;
+	g_mutex_unlock(&hls->lock);
+	return s ? 0 : -1;
+}
+
 void rtk_hls_stream_close(rtk_hls *hls, const char *stream_id)
 {
 	if (hls == NULL || stream_id == NULL)
@@ -594,7 +646,142 @@ void rtk_hls_stream_close(rtk_hls *hls, const char *stream_id)
 		rtk_hls_wake_stream(hls, s);
 		g_hash_table_remove(hls->streams, stream_id);
 	}
+	rtk_hls_ladder_remove(hls, stream_id);
 	g_mutex_unlock(&hls->lock);
+}
+
+/* ---- ladders ---- */
+
+/* Forgets ladder `ladder_id` and its reverse map entries; lock held. */
+static void rtk_hls_ladder_remove(rtk_hls *hls, const char *ladder_id)
+{
+	const rtk_hls_ladder *ladder = g_hash_table_lookup(hls->ladders, ladder_id);
+	if (ladder == NULL)
+		return;
+	for (int i = 0; i < ladder->n; i++)
+		g_hash_table_remove(hls->ladder_of, ladder->variants[i].stream_id);
+	g_hash_table_remove(hls->ladders, ladder_id);
+}
+
+static bool rtk_hls_codecs_valid(const char *codecs)
+{
+	size_t len = codecs ? strlen(codecs) : 0;
+	if (len == 0 || len > RTK_HLS_CODECS_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!g_ascii_isalnum(codecs[i]) && codecs[i] != '.' && codecs[i] != ',')
+			return false;
+	return true;
+}
+
+static bool rtk_hls_variant_valid(const rtk_hls_variant *v)
+{
+	return rtk_hls_id_valid(v->stream_id) && v->bandwidth > 0 && v->width > 0 && v->height > 0 &&
+		v->frame_rate >= 0 && v->frame_rate < 1000 && rtk_hls_codecs_valid(v->codecs);
+}
+
+/* Whether the variants are valid, distinct, and in no other ladder than
+ * `ladder_id`; lock held. */
+static bool rtk_hls_ladder_valid(rtk_hls *hls, const char *ladder_id, const rtk_hls_variant *variants, int n)
+{
+	for (int i = 0; i < n; i++) {
+		if (!rtk_hls_variant_valid(&variants[i]))
+			return false;
+		for (int j = 0; j < i; j++)
+			if (strcmp(variants[i].stream_id, variants[j].stream_id) == 0)
+				return false;
+		const char *owner = g_hash_table_lookup(hls->ladder_of, variants[i].stream_id);
+		if (owner && strcmp(owner, ladder_id) != 0)
+			return false;
+	}
+	return true;
+}
+
+int rtk_hls_ladder_set(rtk_hls *hls, const char *ladder_id, const rtk_hls_variant *variants, int n)
+{
+	if (hls == NULL || !rtk_hls_id_valid(ladder_id) || n < 0 || n > RTK_HLS_LADDER_MAX ||
+	    (n > 0 && variants == NULL))
+		return -1;
+	g_mutex_lock(&hls->lock);
+	if (!rtk_hls_ladder_valid(hls, ladder_id, variants, n)) {
+		g_mutex_unlock(&hls->lock);
+		return -1;
+	}
+	rtk_hls_ladder_remove(hls, ladder_id);
+	if (n > 0) {
+		rtk_hls_ladder *ladder = g_new0(rtk_hls_ladder, 1);
+		ladder->n = n;
+		for (int i = 0; i < n; i++) {
+			rtk_hls_ladder_variant *v = &ladder->variants[i];
+			v->stream_id = g_strdup(variants[i].stream_id);
+			v->bandwidth = variants[i].bandwidth;
+			v->width = variants[i].width;
+			v->height = variants[i].height;
+			v->frame_rate = variants[i].frame_rate;
+			v->codecs = g_strdup(variants[i].codecs);
+			g_hash_table_replace(hls->ladder_of, g_strdup(v->stream_id), g_strdup(ladder_id));
+		}
+		g_hash_table_replace(hls->ladders, g_strdup(ladder_id), ladder);
+	}
+	g_mutex_unlock(&hls->lock);
+	return 0;
+}
+
+int rtk_hls_codecs_from_init(const unsigned char *init, size_t len, char *out, size_t out_len)
+{
+	if (init == NULL || out == NULL || out_len < 24)
+		return -1;
+	/* "avcC" is the box type; the configuration record after it starts
+	 * with version 1, then profile, constraint flags, level. */
+	for (size_t i = 4; i + 8 <= len; i++) {
+		if (memcmp(init + i, "avcC", 4) != 0 || init[i + 4] != 1)
+			continue;
+		snprintf(out, out_len, "avc1.%02x%02x%02x,mp4a.40.2", init[i + 5], init[i + 6], init[i + 7]);
+		return 0;
+	}
+	return -1;
+}
+
+/* A variant's URI as seen from /hls/<from_id>/: a sibling directory. */
+static void rtk_hls_append_variant_uri(GString *out, const char *from_id, const char *stream_id)
+{
+	if (strcmp(from_id, stream_id) == 0)
+		g_string_append(out, "index.m3u8");
+	else
+		g_string_append_printf(out, "../%s/index.m3u8", stream_id);
+}
+
+static GString *rtk_hls_render_multivariant(const rtk_hls_ladder *ladder, const char *ladder_id)
+{
+	GString *out = g_string_sized_new(512);
+	g_string_append(out, "#EXTM3U\n#EXT-X-VERSION:9\n#EXT-X-INDEPENDENT-SEGMENTS\n");
+	for (int i = 0; i < ladder->n; i++) {
+		const rtk_hls_ladder_variant *v = &ladder->variants[i];
+		g_string_append_printf(out, "#EXT-X-STREAM-INF:BANDWIDTH=%" PRId64 ",RESOLUTION=%dx%d,CODECS=\"%s\"",
+			v->bandwidth, v->width, v->height, v->codecs);
+		if (v->frame_rate > 0)
+			g_string_append_printf(out, ",FRAME-RATE=%.3f", v->frame_rate);
+		g_string_append_c(out, '\n');
+		rtk_hls_append_variant_uri(out, ladder_id, v->stream_id);
+		g_string_append_c(out, '\n');
+	}
+	return out;
+}
+
+char *rtk_hls_multivariant(rtk_hls *hls, const char *ladder_id)
+{
+	if (hls == NULL || ladder_id == NULL)
+		return NULL;
+	char *text = NULL;
+	g_mutex_lock(&hls->lock);
+	const rtk_hls_ladder *ladder = g_hash_table_lookup(hls->ladders, ladder_id);
+	if (ladder) {
+		GString *out = rtk_hls_render_multivariant(ladder, ladder_id);
+		text = rtk_hls_memdup0(out->str, out->len);
+		g_string_free(out, TRUE);
+	}
+	g_mutex_unlock(&hls->lock);
+	return text;
 }
 
 /* ---- viewers ---- */
@@ -679,6 +866,8 @@ static guint rtk_hls_skip_count(const rtk_hls_stream *s, guint first, guint part
 static void rtk_hls_render_header(const rtk_hls_stream *s, GString *out, int64_t media_sequence)
 {
 	g_string_append(out, "#EXTM3U\n#EXT-X-VERSION:9\n");
+	if (s->vod && s->ended)
+		g_string_append(out, "#EXT-X-PLAYLIST-TYPE:VOD\n");
 	g_string_append_printf(out, "#EXT-X-TARGETDURATION:%d\n", s->target_duration);
 	g_string_append_printf(out, "#EXT-X-MEDIA-SEQUENCE:%" PRId64 "\n", media_sequence);
 	g_string_append(out, "#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=");
@@ -706,13 +895,42 @@ static void rtk_hls_render_segment(const rtk_hls_segment *seg, bool with_parts, 
 	}
 }
 
+/* EXT-X-RENDITION-REPORT of stream `other` (its newest segment and
+ * part), seen from `s`; nothing while it has no segment. Lock held. */
+static void rtk_hls_render_report(const rtk_hls_stream *s, const rtk_hls_stream *other, GString *out)
+{
+	const rtk_hls_segment *last = rtk_hls_last(other);
+	if (last == NULL)
+		return;
+	g_string_append(out, "#EXT-X-RENDITION-REPORT:URI=\"");
+	rtk_hls_append_variant_uri(out, s->id, other->id);
+	g_string_append_printf(out, "\",LAST-MSN=%" PRId64, last->msn);
+	if (last->nparts > 0)
+		g_string_append_printf(out, ",LAST-PART=%d", last->nparts - 1);
+	g_string_append_c(out, '\n');
+}
+
+/* The reports for every other open variant of the ladder `s` belongs to;
+ * lock held. */
+static void rtk_hls_render_reports(const rtk_hls *hls, const rtk_hls_stream *s, GString *out)
+{
+	const char *ladder_id = g_hash_table_lookup(hls->ladder_of, s->id);
+	const rtk_hls_ladder *ladder = ladder_id ? g_hash_table_lookup(hls->ladders, ladder_id) : NULL;
+	for (int i = 0; ladder && i < ladder->n; i++) {
+		const rtk_hls_stream *other = g_hash_table_lookup(hls->streams, ladder->variants[i].stream_id);
+		if (other && other != s)
+			rtk_hls_render_report(s, other, out);
+	}
+}
+
 /* The playlist, g_malloc'd, with the lock held. */
-static GString *rtk_hls_render(const rtk_hls_stream *s, bool skip)
+static GString *rtk_hls_render(const rtk_hls *hls, const rtk_hls_stream *s, bool skip)
 {
 	GString *out = g_string_sized_new(2048);
 	guint n = s->segments->len;
 	guint first = rtk_hls_first_listed(s);
-	guint parts_from = rtk_hls_parts_from(s, first);
+	/* a VOD playlist lists whole segments only */
+	guint parts_from = s->vod && s->ended ? n : rtk_hls_parts_from(s, first);
 	int64_t next_msn;
 	int next_part;
 	rtk_hls_next_part(s, &next_msn, &next_part);
@@ -727,6 +945,8 @@ static GString *rtk_hls_render(const rtk_hls_stream *s, bool skip)
 	else
 		g_string_append_printf(out, "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"seg%" PRId64 ".%d.m4s\"\n",
 			next_msn, next_part);
+	if (!s->ended)
+		rtk_hls_render_reports(hls, s, out);
 	return out;
 }
 
@@ -738,7 +958,7 @@ char *rtk_hls_playlist(rtk_hls *hls, const char *stream_id, bool skip)
 	g_mutex_lock(&hls->lock);
 	rtk_hls_stream *s = rtk_hls_get(hls, stream_id);
 	if (s) {
-		GString *out = rtk_hls_render(s, skip);
+		GString *out = rtk_hls_render(hls, s, skip);
 		text = rtk_hls_memdup0(out->str, out->len);
 		g_string_free(out, TRUE);
 	}
@@ -824,6 +1044,10 @@ int rtk_hls_parse_path(const char *path, rtk_hls_target *out)
 		return -1;
 	if (strcmp(name, "index.m3u8") == 0) {
 		out->resource = RTK_HLS_RES_PLAYLIST;
+		return 0;
+	}
+	if (strcmp(name, "master.m3u8") == 0) {
+		out->resource = RTK_HLS_RES_MULTIVARIANT;
 		return 0;
 	}
 	if (strcmp(name, "init.mp4") == 0) {
@@ -971,7 +1195,7 @@ static rtk_hls_outcome rtk_hls_handle_playlist(rtk_hls *hls, rtk_hls_stream *s, 
 		}
 		return rtk_hls_wait_or_503(hls, s, req, wake, wake_data, reply);
 	}
-	GString *out = rtk_hls_render(s, q->skip != RTK_HLS_SKIP_NO);
+	GString *out = rtk_hls_render(hls, s, q->skip != RTK_HLS_SKIP_NO);
 	reply->status = 200;
 	reply->body_len = out->len;
 	reply->body = rtk_hls_memdup0(out->str, out->len);
@@ -1013,6 +1237,20 @@ static rtk_hls_outcome rtk_hls_handle_media(rtk_hls *hls, rtk_hls_stream *s, rtk
 	return RTK_HLS_ANSWER;
 }
 
+/* master.m3u8: answered now, never parked. */
+static rtk_hls_outcome rtk_hls_handle_multivariant(rtk_hls *hls, const char *ladder_id, rtk_hls_reply *reply)
+{
+	char *text = rtk_hls_multivariant(hls, ladder_id);
+	if (text == NULL) {
+		rtk_hls_reply_text(reply, 404, "no such livestream ladder\n");
+		return RTK_HLS_ANSWER;
+	}
+	reply->status = 200;
+	reply->body_len = strlen(text);
+	reply->body = text;
+	return RTK_HLS_ANSWER;
+}
+
 rtk_hls_outcome rtk_hls_handle(rtk_hls *hls, rtk_hls_request *req, rtk_hls_wake_fn wake, void *wake_data,
 	rtk_hls_reply *reply)
 {
@@ -1031,6 +1269,8 @@ rtk_hls_outcome rtk_hls_handle(rtk_hls *hls, rtk_hls_request *req, rtk_hls_wake_
 		g_free(text);
 		return RTK_HLS_ANSWER;
 	}
+	if (t.resource == RTK_HLS_RES_MULTIVARIANT)
+		return rtk_hls_handle_multivariant(hls, t.stream_id, reply);
 	rtk_hls_outcome outcome;
 	g_mutex_lock(&hls->lock);
 	rtk_hls_stream *s = rtk_hls_get(hls, t.stream_id);

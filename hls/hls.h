@@ -82,6 +82,12 @@ void rtk_hls_stream_segment(rtk_hls *hls, const char *stream_id, int64_t msn, do
  * a trailing segment that was never completed is dropped; parked
  * requests are answered. */
 void rtk_hls_stream_end(rtk_hls *hls, const char *stream_id);
+/* Keeps every segment of the stream (call before its first segment): no
+ * segment record or file leaves, though the live playlist still shows the
+ * last RTK_HLS_WINDOW_SEGMENTS (part files still go). Once ended, its
+ * playlist is a VOD one: EXT-X-PLAYLIST-TYPE:VOD, every segment from msn
+ * 0 without parts, EXT-X-ENDLIST. 0, or -1 for an unknown stream. */
+int rtk_hls_stream_set_vod(rtk_hls *hls, const char *stream_id);
 /* Forgets the stream: later requests get 404, parked ones are woken and
  * get 404. Files are left on disk. */
 void rtk_hls_stream_close(rtk_hls *hls, const char *stream_id);
@@ -90,6 +96,43 @@ void rtk_hls_stream_close(rtk_hls *hls, const char *stream_id);
  * rtk_hls_request.client_key: the client's IP address and its User-Agent
  * (hls_http.c). 0 for an unknown stream. */
 int rtk_hls_viewer_count(rtk_hls *hls, const char *stream_id);
+
+/* ---- ladders: several renditions of one livestream ---- */
+
+/* An ABR ladder is a Multivariant Playlist served at
+ * /hls/<ladder id>/master.m3u8 whose variants are streams of this
+ * registry, each opened and fed like any other (its own id and
+ * directory). index.m3u8 of every stream stays its Media Playlist, so a
+ * player given /hls/<id>/index.m3u8 keeps working on one rendition. While
+ * a stream belongs to a ladder its Media Playlist carries an
+ * EXT-X-RENDITION-REPORT for every other variant that has a segment or
+ * part (URI "../<variant id>/index.m3u8", LAST-MSN and, when that segment
+ * has parts, LAST-PART of its newest part). */
+#define RTK_HLS_LADDER_MAX 8            /* variants per ladder */
+#define RTK_HLS_CODECS_MAX 64           /* characters of a CODECS value */
+
+typedef struct rtk_hls_variant {
+	const char *stream_id;      /* the rendition's stream (need not be open yet) */
+	int64_t bandwidth;          /* bits/s, peak of the segments (BANDWIDTH), > 0 */
+	int width, height;          /* RESOLUTION, > 0 */
+	double frame_rate;          /* FRAME-RATE, or 0 to leave it out */
+	const char *codecs;         /* CODECS, e.g. "avc1.64001f,mp4a.40.2": [A-Za-z0-9.,]{1,64} */
+} rtk_hls_variant;
+
+/* Declares (or replaces) the ladder `ladder_id` with `n` variants
+ * (1..RTK_HLS_LADDER_MAX, distinct stream ids, listed in this order: put
+ * the one players should start with first). n == 0 removes it. A stream
+ * belongs to at most one ladder. Closing the stream named `ladder_id`
+ * removes its ladder too. 0, or -1 for an invalid argument (nothing
+ * changed). */
+int rtk_hls_ladder_set(rtk_hls *hls, const char *ladder_id, const rtk_hls_variant *variants, int n);
+/* The CODECS value of an H.264 + AAC-LC CMAF rendition from the bytes of
+ * its init.mp4: "avc1.PPCCLL,mp4a.40.2" with profile, constraint flags
+ * and level of the first avcC box. 0, or -1 when there is no complete
+ * avcC box or `out` (at least 24 bytes) is too small. */
+int rtk_hls_codecs_from_init(const unsigned char *init, size_t len, char *out, size_t out_len);
+/* The Multivariant Playlist, malloc'd; NULL for an unknown ladder. */
+char *rtk_hls_multivariant(rtk_hls *hls, const char *ladder_id);
 
 /* The Media Playlist as a client would get it now (no viewer counted),
  * malloc'd; `skip`: a Playlist Delta Update (_HLS_skip=YES). NULL for an
@@ -102,7 +145,8 @@ typedef enum rtk_hls_resource {
 	RTK_HLS_RES_PLAYLIST = 0,   /* index.m3u8 */
 	RTK_HLS_RES_INIT,           /* init.mp4 */
 	RTK_HLS_RES_PART,           /* seg<msn>.<part>.m4s */
-	RTK_HLS_RES_SEGMENT         /* seg<msn>.m4s */
+	RTK_HLS_RES_SEGMENT,        /* seg<msn>.m4s */
+	RTK_HLS_RES_MULTIVARIANT    /* master.m3u8 (a ladder's) */
 } rtk_hls_resource;
 
 typedef struct rtk_hls_target {
@@ -113,7 +157,7 @@ typedef struct rtk_hls_target {
 } rtk_hls_target;
 
 /* Parses a raw request path (no query) "/hls/<id>/<name>" where <name> is
- * one of the four names above, numbers in plain decimal without leading
+ * one of the five names above, numbers in plain decimal without leading
  * zeros or signs. 0, or -1 for anything else (percent escapes, dots,
  * extra slashes: the caller answers 404). */
 int rtk_hls_parse_path(const char *path, rtk_hls_target *out);
@@ -166,7 +210,8 @@ typedef enum rtk_hls_outcome {
 } rtk_hls_outcome;
 
 /*
- * Decides a GET under /hls/. Playlists: a bad query is 400; an unknown
+ * Decides a GET under /hls/. master.m3u8: the ladder's Multivariant
+ * Playlist now (its query is ignored), 404 for an unknown ladder. Playlists: a bad query is 400; an unknown
  * stream 404; an ended stream, or a requested msn/part that exists, is
  * answered now; an msn more than two segments past the last complete one
  * (or a part more than the spec's Advance Part Limit past the last part)

@@ -249,15 +249,21 @@ static bool companion_read_control(companion *c)
 
 /* ---- output ---- */
 
+/* `opaque` is the rendition number: NULL (0) for the main output, which
+ * leaves "rendition" out as before renditions existed. */
 static void companion_on_cmaf(void *opaque, const rtk_cmaf_event *ev)
 {
-	(void)opaque;
+	int rendition = (int)(intptr_t)opaque;
+	json_t *event;
 	if (ev->kind == RTK_CMAF_PART)
-		rtk_ctl_emit(stdout, json_pack("{s:s,s:I,s:i,s:f,s:b}", "event", "part", "msn", (json_int_t)ev->msn,
-			"part", ev->part, "duration", ev->duration_s, "independent", ev->independent));
+		event = json_pack("{s:s,s:I,s:i,s:f,s:b}", "event", "part", "msn", (json_int_t)ev->msn,
+			"part", ev->part, "duration", ev->duration_s, "independent", ev->independent);
 	else
-		rtk_ctl_emit(stdout, json_pack("{s:s,s:I,s:f}", "event", "segment", "msn", (json_int_t)ev->msn,
-			"duration", ev->duration_s));
+		event = json_pack("{s:s,s:I,s:f}", "event", "segment", "msn", (json_int_t)ev->msn,
+			"duration", ev->duration_s);
+	if (event != NULL && rendition > 0)
+		json_object_set_new(event, "rendition", json_integer(rendition));
+	rtk_ctl_emit(stdout, event);
 }
 
 /* Output time in seconds, to the millisecond. */
@@ -393,8 +399,16 @@ int rtk_companion_run(const rtk_companion_options *options)
 		return 1;
 	}
 	rtk_pipeline_config config = options->pipeline;
-	if (config.format == RTK_OUTPUT_CMAF_H264_AAC)
+	rtk_pipeline_rendition renditions[RTK_PIPELINE_RENDITIONS_MAX];
+	if (config.format == RTK_OUTPUT_CMAF_H264_AAC) {
 		config.on_cmaf = companion_on_cmaf;
+		for (int i = 0; i < config.n_renditions; i++) {
+			renditions[i] = config.renditions[i];
+			renditions[i].on_cmaf = companion_on_cmaf;
+			renditions[i].opaque = (void *)(intptr_t)(i + 1);
+		}
+		config.renditions = renditions;
+	}
 	c.pipeline = rtk_pipeline_new(&config, err, sizeof err);
 	if (c.pipeline == NULL) {
 		companion_emit_error("cannot open the output: %s", err);
@@ -433,12 +447,36 @@ static bool companion_int_arg(const char *s, int min, int max, int *out)
 	return true;
 }
 
+/* "WxH:DIR": one more rendition (W, H 2..1920). DIR points into argv. */
+static bool companion_rendition_arg(const char *s, rtk_companion_options *o)
+{
+	const char *x = strchr(s, 'x'), *colon = strchr(s, ':');
+	if (x == NULL || colon == NULL || colon < x || colon[1] == '\0' ||
+	    o->pipeline.n_renditions >= RTK_PIPELINE_RENDITIONS_MAX)
+		return false;
+	char w[8], h[8];
+	if ((size_t)(x - s) >= sizeof w || (size_t)(colon - x - 1) >= sizeof h)
+		return false;
+	memcpy(w, s, (size_t)(x - s));
+	w[x - s] = '\0';
+	memcpy(h, x + 1, (size_t)(colon - x - 1));
+	h[colon - x - 1] = '\0';
+	rtk_pipeline_rendition *r = &o->renditions[o->pipeline.n_renditions];
+	memset(r, 0, sizeof *r);
+	if (!companion_int_arg(w, 2, 1920, &r->width) || !companion_int_arg(h, 2, 1920, &r->height))
+		return false;
+	r->path = colon + 1;
+	o->pipeline.n_renditions++;
+	o->pipeline.renditions = o->renditions;
+	return true;
+}
+
 static int companion_usage(const char *prog)
 {
 	fprintf(stderr,
 		"usage: %s --output PATH [--format mp4|webm|cmaf|m4a|mp3] [--width 1..1920] [--height 1..1920]\n"
 		"       [--fps 1..60] [--channels 1|2] [--rtp-address IPV4] [--rtp-port PORT] [--part-ms MS]\n"
-		"       [--segment-ms MS] [--rtmp rtmp://...|rtmps://...] [--watermark URL [--watermark-size WxH]]\n"
+		"       [--segment-ms MS] [--rendition WxH:DIR]... [--rtmp rtmp://...|rtmps://...] [--watermark URL [--watermark-size WxH]]\n"
 		"       [--watermark-position 'left top'|'right top'|'left bottom'|'right bottom']\n"
 		"Reads control commands on stdin and plain RTP on the UDP port; see docs/companions.md.\n",
 		prog);
@@ -456,6 +494,7 @@ int rtk_companion_parse_args(int argc, char **argv, rtk_companion_options *o)
 		{ "rtmp", required_argument, NULL, 'R' }, { "watermark", required_argument, NULL, 'W' },
 		{ "watermark-size", required_argument, NULL, 'Z' },
 		{ "watermark-position", required_argument, NULL, 'X' },
+		{ "rendition", required_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt;
@@ -504,6 +543,7 @@ int rtk_companion_parse_args(int argc, char **argv, rtk_companion_options *o)
 			ok = strncmp(optarg, "rtmp://", 7) == 0 || strncmp(optarg, "rtmps://", 8) == 0;
 			o->pipeline.push_url = optarg;
 			break;
+		case 'N': ok = companion_rendition_arg(optarg, o); break;
 		default: ok = false; break;
 		}
 	}

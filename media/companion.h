@@ -31,6 +31,8 @@ typedef struct rtk_companion_options {
 	rtk_pipeline_config pipeline;   /* output; on_cmaf is set by the loop */
 	const char *rtp_address;        /* IPv4 address to bind; NULL: 127.0.0.1 */
 	int rtp_port;                   /* 0: any free port (announced in "ready") */
+	/* --rendition WxH:DIR (cmaf): pipeline.renditions points here */
+	rtk_pipeline_rendition renditions[RTK_PIPELINE_RENDITIONS_MAX];
 } rtk_companion_options;
 
 /* Runs until stopped; returns the process exit status (0 or 1). */
@@ -39,6 +41,9 @@ int rtk_companion_run(const rtk_companion_options *options);
 /* Parses the command line shared by both companions into `options`:
  *   --output PATH --width W --height H --fps F --rtp-address A --rtp-port P
  *   --part-ms MS --segment-ms MS (rtk-hls)
+ *   --rendition WxH:DIR (rtk-hls, repeatable: one more rendition of the
+ *   composite, its CMAF files in DIR, an existing directory; its part and
+ *   segment events carry "rendition": 1, 2, ... in the order given)
  * Returns 0, or -1 after printing usage to stderr. */
 int rtk_companion_parse_args(int argc, char **argv, rtk_companion_options *options);
 

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <libavutil/error.h>
 #include <libavutil/frame.h>
+#include <libswscale/swscale.h>
 
 #include "decode.h"
 
@@ -21,6 +22,46 @@ static int rtk_pipeline_clamp(int v, int lo, int hi, int dflt)
 	if (v == 0)
 		return dflt;
 	return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* The CMAF outputs of config->renditions, each with its scaler and frame. */
+static int rtk_pipeline_open_renditions(rtk_pipeline *p, const rtk_pipeline_config *config, char *err,
+	size_t errlen)
+{
+	if (config->n_renditions == 0)
+		return 0;
+	if (config->format != RTK_OUTPUT_CMAF_H264_AAC || config->n_renditions < 0 ||
+	    config->n_renditions > RTK_PIPELINE_RENDITIONS_MAX || config->renditions == NULL) {
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "renditions are for CMAF, at most %d", RTK_PIPELINE_RENDITIONS_MAX);
+		return -1;
+	}
+	for (int i = 0; i < config->n_renditions; i++) {
+		const rtk_pipeline_rendition *r = &config->renditions[i];
+		rtk_pipeline_scaled *sc = &p->scaled[p->n_scaled++];
+		int w = rtk_pipeline_clamp(r->width, 2, 1920, 640) & ~1;
+		int h = rtk_pipeline_clamp(r->height, 2, 1920, 360) & ~1;
+		rtk_cmaf_options cmaf = { .part_ms = config->part_ms, .segment_ms = config->segment_ms,
+			.on_cmaf = r->on_cmaf, .opaque = r->opaque };
+		sc->output = rtk_output_open_cmaf(r->path, w, h, p->fps, &cmaf, err, errlen);
+		if (sc->output == NULL)
+			return -1;
+		sc->scaler = sws_getContext(p->width, p->height, AV_PIX_FMT_YUV420P, w, h, AV_PIX_FMT_YUV420P,
+			SWS_BILINEAR, NULL, NULL, NULL);
+		sc->frame = av_frame_alloc();
+		if (sc->scaler == NULL || sc->frame == NULL)
+			goto oom;
+		sc->frame->format = AV_PIX_FMT_YUV420P;
+		sc->frame->width = w;
+		sc->frame->height = h;
+		if (av_frame_get_buffer(sc->frame, 0) < 0)
+			goto oom;
+	}
+	return 0;
+oom:
+	if (err != NULL && errlen > 0)
+		snprintf(err, errlen, "out of memory");
+	return -1;
 }
 
 rtk_pipeline *rtk_pipeline_new(const rtk_pipeline_config *config, char *err, size_t errlen)
@@ -42,7 +83,7 @@ rtk_pipeline *rtk_pipeline_new(const rtk_pipeline_config *config, char *err, siz
 			config->channels == 1 ? 1 : 2, err, errlen);
 		p->audio_only = config->format == RTK_OUTPUT_M4A_AAC || config->format == RTK_OUTPUT_MP3;
 	}
-	if (p->output == NULL)
+	if (p->output == NULL || rtk_pipeline_open_renditions(p, config, err, errlen) != 0)
 		goto fail;
 	if (config->watermark_url != NULL && !p->audio_only) {
 		p->watermark = rtk_watermark_load(config->watermark_url, config->watermark_width,
@@ -121,6 +162,11 @@ void rtk_pipeline_free(rtk_pipeline *p)
 	rtk_output_free(p->output);
 	rtk_output_free(p->push);
 	rtk_watermark_free(p->watermark);
+	for (int i = 0; i < p->n_scaled; i++) {
+		rtk_output_free(p->scaled[i].output);
+		sws_freeContext(p->scaled[i].scaler);
+		av_frame_free(&p->scaled[i].frame);
+	}
 	rtk_compositor_free(p->compositor);
 	rtk_mixer_free(p->mixer);
 	av_frame_free(&p->decoded);
@@ -372,11 +418,26 @@ static int rtk_pipeline_emit_audio(rtk_pipeline *p)
 		int ret = rtk_output_write_audio(p->output, mixed, count);
 		if (ret >= 0 && p->push != NULL && (ret = rtk_output_write_audio(p->push, mixed, count)) < 0)
 			p->push_failed = true;
+		for (int i = 0; i < p->n_scaled && ret >= 0; i++)
+			ret = rtk_output_write_audio(p->scaled[i].output, mixed, count);
 		if (ret < 0)
 			return ret;
 		p->stats.audio_samples += count;
 	}
 	return 0;
+}
+
+/* The composite scaled into one rendition's frame (once per tick, like
+ * the composite itself). */
+static int rtk_pipeline_scale(rtk_pipeline *p, rtk_pipeline_scaled *sc)
+{
+	int ret = av_frame_make_writable(sc->frame);
+	if (ret < 0)
+		return ret;
+	const AVFrame *canvas = rtk_compositor_canvas(p->compositor);
+	ret = sws_scale(sc->scaler, (const uint8_t *const *)canvas->data, canvas->linesize, 0, p->height,
+		sc->frame->data, sc->frame->linesize);
+	return ret < 0 ? ret : 0;
 }
 
 /* Every video frame whose slot k / fps is at or before the output time.
@@ -394,12 +455,16 @@ static int rtk_pipeline_emit_video(rtk_pipeline *p, int64_t out_ns)
 	int64_t slot = (int64_t)(p->stats.video_frames + (uint64_t)due - 1) * RTK_NS / p->fps;
 	rtk_pipeline_advance_all(p, slot + p->paused_total + RTK_NS / p->fps / 2);
 	int ret = p->audio_only ? 0 : rtk_pipeline_compose(p);   /* audio only: nothing to draw */
+	for (int i = 0; i < p->n_scaled && ret >= 0; i++)
+		ret = rtk_pipeline_scale(p, &p->scaled[i]);
 	for (int64_t i = 0; i < due && ret >= 0; i++) {
-		ret = rtk_output_write_video(p->output, rtk_compositor_canvas(p->compositor),
-			(int64_t)p->stats.video_frames);
+		int64_t index = (int64_t)p->stats.video_frames;
+		ret = rtk_output_write_video(p->output, rtk_compositor_canvas(p->compositor), index);
 		if (ret >= 0 && p->push != NULL && (ret = rtk_output_write_video(p->push,
-				rtk_compositor_canvas(p->compositor), (int64_t)p->stats.video_frames)) < 0)
+				rtk_compositor_canvas(p->compositor), index)) < 0)
 			p->push_failed = true;
+		for (int r = 0; r < p->n_scaled && ret >= 0; r++)
+			ret = rtk_output_write_video(p->scaled[r].output, p->scaled[r].frame, index);
 		if (ret >= 0)
 			p->stats.video_frames++;
 	}
@@ -470,6 +535,11 @@ int rtk_pipeline_finish(rtk_pipeline *p)
 		return 0;
 	p->finished = true;
 	int ret = rtk_output_finish(p->output);
+	for (int i = 0; i < p->n_scaled; i++) {
+		int r = rtk_output_finish(p->scaled[i].output);
+		if (ret >= 0)
+			ret = r;
+	}
 	int pushed = p->push != NULL ? rtk_output_finish(p->push) : 0;
 	p->push_failed = p->push_failed || pushed < 0;
 	return ret < 0 ? ret : pushed;

@@ -100,7 +100,23 @@ typedef struct rtk_pipeline_config {
 	int segment_ms;             /* 0: 2000 */
 	rtk_cmaf_callback on_cmaf;  /* each part and segment once in place; may be NULL */
 	void *opaque;               /* passed to on_cmaf */
+	/* CMAF only: more renditions of the same composite (an ABR ladder).
+	 * Each is the composite scaled to its size and encoded on its own into
+	 * its own directory, with the output above's fps, part and segment
+	 * lengths: every rendition forces its IDRs on the same frame indexes,
+	 * so segment msn of every rendition starts at the same time. */
+	int n_renditions;           /* 0..RTK_PIPELINE_RENDITIONS_MAX */
+	const struct rtk_pipeline_rendition *renditions;
 } rtk_pipeline_config;
+
+#define RTK_PIPELINE_RENDITIONS_MAX 7
+
+typedef struct rtk_pipeline_rendition {
+	const char *path;           /* an existing directory (copied by the output) */
+	int width, height;          /* 2..1920, rounded down to even */
+	rtk_cmaf_callback on_cmaf;  /* may be NULL */
+	void *opaque;
+} rtk_pipeline_rendition;
 
 typedef enum rtk_source {
 	RTK_SOURCE_CAMERA = 0,      /* camera video and microphone audio */

@@ -81,11 +81,20 @@ typedef struct rtk_pipeline_participant {
 	int64_t effective;          /* the offset used: its cluster's, or its own */
 } rtk_pipeline_participant;
 
+/* One more rendition of the composite (rtk_pipeline_config.renditions). */
+typedef struct rtk_pipeline_scaled {
+	rtk_output *output;
+	struct SwsContext *scaler;  /* canvas size -> this size */
+	AVFrame *frame;             /* the scaled composite, reused */
+} rtk_pipeline_scaled;
+
 struct rtk_pipeline {
 	rtk_output *output;
 	rtk_watermark *watermark;   /* NULL, or laid over every composite */
 	rtk_output *push;           /* NULL, or the RTMP push (FLV) fed the same frames and samples */
 	bool push_failed;           /* a write to `push` failed (the server went away or stalled 10 s) */
+	int n_scaled;
+	rtk_pipeline_scaled scaled[RTK_PIPELINE_RENDITIONS_MAX];
 	rtk_compositor *compositor;
 	rtk_mixer *mixer;
 	int width, height, fps;

@@ -51,6 +51,15 @@ typedef struct rtk_capture {
 	gint64 late_frames_logged;   /* the companion's late_frames when the last warning was logged */
 	gboolean spawning;       /* in the table while its companion is spawned: not listed yet */
 	char error[256];         /* the companion's last "error" event: the ERRORED document's reason */
+	/* livestream: its renditions, [0] the main one (stream id = livestream id,
+	 * directory = output); the ladder is announced with the first segment */
+	int n_renditions;
+	struct capture_rendition {
+		int width, height;
+		char *stream_id, *dir;   /* owned */
+	} renditions[RTK_CAPTURE_LADDER_MAX];
+	gboolean ladder_set;
+	gboolean vod;            /* livestream: keep every segment, a VOD playlist at the end */
 } rtk_capture;
 
 static GMutex captures_mutex;    /* see the top of this file */
@@ -246,6 +255,10 @@ static void capture_effects(rtk_capture *c, rtk_capture_effects effects) {
 
 static void capture_free(gpointer p) {
 	rtk_capture *c = p;
+	for(int i = 0; i < c->n_renditions; i++) {
+		g_free(c->renditions[i].stream_id);
+		g_free(c->renditions[i].dir);
+	}
 	rtk_proc_unref(c->proc);
 	g_hash_table_destroy(c->streams);
 	g_hash_table_destroy(c->peers);
@@ -367,8 +380,59 @@ json_t *rtk_capture_recording_start(rtk_room *room, rtk_router *router, const rt
 	return doc;
 }
 
+/* The livestream's renditions from the requested heights (any order,
+ * duplicates ignored; none: one 1280x720 rendition as before ladders):
+ * highest first, 16:9 with even sizes, each with its stream id and
+ * directory (made here). */
+static void capture_livestream_renditions(rtk_capture *c, const int *heights, int n) {
+	int sorted[RTK_CAPTURE_LADDER_MAX], count = 0;
+	for(int i = 0; i < n && count < RTK_CAPTURE_LADDER_MAX; i++) {
+		int h = heights[i] & ~1, at = 0;
+		if(h < 2 || h > 1080)
+			continue;
+		while(at < count && sorted[at] > h)
+			at++;
+		if(at < count && sorted[at] == h)
+			continue;
+		memmove(sorted + at + 1, sorted + at, (size_t)(count - at) * sizeof *sorted);
+		sorted[at] = h;
+		count++;
+	}
+	if(count == 0)
+		sorted[count++] = 720;
+	for(int i = 0; i < count; i++) {
+		struct capture_rendition *r = &c->renditions[i];
+		r->height = sorted[i];
+		r->width = (sorted[i] * 16 / 9 + 1) & ~1;   /* 16:9 to an even size: 426x240, 854x480 */
+		r->stream_id = i == 0 ? g_strdup(c->m->id) : g_strdup_printf("%s-%dp", c->m->id, r->height);
+		r->dir = g_build_filename(data_dir, "livestreams", r->stream_id, NULL);
+		rtk_util_mkdir_p(r->dir, 0700);
+	}
+	c->n_renditions = count;
+}
+
+/* rtk-hls's command line for `c`'s renditions (g_free the array, and
+ * each of its strings from index 1 on: index 0 is `path`). */
+static char **capture_hls_argv(rtk_capture *c, char *path) {
+	GPtrArray *argv = g_ptr_array_new();
+	g_ptr_array_add(argv, path);
+	g_ptr_array_add(argv, g_strdup("--output"));
+	g_ptr_array_add(argv, g_strdup(c->output));
+	g_ptr_array_add(argv, g_strdup("--width"));
+	g_ptr_array_add(argv, g_strdup_printf("%d", c->renditions[0].width));
+	g_ptr_array_add(argv, g_strdup("--height"));
+	g_ptr_array_add(argv, g_strdup_printf("%d", c->renditions[0].height));
+	for(int i = 1; i < c->n_renditions; i++) {
+		const struct capture_rendition *r = &c->renditions[i];
+		g_ptr_array_add(argv, g_strdup("--rendition"));
+		g_ptr_array_add(argv, g_strdup_printf("%dx%d:%s", r->width, r->height, r->dir));
+	}
+	g_ptr_array_add(argv, NULL);
+	return (char **)g_ptr_array_free(argv, FALSE);
+}
+
 json_t *rtk_capture_livestream_start(rtk_room *room, rtk_router *router, const char *name,
-		const rtk_capture_caller *caller, rtk_refusal *why) {
+		const int *qualities, int n_qualities, gboolean vod, const rtk_capture_caller *caller, rtk_refusal *why) {
 	g_mutex_lock(&captures_mutex);
 	rtk_capture *running = capture_livestream_of(room->meeting_id);
 	if(running != NULL && rtk_capture_model_running(running->m)) {
@@ -379,18 +443,27 @@ json_t *rtk_capture_livestream_start(rtk_room *room, rtk_router *router, const c
 	}
 	g_mutex_unlock(&captures_mutex);
 	rtk_capture *c = capture_new(room, router, RTK_CAPTURE_LIVESTREAM);
-	c->output = g_build_filename(data_dir, "livestreams", c->m->id, NULL);
-	rtk_util_mkdir_p(c->output, 0700);
+	capture_livestream_renditions(c, qualities, n_qualities);
+	c->output = g_strdup(c->renditions[0].dir);
 	char *path = g_build_filename(companion_dir, "rtk-hls", NULL);
-	char *argv[] = { path, "--output", c->output, NULL };
+	char **argv = capture_hls_argv(c, path);
 	gboolean ok = capture_spawn(c, argv, why, RTK_ERR_LIVESTREAM_FAILED);
 	g_free(path);
+	for(int i = 1; argv[i] != NULL; i++)
+		g_free(argv[i]);
+	g_free(argv);
 	if(!ok)
 		return NULL;
 	rtk_hls *hls = rtk_gateway_hls(rtk_gw);
-	if(hls != NULL)
-		rtk_hls_stream_open(hls, c->m->id, c->output, 0.2, 2.0);
-	char *url = g_strdup_printf("%s/hls/%s/index.m3u8", rtk_gateway_url(rtk_gw), c->m->id);
+	c->vod = vod;
+	for(int i = 0; hls != NULL && i < c->n_renditions; i++) {
+		rtk_hls_stream_open(hls, c->renditions[i].stream_id, c->renditions[i].dir, 0.2, 2.0);
+		if(vod)
+			rtk_hls_stream_set_vod(hls, c->renditions[i].stream_id);
+	}
+	/* asked for a ladder: players get the multivariant playlist */
+	char *url = g_strdup_printf("%s/hls/%s/%s", rtk_gateway_url(rtk_gw), c->m->id,
+		n_qualities > 0 ? "master.m3u8" : "index.m3u8");
 	g_mutex_lock(&captures_mutex);
 	rtk_capture_model_livestream_invoked(c->m, name, url, caller);
 	g_free(url);
@@ -638,9 +711,14 @@ static void capture_sync_peers(rtk_capture *c) {
 	}
 }
 
+/* Viewers of every rendition (one that switched within the viewer window
+ * counts in both). */
 static void capture_sync_viewers(rtk_capture *c) {
 	rtk_hls *hls = rtk_gateway_hls(rtk_gw);
-	capture_effects(c, rtk_capture_model_set_viewers(c->m, hls ? rtk_hls_viewer_count(hls, c->m->id) : 0));
+	int viewers = 0;
+	for(int i = 0; hls != NULL && i < c->n_renditions; i++)
+		viewers += rtk_hls_viewer_count(hls, c->renditions[i].stream_id);
+	capture_effects(c, rtk_capture_model_set_viewers(c->m, viewers));
 }
 
 void rtk_captures_sync_peers(rtk_room *room, rtk_router *router) {
@@ -708,7 +786,7 @@ void rtk_captures_live_started(rtk_room *room, rtk_router *router, const json_t 
 		json_decref(doc);
 	}
 	if(json_is_true(json_object_get(meeting, "live_stream_on_start"))) {
-		json_t *doc = rtk_capture_livestream_start(room, router, NULL, NULL, &why);
+		json_t *doc = rtk_capture_livestream_start(room, router, NULL, NULL, 0, FALSE, NULL, &why);
 		if(doc == NULL)
 			JANUS_LOG(LOG_ERR, "[rtk] live_stream_on_start: %s\n", why.message);
 		else
@@ -721,13 +799,22 @@ void rtk_captures_live_started(rtk_room *room, rtk_router *router, const json_t 
 
 /* An ended livestream's playlist (with EXT-X-ENDLIST) stays served for a
  * while, so players reach its end; then the stream is forgotten and its
- * directory removed. */
+ * directory removed. A VOD one (vod in POST .../livestreams) stays served
+ * until the plugin stops, and its directories are never removed. */
 #define CAPTURE_HLS_LINGER_US (10 * 60 * G_USEC_PER_SEC)
 
 typedef struct capture_ended {
 	char *id, *dir;
-	gint64 until;
+	gint64 until;            /* G_MAXINT64: a VOD one, never expires */
+	gboolean keep;           /* VOD: its directory stays on disk */
 } capture_ended;
+
+/* Earliest `until` first, so the tick only looks at the head. */
+static gint capture_ended_cmp(gconstpointer a, gconstpointer b, gpointer data) {
+	(void)data;
+	gint64 x = ((const capture_ended *)a)->until, y = ((const capture_ended *)b)->until;
+	return x < y ? -1 : x > y;
+}
 
 static void capture_remove_dir(const char *dir) {
 	GDir *d = g_dir_open(dir, 0, NULL);
@@ -793,6 +880,41 @@ static void capture_on_air(rtk_capture *c) {
 	g_free(now);
 }
 
+/* The ladder's multivariant playlist, once every rendition's init.mp4 is
+ * written (the companion writes them all before its first segment):
+ * CODECS read from them, BANDWIDTH a nominal 0.1 bit per pixel per frame
+ * at 25 fps plus 128 kb/s of AAC (x264 runs at constant quality). */
+static void capture_set_ladder(rtk_capture *c) {
+	rtk_hls *hls = rtk_gateway_hls(rtk_gw);
+	if(hls == NULL || c->ladder_set)
+		return;
+	rtk_hls_variant variants[RTK_CAPTURE_LADDER_MAX];
+	char codecs[RTK_CAPTURE_LADDER_MAX][32];
+	for(int i = 0; i < c->n_renditions; i++) {
+		const struct capture_rendition *r = &c->renditions[i];
+		char *init = g_build_filename(r->dir, "init.mp4", NULL), *bytes = NULL;
+		gsize len = 0;
+		gboolean read = g_file_get_contents(init, &bytes, &len, NULL);
+		g_free(init);
+		int ok = read ? rtk_hls_codecs_from_init((const unsigned char *)bytes, len, codecs[i], sizeof codecs[i]) : -1;
+		g_free(bytes);
+		if(ok != 0) {
+			JANUS_LOG(LOG_WARN, "[rtk] livestream %s: no avcC in %s/init.mp4\n", c->m->id, r->dir);
+			return;
+		}
+		variants[i] = (rtk_hls_variant){ .stream_id = r->stream_id, .width = r->width, .height = r->height,
+			.bandwidth = (int64_t)r->width * r->height * 25 / 10 + 128000, .frame_rate = 25,
+			.codecs = codecs[i] };
+	}
+	if(rtk_hls_ladder_set(hls, c->m->id, variants, c->n_renditions) == 0)
+		c->ladder_set = TRUE;
+}
+
+/* The stream a livestream event's rendition feeds, or NULL. */
+static const char *capture_rendition_stream(const rtk_capture *c, int rendition) {
+	return rendition >= 0 && rendition < c->n_renditions ? c->renditions[rendition].stream_id : NULL;
+}
+
 static void capture_on_keyframe(rtk_capture *c, uint32_t ssrc) {
 	GHashTableIter it;
 	gpointer v;
@@ -840,12 +962,15 @@ static void capture_on_event(rtk_proc *proc, const rtk_companion_event *event, v
 			capture_on_keyframe(c, event->ssrc);
 		} else if(event->kind == RTK_COMPANION_EVENT_PART || event->kind == RTK_COMPANION_EVENT_SEGMENT) {
 			rtk_hls *hls = rtk_gateway_hls(rtk_gw);
-			if(hls != NULL)
-				rtk_companion_event_to_hls(hls, c->m->id, event);
+			const char *stream_id = capture_rendition_stream(c, event->rendition);
+			if(hls != NULL && stream_id != NULL)
+				rtk_companion_event_to_hls(hls, stream_id, event);
 			/* On air once its first segment is complete: players (hls.js)
 			 * treat a playlist of parts without a segment as empty. */
-			if(event->kind == RTK_COMPANION_EVENT_SEGMENT)
+			if(event->kind == RTK_COMPANION_EVENT_SEGMENT && event->rendition == 0) {
+				capture_set_ladder(c);
 				capture_on_air(c);
+			}
 		} else if(event->kind == RTK_COMPANION_EVENT_STOPPED) {
 			c->m->output_s = event->output_s;
 		} else if(event->kind == RTK_COMPANION_EVENT_STATS) {
@@ -864,13 +989,18 @@ static void capture_on_event(rtk_proc *proc, const rtk_companion_event *event, v
 /* A livestream's playlist gets its end, and stays served a while. */
 static void capture_end_hls(rtk_capture *c) {
 	rtk_hls *hls = rtk_gateway_hls(rtk_gw);
-	if(hls != NULL)
-		rtk_hls_stream_end(hls, c->m->id);
-	capture_ended *e = g_new0(capture_ended, 1);
-	e->id = g_strdup(c->m->id);
-	e->dir = g_strdup(c->output);
-	e->until = janus_get_monotonic_time() + CAPTURE_HLS_LINGER_US;
-	g_queue_push_tail(&ended_streams, e);
+	/* the main stream last: closing it removes the ladder */
+	for(int i = c->n_renditions - 1; i >= 0; i--) {
+		if(hls != NULL)
+			rtk_hls_stream_end(hls, c->renditions[i].stream_id);
+		capture_ended *e = g_new0(capture_ended, 1);
+		e->id = g_strdup(c->renditions[i].stream_id);
+		e->dir = g_strdup(c->renditions[i].dir);
+		/* VOD: served and kept until the plugin stops (it removes nothing then) */
+		e->until = c->vod ? G_MAXINT64 : janus_get_monotonic_time() + CAPTURE_HLS_LINGER_US;
+		e->keep = c->vod;
+		g_queue_insert_sorted(&ended_streams, e, capture_ended_cmp, NULL);
+	}
 }
 
 /* The companion exited: the output's final REST status. A companion killed
@@ -973,7 +1103,7 @@ void rtk_captures_destroy(void) {
 	g_async_queue_unref(writes);
 	capture_ended *e;
 	while((e = g_queue_pop_head(&ended_streams)) != NULL)
-		capture_ended_free(e, TRUE);
+		capture_ended_free(e, !e->keep);
 	g_mutex_lock(&captures_mutex);
 	g_hash_table_destroy(captures);
 	captures = NULL;

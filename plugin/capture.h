@@ -72,8 +72,16 @@ int rtk_capture_recording_action(const char *meeting_id, const char *id, rtk_cap
 /* The meeting's livestream: start (one at a time; RTK_ERR_LIVESTREAM_ACTIVE)
  * returns its REST object (NEW); stop returns FALSE with
  * RTK_ERR_LIVESTREAM_NONE when none runs. */
+#define RTK_CAPTURE_LADDER_MAX 4   /* renditions of a livestream */
+/* `qualities`: the heights of the renditions asked for (POST body's
+ * livestream_viewer_qualities, 2..1080; n_qualities 0..RTK_CAPTURE_LADDER_MAX),
+ * or none: one 1280x720 rendition and playback_url index.m3u8; with some,
+ * playback_url is the ladder's master.m3u8. `vod`: every segment of every
+ * rendition is kept, and once it ends its playlists are VOD ones, served
+ * (and its directories kept) until the plugin stops, where an ended
+ * livestream is otherwise forgotten and removed after 10 minutes. */
 json_t *rtk_capture_livestream_start(rtk_room *room, rtk_router *router, const char *name,
-	const rtk_capture_caller *caller, rtk_refusal *why);
+	const int *qualities, int n_qualities, gboolean vod, const rtk_capture_caller *caller, rtk_refusal *why);
 gboolean rtk_capture_livestream_stop(const char *meeting_id, const rtk_capture_caller *caller, rtk_refusal *why);
 /* The running livestream's REST object (NEW), or NULL. */
 json_t *rtk_capture_livestream_active(const char *meeting_id);

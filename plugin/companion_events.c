@@ -95,6 +95,7 @@ gboolean rtk_companion_event_parse(const char *line, size_t len, rtk_companion_e
 			/* and msn and duration, as a segment has them */
 			/* fall through */
 		case RTK_COMPANION_EVENT_SEGMENT:
+			event->rendition = companion_event_int(json, "rendition");
 			event->msn = companion_event_integer(json, "msn");
 			event->duration = companion_event_number(json, "duration");
 			break;

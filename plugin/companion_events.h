@@ -66,6 +66,7 @@ typedef struct rtk_companion_event {
 	int part;                /* part: -1 when out of the int range */
 	double duration;         /* part, segment */
 	gboolean independent;    /* part */
+	int rendition;           /* part, segment: 0 the main output, 1.. rtk-hls --rendition (or -1) */
 	const char *message;     /* error, rejected: borrowed from `json`, or NULL */
 } rtk_companion_event;
 

@@ -845,7 +845,8 @@ static void request_livestream_start(rtk_session *session, rtk_message *msg, rtk
 	if(!request_may(session, RTK_ACTION_LIVESTREAM, reply))
 		return;
 	request_caller(session, &caller);
-	json_t *doc = rtk_capture_livestream_start(session->live->room, session->live->router, NULL, &caller, &why);
+	json_t *doc = rtk_capture_livestream_start(session->live->room, session->live->router, NULL, NULL, 0,
+		FALSE, &caller, &why);
 	if(doc == NULL) {
 		request_reply_refusal(reply, &why);
 		return;

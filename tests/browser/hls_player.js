@@ -88,7 +88,12 @@ function snapshot(page) {
         errors: rtk.errors,
         videoEvents: rtk.videoEvents,
         ended: rtk.ended,
-        playError: rtk.playError || null
+        playError: rtk.playError || null,
+        switches: rtk.switches,
+        forcedAt: rtk.forcedAt,
+        levelHeights: rtk.levelHeights,
+        currentLevel: hls ? hls.currentLevel : null,
+        videoHeight: video.videoHeight
       }
     };
   });

@@ -15,6 +15,7 @@
  * replays alone. Clocks are injected; no file is written (the model only
  * ever deletes files, in a scratch directory under $RTK_FUZZ_TMPDIR).
  *
+ * The whole input is also read as an init.mp4 by rtk_hls_codecs_from_init().
  * Checked beyond the sanitizers: parse results are consistent (a part
  * implies an msn, an error message exactly when refused); an accepted path
  * is exactly the canonical spelling of what it names (so nothing but those
@@ -120,6 +121,9 @@ static void check_path(const char *path)
 	case RTK_HLS_RES_PART:
 		snprintf(canonical, sizeof canonical, "/hls/%s/seg%" PRId64 ".%d.m4s", t.stream_id, t.msn, t.part);
 		break;
+	case RTK_HLS_RES_MULTIVARIANT:
+		snprintf(canonical, sizeof canonical, "/hls/%s/master.m3u8", t.stream_id);
+		break;
 	default:
 		abort();
 	}
@@ -200,6 +204,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	check_query(query);
 	check_path(text);
+	char codecs[32];
+	if (rtk_hls_codecs_from_init(data, size, codecs, sizeof codecs) == 0 && strlen(codecs) != 21)
+		abort();
 
 	rtk_hls_request req = { .path = text, .query = query, .client_key = "fuzz" };
 	rtk_hls_reply reply;

@@ -288,6 +288,8 @@ typedef struct trun {
 	int pause_ms, resume_ms;    /* pause over [pause_ms, resume_ms) when pause_ms >= 0 */
 	int n_parts;                /* synthetic participants, 1 or 2 */
 	const char *dirname;
+	int n_renditions;           /* more renditions (an ABR ladder), directories made by the test */
+	const rtk_pipeline_rendition *renditions;
 	rtk_pipeline_stats stats;   /* after the run */
 	double part_target, segment_target; /* from rtk_pipeline_cmaf_targets() */
 } trun;
@@ -313,7 +315,8 @@ static bool run_pipeline(trun *run)
 	char err[256] = "";
 	rtk_pipeline_config cfg = { .path = outdir, .format = RTK_OUTPUT_CMAF_H264_AAC, .width = run->width,
 		.height = run->height, .fps = run->fps, .audio_delay_ms = 40, .part_ms = run->part_ms,
-		.segment_ms = run->segment_ms, .on_cmaf = on_cmaf, .opaque = outdir };
+		.segment_ms = run->segment_ms, .on_cmaf = on_cmaf, .opaque = outdir,
+		.n_renditions = run->n_renditions, .renditions = run->renditions };
 	rtk_pipeline *pl = rtk_pipeline_new(&cfg, err, sizeof(err));
 	CHECK_NOT_NULL(pl);
 	if (pl == NULL) {
@@ -650,6 +653,96 @@ static void test_cmaf_unfinished(void)
 	tparts_free(&a, 1);
 }
 
+/* ---- an ABR ladder: one composite, three renditions ---- */
+
+#define LADDER_N 2              /* renditions besides the main output */
+
+typedef struct tladder {
+	char dir[128];
+	int width, height;
+	int n;
+	rtk_cmaf_event ev[MAX_EVENTS];
+} tladder;
+
+static tladder ladder[LADDER_N];
+
+static void on_rendition(void *opaque, const rtk_cmaf_event *ev)
+{
+	tladder *l = opaque;
+	if (l->n < MAX_EVENTS) {
+		l->ev[l->n] = *ev;
+		l->ev[l->n++].name = NULL;
+	}
+}
+
+/* init.mp4 + `name` of directory `dir`, read back (outdir is switched
+ * for concat() and restored). */
+static bool read_with_init(const char *dir, const char *name, tread *r)
+{
+	char saved[sizeof outdir], want[sizeof outdir], probe[256];
+	snprintf(want, sizeof want, "%s", dir);   /* `dir` may be outdir itself */
+	memcpy(saved, outdir, sizeof outdir);
+	memcpy(outdir, want, sizeof outdir);
+	snprintf(probe, sizeof probe, "%s/probe.mp4", tmpdir);
+	const char *names[2] = { "init.mp4", name };
+	bool ok = concat(probe, names, 2) && read_mp4(probe, false, r);
+	unlink(probe);
+	memcpy(outdir, saved, sizeof outdir);
+	return ok;
+}
+
+/* The main output at 640x360 and renditions at 426x240 and 256x144 of the
+ * same composite: each rendition announces the same parts and segments
+ * (same msn, part indexes, durations, INDEPENDENT flags) as the main one,
+ * and each of its segments is H.264 + AAC of its size starting with a
+ * keyframe at the same time as the main output's segment of that msn. */
+static void test_cmaf_ladder(void)
+{
+	const int sizes[LADDER_N][2] = { { 426, 240 }, { 256, 144 } };
+	rtk_pipeline_rendition renditions[LADDER_N];
+	for (int i = 0; i < LADDER_N; i++) {
+		tladder *l = &ladder[i];
+		memset(l, 0, sizeof *l);
+		snprintf(l->dir, sizeof l->dir, "%s/ladder%d", tmpdir, i + 1);
+		CHECK(mkdir(l->dir, 0755) == 0);
+		l->width = sizes[i][0];
+		l->height = sizes[i][1];
+		renditions[i] = (rtk_pipeline_rendition) { .path = l->dir, .width = l->width, .height = l->height,
+			.on_cmaf = on_rendition, .opaque = l };
+	}
+	trun run = { .width = 640, .height = 360, .fps = 25, .end_ms = 4500, .pause_ms = -1, .resume_ms = -1,
+		.n_parts = 2, .dirname = "ladder0", .n_renditions = LADDER_N, .renditions = renditions };
+	check_run(&run, 4.5);
+	int segments = 0;
+	for (int i = 0; i < LADDER_N; i++) {
+		const tladder *l = &ladder[i];
+		CHECK_EQ_INT(l->n, n_events);
+		for (int e = 0; e < l->n && e < n_events; e++) {
+			const rtk_cmaf_event *a = &events[e].ev, *b = &l->ev[e];
+			CHECK(a->kind == b->kind && a->msn == b->msn && a->part == b->part &&
+				fabs(a->duration_s - b->duration_s) < EPS && a->independent == b->independent);
+			if (b->kind != RTK_CMAF_SEGMENT)
+				continue;
+			segments++;
+			char name[64];
+			snprintf(name, sizeof name, "seg%" PRId64 ".m4s", b->msn);
+			tread main_r, r;
+			CHECK(read_with_init(outdir, name, &main_r));
+			CHECK(read_with_init(l->dir, name, &r));
+			CHECK_EQ_INT(r.width, l->width);
+			CHECK_EQ_INT(r.height, l->height);
+			CHECK_EQ_STR(r.vcodec, "h264");
+			CHECK_EQ_STR(r.acodec, "aac");
+			CHECK(r.first_video_key);
+			CHECK(main_r.first_video_key);
+			CHECK(r.video_first_pts == main_r.video_first_pts);
+			CHECK_EQ_INT(r.video_packets, main_r.video_packets);
+			CHECK(r.audio_continuous && r.video_continuous);
+		}
+	}
+	CHECK_EQ_INT(segments, 3 * LADDER_N);   /* 50, 50 and 13 frames */
+}
+
 static void test_cmaf_bad_config(void)
 {
 	char err[256] = "";
@@ -700,9 +793,10 @@ int main(void)
 	UNIT_RUN(test_cmaf_uneven_pause);
 	UNIT_RUN(test_cmaf_part_cap);
 	UNIT_RUN(test_cmaf_unfinished);
+	UNIT_RUN(test_cmaf_ladder);
 	UNIT_RUN(test_cmaf_bad_config);
 	if (unit_failures == 0 && getenv("RTK_KEEP_OUTPUTS") == NULL) {
-		const char *dirs[] = { "defaults", "uneven", "cap", "unfinished" };
+		const char *dirs[] = { "defaults", "uneven", "cap", "unfinished", "ladder0", "ladder1", "ladder2" };
 		char path[128];
 		for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 			snprintf(path, sizeof(path), "%s/%s", tmpdir, dirs[i]);

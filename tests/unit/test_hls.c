@@ -266,6 +266,7 @@ static void test_parse_path(void)
 	check_path("/hls/a/seg0.m4s", 0, "a", RTK_HLS_RES_SEGMENT, 0, 0);
 	check_path("/hls/a/seg12.m4s", 0, "a", RTK_HLS_RES_SEGMENT, 12, 0);
 	check_path("/hls/a/seg12.3.m4s", 0, "a", RTK_HLS_RES_PART, 12, 3);
+	check_path("/hls/" ID "/master.m3u8", 0, ID, RTK_HLS_RES_MULTIVARIANT, 0, 0);
 	check_path("/hls/a/seg9223372036854775807.2147483647.m4s", 0, "a", RTK_HLS_RES_PART, INT64_MAX, INT_MAX);
 	char long_id[RTK_HLS_ID_MAX + 2];
 	memset(long_id, 'x', sizeof long_id - 1);
@@ -281,7 +282,7 @@ static void test_parse_path(void)
 		"/hls/a/seg.m4s", "/hls/a/seg01.m4s", "/hls/a/seg1.01.m4s", "/hls/a/seg-1.m4s", "/hls/a/seg1..m4s",
 		"/hls/a/seg1.2.3.m4s", "/hls/a/seg1.m4", "/hls/a/seg1.mp4", "/hls/a/seg.1.m4s", "/hls/a/seg1.m4s.tmp",
 		"/hls/a/seg99999999999999999999.m4s", "/hls/a/seg1.2147483648.m4s", "/hls/a/init.mp4.tmp",
-		"/hls/a/rtk.sqlite3", "/hls/a/seg1.+2.m4s", "/hls/a b/index.m3u8" };
+		"/hls/a/rtk.sqlite3", "/hls/a/master.m3u8x", "/hls/a/b/master.m3u8", "/hls/a/seg1.+2.m4s", "/hls/a b/index.m3u8" };
 	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
 		rtk_hls_target t;
 		int rc = rtk_hls_parse_path(bad[i], &t);
@@ -771,6 +772,219 @@ static void test_media_requests(void)
 	rtk_hls_free(hls);
 }
 
+/* ---- ladders ---- */
+
+#define R720 "4f1c2f2e-720p"
+#define R360 "4f1c2f2e-360p"
+
+static const rtk_hls_variant ladder3[] = {
+	{ .stream_id = ID, .bandwidth = 4500000, .width = 1920, .height = 1080, .frame_rate = 30,
+	  .codecs = "avc1.640028,mp4a.40.2" },
+	{ .stream_id = R720, .bandwidth = 2500000, .width = 1280, .height = 720, .frame_rate = 30,
+	  .codecs = "avc1.64001f,mp4a.40.2" },
+	{ .stream_id = R360, .bandwidth = 800000, .width = 640, .height = 360,
+	  .codecs = "avc1.64001e,mp4a.40.2" },
+};
+
+static void test_ladder_multivariant(void)
+{
+	rtk_hls *hls = open_stream();
+	rtk_hls_reply reply;
+	rtk_hls_request req = { .path = "/hls/" ID "/master.m3u8", .query = "_HLS_msn=x" };
+	waker w = { 0 };
+	/* No ladder yet: 404, while index.m3u8 serves. */
+	CHECK_NULL(rtk_hls_multivariant(hls, ID));
+	CHECK_EQ_INT(ask(hls, &req, &w, &reply), RTK_HLS_ANSWER);
+	CHECK_EQ_INT(reply.status, 404);
+	CHECK_EQ_INT(reply.resource, RTK_HLS_RES_MULTIVARIANT);
+	rtk_hls_reply_clear(&reply);
+
+	CHECK_EQ_INT(rtk_hls_ladder_set(hls, ID, ladder3, 3), 0);
+	const char *expected =
+		"#EXTM3U\n"
+		"#EXT-X-VERSION:9\n"
+		"#EXT-X-INDEPENDENT-SEGMENTS\n"
+		"#EXT-X-STREAM-INF:BANDWIDTH=4500000,RESOLUTION=1920x1080,CODECS=\"avc1.640028,mp4a.40.2\","
+		"FRAME-RATE=30.000\n"
+		"index.m3u8\n"
+		"#EXT-X-STREAM-INF:BANDWIDTH=2500000,RESOLUTION=1280x720,CODECS=\"avc1.64001f,mp4a.40.2\","
+		"FRAME-RATE=30.000\n"
+		"../" R720 "/index.m3u8\n"
+		"#EXT-X-STREAM-INF:BANDWIDTH=800000,RESOLUTION=640x360,CODECS=\"avc1.64001e,mp4a.40.2\"\n"
+		"../" R360 "/index.m3u8\n";
+	char *text = rtk_hls_multivariant(hls, ID);
+	CHECK_EQ_STR(text, expected);
+	free(text);
+	/* Served now, whatever the query (no blocking on a multivariant). */
+	CHECK_EQ_INT(ask(hls, &req, &w, &reply), RTK_HLS_ANSWER);
+	CHECK_EQ_INT(reply.status, 200);
+	CHECK_EQ_STR(reply.body, expected);
+	CHECK_EQ_INT((int)reply.body_len, (int)strlen(expected));
+	CHECK_NULL(reply.file);
+	rtk_hls_reply_clear(&reply);
+
+	/* Invalid ladders change nothing. */
+	rtk_hls_variant bad[3];
+	memcpy(bad, ladder3, sizeof bad);
+	bad[1].codecs = "avc1\",x";
+	CHECK_EQ_INT(rtk_hls_ladder_set(hls, ID, bad, 3), -1);
+	memcpy(bad, ladder3, sizeof bad);
+	bad[2].stream_id = R720;
+	CHECK_EQ_INT(rtk_hls_ladder_set(hls, ID, bad, 3), -1);
+	memcpy(bad, ladder3, sizeof bad);
+	bad[0].bandwidth = 0;
+	CHECK_EQ_INT(rtk_hls_ladder_set(hls, ID, bad, 3), -1);
+	memcpy(bad, ladder3, sizeof bad);
+	bad[0].stream_id = "a/b";
+	CHECK_EQ_INT(rtk_hls_ladder_set(hls, ID, bad, 3), -1);
+	CHECK_EQ_INT(rtk_hls_ladder_set(hls, "a.b", ladder3, 3), -1);
+	CHECK_EQ_INT(rtk_hls_ladder_set(hls, ID, ladder3, RTK_HLS_LADDER_MAX + 1), -1);
+	/* A variant belongs to one ladder only. */
+	CHECK_EQ_INT(rtk_hls_ladder_set(hls, "other", ladder3 + 1, 1), -1);
+	text = rtk_hls_multivariant(hls, ID);
+	CHECK_EQ_STR(text, expected);
+	free(text);
+
+	/* n == 0 removes it; its variants are free again. */
+	CHECK_EQ_INT(rtk_hls_ladder_set(hls, ID, NULL, 0), 0);
+	CHECK_NULL(rtk_hls_multivariant(hls, ID));
+	CHECK_EQ_INT(rtk_hls_ladder_set(hls, "other", ladder3 + 1, 1), 0);
+	CHECK_EQ_INT(rtk_hls_ladder_set(hls, "other", NULL, 0), 0);
+
+	/* Closing the stream named like the ladder removes the ladder. */
+	CHECK_EQ_INT(rtk_hls_ladder_set(hls, ID, ladder3, 3), 0);
+	rtk_hls_stream_close(hls, ID);
+	CHECK_NULL(rtk_hls_multivariant(hls, ID));
+	CHECK_EQ_INT(ask(hls, &req, &w, &reply), RTK_HLS_ANSWER);
+	CHECK_EQ_INT(reply.status, 404);
+	rtk_hls_reply_clear(&reply);
+	CHECK_EQ_INT(wakes(&w), 0);
+	rtk_hls_free(hls);
+}
+
+/* A VOD stream keeps every segment (file and record); live, its playlist
+ * is the usual window; ended, it lists them all, without parts. */
+static void test_vod(void)
+{
+	rtk_hls *hls = open_stream();
+	CHECK_EQ_INT(rtk_hls_stream_set_vod(hls, ID), 0);
+	CHECK_EQ_INT(rtk_hls_stream_set_vod(hls, "no-such-stream"), -1);
+	feed(hls, 0, 15);
+	part(hls, 15, 0);
+	char *text = rtk_hls_playlist(hls, ID, false);
+	CHECK_HAS(text, "#EXT-X-MEDIA-SEQUENCE:5\n");
+	CHECK_HAS_NOT(text, "PLAYLIST-TYPE");
+	CHECK_HAS_NOT(text, "\nseg4.m4s\n");
+	free(text);
+	CHECK(file_exists("seg0.m4s"));
+	CHECK(!file_exists("seg0.0.m4s"));   /* parts still go */
+	rtk_hls_stream_end(hls, ID);
+	text = rtk_hls_playlist(hls, ID, false);
+	CHECK_HAS(text, "#EXTM3U\n#EXT-X-VERSION:9\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-TARGETDURATION:2\n"
+		"#EXT-X-MEDIA-SEQUENCE:0\n");
+	CHECK_HAS(text, "#EXTINF:2.000,\nseg0.m4s\n");
+	CHECK_HAS(text, "#EXTINF:2.000,\nseg14.m4s\n#EXT-X-ENDLIST\n");
+	CHECK_HAS_NOT(text, "#EXT-X-PART:");
+	CHECK_HAS_NOT(text, "PRELOAD-HINT");
+	CHECK_HAS_NOT(text, "seg15");
+	int listed = 0;
+	for (const char *p = text; (p = strstr(p, "#EXTINF:")) != NULL; p++)
+		listed++;
+	CHECK_EQ_INT(listed, 15);
+	free(text);
+	rtk_hls_request req = { .path = "/hls/" ID "/seg0.m4s" };
+	rtk_hls_reply reply;
+	waker w = { 0 };
+	CHECK_EQ_INT(ask(hls, &req, &w, &reply), RTK_HLS_ANSWER);
+	CHECK_EQ_INT(reply.status, 200);
+	char *expected = file_path("seg0.m4s");
+	CHECK_EQ_STR(reply.file, expected);
+	g_free(expected);
+	rtk_hls_reply_clear(&reply);
+	rtk_hls_free(hls);
+}
+
+/* CODECS from init.mp4 bytes: the first avcC record's profile,
+ * constraints and level; nothing without a whole one. */
+static void test_codecs_from_init(void)
+{
+	static const unsigned char init[] = "....ftypiso6....moov....avc1....avcC\x01\x64\x00\x1f" "\xff"
+		"....avcC\x01\x42\xc0\x0d";
+	char out[32];
+	CHECK_EQ_INT(rtk_hls_codecs_from_init(init, sizeof init - 1, out, sizeof out), 0);
+	CHECK_EQ_STR(out, "avc1.64001f,mp4a.40.2");
+	/* avcC whose version is not 1 is skipped; a record cut short is none */
+	static const unsigned char v0[] = "avcC\x00\x64\x00\x1f" "avcC\x01\x4d\x40\x28";
+	CHECK_EQ_INT(rtk_hls_codecs_from_init(v0, sizeof v0 - 1, out, sizeof out), 0);
+	CHECK_EQ_STR(out, "avc1.4d4028,mp4a.40.2");
+	static const unsigned char cut[] = "xxxxavcC\x01\x64\x00";
+	CHECK_EQ_INT(rtk_hls_codecs_from_init(cut, sizeof cut - 1, out, sizeof out), -1);
+	CHECK_EQ_INT(rtk_hls_codecs_from_init(init, 8, out, sizeof out), -1);
+	CHECK_EQ_INT(rtk_hls_codecs_from_init(init, sizeof init - 1, out, 23), -1);
+	CHECK_EQ_INT(rtk_hls_codecs_from_init(NULL, 0, out, sizeof out), -1);
+}
+
+static void test_ladder_rendition_reports(void)
+{
+	rtk_hls *hls = open_stream();
+	CHECK_EQ_INT(rtk_hls_ladder_set(hls, ID, ladder3, 3), 0);
+	/* The 720p rendition opened, nothing in it yet; 360p never opened. */
+	CHECK_EQ_INT(rtk_hls_stream_open(hls, R720, dir, PART_S, 2.0), 0);
+	feed(hls, 0, 1);
+	part(hls, 1, 0);
+	char *text = rtk_hls_playlist(hls, ID, false);
+	CHECK_HAS_NOT(text, "RENDITION-REPORT");
+	free(text);
+
+	/* 720p in segment 1, part 1 (after a complete segment 0). */
+	for (int p = 0; p < 4; p++)
+		rtk_hls_stream_part(hls, R720, 0, p, PART_S, p == 0);
+	rtk_hls_stream_segment(hls, R720, 0, 2.0);
+	text = rtk_hls_playlist(hls, ID, false);
+	CHECK_HAS(text, "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"seg1.1.m4s\"\n"
+		"#EXT-X-RENDITION-REPORT:URI=\"../" R720 "/index.m3u8\",LAST-MSN=0,LAST-PART=3\n");
+	free(text);
+	rtk_hls_stream_part(hls, R720, 1, 0, PART_S, true);
+	rtk_hls_stream_part(hls, R720, 1, 1, PART_S, false);
+	text = rtk_hls_playlist(hls, ID, false);
+	CHECK_HAS(text, "#EXT-X-RENDITION-REPORT:URI=\"../" R720 "/index.m3u8\",LAST-MSN=1,LAST-PART=1\n");
+	CHECK_HAS_NOT(text, R360);
+	free(text);
+
+	/* The 720p playlist reports the ladder's first rendition; a segment
+	 * announced without parts has no LAST-PART. */
+	char *other = rtk_hls_playlist(hls, R720, false);
+	CHECK_HAS(other, "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"seg1.2.m4s\"\n"
+		"#EXT-X-RENDITION-REPORT:URI=\"../" ID "/index.m3u8\",LAST-MSN=1,LAST-PART=0\n");
+	free(other);
+	CHECK_EQ_INT(rtk_hls_stream_open(hls, R360, dir, PART_S, 2.0), 0);
+	rtk_hls_stream_segment(hls, R360, 0, 2.0);
+	text = rtk_hls_playlist(hls, ID, true);
+	CHECK_HAS(text, "#EXT-X-RENDITION-REPORT:URI=\"../" R720 "/index.m3u8\",LAST-MSN=1,LAST-PART=1\n"
+		"#EXT-X-RENDITION-REPORT:URI=\"../" R360 "/index.m3u8\",LAST-MSN=0\n");
+	free(text);
+
+	/* Over the request path too (a blocking reload answered). */
+	rtk_hls_request req = playlist_req("_HLS_msn=1&_HLS_part=0");
+	rtk_hls_reply reply;
+	waker w = { 0 };
+	CHECK_EQ_INT(ask(hls, &req, &w, &reply), RTK_HLS_ANSWER);
+	CHECK_EQ_INT(reply.status, 200);
+	CHECK_HAS(reply.body, "LAST-MSN=1,LAST-PART=1\n");
+	rtk_hls_reply_clear(&reply);
+
+	/* Out of the ladder, or ended: no reports. */
+	rtk_hls_stream_end(hls, ID);
+	text = rtk_hls_playlist(hls, ID, false);
+	CHECK_HAS_NOT(text, "RENDITION-REPORT");
+	free(text);
+	CHECK_EQ_INT(rtk_hls_ladder_set(hls, ID, NULL, 0), 0);
+	other = rtk_hls_playlist(hls, R720, false);
+	CHECK_HAS_NOT(other, "RENDITION-REPORT");
+	free(other);
+	rtk_hls_free(hls);
+}
+
 static void count_request(rtk_hls *hls, const char *path, const char *key)
 {
 	rtk_hls_request req = { .path = path, .client_key = key };
@@ -1040,6 +1254,10 @@ int main(void)
 	UNIT_RUN(test_blocking);
 	UNIT_RUN(test_close_and_stop_waiting);
 	UNIT_RUN(test_media_requests);
+	UNIT_RUN(test_ladder_multivariant);
+	UNIT_RUN(test_ladder_rendition_reports);
+	UNIT_RUN(test_codecs_from_init);
+	UNIT_RUN(test_vod);
 	UNIT_RUN(test_viewers);
 	UNIT_RUN(test_http_blocking);
 	remove_dir();
