@@ -28,6 +28,7 @@ import tempfile
 import time
 
 from rtk_harness import RtkClient, Server, check, check_equal, log, run_test
+from test_recording import gray_frame, wait_status
 
 URL = "rtmp://127.0.0.1:1935/live/key"
 
@@ -37,25 +38,6 @@ def ffprobe(path):
                          capture_output=True, check=False)
     check(out.returncode == 0, "ffprobe cannot read %s: %s" % (path, out.stderr.decode(errors="replace")))
     return json.loads(out.stdout)
-
-
-def gray_frame(path, at, width, height):
-    out = subprocess.run(["ffmpeg", "-v", "error", "-ss", "%.2f" % at, "-i", path, "-frames:v", "1",
-                          "-f", "rawvideo", "-pix_fmt", "gray", "-"], capture_output=True, check=False)
-    check(out.returncode == 0 and len(out.stdout) == width * height,
-          "cannot decode a frame at %.2f s of %s: %s" % (at, path, out.stderr.decode(errors="replace")))
-    return out.stdout
-
-
-async def wait_status(server, rec_id, statuses, timeout=30):
-    deadline = time.time() + timeout
-    rec = None
-    while time.time() < deadline:
-        rec = server.rest_ok("GET", "/v2/recordings/%s" % rec_id)
-        if rec["status"] in statuses:
-            return rec
-        await asyncio.sleep(0.2)
-    raise AssertionError("recording %s: status %s, waited for %s" % (rec_id, rec and rec["status"], statuses))
 
 
 async def wait_exit(proc, timeout):

@@ -25,10 +25,10 @@ import os
 import subprocess
 import tempfile
 import threading
-import time
 import urllib.request
 
 from rtk_harness import RtkClient, Server, check, check_equal, log, run_test
+from test_recording import wait_status
 
 W, H = 640, 360
 
@@ -38,17 +38,6 @@ def png(colour, path):
                     "-frames:v", "1", path], check=True)
     with open(path, "rb") as f:
         return f.read()
-
-
-async def wait_status(server, rec_id, statuses, timeout=30):
-    deadline = time.time() + timeout
-    rec = None
-    while time.time() < deadline:
-        rec = server.rest_ok("GET", "/v2/recordings/%s" % rec_id)
-        if rec["status"] in statuses:
-            return rec
-        await asyncio.sleep(0.2)
-    raise AssertionError("recording %s: status %s, waited for %s" % (rec_id, rec and rec["status"], statuses))
 
 
 def rgb_frame(server, rec, directory, at):
