@@ -14,6 +14,7 @@ take.
     the viewer count, and the stop.
 """
 
+import asyncio
 import os
 import re
 import tempfile
@@ -138,7 +139,9 @@ async def start_recording(pages, host, others):
 async def finish_recording(pages, server, host, meeting_id, since):
     """Pause (REC · paused), resume, stop (the pill goes): REST lists one
     recording of the meeting, UPLOADED, whose file ffprobe reads as H.264
-    lasting >= 2 s."""
+    lasting >= 2 s. The recording runs at least 3.5 s before the pause, so
+    a fast test run still leaves 2 s of media after the paused part."""
+    await asyncio.sleep(max(0.0, since + 3.5 - time.monotonic()))
     await pages.click(host, "#record-pause")
     h = await pages.until(host, "REC paused", lambda s: (s["rec"] or {}).get("state") == "PAUSED")
     check(h["rec"]["text"] == "REC · paused" and h["buttons"]["record-pause"]["title"] == "Resume recording",
