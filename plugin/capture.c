@@ -139,6 +139,16 @@ static void capture_persist(rtk_capture *c) {
 	g_async_queue_push(writes, w);
 }
 
+void rtk_captures_queue_write(rtk_capture_write *write) {
+	capture_write *w = g_new0(capture_write, 1);
+	w->w = *write;
+	write->doc = NULL;
+	g_mutex_lock(&captures_mutex);
+	w->seq = ++queued_seq;
+	g_async_queue_push(writes, w);
+	g_mutex_unlock(&captures_mutex);
+}
+
 guint64 rtk_captures_queued(void) {
 	g_mutex_lock(&captures_mutex);
 	guint64 queued = queued_seq;

@@ -94,6 +94,11 @@ json_t *rtk_capture_recording_active(const char *meeting_id);
  * writer thread has stored them: a REST call that started a capture
  * returns once its object is readable from the store. */
 guint64 rtk_captures_queued(void);
+/* Queues a write made outside a capture (a recording's upload end) behind
+ * the others, so the writer thread stays the one writer of the rows; takes
+ * write->doc (set to NULL). Takes captures_mutex: call with no capture
+ * lock held. */
+void rtk_captures_queue_write(rtk_capture_write *write);
 void rtk_captures_wait_stored(guint64 upto);
 
 /* The SDK events describing the meeting's captures now, for a participant

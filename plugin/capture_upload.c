@@ -9,7 +9,6 @@
 
 #include "capture.h"
 #include "s3_upload.h"
-#include "webhooks.h"
 
 typedef struct capture_upload {
 	json_t *doc;          /* the REST object (owned copy) */
@@ -28,23 +27,14 @@ static const char *capture_upload_type(const char *path) {
 		g_str_has_suffix(path, ".mp3") ? "audio/mpeg" : "video/mp4";
 }
 
-/* Stores the final object and sends its webhook, unless shutting down. */
+/* Queues the final object for the capture writer, which stores it and
+ * sends its webhook, unless shutting down. */
 static void capture_upload_finish(capture_upload *u) {
 	if(g_atomic_int_get(&uploads_cancel))
 		return;
-	const char *id = json_string_value(json_object_get(u->doc, "id"));
-	json_t *out = NULL;
-	rtk_store_status st = rtk_store_recording_update(rtk_gateway_store(rtk_gw), id, u->doc, &out);
-	json_decref(out);
-	if(st != RTK_STORE_OK) {
-		JANUS_LOG(LOG_ERR, "[rtk] recording %s: its upload's end could not be stored (status %d)\n", id, (int)st);
-		return;
-	}
-	rtk_webhooks *wh = rtk_gateway_webhooks(rtk_gw);
-	if(wh != NULL) {
-		rtk_capture_write w = { .kind = RTK_CAPTURE_RECORDING, .doc = u->doc, .create = FALSE, .notify = TRUE };
-		rtk_webhooks_emit(wh, rtk_capture_webhook_event(RTK_CAPTURE_RECORDING), rtk_capture_webhook_data(&w));
-	}
+	rtk_capture_write w = { .kind = RTK_CAPTURE_RECORDING, .doc = json_incref(u->doc), .create = FALSE,
+		.notify = TRUE };
+	rtk_captures_queue_write(&w);
 }
 
 static gpointer capture_upload_run(gpointer data) {

@@ -7,8 +7,9 @@
  * (capture.c calls rtk_capture_upload_start() once the model says
  * upload_pending: the recording is UPLOADING with its file_size), waits
  * until that state is stored, PUTs the file (plugin/s3_upload.h), then
- * stores the recording UPLOADED, or ERRORED with the upload's error (the
- * local file stays, download_url serves it), and sends its
+ * queues the recording UPLOADED, or ERRORED with the upload's error (the
+ * local file stays, download_url serves it), for capture.c's writer
+ * thread, the one writer of recording rows, which stores it and sends its
  * recording.statusUpdate webhook. The model is gone by then: the thread
  * works on its own copy of the REST object.
  */
