@@ -101,6 +101,17 @@ static void request_join_captures(rtk_live *live, json_t *joined) {
 	json_object_set_new(joined, "livestream", livestream);
 }
 
+/* roomJoined (and sync's snapshot) carries the current active speaker,
+ * as activeSpeaker would (minus the event name), or null: a participant
+ * joining a meeting where someone already holds the floor is told at once,
+ * not at the next change. */
+static void request_join_speaker(rtk_live *live, json_t *joined) {
+	const char *id = rtk_speakers_current(live->speakers);
+	json_t *speaker = id != NULL ? rtk_view_speaker_event(rtk_room_find_peer(live->room, id)) : NULL;
+	json_object_del(speaker, "rtk");
+	json_object_set_new(joined, "activeSpeaker", speaker != NULL ? speaker : json_null());
+}
+
 static guint request_view_candidates(rtk_session *session);
 static gboolean request_body(rtk_message *msg, rtk_reply *reply);
 
@@ -149,8 +160,10 @@ static void request_join(rtk_session *session, rtk_message *msg, rtk_reply *repl
 	reply->event = rtk_room_enter(live->room, peer);
 	request_join_captures(live, reply->event);
 	/* waitlisted: told with the first viewModeUpdate once admitted */
-	if(!peer->waitlisted)
+	if(!peer->waitlisted) {
 		request_join_view(session, reply->event);
+		request_join_speaker(live, reply->event);
+	}
 	if(!peer->waitlisted) {
 		rtk_live_webhook(live, "meeting.participantJoined", peer);
 		rtk_history_joined(live->room, peer);
@@ -447,6 +460,7 @@ static void request_sync(rtk_session *session, rtk_message *msg, rtk_reply *repl
 		reply->event = rtk_room_joined_snapshot(session->live->room, session->peer);
 		request_join_captures(session->live, reply->event);
 		request_join_view(session, reply->event);
+		request_join_speaker(session->live, reply->event);
 		json_object_set_new(reply->event, "roomState", json_string("joined"));
 	}
 	json_object_set_new(reply->event, "rtk", json_string("roomState"));

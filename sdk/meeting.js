@@ -411,6 +411,8 @@ export class RealtimeKitClient extends RTKEventEmitter {
 		this.meta._applySpotlight(ev.spotlight, this.self.id);
 		if (ev.view)   /* the view's fields, as viewModeUpdate carries them */
 			this.participants.handleEvent({ ...ev.view, rtk: 'viewModeUpdate' }, this.self.id);
+		if (ev.activeSpeaker)   /* who holds the floor already, as activeSpeaker carries it */
+			this.participants.handleEvent({ ...ev.activeSpeaker, rtk: 'activeSpeaker' }, this.self.id);
 		if (!this.self.permissions.stageEnabled && !ev.self.stageStatus)
 			this.stage.status = 'ON_STAGE';
 		this.self._setRoomState('joined');

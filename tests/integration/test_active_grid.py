@@ -295,6 +295,7 @@ async def setup(server):
     check_equal(offered, sorted((c.peer_id, k) for c in (ada, bob, cy) for k in ("audio", "video")),
                 "streams offered to the viewer (participantId, kind)")
     grid = Grid(viewer, ada, bob, cy, rests)
+    grid.meeting_id = meeting["id"]
     for speaker in grid.speakers:   # the default view shows everyone: media flows from all
         await viewer.wait_frames(speaker.peer_id, video=10, audio=25, timeout=MEDIA_TIMEOUT)
     log("vera receives video and audio from ada, bob and cy")
@@ -326,6 +327,21 @@ async def bob_takes_over(grid):
     log("activeSpeaker Bob %.2fs after the switch" % delay)
     await grid.wait_active(grid.bob, "Bob speaks")
     await grid.check_tile(grid.bob, "Bob speaks")
+
+
+async def late_joiner_told(grid, server):
+    """Lee joins while Bob has the floor: roomJoined names Bob as the active
+    speaker at once (not at the next change); Lee leaves again, so the
+    view's counts below stay those of Vera, Ada, Bob and Cy."""
+    lee = RtkClient(server, "lee")
+    rest = server.add_participant(grid.meeting_id, "Lee")
+    joined = await lee.join(rest["token"])
+    check_equal(joined.get("activeSpeaker"),
+                {"participantId": grid.bob.peer_id, "userId": grid.rests[grid.bob]["id"]},
+                "a late joiner's roomJoined activeSpeaker while Bob has the floor")
+    await lee.leave()
+    await lee.close()
+    log("Lee, joining late, is told Bob has the floor")
 
 
 async def check_nothing_since(grid, speakers_before, updates_before, what):
@@ -439,6 +455,7 @@ async def main():
     await one_tile(grid)
     await ada_speaks(grid)
     await bob_takes_over(grid)
+    await late_joiner_told(grid, server)
     await cy_blips(grid)
     await cy_interjects(grid)
     await cy_says_yes(grid)
