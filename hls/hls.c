@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <glib.h>
@@ -59,6 +60,10 @@ typedef struct rtk_hls_stream {
 	bool vod;               /* keeps every segment; once ended, lists them all as a VOD playlist */
 	GPtrArray *segments;    /* rtk_hls_segment *, ascending contiguous msn (owned) */
 	GHashTable *viewers;    /* client key -> gint64 * last seen, monotonic (both owned) */
+	/* what its complete segments measured on disk (the ladder's BANDWIDTH) */
+	int64_t peak_bps;       /* the highest segment bit rate so far, 0 before one */
+	int64_t measured_bytes;
+	double measured_seconds;
 } rtk_hls_stream;
 
 typedef struct rtk_hls_waiter {
@@ -522,11 +527,29 @@ int rtk_hls_stream_open(rtk_hls *hls, const char *stream_id, const char *dir, do
 
 /* Marks the record in progress complete with `duration` (or the sum of
  * its parts when duration <= 0). */
+/* A complete segment's bit rate, from its file: the peak and average the
+ * multivariant playlist declares. A segment whose file cannot be read
+ * (not written, or already trimmed) is not counted. */
+static void rtk_hls_measure(rtk_hls_stream *s, const rtk_hls_segment *seg)
+{
+	char *path = rtk_hls_segment_path(s, seg->msn);
+	struct stat st;
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && seg->duration > RTK_HLS_EPSILON) {
+		int64_t bps = (int64_t)ceil((double)st.st_size * 8 / seg->duration);
+		if (bps > s->peak_bps)
+			s->peak_bps = bps;
+		s->measured_bytes += st.st_size;
+		s->measured_seconds += seg->duration;
+	}
+	g_free(path);
+}
+
 static void rtk_hls_complete(rtk_hls_stream *s, rtk_hls_segment *seg, double duration)
 {
 	if (duration > 0)
 		seg->duration = duration;
 	seg->complete = true;
+	rtk_hls_measure(s, seg);
 	int td = rtk_hls_ceil_seconds(seg->duration);
 	if (td > s->target_duration)
 		s->target_duration = td;
@@ -751,14 +774,31 @@ static void rtk_hls_append_variant_uri(GString *out, const char *from_id, const 
 		g_string_append_printf(out, "../%s/index.m3u8", stream_id);
 }
 
-static GString *rtk_hls_render_multivariant(const rtk_hls_ladder *ladder, const char *ladder_id)
+/* A variant's BANDWIDTH: the peak segment bit rate. While its stream is
+ * live that is an estimate (RFC 8216bis 4.4.6.2): the declared one,
+ * raised to the measured peak when a segment exceeded it; once the stream
+ * ended, every segment exists and it is the measured peak itself. */
+static int64_t rtk_hls_variant_bandwidth(const rtk_hls_ladder_variant *v, const rtk_hls_stream *s)
+{
+	if (s == NULL || s->peak_bps == 0)
+		return v->bandwidth;
+	if (s->ended)
+		return s->peak_bps;
+	return s->peak_bps > v->bandwidth ? s->peak_bps : v->bandwidth;
+}
+
+static GString *rtk_hls_render_multivariant(rtk_hls *hls, const rtk_hls_ladder *ladder, const char *ladder_id)
 {
 	GString *out = g_string_sized_new(512);
 	g_string_append(out, "#EXTM3U\n#EXT-X-VERSION:9\n#EXT-X-INDEPENDENT-SEGMENTS\n");
 	for (int i = 0; i < ladder->n; i++) {
 		const rtk_hls_ladder_variant *v = &ladder->variants[i];
-		g_string_append_printf(out, "#EXT-X-STREAM-INF:BANDWIDTH=%" PRId64 ",RESOLUTION=%dx%d,CODECS=\"%s\"",
-			v->bandwidth, v->width, v->height, v->codecs);
+		const rtk_hls_stream *s = g_hash_table_lookup(hls->streams, v->stream_id);
+		g_string_append_printf(out, "#EXT-X-STREAM-INF:BANDWIDTH=%" PRId64, rtk_hls_variant_bandwidth(v, s));
+		if (s != NULL && s->measured_seconds > RTK_HLS_EPSILON)
+			g_string_append_printf(out, ",AVERAGE-BANDWIDTH=%" PRId64,
+				(int64_t)ceil((double)s->measured_bytes * 8 / s->measured_seconds));
+		g_string_append_printf(out, ",RESOLUTION=%dx%d,CODECS=\"%s\"", v->width, v->height, v->codecs);
 		if (v->frame_rate > 0)
 			g_string_append_printf(out, ",FRAME-RATE=%.3f", v->frame_rate);
 		g_string_append_c(out, '\n');
@@ -776,7 +816,7 @@ char *rtk_hls_multivariant(rtk_hls *hls, const char *ladder_id)
 	g_mutex_lock(&hls->lock);
 	const rtk_hls_ladder *ladder = g_hash_table_lookup(hls->ladders, ladder_id);
 	if (ladder) {
-		GString *out = rtk_hls_render_multivariant(ladder, ladder_id);
+		GString *out = rtk_hls_render_multivariant(hls, ladder, ladder_id);
 		text = rtk_hls_memdup0(out->str, out->len);
 		g_string_free(out, TRUE);
 	}

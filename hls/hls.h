@@ -113,7 +113,10 @@ int rtk_hls_viewer_count(rtk_hls *hls, const char *stream_id);
 
 typedef struct rtk_hls_variant {
 	const char *stream_id;      /* the rendition's stream (need not be open yet) */
-	int64_t bandwidth;          /* bits/s, peak of the segments (BANDWIDTH), > 0 */
+	int64_t bandwidth;          /* bits/s, the expected peak of the segments, > 0: BANDWIDTH
+	                             * until a segment file measures higher (then that peak), and
+	                             * after the stream ended the measured peak; AVERAGE-BANDWIDTH
+	                             * is the measured average once a segment completed */
 	int width, height;          /* RESOLUTION, > 0 */
 	double frame_rate;          /* FRAME-RATE, or 0 to leave it out */
 	const char *codecs;         /* CODECS, e.g. "avc1.64001f,mp4a.40.2": [A-Za-z0-9.,]{1,64} */

@@ -153,6 +153,7 @@ async def check_ladder(server, meeting_id, directory):
             times.append(pts)
         check(max(times) - min(times) < 0.001, "segment %d keyframe times %r" % (msn, times))
         log("segment %d: 1280x720, 640x360, 426x240, keyframes at %.3f s" % (msn, times[0]))
+    await check_measured_bandwidth(master_url, urls, playlists)
 
     frames = await asyncio.get_running_loop().run_in_executor(None, lambda: subprocess.run(
         ["ffmpeg", "-v", "error", "-i", master_url, "-t", "2", "-map", "0:v:2", "-f", "framemd5", "-"],
@@ -173,6 +174,30 @@ async def check_ladder(server, meeting_id, directory):
             await asyncio.sleep(0.3)
         check("RENDITION-REPORT" not in body.decode(), "no rendition reports once ended")
     log("stopped: every rendition ends with EXT-X-ENDLIST")
+
+
+async def check_measured_bandwidth(master_url, urls, playlists):
+    """Once segments exist, every variant declares the AVERAGE-BANDWIDTH its
+    segments measured, and a BANDWIDTH no segment exceeds (the HLS rule:
+    BANDWIDTH is the peak segment bit rate); checked on the segments the
+    playlists listed, each fetched and sized here."""
+    rates = []
+    for url, pl in zip(urls, playlists):
+        peak = 0
+        for msn, duration, uri in pl.segments:
+            status, _, seg, _ = await aget(urllib.parse.urljoin(url, uri))
+            if status == 200:   # a segment trimmed meanwhile is skipped
+                peak = max(peak, len(seg) * 8 / duration)
+        rates.append(peak)
+    status, _, body, _ = await aget(master_url)
+    check_equal(status, 200, "master.m3u8 once segments exist")
+    for (attrs, uri), peak in zip(variants_of(body.decode()), rates):
+        check("AVERAGE-BANDWIDTH" in attrs and 0 < int(attrs["AVERAGE-BANDWIDTH"]) <= int(attrs["BANDWIDTH"]),
+              "%s: AVERAGE-BANDWIDTH and BANDWIDTH %r" % (uri, attrs))
+        check(peak > 0 and peak <= int(attrs["BANDWIDTH"]) * 1.01,
+              "%s: a segment of %.0f bit/s over BANDWIDTH %s" % (uri, peak, attrs["BANDWIDTH"]))
+    log("master.m3u8 measured: %s" % ", ".join("%s/%s (segments' peak %.0f)" % (a["BANDWIDTH"], a["AVERAGE-BANDWIDTH"], r)
+                                              for (a, _), r in zip(variants_of(body.decode()), rates)))
 
 
 async def main():

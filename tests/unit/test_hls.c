@@ -924,6 +924,49 @@ static void test_codecs_from_init(void)
 	CHECK_EQ_INT(rtk_hls_codecs_from_init(NULL, 0, out, sizeof out), -1);
 }
 
+/* Writes seg<msn>.m4s of `bytes` bytes and announces it complete after `duration` s. */
+static void sized_segment(rtk_hls *hls, int64_t msn, size_t bytes, double duration)
+{
+	char name[64];
+	snprintf(name, sizeof name, "seg%" PRId64 ".m4s", msn);
+	char *path = file_path(name);
+	char *content = g_malloc0(bytes);
+	CHECK(g_file_set_contents(path, content, (gssize)bytes, NULL));
+	g_free(content);
+	g_free(path);
+	advance(duration);
+	rtk_hls_stream_segment(hls, ID, msn, duration);
+}
+
+/* BANDWIDTH is the declared estimate while live, raised when a segment
+ * file measured more; once the stream ended, the measured peak itself.
+ * AVERAGE-BANDWIDTH appears with the first measured segment. */
+static void test_ladder_bandwidth(void)
+{
+	rtk_hls *hls = open_stream();
+	CHECK_EQ_INT(rtk_hls_ladder_set(hls, ID, ladder3, 3), 0);
+	sized_segment(hls, 0, 250000, 2.0);          /* 1 Mbit/s, under the declared 4.5 */
+	char *text = rtk_hls_multivariant(hls, ID);
+	CHECK_HAS(text, "#EXT-X-STREAM-INF:BANDWIDTH=4500000,AVERAGE-BANDWIDTH=1000000,RESOLUTION=1920x1080,");
+	CHECK_HAS(text, "#EXT-X-STREAM-INF:BANDWIDTH=2500000,RESOLUTION=1280x720,");   /* nothing measured */
+	free(text);
+	sized_segment(hls, 1, 1500000, 2.0);         /* 6 Mbit/s: over the estimate */
+	text = rtk_hls_multivariant(hls, ID);
+	CHECK_HAS(text, "#EXT-X-STREAM-INF:BANDWIDTH=6000000,AVERAGE-BANDWIDTH=3500000,RESOLUTION=1920x1080,");
+	free(text);
+	rtk_hls_free(hls);
+
+	hls = open_stream();                         /* ended: every segment exists */
+	CHECK_EQ_INT(rtk_hls_ladder_set(hls, ID, ladder3, 3), 0);
+	sized_segment(hls, 0, 250000, 2.0);
+	sized_segment(hls, 1, 125000, 1.0);
+	rtk_hls_stream_end(hls, ID);
+	text = rtk_hls_multivariant(hls, ID);
+	CHECK_HAS(text, "#EXT-X-STREAM-INF:BANDWIDTH=1000000,AVERAGE-BANDWIDTH=1000000,RESOLUTION=1920x1080,");
+	free(text);
+	rtk_hls_free(hls);
+}
+
 static void test_ladder_rendition_reports(void)
 {
 	rtk_hls *hls = open_stream();
@@ -1255,6 +1298,7 @@ int main(void)
 	UNIT_RUN(test_close_and_stop_waiting);
 	UNIT_RUN(test_media_requests);
 	UNIT_RUN(test_ladder_multivariant);
+	UNIT_RUN(test_ladder_bandwidth);
 	UNIT_RUN(test_ladder_rendition_reports);
 	UNIT_RUN(test_codecs_from_init);
 	UNIT_RUN(test_vod);
