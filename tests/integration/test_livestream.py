@@ -256,12 +256,31 @@ async def sdk_livestream(server, host, guest, directory):
     await media_checks(url, base_dir_url, Playlist((await aget(url))[2].decode()), directory)
     await skip(url, pl, target)
 
+    # Stop while a segment is in progress (parts of it listed, no EXTINF yet).
+    while True:
+        pl = Playlist((await aget(url))[2].decode())
+        in_progress = [p for p in pl.parts if p[0] == pl.next_msn]
+        if in_progress:
+            break
+        await asyncio.sleep(0.1)
     await host.control({"request": "livestream.stop"})
     await wait_status_update(guest, "STOPPING")
     await wait_status_update(guest, "IDLE")
     status, _, body, _ = await aget(url)
     check(status == 200 and "#EXT-X-ENDLIST" in body.decode(), "ENDLIST after stop (%d)" % status)
     check("#EXT-X-PRELOAD-HINT" not in body.decode(), "no preload hint after the end")
+    # docs/rest.md: the segment in progress at the stop is kept, closed with
+    # the media it has (at least the parts a player was shown).
+    ended = Playlist(body.decode())
+    last = [seg for seg in ended.segments if seg[0] == pl.next_msn]
+    seen = sum(p[2] for p in in_progress)
+    check(len(last) == 1 and last[0][1] >= seen - 0.002,
+          "segment %d, in progress at the stop with %.3f s of parts: %r in the ended playlist"
+          % (pl.next_msn, seen, last))
+    status, _, data, _ = await aget(base_dir_url + last[0][2])
+    check(status == 200 and len(data) > 0, "the last segment is served (%d, %d bytes)" % (status, len(data)))
+    log("segment %d, in progress at the stop (%.3f s of parts), kept as the last segment of %.3f s"
+        % (last[0][0], seen, last[0][1]))
     stream_id = url.rsplit("/", 2)[-2]
     doc = server.rest_ok("GET", "/v2/livestreams/%s" % stream_id)["livestream"]
     check_equal(doc["status"], "IDLE", "REST status after stop")

@@ -8,7 +8,8 @@ to end, as the SDK user sees it, with default presets:
     ON_STAGE to her, peerStartedPresenting to the others; she publishes and
     every viewer (subscribed) decodes her video and audio;
   * viewer A (webinar_viewer: stage_access and audio/video CAN_REQUEST):
-    publish while off stage -> 1501 with no JSEP answer; stage.join before
+    publish while off stage -> 1501 with no JSEP answer, configure {"video":
+    true} -> 1501; stage.join before
     a request -> 2004; stage.requestAccess -> stageStatusUpdate
     REQUESTED_TO_JOIN_STAGE to her, newStageRequest and
     stageAccessRequestUpdate to the presenter, peerRequestToJoinStage to the
@@ -107,6 +108,7 @@ async def presenter_goes_live(presenter, viewers, rests):
 
 async def viewer_asks_and_is_granted(presenter, a, others):
     check_error(await a.try_publish(), "1501", "viewer A's publish while off stage")
+    await a.refused({"request": "configure", "video": True}, "1501")   # not `configured` with video off
     await a.refused({"request": "stage.join"}, "2004")
     await a.control({"request": "stage.requestAccess"})
     await wait_own_status(a, REQUESTED)
