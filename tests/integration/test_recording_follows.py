@@ -20,7 +20,7 @@ import tempfile
 import time
 
 from rtk_harness import RtkClient, Server, check, check_equal, log, run_test, until
-from test_recording import download, ffprobe, gray_frame, streams_by_type, wait_status
+from test_recording import download, ffprobe, moving_share, streams_by_type, wait_status
 
 WIDTH, HEIGHT = 640, 360
 PHASE_S = 3.0          # each still phase lasts this long in the recording
@@ -29,15 +29,11 @@ MARGIN_S = 0.8         # instants are taken this far inside a phase
 
 
 def halves_moving(path, first, second):
-    """The share of pixels (percent) that changed between two instants, in
-    the left and the right half of the frame."""
-    a, b = gray_frame(path, first, WIDTH, HEIGHT), gray_frame(path, second, WIDTH, HEIGHT)
-    shares = []
-    for x0, x1 in ((0, WIDTH // 2), (WIDTH // 2, WIDTH)):
-        changed = sum(1 for y in range(HEIGHT) for x in range(x0, x1)
-                      if abs(a[y * WIDTH + x] - b[y * WIDTH + x]) > 8)
-        shares.append(100.0 * changed / ((x1 - x0) * HEIGHT))
-    return shares
+    """The share of pixels (percent) that changed between instants from
+    `first` to `second` (test_recording.moving_share), in the left and the
+    right half of the frame."""
+    return [100.0 * moving_share(path, WIDTH, HEIGHT, first, second, box)
+            for box in ((0.0, 0.5, 0.0, 1.0), (0.5, 1.0, 0.0, 1.0))]
 
 
 def check_phase(path, start, what, both_move, length=PHASE_S, lead_in=MARGIN_S):
