@@ -702,6 +702,10 @@ static void capture_sync_peers(rtk_capture *c) {
 		if(peer != NULL && capture_shows(peer))
 			continue;
 		rtk_proc_command(c->proc, json_pack("{ssss}", "cmd", "remove", "id", (const char *)k));
+		if(!g_strcmp0(c->speaker, k)) {   /* the companion forgets it: told again if it comes back */
+			g_free(c->speaker);
+			c->speaker = NULL;
+		}
 		g_hash_table_iter_remove(&it);
 	}
 	capture_drop_streams(c, FALSE);
