@@ -2,7 +2,8 @@
  * capture.c - recordings and livestreams on companion processes
  * (capture.h). Janus glue: it learns of the meeting's published streams
  * from the meeting's router (router.h), whose listener it is, feeds its
- * companions from them (relay.h) and asks their publishers for keyframes.
+ * companions from them (relay.h), asks their publishers for keyframes and
+ * tells the companions the meeting's active speaker (their layouts').
  *
  * Locking: `captures_mutex` guards the table of captures and every
  * capture; it comes after the lock of the capture's meeting family
