@@ -74,9 +74,11 @@ typedef struct rtk_live_ops {
 	/* The newest unfinished recording of the meeting, or NULL. */
 	json_t *(*recording_active)(const char *meeting_id, void *user_data);
 	/* `qualities`: the POST body's livestream_viewer_qualities (heights, n 0..4);
-	 * `vod`: its vod flag (keep every segment and leave a VOD playlist). */
+	 * `vod`: its vod flag (keep every segment and leave a VOD playlist);
+	 * `layout`: its video_config.layout (GRID, ACTIVE_SPEAKER or
+	 * PRESENTATION), NULL for GRID. */
 	json_t *(*livestream_start)(const char *meeting_id, const char *name, const int *qualities, int n_qualities,
-		bool vod, int *status, char **message, void *user_data);
+		bool vod, const char *layout, int *status, char **message, void *user_data);
 	json_t *(*livestream_stop)(const char *meeting_id, int *status, char **message, void *user_data);
 	/* The meeting's running livestream, or NULL. */
 	json_t *(*livestream_active)(const char *meeting_id, void *user_data);

@@ -1,6 +1,7 @@
 /*
  * rest_livestreams.c - livestreams in the REST v2 API:
- *   POST /v2/meetings/{id}/livestreams               start {name, livestream_viewer_qualities, vod}
+ *   POST /v2/meetings/{id}/livestreams               start {name, livestream_viewer_qualities, vod,
+ *                                                    video_config {layout}}
  *                                                    -> {id, status, playback_url}
  *   GET  /v2/meetings/{id}/livestreams               the meeting's livestreams, newest first
  *   GET  /v2/meetings/{id}/livestream                the same with their sessions {livestreams, sessions}
@@ -130,18 +131,42 @@ static bool livestream_qualities(rtk_rest_call *call, int *qualities, int *n)
 	return ok;
 }
 
+/* The composite's layouts (media/layout.h; ours, not the reference's). */
+static const char *const livestream_layouts[] = { "GRID", "ACTIVE_SPEAKER", "PRESENTATION", NULL };
+
+/* video_config.layout: null or absent (GRID, *layout NULL), or one of
+ * livestream_layouts (borrowed from call->body). The reference's
+ * video_config width and height are ignored (the renditions say the
+ * sizes). false after answering 422. */
+static bool livestream_layout(rtk_rest_call *call, const char **layout)
+{
+	const json_t *v = json_object_get(json_object_get(call->body, "video_config"), "layout");
+	*layout = NULL;
+	if (v == NULL || json_is_null(v))
+		return true;
+	for (const char *const *l = livestream_layouts; json_is_string(v) && *l; l++)
+		if (strcmp(*l, json_string_value(v)) == 0) {
+			*layout = *l;
+			return true;
+		}
+	rtk_rest_fail(call->reply, 422, "field 'video_config.layout' must be one of GRID, ACTIVE_SPEAKER, PRESENTATION");
+	return false;
+}
+
 static void livestream_start(rtk_rest_call *call)
 {
 	static const rtk_rest_field fields[] = {
 		{ "name", RTK_REST_STRING, RTK_REST_NULLABLE, 255, NULL },
 		{ "vod", RTK_REST_BOOLEAN, 0, 0, NULL },
+		{ "video_config", RTK_REST_OBJECT, RTK_REST_NULLABLE, 0, NULL },
 		{ NULL, 0, 0, 0, NULL }
 	};
 	int qualities[LIVESTREAM_QUALITIES_MAX], n_qualities = 0;
+	const char *layout = NULL;
 	json_t *body = NULL;
 	if (!rtk_rest_take_fields(call, fields, &body))
 		return;
-	if (!livestream_qualities(call, qualities, &n_qualities)) {
+	if (!livestream_qualities(call, qualities, &n_qualities) || !livestream_layout(call, &layout)) {
 		json_decref(body);
 		return;
 	}
@@ -150,7 +175,7 @@ static void livestream_start(rtk_rest_call *call)
 		char *message = NULL;
 		const rtk_live_ops *live = call->ctx->live;
 		json_t *doc = live->livestream_start(call->ids[0], json_string_value(json_object_get(body, "name")),
-			qualities, n_qualities, json_is_true(json_object_get(body, "vod")), &status, &message,
+			qualities, n_qualities, json_is_true(json_object_get(body, "vod")), layout, &status, &message,
 			live->user_data);
 		livestream_reply_live(call, 201, doc, status, message);
 	}

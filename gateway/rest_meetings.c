@@ -90,6 +90,7 @@ typedef struct rtk_meeting_spec {
 } rtk_meeting_spec;
 
 static const char *const rtk_spec_video_codecs[] = { "H264", "VP8", NULL };
+static const char *const rtk_spec_layouts[] = { "GRID", "ACTIVE_SPEAKER", "PRESENTATION", NULL };
 static const char *const rtk_spec_positions[] = { "left top", "right top", "left bottom", "right bottom", NULL };
 static const char *const rtk_spec_audio_codecs[] = { "MP3", "AAC", NULL };
 static const char *const rtk_spec_channels[] = { "mono", "stereo", NULL };
@@ -108,7 +109,8 @@ static const char *const rtk_spec_summary_types[] = {
 #define STORAGE_STRING(name) { RC "storage_config." name, RTK_SPEC_STRING, 0, 0, 0, NULL }
 
 /* RealtimeKit's RecordingConfig and AIConfig, each object before what is
- * in it. Keys not listed are kept as they are (newer clients). VP9, which
+ * in it, and video_config.layout, ours (media/layout.h). Keys not listed
+ * are kept as they are (newer clients). VP9, which
  * the Cloudflare types list, is refused: our recorder writes H264 or VP8. */
 static const rtk_meeting_spec rtk_meeting_specs[] = {
 	{ RC "max_seconds", RTK_SPEC_INTEGER, 0, 60, 86400, NULL },
@@ -118,6 +120,7 @@ static const rtk_meeting_spec rtk_meeting_specs[] = {
 	{ RC "video_config.width", RTK_SPEC_INTEGER, 0, 1, 1920, NULL },
 	{ RC "video_config.height", RTK_SPEC_INTEGER, 0, 1, 1920, NULL },
 	{ RC "video_config.export_file", RTK_SPEC_BOOLEAN, 0, 0, 0, NULL },
+	{ RC "video_config.layout", RTK_SPEC_STRING, RTK_SPEC_NULLABLE, 0, 0, rtk_spec_layouts },
 	{ RC "video_config.watermark", RTK_SPEC_OBJECT, 0, 0, 0, NULL },
 	{ RC "video_config.watermark.url", RTK_SPEC_URL, 0, 0, 0, NULL },
 	{ RC "video_config.watermark.size", RTK_SPEC_OBJECT, 0, 0, 0, NULL },

@@ -195,6 +195,12 @@ static void companion_apply(companion *c, const rtk_ctl *ctl)
 	case RTK_CTL_SCREENSHARE:
 		rtk_pipeline_set_screenshare(c->pipeline, ctl->id, ctl->on);
 		break;
+	case RTK_CTL_SPEAKER:
+		rtk_pipeline_set_speaker(c->pipeline, ctl->id);
+		break;
+	case RTK_CTL_LAYOUT:
+		rtk_pipeline_set_layout(c->pipeline, ctl->layout);
+		break;
 	case RTK_CTL_PAUSE:
 		rtk_pipeline_pause(c->pipeline, now);
 		rtk_ctl_emit(stdout, json_pack("{s:s}", "event", "paused"));
@@ -478,6 +484,7 @@ static int companion_usage(const char *prog)
 		"       [--fps 1..60] [--channels 1|2] [--rtp-address IPV4] [--rtp-port PORT] [--part-ms MS]\n"
 		"       [--segment-ms MS] [--rendition WxH:DIR]... [--rtmp rtmp://...|rtmps://...] [--watermark URL [--watermark-size WxH]]\n"
 		"       [--watermark-position 'left top'|'right top'|'left bottom'|'right bottom']\n"
+		"       [--layout GRID|ACTIVE_SPEAKER|PRESENTATION]\n"
 		"Reads control commands on stdin and plain RTP on the UDP port; see docs/companions.md.\n",
 		prog);
 	return -1;
@@ -495,6 +502,7 @@ int rtk_companion_parse_args(int argc, char **argv, rtk_companion_options *o)
 		{ "watermark-size", required_argument, NULL, 'Z' },
 		{ "watermark-position", required_argument, NULL, 'X' },
 		{ "rendition", required_argument, NULL, 'N' },
+		{ "layout", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt;
@@ -544,6 +552,7 @@ int rtk_companion_parse_args(int argc, char **argv, rtk_companion_options *o)
 			o->pipeline.push_url = optarg;
 			break;
 		case 'N': ok = companion_rendition_arg(optarg, o); break;
+		case 'L': ok = rtk_layout_parse(optarg, &o->pipeline.layout) == 0; break;
 		default: ok = false; break;
 		}
 	}

@@ -44,6 +44,9 @@ int rtk_companion_run(const rtk_companion_options *options);
  *   --rendition WxH:DIR (rtk-hls, repeatable: one more rendition of the
  *   composite, its CMAF files in DIR, an existing directory; its part and
  *   segment events carry "rendition": 1, 2, ... in the order given)
+ *   --layout GRID|ACTIVE_SPEAKER|PRESENTATION (the composite's layout at
+ *   the start; the "layout" command changes it, "speaker" names the
+ *   active speaker)
  * Returns 0, or -1 after printing usage to stderr. */
 int rtk_companion_parse_args(int argc, char **argv, rtk_companion_options *options);
 

@@ -7,7 +7,8 @@
  * for every output frame) and one cached libswscale context per tile slot,
  * so compositing allocates nothing while sizes stay the same.
  *
- * Layout (rtk_compositor_layout, a pure function, also used by tests):
+ * Layout (rtk_compositor_layout, a pure function, also used by tests; it
+ * is the GRID of layout.h, which has the other layouts):
  * - no screenshare: a grid of cols = ceil(sqrt(n)), rows = ceil(n / cols)
  *   equal tiles (1, 2x1, 2x2, 3x2, 3x3, ...), filled row by row in the order
  *   given;

@@ -76,6 +76,7 @@ static const struct {
 	{ "stream", RTK_CTL_STREAM }, { "unstream", RTK_CTL_UNSTREAM },
 	{ "screenshare", RTK_CTL_SCREENSHARE }, { "pause", RTK_CTL_PAUSE },
 	{ "resume", RTK_CTL_RESUME }, { "stop", RTK_CTL_STOP },
+	{ "speaker", RTK_CTL_SPEAKER }, { "layout", RTK_CTL_LAYOUT },
 };
 
 static int ctl_fields(const json_t *root, rtk_ctl *c, char *err, size_t errlen)
@@ -89,6 +90,7 @@ static int ctl_fields(const json_t *root, rtk_ctl *c, char *err, size_t errlen)
 		return 0;
 	case RTK_CTL_REMOVE:
 	case RTK_CTL_SCREENSHARE:
+	case RTK_CTL_SPEAKER:
 		if (!ctl_string(root, "id", c->id, sizeof c->id, false))
 			return ctl_fail(err, errlen, "\"id\" must be a non-empty string under 128 bytes");
 		if (c->kind == RTK_CTL_SCREENSHARE) {
@@ -111,6 +113,11 @@ static int ctl_fields(const json_t *root, rtk_ctl *c, char *err, size_t errlen)
 	case RTK_CTL_UNSTREAM:
 		if (!ctl_ssrc(root, &c->ssrc))
 			return ctl_fail(err, errlen, "unstream: \"ssrc\" must be an integer 0..4294967295");
+		return 0;
+	case RTK_CTL_LAYOUT:
+		if (rtk_layout_parse(json_string_value(json_object_get(root, "layout")), &c->layout) != 0)
+			return ctl_fail(err, errlen,
+				"layout: \"layout\" must be \"GRID\", \"ACTIVE_SPEAKER\" or \"PRESENTATION\"");
 		return 0;
 	default:
 		return 0;

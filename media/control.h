@@ -14,6 +14,9 @@
  *                                               RTP with SSRC N is that participant's media
  *   {"cmd":"unstream","ssrc":N}
  *   {"cmd":"screenshare","id":ID,"on":BOOL}
+ *   {"cmd":"speaker","id":ID}                   ID is the active speaker (ACTIVE_SPEAKER layout)
+ *   {"cmd":"layout","layout":"GRID"|"ACTIVE_SPEAKER"|"PRESENTATION"}
+ *                                               compose with that layout from the next frame
  *   {"cmd":"pause"} {"cmd":"resume"} {"cmd":"stop"}
  */
 #ifndef RTK_CONTROL_H
@@ -39,17 +42,20 @@ typedef enum rtk_ctl_kind {
 	RTK_CTL_SCREENSHARE,
 	RTK_CTL_PAUSE,
 	RTK_CTL_RESUME,
-	RTK_CTL_STOP
+	RTK_CTL_STOP,
+	RTK_CTL_SPEAKER,
+	RTK_CTL_LAYOUT
 } rtk_ctl_kind;
 
 typedef struct rtk_ctl {
 	rtk_ctl_kind kind;
-	char id[RTK_CTL_ID_MAX];       /* participant: participant, remove, stream, screenshare */
+	char id[RTK_CTL_ID_MAX];       /* participant: participant, remove, stream, screenshare, speaker */
 	char name[RTK_CTL_NAME_MAX];   /* participant */
 	uint32_t ssrc;                 /* stream, unstream */
 	rtk_codec codec;               /* stream */
 	rtk_source source;             /* stream */
 	bool on;                       /* screenshare */
+	rtk_layout layout;             /* layout */
 } rtk_ctl;
 
 /* Parses one command line (`len` bytes, no NUL needed). Returns 0, or -1

@@ -74,6 +74,8 @@ rtk_pipeline *rtk_pipeline_new(const rtk_pipeline_config *config, char *err, siz
 	p->fps = rtk_pipeline_clamp(config->fps, 1, 60, 25);
 	int delay_ms = config->audio_delay_ms < 0 ? 0 : config->audio_delay_ms > 500 ? 500 : config->audio_delay_ms;
 	p->delay = delay_ms * RTK_MS;
+	p->layout = config->layout == RTK_LAYOUT_ACTIVE_SPEAKER || config->layout == RTK_LAYOUT_PRESENTATION ?
+		config->layout : RTK_LAYOUT_GRID;
 	if (config->format == RTK_OUTPUT_CMAF_H264_AAC) {
 		rtk_cmaf_options cmaf = { .part_ms = config->part_ms, .segment_ms = config->segment_ms,
 			.on_cmaf = config->on_cmaf, .opaque = config->opaque };
@@ -217,6 +219,10 @@ int rtk_pipeline_remove_participant(rtk_pipeline *p, const char *id)
 		*at = part->next;
 		if (p->screen_owner == part)
 			p->screen_owner = NULL;
+		if (p->speaker == part)
+			p->speaker = NULL;
+		if (p->featured == part)
+			p->featured = NULL;
 		if (part->synced)
 			p->clusters_dirty = true;
 		rtk_pipeline_participant_free(p, part);
@@ -239,6 +245,21 @@ int rtk_pipeline_set_screenshare(rtk_pipeline *p, const char *id, bool on)
 		rtk_pipeline_source_clear_video(&part->sources[RTK_SOURCE_SCREEN]);
 	}
 	return 0;
+}
+
+int rtk_pipeline_set_speaker(rtk_pipeline *p, const char *id)
+{
+	rtk_pipeline_participant *part = rtk_pipeline_find(p, id);
+	if (part == NULL)
+		return -1;
+	p->speaker = part;
+	return 0;
+}
+
+void rtk_pipeline_set_layout(rtk_pipeline *p, rtk_layout layout)
+{
+	if (layout == RTK_LAYOUT_GRID || layout == RTK_LAYOUT_ACTIVE_SPEAKER || layout == RTK_LAYOUT_PRESENTATION)
+		p->layout = layout;
 }
 
 /* The source's decoder for `codec`, (re)created when the codec changes. */
@@ -384,26 +405,70 @@ int rtk_pipeline_push(rtk_pipeline *p, const char *id, rtk_source source, const 
 	return 0;
 }
 
-/* Lays out the participants (join order) and draws the composite. */
+/* ACTIVE_SPEAKER's featured participant at wall time `now`: the named
+ * speaker once the hold allows (pipeline.h, Layout), else the one featured
+ * so far, else the first in join order. */
+static rtk_pipeline_participant *rtk_pipeline_featured(rtk_pipeline *p, int64_t now)
+{
+	rtk_pipeline_participant *want = p->speaker;
+	bool held = p->featured != NULL && p->featured_named &&
+		now - p->featured_at < RTK_PIPELINE_SPEAKER_HOLD_MS * RTK_MS;
+	if (want != NULL && want != p->featured && !held) {
+		p->featured = want;
+		p->featured_named = true;
+		p->featured_at = now;
+		want->featured_seq = ++p->featured_count;
+	}
+	if (p->featured == NULL) {
+		p->featured = p->participants;   /* nobody named (yet, or any more) */
+		p->featured_named = false;
+	}
+	return p->featured;
+}
+
+/* The cameras in the layout's order, into p->order; returns how many.
+ * ACTIVE_SPEAKER: the featured first, then the others, the most recently
+ * featured first (stable: join order among equals). Else join order. */
+static int rtk_pipeline_camera_order(rtk_pipeline *p)
+{
+	int n = 0;
+	rtk_pipeline_participant *first = NULL;
+	if (p->layout == RTK_LAYOUT_ACTIVE_SPEAKER && (first = rtk_pipeline_featured(p, p->wall)) != NULL)
+		p->order[n++] = first;
+	for (rtk_pipeline_participant *part = p->participants; part != NULL && n < RTK_COMPOSITOR_MAX_TILES;
+	     part = part->next) {
+		if (part == first)
+			continue;
+		int at = n;
+		if (p->layout == RTK_LAYOUT_ACTIVE_SPEAKER)
+			while (at > 1 && p->order[at - 1]->featured_seq < part->featured_seq)
+				at--;
+		memmove(&p->order[at + 1], &p->order[at], (size_t)(n - at) * sizeof p->order[0]);
+		p->order[at] = part;
+		n++;
+	}
+	return n;
+}
+
+/* Lays out the participants (layout.h) and draws the composite. */
 static int rtk_pipeline_compose(rtk_pipeline *p)
 {
 	int ret = rtk_compositor_begin(p->compositor);
 	if (ret < 0)
 		return ret;
-	int n = 0;
-	for (rtk_pipeline_participant *part = p->participants; part != NULL; part = part->next)
-		n++;
-	bool share = p->screen_owner != NULL;
-	int count = rtk_compositor_layout(p->width, p->height, n, share, p->rects);
-	int tile = 0;
-	if (share) {
-		const AVFrame *pic = p->screen_owner->sources[RTK_SOURCE_SCREEN].picture;
-		ret = rtk_compositor_draw(p->compositor, 0, &p->rects[tile++], pic);
+	int n = rtk_pipeline_camera_order(p);
+	int count = rtk_layout_tiles(p->layout, p->width, p->height, n, p->screen_owner != NULL, p->tiles);
+	for (int i = 0; i < count && ret >= 0; i++) {
+		const rtk_layout_tile *t = &p->tiles[i];
+		if (t->over)
+			rtk_compositor_fill(p->compositor, &t->rect, rtk_compositor_background);
+		if (t->camera < 0)
+			ret = rtk_compositor_draw(p->compositor, i, &t->rect,
+				p->screen_owner->sources[RTK_SOURCE_SCREEN].picture);
+		else
+			ret = rtk_compositor_draw_tile(p->compositor, i, &t->rect,
+				p->order[t->camera]->sources[RTK_SOURCE_CAMERA].picture, p->order[t->camera]->name);
 	}
-	for (rtk_pipeline_participant *part = p->participants; part != NULL && tile < count && ret >= 0;
-	     part = part->next, tile++)
-		ret = rtk_compositor_draw_tile(p->compositor, tile + (share ? 0 : 1), &p->rects[tile],
-			part->sources[RTK_SOURCE_CAMERA].picture, part->name);
 	if (ret >= 0)
 		rtk_watermark_put(p->watermark, rtk_compositor_canvas(p->compositor));
 	return ret;

@@ -54,6 +54,20 @@
  * dropped); output time stops, so the file has no gap: timestamps continue
  * where they stopped.
  *
+ * Layout (layout.h): config.layout, or rtk_pipeline_set_layout() at any
+ * time, from the next composed frame on (the encoders go on: one file).
+ * GRID and PRESENTATION show the cameras in join order. ACTIVE_SPEAKER
+ * features one camera: the participant last named by
+ * rtk_pipeline_set_speaker(), or with none (never named, or gone) the
+ * participant featured before, else the first in join order; the
+ * thumbnails follow, the most recently featured first (then join order).
+ * The hold: a newly named speaker is featured at the first frame composed
+ * once the featured one has been for RTK_PIPELINE_SPEAKER_HOLD_MS of the
+ * clock (at once when nobody named was featured yet, or the featured one
+ * left), so a quick exchange of speakers never makes the picture flicker
+ * (the plugin's detector already holds a challenger 500 ms); a name
+ * repeated, or one that comes back before the hold ends, changes nothing.
+ *
  * CMAF (LL-HLS): with RTK_OUTPUT_CMAF_H264_AAC the output is a directory of
  * init.mp4, parts and segments (output.h). Each tick emits the audio due
  * before the video due, so the part a video frame completes carries the
@@ -79,7 +93,11 @@
 #include <stdint.h>
 
 #include "depack.h"
+#include "layout.h"
 #include "output.h"
+
+/* ACTIVE_SPEAKER: how long a featured speaker stays at least (see Layout). */
+#define RTK_PIPELINE_SPEAKER_HOLD_MS 1500
 
 typedef struct rtk_pipeline_config {
 	const char *path;           /* output file; for CMAF an existing directory */
@@ -93,6 +111,7 @@ typedef struct rtk_pipeline_config {
 	                               (watermark.h): fetched when the pipeline opens, which fails without it */
 	int watermark_width, watermark_height;   /* its size, 1..1920; 0: the image's own */
 	int watermark_corner;       /* rtk_watermark_corner */
+	rtk_layout layout;          /* GRID (0), ACTIVE_SPEAKER or PRESENTATION; see Layout above */
 	const char *push_url;       /* NULL, or an rtmp:// or rtmps:// URL the same composite is also pushed to
 	                               (H.264 + AAC in FLV, its own encoders; not with audio-only formats) */
 	/* CMAF only (see output.h for the files and the cuts): */
@@ -150,6 +169,13 @@ int rtk_pipeline_remove_participant(rtk_pipeline *pipeline, const char *id);
  * RTK_SOURCE_SCREEN video takes the main area and cameras a strip. The last
  * one marked wins. */
 int rtk_pipeline_set_screenshare(rtk_pipeline *pipeline, const char *id, bool on);
+
+/* The active speaker is now this participant (see Layout above: featured
+ * after the hold). Returns 0, or -1 for an unknown id. */
+int rtk_pipeline_set_speaker(rtk_pipeline *pipeline, const char *id);
+
+/* Composes with `layout` from the next frame on. */
+void rtk_pipeline_set_layout(rtk_pipeline *pipeline, rtk_layout layout);
 
 /* Decodes one frame from the participant's source. Returns 0 (also for a
  * frame dropped while waiting for a keyframe), -1 for an unknown id or a

@@ -79,6 +79,7 @@ typedef struct rtk_pipeline_participant {
 	bool synced;                /* tracks with reports are placed by capture time */
 	int64_t offset;             /* its own capture time -> wall clock offset */
 	int64_t effective;          /* the offset used: its cluster's, or its own */
+	uint64_t featured_seq;      /* when it was last featured (rtk_pipeline.featured_count); 0: never */
 } rtk_pipeline_participant;
 
 /* One more rendition of the composite (rtk_pipeline_config.renditions). */
@@ -101,9 +102,17 @@ struct rtk_pipeline {
 	bool audio_only;            /* M4A or MP3: the composite is not drawn */
 	int64_t delay;              /* audio_delay_ms, in ns */
 	rtk_pipeline_participant *participants; /* join order */
-	rtk_pipeline_participant *screen_owner; /* NULL: grid layout */
+	rtk_pipeline_participant *screen_owner; /* NULL: no screenshare */
 	AVFrame *decoded;           /* reused for every decoder output */
-	rtk_rect rects[RTK_COMPOSITOR_MAX_TILES + 1];
+	/* the layout (pipeline.h, Layout): who is named, who is featured */
+	rtk_layout layout;
+	rtk_pipeline_participant *speaker;   /* the last named active speaker; NULL: none (or gone) */
+	rtk_pipeline_participant *featured;  /* ACTIVE_SPEAKER's main camera; NULL: none yet (or gone) */
+	bool featured_named;        /* `featured` was named (so the hold applies to a change) */
+	int64_t featured_at;        /* wall ns it became featured */
+	uint64_t featured_count;    /* switches so far: participants' featured_seq */
+	rtk_pipeline_participant *order[RTK_COMPOSITOR_MAX_TILES]; /* the cameras of one composite */
+	rtk_layout_tile tiles[RTK_LAYOUT_TILES_MAX];
 
 	bool ntp_set;               /* ntp_ref is the first report's NTP time */
 	uint64_t ntp_ref;           /* capture times are ns since this */

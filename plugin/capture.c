@@ -2,7 +2,8 @@
  * capture.c - recordings and livestreams on companion processes
  * (capture.h). Janus glue: it learns of the meeting's published streams
  * from the meeting's router (router.h), whose listener it is, feeds its
- * companions from them (relay.h) and asks their publishers for keyframes.
+ * companions from them (relay.h), asks their publishers for keyframes and
+ * tells the companions the meeting's active speaker (their layouts').
  *
  * Locking: `captures_mutex` guards the table of captures and every
  * capture; it comes after the lock of the capture's meeting family
@@ -60,6 +61,7 @@ typedef struct rtk_capture {
 	} renditions[RTK_CAPTURE_LADDER_MAX];
 	gboolean ladder_set;
 	gboolean vod;            /* livestream: keep every segment, a VOD playlist at the end */
+	char *speaker;           /* the active speaker the companion was told (owned); NULL: none yet */
 } rtk_capture;
 
 static GMutex captures_mutex;    /* see the top of this file */
@@ -269,6 +271,7 @@ static void capture_free(gpointer p) {
 		g_free(c->renditions[i].stream_id);
 		g_free(c->renditions[i].dir);
 	}
+	g_free(c->speaker);
 	rtk_proc_unref(c->proc);
 	g_hash_table_destroy(c->streams);
 	g_hash_table_destroy(c->peers);
@@ -359,9 +362,10 @@ json_t *rtk_capture_recording_start(rtk_room *room, rtk_router *router, const rt
 	char *path = g_build_filename(companion_dir, "rtk-recorder", NULL);
 	char wm_size[32];
 	g_snprintf(wm_size, sizeof wm_size, "%dx%d", config->watermark_width, config->watermark_height);
-	char *argv[24] = { path, "--output", c->output, "--format", (char *)ext,
-		"--width", width, "--height", height, "--channels", config->channels == 1 ? "1" : "2", NULL };
-	int argc = 11;
+	char *argv[26] = { path, "--output", c->output, "--format", (char *)ext,
+		"--width", width, "--height", height, "--channels", config->channels == 1 ? "1" : "2",
+		"--layout", config->layout[0] ? (char *)config->layout : "GRID", NULL };
+	int argc = 13;
 	if(config->rtmp_url[0]) {
 		argv[argc++] = "--rtmp";
 		argv[argc++] = (char *)config->rtmp_url;
@@ -423,7 +427,7 @@ static void capture_livestream_renditions(rtk_capture *c, const int *heights, in
 
 /* rtk-hls's command line for `c`'s renditions (g_free the array, and
  * each of its strings from index 1 on: index 0 is `path`). */
-static char **capture_hls_argv(rtk_capture *c, char *path) {
+static char **capture_hls_argv(rtk_capture *c, char *path, const char *layout) {
 	GPtrArray *argv = g_ptr_array_new();
 	g_ptr_array_add(argv, path);
 	g_ptr_array_add(argv, g_strdup("--output"));
@@ -432,6 +436,8 @@ static char **capture_hls_argv(rtk_capture *c, char *path) {
 	g_ptr_array_add(argv, g_strdup_printf("%d", c->renditions[0].width));
 	g_ptr_array_add(argv, g_strdup("--height"));
 	g_ptr_array_add(argv, g_strdup_printf("%d", c->renditions[0].height));
+	g_ptr_array_add(argv, g_strdup("--layout"));
+	g_ptr_array_add(argv, g_strdup(layout));
 	for(int i = 1; i < c->n_renditions; i++) {
 		const struct capture_rendition *r = &c->renditions[i];
 		g_ptr_array_add(argv, g_strdup("--rendition"));
@@ -442,7 +448,10 @@ static char **capture_hls_argv(rtk_capture *c, char *path) {
 }
 
 json_t *rtk_capture_livestream_start(rtk_room *room, rtk_router *router, const char *name,
-		const int *qualities, int n_qualities, gboolean vod, const rtk_capture_caller *caller, rtk_refusal *why) {
+		const int *qualities, int n_qualities, gboolean vod, const char *layout, const rtk_capture_caller *caller,
+		rtk_refusal *why) {
+	if(layout == NULL)
+		layout = "GRID";
 	g_mutex_lock(&captures_mutex);
 	rtk_capture *running = capture_livestream_of(room->meeting_id);
 	if(running != NULL && rtk_capture_model_running(running->m)) {
@@ -456,7 +465,7 @@ json_t *rtk_capture_livestream_start(rtk_room *room, rtk_router *router, const c
 	capture_livestream_renditions(c, qualities, n_qualities);
 	c->output = g_strdup(c->renditions[0].dir);
 	char *path = g_build_filename(companion_dir, "rtk-hls", NULL);
-	char **argv = capture_hls_argv(c, path);
+	char **argv = capture_hls_argv(c, path, layout);
 	gboolean ok = capture_spawn(c, argv, why, RTK_ERR_LIVESTREAM_FAILED);
 	g_free(path);
 	for(int i = 1; argv[i] != NULL; i++)
@@ -476,6 +485,7 @@ json_t *rtk_capture_livestream_start(rtk_room *room, rtk_router *router, const c
 		n_qualities > 0 ? "master.m3u8" : "index.m3u8");
 	g_mutex_lock(&captures_mutex);
 	rtk_capture_model_livestream_invoked(c->m, name, url, caller);
+	json_object_set_new(c->m->doc, "video_config", json_pack("{ss}", "layout", layout));
 	g_free(url);
 	json_t *doc = capture_begin(c);
 	g_mutex_unlock(&captures_mutex);
@@ -703,6 +713,10 @@ static void capture_sync_peers(rtk_capture *c) {
 		if(peer != NULL && capture_shows(peer))
 			continue;
 		rtk_proc_command(c->proc, json_pack("{ssss}", "cmd", "remove", "id", (const char *)k));
+		if(!g_strcmp0(c->speaker, k)) {   /* the companion forgets it: told again if it comes back */
+			g_free(c->speaker);
+			c->speaker = NULL;
+		}
 		g_hash_table_iter_remove(&it);
 	}
 	capture_drop_streams(c, FALSE);
@@ -796,7 +810,7 @@ void rtk_captures_live_started(rtk_room *room, rtk_router *router, const json_t 
 		json_decref(doc);
 	}
 	if(json_is_true(json_object_get(meeting, "live_stream_on_start"))) {
-		json_t *doc = rtk_capture_livestream_start(room, router, NULL, NULL, 0, FALSE, NULL, &why);
+		json_t *doc = rtk_capture_livestream_start(room, router, NULL, NULL, 0, FALSE, NULL, NULL, &why);
 		if(doc == NULL)
 			JANUS_LOG(LOG_ERR, "[rtk] live_stream_on_start: %s\n", why.message);
 		else
@@ -848,6 +862,31 @@ static void capture_ended_free(capture_ended *e, gboolean remove) {
 	g_free(e->id);
 	g_free(e->dir);
 	g_free(e);
+}
+
+/* Tells the companion the active speaker when it shows that peer and was
+ * told another one (or none) so far. */
+static void capture_tell_speaker(rtk_capture *c, const char *peer_id) {
+	if(peer_id == NULL || !g_hash_table_contains(c->peers, peer_id) || !g_strcmp0(c->speaker, peer_id))
+		return;
+	rtk_proc_command(c->proc, json_pack("{ssss}", "cmd", "speaker", "id", peer_id));
+	g_free(c->speaker);
+	c->speaker = g_strdup(peer_id);
+}
+
+void rtk_captures_speaker(const char *meeting_id, rtk_router *router, const char *peer_id) {
+	g_mutex_lock(&captures_mutex);
+	GHashTableIter it;
+	gpointer v;
+	if(captures != NULL)
+		g_hash_table_iter_init(&it, captures);
+	while(captures != NULL && peer_id != NULL && g_hash_table_iter_next(&it, NULL, &v)) {
+		rtk_capture *c = v;
+		if(!strcmp(c->m->meeting_id, meeting_id) && c->router == router && !c->spawning &&
+				rtk_capture_model_running(c->m))
+			capture_tell_speaker(c, peer_id);
+	}
+	g_mutex_unlock(&captures_mutex);
 }
 
 void rtk_captures_tick_meeting(const char *meeting_id) {

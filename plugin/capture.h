@@ -79,9 +79,12 @@ int rtk_capture_recording_action(const char *meeting_id, const char *id, rtk_cap
  * playback_url is the ladder's master.m3u8. `vod`: every segment of every
  * rendition is kept, and once it ends its playlists are VOD ones, served
  * (and its directories kept) until the plugin stops, where an ended
- * livestream is otherwise forgotten and removed after 10 minutes. */
+ * livestream is otherwise forgotten and removed after 10 minutes.
+ * `layout`: the composite's (rtk-hls --layout), NULL for GRID; shown as
+ * the livestream's video_config.layout. */
 json_t *rtk_capture_livestream_start(rtk_room *room, rtk_router *router, const char *name,
-	const int *qualities, int n_qualities, gboolean vod, const rtk_capture_caller *caller, rtk_refusal *why);
+	const int *qualities, int n_qualities, gboolean vod, const char *layout, const rtk_capture_caller *caller,
+	rtk_refusal *why);
 gboolean rtk_capture_livestream_stop(const char *meeting_id, const rtk_capture_caller *caller, rtk_refusal *why);
 /* The running livestream's REST object (NEW), or NULL. */
 json_t *rtk_capture_livestream_active(const char *meeting_id);
@@ -115,6 +118,12 @@ void rtk_captures_sync_peers(rtk_room *room, rtk_router *router);
 /* Every tick, for each live meeting (its lock held): its livestream's
  * viewer count. */
 void rtk_captures_tick_meeting(const char *meeting_id);
+/* Every tick, for each live meeting (its lock held): its active speaker
+ * now (`peer_id`, NULL: none). Each running capture of the session whose
+ * composite shows that peer and was not told yet is sent {"cmd":
+ * "speaker"} (docs/companions.md): at a change, and at the first tick
+ * after a capture starts. */
+void rtk_captures_speaker(const char *meeting_id, rtk_router *router, const char *peer_id);
 /* Every tick, with no lock held: forgets livestreams that ended long
  * enough ago (their playlists stop being served, their files go). */
 void rtk_captures_tick(void);

@@ -199,7 +199,7 @@ static json_t *live_recording_active(const char *meeting_id, void *user_data) {
 }
 
 static json_t *live_livestream_start(const char *meeting_id, const char *name, const int *qualities,
-		int n_qualities, bool vod, int *status, char **message, void *user_data) {
+		int n_qualities, bool vod, const char *layout, int *status, char **message, void *user_data) {
 	(void)user_data;
 	rtk_refusal why;
 	rtk_capture_caller api = { NULL, NULL, NULL };
@@ -209,7 +209,7 @@ static json_t *live_livestream_start(const char *meeting_id, const char *name, c
 	if(live == NULL)
 		live_not_in_session(meeting_id, status, message);
 	else if((doc = rtk_capture_livestream_start(live->room, live->router, name, qualities, n_qualities,
-			vod, &api, &why)) == NULL)
+			vod, layout, &api, &why)) == NULL)
 		live_fail(&why, status, message);
 	guint64 written = rtk_captures_queued();
 	rtk_meeting_lock_done(lock);

@@ -860,7 +860,7 @@ static void request_livestream_start(rtk_session *session, rtk_message *msg, rtk
 		return;
 	request_caller(session, &caller);
 	json_t *doc = rtk_capture_livestream_start(session->live->room, session->live->router, NULL, NULL, 0,
-		FALSE, &caller, &why);
+		FALSE, NULL, &caller, &why);
 	if(doc == NULL) {
 		request_reply_refusal(reply, &why);
 		return;

@@ -609,6 +609,7 @@ static void session_live_tick(rtk_live *live, gint64 now) {
 	const char *speaker = rtk_speakers_evaluate(live->speakers, now);
 	if(speaker != NULL)
 		session_live_announce_speaker(live, speaker);
+	rtk_captures_speaker(live->room->meeting_id, live->router, rtk_speakers_current(live->speakers));
 	rtk_live_apply_views(live);
 	rtk_captures_tick_meeting(live->room->meeting_id);
 }

@@ -11,6 +11,24 @@ void rtk_recording_config_default(rtk_recording_config *config) {
 	config->height = 720;
 	config->channels = 2;
 	config->audio_export = -1;
+	g_strlcpy(config->layout, "GRID", sizeof config->layout);
+}
+
+gboolean rtk_recording_config_layout_ok(const char *s) {
+	return s != NULL && (!strcmp(s, "GRID") || !strcmp(s, "ACTIVE_SPEAKER") || !strcmp(s, "PRESENTATION"));
+}
+
+/* video_config.layout: absent or null keeps the default (GRID). */
+static gboolean capture_config_layout(const json_t *layout, rtk_recording_config *config, rtk_refusal *why) {
+	if(layout == NULL || json_is_null(layout))
+		return TRUE;
+	if(!rtk_recording_config_layout_ok(json_string_value(layout))) {
+		rtk_refusal_set(why, RTK_ERR_RECORDING_CONFIG,
+			"video_config.layout must be \"GRID\", \"ACTIVE_SPEAKER\" or \"PRESENTATION\"");
+		return FALSE;
+	}
+	g_strlcpy(config->layout, json_string_value(layout), sizeof config->layout);
+	return TRUE;
 }
 
 const char *rtk_recording_config_format(const rtk_recording_config *config) {
@@ -199,7 +217,8 @@ gboolean rtk_recording_config_parse(const json_t *json, rtk_recording_config *co
 			return FALSE;
 		}
 		config->audio_only = !video_export;
-		if(!capture_config_watermark(json_object_get(video, "watermark"), config, why))
+		if(!capture_config_watermark(json_object_get(video, "watermark"), config, why) ||
+				!capture_config_layout(json_object_get(video, "layout"), config, why))
 			return FALSE;
 	}
 	if(!capture_config_audio(capture_config_get(json, "audioConfig", "audio_config"), config, why))

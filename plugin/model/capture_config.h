@@ -33,6 +33,8 @@ typedef struct rtk_recording_config {
 	char watermark_url[8192];
 	int watermark_width, watermark_height;
 	char watermark_position[16];
+	char layout[16];            /* video_config.layout: "GRID" (default), "ACTIVE_SPEAKER" or "PRESENTATION"
+	                               (rtk-recorder --layout; media/layout.h says what each shows) */
 	char rtmp_url[1024];        /* live_streaming_config.rtmp_url: "" or an rtmp:// / rtmps:// URL the
 	                               composite is also pushed to (rtk-recorder --rtmp) */
 	/* storage_config (REST with the API key only): where the finished file
@@ -44,7 +46,7 @@ typedef struct rtk_recording_config {
 	} storage;
 } rtk_recording_config;
 
-/* Defaults: H264, 1280x720, stereo, no prefix, no limit. */
+/* Defaults: H264, 1280x720, GRID, stereo, no prefix, no limit. */
 void rtk_recording_config_default(rtk_recording_config *config);
 /* Reads the SDK's {videoConfig:{codec,width,height,export_file},
  * audioConfig:{codec,channel,export_file}, fileNamePrefix} or the REST
@@ -53,7 +55,9 @@ void rtk_recording_config_default(rtk_recording_config *config);
  * audio_config.codec "AAC" or "MP3" (MP3 only for an audio-only
  * recording; a VP8 recording's audio is Opus whatever is asked),
  * channel "mono" or "stereo" (1 and 2 too); video_config.export_file false
- * makes the recording audio-only. FALSE with RTK_ERR_RECORDING_CONFIG. */
+ * makes the recording audio-only; video_config.layout (ours, not the
+ * reference's) "GRID", "ACTIVE_SPEAKER" or "PRESENTATION". FALSE with
+ * RTK_ERR_RECORDING_CONFIG. */
 gboolean rtk_recording_config_parse(const json_t *json, rtk_recording_config *config, rtk_refusal *why);
 /* The recording defaults of a meeting (its REST object): the defaults
  * above under its recording_config (docs/rest.md, "Meetings"), when it has
@@ -75,6 +79,10 @@ gboolean rtk_recording_config_parse_storage(const json_t *json, rtk_recording_co
  * without the credentials (NEW), or NULL when there is none. With
  * `credentials`, access_key and secret too (for the uploader). */
 json_t *rtk_recording_config_storage_json(const rtk_recording_config *config, gboolean credentials);
+
+/* Whether `s` is a layout's name: GRID, ACTIVE_SPEAKER or PRESENTATION
+ * (media/layout.h's names; livestreams take them too). */
+gboolean rtk_recording_config_layout_ok(const char *s);
 
 /* The companion's --format and the file's extension: "mp4", "webm", or
  * for audio only "m4a" or "mp3". Static. */

@@ -84,8 +84,9 @@ void rtk_capture_model_recording_invoked(rtk_capture_model *m, const rtk_recordi
 	capture_model_set(m, "output_file_name", json_string(file_name));
 	capture_model_set(m, "file_name_prefix",
 		config->file_name_prefix[0] ? json_string(config->file_name_prefix) : json_null());
-	json_t *video = json_pack("{sssisisb}", "codec", config->vp8 ? "VP8" : "H264",
-		"width", config->width, "height", config->height, "export_file", !config->audio_only);
+	json_t *video = json_pack("{sssisisbss}", "codec", config->vp8 ? "VP8" : "H264",
+		"width", config->width, "height", config->height, "export_file", !config->audio_only,
+		"layout", config->layout[0] ? config->layout : "GRID");
 	if(config->watermark_url[0])
 		json_object_set_new(video, "watermark", json_pack("{s:s, s:o?, s:s}", "url", config->watermark_url,
 			"size", config->watermark_width > 0 ? json_pack("{sisi}", "width", config->watermark_width,

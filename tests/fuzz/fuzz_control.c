@@ -16,7 +16,7 @@
 
 static const char *const codec_names[] = { "opus", "vp8", "h264" };
 static const char *const kind_names[] = {
-	"participant", "remove", "stream", "unstream", "screenshare", "pause", "resume", "stop"
+	"participant", "remove", "stream", "unstream", "screenshare", "pause", "resume", "stop", "speaker", "layout"
 };
 
 static json_t *ctl_to_json(const rtk_ctl *c)
@@ -29,7 +29,11 @@ static json_t *ctl_to_json(const rtk_ctl *c)
 			json_object_set_new(o, "name", json_string(c->name));
 		break;
 	case RTK_CTL_REMOVE:
+	case RTK_CTL_SPEAKER:
 		json_object_set_new(o, "id", json_string(c->id));
+		break;
+	case RTK_CTL_LAYOUT:
+		json_object_set_new(o, "layout", json_string(rtk_layout_name(c->layout)));
 		break;
 	case RTK_CTL_SCREENSHARE:
 		json_object_set_new(o, "id", json_string(c->id));
@@ -64,11 +68,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();   /* a refusal always says why */
 		return 0;
 	}
-	if ((unsigned)c.kind > RTK_CTL_STOP || (unsigned)c.codec > RTK_CODEC_H264)
+	if ((unsigned)c.kind > RTK_CTL_LAYOUT || (unsigned)c.codec > RTK_CODEC_H264 ||
+			(unsigned)c.layout > RTK_LAYOUT_PRESENTATION)
 		abort();
 	check_bounded(c.name, sizeof c.name, 0);
 	check_bounded(c.id, sizeof c.id, c.kind != RTK_CTL_PAUSE && c.kind != RTK_CTL_RESUME &&
-		c.kind != RTK_CTL_STOP && c.kind != RTK_CTL_UNSTREAM);
+		c.kind != RTK_CTL_STOP && c.kind != RTK_CTL_UNSTREAM && c.kind != RTK_CTL_LAYOUT);
 	json_t *o = ctl_to_json(&c);
 	char *text = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
@@ -78,7 +83,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (again.kind != c.kind || strcmp(again.id, c.id) != 0 || strcmp(again.name, c.name) != 0 ||
 			(c.kind == RTK_CTL_STREAM && (again.codec != c.codec || again.source != c.source)) ||
 			((c.kind == RTK_CTL_STREAM || c.kind == RTK_CTL_UNSTREAM) && again.ssrc != c.ssrc) ||
-			(c.kind == RTK_CTL_SCREENSHARE && again.on != c.on))
+			(c.kind == RTK_CTL_SCREENSHARE && again.on != c.on) ||
+			(c.kind == RTK_CTL_LAYOUT && again.layout != c.layout))
 		abort();
 	return 0;
 }

@@ -271,7 +271,7 @@ async def check_recording_defaults(server):
     joined = await client.join(rest["token"])
     rec = server.rest_ok("GET", "/v2/recordings/%s" % joined["recording"]["recordings"][0]["id"])
     check_equal((rec["file_name_prefix"], rec["max_seconds"], rec["video_config"]),
-                ("auto", 900, {"codec": "VP8", "width": 320, "height": 240, "export_file": True}),
+                ("auto", 900, {"codec": "VP8", "width": 320, "height": 240, "export_file": True, "layout": "GRID"}),
                 "record_on_start: prefix, max_seconds and video_config from the meeting's recording_config")
     check(rec["output_file_name"].startswith("auto_"), "output file name %r" % rec["output_file_name"])
     server.rest_ok("PUT", "/v2/recordings/%s" % rec["id"], {"action": "stop"})
@@ -282,7 +282,7 @@ async def check_recording_defaults(server):
     await host.join(rest["token"])
     rec = server.rest_ok("POST", "/v2/recordings", {"meeting_id": manual["id"]}, statuses=(201,))
     check_equal((rec["file_name_prefix"], rec["max_seconds"], rec["video_config"]),
-                ("auto", 900, {"codec": "VP8", "width": 320, "height": 240, "export_file": True}),
+                ("auto", 900, {"codec": "VP8", "width": 320, "height": 240, "export_file": True, "layout": "GRID"}),
                 "POST /v2/recordings without a config: the meeting's")
     server.rest_ok("PUT", "/v2/recordings/%s" % rec["id"], {"action": "stop"})
     rec = server.rest_ok("POST", "/v2/recordings", {"meeting_id": manual["id"], "allow_multiple_recordings": True,

@@ -230,6 +230,29 @@ static void test_watermark(void)
 	CHECK_EQ_INT(c.watermark_height, 1);
 }
 
+/* video_config.layout: GRID by default, the three names exactly, null
+ * for the default; anything else refused. */
+static void test_layout(void)
+{
+	rtk_recording_config c;
+	rtk_refusal why;
+	CHECK(parse("{}", &c, &why));
+	CHECK_EQ_STR(c.layout, "GRID");
+	CHECK(parse("{\"video_config\": {\"layout\": \"ACTIVE_SPEAKER\"}}", &c, &why));
+	CHECK_EQ_STR(c.layout, "ACTIVE_SPEAKER");
+	CHECK(parse("{\"videoConfig\": {\"codec\": \"VP8\", \"layout\": \"PRESENTATION\"}}", &c, &why));
+	CHECK_EQ_STR(c.layout, "PRESENTATION");
+	CHECK(parse("{\"video_config\": {\"layout\": null}}", &c, &why));
+	CHECK_EQ_STR(c.layout, "GRID");
+	const char *bad[] = { "{\"video_config\": {\"layout\": \"grid\"}}", "{\"video_config\": {\"layout\": 1}}",
+		"{\"video_config\": {\"layout\": \"SPEAKER\"}}", "{\"video_config\": {\"layout\": \"\"}}" };
+	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+		CHECK(!parse(bad[i], &c, &why));
+		CHECK_EQ_STR(why.code, RTK_ERR_RECORDING_CONFIG);
+		CHECK_EQ_STR(why.message, "video_config.layout must be \"GRID\", \"ACTIVE_SPEAKER\" or \"PRESENTATION\"");
+	}
+}
+
 /* live_streaming_config.rtmp_url: rtmp:// or rtmps:// with a host, kept
  * as given; absent or null: no push. */
 static void test_rtmp_url(void)
@@ -262,6 +285,7 @@ int main(void)
 	UNIT_RUN(test_audio);
 	UNIT_RUN(test_rtmp_url);
 	UNIT_RUN(test_watermark);
+	UNIT_RUN(test_layout);
 	UNIT_RUN(test_http_statuses);
 	UNIT_RUN(test_meeting_defaults);
 	return UNIT_DONE();
