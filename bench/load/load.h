@@ -117,6 +117,7 @@ typedef struct lc_counts {
 	guint64 video_packets, video_bytes, video_expected;
 	guint64 audio_packets, audio_bytes, audio_expected;
 	guint64 nacks, plis, rtcp, keyframes, late, srtp_errors;
+	guint64 video_streams;       /* video SSRCs that have sent us anything */
 } lc_counts;
 
 typedef enum lc_peer_state {

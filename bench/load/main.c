@@ -661,7 +661,7 @@ static int main_report(lc_snapshot *a, lc_snapshot *b, GArray *jv, GArray *ja, d
 		if(d.video_packets == 0 || d.audio_packets == 0)
 			starved++;
 		lc_peer *p = subs[i];
-		json_array_append_new(per, json_pack("{si ss sI sI sI sI sf sf sf sI sI sI sI sf sf}",
+		json_t *one = json_pack("{si ss sI sI sI sI sf sf sf sI sI sI sI sf sf}",
 			"index", i, "state", p && p->state == LC_PEER_UP ? "up" : p && p->failure[0] ? p->failure : "down",
 			"video_packets", (json_int_t)d.video_packets, "audio_packets", (json_int_t)d.audio_packets,
 			"video_expected", (json_int_t)d.video_expected, "audio_expected", (json_int_t)d.audio_expected,
@@ -670,7 +670,9 @@ static int main_report(lc_snapshot *a, lc_snapshot *b, GArray *jv, GArray *ja, d
 			"kbps", rate, "nacks", (json_int_t)d.nacks, "late", (json_int_t)d.late, "plis", (json_int_t)d.plis,
 			"keyframes", (json_int_t)d.keyframes,
 			"ice_ms", p && p->ice_us ? (p->ice_us - p->created_us) / 1000.0 : -1.0,
-			"dtls_ms", p && p->dtls_us && p->ice_us ? (p->dtls_us - p->ice_us) / 1000.0 : -1.0));
+			"dtls_ms", p && p->dtls_us && p->ice_us ? (p->dtls_us - p->ice_us) / 1000.0 : -1.0);
+		json_object_set_new(one, "video_streams", json_integer((json_int_t)y->video_streams));
+		json_array_append_new(per, one);
 	}
 	double pub_kbps = (b->pub.video_bytes - a->pub.video_bytes) * 8 / seconds / 1000;
 	double cpu_per_sub = opt.subscribers ? cpu / opt.subscribers : 0;

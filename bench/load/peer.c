@@ -643,6 +643,7 @@ void lc_peer_counts(const lc_peer *peer, lc_counts *out) {
 			out->video_packets += s->received;
 			out->video_bytes += s->bytes;
 			out->video_expected += peer_rx_expected(s);
+			out->video_streams += s->received > 0;
 		} else {
 			out->audio_packets += s->received;
 			out->audio_bytes += s->bytes;
