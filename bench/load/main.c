@@ -142,10 +142,12 @@ static GHashTable *main_socket_inodes(int pid) {
 
 /* Datagrams the kernel dropped on a process's UDP sockets (the `drops` column of /proc/net/udp,
  * of this network namespace, for the sockets that process holds; pid 0: this one): what arrived
- * while its receive buffer was full, the receiver not keeping up. */
-static guint64 main_socket_drops(int pid) {
+ * while its receive buffer was full, the receiver not keeping up. Per socket inode (gint64 ->
+ * guint64, both owned by the table: g_hash_table_destroy), so that a window counts only the
+ * sockets open at both its ends (main_drops_between). */
+static GHashTable *main_socket_drops(int pid) {
 	GHashTable *inodes = main_socket_inodes(pid);
-	guint64 drops = 0;
+	GHashTable *drops = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
 	gchar *text = NULL;
 	if(g_hash_table_size(inodes) > 0 && g_file_get_contents("/proc/net/udp", &text, NULL, NULL)) {
 		gchar **lines = g_strsplit(text, "\n", -1);
@@ -154,14 +156,35 @@ static guint64 main_socket_drops(int pid) {
 			gint64 inode = 0;
 			guint64 dropped = 0;
 			if(sscanf(lines[i], "%*s %*s %*s %*s %*s %*s %*s %*s %*s %" G_GINT64_FORMAT " %*s %*s %" G_GUINT64_FORMAT,
-					&inode, &dropped) == 2 && g_hash_table_contains(inodes, &inode))
-				drops += dropped;
+					&inode, &dropped) == 2 && g_hash_table_contains(inodes, &inode)) {
+				gint64 *key = g_new(gint64, 1);
+				guint64 *value = g_new(guint64, 1);
+				*key = inode;
+				*value = dropped;
+				g_hash_table_replace(drops, key, value);
+			}
 		}
 		g_strfreev(lines);
 	}
 	g_free(text);
 	g_hash_table_destroy(inodes);
 	return drops;
+}
+
+/* The drops between two main_socket_drops tables, over the sockets in both (NULL: 0). */
+static guint64 main_drops_between(GHashTable *before, GHashTable *after) {
+	guint64 total = 0;
+	GHashTableIter iter;
+	gpointer key, value;
+	if(before == NULL || after == NULL)
+		return 0;
+	g_hash_table_iter_init(&iter, after);
+	while(g_hash_table_iter_next(&iter, &key, &value)) {
+		guint64 *then = g_hash_table_lookup(before, key);
+		if(then != NULL && *(guint64 *)value > *then)
+			total += *(guint64 *)value - *then;
+	}
+	return total;
 }
 
 /* net.core.rmem_max (the most SO_RCVBUF may ask for), or 0. */
@@ -550,7 +573,8 @@ typedef struct lc_snapshot {
 	double cpu, server_cpu, at;
 	gboolean light;        /* a jitter sample: no socket scan */
 	double wall;           /* Unix time of the snapshot */
-	guint64 udp_drops, client_drops, server_drops;
+	guint64 udp_drops;
+	GHashTable *client_drops, *server_drops;   /* main_socket_drops (NULL in a jitter sample) */
 	GArray *jitter_video, *jitter_audio;
 } lc_snapshot;
 
@@ -574,7 +598,7 @@ static void main_snapshot_now(gpointer data) {
 	snap->udp_drops = main_udp_rcvbuf_errors();
 	if(!snap->light) {
 		snap->client_drops = main_socket_drops(0);
-		snap->server_drops = opt.server_pid > 0 ? main_socket_drops(opt.server_pid) : 0;
+		snap->server_drops = opt.server_pid > 0 ? main_socket_drops(opt.server_pid) : NULL;
 	}
 	snap->server_cpu = opt.server_pid > 0 ? main_cpu_seconds_of(opt.server_pid) : 0;
 	snap->at = main_now();
@@ -711,7 +735,8 @@ static int main_report(lc_snapshot *a, lc_snapshot *b, GArray *jv, GArray *ja, d
 	json_object_set_new(root, "srtp_errors", json_integer((json_int_t)total.srtp_errors));
 	json_object_set_new(root, "publishers_keyframe_requests", json_integer((json_int_t)(b->pub.plis - a->pub.plis)));
 	json_object_set_new(root, "udp_rcvbuf_errors", json_integer((json_int_t)(b->udp_drops - a->udp_drops)));
-	guint64 client_drops = b->client_drops - a->client_drops, server_drops = b->server_drops - a->server_drops;
+	guint64 client_drops = main_drops_between(a->client_drops, b->client_drops);
+	guint64 server_drops = main_drops_between(a->server_drops, b->server_drops);
 	guint64 expected = total.video_expected + total.audio_expected;
 	json_object_set_new(root, "client_drops", json_integer((json_int_t)client_drops));
 	json_object_set_new(root, "client_drops_pct", json_real(expected ? 100.0 * client_drops / expected : 0));
