@@ -5,7 +5,8 @@
  * libnice (ICE), OpenSSL (DTLS), libsrtp2 (SRTP). Modules and prefixes:
  *   main.c      lc_main_*   options, setting the meeting up, the measuring window, the report
  *   signal.c    lc_http_*, lc_rest_*, lc_janus_*   REST and the Janus HTTP long-poll API (libcurl)
- *   event.c     lc_event_*  which request a polled Janus message answers (rtk or VideoRoom; event.h)
+ *   event.c     lc_event_*  which request a polled Janus message answers (rtk or VideoRoom), VideoRoom
+ *               publisher lists, the video streams an offer lists (event.h)
  *   sdp.c       lc_sdp_*    the few SDP lines a load client reads and writes (sdp.h)
  *   rtp.c       lc_rtp_*, lc_rtcp_*   reading received RTP/RTCP headers, VP8 keyframes, SRs (rtp.h)
  *   peer.c      lc_peer_*   one PeerConnection: ICE, DTLS-SRTP, RTP counting, RTCP (RR, SDES, NACK, PLI)

@@ -434,19 +434,6 @@ static json_t *main_videoroom_subscribe(lc_http *http, lc_peer *peer, char *erro
 	return reply;
 }
 
-/* The video streams a `subscribed` (rtk: `kind`) or `attached` (VideoRoom: `type`) lists. */
-static int main_video_streams(json_t *data) {
-	int count = 0;
-	size_t i;
-	json_t *s;
-	json_array_foreach(json_object_get(data, "streams"), i, s) {
-		const char *kind = json_string_value(json_object_get(s, plugin == LC_PLUGIN_RTK ? "kind" : "type"));
-		if(kind != NULL && !strcmp(kind, "video"))
-			count++;
-	}
-	return count;
-}
-
 static gboolean main_setup_subscriber(lc_http *http, int index, char *error, size_t errlen) {
 	lc_peer *peer = lc_peer_new(index, FALSE, opt.local_address);
 	subs[index] = peer;
@@ -483,7 +470,7 @@ static gboolean main_setup_subscriber(lc_http *http, int index, char *error, siz
 		json_decref(reply);
 		return FALSE;
 	}
-	int offered = main_video_streams(lc_event_data(reply));
+	int offered = lc_event_video_streams(reply, plugin);
 	int wanted = opt.expect_publishers - (opt.participants > 0 ? 1 : 0);
 	if(opt.expect_publishers > 0 && offered < wanted) {
 		g_snprintf(error, errlen, "offered %d video streams, not the %d of --expect-publishers", offered, wanted);
@@ -823,15 +810,7 @@ static gboolean main_videoroom_list_feeds(lc_http *http) {
 		if(room_feeds == NULL)
 			room_feeds = g_array_new(FALSE, FALSE, sizeof(guint64));
 		g_array_set_size(room_feeds, 0);
-		size_t i;
-		json_t *p;
-		json_array_foreach(json_object_get(lc_event_data(reply), "participants"), i, p) {
-			json_t *id = json_object_get(p, "id");
-			if(json_is_true(json_object_get(p, "publisher")) && json_is_integer(id) && json_integer_value(id) > 0) {
-				guint64 feed = (guint64)json_integer_value(id);
-				g_array_append_val(room_feeds, feed);
-			}
-		}
+		lc_event_publisher_feeds(reply, room_feeds);
 		json_decref(reply);
 		if((int)room_feeds->len >= opt.expect_publishers || main_now() > deadline)
 			break;
