@@ -1,5 +1,6 @@
 /*
- * event.c - which request a polled Janus message answers (event.h), for rtk-load's two plugins.
+ * event.c - which request a polled Janus message answers (event.h), for rtk-load's two plugins, and
+ * the publishers a VideoRoom `listparticipants` names and the video streams a subscription offers.
  * Everything read here comes from the server, so nothing is assumed about types: jansson's
  * getters return NULL/0 for a missing or mistyped field and every one is checked.
  */
@@ -47,4 +48,31 @@ int lc_event_matches(json_t *message, guint64 handle, lc_plugin plugin, const ch
 	if(data == NULL)
 		return 0;
 	return plugin == LC_PLUGIN_VIDEOROOM ? event_matches_videoroom(data, expect) : event_matches_rtk(data, expect);
+}
+
+guint lc_event_publisher_feeds(json_t *message, GArray *feeds) {
+	guint count = 0;
+	size_t i;
+	json_t *p;
+	json_array_foreach(json_object_get(lc_event_data(message), "participants"), i, p) {
+		json_t *id = json_object_get(p, "id");
+		if(json_is_true(json_object_get(p, "publisher")) && json_is_integer(id) && json_integer_value(id) > 0) {
+			guint64 feed = (guint64)json_integer_value(id);
+			g_array_append_val(feeds, feed);
+			count++;
+		}
+	}
+	return count;
+}
+
+int lc_event_video_streams(json_t *message, lc_plugin plugin) {
+	int count = 0;
+	size_t i;
+	json_t *s;
+	json_array_foreach(json_object_get(lc_event_data(message), "streams"), i, s) {
+		const char *kind = json_string_value(json_object_get(s, plugin == LC_PLUGIN_RTK ? "kind" : "type"));
+		if(kind != NULL && !strcmp(kind, "video"))
+			count++;
+	}
+	return count;
 }

@@ -22,5 +22,10 @@ int lc_event_matches(json_t *message, guint64 handle, lc_plugin plugin, const ch
 json_t *lc_event_data(json_t *message);
 /* A positive integer field of the plugin data (a VideoRoom feed id), or 0. */
 guint64 lc_event_id(json_t *message, const char *field);
+/* VideoRoom `listparticipants` answer: appends the id (guint64) of every participant marked
+ * "publisher": true with a positive id to `feeds` (the caller's); returns how many. */
+guint lc_event_publisher_feeds(json_t *message, GArray *feeds);
+/* The video streams a `subscribed` (rtk: `kind`) or `attached` (VideoRoom: `type`) lists. */
+int lc_event_video_streams(json_t *message, lc_plugin plugin);
 
 #endif

@@ -5,7 +5,8 @@
  * libnice (ICE), OpenSSL (DTLS), libsrtp2 (SRTP). Modules and prefixes:
  *   main.c      lc_main_*   options, setting the meeting up, the measuring window, the report
  *   signal.c    lc_http_*, lc_rest_*, lc_janus_*   REST and the Janus HTTP long-poll API (libcurl)
- *   event.c     lc_event_*  which request a polled Janus message answers (rtk or VideoRoom; event.h)
+ *   event.c     lc_event_*  which request a polled Janus message answers (rtk or VideoRoom), VideoRoom
+ *               publisher lists, the video streams an offer lists (event.h)
  *   sdp.c       lc_sdp_*    the few SDP lines a load client reads and writes (sdp.h)
  *   rtp.c       lc_rtp_*, lc_rtcp_*   reading received RTP/RTCP headers, VP8 keyframes, SRs (rtp.h)
  *   peer.c      lc_peer_*   one PeerConnection: ICE, DTLS-SRTP, RTP counting, RTCP (RR, SDES, NACK, PLI)
@@ -117,6 +118,7 @@ typedef struct lc_counts {
 	guint64 video_packets, video_bytes, video_expected;
 	guint64 audio_packets, audio_bytes, audio_expected;
 	guint64 nacks, plis, rtcp, keyframes, late, srtp_errors;
+	guint64 video_streams;       /* video SSRCs that have sent us anything */
 } lc_counts;
 
 typedef enum lc_peer_state {
@@ -144,8 +146,9 @@ typedef struct lc_peer {
 	/* receiving */
 	lc_rx_stream rx[LC_MAX_STREAMS];
 	guint rx_count;
-	guint64 nacks_sent, plis_sent, rtcp_sent, srtp_errors;
+	guint64 nacks_sent, plis_sent, rtcp_sent, srtp_errors;   /* nacks_sent: packets asked for */
 	gint64 next_rtcp_us;
+	GQueue *rtcp_held;           /* lc_peer_set_rtcp_delay: SRTCP packets not sent yet (owned, g_free) */
 	/* sending (publishers) */
 	lc_sender *sender;
 	/* Janus */
@@ -158,6 +161,13 @@ const char *lc_peer_fingerprint(void);
 /* Drops this fraction of received RTP packets at random before counting them (a lossy link
  * without netem: the NACKs then ask the server to send them again). */
 void lc_peer_set_drop(double fraction);
+/* Holds every RTCP packet a peer sends for `ms` (sent at the first 5 ms tick past it): a link
+ * with that latency as Janus's RTT estimate sees it (see bench/README.md on NACKs). */
+void lc_peer_set_rtcp_delay(double ms);
+/* SO_RCVBUF for each peer's socket, set when ICE selects it (0: the kernel's default); the
+ * kernel caps it at net.core.rmem_max. lc_peer_rcvbuf_granted: what getsockopt then said. */
+void lc_peer_set_rcvbuf(int bytes);
+int lc_peer_rcvbuf_granted(void);
 /* A new peer whose agent runs on the media context; controlling for an offerer. */
 lc_peer *lc_peer_new(int index, gboolean publisher, const char *local_address);
 /* Gathers host candidates and waits for them (from a setup thread). */

@@ -15,30 +15,46 @@
  * subscriber one multistream subscription to every publisher's feed; the report is the same.
  * With --participants N, N participants each publish and subscribe to everyone else on the same
  * Janus session (the meeting benchmark: rtk with an ACTIVE_GRID view of --grid tiles, VideoRoom
- * every other feed at its top layer); publisher i and subscriber i are participant i. Exit status 0 when every peer came up
- * and every subscriber received video and audio in the window, 1 otherwise, 2 on bad options.
+ * every other feed at its top layer); publisher i and subscriber i are participant i.
+ * Several processes can share one meeting (--meeting) or room (--room), each with its share of
+ * the peers: --barrier DIR --barrier-count K makes them wait for each other twice, once every
+ * process's publishers are up (so that each subscriber's one offer has every publisher of the
+ * meeting; VideoRoom subscribers then take the room's publishers from `listparticipants`) and
+ * once every process's subscribers are up (the window then starts --settle seconds after the
+ * last one, the same second in every process). --expect-publishers N checks that each subscriber
+ * was offered the N publishers (its own excepted). The report counts the datagrams the kernel
+ * dropped because one of this process's sockets was full (client drops: not loss on the wire),
+ * and the server's (--server-pid) likewise. Exit status 0 when every peer came up and every
+ * subscriber received video and audio in the window, 1 otherwise, 2 on bad options.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <dirent.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <curl/curl.h>
 #include "load.h"
 
 typedef struct lc_options {
 	char *rest, *janus, *org_id, *api_key, *clip_dir, *json_path, *local_address, *meeting_id, *plugin_name;
+	char *barrier_dir;
 	int subscribers, publishers, setup_threads, server_pid, substream, room, participants, grid;
-	double duration, settle, drop_pct, window_at;
+	int barrier_count, expect_publishers, rcvbuf, first_index;
+	double duration, settle, drop_pct, window_at, rtcp_delay;
 } lc_options;
 
-static lc_options opt = {.substream = -1, .room = 1234, .grid = 9, .subscribers = 10, .publishers = 1, .setup_threads = 4, .duration = 20, .settle = 2};
+static lc_options opt = {.substream = -1, .room = 1234, .grid = 9, .subscribers = 10, .publishers = 1, .setup_threads = 4,
+	.duration = 20, .settle = 2, .rcvbuf = -1, .barrier_count = 1};
 static char *meeting_id;
 static lc_clip *clip;
 static lc_peer **subs, **pubs;
 static char **sub_tokens;
 static lc_plugin plugin;          /* --plugin: rtk (default) or videoroom */
 static guint64 *pub_feeds;        /* VideoRoom: each publisher's feed id (0 until joined) */
+static GArray *room_feeds;        /* VideoRoom with --barrier: every publisher of the room (guint64) */
+static guint64 room_session, room_handle;   /* VideoRoom: the session that checked the room, kept */
 static gint next_sub;            /* the setup threads' shared cursor */
 static GMutex sessions_lock;
 static GArray *sessions;         /* guint64, every Janus session made: kept alive, destroyed at the end */
@@ -95,6 +111,92 @@ static guint64 main_udp_rcvbuf_errors(void) {
 	return value;
 }
 
+/* The inodes of a process's sockets (/proc/PID/fd, "socket:[N]"; pid 0: this one). */
+static GHashTable *main_socket_inodes(int pid) {
+	GHashTable *inodes = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+	char path[64];
+	if(pid > 0)
+		g_snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+	else
+		g_strlcpy(path, "/proc/self/fd", sizeof(path));
+	DIR *dir = opendir(path);
+	struct dirent *entry;
+	while(dir != NULL && (entry = readdir(dir)) != NULL) {
+		char link[PATH_MAX], target[64];
+		g_snprintf(link, sizeof(link), "%s/%s", path, entry->d_name);
+		ssize_t n = readlink(link, target, sizeof(target) - 1);
+		if(n <= 0)
+			continue;
+		target[n] = '\0';
+		gint64 inode = 0;
+		if(sscanf(target, "socket:[%" G_GINT64_FORMAT "]", &inode) == 1) {
+			gint64 *key = g_new(gint64, 1);
+			*key = inode;
+			g_hash_table_add(inodes, key);
+		}
+	}
+	if(dir != NULL)
+		closedir(dir);
+	return inodes;
+}
+
+/* Datagrams the kernel dropped on a process's UDP sockets (the `drops` column of /proc/net/udp,
+ * of this network namespace, for the sockets that process holds; pid 0: this one): what arrived
+ * while its receive buffer was full, the receiver not keeping up. Per socket inode (gint64 ->
+ * guint64, both owned by the table: g_hash_table_destroy), so that a window counts only the
+ * sockets open at both its ends (main_drops_between). */
+static GHashTable *main_socket_drops(int pid) {
+	GHashTable *inodes = main_socket_inodes(pid);
+	GHashTable *drops = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
+	gchar *text = NULL;
+	if(g_hash_table_size(inodes) > 0 && g_file_get_contents("/proc/net/udp", &text, NULL, NULL)) {
+		gchar **lines = g_strsplit(text, "\n", -1);
+		/* sl local rem st tx:rx tr:when retrnsmt uid timeout inode ref pointer drops */
+		for(int i = 1; lines[i] != NULL; i++) {
+			gint64 inode = 0;
+			guint64 dropped = 0;
+			if(sscanf(lines[i], "%*s %*s %*s %*s %*s %*s %*s %*s %*s %" G_GINT64_FORMAT " %*s %*s %" G_GUINT64_FORMAT,
+					&inode, &dropped) == 2 && g_hash_table_contains(inodes, &inode)) {
+				gint64 *key = g_new(gint64, 1);
+				guint64 *value = g_new(guint64, 1);
+				*key = inode;
+				*value = dropped;
+				g_hash_table_replace(drops, key, value);
+			}
+		}
+		g_strfreev(lines);
+	}
+	g_free(text);
+	g_hash_table_destroy(inodes);
+	return drops;
+}
+
+/* The drops between two main_socket_drops tables, over the sockets in both (NULL: 0). */
+static guint64 main_drops_between(GHashTable *before, GHashTable *after) {
+	guint64 total = 0;
+	GHashTableIter iter;
+	gpointer key, value;
+	if(before == NULL || after == NULL)
+		return 0;
+	g_hash_table_iter_init(&iter, after);
+	while(g_hash_table_iter_next(&iter, &key, &value)) {
+		guint64 *then = g_hash_table_lookup(before, key);
+		if(then != NULL && *(guint64 *)value > *then)
+			total += *(guint64 *)value - *then;
+	}
+	return total;
+}
+
+/* net.core.rmem_max (the most SO_RCVBUF may ask for), or 0. */
+static int main_rmem_max(void) {
+	gchar *text = NULL;
+	int value = 0;
+	if(g_file_get_contents("/proc/sys/net/core/rmem_max", &text, NULL, NULL))
+		value = atoi(text);
+	g_free(text);
+	return value;
+}
+
 static double main_now(void) {
 	return g_get_monotonic_time() / 1e6;
 }
@@ -103,6 +205,46 @@ static void main_remember_session(guint64 session) {
 	g_mutex_lock(&sessions_lock);
 	g_array_append_val(sessions, session);
 	g_mutex_unlock(&sessions_lock);
+}
+
+/* --barrier: writes DIR/STAGE.<pid>, then waits until --barrier-count processes have written
+ * theirs (every 50 ms, up to `timeout` seconds); returns the last one's time (Unix seconds, from
+ * the files' mtimes: the same in every process), or 0 when some never came. */
+static double main_barrier(const char *stage, double timeout) {
+	char *mine = g_strdup_printf("%s/%s.%d", opt.barrier_dir, stage, (int)getpid());
+	char *prefix = g_strdup_printf("%s.", stage);
+	if(!g_file_set_contents(mine, "", 0, NULL))
+		fprintf(stderr, "rtk-load: cannot write %s\n", mine);
+	double deadline = main_now() + timeout, last = 0;
+	int count = 0;
+	for(;;) {
+		count = 0;
+		last = 0;
+		GDir *dir = g_dir_open(opt.barrier_dir, 0, NULL);
+		const char *name;
+		while(dir != NULL && (name = g_dir_read_name(dir)) != NULL) {
+			if(!g_str_has_prefix(name, prefix))
+				continue;
+			char *path = g_build_filename(opt.barrier_dir, name, NULL);
+			struct stat st;
+			if(stat(path, &st) == 0) {
+				count++;
+				last = MAX(last, st.st_mtim.tv_sec + st.st_mtim.tv_nsec / 1e9);
+			}
+			g_free(path);
+		}
+		if(dir != NULL)
+			g_dir_close(dir);
+		if(count >= opt.barrier_count || main_now() > deadline)
+			break;
+		g_usleep(50000);
+	}
+	if(count < opt.barrier_count)
+		fprintf(stderr, "rtk-load: barrier %s: %d of %d processes after %.0f s; going on\n", stage, count,
+			opt.barrier_count, timeout);
+	g_free(mine);
+	g_free(prefix);
+	return count >= opt.barrier_count ? last : 0;
 }
 
 static json_t *main_jsep(const char *type, const char *sdp) {
@@ -116,7 +258,7 @@ static json_t *main_jsep(const char *type, const char *sdp) {
 static gboolean main_videoroom_publish(lc_http *http, lc_peer *peer, lc_sender *sender, int index,
 		char *error, size_t errlen) {
 	char display[32];
-	g_snprintf(display, sizeof(display), "load-pub-%d", index);
+	g_snprintf(display, sizeof(display), "load-pub-%d", opt.first_index + index);
 	json_t *body = json_pack("{ss ss si ss}", "request", "join", "ptype", "publisher", "room", opt.room,
 		"display", display);
 	json_t *reply = lc_janus_request(http, opt.janus, peer->session_id, peer->main_handle, body, NULL,
@@ -163,7 +305,7 @@ static gboolean main_rtk_set_grid(lc_http *http, lc_peer *peer, char *error, siz
 
 static gboolean main_setup_publisher(lc_http *http, int index, char *error, size_t errlen) {
 	char name[32];
-	g_snprintf(name, sizeof(name), "load-pub-%d", index);
+	g_snprintf(name, sizeof(name), "load-pub-%d", opt.first_index + index);
 	char *token = plugin == LC_PLUGIN_RTK ?
 		lc_rest_add_participant(http, opt.rest, meeting_id, name, "group_call_host") : g_strdup("");
 	if(token == NULL) {
@@ -277,7 +419,11 @@ static json_t *main_rtk_subscribe(lc_http *http, lc_peer *peer, const char *toke
  * naive client would); returns the `attached` event (its jsep the offer; caller unrefs) or NULL. */
 static json_t *main_videoroom_subscribe(lc_http *http, lc_peer *peer, char *error, size_t errlen) {
 	json_t *streams = json_array();
-	for(int i = 0; i < opt.publishers; i++)
+	guint64 own = opt.participants > 0 ? pub_feeds[peer->index] : 0;
+	for(guint i = 0; room_feeds != NULL && i < room_feeds->len; i++)
+		if(g_array_index(room_feeds, guint64, i) != own)
+			json_array_append_new(streams, json_pack("{sI}", "feed", (json_int_t)g_array_index(room_feeds, guint64, i)));
+	for(int i = 0; room_feeds == NULL && i < opt.publishers; i++)
 		if(pub_feeds[i] != 0 && !(opt.participants > 0 && i == peer->index))
 			json_array_append_new(streams, json_pack("{sI}", "feed", (json_int_t)pub_feeds[i]));
 	json_t *body = json_pack("{ss ss si so}", "request", "join", "ptype", "subscriber", "room", opt.room,
@@ -321,6 +467,13 @@ static gboolean main_setup_subscriber(lc_http *http, int index, char *error, siz
 	if(offer == NULL) {
 		if(reply != NULL)
 			g_snprintf(error, errlen, "subscribed without an offer (nobody publishing?)");
+		json_decref(reply);
+		return FALSE;
+	}
+	int offered = lc_event_video_streams(reply, plugin);
+	int wanted = opt.expect_publishers - (opt.participants > 0 ? 1 : 0);
+	if(opt.expect_publishers > 0 && offered < wanted) {
+		g_snprintf(error, errlen, "offered %d video streams, not the %d of --expect-publishers", offered, wanted);
 		json_decref(reply);
 		return FALSE;
 	}
@@ -405,7 +558,10 @@ typedef struct lc_snapshot {
 	lc_counts *counts;     /* one per subscriber */
 	lc_counts pub;         /* publishers: packets/bytes in video_*, nothing else */
 	double cpu, server_cpu, at;
+	gboolean light;        /* a jitter sample: no socket scan */
+	double wall;           /* Unix time of the snapshot */
 	guint64 udp_drops;
+	GHashTable *client_drops, *server_drops;   /* main_socket_drops (NULL in a jitter sample) */
 	GArray *jitter_video, *jitter_audio;
 } lc_snapshot;
 
@@ -427,13 +583,19 @@ static void main_snapshot_now(gpointer data) {
 				lc_peer_jitter_ms(subs[i], snap->jitter_video, snap->jitter_audio);
 	snap->cpu = main_cpu_seconds();
 	snap->udp_drops = main_udp_rcvbuf_errors();
+	if(!snap->light) {
+		snap->client_drops = main_socket_drops(0);
+		snap->server_drops = opt.server_pid > 0 ? main_socket_drops(opt.server_pid) : NULL;
+	}
 	snap->server_cpu = opt.server_pid > 0 ? main_cpu_seconds_of(opt.server_pid) : 0;
 	snap->at = main_now();
+	snap->wall = g_get_real_time() / 1e6;
 }
 
 static lc_snapshot *main_snapshot(gboolean with_jitter) {
 	lc_snapshot *snap = g_new0(lc_snapshot, 1);
 	snap->counts = g_new0(lc_counts, opt.subscribers);
+	snap->light = with_jitter;
 	if(with_jitter) {
 		snap->jitter_video = g_array_new(FALSE, FALSE, sizeof(double));
 		snap->jitter_audio = g_array_new(FALSE, FALSE, sizeof(double));
@@ -510,7 +672,7 @@ static int main_report(lc_snapshot *a, lc_snapshot *b, GArray *jv, GArray *ja, d
 		if(d.video_packets == 0 || d.audio_packets == 0)
 			starved++;
 		lc_peer *p = subs[i];
-		json_array_append_new(per, json_pack("{si ss sI sI sI sI sf sf sf sI sI sI sI sf sf}",
+		json_t *one = json_pack("{si ss sI sI sI sI sf sf sf sI sI sI sI sf sf}",
 			"index", i, "state", p && p->state == LC_PEER_UP ? "up" : p && p->failure[0] ? p->failure : "down",
 			"video_packets", (json_int_t)d.video_packets, "audio_packets", (json_int_t)d.audio_packets,
 			"video_expected", (json_int_t)d.video_expected, "audio_expected", (json_int_t)d.audio_expected,
@@ -519,7 +681,9 @@ static int main_report(lc_snapshot *a, lc_snapshot *b, GArray *jv, GArray *ja, d
 			"kbps", rate, "nacks", (json_int_t)d.nacks, "late", (json_int_t)d.late, "plis", (json_int_t)d.plis,
 			"keyframes", (json_int_t)d.keyframes,
 			"ice_ms", p && p->ice_us ? (p->ice_us - p->created_us) / 1000.0 : -1.0,
-			"dtls_ms", p && p->dtls_us && p->ice_us ? (p->dtls_us - p->ice_us) / 1000.0 : -1.0));
+			"dtls_ms", p && p->dtls_us && p->ice_us ? (p->dtls_us - p->ice_us) / 1000.0 : -1.0);
+		json_object_set_new(one, "video_streams", json_integer((json_int_t)y->video_streams));
+		json_array_append_new(per, one);
 	}
 	double pub_kbps = (b->pub.video_bytes - a->pub.video_bytes) * 8 / seconds / 1000;
 	double cpu_per_sub = opt.subscribers ? cpu / opt.subscribers : 0;
@@ -554,15 +718,27 @@ static int main_report(lc_snapshot *a, lc_snapshot *b, GArray *jv, GArray *ja, d
 	guint64 packets = total.video_packets + total.audio_packets;
 	json_object_set_new(root, "publishers_retransmitted", json_integer((json_int_t)(b->pub.nacks - a->pub.nacks)));
 	json_object_set_new(root, "late_packets", json_integer((json_int_t)total.late));
+	json_object_set_new(root, "window_start", json_real(a->wall));
 	json_object_set_new(root, "srtp_errors", json_integer((json_int_t)total.srtp_errors));
 	json_object_set_new(root, "publishers_keyframe_requests", json_integer((json_int_t)(b->pub.plis - a->pub.plis)));
 	json_object_set_new(root, "udp_rcvbuf_errors", json_integer((json_int_t)(b->udp_drops - a->udp_drops)));
-	printf("UDP datagrams dropped by full socket buffers in the namespace: %" G_GUINT64_FORMAT "\n",
-		b->udp_drops - a->udp_drops);
+	guint64 client_drops = main_drops_between(a->client_drops, b->client_drops);
+	guint64 server_drops = main_drops_between(a->server_drops, b->server_drops);
+	guint64 expected = total.video_expected + total.audio_expected;
+	json_object_set_new(root, "client_drops", json_integer((json_int_t)client_drops));
+	json_object_set_new(root, "client_drops_pct", json_real(expected ? 100.0 * client_drops / expected : 0));
+	json_object_set_new(root, "rcvbuf", json_integer(lc_peer_rcvbuf_granted()));
+	printf("UDP datagrams dropped by full socket buffers in the namespace: %" G_GUINT64_FORMAT
+		"; by this process's sockets (client drops, not loss on the wire): %" G_GUINT64_FORMAT " (%.3f%% of the packets expected; SO_RCVBUF %d)\n",
+		b->udp_drops - a->udp_drops, client_drops, expected ? 100.0 * client_drops / expected : 0,
+		lc_peer_rcvbuf_granted());
 	if(opt.server_pid > 0) {
 		double server_cpu = b->server_cpu - a->server_cpu;
 		json_object_set_new(root, "server_cpu_s", json_real(server_cpu));
 		json_object_set_new(root, "server_us_per_packet", json_real(packets ? server_cpu * 1e6 / packets : 0));
+		json_object_set_new(root, "server_drops", json_integer((json_int_t)server_drops));
+		printf("server (pid %d): its sockets dropped %" G_GUINT64_FORMAT " datagrams (full receive buffers)\n",
+			opt.server_pid, server_drops);
 		printf("server (pid %d): CPU %.3f s in the window, %.2f us per packet received by the subscribers\n",
 			opt.server_pid, server_cpu, packets ? server_cpu * 1e6 / packets : 0);
 	}
@@ -601,10 +777,47 @@ static gboolean main_videoroom_room(lc_http *http) {
 		json_decref(body);
 		exists = reply != NULL;
 		json_decref(reply);
+		if(!exists) {   /* another rtk-load process may have created it meanwhile (427: it exists) */
+			body = json_pack("{ss si}", "request", "exists", "room", opt.room);
+			reply = lc_janus_request(http, opt.janus, session, handle, body, NULL, "success", error, sizeof(error));
+			json_decref(body);
+			exists = json_is_true(json_object_get(lc_event_data(reply), "exists"));
+			json_decref(reply);
+		}
 	}
+	room_session = session;
+	room_handle = handle;
 	if(!exists)
 		fprintf(stderr, "rtk-load: VideoRoom room %d: %s\n", opt.room, error[0] ? error : "cannot create it");
 	return exists;
+}
+
+/* VideoRoom with --barrier: every publisher of the room (`listparticipants`, those with
+ * "publisher": true) into room_feeds, asked again every 200 ms until there are
+ * --expect-publishers of them (up to 30 s); FALSE when the room cannot be listed. */
+static gboolean main_videoroom_list_feeds(lc_http *http) {
+	double deadline = main_now() + 30;
+	for(;;) {
+		char error[512] = "";
+		json_t *body = json_pack("{ss si}", "request", "listparticipants", "room", opt.room);
+		json_t *reply = lc_janus_request(http, opt.janus, room_session, room_handle, body, NULL, "participants",
+			error, sizeof(error));
+		json_decref(body);
+		if(reply == NULL) {
+			fprintf(stderr, "rtk-load: VideoRoom listparticipants: %s\n", error);
+			return FALSE;
+		}
+		if(room_feeds == NULL)
+			room_feeds = g_array_new(FALSE, FALSE, sizeof(guint64));
+		g_array_set_size(room_feeds, 0);
+		lc_event_publisher_feeds(reply, room_feeds);
+		json_decref(reply);
+		if((int)room_feeds->len >= opt.expect_publishers || main_now() > deadline)
+			break;
+		g_usleep(200000);
+	}
+	fprintf(stderr, "rtk-load: room %d lists %u publishers\n", opt.room, room_feeds->len);
+	return TRUE;
 }
 
 static gboolean main_parse(int argc, char **argv) {
@@ -630,6 +843,12 @@ static gboolean main_parse(int argc, char **argv) {
 		{"plugin", 0, 0, G_OPTION_ARG_STRING, &opt.plugin_name, "rtk (default) or videoroom (Debian's janus.plugin.videoroom)", "NAME"},
 		{"room", 0, 0, G_OPTION_ARG_INT, &opt.room, "VideoRoom: the room, created when missing (1234)", "ID"},
 		{"local-address", 0, 0, G_OPTION_ARG_STRING, &opt.local_address, "gather candidates on this address only", "IP"},
+		{"barrier", 0, 0, G_OPTION_ARG_FILENAME, &opt.barrier_dir, "wait in this directory for --barrier-count rtk-load processes: once all publishers are up, once all subscribers are up (the window then starts --settle s after the last)", "DIR"},
+		{"barrier-count", 0, 0, G_OPTION_ARG_INT, &opt.barrier_count, "processes that meet at --barrier (1)", "K"},
+		{"expect-publishers", 0, 0, G_OPTION_ARG_INT, &opt.expect_publishers, "publishers of the whole meeting/room (every process's): each subscriber must be offered them all (its own excepted)", "N"},
+		{"first-index", 0, 0, G_OPTION_ARG_INT, &opt.first_index, "number this process's participants' names from here (0)", "I"},
+		{"rcvbuf", 0, 0, G_OPTION_ARG_INT, &opt.rcvbuf, "SO_RCVBUF of each peer's socket in bytes (default: net.core.rmem_max; 0: the kernel's default)", "BYTES"},
+		{"rtcp-delay", 0, 0, G_OPTION_ARG_DOUBLE, &opt.rtcp_delay, "hold every RTCP packet sent this many ms (a link's latency for Janus's RTT; 0)", "MS"},
 		{NULL}
 	};
 	GOptionContext *context = g_option_context_new("- a WebRTC load client for RTK (bench/README.md)");
@@ -648,7 +867,8 @@ static gboolean main_parse(int argc, char **argv) {
 		opt.publishers = opt.subscribers = opt.participants;
 	plugin = opt.plugin_name && !strcmp(opt.plugin_name, "videoroom") ? LC_PLUGIN_VIDEOROOM : LC_PLUGIN_RTK;
 	if(ok && ((opt.api_key == NULL && plugin == LC_PLUGIN_RTK) || opt.subscribers < 0 || opt.publishers < 0 || opt.duration <= 0 ||
-			opt.setup_threads < 1 || (opt.publishers > 0 && opt.clip_dir == NULL))) {
+			opt.setup_threads < 1 || (opt.publishers > 0 && opt.clip_dir == NULL) || opt.barrier_count < 1 ||
+			opt.rtcp_delay < 0 || opt.expect_publishers < 0)) {
 		fprintf(stderr, "rtk-load: needs --api-key (rtk), --clip DIR with publishers, counts >= 0, --duration > 0\n");
 		ok = FALSE;
 	}
@@ -674,6 +894,8 @@ int main(int argc, char **argv) {
 		return 1;
 	}
 	lc_peer_set_drop(opt.drop_pct / 100.0);
+	lc_peer_set_rtcp_delay(opt.rtcp_delay);
+	lc_peer_set_rcvbuf(opt.rcvbuf >= 0 ? opt.rcvbuf : main_rmem_max());
 	if(opt.publishers > 0 && (clip = lc_clip_load(opt.clip_dir)) == NULL)
 		return 1;
 	lc_media_start();
@@ -693,7 +915,7 @@ int main(int argc, char **argv) {
 	}
 	for(int i = 0; i < opt.subscribers && plugin == LC_PLUGIN_RTK && opt.participants == 0; i++) {
 		char name[32];
-		g_snprintf(name, sizeof(name), "load-sub-%d", i);
+		g_snprintf(name, sizeof(name), "load-sub-%d", opt.first_index + i);
 		if((sub_tokens[i] = lc_rest_add_participant(http, opt.rest, meeting_id, name, "group_call_participant")) == NULL)
 			return 1;
 	}
@@ -717,6 +939,10 @@ int main(int argc, char **argv) {
 	}
 	fprintf(stderr, "rtk-load: %d/%d publishers up after %.1f s; setting up %d subscribers\n",
 		pubs_up, opt.publishers, main_now() - t0, opt.subscribers);
+	if(opt.barrier_dir != NULL)
+		main_barrier("published", 120);
+	if(opt.barrier_dir != NULL && plugin == LC_PLUGIN_VIDEOROOM && !main_videoroom_list_feeds(http))
+		_exit(1);
 	GThread **threads = g_new0(GThread *, opt.setup_threads);
 	for(int i = 0; i < opt.setup_threads; i++)
 		threads[i] = g_thread_new("lc-setup", main_setup_thread, NULL);
@@ -727,7 +953,11 @@ int main(int argc, char **argv) {
 	double setup_s = main_now() - t0, setup_cpu = main_cpu_seconds() - cpu0;
 	fprintf(stderr, "rtk-load: %d/%d subscribers up after %.1f s; measuring %.0f s\n",
 		subs_up, opt.subscribers, setup_s, opt.duration);
-	g_usleep((gulong)(opt.settle * G_USEC_PER_SEC));
+	double all_up = opt.barrier_dir != NULL ? main_barrier("up", 120) : 0;
+	if(all_up > 0)
+		opt.window_at = all_up + opt.settle;
+	else
+		g_usleep((gulong)(opt.settle * G_USEC_PER_SEC));
 	double wait = opt.window_at - g_get_real_time() / 1e6;
 	if(opt.window_at > 0 && wait > 0)
 		g_usleep((gulong)(wait * G_USEC_PER_SEC));

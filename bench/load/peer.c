@@ -9,13 +9,17 @@
  * Like a browser, a subscriber sends for every received stream a compound RTCP packet every
  * second (RR with that stream's block, SDES CNAME), NACKs for video sequence gaps (once per
  * missing packet, at the next 5 ms tick), a PLI when a video stream starts and then every second
- * until its first keyframe. lc_peer_set_drop simulates a lossy link (the NACKs recover it).
+ * until its first keyframe. lc_peer_set_drop simulates a lossy link (the NACKs recover it),
+ * lc_peer_set_rtcp_delay a link with latency for what we send as RTCP (Janus's RTT estimate;
+ * see bench/README.md "NACKs and Janus's retransmission buffer"), lc_peer_set_rcvbuf the
+ * receive buffer of each peer's socket (set when ICE selects it).
  * Everything here runs on the media thread except
  * lc_peer_new/lc_peer_gather/lc_peer_local_ice_lines/lc_peer_set_remote (setup threads, before
  * lc_media_add_peer; libnice locks its agent itself).
  */
 #include <string.h>
 #include <stdio.h>
+#include <sys/socket.h>
 #include <openssl/err.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
@@ -31,6 +35,16 @@ static char peer_fingerprint[128];
 static GMainContext *media_ctx;
 static GPtrArray *media_peers;     /* media thread only */
 static double peer_drop_fraction;  /* lc_peer_set_drop: simulated loss of received RTP */
+static gint64 peer_rtcp_delay_us;  /* lc_peer_set_rtcp_delay: our RTCP held this long */
+static int peer_rcvbuf;            /* lc_peer_set_rcvbuf: SO_RCVBUF asked for (0: the kernel's default) */
+static int peer_rcvbuf_got;        /* what the kernel granted the last socket (getsockopt: doubled) */
+
+/* One RTCP packet (SRTCP already) held back by lc_peer_set_rtcp_delay. */
+typedef struct peer_held_rtcp {
+	gint64 due_us;
+	int len;
+	guint8 data[];
+} peer_held_rtcp;
 
 /* ---------------------------------------------------------------- DTLS certificate */
 
@@ -80,6 +94,34 @@ void lc_peer_set_drop(double fraction) {
 	peer_drop_fraction = fraction;
 }
 
+void lc_peer_set_rtcp_delay(double ms) {
+	peer_rtcp_delay_us = (gint64)(ms * 1000);
+}
+
+void lc_peer_set_rcvbuf(int bytes) {
+	peer_rcvbuf = bytes;
+}
+
+int lc_peer_rcvbuf_granted(void) {
+	return g_atomic_int_get(&peer_rcvbuf_got);
+}
+
+/* SO_RCVBUF on the socket ICE selected (one per peer: host candidates, rtcp-mux, BUNDLE). The
+ * kernel caps it at net.core.rmem_max. Media thread. */
+static void peer_set_socket_buffer(lc_peer *peer, guint component_id) {
+	if(peer_rcvbuf <= 0)
+		return;
+	GSocket *socket = nice_agent_get_selected_socket(peer->agent, peer->stream_id, component_id);
+	if(socket == NULL)
+		return;
+	int fd = g_socket_get_fd(socket), size = peer_rcvbuf, got = 0;
+	socklen_t len = sizeof(got);
+	if(setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size)) == 0 &&
+			getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &got, &len) == 0)
+		g_atomic_int_set(&peer_rcvbuf_got, got);
+	g_object_unref(socket);
+}
+
 const char *lc_peer_fingerprint(void) {
 	return peer_fingerprint;
 }
@@ -122,6 +164,7 @@ static void peer_on_state(NiceAgent *agent, guint stream_id, guint component_id,
 			peer->state == LC_PEER_ICE) {
 		peer->state = LC_PEER_DTLS;
 		peer->ice_us = g_get_monotonic_time();
+		peer_set_socket_buffer(peer, component_id);
 		if(peer->dtls_client) {
 			SSL_do_handshake(peer->ssl);
 			peer_dtls_flush(peer);
@@ -519,8 +562,8 @@ static int peer_write_nack(lc_peer *peer, guint8 *out, lc_rx_stream *s) {
 			i++;
 		}
 		p = peer_put32(p, ((guint32)pid << 16) | blp);
-		peer->nacks_sent++;
 	}
+	peer->nacks_sent += s->nack_count;   /* packets asked for, not FCI entries */
 	s->nack_count = 0;
 	peer_rtcp_header(out, 1, 205, p - out);
 	return p - out;
@@ -529,8 +572,29 @@ static int peer_write_nack(lc_peer *peer, guint8 *out, lc_rx_stream *s) {
 void lc_peer_send_rtcp(lc_peer *peer, guint8 *buf, int len) {
 	if(srtp_protect_rtcp(peer->srtp_out, buf, &len) != srtp_err_status_ok)
 		return;
-	nice_agent_send(peer->agent, peer->stream_id, 1, len, (const gchar *)buf);
 	peer->rtcp_sent++;
+	if(peer_rtcp_delay_us <= 0) {
+		nice_agent_send(peer->agent, peer->stream_id, 1, len, (const gchar *)buf);
+		return;
+	}
+	/* held: peer_flush_rtcp sends it at the first tick past its due time (the peer owns it till then) */
+	peer_held_rtcp *held = g_malloc(sizeof(peer_held_rtcp) + len);
+	held->due_us = g_get_monotonic_time() + peer_rtcp_delay_us;
+	held->len = len;
+	memcpy(held->data, buf, len);
+	if(peer->rtcp_held == NULL)
+		peer->rtcp_held = g_queue_new();
+	g_queue_push_tail(peer->rtcp_held, held);
+}
+
+/* Sends the held RTCP packets that are due (in order: one delay for all). */
+static void peer_flush_rtcp(lc_peer *peer, gint64 now) {
+	peer_held_rtcp *held;
+	while(peer->rtcp_held != NULL && (held = g_queue_peek_head(peer->rtcp_held)) != NULL && held->due_us <= now) {
+		g_queue_pop_head(peer->rtcp_held);
+		nice_agent_send(peer->agent, peer->stream_id, 1, held->len, (const gchar *)held->data);
+		g_free(held);
+	}
 }
 
 /* A PLI when a video stream starts, then every second until its first keyframe. */
@@ -579,6 +643,7 @@ void lc_peer_counts(const lc_peer *peer, lc_counts *out) {
 			out->video_packets += s->received;
 			out->video_bytes += s->bytes;
 			out->video_expected += peer_rx_expected(s);
+			out->video_streams += s->received > 0;
 		} else {
 			out->audio_packets += s->received;
 			out->audio_bytes += s->bytes;
@@ -617,6 +682,7 @@ static gboolean media_tick(gpointer unused) {
 		}
 		if(peer->state != LC_PEER_UP)
 			continue;
+		peer_flush_rtcp(peer, now);
 		if(peer->sender != NULL)
 			lc_clip_send_due(peer, peer->sender, now);
 		else

@@ -5,7 +5,9 @@
  * Input: any bytes, parsed as JSON (inputs that are not JSON end there).
  *
  * Checked beyond the sanitizers: a match is -1, 0 or 1; a message whose sender is not the
- * handle never matches; an id read is 0 or the positive integer in the plugin data.
+ * handle never matches; an id read is 0 or the positive integer in the plugin data; the
+ * publishers' feeds of a VideoRoom participants list are positive ids, as many as said; a
+ * count of video streams is never negative.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -34,6 +36,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 	guint64 id = lc_event_id(message, "id");
 	json_t *value = json_object_get(lc_event_data(message), "id");
 	CHECK(id == 0 || (json_is_integer(value) && (guint64)json_integer_value(value) == id));
+	GArray *feeds = g_array_new(FALSE, FALSE, sizeof(guint64));
+	guint feeds_count = lc_event_publisher_feeds(message, feeds);
+	CHECK(feeds_count == feeds->len);
+	for(guint i = 0; i < feeds->len; i++)
+		CHECK(g_array_index(feeds, guint64, i) > 0);
+	g_array_free(feeds, TRUE);
+	for(int plugin = LC_PLUGIN_RTK; plugin <= LC_PLUGIN_VIDEOROOM; plugin++)
+		CHECK(lc_event_video_streams(message, plugin) >= 0);
 	json_decref(message);
 	return 0;
 }

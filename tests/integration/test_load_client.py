@@ -7,11 +7,17 @@ SRTP with janus and count what they receive for 5 s. What a user of the benchmar
 status 0, every peer up, every subscriber received video and audio packets with under 5% loss
 (sequence numbers), sent RTCP (receiver reports and PLIs), and saw keyframes; its JSON report
 has the documented fields. A second run drops 5% of the received RTP on purpose (--drop 5): audio
-(never NACKed, as browsers do) loses about 5%, and every video packet lost is NACKed, once.
+(never NACKed, as browsers do) loses about 5%, and every video packet lost is NACKed, once; with
+--rtcp-delay 5 (so that Janus's RTT estimate is not 0 ms and it keeps a retransmission buffer)
+janus sends most of them again (late packets). Then a meeting of 4 participants held by two
+rtk-load processes of 2 (--meeting, --barrier, --expect-publishers 4): both exit 0, every
+participant receives the video of the 3 others, the two windows start within 0.2 s of each other,
+and each report counts its client drops.
 A third run, on a janus that also loads Debian's janus.plugin.videoroom (as bench/sfu and
 bench/scale do), uses --plugin videoroom: 1 publisher and 3 subscribers of a room rtk-load
 creates, every one up and receiving video and audio, the report the same shape (plugin
-"videoroom"). Skipped when the VideoRoom plugin is not installed.
+"videoroom"), and the two-process meeting again in one room (VideoRoom subscribers take the other
+process's publishers from the room's list). Skipped when the VideoRoom plugin is not installed.
 """
 
 import glob
@@ -55,11 +61,13 @@ def main():
         with Server() as server:
             check_clean_run(server, clip, work)
             check_nacks(server, clip, work)
+            check_two_processes(server, clip, work, "rtk")
         if VIDEOROOM is None:
             log("no libjanus_videoroom.so: --plugin videoroom not checked")
         else:
             with ServerWithVideoRoom() as server:
                 check_videoroom(server, clip, work)
+                check_two_processes(server, clip, work, "videoroom")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -103,7 +111,7 @@ def check_clean_run(server, clip, work):
 
 
 def check_nacks(server, clip, work):
-    status, output, report = run_load(server, clip, work, "--drop", "5")
+    status, output, report = run_load(server, clip, work, "--drop", "5", "--rtcp-delay", "5", "--settle", "3")
     check_equal(status, 0, "rtk-load --drop 5 exit status")
     check_equal(report["srtp_errors"], 0, "SRTP errors")
     # the drop is real: audio (never NACKed, as browsers do) loses about 5% (+-0.6 over 1250 packets)
@@ -115,6 +123,10 @@ def check_nacks(server, clip, work):
           "NACKs sent (%d) for the %d video packets lost" % (report["nacks_sent"], lost))
     check(report["nacks_sent"] <= report["video"]["expected"] * 0.10,
           "NACKs (%d) only for what was dropped (~5%% of %d)" % (report["nacks_sent"], report["video"]["expected"]))
+    # Janus keeps a retransmission buffer once its RTT estimate changed from 0 ms (--rtcp-delay):
+    # it resends what was NACKed but the first second's (and the 5% of resent packets dropped again)
+    check(report["late_packets"] >= 0.7 * report["nacks_sent"],
+          "janus resent %d of the %d NACKed packets" % (report["late_packets"], report["nacks_sent"]))
     log("janus resent %d of the %d NACKed packets" % (report["late_packets"], report["nacks_sent"]))
 
 
@@ -134,6 +146,39 @@ def check_videoroom(server, clip, work):
         check(sub["audio_packets"] >= 200, what + ": audio packets")
         check(sub["video_loss_pct"] < 5 and sub["audio_loss_pct"] < 5, what + ": loss under 5%")
         check(sub["keyframes"] >= 2, what + ": keyframes")
+
+
+def check_two_processes(server, clip, work, plugin):
+    """4 participants of one meeting (rtk) or room (VideoRoom) over two rtk-load processes of 2."""
+    barrier = tempfile.mkdtemp(dir=work)
+    where = ["--room", "5678"] if plugin == "videoroom" else ["--meeting", server.create_meeting()["id"]]
+    procs = []
+    for i in range(2):
+        report = os.path.join(work, "meeting-%d.json" % i)
+        argv = [LOAD, "--rest", server.rest_base, "--janus", server.janus_url, "--plugin", plugin,
+                "--org-id", server.credentials["org_id"], "--api-key", server.credentials["api_key"],
+                "--participants", "2", "--first-index", str(2 * i), "--expect-publishers", "4",
+                "--barrier", barrier, "--barrier-count", "2", "--duration", "3", "--settle", "1",
+                "--clip", clip, "--json", report] + where
+        log("running %s" % " ".join(argv))
+        procs.append((subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT), report))
+    reports = []
+    for proc, report in procs:
+        output = proc.communicate(timeout=120)[0].decode(errors="replace")
+        print(output, flush=True)
+        check_equal(proc.returncode, 0, "%s two-process meeting: rtk-load exit status" % plugin)
+        with open(report) as f:
+            reports.append(json.load(f))
+    starts = [r["window_start"] for r in reports]
+    check(max(starts) - min(starts) < 0.2, "the two windows start together: %r" % starts)
+    for n, r in enumerate(reports):
+        check_equal(r["subscribers_up"], 2, "process %d: participants up" % n)
+        check("client_drops" in r and "client_drops_pct" in r, "process %d reports its client drops" % n)
+        for sub in r["per_subscriber"]:
+            what = "%s process %d participant %d (%r)" % (plugin, n, sub["index"], sub)
+            # the other process's 2 publishers and its own process's other one
+            check_equal(sub["video_streams"], 3, what + ": video streams received")
+            check(sub["video_packets"] >= 100 and sub["audio_packets"] >= 200, what + ": packets")
 
 
 if __name__ == "__main__":
