@@ -508,6 +508,34 @@ bool rtk_rest_time_parse(const char *s, char out[RTK_REST_TIME_LEN])
 	return true;
 }
 
+/* The time of query parameter `name` into `out` ("" when absent). Answers
+ * 400 and returns false when it is no ISO 8601 date-time. */
+static bool rtk_rest_query_time(rtk_rest_reply *reply, const rtk_rest_query *q, const char *name,
+	char out[RTK_REST_TIME_LEN])
+{
+	const char *v = q ? rtk_rest_query_get(q, name) : NULL;
+	out[0] = '\0';
+	if (v == NULL || rtk_rest_time_parse(v, out))
+		return true;
+	char *echo = rtk_rest_echo(v);
+	rtk_rest_fail(reply, 400, "query parameter '%s' must be an ISO 8601 date-time such as "
+		"2026-11-22T00:39:42Z or 2026-11-22, not '%s'", name, echo);
+	g_free(echo);
+	return false;
+}
+
+bool rtk_rest_query_time_range(rtk_rest_reply *reply, const rtk_rest_query *q, char from[RTK_REST_TIME_LEN],
+	char to[RTK_REST_TIME_LEN])
+{
+	if (!rtk_rest_query_time(reply, q, "start_time", from) || !rtk_rest_query_time(reply, q, "end_time", to))
+		return false;
+	if (from[0] && to[0] && strcmp(from, to) > 0) {
+		rtk_rest_fail(reply, 400, "query parameter 'start_time' (%s) is after 'end_time' (%s)", from, to);
+		return false;
+	}
+	return true;
+}
+
 /* ------------------------------------------------------------------ */
 /* Paging                                                              */
 /* ------------------------------------------------------------------ */

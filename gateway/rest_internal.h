@@ -228,6 +228,13 @@ bool rtk_rest_query_choices(rtk_rest_reply *reply, const rtk_rest_query *q, cons
 #define RTK_REST_TIME_LEN 25
 bool rtk_rest_time_parse(const char *s, char out[RTK_REST_TIME_LEN]);
 
+/* A list's time range from the query: start_time into `from` and end_time
+ * into `to`, each in rtk_rest_time_parse()'s form ("" when absent).
+ * Answers 400 and returns false when either is no ISO 8601 date-time or
+ * start_time is after end_time. `q` may be NULL. */
+bool rtk_rest_query_time_range(rtk_rest_reply *reply, const rtk_rest_query *q, char from[RTK_REST_TIME_LEN],
+	char to[RTK_REST_TIME_LEN]);
+
 /* Decodes %XX escapes (and '+' as a space) of `len` bytes into a malloc'd
  * NUL-terminated string. NULL when an escape is malformed or decodes to NUL. */
 char *rtk_rest_percent_decode(const char *s, size_t len);

@@ -389,22 +389,6 @@ static void rtk_meeting_create(rtk_rest_call *call)
 	rtk_meeting_reply(call, st, 201, meeting, NULL);
 }
 
-/* The time of query parameter `name` into `out` ("" when absent). Answers
- * 400 and returns false when it is no ISO 8601 date-time. */
-static bool rtk_meeting_query_time(rtk_rest_call *call, const rtk_rest_query *q, const char *name,
-	char out[RTK_REST_TIME_LEN])
-{
-	const char *v = rtk_rest_query_get(q, name);
-	out[0] = '\0';
-	if (v == NULL || rtk_rest_time_parse(v, out))
-		return true;
-	char *echo = rtk_rest_echo(v);
-	rtk_rest_fail(call->reply, 400, "query parameter '%s' must be an ISO 8601 date-time such as "
-		"2026-11-22T00:39:42Z or 2026-11-22, not '%s'", name, echo);
-	g_free(echo);
-	return false;
-}
-
 /* The list's narrowing from the query into *f (its strings borrowed from
  * q or the two buffers). Answers 400 and returns false when a value is bad. */
 static bool rtk_meeting_list_filter(rtk_rest_call *call, const rtk_rest_query *q, rtk_store_meeting_filter *f,
@@ -412,13 +396,9 @@ static bool rtk_meeting_list_filter(rtk_rest_call *call, const rtk_rest_query *q
 {
 	unsigned statuses = 0;
 	*f = (rtk_store_meeting_filter) { 0 };
-	if (!rtk_meeting_query_time(call, q, "start_time", from) || !rtk_meeting_query_time(call, q, "end_time", to) ||
+	if (!rtk_rest_query_time_range(call->reply, q, from, to) ||
 			!rtk_rest_query_choices(call->reply, q, "status", rtk_meeting_statuses, &statuses))
 		return false;
-	if (from[0] && to[0] && strcmp(from, to) > 0) {
-		rtk_rest_fail(call->reply, 400, "query parameter 'start_time' (%s) is after 'end_time' (%s)", from, to);
-		return false;
-	}
 	const char *search = rtk_rest_query_get(q, "search");
 	f->parent_id = rtk_rest_query_get(q, "parent_meeting_id");
 	f->search = search && *search ? search : NULL;

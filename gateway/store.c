@@ -477,16 +477,15 @@ rtk_store_status rtk_store_meeting_children(rtk_store *store, const char *parent
 	return store_list(store, store_table(RTK_STORE_MEETINGS), parent_id, NULL, offset, limit, items, total);
 }
 
-rtk_store_status rtk_store_meeting_find(rtk_store *store, const rtk_store_meeting_filter *filter,
-	int offset, int limit, json_t **items, int *total)
+/* A page of the rows of `r` whose filters are f0 and f1 (NULL: any),
+ * narrowed by `where`. */
+static rtk_store_status store_find(rtk_store *store, const rtk_store_resource *r, const char *f0,
+	const char *f1, const rtk_store_where *where, int offset, int limit, json_t **items, int *total)
 {
-	const rtk_store_resource *r = store_table(RTK_STORE_MEETINGS);
-	rtk_store_where where = { .contains = filter->search, .since = filter->created_from,
-		.until = filter->created_to };
 	rtk_store_op op = {
-		.verb = RTK_STORE_LIST, .res = r, .filter = { filter->parent_id, filter->status },
+		.verb = RTK_STORE_LIST, .res = r, .filter = { f0, f1 },
 		.offset = offset < 0 ? 0 : offset, .limit = limit < 0 ? -1 : limit, .total = total,
-		.where = &where,
+		.where = where,
 	};
 	*items = NULL;
 	if (total)
@@ -498,6 +497,15 @@ rtk_store_status rtk_store_meeting_find(rtk_store *store, const rtk_store_meetin
 	store->backend->read_end(store->db, c);
 	*items = op.result;
 	return status;
+}
+
+rtk_store_status rtk_store_meeting_find(rtk_store *store, const rtk_store_meeting_filter *filter,
+	int offset, int limit, json_t **items, int *total)
+{
+	rtk_store_where where = { .contains = filter->search, .since = filter->created_from,
+		.until = filter->created_to };
+	return store_find(store, store_table(RTK_STORE_MEETINGS), filter->parent_id, filter->status, &where,
+		offset, limit, items, total);
 }
 
 rtk_store_status rtk_store_meeting_update(rtk_store *store, const char *id,
@@ -967,6 +975,14 @@ rtk_store_status rtk_store_session_list(rtk_store *store, const char *meeting_id
 	const char *status, int offset, int limit, json_t **items, int *total)
 {
 	return store_list(store, store_table(RTK_STORE_SESSIONS), meeting_id, status, offset, limit, items, total);
+}
+
+rtk_store_status rtk_store_session_find(rtk_store *store, const rtk_store_session_filter *filter,
+	int offset, int limit, json_t **items, int *total)
+{
+	rtk_store_where where = { .since = filter->created_from, .until = filter->created_to };
+	return store_find(store, store_table(RTK_STORE_SESSIONS), filter->meeting_id, filter->status, &where,
+		offset, limit, items, total);
 }
 
 rtk_store_status rtk_store_session_participant_create(rtk_store *store, const json_t *fields,

@@ -236,6 +236,18 @@ rtk_store_status rtk_store_session_update(rtk_store *store, const char *id,
 rtk_store_status rtk_store_session_get(rtk_store *store, const char *id, json_t **out);
 rtk_store_status rtk_store_session_list(rtk_store *store, const char *meeting_id,
 	const char *status, int offset, int limit, json_t **items, int *total);
+/* The same list narrowed by any of these (NULL: not narrowed): the
+ * meeting, the status, created_at at or after / at or before a timestamp
+ * in the store's form. *total counts the matching rows (a scan when a
+ * time is given). */
+typedef struct rtk_store_session_filter {
+	const char *meeting_id;
+	const char *status;
+	const char *created_from;
+	const char *created_to;
+} rtk_store_session_filter;
+rtk_store_status rtk_store_session_find(rtk_store *store, const rtk_store_session_filter *filter,
+	int offset, int limit, json_t **items, int *total);
 rtk_store_status rtk_store_session_end_unfinished(rtk_store *store, int *count);
 
 /* ---- Session participants (one row per presence in a session) ----

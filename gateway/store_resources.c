@@ -138,7 +138,8 @@ static const rtk_store_column chat_columns[] = {
 /* sessions: a meeting's live sessions (the room's session_id), a document
  * table like recordings: id, meeting_id, status (LIVE, ENDED) and
  * created_at are copies of the object's keys. Newest first, counted in
- * total and per status. */
+ * total and per status; a list may bound created_at (GET /v2/sessions's
+ * start_time and end_time). */
 static const rtk_store_column session_columns[] = { DOCUMENT_COLUMNS };
 static const char *const session_stamps[] = { "created_at", "updated_at", NULL };
 
@@ -223,6 +224,7 @@ const rtk_store_resource rtk_store_resources[RTK_STORE_TABLES] = {
 		.order = "seq", .newest_first = true, .filters = { "meeting_id", "status" },
 		.counted = true, .counted_by = "status",
 		.stamped_at_create = session_stamps, .stamped_at_update = "updated_at",
+		.ranged = "created_at",
 	},
 	[RTK_STORE_SESSION_PARTICIPANTS] = {
 		.name = "session participant", .table = "session_participants",

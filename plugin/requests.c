@@ -150,7 +150,8 @@ static void request_join(rtk_session *session, rtk_message *msg, rtk_reply *repl
 	/* self.setName before join: this presence's name, when the preset lets
 	 * the participant choose it (else the stored name stays, and roomJoined
 	 * says which one holds). The participant record is not changed. */
-	if(msg->request.display_name != NULL && peer->permissions.can_edit_display_name) {
+	if(msg->request.display_name != NULL &&
+			rtk_permissions_allow(&peer->permissions, RTK_ACTION_EDIT_DISPLAY_NAME, NULL)) {
 		g_free(peer->name);
 		peer->name = g_strdup(msg->request.display_name);
 	}

@@ -163,6 +163,9 @@ static const action_spec action_specs[RTK_ACTIONS] = {
 	ACTION_FLAG(RTK_ACTION_CONNECTED_TO_PARENT, "connected_to_parent",
 		"connected_meetings.can_switch_to_parent_meeting", connected.can_switch_to_parent),
 	ACTION_FLAG(RTK_ACTION_PLUGIN_EDIT_CONFIG, "plugin_edit_config", "plugins.can_edit_config", plugins.can_edit_config),
+	ACTION_FLAG(RTK_ACTION_EDIT_DISPLAY_NAME, "edit_display_name", "can_edit_display_name", can_edit_display_name),
+	ACTION_FLAG(RTK_ACTION_VIEW_PARTICIPANT_LIST, "view_participant_list", "show_participant_list",
+		show_participant_list),
 };
 #undef ACTION_FLAG
 

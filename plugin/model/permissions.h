@@ -104,6 +104,10 @@ typedef enum rtk_action {
 	RTK_ACTION_CONNECTED_TO_PARENT,  /* connected_meetings.can_switch_to_parent_meeting: move oneself
 	                                  * back to the parent */
 	RTK_ACTION_PLUGIN_EDIT_CONFIG,   /* plugins.toggleViewMode: plugins.can_edit_config */
+	RTK_ACTION_EDIT_DISPLAY_NAME,    /* join's name (self.setName before join): can_edit_display_name;
+	                                  * refused, the stored name stays (no error) */
+	RTK_ACTION_VIEW_PARTICIPANT_LIST,/* the participant list (roomJoined, pre-join, participant events):
+	                                  * show_participant_list; refused, an empty list */
 	RTK_ACTIONS
 } rtk_action;
 

@@ -121,7 +121,7 @@ gboolean room_sees(const rtk_peer *viewer, const rtk_peer *subject, room_view vi
 	if(subject->permissions.hidden_participant)
 		return FALSE;
 	switch(view) {
-		case ROOM_VIEW_LIST: return v->show_participant_list;
+		case ROOM_VIEW_LIST: return rtk_permissions_allow(v, RTK_ACTION_VIEW_PARTICIPANT_LIST, NULL);
 		case ROOM_VIEW_STAGE_HOST: return v->accept_stage_requests;
 		case ROOM_VIEW_STAGE_AUDIENCE: return !v->accept_stage_requests;
 		case ROOM_VIEW_STATE:

@@ -22,6 +22,10 @@
 //   {"id", "op": "drop", "page"}                  drops the page's Janus WebSocket as a
 //                                                 network failure would (the SDK's
 //                                                 transport.dropSocket()); the SDK reconnects
+//   {"id", "op": "run", "page", "script"}       evaluates `script` (a JS expression,
+//                                                 e.g. an async arrow called at once)
+//                                                 in the page, as an application's code
+//                                                 would run; its (awaited, JSON) value
 //   {"id", "op": "screenshot", "page", "path"}
 //   {"id", "op": "errors"}                        console errors, by page
 // Each gets one line on stdout: {"phase": "reply", "id", "result"} or
@@ -342,6 +346,9 @@ async function main() {
         window.rtkMeeting._transport.dropSocket();
         return window.rtkMeeting.self.roomState;
       });
+    },
+    async run({ page: name, script }) {
+      return page(name).evaluate(script);
     },
     async screenshot({ page: name, path: file }) {
       await page(name).screenshot({ path: file });

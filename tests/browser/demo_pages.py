@@ -3,7 +3,8 @@ test_demo_webinar.py) share: the pages of demo_pages.js and the steps both
 take.
 
   * Pages: one headless Chromium (demo_pages.js in a child process) with a
-    page per user; open, click, fill, select, snap (what a page shows), until (a snap that
+    page per user; open, click, fill, select, run (a script in the page),
+    snap (what a page shows), until (a snap that
     satisfies a condition), join (lobby, then Join), decoding (a tile's
     video advances), console_errors;
   * page_url, tile_named, row, told, button_state: reading a snapshot;
@@ -66,6 +67,10 @@ class Pages(browser_driver.BrowserDriver):
 
     async def select(self, name, selector, value):
         await self.command("select", page=name, selector=selector, value=value)
+
+    async def run(self, name, script):
+        """Evaluates `script` (a JS expression) in the page; its JSON value."""
+        return await self.command("run", page=name, script=script)
 
     async def snap(self, name, probe="demo"):
         return await self.command("snap", page=name, probe=probe)

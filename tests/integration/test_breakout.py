@@ -11,6 +11,10 @@ Asserted:
     unknown participant 1204, a destination outside the family 0803;
   * Hal creates two connected meetings: the reply carries their ids, REST
     lists them as the parent's children;
+  * updateMeetings: an unknown meeting id or the parent 0803, a title that
+    is no string 0001, an empty one 0804, each changing no title (REST,
+    getConnectedMeetings); then Hal renames room 2, and both
+    getConnectedMeetings and REST GET of the room show the new title;
   * Hal moves two participants into each room: each gets roomLeft
     `connected-meeting` with the destination's meeting id and a token, the
     others in the parent see them leave; each joins its room with that
@@ -23,11 +27,17 @@ Asserted:
     with the sender's meeting id, and no one else;
   * deleting an occupied room is refused 0805; then everyone moves back to
     the parent, rejoining as the participant it was there (same user id),
-    and Hal sees them join; an empty room is deleted (INACTIVE over REST).
+    and Hal sees them join; an empty room is deleted (INACTIVE over REST);
+  * moveParticipantsWithCustomPreset: both presetName and presetId 0001,
+    an unknown meeting 0803, nothing moved; then Hal moves Ben into room 2
+    with a custom preset (room_lead): roomLeft's destination names it, and
+    Ben's roomJoined there has self.presetName room_lead with its
+    permissions (kick_participant, can_spotlight), as REST's participant.
 """
 
 from rtk_harness import RtkClient, Server, check, check_equal, log, run_test
 
+UNKNOWN = "00000000-0000-4000-8000-000000000000"
 MEDIA_FRAMES = 10     # video and audio frames each must receive from its room-mate
 MEDIA_TIMEOUT = 60
 
@@ -88,6 +98,29 @@ async def main():
     room1, room2 = rooms[0]["id"], rooms[1]["id"]
     check_equal(sorted(m["id"] for m in children()), sorted([room1, room2]), "the parent's children over REST")
     log("Hal created two connected meetings")
+
+    # rename a room: refusals first, each changing nothing
+    update = {"request": "connectedMeetings.updateMeetings"}
+    bad_updates = (([{"id": UNKNOWN, "title": "Nowhere"}], "0803"),
+                   ([{"id": room2, "title": "Room B"}, {"id": parent["id"], "title": "Parent"}], "0803"),
+                   ([{"id": room2, "title": 2}], "0001"),
+                   ([{"id": room2}], "0001"),
+                   ([{"id": room2, "title": ""}], "0804"),
+                   ([], "0804"))
+    for meetings, code in bad_updates:
+        await hal.refused(dict(update, meetings=meetings), code)
+    state = (await hal.control({"request": "connectedMeetings.getConnectedMeetings"})).data
+    check_equal((state["parentMeeting"]["title"], [(m["id"], m["title"]) for m in state["meetings"]]),
+                ("All hands", [(room1, "Room 1"), (room2, "Room 2")]), "titles after the refused updates")
+    check_equal([server.rest_ok("GET", "/v2/meetings/%s" % m)["title"] for m in (parent["id"], room1, room2)],
+                ["All hands", "Room 1", "Room 2"], "REST titles after the refused updates")
+    reply = (await hal.control(dict(update, meetings=[{"id": room2, "title": "Room B"}]))).data
+    check_equal([(m["id"], m["title"]) for m in reply["meetings"]], [(room2, "Room B")], "updateMeetings' reply")
+    state = (await ann.control({"request": "connectedMeetings.getConnectedMeetings"})).data
+    check_equal([(m["id"], m["title"]) for m in state["meetings"]], [(room1, "Room 1"), (room2, "Room B")],
+                "getConnectedMeetings after the rename")
+    check_equal(server.rest_ok("GET", "/v2/meetings/%s" % room2)["title"], "Room B", "room 2's title over REST")
+    log("updateMeetings renamed room 2 (refusals 0803/0001/0804 changed nothing)")
 
     move = {"request": "connectedMeetings.moveParticipants", "sourceMeetingId": parent["id"]}
     error = await ann.refused(dict(move, destinationMeetingId=room1, participantIds=[ann.peer_id]), "0902")
@@ -199,6 +232,34 @@ async def main():
     state = (await hal.control({"request": "connectedMeetings.getConnectedMeetings"})).data
     check_equal([m["id"] for m in state["meetings"]], [room2], "rooms after the delete")
     log("an empty room was deleted")
+
+    # a move with a custom preset: refusals, then Ben into room 2 as room_lead
+    lead = server.rest_ok("POST", "/v2/presets", {"name": "room_lead", "permissions": {
+        "kick_participant": True, "can_spotlight": True}})
+    custom = {"request": "connectedMeetings.moveParticipantsWithCustomPreset", "sourceMeetingId": parent["id"],
+              "destinationMeetingId": room2, "participantIds": [ben.peer_id]}
+    await hal.refused(dict(custom, presetName="room_lead", presetId=lead["id"]), "0001")
+    await hal.refused(dict(custom, destinationMeetingId=UNKNOWN, presetName="room_lead"), "0803")
+    await hal.refused(dict(custom, presetName=7), "0001")
+    before = sorted((p["name"], p["preset_name"]) for p in
+                    server.rest_ok("GET", "/v2/meetings/%s/participants" % room2))
+    check_equal(ben.janus.events(ben.main, "roomLeft"), [], "Ben's roomLeft after the refused custom moves")
+    reply = (await hal.control(dict(custom, presetName="room_lead"))).data
+    check_equal([m["id"] for m in reply["moved"]], [rests["Ben"]["id"]], "moved with a custom preset")
+    dest = await moved(ben, room2)
+    check_equal((dest.get("title"), dest.get("presetName")), ("Room B", "room_lead"),
+                "Ben's destination (title, presetName)")
+    data = await rejoin(ben, dest["token"])
+    me = data["self"]
+    perms = me.get("permissions") or {}
+    check_equal((data["meeting"]["meetingId"], me.get("presetName"), perms.get("kick_participant"),
+                 perms.get("can_spotlight")), (room2, "room_lead", True, True),
+                "Ben's roomJoined in room 2 (meetingId, self.presetName, kick_participant, can_spotlight)")
+    after = sorted((p["name"], p["preset_name"]) for p in
+                   server.rest_ok("GET", "/v2/meetings/%s/participants" % room2))
+    check(("Ben", "room_lead") in after and ("Ben", "room_lead") not in before,
+          "room 2's REST participants: Ben as room_lead is new: before %r, after %r" % (before, after))
+    log("moveParticipantsWithCustomPreset: Ben arrived in room 2 as room_lead")
 
 
 if __name__ == "__main__":

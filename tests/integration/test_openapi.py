@@ -349,6 +349,9 @@ async def live_session(c, server, mid, people):
 def history(c, server, mid, people):
     sessions = c.data(c.call("get", "/v2/sessions", "/v2/sessions?associated_id=" + mid, 200))
     c.call("get", "/v2/sessions", "/v2/sessions?status=ACTIVE", 400)
+    c.call("get", "/v2/sessions", "/v2/sessions?search=%s&start_time=2000-01-01&sort_by=minutesConsumed"
+           "&sort_order=ASC" % mid[:8], 200)
+    c.call("get", "/v2/sessions", "/v2/sessions?sort_by=title", 400)
     sid = sessions["sessions"][0]["id"]
     c.call("get", "/v2/sessions/{session_id}", "/v2/sessions/" + sid, 200)
     c.call("get", "/v2/sessions/{session_id}/livestream-sessions", "/v2/sessions/%s/livestream-sessions" % sid, 200)

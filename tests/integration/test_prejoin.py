@@ -5,21 +5,27 @@ Owns docs/protocol.md "Before joining" end to end:
   * on a fresh handle with P's token, before anyone joined: self (userId,
     name, presetName, permissions, config, roomState "init"), the meeting
     meta (meetingId, meetingTitle, sessionId null) and no participants;
-    no live session appears (GET active-session stays 404);
+    no live session appears (GET active-session stays 404) and no webhook
+    (a receiver of meeting.started and meeting.participantJoined gets
+    nothing within QUIET seconds; H's join then makes both arrive);
   * with H (group_call_host) and X (a hidden_participant preset) joined,
     P's answer lists H only (as roomJoined lists it, X hidden), with the
     live session's sessionId; H gets no event from it, the active session
-    still counts 2, and P then joins on the same handle (it stayed fresh):
-    roomJoined, and H gets participantJoined;
+    still counts 2, no webhook arrives, and P then joins on the same
+    handle (it stayed fresh): roomJoined, H gets participantJoined, and
+    the receiver gets P's meeting.participantJoined;
   * a participant whose preset has show_participant_list false gets the
     meta and no participants;
   * a malformed token is refused as join refuses it (0005), and so is the
     request on a handle that already joined (0004).
 """
 
-from rtk_harness import RtkClient, Server, check, check_equal, check_error, log, run_test
+import asyncio
+
+from rtk_harness import RtkClient, Server, WebhookReceiver, check, check_equal, check_error, log, run_test
 
 PREJOIN = "participants.getParticipantsInMeetingPreJoin"
+QUIET = 2   # seconds a webhook would have had to arrive (deliveries take milliseconds here)
 
 
 async def prejoin(client, token):
@@ -30,8 +36,15 @@ async def prejoin(client, token):
 
 async def main():
     server = Server().start()
+    receiver = WebhookReceiver()
+    hook = server.rest_ok("POST", "/v2/webhooks", {"name": "prejoin", "url": receiver.url,
+                                                    "events": ["meeting.started", "meeting.participantJoined"]})
+    receiver.secret = hook["secret"]
     meeting = server.create_meeting(title="Lobby")
     mid = meeting["id"]
+
+    def hooks_seen():
+        return [(d.get("event"), (d.get("participant") or {}).get("peerId")) for d in receiver.deliveries]
     server.rest_ok("POST", "/v2/presets", {"name": "hidden_observer",
                                            "permissions": {"hidden_participant": True}})
     server.rest_ok("POST", "/v2/presets", {"name": "no_list",
@@ -59,12 +72,19 @@ async def main():
     check_equal(data.get("participants"), [], "participants with nobody in")
     status, _ = server.rest("GET", active)
     check_equal(status, 404, "active session after a pre-join request alone")
-    log("pre-join with nobody in: self and meta, no participants, no session")
+    await asyncio.sleep(QUIET)
+    check_equal(hooks_seen(), [], "webhooks within %d s of a pre-join with nobody in" % QUIET)
+    check_equal(receiver.bad, [], "webhook deliveries whose signature failed")
+    log("pre-join with nobody in: self and meta, no participants, no session, no webhook")
 
     # -- H and a hidden X in
     h, x = RtkClient(server, "h"), RtkClient(server, "x")
     await h.join(rh["token"])
+    await receiver.wait(lambda: {e for e, _ in hooks_seen()} == {"meeting.started", "meeting.participantJoined"},
+                        "meeting.started and H's meeting.participantJoined after H joined")
     await x.join(rx["token"])
+    await asyncio.sleep(0.5)   # X's webhook, if it has one, arrives before the count below
+    before = len(receiver.deliveries)
     event = await prejoin(p, rp["token"])
     data = event.data
     check_equal([(q.get("id"), q.get("userId"), q.get("name")) for q in data.get("participants") or []],
@@ -74,12 +94,16 @@ async def main():
     check_equal(h.janus.events(h.main, "participantJoined"), [], "H's participantJoined events so far")
     session = server.rest_ok("GET", active)
     check_equal(session.get("live_participants"), 2, "live participants after P's pre-join")
+    await asyncio.sleep(QUIET)
+    check_equal(hooks_seen()[before:], [], "webhooks within %d s of P's pre-join" % QUIET)
     joined = await p.join(rp["token"])
     check_equal(sorted(q.get("id") for q in joined.get("participants") or []), [h.peer_id],
                 "roomJoined's participants of P (the same list)")
     await h.wait_event("participantJoined", where=lambda e: (e.data.get("participant") or {})
                        .get("id") == p.peer_id)
-    log("pre-join lists H (not hidden X); P joins on the same handle afterwards")
+    await receiver.wait(lambda: ("meeting.participantJoined", p.peer_id) in hooks_seen()[before:],
+                        "P's meeting.participantJoined once P joined")
+    log("pre-join lists H (not hidden X), no webhook; P joins on the same handle afterwards, and a webhook says so")
 
     # -- a preset without the participant list
     q = RtkClient(server, "q")

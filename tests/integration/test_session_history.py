@@ -18,7 +18,11 @@ media: the history does not depend on it):
     404 for an unknown session and an unknown participant, 400 for a bad
     status filter;
   * a session alive when the server is killed (kill -9) is ENDED after the
-    restart, its presence closed.
+    restart, its presence closed;
+  * on these two sessions: sort_order=ASC, start_time/end_time at their
+    created_at, search for the title (any case), a piece of the session
+    id and nothing, sort_by=minutesConsumed, and 400 for a bad sort_by and
+    a start_time after end_time (docs/rest.md "GET /v2/sessions").
 The plugin writes the history on a writer thread, off its state lock: a
 read right after a join or a leave may not show it yet, so every check of
 a change polls until a deadline (WRITE_DEADLINE) rather than sleeping.
@@ -165,6 +169,23 @@ async def main():
     listed = rest_data(server, "/v2/sessions?associated_id=%s" % mid)["data"]["sessions"]
     check_equal([s["id"] for s in listed], [sid2, sid], "the meeting's sessions, newest first")
     log("a crash's LIVE session is ENDED at the restart")
+
+    # -- the list's filters and order on the two sessions the plugin wrote
+    def ids(query):
+        return [s["id"] for s in rest_data(server, "/v2/sessions?associated_id=%s&%s" % (mid, query))
+                ["data"]["sessions"]]
+    first, second = listed[1], listed[0]
+    check_equal(ids("sort_order=ASC"), [sid, sid2], "sort_order=ASC")
+    check_equal(ids("start_time=%s" % second["created_at"]), [sid2], "start_time at the second session")
+    check_equal(ids("end_time=%s" % first["created_at"]), [sid], "end_time at the first session")
+    check_equal(ids("search=hISTory"), [sid2, sid], "search for the meeting's title")
+    check_equal(ids("search=%s" % sid2[:13]), [sid2], "search for a piece of the session id")
+    check_equal(ids("search=no-such-session"), [], "search for nothing")
+    by_minutes = sorted(listed, key=lambda s: (-s["minutes_consumed"], listed.index(s)))
+    check_equal(ids("sort_by=minutesConsumed"), [s["id"] for s in by_minutes], "sort_by=minutesConsumed")
+    rest_data(server, "/v2/sessions?sort_by=duration", 400)
+    rest_data(server, "/v2/sessions?start_time=%s&end_time=%s" % (second["created_at"], first["created_at"]), 400)
+    log("start_time, end_time, search, sort_by and sort_order on the plugin's sessions")
     server.stop()
 
 

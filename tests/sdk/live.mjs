@@ -31,12 +31,16 @@ console.error = (...args) => {
 		consoleError(...args);
 };
 
-/* `who` joins with its token; the meeting (also in `meetings`). */
-export async function join(who) {
+/* `who` joins with its token; the meeting (also in `meetings`).
+ * `beforeJoin(meeting)`, when given, runs (and is awaited) between init
+ * and join, as an application's pre-join screen would. */
+export async function join(who, beforeJoin = null) {
 	const meeting = await RealtimeKitClient.init({
 		authToken: people[who].token, baseURI: base, WebSocket: PageWebSocket,
 		defaults: { audio: false, video: false }, mediaDevices: null,
 	});
+	if (beforeJoin)
+		await beforeJoin(meeting);
 	await meeting.join();
 	assert.equal(meeting.self.roomState, 'joined', `${who} joined`);
 	meetings[who] = meeting;

@@ -102,6 +102,8 @@ static const char *const matrix[RTK_ACTIONS][PRESETS] = {
 	[RTK_ACTION_CONNECTED_SWITCH]    = { OK,     NOPE,   OK,      NOPE,    OK,     NOPE,   NOPE  },
 	[RTK_ACTION_CONNECTED_TO_PARENT] = { OK,     NOPE,   OK,      NOPE,    OK,     NOPE,   NOPE  },
 	[RTK_ACTION_PLUGIN_EDIT_CONFIG]  = { OK,     NOPE,   OK,      NOPE,    OK,     NOPE,   NOPE  },
+	[RTK_ACTION_EDIT_DISPLAY_NAME]   = { OK,     OK,     OK,      NOPE,    OK,     NOPE,   OK    },
+	[RTK_ACTION_VIEW_PARTICIPANT_LIST]={ OK,     OK,     OK,      OK,      OK,     NOPE,   OK    },
 };
 
 static void test_permission_matrix(void) {

@@ -1854,6 +1854,118 @@ static void test_session_history(void)
 /* ---- RealtimeKit parity (issue 16): meeting settings, PUT, list filters,
  * AUDIO_ROOM and fhd/uhd presets, client_specific_id, PATCH tokens ---- */
 
+#define HISTORY_MEETING "44444444-4444-4444-8444-444444444444"
+
+/* The sessions of HISTORY_MEETING that GET /v2/sessions?associated_id=...&`query`
+ * lists, as the last letter of their ids in the page's order ("cba"),
+ * with *total the paging's total_count; NULL (and the status in *total)
+ * when it answers no 200. g_free() it. */
+static char *sessions_listed(const char *query, int *total)
+{
+	char q[512];
+	json_t *root, *s;
+	size_t i;
+	g_snprintf(q, sizeof q, "associated_id=" HISTORY_MEETING "%s%s", query ? "&" : "", query ? query : "");
+	int status = request("GET", "/v2/sessions", q, NULL, &root);
+	if (status != 200) {
+		*total = status;
+		json_decref(root);
+		return NULL;
+	}
+	GString *ids = g_string_new(NULL);
+	json_array_foreach(json_object_get(data_of(root), "sessions"), i, s) {
+		const char *id = str_of(s, "id");
+		g_string_append_c(ids, id && *id ? id[strlen(id) - 1] : '?');
+	}
+	*total = (int)json_integer_value(json_object_get(json_object_get(root, "paging"), "total_count"));
+	json_decref(root);
+	return g_string_free(ids, FALSE);
+}
+
+static void check_sessions_listed(const char *query, const char *expected, int expected_total)
+{
+	int total = 0;
+	char *got = sessions_listed(query, &total);
+	if (!got || strcmp(got, expected) != 0 || total != expected_total)
+		fprintf(stderr, "\tGET /v2/sessions ?%s\n", query ? query : "");
+	CHECK_EQ_STR(got ? got : "(refused)", expected);
+	CHECK_EQ_INT(total, expected_total);
+	g_free(got);
+}
+
+/* GET /v2/sessions's start_time/end_time (on created_at, inclusive),
+ * search (meeting title, meeting id, session id), sort_by (minutesConsumed,
+ * createdAt) and sort_order (ASC, DESC), with paging over what they leave,
+ * and their refusals (400, nothing changed). Three sessions of one meeting,
+ * a day apart. */
+static void test_session_list_filters(void)
+{
+	static const struct {
+		const char *id, *title, *status, *created;
+		double minutes;
+	} rows[] = {
+		{ "5e550000-0000-4000-8000-00000000000a", "Alpha standup", "ENDED", "2026-03-01T10:00:00.000Z", 5 },
+		{ "5e550000-0000-4000-8000-00000000000b", "Beta review", "ENDED", "2026-03-02T10:00:00.000Z", 50 },
+		{ "5e550000-0000-4000-8000-00000000000c", "alpha retro", "LIVE", "2026-03-03T10:00:00.000Z", 1 },
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
+		json_t *row = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:f}", "id", rows[i].id,
+			"meeting_id", HISTORY_MEETING, "associated_id", HISTORY_MEETING, "meeting_display_name",
+			rows[i].title, "status", rows[i].status, "started_at", rows[i].created, "created_at",
+			rows[i].created, "minutes_consumed", rows[i].minutes), *out = NULL;
+		CHECK_EQ_INT(rtk_store_session_create(store, row, &out), RTK_STORE_OK);
+		json_decref(out);
+		json_decref(row);
+	}
+	check_sessions_listed(NULL, "cba", 3);
+	/* times, inclusive; a date alone is its midnight UTC */
+	check_sessions_listed("start_time=2026-03-02", "cb", 2);
+	check_sessions_listed("end_time=2026-03-02T10:00:00Z", "ba", 2);
+	check_sessions_listed("start_time=2026-03-02T00:00:00Z&end_time=2026-03-02T23:59:59Z", "b", 1);
+	check_sessions_listed("start_time=2026-03-02T11:00:00%2B01:00&end_time=2026-03-02T10:00:00.000Z", "b", 1);
+	check_sessions_listed("start_time=2027-01-01", "", 0);
+	/* search: the meeting's title (either case), the meeting's id, the session's id */
+	check_sessions_listed("search=ALPHA", "ca", 2);
+	check_sessions_listed("search=beta%20rev", "b", 1);
+	check_sessions_listed("search=8000-00000000000A", "a", 1);
+	check_sessions_listed("search=4444-8444", "cba", 3);
+	check_sessions_listed("search=al_ha", "", 0);
+	check_sessions_listed("search=", "cba", 3);
+	/* order */
+	check_sessions_listed("sort_by=minutesConsumed", "bac", 3);
+	check_sessions_listed("sort_by=minutesConsumed&sort_order=ASC", "cab", 3);
+	check_sessions_listed("sort_by=createdAt&sort_order=ASC", "abc", 3);
+	check_sessions_listed("sort_by=createdAt&sort_order=DESC", "cba", 3);
+	check_sessions_listed("sort_order=ASC", "abc", 3);
+	check_sessions_listed("sort_by=minutes_consumed&sort_order=asc&status=ENDED", "ab", 2);
+	/* everything together, paged over what is left */
+	check_sessions_listed("search=alpha&sort_by=minutesConsumed&per_page=1&page_no=2", "c", 2);
+	check_sessions_listed("search=a&start_time=2026-03-02&sort_order=ASC&per_page=1", "b", 2);
+	json_t *root;
+	CHECK_EQ_INT(request("GET", "/accounts/acc/realtime/kit/app/sessions",
+		"associated_id=" HISTORY_MEETING "&search=alpha&sort_order=ASC&per_page=1&page_no=2", NULL, &root), 200);
+	json_t *page = json_object_get(data_of(root), "sessions");
+	CHECK_EQ_INT((int)json_array_size(page), 1);
+	CHECK_EQ_STR(str_of(json_array_get(page, 0), "id"), rows[2].id);
+	CHECK_EQ_INT(json_integer_value(json_object_get(json_object_get(root, "paging"), "start_offset")), 2);
+	json_decref(root);
+
+	static const struct {
+		const char *query, *needle;
+	} bad[] = {
+		{ "start_time=yesterday", "query parameter 'start_time' must be an ISO 8601 date-time" },
+		{ "end_time=2026-02-30", "'end_time'" },
+		{ "start_time=2026-03-03&end_time=2026-03-01", "is after 'end_time'" },
+		{ "sort_by=title", "query parameter 'sort_by' must be one of createdAt" },
+		{ "sort_by=", "'sort_by'" },
+		{ "sort_by=createdAt,minutesConsumed", "'sort_by' takes one value" },
+		{ "sort_order=UP", "query parameter 'sort_order' must be one of ASC" },
+		{ "sort_order=ASC&sort_order=DESC", "'sort_order' takes one value" },
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++)
+		expect_refusal("GET", "/v2/sessions", bad[i].query, NULL, 400, bad[i].needle);
+}
+
 static void test_time_parse(void)
 {
 	static const struct {
@@ -2320,6 +2432,7 @@ int main(void)
 	UNIT_RUN(test_webhook_refusals);
 	UNIT_RUN(test_webhook_key_document);
 	UNIT_RUN(test_session_history);
+	UNIT_RUN(test_session_list_filters);
 	UNIT_RUN(test_chat_file_checks);
 	UNIT_RUN(test_chat_files_rest);
 	UNIT_RUN(test_connected_meetings);
