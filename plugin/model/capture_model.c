@@ -284,7 +284,7 @@ json_t *rtk_capture_webhook_data(const rtk_capture_write *write) {
 gboolean rtk_capture_models_may_record(GPtrArray *recordings, gboolean allow_multiple, rtk_refusal *why) {
 	for(guint i = 0; i < recordings->len; i++) {
 		const rtk_capture_model *m = g_ptr_array_index(recordings, i);
-		if(rtk_capture_model_running(m) && (!allow_multiple || !m->allow_multiple)) {
+		if(!m->tracks && rtk_capture_model_running(m) && (!allow_multiple || !m->allow_multiple)) {
 			rtk_refusal_set(why, RTK_ERR_RECORDING_ACTIVE, "a recording is already running; parallel recordings "
 				"need allowMultiple on the first one and on this one");
 			return FALSE;
