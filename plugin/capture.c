@@ -666,7 +666,7 @@ static void capture_add_stream(rtk_capture *c, rtk_pub_stream *ps) {
 	s->ps = ps;
 	s->ssrc = c->next_ssrc++;
 	g_hash_table_insert(c->streams, ps, s);
-	rtk_proc_command(c->proc, json_pack("{sssIsssssss*}", "cmd", "stream", "ssrc", (json_int_t)s->ssrc,
+	rtk_proc_command(c->proc, json_pack("{sssIssssssss*}", "cmd", "stream", "ssrc", (json_int_t)s->ssrc,
 		"id", ps->peer_id, "codec", codec, "source", ps->type == RTK_MEDIA_SCREENSHARE ? "screen" : "camera",
 		"file", file));
 	if(c->tracks != NULL) {

@@ -226,15 +226,16 @@ void rtk_track_list_free(rtk_track_list *list) {
 	g_free(list);
 }
 
-/* Who, in file name characters: the custom participant id when it is made
- * of them, else the participant id with others replaced (at most 64). */
+/* Who, in file name characters: the custom participant id when there is
+ * one, else the participant id, with other characters (and a leading dot)
+ * replaced by '-', at most 64 bytes. */
 static char *track_who(const rtk_track_owner *who) {
-	const char *c = who->custom_participant_id;
-	if(c != NULL && track_prefix_ok(c))
-		return g_strdup(c);
-	char *s = g_strndup(who->participant_id ? who->participant_id : "participant", 64);
+	const char *id = who->custom_participant_id != NULL && who->custom_participant_id[0] ?
+		who->custom_participant_id : who->participant_id != NULL && who->participant_id[0] ?
+		who->participant_id : "participant";
+	char *s = g_strndup(id, 64);
 	for(char *p = s; *p; p++)
-		if(!g_ascii_isalnum(*p) && *p != '-' && *p != '_')
+		if(!g_ascii_isalnum(*p) && *p != '-' && *p != '_' && (*p != '.' || p == s))
 			*p = '-';
 	return s;
 }

@@ -69,8 +69,8 @@ typedef struct rtk_track_owner {
 /* A new track fed to the companion as `ssrc`, begun at `now` (ISO 8601):
  * its file name (borrowed from the list, valid while it lives):
  * [<prefix>_]<who>_<kind>_<n>.<ext>, <who> the custom participant id when
- * it has one made of file name characters, else the participant id (other
- * characters become '-', at most 64), <n> counting that participant's
+ * it has one, else the participant id (characters other than A-Z a-z 0-9
+ * - _ . and a leading dot become '-'; at most 64 bytes), <n> counting that participant's
  * tracks of that kind from 1, <ext> webm (codec "opus", "vp8") or mp4
  * ("h264"). */
 const char *rtk_track_list_open(rtk_track_list *list, const rtk_track_config *config, const rtk_track_owner *who,
