@@ -186,10 +186,17 @@ static int track_open(track_stream *s, const rtk_frame *frame)
 		AVCodecContext *ctx = avcodec_alloc_context3(NULL);
 		uint8_t *out = NULL;
 		int out_size = 0;
+		if (parser != NULL)
+			parser->flags |= PARSER_FLAG_COMPLETE_FRAMES;   /* one whole access unit: parse it now */
 		if (parser != NULL && ctx != NULL)
 			av_parser_parse2(parser, ctx, &out, &out_size, frame->data, (int)frame->size, 0, 0, 0);
 		width = parser ? parser->width : 0;
 		height = parser ? parser->height : 0;
+		if (width <= 0 || height <= 0) {
+			av_free(extradata);
+			track_fail(s, "the first H.264 IDR's SPS gives no picture size");
+			return -1;
+		}
 		av_parser_close(parser);
 		avcodec_free_context(&ctx);
 	}
