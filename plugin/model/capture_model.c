@@ -276,6 +276,20 @@ json_t *rtk_capture_webhook_data(const rtk_capture_write *write) {
 		"fileSize", json_object_get(doc, "file_size"),
 		"outputFileName", json_object_get(doc, "output_file_name"),
 		"downloadUrlExpiry");
+	const json_t *tracks = json_object_get(doc, "tracks");
+	if(json_is_array(tracks)) {   /* a per-track recording: its files, downloaded from its REST object */
+		json_t *files = json_array();
+		size_t i;
+		const json_t *t;
+		json_array_foreach(tracks, i, t)
+			json_array_append_new(files, json_pack("{sO* sO* sO* sO* sO*}",
+				"participantId", json_object_get(t, "participant_id"),
+				"customParticipantId", json_object_get(t, "custom_participant_id"),
+				"kind", json_object_get(t, "kind"), "fileName", json_object_get(t, "file_name"),
+				"fileSize", json_object_get(t, "file_size")));
+		json_object_set_new(recording, "recordingType", json_string("TRACK"));
+		json_object_set_new(recording, "tracks", files);
+	}
 	return json_pack("{soso}", "meeting", meeting, "recording", recording);
 }
 

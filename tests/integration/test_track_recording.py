@@ -17,7 +17,8 @@ with {recording}; a pause of ~2 s and a resume; PUT stop. Then:
   * ffprobe reads each: opus / vp8, lasting the time that participant
     published while the recording ran, the pause left out (15%, 1.5 s);
     a video file's pictures are that participant's colour;
-  * recording.statusUpdate webhooks carry it to UPLOADED;
+  * recording.statusUpdate webhooks carry it to UPLOADED, the last one with
+    recordingType TRACK, no downloadUrl and the files with their sizes;
   * bad bodies answer 422 (layer name, STORAGE_CONFIG output, user_ids,
     max_seconds, meeting id), an unknown meeting 404, a second track
     recording while one runs 409; user_ids limits a second recording to
@@ -231,6 +232,12 @@ async def main():
     await hooks.wait(lambda: hooks.statuses(rec["id"])[-1:] == ["UPLOADED"], "recording.statusUpdate UPLOADED")
     check_equal(hooks.statuses(rec["id"]), ["INVOKED", "RECORDING", "PAUSED", "RECORDING", "UPLOADING", "UPLOADED"],
                 "webhook statuses of the track recording")
+    uploaded = [d["recording"] for d in hooks.deliveries
+                if d["event"] == "recording.statusUpdate" and d["recording"]["id"] == rec["id"]][-1]
+    check_equal((uploaded["recordingType"], uploaded["downloadUrl"], uploaded["fileSize"],
+                 sorted((t["fileName"], t["fileSize"]) for t in uploaded["tracks"])),
+                ("TRACK", None, rec["file_size"], sorted((t["file_name"], t["file_size"]) for t in tracks)),
+                "the UPLOADED webhook's recording")
 
     # user_ids and a kind's own layer: only Bob's audio
     rec = server.rest_ok("POST", "/v2/recordings/track", {
