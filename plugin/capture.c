@@ -3,6 +3,8 @@
  * (capture.h). Janus glue: it learns of the meeting's published streams
  * from the meeting's router (router.h), whose listener it is, feeds its
  * companions from them (relay.h) and asks their publishers for keyframes.
+ * A per-track recording is the same with `rtk-recorder --tracks`: only the
+ * streams its config takes, each named a file (capture_tracks.h).
  *
  * Locking: `captures_mutex` guards the table of captures and every
  * capture; it comes after the lock of the capture's meeting family
@@ -1046,6 +1048,10 @@ static void capture_on_event(rtk_proc *proc, const rtk_companion_event *event, v
 		} else if(event->kind == RTK_COMPANION_EVENT_STATS) {
 			char *text = json_dumps(event->json, JSON_COMPACT);
 			JANUS_LOG(LOG_INFO, "[rtk] capture %s: %s\n", c->m->id, text);
+			free(text);
+		} else if(!strcmp(event->name, "track_failed")) {   /* one file of a per-track recording */
+			char *text = json_dumps(event->json, JSON_COMPACT);
+			JANUS_LOG(LOG_ERR, "[rtk] capture %s: %s\n", c->m->id, text);
 			free(text);
 		} else if(event->kind == RTK_COMPANION_EVENT_ERROR || event->kind == RTK_COMPANION_EVENT_REJECTED) {
 			if(event->kind == RTK_COMPANION_EVENT_ERROR && event->message != NULL)
