@@ -191,7 +191,7 @@ const char *rtk_rest_auth_param(const char *header, const char *scheme)
 	return header;
 }
 
-static bool rtk_rest_authorized(const rtk_rest_ctx *ctx, const char *header)
+bool rtk_rest_authorized(const rtk_rest_ctx *ctx, const char *header)
 {
 	if (header == NULL)
 		return false;

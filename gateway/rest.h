@@ -68,6 +68,11 @@ typedef struct rtk_live_ops {
 	 * gateway, never taken from the request; absent: the API key). */
 	json_t *(*recording_start)(const char *meeting_id, const json_t *body, int *status, char **message,
 		void *user_data);
+	/* POST /v2/recordings/track: `body` its checked fields (meeting_id,
+	 * layers, user_ids, max_seconds; plugin/model/track_config.h), plus
+	 * "caller" as above. */
+	json_t *(*track_recording_start)(const char *meeting_id, const json_t *body, int *status, char **message,
+		void *user_data);
 	/* `action`: "stop", "pause" or "resume". */
 	json_t *(*recording_action)(const char *recording_id, const char *action, int *status, char **message,
 		void *user_data);

@@ -129,6 +129,9 @@ void rtk_rest_chat_upload_finish(const rtk_rest_ctx *ctx, rtk_chat_upload *uploa
 
 /* {"success": true, "data": data}. Steals the reference to `data`. */
 void rtk_rest_reply_data(rtk_rest_call *call, int status, json_t *data);
+/* Does the Authorization header carry the API key (Basic ORG_ID:API_KEY
+ * or Bearer API_KEY)? For the few paths served before routing. */
+bool rtk_rest_authorized(const rtk_rest_ctx *ctx, const char *header);
 /* 200 {"success": true, "data": items, "paging": {...}} for the window in
  * call->offset. Steals the reference to `items` (a JSON array). */
 void rtk_rest_reply_list(rtk_rest_call *call, json_t *items, int total);

@@ -7,12 +7,17 @@
  *   GET  /v2/recordings                        list, newest first (query meeting_id, status, start_time,
  *                                              end_time, sort_by, sort_order, expired, search)
  *   GET  /v2/recordings/{id}                   one
+ *   POST /v2/recordings/track                  start a per-track recording {meeting_id, layers,
+ *                                              user_ids, max_seconds} (API key only)
  *   PUT  /v2/recordings/{id}                   {action: stop|pause|resume}
  *   GET  /v2/recordings/active-recording/{meeting_id}
  *   GET  /v2/recordings/{id}/download          the file (MP4 or WebM), REST-authenticated
  *   GET  /v2/recordings/{id}/download?expires=..&signature=..
  *                                              the same with no API key: the recording's
  *                                              download_url, signed (signed_url.h), 403 once expired
+ *   GET  /v2/recordings/{id}/tracks/{file}/download[?expires=..&signature=..]
+ *                                              one file of a per-track recording (its
+ *                                              tracks[].download_url), likewise
  *
  * Owns the validation of these requests, who may call them and the public
  * shape of a recording (download_url and download_url_expiry added, never
@@ -46,6 +51,45 @@ static const char *const recording_statuses[] = {
 	"INVOKED", "RECORDING", "PAUSED", "UPLOADING", "UPLOADED", "ERRORED", NULL
 };
 
+#define RECORDING_TRACK_PURPOSE "recording-track-download"
+
+/* The signed link of file `file` of per-track recording `id` (g_malloc'd),
+ * valid as a recording's download_url, with its expiry in *expiry
+ * (g_malloc'd); NULL when signing failed. Signed over "<id>/<file>". */
+static char *recording_track_url(const rtk_rest_ctx *ctx, const char *id, const char *file, char **expiry)
+{
+	long long expires = g_get_real_time() / G_USEC_PER_SEC + RTK_RECORDING_DOWNLOAD_TTL_SECONDS;
+	char *what = g_strdup_printf("%s/%s", id, file);
+	char *query = rtk_signed_url_query(ctx->jwt_secret, ctx->jwt_secret_len, RECORDING_TRACK_PURPOSE, what, expires);
+	g_free(what);
+	char *url = query ? g_strdup_printf("%s/v2/recordings/%s/tracks/%s/download?%s", ctx->base_url, id, file, query) :
+		NULL;
+	free(query);
+	*expiry = url ? rtk_signed_url_iso8601(expires) : NULL;
+	return url;
+}
+
+/* A per-track recording's tracks[] get download_url and
+ * download_url_expiry (null until the recording is done and for a track
+ * without bytes). */
+static void recording_public_tracks(const rtk_rest_ctx *ctx, json_t *rec, bool done)
+{
+	const char *id = json_string_value(json_object_get(rec, "id"));
+	size_t i;
+	json_t *track;
+	json_array_foreach(json_object_get(rec, "tracks"), i, track) {
+		const char *file = json_string_value(json_object_get(track, "file_name"));
+		json_t *size = json_object_get(track, "file_size");
+		char *url = NULL, *expiry = NULL;
+		if (done && ctx->base_url && id && file && json_is_integer(size) && json_integer_value(size) > 0)
+			url = recording_track_url(ctx, id, file, &expiry);
+		json_object_set_new(track, "download_url", url ? json_string(url) : json_null());
+		json_object_set_new(track, "download_url_expiry", expiry ? json_string(expiry) : json_null());
+		g_free(url);
+		g_free(expiry);
+	}
+}
+
 /* Sets download_url (a signed link a browser opens without the API key)
  * and download_url_expiry, both null until a file can be downloaded, and
  * audio_download_url (null: the reference's separate audio file is not
@@ -58,7 +102,10 @@ static json_t *recording_public(const rtk_rest_ctx *ctx, json_t *rec)
 	bool done = status && (!strcmp(status, "UPLOADED") || !strcmp(status, "ERRORED"));
 	json_t *size = json_object_get(rec, "file_size");
 	char *url = NULL, *expiry = NULL;
-	if (done && ctx->base_url && id && json_is_integer(size) && json_integer_value(size) > 0)
+	bool tracks = json_is_array(json_object_get(rec, "tracks"));   /* per-track: one link per file */
+	if (tracks)
+		recording_public_tracks(ctx, rec, done);
+	if (!tracks && done && ctx->base_url && id && json_is_integer(size) && json_integer_value(size) > 0)
 		url = rtk_signed_url_recording(ctx->jwt_secret, ctx->jwt_secret_len, ctx->base_url, id,
 			g_get_real_time() / G_USEC_PER_SEC, &expiry);
 	if (url != NULL) {
@@ -183,6 +230,58 @@ static void recording_start(rtk_rest_call *call)
 			const rtk_live_ops *live = call->ctx->live;
 			json_t *rec = live->recording_start(meeting_id, body, &status, &message, live->user_data);
 			recording_reply_live(call, 201, rec, status, message);
+		}
+		json_decref(meeting);
+	}
+	json_decref(body);
+}
+
+/* POST /v2/recordings/track: the reference's {meeting_id, layers, max_seconds}
+ * and Cloudflare's user_ids; layers' contents, user_ids' items and
+ * max_seconds' range are the plugin's (model/track_config.h: 422). Answers
+ * as the reference: 200 with {recording}. */
+static void recording_track_start(rtk_rest_call *call)
+{
+	static const rtk_rest_field fields[] = {
+		{ "meeting_id", RTK_REST_STRING, RTK_REST_REQUIRED | RTK_REST_NONEMPTY, 36, NULL },
+		{ "layers", RTK_REST_OBJECT, RTK_REST_NULLABLE, 0, NULL },
+		{ NULL, 0, 0, 0, NULL }
+	};
+	json_t *body = NULL;
+	if (!rtk_rest_take_fields(call, fields, &body))
+		return;
+	const char *meeting_id = json_string_value(json_object_get(body, "meeting_id"));
+	const json_t *ids = json_object_get(call->body, "user_ids");
+	const json_t *max = json_object_get(call->body, "max_seconds");
+	if (ids != NULL && !json_is_null(ids) && !json_is_array(ids)) {
+		rtk_rest_fail(call->reply, 422, "field 'user_ids' must be an array of participant ids");
+	} else if (max != NULL && !json_is_null(max) && !json_is_integer(max) && !json_is_string(max)) {
+		rtk_rest_fail(call->reply, 422, "field 'max_seconds' must be an integer 1..86400");
+	} else if (!rtk_rest_is_uuid(meeting_id)) {
+		char *echo = rtk_rest_echo(meeting_id);
+		rtk_rest_fail(call->reply, 422, "field 'meeting_id' must be a meeting id, not '%s'", echo);
+		g_free(echo);
+	} else if (call->ctx->live == NULL || call->ctx->live->track_recording_start == NULL) {
+		rtk_rest_fail(call->reply, 409, "recordings need the live server (this gateway runs without the plugin)");
+	} else {
+		json_t *meeting = NULL;
+		rtk_store_status st = rtk_store_meeting_get(call->ctx->store, meeting_id, &meeting);
+		if (st != RTK_STORE_OK) {
+			rtk_rest_fail_store(call, st, "meeting", meeting_id);
+		} else {
+			if (ids != NULL)
+				json_object_set(body, "user_ids", (json_t *)ids);
+			if (max != NULL)
+				json_object_set(body, "max_seconds", (json_t *)max);
+			int status = 0;
+			char *message = NULL;
+			const rtk_live_ops *live = call->ctx->live;
+			json_t *rec = live->track_recording_start(meeting_id, body, &status, &message, live->user_data);
+			if (rec != NULL)
+				rtk_rest_reply_data(call, 200, json_pack("{s:o}", "recording", recording_public(call->ctx, rec)));
+			else
+				rtk_rest_fail(call->reply, status ? status : 500, "%s", message ? message : "recording failed");
+			g_free(message);
 		}
 		json_decref(meeting);
 	}
@@ -484,8 +583,95 @@ static bool recording_download_path(const char *path, char id[37])
 	return rtk_rest_is_uuid(id);
 }
 
+/* The recording id and file name of "/v2/recordings/<uuid>/tracks/<file>/download"
+ * (`file` at most 255 bytes of file name characters, not starting with a
+ * dot), or false. */
+static bool recording_track_path(const char *path, char id[37], char file[256])
+{
+	static const char prefix[] = "/v2/recordings/", middle[] = "/tracks/", suffix[] = "/download";
+	size_t plen = sizeof prefix - 1, mlen = sizeof middle - 1, slen = sizeof suffix - 1;
+	if (path == NULL || strncmp(path, prefix, plen) != 0 || strlen(path) < plen + 36 + mlen + 1 + slen ||
+	    strncmp(path + plen + 36, middle, mlen) != 0 || !g_str_has_suffix(path, suffix))
+		return false;
+	memcpy(id, path + plen, 36);
+	id[36] = '\0';
+	const char *f = path + plen + 36 + mlen;
+	size_t flen = strlen(f) - slen;
+	if (flen == 0 || flen > 255 || f[0] == '.' || !rtk_rest_is_uuid(id))
+		return false;
+	for (size_t i = 0; i < flen; i++)
+		if (!g_ascii_isalnum(f[i]) && f[i] != '-' && f[i] != '_' && f[i] != '.')
+			return false;
+	memcpy(file, f, flen);
+	file[flen] = '\0';
+	return true;
+}
+
+/* Fills `reply` with file `file` of per-track recording `id`: one of its
+ * tracks[] (never another file of its directory), or a 404. */
+static void recording_track_file(const rtk_rest_ctx *ctx, const char *id, const char *file, rtk_rest_reply *reply)
+{
+	json_t *rec = NULL;
+	rtk_store_status st = rtk_store_recording_get(ctx->store, id, &rec);
+	bool listed = false;
+	size_t i;
+	json_t *track;
+	json_array_foreach(st == RTK_STORE_OK ? json_object_get(rec, "tracks") : NULL, i, track)
+		listed |= g_strcmp0(json_string_value(json_object_get(track, "file_name")), file) == 0;
+	char *path = listed && ctx->recordings_dir ? g_build_filename(ctx->recordings_dir, id, file, NULL) : NULL;
+	struct stat sb;
+	if (st == RTK_STORE_FAILED)
+		rtk_rest_fail(reply, 500, "the store failed");
+	else if (st != RTK_STORE_OK)
+		rtk_rest_fail(reply, 404, "recording '%s' not found", id);
+	else if (path == NULL || stat(path, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size == 0)
+		rtk_rest_fail(reply, 404, "recording '%s' has no track file '%s' to download (yet)", id, file);
+	else {
+		reply->status = 200;
+		reply->file_path = g_strdup(path);
+		reply->content_type = g_str_has_suffix(file, ".mp4") ? "video/mp4" : "video/webm";
+	}
+	g_free(path);
+	json_decref(rec);
+}
+
+/* GET .../tracks/{file}/download: signed (its download_url), or with the API key. */
+static void recording_track_download(const rtk_rest_ctx *ctx, const rtk_rest_request *req, const char *id,
+	const char *file, rtk_rest_reply *reply)
+{
+	const char *error = NULL;
+	rtk_rest_query *q = rtk_rest_query_parse(req->query, req->query ? strlen(req->query) : 0, &error);
+	const char *expires = q ? rtk_rest_query_get(q, "expires") : NULL;
+	const char *signature = q ? rtk_rest_query_get(q, "signature") : NULL;
+	if (expires == NULL && signature == NULL) {
+		if (rtk_rest_authorized(ctx, req->authorization))
+			recording_track_file(ctx, id, file, reply);
+		else
+			rtk_rest_fail(reply, 401, "missing or wrong credentials: send the API key, or use the track's "
+				"signed download_url");
+	} else {
+		char *what = g_strdup_printf("%s/%s", id, file);
+		rtk_signed_url_status st = rtk_signed_url_check(ctx->jwt_secret, ctx->jwt_secret_len,
+			RECORDING_TRACK_PURPOSE, what, expires, signature, g_get_real_time() / G_USEC_PER_SEC);
+		g_free(what);
+		if (st == RTK_SIGNED_URL_INVALID)
+			rtk_rest_fail(reply, 403, "this download URL is not valid: ask GET /v2/recordings/{id} for the "
+				"track's download_url");
+		else if (st == RTK_SIGNED_URL_EXPIRED)
+			rtk_rest_fail(reply, 403, "this download URL has expired: ask GET /v2/recordings/{id} for a new one");
+		else
+			recording_track_file(ctx, id, file, reply);
+	}
+	rtk_rest_query_free(q);
+}
+
 bool rtk_rest_recording_download_serve(const rtk_rest_ctx *ctx, const rtk_rest_request *req, rtk_rest_reply *reply)
 {
+	char track_id[37], track_file[256];
+	if (recording_track_path(req->path, track_id, track_file) && strcmp(req->method ? req->method : "", "GET") == 0) {
+		recording_track_download(ctx, req, track_id, track_file, reply);
+		return true;
+	}
 	char id[37];
 	if (!recording_download_path(req->path, id) || strcmp(req->method ? req->method : "", "GET") != 0)
 		return false;
@@ -511,6 +697,7 @@ bool rtk_rest_recording_download_serve(const rtk_rest_ctx *ctx, const rtk_rest_r
 
 const rtk_rest_route rtk_rest_recording_routes[] = {
 	{ "POST", "recordings", RTK_REST_BODY | RTK_REST_PARTICIPANT, recording_start },
+	{ "POST", "recordings/track", RTK_REST_BODY, recording_track_start },
 	{ "GET", "recordings", RTK_REST_PAGED | RTK_REST_PARTICIPANT, recording_list },
 	{ "GET", "recordings/active-recording/{meeting}", RTK_REST_PARTICIPANT, recording_active },
 	{ "GET", "recordings/{recording}", RTK_REST_PARTICIPANT, recording_get },

@@ -1092,7 +1092,8 @@ static void webhooks_complete_participant(rtk_webhooks *wh, json_t *participant)
 	json_decref(row);
 }
 
-/* Adds organizationId, and downloadUrl once the file can be fetched. */
+/* Adds organizationId, and downloadUrl once the file can be fetched (null
+ * for a per-track recording: its tracks' links are in its REST object). */
 static void webhooks_complete_recording(rtk_webhooks *wh, json_t *rec)
 {
 	if (wh->org_id)
@@ -1101,7 +1102,8 @@ static void webhooks_complete_recording(rtk_webhooks *wh, json_t *rec)
 	const char *status = json_string_value(json_object_get(rec, "status"));
 	json_t *size = json_object_get(rec, "fileSize");
 	char *url = NULL, *expiry = NULL;
-	if (wh->base_url && wh->link_secret && id && status && strcmp(status, "UPLOADED") == 0 &&
+	gboolean tracks = json_object_get(rec, "tracks") != NULL;   /* per-track: each file has its own link (REST) */
+	if (!tracks && wh->base_url && wh->link_secret && id && status && strcmp(status, "UPLOADED") == 0 &&
 			json_is_integer(size) && json_integer_value(size) > 0)
 		url = rtk_signed_url_recording(wh->link_secret, wh->link_secret_len, wh->base_url, id,
 			g_get_real_time() / G_USEC_PER_SEC, &expiry);

@@ -68,6 +68,26 @@ static bool ctl_source(const char *s, rtk_source *source)
 	return true;
 }
 
+/* A stream's optional "file": absent leaves it empty; else 1..199 bytes of
+ * A-Z a-z 0-9 - _ . not starting with a dot, so it names a file in the
+ * companion's directory and nothing else. */
+static bool ctl_file(const json_t *root, char *dst, size_t cap)
+{
+	const json_t *v = json_object_get(root, "file");
+	dst[0] = '\0';
+	if (v == NULL)
+		return true;
+	const char *s = json_string_value(v);
+	if (s == NULL || s[0] == '\0' || s[0] == '.' || strlen(s) >= cap || strlen(s) != json_string_length(v))
+		return false;
+	for (const char *p = s; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		      *p == '-' || *p == '_' || *p == '.'))
+			return false;
+	memcpy(dst, s, strlen(s) + 1);
+	return true;
+}
+
 static const struct {
 	const char *name;
 	rtk_ctl_kind kind;
@@ -109,6 +129,9 @@ static int ctl_fields(const json_t *root, rtk_ctl *c, char *err, size_t errlen)
 			return ctl_fail(err, errlen, "stream: \"codec\" must be \"vp8\", \"h264\" or \"opus\"");
 		if (!ctl_source(json_string_value(json_object_get(root, "source")), &c->source))
 			return ctl_fail(err, errlen, "stream: \"source\" must be \"camera\" or \"screen\"");
+		if (!ctl_file(root, c->file, sizeof c->file))
+			return ctl_fail(err, errlen, "stream: \"file\" must be a file name under 200 bytes of "
+				"A-Z a-z 0-9 - _ . (not starting with a dot)");
 		return 0;
 	case RTK_CTL_UNSTREAM:
 		if (!ctl_ssrc(root, &c->ssrc))

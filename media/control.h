@@ -10,8 +10,10 @@
  * Commands:
  *   {"cmd":"participant","id":ID,"name":NAME}   add or rename, tile order = first add
  *   {"cmd":"remove","id":ID}                    drop the participant and its streams
- *   {"cmd":"stream","ssrc":N,"id":ID,"codec":"vp8"|"h264"|"opus","source":"camera"|"screen"}
- *                                               RTP with SSRC N is that participant's media
+ *   {"cmd":"stream","ssrc":N,"id":ID,"codec":"vp8"|"h264"|"opus","source":"camera"|"screen"[,"file":NAME]}
+ *                                               RTP with SSRC N is that participant's media;
+ *                                               "file": where a per-track recording
+ *                                               (track_recorder.h) writes it
  *   {"cmd":"unstream","ssrc":N}
  *   {"cmd":"screenshare","id":ID,"on":BOOL}
  *   {"cmd":"speaker","id":ID}                   ID is the active speaker (ACTIVE_SPEAKER layout)
@@ -33,6 +35,7 @@
 
 #define RTK_CTL_ID_MAX 128     /* participant ids: bytes, NUL included */
 #define RTK_CTL_NAME_MAX 256   /* display names: longer ones are cut */
+#define RTK_CTL_FILE_MAX 200   /* a stream's "file": bytes, NUL included */
 
 typedef enum rtk_ctl_kind {
 	RTK_CTL_PARTICIPANT = 0,
@@ -56,6 +59,8 @@ typedef struct rtk_ctl {
 	rtk_source source;             /* stream */
 	bool on;                       /* screenshare */
 	rtk_layout layout;             /* layout */
+	char file[RTK_CTL_FILE_MAX];   /* stream: "" or a plain file name (A-Z a-z 0-9 - _ ., not
+	                                  starting with a dot: never a path) */
 } rtk_ctl;
 
 /* Parses one command line (`len` bytes, no NUL needed). Returns 0, or -1

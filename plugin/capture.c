@@ -4,6 +4,8 @@
  * from the meeting's router (router.h), whose listener it is, feeds its
  * companions from them (relay.h), asks their publishers for keyframes and
  * tells the companions the meeting's active speaker (their layouts').
+ * A per-track recording is the same with `rtk-recorder --tracks`: only the
+ * streams its config takes, each named a file (capture_tracks.h).
  *
  * Locking: `captures_mutex` guards the table of captures and every
  * capture; it comes after the lock of the capture's meeting family
@@ -25,6 +27,7 @@
 #include <debug.h>
 #include <utils.h>
 
+#include "capture_tracks.h"
 #include "capture_upload.h"
 #include "hls.h"
 #include "meeting_lock.h"
@@ -62,6 +65,10 @@ typedef struct rtk_capture {
 	gboolean ladder_set;
 	gboolean vod;            /* livestream: keep every segment, a VOD playlist at the end */
 	char *speaker;           /* the active speaker the companion was told (owned); NULL: none yet */
+	/* a per-track recording (capture_tracks.h): what it takes and its
+	 * tracks so far (both owned); NULL for a composite one */
+	rtk_track_config *track_config;
+	rtk_track_list *tracks;
 } rtk_capture;
 
 static GMutex captures_mutex;    /* see the top of this file */
@@ -273,6 +280,10 @@ static void capture_free(gpointer p) {
 	}
 	g_free(c->speaker);
 	rtk_proc_unref(c->proc);
+	if(c->track_config != NULL)
+		rtk_track_config_clear(c->track_config);
+	g_free(c->track_config);
+	rtk_track_list_free(c->tracks);
 	g_hash_table_destroy(c->streams);
 	g_hash_table_destroy(c->peers);
 	rtk_capture_model_free(c->m);
@@ -391,6 +402,50 @@ json_t *rtk_capture_recording_start(rtk_room *room, rtk_router *router, const rt
 	g_free(name);
 	json_t *doc = capture_begin(c);
 	g_mutex_unlock(&captures_mutex);
+	return doc;
+}
+
+json_t *rtk_capture_track_recording_start(rtk_room *room, rtk_router *router, rtk_track_config *config,
+		const rtk_capture_caller *caller, rtk_refusal *why) {
+	g_mutex_lock(&captures_mutex);
+	GPtrArray *recordings = capture_models(room->meeting_id, RTK_CAPTURE_RECORDING);
+	const rtk_capture_model *running = NULL;
+	for(guint i = 0; i < recordings->len; i++) {
+		const rtk_capture_model *m = g_ptr_array_index(recordings, i);
+		if(m->tracks && rtk_capture_model_running(m))
+			running = m;
+	}
+	if(running != NULL)
+		rtk_refusal_set(why, RTK_ERR_RECORDING_ACTIVE, "a track recording of this meeting is already running "
+			"(recording %s)", running->id);
+	g_ptr_array_free(recordings, TRUE);
+	g_mutex_unlock(&captures_mutex);
+	if(running != NULL)
+		return NULL;
+	rtk_capture *c = capture_new(room, router, RTK_CAPTURE_RECORDING);
+	c->m->tracks = TRUE;
+	c->track_config = g_new(rtk_track_config, 1);
+	*c->track_config = *config;   /* takes its user_ids */
+	config->user_ids = NULL;
+	c->tracks = rtk_track_list_new();
+	c->output = g_build_filename(data_dir, "recordings", c->m->id, NULL);
+	rtk_util_mkdir_p(c->output, 0700);
+	char *path = g_build_filename(companion_dir, "rtk-recorder", NULL);
+	char *dir = g_strdup(c->output), *name = g_strdup(c->m->id);
+	char *argv[] = { path, "--tracks", dir, NULL };
+	gboolean ok = capture_spawn(c, argv, why, RTK_ERR_RECORDING_FAILED);
+	g_free(path);
+	json_t *doc = NULL;
+	if(ok) {
+		g_mutex_lock(&captures_mutex);
+		rtk_capture_tracks_invoked(c->m, c->track_config, name, caller);
+		doc = capture_begin(c);
+		g_mutex_unlock(&captures_mutex);
+	} else {
+		g_rmdir(dir);
+	}
+	g_free(dir);
+	g_free(name);
 	return doc;
 }
 
@@ -624,12 +679,22 @@ static void capture_add_stream(rtk_capture *c, rtk_pub_stream *ps) {
 	const char *codec = capture_codec(ps);
 	if(codec == NULL || g_hash_table_contains(c->streams, ps))
 		return;
+	/* a per-track recording: only the streams it takes, each into its file */
+	const char *file = c->tracks != NULL ?
+		rtk_capture_tracks_open(c->tracks, c->track_config, c->room, ps, codec, c->next_ssrc) : NULL;
+	if(c->tracks != NULL && file == NULL)
+		return;
 	capture_stream *s = g_new0(capture_stream, 1);
 	s->ps = ps;
 	s->ssrc = c->next_ssrc++;
 	g_hash_table_insert(c->streams, ps, s);
-	rtk_proc_command(c->proc, json_pack("{sssIssssss}", "cmd", "stream", "ssrc", (json_int_t)s->ssrc,
-		"id", ps->peer_id, "codec", codec, "source", ps->type == RTK_MEDIA_SCREENSHARE ? "screen" : "camera"));
+	rtk_proc_command(c->proc, json_pack("{sssIssssssss*}", "cmd", "stream", "ssrc", (json_int_t)s->ssrc,
+		"id", ps->peer_id, "codec", codec, "source", ps->type == RTK_MEDIA_SCREENSHARE ? "screen" : "camera",
+		"file", file));
+	if(c->tracks != NULL) {
+		rtk_capture_tracks_publish(c->m, c->tracks, FALSE);
+		capture_persist(c);
+	}
 	rtk_relay_forward_add(ps, c->proc, s->ssrc);
 	if(ps->video)
 		rtk_relay_request_keyframe(rtk_janus, ps);
@@ -640,6 +705,13 @@ static void capture_remove_stream(rtk_capture *c, capture_stream *s, gboolean te
 	rtk_relay_forward_remove(s->ps, c->proc);
 	if(tell)
 		rtk_proc_command(c->proc, json_pack("{sssI}", "cmd", "unstream", "ssrc", (json_int_t)s->ssrc));
+	if(c->tracks != NULL && rtk_capture_model_running(c->m)) {
+		char *now = capture_now();
+		rtk_track_list_close(c->tracks, s->ssrc, now);
+		g_free(now);
+		rtk_capture_tracks_publish(c->m, c->tracks, FALSE);
+		capture_persist(c);
+	}
 	g_hash_table_remove(c->streams, s->ps);
 }
 
@@ -865,9 +937,10 @@ static void capture_ended_free(capture_ended *e, gboolean remove) {
 }
 
 /* Tells the companion the active speaker when it shows that peer and was
- * told another one (or none) so far. */
+ * told another one (or none) so far. A per-track recording has no layout. */
 static void capture_tell_speaker(rtk_capture *c, const char *peer_id) {
-	if(peer_id == NULL || !g_hash_table_contains(c->peers, peer_id) || !g_strcmp0(c->speaker, peer_id))
+	if(c->track_config != NULL || peer_id == NULL || !g_hash_table_contains(c->peers, peer_id) ||
+			!g_strcmp0(c->speaker, peer_id))
 		return;
 	rtk_proc_command(c->proc, json_pack("{ssss}", "cmd", "speaker", "id", peer_id));
 	g_free(c->speaker);
@@ -1026,6 +1099,10 @@ static void capture_on_event(rtk_proc *proc, const rtk_companion_event *event, v
 			char *text = json_dumps(event->json, JSON_COMPACT);
 			JANUS_LOG(LOG_INFO, "[rtk] capture %s: %s\n", c->m->id, text);
 			free(text);
+		} else if(!strcmp(event->name, "track_failed")) {   /* one file of a per-track recording */
+			char *text = json_dumps(event->json, JSON_COMPACT);
+			JANUS_LOG(LOG_ERR, "[rtk] capture %s: %s\n", c->m->id, text);
+			free(text);
 		} else if(event->kind == RTK_COMPANION_EVENT_ERROR || event->kind == RTK_COMPANION_EVENT_REJECTED) {
 			if(event->kind == RTK_COMPANION_EVENT_ERROR && event->message != NULL)
 				g_strlcpy(c->error, event->message, sizeof c->error);
@@ -1074,8 +1151,11 @@ static void capture_on_exit(rtk_proc *proc, int wait_status, void *user_data) {
 			g_snprintf(why, sizeof why, "exited with status %d", WEXITSTATUS(wait_status));
 		if(c->m->kind == RTK_CAPTURE_LIVESTREAM)
 			capture_end_hls(c);
-		capture_effects(c, rtk_capture_model_finished(c->m, clean, why,
-			c->m->kind == RTK_CAPTURE_RECORDING ? capture_file_size(c->output) : -1, now));
+		gint64 size = c->tracks != NULL ? rtk_capture_tracks_finish(c->tracks, c->output, now) :
+			c->m->kind == RTK_CAPTURE_RECORDING ? capture_file_size(c->output) : -1;
+		if(c->tracks != NULL)
+			rtk_capture_tracks_publish(c->m, c->tracks, TRUE);
+		capture_effects(c, rtk_capture_model_finished(c->m, clean, why, size, now));
 		rtk_capture_upload_start(c->m, c->output, queued_seq);   /* storage_config: UPLOADING until sent */
 		g_free(now);
 		int level = clean ? LOG_INFO : LOG_ERR;

@@ -44,6 +44,7 @@
 #include "router.h"
 
 #include "capture_model.h"
+#include "track_config.h"
 
 /* `companion_dir` holds rtk-recorder and rtk-hls; outputs go under
  * `data_dir`/recordings and `data_dir`/livestreams (copies both).
@@ -60,6 +61,15 @@ void rtk_captures_destroy(void);
  * NULL with why (RTK_ERR_RECORDING_ACTIVE, RTK_ERR_RECORDING_FAILED). */
 json_t *rtk_capture_recording_start(rtk_room *room, rtk_router *router, const rtk_recording_config *config,
 	gboolean allow_multiple, const rtk_capture_caller *caller, rtk_refusal *why);
+
+/* Starts a per-track recording (model/track_config.h: each stream it
+ * takes into its own file, rtk-recorder --tracks) of the live session of
+ * `room`, fed from `router` (as above). Takes config's user_ids (config
+ * is left without them). One at a time per meeting, beside any composite
+ * ones. Returns its REST object (NEW) or NULL with why
+ * (RTK_ERR_RECORDING_ACTIVE, RTK_ERR_RECORDING_FAILED). */
+json_t *rtk_capture_track_recording_start(rtk_room *room, rtk_router *router, rtk_track_config *config,
+	const rtk_capture_caller *caller, rtk_refusal *why);
 
 /* Applies `action` to the recording `id` of the meeting, or, with id NULL,
  * to every recording of the meeting in a state it applies to (stop:

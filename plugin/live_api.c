@@ -174,6 +174,31 @@ static json_t *live_recording_start(const char *meeting_id, const json_t *body, 
 	return doc;
 }
 
+static json_t *live_track_recording_start(const char *meeting_id, const json_t *body, int *status, char **message,
+		void *user_data) {
+	(void)user_data;
+	rtk_refusal why;
+	rtk_track_config config;
+	rtk_track_config_init(&config);
+	const json_t *who = json_object_get(body, "caller");
+	rtk_capture_caller caller = { NULL, json_string_value(json_object_get(who, "user_id")),
+		json_string_value(json_object_get(who, "name")) };
+	json_t *doc = NULL;
+	rtk_meeting_lock *lock;
+	rtk_live *live = rtk_live_lock(meeting_id, &lock);
+	if(live == NULL)
+		live_not_in_session(meeting_id, status, message);
+	else if(!rtk_track_config_parse(body, &config, &why))
+		live_fail(&why, status, message);
+	else if((doc = rtk_capture_track_recording_start(live->room, live->router, &config, &caller, &why)) == NULL)
+		live_fail(&why, status, message);
+	rtk_track_config_clear(&config);
+	guint64 written = rtk_captures_queued();
+	rtk_meeting_lock_done(lock);
+	rtk_captures_wait_stored(written);   /* readable once answered */
+	return doc;
+}
+
 static json_t *live_recording_action(const char *recording_id, const char *action, int *status, char **message,
 		void *user_data) {
 	(void)user_data;
@@ -340,6 +365,7 @@ const rtk_live_ops rtk_live_api = {
 	.mute = live_mute,
 	.recording_start = live_recording_start,
 	.recording_action = live_recording_action,
+	.track_recording_start = live_track_recording_start,
 	.recording_active = live_recording_active,
 	.livestream_start = live_livestream_start,
 	.livestream_stop = live_livestream_stop,

@@ -277,6 +277,20 @@ json_t *rtk_capture_webhook_data(const rtk_capture_write *write) {
 		"fileSize", json_object_get(doc, "file_size"),
 		"outputFileName", json_object_get(doc, "output_file_name"),
 		"downloadUrlExpiry");
+	const json_t *tracks = json_object_get(doc, "tracks");
+	if(json_is_array(tracks)) {   /* a per-track recording: its files, downloaded from its REST object */
+		json_t *files = json_array();
+		size_t i;
+		const json_t *t;
+		json_array_foreach(tracks, i, t)
+			json_array_append_new(files, json_pack("{sO* sO* sO* sO* sO*}",
+				"participantId", json_object_get(t, "participant_id"),
+				"customParticipantId", json_object_get(t, "custom_participant_id"),
+				"kind", json_object_get(t, "kind"), "fileName", json_object_get(t, "file_name"),
+				"fileSize", json_object_get(t, "file_size")));
+		json_object_set_new(recording, "recordingType", json_string("TRACK"));
+		json_object_set_new(recording, "tracks", files);
+	}
 	return json_pack("{soso}", "meeting", meeting, "recording", recording);
 }
 
@@ -285,7 +299,7 @@ json_t *rtk_capture_webhook_data(const rtk_capture_write *write) {
 gboolean rtk_capture_models_may_record(GPtrArray *recordings, gboolean allow_multiple, rtk_refusal *why) {
 	for(guint i = 0; i < recordings->len; i++) {
 		const rtk_capture_model *m = g_ptr_array_index(recordings, i);
-		if(rtk_capture_model_running(m) && (!allow_multiple || !m->allow_multiple)) {
+		if(!m->tracks && rtk_capture_model_running(m) && (!allow_multiple || !m->allow_multiple)) {
 			rtk_refusal_set(why, RTK_ERR_RECORDING_ACTIVE, "a recording is already running; parallel recordings "
 				"need allowMultiple on the first one and on this one");
 			return FALSE;

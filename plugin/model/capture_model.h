@@ -67,6 +67,7 @@ typedef struct rtk_capture_model {
 	char *meeting_id, *session_id;
 	gint64 seq;                /* start order among all captures */
 	gboolean allow_multiple;   /* recordings: may run beside others that allow it too */
+	gboolean tracks;           /* a per-track recording (track_config.h): composite ones ignore it */
 	int max_seconds;           /* recordings: stop by itself after this much output (0: never) */
 	double output_s;           /* seconds of output written, as the companion said */
 	int viewers;               /* livestreams: players in the last 10 s */
@@ -155,7 +156,8 @@ json_t *rtk_capture_webhook_data(const rtk_capture_write *write);
 
 /* A new recording may start unless one of `running` (the meeting's
  * recordings, rtk_capture_model*) runs and this one or that one lacks
- * allow_multiple: FALSE with RTK_ERR_RECORDING_ACTIVE. */
+ * allow_multiple: FALSE with RTK_ERR_RECORDING_ACTIVE. Per-track
+ * recordings (m->tracks) do not count: they run beside composite ones. */
 gboolean rtk_capture_models_may_record(GPtrArray *recordings, gboolean allow_multiple, rtk_refusal *why);
 
 /* SDK events (NEW). recordingUpdate from the meeting's recordings not done

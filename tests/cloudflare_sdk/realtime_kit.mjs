@@ -290,6 +290,17 @@ async function recordings() {
 		const stopped = ok(await kit.recordings.pauseResumeStopRecording(id, { ...ids, action: 'stop' }), 'stop');
 		assert.ok(['UPLOADING', 'UPLOADED'].includes(stopped.status), `stopped: ${stopped.status}`);
 	});
+	await step('recordings.startTrackRecording', async () => {
+		const r = ok(await kit.recordings.startTrackRecording(APP, { account_id: ACCOUNT, meeting_id: meetingId,
+			layers: { default: { file_name_prefix: 'x', outputs: [{ type: 'REALTIMEKIT_BUCKET' }] } } }),
+			'start track recording').recording;
+		assert.match(r.id, UUID);
+		assert.equal(r.status, 'INVOKED');
+		assert.equal(r.recording_type, 'TRACK');
+		assert.ok(Array.isArray(r.tracks), 'tracks is a list');
+		const stopped = ok(await kit.recordings.pauseResumeStopRecording(r.id, { ...ids, action: 'stop' }), 'stop');
+		assert.ok(['UPLOADING', 'UPLOADED'].includes(stopped.status), `stopped: ${stopped.status}`);
+	});
 }
 
 async function livestreams() {
@@ -405,9 +416,6 @@ async function absent() {
 	await notServed('livestreams.getLivestreamSessionDetailsForSessionID',
 		'no livestream sessions: a livestream is one run of the stream in RTK',
 		() => kit.livestreams.getLivestreamSessionDetailsForSessionID(uuid, ids));
-	await notServed('recordings.startTrackRecording', 'no per-track recordings: RTK records composites only',
-		() => kit.recordings.startTrackRecording(APP, { account_id: ACCOUNT, meeting_id: live.meetingId,
-			layers: { default: { file_name_prefix: 'x', outputs: [] } } }));
 	const noTranscripts = 'no transcription in RTK, so no transcripts or summaries';
 	await notServed('sessions.generateSummaryOfTranscripts', noTranscripts,
 		() => kit.sessions.generateSummaryOfTranscripts(uuid, ids));

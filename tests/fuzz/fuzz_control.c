@@ -4,7 +4,7 @@
  *
  * Per input: the parser must accept or refuse with a message; what it
  * accepts must be well formed (ids non-empty and NUL-terminated inside their
- * buffers, enums in range) and must survive a round trip: written back as
+ * buffers, enums in range, a stream's file a plain name) and must survive a round trip: written back as
  * the command it means and parsed again, it gives the same command.
  */
 #include <stdint.h>
@@ -43,6 +43,8 @@ static json_t *ctl_to_json(const rtk_ctl *c)
 		json_object_set_new(o, "id", json_string(c->id));
 		json_object_set_new(o, "codec", json_string(codec_names[c->codec]));
 		json_object_set_new(o, "source", json_string(c->source == RTK_SOURCE_SCREEN ? "screen" : "camera"));
+		if (c->file[0])
+			json_object_set_new(o, "file", json_string(c->file));
 		/* fall through */
 	case RTK_CTL_UNSTREAM:
 		json_object_set_new(o, "ssrc", json_integer(c->ssrc));
@@ -72,6 +74,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			(unsigned)c.layout > RTK_LAYOUT_PRESENTATION)
 		abort();
 	check_bounded(c.name, sizeof c.name, 0);
+	check_bounded(c.file, sizeof c.file, 0);
+	if (c.file[0] == '.' || strchr(c.file, '/') != NULL)
+		abort();   /* a stream's file is a plain name in the companion's directory */
 	check_bounded(c.id, sizeof c.id, c.kind != RTK_CTL_PAUSE && c.kind != RTK_CTL_RESUME &&
 		c.kind != RTK_CTL_STOP && c.kind != RTK_CTL_UNSTREAM && c.kind != RTK_CTL_LAYOUT);
 	json_t *o = ctl_to_json(&c);
@@ -81,7 +86,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	free(text);
 	if (again.kind != c.kind || strcmp(again.id, c.id) != 0 || strcmp(again.name, c.name) != 0 ||
-			(c.kind == RTK_CTL_STREAM && (again.codec != c.codec || again.source != c.source)) ||
+			(c.kind == RTK_CTL_STREAM && (again.codec != c.codec || again.source != c.source ||
+			strcmp(again.file, c.file) != 0)) ||
 			((c.kind == RTK_CTL_STREAM || c.kind == RTK_CTL_UNSTREAM) && again.ssrc != c.ssrc) ||
 			(c.kind == RTK_CTL_SCREENSHARE && again.on != c.on) ||
 			(c.kind == RTK_CTL_LAYOUT && again.layout != c.layout))

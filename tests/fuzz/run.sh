@@ -34,6 +34,7 @@ sources_for() {
 	room) echo "plugin/model/room.c plugin/model/peer.c plugin/model/permissions.c plugin/model/waitlist.c plugin/model/stage.c plugin/model/controls.c plugin/model/spotlight.c plugin/model/plugins.c plugin/model/polls.c plugin/model/chat.c" ;;
 	depack_h264|depack_vp8|depack_opus) echo "media/depack.c" ;;
 	control) echo "media/control.c" ;;
+	track_config) echo "plugin/model/track_config.c" ;;
 	hls) echo "hls/hls.c" ;;
 	static_path) echo "gateway/static_path.c" ;;
 	json_out) echo "gateway/json_out.c" ;;

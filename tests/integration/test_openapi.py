@@ -45,7 +45,8 @@ METHODS = ("get", "post", "put", "patch", "delete")
 MEDIA_TIMEOUT = 20
 # Served by their own code, not by the route tables of gateway/rest_*.c.
 OUTSIDE_TABLES = {("post", "/v2/chat-files"), ("get", "/v2/chat-files/{}/{}"), ("get", "/v2/chat-exports/{}"),
-                  ("get", "/metrics"), ("get", "/healthz"), ("get", "/.well-known/webhooks.json")}
+                  ("get", "/metrics"), ("get", "/healthz"), ("get", "/.well-known/webhooks.json"),
+                  ("get", "/v2/recordings/{}/tracks/{}/download")}
 
 
 def normalize(template):
@@ -187,7 +188,7 @@ def check_no_other_methods(checker, ids):
                 status, _, data = checker.request(method, probe, body={} if method != "get" else None)
                 if status not in (404, 405):
                     checker.fail("%s %s: undocumented, answered %d %s" % (method.upper(), probe, status, data[:120]))
-    undocumented = ["/v2", "/v2/", "/v2/meeting", "/v2/analytics/daywise", "/v2/apps", "/v2/recordings/track",
+    undocumented = ["/v2", "/v2/", "/v2/meeting", "/v2/analytics/daywise", "/v2/apps",
                     "/v2/sessions/peer-report/" + ids["participant_id"], "/v2/meetings/%s/nothing" % ids["meeting_id"],
                     "/v2/sessions/%s/summary" % ids["session_id"], "/v2/sessions/%s/transcript" % ids["session_id"],
                     "/accounts/acc/realtime/kit/apps", "/v3/meetings", "/nothing"]
@@ -318,6 +319,20 @@ async def live_session(c, server, mid, people):
     c.call("put", "/v2/recordings/{recording_id}", one, 409, {"action": "stop"})
     c.call("get", "/v2/recordings/{recording_id}/download", one + "/download", 200)
 
+    track = "/v2/recordings/track"
+    c.call("post", track, track, 422, {"meeting_id": mid, "layers": {"everything": {}}})
+    rec = c.data(c.call("post", track, track, 200, {"meeting_id": mid, "layers": {"audio": {}}}))["recording"]
+    one = "/v2/recordings/" + rec["id"]
+    await asyncio.sleep(1)
+    c.call("put", "/v2/recordings/{recording_id}", one, 200, {"action": "stop"})
+    wait_for("the track recording UPLOADED", lambda: server.rest_ok("GET", one)["status"] == "UPLOADED")
+    c.call("get", "/v2/recordings/{recording_id}", one, 200)
+    # (no media flows here: the files and their 200s are test_track_recording.py's)
+    template = "/v2/recordings/{recording_id}/tracks/{file_name}/download"
+    c.call("get", template, one + "/tracks/a_audio_1.webm/download", 401, auth=None)
+    c.call("get", template, one + "/tracks/a_audio_1.webm/download?expires=1&signature=00", 403, auth=None)
+    c.call("get", template, one + "/tracks/nothing.webm/download", 404)
+
     stream = c.data(c.call("post", "/v2/meetings/{meeting_id}/livestreams", "/v2/meetings/%s/livestreams" % mid,
                            201, {"name": "openapi"}))
     c.call("post", "/v2/meetings/{meeting_id}/livestreams", "/v2/meetings/%s/livestreams" % mid, 409, {})
@@ -384,7 +399,7 @@ async def main():
                "plugin_id": plugin_id, "webhook_id": hook_id, "session_id": sid, "recording_id": rec_id,
                "livestream_id": stream_id, "livestream_session_id": stream_id,
                "file_id": "00000000-0000-4000-8000-000000000000",
-               "file": sid + ".csv"}
+               "file": sid + ".csv", "file_name": "a_audio_1.webm"}
         check_no_other_methods(c, ids)
         for key, (template, operation) in sorted(c.operations.items()):
             if key not in c.called:

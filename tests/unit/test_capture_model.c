@@ -217,6 +217,9 @@ static void test_parallel_recordings(void)
 	CHECK_EQ_STR(why.code, RTK_ERR_RECORDING_ACTIVE);
 	first->allow_multiple = FALSE;
 	CHECK(!rtk_capture_models_may_record(running, TRUE, &why));
+	first->tracks = TRUE;   /* a per-track recording runs beside composite ones */
+	CHECK(rtk_capture_models_may_record(running, FALSE, &why));
+	first->tracks = FALSE;
 	rtk_capture_model_stop(first, "STOPPED_BY_USER", NULL);   /* stopping: no longer counts */
 	CHECK(rtk_capture_models_may_record(running, FALSE, &why));
 	g_ptr_array_free(running, TRUE);
