@@ -1,7 +1,8 @@
 /*
- * store.c - the store of store.h on one backend (store_backend.h; SQLite,
- * store_sqlite.c, or PostgreSQL, store_pg.c): generic create, get, list, update and delete driven by
- * the tables' descriptors (store_resources.c), and the public functions,
+ * store.c - the store of store.h on one backend (store_backend.h: SQLite,
+ * store_sqlite.c, or PostgreSQL, store_pg.c, chosen by the open function):
+ * generic create, get, list, update and delete driven by the tables'
+ * descriptors (store_resources.c), and the public functions,
  * which name their table and, where a resource has rules of its own, the
  * hook that applies them:
  *   - participants: the meeting must exist and the preset is named by

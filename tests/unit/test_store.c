@@ -1250,6 +1250,14 @@ static void test_chat_messages(void)
 	CHECK_SEARCH(s, "s-1", "NOT bye", "c4");
 	CHECK_SEARCH(s, "s-1", "lunch*) OR (", "");
 	CHECK_SEARCH(s, "s-1", "   ", "");
+	/* quotes and backslashes of the query's syntaxes are text too */
+	changes = json_pack("[o]", chat_row("c7", "s-3", "it's five o'clock, back\\slash", "2026-01-01T00:00:07.000Z"));
+	CHECK_EQ_INT(rtk_store_chat_write(s, changes), RTK_STORE_OK);
+	json_decref(changes);
+	CHECK_SEARCH(s, "s-3", "o'clock", "c7");
+	CHECK_SEARCH(s, "s-3", "it's", "c7");
+	CHECK_SEARCH(s, "s-3", "back\\slash", "c7");
+	CHECK_SEARCH(s, "s-3", "'\\ \\'", "");
 
 	/* an edit re-indexes; a delete unindexes */
 	changes = json_pack("[o, {s:s}]", chat_row("c2", "s-1", "dinner at eight", "2026-01-01T00:00:02.000Z"),
