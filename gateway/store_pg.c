@@ -10,9 +10,12 @@
  * at a time, and a pool of up to RTK_STORE_PG_READERS reader connections,
  * opened on demand and handed to one reader at a time: a read never waits
  * behind a write (PostgreSQL's MVCC), and readers do not wait for each
- * other. A connection found broken (the server restarted) is reset before
- * it is handed out; an operation on a connection that breaks under it
- * fails (FAILED) and the next one reconnects.
+ * other. A connection found broken (the server restarted, or ended the
+ * session) is reset: before it is handed out when libpq knows it already,
+ * else when its first statement fails, and that statement runs again (a
+ * read, or a write's BEGIN: nothing was done yet). A write whose
+ * connection breaks after its BEGIN fails (FAILED); the next one
+ * reconnects.
  *
  * Writes. Every write is one transaction (BEGIN ... COMMIT) on the writer.
  * Its first statement takes a transaction-scoped advisory lock
@@ -73,6 +76,7 @@
 struct rtk_store_conn {
 	PGconn *pg;
 	int in_txn;   /* a transaction is open on it (a write's, or a list's) */
+	int reader;   /* one of the readers: its operations only read */
 };
 
 struct rtk_store_db {
@@ -650,10 +654,21 @@ static rtk_store_status pg_run_op(rtk_store_conn *c, rtk_store_op *op)
 	return RTK_STORE_FAILED;
 }
 
+static int pg_conn_ready(rtk_store_conn *c);
+
+/* Runs one operation. A read whose connection turns out to be broken (the
+ * server restarted, or ended the session) runs once more on it, reset:
+ * a read can be repeated. */
 static rtk_store_status pg_exec(rtk_store_conn *c, rtk_store_op *op)
 {
 	op->result = NULL;
 	rtk_store_status status = pg_run_op(c, op);
+	if (status == RTK_STORE_FAILED && c->reader && !c->in_txn && PQstatus(c->pg) == CONNECTION_BAD &&
+			pg_conn_ready(c) == 0) {
+		json_decref(op->result);
+		op->result = NULL;
+		status = pg_run_op(c, op);
+	}
 	if (status != RTK_STORE_OK) {
 		json_decref(op->result);
 		op->result = NULL;
@@ -761,6 +776,8 @@ static rtk_store_conn *pg_write_begin(rtk_store_db *s, rtk_store_status *status)
 	if (pg_conn_ready(c) != 0)
 		return c;
 	*status = pg_command(c, "BEGIN", NULL);
+	if (*status != RTK_STORE_OK && PQstatus(c->pg) == CONNECTION_BAD && pg_conn_ready(c) == 0)
+		*status = pg_command(c, "BEGIN", NULL);   /* broken since its last use: nothing was sent */
 	if (*status != RTK_STORE_OK)
 		return c;
 	c->in_txn = 1;
@@ -812,6 +829,8 @@ static rtk_store_conn *pg_read_begin(rtk_store_db *s)
 		g_warning("rtk store: cannot open a reader connection: %s", error ? error : "?");
 		free(error);
 	}
+	if (c)
+		c->reader = 1;
 	g_mutex_lock(&s->read_lock);
 	s->opening--;
 	if (c)
@@ -925,6 +944,7 @@ static rtk_store_db *pg_db_open(const char *conninfo, char **error)
 	rtk_store_conn *reader = pg_conn_open(s, error);
 	if (!reader)
 		goto fail;
+	reader->reader = 1;
 	s->readers[s->n_readers++] = reader;
 	s->idle[s->n_idle++] = reader;
 	return s;

@@ -1430,6 +1430,38 @@ static void test_pg_write_turns(void)
 	rtk_store_close(a);
 	rtk_store_close(b);
 }
+
+/* The server ends every session of the store (as a restart of PostgreSQL,
+ * or an administrator, would): the next read and the next write
+ * reconnect and succeed. */
+static void test_pg_reconnect(void)
+{
+	rtk_store *s = open_store("reconnect");
+	json_t *m = new_meeting(s, "before"), *got = NULL;
+	CHECK_EQ_INT(rtk_store_meeting_get(s, str(m, "id"), &got), RTK_STORE_OK);   /* a reader is open */
+	json_decref(got);
+	char *url = pg_url("postgres");
+	PGconn *pg = PQconnectdb(url);
+	g_free(url);
+	PGresult *res = PQexec(pg, "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+		" WHERE datname = 'reconnect' AND pid <> pg_backend_pid()) ended");
+	CHECK_EQ_INT(PQresultStatus(res), PGRES_TUPLES_OK);
+	CHECK_EQ_STR(PQgetvalue(res, 0, 0), "2");   /* the writer and the reader */
+	PQclear(res);
+	PQfinish(pg);
+	g_usleep(100 * 1000);   /* their ends are sent */
+	CHECK_EQ_INT(rtk_store_meeting_get(s, str(m, "id"), &got), RTK_STORE_OK);
+	CHECK_EQ_STR(str(got, "title"), "before");
+	json_decref(got);
+	json_decref(new_meeting(s, "after"));
+	json_t *items = NULL;
+	int total = 0;
+	CHECK_EQ_INT(rtk_store_meeting_list(s, 0, 10, &items, &total), RTK_STORE_OK);
+	CHECK_EQ_INT(total, 2);
+	json_decref(items);
+	json_decref(m);
+	rtk_store_close(s);
+}
 #endif
 
 /* ---- session history ---- */
@@ -2696,8 +2728,10 @@ int main(void)
 	if (!pg_base)
 		UNIT_RUN(test_wal_starts_over);
 #ifdef RTK_HAVE_LIBPQ
-	if (pg_base)
+	if (pg_base) {
 		UNIT_RUN(test_pg_write_turns);
+		UNIT_RUN(test_pg_reconnect);
+	}
 #endif
 	UNIT_RUN(test_gateway_start);
 	UNIT_RUN(test_gateway_admit);
