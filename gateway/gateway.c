@@ -1,6 +1,7 @@
 /*
  * gateway.c - starts and stops the gateway (see gateway.h): the data
- * directory, the deployment credentials, the store with its default
+ * directory, the deployment credentials, the store (SQLite in the data
+ * directory, or PostgreSQL when RTK_DATABASE_URL is set) with its default
  * presets (and the clean-up of recordings and livestreams a crash left
  * unfinished), webhook delivery, the LL-HLS stream registry (hls.h), the
  * HTTP server, and the join check the
@@ -391,9 +392,15 @@ rtk_gateway *rtk_gateway_start(const rtk_gateway_config *config, char **error)
 	if (gateway_credentials_load(gw, config, error) != 0)
 		goto fail;
 
-	char *db_path = g_build_filename(gw->data_dir, "rtk.sqlite3", NULL);
-	gw->store = rtk_store_open(db_path, error);
-	g_free(db_path);
+	if (gateway_given(config->database_url)) {
+		gw->store = rtk_store_open_url(config->database_url, error);
+		if (gw->store)
+			g_message("rtk gateway: the store is on PostgreSQL (RTK_DATABASE_URL)");
+	} else {
+		char *db_path = g_build_filename(gw->data_dir, "rtk.sqlite3", NULL);
+		gw->store = rtk_store_open(db_path, error);
+		g_free(db_path);
+	}
 	gw->chat_files_dir = g_build_filename(gw->data_dir, RTK_CHAT_FILES_DIR, NULL);
 	if (!gw->store || gateway_seed_presets(gw->store, error) != 0 || rtk_plugins_seed(gw->store, config->plugins_seed, error) != 0 ||
 			gateway_fail_unfinished(gw->store, gw->chat_files_dir, error) != 0)

@@ -2,7 +2,8 @@
  * gateway.h - the RTK gateway: the REST v2 server and the store, as a library
  * linked into the Janus plugin and started by it (design.md section 2).
  *
- * Owns: the data directory (SQLite file, credentials.json with the org id,
+ * Owns: the data directory (SQLite file unless the store is on PostgreSQL,
+ * credentials.json with the org id,
  * API key and JWT secret generated on first start, webhook_key.pem with the
  * RSA key that signs webhooks, also generated once), the libmicrohttpd server
  * (REST, LL-HLS, and the web client files of RTK_WEB_DIR),
@@ -25,6 +26,8 @@
 
 typedef struct rtk_gateway_config {
 	const char *data_dir;    /* created if missing (0700); required */
+	const char *database_url;/* RTK_DATABASE_URL: the store on this PostgreSQL database
+	                          * (store.h, rtk_store_open_url); NULL or "": SQLite in data_dir */
 	const char *http_bind;   /* default "127.0.0.1" */
 	int http_port;           /* default 8080; 0 = do not serve HTTP (unit tests) */
 	rtk_http_limits http_limits; /* connection limits and timeouts (http.h): zeros read as

@@ -1,7 +1,8 @@
 /*
- * store.c - the store of store.h on one backend (store_backend.h; SQLite,
- * store_sqlite.c): generic create, get, list, update and delete driven by
- * the tables' descriptors (store_resources.c), and the public functions,
+ * store.c - the store of store.h on one backend (store_backend.h: SQLite,
+ * store_sqlite.c, or PostgreSQL, store_pg.c, chosen by the open function):
+ * generic create, get, list, update and delete driven by the tables'
+ * descriptors (store_resources.c), and the public functions,
  * which name their table and, where a resource has rules of its own, the
  * hook that applies them:
  *   - participants: the meeting must exist and the preset is named by
@@ -45,6 +46,23 @@ static const rtk_store_resource *store_table(enum rtk_store_table t)
 	return &rtk_store_resources[t];
 }
 
+/* A store on `backend` at `location`; NULL with *error. */
+static rtk_store *store_open_on(const rtk_store_backend *backend, const char *location, char **error)
+{
+	rtk_store *s = calloc(1, sizeof(*s));
+	if (!s) {
+		rtk_util_set_error(error, "out of memory");
+		return NULL;
+	}
+	s->backend = backend;
+	s->db = s->backend->open(location, error);
+	if (!s->db) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
 rtk_store *rtk_store_open(const char *path, char **error)
 {
 	if (error)
@@ -53,18 +71,39 @@ rtk_store *rtk_store_open(const char *path, char **error)
 		rtk_util_set_error(error, "no store path");
 		return NULL;
 	}
-	rtk_store *s = calloc(1, sizeof(*s));
-	if (!s) {
-		rtk_util_set_error(error, "out of memory");
+	return store_open_on(&rtk_store_sqlite, path, error);
+}
+
+/* Whether `url` is one libpq takes: a postgres:// or postgresql:// URL, or
+ * a conninfo string (keyword=value pairs, no scheme). */
+static int store_is_postgres_url(const char *url)
+{
+	if (g_str_has_prefix(url, "postgres://") || g_str_has_prefix(url, "postgresql://"))
+		return 1;
+	return strstr(url, "://") == NULL && strchr(url, '=') != NULL;
+}
+
+rtk_store *rtk_store_open_url(const char *url, char **error)
+{
+	if (error)
+		*error = NULL;
+	if (!url || !store_is_postgres_url(url)) {
+		rtk_util_set_error(error, "RTK_DATABASE_URL is not a PostgreSQL URL (postgres://..., "
+			"postgresql://...) nor a libpq conninfo (host=... dbname=...)");
 		return NULL;
 	}
-	s->backend = &rtk_store_sqlite;
-	s->db = s->backend->open(path, error);
-	if (!s->db) {
-		free(s);
-		return NULL;
-	}
-	return s;
+#ifdef RTK_HAVE_LIBPQ
+	return store_open_on(&rtk_store_postgres, url, error);
+#else
+	rtk_util_set_error(error, "RTK_DATABASE_URL asks for PostgreSQL, but this build has no PostgreSQL "
+		"support: install libpq-dev and run ./configure again");
+	return NULL;
+#endif
+}
+
+const char *rtk_store_backend_name(const rtk_store *store)
+{
+	return store->backend->name;
 }
 
 void rtk_store_close(rtk_store *store)

@@ -1,13 +1,14 @@
 /*
- * store.h - the persistent store of the RTK server (SQLite, WAL).
+ * store.h - the persistent store of the RTK server: SQLite (WAL) by
+ * default, PostgreSQL when RTK_DATABASE_URL names a database.
  *
  * Owns everything acknowledged to a REST client: meetings, presets,
  * participants, recordings, livestreams, webhooks, the history of live
  * sessions and their chat, plus a small key/value table for deployment
  * metadata.
- * Every write is committed and synced to disk (the WAL) before the function
- * returns, so a crash, a kill -9 or a power loss after an acknowledgement
- * loses nothing.
+ * Every write is committed and synced to disk (the WAL; on PostgreSQL the
+ * server's WAL, synchronous_commit on) before the function returns, so a
+ * crash, a kill -9 or a power loss after an acknowledgement loses nothing.
  *
  * Resources cross this boundary as Jansson objects already in their REST v2
  * shape (see docs/rest.md), so REST handlers can return them as they are.
@@ -21,6 +22,9 @@
  * a pool of connections and never wait for a write; writes take turns on
  * one connection, and the writes that arrive while one sync runs share one
  * transaction and the next sync (store_sqlite.c, "Batches" and "Durability").
+ * On PostgreSQL reads run on a pool of connections too, and every write is
+ * one transaction on the writer connection, taking turns with the writes
+ * of every process that shares the database (store_pg.c, "Writes").
  *
  * Lists: *total is the number of rows matching the filter, read in the same
  * snapshot as the page, without a scan of the table (store_sqlite.c, "Counts").
@@ -40,13 +44,23 @@ typedef enum rtk_store_status {
 	RTK_STORE_OK = 0,
 	RTK_STORE_NOT_FOUND,  /* no row with that id (or name) */
 	RTK_STORE_CONFLICT,   /* a unique constraint: duplicate preset name; preset still in use */
-	RTK_STORE_FAILED      /* SQLite error: logged, nothing partially written */
+	RTK_STORE_FAILED      /* database error: logged, nothing partially written */
 } rtk_store_status;
 
 /* Opens (creating if needed) the SQLite file at `path`, switches it to WAL,
  * applies pending schema migrations. Returns NULL and sets *error (free with
  * free()) on failure. */
 rtk_store *rtk_store_open(const char *path, char **error);
+/* The same on the PostgreSQL database of `url` (RTK_DATABASE_URL): a
+ * postgres:// or postgresql:// URL, or a libpq conninfo string
+ * ("host=/run/postgresql dbname=rtk"); the database must exist, its
+ * tables are created or migrated (store_pg.c). NULL and *error when the
+ * URL is of another kind, when this build has no PostgreSQL support
+ * (configure found no libpq), or when the database cannot be used. The
+ * error never repeats the URL (it may hold a password). */
+rtk_store *rtk_store_open_url(const char *url, char **error);
+/* "sqlite" or "postgresql": the backend of an open store (logs, /metrics). */
+const char *rtk_store_backend_name(const rtk_store *store);
 void rtk_store_close(rtk_store *store);
 
 /* Deployment metadata (e.g. "default_presets_seeded"). get: *value is a

@@ -1,12 +1,14 @@
 /*
  * store_backend.h - what the store's generic operations (store.c) and a
- * backend (store_sqlite.c; PostgreSQL later, design.md section 8) share:
+ * backend (store_sqlite.c; store_pg.c, PostgreSQL) share:
  *   - how a table is described, once (rtk_store_resource, its columns,
  *     keys, filters and order; the descriptors are in store_resources.c);
  *   - the five operations a backend runs on a described table
  *     (rtk_store_op: insert, get, list, update, delete);
  *   - the backend itself (rtk_store_backend): open, close, a connection to
- *     read on, the shared write transaction, exec of one operation.
+ *     read on, the shared write transaction, exec of one operation;
+ *   - the schema's steps, listed once for every backend, each in every
+ *     backend's SQL dialect (rtk_store_migrations[], store_migrations.c).
  * store.c builds rows (defaults, the caller's fields, ids, stamps) and
  * calls resource-specific hooks; a backend only stores and reads rows the
  * descriptors describe, and owns the durability and the concurrency that
@@ -182,7 +184,8 @@ typedef struct rtk_store_conn rtk_store_conn;   /* one connection, used by one c
 
 typedef struct rtk_store_backend {
 	const char *name;
-	/* Opens the store at `location` (the SQLite file), creating it and
+	/* Opens the store at `location` (the SQLite file, the PostgreSQL
+	 * URL or conninfo), creating it (SQLite) and
 	 * bringing its schema up to date, ready for the operations on
 	 * rtk_store_resources. NULL and *error (free()) on failure. */
 	rtk_store_db *(*open)(const char *location, char **error);
@@ -206,5 +209,33 @@ typedef struct rtk_store_backend {
 
 /* The SQLite backend (store_sqlite.c). */
 extern const rtk_store_backend rtk_store_sqlite;
+#ifdef RTK_HAVE_LIBPQ
+/* The PostgreSQL backend (store_pg.c): open() takes a libpq connection
+ * URL (postgres://, postgresql://) or conninfo string. */
+extern const rtk_store_backend rtk_store_postgres;
+#endif
+
+/* ---- the schema ---- */
+
+/* A column a migration adds to a table that exists, with its declaration
+ * in each dialect. */
+typedef struct rtk_store_added_column {
+	const char *table, *column;
+	const char *sqlite, *postgres;
+} rtk_store_added_column;
+
+#define RTK_STORE_MAX_ADDED 6
+
+/* One step of the schema (store_migrations.c): its SQL in each dialect,
+ * run after its added columns (`added`, ended by a NULL table). */
+typedef struct rtk_store_migration {
+	const char *sqlite;
+	const char *postgres;
+	rtk_store_added_column added[RTK_STORE_MAX_ADDED];
+} rtk_store_migration;
+
+/* Every step, in order: a store at version v has run the first v. */
+extern const rtk_store_migration rtk_store_migrations[];
+extern const int rtk_store_schema_version;
 
 #endif

@@ -3,8 +3,9 @@
  * columns with their JSON keys, types, defaults and what a caller may set,
  * its keys, the order and filters of its lists, what the store stamps and
  * counts. store.c's generic create/get/list/update/delete and the backend's
- * statements (store_sqlite.c) are driven by these; the schema itself is the
- * backend's (store_sqlite.c, `migrations[]`), and these name its columns.
+ * statements (store_sqlite.c, store_pg.c) are driven by these; the schema
+ * itself is rtk_store_migrations[] (store_migrations.c), and these name
+ * its columns.
  *
  * What is not a column rule is a hook in store.c, next to the function
  * that calls it: a participant's meeting and preset, token generations,

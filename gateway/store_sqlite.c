@@ -73,8 +73,9 @@
  * the meetings' search and times) is counted by a scan of the rows its
  * equality filters select.
  *
- * The schema lives in `migrations[]` only: each entry moves PRAGMA
- * user_version up by one, in its own transaction. The descriptors name its
+ * The schema lives in rtk_store_migrations[] only (store_migrations.c,
+ * shared with the PostgreSQL backend, in SQLite's dialect here): each
+ * step moves PRAGMA user_version up by one, in its own transaction. The descriptors name its
  * columns; a descriptor that names one the schema lacks fails at open,
  * when its statements are prepared.
  *
@@ -111,222 +112,6 @@
 #define RTK_STORE_CHECKPOINT_WAIT_MS 2
 /* How long a statement waits for another process's lock. */
 #define RTK_STORE_BUSY_MS 5000
-
-/* ---- schema ---- */
-
-/* The counters of one document table: its total and one per status. */
-#define DOC_COUNTERS(table) \
-	"INSERT INTO row_counts(name, n) SELECT '" table "', count(*) FROM " table ";" \
-	"INSERT INTO row_counts(name, n) SELECT '" table ":' || status, count(*) FROM " table \
-	"  GROUP BY status;" \
-	"CREATE TRIGGER IF NOT EXISTS " table "_counted_insert AFTER INSERT ON " table " BEGIN" \
-	"  UPDATE row_counts SET n = n + 1 WHERE name = '" table "';" \
-	"  INSERT INTO row_counts(name, n) VALUES ('" table ":' || NEW.status, 1)" \
-	"    ON CONFLICT(name) DO UPDATE SET n = n + 1;" \
-	"END;" \
-	"CREATE TRIGGER IF NOT EXISTS " table "_counted_delete AFTER DELETE ON " table " BEGIN" \
-	"  UPDATE row_counts SET n = n - 1 WHERE name IN ('" table "', '" table ":' || OLD.status);" \
-	"END;" \
-	"CREATE TRIGGER IF NOT EXISTS " table "_counted_status AFTER UPDATE OF status ON " table \
-	"  WHEN OLD.status IS NOT NEW.status BEGIN" \
-	"  UPDATE row_counts SET n = n - 1 WHERE name = '" table ":' || OLD.status;" \
-	"  INSERT INTO row_counts(name, n) VALUES ('" table ":' || NEW.status, 1)" \
-	"    ON CONFLICT(name) DO UPDATE SET n = n + 1;" \
-	"END;"
-
-static const char *const migrations[] = {
-	/* 1: the v2 resources. `seq` gives every table a stable insertion order;
-	 * participants reference presets by id, so a rename follows through and
-	 * a preset in use cannot be deleted. */
-	"CREATE TABLE meta ("
-	"  key TEXT PRIMARY KEY,"
-	"  value TEXT NOT NULL);"
-	"CREATE TABLE meetings ("
-	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
-	"  id TEXT NOT NULL UNIQUE,"
-	"  title TEXT,"
-	"  status TEXT NOT NULL,"
-	"  record_on_start INTEGER NOT NULL,"
-	"  live_stream_on_start INTEGER NOT NULL,"
-	"  persist_chat INTEGER NOT NULL,"
-	"  summarize_on_end INTEGER NOT NULL,"
-	"  created_at TEXT NOT NULL,"
-	"  updated_at TEXT NOT NULL);"
-	"CREATE TABLE presets ("
-	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
-	"  id TEXT NOT NULL UNIQUE,"
-	"  name TEXT NOT NULL UNIQUE,"
-	"  config TEXT NOT NULL,"
-	"  permissions TEXT NOT NULL,"
-	"  ui TEXT NOT NULL,"
-	"  created_at TEXT NOT NULL,"
-	"  updated_at TEXT NOT NULL);"
-	"CREATE TABLE participants ("
-	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
-	"  id TEXT NOT NULL UNIQUE,"
-	"  meeting_id TEXT NOT NULL REFERENCES meetings(id) ON DELETE RESTRICT,"
-	"  preset_id TEXT NOT NULL REFERENCES presets(id) ON DELETE RESTRICT,"
-	"  name TEXT,"
-	"  picture TEXT,"
-	"  custom_participant_id TEXT,"
-	"  created_at TEXT NOT NULL,"
-	"  updated_at TEXT NOT NULL);"
-	"CREATE INDEX participants_by_meeting ON participants(meeting_id, seq);"
-	"CREATE INDEX participants_by_preset ON participants(preset_id);",
-
-	/* 2: recordings, livestreams (document tables: `doc` is the whole
-	 * object, the other columns are copies the store filters on; id is the
-	 * key, `seq` the order) and webhooks. No foreign key to meetings: a
-	 * recording outlives nothing, and the plugin names its meeting. */
-	"CREATE TABLE recordings ("
-	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
-	"  id TEXT NOT NULL UNIQUE,"
-	"  meeting_id TEXT NOT NULL,"
-	"  status TEXT NOT NULL,"
-	"  created_at TEXT NOT NULL,"
-	"  doc TEXT NOT NULL);"
-	"CREATE INDEX recordings_by_meeting ON recordings(meeting_id, seq);"
-	"CREATE INDEX recordings_by_status ON recordings(status);"
-	"CREATE TABLE livestreams ("
-	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
-	"  id TEXT NOT NULL UNIQUE,"
-	"  meeting_id TEXT NOT NULL,"
-	"  status TEXT NOT NULL,"
-	"  created_at TEXT NOT NULL,"
-	"  doc TEXT NOT NULL);"
-	"CREATE INDEX livestreams_by_meeting ON livestreams(meeting_id, seq);"
-	"CREATE INDEX livestreams_by_status ON livestreams(status);"
-	"CREATE TABLE webhooks ("
-	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
-	"  id TEXT NOT NULL UNIQUE,"
-	"  name TEXT,"
-	"  url TEXT NOT NULL,"
-	"  events TEXT NOT NULL,"
-	"  enabled INTEGER NOT NULL,"
-	"  secret TEXT NOT NULL,"
-	"  created_at TEXT NOT NULL,"
-	"  updated_at TEXT NOT NULL);",
-
-	/* 3: token generations (docs/rest.md, "Token revocation"): a refresh
-	 * moves a participant's generation up, and tokens of lower generations
-	 * stop admitting it. No row: generation 0. Written to be re-run. */
-	"CREATE TABLE IF NOT EXISTS participant_tokens ("
-	"  participant_id TEXT PRIMARY KEY REFERENCES participants(id) ON DELETE CASCADE,"
-	"  generation INTEGER NOT NULL);",
-
-	/* 4: row counts kept by triggers (see the header comment), computed
-	 * once here from the rows already stored. Written to be re-run: the
-	 * counts are recomputed and existing triggers kept. */
-	"CREATE TABLE IF NOT EXISTS row_counts ("
-	"  name TEXT PRIMARY KEY,"
-	"  n INTEGER NOT NULL) WITHOUT ROWID;"
-	"DELETE FROM row_counts;"
-	"INSERT INTO row_counts(name, n) SELECT 'meetings', count(*) FROM meetings;"
-	"CREATE TRIGGER IF NOT EXISTS meetings_counted_insert AFTER INSERT ON meetings BEGIN"
-	"  UPDATE row_counts SET n = n + 1 WHERE name = 'meetings';"
-	"END;"
-	"CREATE TRIGGER IF NOT EXISTS meetings_counted_delete AFTER DELETE ON meetings BEGIN"
-	"  UPDATE row_counts SET n = n - 1 WHERE name = 'meetings';"
-	"END;"
-	DOC_COUNTERS("recordings")
-	DOC_COUNTERS("livestreams"),
-
-	/* 5: session history (docs/rest.md, "Sessions"): a meeting's live
-	 * sessions and one row per presence in each, document tables like
-	 * recordings. No foreign keys: the plugin names the meeting and the
-	 * session, and history outlives a deleted participant. Sessions are
-	 * counted like recordings (total and per status); a session's
-	 * participants through their index. Written to be re-run. */
-	"CREATE TABLE IF NOT EXISTS sessions ("
-	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
-	"  id TEXT NOT NULL UNIQUE,"
-	"  meeting_id TEXT NOT NULL,"
-	"  status TEXT NOT NULL,"
-	"  created_at TEXT NOT NULL,"
-	"  doc TEXT NOT NULL);"
-	"CREATE INDEX IF NOT EXISTS sessions_by_meeting ON sessions(meeting_id, seq);"
-	"CREATE INDEX IF NOT EXISTS sessions_by_status ON sessions(status);"
-	"CREATE TABLE IF NOT EXISTS session_participants ("
-	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
-	"  id TEXT NOT NULL UNIQUE,"
-	"  session_id TEXT NOT NULL,"
-	"  created_at TEXT NOT NULL,"
-	"  doc TEXT NOT NULL);"
-	"CREATE INDEX IF NOT EXISTS session_participants_by_session"
-	"  ON session_participants(session_id, seq);"
-	"DELETE FROM row_counts WHERE name = 'sessions' OR name LIKE 'sessions:%';"
-	DOC_COUNTERS("sessions"),
-
-	/* 6: chat messages (a document table, like recordings) and their
-	 * full-text index: a contentless FTS5 table whose rowid is the
-	 * message's seq, over its text (or its file's name), kept by triggers
-	 * (a contentless table is told the old text to forget it). Written to
-	 * be re-run. */
-	"CREATE TABLE IF NOT EXISTS chat_messages ("
-	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
-	"  id TEXT NOT NULL UNIQUE,"
-	"  meeting_id TEXT NOT NULL,"
-	"  session_id TEXT NOT NULL,"
-	"  created_at TEXT NOT NULL,"
-	"  doc TEXT NOT NULL);"
-	"CREATE INDEX IF NOT EXISTS chat_messages_by_session ON chat_messages(session_id, seq);"
-	"CREATE VIRTUAL TABLE IF NOT EXISTS chat_search USING fts5(body, content='');"
-	"CREATE TRIGGER IF NOT EXISTS chat_messages_indexed AFTER INSERT ON chat_messages BEGIN"
-	"  INSERT INTO chat_search(rowid, body) VALUES (NEW.seq,"
-	"    coalesce(json_extract(NEW.doc, '$.message'), json_extract(NEW.doc, '$.name'), ''));"
-	"END;"
-	"CREATE TRIGGER IF NOT EXISTS chat_messages_unindexed AFTER DELETE ON chat_messages BEGIN"
-	"  INSERT INTO chat_search(chat_search, rowid, body) VALUES ('delete', OLD.seq,"
-	"    coalesce(json_extract(OLD.doc, '$.message'), json_extract(OLD.doc, '$.name'), ''));"
-	"END;"
-	"CREATE TRIGGER IF NOT EXISTS chat_messages_reindexed AFTER UPDATE OF doc ON chat_messages BEGIN"
-	"  INSERT INTO chat_search(chat_search, rowid, body) VALUES ('delete', OLD.seq,"
-	"    coalesce(json_extract(OLD.doc, '$.message'), json_extract(OLD.doc, '$.name'), ''));"
-	"  INSERT INTO chat_search(rowid, body) VALUES (NEW.seq,"
-	"    coalesce(json_extract(NEW.doc, '$.message'), json_extract(NEW.doc, '$.name'), ''));"
-	"END;",
-
-	/* 7: connected meetings (breakout rooms): a child meeting names its
-	 * parent (the column: migration_columns[]); the children of a parent
-	 * are listed by it. */
-	"CREATE INDEX IF NOT EXISTS meetings_by_parent ON meetings(parent_meeting_id, seq);",
-
-	/* 8: the plugin registry (/v2/plugins, meeting.plugins). Written to be
-	 * re-run. */
-	"CREATE TABLE IF NOT EXISTS plugins ("
-	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
-	"  id TEXT NOT NULL UNIQUE,"
-	"  name TEXT NOT NULL,"
-	"  description TEXT,"
-	"  picture TEXT,"
-	"  url TEXT NOT NULL,"
-	"  config TEXT NOT NULL,"
-	"  created_at TEXT NOT NULL,"
-	"  updated_at TEXT NOT NULL);",
-
-	/* 9: RealtimeKit's other meeting settings (docs/rest.md, "Meetings"):
-	 * recording_config and ai_config (JSON objects or null),
-	 * preferred_region, session_keep_alive_time_in_secs (a JSON number)
-	 * and transcribe_on_end (the columns: migration_columns[], with the
-	 * defaults existing meetings take); meetings listed by status. */
-	"CREATE INDEX IF NOT EXISTS meetings_by_status ON meetings(status, seq);",
-};
-
-/* Columns a migration adds to a table that exists. ALTER TABLE ADD COLUMN
- * cannot be written to be re-run, so each is added, before its migration's
- * SQL runs, only when the table lacks it. */
-static const struct migration_column {
-	int version;   /* the migration (1-based) it belongs to */
-	const char *table, *column, *declaration;
-} migration_columns[] = {
-	{ 7, "meetings", "parent_meeting_id", "TEXT" },
-	{ 9, "meetings", "recording_config", "TEXT NOT NULL DEFAULT 'null'" },
-	{ 9, "meetings", "ai_config", "TEXT NOT NULL DEFAULT 'null'" },
-	{ 9, "meetings", "preferred_region", "TEXT" },
-	{ 9, "meetings", "session_keep_alive_time_in_secs", "TEXT NOT NULL DEFAULT '0'" },
-	{ 9, "meetings", "transcribe_on_end", "INTEGER NOT NULL DEFAULT 0" },
-};
-#define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
 /* ---- statements ---- */
 
@@ -1183,13 +968,13 @@ static int sqlite_user_version(sqlite3 *db)
 	return v;
 }
 
-/* migration_columns[] of migration `version` the tables lack, added. */
+/* The columns migration `version` (1-based) adds that the tables lack,
+ * added (rtk_store_migration.added, SQLite's declarations). */
 static int sqlite_add_columns(sqlite3 *db, int version, char **error)
 {
-	for (size_t i = 0; i < sizeof(migration_columns) / sizeof(migration_columns[0]); i++) {
-		const struct migration_column *mc = &migration_columns[i];
-		if (mc->version != version)
-			continue;
+	const rtk_store_added_column *added = rtk_store_migrations[version - 1].added;
+	for (int i = 0; i < RTK_STORE_MAX_ADDED && added[i].table; i++) {
+		const rtk_store_added_column *mc = &added[i];
 		sqlite3_stmt *st = NULL;
 		int present = 0;
 		if (sqlite3_prepare_v2(db, "SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2", -1, &st, NULL) == SQLITE_OK) {
@@ -1200,7 +985,7 @@ static int sqlite_add_columns(sqlite3 *db, int version, char **error)
 		sqlite3_finalize(st);
 		if (present)
 			continue;
-		char *sql = g_strdup_printf("ALTER TABLE %s ADD COLUMN %s %s", mc->table, mc->column, mc->declaration);
+		char *sql = g_strdup_printf("ALTER TABLE %s ADD COLUMN %s %s", mc->table, mc->column, mc->sqlite);
 		int rc = sqlite_exec_sql(db, sql, error);
 		g_free(sql);
 		if (rc != 0)
@@ -1216,18 +1001,18 @@ static int sqlite_migrate(sqlite3 *db, char **error)
 			return -1;
 		/* Read inside the write transaction: another process may migrate too. */
 		int v = sqlite_user_version(db);
-		if (v < 0 || v > SCHEMA_VERSION) {
+		if (v < 0 || v > rtk_store_schema_version) {
 			sqlite_exec_sql(db, "ROLLBACK", NULL);
 			rtk_util_set_error(error, "schema version %d is not one this build knows (up to %d)",
-				v, SCHEMA_VERSION);
+				v, rtk_store_schema_version);
 			return -1;
 		}
-		if (v == SCHEMA_VERSION)
+		if (v == rtk_store_schema_version)
 			return sqlite_exec_sql(db, "COMMIT", error);
 		char bump[64];
 		snprintf(bump, sizeof(bump), "PRAGMA user_version = %d", v + 1);
 		if (sqlite_add_columns(db, v + 1, error) != 0 ||
-				sqlite_exec_sql(db, migrations[v], error) != 0 || sqlite_exec_sql(db, bump, error) != 0 ||
+				sqlite_exec_sql(db, rtk_store_migrations[v].sqlite, error) != 0 || sqlite_exec_sql(db, bump, error) != 0 ||
 				sqlite_exec_sql(db, "COMMIT", error) != 0) {
 			sqlite_exec_sql(db, "ROLLBACK", NULL);
 			return -1;

@@ -292,6 +292,7 @@ int rtk_plugin_init(janus_callbacks *callback, const char *config_path) {
 				"http_rate_limit_burst", G_STRINGIFY(RTK_HTTP_DEFAULT_RATE_LIMIT_BURST)))),
 		},
 		.metrics_token = plugin_config_string(config, general, "metrics_token", NULL),
+		.database_url = plugin_config_string(config, general, "database_url", NULL),
 		.org_id = plugin_config_string(config, general, "org_id", NULL),
 		.api_key = plugin_config_string(config, general, "api_key", NULL),
 		.jwt_secret = plugin_config_string(config, general, "jwt_secret", NULL),

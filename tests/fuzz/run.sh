@@ -27,7 +27,8 @@ fi
 # Sources each target links, by target name. Targets not listed
 # here get every gateway source except the HTTP server, its static-file
 # side and the gateway itself (which need libmicrohttpd and a data
-# directory), plus the LL-HLS model (hls/hls.c, not its HTTP side).
+# directory) and the PostgreSQL store (the targets' store is SQLite),
+# plus the LL-HLS model (hls/hls.c, not its HTTP side).
 sources_for() {
 	case "$1" in
 	jwt) echo "gateway/jwt.c gateway/util.c" ;;
@@ -38,7 +39,7 @@ sources_for() {
 	hls) echo "hls/hls.c" ;;
 	static_path) echo "gateway/static_path.c" ;;
 	json_out) echo "gateway/json_out.c" ;;
-	webhook_url) echo "gateway/webhooks.c gateway/signed_url.c gateway/store.c gateway/store_sqlite.c gateway/store_resources.c gateway/util.c" ;;
+	webhook_url) echo "gateway/webhooks.c gateway/signed_url.c gateway/store.c gateway/store_sqlite.c gateway/store_resources.c gateway/store_migrations.c gateway/util.c" ;;
 	requests) echo "plugin/model/request_parse.c plugin/model/view.c plugin/model/peer.c plugin/model/permissions.c plugin/model/speaker.c plugin/model/capture_config.c plugin/model/offer_plan.c" ;;
 	offer) echo "plugin/model/offer_plan.c plugin/model/permissions.c" ;;
 	sender_report) echo "plugin/sender_report.c" ;;
@@ -47,8 +48,8 @@ sources_for() {
 	load_sdp) echo "bench/load/sdp.c" ;;
 	load_event) echo "bench/load/event.c" ;;
 	companion_events) echo "plugin/companion_events.c hls/hls.c" ;;
-	rest) { ls "$top_src"/gateway/*.c | sed "s|^$top_src/||" | grep -v -e '^gateway/http\.c$' -e '^gateway/static\.c$' -e '^gateway/gateway\.c$'; echo hls/hls.c; } ;;
-	*) { ls "$top_src"/gateway/*.c | sed "s|^$top_src/||" | grep -v -e '^gateway/http\.c$' -e '^gateway/static\.c$' -e '^gateway/gateway\.c$'; echo hls/hls.c; } ;;
+	rest) { ls "$top_src"/gateway/*.c | sed "s|^$top_src/||" | grep -v -e '^gateway/http\.c$' -e '^gateway/static\.c$' -e '^gateway/gateway\.c$' -e '^gateway/store_pg\.c$'; echo hls/hls.c; } ;;
+	*) { ls "$top_src"/gateway/*.c | sed "s|^$top_src/||" | grep -v -e '^gateway/http\.c$' -e '^gateway/static\.c$' -e '^gateway/gateway\.c$' -e '^gateway/store_pg\.c$'; echo hls/hls.c; } ;;
 	esac
 }
 

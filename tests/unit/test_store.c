@@ -10,6 +10,15 @@
  * check with every refusal).
  *
  * Everything runs in a fresh mkdtemp() directory removed at the end.
+ *
+ * With RTK_TEST_PG set (a libpq conninfo without a dbname, e.g.
+ * "host=/tmp/x user=rtk": tests/unit/run_store_pg.sh starts that server),
+ * the same tests run on the PostgreSQL backend instead: each store a test
+ * names is a database of that name, created on first use, and the gateway
+ * tests start on one (database_url). The tests of SQLite's own machinery
+ * (its file, WAL, batches, migrations of old files, corrupt rows written
+ * with sqlite3) run on SQLite only; test_pg_write_turns runs on
+ * PostgreSQL only.
  */
 #define _GNU_SOURCE
 #include <ftw.h>
@@ -23,6 +32,9 @@
 
 #include <glib.h>
 #include <sqlite3.h>
+#ifdef RTK_HAVE_LIBPQ
+#include <libpq-fe.h>
+#endif
 
 #include "gateway.h"
 #include "jwt.h"
@@ -47,16 +59,63 @@ static const char *str(const json_t *obj, const char *key)
 	return json_string_value(json_object_get(obj, key));
 }
 
+/* RTK_TEST_PG: the PostgreSQL server the tests run on, or NULL: SQLite. */
+static const char *pg_base;
+
+#ifdef RTK_HAVE_LIBPQ
+/* The conninfo of database `name` (its . and - made _) on the test's
+ * server, created when it is not there yet. g_free() it. */
+static char *pg_url(const char *name)
+{
+	char *db = g_strdelimit(g_ascii_strdown(name, -1), ".-/", '_');
+	char *admin = g_strdup_printf("%s dbname=postgres", pg_base);
+	PGconn *pg = PQconnectdb(admin);
+	char *sql = g_strdup_printf("CREATE DATABASE \"%s\"", db);
+	PGresult *res = PQexec(pg, sql);
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK && !(state && strcmp(state, "42P04") == 0))
+		fprintf(stderr, "CREATE DATABASE %s: %s", db, PQerrorMessage(pg));
+	PQclear(res);
+	PQfinish(pg);
+	char *url = g_strdup_printf("%s dbname=%s", pg_base, db);
+	g_free(sql);
+	g_free(admin);
+	g_free(db);
+	return url;
+}
+#else
+static char *pg_url(const char *name)
+{
+	return g_strdup(name);
+}
+#endif
+
+/* The store `name` names: the file of that name in tmpdir, or on
+ * PostgreSQL the database of that name. NULL with *error. */
+static rtk_store *open_named(const char *name, char **error)
+{
+	if (pg_base) {
+		char *url = pg_url(name);
+		rtk_store *s = rtk_store_open_url(url, error);
+		g_free(url);
+		return s;
+	}
+	char *path = path_in(name);
+	rtk_store *s = rtk_store_open(path, error);
+	g_free(path);
+	return s;
+}
+
 static rtk_store *open_store(const char *name)
 {
-	char *path = path_in(name), *error = NULL;
-	rtk_store *s = rtk_store_open(path, &error);
+	char *error = NULL;
+	rtk_store *s = open_named(name, &error);
 	if (!s)
-		fprintf(stderr, "open %s: %s\n", path, error);
+		fprintf(stderr, "open %s: %s\n", name, error);
 	CHECK_NOT_NULL(s);
 	CHECK_NULL(error);
+	CHECK_EQ_STR(s ? rtk_store_backend_name(s) : NULL, pg_base ? "postgresql" : "sqlite");
 	free(error);
-	g_free(path);
 	return s;
 }
 
@@ -307,6 +366,10 @@ static void test_meeting_settings(void)
 	rtk_store_close(s);
 
 	/* a store of schema 8 gets the columns, its meetings the defaults */
+	if (pg_base) {
+		json_decref(m);
+		return;
+	}
 	char *path = path_in("settings.sqlite3");
 	sqlite3 *db = NULL;
 	CHECK_EQ_INT(sqlite3_open(path, &db), SQLITE_OK);
@@ -591,12 +654,14 @@ static void test_reopen(void)
 	char *path = path_in("reopen.sqlite3");
 	sqlite3 *db = NULL;
 	sqlite3_stmt *st = NULL;
-	CHECK_EQ_INT(sqlite3_open(path, &db), SQLITE_OK);
-	CHECK_EQ_INT(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
-	CHECK_EQ_INT(sqlite3_step(st), SQLITE_ROW);
-	CHECK_EQ_STR((const char *)sqlite3_column_text(st, 0), "wal");
-	sqlite3_finalize(st);
-	sqlite3_close(db);
+	if (!pg_base) {
+		CHECK_EQ_INT(sqlite3_open(path, &db), SQLITE_OK);
+		CHECK_EQ_INT(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
+		CHECK_EQ_INT(sqlite3_step(st), SQLITE_ROW);
+		CHECK_EQ_STR((const char *)sqlite3_column_text(st, 0), "wal");
+		sqlite3_finalize(st);
+		sqlite3_close(db);
+	}
 	g_free(path);
 
 	json_decref(m);
@@ -616,8 +681,7 @@ static void test_kill9(void)
 	pid_t pid = fork();
 	if (pid == 0) {
 		close(fds[0]);
-		char *path = path_in("kill9.sqlite3");
-		rtk_store *s = rtk_store_open(path, NULL);
+		rtk_store *s = open_named("kill9.sqlite3", NULL);
 		for (;;) {
 			json_t *fields = json_object(), *m = NULL;
 			if (!s || rtk_store_meeting_create(s, fields, &m) != RTK_STORE_OK)
@@ -704,6 +768,38 @@ static void test_threads(void)
 	json_decref(m);
 	json_decref(pr);
 	rtk_store_close(s);
+}
+
+/* What RTK_DATABASE_URL may not be, and a PostgreSQL server that refuses. */
+static void test_open_url_failure(void)
+{
+	const char *const bad[] = { "mysql://localhost/rtk", "sqlite:///tmp/x.sqlite3", "/var/lib/rtk.sqlite3", "" };
+	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+		char *error = NULL;
+		CHECK_NULL(rtk_store_open_url(bad[i], &error));
+		CHECK(error && strstr(error, "RTK_DATABASE_URL is not a PostgreSQL URL"));
+		free(error);
+	}
+	char *error = NULL;
+#ifdef RTK_HAVE_LIBPQ
+	/* no server at that socket: libpq's reason, never the password */
+	CHECK_NULL(rtk_store_open_url("postgresql://rtk:hunter2@/rtk?host=/nonexistent-dir", &error));
+	CHECK(error && strstr(error, "cannot connect to PostgreSQL"));
+	CHECK(error && !strstr(error, "hunter2"));
+	free(error);
+	if (pg_base) {   /* a database that does not exist */
+		char *url = g_strdup_printf("%s dbname=no_such_database", pg_base);
+		error = NULL;
+		CHECK_NULL(rtk_store_open_url(url, &error));
+		CHECK(error && strstr(error, "no_such_database"));
+		free(error);
+		g_free(url);
+	}
+#else
+	CHECK_NULL(rtk_store_open_url("postgres://localhost/rtk", &error));
+	CHECK(error && strstr(error, "this build has no PostgreSQL support"));
+	free(error);
+#endif
 }
 
 static void test_open_failure(void)
@@ -1154,6 +1250,14 @@ static void test_chat_messages(void)
 	CHECK_SEARCH(s, "s-1", "NOT bye", "c4");
 	CHECK_SEARCH(s, "s-1", "lunch*) OR (", "");
 	CHECK_SEARCH(s, "s-1", "   ", "");
+	/* quotes and backslashes of the query's syntaxes are text too */
+	changes = json_pack("[o]", chat_row("c7", "s-3", "it's five o'clock, back\\slash", "2026-01-01T00:00:07.000Z"));
+	CHECK_EQ_INT(rtk_store_chat_write(s, changes), RTK_STORE_OK);
+	json_decref(changes);
+	CHECK_SEARCH(s, "s-3", "o'clock", "c7");
+	CHECK_SEARCH(s, "s-3", "it's", "c7");
+	CHECK_SEARCH(s, "s-3", "back\\slash", "c7");
+	CHECK_SEARCH(s, "s-3", "'\\ \\'", "");
 
 	/* an edit re-indexes; a delete unindexes */
 	changes = json_pack("[o, {s:s}]", chat_row("c2", "s-1", "dinner at eight", "2026-01-01T00:00:02.000Z"),
@@ -1220,6 +1324,145 @@ static void test_migration(void)
 	json_decref(m);
 	rtk_store_close(s);
 }
+
+#ifdef RTK_HAVE_LIBPQ
+/* ---- PostgreSQL: the writes of several processes take turns ---- */
+
+typedef struct merge_arg {
+	rtk_store *store;
+	int from;
+	int failures;
+} merge_arg;
+
+/* 25 updates of recording "shared", each merging a key of its own. */
+static gpointer merger(gpointer data)
+{
+	merge_arg *arg = data;
+	for (int i = 0; i < 25; i++) {
+		char key[32];
+		snprintf(key, sizeof(key), "k%d_%d", arg->from, i);
+		json_t *fields = json_pack("{s:i}", key, i), *out = NULL;
+		if (rtk_store_recording_update(arg->store, "shared", fields, &out) != RTK_STORE_OK)
+			arg->failures++;
+		json_decref(out);
+		json_decref(fields);
+	}
+	return NULL;
+}
+
+typedef struct turn_arg {
+	rtk_store *store;
+	gint done;               /* atomic: the write returned */
+	rtk_store_status status;
+} turn_arg;
+
+static gpointer waiting_writer(gpointer data)
+{
+	turn_arg *arg = data;
+	json_t *fields = json_pack("{s:s}", "title", "after the turn"), *m = NULL;
+	arg->status = rtk_store_meeting_create(arg->store, fields, &m);
+	json_decref(m);
+	json_decref(fields);
+	g_atomic_int_set(&arg->done, 1);
+	return NULL;
+}
+
+/* Two stores on one database, as two gateway processes: updates that
+ * merge keys into one row from both lose none (each write reads the row
+ * as the other's last write left it); while another session holds the
+ * write turn (store_pg.c's advisory lock), reads go on and a write
+ * waits for it. */
+static void test_pg_write_turns(void)
+{
+	rtk_store *a = open_store("turns"), *b = open_store("turns");
+	json_decref(new_recording(a, "shared", "m", "RECORDING"));
+	merge_arg args[4];
+	GThread *threads[4];
+	for (int i = 0; i < 4; i++) {
+		args[i] = (merge_arg) { i % 2 ? b : a, i, 0 };
+		threads[i] = g_thread_new("merger", merger, &args[i]);
+	}
+	for (int i = 0; i < 4; i++) {
+		g_thread_join(threads[i]);
+		CHECK_EQ_INT(args[i].failures, 0);
+	}
+	json_t *got = NULL;
+	CHECK_EQ_INT(rtk_store_recording_get(b, "shared", &got), RTK_STORE_OK);
+	int keys = 0;
+	for (int i = 0; i < 4; i++)
+		for (int j = 0; j < 25; j++) {
+			char key[32];
+			snprintf(key, sizeof(key), "k%d_%d", i, j);
+			keys += json_integer_value(json_object_get(got, key)) == j && json_object_get(got, key);
+		}
+	CHECK_EQ_INT(keys, 100);
+	CHECK_EQ_STR(str(got, "status"), "RECORDING");
+	json_decref(got);
+
+	/* the lock store_pg.c's writes take (RTK_STORE_PG_WRITE_LOCK) */
+	char *url = pg_url("turns");
+	PGconn *pg = PQconnectdb(url);
+	g_free(url);
+	PGresult *res = PQexec(pg, "BEGIN; SELECT pg_advisory_xact_lock(8247343454225772389)");
+	CHECK_EQ_INT(PQresultStatus(res), PGRES_TUPLES_OK);
+	PQclear(res);
+	turn_arg turn = { .store = a };
+	GThread *writer = g_thread_new("waiting writer", waiting_writer, &turn);
+	g_usleep(300 * 1000);
+	CHECK_EQ_INT(g_atomic_int_get(&turn.done), 0);   /* waits for the other session's turn */
+	CHECK_EQ_INT(rtk_store_recording_get(a, "shared", &got), RTK_STORE_OK);   /* reads do not */
+	json_decref(got);
+	json_t *items = NULL;
+	int total = -1;
+	CHECK_EQ_INT(rtk_store_meeting_list(b, 0, 10, &items, &total), RTK_STORE_OK);
+	CHECK_EQ_INT(total, 0);
+	json_decref(items);
+	res = PQexec(pg, "COMMIT");
+	CHECK_EQ_INT(PQresultStatus(res), PGRES_COMMAND_OK);
+	PQclear(res);
+	g_thread_join(writer);
+	CHECK_EQ_INT(g_atomic_int_get(&turn.done), 1);
+	CHECK_EQ_INT(turn.status, RTK_STORE_OK);
+	CHECK_EQ_INT(rtk_store_meeting_list(b, 0, 10, &items, &total), RTK_STORE_OK);
+	CHECK_EQ_INT(total, 1);
+	json_decref(items);
+	PQfinish(pg);
+	rtk_store_close(a);
+	rtk_store_close(b);
+}
+
+/* The server ends every session of the store (as a restart of PostgreSQL,
+ * or an administrator, would): the next read and the next write
+ * reconnect and succeed. */
+static void test_pg_reconnect(void)
+{
+	rtk_store *s = open_store("reconnect");
+	json_t *m = new_meeting(s, "before"), *got = NULL;
+	CHECK_EQ_INT(rtk_store_meeting_get(s, str(m, "id"), &got), RTK_STORE_OK);   /* a reader is open */
+	json_decref(got);
+	char *url = pg_url("postgres");
+	PGconn *pg = PQconnectdb(url);
+	g_free(url);
+	PGresult *res = PQexec(pg, "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+		" WHERE datname = 'reconnect' AND pid <> pg_backend_pid()) ended");
+	CHECK_EQ_INT(PQresultStatus(res), PGRES_TUPLES_OK);
+	CHECK_EQ_STR(PQgetvalue(res, 0, 0), "2");   /* the writer and the reader */
+	PQclear(res);
+	PQfinish(pg);
+	g_usleep(100 * 1000);   /* their ends are sent */
+	CHECK_EQ_INT(rtk_store_meeting_get(s, str(m, "id"), &got), RTK_STORE_OK);
+	CHECK_EQ_STR(str(got, "title"), "before");
+	json_decref(got);
+	json_decref(new_meeting(s, "after"));
+	json_t *items = NULL;
+	int total = 0;
+	CHECK_EQ_INT(rtk_store_meeting_list(s, 0, 10, &items, &total), RTK_STORE_OK);
+	CHECK_EQ_INT(total, 2);
+	json_decref(items);
+	json_decref(m);
+	rtk_store_close(s);
+}
+#endif
 
 /* ---- session history ---- */
 
@@ -2048,12 +2291,16 @@ static const char *const default_presets[] = {
 static rtk_gateway *start(const char *data_dir, const char *org_id, const char *api_key,
 	const char *jwt_secret)
 {
+	char *base = g_path_get_basename(data_dir);
+	char *database_url = pg_base ? pg_url(base) : NULL;   /* the database of open_named(base) */
 	rtk_gateway_config config = {
-		.data_dir = data_dir, .http_port = 0,
+		.data_dir = data_dir, .database_url = database_url, .http_port = 0,
 		.org_id = org_id, .api_key = api_key, .jwt_secret = jwt_secret,
 	};
 	char *error = NULL;
 	rtk_gateway *gw = rtk_gateway_start(&config, &error);
+	g_free(database_url);
+	g_free(base);
 	if (!gw)
 		fprintf(stderr, "rtk_gateway_start: %s\n", error);
 	CHECK_NOT_NULL(gw);
@@ -2087,8 +2334,9 @@ static void test_gateway_start(void)
 	CHECK_EQ_INT(stat(creds_path, &st), 0);
 	CHECK_EQ_INT(st.st_mode & 0777, 0600);
 	char *db_path = g_build_filename(data_dir, "rtk.sqlite3", NULL);
-	CHECK_EQ_INT(access(db_path, F_OK), 0);
+	CHECK_EQ_INT(access(db_path, F_OK), pg_base ? -1 : 0);   /* on PostgreSQL: no file */
 	g_free(db_path);
+	CHECK_EQ_STR(rtk_store_backend_name(rtk_gateway_store(gw)), pg_base ? "postgresql" : "sqlite");
 
 	json_t *creds = read_credentials(data_dir);
 	CHECK(json_is_object(creds));
@@ -2162,7 +2410,9 @@ static void test_gateway_unfinished(void)
 	char *data_dir = path_in("unfinished");
 	CHECK_EQ_INT(rtk_util_mkdir_p(data_dir, 0700), 0);
 	char *db_path = g_build_filename(data_dir, "rtk.sqlite3", NULL), *error = NULL;
-	rtk_store *s = rtk_store_open(db_path, &error);
+	char *database_url = pg_base ? pg_url("unfinished") : NULL;   /* start()'s */
+	rtk_store *s = pg_base ? rtk_store_open_url(database_url, &error) : rtk_store_open(db_path, &error);
+	g_free(database_url);
 	CHECK_NOT_NULL(s);
 	free(error);
 	json_decref(new_recording(s, "busy", "m", "RECORDING"));
@@ -2325,16 +2575,18 @@ static void test_gateway_admit(void)
 	CHECK_EQ_INT(rtk_gateway_admit(gw, token, &a), RTK_ADMIT_OK);
 	rtk_admission_clear(&a);
 
-	/* dangling references (only reachable by damaging the file) */
-	json_t *q = new_participant(s, str(m2, "id"), "Quinn", "livestream_host");
-	char *qtoken = token_for("org-A", q, later, SECRET);
-	raw_sql(data_dir, "DELETE FROM presets WHERE name = ?1", "livestream_host");
-	CHECK_EQ_INT(rtk_gateway_admit(gw, qtoken, &a), RTK_ADMIT_PRESET_NOT_FOUND);
-	raw_sql(data_dir, "DELETE FROM meetings WHERE id = ?1", str(m2, "id"));
-	CHECK_EQ_INT(rtk_gateway_admit(gw, qtoken, &a), RTK_ADMIT_MEETING_NOT_FOUND);
-	CHECK(!a.participant && !a.meeting && !a.preset);
-	free(qtoken);
-	json_decref(q);
+	/* dangling references (only reachable by damaging the SQLite file) */
+	if (!pg_base) {
+		json_t *q = new_participant(s, str(m2, "id"), "Quinn", "livestream_host");
+		char *qtoken = token_for("org-A", q, later, SECRET);
+		raw_sql(data_dir, "DELETE FROM presets WHERE name = ?1", "livestream_host");
+		CHECK_EQ_INT(rtk_gateway_admit(gw, qtoken, &a), RTK_ADMIT_PRESET_NOT_FOUND);
+		raw_sql(data_dir, "DELETE FROM meetings WHERE id = ?1", str(m2, "id"));
+		CHECK_EQ_INT(rtk_gateway_admit(gw, qtoken, &a), RTK_ADMIT_MEETING_NOT_FOUND);
+		CHECK(!a.participant && !a.meeting && !a.preset);
+		free(qtoken);
+		json_decref(q);
+	}
 
 	/* restart with the same secret: old tokens still admit */
 	rtk_gateway_stop(gw);
@@ -2433,6 +2685,15 @@ int main(void)
 		perror("mkdtemp");
 		return 1;
 	}
+	pg_base = getenv("RTK_TEST_PG");
+	if (pg_base && !*pg_base)
+		pg_base = NULL;
+#ifndef RTK_HAVE_LIBPQ
+	if (pg_base) {
+		fprintf(stderr, "RTK_TEST_PG is set but this build has no PostgreSQL backend\n");
+		return 77;
+	}
+#endif
 	UNIT_RUN(test_util);
 	UNIT_RUN(test_meta);
 	UNIT_RUN(test_meetings);
@@ -2442,21 +2703,36 @@ int main(void)
 	UNIT_RUN(test_reopen);
 	UNIT_RUN(test_kill9);
 	UNIT_RUN(test_threads);
-	UNIT_RUN(test_open_failure);
+	if (!pg_base)
+		UNIT_RUN(test_open_failure);
+	UNIT_RUN(test_open_url_failure);
 	UNIT_RUN(test_recordings);
 	UNIT_RUN(test_livestreams);
 	UNIT_RUN(test_webhooks);
 	UNIT_RUN(test_chat_messages);
 	UNIT_RUN(test_sessions);
-	UNIT_RUN(test_migration);
+	if (!pg_base)
+		UNIT_RUN(test_migration);
 	UNIT_RUN(test_meeting_settings);
-	UNIT_RUN(test_list_totals);
-	UNIT_RUN(test_list_totals_migration);
-	UNIT_RUN(test_corrupt_rows);
-	UNIT_RUN(test_reads_during_write);
+	if (!pg_base)
+		UNIT_RUN(test_list_totals);
+	if (!pg_base)
+		UNIT_RUN(test_list_totals_migration);
+	if (!pg_base)
+		UNIT_RUN(test_corrupt_rows);
+	if (!pg_base)
+		UNIT_RUN(test_reads_during_write);
 	UNIT_RUN(test_mixed_threads);
-	UNIT_RUN(test_batched_writes);
-	UNIT_RUN(test_wal_starts_over);
+	if (!pg_base)
+		UNIT_RUN(test_batched_writes);
+	if (!pg_base)
+		UNIT_RUN(test_wal_starts_over);
+#ifdef RTK_HAVE_LIBPQ
+	if (pg_base) {
+		UNIT_RUN(test_pg_write_turns);
+		UNIT_RUN(test_pg_reconnect);
+	}
+#endif
 	UNIT_RUN(test_gateway_start);
 	UNIT_RUN(test_gateway_admit);
 	UNIT_RUN(test_gateway_token_generations);
