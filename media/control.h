@@ -15,6 +15,10 @@
  *   {"cmd":"unstream","ssrc":N}
  *   {"cmd":"screenshare","id":ID,"on":BOOL}
  *   {"cmd":"pause"} {"cmd":"resume"} {"cmd":"stop"}
+ * and, for a companion started with --shared (encode once, companion.h):
+ *   {"cmd":"add_output","output":NAME,"format":"mp4"|"cmaf","path":PATH}
+ *   {"cmd":"remove_output","output":NAME}
+ *   {"cmd":"pause","output":NAME} {"cmd":"resume","output":NAME}
  */
 #ifndef RTK_CONTROL_H
 #define RTK_CONTROL_H
@@ -30,6 +34,7 @@
 
 #define RTK_CTL_ID_MAX 128     /* participant ids: bytes, NUL included */
 #define RTK_CTL_NAME_MAX 256   /* display names: longer ones are cut */
+#define RTK_CTL_PATH_MAX 1024  /* add_output paths: bytes, NUL included */
 
 typedef enum rtk_ctl_kind {
 	RTK_CTL_PARTICIPANT = 0,
@@ -39,7 +44,9 @@ typedef enum rtk_ctl_kind {
 	RTK_CTL_SCREENSHARE,
 	RTK_CTL_PAUSE,
 	RTK_CTL_RESUME,
-	RTK_CTL_STOP
+	RTK_CTL_STOP,
+	RTK_CTL_ADD_OUTPUT,
+	RTK_CTL_REMOVE_OUTPUT
 } rtk_ctl_kind;
 
 typedef struct rtk_ctl {
@@ -50,6 +57,9 @@ typedef struct rtk_ctl {
 	rtk_codec codec;               /* stream */
 	rtk_source source;             /* stream */
 	bool on;                       /* screenshare */
+	char output[RTK_CTL_ID_MAX];   /* add_output, remove_output; pause, resume: "" for every output */
+	rtk_output_format format;      /* add_output: RTK_OUTPUT_MP4_H264_AAC or RTK_OUTPUT_CMAF_H264_AAC */
+	char path[RTK_CTL_PATH_MAX];   /* add_output */
 } rtk_ctl;
 
 /* Parses one command line (`len` bytes, no NUL needed). Returns 0, or -1
