@@ -592,6 +592,12 @@ int rtk_companion_run(const rtk_companion_options *options)
 		return 1;
 	}
 	c.streams = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, companion_stream_free);
+	if (config.shared) {   /* the first output: --output, --format, --output-name */
+		rtk_ctl first = { .kind = RTK_CTL_ADD_OUTPUT, .format = config.format };
+		g_strlcpy(first.output, options->output_name, sizeof first.output);
+		g_strlcpy(first.path, config.path, sizeof first.path);
+		companion_output_add(&c, &first);
+	}
 	rtk_ctl_emit(stdout, json_pack("{s:s,s:i}", "event", "ready", "rtp_port", port));
 
 	int status = companion_loop(&c) == 0 ? 0 : 1;
@@ -655,7 +661,7 @@ static int companion_usage(const char *prog)
 	fprintf(stderr,
 		"usage: %s --output PATH [--format mp4|webm|cmaf|m4a|mp3] [--width 1..1920] [--height 1..1920]\n"
 		"       [--fps 1..60] [--channels 1|2] [--rtp-address IPV4] [--rtp-port PORT] [--part-ms MS]\n"
-		"       [--segment-ms MS] [--rendition WxH:DIR]... [--shared (no --output)] [--rtmp rtmp://...|rtmps://...] [--watermark URL [--watermark-size WxH]]\n"
+		"       [--segment-ms MS] [--rendition WxH:DIR]... [--shared --output-name NAME] [--rtmp rtmp://...|rtmps://...] [--watermark URL [--watermark-size WxH]]\n"
 		"       [--watermark-position 'left top'|'right top'|'left bottom'|'right bottom']\n"
 		"Reads control commands on stdin and plain RTP on the UDP port; see docs/companions.md.\n",
 		prog);
@@ -674,6 +680,7 @@ int rtk_companion_parse_args(int argc, char **argv, rtk_companion_options *o)
 		{ "watermark-size", required_argument, NULL, 'Z' },
 		{ "watermark-position", required_argument, NULL, 'X' },
 		{ "rendition", required_argument, NULL, 'N' }, { "shared", no_argument, NULL, 'H' },
+		{ "output-name", required_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt;
@@ -724,10 +731,15 @@ int rtk_companion_parse_args(int argc, char **argv, rtk_companion_options *o)
 			break;
 		case 'N': ok = companion_rendition_arg(optarg, o); break;
 		case 'H': o->pipeline.shared = true; break;
+		case 'n': ok = optarg[0] != '\0' && strlen(optarg) < RTK_CTL_ID_MAX; o->output_name = optarg; break;
 		default: ok = false; break;
 		}
 	}
-	if (!ok || optind != argc || (o->pipeline.path == NULL) != o->pipeline.shared)
+	if (!ok || optind != argc || o->pipeline.path == NULL || (o->output_name != NULL) != o->pipeline.shared ||
+	    (o->pipeline.shared && (o->pipeline.n_renditions > 0 || o->pipeline.push_url != NULL ||
+	                            o->pipeline.watermark_url != NULL || o->pipeline.channels == 1 ||
+	                            (o->pipeline.format != RTK_OUTPUT_MP4_H264_AAC &&
+	                             o->pipeline.format != RTK_OUTPUT_CMAF_H264_AAC))))
 		return companion_usage(argv[0]);
 	return 0;
 }

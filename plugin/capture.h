@@ -51,6 +51,10 @@
  * participant of the meeting's live session, if one runs. */
 void rtk_captures_init(const char *companion_dir, const char *data_dir,
 	void (*broadcast)(const char *meeting_id, json_t *event));
+/* Encode once (capture.c, docs/companions.md): whether a recording and a
+ * livestream of one meeting with compatible settings share a companion
+ * (RTK_ENCODE_ONCE, on unless "0"). Set once, before any capture starts. */
+void rtk_captures_set_encode_once(gboolean enabled);
 /* Stops every companion (a short grace, then SIGKILL) and the writer. */
 void rtk_captures_destroy(void);
 
