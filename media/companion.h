@@ -21,6 +21,14 @@
  * or SIGINT it finishes the output, prints {"event":"stopped","output_s":S,
  * "bytes":B} and returns 0. On a fatal error it prints {"event":"error",
  * "message":M} and returns 1 (the output keeps what was written).
+ *
+ * Shared (--shared, encode once): the pipeline's output is a shared
+ * encoder (output.h) and the outputs are its sinks, named by the plugin:
+ * the first from the command line, more with add_output, each finished by
+ * remove_output (its own "stopped") and paused on its own; "started",
+ * "progress", "part", "segment", "paused", "resumed", "stopped" and a
+ * failed output's "error" carry "output":NAME. The process finishes when
+ * its last output has (or on stop, EOF, a signal: every output then).
  */
 #ifndef RTK_COMPANION_H
 #define RTK_COMPANION_H
