@@ -1256,7 +1256,8 @@ static void capture_on_exit(rtk_proc *proc, int wait_status, void *user_data) {
 /* ---- a shared companion's events (reader thread) ---- */
 
 /* An event of a shared companion: one naming an output is that capture's;
- * a keyframe request is its feeder's; the rest is the process's. */
+ * a keyframe request (and the stats, for the log) its feeder's; an error
+ * without an output is the process's (its exit follows). */
 static void capture_host_on_event(rtk_proc *proc, const rtk_companion_event *event, void *user_data) {
 	capture_host *h = user_data;
 	if(event->name == NULL)
@@ -1266,7 +1267,7 @@ static void capture_host_on_event(rtk_proc *proc, const rtk_companion_event *eve
 	rtk_capture *c = NULL;
 	if(captures != NULL && event->output != NULL)
 		c = g_hash_table_lookup(captures, event->output);
-	else if(captures != NULL)
+	else if(captures != NULL && (event->kind == RTK_COMPANION_EVENT_KEYFRAME || event->kind == RTK_COMPANION_EVENT_STATS))
 		capture_host_running(h, &c);   /* its feeder */
 	if(c != NULL && c->proc == proc && c->host == h) {
 		capture_handle_event(c, event);
