@@ -16,7 +16,8 @@ A host and a participant publish VP8 + Opus from aiortc, in two meetings:
   * livestream first, then the recording: one process again; the livestream
     stops first (IDLE) while the recording goes on (its file grows, the
     process stays); the recording stops: UPLOADED, a valid MP4 of the time
-    recorded;
+    recorded, whose last seconds still show the participants' pictures
+    (the recording took over feeding the companion);
   * RTK_ENCODE_ONCE=0 (a second server): the same pair runs two companions.
 """
 
@@ -27,7 +28,7 @@ import time
 
 from rtk_harness import RtkClient, Server, check, check_equal, log, run_test
 from test_livestream import Playlist, aget, check_playlist_tags, media_checks
-from test_recording import check_duration, download, ffprobe, streams_by_type, wait_status
+from test_recording import check_duration, check_pictures_move, download, ffprobe, streams_by_type, wait_status
 
 MEDIA_TIMEOUT = 20
 
@@ -96,12 +97,14 @@ async def stop_livestream(server, meeting_id, stream_id, url):
 
 
 def check_mp4(server, rec, directory, expected, what):
-    probe = ffprobe(download(server, rec, directory))
+    path = download(server, rec, directory)
+    probe = ffprobe(path)
     streams = streams_by_type(probe)
     check_equal((streams["video"]["codec_name"], streams["video"]["width"], streams["video"]["height"]),
                 ("h264", 1280, 720), "%s: video stream" % what)
     check_equal(streams["audio"]["codec_name"], "aac", "%s: audio codec" % what)
     check_duration(probe, expected, what)
+    return path, float(probe["format"]["duration"])
 
 
 async def recording_first(server, meeting_id, directory):
@@ -164,7 +167,9 @@ async def livestream_first(server, meeting_id, directory):
     stopped = time.time()
     rec = await wait_status(server, rec["id"], ("UPLOADED", "ERRORED"))
     check_equal(rec["status"], "UPLOADED", "the recording that outlived the livestream")
-    check_mp4(server, rec, directory, stopped - started, "MP4 that outlived the livestream")
+    path, duration = check_mp4(server, rec, directory, stopped - started, "MP4 that outlived the livestream")
+    # its last seconds, after the livestream (which fed the companion) stopped, still show the cameras
+    check_pictures_move(path, 1280, 720, duration - 2.5, duration - 1.0, "MP4 after the livestream stopped")
     check_equal(await wait_companions(server, 0), [], "companions once both ended")
     log("livestream first: the livestream stopped, the recording went on and ended the process")
 
