@@ -41,8 +41,25 @@ typedef struct companion_stream {
 	uint64_t dropped_seen;   /* the depacketizer's dropped_frames at the last drain */
 } companion_stream;
 
+struct companion;
+
+/* One output of a shared companion (--shared): a sink of the pipeline's
+ * shared encoder, named by the plugin (add_output). */
+typedef struct companion_output {
+	struct companion *c;
+	char name[RTK_CTL_ID_MAX];
+	char path[RTK_CTL_PATH_MAX];
+	rtk_output_format format;
+	rtk_output *sink;
+	bool started;
+	int64_t last_progress;
+} companion_output;
+
 typedef struct companion {
 	const rtk_companion_options *opts;
+	companion_output *outputs[RTK_OUTPUT_SINKS_MAX];   /* --shared: attached now (owned) */
+	int n_outputs;
+	bool had_output;                /* --shared: one was asked for: the last one's end ends the process */
 	rtk_pipeline *pipeline;
 	int sock;
 	GHashTable *streams;            /* ssrc -> companion_stream* (owned) */
@@ -173,6 +190,135 @@ static void companion_read_rtp(companion *c)
 	}
 }
 
+/* ---- outputs of a shared companion (encode once) ---- */
+
+static void companion_on_shared_cmaf(void *opaque, const rtk_cmaf_event *ev);
+
+static int companion_output_find(const companion *c, const char *name)
+{
+	for (int i = 0; i < c->n_outputs; i++)
+		if (strcmp(c->outputs[i]->name, name) == 0)
+			return i;
+	return -1;
+}
+
+static double companion_output_time(const companion *c, const companion_output *o)
+{
+	int fps = c->opts->pipeline.fps > 0 ? c->opts->pipeline.fps : 25;
+	return (double)(rtk_output_sink_frames(o->sink) * 1000 / fps) / 1e3;
+}
+
+static void companion_output_emit(const char *event, const char *name, const char *message)
+{
+	json_t *e = json_pack("{s:s,s:s}", "event", event, "output", name);
+	if (e != NULL && message != NULL)
+		json_object_set_new(e, "message", json_string(message));
+	rtk_ctl_emit(stdout, e);
+}
+
+/* add_output: a sink on the shared encoder from the next frame on. A
+ * failure is that output's "error"; the process goes on. */
+static void companion_output_add(companion *c, const rtk_ctl *ctl)
+{
+	char err[256] = "", msg[320];
+	c->had_output = true;
+	rtk_output *shared = rtk_pipeline_shared(c->pipeline);
+	if (shared == NULL || companion_output_find(c, ctl->output) >= 0 || c->n_outputs >= RTK_OUTPUT_SINKS_MAX) {
+		companion_output_emit("rejected", ctl->output, shared == NULL ? "add_output needs --shared" :
+			"that output exists, or there are too many");
+		return;
+	}
+	companion_output *o = g_new0(companion_output, 1);
+	o->c = c;
+	memcpy(o->name, ctl->output, sizeof o->name);
+	memcpy(o->path, ctl->path, sizeof o->path);
+	o->format = ctl->format;
+	rtk_cmaf_options cmaf = { .part_ms = c->opts->pipeline.part_ms, .segment_ms = c->opts->pipeline.segment_ms,
+		.on_cmaf = companion_on_shared_cmaf, .opaque = o };
+	o->sink = rtk_output_sink_open(shared, o->format, o->path, &cmaf, err, sizeof err);
+	if (o->sink == NULL) {
+		snprintf(msg, sizeof msg, "cannot open the output: %s", err);
+		companion_output_emit("error", o->name, msg);
+		g_free(o);
+		return;
+	}
+	c->outputs[c->n_outputs++] = o;
+	companion_output_emit("added", o->name, NULL);
+}
+
+/* Finishes output `i` and says so: "stopped" with its time and bytes, or
+ * "error" when it failed. */
+static void companion_output_end(companion *c, int i)
+{
+	companion_output *o = c->outputs[i];
+	c->outputs[i] = c->outputs[--c->n_outputs];
+	int failed = rtk_output_sink_error(o->sink);
+	int ret = rtk_output_finish(o->sink);
+	double output_s = companion_output_time(c, o);
+	rtk_output_free(o->sink);
+	if (failed < 0 || ret < 0) {
+		companion_output_emit("error", o->name, "writing the output failed");
+	} else {
+		struct stat st;
+		long long bytes = o->format == RTK_OUTPUT_MP4_H264_AAC && stat(o->path, &st) == 0 ? (long long)st.st_size : 0;
+		rtk_ctl_emit(stdout, json_pack("{s:s,s:s,s:f,s:I}", "event", "stopped", "output", o->name,
+			"output_s", output_s, "bytes", (json_int_t)bytes));
+	}
+	g_free(o);
+}
+
+static void companion_output_remove(companion *c, const char *name)
+{
+	int i = companion_output_find(c, name);
+	if (i < 0) {
+		companion_output_emit("rejected", name, "no such output");
+		return;
+	}
+	companion_output_end(c, i);
+}
+
+/* pause / resume of one output (or, without "output", every one). */
+static void companion_output_pause(companion *c, const rtk_ctl *ctl)
+{
+	bool pause = ctl->kind == RTK_CTL_PAUSE;
+	for (int i = 0; i < c->n_outputs; i++) {
+		companion_output *o = c->outputs[i];
+		if (ctl->output[0] && strcmp(o->name, ctl->output) != 0)
+			continue;
+		if (rtk_output_sink_pause(o->sink, pause) == 0)
+			companion_output_emit(pause ? "paused" : "resumed", o->name, NULL);
+		else
+			companion_output_emit("rejected", o->name, "a livestream output does not pause");
+	}
+}
+
+/* Each tick: an output's "started" (its first frame is written), its
+ * "progress" every second, and the end of one whose writes failed. */
+static void companion_outputs_tick(companion *c, int64_t now)
+{
+	for (int i = c->n_outputs - 1; i >= 0; i--) {
+		companion_output *o = c->outputs[i];
+		if (rtk_output_sink_error(o->sink) < 0) {
+			companion_output_end(c, i);
+			continue;
+		}
+		if (!o->started && rtk_output_sink_frames(o->sink) > 0) {
+			o->started = true;
+			o->last_progress = now;
+			companion_output_emit("started", o->name, NULL);
+		}
+		if (o->started && now - o->last_progress >= 1000000000LL) {
+			o->last_progress = now;
+			rtk_pipeline_stats st;
+			rtk_pipeline_get_stats(c->pipeline, &st);
+			rtk_ctl_emit(stdout, json_pack("{s:s,s:s,s:f,s:I}", "event", "progress", "output", o->name,
+				"output_s", companion_output_time(c, o), "late_frames", (json_int_t)st.late_frames));
+		}
+	}
+	if (c->had_output && c->n_outputs == 0)
+		c->stopping = true;   /* the last output ended */
+}
+
 /* ---- control ---- */
 
 static void companion_apply(companion *c, const rtk_ctl *ctl)
@@ -202,15 +348,25 @@ static void companion_apply(companion *c, const rtk_ctl *ctl)
 		rtk_pipeline_set_layout(c->pipeline, ctl->layout);
 		break;
 	case RTK_CTL_PAUSE:
-		rtk_pipeline_pause(c->pipeline, now);
-		rtk_ctl_emit(stdout, json_pack("{s:s}", "event", "paused"));
-		break;
 	case RTK_CTL_RESUME:
-		rtk_pipeline_resume(c->pipeline, now);
-		rtk_ctl_emit(stdout, json_pack("{s:s}", "event", "resumed"));
+		if (c->opts->pipeline.shared) {
+			companion_output_pause(c, ctl);
+			break;
+		}
+		if (ctl->kind == RTK_CTL_PAUSE)
+			rtk_pipeline_pause(c->pipeline, now);
+		else
+			rtk_pipeline_resume(c->pipeline, now);
+		rtk_ctl_emit(stdout, json_pack("{s:s}", "event", ctl->kind == RTK_CTL_PAUSE ? "paused" : "resumed"));
 		break;
 	case RTK_CTL_STOP:
 		c->stopping = true;
+		break;
+	case RTK_CTL_ADD_OUTPUT:
+		companion_output_add(c, ctl);
+		break;
+	case RTK_CTL_REMOVE_OUTPUT:
+		companion_output_remove(c, ctl->output);
 		break;
 	}
 }
@@ -272,6 +428,21 @@ static void companion_on_cmaf(void *opaque, const rtk_cmaf_event *ev)
 	rtk_ctl_emit(stdout, event);
 }
 
+/* A part or segment of a shared companion's CMAF output: the event names
+ * the output (`opaque` is it). */
+static void companion_on_shared_cmaf(void *opaque, const rtk_cmaf_event *ev)
+{
+	const companion_output *o = opaque;
+	json_t *event;
+	if (ev->kind == RTK_CMAF_PART)
+		event = json_pack("{s:s,s:I,s:i,s:f,s:b,s:s}", "event", "part", "msn", (json_int_t)ev->msn,
+			"part", ev->part, "duration", ev->duration_s, "independent", ev->independent, "output", o->name);
+	else
+		event = json_pack("{s:s,s:I,s:f,s:s}", "event", "segment", "msn", (json_int_t)ev->msn,
+			"duration", ev->duration_s, "output", o->name);
+	rtk_ctl_emit(stdout, event);
+}
+
 /* Output time in seconds, to the millisecond. */
 static double companion_seconds(int64_t ns)
 {
@@ -291,6 +462,10 @@ static int companion_tick(companion *c)
 	int rc = rtk_pipeline_tick(c->pipeline, now);
 	if (rc < 0)
 		return rc;
+	if (c->opts->pipeline.shared) {
+		companion_outputs_tick(c, now);
+		return 0;
+	}
 	rtk_pipeline_stats st;
 	rtk_pipeline_get_stats(c->pipeline, &st);
 	if (!c->started && st.video_frames > 0) {
@@ -380,7 +555,8 @@ static int companion_loop(companion *c)
 			if (rtk_pipeline_push_failed(c->pipeline))
 				companion_emit_error("%s", "the RTMP push failed: the server closed the connection or stopped reading");
 			else
-				companion_emit_error("encoding failed (%s)", c->opts->pipeline.path);
+				companion_emit_error("encoding failed (%s)", c->opts->pipeline.path ? c->opts->pipeline.path :
+					"shared encoder");
 			return -1;
 		}
 	}
@@ -422,21 +598,30 @@ int rtk_companion_run(const rtk_companion_options *options)
 		return 1;
 	}
 	c.streams = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, companion_stream_free);
+	if (config.shared) {   /* the first output: --output, --format, --output-name */
+		rtk_ctl first = { .kind = RTK_CTL_ADD_OUTPUT, .format = config.format };
+		g_strlcpy(first.output, options->output_name, sizeof first.output);
+		g_strlcpy(first.path, config.path, sizeof first.path);
+		companion_output_add(&c, &first);
+	}
 	rtk_ctl_emit(stdout, json_pack("{s:s,s:i}", "event", "ready", "rtp_port", port));
 
 	int status = companion_loop(&c) == 0 ? 0 : 1;
 	companion_emit_stats(&c);
 	if (rtk_pipeline_finish(c.pipeline) < 0 && status == 0) {
-		companion_emit_error("finishing the output failed (%s)", options->pipeline.path);
+		companion_emit_error("finishing the output failed (%s)", options->pipeline.path ?
+			options->pipeline.path : "shared encoder");
 		status = 1;
 	}
+	while (c.n_outputs > 0)   /* --shared: each output still attached ends with the process */
+		companion_output_end(&c, c.n_outputs - 1);
 	double output_s = companion_output_s(&c);
 	rtk_pipeline_free(c.pipeline);
 	g_hash_table_destroy(c.streams);
 	close(c.sock);
 	if (status == 0)
 		rtk_ctl_emit(stdout, json_pack("{s:s,s:f,s:I}", "event", "stopped", "output_s", output_s,
-			"bytes", (json_int_t)companion_output_bytes(options->pipeline.path)));
+			"bytes", (json_int_t)(options->pipeline.path ? companion_output_bytes(options->pipeline.path) : 0)));
 	return status;
 }
 
@@ -482,7 +667,7 @@ static int companion_usage(const char *prog)
 	fprintf(stderr,
 		"usage: %s --output PATH [--format mp4|webm|cmaf|m4a|mp3] [--width 1..1920] [--height 1..1920]\n"
 		"       [--fps 1..60] [--channels 1|2] [--rtp-address IPV4] [--rtp-port PORT] [--part-ms MS]\n"
-		"       [--segment-ms MS] [--rendition WxH:DIR]... [--rtmp rtmp://...|rtmps://...] [--watermark URL [--watermark-size WxH]]\n"
+		"       [--segment-ms MS] [--rendition WxH:DIR]... [--shared --output-name NAME] [--rtmp rtmp://...|rtmps://...] [--watermark URL [--watermark-size WxH]]\n"
 		"       [--watermark-position 'left top'|'right top'|'left bottom'|'right bottom']\n"
 		"       [--layout GRID|ACTIVE_SPEAKER|PRESENTATION]\n"
 		"Reads control commands on stdin and plain RTP on the UDP port; see docs/companions.md.\n",
@@ -501,7 +686,8 @@ int rtk_companion_parse_args(int argc, char **argv, rtk_companion_options *o)
 		{ "rtmp", required_argument, NULL, 'R' }, { "watermark", required_argument, NULL, 'W' },
 		{ "watermark-size", required_argument, NULL, 'Z' },
 		{ "watermark-position", required_argument, NULL, 'X' },
-		{ "rendition", required_argument, NULL, 'N' },
+		{ "rendition", required_argument, NULL, 'N' }, { "shared", no_argument, NULL, 'H' },
+		{ "output-name", required_argument, NULL, 'n' },
 		{ "layout", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -553,10 +739,16 @@ int rtk_companion_parse_args(int argc, char **argv, rtk_companion_options *o)
 			break;
 		case 'N': ok = companion_rendition_arg(optarg, o); break;
 		case 'L': ok = rtk_layout_parse(optarg, &o->pipeline.layout) == 0; break;
+		case 'H': o->pipeline.shared = true; break;
+		case 'n': ok = optarg[0] != '\0' && strlen(optarg) < RTK_CTL_ID_MAX; o->output_name = optarg; break;
 		default: ok = false; break;
 		}
 	}
-	if (!ok || optind != argc || o->pipeline.path == NULL)
+	if (!ok || optind != argc || o->pipeline.path == NULL || (o->output_name != NULL) != o->pipeline.shared ||
+	    (o->pipeline.shared && (o->pipeline.n_renditions > 0 || o->pipeline.push_url != NULL ||
+	                            o->pipeline.watermark_url != NULL || o->pipeline.channels == 1 ||
+	                            (o->pipeline.format != RTK_OUTPUT_MP4_H264_AAC &&
+	                             o->pipeline.format != RTK_OUTPUT_CMAF_H264_AAC))))
 		return companion_usage(argv[0]);
 	return 0;
 }

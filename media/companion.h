@@ -21,6 +21,14 @@
  * or SIGINT it finishes the output, prints {"event":"stopped","output_s":S,
  * "bytes":B} and returns 0. On a fatal error it prints {"event":"error",
  * "message":M} and returns 1 (the output keeps what was written).
+ *
+ * Shared (--shared, encode once): the pipeline's output is a shared
+ * encoder (output.h) and the outputs are its sinks, named by the plugin:
+ * the first from the command line, more with add_output, each finished by
+ * remove_output (its own "stopped") and paused on its own; "started",
+ * "progress", "part", "segment", "paused", "resumed", "stopped" and a
+ * failed output's "error" carry "output":NAME. The process finishes when
+ * its last output has (or on stop, EOF, a signal: every output then).
  */
 #ifndef RTK_COMPANION_H
 #define RTK_COMPANION_H
@@ -31,6 +39,7 @@ typedef struct rtk_companion_options {
 	rtk_pipeline_config pipeline;   /* output; on_cmaf is set by the loop */
 	const char *rtp_address;        /* IPv4 address to bind; NULL: 127.0.0.1 */
 	int rtp_port;                   /* 0: any free port (announced in "ready") */
+	const char *output_name;        /* --shared: the first output's name (--output-name; points into argv) */
 	/* --rendition WxH:DIR (cmaf): pipeline.renditions points here */
 	rtk_pipeline_rendition renditions[RTK_PIPELINE_RENDITIONS_MAX];
 } rtk_companion_options;
@@ -41,6 +50,10 @@ int rtk_companion_run(const rtk_companion_options *options);
 /* Parses the command line shared by both companions into `options`:
  *   --output PATH --width W --height H --fps F --rtp-address A --rtp-port P
  *   --part-ms MS --segment-ms MS (rtk-hls)
+ *   --shared --output-name NAME (encode once: a shared encoder whose first
+ *   output, NAME, is --output in --format mp4 (rtk-recorder) or cmaf
+ *   (rtk-hls); more come and go with add_output / remove_output, and the
+ *   process ends when its last output has; no renditions, push or watermark)
  *   --rendition WxH:DIR (rtk-hls, repeatable: one more rendition of the
  *   composite, its CMAF files in DIR, an existing directory; its part and
  *   segment events carry "rendition": 1, 2, ... in the order given)

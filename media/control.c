@@ -97,7 +97,19 @@ static const struct {
 	{ "screenshare", RTK_CTL_SCREENSHARE }, { "pause", RTK_CTL_PAUSE },
 	{ "resume", RTK_CTL_RESUME }, { "stop", RTK_CTL_STOP },
 	{ "speaker", RTK_CTL_SPEAKER }, { "layout", RTK_CTL_LAYOUT },
+	{ "add_output", RTK_CTL_ADD_OUTPUT }, { "remove_output", RTK_CTL_REMOVE_OUTPUT },
 };
+
+static bool ctl_format(const char *s, rtk_output_format *format)
+{
+	if (s != NULL && strcmp(s, "mp4") == 0)
+		*format = RTK_OUTPUT_MP4_H264_AAC;
+	else if (s != NULL && strcmp(s, "cmaf") == 0)
+		*format = RTK_OUTPUT_CMAF_H264_AAC;
+	else
+		return false;
+	return true;
+}
 
 static int ctl_fields(const json_t *root, rtk_ctl *c, char *err, size_t errlen)
 {
@@ -141,6 +153,24 @@ static int ctl_fields(const json_t *root, rtk_ctl *c, char *err, size_t errlen)
 		if (rtk_layout_parse(json_string_value(json_object_get(root, "layout")), &c->layout) != 0)
 			return ctl_fail(err, errlen,
 				"layout: \"layout\" must be \"GRID\", \"ACTIVE_SPEAKER\" or \"PRESENTATION\"");
+		return 0;
+	case RTK_CTL_ADD_OUTPUT:
+		if (!ctl_format(json_string_value(json_object_get(root, "format")), &c->format))
+			return ctl_fail(err, errlen, "add_output: \"format\" must be \"mp4\" or \"cmaf\"");
+		if (!ctl_string(root, "path", c->path, sizeof c->path, false))
+			return ctl_fail(err, errlen, "add_output: \"path\" must be a non-empty string under 1024 bytes");
+		/* and its name, as remove_output */
+		/* fall through */
+	case RTK_CTL_REMOVE_OUTPUT:
+		if (!ctl_string(root, "output", c->output, sizeof c->output, false))
+			return ctl_fail(err, errlen, "\"output\" must be a non-empty string under 128 bytes");
+		return 0;
+	case RTK_CTL_PAUSE:
+	case RTK_CTL_RESUME:
+		/* optional: one output of a shared companion */
+		if (json_object_get(root, "output") != NULL &&
+		    !ctl_string(root, "output", c->output, sizeof c->output, false))
+			return ctl_fail(err, errlen, "\"output\" must be a non-empty string under 128 bytes");
 		return 0;
 	default:
 		return 0;

@@ -20,6 +20,10 @@
  *   {"cmd":"layout","layout":"GRID"|"ACTIVE_SPEAKER"|"PRESENTATION"}
  *                                               compose with that layout from the next frame
  *   {"cmd":"pause"} {"cmd":"resume"} {"cmd":"stop"}
+ * and, for a companion started with --shared (encode once, companion.h):
+ *   {"cmd":"add_output","output":NAME,"format":"mp4"|"cmaf","path":PATH}
+ *   {"cmd":"remove_output","output":NAME}
+ *   {"cmd":"pause","output":NAME} {"cmd":"resume","output":NAME}
  */
 #ifndef RTK_CONTROL_H
 #define RTK_CONTROL_H
@@ -36,6 +40,7 @@
 #define RTK_CTL_ID_MAX 128     /* participant ids: bytes, NUL included */
 #define RTK_CTL_NAME_MAX 256   /* display names: longer ones are cut */
 #define RTK_CTL_FILE_MAX 200   /* a stream's "file": bytes, NUL included */
+#define RTK_CTL_PATH_MAX 1024  /* add_output paths: bytes, NUL included */
 
 typedef enum rtk_ctl_kind {
 	RTK_CTL_PARTICIPANT = 0,
@@ -47,7 +52,9 @@ typedef enum rtk_ctl_kind {
 	RTK_CTL_RESUME,
 	RTK_CTL_STOP,
 	RTK_CTL_SPEAKER,
-	RTK_CTL_LAYOUT
+	RTK_CTL_LAYOUT,
+	RTK_CTL_ADD_OUTPUT,
+	RTK_CTL_REMOVE_OUTPUT
 } rtk_ctl_kind;
 
 typedef struct rtk_ctl {
@@ -61,6 +68,9 @@ typedef struct rtk_ctl {
 	rtk_layout layout;             /* layout */
 	char file[RTK_CTL_FILE_MAX];   /* stream: "" or a plain file name (A-Z a-z 0-9 - _ ., not
 	                                  starting with a dot: never a path) */
+	char output[RTK_CTL_ID_MAX];   /* add_output, remove_output; pause, resume: "" for every output */
+	rtk_output_format format;      /* add_output: RTK_OUTPUT_MP4_H264_AAC or RTK_OUTPUT_CMAF_H264_AAC */
+	char path[RTK_CTL_PATH_MAX];   /* add_output */
 } rtk_ctl;
 
 /* Parses one command line (`len` bytes, no NUL needed). Returns 0, or -1

@@ -81,7 +81,23 @@ struct rtk_output {
 	int64_t audio_pts;      /* samples encoded so far */
 	bool header_written, finished;
 	int channels;           /* encoded audio channels: 1 (the mixed stereo folded) or 2 */
+	bool sink;              /* a sink of a shared encoder: venc and aenc are borrowed */
 	rtk_output_cmaf *cmaf;  /* NULL unless RTK_OUTPUT_CMAF_H264_AAC */
+	/* Encode once (output.h): a shared encoder (RTK_OUTPUT_SHARED_H264_AAC)
+	 * lists its sinks; a sink borrows the encoder's codec contexts. */
+	rtk_output *sinks[RTK_OUTPUT_SINKS_MAX];   /* shared encoder: attached sinks (borrowed) */
+	int n_sinks;
+	int64_t frames_sent;    /* shared encoder: video frames given to the encoder */
+	int64_t idr_base;       /* shared encoder: IDRs are forced on idr_base + n * idr_every */
+	int idr_every;
+	bool idr_next;          /* shared encoder: force an IDR on the next frame */
+	rtk_output *src;        /* sink: its shared encoder (NULL once detached) */
+	bool sink_key_seen;     /* sink: its first video packet (a keyframe) is written */
+	int64_t sink_from, sink_until;   /* sink: video frame indexes kept now: [from, until) */
+	int64_t sink_skip;      /* sink: frames of the encoder not in this sink (before it, paused) */
+	int64_t sink_audio_end; /* sink: end of the last audio packet written (its samples) */
+	int64_t sink_frames;    /* sink: video packets written */
+	int sink_error;         /* sink: its first write error (the sink is done), or 0 */
 };
 
 static bool rtk_output_is_h264(const rtk_output *out)
@@ -124,6 +140,8 @@ static AVCodecContext *rtk_output_open_video(rtk_output *out, int width, int hei
 	 * that never lands on the same frame (x264 would log a changed type). */
 	if (out->cmaf != NULL && ctx->gop_size <= out->cmaf->segment_frames)
 		ctx->gop_size = out->cmaf->segment_frames + 1;
+	if (out->format == RTK_OUTPUT_SHARED_H264_AAC)   /* every IDR is forced (idr_every) */
+		ctx->gop_size = out->idr_every + 1;
 	ctx->max_b_frames = 0;
 	if (out->fmt->oformat->flags & AVFMT_GLOBALHEADER)
 		ctx->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
@@ -132,7 +150,7 @@ static AVCodecContext *rtk_output_open_video(rtk_output *out, int width, int hei
 		av_dict_set(&opts, "preset", "veryfast", 0);
 		av_dict_set(&opts, "tune", "zerolatency", 0);
 		av_dict_set(&opts, "crf", "23", 0);
-		if (out->cmaf != NULL)
+		if (out->cmaf != NULL || out->format == RTK_OUTPUT_SHARED_H264_AAC)
 			av_dict_set(&opts, "forced-idr", "1", 0);
 	} else {
 		ctx->bit_rate = (int64_t)width * height * fps / 10;
@@ -576,7 +594,7 @@ static rtk_output *rtk_output_create(const char *path, rtk_output_format format,
 {
 	if (path == NULL || width < 2 || height < 2 || width > 1920 || height > 1920 ||
 	    (width | height) & 1 || fps < 1 || fps > 60 || format < RTK_OUTPUT_MP4_H264_AAC ||
-	    format > RTK_OUTPUT_FLV_H264_AAC || (channels != 1 && channels != 2)) {
+	    format > RTK_OUTPUT_SHARED_H264_AAC || (channels != 1 && channels != 2)) {
 		rtk_output_error(err, errlen, "invalid output settings", 0);
 		return NULL;
 	}
@@ -587,9 +605,18 @@ static rtk_output *rtk_output_create(const char *path, rtk_output_format format,
 	out->channels = channels;
 	if (format == RTK_OUTPUT_CMAF_H264_AAC && rtk_output_cmaf_new(out, path, fps, cmaf, err, errlen) < 0)
 		goto fail;
+	bool shared = format == RTK_OUTPUT_SHARED_H264_AAC;
+	if (shared) {
+		/* the IDR cadence of the CMAF sinks it may get (rtk_output_open_shared) */
+		int segment_ms = cmaf != NULL && cmaf->segment_ms > 0 ? cmaf->segment_ms : RTK_CMAF_DEFAULT_SEGMENT_MS;
+		out->idr_every = rtk_output_cmaf_frames(segment_ms < RTK_CMAF_MAX_SEGMENT_MS ? segment_ms :
+			RTK_CMAF_MAX_SEGMENT_MS, fps);
+	}
 	const char *muxer = format == RTK_OUTPUT_MP3 ? "mp3" : format == RTK_OUTPUT_FLV_H264_AAC ? "flv" :
 		rtk_output_is_h264(out) ? "mp4" : "webm";
-	int ret = avformat_alloc_output_context2(&out->fmt, NULL, muxer, out->cmaf != NULL ? NULL : path);
+	/* a shared encoder has no file: its muxer context only says which
+	 * headers the encoders put where (global: as every sink needs) */
+	int ret = avformat_alloc_output_context2(&out->fmt, NULL, muxer, out->cmaf != NULL || shared ? NULL : path);
 	if (ret < 0) {
 		rtk_output_error(err, errlen, "no muxer", ret);
 		goto fail;
@@ -611,6 +638,8 @@ static rtk_output *rtk_output_create(const char *path, rtk_output_format format,
 		rtk_output_error(err, errlen, "out of memory", ret);
 		goto fail;
 	}
+	if (shared)
+		return out;
 	ret = out->cmaf != NULL ? rtk_output_cmaf_open_io(out) : format == RTK_OUTPUT_FLV_H264_AAC ?
 		rtk_output_open_push(out, path) : avio_open(&out->fmt->pb, path, AVIO_FLAG_WRITE);
 	if (ret < 0) {
@@ -649,6 +678,78 @@ rtk_output *rtk_output_open_cmaf(const char *dir, int width, int height, int fps
 
 /* ---- encoding ---- */
 
+/* Muxes the packet in out->pkt (in `enc`'s time base) into `st`; the
+ * muxer takes its reference, leaving `pkt` blank for reuse. */
+static int rtk_output_mux(rtk_output *out, AVCodecContext *enc, AVStream *st)
+{
+	if (out->cmaf != NULL)
+		return rtk_output_cmaf_mux(out, enc, st);
+	if (out->pkt->duration <= 0)   /* the muxer would have to guess it */
+		out->pkt->duration = st == out->vst ? 1 : enc->frame_size;
+	av_packet_rescale_ts(out->pkt, enc->time_base, st->time_base);
+	out->pkt->stream_index = st->index;
+	return av_interleaved_write_frame(out->fmt, out->pkt);
+}
+
+/* Audio samples (48 kHz) at the start of video frame `frames` of `out`. */
+static int64_t rtk_output_frames_to_samples(const rtk_output *out, int64_t frames)
+{
+	if (frames == INT64_MAX)
+		return INT64_MAX;
+	return av_rescale_q(frames, out->venc->time_base, (AVRational){ 1, RTK_OUTPUT_RATE });
+}
+
+/* A sink's share of a shared encoder's packet (now in sink->pkt, in the
+ * encoder's time base): kept when it lies in the frames the sink is
+ * attached and not paused for, moved back by the frames it was not (so
+ * its timestamps run on without a gap), and muxed. Video starts with a
+ * keyframe; audio never goes back in time. */
+static int rtk_output_sink_take(rtk_output *sink, bool video)
+{
+	AVPacket *pkt = sink->pkt;
+	int64_t from = sink->sink_from, until = sink->sink_until, skip = sink->sink_skip;
+	bool keep;
+	if (video) {
+		keep = pkt->pts >= from && pkt->pts < until && (sink->sink_key_seen || (pkt->flags & AV_PKT_FLAG_KEY));
+		if (keep) {
+			sink->sink_key_seen = true;
+			sink->sink_frames++;
+		}
+	} else {
+		from = rtk_output_frames_to_samples(sink, from);
+		until = rtk_output_frames_to_samples(sink, until);
+		skip = rtk_output_frames_to_samples(sink, skip);
+		keep = pkt->pts >= from && pkt->pts < until && pkt->pts - skip >= sink->sink_audio_end;
+		if (keep)
+			sink->sink_audio_end = pkt->pts - skip + (pkt->duration > 0 ? pkt->duration : sink->aenc->frame_size);
+	}
+	if (!keep) {
+		av_packet_unref(pkt);
+		return 0;
+	}
+	pkt->pts -= skip;
+	pkt->dts -= skip;
+	return rtk_output_mux(sink, video ? sink->venc : sink->aenc, video ? sink->vst : sink->ast);
+}
+
+/* Hands the packet in out->pkt (a shared encoder's) to every sink that has
+ * not failed; a sink's failure is its own (sink_error). */
+static void rtk_output_deliver(rtk_output *out, bool video)
+{
+	for (int i = 0; i < out->n_sinks; i++) {
+		rtk_output *sink = out->sinks[i];
+		if (sink->sink_error < 0)
+			continue;
+		int ret = av_packet_ref(sink->pkt, out->pkt);
+		if (ret >= 0)
+			ret = rtk_output_sink_take(sink, video);
+		if (ret < 0) {
+			av_packet_unref(sink->pkt);
+			sink->sink_error = ret;
+		}
+	}
+}
+
 /* Sends `frame` (NULL: flush) and muxes every packet the encoder returns;
  * the muxer takes each packet's reference, leaving `pkt` blank for reuse. */
 static int rtk_output_encode(rtk_output *out, AVCodecContext *enc, AVStream *st, const AVFrame *frame)
@@ -662,15 +763,13 @@ static int rtk_output_encode(rtk_output *out, AVCodecContext *enc, AVStream *st,
 			return 0;
 		if (ret < 0)
 			return ret;
-		if (out->cmaf != NULL) {
-			ret = rtk_output_cmaf_mux(out, enc, st);
-		} else {
-			if (out->pkt->duration <= 0)   /* the muxer would have to guess it */
-				out->pkt->duration = st == out->vst ? 1 : enc->frame_size;
-			av_packet_rescale_ts(out->pkt, enc->time_base, st->time_base);
-			out->pkt->stream_index = st->index;
-			ret = av_interleaved_write_frame(out->fmt, out->pkt);
+		if (out->n_sinks > 0)
+			rtk_output_deliver(out, st == out->vst);
+		if (out->format == RTK_OUTPUT_SHARED_H264_AAC) {
+			av_packet_unref(out->pkt);   /* the sinks took their references */
+			continue;
 		}
+		ret = rtk_output_mux(out, enc, st);
 		if (ret < 0)
 			return ret;
 	}
@@ -684,6 +783,14 @@ int rtk_output_write_video(rtk_output *out, AVFrame *picture, int64_t index)
 		return 0;
 	picture->pts = index;
 	picture->pict_type = AV_PICTURE_TYPE_NONE;
+	/* Shared: an IDR on the CMAF sinks' segment cadence, and when a sink
+	 * (re)starts. */
+	if (out->format == RTK_OUTPUT_SHARED_H264_AAC) {
+		if (out->idr_next || (index - out->idr_base) % out->idr_every == 0)
+			picture->pict_type = AV_PICTURE_TYPE_I;
+		out->idr_next = false;
+		out->frames_sent = index + 1;
+	}
 	/* CMAF: an IDR (forced-idr) starts every segment. */
 	if (out->cmaf != NULL && out->cmaf->frames_sent++ % out->cmaf->segment_frames == 0)
 		picture->pict_type = AV_PICTURE_TYPE_I;
@@ -770,13 +877,156 @@ static int rtk_output_flush_audio(rtk_output *out)
 	return rtk_output_encode_audio_frame(out);
 }
 
+/* ---- sinks of a shared encoder (encode once, output.h) ---- */
+
+/* Takes the sink off its encoder's list (nothing more reaches it). */
+static void rtk_output_sink_detach(rtk_output *sink)
+{
+	rtk_output *src = sink->src;
+	if (src == NULL)
+		return;
+	for (int i = 0; i < src->n_sinks; i++) {
+		if (src->sinks[i] == sink) {
+			src->sinks[i] = src->sinks[--src->n_sinks];
+			break;
+		}
+	}
+	sink->src = NULL;
+}
+
+/* The sink's file ends where its packets did: CMAF cuts its last part and
+ * segment, MP4 and FLV get their trailer. Its encoder goes on. */
+static int rtk_output_sink_finish(rtk_output *sink)
+{
+	rtk_output_sink_detach(sink);
+	int ret = sink->cmaf != NULL ? rtk_output_cmaf_finish(sink) : 0;
+	int r2 = av_write_trailer(sink->fmt);
+	int r3 = sink->cmaf != NULL ? 0 : avio_closep(&sink->fmt->pb);
+	if (sink->cmaf != NULL)
+		sink->cmaf->pending.len = 0;
+	sink->finished = true;
+	if (sink->sink_error < 0)
+		return sink->sink_error;
+	return ret < 0 ? ret : r2 < 0 ? r2 : r3;
+}
+
+rtk_output *rtk_output_open_shared(int width, int height, int fps, const rtk_cmaf_options *cadence, char *err,
+	size_t errlen)
+{
+	return rtk_output_create("", RTK_OUTPUT_SHARED_H264_AAC, width, height, fps, 2, cadence, err, errlen);
+}
+
+rtk_output *rtk_output_sink_open(rtk_output *src, rtk_output_format format, const char *path,
+	const rtk_cmaf_options *cmaf, char *err, size_t errlen)
+{
+	if (src == NULL || src->format != RTK_OUTPUT_SHARED_H264_AAC || src->finished || path == NULL ||
+	    (format != RTK_OUTPUT_MP4_H264_AAC && format != RTK_OUTPUT_CMAF_H264_AAC &&
+	     format != RTK_OUTPUT_FLV_H264_AAC)) {
+		rtk_output_error(err, errlen, "invalid output settings", 0);
+		return NULL;
+	}
+	if (src->n_sinks >= RTK_OUTPUT_SINKS_MAX) {
+		rtk_output_error(err, errlen, "too many outputs on one encoder", 0);
+		return NULL;
+	}
+	rtk_output *out = calloc(1, sizeof(*out));
+	if (out == NULL)
+		return NULL;
+	out->format = format;
+	out->channels = 2;
+	out->sink = true;
+	out->venc = src->venc;
+	out->aenc = src->aenc;
+	int fps = src->venc->time_base.den;
+	if (format == RTK_OUTPUT_CMAF_H264_AAC) {
+		if (rtk_output_cmaf_new(out, path, fps, cmaf, err, errlen) < 0)
+			goto fail;
+		if (out->cmaf->segment_frames != src->idr_every) {
+			rtk_output_error(err, errlen, "the segment length is not the shared encoder's", 0);
+			goto fail;
+		}
+	}
+	const char *muxer = format == RTK_OUTPUT_FLV_H264_AAC ? "flv" : "mp4";
+	int ret = avformat_alloc_output_context2(&out->fmt, NULL, muxer, out->cmaf != NULL ? NULL : path);
+	if (ret < 0) {
+		rtk_output_error(err, errlen, "no muxer", ret);
+		goto fail;
+	}
+	out->vst = rtk_output_add_stream(out, out->venc);
+	out->ast = rtk_output_add_stream(out, out->aenc);
+	out->pkt = av_packet_alloc();
+	if (out->vst == NULL || out->ast == NULL || out->pkt == NULL) {
+		rtk_output_error(err, errlen, "out of memory", 0);
+		goto fail;
+	}
+	ret = out->cmaf != NULL ? rtk_output_cmaf_open_io(out) : format == RTK_OUTPUT_FLV_H264_AAC ?
+		rtk_output_open_push(out, path) : avio_open(&out->fmt->pb, path, AVIO_FLAG_WRITE);
+	if (ret < 0) {
+		rtk_output_error(err, errlen, format == RTK_OUTPUT_FLV_H264_AAC ? "cannot connect to the RTMP server" :
+			"cannot open output file", ret);
+		goto fail;
+	}
+	ret = rtk_output_write_header(out);
+	if (ret < 0) {
+		rtk_output_error(err, errlen, out->cmaf != NULL ? "cannot write init.mp4" : "cannot write header", ret);
+		goto fail;
+	}
+	/* attached from the next frame on, which is an IDR: for CMAF the first
+	 * of its segment cadence */
+	out->src = src;
+	src->sinks[src->n_sinks++] = out;
+	out->sink_from = out->sink_skip = src->frames_sent;
+	out->sink_until = INT64_MAX;
+	if (format == RTK_OUTPUT_CMAF_H264_AAC)
+		src->idr_base = src->frames_sent;
+	else
+		src->idr_next = true;
+	return out;
+fail:
+	rtk_output_free(out);
+	return NULL;
+}
+
+int rtk_output_sink_pause(rtk_output *sink, bool paused)
+{
+	if (!sink->sink || sink->cmaf != NULL || sink->src == NULL)
+		return -1;
+	int64_t now = sink->src->frames_sent;
+	if (paused && sink->sink_until == INT64_MAX) {
+		sink->sink_until = now;
+	} else if (!paused && sink->sink_until != INT64_MAX) {
+		sink->sink_skip += now - sink->sink_until;
+		sink->sink_from = now;
+		sink->sink_until = INT64_MAX;
+		sink->sink_key_seen = false;
+		sink->src->idr_next = true;
+	}
+	return 0;
+}
+
+int64_t rtk_output_sink_frames(const rtk_output *sink)
+{
+	return sink->sink_frames;
+}
+
+int rtk_output_sink_error(const rtk_output *sink)
+{
+	return sink->sink_error;
+}
+
 int rtk_output_finish(rtk_output *out)
 {
 	if (out->finished)
 		return 0;
+	if (out->sink)
+		return rtk_output_sink_finish(out);
 	int ret = rtk_output_flush_audio(out);
 	int r2 = out->venc != NULL ? rtk_output_encode(out, out->venc, out->vst, NULL) : 0;
 	int r3 = rtk_output_encode(out, out->aenc, out->ast, NULL);
+	if (out->format == RTK_OUTPUT_SHARED_H264_AAC) {   /* no file: the sinks have the packets */
+		out->finished = true;
+		return ret < 0 ? ret : r2 < 0 ? r2 : r3;
+	}
 	if (out->cmaf != NULL && r2 >= 0 && r3 >= 0)
 		r3 = rtk_output_cmaf_finish(out);
 	int r4 = av_write_trailer(out->fmt);
@@ -791,6 +1041,11 @@ void rtk_output_free(rtk_output *out)
 {
 	if (out == NULL)
 		return;
+	rtk_output_sink_detach(out);
+	for (int i = 0; i < out->n_sinks; i++)
+		out->sinks[i]->src = NULL;   /* a sink outliving its encoder gets nothing more */
+	if (out->sink)
+		out->venc = out->aenc = NULL;   /* the encoder's */
 	if (out->cmaf != NULL)
 		rtk_output_cmaf_free(out);
 	else if (out->fmt != NULL && out->fmt->pb != NULL)

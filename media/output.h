@@ -95,7 +95,8 @@ typedef enum rtk_output_format {
 	RTK_OUTPUT_CMAF_H264_AAC,      /* LL-HLS CMAF files in a directory */
 	RTK_OUTPUT_M4A_AAC,            /* audio only: AAC in fragmented MP4 (.m4a) */
 	RTK_OUTPUT_MP3,                /* audio only: MP3 (libmp3lame 128 kb/s stereo, 64 mono) */
-	RTK_OUTPUT_FLV_H264_AAC        /* H.264 + AAC in FLV, `path` an rtmp:// or rtmps:// URL (a push) */
+	RTK_OUTPUT_FLV_H264_AAC,       /* H.264 + AAC in FLV, `path` an rtmp:// or rtmps:// URL (a push) */
+	RTK_OUTPUT_SHARED_H264_AAC     /* encoders only, no file: their packets feed sinks (encode once) */
 } rtk_output_format;
 
 typedef struct rtk_output rtk_output;
@@ -167,6 +168,54 @@ int rtk_output_write_audio(rtk_output *out, const float *samples, size_t count);
  * trailer (CMAF: cuts and announces the last part and segment). The file
  * is complete after this; later writes fail. */
 int rtk_output_finish(rtk_output *out);
+
+/* ---- encode once: one encoder, several files ----
+ *
+ * A shared encoder (rtk_output_open_shared) is H.264 + AAC (stereo) with
+ * the settings of CMAF above, and no file of its own: every packet it makes
+ * goes to each of its sinks (at most RTK_OUTPUT_SINKS_MAX), outputs opened
+ * on it with rtk_output_sink_open() that mux without encoding: fragmented
+ * MP4 (as RTK_OUTPUT_MP4_H264_AAC), CMAF (as rtk_output_open_cmaf) or an
+ * FLV push. The caller writes pictures and samples to the shared encoder
+ * as to any output; sinks come and go meanwhile.
+ *
+ * IDRs: the encoder forces them on the CMAF cadence (every segment_frames
+ * of `cadence`, counted from the frame the last CMAF sink was attached at,
+ * so that sink's segments each start with one) and on the first frame of
+ * any other sink, or after its resume; x264's own -g (segment frames + 1)
+ * never fires. A CMAF sink must have the encoder's segment length.
+ *
+ * A sink's time: it gets the packets of the frames from the next one
+ * written after it opened (its time 0) on, and, while paused
+ * (rtk_output_sink_pause: MP4 and FLV sinks only), none: its timestamps
+ * continue after a pause without a gap, as a paused pipeline's do. Audio
+ * is cut to the same frames (to a packet of 1024 samples, 21 ms). A
+ * sink's write error is its own (rtk_output_sink_error): it gets nothing
+ * more, the encoder and the other sinks go on. rtk_output_finish() on a
+ * sink ends its file where its packets end (CMAF: the last part and
+ * segment) and detaches it; on the encoder, it flushes the encoders into
+ * the sinks still attached, which the caller finishes after. Ownership:
+ * the caller frees sinks and encoder (either first: a sink freed detaches,
+ * an encoder freed leaves its sinks detached); a sink borrows the encoder's
+ * codec contexts, so its encoder must live until it is finished. */
+#define RTK_OUTPUT_SINKS_MAX 8
+
+/* The shared encoder: width, height even 2..1920, fps 2..60; `cadence`
+ * NULL or the CMAF options whose segment_ms sets the IDR cadence. */
+rtk_output *rtk_output_open_shared(int width, int height, int fps, const rtk_cmaf_options *cadence, char *err,
+	size_t errlen);
+/* A sink of `shared`: RTK_OUTPUT_MP4_H264_AAC (`path` a file),
+ * RTK_OUTPUT_CMAF_H264_AAC (`path` a directory, `cmaf` its options) or
+ * RTK_OUTPUT_FLV_H264_AAC (an rtmp:// URL). NULL with a reason in err. */
+rtk_output *rtk_output_sink_open(rtk_output *shared, rtk_output_format format, const char *path,
+	const rtk_cmaf_options *cmaf, char *err, size_t errlen);
+/* Pauses or resumes a sink (idempotent). Returns 0, or -1 for a CMAF sink
+ * or one no longer attached. */
+int rtk_output_sink_pause(rtk_output *sink, bool paused);
+/* Video frames the sink has written (its output time * fps). */
+int64_t rtk_output_sink_frames(const rtk_output *sink);
+/* 0, or the negative AVERROR its first failed write gave. */
+int rtk_output_sink_error(const rtk_output *sink);
 
 /* Closes the file (without a trailer if rtk_output_finish() was not called:
  * the fragments written so far stay playable) and frees everything. */

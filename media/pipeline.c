@@ -76,7 +76,16 @@ rtk_pipeline *rtk_pipeline_new(const rtk_pipeline_config *config, char *err, siz
 	p->delay = delay_ms * RTK_MS;
 	p->layout = config->layout == RTK_LAYOUT_ACTIVE_SPEAKER || config->layout == RTK_LAYOUT_PRESENTATION ?
 		config->layout : RTK_LAYOUT_GRID;
-	if (config->format == RTK_OUTPUT_CMAF_H264_AAC) {
+	if (config->shared) {
+		rtk_cmaf_options cadence = { .part_ms = config->part_ms, .segment_ms = config->segment_ms };
+		p->output = rtk_output_open_shared(p->width, p->height, p->fps, &cadence, err, errlen);
+		p->shared = true;
+		if (config->n_renditions > 0 || config->push_url != NULL) {
+			if (err != NULL && errlen > 0)
+				snprintf(err, errlen, "a shared encoder has no renditions or push of its own");
+			goto fail;
+		}
+	} else if (config->format == RTK_OUTPUT_CMAF_H264_AAC) {
 		rtk_cmaf_options cmaf = { .part_ms = config->part_ms, .segment_ms = config->segment_ms,
 			.on_cmaf = config->on_cmaf, .opaque = config->opaque };
 		p->output = rtk_output_open_cmaf(config->path, p->width, p->height, p->fps, &cmaf, err, errlen);
@@ -618,6 +627,11 @@ int rtk_pipeline_cmaf_targets(const rtk_pipeline *p, double *part_s, double *seg
 void rtk_pipeline_get_stats(const rtk_pipeline *p, rtk_pipeline_stats *stats)
 {
 	*stats = p->stats;
+}
+
+rtk_output *rtk_pipeline_shared(rtk_pipeline *p)
+{
+	return p->shared ? p->output : NULL;
 }
 
 bool rtk_pipeline_push_failed(const rtk_pipeline *p)

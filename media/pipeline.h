@@ -126,6 +126,11 @@ typedef struct rtk_pipeline_config {
 	 * so segment msn of every rendition starts at the same time. */
 	int n_renditions;           /* 0..RTK_PIPELINE_RENDITIONS_MAX */
 	const struct rtk_pipeline_rendition *renditions;
+	/* Encode once: instead of `path` and `format`, a shared H.264 + AAC
+	 * encoder (output.h) whose sinks the caller opens and closes
+	 * (rtk_pipeline_shared); its IDR cadence is segment_ms's. No
+	 * renditions, push or pause then (each sink pauses on its own). */
+	bool shared;
 } rtk_pipeline_config;
 
 #define RTK_PIPELINE_RENDITIONS_MAX 7
@@ -209,6 +214,10 @@ int rtk_pipeline_finish(rtk_pipeline *pipeline);
 int rtk_pipeline_cmaf_targets(const rtk_pipeline *pipeline, double *part_s, double *segment_s);
 
 void rtk_pipeline_get_stats(const rtk_pipeline *pipeline, rtk_pipeline_stats *stats);
+
+/* The shared encoder (config.shared), to open sinks on; NULL otherwise.
+ * Borrowed: the pipeline frees it, after the caller freed its sinks. */
+rtk_output *rtk_pipeline_shared(rtk_pipeline *p);
 
 /* Whether the last failure (of rtk_pipeline_tick() or rtk_pipeline_finish())
  * was the RTMP push's (push_url): the server went away or stalled. */

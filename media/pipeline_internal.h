@@ -100,6 +100,7 @@ struct rtk_pipeline {
 	rtk_mixer *mixer;
 	int width, height, fps;
 	bool audio_only;            /* M4A or MP3: the composite is not drawn */
+	bool shared;                /* `output` is a shared encoder (config.shared) */
 	int64_t delay;              /* audio_delay_ms, in ns */
 	rtk_pipeline_participant *participants; /* join order */
 	rtk_pipeline_participant *screen_owner; /* NULL: no screenshare */

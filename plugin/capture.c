@@ -16,6 +16,17 @@
  * release the lock, spawn, then take it again to add the capture (the
  * meeting's lock, held by their caller, keeps a second start of the same
  * meeting out meanwhile).
+ *
+ * Encode once (docs/companions.md "Encode once"): a recording and a
+ * livestream of the same meeting with compatible settings
+ * (rtk_recording_config_shareable, a livestream of one rendition of the
+ * recording's size) run as two outputs of one shared companion
+ * (`--shared`), a capture_host: the first capture spawns it, the second
+ * attaches (add_output) and is told apart in commands and events by its
+ * id as "output". One capture of a host feeds it (peers, streams, router
+ * listener: `feeds`); when that one stops, another running capture of the
+ * host takes the feed over as it is. The host's process ends with its last
+ * output; each capture ends with its own output's "stopped" (or "error").
  */
 #include "capture.h"
 
@@ -28,6 +39,7 @@
 #include <utils.h>
 
 #include "capture_tracks.h"
+#include "capture_config.h"
 #include "capture_upload.h"
 #include "hls.h"
 #include "meeting_lock.h"
@@ -40,6 +52,15 @@ typedef struct capture_stream {
 	rtk_pub_stream *ps;      /* borrowed: the router's producer_closed removes this entry first */
 	uint32_t ssrc;           /* what the companion knows it by */
 } capture_stream;
+
+/* A shared companion (encode once): one per meeting and picture size. */
+typedef struct capture_host {
+	rtk_proc *proc;          /* our reference */
+	char *meeting_id, *root; /* its meeting, and the root of that meeting's family (never change) */
+	int width, height;
+	char layout[32];         /* the layout its composite shows: an output sharing it asks for the same */
+	char error[256];         /* the process's last "error" without "output" */
+} capture_host;
 
 /* A capture: its model (state, REST object) and the companion it runs on. */
 typedef struct rtk_capture {
@@ -69,6 +90,8 @@ typedef struct rtk_capture {
 	 * tracks so far (both owned); NULL for a composite one */
 	rtk_track_config *track_config;
 	rtk_track_list *tracks;
+	capture_host *host;      /* NULL, or the shared companion it is an output of (borrowed: hosts) */
+	gboolean feeds;          /* it feeds its companion (peers, streams, the router's listener) */
 } rtk_capture;
 
 static GMutex captures_mutex;    /* see the top of this file */
@@ -78,8 +101,10 @@ static char *companion_dir, *data_dir;
 static GAsyncQueue *writes;      /* capture_write* for the writer thread */
 static GThread *writer;
 static void (*broadcast)(const char *meeting_id, json_t *event);   /* rtk_captures_init */
-static const rtk_proc_callbacks capture_callbacks;
+static const rtk_proc_callbacks capture_callbacks, capture_host_callbacks;
 static const rtk_router_listener capture_router_listener;
+static GPtrArray *hosts;         /* capture_host* whose process runs (freed at its exit) */
+static gboolean encode_once;     /* RTK_ENCODE_ONCE: not "0" */
 
 /* ---- persistence and webhooks: the writer thread, off the meeting locks ----
  *
@@ -253,14 +278,28 @@ json_t *rtk_captures_livestream_event(const char *meeting_id) {
 	return event;
 }
 
+static void capture_feed_hand_over(rtk_capture *c);
+
+/* A command about the capture's own output: on a shared companion it
+ * names the output (stop is remove_output there). */
+static void capture_output_command(rtk_capture *c, const char *cmd) {
+	if(c->host == NULL)
+		rtk_proc_command(c->proc, json_pack("{ss}", "cmd", cmd));
+	else
+		rtk_proc_command(c->proc, json_pack("{ssss}", "cmd", strcmp(cmd, "stop") ? cmd : "remove_output",
+			"output", c->m->id));
+}
+
 /* Carries out what a transition of the capture's model asked for. */
 static void capture_effects(rtk_capture *c, rtk_capture_effects effects) {
-	if(effects & RTK_CAPTURE_SEND_STOP)
-		rtk_proc_command(c->proc, json_pack("{ss}", "cmd", "stop"));
+	if(effects & RTK_CAPTURE_SEND_STOP) {
+		capture_feed_hand_over(c);   /* the other outputs of its companion go on */
+		capture_output_command(c, "stop");
+	}
 	if(effects & RTK_CAPTURE_SEND_PAUSE)
-		rtk_proc_command(c->proc, json_pack("{ss}", "cmd", "pause"));
+		capture_output_command(c, "pause");
 	if(effects & RTK_CAPTURE_SEND_RESUME)
-		rtk_proc_command(c->proc, json_pack("{ss}", "cmd", "resume"));
+		capture_output_command(c, "resume");
 	if(effects & RTK_CAPTURE_STORE)
 		capture_persist(c);
 	if(effects & RTK_CAPTURE_ANNOUNCE)
@@ -305,21 +344,32 @@ static rtk_capture *capture_new(rtk_room *room, rtk_router *router, rtk_capture_
 	c->streams = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
 	c->peers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	c->next_ssrc = 1000;
+	c->feeds = TRUE;
 	return c;
+}
+
+static void capture_host_free(capture_host *h) {
+	rtk_proc_unref(h->proc);
+	g_free(h->meeting_id);
+	g_free(h->root);
+	g_free(h);
 }
 
 /* Spawns the companion of `c` with none of this file's locks held. `c`
  * is in the table (flagged spawning) from before the spawn, so that its
  * reader finds it, and waits on the meeting's lock (held by the caller)
- * until the start is complete. FALSE (with why): `c` is gone. */
-static gboolean capture_spawn(rtk_capture *c, char **argv, rtk_refusal *why, const char *code) {
+ * until the start is complete. `host` (taken): the companion is a shared
+ * one (--shared) and `c` its first output. FALSE (with why): `c` (and
+ * `host`) are gone. */
+static gboolean capture_spawn(rtk_capture *c, char **argv, rtk_refusal *why, const char *code, capture_host *host) {
 	char *error = NULL;
 	g_mutex_lock(&captures_mutex);
 	c->spawning = TRUE;
 	g_hash_table_insert(captures, c->m->id, c);
 	g_mutex_unlock(&captures_mutex);
 	gint64 began = janus_get_monotonic_time();
-	rtk_proc *proc = rtk_proc_spawn(argv, &capture_callbacks, g_strdup(c->m->id), &error);
+	rtk_proc *proc = host != NULL ? rtk_proc_spawn(argv, &capture_host_callbacks, host, &error) :
+		rtk_proc_spawn(argv, &capture_callbacks, g_strdup(c->m->id), &error);
 	gint64 took = janus_get_monotonic_time() - began;
 	g_mutex_lock(&captures_mutex);
 	if(proc == NULL) {
@@ -328,9 +378,16 @@ static gboolean capture_spawn(rtk_capture *c, char **argv, rtk_refusal *why, con
 		g_free(error);
 		g_hash_table_remove(captures, c->m->id);   /* frees it */
 		g_mutex_unlock(&captures_mutex);
+		if(host != NULL)
+			capture_host_free(host);
 		return FALSE;
 	}
 	c->proc = proc;
+	if(host != NULL) {
+		host->proc = rtk_proc_ref(proc);
+		c->host = host;
+		g_ptr_array_add(hosts, host);
+	}
 	g_mutex_unlock(&captures_mutex);
 	JANUS_LOG(LOG_INFO, "[rtk] meeting %s: %s %s started (pid %d, %s; spawned in %" G_GINT64_FORMAT " us)\n",
 		c->m->meeting_id, c->m->kind == RTK_CAPTURE_RECORDING ? "recording" : "livestream", c->m->id,
@@ -340,12 +397,109 @@ static gboolean capture_spawn(rtk_capture *c, char **argv, rtk_refusal *why, con
 
 static void capture_sync_peers(rtk_capture *c);
 
-/* A spawned capture is listed and joins its meeting's router: it is fed
- * from now on. Returns its REST object (NEW). */
+/* ---- encode once: shared companions ---- */
+
+/* How many captures of the host still run (not stopping); `feeder` (may
+ * be NULL): the one that feeds it, or NULL. */
+static int capture_host_running(const capture_host *h, rtk_capture **feeder) {
+	int running = 0;
+	GHashTableIter it;
+	gpointer v;
+	if(feeder != NULL)
+		*feeder = NULL;
+	g_hash_table_iter_init(&it, captures);
+	while(g_hash_table_iter_next(&it, NULL, &v)) {
+		rtk_capture *c = v;
+		if(c->host != h)
+			continue;
+		running += rtk_capture_model_running(c->m) && !c->spawning;
+		if(c->feeds && feeder != NULL)
+			*feeder = c;
+	}
+	return running;
+}
+
+/* The meeting's shared companion an output of width x height may join:
+ * one whose feeding output still runs, fed from `router`; or NULL. */
+static capture_host *capture_host_for(const char *meeting_id, rtk_router *router, int width, int height,
+		const char *layout) {
+	for(guint i = 0; hosts != NULL && i < hosts->len; i++) {
+		capture_host *h = g_ptr_array_index(hosts, i);
+		rtk_capture *feeder = NULL;
+		if(strcmp(h->meeting_id, meeting_id) || h->width != width || h->height != height || strcmp(h->layout, layout))
+			continue;
+		if(capture_host_running(h, &feeder) > 0 && feeder != NULL && feeder->router == router &&
+				rtk_capture_model_running(feeder->m))
+			return h;
+	}
+	return NULL;
+}
+
+/* A new host for `c`, the first output of a shared companion (taken by
+ * capture_spawn). */
+static capture_host *capture_host_new(rtk_capture *c, int width, int height, const char *layout) {
+	capture_host *h = g_new0(capture_host, 1);
+	h->meeting_id = g_strdup(c->m->meeting_id);
+	h->root = g_strdup(c->root);
+	h->width = width;
+	h->height = height;
+	g_strlcpy(h->layout, layout, sizeof h->layout);
+	return h;
+}
+
+/* `c` becomes one more output of `h`'s companion (add_output), fed by the
+ * host's feeder: listed at once, as a spawned capture would be. */
+static void capture_attach(rtk_capture *c, capture_host *h, const char *format) {
+	c->host = h;
+	c->proc = rtk_proc_ref(h->proc);
+	c->feeds = FALSE;
+	c->spawning = TRUE;   /* listed by capture_begin */
+	g_hash_table_insert(captures, c->m->id, c);
+	rtk_proc_command(c->proc, json_pack("{ssssssss}", "cmd", "add_output", "output", c->m->id, "format", format,
+		"path", c->output));
+	JANUS_LOG(LOG_INFO, "[rtk] meeting %s: %s %s shares the companion (pid %d) of the meeting's %s (encode once)\n",
+		c->m->meeting_id, c->m->kind == RTK_CAPTURE_RECORDING ? "recording" : "livestream", c->m->id,
+		(int)rtk_proc_pid(c->proc), c->m->kind == RTK_CAPTURE_RECORDING ? "livestream" : "recording");
+}
+
+/* `c` stops (or ends) while other outputs of its shared companion go on:
+ * if it feeds the companion, one of them that still runs takes the feed
+ * over as it is (the companion's participants and streams stay). */
+static void capture_feed_hand_over(rtk_capture *c) {
+	if(c->host == NULL || !c->feeds || c->router == NULL)
+		return;
+	GHashTableIter it;
+	gpointer v;
+	rtk_capture *to = NULL;
+	g_hash_table_iter_init(&it, captures);
+	while(to == NULL && g_hash_table_iter_next(&it, NULL, &v)) {
+		rtk_capture *o = v;
+		if(o != c && o->host == c->host && !o->spawning && rtk_capture_model_running(o->m) && o->router == c->router)
+			to = o;
+	}
+	if(to == NULL)
+		return;
+	GHashTable *streams = to->streams, *peers = to->peers;   /* empty: it did not feed */
+	to->streams = c->streams;
+	to->peers = c->peers;
+	to->next_ssrc = c->next_ssrc;
+	c->streams = streams;
+	c->peers = peers;
+	rtk_router_unlisten(c->router, c);
+	c->feeds = FALSE;
+	to->feeds = TRUE;
+	rtk_router_listen(to->router, &capture_router_listener, to);
+}
+
+/* A spawned (or attached) capture is listed; one that feeds its companion
+ * joins its meeting's router: it is fed from now on. Returns its REST
+ * object (NEW). */
 static json_t *capture_begin(rtk_capture *c) {
 	c->spawning = FALSE;
-	rtk_router_listen(c->router, &capture_router_listener, c);
-	capture_sync_peers(c);
+	if(c->feeds) {
+		rtk_router_listen(c->router, &capture_router_listener, c);
+		capture_sync_peers(c);
+	}
 	capture_effects(c, RTK_CAPTURE_STORE | RTK_CAPTURE_ANNOUNCE);
 	return json_deep_copy(c->m->doc);
 }
@@ -360,6 +514,9 @@ json_t *rtk_capture_recording_start(rtk_room *room, rtk_router *router, const rt
 	if(!may)
 		return NULL;
 	rtk_capture *c = capture_new(room, router, RTK_CAPTURE_RECORDING);
+	gboolean shared = rtk_recording_config_shareable(config, encode_once);
+	const char *layout = config->layout[0] ? config->layout : "GRID";
+	int share_w = config->width < 2 ? 2 : config->width & ~1, share_h = config->height < 2 ? 2 : config->height & ~1;
 	const char *ext = rtk_recording_config_format(config);   /* mp4, webm, m4a or mp3 */
 	char *name = g_strdup_printf("%s%s%s.%s", config->file_name_prefix, config->file_name_prefix[0] ? "_" : "",
 		c->m->id, ext);
@@ -373,10 +530,29 @@ json_t *rtk_capture_recording_start(rtk_room *room, rtk_router *router, const rt
 	char *path = g_build_filename(companion_dir, "rtk-recorder", NULL);
 	char wm_size[32];
 	g_snprintf(wm_size, sizeof wm_size, "%dx%d", config->watermark_width, config->watermark_height);
-	char *argv[26] = { path, "--output", c->output, "--format", (char *)ext,
+	char *argv[28] = { path, "--output", c->output, "--format", (char *)ext,
 		"--width", width, "--height", height, "--channels", config->channels == 1 ? "1" : "2",
-		"--layout", config->layout[0] ? (char *)config->layout : "GRID", NULL };
+		"--layout", (char *)layout, NULL };
 	int argc = 13;
+	capture_host *host = NULL;
+	if(shared) {
+		g_mutex_lock(&captures_mutex);
+		capture_host *running = capture_host_for(room->meeting_id, router, share_w, share_h, layout);
+		if(running != NULL) {   /* the meeting's livestream runs on a companion this recording can share */
+			g_free(path);
+			capture_attach(c, running, "mp4");
+			rtk_capture_model_recording_invoked(c->m, config, allow_multiple, name, caller);
+			g_free(name);
+			json_t *doc = capture_begin(c);
+			g_mutex_unlock(&captures_mutex);
+			return doc;
+		}
+		g_mutex_unlock(&captures_mutex);
+		host = capture_host_new(c, share_w, share_h, layout);
+		argv[argc++] = "--shared";
+		argv[argc++] = "--output-name";
+		argv[argc++] = c->m->id;
+	}
 	if(config->rtmp_url[0]) {
 		argv[argc++] = "--rtmp";
 		argv[argc++] = (char *)config->rtmp_url;
@@ -391,7 +567,7 @@ json_t *rtk_capture_recording_start(rtk_room *room, rtk_router *router, const rt
 			argv[argc++] = wm_size;
 		}
 	}
-	gboolean ok = capture_spawn(c, argv, why, RTK_ERR_RECORDING_FAILED);
+	gboolean ok = capture_spawn(c, argv, why, RTK_ERR_RECORDING_FAILED, host);
 	g_free(path);
 	if(!ok) {
 		g_free(name);
@@ -498,6 +674,11 @@ static char **capture_hls_argv(rtk_capture *c, char *path, const char *layout) {
 		g_ptr_array_add(argv, g_strdup("--rendition"));
 		g_ptr_array_add(argv, g_strdup_printf("%dx%d:%s", r->width, r->height, r->dir));
 	}
+	if(c->n_renditions == 1 && encode_once) {   /* a shared companion a recording may join */
+		g_ptr_array_add(argv, g_strdup("--shared"));
+		g_ptr_array_add(argv, g_strdup("--output-name"));
+		g_ptr_array_add(argv, g_strdup(c->m->id));
+	}
 	g_ptr_array_add(argv, NULL);
 	return (char **)g_ptr_array_free(argv, FALSE);
 }
@@ -519,15 +700,27 @@ json_t *rtk_capture_livestream_start(rtk_room *room, rtk_router *router, const c
 	rtk_capture *c = capture_new(room, router, RTK_CAPTURE_LIVESTREAM);
 	capture_livestream_renditions(c, qualities, n_qualities);
 	c->output = g_strdup(c->renditions[0].dir);
-	char *path = g_build_filename(companion_dir, "rtk-hls", NULL);
-	char **argv = capture_hls_argv(c, path, layout);
-	gboolean ok = capture_spawn(c, argv, why, RTK_ERR_LIVESTREAM_FAILED);
-	g_free(path);
-	for(int i = 1; argv[i] != NULL; i++)
-		g_free(argv[i]);
-	g_free(argv);
-	if(!ok)
-		return NULL;
+	/* encode once: one rendition may share the meeting's recording's companion */
+	gboolean shared = c->n_renditions == 1 && encode_once;
+	g_mutex_lock(&captures_mutex);
+	capture_host *host = shared ? capture_host_for(room->meeting_id, router, c->renditions[0].width,
+		c->renditions[0].height, layout) : NULL;
+	if(host != NULL)
+		capture_attach(c, host, "cmaf");
+	g_mutex_unlock(&captures_mutex);
+	if(host == NULL) {
+		char *path = g_build_filename(companion_dir, "rtk-hls", NULL);
+		char **argv = capture_hls_argv(c, path, layout);
+		gboolean ok = capture_spawn(c, argv, why, RTK_ERR_LIVESTREAM_FAILED, shared ?
+			capture_host_new(c, c->renditions[0].width, c->renditions[0].height,
+			layout) : NULL);
+		g_free(path);
+		for(int i = 1; argv[i] != NULL; i++)
+			g_free(argv[i]);
+		g_free(argv);
+		if(!ok)
+			return NULL;
+	}
 	rtk_hls *hls = rtk_gateway_hls(rtk_gw);
 	c->vod = vod;
 	for(int i = 0; hls != NULL && i < c->n_renditions; i++) {
@@ -826,7 +1019,7 @@ void rtk_captures_sync_peers(rtk_room *room, rtk_router *router) {
 	while(captures != NULL && g_hash_table_iter_next(&it, NULL, &v)) {
 		rtk_capture *c = v;
 		if(!strcmp(c->m->meeting_id, room->meeting_id) && c->router == router && c->room == room &&
-				rtk_capture_model_running(c->m))
+				rtk_capture_model_running(c->m) && c->feeds)
 			capture_sync_peers(c);
 	}
 	g_mutex_unlock(&captures_mutex);
@@ -1066,52 +1259,6 @@ static void capture_unlock_for_event(rtk_meeting_lock *lock) {
 	rtk_meeting_lock_done(lock);
 }
 
-/* What a companion said (companion_events.h read the line). */
-static void capture_on_event(rtk_proc *proc, const rtk_companion_event *event, void *user_data) {
-	if(event->name == NULL)
-		return;
-	rtk_meeting_lock *lock = capture_lock_for_event(user_data);
-	if(lock == NULL)
-		return;
-	rtk_capture *c = captures ? g_hash_table_lookup(captures, user_data) : NULL;
-	if(c != NULL && c->proc == proc) {
-		if(event->kind == RTK_COMPANION_EVENT_STARTED && c->m->kind == RTK_CAPTURE_RECORDING) {
-			capture_on_air(c);
-		} else if(event->kind == RTK_COMPANION_EVENT_PROGRESS) {
-			capture_check_load(c, event->late_frames);
-			capture_effects(c, rtk_capture_model_progress(c->m, event->output_s));
-		} else if(event->kind == RTK_COMPANION_EVENT_KEYFRAME) {
-			capture_on_keyframe(c, event->ssrc);
-		} else if(event->kind == RTK_COMPANION_EVENT_PART || event->kind == RTK_COMPANION_EVENT_SEGMENT) {
-			rtk_hls *hls = rtk_gateway_hls(rtk_gw);
-			const char *stream_id = capture_rendition_stream(c, event->rendition);
-			if(hls != NULL && stream_id != NULL)
-				rtk_companion_event_to_hls(hls, stream_id, event);
-			/* On air once its first segment is complete: players (hls.js)
-			 * treat a playlist of parts without a segment as empty. */
-			if(event->kind == RTK_COMPANION_EVENT_SEGMENT && event->rendition == 0) {
-				capture_set_ladder(c);
-				capture_on_air(c);
-			}
-		} else if(event->kind == RTK_COMPANION_EVENT_STOPPED) {
-			c->m->output_s = event->output_s;
-		} else if(event->kind == RTK_COMPANION_EVENT_STATS) {
-			char *text = json_dumps(event->json, JSON_COMPACT);
-			JANUS_LOG(LOG_INFO, "[rtk] capture %s: %s\n", c->m->id, text);
-			free(text);
-		} else if(!strcmp(event->name, "track_failed")) {   /* one file of a per-track recording */
-			char *text = json_dumps(event->json, JSON_COMPACT);
-			JANUS_LOG(LOG_ERR, "[rtk] capture %s: %s\n", c->m->id, text);
-			free(text);
-		} else if(event->kind == RTK_COMPANION_EVENT_ERROR || event->kind == RTK_COMPANION_EVENT_REJECTED) {
-			if(event->kind == RTK_COMPANION_EVENT_ERROR && event->message != NULL)
-				g_strlcpy(c->error, event->message, sizeof c->error);
-			JANUS_LOG(LOG_ERR, "[rtk] capture %s: %s: %s\n", c->m->id, event->name, event->message);
-		}
-	}
-	capture_unlock_for_event(lock);
-}
-
 /* A livestream's playlist gets its end, and stays served a while. */
 static void capture_end_hls(rtk_capture *c) {
 	rtk_hls *hls = rtk_gateway_hls(rtk_gw);
@@ -1129,9 +1276,101 @@ static void capture_end_hls(rtk_capture *c) {
 	}
 }
 
-/* The companion exited: the output's final REST status. A companion killed
- * or failed leaves an ERRORED recording whose file still holds what was
- * written. */
+static void capture_finish(rtk_capture *c, gboolean clean, const char *why);
+
+/* What a companion said about capture `c`: its own process's event, or
+ * its output's on a shared companion (where "stopped" and "error" end
+ * that output, and so the capture: `c` may be freed on return). */
+static void capture_handle_event(rtk_capture *c, const rtk_companion_event *event) {
+	if(event->kind == RTK_COMPANION_EVENT_STARTED && c->m->kind == RTK_CAPTURE_RECORDING) {
+		capture_on_air(c);
+	} else if(event->kind == RTK_COMPANION_EVENT_PROGRESS) {
+		capture_check_load(c, event->late_frames);
+		capture_effects(c, rtk_capture_model_progress(c->m, event->output_s));
+	} else if(event->kind == RTK_COMPANION_EVENT_KEYFRAME) {
+		capture_on_keyframe(c, event->ssrc);
+	} else if(event->kind == RTK_COMPANION_EVENT_PART || event->kind == RTK_COMPANION_EVENT_SEGMENT) {
+		rtk_hls *hls = rtk_gateway_hls(rtk_gw);
+		const char *stream_id = capture_rendition_stream(c, event->rendition);
+		if(hls != NULL && stream_id != NULL)
+			rtk_companion_event_to_hls(hls, stream_id, event);
+		/* On air once its first segment is complete: players (hls.js)
+		 * treat a playlist of parts without a segment as empty. */
+		if(event->kind == RTK_COMPANION_EVENT_SEGMENT && event->rendition == 0) {
+			capture_set_ladder(c);
+			capture_on_air(c);
+		}
+	} else if(event->kind == RTK_COMPANION_EVENT_STOPPED) {
+		c->m->output_s = event->output_s;
+		if(c->host != NULL)
+			capture_finish(c, TRUE, "");
+	} else if(event->kind == RTK_COMPANION_EVENT_STATS) {
+		char *text = json_dumps(event->json, JSON_COMPACT);
+		JANUS_LOG(LOG_INFO, "[rtk] capture %s: %s\n", c->m->id, text);
+		free(text);
+	} else if(!strcmp(event->name, "track_failed")) {   /* one file of a per-track recording */
+		char *text = json_dumps(event->json, JSON_COMPACT);
+		JANUS_LOG(LOG_ERR, "[rtk] capture %s: %s\n", c->m->id, text);
+		free(text);
+	} else if(event->kind == RTK_COMPANION_EVENT_ERROR || event->kind == RTK_COMPANION_EVENT_REJECTED) {
+		if(event->kind == RTK_COMPANION_EVENT_ERROR && event->message != NULL)
+			g_strlcpy(c->error, event->message, sizeof c->error);
+		JANUS_LOG(LOG_ERR, "[rtk] capture %s: %s: %s\n", c->m->id, event->name, event->message);
+		if(event->kind == RTK_COMPANION_EVENT_ERROR && c->host != NULL)
+			capture_finish(c, FALSE, c->error);
+	}
+}
+
+/* What a companion said (companion_events.h read the line). */
+static void capture_on_event(rtk_proc *proc, const rtk_companion_event *event, void *user_data) {
+	if(event->name == NULL)
+		return;
+	rtk_meeting_lock *lock = capture_lock_for_event(user_data);
+	if(lock == NULL)
+		return;
+	rtk_capture *c = captures ? g_hash_table_lookup(captures, user_data) : NULL;
+	if(c != NULL && c->proc == proc)
+		capture_handle_event(c, event);
+	capture_unlock_for_event(lock);
+}
+
+/* The capture's output is complete (`clean`) or failed (`why`): its final
+ * REST status. A companion killed or failed leaves an ERRORED recording
+ * whose file still holds what was written. `c` is freed. */
+static void capture_finish(rtk_capture *c, gboolean clean, const char *why) {
+	capture_feed_hand_over(c);   /* a shared companion's other outputs go on */
+	capture_detach(c);
+	char *now = capture_now();
+	if(c->m->kind == RTK_CAPTURE_LIVESTREAM)
+		capture_end_hls(c);
+	gint64 size = c->tracks != NULL ? rtk_capture_tracks_finish(c->tracks, c->output, now) :
+		c->m->kind == RTK_CAPTURE_RECORDING ? capture_file_size(c->output) : -1;
+	if(c->tracks != NULL)
+		rtk_capture_tracks_publish(c->m, c->tracks, TRUE);
+	capture_effects(c, rtk_capture_model_finished(c->m, clean, why, size, now));
+	rtk_capture_upload_start(c->m, c->output, queued_seq);   /* storage_config: UPLOADING until sent */
+	g_free(now);
+	int level = clean ? LOG_INFO : LOG_ERR;
+	JANUS_LOG(level, "[rtk] capture %s ended: %s\n", c->m->id,
+		json_string_value(json_object_get(c->m->doc, "status")));
+	g_hash_table_remove(captures, c->m->id);
+}
+
+/* Why a companion that exited with `wait_status` failed ("" when clean),
+ * its last "error" (`error`) first. */
+static gboolean capture_exit_why(int wait_status, const char *error, char *why, size_t len) {
+	gboolean clean = WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0;
+	why[0] = '\0';
+	if(!clean && error[0])
+		g_strlcpy(why, error, len);
+	else if(WIFSIGNALED(wait_status))
+		g_snprintf(why, len, "killed by signal %d", WTERMSIG(wait_status));
+	else if(!clean)
+		g_snprintf(why, len, "exited with status %d", WEXITSTATUS(wait_status));
+	return clean;
+}
+
+/* The companion exited: the output's final REST status. */
 static void capture_on_exit(rtk_proc *proc, int wait_status, void *user_data) {
 	rtk_meeting_lock *lock = capture_lock_for_event(user_data);
 	if(lock == NULL) {
@@ -1140,32 +1379,72 @@ static void capture_on_exit(rtk_proc *proc, int wait_status, void *user_data) {
 	}
 	rtk_capture *c = captures ? g_hash_table_lookup(captures, user_data) : NULL;
 	if(c != NULL && c->proc == proc) {
-		capture_detach(c);
-		gboolean clean = WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0;
-		char why[256] = "", *now = capture_now();
-		if(!clean && c->error[0])
-			g_strlcpy(why, c->error, sizeof why);
-		else if(WIFSIGNALED(wait_status))
-			g_snprintf(why, sizeof why, "killed by signal %d", WTERMSIG(wait_status));
-		else if(!clean)
-			g_snprintf(why, sizeof why, "exited with status %d", WEXITSTATUS(wait_status));
-		if(c->m->kind == RTK_CAPTURE_LIVESTREAM)
-			capture_end_hls(c);
-		gint64 size = c->tracks != NULL ? rtk_capture_tracks_finish(c->tracks, c->output, now) :
-			c->m->kind == RTK_CAPTURE_RECORDING ? capture_file_size(c->output) : -1;
-		if(c->tracks != NULL)
-			rtk_capture_tracks_publish(c->m, c->tracks, TRUE);
-		capture_effects(c, rtk_capture_model_finished(c->m, clean, why, size, now));
-		rtk_capture_upload_start(c->m, c->output, queued_seq);   /* storage_config: UPLOADING until sent */
-		g_free(now);
-		int level = clean ? LOG_INFO : LOG_ERR;
-		JANUS_LOG(level, "[rtk] capture %s ended: %s\n", c->m->id,
-			json_string_value(json_object_get(c->m->doc, "status")));
-		g_hash_table_remove(captures, c->m->id);
+		char why[256];
+		gboolean clean = capture_exit_why(wait_status, c->error, why, sizeof why);
+		capture_finish(c, clean, why);
 	}
 	capture_unlock_for_event(lock);
 	g_free(user_data);
 }
+
+/* ---- a shared companion's events (reader thread) ---- */
+
+/* An event of a shared companion: one naming an output is that capture's;
+ * a keyframe request (and the stats, for the log) its feeder's; an error
+ * without an output is the process's (its exit follows). */
+static void capture_host_on_event(rtk_proc *proc, const rtk_companion_event *event, void *user_data) {
+	capture_host *h = user_data;
+	if(event->name == NULL)
+		return;
+	rtk_meeting_lock *lock = rtk_meeting_lock_meeting(h->root, NULL);
+	g_mutex_lock(&captures_mutex);
+	rtk_capture *c = NULL;
+	if(captures != NULL && event->output != NULL)
+		c = g_hash_table_lookup(captures, event->output);
+	else if(captures != NULL && (event->kind == RTK_COMPANION_EVENT_KEYFRAME || event->kind == RTK_COMPANION_EVENT_STATS))
+		capture_host_running(h, &c);   /* its feeder */
+	if(c != NULL && c->proc == proc && c->host == h) {
+		capture_handle_event(c, event);
+	} else if(event->output == NULL && event->kind == RTK_COMPANION_EVENT_ERROR && event->message != NULL) {
+		g_strlcpy(h->error, event->message, sizeof h->error);
+		JANUS_LOG(LOG_ERR, "[rtk] shared companion of meeting %s: %s\n", h->meeting_id, event->message);
+	}
+	g_mutex_unlock(&captures_mutex);
+	rtk_meeting_lock_done(lock);
+}
+
+/* A shared companion exited: its outputs that had not ended end with it
+ * (ERRORED unless it stopped cleanly). */
+static void capture_host_on_exit(rtk_proc *proc, int wait_status, void *user_data) {
+	capture_host *h = user_data;
+	rtk_meeting_lock *lock = rtk_meeting_lock_meeting(h->root, NULL);
+	g_mutex_lock(&captures_mutex);
+	char why[256];
+	gboolean clean = capture_exit_why(wait_status, h->error, why, sizeof why);
+	GPtrArray *left = g_ptr_array_new();
+	GHashTableIter it;
+	gpointer v;
+	if(captures != NULL)
+		g_hash_table_iter_init(&it, captures);
+	while(captures != NULL && g_hash_table_iter_next(&it, NULL, &v))
+		if(((rtk_capture *)v)->host == h && ((rtk_capture *)v)->proc == proc)
+			g_ptr_array_add(left, v);
+	for(guint i = 0; i < left->len; i++) {
+		rtk_capture *c = g_ptr_array_index(left, i);
+		capture_finish(c, clean, clean ? "" : c->error[0] ? c->error : why);
+	}
+	g_ptr_array_free(left, TRUE);
+	if(hosts != NULL)
+		g_ptr_array_remove(hosts, h);
+	g_mutex_unlock(&captures_mutex);
+	rtk_meeting_lock_done(lock);
+	capture_host_free(h);
+}
+
+static const rtk_proc_callbacks capture_host_callbacks = {
+	.event = capture_host_on_event,
+	.exited = capture_host_on_exit,
+};
 
 static const rtk_proc_callbacks capture_callbacks = {
 	.event = capture_on_event,
@@ -1180,8 +1459,14 @@ void rtk_captures_init(const char *companions, const char *data,
 	companion_dir = g_strdup(companions);
 	data_dir = g_strdup(data);
 	captures = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, capture_free);
+	hosts = g_ptr_array_new();
+	encode_once = TRUE;
 	writes = g_async_queue_new();
 	writer = g_thread_new("rtk-capture-store", capture_writer, NULL);
+}
+
+void rtk_captures_set_encode_once(gboolean enabled) {
+	encode_once = enabled;
 }
 
 /* Asks every companion to finish (each under its meeting's lock: the
@@ -1212,11 +1497,13 @@ void rtk_captures_destroy(void) {
 	gint64 deadline = janus_get_monotonic_time() + 10 * G_USEC_PER_SEC;
 	for(;;) {
 		g_mutex_lock(&captures_mutex);
-		guint left = g_hash_table_size(captures);
+		guint left = g_hash_table_size(captures) + hosts->len;   /* a shared companion exits after its outputs */
 		if(left > 0 && janus_get_monotonic_time() >= deadline) {
 			g_hash_table_iter_init(&it, captures);
 			while(g_hash_table_iter_next(&it, NULL, &v))
 				rtk_proc_kill(((rtk_capture *)v)->proc);
+			for(guint i = 0; i < hosts->len; i++)
+				rtk_proc_kill(((capture_host *)g_ptr_array_index(hosts, i))->proc);
 			deadline = G_MAXINT64;
 		}
 		g_mutex_unlock(&captures_mutex);
@@ -1236,6 +1523,8 @@ void rtk_captures_destroy(void) {
 	g_mutex_lock(&captures_mutex);
 	g_hash_table_destroy(captures);
 	captures = NULL;
+	g_ptr_array_free(hosts, TRUE);
+	hosts = NULL;
 	g_mutex_unlock(&captures_mutex);
 	g_free(companion_dir);
 	g_free(data_dir);

@@ -4,7 +4,9 @@
  * livestreams act on (design.md sections 2 and 4.4, docs/protocol.md).
  *
  * A capture is one companion process (rtk-recorder or rtk-hls, process.h)
- * fed with the meeting's published streams. This file owns the captures'
+ * fed with the meeting's published streams, or, when a recording and a
+ * livestream of the meeting have compatible settings (encode once,
+ * RTK_ENCODE_ONCE), one output of a companion both share. This file owns the captures'
  * states (STARTING, RECORDING or LIVESTREAMING, PAUSED, STOPPING), keeps
  * each companion's participants in step with the room
  * (rtk_captures_sync_peers) and its streams with the meeting's router,
@@ -52,6 +54,10 @@
  * participant of the meeting's live session, if one runs. */
 void rtk_captures_init(const char *companion_dir, const char *data_dir,
 	void (*broadcast)(const char *meeting_id, json_t *event));
+/* Encode once (capture.c, docs/companions.md): whether a recording and a
+ * livestream of one meeting with compatible settings share a companion
+ * (RTK_ENCODE_ONCE, on unless "0"). Set once, before any capture starts. */
+void rtk_captures_set_encode_once(gboolean enabled);
 /* Stops every companion (a short grace, then SIGKILL) and the writer. */
 void rtk_captures_destroy(void);
 

@@ -70,6 +70,7 @@ gboolean rtk_companion_event_parse(const char *line, size_t len, rtk_companion_e
 	}
 	event->json = json;
 	event->name = json_string_value(json_object_get(json, "event"));
+	event->output = json_string_value(json_object_get(json, "output"));
 	for(size_t i = 0; event->name != NULL && i < G_N_ELEMENTS(event_kinds); i++)
 		if(!strcmp(event_kinds[i].name, event->name))
 			event->kind = event_kinds[i].kind;

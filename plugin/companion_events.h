@@ -68,6 +68,8 @@ typedef struct rtk_companion_event {
 	gboolean independent;    /* part */
 	int rendition;           /* part, segment: 0 the main output, 1.. rtk-hls --rendition (or -1) */
 	const char *message;     /* error, rejected: borrowed from `json`, or NULL */
+	const char *output;      /* a shared companion's (--shared) output the event is about: borrowed
+	                            from `json`, or NULL (the process's own event) */
 } rtk_companion_event;
 
 /* Reads one line (`len` bytes, no NUL needed). FALSE when it is not a JSON

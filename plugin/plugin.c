@@ -322,6 +322,7 @@ int rtk_plugin_init(janus_callbacks *callback, const char *config_path) {
 		rtk_chat_store_start();
 		rtk_captures_init(plugin_config_string(config, general, "companion_dir", RTK_COMPANION_DIR),
 			gwc.data_dir, rtk_live_broadcast_to_meeting);
+		rtk_captures_set_encode_once(rtk_encode_once_enabled(plugin_config_string(config, general, "encode_once", "1")));
 		rtk_history_init(rtk_gateway_store(rtk_gw));
 		rtk_policy_set_last_n((guint)CLAMP(atoi(plugin_config_string(config, general,
 			"last_n_audio", "0")), 0, 100));

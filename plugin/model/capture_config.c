@@ -37,6 +37,15 @@ const char *rtk_recording_config_format(const rtk_recording_config *config) {
 	return config->vp8 ? "webm" : "mp4";
 }
 
+gboolean rtk_recording_config_shareable(const rtk_recording_config *config, gboolean enabled) {
+	return enabled && !config->vp8 && !config->audio_only && config->channels != 1 &&
+		config->watermark_url[0] == '\0' && config->rtmp_url[0] == '\0';
+}
+
+gboolean rtk_encode_once_enabled(const char *value) {
+	return value == NULL || strcmp(value, "0") != 0;
+}
+
 /* {key} under either spelling (camelCase first), or NULL. */
 static const json_t *capture_config_get(const json_t *json, const char *camel, const char *snake) {
 	const json_t *v = json_object_get(json, camel);

@@ -46,6 +46,19 @@ typedef struct rtk_recording_config {
 	} storage;
 } rtk_recording_config;
 
+/* Encode once (docs/companions.md "Encode once"): whether a recording
+ * with `config` may share one companion, and its composite and encoder,
+ * with the meeting's livestream: H.264 + AAC in MP4 (not VP8, not audio
+ * only), stereo, no watermark (it would be drawn on the livestream too) and
+ * no RTMP push. It then shares with a livestream whose main (and only)
+ * rendition has the recording's width and height; both run at 25 fps with
+ * the livestream's 2 s IDR cadence. `enabled` is RTK_ENCODE_ONCE's (not
+ * "0"): FALSE never shares. */
+gboolean rtk_recording_config_shareable(const rtk_recording_config *config, gboolean enabled);
+/* Whether RTK_ENCODE_ONCE (`value`, NULL when unset) enables sharing: all
+ * but "0". */
+gboolean rtk_encode_once_enabled(const char *value);
+
 /* Defaults: H264, 1280x720, GRID, stereo, no prefix, no limit. */
 void rtk_recording_config_default(rtk_recording_config *config);
 /* Reads the SDK's {videoConfig:{codec,width,height,export_file},

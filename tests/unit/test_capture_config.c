@@ -276,8 +276,35 @@ static void test_rtmp_url(void)
 	CHECK(!parse(text, &c, &why));  /* 1024 */
 }
 
+/* Encode once: which recordings may share the livestream's companion. */
+static void test_shareable(void)
+{
+	rtk_recording_config c;
+	rtk_refusal why;
+	CHECK(parse("{}", &c, &why));
+	CHECK(rtk_recording_config_shareable(&c, TRUE));    /* H.264 1280x720 stereo: the default */
+	CHECK(!rtk_recording_config_shareable(&c, FALSE));  /* RTK_ENCODE_ONCE=0 */
+	CHECK(parse("{\"video_config\": {\"width\": 640, \"height\": 360}}", &c, &why));
+	CHECK(rtk_recording_config_shareable(&c, TRUE));    /* the size is matched against the livestream's */
+	CHECK(parse("{\"video_config\": {\"codec\": \"VP8\"}}", &c, &why));
+	CHECK(!rtk_recording_config_shareable(&c, TRUE));
+	CHECK(parse("{\"video_config\": {\"export_file\": false}}", &c, &why));
+	CHECK(!rtk_recording_config_shareable(&c, TRUE));
+	CHECK(parse("{\"audio_config\": {\"channel\": \"mono\"}}", &c, &why));
+	CHECK(!rtk_recording_config_shareable(&c, TRUE));
+	CHECK(parse("{\"video_config\": {\"watermark\": {\"url\": \"https://a/w.png\"}}}", &c, &why));
+	CHECK(!rtk_recording_config_shareable(&c, TRUE));
+	CHECK(parse("{\"live_streaming_config\": {\"rtmp_url\": \"rtmp://h/app/key\"}}", &c, &why));
+	CHECK(!rtk_recording_config_shareable(&c, TRUE));
+	CHECK(rtk_encode_once_enabled(NULL));
+	CHECK(rtk_encode_once_enabled("1"));
+	CHECK(rtk_encode_once_enabled(""));
+	CHECK(!rtk_encode_once_enabled("0"));
+}
+
 int main(void)
 {
+	UNIT_RUN(test_shareable);
 	UNIT_RUN(test_defaults);
 	UNIT_RUN(test_sdk_spelling);
 	UNIT_RUN(test_rest_spelling);
