@@ -23,7 +23,9 @@ data directory and the same credentials. Asserted:
 """
 
 import os
+import shutil
 import subprocess
+import tempfile
 import time
 
 from rtk_harness import RtkClient, Server, SRCDIR, check, check_equal, log, run_test
@@ -70,8 +72,12 @@ def render_refused():
     check) fails and says why."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("RTK_") or k == "RTK_TOP_SRCDIR"}
     env.update(RTK_NODE_ID="a", RTK_NODE_JANUS_URL="ws://127.0.0.1:8188/")
-    result = subprocess.run([os.path.join(SRCDIR, "rtk"), "render-conf", "/tmp/rtk-nodes-refused-conf"],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    outdir = tempfile.mkdtemp(prefix="rtk-nodes-conf-")
+    try:
+        result = subprocess.run([os.path.join(SRCDIR, "rtk"), "render-conf", os.path.join(outdir, "janus")],
+                                env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    finally:
+        shutil.rmtree(outdir, ignore_errors=True)
     out = result.stdout.decode(errors="replace")
     check(result.returncode != 0 and "RTK_NODE_ID needs RTK_DATABASE_URL" in out,
           "render-conf with a node id on SQLite: status %d, %r" % (result.returncode, out))
