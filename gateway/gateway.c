@@ -188,6 +188,9 @@ static int gateway_seed_presets(rtk_store *store, char **error)
 		st = rtk_store_preset_get_by_name(store, name, &existing);
 		if (st == RTK_STORE_NOT_FOUND)
 			st = rtk_store_preset_create(store, preset, &created);
+		/* Another node sharing the database created it in between. */
+		if (st == RTK_STORE_CONFLICT)
+			st = RTK_STORE_OK;
 		json_decref(existing);
 		json_decref(created);
 		if (st != RTK_STORE_OK) {
@@ -228,11 +231,11 @@ static void gateway_remove_chat_files(rtk_store *store, const char *chat_files_d
  * as it would have at their end, unless their meeting has persist_chat (a
  * session that ends normally is the plugin's: plugin/chat_store.c).
  * Failures are logged: the rows stay until a later start. */
-static void gateway_purge_unkept_chat(rtk_store *store, const char *chat_files_dir)
+static void gateway_purge_unkept_chat(rtk_store *store, const char *chat_files_dir, const char *meeting_id)
 {
 	json_t *live = NULL, *session;
 	size_t i;
-	if (rtk_store_session_list(store, NULL, "LIVE", 0, -1, &live, NULL) != RTK_STORE_OK) {
+	if (rtk_store_session_list(store, meeting_id, "LIVE", 0, -1, &live, NULL) != RTK_STORE_OK) {
 		g_warning("rtk gateway: cannot list the sessions left LIVE: their chat stays");
 		return;
 	}
@@ -252,6 +255,50 @@ static void gateway_purge_unkept_chat(rtk_store *store, const char *chat_files_d
 	json_decref(live);
 }
 
+/* One meeting's share of the clean-up below: for a node of several,
+ * whose start or claim ends what a dead node (or its own previous run)
+ * left of that meeting alone. */
+static int gateway_end_meeting_orphans(rtk_store *store, const char *chat_files_dir, const char *meeting_id)
+{
+	gateway_purge_unkept_chat(store, chat_files_dir, meeting_id);
+	int sessions = 0, recordings = 0, livestreams = 0;
+	if (rtk_store_meeting_end_unfinished(store, meeting_id, &sessions, &recordings, &livestreams) !=
+			RTK_STORE_OK) {
+		g_warning("rtk gateway: cannot end what a stopped node left of meeting %s", meeting_id);
+		return -1;
+	}
+	if (sessions || recordings || livestreams)
+		g_message("rtk gateway: meeting %s: %d session(s) left LIVE by a stopped node are now ENDED, "
+			"%d recording(s) and %d livestream(s) ERRORED", meeting_id, sessions, recordings, livestreams);
+	return 0;
+}
+
+/* With several nodes: what this node's previous run left, the meetings
+ * it had placed, ends; their placements go. Other nodes' meetings are
+ * theirs (a dead node's are ended by the node that places them again). */
+static int gateway_fail_unfinished_of_node(rtk_store *store, const char *chat_files_dir, const char *node_id,
+	char **error)
+{
+	json_t *placements = NULL, *placement;
+	size_t i;
+	if (rtk_store_placement_list(store, node_id, &placements) != RTK_STORE_OK) {
+		rtk_util_set_error(error, "cannot read this node's meeting placements");
+		return -1;
+	}
+	int rc = 0;
+	json_array_foreach(placements, i, placement) {
+		const char *meeting_id = json_string_value(json_object_get(placement, "meeting_id"));
+		if (gateway_end_meeting_orphans(store, chat_files_dir, meeting_id) != 0 ||
+				rtk_store_placement_release(store, meeting_id, node_id) == RTK_STORE_FAILED) {
+			rtk_util_set_error(error, "cannot end what the previous run left of meeting %s", meeting_id);
+			rc = -1;
+			break;
+		}
+	}
+	json_decref(placements);
+	return rc;
+}
+
 /* Recordings and livestreams a previous run left in progress cannot be
  * resumed (their companions died with it): they become ERRORED; its live
  * sessions become ENDED. */
@@ -267,7 +314,7 @@ static int gateway_fail_unfinished(rtk_store *store, const char *chat_files_dir,
 		g_message("rtk gateway: %d recording(s) and %d livestream(s) left unfinished by the "
 			"previous run are now ERRORED", recordings, livestreams);
 	/* The sessions it left LIVE ended with it, and so did their chat. */
-	gateway_purge_unkept_chat(store, chat_files_dir);
+	gateway_purge_unkept_chat(store, chat_files_dir, NULL);
 	int sessions = 0;
 	if (rtk_store_session_end_unfinished(store, &sessions) != RTK_STORE_OK) {
 		rtk_util_set_error(error, "cannot mark the sessions left LIVE as ENDED");
@@ -392,6 +439,11 @@ rtk_gateway *rtk_gateway_start(const rtk_gateway_config *config, char **error)
 	if (gateway_credentials_load(gw, config, error) != 0)
 		goto fail;
 
+	if (gateway_given(config->node_id) && !gateway_given(config->database_url)) {
+		rtk_util_set_error(error, "RTK_NODE_ID needs RTK_DATABASE_URL: several nodes share one PostgreSQL "
+			"database, not a SQLite file");
+		goto fail;
+	}
 	if (gateway_given(config->database_url)) {
 		gw->store = rtk_store_open_url(config->database_url, error);
 		if (gw->store)
@@ -403,7 +455,9 @@ rtk_gateway *rtk_gateway_start(const rtk_gateway_config *config, char **error)
 	}
 	gw->chat_files_dir = g_build_filename(gw->data_dir, RTK_CHAT_FILES_DIR, NULL);
 	if (!gw->store || gateway_seed_presets(gw->store, error) != 0 || rtk_plugins_seed(gw->store, config->plugins_seed, error) != 0 ||
-			gateway_fail_unfinished(gw->store, gw->chat_files_dir, error) != 0)
+			(gateway_given(config->node_id) ?
+				gateway_fail_unfinished_of_node(gw->store, gw->chat_files_dir, config->node_id, error) :
+				gateway_fail_unfinished(gw->store, gw->chat_files_dir, error)) != 0)
 		goto fail;
 	gw->plugins = rtk_plugin_registry_new();
 	if (rtk_plugin_registry_reload(gw->plugins, gw->store) != 0) {
@@ -521,6 +575,11 @@ void rtk_gateway_stop(rtk_gateway *gateway)
 	gateway_free_secret(gateway->jwt_secret);
 	free(gateway->url);
 	free(gateway);
+}
+
+int rtk_gateway_end_orphaned(rtk_gateway *gateway, const char *meeting_id)
+{
+	return gateway_end_meeting_orphans(gateway->store, gateway->chat_files_dir, meeting_id);
 }
 
 rtk_store *rtk_gateway_store(rtk_gateway *gateway)

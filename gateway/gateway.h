@@ -58,18 +58,27 @@ typedef struct rtk_gateway_config {
 	const char *turn_user;   /* its long-term credentials, handed to every browser */
 	const char *turn_password;
 	const char *metrics_token; /* the bearer token GET /metrics needs (metrics.h); NULL or "": open */
+	const char *node_id;     /* RTK_NODE_ID: this node of several on database_url (docs/deploy.md,
+	                          * "Several nodes"); NULL or "": one node. Needs database_url */
 } rtk_gateway_config;
 
 typedef struct rtk_gateway rtk_gateway;
 
 /* Opens the store, seeds the default presets on first start, marks the
  * recordings and livestreams a previous run left unfinished as ERRORED
- * (store.h, *_fail_unfinished), loads or generates credentials, starts
+ * (store.h, *_fail_unfinished; with a node_id only those of the meetings
+ * placed on this node, whose placements go), loads or generates credentials, starts
  * webhook delivery and HTTP. NULL + *error (free()) on failure. */
 rtk_gateway *rtk_gateway_start(const rtk_gateway_config *config, char **error);
 void rtk_gateway_stop(rtk_gateway *gateway);
 
 rtk_store *rtk_gateway_store(rtk_gateway *gateway);   /* borrowed */
+/* What a node that died left of meeting `meeting_id`'s live session (its
+ * unfinished recordings and livestreams, LIVE sessions and their chat
+ * unless the meeting keeps it) ends, as a start ends a crashed run's:
+ * for a node that places the meeting again (docs/deploy.md, "Several
+ * nodes"). Logged; -1 when the store failed. */
+int rtk_gateway_end_orphaned(rtk_gateway *gateway, const char *meeting_id);
 /* Webhook delivery (webhooks.h): the plugin calls rtk_webhooks_emit() on it.
  * Borrowed; lives until rtk_gateway_stop(). */
 rtk_webhooks *rtk_gateway_webhooks(rtk_gateway *gateway);

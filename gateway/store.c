@@ -11,7 +11,11 @@
  *   - recordings, livestreams: the clean-up of unfinished ones at start
  *     (store_fail_unfinished());
  *   - sessions: the ones a crash left LIVE end at start, their open
- *     presences closed (rtk_store_session_end_unfinished()).
+ *     presences closed (rtk_store_session_end_unfinished()), of every
+ *     meeting or of one (rtk_store_meeting_end_unfinished());
+ *   - placements: a claim reads the meeting's row and decides in the
+ *     same write (rtk_store_placement_decide()); on PostgreSQL that write
+ *     takes turns with every node's, so two claims never both win.
  *
  * Rows. A create builds its row here (store_row_new()): a document table's is a
  * copy of the caller's fields, any other's starts from its columns'
@@ -30,6 +34,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <glib.h>
 
@@ -749,7 +754,7 @@ static const char *const livestream_unfinished[] = { "INVOKED", "LIVE", NULL };
  * stop_reason {"reason": "INTERNAL_ERROR", "detail": "SERVER_RESTART"}
  * (the reference's reason, our cause: capture_model.h), in one write. */
 static rtk_store_status store_fail_unfinished(rtk_store *s, const rtk_store_resource *r,
-	const char *const *statuses, int *count)
+	const char *meeting_id, const char *const *statuses, int *count)
 {
 	if (count)
 		*count = 0;
@@ -767,7 +772,7 @@ static rtk_store_status store_fail_unfinished(rtk_store *s, const rtk_store_reso
 	for (const char *const *st = statuses; status == RTK_STORE_OK && *st; st++) {
 		json_t *rows = NULL, *row;
 		size_t i;
-		status = store_list_on(s, c, r, NULL, *st, 0, -1, &rows, NULL);
+		status = store_list_on(s, c, r, meeting_id, *st, 0, -1, &rows, NULL);
 		json_array_foreach(rows, i, row) {
 			if (status != RTK_STORE_OK)
 				break;
@@ -809,7 +814,7 @@ rtk_store_status rtk_store_recording_list(rtk_store *store, const char *meeting_
 
 rtk_store_status rtk_store_recording_fail_unfinished(rtk_store *store, int *count)
 {
-	return store_fail_unfinished(store, store_table(RTK_STORE_RECORDINGS), recording_unfinished, count);
+	return store_fail_unfinished(store, store_table(RTK_STORE_RECORDINGS), NULL, recording_unfinished, count);
 }
 
 rtk_store_status rtk_store_livestream_create(rtk_store *store, const json_t *fields, json_t **out)
@@ -836,7 +841,7 @@ rtk_store_status rtk_store_livestream_list(rtk_store *store, const char *meeting
 
 rtk_store_status rtk_store_livestream_fail_unfinished(rtk_store *store, int *count)
 {
-	return store_fail_unfinished(store, store_table(RTK_STORE_LIVESTREAMS), livestream_unfinished, count);
+	return store_fail_unfinished(store, store_table(RTK_STORE_LIVESTREAMS), NULL, livestream_unfinished, count);
 }
 
 /* ---- chat messages ---- */
@@ -955,7 +960,8 @@ static rtk_store_status store_session_close_presences(rtk_store *s, rtk_store_co
 	return status;
 }
 
-rtk_store_status rtk_store_session_end_unfinished(rtk_store *store, int *count)
+/* Ends the LIVE sessions of `meeting_id` (NULL: of every meeting). */
+static rtk_store_status store_session_end_unfinished(rtk_store *store, const char *meeting_id, int *count)
 {
 	const rtk_store_resource *r = store_table(RTK_STORE_SESSIONS);
 	if (count)
@@ -969,7 +975,7 @@ rtk_store_status rtk_store_session_end_unfinished(rtk_store *store, int *count)
 	rtk_store_status status;
 	rtk_store_conn *c = store->backend->write_begin(store->db, &status);
 	if (status == RTK_STORE_OK)
-		status = store_list_on(store, c, r, NULL, "LIVE", 0, -1, &rows, NULL);
+		status = store_list_on(store, c, r, meeting_id, "LIVE", 0, -1, &rows, NULL);
 	json_array_foreach(rows, i, row) {
 		if (status != RTK_STORE_OK)
 			break;
@@ -992,6 +998,26 @@ rtk_store_status rtk_store_session_end_unfinished(rtk_store *store, int *count)
 		*count = ended;
 	free(now);
 	return status;
+}
+
+rtk_store_status rtk_store_session_end_unfinished(rtk_store *store, int *count)
+{
+	return store_session_end_unfinished(store, NULL, count);
+}
+
+rtk_store_status rtk_store_meeting_end_unfinished(rtk_store *store, const char *meeting_id,
+	int *sessions, int *recordings, int *livestreams)
+{
+	if (!meeting_id)
+		return RTK_STORE_FAILED;
+	rtk_store_status st = store_fail_unfinished(store, store_table(RTK_STORE_RECORDINGS), meeting_id,
+		recording_unfinished, recordings);
+	if (st == RTK_STORE_OK)
+		st = store_fail_unfinished(store, store_table(RTK_STORE_LIVESTREAMS), meeting_id,
+			livestream_unfinished, livestreams);
+	if (st == RTK_STORE_OK)
+		st = store_session_end_unfinished(store, meeting_id, sessions);
+	return st;
 }
 
 rtk_store_status rtk_store_session_create(rtk_store *store, const json_t *fields, json_t **out)
@@ -1141,4 +1167,154 @@ rtk_store_status rtk_store_webhook_list_for_event(rtk_store *store, const char *
 	json_decref(all);
 	*items = wanted;
 	return RTK_STORE_OK;
+}
+
+/* ---- nodes and placements ---- */
+
+/* The time `seconds` from now in the store's form (malloc'd), NULL when
+ * the clock cannot be read. */
+static char *store_iso8601_in(int seconds)
+{
+	struct timespec ts;
+	struct tm tm;
+	if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
+		return NULL;
+	time_t at = ts.tv_sec + seconds;
+	if (!gmtime_r(&at, &tm))
+		return NULL;
+	char *out = malloc(32);
+	if (!out)
+		return NULL;
+	size_t n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out + n, 32 - n, ".%03uZ", (unsigned)(ts.tv_nsec / 1000000) % 1000u);
+	return out;
+}
+
+rtk_store_placement_rule rtk_store_placement_decide(const char *holder, const char *lease_until,
+	const char *node_id, const char *now)
+{
+	if (!holder)
+		return RTK_PLACEMENT_INSERT;
+	if (strcmp(holder, node_id) == 0)
+		return RTK_PLACEMENT_RENEW;
+	/* Timestamps of one form compare as text; a lease that does not
+	 * parse (NULL) counts as expired. */
+	if (!lease_until || strcmp(lease_until, now) <= 0)
+		return RTK_PLACEMENT_TAKE;
+	return RTK_PLACEMENT_HELD;
+}
+
+rtk_store_status rtk_store_node_heartbeat(rtk_store *store, const char *id, const char *janus_url,
+	const char *rest_url)
+{
+	const rtk_store_resource *r = store_table(RTK_STORE_NODES);
+	char *now = rtk_util_now_iso8601();
+	json_t *row = now && id ? json_pack("{s:s, s:s*, s:s*, s:s}", "id", id, "janus_url", janus_url,
+		"rest_url", rest_url, "heartbeat_at", now) : NULL;
+	free(now);
+	if (!row)
+		return RTK_STORE_FAILED;
+	rtk_store_status status;
+	rtk_store_conn *c = store->backend->write_begin(store->db, &status);
+	if (status == RTK_STORE_OK) {
+		status = store_exists_on(store, c, r, id);
+		if (status == RTK_STORE_OK || status == RTK_STORE_NOT_FOUND)
+			status = store_write_on(store, c, r,
+				status == RTK_STORE_OK ? RTK_STORE_UPDATE : RTK_STORE_INSERT, row);
+	}
+	json_decref(row);
+	return store->backend->write_end(store->db, status);
+}
+
+rtk_store_status rtk_store_node_get(rtk_store *store, const char *id, json_t **out)
+{
+	return store_get(store, store_table(RTK_STORE_NODES), 0, id, NULL, out);
+}
+
+/* The holder's node's janus_url and rest_url copied into its placement
+ * row `row` (a node row missing: they stay absent). */
+static void store_placement_add_node(rtk_store *s, rtk_store_conn *c, json_t *row)
+{
+	json_t *node = NULL;
+	if (store_get_on(s, c, store_table(RTK_STORE_NODES), 0,
+			json_string_value(json_object_get(row, "node_id")), NULL, &node) == RTK_STORE_OK) {
+		json_object_set(row, "janus_url", json_object_get(node, "janus_url"));
+		json_object_set(row, "rest_url", json_object_get(node, "rest_url"));
+	}
+	json_decref(node);
+}
+
+rtk_store_status rtk_store_placement_claim(rtk_store *store, const char *meeting_id, const char *node_id,
+	int lease_seconds, json_t **out, char **previous)
+{
+	const rtk_store_resource *r = store_table(RTK_STORE_PLACEMENTS);
+	*out = NULL;
+	if (previous)
+		*previous = NULL;
+	char *now = rtk_util_now_iso8601();
+	char *until = store_iso8601_in(lease_seconds);
+	if (!meeting_id || !node_id || !now || !until) {
+		free(now);
+		free(until);
+		return RTK_STORE_FAILED;
+	}
+	json_t *held = NULL, *row = NULL;
+	rtk_store_status status;
+	rtk_store_conn *c = store->backend->write_begin(store->db, &status);
+	if (status == RTK_STORE_OK)
+		status = store_get_on(store, c, r, 0, meeting_id, NULL, &held);
+	rtk_store_placement_rule rule = RTK_PLACEMENT_HELD;
+	if (status == RTK_STORE_OK || status == RTK_STORE_NOT_FOUND) {
+		rule = rtk_store_placement_decide(json_string_value(json_object_get(held, "node_id")),
+			json_string_value(json_object_get(held, "lease_until")), node_id, now);
+		status = RTK_STORE_OK;
+	}
+	if (status == RTK_STORE_OK && rule == RTK_PLACEMENT_HELD) {
+		store_placement_add_node(store, c, held);
+		*out = json_incref(held);
+		status = RTK_STORE_CONFLICT;
+	} else if (status == RTK_STORE_OK) {
+		row = json_pack("{s:s, s:s, s:s}", "meeting_id", meeting_id, "node_id", node_id,
+			"lease_until", until);
+		status = row ? store_write_on(store, c, r, rule == RTK_PLACEMENT_INSERT ? RTK_STORE_INSERT :
+			RTK_STORE_UPDATE, row) : RTK_STORE_FAILED;
+	}
+	status = store->backend->write_end(store->db, status);
+	if (status == RTK_STORE_OK) {
+		*out = json_incref(row);
+		if (previous && rule == RTK_PLACEMENT_TAKE)
+			*previous = strdup(json_string_value(json_object_get(held, "node_id")));
+	} else if (status != RTK_STORE_CONFLICT) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	json_decref(held);
+	json_decref(row);
+	free(now);
+	free(until);
+	return status;
+}
+
+rtk_store_status rtk_store_placement_get(rtk_store *store, const char *meeting_id, json_t **out)
+{
+	*out = NULL;
+	rtk_store_conn *c = store->backend->read_begin(store->db);
+	if (!c)
+		return RTK_STORE_FAILED;
+	rtk_store_status status = store_get_on(store, c, store_table(RTK_STORE_PLACEMENTS), 0, meeting_id,
+		NULL, out);
+	if (status == RTK_STORE_OK)
+		store_placement_add_node(store, c, *out);
+	store->backend->read_end(store->db, c);
+	return status;
+}
+
+rtk_store_status rtk_store_placement_list(rtk_store *store, const char *node_id, json_t **items)
+{
+	return store_list(store, store_table(RTK_STORE_PLACEMENTS), node_id, NULL, 0, -1, items, NULL);
+}
+
+rtk_store_status rtk_store_placement_release(rtk_store *store, const char *meeting_id, const char *node_id)
+{
+	return store_delete(store, store_table(RTK_STORE_PLACEMENTS), meeting_id, node_id);
 }

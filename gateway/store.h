@@ -323,4 +323,45 @@ rtk_store_status rtk_store_plugin_list(rtk_store *store, int offset, int limit, 
 rtk_store_status rtk_store_plugin_update(rtk_store *store, const char *id, const json_t *fields, json_t **out);
 rtk_store_status rtk_store_plugin_delete(rtk_store *store, const char *id);
 
+/* ---- Nodes and placements (several nodes on one database) ----
+ * docs/deploy.md, "Several nodes". A node: {id, janus_url, rest_url,
+ * heartbeat_at}; heartbeat writes it (new or over the old) with
+ * heartbeat_at now. A placement: {meeting_id, node_id, lease_until}: the
+ * node that runs the meeting's live session, until when unless renewed.
+ * decide: the claim rule, on a meeting's placement (holder NULL: none) at
+ *   `now` (timestamps in the store's form): INSERT (none), RENEW (ours),
+ *   TAKE (another node's whose lease ended at or before now, or does not
+ *   parse), HELD (another node's, still valid).
+ * claim: that rule and its write in one atomic write: OK with *out our
+ *   placement (lease_until now + lease_seconds) and *previous (malloc'd,
+ *   may be NULL) the node it was taken from, or NULL; CONFLICT with *out
+ *   the holder's placement plus its node's janus_url and rest_url (when
+ *   the node row is there).
+ * get: the placement with its node's janus_url and rest_url.
+ * list: a node's placements (node_id NULL: all), oldest first.
+ * release: deletes the meeting's placement if `node_id` holds it
+ *   (NOT_FOUND otherwise). */
+typedef enum rtk_store_placement_rule {
+	RTK_PLACEMENT_INSERT,
+	RTK_PLACEMENT_RENEW,
+	RTK_PLACEMENT_TAKE,
+	RTK_PLACEMENT_HELD
+} rtk_store_placement_rule;
+rtk_store_placement_rule rtk_store_placement_decide(const char *holder, const char *lease_until,
+	const char *node_id, const char *now);
+rtk_store_status rtk_store_node_heartbeat(rtk_store *store, const char *id, const char *janus_url,
+	const char *rest_url);
+rtk_store_status rtk_store_node_get(rtk_store *store, const char *id, json_t **out);
+rtk_store_status rtk_store_placement_claim(rtk_store *store, const char *meeting_id, const char *node_id,
+	int lease_seconds, json_t **out, char **previous);
+rtk_store_status rtk_store_placement_get(rtk_store *store, const char *meeting_id, json_t **out);
+rtk_store_status rtk_store_placement_list(rtk_store *store, const char *node_id, json_t **items);
+rtk_store_status rtk_store_placement_release(rtk_store *store, const char *meeting_id, const char *node_id);
+/* What a node that died left of one meeting's live session (the meeting
+ * is being placed again, or its node restarts): its unfinished recordings
+ * and livestreams become ERRORED and its LIVE sessions ENDED, as the
+ * server-wide clean-ups above do; the counts may be NULL. */
+rtk_store_status rtk_store_meeting_end_unfinished(rtk_store *store, const char *meeting_id,
+	int *sessions, int *recordings, int *livestreams);
+
 #endif

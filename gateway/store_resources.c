@@ -168,6 +168,25 @@ static const rtk_store_column plugin_columns[] = {
 	UPDATED_AT,
 };
 
+/* nodes: the janus processes sharing one database (docs/deploy.md,
+ * "Several nodes"), each with the URLs its clients use and when it last
+ * said it was alive. */
+static const rtk_store_column node_columns[] = {
+	ID_COLUMN("id"),
+	NULLABLE_TEXT("janus_url"),
+	NULLABLE_TEXT("rest_url"),
+	COLUMN("heartbeat_at", RTK_STORE_TIMESTAMP, 0, RTK_STORE_REQUIRED, NULL),
+};
+
+/* placements: which node runs a meeting's live session, until when
+ * (the lease its node renews); listed by node, deleted by their node only
+ * (the scope). */
+static const rtk_store_column placement_columns[] = {
+	ID_COLUMN("meeting_id"),
+	COLUMN("node_id", RTK_STORE_TEXT, 0, RTK_STORE_REQUIRED, NULL),
+	COLUMN("lease_until", RTK_STORE_TIMESTAMP, 0, RTK_STORE_REQUIRED, NULL),
+};
+
 const rtk_store_resource rtk_store_resources[RTK_STORE_TABLES] = {
 	[RTK_STORE_META] = {
 		.name = "meta", .table = "meta", COLUMNS(meta_columns), .keys = { "key" },
@@ -238,6 +257,15 @@ const rtk_store_resource rtk_store_resources[RTK_STORE_TABLES] = {
 		.order = "seq",
 		.stamped_at_create = created_and_updated,
 		.stamped_at_update = "updated_at",
+	},
+	[RTK_STORE_NODES] = {
+		.name = "node", .table = "nodes", COLUMNS(node_columns), .keys = { "id" },
+		.order = "seq",
+	},
+	[RTK_STORE_PLACEMENTS] = {
+		.name = "placement", .table = "placements", COLUMNS(placement_columns),
+		.keys = { "meeting_id" }, .scope = "node_id",
+		.order = "seq", .filters = { "node_id" },
 	},
 };
 

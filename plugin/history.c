@@ -58,6 +58,7 @@ typedef struct history_session {
 } history_session;
 
 static rtk_store *history_store;    /* borrowed */
+static gboolean history_own_only;   /* several nodes: end only our sessions at the end */
 static GMutex history_mutex;        /* guards history_queue's pointer (a leaf) */
 static GAsyncQueue *history_queue;  /* history_event*; NULL when not running */
 static GThread *history_writer;
@@ -239,8 +240,9 @@ void rtk_history_ended(const rtk_room *room) {
 
 /* ---- module ---- */
 
-void rtk_history_init(rtk_store *store) {
+void rtk_history_init(rtk_store *store, gboolean own_only) {
 	history_store = store;
+	history_own_only = own_only;
 	history_sessions = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 		(GDestroyNotify)history_session_free);
 	history_queue = g_async_queue_new();
@@ -260,9 +262,23 @@ void rtk_history_destroy(void) {
 	g_thread_join(history_writer);
 	g_async_queue_unref(queue);
 	history_writer = NULL;
-	/* Whatever is still LIVE ends with the server, its presences now. */
+	/* Whatever is still LIVE ends with the server, its presences now:
+	 * with several nodes, the sessions this one wrote (the others' are
+	 * theirs). */
 	int ended = 0;
-	if(rtk_store_session_end_unfinished(history_store, &ended) != RTK_STORE_OK)
+	if(history_own_only) {
+		char *now = history_now();
+		GHashTableIter it;
+		gpointer id, s;
+		g_hash_table_iter_init(&it, history_sessions);
+		while(now != NULL && g_hash_table_iter_next(&it, &id, &s)) {
+			history_end_session(id, s, now);
+			ended++;
+		}
+		g_free(now);
+		if(ended > 0)
+			JANUS_LOG(LOG_INFO, "[rtk] session history: %d live session(s) ended with the node\n", ended);
+	} else if(rtk_store_session_end_unfinished(history_store, &ended) != RTK_STORE_OK)
 		JANUS_LOG(LOG_ERR, "[rtk] session history: the live sessions could not be ended\n");
 	else if(ended > 0)
 		JANUS_LOG(LOG_INFO, "[rtk] session history: %d live session(s) ended with the server\n", ended);

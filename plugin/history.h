@@ -23,8 +23,10 @@
 #include "room.h"
 #include "store.h"
 
-/* Starts the writer; `store` (borrowed) must outlive rtk_history_destroy(). */
-void rtk_history_init(rtk_store *store);
+/* Starts the writer; `store` (borrowed) must outlive rtk_history_destroy().
+ * `own_only` (several nodes share the store): rtk_history_destroy() ends
+ * the sessions this process wrote, not every LIVE one of the store. */
+void rtk_history_init(rtk_store *store, gboolean own_only);
 /* Writes what is queued, stops the writer, and ends the sessions still
  * LIVE (the server stops: their presences close now). Call with no
  * meeting left and no lock held. */

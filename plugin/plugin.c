@@ -17,7 +17,9 @@
  *
  * Threads: RTK_WORKERS signalling workers run the requests, each handle's
  * on one worker in the order they came (a handle is hashed to its
- * worker); a ticker runs the meetings' periodic work every 200 ms; the
+ * worker); a ticker runs the meetings' periodic work every 200 ms; with
+ * several nodes, node.c's thread writes this node's heartbeat and
+ * placements every few seconds, off every meeting lock; the
  * Janus core calls setup_media, hangup_media, destroy_session and the
  * relay callbacks on its own threads; REST calls (live_api.c) come on the
  * gateway's HTTP threads, and companion events (capture.c) on readers.
@@ -29,8 +31,8 @@
  * the lock of its session's meeting (rtk_session_lock), else that of the
  * meeting its token admits, else the lock of sessions in no meeting; a
  * REST call or a companion event the lock of its meeting. The store I/O of
- * a request runs without any: the token checks before a join
- * (rtk_requests_prepare), chat.searchMessages and connectedMeetings.*
+ * a request runs without any: the token checks and the meeting's
+ * placement before a join (rtk_requests_prepare, node.c), chat.searchMessages and connectedMeetings.*
  * after their dispatch. The relay path takes no meeting lock:
  * incoming_rtp takes only the publisher's `pub_mutex`, then each
  * published stream's `subs_mutex`.
@@ -54,6 +56,7 @@
 #include "connected_requests.h"
 #include "history.h"
 #include "meeting_lock.h"
+#include "node.h"
 #include "policy.h"
 #include "requests.h"
 #include "session.h"
@@ -147,6 +150,7 @@ static void plugin_message_free(rtk_message *msg) {
 	json_decref(msg->body);
 	json_decref(msg->jsep);
 	rtk_admission_clear(&msg->admission);
+	g_free(msg->node_url);
 	json_decref(msg->held_reply);
 	g_free(msg);
 }
@@ -315,6 +319,7 @@ int rtk_plugin_init(janus_callbacks *callback, const char *config_path) {
 		.turn_transport = plugin_config_string(config, general, "turn_transport", "udp"),
 		.turn_user = plugin_config_string(config, general, "turn_user", NULL),
 		.turn_password = plugin_config_string(config, general, "turn_password", NULL),
+		.node_id = plugin_config_string(config, general, "node_id", NULL),
 	};
 	char *error = NULL;
 	rtk_gw = rtk_gateway_start(&gwc, &error);
@@ -323,7 +328,10 @@ int rtk_plugin_init(janus_callbacks *callback, const char *config_path) {
 		rtk_captures_init(plugin_config_string(config, general, "companion_dir", RTK_COMPANION_DIR),
 			gwc.data_dir, rtk_live_broadcast_to_meeting);
 		rtk_captures_set_encode_once(rtk_encode_once_enabled(plugin_config_string(config, general, "encode_once", "1")));
-		rtk_history_init(rtk_gateway_store(rtk_gw));
+		rtk_history_init(rtk_gateway_store(rtk_gw), gwc.node_id != NULL);
+		rtk_node_init(rtk_gw, gwc.node_id, plugin_config_string(config, general, "node_janus_url", NULL),
+			plugin_config_string(config, general, "node_rest_url", NULL),
+			atoi(plugin_config_string(config, general, "node_lease", "15")));
 		rtk_policy_set_last_n((guint)CLAMP(atoi(plugin_config_string(config, general,
 			"last_n_audio", "0")), 0, 100));
 	}
@@ -372,6 +380,7 @@ void rtk_plugin_destroy(void) {
 	g_mutex_unlock(&sessions_mutex);
 	g_hash_table_destroy(table);
 	rtk_lives_destroy();
+	rtk_node_destroy();      /* its placements go: the meetings ended */
 	rtk_history_destroy();   /* after the meetings: their sessions end now */
 	rtk_chat_store_stop();   /* stores the sessions' chat, ended above */
 	rtk_gateway_stop(rtk_gw);

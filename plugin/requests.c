@@ -20,6 +20,7 @@
 #include "errors.h"
 #include "history.h"
 #include "media.h"
+#include "node.h"
 #include "subscriber.h"
 
 
@@ -68,6 +69,9 @@ void rtk_requests_prepare(rtk_message *msg) {
 		return;
 	msg->admit_status = rtk_gateway_admit(rtk_gw, token, &msg->admission);
 	msg->admit_checked = TRUE;
+	if(msg->admit_status == RTK_ADMIT_OK && strcmp(name, "join") == 0)
+		msg->node_url = rtk_node_claim(json_string_value(json_object_get(msg->admission.meeting, "id")),
+			&msg->node_failed);
 }
 
 /* The first request on a handle (join, subscribe): the handle must be
@@ -130,6 +134,16 @@ static void request_join(rtk_session *session, rtk_message *msg, rtk_reply *repl
 	const rtk_admission *admission = request_admit(session, msg, reply);
 	if(admission == NULL || !request_body(msg, reply))
 		return;
+	if(msg->node_failed) {
+		request_reply_error(reply, RTK_ERR_INTERNAL, "internal error: store unavailable");
+		return;
+	}
+	if(msg->node_url != NULL) {   /* several nodes: the meeting runs on another one */
+		request_reply_error(reply, RTK_ERR_MEETING_ELSEWHERE, "the meeting runs on another node: "
+			"join again at janusUrl");
+		reply->janus_url = msg->node_url;
+		return;
+	}
 	rtk_live *live = rtk_live_get_or_create(msg->lock, admission->meeting);
 	if(live == NULL) {
 		request_reply_error(reply, RTK_ERR_INTERNAL, "the meeting's session belongs to another family: "
@@ -980,6 +994,8 @@ void rtk_requests_push_reply(rtk_message *msg, rtk_reply *reply) {
 	if(reply->code != NULL) {
 		json_t *event = json_pack("{ss ss? s{ssss}}", "rtk", "error", "request", name,
 			"error", "code", reply->code, "message", reply->message);
+		if(reply->janus_url != NULL)
+			json_object_set_new(json_object_get(event, "error"), "janusUrl", json_string(reply->janus_url));
 		rtk_janus->push_event(msg->handle, &rtk_plugin, msg->transaction, event, NULL);
 		json_decref(event);
 	} else if(reply->event != NULL) {
@@ -988,6 +1004,7 @@ void rtk_requests_push_reply(rtk_message *msg, rtk_reply *reply) {
 	json_decref(reply->event);
 	json_decref(reply->jsep);
 	reply->event = reply->jsep = NULL;
+	reply->janus_url = NULL;
 }
 
 /* recording.* and livestream.*: what they change is written to the store

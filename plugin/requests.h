@@ -30,6 +30,11 @@ typedef struct rtk_message {
 	gboolean admit_checked;
 	rtk_admit_status admit_status;
 	rtk_admission admission;    /* owned: rtk_admission_clear() when freeing */
+	/* A join's placement (node.h), made with the token check: the Janus
+	 * URL of the node the meeting runs on (owned, "" when unknown), NULL
+	 * when it runs here; node_failed when the store could not say. */
+	char *node_url;
+	gboolean node_failed;
 	/* The body as rtk_requests_dispatch() read it (borrows from `body`). */
 	rtk_request request;
 	/* chat.searchMessages, run after the dispatch without a meeting lock
@@ -50,9 +55,10 @@ typedef struct rtk_message {
 	struct rtk_connected_job *connected;
 } rtk_message;
 
-/* Does what a request needs from the store (SQLite) before a meeting
+/* Does what a request needs from the store before a meeting
  * lock is taken, so no lock is held across that I/O: for join and
- * subscribe, checks the token and loads participant, meeting and preset. */
+ * subscribe, checks the token and loads participant, meeting and preset;
+ * with several nodes, a join also claims the meeting for this node. */
 void rtk_requests_prepare(rtk_message *msg);
 
 /* Pushes msg->held_reply once the store has what it says; with no lock

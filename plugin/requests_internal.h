@@ -15,6 +15,7 @@ typedef struct rtk_reply {
 	json_t *jsep;
 	const char *code;
 	char message[256];
+	const char *janus_url;   /* an error's janusUrl (0806), borrowed; NULL: none */
 } rtk_reply;
 
 /* A joined participant (main handle, not waitlisted), else answers 0003. */

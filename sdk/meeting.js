@@ -18,6 +18,10 @@
  * the state is `failed` (roomLeft {state: 'failed'}) and everything is
  * closed: join() again starts afresh. A PeerConnection whose ICE fails (or
  * stays disconnected) while the socket is up restarts ICE by itself.
+ *
+ * Several nodes (docs/protocol.md, join): a join refused with 0806 names
+ * the node that runs the meeting (error.janusUrl); join() closes its Janus
+ * session and joins once more there. A second 0806 fails the join.
  */
 import { RTKEventEmitter } from './emitter.js';
 import { RTKError, NOT_JOINED, SOCKET } from './errors.js';
@@ -41,6 +45,7 @@ import { MediaScoreMonitor } from './stats.js';
 import { IceWatch } from './ice-watch.js';
 
 const DEFAULT_JANUS_WS_PORT = 8188;
+const MEETING_ELSEWHERE = '0806';   /* join: the meeting runs on another node (error.janusUrl) */
 const SERVER_INFO_TIMEOUT_MS = 3000;   /* /sdk/server.json; the default port after that */
 const SELF_KIND = { audioUpdate: 'audio', videoUpdate: 'video', screenShareUpdate: 'screenshare' };
 const SELF_FIELD = { audioUpdate: 'audioEnabled', videoUpdate: 'videoEnabled', screenShareUpdate: 'screenShareEnabled' };
@@ -233,8 +238,26 @@ export class RealtimeKitClient extends RTKEventEmitter {
 			return;
 		if (!this._janusURL)
 			throw new RTKError(SOCKET, 'no server: pass baseURI (or janusURL) to init');
+		try {
+			await this.#joinAt(this._janusURL);
+		} catch (e) {
+			if (e.code !== MEETING_ELSEWHERE || typeof e.janusUrl !== 'string' || !/^wss?:\/\//.test(e.janusUrl))
+				throw e;
+			try {
+				await this.#joinAt(e.janusUrl);   /* the node that runs the meeting; once */
+			} catch (again) {
+				if (again.code === MEETING_ELSEWHERE)
+					throw new RTKError(MEETING_ELSEWHERE, `the meeting was moved again (to ${again.janusUrl}) ` +
+						`after a redirect to ${e.janusUrl}: join later`, { request: 'join', janusUrl: again.janusUrl });
+				throw again;
+			}
+		}
+	}
+
+	/* One join on a new Janus session at `url`; a refusal closes it. */
+	async #joinAt(url) {
 		const transport = new JanusTransport({
-			url: this._janusURL,
+			url,
 			WebSocket: this._options.WebSocket,
 			keepaliveMs: this._options.keepaliveMs,
 			reconnect: this._options.reconnect,

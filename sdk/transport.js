@@ -432,7 +432,10 @@ export class JanusTransport extends RTKEventEmitter {
 
 function toError(data) {
 	const e = data.error || {};
-	return new RTKError(e.code || '0000', e.message || 'request refused', { request: data.request });
+	const extra = { request: data.request };
+	if (typeof e.janusUrl === 'string')   /* 0806: the node to join at (docs/protocol.md) */
+		extra.janusUrl = e.janusUrl;
+	return new RTKError(e.code || '0000', e.message || 'request refused', extra);
 }
 
 function settlePlugin(p, data, jsep) {

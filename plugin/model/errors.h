@@ -48,6 +48,7 @@
 #define RTK_ERR_CONNECTED_NOT_FOUND  "0803"   /* not the parent nor an ACTIVE connected meeting of it */
 #define RTK_ERR_CONNECTED_INVALID    "0804"   /* a title empty or too long, too many meetings, source = destination */
 #define RTK_ERR_CONNECTED_OCCUPIED   "0805"   /* deleting a connected meeting someone is still in */
+#define RTK_ERR_MEETING_ELSEWHERE    "0806"   /* join: the meeting runs on another node (error.janusUrl) */
 #define RTK_ERR_PRESET_NOT_FOUND     "0901"
 #define RTK_ERR_NOT_PERMITTED        "0902"   /* the preset lacks the permission (message names it) */
 #define RTK_ERR_BAD_PERMISSIONS      "0903"   /* updatePermissions: unknown key, wrong type or value */

@@ -275,9 +275,11 @@ class Server:
     in its own temporary directory. REST on 127.0.0.1:8080, the Janus HTTP
     API on every interface of the namespace (port 8088). With `tls_ca` (an
     ssl.SSLContext trusting the test's CA; env then names RTK_TLS_CERT and
-    RTK_TLS_KEY) REST is spoken over HTTPS."""
+    RTK_TLS_KEY) REST is spoken over HTTPS. `port_offset` moves the REST,
+    Janus HTTP and Janus WebSocket ports up by that much: a second server
+    in the same network namespace (test_nodes.py)."""
 
-    def __init__(self, data_dir=None, session_timeout=None, env=None, tls_ca=None):
+    def __init__(self, data_dir=None, session_timeout=None, env=None, tls_ca=None, port_offset=0):
         self.workdir = tempfile.mkdtemp(prefix="rtk-it-")
         self.data_dir = data_dir or os.path.join(self.workdir, "data")
         self.conf_dir = os.path.join(self.workdir, "janus")
@@ -288,8 +290,11 @@ class Server:
         self.credentials = None
         self.last_text = None
         self.tls_ca = tls_ca
-        self.rest_base = "%s://127.0.0.1:%d" % ("https" if tls_ca else "http", REST_PORT)
-        self.janus_url = "http://127.0.0.1:%d/janus" % JANUS_HTTP_PORT
+        self.rest_port = REST_PORT + port_offset
+        self.janus_http_port = JANUS_HTTP_PORT + port_offset
+        self.janus_ws_port = JANUS_WS_PORT + port_offset
+        self.rest_base = "%s://127.0.0.1:%d" % ("https" if tls_ca else "http", self.rest_port)
+        self.janus_url = "http://127.0.0.1:%d/janus" % self.janus_http_port
         _SERVERS.append(self)
 
     # -- lifecycle
@@ -328,9 +333,9 @@ class Server:
             "RTK_PLUGIN": PLUGIN,
             "RTK_DATA_DIR": self.data_dir,
             "RTK_HTTP_BIND": "127.0.0.1",
-            "RTK_HTTP_PORT": str(REST_PORT),
-            "RTK_JANUS_HTTP_PORT": str(JANUS_HTTP_PORT),
-            "RTK_JANUS_WS_PORT": str(JANUS_WS_PORT),
+            "RTK_HTTP_PORT": str(self.rest_port),
+            "RTK_JANUS_HTTP_PORT": str(self.janus_http_port),
+            "RTK_JANUS_WS_PORT": str(self.janus_ws_port),
             "RTK_COMPANION_DIR": BUILDDIR,
             # the tests' webhook receivers listen on 127.0.0.1 or 10.77.0.1
             "RTK_WEBHOOK_ALLOW_PRIVATE": "1",
@@ -370,9 +375,9 @@ class Server:
         """A connection to the REST/HLS port: HTTPS checked against the
         test's CA when the server has TLS."""
         if self.tls_ca is not None:
-            return http.client.HTTPSConnection("127.0.0.1", REST_PORT, timeout=timeout,
+            return http.client.HTTPSConnection("127.0.0.1", self.rest_port, timeout=timeout,
                                                context=self.tls_ca)
-        return http.client.HTTPConnection("127.0.0.1", REST_PORT, timeout=timeout)
+        return http.client.HTTPConnection("127.0.0.1", self.rest_port, timeout=timeout)
 
     def _rest_answers(self):
         try:
@@ -386,7 +391,7 @@ class Server:
 
     def _janus_answers(self):
         try:
-            connection = http.client.HTTPConnection("127.0.0.1", JANUS_HTTP_PORT, timeout=2)
+            connection = http.client.HTTPConnection("127.0.0.1", self.janus_http_port, timeout=2)
             connection.request("GET", "/janus/info")
             response = connection.getresponse()
             body = json.loads(response.read())
@@ -601,7 +606,7 @@ class JanusSession:
 
     def __init__(self, server, keepalive_interval=None):
         self.base = server.janus_url
-        self.port = JANUS_HTTP_PORT
+        self.port = getattr(server, "janus_http_port", JANUS_HTTP_PORT)
         if keepalive_interval is None:
             timeout = server.session_timeout or 60
             keepalive_interval = max(0.5, min(15.0, timeout / 4.0))

@@ -2444,6 +2444,164 @@ static void test_gateway_unfinished(void)
 	g_free(data_dir);
 }
 
+/* The claim rule of several nodes (store.h, "Nodes and placements"). */
+static void test_placement_rule(void)
+{
+	const char *now = "2026-12-07T05:00:00.000Z";
+	CHECK_EQ_INT(rtk_store_placement_decide(NULL, NULL, "a", now), RTK_PLACEMENT_INSERT);
+	CHECK_EQ_INT(rtk_store_placement_decide("a", "2026-12-07T05:00:10.000Z", "a", now), RTK_PLACEMENT_RENEW);
+	CHECK_EQ_INT(rtk_store_placement_decide("a", "2026-12-07T04:59:59.000Z", "a", now), RTK_PLACEMENT_RENEW);
+	CHECK_EQ_INT(rtk_store_placement_decide("b", "2026-12-07T05:00:00.001Z", "a", now), RTK_PLACEMENT_HELD);
+	CHECK_EQ_INT(rtk_store_placement_decide("b", "2026-12-07T05:00:00.000Z", "a", now), RTK_PLACEMENT_TAKE);
+	CHECK_EQ_INT(rtk_store_placement_decide("b", "2026-12-07T04:59:59.999Z", "a", now), RTK_PLACEMENT_TAKE);
+	CHECK_EQ_INT(rtk_store_placement_decide("b", NULL, "a", now), RTK_PLACEMENT_TAKE);
+}
+
+/* Claims, renewals, take-overs and releases between two nodes. */
+static void test_placements(void)
+{
+	rtk_store *s = open_store("placements.sqlite3");
+	CHECK_EQ_INT(rtk_store_node_heartbeat(s, "a", "ws://10.0.0.1:8188/", "http://10.0.0.1:8080"), RTK_STORE_OK);
+	CHECK_EQ_INT(rtk_store_node_heartbeat(s, "a", "ws://10.0.0.1:8188/", NULL), RTK_STORE_OK);
+	json_t *got = NULL, *list = NULL;
+	CHECK_EQ_INT(rtk_store_node_get(s, "a", &got), RTK_STORE_OK);
+	CHECK_EQ_STR(str(got, "janus_url"), "ws://10.0.0.1:8188/");
+	CHECK(json_is_null(json_object_get(got, "rest_url")));
+	CHECK_NOT_NULL(str(got, "heartbeat_at"));
+	json_decref(got);
+
+	char *previous = NULL;
+	CHECK_EQ_INT(rtk_store_placement_claim(s, "m1", "a", 30, &got, &previous), RTK_STORE_OK);
+	CHECK_EQ_STR(str(got, "node_id"), "a");
+	CHECK_NULL(previous);
+	json_decref(got);
+	/* b finds it held, and where */
+	CHECK_EQ_INT(rtk_store_placement_claim(s, "m1", "b", 30, &got, &previous), RTK_STORE_CONFLICT);
+	CHECK_EQ_STR(str(got, "node_id"), "a");
+	CHECK_EQ_STR(str(got, "janus_url"), "ws://10.0.0.1:8188/");
+	CHECK_NULL(previous);
+	json_decref(got);
+	/* a renews it */
+	CHECK_EQ_INT(rtk_store_placement_claim(s, "m1", "a", 30, &got, &previous), RTK_STORE_OK);
+	CHECK_NULL(previous);
+	json_decref(got);
+	/* a lease already over: b takes it, and learns from whom */
+	CHECK_EQ_INT(rtk_store_placement_claim(s, "m2", "a", -1, &got, &previous), RTK_STORE_OK);
+	json_decref(got);
+	CHECK_EQ_INT(rtk_store_placement_claim(s, "m2", "b", 30, &got, &previous), RTK_STORE_OK);
+	CHECK_EQ_STR(str(got, "node_id"), "b");
+	CHECK_EQ_STR(previous, "a");
+	free(previous);
+	json_decref(got);
+	CHECK_EQ_INT(rtk_store_placement_get(s, "m2", &got), RTK_STORE_OK);
+	CHECK_EQ_STR(str(got, "node_id"), "b");
+	CHECK_NULL(json_object_get(got, "janus_url"));   /* b wrote no heartbeat */
+	json_decref(got);
+	CHECK_EQ_INT(rtk_store_placement_list(s, "a", &list), RTK_STORE_OK);
+	CHECK_EQ_INT((int)json_array_size(list), 1);
+	CHECK_EQ_STR(str(json_array_get(list, 0), "meeting_id"), "m1");
+	json_decref(list);
+	/* only its holder releases a placement */
+	CHECK_EQ_INT(rtk_store_placement_release(s, "m1", "b"), RTK_STORE_NOT_FOUND);
+	CHECK_EQ_INT(rtk_store_placement_release(s, "m1", "a"), RTK_STORE_OK);
+	CHECK_EQ_INT(rtk_store_placement_get(s, "m1", &got), RTK_STORE_NOT_FOUND);
+	CHECK_EQ_INT(rtk_store_placement_claim(s, "m1", "b", 30, &got, &previous), RTK_STORE_OK);
+	CHECK_NULL(previous);
+	json_decref(got);
+	rtk_store_close(s);
+}
+
+/* What a dead node left of one meeting ends; the other meetings' stays. */
+static void test_meeting_end_unfinished(void)
+{
+	rtk_store *s = open_store("orphans.sqlite3");
+	json_t *got = NULL;
+	const char *ids[] = { "s1", "s2" }, *meetings[] = { "m1", "m2" };
+	for (int i = 0; i < 2; i++) {
+		json_t *row = json_pack("{s:s, s:s, s:s, s:s, s:i, s:f}", "id", ids[i], "meeting_id", meetings[i],
+			"status", "LIVE", "started_at", "2026-12-07T05:00:00.000Z", "live_participants", 1,
+			"minutes_consumed", 0.0);
+		CHECK_EQ_INT(rtk_store_session_create(s, row, &got), RTK_STORE_OK);
+		json_decref(got);
+		json_decref(row);
+	}
+	json_decref(new_recording(s, "r1", "m1", "RECORDING"));
+	json_decref(new_recording(s, "r2", "m2", "RECORDING"));
+	json_decref(new_livestream(s, "l1", "m1", "LIVE"));
+	int sessions = -1, recordings = -1, livestreams = -1;
+	CHECK_EQ_INT(rtk_store_meeting_end_unfinished(s, "m1", &sessions, &recordings, &livestreams), RTK_STORE_OK);
+	CHECK_EQ_INT(sessions, 1);
+	CHECK_EQ_INT(recordings, 1);
+	CHECK_EQ_INT(livestreams, 1);
+	CHECK_EQ_INT(rtk_store_session_get(s, "s1", &got), RTK_STORE_OK);
+	CHECK_EQ_STR(str(got, "status"), "ENDED");
+	CHECK_NOT_NULL(str(got, "ended_at"));
+	json_decref(got);
+	CHECK_EQ_INT(rtk_store_session_get(s, "s2", &got), RTK_STORE_OK);
+	CHECK_EQ_STR(str(got, "status"), "LIVE");
+	json_decref(got);
+	CHECK_EQ_INT(rtk_store_recording_get(s, "r1", &got), RTK_STORE_OK);
+	CHECK_EQ_STR(str(got, "status"), "ERRORED");
+	json_decref(got);
+	CHECK_EQ_INT(rtk_store_recording_get(s, "r2", &got), RTK_STORE_OK);
+	CHECK_EQ_STR(str(got, "status"), "RECORDING");
+	json_decref(got);
+	rtk_store_close(s);
+}
+
+/* A node id needs PostgreSQL; with it, a start ends only what this node
+ * left (its placed meetings), not the other nodes' live sessions. */
+static void test_gateway_node(void)
+{
+	char *data_dir = path_in("node");
+	CHECK_EQ_INT(rtk_util_mkdir_p(data_dir, 0700), 0);
+	if (!pg_base) {
+		rtk_gateway_config config = { .data_dir = data_dir, .http_port = 0, .node_id = "a" };
+		char *error = NULL;
+		CHECK_NULL(rtk_gateway_start(&config, &error));
+		CHECK_NOT_NULL(error);
+		CHECK(error && strstr(error, "RTK_NODE_ID needs RTK_DATABASE_URL") != NULL);
+		free(error);
+		g_free(data_dir);
+		return;
+	}
+	char *database_url = pg_url("node"), *error = NULL;
+	rtk_store *s = rtk_store_open_url(database_url, &error);
+	CHECK_NOT_NULL(s);
+	free(error);
+	json_t *got = NULL;
+	const char *ids[] = { "mine", "theirs" }, *meetings[] = { "m1", "m2" }, *nodes[] = { "a", "b" };
+	for (int i = 0; i < 2; i++) {
+		json_t *row = json_pack("{s:s, s:s, s:s}", "id", ids[i], "meeting_id", meetings[i], "status", "LIVE");
+		CHECK_EQ_INT(rtk_store_session_create(s, row, &got), RTK_STORE_OK);
+		json_decref(got);
+		json_decref(row);
+		CHECK_EQ_INT(rtk_store_placement_claim(s, meetings[i], nodes[i], 60, &got, NULL), RTK_STORE_OK);
+		json_decref(got);
+	}
+	rtk_store_close(s);
+	rtk_gateway_config config = { .data_dir = data_dir, .database_url = database_url, .http_port = 0,
+		.node_id = "a" };
+	rtk_gateway *gw = rtk_gateway_start(&config, &error);
+	CHECK_NOT_NULL(gw);
+	free(error);
+	if (gw) {
+		s = rtk_gateway_store(gw);
+		CHECK_EQ_INT(rtk_store_session_get(s, "mine", &got), RTK_STORE_OK);
+		CHECK_EQ_STR(str(got, "status"), "ENDED");
+		json_decref(got);
+		CHECK_EQ_INT(rtk_store_session_get(s, "theirs", &got), RTK_STORE_OK);
+		CHECK_EQ_STR(str(got, "status"), "LIVE");
+		json_decref(got);
+		CHECK_EQ_INT(rtk_store_placement_get(s, "m1", &got), RTK_STORE_NOT_FOUND);
+		CHECK_EQ_INT(rtk_store_placement_get(s, "m2", &got), RTK_STORE_OK);
+		json_decref(got);
+		rtk_gateway_stop(gw);
+	}
+	g_free(database_url);
+	g_free(data_dir);
+}
+
 /* Raw SQL on the gateway's file with foreign keys off: reaches states the
  * store's constraints otherwise prevent (a dangling reference). */
 static void raw_sql(const char *data_dir, const char *stmt_sql, const char *id)
@@ -2737,6 +2895,10 @@ int main(void)
 	UNIT_RUN(test_gateway_admit);
 	UNIT_RUN(test_gateway_token_generations);
 	UNIT_RUN(test_gateway_unfinished);
+	UNIT_RUN(test_placement_rule);
+	UNIT_RUN(test_placements);
+	UNIT_RUN(test_meeting_end_unfinished);
+	UNIT_RUN(test_gateway_node);
 	nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 	return UNIT_DONE();
 }
