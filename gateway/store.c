@@ -1171,25 +1171,6 @@ rtk_store_status rtk_store_webhook_list_for_event(rtk_store *store, const char *
 
 /* ---- nodes and placements ---- */
 
-/* The time `seconds` from now in the store's form (malloc'd), NULL when
- * the clock cannot be read. */
-static char *store_iso8601_in(int seconds)
-{
-	struct timespec ts;
-	struct tm tm;
-	if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
-		return NULL;
-	time_t at = ts.tv_sec + seconds;
-	if (!gmtime_r(&at, &tm))
-		return NULL;
-	char *out = malloc(32);
-	if (!out)
-		return NULL;
-	size_t n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out + n, 32 - n, ".%03uZ", (unsigned)(ts.tv_nsec / 1000000) % 1000u);
-	return out;
-}
-
 rtk_store_placement_rule rtk_store_placement_decide(const char *holder, const char *lease_until,
 	const char *node_id, const char *now)
 {
@@ -1252,7 +1233,7 @@ rtk_store_status rtk_store_placement_claim(rtk_store *store, const char *meeting
 	if (previous)
 		*previous = NULL;
 	char *now = rtk_util_now_iso8601();
-	char *until = store_iso8601_in(lease_seconds);
+	char *until = rtk_util_iso8601_in(lease_seconds);
 	if (!meeting_id || !node_id || !now || !until) {
 		free(now);
 		free(until);

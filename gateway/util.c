@@ -63,9 +63,17 @@ char *rtk_util_uuid4(void)
 
 char *rtk_util_now_iso8601(void)
 {
+	return rtk_util_iso8601_in(0);
+}
+
+char *rtk_util_iso8601_in(long seconds)
+{
 	struct timespec ts;
 	struct tm tm;
-	if (clock_gettime(CLOCK_REALTIME, &ts) != 0 || !gmtime_r(&ts.tv_sec, &tm))
+	if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
+		return NULL;
+	time_t at = ts.tv_sec + seconds;
+	if (!gmtime_r(&at, &tm))
 		return NULL;
 	char *out = malloc(32);
 	if (!out)

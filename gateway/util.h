@@ -21,6 +21,8 @@ char *rtk_util_uuid4(void);
 
 /* Current UTC time as "2026-11-22T00:39:42.123Z". */
 char *rtk_util_now_iso8601(void);
+/* The same for the time `seconds` from now (negative: before). */
+char *rtk_util_iso8601_in(long seconds);
 
 /* `nbytes` (1..4096) random bytes as 2 * nbytes lower-case hex digits. */
 char *rtk_util_random_hex(size_t nbytes);

@@ -609,7 +609,7 @@ json_t *rtk_capture_track_recording_start(rtk_room *room, rtk_router *router, rt
 	char *path = g_build_filename(companion_dir, "rtk-recorder", NULL);
 	char *dir = g_strdup(c->output), *name = g_strdup(c->m->id);
 	char *argv[] = { path, "--tracks", dir, NULL };
-	gboolean ok = capture_spawn(c, argv, why, RTK_ERR_RECORDING_FAILED);
+	gboolean ok = capture_spawn(c, argv, why, RTK_ERR_RECORDING_FAILED, NULL);
 	g_free(path);
 	json_t *doc = NULL;
 	if(ok) {
