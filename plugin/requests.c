@@ -1008,7 +1008,10 @@ void rtk_requests_push_reply(rtk_message *msg, rtk_reply *reply) {
 }
 
 /* recording.* and livestream.*: what they change is written to the store
- * by the capture writer, after the request. */
+ * by the capture writer, after the request. A join that started the
+ * meeting's recording or livestream (record_on_start, live_stream_on_start)
+ * is held the same way, by rtk_requests_dispatch, so that a recording its
+ * roomJoined names is readable over REST once the participant has it. */
 static gboolean request_changes_captures(const rtk_message *msg) {
 	switch(msg->request.kind) {
 		case RTK_REQ_RECORDING_START:
@@ -1036,11 +1039,19 @@ void rtk_requests_dispatch(rtk_session *session, rtk_message *msg) {
 	rtk_reply reply = { 0 };
 	rtk_request_handle on = session->role == RTK_ROLE_MAIN ? RTK_REQUEST_ON_MAIN :
 		session->role == RTK_ROLE_SUBSCRIBER ? RTK_REQUEST_ON_SUBSCRIBER : RTK_REQUEST_ON_NEW;
-	if(!rtk_request_parse(msg->body, on, &msg->request))
+	gboolean join = FALSE;
+	guint64 queued_before = 0;
+	if(!rtk_request_parse(msg->body, on, &msg->request)) {
 		request_reply_refusal(&reply, &msg->request.error);
-	else
+	} else {
+		join = msg->request.kind == RTK_REQ_JOIN;
+		if(join)
+			queued_before = rtk_captures_queued();
 		requests[msg->request.kind](session, msg, &reply);
-	if(reply.code == NULL && reply.event != NULL && reply.jsep == NULL && request_changes_captures(msg)) {
+	}
+	gboolean captures_written = (join && rtk_captures_queued() != queued_before) ||
+		(!join && request_changes_captures(msg));
+	if(reply.code == NULL && reply.event != NULL && reply.jsep == NULL && captures_written) {
 		msg->held_reply = reply.event;   /* pushed once stored: rtk_requests_push_held() */
 		msg->held_until = rtk_captures_queued();
 		reply.event = NULL;
