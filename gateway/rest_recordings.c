@@ -162,8 +162,24 @@ static void recording_reply_live(rtk_rest_call *call, int ok_status, json_t *rec
 	g_free(message);
 }
 
+/* Sets in `into` every key of `defaults` that `into` leaves out or null
+ * (values shared, not copied). */
+static void recording_fill_missing(json_t *into, const json_t *defaults)
+{
+	const char *key;
+	json_t *v;
+	json_object_foreach((json_t *)defaults, key, v) {
+		json_t *own = json_object_get(into, key);
+		if (own == NULL || json_is_null(own))
+			json_object_set(into, key, v);
+	}
+}
+
 /* The meeting's recording_config (docs/rest.md, "Meetings") is the
- * default of every key the request leaves out or null. */
+ * default of every key the request leaves out or null, one level down
+ * too: a request's video_config {codec} keeps the meeting's layout, size
+ * and watermark (a watermark given is taken whole). The request's own
+ * objects are copied before they are filled: `body` owns what it holds. */
 static void recording_meeting_defaults(json_t *body, const json_t *meeting)
 {
 	const char *key;
@@ -173,8 +189,13 @@ static void recording_meeting_defaults(json_t *body, const json_t *meeting)
 		return;
 	json_object_foreach(defaults, key, v) {
 		json_t *own = json_object_get(body, key);
-		if (own == NULL || json_is_null(own))
+		if (own == NULL || json_is_null(own)) {
 			json_object_set(body, key, v);
+		} else if (json_is_object(own) && json_is_object(v)) {
+			json_t *merged = json_copy(own);
+			recording_fill_missing(merged, v);
+			json_object_set_new(body, key, merged);
+		}
 	}
 }
 

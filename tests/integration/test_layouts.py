@@ -18,8 +18,9 @@ extension, from which the plugin picks the active speaker), and:
     talks and Bob falls silent: 2.5 s after Bob gets activeSpeaker Ada, the
     frames are dominated by Ada's red, Bob's blue a thumbnail;
   * PRESENTATION from the meeting's recording_config: Sam joins with a
-    green camera and a yellow screenshare; a recording started without a
-    video_config takes the meeting's layout PRESENTATION: in a frame 2 s
+    green camera and a yellow screenshare; a recording started with a
+    video_config naming only the codec takes the meeting's layout
+    PRESENTATION and size (the merge goes one level down): in a frame 2 s
     in, the share's area (the top four fifths) is yellow in its middle, and
     the strip below shows Ada's red, Bob's blue and Sam's green tiles in
     join order.
@@ -189,8 +190,12 @@ async def presentation(server, meeting_id, directory):
     await sam.join(sam_rest["token"])
     await sam.publish_solid(GREEN, YELLOW)
     await asyncio.sleep(1)
-    rec = server.rest_ok("POST", "/v2/recordings", {"meeting_id": meeting_id}, statuses=(201,))
+    # a video_config of its own naming the codec only: the meeting's layout and size still apply
+    rec = server.rest_ok("POST", "/v2/recordings", {"meeting_id": meeting_id, "video_config": {"codec": "H264"}},
+                         statuses=(201,))
     check_equal(rec["video_config"]["layout"], "PRESENTATION", "the meeting's recording_config layout")
+    check_equal((rec["video_config"]["width"], rec["video_config"]["height"]), (W, H),
+                "the meeting's recording_config size under a video_config of the request's")
     rec = await wait_status(server, rec["id"], ("RECORDING",))
     await asyncio.sleep(3.5)
     server.rest_ok("PUT", "/v2/recordings/%s" % rec["id"], {"action": "stop"})
