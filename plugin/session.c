@@ -413,6 +413,19 @@ static void session_enforce_publishing(rtk_session *session) {
 		rtk_pub_stream_free(dropped[i]);
 }
 
+/* A participant admitted from the waiting room: its roomJoined came from
+ * the model, which knows no speakers; the current active speaker follows
+ * it as an activeSpeaker event (a join tells it in roomJoined itself). */
+static void session_tell_speaker(rtk_live *live, rtk_peer *peer) {
+	const char *id = rtk_speakers_current(live->speakers);
+	rtk_peer *speaker = id != NULL && strcmp(id, peer->id) ? rtk_room_find_peer(live->room, id) : NULL;
+	json_t *event = speaker != NULL ? rtk_view_speaker_event(speaker) : NULL;
+	if(event == NULL)
+		return;
+	session_deliver_to_peer(peer, event, NULL);
+	json_decref(event);
+}
+
 /* The room's `changed` callback: the Janus consequences of what the model
  * decided. Runs inside a room call, so it never calls back into the room. */
 static void session_peer_changed(rtk_peer *peer, rtk_peer_change change, void *user_data) {
@@ -430,6 +443,7 @@ static void session_peer_changed(rtk_peer *peer, rtk_peer_change change, void *u
 			session_enforce_publishing(session);
 			break;
 		case RTK_PEER_ADMITTED:
+			session_tell_speaker(session->live, peer);
 			rtk_live_webhook(session->live, "meeting.participantJoined", peer);
 			rtk_history_joined(session->live->room, peer);
 			break;

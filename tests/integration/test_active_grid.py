@@ -331,8 +331,10 @@ async def bob_takes_over(grid):
 
 async def late_joiner_told(grid, server):
     """Lee joins while Bob has the floor: roomJoined names Bob as the active
-    speaker at once (not at the next change); Lee leaves again, so the
-    view's counts below stay those of Vera, Ada, Bob and Cy."""
+    speaker at once (not at the next change); Wes, admitted from the
+    waiting room by Hana, gets activeSpeaker Bob right after his roomJoined.
+    They leave again, so the view's counts below stay those of Vera, Ada,
+    Bob and Cy."""
     lee = RtkClient(server, "lee")
     rest = server.add_participant(grid.meeting_id, "Lee")
     joined = await lee.join(rest["token"])
@@ -342,6 +344,25 @@ async def late_joiner_told(grid, server):
     await lee.leave()
     await lee.close()
     log("Lee, joining late, is told Bob has the floor")
+    # admitted from the waiting room: roomJoined comes from the admission,
+    # and activeSpeaker Bob right after it
+    status, reply = server.rest("POST", "/v2/presets", {
+        "name": "grid-waits", "permissions": {"waiting_room_type": "ON_PRIVILEGED_USER_ENTRY"}})
+    check_equal(status, 201, "POST /v2/presets grid-waits (%s)" % server.last_text)
+    hana, wes = RtkClient(server, "hana"), RtkClient(server, "wes")
+    await hana.join(server.add_participant(grid.meeting_id, "Hana", "group_call_host")["token"])
+    wes_rest = server.add_participant(grid.meeting_id, "Wes", "grid-waits")
+    await wes.join(wes_rest["token"], expect="waitlisted")
+    await hana.control({"request": "participants.acceptWaitingRoomRequest", "id": wes.peer_id})
+    await wes.wait_event("roomJoined")
+    told = await wes.wait_event("activeSpeaker", timeout=3)
+    check_equal({k: told.data.get(k) for k in ("participantId", "userId")},
+                {"participantId": grid.bob.peer_id, "userId": grid.rests[grid.bob]["id"]},
+                "activeSpeaker to a participant admitted from the waiting room while Bob has the floor")
+    for client in (wes, hana):
+        await client.leave()
+        await client.close()
+    log("Wes, admitted from the waiting room, is told Bob has the floor")
 
 
 async def check_nothing_since(grid, speakers_before, updates_before, what):
