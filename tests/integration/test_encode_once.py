@@ -18,6 +18,8 @@ A host and a participant publish VP8 + Opus from aiortc, in two meetings:
     process stays); the recording stops: UPLOADED, a valid MP4 of the time
     recorded, whose last seconds still show the participants' pictures
     (the recording took over feeding the companion);
+  * a recording with the ACTIVE_SPEAKER layout and a GRID livestream of the
+    same meeting: two companions (different pictures are not shared);
   * RTK_ENCODE_ONCE=0 (a second server): the same pair runs two companions.
 """
 
@@ -205,6 +207,21 @@ async def meeting_with_media(server, title):
     return meeting["id"], (host, guest)
 
 
+async def layouts_differ(server, meeting_id):
+    """A recording with the ACTIVE_SPEAKER layout and a GRID livestream of
+    the same size: different pictures, so two companions."""
+    rec = server.rest_ok("POST", "/v2/recordings", {"meeting_id": meeting_id,
+                                                     "video_config": {"layout": "ACTIVE_SPEAKER"}}, statuses=(201,))
+    live = server.rest_ok("POST", "/v2/meetings/%s/livestreams" % meeting_id, {}, statuses=(201,))
+    await wait_status(server, rec["id"], ("RECORDING",))
+    await wait_live(server, live["id"])
+    check_equal(len(await wait_companions(server, 2)), 2, "companions of an ACTIVE_SPEAKER recording and a GRID livestream")
+    server.rest_ok("PUT", "/v2/recordings/%s" % rec["id"], {"action": "stop"})
+    await stop_livestream(server, meeting_id, live["id"], live["playback_url"])
+    check_equal(await wait_companions(server, 0), [], "companions once both ended (layouts differ)")
+    log("an ACTIVE_SPEAKER recording and a GRID livestream: two companions")
+
+
 async def sharing_off():
     """RTK_ENCODE_ONCE=0: a recording and a livestream run on two companions."""
     server = Server(env={"RTK_ENCODE_ONCE": "0"}).start()
@@ -229,6 +246,7 @@ async def main():
             await client.close()
         meeting_id, clients = await meeting_with_media(server, "Livestreamed and recorded")
         await livestream_first(server, meeting_id, directory)
+        await layouts_differ(server, meeting_id)
         for client in clients:
             await client.close()
     server.stop()
