@@ -532,21 +532,27 @@ json_t *rtk_session_view_changed(rtk_session *viewer, guint candidates) {
 	return rtk_view_mode_event(view, candidates);
 }
 
-/* One subscriber: camera video of the peers its viewer's view selects is
- * forwarded, the rest paused; screenshares always flow; the layers and
- * whose audio flows are the forwarding policy's. */
-static void session_view_apply(rtk_live *live, rtk_session *sub, GPtrArray *others, GPtrArray *selected) {
-	rtk_session *viewer = rtk_live_main_session(sub->peer);
-	if(viewer == NULL)
-		return;
+/* The joined peers but `self`, into `others` (emptied first). */
+static void session_others(rtk_live *live, const rtk_peer *self, GPtrArray *others) {
 	g_ptr_array_set_size(others, 0);
 	for(guint i = 0; i < live->room->peers->len; i++) {
 		rtk_peer *peer = g_ptr_array_index(live->room->peers, i);
-		if(peer != sub->peer)
+		if(peer != self)
 			g_ptr_array_add(others, peer);
 	}
-	g_ptr_array_set_size(selected, 0);
-	rtk_view_select(&viewer->view, others, live->speakers, selected);
+}
+
+/* One subscriber: camera video of the peers its viewer's view selects
+ * (from the meeting's `order`, computed once for every subscriber) is
+ * forwarded, the rest paused; screenshares always flow; the layers and
+ * whose audio flows are the forwarding policy's. `others` and `selected`
+ * are scratch arrays. */
+static void session_view_apply(rtk_live *live, rtk_session *sub, const rtk_view_order *order,
+		GPtrArray *others, GPtrArray *selected) {
+	rtk_session *viewer = rtk_live_main_session(sub->peer);
+	if(viewer == NULL)
+		return;
+	rtk_view_select_ordered(&viewer->view, order, sub->peer, selected);
 	for(guint i = 0; i < sub->slots->len; i++) {
 		rtk_sub_stream *ss = g_ptr_array_index(sub->slots, i);
 		if(ss->source != NULL && ss->source->type == RTK_MEDIA_VIDEO)
@@ -555,6 +561,7 @@ static void session_view_apply(rtk_live *live, rtk_session *sub, GPtrArray *othe
 	rtk_policy_apply(live, sub, selected);   /* layers and last-N audio (policy.h) */
 	char *shown = session_view_signature(selected);
 	if(g_strcmp0(shown, sub->shown) != 0) {
+		session_others(live, sub->peer, others);   /* only when telling: O(n) */
 		json_t *event = rtk_view_active_event(selected, others);
 		rtk_janus->push_event(viewer->handle, &rtk_plugin, NULL, event, NULL);
 		json_decref(event);
@@ -590,9 +597,13 @@ static void session_views_tell_changes(rtk_live *live) {
 
 void rtk_live_apply_views(rtk_live *live) {
 	GPtrArray *others = g_ptr_array_new(), *selected = g_ptr_array_new();
+	rtk_view_order order;
+	rtk_view_order_init(&order);
+	rtk_view_order_compute(&order, live->room->peers, live->speakers);
 	GPtrArray *subscribers = live->router->subscribers;
 	for(guint i = 0; i < subscribers->len; i++)
-		session_view_apply(live, g_ptr_array_index(subscribers, i), others, selected);
+		session_view_apply(live, g_ptr_array_index(subscribers, i), &order, others, selected);
+	rtk_view_order_clear(&order);
 	g_ptr_array_free(others, TRUE);
 	g_ptr_array_free(selected, TRUE);
 	session_views_tell_changes(live);

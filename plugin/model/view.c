@@ -100,29 +100,15 @@ guint rtk_view_current_page(const rtk_view *view, guint candidates) {
 
 /* ---- selection ---- */
 
-/* PAGINATED: walks the candidates pinned first, then the others, both in
- * join order, and keeps positions [first, first + max_active). */
-static void view_select_page(const rtk_view *view, GPtrArray *peers, GPtrArray *selected) {
-	guint page = rtk_view_current_page(view, rtk_view_count_candidates(peers));
-	guint first = (page - 1) * view->max_active, position = 0;
-	for(int pinned_pass = 1; pinned_pass >= 0; pinned_pass--) {
-		for(guint i = 0; i < peers->len && selected->len < view->max_active; i++) {
-			rtk_peer *peer = g_ptr_array_index(peers, i);
-			if(!view_is_candidate(peer) || (peer->pinned ? 1 : 0) != pinned_pass)
-				continue;
-			if(position++ >= first)
-				g_ptr_array_add(selected, peer);
-		}
-	}
-}
-
 typedef struct view_entry {
 	rtk_peer *peer;        /* borrowed */
 	guint rank;            /* rtk_speakers_rank, read once so the sort sees one ranking */
 	guint joined;          /* index in join order */
 } view_entry;
 
-/* ACTIVE_GRID order: pinned, speech rank, video on, join order. */
+/* ACTIVE_GRID order: pinned, speech rank, video on, join order. A total
+ * order (join order breaks every tie), so leaving one peer out of the
+ * sorted list gives the order of the others. */
 static gint view_compare_grid(gconstpointer pa, gconstpointer pb) {
 	const view_entry *a = pa, *b = pb;
 	if(a->peer->pinned != b->peer->pinned)
@@ -135,7 +121,30 @@ static gint view_compare_grid(gconstpointer pa, gconstpointer pb) {
 	return a->joined < b->joined ? -1 : (a->joined > b->joined);
 }
 
-static void view_select_grid(const rtk_view *view, GPtrArray *peers, const rtk_speakers *speakers, GPtrArray *selected) {
+void rtk_view_order_init(rtk_view_order *order) {
+	order->grid = g_ptr_array_new();
+	order->paged = g_ptr_array_new();
+}
+
+void rtk_view_order_clear(rtk_view_order *order) {
+	g_ptr_array_free(order->grid, TRUE);
+	g_ptr_array_free(order->paged, TRUE);
+	order->grid = order->paged = NULL;
+}
+
+/* PAGINATED order: the candidates pinned first, then the others, both in
+ * join order. */
+static void view_order_paged(GPtrArray *peers, GPtrArray *paged) {
+	for(int pinned_pass = 1; pinned_pass >= 0; pinned_pass--) {
+		for(guint i = 0; i < peers->len; i++) {
+			rtk_peer *peer = g_ptr_array_index(peers, i);
+			if(view_is_candidate(peer) && (peer->pinned ? 1 : 0) == pinned_pass)
+				g_ptr_array_add(paged, peer);
+		}
+	}
+}
+
+static void view_order_grid(GPtrArray *peers, const rtk_speakers *speakers, GPtrArray *grid) {
 	GArray *entries = g_array_sized_new(FALSE, FALSE, sizeof(view_entry), peers->len);
 	for(guint i = 0; i < peers->len; i++) {
 		rtk_peer *peer = g_ptr_array_index(peers, i);
@@ -145,19 +154,54 @@ static void view_select_grid(const rtk_view *view, GPtrArray *peers, const rtk_s
 		g_array_append_val(entries, entry);
 	}
 	g_array_sort(entries, view_compare_grid);
-	for(guint i = 0; i < entries->len && i < view->max_active; i++)
-		g_ptr_array_add(selected, g_array_index(entries, view_entry, i).peer);
+	for(guint i = 0; i < entries->len; i++)
+		g_ptr_array_add(grid, g_array_index(entries, view_entry, i).peer);
 	g_array_free(entries, TRUE);
 }
 
-GPtrArray *rtk_view_select(const rtk_view *view, GPtrArray *peers, const rtk_speakers *speakers, GPtrArray *selected) {
-	g_ptr_array_set_size(selected, 0);
+void rtk_view_order_compute(rtk_view_order *order, GPtrArray *peers, const rtk_speakers *speakers) {
+	g_ptr_array_set_size(order->grid, 0);
+	g_ptr_array_set_size(order->paged, 0);
 	if(peers == NULL)
-		return selected;
-	if(view->mode == RTK_VIEW_PAGINATED)
-		view_select_page(view, peers, selected);
-	else
-		view_select_grid(view, peers, speakers, selected);
+		return;
+	view_order_grid(peers, speakers, order->grid);
+	view_order_paged(peers, order->paged);
+}
+
+/* Up to max_active of `list`, `self` left out, from position `first`. */
+static void view_take(const rtk_view *view, GPtrArray *list, const rtk_peer *self, guint first,
+		GPtrArray *selected) {
+	guint position = 0;
+	for(guint i = 0; i < list->len && selected->len < view->max_active; i++) {
+		rtk_peer *peer = g_ptr_array_index(list, i);
+		if(peer != self && position++ >= first)
+			g_ptr_array_add(selected, peer);
+	}
+}
+
+guint rtk_view_order_candidates(const rtk_view_order *order, const rtk_peer *self) {
+	guint count = order->paged->len;
+	return self != NULL && view_is_candidate(self) && g_ptr_array_find(order->paged, self, NULL) ? count - 1 : count;
+}
+
+GPtrArray *rtk_view_select_ordered(const rtk_view *view, const rtk_view_order *order, const rtk_peer *self,
+		GPtrArray *selected) {
+	g_ptr_array_set_size(selected, 0);
+	if(view->mode == RTK_VIEW_PAGINATED) {
+		guint page = rtk_view_current_page(view, rtk_view_order_candidates(order, self));
+		view_take(view, order->paged, self, (page - 1) * view->max_active, selected);
+	} else {
+		view_take(view, order->grid, self, 0, selected);
+	}
+	return selected;
+}
+
+GPtrArray *rtk_view_select(const rtk_view *view, GPtrArray *peers, const rtk_speakers *speakers, GPtrArray *selected) {
+	rtk_view_order order;
+	rtk_view_order_init(&order);
+	rtk_view_order_compute(&order, peers, speakers);
+	rtk_view_select_ordered(view, &order, NULL, selected);
+	rtk_view_order_clear(&order);
 	return selected;
 }
 

@@ -84,6 +84,31 @@ guint rtk_view_current_page(const rtk_view *view, guint candidates);
  * order and returns it. */
 GPtrArray *rtk_view_select(const rtk_view *view, GPtrArray *peers, const rtk_speakers *speakers, GPtrArray *selected);
 
+/*
+ * The same choice for every viewer of a meeting at once: the candidates of
+ * all the joined peers are put in each mode's order once
+ * (rtk_view_order_compute, O(n log n)), and each viewer takes its slice
+ * leaving itself out (rtk_view_select_ordered, O(max_active) in
+ * ACTIVE_GRID), instead of sorting the others once per viewer. The order
+ * holds borrowed peers: compute it again after the room changes.
+ */
+typedef struct rtk_view_order {
+	GPtrArray *grid;    /* rtk_peer* (borrowed): the candidates in ACTIVE_GRID order */
+	GPtrArray *paged;   /* rtk_peer* (borrowed): the candidates pinned first, then join order */
+} rtk_view_order;
+void rtk_view_order_init(rtk_view_order *order);
+/* Frees the arrays (not the peers). */
+void rtk_view_order_clear(rtk_view_order *order);
+/* `peers`: the room's joined peers (borrowed) in join order, the viewers
+ * included; `speakers` may be NULL. */
+void rtk_view_order_compute(rtk_view_order *order, GPtrArray *peers, const rtk_speakers *speakers);
+/* The number of candidates `self` (a viewer, may be NULL) may see. */
+guint rtk_view_order_candidates(const rtk_view_order *order, const rtk_peer *self);
+/* rtk_view_select for the viewer `self` (left out; may be NULL) from a
+ * computed order: the same peers in the same order as rtk_view_select
+ * of the joined peers minus `self`. */
+GPtrArray *rtk_view_select_ordered(const rtk_view *view, const rtk_view_order *order, const rtk_peer *self,
+	GPtrArray *selected);
 /* {"rtk":"viewModeUpdate", "viewMode", "currentPage", "pageCount",
  * "maxActiveParticipantsCount"}. A NEW reference. */
 json_t *rtk_view_mode_event(const rtk_view *view, guint candidates);

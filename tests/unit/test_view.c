@@ -629,6 +629,58 @@ static void test_view_hidden_never_selected(void) {
 	g_ptr_array_free(peers, TRUE);
 }
 
+/* The meeting-wide order (rtk_view_order) gives every viewer what
+ * rtk_view_select gives it from the others: random flags, speech, modes,
+ * sizes and pages, each peer in turn the viewer. */
+static void test_view_ordered_matches_select(void) {
+	GPtrArray *peers = view_peers(TRUE);
+	rtk_speakers *s = rtk_speakers_new();
+	GRand *rand = g_rand_new_with_seed(20261207);
+	GPtrArray *others = g_ptr_array_new(), *a = g_ptr_array_new(), *b = g_ptr_array_new();
+	rtk_view_order order;
+	rtk_view_order_init(&order);
+	gint64 now = 1000000;
+	for(int round = 0; round < 400; round++) {
+		for(guint i = 0; i < peers->len; i++) {
+			rtk_peer *peer = g_ptr_array_index(peers, i);
+			peer->pinned = g_rand_int_range(rand, 0, 4) == 0;
+			peer->waitlisted = g_rand_int_range(rand, 0, 8) == 0;
+			peer->media_enabled[RTK_MEDIA_VIDEO] = g_rand_boolean(rand);
+			gboolean loud = g_rand_int_range(rand, 0, 3) == 0;
+			rtk_speakers_level(s, peer->id, loud ? 20 : 127, loud, now);
+		}
+		now += 300000;
+		rtk_speakers_evaluate(s, now);
+		rtk_view_order_compute(&order, peers, round % 5 == 0 ? NULL : s);
+		rtk_view view;
+		rtk_view_init(&view, NULL);
+		rtk_view_set_mode(&view, g_rand_boolean(rand) ? RTK_VIEW_PAGINATED : RTK_VIEW_ACTIVE_GRID);
+		rtk_view_set_max_active(&view, g_rand_int_range(rand, 1, 8));
+		view.page = view.mode == RTK_VIEW_PAGINATED ? (guint)g_rand_int_range(rand, 1, 5) : 0;
+		for(guint v = 0; v < peers->len; v++) {
+			rtk_peer *self = g_ptr_array_index(peers, v);
+			g_ptr_array_set_size(others, 0);
+			for(guint i = 0; i < peers->len; i++)
+				if(i != v)
+					g_ptr_array_add(others, g_ptr_array_index(peers, i));
+			rtk_view_select(&view, others, round % 5 == 0 ? NULL : s, a);
+			rtk_view_select_ordered(&view, &order, self, b);
+			char *want = names(a), *got = names(b);
+			CHECK_EQ_STR(got, want);
+			g_free(want);
+			g_free(got);
+			CHECK_EQ_INT(rtk_view_order_candidates(&order, self), rtk_view_count_candidates(others));
+		}
+	}
+	rtk_view_order_clear(&order);
+	g_ptr_array_free(others, TRUE);
+	g_ptr_array_free(a, TRUE);
+	g_ptr_array_free(b, TRUE);
+	g_rand_free(rand);
+	rtk_speakers_free(s);
+	g_ptr_array_free(peers, TRUE);
+}
+
 int main(void) {
 	UNIT_RUN(test_speakers_steady_speaker);
 	UNIT_RUN(test_speakers_blip_does_not_steal);
@@ -643,5 +695,6 @@ int main(void) {
 	UNIT_RUN(test_view_active_grid);
 	UNIT_RUN(test_view_paginated);
 	UNIT_RUN(test_view_hidden_never_selected);
+	UNIT_RUN(test_view_ordered_matches_select);
 	return UNIT_DONE();
 }
