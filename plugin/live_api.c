@@ -147,16 +147,32 @@ static json_t *live_not_in_session(const char *meeting_id, int *status, char **m
 	return NULL;
 }
 
+/* The participant whose token started a capture (body.caller, set by the
+ * gateway, never taken from the request), else the API key. Borrows from
+ * `body`. */
+static rtk_capture_caller live_caller(const json_t *body) {
+	const json_t *who = json_object_get(body, "caller");
+	rtk_capture_caller caller = { NULL, json_string_value(json_object_get(who, "user_id")),
+		json_string_value(json_object_get(who, "name")) };
+	return caller;
+}
+
+/* Releases `lock` and answers `doc` once the capture writer stored what
+ * the start or change queued: a GET after the answer reads it. */
+static json_t *live_answer_stored(rtk_meeting_lock *lock, json_t *doc) {
+	guint64 written = rtk_captures_queued();
+	rtk_meeting_lock_done(lock);
+	rtk_captures_wait_stored(written);
+	return doc;
+}
+
 static json_t *live_recording_start(const char *meeting_id, const json_t *body, int *status, char **message,
 		void *user_data) {
 	(void)user_data;
 	rtk_refusal why;
 	rtk_recording_config config;
 	rtk_recording_config_default(&config);
-	/* body.caller: the participant whose token the gateway admitted, else the API key */
-	const json_t *who = json_object_get(body, "caller");
-	rtk_capture_caller caller = { NULL, json_string_value(json_object_get(who, "user_id")),
-		json_string_value(json_object_get(who, "name")) };
+	rtk_capture_caller caller = live_caller(body);
 	json_t *doc = NULL;
 	rtk_meeting_lock *lock;
 	rtk_live *live = rtk_live_lock(meeting_id, &lock);
@@ -168,10 +184,7 @@ static json_t *live_recording_start(const char *meeting_id, const json_t *body, 
 	else if((doc = rtk_capture_recording_start(live->room, live->router, &config,
 			json_is_true(json_object_get(body, "allow_multiple_recordings")), &caller, &why)) == NULL)
 		live_fail(&why, status, message);
-	guint64 written = rtk_captures_queued();
-	rtk_meeting_lock_done(lock);
-	rtk_captures_wait_stored(written);   /* readable once answered */
-	return doc;
+	return live_answer_stored(lock, doc);
 }
 
 static json_t *live_track_recording_start(const char *meeting_id, const json_t *body, int *status, char **message,
@@ -180,9 +193,7 @@ static json_t *live_track_recording_start(const char *meeting_id, const json_t *
 	rtk_refusal why;
 	rtk_track_config config;
 	rtk_track_config_init(&config);
-	const json_t *who = json_object_get(body, "caller");
-	rtk_capture_caller caller = { NULL, json_string_value(json_object_get(who, "user_id")),
-		json_string_value(json_object_get(who, "name")) };
+	rtk_capture_caller caller = live_caller(body);
 	json_t *doc = NULL;
 	rtk_meeting_lock *lock;
 	rtk_live *live = rtk_live_lock(meeting_id, &lock);
@@ -193,10 +204,7 @@ static json_t *live_track_recording_start(const char *meeting_id, const json_t *
 	else if((doc = rtk_capture_track_recording_start(live->room, live->router, &config, &caller, &why)) == NULL)
 		live_fail(&why, status, message);
 	rtk_track_config_clear(&config);
-	guint64 written = rtk_captures_queued();
-	rtk_meeting_lock_done(lock);
-	rtk_captures_wait_stored(written);   /* readable once answered */
-	return doc;
+	return live_answer_stored(lock, doc);
 }
 
 static json_t *live_recording_action(const char *recording_id, const char *action, int *status, char **message,
@@ -212,10 +220,7 @@ static json_t *live_recording_action(const char *recording_id, const char *actio
 		live_fail(&why, status, message);
 	else
 		doc = rtk_capture_recording_get(recording_id);
-	guint64 written = rtk_captures_queued();
-	rtk_meeting_lock_done(lock);
-	rtk_captures_wait_stored(written);   /* a GET after the answer reads the new status */
-	return doc;
+	return live_answer_stored(lock, doc);
 }
 
 static json_t *live_recording_active(const char *meeting_id, void *user_data) {
@@ -236,10 +241,7 @@ static json_t *live_livestream_start(const char *meeting_id, const char *name, c
 	else if((doc = rtk_capture_livestream_start(live->room, live->router, name, qualities, n_qualities,
 			vod, layout, &api, &why)) == NULL)
 		live_fail(&why, status, message);
-	guint64 written = rtk_captures_queued();
-	rtk_meeting_lock_done(lock);
-	rtk_captures_wait_stored(written);   /* readable once answered */
-	return doc;
+	return live_answer_stored(lock, doc);
 }
 
 static json_t *live_livestream_stop(const char *meeting_id, int *status, char **message, void *user_data) {
@@ -252,10 +254,7 @@ static json_t *live_livestream_stop(const char *meeting_id, int *status, char **
 		live_fail(&why, status, message);
 	else
 		doc = rtk_capture_livestream_active(meeting_id);
-	guint64 written = rtk_captures_queued();
-	rtk_meeting_lock_done(lock);
-	rtk_captures_wait_stored(written);
-	return doc;
+	return live_answer_stored(lock, doc);
 }
 
 static json_t *live_livestream_active(const char *meeting_id, void *user_data) {
