@@ -1291,6 +1291,23 @@ def webhook_receiver_example():
     return example
 
 
+
+async def host_and_guest(server, meeting_id, timeout=20):
+    """A host (group_call_host) and a guest (group_call_participant) join
+    `meeting_id`, publish VP8 + Opus from aiortc and subscribe, and the
+    guest decodes the host's media (30 video and 50 audio frames within
+    `timeout` s). Returns (rests, host, guest), rests by client name."""
+    rests = {"host": server.add_participant(meeting_id, "Host", "group_call_host"),
+             "guest": server.add_participant(meeting_id, "Guest")}
+    host, guest = RtkClient(server, "host"), RtkClient(server, "guest")
+    for client in (host, guest):
+        await client.join(rests[client.name]["token"])
+        await client.publish()
+    for client in (host, guest):
+        await client.subscribe(rests[client.name]["token"])
+    await guest.wait_frames(host.peer_id, 30, 50, timeout)
+    return rests, host, guest
+
 class WebhookReceiver:
     """An HTTP server on 127.0.0.1 (HTTPS with `tls` = (certfile, keyfile))
     that keeps every webhook delivery whose rtk-signature verifies with the

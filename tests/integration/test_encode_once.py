@@ -28,7 +28,7 @@ import os
 import tempfile
 import time
 
-from rtk_harness import RtkClient, Server, check, check_equal, log, run_test
+from rtk_harness import host_and_guest, Server, check, check_equal, log, run_test
 from test_livestream import Playlist, aget, check_playlist_tags, media_checks
 from test_recording import check_duration, download, ffprobe, gray_frame, streams_by_type, wait_status
 
@@ -195,15 +195,7 @@ async def livestream_first(server, meeting_id, directory):
 
 async def meeting_with_media(server, title):
     meeting = server.create_meeting(title=title)
-    rests = {"host": server.add_participant(meeting["id"], "Host", "group_call_host"),
-             "guest": server.add_participant(meeting["id"], "Guest")}
-    host, guest = RtkClient(server, "host"), RtkClient(server, "guest")
-    for client in (host, guest):
-        await client.join(rests[client.name]["token"])
-        await client.publish()
-    for client in (host, guest):
-        await client.subscribe(rests[client.name]["token"])
-    await guest.wait_frames(host.peer_id, 30, 50, MEDIA_TIMEOUT)
+    _, host, guest = await host_and_guest(server, meeting["id"], MEDIA_TIMEOUT)
     return meeting["id"], (host, guest)
 
 

@@ -43,7 +43,7 @@ import tempfile
 import time
 import urllib.parse
 
-from rtk_harness import RtkClient, Server, WebhookReceiver, check, check_equal, log, run_test
+from rtk_harness import RtkClient, host_and_guest, Server, WebhookReceiver, check, check_equal, log, run_test
 
 MEDIA_TIMEOUT = 20
 UA = "rtk-test-player/1"
@@ -341,15 +341,7 @@ async def main():
                                                    "events": ["livestreaming.statusUpdate"]}, statuses=(201,))
     hooks.secret = hook["secret"]
     meeting = server.create_meeting(title="Livestream")
-    rests = {"host": server.add_participant(meeting["id"], "Host", "group_call_host"),
-             "guest": server.add_participant(meeting["id"], "Guest")}
-    host, guest = RtkClient(server, "host"), RtkClient(server, "guest")
-    for client in (host, guest):
-        await client.join(rests[client.name]["token"])
-        await client.publish()
-    for client in (host, guest):
-        await client.subscribe(rests[client.name]["token"])
-    await guest.wait_frames(host.peer_id, 30, 50, MEDIA_TIMEOUT)
+    _, host, guest = await host_and_guest(server, meeting["id"], MEDIA_TIMEOUT)
     with tempfile.TemporaryDirectory() as directory:
         await sdk_livestream(server, host, guest, directory)
     await rest_livestream(server, meeting["id"], hooks)

@@ -34,7 +34,7 @@ import tempfile
 import time
 import urllib.request
 
-from rtk_harness import RtkClient, Server, WebhookReceiver, check, check_equal, log, run_test
+from rtk_harness import RtkClient, host_and_guest, Server, WebhookReceiver, check, check_equal, log, run_test
 
 MEDIA_TIMEOUT = 20
 
@@ -361,15 +361,7 @@ async def main():
         "meeting.ended"]}, statuses=(201,))
     hooks.secret = hook["secret"]
     meeting = server.create_meeting(title="Recording")
-    rests = {"host": server.add_participant(meeting["id"], "Host", "group_call_host"),
-             "guest": server.add_participant(meeting["id"], "Guest")}
-    host, guest = RtkClient(server, "host"), RtkClient(server, "guest")
-    for client in (host, guest):
-        await client.join(rests[client.name]["token"])
-        await client.publish()
-    for client in (host, guest):
-        await client.subscribe(rests[client.name]["token"])
-    await guest.wait_frames(host.peer_id, 30, 50, MEDIA_TIMEOUT)
+    rests, host, guest = await host_and_guest(server, meeting["id"], MEDIA_TIMEOUT)
     host.meeting_id = meeting["id"]
     await hooks.wait(lambda: [d["event"] for d in hooks.deliveries][:3] == [
         "meeting.started", "meeting.participantJoined", "meeting.participantJoined"],
