@@ -19,6 +19,7 @@
 #ifndef RTK_STORE_BACKEND_H
 #define RTK_STORE_BACKEND_H
 
+#include <glib.h>
 #include <stdbool.h>
 #include <jansson.h>
 
@@ -136,6 +137,14 @@ extern const rtk_store_resource rtk_store_resources[RTK_STORE_TABLES];
 
 /* The DOCUMENT column of `r`, or NULL when its rows are built from columns. */
 const rtk_store_column *rtk_store_document_column(const rtk_store_resource *r);
+/* How many filters `r` lists. */
+int rtk_store_n_filters(const rtk_store_resource *r);
+/* Whether `col` is a column of its own table (else read through another). */
+int rtk_store_column_written(const rtk_store_column *col);
+/* Appends to `q` the SELECT ... FROM of a row of `r`, the same SQL in both
+ * backends: a document table's DOCUMENT column alone, else every column,
+ * those read through another table from a LEFT JOIN of it. */
+void rtk_store_sql_select(GString *q, const rtk_store_resource *r);
 
 /* ---- operations ---- */
 

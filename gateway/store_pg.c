@@ -208,11 +208,6 @@ static rtk_store_status pg_txn_end(rtk_store_conn *c, rtk_store_status status)
 
 /* ---- rows: reading by column type ---- */
 
-static int pg_is_written(const rtk_store_column *col)
-{
-	return col->through.table == NULL;
-}
-
 /* A stored JSON value; NULL (logged) when it does not parse or has a type
  * the column does not take. */
 static json_t *pg_read_json(PGresult *res, int row, int idx, const rtk_store_resource *r,
@@ -250,7 +245,7 @@ static json_t *pg_read_value(PGresult *res, int row, int idx, const rtk_store_re
 	return pg_read_json(res, row, idx, r, col);
 }
 
-/* Row `row` of a result of pg_sql_select() as a new object; NULL when it
+/* Row `row` of a result of rtk_store_sql_select() as a new object; NULL when it
  * is corrupt. `doc` is the table's DOCUMENT column, or NULL. */
 static json_t *pg_read_row(PGresult *res, int row, const rtk_store_resource *r, const rtk_store_column *doc)
 {
@@ -286,42 +281,6 @@ static json_t *pg_read_rows(PGresult *res, const rtk_store_resource *r)
 
 /* ---- the SQL of the operations, from the descriptors ---- */
 
-static int pg_n_filters(const rtk_store_resource *r)
-{
-	int n = 0;
-	while (n < RTK_STORE_MAX_FILTERS && r->filters[n])
-		n++;
-	return n;
-}
-
-/* SELECT of a row: a document table's DOCUMENT column alone, else every
- * column, those read through another table from a LEFT JOIN of it. */
-static void pg_sql_select(GString *q, const rtk_store_resource *r)
-{
-	const rtk_store_column *doc = rtk_store_document_column(r);
-	g_string_append(q, "SELECT ");
-	int first = 1;
-	for (int i = 0; i < r->n_columns; i++) {
-		const rtk_store_column *col = &r->columns[i];
-		if (doc && col != doc)
-			continue;
-		if (!first)
-			g_string_append(q, ", ");
-		first = 0;
-		if (pg_is_written(col))
-			g_string_append_printf(q, "%s.%s", r->table, col->column);
-		else
-			g_string_append_printf(q, "j%d.%s", i, col->column);
-	}
-	g_string_append_printf(q, " FROM %s", r->table);
-	for (int i = 0; i < r->n_columns && !doc; i++) {
-		const rtk_store_through *t = &r->columns[i].through;
-		if (t->table)
-			g_string_append_printf(q, " LEFT JOIN %s j%d ON j%d.%s = %s.%s",
-				t->table, i, i, t->key, r->table, t->via);
-	}
-}
-
 /* " WHERE key = $k" and, when a scope is given, " AND scope = $s". */
 static void pg_sql_key(GString *q, pg_params *p, const rtk_store_op *op, const char *key)
 {
@@ -352,7 +311,7 @@ static void pg_sql_where(GString *q, pg_params *p, const rtk_store_op *op)
 {
 	const rtk_store_resource *r = op->res;
 	const char *and = " WHERE ";
-	for (int i = 0; i < pg_n_filters(r); i++) {
+	for (int i = 0; i < rtk_store_n_filters(r); i++) {
 		if (!op->filter[i])
 			continue;
 		g_string_append_printf(q, "%s%s.%s = $%d", and, r->table, r->filters[i], pg_param(p, op->filter[i], 0));
@@ -384,7 +343,7 @@ static int pg_counted(const rtk_store_op *op)
 	const rtk_store_where *w = op->where;
 	if (w && (w->contains || w->since || w->until))
 		return 0;
-	for (int i = 0; i < pg_n_filters(r); i++)
+	for (int i = 0; i < rtk_store_n_filters(r); i++)
 		if (op->filter[i] && (!r->counted_by || strcmp(r->filters[i], r->counted_by) != 0))
 			return 0;
 	return r->counted;
@@ -395,7 +354,7 @@ static int pg_counted(const rtk_store_op *op)
 static char *pg_counter_name(const rtk_store_op *op)
 {
 	const rtk_store_resource *r = op->res;
-	for (int i = 0; i < pg_n_filters(r) && r->counted_by; i++)
+	for (int i = 0; i < rtk_store_n_filters(r) && r->counted_by; i++)
 		if (op->filter[i] && strcmp(r->filters[i], r->counted_by) == 0)
 			return g_strdup_printf("%s:%s", r->table, op->filter[i]);
 	return g_strdup(r->table);
@@ -411,7 +370,7 @@ static rtk_store_status pg_run_get(rtk_store_conn *c, rtk_store_op *op)
 		return RTK_STORE_FAILED;
 	GString *q = g_string_new(NULL);
 	pg_params p = { 0 };
-	pg_sql_select(q, r);
+	rtk_store_sql_select(q, r);
 	pg_sql_key(q, &p, op, r->keys[op->by]);
 	rtk_store_status status;
 	PGresult *res = pg_run(c, q->str, &p, &status);
@@ -443,7 +402,7 @@ static rtk_store_status pg_run_write(rtk_store_conn *c, rtk_store_op *op)
 		g_string_append_printf(q, "UPDATE %s SET ", r->table);
 	for (int i = 0; i < r->n_columns; i++) {
 		const rtk_store_column *col = &r->columns[i];
-		if (!pg_is_written(col))
+		if (!rtk_store_column_written(col))
 			continue;
 		const json_t *v = col->type == RTK_STORE_DOCUMENT ? op->row : json_object_get(op->row, col->field);
 		if (op->verb == RTK_STORE_UPDATE && strcmp(col->column, r->keys[0]) == 0) {
@@ -529,7 +488,7 @@ static rtk_store_status pg_run_page(rtk_store_conn *c, rtk_store_op *op)
 	const rtk_store_resource *r = op->res;
 	GString *q = g_string_new(NULL);
 	pg_params p = { 0 };
-	pg_sql_select(q, r);
+	rtk_store_sql_select(q, r);
 	pg_sql_where(q, &p, op);
 	int limit = pg_param(&p, op->limit < 0 ? NULL : g_strdup_printf("%d", op->limit), 1);
 	int offset = pg_param(&p, g_strdup_printf("%d", op->offset < 0 ? 0 : op->offset), 1);
@@ -613,7 +572,7 @@ static rtk_store_status pg_run_search(rtk_store_conn *c, rtk_store_op *op)
 	}
 	GString *q = g_string_new(NULL);
 	pg_params p = { 0 };
-	pg_sql_select(q, r);
+	rtk_store_sql_select(q, r);
 	int filter = pg_param(&p, op->filter[0], 0);
 	int query = pg_param(&p, words, 0);
 	int limit = pg_param(&p, op->limit < 0 ? NULL : g_strdup_printf("%d", op->limit), 1);

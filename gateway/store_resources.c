@@ -269,6 +269,45 @@ const rtk_store_resource rtk_store_resources[RTK_STORE_TABLES] = {
 	},
 };
 
+int rtk_store_n_filters(const rtk_store_resource *r)
+{
+	int n = 0;
+	while (n < RTK_STORE_MAX_FILTERS && r->filters[n])
+		n++;
+	return n;
+}
+
+int rtk_store_column_written(const rtk_store_column *col)
+{
+	return col->through.table == NULL;
+}
+
+void rtk_store_sql_select(GString *q, const rtk_store_resource *r)
+{
+	const rtk_store_column *doc = rtk_store_document_column(r);
+	g_string_append(q, "SELECT ");
+	int first = 1;
+	for (int i = 0; i < r->n_columns; i++) {
+		const rtk_store_column *col = &r->columns[i];
+		if (doc && col != doc)
+			continue;
+		if (!first)
+			g_string_append(q, ", ");
+		first = 0;
+		if (rtk_store_column_written(col))
+			g_string_append_printf(q, "%s.%s", r->table, col->column);
+		else
+			g_string_append_printf(q, "j%d.%s", i, col->column);
+	}
+	g_string_append_printf(q, " FROM %s", r->table);
+	for (int i = 0; i < r->n_columns && !doc; i++) {
+		const rtk_store_through *t = &r->columns[i].through;
+		if (t->table)
+			g_string_append_printf(q, " LEFT JOIN %s j%d ON j%d.%s = %s.%s",
+				t->table, i, i, t->key, r->table, t->via);
+	}
+}
+
 const rtk_store_column *rtk_store_document_column(const rtk_store_resource *r)
 {
 	for (int i = 0; i < r->n_columns; i++)

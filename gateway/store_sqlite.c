@@ -631,11 +631,6 @@ static void sqlite_bind_value(sqlite3_stmt *st, int idx, rtk_store_type type, co
 	}
 }
 
-static int sqlite_is_written(const rtk_store_column *col)
-{
-	return col->through.table == NULL;
-}
-
 /* Binds `row` to a table's INSERT or UPDATE: the written columns are
  * ?1, ?2, ... in the descriptor's order in both. */
 static void sqlite_bind_row(sqlite3_stmt *st, const rtk_store_resource *r, const json_t *row)
@@ -643,7 +638,7 @@ static void sqlite_bind_row(sqlite3_stmt *st, const rtk_store_resource *r, const
 	int slot = 0;
 	for (int i = 0; i < r->n_columns; i++) {
 		const rtk_store_column *col = &r->columns[i];
-		if (!sqlite_is_written(col))
+		if (!rtk_store_column_written(col))
 			continue;
 		const json_t *v = col->type == RTK_STORE_DOCUMENT ? row : json_object_get(row, col->field);
 		sqlite_bind_value(st, ++slot, col->type, v);
@@ -688,7 +683,7 @@ static json_t *sqlite_read_value(sqlite3_stmt *st, int idx, const rtk_store_reso
 	return sqlite_read_json(st, idx, r, col);
 }
 
-/* The current row of a statement of sqlite_sql_select() as a new object; NULL
+/* The current row of a statement of rtk_store_sql_select() as a new object; NULL
  * when it is corrupt. `doc` is the table's DOCUMENT column, or NULL. The
  * keys are the descriptor's, plain ASCII: Jansson need not check them. */
 static json_t *sqlite_read_row(sqlite3_stmt *st, const rtk_store_resource *r, const rtk_store_column *doc)
@@ -709,42 +704,6 @@ static json_t *sqlite_read_row(sqlite3_stmt *st, const rtk_store_resource *r, co
 
 /* ---- the statements of a table, from its descriptor ---- */
 
-static int sqlite_n_filters(const rtk_store_resource *r)
-{
-	int n = 0;
-	while (n < RTK_STORE_MAX_FILTERS && r->filters[n])
-		n++;
-	return n;
-}
-
-/* SELECT of a row: a document table's DOCUMENT column alone, else every
- * column, those read through another table from a LEFT JOIN of it. */
-static void sqlite_sql_select(GString *q, const rtk_store_resource *r)
-{
-	const rtk_store_column *doc = rtk_store_document_column(r);
-	g_string_append(q, "SELECT ");
-	int first = 1;
-	for (int i = 0; i < r->n_columns; i++) {
-		const rtk_store_column *col = &r->columns[i];
-		if (doc && col != doc)
-			continue;
-		if (!first)
-			g_string_append(q, ", ");
-		first = 0;
-		if (sqlite_is_written(col))
-			g_string_append_printf(q, "%s.%s", r->table, col->column);
-		else
-			g_string_append_printf(q, "j%d.%s", i, col->column);
-	}
-	g_string_append_printf(q, " FROM %s", r->table);
-	for (int i = 0; i < r->n_columns && !doc; i++) {
-		const rtk_store_through *t = &r->columns[i].through;
-		if (t->table)
-			g_string_append_printf(q, " LEFT JOIN %s j%d ON j%d.%s = %s.%s",
-				t->table, i, i, t->key, r->table, t->via);
-	}
-}
-
 /* " AND (?2 IS NULL OR table.scope = ?2)" after a key at ?1. */
 static void sqlite_sql_scope(GString *q, const rtk_store_resource *r)
 {
@@ -759,7 +718,7 @@ static void sqlite_sql_filters(GString *q, const rtk_store_resource *r, int lead
 	if (lead == 0)
 		return;
 	g_string_append_printf(q, " WHERE %s.%s = ?%d", r->table, r->filters[lead - 1], lead);
-	for (int i = lead; i < sqlite_n_filters(r); i++)
+	for (int i = lead; i < rtk_store_n_filters(r); i++)
 		g_string_append_printf(q, " AND (?%d IS NULL OR %s.%s = ?%d)",
 			i + 1, r->table, r->filters[i], i + 1);
 }
@@ -770,7 +729,7 @@ static char *sqlite_sql_insert(const rtk_store_resource *r)
 	g_string_append_printf(q, "INSERT INTO %s(", r->table);
 	int slot = 0;
 	for (int i = 0; i < r->n_columns; i++) {
-		if (!sqlite_is_written(&r->columns[i]))
+		if (!rtk_store_column_written(&r->columns[i]))
 			continue;
 		g_string_append_printf(q, "%s%s", slot ? ", " : "", r->columns[i].column);
 		g_string_append_printf(values, "%s?%d", slot ? ", " : "", slot + 1);
@@ -789,7 +748,7 @@ static char *sqlite_sql_update(const rtk_store_resource *r)
 	int slot = 0, id_slot = 0, set = 0;
 	for (int i = 0; i < r->n_columns; i++) {
 		const rtk_store_column *col = &r->columns[i];
-		if (!sqlite_is_written(col))
+		if (!rtk_store_column_written(col))
 			continue;
 		slot++;
 		if (strcmp(col->column, r->keys[0]) == 0)
@@ -806,7 +765,7 @@ static char *sqlite_sql_update(const rtk_store_resource *r)
 static char *sqlite_sql_get(const rtk_store_resource *r, const char *key)
 {
 	GString *q = g_string_new(NULL);
-	sqlite_sql_select(q, r);
+	rtk_store_sql_select(q, r);
 	g_string_append_printf(q, " WHERE %s.%s = ?1", r->table, key);
 	sqlite_sql_scope(q, r);
 	return g_string_free(q, FALSE);
@@ -825,10 +784,10 @@ static char *sqlite_sql_delete(const rtk_store_resource *r)
 static char *sqlite_sql_list(const rtk_store_resource *r, int lead)
 {
 	GString *q = g_string_new(NULL);
-	sqlite_sql_select(q, r);
+	rtk_store_sql_select(q, r);
 	sqlite_sql_filters(q, r, lead);
 	g_string_append_printf(q, " ORDER BY %s.%s%s LIMIT ?%d OFFSET ?%d", r->table, r->order,
-		r->newest_first ? " DESC" : "", sqlite_n_filters(r) + 1, sqlite_n_filters(r) + 2);
+		r->newest_first ? " DESC" : "", rtk_store_n_filters(r) + 1, rtk_store_n_filters(r) + 2);
 	return g_string_free(q, FALSE);
 }
 
@@ -846,7 +805,7 @@ static char *sqlite_sql_counted(const rtk_store_resource *r)
 {
 	GString *q = g_string_new(NULL);
 	g_string_printf(q, "SELECT coalesce((SELECT n FROM row_counts WHERE name = '%s'", r->table);
-	for (int i = 0; i < sqlite_n_filters(r) && r->counted_by; i++)
+	for (int i = 0; i < rtk_store_n_filters(r) && r->counted_by; i++)
 		if (strcmp(r->filters[i], r->counted_by) == 0)
 			g_string_append_printf(q, " || coalesce(':' || ?%d, '')", i + 1);
 	g_string_append(q, "), 0)");
@@ -864,7 +823,7 @@ static char *sqlite_sql_purge(const rtk_store_resource *r)
 static char *sqlite_sql_search(const rtk_store_resource *r)
 {
 	GString *q = g_string_new(NULL);
-	sqlite_sql_select(q, r);
+	rtk_store_sql_select(q, r);
 	g_string_append_printf(q, " JOIN %s ON %s.rowid = %s.seq WHERE %s MATCH ?1 AND %s.%s = ?2"
 		" ORDER BY %s.rank LIMIT ?3", r->search_index, r->search_index, r->table, r->search_index,
 		r->table, r->filters[0], r->search_index);
@@ -877,7 +836,7 @@ static char *sqlite_sql_search(const rtk_store_resource *r)
  * the list's limit and offset. */
 static void sqlite_sql_where(GString *q, const rtk_store_resource *r)
 {
-	int nf = sqlite_n_filters(r);
+	int nf = rtk_store_n_filters(r);
 	g_string_append(q, " WHERE 1");
 	for (int i = 0; i < nf; i++)
 		g_string_append_printf(q, " AND (?%d IS NULL OR %s.%s = ?%d)", i + 1, r->table, r->filters[i], i + 1);
@@ -895,10 +854,10 @@ static void sqlite_sql_where(GString *q, const rtk_store_resource *r)
 static char *sqlite_sql_list_where(const rtk_store_resource *r)
 {
 	GString *q = g_string_new(NULL);
-	sqlite_sql_select(q, r);
+	rtk_store_sql_select(q, r);
 	sqlite_sql_where(q, r);
 	g_string_append_printf(q, " ORDER BY %s.%s%s LIMIT ?%d OFFSET ?%d", r->table, r->order,
-		r->newest_first ? " DESC" : "", sqlite_n_filters(r) + 1, sqlite_n_filters(r) + 2);
+		r->newest_first ? " DESC" : "", rtk_store_n_filters(r) + 1, rtk_store_n_filters(r) + 2);
 	return g_string_free(q, FALSE);
 }
 
@@ -921,7 +880,7 @@ static void sqlite_sql_build(rtk_store_db *s)
 		sql[Q_DELETE] = sqlite_sql_delete(r);
 		for (int by = 0; by < RTK_STORE_MAX_KEYS && r->keys[by]; by++)
 			sql[Q_GET + by] = sqlite_sql_get(r, r->keys[by]);
-		for (int lead = 0; r->order && lead <= sqlite_n_filters(r); lead++) {
+		for (int lead = 0; r->order && lead <= rtk_store_n_filters(r); lead++) {
 			sql[Q_LIST + lead] = sqlite_sql_list(r, lead);
 			sql[Q_COUNT + lead] = sqlite_sql_count(r, lead);
 		}
@@ -1308,7 +1267,7 @@ static const rtk_store_column *sqlite_column_named(const rtk_store_resource *r, 
 /* A filter's text as its column's type: a bool's is "true" or "false". */
 static void sqlite_bind_filters(sqlite3_stmt *st, const rtk_store_op *op)
 {
-	for (int i = 0; i < sqlite_n_filters(op->res); i++) {
+	for (int i = 0; i < rtk_store_n_filters(op->res); i++) {
 		const rtk_store_column *col = sqlite_column_named(op->res, op->res->filters[i]);
 		if (op->filter[i] && col && col->type == RTK_STORE_BOOL)
 			sqlite3_bind_int(st, i + 1, strcmp(op->filter[i], "true") == 0);
@@ -1322,7 +1281,7 @@ static void sqlite_bind_filters(sqlite3_stmt *st, const rtk_store_op *op)
 static int sqlite_counted(const rtk_store_op *op)
 {
 	const rtk_store_resource *r = op->res;
-	for (int i = 0; i < sqlite_n_filters(r); i++)
+	for (int i = 0; i < rtk_store_n_filters(r); i++)
 		if (op->filter[i] && (!r->counted_by || strcmp(r->filters[i], r->counted_by) != 0))
 			return 0;
 	return r->counted;
@@ -1346,7 +1305,7 @@ static char *sqlite_like_pattern(const char *text)
  * LIKE pattern bound (the caller g_free()s it after the statement ran). */
 static void sqlite_bind_where(sqlite3_stmt *st, const rtk_store_op *op, char **pattern)
 {
-	int nf = sqlite_n_filters(op->res);
+	int nf = rtk_store_n_filters(op->res);
 	sqlite_bind_filters(st, op);
 	if (op->where->contains && !*pattern)
 		*pattern = sqlite_like_pattern(op->where->contains);
@@ -1361,7 +1320,7 @@ static rtk_store_status sqlite_run_list_where(rtk_store_conn *c, sqlite3_stmt *c
 	sqlite3_stmt *list = stmt[Q_LIST_WHERE], *count = stmt[Q_COUNT_WHERE];
 	if (!list || !count)
 		return RTK_STORE_FAILED;   /* a table without searched or ranged columns */
-	int nf = sqlite_n_filters(op->res);
+	int nf = rtk_store_n_filters(op->res);
 	char *pattern = NULL;
 	sqlite_bind_where(list, op, &pattern);
 	sqlite3_bind_int(list, nf + 1, op->limit < 0 ? -1 : op->limit);
@@ -1382,7 +1341,7 @@ static rtk_store_status sqlite_run_list(rtk_store_conn *c, sqlite3_stmt *const *
 	const rtk_store_where *w = op->where;
 	if (w && (w->contains || w->since || w->until))
 		return sqlite_run_list_where(c, stmt, op);
-	int nf = sqlite_n_filters(op->res), lead = 0;
+	int nf = rtk_store_n_filters(op->res), lead = 0;
 	while (lead < nf && !op->filter[lead])
 		lead++;
 	lead = lead < nf ? lead + 1 : 0;
