@@ -496,6 +496,11 @@ rtk_gateway *rtk_gateway_start(const rtk_gateway_config *config, char **error)
 		rtk_util_set_error(error, "cannot start the LL-HLS timer thread");
 		goto fail;
 	}
+	/* the plugin writes livestreams under RTK_DATA_DIR/livestreams/{id} (capture.c):
+	 * ended VOD ones are served from there after a restart */
+	char *livestreams_dir = g_build_filename(gw->data_dir, "livestreams", NULL);
+	rtk_hls_set_archive(gw->hls, livestreams_dir);
+	g_free(livestreams_dir);
 
 	gw->recordings_dir = g_build_filename(gw->data_dir, "recordings", NULL);
 	gw->chat_file_types = gateway_given(config->chat_file_types) ? g_strdup(config->chat_file_types) : NULL;

@@ -99,9 +99,14 @@ struct rtk_hls {
 	rtk_hls_clock_fn monotonic;
 	rtk_hls_clock_fn wall;
 	void *clock_data;
+	char *archive;          /* ended VOD streams' directories are under it; NULL: none */
 };
 
 static void rtk_hls_ladder_remove(rtk_hls *hls, const char *ladder_id);
+static GString *rtk_hls_render(const rtk_hls *hls, const rtk_hls_stream *s, bool skip);
+static GString *rtk_hls_render_multivariant(rtk_hls *hls, const rtk_hls_ladder *ladder, const char *ladder_id);
+static void rtk_hls_reply_text(rtk_hls_reply *reply, int status, const char *text);
+static void rtk_hls_reply_file(rtk_hls_reply *reply, char *path);
 
 /* ---- clocks ---- */
 
@@ -496,6 +501,7 @@ void rtk_hls_free(rtk_hls *hls)
 	g_hash_table_unref(hls->streams);
 	g_hash_table_unref(hls->ladders);
 	g_hash_table_unref(hls->ladder_of);
+	g_free(hls->archive);
 	g_cond_clear(&hls->timer_cond);
 	g_mutex_clear(&hls->lock);
 	g_free(hls);
@@ -625,11 +631,130 @@ void rtk_hls_stream_segment(rtk_hls *hls, const char *stream_id, int64_t msn, do
 	rtk_hls_unlink_all(unlink_paths);
 }
 
+/* ---- the archive ---- */
+
+typedef struct rtk_hls_archive_file {
+	char *path;
+	GString *text;
+} rtk_hls_archive_file;
+
+static void rtk_hls_archive_file_free(gpointer p)
+{
+	rtk_hls_archive_file *f = p;
+	g_free(f->path);
+	g_string_free(f->text, TRUE);
+	g_free(f);
+}
+
+static void rtk_hls_archive_add(GPtrArray *files, const char *dir, const char *name, GString *text)
+{
+	rtk_hls_archive_file *f = g_new(rtk_hls_archive_file, 1);
+	f->path = g_build_filename(dir, name, NULL);
+	f->text = text;
+	g_ptr_array_add(files, f);
+}
+
+/* What an ended VOD stream leaves for the archive, rendered with the lock
+ * held: its playlist and, when it is a ladder's variant, the ladder's
+ * Multivariant Playlist (the last variant to end writes the final one). */
+static void rtk_hls_archive_render(rtk_hls *hls, const rtk_hls_stream *s, GPtrArray *files)
+{
+	rtk_hls_archive_add(files, s->dir, RTK_HLS_VOD_PLAYLIST, rtk_hls_render(hls, s, false));
+	const char *ladder_id = g_hash_table_lookup(hls->ladder_of, s->id);
+	const rtk_hls_ladder *ladder = ladder_id ? g_hash_table_lookup(hls->ladders, ladder_id) : NULL;
+	const rtk_hls_stream *first = ladder_id ? rtk_hls_get(hls, ladder_id) : NULL;
+	if (ladder && first)
+		rtk_hls_archive_add(files, first->dir, RTK_HLS_VOD_MASTER,
+			rtk_hls_render_multivariant(hls, ladder, ladder_id));
+}
+
+/* Writes the rendered files (no lock held): each replaced whole. */
+static void rtk_hls_archive_write(GPtrArray *files)
+{
+	for (guint i = 0; i < files->len; i++) {
+		const rtk_hls_archive_file *f = g_ptr_array_index(files, i);
+		GError *error = NULL;
+		if (!g_file_set_contents(f->path, f->text->str, (gssize)f->text->len, &error)) {
+			g_warning("rtk hls: cannot write %s: %s", f->path, error->message);
+			g_error_free(error);
+		}
+	}
+	g_ptr_array_free(files, TRUE);
+}
+
+void rtk_hls_set_archive(rtk_hls *hls, const char *dir)
+{
+	g_mutex_lock(&hls->lock);
+	g_free(hls->archive);
+	hls->archive = g_strdup(dir);
+	g_mutex_unlock(&hls->lock);
+}
+
+/* The archive's directory of `stream_id` when it holds an ended VOD
+ * stream (g_free it), else NULL. */
+static char *rtk_hls_archive_dir(rtk_hls *hls, const char *stream_id)
+{
+	g_mutex_lock(&hls->lock);
+	char *dir = hls->archive && rtk_hls_id_valid(stream_id) ?
+		g_build_filename(hls->archive, stream_id, NULL) : NULL;
+	g_mutex_unlock(&hls->lock);
+	char *playlist = dir ? g_build_filename(dir, RTK_HLS_VOD_PLAYLIST, NULL) : NULL;
+	if (playlist && !g_file_test(playlist, G_FILE_TEST_IS_REGULAR)) {
+		g_free(dir);
+		dir = NULL;
+	}
+	g_free(playlist);
+	return dir;
+}
+
+/* A playlist file of the archive as the reply's body; FALSE when it cannot
+ * be read. */
+static bool rtk_hls_archive_playlist(const char *dir, const char *name, rtk_hls_reply *reply)
+{
+	char *path = g_build_filename(dir, name, NULL);
+	char *text = NULL;
+	gsize len = 0;
+	bool ok = g_file_get_contents(path, &text, &len, NULL);
+	g_free(path);
+	if (ok) {
+		reply->status = 200;
+		reply->body = rtk_hls_memdup0(text, len);
+		reply->body_len = len;
+	}
+	g_free(text);
+	return ok;
+}
+
+/* A request for a stream the registry does not hold. */
+static rtk_hls_outcome rtk_hls_handle_archive(rtk_hls *hls, const rtk_hls_target *t, rtk_hls_reply *reply)
+{
+	char *dir = rtk_hls_archive_dir(hls, t->stream_id);
+	if (dir == NULL) {
+		rtk_hls_reply_text(reply, 404, t->resource == RTK_HLS_RES_MULTIVARIANT ?
+			"no such livestream ladder\n" : "no such livestream\n");
+		return RTK_HLS_ANSWER;
+	}
+	if (t->resource == RTK_HLS_RES_PLAYLIST || t->resource == RTK_HLS_RES_MULTIVARIANT) {
+		if (!rtk_hls_archive_playlist(dir, t->resource == RTK_HLS_RES_PLAYLIST ? RTK_HLS_VOD_PLAYLIST :
+				RTK_HLS_VOD_MASTER, reply))
+			rtk_hls_reply_text(reply, 404, "no such playlist in this livestream\n");
+	} else if (t->resource == RTK_HLS_RES_INIT) {
+		rtk_hls_reply_file(reply, g_strdup_printf("%s/init.mp4", dir));
+	} else if (t->resource == RTK_HLS_RES_SEGMENT) {
+		rtk_hls_reply_file(reply, g_strdup_printf("%s/seg%" PRId64 ".m4s", dir, t->msn));
+	} else {
+		rtk_hls_reply_text(reply, 404, "no such file in this livestream\n");
+	}
+	g_free(dir);
+	return RTK_HLS_ANSWER;
+}
+
 void rtk_hls_stream_end(rtk_hls *hls, const char *stream_id)
 {
 	if (hls == NULL)
 		return;
 	GPtrArray *unlink_paths = g_ptr_array_new_with_free_func(g_free);
+	GPtrArray *files = g_ptr_array_new_with_free_func(rtk_hls_archive_file_free);
 	g_mutex_lock(&hls->lock);
 	rtk_hls_stream *s = rtk_hls_get(hls, stream_id);
 	if (s && !s->ended) {
@@ -642,9 +767,12 @@ void rtk_hls_stream_end(rtk_hls *hls, const char *stream_id)
 		}
 		s->ended = true;
 		rtk_hls_wake_stream(hls, s);
+		if (s->vod)
+			rtk_hls_archive_render(hls, s, files);
 	}
 	g_mutex_unlock(&hls->lock);
 	rtk_hls_unlink_all(unlink_paths);
+	rtk_hls_archive_write(files);
 }
 
 int rtk_hls_stream_set_vod(rtk_hls *hls, const char *stream_id)
@@ -1278,13 +1406,11 @@ static rtk_hls_outcome rtk_hls_handle_media(rtk_hls *hls, rtk_hls_stream *s, rtk
 }
 
 /* master.m3u8: answered now, never parked. */
-static rtk_hls_outcome rtk_hls_handle_multivariant(rtk_hls *hls, const char *ladder_id, rtk_hls_reply *reply)
+static rtk_hls_outcome rtk_hls_handle_multivariant(rtk_hls *hls, const rtk_hls_target *t, rtk_hls_reply *reply)
 {
-	char *text = rtk_hls_multivariant(hls, ladder_id);
-	if (text == NULL) {
-		rtk_hls_reply_text(reply, 404, "no such livestream ladder\n");
-		return RTK_HLS_ANSWER;
-	}
+	char *text = rtk_hls_multivariant(hls, t->stream_id);
+	if (text == NULL)
+		return rtk_hls_handle_archive(hls, t, reply);
 	reply->status = 200;
 	reply->body_len = strlen(text);
 	reply->body = text;
@@ -1310,13 +1436,13 @@ rtk_hls_outcome rtk_hls_handle(rtk_hls *hls, rtk_hls_request *req, rtk_hls_wake_
 		return RTK_HLS_ANSWER;
 	}
 	if (t.resource == RTK_HLS_RES_MULTIVARIANT)
-		return rtk_hls_handle_multivariant(hls, t.stream_id, reply);
+		return rtk_hls_handle_multivariant(hls, &t, reply);
 	rtk_hls_outcome outcome;
 	g_mutex_lock(&hls->lock);
 	rtk_hls_stream *s = rtk_hls_get(hls, t.stream_id);
 	if (s == NULL) {
-		rtk_hls_reply_text(reply, 404, "no such livestream\n");
-		outcome = RTK_HLS_ANSWER;
+		g_mutex_unlock(&hls->lock);
+		return rtk_hls_handle_archive(hls, &t, reply);
 	} else if (t.resource == RTK_HLS_RES_PLAYLIST) {
 		if (req->client_key)
 			rtk_hls_viewer_seen(s, req->client_key, rtk_hls_now(hls));

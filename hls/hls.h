@@ -88,9 +88,24 @@ void rtk_hls_stream_end(rtk_hls *hls, const char *stream_id);
  * playlist is a VOD one: EXT-X-PLAYLIST-TYPE:VOD, every segment from msn
  * 0 without parts, EXT-X-ENDLIST. 0, or -1 for an unknown stream. */
 int rtk_hls_stream_set_vod(rtk_hls *hls, const char *stream_id);
-/* Forgets the stream: later requests get 404, parked ones are woken and
- * get 404. Files are left on disk. */
+/* Forgets the stream: later requests get 404 (unless the archive has it,
+ * below), parked ones are woken and get 404. Files are left on disk. */
 void rtk_hls_stream_close(rtk_hls *hls, const char *stream_id);
+
+/*
+ * The archive: an ended VOD stream outlives the process. When a VOD
+ * stream ends, its VOD playlist is written beside its segments as
+ * RTK_HLS_VOD_PLAYLIST, and the Multivariant Playlist of its ladder as
+ * RTK_HLS_VOD_MASTER in the ladder's first stream's directory (each
+ * replaced whole, by rename). A request for a stream the registry does not
+ * hold is answered from `<dir>/<stream id>/` when that directory holds
+ * RTK_HLS_VOD_PLAYLIST: the playlist, master.m3u8, init.mp4 and the
+ * segments (no parts: a VOD playlist lists none). `dir` is copied; NULL
+ * (the default) serves no archive. Call before serving.
+ */
+#define RTK_HLS_VOD_PLAYLIST "vod.m3u8"
+#define RTK_HLS_VOD_MASTER "vod-master.m3u8"
+void rtk_hls_set_archive(rtk_hls *hls, const char *dir);
 /* Distinct playlist clients seen in the last RTK_HLS_VIEWER_WINDOW_S
  * seconds. A client is the key the HTTP layer passes in
  * rtk_hls_request.client_key: the client's IP address and its User-Agent

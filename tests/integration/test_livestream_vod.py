@@ -13,7 +13,10 @@ segments), then stops. Then:
     in DATA_DIR/livestreams/{id}/;
   * ffmpeg plays the playlist to its end: the copy's duration (ffprobe) is
     the sum of the EXTINFs, and within 3 s of the time the livestream was
-    live.
+    live;
+  * after a restart of the server, the same playlist, master.m3u8 and
+    segments are served (from DATA_DIR/livestreams/{id}/vod.m3u8 and
+    vod-master.m3u8), parts are not.
 """
 
 import asyncio
@@ -87,6 +90,22 @@ async def main():
     check(abs(duration - live_for) < 3.0, "ffmpeg played %.3f s of a livestream live for %.1f s"
           % (duration, live_for))
     log("ffmpeg played the VOD to its end: %.3f s" % duration)
+
+    # a restarted server serves the same VOD from disk (vod.m3u8 beside the segments)
+    status, _, master, _ = await aget(base + "master.m3u8")
+    check_equal(status, 200, "master.m3u8 of the ended VOD livestream")
+    await host.close()
+    server.restart()
+    status, _, again, _ = await aget(url)
+    check_equal(status, 200, "the VOD playlist after a restart")
+    check_equal(again.decode(), body.decode(), "the VOD playlist after a restart")
+    status, _, master_again, _ = await aget(base + "master.m3u8")
+    check_equal((status, master_again), (200, master), "master.m3u8 after a restart")
+    status, _, seg0_again, _ = await aget(base + "seg0.m4s")
+    check(status == 200 and seg0_again == seg0, "seg0.m4s after a restart: %d, %d bytes" % (status, len(seg0_again)))
+    status, _, _, _ = await aget(base + "seg0.0.m4s")
+    check_equal(status, 404, "a part of the VOD after a restart")
+    log("after a restart: the same VOD playlist, master.m3u8 and segments, from disk")
 
 
 if __name__ == "__main__":

@@ -904,6 +904,86 @@ static void test_vod(void)
 	rtk_hls_free(hls);
 }
 
+/* An ended VOD stream outlives the registry: its playlist and its ladder's
+ * Multivariant Playlist are written beside its segments, and a new
+ * registry (a restarted server) with the archive set serves them, its
+ * init and segments, and nothing else. */
+static void test_vod_archive(void)
+{
+	rtk_hls *hls = open_stream();
+	CHECK_EQ_INT(rtk_hls_stream_set_vod(hls, ID), 0);
+	CHECK_EQ_INT(rtk_hls_ladder_set(hls, ID, ladder3, 1), 0);
+	feed(hls, 0, 4);
+	part(hls, 4, 0);
+	CHECK(!file_exists(RTK_HLS_VOD_PLAYLIST));   /* written at the end only */
+	rtk_hls_stream_end(hls, ID);
+	char *playlist = rtk_hls_playlist(hls, ID, false), *master = rtk_hls_multivariant(hls, ID);
+	char *written = NULL, *path = file_path(RTK_HLS_VOD_PLAYLIST);
+	CHECK(g_file_get_contents(path, &written, NULL, NULL));
+	CHECK_EQ_STR(written, playlist);
+	g_free(written);
+	g_free(path);
+	rtk_hls_free(hls);
+
+	/* the archive: <root>/<stream id>/ is the stream's directory */
+	char *root = g_dir_make_tmp("rtk-hls-archive-XXXXXX", NULL);
+	char *link = g_build_filename(root, ID, NULL);
+	CHECK_EQ_INT(symlink(dir, link), 0);
+	hls = new_hls();
+	rtk_hls_request req = { .path = "/hls/" ID "/index.m3u8" };
+	rtk_hls_reply reply;
+	waker w = { 0 };
+	CHECK_EQ_INT(ask(hls, &req, &w, &reply), RTK_HLS_ANSWER);
+	CHECK_EQ_INT(reply.status, 404);              /* no archive set: not served */
+	rtk_hls_reply_clear(&reply);
+	rtk_hls_set_archive(hls, root);
+	CHECK_EQ_INT(ask(hls, &req, &w, &reply), RTK_HLS_ANSWER);
+	CHECK_EQ_INT(reply.status, 200);
+	CHECK_EQ_STR(reply.body, playlist);
+	CHECK_EQ_INT(reply.body_len, strlen(playlist));
+	rtk_hls_reply_clear(&reply);
+	req.path = "/hls/" ID "/master.m3u8";
+	CHECK_EQ_INT(ask(hls, &req, &w, &reply), RTK_HLS_ANSWER);
+	CHECK_EQ_INT(reply.status, 200);
+	CHECK_EQ_STR(reply.body, master);
+	rtk_hls_reply_clear(&reply);
+	req.path = "/hls/" ID "/seg3.m4s";
+	CHECK_EQ_INT(ask(hls, &req, &w, &reply), RTK_HLS_ANSWER);
+	CHECK_EQ_INT(reply.status, 200);
+	char *expected = g_build_filename(root, ID, "seg3.m4s", NULL);
+	CHECK_EQ_STR(reply.file, expected);
+	g_free(expected);
+	rtk_hls_reply_clear(&reply);
+	req.path = "/hls/" ID "/init.mp4";
+	CHECK_EQ_INT(ask(hls, &req, &w, &reply), RTK_HLS_ANSWER);
+	CHECK_EQ_INT(reply.status, 200);
+	rtk_hls_reply_clear(&reply);
+	req.path = "/hls/" ID "/seg3.0.m4s";          /* parts are never archived */
+	CHECK_EQ_INT(ask(hls, &req, &w, &reply), RTK_HLS_ANSWER);
+	CHECK_EQ_INT(reply.status, 404);
+	rtk_hls_reply_clear(&reply);
+	req.path = "/hls/" R720 "/index.m3u8";         /* no such directory */
+	CHECK_EQ_INT(ask(hls, &req, &w, &reply), RTK_HLS_ANSWER);
+	CHECK_EQ_INT(reply.status, 404);
+	rtk_hls_reply_clear(&reply);
+	CHECK_EQ_INT(wakes(&w), 0);
+	/* a directory without the VOD playlist (a live stream's leftovers) is not served */
+	char *vod = file_path(RTK_HLS_VOD_PLAYLIST);
+	CHECK_EQ_INT(g_unlink(vod), 0);
+	g_free(vod);
+	req.path = "/hls/" ID "/seg3.m4s";
+	CHECK_EQ_INT(ask(hls, &req, &w, &reply), RTK_HLS_ANSWER);
+	CHECK_EQ_INT(reply.status, 404);
+	rtk_hls_reply_clear(&reply);
+	rtk_hls_free(hls);
+	g_unlink(link);
+	g_rmdir(root);
+	g_free(link);
+	g_free(root);
+	free(playlist);
+	free(master);
+}
+
 /* CODECS from init.mp4 bytes: the first avcC record's profile,
  * constraints and level; nothing without a whole one. */
 static void test_codecs_from_init(void)
@@ -1302,6 +1382,7 @@ int main(void)
 	UNIT_RUN(test_ladder_rendition_reports);
 	UNIT_RUN(test_codecs_from_init);
 	UNIT_RUN(test_vod);
+	UNIT_RUN(test_vod_archive);
 	UNIT_RUN(test_viewers);
 	UNIT_RUN(test_http_blocking);
 	remove_dir();
