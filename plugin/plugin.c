@@ -334,6 +334,7 @@ int rtk_plugin_init(janus_callbacks *callback, const char *config_path) {
 			atoi(plugin_config_string(config, general, "node_lease", "15")));
 		rtk_policy_set_last_n((guint)CLAMP(atoi(plugin_config_string(config, general,
 			"last_n_audio", "0")), 0, 100));
+		rtk_policy_set_dynacast(g_strcmp0(plugin_config_string(config, general, "dynacast", "1"), "0") != 0);
 	}
 	if(config)
 		janus_config_destroy(config);

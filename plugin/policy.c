@@ -1,7 +1,8 @@
 /*
  * policy.c - the forwarding policy's glue (policy.h): gathers its inputs
  * from the meeting (view, active speaker, audio levels, receiver reports)
- * and applies its decisions to the subscriber streams (relay.h).
+ * and applies its decisions to the subscriber streams (relay.h) and, as
+ * publisherLayers events, to what the publishers send.
  */
 #include <string.h>
 
@@ -11,9 +12,14 @@
 #include <debug.h>
 
 static volatile guint policy_last_n = 0;
+static volatile gint policy_dynacast = 1;
 
 void rtk_policy_set_last_n(guint n) {
 	g_atomic_int_set(&policy_last_n, n);
+}
+
+void rtk_policy_set_dynacast(gboolean on) {
+	g_atomic_int_set(&policy_dynacast, on ? 1 : 0);
 }
 
 static rtk_peer *policy_shown_peer(GPtrArray *selected, const char *peer_id) {
@@ -73,6 +79,81 @@ static void policy_apply_last_n(rtk_live *live, rtk_session *sub, gint64 now) {
 		rtk_relay_set_paused(rtk_janus, ss, !rtk_fwd_lastn_hold(&ss->audible_until, v < top, now));
 	}
 	g_free(voices);
+}
+
+/* The highest substream the consumers of `ps` are sent or about to be
+ * (-1: none): its subscriber streams not paused, its companion feeds. */
+static int policy_layers_needed(rtk_pub_stream *ps) {
+	int needed = -1;
+	janus_mutex_lock(&ps->subs_mutex);
+	for(guint i = 0; i < ps->subs->len; i++) {
+		rtk_sub_stream *ss = g_ptr_array_index(ps->subs, i);
+		needed = rtk_fwd_layers_need(needed, g_atomic_int_get(&ss->paused), ss->wanted, ss->limit);
+	}
+	if(ps->forwards->len > 0)
+		needed = rtk_fwd_layers_need_all(needed);
+	janus_mutex_unlock(&ps->subs_mutex);
+	return needed;
+}
+
+/* How many layers `ps` has: its rids, else its SSRCs, else Janus's 3. */
+static int policy_layer_count(rtk_pub_stream *ps) {
+	int rids = 0, ssrcs = 0;
+	janus_mutex_lock(&ps->rid_mutex);
+	for(int i = 0; i < 3; i++) {
+		rids += ps->rids[i] != NULL;
+		ssrcs += ps->ssrcs[i] != 0;
+	}
+	janus_mutex_unlock(&ps->rid_mutex);
+	return rids > 0 ? rids : ssrcs > 1 ? ssrcs : 3;
+}
+
+/* {"rtk": "publisherLayers", "mid", "layers": [low..high], "rids"?}: a
+ * NEW event (docs/protocol.md, "Forwarding policy"). */
+static json_t *policy_layers_event(rtk_pub_stream *ps) {
+	json_t *event = json_pack("{ss ss}", "rtk", "publisherLayers", "mid", ps->mid);
+	json_t *layers = json_array(), *rids = json_array();
+	int count = policy_layer_count(ps);
+	janus_mutex_lock(&ps->rid_mutex);
+	for(int i = 0; i < count; i++) {
+		json_array_append_new(layers, json_boolean(rtk_fwd_layers_active(&ps->layers, i)));
+		if(ps->rids[i] != NULL)
+			json_array_append_new(rids, json_string(ps->rids[i]));
+	}
+	janus_mutex_unlock(&ps->rid_mutex);
+	json_object_set_new(event, "layers", layers);
+	if(json_array_size(rids) == (size_t)count)
+		json_object_set_new(event, "rids", rids);
+	else
+		json_decref(rids);
+	return event;
+}
+
+/* One published stream: tells its publisher when the layers needed moved. */
+static void policy_publisher_layers(rtk_pub_stream *ps, gint64 now) {
+	gboolean raised = FALSE;
+	if(!rtk_fwd_layers_update(&ps->layers, policy_layers_needed(ps), now, &raised))
+		return;
+	JANUS_LOG(LOG_VERB, "[rtk] %s's stream on mid %s: the publisher sends substreams 0-%d\n",
+		ps->peer_id, ps->mid, ps->layers.sending);
+	json_t *event = policy_layers_event(ps);
+	rtk_janus->push_event(ps->publisher, &rtk_plugin, NULL, event, NULL);
+	json_decref(event);
+	if(raised)   /* the switch up happens on a keyframe of the layer resumed */
+		rtk_relay_request_keyframe(rtk_janus, ps);
+}
+
+void rtk_policy_publishers(rtk_live *live) {
+	if(!g_atomic_int_get(&policy_dynacast))
+		return;
+	gint64 now = janus_get_monotonic_time();
+	GPtrArray *producers = live->router->producers;
+	for(guint i = 0; i < producers->len; i++) {
+		rtk_pub_stream *ps = g_ptr_array_index(producers, i);
+		/* local publishers only: a stream relayed from another node has none here */
+		if(ps->simulcast && ps->video && ps->publisher != NULL)
+			policy_publisher_layers(ps, now);
+	}
 }
 
 void rtk_policy_apply(rtk_live *live, rtk_session *sub, GPtrArray *selected) {

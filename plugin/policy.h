@@ -1,8 +1,9 @@
 /*
  * policy.h - applies the forwarding policy (model/forwarding.h) to the
  * relay: which simulcast layer each camera tile of a subscriber gets, and
- * whose audio it gets under last-N; and feeds the policy the subscriber's
- * receiver reports.
+ * whose audio it gets under last-N; which simulcast layers each publisher
+ * sends at all ("dynacast": publisherLayers events); and feeds the policy
+ * the subscriber's receiver reports.
  *
  * Runs with the meeting's lock held (meeting_lock.h), from the view pass
  * of the meeting's tick and of every operation (session.c,
@@ -20,6 +21,17 @@
  * speakers (0: everyone's, the default). Set once at init (the plugin's
  * last_n_audio setting). */
 void rtk_policy_set_last_n(guint n);
+
+/* Publisher layers (RTK_DYNACAST; on unless "0"): off, publishers are
+ * never told to pause a layer. Set once at init. */
+void rtk_policy_set_dynacast(gboolean on);
+
+/* After the views of `live` were applied to every subscriber
+ * (rtk_live_apply_views): each local simulcast stream's publisher is told,
+ * in a publisherLayers event on its main handle, the layers its consumers
+ * need when that changed (forwarding.h, "publisher layers": raised at
+ * once, with a keyframe request; lowered after the hold). */
+void rtk_policy_publishers(rtk_live *live);
 
 /* One subscriber `sub` of `live`: its video slots showing `selected`
  * (rtk_peer*, borrowed: the viewer's view, in its order) get their layer

@@ -65,6 +65,10 @@ typedef struct rtk_pub_stream {
 	janus_rtp_switching_context companion_context;
 	janus_rtp_simulcasting_context companion_sim;
 	janus_vp8_simulcast_context companion_vp8;
+	/* Simulcast: the layers the publisher is asked to send (forwarding.h,
+	 * "publisher layers"; policy.c). Zeroed by rtk_pub_stream_new, which
+	 * is the start state; the meeting's lock. */
+	rtk_fwd_layers layers;
 } rtk_pub_stream;
 
 /* A companion (recorder, HLS) fed with a published stream: plain RTP (and

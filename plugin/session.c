@@ -606,6 +606,7 @@ void rtk_live_apply_views(rtk_live *live) {
 	rtk_view_order_clear(&order);
 	g_ptr_array_free(others, TRUE);
 	g_ptr_array_free(selected, TRUE);
+	rtk_policy_publishers(live);   /* the layers each publisher sends (policy.h) */
 	session_views_tell_changes(live);
 }
 

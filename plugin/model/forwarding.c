@@ -1,6 +1,6 @@
 /*
  * forwarding.c - the forwarding policy's decisions (forwarding.h): layer
- * per tile, downlink limit, last-N audio.
+ * per tile, downlink limit, publisher layers, last-N audio.
  */
 #include <string.h>
 #include "forwarding.h"
@@ -77,6 +77,54 @@ gboolean rtk_fwd_rtcp_max_loss(const uint8_t *buf, size_t len, guint8 *fraction_
 	if(found)
 		*fraction_lost = worst;
 	return found;
+}
+
+/* ---- publisher layers ---- */
+
+int rtk_fwd_layers_need(int needed, gboolean paused, int wanted, int limit) {
+	if(paused)
+		return needed;
+	return MAX(needed, rtk_fwd_layer_choose(wanted, limit, RTK_FWD_LAYER_HIGH));
+}
+
+int rtk_fwd_layers_need_all(int needed) {
+	return MAX(needed, RTK_FWD_LAYER_HIGH);
+}
+
+void rtk_fwd_layers_init(rtk_fwd_layers *l, gint64 now_us) {
+	l->sending = RTK_FWD_LAYER_HIGH;
+	l->told = FALSE;
+	for(int i = RTK_FWD_LAYER_LOW; i <= RTK_FWD_LAYER_HIGH; i++)
+		l->needed_at[i] = now_us;
+}
+
+/* The highest substream needed within the hold, `needed` itself at least. */
+static int layers_held(const rtk_fwd_layers *l, int needed, gint64 now_us) {
+	for(int i = RTK_FWD_LAYER_HIGH; i > needed; i--)
+		if(now_us - l->needed_at[i] < RTK_FWD_LAYERS_HOLD_US)
+			return i;
+	return needed;
+}
+
+gboolean rtk_fwd_layers_update(rtk_fwd_layers *l, int needed, gint64 now_us, gboolean *raised) {
+	if(!l->told && l->needed_at[RTK_FWD_LAYER_LOW] == 0)
+		rtk_fwd_layers_init(l, now_us);
+	needed = CLAMP(needed, RTK_FWD_LAYER_LOW, RTK_FWD_LAYER_HIGH);   /* the lowest always */
+	for(int i = RTK_FWD_LAYER_LOW; i <= needed; i++)
+		l->needed_at[i] = now_us;
+	int sending = layers_held(l, needed, now_us);
+	gboolean up = sending > l->sending;
+	if(raised != NULL)
+		*raised = up && l->told;
+	if(sending == l->sending && l->told)
+		return FALSE;
+	l->sending = sending;
+	l->told = TRUE;
+	return TRUE;
+}
+
+gboolean rtk_fwd_layers_active(const rtk_fwd_layers *l, int substream) {
+	return substream <= l->sending;
 }
 
 /* ---- last-N audio ---- */

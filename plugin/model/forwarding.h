@@ -21,6 +21,15 @@
  *   layer back (hysteresis: the thresholds and the times differ, so it
  *   does not flap). rtk_fwd_rtcp_max_loss() reads the reports (fuzzed:
  *   tests/fuzz/fuzz_rtcp_loss.c).
+ * - Publisher layers ("dynacast"): which simulcast layers a publisher
+ *   sends at all. A layer no consumer of the stream needs is paused at the
+ *   publisher, so it is neither sent nor received and decrypted by the
+ *   server. The layers needed are those up to the highest any subscriber
+ *   stream is sent or about to be (rtk_fwd_layer_choose of each one not
+ *   paused; a companion feed needs the top one); the lowest is always
+ *   sent. A layer needed again is asked for at once; one no longer needed
+ *   is paused only after RTK_FWD_LAYERS_HOLD_US without need, so a speaker
+ *   changing back and forth does not toggle the publisher's encoder.
  * - Last-N audio: each subscriber gets the audio of the N loudest other
  *   speakers only. Who is in the top N is decided at every tick from the
  *   speaker detector's numbers (speaker.h): speaking now first, then the
@@ -54,6 +63,10 @@
  * one layer back. */
 #define RTK_FWD_UP_AFTER_US (10 * G_USEC_PER_SEC)
 
+/* A layer no consumer needs is paused at the publisher this long after it
+ * was last needed. */
+#define RTK_FWD_LAYERS_HOLD_US (2500 * 1000)
+
 /* ---- simulcast layer ---- */
 
 /* The highest substream a camera tile gets from what it is: `featured`
@@ -83,6 +96,38 @@ gboolean rtk_fwd_downlink_report(rtk_fwd_downlink *d, guint8 fraction_lost, int 
  * `buf` (receiver reports, PT 201, and sender reports, PT 200). FALSE
  * when it holds no well-formed report block. */
 gboolean rtk_fwd_rtcp_max_loss(const uint8_t *buf, size_t len, guint8 *fraction_lost);
+
+/* ---- publisher layers ---- */
+
+/* The aggregation over one published stream's consumers, one at a time:
+ * `needed` (-1 before the first) raised to what this subscriber stream is
+ * sent or about to be: nothing when `paused`, else `wanted` held to
+ * `limit` (rtk_fwd_layer_choose; the relay targets that substream at
+ * once, and switches on its next keyframe). Returns the new maximum. */
+int rtk_fwd_layers_need(int needed, gboolean paused, int wanted, int limit);
+/* The same for a companion feed (recording, livestream, another node):
+ * it is sent the top layer. */
+int rtk_fwd_layers_need_all(int needed);
+
+typedef struct rtk_fwd_layers {
+	int sending;              /* the highest substream the publisher was last told to send */
+	gboolean told;            /* it was told at least once */
+	gint64 needed_at[RTK_FWD_LAYER_HIGH + 1];   /* monotonic us each substream was last needed */
+} rtk_fwd_layers;
+
+/* A stream published at `now_us`: every layer counts as needed now (the
+ * publisher starts sending them all; none is paused before the hold). A
+ * zeroed rtk_fwd_layers (g_new0) is the same: the first update inits it. */
+void rtk_fwd_layers_init(rtk_fwd_layers *l, gint64 now_us);
+/* The highest substream needed now, `needed` (-1: no consumer; the
+ * lowest is sent anyway), on the meeting's tick and after any change of
+ * views. `sending` becomes the highest substream needed within the last
+ * RTK_FWD_LAYERS_HOLD_US. Returns TRUE when the publisher must be told
+ * (rtk_fwd_layers_active): the first call, and every change; `*raised`
+ * (may be NULL) says the change added a layer (ask for a keyframe). */
+gboolean rtk_fwd_layers_update(rtk_fwd_layers *l, int needed, gint64 now_us, gboolean *raised);
+/* Whether the publisher sends `substream` (0..2) as last told. */
+gboolean rtk_fwd_layers_active(const rtk_fwd_layers *l, int substream);
 
 /* ---- last-N audio ---- */
 

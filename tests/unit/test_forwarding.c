@@ -2,11 +2,14 @@
  * test_forwarding.c - the forwarding policy's decisions
  * (plugin/model/forwarding.c), without Janus: the layer of a tile, the
  * downlink limit from receiver-report loss with its hysteresis, the
- * reading of report blocks, and last-N audio (who is in the top N, the
+ * reading of report blocks, the layers a publisher is asked to send
+ * (their aggregation over its consumers, raised at once, lowered after
+ * the hold), and last-N audio (who is in the top N, the
  * hold after leaving it), fed by the speaker detector's numbers
  * (speaker.c, rtk_speakers_voice).
  */
 #include <glib.h>
+#include <string.h>
 #include "unit.h"
 #include "forwarding.h"
 #include "speaker.h"
@@ -200,11 +203,101 @@ static void test_lastn_with_speakers(void) {
 	rtk_speakers_free(s);
 }
 
+/* What a stream's consumers need: the highest of what each subscriber
+ * stream is sent or about to be (its wish held to its limit; the limit
+ * when it asked for nothing), paused ones not counted; a companion needs
+ * the top layer. */
+static void test_layers_need(void) {
+	int needed = -1;
+	CHECK_EQ_INT(needed, -1);                                          /* nobody */
+	needed = rtk_fwd_layers_need(needed, TRUE, -1, 2);                 /* off the view */
+	CHECK_EQ_INT(needed, -1);
+	needed = rtk_fwd_layers_need(needed, FALSE, -1, 0);                /* a grid tile of a large view */
+	CHECK_EQ_INT(needed, 0);
+	needed = rtk_fwd_layers_need(needed, FALSE, 2, 1);                 /* asked 2, held to 1 */
+	CHECK_EQ_INT(needed, 1);
+	needed = rtk_fwd_layers_need(needed, FALSE, 0, 2);                 /* a small tile of the speaker */
+	CHECK_EQ_INT(needed, 1);
+	needed = rtk_fwd_layers_need(needed, TRUE, 2, 2);                  /* paused: not counted */
+	CHECK_EQ_INT(needed, 1);
+	CHECK_EQ_INT(rtk_fwd_layers_need(needed, FALSE, -1, 2), 2);        /* the speaker's tile */
+	CHECK_EQ_INT(rtk_fwd_layers_need_all(-1), 2);                      /* a recording */
+	CHECK_EQ_INT(rtk_fwd_layers_need_all(0), 2);
+}
+
+/* A new stream is told at once that it sends everything; a layer no longer
+ * needed goes only after the hold; a layer needed again comes back at once
+ * (raised); the lowest is always sent. */
+static void test_layers_hold(void) {
+	rtk_fwd_layers l;
+	memset(&l, 0, sizeof(l));                     /* as rtk_pub_stream_new leaves it */
+	gboolean raised = TRUE;
+	CHECK(rtk_fwd_layers_update(&l, -1, T0, &raised));            /* the first: told */
+	CHECK(!raised);
+	CHECK(rtk_fwd_layers_active(&l, 0) && rtk_fwd_layers_active(&l, 1) && rtk_fwd_layers_active(&l, 2));
+	/* nobody needs more than 0: nothing changes for the hold (2.5 s) */
+	CHECK(!rtk_fwd_layers_update(&l, 0, T0 + SEC, &raised));
+	CHECK(!rtk_fwd_layers_update(&l, 0, T0 + RTK_FWD_LAYERS_HOLD_US - 1, &raised));
+	CHECK_EQ_INT(l.sending, 2);
+	CHECK(rtk_fwd_layers_update(&l, 0, T0 + RTK_FWD_LAYERS_HOLD_US, &raised));
+	CHECK(!raised);
+	CHECK_EQ_INT(l.sending, 0);
+	CHECK(rtk_fwd_layers_active(&l, 0) && !rtk_fwd_layers_active(&l, 1) && !rtk_fwd_layers_active(&l, 2));
+	CHECK(!rtk_fwd_layers_update(&l, -1, T0 + 10 * SEC, &raised));   /* nobody: the lowest stays */
+	CHECK_EQ_INT(l.sending, 0);
+	/* pinned: the top layer at once */
+	gint64 t = T0 + 20 * SEC;
+	CHECK(rtk_fwd_layers_update(&l, 2, t, &raised));
+	CHECK(raised);
+	CHECK_EQ_INT(l.sending, 2);
+	/* unpinned, pinned again within the hold, unpinned: no change until
+	 * the hold has passed since it was last needed */
+	CHECK(!rtk_fwd_layers_update(&l, 0, t + SEC, &raised));
+	CHECK(!rtk_fwd_layers_update(&l, 2, t + 2 * SEC, &raised));
+	CHECK(!rtk_fwd_layers_update(&l, 0, t + 3 * SEC, &raised));
+	CHECK(!rtk_fwd_layers_update(&l, 1, t + 4 * SEC, &raised));       /* layer 1 still wanted */
+	CHECK(rtk_fwd_layers_update(&l, 0, t + 2 * SEC + RTK_FWD_LAYERS_HOLD_US, &raised));
+	CHECK(!raised);
+	CHECK_EQ_INT(l.sending, 1);                    /* 2 went; 1 was needed 0.5 s ago */
+	CHECK(!rtk_fwd_layers_update(&l, 0, t + 4 * SEC + RTK_FWD_LAYERS_HOLD_US - 1, &raised));
+	CHECK(rtk_fwd_layers_update(&l, 0, t + 4 * SEC + RTK_FWD_LAYERS_HOLD_US, &raised));
+	CHECK_EQ_INT(l.sending, 0);
+	/* from 0 to 1 at once, raised */
+	CHECK(rtk_fwd_layers_update(&l, 1, t + 10 * SEC, &raised));
+	CHECK(raised);
+	CHECK_EQ_INT(l.sending, 1);
+	CHECK(rtk_fwd_layers_update(&l, 7, t + 11 * SEC, &raised));      /* held to 0..2 */
+	CHECK_EQ_INT(l.sending, 2);
+}
+
+/* A speaker changing back and forth every second between two publishers
+ * never toggles either: both keep their top layer while it is needed
+ * within every hold. */
+static void test_layers_flapping_speaker(void) {
+	rtk_fwd_layers a, b;
+	rtk_fwd_layers_init(&a, T0);
+	rtk_fwd_layers_init(&b, T0);
+	guint changes = 0;
+	CHECK(rtk_fwd_layers_update(&a, 2, T0, NULL));
+	CHECK(rtk_fwd_layers_update(&b, 0, T0, NULL));
+	for(int ms = 200; ms <= 20000; ms += 200) {
+		gboolean a_speaks = (ms / 1000) % 2 == 0;
+		changes += rtk_fwd_layers_update(&a, a_speaks ? 2 : 0, T0 + ms * 1000, NULL);
+		changes += rtk_fwd_layers_update(&b, a_speaks ? 0 : 2, T0 + ms * 1000, NULL);
+	}
+	CHECK_EQ_INT(changes, 0);
+	CHECK_EQ_INT(a.sending, 2);
+	CHECK_EQ_INT(b.sending, 2);
+}
+
 int main(void) {
 	UNIT_RUN(test_layer_limit);
 	UNIT_RUN(test_layer_choose);
 	UNIT_RUN(test_downlink);
 	UNIT_RUN(test_rtcp_loss);
+	UNIT_RUN(test_layers_need);
+	UNIT_RUN(test_layers_hold);
+	UNIT_RUN(test_layers_flapping_speaker);
 	UNIT_RUN(test_lastn_top);
 	UNIT_RUN(test_lastn_hold);
 	UNIT_RUN(test_lastn_with_speakers);
