@@ -414,6 +414,10 @@ export class RealtimeKitClient extends RTKEventEmitter {
 		case 'pluginViewModeUpdate':
 			this.plugins._handleEvent(ev);
 			return;
+		case 'publisherLayers':   /* internal: the simulcast layers the server needs (publisher.js) */
+			if (this.self._publisher)
+				this.self._publisher.setLayers(ev).catch(() => {});
+			return;
 		default:
 			if (this.stage._handleEvent(ev))
 				this.#onStageChange();

@@ -10,7 +10,10 @@
  * caller tells the server with `configure`. Offers are serialized.
  *
  * Simulcast: the camera is sent as the layers of `overrides.simulcastConfig`
- * (cameraSendEncodings below); the screenshare always as one encoding.
+ * (cameraSendEncodings below); the screenshare always as one encoding. The
+ * server pauses the layers nobody receives (`publisherLayers`, docs/protocol.md
+ * "Forwarding policy"): setLayers turns those encodings' `active` off, and on
+ * again when it asks, so the browser does not encode or send them.
  */
 
 /*
@@ -52,6 +55,18 @@ export function cameraSendEncodings(config) {
 		if (!e.rid)
 			e.rid = spare.shift();
 	return layers;
+}
+
+/*
+ * The substream of encoding `e` (index `i` of `encodings`) in a
+ * publisherLayers event: by its rid when the event names them; else by
+ * size, substream 0 being the smallest picture (cameraSendEncodings sorts
+ * them largest first).
+ */
+function layerIndex(ev, encodings, e, i) {
+	if (Array.isArray(ev.rids) && e.rid)
+		return ev.rids.indexOf(e.rid);
+	return encodings.length - 1 - i;
 }
 
 export class Publisher {
@@ -149,6 +164,40 @@ export class Publisher {
 				await pc.setRemoteDescription(jsep);
 			this.streams = data.streams || this.streams;
 			return data;
+		};
+		const p = this.chain.then(run, run);
+		this.chain = p.catch(() => {});
+		return p;
+	}
+
+	/*
+	 * The server's `publisherLayers` {mid, layers, rids}: `layers[i]` says
+	 * whether substream i (0 the smallest picture) is wanted; `rids[i]`, when
+	 * given, is that substream's rid. Sets `active` on the matching encodings
+	 * of that m-line's sender (setParameters; nothing when nothing changes).
+	 * Serialized with the offers, so it applies to the transceivers the
+	 * server answered. Resolves to whether the parameters changed.
+	 */
+	setLayers(ev) {
+		const run = async () => {
+			const t = Object.values(this.transceivers).find((x) => x.mid !== null && x.mid === ev.mid);
+			if (!t || !Array.isArray(ev.layers) || typeof t.sender.getParameters !== 'function')
+				return false;
+			const params = t.sender.getParameters();
+			const encodings = params.encodings || [];
+			if (encodings.length < 2)
+				return false;
+			let changed = false;
+			encodings.forEach((e, i) => {
+				const wanted = ev.layers[layerIndex(ev, encodings, e, i)];
+				if (typeof wanted === 'boolean' && (e.active !== false) !== wanted) {
+					e.active = wanted;
+					changed = true;
+				}
+			});
+			if (changed)
+				await t.sender.setParameters(params);
+			return changed;
 		};
 		const p = this.chain.then(run, run);
 		this.chain = p.catch(() => {});

@@ -105,7 +105,7 @@ gboolean rtk_fwd_rtcp_max_loss(const uint8_t *buf, size_t len, guint8 *fraction_
  * `limit` (rtk_fwd_layer_choose; the relay targets that substream at
  * once, and switches on its next keyframe). Returns the new maximum. */
 int rtk_fwd_layers_need(int needed, gboolean paused, int wanted, int limit);
-/* The same for a companion feed (recording, livestream, another node):
+/* The same for a companion feed (recording, livestream; any rtk_forward):
  * it is sent the top layer. */
 int rtk_fwd_layers_need_all(int needed);
 

@@ -210,6 +210,11 @@ export class FakePeerConnection {
 	}
 	addTransceiver(track, init) {
 		const sender = { track, replaceTrack: async (t) => { sender.track = t; } };
+		/* RTCRtpSender parameters: a copy out, every setParameters kept */
+		sender.encodings = (init.sendEncodings || [{}]).map((e) => ({ active: true, ...e }));
+		sender.setCalls = [];
+		sender.getParameters = () => ({ encodings: sender.encodings.map((e) => ({ ...e })) });
+		sender.setParameters = async (p) => { sender.setCalls.push(p); sender.encodings = p.encodings.map((e) => ({ ...e })); };
 		const t = { mid: null, direction: init.direction, sendEncodings: init.sendEncodings, sender,
 			receiver: { track: null }, kind: track.kind };
 		this.transceivers.push(t);

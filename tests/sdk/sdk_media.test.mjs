@@ -110,6 +110,35 @@ test('publish: the camera carries the simulcast encodings, audio and screenshare
 	assert.equal(off.meeting.self._publisher.transceivers.video.sendEncodings, undefined, 'simulcast off: one encoding');
 });
 
+test('publisherLayers: the camera encodings the server names by rid are turned off and on; nothing set when nothing changes', async () => {
+	const { janus, meeting } = await setup({ defaults: { audio: true, video: true } });
+	await until(() => janus.requests('publish').length === 1, 'publish');
+	const t = meeting.self._publisher.transceivers.video;
+	await until(() => t.mid !== null, 'camera mid');
+	const main = janus.handles[0];
+	const active = () => Object.fromEntries(t.sender.encodings.map((e) => [e.rid, e.active]));
+	janus.push(main, { rtk: 'publisherLayers', mid: t.mid, layers: [true, true, true], rids: ['l', 'm', 'h'] });
+	await tick();
+	await meeting.self._publisher.chain;
+	assert.equal(t.sender.setCalls.length, 0, 'all active already: no setParameters');
+	janus.push(main, { rtk: 'publisherLayers', mid: t.mid, layers: [true, false, false], rids: ['l', 'm', 'h'] });
+	await until(() => t.sender.setCalls.length === 1, 'setParameters');
+	assert.deepEqual(active(), { h: false, m: false, l: true });
+	janus.push(main, { rtk: 'publisherLayers', mid: t.mid, layers: [true, true, true], rids: ['l', 'm', 'h'] });
+	await until(() => t.sender.setCalls.length === 2, 'setParameters again');
+	assert.deepEqual(active(), { h: true, m: true, l: true });
+	/* without rids: substream 0 is the smallest (the last encoding) */
+	janus.push(main, { rtk: 'publisherLayers', mid: t.mid, layers: [true, true, false] });
+	await until(() => t.sender.setCalls.length === 3, 'setParameters by order');
+	assert.deepEqual(active(), { h: false, m: true, l: true });
+	/* another mid, or the audio m-line: nothing */
+	janus.push(main, { rtk: 'publisherLayers', mid: 'nope', layers: [true, false, false] });
+	janus.push(main, { rtk: 'publisherLayers', mid: meeting.self._publisher.transceivers.audio.mid, layers: [false] });
+	await tick();
+	await meeting.self._publisher.chain;
+	assert.equal(t.sender.setCalls.length, 3, 'nothing for an unknown mid or a single encoding');
+});
+
 test('substreamForSize: larger side in device pixels, up to 320 -> 0, up to 640 -> 1, else 2; nothing visible -> 0', () => {
 	assert.equal(substreamForSize(0, 0), 0);
 	assert.equal(substreamForSize(160, 90), 0);
