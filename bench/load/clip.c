@@ -9,7 +9,10 @@
  * timestamps running on across loops so the stream looks live. Like a browser, every SSRC gets
  * a sender report (with SDES) every second, a PLI or FIR from the server is answered with a
  * keyframe at the next frame (the clip jumps to its first frame), and a NACK with the packet
- * again (the last LC_HISTORY packets of each SSRC are kept). Nothing is encoded at run time.
+ * again (the last LC_HISTORY packets of each SSRC are kept). Like the SDK (sdk/publisher.js), it
+ * stops sending the layers the server's publisherLayers turns off (neither RTP nor SR), and sends
+ * one turned on again from that layer's next keyframe in the clip (or the one a PLI brings).
+ * Nothing is encoded at run time.
  */
 #include <stdio.h>
 #include <string.h>
@@ -129,6 +132,45 @@ void lc_clip_free(lc_clip *clip) {
 	g_free(clip);
 }
 
+lc_sender *lc_sender_new(const lc_clip *clip) {
+	lc_sender *sender = g_new0(lc_sender, 1);
+	sender->clip = clip;
+	sender->layers_sent = (1u << clip->layers) - 1;
+	g_atomic_int_set(&sender->layers_wanted, 0x7);
+	return sender;
+}
+
+void lc_sender_want_layers(lc_sender *sender, int mask) {
+	g_atomic_int_set(&sender->layers_wanted, mask & 0x7);
+	g_atomic_int_inc(&sender->layer_events);
+}
+
+gboolean lc_sender_layer_paused(const lc_sender *sender, guint layer) {
+	return layer < sender->clip->layers && !(sender->layers_sent & (1u << layer));
+}
+
+/* Media thread: follows layers_wanted. A layer turned off stops at once; one turned on waits
+ * for its next keyframe (a decoder cannot start elsewhere). */
+static void clip_follow_layers(lc_sender *sender) {
+	guint wanted = (guint)g_atomic_int_get(&sender->layers_wanted);
+	for(guint layer = 0; layer < sender->clip->layers; layer++) {
+		guint bit = 1u << layer;
+		if((wanted & bit) && !(sender->layers_sent & bit))
+			sender->layer_resuming[layer] = TRUE;
+		sender->layers_sent = (sender->layers_sent & ~bit) | (wanted & bit);
+	}
+}
+
+/* Whether frame `f` of `layer` is sent: its layer is on and, after a resume, a keyframe came. */
+static gboolean clip_layer_sends(lc_sender *sender, guint layer, const lc_frame *f) {
+	if(!(sender->layers_sent & (1u << layer)) || (sender->layer_resuming[layer] && !f->keyframe)) {
+		sender->layer_frames_skipped[layer]++;
+		return FALSE;
+	}
+	sender->layer_resuming[layer] = FALSE;
+	return TRUE;
+}
+
 static int clip_rtp_header(guint8 *buf, int pt, gboolean marker, guint16 seq, guint32 ts, guint32 ssrc) {
 	buf[0] = 0x80;
 	buf[1] = (marker ? 0x80 : 0) | pt;
@@ -211,7 +253,8 @@ static void clip_send_reports(lc_peer *peer, lc_sender *sender, gint64 now_us) {
 	sender->next_sr_us = now_us + G_USEC_PER_SEC;
 	gint64 elapsed = now_us - sender->started_us;
 	for(guint layer = 0; layer < sender->clip->layers; layer++)
-		clip_send_sr(peer, sender, sender->video_ssrc[layer], layer, (guint32)(elapsed * 90000 / G_USEC_PER_SEC));
+		if(sender->layers_sent & (1u << layer))
+			clip_send_sr(peer, sender, sender->video_ssrc[layer], layer, (guint32)(elapsed * 90000 / G_USEC_PER_SEC));
 	clip_send_sr(peer, sender, sender->audio_ssrc, 3, (guint32)(elapsed * 48000 / G_USEC_PER_SEC));
 }
 
@@ -239,6 +282,7 @@ void lc_clip_send_due(lc_peer *peer, lc_sender *sender, gint64 now_us) {
 		sender->started_us = now_us;
 		sender->next_sr_us = now_us + G_USEC_PER_SEC / 2;
 	}
+	clip_follow_layers(sender);
 	clip_send_reports(peer, sender, now_us);
 	gint64 elapsed = now_us - sender->started_us;
 	/* Video: frame k is due at k / fps; a late tick sends what it owes, but never more than a
@@ -256,7 +300,8 @@ void lc_clip_send_due(lc_peer *peer, lc_sender *sender, gint64 now_us) {
 		}
 		for(guint layer = 0; layer < clip->layers; layer++) {
 			const lc_frame *f = &clip->video[layer][(k + sender->video_offset) % clip->video_frames[layer]];
-			clip_send_vp8(peer, sender, layer, f, ts);
+			if(clip_layer_sends(sender, layer, f))
+				clip_send_vp8(peer, sender, layer, f, ts);
 		}
 	}
 	guint64 audio_due = (guint64)(elapsed / (CLIP_AUDIO_MS * 1000)) + 1;

@@ -1,6 +1,7 @@
 /*
  * event.c - which request a polled Janus message answers (event.h), for rtk-load's two plugins, and
- * the publishers a VideoRoom `listparticipants` names and the video streams a subscription offers.
+ * the publishers a VideoRoom `listparticipants` names, the video streams a subscription offers,
+ * and the layers rtk's `publisherLayers` asks a publisher to send.
  * Everything read here comes from the server, so nothing is assumed about types: jansson's
  * getters return NULL/0 for a missing or mistyped field and every one is checked.
  */
@@ -75,4 +76,27 @@ int lc_event_video_streams(json_t *message, lc_plugin plugin) {
 			count++;
 	}
 	return count;
+}
+
+int lc_event_publisher_layers(json_t *message, const char *mid, guint64 *sender) {
+	json_t *data = lc_event_data(message);
+	json_t *from = json_object_get(message, "sender");
+	const char *rtk = json_string_value(json_object_get(data, "rtk"));
+	const char *its_mid = json_string_value(json_object_get(data, "mid"));
+	json_t *layers = json_object_get(data, "layers");
+	if(rtk == NULL || strcmp(rtk, "publisherLayers") || its_mid == NULL || mid == NULL || strcmp(its_mid, mid) ||
+			!json_is_array(layers) || !json_is_integer(from))
+		return -1;
+	int mask = 0;
+	size_t i;
+	json_t *flag;
+	json_array_foreach(layers, i, flag) {
+		if(!json_is_boolean(flag))
+			return -1;
+		if(i < 3 && json_is_true(flag))
+			mask |= 1 << i;
+	}
+	if(sender != NULL)
+		*sender = (guint64)json_integer_value(from);
+	return mask;
 }

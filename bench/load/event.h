@@ -27,5 +27,10 @@ guint64 lc_event_id(json_t *message, const char *field);
 guint lc_event_publisher_feeds(json_t *message, GArray *feeds);
 /* The video streams a `subscribed` (rtk: `kind`) or `attached` (VideoRoom: `type`) lists. */
 int lc_event_video_streams(json_t *message, lc_plugin plugin);
+/* rtk's `publisherLayers` (docs/protocol.md, "Forwarding policy") on a publisher's main handle:
+ * the layers the server wants of the stream on m-line `mid`, as a mask (bit l: substream l, from
+ * the first 3 flags of `layers`); -1 when the message is not such an event for that mid, or its
+ * `layers` is not an array of booleans. `*sender` (may be NULL) receives the message's handle. */
+int lc_event_publisher_layers(json_t *message, const char *mid, guint64 *sender);
 
 #endif

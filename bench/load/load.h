@@ -70,6 +70,14 @@ typedef struct lc_sender {
 	guint64 video_sent, audio_sent;      /* frames sent since start */
 	guint64 video_offset;                /* clip frame = (sent + offset) % frames: moved on a PLI */
 	gboolean keyframe_requested;         /* a PLI or FIR came: the next frame is the clip's first */
+	/* publisherLayers (docs/protocol.md): the layers the server wants, bit l for layer l, set by
+	 * a signalling thread (lc_sender_want_layers); the media thread follows it: a layer turned off
+	 * sends nothing (RTP or SR), one turned on again resumes at its next keyframe in the clip. */
+	volatile gint layers_wanted;
+	volatile gint layer_events;          /* publisherLayers events taken */
+	guint layers_sent;                   /* media thread: bit l, layer l is being sent */
+	gboolean layer_resuming[3];          /* media thread: back on, waiting for a keyframe of it */
+	guint64 layer_frames_skipped[3];     /* media thread: frames of a paused layer not sent */
 	guint64 keyframe_requests;
 	gint64 started_us;                   /* 0 until the first packet */
 	gint64 next_sr_us;
@@ -78,6 +86,14 @@ typedef struct lc_sender {
 	lc_sent *history[4];                 /* per SSRC slot, LC_HISTORY each, by seq % LC_HISTORY */
 	guint64 retransmitted;
 } lc_sender;
+
+/* A new sender of `clip` (every layer on); the caller owns it (never freed: it lives with its
+ * peer) and sets its SSRCs. */
+lc_sender *lc_sender_new(const lc_clip *clip);
+/* The server wants the layers of `mask` (bit l: layer l) - any thread. */
+void lc_sender_want_layers(lc_sender *sender, int mask);
+/* Layer `layer` is paused now (the server asked; media thread). */
+gboolean lc_sender_layer_paused(const lc_sender *sender, guint layer);
 
 struct lc_peer;
 /* Sends every frame due by now_us (paced by the clip's rates) through the peer's SRTP. */
@@ -212,6 +228,13 @@ guint64 lc_janus_attach(lc_http *http, const char *janus, guint64 session);
  * `rtk` is `expect` on that handle; returns it (caller unrefs) or NULL with *error set. */
 json_t *lc_janus_request(lc_http *http, const char *janus, guint64 session, guint64 handle,
 	json_t *body, json_t *jsep, const char *expect, char *error, size_t errlen);
+/* Every polled message that answers no request (another handle's, an unsolicited event such as
+ * publisherLayers) goes to `handler` (borrowed message; called on the polling thread); set once,
+ * before any thread starts. */
+void lc_janus_set_event_handler(void (*handler)(json_t *message));
+/* One long poll of a session's events (up to 10; blocks up to 30 s when there are none): a JSON
+ * array of the messages (caller unrefs). For events nobody awaits once the set-up is over. */
+json_t *lc_janus_poll(lc_http *http, const char *janus, guint64 session);
 void lc_janus_keepalive(lc_http *http, const char *janus, guint64 session);
 void lc_janus_destroy(lc_http *http, const char *janus, guint64 session);
 

@@ -24,7 +24,9 @@
  * last one, the same second in every process). --expect-publishers N checks that each subscriber
  * was offered the N publishers (its own excepted). The report counts the datagrams the kernel
  * dropped because one of this process's sockets was full (client drops: not loss on the wire),
- * and the server's (--server-pid) likewise. Exit status 0 when every peer came up and every
+ * and the server's (--server-pid) likewise. Publishers honour rtk's publisherLayers (the layers
+ * nobody receives are not sent; clip.c): once set up, a thread per publisher session long-polls
+ * its events, and the report counts the layers paused. Exit status 0 when every peer came up and every
  * subscriber received video and audio in the window, 1 otherwise, 2 on bad options.
  */
 #include <stdio.h>
@@ -314,11 +316,11 @@ static gboolean main_setup_publisher(lc_http *http, int index, char *error, size
 	}
 	lc_peer *peer = lc_peer_new(index, TRUE, opt.local_address);
 	pubs[index] = peer;
-	lc_sender *sender = g_new0(lc_sender, 1);
-	sender->clip = clip;
+	lc_sender *sender = lc_sender_new(clip);
 	sender->audio_ssrc = g_random_int();
 	for(guint l = 0; l < 3; l++)
 		sender->video_ssrc[l] = g_random_int();
+	peer->sender = sender;   /* before publishing: its first publisherLayers may come with the answer */
 	peer->session_id = lc_janus_create(http, opt.janus);
 	main_remember_session(peer->session_id);
 	peer->main_handle = peer->session_id ? lc_janus_attach(http, opt.janus, peer->session_id) : 0;
@@ -326,7 +328,6 @@ static gboolean main_setup_publisher(lc_http *http, int index, char *error, size
 	json_t *reply = NULL;
 	if(ok && plugin == LC_PLUGIN_VIDEOROOM) {
 		ok = main_videoroom_publish(http, peer, sender, index, error, errlen);
-		peer->sender = sender;
 		if(ok)
 			lc_media_add_peer(peer);
 		g_free(token);
@@ -362,7 +363,6 @@ static gboolean main_setup_publisher(lc_http *http, int index, char *error, size
 			g_snprintf(error, errlen, "publish: no usable answer");
 		json_decref(reply);
 	}
-	peer->sender = sender;
 	if(ok)
 		lc_media_add_peer(peer);
 	g_free(token);
@@ -535,6 +535,48 @@ static gpointer main_keepalive_thread(gpointer unused) {
 	return NULL;
 }
 
+/* Every polled message nobody awaits (signal.c): a publisherLayers on a publisher's main handle
+ * sets the layers its sender sends (the clip's video is on mid 1, lc_sdp_offer). Any thread. */
+static void main_on_event(json_t *message) {
+	guint64 handle = 0;
+	int mask = lc_event_publisher_layers(message, "1", &handle);
+	if(mask < 0 || handle == 0 || pubs == NULL)
+		return;
+	for(int i = 0; i < opt.publishers; i++) {
+		lc_peer *peer = pubs[i];
+		if(peer != NULL && peer->main_handle == handle && peer->sender != NULL)
+			lc_sender_want_layers(peer->sender, mask);
+	}
+}
+
+/* rtk, once the set-up is over: long-polls publisher `index`'s session for its events until the
+ * end (the set-up's requests poll it themselves before). */
+static gpointer main_events_thread(gpointer data) {
+	lc_peer *peer = pubs[GPOINTER_TO_INT(data)];
+	lc_http *http = lc_http_new(NULL, NULL);
+	while(!finished) {
+		json_t *list = lc_janus_poll(http, opt.janus, peer->session_id);
+		size_t i;
+		json_t *m;
+		gboolean any = FALSE;
+		json_array_foreach(list, i, m) {
+			any = any || json_is_object(m);
+			main_on_event(m);
+		}
+		json_decref(list);
+		if(!any)
+			g_usleep(100000);   /* the server did not answer: do not spin */
+	}
+	lc_http_free(http);
+	return NULL;
+}
+
+static void main_start_event_threads(void) {
+	for(int i = 0; i < opt.publishers && plugin == LC_PLUGIN_RTK; i++)
+		if(pubs[i] != NULL && pubs[i]->session_id != 0 && pubs[i]->state != LC_PEER_FAILED)
+			g_thread_unref(g_thread_new("lc-events", main_events_thread, GINT_TO_POINTER(i)));
+}
+
 /* Waits until every peer is up or failed; returns how many are up. */
 static int main_wait_up(lc_peer **peers, int count, double timeout) {
 	double deadline = main_now() + timeout;
@@ -563,7 +605,19 @@ typedef struct lc_snapshot {
 	guint64 udp_drops;
 	GHashTable *client_drops, *server_drops;   /* main_socket_drops (NULL in a jitter sample) */
 	GArray *jitter_video, *jitter_audio;
+	/* publisherLayers: events taken, layers paused now (by layer), frames not sent for it */
+	guint64 layer_events, layer_frames_skipped;
+	guint layers_paused[3];
 } lc_snapshot;
+
+/* One publisher's layers into `snap` (media thread). */
+static void main_snapshot_layers(lc_snapshot *snap, const lc_sender *sender) {
+	snap->layer_events += (guint64)g_atomic_int_get(&sender->layer_events);
+	for(guint layer = 0; layer < 3; layer++) {
+		snap->layers_paused[layer] += lc_sender_layer_paused(sender, layer);
+		snap->layer_frames_skipped += sender->layer_frames_skipped[layer];
+	}
+}
 
 static void main_snapshot_now(gpointer data) {
 	lc_snapshot *snap = data;
@@ -576,6 +630,7 @@ static void main_snapshot_now(gpointer data) {
 			snap->pub.video_bytes += pubs[i]->sender->bytes;
 			snap->pub.plis += pubs[i]->sender->keyframe_requests;
 			snap->pub.nacks += pubs[i]->sender->retransmitted;
+			main_snapshot_layers(snap, pubs[i]->sender);
 		}
 	if(snap->jitter_video != NULL)
 		for(int i = 0; i < opt.subscribers; i++)
@@ -639,6 +694,22 @@ static json_t *main_kind_json(guint64 packets, guint64 bytes, guint64 expected, 
 		"loss_pct", main_loss_pct(expected, packets),
 		"kbps", seconds > 0 ? bytes * 8 / seconds / 1000 : 0.0,
 		"jitter_ms_p50", main_percentile(jitter, 0.5), "jitter_ms_p99", main_percentile(jitter, 0.99));
+}
+
+/* publisherLayers in the report: `paused_layers`, the layers (of every publisher) not sent at
+ * the window's end; `publisher_layers` the details. */
+static void main_report_layers(json_t *root, const lc_snapshot *a, const lc_snapshot *b) {
+	guint paused = b->layers_paused[0] + b->layers_paused[1] + b->layers_paused[2];
+	guint paused_before = a->layers_paused[0] + a->layers_paused[1] + a->layers_paused[2];
+	json_object_set_new(root, "paused_layers", json_integer(paused));
+	json_object_set_new(root, "publisher_layers", json_pack("{sI si s[iii] sI}",
+		"events", (json_int_t)b->layer_events, "paused_at_window_start", (int)paused_before,
+		"paused_by_substream", (int)b->layers_paused[0], (int)b->layers_paused[1], (int)b->layers_paused[2],
+		"frames_not_sent", (json_int_t)(b->layer_frames_skipped - a->layer_frames_skipped)));
+	printf("publisher layers: %u paused at the window's end (%u at its start; substreams 0/1/2: %u/%u/%u), "
+		"%" G_GUINT64_FORMAT " publisherLayers events, %" G_GUINT64_FORMAT " frames not sent in the window\n",
+		paused, paused_before, b->layers_paused[0], b->layers_paused[1], b->layers_paused[2], b->layer_events,
+		b->layer_frames_skipped - a->layer_frames_skipped);
 }
 
 static int main_report(lc_snapshot *a, lc_snapshot *b, GArray *jv, GArray *ja, double setup_s,
@@ -716,6 +787,7 @@ static int main_report(lc_snapshot *a, lc_snapshot *b, GArray *jv, GArray *ja, d
 		" PLIs; %" G_GUINT64_FORMAT " packets arrived late (retransmitted or reordered)\n",
 		total.rtcp, total.nacks, total.plis, total.late);
 	guint64 packets = total.video_packets + total.audio_packets;
+	main_report_layers(root, a, b);
 	json_object_set_new(root, "publishers_retransmitted", json_integer((json_int_t)(b->pub.nacks - a->pub.nacks)));
 	json_object_set_new(root, "late_packets", json_integer((json_int_t)total.late));
 	json_object_set_new(root, "window_start", json_real(a->wall));
@@ -904,6 +976,7 @@ int main(int argc, char **argv) {
 	char *auth = opt.org_id ? g_strdup_printf("%s:%s", opt.org_id, opt.api_key) : NULL;
 	lc_http *http = lc_http_new(auth, auth ? NULL : opt.api_key);
 	lc_janus_set_plugin(plugin);
+	lc_janus_set_event_handler(main_on_event);
 	pub_feeds = g_new0(guint64, opt.publishers + 1);
 	sub_tokens = g_new0(char *, opt.subscribers + 1);
 	if(plugin == LC_PLUGIN_VIDEOROOM && !main_videoroom_room(http))
@@ -953,6 +1026,7 @@ int main(int argc, char **argv) {
 	double setup_s = main_now() - t0, setup_cpu = main_cpu_seconds() - cpu0;
 	fprintf(stderr, "rtk-load: %d/%d subscribers up after %.1f s; measuring %.0f s\n",
 		subs_up, opt.subscribers, setup_s, opt.duration);
+	main_start_event_threads();
 	double all_up = opt.barrier_dir != NULL ? main_barrier("up", 120) : 0;
 	if(all_up > 0)
 		opt.window_at = all_up + opt.settle;

@@ -158,6 +158,27 @@ guint64 lc_janus_attach(lc_http *http, const char *janus, guint64 session) {
 	return id;
 }
 
+static void (*janus_unawaited)(json_t *message) = NULL;
+
+void lc_janus_set_event_handler(void (*handler)(json_t *message)) {
+	janus_unawaited = handler;
+}
+
+/* Hands a polled message that answers no request to the event handler. */
+static void janus_pass_on(json_t *message) {
+	if(janus_unawaited != NULL)
+		janus_unawaited(message);
+}
+
+json_t *lc_janus_poll(lc_http *http, const char *janus, guint64 session) {
+	char *poll = g_strdup_printf("%s/%" G_GUINT64_FORMAT "?maxev=10", janus, session);
+	json_t *reply = http_do(http, poll, NULL, FALSE, NULL, 35);
+	g_free(poll);
+	json_t *list = json_is_array(reply) ? json_incref(reply) : json_pack("[O]", reply ? reply : json_null());
+	json_decref(reply);
+	return list;
+}
+
 static int janus_matches(json_t *message, guint64 handle, const char *expect) {
 	return lc_event_matches(message, handle, janus_plugin, expect);
 }
@@ -208,6 +229,8 @@ json_t *lc_janus_request(lc_http *http, const char *janus, guint64 session, guin
 				g_snprintf(error, errlen, "%s: %s", expect, text);
 				free(text);
 				deadline = 0;
+			} else {
+				janus_pass_on(m);
 			}
 		}
 		json_decref(list);

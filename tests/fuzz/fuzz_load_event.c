@@ -7,7 +7,8 @@
  * Checked beyond the sanitizers: a match is -1, 0 or 1; a message whose sender is not the
  * handle never matches; an id read is 0 or the positive integer in the plugin data; the
  * publishers' feeds of a VideoRoom participants list are positive ids, as many as said; a
- * count of video streams is never negative.
+ * count of video streams is never negative; the layers of a publisherLayers event are -1 or a
+ * mask of 3 bits, and only for the mid the event names.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -44,6 +45,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 	g_array_free(feeds, TRUE);
 	for(int plugin = LC_PLUGIN_RTK; plugin <= LC_PLUGIN_VIDEOROOM; plugin++)
 		CHECK(lc_event_video_streams(message, plugin) >= 0);
+	const char *mid = json_string_value(json_object_get(lc_event_data(message), "mid"));
+	guint64 from = 0;
+	int layers = lc_event_publisher_layers(message, mid ? mid : "1", &from);
+	CHECK(layers >= -1 && layers <= 7);
+	CHECK(layers == -1 || (json_is_integer(sender) && from == handle));
+	if(mid != NULL) {
+		char *other = g_strconcat(mid, "x", NULL);
+		CHECK(lc_event_publisher_layers(message, other, NULL) == -1);
+		g_free(other);
+	}
 	json_decref(message);
 	return 0;
 }
