@@ -13,6 +13,11 @@ janus sends most of them again (late packets). Then a meeting of 4 participants 
 rtk-load processes of 2 (--meeting, --barrier, --expect-publishers 4): both exit 0, every
 participant receives the video of the 3 others, the two windows start within 0.2 s of each other,
 and each report counts its client drops.
+Publisher layers (docs/protocol.md "Forwarding policy", RTK_DYNACAST): when every subscriber asks
+for substream 0 (--substream 0), the server tells the publisher to pause layers 1 and 2 after its
+2.5 s hold; rtk-load's report then counts 2 paused layers at the window's end, frames not sent, a
+publisher bitrate below the clean run's, and every subscriber still receives video (layer 0,
+keyframes). On a server with RTK_DYNACAST=0 the same run pauses nothing.
 A third run, on a janus that also loads Debian's janus.plugin.videoroom (as bench/sfu and
 bench/scale do), uses --plugin videoroom: 1 publisher and 3 subscribers of a room rtk-load
 creates, every one up and receiving video and audio, the report the same shape (plugin
@@ -59,9 +64,12 @@ def main():
         clip = os.path.join(work, "clip")
         subprocess.run(["nice", MAKE_CLIP, clip, "2", "320x180"], check=True)
         with Server() as server:
-            check_clean_run(server, clip, work)
+            clean_kbps = check_clean_run(server, clip, work)
+            check_paused_layers(server, clip, work, clean_kbps)
             check_nacks(server, clip, work)
             check_two_processes(server, clip, work, "rtk")
+        with Server(env={"RTK_DYNACAST": "0"}) as server:
+            check_no_dynacast(server, clip, work)
         if VIDEOROOM is None:
             log("no libjanus_videoroom.so: --plugin videoroom not checked")
         else:
@@ -108,6 +116,34 @@ def check_clean_run(server, clip, work):
         check(sub["audio_packets"] >= 200, what + ": audio packets")
         check(sub["video_loss_pct"] < 5 and sub["audio_loss_pct"] < 5, what + ": loss under 5%")
         check(sub["keyframes"] >= 2, what + ": keyframes (one a second in the clip)")
+    return report["publishers_kbps"]
+
+
+def check_paused_layers(server, clip, work, clean_kbps):
+    status, output, report = run_load(server, clip, work, "--substream", "0", "--settle", "4")
+    check_equal(status, 0, "rtk-load --substream 0 exit status")
+    layers = report["publisher_layers"]
+    log("every subscriber on substream 0: %r; publisher %.0f kbit/s (all layers: %.0f)"
+        % (layers, report["publishers_kbps"], clean_kbps))
+    check_equal(report["paused_layers"], 2, "layers the publisher paused (%r)" % layers)
+    check_equal(layers["paused_by_substream"], [0, 1, 1], "paused substreams")
+    check(layers["events"] >= 1, "publisherLayers events taken: %r" % layers)
+    check(layers["frames_not_sent"] > 0, "frames of the paused layers not sent in the window: %r" % layers)
+    check(report["publishers_kbps"] < 0.7 * clean_kbps,
+          "the publisher sends less: %.0f kbit/s against %.0f with every layer"
+          % (report["publishers_kbps"], clean_kbps))
+    for sub in report["per_subscriber"]:
+        what = "subscriber %d on substream 0 (%r)" % (sub["index"], sub)
+        check(sub["video_packets"] >= 100, what + ": video packets")
+        check(sub["video_loss_pct"] < 5, what + ": loss under 5%")
+        check(sub["keyframes"] >= 2, what + ": keyframes")
+
+
+def check_no_dynacast(server, clip, work):
+    status, output, report = run_load(server, clip, work, "--substream", "0", "--settle", "4", subscribers=2)
+    check_equal(status, 0, "rtk-load on RTK_DYNACAST=0: exit status")
+    check_equal(report["paused_layers"], 0, "layers paused with RTK_DYNACAST=0 (%r)" % report["publisher_layers"])
+    check_equal(report["publisher_layers"]["frames_not_sent"], 0, "frames not sent with RTK_DYNACAST=0")
 
 
 def check_nacks(server, clip, work):
