@@ -108,8 +108,9 @@ static int policy_layer_count(rtk_pub_stream *ps) {
 	return rids > 0 ? rids : ssrcs > 1 ? ssrcs : 3;
 }
 
-/* {"rtk": "publisherLayers", "mid", "layers": [low..high], "rids"?}: a
- * NEW event (docs/protocol.md, "Forwarding policy"). */
+/* {"rtk": "publisherLayers", "mid", "layers": [low..high], "rids"?}
+ * (docs/protocol.md, "Forwarding policy"): a NEW reference, the caller's
+ * to release after push_event (which copies it). */
 static json_t *policy_layers_event(rtk_pub_stream *ps) {
 	json_t *event = json_pack("{ss ss}", "rtk", "publisherLayers", "mid", ps->mid);
 	json_t *layers = json_array(), *rids = json_array();
