@@ -136,6 +136,7 @@ lc_sender *lc_sender_new(const lc_clip *clip) {
 	lc_sender *sender = g_new0(lc_sender, 1);
 	sender->clip = clip;
 	sender->layers_sent = (1u << clip->layers) - 1;
+	sender->audio_level = 127;   /* silence until --speaking */
 	g_atomic_int_set(&sender->layers_wanted, 0x7);
 	return sender;
 }
@@ -181,12 +182,25 @@ static int clip_rtp_header(guint8 *buf, int pt, gboolean marker, guint16 seq, gu
 	return 12;
 }
 
-/* index: the SSRC's slot in ssrc_packets (layer, or 3 for audio) */
-static void clip_send_packet(lc_peer *peer, lc_sender *sender, guint index, guint8 *buf, int len) {
+/* The audio level header extension (RFC 6464, one-byte form, RFC 8285) after a 12-byte header
+ * of `n` bytes: the X bit, 0xBEDE, one word holding the element and its padding. Returns the
+ * header's new length. A level below 127 carries the voice-activity bit. */
+static int clip_audio_level(guint8 *buf, int n, int level) {
+	buf[0] |= 0x10;
+	buf[n] = 0xBE; buf[n + 1] = 0xDE; buf[n + 2] = 0; buf[n + 3] = 1;
+	buf[n + 4] = (guint8)(LC_AUDIO_LEVEL_EXT << 4);   /* id, length - 1 = 0 */
+	buf[n + 5] = (guint8)((level < 127 ? 0x80 : 0) | (level & 0x7f));
+	buf[n + 6] = buf[n + 7] = 0;
+	return n + 8;
+}
+
+/* index: the SSRC's slot in ssrc_packets (layer, or 3 for audio); `header`: the RTP header's
+ * length, extensions included (the sender reports count payload octets only) */
+static void clip_send_packet(lc_peer *peer, lc_sender *sender, guint index, guint8 *buf, int header, int len) {
 	sender->packets++;
 	sender->bytes += len;
 	sender->ssrc_packets[index]++;
-	sender->ssrc_octets[index] += len - 12;
+	sender->ssrc_octets[index] += len - header;
 	if(sender->history[index] == NULL)
 		sender->history[index] = g_new0(lc_sent, LC_HISTORY);
 	guint16 seq = (guint16)((buf[2] << 8) | buf[3]);
@@ -271,7 +285,7 @@ static void clip_send_vp8(lc_peer *peer, lc_sender *sender, guint layer, const l
 		buf[n++] = 0x80 | (pid >> 8);
 		buf[n++] = pid & 0xff;
 		memcpy(buf + n, f->data + off, chunk);
-		clip_send_packet(peer, sender, layer, buf, n + chunk);
+		clip_send_packet(peer, sender, layer, buf, 12, n + chunk);
 		off += chunk;
 	}
 }
@@ -315,7 +329,8 @@ void lc_clip_send_due(lc_peer *peer, lc_sender *sender, gint64 now_us) {
 			continue;
 		int n = clip_rtp_header(buf, LC_OPUS_PT, k == 0, sender->audio_seq++, (guint32)(k * 48 * CLIP_AUDIO_MS),
 			sender->audio_ssrc);
+		n = clip_audio_level(buf, n, sender->audio_level);
 		memcpy(buf + n, f->data, f->size);
-		clip_send_packet(peer, sender, 3, buf, n + f->size);
+		clip_send_packet(peer, sender, 3, buf, n, n + f->size);
 	}
 }

@@ -79,6 +79,9 @@ typedef struct lc_sender {
 	gboolean layer_resuming[3];          /* media thread: back on, waiting for a keyframe of it */
 	guint64 layer_frames_skipped[3];     /* media thread: frames of a paused layer not sent */
 	guint64 keyframe_requests;
+	/* the RFC 6464 audio level of its audio packets, 0 (loudest) to 127 (silence, the default);
+	 * below 127 the voice-activity bit is set: a participant speaking (--speaking) */
+	int audio_level;
 	gint64 started_us;                   /* 0 until the first packet */
 	gint64 next_sr_us;
 	guint64 packets, bytes;              /* every SSRC's, headers included */

@@ -43,7 +43,7 @@ typedef struct lc_options {
 	char *rest, *janus, *org_id, *api_key, *clip_dir, *json_path, *local_address, *meeting_id, *plugin_name;
 	char *barrier_dir;
 	int subscribers, publishers, setup_threads, server_pid, substream, room, participants, grid;
-	int barrier_count, expect_publishers, rcvbuf, first_index;
+	int barrier_count, expect_publishers, rcvbuf, first_index, speaking;
 	double duration, settle, drop_pct, window_at, rtcp_delay;
 } lc_options;
 
@@ -317,6 +317,8 @@ static gboolean main_setup_publisher(lc_http *http, int index, char *error, size
 	lc_peer *peer = lc_peer_new(index, TRUE, opt.local_address);
 	pubs[index] = peer;
 	lc_sender *sender = lc_sender_new(clip);
+	if(index < opt.speaking)
+		sender->audio_level = 30;   /* -30 dBov with voice activity: a talker */
 	sender->audio_ssrc = g_random_int();
 	for(guint l = 0; l < 3; l++)
 		sender->video_ssrc[l] = g_random_int();
@@ -789,6 +791,7 @@ static int main_report(lc_snapshot *a, lc_snapshot *b, GArray *jv, GArray *ja, d
 	guint64 packets = total.video_packets + total.audio_packets;
 	main_report_layers(root, a, b);
 	json_object_set_new(root, "publishers_retransmitted", json_integer((json_int_t)(b->pub.nacks - a->pub.nacks)));
+	json_object_set_new(root, "speaking", json_integer(MIN(opt.speaking, opt.publishers)));
 	json_object_set_new(root, "late_packets", json_integer((json_int_t)total.late));
 	json_object_set_new(root, "window_start", json_real(a->wall));
 	json_object_set_new(root, "srtp_errors", json_integer((json_int_t)total.srtp_errors));
@@ -921,6 +924,7 @@ static gboolean main_parse(int argc, char **argv) {
 		{"first-index", 0, 0, G_OPTION_ARG_INT, &opt.first_index, "number this process's participants' names from here (0)", "I"},
 		{"rcvbuf", 0, 0, G_OPTION_ARG_INT, &opt.rcvbuf, "SO_RCVBUF of each peer's socket in bytes (default: net.core.rmem_max; 0: the kernel's default)", "BYTES"},
 		{"rtcp-delay", 0, 0, G_OPTION_ARG_DOUBLE, &opt.rtcp_delay, "hold every RTCP packet sent this many ms (a link's latency for Janus's RTT; 0)", "MS"},
+		{"speaking", 0, 0, G_OPTION_ARG_INT, &opt.speaking, "this process's first N publishers speak: their audio carries a loud audio level (RFC 6464), the others silence (0)", "N"},
 		{NULL}
 	};
 	GOptionContext *context = g_option_context_new("- a WebRTC load client for RTK (bench/README.md)");
@@ -940,7 +944,7 @@ static gboolean main_parse(int argc, char **argv) {
 	plugin = opt.plugin_name && !strcmp(opt.plugin_name, "videoroom") ? LC_PLUGIN_VIDEOROOM : LC_PLUGIN_RTK;
 	if(ok && ((opt.api_key == NULL && plugin == LC_PLUGIN_RTK) || opt.subscribers < 0 || opt.publishers < 0 || opt.duration <= 0 ||
 			opt.setup_threads < 1 || (opt.publishers > 0 && opt.clip_dir == NULL) || opt.barrier_count < 1 ||
-			opt.rtcp_delay < 0 || opt.expect_publishers < 0)) {
+			opt.rtcp_delay < 0 || opt.expect_publishers < 0 || opt.speaking < 0)) {
 		fprintf(stderr, "rtk-load: needs --api-key (rtk), --clip DIR with publishers, counts >= 0, --duration > 0\n");
 		ok = FALSE;
 	}

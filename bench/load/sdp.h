@@ -9,6 +9,8 @@
 
 #define LC_VP8_PT 96
 #define LC_OPUS_PT 111
+/* the header extension id of the audio level (RFC 6464) in the publishers' offers and packets */
+#define LC_AUDIO_LEVEL_EXT 1
 
 /* An answer to a subscriber offer: every m-line received (recvonly; inactive stays inactive),
  * BUNDLEd, our ICE lines and fingerprint. */
