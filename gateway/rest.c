@@ -923,7 +923,8 @@ void rtk_rest_dispatch(const rtk_rest_ctx *ctx, const rtk_rest_request *req, rtk
 	reply->status = 0;
 	reply->body = NULL;
 	if (rtk_rest_chat_export_serve(ctx, req, reply) || rtk_rest_chat_files_serve(ctx, req, reply) ||
-			rtk_rest_webhook_key_serve(ctx, req, reply) || rtk_rest_recording_download_serve(ctx, req, reply))
+			rtk_rest_webhook_key_serve(ctx, req, reply) || rtk_rest_recording_download_serve(ctx, req, reply) ||
+			rtk_rest_nodes_serve(ctx, req, reply))
 		return;
 	rtk_admission who = { NULL, NULL, NULL };
 	bool participant = false;

@@ -36,6 +36,8 @@ static bool livestream_meeting(rtk_rest_call *call)
 		rtk_rest_fail_store(call, st, "meeting", call->ids[0]);
 		return false;
 	}
+	if (rtk_rest_forward_live(call, call->ids[0]))   /* live on another node: its answer */
+		return false;
 	if (call->ctx->live == NULL || call->ctx->live->livestream_start == NULL) {
 		rtk_rest_fail(call->reply, 409, "livestreams need the live server (this gateway runs without the plugin)");
 		return false;

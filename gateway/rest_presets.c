@@ -322,6 +322,7 @@ static void rtk_preset_write(rtk_rest_call *call, bool replace)
 		const rtk_live_ops *live = call->ctx->live;
 		if (live && live->preset_changed)   /* live presences hold to it at once */
 			live->preset_changed(preset, live->user_data);
+		rtk_rest_nodes_preset_changed(call->ctx, call->req, id);   /* and those of the other nodes */
 		rtk_rest_reply_data(call, 200, preset);
 	}
 out:

@@ -212,7 +212,8 @@ static void recording_start(rtk_rest_call *call)
 		/* the recorder would fetch a URL a participant chose, from inside the deployment's network */
 		rtk_rest_fail(call->reply, 403, "a participant's video_config.watermark.url must be a data: URI; "
 			"an http(s) one needs the API key");
-	} else if (recording_may(call, meeting_id) && recording_live_ops(call)) {
+	} else if (recording_may(call, meeting_id) && !rtk_rest_forward_live(call, meeting_id) &&
+			recording_live_ops(call)) {
 		json_t *meeting = NULL;
 		rtk_store_status st = rtk_store_meeting_get(call->ctx->store, meeting_id, &meeting);
 		if (st != RTK_STORE_OK) {
@@ -261,6 +262,8 @@ static void recording_track_start(rtk_rest_call *call)
 		char *echo = rtk_rest_echo(meeting_id);
 		rtk_rest_fail(call->reply, 422, "field 'meeting_id' must be a meeting id, not '%s'", echo);
 		g_free(echo);
+	} else if (rtk_rest_forward_live(call, meeting_id)) {
+		/* live on another node: answered with its reply */
 	} else if (call->ctx->live == NULL || call->ctx->live->track_recording_start == NULL) {
 		rtk_rest_fail(call->reply, 409, "recordings need the live server (this gateway runs without the plugin)");
 	} else {
@@ -506,6 +509,8 @@ static void recording_action(rtk_rest_call *call)
 	rtk_store_status st = rtk_store_recording_get(call->ctx->store, call->ids[0], &rec);
 	if (st != RTK_STORE_OK) {
 		rtk_rest_fail_store(call, st, "recording", call->ids[0]);
+	} else if (rtk_rest_forward_live(call, json_string_value(json_object_get(rec, "meeting_id")))) {
+		/* its meeting is live on another node, which runs the recording: answered with its reply */
 	} else if (recording_live_ops(call)) {
 		int status = 0;
 		char *message = NULL;
@@ -529,6 +534,8 @@ static void recording_active(rtk_rest_call *call)
 		rtk_rest_fail_store(call, st, "meeting", call->ids[0]);
 		return;
 	}
+	if (rtk_rest_forward_live(call, call->ids[0]))   /* live on another node: its answer */
+		return;
 	const rtk_live_ops *live = call->ctx->live;
 	json_t *rec = live && live->recording_active ? live->recording_active(call->ids[0], live->user_data) : NULL;
 	if (rec == NULL)
