@@ -49,7 +49,11 @@
  * transactions and syncs (the store's batches), up to RTK_HTTP_WRITERS in
  * one. The end of a chat file upload (its syncs and renames) runs there
  * too; its body's write()s, which only fill the page cache, run on the
- * worker as the pieces arrive. The pool has at least
+ * worker as the pieces arrive. On a node of several (node_forward.h) the
+ * reads of live state (rtk_rest_nodes_may_forward()) go to the writers
+ * as well, since they may wait for another node's answer; and a request
+ * another node forwarded here (rtk-forwarded-by) goes to `forwarded`, a
+ * pool of its own (RTK_HTTP_FORWARDED_WRITERS says why). The pool has at least
  * one worker per RTK_HTTP_MAX_PER_WORKER connections of the cap: see there
  * for the libmicrohttpd stall this avoids (it is what kept the server
  * unusable for the 30 s idle timeout after a flood of 512 clients closed).
@@ -629,9 +633,12 @@ static void rtk_http_write_job(gpointer data, gpointer user_data)
 	MHD_resume_connection(c->con);
 }
 
-/* The rtk-forwarded-by header (node_forward.h), or NULL. */
-static const char *rtk_http_forwarded_by(struct MHD_Connection *con)
+/* The rtk-forwarded-by header (node_forward.h), or NULL; always NULL on
+ * one node, where nothing is forwarded (not even looked up). */
+static const char *rtk_http_forwarded_by(const rtk_http *http, struct MHD_Connection *con)
 {
+	if (http->ctx->nodes == NULL)
+		return NULL;
 	return MHD_lookup_connection_value(con, MHD_HEADER_KIND, RTK_NODE_FORWARDED_HEADER);
 }
 
@@ -644,7 +651,7 @@ static bool rtk_http_defer_write(rtk_http *http, struct MHD_Connection *con, con
 {
 	const char *authorization = MHD_lookup_connection_value(con, MHD_HEADER_KIND,
 		MHD_HTTP_HEADER_AUTHORIZATION);
-	const char *forwarded_by = rtk_http_forwarded_by(con);
+	const char *forwarded_by = rtk_http_forwarded_by(http, con);
 	c->method = strdup(method);
 	c->authorization = authorization ? strdup(authorization) : NULL;
 	c->forwarded_by = forwarded_by ? strdup(forwarded_by) : NULL;
@@ -740,7 +747,7 @@ static enum MHD_Result rtk_http_finish(rtk_http *http, struct MHD_Connection *co
 		.query = c->query,
 		.authorization = MHD_lookup_connection_value(con, MHD_HEADER_KIND,
 			MHD_HTTP_HEADER_AUTHORIZATION),
-		.forwarded_by = rtk_http_forwarded_by(con),
+		.forwarded_by = rtk_http_forwarded_by(http, con),
 		.body = c->body,
 		.body_len = c->len,
 	};
