@@ -34,6 +34,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include "node_forward.h"
 #include "rest_internal.h"
 #include "signed_url.h"
 
@@ -90,13 +91,43 @@ static void recording_public_tracks(const rtk_rest_ctx *ctx, json_t *rec, bool d
 	}
 }
 
+/* The REST URL of the node whose disk holds recording `rec`'s files when
+ * that is another node (several nodes: the plugin writes "node_id" in
+ * the row), without its trailing slash, g_malloc'd; NULL: this server's.
+ * Removes node_id from `rec`: it is not part of the REST object. */
+static char *recording_node_url(const rtk_rest_ctx *ctx, json_t *rec)
+{
+	const char *node_id = json_string_value(json_object_get(rec, "node_id"));
+	char *url = NULL;
+	if (ctx->nodes != NULL && node_id != NULL && strcmp(node_id, rtk_node_forward_node_id(ctx->nodes)) != 0) {
+		json_t *node = NULL;
+		const char *rest_url = NULL;
+		if (rtk_store_node_get(ctx->store, node_id, &node) == RTK_STORE_OK)
+			rest_url = json_string_value(json_object_get(node, "rest_url"));
+		if (rest_url != NULL && *rest_url != '\0') {
+			url = g_strdup(rest_url);
+			for (size_t n = strlen(url); n > 0 && url[n - 1] == '/'; n--)
+				url[n - 1] = '\0';
+		}
+		json_decref(node);
+	}
+	json_object_del(rec, "node_id");
+	return url;
+}
+
 /* Sets download_url (a signed link a browser opens without the API key)
  * and download_url_expiry, both null until a file can be downloaded, and
  * audio_download_url (null: the reference's separate audio file is not
  * written; an audio-only recording's file is its download_url) in `rec`,
- * in place; returns `rec`. */
-static json_t *recording_public(const rtk_rest_ctx *ctx, json_t *rec)
+ * in place; returns `rec`. The links name the node that holds the files
+ * (recording_node_url()). */
+static json_t *recording_public(const rtk_rest_ctx *given, json_t *rec)
 {
+	char *node_url = recording_node_url(given, rec);
+	rtk_rest_ctx on_node = *given;
+	if (node_url != NULL)
+		on_node.base_url = node_url;
+	const rtk_rest_ctx *ctx = &on_node;
 	const char *status = json_string_value(json_object_get(rec, "status"));
 	const char *id = json_string_value(json_object_get(rec, "id"));
 	bool done = status && (!strcmp(status, "UPLOADED") || !strcmp(status, "ERRORED"));
@@ -119,6 +150,7 @@ static json_t *recording_public(const rtk_rest_ctx *ctx, json_t *rec)
 	}
 	if (json_object_get(rec, "audio_download_url") == NULL)
 		json_object_set_new(rec, "audio_download_url", json_null());
+	g_free(node_url);
 	return rec;
 }
 

@@ -18,7 +18,8 @@ see:
   * a recording started through B (201, the recording object of A), read
     RECORDING, named by active-recording through B, stopped through B
     (200, UPLOADING) and UPLOADED: its file exists on A's disk with the
-    stored size and ffprobe reads a VP8 video stream from it;
+    stored size and ffprobe reads a VP8 video stream from it; its
+    download_url read through B names A, and downloads the file;
   * a livestream started through B (201, A's playback_url), LIVE in
     active-livestream through B, stopped through B (200);
   * a preset PATCH through B (kick_participant off): Cy, live on A with it,
@@ -37,6 +38,7 @@ import os
 import signal
 import subprocess
 import time
+import urllib.request
 
 from rtk_harness import RtkClient, check, check_equal, from_peer, log, run_test
 from test_nodes import node
@@ -130,6 +132,11 @@ async def recording(a, b, mid):
     check(os.path.isfile(path), "the recording's file is not on A's disk: %s" % path)
     check_equal(os.path.getsize(path), rec["file_size"], "bytes of the file on A")
     check_equal(ffprobe_video(path), ["vp8"], "video streams of the recording made on A")
+    # read through B, its download_url names A, whose disk has the file
+    check(rec["download_url"].startswith("http://127.0.0.1:%d/v2/recordings/%s/download?" % (a.rest_port, rec["id"])),
+          "download_url read through B: %r" % rec["download_url"])
+    with urllib.request.urlopen(rec["download_url"], timeout=30) as response:
+        check_equal(len(response.read()), rec["file_size"], "bytes downloaded from the download_url B gave")
     log("recording started and stopped through B: %s on A, %d bytes" % (rec["output_file_name"], rec["file_size"]))
 
 
