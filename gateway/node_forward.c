@@ -160,10 +160,11 @@ static void node_transfer_free(node_transfer *t)
 	g_free(t);
 }
 
-/* Appends "name: value" to the transfer's headers; false when out of memory. */
+/* Appends "name: value" to the transfer's headers ("name:" for an empty
+ * value: libcurl then sends none of its own); false when out of memory. */
 static bool node_transfer_header(node_transfer *t, const char *name, const char *value)
 {
-	char *line = g_strdup_printf("%s: %s", name, value);
+	char *line = g_strdup_printf("%s:%s%s", name, *value ? " " : "", value);
 	struct curl_slist *more = curl_slist_append(t->headers, line);
 	g_free(line);
 	if (more == NULL)

@@ -19,7 +19,9 @@
  * stream_key, disabled) and its session. Every start here makes a new
  * livestream that runs once, so a livestream has exactly one session,
  * whose id is the livestream's. Running livestreams are the plugin's
- * (rtk_live_ops, plugin/capture.h); the store keeps every change. The
+ * (rtk_live_ops, plugin/capture.h) on the node running the meeting
+ * (start, stop and active are forwarded there: rtk_rest_forward_live());
+ * the store keeps every change. The
  * playlist itself is served under /hls/ (hls/hls.h).
  */
 #include <string.h>

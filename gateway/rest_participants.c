@@ -20,7 +20,10 @@
  *
  * Changes reach a live meeting at once (rtk_live_ops): a deleted
  * participant and one whose tokens were revoked leave it, a new preset
- * applies to the live presence.
+ * applies to the live presence. With several nodes, a PATCH, DELETE or
+ * token of a meeting live on another node is forwarded there whole
+ * (rtk_rest_forward_live()), which makes the change and reaches the
+ * presence.
  */
 #include "rest_internal.h"
 

@@ -17,6 +17,10 @@
  * their values, and numbers must be integers in range. Unknown keys are kept
  * as they are, for clients newer than this server. Field errors answer
  * 400, as RealtimeKit does.
+ *
+ * A PATCH or PUT reaches the live presences holding the preset at once:
+ * this node's (rtk_live_ops.preset_changed) and, with several nodes,
+ * every other node's with live meetings (rtk_rest_nodes_preset_changed()).
  */
 #include "rest_internal.h"
 

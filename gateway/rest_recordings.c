@@ -28,7 +28,10 @@
  * permissions.can_record; PUT takes the API key only, as in the reference.
  * Running recordings are the plugin's (rtk_live_ops, plugin/capture.h);
  * finished ones are read from the store, where the plugin records every
- * change.
+ * change. With several nodes, starts, PUT and active-recording of a
+ * meeting live on another node are forwarded there
+ * (rtk_rest_forward_live()), and download links name the node whose disk
+ * holds the files (the row's node_id).
  */
 #include <stdlib.h>
 #include <string.h>

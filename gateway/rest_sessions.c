@@ -9,7 +9,9 @@
  *   POST /v2/meetings/{id}/active-session/poll       {question, options, anonymous, hide_votes}
  *
  * Owns the validation of these requests. The live state is the plugin's:
- * these handlers reach it through the rtk_live_ops of the context (rest.h).
+ * these handlers reach it through the rtk_live_ops of the context (rest.h),
+ * or, for a meeting live on another node, through that node (the request
+ * is forwarded: rtk_rest_forward_live(), rest_nodes.c).
  */
 #include <string.h>
 #include "rest_internal.h"
