@@ -2444,7 +2444,7 @@ static int request_node(const char *method, const char *path, const char *body, 
 static void test_node_forward(void)
 {
 	create_meeting("{\"title\": \"On another node\"}");
-	create_participant("{\"name\": \"Ada\", \"preset_name\": \"group_call_host\"}");
+	create_participant("{\"name\": \"Ada\", \"preset_name\": \"group_call_host\", \"custom_participant_id\": \"ada-node\"}");
 	/* port 1 on loopback: nothing listens, the connection is refused at once */
 	CHECK_EQ_INT(rtk_store_node_heartbeat(store, "other", "ws://127.0.0.1:1/", "http://127.0.0.1:1"), RTK_STORE_OK);
 	json_t *placement = NULL;
