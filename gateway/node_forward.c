@@ -22,10 +22,14 @@
  */
 #include "node_forward.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <glib.h>
+#include <glib/gstdio.h>
 #include <curl/curl.h>
 
 #include "rest_internal.h"
@@ -130,7 +134,8 @@ typedef struct node_transfer {
 	CURL *curl;
 	struct curl_slist *headers;
 	char *url;
-	GString *body;            /* the reply's body so far */
+	GString *body;            /* the reply's body so far (not with spool_fd) */
+	int spool_fd;             /* >= 0: the body goes to this file instead (a download) */
 	bool too_large;
 	char errbuf[CURL_ERROR_SIZE];
 	const char *node_id;      /* borrowed: the target, for log lines */
@@ -140,6 +145,15 @@ static size_t node_transfer_on_body(char *data, size_t size, size_t n, void *use
 {
 	node_transfer *t = user;
 	size_t len = size * n;
+	if (t->spool_fd >= 0) {   /* a download: to its file, however large (the owner's limit applies) */
+		for (size_t done = 0; done < len; ) {
+			ssize_t wrote = write(t->spool_fd, data + done, len - done);
+			if (wrote <= 0)
+				return 0;   /* ends the transfer (CURLE_WRITE_ERROR) */
+			done += (size_t)wrote;
+		}
+		return len;
+	}
 	if (t->body->len + len > RTK_NODE_FORWARD_MAX_REPLY) {
 		t->too_large = true;
 		return 0;   /* ends the transfer (CURLE_WRITE_ERROR) */
@@ -191,6 +205,7 @@ static node_transfer *node_transfer_new(const rtk_node_forward *fw, const char *
 {
 	node_transfer *t = g_new0(node_transfer, 1);
 	t->body = g_string_new(NULL);
+	t->spool_fd = -1;
 	t->node_id = node_id;
 	t->url = node_transfer_url(rest_url, path, query);
 	t->curl = curl_easy_init();
@@ -310,6 +325,90 @@ void rtk_node_forward_send(rtk_node_forward *fw, const json_t *placement, const 
 		char *phrase = g_strdup_printf("did not answer (%s)", why);
 		node_forward_unreachable(reply, placement, phrase);
 		g_free(phrase);
+	}
+	node_transfer_free(t);
+}
+
+/* ---- forwarding a download ---- */
+
+/* The value of response header `name` of the finished transfer, g_malloc'd, or NULL. */
+static char *node_transfer_reply_header(node_transfer *t, const char *name)
+{
+	struct curl_header *h = NULL;
+	if (curl_easy_header(t->curl, name, 0, CURLH_HEADER, -1, &h) != CURLHE_OK || h == NULL || h->value == NULL)
+		return NULL;
+	return g_strdup(h->value);
+}
+
+/* A reply other than 200 to a download: its body (in the spool file,
+ * small: an error envelope) relayed as rtk_node_forward_send() would. */
+static bool node_forward_relay_spooled(node_transfer *t, const char *spool_path, rtk_rest_reply *reply)
+{
+	gchar *text = NULL;
+	gsize len = 0;
+	if (!g_file_get_contents(spool_path, &text, &len, NULL) || len > RTK_NODE_FORWARD_MAX_REPLY) {
+		g_free(text);
+		return false;
+	}
+	g_string_assign(t->body, "");
+	g_string_append_len(t->body, text, (gssize)len);
+	g_free(text);
+	return node_forward_relay(t, reply);
+}
+
+void rtk_node_forward_download(rtk_node_forward *fw, const json_t *placement, const rtk_rest_request *req,
+	rtk_rest_reply *reply)
+{
+	const char *node_id = json_string_value(json_object_get(placement, "node_id"));
+	const char *rest_url = json_string_value(json_object_get(placement, "rest_url"));
+	if (rest_url == NULL || *rest_url == '\0') {
+		node_forward_unreachable(reply, placement, "has no REST URL (RTK_NODE_REST_URL) to forward to");
+		return;
+	}
+	char *spool_path = g_build_filename(g_get_tmp_dir(), "rtk-forwarded-XXXXXX", NULL);
+	int fd = g_mkstemp_full(spool_path, O_RDWR | O_CLOEXEC, 0600);
+	node_transfer *t = fd < 0 ? NULL : node_transfer_new(fw, node_id, rest_url, req->method, req->path,
+		req->query, req->authorization, NULL, NULL, 0);
+	if (t == NULL) {
+		g_warning("rtk nodes: cannot spool a forwarded download in %s: %s", g_get_tmp_dir(),
+			fd < 0 ? g_strerror(errno) : "cannot set up the request");
+		if (fd >= 0) {
+			close(fd);
+			g_unlink(spool_path);
+		}
+		g_free(spool_path);
+		rtk_rest_fail(reply, 500, "cannot relay the file from the meeting's node; see the server log");
+		return;
+	}
+	t->spool_fd = fd;
+	CURLcode rc = curl_easy_perform(t->curl);
+	close(fd);
+	t->spool_fd = -1;
+	long status = 0;
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &status);
+	if (rc == CURLE_OK && status == 200) {
+		rtk_rest_reply_clear(reply);
+		reply->status = 200;
+		reply->file_path = spool_path;    /* unlinked once open (rtk_rest_reply.temporary_file) */
+		reply->temporary_file = true;
+		reply->file_type = node_transfer_reply_header(t, "Content-Type");
+		reply->disposition = node_transfer_reply_header(t, "Content-Disposition");
+		spool_path = NULL;
+	} else if (rc == CURLE_OK) {
+		if (!node_forward_relay_spooled(t, spool_path, reply))
+			rtk_rest_fail(reply, 502, "the node running this meeting ('%s') gave a reply that is not one", node_id);
+	} else {
+		char why[CURL_ERROR_SIZE + 64];
+		node_transfer_why(t, rc, why, sizeof why);
+		g_warning("rtk nodes: a download forwarded to node %s got no answer: %s", node_id, why);
+		char *phrase = g_strdup_printf("did not answer (%s)", why);
+		node_forward_unreachable(reply, placement, phrase);
+		g_free(phrase);
+	}
+	if (spool_path != NULL) {
+		g_unlink(spool_path);
+		g_free(spool_path);
 	}
 	node_transfer_free(t);
 }

@@ -71,6 +71,14 @@ rtk_node_owner rtk_node_forward_owner(rtk_node_forward *fw, const char *meeting_
 void rtk_node_forward_send(rtk_node_forward *fw, const json_t *placement, const rtk_rest_request *req,
 	rtk_rest_reply *reply);
 
+/* A download (a chat file, GET with a participant's token) forwarded as
+ * rtk_node_forward_send() does, whose 200 body goes to a temporary file
+ * instead of memory: `reply` names it (file_path, temporary_file: it is
+ * unlinked once open) with the node's Content-Type and
+ * Content-Disposition. Another status is relayed as its body says. */
+void rtk_node_forward_download(rtk_node_forward *fw, const json_t *placement, const rtk_rest_request *req,
+	rtk_rest_reply *reply);
+
 /* A question to the node of `placement`: GET `path_and_query` with the
  * API key, marked as forwarded. Returns the reply's "data" (NEW) when it
  * answered 200 with the REST envelope, else NULL with *why (g_malloc'd). */

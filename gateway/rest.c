@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 #include <glib.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -64,6 +65,8 @@ void rtk_rest_fail(rtk_rest_reply *reply, int status, const char *fmt, ...)
 
 void rtk_rest_reply_clear(rtk_rest_reply *reply)
 {
+	if (reply->temporary_file && reply->file_path != NULL)
+		unlink(reply->file_path);
 	free(reply->body);
 	g_free(reply->file_path);
 	g_free(reply->file_type);

@@ -177,12 +177,16 @@ typedef struct rtk_rest_reply {
 	const char *content_type;
 	char *file_type;
 	char *disposition;
+	/* `file_path` is a temporary copy (a chat file relayed from another
+	 * node, node_forward.h): rtk_rest_reply_clear() unlinks it, which
+	 * http.c does once the file is open. */
+	bool temporary_file;
 } rtk_rest_reply;
 
 /* Never fails: any input yields a reply (an error envelope for bad input). */
 void rtk_rest_dispatch(const rtk_rest_ctx *ctx, const rtk_rest_request *req, rtk_rest_reply *reply);
-/* Frees what a reply holds (body, file_path, file_type, disposition) and
- * zeroes it. */
+/* Frees what a reply holds (body, file_path, file_type, disposition),
+ * unlinks a temporary_file, and zeroes it. */
 void rtk_rest_reply_clear(rtk_rest_reply *reply);
 
 /* A signed URL of the CSV of a session's stored chat, valid until

@@ -13,7 +13,9 @@
  *
  * Owns who may upload and download (the token must admit its participant
  * as a join would, admit.h; a download asks the plugin who sees what,
- * rtk_live_ops.chat_file_visible) and the limits (chat_file_max_bytes,
+ * rtk_live_ops.chat_file_visible; with several nodes, the plugin of the
+ * node running the meeting, and a file that is not on this node's disk is
+ * relayed from that node: rest_nodes.c) and the limits (chat_file_max_bytes,
  * chat_file_types). The bytes on disk are chat_files.c's; http.c streams
  * an upload's body through rtk_rest_chat_upload_*(), and
  * rtk_rest_chat_files_serve() runs the same steps on a body in memory
@@ -297,7 +299,10 @@ static void chat_files_download(const rtk_rest_ctx *ctx, const rtk_rest_request 
 		meta = rtk_chat_files_get(ctx->chat_files_dir, meeting_id, file_id);
 	if (meta != NULL)
 		verdict = chat_files_may_download(ctx, req, &who, meeting_id, meta, reply);
-	if (meta == NULL) {
+	if (meta == NULL && g_strcmp0(json_string_value(json_object_get(who.meeting, "id")), meeting_id) == 0 &&
+			rtk_rest_nodes_forward_download(ctx, req, meeting_id, reply)) {
+		/* not on this disk, the meeting live on another node: relayed from there */
+	} else if (meta == NULL) {
 		char *shown = rtk_rest_echo(file_id);
 		rtk_rest_fail(reply, 404, "chat file '%s' not found in your meeting", shown);
 		g_free(shown);

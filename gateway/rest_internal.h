@@ -154,6 +154,13 @@ typedef enum rtk_rest_nodes_visibility {
 	RTK_REST_NODES_HIDDEN,     /* ... that it does not */
 	RTK_REST_NODES_ANSWERED    /* it could not be asked: `reply` holds the 503 (or 500) */
 } rtk_rest_nodes_visibility;
+/* A chat file download of `meeting_id` whose file is not on this node's
+ * disk: when the meeting is live on another node (where its messages, and
+ * so its files, are), the download is forwarded there and `reply` names
+ * the relayed file (or the node's refusal, or 503): true. False: answer
+ * here (404). */
+bool rtk_rest_nodes_forward_download(const rtk_rest_ctx *ctx, const rtk_rest_request *req, const char *meeting_id,
+	rtk_rest_reply *reply);
 /* Does participant `user_id` see a chat message carrying upload `file_id`
  * in `meeting_id`'s live session, when that session runs on another node? */
 rtk_rest_nodes_visibility rtk_rest_nodes_chat_file_visible(const rtk_rest_ctx *ctx, const rtk_rest_request *req,

@@ -92,6 +92,23 @@ void rtk_rest_nodes_preset_changed(const rtk_rest_ctx *ctx, const rtk_rest_reque
 	g_free(path);
 }
 
+bool rtk_rest_nodes_forward_download(const rtk_rest_ctx *ctx, const rtk_rest_request *req, const char *meeting_id,
+	rtk_rest_reply *reply)
+{
+	if (ctx->nodes == NULL || req->forwarded_by != NULL)
+		return false;
+	json_t *placement = NULL;
+	rtk_node_owner owner = rtk_node_forward_owner(ctx->nodes, meeting_id, &placement);
+	if (owner == RTK_NODE_OWNER_HERE)
+		return false;
+	if (owner == RTK_NODE_OWNER_FAILED)
+		rtk_rest_fail(reply, 500, "the store failed while finding the node of your meeting; see the server log");
+	else
+		rtk_node_forward_download(ctx->nodes, placement, req, reply);
+	json_decref(placement);
+	return true;
+}
+
 rtk_rest_nodes_visibility rtk_rest_nodes_chat_file_visible(const rtk_rest_ctx *ctx, const rtk_rest_request *req,
 	const char *meeting_id, const char *file_id, const char *user_id, rtk_rest_reply *reply)
 {

@@ -23,7 +23,11 @@ see:
   * a livestream started through B (201, A's playback_url), LIVE in
     active-livestream through B, stopped through B (200);
   * a preset PATCH through B (kick_participant off): Cy, live on A with it,
-    gets permissionsUpdate saying so; the participant DELETE of Cy through
+    gets permissionsUpdate saying so;
+  * a chat file Ada uploaded to A and sent to Bob alone: Bob downloads it
+    through B (200, the bytes, image/png: relayed from A), Cy gets 403 (A's
+    refusal), and B keeps no copy;
+  * the participant DELETE of Cy through
     B: Cy gets roomLeft {kicked, participant_deleted}, Ada participantLeft;
   * kick Bob through B: 200 naming Bob, Bob gets roomLeft "kicked",
     active-session through B then lists Ada alone;
@@ -33,10 +37,13 @@ see:
 """
 
 import asyncio
+import hashlib
+import http.client
 import json
 import os
 import signal
 import subprocess
+import tempfile
 import time
 import urllib.request
 
@@ -151,7 +158,36 @@ async def livestream(a, b, mid):
     log("livestream started, LIVE and stopped through B")
 
 
-async def preset_and_delete(a, b, mid, ada):
+def download_through(server, path, token):
+    connection = http.client.HTTPConnection("127.0.0.1", server.rest_port, timeout=15)
+    try:
+        connection.request("GET", "%s?token=%s" % (path, token))
+        response = connection.getresponse()
+        return response.status, response.getheader("Content-Type"), response.read()
+    finally:
+        connection.close()
+
+
+async def chat_file(a, b, mid, ada, bob, cy, rests, cy_rest):
+    content = b"\x89PNG\r\n\x1a\n" + os.urandom(20 * 1024)
+    uploaded = a.rest_ok("POST", "/v2/chat-files?name=across.png", raw=content, auth="Bearer " + rests["ada"]["token"],
+                         headers={"Content-Type": "image/png"})
+    await ada.control({"request": "chat.sendMessage", "message": {"type": "image", "fileId": uploaded["id"]},
+                       "participantIds": [bob.peer_id]})
+    await bob.wait_event("chatUpdate")
+    path = "/v2/chat-files/%s/%s" % (mid, uploaded["id"])
+    status, content_type, body = download_through(b, path, rests["bob"]["token"])
+    check_equal((status, content_type, hashlib.sha256(body).hexdigest()),
+                (200, "image/png", hashlib.sha256(content).hexdigest()),
+                "Bob's download through B of a file on A (status, type, sha256)")
+    status, _, body = download_through(b, path, cy_rest["token"])
+    check_equal((status, json.loads(body)["error"]["code"]), (403, 403), "Cy's download through B (not a recipient)")
+    left = [n for n in os.listdir(tempfile.gettempdir()) if n.startswith("rtk-forwarded-")]
+    check_equal(left, [], "spooled copies left behind by B")
+    log("a chat file on A: downloaded through B by its recipient, refused to Cy")
+
+
+async def preset_and_delete(a, b, mid, ada, bob, rests):
     preset = b.rest_ok("POST", "/v2/presets", {"name": "nodes-live-host", "permissions": {"kick_participant": True}})
     cy_rest = b.add_participant(mid, "Cy", "nodes-live-host")
     cy = RtkClient(a, "cy")
@@ -161,6 +197,7 @@ async def preset_and_delete(a, b, mid, ada):
     update = await cy.wait_event("permissionsUpdate")
     check_equal(update.data["permissions"].get("kick_participant"), False,
                 "Cy's kick_participant after the preset PATCH through B")
+    await chat_file(a, b, mid, ada, bob, cy, rests, cy_rest)
     expect(b, "DELETE", "/v2/meetings/%s/participants/%s" % (mid, cy_rest["id"]), None, 200,
            "participant DELETE through B")
     left = await cy.wait_event("roomLeft")
@@ -240,7 +277,7 @@ async def on_nodes(pg):
     await mute_and_poll(b, mid, ada, bob, rests)
     await recording(a, b, mid)
     await livestream(a, b, mid)
-    await preset_and_delete(a, b, mid, ada)
+    await preset_and_delete(a, b, mid, ada, bob, rests)
     await kick(b, mid, bob, rests)
     ada.abandon()
     bob.abandon()
