@@ -42,6 +42,7 @@
 
 #include "chat_files.h"
 #include "http.h"
+#include "node_forward.h"
 #include "presets_default.h"
 #include "rest.h"
 #include "rest_internal.h"
@@ -72,6 +73,7 @@ struct rtk_gateway {
 	rtk_plugin_registry *plugins;   /* the store's plugins table, copied (plugin_registry.h) */
 	rtk_hls *hls;        /* live LL-HLS streams (hls.h), served by the HTTP server */
 	char *metrics_token; /* g_malloc'd, or NULL: /metrics is open (metrics.h) */
+	rtk_node_forward *nodes; /* several nodes: live operations forwarded (node_forward.h); NULL: one node */
 	rtk_rest_ctx rest;   /* borrowed by the HTTP server: lives as long as the gateway */
 	rtk_http *http;
 };
@@ -508,6 +510,13 @@ rtk_gateway *rtk_gateway_start(const rtk_gateway_config *config, char **error)
 	if (gateway_server_info(gw, config, tls.cert_pem != NULL, error) != 0)
 		goto fail;
 	gw->metrics_token = gateway_given(config->metrics_token) ? g_strdup(config->metrics_token) : NULL;
+	if (gateway_given(config->node_id)) {
+		gw->nodes = rtk_node_forward_new(gw->store, config->node_id, gw->api_key, config->node_forward_timeout);
+		if (!gw->nodes) {
+			rtk_util_set_error(error, "cannot set up forwarding to the other nodes (libcurl)");
+			goto fail;
+		}
+	}
 	gw->rest = (rtk_rest_ctx) {
 		.store = gw->store,
 		.org_id = gw->org_id,
@@ -529,6 +538,7 @@ rtk_gateway *rtk_gateway_start(const rtk_gateway_config *config, char **error)
 		.chat_file_types = gw->chat_file_types,
 		.plugins = gw->plugins,
 		.metrics_token = gw->metrics_token,
+		.nodes = gw->nodes,
 	};
 	if (config->http_port > 0) {
 		gw->http = rtk_http_start_tls(bind, config->http_port, &gw->rest,
@@ -560,6 +570,7 @@ void rtk_gateway_stop(rtk_gateway *gateway)
 	if (gateway->http)
 		rtk_http_stop(gateway->http);   /* first: its threads use the store */
 	rtk_hls_free(gateway->hls);   /* after HTTP: nothing is parked on it any more */
+	rtk_node_forward_free(gateway->nodes);   /* after HTTP: no writer forwards any more */
 	rtk_webhooks_free(gateway->webhooks);   /* before the store its thread reads */
 	EVP_PKEY_free(gateway->webhook_key);
 	free(gateway->webhook_public_pem);

@@ -60,6 +60,8 @@ typedef struct rtk_gateway_config {
 	const char *metrics_token; /* the bearer token GET /metrics needs (metrics.h); NULL or "": open */
 	const char *node_id;     /* RTK_NODE_ID: this node of several on database_url (docs/deploy.md,
 	                          * "Several nodes"); NULL or "": one node. Needs database_url */
+	int node_forward_timeout;/* RTK_NODE_FORWARD_TIMEOUT: seconds a REST request forwarded to the node
+	                          * running its meeting may take (node_forward.h); <= 0: the default */
 } rtk_gateway_config;
 
 typedef struct rtk_gateway rtk_gateway;

@@ -49,7 +49,11 @@
  * transactions and syncs (the store's batches), up to RTK_HTTP_WRITERS in
  * one. The end of a chat file upload (its syncs and renames) runs there
  * too; its body's write()s, which only fill the page cache, run on the
- * worker as the pieces arrive. The pool has at least
+ * worker as the pieces arrive. On a node of several (node_forward.h) the
+ * reads of live state (rtk_rest_nodes_may_forward()) go to the writers
+ * as well, since they may wait for another node's answer; and a request
+ * another node forwarded here (rtk-forwarded-by) goes to `forwarded`, a
+ * pool of its own (RTK_HTTP_FORWARDED_WRITERS says why). The pool has at least
  * one worker per RTK_HTTP_MAX_PER_WORKER connections of the cap: see there
  * for the libmicrohttpd stall this avoids (it is what kept the server
  * unusable for the 30 s idle timeout after a flood of 512 clients closed).
@@ -108,6 +112,7 @@
 #include "rest_internal.h"
 #include "hls_http.h"
 #include "metrics.h"
+#include "node_forward.h"
 #include "ratelimit.h"
 #include "static.h"
 #include <arpa/inet.h>
@@ -128,6 +133,14 @@
 /* Threads that run REST writes (see the top of this file): how many writes
  * may wait for a sync at once; more queue in the pool. */
 #define RTK_HTTP_WRITERS 32
+/* Threads that run the writes other nodes forwarded here (node_forward.h),
+ * only on a node. A pool of their own: a writer forwarding to another node
+ * waits for that node's answer, so if forwarded requests queued behind
+ * writers, two nodes forwarding to each other could each hold all their
+ * writers waiting for the other's queue until the forward timeout. A
+ * forwarded request is never forwarded again, so this pool never waits
+ * on another node. */
+#define RTK_HTTP_FORWARDED_WRITERS 16
 
 /* One accepted socket, from MHD_CONNECTION_NOTIFY_STARTED to
  * MHD_CONNECTION_NOTIFY_CLOSED (its socket_context). Fields other than
@@ -162,6 +175,7 @@ struct rtk_http {
 	GThread *reaper;
 	GMutex writers_lock;            /* `writers` itself: it goes NULL when the server stops */
 	GThreadPool *writers;           /* rtk_http_conn* of suspended REST writes */
+	GThreadPool *forwarded;         /* those another node forwarded here; NULL: one node (see above) */
 	rtk_ratelimit *ratelimit;       /* REST requests per client address (ratelimit.h); NULL: no limit */
 };
 
@@ -182,6 +196,7 @@ typedef struct rtk_http_conn {
 	rtk_http *http;
 	char *method;
 	char *authorization;
+	char *forwarded_by; /* the rtk-forwarded-by header (node_forward.h), or NULL */
 	char *query;        /* points into `uri` (split at '?'), or NULL */
 	bool dispatched;    /* the writer's reply is in `reply` */
 	rtk_rest_reply reply;
@@ -213,6 +228,7 @@ static void rtk_http_conn_free(rtk_http_conn *c)
 	free(c->body);
 	free(c->method);
 	free(c->authorization);
+	free(c->forwarded_by);
 	rtk_rest_reply_clear(&c->reply);
 	free(c);
 }
@@ -605,6 +621,7 @@ static void rtk_http_write_job(gpointer data, gpointer user_data)
 		.path = c->uri,
 		.query = c->query,
 		.authorization = c->authorization,
+		.forwarded_by = c->forwarded_by,
 		.body = c->body,
 		.body_len = c->len,
 	};
@@ -616,26 +633,41 @@ static void rtk_http_write_job(gpointer data, gpointer user_data)
 	MHD_resume_connection(c->con);
 }
 
-/* Hands a write to the writers with its connection suspended; false when
- * it must run here instead (out of memory, no pool). */
+/* The rtk-forwarded-by header (node_forward.h), or NULL; always NULL on
+ * one node, where nothing is forwarded (not even looked up). */
+static const char *rtk_http_forwarded_by(const rtk_http *http, struct MHD_Connection *con)
+{
+	if (http->ctx->nodes == NULL)
+		return NULL;
+	return MHD_lookup_connection_value(con, MHD_HEADER_KIND, RTK_NODE_FORWARDED_HEADER);
+}
+
+/* Hands a write (or a request that may be forwarded to another node) to
+ * the writers with its connection suspended (a request another node
+ * forwarded here to `forwarded`, when there is that pool); false when it
+ * must run here instead (out of memory, no pool). */
 static bool rtk_http_defer_write(rtk_http *http, struct MHD_Connection *con, const char *method,
 	rtk_http_conn *c)
 {
 	const char *authorization = MHD_lookup_connection_value(con, MHD_HEADER_KIND,
 		MHD_HTTP_HEADER_AUTHORIZATION);
+	const char *forwarded_by = rtk_http_forwarded_by(http, con);
 	c->method = strdup(method);
 	c->authorization = authorization ? strdup(authorization) : NULL;
-	if (c->method == NULL || (authorization && c->authorization == NULL))
+	c->forwarded_by = forwarded_by ? strdup(forwarded_by) : NULL;
+	if (c->method == NULL || (authorization && c->authorization == NULL) ||
+			(forwarded_by && c->forwarded_by == NULL))
 		return false;
 	c->con = con;
 	c->http = http;
 	g_mutex_lock(&http->writers_lock);
-	bool deferred = http->writers != NULL;   /* NULL: the server is stopping */
+	GThreadPool *pool = forwarded_by && http->forwarded ? http->forwarded : http->writers;
+	bool deferred = pool != NULL;   /* NULL: the server is stopping */
 	if (deferred) {
 		MHD_suspend_connection(con);
 		/* FALSE only says no new thread could start: the job is queued all
 		 * the same, and a running writer takes it. */
-		g_thread_pool_push(http->writers, c, NULL);
+		g_thread_pool_push(pool, c, NULL);
 	}
 	g_mutex_unlock(&http->writers_lock);
 	return deferred;
@@ -704,7 +736,10 @@ static enum MHD_Result rtk_http_finish(rtk_http *http, struct MHD_Connection *co
 			MHD_HTTP_HEADER_AUTHORIZATION), &reply);
 		return rtk_http_reply(con, &reply);
 	}
-	if (!rtk_http_is_read(method) && rtk_http_defer_write(http, con, method, c))
+	/* A write waits for a sync, a live read on a node may wait for another
+	 * node (rest_nodes.c): neither runs on this worker. */
+	if ((!rtk_http_is_read(method) || rtk_rest_nodes_may_forward(http->ctx, method, c->uri)) &&
+			rtk_http_defer_write(http, con, method, c))
 		return MHD_YES;
 	rtk_rest_request req = {
 		.method = method,
@@ -712,6 +747,7 @@ static enum MHD_Result rtk_http_finish(rtk_http *http, struct MHD_Connection *co
 		.query = c->query,
 		.authorization = MHD_lookup_connection_value(con, MHD_HEADER_KIND,
 			MHD_HTTP_HEADER_AUTHORIZATION),
+		.forwarded_by = rtk_http_forwarded_by(http, con),
 		.body = c->body,
 		.body_len = c->len,
 	};
@@ -892,11 +928,14 @@ static void rtk_http_check_descriptors(unsigned int max_connections)
 static void rtk_http_stop_writers(rtk_http *http)
 {
 	g_mutex_lock(&http->writers_lock);
-	GThreadPool *writers = http->writers;
+	GThreadPool *writers = http->writers, *forwarded = http->forwarded;
 	http->writers = NULL;
+	http->forwarded = NULL;
 	g_mutex_unlock(&http->writers_lock);
 	if (writers != NULL)
 		g_thread_pool_free(writers, FALSE, TRUE);
+	if (forwarded != NULL)
+		g_thread_pool_free(forwarded, FALSE, TRUE);
 }
 
 static void rtk_http_free(rtk_http *http)
@@ -980,7 +1019,9 @@ rtk_http *rtk_http_start_tls(const char *bind_address, int port, const rtk_rest_
 	}
 	rtk_http_check_descriptors(http->limits.max_connections);
 	http->writers = g_thread_pool_new(rtk_http_write_job, NULL, RTK_HTTP_WRITERS, FALSE, NULL);
-	if (http->writers == NULL) {
+	if (ctx->nodes != NULL)
+		http->forwarded = g_thread_pool_new(rtk_http_write_job, NULL, RTK_HTTP_FORWARDED_WRITERS, FALSE, NULL);
+	if (http->writers == NULL || (ctx->nodes != NULL && http->forwarded == NULL)) {
 		rtk_util_set_error(error, "cannot start the HTTP writer threads");
 		rtk_http_free(http);
 		return NULL;

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 #include <glib.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -64,6 +65,8 @@ void rtk_rest_fail(rtk_rest_reply *reply, int status, const char *fmt, ...)
 
 void rtk_rest_reply_clear(rtk_rest_reply *reply)
 {
+	if (reply->temporary_file && reply->file_path != NULL)
+		unlink(reply->file_path);
 	free(reply->body);
 	g_free(reply->file_path);
 	g_free(reply->file_type);
@@ -923,7 +926,8 @@ void rtk_rest_dispatch(const rtk_rest_ctx *ctx, const rtk_rest_request *req, rtk
 	reply->status = 0;
 	reply->body = NULL;
 	if (rtk_rest_chat_export_serve(ctx, req, reply) || rtk_rest_chat_files_serve(ctx, req, reply) ||
-			rtk_rest_webhook_key_serve(ctx, req, reply) || rtk_rest_recording_download_serve(ctx, req, reply))
+			rtk_rest_webhook_key_serve(ctx, req, reply) || rtk_rest_recording_download_serve(ctx, req, reply) ||
+			rtk_rest_nodes_serve(ctx, req, reply))
 		return;
 	rtk_admission who = { NULL, NULL, NULL };
 	bool participant = false;

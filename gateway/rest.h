@@ -24,6 +24,10 @@
 
 #define RTK_REST_MAX_BODY (1024 * 1024)   /* larger bodies: 413 */
 
+/* This node's forwarding of live operations to the node running a
+ * meeting (node_forward.h); none on one node. */
+typedef struct rtk_node_forward rtk_node_forward;
+
 /*
  * What the REST API asks of the live meetings, which only the plugin knows
  * (design.md section 2: one process holds the live state). The plugin fills
@@ -144,6 +148,8 @@ typedef struct rtk_rest_ctx {
 	const char *chat_file_types;      /* borrowed: the media types uploads may have; NULL: the default list */
 	rtk_plugin_registry *plugins;     /* borrowed: reloaded after /v2/plugins writes (plugin_registry.h); may be NULL */
 	const char *metrics_token;        /* borrowed: the bearer token GET /metrics needs (metrics.h); NULL: open */
+	rtk_node_forward *nodes;          /* borrowed: several nodes (node_forward.h): live operations on a
+	                                   * meeting placed elsewhere are forwarded there; NULL: one node */
 } rtk_rest_ctx;
 
 typedef struct rtk_rest_request {
@@ -152,6 +158,8 @@ typedef struct rtk_rest_request {
 	const char *query;          /* raw query string after '?', or NULL */
 	const char *authorization;  /* Authorization header value, or NULL */
 	const char *content_type;   /* Content-Type header value, or NULL (read by chat file uploads only) */
+	const char *forwarded_by;   /* the rtk-forwarded-by header (node_forward.h): another node forwarded
+	                             * this request, which is never forwarded again; NULL: a client's */
 	const char *body;           /* may be NULL when body_len == 0; not NUL-terminated */
 	size_t body_len;
 } rtk_rest_request;
@@ -169,12 +177,16 @@ typedef struct rtk_rest_reply {
 	const char *content_type;
 	char *file_type;
 	char *disposition;
+	/* `file_path` is a temporary copy (a chat file relayed from another
+	 * node, node_forward.h): rtk_rest_reply_clear() unlinks it, which
+	 * http.c does once the file is open. */
+	bool temporary_file;
 } rtk_rest_reply;
 
 /* Never fails: any input yields a reply (an error envelope for bad input). */
 void rtk_rest_dispatch(const rtk_rest_ctx *ctx, const rtk_rest_request *req, rtk_rest_reply *reply);
-/* Frees what a reply holds (body, file_path, file_type, disposition) and
- * zeroes it. */
+/* Frees what a reply holds (body, file_path, file_type, disposition),
+ * unlinks a temporary_file, and zeroes it. */
 void rtk_rest_reply_clear(rtk_rest_reply *reply);
 
 /* A signed URL of the CSV of a session's stored chat, valid until

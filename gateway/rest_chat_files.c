@@ -13,7 +13,9 @@
  *
  * Owns who may upload and download (the token must admit its participant
  * as a join would, admit.h; a download asks the plugin who sees what,
- * rtk_live_ops.chat_file_visible) and the limits (chat_file_max_bytes,
+ * rtk_live_ops.chat_file_visible; with several nodes, the plugin of the
+ * node running the meeting, and a file that is not on this node's disk is
+ * relayed from that node: rest_nodes.c) and the limits (chat_file_max_bytes,
  * chat_file_types). The bytes on disk are chat_files.c's; http.c streams
  * an upload's body through rtk_rest_chat_upload_*(), and
  * rtk_rest_chat_files_serve() runs the same steps on a body in memory
@@ -245,18 +247,34 @@ static void chat_files_upload_buffered(const rtk_rest_ctx *ctx, const rtk_rest_r
 
 /* ---- Download ---- */
 
-/* May the admitted participant `who` download `meta` of `meeting_id`? */
-static bool chat_files_may_download(const rtk_rest_ctx *ctx, const rtk_admission *who, const char *meeting_id,
-	const json_t *meta)
+typedef enum chat_files_verdict { CHAT_FILES_DENY, CHAT_FILES_ALLOW, CHAT_FILES_ANSWERED } chat_files_verdict;
+
+/* May the admitted participant `who` download `meta` of `meeting_id`? The
+ * live session decides, on the node that runs it (rest_nodes.c);
+ * ANSWERED: that node could not be asked, `reply` says so. */
+static chat_files_verdict chat_files_may_download(const rtk_rest_ctx *ctx, const rtk_rest_request *req,
+	const rtk_admission *who, const char *meeting_id, const json_t *meta, rtk_rest_reply *reply)
 {
 	const char *user_id = json_string_value(json_object_get(who->participant, "id"));
-	if (user_id == NULL)
-		return false;
+	const char *file_id = json_string_value(json_object_get(meta, "id"));
+	if (user_id == NULL || file_id == NULL)
+		return CHAT_FILES_DENY;
 	if (g_strcmp0(json_string_value(json_object_get(meta, "user_id")), user_id) == 0)
-		return true;
+		return CHAT_FILES_ALLOW;
+	switch (rtk_rest_nodes_chat_file_visible(ctx, req, meeting_id, file_id, user_id, reply)) {
+	case RTK_REST_NODES_VISIBLE:
+		return CHAT_FILES_ALLOW;
+	case RTK_REST_NODES_HIDDEN:
+		return CHAT_FILES_DENY;
+	case RTK_REST_NODES_ANSWERED:
+		return CHAT_FILES_ANSWERED;
+	case RTK_REST_NODES_ASK_HERE:
+	default:
+		break;
+	}
 	return ctx->live && ctx->live->chat_file_visible &&
-		ctx->live->chat_file_visible(meeting_id, json_string_value(json_object_get(meta, "id")), user_id,
-			ctx->live->user_data);
+		ctx->live->chat_file_visible(meeting_id, file_id, user_id, ctx->live->user_data) ?
+		CHAT_FILES_ALLOW : CHAT_FILES_DENY;
 }
 
 static void chat_files_download(const rtk_rest_ctx *ctx, const rtk_rest_request *req, const char *meeting_id,
@@ -276,13 +294,21 @@ static void chat_files_download(const rtk_rest_ctx *ctx, const rtk_rest_request 
 	if (!admitted)
 		return;
 	json_t *meta = NULL;
+	chat_files_verdict verdict = CHAT_FILES_DENY;
 	if (g_strcmp0(json_string_value(json_object_get(who.meeting, "id")), meeting_id) == 0)
 		meta = rtk_chat_files_get(ctx->chat_files_dir, meeting_id, file_id);
-	if (meta == NULL) {
+	if (meta != NULL)
+		verdict = chat_files_may_download(ctx, req, &who, meeting_id, meta, reply);
+	if (meta == NULL && g_strcmp0(json_string_value(json_object_get(who.meeting, "id")), meeting_id) == 0 &&
+			rtk_rest_nodes_forward_download(ctx, req, meeting_id, reply)) {
+		/* not on this disk, the meeting live on another node: relayed from there */
+	} else if (meta == NULL) {
 		char *shown = rtk_rest_echo(file_id);
 		rtk_rest_fail(reply, 404, "chat file '%s' not found in your meeting", shown);
 		g_free(shown);
-	} else if (!chat_files_may_download(ctx, &who, meeting_id, meta)) {
+	} else if (verdict == CHAT_FILES_ANSWERED) {
+		/* the meeting's node could not be asked: reply holds why */
+	} else if (verdict == CHAT_FILES_DENY) {
 		rtk_rest_fail(reply, 403, "only the uploader and the participants who see a chat message carrying "
 			"this file in the meeting's live session may download it");
 	} else {

@@ -125,6 +125,51 @@ rtk_chat_upload *rtk_rest_chat_upload_start(const rtk_rest_ctx *ctx, const rtk_r
 void rtk_rest_chat_upload_append(rtk_chat_upload *upload, const char *data, size_t len);
 void rtk_rest_chat_upload_finish(const rtk_rest_ctx *ctx, rtk_chat_upload *upload, rtk_rest_reply *reply);
 
+/* ---- Several nodes (rest_nodes.c; node_forward.h) ----
+ * On one node (ctx->nodes NULL) none of these reads the store: each
+ * returns at once as "act here". */
+
+/* May this request be forwarded to another node (so it must not run on
+ * an MHD worker: http.c hands it to its writers)? Every write, and the
+ * reads of live state (active session, active livestream, active
+ * recording, chat file downloads). `target`: the path, with or without
+ * its query. False on one node. */
+bool rtk_rest_nodes_may_forward(const rtk_rest_ctx *ctx, const char *method, const char *target);
+/* For a handler about to reach the live state of `meeting_id`: when the
+ * meeting is live on another node (a valid placement), the whole request
+ * is forwarded there and call->reply is its answer (or 503 when that node
+ * cannot be reached; 500 when the store failed): returns true, and the
+ * handler returns without doing anything else. False: act here (one
+ * node; placed here, nowhere, or the lease ended; or the request was
+ * itself forwarded). */
+bool rtk_rest_forward_live(rtk_rest_call *call, const char *meeting_id);
+/* After preset `preset_id` changed in the store (and reached this node's
+ * live presences): every other node with live meetings applies it too
+ * (POST /v2/internal/presets/{id}/changed to each, waited for up to the
+ * forward timeout). Nothing on one node or for a forwarded request. */
+void rtk_rest_nodes_preset_changed(const rtk_rest_ctx *ctx, const rtk_rest_request *req, const char *preset_id);
+typedef enum rtk_rest_nodes_visibility {
+	RTK_REST_NODES_ASK_HERE,   /* the meeting is not live elsewhere: ask rtk_live_ops here */
+	RTK_REST_NODES_VISIBLE,    /* the meeting's node says the participant sees the file */
+	RTK_REST_NODES_HIDDEN,     /* ... that it does not */
+	RTK_REST_NODES_ANSWERED    /* it could not be asked: `reply` holds the 503 (or 500) */
+} rtk_rest_nodes_visibility;
+/* A chat file download of `meeting_id` whose file is not on this node's
+ * disk: when the meeting is live on another node (where its messages, and
+ * so its files, are), the download is forwarded there and `reply` names
+ * the relayed file (or the node's refusal, or 503): true. False: answer
+ * here (404). */
+bool rtk_rest_nodes_forward_download(const rtk_rest_ctx *ctx, const rtk_rest_request *req, const char *meeting_id,
+	rtk_rest_reply *reply);
+/* Does participant `user_id` see a chat message carrying upload `file_id`
+ * in `meeting_id`'s live session, when that session runs on another node? */
+rtk_rest_nodes_visibility rtk_rest_nodes_chat_file_visible(const rtk_rest_ctx *ctx, const rtk_rest_request *req,
+	const char *meeting_id, const char *file_id, const char *user_id, rtk_rest_reply *reply);
+/* Answers the internal requests of rest_nodes.c (/v2/internal/...) when
+ * this server is a node and `req` carries the rtk-forwarded-by header;
+ * false otherwise (the request goes on to the routes: 404). */
+bool rtk_rest_nodes_serve(const rtk_rest_ctx *ctx, const rtk_rest_request *req, rtk_rest_reply *reply);
+
 /* ---- Replies: a handler makes exactly one of these calls ---- */
 
 /* {"success": true, "data": data}. Steals the reference to `data`. */

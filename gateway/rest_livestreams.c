@@ -19,7 +19,9 @@
  * stream_key, disabled) and its session. Every start here makes a new
  * livestream that runs once, so a livestream has exactly one session,
  * whose id is the livestream's. Running livestreams are the plugin's
- * (rtk_live_ops, plugin/capture.h); the store keeps every change. The
+ * (rtk_live_ops, plugin/capture.h) on the node running the meeting
+ * (start, stop and active are forwarded there: rtk_rest_forward_live());
+ * the store keeps every change. The
  * playlist itself is served under /hls/ (hls/hls.h).
  */
 #include <string.h>
@@ -36,6 +38,8 @@ static bool livestream_meeting(rtk_rest_call *call)
 		rtk_rest_fail_store(call, st, "meeting", call->ids[0]);
 		return false;
 	}
+	if (rtk_rest_forward_live(call, call->ids[0]))   /* live on another node: its answer */
+		return false;
 	if (call->ctx->live == NULL || call->ctx->live->livestream_start == NULL) {
 		rtk_rest_fail(call->reply, 409, "livestreams need the live server (this gateway runs without the plugin)");
 		return false;

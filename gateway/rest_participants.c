@@ -20,7 +20,10 @@
  *
  * Changes reach a live meeting at once (rtk_live_ops): a deleted
  * participant and one whose tokens were revoked leave it, a new preset
- * applies to the live presence.
+ * applies to the live presence. With several nodes, a PATCH, DELETE or
+ * token of a meeting live on another node is forwarded there whole
+ * (rtk_rest_forward_live()), which makes the change and reaches the
+ * presence.
  */
 #include "rest_internal.h"
 
@@ -221,6 +224,10 @@ static void rtk_participant_update(rtk_rest_call *call)
 	long long generation = 0;
 	if (!rtk_rest_take_fields_as(call, rtk_participant_update_fields, RTK_REST_FIELD_ERROR, &fields))
 		return;
+	if (rtk_rest_forward_live(call, call->ids[0])) {   /* live on another node: it changes the presence */
+		json_decref(fields);
+		return;
+	}
 	if (rtk_participant_meeting_exists(call)) {
 		rtk_store_status st = rtk_store_participant_update(call->ctx->store, call->ids[0],
 			call->ids[1], fields, &participant, &missing);
@@ -249,6 +256,8 @@ static void rtk_participant_update(rtk_rest_call *call)
 static void rtk_participant_delete(rtk_rest_call *call)
 {
 	json_t *participant;
+	if (rtk_rest_forward_live(call, call->ids[0]))   /* live on another node: it removes the presence */
+		return;
 	if (!rtk_participant_load(call, &participant))
 		return;
 	rtk_store_status st = rtk_store_participant_delete(call->ctx->store, call->ids[0], call->ids[1]);
@@ -268,6 +277,8 @@ static void rtk_participant_refresh_token(rtk_rest_call *call)
 {
 	json_t *participant;
 	long long generation = 0;
+	if (rtk_rest_forward_live(call, call->ids[0]))   /* live on another node: it removes the presence */
+		return;
 	if (!rtk_participant_load(call, &participant))
 		return;
 	rtk_store_status st = rtk_store_token_generation_bump(call->ctx->store, call->ids[1], &generation);

@@ -17,6 +17,10 @@
  * their values, and numbers must be integers in range. Unknown keys are kept
  * as they are, for clients newer than this server. Field errors answer
  * 400, as RealtimeKit does.
+ *
+ * A PATCH or PUT reaches the live presences holding the preset at once:
+ * this node's (rtk_live_ops.preset_changed) and, with several nodes,
+ * every other node's with live meetings (rtk_rest_nodes_preset_changed()).
  */
 #include "rest_internal.h"
 
@@ -322,6 +326,7 @@ static void rtk_preset_write(rtk_rest_call *call, bool replace)
 		const rtk_live_ops *live = call->ctx->live;
 		if (live && live->preset_changed)   /* live presences hold to it at once */
 			live->preset_changed(preset, live->user_data);
+		rtk_rest_nodes_preset_changed(call->ctx, call->req, id);   /* and those of the other nodes */
 		rtk_rest_reply_data(call, 200, preset);
 	}
 out:

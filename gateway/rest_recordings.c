@@ -28,12 +28,16 @@
  * permissions.can_record; PUT takes the API key only, as in the reference.
  * Running recordings are the plugin's (rtk_live_ops, plugin/capture.h);
  * finished ones are read from the store, where the plugin records every
- * change.
+ * change. With several nodes, starts, PUT and active-recording of a
+ * meeting live on another node are forwarded there
+ * (rtk_rest_forward_live()), and download links name the node whose disk
+ * holds the files (the row's node_id).
  */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include "node_forward.h"
 #include "rest_internal.h"
 #include "signed_url.h"
 
@@ -90,13 +94,43 @@ static void recording_public_tracks(const rtk_rest_ctx *ctx, json_t *rec, bool d
 	}
 }
 
+/* The REST URL of the node whose disk holds recording `rec`'s files when
+ * that is another node (several nodes: the plugin writes "node_id" in
+ * the row), without its trailing slash, g_malloc'd; NULL: this server's.
+ * Removes node_id from `rec`: it is not part of the REST object. */
+static char *recording_node_url(const rtk_rest_ctx *ctx, json_t *rec)
+{
+	const char *node_id = json_string_value(json_object_get(rec, "node_id"));
+	char *url = NULL;
+	if (ctx->nodes != NULL && node_id != NULL && strcmp(node_id, rtk_node_forward_node_id(ctx->nodes)) != 0) {
+		json_t *node = NULL;
+		const char *rest_url = NULL;
+		if (rtk_store_node_get(ctx->store, node_id, &node) == RTK_STORE_OK)
+			rest_url = json_string_value(json_object_get(node, "rest_url"));
+		if (rest_url != NULL && *rest_url != '\0') {
+			url = g_strdup(rest_url);
+			for (size_t n = strlen(url); n > 0 && url[n - 1] == '/'; n--)
+				url[n - 1] = '\0';
+		}
+		json_decref(node);
+	}
+	json_object_del(rec, "node_id");
+	return url;
+}
+
 /* Sets download_url (a signed link a browser opens without the API key)
  * and download_url_expiry, both null until a file can be downloaded, and
  * audio_download_url (null: the reference's separate audio file is not
  * written; an audio-only recording's file is its download_url) in `rec`,
- * in place; returns `rec`. */
-static json_t *recording_public(const rtk_rest_ctx *ctx, json_t *rec)
+ * in place; returns `rec`. The links name the node that holds the files
+ * (recording_node_url()). */
+static json_t *recording_public(const rtk_rest_ctx *given, json_t *rec)
 {
+	char *node_url = recording_node_url(given, rec);
+	rtk_rest_ctx on_node = *given;
+	if (node_url != NULL)
+		on_node.base_url = node_url;
+	const rtk_rest_ctx *ctx = &on_node;
 	const char *status = json_string_value(json_object_get(rec, "status"));
 	const char *id = json_string_value(json_object_get(rec, "id"));
 	bool done = status && (!strcmp(status, "UPLOADED") || !strcmp(status, "ERRORED"));
@@ -119,6 +153,7 @@ static json_t *recording_public(const rtk_rest_ctx *ctx, json_t *rec)
 	}
 	if (json_object_get(rec, "audio_download_url") == NULL)
 		json_object_set_new(rec, "audio_download_url", json_null());
+	g_free(node_url);
 	return rec;
 }
 
@@ -233,7 +268,8 @@ static void recording_start(rtk_rest_call *call)
 		/* the recorder would fetch a URL a participant chose, from inside the deployment's network */
 		rtk_rest_fail(call->reply, 403, "a participant's video_config.watermark.url must be a data: URI; "
 			"an http(s) one needs the API key");
-	} else if (recording_may(call, meeting_id) && recording_live_ops(call)) {
+	} else if (recording_may(call, meeting_id) && !rtk_rest_forward_live(call, meeting_id) &&
+			recording_live_ops(call)) {
 		json_t *meeting = NULL;
 		rtk_store_status st = rtk_store_meeting_get(call->ctx->store, meeting_id, &meeting);
 		if (st != RTK_STORE_OK) {
@@ -282,6 +318,8 @@ static void recording_track_start(rtk_rest_call *call)
 		char *echo = rtk_rest_echo(meeting_id);
 		rtk_rest_fail(call->reply, 422, "field 'meeting_id' must be a meeting id, not '%s'", echo);
 		g_free(echo);
+	} else if (rtk_rest_forward_live(call, meeting_id)) {
+		/* live on another node: answered with its reply */
 	} else if (call->ctx->live == NULL || call->ctx->live->track_recording_start == NULL) {
 		rtk_rest_fail(call->reply, 409, "recordings need the live server (this gateway runs without the plugin)");
 	} else {
@@ -527,6 +565,8 @@ static void recording_action(rtk_rest_call *call)
 	rtk_store_status st = rtk_store_recording_get(call->ctx->store, call->ids[0], &rec);
 	if (st != RTK_STORE_OK) {
 		rtk_rest_fail_store(call, st, "recording", call->ids[0]);
+	} else if (rtk_rest_forward_live(call, json_string_value(json_object_get(rec, "meeting_id")))) {
+		/* its meeting is live on another node, which runs the recording: answered with its reply */
 	} else if (recording_live_ops(call)) {
 		int status = 0;
 		char *message = NULL;
@@ -550,6 +590,8 @@ static void recording_active(rtk_rest_call *call)
 		rtk_rest_fail_store(call, st, "meeting", call->ids[0]);
 		return;
 	}
+	if (rtk_rest_forward_live(call, call->ids[0]))   /* live on another node: its answer */
+		return;
 	const rtk_live_ops *live = call->ctx->live;
 	json_t *rec = live && live->recording_active ? live->recording_active(call->ids[0], live->user_data) : NULL;
 	if (rec == NULL)

@@ -9,13 +9,17 @@
  *   POST /v2/meetings/{id}/active-session/poll       {question, options, anonymous, hide_votes}
  *
  * Owns the validation of these requests. The live state is the plugin's:
- * these handlers reach it through the rtk_live_ops of the context (rest.h).
+ * these handlers reach it through the rtk_live_ops of the context (rest.h),
+ * or, for a meeting live on another node, through that node (the request
+ * is forwarded: rtk_rest_forward_live(), rest_nodes.c).
  */
 #include <string.h>
 #include "rest_internal.h"
 #include "util.h"
 
-/* Answers 404 and returns false unless the meeting exists and is live. */
+/* Answers 404 and returns false unless the meeting exists and is live;
+ * a meeting live on another node: false with that node's answer
+ * (rtk_rest_forward_live()). */
 static bool rtk_session_live(rtk_rest_call *call)
 {
 	json_t *meeting = NULL;
@@ -25,6 +29,8 @@ static bool rtk_session_live(rtk_rest_call *call)
 		rtk_rest_fail_store(call, st, "meeting", call->ids[0]);
 		return false;
 	}
+	if (rtk_rest_forward_live(call, call->ids[0]))   /* live on another node: its answer */
+		return false;
 	if (call->ctx->live == NULL) {
 		rtk_rest_fail(call->reply, 404, "meeting '%s' has no active session", call->ids[0]);
 		return false;

@@ -43,6 +43,7 @@
 #include "capture_upload.h"
 #include "hls.h"
 #include "meeting_lock.h"
+#include "node.h"
 #include "process.h"
 #include "util.h"
 #include "webhooks.h"
@@ -124,16 +125,29 @@ static GMutex stored_mutex;
 static GCond stored_cond;
 static guint64 queued_seq, stored_seq;   /* queued under captures_mutex; stored under stored_mutex */
 
+/* The row of a capture: its document, and on a node of several, for a
+ * recording, the node whose disk holds the file ("node_id": REST names
+ * that node's URL in download_url, rest_recordings.c). NEW reference. */
+static json_t *capture_store_doc(const rtk_capture_write *w) {
+	const char *node_id = rtk_node_id();
+	if(node_id == NULL || w->kind != RTK_CAPTURE_RECORDING)
+		return json_incref(w->doc);
+	json_t *doc = json_copy(w->doc);
+	json_object_set_new(doc, "node_id", json_string(node_id));
+	return doc;
+}
+
 static void capture_store_write(const rtk_capture_write *w) {
 	rtk_store *store = rtk_gateway_store(rtk_gw);
 	const char *id = json_string_value(json_object_get(w->doc, "id"));
-	json_t *out = NULL;
+	json_t *out = NULL, *doc = capture_store_doc(w);
 	rtk_store_status st;
 	if(w->kind == RTK_CAPTURE_RECORDING)
-		st = w->create ? rtk_store_recording_create(store, w->doc, &out) : rtk_store_recording_update(store, id, w->doc, &out);
+		st = w->create ? rtk_store_recording_create(store, doc, &out) : rtk_store_recording_update(store, id, doc, &out);
 	else
-		st = w->create ? rtk_store_livestream_create(store, w->doc, &out) : rtk_store_livestream_update(store, id, w->doc, &out);
+		st = w->create ? rtk_store_livestream_create(store, doc, &out) : rtk_store_livestream_update(store, id, doc, &out);
 	json_decref(out);
+	json_decref(doc);
 	if(st != RTK_STORE_OK)
 		JANUS_LOG(LOG_ERR, "[rtk] capture %s: could not be stored (status %d)\n", id, (int)st);
 }

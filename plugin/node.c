@@ -101,6 +101,10 @@ char *rtk_node_claim(const char *meeting_id, gboolean *failed) {
 	return elsewhere;
 }
 
+const char *rtk_node_id(void) {
+	return node ? node->id : NULL;
+}
+
 /* ---- the node thread ---- */
 
 static gboolean node_ids_contain(GPtrArray *ids, const char *id) {

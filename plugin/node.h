@@ -33,4 +33,8 @@ void rtk_node_destroy(void);
  * (and NULL returned) when the store could not say. */
 char *rtk_node_claim(const char *meeting_id, gboolean *failed);
 
+/* This node's id (RTK_NODE_ID), borrowed until rtk_node_destroy(); NULL
+ * on one node. */
+const char *rtk_node_id(void);
+
 #endif

@@ -320,6 +320,7 @@ int rtk_plugin_init(janus_callbacks *callback, const char *config_path) {
 		.turn_user = plugin_config_string(config, general, "turn_user", NULL),
 		.turn_password = plugin_config_string(config, general, "turn_password", NULL),
 		.node_id = plugin_config_string(config, general, "node_id", NULL),
+		.node_forward_timeout = atoi(plugin_config_string(config, general, "node_forward_timeout", "10")),
 	};
 	char *error = NULL;
 	rtk_gw = rtk_gateway_start(&gwc, &error);

@@ -7,6 +7,8 @@
  *   byte 0      bits 0-2: method (GET POST PATCH DELETE PUT HEAD "" OPTIONS)
  *               bits 3-4: authorization: 0-1 Bearer API_KEY, 2 Basic
  *               ORG_ID:API_KEY, 3 the fourth field below (usually refused)
+ *               bit 5: the request carries rtk-forwarded-by (another node
+ *               forwarded it: the internal requests of rest_nodes.c answer)
  *   then        path NUL query NUL body NUL authorization, each optional;
  *               a missing query is NULL (no '?'), a present one may be empty.
  * In the path, {M}, {P} and {S} become the id of the last meeting,
@@ -23,6 +25,11 @@
  * documents (500 means a bug), and a refused request changed neither the
  * counts of stored resources nor the resources its path names.
  *
+ * The server is a node of several (ctx.nodes, node_forward.h) whose
+ * store holds no placement: every meeting is "here", so nothing is
+ * forwarded over the network, and the node-only paths (the internal
+ * requests, the forward checks) are reached.
+ *
  * Build: see tests/fuzz/run.sh (all gateway sources but http.c, gateway.c).
  */
 #include <stdint.h>
@@ -32,6 +39,7 @@
 #include <unistd.h>
 #include <glib.h>
 
+#include "node_forward.h"
 #include "presets_default.h"
 #include "rest.h"
 #include "rest_internal.h"
@@ -50,6 +58,8 @@ static char meeting_id[40], participant_id[40], preset_id[40];
 static void cleanup(void)
 {
 	static const char *const files[] = { "rtk.sqlite", "rtk.sqlite-wal", "rtk.sqlite-shm" };
+	rtk_node_forward_free(ctx.nodes);
+	ctx.nodes = NULL;
 	rtk_store_close(store);
 	store = NULL;
 	for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
@@ -100,6 +110,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		 * covers the target policy */
 		.webhooks_allow_private = 1,
 		.webhooks_public_key_pem = "-----BEGIN PUBLIC KEY-----\nfuzz\n-----END PUBLIC KEY-----\n",
+		.nodes = rtk_node_forward_new(store, "fuzz-node", API_KEY, 1),
 	};
 	char *b64 = g_base64_encode((const guchar *)ORG_ID ":" API_KEY, strlen(ORG_ID ":" API_KEY));
 	basic_auth = g_strdup_printf("Basic %s", b64);
@@ -287,6 +298,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t pos = 1;
 	const char *method = methods[data[0] & 7];
 	int auth_mode = (data[0] >> 3) & 3;
+	const char *forwarded_by = (data[0] & 0x20) ? "fuzz-peer" : NULL;
 
 	char *raw_path = next_field(data, size, &pos);
 	char *query = next_field(data, size, &pos);
@@ -304,10 +316,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.path = path,
 		.query = query,
 		.authorization = auth,
+		.forwarded_by = forwarded_by,
 		/* The body is not NUL-terminated: hand the bytes in place. */
 		.body = body ? (const char *)body_start : NULL,
 		.body_len = body ? strlen(body) : 0,
 	};
+	(void)rtk_rest_nodes_may_forward(&ctx, method, path);
 	char *before = observe(path);
 	rtk_rest_reply reply = { .status = -1 };
 	rtk_rest_dispatch(&ctx, &req, &reply);

@@ -18,6 +18,7 @@
 
 #include "chat_files.h"
 #include "jwt.h"
+#include "node_forward.h"
 #include "presets_default.h"
 #include "rest.h"
 #include "rest_internal.h"
@@ -2409,6 +2410,120 @@ static void test_signed_url(void)
 	g_free(iso);
 }
 
+
+/* ---- Several nodes (rest_nodes.c, node_forward.h) ---- */
+
+/* A request as another node forwarded it (`forwarded_by` non-NULL) or a
+ * client sent it; returns the status and the error message (g_free()). */
+static int request_node(const char *method, const char *path, const char *body, const char *forwarded_by,
+	char **message)
+{
+	char *full_path = expand(path);
+	rtk_rest_request req = {
+		.method = method, .path = full_path, .authorization = bearer, .forwarded_by = forwarded_by,
+		.body = body, .body_len = body ? strlen(body) : 0,
+	};
+	rtk_rest_reply reply = { .status = -1 };
+	rtk_rest_dispatch(&ctx, &req, &reply);
+	json_t *root = check_envelope(&reply);
+	int status = reply.status;
+	if (message)
+		*message = g_strdup(error_message(root) ? error_message(root) : "");
+	json_decref(root);
+	rtk_rest_reply_clear(&reply);
+	g_free(full_path);
+	return status;
+}
+
+/* The meeting is live on node "other" (a valid lease) whose REST URL
+ * answers nothing: a live operation through this node ("self") is
+ * forwarded there and answered 503, never acted on here; a request that
+ * was itself forwarded is answered here (never forwarded again); a
+ * meeting placed here, or whose lease ended, is answered here; the
+ * internal requests exist only for forwarded requests on a node. */
+static void test_node_forward(void)
+{
+	create_meeting("{\"title\": \"On another node\"}");
+	create_participant("{\"name\": \"Ada\", \"preset_name\": \"group_call_host\", \"custom_participant_id\": \"ada-node\"}");
+	/* port 1 on loopback: nothing listens, the connection is refused at once */
+	CHECK_EQ_INT(rtk_store_node_heartbeat(store, "other", "ws://127.0.0.1:1/", "http://127.0.0.1:1"), RTK_STORE_OK);
+	json_t *placement = NULL;
+	CHECK_EQ_INT(rtk_store_placement_claim(store, meeting_id, "other", 60, &placement, NULL), RTK_STORE_OK);
+	json_decref(placement);
+
+	/* one node: nothing is forwarded, the store is not asked */
+	CHECK(!rtk_rest_nodes_may_forward(&ctx, "GET", "/v2/meetings/x/active-session"));
+	CHECK_EQ_INT(request_node("GET", "/v2/meetings/{M}/active-session", NULL, NULL, NULL), 404);
+
+	ctx.nodes = rtk_node_forward_new(store, "self", API_KEY, 2);
+	CHECK_NOT_NULL(ctx.nodes);
+	CHECK(rtk_rest_nodes_may_forward(&ctx, "GET", "/v2/meetings/x/active-session"));
+	CHECK(rtk_rest_nodes_may_forward(&ctx, "GET", "/v2/recordings/active-recording/x?a=b"));
+	CHECK(rtk_rest_nodes_may_forward(&ctx, "GET", "/v2/chat-files/m/f?token=t"));
+	CHECK(rtk_rest_nodes_may_forward(&ctx, "POST", "/v2/meetings"));
+	CHECK(!rtk_rest_nodes_may_forward(&ctx, "GET", "/v2/meetings/x"));
+	CHECK(!rtk_rest_nodes_may_forward(&ctx, "GET", "/v2/recordings"));
+
+	char *message = NULL;
+	gint64 started = g_get_monotonic_time();
+	CHECK_EQ_INT(request_node("GET", "/v2/meetings/{M}/active-session", NULL, NULL, &message), 503);
+	CHECK(strstr(message, "node 'other'") != NULL);
+	CHECK(g_get_monotonic_time() - started < 2 * G_USEC_PER_SEC);
+	g_free(message);
+	CHECK_EQ_INT(request_node("POST", "/v2/meetings/{M}/active-session/kick-all", "{}", NULL, NULL), 503);
+	CHECK_EQ_INT(request_node("POST", "/v2/meetings/{M}/livestreams", "{}", NULL, NULL), 503);
+	CHECK_EQ_INT(request_node("GET", "/v2/recordings/active-recording/{M}", NULL, NULL, NULL), 503);
+	char *body = g_strdup_printf("{\"meeting_id\": \"%s\"}", meeting_id);
+	CHECK_EQ_INT(request_node("POST", "/v2/recordings", body, NULL, NULL), 503);
+	g_free(body);
+	/* a participant DELETE is the owner's to do: nothing changes here */
+	char *before = snapshot();
+	CHECK_EQ_INT(request_node("DELETE", "/v2/meetings/{M}/participants/{P}", NULL, NULL, NULL), 503);
+	CHECK_EQ_INT(request_node("POST", "/v2/meetings/{M}/participants/{P}/token", NULL, NULL, NULL), 503);
+	char *after = snapshot();
+	CHECK_EQ_STR(after, before);
+	g_free(before);
+	g_free(after);
+	/* reads of the store are never forwarded */
+	CHECK_EQ_INT(request_node("GET", "/v2/meetings/{M}/participants/{P}", NULL, NULL, NULL), 200);
+
+	/* forwarded to us: answered here, whatever the placement says */
+	CHECK_EQ_INT(request_node("GET", "/v2/meetings/{M}/active-session", NULL, "other", &message), 404);
+	CHECK(strstr(message, "no active session") != NULL);
+	g_free(message);
+
+	/* a preset write reaches this node and tries every node with live
+	 * meetings: the one that does not answer is logged, the write stands */
+	json_t *presets = NULL;
+	int total = 0;
+	CHECK_EQ_INT(rtk_store_preset_list(store, 0, 1, &presets, &total), RTK_STORE_OK);
+	g_strlcpy(preset_id, str_of(json_array_get(presets, 0), "id"), sizeof preset_id);
+	json_decref(presets);
+	CHECK_EQ_INT(request_node("PATCH", "/v2/presets/{S}", "{\"permissions\": {\"kick_participant\": true}}",
+		NULL, NULL), 200);
+	/* the internal request: only when forwarded, with the API key */
+	CHECK_EQ_INT(request_node("POST", "/v2/internal/presets/{S}/changed", NULL, NULL, NULL), 404);
+	CHECK_EQ_INT(request_node("POST", "/v2/internal/presets/{S}/changed", NULL, "other", NULL), 200);
+	CHECK_EQ_INT(request_node("GET", "/v2/internal/presets/{S}/changed", NULL, "other", NULL), 405);
+	CHECK_EQ_INT(request_node("POST", "/v2/internal/presets/" NO_SUCH_ID "/changed", NULL, "other", NULL), 404);
+	CHECK_EQ_INT(request_node("GET", "/v2/internal/meetings/{M}/chat-files/" NO_SUCH_ID "/visible", NULL,
+		"other", NULL), 400);
+
+	/* the lease ended: answered here, as a meeting with no live session */
+	CHECK_EQ_INT(rtk_store_placement_release(store, meeting_id, "other"), RTK_STORE_OK);
+	CHECK_EQ_INT(rtk_store_placement_claim(store, meeting_id, "other", -1, &placement, NULL), RTK_STORE_OK);
+	json_decref(placement);
+	CHECK_EQ_INT(request_node("GET", "/v2/meetings/{M}/active-session", NULL, NULL, NULL), 404);
+	/* placed here: answered here */
+	CHECK_EQ_INT(rtk_store_placement_claim(store, meeting_id, "self", 60, &placement, NULL), RTK_STORE_OK);
+	json_decref(placement);
+	CHECK_EQ_INT(request_node("GET", "/v2/meetings/{M}/active-session", NULL, NULL, NULL), 404);
+	CHECK_EQ_INT(rtk_store_placement_release(store, meeting_id, "self"), RTK_STORE_OK);
+
+	rtk_node_forward_free(ctx.nodes);
+	ctx.nodes = NULL;
+}
+
 int main(void)
 {
 	setup();
@@ -2441,6 +2556,7 @@ int main(void)
 	UNIT_RUN(test_meeting_list_filters);
 	UNIT_RUN(test_preset_parity);
 	UNIT_RUN(test_participant_parity);
+	UNIT_RUN(test_node_forward);
 	teardown();
 	return UNIT_DONE();
 }
