@@ -25,6 +25,7 @@
 #include <string.h>
 #include <debug.h>
 
+#include "cascade.h"
 #include "session.h"
 
 typedef struct node_state {
@@ -105,6 +106,24 @@ const char *rtk_node_id(void) {
 	return node ? node->id : NULL;
 }
 
+char *rtk_node_owner_host(const char *meeting_id) {
+	if(node == NULL)
+		return NULL;
+	json_t *placement = NULL;
+	char *host = NULL;
+	if(rtk_store_placement_get(node->store, meeting_id, &placement) == RTK_STORE_OK) {
+		const char *node_id = json_string_value(json_object_get(placement, "node_id"));
+		const char *url = json_string_value(json_object_get(placement, "rest_url"));
+		GUri *uri = url && node_id && strcmp(node_id, node->id) ? g_uri_parse(url, G_URI_FLAGS_NONE, NULL) : NULL;
+		if(uri != NULL && g_uri_get_host(uri) != NULL)
+			host = g_strdup(g_uri_get_host(uri));
+		if(uri != NULL)
+			g_uri_unref(uri);
+	}
+	json_decref(placement);
+	return host;
+}
+
 /* ---- the node thread ---- */
 
 static gboolean node_ids_contain(GPtrArray *ids, const char *id) {
@@ -138,6 +157,8 @@ static void node_beat(void) {
 	}
 	GPtrArray *live = rtk_lives_ids();
 	for(guint i = 0; i < live->len; i++) {
+		if(rtk_cascade_is_edge(g_ptr_array_index(live, i)))
+			continue;   /* an edge of a meeting another node owns (cascade.h) */
 		json_t *out = NULL;
 		rtk_store_status st = node_claim_in_store(g_ptr_array_index(live, i), FALSE, &out);
 		if(st == RTK_STORE_CONFLICT)

@@ -37,4 +37,9 @@ char *rtk_node_claim(const char *meeting_id, gboolean *failed);
  * on one node. */
 const char *rtk_node_id(void);
 
+/* The host of the RTK_NODE_REST_URL of the node `meeting_id` is placed
+ * on, when that is another node (g_malloc'd), else NULL: where its cascade
+ * port is (cascade.h). Reads the store. */
+char *rtk_node_owner_host(const char *meeting_id);
+
 #endif

@@ -56,6 +56,7 @@
 #include "connected_requests.h"
 #include "history.h"
 #include "meeting_lock.h"
+#include "cascade.h"
 #include "node.h"
 #include "policy.h"
 #include "requests.h"
@@ -333,6 +334,9 @@ int rtk_plugin_init(janus_callbacks *callback, const char *config_path) {
 		rtk_node_init(rtk_gw, gwc.node_id, plugin_config_string(config, general, "node_janus_url", NULL),
 			plugin_config_string(config, general, "node_rest_url", NULL),
 			atoi(plugin_config_string(config, general, "node_lease", "15")));
+		if(gwc.node_id != NULL && *gwc.node_id != '\0')   /* cascade.h: only with several nodes */
+			rtk_cascade_init(atoi(plugin_config_string(config, general, "node_cascade_port", "0")),
+				plugin_config_string(config, general, "node_cascade_bind", NULL));
 		rtk_policy_set_last_n((guint)CLAMP(atoi(plugin_config_string(config, general,
 			"last_n_audio", "0")), 0, 100));
 		rtk_policy_set_dynacast(g_strcmp0(plugin_config_string(config, general, "dynacast", "1"), "0") != 0);
@@ -373,6 +377,7 @@ void rtk_plugin_destroy(void) {
 		g_thread_join(workers[i]);
 		g_async_queue_unref(worker_queues[i]);
 	}
+	rtk_cascade_destroy();    /* edges let go of their meetings; edges fed no more */
 	rtk_captures_destroy();   /* companions finish their files first */
 	/* Sessions stay allocated: Janus may still call destroy_session, RTP and
 	 * RTCP callbacks for their handles; they find no session and return. */

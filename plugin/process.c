@@ -196,6 +196,28 @@ rtk_proc *rtk_proc_spawn(char **argv, const rtk_proc_callbacks *callbacks, void 
 	return proc;
 }
 
+rtk_proc *rtk_proc_sink_new(const struct sockaddr *addr, socklen_t addr_len)
+{
+	int fd = socket(addr->sa_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return NULL;
+	int sndbuf = 4 * 1024 * 1024;
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
+	if (connect(fd, addr, addr_len) != 0) {
+		close(fd);
+		return NULL;
+	}
+	rtk_proc *proc = g_new0(rtk_proc, 1);
+	proc->refs = 1;
+	proc->pid = 0;
+	proc->reaped = 1;   /* no child: rtk_proc_kill() does nothing */
+	proc->stdin_fd = -1;
+	proc->stdout_fd = -1;
+	proc->rtp_fd = fd;
+	g_mutex_init(&proc->lock);
+	return proc;
+}
+
 gboolean rtk_proc_command(rtk_proc *proc, json_t *command)
 {
 	char *text = command ? json_dumps(command, JSON_COMPACT) : NULL;

@@ -22,6 +22,7 @@
 
 #include <stdint.h>
 #include <sys/types.h>
+#include <sys/socket.h>
 #include <glib.h>
 #include <jansson.h>
 #include "companion_events.h"
@@ -40,6 +41,14 @@ typedef struct rtk_proc_callbacks {
 /* Starts argv[0] (a path) with `argv`. NULL on failure, with a reason in
  * *error (g_free). `callbacks` must outlive the process. */
 rtk_proc *rtk_proc_spawn(char **argv, const rtk_proc_callbacks *callbacks, void *user_data, char **error);
+
+/* A sink with no child: only the RTP socket, connected to `addr` (any
+ * host, e.g. another node's cascade port, cascade.h), so the relay can
+ * feed it as it feeds a companion. One reference (the caller's); commands
+ * are refused and rtk_proc_kill() does nothing. NULL when the socket
+ * cannot be made. */
+struct sockaddr;
+rtk_proc *rtk_proc_sink_new(const struct sockaddr *addr, socklen_t addr_len);
 
 rtk_proc *rtk_proc_ref(rtk_proc *proc);
 void rtk_proc_unref(rtk_proc *proc);

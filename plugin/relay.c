@@ -176,7 +176,10 @@ void rtk_relay_request_keyframe(janus_callbacks *gateway, rtk_pub_stream *ps) {
 	if(now - last < RTK_RELAY_PLI_INTERVAL_US)
 		return;
 	__atomic_store_n(&ps->last_pli, now, __ATOMIC_RELAXED);
-	gateway->send_pli_stream(ps->publisher, ps->mindex);
+	if(ps->remote_keyframe != NULL)
+		ps->remote_keyframe(ps);
+	else
+		gateway->send_pli_stream(ps->publisher, ps->mindex);
 }
 
 /* Makes the sim context's target the policy's choice from `wanted` and

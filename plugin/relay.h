@@ -53,7 +53,13 @@ typedef struct rtk_pub_stream {
 	janus_mutex rid_mutex;
 	volatile gint enabled;           /* 0: the participant turned this kind off */
 	gint64 last_pli;                 /* monotonic us of the last keyframe request */
-	janus_plugin_session *publisher; /* borrowed: valid while the stream exists */
+	janus_plugin_session *publisher; /* borrowed: valid while the stream exists; NULL for a
+	                                  * stream relayed from another node (cascade.h) */
+	/* A stream relayed from another node: how a keyframe is asked of its
+	 * publisher there (instead of a PLI on `publisher`); `remote` is the
+	 * hook's (borrowed, outlives the stream). NULL for a local publisher. */
+	void (*remote_keyframe)(struct rtk_pub_stream *ps);
+	void *remote;
 	rtk_speakers *speakers;          /* borrowed: the meeting's, fed from audio levels; outlives the stream */
 	janus_mutex subs_mutex;
 	GPtrArray *subs;                 /* rtk_sub_stream*, borrowed */
@@ -160,7 +166,8 @@ void rtk_relay_set_paused(janus_callbacks *gateway, rtk_sub_stream *ss, gboolean
  * so the first frame it gets is decodable. */
 void rtk_relay_want_keyframe(rtk_sub_stream *ss);
 
-/* Asks the publisher for a keyframe on this stream, at most every 300 ms. */
+/* Asks the publisher for a keyframe on this stream, at most every 300 ms
+ * (through remote_keyframe for a stream relayed from another node). */
 void rtk_relay_request_keyframe(janus_callbacks *gateway, rtk_pub_stream *ps);
 
 /* The subscriber chooses the simulcast layers `ss` receives (-1 leaves one

@@ -17,6 +17,8 @@
 #include "connected_requests.h"
 #include "plugin_requests.h"
 #include "capture.h"
+#include "cascade.h"
+#include "cascade_msg.h"
 #include "errors.h"
 #include "history.h"
 #include "media.h"
@@ -61,6 +63,20 @@ static const char *request_admit_error_message(rtk_admit_status status) {
 	}
 }
 
+/* A join of a meeting placed on another node: whether it goes on here, on
+ * this node's edge of the meeting (cascade.h), because its preset only
+ * receives and the owner feeds the edge. No lock held (it may connect). */
+static gboolean request_join_edge(const char *meeting_id, const json_t *preset) {
+	rtk_permissions permissions;
+	rtk_permissions_parse(&permissions, json_object_get(preset, "permissions"));
+	if(!rtk_cascade_receive_only(&permissions))
+		return FALSE;
+	char *owner = rtk_node_owner_host(meeting_id);
+	gboolean edge = owner != NULL && rtk_cascade_edge_open(meeting_id, owner);
+	g_free(owner);
+	return edge;
+}
+
 void rtk_requests_prepare(rtk_message *msg) {
 	const char *name = json_string_value(json_object_get(msg->body, "request"));
 	const char *token = json_string_value(json_object_get(msg->body, "token"));
@@ -69,9 +85,12 @@ void rtk_requests_prepare(rtk_message *msg) {
 		return;
 	msg->admit_status = rtk_gateway_admit(rtk_gw, token, &msg->admission);
 	msg->admit_checked = TRUE;
-	if(msg->admit_status == RTK_ADMIT_OK && strcmp(name, "join") == 0)
-		msg->node_url = rtk_node_claim(json_string_value(json_object_get(msg->admission.meeting, "id")),
-			&msg->node_failed);
+	if(msg->admit_status == RTK_ADMIT_OK && strcmp(name, "join") == 0) {
+		const char *meeting_id = json_string_value(json_object_get(msg->admission.meeting, "id"));
+		msg->node_url = rtk_node_claim(meeting_id, &msg->node_failed);
+		if(msg->node_url != NULL)
+			msg->cascade_edge = request_join_edge(meeting_id, msg->admission.preset);
+	}
 }
 
 /* The first request on a handle (join, subscribe): the handle must be
@@ -138,7 +157,9 @@ static void request_join(rtk_session *session, rtk_message *msg, rtk_reply *repl
 		request_reply_error(reply, RTK_ERR_INTERNAL, "internal error: store unavailable");
 		return;
 	}
-	if(msg->node_url != NULL) {   /* several nodes: the meeting runs on another one */
+	const char *meeting_id = json_string_value(json_object_get(admission->meeting, "id"));
+	if(msg->node_url != NULL && !(msg->cascade_edge && rtk_cascade_is_edge(meeting_id))) {
+		/* several nodes: the meeting runs on another one */
 		request_reply_error(reply, RTK_ERR_MEETING_ELSEWHERE, "the meeting runs on another node: "
 			"join again at janusUrl");
 		reply->janus_url = msg->node_url;
@@ -150,6 +171,8 @@ static void request_join(rtk_session *session, rtk_message *msg, rtk_reply *repl
 			"join again once it ended");
 		return;
 	}
+	if(live->edge)
+		rtk_cascade_edge_attach(live);   /* the owner's participants and streams, before roomJoined */
 	if(!rtk_session_link(session, live)) {   /* the handle is being destroyed: nobody to answer */
 		rtk_live_release_if_empty(live);
 		return;
@@ -181,7 +204,8 @@ static void request_join(rtk_session *session, rtk_message *msg, rtk_reply *repl
 	}
 	if(!peer->waitlisted) {
 		rtk_live_webhook(live, "meeting.participantJoined", peer);
-		rtk_history_joined(live->room, peer);
+		if(!live->edge)   /* the owner's history has the session; an edge's audience is not in it */
+			rtk_history_joined(live->room, peer);
 	}
 	rtk_captures_sync_peers(live->room, live->router);   /* recordings show the newcomer */
 	JANUS_LOG(LOG_INFO, "[rtk] meeting %s: participant %s %s as peer %s\n",

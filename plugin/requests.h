@@ -35,6 +35,9 @@ typedef struct rtk_message {
 	 * when it runs here; node_failed when the store could not say. */
 	char *node_url;
 	gboolean node_failed;
+	/* The meeting runs on another node but this receive-only join goes on
+	 * here, on this node's edge of it (cascade.h). */
+	gboolean cascade_edge;
 	/* The body as rtk_requests_dispatch() read it (borrows from `body`). */
 	rtk_request request;
 	/* chat.searchMessages, run after the dispatch without a meeting lock

@@ -17,6 +17,7 @@
 #include "capture.h"
 #include "meeting_lock.h"
 #include "chat_store.h"
+#include "cascade.h"
 #include "history.h"
 #include "util.h"
 #include "webhooks.h"
@@ -97,16 +98,25 @@ rtk_live *rtk_live_get_or_create(rtk_meeting_lock *held, const json_t *meeting) 
 	live = g_new0(rtk_live, 1);
 	live->lock = rtk_meeting_lock_ref(held);
 	live->room = rtk_room_new(meeting, &room_sink);
+	char *owner_session = rtk_cascade_edge_session(id);   /* cascade.h: an edge carries the owner's */
+	if(owner_session != NULL) {
+		live->edge = TRUE;
+		g_free(live->room->session_id);
+		live->room->session_id = owner_session;
+	}
 	rtk_room_set_plugin_registry(live->room, session_plugin_registry);
 	live->persist_chat = json_is_true(json_object_get(meeting, "persist_chat"));
 	live->router = rtk_router_new();
 	live->speakers = rtk_speakers_new();
 	double keep_alive = json_number_value(json_object_get(meeting, "session_keep_alive_time_in_secs"));
-	live->keep_alive_us = keep_alive > 0 ? (gint64)(keep_alive * G_USEC_PER_SEC) : 0;
+	live->keep_alive_us = keep_alive > 0 && !live->edge ? (gint64)(keep_alive * G_USEC_PER_SEC) : 0;
 	g_mutex_lock(&lives_mutex);
 	g_hash_table_insert(lives, g_strdup(id), live);
 	g_mutex_unlock(&lives_mutex);
-	JANUS_LOG(LOG_INFO, "[rtk] meeting %s: session %s started\n", id, live->room->session_id);
+	JANUS_LOG(LOG_INFO, "[rtk] meeting %s: session %s %s\n", id, live->room->session_id,
+		live->edge ? "mirrored here (cascade edge)" : "started");
+	if(live->edge)
+		return live;   /* the owner node announces, records and captures the session */
 	rtk_live_webhook(live, "meeting.started", NULL);
 	rtk_captures_live_started(live->room, live->router, meeting);
 	return live;
@@ -125,7 +135,8 @@ static json_t *session_meeting_json(const rtk_live *live) {
  * reference of its own (the live's is put back here). */
 static void session_live_free(rtk_live *live) {
 	json_t *meeting = session_meeting_json(live);
-	rtk_chat_store_session_ended(live->room->session_id, live->persist_chat, meeting);
+	if(!live->edge)   /* an edge's session id is the owner's, whose chat the owner keeps */
+		rtk_chat_store_session_ended(live->room->session_id, live->persist_chat, meeting);
 	json_decref(meeting);
 	rtk_room_free(live->room);
 	rtk_router_free(live->router);
@@ -220,6 +231,8 @@ gboolean rtk_live_in_session(const rtk_live *live) {
 }
 
 void rtk_live_release_if_empty(rtk_live *live) {
+	if(live->edge && rtk_cascade_edge_unattended(live))
+		rtk_cascade_edge_detach(live);   /* the owner's participants and streams go with the last viewer */
 	if(!session_live_empty(live)) {
 		live->empty_since = 0;
 		return;
@@ -234,9 +247,11 @@ void rtk_live_release_if_empty(rtk_live *live) {
 		return;
 	}
 	JANUS_LOG(LOG_INFO, "[rtk] meeting %s: session %s ended\n", live->room->meeting_id, live->room->session_id);
-	rtk_captures_live_ended(live->room->meeting_id, live->router);
-	rtk_live_webhook(live, "meeting.ended", NULL);
-	rtk_history_ended(live->room);
+	if(!live->edge) {
+		rtk_captures_live_ended(live->room->meeting_id, live->router);
+		rtk_live_webhook(live, "meeting.ended", NULL);
+		rtk_history_ended(live->room);
+	}
 	g_mutex_lock(&lives_mutex);
 	g_hash_table_remove(lives, live->room->meeting_id);
 	g_mutex_unlock(&lives_mutex);
@@ -356,7 +371,8 @@ static void session_detach_main(rtk_session *session) {
 	rtk_live *live = session->live;
 	if(!session->peer->waitlisted) {
 		rtk_live_webhook(live, "meeting.participantLeft", session->peer);
-		rtk_history_left(live->room, session->peer);
+		if(!live->edge)
+			rtk_history_left(live->room, session->peer);
 	}
 	rtk_publisher_teardown(session, FALSE);
 	rtk_speakers_forget(live->speakers, session->peer->id);
@@ -445,7 +461,8 @@ static void session_peer_changed(rtk_peer *peer, rtk_peer_change change, void *u
 		case RTK_PEER_ADMITTED:
 			session_tell_speaker(session->live, peer);
 			rtk_live_webhook(session->live, "meeting.participantJoined", peer);
-			rtk_history_joined(session->live->room, peer);
+			if(!session->live->edge)
+				rtk_history_joined(session->live->room, peer);
 			break;
 	}
 }

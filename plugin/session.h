@@ -88,6 +88,9 @@ struct rtk_live {
 	gint64 keep_alive_us;       /* the meeting's session_keep_alive_time_in_secs: how long the
 	                               session outlives its last participant (0: not at all) */
 	gint64 empty_since;         /* monotonic time its last participant left; 0 while occupied */
+	gboolean edge;              /* an edge of a meeting owned by another node (cascade.h): its room
+	                               holds the owner's participants too, its router the owner's
+	                               streams; no webhooks of its own session, no history, no captures */
 };
 
 

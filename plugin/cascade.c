@@ -1,0 +1,1057 @@
+/*
+ * cascade.c - cascading a meeting across nodes (cascade.h): the owner's
+ * server, which feeds edges, and the edges, which mirror the owner's
+ * participants and streams into a local live meeting.
+ *
+ * Ownership: `server` owns its links; a link owns its socket, its sink
+ * (one rtk_proc reference) and its table of forwarded streams (the
+ * streams are borrowed, guarded by the meeting's lock, and dropped from
+ * the table when the router closes them). `edges` (cascade_mutex) owns
+ * the edges; an edge owns its sockets, its thread, the last state it
+ * received, the remote peers it mirrored (copies) and the remote streams
+ * (rtk_pub_stream*, put in the live router while attached, freed by the
+ * edge once closed there).
+ *
+ * Locking: meeting lock -> edge->mutex -> a stream's subs_mutex. The edge
+ * thread relays UDP with edge->mutex held (the streams cannot be freed
+ * meanwhile) and takes a meeting lock only with edge->mutex released.
+ * cascade_mutex is a leaf.
+ */
+#define _GNU_SOURCE   /* accept4, pipe2 */
+#include "cascade.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#include <debug.h>
+
+#include "cascade_msg.h"
+#include "glue.h"
+#include "process.h"
+
+#define CASCADE_CONNECT_TIMEOUT_MS 2000
+#define CASCADE_FIRST_STATE_US (3 * G_USEC_PER_SEC)
+#define CASCADE_EDGE_IDLE_US (10 * G_USEC_PER_SEC)
+#define CASCADE_SEND_TIMEOUT_S 2
+#define CASCADE_UDP_BATCH 64
+#define CASCADE_MAX_LINKS 256
+
+static int cascade_port;          /* 0: off */
+
+/* ---- sockets ---- */
+
+/* Sends all of `line` on a blocking socket (SO_SNDTIMEO bounds it). */
+static gboolean cascade_send_all(int fd, const char *line) {
+	size_t len = strlen(line), sent = 0;
+	while(sent < len) {
+		ssize_t n = send(fd, line + sent, len - sent, MSG_NOSIGNAL);
+		if(n < 0 && errno == EINTR)
+			continue;
+		if(n <= 0)
+			return FALSE;
+		sent += (size_t)n;
+	}
+	return TRUE;
+}
+
+static void cascade_socket_timeouts(int fd) {
+	struct timeval tv = { CASCADE_SEND_TIMEOUT_S, 0 };
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	int one = 1;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+}
+
+/* Compares two secrets in a time that does not depend on where they differ. */
+static gboolean cascade_key_matches(const char *given, const char *expected) {
+	if(given == NULL || expected == NULL || *expected == '\0')
+		return FALSE;
+	size_t a = strlen(given), b = strlen(expected);
+	unsigned char diff = a != b;
+	for(size_t i = 0; i < b; i++)
+		diff |= (unsigned char)expected[i] ^ (unsigned char)(i < a ? given[i] : 0);
+	return diff == 0;
+}
+
+/* ======================= the owner: links to edges ======================= */
+
+typedef struct cascade_link {
+	int fd;
+	rtk_cascade_lines lines;
+	char *meeting_id;          /* after hello */
+	rtk_proc *sink;            /* a reference: the edge's UDP port */
+	char *session_id;          /* the owner session followed, from the first sync */
+	rtk_router *router;        /* borrowed: listened on while that session lives */
+	GHashTable *forwards;      /* rtk_pub_stream* (borrowed) -> ssrc; the meeting's lock */
+	uint32_t next_ssrc;
+	char *last_sent;
+	gboolean closing;
+	const char *end_reason;    /* static; sent as "ended" before closing, or NULL */
+} cascade_link;
+
+static struct {
+	int listen_fd;
+	int wake[2];               /* a pipe: rtk_cascade_destroy() wakes the thread */
+	GThread *thread;
+	GPtrArray *links;          /* cascade_link*, the server thread's only */
+} server = { -1, { -1, -1 }, NULL, NULL };
+
+/* Starts forwarding `ps` to the link's edge; meeting lock held. */
+static void link_forward(cascade_link *link, rtk_pub_stream *ps) {
+	if(g_hash_table_contains(link->forwards, ps))
+		return;
+	uint32_t ssrc = link->next_ssrc++;
+	if(ssrc == 0)
+		ssrc = link->next_ssrc++;
+	g_hash_table_insert(link->forwards, ps, GUINT_TO_POINTER(ssrc));
+	rtk_relay_forward_add(ps, link->sink, ssrc);
+	rtk_relay_request_keyframe(rtk_janus, ps);   /* the edge starts on a keyframe */
+}
+
+static void link_producer_added(rtk_router *router, rtk_pub_stream *ps, void *user) {
+	(void)router;
+	link_forward(user, ps);
+}
+
+static void link_producer_closed(rtk_router *router, rtk_pub_stream *ps, void *user) {
+	(void)router;
+	cascade_link *link = user;
+	if(g_hash_table_remove(link->forwards, ps))
+		rtk_relay_forward_remove(ps, link->sink);
+}
+
+static const rtk_router_listener link_listener = {
+	.producer_added = link_producer_added,
+	.producer_closed = link_producer_closed,
+};
+
+static gint link_compare_ssrc(gconstpointer a, gconstpointer b) {
+	uint32_t x = (*(rtk_cascade_stream *const *)a)->ssrc, y = (*(rtk_cascade_stream *const *)b)->ssrc;
+	return x < y ? -1 : x > y;
+}
+
+/* The state line of `live` for the link (NEW); meeting lock held. */
+static char *link_state_line(cascade_link *link, rtk_live *live) {
+	json_t *peers = json_array();
+	for(guint i = 0; i < live->room->peers->len; i++) {
+		const rtk_peer *peer = g_ptr_array_index(live->room->peers, i);
+		if(!peer->permissions.hidden_participant)
+			json_array_append_new(peers, rtk_peer_to_json(peer));
+	}
+	GPtrArray *streams = g_ptr_array_new_with_free_func(g_free);
+	GHashTableIter it;
+	gpointer key, value;
+	g_hash_table_iter_init(&it, link->forwards);
+	while(g_hash_table_iter_next(&it, &key, &value)) {
+		rtk_pub_stream *ps = key;
+		rtk_cascade_stream *s = g_new0(rtk_cascade_stream, 1);
+		s->ssrc = GPOINTER_TO_UINT(value);
+		s->peer_id = ps->peer_id;   /* borrowed for the line */
+		s->kind = ps->type;
+		s->enabled = g_atomic_int_get(&ps->enabled) != 0;
+		g_ptr_array_add(streams, s);
+	}
+	g_ptr_array_sort(streams, link_compare_ssrc);
+	char *line = rtk_cascade_state_line(live->room->session_id, peers, streams);
+	g_ptr_array_free(streams, TRUE);
+	json_decref(peers);
+	return line;
+}
+
+/* Brings the edge up to date with the meeting; marks the link closing
+ * when the session it followed ended. No lock held. */
+static void link_sync(cascade_link *link) {
+	rtk_meeting_lock *held = NULL;
+	rtk_live *live = rtk_live_lock(link->meeting_id, &held);
+	if(live == NULL || live->edge ||
+			(link->session_id != NULL && strcmp(link->session_id, live->room->session_id) != 0)) {
+		if(held != NULL)
+			rtk_meeting_lock_done(held);
+		link->closing = TRUE;
+		link->end_reason = "origin_ended";
+		return;
+	}
+	if(link->session_id == NULL) {
+		link->session_id = g_strdup(live->room->session_id);
+		link->router = live->router;
+		rtk_router_listen(live->router, &link_listener, link);
+	}
+	for(guint i = 0; i < live->router->producers->len; i++)
+		link_forward(link, g_ptr_array_index(live->router->producers, i));
+	char *line = link_state_line(link, live);
+	rtk_meeting_lock_done(held);
+	if(g_strcmp0(line, link->last_sent) != 0) {
+		if(!cascade_send_all(link->fd, line)) {
+			link->closing = TRUE;
+			g_free(line);
+			return;
+		}
+		g_free(link->last_sent);
+		link->last_sent = line;
+	} else {
+		g_free(line);
+	}
+}
+
+/* The edge asks for a keyframe of the stream it knows as `ssrc`. */
+static void link_keyframe(cascade_link *link, uint32_t ssrc) {
+	if(link->session_id == NULL)
+		return;
+	rtk_meeting_lock *held = NULL;
+	rtk_live *live = rtk_live_lock(link->meeting_id, &held);
+	if(live != NULL && strcmp(live->room->session_id, link->session_id) == 0) {
+		GHashTableIter it;
+		gpointer key, value;
+		g_hash_table_iter_init(&it, link->forwards);
+		while(g_hash_table_iter_next(&it, &key, &value))
+			if(GPOINTER_TO_UINT(value) == ssrc)
+				rtk_relay_request_keyframe(rtk_janus, key);
+	}
+	if(held != NULL)
+		rtk_meeting_lock_done(held);
+}
+
+/* The edge's hello: checks the key and makes the sink. */
+static gboolean link_hello(cascade_link *link, const rtk_cascade_msg *msg) {
+	if(link->meeting_id != NULL)
+		return FALSE;
+	if(!cascade_key_matches(msg->key, rtk_gateway_api_key(rtk_gw))) {
+		JANUS_LOG(LOG_WARN, "[rtk] cascade: an edge with a wrong key was refused\n");
+		link->end_reason = "unauthorized";
+		return FALSE;
+	}
+	struct sockaddr_storage addr;
+	socklen_t len = sizeof(addr);
+	if(getpeername(link->fd, (struct sockaddr *)&addr, &len) != 0)
+		return FALSE;
+	if(addr.ss_family == AF_INET)
+		((struct sockaddr_in *)&addr)->sin_port = htons((uint16_t)msg->rtp_port);
+	else if(addr.ss_family == AF_INET6)
+		((struct sockaddr_in6 *)&addr)->sin6_port = htons((uint16_t)msg->rtp_port);
+	else
+		return FALSE;
+	link->sink = rtk_proc_sink_new((struct sockaddr *)&addr, len);
+	if(link->sink == NULL)
+		return FALSE;
+	link->meeting_id = g_strdup(msg->meeting_id);
+	char host[INET6_ADDRSTRLEN] = "?";
+	getnameinfo((struct sockaddr *)&addr, len, host, sizeof(host), NULL, 0, NI_NUMERICHOST);
+	JANUS_LOG(LOG_INFO, "[rtk] cascade: meeting %s relayed to an edge at %s:%d\n", link->meeting_id, host,
+		msg->rtp_port);
+	return TRUE;
+}
+
+static gboolean link_line(const char *line, size_t len, void *user) {
+	cascade_link *link = user;
+	rtk_cascade_msg msg;
+	const char *why = NULL;
+	if(!rtk_cascade_msg_parse(line, len, &msg, &why)) {
+		JANUS_LOG(LOG_WARN, "[rtk] cascade: an edge sent a bad message (%s)\n", why);
+		return FALSE;
+	}
+	gboolean ok = TRUE;
+	if(msg.type == RTK_CASCADE_HELLO)
+		ok = link_hello(link, &msg);
+	else if(msg.type == RTK_CASCADE_PLI && link->meeting_id != NULL)
+		link_keyframe(link, msg.ssrc);
+	else
+		ok = FALSE;
+	rtk_cascade_msg_clear(&msg);
+	return ok;
+}
+
+static void link_read(cascade_link *link) {
+	char buf[4096];
+	ssize_t n = recv(link->fd, buf, sizeof(buf), MSG_DONTWAIT);
+	if(n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if(n <= 0 || !rtk_cascade_lines_feed(&link->lines, buf, (size_t)n, link_line, link))
+		link->closing = TRUE;
+}
+
+/* Stops forwarding to the link's edge and frees it. No lock held. */
+static void link_free(cascade_link *link) {
+	if(link->end_reason != NULL) {
+		char *line = rtk_cascade_ended_line(link->end_reason);
+		cascade_send_all(link->fd, line);
+		g_free(line);
+	}
+	if(link->session_id != NULL) {
+		rtk_meeting_lock *held = NULL;
+		rtk_live *live = rtk_live_lock(link->meeting_id, &held);
+		/* the same session: its router still holds the streams forwarded */
+		if(live != NULL && live->router == link->router && strcmp(live->room->session_id, link->session_id) == 0) {
+			rtk_router_unlisten(live->router, link);
+			GHashTableIter it;
+			gpointer key;
+			g_hash_table_iter_init(&it, link->forwards);
+			while(g_hash_table_iter_next(&it, &key, NULL))
+				rtk_relay_forward_remove(key, link->sink);
+		}
+		if(held != NULL)
+			rtk_meeting_lock_done(held);
+	}
+	if(link->meeting_id != NULL)
+		JANUS_LOG(LOG_INFO, "[rtk] cascade: meeting %s no longer relayed to an edge\n", link->meeting_id);
+	close(link->fd);
+	rtk_cascade_lines_clear(&link->lines);
+	if(link->sink != NULL)
+		rtk_proc_unref(link->sink);
+	g_hash_table_destroy(link->forwards);
+	g_free(link->meeting_id);
+	g_free(link->session_id);
+	g_free(link->last_sent);
+	g_free(link);
+}
+
+static void server_accept(void) {
+	int fd = accept4(server.listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	if(fd < 0)
+		return;
+	if(server.links->len >= CASCADE_MAX_LINKS) {
+		close(fd);
+		return;
+	}
+	cascade_socket_timeouts(fd);
+	cascade_link *link = g_new0(cascade_link, 1);
+	link->fd = fd;
+	rtk_cascade_lines_init(&link->lines);
+	link->forwards = g_hash_table_new(NULL, NULL);
+	link->next_ssrc = g_random_int();
+	g_ptr_array_add(server.links, link);
+}
+
+static gpointer server_run(gpointer data) {
+	(void)data;
+	gint64 next_sync = 0;
+	for(;;) {
+		guint n = server.links->len;
+		struct pollfd *fds = g_new0(struct pollfd, n + 2);
+		fds[0] = (struct pollfd){ server.listen_fd, POLLIN, 0 };
+		fds[1] = (struct pollfd){ server.wake[0], POLLIN, 0 };
+		for(guint i = 0; i < n; i++)
+			fds[i + 2] = (struct pollfd){ ((cascade_link *)g_ptr_array_index(server.links, i))->fd, POLLIN, 0 };
+		poll(fds, n + 2, RTK_CASCADE_SYNC_MS / 2);
+		if(fds[1].revents) {
+			g_free(fds);
+			break;
+		}
+		for(guint i = 0; i < n; i++)
+			if(fds[i + 2].revents)
+				link_read(g_ptr_array_index(server.links, i));
+		gboolean accept_one = fds[0].revents != 0;
+		g_free(fds);
+		if(accept_one)
+			server_accept();
+		gint64 now = g_get_monotonic_time();
+		gboolean sync = now >= next_sync;
+		if(sync)
+			next_sync = now + RTK_CASCADE_SYNC_MS * 1000;
+		for(guint i = server.links->len; i > 0; i--) {
+			cascade_link *link = g_ptr_array_index(server.links, i - 1);
+			if(sync && !link->closing && link->meeting_id != NULL)
+				link_sync(link);
+			if(link->closing) {
+				g_ptr_array_remove_index_fast(server.links, i - 1);
+				link_free(link);
+			}
+		}
+	}
+	while(server.links->len > 0) {
+		cascade_link *link = g_ptr_array_steal_index_fast(server.links, 0);
+		link_free(link);
+	}
+	return NULL;
+}
+
+static gboolean server_start(int port, const char *bind_host) {
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE | AI_NUMERICHOST };
+	struct addrinfo *found = NULL;
+	char service[8];
+	g_snprintf(service, sizeof(service), "%d", port);
+	if(getaddrinfo(bind_host && *bind_host ? bind_host : NULL, service, &hints, &found) != 0 || found == NULL) {
+		/* not an address literal (a host name): every address */
+		hints.ai_flags = AI_PASSIVE;
+		if(getaddrinfo(NULL, service, &hints, &found) != 0 || found == NULL)
+			return FALSE;
+	}
+	int fd = socket(found->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int one = 1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	gboolean ok = fd >= 0 && bind(fd, found->ai_addr, found->ai_addrlen) == 0 && listen(fd, 64) == 0;
+	freeaddrinfo(found);
+	if(!ok) {
+		if(fd >= 0)
+			close(fd);
+		return FALSE;
+	}
+	if(pipe2(server.wake, O_CLOEXEC) != 0) {
+		close(fd);
+		return FALSE;
+	}
+	server.listen_fd = fd;
+	server.links = g_ptr_array_new();
+	server.thread = g_thread_new("rtk cascade", server_run, NULL);
+	return TRUE;
+}
+
+static void server_stop(void) {
+	if(server.thread == NULL)
+		return;
+	if(write(server.wake[1], "x", 1) < 0)
+		JANUS_LOG(LOG_WARN, "[rtk] cascade: cannot wake the server thread\n");
+	g_thread_join(server.thread);
+	server.thread = NULL;
+	close(server.listen_fd);
+	close(server.wake[0]);
+	close(server.wake[1]);
+	server.listen_fd = server.wake[0] = server.wake[1] = -1;
+	g_ptr_array_free(server.links, TRUE);
+	server.links = NULL;
+}
+
+/* ======================= the edge ======================= */
+
+typedef struct cascade_edge {
+	gint refs;                   /* the edge thread's, and each waiting join's */
+	char *meeting_id;
+	int tcp_fd, udp_fd;
+	GThread *thread;
+	GMutex mutex;                /* everything below */
+	GCond changed;               /* a first state came, or the edge ended */
+	rtk_cascade_msg state;       /* the last state received (type 0: none yet) */
+	guint64 state_seq;           /* bumped with every state */
+	guint64 applied_seq;         /* the edge thread's: the last one applied */
+	GPtrArray *peers;            /* rtk_cascade_peer*, owned: the remote peers in the room */
+	GHashTable *streams;         /* ssrc -> rtk_pub_stream* (owned) in the room's router */
+	int next_mindex;
+	const char *lost;            /* static: why the edge ended ("origin_ended", "origin_lost") */
+	gboolean stopping;
+	gboolean gone;               /* out of `edges`: no join uses it again */
+} cascade_edge;
+
+static GMutex cascade_mutex;
+static GHashTable *edges;        /* meeting id -> cascade_edge*, cascade_mutex */
+
+static cascade_edge *edge_lookup(const char *meeting_id) {
+	g_mutex_lock(&cascade_mutex);
+	cascade_edge *edge = edges && meeting_id ? g_hash_table_lookup(edges, meeting_id) : NULL;
+	g_mutex_unlock(&cascade_mutex);
+	return edge;
+}
+
+gboolean rtk_cascade_is_edge(const char *meeting_id) {
+	return edge_lookup(meeting_id) != NULL;
+}
+
+char *rtk_cascade_edge_session(const char *meeting_id) {
+	char *session = NULL;
+	g_mutex_lock(&cascade_mutex);
+	cascade_edge *edge = edges && meeting_id ? g_hash_table_lookup(edges, meeting_id) : NULL;
+	if(edge != NULL) {
+		g_mutex_lock(&edge->mutex);
+		session = g_strdup(edge->state.session_id);
+		g_mutex_unlock(&edge->mutex);
+	}
+	g_mutex_unlock(&cascade_mutex);
+	return session;
+}
+
+/* A stream of the edge asks the owner for a keyframe (relay.h's
+ * remote_keyframe; any thread, possibly under subs_mutex: never blocks). */
+static void edge_keyframe(rtk_pub_stream *ps) {
+	cascade_edge *edge = ps->remote;
+	char *line = rtk_cascade_pli_line((uint32_t)g_ascii_strtoull(ps->mid, NULL, 10));
+	if(send(edge->tcp_fd, line, strlen(line), MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+		JANUS_LOG(LOG_VERB, "[rtk] cascade: a keyframe request to the owner was dropped\n");
+	g_free(line);
+}
+
+static rtk_cascade_peer *edge_peer_copy(const rtk_cascade_peer *p) {
+	rtk_cascade_peer *copy = g_memdup2(p, sizeof(*p));
+	copy->id = g_strdup(p->id);
+	copy->user_id = g_strdup(p->user_id);
+	copy->name = g_strdup(p->name);
+	copy->picture = g_strdup(p->picture);
+	copy->custom_participant_id = g_strdup(p->custom_participant_id);
+	copy->preset_name = g_strdup(p->preset_name);
+	return copy;
+}
+
+/* A room peer for a remote participant: no transport (nobody to deliver
+ * to), no permissions (it does nothing here), the owner's peer id. */
+static rtk_peer *edge_room_peer_new(const rtk_cascade_peer *p) {
+	json_t *participant = json_pack("{ss ss? ss? ss?}", "id", p->user_id, "name", p->name,
+		"picture", p->picture, "custom_participant_id", p->custom_participant_id);
+	json_t *preset = json_pack("{ss? s{}}", "name", p->preset_name, "permissions");
+	rtk_peer *peer = rtk_peer_new(participant, preset, NULL);
+	json_decref(participant);
+	json_decref(preset);
+	g_free(peer->id);
+	peer->id = g_strdup(p->id);
+	memcpy(peer->media_enabled, p->media_enabled, sizeof(peer->media_enabled));
+	peer->stage = p->stage;
+	peer->pinned = p->pinned;
+	return peer;
+}
+
+static const rtk_cascade_peer *edge_state_peer(const rtk_cascade_msg *state, const char *id) {
+	for(guint i = 0; state->peers != NULL && i < state->peers->len; i++) {
+		const rtk_cascade_peer *p = g_ptr_array_index(state->peers, i);
+		if(strcmp(p->id, id) == 0)
+			return p;
+	}
+	return NULL;
+}
+
+static const rtk_cascade_stream *edge_state_stream(const rtk_cascade_msg *state, uint32_t ssrc) {
+	for(guint i = 0; state->streams != NULL && i < state->streams->len; i++) {
+		const rtk_cascade_stream *s = g_ptr_array_index(state->streams, i);
+		if(s->ssrc == ssrc)
+			return s;
+	}
+	return NULL;
+}
+
+static rtk_cascade_peer *edge_mirrored_peer(cascade_edge *edge, const char *id, guint *index) {
+	for(guint i = 0; i < edge->peers->len; i++) {
+		rtk_cascade_peer *p = g_ptr_array_index(edge->peers, i);
+		if(strcmp(p->id, id) == 0) {
+			if(index != NULL)
+				*index = i;
+			return p;
+		}
+	}
+	return NULL;
+}
+
+/* Closes the edge's streams that `keep` says go (all when `keep` NULL);
+ * meeting lock and edge->mutex held. */
+static void edge_close_streams(cascade_edge *edge, rtk_live *live, const rtk_cascade_msg *keep) {
+	GPtrArray *closing = g_ptr_array_new_with_free_func((GDestroyNotify)rtk_pub_stream_free);
+	GHashTableIter it;
+	gpointer key, value;
+	g_hash_table_iter_init(&it, edge->streams);
+	while(g_hash_table_iter_next(&it, &key, &value)) {
+		if(keep != NULL && edge_state_stream(keep, GPOINTER_TO_UINT(key)) != NULL)
+			continue;
+		g_ptr_array_add(closing, value);
+		g_hash_table_iter_remove(&it);
+	}
+	if(closing->len > 0)
+		rtk_router_close_producers(live->router, (rtk_pub_stream **)closing->pdata, (int)closing->len);
+	g_ptr_array_free(closing, TRUE);   /* after the router let go of them */
+}
+
+/* Takes out of the room the remote peers `keep` no longer lists (all
+ * when NULL): the local viewers get participantLeft. */
+static void edge_remove_peers(cascade_edge *edge, rtk_live *live, const rtk_cascade_msg *keep) {
+	for(guint i = edge->peers->len; i > 0; i--) {
+		rtk_cascade_peer *p = g_ptr_array_index(edge->peers, i - 1);
+		if(keep != NULL && edge_state_peer(keep, p->id) != NULL)
+			continue;
+		rtk_peer *peer = rtk_room_find_peer(live->room, p->id);
+		if(peer != NULL && peer->transport == NULL)
+			rtk_room_leave(live->room, peer, NULL);
+		g_ptr_array_remove_index(edge->peers, i - 1);
+	}
+}
+
+/* A remote peer already in the room changed: media toggles become the
+ * SDK's update events; stage and pin are mirrored silently. */
+static void edge_update_peer(rtk_live *live, const rtk_cascade_peer *now) {
+	rtk_peer *peer = rtk_room_find_peer(live->room, now->id);
+	if(peer == NULL || peer->transport != NULL)
+		return;
+	for(int kind = 0; kind < RTK_MEDIA_KINDS; kind++)
+		rtk_room_set_media(live->room, peer, kind, now->media_enabled[kind]);
+	peer->stage = now->stage;
+	peer->pinned = now->pinned;
+	if(g_strcmp0(peer->name, now->name) != 0) {
+		g_free(peer->name);
+		peer->name = g_strdup(now->name);
+	}
+}
+
+static void edge_add_peers(cascade_edge *edge, rtk_live *live) {
+	for(guint i = 0; edge->state.peers != NULL && i < edge->state.peers->len; i++) {
+		const rtk_cascade_peer *now = g_ptr_array_index(edge->state.peers, i);
+		guint index = 0;
+		rtk_cascade_peer *was = edge_mirrored_peer(edge, now->id, &index);
+		if(was != NULL) {
+			if(!rtk_cascade_peer_same(was, now)) {
+				edge_update_peer(live, now);
+				g_ptr_array_index(edge->peers, index) = edge_peer_copy(now);
+				rtk_cascade_peer_free(was);
+			}
+			continue;
+		}
+		if(rtk_room_find_peer(live->room, now->id) != NULL)
+			continue;   /* a local peer by that id: never the owner's */
+		json_decref(rtk_room_join(live->room, edge_room_peer_new(now)));
+		g_ptr_array_add(edge->peers, edge_peer_copy(now));
+	}
+}
+
+static rtk_pub_stream *edge_stream_new(cascade_edge *edge, const rtk_cascade_stream *s, const rtk_peer *peer) {
+	char mid[16];
+	g_snprintf(mid, sizeof(mid), "%u", s->ssrc);
+	rtk_pub_stream *ps = rtk_pub_stream_new(NULL, s->peer_id, peer->user_id, edge->next_mindex++, mid, s->kind);
+	if(ps->video)
+		ps->vcodec = JANUS_VIDEOCODEC_VP8;
+	else
+		ps->acodec = JANUS_AUDIOCODEC_OPUS;
+	ps->remote_keyframe = edge_keyframe;
+	ps->remote = edge;
+	g_atomic_int_set(&ps->enabled, s->enabled);
+	return ps;
+}
+
+static void edge_add_streams(cascade_edge *edge, rtk_live *live) {
+	GPtrArray *added = g_ptr_array_new();
+	for(guint i = 0; edge->state.streams != NULL && i < edge->state.streams->len; i++) {
+		const rtk_cascade_stream *s = g_ptr_array_index(edge->state.streams, i);
+		rtk_pub_stream *ps = g_hash_table_lookup(edge->streams, GUINT_TO_POINTER(s->ssrc));
+		if(ps != NULL) {
+			if((g_atomic_int_get(&ps->enabled) != 0) != s->enabled)
+				rtk_relay_set_enabled(rtk_janus, ps, s->enabled);
+			continue;
+		}
+		const rtk_peer *peer = rtk_room_find_peer(live->room, s->peer_id);
+		if(peer == NULL || peer->transport != NULL)
+			continue;   /* a stream of a participant the edge does not show */
+		ps = edge_stream_new(edge, s, peer);
+		g_hash_table_insert(edge->streams, GUINT_TO_POINTER(s->ssrc), ps);
+		g_ptr_array_add(added, ps);
+	}
+	if(added->len > 0)
+		rtk_router_add_producers(live->router, added);
+	g_ptr_array_free(added, TRUE);
+}
+
+/* Mirrors the last state into `live`; meeting lock held. */
+static void edge_apply(cascade_edge *edge, rtk_live *live) {
+	g_mutex_lock(&edge->mutex);
+	if(edge->state.type == RTK_CASCADE_STATE && !edge->gone) {
+		edge_close_streams(edge, live, &edge->state);
+		edge_remove_peers(edge, live, &edge->state);
+		edge_add_peers(edge, live);
+		edge_add_streams(edge, live);
+	}
+	g_mutex_unlock(&edge->mutex);
+	rtk_live_apply_views(live);
+}
+
+static void edge_detach(cascade_edge *edge, rtk_live *live) {
+	g_mutex_lock(&edge->mutex);
+	edge_close_streams(edge, live, NULL);
+	edge_remove_peers(edge, live, NULL);
+	g_mutex_unlock(&edge->mutex);
+}
+
+void rtk_cascade_edge_attach(rtk_live *live) {
+	cascade_edge *edge = live->edge ? edge_lookup(live->room->meeting_id) : NULL;
+	if(edge != NULL)
+		edge_apply(edge, live);
+}
+
+gboolean rtk_cascade_edge_unattended(rtk_live *live) {
+	for(guint i = 0; i < live->room->peers->len; i++)
+		if(((rtk_peer *)g_ptr_array_index(live->room->peers, i))->transport != NULL)
+			return FALSE;
+	return live->room->waitlisted->len == 0;
+}
+
+void rtk_cascade_edge_detach(rtk_live *live) {
+	cascade_edge *edge = live->edge ? edge_lookup(live->room->meeting_id) : NULL;
+	if(edge != NULL)
+		edge_detach(edge, live);
+}
+
+/* The owner ended the session or is gone: every local participant is
+ * told roomLeft "ended" with the reason, the mirror is taken out, and the
+ * live meeting ends. No lock held. */
+static void edge_end_meeting(cascade_edge *edge) {
+	rtk_meeting_lock *held = NULL;
+	rtk_live *live = rtk_live_lock(edge->meeting_id, &held);
+	if(live != NULL && live->edge) {
+		GPtrArray *locals = g_ptr_array_new_with_free_func(g_free);
+		for(guint i = 0; i < live->room->peers->len; i++) {
+			rtk_peer *peer = g_ptr_array_index(live->room->peers, i);
+			if(peer->transport != NULL)
+				g_ptr_array_add(locals, g_strdup(peer->user_id));
+		}
+		for(guint i = 0; i < live->room->waitlisted->len; i++)
+			g_ptr_array_add(locals, g_strdup(((rtk_peer *)g_ptr_array_index(live->room->waitlisted, i))->user_id));
+		for(guint i = 0; i < locals->len; i++)
+			rtk_room_remove_user(live->room, g_ptr_array_index(locals, i), "ended", edge->lost);
+		g_ptr_array_free(locals, TRUE);
+		edge_detach(edge, live);
+		JANUS_LOG(LOG_INFO, "[rtk] cascade: edge of meeting %s ended (%s)\n", edge->meeting_id, edge->lost);
+		rtk_live_flush(live);
+	}
+	if(held != NULL)
+		rtk_meeting_lock_done(held);
+}
+
+static gboolean edge_line(const char *line, size_t len, void *user) {
+	cascade_edge *edge = user;
+	rtk_cascade_msg msg;
+	const char *why = NULL;
+	if(!rtk_cascade_msg_parse(line, len, &msg, &why)) {
+		JANUS_LOG(LOG_WARN, "[rtk] cascade: the owner of meeting %s sent a bad message (%s)\n",
+			edge->meeting_id, why);
+		return FALSE;
+	}
+	gboolean go_on = TRUE;
+	g_mutex_lock(&edge->mutex);
+	if(msg.type == RTK_CASCADE_STATE) {
+		rtk_cascade_msg_clear(&edge->state);
+		edge->state = msg;   /* taken */
+		memset(&msg, 0, sizeof(msg));
+		edge->state_seq++;
+	} else if(msg.type == RTK_CASCADE_ENDED) {
+		edge->lost = "origin_ended";
+		go_on = FALSE;
+	} else {
+		go_on = FALSE;
+	}
+	g_cond_broadcast(&edge->changed);
+	g_mutex_unlock(&edge->mutex);
+	rtk_cascade_msg_clear(&msg);
+	return go_on;
+}
+
+/* Relays the RTP waiting on the edge's UDP socket into its streams. */
+static void edge_relay_udp(cascade_edge *edge) {
+	char buf[1600];
+	for(int i = 0; i < CASCADE_UDP_BATCH; i++) {
+		ssize_t n = recv(edge->udp_fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if(n < 0)
+			return;
+		if(n < 12 || ((guint8)buf[0] >> 6) != 2)
+			continue;
+		guint8 pt = (guint8)buf[1];
+		if(pt >= 200 && pt <= 204)
+			continue;   /* RTCP (the owner's sender reports): not relayed */
+		uint32_t ssrc;
+		memcpy(&ssrc, buf + 8, 4);
+		ssrc = ntohl(ssrc);
+		g_mutex_lock(&edge->mutex);
+		rtk_pub_stream *ps = g_hash_table_lookup(edge->streams, GUINT_TO_POINTER(ssrc));
+		if(ps != NULL) {
+			janus_plugin_rtp packet;
+			memset(&packet, 0, sizeof(packet));
+			janus_plugin_rtp_extensions_reset(&packet.extensions);
+			packet.mindex = ps->mindex;
+			packet.video = ps->video;
+			packet.buffer = buf;
+			packet.length = (uint16_t)n;
+			rtk_relay_rtp(rtk_janus, ps, &packet);
+		}
+		g_mutex_unlock(&edge->mutex);
+	}
+}
+
+/* Applies a state the edge thread has not applied yet. */
+static void edge_apply_pending(cascade_edge *edge) {
+	g_mutex_lock(&edge->mutex);
+	guint64 seq = edge->state_seq;
+	g_mutex_unlock(&edge->mutex);
+	if(seq == edge->applied_seq)
+		return;
+	edge->applied_seq = seq;
+	rtk_meeting_lock *held = NULL;
+	rtk_live *live = rtk_live_lock(edge->meeting_id, &held);
+	if(live != NULL && live->edge)
+		edge_apply(edge, live);
+	if(held != NULL)
+		rtk_meeting_lock_done(held);
+}
+
+/* Whether the edge serves a live meeting now (one with local viewers). */
+static gboolean edge_in_use(cascade_edge *edge) {
+	rtk_meeting_lock *held = NULL;
+	rtk_live *live = rtk_live_lock(edge->meeting_id, &held);
+	gboolean used = live != NULL && live->edge;
+	if(held != NULL)
+		rtk_meeting_lock_done(held);
+	return used;
+}
+
+static void edge_free(cascade_edge *edge) {
+	close(edge->tcp_fd);
+	close(edge->udp_fd);
+	rtk_cascade_msg_clear(&edge->state);
+	g_ptr_array_free(edge->peers, TRUE);
+	g_hash_table_destroy(edge->streams);
+	g_mutex_clear(&edge->mutex);
+	g_cond_clear(&edge->changed);
+	g_free(edge->meeting_id);
+	g_free(edge);
+}
+
+static cascade_edge *edge_ref(cascade_edge *edge) {
+	g_atomic_int_inc(&edge->refs);
+	return edge;
+}
+
+static void edge_unref(cascade_edge *edge) {
+	if(edge != NULL && g_atomic_int_dec_and_test(&edge->refs))
+		edge_free(edge);
+}
+
+/* Out of `edges`: no join finds it any more. Returns whether
+ * rtk_cascade_destroy() stops it (and joins its thread). */
+static gboolean edge_forget(cascade_edge *edge) {
+	g_mutex_lock(&cascade_mutex);
+	if(edges != NULL && g_hash_table_lookup(edges, edge->meeting_id) == edge)
+		g_hash_table_remove(edges, edge->meeting_id);
+	g_mutex_lock(&edge->mutex);
+	gboolean stopped = edge->stopping;
+	edge->gone = TRUE;
+	g_cond_broadcast(&edge->changed);
+	g_mutex_unlock(&edge->mutex);
+	g_mutex_unlock(&cascade_mutex);
+	return stopped;
+}
+
+static gpointer edge_run(gpointer data) {
+	cascade_edge *edge = data;
+	rtk_cascade_lines lines;
+	rtk_cascade_lines_init(&lines);
+	gint64 idle_since = g_get_monotonic_time();
+	gint64 next_check = 0;
+	for(;;) {
+		g_mutex_lock(&edge->mutex);
+		gboolean stopping = edge->stopping;
+		g_mutex_unlock(&edge->mutex);
+		if(stopping)
+			break;
+		struct pollfd fds[2] = { { edge->tcp_fd, POLLIN, 0 }, { edge->udp_fd, POLLIN, 0 } };
+		poll(fds, 2, 100);
+		if(fds[1].revents)
+			edge_relay_udp(edge);
+		if(fds[0].revents) {
+			char buf[16384];
+			ssize_t n = recv(edge->tcp_fd, buf, sizeof(buf), MSG_DONTWAIT);
+			if(!(n < 0 && (errno == EAGAIN || errno == EINTR)) &&
+					(n <= 0 || !rtk_cascade_lines_feed(&lines, buf, (size_t)n, edge_line, edge))) {
+				g_mutex_lock(&edge->mutex);
+				if(edge->lost == NULL)
+					edge->lost = "origin_lost";
+				g_mutex_unlock(&edge->mutex);
+				break;
+			}
+		}
+		edge_apply_pending(edge);
+		gint64 now = g_get_monotonic_time();
+		if(now >= next_check) {
+			next_check = now + G_USEC_PER_SEC;
+			if(edge_in_use(edge))
+				idle_since = now;
+			else if(now - idle_since > CASCADE_EDGE_IDLE_US)
+				break;
+		}
+	}
+	rtk_cascade_lines_clear(&lines);
+	gboolean stopped = edge_forget(edge);
+	if(edge->lost == NULL)
+		edge->lost = "origin_lost";
+	edge_end_meeting(edge);
+	if(!stopped)
+		g_thread_unref(edge->thread);   /* nobody joins it: it goes when it returns */
+	edge_unref(edge);
+	return NULL;
+}
+
+/* The owner's host and cascade port, connected, or -1. */
+static int edge_connect(const char *host) {
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM };
+	struct addrinfo *found = NULL;
+	char service[8];
+	g_snprintf(service, sizeof(service), "%d", cascade_port);
+	if(getaddrinfo(host, service, &hints, &found) != 0)
+		return -1;
+	int fd = -1;
+	for(struct addrinfo *a = found; a != NULL && fd < 0; a = a->ai_next) {
+		fd = socket(a->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+		if(fd < 0)
+			continue;
+		int rc = connect(fd, a->ai_addr, a->ai_addrlen);
+		if(rc != 0 && errno == EINPROGRESS) {
+			struct pollfd p = { fd, POLLOUT, 0 };
+			int err = 0;
+			socklen_t len = sizeof(err);
+			rc = (poll(&p, 1, CASCADE_CONNECT_TIMEOUT_MS) == 1 &&
+				getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0) ? 0 : -1;
+		}
+		if(rc != 0) {
+			close(fd);
+			fd = -1;
+		}
+	}
+	freeaddrinfo(found);
+	if(fd >= 0) {
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+		cascade_socket_timeouts(fd);
+	}
+	return fd;
+}
+
+/* A UDP socket on any address, an ephemeral port (*port), or -1. */
+static int edge_udp_socket(int family, int *port) {
+	int fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if(fd < 0)
+		return -1;
+	int rcvbuf = 4 * 1024 * 1024;
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	struct sockaddr_storage addr;
+	memset(&addr, 0, sizeof(addr));
+	addr.ss_family = family;
+	socklen_t len = family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+	if(bind(fd, (struct sockaddr *)&addr, len) != 0 || getsockname(fd, (struct sockaddr *)&addr, &len) != 0) {
+		close(fd);
+		return -1;
+	}
+	*port = ntohs(family == AF_INET6 ? ((struct sockaddr_in6 *)&addr)->sin6_port
+		: ((struct sockaddr_in *)&addr)->sin_port);
+	return fd;
+}
+
+/* A new edge, connected and greeted, not yet in `edges`; NULL on failure. */
+static cascade_edge *edge_new(const char *meeting_id, const char *owner_host) {
+	int tcp = edge_connect(owner_host);
+	if(tcp < 0) {
+		JANUS_LOG(LOG_WARN, "[rtk] cascade: cannot reach the owner of meeting %s at %s:%d\n", meeting_id,
+			owner_host, cascade_port);
+		return NULL;
+	}
+	struct sockaddr_storage local;
+	socklen_t len = sizeof(local);
+	int port = 0, udp = -1;
+	if(getsockname(tcp, (struct sockaddr *)&local, &len) == 0)
+		udp = edge_udp_socket(local.ss_family, &port);
+	char *hello = rtk_cascade_hello_line(rtk_gateway_api_key(rtk_gw), meeting_id, port);
+	gboolean greeted = udp >= 0 && cascade_send_all(tcp, hello);
+	g_free(hello);
+	if(!greeted) {
+		close(tcp);
+		if(udp >= 0)
+			close(udp);
+		return NULL;
+	}
+	cascade_edge *edge = g_new0(cascade_edge, 1);
+	edge->refs = 1;
+	edge->meeting_id = g_strdup(meeting_id);
+	edge->tcp_fd = tcp;
+	edge->udp_fd = udp;
+	g_mutex_init(&edge->mutex);
+	g_cond_init(&edge->changed);
+	edge->peers = g_ptr_array_new_with_free_func((GDestroyNotify)rtk_cascade_peer_free);
+	edge->streams = g_hash_table_new(NULL, NULL);
+	edge->next_mindex = 0;
+	return edge;
+}
+
+/* Waits until the edge has a state, ended, or the time is up. */
+static gboolean edge_wait_first_state(cascade_edge *edge) {
+	gint64 until = g_get_monotonic_time() + CASCADE_FIRST_STATE_US;
+	g_mutex_lock(&edge->mutex);
+	while(edge->state.type != RTK_CASCADE_STATE && !edge->gone && edge->lost == NULL)
+		if(!g_cond_wait_until(&edge->changed, &edge->mutex, until))
+			break;
+	gboolean ready = edge->state.type == RTK_CASCADE_STATE && !edge->gone && edge->lost == NULL;
+	g_mutex_unlock(&edge->mutex);
+	return ready;
+}
+
+gboolean rtk_cascade_edge_open(const char *meeting_id, const char *owner_host) {
+	if(cascade_port == 0 || meeting_id == NULL || owner_host == NULL || *owner_host == '\0')
+		return FALSE;
+	g_mutex_lock(&cascade_mutex);
+	cascade_edge *edge = edges ? g_hash_table_lookup(edges, meeting_id) : NULL;
+	if(edge != NULL)
+		edge_ref(edge);
+	g_mutex_unlock(&cascade_mutex);
+	if(edge == NULL) {
+		cascade_edge *fresh = edge_new(meeting_id, owner_host);
+		if(fresh == NULL)
+			return FALSE;
+		g_mutex_lock(&cascade_mutex);
+		edge = edges ? g_hash_table_lookup(edges, meeting_id) : NULL;
+		if(edge != NULL) {   /* another join opened it meanwhile */
+			edge_ref(edge);
+		} else if(edges != NULL) {
+			edge = edge_ref(fresh);   /* the thread's and ours */
+			g_hash_table_insert(edges, edge->meeting_id, edge);
+			edge->thread = g_thread_new("rtk cascade edge", edge_run, edge);
+			fresh = NULL;
+			JANUS_LOG(LOG_INFO, "[rtk] cascade: edge of meeting %s opened (owner %s)\n", meeting_id, owner_host);
+		}
+		g_mutex_unlock(&cascade_mutex);
+		if(fresh != NULL)
+			edge_free(fresh);
+		if(edge == NULL)
+			return FALSE;
+	}
+	gboolean ready = edge_wait_first_state(edge);
+	edge_unref(edge);
+	return ready;
+}
+
+/* ======================= module ======================= */
+
+void rtk_cascade_init(int port, const char *bind_host) {
+	if(port <= 0 || port > 65535)
+		return;
+	g_mutex_lock(&cascade_mutex);
+	edges = g_hash_table_new(g_str_hash, g_str_equal);
+	g_mutex_unlock(&cascade_mutex);
+	cascade_port = port;
+	if(!server_start(port, bind_host))
+		JANUS_LOG(LOG_ERR, "[rtk] cascade: cannot listen on %s:%d: this node cannot feed edges "
+			"(it can still be one)\n", bind_host && *bind_host ? bind_host : "*", port);
+	else
+		JANUS_LOG(LOG_INFO, "[rtk] cascade: edges are fed from %s:%d\n", bind_host && *bind_host ? bind_host : "*",
+			port);
+}
+
+void rtk_cascade_destroy(void) {
+	if(cascade_port == 0)
+		return;
+	server_stop();
+	/* Stop every edge: each thread takes its mirror out of its meeting. */
+	g_mutex_lock(&cascade_mutex);
+	GList *open = edges ? g_hash_table_get_values(edges) : NULL;
+	GPtrArray *threads = g_ptr_array_new();
+	for(GList *l = open; l != NULL; l = l->next) {
+		cascade_edge *edge = l->data;
+		g_mutex_lock(&edge->mutex);
+		edge->stopping = TRUE;
+		g_mutex_unlock(&edge->mutex);
+		g_ptr_array_add(threads, edge_ref(edge));
+	}
+	g_list_free(open);
+	g_mutex_unlock(&cascade_mutex);
+	for(guint i = 0; i < threads->len; i++) {
+		cascade_edge *edge = g_ptr_array_index(threads, i);
+		g_thread_join(edge->thread);
+		edge_unref(edge);
+	}
+	g_ptr_array_free(threads, TRUE);
+	/* Edges that ended by themselves freed themselves. */
+	g_mutex_lock(&cascade_mutex);
+	g_hash_table_destroy(edges);
+	edges = NULL;
+	g_mutex_unlock(&cascade_mutex);
+	cascade_port = 0;
+}

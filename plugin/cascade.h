@@ -1,0 +1,72 @@
+/*
+ * cascade.h - a meeting larger than one node: its receive-only audience on
+ * other nodes ("edges"), fed with the owner node's streams over plain RTP
+ * (docs/deploy.md, "Cascading a large meeting").
+ *
+ * The owner is the node the meeting is placed on (node.h). A join of a
+ * receive-only participant (rtk_cascade_receive_only) through another node
+ * does not get 0806 there: that node opens an edge of the meeting, a TCP
+ * control connection to the owner's cascade port (the host of its
+ * RTK_NODE_REST_URL, port RTK_NODE_CASCADE_PORT) and a UDP port of its own
+ * for the media (cascade_msg.h has the messages). The owner:
+ *   - sends the meeting's joined (visible) participants and its published
+ *     streams, each with the SSRC the edge knows it by, whenever they
+ *     change (polled every RTK_CASCADE_SYNC_MS);
+ *   - forwards every published stream to the edge's UDP port, as it feeds a
+ *     companion (relay.h: rtk_relay_forward_add, the highest simulcast layer
+ *     rewritten into one stream), through a sink (process.h);
+ *   - asks its publisher for a keyframe when the edge asks ("pli").
+ * The edge keeps a live meeting (session.h, `edge`) whose room holds its
+ * local viewers and the owner's participants (peers without a transport),
+ * and whose router holds the owner's streams as producers without a
+ * publisher handle (relay.h, remote_keyframe): its viewers subscribe,
+ * receive, and are told participantJoined/Left and media updates exactly
+ * as on the owner. When the owner's session ends or the connection drops
+ * (the owner died), every local viewer gets roomLeft "ended" with reason
+ * "origin_ended" or "origin_lost", and may join again.
+ *
+ * Threads: one thread on the owner serves every edge connection; one
+ * thread per edge meeting reads its connection and relays its UDP. No call
+ * here is made with a meeting lock held unless it says so.
+ */
+#ifndef RTK_CASCADE_H
+#define RTK_CASCADE_H
+
+#include <glib.h>
+#include "session.h"
+
+/* How often the owner compares what an edge was told with the meeting. */
+#define RTK_CASCADE_SYNC_MS 200
+
+/* Starts serving edges on TCP `port` (0: cascading off on this node, as
+ * serving and as edge) bound to `bind_host` (an address, or NULL/"": any).
+ * Call after rtk_node_init(); only with several nodes. */
+void rtk_cascade_init(int port, const char *bind_host);
+/* Stops the server and every edge, taking the edges' remote participants
+ * and streams out of their meetings. Before rtk_lives_destroy(), once no
+ * request runs. */
+void rtk_cascade_destroy(void);
+
+/* Before a join (no lock held; may block for up to 3 s): makes sure this
+ * node has an edge of `meeting_id` fed by the owner at `owner_host` that
+ * received the owner's first state. FALSE when cascading is off or the
+ * owner cannot be reached: the join is redirected (0806) instead. */
+gboolean rtk_cascade_edge_open(const char *meeting_id, const char *owner_host);
+/* Whether this node has an open edge of `meeting_id`. */
+gboolean rtk_cascade_is_edge(const char *meeting_id);
+/* The owner's session id of that edge (NEW), or NULL when there is none:
+ * an edge meeting's room carries the owner's session id. */
+char *rtk_cascade_edge_session(const char *meeting_id);
+
+/* With the meeting's lock held, `live` being an edge: puts the owner's
+ * participants and streams, as last received, into its room and router. */
+void rtk_cascade_edge_attach(rtk_live *live);
+/* With the meeting's lock held: whether the edge `live` has no local
+ * participant left (only the owner's). */
+gboolean rtk_cascade_edge_unattended(rtk_live *live);
+/* With the meeting's lock held: takes the owner's participants and
+ * streams out of `live` (no local participant is told: call when none is
+ * left), so it can end. */
+void rtk_cascade_edge_detach(rtk_live *live);
+
+#endif

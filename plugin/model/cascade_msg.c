@@ -1,0 +1,312 @@
+/*
+ * cascade_msg.c - parsing and building of the cascade control channel's
+ * lines (cascade_msg.h). Everything read here comes from another node over
+ * the network: every field is type- and range-checked, and a message is
+ * taken whole or not at all.
+ */
+#include "cascade_msg.h"
+
+#include <string.h>
+
+/* ---- helpers ---- */
+
+/* A copy of the string field `key` when it is a string of 1..max bytes
+ * without NUL; NULL otherwise. */
+static char *msg_string(const json_t *object, const char *key, size_t max) {
+	const json_t *value = json_object_get(object, key);
+	if(!json_is_string(value))
+		return NULL;
+	size_t len = json_string_length(value);
+	if(len == 0 || len > max || memchr(json_string_value(value), '\0', len) != NULL)
+		return NULL;
+	return g_strndup(json_string_value(value), len);
+}
+
+/* An optional string field: NULL when absent or null; *ok FALSE when
+ * present with another type or too long. */
+static char *msg_optional_string(const json_t *object, const char *key, size_t max, gboolean *ok) {
+	const json_t *value = json_object_get(object, key);
+	if(value == NULL || json_is_null(value))
+		return NULL;
+	char *copy = msg_string(object, key, max);
+	if(copy == NULL && !(json_is_string(value) && json_string_length(value) == 0))
+		*ok = FALSE;
+	return copy;
+}
+
+static gboolean msg_uint32(const json_t *object, const char *key, uint32_t *out) {
+	const json_t *value = json_object_get(object, key);
+	if(!json_is_integer(value))
+		return FALSE;
+	json_int_t n = json_integer_value(value);
+	if(n < 1 || n > (json_int_t)UINT32_MAX)
+		return FALSE;
+	*out = (uint32_t)n;
+	return TRUE;
+}
+
+static gboolean msg_kind(const char *name, rtk_media_kind *kind) {
+	for(int k = 0; k < RTK_MEDIA_KINDS; k++) {
+		if(strcmp(name, rtk_media_kind_name(k)) == 0) {
+			*kind = k;
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
+
+static rtk_stage_status msg_stage(const char *name) {
+	for(int s = RTK_STAGE_OFF_STAGE; s <= RTK_STAGE_ON_STAGE; s++)
+		if(name != NULL && strcmp(name, rtk_stage_status_name(s)) == 0)
+			return s;
+	return RTK_STAGE_OFF_STAGE;
+}
+
+gboolean rtk_cascade_receive_only(const rtk_permissions *p) {
+	if(p->stage_enabled && p->stage_access == RTK_PRODUCE_NOT_ALLOWED)
+		return TRUE;
+	for(int k = 0; k < RTK_MEDIA_KINDS; k++)
+		if(p->produce[k] != RTK_PRODUCE_NOT_ALLOWED)
+			return FALSE;
+	return TRUE;
+}
+
+/* ---- peers and streams ---- */
+
+void rtk_cascade_peer_free(rtk_cascade_peer *peer) {
+	if(peer == NULL)
+		return;
+	g_free(peer->id);
+	g_free(peer->user_id);
+	g_free(peer->name);
+	g_free(peer->picture);
+	g_free(peer->custom_participant_id);
+	g_free(peer->preset_name);
+	g_free(peer);
+}
+
+rtk_cascade_peer *rtk_cascade_peer_from_json(const json_t *participant) {
+	if(!json_is_object(participant))
+		return NULL;
+	rtk_cascade_peer *peer = g_new0(rtk_cascade_peer, 1);
+	gboolean ok = TRUE;
+	peer->id = msg_string(participant, "id", RTK_CASCADE_ID_MAX);
+	peer->user_id = msg_string(participant, "userId", RTK_CASCADE_ID_MAX);
+	peer->name = msg_optional_string(participant, "name", 1024, &ok);
+	peer->picture = msg_optional_string(participant, "picture", 4096, &ok);
+	peer->custom_participant_id = msg_optional_string(participant, "customParticipantId", 1024, &ok);
+	peer->preset_name = msg_optional_string(participant, "presetName", 1024, &ok);
+	for(int k = 0; k < RTK_MEDIA_KINDS; k++)
+		peer->media_enabled[k] = json_is_true(json_object_get(participant, rtk_peer_media_field(k)));
+	peer->stage = msg_stage(json_string_value(json_object_get(participant, "stageStatus")));
+	peer->pinned = json_is_true(json_object_get(participant, "isPinned"));
+	if(!ok || peer->id == NULL || peer->user_id == NULL) {
+		rtk_cascade_peer_free(peer);
+		return NULL;
+	}
+	return peer;
+}
+
+gboolean rtk_cascade_peer_same(const rtk_cascade_peer *a, const rtk_cascade_peer *b) {
+	if(g_strcmp0(a->id, b->id) || g_strcmp0(a->user_id, b->user_id) || g_strcmp0(a->name, b->name) ||
+			g_strcmp0(a->picture, b->picture) || g_strcmp0(a->preset_name, b->preset_name) ||
+			a->stage != b->stage || a->pinned != b->pinned)
+		return FALSE;
+	return memcmp(a->media_enabled, b->media_enabled, sizeof(a->media_enabled)) == 0;
+}
+
+static void msg_stream_free(gpointer data) {
+	rtk_cascade_stream *stream = data;
+	g_free(stream->peer_id);
+	g_free(stream);
+}
+
+static rtk_cascade_stream *msg_stream_from_json(const json_t *object) {
+	rtk_cascade_stream stream = { 0 };
+	const char *kind = json_string_value(json_object_get(object, "kind"));
+	const json_t *enabled = json_object_get(object, "enabled");
+	if(!json_is_object(object) || !msg_uint32(object, "ssrc", &stream.ssrc) || kind == NULL ||
+			!msg_kind(kind, &stream.kind) || !json_is_boolean(enabled))
+		return NULL;
+	stream.peer_id = msg_string(object, "peerId", RTK_CASCADE_ID_MAX);
+	if(stream.peer_id == NULL)
+		return NULL;
+	stream.enabled = json_is_true(enabled);
+	return g_memdup2(&stream, sizeof(stream));
+}
+
+static gboolean msg_has_ssrc(GPtrArray *streams, uint32_t ssrc) {
+	for(guint i = 0; i < streams->len; i++)
+		if(((rtk_cascade_stream *)g_ptr_array_index(streams, i))->ssrc == ssrc)
+			return TRUE;
+	return FALSE;
+}
+
+/* ---- messages ---- */
+
+static gboolean msg_parse_hello(const json_t *root, rtk_cascade_msg *out, const char **why) {
+	out->key = msg_string(root, "key", 1024);
+	out->meeting_id = msg_string(root, "meetingId", RTK_CASCADE_ID_MAX);
+	const json_t *port = json_object_get(root, "rtpPort");
+	if(out->key == NULL || out->meeting_id == NULL || !json_is_integer(port) ||
+			json_integer_value(port) < 1 || json_integer_value(port) > 65535) {
+		*why = "hello needs key, meetingId and rtpPort (1..65535)";
+		return FALSE;
+	}
+	out->rtp_port = (int)json_integer_value(port);
+	return TRUE;
+}
+
+static gboolean msg_parse_state(const json_t *root, rtk_cascade_msg *out, const char **why) {
+	const json_t *peers = json_object_get(root, "peers");
+	const json_t *streams = json_object_get(root, "streams");
+	out->session_id = msg_string(root, "sessionId", RTK_CASCADE_ID_MAX);
+	if(out->session_id == NULL || !json_is_array(peers) || !json_is_array(streams) ||
+			json_array_size(peers) > RTK_CASCADE_PEERS_MAX || json_array_size(streams) > RTK_CASCADE_STREAMS_MAX) {
+		*why = "state needs sessionId, peers and streams (arrays within their limits)";
+		return FALSE;
+	}
+	out->peers = g_ptr_array_new_with_free_func((GDestroyNotify)rtk_cascade_peer_free);
+	out->streams = g_ptr_array_new_with_free_func(msg_stream_free);
+	size_t i;
+	const json_t *item;
+	json_array_foreach(peers, i, item) {
+		rtk_cascade_peer *peer = rtk_cascade_peer_from_json(item);
+		if(peer == NULL) {
+			*why = "a peer lacks its id or userId, or has a field of the wrong type";
+			return FALSE;
+		}
+		g_ptr_array_add(out->peers, peer);
+	}
+	json_array_foreach(streams, i, item) {
+		rtk_cascade_stream *stream = msg_stream_from_json(item);
+		if(stream == NULL || msg_has_ssrc(out->streams, stream->ssrc)) {
+			if(stream != NULL)
+				msg_stream_free(stream);
+			*why = "a stream lacks ssrc, peerId, kind or enabled, or repeats an ssrc";
+			return FALSE;
+		}
+		g_ptr_array_add(out->streams, stream);
+	}
+	return TRUE;
+}
+
+gboolean rtk_cascade_msg_parse(const char *line, size_t len, rtk_cascade_msg *out, const char **why) {
+	memset(out, 0, sizeof(*out));
+	*why = NULL;
+	if(len > RTK_CASCADE_LINE_MAX) {
+		*why = "line too long";
+		return FALSE;
+	}
+	json_t *root = json_loadb(line, len, JSON_REJECT_DUPLICATES, NULL);
+	const char *type = json_string_value(json_object_get(root, "type"));
+	gboolean ok = FALSE;
+	if(!json_is_object(root) || type == NULL) {
+		*why = "not a JSON object with a type";
+	} else if(strcmp(type, "hello") == 0) {
+		out->type = RTK_CASCADE_HELLO;
+		ok = msg_parse_hello(root, out, why);
+	} else if(strcmp(type, "state") == 0) {
+		out->type = RTK_CASCADE_STATE;
+		ok = msg_parse_state(root, out, why);
+	} else if(strcmp(type, "ended") == 0) {
+		out->type = RTK_CASCADE_ENDED;
+		gboolean fine = TRUE;
+		out->reason = msg_optional_string(root, "reason", 128, &fine);
+		ok = fine;
+		if(!ok)
+			*why = "ended's reason must be a short string";
+	} else if(strcmp(type, "pli") == 0) {
+		out->type = RTK_CASCADE_PLI;
+		ok = msg_uint32(root, "ssrc", &out->ssrc);
+		if(!ok)
+			*why = "pli needs ssrc (1..2^32-1)";
+	} else {
+		*why = "unknown type";
+	}
+	json_decref(root);
+	if(!ok)
+		rtk_cascade_msg_clear(out);
+	return ok;
+}
+
+void rtk_cascade_msg_clear(rtk_cascade_msg *msg) {
+	g_free(msg->key);
+	g_free(msg->meeting_id);
+	g_free(msg->session_id);
+	g_free(msg->reason);
+	if(msg->peers != NULL)
+		g_ptr_array_free(msg->peers, TRUE);
+	if(msg->streams != NULL)
+		g_ptr_array_free(msg->streams, TRUE);
+	memset(msg, 0, sizeof(*msg));
+}
+
+/* ---- building ---- */
+
+/* `object` (stolen) as one line. */
+static char *msg_line(json_t *object) {
+	char *text = json_dumps(object, JSON_COMPACT);
+	json_decref(object);
+	char *line = g_strconcat(text ? text : "{}", "\n", NULL);
+	free(text);
+	return line;
+}
+
+char *rtk_cascade_hello_line(const char *key, const char *meeting_id, int rtp_port) {
+	return msg_line(json_pack("{ss ss ss si}", "type", "hello", "key", key ? key : "",
+		"meetingId", meeting_id ? meeting_id : "", "rtpPort", rtp_port));
+}
+
+char *rtk_cascade_pli_line(uint32_t ssrc) {
+	return msg_line(json_pack("{ss sI}", "type", "pli", "ssrc", (json_int_t)ssrc));
+}
+
+char *rtk_cascade_ended_line(const char *reason) {
+	return msg_line(json_pack("{ss ss?}", "type", "ended", "reason", reason));
+}
+
+char *rtk_cascade_state_line(const char *session_id, json_t *peers, GPtrArray *streams) {
+	json_t *list = json_array();
+	for(guint i = 0; streams != NULL && i < streams->len; i++) {
+		const rtk_cascade_stream *s = g_ptr_array_index(streams, i);
+		json_array_append_new(list, json_pack("{sI ss ss sb}", "ssrc", (json_int_t)s->ssrc,
+			"peerId", s->peer_id, "kind", rtk_media_kind_name(s->kind), "enabled", s->enabled));
+	}
+	return msg_line(json_pack("{ss ss sO so}", "type", "state", "sessionId", session_id ? session_id : "",
+		"peers", peers ? peers : json_array(), "streams", list));
+}
+
+/* ---- framing ---- */
+
+void rtk_cascade_lines_init(rtk_cascade_lines *lines) {
+	lines->pending = g_string_new(NULL);
+}
+
+void rtk_cascade_lines_clear(rtk_cascade_lines *lines) {
+	if(lines->pending != NULL)
+		g_string_free(lines->pending, TRUE);
+	lines->pending = NULL;
+}
+
+gboolean rtk_cascade_lines_feed(rtk_cascade_lines *lines, const char *data, size_t len,
+		gboolean (*each)(const char *line, size_t line_len, void *user), void *user) {
+	while(len > 0) {
+		const char *newline = memchr(data, '\n', len);
+		size_t chunk = newline ? (size_t)(newline - data) : len;
+		if(lines->pending->len + chunk > RTK_CASCADE_LINE_MAX)
+			return FALSE;
+		g_string_append_len(lines->pending, data, chunk);
+		if(newline == NULL)
+			return TRUE;
+		data += chunk + 1;
+		len -= chunk + 1;
+		if(lines->pending->len > 0) {
+			gboolean go_on = each(lines->pending->str, lines->pending->len, user);
+			g_string_truncate(lines->pending, 0);
+			if(!go_on)
+				return FALSE;
+		}
+	}
+	return TRUE;
+}

@@ -1,0 +1,121 @@
+/*
+ * cascade_msg.h - the wire format of the cascade control channel between
+ * an edge node and the node that owns a meeting (docs/deploy.md,
+ * "Cascading a large meeting"), and its line framing.
+ *
+ * Owns the parsing and the building of the channel's messages, so that
+ * what arrives from another node is checked in one place (unit test
+ * tests/unit/test_cascade_msg.c, fuzz target tests/fuzz/fuzz_cascade_msg.c).
+ * The channel is a TCP connection carrying one JSON object per line
+ * (at most RTK_CASCADE_LINE_MAX bytes):
+ *
+ *   edge -> owner  {"type":"hello","key":API key,"meetingId":..,"rtpPort":N}
+ *                  {"type":"pli","ssrc":N}    a keyframe of that stream
+ *   owner -> edge  {"type":"state","sessionId":..,"peers":[..],"streams":[..]}
+ *                  {"type":"ended","reason":..}  then the owner closes
+ *
+ * "peers" are the participant objects of docs/protocol.md (id, userId,
+ * name, picture, customParticipantId, presetName, audioEnabled,
+ * videoEnabled, screenShareEnabled, stageStatus, isPinned); "streams" are
+ * {"ssrc", "peerId", "kind" ("audio"|"video"|"screenshare"), "enabled"}:
+ * the owner sends each stream's RTP to the edge's rtpPort with that SSRC.
+ *
+ * Plain C + GLib + Jansson; no Janus. Not thread-safe per object.
+ */
+#ifndef RTK_CASCADE_MSG_H
+#define RTK_CASCADE_MSG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <glib.h>
+#include <jansson.h>
+#include "permissions.h"
+#include "peer.h"
+
+#define RTK_CASCADE_LINE_MAX (512 * 1024)
+#define RTK_CASCADE_PEERS_MAX 2000
+#define RTK_CASCADE_STREAMS_MAX 512
+#define RTK_CASCADE_ID_MAX 128
+
+typedef enum rtk_cascade_msg_type {
+	RTK_CASCADE_HELLO = 1,
+	RTK_CASCADE_STATE,
+	RTK_CASCADE_ENDED,
+	RTK_CASCADE_PLI
+} rtk_cascade_msg_type;
+
+/* A remote participant as the edge shows it. All strings owned. */
+typedef struct rtk_cascade_peer {
+	char *id;                 /* the owner's peer id */
+	char *user_id;
+	char *name, *picture, *custom_participant_id, *preset_name;   /* may be NULL */
+	gboolean media_enabled[RTK_MEDIA_KINDS];
+	rtk_stage_status stage;
+	gboolean pinned;
+} rtk_cascade_peer;
+
+typedef struct rtk_cascade_stream {
+	uint32_t ssrc;            /* never 0 */
+	char *peer_id;            /* owned */
+	rtk_media_kind kind;
+	gboolean enabled;
+} rtk_cascade_stream;
+
+typedef struct rtk_cascade_msg {
+	rtk_cascade_msg_type type;
+	/* hello */
+	char *key, *meeting_id;
+	int rtp_port;             /* 1..65535 */
+	/* state */
+	char *session_id;
+	GPtrArray *peers;         /* rtk_cascade_peer*, owned */
+	GPtrArray *streams;       /* rtk_cascade_stream*, owned; ssrcs distinct */
+	/* ended */
+	char *reason;             /* may be NULL */
+	/* pli */
+	uint32_t ssrc;
+} rtk_cascade_msg;
+
+/* Whether a participant holding `p` can never send media in a meeting, so
+ * it may join an edge (it only receives): every kind NOT_ALLOWED, or a
+ * stage-enabled preset whose stage_access is NOT_ALLOWED (it never gets
+ * on stage, where producing would need to be). */
+gboolean rtk_cascade_receive_only(const rtk_permissions *p);
+
+/* Parses one line (without its '\n'; need not be NUL-terminated) into
+ * `out` (zeroed by the call). FALSE with a reason in `why` (a static
+ * string) when it is not a valid message; then `out` holds nothing. */
+gboolean rtk_cascade_msg_parse(const char *line, size_t len, rtk_cascade_msg *out, const char **why);
+/* Frees what `msg` holds and zeroes it. */
+void rtk_cascade_msg_clear(rtk_cascade_msg *msg);
+
+void rtk_cascade_peer_free(rtk_cascade_peer *peer);
+/* The peer (owned by the caller) read from a participant object
+ * (borrowed), or NULL when it lacks a string id or userId. */
+rtk_cascade_peer *rtk_cascade_peer_from_json(const json_t *participant);
+/* Whether two peers would show the same (everything the edge mirrors). */
+gboolean rtk_cascade_peer_same(const rtk_cascade_peer *a, const rtk_cascade_peer *b);
+
+/* Building lines: each returns a NEW string ending in '\n' (g_free). */
+char *rtk_cascade_hello_line(const char *key, const char *meeting_id, int rtp_port);
+char *rtk_cascade_pli_line(uint32_t ssrc);
+char *rtk_cascade_ended_line(const char *reason);
+/* `peers`: a JSON array of participant objects (borrowed); `streams`:
+ * rtk_cascade_stream* (borrowed). */
+char *rtk_cascade_state_line(const char *session_id, json_t *peers, GPtrArray *streams);
+
+/* Line framing of a byte stream: bytes in, complete lines out. */
+typedef struct rtk_cascade_lines {
+	GString *pending;         /* the incomplete last line */
+} rtk_cascade_lines;
+
+void rtk_cascade_lines_init(rtk_cascade_lines *lines);
+void rtk_cascade_lines_clear(rtk_cascade_lines *lines);
+/* Appends `len` bytes and calls `each(line, line_len, user)` for every
+ * complete line (without '\n'; empty lines skipped). FALSE when a line is
+ * longer than RTK_CASCADE_LINE_MAX or `each` returned FALSE: the
+ * connection must be dropped. */
+gboolean rtk_cascade_lines_feed(rtk_cascade_lines *lines, const char *data, size_t len,
+	gboolean (*each)(const char *line, size_t line_len, void *user), void *user);
+
+#endif
