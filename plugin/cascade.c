@@ -1010,9 +1010,13 @@ gboolean rtk_cascade_edge_open(const char *meeting_id, const char *owner_host) {
 
 /* ======================= module ======================= */
 
-void rtk_cascade_init(int port, const char *bind_host) {
+void rtk_cascade_init(int port, const char *rest_url) {
 	if(port <= 0 || port > 65535)
 		return;
+	GUri *uri = rest_url && *rest_url ? g_uri_parse(rest_url, G_URI_FLAGS_NONE, NULL) : NULL;
+	char *bind_host = uri && g_uri_get_host(uri) ? g_strdup(g_uri_get_host(uri)) : NULL;
+	if(uri != NULL)
+		g_uri_unref(uri);
 	g_mutex_lock(&cascade_mutex);
 	edges = g_hash_table_new(g_str_hash, g_str_equal);
 	g_mutex_unlock(&cascade_mutex);
@@ -1023,6 +1027,7 @@ void rtk_cascade_init(int port, const char *bind_host) {
 	else
 		JANUS_LOG(LOG_INFO, "[rtk] cascade: edges are fed from %s:%d\n", bind_host && *bind_host ? bind_host : "*",
 			port);
+	g_free(bind_host);
 }
 
 void rtk_cascade_destroy(void) {

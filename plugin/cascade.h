@@ -39,9 +39,11 @@
 #define RTK_CASCADE_SYNC_MS 200
 
 /* Starts serving edges on TCP `port` (0: cascading off on this node, as
- * serving and as edge) bound to `bind_host` (an address, or NULL/"": any).
- * Call after rtk_node_init(); only with several nodes. */
-void rtk_cascade_init(int port, const char *bind_host);
+ * serving and as edge), bound to the host of `rest_url` (this node's
+ * RTK_NODE_REST_URL, where the other nodes reach it) when that is an
+ * address, else to every address. Call after rtk_node_init(); only with
+ * several nodes. */
+void rtk_cascade_init(int port, const char *rest_url);
 /* Stops the server and every edge, taking the edges' remote participants
  * and streams out of their meetings. Before rtk_lives_destroy(), once no
  * request runs. */

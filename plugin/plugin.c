@@ -336,7 +336,7 @@ int rtk_plugin_init(janus_callbacks *callback, const char *config_path) {
 			atoi(plugin_config_string(config, general, "node_lease", "15")));
 		if(gwc.node_id != NULL && *gwc.node_id != '\0')   /* cascade.h: only with several nodes */
 			rtk_cascade_init(atoi(plugin_config_string(config, general, "node_cascade_port", "0")),
-				plugin_config_string(config, general, "node_cascade_bind", NULL));
+				plugin_config_string(config, general, "node_rest_url", NULL));
 		rtk_policy_set_last_n((guint)CLAMP(atoi(plugin_config_string(config, general,
 			"last_n_audio", "0")), 0, 100));
 		rtk_policy_set_dynacast(g_strcmp0(plugin_config_string(config, general, "dynacast", "1"), "0") != 0);

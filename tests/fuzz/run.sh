@@ -44,6 +44,7 @@ sources_for() {
 	offer) echo "plugin/model/offer_plan.c plugin/model/permissions.c" ;;
 	sender_report) echo "plugin/sender_report.c" ;;
 	rtcp_loss) echo "plugin/model/forwarding.c" ;;
+	cascade_msg) echo "plugin/model/cascade_msg.c plugin/model/peer.c plugin/model/permissions.c" ;;
 	load_rtp) echo "bench/load/rtp.c" ;;
 	load_sdp) echo "bench/load/sdp.c" ;;
 	load_event) echo "bench/load/event.c" ;;

@@ -1,0 +1,223 @@
+#!/usr/bin/python3
+"""test_cascade.py - a webinar cascaded across two nodes (docs/deploy.md,
+"Cascading a large meeting"; issue 15).
+
+Owns README's RTK_NODE_CASCADE_PORT and plugin/cascade.c end to end.
+PostgreSQL (test_postgres.py's Postgres) and two nodes sharing it in this
+test's network namespace: node A (REST URL on 127.0.0.1, cascade port
+8190 there) and node B (REST URL on 127.0.0.2, cascade port 8190 there).
+Asserted, as the users see it:
+  * the presenter (webinar_presenter) joins through A, goes on stage and
+    publishes a voice and a solid red camera; the meeting is placed on A;
+  * a viewer (livestream_viewer: receives only) joins through A, and
+    another through B: B does not redirect her (no 0806) but joins her on
+    its edge of the meeting: her roomJoined carries A's session id and
+    lists the presenter with videoEnabled true, and the placement stays on
+    A; both viewers decode the presenter's video (frames counted, the
+    picture red) and audio; A's log says it relays the meeting to an edge;
+  * a webinar_viewer (who may be put on stage) joining through B is still
+    sent to A (0806 with A's janusUrl);
+  * the presenter turns her camera off: the B viewer gets videoUpdate
+    false; she leaves: the B viewer gets participantLeft;
+  * A is killed (SIGKILL): the B viewer gets roomLeft "ended", reason
+    "origin_lost".
+"""
+
+import time
+
+from rtk_harness import (RtkClient, Server, check, check_equal, jsep_of, log, make_tracks,
+                         new_peer_connection, run_test)
+from test_nodes import CREDENTIALS, LEASE, join_refused, wait_sql
+from test_postgres import Postgres
+
+OFFSET = 10                  # node B's ports, as test_nodes.py
+CASCADE_PORT = 8190
+RED = (220, 30, 30)
+VIDEO_FRAMES = 30
+AUDIO_FRAMES = 40
+MEDIA_TIMEOUT = 25
+
+
+def cascade_node(pg, name, offset, host):
+    """A node whose REST URL (and so its cascade port) is on `host`."""
+    janus_url = "ws://127.0.0.1:%d/" % (8188 + offset)
+    env = dict(CREDENTIALS, RTK_DATABASE_URL=pg.url, RTK_NODE_ID=name, RTK_NODE_JANUS_URL=janus_url,
+               RTK_NODE_REST_URL="http://%s:%d" % (host, 8080 + offset), RTK_NODE_LEASE=str(LEASE),
+               RTK_NODE_CASCADE_PORT=str(CASCADE_PORT), RTK_PLUGINS_SEED="")
+    server = Server(env=env, port_offset=offset)
+    server.node_janus_url = janus_url
+    return server
+
+
+def solid_track(colour, size=(320, 240)):
+    make_tracks()   # skips the test when aiortc is missing
+    import av
+    import numpy
+    from aiortc import VideoStreamTrack
+
+    class SolidTrack(VideoStreamTrack):
+        def __init__(self):
+            super().__init__()
+            self.image = numpy.empty((size[1], size[0], 3), dtype=numpy.uint8)
+            self.image[:, :] = colour
+
+        async def recv(self):
+            pts, time_base = await self.next_timestamp()
+            frame = av.VideoFrame.from_ndarray(self.image, format="rgb24")
+            frame.pts = pts
+            frame.time_base = time_base
+            return frame
+
+    return SolidTrack()
+
+
+class Client(RtkClient):
+    """An RtkClient that publishes a solid camera and keeps the mean colour
+    of the last video frame it decoded from each participant."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.colour = {}
+
+    async def publish_solid(self, colour):
+        from aiortc import RTCSessionDescription
+        _, voice = make_tracks()
+        self.pub_pc = new_peer_connection()
+        self.pub_pc.addTransceiver(voice, direction="sendonly")
+        self.pub_pc.addTransceiver(solid_track(colour), direction="sendonly")
+        await self.pub_pc.setLocalDescription(await self.pub_pc.createOffer())
+        event = await self.request(self.main, {"request": "publish"}, jsep=jsep_of(self.pub_pc.localDescription),
+                                   expect="published")
+        await self.pub_pc.setRemoteDescription(RTCSessionDescription(**event.jsep))
+        self.published = event.data
+        return event.data
+
+    async def _count_frames(self, track):
+        from aiortc.mediastreams import MediaStreamError
+        while True:
+            try:
+                frame = await track.recv()
+            except MediaStreamError:
+                return
+            stream = self.streams.get(self._mid_of(track)) or {}
+            peer = stream.get("participantId")
+            if track.kind == "video":
+                image = frame.to_ndarray(format="rgb24")
+                self.colour[peer] = tuple(int(v) for v in image.reshape(-1, 3).mean(axis=0))
+            self.frames[peer][track.kind] += 1
+            await self._notify()
+
+
+def near(got, want, tolerance=40):
+    return got is not None and all(abs(a - b) <= tolerance for a, b in zip(got, want))
+
+
+def lists(joined, peer_id):
+    """The participant object of `peer_id` in a roomJoined, or None."""
+    for p in joined.get("participants") or []:
+        if p.get("id") == peer_id:
+            return p
+    return None
+
+
+async def decodes_presenter(viewer, presenter):
+    await viewer.wait_streams(presenter.peer_id, [("audio", True), ("video", True)], timeout=MEDIA_TIMEOUT)
+    got = await viewer.wait_frames(presenter.peer_id, VIDEO_FRAMES, AUDIO_FRAMES, MEDIA_TIMEOUT)
+    colour = viewer.colour.get(presenter.peer_id)
+    check(near(colour, RED), "%s: the presenter's picture is %r, expected about %r" % (viewer.name, colour, RED))
+    log("%s decodes the presenter: %d video / %d audio frames, colour %r"
+        % (viewer.name, got["video"], got["audio"], colour))
+
+
+def log_says(server, text):
+    with open(server.log_path, errors="replace") as f:
+        return text in f.read()
+
+
+async def main():
+    pg = Postgres().start()
+    try:
+        await cascaded(pg)
+    except Exception:
+        log("PostgreSQL server log:\n" + pg.tail())
+        raise
+    finally:
+        pg.stop()
+
+
+async def cascaded(pg):
+    a = cascade_node(pg, "node-a", 0, "127.0.0.1").start()
+    b = cascade_node(pg, "node-b", OFFSET, "127.0.0.2").start()
+    wait_sql(pg, "SELECT count(*) FROM nodes", "2", "both nodes' rows")
+
+    meeting = a.create_meeting(title="Cascaded webinar")
+    mid = meeting["id"]
+    rp = a.add_participant(mid, "Presenter", "webinar_presenter")
+    ra = a.add_participant(mid, "Viewer A", "livestream_viewer")
+    rb = a.add_participant(mid, "Viewer B", "livestream_viewer")
+    rw = a.add_participant(mid, "Webinar viewer", "webinar_viewer")
+
+    # the presenter on A, on stage, publishing red
+    presenter = Client(a, "presenter")
+    await presenter.join(rp["token"])
+    sid = presenter.joined["meeting"]["sessionId"]
+    await presenter.control({"request": "stage.join"})
+    await presenter.publish_solid(RED)
+    check_equal(pg.sql("SELECT node_id FROM placements WHERE meeting_id = '%s'" % mid), "node-a",
+                "the meeting's placement")
+    log("the presenter publishes on node A")
+
+    # a viewer on A, one through B: B joins her on its edge
+    va = Client(a, "viewer@a")
+    await va.join(ra["token"])
+    await va.subscribe(ra["token"])
+    vb = Client(b, "viewer@b")
+    await vb.join(rb["token"])
+    check_equal(vb.joined["meeting"]["sessionId"], sid, "the B viewer's session id (the owner's)")
+    listed = lists(vb.joined, presenter.peer_id)
+    check(listed is not None and listed.get("videoEnabled") is True and listed.get("name") == "Presenter",
+          "the B viewer's roomJoined lists the presenter with her camera on: %r" % vb.joined.get("participants"))
+    await vb.subscribe(rb["token"])
+    check_equal(pg.sql("SELECT node_id FROM placements WHERE meeting_id = '%s'" % mid), "node-a",
+                "the placement after the join through B")
+    await decodes_presenter(va, presenter)
+    await decodes_presenter(vb, presenter)
+    check(log_says(a, "relayed to an edge"), "node A's log does not say it relays the meeting to an edge")
+    check(log_says(b, "mirrored here (cascade edge)"), "node B's log does not say it runs an edge")
+    check_equal(vb.janus.base, b.janus_url, "the Janus API the B viewer's session is on")
+    log("viewers on A and on B decode the presenter; B's through its edge")
+
+    # a viewer who may go on stage is still sent to the owner
+    wv = RtkClient(b, "webinar-viewer@b")
+    error = await join_refused(wv, rw["token"])
+    check_equal((error.get("code"), error.get("janusUrl")), ("0806", a.node_janus_url),
+                "a webinar_viewer's join through B (code, janusUrl)")
+    wv.abandon()
+    log("a viewer who may go on stage is sent to A (0806)")
+
+    # camera off, then the presenter leaves: the B viewer is told
+    await presenter.configure(video=False)
+    await vb.wait_event("videoUpdate", timeout=10, where=lambda e: e.data.get("participantId") == presenter.peer_id
+                        and e.data.get("videoEnabled") is False)
+    log("camera off: the B viewer got videoUpdate false")
+    await presenter.leave()
+    await vb.wait_event("participantLeft", timeout=10,
+                        where=lambda e: e.data.get("participantId") == presenter.peer_id)
+    await va.wait_event("participantLeft", timeout=10,
+                        where=lambda e: e.data.get("participantId") == presenter.peer_id)
+    log("the presenter left: both viewers got participantLeft")
+
+    # the owner dies: the edge's viewer is told, at once
+    a.kill9()
+    killed = time.monotonic()
+    left = await vb.wait_event("roomLeft", timeout=10)
+    check_equal((left.data.get("state"), left.data.get("reason")), ("ended", "origin_lost"),
+                "the B viewer's roomLeft after A died")
+    log("node A killed: the B viewer got roomLeft ended/origin_lost after %.1f s" % (time.monotonic() - killed))
+    va.abandon()
+    vb.abandon()
+    b.stop()
+
+
+if __name__ == "__main__":
+    run_test(main)
