@@ -9,8 +9,9 @@ test's network namespace: node A (REST URL on 127.0.0.1, cascade port
 Asserted, as the users see it:
   * the presenter (webinar_presenter) joins through A, goes on stage and
     publishes a voice and a solid red camera; the meeting is placed on A;
-  * a viewer (livestream_viewer: receives only) joins through A, and
-    another through B: B does not redirect her (no 0806) but joins her on
+  * a viewer joins through A, and another through B, both with a webinar
+    audience preset (webinar_viewer's, but stage_access NOT_ALLOWED: they
+    only ever receive, so they may join an edge): B does not redirect her (no 0806) but joins her on
     its edge of the meeting: her roomJoined carries A's session id and
     lists the presenter with videoEnabled true, and the placement stays on
     A; both viewers decode the presenter's video (frames counted, the
@@ -108,6 +109,17 @@ class Client(RtkClient):
             await self._notify()
 
 
+def audience_preset(server):
+    """webinar_viewer as a preset that can never go on stage: the audience
+    an edge takes (docs/deploy.md, "Cascading a large meeting")."""
+    presets = server.rest_ok("GET", "/v2/presets?per_page=50")
+    viewer = next(p for p in presets if p["name"] == "webinar_viewer")
+    permissions = dict(viewer["permissions"], stage_access="NOT_ALLOWED")
+    server.rest_ok("POST", "/v2/presets", {"name": "webinar_audience", "config": viewer["config"],
+                                           "permissions": permissions})
+    return "webinar_audience"
+
+
 def near(got, want, tolerance=40):
     return got is not None and all(abs(a - b) <= tolerance for a, b in zip(got, want))
 
@@ -153,8 +165,9 @@ async def cascaded(pg):
     meeting = a.create_meeting(title="Cascaded webinar")
     mid = meeting["id"]
     rp = a.add_participant(mid, "Presenter", "webinar_presenter")
-    ra = a.add_participant(mid, "Viewer A", "livestream_viewer")
-    rb = a.add_participant(mid, "Viewer B", "livestream_viewer")
+    audience = audience_preset(a)
+    ra = a.add_participant(mid, "Viewer A", audience)
+    rb = a.add_participant(mid, "Viewer B", audience)
     rw = a.add_participant(mid, "Webinar viewer", "webinar_viewer")
 
     # the presenter on A, on stage, publishing red
