@@ -12,10 +12,13 @@
  * (rtk_pub_stream*, put in the live router while attached, freed by the
  * edge once closed there).
  *
- * Locking: meeting lock -> edge->mutex -> a stream's subs_mutex. The edge
- * thread relays UDP with edge->mutex held (the streams cannot be freed
- * meanwhile) and takes a meeting lock only with edge->mutex released.
- * cascade_mutex is a leaf.
+ * Locking: meeting lock -> cascade_mutex -> edge->mutex -> a stream's
+ * subs_mutex. The edge thread relays UDP with edge->mutex held (the
+ * streams cannot be freed meanwhile) and takes a meeting lock only with
+ * edge->mutex released. An edge is freed by its last reference (its
+ * thread's, a waiting join's, rtk_cascade_destroy()'s), after its thread
+ * took its mirror out of the meeting under the meeting's lock; attach and
+ * detach use it under that lock, so it outlives them.
  */
 #define _GNU_SOURCE   /* accept4, pipe2 */
 #include "cascade.h"
