@@ -46,6 +46,11 @@
 #define CASCADE_SEND_TIMEOUT_S 2
 #define CASCADE_UDP_BATCH 64
 #define CASCADE_MAX_LINKS 256
+/* The owner repeats an unchanged state this often; an edge that heard
+ * nothing for CASCADE_SILENCE_US takes the owner for lost (a host gone
+ * without closing its connections). */
+#define CASCADE_REPEAT_US (5 * G_USEC_PER_SEC)
+#define CASCADE_SILENCE_US (15 * G_USEC_PER_SEC)
 
 static int cascade_port;          /* 0: off */
 
@@ -96,6 +101,7 @@ typedef struct cascade_link {
 	GHashTable *forwards;      /* rtk_pub_stream* (borrowed) -> ssrc; the meeting's lock */
 	uint32_t next_ssrc;
 	char *last_sent;
+	gint64 last_sent_at;       /* monotonic */
 	gboolean closing;
 	const char *end_reason;    /* static; sent as "ended" before closing, or NULL */
 } cascade_link;
@@ -191,7 +197,8 @@ static void link_sync(cascade_link *link) {
 		link_forward(link, g_ptr_array_index(live->router->producers, i));
 	char *line = link_state_line(link, live);
 	rtk_meeting_lock_done(held);
-	if(g_strcmp0(line, link->last_sent) != 0) {
+	gint64 now = g_get_monotonic_time();
+	if(g_strcmp0(line, link->last_sent) != 0 || now - link->last_sent_at >= CASCADE_REPEAT_US) {
 		if(!cascade_send_all(link->fd, line)) {
 			link->closing = TRUE;
 			g_free(line);
@@ -199,6 +206,7 @@ static void link_sync(cascade_link *link) {
 		}
 		g_free(link->last_sent);
 		link->last_sent = line;
+		link->last_sent_at = now;
 	} else {
 		g_free(line);
 	}
@@ -831,7 +839,7 @@ static gpointer edge_run(gpointer data) {
 	cascade_edge *edge = data;
 	rtk_cascade_lines lines;
 	rtk_cascade_lines_init(&lines);
-	gint64 idle_since = g_get_monotonic_time();
+	gint64 idle_since = g_get_monotonic_time(), heard_at = idle_since;
 	gint64 next_check = 0;
 	for(;;) {
 		g_mutex_lock(&edge->mutex);
@@ -846,6 +854,8 @@ static gpointer edge_run(gpointer data) {
 		if(fds[0].revents) {
 			char buf[16384];
 			ssize_t n = recv(edge->tcp_fd, buf, sizeof(buf), MSG_DONTWAIT);
+			if(n > 0)
+				heard_at = g_get_monotonic_time();
 			if(!(n < 0 && (errno == EAGAIN || errno == EINTR)) &&
 					(n <= 0 || !rtk_cascade_lines_feed(&lines, buf, (size_t)n, edge_line, edge))) {
 				g_mutex_lock(&edge->mutex);
@@ -857,6 +867,13 @@ static gpointer edge_run(gpointer data) {
 		}
 		edge_apply_pending(edge);
 		gint64 now = g_get_monotonic_time();
+		if(now - heard_at > CASCADE_SILENCE_US) {
+			JANUS_LOG(LOG_WARN, "[rtk] cascade: the owner of meeting %s is silent\n", edge->meeting_id);
+			g_mutex_lock(&edge->mutex);
+			edge->lost = "origin_lost";
+			g_mutex_unlock(&edge->mutex);
+			break;
+		}
 		if(now >= next_check) {
 			next_check = now + G_USEC_PER_SEC;
 			if(edge_in_use(edge))
