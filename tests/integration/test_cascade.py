@@ -20,7 +20,10 @@ Asserted, as the users see it:
     sent to A (0806 with A's janusUrl);
   * the presenter turns her camera off: the B viewer gets videoUpdate
     false; she leaves: the B viewer gets participantLeft;
-  * A is killed (SIGKILL): the B viewer gets roomLeft "ended", reason
+  * a second B viewer shares B's edge (A feeds B once) and decodes too;
+  * a second meeting whose session on A ends (its host leaves) ends its
+    edge: the B viewer gets roomLeft "ended", reason "origin_ended";
+  * A is killed (SIGKILL): both B viewers get roomLeft "ended", reason
     "origin_lost".
 """
 
@@ -142,8 +145,29 @@ async def decodes_presenter(viewer, presenter):
 
 
 def log_says(server, text):
+    return log_count(server, text) > 0
+
+
+def log_count(server, text):
     with open(server.log_path, errors="replace") as f:
-        return text in f.read()
+        return f.read().count(text)
+
+
+async def session_ends(a, b, audience):
+    """A second meeting: when its session on A ends (its only participant
+    leaves), the viewer on B's edge gets roomLeft ended/origin_ended."""
+    mid = a.create_meeting(title="Short webinar")["id"]
+    host = Client(a, "host2")
+    await host.join(a.add_participant(mid, "Host", "webinar_presenter")["token"])
+    viewer = Client(b, "viewer3@b")
+    await viewer.join(a.add_participant(mid, "Viewer", audience)["token"])
+    check(lists(viewer.joined, host.peer_id) is not None, "the B viewer of the second meeting lists its host")
+    await host.leave()
+    left = await viewer.wait_event("roomLeft", timeout=10)
+    check_equal((left.data.get("state"), left.data.get("reason")), ("ended", "origin_ended"),
+                "the B viewer's roomLeft when the session on A ended")
+    viewer.abandon()
+    log("a session that ends on A ends its edge: roomLeft ended/origin_ended on B")
 
 
 async def main():
@@ -168,6 +192,7 @@ async def cascaded(pg):
     audience = audience_preset(a)
     ra = a.add_participant(mid, "Viewer A", audience)
     rb = a.add_participant(mid, "Viewer B", audience)
+    rb2 = a.add_participant(mid, "Viewer B2", audience)
     rw = a.add_participant(mid, "Webinar viewer", "webinar_viewer")
 
     # the presenter on A, on stage, publishing red
@@ -193,9 +218,14 @@ async def cascaded(pg):
     await vb.subscribe(rb["token"])
     check_equal(pg.sql("SELECT node_id FROM placements WHERE meeting_id = '%s'" % mid), "node-a",
                 "the placement after the join through B")
+    vb2 = Client(b, "viewer2@b")
+    await vb2.join(rb2["token"])
+    await vb2.subscribe(rb2["token"])
     await decodes_presenter(va, presenter)
     await decodes_presenter(vb, presenter)
-    check(log_says(a, "relayed to an edge"), "node A's log does not say it relays the meeting to an edge")
+    await decodes_presenter(vb2, presenter)
+    check_equal(log_count(a, "meeting %s relayed to an edge" % mid), 1,
+                "edges node A feeds the meeting to (one for B's two viewers)")
     check(log_says(b, "mirrored here (cascade edge)"), "node B's log does not say it runs an edge")
     check_equal(vb.janus.base, b.janus_url, "the Janus API the B viewer's session is on")
     log("viewers on A and on B decode the presenter; B's through its edge")
@@ -220,15 +250,19 @@ async def cascaded(pg):
                         where=lambda e: e.data.get("participantId") == presenter.peer_id)
     log("the presenter left: both viewers got participantLeft")
 
-    # the owner dies: the edge's viewer is told, at once
+    await session_ends(a, b, audience)
+
+    # the owner dies: the edge's viewers are told, at once
     a.kill9()
     killed = time.monotonic()
-    left = await vb.wait_event("roomLeft", timeout=10)
-    check_equal((left.data.get("state"), left.data.get("reason")), ("ended", "origin_lost"),
-                "the B viewer's roomLeft after A died")
+    for viewer in (vb, vb2):
+        left = await viewer.wait_event("roomLeft", timeout=10)
+        check_equal((left.data.get("state"), left.data.get("reason")), ("ended", "origin_lost"),
+                    "%s's roomLeft after A died" % viewer.name)
     log("node A killed: the B viewer got roomLeft ended/origin_lost after %.1f s" % (time.monotonic() - killed))
     va.abandon()
     vb.abandon()
+    vb2.abandon()
     b.stop()
 
 
