@@ -264,6 +264,11 @@ async def cascaded(pg):
     vb.abandon()
     vb2.abandon()
     b.stop()
+    with open(b.log_path, errors="replace") as f:
+        said = [line.rstrip() for line in f if "cascade" in line]
+    log("node B's log on cascading:\n  " + "\n  ".join(said))
+    check(not any("bad message" in line or "silent" in line for line in said),
+          "node B's edge complained of its owner: %r" % said)
 
 
 if __name__ == "__main__":
