@@ -689,11 +689,15 @@ void rtk_cascade_edge_detach(rtk_live *live) {
 
 /* The owner ended the session or is gone: every local participant is
  * told roomLeft "ended" with the reason, the mirror is taken out, and the
- * live meeting ends. No lock held. */
-static void edge_end_meeting(cascade_edge *edge) {
+ * live meeting ends. When this node stops (`stopping`) only the mirror is
+ * taken out: the node's meetings end with it, unannounced, as the others.
+ * No lock held. */
+static void edge_end_meeting(cascade_edge *edge, gboolean stopping) {
 	rtk_meeting_lock *held = NULL;
 	rtk_live *live = rtk_live_lock(edge->meeting_id, &held);
-	if(live != NULL && live->edge) {
+	if(live != NULL && live->edge && stopping) {
+		edge_detach(edge, live);
+	} else if(live != NULL && live->edge) {
 		GPtrArray *locals = g_ptr_array_new_with_free_func(g_free);
 		for(guint i = 0; i < live->room->peers->len; i++) {
 			rtk_peer *peer = g_ptr_array_index(live->room->peers, i);
@@ -886,7 +890,7 @@ static gpointer edge_run(gpointer data) {
 	gboolean stopped = edge_forget(edge);
 	if(edge->lost == NULL)
 		edge->lost = "origin_lost";
-	edge_end_meeting(edge);
+	edge_end_meeting(edge, stopped);
 	if(!stopped)
 		g_thread_unref(edge->thread);   /* nobody joins it: it goes when it returns */
 	edge_unref(edge);

@@ -24,12 +24,16 @@ Asserted, as the users see it:
   * a second meeting whose session on A ends (its host leaves) ends its
     edge: the B viewer gets roomLeft "ended", reason "origin_ended";
   * A is killed (SIGKILL): both B viewers get roomLeft "ended", reason
-    "origin_lost".
+    "origin_lost";
+  * A started again feeds a third meeting to B; B, then A, stop cleanly
+    (SIGTERM, status 0) while cascading.
 """
 
+import signal
+import subprocess
 import time
 
-from rtk_harness import (RtkClient, Server, check, check_equal, jsep_of, log, make_tracks,
+from rtk_harness import (RtkClient, Server, TestFailure, check, check_equal, jsep_of, log, make_tracks,
                          new_peer_connection, run_test)
 from test_nodes import CREDENTIALS, LEASE, join_refused, wait_sql
 from test_postgres import Postgres
@@ -170,6 +174,43 @@ async def session_ends(a, b, audience):
     log("a session that ends on A ends its edge: roomLeft ended/origin_ended on B")
 
 
+def graceful_stop(server, what):
+    """SIGTERM: janus must exit by itself, with status 0, within 15 s."""
+    proc = server.proc
+    proc.send_signal(signal.SIGTERM)
+    try:
+        status = proc.wait(15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        raise TestFailure("%s did not stop within 15 s of SIGTERM" % what)
+    server.proc = None
+    check_equal(status, 0, "%s's exit status after SIGTERM" % what)
+
+
+async def stops_while_cascading(pg, a, b, audience):
+    """A restarted, a third meeting published on it and watched through
+    B's edge: B stops (its edge with a viewer on it), then A (it fed B)."""
+    a.start()
+    mid = a.create_meeting(title="Stopping")["id"]
+    host = Client(a, "host3")
+    await host.join(a.add_participant(mid, "Host", "webinar_presenter")["token"])
+    await host.control({"request": "stage.join"})
+    await host.publish_solid(RED)
+    token = a.add_participant(mid, "Viewer", audience)["token"]
+    viewer = Client(b, "viewer4@b")
+    await viewer.join(token)
+    await viewer.subscribe(token)
+    await viewer.wait_frames(host.peer_id, VIDEO_FRAMES, 0, MEDIA_TIMEOUT)
+    viewer.abandon()
+    graceful_stop(b, "node B, an edge with a viewer")
+    wait_sql(pg, "SELECT count(*) FROM placements WHERE meeting_id = '%s'" % mid, "1",
+             "the third meeting still placed (on A)")
+    host.abandon()
+    graceful_stop(a, "node A, which fed B")
+    log("both nodes stop cleanly while cascading")
+
+
 async def main():
     pg = Postgres().start()
     try:
@@ -263,7 +304,7 @@ async def cascaded(pg):
     va.abandon()
     vb.abandon()
     vb2.abandon()
-    b.stop()
+    await stops_while_cascading(pg, a, b, audience)
     with open(b.log_path, errors="replace") as f:
         said = [line.rstrip() for line in f if "cascade" in line]
     log("node B's log on cascading:\n  " + "\n  ".join(said))
