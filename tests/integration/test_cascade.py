@@ -24,7 +24,8 @@ Asserted, as the users see it:
   * a second meeting whose session on A ends (its host leaves) ends its
     edge: the B viewer gets roomLeft "ended", reason "origin_ended";
   * A is killed (SIGKILL): both B viewers get roomLeft "ended", reason
-    "origin_lost";
+    "origin_lost"; one joins again through B once A's lease has ended, and
+    the meeting is placed on B;
   * A started again feeds a third meeting to B; B, then A, stop cleanly
     (SIGTERM, status 0) while cascading.
 """
@@ -304,6 +305,16 @@ async def cascaded(pg):
     va.abandon()
     vb.abandon()
     vb2.abandon()
+
+    # she joins again: once A's lease has ended, the meeting is placed on B
+    time.sleep(max(0.0, LEASE + 0.5 - (time.monotonic() - killed)))
+    again = Client(b, "viewer@b again")
+    await again.join(rb["token"])
+    check(again.joined["meeting"]["sessionId"] != sid, "a new session after A died: %r" % again.joined["meeting"])
+    check_equal(pg.sql("SELECT node_id FROM placements WHERE meeting_id = '%s'" % mid), "node-b",
+                "the placement once A's lease ended")
+    again.abandon()
+    log("the B viewer joined again: the meeting is placed on B")
     await stops_while_cascading(pg, a, b, audience)
     with open(b.log_path, errors="replace") as f:
         said = [line.rstrip() for line in f if "cascade" in line]
