@@ -46,6 +46,7 @@
 #define CASCADE_SEND_TIMEOUT_S 2
 #define CASCADE_UDP_BATCH 64
 #define CASCADE_MAX_LINKS 256
+#define CASCADE_HELLO_US (5 * G_USEC_PER_SEC)   /* a connection says hello by then or is closed */
 /* The owner repeats an unchanged state this often; an edge that heard
  * nothing for CASCADE_SILENCE_US takes the owner for lost (a host gone
  * without closing its connections). */
@@ -102,6 +103,7 @@ typedef struct cascade_link {
 	uint32_t next_ssrc;
 	char *last_sent;
 	gint64 last_sent_at;       /* monotonic */
+	gint64 accepted_at;        /* monotonic */
 	gboolean closing;
 	const char *end_reason;    /* static; sent as "ended" before closing, or NULL */
 } cascade_link;
@@ -337,6 +339,7 @@ static void server_accept(void) {
 	rtk_cascade_lines_init(&link->lines);
 	link->forwards = g_hash_table_new(NULL, NULL);
 	link->next_ssrc = g_random_int();
+	link->accepted_at = g_get_monotonic_time();
 	g_ptr_array_add(server.links, link);
 }
 
@@ -370,6 +373,8 @@ static gpointer server_run(gpointer data) {
 			cascade_link *link = g_ptr_array_index(server.links, i - 1);
 			if(sync && !link->closing && link->meeting_id != NULL)
 				link_sync(link);
+			if(link->meeting_id == NULL && now - link->accepted_at > CASCADE_HELLO_US)
+				link->closing = TRUE;   /* never said hello: not an edge */
 			if(link->closing) {
 				g_ptr_array_remove_index_fast(server.links, i - 1);
 				link_free(link);
@@ -435,6 +440,7 @@ typedef struct cascade_edge {
 	gint refs;                   /* the edge thread's, and each waiting join's */
 	char *meeting_id;
 	int tcp_fd, udp_fd;
+	struct sockaddr_storage owner;   /* the owner's address: media from any other is dropped */
 	GThread *thread;
 	GMutex mutex;                /* everything below */
 	GCond changed;               /* a first state came, or the edge ended */
@@ -745,14 +751,29 @@ static gboolean edge_line(const char *line, size_t len, void *user) {
 	return go_on;
 }
 
+/* Whether `from` is the owner's host (any port: its sinks' are ephemeral). */
+static gboolean edge_from_owner(const cascade_edge *edge, const struct sockaddr_storage *from) {
+	if(from->ss_family != edge->owner.ss_family)
+		return FALSE;
+	if(from->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)from)->sin_addr.s_addr ==
+			((const struct sockaddr_in *)&edge->owner)->sin_addr.s_addr;
+	if(from->ss_family == AF_INET6)
+		return memcmp(&((const struct sockaddr_in6 *)from)->sin6_addr,
+			&((const struct sockaddr_in6 *)&edge->owner)->sin6_addr, sizeof(struct in6_addr)) == 0;
+	return FALSE;
+}
+
 /* Relays the RTP waiting on the edge's UDP socket into its streams. */
 static void edge_relay_udp(cascade_edge *edge) {
 	char buf[1600];
 	for(int i = 0; i < CASCADE_UDP_BATCH; i++) {
-		ssize_t n = recv(edge->udp_fd, buf, sizeof(buf), MSG_DONTWAIT);
+		struct sockaddr_storage from;
+		socklen_t from_len = sizeof(from);
+		ssize_t n = recvfrom(edge->udp_fd, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&from, &from_len);
 		if(n < 0)
 			return;
-		if(n < 12 || ((guint8)buf[0] >> 6) != 2)
+		if(n < 12 || ((guint8)buf[0] >> 6) != 2 || !edge_from_owner(edge, &from))
 			continue;
 		guint8 pt = (guint8)buf[1];
 		if(pt >= 200 && pt <= 204)
@@ -974,6 +995,13 @@ static cascade_edge *edge_new(const char *meeting_id, const char *owner_host) {
 		return NULL;
 	}
 	cascade_edge *edge = g_new0(cascade_edge, 1);
+	socklen_t owner_len = sizeof(edge->owner);
+	if(getpeername(tcp, (struct sockaddr *)&edge->owner, &owner_len) != 0) {
+		close(tcp);
+		close(udp);
+		g_free(edge);
+		return NULL;
+	}
 	edge->refs = 1;
 	edge->meeting_id = g_strdup(meeting_id);
 	edge->tcp_fd = tcp;
