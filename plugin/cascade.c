@@ -582,15 +582,15 @@ static void edge_remove_peers(cascade_edge *edge, rtk_live *live, const rtk_casc
 	}
 }
 
-/* A remote peer already in the room changed: media toggles become the
- * SDK's update events; stage and pin are mirrored silently. */
+/* A remote peer already in the room changed: media toggles and stage
+ * steps become the SDK's events; the pin is mirrored silently. */
 static void edge_update_peer(rtk_live *live, const rtk_cascade_peer *now) {
 	rtk_peer *peer = rtk_room_find_peer(live->room, now->id);
 	if(peer == NULL || peer->transport != NULL)
 		return;
 	for(int kind = 0; kind < RTK_MEDIA_KINDS; kind++)
 		rtk_room_set_media(live->room, peer, kind, now->media_enabled[kind]);
-	peer->stage = now->stage;
+	rtk_room_stage_mirror(live->room, peer, now->stage);
 	peer->pinned = now->pinned;
 	if(g_strcmp0(peer->name, now->name) != 0) {
 		g_free(peer->name);

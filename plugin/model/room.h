@@ -221,6 +221,14 @@ gboolean rtk_room_stage_leave(rtk_room *room, rtk_peer *peer, rtk_refusal *why);
  * target not on stage: 2006. Each target -> OFF_STAGE: stageStatusUpdate to
  * it, peerStoppedPresenting to the others, changed(STAGE). */
 gboolean rtk_room_stage_kick(rtk_room *room, rtk_peer *actor, const json_t *user_ids, rtk_refusal *why);
+/* A participant of another node, mirrored in this room (cascade.h), had
+ * its stage status changed there to `status`: sets it and tells the others
+ * what they would have been told there (peerStartedPresenting,
+ * peerStoppedPresenting, peerAcceptedToJoinStage, peerRequestToJoinStage;
+ * nothing for a request withdrawn or denied; the request list of this
+ * room's stage hosts stays as it is: the request is the owner's hosts').
+ * No check, no self event, no changed(). */
+void rtk_room_stage_mirror(rtk_room *room, rtk_peer *peer, rtk_stage_status status);
 /* getAccessRequests: needs accept_stage_requests (0902). A NEW array of the
  * participant objects with REQUESTED_TO_JOIN_STAGE, or NULL when refused. */
 json_t *rtk_room_stage_requests(rtk_room *room, rtk_peer *actor, rtk_refusal *why);

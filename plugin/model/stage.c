@@ -185,6 +185,21 @@ gboolean rtk_room_stage_leave(rtk_room *room, rtk_peer *peer, rtk_refusal *why) 
 	return TRUE;
 }
 
+void rtk_room_stage_mirror(rtk_room *room, rtk_peer *peer, rtk_stage_status status) {
+	rtk_stage_status was = peer->stage;
+	if(was == status)
+		return;
+	peer->stage = status;
+	if(status == RTK_STAGE_ON_STAGE)
+		stage_tell_others(room, peer, "peerStartedPresenting", ROOM_VIEW_STATE);
+	else if(was == RTK_STAGE_ON_STAGE)
+		stage_tell_others(room, peer, "peerStoppedPresenting", ROOM_VIEW_STATE);
+	else if(status == RTK_STAGE_ACCEPTED)
+		stage_tell_others(room, peer, "peerAcceptedToJoinStage", ROOM_VIEW_STATE);
+	else if(status == RTK_STAGE_REQUESTED)
+		stage_tell_others(room, peer, "peerRequestToJoinStage", ROOM_VIEW_STAGE_AUDIENCE);
+}
+
 /* ---- the stage hosts' steps ---- */
 
 /* Grant (TRUE) or deny (FALSE) the pending request of each of `user_ids`. */

@@ -19,7 +19,8 @@ Asserted, as the users see it:
   * a webinar_viewer (who may be put on stage) joining through B is still
     sent to A (0806 with A's janusUrl);
   * the presenter turns her camera off: the B viewer gets videoUpdate
-    false; she leaves: the B viewer gets participantLeft;
+    false; she leaves the stage: peerStoppedPresenting; she leaves: the B
+    viewer gets participantLeft;
   * a second B viewer shares B's edge (A feeds B once) and decodes too;
   * a second meeting whose session on A ends (its host leaves) ends its
     edge: the B viewer gets roomLeft "ended", reason "origin_ended";
@@ -285,6 +286,11 @@ async def cascaded(pg):
     await vb.wait_event("videoUpdate", timeout=10, where=lambda e: e.data.get("participantId") == presenter.peer_id
                         and e.data.get("videoEnabled") is False)
     log("camera off: the B viewer got videoUpdate false")
+    await presenter.control({"request": "stage.leave"})
+    event = await vb.wait_event("peerStoppedPresenting", timeout=10,
+                                where=lambda e: e.data.get("participantId") == presenter.peer_id)
+    check_equal(event.data.get("stageStatus"), "OFF_STAGE", "the B viewer's peerStoppedPresenting stageStatus")
+    log("off stage: the B viewer got peerStoppedPresenting")
     await presenter.leave()
     await vb.wait_event("participantLeft", timeout=10,
                         where=lambda e: e.data.get("participantId") == presenter.peer_id)

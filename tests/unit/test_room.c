@@ -334,6 +334,35 @@ static void test_waiting_room_skip_on_accept(void) {
 
 /* ---- the stage ---- */
 
+/* A participant of another node mirrored here (cascade.h): its stage
+ * steps there become the events the others would get there, without a
+ * check, a self event or changed(). */
+static void test_stage_mirror(void) {
+	world w;
+	world_init(&w);
+	rtk_peer *pam = join(&w, "pam", "webinar_presenter", NULL);
+	rtk_peer *val = join(&w, "val", "webinar_viewer", NULL);
+	join(&w, "vic", "webinar_viewer", NULL);
+	recorder_clear(w.rec);
+	rtk_room_stage_mirror(w.room, pam, RTK_STAGE_ON_STAGE);
+	CHECK_EQ_INT(pam->stage, RTK_STAGE_ON_STAGE);
+	CHECK_EQ_STR(str(sent(w.rec, "val", "peerStartedPresenting"), "participantId"), pam->id);
+	CHECK_LINES(w.rec, "val:peerStartedPresenting,vic:peerStartedPresenting");
+	rtk_room_stage_mirror(w.room, pam, RTK_STAGE_ON_STAGE);   /* no change: nothing */
+	CHECK_LINES(w.rec, "");
+	rtk_room_stage_mirror(w.room, pam, RTK_STAGE_OFF_STAGE);
+	CHECK_EQ_STR(str(sent(w.rec, "val", "peerStoppedPresenting"), "stageStatus"), "OFF_STAGE");
+	CHECK_LINES(w.rec, "val:peerStoppedPresenting,vic:peerStoppedPresenting");
+	/* a request: the audience hears of it; the request itself is the owner's hosts' */
+	rtk_room_stage_mirror(w.room, val, RTK_STAGE_REQUESTED);
+	CHECK_LINES(w.rec, "vic:peerRequestToJoinStage");
+	rtk_room_stage_mirror(w.room, val, RTK_STAGE_ACCEPTED);
+	CHECK_LINES(w.rec, "pam:peerAcceptedToJoinStage,vic:peerAcceptedToJoinStage");
+	rtk_room_stage_mirror(w.room, val, RTK_STAGE_OFF_STAGE);   /* withdrawn or denied: nothing to others */
+	CHECK_LINES(w.rec, "");
+	world_clear(&w);
+}
+
 static void test_stage_webinar_flow(void) {
 	world w;
 	world_init(&w);
@@ -1303,6 +1332,7 @@ int main(void) {
 	UNIT_RUN(test_waiting_room_on_privileged_entry);
 	UNIT_RUN(test_waiting_room_skip_on_accept);
 	UNIT_RUN(test_stage_webinar_flow);
+	UNIT_RUN(test_stage_mirror);
 	UNIT_RUN(test_stage_deny_and_cancel);
 	UNIT_RUN(test_stage_refusals);
 	UNIT_RUN(test_disable_media);
