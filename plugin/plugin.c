@@ -33,10 +33,12 @@
  * for that handle's ICE gathering (janus.c, janus_plugin_handle_sdp: "Wait
  * for candidates-done callback"), which runs on the handle's event loop
  * and, with a TURN server (turn_server in janus.jcfg), needs that loop to
- * turn. With event_loops = N > 0 handles share N loops: were one of them
- * waiting on the meeting lock in a callback of another handle, gathering
- * would stall for the 5 s, every handle on that loop with it, and Janus
- * would offer no relay candidate (test_turn.py, conf/janus.jcfg.in).
+ * turn. With event_loops = N > 0 handles share N loops: when one of them
+ * waited on the meeting lock in a callback of another handle, gathering
+ * stood still with every handle on that loop, Janus gave up after 5 s,
+ * and the client behind TURN got no media (test_turn.py,
+ * conf/janus.jcfg.in). Callbacks on the relay path take only the relay's
+ * own locks, which no worker holds while it pushes a JSEP.
  *
  * Locking: one lock per meeting family (meeting_lock.h: a meeting and its
  * connected meetings) guards its live meetings, the sessions in them and
