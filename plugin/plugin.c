@@ -21,8 +21,24 @@
  * several nodes, node.c's thread writes this node's heartbeat and
  * placements every few seconds, off every meeting lock; the
  * Janus core calls setup_media, hangup_media, destroy_session and the
- * relay callbacks on its own threads; REST calls (live_api.c) come on the
- * gateway's HTTP threads, and companion events (capture.c) on readers.
+ * relay callbacks on the handles' event loops; REST calls (live_api.c)
+ * come on the gateway's HTTP threads, and companion events (capture.c) on
+ * readers.
+ *
+ * An event loop never waits for a meeting lock: what those callbacks do
+ * under one (a PeerConnection up or down, a handle gone, a subscriber's
+ * keyframe request or loss report) is queued to the handle's worker, in
+ * the order Janus called them (plugin_job). Why: a worker pushes a JSEP
+ * with its meeting lock held, and Janus's push_event then waits up to 5 s
+ * for that handle's ICE gathering (janus.c, janus_plugin_handle_sdp: "Wait
+ * for candidates-done callback"), which runs on the handle's event loop
+ * and, with a TURN server (turn_server in janus.jcfg), needs that loop to
+ * turn. With event_loops = N > 0 handles share N loops: when one of them
+ * waited on the meeting lock in a callback of another handle, gathering
+ * stood still with every handle on that loop, Janus gave up after 5 s,
+ * and the client behind TURN got no media (test_turn.py,
+ * conf/janus.jcfg.in). Callbacks on the relay path take only the relay's
+ * own locks, which no worker holds while it pushes a JSEP.
  *
  * Locking: one lock per meeting family (meeting_lock.h: a meeting and its
  * connected meetings) guards its live meetings, the sessions in them and
@@ -126,7 +142,6 @@ static GMutex sessions_mutex;   /* guards `sessions`: a leaf */
 static GHashTable *sessions;    /* janus_plugin_session* -> rtk_session* (a reference) */
 static GAsyncQueue *worker_queues[RTK_WORKERS];
 static GThread *workers[RTK_WORKERS], *ticker;
-static rtk_message exit_message;
 static GMutex ticker_mutex;
 static GCond ticker_cond;
 
@@ -211,14 +226,85 @@ static void plugin_message_run(rtk_message *msg) {
 	janus_refcount_decrease(&session->ref);
 }
 
+/* What a worker runs: a request, or what a Janus core callback made on an
+ * event loop does under a meeting lock (see the top of this file). */
+typedef enum plugin_job_kind {
+	PLUGIN_JOB_REQUEST,          /* handle_message */
+	PLUGIN_JOB_MEDIA_UP,         /* setup_media */
+	PLUGIN_JOB_MEDIA_DOWN,       /* hangup_media */
+	PLUGIN_JOB_SUBSCRIBER_RTCP,  /* incoming_rtcp: a keyframe request or a loss report */
+	PLUGIN_JOB_DESTROY,          /* destroy_session */
+	PLUGIN_JOB_EXIT,             /* the worker stops */
+} plugin_job_kind;
+
+typedef struct plugin_job {
+	plugin_job_kind kind;
+	rtk_message *msg;            /* REQUEST: owned (it holds the handle's reference) */
+	janus_plugin_session *handle;   /* the other kinds: a reference, dropped with the job */
+	rtk_session *session;        /* DESTROY: the session, with a reference dropped with the job */
+	int mindex;                  /* SUBSCRIBER_RTCP: the subscriber's m-line */
+	gboolean keyframe, report;   /* SUBSCRIBER_RTCP: a PLI/FIR; a receiver report... */
+	guint8 lost;                 /* ...whose worst fraction lost this is */
+} plugin_job;
+
+static plugin_job exit_job = { .kind = PLUGIN_JOB_EXIT };
+
+/* A job about `handle` (not a request), with a reference on it. */
+static plugin_job *plugin_job_new(plugin_job_kind kind, janus_plugin_session *handle) {
+	plugin_job *job = g_new0(plugin_job, 1);
+	job->kind = kind;
+	janus_refcount_increase(&handle->ref);
+	job->handle = handle;
+	return job;
+}
+
+static void plugin_job_free(plugin_job *job) {
+	if(job == NULL || job == &exit_job)
+		return;
+	if(job->msg != NULL)
+		plugin_message_free(job->msg);
+	if(job->session != NULL)
+		janus_refcount_decrease(&job->session->ref);
+	if(job->handle != NULL)
+		janus_refcount_decrease(&job->handle->ref);
+	g_free(job);
+}
+
+static void plugin_media_up(janus_plugin_session *handle);
+static void plugin_media_down(janus_plugin_session *handle);
+static void plugin_subscriber_rtcp(janus_plugin_session *handle, const plugin_job *job);
+static void plugin_session_gone(rtk_session *session);
+
+static void plugin_job_run(plugin_job *job) {
+	switch(job->kind) {
+		case PLUGIN_JOB_REQUEST:
+			plugin_message_run(job->msg);
+			break;
+		case PLUGIN_JOB_MEDIA_UP:
+			plugin_media_up(job->handle);
+			break;
+		case PLUGIN_JOB_MEDIA_DOWN:
+			plugin_media_down(job->handle);
+			break;
+		case PLUGIN_JOB_SUBSCRIBER_RTCP:
+			plugin_subscriber_rtcp(job->handle, job);
+			break;
+		case PLUGIN_JOB_DESTROY:
+			plugin_session_gone(job->session);
+			break;
+		case PLUGIN_JOB_EXIT:
+			break;
+	}
+}
+
 static gpointer plugin_worker(gpointer data) {
 	GAsyncQueue *queue = data;
 	for(;;) {
-		rtk_message *msg = g_async_queue_pop(queue);
-		if(msg == &exit_message)
+		plugin_job *job = g_async_queue_pop(queue);
+		if(job == &exit_job)
 			break;
-		plugin_message_run(msg);
-		plugin_message_free(msg);
+		plugin_job_run(job);
+		plugin_job_free(job);
 	}
 	return NULL;
 }
@@ -244,10 +330,16 @@ static gpointer plugin_ticker(gpointer data) {
 	return NULL;
 }
 
-/* A handle's requests all go to one worker, so they run in order. */
+/* A handle's requests and media jobs all go to one worker, so they run in
+ * the order they came. */
 static GAsyncQueue *plugin_worker_queue(janus_plugin_session *handle) {
 	guintptr h = (guintptr)handle;
 	return worker_queues[((h >> 4) ^ (h >> 12)) % RTK_WORKERS];
+}
+
+static void plugin_job_queue(plugin_job *job) {
+	janus_plugin_session *handle = job->msg != NULL ? job->msg->handle : job->handle;
+	g_async_queue_push(plugin_worker_queue(handle), job);
 }
 
 /* ---- janus_plugin callbacks ---- */
@@ -373,8 +465,11 @@ void rtk_plugin_destroy(void) {
 	g_mutex_unlock(&ticker_mutex);
 	g_thread_join(ticker);
 	for(int i = 0; i < RTK_WORKERS; i++) {
-		g_async_queue_push(worker_queues[i], &exit_message);
+		g_async_queue_push(worker_queues[i], &exit_job);
 		g_thread_join(workers[i]);
+		plugin_job *late;   /* queued by a callback while the worker stopped: not run */
+		while((late = g_async_queue_try_pop(worker_queues[i])) != NULL)
+			plugin_job_free(late);
 		g_async_queue_unref(worker_queues[i]);
 	}
 	rtk_cascade_destroy();    /* edges let go of their meetings; edges fed no more */
@@ -431,15 +526,11 @@ void rtk_plugin_create_session(janus_plugin_session *handle, int *error) {
 	g_mutex_unlock(&sessions_mutex);
 }
 
-/* Takes the handle's session out of its meeting (a vanished client
- * leaves like any other), then out of the table. */
-void rtk_plugin_destroy_session(janus_plugin_session *handle, int *error) {
-	rtk_session *session = plugin_session_lookup(handle);
-	if(session == NULL) {
-		*error = -2;
-		return;
-	}
-	rtk_session_mark_destroyed(session);   /* no meeting takes it in from now on */
+/* On the handle's worker: takes the session out of its meeting (a
+ * vanished client leaves like any other), then out of the table. The
+ * caller's reference stays the caller's. */
+static void plugin_session_gone(rtk_session *session) {
+	janus_plugin_session *handle = session->handle;
 	rtk_meeting_lock *lock = rtk_session_lock(session);
 	if(session->role == RTK_ROLE_MAIN)
 		rtk_session_leave(session, NULL);
@@ -452,7 +543,21 @@ void rtk_plugin_destroy_session(janus_plugin_session *handle, int *error) {
 	handle->plugin_handle = NULL;
 	if(listed)
 		janus_refcount_decrease(&session->ref);   /* the table's */
-	janus_refcount_decrease(&session->ref);       /* ours */
+}
+
+/* On the handle's event loop: the session stops relaying and no meeting
+ * takes it in from now on; its leaving is its worker's job (the reference
+ * taken here goes with the job). */
+void rtk_plugin_destroy_session(janus_plugin_session *handle, int *error) {
+	rtk_session *session = plugin_session_lookup(handle);
+	if(session == NULL) {
+		*error = -2;
+		return;
+	}
+	rtk_session_mark_destroyed(session);
+	plugin_job *job = plugin_job_new(PLUGIN_JOB_DESTROY, handle);
+	job->session = session;
+	plugin_job_queue(job);
 }
 
 json_t *rtk_plugin_query_session(janus_plugin_session *handle) {
@@ -486,11 +591,16 @@ struct janus_plugin_result *rtk_plugin_handle_message(janus_plugin_session *hand
 	msg->transaction = transaction;   /* ours now, as the plugin API says */
 	msg->body = message;
 	msg->jsep = jsep;
-	g_async_queue_push(plugin_worker_queue(handle), msg);
+	plugin_job *job = g_new0(plugin_job, 1);
+	job->kind = PLUGIN_JOB_REQUEST;
+	job->msg = msg;
+	plugin_job_queue(job);
 	return janus_plugin_result_new(JANUS_PLUGIN_OK_WAIT, NULL, NULL);
 }
 
-void rtk_plugin_setup_media(janus_plugin_session *handle) {
+/* On the handle's worker: its PeerConnection is up; a subscriber's
+ * streams start on keyframes. */
+static void plugin_media_up(janus_plugin_session *handle) {
 	rtk_session *session = plugin_session_lookup(handle);
 	if(session == NULL)
 		return;
@@ -500,6 +610,10 @@ void rtk_plugin_setup_media(janus_plugin_session *handle) {
 		rtk_subscriber_request_keyframes(session);
 	rtk_meeting_lock_done(lock);
 	janus_refcount_decrease(&session->ref);
+}
+
+void rtk_plugin_setup_media(janus_plugin_session *handle) {
+	plugin_job_queue(plugin_job_new(PLUGIN_JOB_MEDIA_UP, handle));
 }
 
 /* The relay path: no meeting lock here (see the top of this file). */
@@ -520,7 +634,8 @@ void rtk_plugin_incoming_rtp(janus_plugin_session *handle, janus_plugin_rtp *pac
 /* A publisher's sender reports go to the companions fed with the stream
  * (on the relay path's locks, as incoming_rtp: no meeting lock); a
  * subscriber asking for a keyframe: pass it to the stream's publisher; a
- * subscriber's receiver reports: their loss goes to the forwarding policy. */
+ * subscriber's receiver reports: their loss goes to the forwarding policy.
+ * Those two need the meeting lock: the handle's worker does them. */
 void rtk_plugin_incoming_rtcp(janus_plugin_session *handle, janus_plugin_rtcp *packet) {
 	rtk_session *publisher = packet->mindex >= 0 && packet->mindex < RTK_MAX_PUB_STREAMS ?
 		plugin_session_acquire(handle) : NULL;
@@ -539,23 +654,35 @@ void rtk_plugin_incoming_rtcp(janus_plugin_session *handle, janus_plugin_rtcp *p
 		packet->length, &lost);   /* a subscriber's downlink (policy.h) */
 	if(!keyframe && !report)
 		return;
+	plugin_job *job = plugin_job_new(PLUGIN_JOB_SUBSCRIBER_RTCP, handle);
+	job->mindex = packet->mindex;
+	job->keyframe = keyframe;
+	job->report = report;
+	job->lost = lost;
+	plugin_job_queue(job);
+}
+
+/* On the handle's worker: what a subscriber's RTCP asks (see
+ * rtk_plugin_incoming_rtcp). */
+static void plugin_subscriber_rtcp(janus_plugin_session *handle, const plugin_job *job) {
 	rtk_session *session = plugin_session_lookup(handle);
 	if(session == NULL)
 		return;
 	rtk_meeting_lock *lock = rtk_session_lock(session);
-	if(lock != NULL && keyframe && session->role == RTK_ROLE_SUBSCRIBER && packet->mindex >= 0 &&
-			(guint)packet->mindex < session->slots->len) {
-		rtk_sub_stream *ss = g_ptr_array_index(session->slots, packet->mindex);
+	if(lock != NULL && job->keyframe && session->role == RTK_ROLE_SUBSCRIBER && job->mindex >= 0 &&
+			(guint)job->mindex < session->slots->len) {
+		rtk_sub_stream *ss = g_ptr_array_index(session->slots, job->mindex);
 		if(ss->source != NULL)
 			rtk_relay_request_keyframe(rtk_janus, ss->source);
 	}
-	if(lock != NULL && report)
-		rtk_policy_subscriber_loss(session, lost);
+	if(lock != NULL && job->report)
+		rtk_policy_subscriber_loss(session, job->lost);
 	rtk_meeting_lock_done(lock);
 	janus_refcount_decrease(&session->ref);
 }
 
-void rtk_plugin_hangup_media(janus_plugin_session *handle) {
+/* On the handle's worker: its PeerConnection is gone. */
+static void plugin_media_down(janus_plugin_session *handle) {
 	rtk_session *session = plugin_session_lookup(handle);
 	if(session == NULL)
 		return;
@@ -567,4 +694,8 @@ void rtk_plugin_hangup_media(janus_plugin_session *handle) {
 		rtk_subscriber_reset(session);
 	rtk_meeting_lock_done(lock);
 	janus_refcount_decrease(&session->ref);
+}
+
+void rtk_plugin_hangup_media(janus_plugin_session *handle) {
+	plugin_job_queue(plugin_job_new(PLUGIN_JOB_MEDIA_DOWN, handle));
 }

@@ -326,9 +326,12 @@ class Server:
         return self
 
     def _render_env(self):
+        # RTK_JANUS_EVENT_LOOPS passes through so that the suite can be run
+        # with Janus's loop per handle (0) as with shared loops (the default).
         env = {k: v for k, v in os.environ.items()
                if not k.startswith("RTK_") or k in ("RTK_TOP_SRCDIR", "RTK_TOP_BUILDDIR",
-                                                     "RTK_JANUS_LIBDIR", "RTK_IN_NETNS")}
+                                                     "RTK_JANUS_LIBDIR", "RTK_IN_NETNS",
+                                                     "RTK_JANUS_EVENT_LOOPS")}
         env.update({
             "RTK_PLUGIN": PLUGIN,
             "RTK_DATA_DIR": self.data_dir,

@@ -18,7 +18,18 @@ coturn (Debian's turnserver) and two network namespaces the test makes:
     client's namespace (aiortc over the Janus WebSocket, with the ICE
     servers of /sdk/server.json) exchange VP8 and Opus frames both ways;
     the client's nominated candidate pairs are relay ones, and coturn's
-    log shows the allocation of the test's user.
+    log shows the allocation of the test's user;
+  * then, while that media flows, a third participant on the server side
+    publishes and subscribes, each answered within LATE_SDP_SECONDS, and
+    Janus never gave up waiting for its ICE gathering ("Waited 5s for
+    candidates" in its log). Janus answers or offers only once it has
+    gathered, through the TURN server too, and that gathering runs on the
+    handle's event loop. With shared event loops (RTK_JANUS_EVENT_LOOPS,
+    by default the number of CPUs) that loop also runs other handles'
+    callbacks (a PeerConnection up, RTCP); when those waited in the plugin
+    for the meeting lock the request held, the loop stood still: Janus gave
+    up after 5 s, and the client behind TURN got no media at all
+    (plugin/plugin.c, top comment, says why and what changed).
 The client runs as a child process in its namespace (this file with
 --client), reporting on stdout as JSON lines.
 """
@@ -41,6 +52,11 @@ CLIENT_ADDRESS = "10.78.0.2"    # the client's only address
 TURN_PORT = 3478
 TURN_USER, TURN_PASSWORD = "rtk-test", "s3cret-relay"
 MEDIA_TIMEOUT = 40
+# Janus waits 5 s at most for its gathering before it answers or offers;
+# here it takes about 2 s with either event-loop setting: Janus's own
+# allocation never shows in coturn's log, so libnice gives up on a relay
+# candidate after its retransmissions (Janus offers host candidates only).
+LATE_SDP_SECONDS = 4.5
 
 
 # ---------------------------------------------------------------- the client's side
@@ -134,6 +150,30 @@ async def read_line(stream, what, timeout):
         print("client: " + line, end="", flush=True)
 
 
+async def third_participant_negotiates(server, meeting):
+    """A participant who publishes and subscribes while the others' media
+    (and their RTCP) flows: each SDP of Janus comes within LATE_SDP_SECONDS
+    and Janus's log shows no gathering it gave up waiting for."""
+    third_rest = server.add_participant(meeting["id"], "Third")
+    third = RtkClient(server, "third")
+    await third.join(third_rest["token"])
+    took = {}
+    started = time.monotonic()
+    await third.publish()
+    took["publish"] = time.monotonic() - started
+    started = time.monotonic()
+    await third.subscribe(third_rest["token"])
+    took["subscribe"] = time.monotonic() - started
+    log("the third participant's answer and offer took %s" %
+        ", ".join("%s %.2f s" % item for item in took.items()))
+    with open(server.log_path, errors="replace") as f:
+        gave_up = [line.strip() for line in f if "Waited 5s for candidates" in line]
+    check(not gave_up, "Janus gave up waiting for its ICE gathering: %r" % gave_up[:3])
+    for what, seconds in took.items():
+        check(seconds < LATE_SDP_SECONDS, "%s took %.2f s (at most %.1f)" % (what, seconds, LATE_SDP_SECONDS))
+    await third.close()
+
+
 async def main():
     directory = tempfile.mkdtemp(prefix="rtk-turn-")
     holder = make_client_namespace()
@@ -188,6 +228,7 @@ async def main():
         check("ALLOCATE processed, success" in turn_text and TURN_USER in turn_text,
               "coturn's log shows no successful allocation for %s" % TURN_USER)
         log("coturn relayed: allocation of %s logged" % TURN_USER)
+        await third_participant_negotiates(server, meeting)
         remote.stdin.close()
         check_equal(remote.wait(20), 0, "the client's exit status")
         remote = None
