@@ -473,7 +473,8 @@ rtk_gateway *rtk_gateway_start(const rtk_gateway_config *config, char **error)
 		goto fail;
 	gw->webhook_public_pem = rtk_webhooks_public_key_pem(gw->webhook_key);
 	const char *bind = gateway_given(config->http_bind) ? config->http_bind : DEFAULT_BIND;
-	gw->url = gateway_make_url(bind, config->http_port, tls.cert_pem != NULL);
+	gw->url = gateway_given(config->public_url) ? strdup(config->public_url) :
+		gateway_make_url(bind, config->http_port, tls.cert_pem != NULL);
 	if (!gw->webhook_public_pem || !gw->url) {
 		rtk_util_set_error(error, "out of memory");
 		goto fail;

@@ -30,6 +30,10 @@ typedef struct rtk_gateway_config {
 	                          * (store.h, rtk_store_open_url); NULL or "": SQLite in data_dir */
 	const char *http_bind;   /* default "127.0.0.1" */
 	int http_port;           /* default 8080; 0 = do not serve HTTP (unit tests) */
+	const char *public_url;  /* RTK_PUBLIC_URL: "scheme://host[:port]" browsers reach the REST/HLS
+	                          * port at, the base of every URL handed out (playback_url,
+	                          * download_url, chat file links); NULL or "": from http_bind and
+	                          * http_port (127.0.0.1 for a wildcard bind) */
 	rtk_http_limits http_limits; /* connection limits and timeouts (http.h): zeros read as
 	                          * the defaults, but max_per_address 0 as no limit */
 	const char *org_id;      /* NULL or "": generated once into credentials.json */

@@ -370,6 +370,7 @@ int rtk_plugin_init(janus_callbacks *callback, const char *config_path) {
 		.data_dir = plugin_config_string(config, general, "data_dir", "./data"),
 		.http_bind = plugin_config_string(config, general, "http_bind", "127.0.0.1"),
 		.http_port = atoi(plugin_config_string(config, general, "http_port", "8080")),
+		.public_url = plugin_config_string(config, general, "public_url", ""),
 		.http_limits = {
 			.max_connections = (unsigned int)MAX(0, atoi(plugin_config_string(config, general,
 				"http_max_connections", "512"))),
