@@ -889,6 +889,30 @@ def _media_imports():
              "and apt-get install python3-aiortc" % error)
 
 
+def solid_track(colour, size=(320, 240)):
+    """A VideoStreamTrack of one colour (rgb24, `size` = (width, height))
+    at 30 fps: a picture whose colour a test can check after decoding."""
+    _media_imports()
+    import av
+    import numpy
+    from aiortc import VideoStreamTrack
+
+    class SolidTrack(VideoStreamTrack):
+        def __init__(self):
+            super().__init__()
+            self.image = numpy.empty((size[1], size[0], 3), dtype=numpy.uint8)
+            self.image[:, :] = colour
+
+        async def recv(self):
+            pts, time_base = await self.next_timestamp()
+            frame = av.VideoFrame.from_ndarray(self.image, format="rgb24")
+            frame.pts = pts
+            frame.time_base = time_base
+            return frame
+
+    return SolidTrack()
+
+
 def make_tracks():
     """A VP8-friendly moving colour pattern and an Opus-friendly 440 Hz tone."""
     _media_imports()

@@ -36,7 +36,7 @@ import subprocess
 import time
 
 from rtk_harness import (RtkClient, Server, TestFailure, check, check_equal, jsep_of, log, make_tracks,
-                         new_peer_connection, run_test)
+                         new_peer_connection, run_test, solid_track)
 from test_nodes import CREDENTIALS, LEASE, join_refused, wait_sql
 from test_postgres import Postgres
 
@@ -57,28 +57,6 @@ def cascade_node(pg, name, offset, host):
     server = Server(env=env, port_offset=offset)
     server.node_janus_url = janus_url
     return server
-
-
-def solid_track(colour, size=(320, 240)):
-    make_tracks()   # skips the test when aiortc is missing
-    import av
-    import numpy
-    from aiortc import VideoStreamTrack
-
-    class SolidTrack(VideoStreamTrack):
-        def __init__(self):
-            super().__init__()
-            self.image = numpy.empty((size[1], size[0], 3), dtype=numpy.uint8)
-            self.image[:, :] = colour
-
-        async def recv(self):
-            pts, time_base = await self.next_timestamp()
-            frame = av.VideoFrame.from_ndarray(self.image, format="rgb24")
-            frame.pts = pts
-            frame.time_base = time_base
-            return frame
-
-    return SolidTrack()
 
 
 class Client(RtkClient):

@@ -28,12 +28,11 @@ Frames are decoded with the ffmpeg command line from the downloaded files.
 """
 
 import asyncio
-import os
 import subprocess
 import tempfile
 import time
 
-from rtk_harness import RtkClient, Server, check, check_equal, jsep_of, log, make_tracks, new_peer_connection, run_test
+from rtk_harness import RtkClient, Server, check, check_equal, jsep_of, log, new_peer_connection, run_test, solid_track
 from test_active_grid import AUDIO_LEVEL_URI, make_voice
 from test_recording import download, wait_status
 from test_screenshare import aiortc_applicable_answer, sdp_mlines
@@ -43,29 +42,6 @@ CAMERA = (320, 180)
 SCREEN = (640, 360)
 RED, BLUE, GREEN, YELLOW = (220, 30, 30), (30, 30, 220), (30, 200, 30), (230, 220, 30)
 SPEAKER_TIMEOUT = 8
-
-
-def solid_track(colour, size):
-    """A VideoStreamTrack of one colour (rgb24) at 30 fps."""
-    make_tracks()   # skips the test when aiortc is missing
-    import av
-    import numpy
-    from aiortc import VideoStreamTrack
-
-    class SolidTrack(VideoStreamTrack):
-        def __init__(self):
-            super().__init__()
-            self.image = numpy.empty((size[1], size[0], 3), dtype=numpy.uint8)
-            self.image[:, :] = colour
-
-        async def recv(self):
-            pts, time_base = await self.next_timestamp()
-            frame = av.VideoFrame.from_ndarray(self.image, format="rgb24")
-            frame.pts = pts
-            frame.time_base = time_base
-            return frame
-
-    return SolidTrack()
 
 
 class Publisher(RtkClient):
