@@ -204,8 +204,7 @@ static void request_join(rtk_session *session, rtk_message *msg, rtk_reply *repl
 	}
 	if(!peer->waitlisted) {
 		rtk_live_webhook(live, "meeting.participantJoined", peer);
-		if(!live->edge)   /* the owner's history has the session; an edge's audience is not in it */
-			rtk_history_joined(live->room, peer);
+		rtk_history_joined(live->room, peer, live->edge);
 	}
 	rtk_captures_sync_peers(live->room, live->router);   /* recordings show the newcomer */
 	JANUS_LOG(LOG_INFO, "[rtk] meeting %s: participant %s %s as peer %s\n",

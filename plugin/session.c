@@ -250,8 +250,8 @@ void rtk_live_release_if_empty(rtk_live *live) {
 	if(!live->edge) {
 		rtk_captures_live_ended(live->room->meeting_id, live->router);
 		rtk_live_webhook(live, "meeting.ended", NULL);
-		rtk_history_ended(live->room);
 	}
+	rtk_history_ended(live->room, live->edge);   /* an edge: its viewers' presences close */
 	g_mutex_lock(&lives_mutex);
 	g_hash_table_remove(lives, live->room->meeting_id);
 	g_mutex_unlock(&lives_mutex);
@@ -371,8 +371,7 @@ static void session_detach_main(rtk_session *session) {
 	rtk_live *live = session->live;
 	if(!session->peer->waitlisted) {
 		rtk_live_webhook(live, "meeting.participantLeft", session->peer);
-		if(!live->edge)
-			rtk_history_left(live->room, session->peer);
+		rtk_history_left(live->room, session->peer, live->edge);
 	}
 	rtk_publisher_teardown(session, FALSE);
 	rtk_speakers_forget(live->speakers, session->peer->id);
@@ -461,8 +460,7 @@ static void session_peer_changed(rtk_peer *peer, rtk_peer_change change, void *u
 		case RTK_PEER_ADMITTED:
 			session_tell_speaker(session->live, peer);
 			rtk_live_webhook(session->live, "meeting.participantJoined", peer);
-			if(!session->live->edge)
-				rtk_history_joined(session->live->room, peer);
+			rtk_history_joined(session->live->room, peer, session->live->edge);
 			break;
 	}
 }
