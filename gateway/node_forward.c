@@ -277,6 +277,27 @@ static void node_forward_unreachable(rtk_rest_reply *reply, const json_t *placem
 	g_free(node);
 }
 
+/* The value of response header `name` of the finished transfer, g_malloc'd, or NULL. */
+static char *node_transfer_reply_header(node_transfer *t, const char *name)
+{
+	struct curl_header *h = NULL;
+	if (curl_easy_header(t->curl, name, 0, CURLH_HEADER, -1, &h) != CURLHE_OK || h == NULL || h->value == NULL)
+		return NULL;
+	return g_strdup(h->value);
+}
+
+/* The Retry-After of the finished transfer in seconds (delay-seconds
+ * form only, as our nodes send it; at most a day), or 0. */
+static unsigned int node_transfer_retry_after(node_transfer *t)
+{
+	char *value = node_transfer_reply_header(t, "Retry-After");
+	unsigned int seconds = 0;
+	if (value != NULL && *value != '\0' && strspn(value, "0123456789") == strlen(value) && strlen(value) <= 6)
+		seconds = (unsigned int)MIN(strtoul(value, NULL, 10), 86400UL);
+	g_free(value);
+	return seconds;
+}
+
 /* The owner's answer into `reply`: its status and body. false when it is
  * no answer we relay (a body with a NUL byte). */
 static bool node_forward_relay(node_transfer *t, rtk_rest_reply *reply)
@@ -293,6 +314,8 @@ static bool node_forward_relay(node_transfer *t, rtk_rest_reply *reply)
 		return true;
 	}
 	memcpy(reply->body, t->body->str, t->body->len + 1);
+	if (status == 429 || status == 503)
+		reply->retry_after = node_transfer_retry_after(t);
 	return true;
 }
 
@@ -331,14 +354,6 @@ void rtk_node_forward_send(rtk_node_forward *fw, const json_t *placement, const 
 
 /* ---- forwarding a download ---- */
 
-/* The value of response header `name` of the finished transfer, g_malloc'd, or NULL. */
-static char *node_transfer_reply_header(node_transfer *t, const char *name)
-{
-	struct curl_header *h = NULL;
-	if (curl_easy_header(t->curl, name, 0, CURLH_HEADER, -1, &h) != CURLHE_OK || h == NULL || h->value == NULL)
-		return NULL;
-	return g_strdup(h->value);
-}
 
 /* A reply other than 200 to a download: its body (in the spool file,
  * small: an error envelope) relayed as rtk_node_forward_send() would. */

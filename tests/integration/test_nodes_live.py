@@ -31,6 +31,10 @@ see:
     B: Cy gets roomLeft {kicked, participant_deleted}, Ada participantLeft;
   * kick Bob through B: 200 naming Bob, Bob gets roomLeft "kicked",
     active-session through B then lists Ada alone;
+  * A's rate limit (40 a second, burst 120) counts B as one address: 320
+    requests through B from four client addresses, each within B's own
+    limit, get some 200s and some 429s, each 429 A's envelope with A's
+    Retry-After relayed by B;
   * A stopped (SIGSTOP) with a valid lease: B answers 503 after the
     forward timeout, not later; A killed (SIGKILL): 503 at once; after the
     lease, B answers for itself: 404 "no active session".
@@ -44,6 +48,7 @@ import os
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 import urllib.request
 
@@ -55,11 +60,13 @@ LEASE = 6              # seconds: long enough for the SIGSTOP check inside it
 FORWARD_TIMEOUT = 2    # RTK_NODE_FORWARD_TIMEOUT of the nodes
 OFFSET = 10            # node B's ports, as in test_nodes.py
 MEDIA_TIMEOUT = 20
+A_RATE, A_BURST = 40, 120   # node A's RTK_RATE_LIMIT and RTK_RATE_LIMIT_BURST
+CLIENTS, PER_CLIENT = 4, 80  # rate_limited(): 320 requests through B, 80 from each address
 
 
-def live_node(pg, name, offset):
+def live_node(pg, name, offset, **env):
     server = node(pg, name, offset)
-    server.extra_env.update(RTK_NODE_LEASE=str(LEASE), RTK_NODE_FORWARD_TIMEOUT=str(FORWARD_TIMEOUT))
+    server.extra_env.update(RTK_NODE_LEASE=str(LEASE), RTK_NODE_FORWARD_TIMEOUT=str(FORWARD_TIMEOUT), **env)
     return server
 
 
@@ -219,6 +226,42 @@ async def kick(b, mid, bob, rests):
     log("kick through B: Bob left with roomLeft kicked")
 
 
+def rate_limited(b, mid):
+    """A's rate limit (A_RATE a second, A_BURST at once) counts B as one client
+    address: requests from CLIENTS addresses through B, each well within B's
+    own limit, exceed it at A. The 429 reaches the client through B with A's
+    Retry-After."""
+    path = "/v2/meetings/%s/active-session" % mid
+    answers = []
+
+    def hammer(address):
+        connection = http.client.HTTPConnection("127.0.0.1", b.rest_port, timeout=15, source_address=(address, 0))
+        try:
+            for _ in range(PER_CLIENT):
+                connection.request("GET", path, headers={"Authorization": b.auth_header()})
+                response = connection.getresponse()
+                text = response.read().decode(errors="replace")
+                answers.append((response.status, response.getheader("Retry-After"), text))
+        finally:
+            connection.close()
+    threads = [threading.Thread(target=hammer, args=("127.0.0.%d" % (10 + i),)) for i in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    statuses = sorted(set(status for status, _, _ in answers))
+    check(set(statuses) <= {200, 429} and 200 in statuses and 429 in statuses,
+          "statuses through B when A limits B: %r" % statuses)
+    refused = [(retry, text) for status, retry, text in answers if status == 429]
+    retry, text = refused[0]
+    check(retry is not None and retry.isdigit() and int(retry) >= 1,
+          "Retry-After of a 429 relayed from A: %r (%s)" % (retry, text))
+    check("too many requests" in json.loads(text)["error"]["message"], "A's 429 envelope: %s" % text)
+    log("A limits B's forwards: %d of %d requests got A's 429 through B, with Retry-After %s"
+        % (len(refused), len(answers), retry))
+    time.sleep(A_BURST / A_RATE + 1)   # A's bucket refills for what follows
+
+
 def owner_gone(pg, a, b, mid):
     path = "/v2/meetings/%s/active-session" % mid
     os.kill(a.proc.pid, signal.SIGSTOP)
@@ -259,7 +302,7 @@ async def main():
 
 
 async def on_nodes(pg):
-    a = live_node(pg, "node-a", 0).start()
+    a = live_node(pg, "node-a", 0, RTK_RATE_LIMIT=str(A_RATE), RTK_RATE_LIMIT_BURST=str(A_BURST)).start()
     b = live_node(pg, "node-b", OFFSET).start()
     meeting = b.create_meeting(title="Live across nodes")
     mid = meeting["id"]
@@ -279,6 +322,7 @@ async def on_nodes(pg):
     await livestream(a, b, mid)
     await preset_and_delete(a, b, mid, ada, bob, rests)
     await kick(b, mid, bob, rests)
+    rate_limited(b, mid)
     ada.abandon()
     bob.abandon()
     owner_gone(pg, a, b, mid)
