@@ -85,7 +85,7 @@ trap 'rm -rf "$work"' EXIT INT TERM
 mkdir -p "$build/bin" || exit 1
 
 # Builds and fuzzes one target; prints what it did (the caller keeps it in
-# $build/<name>.out) and exits 0 (ok) or 1 (failed).
+# $work/<name>.out) and exits 0 (ok) or 1 (failed).
 fuzz_one() {
 	src=$1
 	name=$(basename "$src" .c)
@@ -139,8 +139,8 @@ ran=0
 batch=""
 run_batch() {
 	for name in $batch; do
-		cat "$build/$name.out"
-		[ "$(cat "$build/$name.rc")" = 0 ] || failed=1
+		cat "$work/$name.out"
+		[ "$(cat "$work/$name.rc")" = 0 ] || failed=1
 		ran=$((ran + 1))
 	done
 	batch=""
@@ -149,7 +149,7 @@ in_batch=0
 for src in "$top_src"/tests/fuzz/fuzz_*.c; do
 	[ -e "$src" ] || continue
 	name=$(basename "$src" .c)
-	(fuzz_one "$src" >"$build/$name.out" 2>&1; echo $? >"$build/$name.rc") &
+	(fuzz_one "$src" >"$work/$name.out" 2>&1; echo $? >"$work/$name.rc") &
 	batch="$batch $name"
 	in_batch=$((in_batch + 1))
 	if [ "$in_batch" -ge "$jobs" ]; then
