@@ -201,6 +201,7 @@ static void request_join(rtk_session *session, rtk_message *msg, rtk_reply *repl
 	if(!peer->waitlisted) {
 		request_join_view(session, reply->event);
 		request_join_speaker(live, reply->event);
+		rtk_live_add_ice_servers(reply->event, peer);
 	}
 	if(!peer->waitlisted) {
 		rtk_live_webhook(live, "meeting.participantJoined", peer);
@@ -499,6 +500,7 @@ static void request_sync(rtk_session *session, rtk_message *msg, rtk_reply *repl
 		request_join_captures(session->live, reply->event);
 		request_join_view(session, reply->event);
 		request_join_speaker(session->live, reply->event);
+		rtk_live_add_ice_servers(reply->event, session->peer);
 		json_object_set_new(reply->event, "roomState", json_string("joined"));
 	}
 	json_object_set_new(reply->event, "rtk", json_string("roomState"));

@@ -40,16 +40,27 @@ json_t *rtk_jsep_new(const char *type, const char *sdp) {
 	return json_pack("{ssss}", "type", type, "sdp", sdp);
 }
 
-/* The room sink: delivers room events to a peer's main handle. */
+void rtk_live_add_ice_servers(json_t *joined, const rtk_peer *peer) {
+	json_object_set_new(joined, "iceServers", rtk_gateway_ice_servers(rtk_gw, peer->id));
+}
+
+/* The room sink: delivers room events to a peer's main handle. A
+ * roomJoined (a waitlisted peer admitted) goes with the peer's ICE
+ * servers, on a shallow copy: `event` is borrowed. */
 static void session_deliver_to_peer(rtk_peer *peer, json_t *event, void *user_data) {
 	rtk_session *session = peer->transport;
 	if(session == NULL || g_atomic_int_get(&session->destroyed))
 		return;
-	if(!g_strcmp0(json_string_value(json_object_get(event, "rtk")), "roomLeft")) {
+	const char *name = json_string_value(json_object_get(event, "rtk"));
+	if(!g_strcmp0(name, "roomLeft")) {
 		json_decref(session->left);
 		session->left = json_deep_copy(event);
 	}
-	rtk_janus->push_event(session->handle, &rtk_plugin, NULL, event, NULL);
+	json_t *sent = !g_strcmp0(name, "roomJoined") ? json_copy(event) : json_incref(event);
+	if(!g_strcmp0(name, "roomJoined"))
+		rtk_live_add_ice_servers(sent, peer);
+	rtk_janus->push_event(session->handle, &rtk_plugin, NULL, sent, NULL);
+	json_decref(sent);
 }
 
 static const rtk_room_sink room_sink = {

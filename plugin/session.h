@@ -135,6 +135,11 @@ void rtk_live_flush(rtk_live *live);
 /* Queues webhook `event` ("meeting.started", "meeting.participantJoined",
  * ...) with the meeting and, when not NULL, the participant. */
 void rtk_live_webhook(rtk_live *live, const char *event, const rtk_peer *peer);
+/* Sets "iceServers" on `joined` (a roomJoined, or the joined roomState of
+ * a sync) for `peer`: the ICE servers its PeerConnections should use, with
+ * TURN credentials of its own when the deployment mints them
+ * (gateway.h, rtk_gateway_ice_servers). */
+void rtk_live_add_ice_servers(json_t *joined, const rtk_peer *peer);
 
 /* Delivers `event` (borrowed) to every joined participant of the meeting. */
 void rtk_live_broadcast(rtk_live *live, json_t *event);

@@ -12,8 +12,9 @@ coturn (Debian's turnserver) and two network namespaces the test makes:
     (10.78.0.2 <-> 10.78.0.1) and with no route to 10.77.0.0/24: it reaches
     the Janus WebSocket and coturn on 10.78.0.1, never a Janus candidate;
   * /sdk/server.json hands out the TURN server as an RTCIceServer
-    (turn:...?transport=udp, then tcp, with the credentials), and the
-    rendered janus.jcfg gives Janus the same server;
+    (turn:...?transport=udp, then tcp, with the credentials), so does each
+    roomJoined, and the rendered janus.jcfg gives Janus the same server
+    (test_turn_secret.py: time-limited credentials instead);
   * a participant on the server side (host candidates) and one in the
     client's namespace (aiortc over the Janus WebSocket, with the ICE
     servers of /sdk/server.json) exchange VP8 and Opus frames both ways;
@@ -71,7 +72,9 @@ async def client_main(args):
     client = RtkClient(server, "remote", janus=JanusWsSession(server, args["ws_url"]),
                        ice_servers=args["ice_servers"])
     joined = await client.join(args["token"])
-    say(event="joined", peer_id=client.peer_id)
+    if args["ice_servers"] is None:   # the ones of its roomJoined, as the SDK takes them
+        client.ice_servers = joined.get("iceServers")
+    say(event="joined", peer_id=client.peer_id, ice_servers=joined.get("iceServers"))
     await client.publish()
     await client.subscribe(args["token"])
     others = [p["id"] for p in joined.get("participants") or []]
@@ -118,7 +121,9 @@ def make_client_namespace():
     return holder
 
 
-def start_coturn(directory):
+def start_coturn(directory, auth=("--lt-cred-mech", "--user", "%s:%s" % (TURN_USER, TURN_PASSWORD))):
+    """coturn on TURN_ADDRESS, relaying from 10.77.0.1; `auth`: its
+    authentication options (long-term credentials by default)."""
     turnserver = shutil.which("turnserver")
     if turnserver is None:
         skip("coturn is not installed (apt-get install coturn)")
@@ -126,8 +131,8 @@ def start_coturn(directory):
     proc = subprocess.Popen(
         [turnserver, "-n", "--no-cli", "--no-tls", "--no-dtls", "--listening-ip", TURN_ADDRESS,
          "--listening-port", str(TURN_PORT), "--relay-ip", "10.77.0.1", "--min-port", "49160",
-         "--max-port", "49200", "--lt-cred-mech", "--user", "%s:%s" % (TURN_USER, TURN_PASSWORD),
-         "--realm", "rtk.test", "--userdb", os.path.join(directory, "turndb"), "--log-file", logfile,
+         "--max-port", "49200"] + list(auth) +
+        ["--realm", "rtk.test", "--userdb", os.path.join(directory, "turndb"), "--log-file", logfile,
          "--simple-log", "--verbose", "--pidfile", os.path.join(directory, "turn.pid")],
         stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
     deadline = time.monotonic() + 10
@@ -204,6 +209,8 @@ async def main():
         remote_rest = server.add_participant(meeting["id"], "Remote")
         local = RtkClient(server, "local")
         await local.join(local_rest["token"])
+        check_equal(local.joined.get("iceServers"), info["ice_servers"],
+                    "roomJoined's iceServers (with long-term credentials: server.json's)")
         await local.publish()
         await local.subscribe(local_rest["token"])
 
