@@ -14,6 +14,7 @@ coturn (Debian's turnserver) and two network namespaces the test makes:
   * /sdk/server.json hands out the TURN server as an RTCIceServer
     (turn:...?transport=udp, then tcp, with the credentials), so does each
     roomJoined, and the rendered janus.jcfg gives Janus the same server
+    (RTK_JANUS_TURN=1 here; the default leaves TURN to the clients)
     (test_turn_secret.py: time-limited credentials instead);
   * a participant on the server side (host candidates) and one in the
     client's namespace (aiortc over the Janus WebSocket, with the ICE
@@ -187,7 +188,7 @@ async def main():
     try:
         server = Server(env={"RTK_TURN_SERVER": TURN_ADDRESS, "RTK_TURN_PORT": str(TURN_PORT),
                              "RTK_TURN_USER": TURN_USER, "RTK_TURN_PASSWORD": TURN_PASSWORD,
-                             "RTK_ICE_ENFORCE_LIST": "rtk0"}).start()
+                             "RTK_ICE_ENFORCE_LIST": "rtk0", "RTK_JANUS_TURN": "1"}).start()
         with open(os.path.join(server.conf_dir, "janus.jcfg")) as f:
             conf = f.read()
         for line in ('turn_server = "%s"' % TURN_ADDRESS, "turn_port = %d" % TURN_PORT,

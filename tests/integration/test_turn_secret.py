@@ -11,8 +11,9 @@ The network of test_turn.py (its namespaces and coturn, here started with
     60..2592000;
   * /sdk/server.json lists no ICE server (no credential to hand out to
     whoever asks);
-  * the rendered janus.jcfg gives Janus "<expiry>:janus", expiring in ten
-    years, and the HMAC-SHA1 of it under the secret (recomputed here);
+  * by default (RTK_JANUS_TURN=0) the rendered janus.jcfg names no TURN
+    server; with RTK_JANUS_TURN=1 it gives Janus "<expiry>:janus", expiring
+    in ten years, and the HMAC-SHA1 of it under the secret (recomputed here);
   * each participant's roomJoined carries the TURN server with
     "<expiry>:<its peer id>", expiring RTK_TURN_CREDENTIAL_TTL (600 s) from
     now, and the HMAC-SHA1 of it under the secret (recomputed here): two
@@ -52,16 +53,18 @@ def password_of(username):
 
 
 def render(**settings):
-    """render-conf's exit status and output with these RTK_* settings only."""
+    """render-conf's exit status, output and janus.jcfg (or None) with these RTK_* settings only."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("RTK_") or k == "RTK_TOP_SRCDIR"}
     env.update(settings)
     outdir = tempfile.mkdtemp(prefix="rtk-turn-secret-")
     try:
         result = subprocess.run([os.path.join(SRCDIR, "rtk"), "render-conf", os.path.join(outdir, "janus")],
                                 env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        jcfg = os.path.join(outdir, "janus", "janus.jcfg")
+        conf = open(jcfg).read() if os.path.exists(jcfg) else None
     finally:
         shutil.rmtree(outdir, ignore_errors=True)
-    return result.returncode, result.stdout.decode(errors="replace")
+    return result.returncode, result.stdout.decode(errors="replace"), conf
 
 
 def refusals():
@@ -70,11 +73,14 @@ def refusals():
             (dict(), "needs RTK_TURN_SECRET"),
             (dict(RTK_TURN_SECRET=SECRET, RTK_TURN_CREDENTIAL_TTL="59"), "RTK_TURN_CREDENTIAL_TTL"),
             (dict(RTK_TURN_SECRET=SECRET, RTK_TURN_CREDENTIAL_TTL="2592001"), "RTK_TURN_CREDENTIAL_TTL")):
-        status, out = render(RTK_TURN_SERVER=TURN_ADDRESS, **settings)
+        status, out, _ = render(RTK_TURN_SERVER=TURN_ADDRESS, **settings)
         check(status != 0 and why in out, "render-conf with %r: status %d, %r" % (settings, status, out))
-    status, out = render(RTK_TURN_SERVER=TURN_ADDRESS, RTK_TURN_SECRET=SECRET)
+    status, out, conf = render(RTK_TURN_SERVER=TURN_ADDRESS, RTK_TURN_SECRET=SECRET)
     check_equal(status, 0, "render-conf with a TURN secret: %s" % out)
-    log("render-conf refuses a secret with long-term credentials, a TURN server with neither, a TTL out of range")
+    check(conf is not None and not re.search(r"^\s*turn_server\s*=", conf, re.M),
+          "by default (RTK_JANUS_TURN=0) Janus gets no TURN server: %r" % re.findall(r"turn_\w+ = .*", conf or ""))
+    log("render-conf refuses a secret with long-term credentials, a TURN server with neither, a TTL out of range; "
+        "by default Janus gets no TURN server")
 
 
 def check_credential(server_list, user, ttl, what, now):
@@ -98,7 +104,7 @@ async def main():
     try:
         server = Server(env={"RTK_TURN_SERVER": TURN_ADDRESS, "RTK_TURN_PORT": str(TURN_PORT),
                              "RTK_TURN_SECRET": SECRET, "RTK_TURN_CREDENTIAL_TTL": str(TTL),
-                             "RTK_ICE_ENFORCE_LIST": "rtk0"}).start()
+                             "RTK_ICE_ENFORCE_LIST": "rtk0", "RTK_JANUS_TURN": "1"}).start()
         with open(os.path.join(server.conf_dir, "janus.jcfg")) as f:
             conf = f.read()
         user = re.search(r'turn_user = "(\d+):janus"', conf)
