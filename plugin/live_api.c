@@ -101,8 +101,11 @@ static json_t *live_apply(const char *meeting_id, const json_t *ids, const json_
 	return done;
 }
 
-static gboolean live_kick_one(rtk_room *room, rtk_peer *target, gboolean unused) {
+/* `all`: REST's kick-all, which ends the session (meeting.ended's reason). */
+static gboolean live_kick_one(rtk_room *room, rtk_peer *target, gboolean all) {
 	rtk_refusal why;
+	if(all)
+		room->end_reason = "HOST_ENDED_MEETING";
 	return rtk_room_kick(room, NULL, target->id, &why);
 }
 
@@ -113,7 +116,7 @@ static gboolean live_mute_one(rtk_room *room, rtk_peer *target, gboolean allow_u
 
 static json_t *live_kick(const char *meeting_id, const json_t *ids, const json_t *customs, gboolean all,
 		void *user_data) {
-	return live_apply(meeting_id, ids, customs, all, live_kick_one, FALSE);
+	return live_apply(meeting_id, ids, customs, all, live_kick_one, all);
 }
 
 static json_t *live_mute(const char *meeting_id, const json_t *ids, const json_t *customs, gboolean all,

@@ -501,9 +501,10 @@ void rtk_live_webhook(rtk_live *live, const char *event, const rtk_peer *peer) {
 	json_t *data = json_pack("{so}", "meeting", meeting);
 	char *now = rtk_util_now_iso8601();
 	if(strcmp(event, "meeting.ended") == 0) {
-		/* the session ends when its last participant is gone */
+		/* the session ends when its last participant is gone: a host ended it, or they all left */
 		json_object_set_new(meeting, "endedAt", json_string(now));
-		json_object_set_new(data, "reason", json_string("ALL_PARTICIPANTS_LEFT"));
+		json_object_set_new(data, "reason", json_string(live->room->end_reason ? live->room->end_reason
+			: "ALL_PARTICIPANTS_LEFT"));
 	}
 	if(peer != NULL) {
 		gboolean joined = strcmp(event, "meeting.participantJoined") == 0;
