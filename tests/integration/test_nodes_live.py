@@ -20,6 +20,11 @@ see:
     (200, UPLOADING) and UPLOADED: its file exists on A's disk with the
     stored size and ffprobe reads a VP8 video stream from it; its
     download_url read through B names A, and downloads the file;
+  * a per-track recording started through B (200, TRACK), RECORDING, stopped
+    through B, UPLOADED with Ada's audio and video and Bob's video (he is
+    muted), whose files are on A's disk;
+  * a token re-minted through B for Dee, live on A: Dee gets roomLeft
+    {kicked, token_revoked}, and joins A again with the new token;
   * a livestream started through B (201, A's playback_url), LIVE in
     active-livestream through B, stopped through B (200);
   * a preset PATCH through B (kick_participant off): Cy, live on A with it,
@@ -152,6 +157,52 @@ async def recording(a, b, mid):
     with urllib.request.urlopen(rec["download_url"], timeout=30) as response:
         check_equal(len(response.read()), rec["file_size"], "bytes downloaded from the download_url B gave")
     log("recording started and stopped through B: %s on A, %d bytes" % (rec["output_file_name"], rec["file_size"]))
+
+
+async def track_recording(a, b, mid, ada, bob):
+    """A per-track recording started and stopped through B runs on A: its
+    tracks are Ada's audio and video and Bob's video (mute_and_poll muted
+    him), their files on A's disk."""
+    started = expect(b, "POST", "/v2/recordings/track", {"meeting_id": mid}, 200, "track recording through B")
+    rec = started["recording"]
+    check_equal((rec.get("recording_type"), rec.get("status")), ("TRACK", "INVOKED"),
+                "the track recording started through B")
+    rec = await wait_rest_async(b, "/v2/recordings/%s" % rec["id"], lambda d: d["status"] == "RECORDING",
+                                "track recording RECORDING through B")
+    await asyncio.sleep(3)
+    expect(b, "PUT", "/v2/recordings/%s" % rec["id"], {"action": "stop"}, 200, "track recording stop through B")
+    rec = await wait_rest_async(b, "/v2/recordings/%s" % rec["id"],
+                                lambda d: d["status"] in ("UPLOADED", "ERRORED"), "track recording finished")
+    check_equal(rec["status"], "UPLOADED", "status of the track recording stopped through B")
+    check_equal(sorted((t["peer_id"], t["kind"]) for t in rec["tracks"]),
+                sorted([(ada.peer_id, "audio"), (ada.peer_id, "video"), (bob.peer_id, "video")]),
+                "tracks of the track recording made through B (Bob muted through B before)")
+    directory = os.path.join(a.data_dir, "recordings", rec["id"])
+    check_equal(sorted(os.listdir(directory)), sorted(t["file_name"] for t in rec["tracks"]),
+                "the track files on A's disk")
+    check(all(t["file_size"] > 0 for t in rec["tracks"]), "empty track files: %r" % rec["tracks"])
+    log("track recording started and stopped through B: %d tracks on A" % len(rec["tracks"]))
+
+
+async def token_through_b(a, b, mid):
+    """A token minted through B revokes the earlier one at A: Dee, live on
+    A with it, leaves with roomLeft kicked/token_revoked, and joins A again
+    with the new one."""
+    dee_rest = b.add_participant(mid, "Dee")
+    dee = RtkClient(a, "dee")
+    await dee.join(dee_rest["token"])
+    minted = expect(b, "POST", "/v2/meetings/%s/participants/%s/token" % (mid, dee_rest["id"]), None, 201,
+                    "token re-mint through B")
+    check(minted.get("token") and minted["token"] != dee_rest["token"], "a new token: %r" % minted)
+    left = await dee.wait_event("roomLeft")
+    check_equal((left.data.get("state"), left.data.get("reason")), ("kicked", "token_revoked"),
+                "Dee's roomLeft after the re-mint through B")
+    dee.abandon()
+    again = RtkClient(a, "dee again")
+    await again.join(minted["token"])
+    check_equal(again.joined["self"]["userId"], dee_rest["id"], "Dee joined A again with the token minted through B")
+    await again.leave()
+    log("a token minted through B revoked Dee's presence on A; the new one joins A")
 
 
 async def livestream(a, b, mid):
@@ -319,6 +370,8 @@ async def on_nodes(pg):
     await active_session(a, b, mid, ada, bob, rests)
     await mute_and_poll(b, mid, ada, bob, rests)
     await recording(a, b, mid)
+    await track_recording(a, b, mid, ada, bob)
+    await token_through_b(a, b, mid)
     await livestream(a, b, mid)
     await preset_and_delete(a, b, mid, ada, bob, rests)
     await kick(b, mid, bob, rests)
