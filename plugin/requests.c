@@ -23,6 +23,7 @@
 #include "history.h"
 #include "media.h"
 #include "node.h"
+#include "policy.h"
 #include "subscriber.h"
 
 
@@ -502,6 +503,7 @@ static void request_sync(rtk_session *session, rtk_message *msg, rtk_reply *repl
 		request_join_speaker(session->live, reply->event);
 		rtk_live_add_ice_servers(reply->event, session->peer);
 		json_object_set_new(reply->event, "roomState", json_string("joined"));
+		rtk_policy_publisher_resend(session->live, session->handle);   /* a change it may have missed */
 	}
 	json_object_set_new(reply->event, "rtk", json_string("roomState"));
 }

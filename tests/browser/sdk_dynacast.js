@@ -11,7 +11,8 @@
 //   2. "idle": nobody shows A in a tile (the SDKs ask substream 0), so the
 //      server needs only A's lowest layer: A's top layer (rid h) becomes
 //      inactive (outbound-rtp `active` false, its bytesSent still over 2 s)
-//      while the lowest keeps growing;
+//      while the lowest keeps growing; then A's page sends `sync` (as the
+//      SDK does once its socket is back) and gets publisherLayers again;
 //   3. "pinned": B shows A in a 1280x720 tile and pins it (B is a host):
 //      A's top layer becomes active again and its bytesSent grows, and B
 //      decodes A wider than A's middle layer (inbound-rtp frameWidth);
@@ -125,6 +126,12 @@ async function runDynacast(browser, args, result) {
     return { ok: l.stats.h && l.stats.h.active === false, l };
   });
   result.idle = await layerGrowth(a);
+  // a sync (what the SDK sends once its socket is back) tells A its layers
+  // again, in case it missed the last change meanwhile
+  result.step = "sync";
+  await a.evaluate(() => window.rtkMeeting._request({ request: "sync" }));
+  await until("A's page: publisherLayers after its sync", 10000, () =>
+    ({ ok: result.layerEvents.a.some((e) => e.step === "sync") }));
 
   // 3. pinned: B shows A large and pins it
   result.step = "pinned";
