@@ -12,6 +12,8 @@ see:
     live_participants 2);
   * a request carrying rtk-forwarded-by reaches B's own handlers and is not
     forwarded again: B answers 404 "no active session" as it would alone;
+  * 40 requests forwarded one after the other open at most 8 connections
+    from B to A's REST port (B's forwarding threads keep theirs);
   * mute Bob through B: 200 naming Bob, and Bob gets his own audioUpdate
     (audioEnabled false, canUnmute false); a poll created through B: 201,
     and Ada gets pollsUpdate with it;
@@ -67,6 +69,7 @@ OFFSET = 10            # node B's ports, as in test_nodes.py
 MEDIA_TIMEOUT = 20
 A_RATE, A_BURST = 40, 120   # node A's RTK_RATE_LIMIT and RTK_RATE_LIMIT_BURST
 CLIENTS, PER_CLIENT = 4, 80  # rate_limited(): 320 requests through B, 80 from each address
+REUSE_REQUESTS = 40
 
 
 def live_node(pg, name, offset, **env):
@@ -108,6 +111,25 @@ async def active_session(a, b, mid, ada, bob, rests):
                    "a forwarded request reaching B", headers={"rtk-forwarded-by": "node-a"})
     check("no active session" in error["message"], "B's own answer: %r" % error)
     log("active-session through B lists A's participants; a forwarded request is not forwarded again")
+
+
+def connections_to(port):
+    """TCP connections to `port` in this namespace, in any state (closed
+    ones linger in TIME-WAIT for a minute): how many were opened."""
+    out = subprocess.run(["ss", "-Htan", "dport = :%d" % port], check=True, stdout=subprocess.PIPE).stdout.decode()
+    return len([line for line in out.splitlines() if line.strip()])
+
+
+def connections_reused(a, b, mid):
+    """B keeps its connections to A: REUSE_REQUESTS forwarded one after the
+    other open a few connections to A's REST port (one per thread of B that
+    forwards), not one each."""
+    before = connections_to(a.rest_port)
+    for _ in range(REUSE_REQUESTS):
+        expect(b, "GET", "/v2/meetings/%s/active-session" % mid, None, 200, "active-session through B")
+    opened = connections_to(a.rest_port) - before
+    check(opened <= 8, "%d requests forwarded from B to A opened %d connections" % (REUSE_REQUESTS, opened))
+    log("%d requests forwarded from B to A opened %d connection(s)" % (REUSE_REQUESTS, opened))
 
 
 async def mute_and_poll(b, mid, ada, bob, rests):
@@ -368,6 +390,7 @@ async def on_nodes(pg):
                 "the meeting's placement")
 
     await active_session(a, b, mid, ada, bob, rests)
+    connections_reused(a, b, mid)
     await mute_and_poll(b, mid, ada, bob, rests)
     await recording(a, b, mid)
     await track_recording(a, b, mid, ada, bob)
