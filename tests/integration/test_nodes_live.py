@@ -30,7 +30,9 @@ see:
   * a livestream started through B (201, A's playback_url), LIVE in
     active-livestream through B, stopped through B (200);
   * a preset PATCH through B (kick_participant off): Cy, live on A with it,
-    gets permissionsUpdate saying so;
+    gets permissionsUpdate saying so; then a change A is never told of
+    (written into PostgreSQL directly): within a heartbeat A applies it,
+    and Cy gets one permissionsUpdate (kick_participant on);
   * a chat file Ada uploaded to A and sent to Bob alone: Bob downloads it
     through B (200, the bytes, image/png: relayed from A), Cy gets 403 (A's
     refusal), and B keeps no copy;
@@ -59,7 +61,7 @@ import threading
 import time
 import urllib.request
 
-from rtk_harness import RtkClient, check, check_equal, from_peer, log, run_test
+from rtk_harness import RtkClient, TestFailure, check, check_equal, from_peer, log, run_test
 from test_nodes import node
 from test_postgres import Postgres
 
@@ -267,7 +269,7 @@ async def chat_file(a, b, mid, ada, bob, cy, rests, cy_rest):
     log("a chat file on A: downloaded through B by its recipient, refused to Cy")
 
 
-async def preset_and_delete(a, b, mid, ada, bob, rests):
+async def preset_and_delete(pg, a, b, mid, ada, bob, rests):
     preset = b.rest_ok("POST", "/v2/presets", {"name": "nodes-live-host", "permissions": {"kick_participant": True}})
     cy_rest = b.add_participant(mid, "Cy", "nodes-live-host")
     cy = RtkClient(a, "cy")
@@ -277,6 +279,22 @@ async def preset_and_delete(a, b, mid, ada, bob, rests):
     update = await cy.wait_event("permissionsUpdate")
     check_equal(update.data["permissions"].get("kick_participant"), False,
                 "Cy's kick_participant after the preset PATCH through B")
+    # a change whose broadcast never reached A (written into the store behind
+    # the nodes' backs, as a PATCH on a node that could not reach A would
+    # be): A catches up within a heartbeat (a third of the lease)
+    pg.sql("UPDATE presets SET permissions = jsonb_set(permissions::jsonb, '{kick_participant}', 'true')::text, "
+           "updated_at = to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') "
+           "WHERE id = '%s'" % preset["id"])
+    written = time.monotonic()
+    update = await cy.wait_event("permissionsUpdate", timeout=LEASE + 5)
+    check_equal(update.data["permissions"].get("kick_participant"), True,
+                "Cy's kick_participant after a change A was never told of")
+    log("a preset change A missed reached Cy after %.1f s" % (time.monotonic() - written))
+    try:   # the next heartbeats see that version applied: nothing more
+        again = await cy.wait_event("permissionsUpdate", timeout=2 * LEASE / 3 + 1)
+    except TestFailure:
+        again = None
+    check(again is None, "Cy got that change twice: %r" % (again.data if again else None))
     await chat_file(a, b, mid, ada, bob, cy, rests, cy_rest)
     expect(b, "DELETE", "/v2/meetings/%s/participants/%s" % (mid, cy_rest["id"]), None, 200,
            "participant DELETE through B")
@@ -396,7 +414,7 @@ async def on_nodes(pg):
     await track_recording(a, b, mid, ada, bob)
     await token_through_b(a, b, mid)
     await livestream(a, b, mid)
-    await preset_and_delete(a, b, mid, ada, bob, rests)
+    await preset_and_delete(pg, a, b, mid, ada, bob, rests)
     await kick(b, mid, bob, rests)
     rate_limited(b, mid)
     ada.abandon()
