@@ -144,6 +144,50 @@ def start_coturn(directory, auth=("--lt-cred-mech", "--user", "%s:%s" % (TURN_US
     return proc, logfile
 
 
+class TurnNetwork:
+    """The client's namespace and coturn on TURN_ADDRESS (`auth`: its
+    authentication options, as start_coturn's), and the clients spawned
+    in that namespace; close() ends them all."""
+
+    def __init__(self, **coturn):
+        self.directory = tempfile.mkdtemp(prefix="rtk-turn-")
+        self.clients = []
+        self.turn = None
+        self.holder = make_client_namespace()
+        try:
+            self.turn, self.turn_log = start_coturn(self.directory, **coturn)
+        except BaseException:
+            self.close()
+            raise
+
+    def spawn_client(self, args):
+        """client_main(args) (this file with --client) in the client's
+        namespace: reports on its stdout, runs until its stdin closes."""
+        proc = subprocess.Popen(
+            ["nsenter", "--net=/proc/%d/ns/net" % self.holder.pid, "--", sys.executable, os.path.abspath(__file__),
+             "--client", json.dumps(args)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, preexec_fn=_die_with_parent, text=True,
+            env=dict(os.environ, PYTHONUNBUFFERED="1"))
+        self.clients.append(proc)
+        return proc
+
+    def turn_log_text(self):
+        with open(self.turn_log, errors="replace") as f:
+            return f.read()
+
+    def close(self):
+        for proc in self.clients:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        if self.turn is not None:
+            self.turn.terminate()
+            self.turn.wait()
+        self.holder.kill()
+        self.holder.wait()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
 async def read_line(stream, what, timeout):
     """The client's next report (a JSON line); its log lines are passed on."""
     deadline = time.monotonic() + timeout
@@ -181,10 +225,7 @@ async def third_participant_negotiates(server, meeting):
 
 
 async def main():
-    directory = tempfile.mkdtemp(prefix="rtk-turn-")
-    holder = make_client_namespace()
-    turn, turn_log = start_coturn(directory)
-    remote = None
+    network = TurnNetwork()
     try:
         server = Server(env={"RTK_TURN_SERVER": TURN_ADDRESS, "RTK_TURN_PORT": str(TURN_PORT),
                              "RTK_TURN_USER": TURN_USER, "RTK_TURN_PASSWORD": TURN_PASSWORD,
@@ -217,11 +258,7 @@ async def main():
 
         args = {"token": remote_rest["token"], "ws_url": "ws://%s:%d/" % (TURN_ADDRESS, info["janus_ws_port"]),
                 "origin": "http://127.0.0.1:%d" % REST_PORT, "ice_servers": info["ice_servers"]}
-        remote = subprocess.Popen(
-            ["nsenter", "--net=/proc/%d/ns/net" % holder.pid, "--", sys.executable, os.path.abspath(__file__),
-             "--client", json.dumps(args)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, preexec_fn=_die_with_parent, text=True,
-            env=dict(os.environ, PYTHONUNBUFFERED="1"))
+        remote = network.spawn_client(args)
         joined = await read_line(remote.stdout, "joining", 30)
         log("the client with no route to Janus joined as %s" % joined["peer_id"])
         counts = await local.wait_frames(joined["peer_id"], video=30, audio=50, timeout=MEDIA_TIMEOUT)
@@ -231,26 +268,17 @@ async def main():
         check(len(media["pairs"]) == 2, "a nominated pair on each PeerConnection: %r" % media["pairs"])
         for pair in media["pairs"]:
             check_equal(pair["local"], "relay", "the client's side of its candidate pair %r" % pair)
-        with open(turn_log, errors="replace") as f:
-            turn_text = f.read()
+        turn_text = network.turn_log_text()
         check("ALLOCATE processed, success" in turn_text and TURN_USER in turn_text,
               "coturn's log shows no successful allocation for %s" % TURN_USER)
         log("coturn relayed: allocation of %s logged" % TURN_USER)
         await third_participant_negotiates(server, meeting)
         remote.stdin.close()
         check_equal(remote.wait(20), 0, "the client's exit status")
-        remote = None
         await local.close()
         server.stop()
     finally:
-        if remote is not None:
-            remote.kill()
-            remote.wait()
-        turn.terminate()
-        turn.wait()
-        holder.kill()
-        holder.wait()
-        shutil.rmtree(directory, ignore_errors=True)
+        network.close()
 
 
 if __name__ == "__main__":

@@ -35,13 +35,11 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 
 from rtk_harness import REST_PORT, RtkClient, Server, SRCDIR, check, check_equal, log, run_test
-from test_turn import (MEDIA_TIMEOUT, TURN_ADDRESS, TURN_PORT, _die_with_parent, make_client_namespace,
-                       read_line, start_coturn)
+from test_turn import MEDIA_TIMEOUT, TURN_ADDRESS, TURN_PORT, TurnNetwork, read_line
 
 SECRET = "turn-rest-s3cret"
 TTL = 600
@@ -97,10 +95,7 @@ def check_credential(server_list, user, ttl, what, now):
 
 async def main():
     refusals()
-    directory = tempfile.mkdtemp(prefix="rtk-turn-secret-")
-    holder = make_client_namespace()
-    turn, turn_log = start_coturn(directory, auth=("--use-auth-secret", "--static-auth-secret", SECRET))
-    remote = None
+    network = TurnNetwork(auth=("--use-auth-secret", "--static-auth-secret", SECRET))
     try:
         server = Server(env={"RTK_TURN_SERVER": TURN_ADDRESS, "RTK_TURN_PORT": str(TURN_PORT),
                              "RTK_TURN_SECRET": SECRET, "RTK_TURN_CREDENTIAL_TTL": str(TTL),
@@ -133,11 +128,7 @@ async def main():
 
         args = {"token": remote_rest["token"], "ws_url": "ws://%s:%d/" % (TURN_ADDRESS, info["janus_ws_port"]),
                 "origin": "http://127.0.0.1:%d" % REST_PORT, "ice_servers": None}
-        remote = subprocess.Popen(
-            ["nsenter", "--net=/proc/%d/ns/net" % holder.pid, "--", sys.executable,
-             os.path.join(os.path.dirname(os.path.abspath(__file__)), "test_turn.py"), "--client", json.dumps(args)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, preexec_fn=_die_with_parent, text=True,
-            env=dict(os.environ, PYTHONUNBUFFERED="1"))
+        remote = network.spawn_client(args)
         joined = await read_line(remote.stdout, "joining", 30)
         theirs = check_credential(joined["ice_servers"], joined["peer_id"], TTL, "the remote roomJoined",
                                   int(time.time()))
@@ -150,8 +141,7 @@ async def main():
         check(len(media["pairs"]) == 2, "a nominated pair on each PeerConnection: %r" % media["pairs"])
         for pair in media["pairs"]:
             check_equal(pair["local"], "relay", "the client's side of its candidate pair %r" % pair)
-        with open(turn_log, errors="replace") as f:
-            turn_text = f.read()
+        turn_text = network.turn_log_text()
         check("ALLOCATE processed, success" in turn_text and theirs["username"] in turn_text,
               "coturn's log shows no successful allocation for %s" % theirs["username"])
         log("media both ways through coturn with the minted credential: %r" % media["frames"])
@@ -174,19 +164,11 @@ async def main():
 
         remote.stdin.close()
         check_equal(remote.wait(20), 0, "the client's exit status")
-        remote = None
         for client in (local, host, waiting):
             await client.close()
         server.stop()
     finally:
-        if remote is not None:
-            remote.kill()
-            remote.wait()
-        turn.terminate()
-        turn.wait()
-        holder.kill()
-        holder.wait()
-        shutil.rmtree(directory, ignore_errors=True)
+        network.close()
 
 
 if __name__ == "__main__":
