@@ -26,7 +26,6 @@ The network of test_turn.py (its namespaces and coturn, here started with
     roomJoined of its admission.
 """
 
-import asyncio
 import base64
 import hashlib
 import hmac
