@@ -54,12 +54,13 @@ AUDIO_FRAMES = 40
 MEDIA_TIMEOUT = 25
 
 
-def cascade_node(pg, name, offset, host):
-    """A node whose REST URL (and so its cascade port) is on `host`."""
+def cascade_node(pg, name, offset, host, extra_env=None):
+    """A node whose REST URL (and so its cascade port) is on `host`;
+    `extra_env`: more settings (a browser test allows any page origin)."""
     janus_url = "ws://127.0.0.1:%d/" % (8188 + offset)
     env = dict(CREDENTIALS, RTK_DATABASE_URL=pg.url, RTK_NODE_ID=name, RTK_NODE_JANUS_URL=janus_url,
                RTK_NODE_REST_URL="http://%s:%d" % (host, 8080 + offset), RTK_NODE_LEASE=str(LEASE),
-               RTK_NODE_CASCADE_PORT=str(CASCADE_PORT), RTK_PLUGINS_SEED="")
+               RTK_NODE_CASCADE_PORT=str(CASCADE_PORT), RTK_PLUGINS_SEED="", **(extra_env or {}))
     server = Server(env=env, port_offset=offset)
     server.node_janus_url = janus_url
     return server
