@@ -15,7 +15,8 @@ as the users see it:
     A still holds the placement) and she decodes the presenter's red
     camera there; Vic, another webinar_viewer, also watches through B;
   * on the edge, Wendy's stage.join is refused (2004: not accepted) and
-    a join with "origin": "yes" is refused (0001);
+    a join with "origin": "yes" is refused (0001); the presenter on A
+    cannot grant her the stage (1204: A does not know edge viewers);
   * Wendy's stage.requestAccess on B is answered 0807 with A's
     RTK_NODE_JANUS_URL; a second try is answered 0807 again (nothing
     changed on the edge: her status is still OFF_STAGE there);
@@ -113,6 +114,9 @@ async def stage_from_edge(pg):
     event = await join_with(bad, {"token": rw["token"], "origin": "yes"}, "error")
     check_equal(event.data["error"]["code"], "0001", "a join with \"origin\": \"yes\"")
     bad.abandon()
+
+    # the host on A does not know her: no grant to someone who did not ask there
+    await presenter.refused({"request": "stage.grantAccess", "userIds": [rw["id"]]}, "1204")
 
     # her stage request: 0807, to A
     for attempt in (1, 2):
