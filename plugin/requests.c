@@ -68,9 +68,11 @@ static const char *request_admit_error_message(rtk_admit_status status) {
  * this node's edge of the meeting (cascade.h), fed by the owner: its
  * preset only receives (rtk_cascade_receive_only), or publishes nothing
  * until a host accepts its stage request (rtk_permissions_stage_gated; it
- * is sent to the owner when it asks: 0807), and the join did not ask for
- * the owner ("origin": true; a value that is not a boolean is refused by
- * request_join). No lock held (it may connect). */
+ * is sent to the owner when it asks: 0807); it has no waiting room (the
+ * hosts who admit are on the owner: on an edge it would wait for ever);
+ * and the join did not ask for the owner ("origin": true; a value that is
+ * not a boolean is refused by request_join). No lock held (it may
+ * connect). */
 static gboolean request_join_edge(const rtk_message *msg, const char *meeting_id) {
 	const json_t *origin = json_object_get(msg->body, "origin");
 	if(origin != NULL && !json_is_false(origin))
@@ -78,6 +80,8 @@ static gboolean request_join_edge(const rtk_message *msg, const char *meeting_id
 	rtk_permissions permissions;
 	rtk_permissions_parse(&permissions, json_object_get(msg->admission.preset, "permissions"));
 	if(!rtk_cascade_receive_only(&permissions) && !rtk_permissions_stage_gated(&permissions))
+		return FALSE;
+	if(permissions.waiting_room != RTK_WAITING_SKIP)
 		return FALSE;
 	char *owner = rtk_node_owner_host(meeting_id);
 	gboolean edge = owner != NULL && rtk_cascade_edge_open(meeting_id, owner);

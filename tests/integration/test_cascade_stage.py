@@ -14,6 +14,8 @@ as the users see it:
     (roomJoined with A's session id, B's log says it mirrors the meeting,
     A still holds the placement) and she decodes the presenter's red
     camera there; Vic, another webinar_viewer, also watches through B;
+  * a webinar_viewer preset with a waiting room joining through B is sent
+    to A (0806): its hosts are there;
   * on the edge, Wendy's stage.join is refused (2004: not accepted) and
     a join with "origin": "yes" is refused (0001); the presenter on A
     cannot grant her the stage (1204: A does not know edge viewers);
@@ -26,7 +28,8 @@ as the users see it:
     session id, the presenter listed), stage.requestAccess there is "ok"
     and she gets stageStatusUpdate REQUESTED_TO_JOIN_STAGE; the presenter
     (the host) gets newStageRequest and stageAccessRequestUpdate listing
-    her; Vic on B's edge gets peerRequestToJoinStage for her;
+    her; Vic on B's edge is told she asked (peerRequestToJoinStage, or
+    her participantJoined already REQUESTED_TO_JOIN_STAGE);
   * the presenter grants her the stage: stageRequestApproved; she joins
     the stage and publishes a green camera; Vic on B decodes it (green,
     relayed from A to B's edge) while still decoding the presenter's red;
@@ -52,6 +55,30 @@ async def join_with(client, body, expect):
         client.joined = event.data
         log("%s joined as %s" % (client.name, client.peer_id))
     return event
+
+
+def told_requested(event, peer_id):
+    """Whether `event` tells an edge viewer that `peer_id` asked for the
+    stage: peerRequestToJoinStage, or her participantJoined already
+    REQUESTED_TO_JOIN_STAGE when she joined and asked within one of the
+    owner's state updates to the edge (RTK_CASCADE_SYNC_MS)."""
+    if event.name == "peerRequestToJoinStage":
+        return event.data.get("participantId") == peer_id
+    p = event.data.get("participant") or {}
+    return (event.name == "participantJoined" and p.get("id") == peer_id
+            and p.get("stageStatus") == "REQUESTED_TO_JOIN_STAGE")
+
+
+def waiting_preset(server):
+    """webinar_viewer with a waiting room: the hosts who admit are on the
+    owner, so such a join is sent there (0806) rather than kept waiting on
+    an edge for ever."""
+    presets = server.rest_ok("GET", "/v2/presets?per_page=50")
+    viewer = next(p for p in presets if p["name"] == "webinar_viewer")
+    permissions = dict(viewer["permissions"], waiting_room_type="ON_PRIVILEGED_USER_ENTRY")
+    server.rest_ok("POST", "/v2/presets", {"name": "webinar_viewer_waiting", "config": viewer["config"],
+                                           "permissions": permissions})
+    return "webinar_viewer_waiting"
 
 
 async def decodes_colour(viewer, peer_id, colour, what):
@@ -82,6 +109,7 @@ async def stage_from_edge(pg):
     rp = a.add_participant(mid, "Presenter", "webinar_presenter")
     rw = a.add_participant(mid, "Wendy", "webinar_viewer")
     rv = a.add_participant(mid, "Vic", "webinar_viewer")
+    rq = a.add_participant(mid, "Quinn", waiting_preset(a))
 
     presenter = Client(a, "presenter@a")
     await presenter.join(rp["token"])
@@ -107,6 +135,13 @@ async def stage_from_edge(pg):
     await decodes_presenter(wendy, presenter)
     await decodes_presenter(vic, presenter)
     log("webinar viewers through B are on its edge (no 0806) and decode the presenter")
+
+    # a webinar viewer with a waiting room is sent to A, where the hosts are
+    quinn = Client(b, "quinn@b")
+    event = await join_with(quinn, {"token": rq["token"]}, "error")
+    check_equal((event.data["error"]["code"], event.data["error"].get("janusUrl")), ("0806", a.node_janus_url),
+                "a waiting-room webinar viewer's join through B")
+    quinn.abandon()
 
     # on the edge: no stage.join before a request; a bad "origin"
     await wendy.refused({"request": "stage.join"}, "2004")
@@ -155,9 +190,8 @@ async def stage_from_edge(pg):
         where=lambda e: [r.get("userId") for r in e.data.get("requests") or []] == [user_id])
     log("the host on A sees her request: newStageRequest, stageAccessRequestUpdate %r"
         % [r.get("name") for r in update.data["requests"]])
-    await vic.wait_event("peerRequestToJoinStage", timeout=10,
-                         where=lambda e: e.data.get("participantId") == wendy_a.peer_id)
-    log("Vic on B's edge got peerRequestToJoinStage for her")
+    told = await vic.wait_event(None, timeout=10, where=lambda e: told_requested(e, wendy_a.peer_id))
+    log("Vic on B's edge sees her REQUESTED_TO_JOIN_STAGE (%s)" % told.name)
 
     # the host accepts; she goes on stage and publishes green
     await presenter.control({"request": "stage.grantAccess", "userIds": [user_id]})
