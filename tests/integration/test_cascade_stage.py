@@ -28,7 +28,8 @@ as the users see it:
     session id, the presenter listed), stage.requestAccess there is "ok"
     and she gets stageStatusUpdate REQUESTED_TO_JOIN_STAGE; the presenter
     (the host) gets newStageRequest and stageAccessRequestUpdate listing
-    her; Vic on B's edge is told she asked (peerRequestToJoinStage, or
+    her; Val, a webinar viewer on A, gets peerRequestToJoinStage; Vic on
+    B's edge is told she asked (peerRequestToJoinStage, or
     her participantJoined already REQUESTED_TO_JOIN_STAGE);
   * the presenter grants her the stage: stageRequestApproved; she joins
     the stage and publishes a green camera; Vic on B decodes it (green,
@@ -110,6 +111,7 @@ async def stage_from_edge(pg):
     rw = a.add_participant(mid, "Wendy", "webinar_viewer")
     rv = a.add_participant(mid, "Vic", "webinar_viewer")
     rq = a.add_participant(mid, "Quinn", waiting_preset(a))
+    rval = a.add_participant(mid, "Val", "webinar_viewer")
 
     presenter = Client(a, "presenter@a")
     await presenter.join(rp["token"])
@@ -117,7 +119,9 @@ async def stage_from_edge(pg):
     await presenter.control({"request": "stage.join"})
     await presenter.publish_solid(RED)
     await presenter.subscribe(rp["token"])
-    log("the presenter publishes red on node A")
+    val = Client(a, "val@a")
+    await val.join(rval["token"])
+    log("the presenter publishes red on node A; Val, a webinar viewer, joined through A")
 
     # Wendy and Vic, webinar viewers, join through B: its edge takes them
     wendy = Client(b, "wendy@b")
@@ -190,6 +194,8 @@ async def stage_from_edge(pg):
         where=lambda e: [r.get("userId") for r in e.data.get("requests") or []] == [user_id])
     log("the host on A sees her request: newStageRequest, stageAccessRequestUpdate %r"
         % [r.get("name") for r in update.data["requests"]])
+    await val.wait_event("peerRequestToJoinStage", timeout=10,
+                         where=lambda e: e.data.get("participantId") == wendy_a.peer_id)
     told = await vic.wait_event(None, timeout=10, where=lambda e: told_requested(e, wendy_a.peer_id))
     log("Vic on B's edge sees her REQUESTED_TO_JOIN_STAGE (%s)" % told.name)
 
@@ -203,7 +209,7 @@ async def stage_from_edge(pg):
     await decodes_colour(vic, wendy_a.peer_id, GREEN, "Wendy (relayed from A)")
     await decodes_colour(vic, presenter.peer_id, RED, "the presenter")
     await decodes_colour(presenter, wendy_a.peer_id, GREEN, "Wendy")
-    for client in (presenter, wendy, vic, wendy_a):
+    for client in (presenter, wendy, vic, wendy_a, val):
         client.abandon()
     a.stop()
     b.stop()
