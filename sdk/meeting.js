@@ -463,12 +463,16 @@ export class RealtimeKitClient extends RTKEventEmitter {
 		}
 	}
 
-	#onRoomJoined(ev) {
-		/* the server's ICE servers for this participant (TURN credentials may be
-		 * its own and time-limited), for the PeerConnections made from now on;
-		 * init's iceServers win */
+	/* the server's ICE servers for this participant (TURN credentials may be
+	 * its own and time-limited), for the PeerConnections made from now on;
+	 * init's iceServers win */
+	#takeIceServers(ev) {
 		if (!this._options.iceServers && Array.isArray(ev.iceServers))
 			this._iceServers = ev.iceServers.filter(validIceServer);
+	}
+
+	#onRoomJoined(ev) {
+		this.#takeIceServers(ev);
 		this.self._update(ev.self);
 		this.meta._update(ev.meeting);
 		this.participants._reset(ev.participants || [], ev.pinned || [], ev.waitlisted || []);
@@ -533,6 +537,7 @@ export class RealtimeKitClient extends RTKEventEmitter {
 	 * (participants who are not on the meeting's node leave, ...), as after
 	 * a reconnection; the media start again. No roomJoined for the app. */
 	#onMovedJoined(ev) {
+		this.#takeIceServers(ev);   /* the meeting's node's: its own TURN credential */
 		this.#applySnapshot(ev);
 		if (ev.activeSpeaker)
 			this.participants.handleEvent({ ...ev.activeSpeaker, rtk: 'activeSpeaker' }, this.self.id);

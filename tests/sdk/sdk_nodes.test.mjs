@@ -82,6 +82,8 @@ function viewerJoined(selfId, participants) {
 	return joined;
 }
 
+const OWNER_TURN = { urls: 'turn:10.77.0.2:3478', username: '1900000000:u-self', credential: 'minted-by-a' };
+
 function cascadeAnswers(janus, { ownerRefuses = false } = {}) {
 	const log = [];
 	janus.onMessage = (h, body) => {
@@ -98,7 +100,7 @@ function cascadeAnswers(janus, { ownerRefuses = false } = {}) {
 		if (body.request === 'join' && ownerRefuses)
 			return { data: { rtk: 'error', request: 'join', error: { code: '0802', message: 'meeting is INACTIVE' } } };
 		if (body.request === 'join')
-			return { data: viewerJoined('peer-self-owner', [presenter]) };
+			return { data: { ...viewerJoined('peer-self-owner', [presenter]), iceServers: [OWNER_TURN] } };
 		if (body.request === 'stage.requestAccess')
 			return { data: { rtk: 'ok', request: body.request }, then: [{ data: { rtk: 'stageStatusUpdate',
 				participantId: 'peer-self-owner', userId: 'u-self', status: 'REQUESTED_TO_JOIN_STAGE',
@@ -138,6 +140,7 @@ test('a stage request answered 0807 on an edge moves the participant to the owne
 	assert.deepEqual(seen, [['participantLeft', 'peer-edge-viewer'], ['stageStatusUpdate', 'REQUESTED_TO_JOIN_STAGE']],
 		'no roomLeft, no roomJoined: only what changed');
 	assert.equal(janus.sent.filter((m) => m.janus === 'destroy').length, 1, 'the edge\'s Janus session is destroyed');
+	assert.deepEqual(meeting._iceServers, [OWNER_TURN], 'the ICE servers of the owner\'s roomJoined');
 	await meeting.leave();
 });
 
