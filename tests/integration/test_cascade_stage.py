@@ -25,7 +25,8 @@ as the users see it:
   * a join of hers with "origin": true through B is not put on the edge:
     0806 with A's janusUrl;
   * she leaves B and joins A with "origin": true: roomJoined on A (A's
-    session id, the presenter listed), stage.requestAccess there is "ok"
+    session id, the presenter listed); the session history holds her
+    edge presence, closed, and her presence on A, open; stage.requestAccess there is "ok"
     and she gets stageStatusUpdate REQUESTED_TO_JOIN_STAGE; the presenter
     (the host) gets newStageRequest and stageAccessRequestUpdate listing
     her; Val, a webinar viewer on A, gets peerRequestToJoinStage; Vic on
@@ -37,10 +38,10 @@ as the users see it:
   * the presenter on A decodes her green camera too.
 """
 
-from rtk_harness import (Server, check, check_equal, log, run_test)  # noqa: F401
+from rtk_harness import check, check_equal, log, run_test
 from test_cascade import Client, cascade_node, decodes_presenter, lists, log_says, near, OFFSET, RED
 from test_nodes import wait_sql
-from test_postgres import Postgres
+from test_postgres import Postgres, wait_rest
 
 GREEN = (30, 200, 60)
 VIDEO_FRAMES = 30
@@ -182,6 +183,12 @@ async def stage_from_edge(pg):
     check_equal(wendy_a.joined["meeting"]["sessionId"], sid, "Wendy's session id on A")
     check(lists(wendy_a.joined, presenter.peer_id) is not None, "Wendy's roomJoined on A lists the presenter")
     await wendy_a.subscribe(rw["token"])
+    presences = "/v2/sessions/%s/participants" % sid
+
+    def wendys(data):
+        return {p["id"]: p.get("left_at") is None for p in data.get("participants", []) if p.get("user_id") == rw["id"]}
+    wait_rest(a, presences, lambda d: wendys(d) == {edge_id: False, wendy_a.peer_id: True},
+              "Wendy's presences in A's session: the edge's closed, A's open")
     await wendy_a.control({"request": "stage.requestAccess"})
     status = await wendy_a.wait_event("stageStatusUpdate", timeout=10)
     check_equal(status.data.get("status"), "REQUESTED_TO_JOIN_STAGE", "Wendy's stage status on A")
