@@ -4,8 +4,9 @@
  * (docs/deploy.md, "Cascading a large meeting").
  *
  * The owner is the node the meeting is placed on (node.h). A join of a
- * receive-only participant (rtk_cascade_receive_only) through another node
- * does not get 0806 there: that node opens an edge of the meeting, a TCP
+ * receive-only participant (rtk_cascade_receive_only), or of one who must
+ * ask for the stage (rtk_permissions_stage_gated; its stage request there
+ * is answered 0807, requests.c), through another node does not get 0806: that node opens an edge of the meeting, a TCP
  * control connection to the owner's cascade port (the host of its
  * RTK_NODE_REST_URL, port RTK_NODE_CASCADE_PORT) and a UDP port of its own
  * for the media (cascade_msg.h has the messages). The owner:

@@ -500,6 +500,7 @@ static void plugin_session_free(const janus_refcount *ref) {
 	rtk_session *session = janus_refcount_containerof(ref, rtk_session, ref);
 	janus_refcount_decrease(&session->handle->ref);
 	json_decref(session->left);
+	g_free(session->origin_url);
 	janus_mutex_destroy(&session->pub_mutex);
 	g_free(session);
 }

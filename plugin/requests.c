@@ -65,12 +65,23 @@ static const char *request_admit_error_message(rtk_admit_status status) {
 }
 
 /* A join of a meeting placed on another node: whether it goes on here, on
- * this node's edge of the meeting (cascade.h), because its preset only
- * receives and the owner feeds the edge. No lock held (it may connect). */
-static gboolean request_join_edge(const char *meeting_id, const json_t *preset) {
+ * this node's edge of the meeting (cascade.h), fed by the owner: its
+ * preset only receives (rtk_cascade_receive_only), or publishes nothing
+ * until a host accepts its stage request (rtk_permissions_stage_gated; it
+ * is sent to the owner when it asks: 0807); it has no waiting room (the
+ * hosts who admit are on the owner: on an edge it would wait for ever);
+ * and the join did not ask for the owner ("origin": true; a value that is
+ * not a boolean is refused by request_join). No lock held (it may
+ * connect). */
+static gboolean request_join_edge(const rtk_message *msg, const char *meeting_id) {
+	const json_t *origin = json_object_get(msg->body, "origin");
+	if(origin != NULL && !json_is_false(origin))
+		return FALSE;
 	rtk_permissions permissions;
-	rtk_permissions_parse(&permissions, json_object_get(preset, "permissions"));
-	if(!rtk_cascade_receive_only(&permissions))
+	rtk_permissions_parse(&permissions, json_object_get(msg->admission.preset, "permissions"));
+	if(!rtk_cascade_receive_only(&permissions) && !rtk_permissions_stage_gated(&permissions))
+		return FALSE;
+	if(permissions.waiting_room != RTK_WAITING_SKIP)
 		return FALSE;
 	char *owner = rtk_node_owner_host(meeting_id);
 	gboolean edge = owner != NULL && rtk_cascade_edge_open(meeting_id, owner);
@@ -90,7 +101,7 @@ void rtk_requests_prepare(rtk_message *msg) {
 		const char *meeting_id = json_string_value(json_object_get(msg->admission.meeting, "id"));
 		msg->node_url = rtk_node_claim(meeting_id, &msg->node_failed);
 		if(msg->node_url != NULL)
-			msg->cascade_edge = request_join_edge(meeting_id, msg->admission.preset);
+			msg->cascade_edge = request_join_edge(msg, meeting_id);
 	}
 }
 
@@ -195,6 +206,10 @@ static void request_join(rtk_session *session, rtk_message *msg, rtk_reply *repl
 	}
 	session->role = RTK_ROLE_MAIN;
 	session->peer = peer;
+	if(live->edge) {   /* the owner's Janus URL (0806's), for a stage request (0807) */
+		g_free(session->origin_url);
+		session->origin_url = g_strdup(msg->node_url);
+	}
 	rtk_view_init(&session->view, peer->config_json);
 	reply->event = rtk_room_enter(live->room, peer);
 	request_join_captures(live, reply->event);
@@ -611,7 +626,33 @@ static void request_stage_self(rtk_session *session, rtk_message *msg, rtk_reply
 	request_room_op_done(live, msg, fn(live->room, session->peer, &why), &why, reply);
 }
 
-static void request_stage_request(rtk_session *s, rtk_message *m, rtk_reply *r) { request_stage_self(s, m, r, rtk_room_stage_request); }
+/* stage.requestAccess on an edge of a cascaded meeting (cascade.h) by a
+ * participant who may publish once on stage: the stage is the owner's,
+ * whose hosts do not see the edge's viewers. Answered 0807 with the
+ * owner's Janus URL: the client joins there with "origin": true and asks
+ * again (docs/protocol.md, "Several nodes"). A request the owner would
+ * refuse gets that refusal here. FALSE when the request stays here. */
+static gboolean request_stage_on_origin(rtk_session *session, rtk_reply *reply) {
+	rtk_peer *peer = session->peer;
+	if(!session->live->edge || rtk_cascade_receive_only(&peer->permissions))
+		return FALSE;
+	rtk_refusal why;
+	if(!rtk_room_stage_may_request(peer, &why)) {
+		request_reply_refusal(reply, &why);
+		return TRUE;
+	}
+	request_reply_error(reply, RTK_ERR_STAGE_ON_ORIGIN, "the stage is on the meeting's node: join again at "
+		"janusUrl with \"origin\": true and ask there");
+	reply->janus_url = session->origin_url != NULL ? session->origin_url : "";
+	JANUS_LOG(LOG_INFO, "[rtk] meeting %s: participant %s asks for the stage on this edge: sent to %s\n",
+		session->live->room->meeting_id, peer->user_id, reply->janus_url);
+	return TRUE;
+}
+
+static void request_stage_request(rtk_session *s, rtk_message *m, rtk_reply *r) {
+	if(request_needs_joined(s, r) && !request_stage_on_origin(s, r))
+		request_stage_self(s, m, r, rtk_room_stage_request);
+}
 static void request_stage_cancel(rtk_session *s, rtk_message *m, rtk_reply *r) { request_stage_self(s, m, r, rtk_room_stage_cancel); }
 static void request_stage_join(rtk_session *s, rtk_message *m, rtk_reply *r) { request_stage_self(s, m, r, rtk_room_stage_join); }
 static void request_stage_leave(rtk_session *s, rtk_message *m, rtk_reply *r) { request_stage_self(s, m, r, rtk_room_stage_leave); }

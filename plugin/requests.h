@@ -35,8 +35,9 @@ typedef struct rtk_message {
 	 * when it runs here; node_failed when the store could not say. */
 	char *node_url;
 	gboolean node_failed;
-	/* The meeting runs on another node but this receive-only join goes on
-	 * here, on this node's edge of it (cascade.h). */
+	/* The meeting runs on another node but this join (receive-only, or
+	 * waiting for the stage) goes on here, on this node's edge of it
+	 * (cascade.h); node_url then says where the stage is (0807). */
 	gboolean cascade_edge;
 	/* The body as rtk_requests_dispatch() read it (borrows from `body`). */
 	rtk_request request;

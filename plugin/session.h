@@ -73,6 +73,9 @@ typedef struct rtk_session {
 	char *shown;                /* SUBSCRIBER: peer ids whose video it gets now, for change detection */
 	volatile gint started;      /* the PeerConnection is up */
 	volatile gint destroyed;    /* set by rtk_session_mark_destroyed(): no meeting links it again */
+	char *origin_url;           /* MAIN joined on a cascade edge (cascade.h): the Janus URL of the
+	                               meeting's node, where a stage request is sent (0807); owned,
+	                               freed with the session; NULL elsewhere */
 	json_t *left;               /* MAIN: the last roomLeft the room sent this handle (a reference,
 	                               released with the session), so that a client whose socket was
 	                               down when it came learns it from `sync` */

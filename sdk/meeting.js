@@ -22,6 +22,12 @@
  * Several nodes (docs/protocol.md, join): a join refused with 0806 names
  * the node that runs the meeting (error.janusUrl); join() closes its Janus
  * session and joins once more there. A second 0806 fails the join.
+ * A webinar viewer joined on a cascade edge whose stage request is answered
+ * 0807 moves to that node (#moveToOrigin): it leaves the edge, joins at
+ * error.janusUrl with "origin": true and sends the request again there;
+ * the app keeps its meeting, participants and self (no roomLeft, no
+ * roomJoined), only self.id changes and the remote media resumes on a new
+ * subscriber. Requests made meanwhile wait for the move.
  */
 import { RTKEventEmitter } from './emitter.js';
 import { RTKError, NOT_JOINED, SOCKET } from './errors.js';
@@ -46,6 +52,10 @@ import { IceWatch } from './ice-watch.js';
 
 const DEFAULT_JANUS_WS_PORT = 8188;
 const MEETING_ELSEWHERE = '0806';   /* join: the meeting runs on another node (error.janusUrl) */
+const STAGE_ON_ORIGIN = '0807';     /* a stage request on a cascade edge: move to error.janusUrl */
+const MOVE_LEAVE_TIMEOUT_MS = 2000; /* the edge's answer to `leave` before a move goes on anyway */
+
+const isJanusURL = (url) => typeof url === 'string' && /^wss?:\/\//.test(url);
 const SERVER_INFO_TIMEOUT_MS = 3000;   /* /sdk/server.json; the default port after that */
 const SELF_KIND = { audioUpdate: 'audio', videoUpdate: 'video', screenShareUpdate: 'screenshare' };
 const SELF_FIELD = { audioUpdate: 'audioEnabled', videoUpdate: 'videoEnabled', screenShareUpdate: 'screenShareEnabled' };
@@ -156,6 +166,8 @@ export class RealtimeKitClient extends RTKEventEmitter {
 		priv('_stateBeforeLoss', null);
 		priv('_iceWatches', []);
 		priv('_iceServers', options.iceServers || []);
+		priv('_moving', null);      /* the move to the meeting's node under way (a promise), or null */
+		priv('_movedJoin', false);  /* the next roomJoined ends a move (#onMovedJoined) */
 		const base = options.baseURI ? normalizeBase(options.baseURI) : moduleOrigin();
 		priv('_baseURI', base);
 		priv('_janusURL', options.janusURL || (base ? janusWebSocketURL(base, options.janusPort || DEFAULT_JANUS_WS_PORT) : null));
@@ -222,11 +234,24 @@ export class RealtimeKitClient extends RTKEventEmitter {
 		};
 	}
 
-	/* A request on the main handle; resolves with {data, jsep}. */
-	_request(body) {
+	/* A request on the main handle; resolves with {data, jsep}. One answered
+	 * 0807 (a cascade edge that cannot serve it) is sent again on the
+	 * meeting's node once this participant moved there. */
+	async _request(body) {
+		if (this._moving)
+			await this._moving.catch(() => {});
 		if (!this._main)
-			return Promise.reject(new RTKError(NOT_JOINED, `${body.request}: join the meeting first`));
-		return this._main.send(body);
+			throw new RTKError(NOT_JOINED, `${body.request}: join the meeting first`);
+		try {
+			return await this._main.send(body);
+		} catch (e) {
+			if (e.code !== STAGE_ON_ORIGIN || !isJanusURL(e.janusUrl))
+				throw e;
+			await this.#moveToOrigin(e.janusUrl);
+			if (!this._main)
+				throw new RTKError(NOT_JOINED, `${body.request}: the move to the meeting's node failed`);
+			return this._main.send(body);
+		}
 	}
 
 	/*
@@ -239,13 +264,19 @@ export class RealtimeKitClient extends RTKEventEmitter {
 			return;
 		if (!this._janusURL)
 			throw new RTKError(SOCKET, 'no server: pass baseURI (or janusURL) to init');
+		await this.#joinFollowing(this._janusURL);
+	}
+
+	/* A join at `url` that follows one 0806 to the node that runs the
+	 * meeting; `extra`: more fields of the join request. */
+	async #joinFollowing(url, extra = {}) {
 		try {
-			await this.#joinAt(this._janusURL);
+			await this.#joinAt(url, extra);
 		} catch (e) {
-			if (e.code !== MEETING_ELSEWHERE || typeof e.janusUrl !== 'string' || !/^wss?:\/\//.test(e.janusUrl))
+			if (e.code !== MEETING_ELSEWHERE || !isJanusURL(e.janusUrl))
 				throw e;
 			try {
-				await this.#joinAt(e.janusUrl);   /* the node that runs the meeting; once */
+				await this.#joinAt(e.janusUrl, extra);   /* the node that runs the meeting; once */
 			} catch (again) {
 				if (again.code === MEETING_ELSEWHERE)
 					throw new RTKError(MEETING_ELSEWHERE, `the meeting was moved again (to ${again.janusUrl}) ` +
@@ -255,8 +286,10 @@ export class RealtimeKitClient extends RTKEventEmitter {
 		}
 	}
 
-	/* One join on a new Janus session at `url`; a refusal closes it. */
-	async #joinAt(url) {
+	/* One join on a new Janus session at `url`; a refusal closes it. Events
+	 * of a transport or handle replaced since (a move) are not this
+	 * meeting's any more. */
+	async #joinAt(url, extra = {}) {
 		const transport = new JanusTransport({
 			url,
 			WebSocket: this._options.WebSocket,
@@ -266,24 +299,26 @@ export class RealtimeKitClient extends RTKEventEmitter {
 			reconnectDelaysMs: this._options.reconnectDelaysMs,
 		});
 		this._transport = transport;
-		transport.on('closed', (d) => (d && d.reconnectFailed ? this.#onFailed() : this.#onDisconnected()));
-		transport.on('timeout', () => this.#onFailed());
-		transport.on('disconnected', () => this.#onSocketLost());
-		transport.on('reconnected', () => this.#onReconnected().catch((e) => {
+		const current = () => this._transport === transport;
+		transport.on('closed', (d) => current() && (d && d.reconnectFailed ? this.#onFailed() : this.#onDisconnected()));
+		transport.on('timeout', () => current() && this.#onFailed());
+		transport.on('disconnected', () => current() && this.#onSocketLost());
+		transport.on('reconnected', () => current() && this.#onReconnected().catch((e) => {
 			if (typeof console !== 'undefined')
 				console.error('rtk-core: resuming after a reconnection failed', e);
 			this.#onFailed();
 		}));
 		await transport.connect();
 		this.#leaveOnPageHide(true);
-		this._main = await transport.attach();
-		this._main.on('event', (data) => this.#onMainEvent(data));
-		this._main.on('hangup', () => {
-			if (this.self._publisher)
+		const main = await transport.attach();
+		this._main = main;
+		main.on('event', (data) => this._main === main && this.#onMainEvent(data));
+		main.on('hangup', () => {
+			if (this._main === main && this.self._publisher)
 				this.self._publisher.close();
 		});
 		try {
-			const join = { request: 'join', token: this._options.authToken };
+			const join = { ...extra, request: 'join', token: this._options.authToken };
 			if (this.self._nameForJoin)
 				join.name = this.self._nameForJoin;
 			await this._main.send(join);
@@ -355,7 +390,10 @@ export class RealtimeKitClient extends RTKEventEmitter {
 			return;
 		switch (ev.rtk) {
 		case 'roomJoined':
-			this.#onRoomJoined(ev);
+			if (this._movedJoin)
+				this.#onMovedJoined(ev);
+			else
+				this.#onRoomJoined(ev);
 			return;
 		case 'waitlisted':
 			this.self._update(ev.self);
@@ -425,12 +463,16 @@ export class RealtimeKitClient extends RTKEventEmitter {
 		}
 	}
 
-	#onRoomJoined(ev) {
-		/* the server's ICE servers for this participant (TURN credentials may be
-		 * its own and time-limited), for the PeerConnections made from now on;
-		 * init's iceServers win */
+	/* the server's ICE servers for this participant (TURN credentials may be
+	 * its own and time-limited), for the PeerConnections made from now on;
+	 * init's iceServers win */
+	#takeIceServers(ev) {
 		if (!this._options.iceServers && Array.isArray(ev.iceServers))
 			this._iceServers = ev.iceServers.filter(validIceServer);
+	}
+
+	#onRoomJoined(ev) {
+		this.#takeIceServers(ev);
 		this.self._update(ev.self);
 		this.meta._update(ev.meeting);
 		this.participants._reset(ev.participants || [], ev.pinned || [], ev.waitlisted || []);
@@ -454,6 +496,69 @@ export class RealtimeKitClient extends RTKEventEmitter {
 				console.error('rtk-core: media setup failed', e);
 		});
 		this.self.emit('roomJoined', { reconnected: false });
+	}
+
+	/*
+	 * A stage request on a cascade edge was answered 0807 (docs/protocol.md,
+	 * "Several nodes"): leave the edge, join the meeting's node at `url`
+	 * with "origin": true (following one 0806), keeping the meeting's state
+	 * for the app. One move at a time; a failed move ends the meeting for
+	 * this client as a lost session does (roomLeft {state: 'failed'}).
+	 */
+	#moveToOrigin(url) {
+		if (!this._moving)
+			this._moving = this.#moveNow(url).finally(() => { this._moving = null; });
+		return this._moving;
+	}
+
+	async #moveNow(url) {
+		const main = this._main;
+		const transport = this._transport;
+		this._main = null;         /* the edge's events (its roomLeft) are not the app's */
+		this._transport = null;
+		if (main)
+			await Promise.race([main.send({ request: 'leave' }).catch(() => {}),
+				new Promise((r) => setTimeout(r, MOVE_LEAVE_TIMEOUT_MS))]);
+		this.#closeMedia();
+		if (transport)
+			await transport.close().catch(() => {});
+		this._movedJoin = true;
+		try {
+			await this.#joinFollowing(url, { origin: true });
+		} catch (e) {
+			this.#onFailed();
+			throw e;
+		} finally {
+			this._movedJoin = false;
+		}
+	}
+
+	/* roomJoined at the end of a move: applied as the events it implies
+	 * (participants who are not on the meeting's node leave, ...), as after
+	 * a reconnection; the media start again. No roomJoined for the app. */
+	#onMovedJoined(ev) {
+		this.#takeIceServers(ev);   /* the meeting's node's: its own TURN credential */
+		this.#applySnapshot(ev);
+		if (ev.activeSpeaker)
+			this.participants.handleEvent({ ...ev.activeSpeaker, rtk: 'activeSpeaker' }, this.self.id);
+		this._mediaReady = this.#startMedia().catch((e) => {
+			if (typeof console !== 'undefined')
+				console.error('rtk-core: media setup on the meeting\'s node failed', e);
+		});
+	}
+
+	/* The PeerConnections and what watches them; local tracks stay. */
+	#closeMedia() {
+		for (const w of this._iceWatches || [])
+			w.stop();
+		this._iceWatches = [];
+		this.#stopScores();
+		if (this.self._publisher)
+			this.self._publisher.close();
+		this.self._publisher = null;
+		if (this._subscriber)
+			this._subscriber.close();
+		this._subscriber = null;
 	}
 
 	/* The subscriber handle, then what self has enabled. */
@@ -757,19 +862,10 @@ export class RealtimeKitClient extends RTKEventEmitter {
 
 	async #teardown() {
 		this.#leaveOnPageHide(false);
-		for (const w of this._iceWatches || [])
-			w.stop();
-		this._iceWatches = [];
 		const transport = this._transport;
 		this._transport = null;
 		this._main = null;
-		this.#stopScores();
-		if (this.self._publisher)
-			this.self._publisher.close();
-		this.self._publisher = null;
-		if (this._subscriber)
-			this._subscriber.close();
-		this._subscriber = null;
+		this.#closeMedia();
 		this.self._stopAll();
 		this._audio.clear();
 		if (transport)

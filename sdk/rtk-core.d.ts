@@ -19,7 +19,8 @@ export class RTKError extends Error {
 	/** Four-digit code in the RealtimeKit module scheme (docs/protocol.md). */
 	code: string;
 	capability?: string;
-	/** 0806 (a join sent to another node): that node's Janus WebSocket URL. */
+	/** 0806 (a join sent to another node), 0807 (a stage request on a cascade edge): that node's
+	 * Janus WebSocket URL. */
 	janusUrl?: string;
 }
 

@@ -49,6 +49,8 @@
 #define RTK_ERR_CONNECTED_INVALID    "0804"   /* a title empty or too long, too many meetings, source = destination */
 #define RTK_ERR_CONNECTED_OCCUPIED   "0805"   /* deleting a connected meeting someone is still in */
 #define RTK_ERR_MEETING_ELSEWHERE    "0806"   /* join: the meeting runs on another node (error.janusUrl) */
+#define RTK_ERR_STAGE_ON_ORIGIN      "0807"   /* stage.requestAccess on a cascade edge: join the meeting's node
+                                               * (error.janusUrl) with "origin": true and ask there */
 #define RTK_ERR_PRESET_NOT_FOUND     "0901"
 #define RTK_ERR_NOT_PERMITTED        "0902"   /* the preset lacks the permission (message names it) */
 #define RTK_ERR_BAD_PERMISSIONS      "0903"   /* updatePermissions: unknown key, wrong type or value */

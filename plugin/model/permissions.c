@@ -189,6 +189,10 @@ static gboolean permissions_allow_stage(const rtk_permissions *p, rtk_refusal *w
 	return TRUE;
 }
 
+gboolean rtk_permissions_stage_gated(const rtk_permissions *p) {
+	return p->stage_enabled && p->stage_access == RTK_PRODUCE_CAN_REQUEST;
+}
+
 gboolean rtk_permissions_allow(const rtk_permissions *p, rtk_action action, rtk_refusal *why) {
 	if((unsigned)action >= RTK_ACTIONS) {
 		rtk_refusal_set(why, RTK_ERR_BAD_REQUEST, "unknown action %d", (int)action);

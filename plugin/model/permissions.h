@@ -126,6 +126,12 @@ const char *rtk_media_kind_name(rtk_media_kind kind);   /* "audio", "video", "sc
  *   message naming the permission ("your preset does not allow kick_participant").
  * Returns TRUE when allowed; otherwise fills `why` (may be NULL). */
 gboolean rtk_permissions_allow(const rtk_permissions *p, rtk_action action, rtk_refusal *why);
+/* Whether a participant holding `p` publishes nothing until a host accepts
+ * its stage request: stage_enabled with stage_access CAN_REQUEST (off
+ * stage nothing is published, and only a host lifts it). Such a viewer of
+ * a cascaded meeting joins an edge until it asks for the stage
+ * (docs/deploy.md, "Cascading a large meeting"). */
+gboolean rtk_permissions_stage_gated(const rtk_permissions *p);
 /* "produce_audio", ..., "kick", "pin", ... "change_permissions"; "unknown" out of range. */
 const char *rtk_action_name(rtk_action action);
 /* The permission key an action reads ("kick_participant", "media.audio.can_produce", ...). */

@@ -541,6 +541,8 @@ static void request_parse_fields(const json_t *body, rtk_request_handle on, rtk_
 	switch(req->kind) {
 		case RTK_REQ_JOIN:
 			request_parse_display_name(body, req);
+			if(error->code == NULL)
+				request_parse_flag(body, "origin", FALSE, &req->origin, error);
 			break;
 		case RTK_REQ_PUBLISH:
 			req->descriptions = json_object_get(body, "descriptions");

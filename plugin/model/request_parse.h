@@ -155,6 +155,8 @@ typedef struct rtk_request {
 	/* Fields, by request; only those of `kind` are set (the rest are zero). */
 	const char *display_name;     /* join: "name", the name for this presence (self.setName before
 	                                 join), or NULL; non-empty, at most RTK_DISPLAY_NAME_MAX bytes */
+	gboolean origin;              /* join: "origin", a boolean (absent: false): true joins on the
+	                                 meeting's node only, never on a cascade edge (after 0807) */
 	const json_t *descriptions;   /* publish: "descriptions" as sent (media.h reads it), or NULL */
 	int media[RTK_MEDIA_KINDS];   /* configure on a main handle: "audio", "video", "screenshare":
 	                                 -1 absent, 0 false, 1 true */

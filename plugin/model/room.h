@@ -202,6 +202,10 @@ gboolean rtk_room_reject_waiting(rtk_room *room, rtk_peer *actor, const char *ta
  * stageStatus} and stageAccessRequestUpdate, the others
  * peerRequestToJoinStage. Already requested, accepted or on stage: 2005. */
 gboolean rtk_room_stage_request(rtk_room *room, rtk_peer *peer, rtk_refusal *why);
+/* Whether requestAccess by `peer` would be taken (its checks, no change):
+ * FALSE with the refusal rtk_room_stage_request would give. An edge of a
+ * cascaded meeting asks before it sends the peer to the owner (0807). */
+gboolean rtk_room_stage_may_request(const rtk_peer *peer, rtk_refusal *why);
 /* cancelRequestAccess: REQUESTED -> OFF_STAGE (self stageStatusUpdate,
  * stage hosts stageAccessRequestUpdate). No pending request: 2003. */
 gboolean rtk_room_stage_cancel(rtk_room *room, rtk_peer *peer, rtk_refusal *why);

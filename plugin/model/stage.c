@@ -109,7 +109,7 @@ static gboolean stage_resolve(rtk_room *room, rtk_peer *actor, const json_t *use
 
 /* ---- the participant's own steps ---- */
 
-gboolean rtk_room_stage_request(rtk_room *room, rtk_peer *peer, rtk_refusal *why) {
+gboolean rtk_room_stage_may_request(const rtk_peer *peer, rtk_refusal *why) {
 	if(!stage_check_own(peer, RTK_ACTION_STAGE_REQUEST, why))
 		return FALSE;
 	if(peer->stage != RTK_STAGE_OFF_STAGE) {
@@ -117,6 +117,12 @@ gboolean rtk_room_stage_request(rtk_room *room, rtk_peer *peer, rtk_refusal *why
 			rtk_stage_status_name(peer->stage));
 		return FALSE;
 	}
+	return TRUE;
+}
+
+gboolean rtk_room_stage_request(rtk_room *room, rtk_peer *peer, rtk_refusal *why) {
+	if(!rtk_room_stage_may_request(peer, why))
+		return FALSE;
 	if(peer->permissions.stage_access == RTK_PRODUCE_ALLOWED) {
 		stage_set(room, peer, RTK_STAGE_ACCEPTED);
 		stage_tell_others(room, peer, "peerAcceptedToJoinStage", ROOM_VIEW_STATE);

@@ -178,6 +178,9 @@ static void check_chat_message(const json_t *body, const rtk_chat_request *chat)
 static void check_fields(const json_t *body, rtk_request_handle on, const rtk_request *req) {
 	static const char *media_keys[RTK_MEDIA_KINDS] = { "audio", "video", "screenshare" };
 	switch(req->kind) {
+		case RTK_REQ_JOIN:
+			check_flag(body, "origin", FALSE, req->origin);
+			break;
 		case RTK_REQ_PUBLISH:
 			CHECK(req->descriptions == json_object_get(body, "descriptions"));
 			break;

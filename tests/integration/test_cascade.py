@@ -16,8 +16,11 @@ Asserted, as the users see it:
     lists the presenter with videoEnabled true, and the placement stays on
     A; both viewers decode the presenter's video (frames counted, the
     picture red) and audio; A's log says it relays the meeting to an edge;
-  * a webinar_viewer (who may be put on stage) joining through B is still
-    sent to A (0806 with A's janusUrl);
+  * a webinar_viewer (stage_access CAN_REQUEST: nothing to publish until
+    a host accepts her request) joining through B is joined on B's edge
+    too (no 0806; test_cascade_stage.py follows her to the stage), while
+    a webinar_presenter (who may go on stage by herself) joining through
+    B is sent to A (0806 with A's janusUrl);
   * the presenter turns her camera off: the B viewer gets videoUpdate
     false; she leaves the stage: peerStoppedPresenting; she leaves: the B
     viewer gets participantLeft;
@@ -51,12 +54,13 @@ AUDIO_FRAMES = 40
 MEDIA_TIMEOUT = 25
 
 
-def cascade_node(pg, name, offset, host):
-    """A node whose REST URL (and so its cascade port) is on `host`."""
+def cascade_node(pg, name, offset, host, extra_env=None):
+    """A node whose REST URL (and so its cascade port) is on `host`;
+    `extra_env`: more settings (a browser test allows any page origin)."""
     janus_url = "ws://127.0.0.1:%d/" % (8188 + offset)
     env = dict(CREDENTIALS, RTK_DATABASE_URL=pg.url, RTK_NODE_ID=name, RTK_NODE_JANUS_URL=janus_url,
                RTK_NODE_REST_URL="http://%s:%d" % (host, 8080 + offset), RTK_NODE_LEASE=str(LEASE),
-               RTK_NODE_CASCADE_PORT=str(CASCADE_PORT), RTK_PLUGINS_SEED="")
+               RTK_NODE_CASCADE_PORT=str(CASCADE_PORT), RTK_PLUGINS_SEED="", **(extra_env or {}))
     server = Server(env=env, port_offset=offset)
     server.node_janus_url = janus_url
     return server
@@ -236,6 +240,7 @@ async def cascaded(pg):
     rb = a.add_participant(mid, "Viewer B", audience)
     rb2 = a.add_participant(mid, "Viewer B2", audience)
     rw = a.add_participant(mid, "Webinar viewer", "webinar_viewer")
+    rp2 = a.add_participant(mid, "Second presenter", "webinar_presenter")
 
     # the presenter on A, on stage, publishing red
     presenter = Client(a, "presenter")
@@ -272,13 +277,19 @@ async def cascaded(pg):
     check_equal(vb.janus.base, b.janus_url, "the Janus API the B viewer's session is on")
     log("viewers on A and on B decode the presenter; B's through its edge")
 
-    # a viewer who may go on stage is still sent to the owner
+    # a viewer who may ask for the stage joins the edge too; a presenter is
+    # sent to the owner
     wv = RtkClient(b, "webinar-viewer@b")
-    error = await join_refused(wv, rw["token"])
-    check_equal((error.get("code"), error.get("janusUrl")), ("0806", a.node_janus_url),
-                "a webinar_viewer's join through B (code, janusUrl)")
+    await wv.join(rw["token"])
+    check_equal(wv.joined["meeting"]["sessionId"], sid, "the webinar_viewer's session id through B (the owner's)")
+    await wv.leave()
     wv.abandon()
-    log("a viewer who may go on stage is sent to A (0806)")
+    wp = RtkClient(b, "presenter2@b")
+    error = await join_refused(wp, rp2["token"])
+    check_equal((error.get("code"), error.get("janusUrl")), ("0806", a.node_janus_url),
+                "a webinar_presenter's join through B (code, janusUrl)")
+    wp.abandon()
+    log("a webinar_viewer joins B's edge; a presenter is sent to A (0806)")
 
     # camera off, then the presenter leaves: the B viewer is told
     await presenter.configure(video=False)

@@ -10,6 +10,7 @@
 #include "permissions.h"
 #include "peer.h"
 #include "presets_default.h"
+#include "room.h"
 
 /* ---- presets ---- */
 
@@ -336,6 +337,36 @@ static void test_may_publish(void) {
 	rtk_peer_free(watcher);
 }
 
+/* Which presets wait for a host to publish (a cascaded meeting's edge takes
+ * them), and whether a peer's stage request would be taken. */
+static void test_stage_gated_and_may_request(void) {
+	static const gboolean gated[PRESETS] = { [WEB_VIEW] = TRUE };
+	for(int i = GC_HOST; i < CUSTOM; i++) {
+		rtk_permissions perms;
+		parse_preset(&perms, i);
+		CHECK_EQ_INT(rtk_permissions_stage_gated(&perms), gated[i]);
+	}
+	rtk_refusal why;
+	rtk_peer *viewer = peer_of(WEB_VIEW);
+	CHECK(rtk_room_stage_may_request(viewer, &why));
+	viewer->stage = RTK_STAGE_REQUESTED;
+	CHECK(!rtk_room_stage_may_request(viewer, &why));
+	CHECK_EQ_STR(why.code, RTK_ERR_STAGE_ALREADY);
+	viewer->stage = RTK_STAGE_OFF_STAGE;
+	viewer->waitlisted = TRUE;
+	CHECK(!rtk_room_stage_may_request(viewer, &why));
+	CHECK_EQ_STR(why.code, RTK_ERR_NOT_JOINED);
+	rtk_peer_free(viewer);
+	rtk_peer *watcher = peer_of(LS_VIEW);
+	CHECK(!rtk_room_stage_may_request(watcher, &why));
+	CHECK_EQ_STR(why.code, RTK_ERR_STAGE_NOT_ALLOWED);
+	rtk_peer_free(watcher);
+	rtk_peer *part = peer_of(GC_PART);
+	CHECK(!rtk_room_stage_may_request(part, &why));
+	CHECK_EQ_STR(why.code, RTK_ERR_STAGE_DISABLED);
+	rtk_peer_free(part);
+}
+
 static void test_stage_names_and_peer_json(void) {
 	CHECK_EQ_STR(rtk_stage_status_name(RTK_STAGE_OFF_STAGE), "OFF_STAGE");
 	CHECK_EQ_STR(rtk_stage_status_name(RTK_STAGE_REQUESTED), "REQUESTED_TO_JOIN_STAGE");
@@ -367,5 +398,6 @@ int main(void) {
 	UNIT_RUN(test_merge_refusals);
 	UNIT_RUN(test_may_publish);
 	UNIT_RUN(test_stage_names_and_peer_json);
+	UNIT_RUN(test_stage_gated_and_may_request);
 	return UNIT_DONE();
 }

@@ -98,6 +98,27 @@ static void test_join_name(void) {
 	g_free(longest);
 }
 
+/* join's optional "origin" (a client following 0807: never on a cascade edge). */
+static void test_join_origin(void) {
+	json_t *body;
+	rtk_request req = fine("{\"request\":\"join\",\"token\":\"t\"}", RTK_REQUEST_ON_NEW, &body);
+	CHECK(!req.origin);
+	json_decref(body);
+	req = fine("{\"request\":\"join\",\"token\":\"t\",\"origin\":true}", RTK_REQUEST_ON_NEW, &body);
+	CHECK(req.origin);
+	json_decref(body);
+	req = fine("{\"request\":\"join\",\"token\":\"t\",\"origin\":false,\"name\":\"Ada\"}", RTK_REQUEST_ON_NEW, &body);
+	CHECK(!req.origin);
+	CHECK_EQ_STR(req.display_name, "Ada");
+	json_decref(body);
+	static const char *const bad[] = { "\"yes\"", "1", "null", "{}" };
+	for(size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+		char *text = g_strdup_printf("{\"request\":\"join\",\"origin\":%s}", bad[i]);
+		check_field_error(text, RTK_REQUEST_ON_NEW, RTK_ERR_BAD_REQUEST, "field 'origin' must be a boolean");
+		g_free(text);
+	}
+}
+
 static void test_targets(void) {
 	json_t *body;
 	check_field_error("{\"request\":\"participant.kick\"}", RTK_REQUEST_ON_MAIN, RTK_ERR_BAD_REQUEST,
@@ -644,5 +665,6 @@ int main(void) {
 	UNIT_RUN(test_polls);
 	UNIT_RUN(test_chat);
 	UNIT_RUN(test_plugins);
+	UNIT_RUN(test_join_origin);
 	return UNIT_DONE();
 }
