@@ -144,8 +144,11 @@ static void node_release_idle(json_t *placements, GPtrArray *live) {
 		const char *meeting_id = json_string_value(json_object_get(placement, "meeting_id"));
 		if(meeting_id == NULL || node_ids_contain(live, meeting_id) || node_claimed_lately(meeting_id))
 			continue;
-		if(rtk_store_placement_release(node->store, meeting_id, node->id) == RTK_STORE_FAILED)
+		rtk_store_status st = rtk_store_placement_release(node->store, meeting_id, node->id);
+		if(st == RTK_STORE_FAILED)
 			JANUS_LOG(LOG_ERR, "[rtk] node %s: cannot release meeting %s\n", node->id, meeting_id);
+		else if(st == RTK_STORE_OK)
+			JANUS_LOG(LOG_INFO, "[rtk] node %s: meeting %s released (not live here)\n", node->id, meeting_id);
 	}
 }
 
