@@ -149,6 +149,14 @@ static gint link_compare_ssrc(gconstpointer a, gconstpointer b) {
 	return x < y ? -1 : x > y;
 }
 
+/* The meeting's active speaker when the edges may show it (a visible
+ * participant), else NULL (borrowed, valid while the lock is held). */
+static const char *link_active_speaker(rtk_live *live) {
+	const char *id = rtk_speakers_current(live->speakers);
+	const rtk_peer *speaker = id != NULL ? rtk_room_find_peer(live->room, id) : NULL;
+	return speaker != NULL && !speaker->permissions.hidden_participant ? id : NULL;
+}
+
 /* The state line of `live` for the link (NEW); meeting lock held. */
 static char *link_state_line(cascade_link *link, rtk_live *live) {
 	json_t *peers = json_array();
@@ -171,7 +179,7 @@ static char *link_state_line(cascade_link *link, rtk_live *live) {
 		g_ptr_array_add(streams, s);
 	}
 	g_ptr_array_sort(streams, link_compare_ssrc);
-	char *line = rtk_cascade_state_line(live->room->session_id, peers, streams);
+	char *line = rtk_cascade_state_line(live->room->session_id, peers, streams, link_active_speaker(live));
 	g_ptr_array_free(streams, TRUE);
 	json_decref(peers);
 	return line;
@@ -576,14 +584,16 @@ static void edge_remove_peers(cascade_edge *edge, rtk_live *live, const rtk_casc
 		if(keep != NULL && edge_state_peer(keep, p->id) != NULL)
 			continue;
 		rtk_peer *peer = rtk_room_find_peer(live->room, p->id);
-		if(peer != NULL && peer->transport == NULL)
+		if(peer != NULL && peer->transport == NULL) {
 			rtk_room_leave(live->room, peer, NULL);
+			rtk_speakers_forget(live->speakers, p->id);
+		}
 		g_ptr_array_remove_index(edge->peers, i - 1);
 	}
 }
 
-/* A remote peer already in the room changed: media toggles and stage
- * steps become the SDK's events; the pin is mirrored silently. */
+/* A remote peer already in the room changed: media toggles, stage steps
+ * and pins become the SDK's events. */
 static void edge_update_peer(rtk_live *live, const rtk_cascade_peer *now) {
 	rtk_peer *peer = rtk_room_find_peer(live->room, now->id);
 	if(peer == NULL || peer->transport != NULL)
@@ -591,7 +601,7 @@ static void edge_update_peer(rtk_live *live, const rtk_cascade_peer *now) {
 	for(int kind = 0; kind < RTK_MEDIA_KINDS; kind++)
 		rtk_room_set_media(live->room, peer, kind, now->media_enabled[kind]);
 	rtk_room_stage_mirror(live->room, peer, now->stage);
-	peer->pinned = now->pinned;
+	rtk_room_pin_mirror(live->room, peer, now->pinned);
 	if(g_strcmp0(peer->name, now->name) != 0) {
 		g_free(peer->name);
 		peer->name = g_strdup(now->name);
@@ -654,6 +664,14 @@ static void edge_add_streams(cascade_edge *edge, rtk_live *live) {
 	g_ptr_array_free(added, TRUE);
 }
 
+/* The owner's active speaker becomes the edge's (announced by the next
+ * tick, as on the owner); edge->mutex and the meeting lock held. */
+static void edge_mirror_speaker(cascade_edge *edge, rtk_live *live) {
+	const char *id = edge->state.active_speaker;
+	const rtk_peer *peer = id != NULL ? rtk_room_find_peer(live->room, id) : NULL;
+	rtk_speakers_impose(live->speakers, peer != NULL && peer->transport == NULL ? id : NULL);
+}
+
 /* Mirrors the last state into `live`; meeting lock held. */
 static void edge_apply(cascade_edge *edge, rtk_live *live) {
 	g_mutex_lock(&edge->mutex);
@@ -662,6 +680,7 @@ static void edge_apply(cascade_edge *edge, rtk_live *live) {
 		edge_remove_peers(edge, live, &edge->state);
 		edge_add_peers(edge, live);
 		edge_add_streams(edge, live);
+		edge_mirror_speaker(edge, live);
 	}
 	g_mutex_unlock(&edge->mutex);
 	rtk_live_apply_views(live);

@@ -166,6 +166,12 @@ static gboolean msg_parse_state(const json_t *root, rtk_cascade_msg *out, const 
 		*why = "state needs sessionId, peers and streams (arrays within their limits)";
 		return FALSE;
 	}
+	gboolean fine = TRUE;
+	out->active_speaker = msg_optional_string(root, "activeSpeaker", RTK_CASCADE_ID_MAX, &fine);
+	if(!fine) {
+		*why = "state's activeSpeaker must be a peer id or null";
+		return FALSE;
+	}
 	out->peers = g_ptr_array_new_with_free_func((GDestroyNotify)rtk_cascade_peer_free);
 	out->streams = g_ptr_array_new_with_free_func(msg_stream_free);
 	size_t i;
@@ -235,6 +241,7 @@ void rtk_cascade_msg_clear(rtk_cascade_msg *msg) {
 	g_free(msg->meeting_id);
 	g_free(msg->session_id);
 	g_free(msg->reason);
+	g_free(msg->active_speaker);
 	if(msg->peers != NULL)
 		g_ptr_array_free(msg->peers, TRUE);
 	if(msg->streams != NULL)
@@ -266,15 +273,18 @@ char *rtk_cascade_ended_line(const char *reason) {
 	return msg_line(json_pack("{ss ss?}", "type", "ended", "reason", reason));
 }
 
-char *rtk_cascade_state_line(const char *session_id, json_t *peers, GPtrArray *streams) {
+char *rtk_cascade_state_line(const char *session_id, json_t *peers, GPtrArray *streams, const char *active_speaker) {
 	json_t *list = json_array();
 	for(guint i = 0; streams != NULL && i < streams->len; i++) {
 		const rtk_cascade_stream *s = g_ptr_array_index(streams, i);
 		json_array_append_new(list, json_pack("{sI ss ss sb}", "ssrc", (json_int_t)s->ssrc,
 			"peerId", s->peer_id, "kind", rtk_media_kind_name(s->kind), "enabled", s->enabled));
 	}
-	return msg_line(json_pack("{ss ss sO so}", "type", "state", "sessionId", session_id ? session_id : "",
-		"peers", peers ? peers : json_array(), "streams", list));
+	json_t *empty = peers ? NULL : json_array();
+	char *line = msg_line(json_pack("{ss ss sO so ss?}", "type", "state", "sessionId", session_id ? session_id : "",
+		"peers", peers ? peers : empty, "streams", list, "activeSpeaker", active_speaker));
+	json_decref(empty);
+	return line;
 }
 
 /* ---- framing ---- */

@@ -11,7 +11,8 @@
  *
  *   edge -> owner  {"type":"hello","key":API key,"meetingId":..,"rtpPort":N}
  *                  {"type":"pli","ssrc":N}    a keyframe of that stream
- *   owner -> edge  {"type":"state","sessionId":..,"peers":[..],"streams":[..]}
+ *   owner -> edge  {"type":"state","sessionId":..,"peers":[..],"streams":[..],
+ *                   "activeSpeaker":peer id or null}
  *                  {"type":"ended","reason":..}  then the owner closes
  *
  * "peers" are the participant objects of docs/protocol.md (id, userId,
@@ -19,6 +20,8 @@
  * videoEnabled, screenShareEnabled, stageStatus, isPinned); "streams" are
  * {"ssrc", "peerId", "kind" ("audio"|"video"|"screenshare"), "enabled"}:
  * the owner sends each stream's RTP to the edge's rtpPort with that SSRC.
+ * "activeSpeaker" is the owner's active speaker (one of "peers"), which
+ * the edge cannot detect (it gets no audio levels); absent or null: none.
  *
  * Plain C + GLib + Jansson; no Janus. Not thread-safe per object.
  */
@@ -70,6 +73,7 @@ typedef struct rtk_cascade_msg {
 	char *session_id;
 	GPtrArray *peers;         /* rtk_cascade_peer*, owned */
 	GPtrArray *streams;       /* rtk_cascade_stream*, owned; ssrcs distinct */
+	char *active_speaker;     /* a peer id, or NULL */
 	/* ended */
 	char *reason;             /* may be NULL */
 	/* pli */
@@ -101,8 +105,8 @@ char *rtk_cascade_hello_line(const char *key, const char *meeting_id, int rtp_po
 char *rtk_cascade_pli_line(uint32_t ssrc);
 char *rtk_cascade_ended_line(const char *reason);
 /* `peers`: a JSON array of participant objects (borrowed); `streams`:
- * rtk_cascade_stream* (borrowed). */
-char *rtk_cascade_state_line(const char *session_id, json_t *peers, GPtrArray *streams);
+ * rtk_cascade_stream* (borrowed); `active_speaker` a peer id or NULL. */
+char *rtk_cascade_state_line(const char *session_id, json_t *peers, GPtrArray *streams, const char *active_speaker);
 
 /* Line framing of a byte stream: bytes in, complete lines out. */
 typedef struct rtk_cascade_lines {

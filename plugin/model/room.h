@@ -259,6 +259,9 @@ gboolean rtk_room_end(rtk_room *room, rtk_peer *actor, rtk_refusal *why);
  * every peer that sees the target (itself included) gets participantPinned
  * or participantUnpinned {participantId, userId}. */
 gboolean rtk_room_pin(rtk_room *room, rtk_peer *actor, const char *target, gboolean pin, rtk_refusal *why);
+/* Sets `peer`'s pin with the events of rtk_room_pin (when it changes), no
+ * rights asked: a cascade edge shows the pins its owner node decided. */
+void rtk_room_pin_mirror(rtk_room *room, rtk_peer *peer, gboolean pin);
 /* Needs can_change_participant_permissions (0902); `target_ids` a JSON
  * array of ids (else 0001; unknown 1204); `partial` is merged into each
  * target's permissions (rtk_permissions_merge, 0903; all targets checked

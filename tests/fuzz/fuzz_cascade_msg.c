@@ -36,11 +36,11 @@ static void check_state(const rtk_cascade_msg *msg)
 			if (((const rtk_cascade_stream *)g_ptr_array_index(msg->streams, j))->ssrc == s->ssrc)
 				abort();
 	}
-	char *line = rtk_cascade_state_line(msg->session_id, peers, msg->streams);
+	char *line = rtk_cascade_state_line(msg->session_id, peers, msg->streams, msg->active_speaker);
 	rtk_cascade_msg again;
 	const char *why = NULL;
 	if (!rtk_cascade_msg_parse(line, strlen(line), &again, &why) || again.streams->len != msg->streams->len ||
-	    again.peers->len != msg->peers->len)
+	    again.peers->len != msg->peers->len || g_strcmp0(again.active_speaker, msg->active_speaker) != 0)
 		abort();
 	rtk_cascade_msg_clear(&again);
 	g_free(line);

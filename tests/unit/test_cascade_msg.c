@@ -44,12 +44,13 @@ static void test_state_round_trip(void) {
 	GPtrArray *streams = g_ptr_array_new();
 	g_ptr_array_add(streams, &video);
 	g_ptr_array_add(streams, &audio);
-	char *line = rtk_cascade_state_line("s-1", peers, streams);
+	char *line = rtk_cascade_state_line("s-1", peers, streams, "p1");
 	rtk_cascade_msg msg;
 	const char *why = NULL;
 	CHECK(rtk_cascade_msg_parse(line, strlen(line), &msg, &why));
 	CHECK_EQ_INT(msg.type, RTK_CASCADE_STATE);
 	CHECK_EQ_STR(msg.session_id, "s-1");
+	CHECK_EQ_STR(msg.active_speaker, "p1");
 	CHECK_EQ_INT(msg.peers->len, 1);
 	rtk_cascade_peer *p = g_ptr_array_index(msg.peers, 0);
 	CHECK_EQ_STR(p->id, "p1");
@@ -96,6 +97,16 @@ static void test_state_refusals(void) {
 		"\"name\":5}],\"streams\":[]}"));
 	CHECK_NOT_NULL(parse_why("{\"type\":\"state\",\"peers\":[],\"streams\":[]}"));
 	CHECK_NULL(parse_why("{\"type\":\"state\",\"sessionId\":\"s\",\"peers\":[],\"streams\":[]}"));
+	/* the active speaker: a peer id, null or absent */
+	CHECK_NULL(parse_why("{\"type\":\"state\",\"sessionId\":\"s\",\"peers\":[],\"streams\":[],\"activeSpeaker\":null}"));
+	CHECK_NOT_NULL(parse_why("{\"type\":\"state\",\"sessionId\":\"s\",\"peers\":[],\"streams\":[],\"activeSpeaker\":7}"));
+	char *no_speaker = rtk_cascade_state_line("s", NULL, NULL, NULL);
+	rtk_cascade_msg none;
+	const char *why = NULL;
+	CHECK(rtk_cascade_msg_parse(no_speaker, strlen(no_speaker), &none, &why));
+	CHECK_NULL(none.active_speaker);
+	rtk_cascade_msg_clear(&none);
+	g_free(no_speaker);
 	/* not JSON, not an object, no type, unknown type, duplicate keys */
 	CHECK_NOT_NULL(parse_why("{"));
 	CHECK_NOT_NULL(parse_why("[]"));
