@@ -197,6 +197,108 @@ static gboolean msg_parse_state(const json_t *root, rtk_cascade_msg *out, const 
 	return TRUE;
 }
 
+static const char *const chat_event_names[] = {
+	[RTK_CASCADE_CHAT_HISTORY_ONE] = "history",
+	[RTK_CASCADE_CHAT_ADD] = "add",
+	[RTK_CASCADE_CHAT_EDIT] = "edit",
+	[RTK_CASCADE_CHAT_DELETE] = "delete",
+	[RTK_CASCADE_CHAT_PIN] = "pin",
+	[RTK_CASCADE_CHAT_UNPIN] = "unpin",
+};
+
+const char *rtk_cascade_chat_event_name(rtk_cascade_chat_event event) {
+	return event >= RTK_CASCADE_CHAT_HISTORY_ONE && event <= RTK_CASCADE_CHAT_UNPIN ? chat_event_names[event] : NULL;
+}
+
+/* A public chat message as the edge may show it: an object with id and
+ * userId strings and a timeMs, no channel nor recipients. */
+static gboolean msg_chat_message_valid(const json_t *m) {
+	if(!json_is_object(m) || json_object_get(m, "channelId") != NULL || json_object_get(m, "targetUserIds") != NULL)
+		return FALSE;
+	const json_t *time = json_object_get(m, "timeMs");
+	char *id = msg_string(m, "id", RTK_CASCADE_ID_MAX), *user = msg_string(m, "userId", RTK_CASCADE_ID_MAX);
+	gboolean ok = id != NULL && user != NULL && json_is_integer(time) && json_integer_value(time) >= 0;
+	g_free(id);
+	g_free(user);
+	return ok;
+}
+
+static gboolean msg_parse_chat(const json_t *root, rtk_cascade_msg *out, const char **why) {
+	const char *event = json_string_value(json_object_get(root, "event"));
+	for(int e = RTK_CASCADE_CHAT_HISTORY_ONE; event != NULL && e <= RTK_CASCADE_CHAT_UNPIN; e++)
+		if(strcmp(event, chat_event_names[e]) == 0)
+			out->chat_event = e;
+	if(out->chat_event == 0) {
+		*why = "chat needs an event (history, add, edit, delete, pin, unpin)";
+		return FALSE;
+	}
+	if(out->chat_event == RTK_CASCADE_CHAT_DELETE) {
+		out->message_id = msg_string(root, "messageId", RTK_CASCADE_ID_MAX);
+		if(out->message_id == NULL)
+			*why = "a chat delete needs messageId";
+		return out->message_id != NULL;
+	}
+	const json_t *message = json_object_get(root, "message");
+	if(!msg_chat_message_valid(message)) {
+		*why = "a chat message needs id, userId and timeMs, and must be public";
+		return FALSE;
+	}
+	out->message = json_incref((json_t *)message);
+	return TRUE;
+}
+
+static gboolean msg_request_id(const json_t *root, gint64 *out) {
+	const json_t *value = json_object_get(root, "requestId");
+	if(!json_is_integer(value) || json_integer_value(value) < 1 || json_integer_value(value) > ((json_int_t)1 << 53))
+		return FALSE;
+	*out = json_integer_value(value);
+	return TRUE;
+}
+
+static gboolean msg_parse_forward(const json_t *root, rtk_cascade_msg *out, const char **why) {
+	const json_t *sender = json_object_get(root, "sender"), *body = json_object_get(root, "body");
+	const json_t *permissions = json_object_get(sender, "permissions");
+	char *peer_id = msg_string(sender, "peerId", RTK_CASCADE_ID_MAX);
+	char *user_id = msg_string(sender, "userId", RTK_CASCADE_ID_MAX);
+	gboolean ok = msg_request_id(root, &out->request_id) && json_is_object(sender) && peer_id != NULL &&
+		user_id != NULL && (permissions == NULL || json_is_object(permissions)) && json_is_object(body) &&
+		json_is_string(json_object_get(body, "request"));
+	g_free(peer_id);
+	g_free(user_id);
+	if(!ok) {
+		*why = "forward needs requestId, sender (peerId, userId) and body (a request)";
+		return FALSE;
+	}
+	out->sender = json_incref((json_t *)sender);
+	out->body = json_incref((json_t *)body);
+	return TRUE;
+}
+
+static gboolean msg_parse_result(const json_t *root, rtk_cascade_msg *out, const char **why) {
+	const json_t *data = json_object_get(root, "data"), *error = json_object_get(root, "error");
+	if(!msg_request_id(root, &out->request_id) || (data == NULL) == (error == NULL)) {
+		*why = "result needs requestId and either data or error";
+		return FALSE;
+	}
+	if(data != NULL) {
+		if(!json_is_object(data)) {
+			*why = "result's data must be an object";
+			return FALSE;
+		}
+		out->data = json_incref((json_t *)data);
+		return TRUE;
+	}
+	gboolean fine = TRUE;
+	out->error_code = msg_string(error, "code", 4);
+	out->error_message = msg_optional_string(error, "message", 1024, &fine);
+	if(out->error_code == NULL || strlen(out->error_code) != 4 ||
+			strspn(out->error_code, "0123456789") != 4 || !fine) {
+		*why = "result's error needs a 4-digit code and a short message";
+		return FALSE;
+	}
+	return TRUE;
+}
+
 gboolean rtk_cascade_msg_parse(const char *line, size_t len, rtk_cascade_msg *out, const char **why) {
 	memset(out, 0, sizeof(*out));
 	*why = NULL;
@@ -227,6 +329,15 @@ gboolean rtk_cascade_msg_parse(const char *line, size_t len, rtk_cascade_msg *ou
 		ok = msg_uint32(root, "ssrc", &out->ssrc);
 		if(!ok)
 			*why = "pli needs ssrc (1..2^32-1)";
+	} else if(strcmp(type, "chat") == 0) {
+		out->type = RTK_CASCADE_CHAT;
+		ok = msg_parse_chat(root, out, why);
+	} else if(strcmp(type, "forward") == 0) {
+		out->type = RTK_CASCADE_FORWARD;
+		ok = msg_parse_forward(root, out, why);
+	} else if(strcmp(type, "result") == 0) {
+		out->type = RTK_CASCADE_RESULT;
+		ok = msg_parse_result(root, out, why);
 	} else {
 		*why = "unknown type";
 	}
@@ -242,6 +353,13 @@ void rtk_cascade_msg_clear(rtk_cascade_msg *msg) {
 	g_free(msg->session_id);
 	g_free(msg->reason);
 	g_free(msg->active_speaker);
+	g_free(msg->message_id);
+	g_free(msg->error_code);
+	g_free(msg->error_message);
+	json_decref(msg->message);
+	json_decref(msg->sender);
+	json_decref(msg->body);
+	json_decref(msg->data);
 	if(msg->peers != NULL)
 		g_ptr_array_free(msg->peers, TRUE);
 	if(msg->streams != NULL)
@@ -271,6 +389,29 @@ char *rtk_cascade_pli_line(uint32_t ssrc) {
 
 char *rtk_cascade_ended_line(const char *reason) {
 	return msg_line(json_pack("{ss ss?}", "type", "ended", "reason", reason));
+}
+
+char *rtk_cascade_chat_line(rtk_cascade_chat_event event, const json_t *message, const char *message_id) {
+	json_t *line = json_pack("{ss ss?}", "type", "chat", "event", rtk_cascade_chat_event_name(event));
+	if(event == RTK_CASCADE_CHAT_DELETE)
+		json_object_set_new(line, "messageId", json_string(message_id ? message_id : ""));
+	else
+		json_object_set(line, "message", message ? (json_t *)message : json_null());
+	return msg_line(line);
+}
+
+char *rtk_cascade_forward_line(gint64 request_id, const json_t *sender, const json_t *body) {
+	return msg_line(json_pack("{ss sI sO sO}", "type", "forward", "requestId", (json_int_t)request_id,
+		"sender", sender, "body", body));
+}
+
+char *rtk_cascade_result_line(gint64 request_id, const json_t *data, const char *code, const char *message) {
+	json_t *line = json_pack("{ss sI}", "type", "result", "requestId", (json_int_t)request_id);
+	if(data != NULL)
+		json_object_set(line, "data", (json_t *)data);
+	else
+		json_object_set_new(line, "error", json_pack("{ss ss?}", "code", code ? code : "0010", "message", message));
+	return msg_line(line);
 }
 
 char *rtk_cascade_state_line(const char *session_id, json_t *peers, GPtrArray *streams, const char *active_speaker) {

@@ -11,9 +11,28 @@
  *
  *   edge -> owner  {"type":"hello","key":API key,"meetingId":..,"rtpPort":N}
  *                  {"type":"pli","ssrc":N}    a keyframe of that stream
+ *                  {"type":"forward","requestId":N,"sender":{..},"body":{..}}
+ *                      a request of an edge viewer the owner decides
+ *                      (chat.send, chat.edit, chat.delete, chat.pin,
+ *                      chat.unpin on public messages): "body" is the
+ *                      viewer's request as it sent it, "sender" who it is:
+ *                      {"peerId","userId","name","picture",
+ *                      "customParticipantId","presetName","permissions"}
  *   owner -> edge  {"type":"state","sessionId":..,"peers":[..],"streams":[..],
  *                   "activeSpeaker":peer id or null}
  *                  {"type":"ended","reason":..}  then the owner closes
+ *                  {"type":"chat","event":E,"message":{..}} a public chat
+ *                      message (docs/protocol.md's Message object) as the
+ *                      owner's participants get it; E is "add", "edit",
+ *                      "pin", "unpin", or "history" (one of the messages
+ *                      sent before the edge came, oldest first, before
+ *                      its first state: shown without an event);
+ *                  {"type":"chat","event":"delete","messageId":..}
+ *                  {"type":"result","requestId":N,"data":{..}} or
+ *                  {"type":"result","requestId":N,"error":{"code","message"}}
+ *                      the owner's answer to a forward (data: the reply's
+ *                      fields, as to one of its own participants), after
+ *                      the chat line the request caused
  *
  * "peers" are the participant objects of docs/protocol.md (id, userId,
  * name, picture, customParticipantId, presetName, audioEnabled,
@@ -39,13 +58,28 @@
 #define RTK_CASCADE_PEERS_MAX 2000
 #define RTK_CASCADE_STREAMS_MAX 512
 #define RTK_CASCADE_ID_MAX 128
+/* The public chat messages an owner sends a new edge (the newest). */
+#define RTK_CASCADE_CHAT_HISTORY 1000
 
 typedef enum rtk_cascade_msg_type {
 	RTK_CASCADE_HELLO = 1,
 	RTK_CASCADE_STATE,
 	RTK_CASCADE_ENDED,
-	RTK_CASCADE_PLI
+	RTK_CASCADE_PLI,
+	RTK_CASCADE_CHAT,
+	RTK_CASCADE_FORWARD,
+	RTK_CASCADE_RESULT
 } rtk_cascade_msg_type;
+
+/* What happened to a mirrored public chat message. */
+typedef enum rtk_cascade_chat_event {
+	RTK_CASCADE_CHAT_HISTORY_ONE = 1,
+	RTK_CASCADE_CHAT_ADD,
+	RTK_CASCADE_CHAT_EDIT,
+	RTK_CASCADE_CHAT_DELETE,
+	RTK_CASCADE_CHAT_PIN,
+	RTK_CASCADE_CHAT_UNPIN
+} rtk_cascade_chat_event;
 
 /* A remote participant as the edge shows it. All strings owned. */
 typedef struct rtk_cascade_peer {
@@ -78,6 +112,20 @@ typedef struct rtk_cascade_msg {
 	char *reason;             /* may be NULL */
 	/* pli */
 	uint32_t ssrc;
+	/* chat */
+	rtk_cascade_chat_event chat_event;
+	json_t *message;          /* a reference: the Message object (all but delete); its "id", "userId"
+	                             are strings of at most RTK_CASCADE_ID_MAX bytes, "timeMs" an integer
+	                             >= 0; never "channelId" nor "targetUserIds" (public only) */
+	char *message_id;         /* delete: the message's id */
+	/* forward and result */
+	gint64 request_id;        /* 1..2^53 */
+	json_t *sender;           /* forward, a reference: "peerId", "userId" strings of at most
+	                             RTK_CASCADE_ID_MAX bytes; "permissions" an object or absent */
+	json_t *body;             /* forward, a reference: an object with a string "request" */
+	json_t *data;             /* result, a reference: an object, or NULL with... */
+	char *error_code;         /* ...result: 4 digits */
+	char *error_message;      /* result: may be NULL */
 } rtk_cascade_msg;
 
 /* Whether a participant holding `p` can never send media in a meeting, so
@@ -104,6 +152,16 @@ gboolean rtk_cascade_peer_same(const rtk_cascade_peer *a, const rtk_cascade_peer
 char *rtk_cascade_hello_line(const char *key, const char *meeting_id, int rtp_port);
 char *rtk_cascade_pli_line(uint32_t ssrc);
 char *rtk_cascade_ended_line(const char *reason);
+/* `event` one of the chat events; `message` (borrowed) the Message
+ * object, or for RTK_CASCADE_CHAT_DELETE `message_id`. */
+char *rtk_cascade_chat_line(rtk_cascade_chat_event event, const json_t *message, const char *message_id);
+/* `sender` and `body` borrowed. */
+char *rtk_cascade_forward_line(gint64 request_id, const json_t *sender, const json_t *body);
+/* `data` (borrowed) on success, else `code` and `message`. */
+char *rtk_cascade_result_line(gint64 request_id, const json_t *data, const char *code, const char *message);
+/* The name of a chat event on the wire ("add", ...), or NULL. */
+const char *rtk_cascade_chat_event_name(rtk_cascade_chat_event event);
+
 /* `peers`: a JSON array of participant objects (borrowed); `streams`:
  * rtk_cascade_stream* (borrowed); `active_speaker` a peer id or NULL. */
 char *rtk_cascade_state_line(const char *session_id, json_t *peers, GPtrArray *streams, const char *active_speaker);

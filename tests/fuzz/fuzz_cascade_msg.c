@@ -8,8 +8,10 @@
  * '\n'; a refused line always says why; an accepted message holds what its
  * type promises (hello: key, meeting id, port in 1..65535; state: session
  * id, peers with ids, streams with distinct non-zero SSRCs and a known
- * kind; pli: a non-zero SSRC), and a state built again from it parses to
- * the same streams.
+ * kind; pli: a non-zero SSRC; chat: a public message object, or a
+ * deletion's id; forward: a request id, a sender and a body; result: data
+ * or a 4-digit error code), and a state built again from it parses to the
+ * same streams.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -72,6 +74,19 @@ static gboolean each_line(const char *line, size_t len, void *user)
 			abort();
 		break;
 	case RTK_CASCADE_ENDED:
+		break;
+	case RTK_CASCADE_CHAT:
+		if ((msg.chat_event == RTK_CASCADE_CHAT_DELETE) != (msg.message == NULL) ||
+		    (msg.message != NULL && (!json_is_object(msg.message) || json_object_get(msg.message, "channelId"))))
+			abort();
+		break;
+	case RTK_CASCADE_FORWARD:
+		if (msg.request_id < 1 || !json_is_object(msg.sender) || !json_is_object(msg.body))
+			abort();
+		break;
+	case RTK_CASCADE_RESULT:
+		if ((msg.data == NULL) == (msg.error_code == NULL) || (msg.error_code && strlen(msg.error_code) != 4))
+			abort();
 		break;
 	default:
 		abort();

@@ -136,6 +136,88 @@ static void test_pli_and_ended(void) {
 	CHECK_NOT_NULL(parse_why("{\"type\":\"ended\",\"reason\":3}"));
 }
 
+static void test_chat_lines(void) {
+	json_t *doc = json_pack("{ss ss ss sI ss sb}", "id", "m-1", "userId", "u1", "displayName", "Ada",
+		"timeMs", (json_int_t)1796596200123, "message", "hi", "pinned", 0);
+	for(int e = RTK_CASCADE_CHAT_HISTORY_ONE; e <= RTK_CASCADE_CHAT_UNPIN; e++) {
+		char *line = rtk_cascade_chat_line(e, doc, "m-1");
+		rtk_cascade_msg msg;
+		const char *why = NULL;
+		CHECK(rtk_cascade_msg_parse(line, strlen(line), &msg, &why));
+		CHECK_EQ_INT(msg.type, RTK_CASCADE_CHAT);
+		CHECK_EQ_INT(msg.chat_event, e);
+		if(e == RTK_CASCADE_CHAT_DELETE) {
+			CHECK_EQ_STR(msg.message_id, "m-1");
+			CHECK_NULL(msg.message);
+		} else {
+			CHECK(json_equal(msg.message, doc));
+		}
+		rtk_cascade_msg_clear(&msg);
+		g_free(line);
+	}
+	json_decref(doc);
+	/* public messages only; an id, a userId, a timeMs; a known event */
+	CHECK_NOT_NULL(parse_why("{\"type\":\"chat\",\"event\":\"add\",\"message\":{\"id\":\"m\",\"userId\":\"u\","
+		"\"timeMs\":1,\"channelId\":\"c\"}}"));
+	CHECK_NOT_NULL(parse_why("{\"type\":\"chat\",\"event\":\"add\",\"message\":{\"id\":\"m\",\"userId\":\"u\","
+		"\"timeMs\":1,\"targetUserIds\":[]}}"));
+	CHECK_NOT_NULL(parse_why("{\"type\":\"chat\",\"event\":\"add\",\"message\":{\"id\":\"m\",\"timeMs\":1}}"));
+	CHECK_NOT_NULL(parse_why("{\"type\":\"chat\",\"event\":\"add\",\"message\":{\"id\":\"m\",\"userId\":\"u\","
+		"\"timeMs\":-1}}"));
+	CHECK_NOT_NULL(parse_why("{\"type\":\"chat\",\"event\":\"shout\",\"message\":{\"id\":\"m\",\"userId\":\"u\","
+		"\"timeMs\":1}}"));
+	CHECK_NOT_NULL(parse_why("{\"type\":\"chat\",\"event\":\"delete\"}"));
+	CHECK_NULL(parse_why("{\"type\":\"chat\",\"event\":\"edit\",\"message\":{\"id\":\"m\",\"userId\":\"u\","
+		"\"timeMs\":0}}"));
+}
+
+static void test_forward_and_result(void) {
+	json_t *sender = json_pack("{ss ss ss s{}}", "peerId", "p9", "userId", "u9", "name", "Bea", "permissions");
+	json_t *body = json_pack("{ss s{ss ss}}", "request", "chat.send", "message", "type", "text", "message", "hello");
+	char *line = rtk_cascade_forward_line(42, sender, body);
+	rtk_cascade_msg msg;
+	const char *why = NULL;
+	CHECK(rtk_cascade_msg_parse(line, strlen(line), &msg, &why));
+	CHECK_EQ_INT(msg.type, RTK_CASCADE_FORWARD);
+	CHECK_EQ_INT(msg.request_id, 42);
+	CHECK(json_equal(msg.sender, sender));
+	CHECK(json_equal(msg.body, body));
+	rtk_cascade_msg_clear(&msg);
+	g_free(line);
+	CHECK_NOT_NULL(parse_why("{\"type\":\"forward\",\"requestId\":0,\"sender\":{\"peerId\":\"p\",\"userId\":\"u\"},"
+		"\"body\":{\"request\":\"chat.send\"}}"));
+	CHECK_NOT_NULL(parse_why("{\"type\":\"forward\",\"requestId\":1,\"sender\":{\"peerId\":\"p\"},"
+		"\"body\":{\"request\":\"chat.send\"}}"));
+	CHECK_NOT_NULL(parse_why("{\"type\":\"forward\",\"requestId\":1,\"sender\":{\"peerId\":\"p\",\"userId\":\"u\"},"
+		"\"body\":{}}"));
+	CHECK_NOT_NULL(parse_why("{\"type\":\"forward\",\"requestId\":1,\"sender\":{\"peerId\":\"p\",\"userId\":\"u\","
+		"\"permissions\":[]},\"body\":{\"request\":\"x\"}}"));
+	json_decref(sender);
+	json_decref(body);
+	/* results: data, or an error with a 4-digit code */
+	json_t *data = json_pack("{s{ss}}", "message", "id", "m-1");
+	line = rtk_cascade_result_line(42, data, NULL, NULL);
+	CHECK(rtk_cascade_msg_parse(line, strlen(line), &msg, &why));
+	CHECK_EQ_INT(msg.type, RTK_CASCADE_RESULT);
+	CHECK_EQ_INT(msg.request_id, 42);
+	CHECK(json_equal(msg.data, data));
+	CHECK_NULL(msg.error_code);
+	rtk_cascade_msg_clear(&msg);
+	g_free(line);
+	json_decref(data);
+	line = rtk_cascade_result_line(7, NULL, "0502", "only its author may edit a message");
+	CHECK(rtk_cascade_msg_parse(line, strlen(line), &msg, &why));
+	CHECK_NULL(msg.data);
+	CHECK_EQ_STR(msg.error_code, "0502");
+	CHECK_EQ_STR(msg.error_message, "only its author may edit a message");
+	rtk_cascade_msg_clear(&msg);
+	g_free(line);
+	CHECK_NOT_NULL(parse_why("{\"type\":\"result\",\"requestId\":1,\"error\":{\"code\":\"05x2\"}}"));
+	CHECK_NOT_NULL(parse_why("{\"type\":\"result\",\"requestId\":1,\"data\":{},\"error\":{\"code\":\"0502\"}}"));
+	CHECK_NOT_NULL(parse_why("{\"type\":\"result\",\"requestId\":1}"));
+	CHECK_NOT_NULL(parse_why("{\"type\":\"result\",\"requestId\":1,\"data\":[]}"));
+}
+
 typedef struct collected {
 	GPtrArray *lines;
 	int stop_after;
@@ -203,6 +285,8 @@ int main(void) {
 	UNIT_RUN(test_state_round_trip);
 	UNIT_RUN(test_state_refusals);
 	UNIT_RUN(test_pli_and_ended);
+	UNIT_RUN(test_chat_lines);
+	UNIT_RUN(test_forward_and_result);
 	UNIT_RUN(test_framing);
 	UNIT_RUN(test_receive_only);
 	return UNIT_DONE();
