@@ -15,13 +15,21 @@
  *   - forwards every published stream to the edge's UDP port, as it feeds a
  *     companion (relay.h: rtk_relay_forward_add, the highest simulcast layer
  *     rewritten into one stream), through a sink (process.h);
- *   - asks its publisher for a keyframe when the edge asks ("pli").
+ *   - asks its publisher for a keyframe when the edge asks ("pli");
+ *   - tells it its active speaker (in "state"), and every change of a
+ *     public chat message ("chat"), after the newest messages of the
+ *     session when it connects;
+ *   - decides the requests the edge forwards for its viewers (chat
+ *     changes: "forward"), as if they were its own participants', and
+ *     answers each ("result") after the chat line it caused.
  * The edge keeps a live meeting (session.h, `edge`) whose room holds its
  * local viewers and the owner's participants (peers without a transport),
  * and whose router holds the owner's streams as producers without a
  * publisher handle (relay.h, remote_keyframe): its viewers subscribe,
  * receive, and are told participantJoined/Left and media updates exactly
- * as on the owner. When the owner's session ends or the connection drops
+ * as on the owner, the owner's active speaker, pins and public chat
+ * (roomJoined's history, chat.getMessages, the chat events) too. When the
+ * owner's session ends or the connection drops
  * (the owner died), every local viewer gets roomLeft "ended" with reason
  * "origin_ended" or "origin_lost", and may join again.
  *
@@ -33,10 +41,16 @@
 #define RTK_CASCADE_H
 
 #include <glib.h>
+#include "cascade_msg.h"
 #include "session.h"
 
 /* How often the owner compares what an edge was told with the meeting. */
 #define RTK_CASCADE_SYNC_MS 200
+/* How long an edge viewer's forwarded request waits for the owner. */
+#define RTK_CASCADE_REQUEST_MS 5000
+/* The lines queued for one edge at most (bytes): an edge that reads
+ * slower than the owner writes is dropped beyond it. */
+#define RTK_CASCADE_QUEUE_MAX (16 * 1024 * 1024)
 
 /* Starts serving edges on TCP `port` (0: cascading off on this node, as
  * serving and as edge), bound to the host of `rest_url` (this node's
@@ -70,5 +84,19 @@ gboolean rtk_cascade_edge_unattended(rtk_live *live);
  * streams out of `live` (no local participant is told: call when none is
  * left), so it can end. */
 void rtk_cascade_edge_detach(rtk_live *live);
+
+/* On the owner, with the meeting's lock held (`live` not an edge): queues
+ * a change of a public chat message (`doc` borrowed, or `message_id` for
+ * a deletion) for every edge of the meeting. Never blocks. */
+void rtk_cascade_owner_chat(rtk_live *live, rtk_cascade_chat_event event, const json_t *doc, const char *message_id);
+
+/* On an edge, with no lock held (blocks for up to RTK_CASCADE_REQUEST_MS):
+ * sends a viewer's request `body` (its sender `sender`, both borrowed) to
+ * the owner and waits for its answer, after the chat lines it caused were
+ * shown here. Returns the reply's data (NEW), or NULL with *code and
+ * *message (NEW strings): the owner's refusal, or 0010 when the owner did
+ * not answer in time or the edge ended. */
+json_t *rtk_cascade_edge_request(const char *meeting_id, const json_t *sender, const json_t *body, char **code,
+	char **message);
 
 #endif

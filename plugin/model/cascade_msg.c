@@ -142,6 +142,34 @@ static gboolean msg_has_ssrc(GPtrArray *streams, uint32_t ssrc) {
 	return FALSE;
 }
 
+/* ---- forwarded requests' senders ---- */
+
+json_t *rtk_cascade_sender_json(const rtk_peer *peer) {
+	return json_pack("{ss ss ss? ss? ss? ss? so}", "peerId", peer->id, "userId", peer->user_id, "name", peer->name,
+		"picture", peer->picture, "customParticipantId", peer->custom_participant_id, "presetName", peer->preset_name,
+		"permissions", peer->permissions_json ? json_incref(peer->permissions_json) : json_object());
+}
+
+rtk_peer *rtk_cascade_sender_peer(const json_t *sender) {
+	const char *peer_id = json_string_value(json_object_get(sender, "peerId"));
+	if(peer_id == NULL)
+		return NULL;
+	const json_t *permissions = json_object_get(sender, "permissions");
+	json_t *participant = json_pack("{sO* sO* sO* sO*}", "id", json_object_get(sender, "userId"),
+		"name", json_object_get(sender, "name"), "picture", json_object_get(sender, "picture"),
+		"custom_participant_id", json_object_get(sender, "customParticipantId"));
+	json_t *preset = json_pack("{sO* so}", "name", json_object_get(sender, "presetName"),
+		"permissions", json_is_object(permissions) ? json_incref((json_t *)permissions) : json_object());
+	rtk_peer *peer = participant && preset ? rtk_peer_new(participant, preset, NULL) : NULL;
+	json_decref(participant);
+	json_decref(preset);
+	if(peer != NULL) {
+		g_free(peer->id);
+		peer->id = g_strdup(peer_id);
+	}
+	return peer;
+}
+
 /* ---- messages ---- */
 
 static gboolean msg_parse_hello(const json_t *root, rtk_cascade_msg *out, const char **why) {

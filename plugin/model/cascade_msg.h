@@ -148,6 +148,13 @@ rtk_cascade_peer *rtk_cascade_peer_from_json(const json_t *participant);
 /* Whether two peers would show the same (everything the edge mirrors). */
 gboolean rtk_cascade_peer_same(const rtk_cascade_peer *a, const rtk_cascade_peer *b);
 
+/* A forward's "sender" for the edge viewer `peer` (NEW). */
+json_t *rtk_cascade_sender_json(const rtk_peer *peer);
+/* The owner's stand-in for a forward's sender (a parsed message's, so
+ * with peerId and userId): a peer outside any room, without transport,
+ * with the sender's ids, names and permissions (rtk_peer_free). */
+rtk_peer *rtk_cascade_sender_peer(const json_t *sender);
+
 /* Building lines: each returns a NEW string ending in '\n' (g_free). */
 char *rtk_cascade_hello_line(const char *key, const char *meeting_id, int rtp_port);
 char *rtk_cascade_pli_line(uint32_t ssrc);

@@ -13,7 +13,23 @@ owns the meeting, node B runs its edge. Asserted, as the users see it:
   * pins: the presenter (a host: pin_participant) pins herself on A: the B
     viewer gets participantPinned {participantId, userId}; unpins:
     participantUnpinned;
+  * chat, the owner deciding: the presenter's message on A reaches both B
+    viewers as chatUpdate "add" with A's message object; a B viewer's
+    message is answered with the message as A stored it (her userId and
+    name, A's id) and reaches the presenter on A and the other B viewer,
+    and the sender herself, exactly once each; her edit reaches A
+    (chatUpdate "edit"), a pin on A reaches B (pinMessage); a viewer
+    joining B afterwards finds both messages in roomJoined.chat (the
+    pinned one among "pinned") and in chat.getMessages; a B viewer whose
+    preset lacks chat.public.can_send is refused 0902 and nobody gets
+    anything; her deletion of her message reaches A (chatUpdate
+    "delete");
+  * a second meeting chatting on A (two public messages and a private
+    one) before B has an edge of it: its first B viewer's roomJoined.chat
+    holds the two public messages as A sent them.
 """
+
+import asyncio
 
 from rtk_harness import check, check_equal, log, run_test, two_nodes
 from test_cascade import Client, audience_preset, RED
@@ -60,6 +76,122 @@ async def pins(presenter, viewer):
     log("pin and unpin on A: the B viewer got participantPinned and participantUnpinned")
 
 
+SEND = "chat.sendMessage"
+
+
+def chat_adds(client, message_id):
+    """The chatUpdate "add" events of `message_id` the client got so far."""
+    return [e for e in client.janus.events(client.main, "chatUpdate")
+            if e.data.get("action") == "add" and (e.data.get("message") or {}).get("id") == message_id]
+
+
+def mute_audience_preset(server, audience):
+    """The audience preset without chat.public.can_send."""
+    presets = server.rest_ok("GET", "/v2/presets?per_page=50")
+    base = next(p for p in presets if p["name"] == audience)
+    permissions = dict(base["permissions"])
+    chat = dict(permissions.get("chat") or {})
+    chat["public"] = dict(chat.get("public") or {}, can_send=False)
+    permissions["chat"] = chat
+    server.rest_ok("POST", "/v2/presets", {"name": "webinar_mute_audience", "config": base["config"],
+                                           "permissions": permissions})
+    return "webinar_mute_audience"
+
+
+async def chat(a, b, mid, audience, presenter, early, late):
+    """The owner decides every public message; B's viewers see A's chat
+    and speak in it."""
+    # A -> B
+    said = (await presenter.control({"request": SEND, "message": {"type": "text", "message": "welcome from A"}})).data
+    welcome = said["message"]
+    for viewer in (early, late):
+        event = await viewer.wait_event("chatUpdate", timeout=10,
+                                        where=lambda e: (e.data.get("message") or {}).get("id") == welcome["id"])
+        check_equal((event.data.get("action"), event.data.get("message")), ("add", welcome),
+                    "%s's chatUpdate of the presenter's message" % viewer.name)
+    log("a message on A reaches both B viewers as A sent it")
+
+    # B -> A and back to B, once each
+    said = (await early.control({"request": SEND, "message": {"type": "text", "message": "a question from B"}})).data
+    question = said["message"]
+    check_equal((question.get("userId"), question.get("displayName"), question.get("message"), question.get("type")),
+                (early.joined["self"]["userId"], "Early", "a question from B", "text"),
+                "the B viewer's reply: the message as A stored it")
+    for client in (presenter, late, early):
+        event = await client.wait_event("chatUpdate", timeout=10,
+                                        where=lambda e: (e.data.get("message") or {}).get("id") == question["id"])
+        check_equal(event.data.get("message"), question, "%s's chatUpdate of the B viewer's message" % client.name)
+    await asyncio.sleep(1.5)
+    for client in (presenter, late, early):
+        check_equal(len(chat_adds(client, question["id"])), 1,
+                    "chatUpdate add of the B viewer's message that %s got" % client.name)
+    log("a B viewer's message is answered as A stored it and reaches A and B once each")
+
+    # her edit reaches A; A's pin reaches B
+    edited = (await early.control({"request": "chat.editMessage", "messageId": question["id"],
+                                   "message": {"type": "text", "message": "a better question from B"}})).data["message"]
+    check(edited.get("isEdited") is True and edited.get("message") == "a better question from B",
+          "the B viewer's edit reply: %r" % edited)
+    event = await presenter.wait_event("chatUpdate", timeout=10, where=lambda e: e.data.get("action") == "edit")
+    check_equal(event.data.get("message"), edited, "the presenter's chatUpdate edit")
+    await presenter.control({"request": "chat.pin", "messageId": welcome["id"]})
+    event = await late.wait_event("pinMessage", timeout=10)
+    check_equal(((event.data.get("message") or {}).get("id"), (event.data.get("message") or {}).get("pinned")),
+                (welcome["id"], True), "the B viewer's pinMessage")
+    log("an edit from B reaches A; a pin on A reaches B")
+
+    # a late viewer on B sees the meeting's chat
+    latest = Client(b, "latest@b")
+    await latest.join(a.add_participant(mid, "Latest", audience)["token"])
+    history = latest.joined.get("chat") or {}
+    check_equal([m.get("id") for m in history.get("messages") or []], [welcome["id"], question["id"]],
+                "the ids in a late B viewer's roomJoined.chat.messages")
+    check_equal([m.get("id") for m in history.get("pinned") or []], [welcome["id"]],
+                "the ids in a late B viewer's roomJoined.chat.pinned")
+    page = (await latest.control({"request": "chat.getMessages", "size": 10, "reversed": True})).data
+    check_equal([m.get("message") for m in page.get("messages") or []], ["welcome from A", "a better question from B"],
+                "a late B viewer's chat.getMessages")
+    log("a late B viewer finds A's chat in roomJoined and chat.getMessages")
+
+    # no right to send: the exact refusal, nothing sent
+    mute = Client(b, "mute@b")
+    await mute.join(a.add_participant(mid, "Mute", mute_audience_preset(a, audience))["token"])
+    before = len(presenter.janus.events(presenter.main, "chatUpdate"))
+    await mute.refused({"request": SEND, "message": {"type": "text", "message": "let me speak"}}, "0902")
+    await asyncio.sleep(1)
+    check_equal(len(presenter.janus.events(presenter.main, "chatUpdate")), before,
+                "the presenter's chatUpdates after the refused send")
+    log("a B viewer without chat.public.can_send is refused 0902")
+
+    # her deletion reaches A
+    deleted = (await early.control({"request": "chat.deleteMessage", "messageId": question["id"]})).data
+    check_equal(deleted.get("messageId"), question["id"], "the B viewer's delete reply")
+    event = await presenter.wait_event("chatUpdate", timeout=10, where=lambda e: e.data.get("action") == "delete")
+    check_equal(event.data.get("messageId"), question["id"], "the presenter's chatUpdate delete")
+    await latest.wait_event("chatUpdate", timeout=10, where=lambda e: e.data.get("action") == "delete")
+    log("a deletion from B reaches A and B")
+
+
+async def history_before_the_edge(a, b, audience):
+    """A meeting whose chat began before B had an edge of it: the first B
+    viewer finds it in roomJoined.chat (the owner sends a new edge the
+    newest public messages), private messages left out."""
+    mid = a.create_meeting(title="Chatty webinar")["id"]
+    host = Client(a, "host2")
+    await host.join(a.add_participant(mid, "Host", "webinar_presenter")["token"])
+    other = Client(a, "other@a")
+    await other.join(a.add_participant(mid, "Other", "webinar_presenter")["token"])
+    first = (await host.control({"request": SEND, "message": {"type": "text", "message": "first"}})).data["message"]
+    await host.control({"request": SEND, "message": {"type": "text", "message": "psst"},
+                        "participantIds": [other.peer_id]})
+    second = (await host.control({"request": SEND, "message": {"type": "text", "message": "second"}})).data["message"]
+    viewer = Client(b, "first@b")
+    await viewer.join(a.add_participant(mid, "First", audience)["token"])
+    check_equal(viewer.joined.get("chat", {}).get("messages"), [first, second],
+                "the first B viewer's roomJoined.chat.messages")
+    log("the first viewer of a new edge finds the public chat held before it")
+
+
 async def main():
     pg = Postgres().start()
     try:
@@ -77,6 +209,8 @@ async def mirrored(pg):
     audience = audience_preset(a)
     presenter, early, late = await active_speaker(a, b, mid, audience)
     await pins(presenter, early)
+    await chat(a, b, mid, audience, presenter, early, late)
+    await history_before_the_edge(a, b, audience)
 
 
 if __name__ == "__main__":

@@ -218,6 +218,37 @@ static void test_forward_and_result(void) {
 	CHECK_NOT_NULL(parse_why("{\"type\":\"result\",\"requestId\":1,\"data\":[]}"));
 }
 
+/* The owner's stand-in for an edge viewer has its ids, name and rights. */
+static void test_sender(void) {
+	json_t *participant = json_pack("{ss ss ss}", "id", "u9", "name", "Bea", "custom_participant_id", "bea@x");
+	json_t *preset = json_pack("{ss s{s{s{sbsb}}}}", "name", "livestream_viewer", "permissions", "chat", "public",
+		"can_send", 1, "text", 1);
+	rtk_peer *viewer = rtk_peer_new(participant, preset, NULL);
+	json_t *sender = rtk_cascade_sender_json(viewer);
+	CHECK_EQ_STR(json_string_value(json_object_get(sender, "peerId")), viewer->id);
+	CHECK_NULL(json_object_get(sender, "picture") ? json_string_value(json_object_get(sender, "picture")) : NULL);
+	rtk_peer *stand_in = rtk_cascade_sender_peer(sender);
+	CHECK_NOT_NULL(stand_in);
+	CHECK_EQ_STR(stand_in->id, viewer->id);
+	CHECK_EQ_STR(stand_in->user_id, "u9");
+	CHECK_EQ_STR(stand_in->name, "Bea");
+	CHECK_EQ_STR(stand_in->custom_participant_id, "bea@x");
+	CHECK_EQ_STR(stand_in->preset_name, "livestream_viewer");
+	CHECK(stand_in->permissions.chat_public.can_send);
+	CHECK_NULL(stand_in->transport);
+	rtk_peer_free(stand_in);
+	json_t *bare = json_pack("{ss ss}", "peerId", "p", "userId", "u");
+	stand_in = rtk_cascade_sender_peer(bare);
+	CHECK_NOT_NULL(stand_in);
+	CHECK(!stand_in->permissions.chat_public.can_send);
+	rtk_peer_free(stand_in);
+	json_decref(bare);
+	json_decref(sender);
+	rtk_peer_free(viewer);
+	json_decref(participant);
+	json_decref(preset);
+}
+
 typedef struct collected {
 	GPtrArray *lines;
 	int stop_after;
@@ -287,6 +318,7 @@ int main(void) {
 	UNIT_RUN(test_pli_and_ended);
 	UNIT_RUN(test_chat_lines);
 	UNIT_RUN(test_forward_and_result);
+	UNIT_RUN(test_sender);
 	UNIT_RUN(test_framing);
 	UNIT_RUN(test_receive_only);
 	return UNIT_DONE();
