@@ -115,6 +115,7 @@ typedef struct cascade_link {
 	gsize out_bytes;           /* their size; out_mutex */
 	gboolean out_over;         /* more than RTK_CASCADE_QUEUE_MAX were queued: drop the edge; out_mutex */
 	gboolean registered;       /* in `outboxes` (server thread) */
+	GHashTable *polls_told;    /* poll id (owned) -> its votes + 1 when the edge was told; the meeting's lock */
 } cascade_link;
 
 static struct {
@@ -181,6 +182,23 @@ static void link_unregister(cascade_link *link) {
 	g_queue_clear_full(&link->out, g_free);
 	link->out_bytes = 0;
 	g_mutex_unlock(&out_mutex);
+}
+
+/* Queues the polls that are new, or have votes, since the edge was told
+ * (a poll changes only by its votes). Meeting lock held. */
+static void link_polls_sync(cascade_link *link, rtk_live *live) {
+	for(guint i = 0; i < live->room->polls->len; i++) {
+		const rtk_poll *poll = g_ptr_array_index(live->room->polls, i);
+		guint now = rtk_room_poll_vote_count(poll) + 1;
+		if(GPOINTER_TO_UINT(g_hash_table_lookup(link->polls_told, rtk_room_poll_id(poll))) == now)
+			continue;
+		json_t *state = rtk_room_poll_state(poll);
+		g_mutex_lock(&out_mutex);
+		link_enqueue_locked(link, rtk_cascade_poll_line(state));
+		g_mutex_unlock(&out_mutex);
+		json_decref(state);
+		g_hash_table_insert(link->polls_told, g_strdup(rtk_room_poll_id(poll)), GUINT_TO_POINTER(now));
+	}
 }
 
 /* Sends what was queued for the link; no lock held (server thread). */
@@ -314,6 +332,7 @@ static void link_sync(cascade_link *link) {
 		rtk_router_listen(live->router, &link_listener, link);
 		link_register(link, live);
 	}
+	link_polls_sync(link, live);
 	for(guint i = 0; i < live->router->producers->len; i++)
 		link_forward(link, g_ptr_array_index(live->router->producers, i));
 	char *line = link_state_line(link, live);
@@ -386,6 +405,20 @@ static gboolean link_hello(cascade_link *link, const rtk_cascade_msg *msg) {
 	return TRUE;
 }
 
+/* polls.create or polls.vote of an edge's viewer (`actor`, its stand-in):
+ * the reply's data as the viewer sees the poll (NEW), after the poll's
+ * line; NULL with `why`. Meeting lock held. */
+static json_t *link_forwarded_poll(cascade_link *link, rtk_live *live, rtk_peer *actor, const rtk_request *req,
+		rtk_refusal *why) {
+	const rtk_poll *poll = req->kind == RTK_REQ_POLL_CREATE ?
+		rtk_room_poll_create(live->room, actor, req->question, req->options, req->anonymous, req->hide_votes, why) :
+		rtk_room_poll_vote(live->room, actor, req->poll_id, req->index, why);
+	if(poll == NULL)
+		return NULL;
+	link_polls_sync(link, live);
+	return rtk_room_polls_visible(actor) ? json_pack("{so}", "poll", rtk_room_poll_json(poll, actor)) : json_object();
+}
+
 /* An edge forwards a request of one of its viewers: the owner decides it
  * as its own participant's and queues the result after the chat lines it
  * caused. */
@@ -403,6 +436,8 @@ static void link_forward_request(cascade_link *link, const rtk_cascade_msg *msg)
 			why = req.error;
 		else if(actor == NULL)
 			rtk_refusal_set(&why, RTK_ERR_BAD_REQUEST, "the request's sender lacks its ids");
+		else if(req.kind == RTK_REQ_POLL_CREATE || req.kind == RTK_REQ_POLL_VOTE)
+			data = link_forwarded_poll(link, live, actor, &req, &why);
 		else
 			data = rtk_chat_request_forwarded(live, actor, &req, &why);
 		rtk_peer_free(actor);
@@ -476,6 +511,7 @@ static void link_free(cascade_link *link) {
 	if(link->sink != NULL)
 		rtk_proc_unref(link->sink);
 	g_hash_table_destroy(link->forwards);
+	g_hash_table_destroy(link->polls_told);
 	g_free(link->meeting_id);
 	g_free(link->session_id);
 	g_free(link->last_sent);
@@ -495,6 +531,7 @@ static void server_accept(void) {
 	link->fd = fd;
 	rtk_cascade_lines_init(&link->lines);
 	link->forwards = g_hash_table_new(NULL, NULL);
+	link->polls_told = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	link->next_ssrc = g_random_int();
 	link->accepted_at = g_get_monotonic_time();
 	g_ptr_array_add(server.links, link);
@@ -640,8 +677,10 @@ typedef struct cascade_edge {
 	/* The owner's public chat: */
 	GPtrArray *chat;             /* json_t* (owned references): its messages, oldest first, at most
 	                                RTK_CHAT_KEPT, as the last chat lines said */
-	guint64 chat_seq;            /* chat lines received */
-	GQueue chat_pending;         /* edge_chat* (owned): lines not yet shown in the live meeting */
+	GPtrArray *polls;            /* json_t* (owned references): the owner's polls' states, at most
+	                                RTK_POLLS_MAX, in creation order */
+	guint64 chat_seq;            /* chat and poll lines received */
+	GQueue chat_pending;         /* edge_chat* (owned): those lines not yet shown in the live meeting */
 	guint64 chat_shown_seq;      /* the live meeting's chat holds every line up to this one */
 	/* Requests forwarded for the viewers: */
 	gint64 next_request;
@@ -915,6 +954,8 @@ static void edge_chat_attach(cascade_edge *edge, rtk_live *live) {
 	g_mutex_lock(&edge->mutex);
 	for(guint i = 0; i < edge->chat->len; i++)
 		rtk_chat_mirror(live->room, RTK_CHAT_MIRROR_HISTORY, g_ptr_array_index(edge->chat, i), NULL);
+	for(guint i = 0; i < edge->polls->len; i++)
+		rtk_room_poll_mirror(live->room, g_ptr_array_index(edge->polls, i), FALSE);
 	edge->chat_shown_seq = edge->chat_seq;
 	g_mutex_unlock(&edge->mutex);
 	edge->chat_attached = TRUE;
@@ -998,6 +1039,21 @@ static void edge_chat_keep(cascade_edge *edge, const rtk_cascade_msg *msg) {
 		g_ptr_array_remove_index(edge->chat, 0);
 }
 
+/* The edge's copy of the owner's polls follows a poll line; edge->mutex
+ * held. */
+static void edge_poll_keep(cascade_edge *edge, const rtk_cascade_msg *msg) {
+	const char *id = json_string_value(json_object_get(msg->poll, "id"));
+	for(guint i = 0; i < edge->polls->len; i++) {
+		if(g_strcmp0(json_string_value(json_object_get(g_ptr_array_index(edge->polls, i), "id")), id) == 0) {
+			json_decref(g_ptr_array_index(edge->polls, i));
+			g_ptr_array_index(edge->polls, i) = json_incref(msg->poll);
+			return;
+		}
+	}
+	if(edge->polls->len < RTK_POLLS_MAX)
+		g_ptr_array_add(edge->polls, json_incref(msg->poll));
+}
+
 static const rtk_chat_mirror_event edge_mirror_events[] = {
 	[RTK_CASCADE_CHAT_HISTORY_ONE] = RTK_CHAT_MIRROR_HISTORY,
 	[RTK_CASCADE_CHAT_ADD] = RTK_CHAT_MIRROR_ADD,
@@ -1016,7 +1072,11 @@ static void edge_chat_show(cascade_edge *edge, rtk_live *live, GQueue *items) {
 		edge_chat *item = l->data;
 		if(item->seq <= edge->chat_shown_seq)
 			continue;
-		rtk_chat_mirror(live->room, edge_mirror_events[item->msg.chat_event], item->msg.message, item->msg.message_id);
+		if(item->msg.type == RTK_CASCADE_POLL)
+			rtk_room_poll_mirror(live->room, item->msg.poll, TRUE);
+		else
+			rtk_chat_mirror(live->room, edge_mirror_events[item->msg.chat_event], item->msg.message,
+				item->msg.message_id);
 		edge->chat_shown_seq = item->seq;
 	}
 }
@@ -1058,8 +1118,11 @@ static gboolean edge_line(const char *line, size_t len, void *user) {
 	} else if(msg.type == RTK_CASCADE_ENDED) {
 		edge->lost = "origin_ended";
 		go_on = FALSE;
-	} else if(msg.type == RTK_CASCADE_CHAT) {
-		edge_chat_keep(edge, &msg);
+	} else if(msg.type == RTK_CASCADE_CHAT || msg.type == RTK_CASCADE_POLL) {
+		if(msg.type == RTK_CASCADE_CHAT)
+			edge_chat_keep(edge, &msg);
+		else
+			edge_poll_keep(edge, &msg);
 		edge_chat *item = g_new0(edge_chat, 1);
 		item->seq = ++edge->chat_seq;
 		item->msg = msg;   /* taken */
@@ -1166,6 +1229,7 @@ static void edge_free(cascade_edge *edge) {
 	close(edge->udp_fd);
 	rtk_cascade_msg_clear(&edge->state);
 	g_ptr_array_free(edge->chat, TRUE);
+	g_ptr_array_free(edge->polls, TRUE);
 	g_queue_clear_full(&edge->chat_pending, (GDestroyNotify)edge_chat_free);
 	g_queue_clear_full(&edge->results_pending, (GDestroyNotify)edge_result_free);
 	g_ptr_array_free(edge->results, TRUE);
@@ -1355,6 +1419,7 @@ static cascade_edge *edge_new(const char *meeting_id, const char *owner_host) {
 	edge->peers = g_ptr_array_new_with_free_func((GDestroyNotify)rtk_cascade_peer_free);
 	edge->streams = g_hash_table_new(NULL, NULL);
 	edge->chat = g_ptr_array_new_with_free_func((GDestroyNotify)json_decref);
+	edge->polls = g_ptr_array_new_with_free_func((GDestroyNotify)json_decref);
 	g_queue_init(&edge->chat_pending);
 	g_queue_init(&edge->results_pending);
 	edge->results = g_ptr_array_new_with_free_func((GDestroyNotify)edge_result_free);
@@ -1408,6 +1473,14 @@ gboolean rtk_cascade_edge_open(const char *meeting_id, const char *owner_host) {
 	gboolean ready = edge_wait_first_state(edge);
 	edge_unref(edge);
 	return ready;
+}
+
+gboolean rtk_cascade_forward_if_edge(rtk_session *session, struct rtk_message *msg) {
+	if(session->live == NULL || !session->live->edge || session->peer == NULL)
+		return FALSE;
+	msg->forward.meeting_id = g_strdup(session->live->room->meeting_id);
+	msg->forward.sender = rtk_cascade_sender_json(session->peer);
+	return TRUE;
 }
 
 /* The result of request `id` (taken), or NULL; edge->mutex held. */

@@ -19,16 +19,19 @@
  *   - tells it its active speaker (in "state"), and every change of a
  *     public chat message ("chat"), after the newest messages of the
  *     session when it connects;
+ *   - tells it its polls, each new poll and vote ("poll": the whole state
+ *     of the poll, from which the edge shows each viewer its own view);
  *   - decides the requests the edge forwards for its viewers (chat
- *     changes: "forward"), as if they were its own participants', and
- *     answers each ("result") after the chat line it caused.
+ *     changes, polls.create, polls.vote: "forward"), as if they were its
+ *     own participants', and answers each ("result") after the chat or
+ *     poll line it caused.
  * The edge keeps a live meeting (session.h, `edge`) whose room holds its
  * local viewers and the owner's participants (peers without a transport),
  * and whose router holds the owner's streams as producers without a
  * publisher handle (relay.h, remote_keyframe): its viewers subscribe,
  * receive, and are told participantJoined/Left and media updates exactly
- * as on the owner, the owner's active speaker, pins and public chat
- * (roomJoined's history, chat.getMessages, the chat events) too. When the
+ * as on the owner, the owner's active speaker, pins, public chat
+ * (roomJoined's history, chat.getMessages, the chat events) and polls too. When the
  * owner's session ends or the connection drops
  * (the owner died), every local viewer gets roomLeft "ended" with reason
  * "origin_ended" or "origin_lost", and may join again.
@@ -89,6 +92,13 @@ void rtk_cascade_edge_detach(rtk_live *live);
  * a change of a public chat message (`doc` borrowed, or `message_id` for
  * a deletion) for every edge of the meeting. Never blocks. */
 void rtk_cascade_owner_chat(rtk_live *live, rtk_cascade_chat_event event, const json_t *doc, const char *message_id);
+
+/* With the meeting's lock held: when `session` is a viewer on an edge,
+ * notes in `msg` that its request goes to the owner (the plugin's worker
+ * sends it after the dispatch: rtk_cascade_edge_request) and returns
+ * TRUE; the handler then answers nothing itself. */
+struct rtk_message;
+gboolean rtk_cascade_forward_if_edge(rtk_session *session, struct rtk_message *msg);
 
 /* On an edge, with no lock held (blocks for up to RTK_CASCADE_REQUEST_MS):
  * sends a viewer's request `body` (its sender `sender`, both borrowed) to

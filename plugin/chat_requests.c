@@ -165,9 +165,7 @@ static gboolean chat_edge_forwards(rtk_session *session, rtk_message *msg, rtk_r
 		rtk_requests_reply_refusal(reply, &why);
 		return TRUE;
 	}
-	msg->forward.meeting_id = g_strdup(live->room->meeting_id);
-	msg->forward.sender = rtk_cascade_sender_json(session->peer);
-	return TRUE;
+	return rtk_cascade_forward_if_edge(session, msg);
 }
 
 /* A chat change by the handle's participant: decided here, or on an edge

@@ -739,6 +739,8 @@ static void request_poll_create(rtk_session *session, rtk_message *msg, rtk_repl
 	rtk_refusal why;
 	if(!request_needs_joined(session, reply) || !request_body(msg, reply))
 		return;
+	if(rtk_cascade_forward_if_edge(session, msg))
+		return;   /* the meeting's node decides (cascade.h) */
 	const rtk_request *req = &msg->request;
 	const rtk_poll *poll = rtk_room_poll_create(session->live->room, session->peer, req->question, req->options,
 		req->anonymous, req->hide_votes, &why);
@@ -749,6 +751,8 @@ static void request_poll_vote(rtk_session *session, rtk_message *msg, rtk_reply 
 	rtk_refusal why;
 	if(!request_needs_joined(session, reply) || !request_body(msg, reply))
 		return;
+	if(rtk_cascade_forward_if_edge(session, msg))
+		return;   /* the meeting's node decides (cascade.h) */
 	const rtk_poll *poll = rtk_room_poll_vote(session->live->room, session->peer, msg->request.poll_id,
 		msg->request.index, &why);
 	request_poll_done(session, msg, poll, &why, reply);

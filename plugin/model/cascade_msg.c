@@ -360,6 +360,16 @@ gboolean rtk_cascade_msg_parse(const char *line, size_t len, rtk_cascade_msg *ou
 	} else if(strcmp(type, "chat") == 0) {
 		out->type = RTK_CASCADE_CHAT;
 		ok = msg_parse_chat(root, out, why);
+	} else if(strcmp(type, "poll") == 0) {
+		out->type = RTK_CASCADE_POLL;
+		const json_t *poll = json_object_get(root, "poll");
+		char *id = msg_string(poll, "id", RTK_CASCADE_ID_MAX);
+		ok = json_is_object(poll) && id != NULL;
+		g_free(id);
+		if(ok)
+			out->poll = json_incref((json_t *)poll);
+		else
+			*why = "poll needs a poll object with an id";
 	} else if(strcmp(type, "forward") == 0) {
 		out->type = RTK_CASCADE_FORWARD;
 		ok = msg_parse_forward(root, out, why);
@@ -385,6 +395,7 @@ void rtk_cascade_msg_clear(rtk_cascade_msg *msg) {
 	g_free(msg->error_code);
 	g_free(msg->error_message);
 	json_decref(msg->message);
+	json_decref(msg->poll);
 	json_decref(msg->sender);
 	json_decref(msg->body);
 	json_decref(msg->data);
@@ -426,6 +437,10 @@ char *rtk_cascade_chat_line(rtk_cascade_chat_event event, const json_t *message,
 	else
 		json_object_set(line, "message", message ? (json_t *)message : json_null());
 	return msg_line(line);
+}
+
+char *rtk_cascade_poll_line(const json_t *state) {
+	return msg_line(json_pack("{ss sO}", "type", "poll", "poll", state ? (json_t *)state : json_null()));
 }
 
 char *rtk_cascade_forward_line(gint64 request_id, const json_t *sender, const json_t *body) {

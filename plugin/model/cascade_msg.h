@@ -13,8 +13,9 @@
  *                  {"type":"pli","ssrc":N}    a keyframe of that stream
  *                  {"type":"forward","requestId":N,"sender":{..},"body":{..}}
  *                      a request of an edge viewer the owner decides
- *                      (chat.send, chat.edit, chat.delete, chat.pin,
- *                      chat.unpin on public messages): "body" is the
+ *                      (chat.sendMessage in public, chat.editMessage,
+ *                      chat.deleteMessage, chat.pin, chat.unpin of public
+ *                      messages, polls.create, polls.vote): "body" is the
  *                      viewer's request as it sent it, "sender" who it is:
  *                      {"peerId","userId","name","picture",
  *                      "customParticipantId","presetName","permissions"}
@@ -28,6 +29,11 @@
  *                      sent before the edge came, oldest first, before
  *                      its first state: shown without an event);
  *                  {"type":"chat","event":"delete","messageId":..}
+ *                  {"type":"poll","poll":{..}} a poll of the session, new or
+ *                      changed (a vote), as its whole state (room.h,
+ *                      rtk_room_poll_state; the edge shows each viewer its
+ *                      own view of it); the polls of the session when the
+ *                      edge connects, before its first state
  *                  {"type":"result","requestId":N,"data":{..}} or
  *                  {"type":"result","requestId":N,"error":{"code","message"}}
  *                      the owner's answer to a forward (data: the reply's
@@ -68,7 +74,8 @@ typedef enum rtk_cascade_msg_type {
 	RTK_CASCADE_PLI,
 	RTK_CASCADE_CHAT,
 	RTK_CASCADE_FORWARD,
-	RTK_CASCADE_RESULT
+	RTK_CASCADE_RESULT,
+	RTK_CASCADE_POLL
 } rtk_cascade_msg_type;
 
 /* What happened to a mirrored public chat message. */
@@ -118,6 +125,9 @@ typedef struct rtk_cascade_msg {
 	                             are strings of at most RTK_CASCADE_ID_MAX bytes, "timeMs" an integer
 	                             >= 0; never "channelId" nor "targetUserIds" (public only) */
 	char *message_id;         /* delete: the message's id */
+	/* poll */
+	json_t *poll;             /* a reference: an object with a string "id" of at most RTK_CASCADE_ID_MAX
+	                             bytes (the rest is checked by rtk_room_poll_mirror) */
 	/* forward and result */
 	gint64 request_id;        /* 1..2^53 */
 	json_t *sender;           /* forward, a reference: "peerId", "userId" strings of at most
@@ -162,6 +172,8 @@ char *rtk_cascade_ended_line(const char *reason);
 /* `event` one of the chat events; `message` (borrowed) the Message
  * object, or for RTK_CASCADE_CHAT_DELETE `message_id`. */
 char *rtk_cascade_chat_line(rtk_cascade_chat_event event, const json_t *message, const char *message_id);
+/* `state` (borrowed): a poll's state. */
+char *rtk_cascade_poll_line(const json_t *state);
 /* `sender` and `body` borrowed. */
 char *rtk_cascade_forward_line(gint64 request_id, const json_t *sender, const json_t *body);
 /* `data` (borrowed) on success, else `code` and `message`. */

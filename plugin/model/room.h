@@ -454,6 +454,20 @@ json_t *rtk_room_poll_rest_json(const rtk_poll *poll);
 json_t *rtk_room_polls_json(const rtk_room *room, const rtk_peer *viewer);
 /* May `viewer` see polls at all (polls.can_view)? */
 gboolean rtk_room_polls_visible(const rtk_peer *viewer);
+/* A cascade edge (plugin/cascade.h) shows its owner node's polls, each
+ * viewer its own view as on the owner: the owner sends each poll's whole
+ * state, {id, question, options:[text], anonymous, hideVotes, createdBy,
+ * createdByUserId, votes:[{userId, name, option}]} (NEW), voters of
+ * anonymous polls included; the edge puts it into its room, new or over
+ * the poll with its id, telling every viewer who may view polls
+ * (pollsUpdate, newPoll when new) when `announce`. FALSE, nothing changed,
+ * when the state breaks the limits above, a vote names an unknown option
+ * or a voter twice, the options differ from the poll's, or a new poll
+ * would exceed RTK_POLLS_MAX. */
+json_t *rtk_room_poll_state(const rtk_poll *poll);
+gboolean rtk_room_poll_mirror(rtk_room *room, const json_t *state, gboolean announce);
+const char *rtk_room_poll_id(const rtk_poll *poll);
+guint rtk_room_poll_vote_count(const rtk_poll *poll);
 
 /* ---- connected meetings: breakout rooms (connected.c) ---- */
 

@@ -9,7 +9,7 @@
  * type promises (hello: key, meeting id, port in 1..65535; state: session
  * id, peers with ids, streams with distinct non-zero SSRCs and a known
  * kind; pli: a non-zero SSRC; chat: a public message object, or a
- * deletion's id; forward: a request id, a sender and a body; result: data
+ * deletion's id; poll: an object with an id; forward: a request id, a sender and a body; result: data
  * or a 4-digit error code), and a state built again from it parses to the
  * same streams.
  */
@@ -78,6 +78,10 @@ static gboolean each_line(const char *line, size_t len, void *user)
 	case RTK_CASCADE_CHAT:
 		if ((msg.chat_event == RTK_CASCADE_CHAT_DELETE) != (msg.message == NULL) ||
 		    (msg.message != NULL && (!json_is_object(msg.message) || json_object_get(msg.message, "channelId"))))
+			abort();
+		break;
+	case RTK_CASCADE_POLL:
+		if (!json_is_object(msg.poll) || !json_is_string(json_object_get(msg.poll, "id")))
 			abort();
 		break;
 	case RTK_CASCADE_FORWARD:

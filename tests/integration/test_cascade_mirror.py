@@ -24,6 +24,14 @@ owns the meeting, node B runs its edge. Asserted, as the users see it:
     preset lacks chat.public.can_send is refused 0902 and nobody gets
     anything; her deletion of her message reaches A (chatUpdate
     "delete");
+  * polls, the owner deciding: a poll the presenter creates on A reaches
+    both B viewers (pollsUpdate newPoll); a B viewer's vote is answered
+    with the poll as she sees it (her vote counted) and reaches the
+    presenter on A naming her, and the other B viewer; in a hideVotes
+    poll a B viewer who voted sees the count, the other B viewer 0 until
+    she votes (each her own view, as on A); a B viewer's polls.create is
+    refused 0902 by A (the audience may not create polls); a viewer
+    joining B afterwards finds both polls in roomJoined.polls;
   * a second meeting chatting on A (two public messages and a private
     one) before B has an edge of it: its first B viewer's roomJoined.chat
     holds the two public messages as A sent them.
@@ -172,6 +180,51 @@ async def chat(a, b, mid, audience, presenter, early, late):
     log("a deletion from B reaches A and B")
 
 
+def counts(poll):
+    return [o.get("count") for o in poll.get("options") or []]
+
+
+async def polls(a, b, mid, audience, presenter, early, late):
+    """The owner decides every poll and vote; each B viewer sees its own
+    view of them."""
+    created = (await presenter.control({"request": "polls.create", "question": "Ship it?",
+                                        "options": ["yes", "no"]})).data["poll"]
+    for viewer in (early, late):
+        event = await viewer.wait_event("pollsUpdate", timeout=10,
+                                        where=lambda e: (e.data.get("poll") or {}).get("id") == created["id"])
+        check(event.data.get("newPoll") is True, "%s's pollsUpdate of the new poll: newPoll" % viewer.name)
+        check_equal(event.data["poll"], created, "%s's poll as A created it" % viewer.name)
+    voted = (await early.control({"request": "polls.vote", "pollId": created["id"], "index": 1})).data["poll"]
+    early_user = early.joined["self"]["userId"]
+    check_equal((counts(voted), voted.get("voted")), ([0, 1], [early_user]), "the B viewer's vote reply (counts, voted)")
+    event = await presenter.wait_event("pollsUpdate", timeout=10,
+                                       where=lambda e: (e.data.get("poll") or {}).get("voted"))
+    check_equal(event.data["poll"]["options"][1]["votes"], [{"id": early_user, "name": "Early"}],
+                "the presenter's pollsUpdate names the B voter")
+    event = await late.wait_event("pollsUpdate", timeout=10, where=lambda e: e.data.get("newPoll") is False)
+    check_equal(counts(event.data["poll"]), [0, 1], "the other B viewer's counts")
+    log("a poll on A reaches B; a vote from B is counted on A and shown on B")
+
+    secret = (await presenter.control({"request": "polls.create", "question": "Secret?", "options": ["a", "b"],
+                                       "hideVotes": True})).data["poll"]
+    await late.wait_event("pollsUpdate", timeout=10, where=lambda e: (e.data.get("poll") or {}).get("id") == secret["id"])
+    mine = (await early.control({"request": "polls.vote", "pollId": secret["id"], "index": 0})).data["poll"]
+    check_equal(counts(mine), [1, 0], "a hideVotes poll's counts for the B viewer who voted")
+    event = await late.wait_event("pollsUpdate", timeout=10,
+                                  where=lambda e: (e.data.get("poll") or {}).get("id") == secret["id"]
+                                  and e.data.get("newPoll") is False)
+    check_equal(counts(event.data["poll"]), [0, 0], "a hideVotes poll's counts for the B viewer who did not vote")
+    log("a hideVotes poll: each B viewer sees its own view")
+
+    await early.refused({"request": "polls.create", "question": "Mine?", "options": ["x", "y"]}, "0902")
+    log("a B viewer's polls.create is refused 0902 by A")
+    newest = Client(b, "newest@b")
+    await newest.join(a.add_participant(mid, "Newest", audience)["token"])
+    check_equal([p.get("id") for p in newest.joined.get("polls") or []], [created["id"], secret["id"]],
+                "the poll ids in a late B viewer's roomJoined.polls")
+    log("a late B viewer finds A's polls in roomJoined")
+
+
 async def history_before_the_edge(a, b, audience):
     """A meeting whose chat began before B had an edge of it: the first B
     viewer finds it in roomJoined.chat (the owner sends a new edge the
@@ -210,6 +263,7 @@ async def mirrored(pg):
     presenter, early, late = await active_speaker(a, b, mid, audience)
     await pins(presenter, early)
     await chat(a, b, mid, audience, presenter, early, late)
+    await polls(a, b, mid, audience, presenter, early, late)
     await history_before_the_edge(a, b, audience)
 
 

@@ -218,6 +218,23 @@ static void test_forward_and_result(void) {
 	CHECK_NOT_NULL(parse_why("{\"type\":\"result\",\"requestId\":1,\"data\":[]}"));
 }
 
+static void test_poll_line(void) {
+	json_t *state = json_pack("{ss ss s[ss] sb sb ss ss s[]}", "id", "p-1", "question", "Ship it?", "options", "yes", "no",
+		"anonymous", 1, "hideVotes", 0, "createdBy", "Host", "createdByUserId", "u-h", "votes");
+	char *line = rtk_cascade_poll_line(state);
+	rtk_cascade_msg msg;
+	const char *why = NULL;
+	CHECK(rtk_cascade_msg_parse(line, strlen(line), &msg, &why));
+	CHECK_EQ_INT(msg.type, RTK_CASCADE_POLL);
+	CHECK(json_equal(msg.poll, state));
+	rtk_cascade_msg_clear(&msg);
+	g_free(line);
+	json_decref(state);
+	CHECK_NOT_NULL(parse_why("{\"type\":\"poll\",\"poll\":{\"question\":\"q\"}}"));
+	CHECK_NOT_NULL(parse_why("{\"type\":\"poll\",\"poll\":[]}"));
+	CHECK_NOT_NULL(parse_why("{\"type\":\"poll\"}"));
+}
+
 /* The owner's stand-in for an edge viewer has its ids, name and rights. */
 static void test_sender(void) {
 	json_t *participant = json_pack("{ss ss ss}", "id", "u9", "name", "Bea", "custom_participant_id", "bea@x");
@@ -318,6 +335,7 @@ int main(void) {
 	UNIT_RUN(test_pli_and_ended);
 	UNIT_RUN(test_chat_lines);
 	UNIT_RUN(test_forward_and_result);
+	UNIT_RUN(test_poll_line);
 	UNIT_RUN(test_sender);
 	UNIT_RUN(test_framing);
 	UNIT_RUN(test_receive_only);
