@@ -57,6 +57,9 @@
  * without closing its connections). */
 #define CASCADE_REPEAT_US (5 * G_USEC_PER_SEC)
 #define CASCADE_SILENCE_US (15 * G_USEC_PER_SEC)
+/* Votes in one poll line: each at most ~1.2 kB (a 1 kB display name), so
+ * a line stays well under RTK_CASCADE_LINE_MAX. */
+#define CASCADE_POLL_VOTES_PER_LINE 200
 
 static int cascade_port;          /* 0: off */
 
@@ -185,18 +188,25 @@ static void link_unregister(cascade_link *link) {
 }
 
 /* Queues the polls that are new, or have votes, since the edge was told
- * (a poll changes only by its votes). Meeting lock held. */
+ * (a poll changes only by its votes): the votes it was not told, in
+ * lines of at most CASCADE_POLL_VOTES_PER_LINE. Meeting lock held. */
 static void link_polls_sync(cascade_link *link, rtk_live *live) {
 	for(guint i = 0; i < live->room->polls->len; i++) {
 		const rtk_poll *poll = g_ptr_array_index(live->room->polls, i);
-		guint now = rtk_room_poll_vote_count(poll) + 1;
-		if(GPOINTER_TO_UINT(g_hash_table_lookup(link->polls_told, rtk_room_poll_id(poll))) == now)
+		guint now = rtk_room_poll_vote_count(poll);
+		gpointer told_before = NULL;
+		gboolean known = g_hash_table_lookup_extended(link->polls_told, rtk_room_poll_id(poll), NULL, &told_before);
+		guint told = GPOINTER_TO_UINT(told_before);
+		if(known && told == now)
 			continue;
-		json_t *state = rtk_room_poll_state(poll);
 		g_mutex_lock(&out_mutex);
-		link_enqueue_locked(link, rtk_cascade_poll_line(state));
+		do {
+			json_t *state = rtk_room_poll_state(poll, told, CASCADE_POLL_VOTES_PER_LINE);
+			link_enqueue_locked(link, rtk_cascade_poll_line(state));
+			json_decref(state);
+			told = MIN(now, told + CASCADE_POLL_VOTES_PER_LINE);
+		} while(told < now);
 		g_mutex_unlock(&out_mutex);
-		json_decref(state);
 		g_hash_table_insert(link->polls_told, g_strdup(rtk_room_poll_id(poll)), GUINT_TO_POINTER(now));
 	}
 }
@@ -1039,19 +1049,28 @@ static void edge_chat_keep(cascade_edge *edge, const rtk_cascade_msg *msg) {
 		g_ptr_array_remove_index(edge->chat, 0);
 }
 
-/* The edge's copy of the owner's polls follows a poll line; edge->mutex
- * held. */
+/* The edge's copy of the owner's polls follows a poll line (a whole
+ * poll, or votes following on from those it holds; anything else is
+ * ignored, as the room would); edge->mutex held. */
 static void edge_poll_keep(cascade_edge *edge, const rtk_cascade_msg *msg) {
 	const char *id = json_string_value(json_object_get(msg->poll, "id"));
+	json_int_t from = json_integer_value(json_object_get(msg->poll, "from"));
+	const json_t *votes = json_object_get(msg->poll, "votes");
 	for(guint i = 0; i < edge->polls->len; i++) {
-		if(g_strcmp0(json_string_value(json_object_get(g_ptr_array_index(edge->polls, i), "id")), id) == 0) {
-			json_decref(g_ptr_array_index(edge->polls, i));
-			g_ptr_array_index(edge->polls, i) = json_incref(msg->poll);
-			return;
+		json_t *kept = g_ptr_array_index(edge->polls, i);
+		if(g_strcmp0(json_string_value(json_object_get(kept, "id")), id) != 0)
+			continue;
+		json_t *all = json_object_get(kept, "votes");
+		if(from == 0) {
+			json_decref(kept);
+			g_ptr_array_index(edge->polls, i) = json_deep_copy(msg->poll);
+		} else if(json_is_array(all) && json_is_array(votes) && from == (json_int_t)json_array_size(all)) {
+			json_array_extend(all, (json_t *)votes);
 		}
+		return;
 	}
-	if(edge->polls->len < RTK_POLLS_MAX)
-		g_ptr_array_add(edge->polls, json_incref(msg->poll));
+	if(from == 0 && edge->polls->len < RTK_POLLS_MAX)
+		g_ptr_array_add(edge->polls, json_deep_copy(msg->poll));
 }
 
 static const rtk_chat_mirror_event edge_mirror_events[] = {

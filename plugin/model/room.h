@@ -455,16 +455,20 @@ json_t *rtk_room_polls_json(const rtk_room *room, const rtk_peer *viewer);
 /* May `viewer` see polls at all (polls.can_view)? */
 gboolean rtk_room_polls_visible(const rtk_peer *viewer);
 /* A cascade edge (plugin/cascade.h) shows its owner node's polls, each
- * viewer its own view as on the owner: the owner sends each poll's whole
- * state, {id, question, options:[text], anonymous, hideVotes, createdBy,
- * createdByUserId, votes:[{userId, name, option}]} (NEW), voters of
- * anonymous polls included; the edge puts it into its room, new or over
- * the poll with its id, telling every viewer who may view polls
- * (pollsUpdate, newPoll when new) when `announce`. FALSE, nothing changed,
- * when the state breaks the limits above, a vote names an unknown option
- * or a voter twice, the options differ from the poll's, or a new poll
- * would exceed RTK_POLLS_MAX. */
-json_t *rtk_room_poll_state(const rtk_poll *poll);
+ * viewer its own view as on the owner. The owner sends a poll's state,
+ * {id, question, options:[text], anonymous, hideVotes, createdBy,
+ * createdByUserId, from, votes:[{userId, name, option}]}: at most `max`
+ * of its votes (voters of anonymous polls included) from the vote
+ * `from` (0: the first) on (NEW), so that a poll with thousands of votes
+ * goes in lines of bounded size, each vote once. The edge puts a state
+ * into its room: with `from` 0 (or absent) a new poll, or the whole of a
+ * known one; else votes appended to a poll holding exactly `from`; every
+ * viewer who may view polls is told (pollsUpdate, newPoll when new) when
+ * `announce`. FALSE, nothing changed, when the state breaks the limits
+ * above, names an unknown option or a voter twice (or one who voted),
+ * changes a poll's options, does not follow on from the poll's votes, or
+ * a new poll would exceed RTK_POLLS_MAX. */
+json_t *rtk_room_poll_state(const rtk_poll *poll, guint from, guint max);
 gboolean rtk_room_poll_mirror(rtk_room *room, const json_t *state, gboolean announce);
 const char *rtk_room_poll_id(const rtk_poll *poll);
 guint rtk_room_poll_vote_count(const rtk_poll *poll);

@@ -512,13 +512,13 @@ static void test_mirror(void) {
 	rtk_refusal why = { 0 };
 	const rtk_poll *poll = rtk_room_poll_create(owner.room, host, "Ship it?", options, TRUE, TRUE, &why);
 	CHECK_NOT_NULL(poll);
-	json_t *state = rtk_room_poll_state(poll);
+	json_t *state = rtk_room_poll_state(poll, 0, G_MAXUINT);
 	CHECK(rtk_room_poll_mirror(edge.room, state, TRUE));
 	CHECK_LINES(&edge, "vic:pollsUpdate,bea:pollsUpdate");
 	json_decref(state);
 	CHECK_NOT_NULL(rtk_room_poll_vote(owner.room, vic, rtk_room_poll_id(poll), 1, &why));
 	CHECK_EQ_INT(rtk_room_poll_vote_count(poll), 1);
-	state = rtk_room_poll_state(poll);
+	state = rtk_room_poll_state(poll, 0, G_MAXUINT);
 	world_forget(&edge);
 	CHECK(rtk_room_poll_mirror(edge.room, state, TRUE));
 	json_t *update = last_sent(&edge, "vic", "pollsUpdate");
@@ -555,6 +555,31 @@ static void test_mirror(void) {
 	CHECK(!rtk_room_poll_mirror(edge.room, bad, TRUE));
 	json_decref(bad);
 	CHECK_LINES(&edge, "");
+	/* votes in slices: each follows on from the poll's votes, else refused */
+	rtk_peer *ann = member("ann2", "livestream_viewer", NULL);
+	CHECK_NOT_NULL(rtk_room_poll_vote(owner.room, bea, rtk_room_poll_id(poll), 0, &why));
+	CHECK_NOT_NULL(rtk_room_poll_vote(owner.room, ann, rtk_room_poll_id(poll), 0, &why));
+	json_t *tail = rtk_room_poll_state(poll, 2, 1);
+	CHECK_EQ_INT(json_array_size(json_object_get(tail, "votes")), 1);
+	CHECK(!rtk_room_poll_mirror(edge.room, tail, TRUE));    /* the edge holds 1 vote, not 2 */
+	json_t *next = rtk_room_poll_state(poll, 1, 1);
+	json_t *again = json_deep_copy(next);
+	json_object_set_new(json_array_get(json_object_get(again, "votes"), 0), "userId", json_string("u-vic"));
+	CHECK(!rtk_room_poll_mirror(edge.room, again, TRUE));   /* vic voted already */
+	json_decref(again);
+	CHECK(rtk_room_poll_mirror(edge.room, next, TRUE));
+	CHECK(rtk_room_poll_mirror(edge.room, tail, TRUE));
+	polls = rtk_room_polls_json(edge.room, bea_there);
+	seen = rtk_room_poll_json(poll, bea);
+	CHECK(json_equal(json_array_get(polls, 0), seen));      /* bea voted: she sees all three */
+	CHECK_EQ_INT(json_integer_value(json_object_get(json_array_get(json_object_get(json_array_get(polls, 0),
+		"options"), 0), "count")), 2);
+	json_decref(seen);
+	json_decref(polls);
+	json_decref(next);
+	json_decref(tail);
+	rtk_peer_free(ann);
+	world_forget(&edge);
 	(void)vic_there;
 	json_decref(state);
 	json_decref(options);
