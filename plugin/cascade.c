@@ -1494,11 +1494,23 @@ gboolean rtk_cascade_edge_open(const char *meeting_id, const char *owner_host) {
 	return ready;
 }
 
+/* The fields of the requests an edge forwards: nothing else of a
+ * viewer's body goes to the owner. */
+static const char *const forward_fields[] = {
+	"request", "message", "messageId", "question", "options", "anonymous", "hideVotes", "pollId", "index", NULL
+};
+
 gboolean rtk_cascade_forward_if_edge(rtk_session *session, struct rtk_message *msg) {
 	if(session->live == NULL || !session->live->edge || session->peer == NULL)
 		return FALSE;
 	msg->forward.meeting_id = g_strdup(session->live->room->meeting_id);
 	msg->forward.sender = rtk_cascade_sender_json(session->peer);
+	msg->forward.body = json_object();
+	for(int i = 0; forward_fields[i] != NULL; i++) {
+		json_t *value = json_object_get(msg->body, forward_fields[i]);
+		if(value != NULL)
+			json_object_set(msg->forward.body, forward_fields[i], value);
+	}
 	return TRUE;
 }
 
@@ -1542,6 +1554,16 @@ json_t *rtk_cascade_edge_request(const char *meeting_id, const json_t *sender, c
 	g_array_append_val(edge->waiting, id);
 	g_mutex_unlock(&edge->mutex);
 	char *line = rtk_cascade_forward_line(id, sender, body);
+	if(strlen(line) >= RTK_CASCADE_LINE_MAX) {   /* the owner would drop the connection */
+		g_free(line);
+		g_mutex_lock(&edge->mutex);
+		edge_unwait(edge, id);
+		g_mutex_unlock(&edge->mutex);
+		edge_unref(edge);
+		*code = g_strdup(RTK_ERR_BAD_REQUEST);
+		*message = g_strdup("the request is too large");
+		return NULL;
+	}
 	g_mutex_lock(&edge->send_mutex);
 	gboolean sent = cascade_send_all(edge->tcp_fd, line);
 	g_mutex_unlock(&edge->send_mutex);

@@ -163,6 +163,7 @@ static void plugin_message_free(rtk_message *msg) {
 	json_decref(msg->search.found);
 	g_free(msg->forward.meeting_id);
 	json_decref(msg->forward.sender);
+	json_decref(msg->forward.body);
 	g_free(msg->forward.code);
 	rtk_connected_job_free(msg->connected);
 	g_free(msg->transaction);
@@ -216,7 +217,7 @@ static void plugin_message_connected(rtk_session *session, rtk_message *msg) {
  * said (its refusal's code and message as they are). */
 static void plugin_message_forward(rtk_message *msg) {
 	char *message = NULL;
-	json_t *data = rtk_cascade_edge_request(msg->forward.meeting_id, msg->forward.sender, msg->body,
+	json_t *data = rtk_cascade_edge_request(msg->forward.meeting_id, msg->forward.sender, msg->forward.body,
 		&msg->forward.code, &message);
 	rtk_reply reply = { 0 };
 	if(data != NULL) {

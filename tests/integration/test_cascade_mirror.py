@@ -22,7 +22,8 @@ owns the meeting, node B runs its edge. Asserted, as the users see it:
     joining B afterwards finds both messages in roomJoined.chat (the
     pinned one among "pinned") and in chat.getMessages; a B viewer whose
     preset lacks chat.public.can_send is refused 0902 and nobody gets
-    anything; her deletion of her message reaches A (chatUpdate
+    anything; a 600 kB message (more than a line of the control channel)
+    is refused 0001 on B, and B keeps its edge (what follows still works); her deletion of her message reaches A (chatUpdate
     "delete");
   * polls, the owner deciding: a poll the presenter creates on A reaches
     both B viewers (pollsUpdate newPoll); a B viewer's vote is answered
@@ -170,6 +171,10 @@ async def chat(a, b, mid, audience, presenter, early, late):
     check_equal(len(presenter.janus.events(presenter.main, "chatUpdate")), before,
                 "the presenter's chatUpdates after the refused send")
     log("a B viewer without chat.public.can_send is refused 0902")
+
+    # a request too large for the control channel is refused on B, and B stays fed
+    await early.refused({"request": SEND, "message": {"type": "text", "message": "x" * (600 * 1024)}}, "0001")
+    log("a request too large to forward is refused 0001 on B")
 
     # her deletion reaches A
     deleted = (await early.control({"request": "chat.deleteMessage", "messageId": question["id"]})).data
