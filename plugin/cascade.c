@@ -211,6 +211,29 @@ static void link_polls_sync(cascade_link *link, rtk_live *live) {
 	}
 }
 
+void rtk_cascade_owner_broadcast(rtk_live *live, const char *type, const json_t *payload, gint64 timestamp,
+		const char *sender_id, const char *preset_name) {
+	if(live == NULL || live->edge)
+		return;
+	char *line = NULL;
+	gboolean queued = FALSE;
+	g_mutex_lock(&out_mutex);
+	GPtrArray *links = outboxes ? g_hash_table_lookup(outboxes, live->room->meeting_id) : NULL;
+	for(guint i = 0; links != NULL && i < links->len; i++) {
+		cascade_link *link = g_ptr_array_index(links, i);
+		if(g_strcmp0(link->session_id, live->room->session_id) != 0)
+			continue;
+		if(line == NULL)
+			line = rtk_cascade_broadcast_line(type, payload, timestamp, sender_id, preset_name);
+		link_enqueue_locked(link, g_strdup(line));
+		queued = TRUE;
+	}
+	g_mutex_unlock(&out_mutex);
+	g_free(line);
+	if(queued)
+		server_kick();
+}
+
 /* Sends what was queued for the link; no lock held (server thread). */
 static void link_flush(cascade_link *link) {
 	g_mutex_lock(&out_mutex);
@@ -429,6 +452,25 @@ static json_t *link_forwarded_poll(cascade_link *link, rtk_live *live, rtk_peer 
 	return rtk_room_polls_visible(actor) ? json_pack("{so}", "poll", rtk_room_poll_json(poll, actor)) : json_object();
 }
 
+/* participants.broadcastMessage of an edge's viewer to everyone or to a
+ * preset: the owner's participants get it, and every edge (the sender's
+ * too, which shows it to its viewers, the sender included). The reply's
+ * data, {"recipients": how many got it on the owner}, or NULL with `why`.
+ * Meeting lock held. */
+static json_t *link_forwarded_broadcast(rtk_live *live, rtk_peer *actor, const rtk_request *req, rtk_refusal *why) {
+	if(req->ids != NULL || req->meeting_ids != NULL) {
+		rtk_refusal_set(why, RTK_ERR_BAD_REQUEST, "an edge forwards only broadcasts to everyone or to a preset");
+		return NULL;
+	}
+	gint64 now = g_get_real_time() / 1000;
+	int sent = rtk_room_broadcast_message(live->room, actor, req->message_type, req->payload, NULL, req->preset_name,
+		now, why);
+	if(sent < 0)
+		return NULL;
+	rtk_cascade_owner_broadcast(live, req->message_type, req->payload, now, actor->id, req->preset_name);
+	return json_pack("{si}", "recipients", sent);
+}
+
 /* An edge forwards a request of one of its viewers: the owner decides it
  * as its own participant's and queues the result after the chat lines it
  * caused. */
@@ -448,6 +490,8 @@ static void link_forward_request(cascade_link *link, const rtk_cascade_msg *msg)
 			rtk_refusal_set(&why, RTK_ERR_BAD_REQUEST, "the request's sender lacks its ids");
 		else if(req.kind == RTK_REQ_POLL_CREATE || req.kind == RTK_REQ_POLL_VOTE)
 			data = link_forwarded_poll(link, live, actor, &req, &why);
+		else if(req.kind == RTK_REQ_BROADCAST_MESSAGE)
+			data = link_forwarded_broadcast(live, actor, &req, &why);
 		else
 			data = rtk_chat_request_forwarded(live, actor, &req, &why);
 		rtk_peer_free(actor);
@@ -1093,6 +1137,9 @@ static void edge_chat_show(cascade_edge *edge, rtk_live *live, GQueue *items) {
 			continue;
 		if(item->msg.type == RTK_CASCADE_POLL)
 			rtk_room_poll_mirror(live->room, item->msg.poll, TRUE);
+		else if(item->msg.type == RTK_CASCADE_BROADCAST)
+			rtk_room_broadcast_mirror(live->room, item->msg.message_type, item->msg.payload, item->msg.timestamp,
+				item->msg.sender_id, item->msg.preset_name);
 		else
 			rtk_chat_mirror(live->room, edge_mirror_events[item->msg.chat_event], item->msg.message,
 				item->msg.message_id);
@@ -1137,10 +1184,10 @@ static gboolean edge_line(const char *line, size_t len, void *user) {
 	} else if(msg.type == RTK_CASCADE_ENDED) {
 		edge->lost = "origin_ended";
 		go_on = FALSE;
-	} else if(msg.type == RTK_CASCADE_CHAT || msg.type == RTK_CASCADE_POLL) {
+	} else if(msg.type == RTK_CASCADE_CHAT || msg.type == RTK_CASCADE_POLL || msg.type == RTK_CASCADE_BROADCAST) {
 		if(msg.type == RTK_CASCADE_CHAT)
 			edge_chat_keep(edge, &msg);
-		else
+		else if(msg.type == RTK_CASCADE_POLL)
 			edge_poll_keep(edge, &msg);
 		edge_chat *item = g_new0(edge_chat, 1);
 		item->seq = ++edge->chat_seq;
@@ -1497,7 +1544,8 @@ gboolean rtk_cascade_edge_open(const char *meeting_id, const char *owner_host) {
 /* The fields of the requests an edge forwards: nothing else of a
  * viewer's body goes to the owner. */
 static const char *const forward_fields[] = {
-	"request", "message", "messageId", "question", "options", "anonymous", "hideVotes", "pollId", "index", NULL
+	"request", "message", "messageId", "question", "options", "anonymous", "hideVotes", "pollId", "index",
+	"type", "payload", "presetName", NULL
 };
 
 gboolean rtk_cascade_forward_if_edge(rtk_session *session, struct rtk_message *msg) {

@@ -20,9 +20,11 @@
  *     public chat message ("chat"), after the newest messages of the
  *     session when it connects;
  *   - tells it its polls, each new poll and vote ("poll": the whole state
- *     of the poll, from which the edge shows each viewer its own view);
+ *     of the poll, from which the edge shows each viewer its own view),
+ *     and its broadcasts to everyone or to a preset ("broadcast");
  *   - decides the requests the edge forwards for its viewers (chat
- *     changes, polls.create, polls.vote: "forward"), as if they were its
+ *     changes, polls.create, polls.vote, broadcastMessage to everyone or
+ *     to a preset: "forward"), as if they were its
  *     own participants', and answers each ("result") after the chat or
  *     poll line it caused.
  * The edge keeps a live meeting (session.h, `edge`) whose room holds its
@@ -99,6 +101,13 @@ void rtk_cascade_owner_chat(rtk_live *live, rtk_cascade_chat_event event, const 
  * TRUE; the handler then answers nothing itself. */
 struct rtk_message;
 gboolean rtk_cascade_forward_if_edge(rtk_session *session, struct rtk_message *msg);
+
+/* On the owner, with the meeting's lock held (`live` not an edge): queues
+ * a participants.broadcastMessage to everyone (or to the preset
+ * `preset_name`, may be NULL) for every edge of the meeting, whose
+ * viewers get the same broadcastedMessage. Never blocks. */
+void rtk_cascade_owner_broadcast(rtk_live *live, const char *type, const json_t *payload, gint64 timestamp,
+	const char *sender_id, const char *preset_name);
 
 /* On an edge, with no lock held (blocks for up to RTK_CASCADE_REQUEST_MS):
  * sends a viewer's request `body` (its sender `sender`, both borrowed) to

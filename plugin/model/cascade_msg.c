@@ -275,6 +275,22 @@ static gboolean msg_parse_chat(const json_t *root, rtk_cascade_msg *out, const c
 	return TRUE;
 }
 
+static gboolean msg_parse_broadcast(const json_t *root, rtk_cascade_msg *out, const char **why) {
+	const json_t *payload = json_object_get(root, "payload"), *timestamp = json_object_get(root, "timestamp");
+	gboolean fine = TRUE;
+	out->message_type = msg_string(root, "messageType", RTK_CASCADE_BROADCAST_TYPE_MAX);
+	out->sender_id = msg_string(root, "senderId", RTK_CASCADE_ID_MAX);
+	out->preset_name = msg_optional_string(root, "presetName", 1024, &fine);
+	if(out->message_type == NULL || out->sender_id == NULL || payload == NULL || !json_is_integer(timestamp) ||
+			json_integer_value(timestamp) < 0 || !fine) {
+		*why = "broadcast needs messageType, payload, timestamp (>= 0), senderId, and presetName a string or null";
+		return FALSE;
+	}
+	out->payload = json_incref((json_t *)payload);
+	out->timestamp = json_integer_value(timestamp);
+	return TRUE;
+}
+
 static gboolean msg_request_id(const json_t *root, gint64 *out) {
 	const json_t *value = json_object_get(root, "requestId");
 	if(!json_is_integer(value) || json_integer_value(value) < 1 || json_integer_value(value) > ((json_int_t)1 << 53))
@@ -370,6 +386,9 @@ gboolean rtk_cascade_msg_parse(const char *line, size_t len, rtk_cascade_msg *ou
 			out->poll = json_incref((json_t *)poll);
 		else
 			*why = "poll needs a poll object with an id";
+	} else if(strcmp(type, "broadcast") == 0) {
+		out->type = RTK_CASCADE_BROADCAST;
+		ok = msg_parse_broadcast(root, out, why);
 	} else if(strcmp(type, "forward") == 0) {
 		out->type = RTK_CASCADE_FORWARD;
 		ok = msg_parse_forward(root, out, why);
@@ -396,6 +415,10 @@ void rtk_cascade_msg_clear(rtk_cascade_msg *msg) {
 	g_free(msg->error_message);
 	json_decref(msg->message);
 	json_decref(msg->poll);
+	g_free(msg->message_type);
+	json_decref(msg->payload);
+	g_free(msg->sender_id);
+	g_free(msg->preset_name);
 	json_decref(msg->sender);
 	json_decref(msg->body);
 	json_decref(msg->data);
@@ -441,6 +464,13 @@ char *rtk_cascade_chat_line(rtk_cascade_chat_event event, const json_t *message,
 
 char *rtk_cascade_poll_line(const json_t *state) {
 	return msg_line(json_pack("{ss sO}", "type", "poll", "poll", state ? (json_t *)state : json_null()));
+}
+
+char *rtk_cascade_broadcast_line(const char *message_type, const json_t *payload, gint64 timestamp,
+		const char *sender_id, const char *preset_name) {
+	return msg_line(json_pack("{ss ss sO sI ss ss?}", "type", "broadcast", "messageType", message_type ? message_type : "",
+		"payload", payload ? (json_t *)payload : json_null(), "timestamp", (json_int_t)timestamp,
+		"senderId", sender_id ? sender_id : "", "presetName", preset_name));
 }
 
 char *rtk_cascade_forward_line(gint64 request_id, const json_t *sender, const json_t *body) {

@@ -15,7 +15,9 @@
  *                      a request of an edge viewer the owner decides
  *                      (chat.sendMessage in public, chat.editMessage,
  *                      chat.deleteMessage, chat.pin, chat.unpin of public
- *                      messages, polls.create, polls.vote): "body" is the
+ *                      messages, polls.create, polls.vote,
+ *                      participants.broadcastMessage to everyone or to a
+ *                      preset): "body" is the
  *                      viewer's request as it sent it, "sender" who it is:
  *                      {"peerId","userId","name","picture",
  *                      "customParticipantId","presetName","permissions"}
@@ -34,6 +36,10 @@
  *                      rtk_room_poll_state; the edge shows each viewer its
  *                      own view of it); the polls of the session when the
  *                      edge connects, before its first state
+ *                  {"type":"broadcast","messageType":..,"payload":any,
+ *                   "timestamp":ms,"senderId":..,"presetName":.. or null}
+ *                      a participants.broadcastMessage the owner routed to
+ *                      everyone (or to a preset), its sender's included
  *                  {"type":"result","requestId":N,"data":{..}} or
  *                  {"type":"result","requestId":N,"error":{"code","message"}}
  *                      the owner's answer to a forward (data: the reply's
@@ -66,6 +72,8 @@
 #define RTK_CASCADE_ID_MAX 128
 /* The public chat messages an owner sends a new edge (the newest). */
 #define RTK_CASCADE_CHAT_HISTORY 1000
+/* The longest broadcast type (request_parse.h's RTK_BROADCAST_TYPE_MAX). */
+#define RTK_CASCADE_BROADCAST_TYPE_MAX 64
 
 typedef enum rtk_cascade_msg_type {
 	RTK_CASCADE_HELLO = 1,
@@ -75,7 +83,8 @@ typedef enum rtk_cascade_msg_type {
 	RTK_CASCADE_CHAT,
 	RTK_CASCADE_FORWARD,
 	RTK_CASCADE_RESULT,
-	RTK_CASCADE_POLL
+	RTK_CASCADE_POLL,
+	RTK_CASCADE_BROADCAST
 } rtk_cascade_msg_type;
 
 /* What happened to a mirrored public chat message. */
@@ -128,6 +137,12 @@ typedef struct rtk_cascade_msg {
 	/* poll */
 	json_t *poll;             /* a reference: an object with a string "id" of at most RTK_CASCADE_ID_MAX
 	                             bytes (the rest is checked by rtk_room_poll_mirror) */
+	/* broadcast */
+	char *message_type;       /* 1..RTK_CASCADE_BROADCAST_TYPE_MAX bytes */
+	json_t *payload;          /* a reference: any JSON */
+	gint64 timestamp;         /* ms since the epoch, >= 0 */
+	char *sender_id;          /* a peer id */
+	char *preset_name;        /* may be NULL */
 	/* forward and result */
 	gint64 request_id;        /* 1..2^53 */
 	json_t *sender;           /* forward, a reference: "peerId", "userId" strings of at most
@@ -174,6 +189,9 @@ char *rtk_cascade_ended_line(const char *reason);
 char *rtk_cascade_chat_line(rtk_cascade_chat_event event, const json_t *message, const char *message_id);
 /* `state` (borrowed): a poll's state. */
 char *rtk_cascade_poll_line(const json_t *state);
+/* `payload` borrowed; `preset_name` may be NULL. */
+char *rtk_cascade_broadcast_line(const char *message_type, const json_t *payload, gint64 timestamp,
+	const char *sender_id, const char *preset_name);
 /* `sender` and `body` borrowed. */
 char *rtk_cascade_forward_line(gint64 request_id, const json_t *sender, const json_t *body);
 /* `data` (borrowed) on success, else `code` and `message`. */

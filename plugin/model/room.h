@@ -292,6 +292,13 @@ gboolean rtk_room_apply_preset(rtk_room *room, const char *user_id, const json_t
 #define RTK_BROADCAST_PER_SECOND 20
 int rtk_room_broadcast_message(rtk_room *room, rtk_peer *actor, const char *type, const json_t *payload,
 	const json_t *participant_ids, const char *preset_name, gint64 timestamp_ms, rtk_refusal *why);
+/* A cascade edge (plugin/cascade.h) shows a broadcast its owner node
+ * routed (to everyone, or to a preset): the same broadcastedMessage, with
+ * the owner's timestamp and sender id, to every joined peer (with the
+ * preset `preset_name` when not NULL). No rights, no rate: the owner and
+ * the sender's edge checked them. Returns how many got it. */
+int rtk_room_broadcast_mirror(rtk_room *room, const char *type, const json_t *payload, gint64 timestamp_ms,
+	const char *sender_id, const char *preset_name);
 /* The same to other meetings of a connected-meetings family (the seeds'
  * broadcastMessage(type, payload, {meetingIds})): every joined peer of each
  * of the `n_rooms` rooms (filtered by `preset_name` when not NULL) gets it,

@@ -9,7 +9,8 @@
  * type promises (hello: key, meeting id, port in 1..65535; state: session
  * id, peers with ids, streams with distinct non-zero SSRCs and a known
  * kind; pli: a non-zero SSRC; chat: a public message object, or a
- * deletion's id; poll: an object with an id; forward: a request id, a sender and a body; result: data
+ * deletion's id; poll: an object with an id; broadcast: a type, a payload,
+ * a sender and a timestamp; forward: a request id, a sender and a body; result: data
  * or a 4-digit error code), and a state built again from it parses to the
  * same streams.
  */
@@ -82,6 +83,10 @@ static gboolean each_line(const char *line, size_t len, void *user)
 		break;
 	case RTK_CASCADE_POLL:
 		if (!json_is_object(msg.poll) || !json_is_string(json_object_get(msg.poll, "id")))
+			abort();
+		break;
+	case RTK_CASCADE_BROADCAST:
+		if (msg.message_type == NULL || msg.payload == NULL || msg.sender_id == NULL || msg.timestamp < 0)
 			abort();
 		break;
 	case RTK_CASCADE_FORWARD:

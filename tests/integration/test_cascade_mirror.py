@@ -33,6 +33,10 @@ owns the meeting, node B runs its edge. Asserted, as the users see it:
     she votes (each her own view, as on A); a B viewer's polls.create is
     refused 0902 by A (the audience may not create polls); a viewer
     joining B afterwards finds both polls in roomJoined.polls;
+  * broadcastMessage: the presenter's broadcast on A reaches both B viewers
+    (broadcastedMessage with her senderId); a B viewer's reaches the
+    presenter, the other B viewer and herself, once each, her reply
+    counting A's recipients;
   * a second meeting chatting on A (two public messages and a private
     one) before B has an edge of it: its first B viewer's roomJoined.chat
     holds the two public messages as A sent them.
@@ -230,6 +234,29 @@ async def polls(a, b, mid, audience, presenter, early, late):
     log("a late B viewer finds A's polls in roomJoined")
 
 
+async def broadcasts(presenter, early, late):
+    """Broadcasts to everyone are routed by the owner to every edge."""
+    await presenter.request(presenter.main, {"request": "participants.broadcastMessage", "type": "hello",
+                                             "payload": {"from": "A"}})
+    for viewer in (early, late):
+        event = await viewer.wait_event("broadcastedMessage", timeout=10, where=lambda e: e.data.get("type") == "hello")
+        check_equal((event.data.get("payload"), event.data.get("senderId")), ({"from": "A"}, presenter.peer_id),
+                    "%s's broadcastedMessage from A" % viewer.name)
+    reply = await early.request(early.main, {"request": "participants.broadcastMessage", "type": "wave",
+                                             "payload": {"from": "B"}})
+    check(reply.name == "ok" and isinstance(reply.data.get("recipients"), int) and reply.data["recipients"] >= 1,
+          "the B viewer's broadcast reply: %r" % reply.data)
+    for client in (presenter, late, early):
+        event = await client.wait_event("broadcastedMessage", timeout=10, where=lambda e: e.data.get("type") == "wave")
+        check_equal((event.data.get("payload"), event.data.get("senderId")), ({"from": "B"}, early.peer_id),
+                    "%s's broadcastedMessage from B" % client.name)
+    await asyncio.sleep(1)
+    for client in (presenter, late, early):
+        got = [e for e in client.janus.events(client.main, "broadcastedMessage") if e.data.get("type") == "wave"]
+        check_equal(len(got), 1, "the B viewer's broadcasts %s got" % client.name)
+    log("broadcasts: A's reach B; a B viewer's reach A and B once each")
+
+
 async def history_before_the_edge(a, b, audience):
     """A meeting whose chat began before B had an edge of it: the first B
     viewer finds it in roomJoined.chat (the owner sends a new edge the
@@ -269,6 +296,7 @@ async def mirrored(pg):
     await pins(presenter, early)
     await chat(a, b, mid, audience, presenter, early, late)
     await polls(a, b, mid, audience, presenter, early, late)
+    await broadcasts(presenter, early, late)
     await history_before_the_edge(a, b, audience)
 
 

@@ -235,6 +235,32 @@ static void test_poll_line(void) {
 	CHECK_NOT_NULL(parse_why("{\"type\":\"poll\"}"));
 }
 
+static void test_broadcast_line(void) {
+	json_t *payload = json_pack("{ss}", "emoji", "wave");
+	char *line = rtk_cascade_broadcast_line("reaction", payload, 1234, "p-1", NULL);
+	rtk_cascade_msg msg;
+	const char *why = NULL;
+	CHECK(rtk_cascade_msg_parse(line, strlen(line), &msg, &why));
+	CHECK_EQ_INT(msg.type, RTK_CASCADE_BROADCAST);
+	CHECK_EQ_STR(msg.message_type, "reaction");
+	CHECK(json_equal(msg.payload, payload));
+	CHECK_EQ_INT(msg.timestamp, 1234);
+	CHECK_EQ_STR(msg.sender_id, "p-1");
+	CHECK_NULL(msg.preset_name);
+	rtk_cascade_msg_clear(&msg);
+	g_free(line);
+	json_decref(payload);
+	CHECK_NULL(parse_why("{\"type\":\"broadcast\",\"messageType\":\"t\",\"payload\":null,\"timestamp\":0,"
+		"\"senderId\":\"p\",\"presetName\":\"webinar_viewer\"}"));
+	CHECK_NOT_NULL(parse_why("{\"type\":\"broadcast\",\"messageType\":\"t\",\"timestamp\":0,\"senderId\":\"p\"}"));
+	CHECK_NOT_NULL(parse_why("{\"type\":\"broadcast\",\"messageType\":\"\",\"payload\":1,\"timestamp\":0,"
+		"\"senderId\":\"p\"}"));
+	CHECK_NOT_NULL(parse_why("{\"type\":\"broadcast\",\"messageType\":\"t\",\"payload\":1,\"timestamp\":-1,"
+		"\"senderId\":\"p\"}"));
+	CHECK_NOT_NULL(parse_why("{\"type\":\"broadcast\",\"messageType\":\"t\",\"payload\":1,\"timestamp\":0,"
+		"\"senderId\":\"p\",\"presetName\":5}"));
+}
+
 /* The owner's stand-in for an edge viewer has its ids, name and rights. */
 static void test_sender(void) {
 	json_t *participant = json_pack("{ss ss ss}", "id", "u9", "name", "Bea", "custom_participant_id", "bea@x");
@@ -336,6 +362,7 @@ int main(void) {
 	UNIT_RUN(test_chat_lines);
 	UNIT_RUN(test_forward_and_result);
 	UNIT_RUN(test_poll_line);
+	UNIT_RUN(test_broadcast_line);
 	UNIT_RUN(test_sender);
 	UNIT_RUN(test_framing);
 	UNIT_RUN(test_receive_only);
