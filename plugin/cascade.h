@@ -16,25 +16,24 @@
  *     companion (relay.h: rtk_relay_forward_add, the highest simulcast layer
  *     rewritten into one stream), through a sink (process.h);
  *   - asks its publisher for a keyframe when the edge asks ("pli");
- *   - tells it its active speaker (in "state"), and every change of a
- *     public chat message ("chat"), after the newest messages of the
- *     session when it connects;
- *   - tells it its polls, each new poll and vote ("poll": the whole state
- *     of the poll, from which the edge shows each viewer its own view),
- *     and its broadcasts to everyone or to a preset ("broadcast");
+ *   - tells it its active speaker (in "state"), every change of a public
+ *     chat message ("chat", after the newest messages of the session when
+ *     it connects), its polls and their votes ("poll": a poll's state and
+ *     the votes the edge was not told, from which the edge shows each
+ *     viewer its own view), and its broadcasts to everyone or to a preset
+ *     ("broadcast"), through a queue per edge (RTK_CASCADE_QUEUE_MAX);
  *   - decides the requests the edge forwards for its viewers (chat
  *     changes, polls.create, polls.vote, broadcastMessage to everyone or
- *     to a preset: "forward"), as if they were its
- *     own participants', and answers each ("result") after the chat or
- *     poll line it caused.
+ *     to a preset: "forward") as its own participants', and answers each
+ *     ("result") after the line it caused.
  * The edge keeps a live meeting (session.h, `edge`) whose room holds its
  * local viewers and the owner's participants (peers without a transport),
  * and whose router holds the owner's streams as producers without a
  * publisher handle (relay.h, remote_keyframe): its viewers subscribe,
  * receive, and are told participantJoined/Left and media updates exactly
- * as on the owner, the owner's active speaker, pins, public chat
- * (roomJoined's history, chat.getMessages, the chat events) and polls too. When the
- * owner's session ends or the connection drops
+ * as on the owner, and so are the owner's active speaker, pins, public
+ * chat (roomJoined's history, chat.getMessages, the chat events), polls
+ * and broadcasts. When the owner's session ends or the connection drops
  * (the owner died), every local viewer gets roomLeft "ended" with reason
  * "origin_ended" or "origin_lost", and may join again.
  *

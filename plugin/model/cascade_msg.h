@@ -32,10 +32,11 @@
  *                      its first state: shown without an event);
  *                  {"type":"chat","event":"delete","messageId":..}
  *                  {"type":"poll","poll":{..}} a poll of the session, new or
- *                      changed (a vote), as its whole state (room.h,
- *                      rtk_room_poll_state; the edge shows each viewer its
- *                      own view of it); the polls of the session when the
- *                      edge connects, before its first state
+ *                      with new votes: its state with the votes from
+ *                      "from" on, at most 200 (room.h, rtk_room_poll_state;
+ *                      the edge shows each viewer its own view of it); the
+ *                      polls of the session when the edge connects, before
+ *                      its first state
  *                  {"type":"broadcast","messageType":..,"payload":any,
  *                   "timestamp":ms,"senderId":..,"presetName":.. or null}
  *                      a participants.broadcastMessage the owner routed to
