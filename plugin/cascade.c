@@ -1,27 +1,33 @@
 /*
  * cascade.c - cascading a meeting across nodes (cascade.h): the owner's
- * server, which feeds edges, and the edges, which mirror the owner's
- * participants and streams into a local live meeting.
+ * server, which feeds edges and decides what their viewers ask, and the
+ * edges, which mirror the owner's participants, streams, active speaker,
+ * pins, public chat, polls and broadcasts into a local live meeting.
  *
  * Ownership: `server` owns its links; a link owns its socket, its sink
- * (one rtk_proc reference) and its table of forwarded streams (the
- * streams are borrowed, guarded by the meeting's lock, and dropped from
- * the table when the router closes them). `edges` (cascade_mutex) owns
- * the edges; an edge owns its sockets, its thread, the last state it
- * received, the remote peers it mirrored (copies) and the remote streams
- * (rtk_pub_stream*, put in the live router while attached, freed by the
- * edge once closed there).
+ * (one rtk_proc reference), its table of forwarded streams (the streams
+ * are borrowed, guarded by the meeting's lock, and dropped from the table
+ * when the router closes them), its queue of lines (out_mutex) and what
+ * it told of the polls. `outboxes` borrows the links that follow a
+ * session, for the threads that queue lines under a meeting lock.
+ * `edges` (cascade_mutex) owns the edges; an edge owns its sockets, its
+ * thread, the last state it received, the remote peers it mirrored
+ * (copies), the remote streams (rtk_pub_stream*, put in the live router
+ * while attached, freed by the edge once closed there), its copies of
+ * the owner's chat and polls, the lines not yet shown and the results
+ * not yet taken by the requests waiting for them.
  *
  * Locking: meeting lock -> cascade_mutex -> edge->mutex -> a stream's
  * subs_mutex; meeting lock -> out_mutex (the owner's queues of lines for
- * its edges, filled under meeting locks, sent by the server thread with
+ * its edges: filled under meeting locks, sent by the server thread with
  * no lock held). edge->send_mutex (one line at a time on an edge's
- * connection) is a leaf, never held while waiting for anything else. The edge thread relays UDP with edge->mutex held (the
+ * connection from the threads other than its own) is a leaf, held only
+ * while sending. The edge thread relays UDP with edge->mutex held (the
  * streams cannot be freed meanwhile) and takes a meeting lock only with
  * edge->mutex released. An edge is freed by its last reference (its
- * thread's, a waiting join's, rtk_cascade_destroy()'s), after its thread
- * took its mirror out of the meeting under the meeting's lock; attach and
- * detach use it under that lock, so it outlives them.
+ * thread's, a waiting join's or request's, rtk_cascade_destroy()'s),
+ * after its thread took its mirror out of the meeting under the meeting's
+ * lock; attach and detach use it under that lock, so it outlives them.
  */
 #define _GNU_SOURCE   /* accept4, pipe2 */
 #include "cascade.h"
