@@ -20,7 +20,8 @@ owns the meeting, node B runs its edge. Asserted, as the users see it:
     and the sender herself, exactly once each; her edit reaches A
     (chatUpdate "edit"), a pin on A reaches B (pinMessage); a viewer
     joining B afterwards finds both messages in roomJoined.chat (the
-    pinned one among "pinned") and in chat.getMessages; a B viewer whose
+    pinned one among "pinned"), in chat.getMessages and in
+    chat.searchMessages (the store both nodes share); a B viewer whose
     preset lacks chat.public.can_send is refused 0902 and nobody gets
     anything; a 600 kB message (more than a line of the control channel)
     is refused 0001 on B, and B keeps its edge (what follows still works); her deletion of her message reaches A (chatUpdate
@@ -164,7 +165,9 @@ async def chat(a, b, mid, audience, presenter, early, late):
     page = (await latest.control({"request": "chat.getMessages", "size": 10, "reversed": True})).data
     check_equal([m.get("message") for m in page.get("messages") or []], ["welcome from A", "a better question from B"],
                 "a late B viewer's chat.getMessages")
-    log("a late B viewer finds A's chat in roomJoined and chat.getMessages")
+    found = (await latest.control({"request": "chat.searchMessages", "query": "welcome"})).data["messages"]
+    check_equal([m.get("id") for m in found], [welcome["id"]], "a late B viewer's chat.searchMessages 'welcome'")
+    log("a late B viewer finds A's chat in roomJoined, chat.getMessages and chat.searchMessages")
 
     # no right to send: the exact refusal, nothing sent
     mute = Client(b, "mute@b")
