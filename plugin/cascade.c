@@ -66,6 +66,9 @@
 /* Votes in one poll line: each at most ~1.2 kB (a 1 kB display name), so
  * a line stays well under RTK_CASCADE_LINE_MAX. */
 #define CASCADE_POLL_VOTES_PER_LINE 200
+/* The votes of one poll an edge keeps a copy of at most (the owner's
+ * participants and every edge's viewers: far beyond a real meeting). */
+#define CASCADE_POLL_VOTES_MAX 200000
 
 static int cascade_port;          /* 0: off */
 
@@ -1114,7 +1117,8 @@ static void edge_poll_keep(cascade_edge *edge, const rtk_cascade_msg *msg) {
 		if(from == 0) {
 			json_decref(kept);
 			g_ptr_array_index(edge->polls, i) = json_deep_copy(msg->poll);
-		} else if(json_is_array(all) && json_is_array(votes) && from == (json_int_t)json_array_size(all)) {
+		} else if(json_is_array(all) && json_is_array(votes) && from == (json_int_t)json_array_size(all) &&
+				json_array_size(all) + json_array_size(votes) <= CASCADE_POLL_VOTES_MAX) {
 			json_array_extend(all, (json_t *)votes);
 		}
 		return;
