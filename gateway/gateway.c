@@ -18,9 +18,12 @@
  * serves plain HTTP where HTTPS was asked for. The gateway's URL (the REST
  * banner, playback and download links) is then https://.
  *
- * TURN (RTK_TURN_*): handed to browsers at /sdk/server.json as one
- * RTCIceServer with the long-term credentials (docs/deploy.md says what
- * that exposes); Janus reads the same settings from janus.jcfg.
+ * TURN (RTK_TURN_*): with long-term credentials, handed to browsers at
+ * /sdk/server.json as one RTCIceServer (docs/deploy.md says what that
+ * exposes) and in each roomJoined; with a TURN secret (turn_rest.h),
+ * server.json lists no TURN server and each roomJoined carries
+ * credentials minted for that participant, valid turn_credential_ttl.
+ * Janus reads its own from janus.jcfg (./rtk renders them).
  *
  * The webhook signing key (webhooks.h, rtk-signature) lives in
  * <data_dir>/webhook_key.pem: generated (RSA-2048, mode 0600) at the first
@@ -48,12 +51,14 @@
 #include "rest_internal.h"
 #include "static.h"
 #include "tls.h"
+#include "turn_rest.h"
 #include "util.h"
 
 #define DEFAULT_BIND "127.0.0.1"
 #define DEFAULT_TOKEN_TTL 86400
 #define SECRET_BYTES 32
 #define DEFAULT_TURN_PORT 3478
+#define DEFAULT_TURN_CREDENTIAL_TTL 86400   /* RTK_TURN_CREDENTIAL_TTL's default: a day */
 
 struct rtk_gateway {
 	char *data_dir;
@@ -62,6 +67,10 @@ struct rtk_gateway {
 	char *chat_file_types;      /* the media types chat uploads may have (g_malloc'd), or NULL: the default */
 	char *web_dir;              /* the web client files (g_malloc'd), or NULL (static.h) */
 	char *server_json;          /* /sdk/server.json (malloc'd by rtk_static_server_info) */
+	json_t *ice_servers;        /* the TURN RTCIceServer of the settings, without credentials when
+	                             * turn_secret is set (then minted per participant); [] for none */
+	char *turn_secret;          /* malloc'd (cleared when freed), or NULL: long-term credentials or no TURN */
+	int turn_credential_ttl;    /* seconds, with turn_secret */
 	char *org_id;
 	char *api_key;
 	char *jwt_secret;
@@ -362,32 +371,64 @@ static json_t *gateway_ice_servers(const rtk_gateway_config *config, char **erro
 		return NULL;
 	}
 	json_t *server = json_pack("{s:o}", "urls", urls);
-	if (gateway_given(config->turn_user))
+	if (!gateway_given(config->turn_secret) && gateway_given(config->turn_user))
 		json_object_set_new(server, "username", json_string(config->turn_user));
-	if (gateway_given(config->turn_password))
+	if (!gateway_given(config->turn_secret) && gateway_given(config->turn_password))
 		json_object_set_new(server, "credential", json_string(config->turn_password));
 	json_array_append_new(servers, server);
 	return servers;
 }
 
-/* /sdk/server.json's text into gw->server_json; -1 with *error. */
+/* gw->ice_servers, the TURN secret and /sdk/server.json's text into
+ * gw->server_json (which lists the TURN server only with long-term
+ * credentials: minted ones are a participant's own); -1 with *error. */
 static int gateway_server_info(rtk_gateway *gw, const rtk_gateway_config *config, bool tls, char **error)
 {
-	json_t *ice = gateway_ice_servers(config, error);
-	if (ice == NULL)
+	gw->ice_servers = gateway_ice_servers(config, error);
+	if (gw->ice_servers == NULL)
 		return -1;
+	bool minted = gateway_given(config->turn_server) && gateway_given(config->turn_secret);
+	if (minted) {
+		gw->turn_secret = strdup(config->turn_secret);
+		gw->turn_credential_ttl = config->turn_credential_ttl > 0 ? config->turn_credential_ttl
+			: DEFAULT_TURN_CREDENTIAL_TTL;
+	}
+	json_t *public = minted ? json_array() : json_incref(gw->ice_servers);
 	gw->server_json = rtk_static_server_info(config->janus_ws_port > 0 ? config->janus_ws_port : 8188,
-		config->janus_ws_url, tls, ice);
-	size_t servers = json_array_size(ice);
-	json_decref(ice);
+		config->janus_ws_url, tls, public);
+	json_decref(public);
 	if (gw->server_json == NULL) {
 		rtk_util_set_error(error, "out of memory");
 		return -1;
 	}
-	if (servers > 0)
+	if (minted)
+		g_message("rtk gateway: participants get credentials of their own for the TURN server %s, valid "
+			"%d s (RTK_TURN_SECRET)", config->turn_server, gw->turn_credential_ttl);
+	else if (json_array_size(gw->ice_servers) > 0)
 		g_message("rtk gateway: browsers are told to relay through the TURN server %s (RTK_TURN_SERVER)",
 			config->turn_server);
 	return 0;
+}
+
+json_t *rtk_gateway_ice_servers(rtk_gateway *gateway, const char *user)
+{
+	if (gateway == NULL || gateway->ice_servers == NULL)
+		return json_array();
+	json_t *servers = json_deep_copy(gateway->ice_servers);
+	if (gateway->turn_secret == NULL || user == NULL)
+		return servers;
+	char *username = rtk_turn_username((long long)(g_get_real_time() / G_USEC_PER_SEC) +
+		gateway->turn_credential_ttl, user);
+	char *password = rtk_turn_password(gateway->turn_secret, username);
+	size_t i;
+	json_t *server;
+	json_array_foreach(servers, i, server) {
+		json_object_set_new(server, "username", json_string(username));
+		json_object_set_new(server, "credential", json_string(password));
+	}
+	g_free(username);
+	g_free(password);
+	return servers;
 }
 
 /* The TLS pair into *pair when one is configured; 0 (and an empty pair)
@@ -587,6 +628,8 @@ void rtk_gateway_stop(rtk_gateway *gateway)
 		g_free(gateway->metrics_token);
 	}
 	free(gateway->server_json);
+	json_decref(gateway->ice_servers);
+	gateway_free_secret(gateway->turn_secret);
 	free(gateway->org_id);
 	gateway_free_secret(gateway->api_key);
 	gateway_free_secret(gateway->jwt_secret);

@@ -61,6 +61,9 @@ typedef struct rtk_gateway_config {
 	const char *turn_transport; /* "udp" (default: UDP, then TCP), "tcp" or "tls" (turns:) */
 	const char *turn_user;   /* its long-term credentials, handed to every browser */
 	const char *turn_password;
+	const char *turn_secret; /* or its use-auth-secret (turn_rest.h): each participant gets
+	                          * credentials of its own in roomJoined, none are public */
+	int turn_credential_ttl; /* seconds those credentials are valid; <= 0: one day */
 	const char *metrics_token; /* the bearer token GET /metrics needs (metrics.h); NULL or "": open */
 	const char *node_id;     /* RTK_NODE_ID: this node of several on database_url (docs/deploy.md,
 	                          * "Several nodes"); NULL or "": one node. Needs database_url */
@@ -100,6 +103,11 @@ const char *rtk_gateway_org_id(rtk_gateway *gateway);
 const char *rtk_gateway_api_key(rtk_gateway *gateway);
 /* e.g. "http://127.0.0.1:8080" ("https://..." with TLS) */
 const char *rtk_gateway_url(rtk_gateway *gateway);
+/* The RTCIceServers a participant's PeerConnections should use (a NEW
+ * array; empty without a TURN server): the TURN server with the
+ * long-term credentials, or with credentials minted now for `user` (its
+ * peer id) when the gateway has a TURN secret (turn_rest.h). Any thread. */
+json_t *rtk_gateway_ice_servers(rtk_gateway *gateway, const char *user);
 /* The signed URL of a session's chat CSV, valid until `expires` (seconds
  * since the epoch): rtk_rest_chat_export_url(). malloc'd (free()). */
 char *rtk_gateway_chat_export_url(rtk_gateway *gateway, const char *session_id, long long expires);

@@ -450,6 +450,11 @@ static enum MHD_Result rtk_http_send(struct MHD_Connection *con, rtk_rest_reply 
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	if (reply->status == MHD_HTTP_UNAUTHORIZED)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Basic realm=\"rtk\"");
+	if (reply->retry_after > 0) {
+		char retry[16];
+		snprintf(retry, sizeof retry, "%u", reply->retry_after);
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, retry);
+	}
 	enum MHD_Result ret = MHD_queue_response(con, (unsigned int)reply->status, resp);
 	MHD_destroy_response(resp);
 	return ret;

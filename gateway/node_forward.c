@@ -130,8 +130,27 @@ rtk_node_owner rtk_node_forward_owner(rtk_node_forward *fw, const char *meeting_
 
 /* ---- one transfer ---- */
 
+/* Each thread that forwards keeps one libcurl handle from one transfer to
+ * the next (reset in between): libcurl keeps the handle's connections
+ * open, so a writer thread talks to a node over one connection (one TLS
+ * handshake with https:// REST URLs) rather than one per request. Freed
+ * when the thread exits. */
+static GPrivate node_thread_curl = G_PRIVATE_INIT((GDestroyNotify)curl_easy_cleanup);
+
+static CURL *node_thread_handle(void)
+{
+	CURL *curl = g_private_get(&node_thread_curl);
+	if (curl != NULL) {
+		curl_easy_reset(curl);   /* options gone; connections and caches kept */
+		return curl;
+	}
+	curl = curl_easy_init();
+	g_private_set(&node_thread_curl, curl);
+	return curl;
+}
+
 typedef struct node_transfer {
-	CURL *curl;
+	CURL *curl;               /* borrowed: the thread's (node_thread_handle) */
 	struct curl_slist *headers;
 	char *url;
 	GString *body;            /* the reply's body so far (not with spool_fd) */
@@ -166,8 +185,11 @@ static void node_transfer_free(node_transfer *t)
 {
 	if (t == NULL)
 		return;
-	if (t->curl)
-		curl_easy_cleanup(t->curl);
+	if (t->curl) {   /* the thread keeps the handle: nothing of this transfer stays set on it */
+		curl_easy_setopt(t->curl, CURLOPT_HTTPHEADER, NULL);
+		curl_easy_setopt(t->curl, CURLOPT_ERRORBUFFER, NULL);
+		curl_easy_setopt(t->curl, CURLOPT_WRITEDATA, NULL);
+	}
 	curl_slist_free_all(t->headers);
 	g_free(t->url);
 	g_string_free(t->body, TRUE);
@@ -208,7 +230,7 @@ static node_transfer *node_transfer_new(const rtk_node_forward *fw, const char *
 	t->spool_fd = -1;
 	t->node_id = node_id;
 	t->url = node_transfer_url(rest_url, path, query);
-	t->curl = curl_easy_init();
+	t->curl = node_thread_handle();
 	bool ok = t->curl != NULL && node_transfer_header(t, RTK_NODE_FORWARDED_HEADER, fw->node_id) &&
 		node_transfer_header(t, "Expect", "") &&
 		(authorization == NULL || node_transfer_header(t, "Authorization", authorization)) &&
@@ -277,6 +299,27 @@ static void node_forward_unreachable(rtk_rest_reply *reply, const json_t *placem
 	g_free(node);
 }
 
+/* The value of response header `name` of the finished transfer, g_malloc'd, or NULL. */
+static char *node_transfer_reply_header(node_transfer *t, const char *name)
+{
+	struct curl_header *h = NULL;
+	if (curl_easy_header(t->curl, name, 0, CURLH_HEADER, -1, &h) != CURLHE_OK || h == NULL || h->value == NULL)
+		return NULL;
+	return g_strdup(h->value);
+}
+
+/* The Retry-After of the finished transfer in seconds (delay-seconds
+ * form only, as our nodes send it; at most a day), or 0. */
+static unsigned int node_transfer_retry_after(node_transfer *t)
+{
+	char *value = node_transfer_reply_header(t, "Retry-After");
+	unsigned int seconds = 0;
+	if (value != NULL && *value != '\0' && strspn(value, "0123456789") == strlen(value) && strlen(value) <= 6)
+		seconds = (unsigned int)MIN(strtoul(value, NULL, 10), 86400UL);
+	g_free(value);
+	return seconds;
+}
+
 /* The owner's answer into `reply`: its status and body. false when it is
  * no answer we relay (a body with a NUL byte). */
 static bool node_forward_relay(node_transfer *t, rtk_rest_reply *reply)
@@ -293,6 +336,8 @@ static bool node_forward_relay(node_transfer *t, rtk_rest_reply *reply)
 		return true;
 	}
 	memcpy(reply->body, t->body->str, t->body->len + 1);
+	if (status == 429 || status == 503)
+		reply->retry_after = node_transfer_retry_after(t);
 	return true;
 }
 
@@ -331,14 +376,6 @@ void rtk_node_forward_send(rtk_node_forward *fw, const json_t *placement, const 
 
 /* ---- forwarding a download ---- */
 
-/* The value of response header `name` of the finished transfer, g_malloc'd, or NULL. */
-static char *node_transfer_reply_header(node_transfer *t, const char *name)
-{
-	struct curl_header *h = NULL;
-	if (curl_easy_header(t->curl, name, 0, CURLH_HEADER, -1, &h) != CURLHE_OK || h == NULL || h->value == NULL)
-		return NULL;
-	return g_strdup(h->value);
-}
 
 /* A reply other than 200 to a download: its body (in the spool file,
  * small: an error envelope) relayed as rtk_node_forward_send() would. */

@@ -181,6 +181,9 @@ typedef struct rtk_rest_reply {
 	 * node, node_forward.h): rtk_rest_reply_clear() unlinks it, which
 	 * http.c does once the file is open. */
 	bool temporary_file;
+	/* Seconds for a Retry-After header, 0 for none: a 429 or 503 that
+	 * another node answered to a forwarded request (node_forward.h). */
+	unsigned int retry_after;
 } rtk_rest_reply;
 
 /* Never fails: any input yields a reply (an error envelope for bad input). */

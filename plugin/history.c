@@ -21,6 +21,13 @@
  * join, so a live session whose only visitors sat in the waiting room
  * leaves no history.
  *
+ * An edge of a cascaded meeting (cascade.h) writes its viewers'
+ * presences into the owner's session (the room carries the owner's
+ * session id) and nothing of the session row, which is the owner's alone:
+ * two writers of one row would lose each other's figures. So the row's
+ * live_participants, max_concurrent_participants and minutes_consumed
+ * count the owner's participants; the presences are everyone's.
+ *
  * Ownership: a history_event owns its strings and its JSON; the writer
  * frees it. The writer's tables are its own (no lock).
  */
@@ -48,6 +55,7 @@ typedef struct history_event {
 	char *at;                /* when it happened: ISO 8601 UTC */
 	char *peer_id;           /* JOINED, LEFT */
 	json_t *presence;        /* JOINED: the presence row's fields */
+	gboolean edge;           /* about an edge's audience: presences only */
 } history_event;
 
 /* A session the writer has written and not yet ended. */
@@ -55,6 +63,7 @@ typedef struct history_session {
 	GHashTable *open;        /* peer id -> joined_at (both owned) */
 	guint max;               /* most open presences at once */
 	double minutes;          /* of the presences that ended */
+	gboolean edge;           /* an edge's: the row is the owner's, never written here */
 } history_session;
 
 static rtk_store *history_store;    /* borrowed */
@@ -88,6 +97,10 @@ static void history_log_failure(const char *what, const char *id, rtk_store_stat
 
 /* Writes the session row's figures (and `extra`'s keys, stolen, may be NULL). */
 static void history_update_session(const char *id, history_session *s, json_t *extra) {
+	if(s->edge) {
+		json_decref(extra);
+		return;
+	}
 	json_t *change = extra ? extra : json_object();
 	json_object_set_new(change, "live_participants", json_integer(g_hash_table_size(s->open)));
 	json_object_set_new(change, "max_concurrent_participants", json_integer(s->max));
@@ -103,6 +116,12 @@ static history_session *history_session_for_join(history_event *e) {
 	history_session *s = g_hash_table_lookup(history_sessions, e->session_id);
 	if(s != NULL)
 		return s;
+	s = g_new0(history_session, 1);
+	s->open = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	s->edge = e->edge;
+	g_hash_table_insert(history_sessions, g_strdup(e->session_id), s);
+	if(s->edge)
+		return s;
 	json_t *row = json_pack("{ss ss ss ss* ss ss ss sn si si sf}", "id", e->session_id,
 		"meeting_id", e->meeting_id, "associated_id", e->meeting_id, "meeting_display_name", e->title,
 		"type", "meeting", "status", "LIVE", "started_at", e->at, "ended_at",
@@ -111,9 +130,6 @@ static history_session *history_session_for_join(history_event *e) {
 	history_log_failure("session", e->session_id, rtk_store_session_create(history_store, row, &out));
 	json_decref(out);
 	json_decref(row);
-	s = g_new0(history_session, 1);
-	s->open = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-	g_hash_table_insert(history_sessions, g_strdup(e->session_id), s);
 	return s;
 }
 
@@ -198,9 +214,10 @@ static char *history_now(void) {
 
 /* A new event about `room`, stamped now (`at` NULL when the clock could
  * not be read: history_push() drops it). */
-static history_event *history_event_new(history_kind kind, const rtk_room *room) {
+static history_event *history_event_new(history_kind kind, const rtk_room *room, gboolean edge) {
 	history_event *e = g_new0(history_event, 1);
 	e->kind = kind;
+	e->edge = edge;
 	e->session_id = g_strdup(room->session_id);
 	e->meeting_id = g_strdup(room->meeting_id);
 	e->title = g_strdup(room->title);
@@ -218,8 +235,8 @@ static void history_push(history_event *e) {
 		history_event_free(e);
 }
 
-void rtk_history_joined(const rtk_room *room, const rtk_peer *peer) {
-	history_event *e = history_event_new(HISTORY_JOINED, room);
+void rtk_history_joined(const rtk_room *room, const rtk_peer *peer, gboolean edge) {
+	history_event *e = history_event_new(HISTORY_JOINED, room, edge);
 	e->peer_id = g_strdup(peer->id);
 	e->presence = json_pack("{ss ss ss ss* ss* ss* ss sn}", "id", peer->id, "session_id", room->session_id,
 		"user_id", peer->user_id, "custom_participant_id", peer->custom_participant_id,
@@ -228,14 +245,14 @@ void rtk_history_joined(const rtk_room *room, const rtk_peer *peer) {
 	history_push(e);
 }
 
-void rtk_history_left(const rtk_room *room, const rtk_peer *peer) {
-	history_event *e = history_event_new(HISTORY_LEFT, room);
+void rtk_history_left(const rtk_room *room, const rtk_peer *peer, gboolean edge) {
+	history_event *e = history_event_new(HISTORY_LEFT, room, edge);
 	e->peer_id = g_strdup(peer->id);
 	history_push(e);
 }
 
-void rtk_history_ended(const rtk_room *room) {
-	history_push(history_event_new(HISTORY_ENDED, room));
+void rtk_history_ended(const rtk_room *room, gboolean edge) {
+	history_push(history_event_new(HISTORY_ENDED, room, edge));
 }
 
 /* ---- module ---- */

@@ -32,9 +32,13 @@ void rtk_history_init(rtk_store *store, gboolean own_only);
  * meeting left and no lock held. */
 void rtk_history_destroy(void);
 
-/* With the meeting's lock held. `peer` is borrowed, joined (not waitlisted). */
-void rtk_history_joined(const rtk_room *room, const rtk_peer *peer);
-void rtk_history_left(const rtk_room *room, const rtk_peer *peer);
-void rtk_history_ended(const rtk_room *room);
+/* With the meeting's lock held. `peer` is borrowed, joined (not waitlisted).
+ * `edge`: the room is this node's edge of a meeting cascaded from another
+ * (cascade.h; its session id is the owner's): the presences of its viewers
+ * are written into the owner's session, the session row is left to the
+ * owner (its figures count the owner's participants only). */
+void rtk_history_joined(const rtk_room *room, const rtk_peer *peer, gboolean edge);
+void rtk_history_left(const rtk_room *room, const rtk_peer *peer, gboolean edge);
+void rtk_history_ended(const rtk_room *room, gboolean edge);
 
 #endif

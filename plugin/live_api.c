@@ -101,8 +101,11 @@ static json_t *live_apply(const char *meeting_id, const json_t *ids, const json_
 	return done;
 }
 
-static gboolean live_kick_one(rtk_room *room, rtk_peer *target, gboolean unused) {
+/* `all`: REST's kick-all, which ends the session (meeting.ended's reason). */
+static gboolean live_kick_one(rtk_room *room, rtk_peer *target, gboolean all) {
 	rtk_refusal why;
+	if(all)
+		room->end_reason = "HOST_ENDED_MEETING";
 	return rtk_room_kick(room, NULL, target->id, &why);
 }
 
@@ -113,7 +116,7 @@ static gboolean live_mute_one(rtk_room *room, rtk_peer *target, gboolean allow_u
 
 static json_t *live_kick(const char *meeting_id, const json_t *ids, const json_t *customs, gboolean all,
 		void *user_data) {
-	return live_apply(meeting_id, ids, customs, all, live_kick_one, FALSE);
+	return live_apply(meeting_id, ids, customs, all, live_kick_one, all);
 }
 
 static json_t *live_mute(const char *meeting_id, const json_t *ids, const json_t *customs, gboolean all,
@@ -295,11 +298,35 @@ static void live_collect_preset_users(GPtrArray *list, const char *preset_id, GP
 	}
 }
 
+/* The version (updated_at) of each preset this node applied to its live
+ * presences, or saw at its first catch-up: with several nodes, a change
+ * whose broadcast never came (the node was unreachable then) is caught up
+ * by rtk_live_presets_catch_up(). NULL until that first call (one node:
+ * never). Guarded by presets_mutex, a leaf. */
+static GMutex presets_mutex;
+static GHashTable *presets_seen;   /* preset id -> updated_at, both owned */
+
+/* Records `preset`'s version; whether it is newer than the one recorded
+ * (TRUE for one never seen). */
+static gboolean live_preset_note(const json_t *preset) {
+	const char *id = json_string_value(json_object_get(preset, "id"));
+	const char *updated = json_string_value(json_object_get(preset, "updated_at"));
+	if(id == NULL || updated == NULL)
+		return FALSE;
+	g_mutex_lock(&presets_mutex);
+	const char *known = presets_seen ? g_hash_table_lookup(presets_seen, id) : NULL;
+	gboolean newer = known == NULL || strcmp(updated, known) > 0;   /* ISO 8601 UTC: ordered as text */
+	if(presets_seen != NULL && newer)
+		g_hash_table_replace(presets_seen, g_strdup(id), g_strdup(updated));
+	g_mutex_unlock(&presets_mutex);
+	return newer;
+}
+
 static void live_preset_changed(const json_t *preset, void *user_data) {
 	(void)user_data;
 	const char *preset_id = json_string_value(json_object_get(preset, "id"));
-	if(preset_id == NULL)
-		return;
+	if(preset_id == NULL || !live_preset_note(preset))
+		return;   /* this version was applied already (caught up before its broadcast came) */
 	GPtrArray *ids = rtk_lives_ids();
 	GPtrArray *user_ids = g_ptr_array_new_with_free_func(g_free);
 	for(guint m = 0; m < ids->len; m++) {   /* one meeting at a time, each under its lock */
@@ -319,6 +346,49 @@ static void live_preset_changed(const json_t *preset, void *user_data) {
 	}
 	g_ptr_array_free(user_ids, TRUE);
 	g_ptr_array_free(ids, TRUE);
+}
+
+void rtk_live_presets_catch_up(rtk_store *store) {
+	json_t *presets = NULL;
+	int total = 0;
+	if(rtk_store_preset_list(store, 0, RTK_LIVE_PRESETS_MAX, &presets, &total) != RTK_STORE_OK)
+		return;
+	g_mutex_lock(&presets_mutex);
+	gboolean first = presets_seen == NULL;
+	if(first)
+		presets_seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	g_mutex_unlock(&presets_mutex);
+	size_t i;
+	json_t *preset;
+	json_array_foreach(presets, i, preset) {
+		const char *id = json_string_value(json_object_get(preset, "id"));
+		const char *updated = json_string_value(json_object_get(preset, "updated_at"));
+		if(id == NULL || updated == NULL)
+			continue;
+		if(first) {   /* as they are: this node's presences joined with them so */
+			live_preset_note(preset);
+			continue;
+		}
+		g_mutex_lock(&presets_mutex);
+		const char *seen = g_hash_table_lookup(presets_seen, id);
+		/* one seen before and changed since; one new since, changed after its creation */
+		gboolean missed = seen != NULL ? strcmp(updated, seen) > 0
+			: g_strcmp0(updated, json_string_value(json_object_get(preset, "created_at"))) != 0;
+		g_mutex_unlock(&presets_mutex);
+		if(!missed) {
+			live_preset_note(preset);
+			continue;
+		}
+		JANUS_LOG(LOG_WARN, "[rtk] preset %s changed without this node being told: applied now\n", id);
+		live_preset_changed(preset, NULL);   /* records it */
+	}
+	json_decref(presets);
+}
+
+void rtk_live_presets_forget(void) {
+	g_mutex_lock(&presets_mutex);
+	g_clear_pointer(&presets_seen, g_hash_table_destroy);
+	g_mutex_unlock(&presets_mutex);
 }
 
 /* ---- polls ---- */

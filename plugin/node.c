@@ -13,7 +13,9 @@
  * writes the heartbeat, renews the placement of every meeting live here
  * (rtk_lives_ids) and releases its placements of meetings no longer live
  * here: a meeting's placement goes within a beat of its live session's
- * end. A claim made by a join whose live session is not created yet is
+ * end. It also catches up with preset changes whose broadcast (another
+ * node's REST write, node_forward.h) never reached this node
+ * (rtk_live_presets_catch_up). A claim made by a join whose live session is not created yet is
  * kept (the `recent` table) for one lease.
  *
  * Ownership: node_state owns its strings and tables; `recent` is guarded
@@ -173,6 +175,7 @@ static void node_beat(void) {
 	node_release_idle(placements, live);
 	g_ptr_array_free(live, TRUE);
 	json_decref(placements);
+	rtk_live_presets_catch_up(node->store);   /* a preset change whose broadcast missed this node */
 }
 
 static gpointer node_run(gpointer data) {
@@ -227,6 +230,7 @@ void rtk_node_destroy(void) {
 			rtk_store_placement_release(node->store,
 				json_string_value(json_object_get(placement, "meeting_id")), node->id);
 	json_decref(placements);
+	rtk_live_presets_forget();
 	g_hash_table_destroy(node->recent);
 	g_cond_clear(&node->wake);
 	g_free(node->id);

@@ -438,6 +438,8 @@ int rtk_plugin_init(janus_callbacks *callback, const char *config_path) {
 		.turn_transport = plugin_config_string(config, general, "turn_transport", "udp"),
 		.turn_user = plugin_config_string(config, general, "turn_user", NULL),
 		.turn_password = plugin_config_string(config, general, "turn_password", NULL),
+		.turn_secret = plugin_config_string(config, general, "turn_secret", NULL),
+		.turn_credential_ttl = atoi(plugin_config_string(config, general, "turn_credential_ttl", "86400")),
 		.node_id = plugin_config_string(config, general, "node_id", NULL),
 		.node_forward_timeout = atoi(plugin_config_string(config, general, "node_forward_timeout", "10")),
 	};

@@ -157,6 +157,20 @@ void rtk_policy_publishers(rtk_live *live) {
 	}
 }
 
+void rtk_policy_publisher_resend(rtk_live *live, janus_plugin_session *handle) {
+	if(!g_atomic_int_get(&policy_dynacast) || handle == NULL)
+		return;
+	GPtrArray *producers = live->router->producers;
+	for(guint i = 0; i < producers->len; i++) {
+		rtk_pub_stream *ps = g_ptr_array_index(producers, i);
+		if(ps->simulcast && ps->video && ps->publisher == handle) {
+			json_t *event = policy_layers_event(ps);
+			rtk_janus->push_event(ps->publisher, &rtk_plugin, NULL, event, NULL);
+			json_decref(event);
+		}
+	}
+}
+
 void rtk_policy_apply(rtk_live *live, rtk_session *sub, GPtrArray *selected) {
 	policy_apply_layers(live, sub, selected);
 	policy_apply_last_n(live, sub, janus_get_monotonic_time());

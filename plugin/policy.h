@@ -33,6 +33,12 @@ void rtk_policy_set_dynacast(gboolean on);
  * once, with a keyframe request; lowered after the hold). */
 void rtk_policy_publishers(rtk_live *live);
 
+/* Tells the publisher on `handle` again the layers each of its simulcast
+ * streams sends now (publisherLayers), changed or not: for a client that
+ * synced after its socket came back, and may have missed the last change.
+ * The meeting's lock held. */
+void rtk_policy_publisher_resend(rtk_live *live, janus_plugin_session *handle);
+
 /* One subscriber `sub` of `live`: its video slots showing `selected`
  * (rtk_peer*, borrowed: the viewer's view, in its order) get their layer
  * limits; its audio slots are paused or resumed by last-N. Slots of peers

@@ -23,6 +23,7 @@
 #include "history.h"
 #include "media.h"
 #include "node.h"
+#include "policy.h"
 #include "subscriber.h"
 
 
@@ -201,11 +202,11 @@ static void request_join(rtk_session *session, rtk_message *msg, rtk_reply *repl
 	if(!peer->waitlisted) {
 		request_join_view(session, reply->event);
 		request_join_speaker(live, reply->event);
+		rtk_live_add_ice_servers(reply->event, peer);
 	}
 	if(!peer->waitlisted) {
 		rtk_live_webhook(live, "meeting.participantJoined", peer);
-		if(!live->edge)   /* the owner's history has the session; an edge's audience is not in it */
-			rtk_history_joined(live->room, peer);
+		rtk_history_joined(live->room, peer, live->edge);
 	}
 	rtk_captures_sync_peers(live->room, live->router);   /* recordings show the newcomer */
 	JANUS_LOG(LOG_INFO, "[rtk] meeting %s: participant %s %s as peer %s\n",
@@ -500,7 +501,9 @@ static void request_sync(rtk_session *session, rtk_message *msg, rtk_reply *repl
 		request_join_captures(session->live, reply->event);
 		request_join_view(session, reply->event);
 		request_join_speaker(session->live, reply->event);
+		rtk_live_add_ice_servers(reply->event, session->peer);
 		json_object_set_new(reply->event, "roomState", json_string("joined"));
+		rtk_policy_publisher_resend(session->live, session->handle);   /* a change it may have missed */
 	}
 	json_object_set_new(reply->event, "rtk", json_string("roomState"));
 }

@@ -40,16 +40,27 @@ json_t *rtk_jsep_new(const char *type, const char *sdp) {
 	return json_pack("{ssss}", "type", type, "sdp", sdp);
 }
 
-/* The room sink: delivers room events to a peer's main handle. */
+void rtk_live_add_ice_servers(json_t *joined, const rtk_peer *peer) {
+	json_object_set_new(joined, "iceServers", rtk_gateway_ice_servers(rtk_gw, peer->id));
+}
+
+/* The room sink: delivers room events to a peer's main handle. A
+ * roomJoined (a waitlisted peer admitted) goes with the peer's ICE
+ * servers, on a shallow copy: `event` is borrowed. */
 static void session_deliver_to_peer(rtk_peer *peer, json_t *event, void *user_data) {
 	rtk_session *session = peer->transport;
 	if(session == NULL || g_atomic_int_get(&session->destroyed))
 		return;
-	if(!g_strcmp0(json_string_value(json_object_get(event, "rtk")), "roomLeft")) {
+	const char *name = json_string_value(json_object_get(event, "rtk"));
+	if(!g_strcmp0(name, "roomLeft")) {
 		json_decref(session->left);
 		session->left = json_deep_copy(event);
 	}
-	rtk_janus->push_event(session->handle, &rtk_plugin, NULL, event, NULL);
+	json_t *sent = !g_strcmp0(name, "roomJoined") ? json_copy(event) : json_incref(event);
+	if(!g_strcmp0(name, "roomJoined"))
+		rtk_live_add_ice_servers(sent, peer);
+	rtk_janus->push_event(session->handle, &rtk_plugin, NULL, sent, NULL);
+	json_decref(sent);
 }
 
 static const rtk_room_sink room_sink = {
@@ -250,8 +261,8 @@ void rtk_live_release_if_empty(rtk_live *live) {
 	if(!live->edge) {
 		rtk_captures_live_ended(live->room->meeting_id, live->router);
 		rtk_live_webhook(live, "meeting.ended", NULL);
-		rtk_history_ended(live->room);
 	}
+	rtk_history_ended(live->room, live->edge);   /* an edge: its viewers' presences close */
 	g_mutex_lock(&lives_mutex);
 	g_hash_table_remove(lives, live->room->meeting_id);
 	g_mutex_unlock(&lives_mutex);
@@ -371,8 +382,7 @@ static void session_detach_main(rtk_session *session) {
 	rtk_live *live = session->live;
 	if(!session->peer->waitlisted) {
 		rtk_live_webhook(live, "meeting.participantLeft", session->peer);
-		if(!live->edge)
-			rtk_history_left(live->room, session->peer);
+		rtk_history_left(live->room, session->peer, live->edge);
 	}
 	rtk_publisher_teardown(session, FALSE);
 	rtk_speakers_forget(live->speakers, session->peer->id);
@@ -461,8 +471,7 @@ static void session_peer_changed(rtk_peer *peer, rtk_peer_change change, void *u
 		case RTK_PEER_ADMITTED:
 			session_tell_speaker(session->live, peer);
 			rtk_live_webhook(session->live, "meeting.participantJoined", peer);
-			if(!session->live->edge)
-				rtk_history_joined(session->live->room, peer);
+			rtk_history_joined(session->live->room, peer, session->live->edge);
 			break;
 	}
 }
@@ -492,9 +501,10 @@ void rtk_live_webhook(rtk_live *live, const char *event, const rtk_peer *peer) {
 	json_t *data = json_pack("{so}", "meeting", meeting);
 	char *now = rtk_util_now_iso8601();
 	if(strcmp(event, "meeting.ended") == 0) {
-		/* the session ends when its last participant is gone */
+		/* the session ends when its last participant is gone: a host ended it, or they all left */
 		json_object_set_new(meeting, "endedAt", json_string(now));
-		json_object_set_new(data, "reason", json_string("ALL_PARTICIPANTS_LEFT"));
+		json_object_set_new(data, "reason", json_string(live->room->end_reason ? live->room->end_reason
+			: "ALL_PARTICIPANTS_LEFT"));
 	}
 	if(peer != NULL) {
 		gboolean joined = strcmp(event, "meeting.participantJoined") == 0;

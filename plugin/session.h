@@ -97,6 +97,16 @@ struct rtk_live {
 /* What the REST API may do to live meetings (live_api.c). */
 extern const rtk_live_ops rtk_live_api;
 
+/* With several nodes (node.c, each heartbeat; no lock held): applies to
+ * this node's live presences every preset changed since this node last
+ * applied it, when the broadcast of that change never reached it (the
+ * node was unreachable then). The first call only records the presets as
+ * they are. At most RTK_LIVE_PRESETS_MAX presets are looked at. */
+#define RTK_LIVE_PRESETS_MAX 10000
+void rtk_live_presets_catch_up(rtk_store *store);
+/* Frees what rtk_live_presets_catch_up() recorded (the node stops). */
+void rtk_live_presets_forget(void);
+
 /* Live meetings: created on the first join, freed when nobody is left.
  * The table of live meetings has a leaf lock of its own; a live meeting
  * is used with its family's lock held. */
@@ -135,6 +145,11 @@ void rtk_live_flush(rtk_live *live);
 /* Queues webhook `event` ("meeting.started", "meeting.participantJoined",
  * ...) with the meeting and, when not NULL, the participant. */
 void rtk_live_webhook(rtk_live *live, const char *event, const rtk_peer *peer);
+/* Sets "iceServers" on `joined` (a roomJoined, or the joined roomState of
+ * a sync) for `peer`: the ICE servers its PeerConnections should use, with
+ * TURN credentials of its own when the deployment mints them
+ * (gateway.h, rtk_gateway_ice_servers). */
+void rtk_live_add_ice_servers(json_t *joined, const rtk_peer *peer);
 
 /* Delivers `event` (borrowed) to every joined participant of the meeting. */
 void rtk_live_broadcast(rtk_live *live, json_t *event);

@@ -88,8 +88,9 @@ export class RealtimeKitClient extends RTKEventEmitter {
 	 * came from); defaults {audio, video, recording, mediaConfiguration};
 	 * server-specific: janusURL (the Janus WebSocket; by default what the
 	 * gateway's /sdk/server.json says, else the baseURI's host at port
-	 * janusPort, 8188), iceServers (by default what /sdk/server.json says:
-	 * the server's TURN server, if any), and for tests WebSocket, fetch,
+	 * janusPort, 8188), iceServers (by default what /sdk/server.json says,
+	 * then what roomJoined says: the server's TURN server, if any, with
+	 * credentials that may be the participant's own), and for tests WebSocket, fetch,
 	 * RTCPeerConnection, mediaDevices.
 	 */
 	static async init(options = {}) {
@@ -425,6 +426,11 @@ export class RealtimeKitClient extends RTKEventEmitter {
 	}
 
 	#onRoomJoined(ev) {
+		/* the server's ICE servers for this participant (TURN credentials may be
+		 * its own and time-limited), for the PeerConnections made from now on;
+		 * init's iceServers win */
+		if (!this._options.iceServers && Array.isArray(ev.iceServers))
+			this._iceServers = ev.iceServers.filter(validIceServer);
 		this.self._update(ev.self);
 		this.meta._update(ev.meeting);
 		this.participants._reset(ev.participants || [], ev.pinned || [], ev.waitlisted || []);

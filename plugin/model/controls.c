@@ -99,6 +99,7 @@ gboolean rtk_room_kick_all(rtk_room *room, rtk_peer *actor, rtk_refusal *why) {
 	for(guint i = 0; i < victims->len; i++)
 		room_remove(room, g_ptr_array_index(victims, i), "kicked", NULL, TRUE);
 	g_ptr_array_free(victims, TRUE);
+	room->end_reason = "HOST_ENDED_MEETING";   /* RealtimeKit's "end meeting for all": over once the host leaves */
 	return TRUE;
 }
 
@@ -125,6 +126,7 @@ gboolean rtk_room_end(rtk_room *room, rtk_peer *actor, rtk_refusal *why) {
 	}
 	json_decref(left);
 	g_ptr_array_free(everyone, TRUE);
+	room->end_reason = "HOST_ENDED_MEETING";
 	return TRUE;
 }
 

@@ -248,6 +248,7 @@ json_t *rtk_room_joined_snapshot(const rtk_room *room, const rtk_peer *peer) {
 
 json_t *room_admit(rtk_room *room, rtk_peer *peer, gboolean deliver_to_self) {
 	peer->waitlisted = FALSE;
+	room->end_reason = NULL;   /* the session goes on */
 	json_t *event = room_joined_event(room, peer);
 	if(deliver_to_self)
 		room_send(room, peer, event);

@@ -83,6 +83,10 @@ typedef struct rtk_room {
 	char *spotlight_peer;      /* owned, or NULL: the peer id of the spotlighter (spotlight.c) */
 	GPtrArray *plugins;        /* rtk_active_plugin*, owned (plugins.c), in activation order */
 	rtk_plugin_registry_fn plugin_registry; /* NULL (unit tests): no "pluginsAll" (rtk_room_set_plugin_registry) */
+	const char *end_reason;    /* static: why the room was last emptied, for meeting.ended's `reason`:
+	                            * "HOST_ENDED_MEETING" after rtk_room_end(), rtk_room_kick_all()
+	                            * or REST's kick-all (live_api.c); NULL otherwise (every
+	                            * admission clears it) */
 	rtk_room_sink sink;
 } rtk_room;
 

@@ -11,7 +11,8 @@
 //   2. "idle": nobody shows A in a tile (the SDKs ask substream 0), so the
 //      server needs only A's lowest layer: A's top layer (rid h) becomes
 //      inactive (outbound-rtp `active` false, its bytesSent still over 2 s)
-//      while the lowest keeps growing;
+//      while the lowest keeps growing; then A's page sends `sync` (as the
+//      SDK does once its socket is back) and gets publisherLayers again;
 //   3. "pinned": B shows A in a 1280x720 tile and pins it (B is a host):
 //      A's top layer becomes active again and its bytesSent grows, and B
 //      decodes A wider than A's middle layer (inbound-rtp frameWidth);
@@ -33,36 +34,15 @@
 const path = require("path");
 const { chromium } = require(path.join(__dirname, "node_modules", "playwright-core"));
 
-const emit = (object) => process.stdout.write(JSON.stringify(object) + "\n");
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const { emit, sleep, until, parseArgs: parseFlags, openPage: openSdkPage, layersAcknowledged, showTile, decoded } =
+  require(path.join(__dirname, "driver_util.js"));
 
 function parseArgs(argv) {
-  const args = { chromium: "/usr/bin/chromium", mode: "on" };
-  const names = { "--a-url": "aUrl", "--b-url": "bUrl", "--c-url": "cUrl", "--mode": "mode", "--chromium": "chromium" };
-  for (let i = 0; i < argv.length; i += 2) {
-    if (!names[argv[i]] || i + 1 >= argv.length)
-      throw new Error("bad argument " + argv[i]);
-    args[names[argv[i]]] = argv[i + 1];
-  }
+  const args = parseFlags(argv, { "--a-url": "aUrl", "--b-url": "bUrl", "--c-url": "cUrl", "--mode": "mode",
+                                  "--chromium": "chromium" }, { mode: "on" });
   if (!args.aUrl || !args.bUrl || (args.mode === "on" && !args.cUrl))
     throw new Error("--a-url, --b-url (and --c-url unless --mode off) are required");
   return args;
-}
-
-async function until(what, timeoutMs, probe) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  for (;;) {
-    last = await probe();
-    if (last && last.ok)
-      return last;
-    if (Date.now() > deadline) {
-      const e = new Error("timed out after " + timeoutMs / 1000 + " s: " + what);
-      e.last = last;
-      throw e;
-    }
-    await sleep(200);
-  }
 }
 
 // A: its camera's outbound-rtp per rid (getStats) and the sender's
@@ -82,51 +62,6 @@ async function layers() {
   return out;
 }
 
-// A: whether the server acknowledged every layer it sends (receiver reports).
-async function layersAcknowledged() {
-  const pc = window.rtkMeeting.self._publisher.pc;
-  const outbound = [], acked = new Set();
-  (await pc.getStats()).forEach((s) => {
-    if (s.type === "outbound-rtp" && s.kind === "video" && (s.packetsSent || 0) > 0)
-      outbound.push({ id: s.id, rid: s.rid, frameWidth: s.frameWidth || 0 });
-    if (s.type === "remote-inbound-rtp" && s.kind === "video")
-      acked.add(s.localId);
-  });
-  return { ok: outbound.length >= 2 && outbound.every((o) => acked.has(o.id)), outbound };
-}
-
-// B: a <video> tile of participant `id`, of the given CSS size.
-function showTile([id, size]) {
-  const tiles = window.rtkTiles = window.rtkTiles || {};
-  if (!tiles[id]) {
-    const el = document.createElement("video");
-    Object.assign(el, { autoplay: true, playsInline: true, muted: true });
-    el.style.cssText = "position:absolute;left:0;top:0;object-fit:fill";
-    document.body.appendChild(el);
-    tiles[id] = el;
-    window.rtkMeeting.participants.joined.get(id).registerVideoElement(el);
-  }
-  tiles[id].style.width = size[0] + "px";
-  tiles[id].style.height = size[1] + "px";
-}
-
-// B: what it decodes from participant `id`.
-async function decoded(id) {
-  const m = window.rtkMeeting;
-  const p = m.participants.joined.get(id);
-  const out = { frameWidth: 0, framesDecoded: 0 };
-  const pc = m._subscriber && m._subscriber.pc;
-  if (pc && p && p.videoTrack) {
-    (await pc.getStats(p.videoTrack)).forEach((s) => {
-      if (s.type === "inbound-rtp" && s.kind === "video") {
-        out.frameWidth = s.frameWidth || 0;
-        out.framesDecoded = s.framesDecoded || 0;
-      }
-    });
-  }
-  return out;
-}
-
 // A's layers now and 2 s later: per rid, active (stats and parameters)
 // and the bytes sent meanwhile.
 async function layerGrowth(a) {
@@ -142,16 +77,11 @@ async function layerGrowth(a) {
   return out;
 }
 
+// The SDK test page (driver_util.js), every publisherLayers event it
+// receives recorded in result.layerEvents[who] (the socket opens at join).
 async function openPage(browser, who, url, result) {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  await context.grantPermissions(["camera", "microphone"]);
-  const page = await context.newPage();
-  result.consoleErrors[who] = [];
-  page.on("console", (m) => {
-    if (m.type() === "error")
-      result.consoleErrors[who].push(m.text().slice(0, 400));
-  });
-  page.on("pageerror", (e) => result.consoleErrors[who].push("pageerror: " + String(e).slice(0, 400)));
+  const page = await openSdkPage(browser, who, url, result);
+  result.layerEvents[who] = [];
   page.on("websocket", (ws) => ws.on("framereceived", (frame) => {
     if (typeof frame.payload === "string" && frame.payload.includes("publisherLayers")) {
       try {
@@ -164,10 +94,6 @@ async function openPage(browser, who, url, result) {
       }
     }
   }));
-  result.layerEvents[who] = [];
-  await page.goto(url);
-  await until(who + ": window.rtkMeeting (init)", 20000, () => page.evaluate(() =>
-    ({ ok: !!window.rtkMeeting, error: window.rtkError || null })));
   return page;
 }
 
@@ -200,6 +126,12 @@ async function runDynacast(browser, args, result) {
     return { ok: l.stats.h && l.stats.h.active === false, l };
   });
   result.idle = await layerGrowth(a);
+  // a sync (what the SDK sends once its socket is back) tells A its layers
+  // again, in case it missed the last change meanwhile
+  result.step = "sync";
+  await a.evaluate(() => window.rtkMeeting._request({ request: "sync" }));
+  await until("A's page: publisherLayers after its sync", 10000, () =>
+    ({ ok: result.layerEvents.a.some((e) => e.step === "sync") }));
 
   // 3. pinned: B shows A large and pins it
   result.step = "pinned";

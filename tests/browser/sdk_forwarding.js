@@ -28,96 +28,15 @@
 const path = require("path");
 const { chromium } = require(path.join(__dirname, "node_modules", "playwright-core"));
 
-const emit = (object) => process.stdout.write(JSON.stringify(object) + "\n");
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const { emit, sleep, until, parseArgs: parseFlags, openPage, layersAcknowledged, showTile, decoded } =
+  require(path.join(__dirname, "driver_util.js"));
 
 function parseArgs(argv) {
-  const args = { chromium: "/usr/bin/chromium" };
-  const names = { "--a-url": "aUrl", "--b-url": "bUrl", "--c-url": "cUrl", "--tone": "tone", "--chromium": "chromium" };
-  for (let i = 0; i < argv.length; i += 2) {
-    if (!names[argv[i]] || i + 1 >= argv.length)
-      throw new Error("bad argument " + argv[i]);
-    args[names[argv[i]]] = argv[i + 1];
-  }
+  const args = parseFlags(argv, { "--a-url": "aUrl", "--b-url": "bUrl", "--c-url": "cUrl", "--tone": "tone",
+                                  "--chromium": "chromium" });
   if (!args.aUrl || !args.bUrl || !args.cUrl || !args.tone)
     throw new Error("--a-url, --b-url, --c-url and --tone are required");
   return args;
-}
-
-async function until(what, timeoutMs, probe) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  for (;;) {
-    last = await probe();
-    if (last && last.ok)
-      return last;
-    if (Date.now() > deadline) {
-      const e = new Error("timed out after " + timeoutMs / 1000 + " s: " + what);
-      e.last = last;
-      throw e;
-    }
-    await sleep(200);
-  }
-}
-
-// B: a tile (a <video> registered on participant `id`) of the given CSS size.
-function showTile([id, size]) {
-  const tiles = window.rtkTiles = window.rtkTiles || {};
-  if (!tiles[id]) {
-    const el = document.createElement("video");
-    Object.assign(el, { autoplay: true, playsInline: true, muted: true });
-    el.style.cssText = "position:absolute;left:0;top:0;object-fit:fill";
-    document.body.appendChild(el);
-    tiles[id] = el;
-    window.rtkMeeting.participants.joined.get(id).registerVideoElement(el);
-  }
-  tiles[id].style.width = size[0] + "px";
-  tiles[id].style.height = size[1] + "px";
-}
-
-// B: what it decodes from participant `id`.
-async function decoded(id) {
-  const m = window.rtkMeeting;
-  const el = (window.rtkTiles || {})[id];
-  const p = m.participants.joined.get(id);
-  const out = { width: el ? el.videoWidth : 0, height: el ? el.videoHeight : 0, frameWidth: 0 };
-  const pc = m._subscriber && m._subscriber.pc;
-  if (pc && p && p.videoTrack) {
-    (await pc.getStats(p.videoTrack)).forEach((s) => {
-      if (s.type === "inbound-rtp" && s.kind === "video")
-        out.frameWidth = s.frameWidth || 0;
-    });
-  }
-  return out;
-}
-
-// A, C: whether two layers or more are sent and acknowledged by the server;
-// the width of each.
-async function layersAcknowledged() {
-  const pc = window.rtkMeeting.self._publisher.pc;
-  const outbound = [], acked = new Set();
-  (await pc.getStats()).forEach((s) => {
-    if (s.type === "outbound-rtp" && s.kind === "video" && (s.packetsSent || 0) > 0)
-      outbound.push({ id: s.id, rid: s.rid, frameWidth: s.frameWidth || 0 });
-    if (s.type === "remote-inbound-rtp" && s.kind === "video")
-      acked.add(s.localId);
-  });
-  return { ok: outbound.length >= 2 && outbound.every((o) => acked.has(o.id)), outbound };
-}
-
-async function openPage(browser, who, url, result) {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  await context.grantPermissions(["camera", "microphone"]);
-  const page = await context.newPage();
-  page.on("console", (m) => {
-    if (m.type() === "error")
-      result.consoleErrors[who].push(m.text().slice(0, 400));
-  });
-  page.on("pageerror", (e) => result.consoleErrors[who].push("pageerror: " + String(e).slice(0, 400)));
-  await page.goto(url);
-  await until(who + ": window.rtkMeeting (init)", 20000, () => page.evaluate(() =>
-    ({ ok: !!window.rtkMeeting, error: window.rtkError || null })));
-  return page;
 }
 
 async function publish(page, who, result) {

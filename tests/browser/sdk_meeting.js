@@ -26,41 +26,19 @@
 const path = require("path");
 const { chromium } = require(path.join(__dirname, "node_modules", "playwright-core"));
 
+const { emit, sleep, until: untilEvery, parseArgs: parseFlags } = require(path.join(__dirname, "driver_util.js"));
+const until = (what, timeoutMs, probe) => untilEvery(what, timeoutMs, probe, 100);
+
 function parseArgs(argv) {
-  const args = { chromium: "/usr/bin/chromium", screenshot: null, joinButton: null, cameraButton: null,
-                 panelButton: null, kickButton: null, trustSpki: null };
-  const names = { "--host-url": "hostUrl", "--guest-url": "guestUrl", "--chromium": "chromium",
-                  "--screenshot": "screenshot", "--join-button": "joinButton",
-                  "--camera-button": "cameraButton", "--panel-button": "panelButton",
-                  "--kick-button": "kickButton", "--trust-spki": "trustSpki" };
-  for (let i = 0; i < argv.length; i += 2) {
-    const name = names[argv[i]];
-    if (!name || i + 1 >= argv.length)
-      throw new Error("bad argument " + argv[i]);
-    args[name] = argv[i + 1];
-  }
+  const args = parseFlags(argv, { "--host-url": "hostUrl", "--guest-url": "guestUrl", "--chromium": "chromium",
+                                  "--screenshot": "screenshot", "--join-button": "joinButton",
+                                  "--camera-button": "cameraButton", "--panel-button": "panelButton",
+                                  "--kick-button": "kickButton", "--trust-spki": "trustSpki" },
+                          { screenshot: null, joinButton: null, cameraButton: null, panelButton: null,
+                            kickButton: null, trustSpki: null });
   if (!args.hostUrl || !args.guestUrl)
     throw new Error("--host-url and --guest-url are required");
   return args;
-}
-
-const emit = (object) => process.stdout.write(JSON.stringify(object) + "\n");
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(what, timeoutMs, probe) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  for (;;) {
-    last = await probe();
-    if (last && last.ok)
-      return last;
-    if (Date.now() > deadline) {
-      const e = new Error("timed out after " + timeoutMs / 1000 + " s: " + what);
-      e.last = last;
-      throw e;
-    }
-    await sleep(100);
-  }
 }
 
 // Installed in each page once the meeting exists: an event log and frame

@@ -17,39 +17,11 @@ const path = require("path");
 const readline = require("readline");
 const { chromium } = require(path.join(__dirname, "node_modules", "playwright-core"));
 
-const emit = (object) => process.stdout.write(JSON.stringify(object) + "\n");
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(what, timeoutMs, probe) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const last = await probe();
-    if (last && last.ok)
-      return last;
-    if (Date.now() > deadline)
-      throw new Error("timed out after " + timeoutMs / 1000 + " s: " + what + ": " + JSON.stringify(last));
-    await sleep(200);
-  }
-}
-
-async function layersAcknowledged() {
-  const pc = window.rtkMeeting.self._publisher.pc;
-  const outbound = [], acked = new Set();
-  (await pc.getStats()).forEach((s) => {
-    if (s.type === "outbound-rtp" && s.kind === "video" && (s.packetsSent || 0) > 0)
-      outbound.push({ id: s.id, rid: s.rid, frameWidth: s.frameWidth || 0 });
-    if (s.type === "remote-inbound-rtp" && s.kind === "video")
-      acked.add(s.localId);
-  });
-  return { ok: outbound.length >= 2 && outbound.every((o) => acked.has(o.id)), outbound };
-}
+const { emit, sleep, until, parseArgs, layersAcknowledged } = require(path.join(__dirname, "driver_util.js"));
 
 async function main() {
-  const args = { chromium: "/usr/bin/chromium" };
-  const argv = process.argv.slice(2);
-  for (let i = 0; i + 1 < argv.length; i += 2)
-    args[{ "--url": "url", "--chromium": "chromium" }[argv[i]] || "bad"] = argv[i + 1];
-  if (!args.url || args.bad)
+  const args = parseArgs(process.argv.slice(2), { "--url": "url", "--chromium": "chromium" });
+  if (!args.url)
     throw new Error("usage: sdk_publish.js --url URL [--chromium PATH]");
   const ended = new Promise((resolve) => readline.createInterface({ input: process.stdin }).on("close", resolve));
   const browser = await chromium.launch({ executablePath: args.chromium,

@@ -31,15 +31,10 @@ const readline = require("readline");
 const { chromium } = require(path.join(__dirname, "node_modules", "playwright-core"));
 const { until, sleep, emit, instrument, state } = require("./sdk_meeting.js");
 
+const { parseArgs: parseFlags } = require(path.join(__dirname, "driver_util.js"));
+
 function parseArgs(argv) {
-  const args = { chromium: "/usr/bin/chromium" };
-  const names = { "--a-url": "aUrl", "--b-url": "bUrl", "--chromium": "chromium" };
-  for (let i = 0; i < argv.length; i += 2) {
-    const name = names[argv[i]];
-    if (!name || i + 1 >= argv.length)
-      throw new Error("bad argument " + argv[i]);
-    args[name] = argv[i + 1];
-  }
+  const args = parseFlags(argv, { "--a-url": "aUrl", "--b-url": "bUrl", "--chromium": "chromium" });
   if (!args.aUrl || !args.bUrl)
     throw new Error("--a-url and --b-url are required");
   return args;

@@ -30,36 +30,13 @@
 const path = require("path");
 const { chromium } = require(path.join(__dirname, "node_modules", "playwright-core"));
 
-const emit = (object) => process.stdout.write(JSON.stringify(object) + "\n");
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const { emit, sleep, until, parseArgs: parseFlags, layersAcknowledged } = require(path.join(__dirname, "driver_util.js"));
 
 function parseArgs(argv) {
-  const args = { chromium: "/usr/bin/chromium" };
-  const names = { "--a-url": "aUrl", "--b-url": "bUrl", "--chromium": "chromium" };
-  for (let i = 0; i < argv.length; i += 2) {
-    if (!names[argv[i]] || i + 1 >= argv.length)
-      throw new Error("bad argument " + argv[i]);
-    args[names[argv[i]]] = argv[i + 1];
-  }
+  const args = parseFlags(argv, { "--a-url": "aUrl", "--b-url": "bUrl", "--chromium": "chromium" });
   if (!args.aUrl || !args.bUrl)
     throw new Error("--a-url and --b-url are required");
   return args;
-}
-
-async function until(what, timeoutMs, probe) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  for (;;) {
-    last = await probe();
-    if (last && last.ok)
-      return last;
-    if (Date.now() > deadline) {
-      const e = new Error("timed out after " + timeoutMs / 1000 + " s: " + what);
-      e.last = last;
-      throw e;
-    }
-    await sleep(200);
-  }
 }
 
 // In each page: the mediaScoreUpdate events, and for B a tile for A.
@@ -130,21 +107,6 @@ async function decoded() {
     out.color = sum.map((v) => Math.round(v / (data.length / 4)));
   }
   return out;
-}
-
-// A: whether A sends two layers or more and the server sent a receiver
-// report for each (after that, Chromium leaves the rid out of its packets).
-async function layersAcknowledged() {
-  const pc = window.rtkMeeting.self._publisher.pc;
-  const stats = await pc.getStats();
-  const outbound = [], acked = new Set();
-  stats.forEach((s) => {
-    if (s.type === "outbound-rtp" && s.kind === "video" && (s.packetsSent || 0) > 0)
-      outbound.push({ id: s.id, rid: s.rid, frameWidth: s.frameWidth || 0, scalabilityMode: s.scalabilityMode || null });
-    if (s.type === "remote-inbound-rtp" && s.kind === "video")
-      acked.add(s.localId);
-  });
-  return { ok: outbound.length >= 2 && outbound.every((o) => acked.has(o.id)), outbound, acked: acked.size };
 }
 
 // A: the frames each video layer encoded so far.

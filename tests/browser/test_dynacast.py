@@ -19,6 +19,8 @@ from A's getStats() (outbound-rtp per rid) and its sender's parameters:
     is inactive again, not before the 2.5 s hold (2 s allowing for the
     tick and the round trips) and within 12 s, and sends nothing more;
     B still decodes A;
+  * A's page sends `sync` (as the SDK does once its socket is back) while
+    idle: it gets publisherLayers again, the top layer off, unchanged;
   * a server with RTK_DYNACAST=0: nobody shows A, and 8 s on every layer of
     A is still active and sending; A's page got no publisherLayers event;
   * no console errors on any page.
@@ -76,6 +78,8 @@ async def check_dynacast(node, web):
     events = doc["layerEvents"]["a"]
     check(any(e["layers"][-1] is False and e["rids"][-1] == "h" for e in events if e["step"] in ("join", "idle")),
           "A's page got no publisherLayers with its top layer off before the pin: %s" % events)
+    check([e["layers"][-1] for e in events if e["step"] == "sync"] == [False],
+          "A's sync: one publisherLayers, its top layer off (a change it could have missed): %s" % events)
     log("pinned: top layer active %d ms after the pin; %s; B decodes A %d px wide (A's middle layer %d, top %d)"
         % (doc["resumeMs"], doc["pinned"], doc["pinnedDecoded"]["frameWidth"], doc["middleWidth"], doc["topWidth"]))
     check(doc["resumeMs"] < 5000, "A's top layer came back %d ms after the pin (at once expected)" % doc["resumeMs"])

@@ -23,7 +23,10 @@ Asserted, as the users see it:
     viewer gets participantLeft;
   * a second B viewer shares B's edge (A feeds B once) and decodes too;
   * a second meeting whose session on A ends (its host leaves) ends its
-    edge: the B viewer gets roomLeft "ended", reason "origin_ended";
+    edge: the B viewer gets roomLeft "ended", reason "origin_ended"; her
+    presence is in A's session history (REST, through A and B), open
+    while she is there and closed with a duration after, while the
+    session row's live_participants counts A's participants;
   * A is killed (SIGKILL): both B viewers get roomLeft "ended", reason
     "origin_lost"; one joins again through B once A's lease has ended, and
     the meeting is placed on B;
@@ -38,7 +41,7 @@ import time
 from rtk_harness import (RtkClient, TestFailure, check, check_equal, jsep_of, log, make_tracks,
                          new_peer_connection, run_test, solid_track, two_nodes)
 from test_nodes import LEASE, join_refused, wait_sql
-from test_postgres import Postgres
+from test_postgres import Postgres, wait_rest
 
 OFFSET = 10                  # node B's ports, as test_nodes.py
 RED = (220, 30, 30)
@@ -134,12 +137,30 @@ async def session_ends(a, b, audience):
     viewer = Client(b, "viewer3@b")
     await viewer.join(a.add_participant(mid, "Viewer", audience)["token"])
     check(lists(viewer.joined, host.peer_id) is not None, "the B viewer of the second meeting lists its host")
+    sid = host.joined["meeting"]["sessionId"]
+    presences = "/v2/sessions/%s/participants" % sid
+
+    def open_presences(data):
+        return {p["id"]: p for p in data.get("participants", []) if p.get("left_at") is None}
+    # the edge writes its viewer's presence into A's session; read through A
+    wait_rest(a, presences, lambda d: set(open_presences(d)) == {host.peer_id, viewer.peer_id},
+              "both presences open in A's session, the B viewer's included")
+    row = open_presences(a.rest_ok("GET", presences))[viewer.peer_id]
+    check_equal((row.get("display_name"), row.get("preset_name")), ("Viewer", audience),
+                "the B viewer's presence in the session history")
+    check_equal(a.rest_ok("GET", "/v2/sessions/%s" % sid).get("live_participants"), 1,
+                "the session row's live_participants (the owner's participants)")
     await host.leave()
     left = await viewer.wait_event("roomLeft", timeout=10)
     check_equal((left.data.get("state"), left.data.get("reason")), ("ended", "origin_ended"),
                 "the B viewer's roomLeft when the session on A ended")
     viewer.abandon()
-    log("a session that ends on A ends its edge: roomLeft ended/origin_ended on B")
+    closed = wait_rest(b, presences, lambda d: len(d.get("participants", [])) == 2 and not open_presences(d),
+                       "both presences closed")["data"]["participants"]
+    check(all(p.get("duration") is not None and p["duration"] >= 0 for p in closed),
+          "closed presences have a duration: %r" % closed)
+    log("a session that ends on A ends its edge: roomLeft ended/origin_ended on B; the B viewer's presence "
+        "is in A's session history, closed")
 
 
 def graceful_stop(server, what):

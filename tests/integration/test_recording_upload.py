@@ -19,7 +19,10 @@ x-amz-content-sha256, then passes it on. Nothing leaves the machine.
     correctly signed for the region and service s3;
   * a wrong secret: the storage refuses (403), the recording is ERRORED
     with error "upload failed: ... refused with HTTP 403 ...", and the local
-    file is still downloadable.
+    file is still downloadable;
+  * a meeting with record_on_start and a recording_config with a
+    storage_config (not shown back): its recording, started by the first
+    join and stopped by the session's end, is UPLOADED to that storage.
 """
 
 import asyncio
@@ -262,7 +265,39 @@ async def run(directory, proxy, s3_port):
     check_equal((status, len(local)), (200, rec["file_size"]), "a refused upload keeps the local file")
     log("a wrong secret: ERRORED (%s), the local file still served" % rec["error"][:80])
     await client.close()
+    await record_on_start(server, proxy, s3_port)
     server.stop()
+
+
+async def record_on_start(server, proxy, s3_port):
+    """A meeting whose recording_config has a storage_config: its
+    record_on_start recording is uploaded there too."""
+    meeting = server.create_meeting(title="Uploads itself", record_on_start=True, recording_config={
+        "storage_config": storage(proxy, path="on-start"),
+        "video_config": {"codec": "H264", "width": 320, "height": 240}})
+    check("secret" not in json.dumps(meeting) and "access_key" not in json.dumps(meeting),
+          "the meeting shows the storage credentials: %r" % meeting)
+    host = server.add_participant(meeting["id"], "Host", "group_call_host")
+    client = RtkClient(server, "on-start host")
+    await client.join(host["token"])
+    await client.publish()
+    deadline = time.time() + 20
+    while True:
+        listed = server.rest_ok("GET", "/v2/recordings?meeting_id=%s" % meeting["id"])
+        recordings = listed.get("recordings", listed) if isinstance(listed, dict) else listed
+        if recordings and recordings[0]["status"] == "RECORDING":
+            break
+        check(time.time() < deadline, "no RECORDING record_on_start recording: %r" % listed)
+        await asyncio.sleep(0.1)
+    rec_id = recordings[0]["id"]
+    await asyncio.sleep(3)
+    await client.leave()   # the session ends, and its recording with it
+    rec, seen = await wait_recording(server, rec_id, ("UPLOADED", "ERRORED"))
+    check_equal((rec["status"], rec.get("error")), ("UPLOADED", None), "a record_on_start recording's upload")
+    key = "/%s/on-start/%s" % (BUCKET, rec["output_file_name"])
+    status, stored = plain_get("http://127.0.0.1:%d%s" % (s3_port, key))
+    check_equal((status, len(stored)), (200, rec["file_size"]), "the record_on_start recording in the storage")
+    log("record_on_start with the meeting's storage_config: uploaded as %s (%d bytes)" % (key, len(stored)))
 
 
 if __name__ == "__main__":

@@ -12,8 +12,10 @@ coturn (Debian's turnserver) and two network namespaces the test makes:
     (10.78.0.2 <-> 10.78.0.1) and with no route to 10.77.0.0/24: it reaches
     the Janus WebSocket and coturn on 10.78.0.1, never a Janus candidate;
   * /sdk/server.json hands out the TURN server as an RTCIceServer
-    (turn:...?transport=udp, then tcp, with the credentials), and the
-    rendered janus.jcfg gives Janus the same server;
+    (turn:...?transport=udp, then tcp, with the credentials), so does each
+    roomJoined, and the rendered janus.jcfg gives Janus the same server
+    (RTK_JANUS_TURN=1 here; the default leaves TURN to the clients)
+    (test_turn_secret.py: time-limited credentials instead);
   * a participant on the server side (host candidates) and one in the
     client's namespace (aiortc over the Janus WebSocket, with the ICE
     servers of /sdk/server.json) exchange VP8 and Opus frames both ways;
@@ -71,7 +73,9 @@ async def client_main(args):
     client = RtkClient(server, "remote", janus=JanusWsSession(server, args["ws_url"]),
                        ice_servers=args["ice_servers"])
     joined = await client.join(args["token"])
-    say(event="joined", peer_id=client.peer_id)
+    if args["ice_servers"] is None:   # the ones of its roomJoined, as the SDK takes them
+        client.ice_servers = joined.get("iceServers")
+    say(event="joined", peer_id=client.peer_id, ice_servers=joined.get("iceServers"))
     await client.publish()
     await client.subscribe(args["token"])
     others = [p["id"] for p in joined.get("participants") or []]
@@ -118,7 +122,9 @@ def make_client_namespace():
     return holder
 
 
-def start_coturn(directory):
+def start_coturn(directory, auth=("--lt-cred-mech", "--user", "%s:%s" % (TURN_USER, TURN_PASSWORD))):
+    """coturn on TURN_ADDRESS, relaying from 10.77.0.1; `auth`: its
+    authentication options (long-term credentials by default)."""
     turnserver = shutil.which("turnserver")
     if turnserver is None:
         skip("coturn is not installed (apt-get install coturn)")
@@ -126,8 +132,8 @@ def start_coturn(directory):
     proc = subprocess.Popen(
         [turnserver, "-n", "--no-cli", "--no-tls", "--no-dtls", "--listening-ip", TURN_ADDRESS,
          "--listening-port", str(TURN_PORT), "--relay-ip", "10.77.0.1", "--min-port", "49160",
-         "--max-port", "49200", "--lt-cred-mech", "--user", "%s:%s" % (TURN_USER, TURN_PASSWORD),
-         "--realm", "rtk.test", "--userdb", os.path.join(directory, "turndb"), "--log-file", logfile,
+         "--max-port", "49200"] + list(auth) +
+        ["--realm", "rtk.test", "--userdb", os.path.join(directory, "turndb"), "--log-file", logfile,
          "--simple-log", "--verbose", "--pidfile", os.path.join(directory, "turn.pid")],
         stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
     deadline = time.monotonic() + 10
@@ -136,6 +142,50 @@ def start_coturn(directory):
         check(time.monotonic() < deadline, "turnserver did not open its listener within 10 s")
         time.sleep(0.1)
     return proc, logfile
+
+
+class TurnNetwork:
+    """The client's namespace and coturn on TURN_ADDRESS (`auth`: its
+    authentication options, as start_coturn's), and the clients spawned
+    in that namespace; close() ends them all."""
+
+    def __init__(self, **coturn):
+        self.directory = tempfile.mkdtemp(prefix="rtk-turn-")
+        self.clients = []
+        self.turn = None
+        self.holder = make_client_namespace()
+        try:
+            self.turn, self.turn_log = start_coturn(self.directory, **coturn)
+        except BaseException:
+            self.close()
+            raise
+
+    def spawn_client(self, args):
+        """client_main(args) (this file with --client) in the client's
+        namespace: reports on its stdout, runs until its stdin closes."""
+        proc = subprocess.Popen(
+            ["nsenter", "--net=/proc/%d/ns/net" % self.holder.pid, "--", sys.executable, os.path.abspath(__file__),
+             "--client", json.dumps(args)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, preexec_fn=_die_with_parent, text=True,
+            env=dict(os.environ, PYTHONUNBUFFERED="1"))
+        self.clients.append(proc)
+        return proc
+
+    def turn_log_text(self):
+        with open(self.turn_log, errors="replace") as f:
+            return f.read()
+
+    def close(self):
+        for proc in self.clients:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        if self.turn is not None:
+            self.turn.terminate()
+            self.turn.wait()
+        self.holder.kill()
+        self.holder.wait()
+        shutil.rmtree(self.directory, ignore_errors=True)
 
 
 async def read_line(stream, what, timeout):
@@ -175,14 +225,11 @@ async def third_participant_negotiates(server, meeting):
 
 
 async def main():
-    directory = tempfile.mkdtemp(prefix="rtk-turn-")
-    holder = make_client_namespace()
-    turn, turn_log = start_coturn(directory)
-    remote = None
+    network = TurnNetwork()
     try:
         server = Server(env={"RTK_TURN_SERVER": TURN_ADDRESS, "RTK_TURN_PORT": str(TURN_PORT),
                              "RTK_TURN_USER": TURN_USER, "RTK_TURN_PASSWORD": TURN_PASSWORD,
-                             "RTK_ICE_ENFORCE_LIST": "rtk0"}).start()
+                             "RTK_ICE_ENFORCE_LIST": "rtk0", "RTK_JANUS_TURN": "1"}).start()
         with open(os.path.join(server.conf_dir, "janus.jcfg")) as f:
             conf = f.read()
         for line in ('turn_server = "%s"' % TURN_ADDRESS, "turn_port = %d" % TURN_PORT,
@@ -204,16 +251,14 @@ async def main():
         remote_rest = server.add_participant(meeting["id"], "Remote")
         local = RtkClient(server, "local")
         await local.join(local_rest["token"])
+        check_equal(local.joined.get("iceServers"), info["ice_servers"],
+                    "roomJoined's iceServers (with long-term credentials: server.json's)")
         await local.publish()
         await local.subscribe(local_rest["token"])
 
         args = {"token": remote_rest["token"], "ws_url": "ws://%s:%d/" % (TURN_ADDRESS, info["janus_ws_port"]),
                 "origin": "http://127.0.0.1:%d" % REST_PORT, "ice_servers": info["ice_servers"]}
-        remote = subprocess.Popen(
-            ["nsenter", "--net=/proc/%d/ns/net" % holder.pid, "--", sys.executable, os.path.abspath(__file__),
-             "--client", json.dumps(args)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, preexec_fn=_die_with_parent, text=True,
-            env=dict(os.environ, PYTHONUNBUFFERED="1"))
+        remote = network.spawn_client(args)
         joined = await read_line(remote.stdout, "joining", 30)
         log("the client with no route to Janus joined as %s" % joined["peer_id"])
         counts = await local.wait_frames(joined["peer_id"], video=30, audio=50, timeout=MEDIA_TIMEOUT)
@@ -223,26 +268,17 @@ async def main():
         check(len(media["pairs"]) == 2, "a nominated pair on each PeerConnection: %r" % media["pairs"])
         for pair in media["pairs"]:
             check_equal(pair["local"], "relay", "the client's side of its candidate pair %r" % pair)
-        with open(turn_log, errors="replace") as f:
-            turn_text = f.read()
+        turn_text = network.turn_log_text()
         check("ALLOCATE processed, success" in turn_text and TURN_USER in turn_text,
               "coturn's log shows no successful allocation for %s" % TURN_USER)
         log("coturn relayed: allocation of %s logged" % TURN_USER)
         await third_participant_negotiates(server, meeting)
         remote.stdin.close()
         check_equal(remote.wait(20), 0, "the client's exit status")
-        remote = None
         await local.close()
         server.stop()
     finally:
-        if remote is not None:
-            remote.kill()
-            remote.wait()
-        turn.terminate()
-        turn.wait()
-        holder.kill()
-        holder.wait()
-        shutil.rmtree(directory, ignore_errors=True)
+        network.close()
 
 
 if __name__ == "__main__":

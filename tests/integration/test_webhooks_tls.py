@@ -16,7 +16,9 @@ Owns what a receiver written for RealtimeKit sees:
     UUID per delivery), rtk-webhook-id (the webhook's id), the dyte-* twins,
     and an rtk-signature that verifies with the published key by the Python
     code of docs/rest.md (WebhookReceiver runs it) and an rtk-signature-v2
-    that verifies with the webhook's secret.
+    that verifies with the webhook's secret; meeting.ended's reason is
+    ALL_PARTICIPANTS_LEFT (the last one left), then HOST_ENDED_MEETING for
+    a second session ended by REST's kick-all.
   * a receiver whose self-signed certificate nobody trusts gets no request:
     each attempt fails the TLS handshake, 3 attempts, then the failure is
     logged as a failed delivery naming the certificate problem.
@@ -185,6 +187,18 @@ async def https_delivery(certs):
     check_meeting(ended["meeting"], meeting, session_id, org_id, ended=True)
     log("https:// delivery verified against RTK_WEBHOOK_CA_FILE; 4 events in RealtimeKit's shapes, "
         "rtk-signature verified with the published key (the code of docs/rest.md)")
+
+    # a second session, ended by the host's REST kick-all: HOST_ENDED_MEETING
+    again = RtkClient(server, "ada again")
+    await again.join(rest["token"])
+    server.rest_ok("POST", "/v2/meetings/%s/active-session/kick-all" % meeting["id"], {})
+    await trusted.wait(lambda: [d["event"] for d in trusted.deliveries].count("meeting.ended") == 2,
+                       "the second session's meeting.ended", BOUND)
+    second = [d for d in trusted.deliveries if d["event"] == "meeting.ended"][1]
+    check_equal(second["reason"], "HOST_ENDED_MEETING", "meeting.ended's reason after a kick-all")
+    check(second["meeting"]["sessionId"] != session_id, "the second meeting.ended is the second session's")
+    again.abandon()
+    log("a session a host ended (REST kick-all): meeting.ended reason HOST_ENDED_MEETING")
 
     await wait_log(server, "meeting.started to webhook %s (127.0.0.1:%d) failed after 3 attempts: TLS failed: "
                    % (bad["id"], untrusted.httpd.server_address[1]))

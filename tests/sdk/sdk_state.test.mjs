@@ -147,6 +147,30 @@ test('server.json with TLS and a TURN server: wss:// and the PeerConnections get
 	assert.deepEqual(given._iceServers, [{ urls: 'stun:stun.example.com' }], 'init\'s iceServers win');
 });
 
+test('roomJoined\'s iceServers (TURN credentials of the participant\'s own) go to the PeerConnections made after it', async () => {
+	const mine = { urls: ['turn:turn.example.com:3478?transport=udp'], username: '1796655286:peer-self',
+		credential: 'rCFVLvIwlVfR84C5QMSLI2HmoLo=' };
+	const fetch = async () => ({ ok: true, status: 200, json: async () => ({ janus_ws_port: 8188, ice_servers: [] }) });
+	for (const given of [undefined, [{ urls: 'stun:stun.example.com' }]]) {
+		const janus = new FakeJanus();
+		janus.onMessage = (handle, body) => (body.request === 'join'
+			? { data: { ...roomJoined(), iceServers: [mine, { urls: 'http://not-ice' }] } }
+			: body.request === 'subscribe' ? { data: { rtk: 'subscribed', streams: [] }, jsep: fakeOffer([]) }
+			: body.request === 'start' ? { data: { rtk: 'started' } } : { data: { rtk: 'ok', request: body.request } });
+		const before = FakePeerConnection.instances.length;
+		const m = await RealtimeKitClient.init({ authToken: token(), baseURI: 'http://10.77.0.1:8080', fetch,
+			iceServers: given, WebSocket: janus.WebSocket, RTCPeerConnection: FakePeerConnection, mediaDevices: null,
+			keepaliveMs: 0, defaults: { audio: false, video: false } });
+		assert.deepEqual(m._iceServers, given || [], 'before the join: init\'s, or server.json\'s (none)');
+		await m.join();
+		await until(() => FakePeerConnection.instances.length > before, 'the subscriber PeerConnection');
+		for (const pc of FakePeerConnection.instances.slice(before))
+			assert.deepEqual(pc.config.iceServers, given || [mine],
+				given ? 'init\'s iceServers win over roomJoined\'s' : 'roomJoined\'s valid RTCIceServer');
+		await m.leave();
+	}
+});
+
 test('join: roomJoined fills self (camelCase permissions), meta and the joined map, then subscribes', async () => {
 	const { janus, meeting } = await setup();
 	assert.equal(meeting.self.roomState, 'init');

@@ -1,15 +1,19 @@
 /*
  * test_jwt.c - HS256 participant tokens: round trip, forgery, expiry, every
  * malformed shape, and a vector computed independently (Python's hmac) so
- * the tokens interoperate with any other JWT implementation.
+ * the tokens interoperate with any other JWT implementation. Also the
+ * other credential the server mints: time-limited TURN credentials
+ * (turn_rest.h), against a vector computed the same way.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include <glib.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
 #include "jwt.h"
+#include "turn_rest.h"
 #include "unit.h"
 
 #define SECRET ((const unsigned char *)"rtk-test-secret")
@@ -249,6 +253,24 @@ static void test_status_str(void)
 	CHECK(strlen(rtk_jwt_status_str(RTK_JWT_EXPIRED)) > 0);
 }
 
+/* Computed independently: base64.b64encode(hmac.new(b"s3cret",
+ * b"1700000000:peer-1", hashlib.sha1).digest()), as coturn's
+ * use-auth-secret checks it. */
+static void test_turn_credentials(void)
+{
+	char *username = rtk_turn_username(1700000000LL, "peer-1");
+	CHECK_EQ_STR(username, "1700000000:peer-1");
+	char *password = rtk_turn_password("s3cret", username);
+	CHECK_EQ_STR(password, "rCFVLvIwlVfR84C5QMSLI2HmoLo=");
+	char *other = rtk_turn_password("s3cret!", username);
+	CHECK(strcmp(other, password) != 0);
+	CHECK(rtk_turn_password(NULL, username) == NULL);
+	CHECK(rtk_turn_password("s3cret", NULL) == NULL);
+	g_free(username);
+	g_free(password);
+	g_free(other);
+}
+
 int main(void)
 {
 	UNIT_RUN(test_round_trip);
@@ -257,5 +279,6 @@ int main(void)
 	UNIT_RUN(test_expired);
 	UNIT_RUN(test_malformed);
 	UNIT_RUN(test_status_str);
+	UNIT_RUN(test_turn_credentials);
 	return UNIT_DONE();
 }

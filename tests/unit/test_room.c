@@ -651,6 +651,7 @@ static void test_kick_kick_all_and_end(void) {
 	CHECK_LINES(w.rec, "cy:roomLeft,ada:participantLeft,dee:participantLeft,cy!REMOVED,"
 		"dee:roomLeft,ada:participantLeft,dee!REMOVED");
 	CHECK_EQ_INT(rtk_room_size(w.room), 2);   /* ada and wai */
+	CHECK_EQ_STR(w.room->end_reason, "HOST_ENDED_MEETING");   /* once ada leaves too */
 
 	/* End: everyone, the waiting and the actor too, gets roomLeft "ended". */
 	rtk_peer *eli = join(&w, "eli", "group_call_participant", NULL);
@@ -660,6 +661,9 @@ static void test_kick_kick_all_and_end(void) {
 	CHECK_EQ_STR(str(sent(w.rec, "ada", "roomLeft"), "state"), "ended");
 	CHECK_LINES(w.rec, "ada:roomLeft,ada!REMOVED,eli:roomLeft,eli!REMOVED,wai:roomLeft,wai!REMOVED");
 	CHECK_EQ_INT(rtk_room_size(w.room), 0);
+	CHECK_EQ_STR(w.room->end_reason, "HOST_ENDED_MEETING");   /* meeting.ended's reason */
+	join(&w, "fay", "group_call_participant", NULL);
+	CHECK_NULL(w.room->end_reason);   /* the session goes on: a later end is someone else's */
 	world_clear(&w);
 }
 
