@@ -211,8 +211,9 @@ async def polls(a, b, mid, audience, presenter, early, late):
     check_equal((counts(voted), voted.get("voted")), ([0, 1], [early_user]), "the B viewer's vote reply (counts, voted)")
     event = await presenter.wait_event("pollsUpdate", timeout=10,
                                        where=lambda e: (e.data.get("poll") or {}).get("voted"))
-    check_equal(event.data["poll"]["options"][1]["votes"], [{"id": early_user, "name": "Early"}],
-                "the presenter's pollsUpdate names the B voter")
+    check_equal((counts(event.data["poll"]), event.data["poll"]["options"][1]["votes"]),
+                ([0, 1], [{"id": early_user, "name": "Early"}]),
+                "the presenter's pollsUpdate after the B vote (counts, the voters of 'no')")
     event = await late.wait_event("pollsUpdate", timeout=10, where=lambda e: e.data.get("newPoll") is False)
     check_equal(counts(event.data["poll"]), [0, 1], "the other B viewer's counts")
     log("a poll on A reaches B; a vote from B is counted on A and shown on B")
