@@ -1,24 +1,33 @@
 /*
  * cascade.c - cascading a meeting across nodes (cascade.h): the owner's
- * server, which feeds edges, and the edges, which mirror the owner's
- * participants and streams into a local live meeting.
+ * server, which feeds edges and decides what their viewers ask, and the
+ * edges, which mirror the owner's participants, streams, active speaker,
+ * pins, public chat, polls and broadcasts into a local live meeting.
  *
  * Ownership: `server` owns its links; a link owns its socket, its sink
- * (one rtk_proc reference) and its table of forwarded streams (the
- * streams are borrowed, guarded by the meeting's lock, and dropped from
- * the table when the router closes them). `edges` (cascade_mutex) owns
- * the edges; an edge owns its sockets, its thread, the last state it
- * received, the remote peers it mirrored (copies) and the remote streams
- * (rtk_pub_stream*, put in the live router while attached, freed by the
- * edge once closed there).
+ * (one rtk_proc reference), its table of forwarded streams (the streams
+ * are borrowed, guarded by the meeting's lock, and dropped from the table
+ * when the router closes them), its queue of lines (out_mutex) and what
+ * it told of the polls. `outboxes` borrows the links that follow a
+ * session, for the threads that queue lines under a meeting lock.
+ * `edges` (cascade_mutex) owns the edges; an edge owns its sockets, its
+ * thread, the last state it received, the remote peers it mirrored
+ * (copies), the remote streams (rtk_pub_stream*, put in the live router
+ * while attached, freed by the edge once closed there), its copies of
+ * the owner's chat and polls, the lines not yet shown and the results
+ * not yet taken by the requests waiting for them.
  *
  * Locking: meeting lock -> cascade_mutex -> edge->mutex -> a stream's
- * subs_mutex. The edge thread relays UDP with edge->mutex held (the
+ * subs_mutex; meeting lock -> out_mutex (the owner's queues of lines for
+ * its edges: filled under meeting locks, sent by the server thread with
+ * no lock held). edge->send_mutex (one line at a time on an edge's
+ * connection from the threads other than its own) is a leaf, held only
+ * while sending. The edge thread relays UDP with edge->mutex held (the
  * streams cannot be freed meanwhile) and takes a meeting lock only with
  * edge->mutex released. An edge is freed by its last reference (its
- * thread's, a waiting join's, rtk_cascade_destroy()'s), after its thread
- * took its mirror out of the meeting under the meeting's lock; attach and
- * detach use it under that lock, so it outlives them.
+ * thread's, a waiting join's or request's, rtk_cascade_destroy()'s),
+ * after its thread took its mirror out of the meeting under the meeting's
+ * lock; attach and detach use it under that lock, so it outlives them.
  */
 #define _GNU_SOURCE   /* accept4, pipe2 */
 #include "cascade.h"
@@ -37,6 +46,8 @@
 #include <debug.h>
 
 #include "cascade_msg.h"
+#include "chat.h"
+#include "chat_requests.h"
 #include "glue.h"
 #include "process.h"
 
@@ -52,6 +63,12 @@
  * without closing its connections). */
 #define CASCADE_REPEAT_US (5 * G_USEC_PER_SEC)
 #define CASCADE_SILENCE_US (15 * G_USEC_PER_SEC)
+/* Votes in one poll line: each at most ~1.2 kB (a 1 kB display name), so
+ * a line stays well under RTK_CASCADE_LINE_MAX. */
+#define CASCADE_POLL_VOTES_PER_LINE 200
+/* The votes of one poll an edge keeps a copy of at most (the owner's
+ * participants and every edge's viewers: far beyond a real meeting). */
+#define CASCADE_POLL_VOTES_MAX 200000
 
 static int cascade_port;          /* 0: off */
 
@@ -106,14 +123,167 @@ typedef struct cascade_link {
 	gint64 accepted_at;        /* monotonic */
 	gboolean closing;
 	const char *end_reason;    /* static; sent as "ended" before closing, or NULL */
+	GQueue out;                /* char* (owned): lines queued by other threads; out_mutex */
+	gsize out_bytes;           /* their size; out_mutex */
+	gboolean out_over;         /* more than RTK_CASCADE_QUEUE_MAX were queued: drop the edge; out_mutex */
+	gboolean registered;       /* in `outboxes` (server thread) */
+	GHashTable *polls_told;    /* poll id (owned) -> its votes + 1 when the edge was told; the meeting's lock */
 } cascade_link;
 
 static struct {
 	int listen_fd;
 	int wake[2];               /* a pipe: rtk_cascade_destroy() wakes the thread */
+	int kick[2];               /* a pipe (non-blocking): lines were queued for a link */
 	GThread *thread;
 	GPtrArray *links;          /* cascade_link*, the server thread's only */
-} server = { -1, { -1, -1 }, NULL, NULL };
+} server = { -1, { -1, -1 }, { -1, -1 }, NULL, NULL };
+
+/* The links that follow a meeting's session, by meeting id, so that a
+ * chat change under its lock can queue lines for them. */
+static GMutex out_mutex;
+static GHashTable *outboxes;       /* meeting id (owned) -> GPtrArray of cascade_link* (borrowed); out_mutex */
+
+/* Queues `line` (taken) for the link; out_mutex held. Beyond
+ * RTK_CASCADE_QUEUE_MAX the link is marked to be dropped (a slow edge). */
+static void link_enqueue_locked(cascade_link *link, char *line) {
+	size_t len = strlen(line);
+	if(link->out_over || link->out_bytes + len > RTK_CASCADE_QUEUE_MAX) {
+		link->out_over = TRUE;
+		g_free(line);
+		return;
+	}
+	g_queue_push_tail(&link->out, line);
+	link->out_bytes += len;
+}
+
+static void server_kick(void) {
+	if(server.kick[1] >= 0 && write(server.kick[1], "k", 1) < 0 && errno != EAGAIN)
+		JANUS_LOG(LOG_VERB, "[rtk] cascade: cannot kick the server thread\n");
+}
+
+/* The link follows `live`'s session from now on: it is sent the newest
+ * public chat messages (before its first state), then every change.
+ * Meeting lock held. */
+static void link_register(cascade_link *link, rtk_live *live) {
+	json_t *docs = rtk_chat_public_docs(live->room, RTK_CASCADE_CHAT_HISTORY);
+	g_mutex_lock(&out_mutex);
+	size_t i;
+	json_t *doc;
+	json_array_foreach(docs, i, doc)
+		link_enqueue_locked(link, rtk_cascade_chat_line(RTK_CASCADE_CHAT_HISTORY_ONE, doc, NULL));
+	GPtrArray *links = g_hash_table_lookup(outboxes, link->meeting_id);
+	if(links == NULL) {
+		links = g_ptr_array_new();
+		g_hash_table_insert(outboxes, g_strdup(link->meeting_id), links);
+	}
+	g_ptr_array_add(links, link);
+	link->registered = TRUE;
+	g_mutex_unlock(&out_mutex);
+	json_decref(docs);
+}
+
+static void link_unregister(cascade_link *link) {
+	g_mutex_lock(&out_mutex);
+	GPtrArray *links = link->registered ? g_hash_table_lookup(outboxes, link->meeting_id) : NULL;
+	if(links != NULL) {
+		g_ptr_array_remove_fast(links, link);
+		if(links->len == 0)
+			g_hash_table_remove(outboxes, link->meeting_id);
+	}
+	link->registered = FALSE;
+	g_queue_clear_full(&link->out, g_free);
+	link->out_bytes = 0;
+	g_mutex_unlock(&out_mutex);
+}
+
+/* Queues the polls that are new, or have votes, since the edge was told
+ * (a poll changes only by its votes): the votes it was not told, in
+ * lines of at most CASCADE_POLL_VOTES_PER_LINE. Meeting lock held. */
+static void link_polls_sync(cascade_link *link, rtk_live *live) {
+	for(guint i = 0; i < live->room->polls->len; i++) {
+		const rtk_poll *poll = g_ptr_array_index(live->room->polls, i);
+		guint now = rtk_room_poll_vote_count(poll);
+		gpointer told_before = NULL;
+		gboolean known = g_hash_table_lookup_extended(link->polls_told, rtk_room_poll_id(poll), NULL, &told_before);
+		guint told = GPOINTER_TO_UINT(told_before);
+		if(known && told == now)
+			continue;
+		g_mutex_lock(&out_mutex);
+		do {
+			json_t *state = rtk_room_poll_state(poll, told, CASCADE_POLL_VOTES_PER_LINE);
+			link_enqueue_locked(link, rtk_cascade_poll_line(state));
+			json_decref(state);
+			told = MIN(now, told + CASCADE_POLL_VOTES_PER_LINE);
+		} while(told < now);
+		g_mutex_unlock(&out_mutex);
+		g_hash_table_insert(link->polls_told, g_strdup(rtk_room_poll_id(poll)), GUINT_TO_POINTER(now));
+	}
+}
+
+void rtk_cascade_owner_broadcast(rtk_live *live, const char *type, const json_t *payload, gint64 timestamp,
+		const char *sender_id, const char *preset_name) {
+	if(live == NULL || live->edge)
+		return;
+	char *line = NULL;
+	gboolean queued = FALSE;
+	g_mutex_lock(&out_mutex);
+	GPtrArray *links = outboxes ? g_hash_table_lookup(outboxes, live->room->meeting_id) : NULL;
+	for(guint i = 0; links != NULL && i < links->len; i++) {
+		cascade_link *link = g_ptr_array_index(links, i);
+		if(g_strcmp0(link->session_id, live->room->session_id) != 0)
+			continue;
+		if(line == NULL)
+			line = rtk_cascade_broadcast_line(type, payload, timestamp, sender_id, preset_name);
+		link_enqueue_locked(link, g_strdup(line));
+		queued = TRUE;
+	}
+	g_mutex_unlock(&out_mutex);
+	g_free(line);
+	if(queued)
+		server_kick();
+}
+
+/* Sends what was queued for the link; no lock held (server thread). */
+static void link_flush(cascade_link *link) {
+	g_mutex_lock(&out_mutex);
+	GQueue lines = link->out;
+	g_queue_init(&link->out);
+	link->out_bytes = 0;
+	gboolean over = link->out_over;
+	g_mutex_unlock(&out_mutex);
+	if(over) {
+		JANUS_LOG(LOG_WARN, "[rtk] cascade: an edge of meeting %s reads too slowly: dropped\n", link->meeting_id);
+		link->closing = TRUE;
+	}
+	char *line;
+	while((line = g_queue_pop_head(&lines)) != NULL) {
+		if(!link->closing && !cascade_send_all(link->fd, line))
+			link->closing = TRUE;
+		g_free(line);
+	}
+}
+
+void rtk_cascade_owner_chat(rtk_live *live, rtk_cascade_chat_event event, const json_t *doc, const char *message_id) {
+	if(live == NULL || live->edge)
+		return;
+	char *line = NULL;
+	gboolean queued = FALSE;
+	g_mutex_lock(&out_mutex);
+	GPtrArray *links = outboxes ? g_hash_table_lookup(outboxes, live->room->meeting_id) : NULL;
+	for(guint i = 0; links != NULL && i < links->len; i++) {
+		cascade_link *link = g_ptr_array_index(links, i);
+		if(g_strcmp0(link->session_id, live->room->session_id) != 0)
+			continue;
+		if(line == NULL)
+			line = rtk_cascade_chat_line(event, doc, message_id);
+		link_enqueue_locked(link, g_strdup(line));
+		queued = TRUE;
+	}
+	g_mutex_unlock(&out_mutex);
+	g_free(line);
+	if(queued)
+		server_kick();
+}
 
 /* Starts forwarding `ps` to the link's edge; meeting lock held. */
 static void link_forward(cascade_link *link, rtk_pub_stream *ps) {
@@ -149,6 +319,14 @@ static gint link_compare_ssrc(gconstpointer a, gconstpointer b) {
 	return x < y ? -1 : x > y;
 }
 
+/* The meeting's active speaker when the edges may show it (a visible
+ * participant), else NULL (borrowed, valid while the lock is held). */
+static const char *link_active_speaker(rtk_live *live) {
+	const char *id = rtk_speakers_current(live->speakers);
+	const rtk_peer *speaker = id != NULL ? rtk_room_find_peer(live->room, id) : NULL;
+	return speaker != NULL && !speaker->permissions.hidden_participant ? id : NULL;
+}
+
 /* The state line of `live` for the link (NEW); meeting lock held. */
 static char *link_state_line(cascade_link *link, rtk_live *live) {
 	json_t *peers = json_array();
@@ -171,7 +349,7 @@ static char *link_state_line(cascade_link *link, rtk_live *live) {
 		g_ptr_array_add(streams, s);
 	}
 	g_ptr_array_sort(streams, link_compare_ssrc);
-	char *line = rtk_cascade_state_line(live->room->session_id, peers, streams);
+	char *line = rtk_cascade_state_line(live->room->session_id, peers, streams, link_active_speaker(live));
 	g_ptr_array_free(streams, TRUE);
 	json_decref(peers);
 	return line;
@@ -194,11 +372,18 @@ static void link_sync(cascade_link *link) {
 		link->session_id = g_strdup(live->room->session_id);
 		link->router = live->router;
 		rtk_router_listen(live->router, &link_listener, link);
+		link_register(link, live);
 	}
+	link_polls_sync(link, live);
 	for(guint i = 0; i < live->router->producers->len; i++)
 		link_forward(link, g_ptr_array_index(live->router->producers, i));
 	char *line = link_state_line(link, live);
 	rtk_meeting_lock_done(held);
+	link_flush(link);   /* the chat lines queued before this state go first */
+	if(link->closing) {
+		g_free(line);
+		return;
+	}
 	gint64 now = g_get_monotonic_time();
 	if(g_strcmp0(line, link->last_sent) != 0 || now - link->last_sent_at >= CASCADE_REPEAT_US) {
 		if(!cascade_send_all(link->fd, line)) {
@@ -262,6 +447,73 @@ static gboolean link_hello(cascade_link *link, const rtk_cascade_msg *msg) {
 	return TRUE;
 }
 
+/* polls.create or polls.vote of an edge's viewer (`actor`, its stand-in):
+ * the reply's data as the viewer sees the poll (NEW), after the poll's
+ * line; NULL with `why`. Meeting lock held. */
+static json_t *link_forwarded_poll(cascade_link *link, rtk_live *live, rtk_peer *actor, const rtk_request *req,
+		rtk_refusal *why) {
+	const rtk_poll *poll = req->kind == RTK_REQ_POLL_CREATE ?
+		rtk_room_poll_create(live->room, actor, req->question, req->options, req->anonymous, req->hide_votes, why) :
+		rtk_room_poll_vote(live->room, actor, req->poll_id, req->index, why);
+	if(poll == NULL)
+		return NULL;
+	link_polls_sync(link, live);
+	return rtk_room_polls_visible(actor) ? json_pack("{so}", "poll", rtk_room_poll_json(poll, actor)) : json_object();
+}
+
+/* participants.broadcastMessage of an edge's viewer to everyone or to a
+ * preset: the owner's participants get it, and every edge (the sender's
+ * too, which shows it to its viewers, the sender included). The reply's
+ * data, {"recipients": how many got it on the owner}, or NULL with `why`.
+ * Meeting lock held. */
+static json_t *link_forwarded_broadcast(rtk_live *live, rtk_peer *actor, const rtk_request *req, rtk_refusal *why) {
+	if(req->ids != NULL || req->meeting_ids != NULL) {
+		rtk_refusal_set(why, RTK_ERR_BAD_REQUEST, "an edge forwards only broadcasts to everyone or to a preset");
+		return NULL;
+	}
+	gint64 now = g_get_real_time() / 1000;
+	int sent = rtk_room_broadcast_message(live->room, actor, req->message_type, req->payload, NULL, req->preset_name,
+		now, why);
+	if(sent < 0)
+		return NULL;
+	rtk_cascade_owner_broadcast(live, req->message_type, req->payload, now, actor->id, req->preset_name);
+	return json_pack("{si}", "recipients", sent);
+}
+
+/* An edge forwards a request of one of its viewers: the owner decides it
+ * as its own participant's and queues the result after the chat lines it
+ * caused. */
+static void link_forward_request(cascade_link *link, const rtk_cascade_msg *msg) {
+	rtk_refusal why = { 0 };
+	json_t *data = NULL;
+	rtk_meeting_lock *held = NULL;
+	rtk_live *live = rtk_live_lock(link->meeting_id, &held);
+	if(live == NULL || live->edge || g_strcmp0(live->room->session_id, link->session_id) != 0) {
+		rtk_refusal_set(&why, RTK_ERR_NOT_JOINED, "the meeting's session ended on its node");
+	} else {
+		rtk_request req;
+		rtk_peer *actor = rtk_cascade_sender_peer(msg->sender);
+		if(!rtk_request_parse(msg->body, RTK_REQUEST_ON_MAIN, &req) || req.error.code != NULL)
+			why = req.error;
+		else if(actor == NULL)
+			rtk_refusal_set(&why, RTK_ERR_BAD_REQUEST, "the request's sender lacks its ids");
+		else if(req.kind == RTK_REQ_POLL_CREATE || req.kind == RTK_REQ_POLL_VOTE)
+			data = link_forwarded_poll(link, live, actor, &req, &why);
+		else if(req.kind == RTK_REQ_BROADCAST_MESSAGE)
+			data = link_forwarded_broadcast(live, actor, &req, &why);
+		else
+			data = rtk_chat_request_forwarded(live, actor, &req, &why);
+		rtk_peer_free(actor);
+	}
+	char *line = rtk_cascade_result_line(msg->request_id, data, why.code ? why.code : RTK_ERR_INTERNAL, why.message);
+	json_decref(data);
+	g_mutex_lock(&out_mutex);
+	link_enqueue_locked(link, line);
+	g_mutex_unlock(&out_mutex);
+	if(held != NULL)
+		rtk_meeting_lock_done(held);
+}
+
 static gboolean link_line(const char *line, size_t len, void *user) {
 	cascade_link *link = user;
 	rtk_cascade_msg msg;
@@ -275,6 +527,8 @@ static gboolean link_line(const char *line, size_t len, void *user) {
 		ok = link_hello(link, &msg);
 	else if(msg.type == RTK_CASCADE_PLI && link->meeting_id != NULL)
 		link_keyframe(link, msg.ssrc);
+	else if(msg.type == RTK_CASCADE_FORWARD && link->session_id != NULL)
+		link_forward_request(link, &msg);
 	else
 		ok = FALSE;
 	rtk_cascade_msg_clear(&msg);
@@ -314,11 +568,13 @@ static void link_free(cascade_link *link) {
 	}
 	if(link->meeting_id != NULL)
 		JANUS_LOG(LOG_INFO, "[rtk] cascade: meeting %s no longer relayed to an edge\n", link->meeting_id);
+	link_unregister(link);
 	close(link->fd);
 	rtk_cascade_lines_clear(&link->lines);
 	if(link->sink != NULL)
 		rtk_proc_unref(link->sink);
 	g_hash_table_destroy(link->forwards);
+	g_hash_table_destroy(link->polls_told);
 	g_free(link->meeting_id);
 	g_free(link->session_id);
 	g_free(link->last_sent);
@@ -338,6 +594,7 @@ static void server_accept(void) {
 	link->fd = fd;
 	rtk_cascade_lines_init(&link->lines);
 	link->forwards = g_hash_table_new(NULL, NULL);
+	link->polls_told = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	link->next_ssrc = g_random_int();
 	link->accepted_at = g_get_monotonic_time();
 	g_ptr_array_add(server.links, link);
@@ -348,19 +605,30 @@ static gpointer server_run(gpointer data) {
 	gint64 next_sync = 0;
 	for(;;) {
 		guint n = server.links->len;
-		struct pollfd *fds = g_new0(struct pollfd, n + 2);
+		struct pollfd *fds = g_new0(struct pollfd, n + 3);
 		fds[0] = (struct pollfd){ server.listen_fd, POLLIN, 0 };
 		fds[1] = (struct pollfd){ server.wake[0], POLLIN, 0 };
+		fds[2] = (struct pollfd){ server.kick[0], POLLIN, 0 };
 		for(guint i = 0; i < n; i++)
-			fds[i + 2] = (struct pollfd){ ((cascade_link *)g_ptr_array_index(server.links, i))->fd, POLLIN, 0 };
-		poll(fds, n + 2, RTK_CASCADE_SYNC_MS / 2);
+			fds[i + 3] = (struct pollfd){ ((cascade_link *)g_ptr_array_index(server.links, i))->fd, POLLIN, 0 };
+		poll(fds, n + 3, RTK_CASCADE_SYNC_MS / 2);
 		if(fds[1].revents) {
 			g_free(fds);
 			break;
 		}
+		if(fds[2].revents) {
+			char drain[64];
+			while(read(server.kick[0], drain, sizeof(drain)) > 0)
+				;
+		}
 		for(guint i = 0; i < n; i++)
-			if(fds[i + 2].revents)
+			if(fds[i + 3].revents)
 				link_read(g_ptr_array_index(server.links, i));
+		for(guint i = 0; i < n; i++) {
+			cascade_link *link = g_ptr_array_index(server.links, i);
+			if(!link->closing)
+				link_flush(link);
+		}
 		gboolean accept_one = fds[0].revents != 0;
 		g_free(fds);
 		if(accept_one)
@@ -413,6 +681,16 @@ static gboolean server_start(int port, const char *bind_host) {
 		close(fd);
 		return FALSE;
 	}
+	if(pipe2(server.kick, O_CLOEXEC | O_NONBLOCK) != 0) {
+		close(fd);
+		close(server.wake[0]);
+		close(server.wake[1]);
+		server.wake[0] = server.wake[1] = -1;
+		return FALSE;
+	}
+	g_mutex_lock(&out_mutex);
+	outboxes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_ptr_array_unref);
+	g_mutex_unlock(&out_mutex);
 	server.listen_fd = fd;
 	server.links = g_ptr_array_new();
 	server.thread = g_thread_new("rtk cascade", server_run, NULL);
@@ -429,7 +707,13 @@ static void server_stop(void) {
 	close(server.listen_fd);
 	close(server.wake[0]);
 	close(server.wake[1]);
-	server.listen_fd = server.wake[0] = server.wake[1] = -1;
+	close(server.kick[0]);
+	close(server.kick[1]);
+	server.listen_fd = server.wake[0] = server.wake[1] = server.kick[0] = server.kick[1] = -1;
+	g_mutex_lock(&out_mutex);
+	g_hash_table_destroy(outboxes);
+	outboxes = NULL;
+	g_mutex_unlock(&out_mutex);
 	g_ptr_array_free(server.links, TRUE);
 	server.links = NULL;
 }
@@ -453,7 +737,39 @@ typedef struct cascade_edge {
 	const char *lost;            /* static: why the edge ended ("origin_ended", "origin_lost") */
 	gboolean stopping;
 	gboolean gone;               /* out of `edges`: no join uses it again */
+	/* The owner's public chat: */
+	GPtrArray *chat;             /* json_t* (owned references): its messages, oldest first, at most
+	                                RTK_CHAT_KEPT, as the last chat lines said */
+	GPtrArray *polls;            /* json_t* (owned references): the owner's polls' states, at most
+	                                RTK_POLLS_MAX, in creation order */
+	guint64 chat_seq;            /* chat and poll lines received */
+	GQueue chat_pending;         /* edge_chat* (owned): those lines not yet shown in the live meeting */
+	guint64 chat_shown_seq;      /* the live meeting's chat holds every line up to this one */
+	/* Requests forwarded for the viewers: */
+	gint64 next_request;
+	GArray *waiting;             /* gint64: the request ids a viewer's request waits for */
+	GQueue results_pending;      /* rtk_cascade_msg* (owned): results behind chat not yet shown */
+	GPtrArray *results;          /* rtk_cascade_msg* (owned): results for the waiting requests */
+	GMutex send_mutex;           /* a leaf: one line at a time on tcp_fd from the other threads */
+	/* The meeting lock's: */
+	gboolean chat_attached;      /* the live meeting's room holds the owner's chat */
 } cascade_edge;
+
+/* A chat line received, numbered. */
+typedef struct edge_chat {
+	guint64 seq;
+	rtk_cascade_msg msg;
+} edge_chat;
+
+static void edge_chat_free(edge_chat *item) {
+	rtk_cascade_msg_clear(&item->msg);
+	g_free(item);
+}
+
+static void edge_result_free(rtk_cascade_msg *msg) {
+	rtk_cascade_msg_clear(msg);
+	g_free(msg);
+}
 
 static GMutex cascade_mutex;
 static GHashTable *edges;        /* meeting id -> cascade_edge*, cascade_mutex */
@@ -487,7 +803,13 @@ char *rtk_cascade_edge_session(const char *meeting_id) {
 static void edge_keyframe(rtk_pub_stream *ps) {
 	cascade_edge *edge = ps->remote;
 	char *line = rtk_cascade_pli_line((uint32_t)g_ascii_strtoull(ps->mid, NULL, 10));
-	if(send(edge->tcp_fd, line, strlen(line), MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+	/* a line at a time; when a forwarded request is being sent, this one is dropped */
+	gboolean sent = FALSE;
+	if(g_mutex_trylock(&edge->send_mutex)) {
+		sent = send(edge->tcp_fd, line, strlen(line), MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)strlen(line);
+		g_mutex_unlock(&edge->send_mutex);
+	}
+	if(!sent)
 		JANUS_LOG(LOG_VERB, "[rtk] cascade: a keyframe request to the owner was dropped\n");
 	g_free(line);
 }
@@ -576,14 +898,16 @@ static void edge_remove_peers(cascade_edge *edge, rtk_live *live, const rtk_casc
 		if(keep != NULL && edge_state_peer(keep, p->id) != NULL)
 			continue;
 		rtk_peer *peer = rtk_room_find_peer(live->room, p->id);
-		if(peer != NULL && peer->transport == NULL)
+		if(peer != NULL && peer->transport == NULL) {
 			rtk_room_leave(live->room, peer, NULL);
+			rtk_speakers_forget(live->speakers, p->id);
+		}
 		g_ptr_array_remove_index(edge->peers, i - 1);
 	}
 }
 
-/* A remote peer already in the room changed: media toggles and stage
- * steps become the SDK's events; the pin is mirrored silently. */
+/* A remote peer already in the room changed: media toggles, stage steps
+ * and pins become the SDK's events. */
 static void edge_update_peer(rtk_live *live, const rtk_cascade_peer *now) {
 	rtk_peer *peer = rtk_room_find_peer(live->room, now->id);
 	if(peer == NULL || peer->transport != NULL)
@@ -591,7 +915,7 @@ static void edge_update_peer(rtk_live *live, const rtk_cascade_peer *now) {
 	for(int kind = 0; kind < RTK_MEDIA_KINDS; kind++)
 		rtk_room_set_media(live->room, peer, kind, now->media_enabled[kind]);
 	rtk_room_stage_mirror(live->room, peer, now->stage);
-	peer->pinned = now->pinned;
+	rtk_room_pin_mirror(live->room, peer, now->pinned);
 	if(g_strcmp0(peer->name, now->name) != 0) {
 		g_free(peer->name);
 		peer->name = g_strdup(now->name);
@@ -654,6 +978,14 @@ static void edge_add_streams(cascade_edge *edge, rtk_live *live) {
 	g_ptr_array_free(added, TRUE);
 }
 
+/* The owner's active speaker becomes the edge's (announced by the next
+ * tick, as on the owner); edge->mutex and the meeting lock held. */
+static void edge_mirror_speaker(cascade_edge *edge, rtk_live *live) {
+	const char *id = edge->state.active_speaker;
+	const rtk_peer *peer = id != NULL ? rtk_room_find_peer(live->room, id) : NULL;
+	rtk_speakers_impose(live->speakers, peer != NULL && peer->transport == NULL ? id : NULL);
+}
+
 /* Mirrors the last state into `live`; meeting lock held. */
 static void edge_apply(cascade_edge *edge, rtk_live *live) {
 	g_mutex_lock(&edge->mutex);
@@ -662,22 +994,42 @@ static void edge_apply(cascade_edge *edge, rtk_live *live) {
 		edge_remove_peers(edge, live, &edge->state);
 		edge_add_peers(edge, live);
 		edge_add_streams(edge, live);
+		edge_mirror_speaker(edge, live);
 	}
 	g_mutex_unlock(&edge->mutex);
 	rtk_live_apply_views(live);
 }
 
 static void edge_detach(cascade_edge *edge, rtk_live *live) {
+	edge->chat_attached = FALSE;
 	g_mutex_lock(&edge->mutex);
 	edge_close_streams(edge, live, NULL);
 	edge_remove_peers(edge, live, NULL);
 	g_mutex_unlock(&edge->mutex);
 }
 
+/* The owner's public chat into the live meeting's room, silently (a
+ * joining viewer finds it in roomJoined), once per attachment; the lines
+ * received so far are shown by it. Meeting lock held. */
+static void edge_chat_attach(cascade_edge *edge, rtk_live *live) {
+	if(edge->chat_attached)
+		return;
+	g_mutex_lock(&edge->mutex);
+	for(guint i = 0; i < edge->chat->len; i++)
+		rtk_chat_mirror(live->room, RTK_CHAT_MIRROR_HISTORY, g_ptr_array_index(edge->chat, i), NULL);
+	for(guint i = 0; i < edge->polls->len; i++)
+		rtk_room_poll_mirror(live->room, g_ptr_array_index(edge->polls, i), FALSE);
+	edge->chat_shown_seq = edge->chat_seq;
+	g_mutex_unlock(&edge->mutex);
+	edge->chat_attached = TRUE;
+}
+
 void rtk_cascade_edge_attach(rtk_live *live) {
 	cascade_edge *edge = live->edge ? edge_lookup(live->room->meeting_id) : NULL;
-	if(edge != NULL)
+	if(edge != NULL) {
 		edge_apply(edge, live);
+		edge_chat_attach(edge, live);
+	}
 }
 
 gboolean rtk_cascade_edge_unattended(rtk_live *live) {
@@ -723,6 +1075,106 @@ static void edge_end_meeting(cascade_edge *edge, gboolean stopping) {
 		rtk_meeting_lock_done(held);
 }
 
+static guint edge_chat_index(cascade_edge *edge, const char *id) {
+	for(guint i = edge->chat->len; i > 0; i--)
+		if(g_strcmp0(json_string_value(json_object_get(g_ptr_array_index(edge->chat, i - 1), "id")), id) == 0)
+			return i - 1;
+	return G_MAXUINT;
+}
+
+/* The edge's copy of the owner's public chat follows a chat line;
+ * edge->mutex held. */
+static void edge_chat_keep(cascade_edge *edge, const rtk_cascade_msg *msg) {
+	if(msg->chat_event == RTK_CASCADE_CHAT_DELETE) {
+		guint at = edge_chat_index(edge, msg->message_id);
+		if(at != G_MAXUINT)
+			g_ptr_array_remove_index(edge->chat, at);
+		return;
+	}
+	guint at = edge_chat_index(edge, json_string_value(json_object_get(msg->message, "id")));
+	if(at != G_MAXUINT) {
+		json_decref(g_ptr_array_index(edge->chat, at));
+		g_ptr_array_index(edge->chat, at) = json_incref(msg->message);
+		return;
+	}
+	g_ptr_array_add(edge->chat, json_incref(msg->message));
+	if(edge->chat->len > RTK_CHAT_KEPT)
+		g_ptr_array_remove_index(edge->chat, 0);
+}
+
+/* The edge's copy of the owner's polls follows a poll line (a whole
+ * poll, or votes following on from those it holds; anything else is
+ * ignored, as the room would); edge->mutex held. */
+static void edge_poll_keep(cascade_edge *edge, const rtk_cascade_msg *msg) {
+	const char *id = json_string_value(json_object_get(msg->poll, "id"));
+	json_int_t from = json_integer_value(json_object_get(msg->poll, "from"));
+	const json_t *votes = json_object_get(msg->poll, "votes");
+	for(guint i = 0; i < edge->polls->len; i++) {
+		json_t *kept = g_ptr_array_index(edge->polls, i);
+		if(g_strcmp0(json_string_value(json_object_get(kept, "id")), id) != 0)
+			continue;
+		json_t *all = json_object_get(kept, "votes");
+		if(from == 0) {
+			json_decref(kept);
+			g_ptr_array_index(edge->polls, i) = json_deep_copy(msg->poll);
+		} else if(json_is_array(all) && json_is_array(votes) && from == (json_int_t)json_array_size(all) &&
+				json_array_size(all) + json_array_size(votes) <= CASCADE_POLL_VOTES_MAX) {
+			json_array_extend(all, (json_t *)votes);
+		}
+		return;
+	}
+	if(from == 0 && edge->polls->len < RTK_POLLS_MAX)
+		g_ptr_array_add(edge->polls, json_deep_copy(msg->poll));
+}
+
+static const rtk_chat_mirror_event edge_mirror_events[] = {
+	[RTK_CASCADE_CHAT_HISTORY_ONE] = RTK_CHAT_MIRROR_HISTORY,
+	[RTK_CASCADE_CHAT_ADD] = RTK_CHAT_MIRROR_ADD,
+	[RTK_CASCADE_CHAT_EDIT] = RTK_CHAT_MIRROR_EDIT,
+	[RTK_CASCADE_CHAT_DELETE] = RTK_CHAT_MIRROR_DELETE,
+	[RTK_CASCADE_CHAT_PIN] = RTK_CHAT_MIRROR_PIN,
+	[RTK_CASCADE_CHAT_UNPIN] = RTK_CHAT_MIRROR_UNPIN,
+};
+
+/* Shows chat lines in the live meeting, with the owner's events, those
+ * its room does not hold yet. Meeting lock held. */
+static void edge_chat_show(cascade_edge *edge, rtk_live *live, GQueue *items) {
+	if(!edge->chat_attached)
+		return;   /* the next attachment takes the whole chat */
+	for(GList *l = items->head; l != NULL; l = l->next) {
+		edge_chat *item = l->data;
+		if(item->seq <= edge->chat_shown_seq)
+			continue;
+		if(item->msg.type == RTK_CASCADE_POLL)
+			rtk_room_poll_mirror(live->room, item->msg.poll, TRUE);
+		else if(item->msg.type == RTK_CASCADE_BROADCAST)
+			rtk_room_broadcast_mirror(live->room, item->msg.message_type, item->msg.payload, item->msg.timestamp,
+				item->msg.sender_id, item->msg.preset_name);
+		else
+			rtk_chat_mirror(live->room, edge_mirror_events[item->msg.chat_event], item->msg.message,
+				item->msg.message_id);
+		edge->chat_shown_seq = item->seq;
+	}
+}
+
+/* Hands the results received to the requests waiting for them (others
+ * waited no longer: dropped). */
+static void edge_results_publish(cascade_edge *edge, GQueue *results) {
+	g_mutex_lock(&edge->mutex);
+	rtk_cascade_msg *msg;
+	while((msg = g_queue_pop_head(results)) != NULL) {
+		gboolean waited = FALSE;
+		for(guint i = 0; i < edge->waiting->len && !waited; i++)
+			waited = g_array_index(edge->waiting, gint64, i) == msg->request_id;
+		if(waited)
+			g_ptr_array_add(edge->results, msg);
+		else
+			edge_result_free(msg);
+	}
+	g_cond_broadcast(&edge->changed);
+	g_mutex_unlock(&edge->mutex);
+}
+
 static gboolean edge_line(const char *line, size_t len, void *user) {
 	cascade_edge *edge = user;
 	rtk_cascade_msg msg;
@@ -742,6 +1194,19 @@ static gboolean edge_line(const char *line, size_t len, void *user) {
 	} else if(msg.type == RTK_CASCADE_ENDED) {
 		edge->lost = "origin_ended";
 		go_on = FALSE;
+	} else if(msg.type == RTK_CASCADE_CHAT || msg.type == RTK_CASCADE_POLL || msg.type == RTK_CASCADE_BROADCAST) {
+		if(msg.type == RTK_CASCADE_CHAT)
+			edge_chat_keep(edge, &msg);
+		else if(msg.type == RTK_CASCADE_POLL)
+			edge_poll_keep(edge, &msg);
+		edge_chat *item = g_new0(edge_chat, 1);
+		item->seq = ++edge->chat_seq;
+		item->msg = msg;   /* taken */
+		memset(&msg, 0, sizeof(msg));
+		g_queue_push_tail(&edge->chat_pending, item);
+	} else if(msg.type == RTK_CASCADE_RESULT) {
+		g_queue_push_tail(&edge->results_pending, g_memdup2(&msg, sizeof(msg)));   /* taken */
+		memset(&msg, 0, sizeof(msg));
 	} else {
 		go_on = FALSE;
 	}
@@ -797,20 +1262,32 @@ static void edge_relay_udp(cascade_edge *edge) {
 	}
 }
 
-/* Applies a state the edge thread has not applied yet. */
+/* Applies a state the edge thread has not applied yet, shows the chat
+ * lines received, then answers the requests whose results came (after
+ * the chat lines they caused, as on the owner). */
 static void edge_apply_pending(cascade_edge *edge) {
 	g_mutex_lock(&edge->mutex);
 	guint64 seq = edge->state_seq;
+	GQueue chats = edge->chat_pending, results = edge->results_pending;
+	g_queue_init(&edge->chat_pending);
+	g_queue_init(&edge->results_pending);
 	g_mutex_unlock(&edge->mutex);
-	if(seq == edge->applied_seq)
-		return;
-	edge->applied_seq = seq;
-	rtk_meeting_lock *held = NULL;
-	rtk_live *live = rtk_live_lock(edge->meeting_id, &held);
-	if(live != NULL && live->edge)
-		edge_apply(edge, live);
-	if(held != NULL)
-		rtk_meeting_lock_done(held);
+	if(seq != edge->applied_seq || chats.length > 0) {
+		gboolean new_state = seq != edge->applied_seq;
+		edge->applied_seq = seq;
+		rtk_meeting_lock *held = NULL;
+		rtk_live *live = rtk_live_lock(edge->meeting_id, &held);
+		if(live != NULL && live->edge) {
+			if(new_state)
+				edge_apply(edge, live);
+			edge_chat_show(edge, live, &chats);
+		}
+		if(held != NULL)
+			rtk_meeting_lock_done(held);
+		g_queue_clear_full(&chats, (GDestroyNotify)edge_chat_free);
+	}
+	if(results.length > 0)
+		edge_results_publish(edge, &results);
 }
 
 /* Whether the edge serves a live meeting now (one with local viewers). */
@@ -827,6 +1304,13 @@ static void edge_free(cascade_edge *edge) {
 	close(edge->tcp_fd);
 	close(edge->udp_fd);
 	rtk_cascade_msg_clear(&edge->state);
+	g_ptr_array_free(edge->chat, TRUE);
+	g_ptr_array_free(edge->polls, TRUE);
+	g_queue_clear_full(&edge->chat_pending, (GDestroyNotify)edge_chat_free);
+	g_queue_clear_full(&edge->results_pending, (GDestroyNotify)edge_result_free);
+	g_ptr_array_free(edge->results, TRUE);
+	g_array_free(edge->waiting, TRUE);
+	g_mutex_clear(&edge->send_mutex);
 	g_ptr_array_free(edge->peers, TRUE);
 	g_hash_table_destroy(edge->streams);
 	g_mutex_clear(&edge->mutex);
@@ -1010,6 +1494,13 @@ static cascade_edge *edge_new(const char *meeting_id, const char *owner_host) {
 	g_cond_init(&edge->changed);
 	edge->peers = g_ptr_array_new_with_free_func((GDestroyNotify)rtk_cascade_peer_free);
 	edge->streams = g_hash_table_new(NULL, NULL);
+	edge->chat = g_ptr_array_new_with_free_func((GDestroyNotify)json_decref);
+	edge->polls = g_ptr_array_new_with_free_func((GDestroyNotify)json_decref);
+	g_queue_init(&edge->chat_pending);
+	g_queue_init(&edge->results_pending);
+	edge->results = g_ptr_array_new_with_free_func((GDestroyNotify)edge_result_free);
+	edge->waiting = g_array_new(FALSE, FALSE, sizeof(gint64));
+	g_mutex_init(&edge->send_mutex);
 	edge->next_mindex = 0;
 	return edge;
 }
@@ -1058,6 +1549,107 @@ gboolean rtk_cascade_edge_open(const char *meeting_id, const char *owner_host) {
 	gboolean ready = edge_wait_first_state(edge);
 	edge_unref(edge);
 	return ready;
+}
+
+/* The fields of the requests an edge forwards: nothing else of a
+ * viewer's body goes to the owner. */
+static const char *const forward_fields[] = {
+	"request", "message", "messageId", "question", "options", "anonymous", "hideVotes", "pollId", "index",
+	"type", "payload", "presetName", NULL
+};
+
+gboolean rtk_cascade_forward_if_edge(rtk_session *session, struct rtk_message *msg) {
+	if(session->live == NULL || !session->live->edge || session->peer == NULL)
+		return FALSE;
+	msg->forward.meeting_id = g_strdup(session->live->room->meeting_id);
+	msg->forward.sender = rtk_cascade_sender_json(session->peer);
+	msg->forward.body = json_object();
+	for(int i = 0; forward_fields[i] != NULL; i++) {
+		json_t *value = json_object_get(msg->body, forward_fields[i]);
+		if(value != NULL)
+			json_object_set(msg->forward.body, forward_fields[i], value);
+	}
+	return TRUE;
+}
+
+/* The result of request `id` (taken), or NULL; edge->mutex held. */
+static rtk_cascade_msg *edge_take_result(cascade_edge *edge, gint64 id) {
+	for(guint i = 0; i < edge->results->len; i++) {
+		rtk_cascade_msg *msg = g_ptr_array_index(edge->results, i);
+		if(msg->request_id == id)
+			return g_ptr_array_steal_index(edge->results, i);
+	}
+	return NULL;
+}
+
+/* Request `id` waits no more; edge->mutex held. */
+static void edge_unwait(cascade_edge *edge, gint64 id) {
+	for(guint i = 0; i < edge->waiting->len; i++)
+		if(g_array_index(edge->waiting, gint64, i) == id) {
+			g_array_remove_index_fast(edge->waiting, i);
+			break;
+		}
+	rtk_cascade_msg *late = edge_take_result(edge, id);
+	if(late != NULL)
+		edge_result_free(late);
+}
+
+json_t *rtk_cascade_edge_request(const char *meeting_id, const json_t *sender, const json_t *body, char **code,
+		char **message) {
+	*code = *message = NULL;
+	g_mutex_lock(&cascade_mutex);
+	cascade_edge *edge = edges && meeting_id ? g_hash_table_lookup(edges, meeting_id) : NULL;
+	if(edge != NULL)
+		edge_ref(edge);
+	g_mutex_unlock(&cascade_mutex);
+	if(edge == NULL) {
+		*code = g_strdup(RTK_ERR_INTERNAL);
+		*message = g_strdup("the node holding the meeting is out of reach: try again");
+		return NULL;
+	}
+	g_mutex_lock(&edge->mutex);
+	gint64 id = ++edge->next_request;
+	g_array_append_val(edge->waiting, id);
+	g_mutex_unlock(&edge->mutex);
+	char *line = rtk_cascade_forward_line(id, sender, body);
+	if(strlen(line) >= RTK_CASCADE_LINE_MAX) {   /* the owner would drop the connection */
+		g_free(line);
+		g_mutex_lock(&edge->mutex);
+		edge_unwait(edge, id);
+		g_mutex_unlock(&edge->mutex);
+		edge_unref(edge);
+		*code = g_strdup(RTK_ERR_BAD_REQUEST);
+		*message = g_strdup("the request is too large");
+		return NULL;
+	}
+	g_mutex_lock(&edge->send_mutex);
+	gboolean sent = cascade_send_all(edge->tcp_fd, line);
+	g_mutex_unlock(&edge->send_mutex);
+	g_free(line);
+	gint64 until = g_get_monotonic_time() + RTK_CASCADE_REQUEST_MS * G_TIME_SPAN_MILLISECOND;
+	rtk_cascade_msg *result = NULL;
+	g_mutex_lock(&edge->mutex);
+	while(sent && (result = edge_take_result(edge, id)) == NULL && !edge->gone && edge->lost == NULL)
+		if(!g_cond_wait_until(&edge->changed, &edge->mutex, until)) {
+			result = edge_take_result(edge, id);
+			break;
+		}
+	edge_unwait(edge, id);
+	g_mutex_unlock(&edge->mutex);
+	edge_unref(edge);
+	json_t *data = NULL;
+	if(result == NULL) {
+		*code = g_strdup(RTK_ERR_INTERNAL);
+		*message = g_strdup("the node holding the meeting did not answer: try again");
+	} else if(result->data != NULL) {
+		data = json_incref(result->data);
+	} else {
+		*code = g_strdup(result->error_code);
+		*message = g_strdup(result->error_message ? result->error_message : "refused by the meeting's node");
+	}
+	if(result != NULL)
+		edge_result_free(result);
+	return data;
 }
 
 /* ======================= module ======================= */

@@ -27,6 +27,14 @@ void rtk_chat_request_update_channel(rtk_session *session, rtk_message *msg, rtk
 void rtk_chat_request_channel_members(rtk_session *session, rtk_message *msg, rtk_reply *reply);
 void rtk_chat_request_mark_read(rtk_session *session, rtk_message *msg, rtk_reply *reply);
 
+/* On the owner, with the meeting's lock: a change of public chat an edge
+ * forwarded for one of its viewers (cascade.h), `actor` its stand-in
+ * (borrowed, in no room): chat.send (public text), chat.edit,
+ * chat.delete, chat.pin, chat.unpin. Made, stored and told as the
+ * owner's own participants' are; the reply's data (NEW) or NULL with
+ * `why`. */
+json_t *rtk_chat_request_forwarded(rtk_live *live, rtk_peer *actor, const rtk_request *req, rtk_refusal *why);
+
 /* Without a meeting lock: the store search rtk_chat_request_search noted. */
 void rtk_chat_request_search_run(rtk_message *msg);
 /* With the meeting's lock, `session` looked up again (NULL: gone, nothing is

@@ -161,6 +161,10 @@ static void plugin_message_free(rtk_message *msg) {
 	janus_refcount_decrease(&msg->handle->ref);
 	g_free(msg->search.session_id);
 	json_decref(msg->search.found);
+	g_free(msg->forward.meeting_id);
+	json_decref(msg->forward.sender);
+	json_decref(msg->forward.body);
+	g_free(msg->forward.code);
 	rtk_connected_job_free(msg->connected);
 	g_free(msg->transaction);
 	json_decref(msg->body);
@@ -208,6 +212,25 @@ static void plugin_message_connected(rtk_session *session, rtk_message *msg) {
 	msg->lock = NULL;
 }
 
+/* A viewer's request on a cascade edge that the owner decides: sent and
+ * waited for without a lock (cascade.h), answered with what the owner
+ * said (its refusal's code and message as they are). */
+static void plugin_message_forward(rtk_message *msg) {
+	char *message = NULL;
+	json_t *data = rtk_cascade_edge_request(msg->forward.meeting_id, msg->forward.sender, msg->forward.body,
+		&msg->forward.code, &message);
+	rtk_reply reply = { 0 };
+	if(data != NULL) {
+		rtk_requests_reply_ok_with(msg, &reply, data);
+	} else {
+		rtk_refusal why = { .code = msg->forward.code };
+		g_strlcpy(why.message, message ? message : "", sizeof(why.message));
+		rtk_requests_reply_refusal(&reply, &why);
+	}
+	g_free(message);
+	rtk_requests_push_reply(msg, &reply);
+}
+
 static void plugin_message_run(rtk_message *msg) {
 	rtk_requests_prepare(msg);   /* store reads: outside any lock */
 	rtk_session *session = plugin_session_lookup(msg->handle);
@@ -221,6 +244,8 @@ static void plugin_message_run(rtk_message *msg) {
 	rtk_requests_push_held(msg);
 	if(msg->search.session_id != NULL)
 		plugin_message_search(session, msg);
+	if(msg->forward.meeting_id != NULL && !g_atomic_int_get(&session->destroyed))
+		plugin_message_forward(msg);
 	if(msg->connected != NULL)
 		plugin_message_connected(session, msg);
 	janus_refcount_decrease(&session->ref);

@@ -761,12 +761,26 @@ static void request_broadcast_message(rtk_session *session, rtk_message *msg, rt
 		rtk_connected_broadcast(session, msg, reply);
 		return;
 	}
+	gint64 now = g_get_real_time() / 1000;
+	if(msg->request.ids == NULL && session->live->edge) {
+		/* to everyone: the meeting's node routes it (cascade.h), after the rate here */
+		if(!rtk_rate_take(&session->peer->broadcasts, now, RTK_BROADCAST_PER_SECOND)) {
+			request_reply_error(reply, RTK_ERR_RATE_LIMITED, "at most %d broadcast messages a second",
+				RTK_BROADCAST_PER_SECOND);
+			return;
+		}
+		rtk_cascade_forward_if_edge(session, msg);
+		return;
+	}
 	int sent = rtk_room_broadcast_message(session->live->room, session->peer, msg->request.message_type,
-		msg->request.payload, msg->request.ids, msg->request.preset_name, g_get_real_time() / 1000, &why);
+		msg->request.payload, msg->request.ids, msg->request.preset_name, now, &why);
 	if(sent < 0) {
 		request_reply_refusal(reply, &why);
 		return;
 	}
+	if(msg->request.ids == NULL)   /* to everyone, or a preset: the edges' viewers too */
+		rtk_cascade_owner_broadcast(session->live, msg->request.message_type, msg->request.payload, now,
+			session->peer->id, msg->request.preset_name);
 	reply->event = json_pack("{ss ss si}", "rtk", "ok", "request", msg->request.name, "recipients", sent);
 }
 
@@ -783,6 +797,8 @@ static void request_poll_create(rtk_session *session, rtk_message *msg, rtk_repl
 	rtk_refusal why;
 	if(!request_needs_joined(session, reply) || !request_body(msg, reply))
 		return;
+	if(rtk_cascade_forward_if_edge(session, msg))
+		return;   /* the meeting's node decides (cascade.h) */
 	const rtk_request *req = &msg->request;
 	const rtk_poll *poll = rtk_room_poll_create(session->live->room, session->peer, req->question, req->options,
 		req->anonymous, req->hide_votes, &why);
@@ -793,6 +809,8 @@ static void request_poll_vote(rtk_session *session, rtk_message *msg, rtk_reply 
 	rtk_refusal why;
 	if(!request_needs_joined(session, reply) || !request_body(msg, reply))
 		return;
+	if(rtk_cascade_forward_if_edge(session, msg))
+		return;   /* the meeting's node decides (cascade.h) */
 	const rtk_poll *poll = rtk_room_poll_vote(session->live->room, session->peer, msg->request.poll_id,
 		msg->request.index, &why);
 	request_poll_done(session, msg, poll, &why, reply);

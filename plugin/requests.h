@@ -48,6 +48,18 @@ typedef struct rtk_message {
 		char *session_id;
 		json_t *found;
 	} search;
+	/* A request of a viewer on a cascade edge that the meeting's owner
+	 * node decides (cascade.h), sent and waited for after the dispatch
+	 * without a meeting lock (plugin.c): the meeting (owned; NULL: none),
+	 * the viewer as the owner is told of it and the fields of its body
+	 * the owner reads (owned). `code` (owned) holds the owner's refusal
+	 * code while the reply is pushed. */
+	struct {
+		char *meeting_id;
+		json_t *sender;
+		json_t *body;
+		char *code;
+	} forward;
 	/* The answer of a request that changed a recording or livestream,
 	 * held until the store has its new state (so a REST read after the
 	 * answer sees it, as after the REST call): pushed by

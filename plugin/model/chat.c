@@ -350,6 +350,78 @@ const rtk_chat_message *rtk_chat_pin(rtk_room *room, rtk_peer *actor, const char
 	return m;
 }
 
+/* ---- a cascade edge's mirror of its owner's public chat ---- */
+
+/* The message `doc` (borrowed: copied) describes, new or over the one
+ * with its id; NULL when `doc` lacks an id, userId or timeMs. */
+static rtk_chat_message *chat_mirror_put(rtk_room *room, const json_t *doc) {
+	const char *id = json_string_value(json_object_get(doc, "id"));
+	const char *author = json_string_value(json_object_get(doc, "userId"));
+	const json_t *time = json_object_get(doc, "timeMs");
+	if(id == NULL || author == NULL || !json_is_integer(time))
+		return NULL;
+	rtk_chat_message *m = chat_find(room, id);
+	if(m != NULL) {
+		json_decref(m->doc);
+		m->doc = json_deep_copy(doc);
+		return m;
+	}
+	m = g_new0(rtk_chat_message, 1);
+	m->id = g_strdup(id);
+	m->seq = ++room->chat->last_seq;
+	m->time_ms = json_integer_value(time);
+	room->chat->last_time_ms = MAX(room->chat->last_time_ms, m->time_ms);
+	m->author = g_strdup(author);
+	m->doc = json_deep_copy(doc);
+	chat_keep(room->chat, m);
+	return m;
+}
+
+gboolean rtk_chat_mirror(rtk_room *room, rtk_chat_mirror_event event, const json_t *doc, const char *message_id) {
+	if(event == RTK_CHAT_MIRROR_DELETE) {
+		rtk_chat_message *m = chat_find(room, message_id);
+		if(m == NULL)
+			return FALSE;
+		chat_deliver(room, m, json_pack("{ss ss ss}", "rtk", "chatUpdate", "action", "delete", "messageId", m->id));
+		g_hash_table_remove(room->chat->by_id, m->id);
+		g_ptr_array_remove(room->chat->messages, m);
+		return TRUE;
+	}
+	if(!json_is_object(doc) || json_object_get(doc, "channelId") != NULL || json_object_get(doc, "targetUserIds") != NULL)
+		return FALSE;
+	rtk_chat_message *m = chat_mirror_put(room, doc);
+	if(m == NULL)
+		return FALSE;
+	switch(event) {
+		case RTK_CHAT_MIRROR_ADD: chat_deliver(room, m, chat_event("chatUpdate", "add", m)); break;
+		case RTK_CHAT_MIRROR_EDIT: chat_deliver(room, m, chat_event("chatUpdate", "edit", m)); break;
+		case RTK_CHAT_MIRROR_PIN: chat_deliver(room, m, chat_event("pinMessage", NULL, m)); break;
+		case RTK_CHAT_MIRROR_UNPIN: chat_deliver(room, m, chat_event("unpinMessage", NULL, m)); break;
+		default: break;
+	}
+	return TRUE;
+}
+
+json_t *rtk_chat_public_docs(const rtk_room *room, guint max) {
+	GPtrArray *all = room->chat->messages;
+	GPtrArray *newest = g_ptr_array_new();
+	for(guint n = all->len; n > 0 && newest->len < max; n--) {
+		const rtk_chat_message *m = g_ptr_array_index(all, n - 1);
+		if(m->channel == NULL && m->targets == NULL)
+			g_ptr_array_add(newest, (gpointer)m);
+	}
+	json_t *docs = json_array();
+	for(guint n = newest->len; n > 0; n--)
+		json_array_append(docs, ((const rtk_chat_message *)g_ptr_array_index(newest, n - 1))->doc);
+	g_ptr_array_free(newest, TRUE);
+	return docs;
+}
+
+gboolean rtk_chat_is_public(rtk_room *room, const char *message_id) {
+	const rtk_chat_message *m = chat_find(room, message_id);
+	return m != NULL && m->channel == NULL && m->targets == NULL;
+}
+
 /* ---- reading ---- */
 
 json_t *rtk_chat_page(rtk_room *room, const rtk_peer *viewer, gint64 timestamp_ms, int size, gboolean reversed,

@@ -175,4 +175,32 @@ json_t *rtk_chat_channel_members(struct rtk_room *room, const rtk_peer *viewer, 
 json_t *rtk_chat_mark_read(struct rtk_room *room, const rtk_peer *viewer, const char *channel_id,
 	const char *message_id, rtk_refusal *why);
 
+/* A cascade edge (plugin/cascade.h) shows its owner node's public chat:
+ * the owner decides every message, the edge puts what it was told into
+ * its room's chat with the events the owner's participants got. */
+typedef enum rtk_chat_mirror_event {
+	RTK_CHAT_MIRROR_HISTORY = 1,   /* kept, nobody told (sent before the viewer came) */
+	RTK_CHAT_MIRROR_ADD,           /* chatUpdate "add" */
+	RTK_CHAT_MIRROR_EDIT,          /* chatUpdate "edit" */
+	RTK_CHAT_MIRROR_DELETE,        /* chatUpdate "delete" {messageId} */
+	RTK_CHAT_MIRROR_PIN,           /* pinMessage */
+	RTK_CHAT_MIRROR_UNPIN          /* unpinMessage */
+} rtk_chat_mirror_event;
+
+/* Puts the owner's public message `doc` (borrowed: copied; its id,
+ * userId, timeMs are kept as they are) into the room's chat, new or over
+ * the one with its id, and tells everyone joined as the event says; for
+ * DELETE removes `message_id`. FALSE (nothing changed) for a doc without
+ * those fields, a private or channel message, or an unknown id to delete. */
+gboolean rtk_chat_mirror(struct rtk_room *room, rtk_chat_mirror_event event, const json_t *doc,
+	const char *message_id);
+
+/* The newest `max` public messages, oldest first (a NEW array of the
+ * docs): what an owner tells a new edge. */
+json_t *rtk_chat_public_docs(const struct rtk_room *room, guint max);
+
+/* Whether `message_id` is a public message of the session (not private,
+ * not in a channel). */
+gboolean rtk_chat_is_public(struct rtk_room *room, const char *message_id);
+
 #endif

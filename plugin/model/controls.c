@@ -138,14 +138,18 @@ gboolean rtk_room_pin(rtk_room *room, rtk_peer *actor, const char *target, gbool
 	rtk_peer *peer = controls_target(room, target, why);
 	if(peer == NULL)
 		return FALSE;
+	rtk_room_pin_mirror(room, peer, pin);
+	return TRUE;
+}
+
+void rtk_room_pin_mirror(rtk_room *room, rtk_peer *peer, gboolean pin) {
 	if(peer->pinned == !!pin)
-		return TRUE;
+		return;
 	peer->pinned = !!pin;
 	json_t *event = json_pack("{ss ss ss}", "rtk", pin ? "participantPinned" : "participantUnpinned",
 		"participantId", peer->id, "userId", peer->user_id);
 	room_send(room, peer, event);
 	room_broadcast(room, peer, ROOM_VIEW_STATE, event);
-	return TRUE;
 }
 
 /* ---- permissions ---- */

@@ -51,6 +51,20 @@ int rtk_room_broadcast_message(rtk_room *room, rtk_peer *actor, const char *type
 	return count;
 }
 
+int rtk_room_broadcast_mirror(rtk_room *room, const char *type, const json_t *payload, gint64 timestamp_ms,
+		const char *sender_id, const char *preset_name) {
+	GPtrArray *recipients = g_ptr_array_new();
+	messages_recipients(room, NULL, preset_name, recipients, NULL);
+	json_t *event = json_pack("{ss ss sO sI ss}", "rtk", "broadcastedMessage", "type", type, "payload", payload,
+		"timestamp", (json_int_t)timestamp_ms, "senderId", sender_id);
+	for(guint i = 0; i < recipients->len; i++)
+		room_send(room, g_ptr_array_index(recipients, i), event);
+	int count = (int)recipients->len;
+	json_decref(event);
+	g_ptr_array_free(recipients, TRUE);
+	return count;
+}
+
 int rtk_room_broadcast_to_rooms(rtk_room *const *rooms, guint n_rooms, rtk_room *from, rtk_peer *actor,
 		const char *type, const json_t *payload, const char *preset_name, gint64 timestamp_ms, rtk_refusal *why) {
 	if(!messages_within_rate(actor, timestamp_ms, why))

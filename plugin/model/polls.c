@@ -254,3 +254,126 @@ const rtk_poll *rtk_room_poll_vote(rtk_room *room, rtk_peer *actor, const char *
 	polls_changed(room, poll, FALSE);
 	return poll;
 }
+
+/* ---- a cascade edge's mirror of its owner's polls ---- */
+
+json_t *rtk_room_poll_state(const rtk_poll *poll, guint from, guint max) {
+	json_t *options = json_array(), *votes = json_array();
+	for(guint o = 0; o < poll->options->len; o++)
+		json_array_append_new(options, json_string(g_ptr_array_index(poll->options, o)));
+	for(guint v = from; v < poll->votes->len && v - from < max; v++) {
+		const poll_vote *vote = g_ptr_array_index(poll->votes, v);
+		json_array_append_new(votes, json_pack("{ss ss si}", "userId", vote->user_id, "name", vote->name,
+			"option", (int)vote->option));
+	}
+	return json_pack("{ss ss so sb sb ss ss si so}", "id", poll->id, "question", poll->question, "options", options,
+		"anonymous", poll->anonymous, "hideVotes", poll->hide_votes, "createdBy", poll->created_by,
+		"createdByUserId", poll->created_by_user_id, "from", (int)from, "votes", votes);
+}
+
+const char *rtk_room_poll_id(const rtk_poll *poll) {
+	return poll->id;
+}
+
+guint rtk_room_poll_vote_count(const rtk_poll *poll) {
+	return poll->votes->len;
+}
+
+/* A string field of at most `max` bytes, or NULL. */
+static const char *polls_state_string(const json_t *object, const char *key, size_t max) {
+	const json_t *value = json_object_get(object, key);
+	return json_is_string(value) && json_string_length(value) <= max &&
+		strlen(json_string_value(value)) == json_string_length(value) ? json_string_value(value) : NULL;
+}
+
+/* The votes of a poll state (NEW, with their voters' table) when every
+ * vote names a user not among `earlier` (a poll's votes so far, or NULL)
+ * nor twice, and one of `options` options; else NULL. */
+static GPtrArray *polls_state_votes(const json_t *votes, guint options, GHashTable *earlier, GHashTable **voters) {
+	if(!json_is_array(votes))
+		return NULL;
+	GPtrArray *out = g_ptr_array_new_with_free_func(poll_vote_free);
+	*voters = g_hash_table_new(g_str_hash, g_str_equal);
+	size_t i;
+	const json_t *item;
+	json_array_foreach(votes, i, item) {
+		const char *user = polls_state_string(item, "userId", 128), *name = polls_state_string(item, "name", 1024);
+		const json_t *option = json_object_get(item, "option");
+		if(user == NULL || *user == '\0' || name == NULL || !json_is_integer(option) || json_integer_value(option) < 0 ||
+				json_integer_value(option) >= options || g_hash_table_contains(*voters, user) ||
+				(earlier != NULL && g_hash_table_contains(earlier, user))) {
+			g_hash_table_destroy(*voters);
+			*voters = NULL;
+			g_ptr_array_free(out, TRUE);
+			return NULL;
+		}
+		poll_vote *vote = g_new0(poll_vote, 1);
+		vote->user_id = g_strdup(user);
+		vote->name = g_strdup(name);
+		vote->option = (guint)json_integer_value(option);
+		g_ptr_array_add(out, vote);
+		g_hash_table_add(*voters, vote->user_id);
+	}
+	return out;
+}
+
+gboolean rtk_room_poll_mirror(rtk_room *room, const json_t *state, gboolean announce) {
+	const char *id = polls_state_string(state, "id", 128);
+	const char *question = polls_state_string(state, "question", RTK_POLL_QUESTION_MAX);
+	const char *created_by = polls_state_string(state, "createdBy", 1024);
+	const char *created_by_user_id = polls_state_string(state, "createdByUserId", 128);
+	const json_t *options = json_object_get(state, "options");
+	if(id == NULL || *id == '\0' || question == NULL || created_by == NULL || created_by_user_id == NULL ||
+			!polls_check_fields(question, options, NULL))
+		return FALSE;
+	rtk_poll *poll = polls_find(room, id);
+	const json_t *from_json = json_object_get(state, "from");
+	json_int_t from = from_json != NULL ? (json_is_integer(from_json) ? json_integer_value(from_json) : -1) : 0;
+	if((poll == NULL && (room->polls->len >= RTK_POLLS_MAX || from != 0)) ||
+			(poll != NULL && from != 0 && from != (json_int_t)poll->votes->len))
+		return FALSE;
+	if(poll != NULL && poll->options->len != json_array_size(options))
+		return FALSE;   /* a poll's options never change */
+	gboolean appending = poll != NULL && from > 0;
+	GHashTable *voters = NULL;
+	GPtrArray *votes = polls_state_votes(json_object_get(state, "votes"), (guint)json_array_size(options),
+		appending ? poll->voters : NULL, &voters);
+	if(votes == NULL)
+		return FALSE;
+	gboolean new_poll = poll == NULL;
+	if(new_poll) {
+		poll = g_new0(rtk_poll, 1);
+		poll->id = g_strdup(id);
+		poll->question = g_strdup(question);
+		poll->options = g_ptr_array_new_with_free_func(g_free);
+		size_t i;
+		const json_t *option;
+		json_array_foreach(options, i, option)
+			g_ptr_array_add(poll->options, g_strdup(json_string_value(option)));
+		poll->anonymous = json_is_true(json_object_get(state, "anonymous"));
+		poll->hide_votes = json_is_true(json_object_get(state, "hideVotes"));
+		poll->created_by = g_strdup(created_by);
+		poll->created_by_user_id = g_strdup(created_by_user_id);
+		g_ptr_array_add(room->polls, poll);
+	} else if(appending) {
+		for(guint i = 0; i < votes->len; i++) {
+			poll_vote *vote = g_ptr_array_index(votes, i);
+			g_ptr_array_add(poll->votes, vote);
+			g_hash_table_add(poll->voters, vote->user_id);
+		}
+		g_ptr_array_set_free_func(votes, NULL);   /* moved into the poll */
+		g_ptr_array_free(votes, TRUE);
+		g_hash_table_destroy(voters);
+		votes = NULL;
+	} else {
+		g_hash_table_destroy(poll->voters);
+		g_ptr_array_free(poll->votes, TRUE);
+	}
+	if(votes != NULL) {
+		poll->votes = votes;
+		poll->voters = voters;
+	}
+	if(announce)
+		polls_changed(room, poll, new_poll);
+	return TRUE;
+}

@@ -267,6 +267,9 @@ gboolean rtk_room_end(rtk_room *room, rtk_peer *actor, rtk_refusal *why);
  * every peer that sees the target (itself included) gets participantPinned
  * or participantUnpinned {participantId, userId}. */
 gboolean rtk_room_pin(rtk_room *room, rtk_peer *actor, const char *target, gboolean pin, rtk_refusal *why);
+/* Sets `peer`'s pin with the events of rtk_room_pin (when it changes), no
+ * rights asked: a cascade edge shows the pins its owner node decided. */
+void rtk_room_pin_mirror(rtk_room *room, rtk_peer *peer, gboolean pin);
 /* Needs can_change_participant_permissions (0902); `target_ids` a JSON
  * array of ids (else 0001; unknown 1204); `partial` is merged into each
  * target's permissions (rtk_permissions_merge, 0903; all targets checked
@@ -297,6 +300,13 @@ gboolean rtk_room_apply_preset(rtk_room *room, const char *user_id, const json_t
 #define RTK_BROADCAST_PER_SECOND 20
 int rtk_room_broadcast_message(rtk_room *room, rtk_peer *actor, const char *type, const json_t *payload,
 	const json_t *participant_ids, const char *preset_name, gint64 timestamp_ms, rtk_refusal *why);
+/* A cascade edge (plugin/cascade.h) shows a broadcast its owner node
+ * routed (to everyone, or to a preset): the same broadcastedMessage, with
+ * the owner's timestamp and sender id, to every joined peer (with the
+ * preset `preset_name` when not NULL). No rights, no rate: the owner and
+ * the sender's edge checked them. Returns how many got it. */
+int rtk_room_broadcast_mirror(rtk_room *room, const char *type, const json_t *payload, gint64 timestamp_ms,
+	const char *sender_id, const char *preset_name);
 /* The same to other meetings of a connected-meetings family (the seeds'
  * broadcastMessage(type, payload, {meetingIds})): every joined peer of each
  * of the `n_rooms` rooms (filtered by `preset_name` when not NULL) gets it,
@@ -459,6 +469,24 @@ json_t *rtk_room_poll_rest_json(const rtk_poll *poll);
 json_t *rtk_room_polls_json(const rtk_room *room, const rtk_peer *viewer);
 /* May `viewer` see polls at all (polls.can_view)? */
 gboolean rtk_room_polls_visible(const rtk_peer *viewer);
+/* A cascade edge (plugin/cascade.h) shows its owner node's polls, each
+ * viewer its own view as on the owner. The owner sends a poll's state,
+ * {id, question, options:[text], anonymous, hideVotes, createdBy,
+ * createdByUserId, from, votes:[{userId, name, option}]}: at most `max`
+ * of its votes (voters of anonymous polls included) from the vote
+ * `from` (0: the first) on (NEW), so that a poll with thousands of votes
+ * goes in lines of bounded size, each vote once. The edge puts a state
+ * into its room: with `from` 0 (or absent) a new poll, or the whole of a
+ * known one; else votes appended to a poll holding exactly `from`; every
+ * viewer who may view polls is told (pollsUpdate, newPoll when new) when
+ * `announce`. FALSE, nothing changed, when the state breaks the limits
+ * above, names an unknown option or a voter twice (or one who voted),
+ * changes a poll's options, does not follow on from the poll's votes, or
+ * a new poll would exceed RTK_POLLS_MAX. */
+json_t *rtk_room_poll_state(const rtk_poll *poll, guint from, guint max);
+gboolean rtk_room_poll_mirror(rtk_room *room, const json_t *state, gboolean announce);
+const char *rtk_room_poll_id(const rtk_poll *poll);
+guint rtk_room_poll_vote_count(const rtk_poll *poll);
 
 /* ---- connected meetings: breakout rooms (connected.c) ---- */
 

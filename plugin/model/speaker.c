@@ -74,6 +74,7 @@ struct rtk_speakers {
 	speaker_peer *current;    /* borrowed from order, or NULL */
 	speaker_peer *dead;       /* owned chain: forgotten, freed by the next evaluate() */
 	guint64 next_seq;
+	gboolean imposed_news;    /* impose() changed `current`: the next evaluate() reports it */
 };
 
 /* ---- peers ---- */
@@ -290,6 +291,9 @@ const char *rtk_speakers_evaluate(rtk_speakers *s, gint64 now_us) {
 		speaker_take_floor(s, winner);
 	speaker_rank_all(s);
 	const char *changed = winner ? winner->id : NULL;
+	if(changed == NULL && s->imposed_news && s->current != NULL)
+		changed = s->current->id;
+	s->imposed_news = FALSE;
 	g_mutex_unlock(&s->lock);
 	speaker_peer_free_chain(dead);
 	return changed;
@@ -331,6 +335,26 @@ void rtk_speakers_forget(rtk_speakers *s, const char *peer_id) {
 		s->dead = peer;
 	}
 	g_mutex_unlock(&s->lock);
+}
+
+void rtk_speakers_impose(rtk_speakers *s, const char *peer_id) {
+	if(s == NULL)
+		return;
+	speaker_peer *loser = NULL;
+	g_mutex_lock(&s->lock);
+	speaker_peer *peer = peer_id != NULL ? g_hash_table_lookup(s->by_id, peer_id) : NULL;
+	if(peer_id != NULL && peer == NULL) {
+		g_mutex_unlock(&s->lock);
+		speaker_peer *fresh = speaker_peer_new(peer_id);
+		g_mutex_lock(&s->lock);
+		peer = speaker_adopt(s, fresh, &loser);
+	}
+	if(peer != s->current) {
+		speaker_take_floor(s, peer);
+		s->imposed_news = peer != NULL;
+	}
+	g_mutex_unlock(&s->lock);
+	speaker_peer_free(loser);
 }
 
 const char *rtk_speakers_current(const rtk_speakers *s) {

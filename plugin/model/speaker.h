@@ -66,6 +66,13 @@ void rtk_speakers_forget(rtk_speakers *s, const char *peer_id);
  * when it CHANGED, else NULL. Also refreshes the ranking. */
 const char *rtk_speakers_evaluate(rtk_speakers *s, gint64 now_us);
 
+/* Makes `peer_id` (borrowed; NULL: nobody) the active speaker, whatever
+ * the levels say: a cascade edge shows the speaker its owner node
+ * detected (cascade.h), having no audio levels of its own. When that
+ * changes the current speaker to a peer, the next evaluate() reports it
+ * as a change; to nobody, silently (as forget() does). */
+void rtk_speakers_impose(rtk_speakers *s, const char *peer_id);
+
 /* The active speaker's peer id, or NULL (owned by `s`, valid until the
  * next evaluate()). */
 const char *rtk_speakers_current(const rtk_speakers *s);

@@ -36,10 +36,9 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 
-from rtk_harness import EXIT_SKIP, check, check_equal, log, run_test  # noqa: E402
+from rtk_harness import EXIT_SKIP, check, check_equal, log, run_test, two_nodes  # noqa: E402
 from demo_pages import Pages, page_url, tools  # noqa: E402
-from test_cascade import OFFSET, RED, Client, cascade_node, log_says  # noqa: E402
-from test_nodes import wait_sql  # noqa: E402
+from test_cascade import OFFSET, RED, Client, log_says  # noqa: E402
 from test_postgres import Postgres  # noqa: E402
 
 ANY_ORIGIN = {"RTK_JANUS_ALLOW_ORIGIN": "*"}
@@ -77,9 +76,7 @@ async def main():
 
 
 async def move_to_stage(pg, node):
-    a = cascade_node(pg, "node-a", 0, "127.0.0.1", ANY_ORIGIN).start()
-    b = cascade_node(pg, "node-b", OFFSET, "127.0.0.2", ANY_ORIGIN).start()
-    wait_sql(pg, "SELECT count(*) FROM nodes", "2", "both nodes' rows")
+    a, b = two_nodes(pg, OFFSET, ANY_ORIGIN)
     mid = a.create_meeting(title="Webinar in a browser")["id"]
     rp = a.add_participant(mid, "Presenter", "webinar_presenter")
     rw = a.add_participant(mid, "Wendy", "webinar_viewer")

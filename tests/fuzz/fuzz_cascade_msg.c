@@ -8,8 +8,11 @@
  * '\n'; a refused line always says why; an accepted message holds what its
  * type promises (hello: key, meeting id, port in 1..65535; state: session
  * id, peers with ids, streams with distinct non-zero SSRCs and a known
- * kind; pli: a non-zero SSRC), and a state built again from it parses to
- * the same streams.
+ * kind; pli: a non-zero SSRC; chat: a public message object, or a
+ * deletion's id; poll: an object with an id; broadcast: a type, a payload,
+ * a sender and a timestamp; forward: a request id, a sender and a body; result: data
+ * or a 4-digit error code), and a state built again from it parses to the
+ * same streams.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -36,11 +39,11 @@ static void check_state(const rtk_cascade_msg *msg)
 			if (((const rtk_cascade_stream *)g_ptr_array_index(msg->streams, j))->ssrc == s->ssrc)
 				abort();
 	}
-	char *line = rtk_cascade_state_line(msg->session_id, peers, msg->streams);
+	char *line = rtk_cascade_state_line(msg->session_id, peers, msg->streams, msg->active_speaker);
 	rtk_cascade_msg again;
 	const char *why = NULL;
 	if (!rtk_cascade_msg_parse(line, strlen(line), &again, &why) || again.streams->len != msg->streams->len ||
-	    again.peers->len != msg->peers->len)
+	    again.peers->len != msg->peers->len || g_strcmp0(again.active_speaker, msg->active_speaker) != 0)
 		abort();
 	rtk_cascade_msg_clear(&again);
 	g_free(line);
@@ -72,6 +75,27 @@ static gboolean each_line(const char *line, size_t len, void *user)
 			abort();
 		break;
 	case RTK_CASCADE_ENDED:
+		break;
+	case RTK_CASCADE_CHAT:
+		if ((msg.chat_event == RTK_CASCADE_CHAT_DELETE) != (msg.message == NULL) ||
+		    (msg.message != NULL && (!json_is_object(msg.message) || json_object_get(msg.message, "channelId"))))
+			abort();
+		break;
+	case RTK_CASCADE_POLL:
+		if (!json_is_object(msg.poll) || !json_is_string(json_object_get(msg.poll, "id")))
+			abort();
+		break;
+	case RTK_CASCADE_BROADCAST:
+		if (msg.message_type == NULL || msg.payload == NULL || msg.sender_id == NULL || msg.timestamp < 0)
+			abort();
+		break;
+	case RTK_CASCADE_FORWARD:
+		if (msg.request_id < 1 || !json_is_object(msg.sender) || !json_is_object(msg.body))
+			abort();
+		break;
+	case RTK_CASCADE_RESULT:
+		if ((msg.data == NULL) == (msg.error_code == NULL) || (msg.error_code && strlen(msg.error_code) != 4))
+			abort();
 		break;
 	default:
 		abort();

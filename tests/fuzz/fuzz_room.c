@@ -14,6 +14,7 @@
  *    "ops": [{"op": NAME, "by": SLOT|null, "target": SLOT|"id", "ids": [SLOT|"id"|any, ...],
  *             "partial": {...}, "kind": K, "on": BOOL,
  *             "question": ..., "options": ..., "hide": BOOL, "poll": N|"id", "index": N,
+ *             "state": a cascade edge's poll state (rtk_room_poll_mirror),
  *             "type": ..., "id": ..., "at": MS,
  *             "pluginId": ..., "plugin": {...}, "data": ..., "key": ..., "value": ...}, ...]}
  * where SLOT is the index of a peer created by the input (three at the
@@ -254,6 +255,8 @@ static void fuzz_op(fuzz_state *s, json_t *op) {
 		char *poll_id = fuzz_poll_id(room, json_object_get(op, "poll"));
 		rtk_room_poll_vote(room, by, poll_id, json_integer_value(json_object_get(op, "index")), &why);
 		g_free(poll_id);
+	} else if(!strcmp(name, "poll_mirror")) {
+		rtk_room_poll_mirror(room, json_object_get(op, "state"), json_is_true(json_object_get(op, "on")));
 	} else if(!strcmp(name, "polls"))
 		result = rtk_room_polls_json(room, by);
 	else if(!strcmp(name, "plugin_activate"))

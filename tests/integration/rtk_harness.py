@@ -531,6 +531,33 @@ class Server:
 
 # ---------------------------------------------------------------- tokens
 
+def cascade_node(pg, name, offset, host, extra_env=None, cascade_port=8190):
+    """A node of a multi-node deployment on PostgreSQL `pg` (test_postgres.py's
+    Postgres) whose REST URL, and so its cascade port, is on `host`; ports moved
+    up by `offset` (docs/deploy.md, "Cascading a large meeting"); `extra_env`:
+    more settings (a browser test allows any page origin). Not started."""
+    from test_nodes import CREDENTIALS, LEASE
+    janus_url = "ws://127.0.0.1:%d/" % (8188 + offset)
+    env = dict(CREDENTIALS, RTK_DATABASE_URL=pg.url, RTK_NODE_ID=name, RTK_NODE_JANUS_URL=janus_url,
+               RTK_NODE_REST_URL="http://%s:%d" % (host, 8080 + offset), RTK_NODE_LEASE=str(LEASE),
+               RTK_NODE_CASCADE_PORT=str(cascade_port), RTK_PLUGINS_SEED="", **(extra_env or {}))
+    server = Server(env=env, port_offset=offset)
+    server.node_janus_url = janus_url
+    return server
+
+
+def two_nodes(pg, offset=10, extra_env=None):
+    """Node A (REST and cascade port on 127.0.0.1) and node B (on 127.0.0.2,
+    ports moved up by `offset`) sharing PostgreSQL `pg`, both started and
+    registered: the set-up of the cascade tests (`extra_env`: more settings
+    of both). Returns (a, b)."""
+    from test_nodes import wait_sql
+    a = cascade_node(pg, "node-a", 0, "127.0.0.1", extra_env).start()
+    b = cascade_node(pg, "node-b", offset, "127.0.0.2", extra_env).start()
+    wait_sql(pg, "SELECT count(*) FROM nodes", "2", "both nodes' rows")
+    return a, b
+
+
 def b64url(data):
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 

@@ -41,29 +41,16 @@ import signal
 import subprocess
 import time
 
-from rtk_harness import (RtkClient, Server, TestFailure, check, check_equal, jsep_of, log, make_tracks,
-                         new_peer_connection, run_test, solid_track)
-from test_nodes import CREDENTIALS, LEASE, join_refused, wait_sql
+from rtk_harness import (RtkClient, TestFailure, check, check_equal, jsep_of, log, make_tracks,
+                         new_peer_connection, run_test, solid_track, two_nodes)
+from test_nodes import LEASE, join_refused, wait_sql
 from test_postgres import Postgres, wait_rest
 
 OFFSET = 10                  # node B's ports, as test_nodes.py
-CASCADE_PORT = 8190
 RED = (220, 30, 30)
 VIDEO_FRAMES = 30
 AUDIO_FRAMES = 40
 MEDIA_TIMEOUT = 25
-
-
-def cascade_node(pg, name, offset, host, extra_env=None):
-    """A node whose REST URL (and so its cascade port) is on `host`;
-    `extra_env`: more settings (a browser test allows any page origin)."""
-    janus_url = "ws://127.0.0.1:%d/" % (8188 + offset)
-    env = dict(CREDENTIALS, RTK_DATABASE_URL=pg.url, RTK_NODE_ID=name, RTK_NODE_JANUS_URL=janus_url,
-               RTK_NODE_REST_URL="http://%s:%d" % (host, 8080 + offset), RTK_NODE_LEASE=str(LEASE),
-               RTK_NODE_CASCADE_PORT=str(CASCADE_PORT), RTK_PLUGINS_SEED="", **(extra_env or {}))
-    server = Server(env=env, port_offset=offset)
-    server.node_janus_url = janus_url
-    return server
 
 
 class Client(RtkClient):
@@ -228,9 +215,7 @@ async def main():
 
 
 async def cascaded(pg):
-    a = cascade_node(pg, "node-a", 0, "127.0.0.1").start()
-    b = cascade_node(pg, "node-b", OFFSET, "127.0.0.2").start()
-    wait_sql(pg, "SELECT count(*) FROM nodes", "2", "both nodes' rows")
+    a, b = two_nodes(pg, OFFSET)
 
     meeting = a.create_meeting(title="Cascaded webinar")
     mid = meeting["id"]

@@ -38,9 +38,8 @@ as the users see it:
   * the presenter on A decodes her green camera too.
 """
 
-from rtk_harness import check, check_equal, log, run_test
-from test_cascade import Client, cascade_node, decodes_presenter, lists, log_says, near, OFFSET, RED
-from test_nodes import wait_sql
+from rtk_harness import check, check_equal, log, run_test, two_nodes
+from test_cascade import Client, decodes_presenter, lists, log_says, near, OFFSET, RED
 from test_postgres import Postgres, wait_rest
 
 GREEN = (30, 200, 60)
@@ -104,9 +103,7 @@ async def main():
 
 
 async def stage_from_edge(pg):
-    a = cascade_node(pg, "node-a", 0, "127.0.0.1").start()
-    b = cascade_node(pg, "node-b", OFFSET, "127.0.0.2").start()
-    wait_sql(pg, "SELECT count(*) FROM nodes", "2", "both nodes' rows")
+    a, b = two_nodes(pg, OFFSET)
     mid = a.create_meeting(title="Webinar with questions")["id"]
     rp = a.add_participant(mid, "Presenter", "webinar_presenter")
     rw = a.add_participant(mid, "Wendy", "webinar_viewer")

@@ -395,6 +395,83 @@ static void test_channel_limit(void) {
 	world_clear(&w);
 }
 
+/* A cascade edge's mirror: the owner's docs kept as they are, told with the
+ * owner's events, in roomJoined and pages; private and channel messages
+ * and docs without ids refused; and what an owner sends a new edge. */
+static void test_mirror(void) {
+	world w;
+	world_init(&w);
+	rtk_peer *vera = join(&w, "vera", "livestream_viewer", NULL);
+	recorder_clear(w.rec);
+	json_t *old = json_pack("{ss ss ss sI ss ss sb sb}", "id", "m-old", "userId", "u-owner", "displayName", "Host",
+		"timeMs", (json_int_t)1700000000100, "type", "text", "message", "before you came", "isEdited", 0, "pinned", 1);
+	CHECK(rtk_chat_mirror(w.room, RTK_CHAT_MIRROR_HISTORY, old, NULL));
+	CHECK_LINES(w.rec, "");
+	json_t *doc = json_pack("{ss ss ss sI ss ss sb sb}", "id", "m-1", "userId", "u-owner", "displayName", "Host",
+		"timeMs", (json_int_t)1700000000200, "type", "text", "message", "hello", "isEdited", 0, "pinned", 0);
+	CHECK(rtk_chat_mirror(w.room, RTK_CHAT_MIRROR_ADD, doc, NULL));
+	json_t *event = sent(w.rec, "vera", "chatUpdate");
+	CHECK_EQ_STR(str(event, "action"), "add");
+	CHECK(json_equal(json_object_get(event, "message"), doc));
+	recorder_clear(w.rec);
+	/* roomJoined's history and pinned, a page: the owner's messages */
+	json_t *joined = rtk_chat_joined_json(w.room, vera);
+	CHECK_EQ_INT(json_array_size(json_object_get(joined, "messages")), 2);
+	CHECK_EQ_STR(str(json_array_get(json_object_get(joined, "messages"), 0), "id"), "m-old");
+	CHECK_EQ_INT(json_array_size(json_object_get(joined, "pinned")), 1);
+	json_decref(joined);
+	json_t *page = rtk_chat_page(w.room, vera, 1700000000150, 10, FALSE, 0, NULL, NULL);
+	CHECK_EQ_INT(json_array_size(json_object_get(page, "messages")), 1);
+	json_decref(page);
+	/* edit, pin, delete as the owner says */
+	json_object_set_new(doc, "message", json_string("hello again"));
+	json_object_set_new(doc, "isEdited", json_true());
+	CHECK(rtk_chat_mirror(w.room, RTK_CHAT_MIRROR_EDIT, doc, NULL));
+	event = sent(w.rec, "vera", "chatUpdate");
+	CHECK_EQ_STR(str(event, "action"), "edit");
+	CHECK_EQ_STR(str(json_object_get(event, "message"), "message"), "hello again");
+	json_object_set_new(doc, "pinned", json_true());
+	CHECK(rtk_chat_mirror(w.room, RTK_CHAT_MIRROR_PIN, doc, NULL));
+	CHECK_NOT_NULL(sent(w.rec, "vera", "pinMessage"));
+	recorder_clear(w.rec);
+	CHECK(rtk_chat_mirror(w.room, RTK_CHAT_MIRROR_DELETE, NULL, "m-1"));
+	event = sent(w.rec, "vera", "chatUpdate");
+	CHECK_EQ_STR(str(event, "action"), "delete");
+	CHECK_EQ_STR(str(event, "messageId"), "m-1");
+	CHECK(!rtk_chat_mirror(w.room, RTK_CHAT_MIRROR_DELETE, NULL, "m-1"));
+	/* refused: private, channel, no id */
+	recorder_clear(w.rec);
+	json_t *private = json_pack("{ss ss sI s[s]}", "id", "m-p", "userId", "u", "timeMs", (json_int_t)1, "targetUserIds", "u-vera");
+	CHECK(!rtk_chat_mirror(w.room, RTK_CHAT_MIRROR_ADD, private, NULL));
+	json_t *channel = json_pack("{ss ss sI ss}", "id", "m-c", "userId", "u", "timeMs", (json_int_t)1, "channelId", "c");
+	CHECK(!rtk_chat_mirror(w.room, RTK_CHAT_MIRROR_ADD, channel, NULL));
+	json_t *bare = json_pack("{ss}", "userId", "u");
+	CHECK(!rtk_chat_mirror(w.room, RTK_CHAT_MIRROR_ADD, bare, NULL));
+	CHECK_LINES(w.rec, "");
+	/* what an owner sends a new edge: public messages only, the newest */
+	rtk_peer *ada = join(&w, "ada", "group_call_host", NULL);
+	say(&w, ada, "one", 1700000001000);
+	say(&w, ada, "two", 1700000002000);
+	rtk_chat_content c = text_of("psst");
+	json_t *to = ids_of("u-vera", NULL);
+	const rtk_chat_message *secret = rtk_chat_send(w.room, ada, &c, to, NULL, 1700000003000, NULL);
+	CHECK_NOT_NULL(secret);
+	CHECK(!rtk_chat_is_public(w.room, secret->id));
+	json_t *docs = rtk_chat_public_docs(w.room, 2);
+	CHECK_EQ_INT(json_array_size(docs), 2);
+	CHECK_EQ_STR(str(json_array_get(docs, 0), "message"), "one");
+	CHECK_EQ_STR(str(json_array_get(docs, 1), "message"), "two");
+	CHECK(rtk_chat_is_public(w.room, str(json_array_get(docs, 1), "id")));
+	json_decref(docs);
+	json_decref(to);
+	json_decref(private);
+	json_decref(channel);
+	json_decref(bare);
+	json_decref(doc);
+	json_decref(old);
+	world_clear(&w);
+}
+
 int main(void) {
 	UNIT_RUN(test_public_message);
 	UNIT_RUN(test_private_message);
@@ -405,5 +482,6 @@ int main(void) {
 	UNIT_RUN(test_channels);
 	UNIT_RUN(test_files);
 	UNIT_RUN(test_channel_limit);
+	UNIT_RUN(test_mirror);
 	return UNIT_DONE();
 }

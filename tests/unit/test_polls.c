@@ -495,11 +495,106 @@ static void test_permission_matrix(void) {
 	json_decref(options);
 }
 
+/* A cascade edge's mirror: a poll's state from the owner's room, put into
+ * an edge's room, gives each viewer there the view the same participant
+ * gets on the owner (an anonymous hideVotes poll: the hardest case), with
+ * pollsUpdate newPoll on the first state only; bad states change nothing. */
+static void test_mirror(void) {
+	world owner, edge;
+	world_init(&owner);
+	world_init(&edge);
+	rtk_peer *host = join(&owner, "host", "webinar_presenter", NULL);
+	join(&owner, "ann", "webinar_presenter", NULL);
+	rtk_peer *vic_there = join(&edge, "vic", "livestream_viewer", NULL);
+	rtk_peer *bea_there = join(&edge, "bea", "livestream_viewer", NULL);
+	rtk_peer *vic = member("vic", "livestream_viewer", NULL);   /* vic as the owner knows it */
+	json_t *options = json_pack("[ss]", "yes", "no");
+	rtk_refusal why = { 0 };
+	const rtk_poll *poll = rtk_room_poll_create(owner.room, host, "Ship it?", options, TRUE, TRUE, &why);
+	CHECK_NOT_NULL(poll);
+	json_t *state = rtk_room_poll_state(poll, 0, G_MAXUINT);
+	CHECK(rtk_room_poll_mirror(edge.room, state, TRUE));
+	CHECK_LINES(&edge, "vic:pollsUpdate,bea:pollsUpdate");
+	json_decref(state);
+	CHECK_NOT_NULL(rtk_room_poll_vote(owner.room, vic, rtk_room_poll_id(poll), 1, &why));
+	CHECK_EQ_INT(rtk_room_poll_vote_count(poll), 1);
+	state = rtk_room_poll_state(poll, 0, G_MAXUINT);
+	world_forget(&edge);
+	CHECK(rtk_room_poll_mirror(edge.room, state, TRUE));
+	json_t *update = last_sent(&edge, "vic", "pollsUpdate");
+	CHECK(json_is_false(json_object_get(update, "newPoll")));
+	json_t *seen = rtk_room_poll_json(poll, vic);
+	CHECK(json_equal(json_object_get(update, "poll"), seen));   /* vic voted: he sees the count, and himself */
+	json_decref(seen);
+	json_t *polls = rtk_room_polls_json(edge.room, bea_there);
+	rtk_peer *bea = member("bea", "livestream_viewer", NULL);
+	seen = rtk_room_poll_json(poll, bea);
+	CHECK(json_equal(json_array_get(polls, 0), seen));          /* bea did not: hidden */
+	json_decref(seen);
+	json_decref(polls);
+	CHECK_EQ_INT(rtk_room_poll_vote_count(poll), 1);
+	/* the same state again, silently: nothing sent */
+	world_forget(&edge);
+	CHECK(rtk_room_poll_mirror(edge.room, state, FALSE));
+	CHECK_LINES(&edge, "");
+	/* refused: a vote for an unknown option, a voter twice, other options, no id */
+	json_t *bad = json_deep_copy(state);
+	json_object_set_new(json_array_get(json_object_get(bad, "votes"), 0), "option", json_integer(2));
+	CHECK(!rtk_room_poll_mirror(edge.room, bad, TRUE));
+	json_decref(bad);
+	bad = json_deep_copy(state);
+	json_array_append(json_object_get(bad, "votes"), json_array_get(json_object_get(bad, "votes"), 0));
+	CHECK(!rtk_room_poll_mirror(edge.room, bad, TRUE));
+	json_decref(bad);
+	bad = json_deep_copy(state);
+	json_array_append_new(json_object_get(bad, "options"), json_string("maybe"));
+	CHECK(!rtk_room_poll_mirror(edge.room, bad, TRUE));
+	json_decref(bad);
+	bad = json_deep_copy(state);
+	json_object_del(bad, "id");
+	CHECK(!rtk_room_poll_mirror(edge.room, bad, TRUE));
+	json_decref(bad);
+	CHECK_LINES(&edge, "");
+	/* votes in slices: each follows on from the poll's votes, else refused */
+	rtk_peer *ann = member("ann2", "livestream_viewer", NULL);
+	CHECK_NOT_NULL(rtk_room_poll_vote(owner.room, bea, rtk_room_poll_id(poll), 0, &why));
+	CHECK_NOT_NULL(rtk_room_poll_vote(owner.room, ann, rtk_room_poll_id(poll), 0, &why));
+	json_t *tail = rtk_room_poll_state(poll, 2, 1);
+	CHECK_EQ_INT(json_array_size(json_object_get(tail, "votes")), 1);
+	CHECK(!rtk_room_poll_mirror(edge.room, tail, TRUE));    /* the edge holds 1 vote, not 2 */
+	json_t *next = rtk_room_poll_state(poll, 1, 1);
+	json_t *again = json_deep_copy(next);
+	json_object_set_new(json_array_get(json_object_get(again, "votes"), 0), "userId", json_string("u-vic"));
+	CHECK(!rtk_room_poll_mirror(edge.room, again, TRUE));   /* vic voted already */
+	json_decref(again);
+	CHECK(rtk_room_poll_mirror(edge.room, next, TRUE));
+	CHECK(rtk_room_poll_mirror(edge.room, tail, TRUE));
+	polls = rtk_room_polls_json(edge.room, bea_there);
+	seen = rtk_room_poll_json(poll, bea);
+	CHECK(json_equal(json_array_get(polls, 0), seen));      /* bea voted: she sees all three */
+	CHECK_EQ_INT(json_integer_value(json_object_get(json_array_get(json_object_get(json_array_get(polls, 0),
+		"options"), 0), "count")), 2);
+	json_decref(seen);
+	json_decref(polls);
+	json_decref(next);
+	json_decref(tail);
+	rtk_peer_free(ann);
+	world_forget(&edge);
+	(void)vic_there;
+	json_decref(state);
+	json_decref(options);
+	rtk_peer_free(vic);
+	rtk_peer_free(bea);
+	world_clear(&owner);
+	world_clear(&edge);
+}
+
 int main(void) {
 	UNIT_RUN(test_create_and_vote);
 	UNIT_RUN(test_anonymous);
 	UNIT_RUN(test_hide_votes);
 	UNIT_RUN(test_limits);
 	UNIT_RUN(test_permission_matrix);
+	UNIT_RUN(test_mirror);
 	return UNIT_DONE();
 }

@@ -965,6 +965,17 @@ static void test_broadcast_message(void) {
 	CHECK_EQ_STR(str(event, "senderId"), bob->id);
 	CHECK_LINES(w.rec, "ada:broadcastedMessage,bob:broadcastedMessage,cy:broadcastedMessage");
 
+	/* a cascade edge's mirror of its owner's broadcast: the owner's timestamp
+	 * and sender, to everyone joined or to a preset, no rate */
+	for(int i = 0; i < 30; i++)
+		CHECK_EQ_INT(rtk_room_broadcast_mirror(w.room, "reaction", payload, 99, "p-owner", NULL), 3);
+	event = sent(w.rec, "ada", "broadcastedMessage");
+	CHECK_EQ_STR(str(event, "senderId"), "p-owner");
+	CHECK_EQ_INT(json_integer_value(json_object_get(event, "timestamp")), 99);
+	recorder_clear(w.rec);
+	CHECK_EQ_INT(rtk_room_broadcast_mirror(w.room, "reaction", payload, 99, "p-owner", "webinar_viewer"), 1);
+	CHECK_LINES(w.rec, "cy:broadcastedMessage");
+
 	/* by participant ids (peer or user id; a repeated one gets it once) */
 	json_t *ids = json_pack("[sss]", ada->id, "u-cy", "u-cy");
 	CHECK_EQ_INT(rtk_room_broadcast_message(w.room, bob, "t", payload, ids, NULL, 1, NULL), 2);

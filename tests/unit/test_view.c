@@ -309,6 +309,25 @@ static gpointer relay_thread(gpointer data) {
 	return NULL;
 }
 
+/* A cascade edge imposes its owner's speaker: reported once by the next
+ * evaluate(), ranked first, and cleared silently. */
+static void test_speakers_impose(void) {
+	rtk_speakers *s = rtk_speakers_new();
+	rtk_speakers_impose(s, "p-owner");
+	CHECK_EQ_STR(rtk_speakers_current(s), "p-owner");
+	CHECK_EQ_STR(rtk_speakers_evaluate(s, 1000000), "p-owner");
+	CHECK_EQ_INT(rtk_speakers_rank(s, "p-owner"), 0);
+	CHECK_NULL(rtk_speakers_evaluate(s, 1200000));   /* reported once */
+	rtk_speakers_impose(s, "p-owner");              /* the same: no news */
+	CHECK_NULL(rtk_speakers_evaluate(s, 1400000));
+	rtk_speakers_impose(s, "p-other");
+	CHECK_EQ_STR(rtk_speakers_evaluate(s, 1600000), "p-other");
+	rtk_speakers_impose(s, NULL);
+	CHECK_NULL(rtk_speakers_current(s));
+	CHECK_NULL(rtk_speakers_evaluate(s, 1800000));  /* nobody: silently */
+	rtk_speakers_free(s);
+}
+
 static void test_speakers_threads(void) {
 	rtk_speakers *s = rtk_speakers_new();
 	GThread *threads[8];
@@ -690,6 +709,7 @@ int main(void) {
 	UNIT_RUN(test_speakers_silence_does_not_steal);
 	UNIT_RUN(test_speakers_forget_current);
 	UNIT_RUN(test_speakers_odd_input);
+	UNIT_RUN(test_speakers_impose);
 	UNIT_RUN(test_speakers_threads);
 	UNIT_RUN(test_view_init_and_modes);
 	UNIT_RUN(test_view_active_grid);
