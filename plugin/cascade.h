@@ -75,6 +75,10 @@ void rtk_cascade_destroy(void);
 gboolean rtk_cascade_edge_open(const char *meeting_id, const char *owner_host);
 /* Whether this node has an open edge of `meeting_id`. */
 gboolean rtk_cascade_is_edge(const char *meeting_id);
+/* On the owner: the viewers meeting `meeting_id` has on its edges now, as
+ * the edges said (each tells its count within a second of a change); 0
+ * when it has none. Any thread, no lock needed. */
+int rtk_cascade_audience(const char *meeting_id);
 /* The owner's session id of that edge (NEW), or NULL when there is none:
  * an edge meeting's room carries the owner's session id. */
 char *rtk_cascade_edge_session(const char *meeting_id);

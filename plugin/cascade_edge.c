@@ -59,6 +59,7 @@ typedef struct cascade_edge {
 	GPtrArray *peers;            /* rtk_cascade_peer*, owned: the remote peers in the room */
 	GHashTable *streams;         /* ssrc -> rtk_pub_stream* (owned) in the room's router */
 	int next_mindex;
+	int audience_told;           /* the edge thread's: the viewer count the owner was told last */
 	const char *lost;            /* static: why the edge ended ("origin_ended", "origin_lost") */
 	gboolean stopping;
 	gboolean gone;               /* out of `edges`: no join uses it again */
@@ -616,13 +617,33 @@ static void edge_apply_pending(cascade_edge *edge) {
 }
 
 /* Whether the edge serves a live meeting now (one with local viewers). */
-static gboolean edge_in_use(cascade_edge *edge) {
+/* Whether the edge serves a live meeting now (one with local viewers);
+ * *viewers: how many are joined there (the owner's peers not counted). */
+static gboolean edge_in_use(cascade_edge *edge, int *viewers) {
+	*viewers = 0;
 	rtk_meeting_lock *held = NULL;
 	rtk_live *live = rtk_live_lock(edge->meeting_id, &held);
 	gboolean used = live != NULL && live->edge;
+	for(guint i = 0; used && i < live->room->peers->len; i++)
+		if(((rtk_peer *)g_ptr_array_index(live->room->peers, i))->transport != NULL)
+			(*viewers)++;
 	if(held != NULL)
 		rtk_meeting_lock_done(held);
 	return used;
+}
+
+/* Tells the owner how many viewers the edge holds, when that changed
+ * (rtk_cascade_audience); from the edge thread. */
+static void edge_tell_audience(cascade_edge *edge, int viewers) {
+	if(viewers == edge->audience_told)
+		return;
+	char *line = rtk_cascade_audience_line(viewers);
+	g_mutex_lock(&edge->send_mutex);
+	gboolean sent = cascade_send_all(edge->tcp_fd, line);
+	g_mutex_unlock(&edge->send_mutex);
+	g_free(line);
+	if(sent)
+		edge->audience_told = viewers;
 }
 
 static void edge_free(cascade_edge *edge) {
@@ -710,10 +731,12 @@ static gpointer edge_run(gpointer data) {
 		}
 		if(now >= next_check) {
 			next_check = now + G_USEC_PER_SEC;
-			if(edge_in_use(edge))
+			int viewers = 0;
+			if(edge_in_use(edge, &viewers))
 				idle_since = now;
 			else if(now - idle_since > CASCADE_EDGE_IDLE_US)
 				break;
+			edge_tell_audience(edge, viewers);
 		}
 	}
 	rtk_cascade_lines_clear(&lines);

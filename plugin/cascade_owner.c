@@ -56,7 +56,37 @@ typedef struct cascade_link {
 	gboolean out_over;         /* more than RTK_CASCADE_QUEUE_MAX were queued: drop the edge; out_mutex */
 	gboolean registered;       /* in `outboxes` (server thread) */
 	GHashTable *polls_told;    /* poll id (owned) -> its votes + 1 when the edge was told; the meeting's lock */
+	int audience;              /* the viewers the edge said it holds (counted in `audiences`) */
 } cascade_link;
+
+/* The viewers of each meeting on its edges, the sum of its links'
+ * `audience` (rtk_cascade_audience): written by the server thread, read
+ * by REST's. audience_mutex is a leaf. */
+static GMutex audience_mutex;
+static GHashTable *audiences;   /* meeting id (owned) -> GINT_TO_POINTER(viewers > 0) */
+
+/* Sets the link's audience to `count`; server thread. */
+static void link_set_audience(cascade_link *link, int count) {
+	if(link->meeting_id == NULL || count == link->audience)
+		return;
+	g_mutex_lock(&audience_mutex);
+	if(audiences == NULL)
+		audiences = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	int total = GPOINTER_TO_INT(g_hash_table_lookup(audiences, link->meeting_id)) - link->audience + count;
+	if(total > 0)
+		g_hash_table_replace(audiences, g_strdup(link->meeting_id), GINT_TO_POINTER(total));
+	else
+		g_hash_table_remove(audiences, link->meeting_id);
+	g_mutex_unlock(&audience_mutex);
+	link->audience = count;
+}
+
+int rtk_cascade_audience(const char *meeting_id) {
+	g_mutex_lock(&audience_mutex);
+	int viewers = audiences && meeting_id ? GPOINTER_TO_INT(g_hash_table_lookup(audiences, meeting_id)) : 0;
+	g_mutex_unlock(&audience_mutex);
+	return viewers;
+}
 
 static struct {
 	int listen_fd;
@@ -457,6 +487,8 @@ static gboolean link_line(const char *line, size_t len, void *user) {
 		link_keyframe(link, msg.ssrc);
 	else if(msg.type == RTK_CASCADE_FORWARD && link->session_id != NULL)
 		link_forward_request(link, &msg);
+	else if(msg.type == RTK_CASCADE_AUDIENCE && link->meeting_id != NULL)
+		link_set_audience(link, msg.count);
 	else
 		ok = FALSE;
 	rtk_cascade_msg_clear(&msg);
@@ -474,6 +506,7 @@ static void link_read(cascade_link *link) {
 
 /* Stops forwarding to the link's edge and frees it. No lock held. */
 static void link_free(cascade_link *link) {
+	link_set_audience(link, 0);   /* its viewers are no longer this meeting's */
 	if(link->end_reason != NULL) {
 		char *line = rtk_cascade_ended_line(link->end_reason);
 		cascade_send_all(link->fd, line);
@@ -644,4 +677,7 @@ void cascade_server_stop(void) {
 	g_mutex_unlock(&out_mutex);
 	g_ptr_array_free(server.links, TRUE);
 	server.links = NULL;
+	g_mutex_lock(&audience_mutex);
+	g_clear_pointer(&audiences, g_hash_table_destroy);   /* every link is gone: all were 0 */
+	g_mutex_unlock(&audience_mutex);
 }

@@ -15,6 +15,7 @@
 #include <debug.h>
 
 #include "capture.h"
+#include "cascade.h"
 #include "chat.h"
 #include "meeting_lock.h"
 #include "metrics_live.h"
@@ -69,7 +70,9 @@ static json_t *live_active_session(const char *meeting_id, void *user_data) {
 			"meeting_id", live->room->meeting_id,
 			"title", live->room->title,
 			"started_at", live->room->started_at,
-			"live_participants", (int)rtk_room_size(live->room),
+			/* a cascaded meeting's viewers on edges count too (the list is this node's) */
+			"live_participants", (int)rtk_room_size(live->room) + (live->edge ? 0 :
+				rtk_cascade_audience(live->room->meeting_id)),
 			"participants", participants);
 	}
 	rtk_meeting_lock_done(lock);

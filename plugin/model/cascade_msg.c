@@ -373,6 +373,15 @@ gboolean rtk_cascade_msg_parse(const char *line, size_t len, rtk_cascade_msg *ou
 		ok = msg_uint32(root, "ssrc", &out->ssrc);
 		if(!ok)
 			*why = "pli needs ssrc (1..2^32-1)";
+	} else if(strcmp(type, "audience") == 0) {
+		out->type = RTK_CASCADE_AUDIENCE;
+		const json_t *count = json_object_get(root, "count");
+		ok = json_is_integer(count) && json_integer_value(count) >= 0 &&
+			json_integer_value(count) <= RTK_CASCADE_AUDIENCE_MAX;
+		if(ok)
+			out->count = (int)json_integer_value(count);
+		else
+			*why = "audience needs count (0..1000000)";
 	} else if(strcmp(type, "chat") == 0) {
 		out->type = RTK_CASCADE_CHAT;
 		ok = msg_parse_chat(root, out, why);
@@ -443,6 +452,10 @@ static char *msg_line(json_t *object) {
 char *rtk_cascade_hello_line(const char *key, const char *meeting_id, int rtp_port) {
 	return msg_line(json_pack("{ss ss ss si}", "type", "hello", "key", key ? key : "",
 		"meetingId", meeting_id ? meeting_id : "", "rtpPort", rtp_port));
+}
+
+char *rtk_cascade_audience_line(int count) {
+	return msg_line(json_pack("{ss si}", "type", "audience", "count", CLAMP(count, 0, RTK_CASCADE_AUDIENCE_MAX)));
 }
 
 char *rtk_cascade_pli_line(uint32_t ssrc) {

@@ -11,6 +11,8 @@
  *
  *   edge -> owner  {"type":"hello","key":API key,"meetingId":..,"rtpPort":N}
  *                  {"type":"pli","ssrc":N}    a keyframe of that stream
+ *                  {"type":"audience","count":N} the viewers it holds now
+ *                      (0..RTK_CASCADE_AUDIENCE_MAX), when that changed
  *                  {"type":"forward","requestId":N,"sender":{..},"body":{..}}
  *                      a request of an edge viewer the owner decides
  *                      (chat.sendMessage in public, chat.editMessage,
@@ -85,7 +87,8 @@ typedef enum rtk_cascade_msg_type {
 	RTK_CASCADE_FORWARD,
 	RTK_CASCADE_RESULT,
 	RTK_CASCADE_POLL,
-	RTK_CASCADE_BROADCAST
+	RTK_CASCADE_BROADCAST,
+	RTK_CASCADE_AUDIENCE
 } rtk_cascade_msg_type;
 
 /* What happened to a mirrored public chat message. */
@@ -129,6 +132,8 @@ typedef struct rtk_cascade_msg {
 	char *reason;             /* may be NULL */
 	/* pli */
 	uint32_t ssrc;
+	/* audience */
+	int count;                /* 0..RTK_CASCADE_AUDIENCE_MAX */
 	/* chat */
 	rtk_cascade_chat_event chat_event;
 	json_t *message;          /* a reference: the Message object (all but delete); its "id", "userId"
@@ -184,6 +189,9 @@ rtk_peer *rtk_cascade_sender_peer(const json_t *sender);
 /* Building lines: each returns a NEW string ending in '\n' (g_free). */
 char *rtk_cascade_hello_line(const char *key, const char *meeting_id, int rtp_port);
 char *rtk_cascade_pli_line(uint32_t ssrc);
+/* An edge's viewers now (count clamped to 0..RTK_CASCADE_AUDIENCE_MAX). */
+#define RTK_CASCADE_AUDIENCE_MAX 1000000
+char *rtk_cascade_audience_line(int count);
 char *rtk_cascade_ended_line(const char *reason);
 /* `event` one of the chat events; `message` (borrowed) the Message
  * object, or for RTK_CASCADE_CHAT_DELETE `message_id`. */

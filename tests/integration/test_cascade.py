@@ -28,8 +28,9 @@ Asserted, as the users see it:
   * a second meeting whose session on A ends (its host leaves) ends its
     edge: the B viewer gets roomLeft "ended", reason "origin_ended"; her
     presence is in A's session history (REST, through A and B), open
-    while she is there and closed with a duration after, while the
-    session row's live_participants counts A's participants;
+    while she is there and closed with a duration after; A's active
+    session counts her in live_participants (2) and lists A's host only,
+    the session history's row counts A's participants (1);
   * A is killed (SIGKILL): both B viewers get roomLeft "ended", reason
     "origin_lost"; one joins again through B once A's lease has ended, and
     the meeting is placed on B;
@@ -151,8 +152,13 @@ async def session_ends(a, b, audience):
     row = open_presences(a.rest_ok("GET", presences))[viewer.peer_id]
     check_equal((row.get("display_name"), row.get("preset_name")), ("Viewer", audience),
                 "the B viewer's presence in the session history")
+    # A's active session counts the B viewer (B tells A its audience), lists A's own
+    session = wait_rest(a, "/v2/meetings/%s/active-session" % mid, lambda d: d.get("live_participants") == 2,
+                        "live_participants 2 (the host on A, the viewer on B)")["data"]
+    check_equal([p["peer_id"] for p in session["participants"]], [host.peer_id],
+                "the active session's participants (A's)")
     check_equal(a.rest_ok("GET", "/v2/sessions/%s" % sid).get("live_participants"), 1,
-                "the session row's live_participants (the owner's participants)")
+                "the session history row's live_participants (the owner's participants)")
     await host.leave()
     left = await viewer.wait_event("roomLeft", timeout=10)
     check_equal((left.data.get("state"), left.data.get("reason")), ("ended", "origin_ended"),

@@ -134,6 +134,23 @@ static void test_pli_and_ended(void) {
 	g_free(line);
 	CHECK_NULL(parse_why("{\"type\":\"ended\"}"));
 	CHECK_NOT_NULL(parse_why("{\"type\":\"ended\",\"reason\":3}"));
+	/* an edge's audience: 0..RTK_CASCADE_AUDIENCE_MAX, clamped when built */
+	line = rtk_cascade_audience_line(1234);
+	CHECK(rtk_cascade_msg_parse(line, strlen(line), &msg, &why));
+	CHECK_EQ_INT(msg.type, RTK_CASCADE_AUDIENCE);
+	CHECK_EQ_INT(msg.count, 1234);
+	rtk_cascade_msg_clear(&msg);
+	g_free(line);
+	line = rtk_cascade_audience_line(-5);
+	CHECK(rtk_cascade_msg_parse(line, strlen(line), &msg, &why));
+	CHECK_EQ_INT(msg.count, 0);
+	rtk_cascade_msg_clear(&msg);
+	g_free(line);
+	CHECK_NULL(parse_why("{\"type\":\"audience\",\"count\":0}"));
+	CHECK_NOT_NULL(parse_why("{\"type\":\"audience\",\"count\":-1}"));
+	CHECK_NOT_NULL(parse_why("{\"type\":\"audience\",\"count\":1000001}"));
+	CHECK_NOT_NULL(parse_why("{\"type\":\"audience\",\"count\":\"7\"}"));
+	CHECK_NOT_NULL(parse_why("{\"type\":\"audience\"}"));
 }
 
 static void test_chat_lines(void) {
