@@ -269,7 +269,8 @@ static void clip_send_reports(lc_peer *peer, lc_sender *sender, gint64 now_us) {
 	for(guint layer = 0; layer < sender->clip->layers; layer++)
 		if(sender->layers_sent & (1u << layer))
 			clip_send_sr(peer, sender, sender->video_ssrc[layer], layer, (guint32)(elapsed * 90000 / G_USEC_PER_SEC));
-	clip_send_sr(peer, sender, sender->audio_ssrc, 3, (guint32)(elapsed * 48000 / G_USEC_PER_SEC));
+	if(!sender->audio_off)
+		clip_send_sr(peer, sender, sender->audio_ssrc, 3, (guint32)(elapsed * 48000 / G_USEC_PER_SEC));
 }
 
 /* One VP8 frame of one layer: descriptor X=1 I=1 (M=1: 15-bit picture id), S on the first. */
@@ -321,7 +322,7 @@ void lc_clip_send_due(lc_peer *peer, lc_sender *sender, gint64 now_us) {
 	guint64 audio_due = (guint64)(elapsed / (CLIP_AUDIO_MS * 1000)) + 1;
 	if(audio_due > sender->audio_sent + 50)
 		sender->audio_sent = audio_due - 50;
-	while(sender->audio_sent < audio_due) {
+	while(sender->audio_sent < audio_due && !sender->audio_off) {
 		guint64 k = sender->audio_sent++;
 		const lc_frame *f = &clip->audio[k % clip->audio_frames];
 		guint8 buf[1500];

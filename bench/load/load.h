@@ -82,6 +82,7 @@ typedef struct lc_sender {
 	/* the RFC 6464 audio level of its audio packets, 0 (loudest) to 127 (silence, the default);
 	 * below 127 the voice-activity bit is set: a participant speaking (--speaking) */
 	int audio_level;
+	gboolean audio_off;                  /* --no-audio: no audio RTP or SR (the offer's audio inactive) */
 	gint64 started_us;                   /* 0 until the first packet */
 	gint64 next_sr_us;
 	guint64 packets, bytes;              /* every SSRC's, headers included */

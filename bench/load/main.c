@@ -26,8 +26,13 @@
  * dropped because one of this process's sockets was full (client drops: not loss on the wire),
  * and the server's (--server-pid) likewise. Publishers honour rtk's publisherLayers (the layers
  * nobody receives are not sent; clip.c): once set up, a thread per publisher session long-polls
- * its events, and the report counts the layers paused. Exit status 0 when every peer came up and every
- * subscriber received video and audio in the window, 1 otherwise, 2 on bad options.
+ * its events, and the report counts the layers paused. --publisher-preset and --subscriber-preset
+ * replace the two presets (e.g. livestream_host with --stage, which joins the stage before
+ * publishing, and livestream_viewer: bench/cascade); a subscriber's join is answered where it was
+ * sent (--janus): on a node that is an edge of the meeting it stays there, and a redirect (0806)
+ * is that subscriber's failure, its error in the report. --no-audio: video only. Exit status 0
+ * when every peer came up and every subscriber received video and audio (video only with
+ * --no-audio) in the window, 1 otherwise, 2 on bad options.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,7 +46,8 @@
 
 typedef struct lc_options {
 	char *rest, *janus, *org_id, *api_key, *clip_dir, *json_path, *local_address, *meeting_id, *plugin_name;
-	char *barrier_dir;
+	char *barrier_dir, *publisher_preset, *subscriber_preset;
+	gboolean stage, no_audio;
 	int subscribers, publishers, setup_threads, server_pid, substream, room, participants, grid;
 	int barrier_count, expect_publishers, rcvbuf, first_index, speaking;
 	double duration, settle, drop_pct, window_at, rtcp_delay;
@@ -276,7 +282,8 @@ static gboolean main_videoroom_publish(lc_http *http, lc_peer *peer, lc_sender *
 	if(!lc_peer_gather(peer, 10000))
 		return FALSE;
 	char *ice = lc_peer_local_ice_lines(peer);
-	char *sdp = lc_sdp_offer(sender->audio_ssrc, sender->video_ssrc, clip->layers, ice, lc_peer_fingerprint());
+	char *sdp = lc_sdp_offer(sender->audio_ssrc, sender->video_ssrc, clip->layers, ice, lc_peer_fingerprint(),
+		!opt.no_audio);
 	json_t *jsep = main_jsep("offer", sdp);
 	body = json_pack("{ss sb sb}", "request", "configure", "audio", 1, "video", 1);
 	reply = lc_janus_request(http, opt.janus, peer->session_id, peer->main_handle, body, jsep,
@@ -305,11 +312,23 @@ static gboolean main_rtk_set_grid(lc_http *http, lc_peer *peer, char *error, siz
 	return ok;
 }
 
+/* --stage, rtk: `stage.join` (a preset with the stage enabled, e.g. livestream_host, publishes
+ * only on stage: 1501 otherwise; docs/protocol.md "Stage"). */
+static gboolean main_rtk_join_stage(lc_http *http, lc_peer *peer, char *error, size_t errlen) {
+	json_t *body = json_pack("{ss}", "request", "stage.join");
+	json_t *reply = lc_janus_request(http, opt.janus, peer->session_id, peer->main_handle, body, NULL,
+		"ok", error, errlen);
+	json_decref(body);
+	gboolean ok = reply != NULL;
+	json_decref(reply);
+	return ok;
+}
+
 static gboolean main_setup_publisher(lc_http *http, int index, char *error, size_t errlen) {
 	char name[32];
 	g_snprintf(name, sizeof(name), "load-pub-%d", opt.first_index + index);
 	char *token = plugin == LC_PLUGIN_RTK ?
-		lc_rest_add_participant(http, opt.rest, meeting_id, name, "group_call_host") : g_strdup("");
+		lc_rest_add_participant(http, opt.rest, meeting_id, name, opt.publisher_preset) : g_strdup("");
 	if(token == NULL) {
 		g_snprintf(error, errlen, "REST: participant not created");
 		return FALSE;
@@ -319,6 +338,7 @@ static gboolean main_setup_publisher(lc_http *http, int index, char *error, size
 	lc_sender *sender = lc_sender_new(clip);
 	if(index < opt.speaking)
 		sender->audio_level = 30;   /* -30 dBov with voice activity: a talker */
+	sender->audio_off = opt.no_audio;
 	sender->audio_ssrc = g_random_int();
 	for(guint l = 0; l < 3; l++)
 		sender->video_ssrc[l] = g_random_int();
@@ -343,6 +363,8 @@ static gboolean main_setup_publisher(lc_http *http, int index, char *error, size
 		ok = reply != NULL;
 		json_decref(reply);
 	}
+	if(ok && opt.stage)
+		ok = main_rtk_join_stage(http, peer, error, errlen);
 	if(ok && opt.participants > 0)
 		ok = main_rtk_set_grid(http, peer, error, errlen);
 	if(opt.participants > 0)
@@ -351,7 +373,8 @@ static gboolean main_setup_publisher(lc_http *http, int index, char *error, size
 		ok = lc_peer_gather(peer, 10000);
 	if(ok) {
 		char *ice = lc_peer_local_ice_lines(peer);
-		char *sdp = lc_sdp_offer(sender->audio_ssrc, sender->video_ssrc, clip->layers, ice, lc_peer_fingerprint());
+		char *sdp = lc_sdp_offer(sender->audio_ssrc, sender->video_ssrc, clip->layers, ice, lc_peer_fingerprint(),
+			!opt.no_audio);
 		json_t *body = json_pack("{ss}", "request", "publish"), *jsep = main_jsep("offer", sdp);
 		reply = lc_janus_request(http, opt.janus, peer->session_id, peer->main_handle, body, jsep,
 			"published", error, errlen);
@@ -742,7 +765,7 @@ static int main_report(lc_snapshot *a, lc_snapshot *b, GArray *jv, GArray *ja, d
 		total.nacks += d.nacks; total.plis += d.plis; total.rtcp += d.rtcp; total.keyframes += d.keyframes;
 		double rate = (d.video_bytes + d.audio_bytes) * 8 / seconds / 1000;
 		g_array_append_val(kbps, rate);
-		if(d.video_packets == 0 || d.audio_packets == 0)
+		if(d.video_packets == 0 || (d.audio_packets == 0 && !opt.no_audio))
 			starved++;
 		lc_peer *p = subs[i];
 		json_t *one = json_pack("{si ss sI sI sI sI sf sf sf sI sI sI sI sf sf}",
@@ -924,6 +947,10 @@ static gboolean main_parse(int argc, char **argv) {
 		{"first-index", 0, 0, G_OPTION_ARG_INT, &opt.first_index, "number this process's participants' names from here (0)", "I"},
 		{"rcvbuf", 0, 0, G_OPTION_ARG_INT, &opt.rcvbuf, "SO_RCVBUF of each peer's socket in bytes (default: net.core.rmem_max; 0: the kernel's default)", "BYTES"},
 		{"rtcp-delay", 0, 0, G_OPTION_ARG_DOUBLE, &opt.rtcp_delay, "hold every RTCP packet sent this many ms (a link's latency for Janus's RTT; 0)", "MS"},
+		{"publisher-preset", 0, 0, G_OPTION_ARG_STRING, &opt.publisher_preset, "rtk: the publishers' preset (group_call_host)", "NAME"},
+		{"subscriber-preset", 0, 0, G_OPTION_ARG_STRING, &opt.subscriber_preset, "rtk: the subscribers' preset (group_call_participant; e.g. livestream_viewer, which may join through a node that is an edge of the meeting: bench/cascade)", "NAME"},
+		{"stage", 0, 0, G_OPTION_ARG_NONE, &opt.stage, "rtk: the publishers join the stage before publishing (a preset with the stage enabled: livestream_host, webinar_presenter)", NULL},
+		{"no-audio", 0, 0, G_OPTION_ARG_NONE, &opt.no_audio, "the publishers send video only (their offer's audio inactive); a subscriber then needs only video", NULL},
 		{"speaking", 0, 0, G_OPTION_ARG_INT, &opt.speaking, "this process's first N publishers speak: their audio carries a loud audio level (RFC 6464), the others silence (0)", "N"},
 		{NULL}
 	};
@@ -952,6 +979,10 @@ static gboolean main_parse(int argc, char **argv) {
 		opt.rest = g_strdup("http://127.0.0.1:8080");
 	if(opt.janus == NULL)
 		opt.janus = g_strdup("http://127.0.0.1:8088/janus");
+	if(opt.publisher_preset == NULL)
+		opt.publisher_preset = g_strdup("group_call_host");
+	if(opt.subscriber_preset == NULL)
+		opt.subscriber_preset = g_strdup("group_call_participant");
 	return ok;
 }
 
@@ -993,7 +1024,7 @@ int main(int argc, char **argv) {
 	for(int i = 0; i < opt.subscribers && plugin == LC_PLUGIN_RTK && opt.participants == 0; i++) {
 		char name[32];
 		g_snprintf(name, sizeof(name), "load-sub-%d", opt.first_index + i);
-		if((sub_tokens[i] = lc_rest_add_participant(http, opt.rest, meeting_id, name, "group_call_participant")) == NULL)
+		if((sub_tokens[i] = lc_rest_add_participant(http, opt.rest, meeting_id, name, opt.subscriber_preset)) == NULL)
 			return 1;
 	}
 	GThread *keepalive = g_thread_new("lc-keepalive", main_keepalive_thread, NULL);

@@ -103,16 +103,18 @@ char *lc_sdp_answer(const char *offer, const char *ice_lines, const char *finger
 }
 
 char *lc_sdp_offer(guint32 audio_ssrc, const guint32 *video_ssrc, guint layers, const char *ice_lines,
-		const char *fingerprint) {
+		const char *fingerprint, gboolean audio) {
 	GString *out = g_string_new(NULL);
 	sdp_session_header(out, " 0 1");
 	/* "active": the server answers passive and is the DTLS server, so we are always a client. */
 	sdp_transport(out, "audio", LC_OPUS_PT, ice_lines, fingerprint, "active");
-	g_string_append_printf(out, "a=mid:0\r\na=sendonly\r\na=rtcp-mux\r\n"
+	g_string_append_printf(out, "a=mid:0\r\na=%s\r\na=rtcp-mux\r\n"
 		"a=extmap:%d urn:ietf:params:rtp-hdrext:ssrc-audio-level\r\n"
-		"a=rtpmap:%d opus/48000/2\r\na=fmtp:%d minptime=10;useinbandfec=1\r\n"
-		"a=ssrc:%u cname:rtk-load\r\na=ssrc:%u msid:rtk-load audio\r\n",
-		LC_AUDIO_LEVEL_EXT, LC_OPUS_PT, LC_OPUS_PT, audio_ssrc, audio_ssrc);
+		"a=rtpmap:%d opus/48000/2\r\na=fmtp:%d minptime=10;useinbandfec=1\r\n",
+		audio ? "sendonly" : "inactive", LC_AUDIO_LEVEL_EXT, LC_OPUS_PT, LC_OPUS_PT);
+	if(audio)
+		g_string_append_printf(out, "a=ssrc:%u cname:rtk-load\r\na=ssrc:%u msid:rtk-load audio\r\n",
+			audio_ssrc, audio_ssrc);
 	char *credentials = g_strndup(ice_lines, strstr(ice_lines, "a=candidate") ?
 		(gsize)(strstr(ice_lines, "a=candidate") - ice_lines) : strlen(ice_lines));
 	sdp_transport(out, "video", LC_VP8_PT, credentials, fingerprint, "active");

@@ -15,9 +15,10 @@
 /* An answer to a subscriber offer: every m-line received (recvonly; inactive stays inactive),
  * BUNDLEd, our ICE lines and fingerprint. */
 char *lc_sdp_answer(const char *offer, const char *ice_lines, const char *fingerprint);
-/* A publisher offer: Opus and VP8 with an SSRC simulcast group of `layers` (1 to 3) SSRCs. */
+/* A publisher offer: Opus and VP8 with an SSRC simulcast group of `layers` (1 to 3) SSRCs;
+ * without `audio` the Opus m-line is inactive (mid 0 kept: the video stays mid 1). */
 char *lc_sdp_offer(guint32 audio_ssrc, const guint32 *video_ssrc, guint layers, const char *ice_lines,
-	const char *fingerprint);
+	const char *fingerprint, gboolean audio);
 /* The value of the first `a=NAME:` line, or NULL. */
 char *lc_sdp_attribute(const char *sdp, const char *name);
 
