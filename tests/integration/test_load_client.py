@@ -19,6 +19,11 @@ for substream 0 (--substream 0), the server tells the publisher to pause layers 
 sent, and every subscriber still receives video (layer 0, keyframes). On a server with
 RTK_DYNACAST=0 the same run pauses nothing, and its publisher sends more (the paused run's bitrate is
 under 70% of it).
+A livestream (bench/cascade's load): a livestream_host publisher (--publisher-preset) that joins
+the stage (--stage) and sends video only (--no-audio: its offer's Opus inactive) and 3
+livestream_viewer subscribers (--subscriber-preset): exit 0, every viewer up and receiving video
+and no audio packet at all; without --stage the same publisher is refused (1501, not on stage)
+and rtk-load exits 1.
 A third run, on a janus that also loads Debian's janus.plugin.videoroom (as bench/sfu and
 bench/scale do), uses --plugin videoroom: 1 publisher and 3 subscribers of a room rtk-load
 creates, every one up and receiving video and audio, the report the same shape (plugin
@@ -69,6 +74,7 @@ def main():
             paused_kbps = check_paused_layers(server, clip, work)
             check_nacks(server, clip, work)
             check_two_processes(server, clip, work, "rtk")
+            check_livestream(server, clip, work)
         with Server(env={"RTK_DYNACAST": "0"}) as server:
             full_kbps = check_no_dynacast(server, clip, work)
         check(paused_kbps < 0.7 * full_kbps,
@@ -171,6 +177,27 @@ def check_nacks(server, clip, work):
     check(report["late_packets"] >= 0.7 * report["nacks_sent"],
           "janus resent %d of the %d NACKed packets" % (report["late_packets"], report["nacks_sent"]))
     log("janus resent %d of the %d NACKed packets" % (report["late_packets"], report["nacks_sent"]))
+
+
+def check_livestream(server, clip, work):
+    """A livestream_host on stage sending video only, 3 livestream_viewers; then off stage: 1501."""
+    presets = ["--publisher-preset", "livestream_host", "--subscriber-preset", "livestream_viewer", "--no-audio"]
+    status, output, report = run_load(server, clip, work, "--stage", *presets, subscribers=3)
+    check_equal(status, 0, "rtk-load livestream (--stage --no-audio) exit status")
+    check_equal((report["subscribers_up"], report["publishers_up"]), (3, 1), "livestream viewers and host up")
+    check_equal(report["audio"]["packets"], 0, "audio packets with --no-audio")
+    for sub in report["per_subscriber"]:
+        what = "livestream viewer %d (%r)" % (sub["index"], sub)
+        check_equal(sub["state"], "up", what + " state")
+        check(sub["video_packets"] >= 100 and sub["video_loss_pct"] < 5, what + ": video packets, loss under 5%")
+    argv = [LOAD, "--rest", server.rest_base, "--janus", server.janus_url, "--org-id", server.credentials["org_id"],
+            "--api-key", server.credentials["api_key"], "--subscribers", "1", "--publishers", "1", "--duration", "2",
+            "--clip", clip] + presets
+    result = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=90)
+    output = result.stdout.decode(errors="replace")
+    check_equal(result.returncode, 1, "rtk-load exit status with a livestream_host off stage")
+    check('"1501"' in output, "the publish off stage refused with 1501: %s" % output[-600:])
+    log("livestream: 3 viewers received the host's video only; off stage the host's publish got 1501")
 
 
 def check_videoroom(server, clip, work):
