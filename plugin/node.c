@@ -27,7 +27,6 @@
 #include <string.h>
 #include <debug.h>
 
-#include "cascade.h"
 #include "session.h"
 
 typedef struct node_state {
@@ -160,10 +159,10 @@ static void node_beat(void) {
 		JANUS_LOG(LOG_ERR, "[rtk] node %s: cannot read its placements\n", node->id);
 		return;
 	}
-	GPtrArray *live = rtk_lives_ids();
+	/* not this node's edges of other nodes' meetings (cascade.h), even one
+	 * whose edge just ended while its live meeting is still being torn down */
+	GPtrArray *live = rtk_lives_owned_ids();
 	for(guint i = 0; i < live->len; i++) {
-		if(rtk_cascade_is_edge(g_ptr_array_index(live, i)))
-			continue;   /* an edge of a meeting another node owns (cascade.h) */
 		json_t *out = NULL;
 		rtk_store_status st = node_claim_in_store(g_ptr_array_index(live, i), FALSE, &out);
 		if(st == RTK_STORE_CONFLICT)

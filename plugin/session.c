@@ -269,18 +269,27 @@ void rtk_live_release_if_empty(rtk_live *live) {
 	session_live_free(live);
 }
 
-GPtrArray *rtk_lives_ids(void) {
+static GPtrArray *session_lives_ids(gboolean owned_only) {
 	GPtrArray *ids = g_ptr_array_new_with_free_func(g_free);
 	GHashTableIter iter;
-	gpointer key;
+	gpointer key, value;
 	g_mutex_lock(&lives_mutex);
 	if(lives != NULL) {
 		g_hash_table_iter_init(&iter, lives);
-		while(g_hash_table_iter_next(&iter, &key, NULL))
-			g_ptr_array_add(ids, g_strdup(key));
+		while(g_hash_table_iter_next(&iter, &key, &value))
+			if(!owned_only || !((rtk_live *)value)->edge)
+				g_ptr_array_add(ids, g_strdup(key));
 	}
 	g_mutex_unlock(&lives_mutex);
 	return ids;
+}
+
+GPtrArray *rtk_lives_ids(void) {
+	return session_lives_ids(FALSE);
+}
+
+GPtrArray *rtk_lives_owned_ids(void) {
+	return session_lives_ids(TRUE);
 }
 
 /* ---- which meeting a session is in ---- */

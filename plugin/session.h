@@ -133,6 +133,10 @@ rtk_live *rtk_live_lock_until(const char *meeting_id, gint64 deadline, rtk_meeti
 	gboolean *timed_out);
 /* The ids of the live meetings now, as a NEW array of NEW strings. */
 GPtrArray *rtk_lives_ids(void);
+/* The same without this node's edges of meetings other nodes own
+ * (`edge`, set when the live meeting is made and never changed): the
+ * meetings whose placement is this node's (node.c). */
+GPtrArray *rtk_lives_owned_ids(void);
 rtk_session *rtk_live_main_session(rtk_peer *peer);
 /* Frees the meeting when nobody is in it or watching it, and its keep-alive
  * time (if any) has passed since the last one left; until then it stays,

@@ -323,6 +323,8 @@ async def cascaded(pg):
     again.abandon()
     log("the B viewer joined again: the meeting is placed on B")
     await stops_while_cascading(pg, a, b, audience)
+    check(not log_says(b, "live here, is placed on node"),
+          "node B's heartbeat took an edge of A's meeting for its own (renewing its placement)")
     with open(b.log_path, errors="replace") as f:
         said = [line.rstrip() for line in f if "cascade" in line]
     log("node B's log on cascading:\n  " + "\n  ".join(said))
