@@ -76,6 +76,10 @@ static gboolean each_line(const char *line, size_t len, void *user)
 		break;
 	case RTK_CASCADE_ENDED:
 		break;
+	case RTK_CASCADE_AUDIENCE:
+		if (msg.count < 0 || msg.count > RTK_CASCADE_AUDIENCE_MAX)
+			abort();
+		break;
 	case RTK_CASCADE_CHAT:
 		if ((msg.chat_event == RTK_CASCADE_CHAT_DELETE) != (msg.message == NULL) ||
 		    (msg.message != NULL && (!json_is_object(msg.message) || json_object_get(msg.message, "channelId"))))
