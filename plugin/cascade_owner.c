@@ -178,11 +178,24 @@ static void link_polls_sync(cascade_link *link, rtk_live *live) {
 	}
 }
 
-void rtk_cascade_owner_broadcast(rtk_live *live, const char *type, const json_t *payload, gint64 timestamp,
-		const char *sender_id, const char *preset_name) {
+/* Whether an edge follows the live session of `live` (one of this node's,
+ * not an edge itself): a line for its edges would be sent. */
+static gboolean owner_followed(rtk_live *live) {
 	if(live == NULL || live->edge)
-		return;
-	char *line = NULL;
+		return FALSE;
+	gboolean followed = FALSE;
+	g_mutex_lock(&out_mutex);
+	GPtrArray *links = outboxes ? g_hash_table_lookup(outboxes, live->room->meeting_id) : NULL;
+	for(guint i = 0; links != NULL && i < links->len && !followed; i++)
+		followed = g_strcmp0(((cascade_link *)g_ptr_array_index(links, i))->session_id,
+			live->room->session_id) == 0;
+	g_mutex_unlock(&out_mutex);
+	return followed;
+}
+
+/* Queues `line` (taken) for every edge following the live session of
+ * `live`, and wakes the server thread to send it. */
+static void owner_queue_to_edges(rtk_live *live, char *line) {
 	gboolean queued = FALSE;
 	g_mutex_lock(&out_mutex);
 	GPtrArray *links = outboxes ? g_hash_table_lookup(outboxes, live->room->meeting_id) : NULL;
@@ -190,8 +203,6 @@ void rtk_cascade_owner_broadcast(rtk_live *live, const char *type, const json_t 
 		cascade_link *link = g_ptr_array_index(links, i);
 		if(g_strcmp0(link->session_id, live->room->session_id) != 0)
 			continue;
-		if(line == NULL)
-			line = rtk_cascade_broadcast_line(type, payload, timestamp, sender_id, preset_name);
 		link_enqueue_locked(link, g_strdup(line));
 		queued = TRUE;
 	}
@@ -199,6 +210,12 @@ void rtk_cascade_owner_broadcast(rtk_live *live, const char *type, const json_t 
 	g_free(line);
 	if(queued)
 		server_kick();
+}
+
+void rtk_cascade_owner_broadcast(rtk_live *live, const char *type, const json_t *payload, gint64 timestamp,
+		const char *sender_id, const char *preset_name) {
+	if(owner_followed(live))
+		owner_queue_to_edges(live, rtk_cascade_broadcast_line(type, payload, timestamp, sender_id, preset_name));
 }
 
 /* Sends what was queued for the link; no lock held (server thread). */
@@ -222,25 +239,8 @@ static void link_flush(cascade_link *link) {
 }
 
 void rtk_cascade_owner_chat(rtk_live *live, rtk_cascade_chat_event event, const json_t *doc, const char *message_id) {
-	if(live == NULL || live->edge)
-		return;
-	char *line = NULL;
-	gboolean queued = FALSE;
-	g_mutex_lock(&out_mutex);
-	GPtrArray *links = outboxes ? g_hash_table_lookup(outboxes, live->room->meeting_id) : NULL;
-	for(guint i = 0; links != NULL && i < links->len; i++) {
-		cascade_link *link = g_ptr_array_index(links, i);
-		if(g_strcmp0(link->session_id, live->room->session_id) != 0)
-			continue;
-		if(line == NULL)
-			line = rtk_cascade_chat_line(event, doc, message_id);
-		link_enqueue_locked(link, g_strdup(line));
-		queued = TRUE;
-	}
-	g_mutex_unlock(&out_mutex);
-	g_free(line);
-	if(queued)
-		server_kick();
+	if(owner_followed(live))
+		owner_queue_to_edges(live, rtk_cascade_chat_line(event, doc, message_id));
 }
 
 /* Starts forwarding `ps` to the link's edge; meeting lock held. */

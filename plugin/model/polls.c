@@ -49,6 +49,25 @@ void room_poll_free(gpointer data) {
 	g_free(poll);
 }
 
+/* A poll without votes yet (votes and voters are the caller's to set):
+ * every string copied, `options` a checked array of strings. */
+static rtk_poll *polls_poll_new(const char *id, const char *question, const json_t *options, gboolean anonymous,
+		gboolean hide_votes, const char *created_by, const char *created_by_user_id) {
+	rtk_poll *poll = g_new0(rtk_poll, 1);
+	poll->id = g_strdup(id);
+	poll->question = g_strdup(question);
+	poll->options = g_ptr_array_new_with_free_func(g_free);
+	size_t i;
+	const json_t *option;
+	json_array_foreach(options, i, option)
+		g_ptr_array_add(poll->options, g_strdup(json_string_value(option)));
+	poll->anonymous = anonymous;
+	poll->hide_votes = hide_votes;
+	poll->created_by = g_strdup(created_by);
+	poll->created_by_user_id = g_strdup(created_by_user_id);
+	return poll;
+}
+
 /* Peers of the waiting room cannot act (0003). */
 static gboolean polls_actor_joined(const rtk_peer *actor, rtk_refusal *why) {
 	if(actor != NULL && actor->waitlisted) {
@@ -204,18 +223,10 @@ const rtk_poll *rtk_room_poll_create(rtk_room *room, rtk_peer *actor, const char
 			RTK_POLLS_MAX);
 		return NULL;
 	}
-	rtk_poll *poll = g_new0(rtk_poll, 1);
-	poll->id = g_uuid_string_random();
-	poll->question = g_strdup(question);
-	poll->options = g_ptr_array_new_with_free_func(g_free);
-	size_t i;
-	const json_t *option;
-	json_array_foreach(options, i, option)
-		g_ptr_array_add(poll->options, g_strdup(json_string_value(option)));
-	poll->anonymous = anonymous;
-	poll->hide_votes = hide_votes;
-	poll->created_by = g_strdup(actor != NULL && actor->name != NULL ? actor->name : "");
-	poll->created_by_user_id = g_strdup(actor != NULL ? actor->user_id : "");
+	char *id = g_uuid_string_random();
+	rtk_poll *poll = polls_poll_new(id, question, options, anonymous, hide_votes,
+		actor != NULL && actor->name != NULL ? actor->name : "", actor != NULL ? actor->user_id : "");
+	g_free(id);
 	poll->votes = g_ptr_array_new_with_free_func(poll_vote_free);
 	poll->voters = g_hash_table_new(g_str_hash, g_str_equal);
 	g_ptr_array_add(room->polls, poll);
@@ -342,18 +353,8 @@ gboolean rtk_room_poll_mirror(rtk_room *room, const json_t *state, gboolean anno
 		return FALSE;
 	gboolean new_poll = poll == NULL;
 	if(new_poll) {
-		poll = g_new0(rtk_poll, 1);
-		poll->id = g_strdup(id);
-		poll->question = g_strdup(question);
-		poll->options = g_ptr_array_new_with_free_func(g_free);
-		size_t i;
-		const json_t *option;
-		json_array_foreach(options, i, option)
-			g_ptr_array_add(poll->options, g_strdup(json_string_value(option)));
-		poll->anonymous = json_is_true(json_object_get(state, "anonymous"));
-		poll->hide_votes = json_is_true(json_object_get(state, "hideVotes"));
-		poll->created_by = g_strdup(created_by);
-		poll->created_by_user_id = g_strdup(created_by_user_id);
+		poll = polls_poll_new(id, question, options, json_is_true(json_object_get(state, "anonymous")),
+			json_is_true(json_object_get(state, "hideVotes")), created_by, created_by_user_id);
 		g_ptr_array_add(room->polls, poll);
 	} else if(appending) {
 		for(guint i = 0; i < votes->len; i++) {
