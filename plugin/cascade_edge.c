@@ -132,7 +132,11 @@ static void edge_keyframe(rtk_pub_stream *ps) {
 	/* a line at a time; when a forwarded request is being sent, this one is dropped */
 	gboolean sent = FALSE;
 	if(g_mutex_trylock(&edge->send_mutex)) {
-		sent = send(edge->tcp_fd, line, strlen(line), MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)strlen(line);
+		ssize_t len = (ssize_t)strlen(line);
+		ssize_t n = send(edge->tcp_fd, line, (size_t)len, MSG_DONTWAIT | MSG_NOSIGNAL);
+		/* half a line (the socket's buffer nearly full after a large forwarded
+		 * request) would garble the channel: its rest is sent, blocking */
+		sent = n == len || (n > 0 && cascade_send_all(edge->tcp_fd, line + n));
 		g_mutex_unlock(&edge->send_mutex);
 	}
 	if(!sent)
