@@ -39,7 +39,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 from rtk_harness import EXIT_SKIP, check, check_equal, log, run_test, two_nodes  # noqa: E402
 from demo_pages import Pages, page_url, tools  # noqa: E402
 from test_cascade import OFFSET, RED, Client, log_says  # noqa: E402
-from test_postgres import Postgres  # noqa: E402
+from test_postgres import with_postgres  # noqa: E402
 
 ANY_ORIGIN = {"RTK_JANUS_ALLOW_ORIGIN": "*"}
 
@@ -65,14 +65,7 @@ def bar(snap):
 
 async def main():
     node = tools("the cascade stage browser test")
-    pg = Postgres().start()
-    try:
-        await move_to_stage(pg, node)
-    except Exception:
-        log("PostgreSQL server log:\n" + pg.tail())
-        raise
-    finally:
-        pg.stop()
+    await with_postgres(move_to_stage, node)
 
 
 async def move_to_stage(pg, node):

@@ -45,7 +45,7 @@ import time
 from rtk_harness import (RtkClient, TestFailure, check, check_equal, jsep_of, log, make_tracks,
                          new_peer_connection, run_test, solid_track, two_nodes)
 from test_nodes import LEASE, join_refused, wait_sql
-from test_postgres import Postgres, wait_rest
+from test_postgres import with_postgres, wait_rest
 
 OFFSET = 10                  # node B's ports, as test_nodes.py
 RED = (220, 30, 30)
@@ -210,14 +210,7 @@ async def stops_while_cascading(pg, a, b, audience):
 
 
 async def main():
-    pg = Postgres().start()
-    try:
-        await cascaded(pg)
-    except Exception:
-        log("PostgreSQL server log:\n" + pg.tail())
-        raise
-    finally:
-        pg.stop()
+    await with_postgres(cascaded)
 
 
 async def cascaded(pg):

@@ -47,7 +47,7 @@ import asyncio
 
 from rtk_harness import check, check_equal, log, run_test, two_nodes
 from test_cascade import Client, audience_preset, RED
-from test_postgres import Postgres
+from test_postgres import with_postgres
 
 OFFSET = 10
 SPEAKER_TIMEOUT = 10
@@ -282,14 +282,7 @@ async def history_before_the_edge(a, b, audience):
 
 
 async def main():
-    pg = Postgres().start()
-    try:
-        await mirrored(pg)
-    except Exception:
-        log("PostgreSQL server log:\n" + pg.tail())
-        raise
-    finally:
-        pg.stop()
+    await with_postgres(mirrored)
 
 
 async def mirrored(pg):

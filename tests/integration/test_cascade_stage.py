@@ -40,7 +40,7 @@ as the users see it:
 
 from rtk_harness import check, check_equal, log, run_test, two_nodes
 from test_cascade import Client, decodes_presenter, lists, log_says, near, OFFSET, RED
-from test_postgres import Postgres, wait_rest
+from test_postgres import with_postgres, wait_rest
 
 GREEN = (30, 200, 60)
 VIDEO_FRAMES = 30
@@ -92,14 +92,7 @@ async def decodes_colour(viewer, peer_id, colour, what):
 
 
 async def main():
-    pg = Postgres().start()
-    try:
-        await stage_from_edge(pg)
-    except Exception:
-        log("PostgreSQL server log:\n" + pg.tail())
-        raise
-    finally:
-        pg.stop()
+    await with_postgres(stage_from_edge)
 
 
 async def stage_from_edge(pg):

@@ -29,7 +29,7 @@ import tempfile
 import time
 
 from rtk_harness import RtkClient, Server, SRCDIR, check, check_equal, log, run_test
-from test_postgres import Postgres, wait_rest
+from test_postgres import with_postgres, wait_rest
 
 LEASE = 3        # seconds: RTK_NODE_ID's lease, the shortest the setting takes
 OFFSET = 10      # node B's ports: 8090 (REST), 8098 (Janus HTTP), 8198 (Janus WebSocket)
@@ -86,14 +86,7 @@ def render_refused():
 
 async def main():
     render_refused()
-    pg = Postgres().start()
-    try:
-        await on_nodes(pg)
-    except Exception:
-        log("PostgreSQL server log:\n" + pg.tail())
-        raise
-    finally:
-        pg.stop()
+    await with_postgres(on_nodes)
 
 
 async def on_nodes(pg):

@@ -63,7 +63,7 @@ import urllib.request
 
 from rtk_harness import RtkClient, TestFailure, check, check_equal, from_peer, log, run_test
 from test_nodes import node
-from test_postgres import Postgres
+from test_postgres import with_postgres
 
 LEASE = 6              # seconds: long enough for the SIGSTOP check inside it
 FORWARD_TIMEOUT = 2    # RTK_NODE_FORWARD_TIMEOUT of the nodes
@@ -382,14 +382,7 @@ def owner_gone(pg, a, b, mid):
 
 
 async def main():
-    pg = Postgres().start()
-    try:
-        await on_nodes(pg)
-    except Exception:
-        log("PostgreSQL server log:\n" + pg.tail())
-        raise
-    finally:
-        pg.stop()
+    await with_postgres(on_nodes)
 
 
 async def on_nodes(pg):

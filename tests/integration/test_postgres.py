@@ -126,15 +126,21 @@ def wait_rest(server, path, condition, what):
         time.sleep(0.05)
 
 
-async def main():
+async def with_postgres(body, *args):
+    """Runs `await body(pg, *args)` on a PostgreSQL server of its own
+    (Postgres), printing the server's log when it fails, and stops it."""
     pg = Postgres().start()
     try:
-        await on_postgres(pg)
+        await body(pg, *args)
     except Exception:
         log("PostgreSQL server log:\n" + pg.tail())
         raise
     finally:
         pg.stop()
+
+
+async def main():
+    await with_postgres(on_postgres)
 
 
 async def on_postgres(pg):
